@@ -1,0 +1,71 @@
+import type { RiskCategory } from './risky-events.js';
+
+/** One row of a count list: a value and how many events had it. */
+export interface CountEntry {
+  name: string;
+  count: number;
+}
+
+/** A call that matters in an exposed-key incident (see {@link RiskCategory}). */
+export interface RiskyEvent {
+  eventName: string;
+  eventTime: string;
+  awsRegion: string;
+  eventId: string;
+  category: RiskCategory;
+  errorCode: string | null;
+}
+
+/** Where the activity was read from. */
+export type ActivitySource = 'lookup-events' | 'cloudtrail-logs';
+
+/** A region that could not be searched, and why. */
+export interface FailedRegion {
+  region: string;
+  error: string;
+}
+
+/**
+ * What one access key did over a window: the activity summary JSON, a contract that
+ * `investigate --json` and `respond --json` print and others parse. Every count list is complete
+ * and sorted by count descending, then name ascending; `riskyEvents` by time, then event id.
+ */
+export interface ActivitySummary {
+  accessKeyId: string;
+  userName: string | null;
+  source: ActivitySource;
+  window: { start: string; end: string };
+  regions: { searched: string[]; failed: FailedRegion[] };
+  totalEvents: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  eventNames: CountEntry[];
+  eventSources: CountEntry[];
+  awsRegions: CountEntry[];
+  sourceIps: CountEntry[];
+  userAgents: CountEntry[];
+  errorCodes: CountEntry[];
+  resourceTypes: CountEntry[];
+  resourceNames: CountEntry[];
+  sessionKeys: string[];
+  riskyEvents: RiskyEvent[];
+  truncated: boolean;
+}
+
+/** A time window, both ends inclusive. */
+export interface TimeWindow {
+  start: Date;
+  end: Date;
+}
+
+/** Orders strings by UTF-16 code units: the same everywhere, unlike `localeCompare`. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A count list from a map: count descending, then name ascending. */
+export function toCountList(counts: ReadonlyMap<string, number>): CountEntry[] {
+  return [...counts]
+    .map(([name, count]) => ({ name, count }))
+    .sort((a, b) => b.count - a.count || compareText(a.name, b.name));
+}

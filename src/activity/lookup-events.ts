@@ -1,0 +1,169 @@
+import { type Event, LookupEventsCommand, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+import { isThrottling, toAwsCallError } from '../aws/aws-errors.js';
+import type { CloudTrailApi } from '../aws/narrow-clients.js';
+import { describeError } from '../errors.js';
+import type { ActivitySummary, FailedRegion, TimeWindow } from './activity-summary.js';
+import type { CloudTrailRecord } from './cloudtrail-record.js';
+import { RateLimiter, type Sleep } from './rate-limiter.js';
+import { ActivityAccumulator } from './summarizer.js';
+
+/** `LookupEvents` allows this many requests per second, per account and region. */
+export const LOOKUP_EVENTS_REQUESTS_PER_SECOND = 2;
+/** The largest page `LookupEvents` returns. */
+const PAGE_SIZE = 50;
+
+/** What the `lookup-events` source needs. */
+export interface LookupEventsDeps {
+  /** A CloudTrail client for a region (the API is regional). */
+  cloudTrail: (region: string) => CloudTrailApi;
+  sleep?: Sleep;
+  now?: () => number;
+}
+
+/** Progress of the `lookup-events` source, one call per page read. */
+export interface LookupProgress {
+  region: string;
+  accessKeyId: string;
+  pages: number;
+  events: number;
+}
+
+/** Options of {@link lookupActivity}. */
+export interface LookupEventsOptions {
+  /** The keys to look up; they share each region's rate limit. */
+  accessKeyIds: readonly string[];
+  window: TimeWindow;
+  regions: readonly string[];
+  /** The user the incident named, for the first key's summary. */
+  userName?: string | null;
+  requestsPerSecond?: number;
+  /** Stop reading (and mark the summary truncated) after this many events per key. */
+  maxEvents?: number;
+  /** Stop reading (and mark the summary truncated) at this time, in epoch milliseconds. */
+  deadline?: number;
+  /** How often a throttled or failed call is tried again before its region is given up. */
+  maxRetries?: number;
+  onProgress?: (progress: LookupProgress) => void;
+}
+
+interface KeyState {
+  accumulator: ActivityAccumulator;
+  searched: string[];
+  failed: FailedRegion[];
+  truncated: boolean;
+}
+
+/** Turns a `LookupEvents` event into the CloudTrail record it carries. */
+export function recordOfLookupEvent(event: Event): CloudTrailRecord {
+  if (event.CloudTrailEvent) {
+    try {
+      const parsed: unknown = JSON.parse(event.CloudTrailEvent);
+      if (typeof parsed === 'object' && parsed !== null) return parsed as CloudTrailRecord;
+    } catch {
+      // Fall through to the fields LookupEvents lists beside the record.
+    }
+  }
+  return {
+    eventID: event.EventId,
+    eventName: event.EventName,
+    eventSource: event.EventSource,
+    eventTime: event.EventTime?.toISOString(),
+    userIdentity: { accessKeyId: event.AccessKeyId, userName: event.Username },
+  };
+}
+
+function isServerFault(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return (typeof status === 'number' && status >= 500) || (error as { $fault?: string })?.$fault === 'server';
+}
+
+async function readRegion(
+  deps: LookupEventsDeps,
+  options: LookupEventsOptions,
+  region: string,
+  limiter: RateLimiter,
+  state: KeyState,
+): Promise<void> {
+  const client = deps.cloudTrail(region);
+  const now = deps.now ?? Date.now;
+  const maxRetries = options.maxRetries ?? 8;
+  const key = state.accumulator.accessKeyId;
+  let nextToken: string | undefined;
+  let pages = 0;
+  let events = 0;
+  do {
+    if (
+      (options.deadline !== undefined && now() >= options.deadline) ||
+      (options.maxEvents !== undefined && state.accumulator.totalEvents >= options.maxEvents)
+    ) {
+      state.truncated = true;
+      break;
+    }
+    let answer: LookupEventsCommandOutput | undefined;
+    for (let attempt = 0; answer === undefined; attempt += 1) {
+      await limiter.acquire();
+      try {
+        answer = await client.send(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: key }],
+            StartTime: options.window.start,
+            EndTime: options.window.end,
+            MaxResults: PAGE_SIZE,
+            NextToken: nextToken,
+          }),
+        );
+      } catch (error) {
+        const retryable = isThrottling(error) || isServerFault(error);
+        if (!retryable || attempt >= maxRetries) {
+          const reason = retryable ? `gave up after ${attempt + 1} attempts: ` : '';
+          state.failed.push({
+            region,
+            error: `${reason}${describeError(toAwsCallError('cloudtrail:LookupEvents', error))}`,
+          });
+          return;
+        }
+        // Exponential back-off with jitter, capped; shared by every key reading this region.
+        const delay = Math.min(500 * 2 ** attempt, 20_000) * (0.5 + Math.random() / 2);
+        limiter.backOff(delay);
+      }
+    }
+    pages += 1;
+    for (const event of answer.Events ?? []) {
+      events += 1;
+      state.accumulator.add(recordOfLookupEvent(event));
+    }
+    options.onProgress?.({ region, accessKeyId: key, pages, events });
+    nextToken = answer.NextToken;
+  } while (nextToken);
+  state.searched.push(region);
+}
+
+/**
+ * Reads what each key did from CloudTrail `LookupEvents`: every page, in every given region at
+ * once, within the API's rate limit per region, retrying throttling. A region that fails is
+ * listed under `regions.failed` of the summary; it is never dropped.
+ */
+export async function lookupActivity(deps: LookupEventsDeps, options: LookupEventsOptions): Promise<ActivitySummary[]> {
+  const rate = options.requestsPerSecond ?? LOOKUP_EVENTS_REQUESTS_PER_SECOND;
+  const states: KeyState[] = options.accessKeyIds.map((accessKeyId) => ({
+    accumulator: new ActivityAccumulator(accessKeyId, options.window),
+    searched: [],
+    failed: [],
+    truncated: false,
+  }));
+  await Promise.all(
+    options.regions.map(async (region) => {
+      const limiter = new RateLimiter(rate, { sleep: deps.sleep, now: deps.now });
+      for (const state of states) await readRegion(deps, options, region, limiter, state);
+    }),
+  );
+  return states.map((state, index) =>
+    state.accumulator.summary({
+      source: 'lookup-events',
+      regionsSearched: state.searched,
+      regionsFailed: state.failed,
+      userName: index === 0 ? options.userName : null,
+      truncated: state.truncated,
+    }),
+  );
+}

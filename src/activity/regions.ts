@@ -1,0 +1,18 @@
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { toAwsCallError } from '../aws/aws-errors.js';
+import type { Ec2Client } from '../aws/narrow-clients.js';
+import { compareText } from './activity-summary.js';
+
+/** The regions enabled in the account (opted in, or not needing to be), sorted. */
+export async function enabledRegions(ec2: Ec2Client): Promise<string[]> {
+  try {
+    const answer = await ec2.send(new DescribeRegionsCommand({ AllRegions: false }));
+    return (answer.Regions ?? [])
+      .filter((region) => region.OptInStatus !== 'not-opted-in')
+      .map((region) => region.RegionName)
+      .filter((name): name is string => typeof name === 'string' && name !== '')
+      .sort(compareText);
+  } catch (error) {
+    throw toAwsCallError('ec2:DescribeRegions', error);
+  }
+}

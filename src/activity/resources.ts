@@ -1,0 +1,63 @@
+import type { CloudTrailRecord } from './cloudtrail-record.js';
+
+/** A resource an API call named or touched. */
+export interface TouchedResource {
+  type: string;
+  name: string;
+}
+
+/**
+ * Request parameters that name a resource, with its CloudFormation-style type. CloudTrail records
+ * list `resources` for few calls; these fill in the ones that matter when a key leaks (which
+ * users, roles, keys and trails the attacker touched).
+ */
+const NAMING_PARAMETERS: readonly (readonly [string, string])[] = [
+  ['userName', 'AWS::IAM::User'],
+  ['roleName', 'AWS::IAM::Role'],
+  ['roleArn', 'AWS::IAM::Role'],
+  ['groupName', 'AWS::IAM::Group'],
+  ['policyArn', 'AWS::IAM::Policy'],
+  ['bucketName', 'AWS::S3::Bucket'],
+  ['functionName', 'AWS::Lambda::Function'],
+  ['keyName', 'AWS::EC2::KeyPair'],
+  ['detectorId', 'AWS::GuardDuty::Detector'],
+  ['secretId', 'AWS::SecretsManager::Secret'],
+  ['trailName', 'AWS::CloudTrail::Trail'],
+];
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function field(object: unknown, name: string): unknown {
+  return typeof object === 'object' && object !== null ? (object as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * The resources a record names, each once: its `resources` list, the request parameters in
+ * {@link NAMING_PARAMETERS}, trail names of CloudTrail calls, instance ids, and access keys a
+ * `CreateAccessKey` returned. A pure function of the record, so every source derives the same.
+ */
+export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
+  const found = new Map<string, TouchedResource>();
+  const add = (type: string | undefined, name: string | undefined) => {
+    if (type && name) found.set(`${type}\u0000${name}`, { type, name });
+  };
+  if (Array.isArray(record.resources))
+    for (const resource of record.resources) add(text(field(resource, 'type')), text(field(resource, 'ARN')));
+
+  const request = record.requestParameters;
+  if (request && typeof request === 'object') {
+    for (const [parameter, type] of NAMING_PARAMETERS) add(type, text(request[parameter]));
+    if (record.eventSource === 'cloudtrail.amazonaws.com') add('AWS::CloudTrail::Trail', text(request.name));
+    const items = field(request.instancesSet, 'items');
+    if (Array.isArray(items)) for (const item of items) add('AWS::EC2::Instance', text(field(item, 'instanceId')));
+  }
+  const response = record.responseElements;
+  if (response && typeof response === 'object') {
+    add('AWS::IAM::AccessKey', text(field(response.accessKey, 'accessKeyId')));
+    const items = field(response.instancesSet, 'items');
+    if (Array.isArray(items)) for (const item of items) add('AWS::EC2::Instance', text(field(item, 'instanceId')));
+  }
+  return [...found.values()];
+}

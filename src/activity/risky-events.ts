@@ -1,0 +1,96 @@
+import type { CloudTrailRecord } from './cloudtrail-record.js';
+
+/** Why an API call matters in an exposed-key incident. */
+export type RiskCategory = 'persistence' | 'credential-minting' | 'defense-evasion' | 'resource-abuse';
+
+/** All risk categories, in the order a reader should look at them. */
+export const RISK_CATEGORIES: readonly RiskCategory[] = [
+  'defense-evasion',
+  'persistence',
+  'credential-minting',
+  'resource-abuse',
+];
+
+const BY_SOURCE: Record<string, Record<string, RiskCategory>> = {
+  'iam.amazonaws.com': {
+    CreateUser: 'persistence',
+    CreateAccessKey: 'persistence',
+    CreateLoginProfile: 'persistence',
+    UpdateLoginProfile: 'persistence',
+    CreateRole: 'persistence',
+    UpdateAssumeRolePolicy: 'persistence',
+    AddUserToGroup: 'persistence',
+    CreatePolicy: 'persistence',
+    CreatePolicyVersion: 'persistence',
+    SetDefaultPolicyVersion: 'persistence',
+    CreateServiceSpecificCredential: 'persistence',
+    UploadSSHPublicKey: 'persistence',
+    CreateVirtualMFADevice: 'persistence',
+    EnableMFADevice: 'persistence',
+    CreateSAMLProvider: 'persistence',
+    CreateOpenIDConnectProvider: 'persistence',
+  },
+  'sts.amazonaws.com': {
+    AssumeRole: 'credential-minting',
+    GetSessionToken: 'credential-minting',
+    GetFederationToken: 'credential-minting',
+  },
+  'signin.amazonaws.com': {
+    GetSigninToken: 'credential-minting',
+  },
+  'cloudtrail.amazonaws.com': {
+    StopLogging: 'defense-evasion',
+    DeleteTrail: 'defense-evasion',
+    UpdateTrail: 'defense-evasion',
+    PutEventSelectors: 'defense-evasion',
+    PutInsightSelectors: 'defense-evasion',
+  },
+  'guardduty.amazonaws.com': {
+    DeleteDetector: 'defense-evasion',
+    UpdateDetector: 'defense-evasion',
+    DisassociateFromMasterAccount: 'defense-evasion',
+    CreateIPSet: 'defense-evasion',
+  },
+  'config.amazonaws.com': {
+    StopConfigurationRecorder: 'defense-evasion',
+    DeleteConfigurationRecorder: 'defense-evasion',
+    DeleteDeliveryChannel: 'defense-evasion',
+  },
+  'securityhub.amazonaws.com': {
+    DisableSecurityHub: 'defense-evasion',
+  },
+  'logs.amazonaws.com': {
+    DeleteLogGroup: 'defense-evasion',
+  },
+  'ec2.amazonaws.com': {
+    DeleteFlowLogs: 'defense-evasion',
+    RunInstances: 'resource-abuse',
+    RequestSpotInstances: 'resource-abuse',
+    RequestSpotFleet: 'resource-abuse',
+    CreateFleet: 'resource-abuse',
+    CreateKeyPair: 'resource-abuse',
+    ImportKeyPair: 'resource-abuse',
+  },
+  'lambda.amazonaws.com': {
+    CreateFunction: 'resource-abuse',
+  },
+};
+
+/** IAM calls named `Attach…Policy` or `Put…Policy` grant permissions: persistence. */
+const IAM_POLICY_GRANT = /^(Attach|Put)(User|Role|Group)Policy$/;
+
+/** Lambda records carry an API version suffix (`CreateFunction20150331`); match on the bare name. */
+function bareEventName(name: string): string {
+  return name.replace(/\d{8}(v\d+)?$/, '');
+}
+
+/** The risk category of a CloudTrail record, or null for an ordinary call. */
+export function riskCategoryOf(record: CloudTrailRecord): RiskCategory | null {
+  const { eventSource, eventName } = record;
+  if (typeof eventSource !== 'string' || typeof eventName !== 'string') return null;
+  const name = bareEventName(eventName);
+  const known = BY_SOURCE[eventSource]?.[name];
+  if (known) return known;
+  if (eventSource === 'iam.amazonaws.com' && IAM_POLICY_GRANT.test(name)) return 'persistence';
+  return null;
+}

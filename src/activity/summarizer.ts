@@ -1,0 +1,191 @@
+import {
+  type ActivitySource,
+  type ActivitySummary,
+  type CountEntry,
+  compareText,
+  type FailedRegion,
+  type RiskyEvent,
+  type TimeWindow,
+  toCountList,
+} from './activity-summary.js';
+import { accessKeyOf, type CloudTrailRecord } from './cloudtrail-record.js';
+import { resourcesOf } from './resources.js';
+import { riskCategoryOf } from './risky-events.js';
+
+/** Calls whose response holds temporary credentials minted from the caller's key. */
+const MINTING_CALLS = new Set(['AssumeRole', 'GetSessionToken', 'GetFederationToken']);
+
+/** Stands in for a missing field, so that every event is counted in every list. */
+const UNKNOWN = '(unknown)';
+
+function textOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function mintedKey(record: CloudTrailRecord): string | undefined {
+  if (!MINTING_CALLS.has(record.eventName ?? '')) return undefined;
+  const credentials = record.responseElements?.credentials;
+  if (typeof credentials !== 'object' || credentials === null) return undefined;
+  const key = (credentials as { accessKeyId?: unknown }).accessKeyId;
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}
+
+/** What {@link ActivityAccumulator.summary} needs besides the records. */
+export interface SummaryContext {
+  source: ActivitySource;
+  regionsSearched: readonly string[];
+  regionsFailed?: readonly FailedRegion[];
+  /** The user the incident named; when absent, the user most of the events name. */
+  userName?: string | null;
+  truncated?: boolean;
+}
+
+/**
+ * Counts what one access key did, one record at a time, so records can stream through it: memory
+ * grows with the distinct values counted (and the ids of matched events, for de-duplication), not
+ * with the records read. Records of other keys, outside the window, or seen before (same
+ * `eventID`) are ignored.
+ */
+export class ActivityAccumulator {
+  readonly #accessKeyId: string;
+  readonly #startMs: number;
+  readonly #endMs: number;
+  readonly #window: { start: string; end: string };
+  readonly #seen = new Set<string>();
+  readonly #eventNames = new Map<string, number>();
+  readonly #eventSources = new Map<string, number>();
+  readonly #awsRegions = new Map<string, number>();
+  readonly #sourceIps = new Map<string, number>();
+  readonly #userAgents = new Map<string, number>();
+  readonly #errorCodes = new Map<string, number>();
+  readonly #resourceTypes = new Map<string, number>();
+  readonly #resourceNames = new Map<string, number>();
+  readonly #userNames = new Map<string, number>();
+  readonly #sessionKeys = new Set<string>();
+  readonly #riskyEvents: RiskyEvent[] = [];
+  #total = 0;
+  #firstMs = Number.POSITIVE_INFINITY;
+  #lastMs = Number.NEGATIVE_INFINITY;
+
+  constructor(accessKeyId: string, window: TimeWindow) {
+    this.#accessKeyId = accessKeyId;
+    this.#startMs = window.start.getTime();
+    this.#endMs = window.end.getTime();
+    this.#window = { start: window.start.toISOString(), end: window.end.toISOString() };
+  }
+
+  /** The key whose activity this counts. */
+  get accessKeyId(): string {
+    return this.#accessKeyId;
+  }
+
+  /** How many events were counted so far. */
+  get totalEvents(): number {
+    return this.#total;
+  }
+
+  /** Counts `record` if it was made with this key, inside the window, and not seen before. */
+  add(record: CloudTrailRecord): boolean {
+    if (accessKeyOf(record) !== this.#accessKeyId) return false;
+    const timeMs = typeof record.eventTime === 'string' ? Date.parse(record.eventTime) : Number.NaN;
+    if (Number.isNaN(timeMs) || timeMs < this.#startMs || timeMs > this.#endMs) return false;
+    const eventId = typeof record.eventID === 'string' ? record.eventID : '';
+    if (eventId !== '') {
+      if (this.#seen.has(eventId)) return false;
+      this.#seen.add(eventId);
+    }
+    this.#count(record, timeMs, eventId);
+    return true;
+  }
+
+  #count(record: CloudTrailRecord, timeMs: number, eventId: string): void {
+    this.#total += 1;
+    if (timeMs < this.#firstMs) this.#firstMs = timeMs;
+    if (timeMs > this.#lastMs) this.#lastMs = timeMs;
+    const eventName = textOr(record.eventName, UNKNOWN);
+    const awsRegion = textOr(record.awsRegion, UNKNOWN);
+    increment(this.#eventNames, eventName);
+    increment(this.#eventSources, textOr(record.eventSource, UNKNOWN));
+    increment(this.#awsRegions, awsRegion);
+    increment(this.#sourceIps, textOr(record.sourceIPAddress, UNKNOWN));
+    increment(this.#userAgents, textOr(record.userAgent, UNKNOWN));
+    const errorCode = typeof record.errorCode === 'string' && record.errorCode !== '' ? record.errorCode : null;
+    if (errorCode !== null) increment(this.#errorCodes, errorCode);
+    for (const resource of resourcesOf(record)) {
+      increment(this.#resourceTypes, resource.type);
+      increment(this.#resourceNames, resource.name);
+    }
+    const userName = record.userIdentity?.userName;
+    if (typeof userName === 'string' && userName !== '') increment(this.#userNames, userName);
+    const minted = mintedKey(record);
+    if (minted) this.#sessionKeys.add(minted);
+    const category = riskCategoryOf(record);
+    if (category)
+      this.#riskyEvents.push({
+        eventName,
+        eventTime: new Date(timeMs).toISOString(),
+        awsRegion,
+        eventId,
+        category,
+        errorCode,
+      });
+  }
+
+  /** The activity summary of what was counted so far. */
+  summary(context: SummaryContext): ActivitySummary {
+    const counted = this.#total > 0;
+    return {
+      accessKeyId: this.#accessKeyId,
+      userName: context.userName ?? mostCommon(this.#userNames),
+      source: context.source,
+      window: { ...this.#window },
+      regions: {
+        searched: [...new Set(context.regionsSearched)].sort(compareText),
+        failed: [...(context.regionsFailed ?? [])].sort((a, b) => compareText(a.region, b.region)),
+      },
+      totalEvents: this.#total,
+      firstSeen: counted ? new Date(this.#firstMs).toISOString() : null,
+      lastSeen: counted ? new Date(this.#lastMs).toISOString() : null,
+      eventNames: toCountList(this.#eventNames),
+      eventSources: toCountList(this.#eventSources),
+      awsRegions: toCountList(this.#awsRegions),
+      sourceIps: toCountList(this.#sourceIps),
+      userAgents: toCountList(this.#userAgents),
+      errorCodes: toCountList(this.#errorCodes),
+      resourceTypes: toCountList(this.#resourceTypes),
+      resourceNames: toCountList(this.#resourceNames),
+      sessionKeys: [...this.#sessionKeys].sort(compareText),
+      riskyEvents: [...this.#riskyEvents].sort(
+        (a, b) =>
+          compareText(a.eventTime, b.eventTime) ||
+          compareText(a.eventId, b.eventId) ||
+          compareText(a.eventName, b.eventName),
+      ),
+      truncated: context.truncated ?? false,
+    };
+  }
+}
+
+function mostCommon(counts: ReadonlyMap<string, number>): string | null {
+  const [top]: CountEntry[] = toCountList(counts);
+  return top ? top.name : null;
+}
+
+/**
+ * Summarises the activity of `accessKeyId` in `records`: a pure function, and the one place where
+ * the summary is computed, whichever source the records came from.
+ */
+export function summarizeRecords(
+  records: Iterable<CloudTrailRecord>,
+  accessKeyId: string,
+  window: TimeWindow,
+  context: SummaryContext,
+): ActivitySummary {
+  const accumulator = new ActivityAccumulator(accessKeyId, window);
+  for (const record of records) accumulator.add(record);
+  return accumulator.summary(context);
+}

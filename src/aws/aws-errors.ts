@@ -1,0 +1,78 @@
+import { AwsCallError, CredentialsError } from '../errors.js';
+
+/** What the SDK puts on the errors it throws, as far as this code reads it. */
+interface SdkErrorShape {
+  name?: unknown;
+  Code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/**
+ * The AWS error code of an SDK error (`NoSuchEntity`, `AccessDenied`, `ThrottlingException`…),
+ * or the error's name when it carries no code.
+ */
+export function awsErrorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'UnknownError';
+  const shape = error as SdkErrorShape;
+  if (typeof shape.Code === 'string' && shape.Code) return shape.Code;
+  if (typeof shape.name === 'string' && shape.name) return shape.name;
+  return 'UnknownError';
+}
+
+/** True when `error` is an AWS error with one of `codes` (with or without the `Exception` suffix). */
+export function isAwsError(error: unknown, ...codes: string[]): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const shape = error as SdkErrorShape;
+  const names = [shape.name, shape.Code].filter((value): value is string => typeof value === 'string');
+  return codes.some((code) => names.some((name) => name === code || name === `${code}Exception`));
+}
+
+const CREDENTIAL_FAILURES = [
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AuthFailure',
+  'InvalidSignatureException',
+  'TokenRefreshRequired',
+];
+
+/** True when `error` says the caller's credentials are missing, expired or not accepted. */
+export function isCredentialsFailure(error: unknown): boolean {
+  return isAwsError(error, ...CREDENTIAL_FAILURES);
+}
+
+/** True when `error` is AWS slowing the caller down. */
+export function isThrottling(error: unknown): boolean {
+  return isAwsError(
+    error,
+    'Throttling',
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'SlowDown',
+  );
+}
+
+function messageOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null && typeof (error as SdkErrorShape).message === 'string')
+    return ((error as SdkErrorShape).message as string) || awsErrorCode(error);
+  return String(error);
+}
+
+/**
+ * Wraps an SDK failure of `operation` (e.g. `iam:DeleteAccessKey`) into a typed error:
+ * {@link CredentialsError} for credential problems, {@link AwsCallError} otherwise.
+ */
+export function toAwsCallError(operation: string, error: unknown): CredentialsError | AwsCallError {
+  if (error instanceof CredentialsError || error instanceof AwsCallError) return error;
+  if (isCredentialsFailure(error))
+    return new CredentialsError(`${operation} was refused: ${awsErrorCode(error)}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  return new AwsCallError(operation, awsErrorCode(error), messageOf(error), { cause: error });
+}

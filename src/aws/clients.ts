@@ -1,0 +1,128 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+/** Where and as whom to call AWS. Endpoints come from `AWS_ENDPOINT_URL[_<SERVICE>]`, read by the SDK. */
+export interface AwsContext {
+  region: string;
+  profile?: string;
+  /** Attempts per call, retries included (default 4). */
+  maxAttempts?: number;
+  /** Milliseconds to wait for an answer before a call is treated as failed (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+/** The settings every client shares. */
+export function clientConfig(context: AwsContext, region = context.region) {
+  return {
+    region,
+    ...(context.profile ? { profile: context.profile } : {}),
+    maxAttempts: context.maxAttempts ?? 4,
+    retryMode: 'standard' as const,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: context.requestTimeoutMs ?? 30_000 },
+  };
+}
+
+/** True when S3 is reached through a custom endpoint (an emulator), which needs path-style URLs. */
+function customS3Endpoint(): boolean {
+  return Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
+}
+
+/**
+ * Builds SDK clients on first use, each from its own module, so that a command loads only the
+ * clients it calls: the CLI starts fast and `--help` loads none.
+ */
+export class AwsClients {
+  readonly #context: AwsContext;
+  readonly #cache = new Map<string, unknown>();
+
+  constructor(context: AwsContext) {
+    this.#context = context;
+  }
+
+  /** The region and profile these clients use. */
+  get context(): AwsContext {
+    return this.#context;
+  }
+
+  async #once<T>(key: string, build: () => Promise<T>): Promise<T> {
+    if (!this.#cache.has(key)) this.#cache.set(key, await build());
+    return this.#cache.get(key) as T;
+  }
+
+  iam(): Promise<IAMClient> {
+    return this.#once('iam', async () => {
+      const { IAMClient } = await import('@aws-sdk/client-iam');
+      // IAM is global; its endpoint lives in us-east-1 for the aws partition.
+      return new IAMClient(clientConfig(this.#context));
+    });
+  }
+
+  sns(): Promise<SNSClient> {
+    return this.#once(
+      'sns',
+      async () => new (await import('@aws-sdk/client-sns')).SNSClient(clientConfig(this.#context)),
+    );
+  }
+
+  sts(): Promise<STSClient> {
+    return this.#once(
+      'sts',
+      async () => new (await import('@aws-sdk/client-sts')).STSClient(clientConfig(this.#context)),
+    );
+  }
+
+  ec2(): Promise<EC2Client> {
+    return this.#once(
+      'ec2',
+      async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.#context)),
+    );
+  }
+
+  sfn(): Promise<SFNClient> {
+    return this.#once(
+      'sfn',
+      async () => new (await import('@aws-sdk/client-sfn')).SFNClient(clientConfig(this.#context)),
+    );
+  }
+
+  cloudFormation(): Promise<CloudFormationClient> {
+    return this.#once(
+      'cloudformation',
+      async () =>
+        new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(clientConfig(this.#context)),
+    );
+  }
+
+  s3(): Promise<S3Client> {
+    return this.#once(
+      's3',
+      async () =>
+        new (await import('@aws-sdk/client-s3')).S3Client({
+          ...clientConfig(this.#context),
+          forcePathStyle: customS3Endpoint(),
+        }),
+    );
+  }
+
+  /** A function that gives the CloudTrail client of a region, building each once. */
+  cloudTrail(): Promise<(region: string) => CloudTrailClient> {
+    return this.#once('cloudtrail', async () => {
+      const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
+      const byRegion = new Map<string, CloudTrailClient>();
+      return (region: string) => {
+        let client = byRegion.get(region);
+        if (!client) {
+          client = new CloudTrailClient(clientConfig(this.#context, region));
+          byRegion.set(region, client);
+        }
+        return client;
+      };
+    });
+  }
+}

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { accessKeyOf, type CloudTrailRecord } from '../activity/cloudtrail-record.js';
+import { resourcesOf } from '../activity/resources.js';
+
+/*
+ * A loopback stand-in for CloudTrail's LookupEvents, which the local AWS emulator lacks. It speaks
+ * the CloudTrail JSON 1.1 protocol over CloudTrail records, per region, with NextToken paging and
+ * the real API's limit of 2 requests per second per region. The region is read from the request's
+ * SigV4 signature, so the SDK reaches it unchanged through AWS_ENDPOINT_URL_CLOUDTRAIL.
+ */
+
+/** A fault to answer a request with instead of events. */
+export type LookupFault = 'throttle' | 'server-error' | 'access-denied' | 'timeout' | 'expired-token';
+
+/** Options of {@link startCloudTrailLookupServer}. */
+export interface CloudTrailLookupServerOptions {
+  /** The records to serve; each is served in the region of its `awsRegion`. */
+  records: Iterable<CloudTrailRecord>;
+  /** Requests per second allowed per region (default 2); 0 turns throttling off. */
+  requestsPerSecond?: number;
+  /** Called for every request; a fault it returns is answered instead of events. */
+  fault?: (request: { region: string; count: number }) => LookupFault | null | undefined;
+  /** Port to listen on (default: any free port). */
+  port?: number;
+}
+
+/** A running LookupEvents emulator. */
+export interface CloudTrailLookupServer {
+  /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_CLOUDTRAIL. */
+  endpoint: string;
+  /** Requests seen, per region, throttled ones included. */
+  requests: Map<string, number>;
+  /** Requests answered with ThrottlingException, per region. */
+  throttled: Map<string, number>;
+  /** Replaces the records served. */
+  setRecords(records: Iterable<CloudTrailRecord>): void;
+  stop(): Promise<void>;
+}
+
+const MAX_RESULTS = 50;
+
+interface StoredEvent {
+  record: CloudTrailRecord;
+  timeMs: number;
+  eventId: string;
+}
+
+/** A token bucket per region: `rate` tokens per second, holding at most `rate`. */
+class RegionThrottle {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(readonly rate: number) {}
+
+  allow(region: string, now = Date.now()): boolean {
+    if (this.rate <= 0) return true;
+    const bucket = this.#buckets.get(region) ?? { tokens: this.rate, at: now };
+    bucket.tokens = Math.min(this.rate, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
+    bucket.at = now;
+    this.#buckets.set(region, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}
+
+function byRegion(records: Iterable<CloudTrailRecord>): Map<string, StoredEvent[]> {
+  const regions = new Map<string, StoredEvent[]>();
+  for (const record of records) {
+    const region = typeof record.awsRegion === 'string' ? record.awsRegion : 'us-east-1';
+    const timeMs = Date.parse(String(record.eventTime));
+    if (Number.isNaN(timeMs)) continue;
+    const list = regions.get(region) ?? [];
+    list.push({ record, timeMs, eventId: String(record.eventID ?? '') });
+    regions.set(region, list);
+  }
+  // LookupEvents answers newest first.
+  for (const list of regions.values())
+    list.sort((a, b) => b.timeMs - a.timeMs || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  return regions;
+}
+
+/** The region a SigV4-signed request was signed for. */
+function signedRegion(request: IncomingMessage): string | null {
+  const match = /Credential=[^/]+\/\d{8}\/([^/]+)\/cloudtrail\//.exec(request.headers.authorization ?? '');
+  return match?.[1] ?? null;
+}
+
+interface LookupAttribute {
+  AttributeKey?: string;
+  AttributeValue?: string;
+}
+
+function matches(event: StoredEvent, attribute: LookupAttribute | undefined): boolean {
+  if (!attribute?.AttributeKey) return true;
+  const { record } = event;
+  const value = attribute.AttributeValue;
+  switch (attribute.AttributeKey) {
+    case 'AccessKeyId':
+      return accessKeyOf(record) === value;
+    case 'EventId':
+      return record.eventID === value;
+    case 'EventName':
+      return record.eventName === value;
+    case 'EventSource':
+      return record.eventSource === value;
+    case 'Username':
+      return record.userIdentity?.userName === value;
+    case 'ReadOnly':
+      return String(record.readOnly) === value;
+    case 'ResourceType':
+      return resourcesOf(record).some((resource) => resource.type === value);
+    case 'ResourceName':
+      return resourcesOf(record).some((resource) => resource.name === value);
+    default:
+      return false;
+  }
+}
+
+function toLookupEvent(record: CloudTrailRecord, timeMs: number) {
+  return {
+    EventId: record.eventID,
+    EventName: record.eventName,
+    ReadOnly: record.readOnly === undefined ? undefined : String(record.readOnly),
+    AccessKeyId: accessKeyOf(record),
+    EventTime: timeMs / 1000,
+    EventSource: record.eventSource,
+    Username: record.userIdentity?.userName,
+    Resources: resourcesOf(record).map((resource) => ({
+      ResourceType: resource.type,
+      ResourceName: resource.name,
+    })),
+    CloudTrailEvent: JSON.stringify(record),
+  };
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, status: number, type: string, message: string): void {
+  send(response, status, { __type: type, message });
+}
+
+const FAULT_ANSWERS: Record<Exclude<LookupFault, 'timeout'>, [number, string, string]> = {
+  throttle: [400, 'ThrottlingException', 'Rate exceeded'],
+  'server-error': [500, 'InternalServerError', 'An internal error occurred'],
+  'access-denied': [400, 'AccessDeniedException', 'User is not authorized to perform: cloudtrail:LookupEvents'],
+  'expired-token': [400, 'ExpiredTokenException', 'The security token included in the request is expired'],
+};
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Starts the LookupEvents emulator on 127.0.0.1. */
+export async function startCloudTrailLookupServer(
+  options: CloudTrailLookupServerOptions,
+): Promise<CloudTrailLookupServer> {
+  let regions = byRegion(options.records);
+  const throttle = new RegionThrottle(options.requestsPerSecond ?? 2);
+  const requests = new Map<string, number>();
+  const throttled = new Map<string, number>();
+  const hanging = new Set<ServerResponse>();
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const body = await readBody(request);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    if (request.method !== 'POST' || !target.endsWith('.LookupEvents'))
+      return sendError(
+        response,
+        400,
+        'UnknownOperationException',
+        `This emulator only serves LookupEvents, not ${target}`,
+      );
+    const region = signedRegion(request);
+    if (!region) return sendError(response, 403, 'IncompleteSignatureException', 'The request is not SigV4-signed');
+    const count = (requests.get(region) ?? 0) + 1;
+    requests.set(region, count);
+
+    const fault = options.fault?.({ region, count });
+    if (fault === 'timeout') {
+      hanging.add(response);
+      response.on('close', () => hanging.delete(response));
+      return;
+    }
+    if (fault) {
+      const [status, type, message] = FAULT_ANSWERS[fault];
+      if (fault === 'throttle') throttled.set(region, (throttled.get(region) ?? 0) + 1);
+      return sendError(response, status, type, message);
+    }
+    if (!throttle.allow(region)) {
+      throttled.set(region, (throttled.get(region) ?? 0) + 1);
+      return sendError(response, 400, 'ThrottlingException', 'Rate exceeded');
+    }
+
+    let input: {
+      LookupAttributes?: LookupAttribute[];
+      StartTime?: number;
+      EndTime?: number;
+      MaxResults?: number;
+      NextToken?: string;
+    };
+    try {
+      input = JSON.parse(body || '{}');
+    } catch {
+      return sendError(response, 400, 'SerializationException', 'The request body is not JSON');
+    }
+    if ((input.LookupAttributes?.length ?? 0) > 1)
+      return sendError(response, 400, 'InvalidLookupAttributesException', 'Only one lookup attribute is allowed');
+    const maxResults = input.MaxResults ?? MAX_RESULTS;
+    if (maxResults < 1 || maxResults > MAX_RESULTS)
+      return sendError(response, 400, 'InvalidMaxResultsException', 'MaxResults must be between 1 and 50');
+    const startMs = input.StartTime === undefined ? Number.NEGATIVE_INFINITY : input.StartTime * 1000;
+    const endMs = input.EndTime === undefined ? Number.POSITIVE_INFINITY : input.EndTime * 1000;
+    if (startMs > endMs) return sendError(response, 400, 'InvalidTimeRangeException', 'StartTime is after EndTime');
+
+    const query = JSON.stringify([input.LookupAttributes, input.StartTime, input.EndTime]);
+    let offset = 0;
+    if (input.NextToken) {
+      try {
+        const token = JSON.parse(Buffer.from(input.NextToken, 'base64url').toString('utf8'));
+        if (token.query !== query || !Number.isInteger(token.offset)) throw new Error('mismatch');
+        offset = token.offset;
+      } catch {
+        return sendError(response, 400, 'InvalidNextTokenException', 'The NextToken is invalid for this query');
+      }
+    }
+    const selected = (regions.get(region) ?? []).filter(
+      (event) => event.timeMs >= startMs && event.timeMs <= endMs && matches(event, input.LookupAttributes?.[0]),
+    );
+    const page = selected.slice(offset, offset + maxResults);
+    const next = offset + maxResults < selected.length;
+    send(response, 200, {
+      Events: page.map((event) => toLookupEvent(event.record, event.timeMs)),
+      ...(next
+        ? {
+            NextToken: Buffer.from(JSON.stringify({ query, offset: offset + maxResults })).toString('base64url'),
+          }
+        : {}),
+    });
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      sendError(response, 500, 'InternalServerError', String(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    throttled,
+    setRecords(records) {
+      regions = byRegion(records);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const response of hanging) response.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The typed errors of exposed-keys. Every error the tool raises on purpose extends
+ * {@link ExposedKeysError}: it carries a stable `code`, an `exitCode` for the CLI and a `hint`
+ * that tells a human what to do next.
+ */
+
+/** Exit codes of the CLI, shared by the error classes that map onto them. */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  badInput: 2,
+  awsFailed: 3,
+  needsHuman: 4,
+} as const;
+
+/** One of the exit codes in {@link ExitCode}. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Options every exposed-keys error accepts. */
+export interface ExposedKeysErrorOptions {
+  hint?: string;
+  cause?: unknown;
+}
+
+/** Base class of every error exposed-keys throws on purpose. */
+export abstract class ExposedKeysError extends Error {
+  abstract readonly code: string;
+  abstract readonly exitCode: ExitCodeValue;
+  /** What a human should do next, in one sentence. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: ExposedKeysErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+/** Thrown when an EventBridge event cannot be read as an exposed-key incident. */
+export class InvalidEventError extends ExposedKeysError {
+  readonly code = 'INVALID_EVENT';
+  readonly exitCode = ExitCode.badInput;
+  constructor(
+    /** The dotted path of the field that is missing or invalid, e.g. `detail.check-item-detail.Access Key ID`. */
+    readonly field: string,
+    reason: string,
+    options: ExposedKeysErrorOptions = {},
+  ) {
+    super(`Invalid event: ${field} ${reason}`, {
+      hint: 'Check that the event is a Trusted Advisor "Exposed Access Keys" item or an AWS Health RISK event.',
+      ...options,
+    });
+  }
+}
+
+/** Thrown when a command-line option or a step input is missing, malformed or conflicts with another. */
+export class InvalidInputError extends ExposedKeysError {
+  readonly code = 'INVALID_INPUT';
+  readonly exitCode = ExitCode.badInput;
+  constructor(
+    /** The option or input field at fault, e.g. `--key`. */
+    readonly field: string,
+    message: string,
+    options: ExposedKeysErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Thrown before any call when the stack or a command is aimed at a region other than us-east-1. */
+export class WrongRegionError extends ExposedKeysError {
+  readonly code = 'WRONG_REGION';
+  readonly exitCode = ExitCode.badInput;
+  constructor(readonly region: string) {
+    super(
+      `The stack must live in us-east-1, not ${region}: Trusted Advisor and AWS Health risk events are only delivered to EventBridge in us-east-1.`,
+      { hint: 'Run again with --region us-east-1 (or unset AWS_REGION).' },
+    );
+  }
+}
+
+/** Thrown when no usable AWS credentials are found, or the ones found are expired or invalid. */
+export class CredentialsError extends ExposedKeysError {
+  readonly code = 'CREDENTIALS';
+  readonly exitCode = ExitCode.awsFailed;
+  constructor(message: string, options: ExposedKeysErrorOptions = {}) {
+    super(message, {
+      hint: 'Log in again (for example `aws sso login --profile <name>`, then --profile <name>) or export fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.',
+      ...options,
+    });
+  }
+}
+
+/** Thrown when an AWS API call fails after its retries, for a reason other than credentials. */
+export class AwsCallError extends ExposedKeysError {
+  readonly code = 'AWS_CALL_FAILED';
+  readonly exitCode = ExitCode.awsFailed;
+  constructor(
+    /** The API call that failed, e.g. `iam:DeleteAccessKey`. */
+    readonly operation: string,
+    /** The AWS error code, e.g. `AccessDenied`, or the error name when there is none. */
+    readonly awsCode: string,
+    message: string,
+    options: ExposedKeysErrorOptions = {},
+  ) {
+    super(`${operation} failed: ${awsCode}: ${message}`, options);
+  }
+}
+
+/** Thrown by containment when IAM fails, so that the key is known to be still active. */
+export class ContainmentError extends ExposedKeysError {
+  readonly code = 'CONTAINMENT_FAILED';
+  readonly exitCode = ExitCode.needsHuman;
+  constructor(
+    readonly accessKeyId: string,
+    message: string,
+    options: ExposedKeysErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Thrown when the SNS message could not be published. */
+export class NotificationError extends ExposedKeysError {
+  readonly code = 'NOTIFICATION_FAILED';
+  readonly exitCode = ExitCode.awsFailed;
+}
+
+/** Thrown when the deployed stack or one of its resources cannot be found. */
+export class StackNotFoundError extends ExposedKeysError {
+  readonly code = 'STACK_NOT_FOUND';
+  readonly exitCode = ExitCode.awsFailed;
+  constructor(
+    readonly stackName: string,
+    region: string,
+  ) {
+    super(`Stack ${stackName} was not found in ${region}.`, {
+      hint: 'Deploy it with `exposed-keys deploy`, or pass --stack-name / --region of the stack you deployed.',
+    });
+  }
+}
+
+/** Thrown when a deployment fails or is rolled back; carries the failing resources. */
+export class DeploymentError extends ExposedKeysError {
+  readonly code = 'DEPLOYMENT_FAILED';
+  readonly exitCode = ExitCode.awsFailed;
+  constructor(
+    message: string,
+    /** Each resource that failed, with the reason CloudFormation gave. */
+    readonly failures: readonly { logicalId: string; status: string; reason: string }[],
+    options: ExposedKeysErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Thrown at a Lambda cold start when its environment is missing or invalid. */
+export class ConfigurationError extends ExposedKeysError {
+  readonly code = 'CONFIGURATION';
+  readonly exitCode = ExitCode.badInput;
+}
+
+/** True when `error` is one of the typed errors of exposed-keys. */
+export function isExposedKeysError(error: unknown): error is ExposedKeysError {
+  return error instanceof ExposedKeysError;
+}
+
+/** A short, single-line description of any thrown value, for reports and notifications. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,20 @@
+/** The format of an AWS access key id: a four-letter prefix and 16 base-32 characters. */
+export const ACCESS_KEY_ID_PATTERN = /^(AKIA|ASIA)[A-Z2-7]{16}$/;
+
+/** True when `value` is a syntactically valid access key id. */
+export function isAccessKeyId(value: string): boolean {
+  return ACCESS_KEY_ID_PATTERN.test(value);
+}
+
+/** True for `ASIA…` keys: temporary credentials, which IAM cannot delete or deactivate. */
+export function isTemporaryKey(accessKeyId: string): boolean {
+  return accessKeyId.startsWith('ASIA');
+}
+
+/** Why `value` is not an access key id, or null when it is one. */
+export function accessKeyIdProblem(value: string): string | null {
+  if (isAccessKeyId(value)) return null;
+  if (isAccessKeyId(value.toUpperCase())) return 'must be upper case (access key ids are AKIA… or ASIA… in capitals)';
+  if (value.length !== 20) return `must be 20 characters (AKIA… or ASIA…), got ${value.length}`;
+  return 'must match ^(AKIA|ASIA)[A-Z2-7]{16}$';
+}

@@ -1,0 +1,51 @@
+/*
+ * What a human must do when exposed-keys cannot contain a key itself. Shared by containment (which
+ * reports it) and notification (which also needs it when containment threw before reporting).
+ */
+
+/** Steps to contain a root user's access key, which no role can delete. */
+export function rootKeySteps(accessKeyId: string): string[] {
+  return [
+    `Sign in as the root user and delete access key ${accessKeyId} (account menu > Security credentials > Access keys). No IAM role can do this for you.`,
+    'Change the root password and make sure MFA is enabled on the root user.',
+    'Root keys should not exist: do not create a replacement; give workloads IAM roles instead.',
+  ];
+}
+
+/** Steps for a temporary (`ASIA…`) key, which expires on its own and cannot be deleted. */
+export function temporaryKeySteps(accessKeyId: string): string[] {
+  return [
+    `${accessKeyId} is a temporary (STS) key: it cannot be deleted, it expires on its own (at most 36 hours, or 12 for a role session).`,
+    'Find the role or user that issued it: run `exposed-keys investigate` on the issuing key, or search CloudTrail for the AssumeRole / GetSessionToken call whose response holds this key.',
+    'For a role session: IAM console > Roles > the role > "Revoke active sessions" (attaches AWSRevokeOlderSessions). For a user session: attach a policy denying all actions when aws:TokenIssueTime is before now, and contain the user\'s long-term key.',
+  ];
+}
+
+/** Steps to contain a key by hand when the tool did not (failure, refusal or notify-only mode). */
+export function manualContainSteps(accessKeyId: string, userName: string | null): string[] {
+  const user = userName ?? '<owner>';
+  const lookup =
+    userName === null
+      ? [`Find the owner: aws iam get-access-key-last-used --access-key-id ${accessKeyId} (UserName).`]
+      : [];
+  return [
+    ...lookup,
+    `Deactivate the key now: aws iam update-access-key --user-name ${user} --access-key-id ${accessKeyId} --status Inactive`,
+    `Then delete it: aws iam delete-access-key --user-name ${user} --access-key-id ${accessKeyId}`,
+    revokeSessionsStep(user),
+  ];
+}
+
+/** The step to revoke, by hand, the sessions minted from a user's key. */
+export function revokeSessionsStep(userName: string): string {
+  return `Revoke sessions it minted: attach to ${userName} an inline policy denying "*" when aws:TokenIssueTime is earlier than now.`;
+}
+
+/** Steps when the key's owner is not the user the event named: someone must decide which is right. */
+export function ownerMismatchSteps(accessKeyId: string, eventUser: string, owner: string): string[] {
+  return [
+    `The event names ${eventUser}, but IAM says ${accessKeyId} belongs to ${owner}. Nothing was changed.`,
+    'Confirm the owner in the Trusted Advisor or AWS Health console, then contain the key by hand or run `exposed-keys respond --key ' +
+      `${accessKeyId} --user ${owner}\`.`,
+  ];
+}

@@ -1,0 +1,116 @@
+import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity/activity-summary.js';
+import { type LookupEventsDeps, type LookupProgress, lookupActivity } from '../activity/lookup-events.js';
+import { enabledRegions } from '../activity/regions.js';
+import type { Ec2Client } from '../aws/narrow-clients.js';
+import { describeError } from '../errors.js';
+
+/** Events in us-east-1 include every IAM and STS call, whatever the region used. */
+export const HOME_REGION = 'us-east-1';
+/** A second hop beyond this many session keys would take longer than the first: the rest are listed only. */
+export const MAX_SESSION_KEYS_FOLLOWED = 25;
+
+/** What {@link summarizeActivity} needs. */
+export interface InvestigateDeps extends LookupEventsDeps {
+  /** Lists the account's regions when the options give none. */
+  ec2?: Ec2Client;
+}
+
+/** Options of {@link summarizeActivity}. */
+export interface InvestigateOptions {
+  accessKeyId: string;
+  userName?: string | null;
+  window: TimeWindow;
+  /** The regions to search; every enabled region when absent. */
+  regions?: readonly string[];
+  maxEvents?: number;
+  /** Epoch milliseconds after which reading stops and the summary says it is truncated. */
+  deadline?: number;
+  onProgress?: (progress: LookupProgress) => void;
+}
+
+/** A key's activity, and the activity of the session keys it minted, kept apart. */
+export interface Investigation {
+  activity: ActivitySummary;
+  /** One summary per session key followed (see {@link MAX_SESSION_KEYS_FOLLOWED}), busiest first. */
+  sessionActivity: ActivitySummary[];
+}
+
+/** A default window: the `hours` before `now`. */
+export function windowEnding(now: Date, hours: number): TimeWindow {
+  return { start: new Date(now.getTime() - hours * 3_600_000), end: now };
+}
+
+async function regionsToSearch(
+  deps: InvestigateDeps,
+  regions: readonly string[] | undefined,
+): Promise<{ regions: readonly string[]; failed: FailedRegion[] }> {
+  if (regions && regions.length > 0) return { regions, failed: [] };
+  if (!deps.ec2) return { regions: [HOME_REGION], failed: [] };
+  try {
+    return { regions: await enabledRegions(deps.ec2), failed: [] };
+  } catch (error) {
+    return {
+      regions: [HOME_REGION],
+      failed: [
+        {
+          region: '(all other regions)',
+          error: `could not list the account's regions, so only ${HOME_REGION} was searched: ${describeError(error)}`,
+        },
+      ],
+    };
+  }
+}
+
+/**
+ * Summarises what an access key did over a window, from CloudTrail `LookupEvents` in every region
+ * (or the given ones). Regions that could not be listed or searched are in `regions.failed`.
+ */
+export async function summarizeActivity(deps: InvestigateDeps, options: InvestigateOptions): Promise<ActivitySummary> {
+  const { activity } = await investigateKey(deps, { ...options, followSessionKeys: false });
+  return activity;
+}
+
+/**
+ * Like {@link summarizeActivity}, then a second hop: the activity of the session keys the key
+ * minted, summarised apart from the key's own.
+ */
+export async function investigateKey(
+  deps: InvestigateDeps,
+  options: InvestigateOptions & { followSessionKeys?: boolean },
+): Promise<Investigation> {
+  const { regions, failed } = await regionsToSearch(deps, options.regions);
+  const common = {
+    window: options.window,
+    regions,
+    maxEvents: options.maxEvents,
+    deadline: options.deadline,
+    onProgress: options.onProgress,
+  };
+  const [first] = await lookupActivity(deps, {
+    ...common,
+    accessKeyIds: [options.accessKeyId],
+    userName: options.userName,
+  });
+  const activity = withFailures(first as ActivitySummary, failed);
+  if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
+    return { activity, sessionActivity: [] };
+  const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);
+  const sessionActivity = await lookupActivity(deps, { ...common, accessKeyIds: followed });
+  return {
+    activity,
+    sessionActivity: sortBusiestFirst(sessionActivity.map((summary) => withFailures(summary, failed))),
+  };
+}
+
+function withFailures(summary: ActivitySummary, failed: readonly FailedRegion[]): ActivitySummary {
+  if (failed.length === 0) return summary;
+  return { ...summary, regions: { ...summary.regions, failed: [...summary.regions.failed, ...failed] } };
+}
+
+/** Orders session summaries by events descending, then key ascending. */
+export function sortBusiestFirst(summaries: ActivitySummary[]): ActivitySummary[] {
+  return summaries.sort(
+    (a, b) =>
+      b.totalEvents - a.totalEvents || (a.accessKeyId < b.accessKeyId ? -1 : a.accessKeyId > b.accessKeyId ? 1 : 0),
+  );
+}
