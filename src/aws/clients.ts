@@ -6,27 +6,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { type AwsContext, clientConfig } from './client-config.js';
 
-/** Where and as whom to call AWS. Endpoints come from `AWS_ENDPOINT_URL[_<SERVICE>]`, read by the SDK. */
-export interface AwsContext {
-  region: string;
-  profile?: string;
-  /** Attempts per call, retries included (default 4). */
-  maxAttempts?: number;
-  /** Milliseconds to wait for an answer before a call is treated as failed (default 30 s). */
-  requestTimeoutMs?: number;
-}
-
-/** The settings every client shares. */
-export function clientConfig(context: AwsContext, region = context.region) {
-  return {
-    region,
-    ...(context.profile ? { profile: context.profile } : {}),
-    maxAttempts: context.maxAttempts ?? 4,
-    retryMode: 'standard' as const,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: context.requestTimeoutMs ?? 30_000 },
-  };
-}
+export type { AwsContext } from './client-config.js';
 
 /** True when S3 is reached through a custom endpoint (an emulator), which needs path-style URLs. */
 function customS3Endpoint(): boolean {

@@ -1,0 +1,20 @@
+/** Where and as whom to call AWS. Endpoints come from `AWS_ENDPOINT_URL[_<SERVICE>]`, read by the SDK. */
+export interface AwsContext {
+  region: string;
+  profile?: string;
+  /** Attempts per call, retries included (default 4). */
+  maxAttempts?: number;
+  /** Milliseconds to wait for an answer before a call is treated as failed (default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+/** The settings every client shares. */
+export function clientConfig(context: AwsContext, region = context.region) {
+  return {
+    region,
+    ...(context.profile ? { profile: context.profile } : {}),
+    maxAttempts: context.maxAttempts ?? 4,
+    retryMode: 'standard' as const,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: context.requestTimeoutMs ?? 30_000 },
+  };
+}

@@ -1,0 +1,85 @@
+import { describeError } from '../errors.js';
+import { parseIncident } from '../incident/parse-incident.js';
+import type { ContainmentResult } from '../steps/contain.js';
+import type { IncidentReport } from '../steps/incident-outcome.js';
+import type { Investigation } from '../steps/investigate.js';
+import type { StepReport } from '../steps/step-report.js';
+
+/** What a Step Functions `Catch` puts at its `ResultPath`. */
+export interface TaskFailure {
+  Error?: string;
+  Cause?: string;
+}
+
+/** What the notification task leaves in the state, for the final choice. */
+export interface NotificationOutput {
+  messageId: string;
+  subject: string;
+  outcome: string;
+  keyContained: boolean;
+  /** True when the execution must end failed: the key was not contained and a human must act. */
+  failExecution: boolean;
+}
+
+/**
+ * The state that flows through the state machine: the EventBridge event as it arrived, with each
+ * task's result (or the failure its `Catch` recorded) added under its own field.
+ */
+export interface WorkflowState extends Record<string, unknown> {
+  containment?: ContainmentResult;
+  containmentError?: TaskFailure;
+  investigation?: Investigation;
+  investigationError?: TaskFailure;
+  notification?: NotificationOutput;
+}
+
+/** The state fields the tasks add; everything else is the original event. */
+const TASK_FIELDS = new Set(['containment', 'containmentError', 'investigation', 'investigationError', 'notification']);
+
+/** The original EventBridge event inside a state. */
+export function eventOf(state: WorkflowState): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(state).filter(([field]) => !TASK_FIELDS.has(field)));
+}
+
+/** The message of a caught task failure (a Lambda puts its error as JSON in `Cause`). */
+export function failureMessage(failure: TaskFailure): string {
+  const error = failure.Error ?? 'Error';
+  if (!failure.Cause) return error;
+  try {
+    const cause = JSON.parse(failure.Cause) as { errorType?: string; errorMessage?: string };
+    if (typeof cause.errorMessage === 'string') return `${cause.errorType ?? error}: ${cause.errorMessage}`;
+  } catch {
+    // A cause that is not JSON is the message itself.
+  }
+  return `${error}: ${failure.Cause}`;
+}
+
+function stepReport<T>(result: T | undefined, failure: TaskFailure | undefined, skipped: string): StepReport<T> {
+  if (result !== undefined) return { status: 'done', result };
+  if (failure !== undefined) return { status: 'failed', error: failureMessage(failure) };
+  return { status: 'skipped', reason: skipped };
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value.slice(0, 200) : null;
+}
+
+/** Everything the state says about the incident, as the notification reports it. */
+export function incidentReportOf(state: WorkflowState): IncidentReport {
+  const event = eventOf(state);
+  let incident: IncidentReport['incident'] = null;
+  let eventError: string | null = null;
+  try {
+    incident = parseIncident(event);
+  } catch (error) {
+    eventError = describeError(error);
+  }
+  return {
+    incident,
+    eventError,
+    rawAccount: text(event.account),
+    rawEventId: text(event.id),
+    containment: stepReport(state.containment, state.containmentError, 'the containment task did not run'),
+    investigation: stepReport(state.investigation, state.investigationError, 'the investigation task did not run'),
+  };
+}
