@@ -16,7 +16,10 @@ const ec2 = new EC2Client(clientConfig({ region: home }));
 const cloudTrailClients = new Map<string, CloudTrailClient>();
 const cloudTrail = (region: string) => {
   let client = cloudTrailClients.get(region);
-  if (!client) cloudTrailClients.set(region, (client = new CloudTrailClient(clientConfig({ region }))));
+  if (!client) {
+    client = new CloudTrailClient(clientConfig({ region }));
+    cloudTrailClients.set(region, client);
+  }
   return client;
 };
 /** Time kept back from the function's timeout to return what was read. */
