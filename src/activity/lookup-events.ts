@@ -1,5 +1,5 @@
 import { type Event, LookupEventsCommand, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
-import { isThrottling, toAwsCallError } from '../aws/aws-errors.js';
+import { isAwsError, isThrottling, toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudTrailApi } from '../aws/narrow-clients.js';
 import { describeError } from '../errors.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from './activity-summary.js';
@@ -72,9 +72,14 @@ export function recordOfLookupEvent(event: Event): CloudTrailRecord {
   };
 }
 
-function isServerFault(error: unknown): boolean {
+/** Server faults, time-outs and dropped connections pass; retrying them is worth it. */
+function isTransient(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return (typeof status === 'number' && status >= 500) || (error as { $fault?: string })?.$fault === 'server';
+  if (typeof status === 'number') return status >= 500;
+  return (
+    isAwsError(error, 'TimeoutError', 'RequestTimeout') ||
+    /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up/.test(String(error))
+  );
 }
 
 async function readRegion(
@@ -113,7 +118,7 @@ async function readRegion(
           }),
         );
       } catch (error) {
-        const retryable = isThrottling(error) || isServerFault(error);
+        const retryable = isThrottling(error) || isTransient(error);
         if (!retryable || attempt >= maxRetries) {
           const reason = retryable ? `gave up after ${attempt + 1} attempts: ` : '';
           state.failed.push({

@@ -15,6 +15,11 @@ export function clientConfig(context: AwsContext, region = context.region) {
     ...(context.profile ? { profile: context.profile } : {}),
     maxAttempts: context.maxAttempts ?? 4,
     retryMode: 'standard' as const,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: context.requestTimeoutMs ?? 30_000 },
+    // Without throwOnRequestTimeout the SDK only logs a request that exceeds its timeout, and waits on.
+    requestHandler: {
+      connectionTimeout: 5_000,
+      requestTimeout: context.requestTimeoutMs ?? 30_000,
+      throwOnRequestTimeout: true,
+    },
   };
 }

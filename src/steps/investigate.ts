@@ -1,4 +1,4 @@
-import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity/activity-summary.js';
+import { type ActivitySummary, compareText, type FailedRegion, type TimeWindow } from '../activity/activity-summary.js';
 import { type LookupEventsDeps, type LookupProgress, lookupActivity } from '../activity/lookup-events.js';
 import { enabledRegions } from '../activity/regions.js';
 import type { Ec2Client } from '../aws/narrow-clients.js';
@@ -23,6 +23,8 @@ export interface InvestigateOptions {
   /** The regions to search; every enabled region when absent. */
   regions?: readonly string[];
   maxEvents?: number;
+  /** LookupEvents calls per second per region (default: the API's limit, 2). */
+  requestsPerSecond?: number;
   /** Epoch milliseconds after which reading stops and the summary says it is truncated. */
   deadline?: number;
   onProgress?: (progress: LookupProgress) => void;
@@ -83,6 +85,7 @@ export async function investigateKey(
     window: options.window,
     regions,
     maxEvents: options.maxEvents,
+    requestsPerSecond: options.requestsPerSecond,
     deadline: options.deadline,
     onProgress: options.onProgress,
   };
@@ -104,7 +107,8 @@ export async function investigateKey(
 
 function withFailures(summary: ActivitySummary, failed: readonly FailedRegion[]): ActivitySummary {
   if (failed.length === 0) return summary;
-  return { ...summary, regions: { ...summary.regions, failed: [...summary.regions.failed, ...failed] } };
+  const all = [...summary.regions.failed, ...failed].sort((a, b) => compareText(a.region, b.region));
+  return { ...summary, regions: { ...summary.regions, failed: all } };
 }
 
 /** Orders session summaries by events descending, then key ascending. */
