@@ -1,0 +1,66 @@
+import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
+import { type DeletedBucket, deleteArtifactBucket } from './delete-bucket.js';
+import { type DeletedStack, deleteStackAndWait } from './delete-stack.js';
+import { StackBusyError } from './deploy-errors.js';
+import type { ProgressDeps } from './progress.js';
+import { findStack } from './stack-description.js';
+import { stackState } from './stack-status.js';
+
+/** What {@link destroyStack} needs; `s3` only when the artifact bucket is to be deleted too. */
+export interface DestroyDeps extends ProgressDeps {
+  cloudFormation: CloudFormationApi;
+  s3?: S3Api;
+}
+
+/** What to remove. */
+export interface DestroyInput {
+  stackName: string;
+  /** Also empty and delete this artifact bucket. */
+  artifactBucket?: string;
+}
+
+/** What was removed. */
+export interface DestroyResult {
+  stackName: string;
+  /** `nothing-to-delete` when there was no such stack. */
+  status: 'deleted' | 'nothing-to-delete';
+  stackId: string | undefined;
+  /** Resources the stack kept on deletion (`DeletionPolicy: Retain`); the template keeps none. */
+  retained: DeletedStack['retained'];
+  /** What became of the artifact bucket, when it was to be deleted. */
+  bucket: DeletedBucket | undefined;
+}
+
+/**
+ * Deletes the stack and waits until it is gone, following its events; then, when asked, empties and
+ * deletes the artifact bucket. The template's log groups are stack resources deleted with it, so
+ * nothing is left behind; a resource the stack kept anyway is listed in `retained`.
+ *
+ * @throws StackBusyError when the stack is being created or updated.
+ * @throws DeploymentError with the resources that could not be deleted.
+ */
+export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Promise<DestroyResult> {
+  const { stackName } = input;
+  const stack = await findStack(deps.cloudFormation, stackName);
+  const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+  if (stackState(status) === 'in-progress' && !['REVIEW_IN_PROGRESS', 'DELETE_IN_PROGRESS'].includes(status))
+    throw new StackBusyError(stackName, status);
+  let deleted: DeletedStack | undefined;
+  if (stack && status !== 'DELETE_COMPLETE') {
+    deps.progress?.onStep?.(`Deleting stack ${stackName}`);
+    deleted = await deleteStackAndWait(deps, { stackName, stackId: stack.StackId ?? stackName });
+  } else deps.progress?.onStep?.(`Stack ${stackName} does not exist: nothing to delete`);
+
+  let bucket: DeletedBucket | undefined;
+  if (input.artifactBucket) {
+    if (!deps.s3) throw new TypeError('destroyStack needs an S3 client to delete the artifact bucket');
+    bucket = await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket);
+  }
+  return {
+    stackName,
+    status: deleted ? 'deleted' : 'nothing-to-delete',
+    stackId: deleted?.stackId,
+    retained: deleted?.retained ?? [],
+    bucket,
+  };
+}

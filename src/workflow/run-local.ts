@@ -1,0 +1,216 @@
+import './promise-with-resolvers.js';
+import {
+  ExecutionError,
+  type StateMachineDefinition as LocalDefinition,
+  type RunOptions,
+  StateMachine,
+} from 'aws-local-stepfunctions';
+import {
+  type CloudFormationTemplate,
+  loadTemplate,
+  placeholderFunctionArn,
+  type StateMachineDefinition,
+  stateMachineDefinition,
+} from './template.js';
+import type { WorkflowState } from './workflow-state.js';
+
+/** A local stand-in for one Lambda function: the state in, the function's result out. */
+export type LocalTaskHandler = (state: WorkflowState) => unknown;
+
+/** The three functions of the stack, run in this process. */
+export interface LocalHandlers {
+  contain: LocalTaskHandler;
+  investigate: LocalTaskHandler;
+  notify: LocalTaskHandler;
+}
+
+/** The function behind each handler, by logical ID in the template. */
+const FUNCTIONS: Readonly<Record<keyof LocalHandlers, string>> = {
+  contain: 'ContainFunction',
+  investigate: 'InvestigateFunction',
+  notify: 'NotifyFunction',
+};
+
+/** What happened to a state: entered, left, failed (before a retry, a catch, or the end), retried, caught. */
+export type TransitionPhase = 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
+
+/** One step of a local execution, for a progress display. */
+export interface StateTransition {
+  state: string;
+  /** The state's ASL type: `Task`, `Choice`, `Fail`, `Succeed`… */
+  stateType: string;
+  phase: TransitionPhase;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  /** Milliseconds since the state was entered; absent on `entered`. */
+  elapsedMs?: number;
+  /** On `failed`: the error name and cause (a Lambda-style JSON cause for a task). */
+  error?: string;
+  cause?: string;
+  /** On `retried`: how many retries this retrier has made, this one included. */
+  attempt?: number;
+}
+
+/** Options of {@link runStateMachineLocally}. */
+export interface LocalRunOptions {
+  /** The execution input: the EventBridge event. */
+  event: unknown;
+  handlers: LocalHandlers;
+  /** Called for each transition as it happens. */
+  onTransition?: (transition: StateTransition) => void;
+  /** The template whose state machine runs; by default the one shipped with the package. */
+  template?: CloudFormationTemplate;
+  /** Milliseconds to wait before each retry and in each Wait state (default 0: no waiting). */
+  delayMs?: number;
+}
+
+/** How a local execution ended. */
+export interface LocalRunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  /**
+   * The execution's output when it succeeded. When it failed, the state as it entered the state
+   * that failed, so that what the tasks did can still be shown.
+   */
+  output: WorkflowState | null;
+  /** The error and cause of a failed execution, as Step Functions reports them. */
+  error?: string;
+  cause?: string;
+  events: StateTransition[];
+  startedAt: Date;
+  durationMs: number;
+}
+
+/** What a Lambda function's failure looks like to Step Functions: the error type as `Error`, JSON as `Cause`. */
+class LambdaTaskFailure extends Error {
+  constructor(thrown: unknown) {
+    const name = thrown instanceof Error ? thrown.name : 'Error';
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    super(JSON.stringify({ errorType: name, errorMessage: message }));
+    this.name = name;
+  }
+}
+
+/** Runs a handler as Lambda would: JSON in, JSON out, a thrown error reported by name and message. */
+function asLambda(handler: LocalTaskHandler) {
+  return async (input: unknown) => {
+    let result: unknown;
+    try {
+      result = await handler(JSON.parse(JSON.stringify(input)) as WorkflowState);
+    } catch (error) {
+      throw new LambdaTaskFailure(error);
+    }
+    return JSON.parse(JSON.stringify(result ?? null));
+  };
+}
+
+function localOverrides(definition: StateMachineDefinition, handlers: LocalHandlers, delayMs: number) {
+  const byArn = new Map(
+    (Object.keys(FUNCTIONS) as (keyof LocalHandlers)[]).map((key) => [placeholderFunctionArn(FUNCTIONS[key]), key]),
+  );
+  const tasks: Record<string, ReturnType<typeof asLambda>> = {};
+  const retries: Record<string, number> = {};
+  const waits: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Retry !== undefined) retries[name] = delayMs;
+    if (state.Type === 'Wait') waits[name] = delayMs;
+    if (state.Type !== 'Task') continue;
+    const key = byArn.get(String(state.Resource));
+    // An unmapped task would make the library call the real Lambda service.
+    if (!key) throw new Error(`Task state ${name} calls ${String(state.Resource)}, which has no local handler.`);
+    tasks[name] = asLambda(handlers[key]);
+  }
+  return { taskResourceLocalHandlers: tasks, retryIntervalOverrides: retries, waitTimeOverrides: waits };
+}
+
+type EventLog = AsyncGenerator<{
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string; input: unknown };
+  Error?: string;
+  Cause?: unknown;
+  retry?: { attempt: number };
+}>;
+
+const PHASES: Readonly<Record<string, TransitionPhase>> = {
+  StateEntered: 'entered',
+  StateExited: 'exited',
+  StateFailed: 'failed',
+  StateRetried: 'retried',
+  StateCaught: 'caught',
+};
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Follows the library's event log, turning state events into transitions. Returns the last state input seen. */
+async function follow(
+  log: EventLog,
+  events: StateTransition[],
+  onTransition: LocalRunOptions['onTransition'],
+): Promise<unknown> {
+  const enteredAt = new Map<string, number>();
+  let lastInput: unknown = null;
+  for await (const event of log) {
+    const phase = PHASES[event.type];
+    if (!phase || !event.state) continue;
+    const { name, type, input } = event.state;
+    if (phase === 'entered') {
+      enteredAt.set(name, event.timestamp);
+      lastInput = input;
+    }
+    const since = enteredAt.get(name);
+    const transition: StateTransition = {
+      state: name,
+      stateType: type,
+      phase,
+      timestamp: event.timestamp,
+      ...(phase !== 'entered' && since !== undefined ? { elapsedMs: event.timestamp - since } : {}),
+      ...(phase === 'failed' ? { error: event.Error ?? 'Error', cause: text(event.Cause) } : {}),
+      ...(phase === 'retried' && event.retry ? { attempt: event.retry.attempt } : {}),
+    };
+    events.push(transition);
+    onTransition?.(transition);
+  }
+  return lastInput;
+}
+
+/**
+ * Runs the template's own state machine definition in this process, with each Lambda task
+ * calling the matching local handler. Retries and waits happen without delay unless `delayMs`
+ * says otherwise. A handler that throws fails its task as a Lambda function would: the error's
+ * `name` is the task's `Error`, and `{"errorType","errorMessage"}` JSON is its `Cause`.
+ */
+export async function runStateMachineLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const definition = stateMachineDefinition(options.template ?? (await loadTemplate()));
+  const overrides = localOverrides(definition, options.handlers, options.delayMs ?? 0);
+  const machine = new StateMachine(definition as unknown as LocalDefinition);
+  const startedAt = new Date();
+  const execution = machine.run(options.event as Parameters<StateMachine['run']>[0], {
+    overrides: overrides as RunOptions['overrides'],
+  });
+  const events: StateTransition[] = [];
+  const following = follow(execution.eventLogs as EventLog, events, options.onTransition);
+  // A throwing onTransition must not surface as an unhandled rejection; it is rethrown below.
+  following.catch(() => undefined);
+  const ended = await execution.result.then(
+    (output) => ({ status: 'SUCCEEDED' as const, output }),
+    (error: unknown) => ({ status: 'FAILED' as const, error }),
+  );
+  const lastInput = await following;
+  const durationMs = Date.now() - startedAt.getTime();
+  if (ended.status === 'SUCCEEDED') {
+    return { status: 'SUCCEEDED', output: ended.output as WorkflowState, events, startedAt, durationMs };
+  }
+  if (!(ended.error instanceof ExecutionError)) throw ended.error;
+  const failure = ended.error.cause as Error;
+  return {
+    status: 'FAILED',
+    output: lastInput as WorkflowState | null,
+    error: failure.name,
+    cause: failure.message,
+    events,
+    startedAt,
+    durationMs,
+  };
+}

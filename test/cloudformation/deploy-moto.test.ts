@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  type StackResource,
+} from '@aws-sdk/client-cloudformation';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MotoServer, startMoto } from '../../src/emulator/moto.js';
+import { type CloudFormationTemplate, loadTemplate, TEMPLATE_PATH } from '../../src/workflow/template.js';
+
+const STACK = 'exposed-keys-test';
+const BUCKET = 'exposed-keys-artifacts';
+const KEY = 'exposed-keys/lambda.zip';
+
+/*
+ * Gaps of moto 5.2's CloudFormation, none of which AWS has. The template stays as AWS needs it;
+ * these tests check what moto can show:
+ * - it has no AWS::SNS::Subscription: the resource is skipped (listed without a logical ID or
+ *   type) and the stack still completes;
+ * - AWS::StepFunctions::StateMachine reads only DefinitionString: the inline Definition and its
+ *   DefinitionSubstitutions are ignored, so the deployed definition is empty (the definition is
+ *   run by test/workflow/run-local.test.ts instead);
+ * - the template's Rules are not evaluated, so a deploy outside us-east-1 is not refused;
+ * - Lambda's LoggingConfig is accepted and ignored; stack Outputs may be empty;
+ * - GetAtt of a log group's Arn lacks AWS's trailing `:*`, and GetRolePolicy answers with a
+ *   Python dict rather than JSON.
+ */
+const NOT_IN_MOTO: Readonly<Record<string, string>> = {
+  'AWS::SNS::Subscription': 'moto has no CloudFormation model for it',
+};
+
+let moto: MotoServer;
+let template: CloudFormationTemplate;
+let status: string;
+
+function clientOptions() {
+  return {
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+}
+
+function artifact(): Uint8Array {
+  const handler = strToU8('export const handler = async () => ({});\n');
+  return zipSync({ 'contain.mjs': handler, 'investigate.mjs': handler, 'notify.mjs': handler });
+}
+
+async function waitForStack(cloudFormation: CloudFormationClient, stackName: string): Promise<string> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stackStatus = Stacks?.[0]?.StackStatus ?? 'UNKNOWN';
+    if (!stackStatus.endsWith('_IN_PROGRESS')) return stackStatus;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Stack ${stackName} did not settle.`);
+}
+
+async function stackResources(): Promise<StackResource[]> {
+  const cloudFormation = new CloudFormationClient(clientOptions());
+  const { StackResources = [] } = await cloudFormation.send(new DescribeStackResourcesCommand({ StackName: STACK }));
+  return StackResources;
+}
+
+beforeAll(async () => {
+  // A missing moto throws here, and fails every test below rather than skipping them.
+  moto = await startMoto();
+  template = await loadTemplate();
+  const s3 = new S3Client({ ...clientOptions(), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: artifact() }));
+  const cloudFormation = new CloudFormationClient(clientOptions());
+  await cloudFormation.send(
+    new CreateStackCommand({
+      StackName: STACK,
+      TemplateBody: await readFile(TEMPLATE_PATH, 'utf8'),
+      Parameters: [
+        { ParameterKey: 'ArtifactBucket', ParameterValue: BUCKET },
+        { ParameterKey: 'ArtifactKey', ParameterValue: KEY },
+        { ParameterKey: 'NotificationEmail', ParameterValue: 'security@example.com' },
+        { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
+      ],
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
+  );
+  status = await waitForStack(cloudFormation, STACK);
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe('the template deployed to the moto emulator', () => {
+  it('completes and creates every resource of the template that moto implements', async () => {
+    const resources = await stackResources();
+
+    expect(status).toBe('CREATE_COMPLETE');
+    const created = resources.filter((resource) => resource.LogicalResourceId !== undefined);
+    const expected = Object.entries(template.Resources)
+      .filter(([, resource]) => !(resource.Type in NOT_IN_MOTO))
+      .map(([logicalId]) => logicalId);
+    expect(expected).toContain('StateMachine');
+    expect(created.map((resource) => resource.LogicalResourceId).sort()).toEqual(expected.sort());
+    expect(resources).toHaveLength(Object.keys(template.Resources).length);
+    for (const resource of created) {
+      expect(resource.ResourceStatus).toBe('CREATE_COMPLETE');
+      expect(resource.ResourceType).toBe(template.Resources[resource.LogicalResourceId!]?.Type);
+      expect(resource.PhysicalResourceId).toBeTruthy();
+    }
+  });
+
+  it('wires the resources to one another', async () => {
+    const resources = await stackResources();
+    const physical = (logicalId: string) =>
+      resources.find((resource) => resource.LogicalResourceId === logicalId)?.PhysicalResourceId ?? '';
+    const account = resources[0]?.StackId?.split(':')[4];
+    const iam = new IAMClient(clientOptions());
+    const sfn = new SFNClient(clientOptions());
+    const sns = new SNSClient(clientOptions());
+
+    const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: physical('StateMachine') }));
+    const role = await iam.send(new GetRoleCommand({ RoleName: physical('StateMachineRole') }));
+    const policy = await iam.send(
+      new GetRolePolicyCommand({ RoleName: physical('ContainRole'), PolicyName: 'contain' }),
+    );
+    const topic = await sns.send(new GetTopicAttributesCommand({ TopicArn: physical('NotificationTopic') }));
+
+    expect(machine.roleArn).toBe(role.Role?.Arn);
+    expect(account).toMatch(/^\d{12}$/);
+    // moto returns the inline policy of a stack's role as a Python dict, not JSON: read it as text.
+    expect(policy.PolicyDocument).toContain(`arn:aws:iam::${account}:user/*`);
+    expect(policy.PolicyDocument).not.toContain('${');
+    expect(topic.Attributes?.KmsMasterKeyId).toBe('alias/aws/sns');
+  });
+});
