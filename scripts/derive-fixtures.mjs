@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const source = process.argv[2] ?? '../shared/datasets/cloudtrail-stratus-invictus';
-const target = 'test/fixtures/cloudtrail';
+const target = 'data/cloudtrail';
 const files = readdirSync(source)
   .filter((name) => name.endsWith('.json'))
   .sort();

@@ -62,6 +62,9 @@ const BY_SOURCE: Record<string, Record<string, RiskCategory>> = {
   'logs.amazonaws.com': {
     DeleteLogGroup: 'defense-evasion',
   },
+  'organizations.amazonaws.com': {
+    LeaveOrganization: 'defense-evasion',
+  },
   'ec2.amazonaws.com': {
     DeleteFlowLogs: 'defense-evasion',
     RunInstances: 'resource-abuse',

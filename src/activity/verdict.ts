@@ -77,15 +77,33 @@ const PHRASES: Record<string, Phrase> = {
     object: (n) => plural(n, 'Lambda function'),
     attempt: 'create Lambda functions',
   },
+  CreatePolicy: { verb: 'created', object: (n) => plural(n, 'policy', 'policies'), attempt: 'create policies' },
+  UpdateAssumeRolePolicy: {
+    verb: 'changed',
+    object: (n) => `who may assume roles ${times(n)}`,
+    attempt: 'change who may assume roles',
+  },
+  DeleteLogGroup: { verb: 'deleted', object: (n) => plural(n, 'log group'), attempt: 'delete log groups' },
+  LeaveOrganization: { verb: 'left', object: () => 'the organization', attempt: 'leave the organization' },
 };
 
+/** IAM calls that grant permissions, said as one. */
+const GRANT: Phrase = { verb: 'granted', object: (n) => plural(n, 'policy', 'policies'), attempt: 'grant policies' };
+const GRANT_CALL = /^(Attach|Put)\w*Policy$/;
+/** Past this many kinds of call done, and of call tried, the verdict stops being short. */
+const MAX_DONE = 6;
+const MAX_TRIED = 4;
+
+const generic = new Map<string, Phrase>();
+
+/** The phrase of an event: the same object for the same kind of call, so that counts add up. */
 function phraseOf(event: RiskyEvent): Phrase {
   const bare = event.eventName.replace(/\d{8}(v\d+)?$/, '');
-  const known = PHRASES[bare];
+  const known = PHRASES[bare] ?? (GRANT_CALL.test(bare) ? GRANT : generic.get(bare));
   if (known) return known;
-  if (/^(Attach|Put)\w*Policy$/.test(bare))
-    return { verb: 'granted', object: (n) => plural(n, 'policy', 'policies'), attempt: 'grant policies' };
-  return { verb: 'called', object: (n) => `${bare} ${times(n)}`, attempt: `call ${bare}` };
+  const phrase = { verb: 'called', object: (n: number) => `${bare} ${times(n)}`, attempt: `call ${bare}` };
+  generic.set(bare, phrase);
+  return phrase;
 }
 
 function joinWords(parts: readonly string[]): string {
@@ -93,9 +111,15 @@ function joinWords(parts: readonly string[]): string {
   return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
 
+/** Most frequent first. */
+function byCount(counts: ReadonlyMap<Phrase, number>): [Phrase, number][] {
+  return [...counts].sort((a, b) => b[1] - a[1]);
+}
+
 /**
- * A short verdict in plain words, e.g. "created 4 users and 2 access keys, tried to stop logging
- * 3 times". Successful risky calls are said as done, refused ones as tried.
+ * A short verdict in plain words, e.g. "Created 4 users and 2 access keys, tried to stop logging
+ * 3 times". Successful risky calls are said as done, refused ones as tried; the most frequent
+ * come first, and past a few kinds of call the rest are only counted.
  */
 export function verdictOf(summary: ActivitySummary): string {
   if (summary.totalEvents === 0) return 'No activity of this key was found in the window searched.';
@@ -106,13 +130,18 @@ export function verdictOf(summary: ActivitySummary): string {
     const counts = event.errorCode === null ? done : tried;
     counts.set(phrase, (counts.get(phrase) ?? 0) + 1);
   }
+  const didShown = byCount(done).slice(0, MAX_DONE);
+  const triedShown = byCount(tried).slice(0, MAX_TRIED);
+  const omitted = done.size + tried.size - didShown.length - triedShown.length;
   const byVerb = new Map<string, string[]>();
-  for (const [phrase, count] of done)
+  for (const [phrase, count] of didShown)
     byVerb.set(phrase.verb, [...(byVerb.get(phrase.verb) ?? []), phrase.object(count)]);
   const clauses = [...byVerb].map(([verb, objects]) => `${verb} ${joinWords(objects)}`);
-  for (const [phrase, count] of tried) clauses.push(`tried to ${phrase.attempt} ${times(count)}`);
+  const attempts = triedShown.map(([phrase, count]) => `${phrase.attempt} ${times(count)}`);
+  if (attempts.length > 0) clauses.push(`tried to ${joinWords(attempts)}`);
+  if (omitted > 0) clauses.push(`and ${omitted} more kind${omitted === 1 ? '' : 's'} of risky call`);
   const calls = `${plural(summary.totalEvents, 'call')} from ${plural(summary.sourceIps.length, 'address', 'addresses')}`;
   if (clauses.length === 0) return `Made ${calls}; nothing risky among them.`;
-  const text = clauses.join(', ');
+  const text = clauses.join('; ');
   return `${text.charAt(0).toUpperCase()}${text.slice(1)} (${calls}).`;
 }

@@ -1,5 +1,5 @@
-/** Where AWS reported the exposure. */
-export type IncidentSource = 'trusted-advisor' | 'health';
+/** Where the exposure was reported: by AWS, or by a person running `exposed-keys respond`. */
+export type IncidentSource = 'trusted-advisor' | 'health' | 'manual';
 
 /** How sure AWS is that the key leaked, as Trusted Advisor words it. */
 export type FraudType = 'Exposed' | 'Potentially compromised' | 'Suspected';

@@ -104,8 +104,14 @@ function incidentFacts(report: IncidentReport): string[] {
   ];
 }
 
+const SOURCE_NAMES: Record<Incident['source'], string> = {
+  'trusted-advisor': 'Trusted Advisor "Exposed Access Keys"',
+  health: 'AWS Health (RISK)',
+  manual: 'a responder (exposed-keys respond)',
+};
+
 function sourceName(incident: Incident): string {
-  return incident.source === 'trusted-advisor' ? 'Trusted Advisor "Exposed Access Keys"' : 'AWS Health (RISK)';
+  return SOURCE_NAMES[incident.source];
 }
 
 function whatWasDone(report: IncidentReport): string[] {

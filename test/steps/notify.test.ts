@@ -123,7 +123,7 @@ describe('buildNotification', () => {
     expect(message).toMatch(/^EXPOSED KEY DELETED/);
     expect(message).toContain('Containment (delete): deleted.');
     expect(message).toContain('revoke-sessions: done');
-    expect(message).toContain('Verdict:  Created 2 users, tried to stop logging once (3 calls from 1 address).');
+    expect(message).toContain('Verdict:  Created 2 users; tried to stop logging once (3 calls from 1 address).');
     const risky = message.slice(message.indexOf('Risky events'));
     expect(risky.indexOf('10:30:00')).toBeLessThan(risky.indexOf('11:00:00'));
     expect(risky.indexOf('10:00:00')).toBeLessThan(risky.indexOf('10:30:00'));

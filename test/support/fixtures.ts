@@ -33,7 +33,9 @@ export const INVICTUS_WINDOW = {
 /** A fresh copy of the 2,900 records of the attack-simulation data set. */
 export function loadInvictusRecords(): CloudTrailRecord[] {
   invictus ??= JSON.parse(
-    gunzipSync(readFileSync(new URL('cloudtrail/stratus-invictus.json.gz', root))).toString('utf8'),
+    gunzipSync(readFileSync(new URL('../../data/cloudtrail/stratus-invictus.json.gz', import.meta.url))).toString(
+      'utf8',
+    ),
   ).Records as CloudTrailRecord[];
   return structuredClone(invictus);
 }

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import type { ExitCodeValue } from '../errors.js';
+import type { CommonOptions } from './options.js';
+import type { Output } from './output.js';
+
+/** Adds the flags every command takes. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
+    .option('--profile <name>', 'AWS profile from ~/.aws/config')
+    .option('--json', 'print one JSON document on stdout, and no progress')
+    .option('--verbose', 'show detail and stack traces on stderr');
+}
+
+/**
+ * Runs a command's body with the output module, turning any error into its message, hint and exit
+ * code. Output and error handling are loaded here, on first use, to keep `--help` fast.
+ */
+export async function runAction(
+  options: CommonOptions,
+  body: (output: Output) => Promise<ExitCodeValue>,
+): Promise<ExitCodeValue> {
+  const [{ Output }, { handleError }] = await Promise.all([import('./output.js'), import('./error-handler.js')]);
+  const output = new Output({ json: options.json, verbose: options.verbose });
+  try {
+    return await body(output);
+  } catch (error) {
+    return handleError(error, output);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { runAction, withCommonOptions } from '../command-kit.js';
+import { type CommonOptions, parseAccessKeyId, parseRegions, parseWindow, resolveRegion } from '../options.js';
+import type { Output } from '../output.js';
+
+interface InvestigateFlags extends CommonOptions {
+  key?: string;
+  logs?: string;
+  hours?: string;
+  start?: string;
+  end?: string;
+  regions?: string;
+  followSessions?: boolean;
+}
+
+/** `exposed-keys investigate`: what a key did, from CloudTrail LookupEvents or from log files. */
+export function registerInvestigate(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
+  withCommonOptions(
+    program
+      .command('investigate')
+      .description('summarise what an access key did, from CloudTrail (every region) or from log files')
+      .option('--key <id>', 'the access key id (AKIA… or ASIA…)')
+      .option(
+        '--logs <location>',
+        'read CloudTrail log files from a folder or s3://bucket/prefix instead of LookupEvents',
+      )
+      .option('--hours <n>', 'the last n hours (default 24)')
+      .option('--start <iso>', 'from this time (ISO 8601; default 24 hours before --end)')
+      .option('--end <iso>', 'until this time (ISO 8601; default now)')
+      .option(
+        '--regions <list>',
+        'regions to search with LookupEvents, comma-separated (default: every enabled region)',
+      )
+      .option(
+        '--follow-sessions',
+        'also summarise the session keys the key minted (with --json: prints { activity, sessionActivity })',
+      )
+      .option('--no-follow-sessions', 'do not summarise the session keys the key minted'),
+  ).action(async (flags: InvestigateFlags) => {
+    setExitCode(await runAction(flags, (output) => investigate(flags, output)));
+  });
+}
+
+async function investigate(flags: InvestigateFlags, output: Output): Promise<ExitCodeValue> {
+  const accessKeyId = parseAccessKeyId(flags.key);
+  const window = parseWindow(flags, new Date());
+  const regions = parseRegions(flags.regions);
+  const region = resolveRegion(flags);
+  if (flags.logs !== undefined && regions !== undefined)
+    throw new InvalidInputError(
+      '--regions',
+      '--regions chooses where LookupEvents searches; log files (--logs) hold their own regions.',
+    );
+  if (flags.logs !== undefined && flags.logs.trim() === '')
+    throw new InvalidInputError('--logs', '--logs needs a folder or an s3://bucket/prefix.');
+  // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
+  const followSessions = flags.followSessions ?? !flags.json;
+
+  const [{ AwsClients }, run, render] = await Promise.all([
+    import('../../aws/clients.js'),
+    import('../run/investigate.js'),
+    import('../render/activity.js'),
+  ]);
+  const clients = new AwsClients({ region, profile: flags.profile });
+  const progress = await output.progress(`Investigating ${accessKeyId}…`);
+  const result = await run.runInvestigation(clients, {
+    accessKeyId,
+    window,
+    regions,
+    logs: flags.logs,
+    followSessions,
+    onProgress: (text) => progress.update(text),
+  });
+  progress.stop();
+
+  const { activity, sessionActivity } = result;
+  if (output.json) output.printJson(flags.followSessions ? { activity, sessionActivity } : activity);
+  else {
+    output.result(render.renderActivity(activity, output.palette));
+    if (sessionActivity.length > 0) output.result(render.renderSessionActivity(sessionActivity, output.palette));
+  }
+  if (result.files) {
+    const { read, skipped, failed, outsideWindow } = result.files;
+    output.info(
+      `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable.`,
+    );
+  }
+  for (const failed of activity.regions.failed) output.warn(`Not searched: ${failed.region}: ${failed.error}`);
+  if (activity.regions.searched.length === 0 && activity.regions.failed.length > 0) return ExitCode.awsFailed;
+  return ExitCode.ok;
+}

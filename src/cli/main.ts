@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { registerInvestigate } from './commands/investigate.js';
+import { registerRespond } from './commands/respond.js';
+
+function version(): string {
+  const packageJson = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
+
+/** Builds the command tree: one command per file, each loading its work only when it runs. */
+export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Command {
+  const program = new Command('exposed-keys')
+    .description(
+      'Contain, investigate and report leaked AWS access keys.\n' +
+        'Environment: AWS_PROFILE, AWS_REGION, NO_COLOR, AWS_ENDPOINT_URL[_<SERVICE>] (for emulators).',
+    )
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerRespond(program, setExitCode);
+  registerInvestigate(program, setExitCode);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI on `argv` and returns the exit code; never calls process.exit. */
+export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit code 0; every other parse error is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+    }
+    throw error;
+  }
+}

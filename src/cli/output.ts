@@ -1,0 +1,189 @@
+import { createInterface } from 'node:readline/promises';
+import type { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { Chalk } from 'chalk';
+
+/** Options of {@link Output}, from the common flags and the terminal. */
+export interface OutputOptions {
+  json?: boolean;
+  verbose?: boolean;
+  stdout?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean };
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Colours on; default: stdout is a TTY and NO_COLOR is unset. */
+  color?: boolean;
+}
+
+/** A progress line that a spinner (on a TTY) or plain lines (elsewhere) show. */
+export interface Progress {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  /** Prints a line above the spinner without stopping it. */
+  log(text: string): void;
+  stop(): void;
+}
+
+/** The visible width of text that may hold colour codes. */
+export function visibleLength(text: string): number {
+  return stripVTControlCharacters(text).length;
+}
+
+type Paint = (text: string) => string;
+
+/** The colours the CLI uses; they print plain text when colour is off. */
+export interface Palette {
+  bold: Paint;
+  dim: Paint;
+  red: Paint;
+  green: Paint;
+  yellow: Paint;
+  cyan: Paint;
+  magenta: Paint;
+}
+
+function paletteOf(color: boolean): Palette {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  return {
+    bold: chalk.bold,
+    dim: chalk.dim,
+    red: chalk.red,
+    green: chalk.green,
+    yellow: chalk.yellow,
+    cyan: chalk.cyan,
+    magenta: chalk.magenta,
+  };
+}
+
+/**
+ * The one place that writes: results to stdout, progress, warnings and errors to stderr. With
+ * `--json`, stdout gets exactly one JSON document and progress is silent. Spinners only on a TTY.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly palette: Palette;
+  readonly #stdout: Writable & { isTTY?: boolean };
+  readonly #stderr: Writable & { isTTY?: boolean };
+  readonly #stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  #spinner: Progress | undefined;
+
+  constructor(options: OutputOptions = {}) {
+    this.json = options.json ?? false;
+    this.verbose = options.verbose ?? false;
+    this.#stdout = options.stdout ?? process.stdout;
+    this.#stderr = options.stderr ?? process.stderr;
+    this.#stdin = options.stdin ?? process.stdin;
+    const color =
+      options.color ?? (Boolean(this.#stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
+    this.palette = paletteOf(color);
+  }
+
+  /** True when progress may animate (stderr is a terminal and not --json). */
+  get interactive(): boolean {
+    return Boolean(this.#stderr.isTTY) && !this.json;
+  }
+
+  /** Writes result text to stdout (nothing with --json: use {@link printJson}). */
+  result(text: string): void {
+    if (this.json) return;
+    this.#stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Writes the one JSON document of a --json run. */
+  printJson(value: unknown): void {
+    this.#stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** A progress note on stderr; silent with --json. */
+  info(text: string): void {
+    if (this.json) return;
+    this.#line(text);
+  }
+
+  /** Detail shown only with --verbose. */
+  debug(text: string): void {
+    if (this.verbose) this.#line(this.palette.dim(text));
+  }
+
+  /** A warning on stderr, also with --json: a failure is never silent. */
+  warn(text: string): void {
+    this.#line(`${this.palette.yellow('warning:')} ${text}`);
+  }
+
+  /** An error on stderr. */
+  error(text: string, hint?: string): void {
+    this.#spinner?.stop();
+    this.#stderr.write(`${this.palette.red('error:')} ${text}\n`);
+    if (hint) this.#stderr.write(`${this.palette.dim('hint:')} ${hint}\n`);
+  }
+
+  #line(text: string): void {
+    if (this.#spinner) this.#spinner.log(text);
+    else this.#stderr.write(`${text}\n`);
+  }
+
+  /**
+   * Starts a progress indicator: a spinner on a TTY (loaded only then), plain lines otherwise,
+   * nothing with --json.
+   */
+  async progress(text: string): Promise<Progress> {
+    if (this.json) return silentProgress;
+    if (!this.interactive) {
+      this.#stderr.write(`${text}\n`);
+      return this.#plainProgress();
+    }
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text, stream: this.#stderr }).start();
+    const progress: Progress = {
+      update: (next) => {
+        spinner.text = next;
+      },
+      succeed: (done) => {
+        spinner.succeed(done);
+        this.#spinner = undefined;
+      },
+      fail: (failed) => {
+        spinner.fail(failed);
+        this.#spinner = undefined;
+      },
+      log: (line) => {
+        spinner.clear();
+        this.#stderr.write(`${line}\n`);
+        spinner.render();
+      },
+      stop: () => {
+        spinner.stop();
+        this.#spinner = undefined;
+      },
+    };
+    this.#spinner = progress;
+    return progress;
+  }
+
+  #plainProgress(): Progress {
+    const write = (line?: string) => {
+      if (line) this.#stderr.write(`${line}\n`);
+    };
+    return { update: write, succeed: write, fail: write, log: write, stop: () => {} };
+  }
+
+  /** Asks a yes/no question on the terminal; false unless the answer starts with y. */
+  async confirm(question: string): Promise<boolean> {
+    this.#spinner?.stop();
+    const prompt = createInterface({ input: this.#stdin, output: this.#stderr });
+    try {
+      const answer = await prompt.question(`${question} [y/N] `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      prompt.close();
+    }
+  }
+
+  /** True when a question can be asked (stdin and stderr are terminals). */
+  get canAsk(): boolean {
+    return Boolean(this.#stdin.isTTY) && Boolean(this.#stderr.isTTY);
+  }
+}
+
+const silentProgress: Progress = { update() {}, succeed() {}, fail() {}, log() {}, stop() {} };

@@ -1,0 +1,126 @@
+import type { ActivitySummary, CountEntry } from '../../activity/activity-summary.js';
+import { RISK_CATEGORIES } from '../../activity/risky-events.js';
+import { verdictOf } from '../../activity/verdict.js';
+import { formatCount } from '../../format/plain-table.js';
+import type { Palette } from '../output.js';
+import { table } from './table.js';
+
+/** How many rows of each count list a terminal shows. */
+export const TOP_ROWS = 10;
+
+const COUNT_LISTS: readonly [keyof ActivitySummary, string][] = [
+  ['eventNames', 'API calls'],
+  ['eventSources', 'Services'],
+  ['awsRegions', 'Regions used'],
+  ['sourceIps', 'Source IP addresses'],
+  ['userAgents', 'User agents'],
+  ['errorCodes', 'Errors'],
+  ['resourceTypes', 'Resource types'],
+  ['resourceNames', 'Resources'],
+];
+
+function countTable(title: string, entries: readonly CountEntry[], palette: Palette, rows: number): string[] {
+  if (entries.length === 0) return [];
+  const shown = entries.slice(0, rows);
+  const more = entries.length - shown.length;
+  return [
+    palette.bold(`${title}`) + palette.dim(` (${formatCount(entries.length)} distinct)`),
+    table(
+      [
+        { header: 'count', right: true },
+        { header: 'value', max: 100 },
+      ],
+      shown.map((entry) => [formatCount(entry.count), entry.name]),
+    ),
+    ...(more > 0 ? [palette.dim(`  … ${formatCount(more)} more (--json for all)`)] : []),
+    '',
+  ];
+}
+
+const CATEGORY_COLOUR: Record<string, keyof Palette> = {
+  'defense-evasion': 'red',
+  persistence: 'magenta',
+  'credential-minting': 'yellow',
+  'resource-abuse': 'cyan',
+};
+
+/** The risky events as a timeline: time, category, call, region, and the error when refused. */
+export function renderTimeline(summary: ActivitySummary, palette: Palette, limit = 50): string[] {
+  const events = summary.riskyEvents;
+  if (events.length === 0)
+    return [palette.dim('No risky calls (persistence, credential minting, defence evasion, resource abuse).'), ''];
+  const shown = events.slice(0, limit);
+  const byCategory = RISK_CATEGORIES.map(
+    (category) => `${category} ${events.filter((event) => event.category === category).length}`,
+  ).join(', ');
+  return [
+    palette.bold(`Risky events, in time order (${formatCount(events.length)}: ${byCategory})`),
+    table(
+      [{ header: 'time' }, { header: 'category' }, { header: 'call' }, { header: 'region' }, { header: 'result' }],
+      shown.map((event) => [
+        event.eventTime.replace('.000Z', 'Z'),
+        palette[CATEGORY_COLOUR[event.category] ?? 'bold'](event.category),
+        event.eventName,
+        event.awsRegion,
+        event.errorCode ? palette.dim(`refused: ${event.errorCode}`) : palette.bold('done'),
+      ]),
+    ),
+    ...(events.length > shown.length ? [palette.dim(`  … ${events.length - shown.length} more (--json for all)`)] : []),
+    '',
+  ];
+}
+
+/** A key's activity for a terminal: header, verdict, timeline, session keys and the top rows of each count. */
+export function renderActivity(summary: ActivitySummary, palette: Palette, rows = TOP_ROWS): string {
+  const lines = [
+    palette.bold(`Activity of ${summary.accessKeyId}${summary.userName ? ` (${summary.userName})` : ''}`),
+    `  window   ${summary.window.start} .. ${summary.window.end}  ${palette.dim(`(${summary.source})`)}`,
+    `  regions  ${summary.regions.searched.length} searched${summary.regions.failed.length ? palette.red(`, ${summary.regions.failed.length} NOT searched`) : ''}`,
+    `  events   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}${summary.truncated ? palette.yellow(' (TRUNCATED: a limit was hit)') : ''}`,
+    '',
+    `${palette.bold('Verdict:')} ${verdictOf(summary)}`,
+    '',
+  ];
+  for (const failed of summary.regions.failed)
+    lines.splice(3, 0, palette.red(`  not searched: ${failed.region}: ${failed.error}`));
+  lines.push(...renderTimeline(summary, palette));
+  if (summary.sessionKeys.length > 0)
+    lines.push(
+      palette.bold(`Session keys minted (${summary.sessionKeys.length})`),
+      `  ${summary.sessionKeys.join('\n  ')}`,
+      '',
+    );
+  for (const [field, title] of COUNT_LISTS)
+    lines.push(...countTable(title, summary[field] as CountEntry[], palette, rows));
+  return lines.join('\n');
+}
+
+/** The second hop: what each session key did, one line each. */
+export function renderSessionActivity(summaries: readonly ActivitySummary[], palette: Palette): string {
+  if (summaries.length === 0) return '';
+  return [
+    palette.bold(`What the session keys did (second hop, ${summaries.length} keys)`),
+    table(
+      [
+        { header: 'session key' },
+        { header: 'events', right: true },
+        { header: 'first' },
+        { header: 'last' },
+        { header: 'risky', right: true },
+        { header: 'top calls', max: 60 },
+      ],
+      summaries.map((summary) => [
+        summary.accessKeyId,
+        formatCount(summary.totalEvents),
+        summary.firstSeen ?? '-',
+        summary.lastSeen ?? '-',
+        String(summary.riskyEvents.length),
+        summary.eventNames
+          .slice(0, 3)
+          .map((entry) => `${entry.name} ${entry.count}`)
+          .join(', '),
+      ]),
+    ),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,63 @@
+import type { ContainmentResult } from '../../steps/contain.js';
+import type { Palette } from '../output.js';
+import type { RespondOptions, RespondPlan, RespondResult } from '../run/respond.js';
+import { renderActivity, renderSessionActivity } from './activity.js';
+
+/** What respond is about to do, for the person to confirm. */
+export function renderPlan(planned: RespondPlan, options: RespondOptions, palette: Palette): string {
+  const { incident, plan } = planned;
+  const lines = [
+    palette.bold(`Plan for ${incident.accessKeyId}`) +
+      ` (owner ${plan.userName ?? 'unknown'}, account ${incident.accountId}, mode ${options.mode}${options.dryRun ? ', DRY RUN' : ''})`,
+  ];
+  const changes = plan.actions.filter((action) => action.status === 'planned');
+  if (changes.length > 0) for (const action of changes) lines.push(`  - ${action.detail}`);
+  else lines.push(`  - ${plan.summary}`);
+  for (const policy of plan.quarantinePolicies) lines.push(`  - AWS quarantine policy ${policy} is attached; it stays`);
+  lines.push(
+    `  - investigate ${options.regions?.join(', ') ?? 'every enabled region'} from ${options.window.start.toISOString()} to ${options.window.end.toISOString()}`,
+    `  - notify ${options.dryRun ? 'nobody (dry run: the message is printed)' : (options.topicArn ?? 'nobody (no topic: the message is printed)')}`,
+  );
+  return lines.join('\n');
+}
+
+function containmentLine(containment: RespondResult['containment'], palette: Palette): string {
+  if ('error' in containment) return palette.red(`✖ Containment FAILED: ${containment.error}`);
+  const result = containment as ContainmentResult;
+  const mark = result.contained
+    ? palette.green('✔')
+    : result.outcome === 'planned'
+      ? palette.cyan('•')
+      : palette.red('✖');
+  const actions = result.actions.map((action) => `${action.kind} ${action.status}`).join(', ');
+  return `${mark} Containment: ${result.outcome}. ${result.summary}${actions ? palette.dim(` (${actions})`) : ''}`;
+}
+
+/** The whole response, for a terminal: what was done, what failed, what to do now, and the activity. */
+export function renderResponse(result: RespondResult, palette: Palette): string {
+  const lines = ['', containmentLine(result.containment, palette)];
+  if (!('error' in result.containment))
+    for (const warning of result.containment.warnings) lines.push(palette.yellow(`  warning: ${warning}`));
+  if (result.activity)
+    lines.push(
+      `${palette.green('✔')} Investigation: ${result.activity.totalEvents} events in ${result.activity.regions.searched.length} region(s)${result.activity.regions.failed.length ? palette.red(`, ${result.activity.regions.failed.length} NOT searched`) : ''}`,
+    );
+  else lines.push(palette.red(`✖ Investigation FAILED: ${result.investigationError ?? 'unknown'}`));
+  const note = result.notification;
+  if (note.status === 'sent') lines.push(`${palette.green('✔')} Notified ${note.topicArn} (message ${note.messageId})`);
+  else if (note.status === 'failed') lines.push(palette.red(`✖ Notification FAILED (${note.topicArn}): ${note.error}`));
+  else lines.push(`${palette.cyan('•')} Notification printed below (${note.reason})`);
+
+  const steps = 'error' in result.containment ? [] : result.containment.humanSteps;
+  if (result.needsHuman || steps.length > 0) {
+    lines.push('', palette.bold(palette.red('WHAT YOU MUST DO NOW')));
+    if (steps.length === 0) lines.push('  Contain the key by hand: see the message below.');
+    steps.forEach((step, index) => {
+      lines.push(`  ${index + 1}. ${step}`);
+    });
+  }
+  if (result.activity) lines.push('', renderActivity(result.activity, palette));
+  if (result.sessionActivity.length > 0) lines.push(renderSessionActivity(result.sessionActivity, palette));
+  if (note.status !== 'sent') lines.push(palette.bold(`Subject: ${note.subject}`), '', note.message);
+  return lines.join('\n');
+}

@@ -1,0 +1,43 @@
+import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { CloudFormationApi, SnsClient } from '../../aws/narrow-clients.js';
+import { InvalidInputError } from '../../errors.js';
+
+/** The logical id of the stack's topic in the template. */
+export const TOPIC_LOGICAL_ID = 'NotificationTopic';
+
+/** The physical id of one resource of a stack, or null when the stack or resource does not exist. */
+export async function stackResourceId(
+  cloudFormation: CloudFormationApi,
+  stackName: string,
+  logicalId: string,
+): Promise<string | null> {
+  try {
+    const answer = await cloudFormation.send(
+      new DescribeStackResourcesCommand({ StackName: stackName, LogicalResourceId: logicalId }),
+    );
+    return answer.StackResources?.[0]?.PhysicalResourceId ?? null;
+  } catch (error) {
+    // CloudFormation says "Stack with id … does not exist" (or that the resource does not) as a ValidationError.
+    if (isAwsError(error, 'ValidationError')) return null;
+    throw toAwsCallError('cloudformation:DescribeStackResources', error);
+  }
+}
+
+/**
+ * Checks that a topic given on the command line exists, before anything changes.
+ *
+ * @throws InvalidInputError when it does not.
+ */
+export async function requireTopic(sns: SnsClient, topicArn: string): Promise<void> {
+  try {
+    await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+  } catch (error) {
+    if (isAwsError(error, 'NotFound', 'InvalidParameter'))
+      throw new InvalidInputError('--topic', `The topic ${topicArn} does not exist.`, {
+        hint: "Check the ARN (`exposed-keys status` shows the stack's topic), or leave out --topic to print the message.",
+      });
+    throw toAwsCallError('sns:GetTopicAttributes', error);
+  }
+}
