@@ -120,6 +120,12 @@ export class ContainmentError extends ExposedKeysError {
   }
 }
 
+/** Thrown when no region at all could be searched, so nothing is known of what the key did. */
+export class InvestigationError extends ExposedKeysError {
+  readonly code = 'INVESTIGATION_FAILED';
+  readonly exitCode = ExitCode.awsFailed;
+}
+
 /** Thrown when the SNS message could not be published. */
 export class NotificationError extends ExposedKeysError {
   readonly code = 'NOTIFICATION_FAILED';

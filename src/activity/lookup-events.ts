@@ -41,7 +41,7 @@ export interface LookupEventsOptions {
   maxEvents?: number;
   /** Stop reading (and mark the summary truncated) at this time, in epoch milliseconds. */
   deadline?: number;
-  /** How often a throttled or failed call is tried again before its region is given up. */
+  /** How often a throttled call is tried again before its region is given up (other faults: at most 2). */
   maxRetries?: number;
   onProgress?: (progress: LookupProgress) => void;
 }
@@ -118,8 +118,10 @@ async function readRegion(
           }),
         );
       } catch (error) {
-        const retryable = isThrottling(error) || isTransient(error);
-        if (!retryable || attempt >= maxRetries) {
+        // Throttling passes with time; other faults were already retried by the SDK, so only a few more tries.
+        const throttled = isThrottling(error);
+        const retryable = throttled || isTransient(error);
+        if (!retryable || attempt >= (throttled ? maxRetries : Math.min(maxRetries, 2))) {
           const reason = retryable ? `gave up after ${attempt + 1} attempts: ` : '';
           state.failed.push({
             region,

@@ -2,7 +2,7 @@ import { type ActivitySummary, compareText, type FailedRegion, type TimeWindow }
 import { type LookupEventsDeps, type LookupProgress, lookupActivity } from '../activity/lookup-events.js';
 import { enabledRegions } from '../activity/regions.js';
 import type { Ec2Client } from '../aws/narrow-clients.js';
-import { describeError } from '../errors.js';
+import { describeError, InvestigationError } from '../errors.js';
 
 /** Events in us-east-1 include every IAM and STS call, whatever the region used. */
 export const HOME_REGION = 'us-east-1';
@@ -66,6 +66,8 @@ async function regionsToSearch(
 /**
  * Summarises what an access key did over a window, from CloudTrail `LookupEvents` in every region
  * (or the given ones). Regions that could not be listed or searched are in `regions.failed`.
+ *
+ * @throws InvestigationError when not one region could be searched.
  */
 export async function summarizeActivity(deps: InvestigateDeps, options: InvestigateOptions): Promise<ActivitySummary> {
   const { activity } = await investigateKey(deps, { ...options, followSessionKeys: false });
@@ -95,6 +97,13 @@ export async function investigateKey(
     userName: options.userName,
   });
   const activity = withFailures(first as ActivitySummary, failed);
+  if (activity.regions.searched.length === 0 && activity.regions.failed.length > 0)
+    throw new InvestigationError(
+      `No region could be searched for ${options.accessKeyId}: ${activity.regions.failed
+        .map((region) => `${region.region}: ${region.error}`)
+        .join('; ')}`,
+      { hint: 'Check that the caller may call cloudtrail:LookupEvents, or investigate from log files with --logs.' },
+    );
   if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
     return { activity, sessionActivity: [] };
   const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);

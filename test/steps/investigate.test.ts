@@ -5,6 +5,7 @@ import {
   type CloudTrailLookupServer,
   startCloudTrailLookupServer,
 } from '../../src/emulator/cloudtrail-lookup-server.js';
+import { InvestigationError } from '../../src/errors.js';
 import { investigateKey, summarizeActivity, windowEnding } from '../../src/steps/investigate.js';
 import { cloudTrailAt } from '../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
@@ -65,6 +66,27 @@ describe('summarizeActivity', () => {
         ),
       },
     ]);
+  });
+});
+
+describe('investigateKey when CloudTrail fails everywhere', () => {
+  it('throws an InvestigationError naming each region and its error', async () => {
+    const failing = await startCloudTrailLookupServer({
+      records: [],
+      requestsPerSecond: 0,
+      fault: () => 'access-denied',
+    });
+    try {
+      const run = summarizeActivity(
+        { cloudTrail: cloudTrailAt(failing.endpoint) },
+        { ...options, regions: ['us-east-1', 'eu-west-1'] },
+      );
+
+      await expect(run).rejects.toBeInstanceOf(InvestigationError);
+      await expect(run).rejects.toThrow(/eu-west-1: .*AccessDeniedException.*; us-east-1: /);
+    } finally {
+      await failing.stop();
+    }
   });
 });
 
