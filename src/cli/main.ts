@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerDestroy } from './commands/destroy.js';
 import { registerInvestigate } from './commands/investigate.js';
 import { registerRespond } from './commands/respond.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerStatus } from './commands/status.js';
 
 function version(): string {
   const packageJson = new URL('../../package.json', import.meta.url);
@@ -19,6 +23,10 @@ export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Comman
     .version(version(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerDeploy(program, setExitCode);
+  registerDestroy(program, setExitCode);
+  registerStatus(program, setExitCode);
+  registerSimulate(program, setExitCode);
   registerRespond(program, setExitCode);
   registerInvestigate(program, setExitCode);
   for (const command of program.commands) command.exitOverride();

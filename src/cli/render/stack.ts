@@ -1,0 +1,74 @@
+import type { ResourceChange } from '../../deploy/change-set.js';
+import type { DeployResult } from '../../deploy/execute-change-set.js';
+import type { StackEvent } from '../../deploy/progress.js';
+import type { StackDescription, StackResourceInfo } from '../../deploy/stack-description.js';
+import type { Palette } from '../output.js';
+import { table } from './table.js';
+
+/** The change set, as a person reviews it before saying yes. */
+export function renderChanges(changes: readonly ResourceChange[], palette: Palette): string {
+  const colour = (action: string) =>
+    action === 'Add' ? palette.green(action) : action === 'Remove' ? palette.red(action) : palette.yellow(action);
+  return table(
+    [{ header: 'action' }, { header: 'resource' }, { header: 'type' }, { header: 'replacement' }],
+    changes.map((change) => [colour(change.action), change.logicalId, change.type, change.replacement ?? '']),
+  );
+}
+
+/** One stack event as a progress line. */
+export function renderStackEvent(event: StackEvent, palette: Palette): string {
+  const status = /FAILED|ROLLBACK/.test(event.status)
+    ? palette.red(event.status)
+    : /COMPLETE$/.test(event.status)
+      ? palette.green(event.status)
+      : palette.dim(event.status);
+  const time = event.timestamp.toISOString().slice(11, 19);
+  return `  ${palette.dim(time)}  ${status}  ${event.logicalId} ${palette.dim(event.type)}${event.reason ? `  ${event.reason}` : ''}`;
+}
+
+/** The resources of a stack. */
+export function renderResources(resources: readonly StackResourceInfo[], palette: Palette): string {
+  return table(
+    [{ header: 'resource' }, { header: 'type' }, { header: 'status' }, { header: 'physical id', max: 90 }],
+    resources.map((resource) => [
+      resource.logicalId,
+      resource.type,
+      /FAILED/.test(resource.status) ? palette.red(resource.status) : resource.status,
+      resource.physicalId ?? '',
+    ]),
+  );
+}
+
+function keyValues(title: string, values: Record<string, string>, palette: Palette): string[] {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return [];
+  return [palette.bold(title), table([{ header: 'name' }, { header: 'value', max: 100 }], entries), ''];
+}
+
+/** The end of a deploy: status, resources, outputs. */
+export function renderDeployResult(result: DeployResult, palette: Palette): string {
+  return [
+    result.noChanges
+      ? palette.green(`No changes: ${result.stackName} is up to date (${result.status}).`)
+      : palette.green(`${result.stackName}: ${result.status}`),
+    '',
+    palette.bold('Resources'),
+    renderResources(result.resources, palette),
+    '',
+    ...keyValues('Outputs', result.outputs, palette),
+  ].join('\n');
+}
+
+/** A stack as `status` shows it (subscriptions and executions are rendered beside it). */
+export function renderStackDescription(stack: StackDescription, palette: Palette): string {
+  return [
+    `${palette.bold(stack.stackName)}: ${stack.state === 'succeeded' ? palette.green(stack.status) : palette.yellow(stack.status)}${stack.statusReason ? ` (${stack.statusReason})` : ''}`,
+    `  updated ${(stack.updatedAt ?? stack.createdAt)?.toISOString() ?? 'unknown'}`,
+    '',
+    palette.bold('Resources'),
+    renderResources(stack.resources, palette),
+    '',
+    ...keyValues('Parameters', stack.parameters, palette),
+    ...keyValues('Outputs', stack.outputs, palette),
+  ].join('\n');
+}

@@ -1,0 +1,240 @@
+import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
+import { isAwsError } from '../../aws/aws-errors.js';
+import type {
+  CloudFormationApi,
+  CloudTrailApi,
+  Ec2Client,
+  IamClient,
+  SfnApi,
+  SnsClient,
+} from '../../aws/narrow-clients.js';
+import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
+import { describeError, StackNotFoundError } from '../../errors.js';
+import { readContainConfig, readInvestigateConfig } from '../../lambda/config.js';
+import { containTask, investigateTask, notifyTask } from '../../lambda/tasks.js';
+import { keyContained, needsHuman } from '../../steps/incident-outcome.js';
+import { buildNotification } from '../../steps/notification-message.js';
+import { followExecution, type RemoteExecutionResult, startExecution } from '../../workflow/follow-execution.js';
+import { runStateMachineLocally, type StateTransition } from '../../workflow/run-local.js';
+import { type SimulatedSource, simulatedEvent } from '../../workflow/simulated-event.js';
+import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../../workflow/workflow-state.js';
+import { createTestUser, removeTestUser, type TestUser, testKeyStatus } from './test-user.js';
+
+/** The clients `simulate` uses. */
+export interface SimulateDeps {
+  iam: IamClient;
+  sfn: SfnApi;
+  cloudFormation: CloudFormationApi;
+  cloudTrail: (region: string) => CloudTrailApi;
+  ec2: Ec2Client;
+  /** The SNS client of the topic's region, for --local with a topic. */
+  sns?: SnsClient;
+}
+
+/** What was asked of `simulate`. */
+export interface SimulateRequest {
+  accountId: string;
+  /** Absent with `createTestUser`. */
+  accessKeyId?: string;
+  userName?: string;
+  source: SimulatedSource;
+  createTestUser: boolean;
+  local: boolean;
+  wait: boolean;
+  stackName: string;
+  region: string;
+  /** For --local: where to publish (else the stack's topic, else the message is printed). */
+  topicArn?: string;
+  onTransition?: (transition: StateTransition) => void;
+  onStep?: (message: string) => void;
+}
+
+/** What the test user went through. */
+export interface TestUserReport extends TestUser {
+  /** The key's status after the execution: null when it is gone, as it should be. */
+  keyStatusAfter: string | null;
+  removed: boolean;
+  removalError?: string;
+}
+
+/** The result of `simulate`, as `--json` prints it. */
+export interface SimulateResult {
+  mode: 'remote' | 'local';
+  event: Record<string, unknown>;
+  execution: {
+    status: string;
+    executionArn?: string;
+    error?: string;
+    cause?: string;
+    durationMs: number;
+    transitions: StateTransition[];
+  };
+  /** The final state: containment, investigation and notification as the tasks left them. */
+  output: WorkflowState | null;
+  /** For --local without a topic: the message that would have been sent. */
+  printedNotification?: { subject: string; message: string };
+  testUser?: TestUserReport;
+}
+
+function stackResource(stack: StackDescription | undefined, logicalId: string): string | undefined {
+  return stack?.resources.find((resource) => resource.logicalId === logicalId)?.physicalId;
+}
+
+/** The event's user: the one given, else the key's owner as IAM says (Trusted Advisor names it). */
+async function eventUser(iam: IamClient, accessKeyId: string, given: string | undefined): Promise<string | null> {
+  if (given !== undefined) return given;
+  try {
+    const owner = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+    return owner.UserName ?? null;
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity', 'AccessDenied')) return null;
+    throw error;
+  }
+}
+
+/** How one run of the state machine went, remote or local. */
+type RunOutcome = SimulateResult['execution'] & {
+  output: WorkflowState | null;
+  printed?: { subject: string; message: string };
+};
+
+async function runRemote(
+  deps: SimulateDeps,
+  request: SimulateRequest,
+  stack: StackDescription | undefined,
+  event: Record<string, unknown>,
+): Promise<RunOutcome> {
+  const stateMachineArn = stackResource(stack, 'StateMachine');
+  if (!stateMachineArn) throw new StackNotFoundError(request.stackName, request.region);
+  const started = await startExecution(deps.sfn, stateMachineArn, event, `simulate-${Date.now()}`);
+  request.onStep?.(`Started ${started.executionArn}`);
+  if (!request.wait)
+    return { status: 'RUNNING', executionArn: started.executionArn, output: null, transitions: [], durationMs: 0 };
+  const result: RemoteExecutionResult = await followExecution(deps.sfn, started, {
+    onTransition: request.onTransition,
+  });
+  return {
+    status: result.status,
+    executionArn: result.executionArn,
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.cause ? { cause: result.cause } : {}),
+    durationMs: result.durationMs,
+    transitions: result.transitions,
+    output: (typeof result.output === 'object' ? result.output : null) as WorkflowState | null,
+  };
+}
+
+async function runLocal(
+  deps: SimulateDeps,
+  request: SimulateRequest,
+  stack: StackDescription | undefined,
+  event: Record<string, unknown>,
+): Promise<RunOutcome> {
+  // The deployed stack's settings when there is one, else the template's defaults.
+  const settings = {
+    CONTAINMENT_MODE: stack?.parameters.ContainmentMode,
+    REVOKE_SESSIONS: stack?.parameters.RevokeSessions,
+    LOOKBACK_HOURS: stack?.parameters.LookbackHours,
+    INVESTIGATE_REGIONS: stack?.parameters.InvestigateRegions,
+  };
+  const topicArn = request.topicArn ?? stackResource(stack, 'NotificationTopic');
+  let printed: { subject: string; message: string } | undefined;
+  const notify =
+    topicArn && deps.sns
+      ? notifyTask({ sns: deps.sns }, { topicArn })
+      : async (state: WorkflowState): Promise<NotificationOutput> => {
+          const report = incidentReportOf(state);
+          const notification = buildNotification(report);
+          printed = { subject: notification.subject, message: notification.message };
+          return {
+            messageId: '',
+            subject: notification.subject,
+            outcome: notification.outcome,
+            keyContained: keyContained(report),
+            failExecution: needsHuman(report),
+          };
+        };
+  const result = await runStateMachineLocally({
+    event,
+    handlers: {
+      contain: containTask({ iam: deps.iam }, readContainConfig(settings)),
+      investigate: investigateTask({ cloudTrail: deps.cloudTrail, ec2: deps.ec2 }, readInvestigateConfig(settings)),
+      notify,
+    },
+    onTransition: request.onTransition,
+  });
+  return {
+    status: result.status,
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.cause ? { cause: result.cause } : {}),
+    durationMs: result.durationMs,
+    transitions: result.events,
+    output: result.output,
+    ...(printed ? { printed } : {}),
+  };
+}
+
+/**
+ * Fires a realistic exposed-key event at the deployed state machine (or at its definition run on
+ * this machine) and follows it. With a test user, it creates the user and key first, checks
+ * afterwards that the key is gone, and removes the user whatever happened.
+ */
+export async function runSimulation(deps: SimulateDeps, request: SimulateRequest): Promise<SimulateResult> {
+  const stack = await describeStack(deps.cloudFormation, request.stackName);
+  if (!request.local && !stackResource(stack, 'StateMachine'))
+    throw new StackNotFoundError(request.stackName, request.region);
+  let testUser: TestUser | undefined;
+  if (request.createTestUser) {
+    testUser = await createTestUser(deps.iam);
+    request.onStep?.(`Created test user ${testUser.userName} with key ${testUser.accessKeyId}`);
+  }
+  try {
+    const accessKeyId = testUser?.accessKeyId ?? (request.accessKeyId as string);
+    const userName = testUser?.userName ?? (await eventUser(deps.iam, accessKeyId, request.userName));
+    const event = simulatedEvent({ source: request.source, accountId: request.accountId, accessKeyId, userName });
+    const run = request.local
+      ? await runLocal(deps, request, stack, event)
+      : await runRemote(deps, request, stack, event);
+    const { output, printed, ...execution } = run;
+    const result: SimulateResult = {
+      mode: request.local ? 'local' : 'remote',
+      event,
+      execution,
+      output,
+      ...(printed ? { printedNotification: printed } : {}),
+    };
+    if (testUser && request.wait) {
+      const status = await testKeyStatus(deps.iam, testUser);
+      result.testUser = { ...testUser, keyStatusAfter: status, removed: false };
+    }
+    return await finish(deps, result, testUser);
+  } catch (error) {
+    if (testUser) await removeQuietly(deps, testUser, request);
+    throw error;
+  }
+}
+
+async function finish(
+  deps: SimulateDeps,
+  result: SimulateResult,
+  testUser: TestUser | undefined,
+): Promise<SimulateResult> {
+  if (!testUser) return result;
+  const report: TestUserReport = result.testUser ?? { ...testUser, keyStatusAfter: null, removed: false };
+  try {
+    await removeTestUser(deps.iam, testUser);
+    report.removed = true;
+  } catch (error) {
+    report.removalError = describeError(error);
+  }
+  return { ...result, testUser: report };
+}
+
+async function removeQuietly(deps: SimulateDeps, testUser: TestUser, request: SimulateRequest): Promise<void> {
+  try {
+    await removeTestUser(deps.iam, testUser);
+    request.onStep?.(`Removed test user ${testUser.userName}`);
+  } catch (error) {
+    request.onStep?.(`Could not remove test user ${testUser.userName}: ${describeError(error)}; delete it by hand.`);
+  }
+}

@@ -1,0 +1,102 @@
+import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { toAwsCallError } from '../../aws/aws-errors.js';
+import type { CloudFormationApi, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
+import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
+import { StackNotFoundError } from '../../errors.js';
+
+/** A subscription of the stack's topic; `pending` until its owner confirms it. */
+export interface SubscriptionStatus {
+  protocol: string;
+  endpoint: string;
+  pending: boolean;
+}
+
+/** One recent execution of the state machine, and what its notification said. */
+export interface ExecutionStatus {
+  name: string;
+  status: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  /** The incident outcome from the execution's output, or its error when it failed. */
+  outcome: string | null;
+}
+
+/** Everything `status` shows. */
+export interface StackStatus {
+  stack: StackDescription;
+  subscriptions: SubscriptionStatus[];
+  executions: ExecutionStatus[];
+}
+
+function physicalId(stack: StackDescription, logicalId: string): string | undefined {
+  return stack.resources.find((resource) => resource.logicalId === logicalId)?.physicalId;
+}
+
+async function subscriptions(sns: SnsClient, topicArn: string): Promise<SubscriptionStatus[]> {
+  const found: SubscriptionStatus[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }));
+    for (const subscription of page.Subscriptions ?? [])
+      found.push({
+        protocol: subscription.Protocol ?? '',
+        endpoint: subscription.Endpoint ?? '',
+        pending: subscription.SubscriptionArn === 'PendingConfirmation',
+      });
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return found;
+}
+
+function outcomeOf(output: string | undefined): string | null {
+  if (!output) return null;
+  try {
+    const state = JSON.parse(output) as { notification?: { outcome?: string } };
+    return state.notification?.outcome ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function executions(sfn: SfnApi, stateMachineArn: string, limit: number): Promise<ExecutionStatus[]> {
+  const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: limit }));
+  return Promise.all(
+    (listed.executions ?? []).map(async (execution) => {
+      const detail = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
+      const failure = detail.error ? `${detail.error}${detail.cause ? `: ${detail.cause.slice(0, 200)}` : ''}` : null;
+      return {
+        name: execution.name ?? '',
+        status: execution.status ?? 'UNKNOWN',
+        startedAt: execution.startDate?.toISOString() ?? null,
+        stoppedAt: execution.stopDate?.toISOString() ?? null,
+        outcome: outcomeOf(detail.output) ?? failure,
+      };
+    }),
+  );
+}
+
+/**
+ * The stack's status, resources, topic subscriptions (pending confirmations included) and recent
+ * executions with their outcomes.
+ *
+ * @throws StackNotFoundError when there is no such stack.
+ */
+export async function stackStatus(
+  deps: { cloudFormation: CloudFormationApi; sns: SnsClient; sfn: SfnApi },
+  options: { stackName: string; region: string; executions?: number },
+): Promise<StackStatus> {
+  const stack = await describeStack(deps.cloudFormation, options.stackName);
+  if (!stack) throw new StackNotFoundError(options.stackName, options.region);
+  const topicArn = physicalId(stack, 'NotificationTopic');
+  const stateMachineArn = physicalId(stack, 'StateMachine');
+  try {
+    return {
+      stack,
+      subscriptions: topicArn ? await subscriptions(deps.sns, topicArn) : [],
+      executions: stateMachineArn ? await executions(deps.sfn, stateMachineArn, options.executions ?? 10) : [],
+    };
+  } catch (error) {
+    throw toAwsCallError('status', error);
+  }
+}
