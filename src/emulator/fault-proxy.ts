@@ -27,9 +27,18 @@ export interface FaultRule {
   action?: string;
 }
 
+/** One request the proxy saw: the service (from the signature) and the API action. */
+export interface ProxiedCall {
+  service: string;
+  action: string;
+  faulted: boolean;
+}
+
 /** A running fault proxy. */
 export interface FaultProxy {
   endpoint: string;
+  /** Every request seen, in order: lets a test assert which calls were (not) made. */
+  calls: ProxiedCall[];
   /** Requests seen per service, faulted or not. */
   requests: Map<string, number>;
   /** Requests faulted per service. */
@@ -73,6 +82,13 @@ function sendFault(response: ServerResponse, fault: Exclude<WireFault, 'timeout'
   response.end(body);
 }
 
+/** The API action of a request: the JSON protocols name it in X-Amz-Target, the query protocols in the body. */
+function actionOf(target: string, body: string, url: string | undefined): string {
+  if (target) return target.slice(target.lastIndexOf('.') + 1);
+  const match = /(?:^|&)Action=([A-Za-z0-9]+)/.exec(body) ?? /[?&]Action=([A-Za-z0-9]+)/.exec(url ?? '');
+  return match?.[1] ?? 'unknown';
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -85,6 +101,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
   let active = rules.map((rule) => ({ ...rule, used: 0 }));
   const requests = new Map<string, number>();
   const faulted = new Map<string, number>();
+  const calls: ProxiedCall[] = [];
   const hanging = new Set<ServerResponse>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -93,14 +110,14 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
     requests.set(service, (requests.get(service) ?? 0) + 1);
     const text = body.toString('utf8');
     const target = String(request.headers['x-amz-target'] ?? '');
+    const action = actionOf(target, text, request.url);
     const rule = active.find(
       (candidate) =>
         candidate.service === service &&
         (candidate.times === undefined || candidate.used < candidate.times) &&
-        (candidate.action === undefined ||
-          target.endsWith(`.${candidate.action}`) ||
-          new RegExp(`(^|&)Action=${candidate.action}(&|$)`).test(text)),
+        (candidate.action === undefined || candidate.action === action),
     );
+    calls.push({ service, action, faulted: rule !== undefined });
     if (rule) {
       rule.used += 1;
       faulted.set(service, (faulted.get(service) ?? 0) + 1);
@@ -144,6 +161,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    calls,
     requests,
     faulted,
     setRules(next) {
