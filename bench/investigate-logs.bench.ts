@@ -1,0 +1,277 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { link, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { gunzipSync } from 'node:zlib';
+import type { CountEntry } from '../src/activity/activity-summary.js';
+import { readLogFiles } from '../src/activity/log-files.js';
+import {
+  DATA_SET_KEY,
+  DATA_SET_WINDOW,
+  type Delivery,
+  loadDeliveries,
+  SPARSE_KEY,
+  writeCopies,
+} from './cloudtrail-data-set.js';
+import { currentTask, reportResult, runCommand, runInFreshProcess } from './fresh-process.js';
+import { type Benchmark, type BenchResult, median } from './harness.js';
+
+/*
+ * Every measurement runs in a fresh Node process (this module, started again with a task), so
+ * that none profits from another's warm JIT, caches or heap. Times are taken inside the process,
+ * around the work alone; the whole process (Node start-up included) is given in the notes.
+ */
+
+type Task = { kind: 'logs'; location: string; key: string } | { kind: 'floor'; location: string };
+
+interface LogsResult {
+  ms: number;
+  maxRssMb: number;
+  peakHeapMb: number;
+  totalEvents: number;
+  filesRead: number;
+  eventNames: CountEntry[];
+}
+
+interface FloorResult {
+  ms: number;
+  maxRssMb: number;
+  records: number;
+}
+
+const MB = 1024 * 1024;
+const JQ_PROGRAM =
+  'reduce (inputs | .Records[] | select(.userIdentity.accessKeyId == $k) | .eventName) as $n ({}; .[$n] += 1)';
+
+function maxRssMb(): number {
+  return (process.resourceUsage().maxRSS * 1024) / MB;
+}
+
+function filesUnder(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(folder, entry.name)) : [join(folder, entry.name)],
+  );
+}
+
+async function runTask(task: Task): Promise<LogsResult | FloorResult> {
+  if (task.kind === 'floor') {
+    const start = performance.now();
+    let records = 0;
+    for (const file of filesUnder(task.location)) {
+      const stored = readFileSync(file);
+      const text = (file.endsWith('.gz') ? gunzipSync(stored) : stored).toString('utf8');
+      records += JSON.parse(text).Records.length;
+    }
+    return { ms: performance.now() - start, maxRssMb: maxRssMb(), records };
+  }
+  let peakHeap = 0;
+  const start = performance.now();
+  const result = await readLogFiles(
+    {},
+    {
+      location: task.location,
+      accessKeyIds: [task.key],
+      window: DATA_SET_WINDOW,
+      onProgress: () => {
+        peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
+      },
+    },
+  );
+  const ms = performance.now() - start;
+  const [summary] = result.summaries;
+  return {
+    ms,
+    maxRssMb: maxRssMb(),
+    peakHeapMb: peakHeap / MB,
+    totalEvents: summary?.totalEvents ?? 0,
+    filesRead: result.files.read,
+    eventNames: summary?.eventNames ?? [],
+  };
+}
+
+const task = currentTask<Task>();
+if (task) reportResult(await runTask(task));
+
+function fresh<T>(work: Task) {
+  return runInFreshProcess<T>(import.meta.url, work);
+}
+
+async function jq(folder: string, gzip: boolean) {
+  const files = filesUnder(folder).sort();
+  const run = gzip
+    ? await runCommand('sh', ['-c', 'gzip -dc -- "$@" | jq -n --arg k "$KEY" "$PROGRAM"', 'sh', ...files], {
+        KEY: DATA_SET_KEY,
+        PROGRAM: JQ_PROGRAM,
+      })
+    : await runCommand('/usr/bin/jq', ['-n', '--arg', 'k', DATA_SET_KEY, JQ_PROGRAM, ...files]);
+  return { ms: run.wallMs, counts: JSON.parse(run.stdout) as Record<string, number> };
+}
+
+function sameCounts(ours: CountEntry[], theirs: Record<string, number>): boolean {
+  const entries = Object.entries(theirs);
+  return entries.length === ours.length && ours.every((entry) => theirs[entry.name] === entry.count);
+}
+
+function spread(samples: readonly number[]): string {
+  return `${Math.min(...samples).toFixed(0)}–${Math.max(...samples).toFixed(0)}`;
+}
+
+/** The same files, delivered again `times` times: hard links, so the events are the same. */
+async function deliveredAgain(from: string, to: string, times: number): Promise<void> {
+  const files = filesUnder(from);
+  for (let time = 0; time < times; time += 1) {
+    const folder = join(to, `delivery-${time}`);
+    await mkdir(folder, { recursive: true });
+    for (const file of files) await link(file, join(folder, file.slice(file.lastIndexOf('/') + 1)));
+  }
+}
+
+function row(
+  name: string,
+  baseline: string,
+  value: number,
+  baselineValue: number,
+  goal: number,
+  note: string,
+  unit = 'ms',
+): BenchResult {
+  const ratio = value / baselineValue;
+  return {
+    name,
+    baseline,
+    value,
+    baselineValue,
+    unit,
+    ratio,
+    goal: goal < 1 ? `<= ${goal} (${(1 / goal).toFixed(0)}x faster)` : `<= ${goal}`,
+    met: ratio <= goal,
+    note,
+  };
+}
+
+function eventsIn(deliveries: readonly Delivery[]): number {
+  return deliveries.reduce((sum, delivery) => sum + delivery.records.length, 0);
+}
+
+const benchmark: Benchmark = {
+  title: 'investigate --logs: readLogFiles against jq and a bare JSON.parse',
+  async run() {
+    const { origin, deliveries } = loadDeliveries();
+    const copies = Math.ceil(100_000 / eventsIn(deliveries));
+    const runs = Number(process.env.BENCH_RUNS ?? 5);
+    const root = await mkdtemp(join(tmpdir(), 'exposed-keys-bench-'));
+    try {
+      const json = join(root, 'json');
+      const gz = join(root, 'gz');
+      const written = await writeCopies(json, deliveries, { copies, gzip: false });
+      const writtenGz = await writeCopies(gz, deliveries, { copies, gzip: true });
+      await deliveredAgain(json, join(root, 'json-4x'), 4);
+      const size = `${written.events.toLocaleString('en')} events in ${written.files} files (${(written.bytes / MB).toFixed(0)} MB .json, ${(writtenGz.bytes / MB).toFixed(0)} MB .json.gz) from ${origin}`;
+
+      const samples = {
+        logs: [] as LogsResult[],
+        logsGz: [] as LogsResult[],
+        sparse: [] as LogsResult[],
+        floor: [] as FloorResult[],
+        floorGz: [] as FloorResult[],
+        jq: [] as number[],
+        jqGz: [] as number[],
+        wall: [] as number[],
+        wallFloor: [] as number[],
+        fourTimes: [] as LogsResult[],
+      };
+      let jqAgrees = true;
+      // Interleaved, so that a slow spell of a shared machine touches every contender alike.
+      for (let run = 0; run < runs; run += 1) {
+        const logs = await fresh<LogsResult>({ kind: 'logs', location: json, key: DATA_SET_KEY });
+        samples.logs.push(logs.result);
+        samples.wall.push(logs.wallMs);
+        samples.logsGz.push((await fresh<LogsResult>({ kind: 'logs', location: gz, key: DATA_SET_KEY })).result);
+        samples.sparse.push((await fresh<LogsResult>({ kind: 'logs', location: json, key: SPARSE_KEY })).result);
+        const floor = await fresh<FloorResult>({ kind: 'floor', location: json });
+        samples.floor.push(floor.result);
+        samples.wallFloor.push(floor.wallMs);
+        samples.floorGz.push((await fresh<FloorResult>({ kind: 'floor', location: gz })).result);
+        const jqJson = await jq(json, false);
+        const jqGz = await jq(gz, true);
+        samples.jq.push(jqJson.ms);
+        samples.jqGz.push(jqGz.ms);
+        jqAgrees &&=
+          sameCounts(logs.result.eventNames, jqJson.counts) && sameCounts(logs.result.eventNames, jqGz.counts);
+        samples.fourTimes.push(
+          (await fresh<LogsResult>({ kind: 'logs', location: join(root, 'json-4x'), key: DATA_SET_KEY })).result,
+        );
+      }
+      // Four times the distinct events: the de-duplication set grows with them, as it must.
+      const fresh4x = join(root, 'gz-4x-fresh');
+      await writeCopies(fresh4x, deliveries, { copies: 4 * copies, gzip: true });
+      const four = (await fresh<LogsResult>({ kind: 'logs', location: fresh4x, key: DATA_SET_KEY })).result;
+      await rm(fresh4x, { recursive: true, force: true });
+
+      const ms = (list: { ms: number }[]) => list.map((sample) => sample.ms);
+      const med = (list: number[]) => median(list);
+      const memory = (list: LogsResult[]) =>
+        `peak RSS ${med(list.map((s) => s.maxRssMb)).toFixed(0)} MB, peak heap ${med(list.map((s) => s.peakHeapMb)).toFixed(0)} MB`;
+      const events = samples.logs[0]?.totalEvents ?? 0;
+      const common = `${size}; key ${DATA_SET_KEY}: ${events.toLocaleString('en')} events; medians of ${runs} runs, each in a fresh process`;
+      const jqNote = `jq ${spread(samples.jq)} ms (.json), ${spread(samples.jqGz)} ms (.json.gz, through gzip -dc); per-name counts ${jqAgrees ? 'equal' : 'DIFFER'}; ours ${spread(ms(samples.logs))} ms; whole Node process ${med(samples.wall).toFixed(0)} ms`;
+      const floorRss = `bare JSON.parse peak RSS ${med(samples.floor.map((s) => s.maxRssMb)).toFixed(0)} MB`;
+      return [
+        row(
+          'readLogFiles, .json',
+          'jq per-key eventName count',
+          med(ms(samples.logs)),
+          med(samples.jq),
+          0.33,
+          `${common}; ${jqNote}; ${memory(samples.logs)}`,
+        ),
+        row(
+          'readLogFiles, .json.gz',
+          'gzip -dc | jq per-key eventName count',
+          med(ms(samples.logsGz)),
+          med(samples.jqGz),
+          0.33,
+          `${common}; ours ${spread(ms(samples.logsGz))} ms; ${memory(samples.logsGz)}`,
+        ),
+        row(
+          'readLogFiles, .json',
+          'bare JSON.parse of each file (readFileSync)',
+          med(ms(samples.logs)),
+          med(ms(samples.floor)),
+          1.3,
+          `${common}; floor ${spread(ms(samples.floor))} ms, whole process ${med(samples.wallFloor).toFixed(0)} ms; ${floorRss}`,
+        ),
+        row(
+          'readLogFiles, .json.gz',
+          'bare gunzipSync + JSON.parse of each file',
+          med(ms(samples.logsGz)),
+          med(ms(samples.floorGz)),
+          1.3,
+          `${common}; floor ${spread(ms(samples.floorGz))} ms`,
+        ),
+        row(
+          `readLogFiles, .json, key with ${samples.sparse[0]?.totalEvents} events`,
+          'bare JSON.parse of each file (readFileSync)',
+          med(ms(samples.sparse)),
+          med(ms(samples.floor)),
+          1.3,
+          `${size}; key ${SPARSE_KEY}: only records that mention it are parsed; ${memory(samples.sparse)}`,
+        ),
+        row(
+          'peak RSS, 4x the files (the same events delivered again)',
+          'peak RSS, 1x the files',
+          med(samples.fourTimes.map((s) => s.maxRssMb)),
+          med(samples.logs.map((s) => s.maxRssMb)),
+          1.25,
+          `4x: ${samples.fourTimes[0]?.filesRead} files, ${memory(samples.fourTimes)}, ${med(ms(samples.fourTimes)).toFixed(0)} ms; 1x: ${memory(samples.logs)}; 4x distinct events (.json.gz, ${four.totalEvents.toLocaleString('en')} events, one run): peak RSS ${four.maxRssMb.toFixed(0)} MB, peak heap ${four.peakHeapMb.toFixed(0)} MB, ${four.ms.toFixed(0)} ms (the de-duplication set holds every event id)`,
+          'MB',
+        ),
+      ];
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  },
+};
+
+export default benchmark;

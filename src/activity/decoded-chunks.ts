@@ -1,0 +1,100 @@
+import { createGunzip, type Gunzip } from 'node:zlib';
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+function isGzip(head: Uint8Array): boolean {
+  return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
+async function* counted(
+  head: Buffer,
+  rest: AsyncIterator<Uint8Array>,
+  done: boolean,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  if (head.length > 0) yield head;
+  if (done) return;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    onBytes(next.value.length);
+    yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.length);
+  }
+}
+
+/**
+ * The bytes of a file as text bytes: inflated through a zlib stream when they start with the
+ * gzip magic number (whatever the file is called), passed through otherwise. `onBytes` is told
+ * how many stored bytes were read.
+ *
+ * @throws Error "not valid gzip: …" when the bytes cannot be inflated, or the reading error.
+ */
+export async function* decodedChunks(
+  raw: AsyncIterable<Uint8Array>,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  const iterator = raw[Symbol.asyncIterator]();
+  try {
+    // Two bytes tell gzip apart; a stream may hand them over one at a time.
+    let head: Buffer = Buffer.alloc(0);
+    let done = false;
+    while (head.length < GZIP_MAGIC.length) {
+      const next = await iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      onBytes(next.value.length);
+      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.length);
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    }
+    const source = counted(head, iterator, done, onBytes);
+    if (!isGzip(head)) {
+      yield* source;
+      return;
+    }
+    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+    // Fed by hand rather than through stream.pipeline: with thousands of small files, pipeline's
+    // per-file machinery costs more than the inflating itself.
+    void feed(gunzip, source);
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } catch (error) {
+      // The reason a reader of the failed-files list sees: say which layer failed.
+      if (isZlibError(error)) throw new Error(`not valid gzip: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/** Resolves when `stream` wants more input, or is gone (destroyed streams emit no 'drain'). */
+function drainedOrClosed(stream: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+async function feed(gunzip: Gunzip, source: AsyncGenerator<Buffer>): Promise<void> {
+  try {
+    for await (const chunk of source) {
+      if (gunzip.destroyed) return;
+      if (!gunzip.write(chunk) && !gunzip.destroyed) await drainedOrClosed(gunzip);
+    }
+    if (!gunzip.destroyed) gunzip.end();
+  } catch (error) {
+    gunzip.destroy(error as Error);
+  }
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}

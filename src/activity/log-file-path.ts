@@ -1,0 +1,65 @@
+import type { TimeWindow } from './activity-summary.js';
+
+/** What a file is, judging by its path: a log delivery to read, a digest, or something else. */
+export type LogFileKind = 'delivery' | 'digest' | 'other';
+
+/** What the path of a log file tells before it is read. */
+export interface LogFilePathInfo {
+  kind: LogFileKind;
+  /** The region of the `…/CloudTrail/<region>/…` folder or of the standard file name, if any. */
+  region: string | null;
+  /** UTC midnight (epoch ms) of the `YYYY/MM/DD` folder or of the file name's date, if any. */
+  day: number | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `AWSLogs/[<org-id>/]<account>/CloudTrail[-Insight]/<region>/YYYY/MM/DD/`, anywhere in the path. */
+const LAYOUT = /(?:^|\/)CloudTrail(?:-Insight)?\/([a-z0-9]+(?:-[a-z0-9]+)+)\/(\d{4})\/(\d{2})\/(\d{2})\//;
+/** `<account>_CloudTrail[-Insight]_<region>_<YYYYMMDDTHHMMZ>_<random>.json[.gz]`. */
+const FILE_NAME =
+  /^\d{12}_CloudTrail(?:-Insight)?_([a-z0-9]+(?:-[a-z0-9]+)+)_(\d{4})(\d{2})(\d{2})T\d{4}Z_[^_/]+\.json(?:\.gz)?$/i;
+const LOG_EXTENSION = /\.json(?:\.gz)?$/i;
+
+function utcDay(year: string, month: string, day: string): number | null {
+  const time = Date.UTC(Number(year), Number(month) - 1, Number(day));
+  const date = new Date(time);
+  // Date.UTC rolls 2023/02/31 over into March: such a folder is not a date.
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) ? time : null;
+}
+
+/**
+ * Classifies a log file by its path (a local path or an S3 key): digest files and files that are
+ * not `.json`/`.json.gz` are not deliveries; the region and day come from the CloudTrail folder
+ * layout, else from the standard file name.
+ */
+export function describeLogFilePath(path: string): LogFilePathInfo {
+  const normalized = path.replaceAll('\\', '/');
+  const name = normalized.slice(normalized.lastIndexOf('/') + 1);
+  const kind: LogFileKind = normalized.includes('CloudTrail-Digest')
+    ? 'digest'
+    : LOG_EXTENSION.test(name)
+      ? 'delivery'
+      : 'other';
+  const layout = LAYOUT.exec(normalized);
+  if (layout) {
+    const [, region, year, month, day] = layout as unknown as [string, string, string, string, string];
+    return { kind, region, day: utcDay(year, month, day) };
+  }
+  const standard = FILE_NAME.exec(name);
+  if (standard) {
+    const [, region, year, month, day] = standard as unknown as [string, string, string, string, string];
+    return { kind, region: region.toLowerCase(), day: utcDay(year, month, day) };
+  }
+  return { kind, region: null, day: null };
+}
+
+/**
+ * True when a file dated `day` (UTC midnight, epoch ms) cannot hold an event of `window`. CloudTrail
+ * delivers an event up to some minutes after it happened, possibly in the next day's folder, so
+ * only days more than one day away from the window qualify.
+ */
+export function dayIsOutsideWindow(day: number, window: TimeWindow): boolean {
+  const dayEnd = day + DAY_MS;
+  return dayEnd < window.start.getTime() - DAY_MS || day > window.end.getTime() + DAY_MS;
+}

@@ -1,0 +1,32 @@
+import { InvalidInputError } from '../errors.js';
+
+/** The access keys a search looks for, as ids and as the bytes to find them in raw log text. */
+export interface WantedKeys {
+  ids: ReadonlySet<string>;
+  /** Each id's bytes: an id is plain ASCII, never escaped in JSON, so its bytes are its text. */
+  patterns: readonly Buffer[];
+}
+
+/*
+ * IAM's own constraint on an access key id (16 to 128 word characters), not the stricter AKIA/ASIA
+ * base-32 shape: log files of real incidents hold ids outside that shape (the attack-simulation
+ * data set's key has an 8 and a 0), and a search must still find them.
+ */
+const KEY_ID = /^\w{16,128}$/;
+
+/**
+ * The keys to look for, checked.
+ *
+ * @throws InvalidInputError when no key is given or one is not an access key id.
+ */
+export function wantedKeys(accessKeyIds: readonly string[]): WantedKeys {
+  if (accessKeyIds.length === 0) throw new InvalidInputError('accessKeyIds', 'At least one access key id is needed.');
+  for (const id of accessKeyIds)
+    if (!KEY_ID.test(id))
+      throw new InvalidInputError(
+        'accessKeyIds',
+        `${JSON.stringify(id)} is not an access key id (16 to 128 letters and digits).`,
+      );
+  const ids = new Set(accessKeyIds);
+  return { ids, patterns: [...ids].map((id) => Buffer.from(id, 'latin1')) };
+}

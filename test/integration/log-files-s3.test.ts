@@ -1,0 +1,193 @@
+import { gzipSync } from 'node:zlib';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
+import { readLogFiles } from '../../src/activity/log-files.js';
+import { summarizeRecords } from '../../src/activity/summarizer.js';
+import type { S3Api } from '../../src/aws/narrow-clients.js';
+import { AwsCallError } from '../../src/errors.js';
+import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
+import { useMoto } from '../support/moto.js';
+import { referenceSummary } from '../support/reference-summary.js';
+
+const ACCOUNT = '218007301253';
+const BUCKET = 'trail-logs';
+const DAY_MS = 86_400_000;
+
+const moto = useMoto();
+
+interface Delivery {
+  key: string;
+  records: CloudTrailRecord[];
+}
+
+/** The records as gzipped deliveries in the AWSLogs layout under `prefix`, 50 to a file. */
+function deliveries(prefix: string, records: CloudTrailRecord[]): Delivery[] {
+  const groups = new Map<string, CloudTrailRecord[]>();
+  for (const record of records) {
+    const group = `${record.awsRegion}/${String(record.eventTime).slice(0, 10).replaceAll('-', '/')}`;
+    groups.set(group, [...(groups.get(group) ?? []), record]);
+  }
+  return [...groups].flatMap(([group, grouped], groupIndex) => {
+    const region = group.split('/')[0];
+    return Array.from({ length: Math.ceil(grouped.length / 50) }, (_, index) => {
+      const name = `${ACCOUNT}_CloudTrail_${region}_20230710T1200Z_g${groupIndex}f${index}.json.gz`;
+      return {
+        key: `${prefix}AWSLogs/${ACCOUNT}/CloudTrail/${group}/${name}`,
+        records: grouped.slice(index * 50, index * 50 + 50),
+      };
+    });
+  });
+}
+
+async function put(s3: S3Client, key: string, body: string | Uint8Array): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+}
+
+async function putDeliveries(s3: S3Client, files: Delivery[]): Promise<void> {
+  for (const file of files) await put(s3, file.key, gzipSync(JSON.stringify({ Records: file.records })));
+}
+
+/** The data set, and a copy of it a day later in eu-west-1 (new event ids). */
+function twoRegions(): CloudTrailRecord[] {
+  const records = loadInvictusRecords();
+  return records.concat(
+    records.map((record) => ({
+      ...record,
+      eventID: `${record.eventID}-eu`,
+      awsRegion: 'eu-west-1',
+      eventTime: new Date(Date.parse(String(record.eventTime)) + DAY_MS).toISOString(),
+    })),
+  );
+}
+
+const WINDOW = { start: INVICTUS_WINDOW.start, end: new Date(INVICTUS_WINDOW.end.getTime() + DAY_MS) };
+
+describe('readLogFiles from S3', () => {
+  it('summarises the deliveries under a prefix as the reference does, skipping and failing as for a folder', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const records = twoRegions();
+    const files = deliveries('trail/', records);
+    await putDeliveries(s3, files);
+    const [broken, ...good] = files as [Delivery, ...Delivery[]];
+    await put(s3, broken.key, '{"Records":[{"eventVersion":"1.08"');
+    await put(
+      s3,
+      `trail/AWSLogs/${ACCOUNT}/CloudTrail-Digest/us-east-1/2023/07/10/${ACCOUNT}_CloudTrail-Digest_us-east-1_t_us-east-1_20230710T120000Z.json.gz`,
+      gzipSync('{"awsAccountId":"218007301253","logFiles":[]}'),
+    );
+    await put(s3, 'trail/README.txt', 'CloudTrail logs of the trail');
+    // Outside the prefix: never read (it would add events).
+    await putDeliveries(
+      s3,
+      deliveries(
+        'elsewhere/',
+        records.map((record) => ({ ...record, eventID: `x${record.eventID}` })),
+      ),
+    );
+
+    const result = await readLogFiles(
+      { s3 },
+      { location: `s3://${BUCKET}/trail/`, accessKeyIds: [INVICTUS_KEY], window: WINDOW },
+    );
+
+    const kept = good.flatMap((file) => file.records);
+    const [summary] = result.summaries;
+    expect(summary).toMatchObject(referenceSummary(kept, INVICTUS_KEY, WINDOW.start, WINDOW.end));
+    expect(summary).toEqual(
+      summarizeRecords(kept, INVICTUS_KEY, WINDOW, {
+        source: 'cloudtrail-logs',
+        regionsSearched: ['eu-west-1', 'us-east-1'],
+        regionsFailed: [
+          { region: 'us-east-1', error: expect.stringContaining(`s3://${BUCKET}/${broken.key}: not valid JSON`) },
+        ],
+      }),
+    );
+    expect(result.files).toMatchObject({
+      read: good.length,
+      skipped: 2,
+      outsideWindow: 0,
+      failed: [{ path: `s3://${BUCKET}/${broken.key}`, error: expect.stringMatching(/^not valid JSON/) }],
+    });
+    expect(summary?.totalEvents).toBeGreaterThan(4000);
+  });
+
+  it('reads every page of a long listing', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const records = loadInvictusRecords();
+    const files = deliveries('', records);
+    await putDeliveries(s3, files);
+    let pages = 0;
+    const paging: S3Api = {
+      send: ((command: unknown) => {
+        if (command instanceof ListObjectsV2Command) {
+          pages += 1;
+          command.input.MaxKeys = 7;
+        }
+        return s3.send(command as never);
+      }) as S3Api['send'],
+    };
+
+    const result = await readLogFiles(
+      { s3: paging },
+      { location: `s3://${BUCKET}`, accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW, concurrency: 3 },
+    );
+
+    expect(pages).toBe(Math.ceil(files.length / 7));
+    expect(result.files.read).toBe(files.length);
+    expect(result.summaries[0]).toMatchObject(
+      referenceSummary(records, INVICTUS_KEY, INVICTUS_WINDOW.start, INVICTUS_WINDOW.end),
+    );
+  });
+
+  it('lists an object that cannot be fetched as failed, and reads the others', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const files = deliveries('', loadInvictusRecords());
+    await putDeliveries(s3, files);
+    const denied = files[2] as Delivery;
+    const refusing: S3Api = {
+      send: ((command: unknown) => {
+        if (command instanceof GetObjectCommand && command.input.Key === denied.key)
+          return s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${denied.key}.missing` }));
+        return s3.send(command as never);
+      }) as S3Api['send'],
+    };
+
+    const result = await readLogFiles(
+      { s3: refusing },
+      { location: `s3://${BUCKET}/AWSLogs/`, accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW },
+    );
+
+    const kept = files.filter((file) => file !== denied).flatMap((file) => file.records);
+    expect(result.files.failed).toEqual([
+      { path: `s3://${BUCKET}/${denied.key}`, error: expect.stringMatching(/^s3:GetObject failed: NoSuchKey/) },
+    ]);
+    expect(result.summaries[0]?.regions.failed).toEqual([
+      { region: 'us-east-1', error: expect.stringContaining(`s3://${BUCKET}/${denied.key}: s3:GetObject failed`) },
+    ]);
+    expect(result.summaries[0]).toMatchObject(
+      referenceSummary(kept, INVICTUS_KEY, INVICTUS_WINDOW.start, INVICTUS_WINDOW.end),
+    );
+  });
+
+  it('fails at once when the bucket cannot be listed', async () => {
+    const { s3 } = moto();
+
+    const reading = readLogFiles(
+      { s3 },
+      { location: 's3://no-such-bucket/AWSLogs/', accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW },
+    );
+
+    await expect(reading).rejects.toBeInstanceOf(AwsCallError);
+    await expect(reading).rejects.toThrow(/s3:ListObjectsV2 failed: NoSuchBucket/);
+  });
+});
