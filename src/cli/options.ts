@@ -36,9 +36,17 @@ export function stackRegion(options: CommonOptions): string {
   return region;
 }
 
-/** Validates --key. */
-export function parseAccessKeyId(value: string | undefined): string {
+/**
+ * Anonymised data sets carry key ids outside AWS's alphabet (0, 1, 8, 9); reading them is harmless,
+ * so `investigate` accepts any 20 upper-case letters and digits. Commands that change the account
+ * take only real key ids.
+ */
+const READ_ONLY_KEY_PATTERN = /^(AKIA|ASIA)[A-Z0-9]{16}$/;
+
+/** Validates --key; `readOnly` also accepts the anonymised ids of shared data sets. */
+export function parseAccessKeyId(value: string | undefined, options: { readOnly?: boolean } = {}): string {
   if (value === undefined) throw new InvalidInputError('--key', 'The access key id is required: --key AKIA…');
+  if (options.readOnly && READ_ONLY_KEY_PATTERN.test(value)) return value;
   const problem = accessKeyIdProblem(value);
   if (problem) throw new InvalidInputError('--key', `--key ${JSON.stringify(value.slice(0, 40))} ${problem}.`);
   return value;

@@ -165,7 +165,14 @@ export class Output {
     const write = (line?: string) => {
       if (line) this.#stderr.write(`${line}\n`);
     };
-    return { update: write, succeed: write, fail: write, log: write, stop: () => {} };
+    // Without a spinner every update would be a line of its own: show one every few seconds.
+    let last = Date.now();
+    const update = (line: string) => {
+      if (Date.now() - last < PLAIN_UPDATE_INTERVAL_MS) return;
+      last = Date.now();
+      write(line);
+    };
+    return { update, succeed: write, fail: write, log: write, stop: () => {} };
   }
 
   /** Asks a yes/no question on the terminal; false unless the answer starts with y. */
@@ -185,5 +192,8 @@ export class Output {
     return Boolean(this.#stdin.isTTY) && Boolean(this.#stderr.isTTY);
   }
 }
+
+/** How often a progress update is written when stderr is not a terminal. */
+const PLAIN_UPDATE_INTERVAL_MS = 3_000;
 
 const silentProgress: Progress = { update() {}, succeed() {}, fail() {}, log() {}, stop() {} };

@@ -43,7 +43,7 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
 }
 
 async function investigate(flags: InvestigateFlags, output: Output): Promise<ExitCodeValue> {
-  const accessKeyId = parseAccessKeyId(flags.key);
+  const accessKeyId = parseAccessKeyId(flags.key, { readOnly: true });
   const window = parseWindow(flags, new Date());
   const regions = parseRegions(flags.regions);
   const region = resolveRegion(flags);

@@ -1,0 +1,36 @@
+// Builds the CLI (and the demonstration) into dist/ with esbuild: one small entry module that
+// loads each command's code, and the SDK, only when that command runs. The type check is tsc's job
+// (`npm run typecheck`); this only bundles.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: ['src/cli/main.ts', 'src/demo/run-demo.ts'],
+  outbase: 'src',
+  outdir: 'dist',
+  // Every module stays two folders below the project root, as in src/, so paths relative to
+  // import.meta.url (package.json, the template, the data set) resolve the same.
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  // Error names must survive: Step Functions and the CLI match on them.
+  keepNames: true,
+  // The SDK and the local Step Functions runner load lazily from node_modules; bundling them
+  // would only slow the build. esbuild ships a native binary.
+  external: [
+    'esbuild',
+    '@aws-sdk/*',
+    '@smithy/*',
+    '@aws-crypto/*',
+    '@aws-lambda-powertools/*',
+    'aws-local-stepfunctions',
+  ],
+  // Bundled CommonJS (commander) calls require(); ES modules have none of their own.
+  banner: { js: "import{createRequire as __require}from'node:module';const require=__require(import.meta.url);" },
+  logLevel: 'warning',
+});

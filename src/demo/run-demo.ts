@@ -1,0 +1,2 @@
+/** The demonstration; written in full further on. */
+export {};
