@@ -39,9 +39,12 @@ function field(object: unknown, name: string): unknown {
  * `CreateAccessKey` returned. A pure function of the record, so every source derives the same.
  */
 export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
-  const found = new Map<string, TouchedResource>();
+  const found: TouchedResource[] = [];
+  // A record names a handful of resources at most: a linear check beats a map on this hot path.
   const add = (type: string | undefined, name: string | undefined) => {
-    if (type && name) found.set(`${type}\u0000${name}`, { type, name });
+    if (!type || !name) return;
+    for (const resource of found) if (resource.type === type && resource.name === name) return;
+    found.push({ type, name });
   };
   if (Array.isArray(record.resources))
     for (const resource of record.resources) add(text(field(resource, 'type')), text(field(resource, 'ARN')));
@@ -59,5 +62,5 @@ export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
     const items = field(response.instancesSet, 'items');
     if (Array.isArray(items)) for (const item of items) add('AWS::EC2::Instance', text(field(item, 'instanceId')));
   }
-  return [...found.values()];
+  return found;
 }
