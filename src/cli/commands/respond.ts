@@ -133,6 +133,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
   for (const failed of result.activity?.regions.failed ?? [])
     output.warn(`Region not searched: ${failed.region}: ${failed.error}`);
   if (result.needsHuman) return ExitCode.needsHuman;
-  if (result.notification.status === 'failed') return ExitCode.awsFailed;
+  // Nothing is known of what the key did when no region could be searched: as `investigate`, that is a failure.
+  if (result.notification.status === 'failed' || result.investigationError) return ExitCode.awsFailed;
   return ExitCode.ok;
 }

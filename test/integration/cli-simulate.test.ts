@@ -1,0 +1,212 @@
+/*
+ * `exposed-keys simulate`, run as a user runs it (the built CLI, in a child process) against moto
+ * behind a proxy that records every call, with CloudTrail LookupEvents served by a fixture.
+ *
+ * --local runs the template's state machine on this machine with the real steps, so it contains,
+ * investigates and notifies for real. Against the deployed stack, moto starts the execution but
+ * runs no task: it answers with a canned history of one state, "A State", that succeeds. So the
+ * remote tests check what the CLI can: the execution it started, its input, and that it followed
+ * the history to the end; the key is never contained there.
+ */
+import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  ListAccessKeysCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
+import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { MOTO_ACCOUNT, useCliEnvironment } from '../support/cli-env.js';
+import { topicWithInbox } from '../support/sns-inbox.js';
+
+const cli = useCliEnvironment();
+
+const STATES = ['DeleteAccessKeyPair', 'LookupCloudTrailEvents', 'NotifySecurity'];
+
+async function userWithKey(userName: string): Promise<string> {
+  const { iam } = cli().moto;
+  await iam.send(new CreateUserCommand({ UserName: userName }));
+  const created = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+  return created.AccessKey?.AccessKeyId as string;
+}
+
+async function keysOf(userName: string): Promise<Record<string, string | undefined>> {
+  const answer = await cli().moto.iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  return Object.fromEntries((answer.AccessKeyMetadata ?? []).map((key) => [key.AccessKeyId, key.Status]));
+}
+
+async function testUsers(): Promise<string[]> {
+  const answer = await cli().moto.iam.send(new ListUsersCommand({}));
+  return (answer.Users ?? [])
+    .flatMap((user) => user.UserName ?? [])
+    .filter((name) => name.startsWith('exposed-keys-test-'));
+}
+
+/** Deploys the stack with the CLI and returns its state machine's ARN. */
+async function deployedStateMachine(): Promise<string> {
+  const deploy = await cli().run(['deploy', '--yes']);
+  expect(deploy.code, deploy.stderr).toBe(0);
+  // Unfiltered: moto fails on a LogicalResourceId filter that passes its resource of a false Condition.
+  const answer = await cli().cloudFormation.send(new DescribeStackResourcesCommand({ StackName: 'exposed-keys' }));
+  return answer.StackResources?.find((resource) => resource.LogicalResourceId === 'StateMachine')
+    ?.PhysicalResourceId as string;
+}
+
+describe('simulating an incident on this machine (--local)', () => {
+  it('runs the state machine, deletes the key, and prints each state and the notification', async () => {
+    const key = await userWithKey('carol');
+    const served = await cli().serveAttack({ accessKeyId: key, userName: 'carol', endAt: new Date(), events: 30 });
+
+    const run = await cli().run(['simulate', '--local', '--key', key]);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(await keysOf('carol')).toEqual({});
+    for (const state of STATES) {
+      expect(run.stderr).toContain(`▶ ${state}`);
+      expect(run.stderr).toMatch(new RegExp(`✔ ${state} \\d+\\.\\d s`));
+    }
+    expect(run.stdout).toMatch(/Execution SUCCEEDED/);
+    expect(run.stdout).toContain(`containment    deleted: Deleted ${key} of carol.`);
+    expect(run.stdout).toMatch(new RegExp(`investigation  ${served.length} events`));
+    expect(run.stdout).toMatch(/notification {3}Exposed key deleted/);
+    expect(run.stdout).toMatch(/Notification \(no topic, printed\)/);
+    expect(cli().actions()).not.toContain('Publish');
+  });
+
+  it('publishes the notification to the topic given with --topic', async () => {
+    const key = await userWithKey('carol');
+    const inbox = await topicWithInbox(cli().moto, 'security');
+
+    const run = await cli().run(['simulate', '--local', '--key', key, '--topic', inbox.topicArn]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const messages = await inbox.messages();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.Message).toContain(key);
+    expect(messages[0]?.Message).toMatch(/simulated/i);
+    expect(run.stdout).not.toMatch(/no topic, printed/);
+    expect(await keysOf('carol')).toEqual({});
+  });
+
+  it('creates a test user, contains its key, checks it is gone, and removes the user', async () => {
+    const run = await cli().run(['simulate', '--local', '--create-test-user', '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.mode).toBe('local');
+    expect(result.execution.status).toBe('SUCCEEDED');
+    expect(result.testUser).toMatchObject({ keyStatusAfter: null, removed: true });
+    expect(result.testUser.userName).toMatch(/^exposed-keys-test-/);
+    expect(result.output.containment).toMatchObject({ outcome: 'deleted', accessKeyId: result.testUser.accessKeyId });
+    expect(await testUsers()).toEqual([]);
+    expect(cli().actions()).toEqual(
+      expect.arrayContaining(['CreateUser', 'CreateAccessKey', 'DeleteAccessKey', 'DeleteUser']),
+    );
+  });
+
+  it('handles an AWS Health event with --source health', async () => {
+    const key = await userWithKey('carol');
+
+    const run = await cli().run(['simulate', '--source', 'health', '--local', '--key', key, '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.event).toMatchObject({
+      source: 'aws.health',
+      'detail-type': 'AWS Health Event',
+      detail: { service: 'RISK', affectedEntities: [{ entityValue: key }] },
+    });
+    expect(result.output.containment).toMatchObject({ outcome: 'deleted', userName: 'carol' });
+    expect(await keysOf('carol')).toEqual({});
+  });
+});
+
+describe('simulating an incident on the deployed stack', () => {
+  it('starts an execution with the key in its input and follows it to the end', async () => {
+    const stateMachineArn = await deployedStateMachine();
+    const key = await userWithKey('carol');
+
+    const run = await cli().run(['simulate', '--key', key]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const executions = await cli().sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    expect(executions.executions).toHaveLength(1);
+    const executionArn = executions.executions?.[0]?.executionArn as string;
+    const described = await cli().sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const input = JSON.parse(described.input ?? '{}');
+    expect(input).toMatchObject({
+      source: 'aws.trustedadvisor',
+      account: MOTO_ACCOUNT,
+      detail: { 'check-item-detail': { 'Access Key ID': key, 'User Name (IAM or Root)': 'carol' } },
+    });
+    expect(run.stderr).toContain(`Started ${executionArn}`);
+    expect(run.stderr).toMatch(/▶ A State/);
+    expect(run.stderr).toMatch(/✔ A State/);
+    expect(run.stdout).toContain(`Execution SUCCEEDED`);
+    expect(run.stdout).toContain(executionArn);
+    expect(cli().actions()).toEqual(expect.arrayContaining(['StartExecution', 'GetExecutionHistory']));
+  });
+
+  it('returns as soon as the execution has started with --no-wait', async () => {
+    const stateMachineArn = await deployedStateMachine();
+    const key = await userWithKey('carol');
+
+    const run = await cli().run(['simulate', '--key', key, '--no-wait', '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.execution.status).toBe('RUNNING');
+    expect(result.execution.executionArn).toMatch(/^arn:aws:states:us-east-1:\d{12}:execution:/);
+    const executions = await cli().sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+    expect(executions.executions?.map((execution) => execution.executionArn)).toEqual([result.execution.executionArn]);
+    expect(cli().actions()).not.toContain('GetExecutionHistory');
+  });
+
+  it('reports a test key still active, exits 4, and still removes the test user', async () => {
+    await deployedStateMachine();
+
+    const run = await cli().run(['simulate', '--create-test-user']);
+
+    expect(run.code).toBe(4);
+    expect(run.stdout).toMatch(/test key {7}AKIA[A-Z2-7]{16} is still Active/);
+    expect(run.stdout).toMatch(/test user {6}exposed-keys-test-[0-9a-f]+ removed/);
+    expect(await testUsers()).toEqual([]);
+  });
+
+  it('says how to deploy when there is no stack', async () => {
+    const key = await userWithKey('carol');
+
+    const run = await cli().run(['simulate', '--key', key]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/Stack exposed-keys was not found/);
+    expect(run.stderr).toMatch(/exposed-keys deploy/);
+    expect(await keysOf('carol')).toEqual({ [key]: 'Active' });
+    expect(cli().actions()).not.toContain('StartExecution');
+  });
+});
+
+describe('refusing conflicting simulate flags', () => {
+  const KEY = 'AKIAQWERTYUIOPASDFGH';
+  const cases: [string, string[], RegExp][] = [
+    ['--create-test-user with --key', ['--create-test-user', '--key', KEY], /leave out --key/],
+    ['--create-test-user with --no-wait', ['--create-test-user', '--no-wait'], /must wait/],
+    ['--local with --no-wait', ['--local', '--key', KEY, '--no-wait'], /--local runs here/],
+    [
+      '--topic without --local',
+      ['--key', KEY, '--topic', `arn:aws:sns:us-east-1:${MOTO_ACCOUNT}:t`],
+      /applies to --local/,
+    ],
+    ['an unknown --source', ['--key', KEY, '--source', 'guardduty'], /--source must be one of/],
+    ['no --key and no --create-test-user', ['--local'], /access key id is required/],
+  ];
+
+  it.each(cases)('exits 2 without a call for %s', async (_case, flags, message) => {
+    const run = await cli().run(['simulate', ...flags]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(cli().calls()).toEqual([]);
+  });
+});

@@ -1,0 +1,221 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { accessKeyOf, type CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
+import { attackAs } from '../../src/demo/attack-records.js';
+import {
+  type CloudTrailLookupServer,
+  type LookupFault,
+  startCloudTrailLookupServer,
+} from '../../src/emulator/cloudtrail-lookup-server.js';
+import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../src/emulator/fault-proxy.js';
+import { type CliResult, type CliRunOptions, runCli } from './cli-runner.js';
+import { type MotoClients, useMoto } from './moto.js';
+
+/** The account moto answers as. */
+export const MOTO_ACCOUNT = '123456789012';
+
+/** One request as it reached moto: the fault proxy names query and JSON actions, not S3's REST ones. */
+export interface WireRequest {
+  service: string;
+  method: string;
+  /** The path, without the query string. */
+  path: string;
+  query: string;
+}
+
+/** Moto, the CloudTrail fixture and the fault proxy that a CLI run talks to, with clients to check on them. */
+export interface CliEnvironment {
+  moto: MotoClients;
+  cloudFormation: CloudFormationClient;
+  sfn: SFNClient;
+  proxy: FaultProxy;
+  cloudTrail: CloudTrailLookupServer;
+  /** The complete environment of a CLI run: credentials, region, endpoints; nothing from this machine's AWS setup. */
+  env: Record<string, string>;
+  /** Runs the built CLI with {@link env}, changed by `overrides` (an undefined value unsets a variable). */
+  run(
+    args: readonly string[],
+    overrides?: Record<string, string | undefined>,
+    options?: CliRunOptions,
+  ): Promise<CliResult>;
+  /** Makes LookupEvents answer every request with `fault` (null: answer normally) until the test ends. */
+  setLookupFault(fault: LookupFault | null): void;
+  /** Every call the CLI made through the proxy since the test began. */
+  calls(): ProxiedCall[];
+  /** The actions of those calls, in order (`DeleteAccessKey`, `Publish`…). */
+  actions(): string[];
+  /**
+   * The calls that could have changed something: anything but Get*, List*, Describe*, Lookup*
+   * (S3's REST calls, which the proxy does not name, count as such: see {@link wire}).
+   */
+  mutatingCalls(): ProxiedCall[];
+  /** Every request that reached moto since the test began, with its method and path. */
+  wire(): WireRequest[];
+  /** Forgets the calls and requests seen so far, to look at those of the next run only. */
+  forgetCalls(): void;
+  /**
+   * Serves part of the recorded attack as the CloudTrail activity of `accessKeyId` (the `events`
+   * latest records, ending at `endAt`): LookupEvents allows 2 requests per second, so the whole
+   * attack would take half a minute to read. Returns the records served.
+   */
+  serveAttack(target: {
+    accessKeyId: string;
+    userName: string;
+    endAt: Date;
+    events?: number;
+  }): Promise<CloudTrailRecord[]>;
+}
+
+const READ_ACTION = /^(Get|List|Describe|Lookup)/;
+
+interface WireLog {
+  endpoint: string;
+  requests: WireRequest[];
+  stop(): Promise<void>;
+}
+
+/** A pass-through in front of moto that notes the method and path of each request. */
+async function startWireLog(target: string): Promise<WireLog> {
+  const upstream = new URL(target);
+  const requests: WireRequest[] = [];
+  const server: Server = createServer((request: IncomingMessage, response) => {
+    const url = new URL(request.url ?? '/', 'http://wire');
+    const service =
+      /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? 'unknown';
+    requests.push({ service, method: request.method ?? '', path: url.pathname, query: url.search });
+    const forwarded = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: upstream.host },
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    forwarded.on('error', (error) => {
+      response.writeHead(502);
+      response.end(String(error));
+    });
+    request.pipe(forwarded);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Starts, for the test file, moto behind a fault proxy that records every call, and the CloudTrail
+ * LookupEvents fixture; before each test it resets moto and forgets the calls, faults and records.
+ * Returns a getter, since the servers start after the file is collected.
+ */
+export function useCliEnvironment(): () => CliEnvironment {
+  const moto = useMoto();
+  let environment: CliEnvironment | undefined;
+  let wireLog: WireLog | undefined;
+  let home: string | undefined;
+  let lookupFault: LookupFault | null = null;
+
+  beforeAll(async () => {
+    const clients = moto();
+    home = mkdtempSync(join(tmpdir(), 'exposed-keys-cli-'));
+    const emptyAwsFile = join(home, 'empty');
+    writeFileSync(emptyAwsFile, '');
+    wireLog = await startWireLog(clients.endpoint);
+    const proxy = await startFaultProxy(wireLog.endpoint);
+    const cloudTrail = await startCloudTrailLookupServer({ records: [], fault: () => lookupFault });
+    const config = { region: 'us-east-1', endpoint: clients.endpoint };
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_CONFIG_FILE: emptyAwsFile,
+      AWS_SHARED_CREDENTIALS_FILE: emptyAwsFile,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      NO_COLOR: '1',
+    };
+    const log = wireLog;
+    environment = {
+      moto: clients,
+      cloudFormation: new CloudFormationClient(config),
+      sfn: new SFNClient(config),
+      proxy,
+      cloudTrail,
+      env,
+      run: (args, overrides = {}, options) => {
+        const changed = Object.entries({ ...env, ...overrides }).filter(
+          (entry): entry is [string, string] => entry[1] !== undefined,
+        );
+        return runCli([...args], Object.fromEntries(changed), options);
+      },
+      setLookupFault: (fault) => {
+        lookupFault = fault;
+      },
+      calls: () => [...proxy.calls],
+      actions: () => proxy.calls.map((call) => call.action),
+      mutatingCalls: () => proxy.calls.filter((call) => !READ_ACTION.test(call.action)),
+      wire: () => [...log.requests],
+      forgetCalls: () => {
+        proxy.calls.length = 0;
+        log.requests.length = 0;
+      },
+      async serveAttack({ accessKeyId, userName, endAt, events = 60 }) {
+        const records = (await attackAs({ accessKeyId, userName, accountId: MOTO_ACCOUNT, endAt }))
+          .filter((record) => accessKeyOf(record) === accessKeyId)
+          .sort((a, b) => Date.parse(String(a.eventTime)) - Date.parse(String(b.eventTime)))
+          .slice(-events);
+        cloudTrail.setRecords(records);
+        return records;
+      },
+    };
+  });
+
+  beforeEach(() => {
+    if (!environment) return;
+    environment.proxy.setRules([]);
+    environment.forgetCalls();
+    environment.proxy.requests.clear();
+    environment.proxy.faulted.clear();
+    lookupFault = null;
+    environment.cloudTrail.setRecords([]);
+    environment.cloudTrail.requests.clear();
+    environment.cloudTrail.throttled.clear();
+  });
+
+  afterAll(async () => {
+    await environment?.proxy.stop();
+    await environment?.cloudTrail.stop();
+    await wireLog?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  return () => {
+    if (!environment) throw new Error('the CLI environment is not running');
+    return environment;
+  };
+}

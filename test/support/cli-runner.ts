@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** How a run of the CLI ended: its exit code (null when it was killed) and everything it printed. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link runCli}. */
+export interface CliRunOptions {
+  /** Written to the CLI's standard input, which is then closed (default: nothing; it is never a terminal). */
+  input?: string;
+  /** Kill the CLI after this many milliseconds (default 90 s); the run then ends with code null. */
+  timeoutMs?: number;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/exposed-keys.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/**
+ * Runs the built CLI (`node bin/exposed-keys.js …args`) in a child process with exactly `env` as
+ * its environment, and waits for it to end. Asynchronous, so that emulators running in the test's
+ * own process keep answering the CLI's calls.
+ */
+export function runCli(args: string[], env: Record<string, string>, options: CliRunOptions = {}): Promise<CliResult> {
+  if (!existsSync(BUILT)) return Promise.reject(new Error(`The CLI is not built (${BUILT}): run \`npm run build\`.`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    // A CLI that ends without reading its input closes the pipe; that is not a failure of the run.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
