@@ -1,5 +1,7 @@
-import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { toAwsCallError } from '../aws/aws-errors.js';
+import type { AwsContext } from '../aws/client-config.js';
+import { clientConfig } from '../aws/client-config.js';
 import type { Ec2Client } from '../aws/narrow-clients.js';
 import { compareText } from './activity-summary.js';
 
@@ -15,4 +17,12 @@ export async function enabledRegions(ec2: Ec2Client): Promise<string[]> {
   } catch (error) {
     throw toAwsCallError('ec2:DescribeRegions', error);
   }
+}
+
+/**
+ * {@link enabledRegions} with a client of its own. Callers import this module lazily: the EC2
+ * client is the largest the tool uses, and most runs name their regions.
+ */
+export function listEnabledRegions(context: AwsContext): Promise<string[]> {
+  return enabledRegions(new EC2Client(clientConfig(context)));
 }

@@ -159,11 +159,15 @@ export class ActivityAccumulator {
       resourceTypes: toCountList(this.#resourceTypes),
       resourceNames: toCountList(this.#resourceNames),
       sessionKeys: [...this.#sessionKeys].sort(compareText),
+      // Every field takes part, so that events without an id sort the same whatever order they came in.
       riskyEvents: [...this.#riskyEvents].sort(
         (a, b) =>
           compareText(a.eventTime, b.eventTime) ||
           compareText(a.eventId, b.eventId) ||
-          compareText(a.eventName, b.eventName),
+          compareText(a.eventName, b.eventName) ||
+          compareText(a.awsRegion, b.awsRegion) ||
+          compareText(a.category, b.category) ||
+          compareText(a.errorCode ?? '', b.errorCode ?? ''),
       ),
       truncated: context.truncated ?? false,
     };

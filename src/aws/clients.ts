@@ -1,6 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -59,11 +58,10 @@ export class AwsClients {
     );
   }
 
-  ec2(): Promise<EC2Client> {
-    return this.#once(
-      'ec2',
-      async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.#context)),
-    );
+  /** The account's enabled regions; loads the EC2 client only now. */
+  async listRegions(): Promise<string[]> {
+    const { listEnabledRegions } = await import('../activity/regions.js');
+    return listEnabledRegions(this.#context);
   }
 
   sfn(): Promise<SFNClient> {

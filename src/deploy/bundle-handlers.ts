@@ -52,6 +52,11 @@ export async function bundleHandlers(root: string): Promise<Bundle> {
       minify: true,
       keepNames: true,
       treeShaking: true,
+      // Lazily loaded modules keep their path as a key in the bundle: resolving node_modules through a
+      // symbolic link would put the link's target, a path of this machine, in the bytes.
+      preserveSymlinks: true,
+      // The bytes must not depend on which tsconfig.json sits beside the sources (ES modules are strict anyway).
+      tsconfigRaw: {},
       legalComments: 'none',
       sourcemap: false,
       charset: 'utf8',

@@ -33,7 +33,7 @@ export interface ArtifactOptions {
 }
 
 /** Bumped when the bundling or zipping recipe changes, so that older artifacts are rebuilt. */
-const RECIPE = 1;
+const RECIPE = 2;
 const MANIFEST = 'manifest.json';
 const FILE_PREFIX = 'exposed-keys-lambda-';
 

@@ -78,7 +78,8 @@ function optionalMetadataString(metadata: Record<string, unknown> | undefined, n
 
 /** Parses an AWS Health `RISK` event (any of {@link HEALTH_RISK_CODES}) into an {@link Incident}. */
 export function parseHealthEvent(event: unknown): Incident {
-  const parsed = healthEvent.safeParse(event);
+  // reportInput: an issue then tells a field of the wrong type from a missing one.
+  const parsed = healthEvent.safeParse(event, { reportInput: true });
   if (!parsed.success) throw toInvalidEventError(parsed.error);
   const { detail } = parsed.data;
   const accessKeyId = singleAccessKeyId(parsed.data);

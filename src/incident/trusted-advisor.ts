@@ -52,7 +52,8 @@ function fraudTypeOf(value: string | null | undefined): FraudType | null {
 
 /** Parses a Trusted Advisor "Exposed Access Keys" check item refresh into an {@link Incident}. */
 export function parseTrustedAdvisorEvent(event: unknown): Incident {
-  const parsed = trustedAdvisorEvent.safeParse(event);
+  // reportInput: an issue then tells a field of the wrong type from a missing one.
+  const parsed = trustedAdvisorEvent.safeParse(event, { reportInput: true });
   if (!parsed.success) throw toInvalidEventError(parsed.error);
   const { detail } = parsed.data;
   const item = detail['check-item-detail'];

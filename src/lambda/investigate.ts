@@ -1,13 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { clientConfig } from '../aws/client-config.js';
 import { readInvestigateConfig } from './config.js';
 import { investigateTask } from './tasks.js';
 
 const logger = new Logger({ serviceName: 'exposed-keys', persistentKeys: { step: 'investigate' } });
 const config = readInvestigateConfig(process.env);
-const ec2 = new EC2Client(clientConfig({ region: process.env.AWS_REGION ?? 'us-east-1' }));
+const home = process.env.AWS_REGION ?? 'us-east-1';
 const clients = new Map<string, CloudTrailClient>();
 
 function cloudTrail(region: string): CloudTrailClient {
@@ -19,5 +18,11 @@ function cloudTrail(region: string): CloudTrailClient {
   return client;
 }
 
+/** The enabled regions; the EC2 client is large, so it loads only when the stack names no regions. */
+async function listRegions(): Promise<string[]> {
+  const { listEnabledRegions } = await import('../activity/regions.js');
+  return listEnabledRegions({ region: home });
+}
+
 /** The `LookupCloudTrailEvents` task: settings read and checked once, at cold start. */
-export const handler = investigateTask({ cloudTrail, ec2, logger }, config);
+export const handler = investigateTask({ cloudTrail, listRegions, logger }, config);

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { CloudTrailApi, Ec2Client, IamClient, SnsClient } from '../aws/narrow-clients.js';
+import type { CloudTrailApi, IamClient, SnsClient } from '../aws/narrow-clients.js';
 import { parseIncident } from '../incident/parse-incident.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
@@ -43,7 +43,12 @@ export function containTask(deps: { iam: IamClient; logger?: TaskLogger }, confi
 
 /** `LookupCloudTrailEvents`: summarises what the key did, in every region, and what its session keys did. */
 export function investigateTask(
-  deps: { cloudTrail: (region: string) => CloudTrailApi; ec2: Ec2Client; logger?: TaskLogger; now?: () => Date },
+  deps: {
+    cloudTrail: (region: string) => CloudTrailApi;
+    listRegions?: () => Promise<string[]>;
+    logger?: TaskLogger;
+    now?: () => Date;
+  },
   config: InvestigateConfig,
 ) {
   return async (state: WorkflowState, context?: TaskContext): Promise<Investigation> => {
@@ -51,7 +56,7 @@ export function investigateTask(
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const remaining = context?.getRemainingTimeInMillis();
     const investigation = await investigateKey(
-      { cloudTrail: deps.cloudTrail, ec2: deps.ec2 },
+      { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
       {
         accessKeyId: incident.accessKeyId,
         userName: state.containment?.userName ?? incident.userName,

@@ -1,7 +1,5 @@
 import { type ActivitySummary, compareText, type FailedRegion, type TimeWindow } from '../activity/activity-summary.js';
 import { type LookupEventsDeps, type LookupProgress, lookupActivity } from '../activity/lookup-events.js';
-import { enabledRegions } from '../activity/regions.js';
-import type { Ec2Client } from '../aws/narrow-clients.js';
 import { describeError, InvestigationError } from '../errors.js';
 
 /** Events in us-east-1 include every IAM and STS call, whatever the region used. */
@@ -11,8 +9,11 @@ export const MAX_SESSION_KEYS_FOLLOWED = 25;
 
 /** What {@link summarizeActivity} needs. */
 export interface InvestigateDeps extends LookupEventsDeps {
-  /** Lists the account's regions when the options give none. */
-  ec2?: Ec2Client;
+  /**
+   * Lists the account's enabled regions, for when the options give none. A function, so that the
+   * EC2 client behind it is only loaded when it is needed.
+   */
+  listRegions?: () => Promise<string[]>;
 }
 
 /** Options of {@link summarizeActivity}. */
@@ -47,9 +48,9 @@ async function regionsToSearch(
   regions: readonly string[] | undefined,
 ): Promise<{ regions: readonly string[]; failed: FailedRegion[] }> {
   if (regions && regions.length > 0) return { regions, failed: [] };
-  if (!deps.ec2) return { regions: [HOME_REGION], failed: [] };
+  if (!deps.listRegions) return { regions: [HOME_REGION], failed: [] };
   try {
-    return { regions: await enabledRegions(deps.ec2), failed: [] };
+    return { regions: await deps.listRegions(), failed: [] };
   } catch (error) {
     return {
       regions: [HOME_REGION],

@@ -36,8 +36,14 @@ export interface WorkflowState extends Record<string, unknown> {
 /** The state fields the tasks add; everything else is the original event. */
 const TASK_FIELDS = new Set(['containment', 'containmentError', 'investigation', 'investigationError', 'notification']);
 
-/** The original EventBridge event inside a state. */
-export function eventOf(state: WorkflowState): Record<string, unknown> {
+/** True for a JSON object: a function can be invoked with any JSON value, and only an object is a state. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The original EventBridge event inside a state; anything but an object is passed on as it is, for the parser to refuse. */
+export function eventOf(state: WorkflowState): unknown {
+  if (!isObject(state)) return state;
   return Object.fromEntries(Object.entries(state).filter(([field]) => !TASK_FIELDS.has(field)));
 }
 
@@ -65,8 +71,10 @@ function text(value: unknown): string | null {
 }
 
 /** Everything the state says about the incident, as the notification reports it. */
-export function incidentReportOf(state: WorkflowState): IncidentReport {
-  const event = eventOf(state);
+export function incidentReportOf(input: WorkflowState): IncidentReport {
+  const state: WorkflowState = isObject(input) ? input : {};
+  const event = eventOf(input);
+  const fields = isObject(event) ? event : {};
   let incident: IncidentReport['incident'] = null;
   let eventError: string | null = null;
   try {
@@ -77,8 +85,8 @@ export function incidentReportOf(state: WorkflowState): IncidentReport {
   return {
     incident,
     eventError,
-    rawAccount: text(event.account),
-    rawEventId: text(event.id),
+    rawAccount: text(fields.account),
+    rawEventId: text(fields.id),
     containment: stepReport(state.containment, state.containmentError, 'the containment task did not run'),
     investigation: stepReport(state.investigation, state.investigationError, 'the investigation task did not run'),
   };

@@ -1,6 +1,7 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { enabledRegions } from '../../src/activity/regions.js';
 import {
   type CloudTrailLookupServer,
   startCloudTrailLookupServer,
@@ -22,7 +23,7 @@ afterAll(() => fixture.stop());
 beforeEach(() => ec2Mock.reset());
 
 function deps() {
-  return { cloudTrail: cloudTrailAt(fixture.endpoint), ec2: new EC2Client({}) };
+  return { cloudTrail: cloudTrailAt(fixture.endpoint), listRegions: () => enabledRegions(new EC2Client({})) };
 }
 
 const options = { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, requestsPerSecond: 1000 };

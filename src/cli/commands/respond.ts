@@ -88,7 +88,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
   const deps = {
     iam: await clients.iam(),
     sts: await clients.sts(),
-    ec2: await clients.ec2(),
+    listRegions: () => clients.listRegions(),
     cloudTrail: await clients.cloudTrail(),
     sns,
   };

@@ -103,7 +103,7 @@ async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeV
       sfn: await clients.sfn(),
       cloudFormation,
       cloudTrail: await clients.cloudTrail(),
-      ec2: await clients.ec2(),
+      listRegions: () => clients.listRegions(),
       sns,
     },
     {

@@ -31,7 +31,7 @@ export async function runInvestigation(
     return investigateLogFiles(clients, request);
   }
   return investigateKey(
-    { cloudTrail: await clients.cloudTrail(), ec2: await clients.ec2() },
+    { cloudTrail: await clients.cloudTrail(), listRegions: () => clients.listRegions() },
     {
       accessKeyId: request.accessKeyId,
       window: request.window,

@@ -4,7 +4,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
 import type { LookupProgress } from '../../activity/lookup-events.js';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
-import type { CloudTrailApi, Ec2Client, IamClient, SnsClient, StsApi } from '../../aws/narrow-clients.js';
+import type { CloudTrailApi, IamClient, SnsClient, StsApi } from '../../aws/narrow-clients.js';
 import { describeError, InvalidInputError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { type ContainmentMode, type ContainmentResult, containKey } from '../../steps/contain.js';
@@ -18,7 +18,7 @@ import { report, type StepReport } from '../../steps/step-report.js';
 export interface RespondDeps {
   iam: IamClient;
   sts: StsApi;
-  ec2: Ec2Client;
+  listRegions: () => Promise<string[]>;
   cloudTrail: (region: string) => CloudTrailApi;
   /** The SNS client of the topic's region. */
   sns?: SnsClient;
@@ -137,7 +137,7 @@ export async function runResponse(
   const investigation: StepReport<Investigation> = await report(
     () =>
       investigateKey(
-        { cloudTrail: deps.cloudTrail, ec2: deps.ec2 },
+        { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
         {
           accessKeyId: incident.accessKeyId,
           userName: owner,

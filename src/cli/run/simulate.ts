@@ -26,7 +26,7 @@ export interface SimulateDeps {
   sfn: SfnApi;
   cloudFormation: CloudFormationApi;
   cloudTrail: (region: string) => CloudTrailApi;
-  ec2: Ec2Client;
+  listRegions: () => Promise<string[]>;
   /** The SNS client of the topic's region, for --local with a topic. */
   sns?: SnsClient;
 }
@@ -158,7 +158,10 @@ async function runLocal(
     event,
     handlers: {
       contain: containTask({ iam: deps.iam }, readContainConfig(settings)),
-      investigate: investigateTask({ cloudTrail: deps.cloudTrail, ec2: deps.ec2 }, readInvestigateConfig(settings)),
+      investigate: investigateTask(
+        { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
+        readInvestigateConfig(settings),
+      ),
       notify,
     },
     onTransition: request.onTransition,
