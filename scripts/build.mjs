@@ -1,7 +1,8 @@
 // Builds the CLI (and the demonstration) into dist/ with esbuild: one small entry module that
 // loads each command's code, and the SDK, only when that command runs. The type check is tsc's job
 // (`npm run typecheck`); this only bundles.
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -34,3 +35,9 @@ await build({
   banner: { js: "import{createRequire as __require}from'node:module';const require=__require(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The top-level help, as commander prints it, for bin/exposed-keys.js to answer `--help` at once.
+const help = execFileSync(process.execPath, ['bin/exposed-keys.js', '--help'], {
+  env: { ...process.env, COLUMNS: '80' },
+});
+writeFileSync('dist/cli/help.txt', help);
