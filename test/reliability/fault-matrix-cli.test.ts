@@ -1,0 +1,274 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
+import {
+  type CloudTrailLookupServer,
+  type LookupFault,
+  startCloudTrailLookupServer,
+} from '../../src/emulator/cloudtrail-lookup-server.js';
+import { type FaultProxy, type ProxiedCall, startFaultProxy, type WireFault } from '../../src/emulator/fault-proxy.js';
+import { runCli } from '../support/cli-runner.js';
+import { useMoto } from '../support/moto.js';
+import { topicWithInbox } from '../support/sns-inbox.js';
+
+/*
+ * `exposed-keys respond --yes`, run as a child process against moto behind a fault proxy (STS,
+ * IAM, SNS) and the LookupEvents fixture (CloudTrail), with each service failing in each way AWS
+ * fails. The CLI's clients wait 30 seconds for an answer, four times, so the time-out cells run
+ * through the state machine instead (fault-matrix.test.ts), where the clients can be given less.
+ */
+
+type Service = 'sts' | 'iam' | 'cloudtrail' | 'sns';
+type Fault = 'throttle' | 'server-error' | 'access-denied';
+
+const SERVICES: Service[] = ['sts', 'iam', 'cloudtrail', 'sns'];
+const FAULTS: Fault[] = ['throttle', 'server-error', 'access-denied'];
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const FAILING_REGION = 'eu-west-1';
+const EVENTS = { 'us-east-1': 3, 'eu-west-1': 2 } as const;
+
+const VISIBLE_AS: Record<Fault, RegExp> = {
+  throttle: /Throttling/,
+  'server-error': /InternalFailure|InternalServerError/,
+  'access-denied': /AccessDenied/,
+};
+
+const READ_ONLY = /^(Get|List|Describe|Lookup)/;
+function changes(calls: readonly ProxiedCall[]): ProxiedCall[] {
+  return calls.filter((call) => !READ_ONLY.test(call.action));
+}
+
+const moto = useMoto();
+let proxy: FaultProxy;
+let cloudTrail: CloudTrailLookupServer;
+let cloudTrailFault: ((request: { region: string; count: number }) => LookupFault | null) | null = null;
+/** LookupEvents requests answered with a fault since the test began. */
+let cloudTrailFaulted = 0;
+let home: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  proxy = await startFaultProxy(moto().endpoint);
+  cloudTrail = await startCloudTrailLookupServer({
+    records: [],
+    requestsPerSecond: 0,
+    fault: (request) => {
+      const fault = cloudTrailFault?.(request) ?? null;
+      if (fault) cloudTrailFaulted += 1;
+      return fault;
+    },
+  });
+  home = mkdtempSync(join(tmpdir(), 'exposed-keys-faults-'));
+  const noAwsConfig = join(home, 'empty');
+  writeFileSync(noAwsConfig, '');
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    AWS_CONFIG_FILE: noAwsConfig,
+    AWS_SHARED_CREDENTIALS_FILE: noAwsConfig,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL: proxy.endpoint,
+    AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    NO_COLOR: '1',
+  };
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await cloudTrail?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+beforeEach(() => {
+  proxy.setRules([]);
+  proxy.calls.length = 0;
+  cloudTrailFault = null;
+  cloudTrailFaulted = 0;
+  cloudTrail.requests.clear();
+  cloudTrail.throttled.clear();
+});
+
+/** A user with two keys, the first exposed, whose recent activity LookupEvents serves; and a topic to notify. */
+async function incident(userName: string) {
+  const { iam } = moto();
+  await iam.send(new CreateUserCommand({ UserName: userName }));
+  const exposed = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+  const other = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+  const records: CloudTrailRecord[] = Object.entries(EVENTS).flatMap(([region, count]) =>
+    Array.from({ length: count }, (_, index) => ({
+      eventID: `${userName}-${region}-${index}`,
+      eventTime: new Date(Date.now() - (index + 1) * 3_600_000).toISOString(),
+      eventName: 'ListBuckets',
+      eventSource: 's3.amazonaws.com',
+      awsRegion: region,
+      sourceIPAddress: '203.0.113.7',
+      userIdentity: { type: 'IAMUser', accessKeyId: exposed, userName },
+    })),
+  );
+  cloudTrail.setRecords(records);
+  const inbox = await topicWithInbox(moto(), 'security');
+  return { exposed, other, inbox };
+}
+
+async function keysOf(userName: string): Promise<Record<string, string | undefined>> {
+  const answer = await moto().iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  return Object.fromEntries((answer.AccessKeyMetadata ?? []).map((key) => [key.AccessKeyId, key.Status]));
+}
+
+function respond(exposed: string, topicArn: string) {
+  return runCli(
+    ['respond', '--key', exposed, '--topic', topicArn, '--regions', REGIONS.join(','), '--yes', '--json'],
+    env,
+  );
+}
+
+/** Injects `fault`: throttling passes after two requests, the others last. SNS fails only to publish. */
+function inject(service: Service, fault: Fault): void {
+  if (service === 'cloudtrail') {
+    cloudTrailFault = ({ region, count }) => {
+      if (fault === 'throttle') return count <= 2 ? 'throttle' : null;
+      return region === FAILING_REGION ? fault : null;
+    };
+    return;
+  }
+  proxy.setRules([
+    {
+      service,
+      fault: fault as WireFault,
+      ...(service === 'sns' ? { action: 'Publish' } : {}),
+      ...(fault === 'throttle' ? { times: 2 } : {}),
+    },
+  ]);
+}
+
+function faultsInjected(service: Service): number {
+  if (service === 'cloudtrail') return cloudTrailFaulted;
+  return proxy.calls.filter((call) => call.service === service && call.faulted).length;
+}
+
+const CELLS = SERVICES.flatMap((service) => FAULTS.map((fault) => ({ service, fault })));
+
+describe('respond --yes, with one service failing at the wire', () => {
+  it.each(CELLS)(
+    '$service answering $fault: contains when IAM answers, notifies when SNS answers, shows the rest',
+    async ({ service, fault }) => {
+      const userName = `${service}-${fault}`;
+      const { exposed, other, inbox } = await incident(userName);
+      inject(service, fault);
+
+      const run = await respond(exposed, inbox.topicArn);
+
+      // Throttling passes after two requests (in each region, for CloudTrail); the other faults last.
+      if (fault === 'throttle') expect(faultsInjected(service)).toBe(service === 'cloudtrail' ? 2 * REGIONS.length : 2);
+      else expect(faultsInjected(service)).toBeGreaterThan(0);
+      const messages = await inbox.messages();
+      const keys = await keysOf(userName);
+      if (fault === 'throttle') {
+        expect(run.code, run.stderr).toBe(0);
+        expect(keys).toEqual({ [other]: 'Active' });
+        expect(messages).toHaveLength(1);
+        const result = JSON.parse(run.stdout);
+        expect(result.containment.outcome).toBe('deleted');
+        expect(result.activity).toMatchObject({
+          totalEvents: EVENTS['us-east-1'] + EVENTS['eu-west-1'],
+          regions: { searched: [...REGIONS].sort(), failed: [] },
+        });
+        expect(result.notification.status).toBe('sent');
+        return;
+      }
+      switch (service) {
+        case 'sts': {
+          // The credentials are checked first: nothing is known, so nothing is done.
+          expect(run.code, run.stderr).toBe(3);
+          expect(run.stderr).toMatch(
+            new RegExp(`^error: sts:GetCallerIdentity failed: .*${VISIBLE_AS[fault].source}`, 'm'),
+          );
+          expect(keys).toEqual({ [exposed]: 'Active', [other]: 'Active' });
+          expect(changes(proxy.calls)).toEqual([]);
+          expect(messages).toEqual([]);
+          break;
+        }
+        case 'iam': {
+          expect(run.code, run.stderr).toBe(4);
+          expect(run.stderr).toMatch(
+            new RegExp(`^error: .*iam:GetAccessKeyLastUsed.*${VISIBLE_AS[fault].source}`, 'm'),
+          );
+          expect(keys).toEqual({ [exposed]: 'Active', [other]: 'Active' });
+          expect(changes(proxy.calls)).toEqual([]);
+          break;
+        }
+        case 'cloudtrail': {
+          expect(run.code, run.stderr).toBe(0);
+          expect(keys).toEqual({ [other]: 'Active' });
+          const result = JSON.parse(run.stdout);
+          expect(result.activity.totalEvents).toBe(EVENTS['us-east-1']);
+          expect(result.activity.regions.failed).toEqual([
+            { region: FAILING_REGION, error: expect.stringMatching(VISIBLE_AS[fault]) },
+          ]);
+          expect(run.stderr).toMatch(new RegExp(`^warning: Region not searched: ${FAILING_REGION}: `, 'm'));
+          expect(messages).toHaveLength(1);
+          expect(messages[0]?.Message).toContain(`Region NOT searched: ${FAILING_REGION}`);
+          break;
+        }
+        case 'sns': {
+          expect(run.code, run.stderr).toBe(3);
+          expect(keys).toEqual({ [other]: 'Active' });
+          const result = JSON.parse(run.stdout);
+          expect(result.containment.outcome).toBe('deleted');
+          expect(result.notification).toMatchObject({
+            status: 'failed',
+            error: expect.stringMatching(VISIBLE_AS[fault]),
+          });
+          expect(run.stderr).toMatch(/^warning: The notification was not sent: NotificationError: /m);
+          expect(messages).toEqual([]);
+          break;
+        }
+      }
+    },
+  );
+});
+
+describe('respond --yes, with failures after the plan or before it', () => {
+  it('notifies that containment failed, and exits 4, when IAM refuses to delete the key', async () => {
+    const { exposed, other, inbox } = await incident('delete-refused');
+    proxy.setRules([{ service: 'iam', action: 'DeleteAccessKey', fault: 'access-denied' }]);
+
+    const run = await respond(exposed, inbox.topicArn);
+
+    expect(run.code, run.stderr).toBe(4);
+    expect(await keysOf('delete-refused')).toEqual({ [exposed]: 'Active', [other]: 'Active' });
+    const result = JSON.parse(run.stdout);
+    expect(result.containment).toMatchObject({ outcome: 'containment-failed', contained: false });
+    expect(result.containment.error).toMatch(/iam:DeleteAccessKey failed: AccessDenied/);
+    expect(result.needsHuman).toBe(true);
+    const messages = await inbox.messages();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.Subject).toMatch(/^ACTION REQUIRED: containment FAILED/);
+  });
+
+  it('stops before any change, and says which call failed, when the topic cannot be checked', async () => {
+    const { exposed, inbox } = await incident('topic-unchecked');
+    proxy.setRules([{ service: 'sns', fault: 'server-error' }]);
+
+    const run = await respond(exposed, inbox.topicArn);
+
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/^error: sns:GetTopicAttributes failed: InternalFailure/m);
+    expect(changes(proxy.calls)).toEqual([]);
+  });
+
+  // respond reads the key's owner before it asks to proceed; when IAM fails there, it exits 4 at once
+  // and neither investigates nor notifies, unlike the state machine. This records the gap until it closes.
+  it.fails('notifies the topic that containment failed when IAM fails before the plan is made', async () => {
+    const { exposed, inbox } = await incident('plan-failed');
+    proxy.setRules([{ service: 'iam', fault: 'access-denied' }]);
+
+    await respond(exposed, inbox.topicArn);
+
+    expect(await inbox.messages()).toHaveLength(1);
+  });
+});
