@@ -197,8 +197,11 @@ describe('respond --yes, with one service failing at the wire', () => {
           expect(run.stderr).toMatch(
             new RegExp(`^error: .*iam:GetAccessKeyLastUsed.*${VISIBLE_AS[fault].source}`, 'm'),
           );
+          // The owner could not be checked, so nothing is touched; the key is still investigated and the failure notified.
           expect(keys).toEqual({ [exposed]: 'Active', [other]: 'Active' });
-          expect(changes(proxy.calls)).toEqual([]);
+          expect(changes(proxy.calls).filter((call) => call.service === 'iam')).toEqual([]);
+          expect(messages).toHaveLength(1);
+          expect(messages[0]?.Subject).toMatch(/^ACTION REQUIRED: containment FAILED/);
           break;
         }
         case 'cloudtrail': {
@@ -250,25 +253,38 @@ describe('respond --yes, with failures after the plan or before it', () => {
     expect(messages[0]?.Subject).toMatch(/^ACTION REQUIRED: containment FAILED/);
   });
 
-  it('stops before any change, and says which call failed, when the topic cannot be checked', async () => {
-    const { exposed, inbox } = await incident('topic-unchecked');
+  it('still contains the key when SNS cannot be reached, warns, and exits 3 with the message printed', async () => {
+    const { exposed, other, inbox } = await incident('topic-unchecked');
     proxy.setRules([{ service: 'sns', fault: 'server-error' }]);
 
     const run = await respond(exposed, inbox.topicArn);
 
     expect(run.code, run.stderr).toBe(3);
-    expect(run.stderr).toMatch(/^error: sns:GetTopicAttributes failed: InternalFailure/m);
-    expect(changes(proxy.calls)).toEqual([]);
+    expect(run.stderr).toMatch(/^warning: Could not check the topic .*sns:GetTopicAttributes failed: InternalFailure/m);
+    expect(run.stderr).toMatch(/^warning: The notification was not sent: .*sns:Publish failed: InternalFailure/m);
+    expect(await keysOf('topic-unchecked')).toEqual({ [other]: 'Active' });
+    const result = JSON.parse(run.stdout);
+    expect(result.notification).toMatchObject({
+      status: 'failed',
+      subject: expect.stringMatching(/^Exposed key deleted/),
+    });
+    expect(result.notification.message).toContain(exposed);
   });
 
-  // respond reads the key's owner before it asks to proceed; when IAM fails there, it exits 4 at once
-  // and neither investigates nor notifies, unlike the state machine. This records the gap until it closes.
-  it.fails('notifies the topic that containment failed when IAM fails before the plan is made', async () => {
-    const { exposed, inbox } = await incident('plan-failed');
+  it('changes nothing, but investigates and notifies that containment failed, when IAM fails before the plan is made', async () => {
+    const { exposed, other, inbox } = await incident('plan-failed');
     proxy.setRules([{ service: 'iam', fault: 'access-denied' }]);
 
-    await respond(exposed, inbox.topicArn);
+    const run = await respond(exposed, inbox.topicArn);
 
-    expect(await inbox.messages()).toHaveLength(1);
+    expect(run.code, run.stderr).toBe(4);
+    expect(changes(proxy.calls).filter((call) => call.service === 'iam')).toEqual([]);
+    expect(await keysOf('plan-failed')).toEqual({ [exposed]: 'Active', [other]: 'Active' });
+    const result = JSON.parse(run.stdout);
+    expect(result.containment).toMatchObject({ outcome: 'containment-failed', contained: false });
+    expect(result.activity.totalEvents).toBe(EVENTS['us-east-1'] + EVENTS['eu-west-1']);
+    const messages = await inbox.messages();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.Subject).toMatch(/^ACTION REQUIRED: containment FAILED/);
   });
 });

@@ -83,7 +83,8 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
       )) ?? undefined;
   const topicRegion = topicArn?.split(':')[3] ?? region;
   const sns = topicArn ? await new AwsClients({ region: topicRegion, profile: flags.profile }).sns() : undefined;
-  if (topic && sns) await stackTopic.requireTopic(sns, topic.arn);
+  const topicWarning = topic && sns ? await stackTopic.checkTopic(sns, topic.arn) : undefined;
+  if (topicWarning) output.warn(topicWarning);
 
   const deps = {
     iam: await clients.iam(),
@@ -127,6 +128,11 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
 
   if (output.json) output.printJson(result);
   else output.result(render.renderResponse(result, output.palette));
+  if ('error' in result.containment)
+    output.error(
+      `The key was NOT contained: ${result.containment.error}`,
+      'Contain it by hand: see "WHAT YOU MUST DO NOW".',
+    );
   if (result.notification.status === 'failed')
     output.warn(`The notification was not sent: ${result.notification.error}`);
   if (result.investigationError) output.warn(`The investigation failed: ${result.investigationError}`);

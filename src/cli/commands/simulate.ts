@@ -95,7 +95,8 @@ async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeV
       undefined;
     if (topicArn)
       sns = await new AwsClients({ region: topicArn.split(':')[3] ?? region, profile: flags.profile }).sns();
-    if (topic && sns) await stackTopic.requireTopic(sns, topic.arn);
+    const topicWarning = topic && sns ? await stackTopic.checkTopic(sns, topic.arn) : undefined;
+    if (topicWarning) output.warn(topicWarning);
   }
   const result = await run.runSimulation(
     {

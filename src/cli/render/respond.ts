@@ -5,7 +5,14 @@ import { renderActivity, renderSessionActivity } from './activity.js';
 
 /** What respond is about to do, for the person to confirm. */
 export function renderPlan(planned: RespondPlan, options: RespondOptions, palette: Palette): string {
-  const { incident, plan } = planned;
+  const { incident } = planned;
+  if (planned.plan.status !== 'done')
+    return [
+      palette.bold(`Plan for ${incident.accessKeyId}`) + ` (account ${incident.accountId})`,
+      palette.red(`  - containment: ${planned.plan.status === 'failed' ? planned.plan.error : planned.plan.reason}`),
+      '  - nothing will be changed; the key is still investigated and the failure notified',
+    ].join('\n');
+  const plan = planned.plan.result;
   const lines = [
     palette.bold(`Plan for ${incident.accessKeyId}`) +
       ` (owner ${plan.userName ?? 'unknown'}, account ${incident.accountId}, mode ${options.mode}${options.dryRun ? ', DRY RUN' : ''})`,

@@ -40,10 +40,14 @@ export interface RespondOptions {
   onProgress?: (progress: LookupProgress) => void;
 }
 
-/** What `respond` found before changing anything: who owns the key, and what containment would do. */
+/**
+ * What `respond` found before changing anything: who owns the key, and what containment would do;
+ * or, when IAM could not be asked, why not (then nothing is changed, but the key is still
+ * investigated and the failure notified).
+ */
 export interface RespondPlan {
   incident: Incident;
-  plan: ContainmentResult;
+  plan: StepReport<ContainmentResult>;
 }
 
 /** How the notification went. */
@@ -76,6 +80,7 @@ export async function planResponse(deps: RespondDeps, options: RespondOptions): 
   } catch (error) {
     throw toAwsCallError('sts:GetCallerIdentity', error);
   }
+  let userCheck: string | undefined;
   if (options.userName !== undefined && options.userName !== 'root') {
     try {
       await deps.iam.send(new GetUserCommand({ UserName: options.userName }));
@@ -84,7 +89,7 @@ export async function planResponse(deps: RespondDeps, options: RespondOptions): 
         throw new InvalidInputError('--user', `There is no IAM user ${options.userName} in account ${accountId}.`, {
           hint: 'Leave out --user: exposed-keys finds the owner of the key itself.',
         });
-      throw toAwsCallError('iam:GetUser', error);
+      userCheck = `Could not check the user ${options.userName}, so nothing was changed: ${describeError(toAwsCallError('iam:GetUser', error))}`;
     }
   }
   const now = (deps.now ?? (() => new Date()))();
@@ -99,17 +104,22 @@ export async function planResponse(deps: RespondDeps, options: RespondOptions): 
     detectedAt: now.toISOString(),
     eventId: `manual-${randomUUID()}`,
   };
-  const plan = await containKey({ iam: deps.iam, now: deps.now }, incident, {
-    mode: options.mode,
-    dryRun: true,
-    revokeSessions: options.revokeSessions,
-  });
+  if (userCheck !== undefined) return { incident, plan: { status: 'failed', error: userCheck } };
+  const plan = await report(
+    () =>
+      containKey({ iam: deps.iam, now: deps.now }, incident, {
+        mode: options.mode,
+        dryRun: true,
+        revokeSessions: options.revokeSessions,
+      }),
+    describeError,
+  );
   return { incident, plan };
 }
 
 /** True when the plan would change something, so a person should confirm it first. */
-export function planChangesSomething(plan: ContainmentResult): boolean {
-  return plan.actions.some((action) => action.status === 'planned');
+export function planChangesSomething(plan: RespondPlan['plan']): boolean {
+  return plan.status === 'done' && plan.result.actions.some((action) => action.status === 'planned');
 }
 
 /**
@@ -123,16 +133,18 @@ export async function runResponse(
   planned: RespondPlan,
 ): Promise<RespondResult> {
   const { incident } = planned;
-  const containment: StepReport<ContainmentResult> = options.dryRun
-    ? { status: 'done', result: planned.plan }
-    : await report(
-        () =>
-          containKey({ iam: deps.iam, now: deps.now }, incident, {
-            mode: options.mode,
-            revokeSessions: options.revokeSessions,
-          }),
-        describeError,
-      );
+  // A plan that could not be made leaves the key alone: nothing ties it to an owner yet.
+  const containment: StepReport<ContainmentResult> =
+    options.dryRun || planned.plan.status !== 'done'
+      ? planned.plan
+      : await report(
+          () =>
+            containKey({ iam: deps.iam, now: deps.now }, incident, {
+              mode: options.mode,
+              revokeSessions: options.revokeSessions,
+            }),
+          describeError,
+        );
   const owner = containment.status === 'done' ? containment.result.userName : incident.userName;
   const investigation: StepReport<Investigation> = await report(
     () =>

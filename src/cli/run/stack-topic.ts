@@ -2,7 +2,7 @@ import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudFormationApi, SnsClient } from '../../aws/narrow-clients.js';
-import { InvalidInputError } from '../../errors.js';
+import { describeError, InvalidInputError } from '../../errors.js';
 
 /** The logical id of the stack's topic in the template. */
 export const TOPIC_LOGICAL_ID = 'NotificationTopic';
@@ -26,18 +26,21 @@ export async function stackResourceId(
 }
 
 /**
- * Checks that a topic given on the command line exists, before anything changes.
+ * Checks that a topic given on the command line exists, before anything changes. A topic that
+ * does not exist is bad input; SNS failing to answer is no reason to leave a leaked key active,
+ * so that comes back as a warning and the response goes on (the notification then says if it failed).
  *
- * @throws InvalidInputError when it does not.
+ * @throws InvalidInputError when the topic does not exist.
  */
-export async function requireTopic(sns: SnsClient, topicArn: string): Promise<void> {
+export async function checkTopic(sns: SnsClient, topicArn: string): Promise<string | undefined> {
   try {
     await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+    return undefined;
   } catch (error) {
     if (isAwsError(error, 'NotFound', 'InvalidParameter'))
       throw new InvalidInputError('--topic', `The topic ${topicArn} does not exist.`, {
         hint: "Check the ARN (`exposed-keys status` shows the stack's topic), or leave out --topic to print the message.",
       });
-    throw toAwsCallError('sns:GetTopicAttributes', error);
+    return `Could not check the topic ${topicArn}: ${describeError(toAwsCallError('sns:GetTopicAttributes', error))}`;
   }
 }
