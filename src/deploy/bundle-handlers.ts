@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { BundleError } from './deploy-errors.js';
 
 /** The Lambda handlers of the stack: each `src/lambda/<name>.ts` becomes `<name>.mjs`, handler `<name>.handler`. */
@@ -9,7 +9,7 @@ export type HandlerName = (typeof HANDLERS)[number];
 
 /** The bundled handlers and what went into them. */
 export interface Bundle {
-  /** `<name>.mjs` → its bytes. */
+  /** `<name>.mjs`, and `chunks/<name>-<hash>.mjs` for shared or lazily loaded code → its bytes. */
   files: Map<string, Uint8Array>;
   /** Every source file bundled, relative to the project root (node_modules included), sorted. */
   inputs: string[];
@@ -44,6 +44,10 @@ export async function bundleHandlers(root: string): Promise<Bundle> {
       entryPoints: Object.fromEntries(HANDLERS.map((name) => [name, join('src', 'lambda', `${name}.ts`)])),
       outdir: 'out',
       outExtension: { '.js': '.mjs' },
+      // Code loaded on demand (the EC2 client, only when the regions must be listed) goes to a chunk
+      // of its own, so that a cold start does not even parse it.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -74,6 +78,8 @@ export async function bundleHandlers(root: string): Promise<Bundle> {
     });
   }
   const files = new Map<string, Uint8Array>();
-  for (const output of result.outputFiles) files.set(basename(output.path), output.contents);
+  const outdir = join(root, 'out');
+  for (const output of result.outputFiles)
+    files.set(relative(outdir, output.path).split(sep).join('/'), output.contents);
   return { files, inputs: Object.keys(result.metafile.inputs).sort() };
 }

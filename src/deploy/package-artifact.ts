@@ -33,7 +33,7 @@ export interface ArtifactOptions {
 }
 
 /** Bumped when the bundling or zipping recipe changes, so that older artifacts are rebuilt. */
-const RECIPE = 2;
+const RECIPE = 3;
 const MANIFEST = 'manifest.json';
 const FILE_PREFIX = 'exposed-keys-lambda-';
 
@@ -146,6 +146,8 @@ export async function buildArtifact(options: ArtifactOptions = {}): Promise<Arti
   const fileName = `${FILE_PREFIX}${hash.slice(0, 16)}.zip`;
   const lambdaDir = join(outDir, 'lambda');
   await mkdir(lambdaDir, { recursive: true });
+  await rm(lambdaDir, { recursive: true, force: true });
+  await mkdir(join(lambdaDir, 'chunks'), { recursive: true });
   for (const [name, contents] of bundle.files) await writeAtomically(join(lambdaDir, name), contents);
   const zipPath = join(outDir, fileName);
   await writeAtomically(zipPath, zip);
