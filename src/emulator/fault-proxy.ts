@@ -27,10 +27,15 @@ export interface FaultRule {
   action?: string;
 }
 
-/** One request the proxy saw: the service (from the signature) and the API action. */
+/** One request the proxy saw: the service (from the signature), the API action, and the HTTP request. */
 export interface ProxiedCall {
   service: string;
+  /** The action of query and JSON protocols (`DeleteAccessKey`); `unknown` for REST calls such as S3's. */
   action: string;
+  method: string;
+  /** The path, without the query string. */
+  path: string;
+  query: string;
   faulted: boolean;
 }
 
@@ -117,7 +122,15 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
         (candidate.times === undefined || candidate.used < candidate.times) &&
         (candidate.action === undefined || candidate.action === action),
     );
-    calls.push({ service, action, faulted: rule !== undefined });
+    const url = new URL(request.url ?? '/', 'http://proxy');
+    calls.push({
+      service,
+      action,
+      method: request.method ?? '',
+      path: url.pathname,
+      query: url.search,
+      faulted: rule !== undefined,
+    });
     if (rule) {
       rule.used += 1;
       faulted.set(service, (faulted.get(service) ?? 0) + 1);

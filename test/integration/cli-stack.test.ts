@@ -176,7 +176,9 @@ describe('deploying without valid credentials', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/ExpiredToken/);
     expect(run.stderr).toMatch(/Log in again/);
-    expect(cli().calls()).toEqual([{ service: 'sts', action: 'GetCallerIdentity', faulted: true }]);
+    expect(cli().calls()).toEqual([
+      expect.objectContaining({ service: 'sts', action: 'GetCallerIdentity', faulted: true }),
+    ]);
     expect(await describedStack()).toBeUndefined();
   });
 

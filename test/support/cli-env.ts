@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -19,15 +17,6 @@ import { type MotoClients, useMoto } from './moto.js';
 
 /** The account moto answers as. */
 export const MOTO_ACCOUNT = '123456789012';
-
-/** One request as it reached moto: the fault proxy names query and JSON actions, not S3's REST ones. */
-export interface WireRequest {
-  service: string;
-  method: string;
-  /** The path, without the query string. */
-  path: string;
-  query: string;
-}
 
 /** Moto, the CloudTrail fixture and the fault proxy that a CLI run talks to, with clients to check on them. */
 export interface CliEnvironment {
@@ -52,11 +41,11 @@ export interface CliEnvironment {
   actions(): string[];
   /**
    * The calls that could have changed something: anything but Get*, List*, Describe*, Lookup*
-   * (S3's REST calls, which the proxy does not name, count as such: see {@link wire}).
+   * (S3's REST calls, which have no action name, count as such: see {@link wire}).
    */
   mutatingCalls(): ProxiedCall[];
-  /** Every request that reached moto since the test began, with its method and path. */
-  wire(): WireRequest[];
+  /** Every request that reached moto since the test began, with its method and path (S3 included). */
+  wire(): ProxiedCall[];
   /** Forgets the calls and requests seen so far, to look at those of the next run only. */
   forgetCalls(): void;
   /**
@@ -74,56 +63,6 @@ export interface CliEnvironment {
 
 const READ_ACTION = /^(Get|List|Describe|Lookup)/;
 
-interface WireLog {
-  endpoint: string;
-  requests: WireRequest[];
-  stop(): Promise<void>;
-}
-
-/** A pass-through in front of moto that notes the method and path of each request. */
-async function startWireLog(target: string): Promise<WireLog> {
-  const upstream = new URL(target);
-  const requests: WireRequest[] = [];
-  const server: Server = createServer((request: IncomingMessage, response) => {
-    const url = new URL(request.url ?? '/', 'http://wire');
-    const service =
-      /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? 'unknown';
-    requests.push({ service, method: request.method ?? '', path: url.pathname, query: url.search });
-    const forwarded = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers: { ...request.headers, host: upstream.host },
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    forwarded.on('error', (error) => {
-      response.writeHead(502);
-      response.end(String(error));
-    });
-    request.pipe(forwarded);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 /**
  * Starts, for the test file, moto behind a fault proxy that records every call, and the CloudTrail
  * LookupEvents fixture; before each test it resets moto and forgets the calls, faults and records.
@@ -132,7 +71,6 @@ async function startWireLog(target: string): Promise<WireLog> {
 export function useCliEnvironment(): () => CliEnvironment {
   const moto = useMoto();
   let environment: CliEnvironment | undefined;
-  let wireLog: WireLog | undefined;
   let home: string | undefined;
   let lookupFault: LookupFault | null = null;
 
@@ -141,8 +79,7 @@ export function useCliEnvironment(): () => CliEnvironment {
     home = mkdtempSync(join(tmpdir(), 'exposed-keys-cli-'));
     const emptyAwsFile = join(home, 'empty');
     writeFileSync(emptyAwsFile, '');
-    wireLog = await startWireLog(clients.endpoint);
-    const proxy = await startFaultProxy(wireLog.endpoint);
+    const proxy = await startFaultProxy(clients.endpoint);
     const cloudTrail = await startCloudTrailLookupServer({ records: [], fault: () => lookupFault });
     const config = { region: 'us-east-1', endpoint: clients.endpoint };
     const env: Record<string, string> = {
@@ -159,7 +96,6 @@ export function useCliEnvironment(): () => CliEnvironment {
       AWS_REGION: 'us-east-1',
       NO_COLOR: '1',
     };
-    const log = wireLog;
     environment = {
       moto: clients,
       cloudFormation: new CloudFormationClient(config),
@@ -179,10 +115,9 @@ export function useCliEnvironment(): () => CliEnvironment {
       calls: () => [...proxy.calls],
       actions: () => proxy.calls.map((call) => call.action),
       mutatingCalls: () => proxy.calls.filter((call) => !READ_ACTION.test(call.action)),
-      wire: () => [...log.requests],
+      wire: () => [...proxy.calls],
       forgetCalls: () => {
         proxy.calls.length = 0;
-        log.requests.length = 0;
       },
       async serveAttack({ accessKeyId, userName, endAt, events = 60 }) {
         const records = (await attackAs({ accessKeyId, userName, accountId: MOTO_ACCOUNT, endAt }))
@@ -210,7 +145,6 @@ export function useCliEnvironment(): () => CliEnvironment {
   afterAll(async () => {
     await environment?.proxy.stop();
     await environment?.cloudTrail.stop();
-    await wireLog?.stop();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
