@@ -9,7 +9,8 @@ export function withCommonOptions(command: Command): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config')
     .option('--json', 'print one JSON document on stdout, and no progress')
-    .option('--verbose', 'show detail and stack traces on stderr');
+    .option('--verbose', 'show detail and stack traces on stderr')
+    .option('--timeout <seconds>', 'seconds to wait for each AWS answer before retrying (default 30)');
 }
 
 /**

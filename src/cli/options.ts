@@ -1,4 +1,5 @@
 import type { TimeWindow } from '../activity/activity-summary.js';
+import type { AwsContext } from '../aws/client-config.js';
 import { InvalidInputError, WrongRegionError } from '../errors.js';
 import { accessKeyIdProblem } from '../incident/access-key-id.js';
 import { userNameProblem } from '../incident/user-name.js';
@@ -10,6 +11,7 @@ export interface CommonOptions {
   profile?: string;
   json?: boolean;
   verbose?: boolean;
+  timeout?: string;
 }
 
 /** The stack, and the events it reacts to, live in this region only. */
@@ -27,6 +29,18 @@ export function resolveRegion(options: CommonOptions): string {
   if (!REGION_PATTERN.test(region))
     throw new InvalidInputError('--region', `${JSON.stringify(region)} is not an AWS region name (e.g. us-east-1).`);
   return region;
+}
+
+/**
+ * Where and as whom to call AWS: the region given, the profile, and --timeout (seconds to wait for
+ * each answer, 1 to 300; default 30) for networks where a hung call must fail fast.
+ */
+export function awsContext(options: CommonOptions, region: string): AwsContext {
+  if (options.timeout === undefined) return { region, profile: options.profile };
+  const seconds = Number(options.timeout);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300)
+    throw new InvalidInputError('--timeout', '--timeout must be a number of seconds from 1 to 300.');
+  return { region, profile: options.profile, requestTimeoutMs: seconds * 1000 };
 }
 
 /** The region for stack commands, refused before any call unless it is us-east-1. */

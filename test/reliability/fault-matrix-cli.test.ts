@@ -17,15 +17,15 @@ import { topicWithInbox } from '../support/sns-inbox.js';
 /*
  * `exposed-keys respond --yes`, run as a child process against moto behind a fault proxy (STS,
  * IAM, SNS) and the LookupEvents fixture (CloudTrail), with each service failing in each way AWS
- * fails. The CLI's clients wait 30 seconds for an answer, four times, so the time-out cells run
- * through the state machine instead (fault-matrix.test.ts), where the clients can be given less.
+ * fails. The runs pass --timeout 1, so that the time-out cells (a call that never answers) end in
+ * seconds.
  */
 
 type Service = 'sts' | 'iam' | 'cloudtrail' | 'sns';
-type Fault = 'throttle' | 'server-error' | 'access-denied';
+type Fault = 'throttle' | 'server-error' | 'access-denied' | 'timeout';
 
 const SERVICES: Service[] = ['sts', 'iam', 'cloudtrail', 'sns'];
-const FAULTS: Fault[] = ['throttle', 'server-error', 'access-denied'];
+const FAULTS: Fault[] = ['throttle', 'server-error', 'access-denied', 'timeout'];
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const FAILING_REGION = 'eu-west-1';
 const EVENTS = { 'us-east-1': 3, 'eu-west-1': 2 } as const;
@@ -34,6 +34,7 @@ const VISIBLE_AS: Record<Fault, RegExp> = {
   throttle: /Throttling/,
   'server-error': /InternalFailure|InternalServerError/,
   'access-denied': /AccessDenied/,
+  timeout: /TimeoutError/,
 };
 
 const READ_ONLY = /^(Get|List|Describe|Lookup)/;
@@ -121,7 +122,20 @@ async function keysOf(userName: string): Promise<Record<string, string | undefin
 
 function respond(exposed: string, topicArn: string) {
   return runCli(
-    ['respond', '--key', exposed, '--topic', topicArn, '--regions', REGIONS.join(','), '--yes', '--json'],
+    // --timeout 1: a call that hangs fails after a second (and the SDK's retries), not after 30.
+    [
+      'respond',
+      '--key',
+      exposed,
+      '--topic',
+      topicArn,
+      '--regions',
+      REGIONS.join(','),
+      '--yes',
+      '--json',
+      '--timeout',
+      '1',
+    ],
     env,
   );
 }

@@ -323,6 +323,12 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
     /--start must be before --end/,
   ),
   respond('--hours of zero', [...KEY, '--hours', '0', '--yes'], /--hours must be a whole number/),
+  respond(
+    'a --timeout that is not a number',
+    [...KEY, '--timeout', 'soon', '--yes'],
+    /--timeout must be a number of seconds/,
+  ),
+  respond('a --timeout of an hour', [...KEY, '--timeout', '3600', '--yes'], /--timeout must be a number of seconds/),
   respond('--hours beyond 90 days', [...KEY, '--hours', '5000', '--yes'], /--hours must be a whole number/),
   respond('--hours of 1.5', [...KEY, '--hours', '1.5', '--yes'], /--hours must be a whole number/),
   respond(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DeploymentError, ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import { type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 import { type StackParameterFlags, stackParameters } from '../stack-parameters.js';
 
@@ -52,7 +52,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
     import('../aws-account.js'),
     import('../render/stack.js'),
   ]);
-  const clients = new AwsClients({ region, profile: flags.profile });
+  const clients = new AwsClients(awsContext(flags, region));
   const progress = await output.progress('Building the Lambda artifact…');
   const artifact = await deployLib.ensureArtifact();
   progress.update(`Artifact ${artifact.fileName} (${artifact.source}); checking credentials…`);

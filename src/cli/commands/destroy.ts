@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import { type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 
 interface DestroyFlags extends CommonOptions {
@@ -36,7 +36,7 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
     import('../aws-account.js'),
     import('../render/stack.js'),
   ]);
-  const clients = new AwsClients({ region, profile: flags.profile });
+  const clients = new AwsClients(awsContext(flags, region));
   const account = await callerAccount(await clients.sts());
   const bucket = flags.deleteBucket ? (flags.bucket ?? deployLib.artifactBucketName(account, region)) : undefined;
   if (!flags.yes) {

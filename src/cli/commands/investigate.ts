@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import { type CommonOptions, parseAccessKeyId, parseRegions, parseWindow, resolveRegion } from '../options.js';
+import {
+  awsContext,
+  type CommonOptions,
+  parseAccessKeyId,
+  parseRegions,
+  parseWindow,
+  resolveRegion,
+} from '../options.js';
 import type { Output } from '../output.js';
 
 interface InvestigateFlags extends CommonOptions {
@@ -62,7 +69,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
     import('../run/investigate.js'),
     import('../render/activity.js'),
   ]);
-  const clients = new AwsClients({ region, profile: flags.profile });
+  const clients = new AwsClients(awsContext(flags, region));
   const progress = await output.progress(`Investigating ${accessKeyId}…`);
   const result = await run.runInvestigation(clients, {
     accessKeyId,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
 import {
+  awsContext,
   type CommonOptions,
   DEFAULT_STACK_NAME,
   parseAccessKeyId,
@@ -71,7 +72,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
     import('../run/stack-topic.js'),
     import('../render/respond.js'),
   ]);
-  const clients = new AwsClients({ region, profile: flags.profile });
+  const clients = new AwsClients(awsContext(flags, region));
   const progress = await output.progress(`Checking ${accessKeyId}…`);
   let topicArn = topic?.arn;
   if (!topicArn)
@@ -82,7 +83,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
         stackTopic.TOPIC_LOGICAL_ID,
       )) ?? undefined;
   const topicRegion = topicArn?.split(':')[3] ?? region;
-  const sns = topicArn ? await new AwsClients({ region: topicRegion, profile: flags.profile }).sns() : undefined;
+  const sns = topicArn ? await new AwsClients(awsContext(flags, topicRegion)).sns() : undefined;
   const topicWarning = topic && sns ? await stackTopic.checkTopic(sns, topic.arn) : undefined;
   if (topicWarning) output.warn(topicWarning);
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
 import {
+  awsContext,
   type CommonOptions,
   DEFAULT_STACK_NAME,
   parseAccessKeyId,
@@ -84,7 +85,7 @@ async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeV
     import('../aws-account.js'),
     import('../run/stack-topic.js'),
   ]);
-  const clients = new AwsClients({ region, profile: flags.profile });
+  const clients = new AwsClients(awsContext(flags, region));
   const accountId = await callerAccount(await clients.sts());
   const cloudFormation = await clients.cloudFormation();
   let sns: Awaited<ReturnType<typeof clients.sns>> | undefined;
@@ -93,8 +94,7 @@ async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeV
       topic?.arn ??
       (await stackTopic.stackResourceId(cloudFormation, flags.stackName, stackTopic.TOPIC_LOGICAL_ID)) ??
       undefined;
-    if (topicArn)
-      sns = await new AwsClients({ region: topicArn.split(':')[3] ?? region, profile: flags.profile }).sns();
+    if (topicArn) sns = await new AwsClients(awsContext(flags, topicArn.split(':')[3] ?? region)).sns();
     const topicWarning = topic && sns ? await stackTopic.checkTopic(sns, topic.arn) : undefined;
     if (topicWarning) output.warn(topicWarning);
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import { type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 
 interface StatusFlags extends CommonOptions {
@@ -28,7 +28,7 @@ async function status(flags: StatusFlags, output: Output): Promise<ExitCodeValue
     import('../render/stack.js'),
     import('../render/table.js'),
   ]);
-  const clients = new AwsClients({ region, profile: flags.profile });
+  const clients = new AwsClients(awsContext(flags, region));
   const result = await run.stackStatus(
     { cloudFormation: await clients.cloudFormation(), sns: await clients.sns(), sfn: await clients.sfn() },
     { stackName: flags.stackName, region },
