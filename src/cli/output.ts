@@ -101,6 +101,11 @@ export class Output {
     this.#line(text);
   }
 
+  /** A fact about the run on stderr, also with --json (where stdout holds only the result). */
+  notice(text: string): void {
+    this.#line(text);
+  }
+
   /** Detail shown only with --verbose. */
   debug(text: string): void {
     if (this.verbose) this.#line(this.palette.dim(text));

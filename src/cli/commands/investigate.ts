@@ -89,7 +89,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   }
   if (result.files) {
     const { read, skipped, failed, outsideWindow } = result.files;
-    output.info(
+    output.notice(
       `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable.`,
     );
   }

@@ -1,0 +1,160 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
+import {
+  type CloudTrailLookupServer,
+  startCloudTrailLookupServer,
+} from '../../src/emulator/cloudtrail-lookup-server.js';
+import { runCli } from '../support/cli-runner.js';
+import { INVICTUS_KEY, loadInvictusRecords } from '../support/fixtures.js';
+import { referenceSummary } from '../support/reference-summary.js';
+
+/*
+ * `exposed-keys investigate`, run as a user runs it, on the attack-simulation data set: from
+ * CloudTrail log files laid out as S3 delivers them, and from LookupEvents (the loopback fixture).
+ */
+
+const WINDOW = ['--start', '2023-07-10T00:00:00Z', '--end', '2023-07-11T00:00:00Z'];
+const CONTRACT_FIELDS = [
+  'accessKeyId',
+  'userName',
+  'source',
+  'window',
+  'regions',
+  'totalEvents',
+  'firstSeen',
+  'lastSeen',
+  'eventNames',
+  'eventSources',
+  'awsRegions',
+  'sourceIps',
+  'userAgents',
+  'errorCodes',
+  'resourceTypes',
+  'resourceNames',
+  'sessionKeys',
+  'riskyEvents',
+  'truncated',
+];
+
+let folder: string;
+let records: CloudTrailRecord[];
+let lookup: CloudTrailLookupServer;
+const env = {
+  PATH: process.env.PATH ?? '',
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: 'us-east-1',
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  NO_COLOR: '1',
+};
+
+beforeAll(async () => {
+  records = loadInvictusRecords();
+  folder = await mkdtemp(join(tmpdir(), 'exposed-keys-investigate-'));
+  const day = join(folder, 'AWSLogs', '218007301253', 'CloudTrail', 'us-east-1', '2023', '07', '10');
+  await mkdir(day, { recursive: true });
+  // Ten deliveries, half of them gzipped, with a digest file and a stray file beside them.
+  for (let index = 0; index < 10; index += 1) {
+    const body = JSON.stringify({ Records: records.filter((_, position) => position % 10 === index) });
+    const name = `218007301253_CloudTrail_us-east-1_20230710T12${String(index).padStart(2, '0')}Z_part${index}.json`;
+    await writeFile(join(day, index % 2 ? `${name}.gz` : name), index % 2 ? gzipSync(body) : body);
+  }
+  const digest = join(folder, 'AWSLogs', '218007301253', 'CloudTrail-Digest', 'us-east-1', '2023', '07', '10');
+  await mkdir(digest, { recursive: true });
+  await writeFile(
+    join(digest, '218007301253_CloudTrail-Digest_us-east-1_20230710T1200Z.json.gz'),
+    gzipSync('{"digestStartTime":"x"}'),
+  );
+  await writeFile(join(folder, 'notes.txt'), 'not a log file');
+  lookup = await startCloudTrailLookupServer({ records, requestsPerSecond: 0 });
+});
+afterAll(async () => {
+  await lookup?.stop();
+  if (folder) await rm(folder, { recursive: true, force: true });
+});
+
+describe('investigate --logs on the attack-simulation data set', () => {
+  it('prints the activity summary, as the contract defines it, equal to an independent reference', async () => {
+    const run = await runCli(['investigate', '--key', INVICTUS_KEY, '--logs', folder, ...WINDOW, '--json'], env);
+
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(Object.keys(summary)).toEqual(CONTRACT_FIELDS);
+    const reference = referenceSummary(
+      records,
+      INVICTUS_KEY,
+      new Date('2023-07-10T00:00:00Z'),
+      new Date('2023-07-11T00:00:00Z'),
+    );
+    expect(summary).toMatchObject({ ...reference, source: 'cloudtrail-logs', userName: 'bert-jan', truncated: false });
+    expect(summary.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+    expect(run.stderr).toMatch(/Log files: 10 read, 2 skipped/);
+  });
+
+  it("adds the second hop with --follow-sessions, apart from the key's own activity", async () => {
+    const run = await runCli(
+      ['investigate', '--key', INVICTUS_KEY, '--logs', folder, ...WINDOW, '--json', '--follow-sessions'],
+      env,
+    );
+
+    const { activity, sessionActivity } = JSON.parse(run.stdout);
+    expect(activity.totalEvents).toBe(2104);
+    expect(sessionActivity.map((summary: { accessKeyId: string }) => summary.accessKeyId).sort()).toEqual(
+      activity.sessionKeys,
+    );
+    expect(sessionActivity[0]).toMatchObject({ accessKeyId: 'ASIATFQR7NSCWLLE7IWW', totalEvents: 29 });
+  });
+
+  it('renders tables, the risky events as a timeline, the session keys and a verdict for a person', async () => {
+    const run = await runCli(['investigate', '--key', INVICTUS_KEY, '--logs', folder, ...WINDOW], env);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Verdict: Created 13 roles and 4 users; granted 12 policies;/m);
+    expect(run.stdout).toMatch(/Risky events, in time order \(82: defense-evasion 10, persistence 37/);
+    expect(run.stdout).toMatch(/Session keys minted \(10\)\n {2}ASIATFQR7NSC2632JLFK/);
+    expect(run.stdout).toMatch(/API calls \(178 distinct\)\n {2}count {2}value\n {4}155 {2}DescribeRouteTables/);
+    expect(run.stdout).toMatch(/What the session keys did \(second hop, 10 keys\)/);
+  });
+
+  it('says there is nothing to read, and exits 2, for a folder with no CloudTrail deliveries', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'exposed-keys-empty-'));
+    try {
+      const run = await runCli(['investigate', '--key', INVICTUS_KEY, '--logs', empty, ...WINDOW], env);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/No CloudTrail log files were found/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('investigate through LookupEvents', () => {
+  it('gives the same summary from the API as from the files, but for its source', async () => {
+    const [fromApi, fromFiles] = await Promise.all([
+      runCli(['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1', ...WINDOW, '--json'], {
+        ...env,
+        AWS_ENDPOINT_URL_CLOUDTRAIL: lookup.endpoint,
+      }),
+      runCli(['investigate', '--key', INVICTUS_KEY, '--logs', folder, ...WINDOW, '--json'], env),
+    ]);
+
+    expect(fromApi.code, fromApi.stderr).toBe(0);
+    expect({ ...JSON.parse(fromApi.stdout), source: 'cloudtrail-logs' }).toEqual(JSON.parse(fromFiles.stdout));
+  });
+
+  it('exits 3, naming each region, when no region can be searched', async () => {
+    const run = await runCli(
+      ['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1,eu-west-1', ...WINDOW, '--timeout', '1'],
+      env,
+    );
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/No region could be searched for AKIATFQR7NSC8Q4X20BJ: eu-west-1: .*; us-east-1: /);
+  });
+});
