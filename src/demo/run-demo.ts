@@ -22,7 +22,7 @@ const bold = (text: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? 
 
 function banner(step: string, text: string): void {
   process.stdout.write(
-    `\n${bold(`── ${step} ${text} ${'─'.repeat(Math.max(0, 70 - step.length - text.length))}`)}\n\n`,
+    `\n${bold(`── ${step} ${text} ${'─'.repeat(Math.max(3, 70 - step.length - text.length))}`)}\n\n`,
   );
 }
 
