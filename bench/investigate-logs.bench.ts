@@ -3,6 +3,7 @@ import { link, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
 import type { CountEntry } from '../src/activity/activity-summary.js';
 import { readLogFiles } from '../src/activity/log-files.js';
@@ -18,6 +19,12 @@ import { currentTask, reportResult, runCommand, runInFreshProcess } from './fres
 import { type Benchmark, type BenchResult, median } from './harness.js';
 
 /*
+ * This module runs bundled in .bench/, where readLogFiles cannot find its worker script next to
+ * it: it is given the one the CLI runs (npm run build first, as `npm run bench` does).
+ */
+const WORKER_SCRIPT = new URL('../dist/activity/log-file-worker.js', import.meta.url);
+
+/*
  * Every measurement runs in a fresh Node process (this module, started again with a task), so
  * that none profits from another's warm JIT, caches or heap. Times are taken inside the process,
  * around the work alone; the whole process (Node start-up included) is given in the notes.
@@ -27,6 +34,7 @@ type Task = { kind: 'logs'; location: string; key: string } | { kind: 'floor'; l
 
 interface LogsResult {
   ms: number;
+  workers: number;
   maxRssMb: number;
   peakHeapMb: number;
   totalEvents: number;
@@ -68,7 +76,7 @@ async function runTask(task: Task): Promise<LogsResult | FloorResult> {
   let peakHeap = 0;
   const start = performance.now();
   const result = await readLogFiles(
-    {},
+    { startWorker: (options) => new Worker(WORKER_SCRIPT, options) },
     {
       location: task.location,
       accessKeyIds: [task.key],
@@ -82,6 +90,7 @@ async function runTask(task: Task): Promise<LogsResult | FloorResult> {
   const [summary] = result.summaries;
   return {
     ms,
+    workers: result.workers,
     maxRssMb: maxRssMb(),
     peakHeapMb: peakHeap / MB,
     totalEvents: summary?.totalEvents ?? 0,
@@ -214,7 +223,7 @@ const benchmark: Benchmark = {
       const memory = (list: LogsResult[]) =>
         `peak RSS ${med(list.map((s) => s.maxRssMb)).toFixed(0)} MB, peak heap ${med(list.map((s) => s.peakHeapMb)).toFixed(0)} MB`;
       const events = samples.logs[0]?.totalEvents ?? 0;
-      const common = `${size}; key ${DATA_SET_KEY}: ${events.toLocaleString('en')} events; medians of ${runs} runs, each in a fresh process`;
+      const common = `${size}; key ${DATA_SET_KEY}: ${events.toLocaleString('en')} events; ${samples.logs[0]?.workers ?? 0} worker thread(s); medians of ${runs} runs, each in a fresh process`;
       const jqNote = `jq ${spread(samples.jq)} ms (.json), ${spread(samples.jqGz)} ms (.json.gz, through gzip -dc); per-name counts ${jqAgrees ? 'equal' : 'DIFFER'}; ours ${spread(ms(samples.logs))} ms; whole Node process ${med(samples.wall).toFixed(0)} ms`;
       const floorRss = `bare JSON.parse peak RSS ${med(samples.floor.map((s) => s.maxRssMb)).toFixed(0)} MB`;
       return [

@@ -7,7 +7,8 @@ import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts', 'src/demo/run-demo.ts'],
+  // The log-file worker thread runs a module of its own: dist/activity/log-file-worker.js.
+  entryPoints: ['src/cli/main.ts', 'src/demo/run-demo.ts', 'src/activity/log-file-worker.ts'],
   outbase: 'src',
   outdir: 'dist',
   // Every module stays two folders below the project root, as in src/, so paths relative to

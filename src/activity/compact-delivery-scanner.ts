@@ -87,6 +87,13 @@ function tailEnd(bytes: Buffer): number {
 }
 
 /**
+ * Receives the text of a record instead of the scanner parsing it: `bytes[start, end)`, without
+ * its separator, valid only during the call. The receiver must parse it, and parse the whole
+ * file instead when it does not parse (the scanner would have given up).
+ */
+export type RecordSink = (bytes: Buffer, start: number, end: number) => void;
+
+/**
  * Finds, chunk by chunk, the records of a compact CloudTrail delivery that mention a wanted key,
  * holding no more than one record of the file's text at a time. `push` or `end` answering
  * false/null means the file is not in the compact shape: parse it whole instead.
@@ -102,10 +109,16 @@ export class CompactDeliveryScanner {
   #pending: Buffer | null = null;
   readonly #records: CloudTrailRecord[] = [];
   readonly #regions = new Set<string>();
+  readonly #sink: RecordSink | undefined;
 
-  constructor(wanted: WantedKeys, collectRegions: boolean) {
+  /**
+   * With a `sink`, the records found go there as text, unparsed (to be parsed on another
+   * thread), and `end` gives no records.
+   */
+  constructor(wanted: WantedKeys, collectRegions: boolean, sink?: RecordSink) {
     this.#wanted = wanted;
     this.#collectRegions = collectRegions;
+    this.#sink = sink;
   }
 
   /** The bytes pushed so far, when none was let go, so that a whole parse can go on from them. */
@@ -212,28 +225,29 @@ export class CompactDeliveryScanner {
     const starts = patterns.length > 1 ? [...ends.keys()].sort((a, b) => a - b) : ends.keys();
     for (const start of starts) {
       const end = ends.get(start) as number;
-      const record = this.#parseRecord(bytes, start, end, end < to || separated);
-      if (!record) return false;
-      this.#records.push(record);
+      const last = this.#recordEnd(bytes, start, end, end < to || separated);
+      if (last === -1) return false;
+      if (this.#sink) this.#sink(bytes, start, last);
+      else {
+        const record = parseRecord(bytes, start, last);
+        if (!record) return false;
+        this.#records.push(record);
+      }
     }
     if (this.#collectRegions) this.#addRegions(bytes, from, to);
     return true;
   }
 
-  #parseRecord(bytes: Buffer, start: number, end: number, separated: boolean): CloudTrailRecord | null {
+  /** Where the record in `bytes[start, end)` ends, before its separator; -1 when it does not end as one. */
+  #recordEnd(bytes: Buffer, start: number, end: number, separated: boolean): number {
     let last = end;
     while (last > start && isSpace(bytes[last - 1])) last -= 1;
     if (separated) {
-      if (bytes[last - 1] !== COMMA) return null;
+      if (bytes[last - 1] !== COMMA) return -1;
       last -= 1;
       while (last > start && isSpace(bytes[last - 1])) last -= 1;
     }
-    if (bytes[last - 1] !== CLOSE_BRACE) return null;
-    try {
-      return JSON.parse(bytes.toString('utf8', start, last)) as CloudTrailRecord;
-    } catch {
-      return null;
-    }
+    return bytes[last - 1] === CLOSE_BRACE ? last : -1;
   }
 
   #addRegions(bytes: Buffer, from: number, to: number): void {
@@ -246,5 +260,13 @@ export class CompactDeliveryScanner {
       if (REGION_NAME.test(region)) this.#regions.add(region);
       at = bytes.indexOf(REGION_FIELD, valueEnd);
     }
+  }
+}
+
+function parseRecord(bytes: Buffer, start: number, end: number): CloudTrailRecord | null {
+  try {
+    return JSON.parse(bytes.toString('utf8', start, end)) as CloudTrailRecord;
+  } catch {
+    return null;
   }
 }

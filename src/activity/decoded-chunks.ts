@@ -1,4 +1,4 @@
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip, type Gunzip, gunzipSync } from 'node:zlib';
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
@@ -91,6 +91,24 @@ async function feed(gunzip: Gunzip, source: AsyncGenerator<Buffer>): Promise<voi
     if (!gunzip.destroyed) gunzip.end();
   } catch (error) {
     gunzip.destroy(error as Error);
+  }
+}
+
+/**
+ * The text bytes of a file held whole: inflated at once when they start with the gzip magic
+ * number, as they are otherwise; null when they would inflate to more than `maxBytes` (stream
+ * such a file with {@link decodedChunks} instead).
+ *
+ * @throws Error "not valid gzip: …" when the bytes cannot be inflated.
+ */
+export function decodedWhole(stored: Buffer, maxBytes: number): Buffer | null {
+  if (!isGzip(stored)) return stored;
+  try {
+    return gunzipSync(stored, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return null;
+    if (isZlibError(error)) throw new Error(`not valid gzip: ${(error as Error).message}`, { cause: error });
+    throw error;
   }
 }
 

@@ -5,11 +5,16 @@ import { forEachConcurrently } from './bounded-concurrency.js';
 import { accessKeyOf } from './cloudtrail-record.js';
 import { listLocalFiles } from './local-log-files.js';
 import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
-import { isUnlisted, type ListedEntry } from './log-file-ref.js';
-import { readLogFile } from './read-log-file.js';
+import { isUnlisted, type ListedEntry, type LogFileRef } from './log-file-ref.js';
+import { type PoolHost, readWithWorkers } from './log-file-worker-pool.js';
+import { type StartWorker, startLogFileWorker } from './log-file-worker-script.js';
+import { planWorkers } from './log-files-workers-plan.js';
+import { type LogFileOutcome, readLogFile } from './read-log-file.js';
 import { listS3Files, parseS3Location } from './s3-log-files.js';
 import { ActivityAccumulator } from './summarizer.js';
-import { wantedKeys } from './wanted-keys.js';
+import { type WantedKeys, wantedKeys } from './wanted-keys.js';
+
+export type { StartWorker } from './log-file-worker-script.js';
 
 /** How many files are read at once by default: enough to hide S3 latency, few enough to bound memory. */
 export const DEFAULT_LOG_FILE_CONCURRENCY = 8;
@@ -35,6 +40,11 @@ export interface LogFilesOptions {
   userName?: string | null;
   /** Files read at once (default {@link DEFAULT_LOG_FILE_CONCURRENCY}). */
   concurrency?: number;
+  /**
+   * Worker threads that read, inflate and scan the files of a local folder; 0 for none. By
+   * default, one per core but one (at most three), when there is enough to read for them to pay.
+   */
+  workers?: number;
   onProgress?: (progress: LogFilesProgress) => void;
 }
 
@@ -42,6 +52,8 @@ export interface LogFilesOptions {
 export interface LogFilesDeps {
   /** Needed for an `s3://` location. */
   s3?: S3Api;
+  /** Starts a worker thread (default: from the worker script of this build). */
+  startWorker?: StartWorker;
 }
 
 /** A file that could not be read, and why. */
@@ -66,10 +78,114 @@ export interface LogFilesResult {
     /** Bytes read, as stored (gzipped or not). */
     bytes: number;
   };
+  /** How many worker threads helped read the files; 0 when they were read on the calling thread only. */
+  workers: number;
+}
+
+/** A delivery to read, and the region its path names, if any. */
+export interface FileToRead {
+  file: LogFileRef;
+  region: string | null;
 }
 
 interface FailedFile extends FailedLogFile {
   region: string;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Counts what a search finds, whichever thread read the files: one accumulator per key, what
+ * became of each file, the regions searched, the bytes read; reports progress after each file.
+ */
+class LogFilesTally {
+  readonly #window: TimeWindow;
+  readonly #onProgress: ((progress: LogFilesProgress) => void) | undefined;
+  readonly #accumulators: Map<string, ActivityAccumulator>;
+  readonly #searched = new Set<string>();
+  readonly #failed: FailedFile[] = [];
+  readonly #progress: LogFilesProgress = {
+    filesRead: 0,
+    filesSkipped: 0,
+    filesOutsideWindow: 0,
+    filesFailed: 0,
+    bytes: 0,
+  };
+
+  constructor(wanted: WantedKeys, options: LogFilesOptions) {
+    this.#window = options.window;
+    this.#onProgress = options.onProgress;
+    this.#accumulators = new Map([...wanted.ids].map((id) => [id, new ActivityAccumulator(id, options.window)]));
+  }
+
+  addBytes(bytes: number): void {
+    this.#progress.bytes += bytes;
+  }
+
+  /**
+   * The delivery to read for a listed entry; null for an entry not to read (a part that could not
+   * be listed, a digest or other file, a delivery dated outside the window), counted and reported.
+   */
+  toRead(entry: ListedEntry): FileToRead | null {
+    const info = describeLogFilePath(entry.path);
+    if (isUnlisted(entry)) this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`);
+    else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
+    else if (info.day !== null && dayIsOutsideWindow(info.day, this.#window)) this.#progress.filesOutsideWindow += 1;
+    else return { file: entry, region: info.region };
+    this.#report();
+    return null;
+  }
+
+  /** Counts what reading a delivery gave, its records included, and reports progress. */
+  settle(toRead: FileToRead, outcome: LogFileOutcome): void {
+    if (outcome.kind === 'failed') this.#fail(toRead.file.path, toRead.region, outcome.reason);
+    else if (outcome.kind === 'not-a-delivery') this.#progress.filesSkipped += 1;
+    else {
+      this.#progress.filesRead += 1;
+      if (toRead.region) this.#searched.add(toRead.region);
+      else for (const region of outcome.regions) this.#searched.add(region);
+      for (const record of outcome.records) this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record);
+    }
+    this.#report();
+  }
+
+  result(options: LogFilesOptions, workers: number): LogFilesResult {
+    const failed = [...this.#failed].sort((a, b) => compareText(a.path, b.path));
+    const regionsFailed: FailedRegion[] = failed.map((file) => ({
+      region: file.region,
+      error: `${file.path}: ${file.error}`,
+    }));
+    const { filesRead, filesSkipped, filesOutsideWindow, bytes } = this.#progress;
+    return {
+      summaries: options.accessKeyIds.map((id, index) =>
+        (this.#accumulators.get(id) as ActivityAccumulator).summary({
+          source: 'cloudtrail-logs',
+          regionsSearched: [...this.#searched],
+          regionsFailed,
+          userName: index === 0 ? options.userName : null,
+        }),
+      ),
+      files: {
+        read: filesRead,
+        skipped: filesSkipped,
+        outsideWindow: filesOutsideWindow,
+        failed: failed.map(({ path, error }) => ({ path, error })),
+        bytes,
+      },
+      workers,
+    };
+  }
+
+  #fail(path: string, region: string | null, error: string): void {
+    this.#failed.push({ path, error, region: region ?? 'unknown' });
+    this.#progress.filesFailed += 1;
+  }
+
+  #report(): void {
+    this.#onProgress?.({ ...this.#progress });
+  }
 }
 
 /** Starts `listing`, so that a location that cannot be listed at all fails before any file is read. */
@@ -82,10 +198,6 @@ async function started(listing: AsyncGenerator<ListedEntry>): Promise<AsyncItera
   })();
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function checkOptions(options: LogFilesOptions): number {
   const { start, end } = options.window;
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || start > end)
@@ -96,6 +208,9 @@ function checkOptions(options: LogFilesOptions): number {
       'concurrency',
       `Concurrency must be a whole number of files, at least 1 (got ${concurrency}).`,
     );
+  const { workers } = options;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0))
+    throw new InvalidInputError('workers', `Workers must be a whole number of threads, at least 0 (got ${workers}).`);
   return concurrency;
 }
 
@@ -115,72 +230,65 @@ async function listingOf(deps: LogFilesDeps, location: string): Promise<AsyncIte
   }
 }
 
+/** Reads files on the calling thread: `concurrency` at once, each streamed. */
+function readingHere(tally: LogFilesTally, wanted: WantedKeys, concurrency: number) {
+  const onBytes = (bytes: number) => tally.addBytes(bytes);
+  const readHere = async (toRead: FileToRead) =>
+    tally.settle(toRead, await readLogFile(toRead.file, wanted, { collectRegions: toRead.region === null, onBytes }));
+  return {
+    readHere,
+    readRestHere: (entries: AsyncIterable<ListedEntry>) =>
+      forEachConcurrently(entries, concurrency, async (entry) => {
+        const toRead = tally.toRead(entry);
+        if (toRead) await readHere(toRead);
+      }),
+  };
+}
+
 /**
  * Summarises what each key did from CloudTrail log files as delivered (`{"Records":[…]}`, `.json`
  * or `.json.gz`), in a local folder searched recursively or under an S3 prefix: several files at
- * once, each streamed, so memory depends on what is counted, not on how much is read. Digests and
- * other files are skipped; deliveries dated more than a day away from the window are not read; a
- * file that cannot be read is listed in `files.failed` and in each summary's `regions.failed`.
+ * once, each streamed, so memory depends on what is counted, not on how much is read; a large
+ * local folder with the help of worker threads. Digests and other files are skipped; deliveries
+ * dated more than a day away from the window are not read; a file that cannot be read is listed
+ * in `files.failed` and in each summary's `regions.failed`.
  *
- * @throws InvalidInputError when a key, the window or the concurrency is invalid, or the location
- * cannot be read.
+ * @throws InvalidInputError when a key, the window, the concurrency or the number of workers is
+ * invalid, or the location cannot be read.
  * @throws AwsCallError or CredentialsError when the S3 prefix cannot be listed.
  */
 export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions): Promise<LogFilesResult> {
   const concurrency = checkOptions(options);
   const wanted = wantedKeys(options.accessKeyIds);
-  const accumulators = new Map([...wanted.ids].map((id) => [id, new ActivityAccumulator(id, options.window)]));
   const listing = await listingOf(deps, options.location);
-  const searched = new Set<string>();
-  const failed: FailedFile[] = [];
-  const progress: LogFilesProgress = { filesRead: 0, filesSkipped: 0, filesOutsideWindow: 0, filesFailed: 0, bytes: 0 };
-  const onBytes = (bytes: number) => {
-    progress.bytes += bytes;
-  };
-  const fail = (path: string, region: string | null, error: string) => {
-    failed.push({ path, error, region: region ?? 'unknown' });
-    progress.filesFailed += 1;
-  };
-
-  await forEachConcurrently(listing, concurrency, async (entry) => {
-    const info = describeLogFilePath(entry.path);
-    if (isUnlisted(entry)) fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`);
-    else if (info.kind !== 'delivery') progress.filesSkipped += 1;
-    else if (info.day !== null && dayIsOutsideWindow(info.day, options.window)) progress.filesOutsideWindow += 1;
-    else {
-      const outcome = await readLogFile(entry, wanted, { collectRegions: info.region === null, onBytes });
-      if (outcome.kind === 'failed') fail(entry.path, info.region, outcome.reason);
-      else if (outcome.kind === 'not-a-delivery') progress.filesSkipped += 1;
-      else {
-        progress.filesRead += 1;
-        if (info.region) searched.add(info.region);
-        else for (const region of outcome.regions) searched.add(region);
-        for (const record of outcome.records) accumulators.get(accessKeyOf(record) ?? '')?.add(record);
-      }
-    }
-    options.onProgress?.({ ...progress });
-  });
-
-  failed.sort((a, b) => compareText(a.path, b.path));
-  const regionsFailed: FailedRegion[] = failed.map((file) => ({
-    region: file.region,
-    error: `${file.path}: ${file.error}`,
-  }));
-  return {
-    summaries: options.accessKeyIds.map((id, index) =>
-      (accumulators.get(id) as ActivityAccumulator).summary({
-        source: 'cloudtrail-logs',
-        regionsSearched: [...searched],
-        regionsFailed,
-        userName: index === 0 ? options.userName : null,
-      }),
-    ),
-    files: {
-      read: progress.filesRead,
-      skipped: progress.filesSkipped,
-      outsideWindow: progress.filesOutsideWindow,
-      failed: failed.map(({ path, error }) => ({ path, error })),
-      bytes: progress.bytes,
+  const tally = new LogFilesTally(wanted, options);
+  const here = readingHere(tally, wanted, concurrency);
+  /*
+   * An S3 prefix is read on this thread alone: there, fetching the objects is what takes the
+   * time, and a worker would need each object's bytes posted to it, one copy more. A local
+   * folder is read with workers when they pay (see log-files-workers-plan.ts).
+   */
+  const plan = parseS3Location(options.location)
+    ? { workers: 0, entries: listing }
+    : await planWorkers(listing, options, concurrency);
+  if (plan.workers === 0) {
+    await here.readRestHere(plan.entries);
+    return tally.result(options, 0);
+  }
+  const host: PoolHost = {
+    toRead: (entry) => tally.toRead(entry),
+    settle: (toRead, outcome, bytes) => {
+      tally.addBytes(bytes);
+      tally.settle(toRead, outcome);
     },
+    ...here,
   };
+  const workers = await readWithWorkers({
+    entries: plan.entries,
+    workers: plan.workers,
+    accessKeyIds: [...wanted.ids],
+    startWorker: deps.startWorker ?? startLogFileWorker,
+    host,
+  });
+  return tally.result(options, workers);
 }

@@ -52,7 +52,8 @@ async function contentOf(
   return parseDelivery(Buffer.concat(whole), wanted, options.collectRegions);
 }
 
-function reasonOf(error: unknown): string {
+/** Why a file could not be read, inflated or parsed, as the failed-files list says it. */
+export function reasonOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }

@@ -1,0 +1,234 @@
+import type { Worker } from 'node:worker_threads';
+import type { ListedEntry } from './log-file-ref.js';
+import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './log-file-worker-protocol.js';
+import { parsePackedRecords } from './log-file-worker-records.js';
+import type { StartWorker } from './log-file-worker-script.js';
+import type { FileToRead } from './log-files.js';
+import type { LogFileOutcome } from './read-log-file.js';
+
+/** Files sent to a worker at once: a message per file would cost more than many a file. */
+const FILES_PER_BATCH = 16;
+
+/**
+ * Batches sent to a worker and not yet taken in: the one this thread takes in, the one the
+ * worker scans, and one waiting in between, so that neither waits for the other. Memory stays
+ * bounded however many files there are.
+ */
+const BATCHES_PER_WORKER = 3;
+
+/** What the pool leaves to the calling thread, which keeps the account and counts the records. */
+export interface PoolHost {
+  /** The delivery to read for a listed entry; null for an entry not to read (counted and reported). */
+  toRead(entry: ListedEntry): FileToRead | null;
+  /** Counts what a file gave (its records, when read), and the stored bytes read. */
+  settle(toRead: FileToRead, outcome: LogFileOutcome, bytes: number): void;
+  /** Reads a file on the calling thread, as without workers, and counts it. */
+  readHere(toRead: FileToRead): Promise<void>;
+  /** Reads the rest of a listing on the calling thread, as without workers. */
+  readRestHere(entries: AsyncIterable<ListedEntry>): Promise<void>;
+}
+
+/** What {@link readWithWorkers} needs. */
+export interface WorkerPoolRun {
+  /** The listing, read lazily as the workers take files. */
+  entries: AsyncIterable<ListedEntry>;
+  workers: number;
+  accessKeyIds: readonly string[];
+  startWorker: StartWorker;
+  host: PoolHost;
+}
+
+interface Batch {
+  worker: number;
+  files: FileToRead[];
+}
+
+class LogFileWorkerPool {
+  readonly #host: PoolHost;
+  /** By number; null once it failed. */
+  readonly #workers: (Worker | null)[] = [];
+  /** By worker: batches sent and not yet taken in. */
+  readonly #inFlight: number[] = [];
+  /** Batches sent and not answered, by batch number. */
+  readonly #sent = new Map<number, Batch>();
+  /** Batches answered, to take in, in order of arrival. */
+  readonly #answered: (Batch & { scanned: ScannedBatch })[] = [];
+  /** Files of batches lost with their worker: read on the calling thread instead. */
+  readonly #orphans: FileToRead[] = [];
+  /** The workers that answered at least once. */
+  readonly #helped = new Set<number>();
+  #nextBatch = 0;
+  #stopping = false;
+  #wake: (() => void) | null = null;
+
+  constructor(host: PoolHost) {
+    this.#host = host;
+  }
+
+  /** How many workers answered at least once. */
+  get helped(): number {
+    return this.#helped.size;
+  }
+
+  /** Starts up to `count` workers; one that cannot start is left out. */
+  async start(count: number, startWorker: StartWorker, data: LogFileWorkerData): Promise<void> {
+    for (let index = 0; index < count; index += 1) {
+      try {
+        this.#watch(await startWorker({ workerData: data }));
+      } catch {
+        // No worker in this slot: the others, or this thread, read its share.
+      }
+    }
+  }
+
+  /** Reads every listed file: the workers scan them, and this thread takes in what they found. */
+  async read(entries: AsyncIterable<ListedEntry>): Promise<void> {
+    const listing = entries[Symbol.asyncIterator]();
+    let listed = false;
+    const nextFile = async (): Promise<FileToRead | null> => {
+      for (;;) {
+        const next = await listing.next();
+        if (next.done) {
+          listed = true;
+          return null;
+        }
+        const toRead = this.#host.toRead(next.value);
+        if (toRead) return toRead;
+      }
+    };
+    try {
+      for (;;) {
+        while (!listed && this.#freeWorker() !== -1) {
+          const files: FileToRead[] = [];
+          for (let file = await nextFile(); file; file = files.length < FILES_PER_BATCH ? await nextFile() : null)
+            files.push(file);
+          if (files.length > 0) this.#send(files);
+        }
+        const answered = this.#answered.shift();
+        if (answered) {
+          await this.#takeIn(answered.files, answered.scanned);
+          this.#inFlight[answered.worker] = (this.#inFlight[answered.worker] as number) - 1;
+        } else if (this.#orphans.length > 0) await this.#host.readHere(this.#orphans.shift() as FileToRead);
+        else if (!listed && this.#workers.every((worker) => worker === null)) {
+          await this.#host.readRestHere({ [Symbol.asyncIterator]: () => listing });
+          listed = true;
+        } else if (listed && this.#sent.size === 0) return;
+        else await new Promise<void>((resolve) => (this.#wake = resolve));
+      }
+    } finally {
+      if (!listed) await listing.return?.();
+    }
+  }
+
+  /** Stops every worker. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(this.#workers.map((worker) => worker?.terminate()));
+  }
+
+  /** The live worker with the fewest batches in flight, if it can take one more; else -1. */
+  #freeWorker(): number {
+    let free = -1;
+    for (const [index, worker] of this.#workers.entries()) {
+      const inFlight = this.#inFlight[index] as number;
+      if (worker && inFlight < BATCHES_PER_WORKER && (free === -1 || inFlight < (this.#inFlight[free] as number)))
+        free = index;
+    }
+    return free;
+  }
+
+  #send(files: FileToRead[]): void {
+    const index = this.#freeWorker();
+    const worker = this.#workers[index];
+    // The worker chosen before the listing was read may have failed meanwhile.
+    if (!worker) {
+      this.#orphans.push(...files);
+      return;
+    }
+    const batch = this.#nextBatch++;
+    this.#sent.set(batch, { worker: index, files });
+    this.#inFlight[index] = (this.#inFlight[index] as number) + 1;
+    const request: ScanRequest = {
+      batch,
+      files: files.map(({ file, region }) => ({ path: file.path, collectRegions: region === null })),
+    };
+    worker.postMessage(request);
+  }
+
+  /** Counts what a worker found in a batch; a file it could not settle is read here. */
+  async #takeIn(files: FileToRead[], scanned: ScannedBatch): Promise<void> {
+    let record = 0;
+    for (const [position, scan] of scanned.files.entries()) {
+      const toRead = files[position] as FileToRead;
+      if (scan.kind === 'failed') this.#host.settle(toRead, { kind: 'failed', reason: scan.reason }, scan.bytes);
+      else if (scan.kind === 'whole') await this.#host.readHere(toRead);
+      else {
+        const records = parsePackedRecords(scanned.records, record, scan.records);
+        record += scan.records;
+        if (records) this.#host.settle(toRead, { kind: 'read', records, regions: scan.regions }, scan.bytes);
+        else await this.#host.readHere(toRead);
+      }
+    }
+  }
+
+  #watch(worker: Worker): void {
+    const index = this.#workers.length;
+    this.#workers.push(worker);
+    this.#inFlight.push(0);
+    worker.on('message', (scanned: ScannedBatch) => {
+      const sent = this.#sent.get(scanned.batch);
+      if (!sent) return;
+      this.#sent.delete(scanned.batch);
+      this.#answered.push({ ...sent, scanned });
+      this.#helped.add(index);
+      this.#notify();
+    });
+    const lost = () => this.#lose(index);
+    worker.on('error', lost);
+    worker.on('messageerror', lost);
+    worker.on('exit', () => {
+      if (!this.#stopping) lost();
+    });
+  }
+
+  /** A worker failed: the files it was sent and did not answer for are read here instead. */
+  #lose(index: number): void {
+    const worker = this.#workers[index];
+    if (!worker) return;
+    this.#workers[index] = null;
+    void worker.terminate();
+    for (const [batch, sent] of this.#sent)
+      if (sent.worker === index) {
+        this.#sent.delete(batch);
+        this.#orphans.push(...sent.files);
+        this.#inFlight[index] = (this.#inFlight[index] as number) - 1;
+      }
+    this.#notify();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+}
+
+/**
+ * Reads the listed files with `run.workers` worker threads, which read, inflate and scan them,
+ * while the calling thread parses the records they found and counts them, in the one
+ * accumulator per key it would use alone: so the summary is exactly the same, de-duplication
+ * included, whichever worker read which file. A file a worker cannot settle (not a compact
+ * delivery, too large) is read on the calling thread as without workers; so are the files a
+ * failed worker was sent, and the rest of the listing when no worker is left (or none starts).
+ * How many workers helped.
+ */
+export async function readWithWorkers(run: WorkerPoolRun): Promise<number> {
+  const pool = new LogFileWorkerPool(run.host);
+  try {
+    await pool.start(run.workers, run.startWorker, { accessKeyIds: [...run.accessKeyIds] });
+    await pool.read(run.entries);
+    return pool.helped;
+  } finally {
+    await pool.stop();
+  }
+}

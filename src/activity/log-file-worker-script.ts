@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/**
+ * Starts one log-file worker thread with the given options (its `workerData`), and returns it
+ * as soon as it is constructed: its events are listened to from then on.
+ */
+export type StartWorker = (options: WorkerOptions) => Worker | Promise<Worker>;
+
+let script: Promise<URL> | undefined;
+
+/*
+ * Where the worker's code is, tried in this order:
+ * - the built CLI (scripts/build.mjs makes log-file-worker.ts an entry point): every module of
+ *   dist/ sits two folders below the project root, as in src/, so dist/activity/log-file-worker.js
+ *   is `../activity/log-file-worker.js` from whichever chunk holds this code;
+ * - the TypeScript sources (tests, or any runner of .ts files): a plain Worker cannot load .ts, so
+ *   the worker's source is bundled with esbuild (a dependency already, for packaging) into one
+ *   self-contained module, once per process, and run from a data: URL, which needs no file.
+ * Nothing is looked for elsewhere (the working directory, say): code is only ever loaded from
+ * beside this module. When neither is there, the workers cannot start and the files are read
+ * on the calling thread.
+ */
+async function locate(): Promise<URL> {
+  const built = new URL('../activity/log-file-worker.js', import.meta.url);
+  if (built.protocol === 'file:' && existsSync(built)) return built;
+  const source = new URL('./log-file-worker.ts', import.meta.url);
+  if (source.protocol === 'file:' && existsSync(source)) return bundled(source);
+  throw new Error(`No log-file worker script next to ${import.meta.url}.`);
+}
+
+async function bundled(source: URL): Promise<URL> {
+  const { build } = await import('esbuild');
+  const output = await build({
+    entryPoints: [fileURLToPath(source)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  const [file] = output.outputFiles;
+  if (!file) throw new Error(`esbuild gave no output for ${source.href}.`);
+  return new URL(`data:text/javascript;base64,${Buffer.from(file.contents).toString('base64')}`);
+}
+
+/**
+ * Starts a log-file worker thread from the worker script of this build (see above).
+ *
+ * @throws Error when there is no worker script to start.
+ */
+export async function startLogFileWorker(options: WorkerOptions): Promise<Worker> {
+  script ??= locate();
+  return new Worker(await script, options);
+}

@@ -1,0 +1,21 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './log-file-worker-protocol.js';
+import { RecordPacker } from './log-file-worker-records.js';
+import { scanLogFile } from './log-file-worker-scan.js';
+import { wantedKeys } from './wanted-keys.js';
+
+/**
+ * Serves the main thread from a worker thread: scans each batch of files it is sent (see
+ * {@link scanLogFile}) and answers with what it found, the records' text transferred, not copied.
+ * `parent` is the port to the main thread.
+ */
+export function serveLogFileWorker(parent: MessagePort, data: LogFileWorkerData): void {
+  const wanted = wantedKeys(data.accessKeyIds);
+  parent.on('message', ({ batch, files }: ScanRequest) => {
+    const packer = new RecordPacker();
+    const scans = files.map((file) => scanLogFile(file.path, wanted, file.collectRegions, packer));
+    const records = packer.packed();
+    const answer: ScannedBatch = { batch, files: scans, records };
+    parent.postMessage(answer, [records.buffer, records.ends.buffer as ArrayBuffer]);
+  });
+}
