@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { ActivityAccumulator, summarizeRecords } from '../../src/activity/summarizer.js';
+import { ACTIVITY_SUMMARY_FIELDS } from '../support/contract.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
 import { referenceSummary } from '../support/reference-summary.js';
 
@@ -187,26 +188,6 @@ describe('summarizeRecords', () => {
   it('prints its fields in the order of the contract', () => {
     const summary = summarizeRecords([], 'AKIAIOSFODNN7EXAMPLE', WINDOW, context);
 
-    expect(Object.keys(summary)).toEqual([
-      'accessKeyId',
-      'userName',
-      'source',
-      'window',
-      'regions',
-      'totalEvents',
-      'firstSeen',
-      'lastSeen',
-      'eventNames',
-      'eventSources',
-      'awsRegions',
-      'sourceIps',
-      'userAgents',
-      'errorCodes',
-      'resourceTypes',
-      'resourceNames',
-      'sessionKeys',
-      'riskyEvents',
-      'truncated',
-    ]);
+    expect(Object.keys(summary)).toEqual(ACTIVITY_SUMMARY_FIELDS);
   });
 });

@@ -9,6 +9,7 @@ import {
   startCloudTrailLookupServer,
 } from '../../src/emulator/cloudtrail-lookup-server.js';
 import { runCli } from '../support/cli-runner.js';
+import { ACTIVITY_SUMMARY_FIELDS } from '../support/contract.js';
 import { INVICTUS_KEY, loadInvictusRecords } from '../support/fixtures.js';
 import { referenceSummary } from '../support/reference-summary.js';
 
@@ -18,27 +19,6 @@ import { referenceSummary } from '../support/reference-summary.js';
  */
 
 const WINDOW = ['--start', '2023-07-10T00:00:00Z', '--end', '2023-07-11T00:00:00Z'];
-const CONTRACT_FIELDS = [
-  'accessKeyId',
-  'userName',
-  'source',
-  'window',
-  'regions',
-  'totalEvents',
-  'firstSeen',
-  'lastSeen',
-  'eventNames',
-  'eventSources',
-  'awsRegions',
-  'sourceIps',
-  'userAgents',
-  'errorCodes',
-  'resourceTypes',
-  'resourceNames',
-  'sessionKeys',
-  'riskyEvents',
-  'truncated',
-];
 
 let folder: string;
 let records: CloudTrailRecord[];
@@ -84,7 +64,7 @@ describe('investigate --logs on the attack-simulation data set', () => {
 
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
-    expect(Object.keys(summary)).toEqual(CONTRACT_FIELDS);
+    expect(Object.keys(summary)).toEqual(ACTIVITY_SUMMARY_FIELDS);
     const reference = referenceSummary(
       records,
       INVICTUS_KEY,

@@ -1,4 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
@@ -10,6 +9,7 @@ import {
 import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../src/emulator/fault-proxy.js';
 import { BAD_COMMAND_LINES } from '../support/bad-input-corpus.js';
 import { runCli } from '../support/cli-runner.js';
+import { type IsolatedCliEnv, isolatedCliEnv } from '../support/isolated-cli-env.js';
 import { useMoto } from '../support/moto.js';
 import { topicWithInbox } from '../support/sns-inbox.js';
 
@@ -22,7 +22,7 @@ import { topicWithInbox } from '../support/sns-inbox.js';
 const moto = useMoto();
 let proxy: FaultProxy;
 let cloudTrail: CloudTrailLookupServer;
-let home: string;
+let isolated: IsolatedCliEnv | undefined;
 let env: Record<string, string>;
 
 const READ_ONLY = /^(Get|List|Describe|Lookup)/;
@@ -41,27 +41,13 @@ function rawControlCharacters(text: string): string[] {
 beforeAll(async () => {
   proxy = await startFaultProxy(moto().endpoint);
   cloudTrail = await startCloudTrailLookupServer({ records: [], requestsPerSecond: 0 });
-  home = mkdtempSync(join(tmpdir(), 'exposed-keys-bad-input-'));
-  const noAwsConfig = join(home, 'empty');
-  writeFileSync(noAwsConfig, '');
-  env = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    AWS_CONFIG_FILE: noAwsConfig,
-    AWS_SHARED_CREDENTIALS_FILE: noAwsConfig,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL: proxy.endpoint,
-    AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    NO_COLOR: '1',
-  };
+  isolated = isolatedCliEnv({ aws: proxy.endpoint, cloudTrail: cloudTrail.endpoint }, 'exposed-keys-bad-input-');
+  env = isolated.env;
 });
 afterAll(async () => {
   await proxy?.stop();
   await cloudTrail?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  isolated?.remove();
 });
 beforeEach(() => {
   proxy.calls.length = 0;

@@ -1,4 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
@@ -11,6 +10,7 @@ import {
 } from '../../src/emulator/cloudtrail-lookup-server.js';
 import { type FaultProxy, type ProxiedCall, startFaultProxy, type WireFault } from '../../src/emulator/fault-proxy.js';
 import { runCli } from '../support/cli-runner.js';
+import { type IsolatedCliEnv, isolatedCliEnv } from '../support/isolated-cli-env.js';
 import { useMoto } from '../support/moto.js';
 import { topicWithInbox } from '../support/sns-inbox.js';
 
@@ -48,7 +48,7 @@ let cloudTrail: CloudTrailLookupServer;
 let cloudTrailFault: ((request: { region: string; count: number }) => LookupFault | null) | null = null;
 /** LookupEvents requests answered with a fault since the test began. */
 let cloudTrailFaulted = 0;
-let home: string;
+let isolated: IsolatedCliEnv | undefined;
 let env: Record<string, string>;
 
 beforeAll(async () => {
@@ -62,27 +62,13 @@ beforeAll(async () => {
       return fault;
     },
   });
-  home = mkdtempSync(join(tmpdir(), 'exposed-keys-faults-'));
-  const noAwsConfig = join(home, 'empty');
-  writeFileSync(noAwsConfig, '');
-  env = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    AWS_CONFIG_FILE: noAwsConfig,
-    AWS_SHARED_CREDENTIALS_FILE: noAwsConfig,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL: proxy.endpoint,
-    AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    NO_COLOR: '1',
-  };
+  isolated = isolatedCliEnv({ aws: proxy.endpoint, cloudTrail: cloudTrail.endpoint }, 'exposed-keys-faults-');
+  env = isolated.env;
 });
 afterAll(async () => {
   await proxy?.stop();
   await cloudTrail?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  isolated?.remove();
 });
 beforeEach(() => {
   proxy.setRules([]);

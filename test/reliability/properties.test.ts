@@ -5,6 +5,7 @@ import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { ActivityAccumulator, type SummaryContext, summarizeRecords } from '../../src/activity/summarizer.js';
 import { InvalidEventError } from '../../src/errors.js';
 import { parseIncident } from '../../src/incident/parse-incident.js';
+import { COUNT_LIST_FIELDS } from '../support/contract.js';
 import { type EventFixture, loadEvent } from '../support/fixtures.js';
 
 /*
@@ -246,16 +247,7 @@ function permutationOf<T>(items: T[]): fc.Arbitrary<T[]> {
   return fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length });
 }
 
-const COUNT_LISTS = [
-  'eventNames',
-  'eventSources',
-  'awsRegions',
-  'sourceIps',
-  'userAgents',
-  'errorCodes',
-  'resourceTypes',
-  'resourceNames',
-] as const;
+const COUNT_LISTS = COUNT_LIST_FIELDS;
 
 function total(entries: readonly CountEntry[]): number {
   return entries.reduce((sum, entry) => sum + entry.count, 0);

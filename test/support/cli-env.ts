@@ -1,4 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -13,6 +12,7 @@ import {
 } from '../../src/emulator/cloudtrail-lookup-server.js';
 import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../src/emulator/fault-proxy.js';
 import { type CliResult, type CliRunOptions, runCli } from './cli-runner.js';
+import { type IsolatedCliEnv, isolatedCliEnv } from './isolated-cli-env.js';
 import { type MotoClients, useMoto } from './moto.js';
 
 /** The account moto answers as. */
@@ -71,31 +71,16 @@ const READ_ACTION = /^(Get|List|Describe|Lookup)/;
 export function useCliEnvironment(): () => CliEnvironment {
   const moto = useMoto();
   let environment: CliEnvironment | undefined;
-  let home: string | undefined;
+  let isolated: IsolatedCliEnv | undefined;
   let lookupFault: LookupFault | null = null;
 
   beforeAll(async () => {
     const clients = moto();
-    home = mkdtempSync(join(tmpdir(), 'exposed-keys-cli-'));
-    const emptyAwsFile = join(home, 'empty');
-    writeFileSync(emptyAwsFile, '');
     const proxy = await startFaultProxy(clients.endpoint);
     const cloudTrail = await startCloudTrailLookupServer({ records: [], fault: () => lookupFault });
     const config = { region: 'us-east-1', endpoint: clients.endpoint };
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      AWS_CONFIG_FILE: emptyAwsFile,
-      AWS_SHARED_CREDENTIALS_FILE: emptyAwsFile,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_ENDPOINT_URL: proxy.endpoint,
-      AWS_ENDPOINT_URL_CLOUDTRAIL: cloudTrail.endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      NO_COLOR: '1',
-    };
+    isolated = isolatedCliEnv({ aws: proxy.endpoint, cloudTrail: cloudTrail.endpoint });
+    const { env } = isolated;
     environment = {
       moto: clients,
       cloudFormation: new CloudFormationClient(config),
@@ -145,7 +130,7 @@ export function useCliEnvironment(): () => CliEnvironment {
   afterAll(async () => {
     await environment?.proxy.stop();
     await environment?.cloudTrail.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    isolated?.remove();
   });
 
   return () => {
