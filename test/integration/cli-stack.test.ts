@@ -10,11 +10,11 @@ import {
   DescribeStacksCommand,
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
-import { GetBucketEncryptionCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../src/workflow/template.js';
+import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 import { MOTO_ACCOUNT, useCliEnvironment } from '../support/cli-env.js';
 
 const cli = useCliEnvironment();
@@ -81,17 +81,7 @@ describe('deploying the stack', () => {
     expect(resources.map((resource) => resource.LogicalResourceId).sort()).toEqual(await unconditionalResources());
     expect(resources.every((resource) => resource.ResourceStatus === 'CREATE_COMPLETE')).toBe(true);
     const { s3 } = cli().moto;
-    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
-    expect(
-      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
-    ).toBe('AES256');
-    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: BUCKET }));
-    expect(block.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true,
-      IgnorePublicAcls: true,
-      BlockPublicPolicy: true,
-      RestrictPublicBuckets: true,
-    });
+    await expectPrivateEncryptedBucket(s3, BUCKET);
     expect(artifactUploads()).toHaveLength(1);
   });
 

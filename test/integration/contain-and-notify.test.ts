@@ -1,26 +1,14 @@
-import {
-  CreateAccessKeyCommand,
-  CreateUserCommand,
-  GetUserPolicyCommand,
-  ListAccessKeysCommand,
-} from '@aws-sdk/client-iam';
+import { CreateUserCommand, GetUserPolicyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { containKey } from '../../src/steps/contain.js';
 import { notifySecurity } from '../../src/steps/notify.js';
+import { userWithTwoKeys } from '../support/exposed-user.js';
 import { incidentFor } from '../support/incidents.js';
 import { useMoto } from '../support/moto.js';
 import { topicWithInbox } from '../support/sns-inbox.js';
 import { summaryFor } from '../support/summaries.js';
 
 const moto = useMoto();
-
-async function userWithTwoKeys(userName: string) {
-  const { iam } = moto();
-  await iam.send(new CreateUserCommand({ UserName: userName }));
-  const first = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-  const second = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-  return { exposed: first.AccessKey?.AccessKeyId as string, other: second.AccessKey?.AccessKeyId as string };
-}
 
 async function keysOf(userName: string) {
   const answer = await moto().iam.send(new ListAccessKeysCommand({ UserName: userName }));
@@ -29,7 +17,7 @@ async function keysOf(userName: string) {
 
 describe('containment against the AWS emulator', () => {
   it("deletes the exposed key and leaves the user's other key untouched", async () => {
-    const { exposed, other } = await userWithTwoKeys('alice');
+    const { exposed, other } = await userWithTwoKeys(moto().iam, 'alice');
 
     const result = await containKey({ iam: moto().iam }, incidentFor(exposed, 'alice'));
 
@@ -42,7 +30,7 @@ describe('containment against the AWS emulator', () => {
   });
 
   it('deactivates the exposed key in deactivate mode, leaving the other active', async () => {
-    const { exposed, other } = await userWithTwoKeys('bob');
+    const { exposed, other } = await userWithTwoKeys(moto().iam, 'bob');
 
     const result = await containKey({ iam: moto().iam }, incidentFor(exposed, 'bob'), { mode: 'deactivate' });
 
@@ -51,7 +39,7 @@ describe('containment against the AWS emulator', () => {
   });
 
   it('reports already-contained when the same incident comes again', async () => {
-    const { exposed, other } = await userWithTwoKeys('carol');
+    const { exposed, other } = await userWithTwoKeys(moto().iam, 'carol');
     await containKey({ iam: moto().iam }, incidentFor(exposed, 'carol'));
 
     const again = await containKey({ iam: moto().iam }, incidentFor(exposed, 'carol'));
@@ -61,7 +49,7 @@ describe('containment against the AWS emulator', () => {
   });
 
   it("touches nothing when the event names another user than the key's owner", async () => {
-    const { exposed, other } = await userWithTwoKeys('dave');
+    const { exposed, other } = await userWithTwoKeys(moto().iam, 'dave');
     await moto().iam.send(new CreateUserCommand({ UserName: 'erin' }));
 
     const result = await containKey({ iam: moto().iam }, incidentFor(exposed, 'erin'));
@@ -71,7 +59,7 @@ describe('containment against the AWS emulator', () => {
   });
 
   it('changes nothing in a dry run', async () => {
-    const { exposed, other } = await userWithTwoKeys('frank');
+    const { exposed, other } = await userWithTwoKeys(moto().iam, 'frank');
 
     const result = await containKey({ iam: moto().iam }, incidentFor(exposed, 'frank'), { dryRun: true });
 

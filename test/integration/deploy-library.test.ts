@@ -18,13 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import {
-  GetBucketEncryptionCommand,
-  GetPublicAccessBlockCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactBucketName, ensureArtifactBucket, uploadArtifact } from '../../src/deploy/artifact-bucket.js';
@@ -37,6 +31,7 @@ import { projectPaths } from '../../src/deploy/project-root.js';
 import { describeStack } from '../../src/deploy/stack-description.js';
 import { readTemplate } from '../../src/deploy/template.js';
 import { type MotoServer, startMoto } from '../../src/emulator/moto.js';
+import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 
 const REGION = 'us-east-1';
 const STACK = 'exposed-keys';
@@ -139,17 +134,7 @@ describe('deploying exposed-keys with the deploy library', () => {
     expect([first.status, second.status]).toEqual(['uploaded', 'unchanged']);
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: first.key }));
     expect(head.ContentLength).toBe(artifact.bytes);
-    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
-    expect(
-      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
-    ).toBe('AES256');
-    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: BUCKET }));
-    expect(block.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true,
-      IgnorePublicAcls: true,
-      BlockPublicPolicy: true,
-      RestrictPublicBuckets: true,
-    });
+    await expectPrivateEncryptedBucket(s3, BUCKET);
   });
 
   it('deploys the stack into an empty account', async () => {

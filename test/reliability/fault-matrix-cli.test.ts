@@ -1,8 +1,5 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import {
   type CloudTrailLookupServer,
   type LookupFault,
@@ -10,6 +7,7 @@ import {
 } from '../../src/emulator/cloudtrail-lookup-server.js';
 import { type FaultProxy, type ProxiedCall, startFaultProxy, type WireFault } from '../../src/emulator/fault-proxy.js';
 import { runCli } from '../support/cli-runner.js';
+import { listBucketsActivity, userWithTwoKeys } from '../support/exposed-user.js';
 import { type IsolatedCliEnv, isolatedCliEnv } from '../support/isolated-cli-env.js';
 import { useMoto } from '../support/moto.js';
 import { topicWithInbox } from '../support/sns-inbox.js';
@@ -81,22 +79,8 @@ beforeEach(() => {
 
 /** A user with two keys, the first exposed, whose recent activity LookupEvents serves; and a topic to notify. */
 async function incident(userName: string) {
-  const { iam } = moto();
-  await iam.send(new CreateUserCommand({ UserName: userName }));
-  const exposed = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
-  const other = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
-  const records: CloudTrailRecord[] = Object.entries(EVENTS).flatMap(([region, count]) =>
-    Array.from({ length: count }, (_, index) => ({
-      eventID: `${userName}-${region}-${index}`,
-      eventTime: new Date(Date.now() - (index + 1) * 3_600_000).toISOString(),
-      eventName: 'ListBuckets',
-      eventSource: 's3.amazonaws.com',
-      awsRegion: region,
-      sourceIPAddress: '203.0.113.7',
-      userIdentity: { type: 'IAMUser', accessKeyId: exposed, userName },
-    })),
-  );
-  cloudTrail.setRecords(records);
+  const { exposed, other } = await userWithTwoKeys(moto().iam, userName);
+  cloudTrail.setRecords(listBucketsActivity(exposed, userName, EVENTS));
   const inbox = await topicWithInbox(moto(), 'security');
   return { exposed, other, inbox };
 }

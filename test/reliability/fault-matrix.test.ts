@@ -1,8 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { clientConfig } from '../../src/aws/client-config.js';
 import {
   type CloudTrailLookupServer,
@@ -14,6 +13,7 @@ import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../.
 import { containTask, investigateTask, notifyTask } from '../../src/lambda/tasks.js';
 import { type LocalHandlers, type LocalRunResult, runStateMachineLocally } from '../../src/workflow/run-local.js';
 import { type CloudFormationTemplate, loadTemplate } from '../../src/workflow/template.js';
+import { listBucketsActivity, userWithTwoKeys } from '../support/exposed-user.js';
 import { loadEvent } from '../support/fixtures.js';
 import { artifactHandlers } from '../support/lambda-artifact.js';
 import { useMoto } from '../support/moto.js';
@@ -119,22 +119,8 @@ function handlersTimingOut(service: Service): LocalHandlers {
 
 /** A user with two keys, the first exposed, whose recent activity LookupEvents serves. */
 async function exposedKey(userName: string) {
-  const { iam } = moto();
-  await iam.send(new CreateUserCommand({ UserName: userName }));
-  const exposed = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
-  const other = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
-  const records: CloudTrailRecord[] = Object.entries(EVENTS).flatMap(([region, count]) =>
-    Array.from({ length: count }, (_, index) => ({
-      eventID: `${userName}-${region}-${index}`,
-      eventTime: new Date(Date.now() - (index + 1) * 3_600_000).toISOString(),
-      eventName: 'ListBuckets',
-      eventSource: 's3.amazonaws.com',
-      awsRegion: region,
-      sourceIPAddress: '203.0.113.7',
-      userIdentity: { type: 'IAMUser', accessKeyId: exposed, userName },
-    })),
-  );
-  cloudTrail.setRecords(records);
+  const { exposed, other } = await userWithTwoKeys(moto().iam, userName);
+  cloudTrail.setRecords(listBucketsActivity(exposed, userName, EVENTS));
   return { exposed, other };
 }
 
