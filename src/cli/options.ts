@@ -1,4 +1,5 @@
 import type { TimeWindow } from '../activity/activity-summary.js';
+import { REGION_PATTERN, TOPIC_ARN_PATTERN } from '../aws/aws-names.js';
 import type { AwsContext } from '../aws/client-config.js';
 import { InvalidInputError, WrongRegionError } from '../errors.js';
 import { accessKeyIdProblem } from '../incident/access-key-id.js';
@@ -19,8 +20,6 @@ export const STACK_REGION = 'us-east-1';
 /** The stack name when --stack-name is not given. */
 export const DEFAULT_STACK_NAME = 'exposed-keys';
 
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const TOPIC_ARN_PATTERN = /^arn:aws[\w-]*:sns:([a-z0-9-]+):(\d{12}):[\w-]{1,256}$/;
 const MODES: readonly ContainmentMode[] = ['delete', 'deactivate', 'notify-only'];
 
 /** The region to use: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */

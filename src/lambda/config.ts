@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGION_PATTERN, TOPIC_ARN_PATTERN } from '../aws/aws-names.js';
 import { ConfigurationError } from '../errors.js';
 import { CONTAINMENT_MODES, type ContainmentMode } from '../steps/contain.js';
 
@@ -9,9 +10,6 @@ import { CONTAINMENT_MODES, type ContainmentMode } from '../steps/contain.js';
  */
 
 type Env = Record<string, string | undefined>;
-
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const TOPIC_ARN_PATTERN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 function parse<T>(schema: z.ZodType<T>, env: Env, functionName: string): T {
   const parsed = schema.safeParse(env);

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { topicRegion } from '../aws/aws-names.js';
 import { clientConfig } from '../aws/client-config.js';
 import { readNotifyConfig } from './config.js';
 import { notifyTask } from './tasks.js';
@@ -8,7 +9,7 @@ const logger = new Logger({ serviceName: 'exposed-keys', persistentKeys: { step:
 const config = readNotifyConfig(process.env);
 // The topic's region, from its ARN: the function and the topic live together, but say so explicitly.
 const sns = new SNSClient(
-  clientConfig({ region: config.topicArn.split(':')[3] ?? process.env.AWS_REGION ?? 'us-east-1' }),
+  clientConfig({ region: topicRegion(config.topicArn) ?? process.env.AWS_REGION ?? 'us-east-1' }),
 );
 
 /** The `NotifySecurity` task: settings read and checked once, at cold start. */

@@ -1,5 +1,6 @@
 import type { ActivitySummary, CountEntry } from '../activity/activity-summary.js';
 import { verdictOf } from '../activity/verdict.js';
+import { isRegionName } from '../aws/aws-names.js';
 import { clip, formatCount, plainTable } from '../format/plain-table.js';
 import type { Incident } from '../incident/incident.js';
 import { manualContainSteps } from './human-steps.js';
@@ -171,7 +172,7 @@ function humanSteps(report: IncidentReport): string[] {
         `Search the regions that failed: exposed-keys investigate --key ${incident.accessKeyId} --regions ${
           activity.regions.failed
             .map((failed) => failed.region)
-            .filter((region) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+            .filter(isRegionName)
             .join(',') || '<regions>'
         }`,
       );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { topicRegion } from '../../aws/aws-names.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
 import {
@@ -82,8 +83,8 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
         flags.stackName,
         stackTopic.TOPIC_LOGICAL_ID,
       )) ?? undefined;
-  const topicRegion = topicArn?.split(':')[3] ?? region;
-  const sns = topicArn ? await new AwsClients(awsContext(flags, topicRegion)).sns() : undefined;
+  const snsRegion = (topicArn ? topicRegion(topicArn) : undefined) ?? region;
+  const sns = topicArn ? await new AwsClients(awsContext(flags, snsRegion)).sns() : undefined;
   const topicWarning = topic && sns ? await stackTopic.checkTopic(sns, topic.arn) : undefined;
   if (topicWarning) output.warn(topicWarning);
 

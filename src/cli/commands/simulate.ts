@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { topicRegion } from '../../aws/aws-names.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
 import {
@@ -94,7 +95,7 @@ async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeV
       topic?.arn ??
       (await stackTopic.stackResourceId(cloudFormation, flags.stackName, stackTopic.TOPIC_LOGICAL_ID)) ??
       undefined;
-    if (topicArn) sns = await new AwsClients(awsContext(flags, topicArn.split(':')[3] ?? region)).sns();
+    if (topicArn) sns = await new AwsClients(awsContext(flags, topicRegion(topicArn) ?? region)).sns();
     const topicWarning = topic && sns ? await stackTopic.checkTopic(sns, topic.arn) : undefined;
     if (topicWarning) output.warn(topicWarning);
   }
