@@ -2,11 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { link, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync } from 'node:zlib';
 import type { CountEntry } from '../src/activity/activity-summary.js';
-import { readLogFiles } from '../src/activity/log-files.js';
+import { readLogFiles } from '../src/activity/log-files/log-files.js';
+import { projectPaths } from '../src/common/project-root.js';
 import {
   DATA_SET_KEY,
   DATA_SET_WINDOW,
@@ -22,7 +24,7 @@ import { type Benchmark, type BenchResult, median } from './harness.js';
  * This module runs bundled in .bench/, where readLogFiles cannot find its worker script next to
  * it: it is given the one the CLI runs (npm run build first, as `npm run bench` does).
  */
-const WORKER_SCRIPT = new URL('../dist/activity/log-file-worker.js', import.meta.url);
+const WORKER_SCRIPT = pathToFileURL(projectPaths().logFileWorker);
 
 /*
  * Every measurement runs in a fresh Node process (this module, started again with a task), so

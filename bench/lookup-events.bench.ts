@@ -1,8 +1,8 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { startCloudTrailLookupServer } from '../emulators/cloudtrail-lookup-server.js';
 import type { CloudTrailRecord } from '../src/activity/cloudtrail-record.js';
-import { LOOKUP_EVENTS_REQUESTS_PER_SECOND, lookupActivity } from '../src/activity/lookup-events.js';
+import { LOOKUP_EVENTS_REQUESTS_PER_SECOND, lookupActivity } from '../src/activity/lookup-events/lookup-events.js';
 import { clientConfig } from '../src/aws/client-config.js';
-import { startCloudTrailLookupServer } from '../src/emulator/cloudtrail-lookup-server.js';
 import { DATA_SET_KEY, DATA_SET_WINDOW, loadDeliveries } from './cloudtrail-data-set.js';
 import { type Benchmark, type BenchResult, median } from './harness.js';
 

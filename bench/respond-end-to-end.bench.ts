@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { RECORDED } from '../demo/attack-records.js';
+import { startCloudTrailLookupServer } from '../emulators/cloudtrail-lookup-server.js';
+import { startFaultProxy } from '../emulators/fault-proxy.js';
+import { startMoto } from '../emulators/moto.js';
 import { accessKeyOf, type CloudTrailRecord } from '../src/activity/cloudtrail-record.js';
-import { RECORDED } from '../src/demo/attack-records.js';
-import { startCloudTrailLookupServer } from '../src/emulator/cloudtrail-lookup-server.js';
-import { startFaultProxy } from '../src/emulator/fault-proxy.js';
-import { startMoto } from '../src/emulator/moto.js';
 import { awsCliV2 } from './aws-cli-v2.js';
 import {
   type CliSnapshot,

@@ -1,19 +1,14 @@
-// Builds the CLI (and the demonstration) into dist/ with esbuild: one small entry module that
-// loads each command's code, and the SDK, only when that command runs. The type check is tsc's job
-// (`npm run typecheck`); this only bundles.
+// Builds the CLI into dist/ with esbuild: one small entry module that loads each command's code, and
+// the SDK, only when that command runs. The demonstration, a development tool, is built apart into
+// .demo/, which the package does not ship. The type check is tsc's job (`npm run typecheck`); this
+// only bundles.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
-await build({
-  // The log-file worker thread runs a module of its own: dist/activity/log-file-worker.js.
-  entryPoints: ['src/cli/main.ts', 'src/demo/run-demo.ts', 'src/activity/log-file-worker.ts'],
-  outbase: 'src',
-  outdir: 'dist',
-  // Every module stays two folders below the project root, as in src/, so paths relative to
-  // import.meta.url (package.json, the template, the data set) resolve the same.
-  chunkNames: 'chunks/[name]-[hash]',
+rmSync('.demo', { recursive: true, force: true });
+const common = {
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -35,7 +30,16 @@ await build({
   // Bundled CommonJS (commander) calls require(); ES modules have none of their own.
   banner: { js: "import{createRequire as __require}from'node:module';const require=__require(import.meta.url);" },
   logLevel: 'warning',
+};
+await build({
+  ...common,
+  // The log-file worker thread runs a module of its own (src/common/project-root.ts names its path).
+  entryPoints: ['src/cli/main.ts', 'src/activity/log-files/workers/worker-entry.ts'],
+  outbase: 'src',
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
 });
+await build({ ...common, entryPoints: ['demo/run-demo.ts'], outdir: '.demo', splitting: false });
 
 // The top-level help, as commander prints it, for bin/exposed-keys.js to answer `--help` at once.
 const help = execFileSync(process.execPath, ['bin/exposed-keys.js', '--help'], {

@@ -60,7 +60,7 @@ export class AwsClients {
 
   /** The account's enabled regions; loads the EC2 client only now. */
   async listRegions(): Promise<string[]> {
-    const { listEnabledRegions } = await import('../activity/regions.js');
+    const { listEnabledRegions } = await import('./enabled-regions.js');
     return listEnabledRegions(this.#context);
   }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../common/project-root.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy } from './commands/destroy.js';
@@ -8,11 +8,6 @@ import { registerRespond } from './commands/respond.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
 
-function version(): string {
-  const packageJson = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
-}
-
 /** Builds the command tree: one command per file, each loading its work only when it runs. */
 export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Command {
   const program = new Command('exposed-keys')
@@ -20,7 +15,7 @@ export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Comman
       'Contain, investigate and report leaked AWS access keys.\n' +
         'Environment: AWS_PROFILE, AWS_REGION, NO_COLOR, AWS_ENDPOINT_URL[_<SERVICE>] (for emulators).',
     )
-    .version(version(), '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDeploy(program, setExitCode);

@@ -3,6 +3,8 @@
  * artifact, upload it, deploy the stack through a change set, follow it, describe it and remove it.
  * It never prints; progress goes through {@link DeployProgress}.
  */
+
+export { type ProjectPaths, projectPaths, projectRoot } from '../common/project-root.js';
 export {
   type ArtifactBucketDeps,
   artifactBucketName,
@@ -27,7 +29,6 @@ export { type DestroyDeps, type DestroyInput, type DestroyResult, destroyStack }
 export { type DeployResult, executeChangeSet } from './execute-change-set.js';
 export { type Artifact, type ArtifactOptions, buildArtifact, ensureArtifact } from './package-artifact.js';
 export type { DeployProgress, PollOptions, ProgressDeps, StackEvent } from './progress.js';
-export { type ProjectPaths, projectPaths, projectRoot } from './project-root.js';
 export {
   describeStack,
   findStack,

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { projectPaths } from '../common/project-root.js';
 import { bundleHandlers, HANDLERS } from './bundle-handlers.js';
 import { ArtifactUnavailableError } from './deploy-errors.js';
-import { projectPaths } from './project-root.js';
 import { zipReproducibly } from './reproducible-zip.js';
 
 /** The Lambda artifact: one zip holding `contain.mjs`, `investigate.mjs` and `notify.mjs`. */

@@ -1,4 +1,4 @@
-import { type Sleep, sleep } from '../activity/rate-limiter.js';
+import { type Sleep, sleep } from '../common/sleep.js';
 
 /** One stack event, as the deploy library reports it. */
 export interface StackEvent {

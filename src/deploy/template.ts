@@ -1,8 +1,88 @@
 import { readFile } from 'node:fs/promises';
 import type { Parameter } from '@aws-sdk/client-cloudformation';
-import { parse } from 'yaml';
+import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { projectPaths } from '../common/project-root.js';
 import { InvalidInputError } from '../errors.js';
-import { projectPaths } from './project-root.js';
+
+/** A CloudFormation template, as far as this code reads it. */
+export interface CloudFormationTemplate {
+  AWSTemplateFormatVersion?: string;
+  Description?: string;
+  Parameters?: Record<string, Record<string, unknown>>;
+  Rules?: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, CloudFormationResource>;
+  Outputs?: Record<string, { Value: unknown; Description?: string }>;
+  [section: string]: unknown;
+}
+
+/** One entry of a template's `Resources`. */
+export interface CloudFormationResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Condition?: string;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  [attribute: string]: unknown;
+}
+
+/** The intrinsic functions with a short form; `!Ref` and `!Condition` are handled apart. */
+const FUNCTIONS = [
+  'And',
+  'Base64',
+  'Cidr',
+  'Equals',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'If',
+  'ImportValue',
+  'Join',
+  'Not',
+  'Or',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'ToJsonString',
+  'Length',
+] as const;
+
+function intrinsic(name: string, value: unknown): Record<string, unknown> {
+  if (name === 'Ref' || name === 'Condition') return { [name]: value };
+  if (name === 'GetAtt' && typeof value === 'string') {
+    // `!GetAtt Resource.Attribute.Nested` is `[Resource, Attribute.Nested]`.
+    const dot = value.indexOf('.');
+    return { 'Fn::GetAtt': dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+  }
+  return { [`Fn::${name}`]: value };
+}
+
+/** Each short-form tag, as a scalar, a sequence and a mapping, turned into its long form. */
+const CLOUDFORMATION_TAGS = ['Ref', 'Condition', ...FUNCTIONS].flatMap((name): (ScalarTag | CollectionTag)[] => {
+  const tag = `!${name}`;
+  const fromCollection = (node: YAMLMap.Parsed | YAMLSeq.Parsed) => intrinsic(name, node.toJSON());
+  return [
+    { tag, resolve: (value: string) => intrinsic(name, value) },
+    { tag, collection: 'seq', resolve: fromCollection },
+    { tag, collection: 'map', resolve: fromCollection },
+  ];
+});
+
+/** Parses a CloudFormation YAML template, with short-form tags (`!Ref`, `!Sub`, `!GetAtt`…) in their long form. */
+export function parseTemplate(text: string): CloudFormationTemplate {
+  const template = parse(text, { customTags: CLOUDFORMATION_TAGS, prettyErrors: true }) as unknown;
+  if (typeof template !== 'object' || template === null || !('Resources' in template)) {
+    throw new Error('Not a CloudFormation template: it has no Resources section.');
+  }
+  return template as CloudFormationTemplate;
+}
+
+/** Reads and parses a CloudFormation template; by default the one shipped with the package. */
+export async function loadTemplate(path: string = projectPaths().template): Promise<CloudFormationTemplate> {
+  return parseTemplate(await readFile(path, 'utf8'));
+}
 
 /** Stack parameters as a plain object; `undefined` means "not given". Lists are joined with commas. */
 export type ParameterValues = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { clientConfig } from '../aws/client-config.js';
+import { containTask } from '../state-machine/tasks.js';
 import { readContainConfig } from './config.js';
-import { containTask } from './tasks.js';
 
 const logger = new Logger({ serviceName: 'exposed-keys', persistentKeys: { step: 'contain' } });
 const iam = new IAMClient(clientConfig({ region: process.env.AWS_REGION ?? 'us-east-1' }));

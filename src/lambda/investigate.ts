@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { clientConfig } from '../aws/client-config.js';
+import { investigateTask } from '../state-machine/tasks.js';
 import { readInvestigateConfig } from './config.js';
-import { investigateTask } from './tasks.js';
 
 const logger = new Logger({ serviceName: 'exposed-keys', persistentKeys: { step: 'investigate' } });
 const config = readInvestigateConfig(process.env);
@@ -20,7 +20,7 @@ function cloudTrail(region: string): CloudTrailClient {
 
 /** The enabled regions; the EC2 client is large, so it loads only when the stack names no regions. */
 async function listRegions(): Promise<string[]> {
-  const { listEnabledRegions } = await import('../activity/regions.js');
+  const { listEnabledRegions } = await import('../aws/enabled-regions.js');
   return listEnabledRegions({ region: home });
 }
 

@@ -2,8 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { topicRegion } from '../aws/aws-names.js';
 import { clientConfig } from '../aws/client-config.js';
+import { notifyTask } from '../state-machine/tasks.js';
 import { readNotifyConfig } from './config.js';
-import { notifyTask } from './tasks.js';
 
 const logger = new Logger({ serviceName: 'exposed-keys', persistentKeys: { step: 'notify' } });
 const config = readNotifyConfig(process.env);

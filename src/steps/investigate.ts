@@ -1,5 +1,5 @@
 import { type ActivitySummary, compareText, type FailedRegion, type TimeWindow } from '../activity/activity-summary.js';
-import { type LookupEventsDeps, type LookupProgress, lookupActivity } from '../activity/lookup-events.js';
+import { type LookupEventsDeps, type LookupProgress, lookupActivity } from '../activity/lookup-events/lookup-events.js';
 import { describeError, InvestigationError } from '../errors.js';
 
 /** Events in us-east-1 include every IAM and STS call, whatever the region used. */

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachConcurrently } from '../../src/activity/bounded-concurrency.js';
-import { readLogFiles } from '../../src/activity/log-files.js';
+import { readLogFiles } from '../../src/activity/log-files/log-files.js';
+import { forEachConcurrently } from '../../src/common/bounded-concurrency.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
 
 describe('forEachConcurrently', () => {

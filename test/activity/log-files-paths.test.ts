@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dayIsOutsideWindow, describeLogFilePath } from '../../src/activity/log-file-path.js';
-import { parseS3Location } from '../../src/activity/s3-log-files.js';
+import { dayIsOutsideWindow, describeLogFilePath } from '../../src/activity/log-files/log-file-path.js';
+import { parseS3Location } from '../../src/activity/log-files/s3-log-files.js';
 
 const JULY_10 = Date.UTC(2023, 6, 10);
 

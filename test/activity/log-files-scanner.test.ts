@@ -2,9 +2,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accessKeyOf, type CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
-import { CompactDeliveryScanner } from '../../src/activity/compact-delivery-scanner.js';
-import { readLogFile } from '../../src/activity/read-log-file.js';
-import { wantedKeys } from '../../src/activity/wanted-keys.js';
+import { CompactDeliveryScanner } from '../../src/activity/log-files/compact-delivery-scanner.js';
+import { readLogFile } from '../../src/activity/log-files/read-log-file.js';
+import { wantedKeys } from '../../src/activity/log-files/wanted-keys.js';
 import { INVICTUS_KEY, loadInvictusRecords } from '../support/fixtures.js';
 
 const SESSION_KEY = 'ASIATFQR7NSCS5BLNV76';

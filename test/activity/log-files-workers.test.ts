@@ -2,18 +2,20 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
-import { parsePackedRecords, RecordPacker } from '../../src/activity/log-file-worker-records.js';
-import { scanLogFile } from '../../src/activity/log-file-worker-scan.js';
-import { type StartWorker, startLogFileWorker } from '../../src/activity/log-file-worker-script.js';
-import { type LogFilesOptions, readLogFiles } from '../../src/activity/log-files.js';
-import { readLogFile } from '../../src/activity/read-log-file.js';
-import { wantedKeys } from '../../src/activity/wanted-keys.js';
+import { type LogFilesOptions, readLogFiles } from '../../src/activity/log-files/log-files.js';
+import { readLogFile } from '../../src/activity/log-files/read-log-file.js';
+import { wantedKeys } from '../../src/activity/log-files/wanted-keys.js';
+import { parsePackedRecords, RecordPacker } from '../../src/activity/log-files/workers/record-packer.js';
+import { scanLogFile } from '../../src/activity/log-files/workers/scan-log-file.js';
+import { type StartWorker, startLogFileWorker } from '../../src/activity/log-files/workers/start-worker.js';
+import { projectPaths } from '../../src/common/project-root.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
 import { referenceSummary } from '../support/reference-summary.js';
 
@@ -385,11 +387,11 @@ describe('readLogFiles with workers, memory', () => {
 
 // `npm test` builds before it runs the tests, so under CI the built worker must be there: a missing
 // one fails. A bare `vitest run` on a fresh checkout has no build, and leaves this part out.
-describe.skipIf(!process.env.CI && !existsSync(new URL('../../dist/activity/log-file-worker.js', import.meta.url)))(
+describe.skipIf(!process.env.CI && !existsSync(pathToFileURL(projectPaths().logFileWorker)))(
   'the built worker script',
   () => {
     it('gives the same result as the sources (run npm run build first)', async () => {
-      const script = new URL('../../dist/activity/log-file-worker.js', import.meta.url);
+      const script = pathToFileURL(projectPaths().logFileWorker);
       const location = join(root, 'mixed');
 
       const errors: unknown[] = [];

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
-import { lookupActivity } from '../../src/activity/lookup-events.js';
-import { summarizeRecords } from '../../src/activity/summarizer.js';
 import {
   type CloudTrailLookupServer,
   type LookupFault,
   startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
+} from '../../emulators/cloudtrail-lookup-server.js';
+import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
+import { lookupActivity } from '../../src/activity/lookup-events/lookup-events.js';
+import { summarizeRecords } from '../../src/activity/summarizer.js';
 import { cloudTrailAt } from '../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEMPLATE_PATH } from '../../src/workflow/template.js';
+import { projectPaths } from '../../src/common/project-root.js';
 
 interface Finding {
   Rule: { Id: string };
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe.runIf(runLint)('cfn-lint', () => {
   it('finds no error and no warning in the template', () => {
-    const { status, findings, stderr } = lint(TEMPLATE_PATH);
+    const { status, findings, stderr } = lint(projectPaths().template);
 
     expect(findings).toEqual([]);
     expect(status, stderr).toBe(0);
@@ -39,7 +39,7 @@ describe.runIf(runLint)('cfn-lint', () => {
   it('would flag the deprecated nodejs20.x runtime', async () => {
     scratch = await mkdtemp(join(tmpdir(), 'exposed-keys-cfn-'));
     const path = join(scratch, 'old-runtime.yaml');
-    const text = await readFile(TEMPLATE_PATH, 'utf8');
+    const text = await readFile(projectPaths().template, 'utf8');
     expect(text).toMatch(/Runtime: nodejs2[2-9]\.x/);
     await writeFile(path, text.replace(/Runtime: nodejs\d+\.x/g, 'Runtime: nodejs20.x'));
 

@@ -12,8 +12,9 @@ import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../../src/emulator/moto.js';
-import { type CloudFormationTemplate, loadTemplate, TEMPLATE_PATH } from '../../src/workflow/template.js';
+import { type MotoServer, startMoto } from '../../emulators/moto.js';
+import { projectPaths } from '../../src/common/project-root.js';
+import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
 
 const STACK = 'exposed-keys-test';
 const BUCKET = 'exposed-keys-artifacts';
@@ -80,7 +81,7 @@ beforeAll(async () => {
   await cloudFormation.send(
     new CreateStackCommand({
       StackName: STACK,
-      TemplateBody: await readFile(TEMPLATE_PATH, 'utf8'),
+      TemplateBody: await readFile(projectPaths().template, 'utf8'),
       Parameters: [
         { ParameterKey: 'ArtifactBucket', ParameterValue: BUCKET },
         { ParameterKey: 'ArtifactKey', ParameterValue: KEY },

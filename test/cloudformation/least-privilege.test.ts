@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CloudFormationTemplate, loadTemplate } from '../../src/workflow/template.js';
+import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
 
 interface Statement {
   Sid?: string;

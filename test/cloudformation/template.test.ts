@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CloudFormationResource, type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
 import { HEALTH_DETAIL_TYPE, HEALTH_RISK_CODES, HEALTH_SOURCE } from '../../src/incident/health.js';
 import {
   EXPOSED_KEYS_CHECK_NAME,
@@ -6,7 +7,6 @@ import {
   TRUSTED_ADVISOR_SOURCE,
 } from '../../src/incident/trusted-advisor.js';
 import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/lambda/config.js';
-import { type CloudFormationResource, type CloudFormationTemplate, loadTemplate } from '../../src/workflow/template.js';
 import { type EventFixture, loadEvent } from '../support/fixtures.js';
 
 /** The retention values CloudWatch Logs accepts. */

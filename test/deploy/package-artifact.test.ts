@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/common/project-root.js';
 import { HANDLERS } from '../../src/deploy/bundle-handlers.js';
 import { ArtifactUnavailableError } from '../../src/deploy/deploy-errors.js';
 import { type Artifact, buildArtifact, ensureArtifact } from '../../src/deploy/package-artifact.js';
-import { projectRoot } from '../../src/deploy/project-root.js';
 
 let scratch: string;
 let first: Artifact;
@@ -61,7 +61,7 @@ describe('buildArtifact', () => {
 
     expect(loaded.size).toBeGreaterThan(1);
     expect([...loaded].map(text).join('')).not.toContain('DescribeRegionsCommand');
-    expect(text('investigate.mjs')).toMatch(/import\("\.\/chunks\/regions-[\w-]+\.mjs"\)/);
+    expect(text('investigate.mjs')).toMatch(/import\("\.\/chunks\/enabled-regions-[\w-]+\.mjs"\)/);
   });
 
   it('writes bundles that hold no path of the building machine', async () => {

@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
-import {
-  type CloudTrailLookupServer,
-  startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
 import { runCli } from '../support/cli-runner.js';
 import { ACTIVITY_SUMMARY_FIELDS } from '../support/contract.js';
 import { INVICTUS_KEY, loadInvictusRecords } from '../support/fixtures.js';

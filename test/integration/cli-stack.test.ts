@@ -13,7 +13,7 @@ import {
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { loadTemplate } from '../../src/workflow/template.js';
+import { loadTemplate } from '../../src/deploy/template.js';
 import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 import { MOTO_ACCOUNT, useCliEnvironment } from '../support/cli-env.js';
 

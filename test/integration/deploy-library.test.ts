@@ -21,16 +21,16 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MotoServer, startMoto } from '../../emulators/moto.js';
+import { projectPaths } from '../../src/common/project-root.js';
 import { artifactBucketName, ensureArtifactBucket, uploadArtifact } from '../../src/deploy/artifact-bucket.js';
 import { discardChangeSet, prepareChangeSet } from '../../src/deploy/change-set.js';
 import { destroyStack } from '../../src/deploy/destroy.js';
 import { executeChangeSet } from '../../src/deploy/execute-change-set.js';
 import { type Artifact, ensureArtifact } from '../../src/deploy/package-artifact.js';
 import type { DeployProgress, StackEvent } from '../../src/deploy/progress.js';
-import { projectPaths } from '../../src/deploy/project-root.js';
 import { describeStack } from '../../src/deploy/stack-description.js';
 import { readTemplate } from '../../src/deploy/template.js';
-import { type MotoServer, startMoto } from '../../src/emulator/moto.js';
 import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 
 const REGION = 'us-east-1';

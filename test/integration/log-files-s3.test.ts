@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
-import { readLogFiles } from '../../src/activity/log-files.js';
+import { readLogFiles } from '../../src/activity/log-files/log-files.js';
 import { summarizeRecords } from '../../src/activity/summarizer.js';
 import type { S3Api } from '../../src/aws/narrow-clients.js';
 import { AwsCallError } from '../../src/errors.js';

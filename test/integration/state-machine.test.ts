@@ -1,13 +1,10 @@
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attackAs } from '../../demo/attack-records.js';
+import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
+import { type FaultProxy, startFaultProxy } from '../../emulators/fault-proxy.js';
 import { riskCategoryOf } from '../../src/activity/risky-events.js';
-import { attackAs } from '../../src/demo/attack-records.js';
-import {
-  type CloudTrailLookupServer,
-  startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
-import { type FaultProxy, startFaultProxy } from '../../src/emulator/fault-proxy.js';
-import { runStateMachineLocally } from '../../src/workflow/run-local.js';
+import { runStateMachineLocally } from '../../src/state-machine/run-local.js';
 import { loadEvent } from '../support/fixtures.js';
 import { artifactHandlers } from '../support/lambda-artifact.js';
 import { useMoto } from '../support/moto.js';

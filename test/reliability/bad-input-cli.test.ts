@@ -1,10 +1,7 @@
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type CloudTrailLookupServer,
-  startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
-import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../src/emulator/fault-proxy.js';
+import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
+import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../emulators/fault-proxy.js';
 import { BAD_COMMAND_LINES } from '../support/bad-input-corpus.js';
 import { runCli } from '../support/cli-runner.js';
 import { type IsolatedCliEnv, isolatedCliEnv } from '../support/isolated-cli-env.js';

@@ -1,17 +1,14 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type CloudTrailLookupServer,
-  startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
-import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../src/emulator/fault-proxy.js';
+import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
+import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../emulators/fault-proxy.js';
+import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
 import { InvalidEventError } from '../../src/errors.js';
 import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/lambda/config.js';
-import { containTask, investigateTask, notifyTask } from '../../src/lambda/tasks.js';
-import { type LocalHandlers, runStateMachineLocally } from '../../src/workflow/run-local.js';
-import { type CloudFormationTemplate, loadTemplate } from '../../src/workflow/template.js';
-import type { WorkflowState } from '../../src/workflow/workflow-state.js';
+import { type LocalHandlers, runStateMachineLocally } from '../../src/state-machine/run-local.js';
+import { containTask, investigateTask, notifyTask } from '../../src/state-machine/tasks.js';
+import type { WorkflowState } from '../../src/state-machine/workflow-state.js';
 import { BAD_EVENTS, BAD_OBJECT_EVENTS, type BadEventCase, NON_OBJECT_EVENTS } from '../support/bad-input-corpus.js';
 import { cloudTrailAt } from '../support/cloudtrail-clients.js';
 import { artifactHandlers } from '../support/lambda-artifact.js';

@@ -4,8 +4,8 @@ import {
   type CloudTrailLookupServer,
   type LookupFault,
   startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
-import { type FaultProxy, type ProxiedCall, startFaultProxy, type WireFault } from '../../src/emulator/fault-proxy.js';
+} from '../../emulators/cloudtrail-lookup-server.js';
+import { type FaultProxy, type ProxiedCall, startFaultProxy, type WireFault } from '../../emulators/fault-proxy.js';
 import { runCli } from '../support/cli-runner.js';
 import { listBucketsActivity, userWithTwoKeys } from '../support/exposed-user.js';
 import { type IsolatedCliEnv, isolatedCliEnv } from '../support/isolated-cli-env.js';

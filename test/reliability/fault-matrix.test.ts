@@ -2,17 +2,17 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientConfig } from '../../src/aws/client-config.js';
 import {
   type CloudTrailLookupServer,
   type LookupFault,
   startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
-import { type FaultProxy, startFaultProxy, type WireFault } from '../../src/emulator/fault-proxy.js';
+} from '../../emulators/cloudtrail-lookup-server.js';
+import { type FaultProxy, startFaultProxy, type WireFault } from '../../emulators/fault-proxy.js';
+import { clientConfig } from '../../src/aws/client-config.js';
+import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
 import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/lambda/config.js';
-import { containTask, investigateTask, notifyTask } from '../../src/lambda/tasks.js';
-import { type LocalHandlers, type LocalRunResult, runStateMachineLocally } from '../../src/workflow/run-local.js';
-import { type CloudFormationTemplate, loadTemplate } from '../../src/workflow/template.js';
+import { type LocalHandlers, type LocalRunResult, runStateMachineLocally } from '../../src/state-machine/run-local.js';
+import { containTask, investigateTask, notifyTask } from '../../src/state-machine/tasks.js';
 import { listBucketsActivity, userWithTwoKeys } from '../support/exposed-user.js';
 import { loadEvent } from '../support/fixtures.js';
 import { artifactHandlers } from '../support/lambda-artifact.js';

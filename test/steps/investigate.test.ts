@@ -1,11 +1,8 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { enabledRegions } from '../../src/activity/regions.js';
-import {
-  type CloudTrailLookupServer,
-  startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
+import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
+import { enabledRegions } from '../../src/aws/enabled-regions.js';
 import { InvestigationError } from '../../src/errors.js';
 import { investigateKey, summarizeActivity, windowEnding } from '../../src/steps/investigate.js';
 import { cloudTrailAt } from '../support/cloudtrail-clients.js';

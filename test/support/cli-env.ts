@@ -1,14 +1,14 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { accessKeyOf, type CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
-import { attackAs } from '../../src/demo/attack-records.js';
+import { attackAs } from '../../demo/attack-records.js';
 import {
   type CloudTrailLookupServer,
   type LookupFault,
   startCloudTrailLookupServer,
-} from '../../src/emulator/cloudtrail-lookup-server.js';
-import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../src/emulator/fault-proxy.js';
+} from '../../emulators/cloudtrail-lookup-server.js';
+import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../emulators/fault-proxy.js';
+import { accessKeyOf, type CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { type CliResult, type CliRunOptions, runCli } from './cli-runner.js';
 import { type IsolatedCliEnv, isolatedCliEnv } from './isolated-cli-env.js';
 import { type MotoClients, useMoto } from './moto.js';

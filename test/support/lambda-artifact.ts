@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { ensureArtifact } from '../../src/deploy/package-artifact.js';
-import type { LocalHandlers } from '../../src/workflow/run-local.js';
+import type { LocalHandlers } from '../../src/state-machine/run-local.js';
 
 let loads = 0;
 

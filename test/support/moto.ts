@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { type MotoServer, startMoto } from '../../src/emulator/moto.js';
+import { type MotoServer, startMoto } from '../../emulators/moto.js';
 
 /** Clients aimed at the moto server of the current test file. */
 export interface MotoClients {

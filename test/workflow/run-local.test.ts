@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
 import { ContainmentError, NotificationError } from '../../src/errors.js';
+import {
+  type LocalTaskHandler,
+  runStateMachineLocally,
+  type StateTransition,
+} from '../../src/state-machine/run-local.js';
+import { failureMessage, incidentReportOf, type WorkflowState } from '../../src/state-machine/workflow-state.js';
 import { needsHuman } from '../../src/steps/incident-outcome.js';
-import { type LocalTaskHandler, runStateMachineLocally, type StateTransition } from '../../src/workflow/run-local.js';
-import { type CloudFormationTemplate, loadTemplate } from '../../src/workflow/template.js';
-import { failureMessage, incidentReportOf, type WorkflowState } from '../../src/workflow/workflow-state.js';
 import { loadEvent } from '../support/fixtures.js';
 
 let template: CloudFormationTemplate;

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { projectPaths } from '../../src/common/project-root.js';
+import { loadTemplate, parseTemplate } from '../../src/deploy/template.js';
 import {
-  loadTemplate,
   PLACEHOLDER_ACCOUNT,
-  parseTemplate,
   placeholderFunctionArn,
   stateMachineDefinition,
-  TEMPLATE_PATH,
-} from '../../src/workflow/template.js';
+} from '../../src/state-machine/definition.js';
 
 describe('parseTemplate', () => {
   it('turns short-form tags into their long form, nested or not', () => {
@@ -43,7 +42,7 @@ describe('loadTemplate', () => {
   it('reads the template shipped in cloudformation/ by default', async () => {
     const template = await loadTemplate();
 
-    expect(TEMPLATE_PATH).toMatch(/cloudformation\/exposed-keys\.yaml$/);
+    expect(projectPaths().template).toMatch(/cloudformation\/exposed-keys\.yaml$/);
     expect(template.Resources.StateMachine?.Type).toBe('AWS::StepFunctions::StateMachine');
     expect(template.Resources.ContainFunction?.Properties?.Role).toEqual({ 'Fn::GetAtt': ['ContainRole', 'Arn'] });
   });

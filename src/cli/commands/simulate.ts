@@ -78,7 +78,7 @@ function validate(flags: SimulateFlags) {
 async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeValue> {
   const region = stackRegion(flags);
   const { accessKeyId, userName, topic, source } = validate(flags);
-  if (flags.local) await import('../../workflow/promise-with-resolvers.js');
+  if (flags.local) await import('../../state-machine/promise-with-resolvers.js');
   const [{ AwsClients }, run, render, { callerAccount }, stackTopic] = await Promise.all([
     import('../../aws/clients.js'),
     import('../run/simulate.js'),

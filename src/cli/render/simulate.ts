@@ -1,5 +1,5 @@
-import type { StateTransition } from '../../workflow/run-local.js';
-import { failureMessage, type WorkflowState } from '../../workflow/workflow-state.js';
+import type { StateTransition } from '../../state-machine/run-local.js';
+import { failureMessage, type WorkflowState } from '../../state-machine/workflow-state.js';
 import type { Palette } from '../output.js';
 import type { SimulateResult } from '../run/simulate.js';
 

@@ -1,4 +1,4 @@
-import { readLogFiles } from '../../activity/log-files.js';
+import { readLogFiles } from '../../activity/log-files/log-files.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { InvalidInputError } from '../../errors.js';
 import { MAX_SESSION_KEYS_FOLLOWED, sortBusiestFirst } from '../../steps/investigate.js';

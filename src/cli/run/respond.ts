@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetUserCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
-import type { LookupProgress } from '../../activity/lookup-events.js';
+import type { LookupProgress } from '../../activity/lookup-events/lookup-events.js';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudTrailApi, IamClient, SnsClient, StsApi } from '../../aws/narrow-clients.js';
 import { describeError, InvalidInputError } from '../../errors.js';

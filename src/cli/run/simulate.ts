@@ -11,13 +11,13 @@ import type {
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
 import { readContainConfig, readInvestigateConfig } from '../../lambda/config.js';
-import { containTask, investigateTask, notifyTask } from '../../lambda/tasks.js';
+import { followExecution, type RemoteExecutionResult, startExecution } from '../../state-machine/follow-execution.js';
+import { runStateMachineLocally, type StateTransition } from '../../state-machine/run-local.js';
+import { type SimulatedSource, simulatedEvent } from '../../state-machine/simulated-event.js';
+import { containTask, investigateTask, notifyTask } from '../../state-machine/tasks.js';
+import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../../state-machine/workflow-state.js';
 import { keyContained, needsHuman } from '../../steps/incident-outcome.js';
 import { buildNotification } from '../../steps/notification-message.js';
-import { followExecution, type RemoteExecutionResult, startExecution } from '../../workflow/follow-execution.js';
-import { runStateMachineLocally, type StateTransition } from '../../workflow/run-local.js';
-import { type SimulatedSource, simulatedEvent } from '../../workflow/simulated-event.js';
-import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../../workflow/workflow-state.js';
 import { createTestUser, removeTestUser, type TestUser, testKeyStatus } from './test-user.js';
 
 /** The clients `simulate` uses. */

@@ -1,13 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudTrailApi, IamClient, SnsClient } from '../aws/narrow-clients.js';
 import { parseIncident } from '../incident/parse-incident.js';
+import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../lambda/config.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
 import { notifySecurity } from '../steps/notify.js';
-import { eventOf, incidentReportOf, type NotificationOutput, type WorkflowState } from '../workflow/workflow-state.js';
-import type { ContainConfig, InvestigateConfig, NotifyConfig } from './config.js';
 import { fitInvestigation } from './fit-state.js';
+import { eventOf, incidentReportOf, type NotificationOutput, type WorkflowState } from './workflow-state.js';
 
 /*
  * The three tasks of the state machine, as functions of their clients and settings. The Lambda

@@ -1,29 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
-
-/** A CloudFormation template, as far as this code reads it. */
-export interface CloudFormationTemplate {
-  AWSTemplateFormatVersion?: string;
-  Description?: string;
-  Parameters?: Record<string, Record<string, unknown>>;
-  Rules?: Record<string, unknown>;
-  Conditions?: Record<string, unknown>;
-  Resources: Record<string, CloudFormationResource>;
-  Outputs?: Record<string, { Value: unknown; Description?: string }>;
-  [section: string]: unknown;
-}
-
-/** One entry of a template's `Resources`. */
-export interface CloudFormationResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  Condition?: string;
-  DependsOn?: string | string[];
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-  [attribute: string]: unknown;
-}
+import type { CloudFormationResource, CloudFormationTemplate } from '../deploy/template.js';
 
 /** An Amazon States Language definition; the runner validates the details. */
 export interface StateMachineDefinition {
@@ -33,72 +8,9 @@ export interface StateMachineDefinition {
   [field: string]: unknown;
 }
 
-/**
- * The template shipped with the package. Resolved from this module, which lives in `src/workflow`
- * in the sources and `dist/workflow` once built: both are two levels below the package root.
- */
-export const TEMPLATE_PATH = fileURLToPath(new URL('../../cloudformation/exposed-keys.yaml', import.meta.url));
-
 /** The account and region of the placeholder ARNs given to a definition run outside AWS. */
 export const PLACEHOLDER_ACCOUNT = '123456789012';
 const PLACEHOLDER_REGION = 'us-east-1';
-
-/** The intrinsic functions with a short form; `!Ref` and `!Condition` are handled apart. */
-const FUNCTIONS = [
-  'And',
-  'Base64',
-  'Cidr',
-  'Equals',
-  'FindInMap',
-  'GetAtt',
-  'GetAZs',
-  'If',
-  'ImportValue',
-  'Join',
-  'Not',
-  'Or',
-  'Select',
-  'Split',
-  'Sub',
-  'Transform',
-  'ToJsonString',
-  'Length',
-] as const;
-
-function intrinsic(name: string, value: unknown): Record<string, unknown> {
-  if (name === 'Ref' || name === 'Condition') return { [name]: value };
-  if (name === 'GetAtt' && typeof value === 'string') {
-    // `!GetAtt Resource.Attribute.Nested` is `[Resource, Attribute.Nested]`.
-    const dot = value.indexOf('.');
-    return { 'Fn::GetAtt': dot < 0 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
-  }
-  return { [`Fn::${name}`]: value };
-}
-
-/** Each short-form tag, as a scalar, a sequence and a mapping, turned into its long form. */
-const CLOUDFORMATION_TAGS = ['Ref', 'Condition', ...FUNCTIONS].flatMap((name): (ScalarTag | CollectionTag)[] => {
-  const tag = `!${name}`;
-  const fromCollection = (node: YAMLMap.Parsed | YAMLSeq.Parsed) => intrinsic(name, node.toJSON());
-  return [
-    { tag, resolve: (value: string) => intrinsic(name, value) },
-    { tag, collection: 'seq', resolve: fromCollection },
-    { tag, collection: 'map', resolve: fromCollection },
-  ];
-});
-
-/** Parses a CloudFormation YAML template, with short-form tags (`!Ref`, `!Sub`, `!GetAtt`…) in their long form. */
-export function parseTemplate(text: string): CloudFormationTemplate {
-  const template = parse(text, { customTags: CLOUDFORMATION_TAGS, prettyErrors: true }) as unknown;
-  if (typeof template !== 'object' || template === null || !('Resources' in template)) {
-    throw new Error('Not a CloudFormation template: it has no Resources section.');
-  }
-  return template as CloudFormationTemplate;
-}
-
-/** Reads and parses a CloudFormation template; by default the one shipped with the package. */
-export async function loadTemplate(path: string = TEMPLATE_PATH): Promise<CloudFormationTemplate> {
-  return parseTemplate(await readFile(path, 'utf8'));
-}
 
 /**
  * The placeholder ARN of a function of the template, by logical ID:

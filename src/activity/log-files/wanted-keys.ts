@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../../errors.js';
 
 /** The access keys a search looks for, as ids and as the bytes to find them in raw log text. */
 export interface WantedKeys {

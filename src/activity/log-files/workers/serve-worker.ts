@@ -1,8 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './log-file-worker-protocol.js';
-import { RecordPacker } from './log-file-worker-records.js';
-import { scanLogFile } from './log-file-worker-scan.js';
-import { wantedKeys } from './wanted-keys.js';
+import { wantedKeys } from '../wanted-keys.js';
+import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
+import { RecordPacker } from './record-packer.js';
+import { scanLogFile } from './scan-log-file.js';
 
 /**
  * Serves the main thread from a worker thread: scans each batch of files it is sent (see

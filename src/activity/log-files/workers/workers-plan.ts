@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { TimeWindow } from './activity-summary.js';
-import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
-import { isUnlisted, type ListedEntry } from './log-file-ref.js';
+import type { TimeWindow } from '../../activity-summary.js';
+import { dayIsOutsideWindow, describeLogFilePath } from '../log-file-path.js';
+import { isUnlisted, type ListedEntry } from '../log-file-ref.js';
 
 /*
  * Workers take reading, inflating and scanning off the calling thread, which still parses and

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { projectPaths } from '../../../common/project-root.js';
 
 /**
  * Starts one log-file worker thread with the given options (its `workerData`), and returns it
@@ -11,23 +12,19 @@ export type StartWorker = (options: WorkerOptions) => Worker | Promise<Worker>;
 let script: Promise<URL> | undefined;
 
 /*
- * Where the worker's code is, tried in this order:
- * - the built CLI (scripts/build.mjs makes log-file-worker.ts an entry point): every module of
- *   dist/ sits two folders below the project root, as in src/, so dist/activity/log-file-worker.js
- *   is `../activity/log-file-worker.js` from whichever chunk holds this code;
- * - the TypeScript sources (tests, or any runner of .ts files): a plain Worker cannot load .ts, so
- *   the worker's source is bundled with esbuild (a dependency already, for packaging) into one
- *   self-contained module, once per process, and run from a data: URL, which needs no file.
- * Nothing is looked for elsewhere (the working directory, say): code is only ever loaded from
- * beside this module. When neither is there, the workers cannot start and the files are read
- * on the calling thread.
+ * Where the worker's code is:
+ * - running from the TypeScript sources (tests, or any runner of .ts files), a plain Worker cannot
+ *   load .ts: the worker's source is bundled with esbuild (a dependency already, for packaging)
+ *   into one self-contained module, once per process, and run from a data: URL, which needs no file;
+ * - running built, the worker entry that scripts/build.mjs writes into the project's dist/.
+ * Nothing is looked for elsewhere (the working directory, say). When neither is there, the workers
+ * cannot start and the files are read on the calling thread.
  */
 async function locate(): Promise<URL> {
-  const built = new URL('../activity/log-file-worker.js', import.meta.url);
-  if (built.protocol === 'file:' && existsSync(built)) return built;
-  const source = new URL('./log-file-worker.ts', import.meta.url);
-  if (source.protocol === 'file:' && existsSync(source)) return bundled(source);
-  throw new Error(`No log-file worker script next to ${import.meta.url}.`);
+  if (import.meta.url.endsWith('.ts')) return bundled(new URL('./worker-entry.ts', import.meta.url));
+  const built = projectPaths().logFileWorker;
+  if (existsSync(built)) return pathToFileURL(built);
+  throw new Error(`No log-file worker script at ${built}.`);
 }
 
 async function bundled(source: URL): Promise<URL> {

@@ -1,8 +1,4 @@
-/** Waits for a number of milliseconds; injectable so that tests run instantly. */
-export type Sleep = (ms: number) => Promise<void>;
-
-/** The real {@link Sleep}. */
-export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+import { type Sleep, sleep } from '../../common/sleep.js';
 
 /**
  * Spaces calls evenly at a fixed rate: each `acquire` resolves no sooner than one interval after

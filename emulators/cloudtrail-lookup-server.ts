@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { accessKeyOf, type CloudTrailRecord } from '../activity/cloudtrail-record.js';
-import { resourcesOf } from '../activity/resources.js';
 
 /*
  * A loopback stand-in for CloudTrail's LookupEvents, which the local AWS emulator lacks. It speaks
@@ -10,6 +8,35 @@ import { resourcesOf } from '../activity/resources.js';
  * the real API's limit of 2 requests per second per region. The region is read from the request's
  * SigV4 signature, so the SDK reaches it unchanged through AWS_ENDPOINT_URL_CLOUDTRAIL.
  */
+
+/**
+ * A CloudTrail record as a log file holds it. The fixture reads records with code of its own, never
+ * the product's, so that what it serves does not agree with the code under test by construction.
+ */
+export interface CloudTrailRecord {
+  eventID?: string;
+  eventTime?: string;
+  eventName?: string;
+  eventSource?: string;
+  awsRegion?: string;
+  readOnly?: boolean;
+  userIdentity?: { accessKeyId?: string; userName?: string } | null;
+  resources?: { ARN?: string; type?: string }[] | null;
+  [field: string]: unknown;
+}
+
+function accessKeyOf(record: CloudTrailRecord): string | undefined {
+  return record.userIdentity?.accessKeyId;
+}
+
+/** The resources LookupEvents lists for a record: those the record itself lists, as CloudTrail does. */
+function resourcesOf(record: CloudTrailRecord): { type: string; name: string }[] {
+  return (Array.isArray(record.resources) ? record.resources : []).flatMap((resource) =>
+    typeof resource?.type === 'string' && typeof resource.ARN === 'string'
+      ? [{ type: resource.type, name: resource.ARN }]
+      : [],
+  );
+}
 
 /** A fault to answer a request with instead of events. */
 export type LookupFault = 'throttle' | 'server-error' | 'access-denied' | 'timeout' | 'expired-token';

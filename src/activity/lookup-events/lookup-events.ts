@@ -1,11 +1,12 @@
 import { type Event, LookupEventsCommand, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
-import { isAwsError, isThrottling, toAwsCallError } from '../aws/aws-errors.js';
-import type { CloudTrailApi } from '../aws/narrow-clients.js';
-import { describeError } from '../errors.js';
-import type { ActivitySummary, FailedRegion, TimeWindow } from './activity-summary.js';
-import type { CloudTrailRecord } from './cloudtrail-record.js';
-import { RateLimiter, type Sleep } from './rate-limiter.js';
-import { ActivityAccumulator } from './summarizer.js';
+import { isAwsError, isThrottling, toAwsCallError } from '../../aws/aws-errors.js';
+import type { CloudTrailApi } from '../../aws/narrow-clients.js';
+import type { Sleep } from '../../common/sleep.js';
+import { describeError } from '../../errors.js';
+import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
+import type { CloudTrailRecord } from '../cloudtrail-record.js';
+import { ActivityAccumulator } from '../summarizer.js';
+import { RateLimiter } from './rate-limiter.js';
 
 /** `LookupEvents` allows this many requests per second, per account and region. */
 export const LOOKUP_EVENTS_REQUESTS_PER_SECOND = 2;

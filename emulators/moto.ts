@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { sleep } from '../activity/rate-limiter.js';
-import { ExitCode, ExposedKeysError } from '../errors.js';
+import { sleep } from '../src/common/sleep.js';
+import { ExitCode, ExposedKeysError } from '../src/errors.js';
 
 /** Thrown when the moto AWS emulator cannot be found or does not start. */
 export class MotoUnavailableError extends ExposedKeysError {

@@ -1,16 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { CloudTrailRecord } from '../activity/cloudtrail-record.js';
+import type { CloudTrailRecord } from '../src/activity/cloudtrail-record.js';
+import { projectPaths } from '../src/common/project-root.js';
 
 /** The attacker's key, user and account in the recorded attack simulation. */
 export const RECORDED = { accessKeyId: 'AKIATFQR7NSC8Q4X20BJ', userName: 'bert-jan', accountId: '218007301253' };
 
-const DATA_SET = new URL('../../data/cloudtrail/stratus-invictus.json.gz', import.meta.url);
-
 /** The 2,900 CloudTrail records of a real attack simulation (Stratus Red Team; MIT, see data/cloudtrail). */
 export async function recordedAttack(): Promise<CloudTrailRecord[]> {
-  const text = (await promisify(gunzip)(await readFile(DATA_SET))).toString('utf8');
+  const text = (await promisify(gunzip)(await readFile(projectPaths().dataSet))).toString('utf8');
   return (JSON.parse(text) as { Records: CloudTrailRecord[] }).Records;
 }
 

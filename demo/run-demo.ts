@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startCloudTrailLookupServer } from '../emulator/cloudtrail-lookup-server.js';
-import { startMoto } from '../emulator/moto.js';
+import { startCloudTrailLookupServer } from '../emulators/cloudtrail-lookup-server.js';
+import { startMoto } from '../emulators/moto.js';
+import { projectPaths } from '../src/common/project-root.js';
 import { attackAs } from './attack-records.js';
 
 /*
@@ -15,8 +15,7 @@ import { attackAs } from './attack-records.js';
  * messages the security team would receive, and removes everything it started.
  */
 
-const BIN = fileURLToPath(new URL('../../bin/exposed-keys.js', import.meta.url));
-const DATA_SET = fileURLToPath(new URL('../../data/cloudtrail/stratus-invictus.json.gz', import.meta.url));
+const { bin: BIN, dataSet: DATA_SET } = projectPaths();
 const ACCOUNT = '123456789012';
 const bold = (text: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[1m${text}\u001b[22m` : text);
 

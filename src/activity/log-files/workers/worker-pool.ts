@@ -1,10 +1,10 @@
 import type { Worker } from 'node:worker_threads';
-import type { ListedEntry } from './log-file-ref.js';
-import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './log-file-worker-protocol.js';
-import { parsePackedRecords } from './log-file-worker-records.js';
-import type { StartWorker } from './log-file-worker-script.js';
-import type { FileToRead } from './log-files.js';
-import type { LogFileOutcome } from './read-log-file.js';
+import type { ListedEntry } from '../log-file-ref.js';
+import type { FileToRead } from '../log-files.js';
+import type { LogFileOutcome } from '../read-log-file.js';
+import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
+import { parsePackedRecords } from './record-packer.js';
+import type { StartWorker } from './start-worker.js';
 
 /** Files sent to a worker at once: a message per file would cost more than many a file. */
 const FILES_PER_BATCH = 16;

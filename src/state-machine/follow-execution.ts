@@ -5,9 +5,9 @@ import {
   type HistoryEvent,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { sleep as realSleep, type Sleep } from '../activity/rate-limiter.js';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { SfnApi } from '../aws/narrow-clients.js';
+import { sleep as realSleep, type Sleep } from '../common/sleep.js';
 import type { StateTransition } from './run-local.js';
 
 /** How a remote execution ended (or `RUNNING` when it was not awaited or did not end in time). */

@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CompactDeliveryScanner } from './compact-delivery-scanner.js';
-import { decodedWhole } from './decoded-chunks.js';
-import type { FileScan } from './log-file-worker-protocol.js';
-import type { RecordPacker } from './log-file-worker-records.js';
-import { reasonOf } from './read-log-file.js';
-import type { WantedKeys } from './wanted-keys.js';
+import { CompactDeliveryScanner } from '../compact-delivery-scanner.js';
+import { decodedWhole } from '../decoded-chunks.js';
+import { reasonOf } from '../read-log-file.js';
+import type { WantedKeys } from '../wanted-keys.js';
+import type { FileScan } from './protocol.js';
+import type { RecordPacker } from './record-packer.js';
 
 /** A file at most this large, as stored, is read whole at once; a larger one is left to streaming. */
 const WHOLE_FILE_BYTES = 8 * 1024 * 1024;

@@ -5,13 +5,8 @@ import {
   type RunOptions,
   StateMachine,
 } from 'aws-local-stepfunctions';
-import {
-  type CloudFormationTemplate,
-  loadTemplate,
-  placeholderFunctionArn,
-  type StateMachineDefinition,
-  stateMachineDefinition,
-} from './template.js';
+import { type CloudFormationTemplate, loadTemplate } from './../deploy/template.js';
+import { placeholderFunctionArn, type StateMachineDefinition, stateMachineDefinition } from './definition.js';
 import type { WorkflowState } from './workflow-state.js';
 
 /** A local stand-in for one Lambda function: the state in, the function's result out. */

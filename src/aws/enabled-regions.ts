@@ -1,9 +1,9 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { toAwsCallError } from '../aws/aws-errors.js';
-import type { AwsContext } from '../aws/client-config.js';
-import { clientConfig } from '../aws/client-config.js';
-import type { Ec2Client } from '../aws/narrow-clients.js';
-import { compareText } from './activity-summary.js';
+import { compareText } from '../activity/activity-summary.js';
+import { toAwsCallError } from './aws-errors.js';
+import type { AwsContext } from './client-config.js';
+import { clientConfig } from './client-config.js';
+import type { Ec2Client } from './narrow-clients.js';
 
 /** The regions enabled in the account (opted in, or not needing to be), sorted. */
 export async function enabledRegions(ec2: Ec2Client): Promise<string[]> {

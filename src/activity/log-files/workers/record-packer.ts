@@ -1,5 +1,5 @@
-import type { CloudTrailRecord } from './cloudtrail-record.js';
-import type { PackedRecords } from './log-file-worker-protocol.js';
+import type { CloudTrailRecord } from '../../cloudtrail-record.js';
+import type { PackedRecords } from './protocol.js';
 
 const INITIAL_BYTES = 256 * 1024;
 

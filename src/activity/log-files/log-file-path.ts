@@ -1,4 +1,4 @@
-import type { TimeWindow } from './activity-summary.js';
+import type { TimeWindow } from '../activity-summary.js';
 
 /** What a file is, judging by its path: a log delivery to read, a digest, or something else. */
 export type LogFileKind = 'delivery' | 'digest' | 'other';

@@ -1,4 +1,4 @@
-import type { CloudTrailRecord } from './cloudtrail-record.js';
+import type { CloudTrailRecord } from '../cloudtrail-record.js';
 import type { WantedKeys } from './wanted-keys.js';
 
 /** What a log delivery holds for the wanted keys. */

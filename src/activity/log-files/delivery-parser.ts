@@ -1,4 +1,4 @@
-import { accessKeyOf, type CloudTrailRecord } from './cloudtrail-record.js';
+import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
 import type { DeliveryContent } from './compact-delivery-scanner.js';
 import type { WantedKeys } from './wanted-keys.js';
 

@@ -1,6 +1,6 @@
 import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
-import { toAwsCallError } from '../aws/aws-errors.js';
-import type { S3Api } from '../aws/narrow-clients.js';
+import { toAwsCallError } from '../../aws/aws-errors.js';
+import type { S3Api } from '../../aws/narrow-clients.js';
 import type { ListedEntry } from './log-file-ref.js';
 
 /** A bucket and a key prefix, from an `s3://bucket/prefix` location. */

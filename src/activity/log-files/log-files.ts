@@ -1,20 +1,20 @@
-import type { S3Api } from '../aws/narrow-clients.js';
-import { InvalidInputError } from '../errors.js';
-import { type ActivitySummary, compareText, type FailedRegion, type TimeWindow } from './activity-summary.js';
-import { forEachConcurrently } from './bounded-concurrency.js';
-import { accessKeyOf } from './cloudtrail-record.js';
+import type { S3Api } from '../../aws/narrow-clients.js';
+import { forEachConcurrently } from '../../common/bounded-concurrency.js';
+import { InvalidInputError } from '../../errors.js';
+import { type ActivitySummary, compareText, type FailedRegion, type TimeWindow } from '../activity-summary.js';
+import { accessKeyOf } from '../cloudtrail-record.js';
+import { ActivityAccumulator } from '../summarizer.js';
 import { listLocalFiles } from './local-log-files.js';
 import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
 import { isUnlisted, type ListedEntry, type LogFileRef } from './log-file-ref.js';
-import { type PoolHost, readWithWorkers } from './log-file-worker-pool.js';
-import { type StartWorker, startLogFileWorker } from './log-file-worker-script.js';
-import { planWorkers } from './log-files-workers-plan.js';
 import { type LogFileOutcome, readLogFile } from './read-log-file.js';
 import { listS3Files, parseS3Location } from './s3-log-files.js';
-import { ActivityAccumulator } from './summarizer.js';
 import { type WantedKeys, wantedKeys } from './wanted-keys.js';
+import { type StartWorker, startLogFileWorker } from './workers/start-worker.js';
+import { type PoolHost, readWithWorkers } from './workers/worker-pool.js';
+import { planWorkers } from './workers/workers-plan.js';
 
-export type { StartWorker } from './log-file-worker-script.js';
+export type { StartWorker } from './workers/start-worker.js';
 
 /** How many files are read at once by default: enough to hide S3 latency, few enough to bound memory. */
 export const DEFAULT_LOG_FILE_CONCURRENCY = 8;
