@@ -1,3 +1,4 @@
+import { compareText } from '../common/compare-text.js';
 import type { RiskCategory } from './risky-events.js';
 
 /** One row of a count list: a value and how many events had it. */
@@ -17,7 +18,7 @@ export interface RiskyEvent {
 }
 
 /** Where the activity was read from. */
-export type ActivitySource = 'lookup-events' | 'cloudtrail-logs';
+export type SourceName = 'lookup-events' | 'cloudtrail-logs';
 
 /** A region that could not be searched, and why. */
 export interface FailedRegion {
@@ -33,7 +34,7 @@ export interface FailedRegion {
 export interface ActivitySummary {
   accessKeyId: string;
   userName: string | null;
-  source: ActivitySource;
+  source: SourceName;
   window: { start: string; end: string };
   regions: { searched: string[]; failed: FailedRegion[] };
   totalEvents: number;
@@ -56,11 +57,6 @@ export interface ActivitySummary {
 export interface TimeWindow {
   start: Date;
   end: Date;
-}
-
-/** Orders strings by UTF-16 code units: the same everywhere, unlike `localeCompare`. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A count list from a map: count descending, then name ascending. */

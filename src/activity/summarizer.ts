@@ -1,10 +1,10 @@
+import { compareText } from '../common/compare-text.js';
 import {
-  type ActivitySource,
   type ActivitySummary,
   type CountEntry,
-  compareText,
   type FailedRegion,
   type RiskyEvent,
+  type SourceName,
   type TimeWindow,
   toCountList,
 } from './activity-summary.js';
@@ -36,7 +36,7 @@ function mintedKey(record: CloudTrailRecord): string | undefined {
 
 /** What {@link ActivityAccumulator.summary} needs besides the records. */
 export interface SummaryContext {
-  source: ActivitySource;
+  source: SourceName;
   regionsSearched: readonly string[];
   regionsFailed?: readonly FailedRegion[];
   /** The user the incident named; when absent, the user most of the events name. */

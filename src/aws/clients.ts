@@ -31,6 +31,11 @@ export class AwsClients {
     return this.#context;
   }
 
+  /** Clients with the same settings, for another region (a topic's, say). */
+  inRegion(region: string): AwsClients {
+    return region === this.#context.region ? this : new AwsClients({ ...this.#context, region });
+  }
+
   async #once<T>(key: string, build: () => Promise<T>): Promise<T> {
     if (!this.#cache.has(key)) this.#cache.set(key, await build());
     return this.#cache.get(key) as T;

@@ -1,5 +1,5 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { compareText } from '../activity/activity-summary.js';
+import { compareText } from '../common/compare-text.js';
 import { toAwsCallError } from './aws-errors.js';
 import type { AwsContext } from './client-config.js';
 import { clientConfig } from './client-config.js';

@@ -1,5 +1,5 @@
 import { isCredentialsFailure, toAwsCallError } from '../aws/aws-errors.js';
-import { ExitCode, type ExitCodeValue, isExposedKeysError } from '../errors.js';
+import { DeploymentError, ExitCode, type ExitCodeValue, isExposedKeysError } from '../errors.js';
 import type { Output } from './output.js';
 
 /** True for errors the SDK threw (they carry `$metadata`, or come from a credential provider). */
@@ -18,6 +18,8 @@ function isSdkError(error: unknown): boolean {
 export function handleError(error: unknown, output: Output, operation = 'AWS call'): ExitCodeValue {
   const typed = isExposedKeysError(error) ? error : isSdkError(error) ? toAwsCallError(operation, error) : undefined;
   if (typed) {
+    if (typed instanceof DeploymentError)
+      for (const failure of typed.failures) output.error(`${failure.logicalId} ${failure.status}: ${failure.reason}`);
     output.error(typed.message, typed.hint);
     if (output.verbose && typed.cause) output.debug(String((typed.cause as Error).stack ?? typed.cause));
     return typed.exitCode;

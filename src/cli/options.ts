@@ -1,9 +1,18 @@
+import type { z } from 'zod';
 import type { TimeWindow } from '../activity/activity-summary.js';
-import { REGION_PATTERN, TOPIC_ARN_PATTERN } from '../aws/aws-names.js';
+import { REGION_PATTERN } from '../aws/aws-names.js';
 import type { AwsContext } from '../aws/client-config.js';
+import { DEFAULT_LOOKBACK_HOURS, STACK_REGION } from '../constants.js';
 import { InvalidInputError, WrongRegionError } from '../errors.js';
 import { accessKeyIdProblem } from '../incident/access-key-id.js';
 import { userNameProblem } from '../incident/user-name.js';
+import {
+  containmentModeSchema,
+  lookbackHoursSchema,
+  problemOf,
+  regionListSchema,
+  topicArnSchema,
+} from '../settings/settings.js';
 import type { ContainmentMode } from '../steps/contain.js';
 
 /** The flags every command takes. */
@@ -15,18 +24,33 @@ export interface CommonOptions {
   timeout?: string;
 }
 
-/** The stack, and the events it reacts to, live in this region only. */
-export const STACK_REGION = 'us-east-1';
-/** The stack name when --stack-name is not given. */
-export const DEFAULT_STACK_NAME = 'exposed-keys';
+/** A flag's value as a message may quote it: short, on one line. */
+function quoted(value: string, max = 40): string {
+  return JSON.stringify([...value].slice(0, max).join(''));
+}
 
-const MODES: readonly ContainmentMode[] = ['delete', 'deactivate', 'notify-only'];
+/**
+ * Checks a flag's value against the setting's schema, the same rule a stack parameter and a
+ * function's environment obey.
+ *
+ * @throws InvalidInputError naming the flag, what it must be, and the value given.
+ */
+export function parseFlag<T>(schema: z.ZodType<T, string>, value: string, flag: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problem = problemOf(parsed.error);
+  // A problem that already names the part at fault (a list's bad items) does not repeat the whole value.
+  throw new InvalidInputError(
+    flag,
+    `${flag} ${problem}${problem.includes('; not "') ? '' : `, not ${quoted(value)}`}.`,
+  );
+}
 
 /** The region to use: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */
 export function resolveRegion(options: CommonOptions): string {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? STACK_REGION;
   if (!REGION_PATTERN.test(region))
-    throw new InvalidInputError('--region', `${JSON.stringify(region)} is not an AWS region name (e.g. us-east-1).`);
+    throw new InvalidInputError('--region', `${quoted(region)} is not an AWS region name (e.g. us-east-1).`);
   return region;
 }
 
@@ -36,8 +60,8 @@ export function resolveRegion(options: CommonOptions): string {
  */
 export function awsContext(options: CommonOptions, region: string): AwsContext {
   if (options.timeout === undefined) return { region, profile: options.profile };
-  const seconds = Number(options.timeout);
-  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 300)
+  const seconds = /^\d+(\.\d+)?$/.test(options.timeout) ? Number(options.timeout) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= 300))
     throw new InvalidInputError('--timeout', '--timeout must be a number of seconds from 1 to 300.');
   return { region, profile: options.profile, requestTimeoutMs: seconds * 1000 };
 }
@@ -61,7 +85,7 @@ export function parseAccessKeyId(value: string | undefined, options: { readOnly?
   if (value === undefined) throw new InvalidInputError('--key', 'The access key id is required: --key AKIA…');
   if (options.readOnly && READ_ONLY_KEY_PATTERN.test(value)) return value;
   const problem = accessKeyIdProblem(value);
-  if (problem) throw new InvalidInputError('--key', `--key ${JSON.stringify(value.slice(0, 40))} ${problem}.`);
+  if (problem) throw new InvalidInputError('--key', `--key ${quoted(value)} ${problem}.`);
   return value;
 }
 
@@ -69,44 +93,23 @@ export function parseAccessKeyId(value: string | undefined, options: { readOnly?
 export function parseUserName(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const problem = userNameProblem(value);
-  if (problem) throw new InvalidInputError('--user', `--user ${JSON.stringify(value.slice(0, 80))} ${problem}.`);
+  if (problem) throw new InvalidInputError('--user', `--user ${quoted(value, 80)} ${problem}.`);
   return value;
 }
 
-/** Validates --mode. */
+/** Validates --mode (default delete). */
 export function parseMode(value: string | undefined): ContainmentMode {
-  if (value === undefined) return 'delete';
-  if ((MODES as readonly string[]).includes(value)) return value as ContainmentMode;
-  throw new InvalidInputError('--mode', `--mode must be one of ${MODES.join(', ')}, not ${JSON.stringify(value)}.`);
+  return value === undefined ? 'delete' : parseFlag(containmentModeSchema, value, '--mode');
 }
 
 /** Validates --regions (comma-separated region names). */
 export function parseRegions(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const regions = [
-    ...new Set(
-      value
-        .split(',')
-        .map((region) => region.trim())
-        .filter(Boolean),
-    ),
-  ];
-  const bad = regions.filter((region) => !REGION_PATTERN.test(region));
-  if (regions.length === 0 || bad.length > 0)
-    throw new InvalidInputError(
-      '--regions',
-      `--regions must be region names separated by commas (e.g. us-east-1,eu-west-1)${bad.length ? `; not ${bad.map((region) => JSON.stringify(region.slice(0, 40))).join(', ')}` : ''}.`,
-    );
-  return regions;
+  return value === undefined ? undefined : parseFlag(regionListSchema, value, '--regions');
 }
 
 /** Validates --topic. */
-export function parseTopicArn(value: string | undefined): { arn: string; region: string } | undefined {
-  if (value === undefined) return undefined;
-  const match = TOPIC_ARN_PATTERN.exec(value);
-  if (!match)
-    throw new InvalidInputError('--topic', `--topic must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>).`);
-  return { arn: value, region: match[1] as string };
+export function parseTopicArn(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : parseFlag(topicArnSchema, value, '--topic');
 }
 
 function parseDate(value: string, flag: string): Date {
@@ -114,28 +117,22 @@ function parseDate(value: string, flag: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value))
     throw new InvalidInputError(flag, `${flag} must be an ISO 8601 date or time (e.g. 2026-11-26T10:00:00Z).`);
   const millis = Date.parse(value);
-  if (Number.isNaN(millis)) throw new InvalidInputError(flag, `${flag} ${JSON.stringify(value)} is not a valid date.`);
+  if (Number.isNaN(millis)) throw new InvalidInputError(flag, `${flag} ${quoted(value)} is not a valid date.`);
   return new Date(millis);
 }
 
-/** The window to investigate: --hours, or --start/--end (ISO 8601), default the last `defaultHours`. */
-export function parseWindow(
-  options: { hours?: string; start?: string; end?: string },
-  now: Date,
-  defaultHours = 24,
-): TimeWindow {
+/** The window to investigate: --hours, or --start/--end (ISO 8601), default the last 24 hours. */
+export function parseWindow(options: { hours?: string; start?: string; end?: string }, now: Date): TimeWindow {
   if (options.hours !== undefined && (options.start !== undefined || options.end !== undefined))
     throw new InvalidInputError('--hours', 'Give either --hours or --start/--end, not both.');
   if (options.hours !== undefined) {
-    const hours = Number(options.hours);
-    if (!Number.isInteger(hours) || hours < 1 || hours > 2160)
-      throw new InvalidInputError('--hours', '--hours must be a whole number from 1 to 2160 (90 days).');
+    const hours = parseFlag(lookbackHoursSchema, options.hours, '--hours');
     return { start: new Date(now.getTime() - hours * 3_600_000), end: now };
   }
   const end = options.end === undefined ? now : parseDate(options.end, '--end');
   const start =
     options.start === undefined
-      ? new Date(end.getTime() - defaultHours * 3_600_000)
+      ? new Date(end.getTime() - DEFAULT_LOOKBACK_HOURS * 3_600_000)
       : parseDate(options.start, '--start');
   if (start.getTime() >= end.getTime()) throw new InvalidInputError('--start', '--start must be before --end.');
   return { start, end };

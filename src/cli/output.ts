@@ -16,6 +16,9 @@ export interface OutputOptions {
 
 /** A progress line that a spinner (on a TTY) or plain lines (elsewhere) show. */
 export interface Progress {
+  /** A new phase begins: shown at once (the spinner starts again if a question stopped it). */
+  step(text: string): void;
+  /** How the phase goes: frequent, so without a terminal only one line every few seconds is written. */
   update(text: string): void;
   succeed(text?: string): void;
   fail(text?: string): void;
@@ -42,7 +45,8 @@ export interface Palette {
   magenta: Paint;
 }
 
-function paletteOf(color: boolean): Palette {
+/** The palette of the CLI, with colour or without. */
+export function paletteOf(color: boolean): Palette {
   const chalk = new Chalk({ level: color ? 1 : 0 });
   return {
     bold: chalk.bold,
@@ -129,18 +133,25 @@ export class Output {
   }
 
   /**
-   * Starts a progress indicator: a spinner on a TTY (loaded only then), plain lines otherwise,
-   * nothing with --json.
+   * A progress indicator: a spinner on a TTY (loaded only then), plain lines otherwise, nothing
+   * with --json. It shows `text` at once when given; otherwise from its first step.
    */
-  async progress(text: string): Promise<Progress> {
+  async progress(text?: string): Promise<Progress> {
     if (this.json) return silentProgress;
     if (!this.interactive) {
-      this.#stderr.write(`${text}\n`);
+      if (text) this.#stderr.write(`${text}\n`);
       return this.#plainProgress();
     }
     const { default: ora } = await import('ora');
-    const spinner = ora({ text, stream: this.#stderr }).start();
+    const spinner = ora({ text, stream: this.#stderr });
     const progress: Progress = {
+      step: (next) => {
+        if (spinner.isSpinning) spinner.text = next;
+        else {
+          spinner.start(next);
+          this.#spinner = progress;
+        }
+      },
       update: (next) => {
         spinner.text = next;
       },
@@ -153,6 +164,7 @@ export class Output {
         this.#spinner = undefined;
       },
       log: (line) => {
+        if (!spinner.isSpinning) return void this.#stderr.write(`${line}\n`);
         spinner.clear();
         this.#stderr.write(`${line}\n`);
         spinner.render();
@@ -162,7 +174,7 @@ export class Output {
         this.#spinner = undefined;
       },
     };
-    this.#spinner = progress;
+    if (text) progress.step(text);
     return progress;
   }
 
@@ -177,7 +189,11 @@ export class Output {
       last = Date.now();
       write(line);
     };
-    return { update, succeed: write, fail: write, log: write, stop: () => {} };
+    const step = (line: string) => {
+      last = Date.now();
+      write(line);
+    };
+    return { step, update, succeed: write, fail: write, log: write, stop: () => {} };
   }
 
   /** Asks a yes/no question on the terminal; false unless the answer starts with y. */
@@ -201,4 +217,4 @@ export class Output {
 /** How often a progress update is written when stderr is not a terminal. */
 const PLAIN_UPDATE_INTERVAL_MS = 3_000;
 
-const silentProgress: Progress = { update() {}, succeed() {}, fail() {}, log() {}, stop() {} };
+const silentProgress: Progress = { step() {}, update() {}, succeed() {}, fail() {}, log() {}, stop() {} };

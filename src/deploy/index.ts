@@ -1,10 +1,10 @@
 /**
  * The deploy library behind `exposed-keys deploy`, `destroy` and `status`: package the Lambda
  * artifact, upload it, deploy the stack through a change set, follow it, describe it and remove it.
- * It never prints; progress goes through {@link DeployProgress}.
+ * It never prints: {@link runDeploy} and {@link runDestroy} are whole flows in one call, telling and
+ * asking through an I/O host; the smaller pieces report through {@link DeployProgress}.
  */
 
-export { type ProjectPaths, projectPaths, projectRoot } from '../common/project-root.js';
 export {
   type ArtifactBucketDeps,
   artifactBucketName,
@@ -29,6 +29,20 @@ export { type DestroyDeps, type DestroyInput, type DestroyResult, destroyStack }
 export { type DeployResult, executeChangeSet } from './execute-change-set.js';
 export { type Artifact, type ArtifactOptions, buildArtifact, ensureArtifact } from './package-artifact.js';
 export type { DeployProgress, PollOptions, ProgressDeps, StackEvent } from './progress.js';
+export {
+  type DeployMessage,
+  type DeployReport,
+  type RunDeployDeps,
+  type RunDeployInput,
+  runDeploy,
+} from './run-deploy.js';
+export {
+  type DestroyMessage,
+  type DestroyReport,
+  type RunDestroyDeps,
+  type RunDestroyInput,
+  runDestroy,
+} from './run-destroy.js';
 export {
   describeStack,
   findStack,

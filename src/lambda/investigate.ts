@@ -1,10 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { clientConfig } from '../aws/client-config.js';
+import { readInvestigateConfig } from '../settings/function-settings.js';
 import { investigateTask } from '../state-machine/tasks.js';
-import { readInvestigateConfig } from './config.js';
+import { stepLogger } from './logger.js';
 
-const logger = new Logger({ serviceName: 'exposed-keys', persistentKeys: { step: 'investigate' } });
 const config = readInvestigateConfig(process.env);
 const home = process.env.AWS_REGION ?? 'us-east-1';
 const clients = new Map<string, CloudTrailClient>();
@@ -25,4 +24,4 @@ async function listRegions(): Promise<string[]> {
 }
 
 /** The `LookupCloudTrailEvents` task: settings read and checked once, at cold start. */
-export const handler = investigateTask({ cloudTrail, listRegions, logger }, config);
+export const handler = investigateTask({ cloudTrail, listRegions, logger: stepLogger('investigate') }, config);

@@ -1,11 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { topicRegion } from '../aws/aws-names.js';
 import { clientConfig } from '../aws/client-config.js';
+import { readNotifyConfig } from '../settings/function-settings.js';
 import { notifyTask } from '../state-machine/tasks.js';
-import { readNotifyConfig } from './config.js';
+import { stepLogger } from './logger.js';
 
-const logger = new Logger({ serviceName: 'exposed-keys', persistentKeys: { step: 'notify' } });
 const config = readNotifyConfig(process.env);
 // The topic's region, from its ARN: the function and the topic live together, but say so explicitly.
 const sns = new SNSClient(
@@ -13,4 +12,4 @@ const sns = new SNSClient(
 );
 
 /** The `NotifySecurity` task: settings read and checked once, at cold start. */
-export const handler = notifyTask({ sns, logger }, config);
+export const handler = notifyTask({ sns, logger: stepLogger('notify') }, config);

@@ -6,8 +6,11 @@ import {
   TRUSTED_ADVISOR_SOURCE,
 } from '../incident/trusted-advisor.js';
 
+/** The AWS services a simulated report can come from. */
+export const SIMULATED_SOURCES = ['trusted-advisor', 'health'] as const;
+
 /** Which AWS service the simulated report comes from. */
-export type SimulatedSource = 'trusted-advisor' | 'health';
+export type SimulatedSource = (typeof SIMULATED_SOURCES)[number];
 
 /** What a simulated report is about. */
 export interface SimulatedIncident {

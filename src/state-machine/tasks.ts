@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { lookupEventsSource } from '../activity/lookup-events/lookup-events-source.js';
 import type { CloudTrailApi, IamClient, SnsClient } from '../aws/narrow-clients.js';
 import { parseIncident } from '../incident/parse-incident.js';
-import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../lambda/config.js';
+import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
@@ -55,13 +56,16 @@ export function investigateTask(
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const remaining = context?.getRemainingTimeInMillis();
-    const investigation = await investigateKey(
+    const source = lookupEventsSource(
       { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
+      { regions: config.regions },
+    );
+    const investigation = await investigateKey(
+      { source },
       {
         accessKeyId: incident.accessKeyId,
         userName: state.containment?.userName ?? incident.userName,
         window: windowEnding((deps.now ?? (() => new Date()))(), config.lookbackHours),
-        regions: config.regions,
         deadline: remaining === undefined ? undefined : Date.now() + Math.max(remaining - RESERVE_MS, 1_000),
       },
     );

@@ -5,7 +5,7 @@ import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../
 import { type FaultProxy, type ProxiedCall, startFaultProxy } from '../../emulators/fault-proxy.js';
 import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
 import { InvalidEventError } from '../../src/errors.js';
-import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/lambda/config.js';
+import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/settings/function-settings.js';
 import { type LocalHandlers, runStateMachineLocally } from '../../src/state-machine/run-local.js';
 import { containTask, investigateTask, notifyTask } from '../../src/state-machine/tasks.js';
 import type { WorkflowState } from '../../src/state-machine/workflow-state.js';

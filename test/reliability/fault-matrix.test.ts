@@ -10,7 +10,7 @@ import {
 import { type FaultProxy, startFaultProxy, type WireFault } from '../../emulators/fault-proxy.js';
 import { clientConfig } from '../../src/aws/client-config.js';
 import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/template.js';
-import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/lambda/config.js';
+import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/settings/function-settings.js';
 import { type LocalHandlers, type LocalRunResult, runStateMachineLocally } from '../../src/state-machine/run-local.js';
 import { containTask, investigateTask, notifyTask } from '../../src/state-machine/tasks.js';
 import { listBucketsActivity, userWithTwoKeys } from '../support/exposed-user.js';

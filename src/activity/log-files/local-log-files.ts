@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, read } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareText } from '../activity-summary.js';
+import { compareText } from '../../common/compare-text.js';
 import type { ListedEntry } from './log-file-ref.js';
 
 /** The largest chunk read at once: a file is never held whole, however large. */

@@ -19,3 +19,9 @@ export type ListedEntry = LogFileRef | UnlistedPart;
 export function isUnlisted(entry: ListedEntry): entry is UnlistedPart {
   return 'listingError' in entry;
 }
+
+/** A delivery to read, and the region its path names, if any. */
+export interface FileToRead {
+  file: LogFileRef;
+  region: string | null;
+}

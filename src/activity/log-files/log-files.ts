@@ -1,12 +1,14 @@
 import type { S3Api } from '../../aws/narrow-clients.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
+import { compareText } from '../../common/compare-text.js';
 import { InvalidInputError } from '../../errors.js';
-import { type ActivitySummary, compareText, type FailedRegion, type TimeWindow } from '../activity-summary.js';
+import type { ActivityProgress } from '../activity-source.js';
+import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
 import { accessKeyOf } from '../cloudtrail-record.js';
 import { ActivityAccumulator } from '../summarizer.js';
 import { listLocalFiles } from './local-log-files.js';
 import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
-import { isUnlisted, type ListedEntry, type LogFileRef } from './log-file-ref.js';
+import { type FileToRead, isUnlisted, type ListedEntry } from './log-file-ref.js';
 import { type LogFileOutcome, readLogFile } from './read-log-file.js';
 import { listS3Files, parseS3Location } from './s3-log-files.js';
 import { type WantedKeys, wantedKeys } from './wanted-keys.js';
@@ -20,14 +22,7 @@ export type { StartWorker } from './workers/start-worker.js';
 export const DEFAULT_LOG_FILE_CONCURRENCY = 8;
 
 /** Progress of the `cloudtrail-logs` source, reported after each file. */
-export interface LogFilesProgress {
-  filesRead: number;
-  filesSkipped: number;
-  filesOutsideWindow: number;
-  filesFailed: number;
-  /** Bytes read so far, as stored (gzipped or not). */
-  bytes: number;
-}
+export type LogFilesProgress = Extract<ActivityProgress, { kind: 'files' }>;
 
 /** Options of {@link readLogFiles}. */
 export interface LogFilesOptions {
@@ -82,12 +77,6 @@ export interface LogFilesResult {
   workers: number;
 }
 
-/** A delivery to read, and the region its path names, if any. */
-export interface FileToRead {
-  file: LogFileRef;
-  region: string | null;
-}
-
 interface FailedFile extends FailedLogFile {
   region: string;
 }
@@ -107,6 +96,7 @@ class LogFilesTally {
   readonly #searched = new Set<string>();
   readonly #failed: FailedFile[] = [];
   readonly #progress: LogFilesProgress = {
+    kind: 'files',
     filesRead: 0,
     filesSkipped: 0,
     filesOutsideWindow: 0,

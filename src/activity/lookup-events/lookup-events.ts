@@ -3,6 +3,7 @@ import { isAwsError, isThrottling, toAwsCallError } from '../../aws/aws-errors.j
 import type { CloudTrailApi } from '../../aws/narrow-clients.js';
 import type { Sleep } from '../../common/sleep.js';
 import { describeError } from '../../errors.js';
+import type { ActivityProgress } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
 import type { CloudTrailRecord } from '../cloudtrail-record.js';
 import { ActivityAccumulator } from '../summarizer.js';
@@ -22,12 +23,7 @@ export interface LookupEventsDeps {
 }
 
 /** Progress of the `lookup-events` source, one call per page read. */
-export interface LookupProgress {
-  region: string;
-  accessKeyId: string;
-  pages: number;
-  events: number;
-}
+export type LookupProgress = Extract<ActivityProgress, { kind: 'pages' }>;
 
 /** Options of {@link lookupActivity}. */
 export interface LookupEventsOptions {
@@ -140,7 +136,7 @@ async function readRegion(
       events += 1;
       state.accumulator.add(recordOfLookupEvent(event));
     }
-    options.onProgress?.({ region, accessKeyId: key, pages, events });
+    options.onProgress?.({ kind: 'pages', region, accessKeyId: key, pages, events });
     nextToken = answer.NextToken;
   } while (nextToken);
   state.searched.push(region);

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { DeploymentError, ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { DEFAULT_STACK_NAME } from '../../constants.js';
+import type { DeployMessage } from '../../deploy/run-deploy.js';
+import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { cliHost } from '../cli-host.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import { awsContext, type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 import { type StackParameterFlags, stackParameters } from '../stack-parameters.js';
 
@@ -31,9 +34,7 @@ export function registerDeploy(program: Command, setExitCode: (code: ExitCodeVal
       )
       .option('--no-execute', 'create and show the change set, but do not execute it')
       .option('--yes', 'do not ask before executing the change set'),
-  ).action(async (flags: DeployFlags) => {
-    setExitCode(await runAction(flags, (output) => deploy(flags, output)));
-  });
+  ).action(async (flags: DeployFlags) => setExitCode(await runAction(flags, (output) => deploy(flags, output))));
 }
 
 async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue> {
@@ -46,107 +47,34 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
     );
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
 
-  const [{ AwsClients }, deployLib, { callerAccount }, render] = await Promise.all([
+  const [{ AwsClients }, { runDeploy }, render, stack] = await Promise.all([
     import('../../aws/clients.js'),
-    import('../../deploy/index.js'),
-    import('../aws-account.js'),
+    import('../../deploy/run-deploy.js'),
+    import('../render/deploy.js'),
     import('../render/stack.js'),
   ]);
   const clients = new AwsClients(awsContext(flags, region));
-  const progress = await output.progress('Building the Lambda artifact…');
-  const artifact = await deployLib.ensureArtifact();
-  progress.update(`Artifact ${artifact.fileName} (${artifact.source}); checking credentials…`);
-  const account = await callerAccount(await clients.sts());
-  const s3 = await clients.s3();
-  const bucket = flags.bucket ?? deployLib.artifactBucketName(account, region);
-  await deployLib.ensureArtifactBucket({ s3 }, { bucket, region });
-  const uploaded = await deployLib.uploadArtifact({ s3 }, { bucket, artifact });
-  progress.update(`Artifact s3://${bucket}/${uploaded.key} (${uploaded.status}); preparing the change set…`);
-
-  const cloudFormation = await clients.cloudFormation();
-  const deps = {
-    cloudFormation,
-    progress: {
-      onStep: (message: string) => progress.update(message),
-      onStackEvent: (event: Parameters<typeof render.renderStackEvent>[0]) =>
-        output.info(render.renderStackEvent(event, output.palette)),
-    },
+  const progress = await output.progress();
+  const show = (message: DeployMessage) => {
+    if (message.kind === 'step') progress.step(message.text);
+    else if (message.kind === 'stack-event') output.info(stack.renderStackEvent(message.event, output.palette));
+    else {
+      progress.stop();
+      output.info(stack.renderChangeSet(message.changeSet, output.palette));
+    }
   };
-  const prepared = await deployLib.prepareChangeSet(deps, {
-    stackName: flags.stackName,
-    parameters: { ...parameters, ArtifactBucket: bucket, ArtifactKey: uploaded.key },
-  });
+  const report = await runDeploy(
+    {
+      sts: await clients.sts(),
+      s3: await clients.s3(),
+      cloudFormation: await clients.cloudFormation(),
+      io: cliHost(output, { command: 'deploy', yes: flags.yes, show }),
+    },
+    { stackName: flags.stackName, region, parameters, bucket: flags.bucket, execute: flags.execute },
+  );
   progress.stop();
-  const summary = { stackName: flags.stackName, artifact: { bucket, key: uploaded.key, upload: uploaded.status } };
-
-  if (prepared.noChanges) {
-    const stack = await deployLib.describeStack(cloudFormation, flags.stackName);
-    const result = {
-      ...summary,
-      status: stack?.status ?? 'unknown',
-      noChanges: true,
-      changes: [],
-      resources: stack?.resources ?? [],
-      outputs: stack?.outputs ?? {},
-    };
-    if (output.json) output.printJson(result);
-    else
-      output.result(
-        render.renderDeployResult(
-          { ...result, stackId: stack?.stackId ?? '', state: stack?.state ?? 'succeeded', events: [] },
-          output.palette,
-        ),
-      );
-    return ExitCode.ok;
-  }
-  output.info(`${output.palette.bold(`Change set ${prepared.changeSetName}`)} (${prepared.changeSetType}):`);
-  output.info(render.renderChanges(prepared.changes, output.palette));
-
-  if (!flags.execute) {
-    if (output.json)
-      output.printJson({
-        ...summary,
-        status: 'REVIEW',
-        noChanges: false,
-        changeSet: prepared.changeSetId,
-        changes: prepared.changes,
-      });
-    else output.result(`Change set left for review: ${prepared.changeSetId}`);
-    return ExitCode.ok;
-  }
-  if (!flags.yes) {
-    if (!output.canAsk) {
-      await deployLib.discardChangeSet(deps, prepared);
-      throw new InvalidInputError('--yes', 'deploy changes the account: add --yes to confirm when not at a terminal.');
-    }
-    if (!(await output.confirm(`Execute this change set on ${flags.stackName}?`))) {
-      await deployLib.discardChangeSet(deps, prepared);
-      output.info('Change set discarded; nothing was changed.');
-      return ExitCode.ok;
-    }
-  }
-  const following = await output.progress(`Deploying ${flags.stackName}…`);
-  try {
-    const result = await deployLib.executeChangeSet(
-      { ...deps, progress: { ...deps.progress, onStep: (message: string) => following.update(message) } },
-      prepared,
-    );
-    following.succeed(`${flags.stackName}: ${result.status}`);
-    if (output.json)
-      output.printJson({
-        ...summary,
-        status: result.status,
-        noChanges: false,
-        changes: prepared.changes,
-        resources: result.resources,
-        outputs: result.outputs,
-      });
-    else output.result(render.renderDeployResult(result, output.palette));
-    return ExitCode.ok;
-  } catch (error) {
-    following.fail(`${flags.stackName}: deploy failed`);
-    if (error instanceof DeploymentError)
-      for (const failure of error.failures) output.error(`${failure.logicalId} ${failure.status}: ${failure.reason}`);
-    throw error;
-  }
+  if (report.outcome === 'aborted') output.info(render.renderDeployReport(report, output.palette));
+  else if (output.json) output.printJson(render.deployJson(report));
+  else output.result(render.renderDeployReport(report, output.palette));
+  return ExitCode.ok;
 }

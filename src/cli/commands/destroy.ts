@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { DEFAULT_STACK_NAME } from '../../constants.js';
+import type { DestroyMessage } from '../../deploy/run-destroy.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { cliHost } from '../cli-host.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import { awsContext, type CommonOptions, DEFAULT_STACK_NAME, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 
 interface DestroyFlags extends CommonOptions {
@@ -21,58 +24,40 @@ export function registerDestroy(program: Command, setExitCode: (code: ExitCodeVa
       .option('--delete-bucket', 'also empty and delete the artifact bucket')
       .option('--bucket <name>', 'the artifact bucket, if deploy was given --bucket')
       .option('--yes', 'do not ask first'),
-  ).action(async (flags: DestroyFlags) => {
-    setExitCode(await runAction(flags, (output) => destroy(flags, output)));
-  });
+  ).action(async (flags: DestroyFlags) => setExitCode(await runAction(flags, (output) => destroy(flags, output))));
 }
 
 async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeValue> {
   const region = stackRegion(flags);
   if (flags.bucket !== undefined && !flags.deleteBucket)
     throw new InvalidInputError('--bucket', '--bucket names the bucket to delete: use it with --delete-bucket.');
-  const [{ AwsClients }, deployLib, { callerAccount }, render] = await Promise.all([
+  const [{ AwsClients }, { runDestroy }, stack, render] = await Promise.all([
     import('../../aws/clients.js'),
-    import('../../deploy/index.js'),
-    import('../aws-account.js'),
+    import('../../deploy/run-destroy.js'),
     import('../render/stack.js'),
+    import('../render/destroy.js'),
   ]);
   const clients = new AwsClients(awsContext(flags, region));
-  const account = await callerAccount(await clients.sts());
-  const bucket = flags.deleteBucket ? (flags.bucket ?? deployLib.artifactBucketName(account, region)) : undefined;
-  if (!flags.yes) {
-    const what = `stack ${flags.stackName} in ${account}/${region}${bucket ? ` and bucket ${bucket}` : ''}`;
-    if (!output.canAsk)
-      throw new InvalidInputError('--yes', `destroy deletes the ${what}: add --yes to confirm when not at a terminal.`);
-    if (!(await output.confirm(`Delete the ${what}?`))) {
-      output.info('Nothing was deleted.');
-      return ExitCode.ok;
-    }
-  }
-  const progress = await output.progress(`Deleting ${flags.stackName}…`);
-  const result = await deployLib.destroyStack(
+  const progress = await output.progress();
+  const show = (message: DestroyMessage) => {
+    if (message.kind === 'step') progress.step(message.text);
+    else output.info(stack.renderStackEvent(message.event, output.palette));
+  };
+  const report = await runDestroy(
     {
+      sts: await clients.sts(),
       cloudFormation: await clients.cloudFormation(),
-      s3: bucket ? await clients.s3() : undefined,
-      progress: {
-        onStep: (message) => progress.update(message),
-        onStackEvent: (event) => output.info(render.renderStackEvent(event, output.palette)),
-      },
+      s3: () => clients.s3(),
+      io: cliHost(output, { command: 'destroy', yes: flags.yes, show }),
     },
-    { stackName: flags.stackName, artifactBucket: bucket },
+    { stackName: flags.stackName, region, deleteBucket: flags.deleteBucket ?? false, bucket: flags.bucket },
   );
   progress.stop();
-  if (output.json) output.printJson(result);
+  if (report.outcome === 'aborted') output.info('Nothing was deleted.');
+  else if (output.json) output.printJson(render.destroyJson(report));
   else {
-    output.result(
-      result.status === 'nothing-to-delete'
-        ? `Nothing to delete: there is no stack ${flags.stackName} in ${region}.`
-        : output.palette.green(`Deleted ${flags.stackName} and its resources.`),
-    );
-    for (const kept of result.retained) output.warn(`Kept by its deletion policy: ${JSON.stringify(kept)}`);
-    if (result.bucket)
-      output.result(
-        `Bucket ${result.bucket.bucket}: ${result.bucket.status} (${result.bucket.objectsDeleted} objects).`,
-      );
+    output.result(render.renderDestroyReport(report, region, output.palette));
+    for (const kept of report.retained) output.warn(`Kept by its deletion policy: ${JSON.stringify(kept)}`);
   }
   return ExitCode.ok;
 }

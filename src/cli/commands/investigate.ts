@@ -28,25 +28,17 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
       .command('investigate')
       .description('summarise what an access key did, from CloudTrail (every region) or from log files')
       .option('--key <id>', 'the access key id (AKIA… or ASIA…)')
-      .option(
-        '--logs <location>',
-        'read CloudTrail log files from a folder or s3://bucket/prefix instead of LookupEvents',
-      )
+      .option('--logs <location>', 'read CloudTrail log files from a folder or s3://bucket/prefix, not LookupEvents')
       .option('--hours <n>', 'the last n hours (default 24)')
       .option('--start <iso>', 'from this time (ISO 8601; default 24 hours before --end)')
       .option('--end <iso>', 'until this time (ISO 8601; default now)')
-      .option(
-        '--regions <list>',
-        'regions to search with LookupEvents, comma-separated (default: every enabled region)',
-      )
-      .option(
-        '--follow-sessions',
-        'also summarise the session keys the key minted (with --json: prints { activity, sessionActivity })',
-      )
+      .option('--regions <list>', 'regions LookupEvents searches, comma-separated (default: every enabled region)')
+      .option('--follow-sessions', 'also summarise the session keys it minted (--json: { activity, sessionActivity })')
+
       .option('--no-follow-sessions', 'do not summarise the session keys the key minted'),
-  ).action(async (flags: InvestigateFlags) => {
-    setExitCode(await runAction(flags, (output) => investigate(flags, output)));
-  });
+  ).action(async (flags: InvestigateFlags) =>
+    setExitCode(await runAction(flags, (output) => investigate(flags, output))),
+  );
 }
 
 async function investigate(flags: InvestigateFlags, output: Output): Promise<ExitCodeValue> {
@@ -64,36 +56,23 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
   const followSessions = flags.followSessions ?? !flags.json;
 
-  const [{ AwsClients }, run, render] = await Promise.all([
+  const [{ AwsClients }, run, render, { renderActivityProgress }] = await Promise.all([
     import('../../aws/clients.js'),
     import('../run/investigate.js'),
     import('../render/activity.js'),
+    import('../render/progress.js'),
   ]);
-  const clients = new AwsClients(awsContext(flags, region));
   const progress = await output.progress(`Investigating ${accessKeyId}…`);
-  const result = await run.runInvestigation(clients, {
-    accessKeyId,
-    window,
-    regions,
-    logs: flags.logs,
-    followSessions,
-    onProgress: (text) => progress.update(text),
+  const result = await run.runInvestigation(new AwsClients(awsContext(flags, region)), {
+    ...{ accessKeyId, window, regions, logs: flags.logs, followSessions },
+    onProgress: (report) => progress.update(renderActivityProgress(report)),
   });
   progress.stop();
 
   const { activity, sessionActivity } = result;
   if (output.json) output.printJson(flags.followSessions ? { activity, sessionActivity } : activity);
-  else {
-    output.result(render.renderActivity(activity, output.palette));
-    if (sessionActivity.length > 0) output.result(render.renderSessionActivity(sessionActivity, output.palette));
-  }
-  if (result.files) {
-    const { read, skipped, failed, outsideWindow } = result.files;
-    output.notice(
-      `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable.`,
-    );
-  }
+  else output.result(render.renderInvestigation(result, output.palette));
+  if (result.files) output.notice(render.renderFilesReport(result.files));
   for (const failed of activity.regions.failed) output.warn(`Not searched: ${failed.region}: ${failed.error}`);
-  if (activity.regions.searched.length === 0 && activity.regions.failed.length > 0) return ExitCode.awsFailed;
   return ExitCode.ok;
 }

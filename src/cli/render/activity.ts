@@ -1,4 +1,5 @@
 import type { ActivitySummary, CountEntry } from '../../activity/activity-summary.js';
+import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import { RISK_CATEGORIES } from '../../activity/risky-events.js';
 import { verdictOf } from '../../activity/verdict.js';
 import { formatCount } from '../../format/plain-table.js';
@@ -123,4 +124,20 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
     ),
     '',
   ].join('\n');
+}
+
+/** An investigation as a person reads it: the key's activity, then what its session keys did. */
+export function renderInvestigation(
+  investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[] },
+  palette: Palette,
+): string {
+  const own = renderActivity(investigation.activity, palette);
+  if (investigation.sessionActivity.length === 0) return own;
+  return `${own.endsWith('\n') ? own : `${own}\n`}${renderSessionActivity(investigation.sessionActivity, palette)}`;
+}
+
+/** What became of the log files read, in one line. */
+export function renderFilesReport(files: LogFilesReport): string {
+  const { read, skipped, failed, outsideWindow } = files;
+  return `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable.`;
 }

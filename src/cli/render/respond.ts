@@ -8,7 +8,7 @@ export function renderPlan(planned: RespondPlan, options: RespondOptions, palett
   const { incident } = planned;
   if (planned.plan.status !== 'done')
     return [
-      palette.bold(`Plan for ${incident.accessKeyId}`) + ` (account ${incident.accountId})`,
+      `${palette.bold(`Plan for ${incident.accessKeyId}`)} (account ${incident.accountId})`,
       palette.red(`  - containment: ${planned.plan.status === 'failed' ? planned.plan.error : planned.plan.reason}`),
       '  - nothing will be changed; the key is still investigated and the failure notified',
     ].join('\n');
@@ -22,7 +22,7 @@ export function renderPlan(planned: RespondPlan, options: RespondOptions, palett
   else lines.push(`  - ${plan.summary}`);
   for (const policy of plan.quarantinePolicies) lines.push(`  - AWS quarantine policy ${policy} is attached; it stays`);
   lines.push(
-    `  - investigate ${options.regions?.join(', ') ?? 'every enabled region'} from ${options.window.start.toISOString()} to ${options.window.end.toISOString()}`,
+    `  - investigate ${options.searchedWhere} from ${options.window.start.toISOString()} to ${options.window.end.toISOString()}`,
     `  - notify ${options.dryRun ? 'nobody (dry run: the message is printed)' : (options.topicArn ?? 'nobody (no topic: the message is printed)')}`,
   );
   return lines.join('\n');
@@ -67,4 +67,21 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
   if (result.sessionActivity.length > 0) lines.push(renderSessionActivity(result.sessionActivity, palette));
   if (note.status !== 'sent') lines.push(palette.bold(`Subject: ${note.subject}`), '', note.message);
   return lines.join('\n');
+}
+
+/** What went wrong in a response, for stderr: errors (with the step to take) and warnings. */
+export function responseProblems(result: RespondResult): { errors: [string, string][]; warnings: string[] } {
+  const errors: [string, string][] = [];
+  const warnings: string[] = [];
+  if ('error' in result.containment)
+    errors.push([
+      `The key was NOT contained: ${result.containment.error}`,
+      'Contain it by hand: see "WHAT YOU MUST DO NOW".',
+    ]);
+  if (result.notification.status === 'failed')
+    warnings.push(`The notification was not sent: ${result.notification.error}`);
+  if (result.investigationError) warnings.push(`The investigation failed: ${result.investigationError}`);
+  for (const failed of result.activity?.regions.failed ?? [])
+    warnings.push(`Region not searched: ${failed.region}: ${failed.error}`);
+  return { errors, warnings };
 }

@@ -1,4 +1,4 @@
-import type { ResourceChange } from '../../deploy/change-set.js';
+import type { PreparedChangeSet, ResourceChange } from '../../deploy/change-set.js';
 import type { DeployResult } from '../../deploy/execute-change-set.js';
 import type { StackEvent } from '../../deploy/progress.js';
 import type { StackDescription, StackResourceInfo } from '../../deploy/stack-description.js';
@@ -13,6 +13,14 @@ export function renderChanges(changes: readonly ResourceChange[], palette: Palet
     [{ header: 'action' }, { header: 'resource' }, { header: 'type' }, { header: 'replacement' }],
     changes.map((change) => [colour(change.action), change.logicalId, change.type, change.replacement ?? '']),
   );
+}
+
+/** A change set, headed by its name and type, as a person reviews it before saying yes. */
+export function renderChangeSet(changeSet: PreparedChangeSet, palette: Palette): string {
+  return [
+    `${palette.bold(`Change set ${changeSet.changeSetName}`)} (${changeSet.changeSetType}):`,
+    renderChanges(changeSet.changes, palette),
+  ].join('\n');
 }
 
 /** One stack event as a progress line. */

@@ -1,4 +1,6 @@
+import type { ActivityProgress, ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
+import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { investigateKey } from '../../steps/investigate.js';
 
@@ -10,7 +12,7 @@ export interface InvestigationRequest {
   /** A folder or s3://bucket/prefix of CloudTrail log files; LookupEvents when absent. */
   logs?: string;
   followSessions: boolean;
-  onProgress?: (text: string) => void;
+  onProgress?: (progress: ActivityProgress) => void;
 }
 
 /** What `investigate` found. */
@@ -18,29 +20,37 @@ export interface InvestigationOutcome {
   activity: ActivitySummary;
   sessionActivity: ActivitySummary[];
   /** For log files: how many were read, skipped, outside the window, or unreadable. */
-  files?: { read: number; skipped: number; outsideWindow: number; failed: number };
+  files?: LogFilesReport;
 }
 
-/** Runs the investigation from the chosen source. */
+/** The source the request names: log files when `logs` is given, else LookupEvents. */
+async function sourceOf(clients: AwsClients, request: InvestigationRequest) {
+  if (request.logs !== undefined) {
+    const { logFilesSource } = await import('../../activity/log-files/log-files-source.js');
+    const s3 = request.logs.startsWith('s3://') ? await clients.s3() : undefined;
+    return logFilesSource({ s3 }, { location: request.logs });
+  }
+  const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
+  return lookupEventsSource(
+    { cloudTrail: await clients.cloudTrail(), listRegions: () => clients.listRegions() },
+    { regions: request.regions },
+  );
+}
+
+/** Runs the investigation step over the chosen source. */
 export async function runInvestigation(
   clients: AwsClients,
   request: InvestigationRequest,
 ): Promise<InvestigationOutcome> {
-  if (request.logs !== undefined) {
-    const { investigateLogFiles } = await import('./investigate-logs.js');
-    return investigateLogFiles(clients, request);
-  }
-  return investigateKey(
-    { cloudTrail: await clients.cloudTrail(), listRegions: () => clients.listRegions() },
+  const source: ActivitySource & { files?: LogFilesReport } = await sourceOf(clients, request);
+  const investigation = await investigateKey(
+    { source },
     {
       accessKeyId: request.accessKeyId,
       window: request.window,
-      regions: request.regions,
       followSessionKeys: request.followSessions,
-      onProgress: (step) =>
-        request.onProgress?.(
-          `Investigating ${step.accessKeyId}: ${step.region} page ${step.pages} (${step.events} events)`,
-        ),
+      onProgress: request.onProgress,
     },
   );
+  return { ...investigation, ...(source.files ? { files: source.files } : {}) };
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetUserCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { ActivityProgress, ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
-import type { LookupProgress } from '../../activity/lookup-events/lookup-events.js';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
-import type { CloudTrailApi, IamClient, SnsClient, StsApi } from '../../aws/narrow-clients.js';
-import { describeError, InvalidInputError } from '../../errors.js';
+import type { IamClient, SnsClient, StsApi } from '../../aws/narrow-clients.js';
+import type { IoHost } from '../../common/io-host.js';
+import { describeError, ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { type ContainmentMode, type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
@@ -18,8 +19,8 @@ import { report, type StepReport } from '../../steps/step-report.js';
 export interface RespondDeps {
   iam: IamClient;
   sts: StsApi;
-  listRegions: () => Promise<string[]>;
-  cloudTrail: (region: string) => CloudTrailApi;
+  /** Where the key's activity is read from. */
+  source: ActivitySource;
   /** The SNS client of the topic's region. */
   sns?: SnsClient;
   now?: () => Date;
@@ -33,11 +34,11 @@ export interface RespondOptions {
   dryRun: boolean;
   revokeSessions: boolean;
   window: TimeWindow;
-  regions?: string[];
+  /** Where the activity is searched, as the plan says it: "every enabled region", "us-east-1". */
+  searchedWhere: string;
   /** Where to publish; without one, the message is printed. */
   topicArn?: string;
   followSessions?: boolean;
-  onProgress?: (progress: LookupProgress) => void;
 }
 
 /**
@@ -131,6 +132,7 @@ export async function runResponse(
   deps: RespondDeps,
   options: RespondOptions,
   planned: RespondPlan,
+  onProgress?: (progress: ActivityProgress) => void,
 ): Promise<RespondResult> {
   const { incident } = planned;
   // A plan that could not be made leaves the key alone: nothing ties it to an owner yet.
@@ -149,14 +151,13 @@ export async function runResponse(
   const investigation: StepReport<Investigation> = await report(
     () =>
       investigateKey(
-        { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
+        { source: deps.source },
         {
           accessKeyId: incident.accessKeyId,
           userName: owner,
           window: options.window,
-          regions: options.regions,
           followSessionKeys: options.followSessions ?? true,
-          onProgress: options.onProgress,
+          onProgress,
         },
       ),
     describeError,
@@ -208,4 +209,49 @@ async function notify(
       message: built.message,
     };
   }
+}
+
+/** What `respond` tells its host as it goes. */
+export type RespondMessage =
+  | { kind: 'plan'; planned: RespondPlan; options: RespondOptions }
+  | { kind: 'step'; text: string }
+  | { kind: 'progress'; progress: ActivityProgress };
+
+/** How `respond` ended: with a result, or stopped by the responder before any change. */
+export type RespondOutcome = { aborted: false; result: RespondResult } | { aborted: true; planned: RespondPlan };
+
+/**
+ * The manual incident response in one call: plan (changing nothing), tell the host the plan, ask
+ * before a change, then contain, investigate and notify. A dry run asks nothing and changes nothing.
+ */
+export async function respondToKey(
+  deps: RespondDeps,
+  options: RespondOptions,
+  io: IoHost<RespondMessage>,
+): Promise<RespondOutcome> {
+  io.notify({ kind: 'step', text: `Checking ${options.accessKeyId}…` });
+  const planned = await planResponse(deps, options);
+  io.notify({ kind: 'plan', planned, options });
+  if (
+    !options.dryRun &&
+    planChangesSomething(planned.plan) &&
+    !(await io.confirm({ question: 'Proceed?', consequence: 'changes the account' }))
+  )
+    return { aborted: true, planned };
+  io.notify({
+    kind: 'step',
+    text: options.dryRun ? 'Investigating (dry run)…' : 'Containing, investigating, notifying…',
+  });
+  const result = await runResponse(deps, options, planned, (progress) => io.notify({ kind: 'progress', progress }));
+  return { aborted: false, result };
+}
+
+/**
+ * The exit code of a response: 4 when a human must act, 3 when the notification or the whole
+ * investigation failed (nothing is known of what the key did when no region could be searched).
+ */
+export function responseExitCode(result: RespondResult): ExitCodeValue {
+  if (result.needsHuman) return ExitCode.needsHuman;
+  if (result.notification.status === 'failed' || result.investigationError) return ExitCode.awsFailed;
+  return ExitCode.ok;
 }

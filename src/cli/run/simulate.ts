@@ -1,16 +1,11 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { isAwsError } from '../../aws/aws-errors.js';
-import type {
-  CloudFormationApi,
-  CloudTrailApi,
-  Ec2Client,
-  IamClient,
-  SfnApi,
-  SnsClient,
-} from '../../aws/narrow-clients.js';
+import type { CloudFormationApi, CloudTrailApi, IamClient, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
+import { LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
-import { readContainConfig, readInvestigateConfig } from '../../lambda/config.js';
+import { readContainConfig, readInvestigateConfig } from '../../settings/function-settings.js';
+import { functionEnvironment } from '../../settings/settings.js';
 import { followExecution, type RemoteExecutionResult, startExecution } from '../../state-machine/follow-execution.js';
 import { runStateMachineLocally, type StateTransition } from '../../state-machine/run-local.js';
 import { type SimulatedSource, simulatedEvent } from '../../state-machine/simulated-event.js';
@@ -104,7 +99,7 @@ async function runRemote(
   stack: StackDescription | undefined,
   event: Record<string, unknown>,
 ): Promise<RunOutcome> {
-  const stateMachineArn = stackResource(stack, 'StateMachine');
+  const stateMachineArn = stackResource(stack, LOGICAL_IDS.stateMachine);
   if (!stateMachineArn) throw new StackNotFoundError(request.stackName, request.region);
   const started = await startExecution(deps.sfn, stateMachineArn, event, `simulate-${Date.now()}`);
   request.onStep?.(`Started ${started.executionArn}`);
@@ -131,13 +126,8 @@ async function runLocal(
   event: Record<string, unknown>,
 ): Promise<RunOutcome> {
   // The deployed stack's settings when there is one, else the template's defaults.
-  const settings = {
-    CONTAINMENT_MODE: stack?.parameters.ContainmentMode,
-    REVOKE_SESSIONS: stack?.parameters.RevokeSessions,
-    LOOKBACK_HOURS: stack?.parameters.LookbackHours,
-    INVESTIGATE_REGIONS: stack?.parameters.InvestigateRegions,
-  };
-  const topicArn = request.topicArn ?? stackResource(stack, 'NotificationTopic');
+  const settings = functionEnvironment(stack?.parameters);
+  const topicArn = request.topicArn ?? stackResource(stack, LOGICAL_IDS.topic);
   let printed: { subject: string; message: string } | undefined;
   const notify =
     topicArn && deps.sns
@@ -184,7 +174,7 @@ async function runLocal(
  */
 export async function runSimulation(deps: SimulateDeps, request: SimulateRequest): Promise<SimulateResult> {
   const stack = await describeStack(deps.cloudFormation, request.stackName);
-  if (!request.local && !stackResource(stack, 'StateMachine'))
+  if (!request.local && !stackResource(stack, LOGICAL_IDS.stateMachine))
     throw new StackNotFoundError(request.stackName, request.region);
   let testUser: TestUser | undefined;
   if (request.createTestUser) {

@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudFormationApi, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
+import { LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { StackNotFoundError } from '../../errors.js';
 
@@ -88,8 +89,8 @@ export async function stackStatus(
 ): Promise<StackStatus> {
   const stack = await describeStack(deps.cloudFormation, options.stackName);
   if (!stack) throw new StackNotFoundError(options.stackName, options.region);
-  const topicArn = physicalId(stack, 'NotificationTopic');
-  const stateMachineArn = physicalId(stack, 'StateMachine');
+  const topicArn = physicalId(stack, LOGICAL_IDS.topic);
+  const stateMachineArn = physicalId(stack, LOGICAL_IDS.stateMachine);
   try {
     return {
       stack,

@@ -1,6 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { ListedEntry } from '../log-file-ref.js';
-import type { FileToRead } from '../log-files.js';
+import type { FileToRead, ListedEntry } from '../log-file-ref.js';
 import type { LogFileOutcome } from '../read-log-file.js';
 import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
 import { parsePackedRecords } from './record-packer.js';

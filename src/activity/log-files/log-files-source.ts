@@ -1,0 +1,72 @@
+import { InvalidInputError } from '../../errors.js';
+import type { ActivitySource } from '../activity-source.js';
+import { type LogFilesDeps, type LogFilesResult, readLogFiles } from './log-files.js';
+
+/** What became of the files of the first read (the incident key's own). */
+export interface LogFilesReport {
+  read: number;
+  skipped: number;
+  outsideWindow: number;
+  failed: number;
+}
+
+/** The `cloudtrail-logs` source, and what it found of the files. */
+export interface LogFilesSource extends ActivitySource {
+  /** The files of the first read; undefined before it. */
+  readonly files: LogFilesReport | undefined;
+}
+
+/** Where and how the `cloudtrail-logs` source reads. */
+export interface LogFilesSourceOptions {
+  /** A local folder (or file), or `s3://bucket/prefix`. */
+  location: string;
+  concurrency?: number;
+  workers?: number;
+}
+
+function report(files: LogFilesResult['files']): LogFilesReport {
+  return {
+    read: files.read,
+    skipped: files.skipped,
+    outsideWindow: files.outsideWindow,
+    failed: files.failed.length,
+  };
+}
+
+/**
+ * CloudTrail log files, from a folder or an S3 prefix, as an activity source: each read goes over
+ * every file once for all the keys asked for. A location that holds no CloudTrail delivery at all
+ * is refused, rather than reported as a key that did nothing.
+ */
+export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOptions): LogFilesSource {
+  let files: LogFilesReport | undefined;
+  return {
+    name: 'cloudtrail-logs',
+    unsearchableHint: 'Check that the log files can be read (the reason is given for each), or point --logs elsewhere.',
+    get files() {
+      return files;
+    },
+    async summarize(query) {
+      const result = await readLogFiles(deps, {
+        location: options.location,
+        accessKeyIds: query.accessKeyIds,
+        window: query.window,
+        userName: query.userName,
+        concurrency: options.concurrency,
+        workers: options.workers,
+        onProgress: query.onProgress,
+      });
+      const { read, failed, outsideWindow, skipped } = result.files;
+      if (read === 0 && failed.length === 0 && outsideWindow === 0)
+        throw new InvalidInputError(
+          '--logs',
+          `No CloudTrail log files were found under ${options.location} (${skipped} other files skipped).`,
+          {
+            hint: 'Point --logs at the folder or prefix that holds AWSLogs/<account>/CloudTrail/…, or at the .json(.gz) files themselves.',
+          },
+        );
+      files ??= report(result.files);
+      return result.summaries;
+    },
+  };
+}

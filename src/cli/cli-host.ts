@@ -1,0 +1,33 @@
+import type { IoHost } from '../common/io-host.js';
+import { InvalidInputError } from '../errors.js';
+import type { Output } from './output.js';
+
+/** How a command's host behaves. */
+export interface CliHostOptions<Message> {
+  /** The command, as a refusal names it: `deploy`. */
+  command: string;
+  /** --yes: go ahead without asking. */
+  yes?: boolean;
+  /** Shows what the library tells. */
+  show(message: Message): void;
+}
+
+/**
+ * The I/O host a command gives a library flow: it shows what the flow tells, and answers its
+ * questions. With --yes it says yes; at a terminal it asks; without one it refuses with the flag
+ * to add, rather than guess. This is the one place where a command confirms or refuses.
+ */
+export function cliHost<Message>(output: Output, options: CliHostOptions<Message>): IoHost<Message> {
+  return {
+    notify: (message) => options.show(message),
+    async confirm(request) {
+      if (options.yes) return true;
+      if (!output.canAsk)
+        throw new InvalidInputError(
+          '--yes',
+          `${options.command} ${request.consequence}: add --yes to confirm when not at a terminal.`,
+        );
+      return output.confirm(request.question);
+    },
+  };
+}

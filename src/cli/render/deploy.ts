@@ -1,0 +1,46 @@
+import type { DeployReport } from '../../deploy/run-deploy.js';
+import type { Palette } from '../output.js';
+import { renderDeployResult } from './stack.js';
+
+/** A deployment as `deploy --json` prints it. */
+export function deployJson(report: DeployReport): Record<string, unknown> {
+  const summary = {
+    stackName: report.stackName,
+    artifact: { bucket: report.artifact.bucket, key: report.artifact.key, upload: report.artifact.upload },
+  };
+  if (report.outcome === 'review' || report.outcome === 'aborted')
+    return {
+      ...summary,
+      status: report.status,
+      noChanges: false,
+      changeSet: report.changeSetId,
+      changes: report.changes,
+    };
+  return {
+    ...summary,
+    status: report.status,
+    noChanges: report.outcome === 'no-changes',
+    changes: report.changes,
+    resources: report.resources,
+    outputs: report.outputs,
+  };
+}
+
+/** A deployment as a person reads it at the end. */
+export function renderDeployReport(report: DeployReport, palette: Palette): string {
+  if (report.outcome === 'review') return `Change set left for review: ${report.changeSetId}`;
+  if (report.outcome === 'aborted') return 'Change set discarded; nothing was changed.';
+  return renderDeployResult(
+    {
+      stackName: report.stackName,
+      stackId: report.stackId,
+      status: report.status,
+      state: report.state ?? 'succeeded',
+      noChanges: report.outcome === 'no-changes',
+      resources: report.resources,
+      outputs: report.outputs,
+      events: report.events,
+    },
+    palette,
+  );
+}

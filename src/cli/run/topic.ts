@@ -1,0 +1,73 @@
+import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import { topicRegion } from '../../aws/aws-names.js';
+import type { AwsClients } from '../../aws/clients.js';
+import type { CloudFormationApi, SnsClient } from '../../aws/narrow-clients.js';
+import { LOGICAL_IDS } from '../../constants.js';
+import { describeError, InvalidInputError } from '../../errors.js';
+
+/** The physical id of one resource of a stack, or null when the stack or resource does not exist. */
+export async function stackResourceId(
+  cloudFormation: CloudFormationApi,
+  stackName: string,
+  logicalId: string,
+): Promise<string | null> {
+  try {
+    const answer = await cloudFormation.send(
+      new DescribeStackResourcesCommand({ StackName: stackName, LogicalResourceId: logicalId }),
+    );
+    return answer.StackResources?.[0]?.PhysicalResourceId ?? null;
+  } catch (error) {
+    // CloudFormation says "Stack with id … does not exist" (or that the resource does not) as a ValidationError.
+    if (isAwsError(error, 'ValidationError')) return null;
+    throw toAwsCallError('cloudformation:DescribeStackResources', error);
+  }
+}
+
+/**
+ * Checks that a topic given on the command line exists, before anything changes. A topic that
+ * does not exist is bad input; SNS failing to answer is no reason to leave a leaked key active,
+ * so that comes back as a warning and the response goes on (the notification then says if it failed).
+ *
+ * @throws InvalidInputError when the topic does not exist.
+ */
+export async function checkTopic(sns: SnsClient, topicArn: string): Promise<string | undefined> {
+  try {
+    await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
+    return undefined;
+  } catch (error) {
+    if (isAwsError(error, 'NotFound', 'InvalidParameter'))
+      throw new InvalidInputError('--topic', `The topic ${topicArn} does not exist.`, {
+        hint: "Check the ARN (`exposed-keys status` shows the stack's topic), or leave out --topic to print the message.",
+      });
+    return `Could not check the topic ${topicArn}: ${describeError(toAwsCallError('sns:GetTopicAttributes', error))}`;
+  }
+}
+
+/** The topic to notify, the SNS client of its region, and a warning when it could not be checked. */
+export interface ResolvedTopic {
+  topicArn?: string;
+  sns?: SnsClient;
+  warning?: string;
+}
+
+/**
+ * The topic a command notifies: the one given (checked to exist), else the deployed stack's, else
+ * none (the message is then printed). The SNS client is built for the topic's own region.
+ *
+ * @throws InvalidInputError when a topic given does not exist.
+ */
+export async function resolveTopic(
+  clients: AwsClients,
+  request: { topicArn?: string; stackName: string },
+): Promise<ResolvedTopic> {
+  const topicArn =
+    request.topicArn ??
+    (await stackResourceId(await clients.cloudFormation(), request.stackName, LOGICAL_IDS.topic)) ??
+    undefined;
+  if (!topicArn) return {};
+  const sns = await clients.inRegion(topicRegion(topicArn) ?? clients.context.region).sns();
+  const warning = request.topicArn ? await checkTopic(sns, topicArn) : undefined;
+  return { topicArn, sns, ...(warning ? { warning } : {}) };
+}

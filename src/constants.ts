@@ -1,0 +1,28 @@
+/*
+ * Facts that more than one part of exposed-keys needs, each written once. The template
+ * (cloudformation/exposed-keys.yaml) repeats some of them in YAML; tests check that it agrees.
+ */
+
+/** The stack, and the events it reacts to, live in this region only. */
+export const STACK_REGION = 'us-east-1';
+
+/** The stack name when --stack-name is not given. */
+export const DEFAULT_STACK_NAME = 'exposed-keys';
+
+/** CloudTrail records every IAM and STS call in this region, whatever region the caller used. */
+export const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+/** LookupEvents keeps 90 days of history: a longer look back finds nothing more. */
+export const MAX_LOOKBACK_HOURS = 2160;
+
+/** How far back an investigation looks when nothing else is said. */
+export const DEFAULT_LOOKBACK_HOURS = 24;
+
+/** The logical ids of the template's resources that the CLI looks up in a deployed stack. */
+export const LOGICAL_IDS = {
+  topic: 'NotificationTopic',
+  stateMachine: 'StateMachine',
+  containFunction: 'ContainFunction',
+  investigateFunction: 'InvestigateFunction',
+  notifyFunction: 'NotifyFunction',
+} as const;

@@ -1,0 +1,149 @@
+import { callerAccount } from '../aws/caller-account.js';
+import type { CloudFormationApi, S3Api, StsApi } from '../aws/narrow-clients.js';
+import type { IoHost } from '../common/io-host.js';
+import { artifactBucketName, ensureArtifactBucket, uploadArtifact } from './artifact-bucket.js';
+import { discardChangeSet, type PreparedChangeSet, prepareChangeSet, type ResourceChange } from './change-set.js';
+import { executeChangeSet } from './execute-change-set.js';
+import { type Artifact, ensureArtifact } from './package-artifact.js';
+import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
+import { describeStack, type StackResourceInfo } from './stack-description.js';
+import type { StackState } from './stack-status.js';
+
+/** What a deployment tells its host as it goes. */
+export type DeployMessage =
+  | { kind: 'step'; text: string }
+  | { kind: 'stack-event'; event: StackEvent }
+  /** The change set is ready: what it would change, before the host is asked to execute it. */
+  | { kind: 'change-set'; changeSet: PreparedChangeSet };
+
+/** What {@link runDeploy} needs. */
+export interface RunDeployDeps {
+  sts: StsApi;
+  s3: S3Api;
+  cloudFormation: CloudFormationApi;
+  io: IoHost<DeployMessage>;
+  poll?: PollOptions;
+  /** The Lambda artifact to deploy (default: built from the sources, or the one the package ships). */
+  artifact?: () => Promise<Artifact>;
+}
+
+/** What to deploy. */
+export interface RunDeployInput {
+  stackName: string;
+  region: string;
+  /** Stack parameters; the artifact's bucket and key are added. */
+  parameters: Readonly<Record<string, string>>;
+  /** The artifact bucket (default: `exposed-keys-artifacts-<account>-<region>`, created if needed). */
+  bucket?: string;
+  /** False: make the change set and leave it for review. */
+  execute: boolean;
+}
+
+/**
+ * How a deployment ended: `no-changes` (the stack already matches), `review` (the change set is
+ * left for review), `aborted` (the host said no; the change set was discarded) or `deployed`.
+ */
+export interface DeployReport {
+  outcome: 'no-changes' | 'review' | 'aborted' | 'deployed';
+  stackName: string;
+  artifact: { bucket: string; key: string; upload: 'uploaded' | 'unchanged'; source: Artifact['source'] };
+  /** The stack's status at the end (`REVIEW` for a change set left for review). */
+  status: string;
+  state: StackState | undefined;
+  stackId: string;
+  changes: ResourceChange[];
+  changeSetId: string | undefined;
+  resources: StackResourceInfo[];
+  outputs: Record<string, string>;
+  /** The stack events of this deployment, oldest first. */
+  events: readonly StackEvent[];
+}
+
+function progressOf(io: IoHost<DeployMessage>): DeployProgress {
+  return {
+    onStep: (text) => io.notify({ kind: 'step', text }),
+    onStackEvent: (event) => io.notify({ kind: 'stack-event', event }),
+  };
+}
+
+/**
+ * Deploys or updates the stack in one call: builds (or reuses) the Lambda artifact, checks the
+ * credentials, makes sure of the artifact bucket, uploads the artifact, makes a change set, asks
+ * the host whether to execute it, and executes it while following the stack's events. A change set
+ * the host declines, or refuses to be asked about, is discarded, so that no trace is left.
+ *
+ * @throws DeploymentError with each failing resource when the deploy fails or is rolled back.
+ */
+export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Promise<DeployReport> {
+  const { io } = deps;
+  const progress = progressOf(io);
+  progress.onStep?.('Building the Lambda artifact…');
+  const artifact = await (deps.artifact ?? ensureArtifact)();
+  progress.onStep?.(`Artifact ${artifact.fileName} (${artifact.source}); checking credentials…`);
+  const account = await callerAccount(deps.sts);
+  const bucket = input.bucket ?? artifactBucketName(account, input.region);
+  await ensureArtifactBucket({ s3: deps.s3, progress }, { bucket, region: input.region });
+  const uploaded = await uploadArtifact({ s3: deps.s3, progress }, { bucket, artifact });
+  progress.onStep?.(`Artifact s3://${bucket}/${uploaded.key} (${uploaded.status}); preparing the change set…`);
+
+  const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
+  const prepared = await prepareChangeSet(changeSetDeps, {
+    stackName: input.stackName,
+    parameters: { ...input.parameters, ArtifactBucket: bucket, ArtifactKey: uploaded.key },
+  });
+  const base = {
+    stackName: input.stackName,
+    artifact: { bucket, key: uploaded.key, upload: uploaded.status, source: artifact.source },
+    changes: prepared.changes,
+    changeSetId: prepared.changeSetId || undefined,
+    events: [] as StackEvent[],
+  };
+  if (prepared.noChanges) {
+    const stack = await describeStack(deps.cloudFormation, input.stackName);
+    return {
+      ...base,
+      outcome: 'no-changes',
+      status: stack?.status ?? 'unknown',
+      state: stack?.state,
+      stackId: stack?.stackId ?? '',
+      resources: stack?.resources ?? [],
+      outputs: stack?.outputs ?? {},
+    };
+  }
+  io.notify({ kind: 'change-set', changeSet: prepared });
+  const pending = {
+    ...base,
+    status: 'REVIEW',
+    state: undefined,
+    stackId: prepared.stackId,
+    resources: [],
+    outputs: {},
+  };
+  if (!input.execute) return { ...pending, outcome: 'review' };
+
+  let confirmed: boolean;
+  try {
+    confirmed = await io.confirm({
+      question: `Execute this change set on ${input.stackName}?`,
+      consequence: 'changes the account',
+    });
+  } catch (error) {
+    await discardChangeSet(changeSetDeps, prepared);
+    throw error;
+  }
+  if (!confirmed) {
+    await discardChangeSet(changeSetDeps, prepared);
+    return { ...pending, outcome: 'aborted', changeSetId: undefined };
+  }
+  const deployed = await executeChangeSet(changeSetDeps, prepared);
+  return {
+    ...base,
+    outcome: 'deployed',
+    status: deployed.status,
+    state: deployed.state,
+    stackId: deployed.stackId,
+    resources: deployed.resources,
+    outputs: deployed.outputs,
+    events: deployed.events,
+  };
+}

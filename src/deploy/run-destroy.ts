@@ -1,0 +1,62 @@
+import { callerAccount } from '../aws/caller-account.js';
+import type { CloudFormationApi, S3Api, StsApi } from '../aws/narrow-clients.js';
+import type { IoHost } from '../common/io-host.js';
+import { artifactBucketName } from './artifact-bucket.js';
+import { type DestroyResult, destroyStack } from './destroy.js';
+import type { PollOptions, StackEvent } from './progress.js';
+
+/** What a removal tells its host as it goes. */
+export type DestroyMessage = { kind: 'step'; text: string } | { kind: 'stack-event'; event: StackEvent };
+
+/** What {@link runDestroy} needs; the S3 client is asked for only when the bucket goes too. */
+export interface RunDestroyDeps {
+  sts: StsApi;
+  cloudFormation: CloudFormationApi;
+  s3: () => Promise<S3Api>;
+  io: IoHost<DestroyMessage>;
+  poll?: PollOptions;
+}
+
+/** What to remove. */
+export interface RunDestroyInput {
+  stackName: string;
+  region: string;
+  /** Also empty and delete the artifact bucket. */
+  deleteBucket: boolean;
+  /** The artifact bucket, when deploy was given one (default: the account's default bucket). */
+  bucket?: string;
+}
+
+/** How a removal ended: `aborted` when the host said no, and nothing was deleted. */
+export type DestroyReport = ({ outcome: 'destroyed' } & DestroyResult) | { outcome: 'aborted'; stackName: string };
+
+/**
+ * Removes the stack in one call: checks the credentials, asks the host (naming the account, the
+ * region and the bucket), then deletes the stack and, when asked, empties and deletes the artifact
+ * bucket, following the stack's events.
+ *
+ * @throws StackBusyError when the stack is being created or updated.
+ * @throws DeploymentError with the resources that could not be deleted.
+ */
+export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): Promise<DestroyReport> {
+  const { io } = deps;
+  const account = await callerAccount(deps.sts);
+  const bucket = input.deleteBucket ? (input.bucket ?? artifactBucketName(account, input.region)) : undefined;
+  const what = `stack ${input.stackName} in ${account}/${input.region}${bucket ? ` and bucket ${bucket}` : ''}`;
+  if (!(await io.confirm({ question: `Delete the ${what}?`, consequence: `deletes the ${what}` })))
+    return { outcome: 'aborted', stackName: input.stackName };
+  io.notify({ kind: 'step', text: `Deleting ${input.stackName}…` });
+  const result = await destroyStack(
+    {
+      cloudFormation: deps.cloudFormation,
+      s3: bucket ? await deps.s3() : undefined,
+      poll: deps.poll,
+      progress: {
+        onStep: (text) => io.notify({ kind: 'step', text }),
+        onStackEvent: (event) => io.notify({ kind: 'stack-event', event }),
+      },
+    },
+    { stackName: input.stackName, artifactBucket: bucket },
+  );
+  return { outcome: 'destroyed', ...result };
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { dayIsOutsideWindow, describeLogFilePath } from '../../../../src/activity/log-files/log-file-path.js';
+import { parseS3Location } from '../../../../src/activity/log-files/s3-log-files.js';
+
+const JULY_10 = Date.UTC(2023, 6, 10);
+
+describe('describeLogFilePath', () => {
+  it('reads the region and day of the AWSLogs layout, for account and organization trails', () => {
+    const account = describeLogFilePath(
+      'logs/AWSLogs/218007301253/CloudTrail/eu-west-1/2023/07/10/218007301253_CloudTrail_eu-west-1_20230710T1145Z_a1.json.gz',
+    );
+    const organization = describeLogFilePath(
+      's3://trail/AWSLogs/o-abc123/218007301253/CloudTrail/us-gov-west-1/2023/07/10/anything.json',
+    );
+
+    expect(account).toEqual({ kind: 'delivery', region: 'eu-west-1', day: JULY_10 });
+    expect(organization).toEqual({ kind: 'delivery', region: 'us-gov-west-1', day: JULY_10 });
+  });
+
+  it('reads the region and day of a standard file name outside the layout', () => {
+    const info = describeLogFilePath(
+      '/tmp/x/218007301253_CloudTrail_ap-southeast-2_20230710T1145Z_7xgocspSowgK0Gto.json',
+    );
+
+    expect(info).toEqual({ kind: 'delivery', region: 'ap-southeast-2', day: JULY_10 });
+  });
+
+  it('tells digests and other files from deliveries', () => {
+    const digest = describeLogFilePath(
+      'AWSLogs/218007301253/CloudTrail-Digest/us-east-1/2023/07/10/218007301253_CloudTrail-Digest_us-east-1_t_us-east-1_20230710T120000Z.json.gz',
+    );
+    const other = describeLogFilePath('AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/notes.txt');
+    const plain = describeLogFilePath('export/events.JSON');
+
+    expect(digest.kind).toBe('digest');
+    expect(other).toEqual({ kind: 'other', region: 'us-east-1', day: JULY_10 });
+    expect(plain).toEqual({ kind: 'delivery', region: null, day: null });
+  });
+
+  it('ignores dates that do not exist', () => {
+    const info = describeLogFilePath('AWSLogs/1/CloudTrail/us-east-1/2023/02/31/f.json');
+
+    expect(info).toEqual({ kind: 'delivery', region: 'us-east-1', day: null });
+  });
+});
+
+describe('dayIsOutsideWindow', () => {
+  const window = { start: new Date('2023-07-10T06:00:00Z'), end: new Date('2023-07-10T18:00:00Z') };
+  const day = (date: number) => Date.UTC(2023, 6, date);
+
+  it('keeps the days of the window and the day on either side, and prunes the rest', () => {
+    const outside = [6, 7, 8, 9, 10, 11, 12, 13].map((date) => dayIsOutsideWindow(day(date), window));
+
+    expect(outside).toEqual([true, true, true, false, false, false, true, true]);
+  });
+
+  it('keeps a day that ends exactly one day before the window starts', () => {
+    const midnight = { start: new Date('2023-07-10T00:00:00Z'), end: new Date('2023-07-11T00:00:00Z') };
+
+    expect(dayIsOutsideWindow(day(8), midnight)).toBe(false);
+    expect(dayIsOutsideWindow(day(7), midnight)).toBe(true);
+    expect(dayIsOutsideWindow(day(12), midnight)).toBe(false);
+    expect(dayIsOutsideWindow(day(13), midnight)).toBe(true);
+  });
+});
+
+describe('parseS3Location', () => {
+  it('splits s3://bucket/prefix, and leaves other locations alone', () => {
+    expect(parseS3Location('s3://trail-bucket/AWSLogs/218007301253/')).toEqual({
+      bucket: 'trail-bucket',
+      prefix: 'AWSLogs/218007301253/',
+    });
+    expect(parseS3Location('s3://trail-bucket')).toEqual({ bucket: 'trail-bucket', prefix: '' });
+    expect(parseS3Location('./s3:/logs')).toBeNull();
+  });
+});

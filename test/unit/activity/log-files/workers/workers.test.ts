@@ -1,0 +1,406 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudTrailRecord } from '../../../../../src/activity/cloudtrail-record.js';
+import { type LogFilesOptions, readLogFiles } from '../../../../../src/activity/log-files/log-files.js';
+import { readLogFile } from '../../../../../src/activity/log-files/read-log-file.js';
+import { wantedKeys } from '../../../../../src/activity/log-files/wanted-keys.js';
+import { parsePackedRecords, RecordPacker } from '../../../../../src/activity/log-files/workers/record-packer.js';
+import { scanLogFile } from '../../../../../src/activity/log-files/workers/scan-log-file.js';
+import { type StartWorker, startLogFileWorker } from '../../../../../src/activity/log-files/workers/start-worker.js';
+import { projectPaths } from '../../../../../src/common/project-root.js';
+import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../../support/fixtures.js';
+import { referenceSummary } from '../../../../support/reference-summary.js';
+
+const ACCOUNT = '218007301253';
+const SESSION_KEY = 'ASIATFQR7NSCS5BLNV76';
+
+/** The data set again, as other events (fresh ids). */
+function copyOf(records: CloudTrailRecord[], copy: number): CloudTrailRecord[] {
+  return records.map((record) => ({ ...record, eventID: `${record.eventID}-${copy}` }));
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
+}
+
+async function put(path: string, body: string | Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, body);
+}
+
+/** Writes `records` as compact deliveries of `perFile` records, named as CloudTrail names them. */
+async function writeDeliveries(
+  folder: string,
+  records: CloudTrailRecord[],
+  options: { perFile: number; gzip: boolean; tag: string },
+): Promise<void> {
+  for (const [index, chunk] of chunks(records, options.perFile).entries()) {
+    const name = `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_${options.tag}${String(index).padStart(4, '0')}.json`;
+    const text = JSON.stringify({ Records: chunk });
+    await put(join(folder, options.gzip ? `${name}.gz` : name), options.gzip ? gzipSync(text) : text);
+  }
+}
+
+/**
+ * A folder with the data set copied many times, in .json and .json.gz, the same events delivered
+ * again in other files, and every kind of file that is not a plain compact delivery. Returns the
+ * records of the files that can be read, for the reference.
+ */
+async function writeMixedFolder(root: string): Promise<CloudTrailRecord[]> {
+  const records = loadInvictusRecords();
+  const layout = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2023', '07', '10');
+  const readable: CloudTrailRecord[] = [];
+  for (const copy of [0, 1, 2, 3]) {
+    const events = copyOf(records, copy);
+    await writeDeliveries(copy < 2 ? layout : join(root, `copy-${copy}`), events, {
+      perFile: 40 + copy * 7,
+      gzip: copy % 2 === 1,
+      tag: `c${copy}x`,
+    });
+    readable.push(...events);
+  }
+  // The same events delivered again, cut differently: copies of an event in files read by different workers.
+  await writeDeliveries(join(root, 'again'), copyOf(records, 0).reverse(), { perFile: 70, gzip: true, tag: 'againx' });
+  await writeDeliveries(join(root, 'again'), copyOf(records, 2).slice(500, 900), {
+    perFile: 9,
+    gzip: false,
+    tag: 'twicex',
+  });
+
+  // Not compact: the calling thread parses them whole.
+  const pretty = copyOf(records, 4).slice(0, 600);
+  await put(join(root, 'pretty', 'part-1.json'), JSON.stringify({ Records: pretty }, null, 2));
+  // Compact, but a record holding the key holds a nested object that starts like a record.
+  const nested = copyOf(records, 5)
+    .slice(0, 300)
+    .map((record, index) =>
+      index % 5 === 0 ? { ...record, requestParameters: { nested: { eventVersion: '1.08', awsRegion: 'x' } } } : record,
+    );
+  await writeDeliveries(join(root, 'nested'), nested, { perFile: 50, gzip: false, tag: 'nestedx' });
+  // Compact, but one such nested object in a list: the cut piece ends as a record and does not parse.
+  const listed = copyOf(records, 6)
+    .slice(0, 200)
+    .map(({ eventVersion, requestParameters, ...rest }, index) =>
+      index % 4 === 0
+        ? { eventVersion, requestParameters: { items: [{}, { eventVersion: 2 }] }, ...rest }
+        : { eventVersion, requestParameters, ...rest },
+    );
+  await writeDeliveries(join(root, 'listed'), listed, { perFile: 50, gzip: true, tag: 'listedx' });
+  // No region in the path: the regions searched come from the records.
+  const elsewhere = copyOf(records, 7)
+    .slice(0, 400)
+    .map((record, index) => (index % 2 ? { ...record, awsRegion: 'eu-central-1' } : record));
+  await put(join(root, 'export', 'part-1.json'), JSON.stringify({ Records: elsewhere }));
+  readable.push(...pretty, ...nested, ...listed, ...elsewhere);
+
+  // Files that fail, files that are skipped, a delivery outside the window.
+  const failing = JSON.stringify({ Records: copyOf(records, 8).slice(0, 100) });
+  const gzipped = gzipSync(failing);
+  await put(join(layout, `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_truncated.json.gz`), gzipped.subarray(0, 900));
+  await put(
+    join(layout, `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_corrupt.json.gz`),
+    Buffer.concat([gzipped.subarray(0, 12), Buffer.alloc(200, 7)]),
+  );
+  await put(join(layout, `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_cut.json`), failing.slice(0, 5000));
+  await put(join(root, 'notes.json'), 'not JSON at all');
+  await put(join(root, 'empty.json'), '');
+  await put(join(root, 'no-records.json'), '{"Records":[]}');
+  const digest = { awsAccountId: ACCOUNT, digestStartTime: '2023-07-10T11:00:00Z', logFiles: [] };
+  await put(
+    join(root, 'AWSLogs', ACCOUNT, 'CloudTrail-Digest', 'us-east-1', '2023', '07', '10', 'digest.json.gz'),
+    gzipSync(JSON.stringify(digest)),
+  );
+  await put(join(root, 'config.json'), JSON.stringify({ Records: 'not a list' }));
+  await put(join(root, 'README.txt'), `mentions ${INVICTUS_KEY}`);
+  await writeDeliveries(
+    join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2023', '07', '01'),
+    copyOf(records, 9).slice(0, 100),
+    { perFile: 50, gzip: true, tag: 'oldx' },
+  );
+  return readable;
+}
+
+function read(location: string, options: Partial<LogFilesOptions> = {}, startWorker?: StartWorker) {
+  return readLogFiles(startWorker ? { startWorker } : {}, {
+    location,
+    accessKeyIds: [INVICTUS_KEY, SESSION_KEY],
+    window: INVICTUS_WINDOW,
+    ...options,
+  });
+}
+
+/**
+ * Starts workers as readLogFiles does, keeping their errors: a worker that fails is replaced by
+ * the calling thread, so the result alone would not tell.
+ */
+function watchedStarts(): { startWorker: StartWorker; errors: unknown[] } {
+  const errors: unknown[] = [];
+  return {
+    startWorker: async (options) => {
+      const worker = await startLogFileWorker(options);
+      worker.on('error', (error) => errors.push(error));
+      worker.on('messageerror', (error) => errors.push(error));
+      return worker;
+    },
+    errors,
+  };
+}
+
+/** Starts workers as readLogFiles does, counting them. */
+function countingStarts(): { startWorker: StartWorker; started: () => number } {
+  let started = 0;
+  return {
+    startWorker: (options) => {
+      started += 1;
+      return startLogFileWorker(options);
+    },
+    started: () => started,
+  };
+}
+
+let root: string;
+let readable: CloudTrailRecord[];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'log-files-workers-'));
+  readable = await writeMixedFolder(join(root, 'mixed'));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('readLogFiles with worker threads', () => {
+  it('gives exactly the result of reading on the calling thread, with 2 and 3 workers', async () => {
+    const location = join(root, 'mixed');
+    const alone = await read(location, { workers: 0 });
+
+    for (const workers of [2, 3]) {
+      const watched = watchedStarts();
+      const parallel = await read(location, { workers }, watched.startWorker);
+
+      expect(parallel).toEqual({ ...alone, workers });
+      expect(watched.errors).toEqual([]);
+    }
+    expect(alone.workers).toBe(0);
+    expect(alone.summaries[0]).toMatchObject(
+      referenceSummary(readable, INVICTUS_KEY, INVICTUS_WINDOW.start, INVICTUS_WINDOW.end),
+    );
+    const mine = readable.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
+    expect(alone.summaries[0]?.totalEvents).toBe(new Set(mine.map((record) => record.eventID)).size);
+    expect(alone.summaries[0]?.totalEvents).toBeGreaterThan(4 * 2104);
+    expect(alone.summaries[0]?.regions.searched).toEqual(['eu-central-1', 'us-east-1']);
+    // By path: a corrupt and a truncated gzip, a delivery cut short, an empty file, a text file.
+    expect(alone.files.failed.map((file) => file.error)).toEqual([
+      expect.stringMatching(/^not valid gzip: /),
+      expect.stringMatching(/^not valid JSON: /),
+      'not valid gzip: unexpected end of file',
+      expect.stringMatching(/^not valid JSON: /),
+      expect.stringMatching(/^not valid JSON: /),
+    ]);
+    // A digest, a JSON document without a list of records, a text file.
+    expect(alone.files).toMatchObject({ skipped: 3, outsideWindow: 2 });
+  });
+
+  it('reports progress after each file, whichever thread read it', async () => {
+    const reports: number[] = [];
+
+    const result = await read(join(root, 'mixed'), {
+      workers: 2,
+      onProgress: (progress) =>
+        reports.push(progress.filesRead + progress.filesSkipped + progress.filesOutsideWindow + progress.filesFailed),
+    });
+
+    const { read: filesRead, skipped, outsideWindow, failed } = result.files;
+    expect(reports).toEqual(reports.map((_, index) => index + 1));
+    expect(reports.at(-1)).toBe(filesRead + skipped + outsideWindow + failed.length);
+  });
+
+  it('reads on the calling thread alone when there is little to read, or concurrency is 1', async () => {
+    const small = join(root, 'small');
+    await writeDeliveries(small, loadInvictusRecords(), { perFile: 50, gzip: true, tag: 'smallx' });
+    const tiny = countingStarts();
+
+    const result = await read(small, {}, tiny.startWorker);
+
+    expect(result.workers).toBe(0);
+    expect(tiny.started()).toBe(0);
+    expect(result.summaries[0]?.totalEvents).toBe(2104);
+
+    const one = countingStarts();
+    const alone = await read(join(root, 'mixed'), { concurrency: 1 }, one.startWorker);
+
+    expect(alone.workers).toBe(0);
+    expect(one.started()).toBe(0);
+  });
+
+  it('uses workers of its own accord when there is enough to read and a core to spare', async () => {
+    const large = join(root, 'large');
+    const records = loadInvictusRecords();
+    for (const copy of [0, 1, 2, 3, 4, 5])
+      await writeDeliveries(large, copyOf(records, copy), { perFile: 60, gzip: true, tag: `l${copy}x` });
+    const counting = countingStarts();
+
+    const result = await read(large, {}, counting.startWorker);
+
+    const expected = Math.min(availableParallelism() - 1, 3);
+    expect(result.workers).toBe(Math.max(expected, 0));
+    expect(counting.started()).toBe(Math.max(expected, 0));
+    expect(result).toEqual({ ...(await read(large, { workers: 0 })), workers: result.workers });
+  });
+});
+
+describe('readLogFiles when workers fail', () => {
+  it('reads on the calling thread the files of a worker that stops, and drops none', async () => {
+    const location = join(root, 'mixed');
+    const alone = await read(location, { workers: 0 });
+    let stopped = 0;
+    // Each worker stops once it has answered a first time, with files still to scan.
+    const stopping: StartWorker = async (options) => {
+      const worker = await startLogFileWorker(options);
+      worker.once('message', () => {
+        stopped += 1;
+        void worker.terminate();
+      });
+      return worker;
+    };
+
+    const result = await read(location, { workers: 2 }, stopping);
+
+    expect(stopped).toBe(2);
+    expect(result).toEqual({ ...alone, workers: 2 });
+  });
+
+  it('reads on the calling thread when workers cannot start, fail to load, or throw', async () => {
+    const location = join(root, 'mixed');
+    const alone = await read(location, { workers: 0 });
+    const failures: StartWorker[] = [
+      () => {
+        throw new Error('no threads here');
+      },
+      (options) => new Worker(new URL('./no-such-worker.js', import.meta.url), options),
+      (options) => new Worker('throw new Error("broken worker")', { ...options, eval: true }),
+    ];
+
+    for (const startWorker of failures) expect(await read(location, { workers: 2 }, startWorker)).toEqual(alone);
+  });
+});
+
+describe('scanLogFile', () => {
+  const wanted = wantedKeys([INVICTUS_KEY, SESSION_KEY]);
+
+  it('finds what readLogFile finds, or leaves the file to it', async () => {
+    const folder = join(root, 'mixed');
+    const files = [
+      join(folder, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2023', '07', '10'),
+      join(folder, 'again'),
+      join(folder, 'pretty'),
+      join(folder, 'nested'),
+      join(folder, 'listed'),
+      join(folder, 'export'),
+    ];
+    const { readdir } = await import('node:fs/promises');
+    const kinds = new Set<string>();
+    for (const dir of files)
+      for (const name of await readdir(dir)) {
+        const path = join(dir, name);
+        const packer = new RecordPacker();
+        const scan = scanLogFile(path, wanted, true, packer);
+        const expected = await readLogFile({ path, open: () => fileChunks(path) }, wanted, {
+          collectRegions: true,
+          onBytes: () => {},
+        });
+        const records = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
+        kinds.add(scan.kind === 'compact' && !records ? 'unparsable' : scan.kind);
+
+        if (scan.kind === 'failed') expect(expected).toEqual({ kind: 'failed', reason: scan.reason });
+        else if (records)
+          expect(expected).toEqual({ kind: 'read', records, regions: (scan as { regions: string[] }).regions });
+        // Not compact, or cut short before its end, or a record that does not parse.
+        else expect(path).toMatch(/\/(pretty|nested|listed)\/|_cut\.json$/);
+      }
+    expect([...kinds].sort()).toEqual(['compact', 'failed', 'unparsable', 'whole']);
+  });
+});
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const { readFile } = await import('node:fs/promises');
+  yield await readFile(path);
+}
+
+/*
+ * Heap and array buffers of the calling thread after a full collection, sampled while files are
+ * being read: four times the files must not raise them by anything like the size of the extra
+ * files, however many files the workers have in flight.
+ */
+describe('readLogFiles with workers, memory', () => {
+  it('does not grow with the number of files read', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const records = loadInvictusRecords();
+    const texts = Array.from({ length: 32 }, (_, part) =>
+      JSON.stringify({ Records: records.filter((_, index) => index % 32 === part) }),
+    );
+    for (const [folder, copies] of [
+      ['memory-small', 4],
+      ['memory-large', 16],
+    ] as const)
+      for (let copy = 0; copy < copies; copy += 1)
+        for (const [part, text] of texts.entries())
+          await put(
+            join(root, folder, `copy-${copy}`, `${ACCOUNT}_CloudTrail_us-east-1_20230710T1145Z_c${part}.json`),
+            text,
+          );
+    const peak = async (folder: string) => {
+      let most = 0;
+      collect();
+      const result = await read(join(root, folder), {
+        workers: 1,
+        onProgress: (progress) => {
+          if (progress.filesRead % 16 !== 0) return;
+          collect();
+          const { heapUsed, arrayBuffers } = process.memoryUsage();
+          most = Math.max(most, heapUsed + arrayBuffers);
+        },
+      });
+      return { most, files: result.files.read, events: result.summaries[0]?.totalEvents, workers: result.workers };
+    };
+
+    const small = await peak('memory-small');
+    const large = await peak('memory-large');
+
+    expect(small).toMatchObject({ files: 128, events: 2104, workers: 1 });
+    expect(large).toMatchObject({ files: 512, events: 2104, workers: 1 });
+    expect(large.most - small.most).toBeLessThan(16 * 1024 * 1024);
+  });
+});
+
+// `npm test` builds before it runs the tests, so under CI the built worker must be there: a missing
+// one fails. A bare `vitest run` on a fresh checkout has no build, and leaves this part out.
+describe.skipIf(!process.env.CI && !existsSync(pathToFileURL(projectPaths().logFileWorker)))(
+  'the built worker script',
+  () => {
+    it('gives the same result as the sources (run npm run build first)', async () => {
+      const script = pathToFileURL(projectPaths().logFileWorker);
+      const location = join(root, 'mixed');
+
+      const errors: unknown[] = [];
+      const built = await read(location, { workers: 2 }, (options) =>
+        new Worker(script, options).on('error', (error) => errors.push(error)),
+      );
+
+      expect(built).toEqual({ ...(await read(location, { workers: 0 })), workers: 2 });
+      expect(errors).toEqual([]);
+    });
+  },
+);

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { capturedOutput } from '../../support/output.js';
+
+describe('Output', () => {
+  it('prints exactly one JSON document on stdout with --json, and keeps warnings on stderr', () => {
+    const { output, stdout, stderr } = capturedOutput({ json: true });
+
+    output.info('progress note');
+    output.result('a table');
+    output.warn('a region was not searched');
+    output.printJson({ totalEvents: 3 });
+
+    expect(JSON.parse(stdout.text)).toEqual({ totalEvents: 3 });
+    expect(stderr.text).toBe('warning: a region was not searched\n');
+  });
+
+  it('writes results to stdout, and progress, warnings and errors with their hint to stderr', () => {
+    const { output, stdout, stderr } = capturedOutput();
+
+    output.result('the summary');
+    output.info('Reading…');
+    output.error('It failed.', 'Do this next.');
+
+    expect(stdout.text).toBe('the summary\n');
+    expect(stderr.text).toBe('Reading…\nerror: It failed.\nhint: Do this next.\n');
+  });
+
+  it('shows each step of a progress line at once without a terminal, and its frequent updates only every few seconds', async () => {
+    const { output, stderr } = capturedOutput();
+    const progress = await output.progress();
+
+    progress.step('Checking the key…');
+    progress.update('page 1');
+    progress.update('page 2');
+    progress.step('Notifying…');
+
+    expect(stderr.text).toBe('Checking the key…\nNotifying…\n');
+  });
+
+  it('shows no progress at all with --json', async () => {
+    const { output, stderr } = capturedOutput({ json: true });
+    const progress = await output.progress('Starting…');
+
+    progress.step('Checking…');
+
+    expect(stderr.text).toBe('');
+  });
+
+  it('can ask only where stdin and stderr are terminals', () => {
+    expect(capturedOutput({ terminal: true }).output.canAsk).toBe(true);
+    expect(capturedOutput({ terminal: false }).output.canAsk).toBe(false);
+  });
+});

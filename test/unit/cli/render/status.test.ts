@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { paletteOf } from '../../../../src/cli/output.js';
+import { renderStatus } from '../../../../src/cli/render/status.js';
+import type { StackStatus } from '../../../../src/cli/run/status.js';
+
+const status: StackStatus = {
+  stack: {
+    stackName: 'exposed-keys',
+    stackId: 'arn:stack',
+    status: 'CREATE_COMPLETE',
+    state: 'succeeded',
+    statusReason: undefined,
+    createdAt: new Date('2026-11-27T03:00:00Z'),
+    updatedAt: undefined,
+    resources: [],
+    outputs: {},
+    parameters: { ContainmentMode: 'delete' },
+  },
+  subscriptions: [],
+  executions: [
+    {
+      name: 'simulate-1',
+      status: 'FAILED',
+      startedAt: '2026-11-27T04:00:00.000Z',
+      stoppedAt: '2026-11-27T04:00:09.000Z',
+      outcome: 'KeyNotContained: the key was not contained',
+    },
+  ],
+};
+
+describe('renderStatus', () => {
+  it('says when nobody receives the notifications, and lists each recent execution with its outcome', () => {
+    const text = renderStatus(status, paletteOf(false));
+
+    expect(text).toMatch(/^exposed-keys: CREATE_COMPLETE/);
+    expect(text).toMatch(/none: nobody receives the notifications/);
+    expect(text).toMatch(/2026-11-27T04:00:00.000Z\s+FAILED\s+KeyNotContained: the key was not contained\s+simulate-1/);
+    expect(text).toMatch(/ContainmentMode\s+delete/);
+  });
+
+  it('shows a subscription waiting for confirmation as pending', () => {
+    const text = renderStatus(
+      { ...status, subscriptions: [{ protocol: 'email', endpoint: 'sec@example.com', pending: true }], executions: [] },
+      paletteOf(false),
+    );
+
+    expect(text).toMatch(/email\s+sec@example.com\s+pending confirmation/);
+    expect(text).toMatch(/none yet \(try `exposed-keys simulate`\)/);
+  });
+});

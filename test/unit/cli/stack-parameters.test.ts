@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { stackParameters } from '../../../src/cli/stack-parameters.js';
+import { InvalidInputError } from '../../../src/errors.js';
+
+describe('stackParameters', () => {
+  it('turns each flag given into its template parameter, and leaves the others out', () => {
+    expect(
+      stackParameters({
+        email: 'security@example.com',
+        mode: 'deactivate',
+        lookbackHours: '72',
+        regions: 'us-east-1,eu-west-1',
+        revokeSessions: 'false',
+        logRetentionDays: '90',
+      }),
+    ).toEqual({
+      NotificationEmail: 'security@example.com',
+      ContainmentMode: 'deactivate',
+      LookbackHours: '72',
+      InvestigateRegions: 'us-east-1,eu-west-1',
+      RevokeSessions: 'false',
+      LogRetentionDays: '90',
+    });
+    expect(stackParameters({ mode: 'delete' })).toEqual({ ContainmentMode: 'delete' });
+  });
+
+  it('reads --regions all as every enabled region, and "" as no e-mail', () => {
+    expect(stackParameters({ regions: 'all', email: '' })).toEqual({ InvestigateRegions: '', NotificationEmail: '' });
+  });
+
+  it('refuses a bad value before any call, naming the flag', () => {
+    for (const [flags, flag] of [
+      [{ lookbackHours: '0x18' }, '--lookback-hours'],
+      [{ regions: ' , ' }, '--regions'],
+      [{ revokeSessions: 'yes' }, '--revoke-sessions'],
+      [{ logRetentionDays: '2' }, '--log-retention-days'],
+      [{ email: 'security' }, '--email'],
+      [{ mode: 'destroy' }, '--mode'],
+    ] as const) {
+      expect(() => stackParameters(flags)).toThrow(InvalidInputError);
+      expect(() => stackParameters(flags)).toThrow(new RegExp(`^${flag} `));
+    }
+  });
+});

@@ -1,0 +1,254 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+}
+
+interface Grant {
+  role: string;
+  statement: Statement;
+  actions: string[];
+  resources: unknown[];
+}
+
+const USERS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/*` };
+const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
+
+/** Actions that have no resource-level permissions, so "*" is the only Resource they take. */
+const RESOURCE_STAR_ACTIONS = new Set([
+  'cloudtrail:LookupEvents',
+  'ec2:DescribeRegions',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+/** Everything each role may do; anything more is a failure. */
+const ROLE_ACTIONS: Record<string, string[]> = {
+  ContainRole: [
+    'iam:GetAccessKeyLastUsed',
+    'iam:ListAccessKeys',
+    'iam:ListAttachedUserPolicies',
+    'iam:DeleteAccessKey',
+    'iam:UpdateAccessKey',
+    'iam:PutUserPolicy',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+  ],
+  InvestigateRole: ['cloudtrail:LookupEvents', 'ec2:DescribeRegions', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+  NotifyRole: ['sns:Publish', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+  StateMachineRole: [
+    'lambda:InvokeFunction',
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ],
+  EventsRole: ['states:StartExecution'],
+};
+
+const ROLE_SERVICES: Record<string, string> = {
+  ContainRole: 'lambda.amazonaws.com',
+  InvestigateRole: 'lambda.amazonaws.com',
+  NotifyRole: 'lambda.amazonaws.com',
+  StateMachineRole: 'states.amazonaws.com',
+  EventsRole: 'events.amazonaws.com',
+};
+
+function list(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function roles(template: CloudFormationTemplate) {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
+}
+
+/** Every statement of every policy in the template, with the role it is attached to. */
+function grants(template: CloudFormationTemplate): Grant[] {
+  const found: Grant[] = [];
+  for (const [role, resource] of roles(template)) {
+    const policies = (resource.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+    for (const policy of policies) {
+      for (const statement of list(policy.PolicyDocument.Statement) as Statement[]) {
+        found.push({
+          role,
+          statement,
+          actions: list(statement.Action) as string[],
+          resources: list(statement.Resource),
+        });
+      }
+    }
+  }
+  return found;
+}
+
+/** The log group the function that runs as `role` writes to. */
+function ownLogGroup(template: CloudFormationTemplate, role: string): string | undefined {
+  const fn = Object.values(template.Resources).find(
+    (resource) =>
+      resource.Type === 'AWS::Lambda::Function' &&
+      JSON.stringify(resource.Properties?.Role) === JSON.stringify({ 'Fn::GetAtt': [role, 'Arn'] }),
+  );
+  return (fn?.Properties?.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+}
+
+function same(actual: unknown[], expected: unknown[]): boolean {
+  const key = (items: unknown[]) => items.map((item) => JSON.stringify(item)).sort();
+  return JSON.stringify(key(actual)) === JSON.stringify(key(expected));
+}
+
+/** The resources `action` may be granted on, or undefined for an action no rule allows. */
+function allowedResources(template: CloudFormationTemplate, role: string, action: string): unknown[] | undefined {
+  if (RESOURCE_STAR_ACTIONS.has(action)) return ['*'];
+  if (action.startsWith('iam:')) return [USERS_ARN];
+  if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }];
+  if (action === 'states:StartExecution') return [{ Ref: 'StateMachine' }];
+  if (action === 'lambda:InvokeFunction') {
+    return FUNCTIONS.flatMap((fn) => [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Sub': `\${${fn}.Arn}:*` }]);
+  }
+  if (action === 'logs:CreateLogStream' || action === 'logs:PutLogEvents') {
+    const group = ownLogGroup(template, role);
+    return group ? [{ 'Fn::GetAtt': [group, 'Arn'] }] : undefined;
+  }
+  return undefined;
+}
+
+/** Each way the template's policies break the least-privilege rules, in words. */
+function privilegeViolations(template: CloudFormationTemplate): string[] {
+  const problems: string[] = [];
+  for (const [role, resource] of roles(template)) {
+    if (resource.Properties?.ManagedPolicyArns) problems.push(`${role} has managed policies`);
+  }
+  for (const { role, statement, actions, resources } of grants(template)) {
+    const where = `${role}/${statement.Sid ?? '?'}`;
+    if (statement.NotAction || statement.NotResource) problems.push(`${where} uses NotAction or NotResource`);
+    for (const action of actions) {
+      if (action.includes('*')) problems.push(`${where} has the wildcard action ${action}`);
+      const allowed = allowedResources(template, role, action);
+      if (!allowed) problems.push(`${where} grants ${action}, which no rule allows`);
+      else if (!same(resources, allowed)) {
+        problems.push(`${where} grants ${action} on ${JSON.stringify(resources)}, not ${JSON.stringify(allowed)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+let template: CloudFormationTemplate;
+
+beforeAll(async () => {
+  template = await loadTemplate();
+});
+
+describe('the IAM policies of the template', () => {
+  it('follow every least-privilege rule', () => {
+    expect(privilegeViolations(template)).toEqual([]);
+  });
+
+  it('give each role only the actions its job needs', () => {
+    const granted = Object.fromEntries(
+      roles(template).map(([role]) => [
+        role,
+        grants(template)
+          .filter((grant) => grant.role === role)
+          .flatMap((grant) => grant.actions)
+          .sort(),
+      ]),
+    );
+
+    expect(granted).toEqual(
+      Object.fromEntries(Object.entries(ROLE_ACTIONS).map(([role, actions]) => [role, [...actions].sort()])),
+    );
+  });
+
+  it('use Resource "*" only for actions that accept nothing else', () => {
+    const starred = grants(template).filter((grant) => grant.resources.includes('*'));
+
+    expect(starred.flatMap((grant) => grant.actions).sort()).toEqual([...RESOURCE_STAR_ACTIONS].sort());
+  });
+
+  it('let each role be assumed only by its service, within this account for the non-Lambda ones', () => {
+    for (const [role, resource] of roles(template)) {
+      const trust = resource.Properties?.AssumeRolePolicyDocument as { Statement: Record<string, any>[] };
+      expect(trust.Statement, role).toHaveLength(1);
+      expect(trust.Statement[0], role).toMatchObject({
+        Effect: 'Allow',
+        Principal: { Service: ROLE_SERVICES[role] },
+        Action: 'sts:AssumeRole',
+      });
+      if (ROLE_SERVICES[role] !== 'lambda.amazonaws.com') {
+        expect(trust.Statement[0]?.Condition, role).toEqual({
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        });
+      }
+    }
+  });
+});
+
+describe('the least-privilege check', () => {
+  function broken(change: (copy: CloudFormationTemplate) => void): CloudFormationTemplate {
+    const copy = structuredClone(template);
+    change(copy);
+    return copy;
+  }
+
+  function statementOf(copy: CloudFormationTemplate, role: string, sid: string): Statement {
+    const policies = copy.Resources[role]?.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+    const statement = policies[0]?.PolicyDocument.Statement.find((candidate) => candidate.Sid === sid);
+    if (!statement) throw new Error(`no ${role}/${sid}`);
+    return statement;
+  }
+
+  it('catches a wildcard action', () => {
+    const copy = broken((t) => {
+      statementOf(t, 'NotifyRole', 'PublishToTheTopic').Action = 'sns:*';
+    });
+
+    expect(privilegeViolations(copy)).toContain('NotifyRole/PublishToTheTopic has the wildcard action sns:*');
+  });
+
+  it('catches IAM actions on every user of every account', () => {
+    const copy = broken((t) => {
+      statementOf(t, 'ContainRole', 'ContainKeysOfIamUsers').Resource = '*';
+    });
+
+    expect(privilegeViolations(copy)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ContainRole\/ContainKeysOfIamUsers grants iam:DeleteAccessKey on/),
+      ]),
+    );
+  });
+
+  it('catches a state machine that may invoke functions outside the stack', () => {
+    const copy = broken((t) => {
+      const statement = statementOf(t, 'StateMachineRole', 'InvokeTheThreeFunctions');
+      statement.Resource = [...list(statement.Resource), { 'Fn::Sub': 'arn:aws:lambda:*:*:function:*' }];
+    });
+
+    expect(privilegeViolations(copy)).toHaveLength(1);
+  });
+
+  it('catches a log write to another function’s log group', () => {
+    const copy = broken((t) => {
+      statementOf(t, 'NotifyRole', 'WriteOwnLogs').Resource = { 'Fn::GetAtt': ['ContainLogGroup', 'Arn'] };
+    });
+
+    expect(privilegeViolations(copy)).toHaveLength(2);
+  });
+});

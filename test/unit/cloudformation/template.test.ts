@@ -1,0 +1,361 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CloudFormationResource,
+  type CloudFormationTemplate,
+  loadTemplate,
+} from '../../../src/deploy/template.js';
+import { HEALTH_DETAIL_TYPE, HEALTH_RISK_CODES, HEALTH_SOURCE } from '../../../src/incident/health.js';
+import {
+  EXPOSED_KEYS_CHECK_NAME,
+  TRUSTED_ADVISOR_DETAIL_TYPE,
+  TRUSTED_ADVISOR_SOURCE,
+} from '../../../src/incident/trusted-advisor.js';
+import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../../src/settings/function-settings.js';
+import { type EventFixture, loadEvent } from '../../support/fixtures.js';
+
+/** The retention values CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const TRANSIENT_LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+const FUNCTIONS = {
+  ContainFunction: { handler: 'contain.handler', timeout: 60, memory: 256, logGroup: 'ContainLogGroup' },
+  InvestigateFunction: { handler: 'investigate.handler', timeout: 900, memory: 1024, logGroup: 'InvestigateLogGroup' },
+  NotifyFunction: { handler: 'notify.handler', timeout: 60, memory: 256, logGroup: 'NotifyLogGroup' },
+};
+
+let template: CloudFormationTemplate;
+
+beforeAll(async () => {
+  template = await loadTemplate();
+});
+
+function resource(logicalId: string): CloudFormationResource {
+  const found = template.Resources[logicalId];
+  if (!found) throw new Error(`The template has no ${logicalId}.`);
+  return found;
+}
+
+function properties(logicalId: string): Record<string, any> {
+  return resource(logicalId).Properties ?? {};
+}
+
+/** A function's environment as deployed with the parameters' defaults. */
+function environmentWithDefaults(logicalId: string): Record<string, string> {
+  const variables = properties(logicalId).Environment.Variables as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      const ref = (value as { Ref?: string }).Ref;
+      if (ref === undefined) return [name, String(value)];
+      if (ref === 'NotificationTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-topic'];
+      return [name, String(template.Parameters?.[ref]?.Default)];
+    }),
+  );
+}
+
+/** EventBridge matching for the pattern forms the template uses: lists of exact values, nested objects. */
+function matches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([field, expected]) => {
+    const actual = event[field];
+    if (Array.isArray(expected)) return (Array.isArray(actual) ? actual : [actual]).some((v) => expected.includes(v));
+    return (
+      typeof actual === 'object' &&
+      actual !== null &&
+      matches(expected as Record<string, unknown>, actual as Record<string, unknown>)
+    );
+  });
+}
+
+describe('the template parameters', () => {
+  it('have the names, types and defaults the deploy command passes', () => {
+    expect(template.Parameters).toMatchObject({
+      ArtifactBucket: { Type: 'String' },
+      ArtifactKey: { Type: 'String' },
+      NotificationEmail: { Type: 'String', Default: '' },
+      ContainmentMode: { Type: 'String', Default: 'delete', AllowedValues: ['delete', 'deactivate', 'notify-only'] },
+      LookbackHours: { Type: 'Number', Default: 24, MinValue: 1, MaxValue: 2160 },
+      InvestigateRegions: { Type: 'String', Default: '' },
+      RevokeSessions: { Type: 'String', Default: 'true', AllowedValues: ['true', 'false'] },
+      LogRetentionDays: { Type: 'Number', Default: 30, AllowedValues: LOG_RETENTION_DAYS },
+    });
+    expect(Object.keys(template.Parameters ?? {}).sort()).toEqual(
+      [
+        'ArtifactBucket',
+        'ArtifactKey',
+        'ContainmentMode',
+        'InvestigateRegions',
+        'LogRetentionDays',
+        'LookbackHours',
+        'NotificationEmail',
+        'RevokeSessions',
+      ].sort(),
+    );
+  });
+
+  it('accept an empty e-mail or an address, and nothing else', () => {
+    const pattern = new RegExp(String(template.Parameters?.NotificationEmail?.AllowedPattern));
+
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('security@example.com')).toBe(true);
+    expect(pattern.test('not an address')).toBe(false);
+  });
+
+  it('accept an empty region list or region names separated by commas', () => {
+    const pattern = new RegExp(String(template.Parameters?.InvestigateRegions?.AllowedPattern));
+
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('us-east-1,eu-west-1, ap-southeast-2')).toBe(true);
+    expect(pattern.test('us-east-1;eu-west-1')).toBe(false);
+    expect(pattern.test('everywhere')).toBe(false);
+  });
+});
+
+describe('the template rules', () => {
+  it('refuse a region other than us-east-1, and say why', () => {
+    const assertions = Object.values(template.Rules ?? {}).flatMap(
+      (rule) => (rule as { Assertions: Record<string, unknown>[] }).Assertions,
+    );
+
+    expect(assertions).toHaveLength(1);
+    expect(assertions[0]?.Assert).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
+    expect(assertions[0]?.AssertDescription).toMatch(/Trusted Advisor and AWS Health .*only .*us-east-1/s);
+  });
+});
+
+describe('the template resources', () => {
+  it('have the logical IDs and types other code looks up', () => {
+    const types = Object.fromEntries(Object.entries(template.Resources).map(([id, { Type }]) => [id, Type]));
+
+    expect(types).toEqual({
+      NotificationTopic: 'AWS::SNS::Topic',
+      EmailSubscription: 'AWS::SNS::Subscription',
+      ContainFunction: 'AWS::Lambda::Function',
+      InvestigateFunction: 'AWS::Lambda::Function',
+      NotifyFunction: 'AWS::Lambda::Function',
+      ContainLogGroup: 'AWS::Logs::LogGroup',
+      InvestigateLogGroup: 'AWS::Logs::LogGroup',
+      NotifyLogGroup: 'AWS::Logs::LogGroup',
+      StateMachineLogGroup: 'AWS::Logs::LogGroup',
+      ContainRole: 'AWS::IAM::Role',
+      InvestigateRole: 'AWS::IAM::Role',
+      NotifyRole: 'AWS::IAM::Role',
+      StateMachineRole: 'AWS::IAM::Role',
+      EventsRole: 'AWS::IAM::Role',
+      StateMachine: 'AWS::StepFunctions::StateMachine',
+      TrustedAdvisorRule: 'AWS::Events::Rule',
+      HealthRiskRule: 'AWS::Events::Rule',
+    });
+  });
+
+  it('encrypt the topic, and subscribe the e-mail only when one is given', () => {
+    expect(properties('NotificationTopic').KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(resource('EmailSubscription')).toMatchObject({
+      Condition: 'HasEmail',
+      Properties: { Protocol: 'email', Endpoint: { Ref: 'NotificationEmail' }, TopicArn: { Ref: 'NotificationTopic' } },
+    });
+    expect(template.Conditions?.HasEmail).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NotificationEmail' }, ''] }],
+    });
+  });
+
+  it('give every log group the retention parameter and remove it with the stack', () => {
+    const groups = Object.entries(template.Resources).filter(([, { Type }]) => Type === 'AWS::Logs::LogGroup');
+
+    expect(groups).toHaveLength(4);
+    for (const [, group] of groups) {
+      expect(group).toMatchObject({
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+        Properties: { RetentionInDays: { Ref: 'LogRetentionDays' } },
+      });
+    }
+  });
+
+  it('run each function on a current Node.js runtime, arm64, from the artifact, logging to its own group', () => {
+    for (const [logicalId, expected] of Object.entries(FUNCTIONS)) {
+      const fn = properties(logicalId);
+      expect(fn.Runtime, logicalId).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(fn).toMatchObject({
+        Architectures: ['arm64'],
+        Handler: expected.handler,
+        Timeout: expected.timeout,
+        MemorySize: expected.memory,
+        Code: { S3Bucket: { Ref: 'ArtifactBucket' }, S3Key: { Ref: 'ArtifactKey' } },
+        LoggingConfig: { LogGroup: { Ref: expected.logGroup } },
+      });
+      expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'exposed-keys' });
+      // The artifact ships no source maps; the flag would only slow the cold start.
+      expect(fn.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    }
+  });
+
+  it('give each function the settings its handler reads, from the parameters', () => {
+    expect(properties('ContainFunction').Environment.Variables).toMatchObject({
+      CONTAINMENT_MODE: { Ref: 'ContainmentMode' },
+      REVOKE_SESSIONS: { Ref: 'RevokeSessions' },
+    });
+    expect(properties('InvestigateFunction').Environment.Variables).toMatchObject({
+      LOOKBACK_HOURS: { Ref: 'LookbackHours' },
+      INVESTIGATE_REGIONS: { Ref: 'InvestigateRegions' },
+    });
+    expect(properties('NotifyFunction').Environment.Variables).toMatchObject({
+      TOPIC_ARN: { Ref: 'NotificationTopic' },
+    });
+  });
+
+  it('deploy with defaults that the handlers accept at cold start', () => {
+    expect(readContainConfig(environmentWithDefaults('ContainFunction'))).toEqual({
+      mode: 'delete',
+      revokeSessions: true,
+    });
+    expect(readInvestigateConfig(environmentWithDefaults('InvestigateFunction'))).toEqual({
+      lookbackHours: 24,
+      regions: [],
+    });
+    expect(readNotifyConfig(environmentWithDefaults('NotifyFunction')).topicArn).toMatch(/^arn:aws:sns:/);
+  });
+
+  it('log every state machine execution to its log group', () => {
+    expect(properties('StateMachine')).toMatchObject({
+      StateMachineType: 'STANDARD',
+      RoleArn: { 'Fn::GetAtt': ['StateMachineRole', 'Arn'] },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['StateMachineLogGroup', 'Arn'] } } }],
+      },
+      DefinitionSubstitutions: {
+        ContainFunctionArn: { 'Fn::GetAtt': ['ContainFunction', 'Arn'] },
+        InvestigateFunctionArn: { 'Fn::GetAtt': ['InvestigateFunction', 'Arn'] },
+        NotifyFunctionArn: { 'Fn::GetAtt': ['NotifyFunction', 'Arn'] },
+      },
+    });
+  });
+});
+
+describe('the state machine definition', () => {
+  function states(): Record<string, Record<string, any>> {
+    return properties('StateMachine').Definition.States;
+  }
+
+  it('keeps the original state names and runs the three tasks in order', () => {
+    const definition = properties('StateMachine').Definition;
+
+    expect(definition.StartAt).toBe('DeleteAccessKeyPair');
+    expect(states()).toMatchObject({
+      DeleteAccessKeyPair: { Type: 'Task', Resource: `\${ContainFunctionArn}`, Next: 'LookupCloudTrailEvents' },
+      LookupCloudTrailEvents: { Type: 'Task', Resource: `\${InvestigateFunctionArn}`, Next: 'NotifySecurity' },
+      NotifySecurity: { Type: 'Task', Resource: `\${NotifyFunctionArn}`, Next: 'KeyContained' },
+      KeyContained: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.notification.failExecution', BooleanEquals: true, Next: 'KeyNotContained' }],
+        Default: 'Done',
+      },
+      KeyNotContained: { Type: 'Fail', Error: 'KeyNotContained' },
+      Done: { Type: 'Succeed' },
+    });
+    expect(states().KeyNotContained?.Cause).toMatch(/not contained.*what a human must do/s);
+  });
+
+  it('retries transient Lambda errors in every task', () => {
+    for (const name of ['DeleteAccessKeyPair', 'LookupCloudTrailEvents', 'NotifySecurity']) {
+      const retriers = states()[name]?.Retry as { ErrorEquals: string[] }[];
+      expect(
+        retriers.flatMap((retrier) => retrier.ErrorEquals),
+        name,
+      ).toEqual(expect.arrayContaining(TRANSIENT_LAMBDA_ERRORS));
+      expect(
+        retriers.flatMap((retrier) => retrier.ErrorEquals),
+        name,
+      ).not.toContain('States.ALL');
+    }
+    expect(states().NotifySecurity?.Retry[0]).toMatchObject({ IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 4 });
+  });
+
+  it('records a failure to contain or investigate and goes on; a failure to notify ends the execution', () => {
+    expect(states().DeleteAccessKeyPair).toMatchObject({
+      ResultPath: '$.containment',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.containmentError', Next: 'LookupCloudTrailEvents' }],
+    });
+    expect(states().LookupCloudTrailEvents).toMatchObject({
+      ResultPath: '$.investigation',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.investigationError', Next: 'NotifySecurity' }],
+    });
+    expect(states().NotifySecurity?.ResultPath).toBe('$.notification');
+    expect(states().NotifySecurity?.Catch).toBeUndefined();
+    expect(states().NotifySecurity?.Retry[0].ErrorEquals).toContain('NotificationError');
+  });
+
+  it('stops each task a little after its function would time out', () => {
+    expect(states().DeleteAccessKeyPair?.TimeoutSeconds).toBeGreaterThan(FUNCTIONS.ContainFunction.timeout);
+    expect(states().LookupCloudTrailEvents?.TimeoutSeconds).toBeGreaterThan(FUNCTIONS.InvestigateFunction.timeout);
+    expect(states().NotifySecurity?.TimeoutSeconds).toBeGreaterThan(FUNCTIONS.NotifyFunction.timeout);
+  });
+});
+
+describe('the event rules', () => {
+  function pattern(rule: string): Record<string, unknown> {
+    return properties(rule).EventPattern;
+  }
+
+  it.each<[string, EventFixture]>([
+    ['TrustedAdvisorRule', 'trusted-advisor-exposed'],
+    ['TrustedAdvisorRule', 'trusted-advisor-root'],
+    ['TrustedAdvisorRule', 'trusted-advisor-suspected'],
+    ['HealthRiskRule', 'health-exposed-entities-only'],
+    ['HealthRiskRule', 'health-compromised-metadata'],
+  ])('%s matches the %s event', (rule, fixture) => {
+    expect(matches(pattern(rule), loadEvent(fixture))).toBe(true);
+  });
+
+  it('ignore Trusted Advisor items that are not in error and Health events of other services', () => {
+    const resolved = loadEvent('trusted-advisor-exposed');
+    resolved.detail.status = 'OK';
+    const other = loadEvent('health-exposed-entities-only');
+    other.detail.service = 'EC2';
+
+    expect(matches(pattern('TrustedAdvisorRule'), resolved)).toBe(false);
+    expect(matches(pattern('HealthRiskRule'), other)).toBe(false);
+  });
+
+  it('listen for exactly the events the incident parser reads', () => {
+    expect(pattern('TrustedAdvisorRule')).toEqual({
+      source: [TRUSTED_ADVISOR_SOURCE],
+      'detail-type': [TRUSTED_ADVISOR_DETAIL_TYPE],
+      detail: { status: ['ERROR'], 'check-name': [EXPOSED_KEYS_CHECK_NAME] },
+    });
+    expect(pattern('HealthRiskRule')).toEqual({
+      source: [HEALTH_SOURCE],
+      'detail-type': [HEALTH_DETAIL_TYPE],
+      detail: { service: ['RISK'], eventTypeCode: expect.any(Array) },
+    });
+    const codes = (pattern('HealthRiskRule').detail as { eventTypeCode: string[] }).eventTypeCode;
+    expect([...codes].sort()).toEqual(Object.keys(HEALTH_RISK_CODES).sort());
+  });
+
+  it('start the state machine through the events role', () => {
+    for (const rule of ['TrustedAdvisorRule', 'HealthRiskRule']) {
+      expect(properties(rule).Targets, rule).toEqual([
+        expect.objectContaining({ Arn: { Ref: 'StateMachine' }, RoleArn: { 'Fn::GetAtt': ['EventsRole', 'Arn'] } }),
+      ]);
+    }
+  });
+});
+
+describe('the template outputs', () => {
+  it('name the topic, the state machine and the three functions', () => {
+    expect(template.Outputs).toEqual({
+      TopicArn: expect.objectContaining({ Value: { Ref: 'NotificationTopic' } }),
+      StateMachineArn: expect.objectContaining({ Value: { Ref: 'StateMachine' } }),
+      ContainFunctionName: expect.objectContaining({ Value: { Ref: 'ContainFunction' } }),
+      InvestigateFunctionName: expect.objectContaining({ Value: { Ref: 'InvestigateFunction' } }),
+      NotifyFunctionName: expect.objectContaining({ Value: { Ref: 'NotifyFunction' } }),
+    });
+  });
+});

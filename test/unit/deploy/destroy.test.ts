@@ -1,0 +1,187 @@
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  type ResourceStatus,
+  type Stack,
+  type StackEvent,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { StackBusyError } from '../../../src/deploy/deploy-errors.js';
+import { destroyStack } from '../../../src/deploy/destroy.js';
+import { DeploymentError } from '../../../src/errors.js';
+
+const STACK = 'exposed-keys';
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/exposed-keys/1';
+const BUCKET = 'exposed-keys-artifacts-123456789012-us-east-1';
+const cloudFormationMock = mockClient(CloudFormationClient);
+const s3Mock = mockClient(S3Client);
+
+function stack(status: string): Stack {
+  return { StackName: STACK, StackId: STACK_ID, StackStatus: status as StackStatus, CreationTime: new Date() };
+}
+
+function event(id: number, logicalId: string, type: string, status: string, reason?: string): StackEvent {
+  return {
+    EventId: String(id),
+    StackId: STACK_ID,
+    StackName: STACK,
+    LogicalResourceId: logicalId,
+    ResourceType: type,
+    ResourceStatus: status as ResourceStatus,
+    ResourceStatusReason: reason,
+    Timestamp: new Date(Date.UTC(2026, 10, 27, 3, 0, id)),
+  };
+}
+
+function stackMissing(): CloudFormationServiceException {
+  return new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `Stack with id ${STACK} does not exist`,
+  });
+}
+
+function deps() {
+  return {
+    cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+    s3: new S3Client({ region: 'us-east-1' }),
+    poll: { sleep: vi.fn(async () => {}), intervalMs: 1_000 },
+    progress: { onStep: vi.fn(), onStackEvent: vi.fn() },
+  };
+}
+
+const before = { StackEvents: [event(1, STACK, 'AWS::CloudFormation::Stack', 'CREATE_COMPLETE')] };
+
+beforeEach(() => {
+  cloudFormationMock.reset();
+  s3Mock.reset();
+  cloudFormationMock.on(DeleteStackCommand).resolves({});
+});
+
+describe('destroyStack', () => {
+  it('deletes the stack by id and follows its events until it is gone', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
+      .resolvesOnce({ Stacks: [stack('DELETE_IN_PROGRESS')] })
+      .resolves({ Stacks: [stack('DELETE_COMPLETE')] });
+    cloudFormationMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce(before)
+      .resolves({
+        StackEvents: [
+          event(4, STACK, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE'),
+          event(3, 'Topic', 'AWS::SNS::Topic', 'DELETE_COMPLETE'),
+          event(2, STACK, 'AWS::CloudFormation::Stack', 'DELETE_IN_PROGRESS', 'User Initiated'),
+          ...before.StackEvents,
+        ],
+      });
+    const dependencies = deps();
+
+    const result = await destroyStack(dependencies, { stackName: STACK });
+
+    expect(cloudFormationMock).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: STACK_ID });
+    expect(result).toEqual({ stackName: STACK, status: 'deleted', stackId: STACK_ID, retained: [], bucket: undefined });
+    expect(dependencies.progress.onStackEvent.mock.calls.map(([e]) => `${e.logicalId} ${e.status}`)).toEqual([
+      `${STACK} DELETE_IN_PROGRESS`,
+      'Topic DELETE_COMPLETE',
+      `${STACK} DELETE_COMPLETE`,
+    ]);
+    expect(s3Mock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('reports nothing to delete when the stack does not exist', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
+    const dependencies = deps();
+
+    const result = await destroyStack(dependencies, { stackName: STACK });
+
+    expect(result.status).toBe('nothing-to-delete');
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(dependencies.progress.onStep).toHaveBeenCalledWith(expect.stringMatching(/nothing to delete/));
+  });
+
+  it('lists what the stack kept on deletion', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack('UPDATE_COMPLETE')] })
+      .resolves({ Stacks: [stack('DELETE_COMPLETE')] });
+    cloudFormationMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce(before)
+      .resolves({
+        StackEvents: [
+          event(3, STACK, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE'),
+          event(2, 'Logs', 'AWS::Logs::LogGroup', 'DELETE_SKIPPED'),
+          ...before.StackEvents,
+        ],
+      });
+
+    const result = await destroyStack(deps(), { stackName: STACK });
+
+    expect(result.retained).toEqual([{ logicalId: 'Logs', type: 'AWS::Logs::LogGroup' }]);
+  });
+
+  it('throws DeploymentError with the resources that could not be deleted', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
+      .resolves({ Stacks: [stack('DELETE_FAILED')] });
+    cloudFormationMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce(before)
+      .resolves({
+        StackEvents: [
+          event(4, STACK, 'AWS::CloudFormation::Stack', 'DELETE_FAILED'),
+          event(3, 'Role', 'AWS::IAM::Role', 'DELETE_FAILED', 'Cannot delete entity, must detach all policies first.'),
+          event(2, STACK, 'AWS::CloudFormation::Stack', 'DELETE_IN_PROGRESS'),
+          ...before.StackEvents,
+        ],
+      });
+
+    const failure = destroyStack(deps(), { stackName: STACK });
+
+    await expect(failure).rejects.toBeInstanceOf(DeploymentError);
+    await expect(failure).rejects.toMatchObject({
+      failures: [
+        { logicalId: 'Role', status: 'DELETE_FAILED', reason: 'Cannot delete entity, must detach all policies first.' },
+      ],
+    });
+  });
+
+  it('refuses a stack that is being updated', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_IN_PROGRESS')] });
+
+    await expect(destroyStack(deps(), { stackName: STACK })).rejects.toBeInstanceOf(StackBusyError);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+  });
+
+  it('also empties and deletes the artifact bucket when asked', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
+    s3Mock.on(HeadBucketCommand).resolves({});
+    s3Mock.on(ListObjectVersionsCommand).resolves({
+      Versions: [{ Key: 'lambda/a.zip', VersionId: 'v1' }],
+      DeleteMarkers: [{ Key: 'lambda/b.zip', VersionId: 'm1' }],
+    });
+    s3Mock.on(DeleteObjectsCommand).resolves({});
+    s3Mock.on(DeleteBucketCommand).resolves({});
+
+    const result = await destroyStack(deps(), { stackName: STACK, artifactBucket: BUCKET });
+
+    expect(result.bucket).toEqual({ bucket: BUCKET, status: 'deleted', objectsDeleted: 2 });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: BUCKET });
+  });
+});

@@ -1,0 +1,198 @@
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  type StackStatus,
+} from '@aws-sdk/client-cloudformation';
+import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Artifact } from '../../../src/deploy/package-artifact.js';
+import { type DeployMessage, runDeploy } from '../../../src/deploy/run-deploy.js';
+import { InvalidInputError } from '../../../src/errors.js';
+import { recordingHost } from '../../support/io-host.js';
+
+const STACK = 'exposed-keys';
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/exposed-keys/1';
+const BUCKET = 'exposed-keys-artifacts-123456789012-us-east-1';
+const SHA = 'a'.repeat(64);
+const cloudFormationMock = mockClient(CloudFormationClient);
+const s3Mock = mockClient(S3Client);
+const stsMock = mockClient(STSClient);
+
+const artifact: Artifact = {
+  zipPath: '/nowhere/exposed-keys-lambda.zip',
+  fileName: 'exposed-keys-lambda-aaaa.zip',
+  sha256: SHA,
+  bytes: 1,
+  lambdaDir: undefined,
+  source: 'prebuilt',
+};
+
+function stackMissing() {
+  return new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `Stack with id ${STACK} does not exist`,
+  });
+}
+
+function deps(answer: boolean | Error = true) {
+  const io = recordingHost<DeployMessage>(answer);
+  return {
+    io,
+    deps: {
+      sts: new STSClient({ region: 'us-east-1' }),
+      s3: new S3Client({ region: 'us-east-1' }),
+      cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+      io,
+      poll: { sleep: vi.fn(async () => {}), intervalMs: 1_000, timeoutMs: 10_000 },
+      artifact: async () => artifact,
+    },
+  };
+}
+
+const input = { stackName: STACK, region: 'us-east-1', parameters: { ContainmentMode: 'deactivate' }, execute: true };
+
+beforeEach(() => {
+  cloudFormationMock.reset();
+  s3Mock.reset();
+  stsMock.reset();
+  stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+  s3Mock.on(HeadBucketCommand).resolves({});
+  s3Mock.on(HeadObjectCommand).resolves({});
+  cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
+  cloudFormationMock.on(CreateChangeSetCommand).resolves({ Id: 'change-set-arn', StackId: STACK_ID });
+  cloudFormationMock.on(DescribeChangeSetCommand).resolves({
+    Status: 'CREATE_COMPLETE',
+    Changes: [{ ResourceChange: { Action: 'Add', LogicalResourceId: 'Topic', ResourceType: 'AWS::SNS::Topic' } }],
+  });
+  cloudFormationMock.on(DeleteChangeSetCommand).resolves({});
+  cloudFormationMock.on(DeleteStackCommand).resolves({});
+});
+
+describe('runDeploy', () => {
+  it('deploys the artifact of the default bucket with the parameters given, once the host says yes', async () => {
+    const { deps: d, io } = deps(true);
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejectsOnce(stackMissing())
+      .resolves({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'CREATE_COMPLETE' as StackStatus,
+            CreationTime: new Date(),
+          },
+        ],
+      });
+    cloudFormationMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({
+        StackEvents: [
+          {
+            EventId: '1',
+            StackId: STACK_ID,
+            StackName: STACK,
+            LogicalResourceId: STACK,
+            ResourceType: 'AWS::CloudFormation::Stack',
+            ResourceStatus: 'CREATE_COMPLETE',
+            Timestamp: new Date(),
+          },
+        ],
+      });
+
+    cloudFormationMock.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    cloudFormationMock.on(ExecuteChangeSetCommand).resolves({});
+
+    const report = await runDeploy(d, input);
+
+    expect(report).toMatchObject({
+      outcome: 'deployed',
+      status: 'CREATE_COMPLETE',
+      artifact: { bucket: BUCKET, upload: 'unchanged' },
+    });
+    expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
+      StackName: STACK,
+      Parameters: expect.arrayContaining([
+        { ParameterKey: 'ArtifactBucket', ParameterValue: BUCKET },
+        { ParameterKey: 'ArtifactKey', ParameterValue: `lambda/${SHA}.zip` },
+        { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
+      ]),
+    });
+    expect(io.questions).toEqual([
+      { question: `Execute this change set on ${STACK}?`, consequence: 'changes the account' },
+    ]);
+    expect(io.messages.some((message) => message.kind === 'change-set')).toBe(true);
+    expect(cloudFormationMock).toHaveReceivedCommand(ExecuteChangeSetCommand);
+  });
+
+  it('discards the change set, and the empty stack it made, when the host says no', async () => {
+    const { deps: d } = deps(false);
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejectsOnce(stackMissing())
+      .resolves({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: 'REVIEW_IN_PROGRESS' as StackStatus,
+            CreationTime: new Date(),
+          },
+        ],
+      });
+
+    const report = await runDeploy(d, input);
+
+    expect(report.outcome).toBe('aborted');
+    expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
+    expect(cloudFormationMock).toHaveReceivedCommand(DeleteChangeSetCommand);
+    expect(cloudFormationMock).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: STACK_ID });
+  });
+
+  it('discards the change set and passes the refusal on when the host cannot ask', async () => {
+    const refusal = new InvalidInputError('--yes', 'deploy changes the account: add --yes');
+    const { deps: d } = deps(refusal);
+
+    await expect(runDeploy(d, input)).rejects.toBe(refusal);
+
+    expect(cloudFormationMock).toHaveReceivedCommand(DeleteChangeSetCommand);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
+  });
+
+  it('leaves the change set for review, asking nothing, when told not to execute', async () => {
+    const { deps: d, io } = deps(true);
+
+    const report = await runDeploy(d, { ...input, execute: false });
+
+    expect(report).toMatchObject({ outcome: 'review', status: 'REVIEW', changeSetId: 'change-set-arn' });
+    expect(io.questions).toEqual([]);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteChangeSetCommand);
+  });
+
+  it('asks nothing and changes nothing when the stack already matches', async () => {
+    const { deps: d, io } = deps(true);
+    cloudFormationMock.on(DescribeChangeSetCommand).resolves({
+      Status: 'FAILED',
+      StatusReason: "The submitted information didn't contain changes.",
+    });
+
+    const report = await runDeploy(d, input);
+
+    expect(report.outcome).toBe('no-changes');
+    expect(io.questions).toEqual([]);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
+  });
+});

@@ -1,0 +1,75 @@
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { type DestroyMessage, runDestroy } from '../../../src/deploy/run-destroy.js';
+import { recordingHost } from '../../support/io-host.js';
+
+const cloudFormationMock = mockClient(CloudFormationClient);
+const stsMock = mockClient(STSClient);
+
+function deps(answer: boolean) {
+  const io = recordingHost<DestroyMessage>(answer);
+  const s3 = vi.fn(async () => new S3Client({ region: 'us-east-1' }));
+  return {
+    io,
+    s3,
+    deps: {
+      sts: new STSClient({ region: 'us-east-1' }),
+      cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+      s3,
+      io,
+      poll: { sleep: vi.fn(async () => {}), intervalMs: 1_000 },
+    },
+  };
+}
+
+beforeEach(() => {
+  cloudFormationMock.reset();
+  stsMock.reset();
+  stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+});
+
+describe('runDestroy', () => {
+  it('asks first, naming the stack, the account, the region and the bucket, and deletes nothing on no', async () => {
+    const { deps: d, io, s3 } = deps(false);
+
+    const report = await runDestroy(d, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: true });
+
+    expect(report).toEqual({ outcome: 'aborted', stackName: 'exposed-keys' });
+    expect(io.questions).toEqual([
+      {
+        question:
+          'Delete the stack exposed-keys in 123456789012/us-east-1 and bucket exposed-keys-artifacts-123456789012-us-east-1?',
+        consequence:
+          'deletes the stack exposed-keys in 123456789012/us-east-1 and bucket exposed-keys-artifacts-123456789012-us-east-1',
+      },
+    ]);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(s3).not.toHaveBeenCalled();
+  });
+
+  it('says there is nothing to delete when there is no stack, and builds no S3 client unless the bucket goes', async () => {
+    const { deps: d, io, s3 } = deps(true);
+    cloudFormationMock.on(DescribeStacksCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Stack with id exposed-keys does not exist',
+      }),
+    );
+
+    const report = await runDestroy(d, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false });
+
+    expect(report).toMatchObject({ outcome: 'destroyed', status: 'nothing-to-delete', bucket: undefined });
+    expect(io.questions[0]?.question).toBe('Delete the stack exposed-keys in 123456789012/us-east-1?');
+    expect(s3).not.toHaveBeenCalled();
+  });
+});

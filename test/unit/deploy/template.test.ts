@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { declaredParameters, readTemplate, toCfnParameters } from '../../../src/deploy/template.js';
+import { InvalidInputError } from '../../../src/errors.js';
+
+const TEMPLATE = `
+Parameters:
+  ArtifactKey:
+    Type: String
+  ContainmentMode:
+    Type: String
+    Default: delete
+Conditions:
+  Deletes: !Equals [!Ref ContainmentMode, delete]
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName: !Sub '\${AWS::StackName} \${ContainmentMode}'
+`;
+
+describe('declaredParameters', () => {
+  it('reads the parameter names of a YAML template with short-form tags', () => {
+    expect(declaredParameters(TEMPLATE)).toEqual(['ArtifactKey', 'ContainmentMode']);
+  });
+
+  it('reads a JSON template, and a template without parameters', () => {
+    expect(declaredParameters('{"Parameters":{"A":{"Type":"String"}},"Resources":{}}')).toEqual(['A']);
+    expect(declaredParameters('Resources: {}')).toEqual([]);
+  });
+});
+
+describe('toCfnParameters', () => {
+  it('writes numbers, booleans and lists as CloudFormation text, sorted by key', () => {
+    const parameters = toCfnParameters(
+      { Regions: ['us-east-1', 'eu-west-1'], Revoke: false, Hours: 48, Mode: 'delete', Email: undefined },
+      { declared: ['Email', 'Hours', 'Mode', 'Regions', 'Revoke'] },
+    );
+
+    expect(parameters).toEqual([
+      { ParameterKey: 'Hours', ParameterValue: '48' },
+      { ParameterKey: 'Mode', ParameterValue: 'delete' },
+      { ParameterKey: 'Regions', ParameterValue: 'us-east-1,eu-west-1' },
+      { ParameterKey: 'Revoke', ParameterValue: 'false' },
+    ]);
+  });
+
+  it('keeps the deployed value of a parameter that is not given and still declared', () => {
+    const parameters = toCfnParameters(
+      { ContainmentMode: 'deactivate' },
+      { declared: ['ArtifactKey', 'ContainmentMode'], previous: ['ArtifactKey', 'ContainmentMode', 'Dropped'] },
+    );
+
+    expect(parameters).toEqual([
+      { ParameterKey: 'ArtifactKey', UsePreviousValue: true },
+      { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
+    ]);
+  });
+
+  it('refuses a parameter the template does not declare, naming it', () => {
+    expect(() => toCfnParameters({ Mood: 'happy' }, { declared: ['ArtifactKey'] })).toThrow(InvalidInputError);
+    expect(() => toCfnParameters({ Mood: 'happy' }, { declared: ['ArtifactKey'] })).toThrow(/Mood/);
+  });
+});
+
+describe('readTemplate', () => {
+  it('says which template it could not read', async () => {
+    await expect(readTemplate('/nonexistent/template.yaml')).rejects.toThrow(/\/nonexistent\/template\.yaml/);
+  });
+});

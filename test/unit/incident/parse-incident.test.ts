@@ -1,0 +1,265 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError } from '../../../src/errors.js';
+import { HEALTH_RISK_CODES } from '../../../src/incident/health.js';
+import { parseIncident } from '../../../src/incident/parse-incident.js';
+import { loadEvent } from '../../support/fixtures.js';
+
+function invalidField(event: unknown): string {
+  try {
+    parseIncident(event);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidEventError);
+    return (error as InvalidEventError).field;
+  }
+  throw new Error('expected parseIncident to throw');
+}
+
+describe('parseIncident with Trusted Advisor events', () => {
+  it('reads every field of an exposed key item', () => {
+    const incident = parseIncident(loadEvent('trusted-advisor-exposed'));
+
+    expect(incident).toEqual({
+      source: 'trusted-advisor',
+      accountId: '123456789012',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      userName: 'alice',
+      location: 'https://github.com/example-org/payments-service/blob/4be2c1d/config/settings.py',
+      fraudType: 'Exposed',
+      caseId: '02648f3b-e9f5-4a1d-8d2b-7b9c0d4e1f2a',
+      detectedAt: new Date(1764195243000).toISOString(),
+      eventId: '1f2e3d4c-5b6a-4978-8a1b-2c3d4e5f6a7b',
+    });
+  });
+
+  it('keeps the root user of a root-key item', () => {
+    const incident = parseIncident(loadEvent('trusted-advisor-root'));
+
+    expect(incident.userName).toBe('root');
+    expect(incident.fraudType).toBe('Potentially compromised');
+  });
+
+  it('reads a suspected item that has no location', () => {
+    const incident = parseIncident(loadEvent('trusted-advisor-suspected'));
+
+    expect(incident.fraudType).toBe('Suspected');
+    expect(incident.location).toBeNull();
+    expect(incident.userName).toBe('ci-deployer');
+  });
+
+  it('falls back to the event time when Time Updated is absent', () => {
+    const event = loadEvent('trusted-advisor-exposed');
+    delete event.detail['check-item-detail']['Time Updated'];
+
+    expect(parseIncident(event).detectedAt).toBe('2026-11-26T22:14:03.000Z');
+  });
+
+  it('treats an unknown fraud type as unknown rather than refusing the key', () => {
+    const event = loadEvent('trusted-advisor-exposed');
+    event.detail['check-item-detail']['Fraud Type'] = 'Leaked via carrier pigeon';
+
+    expect(parseIncident(event).fraudType).toBeNull();
+  });
+
+  it.each([
+    [
+      'a missing key id',
+      (e: any) => delete e.detail['check-item-detail']['Access Key ID'],
+      'detail.check-item-detail.Access Key ID',
+    ],
+    [
+      'a lowercase key id',
+      (e: any) => {
+        e.detail['check-item-detail']['Access Key ID'] = 'akiaiosfodnn7example';
+      },
+      'detail.check-item-detail.Access Key ID',
+    ],
+    [
+      'a short key id',
+      (e: any) => {
+        e.detail['check-item-detail']['Access Key ID'] = 'AKIA123';
+      },
+      'detail.check-item-detail.Access Key ID',
+    ],
+    [
+      'a key id with 0 and 1',
+      (e: any) => {
+        e.detail['check-item-detail']['Access Key ID'] = 'AKIA0000111100001111';
+      },
+      'detail.check-item-detail.Access Key ID',
+    ],
+    [
+      'another check',
+      (e: any) => {
+        e.detail['check-name'] = 'Security Groups';
+      },
+      'detail.check-name',
+    ],
+    [
+      'a status other than ERROR',
+      (e: any) => {
+        e.detail.status = 'OK';
+      },
+      'detail.status',
+    ],
+    [
+      'a bad account',
+      (e: any) => {
+        e.account = '12345';
+      },
+      'account',
+    ],
+    ['no detail', (e: any) => delete e.detail, 'detail'],
+    [
+      'a user name with a newline',
+      (e: any) => {
+        e.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice\nbob';
+      },
+      'detail.check-item-detail.User Name (IAM or Root)',
+    ],
+    [
+      'a bad Time Updated',
+      (e: any) => {
+        e.detail['check-item-detail']['Time Updated'] = 'yesterday';
+      },
+      'detail.check-item-detail.Time Updated',
+    ],
+    [
+      'a bad event time',
+      (e: any) => {
+        e.time = 'not a date';
+      },
+      'time',
+    ],
+    [
+      'HTML in the location',
+      (e: any) => {
+        e.detail['check-item-detail'].Location = '<script>alert(1)</script>';
+      },
+      'detail.check-item-detail.Location',
+    ],
+    [
+      'a wrong type for the key id',
+      (e: any) => {
+        e.detail['check-item-detail']['Access Key ID'] = 42;
+      },
+      'detail.check-item-detail.Access Key ID',
+    ],
+  ])('names the field at fault for %s', (_case, change, field) => {
+    const event = loadEvent('trusted-advisor-exposed');
+    change(event);
+
+    expect(invalidField(event)).toBe(field);
+  });
+});
+
+describe('parseIncident with AWS Health events', () => {
+  it('reads a key that is only in affectedEntities', () => {
+    const incident = parseIncident(loadEvent('health-exposed-entities-only'));
+
+    expect(incident).toMatchObject({
+      source: 'health',
+      accessKeyId: 'AKIA2EXAMPLEHEALTH7Q',
+      userName: null,
+      location: null,
+      fraudType: 'Exposed',
+      detectedAt: '2026-11-26T19:40:00.000Z',
+      eventId: '3b5c7d9e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
+    });
+    expect(incident.caseId).toMatch(/^arn:aws:health:global::event\/RISK\//);
+  });
+
+  it('reads the user and location from eventMetadata', () => {
+    const incident = parseIncident(loadEvent('health-compromised-metadata'));
+
+    expect(incident).toMatchObject({
+      accessKeyId: 'AKIA3EXAMPLEMETADAT5',
+      userName: 'build-bot',
+      location: 'https://github.com/example-org/infra/commit/9f8e7d6',
+      fraudType: 'Potentially compromised',
+    });
+  });
+
+  it('finds the key in eventMetadata.publicKey alone', () => {
+    const event = loadEvent('health-compromised-metadata');
+    delete event.detail.affectedEntities;
+    event.resources = [];
+
+    expect(parseIncident(event).accessKeyId).toBe('AKIA3EXAMPLEMETADAT5');
+  });
+
+  it.each(Object.keys(HEALTH_RISK_CODES))('accepts %s', (code) => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.detail.eventTypeCode = code;
+
+    expect(parseIncident(event).fraudType).toBe(HEALTH_RISK_CODES[code as keyof typeof HEALTH_RISK_CODES]);
+  });
+
+  it('refuses an event that names two different keys, naming both', () => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.detail.affectedEntities.push({ entityValue: 'AKIA3EXAMPLEMETADAT5' });
+
+    expect(() => parseIncident(event)).toThrow(/AKIA2EXAMPLEHEALTH7Q, AKIA3EXAMPLEMETADAT5/);
+  });
+
+  it.each([
+    [
+      'another service',
+      (e: any) => {
+        e.detail.service = 'EC2';
+      },
+      'detail.service',
+    ],
+    [
+      'another event code',
+      (e: any) => {
+        e.detail.eventTypeCode = 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED';
+      },
+      'detail.eventTypeCode',
+    ],
+    [
+      'no key anywhere',
+      (e: any) => {
+        e.detail.affectedEntities = [{ entityValue: '123456789012' }];
+      },
+      'detail.affectedEntities',
+    ],
+    [
+      'a lowercase key',
+      (e: any) => {
+        e.detail.affectedEntities = [{ entityValue: 'akia2examplehealth7q' }];
+      },
+      'detail.affectedEntities.0.entityValue',
+    ],
+    [
+      'a bad start time',
+      (e: any) => {
+        e.detail.startTime = '31/02/2026';
+      },
+      'detail.startTime',
+    ],
+    [
+      'a user name that is not a string',
+      (e: any) => {
+        e.detail.eventMetadata = { userName: ['x'] };
+      },
+      'detail.eventMetadata.userName',
+    ],
+  ])('names the field at fault for %s', (_case, change, field) => {
+    const event = loadEvent('health-exposed-entities-only');
+    change(event);
+
+    expect(invalidField(event)).toBe(field);
+  });
+});
+
+describe('parseIncident with other input', () => {
+  it.each([
+    ['null', null, '(event)'],
+    ['an array', [], '(event)'],
+    ['a string', 'AKIAIOSFODNN7EXAMPLE', '(event)'],
+    ['an event of another source', { source: 'aws.ec2' }, 'source'],
+    ['an event with no source', { detail: {} }, 'source'],
+  ])('refuses %s', (_case, event, field) => {
+    expect(invalidField(event)).toBe(field);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadTemplate } from '../../../src/deploy/template.js';
+import {
+  functionEnvironment,
+  lookbackHoursSchema,
+  optionalRegionListSchema,
+  STACK_SETTINGS,
+  type StackSetting,
+} from '../../../src/settings/settings.js';
+
+const settings = Object.values(STACK_SETTINGS) as StackSetting[];
+
+describe('the stack settings', () => {
+  it('are each declared by the template, with the same default', async () => {
+    const template = await loadTemplate();
+
+    for (const setting of settings)
+      expect(String(template.Parameters?.[setting.parameter]?.Default), setting.parameter).toBe(setting.default);
+  });
+
+  it('reach the function that reads them, under the variable its settings read', async () => {
+    const template = await loadTemplate();
+    const variables = Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .flatMap((resource) =>
+        Object.entries(
+          ((resource.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {}) as Record<
+            string,
+            unknown
+          >,
+        ),
+      );
+
+    for (const setting of settings.filter((each) => each.env))
+      expect(variables, setting.parameter).toContainEqual([setting.env, { Ref: setting.parameter }]);
+  });
+
+  it('accept their own defaults', () => {
+    for (const setting of settings) expect(setting.schema.safeParse(setting.default).success, setting.flag).toBe(true);
+  });
+
+  it('take decimal whole hours only, from 1 to 2160', () => {
+    expect(lookbackHoursSchema.parse('2160')).toBe(2160);
+    for (const text of ['0', '2161', '0x18', '1e3', '12.0', '', ' 5'])
+      expect(lookbackHoursSchema.safeParse(text).success).toBe(false);
+  });
+
+  it('read an empty region list as every region, and name the regions at fault', () => {
+    expect(optionalRegionListSchema.parse('')).toEqual([]);
+    const failed = optionalRegionListSchema.safeParse('us-east-1,moon-1');
+    expect(failed.success).toBe(false);
+    expect(failed.error?.issues[0]?.message).toMatch(/; not "moon-1"$/);
+  });
+});
+
+describe('functionEnvironment', () => {
+  it("gives the functions the stack's parameters, and the template's defaults for the others", () => {
+    expect(functionEnvironment({ ContainmentMode: 'deactivate', LookbackHours: '72' })).toEqual({
+      CONTAINMENT_MODE: 'deactivate',
+      REVOKE_SESSIONS: 'true',
+      LOOKBACK_HOURS: '72',
+      INVESTIGATE_REGIONS: '',
+    });
+  });
+});

@@ -1,0 +1,247 @@
+import {
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  NoSuchEntityException,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ContainmentError } from '../../../src/errors.js';
+import { containKey, REVOKE_SESSIONS_POLICY_NAME } from '../../../src/steps/contain.js';
+import { incidentFor } from '../../support/incidents.js';
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const NOW = new Date('2026-11-27T03:00:00.000Z');
+const iamMock = mockClient(IAMClient);
+const MUTATIONS = [DeleteAccessKeyCommand, UpdateAccessKeyCommand, PutUserPolicyCommand] as const;
+
+function deps() {
+  return { iam: new IAMClient({ region: 'us-east-1' }), now: () => NOW };
+}
+
+function noSuchEntity(): NoSuchEntityException {
+  return new NoSuchEntityException({ message: 'not found', $metadata: {} });
+}
+
+function expectNoMutation(): void {
+  const sent = iamMock.calls().map((call) => call.args[0].constructor);
+  expect(sent.filter((command) => (MUTATIONS as readonly unknown[]).includes(command))).toEqual([]);
+}
+
+beforeEach(() => {
+  iamMock.reset();
+  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  iamMock.on(DeleteAccessKeyCommand).resolves({});
+  iamMock.on(PutUserPolicyCommand).resolves({});
+});
+
+describe('containKey in delete mode', () => {
+  it('deletes the key of its owner and revokes the sessions issued before now', async () => {
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'deleted', contained: true, userName: 'alice', mode: 'delete' });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, {
+      UserName: 'alice',
+      AccessKeyId: KEY,
+    });
+    expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, {
+      UserName: 'alice',
+      PolicyName: REVOKE_SESSIONS_POLICY_NAME,
+    });
+    const policy = JSON.parse(iamMock.commandCalls(PutUserPolicyCommand)[0]?.args[0].input.PolicyDocument ?? '');
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Action: '*',
+      Condition: { DateLessThan: { 'aws:TokenIssueTime': NOW.toISOString() } },
+    });
+    expect(result.actions.map((action) => [action.kind, action.status])).toEqual([
+      ['delete-access-key', 'done'],
+      ['revoke-sessions', 'done'],
+    ]);
+  });
+
+  it('resolves the owner when the event names no user', async () => {
+    const result = await containKey(deps(), incidentFor(KEY, null));
+
+    expect(result.userName).toBe('alice');
+    expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, {
+      UserName: 'alice',
+      AccessKeyId: KEY,
+    });
+  });
+
+  it('skips session revocation when asked to', async () => {
+    await containKey(deps(), incidentFor(KEY, 'alice'), { revokeSessions: false });
+
+    expect(iamMock).toHaveReceivedCommandTimes(DeleteAccessKeyCommand, 1);
+    expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+
+  it('reports already-contained, changing nothing, when IAM no longer knows the key', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'already-contained', contained: true });
+    expectNoMutation();
+  });
+
+  it('reports already-contained when the key disappears between the owner check and the delete', async () => {
+    iamMock.on(DeleteAccessKeyCommand).rejects(noSuchEntity());
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result.outcome).toBe('already-contained');
+    expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+
+  it('reports a session revocation that failed, as a warning and a step for a human, and still deletes', async () => {
+    iamMock.on(PutUserPolicyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result.outcome).toBe('deleted');
+    expect(result.actions[1]).toMatchObject({ kind: 'revoke-sessions', status: 'failed' });
+    expect(result.warnings.join()).toMatch(/Sessions minted from AKIAIOSFODNN7EXAMPLE are still valid/);
+    expect(result.humanSteps.join()).toMatch(/aws:TokenIssueTime/);
+  });
+
+  it('throws a ContainmentError, saying the key is still active, when IAM refuses the delete', async () => {
+    iamMock.on(DeleteAccessKeyCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+
+    const failure = containKey(deps(), incidentFor(KEY, 'alice'));
+
+    await expect(failure).rejects.toBeInstanceOf(ContainmentError);
+    await expect(failure).rejects.toThrow(/still active.*iam:DeleteAccessKey failed: AccessDenied/);
+    expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+
+  it('throws a ContainmentError and changes nothing when the owner cannot be looked up', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(Object.assign(new Error('slow down'), { name: 'Throttling' }));
+
+    await expect(containKey(deps(), incidentFor(KEY, 'alice'))).rejects.toThrow(/nothing was changed/);
+    expectNoMutation();
+  });
+});
+
+describe('containKey refuses keys it must not touch', () => {
+  it('touches nothing when the owner differs from the event user, and says so', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'mallory' });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'owner-mismatch', contained: false, userName: 'mallory' });
+    expect(result.humanSteps.join()).toMatch(/names alice.*belongs to mallory/);
+    expectNoMutation();
+  });
+
+  it('gives the steps for a root key and calls nothing', async () => {
+    const result = await containKey(deps(), incidentFor('AKIAJROOTKEYEXAMPLE2', 'root'));
+
+    expect(result).toMatchObject({ outcome: 'manual-action-required', contained: false });
+    expect(result.humanSteps[0]).toMatch(/Sign in as the root user and delete access key AKIAJROOTKEYEXAMPLE2/);
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+
+  it("treats a key IAM says is the root user's as a root key", async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: '<root_account>' });
+
+    const result = await containKey(deps(), incidentFor(KEY, null));
+
+    expect(result.outcome).toBe('manual-action-required');
+    expectNoMutation();
+  });
+
+  it('gives the steps for a temporary key and calls nothing', async () => {
+    const result = await containKey(deps(), incidentFor('ASIAIOSFODNN7EXAMPLE', 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'manual-action-required', contained: false });
+    expect(result.humanSteps.join('\n')).toMatch(/temporary \(STS\) key.*\n.*\n.*Revoke active sessions/);
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('containKey in other modes', () => {
+  it('deactivates the key in deactivate mode, checking its status first', async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({
+      AccessKeyMetadata: [
+        { AccessKeyId: 'AKIAOTHERKEYEXAMPLE2', Status: 'Active' },
+        { AccessKeyId: KEY, Status: 'Active' },
+      ],
+    });
+    iamMock.on(UpdateAccessKeyCommand).resolves({});
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
+
+    expect(result).toMatchObject({ outcome: 'deactivated', contained: true });
+    expect(iamMock).toHaveReceivedCommandExactlyOnceWith(UpdateAccessKeyCommand, {
+      UserName: 'alice',
+      AccessKeyId: KEY,
+      Status: 'Inactive',
+    });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it('reports an inactive key as already contained in deactivate mode', async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
+
+    expect(result.outcome).toBe('already-contained');
+    expectNoMutation();
+  });
+
+  it('leaves the key active in notify-only mode and says what to do', async () => {
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'notify-only' });
+
+    expect(result).toMatchObject({ outcome: 'notify-only', contained: false });
+    expect(result.humanSteps.join()).toMatch(
+      /aws iam delete-access-key --user-name alice --access-key-id AKIAIOSFODNN7EXAMPLE/,
+    );
+    expectNoMutation();
+  });
+
+  it.each(['delete', 'deactivate'] as const)('plans without calling any mutating API in a %s dry run', async (mode) => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode, dryRun: true });
+
+    expect(result).toMatchObject({ outcome: 'planned', dryRun: true, contained: false });
+    expect(result.actions.map((action) => action.status)).toEqual(['planned', 'planned']);
+    expectNoMutation();
+  });
+});
+
+describe('containKey and the AWS quarantine policy', () => {
+  it('reports an attached AWSCompromisedKeyQuarantine policy and never detaches it', async () => {
+    iamMock.on(ListAttachedUserPoliciesCommand).resolves({
+      AttachedPolicies: [
+        { PolicyName: 'ReadOnlyAccess', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+        {
+          PolicyName: 'AWSCompromisedKeyQuarantineV3',
+          PolicyArn: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3',
+        },
+      ],
+    });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result.quarantinePolicies).toEqual(['AWSCompromisedKeyQuarantineV3']);
+    const names = iamMock.calls().map((call) => call.args[0].constructor.name);
+    expect(names.filter((name) => /Detach|DeleteUserPolicy|DeletePolicy/.test(name))).toEqual([]);
+  });
+
+  it('keeps going, with a warning, when the attached policies cannot be listed', async () => {
+    iamMock.on(ListAttachedUserPoliciesCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDenied' }));
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result.outcome).toBe('deleted');
+    expect(result.warnings[0]).toMatch(/Could not check for an AWSCompromisedKeyQuarantine\* policy on alice/);
+  });
+});

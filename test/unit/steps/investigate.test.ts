@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CloudTrailLookupServer,
+  startCloudTrailLookupServer,
+} from '../../../emulators/cloudtrail-lookup-server.js';
+import type { ActivityQuery, ActivitySource } from '../../../src/activity/activity-source.js';
+import type { ActivitySummary } from '../../../src/activity/activity-summary.js';
+import { lookupEventsSource } from '../../../src/activity/lookup-events/lookup-events-source.js';
+import { InvestigationError } from '../../../src/errors.js';
+import { investigateKey, MAX_SESSION_KEYS_FOLLOWED, windowEnding } from '../../../src/steps/investigate.js';
+import { cloudTrailAt } from '../../support/cloudtrail-clients.js';
+import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../support/fixtures.js';
+import { summaryFor } from '../../support/summaries.js';
+
+let fixture: CloudTrailLookupServer;
+
+beforeAll(async () => {
+  fixture = await startCloudTrailLookupServer({ records: loadInvictusRecords(), requestsPerSecond: 0 });
+});
+afterAll(() => fixture.stop());
+
+const options = { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW };
+
+/** A source that answers from a function, and remembers what it was asked. */
+function fakeSource(
+  answer: (query: ActivityQuery) => ActivitySummary[],
+): ActivitySource & { queries: ActivityQuery[] } {
+  const queries: ActivityQuery[] = [];
+  return {
+    name: 'cloudtrail-logs',
+    unsearchableHint: 'check the fake',
+    queries,
+    async summarize(query) {
+      queries.push(query);
+      return answer(query);
+    },
+  };
+}
+
+describe('investigateKey over LookupEvents', () => {
+  const source = () =>
+    lookupEventsSource(
+      { cloudTrail: cloudTrailAt(fixture.endpoint) },
+      { regions: ['us-east-1'], requestsPerSecond: 1000 },
+    );
+
+  it('follows the session keys the key minted, apart from its own activity, busiest first', async () => {
+    const { activity, sessionActivity } = await investigateKey({ source: source() }, options);
+
+    expect(activity.accessKeyId).toBe(INVICTUS_KEY);
+    expect(sessionActivity.map((summary) => summary.accessKeyId).sort()).toEqual(activity.sessionKeys);
+    const totals = sessionActivity.map((summary) => summary.totalEvents);
+    expect(totals).toEqual([...totals].sort((a, b) => b - a));
+    expect(sessionActivity[0]).toMatchObject({ accessKeyId: 'ASIATFQR7NSCWLLE7IWW', totalEvents: 29 });
+  });
+
+  it('does not follow session keys when asked not to', async () => {
+    const { sessionActivity } = await investigateKey({ source: source() }, { ...options, followSessionKeys: false });
+
+    expect(sessionActivity).toEqual([]);
+  });
+});
+
+describe('investigateKey over any source', () => {
+  it('follows at most the first MAX_SESSION_KEYS_FOLLOWED session keys, in one read, with the same window', async () => {
+    const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
+    const source = fakeSource((query) =>
+      query.accessKeyIds.map((id) => ({
+        ...summaryFor(id),
+        sessionKeys: id === INVICTUS_KEY ? minted : [],
+        totalEvents: id === INVICTUS_KEY ? 5 : Number(id.slice(-2)),
+      })),
+    );
+
+    const { sessionActivity } = await investigateKey({ source }, options);
+
+    expect(source.queries).toHaveLength(2);
+    expect(source.queries[1]?.accessKeyIds).toEqual(minted.slice(0, MAX_SESSION_KEYS_FOLLOWED));
+    expect(source.queries[1]?.window).toBe(INVICTUS_WINDOW);
+    expect(sessionActivity.map((summary) => summary.totalEvents)).toEqual(
+      Array.from({ length: MAX_SESSION_KEYS_FOLLOWED }, (_, index) => MAX_SESSION_KEYS_FOLLOWED - 1 - index),
+    );
+  });
+
+  it("throws an InvestigationError naming each region, with the source's hint, when none could be searched", async () => {
+    const source = fakeSource((query) =>
+      query.accessKeyIds.map((id) => ({
+        ...summaryFor(id),
+        regions: {
+          searched: [],
+          failed: [
+            { region: 'eu-west-1', error: 'AccessDeniedException' },
+            { region: 'us-east-1', error: 'ExpiredToken' },
+          ],
+        },
+      })),
+    );
+
+    const run = investigateKey({ source }, options);
+
+    await expect(run).rejects.toBeInstanceOf(InvestigationError);
+    await expect(run).rejects.toThrow(/eu-west-1: AccessDeniedException; us-east-1: ExpiredToken/);
+    await expect(run).rejects.toMatchObject({ hint: 'check the fake' });
+  });
+});
+
+describe('windowEnding', () => {
+  it('ends at now and starts the given hours before', () => {
+    const now = new Date('2026-11-27T03:00:00Z');
+
+    expect(windowEnding(now, 24)).toEqual({ start: new Date('2026-11-26T03:00:00Z'), end: now });
+  });
+});

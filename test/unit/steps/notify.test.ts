@@ -1,0 +1,232 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { NotificationError } from '../../../src/errors.js';
+import type { ContainmentResult } from '../../../src/steps/contain.js';
+import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import { buildNotification, MAX_MESSAGE_BYTES } from '../../../src/steps/notification-message.js';
+import { notifySecurity } from '../../../src/steps/notify.js';
+import { incidentFor } from '../../support/incidents.js';
+import { summaryFor } from '../../support/summaries.js';
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys';
+const snsMock = mockClient(SNSClient);
+
+function deleted(overrides: Partial<ContainmentResult> = {}): ContainmentResult {
+  return {
+    accessKeyId: KEY,
+    userName: 'alice',
+    mode: 'delete',
+    dryRun: false,
+    outcome: 'deleted',
+    contained: true,
+    summary: `Deleted ${KEY} of alice.`,
+    actions: [
+      { kind: 'delete-access-key', target: KEY, status: 'done', detail: `deleted ${KEY} of alice` },
+      { kind: 'revoke-sessions', target: 'alice', status: 'done', detail: 'denied sessions issued before now' },
+    ],
+    quarantinePolicies: [],
+    humanSteps: [],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+function report(overrides: Partial<IncidentReport> = {}): IncidentReport {
+  return {
+    incident: incidentFor(KEY, 'alice'),
+    containment: { status: 'done', result: deleted() },
+    investigation: {
+      status: 'done',
+      result: {
+        activity: summaryFor(KEY, {
+          totalEvents: 3,
+          firstSeen: '2026-11-26T10:00:00.000Z',
+          lastSeen: '2026-11-26T11:00:00.000Z',
+          eventNames: [
+            { name: 'CreateUser', count: 2 },
+            { name: 'StopLogging', count: 1 },
+          ],
+          sourceIps: [{ name: '203.0.113.7', count: 3 }],
+          riskyEvents: [
+            {
+              eventName: 'CreateUser',
+              eventTime: '2026-11-26T10:00:00.000Z',
+              awsRegion: 'us-east-1',
+              eventId: 'e1',
+              category: 'persistence',
+              errorCode: null,
+            },
+            {
+              eventName: 'CreateUser',
+              eventTime: '2026-11-26T10:30:00.000Z',
+              awsRegion: 'us-east-1',
+              eventId: 'e2',
+              category: 'persistence',
+              errorCode: null,
+            },
+            {
+              eventName: 'StopLogging',
+              eventTime: '2026-11-26T11:00:00.000Z',
+              awsRegion: 'us-east-1',
+              eventId: 'e3',
+              category: 'defense-evasion',
+              errorCode: 'AccessDenied',
+            },
+          ],
+        }),
+        sessionActivity: [],
+      },
+    },
+    ...overrides,
+  };
+}
+
+beforeEach(() => {
+  snsMock.reset();
+  snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+});
+
+describe('notifySecurity', () => {
+  it('publishes one message to the topic, with source, outcome and account as attributes', async () => {
+    const result = await notifySecurity({ sns: new SNSClient({}) }, { ...report(), topicArn: TOPIC });
+
+    expect(result).toMatchObject({ messageId: 'message-1', outcome: 'deleted', topicArn: TOPIC });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      Subject: `Exposed key deleted: ${KEY} (alice) in 123456789012`,
+      MessageAttributes: {
+        source: { DataType: 'String', StringValue: 'trusted-advisor' },
+        outcome: { DataType: 'String', StringValue: 'deleted' },
+        account: { DataType: 'String', StringValue: '123456789012' },
+        accessKeyId: { DataType: 'String', StringValue: KEY },
+      },
+    });
+  });
+
+  it('throws a NotificationError naming the topic when SNS refuses', async () => {
+    snsMock.on(PublishCommand).rejects(Object.assign(new Error('no such topic'), { name: 'NotFound' }));
+
+    const sending = notifySecurity({ sns: new SNSClient({}) }, { ...report(), topicArn: TOPIC });
+
+    await expect(sending).rejects.toBeInstanceOf(NotificationError);
+    await expect(sending).rejects.toThrow(/exposed-keys: AwsCallError: sns:Publish failed: NotFound: no such topic/);
+  });
+});
+
+describe('buildNotification', () => {
+  it('says what was done, the verdict, and the risky events in time order', () => {
+    const { message } = buildNotification(report());
+
+    expect(message).toMatch(/^EXPOSED KEY DELETED/);
+    expect(message).toContain('Containment (delete): deleted.');
+    expect(message).toContain('revoke-sessions: done');
+    expect(message).toContain('Verdict:  Created 2 users; tried to stop logging once (3 calls from 1 address).');
+    const risky = message.slice(message.indexOf('Risky events'));
+    expect(risky.indexOf('10:30:00')).toBeLessThan(risky.indexOf('11:00:00'));
+    expect(risky.indexOf('10:00:00')).toBeLessThan(risky.indexOf('10:30:00'));
+    expect(message).not.toContain('WHAT YOU MUST DO NOW');
+  });
+
+  it('says loudly what a human must do for a root key', () => {
+    const root = deleted({
+      outcome: 'manual-action-required',
+      contained: false,
+      actions: [],
+      humanSteps: ['Sign in as the root user and delete access key AKIA…'],
+    });
+
+    const notification = buildNotification(report({ containment: { status: 'done', result: root } }));
+
+    expect(notification.subject).toMatch(/^ACTION REQUIRED: contain exposed key by hand/);
+    expect(notification.message).toMatch(/WHAT YOU MUST DO NOW\n1\. Sign in as the root user/);
+  });
+
+  it('reports a containment failure with the manual steps, and an investigation failure', () => {
+    const notification = buildNotification(
+      report({
+        containment: { status: 'failed', error: 'ContainmentError: iam:DeleteAccessKey failed: AccessDenied' },
+        investigation: { status: 'failed', error: 'AwsCallError: cloudtrail:LookupEvents failed' },
+      }),
+    );
+
+    expect(notification.outcome).toBe('containment-failed');
+    expect(notification.subject).toMatch(/^ACTION REQUIRED: containment FAILED/);
+    expect(notification.message).toContain('Containment FAILED; the key may still be active: ContainmentError');
+    expect(notification.message).toContain('Investigation FAILED: AwsCallError');
+    expect(notification.message).toContain(
+      `aws iam update-access-key --user-name alice --access-key-id ${KEY} --status Inactive`,
+    );
+    expect(notification.message).toContain(`exposed-keys investigate --key ${KEY}`);
+  });
+
+  it('lists every region that could not be searched', () => {
+    const base = report();
+    if (base.investigation.status !== 'done') throw new Error('fixture');
+    base.investigation.result.activity.regions.failed = [{ region: 'eu-west-3', error: 'AccessDenied: opted out' }];
+
+    const { message } = buildNotification(base);
+
+    expect(message).toContain('Region NOT searched: eu-west-3: AccessDenied: opted out');
+    expect(message).toContain('--regions eu-west-3');
+  });
+
+  it('reports an event that could not be read, with its id and the problem', () => {
+    const notification = buildNotification({
+      incident: null,
+      eventError: 'InvalidEventError: Invalid event: detail.status is invalid',
+      rawAccount: '123456789012',
+      rawEventId: 'abc',
+      containment: { status: 'failed', error: 'InvalidEventError: Invalid event' },
+      investigation: { status: 'failed', error: 'InvalidEventError: Invalid event' },
+    });
+
+    expect(notification.outcome).toBe('invalid-event');
+    expect(notification.subject).toBe('ACTION REQUIRED: unreadable exposed-key event (event abc)');
+    expect(notification.message).toContain('Problem:   InvalidEventError: Invalid event: detail.status is invalid');
+    expect(notification.attributes).toMatchObject({
+      outcome: 'invalid-event',
+      account: '123456789012',
+      source: 'unknown',
+    });
+  });
+
+  it('keeps the subject under 100 printable ASCII characters, cutting a long user name', () => {
+    const long = 'a'.repeat(64);
+
+    const { subject } = buildNotification(report({ incident: incidentFor(KEY, long) }));
+
+    expect(subject.length).toBeLessThanOrEqual(99);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(subject).toContain(KEY);
+    expect(subject).toContain('in 123456789012');
+    expect(subject).toContain('...');
+  });
+
+  it('replaces characters SNS refuses in a subject', () => {
+    const { subject } = buildNotification(report({ rawEventId: 'x', incident: null, eventError: 'e' }));
+    const hostile = buildNotification(report({ incident: null, rawEventId: 'évil\nid', eventError: 'e' })).subject;
+
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(hostile).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('stays under the SNS limit by cutting tables, never the facts', () => {
+    const huge = Array.from({ length: 20_000 }, (_, index) => ({
+      name: `arn:aws:s3:::bucket-${index}-${'x'.repeat(40)}`,
+      count: 1,
+    }));
+    const base = report();
+    if (base.investigation.status !== 'done') throw new Error('fixture');
+    Object.assign(base.investigation.result.activity, { resourceNames: huge, eventNames: huge, sourceIps: huge });
+
+    const notification = buildNotification(base);
+
+    expect(Buffer.byteLength(notification.message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(notification.message).toContain(`Access key:  ${KEY}`);
+    expect(notification.message).toContain('Containment (delete): deleted.');
+    expect(notification.message).toMatch(/… 19,985 more not shown/);
+  });
+});
