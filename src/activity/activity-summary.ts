@@ -53,7 +53,31 @@ export interface ActivitySummary {
   truncated: boolean;
 }
 
+/** The fields of the summary that are count lists. */
+export type CountListField =
+  | 'eventNames'
+  | 'eventSources'
+  | 'awsRegions'
+  | 'sourceIps'
+  | 'userAgents'
+  | 'errorCodes'
+  | 'resourceTypes'
+  | 'resourceNames';
+
+/** The count lists of the summary, in the contract's order, each with the title a reader sees. */
+export const COUNT_LISTS: readonly { field: CountListField; title: string }[] = [
+  { field: 'eventNames', title: 'API calls' },
+  { field: 'eventSources', title: 'Services' },
+  { field: 'awsRegions', title: 'Regions used' },
+  { field: 'sourceIps', title: 'Source IP addresses' },
+  { field: 'userAgents', title: 'User agents' },
+  { field: 'errorCodes', title: 'Errors' },
+  { field: 'resourceTypes', title: 'Resource types' },
+  { field: 'resourceNames', title: 'Resources' },
+];
+
 /** A time window, both ends inclusive. */
+
 export interface TimeWindow {
   start: Date;
   end: Date;

@@ -178,18 +178,3 @@ function mostCommon(counts: ReadonlyMap<string, number>): string | null {
   const [top]: CountEntry[] = toCountList(counts);
   return top ? top.name : null;
 }
-
-/**
- * Summarises the activity of `accessKeyId` in `records`: a pure function, and the one place where
- * the summary is computed, whichever source the records came from.
- */
-export function summarizeRecords(
-  records: Iterable<CloudTrailRecord>,
-  accessKeyId: string,
-  window: TimeWindow,
-  context: SummaryContext,
-): ActivitySummary {
-  const accumulator = new ActivityAccumulator(accessKeyId, window);
-  for (const record of records) accumulator.add(record);
-  return accumulator.summary(context);
-}

@@ -1,4 +1,4 @@
-import type { ActivitySummary } from '../activity/activity-summary.js';
+import { type ActivitySummary, COUNT_LISTS } from '../activity/activity-summary.js';
 import type { Investigation } from '../steps/investigate.js';
 
 /** Step Functions refuses a state over 256 KB; the investigation must leave room for the rest. */
@@ -9,18 +9,8 @@ function size(value: unknown): number {
 }
 
 function cut(summary: ActivitySummary, rows: number, risky: number): ActivitySummary {
-  return {
-    ...summary,
-    eventNames: summary.eventNames.slice(0, rows),
-    eventSources: summary.eventSources.slice(0, rows),
-    awsRegions: summary.awsRegions.slice(0, rows),
-    sourceIps: summary.sourceIps.slice(0, rows),
-    userAgents: summary.userAgents.slice(0, rows),
-    errorCodes: summary.errorCodes.slice(0, rows),
-    resourceTypes: summary.resourceTypes.slice(0, rows),
-    resourceNames: summary.resourceNames.slice(0, rows),
-    riskyEvents: summary.riskyEvents.slice(-risky),
-  };
+  const cutLists = Object.fromEntries(COUNT_LISTS.map(({ field }) => [field, summary[field].slice(0, rows)]));
+  return { ...summary, ...cutLists, riskyEvents: summary.riskyEvents.slice(-risky) };
 }
 
 /**

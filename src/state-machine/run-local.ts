@@ -5,7 +5,8 @@ import {
   type RunOptions,
   StateMachine,
 } from 'aws-local-stepfunctions';
-import { type CloudFormationTemplate, loadTemplate } from './../deploy/template.js';
+import { LOGICAL_IDS } from '../constants.js';
+import { type CloudFormationTemplate, loadTemplate } from '../deploy/template.js';
 import { placeholderFunctionArn, type StateMachineDefinition, stateMachineDefinition } from './definition.js';
 import type { WorkflowState } from './workflow-state.js';
 
@@ -21,9 +22,9 @@ export interface LocalHandlers {
 
 /** The function behind each handler, by logical ID in the template. */
 const FUNCTIONS: Readonly<Record<keyof LocalHandlers, string>> = {
-  contain: 'ContainFunction',
-  investigate: 'InvestigateFunction',
-  notify: 'NotifyFunction',
+  contain: LOGICAL_IDS.containFunction,
+  investigate: LOGICAL_IDS.investigateFunction,
+  notify: LOGICAL_IDS.notifyFunction,
 };
 
 /** What happened to a state: entered, left, failed (before a retry, a catch, or the end), retried, caught. */

@@ -1,4 +1,4 @@
-import type { ActivitySummary, CountEntry } from '../activity/activity-summary.js';
+import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
 import { verdictOf } from '../activity/verdict.js';
 import { isRegionName } from '../aws/aws-names.js';
 import { clip, formatCount, plainTable } from '../format/plain-table.js';
@@ -230,16 +230,7 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
       lines.push(`  … ${summary.sessionKeys.length - shown.length} more not shown`);
     lines.push('');
   }
-  lines.push(
-    ...countTable('API calls', summary.eventNames, limits.rows),
-    ...countTable('Services', summary.eventSources, limits.rows),
-    ...countTable('Regions used', summary.awsRegions, limits.rows),
-    ...countTable('Source IP addresses', summary.sourceIps, limits.rows),
-    ...countTable('User agents', summary.userAgents, limits.rows),
-    ...countTable('Errors', summary.errorCodes, limits.rows),
-    ...countTable('Resource types', summary.resourceTypes, limits.rows),
-    ...countTable('Resources', summary.resourceNames, limits.rows),
-  );
+  for (const { field, title } of COUNT_LISTS) lines.push(...countTable(title, summary[field], limits.rows));
   return lines;
 }
 

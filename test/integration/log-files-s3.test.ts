@@ -9,12 +9,12 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { readLogFiles } from '../../src/activity/log-files/log-files.js';
-import { summarizeRecords } from '../../src/activity/summarizer.js';
 import type { S3Api } from '../../src/aws/narrow-clients.js';
 import { AwsCallError } from '../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
 import { useMoto } from '../support/moto.js';
 import { referenceSummary } from '../support/reference-summary.js';
+import { summarizeRecords } from '../support/summaries.js';
 
 const ACCOUNT = '218007301253';
 const BUCKET = 'trail-logs';

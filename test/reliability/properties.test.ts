@@ -2,11 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActivitySummary, CountEntry } from '../../src/activity/activity-summary.js';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
-import { ActivityAccumulator, type SummaryContext, summarizeRecords } from '../../src/activity/summarizer.js';
+import { ActivityAccumulator, type SummaryContext } from '../../src/activity/summarizer.js';
 import { InvalidEventError } from '../../src/errors.js';
 import { parseIncident } from '../../src/incident/parse-incident.js';
 import { COUNT_LIST_FIELDS } from '../support/contract.js';
 import { type EventFixture, loadEvent } from '../support/fixtures.js';
+import { summarizeRecords } from '../support/summaries.js';
 
 /*
  * Properties that must hold for any input, checked on generated ones: the incident parser either

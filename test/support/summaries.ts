@@ -1,4 +1,6 @@
-import type { ActivitySummary } from '../../src/activity/activity-summary.js';
+import type { ActivitySummary, TimeWindow } from '../../src/activity/activity-summary.js';
+import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
+import { ActivityAccumulator, type SummaryContext } from '../../src/activity/summarizer.js';
 
 /** An activity summary for tests, empty unless overridden. */
 export function summaryFor(accessKeyId: string, overrides: Partial<ActivitySummary> = {}): ActivitySummary {
@@ -24,4 +26,16 @@ export function summaryFor(accessKeyId: string, overrides: Partial<ActivitySumma
     truncated: false,
     ...overrides,
   };
+}
+
+/** What the accumulator counts from `records`: the summary a source must give for the same records. */
+export function summarizeRecords(
+  records: Iterable<CloudTrailRecord>,
+  accessKeyId: string,
+  window: TimeWindow,
+  context: SummaryContext,
+): ActivitySummary {
+  const accumulator = new ActivityAccumulator(accessKeyId, window);
+  for (const record of records) accumulator.add(record);
+  return accumulator.summary(context);
 }

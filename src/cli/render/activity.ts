@@ -1,4 +1,4 @@
-import type { ActivitySummary, CountEntry } from '../../activity/activity-summary.js';
+import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../../activity/activity-summary.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import { RISK_CATEGORIES } from '../../activity/risky-events.js';
 import { verdictOf } from '../../activity/verdict.js';
@@ -8,17 +8,6 @@ import { table } from './table.js';
 
 /** How many rows of each count list a terminal shows. */
 export const TOP_ROWS = 10;
-
-const COUNT_LISTS: readonly [keyof ActivitySummary, string][] = [
-  ['eventNames', 'API calls'],
-  ['eventSources', 'Services'],
-  ['awsRegions', 'Regions used'],
-  ['sourceIps', 'Source IP addresses'],
-  ['userAgents', 'User agents'],
-  ['errorCodes', 'Errors'],
-  ['resourceTypes', 'Resource types'],
-  ['resourceNames', 'Resources'],
-];
 
 function countTable(title: string, entries: readonly CountEntry[], palette: Palette, rows: number): string[] {
   if (entries.length === 0) return [];
@@ -91,8 +80,8 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
       `  ${summary.sessionKeys.join('\n  ')}`,
       '',
     );
-  for (const [field, title] of COUNT_LISTS)
-    lines.push(...countTable(title, summary[field] as CountEntry[], palette, rows));
+  for (const { field, title } of COUNT_LISTS) lines.push(...countTable(title, summary[field], palette, rows));
+
   return lines.join('\n');
 }
 

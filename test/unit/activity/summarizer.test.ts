@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../../src/activity/cloudtrail-record.js';
-import { ActivityAccumulator, summarizeRecords } from '../../../src/activity/summarizer.js';
+import { ActivityAccumulator } from '../../../src/activity/summarizer.js';
 import { ACTIVITY_SUMMARY_FIELDS } from '../../support/contract.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../support/fixtures.js';
 import { referenceSummary } from '../../support/reference-summary.js';
+import { summarizeRecords } from '../../support/summaries.js';
 
 const context = { source: 'cloudtrail-logs' as const, regionsSearched: ['us-east-1'] };
 

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RiskyEvent } from '../../../src/activity/activity-summary.js';
-import { summarizeRecords } from '../../../src/activity/summarizer.js';
 import { verdictOf } from '../../../src/activity/verdict.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../support/fixtures.js';
-import { summaryFor } from '../../support/summaries.js';
+import { summarizeRecords, summaryFor } from '../../support/summaries.js';
 
 function risky(eventName: string, errorCode: string | null = null): RiskyEvent {
   return {

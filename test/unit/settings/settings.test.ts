@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_LOOKBACK_HOURS } from '../../../src/constants.js';
 import { loadTemplate } from '../../../src/deploy/template.js';
 import {
   functionEnvironment,
   lookbackHoursSchema,
   optionalRegionListSchema,
+  RETENTION_DAYS,
   STACK_SETTINGS,
   type StackSetting,
 } from '../../../src/settings/settings.js';
+import { CONTAINMENT_MODES } from '../../../src/steps/contain.js';
 
 const settings = Object.values(STACK_SETTINGS) as StackSetting[];
 
@@ -33,6 +36,14 @@ describe('the stack settings', () => {
 
     for (const setting of settings.filter((each) => each.env))
       expect(variables, setting.parameter).toContainEqual([setting.env, { Ref: setting.parameter }]);
+  });
+
+  it('hold the same limits as the template: modes, hours and retention periods', async () => {
+    const parameters = (await loadTemplate()).Parameters ?? {};
+
+    expect(parameters.ContainmentMode?.AllowedValues).toEqual([...CONTAINMENT_MODES]);
+    expect(parameters.LookbackHours).toMatchObject({ MinValue: 1, MaxValue: MAX_LOOKBACK_HOURS });
+    expect(parameters.LogRetentionDays?.AllowedValues).toEqual([...RETENTION_DAYS]);
   });
 
   it('accept their own defaults', () => {

@@ -7,10 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TimeWindow } from '../../../../src/activity/activity-summary.js';
 import type { CloudTrailRecord } from '../../../../src/activity/cloudtrail-record.js';
 import { type LogFilesOptions, readLogFiles } from '../../../../src/activity/log-files/log-files.js';
-import { summarizeRecords } from '../../../../src/activity/summarizer.js';
 import { InvalidInputError } from '../../../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
 import { referenceSummary } from '../../../support/reference-summary.js';
+import { summarizeRecords } from '../../../support/summaries.js';
 
 const ACCOUNT = '218007301253';
 const DAY_MS = 86_400_000;

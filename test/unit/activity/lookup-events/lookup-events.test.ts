@@ -6,9 +6,9 @@ import {
 } from '../../../../emulators/cloudtrail-lookup-server.js';
 import type { CloudTrailRecord } from '../../../../src/activity/cloudtrail-record.js';
 import { lookupActivity } from '../../../../src/activity/lookup-events/lookup-events.js';
-import { summarizeRecords } from '../../../../src/activity/summarizer.js';
 import { cloudTrailAt } from '../../../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
+import { summarizeRecords } from '../../../support/summaries.js';
 
 let server: CloudTrailLookupServer | undefined;
 
