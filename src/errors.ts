@@ -53,7 +53,21 @@ export class InvalidEventError extends ExposedKeysError {
   }
 }
 
+/** Thrown when an event names more than one exposed key: each must be contained, one at a time. */
+export class SeveralKeysError extends InvalidEventError {
+  constructor(
+    field: string,
+    /** The keys the event names, each a valid access key id. */
+    readonly keys: readonly string[],
+  ) {
+    super(field, `names ${keys.length} different access keys (${keys.join(', ')}); respond to each`, {
+      hint: `Contain each key: ${keys.map((key) => `exposed-keys respond --key ${key}`).join('; ')}`,
+    });
+  }
+}
+
 /** Thrown when a command-line option or a step input is missing, malformed or conflicts with another. */
+
 export class InvalidInputError extends ExposedKeysError {
   readonly code = 'INVALID_INPUT';
   readonly exitCode = ExitCode.badInput;

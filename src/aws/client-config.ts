@@ -8,7 +8,17 @@ export interface AwsContext {
   requestTimeoutMs?: number;
 }
 
+/**
+ * The settings of a Lambda function's clients: a call that hangs is given up after 10 s and tried
+ * three times in all, so that one slow answer does not take a function's whole time. Each task
+ * also abandons its calls at a deadline before its timeout (see aws/deadline.ts).
+ */
+export function lambdaClientConfig(region: string) {
+  return clientConfig({ region, maxAttempts: 3, requestTimeoutMs: 10_000 });
+}
+
 /** The settings every client shares. */
+
 export function clientConfig(context: AwsContext, region = context.region) {
   return {
     region,

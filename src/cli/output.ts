@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { Chalk } from 'chalk';
+import { shownText } from '../common/untrusted-text.js';
 
 /** Options of {@link Output}, from the common flags and the terminal. */
 export interface OutputOptions {
@@ -105,26 +106,38 @@ export class Output {
     this.#line(text);
   }
 
-  /** A fact about the run on stderr, also with --json (where stdout holds only the result). */
+  /**
+   * A fact about the run on stderr, also with --json (where stdout holds only the result). Like
+   * warnings and errors, it is one line of plain text that may quote untrusted text (a file name,
+   * an AWS error): it is made inert and cut before it reaches the terminal.
+   */
   notice(text: string): void {
-    this.#line(text);
+    this.#line(shownText(text, MAX_MESSAGE));
   }
 
-  /** Detail shown only with --verbose. */
+  /** Detail shown only with --verbose (a stack trace: each line made inert). */
   debug(text: string): void {
-    if (this.verbose) this.#line(this.palette.dim(text));
+    if (this.verbose)
+      this.#line(
+        this.palette.dim(
+          text
+            .split('\n')
+            .map((line) => shownText(line, MAX_MESSAGE))
+            .join('\n'),
+        ),
+      );
   }
 
   /** A warning on stderr, also with --json: a failure is never silent. */
   warn(text: string): void {
-    this.#line(`${this.palette.yellow('warning:')} ${text}`);
+    this.#line(`${this.palette.yellow('warning:')} ${shownText(text, MAX_MESSAGE)}`);
   }
 
-  /** An error on stderr. */
+  /** An error on stderr, with the hint that says what to do next. */
   error(text: string, hint?: string): void {
     this.#spinner?.stop();
-    this.#stderr.write(`${this.palette.red('error:')} ${text}\n`);
-    if (hint) this.#stderr.write(`${this.palette.dim('hint:')} ${hint}\n`);
+    this.#stderr.write(`${this.palette.red('error:')} ${shownText(text, MAX_MESSAGE)}\n`);
+    if (hint) this.#stderr.write(`${this.palette.dim('hint:')} ${shownText(hint, MAX_MESSAGE)}\n`);
   }
 
   #line(text: string): void {
@@ -214,7 +227,11 @@ export class Output {
   }
 }
 
+/** The longest warning, error or notice shown: a pathological message must not flood the terminal. */
+const MAX_MESSAGE = 4_000;
+
 /** How often a progress update is written when stderr is not a terminal. */
+
 const PLAIN_UPDATE_INTERVAL_MS = 3_000;
 
 const silentProgress: Progress = { step() {}, update() {}, succeed() {}, fail() {}, log() {}, stop() {} };

@@ -26,9 +26,3 @@ export function plainTable(columns: readonly Column[], rows: readonly (readonly 
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
 }
-
-/** Cuts `text` to at most `max` characters, saying how much was cut. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max)}… (${formatCount(text.length - max)} more characters)`;
-}

@@ -1,6 +1,15 @@
 import type { z } from 'zod';
+import { cutEnd, shownValue } from '../common/untrusted-text.js';
 import { InvalidEventError } from '../errors.js';
 import { accessKeyIdProblem } from './access-key-id.js';
+import { userNameProblem } from './user-name.js';
+
+/*
+ * An event has two kinds of fields. The few needed to act (the key id, the account) must be valid,
+ * or nothing is done. The others only describe the incident (where the key was found, a case id, a
+ * time): they are made inert and cut, never a reason to leave a leaked key active. A value that
+ * cannot be used is dropped with a note saying so.
+ */
 
 /** Turns the first problem zod found into an {@link InvalidEventError} naming the field. */
 export function toInvalidEventError(error: z.ZodError): InvalidEventError {
@@ -13,46 +22,66 @@ export function toInvalidEventError(error: z.ZodError): InvalidEventError {
   });
 }
 
-/** Validates an access key id found at `field`, or throws naming that field. */
+/** Validates an access key id found at `field` (surrounding spaces ignored), or throws naming that field. */
 export function requireAccessKeyId(value: string, field: string): string {
-  const problem = accessKeyIdProblem(value);
-  if (problem) throw new InvalidEventError(field, problem);
+  const trimmed = value.trim();
+  const problem = accessKeyIdProblem(trimmed);
+  if (problem) throw new InvalidEventError(field, `${problem}: ${JSON.stringify(cutEnd(value, 40))}`);
+  return trimmed;
+}
+
+/** Validates the 12-digit account at `field`, or throws naming it. */
+export function requireAccount(value: string, field: string): string {
+  if (!/^\d{12}$/.test(value))
+    throw new InvalidEventError(field, `must be a 12-digit account id, not ${JSON.stringify(cutEnd(value, 40))}`);
   return value;
 }
 
-/** The characters that make text markup rather than a location. */
-const MARKUP = /[<>"`]/;
+/** The longest event text kept for display: longer than any URL a browser accepts. */
+const MAX_DISPLAY_LENGTH = 2_048;
 
-/** True when `text` holds a control character (C0, DEL or C1). */
-export function hasControlCharacters(text: string): boolean {
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+/** A field that only describes the incident, made inert and cut; null when absent, empty or not text. */
+export function displayText(value: unknown, max = MAX_DISPLAY_LENGTH): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  return shownValue(value.trim(), max);
+}
+
+/**
+ * The IAM user an event names, or null when it names none. A name that is not a valid IAM user
+ * name is not used (containment then takes the owner from IAM): a note says so.
+ */
+export function eventUserName(value: unknown, field: string, notes: string[]): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    notes.push(`${field} is not text; the key's owner is taken from IAM.`);
+    return null;
   }
-  return false;
-}
-/** Longer than any URL a browser accepts; the field is echoed into notifications. */
-const MAX_LOCATION_LENGTH = 2048;
-
-/** Validates the place a key was found, or throws naming the field. Empty means unknown. */
-export function optionalLocation(value: string | null | undefined, field: string): string | null {
-  if (value === undefined || value === null || value.trim() === '') return null;
-  if (value.length > MAX_LOCATION_LENGTH)
-    throw new InvalidEventError(field, `is ${value.length} characters long; at most ${MAX_LOCATION_LENGTH}`);
-  if (hasControlCharacters(value) || MARKUP.test(value))
-    throw new InvalidEventError(field, 'contains control characters or markup (<, >, ", `)');
-  return value.trim();
+  const name = value.trim();
+  if (name === '') return null;
+  const problem = userNameProblem(name);
+  if (problem === null) return name;
+  notes.push(`${field} ${problem} (${shownValue(name, 80)}); the key's owner is taken from IAM.`);
+  return null;
 }
 
-/** Parses an ISO 8601 or RFC 1123 date into ISO 8601, or throws naming the field. */
-export function requireDate(value: string, field: string): string {
-  const millis = Date.parse(value);
-  if (Number.isNaN(millis)) throw new InvalidEventError(field, `is not a date: ${JSON.stringify(value.slice(0, 40))}`);
-  return new Date(millis).toISOString();
+/** Parses an ISO 8601 or RFC 1123 date into ISO 8601; null (with a note) when it is not one. */
+export function eventDate(value: unknown, field: string, notes: string[]): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isNaN(millis)) return new Date(millis).toISOString();
+  notes.push(`${field} is not a date (${shownValue(String(value), 40)}).`);
+  return null;
 }
 
-/** Parses a string of epoch milliseconds into ISO 8601, or throws naming the field. */
-export function requireEpochMillis(value: string, field: string): string {
-  if (!/^\d{1,15}$/.test(value)) throw new InvalidEventError(field, 'must be epoch milliseconds (digits only)');
-  return new Date(Number(value)).toISOString();
+/** Parses a string of epoch milliseconds into ISO 8601; null (with a note) when it is not one. */
+export function eventEpochMillis(value: unknown, field: string, notes: string[]): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) return new Date(Number(value.trim())).toISOString();
+  notes.push(`${field} is not epoch milliseconds (${shownValue(String(value), 40)}).`);
+  return null;
+}
+
+/** The event id, for the record: any text, made inert and cut to a sane length. */
+export function eventId(value: string): string {
+  return shownValue(value, 128);
 }

@@ -1,8 +1,15 @@
 import { z } from 'zod';
-import { InvalidEventError } from '../errors.js';
-import { optionalLocation, requireAccessKeyId, requireDate, toInvalidEventError } from './event-fields.js';
+import { InvalidEventError, SeveralKeysError } from '../errors.js';
+import {
+  displayText,
+  eventDate,
+  eventId,
+  eventUserName,
+  requireAccessKeyId,
+  requireAccount,
+  toInvalidEventError,
+} from './event-fields.js';
 import type { FraudType, Incident } from './incident.js';
-import { userNameProblem } from './user-name.js';
 
 /** The EventBridge `source` of AWS Health events. */
 export const HEALTH_SOURCE = 'aws.health';
@@ -23,85 +30,101 @@ export type HealthRiskCode = keyof typeof HEALTH_RISK_CODES;
 
 const riskCodes = Object.keys(HEALTH_RISK_CODES) as [HealthRiskCode, ...HealthRiskCode[]];
 
+/** Only what is needed to act is checked strictly; metadata is read leniently below. */
 const healthEvent = z.object({
   id: z.string().min(1),
   source: z.literal(HEALTH_SOURCE),
   'detail-type': z.literal(HEALTH_DETAIL_TYPE),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
-  time: z.string(),
-  resources: z.array(z.string()).optional(),
-  detail: z.object({
+  account: z.string(),
+  time: z.unknown().optional(),
+  resources: z.array(z.unknown()).optional(),
+  detail: z.looseObject({
     service: z.literal('RISK'),
     eventTypeCode: z.enum(riskCodes),
-    eventArn: z.string().max(512).optional(),
-    startTime: z.string().optional(),
-    affectedEntities: z.array(z.object({ entityValue: z.string() })).optional(),
+    eventArn: z.unknown().optional(),
+    startTime: z.unknown().optional(),
+    affectedAccount: z.unknown().optional(),
+    affectedEntities: z.array(z.unknown()).optional(),
     eventMetadata: z.record(z.string(), z.unknown()).optional(),
   }),
 });
+
+type HealthEvent = z.infer<typeof healthEvent>;
 
 /** Values that are meant to be access key ids, whether or not they are valid ones. */
 const KEY_LIKE = /^\s*(AKIA|ASIA)/i;
 
 /** Each place a Health event may carry the key id, with the field name used in errors. */
-function keyCandidates(event: z.infer<typeof healthEvent>): { value: string; field: string }[] {
-  const candidates: { value: string; field: string }[] = [];
-  event.detail.affectedEntities?.forEach((entity, index) => {
-    candidates.push({ value: entity.entityValue, field: `detail.affectedEntities.${index}.entityValue` });
-  });
+function keyCandidates(event: HealthEvent): { value: string; field: string }[] {
+  const candidates: { value: unknown; field: string }[] = [];
   const publicKey = event.detail.eventMetadata?.publicKey;
-  if (typeof publicKey === 'string') candidates.push({ value: publicKey, field: 'detail.eventMetadata.publicKey' });
+  candidates.push({ value: publicKey, field: 'detail.eventMetadata.publicKey' });
+  event.detail.affectedEntities?.forEach((entity, index) => {
+    const value =
+      typeof entity === 'object' && entity !== null ? (entity as { entityValue?: unknown }).entityValue : entity;
+    candidates.push({ value, field: `detail.affectedEntities.${index}.entityValue` });
+  });
   event.resources?.forEach((value, index) => {
     candidates.push({ value, field: `resources.${index}` });
   });
-  return candidates.filter((candidate) => KEY_LIKE.test(candidate.value));
+  return candidates.filter(
+    (candidate): candidate is { value: string; field: string } =>
+      typeof candidate.value === 'string' && KEY_LIKE.test(candidate.value),
+  );
 }
 
-function singleAccessKeyId(event: z.infer<typeof healthEvent>): string {
+function singleAccessKeyId(event: HealthEvent): string {
   const keys = new Set(keyCandidates(event).map(({ value, field }) => requireAccessKeyId(value, field)));
   if (keys.size === 0)
     throw new InvalidEventError('detail.affectedEntities', 'names no access key id (AKIA… or ASIA…)');
-  if (keys.size > 1)
-    throw new InvalidEventError(
-      'detail.affectedEntities',
-      `names ${keys.size} different access keys (${[...keys].join(', ')}); respond to each with \`exposed-keys respond --key\``,
-    );
+  if (keys.size > 1) throw new SeveralKeysError('detail.affectedEntities', [...keys].sort());
   return [...keys][0] as string;
 }
 
-function optionalMetadataString(metadata: Record<string, unknown> | undefined, name: string): string | null {
-  const value = metadata?.[name];
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') throw new InvalidEventError(`detail.eventMetadata.${name}`, 'must be a string');
-  return value;
+/**
+ * The account the key belongs to. An event of the organisational view is delivered to the
+ * management (or delegated administrator) account and names the key's account in
+ * `detail.affectedAccount`; the top-level `account` is then only the receiver. A value there that
+ * is not an account id (published samples hold the key id) is not used.
+ */
+function keyAccount(event: HealthEvent): { accountId: string; receivedBy?: string } {
+  const affected = event.detail.affectedAccount;
+  if (typeof affected === 'string' && /^\d{12}$/.test(affected)) {
+    if (affected === event.account) return { accountId: affected };
+    return { accountId: affected, receivedBy: requireAccount(event.account, 'account') };
+  }
+  return { accountId: requireAccount(event.account, 'account') };
 }
 
-/** Parses an AWS Health `RISK` event (any of {@link HEALTH_RISK_CODES}) into an {@link Incident}. */
+/**
+ * Parses an AWS Health `RISK` event (any of {@link HEALTH_RISK_CODES}) into an {@link Incident}:
+ * the key from `eventMetadata.publicKey`, the affected entities or the resources; the user and
+ * where the key was found from `eventMetadata` (`userName`, `exposedUrl`); the account from
+ * `detail.affectedAccount` when the organisational view delivered it.
+ *
+ * @throws SeveralKeysError when the event names more than one key (each is named).
+ * @throws InvalidEventError naming the field, when the key id or the account is missing or invalid.
+ */
 export function parseHealthEvent(event: unknown): Incident {
   // reportInput: an issue then tells a field of the wrong type from a missing one.
   const parsed = healthEvent.safeParse(event, { reportInput: true });
   if (!parsed.success) throw toInvalidEventError(parsed.error);
   const { detail } = parsed.data;
+  const metadata = detail.eventMetadata ?? {};
+  const notes: string[] = [];
   const accessKeyId = singleAccessKeyId(parsed.data);
-
-  const userName = optionalMetadataString(detail.eventMetadata, 'userName')?.trim() || null;
-  if (userName !== null) {
-    const problem = userNameProblem(userName);
-    if (problem) throw new InvalidEventError('detail.eventMetadata.userName', problem);
-  }
-  const time = requireDate(parsed.data.time, 'time');
+  const account = keyAccount(parsed.data);
+  const time = eventDate(parsed.data.time, 'time', notes);
   return {
     source: 'health',
-    accountId: parsed.data.account,
+    ...account,
     accessKeyId,
-    userName,
-    location: optionalLocation(
-      optionalMetadataString(detail.eventMetadata, 'location'),
-      'detail.eventMetadata.location',
-    ),
+    userName: eventUserName(metadata.userName, 'detail.eventMetadata.userName', notes),
+    location: displayText(metadata.exposedUrl) ?? displayText(metadata.location),
     fraudType: HEALTH_RISK_CODES[detail.eventTypeCode],
-    caseId: detail.eventArn?.trim() || null,
-    detectedAt: detail.startTime ? requireDate(detail.startTime, 'detail.startTime') : time,
-    eventId: parsed.data.id,
+    caseId: displayText(detail.eventArn, 512),
+    detectedAt: eventDate(detail.startTime, 'detail.startTime', notes) ?? time ?? new Date().toISOString(),
+    eventId: eventId(parsed.data.id),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }

@@ -25,4 +25,11 @@ export interface Incident {
   detectedAt: string;
   /** The EventBridge event id. */
   eventId: string;
+  /**
+   * The account that received the event, when it is not the key's: an organisation's management or
+   * delegated-administrator account, which receives AWS Health events for every member.
+   */
+  receivedBy?: string;
+  /** What the event held that could not be used, said so that nothing is dropped silently. */
+  notes?: string[];
 }

@@ -1,3 +1,4 @@
+import { cutEnd } from '../common/untrusted-text.js';
 import { InvalidEventError } from '../errors.js';
 import { HEALTH_SOURCE, parseHealthEvent } from './health.js';
 import type { Incident } from './incident.js';
@@ -17,6 +18,6 @@ export function parseIncident(event: unknown): Incident {
   if (source === undefined) throw new InvalidEventError('source', 'is missing');
   throw new InvalidEventError(
     'source',
-    `is ${JSON.stringify(String(source).slice(0, 40))}; expected ${TRUSTED_ADVISOR_SOURCE} or ${HEALTH_SOURCE}`,
+    `is ${JSON.stringify(cutEnd(String(source), 40))}; expected ${TRUSTED_ADVISOR_SOURCE} or ${HEALTH_SOURCE}`,
   );
 }

@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { InvalidEventError } from '../errors.js';
 import {
-  optionalLocation,
+  displayText,
+  eventDate,
+  eventEpochMillis,
+  eventId,
+  eventUserName,
   requireAccessKeyId,
-  requireDate,
-  requireEpochMillis,
+  requireAccount,
   toInvalidEventError,
 } from './event-fields.js';
 import type { FraudType, Incident } from './incident.js';
-import { userNameProblem } from './user-name.js';
 
 /** The EventBridge `source` of Trusted Advisor events. */
 export const TRUSTED_ADVISOR_SOURCE = 'aws.trustedadvisor';
@@ -17,25 +18,17 @@ export const TRUSTED_ADVISOR_DETAIL_TYPE = 'Trusted Advisor Check Item Refresh N
 /** The Trusted Advisor check that reports leaked keys. */
 export const EXPOSED_KEYS_CHECK_NAME = 'Exposed Access Keys';
 
-const optionalText = z.string().nullish();
-
+/** Only what is needed to act is checked strictly; the rest of the item is read leniently below. */
 const trustedAdvisorEvent = z.object({
   id: z.string().min(1),
   source: z.literal(TRUSTED_ADVISOR_SOURCE),
   'detail-type': z.literal(TRUSTED_ADVISOR_DETAIL_TYPE),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
-  time: z.string(),
+  account: z.string(),
+  time: z.unknown().optional(),
   detail: z.object({
     'check-name': z.literal(EXPOSED_KEYS_CHECK_NAME),
     status: z.literal('ERROR', { message: 'must be ERROR (other statuses do not report an exposed key)' }),
-    'check-item-detail': z.object({
-      'Access Key ID': z.string(),
-      'User Name (IAM or Root)': optionalText,
-      Location: optionalText,
-      'Fraud Type': optionalText,
-      'Case ID': optionalText,
-      'Time Updated': optionalText,
-    }),
+    'check-item-detail': z.looseObject({ 'Access Key ID': z.string() }),
   }),
 });
 
@@ -45,41 +38,41 @@ const FRAUD_TYPES: readonly FraudType[] = ['Exposed', 'Potentially compromised',
  * Reads a Trusted Advisor fraud type. An unknown value becomes null rather than an error: the key
  * is still leaked, and a new wording from AWS must not stop its containment.
  */
-function fraudTypeOf(value: string | null | undefined): FraudType | null {
-  if (!value) return null;
+function fraudTypeOf(value: unknown): FraudType | null {
+  if (typeof value !== 'string' || !value) return null;
   return FRAUD_TYPES.find((known) => known.toLowerCase() === value.trim().toLowerCase()) ?? null;
 }
 
-/** Parses a Trusted Advisor "Exposed Access Keys" check item refresh into an {@link Incident}. */
+/**
+ * Parses a Trusted Advisor "Exposed Access Keys" check item refresh into an {@link Incident}. The
+ * key id and the account must be valid; a user name that is not one is left to IAM to tell, and
+ * the location, case id and times are made inert and cut, with a note for what could not be read.
+ *
+ * @throws InvalidEventError naming the field, when the event is not such an item or its key id or
+ * account is invalid.
+ */
 export function parseTrustedAdvisorEvent(event: unknown): Incident {
   // reportInput: an issue then tells a field of the wrong type from a missing one.
   const parsed = trustedAdvisorEvent.safeParse(event, { reportInput: true });
   if (!parsed.success) throw toInvalidEventError(parsed.error);
-  const { detail } = parsed.data;
-  const item = detail['check-item-detail'];
+  const item = parsed.data.detail['check-item-detail'];
   const base = 'detail.check-item-detail';
+  const notes: string[] = [];
 
   const accessKeyId = requireAccessKeyId(item['Access Key ID'], `${base}.Access Key ID`);
-  const rawUser = item['User Name (IAM or Root)']?.trim() || null;
-  if (rawUser !== null) {
-    const problem = userNameProblem(rawUser);
-    if (problem) throw new InvalidEventError(`${base}.User Name (IAM or Root)`, problem);
-  }
-  const caseId = item['Case ID']?.trim() || null;
-  if (caseId !== null && !/^[\w:/.-]{1,128}$/.test(caseId))
-    throw new InvalidEventError(`${base}.Case ID`, 'is not a case id (letters, digits and -_:/. only)');
-
-  const time = requireDate(parsed.data.time, 'time');
-  const updated = item['Time Updated']?.trim();
+  const accountId = requireAccount(parsed.data.account, 'account');
+  const time = eventDate(parsed.data.time, 'time', notes);
   return {
     source: 'trusted-advisor',
-    accountId: parsed.data.account,
+    accountId,
     accessKeyId,
-    userName: rawUser,
-    location: optionalLocation(item.Location, `${base}.Location`),
+    userName: eventUserName(item['User Name (IAM or Root)'], `${base}.User Name (IAM or Root)`, notes),
+    location: displayText(item.Location),
     fraudType: fraudTypeOf(item['Fraud Type']),
-    caseId,
-    detectedAt: updated ? requireEpochMillis(updated, `${base}.Time Updated`) : time,
-    eventId: parsed.data.id,
+    caseId: displayText(item['Case ID'], 128),
+    detectedAt:
+      eventEpochMillis(item['Time Updated'], `${base}.Time Updated`, notes) ?? time ?? new Date().toISOString(),
+    eventId: eventId(parsed.data.id),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }

@@ -1,10 +1,14 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { clientConfig } from '../aws/client-config.js';
+import { lambdaClientConfig } from '../aws/client-config.js';
+import { GLOBAL_EVENTS_REGION } from '../constants.js';
 import { readContainConfig } from '../settings/function-settings.js';
 import { containTask } from '../state-machine/tasks.js';
 import { stepLogger } from './logger.js';
 
-const iam = new IAMClient(clientConfig({ region: process.env.AWS_REGION ?? 'us-east-1' }));
+const iam = new IAMClient(lambdaClientConfig(process.env.AWS_REGION ?? 'us-east-1'));
+// IAM calls are recorded in us-east-1: where a deleted key's DeleteAccessKey is looked for.
+const cloudTrail = new CloudTrailClient(lambdaClientConfig(GLOBAL_EVENTS_REGION));
 
 /** The `DeleteAccessKeyPair` task: settings read and checked once, at cold start. */
-export const handler = containTask({ iam, logger: stepLogger('contain') }, readContainConfig(process.env));
+export const handler = containTask({ iam, cloudTrail, logger: stepLogger('contain') }, readContainConfig(process.env));

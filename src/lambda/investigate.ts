@@ -1,5 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { clientConfig } from '../aws/client-config.js';
+import { lambdaClientConfig } from '../aws/client-config.js';
 import { readInvestigateConfig } from '../settings/function-settings.js';
 import { investigateTask } from '../state-machine/tasks.js';
 import { stepLogger } from './logger.js';
@@ -11,7 +11,7 @@ const clients = new Map<string, CloudTrailClient>();
 function cloudTrail(region: string): CloudTrailClient {
   let client = clients.get(region);
   if (!client) {
-    client = new CloudTrailClient(clientConfig({ region }));
+    client = new CloudTrailClient(lambdaClientConfig(region));
     clients.set(region, client);
   }
   return client;

@@ -77,7 +77,16 @@ export const topicArnSchema = z
   .string()
   .regex(TOPIC_ARN_PATTERN, 'must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
 
+/** An S3 bucket name (the artifact bucket). */
+export const bucketNameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)',
+  );
+
 /** An e-mail address, or empty for none. */
+
 export const emailSchema = z
   .string()
   .regex(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address (or "" for none)');

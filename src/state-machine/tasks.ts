@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { lookupEventsSource } from '../activity/lookup-events/lookup-events-source.js';
+import { invocationDeadline, withDeadline } from '../aws/deadline.js';
 import type { CloudTrailApi, IamClient, SnsClient } from '../aws/narrow-clients.js';
 import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
@@ -16,23 +17,46 @@ import { eventOf, incidentReportOf, type NotificationOutput, type WorkflowState 
  * the CLI's clients. Either way the same code runs.
  */
 
-/** The part of the Lambda context the investigation reads. */
+/** The part of the Lambda context the tasks read. */
 export interface TaskContext {
   getRemainingTimeInMillis(): number;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>`: the account the function runs in. */
+  invokedFunctionArn?: string;
 }
 
 /** Logging is optional, so that local runs stay quiet. */
 type TaskLogger = Pick<Logger, 'info' | 'appendKeys'>;
 
-/** Time kept back from the function's timeout to return what was read. */
-const RESERVE_MS = 20_000;
+/**
+ * Time each task keeps back from its function's timeout: every AWS call it makes is abandoned by
+ * then, so that it returns (or throws its typed error) before Lambda stops it. The investigation
+ * keeps more, to return what it read. A test checks these against the template's timeouts.
+ */
+export const TASK_MARGIN_MS = { contain: 10_000, investigate: 20_000, notify: 10_000 } as const;
+
+/** The account in a function ARN. */
+function accountOf(functionArn: string | undefined): string | undefined {
+  return /^arn:[\w-]+:lambda:[\w-]+:(\d{12}):function:/.exec(functionArn ?? '')?.[1];
+}
 
 /** `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch) when it cannot. */
-export function containTask(deps: { iam: IamClient; logger?: TaskLogger }, config: ContainConfig) {
-  return async (state: WorkflowState): Promise<ContainmentResult> => {
+export function containTask(
+  deps: { iam: IamClient; cloudTrail?: CloudTrailApi; accountId?: string; logger?: TaskLogger },
+  config: ContainConfig,
+) {
+  return async (state: WorkflowState, context?: TaskContext): Promise<ContainmentResult> => {
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
-    const result = await containKey({ iam: deps.iam }, incident, config);
+    const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
+    const result = await containKey(
+      {
+        iam: withDeadline(deps.iam, deadline),
+        cloudTrail: deps.cloudTrail && withDeadline(deps.cloudTrail, deadline),
+        accountId: deps.accountId ?? accountOf(context?.invokedFunctionArn),
+      },
+      incident,
+      config,
+    );
     deps.logger?.info('Containment finished', {
       outcome: result.outcome,
       actions: result.actions,
@@ -55,9 +79,9 @@ export function investigateTask(
   return async (state: WorkflowState, context?: TaskContext): Promise<Investigation> => {
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
-    const remaining = context?.getRemainingTimeInMillis();
+    const deadline = invocationDeadline(context, TASK_MARGIN_MS.investigate);
     const source = lookupEventsSource(
-      { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
+      { cloudTrail: (region) => withDeadline(deps.cloudTrail(region), deadline), listRegions: deps.listRegions },
       { regions: config.regions },
     );
     const investigation = await investigateKey(
@@ -66,26 +90,22 @@ export function investigateTask(
         accessKeyId: incident.accessKeyId,
         userName: state.containment?.userName ?? incident.userName,
         window: windowEnding((deps.now ?? (() => new Date()))(), config.lookbackHours),
-        deadline: remaining === undefined ? undefined : Date.now() + Math.max(remaining - RESERVE_MS, 1_000),
+        deadline,
       },
     );
-    const { activity } = investigation;
-    deps.logger?.info('Investigation finished', {
-      totalEvents: activity.totalEvents,
-      regionsSearched: activity.regions.searched.length,
-      regionsFailed: activity.regions.failed,
-      truncated: activity.truncated,
-      sessionKeys: activity.sessionKeys.length,
-    });
-    return fitInvestigation(investigation);
+    const fitted = fitInvestigation(investigation);
+    // The summary as the state carries it, in one entry within CloudWatch's 256 KB event size.
+    deps.logger?.info('Investigation finished', { investigation: fitted });
+    return fitted;
   };
 }
 
 /** `NotifySecurity`: sends the one message of the incident, whatever the earlier tasks did. */
 export function notifyTask(deps: { sns: SnsClient; logger?: TaskLogger }, config: NotifyConfig) {
-  return async (state: WorkflowState): Promise<NotificationOutput> => {
+  return async (state: WorkflowState, context?: TaskContext): Promise<NotificationOutput> => {
     const report = incidentReportOf(state);
-    const sent = await notifySecurity({ sns: deps.sns }, { ...report, topicArn: config.topicArn });
+    const sns = withDeadline(deps.sns, invocationDeadline(context, TASK_MARGIN_MS.notify));
+    const sent = await notifySecurity({ sns }, { ...report, topicArn: config.topicArn });
     const output = {
       messageId: sent.messageId,
       subject: sent.subject,
@@ -93,7 +113,12 @@ export function notifyTask(deps: { sns: SnsClient; logger?: TaskLogger }, config
       keyContained: keyContained(report),
       failExecution: needsHuman(report),
     };
-    deps.logger?.info('Notification sent', { ...output, bytes: sent.bytes, tablesTruncated: sent.tablesTruncated });
+    deps.logger?.info('Notification sent', {
+      ...output,
+      bytes: sent.bytes,
+      tablesTruncated: sent.tablesTruncated,
+      ...(sent.fullMessageRefused ? { fullMessageRefused: sent.fullMessageRefused } : {}),
+    });
     return output;
   };
 }

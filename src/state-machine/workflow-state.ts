@@ -1,4 +1,5 @@
-import { describeError } from '../errors.js';
+import { cutEnd } from '../common/untrusted-text.js';
+import { describeError, SeveralKeysError } from '../errors.js';
 import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainmentResult } from '../steps/contain.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
@@ -22,10 +23,13 @@ export interface NotificationOutput {
 }
 
 /**
- * The state that flows through the state machine: the EventBridge event as it arrived, with each
- * task's result (or the failure its `Catch` recorded) added under its own field.
+ * The state that flows through the state machine: the EventBridge event as it arrived, under
+ * `event` (the first state puts it there), with each task's result (or the failure its `Catch`
+ * recorded) added under its own field. Nothing the event holds can pass for a task's result: an
+ * event with a `containment` field of its own still has it only under `event`.
  */
 export interface WorkflowState extends Record<string, unknown> {
+  event?: unknown;
   containment?: ContainmentResult;
   containmentError?: TaskFailure;
   investigation?: Investigation;
@@ -33,18 +37,14 @@ export interface WorkflowState extends Record<string, unknown> {
   notification?: NotificationOutput;
 }
 
-/** The state fields the tasks add; everything else is the original event. */
-const TASK_FIELDS = new Set(['containment', 'containmentError', 'investigation', 'investigationError', 'notification']);
-
 /** True for a JSON object: a function can be invoked with any JSON value, and only an object is a state. */
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The original EventBridge event inside a state; anything but an object is passed on as it is, for the parser to refuse. */
+/** The original EventBridge event inside a state; undefined (for the parser to refuse) when there is none. */
 export function eventOf(state: WorkflowState): unknown {
-  if (!isObject(state)) return state;
-  return Object.fromEntries(Object.entries(state).filter(([field]) => !TASK_FIELDS.has(field)));
+  return isObject(state) ? state.event : undefined;
 }
 
 /** The message of a caught task failure (a Lambda puts its error as JSON in `Cause`). */
@@ -67,7 +67,7 @@ function stepReport<T>(result: T | undefined, failure: TaskFailure | undefined, 
 }
 
 function text(value: unknown): string | null {
-  return typeof value === 'string' ? value.slice(0, 200) : null;
+  return typeof value === 'string' ? cutEnd(value, 200) : null;
 }
 
 /** Everything the state says about the incident, as the notification reports it. */
@@ -77,14 +77,18 @@ export function incidentReportOf(input: WorkflowState): IncidentReport {
   const fields = isObject(event) ? event : {};
   let incident: IncidentReport['incident'] = null;
   let eventError: string | null = null;
+  let eventKeys: string[] | undefined;
   try {
     incident = parseIncident(event);
   } catch (error) {
     eventError = describeError(error);
+    if (error instanceof SeveralKeysError) eventKeys = [...error.keys];
   }
   return {
     incident,
     eventError,
+    ...(eventKeys ? { eventKeys } : {}),
+
     rawAccount: text(fields.account),
     rawEventId: text(fields.id),
     containment: stepReport(state.containment, state.containmentError, 'the containment task did not run'),

@@ -1,35 +1,38 @@
-import {
-  DeleteAccessKeyCommand,
-  GetAccessKeyLastUsedCommand,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  PutUserPolicyCommand,
-  UpdateAccessKeyCommand,
-} from '@aws-sdk/client-iam';
-import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
-import type { IamClient } from '../aws/narrow-clients.js';
-import { ContainmentError, describeError } from '../errors.js';
+import { ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
+import { toAwsCallError } from '../aws/aws-errors.js';
+import type { CloudTrailApi, IamClient } from '../aws/narrow-clients.js';
+import { describeError } from '../errors.js';
 import { isTemporaryKey } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
-import { isRootUserName } from '../incident/user-name.js';
+import { disableKey, REVOKE_SESSIONS_POLICY_NAME, recordContainment, revokeSessions } from './containment/actions.js';
+import { removalEvidence } from './containment/evidence.js';
+import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
 import {
   manualContainSteps,
+  notFoundSteps,
+  otherAccountSteps,
   ownerMismatchSteps,
   revokeSessionsStep,
   rootKeySteps,
   temporaryKeySteps,
 } from './human-steps.js';
 
+export { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './containment/actions.js';
+
 /** How to contain a key: delete it (the default), deactivate it, or only report it. */
 export type ContainmentMode = 'delete' | 'deactivate' | 'notify-only';
 
 /** All containment modes, for validation of options and parameters. */
-export const CONTAINMENT_MODES: readonly ContainmentMode[] = ['delete', 'deactivate', 'notify-only'];
+export const CONTAINMENT_MODES = ['delete', 'deactivate', 'notify-only'] as const satisfies readonly ContainmentMode[];
 
 /**
  * What containment ended with:
  * - `deleted`, `deactivated`: this run made the key unusable;
- * - `already-contained`: the key was already gone (or inactive in `deactivate` mode);
+ * - `already-contained`: the key was already gone, and something shows it was contained (the tag
+ *   exposed-keys leaves on the user, or its deletion in CloudTrail), or it is listed as inactive;
+ * - `not-found`: IAM does not know the key and nothing shows it was ever contained here (a typo,
+ *   another account's key, the wrong credentials): a human must look;
+ * - `other-account`: the event names a key of another account; nothing was touched here;
  * - `notify-only`: the mode says to leave the key alone;
  * - `manual-action-required`: a root or temporary key, which no role can contain;
  * - `owner-mismatch`: IAM says the key belongs to someone other than the event's user; nothing touched;
@@ -39,6 +42,8 @@ export type ContainmentOutcome =
   | 'deleted'
   | 'deactivated'
   | 'already-contained'
+  | 'not-found'
+  | 'other-account'
   | 'notify-only'
   | 'manual-action-required'
   | 'owner-mismatch'
@@ -87,30 +92,16 @@ export interface ContainOptions {
 /** What {@link containKey} needs. */
 export interface ContainDeps {
   iam: IamClient;
+  /** CloudTrail in us-east-1, to show that a key IAM no longer knows was deleted. */
+  cloudTrail?: CloudTrailApi;
+  /** The account this runs in: a key of another account is never touched. */
+  accountId?: string;
   /** The clock, for the session revocation cut-off. */
   now?: () => Date;
 }
 
-/** The name of the inline policy that revokes the owner's earlier sessions. */
-export const REVOKE_SESSIONS_POLICY_NAME = 'exposed-keys-revoke-sessions';
 /** AWS attaches managed policies with this prefix to users whose key it found exposed. */
 export const QUARANTINE_POLICY_PREFIX = 'AWSCompromisedKeyQuarantine';
-
-/** The inline policy that denies every request made with temporary credentials issued before `cutoff`. */
-export function revokeSessionsPolicy(cutoff: Date): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ExposedKeysRevokeOlderSessions',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff.toISOString() } },
-      },
-    ],
-  });
-}
 
 function result(
   incident: Incident,
@@ -132,21 +123,6 @@ function result(
   };
 }
 
-/** Resolves who owns the key; `null` means IAM does not know the key (it was deleted). */
-async function resolveOwner(iam: IamClient, incident: Incident): Promise<string | null> {
-  try {
-    const answer = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: incident.accessKeyId }));
-    return answer.UserName ?? null;
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity')) return null;
-    throw new ContainmentError(
-      incident.accessKeyId,
-      `Could not find the owner of ${incident.accessKeyId}, so nothing was changed: ${describeError(toAwsCallError('iam:GetAccessKeyLastUsed', error))}`,
-      { cause: error, hint: manualContainSteps(incident.accessKeyId, incident.userName)[0] },
-    );
-  }
-}
-
 async function quarantinePolicies(iam: IamClient, userName: string, warnings: string[]): Promise<string[]> {
   try {
     const names: string[] = [];
@@ -166,81 +142,77 @@ async function quarantinePolicies(iam: IamClient, userName: string, warnings: st
   }
 }
 
-/** The key's status as IAM lists it for its owner, or null when the owner has no such key. */
-async function keyStatus(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
-  let marker: string | undefined;
-  do {
-    const page = await iam.send(new ListAccessKeysCommand({ UserName: userName, Marker: marker }));
-    const key = page.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === accessKeyId);
-    if (key) return key.Status ?? 'Active';
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
+/** Why the key cannot be contained here, before IAM is asked anything; null when it can be tried. */
+function beyondReach(deps: ContainDeps, incident: Incident, opts: Required<ContainOptions>): ContainmentResult | null {
+  const { accessKeyId } = incident;
+  if (isTemporaryKey(accessKeyId))
+    return result(incident, opts, {
+      outcome: 'manual-action-required',
+      userName: incident.userName,
+      summary: `${accessKeyId} is a temporary key; IAM cannot delete or deactivate it.`,
+      humanSteps: temporaryKeySteps(accessKeyId),
+    });
+  if (deps.accountId !== undefined && deps.accountId !== incident.accountId)
+    return result(incident, opts, {
+      outcome: 'other-account',
+      userName: incident.userName,
+      summary: `${accessKeyId} belongs to account ${incident.accountId}; this runs in ${deps.accountId}, so nothing was touched.`,
+      humanSteps: otherAccountSteps(accessKeyId, incident.accountId),
+    });
   return null;
 }
 
-function containmentFailure(incident: Incident, userName: string, operation: string, error: unknown): never {
-  throw new ContainmentError(
+/** The outcome when IAM does not know the key: contained before, if something shows it; else not found. */
+async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<ContainOptions>, now: Date) {
+  const evidence = await removalEvidence(
+    { iam: deps.iam, cloudTrail: deps.cloudTrail, now },
     incident.accessKeyId,
-    `Could not contain ${incident.accessKeyId} of ${userName}; the key is still active: ${describeError(toAwsCallError(operation, error))}`,
-    { cause: error, hint: manualContainSteps(incident.accessKeyId, userName)[0] },
+    incident.userName,
   );
+  if (evidence.shown)
+    return result(incident, opts, {
+      outcome: 'already-contained',
+      userName: incident.userName,
+      summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}`,
+      warnings: evidence.warnings,
+    });
+  return result(incident, opts, {
+    outcome: 'not-found',
+    userName: incident.userName,
+    summary: `IAM does not know ${incident.accessKeyId} in account ${deps.accountId ?? incident.accountId}, and nothing shows it was deleted here.`,
+    humanSteps: notFoundSteps(incident.accessKeyId, deps.accountId ?? incident.accountId),
+    warnings: evidence.warnings,
+  });
 }
 
-/** Makes the key unusable; returns false when IAM no longer knows it. */
-async function disableKey(
-  iam: IamClient,
-  incident: Incident,
-  userName: string,
-  mode: 'delete' | 'deactivate',
-): Promise<boolean> {
+/** The outcome when the owner rules out acting: the root user, or another user than the event named. */
+function refusedOwner(incident: Incident, opts: Required<ContainOptions>, owner: KeyOwner): ContainmentResult | null {
   const { accessKeyId } = incident;
-  try {
-    if (mode === 'delete') {
-      // UserName is always passed: without it IAM would act on the caller's own keys.
-      await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
-      return true;
-    }
-    const status = await keyStatus(iam, userName, accessKeyId);
-    if (status === null || status === 'Inactive') return false;
-    await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
-    return true;
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity')) return false;
-    return containmentFailure(
-      incident,
-      userName,
-      mode === 'delete' ? 'iam:DeleteAccessKey' : 'iam:UpdateAccessKey',
-      error,
-    );
-  }
-}
-
-async function revokeSessions(iam: IamClient, userName: string, cutoff: Date): Promise<ContainmentAction> {
-  const detail = `denied sessions issued before ${cutoff.toISOString()} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`;
-  try {
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: userName,
-        PolicyName: REVOKE_SESSIONS_POLICY_NAME,
-        PolicyDocument: revokeSessionsPolicy(cutoff),
-      }),
-    );
-    return { kind: 'revoke-sessions', target: userName, status: 'done', detail };
-  } catch (error) {
-    return {
-      kind: 'revoke-sessions',
-      target: userName,
-      status: 'failed',
-      detail: `could not revoke sessions: ${describeError(toAwsCallError('iam:PutUserPolicy', error))}`,
-    };
-  }
+  if (owner.kind === 'root')
+    return result(incident, opts, {
+      outcome: 'manual-action-required',
+      userName: owner.said,
+      summary: `${accessKeyId} belongs to the root user; only the root user can delete it.`,
+      humanSteps: rootKeySteps(accessKeyId),
+    });
+  if (owner.kind === 'user' && incident.userName !== null && !sameUser(incident.userName, owner))
+    return result(incident, opts, {
+      outcome: 'owner-mismatch',
+      userName: owner.userName,
+      summary: `The event names ${incident.userName} but ${accessKeyId} belongs to ${owner.userName}; nothing was changed.`,
+      humanSteps: ownerMismatchSteps(accessKeyId, incident.userName, owner.userName),
+    });
+  return null;
 }
 
 /**
- * Contains the incident's access key: checks who owns it, then deletes or deactivates it and
- * revokes the sessions minted from it, as the options say. Never touches a key whose owner differs
- * from the event's user, nor root or temporary keys; those come back as outcomes with the steps a
- * human must take. A repeated incident comes back `already-contained`.
+ * Contains the incident's access key: checks who owns it, then deletes or deactivates it, revokes
+ * the sessions minted from it and records what was done on the user, as the options say. Never
+ * touches a key whose owner differs from the event's user, a key of another account, nor root or
+ * temporary keys; those come back as outcomes with the steps a human must take. A key IAM no
+ * longer knows is `already-contained` only when something shows it was contained, else `not-found`.
+ * The result does not depend on retries: a delete whose answer was lost and is retried still reports
+ * the key deleted, and its sessions revoked.
  *
  * @throws ContainmentError when IAM fails before the key is contained.
  */
@@ -255,114 +227,87 @@ export async function containKey(
     revokeSessions: options.revokeSessions ?? true,
   };
   const { accessKeyId } = incident;
+  const now = (deps.now ?? (() => new Date()))();
+  const unreachable = beyondReach(deps, incident, opts);
+  if (unreachable) return unreachable;
 
-  if (isTemporaryKey(accessKeyId))
-    return result(incident, opts, {
-      outcome: 'manual-action-required',
-      userName: incident.userName,
-      summary: `${accessKeyId} is a temporary key; IAM cannot delete or deactivate it.`,
-      humanSteps: temporaryKeySteps(accessKeyId),
-    });
-  if (incident.userName !== null && isRootUserName(incident.userName))
-    return result(incident, opts, {
-      outcome: 'manual-action-required',
-      userName: incident.userName,
-      summary: `${accessKeyId} belongs to the root user; only the root user can delete it.`,
-      humanSteps: rootKeySteps(accessKeyId),
-    });
-
-  const owner = await resolveOwner(deps.iam, incident);
-  if (owner === null)
-    return result(incident, opts, {
-      outcome: 'already-contained',
-      userName: incident.userName,
-      summary: `${accessKeyId} no longer exists in IAM: it was already deleted.`,
-    });
-  if (isRootUserName(owner))
-    return result(incident, opts, {
-      outcome: 'manual-action-required',
-      userName: owner,
-      summary: `${accessKeyId} belongs to the root user; only the root user can delete it.`,
-      humanSteps: rootKeySteps(accessKeyId),
-    });
-  if (incident.userName !== null && incident.userName !== owner)
-    return result(incident, opts, {
-      outcome: 'owner-mismatch',
-      userName: owner,
-      summary: `The event names ${incident.userName} but ${accessKeyId} belongs to ${owner}; nothing was changed.`,
-      humanSteps: ownerMismatchSteps(accessKeyId, incident.userName, owner),
-    });
+  const owner = await resolveOwner(deps.iam, accessKeyId, incident.userName);
+  if (owner.kind === 'unknown') return unknownKey(deps, incident, opts, now);
+  const refused = refusedOwner(incident, opts, owner);
+  if (refused || owner.kind !== 'user') return refused as ContainmentResult;
+  const { userName } = owner;
 
   const warnings: string[] = [];
-  const quarantine = await quarantinePolicies(deps.iam, owner, warnings);
-  const common = { userName: owner, quarantinePolicies: quarantine, warnings };
+  const quarantine = await quarantinePolicies(deps.iam, userName, warnings);
+  const common = { userName, quarantinePolicies: quarantine, warnings };
 
   if (opts.mode === 'notify-only')
     return result(incident, opts, {
       ...common,
       outcome: 'notify-only',
-      summary: `Mode notify-only: ${accessKeyId} of ${owner} was left ACTIVE.`,
-      humanSteps: manualContainSteps(accessKeyId, owner),
+      summary: `Mode notify-only: ${accessKeyId} of ${userName} was left ACTIVE.`,
+      humanSteps: manualContainSteps(accessKeyId, userName),
     });
 
   const keyAction: ContainmentAction['kind'] = opts.mode === 'delete' ? 'delete-access-key' : 'deactivate-access-key';
-  const cutoff = (deps.now ?? (() => new Date()))();
   if (opts.dryRun) {
     const actions: ContainmentAction[] = [
-      {
-        kind: keyAction,
-        target: accessKeyId,
-        status: 'planned',
-        detail: `${opts.mode} ${accessKeyId} of ${owner}`,
-      },
+      { kind: keyAction, target: accessKeyId, status: 'planned', detail: `${opts.mode} ${accessKeyId} of ${userName}` },
     ];
     if (opts.revokeSessions)
       actions.push({
         kind: 'revoke-sessions',
-        target: owner,
+        target: userName,
         status: 'planned',
-        detail: `deny ${owner}'s sessions issued before the time of containment (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
+        detail: `deny ${userName}'s sessions issued before the time of containment (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
       });
     return result(incident, opts, {
       ...common,
       outcome: 'planned',
-      summary: `Dry run: would ${opts.mode} ${accessKeyId} of ${owner}; nothing was changed.`,
+      summary: `Dry run: would ${opts.mode} ${accessKeyId} of ${userName}; nothing was changed.`,
       actions,
     });
   }
 
-  const changed = await disableKey(deps.iam, incident, owner, opts.mode);
-  if (!changed)
+  const disabled = await disableKey(deps.iam, accessKeyId, userName, opts.mode);
+  if (disabled === 'already')
     return result(incident, opts, {
       ...common,
       outcome: 'already-contained',
-      summary:
-        opts.mode === 'delete'
-          ? `${accessKeyId} of ${owner} was already deleted.`
-          : `${accessKeyId} of ${owner} was already inactive or deleted.`,
+      summary: `${accessKeyId} of ${userName} was already inactive.`,
     });
-
+  const done = opts.mode === 'delete' || disabled === 'gone' ? 'deleted' : 'deactivated';
   const actions: ContainmentAction[] = [
     {
       kind: keyAction,
       target: accessKeyId,
       status: 'done',
-      detail: `${opts.mode === 'delete' ? 'deleted' : 'deactivated'} ${accessKeyId} of ${owner}`,
+      detail:
+        disabled === 'gone'
+          ? `${accessKeyId} of ${userName} is gone: IAM no longer had it when asked to ${opts.mode} it (an earlier attempt, or someone else)`
+          : `${done} ${accessKeyId} of ${userName}`,
     },
   ];
   const humanSteps: string[] = [];
   if (opts.revokeSessions) {
-    const revoke = await revokeSessions(deps.iam, owner, cutoff);
-    actions.push(revoke);
-    if (revoke.status === 'failed') {
-      warnings.push(`Sessions minted from ${accessKeyId} are still valid (up to 36 hours): ${revoke.detail}`);
-      humanSteps.push(revokeSessionsStep(owner));
+    const revoked = await revokeSessions(deps.iam, userName, now);
+    actions.push({
+      kind: 'revoke-sessions',
+      target: userName,
+      status: revoked.done ? 'done' : 'failed',
+      detail: revoked.detail,
+    });
+    if (!revoked.done) {
+      warnings.push(`Sessions minted from ${accessKeyId} are still valid (up to 36 hours): ${revoked.detail}`);
+      humanSteps.push(revokeSessionsStep(userName));
     }
   }
+  const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, `${done} ${now.toISOString()}`);
+  if (recordFailure) warnings.push(recordFailure);
   return result(incident, opts, {
     ...common,
-    outcome: opts.mode === 'delete' ? 'deleted' : 'deactivated',
-    summary: `${opts.mode === 'delete' ? 'Deleted' : 'Deactivated'} ${accessKeyId} of ${owner}.`,
+    outcome: done,
+    summary: `${done === 'deleted' ? 'Deleted' : 'Deactivated'} ${accessKeyId} of ${userName}.`,
     actions,
     humanSteps,
   });

@@ -49,3 +49,20 @@ export function ownerMismatchSteps(accessKeyId: string, eventUser: string, owner
       `${accessKeyId} --user ${owner}\`.`,
   ];
 }
+
+/** Steps when IAM does not know the key and nothing shows it was contained here. */
+export function notFoundSteps(accessKeyId: string, accountId: string): string[] {
+  return [
+    `IAM in account ${accountId} does not know ${accessKeyId}, and nothing shows it was deleted here. Check the key id and the account: the key may belong to another account, or the credentials used may be for the wrong account.`,
+    `Find the owning account: aws sts get-access-key-info --access-key-id ${accessKeyId}`,
+    `Then contain it there: exposed-keys respond --key ${accessKeyId} --profile <a profile of that account>`,
+  ];
+}
+
+/** Steps when the event names a key of another account than the one exposed-keys runs in. */
+export function otherAccountSteps(accessKeyId: string, accountId: string): string[] {
+  return [
+    `${accessKeyId} belongs to account ${accountId}: contain it there, now: exposed-keys respond --key ${accessKeyId} --profile <a profile of account ${accountId}>`,
+    `Or deploy exposed-keys in account ${accountId} too, so that its own stack contains its keys.`,
+  ];
+}

@@ -4,7 +4,12 @@ import type { Investigation } from './investigate.js';
 import type { StepReport } from './step-report.js';
 
 /** How the whole incident ended: a containment outcome, or a failure before one. */
-export type IncidentOutcome = ContainmentOutcome | 'containment-failed' | 'invalid-event' | 'not-attempted';
+export type IncidentOutcome =
+  | ContainmentOutcome
+  | 'containment-failed'
+  | 'invalid-event'
+  | 'several-keys'
+  | 'not-attempted';
 
 /** Everything known about one incident once the steps have run; what the notification reports. */
 export interface IncidentReport {
@@ -15,13 +20,15 @@ export interface IncidentReport {
   /** The account and event id of the raw event, for an event that could not be read. */
   rawAccount?: string | null;
   rawEventId?: string | null;
+  /** The keys an event named when it named several (none was contained: each needs a response). */
+  eventKeys?: string[];
   containment: StepReport<ContainmentResult>;
   investigation: StepReport<Investigation>;
 }
 
 /** The outcome of the incident as a whole. */
 export function incidentOutcome(report: IncidentReport): IncidentOutcome {
-  if (report.incident === null) return 'invalid-event';
+  if (report.incident === null) return report.eventKeys?.length ? 'several-keys' : 'invalid-event';
   if (report.containment.status === 'failed') return 'containment-failed';
   if (report.containment.status === 'skipped') return 'not-attempted';
   return report.containment.result.outcome;
@@ -33,10 +40,16 @@ export function keyContained(report: IncidentReport): boolean {
 }
 
 /**
- * True when the incident needs a human to contain the key: everything but a contained key, a dry
- * run, and notify-only mode (whose operators chose to contain by hand, and are told so).
+ * True when the incident needs a human: the key is not contained (but for a dry run, and for
+ * notify-only mode, whose operators chose to contain by hand and are told so), or a part of
+ * containment failed (sessions minted from the key still valid).
  */
 export function needsHuman(report: IncidentReport): boolean {
   const outcome = incidentOutcome(report);
+  if (
+    report.containment.status === 'done' &&
+    report.containment.result.actions.some((action) => action.status === 'failed')
+  )
+    return true;
   return !keyContained(report) && outcome !== 'planned' && outcome !== 'notify-only';
 }

@@ -1,7 +1,8 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
 import { verdictOf } from '../activity/verdict.js';
 import { isRegionName } from '../aws/aws-names.js';
-import { clip, formatCount, plainTable } from '../format/plain-table.js';
+import { cutEnd, shownText, shownValue } from '../common/untrusted-text.js';
+import { formatCount, plainTable } from '../format/plain-table.js';
 import type { Incident } from '../incident/incident.js';
 import { manualContainSteps } from './human-steps.js';
 import { type IncidentOutcome, type IncidentReport, incidentOutcome, needsHuman } from './incident-outcome.js';
@@ -27,6 +28,10 @@ const HEADLINES: Record<IncidentOutcome, string> = {
   deleted: 'Exposed key deleted',
   deactivated: 'Exposed key deactivated',
   'already-contained': 'Exposed key already contained',
+  'not-found': 'ACTION REQUIRED: exposed key not found in this account',
+  'other-account': 'ACTION REQUIRED: exposed key of another account, nothing changed',
+  'several-keys': 'ACTION REQUIRED: several exposed keys in one event, none contained',
+
   'notify-only': 'ACTION REQUIRED: exposed key still active',
   'manual-action-required': 'ACTION REQUIRED: contain exposed key by hand',
   'owner-mismatch': 'ACTION REQUIRED: key owner mismatch, nothing changed',
@@ -46,7 +51,7 @@ export function buildSubject(report: IncidentReport): string {
   const headline = HEADLINES[incidentOutcome(report)];
   const incident = report.incident;
   if (!incident)
-    return printableAscii(`${headline} (event ${(report.rawEventId ?? 'unknown').slice(0, 60)})`).slice(
+    return printableAscii(`${headline} (event ${cutEnd(report.rawEventId ?? 'unknown', 60)})`).slice(
       0,
       MAX_SUBJECT_LENGTH,
     );
@@ -76,7 +81,7 @@ function countTable(title: string, entries: readonly CountEntry[], rows: number)
     lines.push(
       ...plainTable(
         [{ header: 'count', right: true }, { header: 'value' }],
-        shown.map((entry) => [formatCount(entry.count), clip(entry.name, 200)]),
+        shown.map((entry) => [formatCount(entry.count), shownValue(entry.name, 200)]),
       ),
     );
   if (entries.length > shown.length) lines.push(`  … ${formatCount(entries.length - shown.length)} more not shown`);
@@ -86,22 +91,31 @@ function countTable(title: string, entries: readonly CountEntry[], rows: number)
 
 function incidentFacts(report: IncidentReport): string[] {
   const incident = report.incident;
+  if (!incident && report.eventKeys?.length)
+    return [
+      `The event names ${report.eventKeys.length} exposed keys. exposed-keys contains one key per incident, so it touched none of them: each needs a response.`,
+      `  Keys:      ${report.eventKeys.join(', ')}`,
+      `  Event id:  ${shownValue(report.rawEventId ?? 'unknown', 200)}`,
+      `  Account:   ${shownValue(report.rawAccount ?? 'unknown', 200)}`,
+    ];
   if (!incident)
     return [
       'The event that triggered this run could not be read as an exposed-key incident.',
-      `  Event id:  ${clip(report.rawEventId ?? 'unknown', 200)}`,
-      `  Account:   ${clip(report.rawAccount ?? 'unknown', 200)}`,
-      `  Problem:   ${clip(report.eventError ?? 'unknown', MAX_ERROR_LENGTH)}`,
+      `  Event id:  ${shownValue(report.rawEventId ?? 'unknown', 200)}`,
+      `  Account:   ${shownValue(report.rawAccount ?? 'unknown', 200)}`,
+      `  Problem:   ${shownText(report.eventError ?? 'unknown', MAX_ERROR_LENGTH)}`,
     ];
   return [
     `  Access key:  ${incident.accessKeyId}`,
-    `  User:        ${incident.userName ?? '(not named by the event)'}`,
-    `  Account:     ${incident.accountId}`,
+    `  User:        ${incident.userName === null ? '(not named by the event)' : shownValue(incident.userName)}`,
+    `  Account:     ${incident.accountId}${incident.receivedBy ? ` (reported to ${incident.receivedBy})` : ''}`,
+
     `  Reported by: ${sourceName(incident)}${incident.fraudType ? ` (${incident.fraudType})` : ''}`,
-    `  Found at:    ${incident.location ?? '(not given)'}`,
-    `  Case:        ${incident.caseId ?? '(none)'}`,
+    `  Found at:    ${incident.location === null ? '(not given)' : shownValue(incident.location, 300)}`,
+    `  Case:        ${incident.caseId === null ? '(none)' : shownValue(incident.caseId)}`,
     `  Detected:    ${incident.detectedAt}`,
-    `  Event id:    ${incident.eventId}`,
+    `  Event id:    ${shownValue(incident.eventId)}`,
+    ...(incident.notes ?? []).map((note) => `  Note:        ${shownText(note, 500)}`),
   ];
 }
 
@@ -121,18 +135,19 @@ function whatWasDone(report: IncidentReport): string[] {
   if (containment.status === 'done') {
     const result = containment.result;
     lines.push(
-      `- Containment (${result.mode}${result.dryRun ? ', dry run' : ''}): ${result.outcome}. ${result.summary}`,
+      `- Containment (${result.mode}${result.dryRun ? ', dry run' : ''}): ${result.outcome}. ${shownText(result.summary)}`,
     );
-    for (const action of result.actions) lines.push(`  - ${action.kind}: ${action.status}, ${action.detail}`);
+    for (const action of result.actions)
+      lines.push(`  - ${action.kind}: ${action.status}, ${shownText(action.detail)}`);
     if (result.quarantinePolicies.length > 0)
       lines.push(
-        `- AWS quarantine policy attached to ${result.userName}: ${result.quarantinePolicies.join(', ')}. Left in place; remove it only once the incident is closed.`,
+        `- AWS quarantine policy attached to ${shownValue(result.userName ?? '')}: ${result.quarantinePolicies.map((name) => shownValue(name)).join(', ')}. Left in place; remove it only once the incident is closed.`,
       );
-    for (const warning of result.warnings) lines.push(`- WARNING: ${clip(warning, MAX_ERROR_LENGTH)}`);
+    for (const warning of result.warnings) lines.push(`- WARNING: ${shownText(warning, MAX_ERROR_LENGTH)}`);
   } else if (containment.status === 'failed') {
-    lines.push(`- Containment FAILED; the key may still be active: ${clip(containment.error, MAX_ERROR_LENGTH)}`);
+    lines.push(`- Containment FAILED; the key may still be active: ${shownText(containment.error, MAX_ERROR_LENGTH)}`);
   } else {
-    lines.push(`- Containment not attempted: ${containment.reason}`);
+    lines.push(`- Containment not attempted: ${shownText(containment.reason)}`);
   }
   if (investigation.status === 'done') {
     const { activity, sessionActivity } = investigation.result;
@@ -142,11 +157,11 @@ function whatWasDone(report: IncidentReport): string[] {
     if (sessionActivity.length > 0)
       lines.push(`- Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
     for (const failed of activity.regions.failed)
-      lines.push(`- Region NOT searched: ${failed.region}: ${clip(failed.error, MAX_ERROR_LENGTH)}`);
+      lines.push(`- Region NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_ERROR_LENGTH)}`);
   } else if (investigation.status === 'failed') {
-    lines.push(`- Investigation FAILED: ${clip(investigation.error, MAX_ERROR_LENGTH)}`);
+    lines.push(`- Investigation FAILED: ${shownText(investigation.error, MAX_ERROR_LENGTH)}`);
   } else {
-    lines.push(`- Investigation not run: ${investigation.reason}`);
+    lines.push(`- Investigation not run: ${shownText(investigation.reason)}`);
   }
   return lines;
 }
@@ -155,11 +170,13 @@ function humanSteps(report: IncidentReport): string[] {
   const incident = report.incident;
   const steps: string[] = [];
   const { containment, investigation } = report;
-  if (!incident) {
+  if (!incident && report.eventKeys?.length) {
+    for (const key of report.eventKeys) steps.push(`Contain ${key}: exposed-keys respond --key ${key}`);
+  } else if (!incident) {
     steps.push('Read the event in the Trusted Advisor or AWS Health console and contain the key it names by hand,');
     steps.push('or run `exposed-keys respond --key <AKIA…>`.');
   } else if (containment.status === 'done') {
-    steps.push(...containment.result.humanSteps);
+    steps.push(...containment.result.humanSteps.map((step) => shownText(step)));
   } else {
     steps.push(...manualContainSteps(incident.accessKeyId, incident.userName));
   }
@@ -188,7 +205,7 @@ function followUps(report: IncidentReport): string[] {
   const incident = report.incident;
   if (!incident) return [];
   return [
-    `Remove the key from where it leaked${incident.location ? ` (${incident.location})` : ''}, including history.`,
+    `Remove the key from where it leaked${incident.location ? ` (${shownValue(incident.location, 300)})` : ''}, including history.`,
     'Review the activity below: delete users, keys, roles and instances the attacker created.',
     'Give the workloads that used this key a new credential (preferably a role).',
   ];
@@ -196,9 +213,9 @@ function followUps(report: IncidentReport): string[] {
 
 function activitySection(title: string, summary: ActivitySummary, limits: Limits): string[] {
   const lines = [
-    `${title}: ${summary.accessKeyId}${summary.userName ? ` (${summary.userName})` : ''}`,
+    `${title}: ${shownValue(summary.accessKeyId)}${summary.userName ? ` (${shownValue(summary.userName)})` : ''}`,
     `  Window:   ${summary.window.start} .. ${summary.window.end} (${summary.source})`,
-    `  Regions:  ${summary.regions.searched.join(', ') || '(none)'}`,
+    `  Regions:  ${summary.regions.searched.map((region) => shownValue(region)).join(', ') || '(none)'}`,
     `  Events:   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}`,
     `  Verdict:  ${verdictOf(summary)}`,
     '',
@@ -212,11 +229,11 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
         ...plainTable(
           [{ header: 'time' }, { header: 'category' }, { header: 'event' }, { header: 'region' }, { header: 'error' }],
           shown.map((event) => [
-            event.eventTime,
+            shownValue(event.eventTime, 40),
             event.category,
-            event.eventName,
-            event.awsRegion,
-            event.errorCode ?? '',
+            shownValue(event.eventName, 80),
+            shownValue(event.awsRegion, 40),
+            shownValue(event.errorCode ?? '', 80),
           ]),
         ),
       );
@@ -225,7 +242,9 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
   }
   if (summary.sessionKeys.length > 0) {
     const shown = summary.sessionKeys.slice(0, limits.sessionKeys);
-    lines.push(`Session keys minted (${summary.sessionKeys.length}): ${shown.join(', ')}`);
+    lines.push(
+      `Session keys minted (${summary.sessionKeys.length}): ${shown.map((key) => shownValue(key)).join(', ')}`,
+    );
     if (summary.sessionKeys.length > shown.length)
       lines.push(`  … ${summary.sessionKeys.length - shown.length} more not shown`);
     lines.push('');
@@ -282,7 +301,6 @@ function bytes(text: string): number {
  * cut to keep it under SNS's limit; the facts never are.
  */
 export function buildNotification(report: IncidentReport): Notification {
-  const outcome = incidentOutcome(report);
   let message = '';
   let tablesTruncated = false;
   for (const [index, limits] of LIMITS.entries()) {
@@ -290,18 +308,27 @@ export function buildNotification(report: IncidentReport): Notification {
     tablesTruncated = index > 0;
     if (bytes(message) <= MAX_MESSAGE_BYTES) break;
   }
-  if (bytes(message) > MAX_MESSAGE_BYTES) {
-    // Only many session summaries can get here: drop them, they are the least urgent part.
-    const investigation = report.investigation;
-    if (investigation.status === 'done')
-      message = body(
-        {
-          ...report,
-          investigation: { status: 'done', result: { ...investigation.result, sessionActivity: [] } },
-        },
-        LIMITS.at(-1) as Limits,
-      );
-  }
+  // Only many session summaries can get here: drop them, they are the least urgent part.
+  if (bytes(message) > MAX_MESSAGE_BYTES) return buildPlainNotification(report);
+  return notificationOf(report, message, tablesTruncated);
+}
+
+/**
+ * The same message without any activity table or session summary: the facts, what was done, what
+ * failed and what to do. It is what goes out when SNS refuses the whole message, so that an alert
+ * always goes out.
+ */
+export function buildPlainNotification(report: IncidentReport): Notification {
+  const investigation = report.investigation;
+  const plain: IncidentReport =
+    investigation.status === 'done'
+      ? { ...report, investigation: { status: 'done', result: { ...investigation.result, sessionActivity: [] } } }
+      : report;
+  return notificationOf(report, body(plain, LIMITS.at(-1) as Limits), true);
+}
+
+function notificationOf(report: IncidentReport, message: string, tablesTruncated: boolean): Notification {
+  const outcome = incidentOutcome(report);
   const incident = report.incident;
   return {
     subject: buildSubject(report),

@@ -3,7 +3,7 @@ import { toAwsCallError } from '../aws/aws-errors.js';
 import type { SnsClient } from '../aws/narrow-clients.js';
 import { describeError, NotificationError } from '../errors.js';
 import type { IncidentOutcome, IncidentReport } from './incident-outcome.js';
-import { buildNotification } from './notification-message.js';
+import { buildNotification, buildPlainNotification, type Notification } from './notification-message.js';
 
 /** What {@link notifySecurity} needs. */
 export interface NotifyDeps {
@@ -23,43 +23,62 @@ export interface NotificationResult {
   outcome: IncidentOutcome;
   bytes: number;
   tablesTruncated: boolean;
+  /** Why SNS refused the full message, when the plain message went out instead. */
+  fullMessageRefused?: string;
+}
+
+async function publish(sns: SnsClient, topicArn: string, notification: Notification): Promise<string> {
+  const answer = await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: notification.subject,
+      Message: notification.message,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(notification.attributes).map(([name, value]) => [
+          name,
+          { DataType: 'String', StringValue: value },
+        ]),
+      ),
+    }),
+  );
+  return answer.MessageId ?? '';
 }
 
 /**
  * Publishes the incident's one SNS message: what happened, what was done, every failure, what a
  * human must do now, and the activity summary. Message attributes carry source, outcome and account.
+ * When SNS refuses the message, the plain message (the same facts without the activity tables) is
+ * published instead, so that an alert goes out whatever the activity held.
  *
- * @throws NotificationError when SNS does not accept the message (after the client's retries).
+ * @throws NotificationError when SNS accepts neither (after the client's retries).
  */
 export async function notifySecurity(deps: NotifyDeps, input: NotifyInput): Promise<NotificationResult> {
-  const notification = buildNotification(input);
+  const full = buildNotification(input);
+  let notification = full;
+  let messageId: string;
+  let refusal: string | undefined;
   try {
-    const answer = await deps.sns.send(
-      new PublishCommand({
-        TopicArn: input.topicArn,
-        Subject: notification.subject,
-        Message: notification.message,
-        MessageAttributes: Object.fromEntries(
-          Object.entries(notification.attributes).map(([name, value]) => [
-            name,
-            { DataType: 'String', StringValue: value },
-          ]),
-        ),
-      }),
-    );
-    return {
-      messageId: answer.MessageId ?? '',
-      topicArn: input.topicArn,
-      subject: notification.subject,
-      outcome: notification.outcome,
-      bytes: Buffer.byteLength(notification.message, 'utf8'),
-      tablesTruncated: notification.tablesTruncated,
-    };
+    messageId = await publish(deps.sns, input.topicArn, full);
   } catch (error) {
-    const cause = toAwsCallError('sns:Publish', error);
-    throw new NotificationError(`Could not publish the notification to ${input.topicArn}: ${describeError(cause)}`, {
-      cause,
-      hint: 'Check that the topic exists and that its KMS key lets the caller publish.',
-    });
+    refusal = describeError(toAwsCallError('sns:Publish', error));
+    notification = buildPlainNotification(input);
+    try {
+      messageId = await publish(deps.sns, input.topicArn, notification);
+    } catch (again) {
+      const cause = toAwsCallError('sns:Publish', again);
+      throw new NotificationError(
+        `Could not publish the notification to ${input.topicArn}: ${describeError(cause)} (the full message was refused too: ${refusal})`,
+        { cause, hint: 'Check that the topic exists and that its KMS key lets the caller publish.' },
+      );
+    }
   }
+  return {
+    messageId,
+    topicArn: input.topicArn,
+    subject: notification.subject,
+    outcome: notification.outcome,
+    bytes: Buffer.byteLength(notification.message, 'utf8'),
+    tablesTruncated: notification.tablesTruncated,
+    ...(refusal ? { fullMessageRefused: refusal } : {}),
+  };
 }

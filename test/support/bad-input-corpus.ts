@@ -396,7 +396,7 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
   {
     name: 'deploy: a bucket name with capitals',
     args: ['deploy', '--bucket', 'My_Bucket', '--yes'],
-    message: /--bucket "My_Bucket" is not a valid S3 bucket name/,
+    message: /--bucket must be an S3 bucket name .*, not "My_Bucket"/,
   },
   {
     name: 'destroy: --bucket without --delete-bucket',

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import type { DeployMessage } from '../../deploy/run-deploy.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { bucketNameSchema } from '../../settings/settings.js';
 import { cliHost } from '../cli-host.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import { awsContext, type CommonOptions, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, parseFlag, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 import { type StackParameterFlags, stackParameters } from '../stack-parameters.js';
 
@@ -40,11 +41,8 @@ export function registerDeploy(program: Command, setExitCode: (code: ExitCodeVal
 async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue> {
   const region = stackRegion(flags);
   const parameters = stackParameters(flags);
-  if (flags.bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(flags.bucket))
-    throw new InvalidInputError(
-      '--bucket',
-      `--bucket ${JSON.stringify(flags.bucket.slice(0, 80))} is not a valid S3 bucket name.`,
-    );
+  if (flags.bucket !== undefined) parseFlag(bucketNameSchema, flags.bucket, '--bucket');
+
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
 
   const [{ AwsClients }, { runDeploy }, render, stack] = await Promise.all([

@@ -2,6 +2,7 @@ import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../../activi
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import { RISK_CATEGORIES } from '../../activity/risky-events.js';
 import { verdictOf } from '../../activity/verdict.js';
+import { shownText, shownValue } from '../../common/untrusted-text.js';
 import { formatCount } from '../../format/plain-table.js';
 import type { Palette } from '../output.js';
 import { table } from './table.js';
@@ -16,11 +17,8 @@ function countTable(title: string, entries: readonly CountEntry[], palette: Pale
   return [
     palette.bold(`${title}`) + palette.dim(` (${formatCount(entries.length)} distinct)`),
     table(
-      [
-        { header: 'count', right: true },
-        { header: 'value', max: 100 },
-      ],
-      shown.map((entry) => [formatCount(entry.count), entry.name]),
+      [{ header: 'count', right: true }, { header: 'value' }],
+      shown.map((entry) => [formatCount(entry.count), shownValue(entry.name, 100)]),
     ),
     ...(more > 0 ? [palette.dim(`  … ${formatCount(more)} more (--json for all)`)] : []),
     '',
@@ -48,11 +46,11 @@ export function renderTimeline(summary: ActivitySummary, palette: Palette, limit
     table(
       [{ header: 'time' }, { header: 'category' }, { header: 'call' }, { header: 'region' }, { header: 'result' }],
       shown.map((event) => [
-        event.eventTime.replace('.000Z', 'Z'),
+        shownValue(event.eventTime.replace('.000Z', 'Z'), 40),
         palette[CATEGORY_COLOUR[event.category] ?? 'bold'](event.category),
-        event.eventName,
-        event.awsRegion,
-        event.errorCode ? palette.dim(`refused: ${event.errorCode}`) : palette.bold('done'),
+        shownValue(event.eventName, 60),
+        shownValue(event.awsRegion, 30),
+        event.errorCode ? palette.dim(`refused: ${shownValue(event.errorCode, 60)}`) : palette.bold('done'),
       ]),
     ),
     ...(events.length > shown.length ? [palette.dim(`  … ${events.length - shown.length} more (--json for all)`)] : []),
@@ -63,7 +61,9 @@ export function renderTimeline(summary: ActivitySummary, palette: Palette, limit
 /** A key's activity for a terminal: header, verdict, timeline, session keys and the top rows of each count. */
 export function renderActivity(summary: ActivitySummary, palette: Palette, rows = TOP_ROWS): string {
   const lines = [
-    palette.bold(`Activity of ${summary.accessKeyId}${summary.userName ? ` (${summary.userName})` : ''}`),
+    palette.bold(
+      `Activity of ${shownValue(summary.accessKeyId)}${summary.userName ? ` (${shownValue(summary.userName)})` : ''}`,
+    ),
     `  window   ${summary.window.start} .. ${summary.window.end}  ${palette.dim(`(${summary.source})`)}`,
     `  regions  ${summary.regions.searched.length} searched${summary.regions.failed.length ? palette.red(`, ${summary.regions.failed.length} NOT searched`) : ''}`,
     `  events   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}${summary.truncated ? palette.yellow(' (TRUNCATED: a limit was hit)') : ''}`,
@@ -72,12 +72,12 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
     '',
   ];
   for (const failed of summary.regions.failed)
-    lines.splice(3, 0, palette.red(`  not searched: ${failed.region}: ${failed.error}`));
+    lines.splice(3, 0, palette.red(`  not searched: ${shownValue(failed.region)}: ${shownText(failed.error)}`));
   lines.push(...renderTimeline(summary, palette));
   if (summary.sessionKeys.length > 0)
     lines.push(
       palette.bold(`Session keys minted (${summary.sessionKeys.length})`),
-      `  ${summary.sessionKeys.join('\n  ')}`,
+      `  ${summary.sessionKeys.map((key) => shownValue(key)).join('\n  ')}`,
       '',
     );
   for (const { field, title } of COUNT_LISTS) lines.push(...countTable(title, summary[field], palette, rows));
@@ -97,17 +97,17 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
         { header: 'first' },
         { header: 'last' },
         { header: 'risky', right: true },
-        { header: 'top calls', max: 60 },
+        { header: 'top calls' },
       ],
       summaries.map((summary) => [
-        summary.accessKeyId,
+        shownValue(summary.accessKeyId),
         formatCount(summary.totalEvents),
         summary.firstSeen ?? '-',
         summary.lastSeen ?? '-',
         String(summary.riskyEvents.length),
         summary.eventNames
           .slice(0, 3)
-          .map((entry) => `${entry.name} ${entry.count}`)
+          .map((entry) => `${shownValue(entry.name, 40)} ${entry.count}`)
           .join(', '),
       ]),
     ),

@@ -1,3 +1,4 @@
+import { shownText, shownValue } from '../../common/untrusted-text.js';
 import type { ContainmentResult } from '../../steps/contain.js';
 import type { Palette } from '../output.js';
 import type { RespondOptions, RespondPlan, RespondResult } from '../run/respond.js';
@@ -9,27 +10,30 @@ export function renderPlan(planned: RespondPlan, options: RespondOptions, palett
   if (planned.plan.status !== 'done')
     return [
       `${palette.bold(`Plan for ${incident.accessKeyId}`)} (account ${incident.accountId})`,
-      palette.red(`  - containment: ${planned.plan.status === 'failed' ? planned.plan.error : planned.plan.reason}`),
+      palette.red(
+        `  - containment: ${shownText(planned.plan.status === 'failed' ? planned.plan.error : planned.plan.reason)}`,
+      ),
       '  - nothing will be changed; the key is still investigated and the failure notified',
     ].join('\n');
   const plan = planned.plan.result;
   const lines = [
     palette.bold(`Plan for ${incident.accessKeyId}`) +
-      ` (owner ${plan.userName ?? 'unknown'}, account ${incident.accountId}, mode ${options.mode}${options.dryRun ? ', DRY RUN' : ''})`,
+      ` (owner ${shownValue(plan.userName ?? 'unknown')}, account ${incident.accountId}, mode ${options.mode}${options.dryRun ? ', DRY RUN' : ''})`,
   ];
   const changes = plan.actions.filter((action) => action.status === 'planned');
-  if (changes.length > 0) for (const action of changes) lines.push(`  - ${action.detail}`);
-  else lines.push(`  - ${plan.summary}`);
-  for (const policy of plan.quarantinePolicies) lines.push(`  - AWS quarantine policy ${policy} is attached; it stays`);
+  if (changes.length > 0) for (const action of changes) lines.push(`  - ${shownText(action.detail)}`);
+  else lines.push(`  - ${shownText(plan.summary)}`);
+  for (const policy of plan.quarantinePolicies)
+    lines.push(`  - AWS quarantine policy ${shownValue(policy)} is attached; it stays`);
   lines.push(
     `  - investigate ${options.searchedWhere} from ${options.window.start.toISOString()} to ${options.window.end.toISOString()}`,
-    `  - notify ${options.dryRun ? 'nobody (dry run: the message is printed)' : (options.topicArn ?? 'nobody (no topic: the message is printed)')}`,
+    `  - notify ${options.dryRun ? 'nobody (dry run: the message is printed)' : options.notifiedWhom}`,
   );
   return lines.join('\n');
 }
 
 function containmentLine(containment: RespondResult['containment'], palette: Palette): string {
-  if ('error' in containment) return palette.red(`✖ Containment FAILED: ${containment.error}`);
+  if ('error' in containment) return palette.red(`✖ Containment FAILED: ${shownText(containment.error)}`);
   const result = containment as ContainmentResult;
   const mark = result.contained
     ? palette.green('✔')
@@ -37,22 +41,23 @@ function containmentLine(containment: RespondResult['containment'], palette: Pal
       ? palette.cyan('•')
       : palette.red('✖');
   const actions = result.actions.map((action) => `${action.kind} ${action.status}`).join(', ');
-  return `${mark} Containment: ${result.outcome}. ${result.summary}${actions ? palette.dim(` (${actions})`) : ''}`;
+  return `${mark} Containment: ${result.outcome}. ${shownText(result.summary)}${actions ? palette.dim(` (${actions})`) : ''}`;
 }
 
 /** The whole response, for a terminal: what was done, what failed, what to do now, and the activity. */
 export function renderResponse(result: RespondResult, palette: Palette): string {
   const lines = ['', containmentLine(result.containment, palette)];
   if (!('error' in result.containment))
-    for (const warning of result.containment.warnings) lines.push(palette.yellow(`  warning: ${warning}`));
+    for (const warning of result.containment.warnings) lines.push(palette.yellow(`  warning: ${shownText(warning)}`));
   if (result.activity)
     lines.push(
       `${palette.green('✔')} Investigation: ${result.activity.totalEvents} events in ${result.activity.regions.searched.length} region(s)${result.activity.regions.failed.length ? palette.red(`, ${result.activity.regions.failed.length} NOT searched`) : ''}`,
     );
-  else lines.push(palette.red(`✖ Investigation FAILED: ${result.investigationError ?? 'unknown'}`));
+  else lines.push(palette.red(`✖ Investigation FAILED: ${shownText(result.investigationError ?? 'unknown')}`));
   const note = result.notification;
   if (note.status === 'sent') lines.push(`${palette.green('✔')} Notified ${note.topicArn} (message ${note.messageId})`);
-  else if (note.status === 'failed') lines.push(palette.red(`✖ Notification FAILED (${note.topicArn}): ${note.error}`));
+  else if (note.status === 'failed')
+    lines.push(palette.red(`✖ Notification FAILED (${note.topicArn}): ${shownText(note.error)}`));
   else lines.push(`${palette.cyan('•')} Notification printed below (${note.reason})`);
 
   const steps = 'error' in result.containment ? [] : result.containment.humanSteps;
@@ -60,7 +65,7 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
     lines.push('', palette.bold(palette.red('WHAT YOU MUST DO NOW')));
     if (steps.length === 0) lines.push('  Contain the key by hand: see the message below.');
     steps.forEach((step, index) => {
-      lines.push(`  ${index + 1}. ${step}`);
+      lines.push(`  ${index + 1}. ${shownText(step)}`);
     });
   }
   if (result.activity) lines.push('', renderActivity(result.activity, palette));
@@ -78,9 +83,17 @@ export function responseProblems(result: RespondResult): { errors: [string, stri
       `The key was NOT contained: ${result.containment.error}`,
       'Contain it by hand: see "WHAT YOU MUST DO NOW".',
     ]);
+  else
+    for (const action of result.containment.actions.filter((each) => each.status === 'failed'))
+      errors.push([
+        `Part of containment FAILED: ${action.kind}: ${action.detail}`,
+        result.containment.humanSteps.join(' ') || 'See "WHAT YOU MUST DO NOW".',
+      ]);
   if (result.notification.status === 'failed')
     warnings.push(`The notification was not sent: ${result.notification.error}`);
   if (result.investigationError) warnings.push(`The investigation failed: ${result.investigationError}`);
+  warnings.push(...result.warnings);
+
   for (const failed of result.activity?.regions.failed ?? [])
     warnings.push(`Region not searched: ${failed.region}: ${failed.error}`);
   return { errors, warnings };

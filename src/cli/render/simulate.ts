@@ -1,3 +1,4 @@
+import { shownText, shownValue } from '../../common/untrusted-text.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import { failureMessage, type WorkflowState } from '../../state-machine/workflow-state.js';
 import type { Palette } from '../output.js';
@@ -9,14 +10,14 @@ function seconds(ms: number | undefined): string {
 
 /** One state transition as a progress line. */
 export function renderTransition(transition: StateTransition, palette: Palette): string {
-  const name = palette.bold(transition.state || '(state)');
+  const name = palette.bold(shownValue(transition.state || '(state)', 80));
   switch (transition.phase) {
     case 'entered':
       return `${palette.cyan('▶')} ${name}`;
     case 'exited':
       return `${palette.green('✔')} ${name}${palette.dim(seconds(transition.elapsedMs))}`;
     case 'failed':
-      return `${palette.red('✖')} ${name} failed: ${transition.error ?? 'error'}${transition.cause ? palette.dim(` ${failureMessage({ Error: transition.error, Cause: transition.cause }).slice(0, 160)}`) : ''}`;
+      return `${palette.red('✖')} ${name} failed: ${shownValue(transition.error ?? 'error', 80)}${transition.cause ? palette.dim(` ${shownText(failureMessage({ Error: transition.error, Cause: transition.cause }), 160)}`) : ''}`;
     case 'retried':
       return `${palette.yellow('↻')} ${name} retried (attempt ${transition.attempt ?? '?'})`;
     case 'caught':
@@ -27,9 +28,12 @@ export function renderTransition(transition: StateTransition, palette: Palette):
 function stepLines(output: WorkflowState | null, palette: Palette): string[] {
   if (!output) return [];
   const lines: string[] = [];
-  if (output.containment) lines.push(`  containment    ${output.containment.outcome}: ${output.containment.summary}`);
+  if (output.containment)
+    lines.push(
+      `  containment    ${shownValue(output.containment.outcome, 40)}: ${shownText(output.containment.summary)}`,
+    );
   if (output.containmentError)
-    lines.push(palette.red(`  containment    FAILED: ${failureMessage(output.containmentError)}`));
+    lines.push(palette.red(`  containment    FAILED: ${shownText(failureMessage(output.containmentError))}`));
   if (output.investigation) {
     const { activity } = output.investigation;
     lines.push(
@@ -37,10 +41,10 @@ function stepLines(output: WorkflowState | null, palette: Palette): string[] {
     );
   }
   if (output.investigationError)
-    lines.push(palette.red(`  investigation  FAILED: ${failureMessage(output.investigationError)}`));
+    lines.push(palette.red(`  investigation  FAILED: ${shownText(failureMessage(output.investigationError))}`));
   if (output.notification)
     lines.push(
-      `  notification   ${output.notification.subject}${output.notification.messageId ? palette.dim(` (message ${output.notification.messageId})`) : ''}`,
+      `  notification   ${shownText(output.notification.subject, 120)}${output.notification.messageId ? palette.dim(` (message ${shownValue(output.notification.messageId, 80)})`) : ''}`,
     );
   return lines;
 }
@@ -52,7 +56,9 @@ export function renderSimulation(result: SimulateResult, palette: Palette): stri
   const lines = [
     `${ok ? palette.green('✔') : execution.status === 'RUNNING' ? palette.cyan('•') : palette.red('✖')} Execution ${execution.status}${seconds(execution.durationMs)}${execution.executionArn ? palette.dim(` ${execution.executionArn}`) : palette.dim(' (local)')}`,
   ];
-  if (execution.error) lines.push(palette.red(`  ${execution.error}: ${execution.cause ?? ''}`));
+  if (execution.error)
+    lines.push(palette.red(`  ${shownValue(execution.error, 80)}: ${shownText(execution.cause ?? '')}`));
+
   lines.push(...stepLines(result.output, palette));
   if (result.testUser) {
     const user = result.testUser;

@@ -1,3 +1,4 @@
+import { shownText, shownValue } from '../../common/untrusted-text.js';
 import type { PreparedChangeSet, ResourceChange } from '../../deploy/change-set.js';
 import type { DeployResult } from '../../deploy/execute-change-set.js';
 import type { StackEvent } from '../../deploy/progress.js';
@@ -11,7 +12,12 @@ export function renderChanges(changes: readonly ResourceChange[], palette: Palet
     action === 'Add' ? palette.green(action) : action === 'Remove' ? palette.red(action) : palette.yellow(action);
   return table(
     [{ header: 'action' }, { header: 'resource' }, { header: 'type' }, { header: 'replacement' }],
-    changes.map((change) => [colour(change.action), change.logicalId, change.type, change.replacement ?? '']),
+    changes.map((change) => [
+      colour(shownValue(change.action)),
+      shownValue(change.logicalId),
+      shownValue(change.type),
+      shownValue(change.replacement ?? ''),
+    ]),
   );
 }
 
@@ -31,18 +37,18 @@ export function renderStackEvent(event: StackEvent, palette: Palette): string {
       ? palette.green(event.status)
       : palette.dim(event.status);
   const time = event.timestamp.toISOString().slice(11, 19);
-  return `  ${palette.dim(time)}  ${status}  ${event.logicalId} ${palette.dim(event.type)}${event.reason ? `  ${event.reason}` : ''}`;
+  return `  ${palette.dim(time)}  ${status}  ${shownValue(event.logicalId)} ${palette.dim(shownValue(event.type))}${event.reason ? `  ${shownText(event.reason, 500)}` : ''}`;
 }
 
 /** The resources of a stack. */
 export function renderResources(resources: readonly StackResourceInfo[], palette: Palette): string {
   return table(
-    [{ header: 'resource' }, { header: 'type' }, { header: 'status' }, { header: 'physical id', max: 90 }],
+    [{ header: 'resource' }, { header: 'type' }, { header: 'status' }, { header: 'physical id' }],
     resources.map((resource) => [
-      resource.logicalId,
-      resource.type,
-      /FAILED/.test(resource.status) ? palette.red(resource.status) : resource.status,
-      resource.physicalId ?? '',
+      shownValue(resource.logicalId),
+      shownValue(resource.type),
+      /FAILED/.test(resource.status) ? palette.red(shownValue(resource.status)) : shownValue(resource.status),
+      shownValue(resource.physicalId ?? '', 90),
     ]),
   );
 }
@@ -50,7 +56,8 @@ export function renderResources(resources: readonly StackResourceInfo[], palette
 function keyValues(title: string, values: Record<string, string>, palette: Palette): string[] {
   const entries = Object.entries(values);
   if (entries.length === 0) return [];
-  return [palette.bold(title), table([{ header: 'name' }, { header: 'value', max: 100 }], entries), ''];
+  const rows = entries.map(([name, value]) => [shownValue(name), shownValue(value, 100)]);
+  return [palette.bold(title), table([{ header: 'name' }, { header: 'value' }], rows), ''];
 }
 
 /** The end of a deploy: status, resources, outputs. */
@@ -70,7 +77,7 @@ export function renderDeployResult(result: DeployResult, palette: Palette): stri
 /** A stack as `status` shows it (subscriptions and executions are rendered beside it). */
 export function renderStackDescription(stack: StackDescription, palette: Palette): string {
   return [
-    `${palette.bold(stack.stackName)}: ${stack.state === 'succeeded' ? palette.green(stack.status) : palette.yellow(stack.status)}${stack.statusReason ? ` (${stack.statusReason})` : ''}`,
+    `${palette.bold(shownValue(stack.stackName))}: ${stack.state === 'succeeded' ? palette.green(shownValue(stack.status)) : palette.yellow(shownValue(stack.status))}${stack.statusReason ? ` (${shownText(stack.statusReason, 500)})` : ''}`,
     `  updated ${(stack.updatedAt ?? stack.createdAt)?.toISOString() ?? 'unknown'}`,
     '',
     palette.bold('Resources'),

@@ -1,3 +1,4 @@
+import { shownValue } from '../../common/untrusted-text.js';
 import type { Palette } from '../output.js';
 import type { StackStatus } from '../run/status.js';
 import { renderStackDescription } from './stack.js';
@@ -13,8 +14,8 @@ export function renderStatus(status: StackStatus, palette: Palette): string {
       table(
         [{ header: 'protocol' }, { header: 'endpoint' }, { header: 'state' }],
         status.subscriptions.map((subscription) => [
-          subscription.protocol,
-          subscription.endpoint,
+          shownValue(subscription.protocol),
+          shownValue(subscription.endpoint),
           subscription.pending ? palette.yellow('pending confirmation') : palette.green('confirmed'),
         ]),
       ),
@@ -24,16 +25,16 @@ export function renderStatus(status: StackStatus, palette: Palette): string {
   else
     lines.push(
       table(
-        [{ header: 'started' }, { header: 'status' }, { header: 'outcome', max: 80 }, { header: 'name' }],
+        [{ header: 'started' }, { header: 'status' }, { header: 'outcome' }, { header: 'name' }],
         status.executions.map((execution) => [
-          execution.startedAt ?? '',
+          shownValue(execution.startedAt ?? '', 40),
           execution.status === 'SUCCEEDED'
             ? palette.green(execution.status)
             : execution.status === 'RUNNING'
               ? execution.status
-              : palette.red(execution.status),
-          execution.outcome ?? '',
-          execution.name,
+              : palette.red(shownValue(execution.status, 40)),
+          shownValue(execution.outcome ?? '', 80),
+          shownValue(execution.name, 80),
         ]),
       ),
     );

@@ -4,13 +4,6 @@ import { visibleLength } from '../output.js';
 export interface TableColumn {
   header: string;
   right?: boolean;
-  /** Longer cells are cut with an ellipsis. */
-  max?: number;
-}
-
-function cut(text: string, max: number | undefined): string {
-  if (max === undefined || visibleLength(text) <= max) return text;
-  return `${text.slice(0, Math.max(1, max - 1))}…`;
 }
 
 function pad(text: string, width: number, right: boolean | undefined): string {
@@ -19,9 +12,13 @@ function pad(text: string, width: number, right: boolean | undefined): string {
   return right ? ' '.repeat(room) + text : text + ' '.repeat(room);
 }
 
-/** Lays out rows under headers, aligned, colour codes allowed in cells. */
+/**
+ * Lays out rows under headers, aligned, colour codes allowed in cells. Cells hold text already made
+ * safe to show (see common/untrusted-text.ts): the renderer that knows what a value is cuts it.
+ */
 export function table(columns: readonly TableColumn[], rows: readonly (readonly string[])[], indent = '  '): string {
-  const cells = rows.map((row) => columns.map((column, index) => cut(row[index] ?? '', column.max)));
+  const cells = rows.map((row) => columns.map((_, index) => row[index] ?? ''));
+
   const widths = columns.map((column, index) =>
     Math.max(visibleLength(column.header), ...cells.map((row) => visibleLength(row[index] ?? ''))),
   );

@@ -1,11 +1,13 @@
 import type { TimeWindow } from '../../activity/activity-summary.js';
 import type { AwsClients } from '../../aws/clients.js';
+import { GLOBAL_EVENTS_REGION } from '../../constants.js';
+import { describeError } from '../../errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
 import { cliHost } from '../cli-host.js';
 import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
-import { type RespondMessage, type RespondOutcome, respondToKey } from './respond.js';
+import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
 import { resolveTopic } from './topic.js';
 
 export { responseExitCode } from './respond.js';
@@ -31,10 +33,35 @@ export interface RespondUi {
   stackName: string;
 }
 
+/** How long the check of a topic given with --topic may take: it must not hold containment back. */
+const TOPIC_CHECK_MS = 5_000;
+
 /**
- * `respond` from the command line: finds the topic (the one given, else the stack's), builds the
- * clients and the activity source, and runs the response with a host that shows the plan and asks
- * before any change.
+ * Where to notify. A topic given is checked now, before anything changes (one that does not exist
+ * is bad input; SNS not answering in time is a warning). The stack's topic is looked up only after
+ * containment, and any failure there is a warning: the message is then printed.
+ */
+async function topicFinder(clients: AwsClients, request: RespondRequest, stackName: string) {
+  if (request.topicArn !== undefined) {
+    const given = await resolveTopic(clients, { topicArn: request.topicArn, stackName }, TOPIC_CHECK_MS);
+    return { find: async (): Promise<TopicToNotify> => given, whom: request.topicArn };
+  }
+  const find = async (): Promise<TopicToNotify> => {
+    try {
+      return await resolveTopic(clients, { stackName });
+    } catch (error) {
+      return {
+        warning: `Could not look up the topic of stack ${stackName}, so the message is printed: ${describeError(error)}`,
+      };
+    }
+  };
+  return { find, whom: `the topic of stack ${stackName} if there is one (else the message is printed)` };
+}
+
+/**
+ * `respond` from the command line: builds the clients and the activity source, and runs the
+ * response with a host that shows the plan and asks before any change. Nothing but IAM stands
+ * before containment: the stack's topic is looked up after it.
  */
 export async function respondCommand(
   clients: AwsClients,
@@ -42,11 +69,11 @@ export async function respondCommand(
   ui: RespondUi,
 ): Promise<RespondOutcome> {
   const { output, progress } = ui;
-  const topic = await resolveTopic(clients, { topicArn: request.topicArn, stackName: ui.stackName });
-  if (topic.warning) output.warn(topic.warning);
+  const topic = await topicFinder(clients, request, ui.stackName);
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
+  const cloudTrail = await clients.cloudTrail();
   const source = lookupEventsSource(
-    { cloudTrail: await clients.cloudTrail(), listRegions: () => clients.listRegions() },
+    { cloudTrail, listRegions: () => clients.listRegions() },
     { regions: request.regions },
   );
   const show = (message: RespondMessage) => {
@@ -58,11 +85,17 @@ export async function respondCommand(
     }
   };
   const outcome = await respondToKey(
-    { iam: await clients.iam(), sts: await clients.sts(), source, sns: topic.sns },
+    {
+      iam: await clients.iam(),
+      sts: await clients.sts(),
+      source,
+      cloudTrail: cloudTrail(GLOBAL_EVENTS_REGION),
+      topic: topic.find,
+    },
     {
       ...request,
-      topicArn: topic.topicArn,
       searchedWhere: request.regions?.join(', ') ?? 'every enabled region',
+      notifiedWhom: topic.whom,
     },
     cliHost(output, { command: 'respond', yes: ui.yes, show }),
   );

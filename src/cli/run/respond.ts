@@ -1,54 +1,51 @@
-import { randomUUID } from 'node:crypto';
-import { GetUserCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ActivityProgress, ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
-import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
-import type { IamClient, SnsClient, StsApi } from '../../aws/narrow-clients.js';
+import type { CloudTrailApi, SnsClient } from '../../aws/narrow-clients.js';
 import type { IoHost } from '../../common/io-host.js';
-import { describeError, ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
-import { type ContainmentMode, type ContainmentResult, containKey } from '../../steps/contain.js';
+import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
 import { type Investigation, investigateKey } from '../../steps/investigate.js';
 import { buildNotification } from '../../steps/notification-message.js';
 import { notifySecurity } from '../../steps/notify.js';
 import { report, type StepReport } from '../../steps/step-report.js';
+import {
+  type PlanDeps,
+  type PlanOptions,
+  planChangesSomething,
+  planResponse,
+  type RespondPlan,
+} from './respond-plan.js';
+
+export type { RespondPlan } from './respond-plan.js';
+
+/** Where to notify, found once the key is contained: a topic and its SNS client, or why there is none. */
+export interface TopicToNotify {
+  topicArn?: string;
+  sns?: SnsClient;
+  /** Why there is no topic, or what could not be checked. */
+  warning?: string;
+}
 
 /** The clients `respond` uses, built by the command. */
-export interface RespondDeps {
-  iam: IamClient;
-  sts: StsApi;
+export interface RespondDeps extends PlanDeps {
   /** Where the key's activity is read from. */
   source: ActivitySource;
-  /** The SNS client of the topic's region. */
-  sns?: SnsClient;
-  now?: () => Date;
+  /** CloudTrail in us-east-1: shows the deletion of a key IAM no longer knows. */
+  cloudTrail?: CloudTrailApi;
+  /** Finds the topic; asked only after containment, so that nothing but IAM stands before it. */
+  topic: () => Promise<TopicToNotify>;
 }
 
 /** What a responder asked for. */
-export interface RespondOptions {
-  accessKeyId: string;
-  userName?: string;
-  mode: ContainmentMode;
+export interface RespondOptions extends PlanOptions {
   dryRun: boolean;
-  revokeSessions: boolean;
   window: TimeWindow;
-  /** Where the activity is searched, as the plan says it: "every enabled region", "us-east-1". */
-  searchedWhere: string;
-  /** Where to publish; without one, the message is printed. */
-  topicArn?: string;
   followSessions?: boolean;
-}
-
-/**
- * What `respond` found before changing anything: who owns the key, and what containment would do;
- * or, when IAM could not be asked, why not (then nothing is changed, but the key is still
- * investigated and the failure notified).
- */
-export interface RespondPlan {
-  incident: Incident;
-  plan: StepReport<ContainmentResult>;
+  /** How the plan names what is searched and who is notified: "every enabled region", "the stack's topic". */
+  searchedWhere: string;
+  notifiedWhom: string;
 }
 
 /** How the notification went. */
@@ -65,68 +62,16 @@ export interface RespondResult {
   sessionActivity: ActivitySummary[];
   investigationError?: string;
   notification: NotificationOutcome;
-  /** True when the key is still usable and a human must act. */
+  /** What failed besides containment and investigation (STS, finding the topic). */
+  warnings: string[];
+  /** True when a human must act: the key is still usable, or part of containment failed. */
   needsHuman: boolean;
 }
 
 /**
- * Checks everything that can be checked without changing anything (credentials, the user, the
- * key's owner) and returns what containment would do. Bad input is refused here, before any change.
- */
-export async function planResponse(deps: RespondDeps, options: RespondOptions): Promise<RespondPlan> {
-  let accountId: string;
-  try {
-    const identity = await deps.sts.send(new GetCallerIdentityCommand({}));
-    accountId = identity.Account ?? 'unknown';
-  } catch (error) {
-    throw toAwsCallError('sts:GetCallerIdentity', error);
-  }
-  let userCheck: string | undefined;
-  if (options.userName !== undefined && options.userName !== 'root') {
-    try {
-      await deps.iam.send(new GetUserCommand({ UserName: options.userName }));
-    } catch (error) {
-      if (isAwsError(error, 'NoSuchEntity'))
-        throw new InvalidInputError('--user', `There is no IAM user ${options.userName} in account ${accountId}.`, {
-          hint: 'Leave out --user: exposed-keys finds the owner of the key itself.',
-        });
-      userCheck = `Could not check the user ${options.userName}, so nothing was changed: ${describeError(toAwsCallError('iam:GetUser', error))}`;
-    }
-  }
-  const now = (deps.now ?? (() => new Date()))();
-  const incident: Incident = {
-    source: 'manual',
-    accountId,
-    accessKeyId: options.accessKeyId,
-    userName: options.userName ?? null,
-    location: null,
-    fraudType: null,
-    caseId: null,
-    detectedAt: now.toISOString(),
-    eventId: `manual-${randomUUID()}`,
-  };
-  if (userCheck !== undefined) return { incident, plan: { status: 'failed', error: userCheck } };
-  const plan = await report(
-    () =>
-      containKey({ iam: deps.iam, now: deps.now }, incident, {
-        mode: options.mode,
-        dryRun: true,
-        revokeSessions: options.revokeSessions,
-      }),
-    describeError,
-  );
-  return { incident, plan };
-}
-
-/** True when the plan would change something, so a person should confirm it first. */
-export function planChangesSomething(plan: RespondPlan['plan']): boolean {
-  return plan.status === 'done' && plan.result.actions.some((action) => action.status === 'planned');
-}
-
-/**
- * Contains the key (unless this is a dry run: then the plan stands as the result), investigates
- * what it did, and notifies the topic, or returns the message for printing. Every step runs
- * whatever the one before did, and every failure is in the result.
+ * Contains the key (unless this is a dry run: then the plan stands as the result), then
+ * investigates what it did and finds the topic, and notifies it, or returns the message for
+ * printing. Every step runs whatever the one before did, and every failure is in the result.
  */
 export async function runResponse(
   deps: RespondDeps,
@@ -141,29 +86,38 @@ export async function runResponse(
       ? planned.plan
       : await report(
           () =>
-            containKey({ iam: deps.iam, now: deps.now }, incident, {
-              mode: options.mode,
-              revokeSessions: options.revokeSessions,
-            }),
+            containKey(
+              {
+                iam: deps.iam,
+                cloudTrail: deps.cloudTrail,
+                accountId: incident.accountId === 'unknown' ? undefined : incident.accountId,
+                now: deps.now,
+              },
+              incident,
+              { mode: options.mode, revokeSessions: options.revokeSessions },
+            ),
           describeError,
         );
   const owner = containment.status === 'done' ? containment.result.userName : incident.userName;
-  const investigation: StepReport<Investigation> = await report(
-    () =>
-      investigateKey(
-        { source: deps.source },
-        {
-          accessKeyId: incident.accessKeyId,
-          userName: owner,
-          window: options.window,
-          followSessionKeys: options.followSessions ?? true,
-          onProgress,
-        },
-      ),
-    describeError,
-  );
+  const [investigation, topic] = await Promise.all([
+    report<Investigation>(
+      () =>
+        investigateKey(
+          { source: deps.source },
+          {
+            accessKeyId: incident.accessKeyId,
+            userName: owner,
+            window: options.window,
+            followSessionKeys: options.followSessions ?? true,
+            onProgress,
+          },
+        ),
+      describeError,
+    ),
+    options.dryRun ? Promise.resolve<TopicToNotify>({}) : deps.topic(),
+  ]);
   const incidentReport: IncidentReport = { incident: { ...incident, userName: owner }, containment, investigation };
-  const notification = await notify(deps, options, incidentReport);
+  const warnings = [...planned.warnings, ...(topic.warning ? [topic.warning] : [])];
   return {
     incident: incidentReport.incident as Incident,
     containment:
@@ -177,33 +131,33 @@ export async function runResponse(
     activity: investigation.status === 'done' ? investigation.result.activity : null,
     sessionActivity: investigation.status === 'done' ? investigation.result.sessionActivity : [],
     ...(investigation.status === 'failed' ? { investigationError: investigation.error } : {}),
-    notification,
+    notification: await notify(topic, options, incidentReport),
+    warnings,
     needsHuman: needsHuman(incidentReport),
   };
 }
 
 async function notify(
-  deps: RespondDeps,
+  topic: TopicToNotify,
   options: RespondOptions,
   report: IncidentReport,
 ): Promise<NotificationOutcome> {
   const built = buildNotification(report);
-  if (options.dryRun)
-    return { status: 'printed', reason: 'dry run: nothing is sent', subject: built.subject, message: built.message };
-  if (!options.topicArn || !deps.sns)
-    return {
-      status: 'printed',
-      reason: 'no topic: give --topic, or deploy the stack',
-      subject: built.subject,
-      message: built.message,
-    };
+  const printed = (reason: string): NotificationOutcome => ({
+    status: 'printed',
+    reason,
+    subject: built.subject,
+    message: built.message,
+  });
+  if (options.dryRun) return printed('dry run: nothing is sent');
+  if (!topic.topicArn || !topic.sns) return printed('no topic: give --topic, or deploy the stack');
   try {
-    const sent = await notifySecurity({ sns: deps.sns }, { ...report, topicArn: options.topicArn });
-    return { status: 'sent', topicArn: options.topicArn, messageId: sent.messageId, subject: sent.subject };
+    const sent = await notifySecurity({ sns: topic.sns }, { ...report, topicArn: topic.topicArn });
+    return { status: 'sent', topicArn: topic.topicArn, messageId: sent.messageId, subject: sent.subject };
   } catch (error) {
     return {
       status: 'failed',
-      topicArn: options.topicArn,
+      topicArn: topic.topicArn,
       error: describeError(error),
       subject: built.subject,
       message: built.message,
@@ -247,11 +201,12 @@ export async function respondToKey(
 }
 
 /**
- * The exit code of a response: 4 when a human must act, 3 when the notification or the whole
- * investigation failed (nothing is known of what the key did when no region could be searched).
+ * The exit code of a response: 4 when a human must act; 3 when anything else failed (the
+ * notification, the whole investigation, STS, finding the topic); else 0.
  */
 export function responseExitCode(result: RespondResult): ExitCodeValue {
   if (result.needsHuman) return ExitCode.needsHuman;
-  if (result.notification.status === 'failed' || result.investigationError) return ExitCode.awsFailed;
+  if (result.notification.status === 'failed' || result.investigationError || result.warnings.length > 0)
+    return ExitCode.awsFailed;
   return ExitCode.ok;
 }

@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudFormationApi, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
+import { cutEnd } from '../../common/untrusted-text.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { StackNotFoundError } from '../../errors.js';
@@ -65,7 +66,7 @@ async function executions(sfn: SfnApi, stateMachineArn: string, limit: number): 
   return Promise.all(
     (listed.executions ?? []).map(async (execution) => {
       const detail = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
-      const failure = detail.error ? `${detail.error}${detail.cause ? `: ${detail.cause.slice(0, 200)}` : ''}` : null;
+      const failure = detail.error ? `${detail.error}${detail.cause ? `: ${cutEnd(detail.cause, 200)}` : ''}` : null;
       return {
         name: execution.name ?? '',
         status: execution.status ?? 'UNKNOWN',

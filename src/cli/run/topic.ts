@@ -3,6 +3,7 @@ import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import { topicRegion } from '../../aws/aws-names.js';
 import type { AwsClients } from '../../aws/clients.js';
+import { withDeadline } from '../../aws/deadline.js';
 import type { CloudFormationApi, SnsClient } from '../../aws/narrow-clients.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { describeError, InvalidInputError } from '../../errors.js';
@@ -61,6 +62,7 @@ export interface ResolvedTopic {
 export async function resolveTopic(
   clients: AwsClients,
   request: { topicArn?: string; stackName: string },
+  checkWithinMs?: number,
 ): Promise<ResolvedTopic> {
   const topicArn =
     request.topicArn ??
@@ -68,6 +70,7 @@ export async function resolveTopic(
     undefined;
   if (!topicArn) return {};
   const sns = await clients.inRegion(topicRegion(topicArn) ?? clients.context.region).sns();
-  const warning = request.topicArn ? await checkTopic(sns, topicArn) : undefined;
+  const deadline = checkWithinMs === undefined ? undefined : Date.now() + checkWithinMs;
+  const warning = request.topicArn ? await checkTopic(withDeadline(sns, deadline), topicArn) : undefined;
   return { topicArn, sns, ...(warning ? { warning } : {}) };
 }

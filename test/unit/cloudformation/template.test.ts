@@ -247,8 +247,10 @@ describe('the state machine definition', () => {
   it('keeps the original state names and runs the three tasks in order', () => {
     const definition = properties('StateMachine').Definition;
 
-    expect(definition.StartAt).toBe('DeleteAccessKeyPair');
+    expect(definition.StartAt).toBe('ReceiveEvent');
     expect(states()).toMatchObject({
+      ReceiveEvent: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'DeleteAccessKeyPair' },
+
       DeleteAccessKeyPair: { Type: 'Task', Resource: `\${ContainFunctionArn}`, Next: 'LookupCloudTrailEvents' },
       LookupCloudTrailEvents: { Type: 'Task', Resource: `\${InvestigateFunctionArn}`, Next: 'NotifySecurity' },
       NotifySecurity: { Type: 'Task', Resource: `\${NotifyFunctionArn}`, Next: 'KeyContained' },

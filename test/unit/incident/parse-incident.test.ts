@@ -110,34 +110,6 @@ describe('parseIncident with Trusted Advisor events', () => {
     ],
     ['no detail', (e: any) => delete e.detail, 'detail'],
     [
-      'a user name with a newline',
-      (e: any) => {
-        e.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice\nbob';
-      },
-      'detail.check-item-detail.User Name (IAM or Root)',
-    ],
-    [
-      'a bad Time Updated',
-      (e: any) => {
-        e.detail['check-item-detail']['Time Updated'] = 'yesterday';
-      },
-      'detail.check-item-detail.Time Updated',
-    ],
-    [
-      'a bad event time',
-      (e: any) => {
-        e.time = 'not a date';
-      },
-      'time',
-    ],
-    [
-      'HTML in the location',
-      (e: any) => {
-        e.detail['check-item-detail'].Location = '<script>alert(1)</script>';
-      },
-      'detail.check-item-detail.Location',
-    ],
-    [
       'a wrong type for the key id',
       (e: any) => {
         e.detail['check-item-detail']['Access Key ID'] = 42;
@@ -230,25 +202,57 @@ describe('parseIncident with AWS Health events', () => {
       },
       'detail.affectedEntities.0.entityValue',
     ],
-    [
-      'a bad start time',
-      (e: any) => {
-        e.detail.startTime = '31/02/2026';
-      },
-      'detail.startTime',
-    ],
-    [
-      'a user name that is not a string',
-      (e: any) => {
-        e.detail.eventMetadata = { userName: ['x'] };
-      },
-      'detail.eventMetadata.userName',
-    ],
   ])('names the field at fault for %s', (_case, change, field) => {
     const event = loadEvent('health-exposed-entities-only');
     change(event);
 
     expect(invalidField(event)).toBe(field);
+  });
+});
+
+describe('parseIncident with fields that only describe the incident', () => {
+  it('still reads the key when a display field is unusable, making it inert and saying what was left out', () => {
+    const event = loadEvent('trusted-advisor-exposed');
+    const item = event.detail['check-item-detail'];
+    item.Location = `<script>alert(1)</script>\u001b]52;c;ZWNobyBoaQ==\u0007${'x'.repeat(300_000)}`;
+    item['Time Updated'] = 'yesterday';
+    item['User Name (IAM or Root)'] = 'alice\nbob';
+    item['Case ID'] = '\u202Ecase';
+    event.time = 'not a date';
+
+    const incident = parseIncident(event);
+
+    expect(incident.accessKeyId).toBe('AKIAIOSFODNN7EXAMPLE');
+    expect(incident.userName).toBeNull();
+    expect(incident.location).toMatch(/^<script>alert\(1\)<\/script>\\x1B]52;c;ZWNobyBoaQ==\\x07x+…x+$/);
+    expect([...(incident.location as string)].length).toBeLessThanOrEqual(2048);
+    expect(incident.caseId).toBe('\\u202Ecase');
+    const notes = incident.notes?.join('\n');
+    expect(notes).toMatch(/User Name \(IAM or Root\) is not a valid IAM user name/);
+    expect(notes).toMatch(/Time Updated is not epoch milliseconds/);
+    expect(notes).toMatch(/^time is not a date/m);
+  });
+
+  it('caps and makes inert an event id of any size', () => {
+    const event = loadEvent('trusted-advisor-exposed');
+    event.id = `\r\n${'9'.repeat(300_000)}`;
+
+    const incident = parseIncident(event);
+
+    expect(incident.eventId.startsWith('\\x0D\\x0A999')).toBe(true);
+    expect([...incident.eventId].length).toBeLessThanOrEqual(128);
+  });
+
+  it('reads the Health start time whatever it is, or falls back to the event time', () => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.detail.startTime = '31/02/2026';
+    event.detail.eventMetadata = { userName: ['x'] };
+
+    const incident = parseIncident(event);
+
+    expect(incident.detectedAt).toBe(new Date(event.time).toISOString());
+    expect(incident.userName).toBeNull();
+    expect(incident.notes).toHaveLength(2);
   });
 });
 

@@ -52,7 +52,8 @@ describe('stateMachineDefinition', () => {
   it('replaces each function substitution with its placeholder ARN', async () => {
     const definition = stateMachineDefinition(await loadTemplate());
 
-    expect(definition.StartAt).toBe('DeleteAccessKeyPair');
+    expect(definition.StartAt).toBe('ReceiveEvent');
+    expect(definition.States.ReceiveEvent).toMatchObject({ Type: 'Pass', Next: 'DeleteAccessKeyPair' });
     expect(definition.States.DeleteAccessKeyPair?.Resource).toBe(
       `arn:aws:lambda:us-east-1:${PLACEHOLDER_ACCOUNT}:function:exposed-keys-contain`,
     );

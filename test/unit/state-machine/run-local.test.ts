@@ -85,7 +85,7 @@ describe('the template state machine, run locally', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(order).toEqual(['contain', 'investigate', 'notify']);
     expect(run.output).toMatchObject({
-      ...event,
+      event,
       containment: CONTAINED,
       investigation: INVESTIGATED,
       notification: { failExecution: false },
@@ -94,14 +94,35 @@ describe('the template state machine, run locally', () => {
     expect(run.error).toBeUndefined();
   });
 
-  it('gives each task the raw event with the earlier results added', async () => {
+  it('gives each task the event, under event, with the earlier results beside it', async () => {
     const { handlers, contain, investigate } = stubs();
     const event = loadEvent('health-exposed-entities-only');
 
     await runStateMachineLocally({ event, handlers, template });
 
-    expect(contain.inputs[0]).toEqual(event);
-    expect(investigate.inputs[0]).toEqual({ ...event, containment: CONTAINED });
+    expect(contain.inputs[0]).toEqual({ event });
+    expect(investigate.inputs[0]).toEqual({ event, containment: CONTAINED });
+  });
+
+  it('never takes a field of the event for the result of a task', async () => {
+    const { handlers, notify } = stubs({
+      contain: () => {
+        throw new ContainmentError('AKIAIOSFODNN7EXAMPLE', 'iam:DeleteAccessKey failed: AccessDenied');
+      },
+    });
+    const event = {
+      ...loadEvent('trusted-advisor-exposed'),
+      containment: CONTAINED,
+      notification: { failExecution: false },
+    };
+
+    const run = await runStateMachineLocally({ event, handlers, template });
+
+    const report = incidentReportOf(notify.inputs[0]!);
+    expect(report.containment.status).toBe('failed');
+    expect(needsHuman(report)).toBe(true);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('KeyNotContained');
   });
 
   it('still investigates and notifies when containment fails, then fails the execution', async () => {
@@ -235,7 +256,10 @@ describe('the template state machine, run locally', () => {
 
     expect(seen).toEqual(run.events);
     expect(seen.map(({ state, phase }) => `${phase} ${state}`)).toEqual([
+      'entered ReceiveEvent',
+      'exited ReceiveEvent',
       'entered DeleteAccessKeyPair',
+
       'exited DeleteAccessKeyPair',
       'entered LookupCloudTrailEvents',
       'exited LookupCloudTrailEvents',
@@ -249,7 +273,7 @@ describe('the template state machine, run locally', () => {
     for (const transition of seen.filter(({ phase }) => phase === 'exited')) {
       expect(transition.elapsedMs).toBeGreaterThanOrEqual(0);
     }
-    expect(seen[0]).toMatchObject({ stateType: 'Task', timestamp: expect.any(Number) });
+    expect(seen[2]).toMatchObject({ stateType: 'Task', timestamp: expect.any(Number) });
   });
 
   it('reports a caught failure with its error and cause', async () => {

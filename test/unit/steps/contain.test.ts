@@ -1,11 +1,14 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
+  ListUserTagsCommand,
   NoSuchEntityException,
   PutUserPolicyCommand,
+  TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,10 +20,16 @@ import { incidentFor } from '../../support/incidents.js';
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const NOW = new Date('2026-11-27T03:00:00.000Z');
 const iamMock = mockClient(IAMClient);
-const MUTATIONS = [DeleteAccessKeyCommand, UpdateAccessKeyCommand, PutUserPolicyCommand] as const;
+const cloudTrailMock = mockClient(CloudTrailClient);
+const MUTATIONS = [DeleteAccessKeyCommand, UpdateAccessKeyCommand, PutUserPolicyCommand, TagUserCommand] as const;
 
 function deps() {
-  return { iam: new IAMClient({ region: 'us-east-1' }), now: () => NOW };
+  return {
+    iam: new IAMClient({ region: 'us-east-1' }),
+    cloudTrail: new CloudTrailClient({ region: 'us-east-1' }),
+    accountId: '123456789012',
+    now: () => NOW,
+  };
 }
 
 function noSuchEntity(): NoSuchEntityException {
@@ -34,6 +43,10 @@ function expectNoMutation(): void {
 
 beforeEach(() => {
   iamMock.reset();
+  cloudTrailMock.reset();
+  cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
+  iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
+  iamMock.on(TagUserCommand).resolves({});
   iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
   iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
   iamMock.on(DeleteAccessKeyCommand).resolves({});
@@ -82,22 +95,72 @@ describe('containKey in delete mode', () => {
     expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
   });
 
-  it('reports already-contained, changing nothing, when IAM no longer knows the key', async () => {
+  it('records what it did on the user, for later signals about the same key', async () => {
+    await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      UserName: 'alice',
+      Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: `deleted ${NOW.toISOString()}` }],
+    });
+  });
+
+  it('reports not-found, a human to look, when IAM does not know the key and nothing shows it was deleted', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'));
 
-    expect(result).toMatchObject({ outcome: 'already-contained', contained: true });
+    expect(result).toMatchObject({ outcome: 'not-found', contained: false });
+    expect(result.humanSteps.join()).toMatch(/get-access-key-info --access-key-id AKIAIOSFODNN7EXAMPLE/);
+    expect(cloudTrailMock).toHaveReceivedCommandWith(LookupEventsCommand, {
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteAccessKey' }],
+    });
     expectNoMutation();
   });
 
-  it('reports already-contained when the key disappears between the owner check and the delete', async () => {
+  it('reports already-contained when exposed-keys left its record on the user the event names', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    iamMock
+      .on(ListUserTagsCommand)
+      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deleted 2026-11-27T02:00:00.000Z' }] });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'already-contained', contained: true });
+    expect(result.summary).toMatch(/exposed-keys contained it earlier \(deleted 2026-11-27T02:00:00.000Z/);
+    expectNoMutation();
+  });
+
+  it('reports already-contained when CloudTrail shows the deletion of the key', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    cloudTrailMock.on(LookupEventsCommand).resolves({
+      Events: [
+        {
+          EventName: 'DeleteAccessKey',
+          EventTime: new Date('2026-11-26T10:00:00Z'),
+          CloudTrailEvent: JSON.stringify({
+            requestParameters: { userName: 'alice', accessKeyId: KEY },
+            userIdentity: { arn: 'arn:aws:iam::123456789012:user/admin' },
+          }),
+        },
+      ],
+    });
+
+    const result = await containKey(deps(), incidentFor(KEY, null));
+
+    expect(result).toMatchObject({ outcome: 'already-contained', contained: true });
+    expect(result.summary).toMatch(
+      /CloudTrail shows its deletion at 2026-11-26T10:00:00.000Z by arn:aws:iam::123456789012:user\/admin/,
+    );
+  });
+
+  it('reports the key deleted, and revokes its sessions, when a retried delete finds it gone', async () => {
     iamMock.on(DeleteAccessKeyCommand).rejects(noSuchEntity());
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'));
 
-    expect(result.outcome).toBe('already-contained');
-    expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
+    expect(result).toMatchObject({ outcome: 'deleted', contained: true, humanSteps: [] });
+    expect(result.actions[0]?.detail).toMatch(/is gone: IAM no longer had it/);
+    expect(iamMock).toHaveReceivedCommand(PutUserPolicyCommand);
   });
 
   it('reports a session revocation that failed, as a warning and a step for a human, and still deletes', async () => {
@@ -140,12 +203,46 @@ describe('containKey refuses keys it must not touch', () => {
     expectNoMutation();
   });
 
-  it('gives the steps for a root key and calls nothing', async () => {
-    const result = await containKey(deps(), incidentFor('AKIAJROOTKEYEXAMPLE2', 'root'));
+  it('gives the steps for a root key, as IAM tells it, and changes nothing', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'root' });
+    iamMock.on(ListAccessKeysCommand).rejects(noSuchEntity());
+
+    const result = await containKey(deps(), incidentFor('AKIAJROOTKEYEXAMPLE2', 'ROOT'));
 
     expect(result).toMatchObject({ outcome: 'manual-action-required', contained: false });
     expect(result.humanSteps[0]).toMatch(/Sign in as the root user and delete access key AKIAJROOTKEYEXAMPLE2/);
+    expectNoMutation();
+  });
+
+  it('contains the key of an IAM user named root, which the spelling alone would take for the root user', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'root' });
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'root'));
+
+    expect(result).toMatchObject({ outcome: 'deleted', userName: 'root' });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: 'root', AccessKeyId: KEY });
+  });
+
+  it('checks the owner even when the event names root, and touches nothing when IAM names someone else', async () => {
+    const result = await containKey(deps(), incidentFor(KEY, 'root'));
+
+    expect(result).toMatchObject({ outcome: 'owner-mismatch', userName: 'alice' });
+    expectNoMutation();
+  });
+
+  it('touches nothing in a key of another account than the one it runs in', async () => {
+    const result = await containKey(deps(), { ...incidentFor(KEY, 'alice'), accountId: '210987654321' });
+
+    expect(result).toMatchObject({ outcome: 'other-account', contained: false });
+    expect(result.humanSteps.join()).toMatch(/belongs to account 210987654321/);
     expect(iamMock.calls()).toHaveLength(0);
+  });
+
+  it('takes IAM user names as IAM does, whatever their case', async () => {
+    const result = await containKey(deps(), incidentFor(KEY, 'Alice'));
+
+    expect(result.outcome).toBe('deleted');
   });
 
   it("treats a key IAM says is the root user's as a root key", async () => {

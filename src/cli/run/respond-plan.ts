@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { GetUserCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { IamClient, StsApi } from '../../aws/narrow-clients.js';
+import { describeError, InvalidInputError } from '../../errors.js';
+import type { Incident } from '../../incident/incident.js';
+import { isRootUserName } from '../../incident/user-name.js';
+import { type ContainmentMode, type ContainmentResult, containKey } from '../../steps/contain.js';
+import { report, type StepReport } from '../../steps/step-report.js';
+
+/** What planning needs: IAM, and STS to name the account (which may fail without stopping anything). */
+export interface PlanDeps {
+  iam: IamClient;
+  sts: StsApi;
+  now?: () => Date;
+}
+
+/** What a responder asked to contain. */
+export interface PlanOptions {
+  accessKeyId: string;
+  userName?: string;
+  mode: ContainmentMode;
+  revokeSessions: boolean;
+}
+
+/**
+ * What `respond` found before changing anything: who owns the key, and what containment would do;
+ * or, when IAM could not be asked, why not (then nothing is changed, but the key is still
+ * investigated and the failure notified). `warnings` say what failed besides IAM.
+ */
+export interface RespondPlan {
+  incident: Incident;
+  plan: StepReport<ContainmentResult>;
+  warnings: string[];
+}
+
+/** The caller's account; a failure of STS is a warning, never a reason not to contain (only IAM is needed). */
+async function callerAccount(sts: StsApi, warnings: string[]): Promise<string | undefined> {
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch (error) {
+    warnings.push(
+      `Could not name the account (${describeError(toAwsCallError('sts:GetCallerIdentity', error))}); containment goes on with IAM alone.`,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * The user given with --user, checked with IAM: bad input when there is no such IAM user (unless
+ * it names the root user, which has none); an error text when IAM could not be asked.
+ */
+async function checkUser(iam: IamClient, userName: string, account: string): Promise<string | undefined> {
+  try {
+    await iam.send(new GetUserCommand({ UserName: userName }));
+    return undefined;
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) {
+      if (isRootUserName(userName)) return undefined;
+      throw new InvalidInputError('--user', `There is no IAM user ${userName} in account ${account}.`, {
+        hint: 'Leave out --user: exposed-keys finds the owner of the key itself.',
+      });
+    }
+    return `Could not check the user ${userName}, so nothing was changed: ${describeError(toAwsCallError('iam:GetUser', error))}`;
+  }
+}
+
+/**
+ * Checks everything that can be checked without changing anything (the user, the key's owner) and
+ * returns what containment would do. Bad input is refused here, before any change. Only IAM is
+ * needed: when STS does not answer, the account is unknown and the plan goes on.
+ *
+ * @throws InvalidInputError when --user names no IAM user.
+ */
+export async function planResponse(deps: PlanDeps, options: PlanOptions): Promise<RespondPlan> {
+  const warnings: string[] = [];
+  const account = await callerAccount(deps.sts, warnings);
+  const userCheck =
+    options.userName === undefined ? undefined : await checkUser(deps.iam, options.userName, account ?? 'this account');
+  const now = (deps.now ?? (() => new Date()))();
+  const incident: Incident = {
+    source: 'manual',
+    accountId: account ?? 'unknown',
+    accessKeyId: options.accessKeyId,
+    userName: options.userName ?? null,
+    location: null,
+    fraudType: null,
+    caseId: null,
+    detectedAt: now.toISOString(),
+    eventId: `manual-${randomUUID()}`,
+  };
+  if (userCheck !== undefined) return { incident, plan: { status: 'failed', error: userCheck }, warnings };
+  const plan = await report(
+    () =>
+      containKey({ iam: deps.iam, now: deps.now, accountId: account }, incident, {
+        mode: options.mode,
+        dryRun: true,
+        revokeSessions: options.revokeSessions,
+      }),
+    describeError,
+  );
+  return { incident, plan, warnings };
+}
+
+/** True when the plan would change something, so a person should confirm it first. */
+export function planChangesSomething(plan: RespondPlan['plan']): boolean {
+  return plan.status === 'done' && plan.result.actions.some((action) => action.status === 'planned');
+}

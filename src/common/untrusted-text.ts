@@ -1,0 +1,87 @@
+/*
+ * Text that comes from outside (events, CloudTrail fields, file names, error messages) is shown to
+ * people on terminals, in e-mails and in chat. Before it gets there it is made inert (every
+ * control, format and line-breaking character becomes a visible escape, so that no escape sequence,
+ * carriage return or bidirectional override acts) and cut to a cap by code point, so that a
+ * character outside the Basic Multilingual Plane is never split into half a surrogate pair.
+ */
+
+/**
+ * Characters that act instead of showing: C0 and C1 controls, DEL, line and paragraph separators,
+ * the bidirectional marks, embeddings, overrides and isolates, zero-width characters, and lone
+ * surrogates (a half pair makes the whole text invalid UTF-8 for SNS and for most terminals).
+ */
+const ACTIVE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+
+/** `\x1B`, `\u202E`: a character as its escape, which shows and does nothing. */
+function visible(character: string): string {
+  const code = character.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`
+    : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** `text` with every active character (see above) replaced by its visible escape. */
+export function inert(text: string): string {
+  return text.replace(ACTIVE, visible);
+}
+
+/** How many code points `text` holds (a character outside the BMP counts once). */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+/** The first `count` code points of `text`. */
+function firstCodePoints(text: string, count: number): string {
+  let end = 0;
+  let taken = 0;
+  for (const character of text) {
+    if (taken === count) break;
+    end += character.length;
+    taken += 1;
+  }
+  return text.slice(0, end);
+}
+
+/** The last `count` code points of `text`. */
+function lastCodePoints(text: string, count: number): string {
+  if (count <= 0) return '';
+  const points = Array.from(text);
+  return points.slice(Math.max(0, points.length - count)).join('');
+}
+
+/**
+ * `text` cut to at most `max` code points at the end, with an ellipsis and how much was left out:
+ * for prose (an error message), where the start says the most.
+ */
+export function cutEnd(text: string, max: number): string {
+  const length = codePointLength(text);
+  if (length <= max) return text;
+  return `${firstCodePoints(text, max)}… (${(length - max).toLocaleString('en-US')} more characters)`;
+}
+
+/**
+ * `text` cut to at most `max` code points in the middle, keeping its start and its end: for values
+ * in a table (user agents, resource names), where what tells two values apart is often at the end,
+ * so that distinct values never look the same.
+ */
+export function cutMiddle(text: string, max: number): string {
+  const length = codePointLength(text);
+  if (length <= max) return text;
+  const room = Math.max(2, max - 1);
+  const head = Math.ceil(room / 2);
+  return `${firstCodePoints(text, head)}…${lastCodePoints(text, room - head)}`;
+}
+
+/** Untrusted text to show in a table cell or a one-line field: inert, then cut in the middle. */
+export function shownValue(text: string, max = 120): string {
+  return cutMiddle(inert(text), max);
+}
+
+/** Untrusted prose to show (an error message): inert, then cut at the end. */
+export function shownText(text: string, max = 2_000): string {
+  return cutEnd(inert(text), max);
+}

@@ -1,0 +1,118 @@
+import {
+  DeleteAccessKeyCommand,
+  PutUserPolicyCommand,
+  TagUserCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { IamClient } from '../../aws/narrow-clients.js';
+import { ContainmentError, describeError } from '../../errors.js';
+import { manualContainSteps } from '../human-steps.js';
+import { containedTag } from './evidence.js';
+import { listedStatus } from './owner.js';
+
+/** The name of the inline policy that revokes the owner's earlier sessions. */
+export const REVOKE_SESSIONS_POLICY_NAME = 'exposed-keys-revoke-sessions';
+
+/** The inline policy that denies every request made with temporary credentials issued before `cutoff`. */
+export function revokeSessionsPolicy(cutoff: Date): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ExposedKeysRevokeOlderSessions',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff.toISOString() } },
+      },
+    ],
+  });
+}
+
+/**
+ * What making the key unusable did: `changed` when this call made it so, `gone` when IAM no longer
+ * had it although the owner was just resolved (an earlier attempt whose answer was lost, or someone
+ * else: either way it is unusable now), `already` when it was already inactive.
+ */
+export type DisableResult = 'changed' | 'gone' | 'already';
+
+function failure(accessKeyId: string, userName: string, operation: string, error: unknown): never {
+  throw new ContainmentError(
+    accessKeyId,
+    `Could not contain ${accessKeyId} of ${userName}; the key is still active: ${describeError(toAwsCallError(operation, error))}`,
+    { cause: error, hint: manualContainSteps(accessKeyId, userName)[0] },
+  );
+}
+
+/**
+ * Deletes or deactivates the key of `userName`, whose ownership was just checked.
+ *
+ * @throws ContainmentError when IAM refuses: the key is still active.
+ */
+export async function disableKey(
+  iam: IamClient,
+  accessKeyId: string,
+  userName: string,
+  mode: 'delete' | 'deactivate',
+): Promise<DisableResult> {
+  try {
+    if (mode === 'delete') {
+      // UserName is always passed: without it IAM would act on the caller's own keys.
+      await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
+      return 'changed';
+    }
+    const status = await listedStatus(iam, userName, accessKeyId);
+    if (status === null) return 'gone';
+    if (status === 'Inactive') return 'already';
+    await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
+    return 'changed';
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return 'gone';
+    return failure(accessKeyId, userName, mode === 'delete' ? 'iam:DeleteAccessKey' : 'iam:UpdateAccessKey', error);
+  }
+}
+
+/** Denies the sessions the owner's keys minted before `cutoff`; a failure is reported, not thrown. */
+export async function revokeSessions(
+  iam: IamClient,
+  userName: string,
+  cutoff: Date,
+): Promise<{ done: true; detail: string } | { done: false; detail: string }> {
+  try {
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: userName,
+        PolicyName: REVOKE_SESSIONS_POLICY_NAME,
+        PolicyDocument: revokeSessionsPolicy(cutoff),
+      }),
+    );
+    return {
+      done: true,
+      detail: `denied sessions issued before ${cutoff.toISOString()} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
+    };
+  } catch (error) {
+    return {
+      done: false,
+      detail: `could not revoke sessions: ${describeError(toAwsCallError('iam:PutUserPolicy', error))}`,
+    };
+  }
+}
+
+/**
+ * Leaves on the user a record of what exposed-keys did to the key, so that a later signal about the
+ * same key can show it was contained (the key itself may be gone). A failure is a warning.
+ */
+export async function recordContainment(
+  iam: IamClient,
+  userName: string,
+  accessKeyId: string,
+  what: string,
+): Promise<string | null> {
+  try {
+    await iam.send(new TagUserCommand({ UserName: userName, Tags: [{ Key: containedTag(accessKeyId), Value: what }] }));
+    return null;
+  } catch (error) {
+    return `Could not record the containment on ${userName} (tag ${containedTag(accessKeyId)}): ${describeError(toAwsCallError('iam:TagUser', error))}`;
+  }
+}

@@ -1,0 +1,95 @@
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { ListUserTagsCommand } from '@aws-sdk/client-iam';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { CloudTrailApi, IamClient } from '../../aws/narrow-clients.js';
+import { describeError } from '../../errors.js';
+
+/** The tag exposed-keys puts on a user whose key it contained: `exposed-keys/contained/<key id>`. */
+export function containedTag(accessKeyId: string): string {
+  return `exposed-keys/contained/${accessKeyId}`;
+}
+
+/** What shows that a key IAM no longer knows was contained, and what could not be checked. */
+export interface RemovalEvidence {
+  /** How the key is known to be gone, in a sentence; null when nothing shows it. */
+  shown: string | null;
+  warnings: string[];
+}
+
+/** LookupEvents keeps 90 days; deletions are looked for over that span, a few pages at most. */
+const LOOKBACK_MS = 90 * 86_400_000;
+const MAX_PAGES = 10;
+
+async function taggedBefore(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+  let marker: string | undefined;
+  do {
+    const page = await iam.send(new ListUserTagsCommand({ UserName: userName, Marker: marker }));
+    const tag = page.Tags?.find((candidate) => candidate.Key === containedTag(accessKeyId));
+    if (tag) return `exposed-keys contained it earlier (${tag.Value ?? 'no detail'}, tag on ${userName}).`;
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return null;
+}
+
+async function deletionInCloudTrail(cloudTrail: CloudTrailApi, accessKeyId: string, now: Date): Promise<string | null> {
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const answer = await cloudTrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteAccessKey' }],
+        StartTime: new Date(now.getTime() - LOOKBACK_MS),
+        EndTime: now,
+        MaxResults: 50,
+        NextToken: nextToken,
+      }),
+    );
+    for (const event of answer.Events ?? []) {
+      let record: { requestParameters?: { accessKeyId?: unknown }; userIdentity?: { arn?: unknown } } = {};
+      try {
+        record = JSON.parse(event.CloudTrailEvent ?? '{}');
+      } catch {
+        continue;
+      }
+      if (record.requestParameters?.accessKeyId === accessKeyId)
+        return `CloudTrail shows its deletion at ${event.EventTime?.toISOString() ?? 'an unknown time'} by ${String(record.userIdentity?.arn ?? event.Username ?? 'an unknown caller')}.`;
+    }
+    nextToken = answer.NextToken;
+    if (!nextToken) return null;
+  }
+  return null;
+}
+
+/**
+ * Looks for proof that a key IAM does not know was contained rather than never held here: the tag
+ * exposed-keys leaves on the user it named, or a `DeleteAccessKey` of the key in CloudTrail. A key
+ * with neither (a typo, another account's key, the wrong profile) is not claimed as contained.
+ */
+export async function removalEvidence(
+  deps: { iam: IamClient; cloudTrail?: CloudTrailApi; now: Date },
+  accessKeyId: string,
+  eventUser: string | null,
+): Promise<RemovalEvidence> {
+  const warnings: string[] = [];
+  if (eventUser !== null) {
+    try {
+      const tagged = await taggedBefore(deps.iam, eventUser, accessKeyId);
+      if (tagged) return { shown: tagged, warnings };
+    } catch (error) {
+      if (!isAwsError(error, 'NoSuchEntity'))
+        warnings.push(
+          `Could not read the tags of ${eventUser}: ${describeError(toAwsCallError('iam:ListUserTags', error))}`,
+        );
+    }
+  }
+  if (deps.cloudTrail) {
+    try {
+      const deleted = await deletionInCloudTrail(deps.cloudTrail, accessKeyId, deps.now);
+      if (deleted) return { shown: deleted, warnings };
+    } catch (error) {
+      warnings.push(
+        `Could not look for the key's deletion in CloudTrail: ${describeError(toAwsCallError('cloudtrail:LookupEvents', error))}`,
+      );
+    }
+  }
+  return { shown: null, warnings };
+}
