@@ -33,8 +33,12 @@ export interface ActivityQuery {
  */
 export interface ActivitySource {
   readonly name: SourceName;
-  /** What to check when not one region (or file) could be searched: the step puts it in its error. */
-  readonly unsearchableHint: string;
+  /**
+   * The error to throw when not one region (or file) could be searched, with what to check: an AWS
+   * failure, or bad input when nothing but local files were involved.
+   */
+  unsearchable(message: string): Error;
+
   /**
    * One summary per key, in the order given. Regions (or files) that could not be searched are
    * listed in each summary's `regions.failed`, never dropped.

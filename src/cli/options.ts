@@ -112,12 +112,38 @@ export function parseTopicArn(value: string | undefined): string | undefined {
   return value === undefined ? undefined : parseFlag(topicArnSchema, value, '--topic');
 }
 
+/** `YYYY-MM-DD`, optionally `THH:MM[:SS[.fff]]` and a zone (`Z`, `+HH:MM`, `+HHMM`). */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Validates --logs: a folder or file, or `s3://bucket[/prefix]` with a bucket. */
+export function parseLogsLocation(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new InvalidInputError('--logs', '--logs needs a folder or an s3://bucket/prefix.');
+  if (/^s3:\/\//i.test(value) && !/^s3:\/\/[^/]+/i.test(value))
+    throw new InvalidInputError(
+      '--logs',
+      `--logs ${quoted(value)} names no bucket: give s3://bucket or s3://bucket/prefix.`,
+    );
+  return value;
+}
+
 function parseDate(value: string, flag: string): Date {
   // ISO 8601 only: Date.parse also reads forms like "03/04/2026", whose meaning depends on locale.
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value))
+  const match = ISO_8601.exec(value);
+  if (!match)
     throw new InvalidInputError(flag, `${flag} must be an ISO 8601 date or time (e.g. 2026-11-26T10:00:00Z).`);
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
+  // Date.parse rolls 2026-02-30 over into March: a day or time that does not exist is refused instead.
+  const calendar = new Date(Date.UTC(year as number, (month as number) - 1, day));
+  const exists =
+    calendar.getUTCMonth() === (month as number) - 1 &&
+    calendar.getUTCDate() === day &&
+    (hour as number) <= 23 &&
+    (minute as number) <= 59 &&
+    (second as number) <= 59;
   const millis = Date.parse(value);
-  if (Number.isNaN(millis)) throw new InvalidInputError(flag, `${flag} ${quoted(value)} is not a valid date.`);
+  if (!exists || Number.isNaN(millis))
+    throw new InvalidInputError(flag, `${flag} ${quoted(value)} is not a date that exists.`);
   return new Date(millis);
 }
 
@@ -134,6 +160,8 @@ export function parseWindow(options: { hours?: string; start?: string; end?: str
     options.start === undefined
       ? new Date(end.getTime() - DEFAULT_LOOKBACK_HOURS * 3_600_000)
       : parseDate(options.start, '--start');
-  if (start.getTime() >= end.getTime()) throw new InvalidInputError('--start', '--start must be before --end.');
+  // Both ends are included: --start and --end may be the same instant.
+  if (start.getTime() > end.getTime()) throw new InvalidInputError('--start', '--start must not be after --end.');
+
   return { start, end };
 }

@@ -71,7 +71,8 @@ export function cutEnd(text: string, max: number): string {
 export function cutMiddle(text: string, max: number): string {
   const length = codePointLength(text);
   if (length <= max) return text;
-  const room = Math.max(2, max - 1);
+  if (max < 3) return firstCodePoints(text, max);
+  const room = max - 1;
   const head = Math.ceil(room / 2);
   return `${firstCodePoints(text, head)}…${lastCodePoints(text, room - head)}`;
 }

@@ -1,8 +1,20 @@
-import { type ActivitySummary, COUNT_LISTS } from '../activity/activity-summary.js';
+import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
+import { cutEnd } from '../common/untrusted-text.js';
 import type { Investigation } from '../steps/investigate.js';
 
 /** Step Functions refuses a state over 256 KB; the investigation must leave room for the rest. */
 export const MAX_INVESTIGATION_BYTES = 160_000;
+
+/** Past the first cuts, each value is cut to this many characters: enough to tell it, and bounded. */
+const VALUE_LENGTH = 200;
+
+/** How many rows of each list a bounded summary keeps. */
+interface Limits {
+  rows: number;
+  risky: number;
+  sessionKeys: number;
+  regions: number;
+}
 
 function size(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
@@ -13,10 +25,67 @@ function cut(summary: ActivitySummary, rows: number, risky: number): ActivitySum
   return { ...summary, ...cutLists, riskyEvents: summary.riskyEvents.slice(-risky) };
 }
 
+function shorter(text: string): string {
+  return cutEnd(text, VALUE_LENGTH);
+}
+
 /**
- * The investigation, small enough to travel in the state machine's state. Only the notification
- * reads it there, and it shows the top rows of each list; the full summary is in the function's
- * log and from `exposed-keys investigate`. Totals, regions and session keys are never cut.
+ * The summary with every value cut to {@link VALUE_LENGTH} and each list to its limit: its size is
+ * then bounded by the limits alone. It says it is truncated when a list lost rows it had to keep.
+ */
+function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
+  const listed = cut(summary, limits.rows, limits.risky);
+  const entries = (list: CountEntry[]) => list.map((entry) => ({ ...entry, name: shorter(entry.name) }));
+  const cutLists = Object.fromEntries(COUNT_LISTS.map(({ field }) => [field, entries(listed[field])]));
+  const lost =
+    summary.sessionKeys.length > limits.sessionKeys ||
+    summary.regions.failed.length > limits.regions ||
+    summary.regions.searched.length > limits.regions;
+  return {
+    ...listed,
+    ...cutLists,
+    accessKeyId: shorter(listed.accessKeyId),
+    userName: listed.userName === null ? null : shorter(listed.userName),
+    regions: {
+      searched: listed.regions.searched.slice(0, limits.regions).map(shorter),
+      failed: listed.regions.failed
+        .slice(0, limits.regions)
+        .map((failed) => ({ region: shorter(failed.region), error: shorter(failed.error) })),
+    },
+    sessionKeys: listed.sessionKeys.slice(0, limits.sessionKeys).map(shorter),
+    riskyEvents: listed.riskyEvents.map((event) => ({
+      ...event,
+      eventName: shorter(event.eventName),
+      eventTime: shorter(event.eventTime),
+      awsRegion: shorter(event.awsRegion),
+      eventId: shorter(event.eventId),
+      errorCode: event.errorCode === null ? null : shorter(event.errorCode),
+    })),
+    truncated: listed.truncated || lost,
+  };
+}
+
+/** The largest bounded summary that fits: the limits are halved until it does (at zero rows it always does). */
+function boundedToFit(summary: ActivitySummary): ActivitySummary {
+  let limits: Limits = { rows: 15, risky: 50, sessionKeys: 1_000, regions: 50 };
+  for (;;) {
+    const fitted = bounded(summary, limits);
+    if (size(fitted) <= MAX_INVESTIGATION_BYTES || Object.values(limits).every((limit) => limit === 0)) return fitted;
+    limits = {
+      rows: Math.floor(limits.rows / 2),
+      risky: Math.floor(limits.risky / 2),
+      sessionKeys: Math.floor(limits.sessionKeys / 2),
+      regions: Math.floor(limits.regions / 2),
+    };
+  }
+}
+
+/**
+ * The investigation, small enough to travel in the state machine's state: at most
+ * {@link MAX_INVESTIGATION_BYTES}, whatever the activity held. Only the notification reads it
+ * there, and it shows the top rows of each list. Totals, regions and session keys are kept whole as
+ * long as they fit; past that, every value is cut and the summary says it is truncated. The whole
+ * summary comes from `exposed-keys investigate`.
  */
 export function fitInvestigation(investigation: Investigation): Investigation {
   if (size(investigation) <= MAX_INVESTIGATION_BYTES) return investigation;
@@ -31,5 +100,5 @@ export function fitInvestigation(investigation: Investigation): Investigation {
     };
     if (size(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
   }
-  return { activity: cut(investigation.activity, 15, 100), sessionActivity: [] };
+  return { activity: boundedToFit(investigation.activity), sessionActivity: [] };
 }

@@ -4,6 +4,7 @@ import type { CloudTrailApi, IamClient } from '../aws/narrow-clients.js';
 import { describeError } from '../errors.js';
 import { isTemporaryKey } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
+import { isRootUserName } from '../incident/user-name.js';
 import { disableKey, REVOKE_SESSIONS_POLICY_NAME, recordContainment, revokeSessions } from './containment/actions.js';
 import { removalEvidence } from './containment/evidence.js';
 import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
@@ -176,6 +177,16 @@ async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<
       summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}`,
       warnings: evidence.warnings,
     });
+  // IAM lists no root key: when the event says the key is the root user's, the root user must act.
+  if (incident.userName !== null && isRootUserName(incident.userName))
+    return result(incident, opts, {
+      outcome: 'manual-action-required',
+      userName: incident.userName,
+      summary: `IAM does not know ${incident.accessKeyId}, and the event says it belongs to the root user: only the root user can delete it.`,
+      humanSteps: rootKeySteps(incident.accessKeyId),
+      warnings: evidence.warnings,
+    });
+
   return result(incident, opts, {
     outcome: 'not-found',
     userName: incident.userName,

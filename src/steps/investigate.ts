@@ -1,7 +1,6 @@
 import type { ActivityProgress, ActivitySource } from '../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../activity/activity-summary.js';
 import { compareText } from '../common/compare-text.js';
-import { InvestigationError } from '../errors.js';
 
 /** A second hop beyond this many session keys would take longer than the first: the rest are listed only. */
 export const MAX_SESSION_KEYS_FOLLOWED = 25;
@@ -54,12 +53,12 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
   });
   if (!activity) throw new Error(`the ${source.name} source returned no summary`);
   if (activity.regions.searched.length === 0 && activity.regions.failed.length > 0)
-    throw new InvestigationError(
+    throw source.unsearchable(
       `No region could be searched for ${options.accessKeyId}: ${activity.regions.failed
         .map((region) => `${region.region}: ${region.error}`)
         .join('; ')}`,
-      { hint: source.unsearchableHint },
     );
+
   if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
     return { activity, sessionActivity: [] };
   const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);

@@ -220,7 +220,13 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
     `  Verdict:  ${verdictOf(summary)}`,
     '',
   ];
+  // The smallest message keeps the facts and the verdict alone: no table, no list of values.
+  if (limits.rows === 0 && limits.risky === 0 && limits.sessionKeys === 0) {
+    lines.push('(The tables of this activity are left out of this message: exposed-keys investigate shows them.)', '');
+    return lines;
+  }
   const risky = summary.riskyEvents;
+
   if (risky.length > 0) {
     lines.push(`Risky events, in time order (${formatCount(risky.length)})`);
     const shown = risky.slice(0, limits.risky);

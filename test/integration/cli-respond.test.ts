@@ -209,16 +209,28 @@ describe('responding to an exposed key', () => {
     expect(messages[0]?.Message).toMatch(/AccessDenied/);
   });
 
-  it('reports a repeated response as already contained', async () => {
+  it('reports a repeated response as already contained, by the record it left on the user', async () => {
     const { exposed, other } = await exposedKeyOfAlice(10);
     const first = await respond(exposed, '--yes');
     expect(first.code, first.stderr).toBe(0);
 
-    const again = await respond(exposed, '--yes', '--json');
+    const again = await respond(exposed, '--user', 'alice', '--yes', '--json');
 
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout).containment.outcome).toBe('already-contained');
+    const { containment } = JSON.parse(again.stdout);
+    expect(containment.outcome).toBe('already-contained');
+    expect(containment.summary).toMatch(/exposed-keys contained it earlier \(deleted /);
     expect(await keysOf('alice')).toEqual({ [other]: 'Active' });
+  });
+
+  it('says a key the account does not hold is not found, needing a human, rather than contained', async () => {
+    const run = await respond('AKIAIOSFODNN7EXAMPLE', '--yes', '--json');
+
+    expect(run.code, run.stderr).toBe(4);
+    const result = JSON.parse(run.stdout);
+    expect(result.containment).toMatchObject({ outcome: 'not-found', contained: false });
+    expect(result.needsHuman).toBe(true);
+    expect(run.stderr).not.toMatch(/already contained/i);
   });
 });
 

@@ -154,8 +154,10 @@ describe('the state machine with the real handlers', () => {
 
   it('retries the notification when SNS fails, and delivers it once', async () => {
     const { accessKeyId } = await exposedKey('frank');
-    // Enough failures to exhaust the SDK's own retries once, so that the state machine's Retry runs.
-    proxy.setRules([{ service: 'sns', action: 'Publish', fault: 'server-error', times: 4 }]);
+    // Enough failures to exhaust the SDK's own retries (3 attempts) of the full message and of the
+    // plain one, so that the task fails once and the state machine's Retry runs.
+    proxy.setRules([{ service: 'sns', action: 'Publish', fault: 'server-error', times: 6 }]);
+
     try {
       const { result, messages } = await run(trustedAdvisorEvent(accessKeyId, 'frank'));
 

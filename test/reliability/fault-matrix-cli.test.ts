@@ -166,16 +166,20 @@ describe('respond --yes, with one service failing at the wire', () => {
       }
       switch (service) {
         case 'sts': {
-          // The credentials are checked first: nothing is known, so nothing is done.
+          // Containment needs IAM alone: the key is contained and notified; the exit code says STS failed.
           expect(run.code, run.stderr).toBe(3);
           expect(run.stderr).toMatch(
-            new RegExp(`^error: sts:GetCallerIdentity failed: .*${VISIBLE_AS[fault].source}`, 'm'),
+            new RegExp(
+              `^warning: Could not name the account \\(.*sts:GetCallerIdentity.*${VISIBLE_AS[fault].source}`,
+              'm',
+            ),
           );
-          expect(keys).toEqual({ [exposed]: 'Active', [other]: 'Active' });
-          expect(changes(proxy.calls)).toEqual([]);
-          expect(messages).toEqual([]);
+          expect(keys).toEqual({ [other]: 'Active' });
+          expect(JSON.parse(run.stdout).containment.outcome).toBe('deleted');
+          expect(messages).toHaveLength(1);
           break;
         }
+
         case 'iam': {
           expect(run.code, run.stderr).toBe(4);
           expect(run.stderr).toMatch(

@@ -163,9 +163,6 @@ export const BAD_OBJECT_EVENTS: BadEventCase[] = [
   trustedAdvisor('lowercase key id', TA_KEY, (event) => {
     item(event)['Access Key ID'] = 'akiaiosfodnn7example';
   }),
-  trustedAdvisor('key id with a trailing newline', TA_KEY, (event) => {
-    item(event)['Access Key ID'] = 'AKIAIOSFODNN7EXAMPLE\n';
-  }),
   trustedAdvisor('key id with digits outside base 32', TA_KEY, (event) => {
     item(event)['Access Key ID'] = 'AKIA0000111188889999';
   }),
@@ -177,6 +174,65 @@ export const BAD_OBJECT_EVENTS: BadEventCase[] = [
   }),
   trustedAdvisor('key id holding a shell command', TA_KEY, (event) => {
     item(event)['Access Key ID'] = `AKIAIOSFODNN7EXAMPLE;${SHELL}`;
+  }),
+  health('another event type', 'detail.eventTypeCode', (event) => {
+    event.detail.eventTypeCode = 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED';
+  }),
+  health('another service', 'detail.service', (event) => {
+    event.detail.service = 'EC2';
+  }),
+  health('no key anywhere', 'detail.affectedEntities', (event) => {
+    event.detail.affectedEntities = [];
+    event.resources = [];
+    delete event.detail.eventMetadata.publicKey;
+  }),
+  health('two different keys', 'detail.affectedEntities', (event) => {
+    event.detail.affectedEntities.push({ entityValue: 'AKIA2EXAMPLEHEALTH7Q' });
+  }),
+  health(
+    'affected entities as a string',
+    'detail.affectedEntities',
+    (event) => {
+      event.detail.affectedEntities = 'AKIA3EXAMPLEMETADAT5';
+    },
+    WRONG_TYPE,
+  ),
+  health('lowercase key in the affected entities', 'detail.affectedEntities.0.entityValue', (event) => {
+    event.detail.affectedEntities = [{ entityValue: 'akia3examplemetadat5' }];
+  }),
+  health('truncated key in the resources', 'resources.0', (event) => {
+    event.resources = ['ASIA3EXAMPLE'];
+  }),
+  health('lowercase public key in the metadata', 'detail.eventMetadata.publicKey', (event) => {
+    event.detail.eventMetadata.publicKey = 'akia3examplemetadat5';
+  }),
+];
+
+/**
+ * Events with a field that only describes the incident (a user name that is not one, a location,
+ * a case id, a time) that is hostile, huge or of the wrong type: the key is still read and
+ * contained, and the field is made inert, cut, or left out with a note. They were once refused,
+ * which left a leaked key active for a display field.
+ */
+export const TOLERATED_EVENTS: BadEventCase[] = [
+  health('user name with a shell command', 'detail.eventMetadata.userName', (event) => {
+    event.detail.eventMetadata.userName = SHELL;
+  }),
+  health('location in HTML', 'detail.eventMetadata.location', (event) => {
+    event.detail.eventMetadata.location = HTML;
+  }),
+  trustedAdvisor('location with an emoji where it is cut', TA_LOCATION, (event) => {
+    item(event).Location = `https://example.com/${'a'.repeat(2026)}🔑${'b'.repeat(100)}`;
+  }),
+  trustedAdvisor('event id of 300 KB', 'id', (event) => {
+    event.id = `id-${'7'.repeat(300 * 1024)}`;
+  }),
+  trustedAdvisor('case id of 300 KB with a right-to-left override', `${TA_ITEM}.Case ID`, (event) => {
+    item(event)['Case ID'] = `\u202e${'c'.repeat(300 * 1024)}`;
+  }),
+
+  trustedAdvisor('key id with a trailing newline', TA_KEY, (event) => {
+    item(event)['Access Key ID'] = 'AKIAIOSFODNN7EXAMPLE\n';
   }),
   trustedAdvisor('user name with a shell command', TA_USER, (event) => {
     item(event)['User Name (IAM or Root)'] = SHELL;
@@ -233,28 +289,6 @@ export const BAD_OBJECT_EVENTS: BadEventCase[] = [
   trustedAdvisor('Time Updated as a date, not epoch milliseconds', `${TA_ITEM}.Time Updated`, (event) => {
     item(event)['Time Updated'] = '2026-11-26T22:14:03Z';
   }),
-  health('another event type', 'detail.eventTypeCode', (event) => {
-    event.detail.eventTypeCode = 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED';
-  }),
-  health('another service', 'detail.service', (event) => {
-    event.detail.service = 'EC2';
-  }),
-  health('no key anywhere', 'detail.affectedEntities', (event) => {
-    event.detail.affectedEntities = [];
-    event.resources = [];
-    delete event.detail.eventMetadata.publicKey;
-  }),
-  health('two different keys', 'detail.affectedEntities', (event) => {
-    event.detail.affectedEntities.push({ entityValue: 'AKIA2EXAMPLEHEALTH7Q' });
-  }),
-  health(
-    'affected entities as a string',
-    'detail.affectedEntities',
-    (event) => {
-      event.detail.affectedEntities = 'AKIA3EXAMPLEMETADAT5';
-    },
-    WRONG_TYPE,
-  ),
   health(
     'entity value as a number',
     'detail.affectedEntities.0.entityValue',
@@ -263,23 +297,8 @@ export const BAD_OBJECT_EVENTS: BadEventCase[] = [
     },
     WRONG_TYPE,
   ),
-  health('lowercase key in the affected entities', 'detail.affectedEntities.0.entityValue', (event) => {
-    event.detail.affectedEntities = [{ entityValue: 'akia3examplemetadat5' }];
-  }),
-  health('truncated key in the resources', 'resources.0', (event) => {
-    event.resources = ['ASIA3EXAMPLE'];
-  }),
-  health('lowercase public key in the metadata', 'detail.eventMetadata.publicKey', (event) => {
-    event.detail.eventMetadata.publicKey = 'akia3examplemetadat5';
-  }),
-  health('user name with a shell command', 'detail.eventMetadata.userName', (event) => {
-    event.detail.eventMetadata.userName = SHELL;
-  }),
   health('user name as a number', 'detail.eventMetadata.userName', (event) => {
     event.detail.eventMetadata.userName = 42;
-  }),
-  health('location in HTML', 'detail.eventMetadata.location', (event) => {
-    event.detail.eventMetadata.location = HTML;
   }),
   health('start time that is not a date', 'detail.startTime', (event) => {
     event.detail.startTime = '2026-13-45T99:00:00Z';
@@ -316,13 +335,22 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
   respond('unknown --mode', [...KEY, '--mode', 'destroy', '--yes'], /--mode must be one of/),
   respond('--start that is not ISO 8601', [...KEY, '--start', 'yesterday', '--yes'], /--start must be an ISO 8601/),
   respond('--start in a locale format', [...KEY, '--start', '03/04/2026', '--yes'], /--start must be an ISO 8601/),
-  respond('--start on the 45th of the 13th month', [...KEY, '--start', '2026-13-45', '--yes'], /not a valid date/),
+  respond(
+    '--start on the 45th of the 13th month',
+    [...KEY, '--start', '2026-13-45', '--yes'],
+    /not a date that exists/,
+  ),
+  respond('--start on the 30th of February', [...KEY, '--start', '2026-02-30', '--yes'], /not a date that exists/),
+  respond('--end at 24:00', [...KEY, '--end', '2026-11-26T24:00:00Z', '--yes'], /not a date that exists/),
   respond(
     '--start after --end',
     [...KEY, '--start', '2026-11-27T00:00:00Z', '--end', '2026-11-26T00:00:00Z', '--yes'],
-    /--start must be before --end/,
+    /--start must not be after --end/,
   ),
   respond('--hours of zero', [...KEY, '--hours', '0', '--yes'], /--hours must be a whole number/),
+  respond('--hours in hexadecimal', [...KEY, '--hours', '0x18', '--yes'], /--hours must be a whole number.*"0x18"/),
+  respond('--hours with an exponent', [...KEY, '--hours', '2e1', '--yes'], /--hours must be a whole number/),
+
   respond(
     'a --timeout that is not a number',
     [...KEY, '--timeout', 'soon', '--yes'],

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import { type LogFilesDeps, type LogFilesResult, readLogFiles } from './log-files.js';
 
@@ -42,7 +42,14 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
   let files: LogFilesReport | undefined;
   return {
     name: 'cloudtrail-logs',
-    unsearchableHint: 'Check that the log files can be read (the reason is given for each), or point --logs elsewhere.',
+    // Files of this machine that cannot be read are bad input; objects of S3 that cannot be read are an AWS failure.
+    unsearchable: (message) =>
+      options.location.toLowerCase().startsWith('s3://')
+        ? new InvestigationError(message, { hint: 'Check that the caller may read the objects (s3:GetObject).' })
+        : new InvalidInputError('--logs', message, {
+            hint: 'Check that the log files can be read (the reason is given for each), or point --logs elsewhere.',
+          }),
+
     get files() {
       return files;
     },

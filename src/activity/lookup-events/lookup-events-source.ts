@@ -1,6 +1,6 @@
 import { compareText } from '../../common/compare-text.js';
 import { GLOBAL_EVENTS_REGION } from '../../constants.js';
-import { describeError } from '../../errors.js';
+import { describeError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion } from '../activity-summary.js';
 import { type LookupEventsDeps, lookupActivity } from './lookup-events.js';
@@ -66,8 +66,11 @@ export function lookupEventsSource(
   let regions: Promise<Regions> | undefined;
   return {
     name: 'lookup-events',
-    unsearchableHint:
-      'Check that the caller may call cloudtrail:LookupEvents, or investigate from log files with --logs.',
+    unsearchable: (message) =>
+      new InvestigationError(message, {
+        hint: 'Check that the caller may call cloudtrail:LookupEvents, or investigate from log files with --logs.',
+      }),
+
     async summarize(query) {
       regions ??= regionsToSearch(deps, options.regions);
       const { regions: searched, failed } = await regions;

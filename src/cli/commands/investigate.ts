@@ -5,6 +5,7 @@ import {
   awsContext,
   type CommonOptions,
   parseAccessKeyId,
+  parseLogsLocation,
   parseRegions,
   parseWindow,
   resolveRegion,
@@ -51,8 +52,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
       '--regions',
       '--regions chooses where LookupEvents searches; log files (--logs) hold their own regions.',
     );
-  if (flags.logs !== undefined && flags.logs.trim() === '')
-    throw new InvalidInputError('--logs', '--logs needs a folder or an s3://bucket/prefix.');
+  const logs = parseLogsLocation(flags.logs);
   // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
   const followSessions = flags.followSessions ?? !flags.json;
 
@@ -64,7 +64,8 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   ]);
   const progress = await output.progress(`Investigating ${accessKeyId}…`);
   const result = await run.runInvestigation(new AwsClients(awsContext(flags, region)), {
-    ...{ accessKeyId, window, regions, logs: flags.logs, followSessions },
+    ...{ accessKeyId, window, regions, logs, followSessions },
+
     onProgress: (report) => progress.update(renderActivityProgress(report)),
   });
   progress.stop();

@@ -44,6 +44,19 @@ describe('the options of the commands', () => {
     expect(refusal(() => parseWindow({ start: '2026-11-28', end: '2026-11-27' }, NOW)).field).toBe('--start');
     expect(refusal(() => parseWindow({ hours: '1', end: '2026-11-27' }, NOW)).field).toBe('--hours');
     expect(refusal(() => parseWindow({ start: '11/27/2026' }, NOW)).message).toMatch(/ISO 8601/);
+    expect(refusal(() => parseWindow({ start: '2026-02-30' }, NOW)).message).toMatch(/not a date that exists/);
+    expect(refusal(() => parseWindow({ start: '2026-11-26T23:60' }, NOW)).message).toMatch(/not a date that exists/);
+  });
+
+  it('take both ends of the window as given, even the same instant', () => {
+    const instant = '2026-11-26T10:00:00Z';
+    expect(parseWindow({ start: instant, end: instant }, NOW)).toEqual({
+      start: new Date(instant),
+      end: new Date(instant),
+    });
+    expect(parseWindow({ start: '2028-02-29', end: '2028-03-01' }, NOW).start).toEqual(
+      new Date('2028-02-29T00:00:00Z'),
+    );
   });
 
   it('name the regions at fault in --regions, once each', () => {

@@ -45,7 +45,6 @@ describe('events published by others', () => {
     expect(refusal(publishedEvent('health-risk-credentials-exposed-notify-and-remediate-early-invented')).field).toBe(
       'id',
     );
-
   });
 
   it("reads AWS's Health sample: the key only in the affected entities, an RFC 1123 start time", () => {

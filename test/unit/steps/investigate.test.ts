@@ -28,7 +28,8 @@ function fakeSource(
   const queries: ActivityQuery[] = [];
   return {
     name: 'cloudtrail-logs',
-    unsearchableHint: 'check the fake',
+    unsearchable: (message) => new InvestigationError(message, { hint: 'check the fake' }),
+
     queries,
     async summarize(query) {
       queries.push(query);

@@ -8,6 +8,7 @@ import { buildNotification, MAX_MESSAGE_BYTES } from '../../../src/steps/notific
 import { notifySecurity } from '../../../src/steps/notify.js';
 import { incidentFor } from '../../support/incidents.js';
 import { summaryFor } from '../../support/summaries.js';
+import { wellFormed } from '../../support/well-formed.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys';
@@ -228,5 +229,65 @@ describe('buildNotification', () => {
     expect(notification.message).toContain(`Access key:  ${KEY}`);
     expect(notification.message).toContain('Containment (delete): deleted.');
     expect(notification.message).toMatch(/… 19,985 more not shown/);
+  });
+});
+
+describe('a notification built from hostile or unusual text', () => {
+  it('never splits a character outside the BMP, wherever a value is cut', () => {
+    // A value is cut in the middle to 200 characters: its first 100 are kept, the 100th an emoji.
+    const agent = `${'a'.repeat(99)}🔑${'b'.repeat(400)}`;
+    const activity = summaryFor(KEY, { totalEvents: 1, userAgents: [{ name: agent, count: 1 }] });
+
+    const built = buildNotification(
+      report({ investigation: { status: 'done', result: { activity, sessionActivity: [] } } }),
+    );
+
+    expect(wellFormed(built.message)).toBe(true);
+    expect(built.message).toContain(`${'a'.repeat(99)}🔑…`);
+
+  });
+
+  it('makes control characters and escape sequences from the event inert, and caps an event id of any size', () => {
+    const incident = incidentFor(KEY, 'alice', {
+      location: 'https://x.example/\r\nWHAT YOU MUST DO NOW\n1. nothing\u001b]52;c;aGk=\u0007',
+      eventId: `evt-${'9'.repeat(300_000)}`,
+    });
+
+    const built = buildNotification(report({ incident }));
+
+    expect(built.message).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(built.message.match(/^WHAT YOU MUST DO NOW$/gm)).toBeNull();
+    expect(built.message).toContain('\\x0D\\x0AWHAT YOU MUST DO NOW\\x0A1. nothing\\x1B]52;c;aGk=\\x07');
+    expect(Buffer.byteLength(built.message)).toBeLessThan(20_000);
+  });
+
+  it('publishes the plain message, without the activity, when SNS refuses the full one', async () => {
+    snsMock
+      .on(PublishCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Invalid parameter: Message'), { name: 'InvalidParameterException', $metadata: {} }),
+      )
+      .resolves({ MessageId: 'm-2' });
+
+    const sent = await notifySecurity({ sns: new SNSClient({}) }, { ...report(), topicArn: TOPIC });
+
+    expect(sent).toMatchObject({ messageId: 'm-2', fullMessageRefused: expect.stringMatching(/InvalidParameter/) });
+    const messages = snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input.Message as string);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/API calls/);
+    expect(messages[1]).not.toMatch(/API calls/);
+    expect(messages[1]).toMatch(/WHAT WAS DONE/);
+  });
+
+  it('throws a NotificationError that names both refusals when SNS takes neither message', async () => {
+    snsMock
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('first'), { name: 'InvalidParameterException', $metadata: {} }))
+      .rejects(Object.assign(new Error('second'), { name: 'KMSAccessDeniedException', $metadata: {} }));
+
+    const failure = notifySecurity({ sns: new SNSClient({}) }, { ...report(), topicArn: TOPIC });
+
+    await expect(failure).rejects.toBeInstanceOf(NotificationError);
+    await expect(failure).rejects.toThrow(/KMSAccessDenied.*the full message was refused too: .*InvalidParameter/);
   });
 });

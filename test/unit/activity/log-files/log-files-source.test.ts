@@ -1,0 +1,51 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { logFilesSource } from '../../../../src/activity/log-files/log-files-source.js';
+import { ExitCode, InvalidInputError, InvestigationError } from '../../../../src/errors.js';
+import { investigateKey } from '../../../../src/steps/investigate.js';
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const WINDOW = { start: new Date('2026-11-26T00:00:00Z'), end: new Date('2026-11-27T00:00:00Z') };
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'exposed-keys-source-'));
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+async function delivery(name: string, content: string | Buffer): Promise<void> {
+  const folder = join(root, 'AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/26');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, name), content);
+}
+
+describe('logFilesSource, through the investigation step', () => {
+  it('calls local files that cannot be read bad input (exit 2), not an AWS failure, naming each', async () => {
+    await delivery('123456789012_CloudTrail_us-east-1_20261126T1000Z_a.json.gz', Buffer.from('not gzip at all'));
+
+    const run = investigateKey(
+      { source: logFilesSource({}, { location: root }) },
+      { accessKeyId: KEY, window: WINDOW },
+    );
+
+    await expect(run).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(run).rejects.toMatchObject({ field: '--logs', exitCode: ExitCode.badInput });
+    await expect(run).rejects.toThrow(/_a\.json\.gz/);
+  });
+
+  it('calls objects of S3 that cannot be read an AWS failure (exit 3)', () => {
+    const source = logFilesSource({}, { location: 's3://trail-bucket/AWSLogs/' });
+
+    expect(source.unsearchable('none read')).toBeInstanceOf(InvestigationError);
+  });
+
+  it('refuses a folder without a single CloudTrail delivery, rather than reporting a key that did nothing', async () => {
+    await writeFile(join(root, 'notes.txt'), 'nothing here');
+
+    const run = logFilesSource({}, { location: root }).summarize({ accessKeyIds: [KEY], window: WINDOW });
+
+    await expect(run).rejects.toThrow(/No CloudTrail log files were found under .* \(1 other files skipped\)/);
+  });
+});

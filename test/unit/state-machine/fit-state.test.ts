@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ActivitySummary, CountEntry, RiskyEvent } from '../../../src/activity/activity-summary.js';
+import { fitInvestigation, MAX_INVESTIGATION_BYTES } from '../../../src/state-machine/fit-state.js';
+import { summaryFor } from '../../support/summaries.js';
+
+function bytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+function entries(count: number, width: number): CountEntry[] {
+  return Array.from({ length: count }, (_, index) => ({ name: `${index}-${'v'.repeat(width)}`, count: count - index }));
+}
+
+function risky(count: number, width: number): RiskyEvent[] {
+  return Array.from({ length: count }, (_, index) => ({
+    eventName: `CreateUser${'x'.repeat(width)}`,
+    eventTime: '2026-11-26T10:00:00.000Z',
+    awsRegion: 'us-east-1',
+    eventId: `${index}-${'e'.repeat(width)}`,
+    category: 'persistence',
+    errorCode: null,
+  }));
+}
+
+function huge(width: number, count: number, keys = 25): ActivitySummary {
+  return summaryFor('AKIAIOSFODNN7EXAMPLE', {
+    totalEvents: count,
+    eventNames: entries(count, width),
+    userAgents: entries(count, width),
+    resourceNames: entries(count, width),
+    riskyEvents: risky(count, width),
+    sessionKeys: Array.from({ length: keys }, (_, index) => `ASIA${String(index).padStart(16, '0')}`),
+    regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'e'.repeat(width) }] },
+  });
+}
+
+describe('fitInvestigation', () => {
+  it('leaves an investigation that fits as it is', () => {
+    const small = { activity: huge(10, 10), sessionActivity: [] };
+
+    expect(fitInvestigation(small)).toBe(small);
+  });
+
+  it('keeps within the bound whatever the sizes of the values, keeping totals, regions and session keys', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 0, max: 25 }),
+        (width, count, sessions) => {
+          const activity = huge(width, count);
+          const investigation = {
+            activity,
+            sessionActivity: Array.from({ length: sessions }, () => huge(width, Math.min(count, 20), 0)),
+          };
+
+          const fitted = fitInvestigation(investigation);
+
+          expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+          expect(fitted.activity.totalEvents).toBe(activity.totalEvents);
+          expect(fitted.activity.sessionKeys).toEqual(activity.sessionKeys);
+          expect(fitted.activity.regions.searched).toEqual(activity.regions.searched);
+          expect(fitted.activity.regions.failed.map((failed) => failed.region)).toEqual(['eu-west-1']);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
