@@ -12,6 +12,7 @@
  * surrogates (a half pair makes the whole text invalid UTF-8 for SNS and for most terminals).
  */
 const ACTIVE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 
 /** `\x1B`, `\u202E`: a character as its escape, which shows and does nothing. */

@@ -8,7 +8,7 @@ import { buildNotification, MAX_MESSAGE_BYTES } from '../../../src/steps/notific
 import { notifySecurity } from '../../../src/steps/notify.js';
 import { incidentFor } from '../../support/incidents.js';
 import { summaryFor } from '../../support/summaries.js';
-import { wellFormed } from '../../support/well-formed.js';
+import { activeCharacters, wellFormed } from '../../support/well-formed.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys';
@@ -244,7 +244,6 @@ describe('a notification built from hostile or unusual text', () => {
 
     expect(wellFormed(built.message)).toBe(true);
     expect(built.message).toContain(`${'a'.repeat(99)}🔑…`);
-
   });
 
   it('makes control characters and escape sequences from the event inert, and caps an event id of any size', () => {
@@ -255,7 +254,7 @@ describe('a notification built from hostile or unusual text', () => {
 
     const built = buildNotification(report({ incident }));
 
-    expect(built.message).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(activeCharacters(built.message)).toEqual([]);
     expect(built.message.match(/^WHAT YOU MUST DO NOW$/gm)).toBeNull();
     expect(built.message).toContain('\\x0D\\x0AWHAT YOU MUST DO NOW\\x0A1. nothing\\x1B]52;c;aGk=\\x07');
     expect(Buffer.byteLength(built.message)).toBeLessThan(20_000);
