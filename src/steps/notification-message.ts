@@ -29,7 +29,7 @@ const HEADLINES: Record<IncidentOutcome, string> = {
   deactivated: 'Exposed key deactivated',
   'already-contained': 'Exposed key already contained',
   'not-found': 'ACTION REQUIRED: exposed key not found in this account',
-  'other-account': 'ACTION REQUIRED: exposed key of another account, nothing changed',
+  'other-account': 'ACTION REQUIRED: key of another account, not touched',
   'several-keys': 'ACTION REQUIRED: several exposed keys in one event, none contained',
 
   'notify-only': 'ACTION REQUIRED: exposed key still active',

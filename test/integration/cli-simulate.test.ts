@@ -8,6 +8,10 @@
  * remote tests check what the CLI can: the execution it started, its input, and that it followed
  * the history to the end; the key is never contained there.
  */
+
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreateAccessKeyCommand,
@@ -18,6 +22,7 @@ import {
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { MOTO_ACCOUNT, useCliEnvironment } from '../support/cli-env.js';
+import { publishedEvent, withKey } from '../support/published.js';
 import { topicWithInbox } from '../support/sns-inbox.js';
 
 const cli = useCliEnvironment();
@@ -52,6 +57,65 @@ async function deployedStateMachine(): Promise<string> {
   return answer.StackResources?.find((resource) => resource.LogicalResourceId === 'StateMachine')
     ?.PhysicalResourceId as string;
 }
+
+describe('replaying an event as it was delivered (--event)', () => {
+  async function eventFile(event: unknown): Promise<string> {
+    const folder = await mkdtemp(join(tmpdir(), 'exposed-keys-event-'));
+    const path = join(folder, 'event.json');
+    await writeFile(path, JSON.stringify(event));
+    return path;
+  }
+
+  it("replays AWS's published Trusted Advisor sample on this machine, with the key it names contained", async () => {
+    const key = await userWithKey('test-user');
+    const published = withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', key);
+    const event = { ...published, account: MOTO_ACCOUNT };
+
+    const run = await cli().run(['simulate', '--local', '--event', await eventFile(event), '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.event).toEqual(event);
+    expect(result.output.containment).toMatchObject({ outcome: 'deleted', userName: 'test-user' });
+    expect(await keysOf('test-user')).toEqual({});
+  });
+
+  it('touches nothing for a key of another account, as the organisational view delivers it, and says a human must act', async () => {
+    const key = await userWithKey('dana');
+    const published = withKey(
+      publishedEvent('health-risk-credentials-exposed-org-affectedaccount-hmrc'),
+      'ACCESS_KEY_ID_HERE',
+      key,
+    );
+
+    // The sample's affected account is the one moto answers as: another member's is used instead.
+    published.detail.affectedAccount = '210987654321';
+
+    const run = await cli().run(['simulate', '--local', '--event', await eventFile(published), '--json']);
+
+    expect(run.code, run.stderr).toBe(4);
+    const result = JSON.parse(run.stdout);
+    expect(result.output.containment).toMatchObject({ outcome: 'other-account', contained: false });
+    expect(result.printedNotification.subject).toMatch(
+      /^ACTION REQUIRED: key of another account, not touched: AKIA\w{16} in 210987654321$/,
+    );
+    expect(result.printedNotification.message).toMatch(/Account: {5}210987654321 \(reported to 987654321098\)/);
+    expect(await keysOf('dana')).toEqual({ [key]: 'Active' });
+  });
+
+  it('refuses a file that holds no event, and --event with --key, before any call', async () => {
+    const notJson = await eventFile('just text');
+
+    const first = await cli().run(['simulate', '--local', '--event', notJson]);
+    const second = await cli().run(['simulate', '--local', '--event', notJson, '--key', 'AKIAIOSFODNN7EXAMPLE']);
+
+    expect(first.code).toBe(2);
+    expect(first.stderr).toMatch(/--event .* does not hold a JSON object/);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/--event replays the event as it is/);
+    expect(cli().calls()).toEqual([]);
+  });
+});
 
 describe('simulating an incident on this machine (--local)', () => {
   it('runs the state machine, deletes the key, and prints each state and the notification', async () => {

@@ -1,6 +1,8 @@
+import { readFile, stat } from 'node:fs/promises';
 import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { cutEnd } from '../../common/untrusted-text.js';
+import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
@@ -9,6 +11,8 @@ import { resolveTopic } from './topic.js';
 /** What `simulate` was asked, checked. */
 export interface SimulateCommandRequest {
   accessKeyId?: string;
+  /** A file holding an EventBridge event to replay as delivered. */
+  eventFile?: string;
   userName?: string;
   topicArn?: string;
   source: SimulatedSource;
@@ -35,6 +39,7 @@ export async function simulateCommand(
   ui: SimulateUi,
 ): Promise<SimulateResult> {
   if (request.local) await import('../../state-machine/promise-with-resolvers.js');
+  const event = request.eventFile === undefined ? undefined : await readEventFile(request.eventFile);
   const accountId = await callerAccount(await clients.sts());
   const topic = request.local ? await resolveTopic(clients, request) : {};
   if (topic.warning) ui.onWarning(topic.warning);
@@ -49,6 +54,7 @@ export async function simulateCommand(
     },
     {
       ...request,
+      ...(event ? { event } : {}),
       accountId,
       region: clients.context.region,
       topicArn: topic.topicArn,
@@ -59,6 +65,38 @@ export async function simulateCommand(
   if (result.testUser && !result.testUser.removed)
     ui.onWarning(`Test user ${result.testUser.userName} was not removed.`);
   return result;
+}
+
+/** EventBridge delivers events of at most 256 KB; a file much larger is not one. */
+const MAX_EVENT_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The event in a file, as EventBridge delivered it (a JSON object), to replay unchanged.
+ *
+ * @throws InvalidInputError when the file cannot be read, is too large, or holds no JSON object.
+ */
+export async function readEventFile(path: string): Promise<Record<string, unknown>> {
+  const refuse = (problem: string): never => {
+    throw new InvalidInputError('--event', `--event ${JSON.stringify(cutEnd(path, 200))} ${problem}.`, {
+      hint: 'Give a file holding one EventBridge event as delivered (a JSON object), e.g. saved from the console.',
+    });
+  };
+  let text: string;
+  try {
+    if ((await stat(path)).size > MAX_EVENT_FILE_BYTES) refuse('is larger than an EventBridge event can be (1 MB)');
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
+    return refuse(`cannot be read: ${(error as Error).message}`);
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (error) {
+    return refuse(`is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) refuse('does not hold a JSON object');
+  return event as Record<string, unknown>;
 }
 
 /** The exit code of a simulation: 4 when the key was not contained, 3 when the execution failed. */

@@ -1,7 +1,7 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { isAwsError } from '../../aws/aws-errors.js';
 import type { CloudFormationApi, CloudTrailApi, IamClient, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
-import { LOGICAL_IDS } from '../../constants.js';
+import { GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
 import { readContainConfig, readInvestigateConfig } from '../../settings/function-settings.js';
@@ -29,8 +29,10 @@ export interface SimulateDeps {
 /** What was asked of `simulate`. */
 export interface SimulateRequest {
   accountId: string;
-  /** Absent with `createTestUser`. */
+  /** Absent with `createTestUser` or `event`. */
   accessKeyId?: string;
+  /** An event to replay as it was delivered, instead of a simulated one. */
+  event?: Record<string, unknown>;
   userName?: string;
   source: SimulatedSource;
   createTestUser: boolean;
@@ -85,6 +87,13 @@ async function eventUser(iam: IamClient, accessKeyId: string, given: string | un
     if (isAwsError(error, 'NoSuchEntity', 'AccessDenied')) return null;
     throw error;
   }
+}
+
+/** The simulated event: of the test user's key, or of the key given (naming its owner, as Trusted Advisor does). */
+async function eventFor(deps: SimulateDeps, request: SimulateRequest, testUser: TestUser | undefined) {
+  const accessKeyId = testUser?.accessKeyId ?? (request.accessKeyId as string);
+  const userName = testUser?.userName ?? (await eventUser(deps.iam, accessKeyId, request.userName));
+  return simulatedEvent({ source: request.source, accountId: request.accountId, accessKeyId, userName });
 }
 
 /** How one run of the state machine went, remote or local. */
@@ -147,7 +156,10 @@ async function runLocal(
   const result = await runStateMachineLocally({
     event,
     handlers: {
-      contain: containTask({ iam: deps.iam }, readContainConfig(settings)),
+      contain: containTask(
+        { iam: deps.iam, cloudTrail: deps.cloudTrail(GLOBAL_EVENTS_REGION), accountId: request.accountId },
+        readContainConfig(settings),
+      ),
       investigate: investigateTask(
         { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
         readInvestigateConfig(settings),
@@ -182,9 +194,7 @@ export async function runSimulation(deps: SimulateDeps, request: SimulateRequest
     request.onStep?.(`Created test user ${testUser.userName} with key ${testUser.accessKeyId}`);
   }
   try {
-    const accessKeyId = testUser?.accessKeyId ?? (request.accessKeyId as string);
-    const userName = testUser?.userName ?? (await eventUser(deps.iam, accessKeyId, request.userName));
-    const event = simulatedEvent({ source: request.source, accountId: request.accountId, accessKeyId, userName });
+    const event = request.event ?? (await eventFor(deps, request, testUser));
     const run = request.local
       ? await runLocal(deps, request, stack, event)
       : await runRemote(deps, request, stack, event);

@@ -290,3 +290,29 @@ describe('a notification built from hostile or unusual text', () => {
     await expect(failure).rejects.toThrow(/KMSAccessDenied.*the full message was refused too: .*InvalidParameter/);
   });
 });
+
+describe('the subject of every outcome', () => {
+  it('keeps the key and the account whole, within 99 printable ASCII characters', () => {
+    const outcomes = [
+      'deleted',
+      'deactivated',
+      'already-contained',
+      'not-found',
+      'other-account',
+      'notify-only',
+      'manual-action-required',
+      'owner-mismatch',
+      'planned',
+    ] as const;
+    for (const outcome of outcomes) {
+      const subject = buildNotification(
+        report({
+          incident: incidentFor(KEY, 'a-rather-long-user-name-for-a-service-account-of-the-build-system'),
+          containment: { status: 'done', result: deleted({ outcome }) },
+        }),
+      ).subject;
+      expect(subject.length, outcome).toBeLessThanOrEqual(99);
+      expect(subject, outcome).toMatch(new RegExp(`${KEY}.* in 123456789012$`));
+    }
+  });
+});
