@@ -386,6 +386,21 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
   },
   { name: 'investigate: empty --logs', args: ['investigate', ...KEY, '--logs', ' '], message: /--logs needs a folder/ },
   {
+    name: 'investigate: --logs s3:// without a bucket',
+    args: ['investigate', ...KEY, '--logs', 's3://'],
+    message: /--logs "s3:\/\/" names no bucket/,
+  },
+  {
+    name: 'investigate: --start on the 30th of February',
+    args: ['investigate', ...KEY, '--start', '2026-02-30', '--end', '2026-03-02'],
+    message: /--start "2026-02-30" is not a date that exists/,
+  },
+  {
+    name: 'simulate: --event with --key',
+    args: ['simulate', ...KEY, '--event', 'event.json'],
+    message: /--event replays the event as it is/,
+  },
+  {
     name: 'investigate: --end that is not a date',
     args: ['investigate', ...KEY, '--end', 'now'],
     message: /--end must be an ISO 8601/,
