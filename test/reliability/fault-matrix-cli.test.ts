@@ -276,3 +276,50 @@ describe('respond --yes, with failures after the plan or before it', () => {
     expect(messages[0]?.Subject).toMatch(/^ACTION REQUIRED: containment FAILED/);
   });
 });
+
+describe("respond --yes without --topic, with CloudFormation failing while the stack's topic is looked up", () => {
+  it.each(['server-error', 'access-denied', 'throttle', 'expired-token', 'timeout'] as const)(
+    "contains the key first, then prints the message, warns and exits 3 when CloudFormation answers '%s'",
+    async (fault) => {
+      const { exposed, other } = await incident(`cfn-${fault}`);
+      proxy.setRules([{ service: 'cloudformation', fault: fault as WireFault }]);
+
+      const run = await runCli(
+        ['respond', '--key', exposed, '--regions', REGIONS.join(','), '--yes', '--json', '--timeout', '1'],
+        env,
+      );
+
+      expect(await keysOf(`cfn-${fault}`)).toEqual({ [other]: 'Active' });
+      expect(run.code, run.stderr).toBe(3);
+      const result = JSON.parse(run.stdout);
+      expect(result.containment.outcome).toBe('deleted');
+      expect(result.notification.status).toBe('printed');
+      expect(run.stderr).toMatch(
+        /^warning: Could not look up the topic of stack exposed-keys, so the message is printed/m,
+      );
+      // Containment came before the stack was asked about: the delete is not behind the failing call.
+      const actions = proxy.calls.map((call) => `${call.service}:${call.action}`);
+      expect(actions.indexOf('iam:DeleteAccessKey')).toBeLessThan(
+        actions.findIndex((action) => action.startsWith('cloudformation:')),
+      );
+    },
+  );
+});
+
+describe('respond --yes --json, when the sessions cannot be revoked', () => {
+  it('deletes the key, but exits 4 and says on stderr what a human must do, since its sessions still work', async () => {
+    const { exposed, other, inbox } = await incident('revoke-refused');
+    proxy.setRules([{ service: 'iam', action: 'PutUserPolicy', fault: 'access-denied' }]);
+
+    const run = await respond(exposed, inbox.topicArn);
+
+    expect(run.code, run.stderr).toBe(4);
+    expect(await keysOf('revoke-refused')).toEqual({ [other]: 'Active' });
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ needsHuman: true, containment: { outcome: 'deleted' } });
+    expect(run.stderr).toMatch(/^error: Part of containment FAILED: revoke-sessions: could not revoke sessions/m);
+    expect(run.stderr).toMatch(/^hint: Revoke sessions it minted: attach to revoke-refused an inline policy/m);
+    const [message] = await inbox.messages();
+    expect(message?.Message).toMatch(/WHAT YOU MUST DO NOW\n1\. Revoke sessions it minted/);
+  });
+});
