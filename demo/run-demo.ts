@@ -35,6 +35,15 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
+/** The head of a received message: its headline and what a responder reads first, up to the detail. */
+function headOf(message: string): string {
+  const [headline = '', head = ''] = message.split('\n\n');
+  return `${headline}\n${head}`
+    .split('\n')
+    .map((line) => `  │ ${line}`)
+    .join('\n');
+}
+
 async function userWithKey(iam: IAMClient, userName: string): Promise<string> {
   await iam.send(new CreateUserCommand({ UserName: userName }));
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
@@ -116,7 +125,7 @@ async function main(): Promise<number> {
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     for (const message of received.Messages ?? []) {
       const body = JSON.parse(message.Body ?? '{}') as { Subject?: string; Message?: string };
-      process.stdout.write(`✉ ${body.Subject}\n`);
+      process.stdout.write(`${bold(`✉ ${body.Subject}`)}\n${headOf(body.Message ?? '')}\n\n`);
     }
     if ((received.Messages ?? []).length !== 2) failures.push('two notifications');
     const logs = ['--logs', DATA_SET, '--start', '2023-07-10T00:00:00Z', '--end', '2023-07-11T00:00:00Z'];

@@ -15,6 +15,8 @@ export interface RiskyEvent {
   eventId: string;
   category: RiskCategory;
   errorCode: string | null;
+  /** What the call named or made (the user created, the role, the instances), as `resourceNames` counts them. */
+  resources: { type: string; name: string }[];
 }
 
 /** Where the activity was read from. */

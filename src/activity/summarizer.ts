@@ -115,7 +115,8 @@ export class ActivityAccumulator {
     increment(this.#userAgents, textOr(record.userAgent, UNKNOWN));
     const errorCode = typeof record.errorCode === 'string' && record.errorCode !== '' ? record.errorCode : null;
     if (errorCode !== null) increment(this.#errorCodes, errorCode);
-    for (const resource of resourcesOf(record)) {
+    const resources = resourcesOf(record);
+    for (const resource of resources) {
       increment(this.#resourceTypes, resource.type);
       increment(this.#resourceNames, resource.name);
     }
@@ -132,6 +133,7 @@ export class ActivityAccumulator {
         eventId,
         category,
         errorCode,
+        resources,
       });
   }
 

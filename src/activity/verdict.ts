@@ -1,147 +1,166 @@
+import { shownValue } from '../common/untrusted-text.js';
 import type { ActivitySummary, RiskyEvent } from './activity-summary.js';
+import { RISK_CATEGORIES, type RiskCategory } from './risky-events.js';
 
-/** How to say, in a few words, that a key made a risky call, or tried to and was refused. */
-interface Phrase {
-  verb: string;
-  /** The object, given how many times it happened. */
-  object: (count: number) => string;
-  /** What it tried to do, as `tried to …`. */
-  attempt: string;
+/** One kind of risky act, said in a few words: what was done (or tried), how often, to what. */
+export interface VerdictLine {
+  category: RiskCategory;
+  /** E.g. "created 2 users: backdoor-1, backdoor-2", "tried to stop logging 3 times, refused". */
+  text: string;
+  /** The same without names or error codes: "created 2 users", "tried to stop logging 3 times". */
+  short: string;
+  /** Calls of this kind that succeeded, and that were refused. */
+  done: number;
+  refused: number;
+}
+
+/** How to say a kind of call: a verb and its object, for a count; and the resources that name what it touched. */
+interface Kind {
+  /** "created 2 users", given the count. */
+  did: (count: number) => string;
+  /** "stop logging", for "tried to …". */
+  tried: string;
+  /** The resource types whose names say what the calls touched. */
+  names: readonly string[];
 }
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${count === 1 ? singular : pluralForm}`;
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
 }
 
 function times(count: number): string {
   return count === 1 ? 'once' : `${count} times`;
 }
 
-const PHRASES: Record<string, Phrase> = {
-  CreateUser: { verb: 'created', object: (n) => plural(n, 'user'), attempt: 'create users' },
-  CreateAccessKey: { verb: 'created', object: (n) => plural(n, 'access key'), attempt: 'create access keys' },
-  CreateLoginProfile: {
-    verb: 'created',
-    object: (n) => plural(n, 'console password'),
-    attempt: 'create console passwords',
-  },
-  UpdateLoginProfile: {
-    verb: 'changed',
-    object: (n) => plural(n, 'console password'),
-    attempt: 'change console passwords',
-  },
-  CreateRole: { verb: 'created', object: (n) => plural(n, 'role'), attempt: 'create roles' },
-  CreateKeyPair: {
-    verb: 'created',
-    object: (n) => plural(n, 'EC2 key pair'),
-    attempt: 'create EC2 key pairs',
-  },
-  ImportKeyPair: {
-    verb: 'imported',
-    object: (n) => plural(n, 'EC2 key pair'),
-    attempt: 'import EC2 key pairs',
-  },
-  AssumeRole: { verb: 'assumed', object: (n) => `roles ${times(n)}`, attempt: 'assume roles' },
-  GetSessionToken: {
-    verb: 'minted',
-    object: (n) => plural(n, 'session token'),
-    attempt: 'mint session tokens',
-  },
-  GetFederationToken: {
-    verb: 'minted',
-    object: (n) => plural(n, 'federation token'),
-    attempt: 'mint federation tokens',
-  },
-  StopLogging: { verb: 'stopped', object: (n) => `logging ${times(n)}`, attempt: 'stop logging' },
-  DeleteTrail: { verb: 'deleted', object: (n) => plural(n, 'trail'), attempt: 'delete trails' },
-  UpdateTrail: { verb: 'changed', object: (n) => plural(n, 'trail'), attempt: 'change trails' },
-  PutEventSelectors: {
-    verb: 'changed',
-    object: (n) => `event selectors ${times(n)}`,
-    attempt: 'change event selectors',
-  },
-  DeleteDetector: {
-    verb: 'deleted',
-    object: (n) => plural(n, 'GuardDuty detector'),
-    attempt: 'delete GuardDuty detectors',
-  },
-  DeleteFlowLogs: { verb: 'deleted', object: (n) => `flow logs ${times(n)}`, attempt: 'delete flow logs' },
-  RunInstances: { verb: 'launched', object: (n) => `instances ${times(n)}`, attempt: 'launch instances' },
-  RequestSpotInstances: {
-    verb: 'requested',
-    object: (n) => `spot instances ${times(n)}`,
-    attempt: 'request spot instances',
-  },
-  CreateFunction: {
-    verb: 'created',
-    object: (n) => plural(n, 'Lambda function'),
-    attempt: 'create Lambda functions',
-  },
-  CreatePolicy: { verb: 'created', object: (n) => plural(n, 'policy', 'policies'), attempt: 'create policies' },
-  UpdateAssumeRolePolicy: {
-    verb: 'changed',
-    object: (n) => `who may assume roles ${times(n)}`,
-    attempt: 'change who may assume roles',
-  },
-  DeleteLogGroup: { verb: 'deleted', object: (n) => plural(n, 'log group'), attempt: 'delete log groups' },
-  LeaveOrganization: { verb: 'left', object: () => 'the organization', attempt: 'leave the organization' },
+const USER = 'AWS::IAM::User';
+const ROLE = 'AWS::IAM::Role';
+const GROUP = 'AWS::IAM::Group';
+const POLICY = 'AWS::IAM::Policy';
+const TRAIL = 'AWS::CloudTrail::Trail';
+
+function kind(did: (count: number) => string, tried: string, names: readonly string[] = []): Kind {
+  return { did, tried, names };
+}
+
+const KINDS: Record<string, Kind> = {
+  CreateUser: kind((n) => `created ${plural(n, 'user')}`, 'create users', [USER]),
+  CreateAccessKey: kind((n) => `created ${plural(n, 'access key')}`, 'create access keys', ['AWS::IAM::AccessKey']),
+  CreateLoginProfile: kind((n) => `gave console passwords ${times(n)}`, 'give console passwords', [USER]),
+  UpdateLoginProfile: kind((n) => `changed console passwords ${times(n)}`, 'change console passwords', [USER]),
+  CreateRole: kind((n) => `created ${plural(n, 'role')}`, 'create roles', [ROLE]),
+  UpdateAssumeRolePolicy: kind((n) => `changed who may assume roles ${times(n)}`, 'change who may assume roles', [
+    ROLE,
+  ]),
+  AddUserToGroup: kind((n) => `added users to groups ${times(n)}`, 'add users to groups', [GROUP]),
+  CreatePolicy: kind((n) => `created ${plural(n, 'policy', 'policies')}`, 'create policies', [POLICY]),
+  CreatePolicyVersion: kind((n) => `changed policies ${times(n)}`, 'change policies', [POLICY]),
+  SetDefaultPolicyVersion: kind((n) => `changed policies ${times(n)}`, 'change policies', [POLICY]),
+  AssumeRole: kind((n) => `assumed roles ${times(n)}`, 'assume roles', [ROLE]),
+  GetSessionToken: kind((n) => `minted ${plural(n, 'session token')}`, 'mint session tokens'),
+  GetFederationToken: kind((n) => `minted ${plural(n, 'federation token')}`, 'mint federation tokens'),
+  GetSigninToken: kind((n) => `made console sign-in links ${times(n)}`, 'make console sign-in links'),
+  StopLogging: kind((n) => `stopped logging ${times(n)}`, 'stop logging', [TRAIL]),
+  DeleteTrail: kind((n) => `deleted ${plural(n, 'trail')}`, 'delete trails', [TRAIL]),
+  UpdateTrail: kind((n) => `changed ${plural(n, 'trail')}`, 'change trails', [TRAIL]),
+  PutEventSelectors: kind((n) => `changed what trails record ${times(n)}`, 'change what trails record', [TRAIL]),
+  DeleteDetector: kind((n) => `deleted ${plural(n, 'GuardDuty detector')}`, 'delete GuardDuty detectors'),
+  DeleteFlowLogs: kind((n) => `deleted flow logs ${times(n)}`, 'delete flow logs'),
+  DeleteLogGroup: kind((n) => `deleted ${plural(n, 'log group')}`, 'delete log groups'),
+  LeaveOrganization: kind(() => 'left the organization', 'leave the organization'),
+  RunInstances: kind((n) => `launched instances ${times(n)}`, 'launch instances', ['AWS::EC2::Instance']),
+  RequestSpotInstances: kind((n) => `requested spot instances ${times(n)}`, 'request spot instances'),
+  CreateKeyPair: kind((n) => `created ${plural(n, 'EC2 key pair')}`, 'create EC2 key pairs', ['AWS::EC2::KeyPair']),
+  ImportKeyPair: kind((n) => `imported ${plural(n, 'EC2 key pair')}`, 'import EC2 key pairs', ['AWS::EC2::KeyPair']),
+  CreateFunction: kind((n) => `created ${plural(n, 'Lambda function')}`, 'create Lambda functions', [
+    'AWS::Lambda::Function',
+  ]),
 };
 
-/** IAM calls that grant permissions, said as one. */
-const GRANT: Phrase = { verb: 'granted', object: (n) => plural(n, 'policy', 'policies'), attempt: 'grant policies' };
+/** IAM calls that grant permissions, said as one kind: to whom is what matters. */
+const GRANT = kind((n) => `granted ${plural(n, 'policy', 'policies')}`, 'grant policies', [USER, ROLE, GROUP]);
 const GRANT_CALL = /^(Attach|Put)\w*Policy$/;
-/** Past this many kinds of call done, and of call tried, the verdict stops being short. */
-const MAX_DONE = 6;
-const MAX_TRIED = 4;
 
-const generic = new Map<string, Phrase>();
-
-/** The phrase of an event: the same object for the same kind of call, so that counts add up. */
-function phraseOf(event: RiskyEvent): Phrase {
-  const bare = event.eventName.replace(/\d{8}(v\d+)?$/, '');
-  const known = PHRASES[bare] ?? (GRANT_CALL.test(bare) ? GRANT : generic.get(bare));
-  if (known) return known;
-  const phrase = { verb: 'called', object: (n: number) => `${bare} ${times(n)}`, attempt: `call ${bare}` };
-  generic.set(bare, phrase);
-  return phrase;
+/** Lambda and a few others suffix their event names with an API version (`CreateFunction20150331`). */
+function bareName(eventName: string): string {
+  return eventName.replace(/\d{8}(v\d+)?$/, '');
 }
 
-function joinWords(parts: readonly string[]): string {
-  if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+function kindOf(bare: string): Kind {
+  return KINDS[bare] ?? (GRANT_CALL.test(bare) ? GRANT : kind((n) => `called ${bare} ${times(n)}`, `call ${bare}`));
 }
 
-/** Most frequent first. */
-function byCount(counts: ReadonlyMap<Phrase, number>): [Phrase, number][] {
-  return [...counts].sort((a, b) => b[1] - a[1]);
+/** A line lists the names it touched when there are at most this many. */
+const NAMES_SHOWN = 3;
+
+function namesOf(events: readonly RiskyEvent[], types: readonly string[]): string {
+  const names = [
+    ...new Set(events.flatMap((event) => event.resources.filter((r) => types.includes(r.type)).map((r) => r.name))),
+  ];
+  // Few names say what was touched; many would drown the line (the activity below lists them).
+  if (names.length === 0 || names.length > NAMES_SHOWN) return '';
+  return `: ${names.map((name) => shownValue(name, 60)).join(', ')}`;
+}
+
+function errorsOf(events: readonly RiskyEvent[]): string {
+  const codes = [...new Set(events.map((event) => event.errorCode).filter((code): code is string => code !== null))];
+  return codes.length === 0
+    ? ''
+    : ` (${codes
+        .slice(0, 2)
+        .map((code) => shownValue(code, 40))
+        .join(', ')})`;
+}
+
+function lineOf(kindOfCalls: Kind, events: readonly RiskyEvent[], category: RiskCategory): VerdictLine {
+  const done = events.filter((event) => event.errorCode === null);
+  const refused = events.filter((event) => event.errorCode !== null);
+  let text: string;
+  let short: string;
+  if (done.length === 0) {
+    short = `tried to ${kindOfCalls.tried} ${times(refused.length)}`;
+    text = `${short}, refused${errorsOf(refused)}`;
+  } else {
+    short = kindOfCalls.did(done.length);
+    text = `${short}${namesOf(done, kindOfCalls.names)}`;
+    if (refused.length > 0) text += ` (${plural(refused.length, 'more try', 'more tries')} refused)`;
+  }
+  return { category, text, short, done: done.length, refused: refused.length };
 }
 
 /**
- * A short verdict in plain words, e.g. "Created 4 users and 2 access keys, tried to stop logging
- * 3 times". Successful risky calls are said as done, refused ones as tried; the most frequent
- * come first, and past a few kinds of call the rest are only counted.
+ * What the key did that matters, as a short list: one line per kind of risky act, the most severe
+ * categories first (defence evasion, persistence, credential minting, resource abuse), each with
+ * its count and, when there are few, the names involved ("created 2 users: backdoor-1,
+ * backdoor-2"). Acts that were only tried, and refused, are said as tried.
  */
-export function verdictOf(summary: ActivitySummary): string {
-  if (summary.totalEvents === 0) return 'No activity of this key was found in the window searched.';
-  const done = new Map<Phrase, number>();
-  const tried = new Map<Phrase, number>();
+export function verdictLines(summary: ActivitySummary): VerdictLine[] {
+  const groups = new Map<string, { kind: Kind; category: RiskCategory; events: RiskyEvent[] }>();
   for (const event of summary.riskyEvents) {
-    const phrase = phraseOf(event);
-    const counts = event.errorCode === null ? done : tried;
-    counts.set(phrase, (counts.get(phrase) ?? 0) + 1);
+    const bare = bareName(event.eventName);
+    const found = kindOf(bare);
+    // Kinds said alike (all grants, say) make one line.
+    const key = `${event.category}\u0000${found === GRANT ? 'grant' : bare}`;
+    const group = groups.get(key) ?? { kind: found, category: event.category, events: [] };
+    group.events.push(event);
+    groups.set(key, group);
   }
-  const didShown = byCount(done).slice(0, MAX_DONE);
-  const triedShown = byCount(tried).slice(0, MAX_TRIED);
-  const omitted = done.size + tried.size - didShown.length - triedShown.length;
-  const byVerb = new Map<string, string[]>();
-  for (const [phrase, count] of didShown)
-    byVerb.set(phrase.verb, [...(byVerb.get(phrase.verb) ?? []), phrase.object(count)]);
-  const clauses = [...byVerb].map(([verb, objects]) => `${verb} ${joinWords(objects)}`);
-  const attempts = triedShown.map(([phrase, count]) => `${phrase.attempt} ${times(count)}`);
-  if (attempts.length > 0) clauses.push(`tried to ${joinWords(attempts)}`);
-  if (omitted > 0) clauses.push(`and ${omitted} more kind${omitted === 1 ? '' : 's'} of risky call`);
+  const severity = (category: RiskCategory) => RISK_CATEGORIES.indexOf(category);
+  return [...groups.values()]
+    .map((group) => lineOf(group.kind, group.events, group.category))
+    .sort(
+      (a, b) =>
+        severity(a.category) - severity(b.category) ||
+        Number(b.done > 0) - Number(a.done > 0) ||
+        b.done - a.done ||
+        b.refused - a.refused ||
+        (a.text < b.text ? -1 : a.text > b.text ? 1 : 0),
+    );
+}
+
+/** The activity in one short sentence: how many calls, from how many addresses, how many risky. */
+export function activityInBrief(summary: ActivitySummary): string {
+  if (summary.totalEvents === 0) return 'No activity of this key was found in the window searched.';
   const calls = `${plural(summary.totalEvents, 'call')} from ${plural(summary.sourceIps.length, 'address', 'addresses')}`;
-  if (clauses.length === 0) return `Made ${calls}; nothing risky among them.`;
-  const text = clauses.join('; ');
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)} (${calls}).`;
+  const risky = summary.riskyEvents.length;
+  return risky === 0 ? `${calls}; nothing risky among them.` : `${calls}, ${plural(risky, 'risky call')} among them.`;
 }

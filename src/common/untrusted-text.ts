@@ -87,3 +87,30 @@ export function shownValue(text: string, max = 120): string {
 export function shownText(text: string, max = 2_000): string {
   return cutEnd(inert(text), max);
 }
+
+/**
+ * Untrusted values to show side by side (the rows of a table), each inert and cut in the middle to
+ * `max`, and never two alike when the values differ: values that would look the same once cut are
+ * shown longer, whole if need be; values still alike once made inert get a mark of their row.
+ */
+export function shownValues(values: readonly string[], max = 120): string[] {
+  const shown = values.map((value) => shownValue(value, max));
+  for (let round = 0; round < 3; round += 1) {
+    const rows = new Map<string, number[]>();
+    shown.forEach((text, index) => rows.set(text, [...(rows.get(text) ?? []), index]));
+    const clashing = [...rows.values()].filter((indexes) => new Set(indexes.map((index) => values[index])).size > 1);
+    if (clashing.length === 0) return shown;
+    for (const indexes of clashing)
+      for (const index of indexes) {
+        const value = inert(values[index] as string);
+        // Longer each round; the last round shows the whole value.
+        shown[index] = round < 2 ? cutMiddle(value, max * 4 ** (round + 1)) : value;
+      }
+  }
+  const seen = new Map<string, number>();
+  return shown.map((text) => {
+    const count = (seen.get(text) ?? 0) + 1;
+    seen.set(text, count);
+    return count === 1 ? text : `${text} [${count}]`;
+  });
+}

@@ -2,8 +2,8 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { SnsClient } from '../aws/narrow-clients.js';
 import { describeError, NotificationError } from '../errors.js';
+import { buildNotification, buildPlainNotification, type Notification } from '../message/email.js';
 import type { IncidentOutcome, IncidentReport } from './incident-outcome.js';
-import { buildNotification, buildPlainNotification, type Notification } from './notification-message.js';
 
 /** What {@link notifySecurity} needs. */
 export interface NotifyDeps {

@@ -252,7 +252,9 @@ describe('the state machine, with failures that leave part of the work done', ()
       handlers: artifact,
     });
 
-    expect(result.status).toBe('SUCCEEDED');
+    // The key is contained, but its sessions still work: a human must act, and the execution says so.
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('HumanMustAct');
     expect(await keysOf('revoke-denied')).toEqual({ [other]: 'Active' });
     expect(result.output?.containment?.actions).toContainEqual(
       expect.objectContaining({ kind: 'revoke-sessions', status: 'failed' }),

@@ -112,6 +112,7 @@ export function referenceSummary(records: Rec[], key: string, start: Date, end: 
         eventId: r.eventID,
         category: RISKY[r.eventName],
         errorCode: r.errorCode ?? null,
+        resources: resourcesOf(r),
       }))
       .sort((a, b) =>
         a.eventTime !== b.eventTime ? (a.eventTime < b.eventTime ? -1 : 1) : a.eventId < b.eventId ? -1 : 1,

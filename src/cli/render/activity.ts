@@ -1,8 +1,8 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../../activity/activity-summary.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import { RISK_CATEGORIES } from '../../activity/risky-events.js';
-import { verdictOf } from '../../activity/verdict.js';
-import { shownText, shownValue } from '../../common/untrusted-text.js';
+import { activityInBrief, verdictLines } from '../../activity/verdict.js';
+import { shownText, shownValue, shownValues } from '../../common/untrusted-text.js';
 import { formatCount } from '../../format/plain-table.js';
 import type { Palette } from '../output.js';
 import { table } from './table.js';
@@ -18,7 +18,10 @@ function countTable(title: string, entries: readonly CountEntry[], palette: Pale
     palette.bold(`${title}`) + palette.dim(` (${formatCount(entries.length)} distinct)`),
     table(
       [{ header: 'count', right: true }, { header: 'value' }],
-      shown.map((entry) => [formatCount(entry.count), shownValue(entry.name, 100)]),
+      shownValues(
+        shown.map((entry) => entry.name),
+        100,
+      ).map((name, index) => [formatCount((shown[index] as CountEntry).count), name]),
     ),
     ...(more > 0 ? [palette.dim(`  … ${formatCount(more)} more (--json for all)`)] : []),
     '',
@@ -68,7 +71,8 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
     `  regions  ${summary.regions.searched.length} searched${summary.regions.failed.length ? palette.red(`, ${summary.regions.failed.length} NOT searched`) : ''}`,
     `  events   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}${summary.truncated ? palette.yellow(' (TRUNCATED: a limit was hit)') : ''}`,
     '',
-    `${palette.bold('Verdict:')} ${verdictOf(summary)}`,
+    `${palette.bold('In brief:')} ${activityInBrief(summary)}`,
+    ...verdictLines(summary).map((line) => `  ${palette[CATEGORY_COLOUR[line.category] ?? 'bold']('•')} ${line.text}`),
     '',
   ];
   for (const failed of summary.regions.failed)

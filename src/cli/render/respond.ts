@@ -1,8 +1,10 @@
 import { shownText, shownValue } from '../../common/untrusted-text.js';
+import { buildIncidentMessage } from '../../message/incident-message.js';
 import type { ContainmentResult } from '../../steps/contain.js';
 import type { Palette } from '../output.js';
-import type { RespondOptions, RespondPlan, RespondResult } from '../run/respond.js';
+import { incidentReportOf, type RespondOptions, type RespondPlan, type RespondResult } from '../run/respond.js';
 import { renderActivity, renderSessionActivity } from './activity.js';
+import { renderMessageHead } from './message.js';
 
 /** What respond is about to do, for the person to confirm. */
 export function renderPlan(planned: RespondPlan, options: RespondOptions, palette: Palette): string {
@@ -44,7 +46,11 @@ function containmentLine(containment: RespondResult['containment'], palette: Pal
   return `${mark} Containment: ${result.outcome}. ${shownText(result.summary)}${actions ? palette.dim(` (${actions})`) : ''}`;
 }
 
-/** The whole response, for a terminal: what was done, what failed, what to do now, and the activity. */
+/**
+ * The whole response, for a terminal: what was done and what failed, then the head of the
+ * message the security team receives (what happened, the key now, what the attacker did, what to
+ * do now), then the activity.
+ */
 export function renderResponse(result: RespondResult, palette: Palette): string {
   const lines = ['', containmentLine(result.containment, palette)];
   if (!('error' in result.containment))
@@ -60,14 +66,7 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
     lines.push(palette.red(`✖ Notification FAILED (${note.topicArn}): ${shownText(note.error)}`));
   else lines.push(`${palette.cyan('•')} Notification printed below (${note.reason})`);
 
-  const steps = 'error' in result.containment ? [] : result.containment.humanSteps;
-  if (result.needsHuman || steps.length > 0) {
-    lines.push('', palette.bold(palette.red('WHAT YOU MUST DO NOW')));
-    if (steps.length === 0) lines.push('  Contain the key by hand: see the message below.');
-    steps.forEach((step, index) => {
-      lines.push(`  ${index + 1}. ${shownText(step)}`);
-    });
-  }
+  lines.push('', renderMessageHead(buildIncidentMessage(incidentReportOf(result)), palette));
   if (result.activity) lines.push('', renderActivity(result.activity, palette));
   if (result.sessionActivity.length > 0) lines.push(renderSessionActivity(result.sessionActivity, palette));
   if (note.status !== 'sent') lines.push(palette.bold(`Subject: ${note.subject}`), '', note.message);

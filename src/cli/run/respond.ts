@@ -4,10 +4,10 @@ import type { CloudTrailApi, SnsClient } from '../../aws/narrow-clients.js';
 import type { IoHost } from '../../common/io-host.js';
 import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
+import { buildNotification } from '../../message/email.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
 import { type Investigation, investigateKey } from '../../steps/investigate.js';
-import { buildNotification } from '../../steps/notification-message.js';
 import { notifySecurity } from '../../steps/notify.js';
 import { report, type StepReport } from '../../steps/step-report.js';
 import {
@@ -209,4 +209,16 @@ export function responseExitCode(result: RespondResult): ExitCodeValue {
   if (result.notification.status === 'failed' || result.investigationError || result.warnings.length > 0)
     return ExitCode.awsFailed;
   return ExitCode.ok;
+}
+
+/** The incident report a response's result holds: what its notification said, for any renderer. */
+export function incidentReportOf(result: RespondResult): IncidentReport {
+  const containment: IncidentReport['containment'] =
+    'error' in result.containment
+      ? { status: 'failed', error: result.containment.error }
+      : { status: 'done', result: result.containment };
+  const investigation: IncidentReport['investigation'] = result.activity
+    ? { status: 'done', result: { activity: result.activity, sessionActivity: result.sessionActivity } }
+    : { status: 'failed', error: result.investigationError ?? 'unknown' };
+  return { incident: result.incident, containment, investigation };
 }

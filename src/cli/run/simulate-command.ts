@@ -103,7 +103,7 @@ export async function readEventFile(path: string): Promise<Record<string, unknow
 export function simulationExitCode(result: SimulateResult, waited: boolean): ExitCodeValue {
   const { status, error } = result.execution;
   if (status === 'RUNNING' && !waited) return ExitCode.ok;
-  if (error === 'KeyNotContained') return ExitCode.needsHuman;
+  if (error === 'KeyNotContained' || error === 'HumanMustAct') return ExitCode.needsHuman;
   if (result.testUser && result.testUser.keyStatusAfter === 'Active') return ExitCode.needsHuman;
   return status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.awsFailed;
 }

@@ -4,6 +4,7 @@ import type { CloudFormationApi, CloudTrailApi, IamClient, SfnApi, SnsClient } f
 import { GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
+import { buildNotification } from '../../message/email.js';
 import { readContainConfig, readInvestigateConfig } from '../../settings/function-settings.js';
 import { functionEnvironment } from '../../settings/settings.js';
 import { followExecution, type RemoteExecutionResult, startExecution } from '../../state-machine/follow-execution.js';
@@ -12,7 +13,6 @@ import { type SimulatedSource, simulatedEvent } from '../../state-machine/simula
 import { containTask, investigateTask, notifyTask } from '../../state-machine/tasks.js';
 import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../../state-machine/workflow-state.js';
 import { keyContained, needsHuman } from '../../steps/incident-outcome.js';
-import { buildNotification } from '../../steps/notification-message.js';
 import { createTestUser, removeTestUser, type TestUser, testKeyStatus } from './test-user.js';
 
 /** The clients `simulate` uses. */

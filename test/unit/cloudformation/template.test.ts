@@ -256,10 +256,20 @@ describe('the state machine definition', () => {
       NotifySecurity: { Type: 'Task', Resource: `\${NotifyFunctionArn}`, Next: 'KeyContained' },
       KeyContained: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.notification.failExecution', BooleanEquals: true, Next: 'KeyNotContained' }],
+        Choices: [
+          {
+            And: [
+              { Variable: '$.notification.failExecution', BooleanEquals: true },
+              { Variable: '$.notification.keyContained', BooleanEquals: false },
+            ],
+            Next: 'KeyNotContained',
+          },
+          { Variable: '$.notification.failExecution', BooleanEquals: true, Next: 'HumanMustAct' },
+        ],
         Default: 'Done',
       },
       KeyNotContained: { Type: 'Fail', Error: 'KeyNotContained' },
+      HumanMustAct: { Type: 'Fail', Error: 'HumanMustAct' },
       Done: { Type: 'Succeed' },
     });
     expect(states().KeyNotContained?.Cause).toMatch(/not contained.*what a human must do/s);

@@ -20,6 +20,7 @@ function risky(count: number, width: number): RiskyEvent[] {
     eventId: `${index}-${'e'.repeat(width)}`,
     category: 'persistence',
     errorCode: null,
+    resources: [],
   }));
 }
 

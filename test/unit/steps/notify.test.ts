@@ -2,9 +2,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NotificationError } from '../../../src/errors.js';
+import { buildNotification, MAX_MESSAGE_BYTES } from '../../../src/message/email.js';
 import type { ContainmentResult } from '../../../src/steps/contain.js';
 import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
-import { buildNotification, MAX_MESSAGE_BYTES } from '../../../src/steps/notification-message.js';
 import { notifySecurity } from '../../../src/steps/notify.js';
 import { incidentFor } from '../../support/incidents.js';
 import { summaryFor } from '../../support/summaries.js';
@@ -58,6 +58,7 @@ function report(overrides: Partial<IncidentReport> = {}): IncidentReport {
               eventId: 'e1',
               category: 'persistence',
               errorCode: null,
+              resources: [],
             },
             {
               eventName: 'CreateUser',
@@ -66,6 +67,7 @@ function report(overrides: Partial<IncidentReport> = {}): IncidentReport {
               eventId: 'e2',
               category: 'persistence',
               errorCode: null,
+              resources: [],
             },
             {
               eventName: 'StopLogging',
@@ -74,6 +76,7 @@ function report(overrides: Partial<IncidentReport> = {}): IncidentReport {
               eventId: 'e3',
               category: 'defense-evasion',
               errorCode: 'AccessDenied',
+              resources: [],
             },
           ],
         }),
@@ -118,17 +121,30 @@ describe('notifySecurity', () => {
 });
 
 describe('buildNotification', () => {
-  it('says what was done, the verdict, and the risky events in time order', () => {
+  it('leads with the head: what happened, the key now, what the attacker did, what to do now', () => {
+    const { message } = buildNotification(report());
+    const lines = message.split('\n');
+
+    expect(lines[0]).toBe('EXPOSED KEY DELETED');
+    expect(lines[2]).toMatch(
+      /^What happened {2}AKIAIOSFODNN7EXAMPLE of alice in account 123456789012, reported by Trusted Advisor/,
+    );
+    expect(lines[3]).toBe(
+      'Key now        DELETED: it can no longer be used. Sessions it minted before then are denied.',
+    );
+    expect(lines[4]).toBe('Attacker did   - covered tracks: tried to stop logging once');
+    expect(lines[5]).toBe('               - stayed in: created 2 users');
+    expect(lines[6]).toMatch(/^Do now {9}1\. Remove the key from where it leaked/);
+  });
+
+  it('says what was done, and the risky events in time order, below the head', () => {
     const { message } = buildNotification(report());
 
-    expect(message).toMatch(/^EXPOSED KEY DELETED/);
     expect(message).toContain('Containment (delete): deleted.');
     expect(message).toContain('revoke-sessions: done');
-    expect(message).toContain('Verdict:  Created 2 users; tried to stop logging once (3 calls from 1 address).');
     const risky = message.slice(message.indexOf('Risky events'));
     expect(risky.indexOf('10:30:00')).toBeLessThan(risky.indexOf('11:00:00'));
     expect(risky.indexOf('10:00:00')).toBeLessThan(risky.indexOf('10:30:00'));
-    expect(message).not.toContain('WHAT YOU MUST DO NOW');
   });
 
   it('says loudly what a human must do for a root key', () => {
@@ -142,7 +158,7 @@ describe('buildNotification', () => {
     const notification = buildNotification(report({ containment: { status: 'done', result: root } }));
 
     expect(notification.subject).toMatch(/^ACTION REQUIRED: contain exposed key by hand/);
-    expect(notification.message).toMatch(/WHAT YOU MUST DO NOW\n1\. Sign in as the root user/);
+    expect(notification.message).toMatch(/\nDo now {9}1\. Sign in as the root user/);
   });
 
   it('reports a containment failure with the manual steps, and an investigation failure', () => {
@@ -186,7 +202,7 @@ describe('buildNotification', () => {
 
     expect(notification.outcome).toBe('invalid-event');
     expect(notification.subject).toBe('ACTION REQUIRED: unreadable exposed-key event (event abc)');
-    expect(notification.message).toContain('Problem:   InvalidEventError: Invalid event: detail.status is invalid');
+    expect(notification.message).toContain('Problem:     InvalidEventError: Invalid event: detail.status is invalid');
     expect(notification.attributes).toMatchObject({
       outcome: 'invalid-event',
       account: '123456789012',
@@ -234,8 +250,8 @@ describe('buildNotification', () => {
 
 describe('a notification built from hostile or unusual text', () => {
   it('never splits a character outside the BMP, wherever a value is cut', () => {
-    // A value is cut in the middle to 200 characters: its first 100 are kept, the 100th an emoji.
-    const agent = `${'a'.repeat(99)}🔑${'b'.repeat(400)}`;
+    // A value is cut in the middle to 120 characters: its first 60 are kept, the 60th an emoji.
+    const agent = `${'a'.repeat(59)}🔑${'b'.repeat(400)}`;
     const activity = summaryFor(KEY, { totalEvents: 1, userAgents: [{ name: agent, count: 1 }] });
 
     const built = buildNotification(
@@ -243,7 +259,7 @@ describe('a notification built from hostile or unusual text', () => {
     );
 
     expect(wellFormed(built.message)).toBe(true);
-    expect(built.message).toContain(`${'a'.repeat(99)}🔑…`);
+    expect(built.message).toContain(`${'a'.repeat(59)}🔑…`);
   });
 
   it('makes control characters and escape sequences from the event inert, and caps an event id of any size', () => {

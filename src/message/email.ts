@@ -1,0 +1,212 @@
+import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
+import { activityInBrief, verdictLines } from '../activity/verdict.js';
+import { cutEnd, shownValue, shownValues } from '../common/untrusted-text.js';
+import { formatCount, plainTable } from '../format/plain-table.js';
+import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
+import { buildIncidentMessage, type IncidentMessage } from './incident-message.js';
+
+/** SNS subjects must be under 100 characters. */
+export const MAX_SUBJECT_LENGTH = 99;
+/** SNS messages must be under 256 KB (262,144 bytes) with their attributes; this leaves room for them. */
+export const MAX_MESSAGE_BYTES = 250_000;
+
+/** A notification ready to publish. */
+export interface Notification {
+  subject: string;
+  message: string;
+  attributes: Record<string, string>;
+  outcome: IncidentOutcome;
+  /** True when some table rows were left out to fit SNS's size limit. */
+  tablesTruncated: boolean;
+}
+
+/** Printable ASCII only: SNS rejects control characters and line breaks in subjects. */
+function printableAscii(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** The subject: outcome, key, user and account, cut to fit SNS's limit (the user name gives way first). */
+export function subjectOf(message: IncidentMessage, rawEventId?: string | null): string {
+  if (!message.accessKeyId)
+    return printableAscii(`${message.headline} (event ${cutEnd(rawEventId ?? 'unknown', 60)})`).slice(
+      0,
+      MAX_SUBJECT_LENGTH,
+    );
+  const account = ` in ${message.accountId ?? 'unknown'}`;
+  const head = `${message.headline}: ${message.accessKeyId}`;
+  let subject = head + account;
+  const user = message.userName;
+  if (user) {
+    const room = MAX_SUBJECT_LENGTH - subject.length - 3;
+    const cut = user.length > room ? `${user.slice(0, Math.max(0, room - 3))}...` : user;
+    if (room > 3) subject = `${head} (${cut})${account}`;
+  }
+  return printableAscii(subject).slice(0, MAX_SUBJECT_LENGTH);
+}
+
+/** How many rows of each table a message holds. */
+interface Limits {
+  rows: number;
+  risky: number;
+  sessionKeys: number;
+}
+
+/** A label, then lines that hang under the text after it: the head reads as a form. */
+function field(label: string, lines: readonly string[]): string[] {
+  const pad = ' '.repeat(15);
+  return lines.map((line, index) => `${index === 0 ? label.padEnd(15) : pad}${line}`);
+}
+
+function head(message: IncidentMessage): string[] {
+  return [
+    ...field('What happened', [message.happened]),
+    ...field('Key now', [message.keyNow]),
+    ...field(
+      'Attacker did',
+      message.attackerDid.map((act) => `- ${act}`),
+    ),
+    ...field(
+      'Do now',
+      message.doNow.map((step, index) => `${index + 1}. ${step}`),
+    ),
+  ];
+}
+
+function countTable(title: string, entries: readonly CountEntry[], rows: number): string[] {
+  if (entries.length === 0) return [];
+  const shown = entries.slice(0, rows);
+  const names = shownValues(
+    shown.map((entry) => entry.name),
+    120,
+  );
+  const lines = [`${title} (${formatCount(entries.length)} distinct)`];
+  lines.push(
+    ...plainTable(
+      [{ header: 'count', right: true }, { header: 'value' }],
+      shown.map((entry, index) => [formatCount(entry.count), names[index] as string]),
+    ),
+  );
+  if (entries.length > shown.length) lines.push(`  … ${formatCount(entries.length - shown.length)} more not shown`);
+  lines.push('');
+  return lines;
+}
+
+function riskyTable(summary: ActivitySummary, limit: number): string[] {
+  const risky = summary.riskyEvents;
+  if (risky.length === 0) return [];
+  const shown = risky.slice(0, limit);
+  const lines = [`Risky events, in time order (${formatCount(risky.length)})`];
+  lines.push(
+    ...plainTable(
+      [{ header: 'time' }, { header: 'category' }, { header: 'event' }, { header: 'region' }, { header: 'error' }],
+      shown.map((event) => [
+        shownValue(event.eventTime, 40),
+        event.category,
+        shownValue(event.eventName, 80),
+        shownValue(event.awsRegion, 40),
+        shownValue(event.errorCode ?? '', 80),
+      ]),
+    ),
+  );
+  if (risky.length > shown.length) lines.push(`  … ${formatCount(risky.length - shown.length)} more not shown`);
+  lines.push('');
+  return lines;
+}
+
+function activitySection(title: string, summary: ActivitySummary, limits: Limits): string[] {
+  const verdict = verdictLines(summary);
+  const lines = [
+    `${title}: ${shownValue(summary.accessKeyId)}${summary.userName ? ` (${shownValue(summary.userName)})` : ''}`,
+    `  Window:   ${summary.window.start} .. ${summary.window.end} (${summary.source})`,
+    `  Regions:  ${summary.regions.searched.map((region) => shownValue(region)).join(', ') || '(none)'}`,
+    `  Events:   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}`,
+    `  In brief: ${activityInBrief(summary)}`,
+    ...verdict.map((line) => `    - ${line.text}`),
+    '',
+  ];
+  // The smallest message keeps the facts and the acts alone: no table, no list of values.
+  if (limits.rows === 0 && limits.risky === 0 && limits.sessionKeys === 0) {
+    lines.push('(The tables of this activity are left out of this message: exposed-keys investigate shows them.)', '');
+    return lines;
+  }
+  lines.push(...riskyTable(summary, limits.risky));
+  if (summary.sessionKeys.length > 0) {
+    const shown = summary.sessionKeys.slice(0, limits.sessionKeys);
+    lines.push(
+      `Session keys minted (${summary.sessionKeys.length}): ${shown.map((key) => shownValue(key)).join(', ')}`,
+    );
+    if (summary.sessionKeys.length > shown.length)
+      lines.push(`  … ${summary.sessionKeys.length - shown.length} more not shown`);
+    lines.push('');
+  }
+  for (const { field: list, title: name } of COUNT_LISTS) lines.push(...countTable(name, summary[list], limits.rows));
+  return lines;
+}
+
+/** The body: the head first (what happened, the key now, what the attacker did, what to do), then the detail. */
+function body(message: IncidentMessage, limits: Limits, sessions: boolean): string {
+  const lines = [message.headline.toUpperCase(), '', ...head(message), '', 'INCIDENT'];
+  for (const [label, value] of message.facts) lines.push(`  ${`${label}:`.padEnd(13)}${value}`);
+  lines.push('', 'WHAT WAS DONE', ...message.done.map((line) => (line.startsWith('  ') ? line : `- ${line}`)), '');
+  const [own, ...others] = message.activity;
+  if (own) {
+    lines.push('ACTIVITY', ...activitySection(own.title, own.summary, limits));
+    if (sessions)
+      for (const part of others)
+        lines.push(...activitySection(part.title, part.summary, { ...limits, rows: Math.min(limits.rows, 5) }));
+  }
+  lines.push('-- ', 'Sent by exposed-keys. Full detail: exposed-keys investigate --key <key> --json');
+  return lines.join('\n');
+}
+
+/** Ever smaller tables, tried in turn until the message fits. */
+const LIMITS: readonly Limits[] = [
+  { rows: 15, risky: 200, sessionKeys: 50 },
+  { rows: 10, risky: 100, sessionKeys: 25 },
+  { rows: 5, risky: 50, sessionKeys: 10 },
+  { rows: 3, risky: 20, sessionKeys: 5 },
+  { rows: 0, risky: 0, sessionKeys: 0 },
+];
+
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function notificationOf(report: IncidentReport, message: IncidentMessage, text: string, cut: boolean): Notification {
+  return {
+    subject: subjectOf(message, report.rawEventId),
+    message: text,
+    outcome: message.outcome,
+    tablesTruncated: cut,
+    attributes: {
+      source: message.source,
+      outcome: message.outcome,
+      account: message.accountId ?? 'unknown',
+      ...(message.accessKeyId ? { accessKeyId: message.accessKeyId } : {}),
+    },
+  };
+}
+
+/**
+ * The one e-mail of an incident, as SNS carries it: plain text that reads well on a phone, the
+ * head first, then the detail. Tables are cut to keep it under SNS's limit; the facts never are.
+ */
+export function buildNotification(report: IncidentReport): Notification {
+  const message = buildIncidentMessage(report);
+  for (const [index, limits] of LIMITS.entries()) {
+    const text = body(message, limits, true);
+    if (bytes(text) <= MAX_MESSAGE_BYTES) return notificationOf(report, message, text, index > 0);
+  }
+  // Only many session summaries can get here: drop them, they are the least urgent part.
+  return buildPlainNotification(report);
+}
+
+/**
+ * The same message without any activity table or session summary: the head, the facts, what was
+ * done, what failed and what to do. It is what goes out when SNS refuses the whole message, so
+ * that an alert always goes out.
+ */
+export function buildPlainNotification(report: IncidentReport): Notification {
+  const message = buildIncidentMessage(report);
+  return notificationOf(report, message, body(message, LIMITS.at(-1) as Limits, false), true);
+}

@@ -1,0 +1,286 @@
+import type { ActivitySummary } from '../activity/activity-summary.js';
+import { RISK_CATEGORIES, type RiskCategory } from '../activity/risky-events.js';
+import { activityInBrief, verdictLines } from '../activity/verdict.js';
+import { isRegionName } from '../aws/aws-names.js';
+import { shownText, shownValue } from '../common/untrusted-text.js';
+import { formatCount } from '../format/plain-table.js';
+import type { Incident } from '../incident/incident.js';
+import { isRootUserName } from '../incident/user-name.js';
+import type { ContainmentResult } from '../steps/contain.js';
+import { manualContainSteps } from '../steps/human-steps.js';
+import { type IncidentOutcome, type IncidentReport, incidentOutcome, needsHuman } from '../steps/incident-outcome.js';
+
+/*
+ * One model of what a responder reads, whatever carries it: the e-mail, the terminal, a chat
+ * message. Renderers lay it out within their channel's limits; they never decide what it says.
+ * Every text from outside (the event, CloudTrail, AWS errors) is made inert and cut here.
+ */
+
+/** A part of the activity: the key's own, or a session key's (second hop). */
+export interface ActivityPart {
+  title: string;
+  summary: ActivitySummary;
+}
+
+/** What a responder reads first, and the detail below it. */
+export interface IncidentMessage {
+  outcome: IncidentOutcome;
+  /** "Exposed key deleted", "ACTION REQUIRED: contain exposed key by hand". */
+  headline: string;
+  /** True when a human must act now. */
+  urgent: boolean;
+  /** The head, read first: what happened, whether the key is dead, what the attacker did, what to do. */
+  happened: string;
+  keyNow: string;
+  /** A few short bullets, the most severe first. */
+  attackerDid: string[];
+  /** Every step a human must take, urgent first, numbered by the renderer. */
+  doNow: string[];
+  /** The incident's facts, label and value. */
+  facts: [string, string][];
+  /** What exposed-keys did, and what failed. */
+  done: string[];
+  /** One line per kind of risky act, for the detail. */
+  verdict: string[];
+  activity: ActivityPart[];
+  /** For the subject and the message attributes. */
+  accessKeyId: string | null;
+  userName: string | null;
+  accountId: string | null;
+  source: string;
+}
+
+/** Error texts are facts, but a pathological one must not crowd out the rest. */
+const MAX_ERROR_LENGTH = 2_000;
+/** How many acts of a category the head names. */
+const ACTS_IN_HEAD = 4;
+
+const CATEGORY_NAMES: Record<RiskCategory, string> = {
+  'defense-evasion': 'covered tracks',
+  persistence: 'stayed in',
+  'credential-minting': 'took new credentials',
+  'resource-abuse': 'used resources',
+};
+
+const HEADLINES: Record<IncidentOutcome, string> = {
+  deleted: 'Exposed key deleted',
+  deactivated: 'Exposed key deactivated',
+  'already-contained': 'Exposed key already contained',
+  'not-found': 'ACTION REQUIRED: exposed key not found in this account',
+  'other-account': 'ACTION REQUIRED: key of another account, not touched',
+  'several-keys': 'ACTION REQUIRED: several exposed keys in one event, none contained',
+  'notify-only': 'ACTION REQUIRED: exposed key still active',
+  'manual-action-required': 'ACTION REQUIRED: contain exposed key by hand',
+  'owner-mismatch': 'ACTION REQUIRED: key owner mismatch, nothing changed',
+  planned: 'Dry run: exposed key',
+  'containment-failed': 'ACTION REQUIRED: containment FAILED',
+  'invalid-event': 'ACTION REQUIRED: unreadable exposed-key event',
+  'not-attempted': 'ACTION REQUIRED: exposed key not contained',
+};
+
+const SOURCE_NAMES: Record<Incident['source'], string> = {
+  'trusted-advisor': 'Trusted Advisor "Exposed Access Keys"',
+  health: 'AWS Health (RISK)',
+  manual: 'a responder (exposed-keys respond)',
+};
+
+function ownerOf(report: IncidentReport): string | null {
+  return (
+    report.incident?.userName ?? (report.containment.status === 'done' ? report.containment.result.userName : null)
+  );
+}
+
+function happened(report: IncidentReport): string {
+  const incident = report.incident;
+  if (!incident && report.eventKeys?.length)
+    return `An event named ${report.eventKeys.length} exposed keys (${report.eventKeys.join(', ')}) in account ${shownValue(report.rawAccount ?? 'unknown', 20)}.`;
+  if (!incident)
+    return `An exposed-key event arrived that could not be read (event ${shownValue(report.rawEventId ?? 'unknown', 80)}).`;
+  const owner = ownerOf(report);
+  const by = `${SOURCE_NAMES[incident.source]}${incident.fraudType ? ` as ${incident.fraudType}` : ''}`;
+  const where = incident.location ? `, found at ${shownValue(incident.location, 200)}` : '';
+  const whose = owner === null ? '' : isRootUserName(owner) ? ' of the root user' : ` of ${shownValue(owner, 64)}`;
+  return `${incident.accessKeyId}${whose} in account ${incident.accountId}, reported by ${by}${where}.`;
+}
+
+function sessionsNow(result: ContainmentResult): string {
+  const revoke = result.actions.find((action) => action.kind === 'revoke-sessions');
+  if (!revoke) return '';
+  if (revoke.status === 'done') return ' Sessions it minted before then are denied.';
+  if (revoke.status === 'failed') return ' Sessions it minted are STILL VALID: revoking them failed.';
+  return '';
+}
+
+function keyNow(report: IncidentReport): string {
+  const { containment } = report;
+  if (containment.status === 'failed')
+    return `STILL ACTIVE: containment failed (${shownText(containment.error, 300)}).`;
+  if (containment.status === 'skipped') return `NOT CONTAINED: ${shownText(containment.reason, 300)}.`;
+  const result = containment.result;
+  const summary = shownText(result.summary, 400);
+  switch (result.outcome) {
+    case 'deleted':
+      return `DELETED: it can no longer be used.${sessionsNow(result)}`;
+    case 'deactivated':
+      return `DEACTIVATED: it can no longer be used (it still exists, inactive).${sessionsNow(result)}`;
+    case 'already-contained':
+      return `Already contained: ${summary}`;
+    case 'planned':
+      return `Unchanged (dry run): ${summary}`;
+    case 'not-found':
+    case 'other-account':
+      return `UNKNOWN here, nothing touched: ${summary}`;
+    default:
+      return `STILL ACTIVE: ${summary}`;
+  }
+}
+
+function attackerDid(report: IncidentReport): string[] {
+  const { investigation } = report;
+  if (investigation.status === 'failed') return ['not known: the investigation failed (see below).'];
+  if (investigation.status === 'skipped') return ['not known: the investigation did not run.'];
+  const { activity } = investigation.result;
+  const lines = verdictLines(activity);
+  if (lines.length === 0) return [activityInBrief(activity)];
+  // One bullet per category, most severe first, its acts in short: the detail below names them.
+  return RISK_CATEGORIES.flatMap((category) => {
+    const acts = lines.filter((line) => line.category === category).map((line) => line.short);
+    if (acts.length === 0) return [];
+    const shown = acts.slice(0, ACTS_IN_HEAD);
+    const more = acts.length > shown.length ? `, and ${acts.length - shown.length} more` : '';
+    return [`${CATEGORY_NAMES[category]}: ${shown.join(', ')}${more}`];
+  });
+}
+
+function facts(report: IncidentReport): [string, string][] {
+  const incident = report.incident;
+  if (!incident)
+    return [
+      ['Event id', shownValue(report.rawEventId ?? 'unknown', 200)],
+      ['Account', shownValue(report.rawAccount ?? 'unknown', 200)],
+      ...(report.eventKeys?.length ? [['Keys', report.eventKeys.join(', ')] as [string, string]] : []),
+      ['Problem', shownText(report.eventError ?? 'unknown', MAX_ERROR_LENGTH)],
+    ];
+  return [
+    ['Access key', incident.accessKeyId],
+    ['User', incident.userName === null ? '(not named by the event)' : shownValue(incident.userName)],
+    ['Account', `${incident.accountId}${incident.receivedBy ? ` (reported to ${incident.receivedBy})` : ''}`],
+    ['Reported by', `${SOURCE_NAMES[incident.source]}${incident.fraudType ? ` (${incident.fraudType})` : ''}`],
+    ['Found at', incident.location === null ? '(not given)' : shownValue(incident.location, 300)],
+    ['Case', incident.caseId === null ? '(none)' : shownValue(incident.caseId)],
+    ['Detected', incident.detectedAt],
+    ['Event id', shownValue(incident.eventId)],
+    ...(incident.notes ?? []).map((note): [string, string] => ['Note', shownText(note, 500)]),
+  ];
+}
+
+function containmentDone(report: IncidentReport): string[] {
+  const { containment } = report;
+  if (containment.status === 'failed')
+    return [`Containment FAILED; the key may still be active: ${shownText(containment.error, MAX_ERROR_LENGTH)}`];
+  if (containment.status === 'skipped') return [`Containment not attempted: ${shownText(containment.reason)}`];
+  const result = containment.result;
+  const lines = [
+    `Containment (${result.mode}${result.dryRun ? ', dry run' : ''}): ${result.outcome}. ${shownText(result.summary)}`,
+    ...result.actions.map((action) => `  ${action.kind}: ${action.status}, ${shownText(action.detail)}`),
+  ];
+  if (result.quarantinePolicies.length > 0)
+    lines.push(
+      `AWS quarantine policy attached to ${shownValue(result.userName ?? '')}: ${result.quarantinePolicies.map((name) => shownValue(name)).join(', ')}. Left in place; remove it only once the incident is closed.`,
+    );
+  for (const warning of result.warnings) lines.push(`WARNING: ${shownText(warning, MAX_ERROR_LENGTH)}`);
+  return lines;
+}
+
+function investigationDone(report: IncidentReport): string[] {
+  const { investigation } = report;
+  if (investigation.status === 'failed')
+    return [`Investigation FAILED: ${shownText(investigation.error, MAX_ERROR_LENGTH)}`];
+  if (investigation.status === 'skipped') return [`Investigation not run: ${shownText(investigation.reason)}`];
+  const { activity, sessionActivity } = investigation.result;
+  const lines = [
+    `Investigation (${activity.source}): ${formatCount(activity.totalEvents)} events in ${activity.regions.searched.length} region(s) searched${activity.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
+  ];
+  if (sessionActivity.length > 0)
+    lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
+  for (const failed of activity.regions.failed)
+    lines.push(`Region NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_ERROR_LENGTH)}`);
+  return lines;
+}
+
+function urgentSteps(report: IncidentReport): string[] {
+  const incident = report.incident;
+  const { containment } = report;
+  if (!incident && report.eventKeys?.length)
+    return report.eventKeys.map((key) => `Contain ${key}: exposed-keys respond --key ${key}`);
+  if (!incident)
+    return [
+      'Read the event in the Trusted Advisor or AWS Health console, and contain the key it names by hand or with exposed-keys respond --key <AKIA…>.',
+    ];
+  if (containment.status === 'done') return containment.result.humanSteps.map((step) => shownText(step));
+  return manualContainSteps(incident.accessKeyId, incident.userName);
+}
+
+function investigationSteps(report: IncidentReport): string[] {
+  const incident = report.incident;
+  const { investigation } = report;
+  if (!incident) return [];
+  if (investigation.status === 'failed')
+    return [`Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}`];
+  if (investigation.status !== 'done') return [];
+  const { activity } = investigation.result;
+  const steps: string[] = [];
+  if (activity.regions.failed.length > 0) {
+    const regions = activity.regions.failed.map((failed) => failed.region).filter(isRegionName);
+    steps.push(
+      `Search the regions that failed: exposed-keys investigate --key ${incident.accessKeyId} --regions ${regions.join(',') || '<regions>'}`,
+    );
+  }
+  if (activity.sessionKeys.length > 0)
+    steps.push(
+      `The key minted ${activity.sessionKeys.length} session key(s). Sessions of assumed roles keep working until they expire: revoke active sessions on those roles.`,
+    );
+  return steps;
+}
+
+function followUps(report: IncidentReport): string[] {
+  const incident = report.incident;
+  if (!incident) return [];
+  return [
+    `Remove the key from where it leaked${incident.location ? ` (${shownValue(incident.location, 300)})` : ''}, including history.`,
+    'Delete what the attacker created (users, keys, roles, instances): see the activity below.',
+    'Give the workloads that used this key a new credential (preferably a role).',
+  ];
+}
+
+/** The message of an incident, as every channel renders it. */
+export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
+  const outcome = incidentOutcome(report);
+  const incident = report.incident;
+  const investigation = report.investigation.status === 'done' ? report.investigation.result : null;
+  const urgent = needsHuman(report);
+  const steps = [...urgentSteps(report), ...investigationSteps(report)];
+  if (urgent && steps.length === 0) steps.push('Contain the key by hand.');
+  return {
+    outcome,
+    headline: HEADLINES[outcome],
+    urgent,
+    happened: happened(report),
+    keyNow: keyNow(report),
+    attackerDid: attackerDid(report),
+    doNow: [...steps, ...followUps(report)],
+    facts: facts(report),
+    done: [...containmentDone(report), ...investigationDone(report)],
+    verdict: investigation ? verdictLines(investigation.activity).map((line) => line.text) : [],
+    activity: investigation
+      ? [
+          { title: 'Key', summary: investigation.activity },
+          ...investigation.sessionActivity.map((summary) => ({ title: 'Session key (second hop)', summary })),
+        ]
+      : [],
+    accessKeyId: incident?.accessKeyId ?? null,
+    userName: ownerOf(report),
+    accountId: incident?.accountId ?? (/^\d{12}$/.test(report.rawAccount ?? '') ? (report.rawAccount as string) : null),
+    source: incident?.source ?? 'unknown',
+  };
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { buildNotification } from '../../../src/message/email.js';
+import type { ContainmentOutcome, ContainmentResult } from '../../../src/steps/contain.js';
+import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../support/fixtures.js';
+import { incidentFor } from '../../support/incidents.js';
+import { summarizeRecords } from '../../support/summaries.js';
+
+/*
+ * The e-mail of each outcome, as the security team receives it, kept in files beside this test
+ * (__snapshots__/*.txt) to be read as a reader would read them. A change to any of them shows in
+ * review. The activity is the first part of the recorded attack, replayed as this key's.
+ */
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const RECORDS = loadInvictusRecords()
+  .filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY)
+  .slice(0, 120)
+  .map((record) => ({ ...record, userIdentity: { ...record.userIdentity, accessKeyId: KEY } }));
+const ACTIVITY = summarizeRecords(RECORDS, KEY, INVICTUS_WINDOW, {
+  source: 'lookup-events',
+  regionsSearched: ['us-east-1', 'eu-west-1'],
+  userName: 'alice',
+});
+
+function containment(
+  outcome: ContainmentOutcome,
+  fields: Partial<ContainmentResult> = {},
+): IncidentReport['containment'] {
+  return {
+    status: 'done',
+    result: {
+      accessKeyId: KEY,
+      userName: 'alice',
+      mode: 'delete',
+      dryRun: false,
+      outcome,
+      contained: ['deleted', 'deactivated', 'already-contained'].includes(outcome),
+      summary: `Deleted ${KEY} of alice.`,
+      actions: [],
+      quarantinePolicies: [],
+      humanSteps: [],
+      warnings: [],
+      ...fields,
+    },
+  };
+}
+
+const DONE = [
+  { kind: 'delete-access-key', target: KEY, status: 'done', detail: `deleted ${KEY} of alice` },
+  {
+    kind: 'revoke-sessions',
+    target: 'alice',
+    status: 'done',
+    detail: 'denied sessions issued before 2026-11-26T22:05:00.000Z (inline policy exposed-keys-revoke-sessions)',
+  },
+] as const;
+
+function report(
+  containmentReport: IncidentReport['containment'],
+  overrides: Partial<IncidentReport> = {},
+): IncidentReport {
+  return {
+    incident: incidentFor(KEY, 'alice'),
+    containment: containmentReport,
+    investigation: { status: 'done', result: { activity: ACTIVITY, sessionActivity: [] } },
+    ...overrides,
+  };
+}
+
+const OUTCOMES: [string, IncidentReport][] = [
+  ['deleted', report(containment('deleted', { actions: [...DONE] }))],
+  [
+    'deactivated',
+    report(
+      containment('deactivated', {
+        mode: 'deactivate',
+        summary: `Deactivated ${KEY} of alice.`,
+        actions: [{ ...DONE[0], kind: 'deactivate-access-key', detail: `deactivated ${KEY} of alice` }, DONE[1]],
+      }),
+    ),
+  ],
+  [
+    'already-contained',
+    report(
+      containment('already-contained', {
+        summary: `${KEY} no longer exists in IAM: exposed-keys contained it earlier (deleted 2026-11-26T21:00:00.000Z, tag on alice).`,
+      }),
+    ),
+  ],
+  [
+    'not-found',
+    report(
+      containment('not-found', {
+        userName: null,
+        summary: `IAM does not know ${KEY} in account 123456789012, and nothing shows it was deleted here.`,
+        humanSteps: [
+          `IAM in account 123456789012 does not know ${KEY}, and nothing shows it was deleted here. Check the key id and the account.`,
+          `Find the owning account: aws sts get-access-key-info --access-key-id ${KEY}`,
+        ],
+      }),
+    ),
+  ],
+  [
+    'owner-mismatch',
+    report(
+      containment('owner-mismatch', {
+        userName: 'mallory',
+        summary: `The event names alice but ${KEY} belongs to mallory; nothing was changed.`,
+        humanSteps: [`The event names alice, but IAM says ${KEY} belongs to mallory. Nothing was changed.`],
+      }),
+    ),
+  ],
+  [
+    'root',
+    report(
+      containment('manual-action-required', {
+        userName: 'root',
+        summary: `${KEY} belongs to the root user; only the root user can delete it.`,
+        humanSteps: [
+          `Sign in as the root user and delete access key ${KEY} (account menu > Security credentials > Access keys). No IAM role can do this for you.`,
+          'Change the root password and make sure MFA is enabled on the root user.',
+        ],
+      }),
+      { incident: incidentFor(KEY, 'root') },
+    ),
+  ],
+  [
+    'failed',
+    report({
+      status: 'failed',
+      error: `ContainmentError: Could not contain ${KEY} of alice; the key is still active: iam:DeleteAccessKey failed: AccessDenied: not authorized`,
+    }),
+  ],
+  [
+    'notify-only',
+    report(
+      containment('notify-only', {
+        mode: 'notify-only',
+        summary: `Mode notify-only: ${KEY} of alice was left ACTIVE.`,
+        humanSteps: [
+          `Deactivate the key now: aws iam update-access-key --user-name alice --access-key-id ${KEY} --status Inactive`,
+          `Then delete it: aws iam delete-access-key --user-name alice --access-key-id ${KEY}`,
+        ],
+      }),
+    ),
+  ],
+];
+
+describe('the e-mail of each outcome, as received', () => {
+  it.each(OUTCOMES)('%s', async (name, incidentReport) => {
+    const { subject, message } = buildNotification(incidentReport);
+
+    await expect(`Subject: ${subject}\n\n${message}\n`).toMatchFileSnapshot(`__snapshots__/email-${name}.txt`);
+  });
+});
