@@ -37,15 +37,16 @@ export function parseTableName(text: string, flag: string): TableName {
  * @throws InvalidInputError when the table does not exist; AwsCallError when Glue fails.
  */
 export async function tableLayout(glue: GlueApi, name: TableName, flag: string): Promise<TableLayout> {
-  const answer = await glue
-    .send(new GetTableCommand({ DatabaseName: name.database, Name: name.table }))
-    .catch((error: unknown) => {
-      if (isAwsError(error, 'EntityNotFound'))
-        throw new InvalidInputError(flag, `The Glue catalog has no table ${name.database}.${name.table}.`, {
-          hint: 'Create it with the stack (deploy --trail-bucket) or name an existing table of CloudTrail logs.',
-        });
-      throw toAwsCallError('glue:GetTable', error);
-    });
+  let answer: GetTableCommandOutput;
+  try {
+    answer = await glue.send(new GetTableCommand({ DatabaseName: name.database, Name: name.table }));
+  } catch (error) {
+    if (isAwsError(error, 'EntityNotFound'))
+      throw new InvalidInputError(flag, `The Glue catalog has no table ${name.database}.${name.table}.`, {
+        hint: 'Create it with the stack (deploy --trail-bucket) or name an existing table of CloudTrail logs.',
+      });
+    throw toAwsCallError('glue:GetTable', error);
+  }
   const parameters = answer.Table?.Parameters ?? {};
   const keys = (answer.Table?.PartitionKeys ?? [])
     .map((key) => key.Name?.toLowerCase() ?? '')

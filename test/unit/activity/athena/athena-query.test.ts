@@ -128,7 +128,13 @@ describe('runAthenaQuery', () => {
     let clock = 0;
 
     const late = runAthenaQuery(
-      { athena: new AthenaClient({}), now: () => clock, sleep: async (ms) => void (clock += ms) },
+      {
+        athena: new AthenaClient({}),
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+      },
       QUERY,
       { deadline: 10_000, pollMs: 1_000 },
     );

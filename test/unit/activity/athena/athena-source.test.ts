@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => duck.close());
 
 /** A parameter as the source sent it (a SQL literal), back to its value. */
-function valueOf(literal: string): string {
+function parameterValue(literal: string): string {
   return literal.slice(1, -1).replaceAll("''", "'");
 }
 
@@ -46,7 +46,7 @@ beforeEach(() => {
   });
   let sent: { sql: string; parameters: string[] } | undefined;
   athenaMock.on(StartQueryExecutionCommand).callsFake((input) => {
-    sent = { sql: input.QueryString, parameters: (input.ExecutionParameters ?? []).map(valueOf) };
+    sent = { sql: input.QueryString, parameters: (input.ExecutionParameters ?? []).map(parameterValue) };
     return { QueryExecutionId: `q-${athenaMock.commandCalls(StartQueryExecutionCommand).length}` };
   });
   athenaMock.on(GetQueryExecutionCommand).resolves({
