@@ -15,21 +15,6 @@ const PARTITION_NAMES = {
 const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
 
 /**
- * Reads `database.table` (Glue names, case-insensitive: Glue keeps them in lower case).
- *
- * @throws InvalidInputError naming `flag` when it is not of that form.
- */
-export function parseTableName(text: string, flag: string): TableName {
-  const [database, table, ...rest] = text.toLowerCase().split('.');
-  if (rest.length > 0 || !database || !table || !GLUE_NAME.test(database) || !GLUE_NAME.test(table))
-    throw new InvalidInputError(
-      flag,
-      `${flag} must be DATABASE.TABLE, each of letters, digits and underscores (e.g. exposed_keys.cloudtrail).`,
-    );
-  return { database, table };
-}
-
-/**
  * The table's partition columns that a query can prune on, from the Glue catalog: a date in
  * CloudTrail's `yyyy/MM/dd` form, a region and an account. A table partitioned otherwise (or not
  * at all) is still read, only whole.
