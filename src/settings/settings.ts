@@ -192,7 +192,7 @@ export const STACK_SETTINGS = {
     default: '30',
   },
   trailBucket: { flag: '--trail-bucket', parameter: 'TrailBucket', schema: trailBucketSchema, default: '' },
-  organizationId: { flag: '--org-id', parameter: 'OrganizationId', schema: organizationIdSchema, default: '' },
+  orgId: { flag: '--org-id', parameter: 'OrganizationId', schema: organizationIdSchema, default: '' },
 } as const satisfies Record<string, StackSetting>;
 
 /** The name of a stack setting. */
