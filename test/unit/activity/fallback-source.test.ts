@@ -79,7 +79,9 @@ describe('withFallback', () => {
     });
     const fallback = lookup();
 
-    await expect(withFallback(athena.source, fallback.source).summarize(QUERY)).rejects.toBeInstanceOf(InterruptedError);
+    await expect(withFallback(athena.source, fallback.source).summarize(QUERY)).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
     expect(fallback.asked).toHaveLength(0);
   });
 });

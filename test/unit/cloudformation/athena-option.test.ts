@@ -60,8 +60,10 @@ describe('the Athena option of the template', () => {
     expect(input.Parameters['storage.location.template']).toEqual({
       'Fn::If': [
         'HasOrganization',
-        { 'Fn::Sub': 's3://${TrailBucket}/AWSLogs/${OrganizationId}/${!account}/CloudTrail/${!region}/${!timestamp}' },
-        { 'Fn::Sub': 's3://${TrailBucket}/AWSLogs/${!account}/CloudTrail/${!region}/${!timestamp}' },
+        {
+          'Fn::Sub': `s3://\${TrailBucket}/AWSLogs/\${OrganizationId}/\${!account}/CloudTrail/\${!region}/\${!timestamp}`,
+        },
+        { 'Fn::Sub': `s3://\${TrailBucket}/AWSLogs/\${!account}/CloudTrail/\${!region}/\${!timestamp}` },
       ],
     });
     expect(input.StorageDescriptor).toMatchObject({
@@ -99,7 +101,7 @@ describe('the Athena option of the template', () => {
       BytesScannedCutoffPerQuery: 1_000_000_000_000,
       EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
       ResultConfiguration: {
-        OutputLocation: { 'Fn::Sub': 's3://${ArtifactBucket}/athena-results/' },
+        OutputLocation: { 'Fn::Sub': `s3://\${ArtifactBucket}/athena-results/` },
         EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
       },
     });
@@ -109,7 +111,7 @@ describe('the Athena option of the template', () => {
     const variables = props('InvestigateFunction').Environment.Variables;
 
     expect(variables.ATHENA_TABLE).toEqual({
-      'Fn::If': ['HasAthena', { 'Fn::Sub': '${AthenaDatabase}.${CloudTrailTable}' }, ''],
+      'Fn::If': ['HasAthena', { 'Fn::Sub': `\${AthenaDatabase}.\${CloudTrailTable}` }, ''],
     });
     expect(variables.ATHENA_WORKGROUP).toEqual({ 'Fn::If': ['HasAthena', { Ref: 'AthenaWorkGroup' }, ''] });
     expect(

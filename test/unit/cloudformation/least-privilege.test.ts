@@ -18,7 +18,7 @@ interface Grant {
 }
 
 /** Where the workgroup writes query results: a prefix of the artifact bucket. */
-const RESULTS = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${ArtifactBucket}/athena-results/*' };
+const RESULTS = { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${ArtifactBucket}/athena-results/*` };
 const USERS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/*` };
 const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
 
@@ -161,17 +161,19 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   }
   const sub = (text: string) => ({ 'Fn::Sub': text });
   if (action.startsWith('athena:'))
-    return [sub('arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}')];
+    return [sub(`arn:\${AWS::Partition}:athena:\${AWS::Region}:\${AWS::AccountId}:workgroup/\${AthenaWorkGroup}`)];
   if (action.startsWith('glue:'))
     return [
-      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'),
-      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${AthenaDatabase}'),
-      sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${AthenaDatabase}/${CloudTrailTable}'),
+      sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:catalog`),
+      sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:database/\${AthenaDatabase}`),
+      sub(
+        `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:table/\${AthenaDatabase}/\${CloudTrailTable}`,
+      ),
     ];
-  if (action === 's3:GetObject') return [sub('arn:${AWS::Partition}:s3:::${TrailBucket}/AWSLogs/*'), RESULTS];
+  if (action === 's3:GetObject') return [sub(`arn:\${AWS::Partition}:s3:::\${TrailBucket}/AWSLogs/*`), RESULTS];
   if (action === 's3:PutObject' || action === 's3:AbortMultipartUpload') return [RESULTS];
   if (action === 's3:ListBucket' || action === 's3:GetBucketLocation')
-    return [sub('arn:${AWS::Partition}:s3:::${TrailBucket}'), sub('arn:${AWS::Partition}:s3:::${ArtifactBucket}')];
+    return [sub(`arn:\${AWS::Partition}:s3:::\${TrailBucket}`), sub(`arn:\${AWS::Partition}:s3:::\${ArtifactBucket}`)];
   if (action === 'logs:CreateLogStream' || action === 'logs:PutLogEvents') {
     const group = ownLogGroup(template, role);
     return group ? [{ 'Fn::GetAtt': [group, 'Arn'] }] : undefined;
