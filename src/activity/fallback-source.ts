@@ -24,8 +24,9 @@ function noting(summary: ActivitySummary, where: string, reason: string, fallbac
  * A source that reads from `primary` within a share of the time, and from `fallback` when the
  * primary could not search at all (it failed, or ran out of its time): the stack's investigation
  * uses Athena when a table is configured and LookupEvents otherwise, and each summary then says
- * why, among the places not searched, so that the message says so. A stop asked for is not a
- * failure: it ends the investigation.
+ * why, among the places not searched, so that the message says so. After one failure the later
+ * reads (the second hop) go to the fallback at once. A stop asked for is not a failure: it ends
+ * the investigation.
  */
 export function withFallback(
   primary: ActivitySource,
@@ -33,11 +34,17 @@ export function withFallback(
   options: FallbackOptions = {},
 ): ActivitySource {
   const now = options.now ?? Date.now;
+  // Once the primary could not answer, the later reads (the second hop) go to the fallback at once.
+  let gaveUp: { where: string; reason: string } | undefined;
   return {
     name: primary.name,
     unsearchable: (message) => fallback.unsearchable(message),
 
     async summarize(query) {
+      if (gaveUp) {
+        const { where, reason } = gaveUp;
+        return (await fallback.summarize(query)).map((summary) => noting(summary, where, reason, fallback.name));
+      }
       const started = now();
       const deadline =
         query.deadline === undefined ? undefined : started + (query.deadline - started) * (options.share ?? 0.5);
@@ -53,6 +60,7 @@ export function withFallback(
         if (isExposedKeysError(error) && error.code === 'INTERRUPTED') throw error;
         reason = describeError(error);
       }
+      gaveUp = { where, reason };
       const summaries = await fallback.summarize(query);
       return summaries.map((summary) => noting(summary, where, reason, fallback.name));
     },

@@ -61,16 +61,19 @@ describe('withFallback', () => {
     expect(fallback.asked[0]?.deadline).toBe(100_000);
   });
 
-  it('reads from the fallback when the first source throws', async () => {
+  it('reads from the fallback when the first source throws, and keeps to it for the later reads', async () => {
     const athena = source('athena', async () => {
       throw new Error('no table');
     });
+    const both = withFallback(athena.source, lookup().source);
 
-    const [summary] = await withFallback(athena.source, lookup().source).summarize(QUERY);
+    const [summary] = await both.summarize(QUERY);
+    const [later] = await both.summarize(QUERY);
 
-    expect(summary?.regions.failed).toEqual([
-      { region: 'athena', error: 'Error: no table; lookup-events was searched instead' },
-    ]);
+    const note = { region: 'athena', error: 'Error: no table; lookup-events was searched instead' };
+    expect(summary?.regions.failed).toEqual([note]);
+    expect(later?.regions.failed).toEqual([note]);
+    expect(athena.asked).toHaveLength(1);
   });
 
   it('does not fall back from a stop the user asked for', async () => {
