@@ -1,4 +1,5 @@
 import type { TimeWindow } from '../../activity/activity-summary.js';
+import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { GLOBAL_EVENTS_REGION } from '../../constants.js';
 import { describeError } from '../../errors.js';
@@ -115,5 +116,7 @@ export async function respondCommand(
     cliHost(output, { command: 'respond', yes: ui.yes, show }),
   ).finally(() => interrupt.dispose());
   if (outcome.aborted) output.info('Nothing was changed.');
+  const queries = (source as { queries?: readonly QueryStatistics[] }).queries ?? [];
+  if (queries.length > 0) output.notice((await import('../render/queries.js')).renderQueriesReport(queries));
   return outcome;
 }
