@@ -166,7 +166,7 @@ export function activitySql(layout: TableLayout, input: ActivitySqlInput): Param
   SELECT useridentity.accesskeyid AS access_key, useridentity.username AS user_name,
     eventid, eventname, eventsource, awsregion, sourceipaddress, useragent, errorcode,
     requestparameters, responseelements, resources,
-    CAST(round(to_unixtime(from_iso8601_timestamp(eventtime)) * 1000) AS BIGINT) AS event_ms,
+    CAST(round(to_unixtime(try(from_iso8601_timestamp(eventtime))) * 1000) AS BIGINT) AS event_ms,
     row_number() OVER (PARTITION BY useridentity.accesskeyid, eventid ORDER BY eventtime) AS copy
   FROM ${table}
   WHERE ${where.join('\n    AND ')}
