@@ -26,3 +26,16 @@ export const LOGICAL_IDS = {
   investigateFunction: 'InvestigateFunction',
   notifyFunction: 'NotifyFunction',
 } as const;
+
+/**
+ * Athena's published price for SQL queries over S3: USD 5 per terabyte scanned (most regions),
+ * billed per query, rounded up to the megabyte, with 10 MB at least; failed queries and DDL are not
+ * billed. Source: https://aws.amazon.com/athena/pricing/ ("SQL queries", per-query pricing).
+ */
+export const ATHENA_PRICE = {
+  usdPerTerabyte: 5,
+  bytesPerTerabyte: 1e12,
+  roundedToBytes: 1e6,
+  minimumBytes: 10e6,
+  source: 'https://aws.amazon.com/athena/pricing/',
+} as const;

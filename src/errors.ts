@@ -11,6 +11,8 @@ export const ExitCode = {
   badInput: 2,
   awsFailed: 3,
   needsHuman: 4,
+  /** Stopped by the user (Ctrl-C), as shells report a process ended by SIGINT. */
+  interrupted: 130,
 } as const;
 
 /** One of the exit codes in {@link ExitCode}. */
@@ -178,6 +180,28 @@ export class DeploymentError extends ExposedKeysError {
 export class ConfigurationError extends ExposedKeysError {
   readonly code = 'CONFIGURATION';
   readonly exitCode = ExitCode.badInput;
+}
+
+/** Thrown when an Athena query fails, is cancelled, or does not finish in time; nothing was read. */
+export class AthenaQueryError extends ExposedKeysError {
+  readonly code = 'ATHENA_QUERY_FAILED';
+  readonly exitCode = ExitCode.awsFailed;
+  constructor(
+    /** The query's execution id, when it was started. */
+    readonly queryExecutionId: string | undefined,
+    /** The query's last state (`FAILED`, `CANCELLED`, `TIMED_OUT` when this tool gave up). */
+    readonly state: string,
+    message: string,
+    options: ExposedKeysErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** Thrown when the user stops a running step (Ctrl-C): what was running in AWS was stopped too. */
+export class InterruptedError extends ExposedKeysError {
+  readonly code = 'INTERRUPTED';
+  readonly exitCode = ExitCode.interrupted;
 }
 
 /** True when `error` is one of the typed errors of exposed-keys. */

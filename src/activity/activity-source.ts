@@ -14,6 +14,14 @@ export type ActivityProgress =
       filesFailed: number;
       /** Bytes read so far, as stored (gzipped or not). */
       bytes: number;
+    }
+  | {
+      kind: 'query';
+      queryExecutionId: string;
+      /** Athena's state of the query: QUEUED, RUNNING, SUCCEEDED… */
+      state: string;
+      bytesScanned: number;
+      elapsedMs: number;
     };
 
 /** What an activity source is asked: the keys to summarise over a window, read together. */

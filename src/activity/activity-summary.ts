@@ -20,7 +20,7 @@ export interface RiskyEvent {
 }
 
 /** Where the activity was read from. */
-export type SourceName = 'lookup-events' | 'cloudtrail-logs';
+export type SourceName = 'lookup-events' | 'cloudtrail-logs' | 'athena';
 
 /** A region that could not be searched, and why. */
 export interface FailedRegion {

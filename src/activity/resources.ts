@@ -11,7 +11,7 @@ export interface TouchedResource {
  * list `resources` for few calls; these fill in the ones that matter when a key leaks (which
  * users, roles, keys and trails the attacker touched).
  */
-const NAMING_PARAMETERS: readonly (readonly [string, string])[] = [
+export const NAMING_PARAMETERS: readonly (readonly [string, string])[] = [
   ['userName', 'AWS::IAM::User'],
   ['roleName', 'AWS::IAM::Role'],
   ['roleArn', 'AWS::IAM::Role'],

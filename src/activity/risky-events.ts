@@ -11,7 +11,8 @@ export const RISK_CATEGORIES: readonly RiskCategory[] = [
   'resource-abuse',
 ];
 
-const BY_SOURCE: Record<string, Record<string, RiskCategory>> = {
+/** The risky calls of each event source, by their bare name (without an API version suffix). */
+export const RISKY_CALLS: Readonly<Record<string, Readonly<Record<string, RiskCategory>>>> = {
   'iam.amazonaws.com': {
     CreateUser: 'persistence',
     CreateAccessKey: 'persistence',
@@ -80,13 +81,16 @@ const BY_SOURCE: Record<string, Record<string, RiskCategory>> = {
 };
 
 /** IAM calls named `Attach…Policy` or `Put…Policy` grant permissions: persistence. */
-const IAM_POLICY_GRANT = /^(Attach|Put)(User|Role|Group)Policy$/;
+export const IAM_POLICY_GRANT = /^(Attach|Put)(User|Role|Group)Policy$/;
+
+/** The API version suffix some records carry (`CreateFunction20150331`). */
+export const API_VERSION_SUFFIX = /\d{8}(v\d+)?$/;
 
 /** Lambda records carry an API version suffix (`CreateFunction20150331`); match on the bare name. */
 function bareEventName(name: string): string {
   const last = name.charCodeAt(name.length - 1);
   // Most names end in a letter: skip the regular expression on this hot path.
-  return last >= 48 && last <= 57 ? name.replace(/\d{8}(v\d+)?$/, '') : name;
+  return last >= 48 && last <= 57 ? name.replace(API_VERSION_SUFFIX, '') : name;
 }
 
 /** The risk category of a CloudTrail record, or null for an ordinary call. */
@@ -94,7 +98,7 @@ export function riskCategoryOf(record: CloudTrailRecord): RiskCategory | null {
   const { eventSource, eventName } = record;
   if (typeof eventSource !== 'string' || typeof eventName !== 'string') return null;
   const name = bareEventName(eventName);
-  const known = BY_SOURCE[eventSource]?.[name];
+  const known = RISKY_CALLS[eventSource]?.[name];
   if (known) return known;
   if (eventSource === 'iam.amazonaws.com' && IAM_POLICY_GRANT.test(name)) return 'persistence';
   return null;

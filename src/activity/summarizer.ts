@@ -13,10 +13,10 @@ import { resourcesOf } from './resources.js';
 import { riskCategoryOf } from './risky-events.js';
 
 /** Calls whose response holds temporary credentials minted from the caller's key. */
-const MINTING_CALLS = new Set(['AssumeRole', 'GetSessionToken', 'GetFederationToken']);
+export const MINTING_CALLS: ReadonlySet<string> = new Set(['AssumeRole', 'GetSessionToken', 'GetFederationToken']);
 
 /** Stands in for a missing field, so that every event is counted in every list. */
-const UNKNOWN = '(unknown)';
+export const UNKNOWN = '(unknown)';
 
 function textOr(value: unknown, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value : fallback;

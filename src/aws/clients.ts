@@ -1,5 +1,7 @@
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -92,6 +94,20 @@ export class AwsClients {
           ...clientConfig(this.#context),
           forcePathStyle: customS3Endpoint(),
         }),
+    );
+  }
+
+  athena(): Promise<AthenaClient> {
+    return this.#once(
+      'athena',
+      async () => new (await import('@aws-sdk/client-athena')).AthenaClient(clientConfig(this.#context)),
+    );
+  }
+
+  glue(): Promise<GlueClient> {
+    return this.#once(
+      'glue',
+      async () => new (await import('@aws-sdk/client-glue')).GlueClient(clientConfig(this.#context)),
     );
   }
 

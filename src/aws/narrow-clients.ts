@@ -1,6 +1,8 @@
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -28,3 +30,7 @@ export type SfnApi = Pick<SFNClient, 'send'>;
 export type CloudFormationApi = Pick<CloudFormationClient, 'send'>;
 /** An STS client, as the CLI uses it. */
 export type StsApi = Pick<STSClient, 'send'>;
+/** An Athena client, as the Athena source uses it. */
+export type AthenaApi = Pick<AthenaClient, 'send'>;
+/** A Glue client, as the Athena source uses it (only `GetTable`). */
+export type GlueApi = Pick<GlueClient, 'send'>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TimeWindow } from '../activity/activity-summary.js';
+import type { TableName } from '../activity/athena/activity-sql.js';
 import { REGION_PATTERN } from '../aws/aws-names.js';
 import type { AwsContext } from '../aws/client-config.js';
 import { DEFAULT_LOOKBACK_HOURS, STACK_REGION } from '../constants.js';
@@ -7,11 +8,15 @@ import { InvalidInputError, WrongRegionError } from '../errors.js';
 import { accessKeyIdProblem } from '../incident/access-key-id.js';
 import { userNameProblem } from '../incident/user-name.js';
 import {
+  accountListSchema,
+  athenaTableSchema,
   containmentModeSchema,
   lookbackHoursSchema,
   problemOf,
   regionListSchema,
+  s3OutputSchema,
   topicArnSchema,
+  workgroupSchema,
 } from '../settings/settings.js';
 import type { ContainmentMode } from '../steps/contain.js';
 
@@ -164,4 +169,57 @@ export function parseWindow(options: { hours?: string; start?: string; end?: str
   if (start.getTime() > end.getTime()) throw new InvalidInputError('--start', '--start must not be after --end.');
 
   return { start, end };
+}
+
+/** The flags that choose Athena as the activity source (`investigate`, `respond`). */
+export interface AthenaFlags {
+  athenaTable?: string;
+  athenaOutput?: string;
+  workgroup?: string;
+  accounts?: string;
+}
+
+/** Where and how Athena is asked, checked. */
+export interface AthenaRequest {
+  table: TableName;
+  outputLocation?: string;
+  workgroup?: string;
+  /** The account partitions to read; the keys' own accounts (STS GetAccessKeyInfo) when absent. */
+  accounts?: string[];
+}
+
+/**
+ * Validates --athena-table and the flags that only mean something with it (--athena-output,
+ * --workgroup, --accounts); undefined when Athena was not asked for.
+ */
+export function parseAthenaFlags(flags: AthenaFlags & { logs?: string }): AthenaRequest | undefined {
+  if (flags.athenaTable === undefined) {
+    const orphan = (['athenaOutput', 'workgroup', 'accounts'] as const).find((name) => flags[name] !== undefined);
+    if (orphan) {
+      const flag = `--${orphan.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+      throw new InvalidInputError(flag, `${flag} is for the Athena source: give --athena-table DATABASE.TABLE too.`);
+    }
+    return undefined;
+  }
+  if (flags.logs !== undefined)
+    throw new InvalidInputError(
+      '--athena-table',
+      'Read either log files (--logs) or an Athena table (--athena-table), not both.',
+    );
+  return {
+    table: parseFlag(athenaTableSchema, flags.athenaTable, '--athena-table'),
+    ...(flags.athenaOutput === undefined
+      ? {}
+      : { outputLocation: parseFlag(s3OutputSchema, flags.athenaOutput, '--athena-output') }),
+    ...(flags.workgroup === undefined ? {} : { workgroup: parseFlag(workgroupSchema, flags.workgroup, '--workgroup') }),
+    ...(flags.accounts === undefined ? {} : { accounts: parseFlag(accountListSchema, flags.accounts, '--accounts') }),
+  };
+}
+
+/** Validates where to search: --regions, and the Athena flags. */
+export function parseSearch(flags: AthenaFlags & { regions?: string }): {
+  regions: string[] | undefined;
+  athena: AthenaRequest | undefined;
+} {
+  return { regions: parseRegions(flags.regions), athena: parseAthenaFlags(flags) };
 }

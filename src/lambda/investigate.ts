@@ -1,4 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { lambdaAthenaClients } from '../aws/athena-clients.js';
 import { lambdaClientConfig } from '../aws/client-config.js';
 import { readInvestigateConfig } from '../settings/function-settings.js';
 import { investigateTask } from '../state-machine/tasks.js';
@@ -24,4 +25,7 @@ async function listRegions(): Promise<string[]> {
 }
 
 /** The `LookupCloudTrailEvents` task: settings read and checked once, at cold start. */
-export const handler = investigateTask({ cloudTrail, listRegions, logger: stepLogger('investigate') }, config);
+export const handler = investigateTask(
+  { cloudTrail, listRegions, athenaClients: lambdaAthenaClients(home), logger: stepLogger('investigate') },
+  config,
+);

@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import type { ContainmentMode } from '../steps/contain.js';
-import { problemOf, STACK_SETTINGS, type StackSetting, topicArnSchema } from './settings.js';
+import {
+  athenaTableSchema,
+  problemOf,
+  STACK_SETTINGS,
+  type StackSetting,
+  topicArnSchema,
+  workgroupSchema,
+} from './settings.js';
 
 /*
  * Each handler reads its environment once, at cold start, through these functions: a function
@@ -45,13 +52,26 @@ export interface InvestigateConfig {
   lookbackHours: number;
   /** Empty: every enabled region. */
   regions: string[];
+  /** The Athena table and workgroup the stack created, when it did (`ATHENA_TABLE`, `ATHENA_WORKGROUP`). */
+  athena?: { table: { database: string; table: string }; workgroup: string };
 }
 
-/** Reads `LOOKBACK_HOURS` (1 to 2160, default 24) and `INVESTIGATE_REGIONS` (comma-separated, empty for all). */
+/**
+ * Reads `LOOKBACK_HOURS` (1 to 2160, default 24), `INVESTIGATE_REGIONS` (comma-separated, empty
+ * for all), and `ATHENA_TABLE` with `ATHENA_WORKGROUP` (both set, or both empty: LookupEvents).
+ */
 export function readInvestigateConfig(env: Env): InvestigateConfig {
-  return {
+  const config: InvestigateConfig = {
     lookbackHours: setting(env, 'investigation', STACK_SETTINGS.lookbackHours),
     regions: setting(env, 'investigation', STACK_SETTINGS.regions),
+  };
+  if (!env.ATHENA_TABLE && !env.ATHENA_WORKGROUP) return config;
+  return {
+    ...config,
+    athena: {
+      table: read(env, 'investigation', 'ATHENA_TABLE', athenaTableSchema),
+      workgroup: read(env, 'investigation', 'ATHENA_WORKGROUP', workgroupSchema),
+    },
   };
 }
 

@@ -99,6 +99,50 @@ export const logRetentionDaysSchema = z
   })
   .transform(Number);
 
+/** A trail's S3 bucket for the Athena table, or empty for none (the investigation then uses LookupEvents). */
+export const trailBucketSchema = z
+  .string()
+  .regex(
+    /^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'must be the S3 bucket name of the CloudTrail trail (3 to 63 lower-case letters, digits, dots, hyphens), or "" for none',
+  );
+
+/** An AWS Organizations id (`o-…`), or empty for a trail of one account. */
+export const organizationIdSchema = z
+  .string()
+  .regex(/^$|^o-[a-z0-9]{10,32}$/, 'must be an organization id (o- and 10 to 32 lower-case letters or digits), or ""');
+
+/** `database.table` of a Glue table, read in lower case as Glue keeps names. */
+export const athenaTableSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_]{1,255}\.[A-Za-z0-9_]{1,255}$/,
+    'must be DATABASE.TABLE, each of letters, digits and underscores',
+  )
+  .transform((text) => {
+    const [database = '', table = ''] = text.toLowerCase().split('.');
+    return { database, table };
+  });
+
+/** An Athena workgroup name. */
+export const workgroupSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a workgroup name (1 to 128 letters, digits, dots, hyphens, underscores)');
+
+/** Where Athena writes query results: `s3://bucket/prefix/`. */
+export const s3OutputSchema = z
+  .string()
+  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be an S3 location, s3://bucket/prefix/');
+
+/** Account ids separated by commas, at least one; duplicates dropped. */
+export const accountListSchema = z
+  .string()
+  .transform((text) => [...new Set(text.split(',').map((account) => account.trim()))].filter(Boolean))
+  .refine(
+    (accounts) => accounts.length > 0 && accounts.every((account) => /^\d{12}$/.test(account)),
+    'must be 12-digit account ids separated by commas',
+  );
+
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {
   flag: string;
@@ -147,6 +191,8 @@ export const STACK_SETTINGS = {
     schema: logRetentionDaysSchema,
     default: '30',
   },
+  trailBucket: { flag: '--trail-bucket', parameter: 'TrailBucket', schema: trailBucketSchema, default: '' },
+  orgId: { flag: '--org-id', parameter: 'OrganizationId', schema: organizationIdSchema, default: '' },
 } as const satisfies Record<string, StackSetting>;
 
 /** The name of a stack setting. */

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ActivitySource } from '../activity/activity-source.js';
 import { lookupEventsSource } from '../activity/lookup-events/lookup-events-source.js';
 import { invocationDeadline, withDeadline } from '../aws/deadline.js';
-import type { CloudTrailApi, IamClient, SnsClient } from '../aws/narrow-clients.js';
+import type { AthenaApi, CloudTrailApi, GlueApi, IamClient, SnsClient, StsApi } from '../aws/narrow-clients.js';
 import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
@@ -66,11 +67,53 @@ export function containTask(
   };
 }
 
+/** The clients of the Athena source, loaded only when the stack has a table. */
+export interface AthenaTaskClients {
+  athena: AthenaApi;
+  glue: GlueApi;
+  sts: StsApi;
+}
+
+/**
+ * The source of the stack's investigation: LookupEvents, or, when the stack created an Athena
+ * table, Athena within half the time left, then LookupEvents if Athena could not answer.
+ */
+async function stackSource(
+  lookup: ActivitySource,
+  config: InvestigateConfig,
+  athenaClients: (() => Promise<AthenaTaskClients>) | undefined,
+  deadline: number | undefined,
+): Promise<ActivitySource> {
+  if (!config.athena || !athenaClients) return lookup;
+  const [{ athenaSource }, { withFallback }, { keyAccounts }, clients] = await Promise.all([
+    import('../activity/athena/athena-source.js'),
+    import('../activity/fallback-source.js'),
+    import('../aws/key-accounts.js'),
+    athenaClients(),
+  ]);
+  const athena = athenaSource(
+    {
+      athena: withDeadline(clients.athena, deadline),
+      glue: withDeadline(clients.glue, deadline),
+      accountsOf: keyAccounts(withDeadline(clients.sts, deadline)),
+    },
+    {
+      table: config.athena.table,
+      tableFlag: 'ATHENA_TABLE',
+      workgroup: config.athena.workgroup,
+      regions: config.regions,
+    },
+  );
+  return withFallback(athena, lookup);
+}
+
 /** `LookupCloudTrailEvents`: summarises what the key did, in every region, and what its session keys did. */
 export function investigateTask(
   deps: {
     cloudTrail: (region: string) => CloudTrailApi;
     listRegions?: () => Promise<string[]>;
+    /** The Athena source's clients, for a stack with an Athena table. */
+    athenaClients?: () => Promise<AthenaTaskClients>;
     logger?: TaskLogger;
     now?: () => Date;
   },
@@ -80,10 +123,11 @@ export function investigateTask(
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.investigate);
-    const source = lookupEventsSource(
+    const lookup = lookupEventsSource(
       { cloudTrail: (region) => withDeadline(deps.cloudTrail(region), deadline), listRegions: deps.listRegions },
       { regions: config.regions },
     );
+    const source = await stackSource(lookup, config, deps.athenaClients, deadline);
     const investigation = await investigateKey(
       { source },
       {

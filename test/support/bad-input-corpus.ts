@@ -382,7 +382,37 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
   {
     name: 'investigate: --logs with --regions',
     args: ['investigate', ...KEY, '--logs', '/tmp', '--regions', 'us-east-1'],
-    message: /--regions chooses where LookupEvents searches/,
+    message: /--regions chooses where LookupEvents or Athena searches/,
+  },
+  {
+    name: 'investigate: --athena-table that is not DATABASE.TABLE',
+    args: ['investigate', ...KEY, '--athena-table', 'cloudtrail'],
+    message: /--athena-table must be DATABASE\.TABLE/,
+  },
+  {
+    name: 'investigate: --athena-table with a quote in it',
+    args: ['investigate', ...KEY, '--athena-table', "db.t'; DROP TABLE x; --"],
+    message: /--athena-table must be DATABASE\.TABLE/,
+  },
+  {
+    name: 'investigate: --workgroup without --athena-table',
+    args: ['investigate', ...KEY, '--workgroup', 'primary'],
+    message: /--workgroup is for the Athena source/,
+  },
+  {
+    name: 'investigate: --logs with --athena-table',
+    args: ['investigate', ...KEY, '--logs', '/tmp', '--athena-table', 'db.t'],
+    message: /either log files \(--logs\) or an Athena table/,
+  },
+  {
+    name: 'investigate: --athena-output that is not in S3',
+    args: ['investigate', ...KEY, '--athena-table', 'db.t', '--athena-output', '/tmp/out'],
+    message: /--athena-output must be an S3 location/,
+  },
+  {
+    name: 'investigate: --accounts that are not account ids',
+    args: ['investigate', ...KEY, '--athena-table', 'db.t', '--accounts', '1234'],
+    message: /--accounts must be 12-digit account ids/,
   },
   { name: 'investigate: empty --logs', args: ['investigate', ...KEY, '--logs', ' '], message: /--logs needs a folder/ },
   {

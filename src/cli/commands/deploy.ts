@@ -29,6 +29,8 @@ export function registerDeploy(program: Command, setExitCode: (code: ExitCodeVal
       .option('--regions <list>', 'regions to investigate, comma-separated, or "all" for every enabled region')
       .option('--revoke-sessions <bool>', 'deny sessions minted before containment: true | false')
       .option('--log-retention-days <n>', "days to keep the functions' logs")
+      .option('--trail-bucket <name>', 'the CloudTrail bucket to investigate with Athena ("" for none: LookupEvents)')
+      .option('--org-id <id>', 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/)')
       .option(
         '--bucket <name>',
         'artifact bucket (default: exposed-keys-artifacts-<account>-<region>, created if needed)',

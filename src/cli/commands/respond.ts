@@ -5,7 +5,7 @@ import { runAction, withCommonOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
 
-interface RespondFlags extends parse.CommonOptions {
+interface RespondFlags extends parse.CommonOptions, parse.AthenaFlags {
   key?: string;
   user?: string;
   mode?: string;
@@ -40,6 +40,7 @@ export function registerRespond(program: Command, setExitCode: (code: ExitCodeVa
       .option('--no-follow-sessions', 'do not investigate the session keys the key minted')
       .option('--dry-run', 'show what would be done, and change nothing at all')
       .option('--yes', 'do not ask before changing the account'),
+    { athena: true },
   ).action(async (flags: RespondFlags) => setExitCode(await runAction(flags, (output) => respond(flags, output))));
 }
 
@@ -51,7 +52,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
     accessKeyId: parse.parseAccessKeyId(flags.key),
     userName: parse.parseUserName(flags.user),
     window: parse.parseWindow(flags, new Date()),
-    regions: parse.parseRegions(flags.regions),
+    ...parse.parseSearch(flags),
     topicArn: parse.parseTopicArn(flags.topic),
     mode,
     dryRun: flags.dryRun ?? false,

@@ -7,5 +7,19 @@ export function renderActivityProgress(progress: ActivityProgress): string {
       return `Investigating ${progress.accessKeyId}: ${progress.region} page ${progress.pages} (${progress.events} events)`;
     case 'files':
       return `Reading log files: ${progress.filesRead} read, ${progress.filesSkipped} skipped, ${(progress.bytes / 1_048_576).toFixed(1)} MB`;
+    case 'query':
+      return `Athena query ${progress.state.toLowerCase()}: ${formatBytes(progress.bytesScanned)} scanned, ${Math.round(progress.elapsedMs / 1000)} s (Ctrl-C stops it)`;
   }
+}
+
+/** Bytes in the largest decimal unit that keeps the number at least 1, as Athena's console shows them. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }

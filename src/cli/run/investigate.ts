@@ -1,8 +1,10 @@
 import type { ActivityProgress, ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
+import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { investigateKey } from '../../steps/investigate.js';
+import type { AthenaRequest } from '../options.js';
 
 /** What `investigate` was asked. */
 export interface InvestigationRequest {
@@ -11,8 +13,12 @@ export interface InvestigationRequest {
   regions?: string[];
   /** A folder or s3://bucket/prefix of CloudTrail log files; LookupEvents when absent. */
   logs?: string;
+  /** An Athena table (and where the results go); LookupEvents when absent. */
+  athena?: AthenaRequest;
   followSessions: boolean;
   onProgress?: (progress: ActivityProgress) => void;
+  /** Aborts on Ctrl-C: a running Athena query is stopped. */
+  signal?: AbortSignal;
 }
 
 /** What `investigate` found. */
@@ -21,10 +27,16 @@ export interface InvestigationOutcome {
   sessionActivity: ActivitySummary[];
   /** For log files: how many were read, skipped, outside the window, or unreadable. */
   files?: LogFilesReport;
+  /** For Athena: each query run, with the bytes it scanned and its estimated cost. */
+  queries?: readonly QueryStatistics[];
 }
 
-/** The source the request names: log files when `logs` is given, else LookupEvents. */
-async function sourceOf(clients: AwsClients, request: InvestigationRequest) {
+/** The source the request names: log files when `logs` is given, Athena with `athena`, else LookupEvents. */
+async function sourceOf(clients: AwsClients, request: InvestigationRequest): Promise<Source> {
+  if (request.athena !== undefined) {
+    const { athenaSourceFor } = await import('./athena-source.js');
+    return athenaSourceFor(clients, request.athena, { regions: request.regions, signal: request.signal });
+  }
   if (request.logs !== undefined) {
     const { logFilesSource } = await import('../../activity/log-files/log-files-source.js');
     const s3 = request.logs.startsWith('s3://') ? await clients.s3() : undefined;
@@ -37,12 +49,14 @@ async function sourceOf(clients: AwsClients, request: InvestigationRequest) {
   );
 }
 
+type Source = ActivitySource & { files?: LogFilesReport; queries?: readonly QueryStatistics[] };
+
 /** Runs the investigation step over the chosen source. */
 export async function runInvestigation(
   clients: AwsClients,
   request: InvestigationRequest,
 ): Promise<InvestigationOutcome> {
-  const source: ActivitySource & { files?: LogFilesReport } = await sourceOf(clients, request);
+  const source = await sourceOf(clients, request);
   const investigation = await investigateKey(
     { source },
     {
@@ -52,5 +66,9 @@ export async function runInvestigation(
       onProgress: request.onProgress,
     },
   );
-  return { ...investigation, ...(source.files ? { files: source.files } : {}) };
+  return {
+    ...investigation,
+    ...(source.files ? { files: source.files } : {}),
+    ...(source.queries ? { queries: source.queries } : {}),
+  };
 }

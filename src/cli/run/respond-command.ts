@@ -1,9 +1,12 @@
 import type { TimeWindow } from '../../activity/activity-summary.js';
+import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { GLOBAL_EVENTS_REGION } from '../../constants.js';
 import { describeError } from '../../errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
 import { cliHost } from '../cli-host.js';
+import { listenForInterrupt } from '../interrupt.js';
+import type { AthenaRequest } from '../options.js';
 import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
@@ -22,6 +25,8 @@ export interface RespondRequest {
   followSessions: boolean;
   window: TimeWindow;
   regions?: string[];
+  /** An Athena table to investigate with; LookupEvents when absent. */
+  athena?: AthenaRequest;
   topicArn?: string;
 }
 
@@ -58,6 +63,14 @@ async function topicFinder(clients: AwsClients, request: RespondRequest, stackNa
   return { find, whom: `the topic of stack ${stackName} if there is one (else the message is printed)` };
 }
 
+/** Where the investigation searches, in words, for the plan. */
+function searchedWhere(request: RespondRequest): string {
+  const regions = request.regions?.join(', ') ?? 'every enabled region';
+  if (!request.athena) return regions;
+  const { database, table } = request.athena.table;
+  return `Athena table ${database}.${table} (${request.regions ? regions : 'every region'})`;
+}
+
 /**
  * `respond` from the command line: builds the clients and the activity source, and runs the
  * response with a host that shows the plan and asks before any change. Nothing but IAM stands
@@ -72,10 +85,13 @@ export async function respondCommand(
   const topic = await topicFinder(clients, request, ui.stackName);
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
   const cloudTrail = await clients.cloudTrail();
-  const source = lookupEventsSource(
-    { cloudTrail, listRegions: () => clients.listRegions() },
-    { regions: request.regions },
-  );
+  const interrupt = listenForInterrupt();
+  const source = request.athena
+    ? await (await import('./athena-source.js')).athenaSourceFor(clients, request.athena, {
+        regions: request.regions,
+        signal: interrupt.signal,
+      })
+    : lookupEventsSource({ cloudTrail, listRegions: () => clients.listRegions() }, { regions: request.regions });
   const show = (message: RespondMessage) => {
     if (message.kind === 'step') progress.step(message.text);
     else if (message.kind === 'progress') progress.update(renderActivityProgress(message.progress));
@@ -94,11 +110,13 @@ export async function respondCommand(
     },
     {
       ...request,
-      searchedWhere: request.regions?.join(', ') ?? 'every enabled region',
+      searchedWhere: searchedWhere(request),
       notifiedWhom: topic.whom,
     },
     cliHost(output, { command: 'respond', yes: ui.yes, show }),
-  );
+  ).finally(() => interrupt.dispose());
   if (outcome.aborted) output.info('Nothing was changed.');
+  const queries = (source as { queries?: readonly QueryStatistics[] }).queries ?? [];
+  if (queries.length > 0) output.notice((await import('../render/queries.js')).renderQueriesReport(queries));
   return outcome;
 }

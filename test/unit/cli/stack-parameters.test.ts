@@ -28,6 +28,14 @@ describe('stackParameters', () => {
     expect(stackParameters({ regions: 'all', email: '' })).toEqual({ InvestigateRegions: '', NotificationEmail: '' });
   });
 
+  it('passes the trail bucket and organisation id of the Athena option, "" turning it off', () => {
+    expect(stackParameters({ trailBucket: 'org-trail-logs', orgId: 'o-abcdefghij' })).toEqual({
+      TrailBucket: 'org-trail-logs',
+      OrganizationId: 'o-abcdefghij',
+    });
+    expect(stackParameters({ trailBucket: '' })).toEqual({ TrailBucket: '' });
+  });
+
   it('refuses a bad value before any call, naming the flag', () => {
     for (const [flags, flag] of [
       [{ lookbackHours: '0x18' }, '--lookback-hours'],
@@ -36,6 +44,8 @@ describe('stackParameters', () => {
       [{ logRetentionDays: '2' }, '--log-retention-days'],
       [{ email: 'security' }, '--email'],
       [{ mode: 'destroy' }, '--mode'],
+      [{ trailBucket: 'Trail_Logs' }, '--trail-bucket'],
+      [{ orgId: 'org-1' }, '--org-id'],
     ] as const) {
       expect(() => stackParameters(flags)).toThrow(InvalidInputError);
       expect(() => stackParameters(flags)).toThrow(new RegExp(`^${flag} `));

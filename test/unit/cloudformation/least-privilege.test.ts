@@ -17,6 +17,8 @@ interface Grant {
   resources: unknown[];
 }
 
+/** Where the workgroup writes query results: a prefix of the artifact bucket. */
+const RESULTS = { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${ArtifactBucket}/athena-results/*` };
 const USERS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/*` };
 const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
 
@@ -32,6 +34,7 @@ const RESOURCE_STAR_ACTIONS = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  'sts:GetAccessKeyInfo',
 ]);
 
 /** Everything each role may do; anything more is a failure. */
@@ -50,7 +53,28 @@ const ROLE_ACTIONS: Record<string, string[]> = {
 
     'logs:PutLogEvents',
   ],
-  InvestigateRole: ['cloudtrail:LookupEvents', 'ec2:DescribeRegions', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+  InvestigateRole: [
+    'cloudtrail:LookupEvents',
+    'ec2:DescribeRegions',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    // With an Athena table only (TrailBucket set):
+    'athena:StartQueryExecution',
+    'athena:GetQueryExecution',
+    'athena:GetQueryResults',
+    'athena:StopQueryExecution',
+    'glue:GetTable',
+    'glue:GetDatabase',
+    's3:GetObject',
+    's3:ListBucket',
+    's3:GetBucketLocation',
+    's3:PutObject',
+    's3:GetObject',
+    's3:AbortMultipartUpload',
+    's3:GetBucketLocation',
+    's3:ListBucket',
+    'sts:GetAccessKeyInfo',
+  ],
   NotifyRole: ['sns:Publish', 'logs:CreateLogStream', 'logs:PutLogEvents'],
   StateMachineRole: [
     'lambda:InvokeFunction',
@@ -79,6 +103,15 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** A statement under `Fn::If` (present only with a condition) as the statement it would be; nothing for AWS::NoValue. */
+function unconditional(statement: unknown): Statement[] {
+  const branches = (statement as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+  if (!branches) return [statement as Statement];
+  return branches
+    .slice(1)
+    .flatMap((branch) => ((branch as { Ref?: string }).Ref === 'AWS::NoValue' ? [] : unconditional(branch)));
+}
+
 function roles(template: CloudFormationTemplate) {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
 }
@@ -89,7 +122,7 @@ function grants(template: CloudFormationTemplate): Grant[] {
   for (const [role, resource] of roles(template)) {
     const policies = (resource.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
     for (const policy of policies) {
-      for (const statement of list(policy.PolicyDocument.Statement) as Statement[]) {
+      for (const statement of list(policy.PolicyDocument.Statement).flatMap(unconditional)) {
         found.push({
           role,
           statement,
@@ -126,6 +159,21 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (action === 'lambda:InvokeFunction') {
     return FUNCTIONS.flatMap((fn) => [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Sub': `\${${fn}.Arn}:*` }]);
   }
+  const sub = (text: string) => ({ 'Fn::Sub': text });
+  if (action.startsWith('athena:'))
+    return [sub(`arn:\${AWS::Partition}:athena:\${AWS::Region}:\${AWS::AccountId}:workgroup/\${AthenaWorkGroup}`)];
+  if (action.startsWith('glue:'))
+    return [
+      sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:catalog`),
+      sub(`arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:database/\${AthenaDatabase}`),
+      sub(
+        `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:table/\${AthenaDatabase}/\${CloudTrailTable}`,
+      ),
+    ];
+  if (action === 's3:GetObject') return [sub(`arn:\${AWS::Partition}:s3:::\${TrailBucket}/AWSLogs/*`), RESULTS];
+  if (action === 's3:PutObject' || action === 's3:AbortMultipartUpload') return [RESULTS];
+  if (action === 's3:ListBucket' || action === 's3:GetBucketLocation')
+    return [sub(`arn:\${AWS::Partition}:s3:::\${TrailBucket}`), sub(`arn:\${AWS::Partition}:s3:::\${ArtifactBucket}`)];
   if (action === 'logs:CreateLogStream' || action === 'logs:PutLogEvents') {
     const group = ownLogGroup(template, role);
     return group ? [{ 'Fn::GetAtt': [group, 'Arn'] }] : undefined;
@@ -146,7 +194,12 @@ function privilegeViolations(template: CloudFormationTemplate): string[] {
       if (action.includes('*')) problems.push(`${where} has the wildcard action ${action}`);
       const allowed = allowedResources(template, role, action);
       if (!allowed) problems.push(`${where} grants ${action}, which no rule allows`);
-      else if (!same(resources, allowed)) {
+      // S3 actions may each be granted on fewer of the places they are allowed on (the trail's logs, the results).
+      else if (
+        action.startsWith('s3:')
+          ? !resources.every((r) => allowed.some((a) => same([r], [a])))
+          : !same(resources, allowed)
+      ) {
         problems.push(`${where} grants ${action} on ${JSON.stringify(resources)}, not ${JSON.stringify(allowed)}`);
       }
     }

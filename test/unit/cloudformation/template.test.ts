@@ -52,6 +52,9 @@ function environmentWithDefaults(logicalId: string): Record<string, string> {
   const variables = properties(logicalId).Environment.Variables as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(variables).map(([name, value]) => {
+      // With the defaults every condition is false (no e-mail, no trail bucket): Fn::If gives its last value.
+      const chosen = (value as { 'Fn::If'?: unknown[] })['Fn::If']?.[2];
+      if (chosen !== undefined) return [name, String(chosen)];
       const ref = (value as { Ref?: string }).Ref;
       if (ref === undefined) return [name, String(value)];
       if (ref === 'NotificationTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-topic'];
@@ -95,6 +98,8 @@ describe('the template parameters', () => {
         'LookbackHours',
         'NotificationEmail',
         'RevokeSessions',
+        'TrailBucket',
+        'OrganizationId',
       ].sort(),
     );
   });
@@ -151,6 +156,9 @@ describe('the template resources', () => {
       StateMachine: 'AWS::StepFunctions::StateMachine',
       TrustedAdvisorRule: 'AWS::Events::Rule',
       HealthRiskRule: 'AWS::Events::Rule',
+      AthenaDatabase: 'AWS::Glue::Database',
+      CloudTrailTable: 'AWS::Glue::Table',
+      AthenaWorkGroup: 'AWS::Athena::WorkGroup',
     });
   });
 
@@ -368,6 +376,8 @@ describe('the template outputs', () => {
       ContainFunctionName: expect.objectContaining({ Value: { Ref: 'ContainFunction' } }),
       InvestigateFunctionName: expect.objectContaining({ Value: { Ref: 'InvestigateFunction' } }),
       NotifyFunctionName: expect.objectContaining({ Value: { Ref: 'NotifyFunction' } }),
+      AthenaTable: expect.objectContaining({ Condition: 'HasAthena' }),
+      AthenaWorkGroupName: expect.objectContaining({ Condition: 'HasAthena', Value: { Ref: 'AthenaWorkGroup' } }),
     });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderActivityProgress } from '../../../../src/cli/render/progress.js';
+import { formatBytes, renderActivityProgress } from '../../../../src/cli/render/progress.js';
+import { renderQueriesReport } from '../../../../src/cli/render/queries.js';
 
 describe('renderActivityProgress', () => {
   it('says which page of which region is being read, for LookupEvents', () => {
@@ -19,5 +20,45 @@ describe('renderActivityProgress', () => {
         bytes: 3 * 1_048_576,
       }),
     ).toBe('Reading log files: 12 read, 2 skipped, 3.0 MB');
+  });
+
+  it('says the state, bytes scanned and time of a running Athena query, and how to stop it', () => {
+    expect(
+      renderActivityProgress({
+        kind: 'query',
+        queryExecutionId: 'q-1',
+        state: 'RUNNING',
+        bytesScanned: 1_234_567_890,
+        elapsedMs: 12_400,
+      }),
+    ).toBe('Athena query running: 1.23 GB scanned, 12 s (Ctrl-C stops it)');
+  });
+});
+
+describe('formatBytes', () => {
+  it('shows bytes in decimal units, as Athena counts them', () => {
+    expect([0, 999, 1_000, 22_100_000, 2.2e12].map(formatBytes)).toEqual([
+      '0 B',
+      '999 B',
+      '1.00 KB',
+      '22.1 MB',
+      '2.20 TB',
+    ]);
+  });
+});
+
+describe('renderQueriesReport', () => {
+  it('adds up the bytes, time and estimated cost of the queries, with the price and its source', () => {
+    const query = (id: string, bytesScanned: number) => ({
+      queryExecutionId: id,
+      state: 'SUCCEEDED',
+      bytesScanned,
+      estimatedCostUsd: (Math.max(Math.ceil(bytesScanned / 1e6), 10) * 5) / 1e6,
+      elapsedMs: 1_500,
+    });
+
+    expect(renderQueriesReport([query('q-1', 22_100_000), query('q-2', 0)])).toBe(
+      'Athena scanned 22.1 MB in 2 queries (3.0 s): about USD 0.0002 at USD 5 per TB, 10 MB at least per query (https://aws.amazon.com/athena/pricing/); ids q-1, q-2',
+    );
   });
 });

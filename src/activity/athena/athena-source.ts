@@ -1,0 +1,99 @@
+import type { GlueApi } from '../../aws/narrow-clients.js';
+import { InvestigationError, isExposedKeysError } from '../../errors.js';
+import type { ActivitySource } from '../activity-source.js';
+import { type FacetRow, summariesOfRows } from './activity-rows.js';
+import { activitySql, type TableLayout, type TableName } from './activity-sql.js';
+import { type AthenaQueryDeps, type QueryStatistics, runAthenaQuery } from './athena-query.js';
+import { tableLayout } from './table-layout.js';
+
+/** What the `athena` source needs. */
+export interface AthenaSourceDeps extends AthenaQueryDeps {
+  glue: GlueApi;
+  /**
+   * The accounts whose partitions hold the keys' activity (for a table partitioned by account):
+   * the accounts the keys belong to (STS GetAccessKeyInfo), or those the responder named.
+   */
+  accountsOf?: (accessKeyIds: readonly string[]) => Promise<readonly string[]>;
+}
+
+/** Where and how the `athena` source reads. */
+export interface AthenaSourceOptions {
+  table: TableName;
+  /** The flag or setting that named the table, for errors. */
+  tableFlag?: string;
+  workgroup?: string;
+  outputLocation?: string;
+  /** Region partitions to read; every region when absent or empty. */
+  regions?: readonly string[];
+  /** When it aborts, the running query is stopped. */
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+/** The `athena` source, and the queries it ran (bytes scanned, estimated cost). */
+export interface AthenaSource extends ActivitySource {
+  readonly queries: readonly QueryStatistics[];
+}
+
+function where(options: AthenaSourceOptions): string {
+  return `athena:${options.table.database}.${options.table.table}`;
+}
+
+/**
+ * CloudTrail in S3, queried with Athena through a Glue table: one query per read, for all the keys
+ * asked, that counts in the engine and returns only aggregates and risky events, pruned to the
+ * window's days and to the regions and accounts where the table is partitioned by them. A query
+ * that fails (or does not finish in time) is reported in each summary's `regions.failed`, never
+ * dropped; a stop asked for (Ctrl-C) stops the query and ends the investigation.
+ */
+export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOptions): AthenaSource {
+  const queries: QueryStatistics[] = [];
+  const flag = options.tableFlag ?? '--athena-table';
+  let layout: Promise<TableLayout> | undefined;
+  return {
+    name: 'athena',
+    unsearchable: (message) =>
+      new InvestigationError(message, {
+        hint: `Check that the caller may query ${options.table.database}.${options.table.table} with Athena (athena:StartQueryExecution, glue:GetTable, s3:GetObject on the trail, s3:PutObject on the results), and that the workgroup's bytes-scanned limit allows the window; or investigate with LookupEvents (without ${flag}).`,
+      }),
+    get queries() {
+      return queries;
+    },
+
+    async summarize(query) {
+      layout ??= tableLayout(deps.glue, options.table, flag);
+      const resolved = await layout;
+      const accounts =
+        resolved.partitions.account && deps.accountsOf ? await deps.accountsOf(query.accessKeyIds) : undefined;
+      const sql = activitySql(resolved, {
+        accessKeyIds: query.accessKeyIds,
+        window: query.window,
+        regions: options.regions,
+        accounts,
+      });
+      const searched =
+        resolved.partitions.region && options.regions?.length
+          ? [...options.regions]
+          : [`(every region) ${where(options)}`];
+      const context = { window: query.window, userName: query.userName };
+      let rows: FacetRow[];
+      try {
+        const answer = await runAthenaQuery(deps, sql, {
+          workgroup: options.workgroup,
+          outputLocation: options.outputLocation,
+          deadline: query.deadline,
+          signal: options.signal,
+          pollMs: options.pollMs,
+          onProgress: query.onProgress,
+        });
+        queries.push(answer.statistics);
+        rows = answer.rows as unknown as FacetRow[];
+      } catch (error) {
+        if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;
+        const failed = [{ region: where(options), error: error.message }];
+        return summariesOfRows(query.accessKeyIds, [], { ...context, regionsSearched: [], regionsFailed: failed });
+      }
+      return summariesOfRows(query.accessKeyIds, rows, { ...context, regionsSearched: searched });
+    },
+  };
+}

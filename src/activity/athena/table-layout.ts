@@ -1,0 +1,48 @@
+import { GetTableCommand, type GetTableCommandOutput } from '@aws-sdk/client-glue';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { GlueApi } from '../../aws/narrow-clients.js';
+import { InvalidInputError } from '../../errors.js';
+import { GLUE_NAME, type TableLayout, type TableName, type TablePartitions } from './activity-sql.js';
+
+/** The names a CloudTrail table's partition columns go by (AWS's documented tables, and the stack's). */
+const PARTITION_NAMES = {
+  date: ['timestamp', 'date', 'dt', 'day'],
+  region: ['region', 'awsregion'],
+  account: ['account', 'accountid', 'account_id'],
+} as const;
+
+/** The date format of CloudTrail's folders, which a date partition must use for the query to prune on it. */
+const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
+
+/**
+ * The table's partition columns that a query can prune on, from the Glue catalog: a date in
+ * CloudTrail's `yyyy/MM/dd` form, a region and an account. A table partitioned otherwise (or not
+ * at all) is still read, only whole.
+ *
+ * @throws InvalidInputError when the table does not exist; AwsCallError when Glue fails.
+ */
+export async function tableLayout(glue: GlueApi, name: TableName, flag: string): Promise<TableLayout> {
+  let answer: GetTableCommandOutput;
+  try {
+    answer = await glue.send(new GetTableCommand({ DatabaseName: name.database, Name: name.table }));
+  } catch (error) {
+    if (isAwsError(error, 'EntityNotFound'))
+      throw new InvalidInputError(flag, `The Glue catalog has no table ${name.database}.${name.table}.`, {
+        hint: 'Create it with the stack (deploy --trail-bucket) or name an existing table of CloudTrail logs.',
+      });
+    throw toAwsCallError('glue:GetTable', error);
+  }
+  const parameters = answer.Table?.Parameters ?? {};
+  const keys = (answer.Table?.PartitionKeys ?? [])
+    .map((key) => key.Name?.toLowerCase() ?? '')
+    .filter((key) => GLUE_NAME.test(key));
+  const partitions: TablePartitions = {};
+  for (const kind of ['date', 'region', 'account'] as const) {
+    const found = keys.find((key) => (PARTITION_NAMES[kind] as readonly string[]).includes(key));
+    if (!found) continue;
+    const format = parameters[`projection.${found}.format`];
+    if (kind === 'date' && format !== undefined && format !== FOLDER_DATE_FORMAT) continue;
+    partitions[kind] = found;
+  }
+  return { name, partitions };
+}

@@ -1,0 +1,169 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  executionParameter,
+  type QueryProgress,
+  queryCostUsd,
+  runAthenaQuery,
+} from '../../../../src/activity/athena/athena-query.js';
+import { AthenaQueryError, InterruptedError } from '../../../../src/errors.js';
+
+const athenaMock = mockClient(AthenaClient);
+const QUERY = { sql: 'SELECT 1 WHERE x = ?', parameters: ["it's"] };
+
+function execution(state: string, bytes = 0, reason?: string) {
+  return {
+    QueryExecution: {
+      Status: { State: state, ...(reason ? { StateChangeReason: reason } : {}) },
+      Statistics: { DataScannedInBytes: bytes },
+    },
+  } as never;
+}
+
+function row(...values: (string | null)[]) {
+  return { Data: values.map((value) => (value === null ? {} : { VarCharValue: value })) };
+}
+
+const columns = {
+  ColumnInfo: [
+    { Name: 'facet', Type: 'varchar' },
+    { Name: 'events', Type: 'bigint' },
+  ],
+} as never;
+
+beforeEach(() => {
+  athenaMock.reset();
+  athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+});
+
+describe('runAthenaQuery', () => {
+  it('sends each input as a quoted execution parameter, in the workgroup, never in the text', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED'));
+    athenaMock
+      .on(GetQueryResultsCommand)
+      .resolves({ ResultSet: { Rows: [row('facet', 'events')], ResultSetMetadata: columns } });
+
+    await runAthenaQuery({ athena: new AthenaClient({}) }, QUERY, { workgroup: 'wg', outputLocation: 's3://out/x/' });
+
+    expect(athenaMock).toHaveReceivedCommandWith(StartQueryExecutionCommand, {
+      QueryString: QUERY.sql,
+      ExecutionParameters: ["'it''s'"],
+      WorkGroup: 'wg',
+      ResultConfiguration: { OutputLocation: 's3://out/x/' },
+    });
+  });
+
+  it('reports state, bytes and time while the query runs, then reads every page without the header row', async () => {
+    athenaMock
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce(execution('QUEUED'))
+      .resolvesOnce(execution('RUNNING', 5_000_000))
+      .resolves(execution('SUCCEEDED', 12_345_678));
+    athenaMock
+      .on(GetQueryResultsCommand)
+      .resolvesOnce({
+        ResultSet: { Rows: [row('facet', 'events'), row('total', '3')], ResultSetMetadata: columns },
+        NextToken: 't',
+      })
+      .resolves({ ResultSet: { Rows: [row('eventNames|GetUser', null)], ResultSetMetadata: columns } });
+    const progress: QueryProgress[] = [];
+
+    const answer = await runAthenaQuery({ athena: new AthenaClient({}), sleep: async () => {} }, QUERY, {
+      onProgress: (report) => progress.push(report),
+    });
+
+    expect(progress.map((report) => [report.state, report.bytesScanned])).toEqual([
+      ['QUEUED', 0],
+      ['RUNNING', 5_000_000],
+      ['SUCCEEDED', 12_345_678],
+    ]);
+    expect(answer.rows).toEqual([
+      { facet: 'total', events: '3' },
+      { facet: 'eventNames|GetUser', events: null },
+    ]);
+    expect(answer.statistics).toMatchObject({ queryExecutionId: 'q-1', bytesScanned: 12_345_678 });
+    expect(answer.statistics.estimatedCostUsd).toBeCloseTo((13e6 / 1e12) * 5, 12);
+  });
+
+  it('throws a typed error with Athena’s reason when the query fails', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('FAILED', 0, 'TABLE_NOT_FOUND: line 1'));
+
+    const failure = runAthenaQuery({ athena: new AthenaClient({}), sleep: async () => {} }, QUERY);
+
+    await expect(failure).rejects.toBeInstanceOf(AthenaQueryError);
+    await expect(failure).rejects.toThrow(/q-1 failed: TABLE_NOT_FOUND/);
+    expect(athenaMock).not.toHaveReceivedCommand(GetQueryResultsCommand);
+  });
+
+  it('stops the query when asked to (Ctrl-C), and says so', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('RUNNING', 1));
+    const stop = new AbortController();
+    let polls = 0;
+
+    const stopped = runAthenaQuery(
+      {
+        athena: new AthenaClient({}),
+        sleep: async () => {
+          polls += 1;
+          if (polls === 2) stop.abort();
+        },
+      },
+      QUERY,
+      { signal: stop.signal },
+    );
+
+    await expect(stopped).rejects.toBeInstanceOf(InterruptedError);
+    expect(athenaMock).toHaveReceivedCommandWith(StopQueryExecutionCommand, { QueryExecutionId: 'q-1' });
+  });
+
+  it('stops a query still running at the deadline, and fails it as timed out', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('RUNNING'));
+    let clock = 0;
+
+    const late = runAthenaQuery(
+      {
+        athena: new AthenaClient({}),
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+      },
+      QUERY,
+      { deadline: 10_000, pollMs: 1_000 },
+    );
+
+    await expect(late).rejects.toMatchObject({ state: 'TIMED_OUT', queryExecutionId: 'q-1' });
+    expect(athenaMock).toHaveReceivedCommandTimes(StopQueryExecutionCommand, 1);
+  });
+
+  it('turns a refused start into an AWS call error', async () => {
+    athenaMock
+      .on(StartQueryExecutionCommand)
+      .rejects(Object.assign(new Error('WorkGroup is disabled'), { name: 'InvalidRequestException' }));
+
+    await expect(runAthenaQuery({ athena: new AthenaClient({}) }, QUERY)).rejects.toThrow(
+      /athena:StartQueryExecution failed: InvalidRequestException/,
+    );
+  });
+});
+
+describe('queryCostUsd', () => {
+  it('prices bytes as Athena bills them: USD 5 per TB, per whole MB, 10 MB at least', () => {
+    expect(queryCostUsd(0)).toBeCloseTo(0.00005, 12);
+    expect(queryCostUsd(1e12)).toBeCloseTo(5, 12);
+    expect(queryCostUsd(10e6 + 1)).toBeCloseTo((11e6 / 1e12) * 5, 12);
+  });
+});
+
+describe('executionParameter', () => {
+  it('writes a value as a SQL literal, quotes doubled', () => {
+    expect(executionParameter("a'b")).toBe("'a''b'");
+  });
+});

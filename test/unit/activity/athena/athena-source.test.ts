@@ -1,0 +1,167 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { athenaSource } from '../../../../src/activity/athena/athena-source.js';
+import { InvalidInputError, InvestigationError } from '../../../../src/errors.js';
+import { investigateKey } from '../../../../src/steps/investigate.js';
+import { DuckDbAthena } from '../../../support/duckdb-athena.js';
+import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
+import { summarizeRecords } from '../../../support/summaries.js';
+
+/*
+ * The source over a mocked Athena whose answers come from DuckDB running the very query and
+ * parameters the source sent: the API flow and the SQL together.
+ */
+
+const athenaMock = mockClient(AthenaClient);
+const glueMock = mockClient(GlueClient);
+let duck: DuckDbAthena;
+
+beforeAll(async () => {
+  duck = await DuckDbAthena.open();
+});
+afterAll(() => duck.close());
+
+/** A parameter as the source sent it (a SQL literal), back to its value. */
+function parameterValue(literal: string): string {
+  return literal.slice(1, -1).replaceAll("''", "'");
+}
+
+beforeEach(() => {
+  athenaMock.reset();
+  glueMock.reset();
+  glueMock.on(GetTableCommand).resolves({
+    Table: {
+      Name: 'events',
+      DatabaseName: 'cloudtrail',
+      PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
+      Parameters: { 'projection.timestamp.format': 'yyyy/MM/dd' },
+    },
+  });
+  let sent: { sql: string; parameters: string[] } | undefined;
+  athenaMock.on(StartQueryExecutionCommand).callsFake((input) => {
+    sent = { sql: input.QueryString, parameters: (input.ExecutionParameters ?? []).map(parameterValue) };
+    return { QueryExecutionId: `q-${athenaMock.commandCalls(StartQueryExecutionCommand).length}` };
+  });
+  athenaMock.on(GetQueryExecutionCommand).resolves({
+    QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 2_000_000 } },
+  });
+  athenaMock.on(GetQueryResultsCommand).callsFake(async () => {
+    if (!sent) throw new Error('no query was started');
+    const rows = await duck.query(sent);
+    const names = ['access_key', 'facet', 'events', 'first_ms', 'last_ms'] as const;
+    return {
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: names.map((Name) => ({ Name, Type: 'varchar' })) },
+        Rows: [names, ...rows.map((row) => names.map((name) => row[name]))].map((values) => ({
+          Data: values.map((value) => (value === null ? {} : { VarCharValue: value })),
+        })),
+      },
+    };
+  });
+});
+
+function source(accounts: string[] = ['123837392027']) {
+  return athenaSource(
+    {
+      athena: new AthenaClient({}),
+      glue: new GlueClient({}),
+      sleep: async () => {},
+      accountsOf: async () => accounts,
+    },
+    { table: { database: 'cloudtrail', table: 'events' }, workgroup: 'exposed-keys' },
+  );
+}
+
+describe('athenaSource', () => {
+  it('gives the summary the summarizer gives, source athena, from one query', async () => {
+    const athena = source();
+
+    const [summary] = await athena.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    const expected = summarizeRecords(loadInvictusRecords(), INVICTUS_KEY, INVICTUS_WINDOW, {
+      source: 'athena',
+      regionsSearched: ['(every region) athena:cloudtrail.events'],
+    });
+    expect(summary).toEqual(expected);
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 1);
+    expect(athena.queries).toEqual([expect.objectContaining({ queryExecutionId: 'q-1', bytesScanned: 2_000_000 })]);
+  });
+
+  it('prunes to the window’s days and the keys’ accounts, with every value a parameter', async () => {
+    await source(['123837392027']).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(input?.ExecutionParameters).toEqual([
+      "'2023/07/10'",
+      "'2023/07/12'",
+      "'123837392027'",
+      `'${INVICTUS_KEY}'`,
+      "'2023-07-10T00:00:00.000Z'",
+      "'2023-07-11T00:00:00.000Z'",
+    ]);
+    expect(input?.QueryString).not.toContain(INVICTUS_KEY);
+    expect(input?.QueryString).not.toContain('123837392027');
+    expect(input?.QueryString).toContain('"timestamp" BETWEEN ? AND ?');
+  });
+
+  it('takes the second hop the same way, through the investigation step', async () => {
+    const investigation = await investigateKey(
+      { source: source() },
+      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW },
+    );
+
+    expect(investigation.activity.sessionKeys).toHaveLength(10);
+    expect(investigation.sessionActivity).toHaveLength(10);
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
+    const records = loadInvictusRecords();
+    for (const summary of investigation.sessionActivity)
+      expect(summary.totalEvents).toBe(
+        summarizeRecords(records, summary.accessKeyId, INVICTUS_WINDOW, { source: 'athena', regionsSearched: [] })
+          .totalEvents,
+      );
+  });
+
+  it('reports a failed query as the table not searched, and the step fails with a typed error', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'Query exhausted resources' } },
+    });
+
+    const [summary] = await source().summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+    const investigation = investigateKey({ source: source() }, { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW });
+
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [
+        { region: 'athena:cloudtrail.events', error: expect.stringMatching(/failed: Query exhausted resources/) },
+      ],
+    });
+    await expect(investigation).rejects.toBeInstanceOf(InvestigationError);
+    await expect(investigation).rejects.toThrow(/athena:cloudtrail.events: Athena query q-\d+ failed/);
+  });
+
+  it('refuses a table the catalog does not have, as bad input', async () => {
+    glueMock.on(GetTableCommand).rejects(Object.assign(new Error('not found'), { name: 'EntityNotFoundException' }));
+
+    await expect(source().summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+    expect(athenaMock).not.toHaveReceivedCommand(StartQueryExecutionCommand);
+  });
+
+  it('reads a table without partitions whole', async () => {
+    glueMock.on(GetTableCommand).resolves({ Table: { Name: 'events', DatabaseName: 'cloudtrail' } });
+
+    const [summary] = await source().summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(input?.QueryString).not.toContain('"timestamp"');
+    expect(summary?.totalEvents).toBe(2104);
+  });
+});
