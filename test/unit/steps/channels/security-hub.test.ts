@@ -94,14 +94,12 @@ describe('importFinding', () => {
     });
     expect(await importFinding(deps(), fresh(), 'full')).toMatchObject({ status: 'not-enabled' });
 
-    hubMock
-      .on(GetFindingsCommand)
-      .rejects(
-        new InvalidAccessException({
-          message: 'Account 123456789012 is not subscribed to AWS Security Hub',
-          $metadata: {},
-        }),
-      );
+    hubMock.on(GetFindingsCommand).rejects(
+      new InvalidAccessException({
+        message: 'Account 123456789012 is not subscribed to AWS Security Hub',
+        $metadata: {},
+      }),
+    );
     expect(await importFinding(deps(), fresh(), 'full')).toMatchObject({
       status: 'not-enabled',
       detail: expect.stringContaining('not subscribed'),
