@@ -120,7 +120,8 @@ export interface FindingContext {
 /**
  * The finding of an incident, or null when there is nothing to put in Security Hub (an event that
  * could not be read, a dry run). Text from outside is already inert in the message; here it is
- * only cut to ASFF's limits. `CreatedAt` is now: the import keeps that of a finding already there.
+ * only cut to ASFF's limits. `CreatedAt` is when the incident opened (else now); the import keeps
+ * that of a finding already there.
  */
 export function buildFinding(
   report: IncidentReport,
@@ -140,6 +141,9 @@ export function buildFinding(
   if (found.length === 0) return null;
   const steps = message.doNow.map((step, index) => `${index + 1}. ${step}`).join(' ');
   const now = context.now.toISOString();
+  // Every report of the key names the moment its incident opened: concurrent imports agree on it.
+  const record = report.signal && report.signal.role !== 'quarantine' ? report.signal.record : null;
+  const openedAt = record?.openedAt && record.openedAt <= now ? record.openedAt : now;
   const severity = severityOf(message);
   const types = ['TTPs/Credential Access/Exposed IAM access key'];
   return {
@@ -149,9 +153,9 @@ export function buildFinding(
     GeneratorId: GENERATOR_ID,
     AwsAccountId: accountId,
     Types: types,
-    CreatedAt: now,
+    CreatedAt: openedAt,
     UpdatedAt: now,
-    FirstObservedAt: now,
+    FirstObservedAt: openedAt,
     LastObservedAt: now,
     Severity: { Label: severity },
     FindingProviderFields: { Severity: { Label: severity, Original: severity }, Types: types },

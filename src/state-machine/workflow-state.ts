@@ -95,7 +95,7 @@ export function incidentReportOf(input: WorkflowState): IncidentReport {
     eventError,
     ...(eventKeys ? { eventKeys } : {}),
 
-    ...(state.signal && state.signal.role !== 'first' ? { signal: state.signal } : {}),
+    ...(state.signal ? { signal: state.signal } : {}),
     ...(state.signalError ? { signalError: failureMessage(state.signalError) } : {}),
     rawAccount: text(fields.account),
     rawEventId: text(fields.id),
