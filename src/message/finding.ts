@@ -129,7 +129,7 @@ export function buildFinding(
   context: FindingContext,
 ): AwsSecurityFinding | null {
   const accountId = message.accountId;
-  if (accountId === null || message.outcome === 'planned') return null;
+  if (accountId === null || !/^\d{12}$/.test(accountId) || message.outcome === 'planned') return null;
   const subject = message.accessKeyId
     ? { accessKeyId: message.accessKeyId }
     : message.userName
