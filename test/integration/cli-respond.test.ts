@@ -86,7 +86,7 @@ describe('responding to an exposed key', () => {
 
     const first = await respond(exposed, '--yes', '--json');
     const [created] = await findings();
-    const again = await respond(exposed, '--yes', '--json');
+    const again = await respond(exposed, '--user', 'alice', '--yes', '--json');
 
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).finding).toMatchObject({ status: 'imported', created: true });
