@@ -39,7 +39,7 @@ const NOT_IN_MOTO: Readonly<Record<string, string>> = {
 };
 
 /** Resources whose condition is false with the parameters deployed below (no chat channel ids): never created. */
-const NOT_DEPLOYED = new Set(['HasChatChannel', 'HasSlack', 'HasTeams']);
+const NOT_DEPLOYED = new Set(['HasChatChannel', 'HasSlack', 'HasTeams', 'HasWebhook']);
 
 let moto: MotoServer;
 let template: CloudFormationTemplate;

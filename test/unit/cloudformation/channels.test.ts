@@ -107,13 +107,21 @@ describe('the chat channels', () => {
   });
 
   it('grant Security Hub and the secret only when they are turned on', () => {
-    const statements = properties('NotifyRole').Policies[0].PolicyDocument.Statement as Record<string, any>[];
-    const conditional = statements.filter((statement) => statement['Fn::If']).map((statement) => statement['Fn::If']);
+    const granted = (logicalId: string) => [
+      template.Resources[logicalId]?.Condition,
+      properties(logicalId).Roles,
+      (properties(logicalId).PolicyDocument.Statement as { Action: string }[]).map((statement) => statement.Action),
+    ];
 
-    expect(conditional.map(([condition, granted]) => [condition, granted.Action])).toEqual([
-      ['FindingsOn', 'securityhub:BatchImportFindings'],
-      ['FindingsOn', 'securityhub:GetFindings'],
-      ['HasWebhook', 'secretsmanager:GetSecretValue'],
+    expect(granted('NotifyFindingsPolicy')).toEqual([
+      'FindingsOn',
+      [{ Ref: 'NotifyRole' }],
+      ['securityhub:BatchImportFindings', 'securityhub:GetFindings'],
+    ]);
+    expect(granted('NotifyWebhookPolicy')).toEqual([
+      'HasWebhook',
+      [{ Ref: 'NotifyRole' }],
+      ['secretsmanager:GetSecretValue'],
     ]);
   });
 });

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
+import {
+  type CloudFormationResource,
+  type CloudFormationTemplate,
+  loadTemplate,
+} from '../../../src/deploy/template.js';
 
 interface Statement {
   Sid?: string;
@@ -95,19 +99,24 @@ function roles(template: CloudFormationTemplate) {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
 }
 
-/** A statement, or the statement a condition puts in (`!If [cond, statement, !Ref AWS::NoValue]`). */
-function unconditional(statement: unknown): Statement {
-  const branches = (statement as { 'Fn::If'?: unknown[] })['Fn::If'];
-  return (Array.isArray(branches) ? branches[1] : statement) as Statement;
+/** The policies of a role: its own, and those of AWS::IAM::Policy resources attached to it (the channels'). */
+function policiesOf(template: CloudFormationTemplate, role: string, resource: CloudFormationResource) {
+  const attached = Object.values(template.Resources)
+    .filter((candidate) => candidate.Type === 'AWS::IAM::Policy')
+    .filter((candidate) => JSON.stringify(candidate.Properties?.Roles) === JSON.stringify([{ Ref: role }]))
+    .map((candidate) => candidate.Properties);
+  return [...((resource.Properties?.Policies ?? []) as unknown[]), ...attached] as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
 }
 
 /** Every statement of every policy in the template, with the role it is attached to. */
 function grants(template: CloudFormationTemplate): Grant[] {
   const found: Grant[] = [];
   for (const [role, resource] of roles(template)) {
-    const policies = (resource.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+    const policies = policiesOf(template, role, resource);
     for (const policy of policies) {
-      for (const statement of list(policy.PolicyDocument.Statement).map(unconditional)) {
+      for (const statement of list(policy.PolicyDocument.Statement) as Statement[]) {
         found.push({
           role,
           statement,

@@ -165,6 +165,8 @@ describe('the template resources', () => {
       ChatChannelRole: 'AWS::IAM::Role',
       SlackChannel: 'AWS::Chatbot::SlackChannelConfiguration',
       TeamsChannel: 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration',
+      NotifyFindingsPolicy: 'AWS::IAM::Policy',
+      NotifyWebhookPolicy: 'AWS::IAM::Policy',
     });
   });
 
