@@ -16,7 +16,7 @@ function properties(logicalId: string): Record<string, any> {
 /** `!Sub` of the partition only, as in the quarantine rule, resolved for the aws partition. */
 function resolved(value: unknown): unknown {
   const sub = (value as { 'Fn::Sub'?: unknown })?.['Fn::Sub'];
-  return typeof sub === 'string' ? sub.replaceAll('${AWS::Partition}', 'aws') : value;
+  return typeof sub === 'string' ? sub.replaceAll(`\${AWS::Partition}`, 'aws') : value;
 }
 
 /** EventBridge matching for the forms the quarantine rule uses: value lists, `exists`, `$or`, nesting. */
@@ -83,7 +83,7 @@ describe('the chat channels', () => {
       expect(properties(logicalId), logicalId).toMatchObject({
         IamRoleArn: { 'Fn::GetAtt': ['ChatChannelRole', 'Arn'] },
         SnsTopicArns: [{ Ref: 'ChatTopic' }],
-        GuardrailPolicies: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' }],
+        GuardrailPolicies: [{ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/ReadOnlyAccess` }],
       });
     }
     expect(JSON.stringify(template.Conditions?.HasSlack)).toContain('SlackWorkspaceId');

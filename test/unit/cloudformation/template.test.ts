@@ -128,7 +128,8 @@ describe('the template parameters', () => {
 
 describe('the template rules', () => {
   it('refuse a region other than us-east-1, and say why', () => {
-    const assertions = (template.Rules?.OnlyInUsEast1 as { Assertions: Record<string, unknown>[] }).Assertions;
+    const { OnlyInUsEast1: rule } = template.Rules as Record<string, { Assertions: Record<string, unknown>[] }>;
+    const assertions = rule?.Assertions ?? [];
 
     expect(assertions).toHaveLength(1);
     expect(assertions[0]?.Assert).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
