@@ -39,3 +39,16 @@ export const ATHENA_PRICE = {
   minimumBytes: 10e6,
   source: 'https://aws.amazon.com/athena/pricing/',
 } as const;
+
+/**
+ * The policies AWS puts on an IAM user whose access key it found exposed, newest first. The managed
+ * ones are attached (`AttachUserPolicy`); the oldest mechanism added an inline policy
+ * (`PutUserPolicy`). The template's quarantine rule lists the same names; a test checks.
+ */
+export const QUARANTINE_POLICIES = {
+  managed: ['AWSCompromisedKeyQuarantineV3', 'AWSCompromisedKeyQuarantineV2', 'AWSCompromisedKeyQuarantine'],
+  inline: ['AWSExposedCredentialPolicy_DO_NOT_REMOVE'],
+} as const;
+
+/** How long the record of an incident is kept, so that later signals about the key join it. */
+export const INCIDENT_RECORD_DAYS = 90;

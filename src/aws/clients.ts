@@ -4,6 +4,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -55,6 +56,13 @@ export class AwsClients {
     return this.#once(
       'sns',
       async () => new (await import('@aws-sdk/client-sns')).SNSClient(clientConfig(this.#context)),
+    );
+  }
+
+  securityHub(): Promise<SecurityHubClient> {
+    return this.#once(
+      'securityhub',
+      async () => new (await import('@aws-sdk/client-securityhub')).SecurityHubClient(clientConfig(this.#context)),
     );
   }
 

@@ -1,10 +1,13 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -34,3 +37,12 @@ export type StsApi = Pick<STSClient, 'send'>;
 export type AthenaApi = Pick<AthenaClient, 'send'>;
 /** A Glue client, as the Athena source uses it (only `GetTable`). */
 export type GlueApi = Pick<GlueClient, 'send'>;
+/** A DynamoDB client, as the incident record uses it. */
+export type DynamoDbApi = Pick<DynamoDBClient, 'send'>;
+/**
+ * A Security Hub client, as the finding step uses it: `GetFindings` and `BatchImportFindings` only
+ * (moto serves both; it has no `BatchUpdateFindings`, which the customer's workflow owns anyway).
+ */
+export type SecurityHubApi = Pick<SecurityHubClient, 'send'>;
+/** A Secrets Manager client, as the webhook uses it (only `GetSecretValue`). */
+export type SecretsApi = Pick<SecretsManagerClient, 'send'>;

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { regionListSchema, STACK_SETTINGS, type StackSetting, type StackSettingName } from '../settings/settings.js';
 import { parseFlag } from './options.js';
 
@@ -24,4 +25,14 @@ export function stackParameters(flags: StackParameterFlags): Record<string, stri
     parameters[setting.parameter] = Array.isArray(parsed) ? parsed.join(',') : String(parsed);
   }
   return parameters;
+}
+
+/**
+ * Declares on `command` the flag of each stack setting that carries its own help (the channels:
+ * Security Hub, chat, webhook), so that a new setting of that kind needs no change to the command.
+ */
+export function withSettingFlags(command: Command): Command {
+  for (const setting of Object.values(STACK_SETTINGS) as StackSetting[])
+    if (setting.help) command.option(`${setting.flag} <value>`, setting.help);
+  return command;
 }

@@ -1,4 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { lambdaClientConfig } from '../aws/client-config.js';
 import { GLOBAL_EVENTS_REGION } from '../constants.js';
@@ -6,9 +7,15 @@ import { readContainConfig } from '../settings/function-settings.js';
 import { containTask } from '../state-machine/tasks.js';
 import { stepLogger } from './logger.js';
 
-const iam = new IAMClient(lambdaClientConfig(process.env.AWS_REGION ?? 'us-east-1'));
+const region = process.env.AWS_REGION ?? 'us-east-1';
+const iam = new IAMClient(lambdaClientConfig(region));
 // IAM calls are recorded in us-east-1: where a deleted key's DeleteAccessKey is looked for.
 const cloudTrail = new CloudTrailClient(lambdaClientConfig(GLOBAL_EVENTS_REGION));
+// The incident record: one incident per key, whichever report comes first.
+const db = new DynamoDBClient(lambdaClientConfig(region));
 
-/** The `DeleteAccessKeyPair` task: settings read and checked once, at cold start. */
-export const handler = containTask({ iam, cloudTrail, logger: stepLogger('contain') }, readContainConfig(process.env));
+/** The `ClaimIncident` and `DeleteAccessKeyPair` tasks: settings read and checked once, at cold start. */
+export const handler = containTask(
+  { iam, cloudTrail, db, logger: stepLogger('contain') },
+  readContainConfig(process.env),
+);

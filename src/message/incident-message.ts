@@ -62,7 +62,8 @@ const CATEGORY_NAMES: Record<RiskCategory, string> = {
   'resource-abuse': 'used resources',
 };
 
-const HEADLINES: Record<IncidentOutcome, string> = {
+/** The headline of each outcome. */
+export const HEADLINES: Record<IncidentOutcome, string> = {
   deleted: 'Exposed key deleted',
   deactivated: 'Exposed key deactivated',
   'already-contained': 'Exposed key already contained',
@@ -76,9 +77,12 @@ const HEADLINES: Record<IncidentOutcome, string> = {
   'containment-failed': 'ACTION REQUIRED: containment FAILED',
   'invalid-event': 'ACTION REQUIRED: unreadable exposed-key event',
   'not-attempted': 'ACTION REQUIRED: exposed key not contained',
+  joined: 'Exposed key reported again, same incident',
+  'user-quarantined': 'AWS quarantined a user whose key leaked',
 };
 
-const SOURCE_NAMES: Record<Incident['source'], string> = {
+/** How the message names who reported the key. */
+export const SOURCE_NAMES: Record<Incident['source'], string> = {
   'trusted-advisor': 'Trusted Advisor "Exposed Access Keys"',
   health: 'AWS Health (RISK)',
   manual: 'a responder (exposed-keys respond)',

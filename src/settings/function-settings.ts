@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import type { ContainmentMode } from '../steps/contain.js';
 import {
@@ -37,13 +37,19 @@ function setting<T>(env: Env, functionName: string, stackSetting: StackSetting<T
 export interface ContainConfig {
   mode: ContainmentMode;
   revokeSessions: boolean;
+  /** The DynamoDB table of incident records (one incident per key); absent: every signal is a first. */
+  incidentTable?: string;
 }
 
-/** Reads `CONTAINMENT_MODE` (default delete) and `REVOKE_SESSIONS` (default true). */
+/** A DynamoDB table name. */
+const tableNameSchema = z.string().regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name');
+
+/** Reads `CONTAINMENT_MODE` (default delete), `REVOKE_SESSIONS` (default true) and `INCIDENT_TABLE` (optional). */
 export function readContainConfig(env: Env): ContainConfig {
   return {
     mode: setting(env, 'containment', STACK_SETTINGS.mode),
     revokeSessions: setting(env, 'containment', STACK_SETTINGS.revokeSessions),
+    ...(env.INCIDENT_TABLE ? { incidentTable: read(env, 'containment', 'INCIDENT_TABLE', tableNameSchema) } : {}),
   };
 }
 
@@ -78,9 +84,21 @@ export function readInvestigateConfig(env: Env): InvestigateConfig {
 /** Settings of the notification function. */
 export interface NotifyConfig {
   topicArn: string;
+  /** The topic chat channel configurations subscribe to. */
+  chatTopicArn?: string;
+  /** Import a Security Hub finding per incident (default off when not configured, as for a local run). */
+  findings?: boolean;
+  /** The secret holding an incoming webhook's URL. */
+  webhookSecretArn?: string;
 }
 
-/** Reads `TOPIC_ARN`. */
+/** Reads `TOPIC_ARN`, `CHAT_TOPIC_ARN` (optional), `SECURITY_HUB_FINDINGS` (default true) and `WEBHOOK_SECRET_ARN` (optional). */
 export function readNotifyConfig(env: Env): NotifyConfig {
-  return { topicArn: read(env, 'notification', 'TOPIC_ARN', topicArnSchema) };
+  const webhookSecretArn = setting(env, 'notification', STACK_SETTINGS.webhookSecretArn);
+  return {
+    topicArn: read(env, 'notification', 'TOPIC_ARN', topicArnSchema),
+    ...(env.CHAT_TOPIC_ARN ? { chatTopicArn: read(env, 'notification', 'CHAT_TOPIC_ARN', topicArnSchema) } : {}),
+    findings: setting(env, 'notification', STACK_SETTINGS.securityHubFindings),
+    ...(webhookSecretArn ? { webhookSecretArn } : {}),
+  };
 }

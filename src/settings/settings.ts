@@ -142,10 +142,26 @@ export const accountListSchema = z
     (accounts) => accounts.length > 0 && accounts.every((account) => /^\d{12}$/.test(account)),
     'must be 12-digit account ids separated by commas',
   );
+/** A Secrets Manager secret ARN, or empty for none: where an incoming webhook's URL is kept. */
+export const secretArnSchema = z
+  .string()
+  .regex(
+    /^$|^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/,
+    'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), or "" for none',
+  );
+
+/** An id checked by `pattern`, or empty for none (the chat channel ids). */
+function optionalId(pattern: RegExp, what: string) {
+  return z.string().refine((text) => text === '' || pattern.test(text), { message: `must be ${what}, or "" for none` });
+}
+
+const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {
   flag: string;
+  /** The flag's help on `deploy`, for the settings whose flag is declared from this registry. */
+  help?: string;
   parameter: string;
   /** The environment variable of the function that reads it, if one does. */
   env?: string;
@@ -193,6 +209,57 @@ export const STACK_SETTINGS = {
   },
   trailBucket: { flag: '--trail-bucket', parameter: 'TrailBucket', schema: trailBucketSchema, default: '' },
   orgId: { flag: '--org-id', parameter: 'OrganizationId', schema: organizationIdSchema, default: '' },
+  securityHubFindings: {
+    flag: '--security-hub-findings',
+    help: 'import a Security Hub finding per exposed key: true | false',
+    parameter: 'SecurityHubFindings',
+    env: 'SECURITY_HUB_FINDINGS',
+    schema: booleanTextSchema,
+    default: 'true',
+  },
+  webhookSecretArn: {
+    flag: '--webhook-secret-arn',
+    help: 'Secrets Manager secret holding an incoming webhook URL to post to ("" for none)',
+    parameter: 'WebhookSecretArn',
+    env: 'WEBHOOK_SECRET_ARN',
+    schema: secretArnSchema,
+    default: '',
+  },
+  slackWorkspaceId: {
+    flag: '--slack-workspace-id',
+    help: 'Slack workspace id (authorised once in the Amazon Q Developer console) for a chat channel',
+    parameter: 'SlackWorkspaceId',
+    schema: optionalId(/^[0-9A-Z]{1,255}$/, 'a Slack workspace id (upper-case letters and digits)'),
+    default: '',
+  },
+  slackChannelId: {
+    flag: '--slack-channel-id',
+    help: 'Slack channel id (e.g. C0123ABCD) that receives the chat notifications',
+    parameter: 'SlackChannelId',
+    schema: optionalId(/^[A-Za-z0-9]{1,255}$/, 'a Slack channel id (letters and digits)'),
+    default: '',
+  },
+  teamsTeamId: {
+    flag: '--teams-team-id',
+    help: 'Microsoft Teams team id (a GUID) for a chat channel',
+    parameter: 'TeamsTeamId',
+    schema: optionalId(GUID, 'a Microsoft Teams team id (a GUID)'),
+    default: '',
+  },
+  teamsTenantId: {
+    flag: '--teams-tenant-id',
+    help: 'Microsoft Teams tenant id (a GUID)',
+    parameter: 'TeamsTenantId',
+    schema: optionalId(GUID, 'a Microsoft Teams tenant id (a GUID)'),
+    default: '',
+  },
+  teamsChannelId: {
+    flag: '--teams-channel-id',
+    help: 'Microsoft Teams channel id, URL-encoded (19%3A…%40thread.tacv2)',
+    parameter: 'TeamsChannelId',
+    schema: optionalId(/^[\w=+/.,-]*%3[aA][\w=+/.,-]*%40[\w=+/.,-]*$/, 'a URL-encoded Microsoft Teams channel id'),
+    default: '',
+  },
 } as const satisfies Record<string, StackSetting>;
 
 /** The name of a stack setting. */

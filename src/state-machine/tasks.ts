@@ -2,13 +2,28 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ActivitySource } from '../activity/activity-source.js';
 import { lookupEventsSource } from '../activity/lookup-events/lookup-events-source.js';
 import { invocationDeadline, withDeadline } from '../aws/deadline.js';
-import type { AthenaApi, CloudTrailApi, GlueApi, IamClient, SnsClient, StsApi } from '../aws/narrow-clients.js';
-import { parseIncident } from '../incident/parse-incident.js';
+import type {
+  AthenaApi,
+  CloudTrailApi,
+  DynamoDbApi,
+  GlueApi,
+  IamClient,
+  SecretsApi,
+  SecurityHubApi,
+  SnsClient,
+  StsApi,
+} from '../aws/narrow-clients.js';
+import { describeError } from '../errors.js';
+import type { Incident } from '../incident/incident.js';
+import { parseIncident, parseSignal } from '../incident/parse-incident.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
+import { publishChannels } from '../steps/channels/publish-channels.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
 import { notifySecurity } from '../steps/notify.js';
+import { type RecordDeps, recordResponse } from '../steps/signals/incident-record.js';
+import { receiveSignal, type SignalReceipt } from '../steps/signals/receive-signal.js';
 import { fitInvestigation } from './fit-state.js';
 import { eventOf, incidentReportOf, type NotificationOutput, type WorkflowState } from './workflow-state.js';
 
@@ -40,16 +55,63 @@ function accountOf(functionArn: string | undefined): string | undefined {
   return /^arn:[\w-]+:lambda:[\w-]+:(\d{12}):function:/.exec(functionArn ?? '')?.[1];
 }
 
-/** `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch) when it cannot. */
-export function containTask(
-  deps: { iam: IamClient; cloudTrail?: CloudTrailApi; accountId?: string; logger?: TaskLogger },
+/** The state `ClaimIncident` gives the containment function: the event, and which step to run. */
+export const CLAIM_STEP = 'ClaimIncident';
+
+/** What the containment function needs: IAM, CloudTrail, and the incident record's table. */
+interface ContainTaskDeps {
+  iam: IamClient;
+  cloudTrail?: CloudTrailApi;
+  db?: DynamoDbApi;
+  accountId?: string;
+  logger?: TaskLogger;
+}
+
+function recordDeps(
+  deps: ContainTaskDeps,
   config: ContainConfig,
-) {
-  return async (state: WorkflowState, context?: TaskContext): Promise<ContainmentResult> => {
+  deadline: number | undefined,
+): RecordDeps | undefined {
+  return deps.db && config.incidentTable
+    ? { db: withDeadline(deps.db, deadline), table: config.incidentTable }
+    : undefined;
+}
+
+/** `ClaimIncident`: the first signal about a key claims its incident; later ones join it; a quarantine names no key. */
+async function claimStep(deps: ContainTaskDeps, config: ContainConfig, state: WorkflowState, context?: TaskContext) {
+  const signal = parseSignal(eventOf(state));
+  const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
+  const receipt: SignalReceipt = await receiveSignal(
+    { iam: withDeadline(deps.iam, deadline), record: recordDeps(deps, config, deadline) },
+    signal,
+  );
+  deps.logger?.info('Signal received', { role: receipt.role });
+  return receipt;
+}
+
+/** Leaves on the incident record what containment did; a failure is a warning of the result. */
+async function recordContainment(record: RecordDeps | undefined, incident: Incident, result: ContainmentResult) {
+  if (!record || result.dryRun) return result;
+  try {
+    await recordResponse(record, incident, result);
+    return result;
+  } catch (error) {
+    const warning = `Could not record the response on the incident record, so later reports of the key will not know it: ${describeError(error)}`;
+    return { ...result, warnings: [...result.warnings, warning] };
+  }
+}
+
+/**
+ * `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch)
+ * when it cannot. Given `step: ClaimIncident` (the state before it), it claims the incident instead.
+ */
+export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
+  return async (state: WorkflowState, context?: TaskContext): Promise<ContainmentResult | SignalReceipt> => {
+    if (state.step === CLAIM_STEP) return claimStep(deps, config, state, context);
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
-    const result = await containKey(
+    const contained = await containKey(
       {
         iam: withDeadline(deps.iam, deadline),
         cloudTrail: deps.cloudTrail && withDeadline(deps.cloudTrail, deadline),
@@ -58,6 +120,7 @@ export function containTask(
       incident,
       config,
     );
+    const result = await recordContainment(recordDeps(deps, config, deadline), incident, contained);
     deps.logger?.info('Containment finished', {
       outcome: result.outcome,
       actions: result.actions,
@@ -144,21 +207,58 @@ export function investigateTask(
   };
 }
 
-/** `NotifySecurity`: sends the one message of the incident, whatever the earlier tasks did. */
-export function notifyTask(deps: { sns: SnsClient; logger?: TaskLogger }, config: NotifyConfig) {
+/** What the notification function needs: SNS, and the clients of the channels it is configured for. */
+interface NotifyTaskDeps {
+  sns: SnsClient;
+  securityHub?: SecurityHubApi;
+  secrets?: SecretsApi;
+  fetch?: typeof fetch;
+  /** The region findings are imported into (the function's). */
+  region?: string;
+  accountId?: string;
+  logger?: TaskLogger;
+  now?: () => Date;
+}
+
+/**
+ * `NotifySecurity`: sends the one message of the incident (a full one, a follow-up, or a
+ * quarantined user's), whatever the earlier tasks did; then the Security Hub finding, the chat
+ * notification and the webhook, whose failures are logged and reported, never thrown.
+ */
+export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
   return async (state: WorkflowState, context?: TaskContext): Promise<NotificationOutput> => {
     const report = incidentReportOf(state);
-    const sns = withDeadline(deps.sns, invocationDeadline(context, TASK_MARGIN_MS.notify));
+    const deadline = invocationDeadline(context, TASK_MARGIN_MS.notify);
+    const sns = withDeadline(deps.sns, deadline);
     const sent = await notifySecurity({ sns }, { ...report, topicArn: config.topicArn });
+    const channels = await publishChannels(
+      {
+        sns,
+        securityHub: deps.securityHub && withDeadline(deps.securityHub, deadline),
+        secrets: deps.secrets && withDeadline(deps.secrets, deadline),
+        fetch: deps.fetch,
+        accountId: deps.accountId ?? accountOf(context?.invokedFunctionArn),
+        now: deps.now,
+      },
+      report,
+      {
+        findings: config.findings ?? false,
+        chatTopicArn: config.chatTopicArn,
+        webhookSecretArn: config.webhookSecretArn,
+        region: deps.region ?? 'us-east-1',
+      },
+    );
     const output = {
       messageId: sent.messageId,
       subject: sent.subject,
       outcome: sent.outcome,
       keyContained: keyContained(report),
       failExecution: needsHuman(report),
+      channels: { finding: channels.finding.status, chat: channels.chat.status, webhook: channels.webhook.status },
     };
     deps.logger?.info('Notification sent', {
       ...output,
+      channelDetail: channels,
       bytes: sent.bytes,
       tablesTruncated: sent.tablesTruncated,
       ...(sent.fullMessageRefused ? { fullMessageRefused: sent.fullMessageRefused } : {}),

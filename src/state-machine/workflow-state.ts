@@ -4,6 +4,7 @@ import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainmentResult } from '../steps/contain.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
 import type { Investigation } from '../steps/investigate.js';
+import type { SignalReceipt } from '../steps/signals/receive-signal.js';
 import type { StepReport } from '../steps/step-report.js';
 
 /** What a Step Functions `Catch` puts at its `ResultPath`. */
@@ -20,6 +21,8 @@ export interface NotificationOutput {
   keyContained: boolean;
   /** True when the execution must end failed: the key was not contained and a human must act. */
   failExecution: boolean;
+  /** How each channel besides the e-mail went: `imported`, `sent`, `not-enabled`, `skipped`, `failed`. */
+  channels?: { finding: string; chat: string; webhook: string };
 }
 
 /**
@@ -30,6 +33,9 @@ export interface NotificationOutput {
  */
 export interface WorkflowState extends Record<string, unknown> {
   event?: unknown;
+  /** What the first task made of the signal: first about its key, joined, or a quarantined user. */
+  signal?: SignalReceipt;
+  signalError?: TaskFailure;
   containment?: ContainmentResult;
   containmentError?: TaskFailure;
   investigation?: Investigation;
@@ -89,6 +95,8 @@ export function incidentReportOf(input: WorkflowState): IncidentReport {
     eventError,
     ...(eventKeys ? { eventKeys } : {}),
 
+    ...(state.signal ? { signal: state.signal } : {}),
+    ...(state.signalError ? { signalError: failureMessage(state.signalError) } : {}),
     rawAccount: text(fields.account),
     rawEventId: text(fields.id),
     containment: stepReport(state.containment, state.containmentError, 'the containment task did not run'),

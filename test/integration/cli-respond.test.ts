@@ -12,6 +12,7 @@ import {
   ListAccessKeysCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
+import { GetFindingsCommand } from '@aws-sdk/client-securityhub';
 import { ListSubscriptionsByTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +75,34 @@ describe('responding to an exposed key', () => {
     expect(messages[0]?.Subject).toContain(exposed);
     expect(messages[0]?.Message).toContain(exposed);
     expect(cli().actions()).toContain('DeleteAccessKey');
+  });
+
+  it('puts one finding naming the key in Security Hub, which a second response updates', async () => {
+    const { exposed } = await exposedKeyOfAlice(10);
+    const findings = async () =>
+      ((await cli().moto.securityHub.send(new GetFindingsCommand({}))).Findings ?? []).filter(
+        (finding) => finding.Id === `exposed-keys/${MOTO_ACCOUNT}/${exposed}`,
+      );
+
+    const first = await respond(exposed, '--yes', '--json');
+    const [created] = await findings();
+    const again = await respond(exposed, '--user', 'alice', '--yes', '--json');
+
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).finding).toMatchObject({ status: 'imported', created: true });
+    expect(JSON.parse(again.stdout).finding).toMatchObject({ status: 'imported', created: false });
+    expect(created).toMatchObject({
+      AwsAccountId: MOTO_ACCOUNT,
+      Resources: [
+        { Type: 'AwsIamAccessKey', Id: exposed, Details: { AwsIamAccessKey: { PrincipalName: 'alice' } } },
+        {},
+      ],
+    });
+    const [updated] = await findings();
+    expect(await findings()).toHaveLength(1);
+    expect(updated?.CreatedAt).toBe(created?.CreatedAt);
+    expect(updated?.Title).toMatch(/^Exposed key already contained/);
+    expect(Date.parse(updated?.UpdatedAt ?? '')).toBeGreaterThan(Date.parse(created?.UpdatedAt ?? ''));
   });
 
   it("notifies the deployed stack's topic when no --topic is given", async () => {

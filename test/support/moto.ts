@@ -1,5 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -12,6 +15,9 @@ export interface MotoClients {
   sns: SNSClient;
   sqs: SQSClient;
   s3: S3Client;
+  db: DynamoDBClient;
+  securityHub: SecurityHubClient;
+  secrets: SecretsManagerClient;
 }
 
 /**
@@ -30,6 +36,9 @@ export function useMoto(options: { resetEachTest?: boolean } = {}): () => MotoCl
       sns: new SNSClient(config),
       sqs: new SQSClient(config),
       s3: new S3Client({ ...config, forcePathStyle: true }),
+      db: new DynamoDBClient(config),
+      securityHub: new SecurityHubClient(config),
+      secrets: new SecretsManagerClient(config),
     };
   });
   afterAll(async () => {

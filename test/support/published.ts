@@ -17,3 +17,21 @@ export function publishedRecord(name: string): any {
 export function withKey(event: unknown, placeholder: string, key: string): any {
   return JSON.parse(JSON.stringify(event).replaceAll(placeholder, key));
 }
+
+/**
+ * A CloudTrail record as EventBridge delivers it ("AWS API Call via CloudTrail"): AWS's documented
+ * envelope around the record, which becomes `detail`.
+ */
+export function asCloudTrailEvent(record: any, id = '6f2c1e0a-7d1b-4a55-9a0e-3c1f2b4d5e6f'): any {
+  return {
+    version: '0',
+    id,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.iam',
+    account: record.recipientAccountId ?? record.userIdentity?.accountId,
+    time: record.eventTime,
+    region: 'us-east-1',
+    resources: [],
+    detail: record,
+  };
+}

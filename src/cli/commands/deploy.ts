@@ -7,7 +7,7 @@ import { cliHost } from '../cli-host.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
 import { awsContext, type CommonOptions, parseFlag, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
-import { type StackParameterFlags, stackParameters } from '../stack-parameters.js';
+import { type StackParameterFlags, stackParameters, withSettingFlags } from '../stack-parameters.js';
 
 interface DeployFlags extends CommonOptions, StackParameterFlags {
   stackName: string;
@@ -19,8 +19,7 @@ interface DeployFlags extends CommonOptions, StackParameterFlags {
 /** `exposed-keys deploy`: build, upload and deploy the stack through a change set. */
 export function registerDeploy(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
-    program
-      .command('deploy')
+    withSettingFlags(program.command('deploy'))
       .description('deploy or update the stack (us-east-1): build the Lambda artifact, upload it, apply a change set')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
       .option('--email <address>', 'subscribe this e-mail address to the notifications ("" for none)')

@@ -65,6 +65,15 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
   else if (note.status === 'failed')
     lines.push(palette.red(`✖ Notification FAILED (${note.topicArn}): ${shownText(note.error)}`));
   else lines.push(`${palette.cyan('•')} Notification printed below (${note.reason})`);
+  const finding = result.finding;
+  if (finding?.status === 'imported')
+    lines.push(
+      `${palette.green('✔')} Security Hub finding ${finding.created ? 'created' : 'updated'}: ${finding.findingId}`,
+    );
+  else if (finding?.status === 'not-enabled')
+    lines.push(`${palette.cyan('•')} Security Hub is not enabled here: no finding (${shownText(finding.detail, 200)})`);
+  else if (finding?.status === 'failed')
+    lines.push(palette.yellow(`• Security Hub finding not imported: ${shownText(finding.error, 300)}`));
 
   lines.push('', renderMessageHead(buildIncidentMessage(incidentReportOf(result)), palette));
   if (result.activity) lines.push('', renderActivity(result.activity, palette));

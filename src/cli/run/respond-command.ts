@@ -107,6 +107,7 @@ export async function respondCommand(
       source,
       cloudTrail: cloudTrail(GLOBAL_EVENTS_REGION),
       topic: topic.find,
+      securityHub: async () => ({ client: await clients.securityHub(), region: clients.context.region }),
     },
     {
       ...request,

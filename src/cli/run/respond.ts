@@ -1,10 +1,12 @@
 import type { ActivityProgress, ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
-import type { CloudTrailApi, SnsClient } from '../../aws/narrow-clients.js';
+import type { CloudTrailApi, SecurityHubApi, SnsClient } from '../../aws/narrow-clients.js';
 import type { IoHost } from '../../common/io-host.js';
 import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { buildNotification } from '../../message/email.js';
+import { publishChannels } from '../../steps/channels/publish-channels.js';
+import type { FindingOutcome } from '../../steps/channels/security-hub.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
 import { type Investigation, investigateKey } from '../../steps/investigate.js';
@@ -36,6 +38,8 @@ export interface RespondDeps extends PlanDeps {
   cloudTrail?: CloudTrailApi;
   /** Finds the topic; asked only after containment, so that nothing but IAM stands before it. */
   topic: () => Promise<TopicToNotify>;
+  /** Security Hub of the account and region, for the incident's finding (asked after containment). */
+  securityHub?: () => Promise<{ client: SecurityHubApi; region: string }>;
 }
 
 /** What a responder asked for. */
@@ -62,6 +66,8 @@ export interface RespondResult {
   sessionActivity: ActivitySummary[];
   investigationError?: string;
   notification: NotificationOutcome;
+  /** The incident's Security Hub finding: imported (created or updated), not enabled, skipped or failed; never a reason to fail. */
+  finding?: FindingOutcome;
   /** What failed besides containment and investigation (STS, finding the topic). */
   warnings: string[];
   /** True when a human must act: the key is still usable, or part of containment failed. */
@@ -132,9 +138,21 @@ export async function runResponse(
     sessionActivity: investigation.status === 'done' ? investigation.result.sessionActivity : [],
     ...(investigation.status === 'failed' ? { investigationError: investigation.error } : {}),
     notification: await notify(topic, options, incidentReport),
+    ...(options.dryRun ? {} : { finding: await finding(deps, incidentReport) }),
     warnings,
     needsHuman: needsHuman(incidentReport),
   };
+}
+
+/** The incident's finding, as the stack would import it; Security Hub failing is reported, never thrown. */
+async function finding(deps: RespondDeps, report: IncidentReport): Promise<FindingOutcome> {
+  if (!deps.securityHub) return { status: 'skipped', reason: 'no Security Hub client' };
+  try {
+    const { client, region } = await deps.securityHub();
+    return (await publishChannels({ securityHub: client, now: deps.now }, report, { findings: true, region })).finding;
+  } catch (error) {
+    return { status: 'skipped', reason: `Security Hub could not be reached: ${describeError(error)}` };
+  }
 }
 
 async function notify(

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
+import {
+  type CloudFormationResource,
+  type CloudFormationTemplate,
+  loadTemplate,
+} from '../../../src/deploy/template.js';
 
 interface Statement {
   Sid?: string;
@@ -49,6 +53,8 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'iam:TagUser',
     'iam:ListUserTags',
     'cloudtrail:LookupEvents',
+    'dynamodb:UpdateItem',
+    'dynamodb:GetItem',
     'logs:CreateLogStream',
 
     'logs:PutLogEvents',
@@ -75,7 +81,16 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     's3:ListBucket',
     'sts:GetAccessKeyInfo',
   ],
-  NotifyRole: ['sns:Publish', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+  NotifyRole: [
+    'sns:Publish',
+    'securityhub:BatchImportFindings',
+    'securityhub:GetFindings',
+    'secretsmanager:GetSecretValue',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+  ],
+  // Chat channels only receive notifications: their role may do nothing.
+  ChatChannelRole: [],
   StateMachineRole: [
     'lambda:InvokeFunction',
     'logs:CreateLogDelivery',
@@ -96,6 +111,7 @@ const ROLE_SERVICES: Record<string, string> = {
   NotifyRole: 'lambda.amazonaws.com',
   StateMachineRole: 'states.amazonaws.com',
   EventsRole: 'events.amazonaws.com',
+  ChatChannelRole: 'chatbot.amazonaws.com',
 };
 
 function list(value: unknown): unknown[] {
@@ -116,11 +132,22 @@ function roles(template: CloudFormationTemplate) {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
 }
 
+/** The policies of a role: its own, and those of AWS::IAM::Policy resources attached to it (the channels'). */
+function policiesOf(template: CloudFormationTemplate, role: string, resource: CloudFormationResource) {
+  const attached = Object.values(template.Resources)
+    .filter((candidate) => candidate.Type === 'AWS::IAM::Policy')
+    .filter((candidate) => JSON.stringify(candidate.Properties?.Roles) === JSON.stringify([{ Ref: role }]))
+    .map((candidate) => candidate.Properties);
+  return [...((resource.Properties?.Policies ?? []) as unknown[]), ...attached] as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+}
+
 /** Every statement of every policy in the template, with the role it is attached to. */
 function grants(template: CloudFormationTemplate): Grant[] {
   const found: Grant[] = [];
   for (const [role, resource] of roles(template)) {
-    const policies = (resource.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+    const policies = policiesOf(template, role, resource);
     for (const policy of policies) {
       for (const statement of list(policy.PolicyDocument.Statement).flatMap(unconditional)) {
         found.push({
@@ -154,7 +181,17 @@ function same(actual: unknown[], expected: unknown[]): boolean {
 function allowedResources(template: CloudFormationTemplate, role: string, action: string): unknown[] | undefined {
   if (RESOURCE_STAR_ACTIONS.has(action)) return ['*'];
   if (action.startsWith('iam:')) return [USERS_ARN];
-  if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }];
+  if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }, { Ref: 'ChatTopic' }];
+  if (action.startsWith('dynamodb:')) return [{ 'Fn::GetAtt': ['IncidentTable', 'Arn'] }];
+  if (action === 'securityhub:BatchImportFindings')
+    return [
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:securityhub:\${AWS::Region}:\${AWS::AccountId}:product/\${AWS::AccountId}/default`,
+      },
+    ];
+  if (action === 'securityhub:GetFindings')
+    return [{ 'Fn::Sub': `arn:\${AWS::Partition}:securityhub:\${AWS::Region}:\${AWS::AccountId}:hub/default` }];
+  if (action === 'secretsmanager:GetSecretValue') return [{ Ref: 'WebhookSecretArn' }];
   if (action === 'states:StartExecution') return [{ Ref: 'StateMachine' }];
   if (action === 'lambda:InvokeFunction') {
     return FUNCTIONS.flatMap((fn) => [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Sub': `\${${fn}.Arn}:*` }]);
@@ -249,7 +286,8 @@ describe('the IAM policies of the template', () => {
         Principal: { Service: ROLE_SERVICES[role] },
         Action: 'sts:AssumeRole',
       });
-      if (ROLE_SERVICES[role] !== 'lambda.amazonaws.com') {
+      // Lambda and the chat service are not documented to set aws:SourceAccount when they assume a role.
+      if (!['lambda.amazonaws.com', 'chatbot.amazonaws.com'].includes(ROLE_SERVICES[role] as string)) {
         expect(trust.Statement[0]?.Condition, role).toEqual({
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         });

@@ -58,6 +58,8 @@ function environmentWithDefaults(logicalId: string): Record<string, string> {
       const ref = (value as { Ref?: string }).Ref;
       if (ref === undefined) return [name, String(value)];
       if (ref === 'NotificationTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-topic'];
+      if (ref === 'ChatTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-chat'];
+      if (ref === 'IncidentTable') return [name, 'exposed-keys-IncidentTable-1ABC'];
       return [name, String(template.Parameters?.[ref]?.Default)];
     }),
   );
@@ -100,6 +102,13 @@ describe('the template parameters', () => {
         'RevokeSessions',
         'TrailBucket',
         'OrganizationId',
+        'SecurityHubFindings',
+        'SlackChannelId',
+        'SlackWorkspaceId',
+        'TeamsChannelId',
+        'TeamsTeamId',
+        'TeamsTenantId',
+        'WebhookSecretArn',
       ].sort(),
     );
   });
@@ -124,9 +133,8 @@ describe('the template parameters', () => {
 
 describe('the template rules', () => {
   it('refuse a region other than us-east-1, and say why', () => {
-    const assertions = Object.values(template.Rules ?? {}).flatMap(
-      (rule) => (rule as { Assertions: Record<string, unknown>[] }).Assertions,
-    );
+    const { OnlyInUsEast1: rule } = template.Rules as Record<string, { Assertions: Record<string, unknown>[] }>;
+    const assertions = rule?.Assertions ?? [];
 
     expect(assertions).toHaveLength(1);
     expect(assertions[0]?.Assert).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
@@ -159,6 +167,15 @@ describe('the template resources', () => {
       AthenaDatabase: 'AWS::Glue::Database',
       CloudTrailTable: 'AWS::Glue::Table',
       AthenaWorkGroup: 'AWS::Athena::WorkGroup',
+      QuarantineRule: 'AWS::Events::Rule',
+      IncidentTable: 'AWS::DynamoDB::Table',
+      ChatTopic: 'AWS::SNS::Topic',
+      ChatTopicPolicy: 'AWS::SNS::TopicPolicy',
+      ChatChannelRole: 'AWS::IAM::Role',
+      SlackChannel: 'AWS::Chatbot::SlackChannelConfiguration',
+      TeamsChannel: 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration',
+      NotifyFindingsPolicy: 'AWS::IAM::Policy',
+      NotifyWebhookPolicy: 'AWS::IAM::Policy',
     });
   });
 
@@ -222,6 +239,7 @@ describe('the template resources', () => {
     expect(readContainConfig(environmentWithDefaults('ContainFunction'))).toEqual({
       mode: 'delete',
       revokeSessions: true,
+      incidentTable: 'exposed-keys-IncidentTable-1ABC',
     });
     expect(readInvestigateConfig(environmentWithDefaults('InvestigateFunction'))).toEqual({
       lookbackHours: 24,
@@ -257,7 +275,9 @@ describe('the state machine definition', () => {
 
     expect(definition.StartAt).toBe('ReceiveEvent');
     expect(states()).toMatchObject({
-      ReceiveEvent: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'DeleteAccessKeyPair' },
+      ReceiveEvent: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'ClaimIncident' },
+      ClaimIncident: { Type: 'Task', Resource: `\${ContainFunctionArn}`, Next: 'FirstReportOfKey' },
+      FirstReportOfKey: { Type: 'Choice', Default: 'DeleteAccessKeyPair' },
 
       DeleteAccessKeyPair: { Type: 'Task', Resource: `\${ContainFunctionArn}`, Next: 'LookupCloudTrailEvents' },
       LookupCloudTrailEvents: { Type: 'Task', Resource: `\${InvestigateFunctionArn}`, Next: 'NotifySecurity' },
@@ -284,7 +304,7 @@ describe('the state machine definition', () => {
   });
 
   it('retries transient Lambda errors in every task', () => {
-    for (const name of ['DeleteAccessKeyPair', 'LookupCloudTrailEvents', 'NotifySecurity']) {
+    for (const name of ['ClaimIncident', 'DeleteAccessKeyPair', 'LookupCloudTrailEvents', 'NotifySecurity']) {
       const retriers = states()[name]?.Retry as { ErrorEquals: string[] }[];
       expect(
         retriers.flatMap((retrier) => retrier.ErrorEquals),
@@ -360,7 +380,7 @@ describe('the event rules', () => {
   });
 
   it('start the state machine through the events role', () => {
-    for (const rule of ['TrustedAdvisorRule', 'HealthRiskRule']) {
+    for (const rule of ['TrustedAdvisorRule', 'HealthRiskRule', 'QuarantineRule']) {
       expect(properties(rule).Targets, rule).toEqual([
         expect.objectContaining({ Arn: { Ref: 'StateMachine' }, RoleArn: { 'Fn::GetAtt': ['EventsRole', 'Arn'] } }),
       ]);
@@ -373,6 +393,8 @@ describe('the template outputs', () => {
     expect(template.Outputs).toEqual({
       TopicArn: expect.objectContaining({ Value: { Ref: 'NotificationTopic' } }),
       StateMachineArn: expect.objectContaining({ Value: { Ref: 'StateMachine' } }),
+      ChatTopicArn: expect.objectContaining({ Value: { Ref: 'ChatTopic' } }),
+      IncidentTableName: expect.objectContaining({ Value: { Ref: 'IncidentTable' } }),
       ContainFunctionName: expect.objectContaining({ Value: { Ref: 'ContainFunction' } }),
       InvestigateFunctionName: expect.objectContaining({ Value: { Ref: 'InvestigateFunction' } }),
       NotifyFunctionName: expect.objectContaining({ Value: { Ref: 'NotifyFunction' } }),

@@ -71,6 +71,8 @@ describe('functionEnvironment', () => {
       REVOKE_SESSIONS: 'true',
       LOOKBACK_HOURS: '72',
       INVESTIGATE_REGIONS: '',
+      SECURITY_HUB_FINDINGS: 'true',
+      WEBHOOK_SECRET_ARN: '',
     });
   });
 });

@@ -30,6 +30,8 @@ const CONTAINED = {
   warnings: [],
 };
 const INVESTIGATED = { activity: { totalEvents: 3 }, sessionActivity: [] };
+/** What ClaimIncident answers for the first report of a key. */
+const FIRST = { role: 'first', record: null };
 
 /** A stub function that records each state it receives, in a log shared by the three stubs. */
 function recorder(log: string[]) {
@@ -63,17 +65,73 @@ function stubs(
 ) {
   const order: string[] = [];
   const stub = recorder(order);
+  // ClaimIncident runs the containment function too, told so by `step`: a stub of its own, outside `order`.
+  const claim = recorder([])('claim', () => FIRST);
   const contain = stub('contain', overrides.contain ?? (() => CONTAINED));
   const investigate = stub('investigate', overrides.investigate ?? (() => INVESTIGATED));
   const notify = stub('notify', overrides.notify ?? notification);
+  const containOrClaim: LocalTaskHandler = (state) =>
+    state.step === 'ClaimIncident' ? claim.handler(state) : contain.handler(state);
   return {
     order,
+    claim,
     contain,
     investigate,
     notify,
-    handlers: { contain: contain.handler, investigate: investigate.handler, notify: notify.handler },
+    handlers: { contain: containOrClaim, investigate: investigate.handler, notify: notify.handler },
   };
 }
+
+describe('one incident per key, in the template state machine', () => {
+  function withClaim(answer: (state: WorkflowState) => unknown) {
+    const run = stubs();
+    const claimed: LocalTaskHandler = (state) =>
+      state.step === 'ClaimIncident' ? answer(state) : run.handlers.contain(state);
+    return { ...run, handlers: { ...run.handlers, contain: claimed } };
+  }
+
+  it('sends a later report of a key straight to the notification: no second containment, no investigation', async () => {
+    const joined = { role: 'joined', record: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE' }, keyNow: { status: 'gone' } };
+    const { order, handlers, notify } = withClaim(() => joined);
+
+    const run = await runStateMachineLocally({ event: loadEvent('trusted-advisor-exposed'), handlers, template });
+
+    expect(order).toEqual(['notify']);
+    expect(notify.inputs[0]).toEqual({ event: loadEvent('trusted-advisor-exposed'), signal: joined });
+    expect(run.status).toBe('SUCCEEDED');
+  });
+
+  it('sends a quarantined user straight to the notification too', async () => {
+    const { order, handlers } = withClaim(() => ({ role: 'quarantine' }));
+
+    await runStateMachineLocally({ event: loadEvent('trusted-advisor-exposed'), handlers, template });
+
+    expect(order).toEqual(['notify']);
+  });
+
+  it('responds in full when the claim fails, or answers without a role: twice is better than never', async () => {
+    const failing = withClaim(() => {
+      throw lambdaError('AwsCallError', 'dynamodb:UpdateItem failed');
+    });
+    const roleless = withClaim(() => ({}));
+
+    const failed = await runStateMachineLocally({
+      event: loadEvent('trusted-advisor-exposed'),
+      handlers: failing.handlers,
+      template,
+    });
+    await runStateMachineLocally({
+      event: loadEvent('trusted-advisor-exposed'),
+      handlers: roleless.handlers,
+      template,
+    });
+
+    expect(failing.order).toEqual(['contain', 'investigate', 'notify']);
+    expect(roleless.order).toEqual(['contain', 'investigate', 'notify']);
+    expect(failed.output?.signalError).toMatchObject({ Error: 'AwsCallError' });
+    expect(incidentReportOf(failing.notify.inputs[0] as WorkflowState).signalError).toMatch(/dynamodb:UpdateItem/);
+  });
+});
 
 describe('the template state machine, run locally', () => {
   it('contains, investigates and notifies in that order, and succeeds', async () => {
@@ -95,13 +153,14 @@ describe('the template state machine, run locally', () => {
   });
 
   it('gives each task the event, under event, with the earlier results beside it', async () => {
-    const { handlers, contain, investigate } = stubs();
+    const { handlers, claim, contain, investigate } = stubs();
     const event = loadEvent('health-exposed-entities-only');
 
     await runStateMachineLocally({ event, handlers, template });
 
-    expect(contain.inputs[0]).toEqual({ event });
-    expect(investigate.inputs[0]).toEqual({ event, containment: CONTAINED });
+    expect(claim.inputs[0]).toEqual({ event, step: 'ClaimIncident' });
+    expect(contain.inputs[0]).toEqual({ event, signal: FIRST });
+    expect(investigate.inputs[0]).toEqual({ event, signal: FIRST, containment: CONTAINED });
   });
 
   it('never takes a field of the event for the result of a task', async () => {
@@ -258,6 +317,10 @@ describe('the template state machine, run locally', () => {
     expect(seen.map(({ state, phase }) => `${phase} ${state}`)).toEqual([
       'entered ReceiveEvent',
       'exited ReceiveEvent',
+      'entered ClaimIncident',
+      'exited ClaimIncident',
+      'entered FirstReportOfKey',
+      'exited FirstReportOfKey',
       'entered DeleteAccessKeyPair',
 
       'exited DeleteAccessKeyPair',
@@ -273,7 +336,7 @@ describe('the template state machine, run locally', () => {
     for (const transition of seen.filter(({ phase }) => phase === 'exited')) {
       expect(transition.elapsedMs).toBeGreaterThanOrEqual(0);
     }
-    expect(seen[2]).toMatchObject({ stateType: 'Task', timestamp: expect.any(Number) });
+    expect(seen[6]).toMatchObject({ state: 'DeleteAccessKeyPair', stateType: 'Task', timestamp: expect.any(Number) });
   });
 
   it('reports a caught failure with its error and cause', async () => {

@@ -1,0 +1,172 @@
+import type { AwsSecurityFinding, Resource, SeverityLabel } from '@aws-sdk/client-securityhub';
+import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
+import { fitWithin } from './fit.js';
+import type { IncidentMessage } from './incident-message.js';
+
+/*
+ * The incident as a Security Hub finding (ASFF), rendered from the same message as the e-mail. One
+ * finding per key, whose id is derived from the account and the key, so that every later report
+ * of the key updates it rather than adding a second one.
+ */
+
+/** ASFF limits (Security Hub's guide to mapping findings): the finding is cut to them, never refused. */
+export const ASFF_LIMITS = {
+  title: 256,
+  description: 1024,
+  recommendation: 512,
+  productFieldKey: 128,
+  productFieldValue: 2048,
+  productFields: 50,
+} as const;
+
+/** The generator of every finding exposed-keys imports. */
+export const GENERATOR_ID = 'exposed-keys';
+
+/** The finding's id: one per key (or per quarantined user, when the signal names no key). */
+export function findingId(accountId: string, subject: { accessKeyId: string } | { userName: string }): string {
+  return 'accessKeyId' in subject
+    ? `exposed-keys/${accountId}/${subject.accessKeyId}`
+    : `exposed-keys/${accountId}/user/${subject.userName}`;
+}
+
+/** The product ARN of findings a customer imports into its own account (the default product). */
+export function defaultProductArn(region: string, accountId: string): string {
+  return `arn:aws:securityhub:${region}:${accountId}:product/${accountId}/default`;
+}
+
+const CONTAINED: readonly IncidentOutcome[] = ['deleted', 'deactivated', 'already-contained'];
+
+/** How severe the incident is: a human must act (critical); the attacker did risky things (high); else medium. */
+export function severityOf(message: IncidentMessage): SeverityLabel {
+  if (message.urgent) return 'CRITICAL';
+  const risky = message.activity[0]?.summary.riskyEvents.length ?? 0;
+  if (message.outcome === 'joined' || message.outcome === 'user-quarantined' || risky > 0) return 'HIGH';
+  return 'MEDIUM';
+}
+
+/** The key's status as ASFF has it: inactive once contained, active while usable, unsaid when unknown. */
+function keyStatus(message: IncidentMessage): 'Active' | 'Inactive' | undefined {
+  if (CONTAINED.includes(message.outcome)) return 'Inactive';
+  if (['notify-only', 'manual-action-required', 'owner-mismatch', 'containment-failed'].includes(message.outcome))
+    return 'Active';
+  return undefined;
+}
+
+function resources(message: IncidentMessage, region: string, accountId: string): Resource[] {
+  const user = message.userName;
+  const userResource: Resource[] =
+    user && /^[\w+=,.@-]{1,64}$/.test(user)
+      ? [{ Type: 'AwsIamUser', Id: `arn:aws:iam::${accountId}:user/${user}`, Partition: 'aws', Region: region }]
+      : [];
+  if (!message.accessKeyId) return userResource;
+  const status = keyStatus(message);
+  return [
+    {
+      Type: 'AwsIamAccessKey',
+      Id: message.accessKeyId,
+      Partition: 'aws',
+      Region: region,
+      Details: {
+        AwsIamAccessKey: {
+          AccessKeyId: message.accessKeyId,
+          AccountId: accountId,
+          ...(user ? { PrincipalName: user, PrincipalType: 'IAMUser' } : {}),
+          ...(status ? { Status: status } : {}),
+        },
+      },
+    },
+    ...userResource,
+  ];
+}
+
+/** A summary of the incident as product fields: short values, at most 50, each cut to ASFF's limits. */
+function productFields(message: IncidentMessage, report: IncidentReport): Record<string, string> {
+  const activity = message.activity[0]?.summary;
+  const record =
+    report.signal && report.signal.role !== 'quarantine' && report.signal.record ? report.signal.record : null;
+  const fields: Record<string, string | number | undefined | null> = {
+    outcome: message.outcome,
+    urgent: String(message.urgent),
+    source: message.source,
+    keyNow: message.keyNow,
+    signals: record?.signals,
+    signalSources: record?.sources.join(','),
+    openedAt: record?.openedAt,
+    totalEvents: activity?.totalEvents,
+    riskyEvents: activity?.riskyEvents.length,
+    regionsSearched: activity?.regions.searched.length,
+    regionsFailed: activity?.regions.failed.map((failed) => failed.region).join(','),
+    sessionKeys: activity?.sessionKeys.length,
+    firstSeen: activity?.firstSeen,
+    lastSeen: activity?.lastSeen,
+    attackerDid: message.attackerDid.join(' | '),
+  };
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(
+        (entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== null && entry[1] !== '',
+      )
+      .slice(0, ASFF_LIMITS.productFields)
+      .map(([name, value]) => [`exposed-keys/${name}`, fitWithin(String(value), ASFF_LIMITS.productFieldValue)]),
+  );
+}
+
+/** Where and when the finding is imported. */
+export interface FindingContext {
+  region: string;
+  now: Date;
+}
+
+/**
+ * The finding of an incident, or null when there is nothing to put in Security Hub (an event that
+ * could not be read, a dry run). Text from outside is already inert in the message; here it is
+ * only cut to ASFF's limits. `CreatedAt` is when the incident opened (else now); the import keeps
+ * that of a finding already there.
+ */
+export function buildFinding(
+  report: IncidentReport,
+  message: IncidentMessage,
+  context: FindingContext,
+): AwsSecurityFinding | null {
+  const accountId = message.accountId;
+  if (accountId === null || !/^\d{12}$/.test(accountId) || message.outcome === 'planned') return null;
+  const subject = message.accessKeyId
+    ? { accessKeyId: message.accessKeyId }
+    : message.userName
+      ? { userName: message.userName }
+      : null;
+  if (subject === null) return null;
+  const found = resources(message, context.region, accountId);
+  // ASFF needs at least one resource: a user name IAM would not accept names none.
+  if (found.length === 0) return null;
+  const steps = message.doNow.map((step, index) => `${index + 1}. ${step}`).join(' ');
+  const now = context.now.toISOString();
+  // Every report of the key names the moment its incident opened: concurrent imports agree on it.
+  const record = report.signal && report.signal.role !== 'quarantine' ? report.signal.record : null;
+  const openedAt = record?.openedAt && record.openedAt <= now ? record.openedAt : now;
+  const severity = severityOf(message);
+  const types = ['TTPs/Credential Access/Exposed IAM access key'];
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: findingId(accountId, subject),
+    ProductArn: defaultProductArn(context.region, accountId),
+    GeneratorId: GENERATOR_ID,
+    AwsAccountId: accountId,
+    Types: types,
+    CreatedAt: openedAt,
+    UpdatedAt: now,
+    FirstObservedAt: openedAt,
+    LastObservedAt: now,
+    Severity: { Label: severity },
+    FindingProviderFields: { Severity: { Label: severity, Original: severity }, Types: types },
+    Title: fitWithin(
+      `${message.headline}: ${message.accessKeyId ?? message.userName}${message.accessKeyId && message.userName ? ` (${message.userName})` : ''}`,
+      ASFF_LIMITS.title,
+    ),
+    Description: fitWithin(`${message.happened} Key now: ${message.keyNow}`, ASFF_LIMITS.description),
+    ...(steps ? { Remediation: { Recommendation: { Text: fitWithin(steps, ASFF_LIMITS.recommendation) } } } : {}),
+    ProductFields: productFields(message, report),
+    Resources: found,
+    RecordState: 'ACTIVE',
+  };
+}

@@ -1,0 +1,171 @@
+import { shownText, shownValue } from '../common/untrusted-text.js';
+import { manualContainSteps } from '../steps/human-steps.js';
+import type { IncidentReport } from '../steps/incident-outcome.js';
+import { needsHuman } from '../steps/incident-outcome.js';
+import type { IncidentRecord } from '../steps/signals/incident-record.js';
+import type { SignalReceipt } from '../steps/signals/receive-signal.js';
+import { HEADLINES, type IncidentMessage, SOURCE_NAMES } from './incident-message.js';
+
+/*
+ * The short messages of signals that do not run a response of their own: a later report of a key
+ * whose incident is open (a follow-up), and AWS quarantining a user (which names no key). Same
+ * model as a full incident message, so every channel renders them alike.
+ */
+
+type Joined = Extract<SignalReceipt, { role: 'joined' }>;
+type Quarantine = Extract<SignalReceipt, { role: 'quarantine' }>;
+
+/** How many of a quarantined user's keys get a `respond` line of their own. */
+const KEYS_WITH_STEPS = 5;
+
+function sourceName(source: string): string {
+  return source in SOURCE_NAMES ? SOURCE_NAMES[source as keyof typeof SOURCE_NAMES] : shownValue(source, 40);
+}
+
+function responseLine(record: IncidentRecord): string {
+  const response = record.response;
+  if (!response) return `under way since ${record.openedAt} (its message says what it did)`;
+  return `${response.outcome} at ${response.at}${response.contained ? '' : ', key NOT contained'}`;
+}
+
+function joinedKeyNow(signal: Joined): string {
+  const { keyNow, record } = signal;
+  switch (keyNow.status) {
+    case 'gone':
+      return 'GONE: IAM no longer has it.';
+    case 'inactive':
+      return 'INACTIVE: it can no longer be used.';
+    case 'unknown':
+      return `Not known now: IAM could not be asked (${shownText(keyNow.error, 300)}).`;
+    default:
+      return record.response
+        ? `STILL ACTIVE: the first response ended with ${record.response.outcome} at ${record.response.at}.`
+        : `ACTIVE: the first response, started at ${record.openedAt}, is still under way.`;
+  }
+}
+
+/** The follow-up of a signal that joined the open incident of its key. */
+function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage {
+  const incident = report.incident;
+  const { record } = signal;
+  const urgent = needsHuman(report);
+  const owner =
+    (signal.keyNow.status === 'active' || signal.keyNow.status === 'inactive' ? signal.keyNow.userName : null) ??
+    record.response?.userName ??
+    incident?.userName ??
+    null;
+  const source = incident?.source ?? 'unknown';
+  return {
+    outcome: 'joined',
+    headline: urgent ? 'ACTION REQUIRED: exposed key reported again and still active' : HEADLINES.joined,
+    urgent,
+    happened: `${sourceName(source)} reported ${record.accessKeyId} in account ${record.accountId} again: report ${record.signals} of the incident opened at ${record.openedAt} by ${sourceName(record.firstSource)}. It joined that incident rather than starting a second response.`,
+    keyNow: joinedKeyNow(signal),
+    attackerDid: ['see the first message of this incident: the investigation is not repeated.'],
+    doNow: urgent
+      ? manualContainSteps(record.accessKeyId, owner)
+      : ['Nothing new to do: follow the steps of the first message of this incident.'],
+    facts: [
+      ['Access key', record.accessKeyId],
+      ['Account', record.accountId],
+      ['Reported by', sourceName(source)],
+      ['Event id', shownValue(incident?.eventId ?? report.rawEventId ?? 'unknown')],
+      [
+        'Incident',
+        `opened ${record.openedAt} by ${sourceName(record.firstSource)} (event ${shownValue(record.firstEventId)})`,
+      ],
+      ['Reports', `${record.signals}, from ${record.sources.map(sourceName).join(', ')}`],
+      ['Response', responseLine(record)],
+    ],
+    done: ['Nothing was changed: the key is contained once, by the response to the first report.'],
+    verdict: [],
+    activity: [],
+    accessKeyId: record.accessKeyId,
+    userName: owner,
+    accountId: record.accountId,
+    source,
+  };
+}
+
+function keyLine(key: Quarantine['user']['keys'][number]): string {
+  const used = key.lastUsedAt
+    ? `last used ${key.lastUsedAt}${key.lastUsedService ? ` (${shownValue(key.lastUsedService, 40)}, ${shownValue(key.lastUsedRegion ?? '?', 20)})` : ''}`
+    : 'never used';
+  return `${key.accessKeyId} ${key.status}, created ${key.createdAt ?? 'unknown'}, ${used}`;
+}
+
+function quarantineSteps(signal: Quarantine, urgent: boolean): string[] {
+  const { quarantine, user } = signal;
+  const steps: string[] = [];
+  if (urgent) {
+    steps.push(
+      `Find which key of ${quarantine.userName} leaked: the AWS Health (RISK) event, the Trusted Advisor check or AWS's e-mail names it (exposed-keys responds to those on its own).`,
+    );
+    if (quarantine.callerKey)
+      steps.push(
+        `The quarantine call was signed with ${quarantine.callerKey}, a key of ${quarantine.userName}: some public detections read it as the exposed key. Check it first.`,
+      );
+    for (const key of user.keys.filter((each) => each.status === 'Active').slice(0, KEYS_WITH_STEPS))
+      steps.push(`If it is ${key.accessKeyId}: exposed-keys respond --key ${key.accessKeyId}`);
+  }
+  steps.push(
+    `Leave ${quarantine.policy} on ${quarantine.userName} until the key is contained and the incident is closed.`,
+  );
+  return steps;
+}
+
+/** The message of AWS quarantining a user: the user's keys with their last use, and the incidents it joined. */
+function quarantineMessage(report: IncidentReport, signal: Quarantine): IncidentMessage {
+  const { quarantine, user, incidents } = signal;
+  const urgent = needsHuman(report);
+  const active = user.keys.filter((key) => key.status === 'Active').length;
+  const keyNow = incidents.length
+    ? `Covered by ${incidents.length} open incident(s) of this stack: ${incidents.map((record) => `${record.accessKeyId} (${responseLine(record)})`).join('; ')}.`
+    : !user.exists
+      ? `${quarantine.userName} no longer exists in IAM, nor do its keys.`
+      : `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.`;
+  return {
+    outcome: 'user-quarantined',
+    headline: urgent ? 'ACTION REQUIRED: AWS quarantined a user, exposed key not known' : HEADLINES['user-quarantined'],
+    urgent,
+    happened: `AWS put ${quarantine.policy} on ${quarantine.userName} in account ${quarantine.accountId} at ${quarantine.detectedAt}: it found one of the user's access keys exposed. The event names the user, not the key.`,
+    keyNow,
+    attackerDid: [
+      'not investigated: the signal names no key (exposed-keys investigate --key <key> for each key below).',
+    ],
+    doNow: quarantineSteps(signal, urgent),
+    facts: [
+      ['User', quarantine.userName],
+      ['Account', quarantine.accountId],
+      ['Policy', `${quarantine.policy} (${quarantine.how === 'attached' ? 'managed, attached' : 'inline'})`],
+      ['Detected', quarantine.detectedAt],
+      ['Event id', shownValue(quarantine.eventId)],
+      ...user.keys.map((key): [string, string] => ['Key', keyLine(key)]),
+      ...(quarantine.callerKey ? [['Caller key', quarantine.callerKey] as [string, string]] : []),
+      ...[...(quarantine.notes ?? []), ...user.warnings].map((note): [string, string] => [
+        'Note',
+        shownText(note, 500),
+      ]),
+      ...(signal.recordError
+        ? [['Note', `open incidents not known: ${shownText(signal.recordError, 500)}`] as [string, string]]
+        : []),
+    ],
+    done: [
+      'Nothing was changed: the quarantine names a user, not a key, and exposed-keys never touches a key the evidence does not tie to the incident.',
+      ...incidents.map((record) => `Joined the incident of ${record.accessKeyId}, opened ${record.openedAt}.`),
+    ],
+    verdict: [],
+    activity: [],
+    accessKeyId: null,
+    userName: quarantine.userName,
+    accountId: quarantine.accountId,
+    source: quarantine.source,
+  };
+}
+
+/** The message of a signal that ran no response of its own, or null for a full incident. */
+export function signalMessage(report: IncidentReport): IncidentMessage | null {
+  if (report.signal?.role === 'joined') return joinedMessage(report, report.signal);
+  if (report.signal?.role === 'quarantine') return quarantineMessage(report, report.signal);
+  return null;
+}

@@ -1,0 +1,164 @@
+import { type AwsSecurityFinding, BatchImportFindingsCommand, GetFindingsCommand } from '@aws-sdk/client-securityhub';
+import { awsErrorCode, isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { SecurityHubApi } from '../../aws/narrow-clients.js';
+import { describeError } from '../../errors.js';
+
+/** How importing the finding went; a failure is reported here, never thrown. */
+export type FindingOutcome =
+  | { status: 'imported'; findingId: string; created: boolean; updatedAt: string; warnings: string[] }
+  | { status: 'not-enabled'; findingId: string; detail: string }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; findingId: string; error: string };
+
+/** What {@link importFinding} needs. */
+export interface FindingDeps {
+  securityHub: SecurityHubApi;
+  /** The account this runs in: with the default product ARN, only the key's own account may import its finding. */
+  accountId?: string;
+  now?: () => Date;
+}
+
+/**
+ * `full`: the finding of a response replaces the content (keeping when it was first created);
+ * `follow-up`: a later report keeps what the response wrote and updates the report count and times.
+ */
+export type FindingUpdate = 'full' | 'follow-up';
+
+const MAX_PAGES = 10;
+
+/** Security Hub answers this way when it is not enabled in the account and region. */
+function notEnabled(error: unknown): boolean {
+  return isAwsError(error, 'InvalidAccessException', 'InvalidAccess');
+}
+
+/** The finding with this id and product, if Security Hub has it (filtered here too: moto ignores filters). */
+async function existingFinding(hub: SecurityHubApi, finding: AwsSecurityFinding): Promise<AwsSecurityFinding | null> {
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const answer = await hub.send(
+      new GetFindingsCommand({
+        Filters: {
+          Id: [{ Value: finding.Id, Comparison: 'EQUALS' }],
+          ProductArn: [{ Value: finding.ProductArn, Comparison: 'EQUALS' }],
+        },
+        MaxResults: 100,
+        NextToken: token,
+      }),
+    );
+    const found = answer.Findings?.find((each) => each.Id === finding.Id && each.ProductArn === finding.ProductArn);
+    if (found) return found;
+    token = answer.NextToken;
+    if (!token) return null;
+  }
+  return null;
+}
+
+/** A time strictly after `previous` and not before `now`: Security Hub ignores an update that is not later. */
+function laterThan(previous: string | undefined, now: Date): string {
+  const before = previous ? Date.parse(previous) : Number.NaN;
+  return new Date(Number.isNaN(before) ? now.getTime() : Math.max(now.getTime(), before + 1)).toISOString();
+}
+
+function ownFields(fields: Record<string, string> | undefined): Record<string, string> {
+  // Security Hub adds fields of its own (aws/securityhub/...): only ours are sent back.
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([name]) => name.startsWith('exposed-keys/')));
+}
+
+const FOLLOW_UP_FIELDS = ['exposed-keys/signals', 'exposed-keys/signalSources', 'exposed-keys/keyNow'];
+
+/** The finding to import, given the one Security Hub holds (if any). */
+export function mergeFinding(
+  fresh: AwsSecurityFinding,
+  existing: AwsSecurityFinding | null,
+  update: FindingUpdate,
+  now: Date,
+): AwsSecurityFinding {
+  if (!existing) return fresh;
+  const kept = {
+    CreatedAt: existing.CreatedAt ?? fresh.CreatedAt,
+    FirstObservedAt: existing.FirstObservedAt ?? fresh.FirstObservedAt,
+    UpdatedAt: laterThan(existing.UpdatedAt, now),
+    LastObservedAt: now.toISOString(),
+  };
+  if (update === 'full') return { ...fresh, ...kept };
+  const freshFields = ownFields(fresh.ProductFields);
+  return {
+    SchemaVersion: existing.SchemaVersion,
+    Id: existing.Id,
+    ProductArn: existing.ProductArn,
+    GeneratorId: existing.GeneratorId,
+    AwsAccountId: existing.AwsAccountId,
+    Types: existing.Types,
+    Severity: existing.Severity,
+    FindingProviderFields: existing.FindingProviderFields,
+    Title: existing.Title,
+    Description: existing.Description,
+    Remediation: existing.Remediation,
+    Resources: existing.Resources,
+    RecordState: 'ACTIVE',
+    ProductFields: {
+      ...ownFields(existing.ProductFields),
+      ...Object.fromEntries(
+        FOLLOW_UP_FIELDS.filter((name) => freshFields[name]).map((name) => [name, freshFields[name] as string]),
+      ),
+      'exposed-keys/lastReport': `${freshFields['exposed-keys/source'] ?? 'unknown'} at ${now.toISOString()}`,
+    },
+    ...kept,
+  };
+}
+
+/**
+ * Puts the incident's finding into Security Hub, from the account that owns the key: creates it, or
+ * updates the one a report before created (same id), keeping when it was first created. Security
+ * Hub not enabled is noted, not an error; nothing here throws, so that the run goes on.
+ */
+export async function importFinding(
+  deps: FindingDeps,
+  fresh: AwsSecurityFinding | null,
+  update: FindingUpdate,
+): Promise<FindingOutcome> {
+  if (fresh === null) return { status: 'skipped', reason: 'nothing to report in Security Hub' };
+  const findingId = fresh.Id as string;
+  if (deps.accountId !== undefined && fresh.AwsAccountId !== deps.accountId)
+    return {
+      status: 'skipped',
+      reason: `the key belongs to account ${fresh.AwsAccountId}: only that account may import its finding (deploy exposed-keys there)`,
+    };
+  const now = (deps.now ?? (() => new Date()))();
+  const warnings: string[] = [];
+  let existing: AwsSecurityFinding | null = null;
+  try {
+    existing = await existingFinding(deps.securityHub, fresh);
+  } catch (error) {
+    if (notEnabled(error)) return { status: 'not-enabled', findingId, detail: describeError(error) };
+    warnings.push(
+      `Could not read the finding already there: ${describeError(toAwsCallError('securityhub:GetFindings', error))}`,
+    );
+  }
+  const finding = mergeFinding(fresh, existing, update, now);
+  try {
+    const answer = await deps.securityHub.send(new BatchImportFindingsCommand({ Findings: [finding] }));
+    const failed = answer.FailedFindings?.[0];
+    if (failed) {
+      // Security Hub not enabled (or the product not subscribed) comes back here, not as an exception.
+      if (failed.ErrorCode === 'InvalidAccess')
+        return { status: 'not-enabled', findingId, detail: `${failed.ErrorCode}: ${failed.ErrorMessage ?? ''}` };
+      return { status: 'failed', findingId, error: `${failed.ErrorCode ?? 'Failed'}: ${failed.ErrorMessage ?? ''}` };
+    }
+    return {
+      status: 'imported',
+      findingId,
+      created: existing === null,
+      updatedAt: finding.UpdatedAt as string,
+      warnings,
+    };
+  } catch (error) {
+    if (notEnabled(error))
+      return { status: 'not-enabled', findingId, detail: `${awsErrorCode(error)}: ${describeError(error)}` };
+    return {
+      status: 'failed',
+      findingId,
+      error: describeError(toAwsCallError('securityhub:BatchImportFindings', error)),
+    };
+  }
+}

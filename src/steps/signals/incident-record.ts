@@ -1,0 +1,185 @@
+import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbApi } from '../../aws/narrow-clients.js';
+import { INCIDENT_RECORD_DAYS } from '../../constants.js';
+
+/*
+ * One incident per key. Trusted Advisor, AWS Health and AWS's quarantine can all report one leak,
+ * minutes apart and in any order, and each starts an execution. The first signal about a key claims
+ * the incident; later ones join it. The claim is one conditional write in DynamoDB, which is atomic
+ * per item: two executions that claim at the same moment cannot both be first.
+ *
+ * Alternatives weighed: an execution name derived from the key is atomic too, but names must stay
+ * unique for 90 days and a name taken says nothing about what the first response did; a tag on the
+ * IAM user is not atomic (read, then write) and the user may be gone.
+ */
+
+/** Where the incident records live: a DynamoDB table whose partition key is the string `pk`. */
+export interface RecordDeps {
+  db: DynamoDbApi;
+  table: string;
+  now?: () => Date;
+}
+
+/** What a later signal learns of the incident it joins. */
+export interface IncidentRecord {
+  accountId: string;
+  accessKeyId: string;
+  /** The event of the first signal, which runs the response. */
+  firstEventId: string;
+  firstSource: string;
+  openedAt: string;
+  /** Distinct signals so far, this one included. */
+  signals: number;
+  sources: string[];
+  /** What the first response's containment ended with, once it has. */
+  response?: { outcome: string; contained: boolean; at: string; userName: string | null };
+}
+
+/** The claim of one signal: the first about its key runs the response; the others join it. */
+export interface IncidentClaim {
+  role: 'first' | 'joined';
+  record: IncidentRecord;
+}
+
+/** A signal as the record keeps it. */
+export interface SignalRef {
+  accountId: string;
+  accessKeyId: string;
+  eventId: string;
+  source: string;
+}
+
+function keyItem(accountId: string, accessKeyId: string): Record<string, AttributeValue> {
+  return { pk: { S: `key#${accountId}#${accessKeyId}` } };
+}
+
+function userItem(accountId: string, userName: string): Record<string, AttributeValue> {
+  // IAM user names do not depend on case.
+  return { pk: { S: `user#${accountId}#${userName.toLowerCase()}` } };
+}
+
+function expiresAt(now: Date): AttributeValue {
+  return { N: String(Math.floor(now.getTime() / 1000) + INCIDENT_RECORD_DAYS * 86_400) };
+}
+
+function text(item: Record<string, AttributeValue>, name: string): string | undefined {
+  return item[name]?.S;
+}
+
+function recordOf(accountId: string, accessKeyId: string, item: Record<string, AttributeValue>): IncidentRecord {
+  const outcome = text(item, 'outcome');
+  const at = text(item, 'respondedAt');
+  return {
+    accountId,
+    accessKeyId,
+    firstEventId: text(item, 'firstEventId') ?? '',
+    firstSource: text(item, 'firstSource') ?? 'unknown',
+    openedAt: text(item, 'openedAt') ?? '',
+    signals: item.eventIds?.SS?.length ?? 1,
+    sources: [...(item.sources?.SS ?? [])].sort(),
+    ...(outcome !== undefined && at !== undefined
+      ? {
+          response: {
+            outcome,
+            contained: item.contained?.BOOL === true,
+            at,
+            userName: text(item, 'userName') ?? null,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Adds a signal to the record of its key, creating the record for the first; returns the record after. */
+async function addSignal(deps: RecordDeps, signal: SignalRef, now: Date): Promise<Record<string, AttributeValue>> {
+  const answer = await deps.db.send(
+    new UpdateItemCommand({
+      TableName: deps.table,
+      Key: keyItem(signal.accountId, signal.accessKeyId),
+      // if_not_exists keeps the first writer's values: of two concurrent writes, one sets them, the other reads them.
+      UpdateExpression:
+        'SET firstEventId = if_not_exists(firstEventId, :event), firstSource = if_not_exists(firstSource, :source), ' +
+        'openedAt = if_not_exists(openedAt, :now), expiresAt = if_not_exists(expiresAt, :expires), lastSignalAt = :now ' +
+        'ADD eventIds :events, sources :sources',
+      ExpressionAttributeValues: {
+        ':event': { S: signal.eventId },
+        ':source': { S: signal.source },
+        ':now': { S: now.toISOString() },
+        ':expires': expiresAt(now),
+        ':events': { SS: [signal.eventId] },
+        ':sources': { SS: [signal.source] },
+      },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return answer.Attributes ?? {};
+}
+
+/**
+ * Claims the incident of a key for a signal: `first` when no signal about the key came before (or
+ * this is the first one delivered again), else `joined`, with what the record says so far. Safe
+ * under concurrency: the record is written in one atomic update.
+ */
+export async function claimIncident(deps: RecordDeps, signal: SignalRef): Promise<IncidentClaim> {
+  const item = await addSignal(deps, signal, (deps.now ?? (() => new Date()))());
+  const record = recordOf(signal.accountId, signal.accessKeyId, item);
+  return { role: record.firstEventId === signal.eventId ? 'first' : 'joined', record };
+}
+
+/**
+ * Records what the first response's containment did, for the signals that join later, and files
+ * the key under its owner, so that AWS quarantining the owner finds the incident.
+ */
+export async function recordResponse(
+  deps: RecordDeps,
+  key: { accountId: string; accessKeyId: string },
+  response: { outcome: string; contained: boolean; userName: string | null },
+): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))();
+  await deps.db.send(
+    new UpdateItemCommand({
+      TableName: deps.table,
+      Key: keyItem(key.accountId, key.accessKeyId),
+      UpdateExpression:
+        'SET outcome = :outcome, contained = :contained, respondedAt = :now, expiresAt = if_not_exists(expiresAt, :expires)' +
+        (response.userName === null ? '' : ', userName = :user'),
+      ExpressionAttributeValues: {
+        ':outcome': { S: response.outcome },
+        ':contained': { BOOL: response.contained },
+        ':now': { S: now.toISOString() },
+        ':expires': expiresAt(now),
+        ...(response.userName === null ? {} : { ':user': { S: response.userName } }),
+      },
+    }),
+  );
+  if (response.userName === null) return;
+  await deps.db.send(
+    new UpdateItemCommand({
+      TableName: deps.table,
+      Key: userItem(key.accountId, response.userName),
+      UpdateExpression: 'ADD accessKeyIds :key SET expiresAt = :expires',
+      ExpressionAttributeValues: { ':key': { SS: [key.accessKeyId] }, ':expires': expiresAt(now) },
+    }),
+  );
+}
+
+/**
+ * Adds a signal about a user (AWS quarantining it) to every incident open for the user's keys, and
+ * returns those incidents. A user with no incident yet gets none: the signal names no key.
+ */
+export async function joinUserIncidents(
+  deps: RecordDeps,
+  user: { accountId: string; userName: string; eventId: string; source: string },
+): Promise<IncidentRecord[]> {
+  const answer = await deps.db.send(
+    new GetItemCommand({ TableName: deps.table, Key: userItem(user.accountId, user.userName), ConsistentRead: true }),
+  );
+  const keys = [...(answer.Item?.accessKeyIds?.SS ?? [])].sort();
+  const now = (deps.now ?? (() => new Date()))();
+  const records: IncidentRecord[] = [];
+  for (const accessKeyId of keys) {
+    const item = await addSignal(deps, { ...user, accessKeyId }, now);
+    records.push(recordOf(user.accountId, accessKeyId, item));
+  }
+  return records;
+}

@@ -1,0 +1,91 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SerialProxy, startSerialProxy } from '../../emulators/serial-proxy.js';
+import { claimIncident, joinUserIncidents, recordResponse } from '../../src/steps/signals/incident-record.js';
+import { createIncidentTable } from '../support/incident-table.js';
+import { useMoto } from '../support/moto.js';
+
+const moto = useMoto();
+// DynamoDB through a proxy that lets one request through at a time: the per-item atomicity DynamoDB has and moto lacks.
+let serial: SerialProxy;
+let db: DynamoDBClient;
+beforeAll(async () => {
+  serial = await startSerialProxy(moto().endpoint);
+  db = new DynamoDBClient({ region: 'us-east-1', endpoint: serial.endpoint });
+});
+afterAll(async () => {
+  await serial.stop();
+});
+
+const KEY = { accountId: '123456789012', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' };
+
+describe('the incident record against the AWS emulator', () => {
+  it('lets exactly one of many concurrent signals about a key be first, and counts them all', async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    const sources = ['trusted-advisor', 'health', 'health', 'trusted-advisor', 'health', 'trusted-advisor'];
+
+    const claims = await Promise.all(
+      sources.map((source, index) => claimIncident(deps, { ...KEY, eventId: `event-${index}`, source })),
+    );
+
+    expect(claims.filter((claim) => claim.role === 'first')).toHaveLength(1);
+    const first = claims.find((claim) => claim.role === 'first');
+    const latest = await claimIncident(deps, { ...KEY, eventId: 'event-late', source: 'health' });
+    expect(latest).toMatchObject({
+      role: 'joined',
+      record: {
+        firstEventId: first?.record.firstEventId,
+        signals: sources.length + 1,
+        sources: ['health', 'trusted-advisor'],
+      },
+    });
+  });
+
+  it('would let several be first if a claim read, then wrote (the test above can fail)', async () => {
+    const table = await createIncidentTable(db);
+    const naiveClaim = async (eventId: string) => {
+      const Key = { pk: { S: 'key#naive' } };
+      const found = await db.send(new GetItemCommand({ TableName: table, Key }));
+      if (found.Item) return 'joined';
+      await db.send(new PutItemCommand({ TableName: table, Item: { ...Key, firstEventId: { S: eventId } } }));
+      return 'first';
+    };
+
+    const roles = await Promise.all(['a', 'b', 'c'].map(naiveClaim));
+
+    expect(roles.filter((role) => role === 'first').length).toBeGreaterThan(1);
+  });
+
+  it('keeps the first signal first when it is delivered again', async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' });
+    await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
+
+    const again = await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' });
+
+    expect(again.role).toBe('first');
+    expect(again.record.signals).toBe(2);
+  });
+
+  it("tells later signals what the first response did, and files the key under its owner for AWS's quarantine", async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' });
+    await recordResponse(deps, KEY, { outcome: 'deleted', contained: true, userName: 'Alice' });
+
+    const joined = await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
+    const quarantine = await joinUserIncidents(deps, {
+      accountId: KEY.accountId,
+      userName: 'alice',
+      eventId: 'ct-1',
+      source: 'quarantine-policy',
+    });
+
+    expect(joined.record.response).toMatchObject({ outcome: 'deleted', contained: true, userName: 'Alice' });
+    expect(quarantine).toEqual([
+      expect.objectContaining({ accessKeyId: KEY.accessKeyId, signals: 3, firstEventId: 'ta-1' }),
+    ]);
+    expect(
+      await joinUserIncidents(deps, { accountId: KEY.accountId, userName: 'bob', eventId: 'ct-2', source: 'x' }),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { buildNotification } from '../../../src/message/email.js';
+import { messageOf } from '../../../src/message/message-of.js';
+import { keyContained, needsHuman } from '../../../src/steps/incident-outcome.js';
+import { deletedReport, joinedReport, quarantineReport, recordOf } from '../../support/reports.js';
+
+describe('the message of a report that joined an open incident', () => {
+  it('is a short follow-up that changes nothing and repeats nothing', async () => {
+    const { subject, message } = buildNotification(joinedReport());
+
+    await expect(`Subject: ${subject}\n\n${message}\n`).toMatchFileSnapshot('__snapshots__/email-joined.txt');
+    expect(message).toContain('Nothing was changed');
+    expect(message).not.toContain('ACTIVITY');
+  });
+
+  it('asks a human to act when the first response ended and IAM shows the key still usable', async () => {
+    const report = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({
+        response: {
+          outcome: 'containment-failed',
+          contained: false,
+          at: '2026-11-26T22:00:09.000Z',
+          userName: 'alice',
+        },
+      }),
+    });
+    const { subject, message } = buildNotification(report);
+
+    expect(needsHuman(report)).toBe(true);
+    expect(keyContained(report)).toBe(false);
+    await expect(`Subject: ${subject}\n\n${message}\n`).toMatchFileSnapshot(
+      '__snapshots__/email-joined-still-active.txt',
+    );
+  });
+
+  it('does not, while the first response is under way', () => {
+    const report = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({ response: undefined }),
+    });
+
+    expect(needsHuman(report)).toBe(false);
+    expect(messageOf(report).keyNow).toMatch(/still under way/);
+  });
+});
+
+describe('the message of AWS quarantining a user', () => {
+  it("lists the user's keys with their last use, contains nothing, and asks a human to find the key", async () => {
+    const report = quarantineReport();
+    const { subject, message } = buildNotification(report);
+
+    await expect(`Subject: ${subject}\n\n${message}\n`).toMatchFileSnapshot('__snapshots__/email-quarantine.txt');
+    expect(needsHuman(report)).toBe(true);
+    expect(subject).toContain('alice');
+    expect(message).toContain('respond --key AKIAI44QH8DHBEXAMPLE');
+  });
+
+  it('needs no human when an open incident covers the user', () => {
+    const report = quarantineReport({ incidents: [recordOf()] });
+
+    expect(needsHuman(report)).toBe(false);
+    expect(messageOf(report).keyNow).toMatch(/^Covered by 1 open incident/);
+  });
+
+  it('names the caller key as a lead, never as a key it acted on', () => {
+    const report = quarantineReport();
+    if (report.signal?.role === 'quarantine') report.signal.quarantine.callerKey = 'AKIAI44QH8DHBEXAMPLE';
+
+    const message = messageOf(report);
+
+    expect(message.doNow.join('\n')).toMatch(/signed with AKIAI44QH8DHBEXAMPLE.*Check it first/);
+    expect(message.done[0]).toMatch(/^Nothing was changed/);
+  });
+});
+
+describe('a full response whose record could not be checked', () => {
+  it('says it may be a second response', () => {
+    const message = messageOf(deletedReport({ signalError: 'AwsCallError: dynamodb:UpdateItem failed' }));
+
+    expect(message.done.at(-1)).toMatch(/^WARNING: could not check for an earlier report/);
+  });
+});

@@ -1,0 +1,126 @@
+import {
+  type AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  GetFindingsCommand,
+  InvalidAccessException,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildFinding } from '../../../../src/message/finding.js';
+import { messageOf } from '../../../../src/message/message-of.js';
+import { importFinding, mergeFinding } from '../../../../src/steps/channels/security-hub.js';
+import { deletedReport, joinedReport } from '../../../support/reports.js';
+
+const hubMock = mockClient(SecurityHubClient);
+const NOW = new Date('2026-11-26T22:10:00.000Z');
+const fresh = () => buildFinding(deletedReport(), messageOf(deletedReport()), { region: 'us-east-1', now: NOW });
+const deps = () => ({
+  securityHub: new SecurityHubClient({ region: 'us-east-1' }),
+  accountId: '123456789012',
+  now: () => NOW,
+});
+
+function stored(overrides: Partial<AwsSecurityFinding> = {}): AwsSecurityFinding {
+  return {
+    ...(fresh() as AwsSecurityFinding),
+    CreatedAt: '2026-11-26T22:00:05.000Z',
+    FirstObservedAt: '2026-11-26T22:00:05.000Z',
+    UpdatedAt: '2026-11-26T22:30:00.000Z',
+    ProductFields: { 'exposed-keys/outcome': 'deleted', 'aws/securityhub/FindingId': 'x' },
+    Workflow: { Status: 'NOTIFIED' },
+    ...overrides,
+  };
+}
+
+beforeEach(() => {
+  hubMock.reset();
+  hubMock.on(GetFindingsCommand).resolves({ Findings: [] });
+  hubMock.on(BatchImportFindingsCommand).resolves({ SuccessCount: 1, FailedCount: 0, FailedFindings: [] });
+});
+
+describe('importFinding', () => {
+  it('creates the finding of a new incident', async () => {
+    const outcome = await importFinding(deps(), fresh(), 'full');
+
+    expect(outcome).toMatchObject({ status: 'imported', created: true, updatedAt: NOW.toISOString() });
+    expect(hubMock).toHaveReceivedCommandWith(BatchImportFindingsCommand, {
+      Findings: [fresh() as AwsSecurityFinding],
+    });
+  });
+
+  it('updates the finding a report before created: same id, its CreatedAt kept, UpdatedAt strictly later', async () => {
+    // Another report's clock ran ahead: an update must still be later, or Security Hub ignores it.
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [stored({ Id: 'other' }), stored()] });
+
+    const outcome = await importFinding(deps(), fresh(), 'full');
+
+    expect(outcome).toMatchObject({ status: 'imported', created: false, updatedAt: '2026-11-26T22:30:00.001Z' });
+    const sent = hubMock.commandCalls(BatchImportFindingsCommand)[0]?.args[0].input.Findings?.[0];
+    expect(sent).toMatchObject({
+      Id: fresh()?.Id,
+      CreatedAt: '2026-11-26T22:00:05.000Z',
+      UpdatedAt: '2026-11-26T22:30:00.001Z',
+    });
+  });
+
+  it("keeps what the response wrote on a follow-up, and never sends back the customer's workflow or Security Hub's own fields", () => {
+    const followUp = buildFinding(joinedReport(), messageOf(joinedReport()), { region: 'us-east-1', now: NOW });
+
+    const merged = mergeFinding(followUp as AwsSecurityFinding, stored(), 'follow-up', NOW);
+
+    expect(merged).toMatchObject({
+      Title: stored().Title,
+      Description: stored().Description,
+      Severity: stored().Severity,
+    });
+    expect(merged.ProductFields).toEqual({
+      'exposed-keys/outcome': 'deleted',
+      'exposed-keys/signals': '2',
+      'exposed-keys/signalSources': 'health,trusted-advisor',
+      'exposed-keys/keyNow': 'GONE: IAM no longer has it.',
+      'exposed-keys/lastReport': `health at ${NOW.toISOString()}`,
+    });
+    expect(merged).not.toHaveProperty('Workflow');
+  });
+
+  it('notes Security Hub not enabled, whichever way it says so, and goes on', async () => {
+    hubMock.on(BatchImportFindingsCommand).resolves({
+      FailedCount: 1,
+      SuccessCount: 0,
+      FailedFindings: [
+        { Id: 'x', ErrorCode: 'InvalidAccess', ErrorMessage: 'Account is not subscribed to AWS Security Hub' },
+      ],
+    });
+    expect(await importFinding(deps(), fresh(), 'full')).toMatchObject({ status: 'not-enabled' });
+
+    hubMock.on(GetFindingsCommand).rejects(
+      new InvalidAccessException({
+        message: 'Account 123456789012 is not subscribed to AWS Security Hub',
+        $metadata: {},
+      }),
+    );
+    expect(await importFinding(deps(), fresh(), 'full')).toMatchObject({
+      status: 'not-enabled',
+      detail: expect.stringContaining('not subscribed'),
+    });
+  });
+
+  it('reports any other failure without throwing', async () => {
+    hubMock
+      .on(BatchImportFindingsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+    expect(await importFinding(deps(), fresh(), 'full')).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('AccessDenied'),
+    });
+  });
+
+  it("imports nothing for another account's key: only that account may import its findings", async () => {
+    const outcome = await importFinding({ ...deps(), accountId: '210987654321' }, fresh(), 'full');
+
+    expect(outcome).toMatchObject({ status: 'skipped', reason: expect.stringContaining('123456789012') });
+    expect(hubMock.calls()).toHaveLength(0);
+  });
+});
