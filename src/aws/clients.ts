@@ -15,6 +15,15 @@ function customS3Endpoint(): boolean {
 }
 
 /**
+ * True when S3 is reached over plain HTTP: a custom endpoint (as the SDK reads it, the S3 one
+ * first) with an `http:` URL, which only an emulator on this machine has. AWS's own endpoints use TLS.
+ */
+export function s3OverPlainHttp(env: NodeJS.ProcessEnv = process.env): boolean {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  return endpoint !== undefined && /^http:/i.test(endpoint.trim());
+}
+
+/**
  * Builds SDK clients on first use, each from its own module, so that a command loads only the
  * clients it calls: the CLI starts fast and `--help` loads none.
  */

@@ -1,7 +1,7 @@
 import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
-import { artifactBucketName, ensureArtifactBucket, uploadArtifact } from './artifact-bucket.js';
+import { artifactBucketName, ensureArtifactBucket, type UploadedArtifact, uploadArtifact } from './artifact-bucket.js';
 import { discardChangeSet, type PreparedChangeSet, prepareChangeSet, type ResourceChange } from './change-set.js';
 import { executeChangeSet } from './execute-change-set.js';
 import { type Artifact, ensureArtifact } from './package-artifact.js';
@@ -25,6 +25,11 @@ export interface RunDeployDeps {
   poll?: PollOptions;
   /** The Lambda artifact to deploy (default: built from the sources, or the one the package ships). */
   artifact?: () => Promise<Artifact>;
+  /**
+   * True when `s3` reaches S3 over plain HTTP (an emulator on this machine): a new artifact bucket
+   * then gets no TLS-only policy, which would refuse this deploy's own requests.
+   */
+  s3PlainHttp?: boolean;
 }
 
 /** What to deploy. */
@@ -46,7 +51,14 @@ export interface RunDeployInput {
 export interface DeployReport {
   outcome: 'no-changes' | 'review' | 'aborted' | 'deployed';
   stackName: string;
-  artifact: { bucket: string; key: string; upload: 'uploaded' | 'unchanged'; source: Artifact['source'] };
+  artifact: {
+    bucket: string;
+    key: string;
+    /** The object version the stack's functions load, when the bucket keeps versions. */
+    versionId: string | undefined;
+    upload: UploadedArtifact['status'];
+    source: Artifact['source'];
+  };
   /** The stack's status at the end (`REVIEW` for a change set left for review). */
   status: string;
   state: StackState | undefined;
@@ -68,7 +80,8 @@ function progressOf(io: IoHost<DeployMessage>): DeployProgress {
 
 /**
  * Deploys or updates the stack in one call: builds (or reuses) the Lambda artifact, checks the
- * credentials, makes sure of the artifact bucket, uploads the artifact, makes a change set, asks
+ * credentials, makes sure of the artifact bucket (the caller's account must own it), verifies the
+ * artifact already there or uploads it, makes a change set naming the object version, asks
  * the host whether to execute it, and executes it while following the stack's events. A change set
  * the host declines, or refuses to be asked about, is discarded, so that no trace is left.
  *
@@ -82,18 +95,31 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   progress.onStep?.(`Artifact ${artifact.fileName} (${artifact.source}); checking credentials…`);
   const account = await callerAccount(deps.sts);
   const bucket = input.bucket ?? artifactBucketName(account, input.region);
-  await ensureArtifactBucket({ s3: deps.s3, progress }, { bucket, region: input.region });
-  const uploaded = await uploadArtifact({ s3: deps.s3, progress }, { bucket, artifact });
+  const s3 = { s3: deps.s3, progress };
+  await ensureArtifactBucket(s3, { bucket, owner: account, region: input.region, tlsOnly: !deps.s3PlainHttp });
+  const uploaded = await uploadArtifact(s3, { bucket, owner: account, artifact });
   progress.onStep?.(`Artifact s3://${bucket}/${uploaded.key} (${uploaded.status}); preparing the change set…`);
 
   const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
   const prepared = await prepareChangeSet(changeSetDeps, {
     stackName: input.stackName,
-    parameters: { ...input.parameters, ArtifactBucket: bucket, ArtifactKey: uploaded.key },
+    parameters: {
+      ...input.parameters,
+      ArtifactBucket: bucket,
+      ArtifactKey: uploaded.key,
+      // The functions get the very version verified or uploaded now, whatever is written at the key later.
+      ArtifactVersion: uploaded.versionId ?? '',
+    },
   });
   const base = {
     stackName: input.stackName,
-    artifact: { bucket, key: uploaded.key, upload: uploaded.status, source: artifact.source },
+    artifact: {
+      bucket,
+      key: uploaded.key,
+      versionId: uploaded.versionId,
+      upload: uploaded.status,
+      source: artifact.source,
+    },
     changes: prepared.changes,
     changeSetId: prepared.changeSetId || undefined,
     events: [] as StackEvent[],

@@ -5,14 +5,17 @@
  * an UPDATE with nothing to change is refused by CreateChangeSet itself; the deploy library copes
  * with both (see deploy-library.test.ts).
  */
+import { readFile } from 'node:fs/promises';
 import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
+import { ensureArtifact } from '../../src/deploy/package-artifact.js';
 import { loadTemplate } from '../../src/deploy/template.js';
 import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 import { MOTO_ACCOUNT, useCliEnvironment } from '../support/cli-env.js';
@@ -107,6 +110,38 @@ describe('deploying the stack', () => {
     expect(s3Requests.length).toBeGreaterThan(0);
     expect(s3Requests.filter((request) => request.method === 'PUT')).toEqual([]);
     expect(cli().actions()).not.toContain('ExecuteChangeSet');
+  });
+
+  it('names the account that must own the bucket on every S3 request but CreateBucket', async () => {
+    await deployed();
+
+    const s3Requests = cli()
+      .wire()
+      .filter((request) => request.service === 's3');
+    const creation = (request: { method: string; path: string; query: string }) =>
+      request.method === 'PUT' && request.path.replace(/\/$/, '') === `/${BUCKET}` && request.query === '';
+
+    expect(s3Requests.filter(creation)).toHaveLength(1);
+    expect(s3Requests.length).toBeGreaterThan(5);
+    for (const request of s3Requests.filter((each) => !creation(each)))
+      expect(request.expectedBucketOwner, `${request.method} ${request.path}${request.query}`).toBe(MOTO_ACCOUNT);
+  });
+
+  it('replaces an object planted at the artifact key, and deploys the version it uploaded', async () => {
+    const first = JSON.parse((await deployed('--json')).stdout);
+    const { s3 } = cli().moto;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: first.artifact.key, Body: Buffer.from('planted') }));
+
+    const run = await cli().run(['deploy', '--yes', '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const second = JSON.parse(run.stdout);
+    expect(second.artifact).toMatchObject({ key: first.artifact.key, upload: 'replaced' });
+    expect(second.artifact.versionId).not.toBe(first.artifact.versionId);
+    const stored = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: first.artifact.key }));
+    const artifact = await ensureArtifact();
+    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(await readFile(artifact.zipPath))).toBe(true);
+    expect(parametersOf(await describedStack())).toMatchObject({ ArtifactVersion: second.artifact.versionId });
   });
 
   it('updates the stack when a parameter changes', async () => {

@@ -45,7 +45,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
 
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
 
-  const [{ AwsClients }, { runDeploy }, render, stack] = await Promise.all([
+  const [{ AwsClients, s3OverPlainHttp }, { runDeploy }, render, stack] = await Promise.all([
     import('../../aws/clients.js'),
     import('../../deploy/run-deploy.js'),
     import('../render/deploy.js'),
@@ -65,6 +65,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
     {
       sts: await clients.sts(),
       s3: await clients.s3(),
+      s3PlainHttp: s3OverPlainHttp(),
       cloudFormation: await clients.cloudFormation(),
       io: cliHost(output, { command: 'deploy', yes: flags.yes, show }),
     },

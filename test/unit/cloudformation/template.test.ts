@@ -78,6 +78,7 @@ describe('the template parameters', () => {
     expect(template.Parameters).toMatchObject({
       ArtifactBucket: { Type: 'String' },
       ArtifactKey: { Type: 'String' },
+      ArtifactVersion: { Type: 'String', Default: '' },
       NotificationEmail: { Type: 'String', Default: '' },
       ContainmentMode: { Type: 'String', Default: 'delete', AllowedValues: ['delete', 'deactivate', 'notify-only'] },
       LookbackHours: { Type: 'Number', Default: 24, MinValue: 1, MaxValue: 2160 },
@@ -89,6 +90,7 @@ describe('the template parameters', () => {
       [
         'ArtifactBucket',
         'ArtifactKey',
+        'ArtifactVersion',
         'ContainmentMode',
         'InvestigateRegions',
         'LogRetentionDays',
@@ -187,7 +189,12 @@ describe('the template resources', () => {
         Handler: expected.handler,
         Timeout: expected.timeout,
         MemorySize: expected.memory,
-        Code: { S3Bucket: { Ref: 'ArtifactBucket' }, S3Key: { Ref: 'ArtifactKey' } },
+        Code: {
+          S3Bucket: { Ref: 'ArtifactBucket' },
+          S3Key: { Ref: 'ArtifactKey' },
+          // The version the deploy verified, when the bucket keeps versions.
+          S3ObjectVersion: { 'Fn::If': ['HasArtifactVersion', { Ref: 'ArtifactVersion' }, { Ref: 'AWS::NoValue' }] },
+        },
         LoggingConfig: { LogGroup: { Ref: expected.logGroup } },
       });
       expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'exposed-keys' });

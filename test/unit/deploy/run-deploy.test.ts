@@ -11,7 +11,14 @@ import {
   ExecuteChangeSetCommand,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadBucketCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -69,7 +76,9 @@ beforeEach(() => {
   stsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
   s3Mock.on(HeadBucketCommand).resolves({});
-  s3Mock.on(HeadObjectCommand).resolves({});
+  s3Mock
+    .on(HeadObjectCommand)
+    .resolves({ ChecksumSHA256: Buffer.from(SHA, 'hex').toString('base64'), VersionId: 'v3' });
   cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
   cloudFormationMock.on(CreateChangeSetCommand).resolves({ Id: 'change-set-arn', StackId: STACK_ID });
   cloudFormationMock.on(DescribeChangeSetCommand).resolves({
@@ -121,13 +130,22 @@ describe('runDeploy', () => {
     expect(report).toMatchObject({
       outcome: 'deployed',
       status: 'CREATE_COMPLETE',
-      artifact: { bucket: BUCKET, upload: 'unchanged' },
+      artifact: { bucket: BUCKET, upload: 'unchanged', versionId: 'v3' },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadBucketCommand, {
+      Bucket: BUCKET,
+      ExpectedBucketOwner: '123456789012',
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, {
+      Bucket: BUCKET,
+      ExpectedBucketOwner: '123456789012',
     });
     expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
       StackName: STACK,
       Parameters: expect.arrayContaining([
         { ParameterKey: 'ArtifactBucket', ParameterValue: BUCKET },
         { ParameterKey: 'ArtifactKey', ParameterValue: `lambda/${SHA}.zip` },
+        { ParameterKey: 'ArtifactVersion', ParameterValue: 'v3' },
         { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
       ]),
     });
@@ -136,6 +154,19 @@ describe('runDeploy', () => {
     ]);
     expect(io.messages.some((message) => message.kind === 'change-set')).toBe(true);
     expect(cloudFormationMock).toHaveReceivedCommand(ExecuteChangeSetCommand);
+  });
+
+  it('creates a missing bucket with the TLS-only policy, unless S3 is reached over plain HTTP', async () => {
+    s3Mock.on(HeadBucketCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+
+    await runDeploy(deps(true).deps, { ...input, execute: false });
+    const overTls = s3Mock.commandCalls(PutBucketPolicyCommand).length;
+    s3Mock.resetHistory();
+    await runDeploy({ ...deps(true).deps, s3PlainHttp: true }, { ...input, execute: false });
+
+    expect(overTls).toBe(1);
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+    expect(s3Mock).toHaveReceivedCommand(PutBucketVersioningCommand);
   });
 
   it('discards the change set, and the empty stack it made, when the host says no', async () => {
