@@ -99,9 +99,32 @@ export const logRetentionDaysSchema = z
   })
   .transform(Number);
 
+/**
+ * A customer-managed KMS key for the topic and the log groups: empty for the AWS-managed keys,
+ * `create` for a key of the stack's own, or a key ARN in us-east-1 (where the stack lives).
+ */
+export const kmsKeySchema = z
+  .string()
+  .regex(
+    /^$|^create$|^arn:aws:kms:us-east-1:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+    'must be "create", the ARN of a KMS key in us-east-1, or "" for the AWS-managed keys',
+  );
+
+/** An AWS Signer profile ARN (with or without its version) in us-east-1, or empty for no code signing. */
+export const signingProfileArnSchema = z
+  .string()
+  .regex(
+    /^$|^arn:aws:signer:us-east-1:\d{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,64}(\/[a-zA-Z0-9]{10})?$/,
+    'must be the ARN of an AWS Signer profile in us-east-1 (arn:aws:signer:us-east-1:<account>:/signing-profiles/<name>), or "" for none',
+  );
+
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {
   flag: string;
+  /** The flag's value, as `--help` names it (`<address>`). */
+  value: string;
+  /** What the flag does, for `--help`. */
+  help: string;
   parameter: string;
   /** The environment variable of the function that reads it, if one does. */
   env?: string;
@@ -112,23 +135,27 @@ export interface StackSetting<T = unknown> {
 
 /** The settings a deployed stack takes, by name. The template declares each parameter; a test checks. */
 export const STACK_SETTINGS = {
-  email: { flag: '--email', parameter: 'NotificationEmail', schema: emailSchema, default: '' },
+  email: {
+    flag: '--email',
+    value: '<address>',
+    help: 'subscribe this e-mail address to the notifications ("" for none)',
+    parameter: 'NotificationEmail',
+    schema: emailSchema,
+    default: '',
+  },
   mode: {
     flag: '--mode',
+    value: '<mode>',
+    help: 'containment mode: delete | deactivate | notify-only',
     parameter: 'ContainmentMode',
     env: 'CONTAINMENT_MODE',
     schema: containmentModeSchema,
     default: 'delete',
   },
-  revokeSessions: {
-    flag: '--revoke-sessions',
-    parameter: 'RevokeSessions',
-    env: 'REVOKE_SESSIONS',
-    schema: booleanTextSchema,
-    default: 'true',
-  },
   lookbackHours: {
     flag: '--lookback-hours',
+    value: '<n>',
+    help: 'hours of CloudTrail activity to investigate (1-2160)',
     parameter: 'LookbackHours',
     env: 'LOOKBACK_HOURS',
     schema: lookbackHoursSchema,
@@ -136,16 +163,45 @@ export const STACK_SETTINGS = {
   },
   regions: {
     flag: '--regions',
+    value: '<list>',
+    help: 'regions to investigate, comma-separated, or "all" for every enabled region',
     parameter: 'InvestigateRegions',
     env: 'INVESTIGATE_REGIONS',
     schema: optionalRegionListSchema,
     default: '',
   },
+  revokeSessions: {
+    flag: '--revoke-sessions',
+    value: '<bool>',
+    help: 'deny sessions minted before containment: true | false',
+    parameter: 'RevokeSessions',
+    env: 'REVOKE_SESSIONS',
+    schema: booleanTextSchema,
+    default: 'true',
+  },
   logRetentionDays: {
     flag: '--log-retention-days',
+    value: '<n>',
+    help: "days to keep the functions' logs",
     parameter: 'LogRetentionDays',
     schema: logRetentionDaysSchema,
     default: '30',
+  },
+  kmsKey: {
+    flag: '--kms-key',
+    value: '<arn|create>',
+    help: 'customer-managed KMS key for the topic and the logs: a key ARN, "create", or "" for AWS-managed keys',
+    parameter: 'KmsKey',
+    schema: kmsKeySchema,
+    default: '',
+  },
+  codeSigningProfile: {
+    flag: '--code-signing-profile',
+    value: '<arn>',
+    help: 'AWS Signer profile whose signature Lambda requires on the code ("" for none)',
+    parameter: 'CodeSigningProfileArn',
+    schema: signingProfileArnSchema,
+    default: '',
   },
 } as const satisfies Record<string, StackSetting>;
 

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
+  DescribeChangeSetCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListChangeSetsCommand,
@@ -154,6 +155,35 @@ describe('deploying the stack', () => {
     const stack = await describedStack();
     expect(stack?.StackStatus).toBe('UPDATE_COMPLETE');
     expect(parametersOf(stack)).toMatchObject({ ContainmentMode: 'deactivate', RevokeSessions: 'true' });
+  });
+
+  it("encrypts the topic with a key of the stack's own with --kms-key create", async () => {
+    const run = await cli().run(['deploy', '--yes', '--kms-key', 'create', '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(parametersOf(await describedStack())).toMatchObject({ KmsKey: 'create', CodeSigningProfileArn: '' });
+    const key = (await stackResources()).find((resource) => resource.LogicalResourceId === 'EncryptionKey');
+    expect(key?.ResourceStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('passes a signing profile to the stack with --code-signing-profile, and refuses one of another region', async () => {
+    const profile = `arn:aws:signer:us-east-1:${MOTO_ACCOUNT}:/signing-profiles/exposed_keys`;
+
+    const run = await cli().run(['deploy', '--no-execute', '--code-signing-profile', profile, '--json']);
+    const elsewhere = await cli().run([
+      'deploy',
+      '--yes',
+      '--code-signing-profile',
+      profile.replace('us-east-1', 'eu-west-1'),
+    ]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const changeSet = await cli().cloudFormation.send(
+      new DescribeChangeSetCommand({ StackName: STACK, ChangeSetName: JSON.parse(run.stdout).changeSet }),
+    );
+    expect(changeSet.Parameters).toContainEqual({ ParameterKey: 'CodeSigningProfileArn', ParameterValue: profile });
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/--code-signing-profile must be the ARN of an AWS Signer profile in us-east-1/);
   });
 
   it('refuses to execute without --yes when not at a terminal, and leaves no stack', async () => {

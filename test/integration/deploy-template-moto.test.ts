@@ -87,6 +87,7 @@ beforeAll(async () => {
         { ParameterKey: 'ArtifactKey', ParameterValue: KEY },
         { ParameterKey: 'NotificationEmail', ParameterValue: 'security@example.com' },
         { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
+        { ParameterKey: 'KmsKey', ParameterValue: 'create' },
       ],
       Capabilities: ['CAPABILITY_IAM'],
     }),
@@ -104,9 +105,11 @@ describe('the template deployed to the moto emulator', () => {
 
     expect(status).toBe('CREATE_COMPLETE');
     const created = resources.filter((resource) => resource.LogicalResourceId !== undefined);
+    // Deployed with a key of the stack's own and without code signing (SignsCode is false).
     const expected = Object.entries(template.Resources)
-      .filter(([, resource]) => !(resource.Type in NOT_IN_MOTO))
+      .filter(([, resource]) => !(resource.Type in NOT_IN_MOTO) && resource.Condition !== 'SignsCode')
       .map(([logicalId]) => logicalId);
+    expect(expected).toEqual(expect.arrayContaining(['EncryptionKey', 'EncryptionKeyAlias']));
     expect(expected).toContain('StateMachine');
     expect(created.map((resource) => resource.LogicalResourceId).sort()).toEqual(expected.sort());
     expect(resources).toHaveLength(Object.keys(template.Resources).length);
@@ -138,6 +141,6 @@ describe('the template deployed to the moto emulator', () => {
     // moto returns the inline policy of a stack's role as a Python dict, not JSON: read it as text.
     expect(policy.PolicyDocument).toContain(`arn:aws:iam::${account}:user/*`);
     expect(policy.PolicyDocument).not.toContain('${');
-    expect(topic.Attributes?.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(topic.Attributes?.KmsMasterKeyId).toBe(`arn:aws:kms:us-east-1:${account}:key/${physical('EncryptionKey')}`);
   });
 });

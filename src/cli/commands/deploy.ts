@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import type { DeployMessage } from '../../deploy/run-deploy.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
-import { bucketNameSchema } from '../../settings/settings.js';
+import { bucketNameSchema, STACK_SETTINGS, type StackSetting } from '../../settings/settings.js';
 import { cliHost } from '../cli-host.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
 import { awsContext, type CommonOptions, parseFlag, stackRegion } from '../options.js';
@@ -18,17 +18,15 @@ interface DeployFlags extends CommonOptions, StackParameterFlags {
 
 /** `exposed-keys deploy`: build, upload and deploy the stack through a change set. */
 export function registerDeploy(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
+  const command = program
+    .command('deploy')
+    .description('deploy or update the stack (us-east-1): build the Lambda artifact, upload it, apply a change set')
+    .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME);
+  // One flag per stack setting, each becoming its template parameter (src/cli/stack-parameters.ts).
+  for (const setting of Object.values(STACK_SETTINGS) as StackSetting[])
+    command.option(`${setting.flag} ${setting.value}`, setting.help);
   withCommonOptions(
-    program
-      .command('deploy')
-      .description('deploy or update the stack (us-east-1): build the Lambda artifact, upload it, apply a change set')
-      .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
-      .option('--email <address>', 'subscribe this e-mail address to the notifications ("" for none)')
-      .option('--mode <mode>', 'containment mode: delete | deactivate | notify-only')
-      .option('--lookback-hours <n>', 'hours of CloudTrail activity to investigate (1-2160)')
-      .option('--regions <list>', 'regions to investigate, comma-separated, or "all" for every enabled region')
-      .option('--revoke-sessions <bool>', 'deny sessions minted before containment: true | false')
-      .option('--log-retention-days <n>', "days to keep the functions' logs")
+    command
       .option(
         '--bucket <name>',
         'artifact bucket (default: exposed-keys-artifacts-<account>-<region>, created if needed)',

@@ -15,9 +15,18 @@ interface Grant {
   statement: Statement;
   actions: string[];
   resources: unknown[];
+  /** The template condition the statement is granted under (`Fn::If`), if any. */
+  when: string | undefined;
 }
 
+interface ConditionalStatement {
+  'Fn::If': [string, Statement, unknown];
+}
+
+const NO_VALUE = { Ref: 'AWS::NoValue' };
 const USERS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/*` };
+/** The customer-managed key: the stack's own with KmsKey "create", else the key given. */
+const CUSTOMER_KEY = { 'Fn::If': ['CreatesKmsKey', { 'Fn::GetAtt': ['EncryptionKey', 'Arn'] }, { Ref: 'KmsKey' }] };
 const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
 
 /** Actions that have no resource-level permissions, so "*" is the only Resource they take. */
@@ -51,7 +60,7 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'logs:PutLogEvents',
   ],
   InvestigateRole: ['cloudtrail:LookupEvents', 'ec2:DescribeRegions', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-  NotifyRole: ['sns:Publish', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+  NotifyRole: ['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents'],
   StateMachineRole: [
     'lambda:InvokeFunction',
     'logs:CreateLogDelivery',
@@ -89,12 +98,17 @@ function grants(template: CloudFormationTemplate): Grant[] {
   for (const [role, resource] of roles(template)) {
     const policies = (resource.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
     for (const policy of policies) {
-      for (const statement of list(policy.PolicyDocument.Statement) as Statement[]) {
+      for (const entry of list(policy.PolicyDocument.Statement) as (Statement | ConditionalStatement)[]) {
+        // A statement granted only under a template condition: { Fn::If: [condition, statement, AWS::NoValue] }.
+        const conditional = 'Fn::If' in entry ? entry['Fn::If'] : undefined;
+        const statement = conditional ? conditional[1] : (entry as Statement);
+        if (conditional) expect(conditional[2], `${role}: the other branch grants nothing`).toEqual(NO_VALUE);
         found.push({
           role,
           statement,
           actions: list(statement.Action) as string[],
           resources: list(statement.Resource),
+          when: conditional?.[0],
         });
       }
     }
@@ -122,6 +136,7 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (RESOURCE_STAR_ACTIONS.has(action)) return ['*'];
   if (action.startsWith('iam:')) return [USERS_ARN];
   if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }];
+  if (action === 'kms:GenerateDataKey' || action === 'kms:Decrypt') return [CUSTOMER_KEY];
   if (action === 'states:StartExecution') return [{ Ref: 'StateMachine' }];
   if (action === 'lambda:InvokeFunction') {
     return FUNCTIONS.flatMap((fn) => [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Sub': `\${${fn}.Arn}:*` }]);
@@ -202,6 +217,53 @@ describe('the IAM policies of the template', () => {
         });
       }
     }
+  });
+});
+
+describe('the narrowed grants', () => {
+  function grantOf(role: string, action: string): Grant {
+    const grant = grants(template).find((each) => each.role === role && each.actions.includes(action));
+    if (!grant) throw new Error(`${role} has no ${action}`);
+    return grant;
+  }
+
+  it('let the containment role tag users only with exposed-keys tags', () => {
+    const tagging = grantOf('ContainRole', 'iam:TagUser');
+
+    expect(tagging.actions).toEqual(['iam:TagUser']);
+    expect(tagging.statement).toMatchObject({
+      Condition: {
+        Null: { 'aws:TagKeys': 'false' },
+        'ForAllValues:StringLike': { 'aws:TagKeys': 'exposed-keys/contained/*' },
+      },
+    });
+  });
+
+  it('grant PutUserPolicy alone, and only when the stack revokes sessions', () => {
+    const revoking = grantOf('ContainRole', 'iam:PutUserPolicy');
+
+    expect(revoking.actions).toEqual(['iam:PutUserPolicy']);
+    expect(revoking.when).toBe('RevokesSessions');
+    expect(template.Conditions?.RevokesSessions).toEqual({ 'Fn::Equals': [{ Ref: 'RevokeSessions' }, 'true'] });
+  });
+
+  it('let the notification function use the customer-managed key only through SNS, and only when there is one', () => {
+    const encrypting = grantOf('NotifyRole', 'kms:GenerateDataKey');
+
+    expect(encrypting.when).toBe('UsesCustomerKey');
+    expect(encrypting.statement).toMatchObject({
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': `sns.\${AWS::Region}.amazonaws.com` } } },
+    });
+  });
+
+  it('grant every other action whatever the parameters', () => {
+    const conditional = grants(template).filter((grant) => grant.when !== undefined);
+
+    expect(conditional.flatMap((grant) => grant.actions).sort()).toEqual([
+      'iam:PutUserPolicy',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ]);
   });
 });
 
