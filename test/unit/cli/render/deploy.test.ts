@@ -31,7 +31,7 @@ describe('deployJson', () => {
   it('prints a deployment as the stack, the artifact, the changes, the resources and the outputs', () => {
     expect(deployJson(report)).toEqual({
       stackName: 'exposed-keys',
-      artifact: { bucket: 'b', key: 'lambda/x.zip', versionId: 'v1', upload: 'uploaded' },
+      artifact: { bucket: 'b', key: 'lambda/x.zip', versionId: 'v1', upload: 'uploaded', source: 'built' },
       status: 'CREATE_COMPLETE',
       noChanges: false,
       changes: report.changes,
@@ -43,7 +43,7 @@ describe('deployJson', () => {
   it('prints a change set left for review with its id and status REVIEW', () => {
     expect(deployJson({ ...report, outcome: 'review', status: 'REVIEW' })).toEqual({
       stackName: 'exposed-keys',
-      artifact: { bucket: 'b', key: 'lambda/x.zip', versionId: 'v1', upload: 'uploaded' },
+      artifact: { bucket: 'b', key: 'lambda/x.zip', versionId: 'v1', upload: 'uploaded', source: 'built' },
       status: 'REVIEW',
       noChanges: false,
       changeSet: 'arn:change-set',
