@@ -3,6 +3,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SignerClient } from '@aws-sdk/client-signer';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { type AwsContext, clientConfig } from './client-config.js';
@@ -101,6 +102,14 @@ export class AwsClients {
           ...clientConfig(this.#context),
           forcePathStyle: customS3Endpoint(),
         }),
+    );
+  }
+
+  /** The AWS Signer client, only ever loaded to sign the Lambda artifact. */
+  signer(): Promise<SignerClient> {
+    return this.#once(
+      'signer',
+      async () => new (await import('@aws-sdk/client-signer')).SignerClient(clientConfig(this.#context)),
     );
   }
 

@@ -4,6 +4,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SignerClient } from '@aws-sdk/client-signer';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -28,3 +29,5 @@ export type SfnApi = Pick<SFNClient, 'send'>;
 export type CloudFormationApi = Pick<CloudFormationClient, 'send'>;
 /** An STS client, as the CLI uses it. */
 export type StsApi = Pick<STSClient, 'send'>;
+/** An AWS Signer client, as the deploy library uses it (only to sign the Lambda artifact). */
+export type SignerApi = Pick<SignerClient, 'send'>;

@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  DescribeChangeSetCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListChangeSetsCommand,
@@ -166,10 +165,11 @@ describe('deploying the stack', () => {
     expect(key?.ResourceStatus).toBe('CREATE_COMPLETE');
   });
 
-  it('passes a signing profile to the stack with --code-signing-profile, and refuses one of another region', async () => {
+  it('signs the artifact before any change set with --code-signing-profile, and refuses a profile of another region', async () => {
     const profile = `arn:aws:signer:us-east-1:${MOTO_ACCOUNT}:/signing-profiles/exposed_keys`;
 
-    const run = await cli().run(['deploy', '--no-execute', '--code-signing-profile', profile, '--json']);
+    // moto has no StartSigningJob (the signing itself is unit-tested): the deploy stops there.
+    const run = await cli().run(['deploy', '--yes', '--code-signing-profile', profile]);
     const elsewhere = await cli().run([
       'deploy',
       '--yes',
@@ -177,11 +177,10 @@ describe('deploying the stack', () => {
       profile.replace('us-east-1', 'eu-west-1'),
     ]);
 
-    expect(run.code, run.stderr).toBe(0);
-    const changeSet = await cli().cloudFormation.send(
-      new DescribeChangeSetCommand({ StackName: STACK, ChangeSetName: JSON.parse(run.stdout).changeSet }),
-    );
-    expect(changeSet.Parameters).toContainEqual({ ParameterKey: 'CodeSigningProfileArn', ParameterValue: profile });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/signer:StartSigningJob failed/);
+    expect(cli().actions()).not.toContain('CreateChangeSet');
+    expect(await describedStack()).toBeUndefined();
     expect(elsewhere.code).toBe(2);
     expect(elsewhere.stderr).toMatch(/--code-signing-profile must be the ARN of an AWS Signer profile in us-east-1/);
   });

@@ -64,6 +64,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
       sts: await clients.sts(),
       s3: await clients.s3(),
       s3PlainHttp: s3OverPlainHttp(),
+      signer: () => clients.signer(),
       cloudFormation: await clients.cloudFormation(),
       io: cliHost(output, { command: 'deploy', yes: flags.yes, show }),
     },

@@ -11,6 +11,7 @@ export function deployJson(report: DeployReport): Record<string, unknown> {
       key: report.artifact.key,
       versionId: report.artifact.versionId,
       upload: report.artifact.upload,
+      signing: report.artifact.signing,
       source: report.artifact.source,
     },
   };

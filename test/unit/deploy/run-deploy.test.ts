@@ -14,11 +14,13 @@ import {
 import {
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NotFound,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -167,6 +169,48 @@ describe('runDeploy', () => {
     expect(overTls).toBe(1);
     expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
     expect(s3Mock).toHaveReceivedCommand(PutBucketVersioningCommand);
+  });
+
+  it('deploys the zip AWS Signer signed when the stack requires signed code, given or deployed', async () => {
+    const profile = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys';
+    const signerMock = mockClient(SignerClient);
+    signerMock.on(StartSigningJobCommand).resolves({ jobId: 'job' });
+    signerMock
+      .on(DescribeSigningJobCommand)
+      .resolves({ status: 'Succeeded', signedObject: { s3: { key: `signed/exposed_keys/${SHA}/job.zip` } } });
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const signer = vi.fn(async () => new SignerClient({ region: 'us-east-1' }));
+    const withSigner = { ...deps(true).deps, signer };
+
+    const given = await runDeploy(withSigner, {
+      ...input,
+      parameters: { CodeSigningProfileArn: profile },
+      execute: false,
+    });
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          StackId: STACK_ID,
+          StackStatus: 'CREATE_COMPLETE' as StackStatus,
+          CreationTime: new Date(),
+          Parameters: [{ ParameterKey: 'CodeSigningProfileArn', ParameterValue: profile }],
+        },
+      ],
+    });
+    const deployed = await runDeploy(withSigner, { ...input, execute: false });
+    const off = await runDeploy(withSigner, { ...input, parameters: { CodeSigningProfileArn: '' }, execute: false });
+
+    expect(given.artifact).toMatchObject({ key: `signed/exposed_keys/${SHA}/job.zip`, signing: 'signed' });
+    expect(deployed.artifact.signing).toBe('signed');
+    expect(off.artifact).toMatchObject({ key: `lambda/${SHA}.zip`, signing: 'none' });
+    expect(signer).toHaveBeenCalledTimes(2);
+    expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
+      Parameters: expect.arrayContaining([
+        { ParameterKey: 'ArtifactKey', ParameterValue: `signed/exposed_keys/${SHA}/job.zip` },
+      ]),
+    });
+    signerMock.restore();
   });
 
   it('discards the change set, and the empty stack it made, when the host says no', async () => {
