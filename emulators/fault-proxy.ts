@@ -36,6 +36,8 @@ export interface ProxiedCall {
   /** The path, without the query string. */
   path: string;
   query: string;
+  /** S3's `x-amz-expected-bucket-owner` header: the account the caller requires to own the bucket. */
+  expectedBucketOwner: string | undefined;
   faulted: boolean;
 }
 
@@ -129,6 +131,7 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
       method: request.method ?? '',
       path: url.pathname,
       query: url.search,
+      expectedBucketOwner: request.headers['x-amz-expected-bucket-owner'] as string | undefined,
       faulted: rule !== undefined,
     });
     if (rule) {

@@ -6,6 +6,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SignerClient } from '@aws-sdk/client-signer';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { type AwsContext, clientConfig } from './client-config.js';
@@ -15,6 +16,15 @@ export type { AwsContext } from './client-config.js';
 /** True when S3 is reached through a custom endpoint (an emulator), which needs path-style URLs. */
 function customS3Endpoint(): boolean {
   return Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
+}
+
+/**
+ * True when S3 is reached over plain HTTP: a custom endpoint (as the SDK reads it, the S3 one
+ * first) with an `http:` URL, which only an emulator on this machine has. AWS's own endpoints use TLS.
+ */
+export function s3OverPlainHttp(env: NodeJS.ProcessEnv = process.env): boolean {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  return endpoint !== undefined && /^http:/i.test(endpoint.trim());
 }
 
 /**
@@ -116,6 +126,14 @@ export class AwsClients {
     return this.#once(
       'glue',
       async () => new (await import('@aws-sdk/client-glue')).GlueClient(clientConfig(this.#context)),
+    );
+  }
+
+  /** The AWS Signer client, only ever loaded to sign the Lambda artifact. */
+  signer(): Promise<SignerClient> {
+    return this.#once(
+      'signer',
+      async () => new (await import('@aws-sdk/client-signer')).SignerClient(clientConfig(this.#context)),
     );
   }
 

@@ -9,6 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SignerClient } from '@aws-sdk/client-signer';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 
@@ -46,3 +47,5 @@ export type DynamoDbApi = Pick<DynamoDBClient, 'send'>;
 export type SecurityHubApi = Pick<SecurityHubClient, 'send'>;
 /** A Secrets Manager client, as the webhook uses it (only `GetSecretValue`). */
 export type SecretsApi = Pick<SecretsManagerClient, 'send'>;
+/** An AWS Signer client, as the deploy library uses it (only to sign the Lambda artifact). */
+export type SignerApi = Pick<SignerClient, 'send'>;

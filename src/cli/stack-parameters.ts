@@ -28,11 +28,11 @@ export function stackParameters(flags: StackParameterFlags): Record<string, stri
 }
 
 /**
- * Declares on `command` the flag of each stack setting that carries its own help (the channels:
- * Security Hub, chat, webhook), so that a new setting of that kind needs no change to the command.
+ * Declares on `command` the flag of every stack setting, with its help, so that a new setting needs
+ * no change to the command.
  */
 export function withSettingFlags(command: Command): Command {
   for (const setting of Object.values(STACK_SETTINGS) as StackSetting[])
-    if (setting.help) command.option(`${setting.flag} <value>`, setting.help);
+    command.option(`${setting.flag} ${setting.value}`, setting.help);
   return command;
 }

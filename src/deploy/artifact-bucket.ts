@@ -4,7 +4,11 @@ import {
   CreateBucketCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
@@ -20,6 +24,16 @@ export interface ArtifactBucketDeps {
   progress?: DeployProgress;
 }
 
+/**
+ * A bucket and the account that must own it. Every call on the bucket passes the owner as
+ * `ExpectedBucketOwner`, so that S3 refuses it when a bucket of that name belongs to another account.
+ */
+export interface OwnedBucket {
+  bucket: string;
+  /** The account ID that owns the bucket: the caller's. */
+  owner: string;
+}
+
 /** The default artifact bucket of an account and region: `exposed-keys-artifacts-<account>-<region>`. */
 export function artifactBucketName(accountId: string, region: string): string {
   return `exposed-keys-artifacts-${accountId}-${region}`;
@@ -28,6 +42,26 @@ export function artifactBucketName(accountId: string, region: string): string {
 /** The object key of an artifact: `lambda/<sha256>.zip`, so that a new content gets a new key. */
 export function artifactKey(sha256: string): string {
   return `lambda/${sha256}.zip`;
+}
+
+/**
+ * The artifact bucket's policy: every request that does not use TLS is denied, whoever makes it.
+ * The stack lives in us-east-1, in the `aws` partition.
+ */
+export function tlsOnlyBucketPolicy(bucket: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyRequestsWithoutTls',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  });
 }
 
 function httpStatus(error: unknown): number | undefined {
@@ -48,9 +82,9 @@ async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
 }
 
 /** True when the bucket exists and is the caller's. */
-async function bucketExists(s3: S3Api, bucket: string): Promise<boolean> {
+async function bucketExists(s3: S3Api, { bucket, owner }: OwnedBucket): Promise<boolean> {
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: owner }));
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;
@@ -63,21 +97,35 @@ async function bucketExists(s3: S3Api, bucket: string): Promise<boolean> {
   }
 }
 
+/** How {@link ensureArtifactBucket} sets up a new bucket. */
+export interface ArtifactBucketInput extends OwnedBucket {
+  region: string;
+  /**
+   * Give the bucket the policy that denies requests without TLS (default true). Only a deploy that
+   * reaches S3 over plain HTTP (an emulator on this machine) goes without: the policy would refuse
+   * the deploy's own uploads.
+   */
+  tlsOnly?: boolean;
+}
+
 /**
- * Creates the artifact bucket, or reuses it when it is already there. A new bucket gets SSE-S3
- * default encryption and a full public access block; an existing bucket is left as it is (it may be
- * the caller's own, given with --bucket).
+ * Creates the artifact bucket, or reuses it when it is already there. A new bucket blocks every
+ * kind of public access, enforces the bucket owner's ownership of every object (no ACLs), encrypts
+ * with SSE-S3 by default, keeps object versions (a deployment names the version it verified) and
+ * denies requests without TLS. An existing bucket is left as it is (it may be the caller's own,
+ * given with --bucket); it must be the caller's.
  */
 export async function ensureArtifactBucket(
   deps: ArtifactBucketDeps,
-  input: { bucket: string; region: string },
+  input: ArtifactBucketInput,
 ): Promise<{ bucket: string; created: boolean }> {
   const { s3 } = deps;
-  const { bucket, region } = input;
-  if (await bucketExists(s3, bucket)) return { bucket, created: false };
+  const { bucket, region, owner } = input;
+  if (await bucketExists(s3, input)) return { bucket, created: false };
 
   deps.progress?.onStep?.(`Creating artifact bucket ${bucket}`);
   try {
+    // CreateBucket alone takes no expected owner: a bucket of this name elsewhere makes it fail.
     await s3.send(
       new CreateBucketCommand({
         Bucket: bucket,
@@ -90,10 +138,11 @@ export async function ensureArtifactBucket(
   } catch (error) {
     if (!isAwsError(error, 'BucketAlreadyOwnedByYou')) throw toAwsCallError('s3:CreateBucket', error);
   }
+  const target = { Bucket: bucket, ExpectedBucketOwner: owner };
   await send('PutPublicAccessBlock', () =>
     s3.send(
       new PutPublicAccessBlockCommand({
-        Bucket: bucket,
+        ...target,
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           IgnorePublicAcls: true,
@@ -103,16 +152,32 @@ export async function ensureArtifactBucket(
       }),
     ),
   );
+  await send('PutBucketOwnershipControls', () =>
+    s3.send(
+      new PutBucketOwnershipControlsCommand({
+        ...target,
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    ),
+  );
   await send('PutBucketEncryption', () =>
     s3.send(
       new PutBucketEncryptionCommand({
-        Bucket: bucket,
+        ...target,
         ServerSideEncryptionConfiguration: {
           Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
         },
       }),
     ),
   );
+  await send('PutBucketVersioning', () =>
+    s3.send(new PutBucketVersioningCommand({ ...target, VersioningConfiguration: { Status: 'Enabled' } })),
+  );
+  if (input.tlsOnly ?? true)
+    await send('PutBucketPolicy', () =>
+      s3.send(new PutBucketPolicyCommand({ ...target, Policy: tlsOnlyBucketPolicy(bucket) })),
+    );
+  else deps.progress?.onStep?.(`S3 is reached over plain HTTP: ${bucket} gets no TLS-only bucket policy`);
   return { bucket, created: true };
 }
 
@@ -120,39 +185,68 @@ export async function ensureArtifactBucket(
 export interface UploadedArtifact {
   bucket: string;
   key: string;
-  /** `unchanged` when an object with the same content hash was already there. */
-  status: 'uploaded' | 'unchanged';
+  /** The object version verified or uploaded; absent in a bucket without versioning. */
+  versionId: string | undefined;
+  /**
+   * `unchanged` when the object at the key already held these bytes (S3's SHA-256 says so),
+   * `replaced` when it held other bytes, or none S3 could vouch for, and was uploaded again.
+   */
+  status: 'uploaded' | 'unchanged' | 'replaced';
+}
+
+/** The artifact's SHA-256 as S3 reports checksums: base64 of the digest. */
+function s3Checksum(sha256: string): string {
+  return Buffer.from(sha256, 'hex').toString('base64');
+}
+
+async function existingObject(
+  s3: S3Api,
+  target: { Bucket: string; Key: string; ExpectedBucketOwner: string },
+): Promise<HeadObjectCommandOutput | undefined> {
+  try {
+    return await s3.send(new HeadObjectCommand({ ...target, ChecksumMode: 'ENABLED' }));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw toAwsCallError('s3:HeadObject', error);
+  }
 }
 
 /**
- * Uploads the artifact to `lambda/<sha256>.zip` in the bucket, unless that object is already there:
- * the key is the content hash, so an existing object holds the same bytes.
+ * Uploads the artifact to `lambda/<sha256>.zip` in the bucket, unless the object there already holds
+ * the same bytes: its SHA-256 checksum, which S3 computed or verified when the object was written,
+ * must be the artifact's. An object with another checksum, or with none (S3 cannot vouch for its
+ * bytes), is replaced: the key is only a name, and anyone who may write to the bucket could have put
+ * something else there. The upload sends the SHA-256, so S3 refuses bytes altered on the way.
  */
 export async function uploadArtifact(
   deps: ArtifactBucketDeps,
-  input: { bucket: string; artifact: Pick<Artifact, 'zipPath' | 'sha256'> },
+  input: OwnedBucket & { artifact: Pick<Artifact, 'zipPath' | 'sha256'> },
 ): Promise<UploadedArtifact> {
-  const { bucket, artifact } = input;
+  const { bucket, owner, artifact } = input;
   const key = artifactKey(artifact.sha256);
-  try {
-    await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { bucket, key, status: 'unchanged' };
-  } catch (error) {
-    if (!isNotFound(error)) throw toAwsCallError('s3:HeadObject', error);
-  }
-  deps.progress?.onStep?.(`Uploading s3://${bucket}/${key}`);
+  const target = { Bucket: bucket, Key: key, ExpectedBucketOwner: owner };
+  const expected = s3Checksum(artifact.sha256);
+  const existing = await existingObject(deps.s3, target);
+  // A multipart object's checksum is of its parts ("…-3", COMPOSITE): it cannot vouch for the whole.
+  if (existing?.ChecksumSHA256 === expected && existing.ChecksumType !== 'COMPOSITE')
+    return { bucket, key, versionId: existing.VersionId, status: 'unchanged' };
+  if (existing)
+    deps.progress?.onStep?.(
+      `s3://${bucket}/${key} does not hold this artifact (${existing.ChecksumSHA256 ? `SHA-256 ${existing.ChecksumSHA256}` : 'S3 has no SHA-256 of it'}): uploading it again`,
+    );
+  else deps.progress?.onStep?.(`Uploading s3://${bucket}/${key}`);
   const body = await readFile(artifact.zipPath);
-  await send('PutObject', () =>
+  const put = await send('PutObject', () =>
     deps.s3.send(
       new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
+        ...target,
         Body: body,
         ContentType: 'application/zip',
         ServerSideEncryption: 'AES256',
-        ChecksumSHA256: Buffer.from(artifact.sha256, 'hex').toString('base64'),
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: expected,
       }),
     ),
   );
-  return { bucket, key, status: 'uploaded' };
+  return { bucket, key, versionId: put.VersionId, status: existing ? 'replaced' : 'uploaded' };
 }

@@ -19,6 +19,7 @@ import {
   declaredParameters,
   MAX_TEMPLATE_BODY_BYTES,
   type ParameterValues,
+  parameterDefaults,
   readTemplate,
   toCfnParameters,
 } from './template.js';
@@ -26,6 +27,10 @@ import {
 /** What the change-set functions need. */
 export interface ChangeSetDeps extends ProgressDeps {
   cloudFormation: CloudFormationApi;
+}
+
+function definedValues(values: ParameterValues = {}): ParameterValues {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
 
 /** What to deploy. */
@@ -163,7 +168,14 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
     existing = undefined;
   }
   const changeSetType = existing && isUpdatable(existing.StackStatus ?? '') ? 'UPDATE' : 'CREATE';
-  const parameters = toCfnParameters(input.parameters ?? {}, {
+  // A new stack names every parameter, the template's default for one not given, so that all its
+  // parameters come from this deploy (moto, besides, counts a parameter first named by an update as
+  // changed, and updates every resource that reads it).
+  const values =
+    changeSetType === 'CREATE'
+      ? { ...parameterDefaults(templateBody), ...definedValues(input.parameters) }
+      : input.parameters;
+  const parameters = toCfnParameters(values ?? {}, {
     declared: declaredParameters(templateBody),
     previous:
       changeSetType === 'UPDATE'

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import { AwsCallError } from '../errors.js';
-import { type ArtifactBucketDeps, isNotFound } from './artifact-bucket.js';
+import { type ArtifactBucketDeps, isNotFound, type OwnedBucket } from './artifact-bucket.js';
 
 /** What became of a bucket asked to be deleted. */
 export interface DeletedBucket {
@@ -28,11 +28,16 @@ async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
 
 /**
  * Empties the bucket (every object version and delete marker, as S3 refuses to delete a bucket that
- * holds any) and deletes it. Meant for the artifact bucket; it deletes whatever the bucket holds.
+ * holds any) and deletes it. Meant for the artifact bucket; it deletes whatever the bucket holds,
+ * and only when the bucket is the owner's: every call names the owner.
  */
-export async function deleteArtifactBucket(deps: ArtifactBucketDeps, bucket: string): Promise<DeletedBucket> {
+export async function deleteArtifactBucket(
+  deps: ArtifactBucketDeps,
+  { bucket, owner }: OwnedBucket,
+): Promise<DeletedBucket> {
+  const target = { Bucket: bucket, ExpectedBucketOwner: owner };
   try {
-    await deps.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    await deps.s3.send(new HeadBucketCommand(target));
   } catch (error) {
     if (isNotFound(error)) return { bucket, status: 'absent', objectsDeleted: 0 };
     throw toAwsCallError('s3:HeadBucket', error);
@@ -44,7 +49,7 @@ export async function deleteArtifactBucket(deps: ArtifactBucketDeps, bucket: str
   do {
     const page = await send('ListObjectVersions', () =>
       deps.s3.send(
-        new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+        new ListObjectVersionsCommand({ ...target, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
       ),
     );
     const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
@@ -53,7 +58,7 @@ export async function deleteArtifactBucket(deps: ArtifactBucketDeps, bucket: str
     // A page holds at most 1,000 entries, the most DeleteObjects takes at once.
     if (objects.length > 0) {
       const answer = await send('DeleteObjects', () =>
-        deps.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } })),
+        deps.s3.send(new DeleteObjectsCommand({ ...target, Delete: { Objects: objects, Quiet: true } })),
       );
       const failed = answer.Errors?.[0];
       if (failed)
@@ -68,6 +73,6 @@ export async function deleteArtifactBucket(deps: ArtifactBucketDeps, bucket: str
     versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker);
   deps.progress?.onStep?.(`Deleting bucket ${bucket}`);
-  await send('DeleteBucket', () => deps.s3.send(new DeleteBucketCommand({ Bucket: bucket })));
+  await send('DeleteBucket', () => deps.s3.send(new DeleteBucketCommand(target)));
   return { bucket, status: 'deleted', objectsDeleted };
 }

@@ -51,3 +51,15 @@ export class BundleError extends ExposedKeysError {
     });
   }
 }
+
+/** Thrown when AWS Signer does not sign the Lambda artifact for a stack that requires signed code. */
+export class SigningError extends ExposedKeysError {
+  readonly code = 'SIGNING_FAILED';
+  readonly exitCode = ExitCode.awsFailed;
+  constructor(message: string, options: ExposedKeysErrorOptions = {}) {
+    super(message, {
+      hint: 'Check the signing profile (aws signer get-signing-profile) and that you may start signing jobs with it, or deploy with --code-signing-profile "" to stop requiring signed code.',
+      ...options,
+    });
+  }
+}

@@ -1,4 +1,5 @@
 import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
+import type { OwnedBucket } from './artifact-bucket.js';
 import { type DeletedBucket, deleteArtifactBucket } from './delete-bucket.js';
 import { type DeletedStack, deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError } from './deploy-errors.js';
@@ -15,8 +16,8 @@ export interface DestroyDeps extends ProgressDeps {
 /** What to remove. */
 export interface DestroyInput {
   stackName: string;
-  /** Also empty and delete this artifact bucket. */
-  artifactBucket?: string;
+  /** Also empty and delete this artifact bucket, which must be the owner's. */
+  artifactBucket?: OwnedBucket;
 }
 
 /** What was removed. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { projectPaths } from '../common/project-root.js';
 import { bundleHandlers, HANDLERS } from './bundle-handlers.js';
 import { ArtifactUnavailableError } from './deploy-errors.js';
+import { readPrebuiltArtifact } from './prebuilt-artifact.js';
 import { zipReproducibly } from './reproducible-zip.js';
 
 /** The Lambda artifact: one zip holding `contain.mjs`, `investigate.mjs` and `notify.mjs`. */
@@ -113,20 +114,6 @@ async function cachedArtifact(root: string, outDir: string, tools: string): Prom
   };
 }
 
-async function prebuiltArtifact(folder: string): Promise<Artifact | undefined> {
-  let names: string[];
-  try {
-    names = (await readdir(folder)).filter((name) => name.startsWith(FILE_PREFIX) && name.endsWith('.zip')).sort();
-  } catch {
-    return undefined;
-  }
-  const fileName = names.at(-1);
-  if (!fileName) return undefined;
-  const zipPath = join(folder, fileName);
-  const zip = await readFile(zipPath);
-  return { zipPath, fileName, sha256: sha256(zip), bytes: zip.length, lambdaDir: undefined, source: 'prebuilt' };
-}
-
 /**
  * Bundles the three handlers and zips them into `<outDir>/exposed-keys-lambda-<sha256 prefix>.zip`,
  * with the unzipped `.mjs` files in `<outDir>/lambda/` (so that tests can import the real handlers)
@@ -170,17 +157,18 @@ export async function buildArtifact(options: ArtifactOptions = {}): Promise<Arti
 /**
  * The Lambda artifact, built if needed: the last build is reused when no source it was made from
  * has changed. Without sources (an installed package), the prebuilt artifact shipped in
- * `dist/artifact/` is used.
+ * `dist/artifact/` is used, once its bytes match the hash its manifest records.
  *
- * @throws ArtifactUnavailableError when there are neither sources nor a prebuilt artifact.
+ * @throws ArtifactUnavailableError when there are neither sources nor a prebuilt artifact, or the
+ *   prebuilt artifact was altered.
  * @throws BundleError when esbuild cannot bundle the handlers.
  */
 export async function ensureArtifact(options: ArtifactOptions = {}): Promise<Artifact> {
   const paths = projectPaths(options.root);
   const outDir = options.outDir ?? paths.artifacts;
   if (!existsSync(paths.lambdaSources)) {
-    const prebuilt = await prebuiltArtifact(paths.prebuiltArtifacts);
-    if (prebuilt) return prebuilt;
+    const prebuilt = await readPrebuiltArtifact(paths.prebuiltArtifacts);
+    if (prebuilt) return { ...prebuilt, lambdaDir: undefined, source: 'prebuilt' };
     throw new ArtifactUnavailableError(
       `Cannot build the Lambda artifact: ${paths.lambdaSources} does not exist, and no prebuilt artifact is in ${paths.prebuiltArtifacts}.`,
     );

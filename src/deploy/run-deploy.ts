@@ -1,13 +1,17 @@
 import { callerAccount } from '../aws/caller-account.js';
-import type { CloudFormationApi, S3Api, StsApi } from '../aws/narrow-clients.js';
+import type { CloudFormationApi, S3Api, SignerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
-import { artifactBucketName, ensureArtifactBucket, uploadArtifact } from './artifact-bucket.js';
+import { artifactBucketName, ensureArtifactBucket, type UploadedArtifact, uploadArtifact } from './artifact-bucket.js';
 import { discardChangeSet, type PreparedChangeSet, prepareChangeSet, type ResourceChange } from './change-set.js';
 import { executeChangeSet } from './execute-change-set.js';
 import { type Artifact, ensureArtifact } from './package-artifact.js';
 import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
-import { describeStack, type StackResourceInfo } from './stack-description.js';
+import { type SignedArtifact, signArtifact } from './sign-artifact.js';
+import { describeStack, findStack, type StackResourceInfo } from './stack-description.js';
 import type { StackState } from './stack-status.js';
+
+/** The template parameter that names the signing profile the functions' code must be signed by. */
+const SIGNING_PROFILE_PARAMETER = 'CodeSigningProfileArn';
 
 /** What a deployment tells its host as it goes. */
 export type DeployMessage =
@@ -25,6 +29,13 @@ export interface RunDeployDeps {
   poll?: PollOptions;
   /** The Lambda artifact to deploy (default: built from the sources, or the one the package ships). */
   artifact?: () => Promise<Artifact>;
+  /** The AWS Signer client, asked for only when the stack requires signed code. */
+  signer?: () => Promise<SignerApi>;
+  /**
+   * True when `s3` reaches S3 over plain HTTP (an emulator on this machine): a new artifact bucket
+   * then gets no TLS-only policy, which would refuse this deploy's own requests.
+   */
+  s3PlainHttp?: boolean;
 }
 
 /** What to deploy. */
@@ -46,7 +57,16 @@ export interface RunDeployInput {
 export interface DeployReport {
   outcome: 'no-changes' | 'review' | 'aborted' | 'deployed';
   stackName: string;
-  artifact: { bucket: string; key: string; upload: 'uploaded' | 'unchanged'; source: Artifact['source'] };
+  artifact: {
+    bucket: string;
+    key: string;
+    /** The object version the stack's functions load, when the bucket keeps versions. */
+    versionId: string | undefined;
+    upload: UploadedArtifact['status'];
+    /** `none` unless the stack requires signed code: then the key and version are the signed zip's. */
+    signing: SignedArtifact['status'] | 'none';
+    source: Artifact['source'];
+  };
   /** The stack's status at the end (`REVIEW` for a change set left for review). */
   status: string;
   state: StackState | undefined;
@@ -66,9 +86,26 @@ function progressOf(io: IoHost<DeployMessage>): DeployProgress {
   };
 }
 
+/** The signing profile the stack will require: the one given, else the deployed stack's, else none. */
+async function signingProfile(cloudFormation: CloudFormationApi, input: RunDeployInput): Promise<string | undefined> {
+  const given = input.parameters[SIGNING_PROFILE_PARAMETER];
+  if (given !== undefined) return given || undefined;
+  const stack = await findStack(cloudFormation, input.stackName);
+  const deployed = stack?.Parameters?.find((parameter) => parameter.ParameterKey === SIGNING_PROFILE_PARAMETER);
+  return deployed?.ParameterValue || undefined;
+}
+
+async function signerOf(deps: RunDeployDeps): Promise<SignerApi> {
+  if (!deps.signer)
+    throw new TypeError('runDeploy needs an AWS Signer client to deploy a stack that requires signed code');
+  return deps.signer();
+}
+
 /**
  * Deploys or updates the stack in one call: builds (or reuses) the Lambda artifact, checks the
- * credentials, makes sure of the artifact bucket, uploads the artifact, makes a change set, asks
+ * credentials, makes sure of the artifact bucket (the caller's account must own it), verifies the
+ * artifact already there or uploads it, signs it when the stack requires signed code (the
+ * CodeSigningProfileArn given, or deployed), makes a change set naming the object version, asks
  * the host whether to execute it, and executes it while following the stack's events. A change set
  * the host declines, or refuses to be asked about, is discarded, so that no trace is left.
  *
@@ -82,18 +119,47 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   progress.onStep?.(`Artifact ${artifact.fileName} (${artifact.source}); checking credentials…`);
   const account = await callerAccount(deps.sts);
   const bucket = input.bucket ?? artifactBucketName(account, input.region);
-  await ensureArtifactBucket({ s3: deps.s3, progress }, { bucket, region: input.region });
-  const uploaded = await uploadArtifact({ s3: deps.s3, progress }, { bucket, artifact });
+  const s3 = { s3: deps.s3, progress };
+  await ensureArtifactBucket(s3, { bucket, owner: account, region: input.region, tlsOnly: !deps.s3PlainHttp });
+  const uploaded = await uploadArtifact(s3, { bucket, owner: account, artifact });
   progress.onStep?.(`Artifact s3://${bucket}/${uploaded.key} (${uploaded.status}); preparing the change set…`);
+  const profileArn = await signingProfile(deps.cloudFormation, input);
+  const signed = profileArn
+    ? await signArtifact(
+        { s3: deps.s3, signer: await signerOf(deps), progress, poll: deps.poll },
+        {
+          bucket,
+          owner: account,
+          key: uploaded.key,
+          versionId: uploaded.versionId,
+          sha256: artifact.sha256,
+          profileArn,
+        },
+      )
+    : undefined;
+  const code = signed ?? uploaded;
 
   const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
   const prepared = await prepareChangeSet(changeSetDeps, {
     stackName: input.stackName,
-    parameters: { ...input.parameters, ArtifactBucket: bucket, ArtifactKey: uploaded.key },
+    parameters: {
+      ...input.parameters,
+      ArtifactBucket: bucket,
+      ArtifactKey: code.key,
+      // The functions get the very version verified or uploaded now, whatever is written at the key later.
+      ArtifactVersion: code.versionId ?? '',
+    },
   });
   const base = {
     stackName: input.stackName,
-    artifact: { bucket, key: uploaded.key, upload: uploaded.status, source: artifact.source },
+    artifact: {
+      bucket,
+      key: code.key,
+      versionId: code.versionId,
+      upload: uploaded.status,
+      signing: signed?.status ?? ('none' as const),
+      source: artifact.source,
+    },
     changes: prepared.changes,
     changeSetId: prepared.changeSetId || undefined,
     events: [] as StackEvent[],

@@ -56,7 +56,7 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
         onStackEvent: (event) => io.notify({ kind: 'stack-event', event }),
       },
     },
-    { stackName: input.stackName, artifactBucket: bucket },
+    { stackName: input.stackName, artifactBucket: bucket ? { bucket, owner: account } : undefined },
   );
   return { outcome: 'destroyed', ...result };
 }

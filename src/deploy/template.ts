@@ -118,6 +118,17 @@ export function declaredParameters(templateBody: string): string[] {
   return parameters && typeof parameters === 'object' ? Object.keys(parameters) : [];
 }
 
+/** The defaults a template (YAML or JSON) declares for its parameters, as text, by name. */
+export function parameterDefaults(templateBody: string): Record<string, string> {
+  const parameters = (parse(templateBody, { logLevel: 'silent' }) as { Parameters?: unknown } | null)?.Parameters;
+  if (!parameters || typeof parameters !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(parameters as Record<string, { Default?: unknown }>).flatMap(([name, declaration]) =>
+      declaration?.Default === undefined ? [] : [[name, String(declaration.Default)]],
+    ),
+  );
+}
+
 function text(value: string | number | boolean | readonly string[]): string {
   return Array.isArray(value) ? value.join(',') : String(value);
 }

@@ -157,11 +157,32 @@ function optionalId(pattern: RegExp, what: string) {
 
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
+/**
+ * A customer-managed KMS key for the topic and the log groups: empty for the AWS-managed keys,
+ * `create` for a key of the stack's own, or a key ARN in us-east-1 (where the stack lives).
+ */
+export const kmsKeySchema = z
+  .string()
+  .regex(
+    /^$|^create$|^arn:aws:kms:us-east-1:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+    'must be "create", the ARN of a KMS key in us-east-1, or "" for the AWS-managed keys',
+  );
+
+/** An AWS Signer profile ARN (with or without its version) in us-east-1, or empty for no code signing. */
+export const signingProfileArnSchema = z
+  .string()
+  .regex(
+    /^$|^arn:aws:signer:us-east-1:\d{12}:\/signing-profiles\/[a-zA-Z0-9_]{2,64}(\/[a-zA-Z0-9]{10})?$/,
+    'must be the ARN of an AWS Signer profile in us-east-1 (arn:aws:signer:us-east-1:<account>:/signing-profiles/<name>), or "" for none',
+  );
+
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {
   flag: string;
-  /** The flag's help on `deploy`, for the settings whose flag is declared from this registry. */
-  help?: string;
+  /** The flag's value, as `--help` names it (`<address>`). */
+  value: string;
+  /** What the flag does, for `--help`. */
+  help: string;
   parameter: string;
   /** The environment variable of the function that reads it, if one does. */
   env?: string;
@@ -172,23 +193,27 @@ export interface StackSetting<T = unknown> {
 
 /** The settings a deployed stack takes, by name. The template declares each parameter; a test checks. */
 export const STACK_SETTINGS = {
-  email: { flag: '--email', parameter: 'NotificationEmail', schema: emailSchema, default: '' },
+  email: {
+    flag: '--email',
+    value: '<address>',
+    help: 'subscribe this e-mail address to the notifications ("" for none)',
+    parameter: 'NotificationEmail',
+    schema: emailSchema,
+    default: '',
+  },
   mode: {
     flag: '--mode',
+    value: '<mode>',
+    help: 'containment mode: delete | deactivate | notify-only',
     parameter: 'ContainmentMode',
     env: 'CONTAINMENT_MODE',
     schema: containmentModeSchema,
     default: 'delete',
   },
-  revokeSessions: {
-    flag: '--revoke-sessions',
-    parameter: 'RevokeSessions',
-    env: 'REVOKE_SESSIONS',
-    schema: booleanTextSchema,
-    default: 'true',
-  },
   lookbackHours: {
     flag: '--lookback-hours',
+    value: '<n>',
+    help: 'hours of CloudTrail activity to investigate (1-2160)',
     parameter: 'LookbackHours',
     env: 'LOOKBACK_HOURS',
     schema: lookbackHoursSchema,
@@ -196,21 +221,49 @@ export const STACK_SETTINGS = {
   },
   regions: {
     flag: '--regions',
+    value: '<list>',
+    help: 'regions to investigate, comma-separated, or "all" for every enabled region',
     parameter: 'InvestigateRegions',
     env: 'INVESTIGATE_REGIONS',
     schema: optionalRegionListSchema,
     default: '',
   },
+  revokeSessions: {
+    flag: '--revoke-sessions',
+    value: '<bool>',
+    help: 'deny sessions minted before containment: true | false',
+    parameter: 'RevokeSessions',
+    env: 'REVOKE_SESSIONS',
+    schema: booleanTextSchema,
+    default: 'true',
+  },
   logRetentionDays: {
     flag: '--log-retention-days',
+    value: '<n>',
+    help: "days to keep the functions' logs",
     parameter: 'LogRetentionDays',
     schema: logRetentionDaysSchema,
     default: '30',
   },
-  trailBucket: { flag: '--trail-bucket', parameter: 'TrailBucket', schema: trailBucketSchema, default: '' },
-  orgId: { flag: '--org-id', parameter: 'OrganizationId', schema: organizationIdSchema, default: '' },
+  trailBucket: {
+    flag: '--trail-bucket',
+    value: '<name>',
+    help: 'the CloudTrail bucket to investigate with Athena ("" for none: LookupEvents)',
+    parameter: 'TrailBucket',
+    schema: trailBucketSchema,
+    default: '',
+  },
+  orgId: {
+    flag: '--org-id',
+    value: '<id>',
+    help: 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/)',
+    parameter: 'OrganizationId',
+    schema: organizationIdSchema,
+    default: '',
+  },
   securityHubFindings: {
     flag: '--security-hub-findings',
+    value: '<bool>',
     help: 'import a Security Hub finding per exposed key: true | false',
     parameter: 'SecurityHubFindings',
     env: 'SECURITY_HUB_FINDINGS',
@@ -219,6 +272,7 @@ export const STACK_SETTINGS = {
   },
   webhookSecretArn: {
     flag: '--webhook-secret-arn',
+    value: '<arn>',
     help: 'Secrets Manager secret holding an incoming webhook URL to post to ("" for none)',
     parameter: 'WebhookSecretArn',
     env: 'WEBHOOK_SECRET_ARN',
@@ -227,6 +281,7 @@ export const STACK_SETTINGS = {
   },
   slackWorkspaceId: {
     flag: '--slack-workspace-id',
+    value: '<id>',
     help: 'Slack workspace id (authorised once in the Amazon Q Developer console) for a chat channel',
     parameter: 'SlackWorkspaceId',
     schema: optionalId(/^[0-9A-Z]{1,255}$/, 'a Slack workspace id (upper-case letters and digits)'),
@@ -234,6 +289,7 @@ export const STACK_SETTINGS = {
   },
   slackChannelId: {
     flag: '--slack-channel-id',
+    value: '<id>',
     help: 'Slack channel id (e.g. C0123ABCD) that receives the chat notifications',
     parameter: 'SlackChannelId',
     schema: optionalId(/^[A-Za-z0-9]{1,255}$/, 'a Slack channel id (letters and digits)'),
@@ -241,6 +297,7 @@ export const STACK_SETTINGS = {
   },
   teamsTeamId: {
     flag: '--teams-team-id',
+    value: '<guid>',
     help: 'Microsoft Teams team id (a GUID) for a chat channel',
     parameter: 'TeamsTeamId',
     schema: optionalId(GUID, 'a Microsoft Teams team id (a GUID)'),
@@ -248,6 +305,7 @@ export const STACK_SETTINGS = {
   },
   teamsTenantId: {
     flag: '--teams-tenant-id',
+    value: '<guid>',
     help: 'Microsoft Teams tenant id (a GUID)',
     parameter: 'TeamsTenantId',
     schema: optionalId(GUID, 'a Microsoft Teams tenant id (a GUID)'),
@@ -255,9 +313,26 @@ export const STACK_SETTINGS = {
   },
   teamsChannelId: {
     flag: '--teams-channel-id',
+    value: '<id>',
     help: 'Microsoft Teams channel id, URL-encoded (19%3A…%40thread.tacv2)',
     parameter: 'TeamsChannelId',
     schema: optionalId(/^[\w=+/.,-]*%3[aA][\w=+/.,-]*%40[\w=+/.,-]*$/, 'a URL-encoded Microsoft Teams channel id'),
+    default: '',
+  },
+  kmsKey: {
+    flag: '--kms-key',
+    value: '<arn|create>',
+    help: 'customer-managed KMS key for the topic and the logs: a key ARN, "create", or "" for AWS-managed keys',
+    parameter: 'KmsKey',
+    schema: kmsKeySchema,
+    default: '',
+  },
+  codeSigningProfile: {
+    flag: '--code-signing-profile',
+    value: '<arn>',
+    help: 'AWS Signer profile whose signature Lambda requires on the code ("" for none)',
+    parameter: 'CodeSigningProfileArn',
+    schema: signingProfileArnSchema,
     default: '',
   },
 } as const satisfies Record<string, StackSetting>;

@@ -5,14 +5,17 @@
  * an UPDATE with nothing to change is refused by CreateChangeSet itself; the deploy library copes
  * with both (see deploy-library.test.ts).
  */
+import { readFile } from 'node:fs/promises';
 import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
+import { ensureArtifact } from '../../src/deploy/package-artifact.js';
 import { loadTemplate } from '../../src/deploy/template.js';
 import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 import { MOTO_ACCOUNT, useCliEnvironment } from '../support/cli-env.js';
@@ -119,6 +122,38 @@ describe('deploying the stack', () => {
     expect(cli().actions()).not.toContain('ExecuteChangeSet');
   });
 
+  it('names the account that must own the bucket on every S3 request but CreateBucket', async () => {
+    await deployed();
+
+    const s3Requests = cli()
+      .wire()
+      .filter((request) => request.service === 's3');
+    const creation = (request: { method: string; path: string; query: string }) =>
+      request.method === 'PUT' && request.path.replace(/\/$/, '') === `/${BUCKET}` && request.query === '';
+
+    expect(s3Requests.filter(creation)).toHaveLength(1);
+    expect(s3Requests.length).toBeGreaterThan(5);
+    for (const request of s3Requests.filter((each) => !creation(each)))
+      expect(request.expectedBucketOwner, `${request.method} ${request.path}${request.query}`).toBe(MOTO_ACCOUNT);
+  });
+
+  it('replaces an object planted at the artifact key, and deploys the version it uploaded', async () => {
+    const first = JSON.parse((await deployed('--json')).stdout);
+    const { s3 } = cli().moto;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: first.artifact.key, Body: Buffer.from('planted') }));
+
+    const run = await cli().run(['deploy', '--yes', '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const second = JSON.parse(run.stdout);
+    expect(second.artifact).toMatchObject({ key: first.artifact.key, upload: 'replaced' });
+    expect(second.artifact.versionId).not.toBe(first.artifact.versionId);
+    const stored = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: first.artifact.key }));
+    const artifact = await ensureArtifact();
+    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(await readFile(artifact.zipPath))).toBe(true);
+    expect(parametersOf(await describedStack())).toMatchObject({ ArtifactVersion: second.artifact.versionId });
+  });
+
   it('updates the stack when a parameter changes', async () => {
     await deployed();
 
@@ -129,6 +164,35 @@ describe('deploying the stack', () => {
     const stack = await describedStack();
     expect(stack?.StackStatus).toBe('UPDATE_COMPLETE');
     expect(parametersOf(stack)).toMatchObject({ ContainmentMode: 'deactivate', RevokeSessions: 'true' });
+  });
+
+  it("encrypts the topic with a key of the stack's own with --kms-key create", async () => {
+    const run = await cli().run(['deploy', '--yes', '--kms-key', 'create', '--json']);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(parametersOf(await describedStack())).toMatchObject({ KmsKey: 'create', CodeSigningProfileArn: '' });
+    const key = (await stackResources()).find((resource) => resource.LogicalResourceId === 'EncryptionKey');
+    expect(key?.ResourceStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('signs the artifact before any change set with --code-signing-profile, and refuses a profile of another region', async () => {
+    const profile = `arn:aws:signer:us-east-1:${MOTO_ACCOUNT}:/signing-profiles/exposed_keys`;
+
+    // moto has no StartSigningJob (the signing itself is unit-tested): the deploy stops there.
+    const run = await cli().run(['deploy', '--yes', '--code-signing-profile', profile]);
+    const elsewhere = await cli().run([
+      'deploy',
+      '--yes',
+      '--code-signing-profile',
+      profile.replace('us-east-1', 'eu-west-1'),
+    ]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/signer:StartSigningJob failed/);
+    expect(cli().actions()).not.toContain('CreateChangeSet');
+    expect(await describedStack()).toBeUndefined();
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/--code-signing-profile must be the ARN of an AWS Signer profile in us-east-1/);
   });
 
   it('refuses to execute without --yes when not at a terminal, and leaves no stack', async () => {

@@ -13,18 +13,37 @@
  * - The change set lists resources whose Condition is false (EmailSubscription without an e-mail).
  * - After an update, DescribeStackResources lists some resources without a logical id.
  * - An update of an SNS topic's properties replaces the topic (a new ARN).
- * - S3 bucket policies are enforced over plain HTTP, so an aws:SecureTransport deny would lock the
- *   tests out; the library sets no bucket policy.
+ * - moto is reached over plain HTTP and applies a bucket policy's Deny to object requests without
+ *   reading its condition: the TLS-only policy refuses every object request here, as AWS refuses a
+ *   request without TLS. So the buckets that take uploads are made without it (tlsOnly: false, as
+ *   `deploy` does over plain HTTP), and the policy is checked on a bucket of its own.
+ * - S3 does not check a ChecksumSHA256 sent with PutObject against the body (AWS refuses a
+ *   mismatch), so an object planted with a forged checksum passes for the artifact here: the
+ *   tampered objects below carry no SHA-256, or a true one of their own bytes.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketPolicyCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoServer, startMoto } from '../../emulators/moto.js';
 import { projectPaths } from '../../src/common/project-root.js';
-import { artifactBucketName, ensureArtifactBucket, uploadArtifact } from '../../src/deploy/artifact-bucket.js';
+import {
+  artifactBucketName,
+  ensureArtifactBucket,
+  tlsOnlyBucketPolicy,
+  uploadArtifact,
+} from '../../src/deploy/artifact-bucket.js';
 import { discardChangeSet, prepareChangeSet } from '../../src/deploy/change-set.js';
+import { deleteArtifactBucket } from '../../src/deploy/delete-bucket.js';
 import { destroyStack } from '../../src/deploy/destroy.js';
 import { executeChangeSet } from '../../src/deploy/execute-change-set.js';
 import { type Artifact, ensureArtifact } from '../../src/deploy/package-artifact.js';
@@ -35,7 +54,8 @@ import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 
 const REGION = 'us-east-1';
 const STACK = 'exposed-keys';
-const BUCKET = artifactBucketName('123456789012', REGION);
+const OWNER = '123456789012';
+const BUCKET = artifactBucketName(OWNER, REGION);
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 /** What the tests deploy: the real template when it is there, else a small one of the same shape. */
@@ -125,16 +145,52 @@ afterAll(async () => {
 });
 
 describe('deploying exposed-keys with the deploy library', () => {
-  it('creates an encrypted, private artifact bucket and uploads the artifact once', async () => {
-    const bucket = await ensureArtifactBucket({ s3 }, { bucket: BUCKET, region: REGION });
-    const first = await uploadArtifact({ s3 }, { bucket: BUCKET, artifact });
-    const second = await uploadArtifact({ s3 }, { bucket: BUCKET, artifact });
+  it('creates a private, encrypted, versioned artifact bucket and uploads the artifact once', async () => {
+    const bucket = await ensureArtifactBucket({ s3 }, { bucket: BUCKET, owner: OWNER, region: REGION, tlsOnly: false });
+    const first = await uploadArtifact({ s3 }, { bucket: BUCKET, owner: OWNER, artifact });
+    const second = await uploadArtifact({ s3 }, { bucket: BUCKET, owner: OWNER, artifact });
 
     expect(bucket.created).toBe(true);
     expect([first.status, second.status]).toEqual(['uploaded', 'unchanged']);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: first.key }));
+    expect(second.versionId).toBe(first.versionId);
+    expect(first.versionId).toEqual(expect.any(String));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: first.key, ChecksumMode: 'ENABLED' }));
     expect(head.ContentLength).toBe(artifact.bytes);
+    expect(head.ChecksumSHA256).toBe(Buffer.from(artifact.sha256, 'hex').toString('base64'));
     await expectPrivateEncryptedBucket(s3, BUCKET);
+  });
+
+  it.each([
+    ['other bytes', {}],
+    ['other bytes with their own SHA-256', { ChecksumAlgorithm: 'SHA256' as const }],
+  ])('replaces an object planted at the artifact key holding %s', async (_, checksum) => {
+    const key = `lambda/${artifact.sha256}.zip`;
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('not the artifact'), ...checksum }),
+    );
+
+    const result = await uploadArtifact({ s3 }, { bucket: BUCKET, owner: OWNER, artifact });
+
+    expect(result.status).toBe('replaced');
+    const stored = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, VersionId: result.versionId }));
+    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(await readFile(artifact.zipPath))).toBe(true);
+    const latest = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(latest.VersionId).toBe(result.versionId);
+  });
+
+  it('gives a new bucket a policy that denies every request without TLS', async () => {
+    const bucket = `${BUCKET}-tls`;
+
+    await ensureArtifactBucket({ s3 }, { bucket, owner: OWNER, region: REGION });
+
+    const { Policy } = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    expect(JSON.parse(Policy ?? '{}')).toEqual(JSON.parse(tlsOnlyBucketPolicy(bucket)));
+    // This request is plain HTTP: the bucket refuses it.
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'lambda/x.zip', Body: Buffer.from('x') })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expectPrivateEncryptedBucket(s3, bucket);
+    await deleteArtifactBucket({ s3 }, { bucket, owner: OWNER });
   });
 
   it('deploys the stack into an empty account', async () => {
@@ -210,9 +266,13 @@ describe('deploying exposed-keys with the deploy library', () => {
   it('destroys the stack and the artifact bucket', async () => {
     const { events, progress } = recorder();
 
-    const result = await destroyStack(deps(progress), { stackName: STACK, artifactBucket: BUCKET });
+    const result = await destroyStack(deps(progress), {
+      stackName: STACK,
+      artifactBucket: { bucket: BUCKET, owner: OWNER },
+    });
 
-    expect(result).toMatchObject({ status: 'deleted', retained: [], bucket: { status: 'deleted', objectsDeleted: 1 } });
+    // The artifact's versions: the first upload and the two that replaced planted objects, and those objects.
+    expect(result).toMatchObject({ status: 'deleted', retained: [], bucket: { status: 'deleted', objectsDeleted: 5 } });
     expect(events.map((event) => event.status)).toEqual(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
     expect(await describeStack(cloudFormation, STACK)).toBeUndefined();
     expect(await topicArns()).not.toContain(topicArn);

@@ -43,8 +43,8 @@ const NOT_IN_MOTO: Readonly<Record<string, string>> = {
 };
 const ATHENA_STACK = 'exposed-keys-athena-test';
 
-/** Resources whose condition is false with the parameters deployed below (no chat channel ids): never created. */
-const NOT_DEPLOYED = new Set(['HasChatChannel', 'HasSlack', 'HasTeams', 'HasWebhook']);
+/** Resources whose condition is false with the parameters deployed below (no chat ids, no signing): never created. */
+const NOT_DEPLOYED = new Set(['HasChatChannel', 'HasSlack', 'HasTeams', 'HasWebhook', 'SignsCode']);
 
 let moto: MotoServer;
 let template: CloudFormationTemplate;
@@ -99,6 +99,7 @@ beforeAll(async () => {
         { ParameterKey: 'ArtifactKey', ParameterValue: KEY },
         { ParameterKey: 'NotificationEmail', ParameterValue: 'security@example.com' },
         { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
+        { ParameterKey: 'KmsKey', ParameterValue: 'create' },
       ],
       Capabilities: ['CAPABILITY_IAM'],
     }),
@@ -130,9 +131,11 @@ describe('the template deployed to the moto emulator', () => {
 
     expect(status).toBe('CREATE_COMPLETE');
     const created = resources.filter((resource) => resource.LogicalResourceId !== undefined);
+    // Deployed with a key of the stack's own and without code signing (SignsCode is false).
     const expected = Object.entries(template.Resources)
       .filter(([, resource]) => !(resource.Type in NOT_IN_MOTO) && !NOT_DEPLOYED.has(resource.Condition ?? ''))
       .map(([logicalId]) => logicalId);
+    expect(expected).toEqual(expect.arrayContaining(['EncryptionKey', 'EncryptionKeyAlias']));
     expect(expected).toContain('StateMachine');
     expect(created.map((resource) => resource.LogicalResourceId).sort()).toEqual(expected.sort());
     // moto lists each resource it skips as an empty entry, whatever its condition.
@@ -165,7 +168,7 @@ describe('the template deployed to the moto emulator', () => {
     // moto returns the inline policy of a stack's role as a Python dict, not JSON: read it as text.
     expect(policy.PolicyDocument).toContain(`arn:aws:iam::${account}:user/*`);
     expect(policy.PolicyDocument).not.toContain('${');
-    expect(topic.Attributes?.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(topic.Attributes?.KmsMasterKeyId).toBe(`arn:aws:kms:us-east-1:${account}:key/${physical('EncryptionKey')}`);
   });
 
   it('completes with the Athena option (a trail bucket and an organisation)', async () => {

@@ -8,6 +8,7 @@ import { projectRoot } from '../../src/common/project-root.js';
 import { HANDLERS } from '../../src/deploy/bundle-handlers.js';
 import { ArtifactUnavailableError } from '../../src/deploy/deploy-errors.js';
 import { type Artifact, buildArtifact, ensureArtifact } from '../../src/deploy/package-artifact.js';
+import { writePrebuiltArtifact } from '../../src/deploy/prebuilt-artifact.js';
 
 let scratch: string;
 let first: Artifact;
@@ -129,13 +130,23 @@ describe('ensureArtifact', () => {
 
   it('uses the prebuilt artifact of an installed package, which has no sources', async () => {
     const installed = join(scratch, 'installed');
-    await mkdir(join(installed, 'dist', 'artifact'), { recursive: true });
+    await mkdir(installed, { recursive: true });
     await writeFile(join(installed, 'package.json'), JSON.stringify({ name: 'exposed-keys' }));
-    await cp(first.zipPath, join(installed, 'dist', 'artifact', first.fileName));
+    await writePrebuiltArtifact(first, join(installed, 'dist', 'artifact'));
 
     const artifact = await ensureArtifact({ root: installed });
 
     expect(artifact).toMatchObject({ source: 'prebuilt', sha256: first.sha256, lambdaDir: undefined });
+  });
+
+  it('refuses a prebuilt artifact altered after the build', async () => {
+    const installed = join(scratch, 'tampered');
+    await mkdir(installed, { recursive: true });
+    await writeFile(join(installed, 'package.json'), JSON.stringify({ name: 'exposed-keys' }));
+    const shipped = await writePrebuiltArtifact(first, join(installed, 'dist', 'artifact'));
+    await appendFile(shipped.zipPath, 'more code');
+
+    await expect(ensureArtifact({ root: installed })).rejects.toBeInstanceOf(ArtifactUnavailableError);
   });
 
   it('throws ArtifactUnavailableError when there are neither sources nor a prebuilt artifact', async () => {

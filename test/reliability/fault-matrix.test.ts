@@ -242,7 +242,7 @@ describe('the state machine, with one service failing at the wire', () => {
 });
 
 describe('the state machine, with failures that leave part of the work done', () => {
-  it('contains the key, then says in the notification that its sessions are still valid, when the deny policy is refused', async () => {
+  it('contains the key, says its sessions are still valid, and fails the execution for a human, when the deny policy is refused', async () => {
     const { exposed, other } = await exposedKey('revoke-denied');
     proxy.setRules([{ service: 'iam', action: 'PutUserPolicy', fault: 'access-denied' }]);
 

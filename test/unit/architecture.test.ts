@@ -81,6 +81,14 @@ describe('the layout of src/', () => {
     ]);
   });
 
+  it('installs nothing with the package: the build bundles everything the CLI runs', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(manifest.optionalDependencies ?? {}).toEqual({});
+    expect(manifest.peerDependencies ?? {}).toEqual({});
+  });
+
   it('ships neither the emulators nor the demonstration in the package', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] };
     expect(manifest.files).not.toContain('emulators');

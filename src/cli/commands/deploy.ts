@@ -19,17 +19,10 @@ interface DeployFlags extends CommonOptions, StackParameterFlags {
 /** `exposed-keys deploy`: build, upload and deploy the stack through a change set. */
 export function registerDeploy(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
+    // One flag per stack setting, each becoming its template parameter (src/cli/stack-parameters.ts).
     withSettingFlags(program.command('deploy'))
       .description('deploy or update the stack (us-east-1): build the Lambda artifact, upload it, apply a change set')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
-      .option('--email <address>', 'subscribe this e-mail address to the notifications ("" for none)')
-      .option('--mode <mode>', 'containment mode: delete | deactivate | notify-only')
-      .option('--lookback-hours <n>', 'hours of CloudTrail activity to investigate (1-2160)')
-      .option('--regions <list>', 'regions to investigate, comma-separated, or "all" for every enabled region')
-      .option('--revoke-sessions <bool>', 'deny sessions minted before containment: true | false')
-      .option('--log-retention-days <n>', "days to keep the functions' logs")
-      .option('--trail-bucket <name>', 'the CloudTrail bucket to investigate with Athena ("" for none: LookupEvents)')
-      .option('--org-id <id>', 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/)')
       .option(
         '--bucket <name>',
         'artifact bucket (default: exposed-keys-artifacts-<account>-<region>, created if needed)',
@@ -46,7 +39,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
 
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
 
-  const [{ AwsClients }, { runDeploy }, render, stack] = await Promise.all([
+  const [{ AwsClients, s3OverPlainHttp }, { runDeploy }, render, stack] = await Promise.all([
     import('../../aws/clients.js'),
     import('../../deploy/run-deploy.js'),
     import('../render/deploy.js'),
@@ -66,6 +59,8 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
     {
       sts: await clients.sts(),
       s3: await clients.s3(),
+      s3PlainHttp: s3OverPlainHttp(),
+      signer: () => clients.signer(),
       cloudFormation: await clients.cloudFormation(),
       io: cliHost(output, { command: 'deploy', yes: flags.yes, show }),
     },

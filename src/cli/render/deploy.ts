@@ -6,7 +6,14 @@ import { renderDeployResult } from './stack.js';
 export function deployJson(report: DeployReport): Record<string, unknown> {
   const summary = {
     stackName: report.stackName,
-    artifact: { bucket: report.artifact.bucket, key: report.artifact.key, upload: report.artifact.upload },
+    artifact: {
+      bucket: report.artifact.bucket,
+      key: report.artifact.key,
+      versionId: report.artifact.versionId,
+      upload: report.artifact.upload,
+      signing: report.artifact.signing,
+      source: report.artifact.source,
+    },
   };
   if (report.outcome === 'review' || report.outcome === 'aborted')
     return {

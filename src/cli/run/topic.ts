@@ -8,17 +8,20 @@ import type { CloudFormationApi, SnsClient } from '../../aws/narrow-clients.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { describeError, InvalidInputError } from '../../errors.js';
 
-/** The physical id of one resource of a stack, or null when the stack or resource does not exist. */
+/**
+ * The physical id of one resource of a stack, or null when the stack or resource does not exist.
+ * The stack's resources are listed whole and the one wanted is picked: a few dozen at most, and a
+ * LogicalResourceId filter is what moto fails on when a resource's Condition is false.
+ */
 export async function stackResourceId(
   cloudFormation: CloudFormationApi,
   stackName: string,
   logicalId: string,
 ): Promise<string | null> {
   try {
-    const answer = await cloudFormation.send(
-      new DescribeStackResourcesCommand({ StackName: stackName, LogicalResourceId: logicalId }),
-    );
-    return answer.StackResources?.[0]?.PhysicalResourceId ?? null;
+    const answer = await cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
+    const resource = answer.StackResources?.find((candidate) => candidate.LogicalResourceId === logicalId);
+    return resource?.PhysicalResourceId ?? null;
   } catch (error) {
     // CloudFormation says "Stack with id … does not exist" (or that the resource does not) as a ValidationError.
     if (isAwsError(error, 'ValidationError')) return null;

@@ -12,6 +12,8 @@ describe('stackParameters', () => {
         regions: 'us-east-1,eu-west-1',
         revokeSessions: 'false',
         logRetentionDays: '90',
+        kmsKey: 'create',
+        codeSigningProfile: 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys',
       }),
     ).toEqual({
       NotificationEmail: 'security@example.com',
@@ -20,6 +22,8 @@ describe('stackParameters', () => {
       InvestigateRegions: 'us-east-1,eu-west-1',
       RevokeSessions: 'false',
       LogRetentionDays: '90',
+      KmsKey: 'create',
+      CodeSigningProfileArn: 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys',
     });
     expect(stackParameters({ mode: 'delete' })).toEqual({ ContainmentMode: 'delete' });
   });
@@ -46,6 +50,8 @@ describe('stackParameters', () => {
       [{ mode: 'destroy' }, '--mode'],
       [{ trailBucket: 'Trail_Logs' }, '--trail-bucket'],
       [{ orgId: 'org-1' }, '--org-id'],
+      [{ kmsKey: 'alias/aws/sns' }, '--kms-key'],
+      [{ codeSigningProfile: 'my-profile' }, '--code-signing-profile'],
     ] as const) {
       expect(() => stackParameters(flags)).toThrow(InvalidInputError);
       expect(() => stackParameters(flags)).toThrow(new RegExp(`^${flag} `));

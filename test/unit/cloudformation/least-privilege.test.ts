@@ -19,11 +19,21 @@ interface Grant {
   statement: Statement;
   actions: string[];
   resources: unknown[];
+  /** The template condition the statement is granted under (`Fn::If`), if any. */
+  when: string | undefined;
 }
 
 /** Where the workgroup writes query results: a prefix of the artifact bucket. */
 const RESULTS = { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${ArtifactBucket}/athena-results/*` };
+
+interface ConditionalStatement {
+  'Fn::If': [string, Statement, unknown];
+}
+
+const NO_VALUE = { Ref: 'AWS::NoValue' };
 const USERS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/*` };
+/** The customer-managed key: the stack's own with KmsKey "create", else the key given. */
+const CUSTOMER_KEY = { 'Fn::If': ['CreatesKmsKey', { 'Fn::GetAtt': ['EncryptionKey', 'Arn'] }, { Ref: 'KmsKey' }] };
 const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
 
 /** Actions that have no resource-level permissions, so "*" is the only Resource they take. */
@@ -83,6 +93,8 @@ const ROLE_ACTIONS: Record<string, string[]> = {
   ],
   NotifyRole: [
     'sns:Publish',
+    'kms:GenerateDataKey',
+    'kms:Decrypt',
     'securityhub:BatchImportFindings',
     'securityhub:GetFindings',
     'secretsmanager:GetSecretValue',
@@ -120,13 +132,6 @@ function list(value: unknown): unknown[] {
 }
 
 /** A statement under `Fn::If` (present only with a condition) as the statement it would be; nothing for AWS::NoValue. */
-function unconditional(statement: unknown): Statement[] {
-  const branches = (statement as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
-  if (!branches) return [statement as Statement];
-  return branches
-    .slice(1)
-    .flatMap((branch) => ((branch as { Ref?: string }).Ref === 'AWS::NoValue' ? [] : unconditional(branch)));
-}
 
 function roles(template: CloudFormationTemplate) {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
@@ -149,12 +154,17 @@ function grants(template: CloudFormationTemplate): Grant[] {
   for (const [role, resource] of roles(template)) {
     const policies = policiesOf(template, role, resource);
     for (const policy of policies) {
-      for (const statement of list(policy.PolicyDocument.Statement).flatMap(unconditional)) {
+      for (const entry of list(policy.PolicyDocument.Statement) as (Statement | ConditionalStatement)[]) {
+        // A statement granted only under a template condition: { Fn::If: [condition, statement, AWS::NoValue] }.
+        const conditional = 'Fn::If' in entry ? entry['Fn::If'] : undefined;
+        const statement = conditional ? conditional[1] : (entry as Statement);
+        if (conditional) expect(conditional[2], `${role}: the other branch grants nothing`).toEqual(NO_VALUE);
         found.push({
           role,
           statement,
           actions: list(statement.Action) as string[],
           resources: list(statement.Resource),
+          when: conditional?.[0],
         });
       }
     }
@@ -192,6 +202,7 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (action === 'securityhub:GetFindings')
     return [{ 'Fn::Sub': `arn:\${AWS::Partition}:securityhub:\${AWS::Region}:\${AWS::AccountId}:hub/default` }];
   if (action === 'secretsmanager:GetSecretValue') return [{ Ref: 'WebhookSecretArn' }];
+  if (action === 'kms:GenerateDataKey' || action === 'kms:Decrypt') return [CUSTOMER_KEY];
   if (action === 'states:StartExecution') return [{ Ref: 'StateMachine' }];
   if (action === 'lambda:InvokeFunction') {
     return FUNCTIONS.flatMap((fn) => [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Sub': `\${${fn}.Arn}:*` }]);
@@ -293,6 +304,73 @@ describe('the IAM policies of the template', () => {
         });
       }
     }
+  });
+});
+
+describe('the narrowed grants', () => {
+  function grantOf(role: string, action: string): Grant {
+    const grant = grants(template).find((each) => each.role === role && each.actions.includes(action));
+    if (!grant) throw new Error(`${role} has no ${action}`);
+    return grant;
+  }
+
+  it('let the containment role tag users only with exposed-keys tags', () => {
+    const tagging = grantOf('ContainRole', 'iam:TagUser');
+
+    expect(tagging.actions).toEqual(['iam:TagUser']);
+    expect(tagging.statement).toMatchObject({
+      Condition: {
+        Null: { 'aws:TagKeys': 'false' },
+        'ForAllValues:StringLike': { 'aws:TagKeys': 'exposed-keys/contained/*' },
+      },
+    });
+  });
+
+  it('grant PutUserPolicy alone, and only when the stack revokes sessions', () => {
+    const revoking = grantOf('ContainRole', 'iam:PutUserPolicy');
+
+    expect(revoking.actions).toEqual(['iam:PutUserPolicy']);
+    expect(revoking.when).toBe('RevokesSessions');
+    expect(template.Conditions?.RevokesSessions).toEqual({ 'Fn::Equals': [{ Ref: 'RevokeSessions' }, 'true'] });
+  });
+
+  it('let the notification function use the customer-managed key only through SNS, and only when there is one', () => {
+    const encrypting = grantOf('NotifyRole', 'kms:GenerateDataKey');
+
+    expect(encrypting.when).toBe('UsesCustomerKey');
+    expect(encrypting.statement).toMatchObject({
+      Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': `sns.\${AWS::Region}.amazonaws.com` } } },
+    });
+  });
+
+  it('grant every other action whatever the parameters', () => {
+    const byCondition: Record<string, string[]> = {};
+    for (const grant of grants(template).filter((candidate) => candidate.when !== undefined)) {
+      const condition = grant.when as string;
+      byCondition[condition] = [...(byCondition[condition] ?? []), ...grant.actions].sort();
+    }
+
+    expect(byCondition).toEqual({
+      RevokesSessions: ['iam:PutUserPolicy'],
+      UsesCustomerKey: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      HasAthena: [
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StartQueryExecution',
+        'athena:StopQueryExecution',
+        'glue:GetDatabase',
+        'glue:GetTable',
+        's3:AbortMultipartUpload',
+        's3:GetBucketLocation',
+        's3:GetBucketLocation',
+        's3:GetObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:ListBucket',
+        's3:PutObject',
+        'sts:GetAccessKeyInfo',
+      ],
+    });
   });
 });
 

@@ -31,6 +31,9 @@ const FUNCTIONS = {
   NotifyFunction: { handler: 'notify.handler', timeout: 60, memory: 256, logGroup: 'NotifyLogGroup' },
 };
 
+/** The customer-managed key: the stack's own with KmsKey "create", else the key given. */
+const CUSTOMER_KEY = { 'Fn::If': ['CreatesKmsKey', { 'Fn::GetAtt': ['EncryptionKey', 'Arn'] }, { Ref: 'KmsKey' }] };
+
 let template: CloudFormationTemplate;
 
 beforeAll(async () => {
@@ -83,19 +86,25 @@ describe('the template parameters', () => {
     expect(template.Parameters).toMatchObject({
       ArtifactBucket: { Type: 'String' },
       ArtifactKey: { Type: 'String' },
+      ArtifactVersion: { Type: 'String', Default: '' },
       NotificationEmail: { Type: 'String', Default: '' },
       ContainmentMode: { Type: 'String', Default: 'delete', AllowedValues: ['delete', 'deactivate', 'notify-only'] },
       LookbackHours: { Type: 'Number', Default: 24, MinValue: 1, MaxValue: 2160 },
       InvestigateRegions: { Type: 'String', Default: '' },
       RevokeSessions: { Type: 'String', Default: 'true', AllowedValues: ['true', 'false'] },
       LogRetentionDays: { Type: 'Number', Default: 30, AllowedValues: LOG_RETENTION_DAYS },
+      KmsKey: { Type: 'String', Default: '' },
+      CodeSigningProfileArn: { Type: 'String', Default: '' },
     });
     expect(Object.keys(template.Parameters ?? {}).sort()).toEqual(
       [
         'ArtifactBucket',
         'ArtifactKey',
+        'ArtifactVersion',
+        'CodeSigningProfileArn',
         'ContainmentMode',
         'InvestigateRegions',
+        'KmsKey',
         'LogRetentionDays',
         'LookbackHours',
         'NotificationEmail',
@@ -147,6 +156,9 @@ describe('the template resources', () => {
     const types = Object.fromEntries(Object.entries(template.Resources).map(([id, { Type }]) => [id, Type]));
 
     expect(types).toEqual({
+      EncryptionKey: 'AWS::KMS::Key',
+      EncryptionKeyAlias: 'AWS::KMS::Alias',
+      CodeSigningConfig: 'AWS::Lambda::CodeSigningConfig',
       NotificationTopic: 'AWS::SNS::Topic',
       EmailSubscription: 'AWS::SNS::Subscription',
       ContainFunction: 'AWS::Lambda::Function',
@@ -180,7 +192,9 @@ describe('the template resources', () => {
   });
 
   it('encrypt the topic, and subscribe the e-mail only when one is given', () => {
-    expect(properties('NotificationTopic').KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(properties('NotificationTopic').KmsMasterKeyId).toEqual({
+      'Fn::If': ['UsesCustomerKey', CUSTOMER_KEY, 'alias/aws/sns'],
+    });
     expect(resource('EmailSubscription')).toMatchObject({
       Condition: 'HasEmail',
       Properties: { Protocol: 'email', Endpoint: { Ref: 'NotificationEmail' }, TopicArn: { Ref: 'NotificationTopic' } },
@@ -188,6 +202,63 @@ describe('the template resources', () => {
     expect(template.Conditions?.HasEmail).toEqual({
       'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'NotificationEmail' }, ''] }],
     });
+  });
+
+  it('encrypt every log group with the customer-managed key when there is one, by default otherwise', () => {
+    const groups = Object.entries(template.Resources).filter(([, { Type }]) => Type === 'AWS::Logs::LogGroup');
+
+    for (const [logicalId, group] of groups)
+      expect(group.Properties?.KmsKeyId, logicalId).toEqual({
+        'Fn::If': ['UsesCustomerKey', CUSTOMER_KEY, { Ref: 'AWS::NoValue' }],
+      });
+    expect(template.Conditions).toMatchObject({
+      UsesCustomerKey: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KmsKey' }, ''] }] },
+      CreatesKmsKey: { 'Fn::Equals': [{ Ref: 'KmsKey' }, 'create'] },
+    });
+  });
+
+  it('create a rotated key, for "create" only, that CloudWatch Logs may use for the stack\'s log groups alone', () => {
+    const key = resource('EncryptionKey');
+    const statements = (properties('EncryptionKey').KeyPolicy as { Statement: Record<string, any>[] }).Statement;
+    const logs = statements.find((statement) => statement.Sid === 'EncryptTheStackLogGroups');
+
+    expect(key).toMatchObject({ Condition: 'CreatesKmsKey', Properties: { EnableKeyRotation: true } });
+    expect(resource('EncryptionKeyAlias').Condition).toBe('CreatesKmsKey');
+    expect(statements.map((statement) => statement.Sid)).toEqual([
+      'AdministeredThroughIamOfThisAccount',
+      'EncryptTheStackLogGroups',
+    ]);
+    expect(logs?.Principal).toEqual({ Service: { 'Fn::Sub': `logs.\${AWS::Region}.amazonaws.com` } });
+    expect(logs?.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toEqual([
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-*`,
+      },
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/vendedlogs/states/\${AWS::StackName}`,
+      },
+    ]);
+  });
+
+  it('require code signed by the profile given on all three functions, and no signing without one', () => {
+    expect(resource('CodeSigningConfig')).toMatchObject({
+      Condition: 'SignsCode',
+      Properties: {
+        AllowedPublishers: { SigningProfileVersionArns: [{ Ref: 'CodeSigningProfileArn' }] },
+        CodeSigningPolicies: { UntrustedArtifactOnDeployment: 'Enforce' },
+      },
+    });
+    for (const logicalId of Object.keys(FUNCTIONS))
+      expect(properties(logicalId).CodeSigningConfigArn, logicalId).toEqual({
+        'Fn::If': [
+          'SignsCode',
+          { 'Fn::GetAtt': ['CodeSigningConfig', 'CodeSigningConfigArn'] },
+          { Ref: 'AWS::NoValue' },
+        ],
+      });
+    expect(template.Conditions?.SignsCode).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CodeSigningProfileArn' }, ''] }],
+    });
+    expect(template.Parameters?.CodeSigningProfileArn?.Default).toBe('');
   });
 
   it('give every log group the retention parameter and remove it with the stack', () => {
@@ -212,7 +283,12 @@ describe('the template resources', () => {
         Handler: expected.handler,
         Timeout: expected.timeout,
         MemorySize: expected.memory,
-        Code: { S3Bucket: { Ref: 'ArtifactBucket' }, S3Key: { Ref: 'ArtifactKey' } },
+        Code: {
+          S3Bucket: { Ref: 'ArtifactBucket' },
+          S3Key: { Ref: 'ArtifactKey' },
+          // The version the deploy verified, when the bucket keeps versions.
+          S3ObjectVersion: { 'Fn::If': ['HasArtifactVersion', { Ref: 'ArtifactVersion' }, { Ref: 'AWS::NoValue' }] },
+        },
         LoggingConfig: { LogGroup: { Ref: expected.logGroup } },
       });
       expect(fn.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'exposed-keys' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,9 @@ import {
   ListObjectVersionsCommand,
   NotFound,
   PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
   S3Client,
@@ -21,13 +25,18 @@ import {
   artifactBucketName,
   artifactKey,
   ensureArtifactBucket,
+  tlsOnlyBucketPolicy,
   uploadArtifact,
 } from '../../../src/deploy/artifact-bucket.js';
 import { deleteArtifactBucket } from '../../../src/deploy/delete-bucket.js';
 import { AwsCallError } from '../../../src/errors.js';
 
-const BUCKET = artifactBucketName('123456789012', 'us-east-1');
-const SHA256 = 'ab'.repeat(32);
+const OWNER = '123456789012';
+const BUCKET = artifactBucketName(OWNER, 'us-east-1');
+const ZIP = Buffer.from('zip bytes');
+const SHA256 = createHash('sha256').update(ZIP).digest('hex');
+const CHECKSUM = Buffer.from(SHA256, 'hex').toString('base64');
+const KEY = `lambda/${SHA256}.zip`;
 const s3Mock = mockClient(S3Client);
 let scratch: string;
 let zipPath: string;
@@ -43,7 +52,7 @@ function deps() {
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'exposed-keys-bucket-'));
   zipPath = join(scratch, 'artifact.zip');
-  await writeFile(zipPath, Buffer.from('zip bytes'));
+  await writeFile(zipPath, ZIP);
 });
 
 afterAll(async () => {
@@ -62,22 +71,17 @@ describe('artifactBucketName and artifactKey', () => {
 });
 
 describe('ensureArtifactBucket', () => {
-  it('creates a missing bucket with SSE-S3 default encryption and every public access blocked', async () => {
+  it('creates a missing bucket private, owner-enforced, encrypted, versioned and reachable only over TLS', async () => {
     s3Mock.on(HeadBucketCommand).rejects(notFound());
 
-    const result = await ensureArtifactBucket(deps(), { bucket: BUCKET, region: 'us-east-1' });
+    const result = await ensureArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER, region: 'us-east-1' });
 
     expect(result).toEqual({ bucket: BUCKET, created: true });
     expect(s3Mock).toHaveReceivedCommandWith(CreateBucketCommand, { Bucket: BUCKET });
     expect(s3Mock.commandCalls(CreateBucketCommand)[0]?.args[0].input.CreateBucketConfiguration).toBeUndefined();
-    expect(s3Mock).toHaveReceivedCommandWith(PutBucketEncryptionCommand, {
-      Bucket: BUCKET,
-      ServerSideEncryptionConfiguration: {
-        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
-    });
+    const target = { Bucket: BUCKET, ExpectedBucketOwner: OWNER };
     expect(s3Mock).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, {
-      Bucket: BUCKET,
+      ...target,
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
         IgnorePublicAcls: true,
@@ -85,12 +89,44 @@ describe('ensureArtifactBucket', () => {
         RestrictPublicBuckets: true,
       },
     });
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketOwnershipControlsCommand, {
+      ...target,
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketEncryptionCommand, {
+      ...target,
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketVersioningCommand, {
+      ...target,
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketPolicyCommand, {
+      ...target,
+      Policy: tlsOnlyBucketPolicy(BUCKET),
+    });
+  });
+
+  it('gives no TLS-only policy to a bucket reached over plain HTTP, which would refuse the deploy itself', async () => {
+    s3Mock.on(HeadBucketCommand).rejects(notFound());
+    const steps: string[] = [];
+
+    await ensureArtifactBucket(
+      { ...deps(), progress: { onStep: (step) => steps.push(step) } },
+      { bucket: BUCKET, owner: OWNER, region: 'us-east-1', tlsOnly: false },
+    );
+
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+    expect(s3Mock).toHaveReceivedCommand(PutBucketVersioningCommand);
+    expect(steps).toContain(`S3 is reached over plain HTTP: ${BUCKET} gets no TLS-only bucket policy`);
   });
 
   it('names the location of a bucket outside us-east-1', async () => {
     s3Mock.on(HeadBucketCommand).rejects(notFound());
 
-    await ensureArtifactBucket(deps(), { bucket: 'elsewhere', region: 'eu-west-1' });
+    await ensureArtifactBucket(deps(), { bucket: 'elsewhere', owner: OWNER, region: 'eu-west-1' });
 
     expect(s3Mock).toHaveReceivedCommandWith(CreateBucketCommand, {
       Bucket: 'elsewhere',
@@ -101,9 +137,10 @@ describe('ensureArtifactBucket', () => {
   it('reuses an existing bucket as it is', async () => {
     s3Mock.on(HeadBucketCommand).resolves({});
 
-    const result = await ensureArtifactBucket(deps(), { bucket: BUCKET, region: 'us-east-1' });
+    const result = await ensureArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER, region: 'us-east-1' });
 
     expect(result.created).toBe(false);
+    expect(s3Mock).toHaveReceivedCommandWith(HeadBucketCommand, { Bucket: BUCKET, ExpectedBucketOwner: OWNER });
     expect(s3Mock).not.toHaveReceivedCommand(CreateBucketCommand);
     expect(s3Mock).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
   });
@@ -118,7 +155,7 @@ describe('ensureArtifactBucket', () => {
       }),
     );
 
-    const failure = ensureArtifactBucket(deps(), { bucket: BUCKET, region: 'us-east-1' });
+    const failure = ensureArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER, region: 'us-east-1' });
 
     await expect(failure).rejects.toBeInstanceOf(AwsCallError);
     await expect(failure).rejects.toMatchObject({ hint: expect.stringMatching(/--bucket/) });
@@ -126,32 +163,122 @@ describe('ensureArtifactBucket', () => {
 });
 
 describe('uploadArtifact', () => {
-  it('uploads the zip under its content hash, encrypted', async () => {
+  const input = () => ({ bucket: BUCKET, owner: OWNER, artifact: { zipPath, sha256: SHA256 } });
+
+  it('uploads the zip under its content hash, encrypted, with its SHA-256 for S3 to check', async () => {
     s3Mock.on(HeadObjectCommand).rejects(notFound());
-    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(PutObjectCommand).resolves({ VersionId: 'v1' });
 
-    const result = await uploadArtifact(deps(), { bucket: BUCKET, artifact: { zipPath, sha256: SHA256 } });
+    const result = await uploadArtifact(deps(), input());
 
-    expect(result).toEqual({ bucket: BUCKET, key: `lambda/${SHA256}.zip`, status: 'uploaded' });
+    expect(result).toEqual({ bucket: BUCKET, key: KEY, versionId: 'v1', status: 'uploaded' });
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: BUCKET,
-      Key: `lambda/${SHA256}.zip`,
+      Key: KEY,
+      ExpectedBucketOwner: OWNER,
       ContentType: 'application/zip',
       ServerSideEncryption: 'AES256',
-      ChecksumSHA256: Buffer.from(SHA256, 'hex').toString('base64'),
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: CHECKSUM,
     });
     const body = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Buffer;
     expect(body.toString()).toBe('zip bytes');
   });
 
-  it('does not upload again when an object with the same hash is there', async () => {
-    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 9 });
+  it('keeps the object at the key when S3 vouches that it holds the same bytes', async () => {
+    s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: CHECKSUM, ChecksumType: 'FULL_OBJECT', VersionId: 'v7' });
 
-    const result = await uploadArtifact(deps(), { bucket: BUCKET, artifact: { zipPath, sha256: SHA256 } });
+    const result = await uploadArtifact(deps(), input());
 
-    expect(result.status).toBe('unchanged');
-    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: `lambda/${SHA256}.zip` });
+    expect(result).toEqual({ bucket: BUCKET, key: KEY, versionId: 'v7', status: 'unchanged' });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, {
+      Bucket: BUCKET,
+      Key: KEY,
+      ExpectedBucketOwner: OWNER,
+      ChecksumMode: 'ENABLED',
+    });
     expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it.each([
+    ['other bytes', { ChecksumSHA256: Buffer.alloc(32, 1).toString('base64') }],
+    ['no SHA-256 checksum at all', { ChecksumCRC32: 'NhCmhg==' }],
+    ['a checksum of its parts only', { ChecksumSHA256: CHECKSUM, ChecksumType: 'COMPOSITE' as const }],
+  ])('replaces an object at the key that holds %s', async (_, head) => {
+    s3Mock.on(HeadObjectCommand).resolves(head);
+    s3Mock.on(PutObjectCommand).resolves({ VersionId: 'v8' });
+    const steps: string[] = [];
+
+    const result = await uploadArtifact({ ...deps(), progress: { onStep: (step) => steps.push(step) } }, input());
+
+    expect(result).toEqual({ bucket: BUCKET, key: KEY, versionId: 'v8', status: 'replaced' });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Key: KEY, ChecksumSHA256: CHECKSUM });
+    expect(steps.at(-1)).toMatch(/does not hold this artifact .*: uploading it again$/);
+  });
+
+  it('says which call failed when S3 refuses to describe the object', async () => {
+    s3Mock.on(HeadObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: '',
+      }),
+    );
+
+    await expect(uploadArtifact(deps(), input())).rejects.toMatchObject({ operation: 's3:HeadObject' });
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+});
+
+describe('every S3 call on the artifact bucket', () => {
+  it('names the account that must own the bucket, except CreateBucket, which cannot', async () => {
+    s3Mock.on(HeadBucketCommand).rejectsOnce(notFound()).resolves({});
+    s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: 'other' });
+    s3Mock.on(PutObjectCommand).resolves({});
+    s3Mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: KEY, VersionId: 'v1' }] });
+    s3Mock.on(DeleteObjectsCommand).resolves({});
+
+    await ensureArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER, region: 'us-east-1' });
+    await uploadArtifact(deps(), { bucket: BUCKET, owner: OWNER, artifact: { zipPath, sha256: SHA256 } });
+    await deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER });
+
+    const calls = s3Mock.calls().map((call) => call.args[0] as { constructor: { name: string }; input: object });
+    expect(calls.map((command) => command.constructor.name)).toEqual([
+      'HeadBucketCommand',
+      'CreateBucketCommand',
+      'PutPublicAccessBlockCommand',
+      'PutBucketOwnershipControlsCommand',
+      'PutBucketEncryptionCommand',
+      'PutBucketVersioningCommand',
+      'PutBucketPolicyCommand',
+      'HeadObjectCommand',
+      'PutObjectCommand',
+      'HeadBucketCommand',
+      'ListObjectVersionsCommand',
+      'DeleteObjectsCommand',
+      'DeleteBucketCommand',
+    ]);
+    for (const command of calls.filter((each) => each.constructor.name !== 'CreateBucketCommand'))
+      expect(command.input, command.constructor.name).toMatchObject({ Bucket: BUCKET, ExpectedBucketOwner: OWNER });
+  });
+});
+
+describe('tlsOnlyBucketPolicy', () => {
+  it('denies every request on the bucket and its objects that does not use TLS, from anyone', () => {
+    expect(JSON.parse(tlsOnlyBucketPolicy(BUCKET))).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyRequestsWithoutTls',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    });
   });
 });
 
@@ -173,7 +300,7 @@ describe('deleteArtifactBucket', () => {
     s3Mock.on(DeleteObjectsCommand).resolves({});
     s3Mock.on(DeleteBucketCommand).resolves({});
 
-    const result = await deleteArtifactBucket(deps(), BUCKET);
+    const result = await deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER });
 
     expect(result).toEqual({ bucket: BUCKET, status: 'deleted', objectsDeleted: 3 });
     expect(s3Mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, {
@@ -198,14 +325,14 @@ describe('deleteArtifactBucket', () => {
     s3Mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'locked', VersionId: 'v' }] });
     s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'locked', Code: 'AccessDenied', Message: 'Denied' }] });
 
-    await expect(deleteArtifactBucket(deps(), BUCKET)).rejects.toThrow(/locked/);
+    await expect(deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER })).rejects.toThrow(/locked/);
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);
   });
 
   it('reports a bucket that is not there as absent', async () => {
     s3Mock.on(HeadBucketCommand).rejects(notFound());
 
-    const result = await deleteArtifactBucket(deps(), BUCKET);
+    const result = await deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER });
 
     expect(result.status).toBe('absent');
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);

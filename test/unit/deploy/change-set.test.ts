@@ -81,7 +81,7 @@ beforeEach(() => {
 });
 
 describe('prepareChangeSet', () => {
-  it('creates and describes a CREATE change set when the stack does not exist', async () => {
+  it('creates and describes a CREATE change set, naming every parameter, when the stack does not exist', async () => {
     cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
 
     const prepared = await prepareChangeSet(deps(), input());
@@ -91,7 +91,11 @@ describe('prepareChangeSet', () => {
       ChangeSetName: CHANGE_SET,
       ChangeSetType: 'CREATE',
       TemplateBody: TEMPLATE,
-      Parameters: [{ ParameterKey: 'ArtifactKey', ParameterValue: 'lambda/abc.zip' }],
+      // The default of a parameter not given is named: the new stack's parameters all come from this deploy.
+      Parameters: [
+        { ParameterKey: 'ArtifactKey', ParameterValue: 'lambda/abc.zip' },
+        { ParameterKey: 'ContainmentMode', ParameterValue: 'delete' },
+      ],
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
     });
     expect(cloudFormationMock).toHaveReceivedCommandWith(DescribeChangeSetCommand, {

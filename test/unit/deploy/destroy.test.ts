@@ -179,9 +179,15 @@ describe('destroyStack', () => {
     s3Mock.on(DeleteObjectsCommand).resolves({});
     s3Mock.on(DeleteBucketCommand).resolves({});
 
-    const result = await destroyStack(deps(), { stackName: STACK, artifactBucket: BUCKET });
+    const result = await destroyStack(deps(), {
+      stackName: STACK,
+      artifactBucket: { bucket: BUCKET, owner: '123456789012' },
+    });
 
     expect(result.bucket).toEqual({ bucket: BUCKET, status: 'deleted', objectsDeleted: 2 });
-    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: BUCKET });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, {
+      Bucket: BUCKET,
+      ExpectedBucketOwner: '123456789012',
+    });
   });
 });

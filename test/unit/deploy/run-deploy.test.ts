@@ -11,7 +11,16 @@ import {
   ExecuteChangeSetCommand,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NotFound,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -69,7 +78,9 @@ beforeEach(() => {
   stsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
   s3Mock.on(HeadBucketCommand).resolves({});
-  s3Mock.on(HeadObjectCommand).resolves({});
+  s3Mock
+    .on(HeadObjectCommand)
+    .resolves({ ChecksumSHA256: Buffer.from(SHA, 'hex').toString('base64'), VersionId: 'v3' });
   cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
   cloudFormationMock.on(CreateChangeSetCommand).resolves({ Id: 'change-set-arn', StackId: STACK_ID });
   cloudFormationMock.on(DescribeChangeSetCommand).resolves({
@@ -121,13 +132,22 @@ describe('runDeploy', () => {
     expect(report).toMatchObject({
       outcome: 'deployed',
       status: 'CREATE_COMPLETE',
-      artifact: { bucket: BUCKET, upload: 'unchanged' },
+      artifact: { bucket: BUCKET, upload: 'unchanged', versionId: 'v3' },
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadBucketCommand, {
+      Bucket: BUCKET,
+      ExpectedBucketOwner: '123456789012',
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, {
+      Bucket: BUCKET,
+      ExpectedBucketOwner: '123456789012',
     });
     expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
       StackName: STACK,
       Parameters: expect.arrayContaining([
         { ParameterKey: 'ArtifactBucket', ParameterValue: BUCKET },
         { ParameterKey: 'ArtifactKey', ParameterValue: `lambda/${SHA}.zip` },
+        { ParameterKey: 'ArtifactVersion', ParameterValue: 'v3' },
         { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
       ]),
     });
@@ -136,6 +156,61 @@ describe('runDeploy', () => {
     ]);
     expect(io.messages.some((message) => message.kind === 'change-set')).toBe(true);
     expect(cloudFormationMock).toHaveReceivedCommand(ExecuteChangeSetCommand);
+  });
+
+  it('creates a missing bucket with the TLS-only policy, unless S3 is reached over plain HTTP', async () => {
+    s3Mock.on(HeadBucketCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
+
+    await runDeploy(deps(true).deps, { ...input, execute: false });
+    const overTls = s3Mock.commandCalls(PutBucketPolicyCommand).length;
+    s3Mock.resetHistory();
+    await runDeploy({ ...deps(true).deps, s3PlainHttp: true }, { ...input, execute: false });
+
+    expect(overTls).toBe(1);
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+    expect(s3Mock).toHaveReceivedCommand(PutBucketVersioningCommand);
+  });
+
+  it('deploys the zip AWS Signer signed when the stack requires signed code, given or deployed', async () => {
+    const profile = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys';
+    const signerMock = mockClient(SignerClient);
+    signerMock.on(StartSigningJobCommand).resolves({ jobId: 'job' });
+    signerMock
+      .on(DescribeSigningJobCommand)
+      .resolves({ status: 'Succeeded', signedObject: { s3: { key: `signed/exposed_keys/${SHA}/job.zip` } } });
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const signer = vi.fn(async () => new SignerClient({ region: 'us-east-1' }));
+    const withSigner = { ...deps(true).deps, signer };
+
+    const given = await runDeploy(withSigner, {
+      ...input,
+      parameters: { CodeSigningProfileArn: profile },
+      execute: false,
+    });
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          StackId: STACK_ID,
+          StackStatus: 'CREATE_COMPLETE' as StackStatus,
+          CreationTime: new Date(),
+          Parameters: [{ ParameterKey: 'CodeSigningProfileArn', ParameterValue: profile }],
+        },
+      ],
+    });
+    const deployed = await runDeploy(withSigner, { ...input, execute: false });
+    const off = await runDeploy(withSigner, { ...input, parameters: { CodeSigningProfileArn: '' }, execute: false });
+
+    expect(given.artifact).toMatchObject({ key: `signed/exposed_keys/${SHA}/job.zip`, signing: 'signed' });
+    expect(deployed.artifact.signing).toBe('signed');
+    expect(off.artifact).toMatchObject({ key: `lambda/${SHA}.zip`, signing: 'none' });
+    expect(signer).toHaveBeenCalledTimes(2);
+    expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
+      Parameters: expect.arrayContaining([
+        { ParameterKey: 'ArtifactKey', ParameterValue: `signed/exposed_keys/${SHA}/job.zip` },
+      ]),
+    });
+    signerMock.restore();
   });
 
   it('discards the change set, and the empty stack it made, when the host says no', async () => {

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { MAX_LOOKBACK_HOURS } from '../../../src/constants.js';
 import { loadTemplate } from '../../../src/deploy/template.js';
 import {
   functionEnvironment,
+  kmsKeySchema,
   lookbackHoursSchema,
   optionalRegionListSchema,
   RETENTION_DAYS,
   STACK_SETTINGS,
   type StackSetting,
+  signingProfileArnSchema,
 } from '../../../src/settings/settings.js';
 import { CONTAINMENT_MODES } from '../../../src/steps/contain.js';
 
@@ -44,6 +47,34 @@ describe('the stack settings', () => {
     expect(parameters.ContainmentMode?.AllowedValues).toEqual([...CONTAINMENT_MODES]);
     expect(parameters.LookbackHours).toMatchObject({ MinValue: 1, MaxValue: MAX_LOOKBACK_HOURS });
     expect(parameters.LogRetentionDays?.AllowedValues).toEqual([...RETENTION_DAYS]);
+  });
+
+  it('check the KMS key and the signing profile with the same patterns as the template', async () => {
+    const parameters = (await loadTemplate()).Parameters ?? {};
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const profile = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys';
+    const cases: [z.ZodType<unknown, string>, string, string[], string[]][] = [
+      [
+        kmsKeySchema,
+        'KmsKey',
+        ['', 'create', key, 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'],
+        ['alias/aws/sns', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'Create'],
+      ],
+      [
+        signingProfileArnSchema,
+        'CodeSigningProfileArn',
+        ['', profile, `${profile}/AbCdE12345`],
+        ['exposed_keys', 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/exposed_keys', `${profile}/x`],
+      ],
+    ];
+
+    for (const [schema, parameter, good, bad] of cases) {
+      const pattern = new RegExp(String(parameters[parameter]?.AllowedPattern));
+      for (const value of good)
+        expect([schema.safeParse(value).success, pattern.test(value)], value).toEqual([true, true]);
+      for (const value of bad)
+        expect([schema.safeParse(value).success, pattern.test(value)], value).toEqual([false, false]);
+    }
   });
 
   it('accept their own defaults', () => {

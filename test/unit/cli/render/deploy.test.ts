@@ -6,7 +6,14 @@ import type { DeployReport } from '../../../../src/deploy/run-deploy.js';
 const report: DeployReport = {
   outcome: 'deployed',
   stackName: 'exposed-keys',
-  artifact: { bucket: 'b', key: 'lambda/x.zip', upload: 'uploaded', source: 'built' },
+  artifact: {
+    bucket: 'b',
+    key: 'lambda/x.zip',
+    versionId: 'v1',
+    upload: 'uploaded',
+    signing: 'none',
+    source: 'built',
+  },
   status: 'CREATE_COMPLETE',
   state: 'succeeded',
   stackId: 'arn:stack',
@@ -31,7 +38,14 @@ describe('deployJson', () => {
   it('prints a deployment as the stack, the artifact, the changes, the resources and the outputs', () => {
     expect(deployJson(report)).toEqual({
       stackName: 'exposed-keys',
-      artifact: { bucket: 'b', key: 'lambda/x.zip', upload: 'uploaded' },
+      artifact: {
+        bucket: 'b',
+        key: 'lambda/x.zip',
+        versionId: 'v1',
+        upload: 'uploaded',
+        signing: 'none',
+        source: 'built',
+      },
       status: 'CREATE_COMPLETE',
       noChanges: false,
       changes: report.changes,
@@ -43,7 +57,14 @@ describe('deployJson', () => {
   it('prints a change set left for review with its id and status REVIEW', () => {
     expect(deployJson({ ...report, outcome: 'review', status: 'REVIEW' })).toEqual({
       stackName: 'exposed-keys',
-      artifact: { bucket: 'b', key: 'lambda/x.zip', upload: 'uploaded' },
+      artifact: {
+        bucket: 'b',
+        key: 'lambda/x.zip',
+        versionId: 'v1',
+        upload: 'uploaded',
+        signing: 'none',
+        source: 'built',
+      },
       status: 'REVIEW',
       noChanges: false,
       changeSet: 'arn:change-set',

@@ -1,0 +1,111 @@
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { SigningError } from '../../../src/deploy/deploy-errors.js';
+import { signArtifact, signingProfileOf } from '../../../src/deploy/sign-artifact.js';
+
+const OWNER = '123456789012';
+const BUCKET = 'exposed-keys-artifacts-123456789012-us-east-1';
+const SHA256 = 'ab'.repeat(32);
+const PROFILE = `arn:aws:signer:us-east-1:${OWNER}:/signing-profiles/exposed_keys`;
+const PREFIX = `signed/exposed_keys/${SHA256}/`;
+const s3Mock = mockClient(S3Client);
+const signerMock = mockClient(SignerClient);
+
+function deps() {
+  return {
+    s3: new S3Client({ region: 'us-east-1' }),
+    signer: new SignerClient({ region: 'us-east-1' }),
+    poll: { sleep: vi.fn(async () => {}), intervalMs: 1_000, timeoutMs: 5_000 },
+  };
+}
+
+const input = {
+  bucket: BUCKET,
+  owner: OWNER,
+  key: `lambda/${SHA256}.zip`,
+  versionId: 'v1',
+  sha256: SHA256,
+  profileArn: PROFILE,
+};
+
+beforeEach(() => {
+  s3Mock.reset();
+  signerMock.reset();
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+});
+
+describe('signingProfileOf', () => {
+  it('reads the name, the owner and the version of a profile ARN', () => {
+    expect(signingProfileOf(PROFILE)).toEqual({ name: 'exposed_keys', owner: OWNER, version: undefined });
+    expect(signingProfileOf(`${PROFILE}/AbCdE12345`)).toEqual({
+      name: 'exposed_keys',
+      owner: OWNER,
+      version: 'AbCdE12345',
+    });
+    expect(() => signingProfileOf('exposed_keys')).toThrow(SigningError);
+  });
+});
+
+describe('signArtifact', () => {
+  it('signs the very version uploaded, into signed/<profile>/<sha256>/ of the bucket, and waits for the job', async () => {
+    signerMock.on(StartSigningJobCommand).resolves({ jobId: 'job-1' });
+    signerMock
+      .on(DescribeSigningJobCommand)
+      .resolvesOnce({ status: 'InProgress' })
+      .resolves({ status: 'Succeeded', signedObject: { s3: { bucketName: BUCKET, key: `${PREFIX}job-1.zip` } } });
+    s3Mock.on(HeadObjectCommand).resolves({ VersionId: 's1' });
+    const d = deps();
+
+    const signed = await signArtifact(d, input);
+
+    expect(signed).toEqual({ key: `${PREFIX}job-1.zip`, versionId: 's1', status: 'signed' });
+    expect(signerMock).toHaveReceivedCommandWith(StartSigningJobCommand, {
+      source: { s3: { bucketName: BUCKET, key: input.key, version: 'v1' } },
+      destination: { s3: { bucketName: BUCKET, prefix: PREFIX } },
+      profileName: 'exposed_keys',
+      profileOwner: OWNER,
+    });
+    expect(d.poll.sleep).toHaveBeenCalledTimes(1);
+    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, {
+      Key: `${PREFIX}job-1.zip`,
+      ExpectedBucketOwner: OWNER,
+    });
+  });
+
+  it('reuses the zip an earlier deploy signed with the same profile, the newest one', async () => {
+    s3Mock.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: `${PREFIX}old.zip`, LastModified: new Date('2026-01-01') },
+        { Key: `${PREFIX}new.zip`, LastModified: new Date('2026-02-01') },
+      ],
+    });
+    s3Mock.on(HeadObjectCommand).resolves({ VersionId: 's2' });
+
+    const signed = await signArtifact(deps(), input);
+
+    expect(signed).toEqual({ key: `${PREFIX}new.zip`, versionId: 's2', status: 'reused' });
+    expect(s3Mock).toHaveReceivedCommandWith(ListObjectsV2Command, {
+      Bucket: BUCKET,
+      Prefix: PREFIX,
+      ExpectedBucketOwner: OWNER,
+    });
+    expect(signerMock).not.toHaveReceivedCommand(StartSigningJobCommand);
+  });
+
+  it('says why when AWS Signer fails, or when the bucket keeps no versions to sign', async () => {
+    signerMock.on(StartSigningJobCommand).resolves({ jobId: 'job-2' });
+    signerMock.on(DescribeSigningJobCommand).resolves({ status: 'Failed', statusReason: 'Profile is revoked' });
+
+    await expect(signArtifact(deps(), input)).rejects.toThrow(/job job-2.*Profile is revoked/);
+    await expect(signArtifact(deps(), { ...input, versionId: undefined })).rejects.toBeInstanceOf(SigningError);
+  });
+
+  it('stops waiting for a job that does not end', async () => {
+    signerMock.on(StartSigningJobCommand).resolves({ jobId: 'job-3' });
+    signerMock.on(DescribeSigningJobCommand).resolves({ status: 'InProgress' });
+
+    await expect(signArtifact(deps(), input)).rejects.toThrow(/job-3 has not ended/);
+  });
+});
