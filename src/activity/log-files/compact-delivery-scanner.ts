@@ -126,6 +126,11 @@ export class CompactDeliveryScanner {
     return this.#kept;
   }
 
+  /** How many bytes of text the scanner holds (at most: some may be counted twice). */
+  get heldBytes(): number {
+    return (this.#kept ? this.#keptBytes : 0) + (this.#pending?.length ?? 0);
+  }
+
   /** Feeds the next chunk of text bytes; false when the file must be parsed whole. */
   push(chunk: Buffer): boolean {
     if (this.#kept) {

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
-import { type LogFilesDeps, type LogFilesResult, readLogFiles } from './log-files.js';
+import { type LogFilesDeps, type LogFilesOptions, type LogFilesResult, readLogFiles } from './log-files.js';
 
 /** What became of the files of the first read (the incident key's own). */
 export interface LogFilesReport {
@@ -22,6 +22,8 @@ export interface LogFilesSourceOptions {
   location: string;
   concurrency?: number;
   workers?: number;
+  /** The most text one file may hold once inflated, in bytes (see {@link LogFilesOptions.maxFileBytes}). */
+  maxFileBytes?: number;
 }
 
 function report(files: LogFilesResult['files']): LogFilesReport {
@@ -54,6 +56,7 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
         userName: query.userName,
         concurrency: options.concurrency,
         workers: options.workers,
+        maxFileBytes: options.maxFileBytes,
         onProgress: query.onProgress,
       });
       const { read, failed, outsideWindow, skipped } = result.files;

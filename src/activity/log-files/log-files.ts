@@ -6,9 +6,11 @@ import type { ActivityProgress } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
 import { accessKeyOf } from '../cloudtrail-record.js';
 import { ActivityAccumulator } from '../summarizer.js';
+import { LargeTextTurns } from './large-text-turns.js';
 import { listLocalFiles } from './local-log-files.js';
 import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
 import { type FileToRead, isUnlisted, type ListedEntry } from './log-file-ref.js';
+import { DEFAULT_MAX_FILE_BYTES } from './max-file-bytes.js';
 import { type LogFileOutcome, readLogFile } from './read-log-file.js';
 import { listS3Files, parseS3Location } from './s3-log-files.js';
 import { type WantedKeys, wantedKeys } from './wanted-keys.js';
@@ -16,6 +18,7 @@ import { type StartWorker, startLogFileWorker } from './workers/start-worker.js'
 import { type PoolHost, readWithWorkers } from './workers/worker-pool.js';
 import { planWorkers } from './workers/workers-plan.js';
 
+export { DEFAULT_MAX_FILE_BYTES } from './max-file-bytes.js';
 export type { StartWorker } from './workers/start-worker.js';
 
 /** How many files are read at once by default: enough to hide S3 latency, few enough to bound memory. */
@@ -40,6 +43,13 @@ export interface LogFilesOptions {
    * default, one per core but one (at most three), when there is enough to read for them to pay.
    */
   workers?: number;
+  /**
+   * The most text one file may hold once inflated, in bytes (default
+   * {@link DEFAULT_MAX_FILE_BYTES}, 128 MiB, far more than a real delivery holds). A file that
+   * would hold more is not read further and is listed in `files.failed` with the reason: memory
+   * stays bounded whatever a file's size or shape.
+   */
+  maxFileBytes?: number;
   onProgress?: (progress: LogFilesProgress) => void;
 }
 
@@ -188,7 +198,12 @@ async function started(listing: AsyncGenerator<ListedEntry>): Promise<AsyncItera
   })();
 }
 
-function checkOptions(options: LogFilesOptions): number {
+interface CheckedOptions {
+  concurrency: number;
+  maxFileBytes: number;
+}
+
+function checkOptions(options: LogFilesOptions): CheckedOptions {
   const { start, end } = options.window;
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || start > end)
     throw new InvalidInputError('window', 'The window must have a valid start no later than its end.');
@@ -201,7 +216,13 @@ function checkOptions(options: LogFilesOptions): number {
   const { workers } = options;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0))
     throw new InvalidInputError('workers', `Workers must be a whole number of threads, at least 0 (got ${workers}).`);
-  return concurrency;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1)
+    throw new InvalidInputError(
+      'maxFileBytes',
+      `The most a file may hold must be a whole number of bytes, at least 1 (got ${maxFileBytes}).`,
+    );
+  return { concurrency, maxFileBytes };
 }
 
 async function listingOf(deps: LogFilesDeps, location: string): Promise<AsyncIterable<ListedEntry>> {
@@ -220,11 +241,20 @@ async function listingOf(deps: LogFilesDeps, location: string): Promise<AsyncIte
   }
 }
 
-/** Reads files on the calling thread: `concurrency` at once, each streamed. */
-function readingHere(tally: LogFilesTally, wanted: WantedKeys, concurrency: number) {
+/** Reads files on the calling thread: `concurrency` at once, each streamed, one at a time holding much text. */
+function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, maxFileBytes }: CheckedOptions) {
   const onBytes = (bytes: number) => tally.addBytes(bytes);
+  const largeText = new LargeTextTurns();
   const readHere = async (toRead: FileToRead) =>
-    tally.settle(toRead, await readLogFile(toRead.file, wanted, { collectRegions: toRead.region === null, onBytes }));
+    tally.settle(
+      toRead,
+      await readLogFile(toRead.file, wanted, {
+        collectRegions: toRead.region === null,
+        onBytes,
+        maxFileBytes,
+        largeText,
+      }),
+    );
   return {
     readHere,
     readRestHere: (entries: AsyncIterable<ListedEntry>) =>
@@ -240,19 +270,20 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, concurrency: numb
  * or `.json.gz`), in a local folder searched recursively or under an S3 prefix: several files at
  * once, each streamed, so memory depends on what is counted, not on how much is read; a large
  * local folder with the help of worker threads. Digests and other files are skipped; deliveries
- * dated more than a day away from the window are not read; a file that cannot be read is listed
- * in `files.failed` and in each summary's `regions.failed`.
+ * dated more than a day away from the window are not read; a file that cannot be read, or that
+ * holds more than `maxFileBytes` of text, is listed in `files.failed` and in each summary's
+ * `regions.failed`.
  *
- * @throws InvalidInputError when a key, the window, the concurrency or the number of workers is
- * invalid, or the location cannot be read.
+ * @throws InvalidInputError when a key, the window, the concurrency, the number of workers or the
+ * most a file may hold is invalid, or the location cannot be read.
  * @throws AwsCallError or CredentialsError when the S3 prefix cannot be listed.
  */
 export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions): Promise<LogFilesResult> {
-  const concurrency = checkOptions(options);
+  const checked = checkOptions(options);
   const wanted = wantedKeys(options.accessKeyIds);
   const listing = await listingOf(deps, options.location);
   const tally = new LogFilesTally(wanted, options);
-  const here = readingHere(tally, wanted, concurrency);
+  const here = readingHere(tally, wanted, checked);
   /*
    * An S3 prefix is read on this thread alone: there, fetching the objects is what takes the
    * time, and a worker would need each object's bytes posted to it, one copy more. A local
@@ -260,7 +291,7 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
    */
   const plan = parseS3Location(options.location)
     ? { workers: 0, entries: listing }
-    : await planWorkers(listing, options, concurrency);
+    : await planWorkers(listing, options, checked.concurrency);
   if (plan.workers === 0) {
     await here.readRestHere(plan.entries);
     return tally.result(options, 0);
@@ -277,6 +308,7 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
     entries: plan.entries,
     workers: plan.workers,
     accessKeyIds: [...wanted.ids],
+    maxFileBytes: checked.maxFileBytes,
     startWorker: deps.startWorker ?? startLogFileWorker,
     host,
   });

@@ -1,6 +1,8 @@
 /** What a log-file worker thread is started with (its `workerData`). */
 export interface LogFileWorkerData {
   accessKeyIds: string[];
+  /** The most text a file may hold, once inflated (see `readLogFiles`). */
+  maxFileBytes: number;
 }
 
 /** A file for a worker to scan. */

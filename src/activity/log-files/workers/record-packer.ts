@@ -14,6 +14,11 @@ export class RecordPacker {
     return this.#ends.length;
   }
 
+  /** How many bytes of text were packed. */
+  get bytes(): number {
+    return this.#length;
+  }
+
   /** Packs the record `bytes[start, end)`. */
   add(bytes: Buffer, start: number, end: number): void {
     const needed = this.#length + end - start;

@@ -2,7 +2,10 @@ import type { MessagePort } from 'node:worker_threads';
 import { wantedKeys } from '../wanted-keys.js';
 import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
 import { RecordPacker } from './record-packer.js';
-import { scanLogFile } from './scan-log-file.js';
+import { scanLogFile, WHOLE } from './scan-log-file.js';
+
+/** Once a batch's answer holds this much record text, its other files are left to the main thread. */
+const PACKED_BATCH_BYTES = 16 * 1024 * 1024;
 
 /**
  * Serves the main thread from a worker thread: scans each batch of files it is sent (see
@@ -13,7 +16,11 @@ export function serveLogFileWorker(parent: MessagePort, data: LogFileWorkerData)
   const wanted = wantedKeys(data.accessKeyIds);
   parent.on('message', ({ batch, files }: ScanRequest) => {
     const packer = new RecordPacker();
-    const scans = files.map((file) => scanLogFile(file.path, wanted, file.collectRegions, packer));
+    const scans = files.map((file) =>
+      packer.bytes > PACKED_BATCH_BYTES
+        ? WHOLE
+        : scanLogFile(file.path, wanted, file.collectRegions, packer, data.maxFileBytes),
+    );
     const records = packer.packed();
     const answer: ScannedBatch = { batch, files: scans, records };
     parent.postMessage(answer, [records.buffer, records.ends.buffer as ArrayBuffer]);

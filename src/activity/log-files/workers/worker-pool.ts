@@ -33,6 +33,8 @@ export interface WorkerPoolRun {
   entries: AsyncIterable<ListedEntry>;
   workers: number;
   accessKeyIds: readonly string[];
+  /** The most text a file may hold, once inflated. */
+  maxFileBytes: number;
   startWorker: StartWorker;
   host: PoolHost;
 }
@@ -224,7 +226,10 @@ class LogFileWorkerPool {
 export async function readWithWorkers(run: WorkerPoolRun): Promise<number> {
   const pool = new LogFileWorkerPool(run.host);
   try {
-    await pool.start(run.workers, run.startWorker, { accessKeyIds: [...run.accessKeyIds] });
+    await pool.start(run.workers, run.startWorker, {
+      accessKeyIds: [...run.accessKeyIds],
+      maxFileBytes: run.maxFileBytes,
+    });
     await pool.read(run.entries);
     return pool.helped;
   } finally {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accessKeyOf, type CloudTrailRecord } from '../../../../src/activity/cloudtrail-record.js';
 import { CompactDeliveryScanner } from '../../../../src/activity/log-files/compact-delivery-scanner.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../../../src/activity/log-files/max-file-bytes.js';
 import { readLogFile } from '../../../../src/activity/log-files/read-log-file.js';
 import { wantedKeys } from '../../../../src/activity/log-files/wanted-keys.js';
 import { INVICTUS_KEY, loadInvictusRecords } from '../../../support/fixtures.js';
@@ -52,7 +53,7 @@ function fileOf(chunks: Buffer[]) {
 }
 
 const cutPoints = fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 40 });
-const options = { collectRegions: true, onBytes: () => {} };
+const options = { collectRegions: true, onBytes: () => {}, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
 
 describe('CompactDeliveryScanner', () => {
   it('reads a compact delivery record by record, however it is cut into chunks', () => {

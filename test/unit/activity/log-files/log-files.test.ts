@@ -9,6 +9,7 @@ import type { CloudTrailRecord } from '../../../../src/activity/cloudtrail-recor
 import { type LogFilesOptions, readLogFiles } from '../../../../src/activity/log-files/log-files.js';
 import { InvalidInputError } from '../../../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
+import { gzipBomb } from '../../../support/gzip-bomb.js';
 import { referenceSummary } from '../../../support/reference-summary.js';
 import { summarizeRecords } from '../../../support/summaries.js';
 
@@ -218,6 +219,31 @@ describe('readLogFiles on the attack-simulation data set', () => {
     expect(summary?.regions.failed).toHaveLength(3);
     expect(summary).toMatchObject(reference(kept));
     expect(result.files.read).toBe(rest.length);
+  });
+
+  it('lists a file that inflates to more than maxFileBytes as failed, with the reason, and reads the rest', async () => {
+    const records = loadInvictusRecords();
+    const deliveries = await writeDeliveries(root, records, { gzip: true, layout: true });
+    const bombPath = (deliveries[0] as Delivery).path.replace(/_[^_]+\.json\.gz$/, '_bomb.json.gz');
+    await writeFile(bombPath, await gzipBomb(300, { ...(records[0] as CloudTrailRecord), eventID: 'bomb' }));
+    const plainPath = join(root, 'export.json');
+    await writeFile(plainPath, JSON.stringify({ Records: records }));
+
+    for (const workers of [0, 2]) {
+      const result = await read({ maxFileBytes: 1024 * 1024, workers });
+
+      expect(result.files.failed).toEqual([
+        { path: bombPath, error: 'inflates to more than 1 MiB (--max-file-mb)' },
+        { path: plainPath, error: 'holds more than 1 MiB (--max-file-mb)' },
+      ]);
+      expect(result.files.read).toBe(deliveries.length);
+      expect(result.summaries[0]).toMatchObject(reference(records));
+    }
+  });
+
+  it('refuses a most-bytes-per-file that is not a whole number of bytes', async () => {
+    await expect(read({ maxFileBytes: 0 })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(read({ maxFileBytes: 1.5 })).rejects.toThrow(/whole number of bytes/);
   });
 
   it('gives the same summaries whatever the concurrency, so file order does not matter', async () => {

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../../../../src/activity/cloudtrail-record.js';
 import { type LogFilesOptions, readLogFiles } from '../../../../../src/activity/log-files/log-files.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../../../../src/activity/log-files/max-file-bytes.js';
 import { readLogFile } from '../../../../../src/activity/log-files/read-log-file.js';
 import { wantedKeys } from '../../../../../src/activity/log-files/wanted-keys.js';
 import { parsePackedRecords, RecordPacker } from '../../../../../src/activity/log-files/workers/record-packer.js';
@@ -17,6 +18,7 @@ import { scanLogFile } from '../../../../../src/activity/log-files/workers/scan-
 import { type StartWorker, startLogFileWorker } from '../../../../../src/activity/log-files/workers/start-worker.js';
 import { projectPaths } from '../../../../../src/common/project-root.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../../support/fixtures.js';
+import { gzipBomb } from '../../../../support/gzip-bomb.js';
 import { referenceSummary } from '../../../../support/reference-summary.js';
 
 const ACCOUNT = '218007301253';
@@ -315,10 +317,11 @@ describe('scanLogFile', () => {
       for (const name of await readdir(dir)) {
         const path = join(dir, name);
         const packer = new RecordPacker();
-        const scan = scanLogFile(path, wanted, true, packer);
+        const scan = scanLogFile(path, wanted, true, packer, DEFAULT_MAX_FILE_BYTES);
         const expected = await readLogFile({ path, open: () => fileChunks(path) }, wanted, {
           collectRegions: true,
           onBytes: () => {},
+          maxFileBytes: DEFAULT_MAX_FILE_BYTES,
         });
         const records = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
         kinds.add(scan.kind === 'compact' && !records ? 'unparsable' : scan.kind);
@@ -330,6 +333,29 @@ describe('scanLogFile', () => {
         else expect(path).toMatch(/\/(pretty|nested|listed)\/|_cut\.json$/);
       }
     expect([...kinds].sort()).toEqual(['compact', 'failed', 'unparsable', 'whole']);
+  });
+});
+
+describe('scanLogFile, a file that inflates to far more than a delivery holds', () => {
+  const wanted = wantedKeys([INVICTUS_KEY]);
+
+  it('fails it with the reason when it passes the cap, and leaves it to the main thread past what it inflates', async () => {
+    const path = join(root, 'bomb', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_bomb.json.gz`);
+    const stored = await gzipBomb(300, loadInvictusRecords()[0] as CloudTrailRecord);
+    await put(path, stored);
+    const packer = new RecordPacker();
+
+    const capped = scanLogFile(path, wanted, false, packer, 1024 * 1024);
+    const beyond = scanLogFile(path, wanted, false, packer, 512 * 1024 * 1024);
+
+    expect(capped).toEqual({
+      kind: 'failed',
+      reason: 'inflates to more than 1 MiB (--max-file-mb)',
+      bytes: stored.length,
+    });
+    // Past the 64 MiB a worker inflates at once, the main thread streams it (and fails it at its cap).
+    expect(beyond).toEqual({ kind: 'whole' });
+    expect(packer.count).toBe(0);
   });
 });
 
