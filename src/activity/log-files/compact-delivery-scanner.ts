@@ -105,8 +105,17 @@ export class CompactDeliveryScanner {
   /** Every byte pushed, while none has been let go. */
   #kept: Buffer[] | null = [];
   #keptBytes = 0;
-  /** Records state: the bytes of the record not yet complete (they start a record). Empty state: bytes after `[`. */
+  /** Empty state: the bytes after `[`. */
   #pending: Buffer | null = null;
+  /**
+   * Records state: the bytes of the record not yet complete (they start a record), chunk by chunk,
+   * joined once when it completes: joining them at each chunk would copy a long record once per
+   * chunk, a time quadratic in its size.
+   */
+  #parts: Buffer[] = [];
+  #partsBytes = 0;
+  /** The last bytes of the parts, where a record start cut by the next chunk begins. */
+  #partsTail: Buffer = Buffer.alloc(0);
   readonly #records: CloudTrailRecord[] = [];
   readonly #regions = new Set<string>();
   readonly #sink: RecordSink | undefined;
@@ -128,7 +137,7 @@ export class CompactDeliveryScanner {
 
   /** How many bytes of text the scanner holds (at most: some may be counted twice). */
   get heldBytes(): number {
-    return (this.#kept ? this.#keptBytes : 0) + (this.#pending?.length ?? 0);
+    return (this.#kept ? this.#keptBytes : 0) + (this.#pending?.length ?? 0) + this.#partsBytes;
   }
 
   /** Feeds the next chunk of text bytes; false when the file must be parsed whole. */
@@ -153,8 +162,8 @@ export class CompactDeliveryScanner {
   /** Ends the file: what it holds for the wanted keys, or null when it must be parsed whole. */
   end(): DeliveryContent | null {
     if (this.#state === 'empty' && this.#pending && tailEnd(this.#pending) === 0) return { records: [], regions: [] };
-    if (this.#state !== 'records' || !this.#pending) return null;
-    const pending = this.#pending;
+    if (this.#state !== 'records' || this.#parts.length === 0) return null;
+    const pending = Buffer.concat(this.#parts);
     const recordEnd = tailEnd(pending);
     if (recordEnd <= 0 || !this.#select(pending, 0, recordEnd, false)) return null;
     return { records: this.#records, regions: [...this.#regions] };
@@ -186,20 +195,46 @@ export class CompactDeliveryScanner {
     // From here on, bytes are let go as records complete: a fallback must read the file again.
     this.#kept = null;
     let rest = chunk;
-    if (this.#pending) {
+    if (this.#parts.length > 0) {
       const next = chunk.indexOf(RECORD_START);
-      if (next === -1) {
-        this.#pending = Buffer.concat([this.#pending, chunk]);
+      if (next === -1 && !this.#startsAcross(chunk)) {
+        this.#addPart(chunk);
         return true;
       }
-      const joined = Buffer.concat([this.#pending, chunk.subarray(0, next)]);
-      if (!this.#select(joined, 0, joined.length, true)) return this.#fail();
-      rest = chunk.subarray(next);
+      // Up to the next record start: the pending record ends there (a start cut by the chunk
+      // boundary is within the joined bytes, which #select cuts as well).
+      const joined = Buffer.concat([...this.#parts, next === -1 ? chunk : chunk.subarray(0, next)]);
+      this.#clearParts();
+      if (next !== -1) {
+        if (!this.#select(joined, 0, joined.length, true)) return this.#fail();
+        rest = chunk.subarray(next);
+      } else rest = joined;
     }
     const last = rest.lastIndexOf(RECORD_START);
     if (last > 0 && !this.#select(rest, 0, last, true)) return this.#fail();
-    this.#pending = rest.subarray(last);
+    this.#addPart(rest.subarray(last));
     return true;
+  }
+
+  /** Whether a record start begins in the parts and ends in `chunk`. */
+  #startsAcross(chunk: Buffer): boolean {
+    const probe = Buffer.concat([this.#partsTail, chunk.subarray(0, RECORD_START.length - 1)]);
+    const at = probe.indexOf(RECORD_START);
+    return at !== -1 && at < this.#partsTail.length;
+  }
+
+  #addPart(part: Buffer): void {
+    this.#parts.push(part);
+    this.#partsBytes += part.length;
+    const keep = RECORD_START.length - 1;
+    this.#partsTail =
+      part.length >= keep ? part.subarray(part.length - keep) : Buffer.concat([this.#partsTail, part]).subarray(-keep);
+  }
+
+  #clearParts(): void {
+    this.#parts = [];
+    this.#partsBytes = 0;
+    this.#partsTail = Buffer.alloc(0);
   }
 
   /**

@@ -75,6 +75,25 @@ describe('CompactDeliveryScanner', () => {
     );
   });
 
+  it('reads a compact delivery pushed a few bytes at a time, record starts cut across chunks', () => {
+    const records = sample().slice(0, 20);
+    const bytes = Buffer.from(JSON.stringify({ Records: records }));
+
+    for (const size of [1, 5, 15, 16, 17]) {
+      const scanner = new CompactDeliveryScanner(keys, true);
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, index) =>
+        bytes.subarray(index * size, (index + 1) * size),
+      );
+
+      const accepted = chunks.every((chunk) => scanner.push(chunk));
+      const content = scanner.end();
+
+      expect(accepted).toBe(true);
+      expect(content?.records.filter((record) => keys.ids.has(accessKeyOf(record) ?? ''))).toEqual(expected(records));
+      expect(content?.regions.sort()).toEqual(regionsOf(records));
+    }
+  });
+
   it('gives up on a document that is not compact, keeping its bytes to parse whole', () => {
     const bytes = Buffer.from(JSON.stringify({ Records: sample() }, null, 2));
     const scanner = new CompactDeliveryScanner(keys, false);
