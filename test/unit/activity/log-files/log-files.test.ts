@@ -10,6 +10,7 @@ import { type LogFilesOptions, readLogFiles } from '../../../../src/activity/log
 import { InvalidInputError } from '../../../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
 import { gzipBomb } from '../../../support/gzip-bomb.js';
+import { deliveryWithLookAlike } from '../../../support/nested-look-alike.js';
 import { referenceSummary } from '../../../support/reference-summary.js';
 import { summarizeRecords } from '../../../support/summaries.js';
 
@@ -333,6 +334,29 @@ describe('readLogFiles', () => {
 
     expect(result.summaries[0]).toEqual(summaryOf(nested, INVICTUS_KEY, INVICTUS_WINDOW, ['us-east-1']));
     expect(result.summaries[0]?.totalEvents).toBe(2104);
+  });
+
+  it('counts only the top-level records: a nested look-alike neither counts nor hides a real StopLogging', async () => {
+    const { delivery, stopLogging } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
+    const name = `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_lookalike.json`;
+    const compact = JSON.stringify({ Records: delivery });
+    await mkdir(join(root, 'compact'));
+    await writeFile(join(root, 'compact', name), compact);
+    await mkdir(join(root, 'gzipped'));
+    await writeFile(join(root, 'gzipped', `${name}.gz`), gzipSync(compact));
+    await mkdir(join(root, 'pretty'));
+    await writeFile(join(root, 'pretty', name), JSON.stringify({ Records: delivery }, null, 2));
+    const expected = summaryOf(delivery, INVICTUS_KEY, INVICTUS_WINDOW, ['us-east-1']);
+
+    for (const folder of ['compact', 'gzipped', 'pretty'])
+      for (const workers of [0, 2]) {
+        const result = await read({ location: join(root, folder), workers });
+
+        const [summary] = result.summaries;
+        expect(summary, `${folder}, ${workers} workers`).toEqual(expected);
+        expect(summary?.riskyEvents).toContainEqual(expect.objectContaining({ eventId: stopLogging.eventID }));
+        expect(summary?.totalEvents).toBe(2104);
+      }
   });
 
   it("takes the regions searched from the records when the file's path names none", async () => {

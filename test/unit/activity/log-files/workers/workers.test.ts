@@ -19,6 +19,7 @@ import { type StartWorker, startLogFileWorker } from '../../../../../src/activit
 import { projectPaths } from '../../../../../src/common/project-root.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../../support/fixtures.js';
 import { gzipBomb } from '../../../../support/gzip-bomb.js';
+import { deliveryWithLookAlike } from '../../../../support/nested-look-alike.js';
 import { referenceSummary } from '../../../../support/reference-summary.js';
 
 const ACCOUNT = '218007301253';
@@ -89,7 +90,7 @@ async function writeMixedFolder(root: string): Promise<CloudTrailRecord[]> {
       index % 5 === 0 ? { ...record, requestParameters: { nested: { eventVersion: '1.08', awsRegion: 'x' } } } : record,
     );
   await writeDeliveries(join(root, 'nested'), nested, { perFile: 50, gzip: false, tag: 'nestedx' });
-  // Compact, but one such nested object in a list: the cut piece ends as a record and does not parse.
+  // Compact, with one such nested object in a list.
   const listed = copyOf(records, 6)
     .slice(0, 200)
     .map(({ eventVersion, requestParameters, ...rest }, index) =>
@@ -329,10 +330,26 @@ describe('scanLogFile', () => {
         if (scan.kind === 'failed') expect(expected).toEqual({ kind: 'failed', reason: scan.reason });
         else if (records)
           expect(expected).toEqual({ kind: 'read', records, regions: (scan as { regions: string[] }).regions });
-        // Not compact, or cut short before its end, or a record that does not parse.
-        else expect(path).toMatch(/\/(pretty|nested|listed)\/|_cut\.json$/);
+        // Not compact, or cut short before its end.
+        else expect(path).toMatch(/\/pretty\/|_cut\.json$/);
       }
-    expect([...kinds].sort()).toEqual(['compact', 'failed', 'unparsable', 'whole']);
+    expect([...kinds].sort()).toEqual(['compact', 'failed', 'whole']);
+  });
+});
+
+describe('scanLogFile, a record holding objects that start like records', () => {
+  it('packs the top-level records only', async () => {
+    const wanted = wantedKeys([INVICTUS_KEY]);
+    const { delivery } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
+    const path = join(root, 'look-alike', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_lookalike.json.gz`);
+    await put(path, gzipSync(JSON.stringify({ Records: delivery })));
+    const packer = new RecordPacker();
+
+    const scan = scanLogFile(path, wanted, false, packer, DEFAULT_MAX_FILE_BYTES);
+
+    const mine = delivery.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
+    const packed = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
+    expect(packed?.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY)).toEqual(mine);
   });
 });
 
