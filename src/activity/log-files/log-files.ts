@@ -91,8 +91,38 @@ interface FailedFile extends FailedLogFile {
   region: string;
 }
 
+/** Stands for the region of a file whose path names none. */
+const UNKNOWN_REGION = 'unknown';
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The regions not searched at all, each with the files of it that failed (sorted by path): a
+ * region is unsearched when it failed and no file of it was read; the files whose path names no
+ * region, when no file at all was read. One unreadable file among others of its region is a file
+ * to report (files.failed), not a region.
+ */
+function unsearchedRegions(
+  failed: readonly FailedFile[],
+  searched: ReadonlySet<string>,
+  attempts: ReadonlyMap<string, number>,
+  filesRead: number,
+): FailedRegion[] {
+  const byRegion = new Map<string, FailedFile[]>();
+  for (const file of failed) byRegion.set(file.region, [...(byRegion.get(file.region) ?? []), file]);
+  const regions: FailedRegion[] = [];
+  for (const [region, files] of byRegion) {
+    if (region === UNKNOWN_REGION ? filesRead > 0 : searched.has(region)) continue;
+    const [first] = files as [FailedFile];
+    const tried = attempts.get(region) ?? files.length;
+    regions.push({
+      region,
+      error: `${files.length} of ${tried} log file${tried === 1 ? '' : 's'} could not be read: ${first.path}: ${first.error}`,
+    });
+  }
+  return regions;
 }
 
 /**
@@ -105,6 +135,8 @@ class LogFilesTally {
   readonly #accumulators: Map<string, ActivityAccumulator>;
   readonly #searched = new Set<string>();
   readonly #failed: FailedFile[] = [];
+  /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
+  readonly #attempts = new Map<string, number>();
   readonly #progress: LogFilesProgress = {
     kind: 'files',
     filesRead: 0,
@@ -130,8 +162,10 @@ class LogFilesTally {
    */
   toRead(entry: ListedEntry): FileToRead | null {
     const info = describeLogFilePath(entry.path);
-    if (isUnlisted(entry)) this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`);
-    else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
+    if (isUnlisted(entry)) {
+      this.#tried(info.region);
+      this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`);
+    } else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
     else if (info.day !== null && dayIsOutsideWindow(info.day, this.#window)) this.#progress.filesOutsideWindow += 1;
     else return { file: entry, region: info.region };
     this.#report();
@@ -140,6 +174,7 @@ class LogFilesTally {
 
   /** Counts what reading a delivery gave, its records included, and reports progress. */
   settle(toRead: FileToRead, outcome: LogFileOutcome): void {
+    this.#tried(toRead.region);
     if (outcome.kind === 'failed') this.#fail(toRead.file.path, toRead.region, outcome.reason);
     else if (outcome.kind === 'not-a-delivery') this.#progress.filesSkipped += 1;
     else {
@@ -153,11 +188,8 @@ class LogFilesTally {
 
   result(options: LogFilesOptions, workers: number): LogFilesResult {
     const failed = [...this.#failed].sort((a, b) => compareText(a.path, b.path));
-    const regionsFailed: FailedRegion[] = failed.map((file) => ({
-      region: file.region,
-      error: `${file.path}: ${file.error}`,
-    }));
     const { filesRead, filesSkipped, filesOutsideWindow, bytes } = this.#progress;
+    const regionsFailed = unsearchedRegions(failed, this.#searched, this.#attempts, filesRead);
     return {
       summaries: options.accessKeyIds.map((id, index) =>
         (this.#accumulators.get(id) as ActivityAccumulator).summary({
@@ -179,8 +211,13 @@ class LogFilesTally {
   }
 
   #fail(path: string, region: string | null, error: string): void {
-    this.#failed.push({ path, error, region: region ?? 'unknown' });
+    this.#failed.push({ path, error, region: region ?? UNKNOWN_REGION });
     this.#progress.filesFailed += 1;
+  }
+
+  #tried(region: string | null): void {
+    const key = region ?? UNKNOWN_REGION;
+    this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
   }
 
   #report(): void {
@@ -271,8 +308,9 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, ma
  * once, each streamed, so memory depends on what is counted, not on how much is read; a large
  * local folder with the help of worker threads. Digests and other files are skipped; deliveries
  * dated more than a day away from the window are not read; a file that cannot be read, or that
- * holds more than `maxFileBytes` of text, is listed in `files.failed` and in each summary's
- * `regions.failed`.
+ * holds more than `maxFileBytes` of text, is listed in `files.failed` with the reason. A region
+ * is listed in each summary's `regions.failed` only when files of it failed and none of it could
+ * be read (files whose path names no region: when no file at all could be read).
  *
  * @throws InvalidInputError when a key, the window, the concurrency, the number of workers or the
  * most a file may hold is invalid, or the location cannot be read.

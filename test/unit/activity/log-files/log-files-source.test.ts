@@ -29,7 +29,13 @@ describe('logFilesSource', () => {
     await capped.summarize(query);
     await byDefault.summarize(query);
 
-    expect(capped.files).toEqual({ read: 1, skipped: 0, outsideWindow: 0, failed: 1 });
-    expect(byDefault.files).toEqual({ read: 2, skipped: 0, outsideWindow: 0, failed: 0 });
+    expect(capped.files).toEqual({
+      read: 1,
+      skipped: 0,
+      outsideWindow: 0,
+      failed: 1,
+      failedFiles: [{ path: join(root, 'part-2.json.gz'), error: 'inflates to more than 4 MiB (--max-file-mb)' }],
+    });
+    expect(byDefault.files).toEqual({ read: 2, skipped: 0, outsideWindow: 0, failed: 0, failedFiles: [] });
   });
 });

@@ -190,7 +190,7 @@ describe('readLogFiles on the attack-simulation data set', () => {
     expect(result.summaries[0]).toMatchObject(reference(records));
   });
 
-  it('lists a truncated gzip and invalid JSON as failed, by region, and still summarises the rest', async () => {
+  it('lists a truncated gzip and invalid JSON as failed files, and still summarises the rest', async () => {
     const records = loadInvictusRecords();
     const deliveries = await writeDeliveries(root, records, { gzip: true, layout: true });
     const [truncated, invalid, ...rest] = deliveries as [Delivery, Delivery, ...Delivery[]];
@@ -210,14 +210,8 @@ describe('readLogFiles on the attack-simulation data set', () => {
     expect(result.files.failed.find((file) => file.path === truncated.path)?.error).toMatch(/gzip/);
     expect(result.files.failed.find((file) => file.path === invalid.path)?.error).toMatch(/JSON/);
     const [summary] = result.summaries;
-    expect(summary?.regions.failed).toEqual(
-      expect.arrayContaining([
-        { region: 'us-east-1', error: expect.stringContaining(`${truncated.path}: `) },
-        { region: 'us-east-1', error: expect.stringContaining(`${invalid.path}: `) },
-        { region: 'unknown', error: expect.stringContaining(`${join(root, 'notes.json')}: `) },
-      ]),
-    );
-    expect(summary?.regions.failed).toHaveLength(3);
+    // Other files of us-east-1 were read: the region was searched, the files are what failed.
+    expect(summary?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
     expect(summary).toMatchObject(reference(kept));
     expect(result.files.read).toBe(rest.length);
   });
@@ -439,9 +433,7 @@ describe('readLogFiles', () => {
     expect(result.files.failed).toEqual([
       { path: join(root, 'archive'), error: expect.stringMatching(/^could not be listed: ENOENT/) },
     ]);
-    expect(result.summaries[0]?.regions.failed).toEqual([
-      { region: 'unknown', error: expect.stringContaining(`${join(root, 'archive')}: could not be listed`) },
-    ]);
+    expect(result.summaries[0]?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
     expect(result.summaries[0]?.totalEvents).toBe(2104);
   });
 
@@ -455,8 +447,55 @@ describe('readLogFiles', () => {
     expect(relative(root, result.files.failed[0]?.path ?? '')).toMatch(
       /^AWSLogs\/218007301253\/CloudTrail\/us-east-1\/2023\/07\/10\/.*\.json$/,
     );
-    expect(result.summaries[0]?.regions.failed).toEqual([
-      { region: 'us-east-1', error: `${broken.path}: ${result.files.failed[0]?.error}` },
+    expect(result.files.failed).toEqual([{ path: broken.path, error: expect.stringMatching(/^not valid JSON/) }]);
+  });
+
+  it('lists a region as failed only when none of its files could be read, saying how many failed', async () => {
+    const regions = ['us-east-1', 'eu-west-1'];
+    const records = loadInvictusRecords().flatMap((record, index) => [
+      record,
+      shifted(record, 0, regions[index % 2] === 'us-east-1' ? 'eu-west-1' : 'us-east-1', 1),
     ]);
+    const deliveries = await writeDeliveries(root, records, { layout: true });
+    const europe = deliveries.filter((delivery) => delivery.path.includes('/eu-west-1/'));
+    for (const delivery of europe) await writeFile(delivery.path, '{"Records":[');
+    const first = europe.map((delivery) => delivery.path).sort()[0];
+
+    const result = await read();
+
+    const [summary] = result.summaries;
+    expect(summary?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [
+        {
+          region: 'eu-west-1',
+          error: expect.stringMatching(
+            new RegExp(`^${europe.length} of ${europe.length} log files could not be read: ${first}: not valid JSON`),
+          ),
+        },
+      ],
+    });
+    expect(result.files.failed).toHaveLength(europe.length);
+    const kept = deliveries.filter((delivery) => !europe.includes(delivery)).flatMap((delivery) => delivery.records);
+    expect(summary).toMatchObject(reference(kept));
+  });
+
+  it('lists files whose path names no region as an unknown region only when no file at all could be read', async () => {
+    await writeFile(join(root, 'export-1.json'), '{"Records":[');
+    await writeFile(join(root, 'export-2.json'), 'not JSON');
+    await writeFile(join(root, 'export-3.json'), JSON.stringify({ logFiles: [] }));
+
+    const result = await read();
+
+    expect(result.files).toMatchObject({ read: 0, skipped: 1 });
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: 'unknown',
+          error: `2 of 3 log files could not be read: ${join(root, 'export-1.json')}: ${result.files.failed[0]?.error}`,
+        },
+      ],
+    });
   });
 });
