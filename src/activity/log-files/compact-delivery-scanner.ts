@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from '../cloudtrail-record.js';
+import type { CountedEventId } from './counted-event-ids.js';
 import { TopLevelRecords } from './top-level-records.js';
 import type { WantedKeys } from './wanted-keys.js';
 
@@ -71,10 +72,19 @@ function matchHead(bytes: Buffer): 'more' | 'other' | number {
 
 /**
  * Receives the text of a record instead of the scanner parsing it: `bytes[start, end)`, valid
- * only during the call. The receiver must parse it, and parse the whole file instead when it does
- * not parse (the scanner would have given up).
+ * only during the call, with its event id `bytes[idStart, idEnd)` when known exactly (idStart -1
+ * otherwise). The receiver must parse it (unless its event id was counted already), and parse
+ * the whole file instead when it does not parse (the scanner would have given up).
  */
-export type RecordSink = (bytes: Buffer, start: number, end: number) => void;
+export type RecordSink = (bytes: Buffer, start: number, end: number, idStart: number, idEnd: number) => void;
+
+/** How a {@link CompactDeliveryScanner} hands records over. */
+export interface ScannerOptions {
+  /** Where the records found go as text, unparsed (to be parsed on another thread); `end` then gives no records. */
+  sink?: RecordSink;
+  /** Whether a record's event id was counted already: then it is not parsed at all. */
+  alreadyCounted?: CountedEventId;
+}
 
 /** The next place of a pattern in a buffer, remembered while records of the buffer are looked at in order. */
 class NextOccurrence {
@@ -108,19 +118,19 @@ export class CompactDeliveryScanner {
   /** Every byte pushed, while none has been let go. */
   #kept: Buffer[] | null = [];
   #keptBytes = 0;
-  readonly #cutter = new TopLevelRecords((bytes, start, end) => this.#take(bytes, start, end));
+  readonly #cutter = new TopLevelRecords((bytes, start, end, idStart, idEnd) =>
+    this.#take(bytes, start, end, idStart, idEnd),
+  );
   readonly #records: CloudTrailRecord[] = [];
   readonly #regions = new Set<string>();
   readonly #sink: RecordSink | undefined;
+  readonly #alreadyCounted: CountedEventId | undefined;
 
-  /**
-   * With a `sink`, the records found go there as text, unparsed (to be parsed on another
-   * thread), and `end` gives no records.
-   */
-  constructor(wanted: WantedKeys, collectRegions: boolean, sink?: RecordSink) {
+  constructor(wanted: WantedKeys, collectRegions: boolean, options: ScannerOptions = {}) {
     this.#wanted = wanted.patterns.map((pattern) => new NextOccurrence(pattern));
     this.#regionField = collectRegions ? new NextOccurrence(REGION_FIELD) : null;
-    this.#sink = sink;
+    this.#sink = options.sink;
+    this.#alreadyCounted = options.alreadyCounted;
   }
 
   /** The bytes pushed so far, when none was let go, so that a whole parse can go on from them. */
@@ -171,14 +181,18 @@ export class CompactDeliveryScanner {
     return this.#cutter.push(bytes.subarray(head)) || this.#fail();
   }
 
-  /** Takes a complete record, `bytes[start, end)`: parsed (or sunk) when it mentions a wanted key. */
-  #take(bytes: Buffer, start: number, end: number): boolean {
+  /**
+   * Takes a complete record, `bytes[start, end)`: parsed (or sunk) when it mentions a wanted key,
+   * unless its event id was counted already.
+   */
+  #take(bytes: Buffer, start: number, end: number, idStart: number, idEnd: number): boolean {
     if (this.#regionField) this.#addRegions(this.#regionField, bytes, start, end);
     if (!this.#mentionsWanted(bytes, start, end)) return true;
     if (this.#sink) {
-      this.#sink(bytes, start, end);
+      this.#sink(bytes, start, end, idStart, idEnd);
       return true;
     }
+    if (idStart !== -1 && this.#alreadyCounted?.(bytes, idStart, idEnd)) return true;
     const record = parseRecord(bytes, start, end);
     if (record) this.#records.push(record);
     return record !== null;

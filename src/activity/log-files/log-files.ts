@@ -6,6 +6,7 @@ import type { ActivityProgress } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
 import { accessKeyOf } from '../cloudtrail-record.js';
 import { ActivityAccumulator } from '../summarizer.js';
+import { type CountedEventId, CountedEventIds } from './counted-event-ids.js';
 import { LargeTextTurns } from './large-text-turns.js';
 import { listLocalFiles } from './local-log-files.js';
 import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
@@ -157,6 +158,16 @@ class LogFilesTally {
   }
 
   /**
+   * Whether a record's event id was counted by every key's summary already: any record with that
+   * id would be dropped as seen, so it need not be parsed. (Ids only ever become counted: a record
+   * passed over now would still be dropped when its file is settled.)
+   */
+  readonly alreadyCounted: CountedEventId = new CountedEventIds((eventId) => {
+    for (const accumulator of this.#accumulators.values()) if (!accumulator.hasCounted(eventId)) return false;
+    return true;
+  }).has;
+
+  /**
    * The delivery to read for a listed entry; null for an entry not to read (a part that could not
    * be listed, a digest or other file, a delivery dated outside the window), counted and reported.
    */
@@ -282,6 +293,7 @@ async function listingOf(deps: LogFilesDeps, location: string): Promise<AsyncIte
 function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, maxFileBytes }: CheckedOptions) {
   const onBytes = (bytes: number) => tally.addBytes(bytes);
   const largeText = new LargeTextTurns();
+  const { alreadyCounted } = tally;
   const readHere = async (toRead: FileToRead) =>
     tally.settle(
       toRead,
@@ -290,6 +302,7 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, ma
         onBytes,
         maxFileBytes,
         largeText,
+        alreadyCounted,
       }),
     );
   return {
@@ -336,6 +349,7 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
   }
   const host: PoolHost = {
     toRead: (entry) => tally.toRead(entry),
+    alreadyCounted: tally.alreadyCounted,
     settle: (toRead, outcome, bytes) => {
       tally.addBytes(bytes);
       tally.settle(toRead, outcome);

@@ -1,4 +1,5 @@
 import { CompactDeliveryScanner, type DeliveryContent } from './compact-delivery-scanner.js';
+import type { CountedEventId } from './counted-event-ids.js';
 import { decodedChunks } from './decoded-chunks.js';
 import { parseDelivery } from './delivery-parser.js';
 import { FREE_TEXT_BYTES, type LargeTextTurns } from './large-text-turns.js';
@@ -22,6 +23,8 @@ export interface ReadLogFileOptions {
   maxFileBytes: number;
   /** Shared by the files read at once, so that one at a time holds more than a few MiB of text. */
   largeText?: LargeTextTurns;
+  /** Whether a record's event id was counted already: then it need not be parsed. */
+  alreadyCounted?: CountedEventId;
 }
 
 /** Keeps the text a file holds in check: past {@link FREE_TEXT_BYTES}, it waits for its turn. */
@@ -59,7 +62,9 @@ async function contentOf(
   options: ReadLogFileOptions,
   held: TextHeld,
 ): Promise<DeliveryContent | null> {
-  const scanner = new CompactDeliveryScanner(wanted, options.collectRegions);
+  const scanner = new CompactDeliveryScanner(wanted, options.collectRegions, {
+    alreadyCounted: options.alreadyCounted,
+  });
   let whole: Buffer[] | null = null;
   let wholeBytes = 0;
   let readAgain = false;

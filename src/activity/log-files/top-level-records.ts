@@ -1,8 +1,12 @@
 /**
  * Receives a complete record, `bytes[start, end)` from its `{` to its `}`, valid only during the
- * call; false to stop (the file must then be parsed whole).
+ * call; false to stop (the file must then be parsed whole). `bytes[idStart, idEnd)` is the text
+ * of its top-level `eventID` when that is a string whose bytes are its value (the record holds no
+ * backslash at all); idStart is -1 otherwise (no such string, or a record cut across chunks).
  */
-export type RecordHandler = (bytes: Buffer, start: number, end: number) => boolean;
+export type RecordHandler = (bytes: Buffer, start: number, end: number, idStart: number, idEnd: number) => boolean;
+
+const EVENT_ID = Buffer.from('eventID');
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -56,6 +60,12 @@ export class TopLevelRecords {
   /** The bytes of the record not yet complete, from earlier chunks. */
   #parts: Buffer[] = [];
   #partsBytes = 0;
+  /** The event id of the record just run through, when found (see RecordHandler). */
+  #idStart = -1;
+  #idEnd = -1;
+  /** The next backslash in `#backslashesOf` at or after the last place asked about; -1 if none. */
+  #backslashesOf: Buffer | null = null;
+  #nextBackslash = -1;
 
   constructor(onRecord: RecordHandler) {
     this.#onRecord = onRecord;
@@ -79,7 +89,7 @@ export class TopLevelRecords {
     let start = -1;
     while (at < length) {
       if (this.#place === Place.Record) {
-        const end = this.#skipRecord(chunk, at);
+        const end = this.#skipRecord(chunk, at, start !== -1);
         if (end === -1) break;
         if (!this.#complete(chunk, start, end)) return this.#fail();
         at = end;
@@ -126,10 +136,11 @@ export class TopLevelRecords {
   }
 
   /**
-   * Runs through the bytes of a record from `from` (just after its `{`, or the start of a chunk);
-   * where the record ends (just after its `}`), or -1 when the chunk ends first.
+   * Runs through the bytes of a record from `from` (just after its `{` when `whole`: the record
+   * starts in this chunk, or the start of a chunk); where the record ends (just after its `}`), or
+   * -1 when the chunk ends first. In a record run through whole, notes its top-level event id.
    */
-  #skipRecord(bytes: Buffer, from: number): number {
+  #skipRecord(bytes: Buffer, from: number, whole: boolean): number {
     const length = bytes.length;
     let at = from;
     let depth = this.#depth;
@@ -138,23 +149,60 @@ export class TopLevelRecords {
       if (at >= length) return this.#suspend(depth, true, at > length);
       at += 1;
     }
+    // At the record's own depth: whether the next string is a key, whether the last key was eventID.
+    let keyNext = true;
+    let idNext = false;
+    let idStart = -1;
+    let idEnd = -1;
     while (at < length) {
       const byte = bytes[at] as number;
       if (byte === QUOTE) {
-        at = stringEnd(bytes, at + 1);
+        const text = at + 1;
+        at = stringEnd(bytes, text);
         if (at >= length) return this.#suspend(depth, true, at > length);
+        if (depth === 1) {
+          // JSON keeps the last of repeated keys, as must this.
+          if (keyNext) {
+            keyNext = false;
+            idNext = at - text === EVENT_ID.length && bytes.compare(EVENT_ID, 0, EVENT_ID.length, text, at) === 0;
+            if (idNext) idStart = -1;
+          } else if (idNext) {
+            idNext = false;
+            idStart = text;
+            idEnd = at;
+          }
+        }
       } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth += 1;
       else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
         depth -= 1;
         if (depth === 0) {
           this.#depth = 0;
           this.#inString = false;
+          const exact = whole && idStart !== -1 && !this.#backslashWithin(bytes, from, at);
+          this.#idStart = exact ? idStart : -1;
+          this.#idEnd = exact ? idEnd : -1;
           return at + 1;
         }
+      } else if (byte === COMMA && depth === 1) {
+        keyNext = true;
+        idNext = false;
       }
       at += 1;
     }
     return this.#suspend(depth, false, false);
+  }
+
+  /**
+   * Whether `bytes[from, to)` holds a backslash (an escape could make a key or a value other than
+   * its bytes); asked about places in order within a buffer, so that it is searched once.
+   */
+  #backslashWithin(bytes: Buffer, from: number, to: number): boolean {
+    if (bytes !== this.#backslashesOf) {
+      this.#backslashesOf = bytes;
+      this.#nextBackslash = bytes.indexOf(BACKSLASH, from);
+    } else if (this.#nextBackslash !== -1 && this.#nextBackslash < from)
+      this.#nextBackslash = bytes.indexOf(BACKSLASH, from);
+    return this.#nextBackslash !== -1 && this.#nextBackslash < to;
   }
 
   /** The chunk ended inside the record: remembers where. */
@@ -173,12 +221,12 @@ export class TopLevelRecords {
   /** A record ended at `end` of `chunk`, having started at `start` (or -1: in earlier chunks). */
   #complete(chunk: Buffer, start: number, end: number): boolean {
     this.#place = Place.AfterEntry;
-    if (start !== -1) return this.#onRecord(chunk, start, end);
+    if (start !== -1) return this.#onRecord(chunk, start, end, this.#idStart, this.#idEnd);
     this.#parts.push(chunk.subarray(0, end));
     const record = Buffer.concat(this.#parts);
     this.#parts = [];
     this.#partsBytes = 0;
-    return this.#onRecord(record, 0, record.length);
+    return this.#onRecord(record, 0, record.length, -1, -1);
   }
 
   #fail(): false {

@@ -22,12 +22,14 @@ export interface ScanRequest {
 }
 
 /**
- * The text of records, packed end to end: record `i` is `buffer[ends[i - 1] ?? 0, ends[i])`.
- * Both buffers are transferred to the main thread, not copied.
+ * The text of records, packed end to end: record `i` is `buffer[ends[i - 1] ?? 0, ends[i])`, its
+ * event id `buffer[eventIds[2i], eventIds[2i + 1])` (an empty range when unknown). The buffers
+ * are transferred to the main thread, not copied.
  */
 export interface PackedRecords {
   buffer: ArrayBuffer;
   ends: Uint32Array;
+  eventIds: Uint32Array;
 }
 
 /** What a worker found in a file. */

@@ -79,9 +79,9 @@ export function scanLogFile(
     return { kind: 'failed', reason: tooLargeReason(maxFileBytes, text === null), bytes: stored.length };
   const first = packer.count;
   const firstByte = packer.bytes;
-  const scanner = new CompactDeliveryScanner(wanted, collectRegions, (bytes, start, end) =>
-    packer.add(bytes, start, end),
-  );
+  const scanner = new CompactDeliveryScanner(wanted, collectRegions, {
+    sink: (bytes, start, end, idStart, idEnd) => packer.add(bytes, start, end, idStart, idEnd),
+  });
   const content = scanner.push(text) ? scanner.end() : null;
   if (!content || packer.bytes - firstByte > PACKED_FILE_BYTES) {
     packer.truncate(first);

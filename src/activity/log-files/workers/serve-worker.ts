@@ -23,6 +23,10 @@ export function serveLogFileWorker(parent: MessagePort, data: LogFileWorkerData)
     );
     const records = packer.packed();
     const answer: ScannedBatch = { batch, files: scans, records };
-    parent.postMessage(answer, [records.buffer, records.ends.buffer as ArrayBuffer]);
+    parent.postMessage(answer, [
+      records.buffer,
+      records.ends.buffer as ArrayBuffer,
+      records.eventIds.buffer as ArrayBuffer,
+    ]);
   });
 }

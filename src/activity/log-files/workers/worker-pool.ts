@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import type { CountedEventId } from '../counted-event-ids.js';
 import type { FileToRead, ListedEntry } from '../log-file-ref.js';
 import type { LogFileOutcome } from '../read-log-file.js';
 import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
@@ -19,6 +20,8 @@ const BATCHES_PER_WORKER = 3;
 export interface PoolHost {
   /** The delivery to read for a listed entry; null for an entry not to read (counted and reported). */
   toRead(entry: ListedEntry): FileToRead | null;
+  /** Whether a record's event id was counted already: then it need not be parsed. */
+  alreadyCounted: CountedEventId;
   /** Counts what a file gave (its records, when read), and the stored bytes read. */
   settle(toRead: FileToRead, outcome: LogFileOutcome, bytes: number): void;
   /** Reads a file on the calling thread, as without workers, and counts it. */
@@ -164,7 +167,7 @@ class LogFileWorkerPool {
       if (scan.kind === 'failed') this.#host.settle(toRead, { kind: 'failed', reason: scan.reason }, scan.bytes);
       else if (scan.kind === 'whole') await this.#host.readHere(toRead);
       else {
-        const records = parsePackedRecords(scanned.records, record, scan.records);
+        const records = parsePackedRecords(scanned.records, record, scan.records, this.#host.alreadyCounted);
         record += scan.records;
         if (records) this.#host.settle(toRead, { kind: 'read', records, regions: scan.regions }, scan.bytes);
         else await this.#host.readHere(toRead);
@@ -224,12 +227,10 @@ class LogFileWorkerPool {
  * How many workers helped.
  */
 export async function readWithWorkers(run: WorkerPoolRun): Promise<number> {
+  const data: LogFileWorkerData = { accessKeyIds: [...run.accessKeyIds], maxFileBytes: run.maxFileBytes };
   const pool = new LogFileWorkerPool(run.host);
   try {
-    await pool.start(run.workers, run.startWorker, {
-      accessKeyIds: [...run.accessKeyIds],
-      maxFileBytes: run.maxFileBytes,
-    });
+    await pool.start(run.workers, run.startWorker, data);
     await pool.read(run.entries);
     return pool.helped;
   } finally {
