@@ -2,8 +2,10 @@ import type { Worker } from 'node:worker_threads';
 import type { CountedEventId } from '../counted-event-ids.js';
 import type { FileToRead, ListedEntry } from '../log-file-ref.js';
 import type { LogFileOutcome } from '../read-log-file.js';
+import { type WantedKeys, wantedKeys } from '../wanted-keys.js';
 import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
-import { parsePackedRecords } from './record-packer.js';
+import { parsePackedRecords, RecordPacker } from './record-packer.js';
+import { scanLogFile } from './scan-log-file.js';
 import type { StartWorker } from './start-worker.js';
 
 /** Files sent to a worker at once: a message per file would cost more than many a file. */
@@ -49,6 +51,8 @@ interface Batch {
 
 class LogFileWorkerPool {
   readonly #host: PoolHost;
+  readonly #wanted: WantedKeys;
+  readonly #maxFileBytes: number;
   /** By number; null once it failed. */
   readonly #workers: (Worker | null)[] = [];
   /** By worker: batches sent and not yet taken in. */
@@ -65,8 +69,10 @@ class LogFileWorkerPool {
   #stopping = false;
   #wake: (() => void) | null = null;
 
-  constructor(host: PoolHost) {
+  constructor(host: PoolHost, data: LogFileWorkerData) {
     this.#host = host;
+    this.#wanted = wantedKeys(data.accessKeyIds);
+    this.#maxFileBytes = data.maxFileBytes;
   }
 
   /** How many workers answered at least once. */
@@ -117,7 +123,13 @@ class LogFileWorkerPool {
           await this.#host.readRestHere({ [Symbol.asyncIterator]: () => listing });
           listed = true;
         } else if (listed && this.#sent.size === 0) return;
-        else await new Promise<void>((resolve) => (this.#wake = resolve));
+        else if (!listed) {
+          // Every worker has its fill and nothing is to take in: rather than wait, scan a file
+          // here, then let the workers' answers in (the loop would otherwise never yield to them).
+          const file = await nextFile();
+          if (file) await this.#scanHere(file);
+          await new Promise((resolve) => setImmediate(resolve));
+        } else await new Promise<void>((resolve) => (this.#wake = resolve));
       }
     } finally {
       if (!listed) await listing.return?.();
@@ -157,6 +169,13 @@ class LogFileWorkerPool {
       files: files.map(({ file, region }) => ({ path: file.path, collectRegions: region === null })),
     };
     worker.postMessage(request);
+  }
+
+  /** Scans a file on this thread as a worker would, and takes in what it found. */
+  #scanHere(file: FileToRead): Promise<void> {
+    const packer = new RecordPacker();
+    const scan = scanLogFile(file.file.path, this.#wanted, file.region === null, packer, this.#maxFileBytes);
+    return this.#takeIn([file], { batch: -1, files: [scan], records: packer.packed() });
   }
 
   /** Counts what a worker found in a batch; a file it could not settle is read here. */
@@ -224,11 +243,13 @@ class LogFileWorkerPool {
  * included, whichever worker read which file. A file a worker cannot settle (not a compact
  * delivery, too large) is read on the calling thread as without workers; so are the files a
  * failed worker was sent, and the rest of the listing when no worker is left (or none starts).
+ * When every worker has its fill and nothing is to take in, the calling thread scans the next
+ * file itself rather than wait (when records are few to parse, scanning is the longer part).
  * How many workers helped.
  */
 export async function readWithWorkers(run: WorkerPoolRun): Promise<number> {
   const data: LogFileWorkerData = { accessKeyIds: [...run.accessKeyIds], maxFileBytes: run.maxFileBytes };
-  const pool = new LogFileWorkerPool(run.host);
+  const pool = new LogFileWorkerPool(run.host, data);
   try {
     await pool.start(run.workers, run.startWorker, data);
     await pool.read(run.entries);

@@ -263,6 +263,39 @@ describe('readLogFiles with worker threads', () => {
   });
 });
 
+describe('readLogFiles while the workers have their fill', () => {
+  it('scans files on the calling thread rather than wait for the workers to answer', async () => {
+    const location = join(root, 'mixed');
+    const alone = await read(location, { workers: 0 });
+    const sent: number[] = [];
+    // A worker that takes its time: each batch is answered after 300 ms, its files left to the calling thread.
+    const slow: StartWorker = (options) => {
+      const worker = new Worker(
+        `const { parentPort } = require('node:worker_threads');
+        parentPort.on('message', ({ batch, files }) => setTimeout(() => parentPort.postMessage({
+          batch,
+          files: files.map(() => ({ kind: 'whole' })),
+          records: { buffer: new ArrayBuffer(0), ends: new Uint32Array(0), eventIds: new Uint32Array(0) },
+        }), 300));`,
+        { ...options, eval: true },
+      );
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (request: { files: unknown[] }) => {
+        sent.push(request.files.length);
+        post(request);
+      };
+      return worker;
+    };
+
+    const result = await read(location, { workers: 1 }, slow);
+
+    expect(result).toEqual({ ...alone, workers: 1 });
+    // It has three batches of 16 in flight at most; the calling thread read the rest of the 200-odd files meanwhile.
+    expect(result.files.read + result.files.failed.length).toBeGreaterThan(200);
+    expect(sent.length).toBeLessThan(8);
+  });
+});
+
 describe('readLogFiles when workers fail', () => {
   it('reads on the calling thread the files of a worker that stops, and drops none', async () => {
     const location = join(root, 'mixed');
