@@ -188,11 +188,11 @@ export class CompactDeliveryScanner {
   #take(bytes: Buffer, start: number, end: number, idStart: number, idEnd: number): boolean {
     if (this.#regionField) this.#addRegions(this.#regionField, bytes, start, end);
     if (!this.#mentionsWanted(bytes, start, end)) return true;
+    if (idStart !== -1 && this.#alreadyCounted?.(bytes, idStart, idEnd)) return true;
     if (this.#sink) {
       this.#sink(bytes, start, end, idStart, idEnd);
       return true;
     }
-    if (idStart !== -1 && this.#alreadyCounted?.(bytes, idStart, idEnd)) return true;
     const record = parseRecord(bytes, start, end);
     if (record) this.#records.push(record);
     return record !== null;

@@ -5,7 +5,11 @@
  */
 export type CountedEventId = (bytes: Buffer, start: number, end: number) => boolean;
 
-/** Lookups per probe: enough to see deliveries repeat (a delivery holds hundreds of records). */
+/**
+ * Lookups per probe: the first long enough for deliveries read at once, or by threads apart, to
+ * have been counted before their copies are looked up; the next ones shorter.
+ */
+const FIRST_PROBE = 16 * 1024;
 const PROBE = 4096;
 /** A probe that finds fewer than this pauses the lookups. */
 const FEW = 16;
@@ -24,6 +28,7 @@ export class CountedEventIds {
   readonly #isCounted: (eventId: string) => boolean;
   #looked = 0;
   #found = 0;
+  #probe = FIRST_PROBE;
   #paused = 0;
   #nextPause = FIRST_PAUSE;
 
@@ -41,7 +46,8 @@ export class CountedEventIds {
     const counted = this.#isCounted(bytes.toString('utf8', start, end));
     this.#looked += 1;
     if (counted) this.#found += 1;
-    if (this.#looked === PROBE) {
+    if (this.#looked === this.#probe) {
+      this.#probe = PROBE;
       if (this.#found < FEW) {
         this.#paused = this.#nextPause;
         this.#nextPause = Math.min(2 * this.#nextPause, LONGEST_PAUSE);

@@ -4,7 +4,7 @@ import { compareText } from '../../common/compare-text.js';
 import { InvalidInputError } from '../../errors.js';
 import type { ActivityProgress } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
-import { accessKeyOf } from '../cloudtrail-record.js';
+import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
 import { ActivityAccumulator } from '../summarizer.js';
 import { type CountedEventId, CountedEventIds } from './counted-event-ids.js';
 import { LargeTextTurns } from './large-text-turns.js';
@@ -136,6 +136,8 @@ class LogFilesTally {
   readonly #accumulators: Map<string, ActivityAccumulator>;
   readonly #searched = new Set<string>();
   readonly #failed: FailedFile[] = [];
+  /** The event ids every key's summary counted, in the order they were (for the workers). */
+  readonly #countedEverywhere: string[] = [];
   /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
   readonly #attempts = new Map<string, number>();
   readonly #progress: LogFilesProgress = {
@@ -192,7 +194,7 @@ class LogFilesTally {
       this.#progress.filesRead += 1;
       if (toRead.region) this.#searched.add(toRead.region);
       else for (const region of outcome.regions) this.#searched.add(region);
-      for (const record of outcome.records) this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record);
+      for (const record of outcome.records) this.#count(record);
     }
     this.#report();
   }
@@ -219,6 +221,19 @@ class LogFilesTally {
       },
       workers,
     };
+  }
+
+  /** The event ids every key's summary counted, from the `from`th on. */
+  countedSince(from: number): string[] {
+    return this.#countedEverywhere.slice(from);
+  }
+
+  #count(record: CloudTrailRecord): void {
+    if (!this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record)) return;
+    const eventId = record.eventID;
+    if (typeof eventId !== 'string' || eventId === '') return;
+    for (const accumulator of this.#accumulators.values()) if (!accumulator.hasCounted(eventId)) return;
+    this.#countedEverywhere.push(eventId);
   }
 
   #fail(path: string, region: string | null, error: string): void {
@@ -350,6 +365,7 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
   const host: PoolHost = {
     toRead: (entry) => tally.toRead(entry),
     alreadyCounted: tally.alreadyCounted,
+    countedSince: (from) => tally.countedSince(from),
     settle: (toRead, outcome, bytes) => {
       tally.addBytes(bytes);
       tally.settle(toRead, outcome);

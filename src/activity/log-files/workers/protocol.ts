@@ -19,6 +19,11 @@ export interface FileRequest {
 export interface ScanRequest {
   batch: number;
   files: FileRequest[];
+  /**
+   * Event ids that every wanted key's summary counted since the worker's last request: records
+   * with them need not be packed (they would be dropped as seen).
+   */
+  counted: string[];
 }
 
 /**

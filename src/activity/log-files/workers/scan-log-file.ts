@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CompactDeliveryScanner } from '../compact-delivery-scanner.js';
+import type { CountedEventId } from '../counted-event-ids.js';
 import { decodedWhole } from '../decoded-chunks.js';
 import { tooLargeReason } from '../max-file-bytes.js';
 import { reasonOf } from '../read-log-file.js';
@@ -20,6 +21,15 @@ const WHOLE_TEXT_BYTES = 64 * 1024 * 1024;
  * left to the main thread, which holds one record at a time: answers stay small.
  */
 const PACKED_FILE_BYTES = 8 * 1024 * 1024;
+
+/** What scanning a file takes, whichever thread scans it. */
+export interface ScanSettings {
+  wanted: WantedKeys;
+  /** The most text a file may hold, once inflated. */
+  maxFileBytes: number;
+  /** Whether a record's event id was counted already: then it is not packed. */
+  alreadyCounted?: CountedEventId;
+}
 
 /** A file left to the main thread. */
 export const WHOLE: FileScan = { kind: 'whole' };
@@ -51,15 +61,16 @@ function readWhole(path: string): Buffer | null {
  * the main thread (`whole`), which reads it as it would without workers; so is a file whose
  * packed records turn out not to parse. Never throws: a file that cannot be read or inflated, or
  * that holds more than `maxFileBytes` of text, is `failed`, with the reason reading it on the main
- * thread would give; inflating stops as soon as it passes `maxFileBytes`.
+ * thread would give; inflating stops as soon as it passes `maxFileBytes`. A record whose event id
+ * was counted already is not packed.
  */
 export function scanLogFile(
   path: string,
-  wanted: WantedKeys,
   collectRegions: boolean,
+  settings: ScanSettings,
   packer: RecordPacker,
-  maxFileBytes: number,
 ): FileScan {
+  const { wanted, maxFileBytes, alreadyCounted } = settings;
   let stored: Buffer | null;
   try {
     stored = readWhole(path);
@@ -81,6 +92,7 @@ export function scanLogFile(
   const firstByte = packer.bytes;
   const scanner = new CompactDeliveryScanner(wanted, collectRegions, {
     sink: (bytes, start, end, idStart, idEnd) => packer.add(bytes, start, end, idStart, idEnd),
+    alreadyCounted,
   });
   const content = scanner.push(text) ? scanner.end() : null;
   if (!content || packer.bytes - firstByte > PACKED_FILE_BYTES) {

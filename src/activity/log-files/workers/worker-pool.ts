@@ -2,10 +2,10 @@ import type { Worker } from 'node:worker_threads';
 import type { CountedEventId } from '../counted-event-ids.js';
 import type { FileToRead, ListedEntry } from '../log-file-ref.js';
 import type { LogFileOutcome } from '../read-log-file.js';
-import { type WantedKeys, wantedKeys } from '../wanted-keys.js';
+import { wantedKeys } from '../wanted-keys.js';
 import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
 import { parsePackedRecords, RecordPacker } from './record-packer.js';
-import { scanLogFile } from './scan-log-file.js';
+import { type ScanSettings, scanLogFile } from './scan-log-file.js';
 import type { StartWorker } from './start-worker.js';
 
 /** Files sent to a worker at once: a message per file would cost more than many a file. */
@@ -24,6 +24,8 @@ export interface PoolHost {
   toRead(entry: ListedEntry): FileToRead | null;
   /** Whether a record's event id was counted already: then it need not be parsed. */
   alreadyCounted: CountedEventId;
+  /** The event ids every key's summary counted, from the `from`th on, in the order they were. */
+  countedSince(from: number): string[];
   /** Counts what a file gave (its records, when read), and the stored bytes read. */
   settle(toRead: FileToRead, outcome: LogFileOutcome, bytes: number): void;
   /** Reads a file on the calling thread, as without workers, and counts it. */
@@ -51,12 +53,13 @@ interface Batch {
 
 class LogFileWorkerPool {
   readonly #host: PoolHost;
-  readonly #wanted: WantedKeys;
-  readonly #maxFileBytes: number;
+  readonly #settings: ScanSettings;
   /** By number; null once it failed. */
   readonly #workers: (Worker | null)[] = [];
   /** By worker: batches sent and not yet taken in. */
   readonly #inFlight: number[] = [];
+  /** By worker: how many counted event ids it was sent. */
+  readonly #countedSent: number[] = [];
   /** Batches sent and not answered, by batch number. */
   readonly #sent = new Map<number, Batch>();
   /** Batches answered, to take in, in order of arrival. */
@@ -71,8 +74,11 @@ class LogFileWorkerPool {
 
   constructor(host: PoolHost, data: LogFileWorkerData) {
     this.#host = host;
-    this.#wanted = wantedKeys(data.accessKeyIds);
-    this.#maxFileBytes = data.maxFileBytes;
+    this.#settings = {
+      wanted: wantedKeys(data.accessKeyIds),
+      maxFileBytes: data.maxFileBytes,
+      alreadyCounted: host.alreadyCounted,
+    };
   }
 
   /** How many workers answered at least once. */
@@ -164,9 +170,12 @@ class LogFileWorkerPool {
     const batch = this.#nextBatch++;
     this.#sent.set(batch, { worker: index, files });
     this.#inFlight[index] = (this.#inFlight[index] as number) + 1;
+    const counted = this.#host.countedSince(this.#countedSent[index] as number);
+    this.#countedSent[index] = (this.#countedSent[index] as number) + counted.length;
     const request: ScanRequest = {
       batch,
       files: files.map(({ file, region }) => ({ path: file.path, collectRegions: region === null })),
+      counted,
     };
     worker.postMessage(request);
   }
@@ -174,7 +183,7 @@ class LogFileWorkerPool {
   /** Scans a file on this thread as a worker would, and takes in what it found. */
   #scanHere(file: FileToRead): Promise<void> {
     const packer = new RecordPacker();
-    const scan = scanLogFile(file.file.path, this.#wanted, file.region === null, packer, this.#maxFileBytes);
+    const scan = scanLogFile(file.file.path, file.region === null, this.#settings, packer);
     return this.#takeIn([file], { batch: -1, files: [scan], records: packer.packed() });
   }
 
@@ -198,6 +207,7 @@ class LogFileWorkerPool {
     const index = this.#workers.length;
     this.#workers.push(worker);
     this.#inFlight.push(0);
+    this.#countedSent.push(0);
     worker.on('message', (scanned: ScannedBatch) => {
       const sent = this.#sent.get(scanned.batch);
       if (!sent) return;

@@ -351,7 +351,7 @@ describe('scanLogFile', () => {
       for (const name of await readdir(dir)) {
         const path = join(dir, name);
         const packer = new RecordPacker();
-        const scan = scanLogFile(path, wanted, true, packer, DEFAULT_MAX_FILE_BYTES);
+        const scan = scanLogFile(path, true, { wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES }, packer);
         const expected = await readLogFile({ path, open: () => fileChunks(path) }, wanted, {
           collectRegions: true,
           onBytes: () => {},
@@ -378,11 +378,37 @@ describe('scanLogFile, a record holding objects that start like records', () => 
     await put(path, gzipSync(JSON.stringify({ Records: delivery })));
     const packer = new RecordPacker();
 
-    const scan = scanLogFile(path, wanted, false, packer, DEFAULT_MAX_FILE_BYTES);
+    const scan = scanLogFile(path, false, { wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES }, packer);
 
     const mine = delivery.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
     const packed = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
     expect(packed?.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY)).toEqual(mine);
+  });
+});
+
+describe('scanLogFile, event ids counted already', () => {
+  it('does not pack the records whose event id was counted already', async () => {
+    const wanted = wantedKeys([INVICTUS_KEY]);
+    const records = loadInvictusRecords().slice(0, 200);
+    const path = join(root, 'counted', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_counted.json`);
+    await put(path, JSON.stringify({ Records: records }));
+    const mine = records.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
+    const counted = new Set(mine.filter((_, index) => index % 2 === 0).map((record) => String(record.eventID)));
+    const packer = new RecordPacker();
+
+    const scan = scanLogFile(
+      path,
+      false,
+      {
+        wanted,
+        maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+        alreadyCounted: (bytes, start, end) => counted.has(bytes.toString('utf8', start, end)),
+      },
+      packer,
+    );
+
+    const packed = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
+    expect(packed).toEqual(mine.filter((_, index) => index % 2 === 1));
   });
 });
 
@@ -395,8 +421,8 @@ describe('scanLogFile, a file that inflates to far more than a delivery holds', 
     await put(path, stored);
     const packer = new RecordPacker();
 
-    const capped = scanLogFile(path, wanted, false, packer, 1024 * 1024);
-    const beyond = scanLogFile(path, wanted, false, packer, 512 * 1024 * 1024);
+    const capped = scanLogFile(path, false, { wanted, maxFileBytes: 1024 * 1024 }, packer);
+    const beyond = scanLogFile(path, false, { wanted, maxFileBytes: 512 * 1024 * 1024 }, packer);
 
     expect(capped).toEqual({
       kind: 'failed',
