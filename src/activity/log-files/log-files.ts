@@ -112,7 +112,11 @@ function unsearchedRegions(
   filesRead: number,
 ): FailedRegion[] {
   const byRegion = new Map<string, FailedFile[]>();
-  for (const file of failed) byRegion.set(file.region, [...(byRegion.get(file.region) ?? []), file]);
+  for (const file of failed) {
+    const files = byRegion.get(file.region);
+    if (files) files.push(file);
+    else byRegion.set(file.region, [file]);
+  }
   const regions: FailedRegion[] = [];
   for (const [region, files] of byRegion) {
     if (region === UNKNOWN_REGION ? filesRead > 0 : searched.has(region)) continue;
