@@ -1,131 +1,34 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { link, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
-import { Worker } from 'node:worker_threads';
-import { gunzipSync } from 'node:zlib';
-import type { CountEntry } from '../src/activity/activity-summary.js';
-import { readLogFiles } from '../src/activity/log-files/log-files.js';
-import { projectPaths } from '../src/common/project-root.js';
+import { spread } from './bench-support.js';
+import { DATA_SET_KEY, type Delivery, loadDeliveries, SPARSE_KEY, writeCopies } from './cloudtrail-data-set.js';
+import { currentTask, reportResult, runInFreshProcess } from './fresh-process.js';
+import { type Benchmark, median } from './harness.js';
 import {
-  DATA_SET_KEY,
-  DATA_SET_WINDOW,
-  type Delivery,
-  loadDeliveries,
-  SPARSE_KEY,
-  writeCopies,
-} from './cloudtrail-data-set.js';
-import { currentTask, reportResult, runCommand, runInFreshProcess } from './fresh-process.js';
-import { type Benchmark, type BenchResult, median } from './harness.js';
+  type DuckDbResult,
+  type FloorResult,
+  filesUnder,
+  jq,
+  type LogsResult,
+  type LogsTask,
+  ratioRow as row,
+  runLogsTask,
+  sameCounts,
+} from './log-files-tasks.js';
 
 /*
- * This module runs bundled in .bench/, where readLogFiles cannot find its worker script next to
- * it: it is given the one the CLI runs (npm run build first, as `npm run bench` does).
- */
-const WORKER_SCRIPT = pathToFileURL(projectPaths().logFileWorker);
-
-/*
- * Every measurement runs in a fresh Node process (this module, started again with a task), so
- * that none profits from another's warm JIT, caches or heap. Times are taken inside the process,
- * around the work alone; the whole process (Node start-up included) is given in the notes.
+ * Every measurement runs in a fresh Node process (this module, started again with a task): see
+ * log-files-tasks.ts. The whole process (Node start-up included) is given in the notes.
  */
 
-type Task = { kind: 'logs'; location: string; key: string } | { kind: 'floor'; location: string };
-
-interface LogsResult {
-  ms: number;
-  workers: number;
-  maxRssMb: number;
-  peakHeapMb: number;
-  totalEvents: number;
-  filesRead: number;
-  eventNames: CountEntry[];
-}
-
-interface FloorResult {
-  ms: number;
-  maxRssMb: number;
-  records: number;
-}
+const task = currentTask<LogsTask>();
+if (task) reportResult(await runLogsTask(task));
 
 const MB = 1024 * 1024;
-const JQ_PROGRAM =
-  'reduce (inputs | .Records[] | select(.userIdentity.accessKeyId == $k) | .eventName) as $n ({}; .[$n] += 1)';
 
-function maxRssMb(): number {
-  return (process.resourceUsage().maxRSS * 1024) / MB;
-}
-
-function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(folder, entry.name)) : [join(folder, entry.name)],
-  );
-}
-
-async function runTask(task: Task): Promise<LogsResult | FloorResult> {
-  if (task.kind === 'floor') {
-    const start = performance.now();
-    let records = 0;
-    for (const file of filesUnder(task.location)) {
-      const stored = readFileSync(file);
-      const text = (file.endsWith('.gz') ? gunzipSync(stored) : stored).toString('utf8');
-      records += JSON.parse(text).Records.length;
-    }
-    return { ms: performance.now() - start, maxRssMb: maxRssMb(), records };
-  }
-  let peakHeap = 0;
-  const start = performance.now();
-  const result = await readLogFiles(
-    { startWorker: (options) => new Worker(WORKER_SCRIPT, options) },
-    {
-      location: task.location,
-      accessKeyIds: [task.key],
-      window: DATA_SET_WINDOW,
-      onProgress: () => {
-        peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
-      },
-    },
-  );
-  const ms = performance.now() - start;
-  const [summary] = result.summaries;
-  return {
-    ms,
-    workers: result.workers,
-    maxRssMb: maxRssMb(),
-    peakHeapMb: peakHeap / MB,
-    totalEvents: summary?.totalEvents ?? 0,
-    filesRead: result.files.read,
-    eventNames: summary?.eventNames ?? [],
-  };
-}
-
-const task = currentTask<Task>();
-if (task) reportResult(await runTask(task));
-
-function fresh<T>(work: Task) {
+function fresh<T>(work: LogsTask) {
   return runInFreshProcess<T>(import.meta.url, work);
-}
-
-async function jq(folder: string, gzip: boolean) {
-  const files = filesUnder(folder).sort();
-  const run = gzip
-    ? await runCommand('sh', ['-c', 'gzip -dc -- "$@" | jq -n --arg k "$KEY" "$PROGRAM"', 'sh', ...files], {
-        KEY: DATA_SET_KEY,
-        PROGRAM: JQ_PROGRAM,
-      })
-    : await runCommand('/usr/bin/jq', ['-n', '--arg', 'k', DATA_SET_KEY, JQ_PROGRAM, ...files]);
-  return { ms: run.wallMs, counts: JSON.parse(run.stdout) as Record<string, number> };
-}
-
-function sameCounts(ours: CountEntry[], theirs: Record<string, number>): boolean {
-  const entries = Object.entries(theirs);
-  return entries.length === ours.length && ours.every((entry) => theirs[entry.name] === entry.count);
-}
-
-function spread(samples: readonly number[]): string {
-  return `${Math.min(...samples).toFixed(0)}–${Math.max(...samples).toFixed(0)}`;
 }
 
 /** The same files, delivered again `times` times: hard links, so the events are the same. */
@@ -138,35 +41,12 @@ async function deliveredAgain(from: string, to: string, times: number): Promise<
   }
 }
 
-function row(
-  name: string,
-  baseline: string,
-  value: number,
-  baselineValue: number,
-  goal: number,
-  note: string,
-  unit = 'ms',
-): BenchResult {
-  const ratio = value / baselineValue;
-  return {
-    name,
-    baseline,
-    value,
-    baselineValue,
-    unit,
-    ratio,
-    goal: goal < 1 ? `<= ${goal} (${(1 / goal).toFixed(0)}x faster)` : `<= ${goal}`,
-    met: ratio <= goal,
-    note,
-  };
-}
-
 function eventsIn(deliveries: readonly Delivery[]): number {
   return deliveries.reduce((sum, delivery) => sum + delivery.records.length, 0);
 }
 
 const benchmark: Benchmark = {
-  title: 'investigate --logs: readLogFiles against jq and a bare JSON.parse',
+  title: 'investigate --logs: readLogFiles against jq, DuckDB and a bare JSON.parse',
   async run() {
     const { origin, deliveries } = loadDeliveries();
     const copies = Math.ceil(100_000 / eventsIn(deliveries));
@@ -188,11 +68,14 @@ const benchmark: Benchmark = {
         floorGz: [] as FloorResult[],
         jq: [] as number[],
         jqGz: [] as number[],
+        duck: [] as DuckDbResult[],
+        duckGz: [] as DuckDbResult[],
         wall: [] as number[],
         wallFloor: [] as number[],
         fourTimes: [] as LogsResult[],
       };
       let jqAgrees = true;
+      let duckAgrees = true;
       // Interleaved, so that a slow spell of a shared machine touches every contender alike.
       for (let run = 0; run < runs; run += 1) {
         const logs = await fresh<LogsResult>({ kind: 'logs', location: json, key: DATA_SET_KEY });
@@ -210,6 +93,12 @@ const benchmark: Benchmark = {
         samples.jqGz.push(jqGz.ms);
         jqAgrees &&=
           sameCounts(logs.result.eventNames, jqJson.counts) && sameCounts(logs.result.eventNames, jqGz.counts);
+        const duck = (await fresh<DuckDbResult>({ kind: 'duckdb', location: json, key: DATA_SET_KEY })).result;
+        const duckGz = (await fresh<DuckDbResult>({ kind: 'duckdb', location: gz, key: DATA_SET_KEY })).result;
+        samples.duck.push(duck);
+        samples.duckGz.push(duckGz);
+        duckAgrees &&=
+          sameCounts(logs.result.eventNames, duck.counts) && sameCounts(logs.result.eventNames, duckGz.counts);
         samples.fourTimes.push(
           (await fresh<LogsResult>({ kind: 'logs', location: join(root, 'json-4x'), key: DATA_SET_KEY })).result,
         );
@@ -228,6 +117,8 @@ const benchmark: Benchmark = {
       const common = `${size}; key ${DATA_SET_KEY}: ${events.toLocaleString('en')} events; ${samples.logs[0]?.workers ?? 0} worker thread(s); medians of ${runs} runs, each in a fresh process`;
       const jqNote = `jq ${spread(samples.jq)} ms (.json), ${spread(samples.jqGz)} ms (.json.gz, through gzip -dc); per-name counts ${jqAgrees ? 'equal' : 'DIFFER'}; ours ${spread(ms(samples.logs))} ms; whole Node process ${med(samples.wall).toFixed(0)} ms`;
       const floorRss = `bare JSON.parse peak RSS ${med(samples.floor.map((s) => s.maxRssMb)).toFixed(0)} MB`;
+      const duckNote = (list: DuckDbResult[]) =>
+        `DuckDB ${spread(ms(list))} ms (instance, read_json with the fields declared, count of distinct eventIDs by eventName for the key in the window), peak RSS ${med(list.map((s) => s.maxRssMb)).toFixed(0)} MB; per-name counts ${duckAgrees ? 'equal' : 'DIFFER'}`;
       return [
         row(
           'readLogFiles, .json',
@@ -244,6 +135,22 @@ const benchmark: Benchmark = {
           med(samples.jqGz),
           0.33,
           `${common}; ours ${spread(ms(samples.logsGz))} ms; ${memory(samples.logsGz)}`,
+        ),
+        row(
+          'readLogFiles, .json',
+          'DuckDB: distinct events by name for the key',
+          med(ms(samples.logs)),
+          med(ms(samples.duck)),
+          1,
+          `${common}; ${duckNote(samples.duck)}; ours ${spread(ms(samples.logs))} ms, ${memory(samples.logs)}`,
+        ),
+        row(
+          'readLogFiles, .json.gz',
+          'DuckDB: distinct events by name for the key',
+          med(ms(samples.logsGz)),
+          med(ms(samples.duckGz)),
+          1,
+          `${common}; ${duckNote(samples.duckGz)}; ours ${spread(ms(samples.logsGz))} ms, ${memory(samples.logsGz)}`,
         ),
         row(
           'readLogFiles, .json',

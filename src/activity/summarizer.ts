@@ -88,6 +88,11 @@ export class ActivityAccumulator {
     return this.#total;
   }
 
+  /** True when an event with this id was counted: a record with the same id would be dropped as seen. */
+  hasCounted(eventId: string): boolean {
+    return this.#seen.has(eventId);
+  }
+
   /** Counts `record` if it was made with this key, inside the window, and not seen before. */
   add(record: CloudTrailRecord): boolean {
     if (accessKeyOf(record) !== this.#accessKeyId) return false;

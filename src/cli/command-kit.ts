@@ -13,6 +13,13 @@ export function withCommonOptions(command: Command, options: { athena?: boolean 
     .option('--timeout <seconds>', 'seconds to wait for each AWS answer before retrying (default 30)');
 }
 
+/** Adds the flags that choose CloudTrail log files as the activity source (`investigate`). */
+export function withLogFilesOptions(command: Command): Command {
+  return command
+    .option('--logs <location>', 'read CloudTrail log files from a folder or s3://bucket/prefix, not LookupEvents')
+    .option('--max-file-mb <n>', 'the most MiB of text one log file may hold once inflated (default 128)');
+}
+
 /** Adds the flags that choose Athena as the activity source (`investigate`, `respond`). */
 export function withAthenaOptions(command: Command): Command {
   return command

@@ -120,16 +120,46 @@ export function parseTopicArn(value: string | undefined): string | undefined {
 /** `YYYY-MM-DD`, optionally `THH:MM[:SS[.fff]]` and a zone (`Z`, `+HH:MM`, `+HHMM`). */
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** Validates --logs: a folder or file, or `s3://bucket[/prefix]` with a bucket. */
-export function parseLogsLocation(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+/** The flags that choose CloudTrail log files as the activity source (`investigate`). */
+export interface LogFilesFlags {
+  logs?: string;
+  maxFileMb?: string;
+}
+
+/** Where the log files are, and the most text one may hold once inflated. */
+export interface LogFilesRequest {
+  location: string;
+  maxFileBytes?: number;
+}
+
+/** The largest cap `--max-file-mb` takes: beyond 4 GiB one file would outgrow what a process can hold. */
+const MAX_FILE_MB_LIMIT = 4096;
+
+/**
+ * Validates --logs (a folder or file, or `s3://bucket[/prefix]` with a bucket) and --max-file-mb,
+ * which means something only with --logs; undefined when log files were not asked for.
+ */
+export function parseLogFiles(flags: LogFilesFlags): LogFilesRequest | undefined {
+  const { logs: value, maxFileMb } = flags;
+  if (value === undefined) {
+    if (maxFileMb !== undefined)
+      throw new InvalidInputError('--max-file-mb', '--max-file-mb is for log files: give --logs too.');
+    return undefined;
+  }
   if (value.trim() === '') throw new InvalidInputError('--logs', '--logs needs a folder or an s3://bucket/prefix.');
   if (/^s3:\/\//i.test(value) && !/^s3:\/\/[^/]+/i.test(value))
     throw new InvalidInputError(
       '--logs',
       `--logs ${quoted(value)} names no bucket: give s3://bucket or s3://bucket/prefix.`,
     );
-  return value;
+  if (maxFileMb === undefined) return { location: value };
+  const megabytes = /^\d{1,4}$/.test(maxFileMb) ? Number(maxFileMb) : Number.NaN;
+  if (!(megabytes >= 1 && megabytes <= MAX_FILE_MB_LIMIT))
+    throw new InvalidInputError(
+      '--max-file-mb',
+      `--max-file-mb must be a whole number of MiB from 1 to ${MAX_FILE_MB_LIMIT} (got ${quoted(maxFileMb)}).`,
+    );
+  return { location: value, maxFileBytes: megabytes * 1024 * 1024 };
 }
 
 function parseDate(value: string, flag: string): Date {

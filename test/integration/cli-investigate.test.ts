@@ -99,6 +99,37 @@ describe('investigate --logs on the attack-simulation data set', () => {
     expect(run.stdout).toMatch(/What the session keys did \(second hop, 10 keys\)/);
   });
 
+  it('lists a file past --max-file-mb as not read, with the reason, and counts the rest', async () => {
+    const capped = await mkdtemp(join(tmpdir(), 'exposed-keys-capped-'));
+    try {
+      const day = join(capped, 'AWSLogs', '218007301253', 'CloudTrail', 'us-east-1', '2023', '07', '10');
+      await mkdir(day, { recursive: true });
+      const small = records.slice(0, 100);
+      const large = records.slice(100);
+      await writeFile(
+        join(day, '218007301253_CloudTrail_us-east-1_20230710T1200Z_small.json'),
+        JSON.stringify({ Records: small }),
+      );
+      // Over 1 MiB once inflated: the cap is on the text, not on the bytes stored.
+      await writeFile(
+        join(day, '218007301253_CloudTrail_us-east-1_20230710T1205Z_large.json.gz'),
+        gzipSync(JSON.stringify({ Records: large })),
+      );
+
+      const run = await runCli(
+        ['investigate', '--key', INVICTUS_KEY, '--logs', capped, ...WINDOW, '--max-file-mb', '1'],
+        env,
+      );
+
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/_large\.json\.gz: inflates to more than 1 MiB \(--max-file-mb\)/);
+      const expected = small.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY).length;
+      expect(run.stdout).toMatch(new RegExp(`In brief: ${expected.toLocaleString('en-US')} calls`));
+    } finally {
+      await rm(capped, { recursive: true, force: true });
+    }
+  });
+
   it('says there is nothing to read, and exits 2, for a folder with no CloudTrail deliveries', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'exposed-keys-empty-'));
     try {

@@ -12,6 +12,7 @@ import { readLogFiles } from '../../src/activity/log-files/log-files.js';
 import type { S3Api } from '../../src/aws/narrow-clients.js';
 import { AwsCallError } from '../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
+import { gzipBomb } from '../support/gzip-bomb.js';
 import { useMoto } from '../support/moto.js';
 import { referenceSummary } from '../support/reference-summary.js';
 import { summarizeRecords } from '../support/summaries.js';
@@ -105,9 +106,6 @@ describe('readLogFiles from S3', () => {
       summarizeRecords(kept, INVICTUS_KEY, WINDOW, {
         source: 'cloudtrail-logs',
         regionsSearched: ['eu-west-1', 'us-east-1'],
-        regionsFailed: [
-          { region: 'us-east-1', error: expect.stringContaining(`s3://${BUCKET}/${broken.key}: not valid JSON`) },
-        ],
       }),
     );
     expect(result.files).toMatchObject({
@@ -171,11 +169,33 @@ describe('readLogFiles from S3', () => {
     expect(result.files.failed).toEqual([
       { path: `s3://${BUCKET}/${denied.key}`, error: expect.stringMatching(/^s3:GetObject failed: NoSuchKey/) },
     ]);
-    expect(result.summaries[0]?.regions.failed).toEqual([
-      { region: 'us-east-1', error: expect.stringContaining(`s3://${BUCKET}/${denied.key}: s3:GetObject failed`) },
-    ]);
+    // The other objects of us-east-1 were read: the region was searched, the object is what failed.
+    expect(result.summaries[0]?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
     expect(result.summaries[0]).toMatchObject(
       referenceSummary(kept, INVICTUS_KEY, INVICTUS_WINDOW.start, INVICTUS_WINDOW.end),
+    );
+  });
+
+  it('lists an object that inflates to more than maxFileBytes as failed, with the reason', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const records = loadInvictusRecords();
+    const files = deliveries('', records);
+    await putDeliveries(s3, files);
+    const bombKey = (files[0] as Delivery).key.replace(/\.json\.gz$/, 'bomb.json.gz');
+    await put(s3, bombKey, await gzipBomb(300, records[0] as CloudTrailRecord));
+
+    const result = await readLogFiles(
+      { s3 },
+      { location: `s3://${BUCKET}`, accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW, maxFileBytes: 1024 * 1024 },
+    );
+
+    expect(result.files.failed).toEqual([
+      { path: `s3://${BUCKET}/${bombKey}`, error: 'inflates to more than 1 MiB (--max-file-mb)' },
+    ]);
+    expect(result.files.read).toBe(files.length);
+    expect(result.summaries[0]).toMatchObject(
+      referenceSummary(records, INVICTUS_KEY, INVICTUS_WINDOW.start, INVICTUS_WINDOW.end),
     );
   });
 

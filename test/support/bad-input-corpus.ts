@@ -416,6 +416,21 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
   },
   { name: 'investigate: empty --logs', args: ['investigate', ...KEY, '--logs', ' '], message: /--logs needs a folder/ },
   {
+    name: 'investigate: --max-file-mb without --logs',
+    args: ['investigate', ...KEY, '--max-file-mb', '64'],
+    message: /--max-file-mb is for log files: give --logs too/,
+  },
+  {
+    name: 'investigate: --max-file-mb of 0',
+    args: ['investigate', ...KEY, '--logs', '/tmp', '--max-file-mb', '0'],
+    message: /--max-file-mb must be a whole number of MiB from 1 to 4096/,
+  },
+  {
+    name: 'investigate: --max-file-mb that is not a number',
+    args: ['investigate', ...KEY, '--logs', '/tmp', '--max-file-mb', '1e3'],
+    message: /--max-file-mb must be a whole number of MiB/,
+  },
+  {
     name: 'investigate: --logs s3:// without a bucket',
     args: ['investigate', ...KEY, '--logs', 's3://'],
     message: /--logs "s3:\/\/" names no bucket/,

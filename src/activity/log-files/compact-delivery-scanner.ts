@@ -1,4 +1,6 @@
 import type { CloudTrailRecord } from '../cloudtrail-record.js';
+import type { CountedEventId } from './counted-event-ids.js';
+import { TopLevelRecords } from './top-level-records.js';
 import type { WantedKeys } from './wanted-keys.js';
 
 /** What a log delivery holds for the wanted keys. */
@@ -11,11 +13,11 @@ export interface DeliveryContent {
 
 /*
  * CloudTrail writes each delivery as compact JSON, `{"Records":[{"eventVersion":…},{"eventVersion":…}]}`.
- * The bytes `{"eventVersion":` cannot occur inside a JSON string (a quote there is escaped), so in
- * such a file they start a record; the scanner cuts records there and JSON.parses only those whose
- * bytes contain a wanted key: most of a file is never parsed. A nested object starting with the
- * same bytes would cut a record in two; a cut piece holding a key then fails to parse, and the
- * scanner gives up, as it does on anything it does not expect, so that the file is parsed whole.
+ * Its head (`{"Records":[`, then `]` or a first record starting `{"eventVersion":`) tells such a
+ * delivery; past it, the top-level records are cut exactly (see TopLevelRecords: an
+ * object nested in a record is part of it, however it starts), and only those whose bytes contain
+ * a wanted key are JSON.parsed: most of a file is never parsed. On anything the scanner does not
+ * expect, it gives up, so that the file is parsed whole.
  */
 
 const RECORD_START = Buffer.from('{"eventVersion":');
@@ -26,12 +28,10 @@ const REGION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
 const HEAD_LIMIT = 4096;
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 
 function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -43,10 +43,8 @@ function skipSpace(bytes: Buffer, at: number): number {
   return index;
 }
 
-type Head = 'more' | 'other' | { records: boolean; at: number };
-
-/** Where the records of a compact delivery start, or whether more bytes are needed to tell. */
-function matchHead(bytes: Buffer): Head {
+/** Where the records of a compact delivery start (just after `[`), or whether more bytes are needed to tell. */
+function matchHead(bytes: Buffer): 'more' | 'other' | number {
   let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const expect = (literal: Buffer | number): 'more' | 'other' | 'ok' => {
     at = skipSpace(bytes, at);
@@ -61,37 +59,52 @@ function matchHead(bytes: Buffer): Head {
     const verdict = expect(literal);
     if (verdict !== 'ok') return verdict;
   }
+  const records = at;
   at = skipSpace(bytes, at);
   if (at >= bytes.length) return 'more';
-  if (bytes[at] === CLOSE_BRACKET) return { records: false, at };
+  if (bytes[at] === CLOSE_BRACKET) return records;
   for (let index = 0; index < RECORD_START.length; index += 1) {
     if (at + index >= bytes.length) return 'more';
     if (bytes[at + index] !== RECORD_START[index]) return 'other';
   }
-  return { records: true, at };
+  return records;
 }
 
 /**
- * Where the last record ends, given the document's tail `]` `}` (with any spaces) at the end of
- * `bytes`; -1 when the tail is not there (the file is cut short, or not compact).
+ * Receives the text of a record instead of the scanner parsing it: `bytes[start, end)`, valid
+ * only during the call, with its event id `bytes[idStart, idEnd)` when known exactly (idStart -1
+ * otherwise). The receiver must parse it (unless its event id was counted already), and parse
+ * the whole file instead when it does not parse (the scanner would have given up).
  */
-function tailEnd(bytes: Buffer): number {
-  let at = bytes.length;
-  for (const expected of [CLOSE_BRACE, CLOSE_BRACKET]) {
-    while (at > 0 && isSpace(bytes[at - 1])) at -= 1;
-    if (bytes[at - 1] !== expected) return -1;
-    at -= 1;
+export type RecordSink = (bytes: Buffer, start: number, end: number, idStart: number, idEnd: number) => void;
+
+/** How a {@link CompactDeliveryScanner} hands records over. */
+export interface ScannerOptions {
+  /** Where the records found go as text, unparsed (to be parsed on another thread); `end` then gives no records. */
+  sink?: RecordSink;
+  /** Whether a record's event id was counted already: then it is not parsed at all. */
+  alreadyCounted?: CountedEventId;
+}
+
+/** The next place of a pattern in a buffer, remembered while records of the buffer are looked at in order. */
+class NextOccurrence {
+  readonly #pattern: Buffer;
+  #bytes: Buffer | null = null;
+  #at = -1;
+
+  constructor(pattern: Buffer) {
+    this.#pattern = pattern;
   }
-  while (at > 0 && isSpace(bytes[at - 1])) at -= 1;
-  return at;
-}
 
-/**
- * Receives the text of a record instead of the scanner parsing it: `bytes[start, end)`, without
- * its separator, valid only during the call. The receiver must parse it, and parse the whole
- * file instead when it does not parse (the scanner would have given up).
- */
-export type RecordSink = (bytes: Buffer, start: number, end: number) => void;
+  /** The first place of the pattern in `bytes` at or after `from` (never less than at the last call on `bytes`); -1 if none. */
+  from(bytes: Buffer, from: number): number {
+    if (bytes !== this.#bytes) {
+      this.#bytes = bytes;
+      this.#at = bytes.indexOf(this.#pattern, from);
+    } else if (this.#at !== -1 && this.#at < from) this.#at = bytes.indexOf(this.#pattern, from);
+    return this.#at;
+  }
+}
 
 /**
  * Finds, chunk by chunk, the records of a compact CloudTrail delivery that mention a wanted key,
@@ -99,26 +112,25 @@ export type RecordSink = (bytes: Buffer, start: number, end: number) => void;
  * false/null means the file is not in the compact shape: parse it whole instead.
  */
 export class CompactDeliveryScanner {
-  readonly #wanted: WantedKeys;
-  readonly #collectRegions: boolean;
-  #state: 'head' | 'records' | 'empty' | 'other' = 'head';
+  readonly #wanted: readonly NextOccurrence[];
+  readonly #regionField: NextOccurrence | null;
+  #state: 'head' | 'records' | 'other' = 'head';
   /** Every byte pushed, while none has been let go. */
   #kept: Buffer[] | null = [];
   #keptBytes = 0;
-  /** Records state: the bytes of the record not yet complete (they start a record). Empty state: bytes after `[`. */
-  #pending: Buffer | null = null;
+  readonly #cutter = new TopLevelRecords((bytes, start, end, idStart, idEnd) =>
+    this.#take(bytes, start, end, idStart, idEnd),
+  );
   readonly #records: CloudTrailRecord[] = [];
   readonly #regions = new Set<string>();
   readonly #sink: RecordSink | undefined;
+  readonly #alreadyCounted: CountedEventId | undefined;
 
-  /**
-   * With a `sink`, the records found go there as text, unparsed (to be parsed on another
-   * thread), and `end` gives no records.
-   */
-  constructor(wanted: WantedKeys, collectRegions: boolean, sink?: RecordSink) {
-    this.#wanted = wanted;
-    this.#collectRegions = collectRegions;
-    this.#sink = sink;
+  constructor(wanted: WantedKeys, collectRegions: boolean, options: ScannerOptions = {}) {
+    this.#wanted = wanted.patterns.map((pattern) => new NextOccurrence(pattern));
+    this.#regionField = collectRegions ? new NextOccurrence(REGION_FIELD) : null;
+    this.#sink = options.sink;
+    this.#alreadyCounted = options.alreadyCounted;
   }
 
   /** The bytes pushed so far, when none was let go, so that a whole parse can go on from them. */
@@ -126,20 +138,20 @@ export class CompactDeliveryScanner {
     return this.#kept;
   }
 
+  /** How many bytes of text the scanner holds. */
+  get heldBytes(): number {
+    return (this.#kept ? this.#keptBytes : 0) + this.#cutter.heldBytes;
+  }
+
   /** Feeds the next chunk of text bytes; false when the file must be parsed whole. */
   push(chunk: Buffer): boolean {
-    if (this.#kept) {
-      this.#kept.push(chunk);
-      this.#keptBytes += chunk.length;
-    }
     switch (this.#state) {
       case 'head':
+        (this.#kept as Buffer[]).push(chunk);
+        this.#keptBytes += chunk.length;
         return this.#pushHead();
       case 'records':
-        return this.#feed(chunk);
-      case 'empty':
-        this.#pending = Buffer.concat([this.#pending ?? Buffer.alloc(0), chunk]);
-        return this.#keptBytes <= HEAD_LIMIT || this.#fail();
+        return this.#cutter.push(chunk) || this.#fail();
       default:
         return false;
     }
@@ -147,11 +159,7 @@ export class CompactDeliveryScanner {
 
   /** Ends the file: what it holds for the wanted keys, or null when it must be parsed whole. */
   end(): DeliveryContent | null {
-    if (this.#state === 'empty' && this.#pending && tailEnd(this.#pending) === 0) return { records: [], regions: [] };
-    if (this.#state !== 'records' || !this.#pending) return null;
-    const pending = this.#pending;
-    const recordEnd = tailEnd(pending);
-    if (recordEnd <= 0 || !this.#select(pending, 0, recordEnd, false)) return null;
+    if (this.#state !== 'records' || !this.#cutter.ended) return null;
     return { records: this.#records, regions: [...this.#regions] };
   }
 
@@ -161,104 +169,50 @@ export class CompactDeliveryScanner {
   }
 
   #pushHead(): boolean {
-    const kept = this.#kept ?? [];
+    const kept = this.#kept as Buffer[];
     // The first chunk almost always holds the head: join chunks only when it is cut short.
     const bytes = kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept);
     const head = matchHead(bytes);
     if (head === 'more') return this.#keptBytes <= HEAD_LIMIT || this.#fail();
     if (head === 'other') return this.#fail();
-    if (!head.records) {
-      this.#state = 'empty';
-      this.#pending = bytes.subarray(head.at);
-      return true;
-    }
     this.#state = 'records';
-    return this.#feed(bytes.subarray(head.at));
-  }
-
-  /** Records state: takes in a chunk, handling each record once it is complete. */
-  #feed(chunk: Buffer): boolean {
     // From here on, bytes are let go as records complete: a fallback must read the file again.
     this.#kept = null;
-    let rest = chunk;
-    if (this.#pending) {
-      const next = chunk.indexOf(RECORD_START);
-      if (next === -1) {
-        this.#pending = Buffer.concat([this.#pending, chunk]);
-        return true;
-      }
-      const joined = Buffer.concat([this.#pending, chunk.subarray(0, next)]);
-      if (!this.#select(joined, 0, joined.length, true)) return this.#fail();
-      rest = chunk.subarray(next);
-    }
-    const last = rest.lastIndexOf(RECORD_START);
-    if (last > 0 && !this.#select(rest, 0, last, true)) return this.#fail();
-    this.#pending = rest.subarray(last);
-    return true;
+    return this.#cutter.push(bytes.subarray(head)) || this.#fail();
   }
 
   /**
-   * Handles the records in `bytes[from, to)`: they start at each record start, and the last one
-   * ends at `to`, followed by a comma when `separated`. False on anything unexpected.
+   * Takes a complete record, `bytes[start, end)`: parsed (or sunk) when it mentions a wanted key,
+   * unless its event id was counted already.
    */
-  #select(bytes: Buffer, from: number, to: number, separated: boolean): boolean {
-    const { patterns } = this.#wanted;
-    const ends = new Map<number, number>();
-    for (const pattern of patterns) {
-      // `known` is a record start at or before the search position: when the key is in that
-      // record (often, for the key of an incident), its end is the next record start.
-      let known = from;
-      let at = bytes.indexOf(pattern, from);
-      while (at !== -1 && at + pattern.length <= to) {
-        let start = known;
-        let end = bytes.indexOf(RECORD_START, known + 1);
-        if (end !== -1 && end < at) {
-          start = bytes.lastIndexOf(RECORD_START, at);
-          end = bytes.indexOf(RECORD_START, at + pattern.length);
-        }
-        if (end === -1 || end > to) end = to;
-        ends.set(start, end);
-        known = end;
-        at = end >= to ? -1 : bytes.indexOf(pattern, end);
-      }
+  #take(bytes: Buffer, start: number, end: number, idStart: number, idEnd: number): boolean {
+    if (this.#regionField) this.#addRegions(this.#regionField, bytes, start, end);
+    if (!this.#mentionsWanted(bytes, start, end)) return true;
+    if (idStart !== -1 && this.#alreadyCounted?.(bytes, idStart, idEnd)) return true;
+    if (this.#sink) {
+      this.#sink(bytes, start, end, idStart, idEnd);
+      return true;
     }
-    const starts = patterns.length > 1 ? [...ends.keys()].sort((a, b) => a - b) : ends.keys();
-    for (const start of starts) {
-      const end = ends.get(start) as number;
-      const last = this.#recordEnd(bytes, start, end, end < to || separated);
-      if (last === -1) return false;
-      if (this.#sink) this.#sink(bytes, start, last);
-      else {
-        const record = parseRecord(bytes, start, last);
-        if (!record) return false;
-        this.#records.push(record);
-      }
-    }
-    if (this.#collectRegions) this.#addRegions(bytes, from, to);
-    return true;
+    const record = parseRecord(bytes, start, end);
+    if (record) this.#records.push(record);
+    return record !== null;
   }
 
-  /** Where the record in `bytes[start, end)` ends, before its separator; -1 when it does not end as one. */
-  #recordEnd(bytes: Buffer, start: number, end: number, separated: boolean): number {
-    let last = end;
-    while (last > start && isSpace(bytes[last - 1])) last -= 1;
-    if (separated) {
-      if (bytes[last - 1] !== COMMA) return -1;
-      last -= 1;
-      while (last > start && isSpace(bytes[last - 1])) last -= 1;
+  #mentionsWanted(bytes: Buffer, start: number, end: number): boolean {
+    for (const pattern of this.#wanted) {
+      const at = pattern.from(bytes, start);
+      if (at !== -1 && at < end) return true;
     }
-    return bytes[last - 1] === CLOSE_BRACE ? last : -1;
+    return false;
   }
 
-  #addRegions(bytes: Buffer, from: number, to: number): void {
-    let at = bytes.indexOf(REGION_FIELD, from);
-    while (at !== -1 && at < to) {
+  #addRegions(field: NextOccurrence, bytes: Buffer, start: number, end: number): void {
+    for (let at = field.from(bytes, start); at !== -1 && at < end; at = field.from(bytes, at + 1)) {
       const valueStart = at + REGION_FIELD.length;
       const valueEnd = bytes.indexOf(QUOTE, valueStart);
-      if (valueEnd === -1 || valueEnd > to) return;
+      if (valueEnd === -1 || valueEnd > end) return;
       const region = bytes.toString('latin1', valueStart, valueEnd);
       if (REGION_NAME.test(region)) this.#regions.add(region);
-      at = bytes.indexOf(REGION_FIELD, valueEnd);
     }
   }
 }

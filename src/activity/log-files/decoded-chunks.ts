@@ -1,4 +1,5 @@
 import { createGunzip, type Gunzip, gunzipSync } from 'node:zlib';
+import { tooLargeReason } from './max-file-bytes.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
@@ -22,17 +23,35 @@ async function* counted(
   }
 }
 
+/** Options of {@link decodedChunks}. */
+export interface DecodeOptions {
+  /** Told how many stored bytes were read, as they are. */
+  onBytes: (bytes: number) => void;
+  /** The most text bytes the file may hold; decoding stops as soon as it passes them. */
+  maxBytes: number;
+}
+
+/** Passes `chunks` on, throwing as soon as they add up to more than `maxBytes`. */
+async function* capped(chunks: AsyncIterable<Buffer>, maxBytes: number, gzipped: boolean): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    if (total > maxBytes) throw new Error(tooLargeReason(maxBytes, gzipped));
+    yield chunk;
+  }
+}
+
 /**
  * The bytes of a file as text bytes: inflated through a zlib stream when they start with the
- * gzip magic number (whatever the file is called), passed through otherwise. `onBytes` is told
- * how many stored bytes were read.
+ * gzip magic number (whatever the file is called), passed through otherwise. Inflating follows
+ * the reading of the text (the stream's back-pressure), so a file that would inflate to more
+ * than `maxBytes` is stopped there, never inflated further.
  *
- * @throws Error "not valid gzip: …" when the bytes cannot be inflated, or the reading error.
+ * @throws Error "not valid gzip: …" when the bytes cannot be inflated, "inflates to more than
+ * …" (or "holds more than …") when the text passes `maxBytes`, or the reading error.
  */
-export async function* decodedChunks(
-  raw: AsyncIterable<Uint8Array>,
-  onBytes: (bytes: number) => void,
-): AsyncGenerator<Buffer> {
+export async function* decodedChunks(raw: AsyncIterable<Uint8Array>, options: DecodeOptions): AsyncGenerator<Buffer> {
+  const { onBytes, maxBytes } = options;
   const iterator = raw[Symbol.asyncIterator]();
   try {
     // Two bytes tell gzip apart; a stream may hand them over one at a time.
@@ -50,7 +69,7 @@ export async function* decodedChunks(
     }
     const source = counted(head, iterator, done, onBytes);
     if (!isGzip(head)) {
-      yield* source;
+      yield* capped(source, maxBytes, false);
       return;
     }
     const gunzip = createGunzip({ chunkSize: 64 * 1024 });
@@ -58,7 +77,7 @@ export async function* decodedChunks(
     // per-file machinery costs more than the inflating itself.
     void feed(gunzip, source);
     try {
-      for await (const chunk of gunzip) yield chunk as Buffer;
+      yield* capped(gunzip, maxBytes, true);
     } catch (error) {
       // The reason a reader of the failed-files list sees: say which layer failed.
       if (isZlibError(error)) throw new Error(`not valid gzip: ${(error as Error).message}`, { cause: error });

@@ -1,6 +1,12 @@
 import { InvalidInputError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
-import { type LogFilesDeps, type LogFilesResult, readLogFiles } from './log-files.js';
+import {
+  type FailedLogFile,
+  type LogFilesDeps,
+  type LogFilesOptions,
+  type LogFilesResult,
+  readLogFiles,
+} from './log-files.js';
 
 /** What became of the files of the first read (the incident key's own). */
 export interface LogFilesReport {
@@ -8,6 +14,8 @@ export interface LogFilesReport {
   skipped: number;
   outsideWindow: number;
   failed: number;
+  /** The files that could not be read, by path, each with the reason. */
+  failedFiles: FailedLogFile[];
 }
 
 /** The `cloudtrail-logs` source, and what it found of the files. */
@@ -22,6 +30,8 @@ export interface LogFilesSourceOptions {
   location: string;
   concurrency?: number;
   workers?: number;
+  /** The most text one file may hold once inflated, in bytes (see {@link LogFilesOptions.maxFileBytes}). */
+  maxFileBytes?: number;
 }
 
 function report(files: LogFilesResult['files']): LogFilesReport {
@@ -30,6 +40,7 @@ function report(files: LogFilesResult['files']): LogFilesReport {
     skipped: files.skipped,
     outsideWindow: files.outsideWindow,
     failed: files.failed.length,
+    failedFiles: files.failed,
   };
 }
 
@@ -61,6 +72,7 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
         userName: query.userName,
         concurrency: options.concurrency,
         workers: options.workers,
+        maxFileBytes: options.maxFileBytes,
         onProgress: query.onProgress,
       });
       const { read, failed, outsideWindow, skipped } = result.files;

@@ -4,11 +4,14 @@ import { compareText } from '../../common/compare-text.js';
 import { InvalidInputError } from '../../errors.js';
 import type { ActivityProgress } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
-import { accessKeyOf } from '../cloudtrail-record.js';
+import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
 import { ActivityAccumulator } from '../summarizer.js';
+import { type CountedEventId, CountedEventIds } from './counted-event-ids.js';
+import { LargeTextTurns } from './large-text-turns.js';
 import { listLocalFiles } from './local-log-files.js';
 import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
 import { type FileToRead, isUnlisted, type ListedEntry } from './log-file-ref.js';
+import { DEFAULT_MAX_FILE_BYTES } from './max-file-bytes.js';
 import { type LogFileOutcome, readLogFile } from './read-log-file.js';
 import { listS3Files, parseS3Location } from './s3-log-files.js';
 import { type WantedKeys, wantedKeys } from './wanted-keys.js';
@@ -16,6 +19,7 @@ import { type StartWorker, startLogFileWorker } from './workers/start-worker.js'
 import { type PoolHost, readWithWorkers } from './workers/worker-pool.js';
 import { planWorkers } from './workers/workers-plan.js';
 
+export { DEFAULT_MAX_FILE_BYTES } from './max-file-bytes.js';
 export type { StartWorker } from './workers/start-worker.js';
 
 /** How many files are read at once by default: enough to hide S3 latency, few enough to bound memory. */
@@ -40,6 +44,13 @@ export interface LogFilesOptions {
    * default, one per core but one (at most three), when there is enough to read for them to pay.
    */
   workers?: number;
+  /**
+   * The most text one file may hold once inflated, in bytes (default
+   * {@link DEFAULT_MAX_FILE_BYTES}, 128 MiB, far more than a real delivery holds). A file that
+   * would hold more is not read further and is listed in `files.failed` with the reason: memory
+   * stays bounded whatever a file's size or shape.
+   */
+  maxFileBytes?: number;
   onProgress?: (progress: LogFilesProgress) => void;
 }
 
@@ -81,8 +92,42 @@ interface FailedFile extends FailedLogFile {
   region: string;
 }
 
+/** Stands for the region of a file whose path names none. */
+const UNKNOWN_REGION = 'unknown';
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The regions not searched at all, each with the files of it that failed (sorted by path): a
+ * region is unsearched when it failed and no file of it was read; the files whose path names no
+ * region, when no file at all was read. One unreadable file among others of its region is a file
+ * to report (files.failed), not a region.
+ */
+function unsearchedRegions(
+  failed: readonly FailedFile[],
+  searched: ReadonlySet<string>,
+  attempts: ReadonlyMap<string, number>,
+  filesRead: number,
+): FailedRegion[] {
+  const byRegion = new Map<string, FailedFile[]>();
+  for (const file of failed) {
+    const files = byRegion.get(file.region);
+    if (files) files.push(file);
+    else byRegion.set(file.region, [file]);
+  }
+  const regions: FailedRegion[] = [];
+  for (const [region, files] of byRegion) {
+    if (region === UNKNOWN_REGION ? filesRead > 0 : searched.has(region)) continue;
+    const [first] = files as [FailedFile];
+    const tried = attempts.get(region) ?? files.length;
+    regions.push({
+      region,
+      error: `${files.length} of ${tried} log file${tried === 1 ? '' : 's'} could not be read: ${first.path}: ${first.error}`,
+    });
+  }
+  return regions;
 }
 
 /**
@@ -95,6 +140,10 @@ class LogFilesTally {
   readonly #accumulators: Map<string, ActivityAccumulator>;
   readonly #searched = new Set<string>();
   readonly #failed: FailedFile[] = [];
+  /** The event ids every key's summary counted, in the order they were (for the workers). */
+  readonly #countedEverywhere: string[] = [];
+  /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
+  readonly #attempts = new Map<string, number>();
   readonly #progress: LogFilesProgress = {
     kind: 'files',
     filesRead: 0,
@@ -115,13 +164,25 @@ class LogFilesTally {
   }
 
   /**
+   * Whether a record's event id was counted by every key's summary already: any record with that
+   * id would be dropped as seen, so it need not be parsed. (Ids only ever become counted: a record
+   * passed over now would still be dropped when its file is settled.)
+   */
+  readonly alreadyCounted: CountedEventId = new CountedEventIds((eventId) => {
+    for (const accumulator of this.#accumulators.values()) if (!accumulator.hasCounted(eventId)) return false;
+    return true;
+  }).has;
+
+  /**
    * The delivery to read for a listed entry; null for an entry not to read (a part that could not
    * be listed, a digest or other file, a delivery dated outside the window), counted and reported.
    */
   toRead(entry: ListedEntry): FileToRead | null {
     const info = describeLogFilePath(entry.path);
-    if (isUnlisted(entry)) this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`);
-    else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
+    if (isUnlisted(entry)) {
+      this.#tried(info.region);
+      this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`);
+    } else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
     else if (info.day !== null && dayIsOutsideWindow(info.day, this.#window)) this.#progress.filesOutsideWindow += 1;
     else return { file: entry, region: info.region };
     this.#report();
@@ -130,24 +191,22 @@ class LogFilesTally {
 
   /** Counts what reading a delivery gave, its records included, and reports progress. */
   settle(toRead: FileToRead, outcome: LogFileOutcome): void {
+    this.#tried(toRead.region);
     if (outcome.kind === 'failed') this.#fail(toRead.file.path, toRead.region, outcome.reason);
     else if (outcome.kind === 'not-a-delivery') this.#progress.filesSkipped += 1;
     else {
       this.#progress.filesRead += 1;
       if (toRead.region) this.#searched.add(toRead.region);
       else for (const region of outcome.regions) this.#searched.add(region);
-      for (const record of outcome.records) this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record);
+      for (const record of outcome.records) this.#count(record);
     }
     this.#report();
   }
 
   result(options: LogFilesOptions, workers: number): LogFilesResult {
     const failed = [...this.#failed].sort((a, b) => compareText(a.path, b.path));
-    const regionsFailed: FailedRegion[] = failed.map((file) => ({
-      region: file.region,
-      error: `${file.path}: ${file.error}`,
-    }));
     const { filesRead, filesSkipped, filesOutsideWindow, bytes } = this.#progress;
+    const regionsFailed = unsearchedRegions(failed, this.#searched, this.#attempts, filesRead);
     return {
       summaries: options.accessKeyIds.map((id, index) =>
         (this.#accumulators.get(id) as ActivityAccumulator).summary({
@@ -168,9 +227,27 @@ class LogFilesTally {
     };
   }
 
+  /** The event ids every key's summary counted, from the `from`th on. */
+  countedSince(from: number): string[] {
+    return this.#countedEverywhere.slice(from);
+  }
+
+  #count(record: CloudTrailRecord): void {
+    if (!this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record)) return;
+    const eventId = record.eventID;
+    if (typeof eventId !== 'string' || eventId === '') return;
+    for (const accumulator of this.#accumulators.values()) if (!accumulator.hasCounted(eventId)) return;
+    this.#countedEverywhere.push(eventId);
+  }
+
   #fail(path: string, region: string | null, error: string): void {
-    this.#failed.push({ path, error, region: region ?? 'unknown' });
+    this.#failed.push({ path, error, region: region ?? UNKNOWN_REGION });
     this.#progress.filesFailed += 1;
+  }
+
+  #tried(region: string | null): void {
+    const key = region ?? UNKNOWN_REGION;
+    this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
   }
 
   #report(): void {
@@ -188,7 +265,12 @@ async function started(listing: AsyncGenerator<ListedEntry>): Promise<AsyncItera
   })();
 }
 
-function checkOptions(options: LogFilesOptions): number {
+interface CheckedOptions {
+  concurrency: number;
+  maxFileBytes: number;
+}
+
+function checkOptions(options: LogFilesOptions): CheckedOptions {
   const { start, end } = options.window;
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || start > end)
     throw new InvalidInputError('window', 'The window must have a valid start no later than its end.');
@@ -201,7 +283,13 @@ function checkOptions(options: LogFilesOptions): number {
   const { workers } = options;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0))
     throw new InvalidInputError('workers', `Workers must be a whole number of threads, at least 0 (got ${workers}).`);
-  return concurrency;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1)
+    throw new InvalidInputError(
+      'maxFileBytes',
+      `The most a file may hold must be a whole number of bytes, at least 1 (got ${maxFileBytes}).`,
+    );
+  return { concurrency, maxFileBytes };
 }
 
 async function listingOf(deps: LogFilesDeps, location: string): Promise<AsyncIterable<ListedEntry>> {
@@ -220,11 +308,22 @@ async function listingOf(deps: LogFilesDeps, location: string): Promise<AsyncIte
   }
 }
 
-/** Reads files on the calling thread: `concurrency` at once, each streamed. */
-function readingHere(tally: LogFilesTally, wanted: WantedKeys, concurrency: number) {
+/** Reads files on the calling thread: `concurrency` at once, each streamed, one at a time holding much text. */
+function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, maxFileBytes }: CheckedOptions) {
   const onBytes = (bytes: number) => tally.addBytes(bytes);
+  const largeText = new LargeTextTurns();
+  const { alreadyCounted } = tally;
   const readHere = async (toRead: FileToRead) =>
-    tally.settle(toRead, await readLogFile(toRead.file, wanted, { collectRegions: toRead.region === null, onBytes }));
+    tally.settle(
+      toRead,
+      await readLogFile(toRead.file, wanted, {
+        collectRegions: toRead.region === null,
+        onBytes,
+        maxFileBytes,
+        largeText,
+        alreadyCounted,
+      }),
+    );
   return {
     readHere,
     readRestHere: (entries: AsyncIterable<ListedEntry>) =>
@@ -240,19 +339,21 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, concurrency: numb
  * or `.json.gz`), in a local folder searched recursively or under an S3 prefix: several files at
  * once, each streamed, so memory depends on what is counted, not on how much is read; a large
  * local folder with the help of worker threads. Digests and other files are skipped; deliveries
- * dated more than a day away from the window are not read; a file that cannot be read is listed
- * in `files.failed` and in each summary's `regions.failed`.
+ * dated more than a day away from the window are not read; a file that cannot be read, or that
+ * holds more than `maxFileBytes` of text, is listed in `files.failed` with the reason. A region
+ * is listed in each summary's `regions.failed` only when files of it failed and none of it could
+ * be read (files whose path names no region: when no file at all could be read).
  *
- * @throws InvalidInputError when a key, the window, the concurrency or the number of workers is
- * invalid, or the location cannot be read.
+ * @throws InvalidInputError when a key, the window, the concurrency, the number of workers or the
+ * most a file may hold is invalid, or the location cannot be read.
  * @throws AwsCallError or CredentialsError when the S3 prefix cannot be listed.
  */
 export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions): Promise<LogFilesResult> {
-  const concurrency = checkOptions(options);
+  const checked = checkOptions(options);
   const wanted = wantedKeys(options.accessKeyIds);
   const listing = await listingOf(deps, options.location);
   const tally = new LogFilesTally(wanted, options);
-  const here = readingHere(tally, wanted, concurrency);
+  const here = readingHere(tally, wanted, checked);
   /*
    * An S3 prefix is read on this thread alone: there, fetching the objects is what takes the
    * time, and a worker would need each object's bytes posted to it, one copy more. A local
@@ -260,13 +361,15 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
    */
   const plan = parseS3Location(options.location)
     ? { workers: 0, entries: listing }
-    : await planWorkers(listing, options, concurrency);
+    : await planWorkers(listing, options, checked.concurrency);
   if (plan.workers === 0) {
     await here.readRestHere(plan.entries);
     return tally.result(options, 0);
   }
   const host: PoolHost = {
     toRead: (entry) => tally.toRead(entry),
+    alreadyCounted: tally.alreadyCounted,
+    countedSince: (from) => tally.countedSince(from),
     settle: (toRead, outcome, bytes) => {
       tally.addBytes(bytes);
       tally.settle(toRead, outcome);
@@ -277,6 +380,7 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
     entries: plan.entries,
     workers: plan.workers,
     accessKeyIds: [...wanted.ids],
+    maxFileBytes: checked.maxFileBytes,
     startWorker: deps.startWorker ?? startLogFileWorker,
     host,
   });

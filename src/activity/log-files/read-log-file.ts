@@ -1,6 +1,8 @@
 import { CompactDeliveryScanner, type DeliveryContent } from './compact-delivery-scanner.js';
+import type { CountedEventId } from './counted-event-ids.js';
 import { decodedChunks } from './decoded-chunks.js';
 import { parseDelivery } from './delivery-parser.js';
+import { FREE_TEXT_BYTES, type LargeTextTurns } from './large-text-turns.js';
 import type { LogFileRef } from './log-file-ref.js';
 import type { WantedKeys } from './wanted-keys.js';
 
@@ -17,11 +19,40 @@ export interface ReadLogFileOptions {
   collectRegions: boolean;
   /** Told how many stored bytes were read, as they are. */
   onBytes: (bytes: number) => void;
+  /** The most text the file may hold, once inflated; a file that holds more fails, with the reason. */
+  maxFileBytes: number;
+  /** Shared by the files read at once, so that one at a time holds more than a few MiB of text. */
+  largeText?: LargeTextTurns;
+  /** Whether a record's event id was counted already: then it need not be parsed. */
+  alreadyCounted?: CountedEventId;
 }
 
-async function collect(file: LogFileRef, onBytes: (bytes: number) => void): Promise<Buffer[]> {
+/** Keeps the text a file holds in check: past {@link FREE_TEXT_BYTES}, it waits for its turn. */
+class TextHeld {
+  readonly #turns: LargeTextTurns | undefined;
+  #giveBack: (() => void) | null = null;
+
+  constructor(turns: LargeTextTurns | undefined) {
+    this.#turns = turns;
+  }
+
+  async holding(bytes: number): Promise<void> {
+    if (this.#turns && !this.#giveBack && bytes > FREE_TEXT_BYTES) this.#giveBack = await this.#turns.take();
+  }
+
+  release(): void {
+    this.#giveBack?.();
+  }
+}
+
+async function collect(file: LogFileRef, options: ReadLogFileOptions, held: TextHeld): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
-  for await (const chunk of decodedChunks(file.open(), onBytes)) chunks.push(chunk);
+  let bytes = 0;
+  for await (const chunk of decodedChunks(file.open(), { onBytes: options.onBytes, maxBytes: options.maxFileBytes })) {
+    chunks.push(chunk);
+    bytes += chunk.length;
+    await held.holding(bytes);
+  }
   return chunks;
 }
 
@@ -29,26 +60,36 @@ async function contentOf(
   file: LogFileRef,
   wanted: WantedKeys,
   options: ReadLogFileOptions,
+  held: TextHeld,
 ): Promise<DeliveryContent | null> {
-  const scanner = new CompactDeliveryScanner(wanted, options.collectRegions);
+  const scanner = new CompactDeliveryScanner(wanted, options.collectRegions, {
+    alreadyCounted: options.alreadyCounted,
+  });
   let whole: Buffer[] | null = null;
+  let wholeBytes = 0;
   let readAgain = false;
-  for await (const chunk of decodedChunks(file.open(), options.onBytes)) {
-    if (whole) whole.push(chunk);
-    else if (!scanner.push(chunk)) {
-      if (scanner.kept) whole = [...scanner.kept];
-      else {
+  const decode = { onBytes: options.onBytes, maxBytes: options.maxFileBytes };
+  for await (const chunk of decodedChunks(file.open(), decode)) {
+    if (whole) {
+      whole.push(chunk);
+      wholeBytes += chunk.length;
+    } else if (!scanner.push(chunk)) {
+      if (scanner.kept) {
+        whole = [...scanner.kept];
+        wholeBytes = scanner.heldBytes;
+      } else {
         readAgain = true;
         break;
       }
     }
+    await held.holding(whole ? wholeBytes : scanner.heldBytes);
   }
   if (!whole && !readAgain) {
     const content = scanner.end();
     if (content) return content;
     if (scanner.kept) whole = scanner.kept;
   }
-  whole ??= await collect(file, options.onBytes);
+  whole ??= await collect(file, options, held);
   return parseDelivery(Buffer.concat(whole), wanted, options.collectRegions);
 }
 
@@ -60,18 +101,23 @@ export function reasonOf(error: unknown): string {
 
 /**
  * Reads one log file (gzipped or not) and finds the records made with the wanted keys: compact
- * CloudTrail deliveries record by record, anything else parsed whole. Never throws: a file that
- * cannot be read, inflated or parsed is a failed outcome with the reason.
+ * CloudTrail deliveries record by record, anything else parsed whole. The text it holds is
+ * bounded by `maxFileBytes`, and past a few MiB waits for its turn (see {@link LargeTextTurns}).
+ * Never throws: a file that cannot be read, inflated or parsed, or that holds more text than
+ * `maxFileBytes`, is a failed outcome with the reason.
  */
 export async function readLogFile(
   file: LogFileRef,
   wanted: WantedKeys,
   options: ReadLogFileOptions,
 ): Promise<LogFileOutcome> {
+  const held = new TextHeld(options.largeText);
   try {
-    const content = await contentOf(file, wanted, options);
+    const content = await contentOf(file, wanted, options, held);
     return content ? { kind: 'read', ...content } : { kind: 'not-a-delivery' };
   } catch (error) {
     return { kind: 'failed', reason: reasonOf(error) };
+  } finally {
+    held.release();
   }
 }

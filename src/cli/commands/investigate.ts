@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
-import { runAction, withAthenaOptions, withCommonOptions } from '../command-kit.js';
+import { runAction, withAthenaOptions, withCommonOptions, withLogFilesOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
 
-interface InvestigateFlags extends parse.CommonOptions, parse.AthenaFlags {
+interface InvestigateFlags extends parse.CommonOptions, parse.AthenaFlags, parse.LogFilesFlags {
   key?: string;
-  logs?: string;
   hours?: string;
   start?: string;
   end?: string;
@@ -18,11 +17,12 @@ interface InvestigateFlags extends parse.CommonOptions, parse.AthenaFlags {
 export function registerInvestigate(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
     withAthenaOptions(
-      program
-        .command('investigate')
-        .description('summarise what an access key did, from CloudTrail (every region), log files or Athena')
-        .option('--key <id>', 'the access key id (AKIA… or ASIA…)')
-        .option('--logs <location>', 'read CloudTrail log files from a folder or s3://bucket/prefix, not LookupEvents')
+      withLogFilesOptions(
+        program
+          .command('investigate')
+          .description('summarise what an access key did, from CloudTrail (every region), log files or Athena')
+          .option('--key <id>', 'the access key id (AKIA… or ASIA…)'),
+      )
         .option('--hours <n>', 'the last n hours (default 24)')
         .option('--start <iso>', 'from this time (ISO 8601; default 24 hours before --end)')
         .option('--end <iso>', 'until this time (ISO 8601; default now)')
@@ -48,7 +48,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
       '--regions',
       '--regions chooses where LookupEvents or Athena searches; log files (--logs) hold their own regions.',
     );
-  const logs = parse.parseLogsLocation(flags.logs);
+  const logs = parse.parseLogFiles(flags);
   const athena = parse.parseAthenaFlags(flags);
   // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
   const followSessions = flags.followSessions ?? !flags.json;

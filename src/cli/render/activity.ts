@@ -129,8 +129,11 @@ export function renderInvestigation(
   return `${own.endsWith('\n') ? own : `${own}\n`}${renderSessionActivity(investigation.sessionActivity, palette)}`;
 }
 
-/** What became of the log files read, in one line. */
+/** What became of the log files read, in one line, then each file that could not be read and why. */
 export function renderFilesReport(files: LogFilesReport): string {
-  const { read, skipped, failed, outsideWindow } = files;
-  return `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable.`;
+  const { read, skipped, failed, outsideWindow, failedFiles } = files;
+  const line = `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable${failed ? ':' : '.'}`;
+  const shown = failedFiles.slice(0, TOP_ROWS).map((file) => `  ${file.path}: ${file.error}`);
+  const more = failedFiles.length - shown.length;
+  return [line, ...shown, ...(more > 0 ? [`  … ${formatCount(more)} more`] : [])].join('\n');
 }

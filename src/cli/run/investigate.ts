@@ -4,15 +4,15 @@ import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { investigateKey } from '../../steps/investigate.js';
-import type { AthenaRequest } from '../options.js';
+import type { AthenaRequest, LogFilesRequest } from '../options.js';
 
 /** What `investigate` was asked. */
 export interface InvestigationRequest {
   accessKeyId: string;
   window: TimeWindow;
   regions?: string[];
-  /** A folder or s3://bucket/prefix of CloudTrail log files; LookupEvents when absent. */
-  logs?: string;
+  /** A folder or s3://bucket/prefix of CloudTrail log files (and their cap); LookupEvents when absent. */
+  logs?: LogFilesRequest;
   /** An Athena table (and where the results go); LookupEvents when absent. */
   athena?: AthenaRequest;
   followSessions: boolean;
@@ -39,8 +39,9 @@ async function sourceOf(clients: AwsClients, request: InvestigationRequest): Pro
   }
   if (request.logs !== undefined) {
     const { logFilesSource } = await import('../../activity/log-files/log-files-source.js');
-    const s3 = request.logs.startsWith('s3://') ? await clients.s3() : undefined;
-    return logFilesSource({ s3 }, { location: request.logs });
+    const { location, maxFileBytes } = request.logs;
+    const s3 = /^s3:\/\//i.test(location) ? await clients.s3() : undefined;
+    return logFilesSource({ s3 }, { location, ...(maxFileBytes === undefined ? {} : { maxFileBytes }) });
   }
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
   return lookupEventsSource(

@@ -1,6 +1,8 @@
 /** What a log-file worker thread is started with (its `workerData`). */
 export interface LogFileWorkerData {
   accessKeyIds: string[];
+  /** The most text a file may hold, once inflated (see `readLogFiles`). */
+  maxFileBytes: number;
 }
 
 /** A file for a worker to scan. */
@@ -17,15 +19,22 @@ export interface FileRequest {
 export interface ScanRequest {
   batch: number;
   files: FileRequest[];
+  /**
+   * Event ids that every wanted key's summary counted since the worker's last request: records
+   * with them need not be packed (they would be dropped as seen).
+   */
+  counted: string[];
 }
 
 /**
- * The text of records, packed end to end: record `i` is `buffer[ends[i - 1] ?? 0, ends[i])`.
- * Both buffers are transferred to the main thread, not copied.
+ * The text of records, packed end to end: record `i` is `buffer[ends[i - 1] ?? 0, ends[i])`, its
+ * event id `buffer[eventIds[2i], eventIds[2i + 1])` (an empty range when unknown). The buffers
+ * are transferred to the main thread, not copied.
  */
 export interface PackedRecords {
   buffer: ArrayBuffer;
   ends: Uint32Array;
+  eventIds: Uint32Array;
 }
 
 /** What a worker found in a file. */

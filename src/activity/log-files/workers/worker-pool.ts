@@ -1,8 +1,11 @@
 import type { Worker } from 'node:worker_threads';
+import type { CountedEventId } from '../counted-event-ids.js';
 import type { FileToRead, ListedEntry } from '../log-file-ref.js';
 import type { LogFileOutcome } from '../read-log-file.js';
+import { wantedKeys } from '../wanted-keys.js';
 import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
-import { parsePackedRecords } from './record-packer.js';
+import { parsePackedRecords, RecordPacker } from './record-packer.js';
+import { type ScanSettings, scanLogFile } from './scan-log-file.js';
 import type { StartWorker } from './start-worker.js';
 
 /** Files sent to a worker at once: a message per file would cost more than many a file. */
@@ -19,6 +22,10 @@ const BATCHES_PER_WORKER = 3;
 export interface PoolHost {
   /** The delivery to read for a listed entry; null for an entry not to read (counted and reported). */
   toRead(entry: ListedEntry): FileToRead | null;
+  /** Whether a record's event id was counted already: then it need not be parsed. */
+  alreadyCounted: CountedEventId;
+  /** The event ids every key's summary counted, from the `from`th on, in the order they were. */
+  countedSince(from: number): string[];
   /** Counts what a file gave (its records, when read), and the stored bytes read. */
   settle(toRead: FileToRead, outcome: LogFileOutcome, bytes: number): void;
   /** Reads a file on the calling thread, as without workers, and counts it. */
@@ -33,6 +40,8 @@ export interface WorkerPoolRun {
   entries: AsyncIterable<ListedEntry>;
   workers: number;
   accessKeyIds: readonly string[];
+  /** The most text a file may hold, once inflated. */
+  maxFileBytes: number;
   startWorker: StartWorker;
   host: PoolHost;
 }
@@ -44,10 +53,13 @@ interface Batch {
 
 class LogFileWorkerPool {
   readonly #host: PoolHost;
+  readonly #settings: ScanSettings;
   /** By number; null once it failed. */
   readonly #workers: (Worker | null)[] = [];
   /** By worker: batches sent and not yet taken in. */
   readonly #inFlight: number[] = [];
+  /** By worker: how many counted event ids it was sent. */
+  readonly #countedSent: number[] = [];
   /** Batches sent and not answered, by batch number. */
   readonly #sent = new Map<number, Batch>();
   /** Batches answered, to take in, in order of arrival. */
@@ -60,8 +72,13 @@ class LogFileWorkerPool {
   #stopping = false;
   #wake: (() => void) | null = null;
 
-  constructor(host: PoolHost) {
+  constructor(host: PoolHost, data: LogFileWorkerData) {
     this.#host = host;
+    this.#settings = {
+      wanted: wantedKeys(data.accessKeyIds),
+      maxFileBytes: data.maxFileBytes,
+      alreadyCounted: host.alreadyCounted,
+    };
   }
 
   /** How many workers answered at least once. */
@@ -112,7 +129,13 @@ class LogFileWorkerPool {
           await this.#host.readRestHere({ [Symbol.asyncIterator]: () => listing });
           listed = true;
         } else if (listed && this.#sent.size === 0) return;
-        else await new Promise<void>((resolve) => (this.#wake = resolve));
+        else if (!listed) {
+          // Every worker has its fill and nothing is to take in: rather than wait, scan a file
+          // here, then let the workers' answers in (the loop would otherwise never yield to them).
+          const file = await nextFile();
+          if (file) await this.#scanHere(file);
+          await new Promise((resolve) => setImmediate(resolve));
+        } else await new Promise<void>((resolve) => (this.#wake = resolve));
       }
     } finally {
       if (!listed) await listing.return?.();
@@ -147,11 +170,21 @@ class LogFileWorkerPool {
     const batch = this.#nextBatch++;
     this.#sent.set(batch, { worker: index, files });
     this.#inFlight[index] = (this.#inFlight[index] as number) + 1;
+    const counted = this.#host.countedSince(this.#countedSent[index] as number);
+    this.#countedSent[index] = (this.#countedSent[index] as number) + counted.length;
     const request: ScanRequest = {
       batch,
       files: files.map(({ file, region }) => ({ path: file.path, collectRegions: region === null })),
+      counted,
     };
     worker.postMessage(request);
+  }
+
+  /** Scans a file on this thread as a worker would, and takes in what it found. */
+  #scanHere(file: FileToRead): Promise<void> {
+    const packer = new RecordPacker();
+    const scan = scanLogFile(file.file.path, file.region === null, this.#settings, packer);
+    return this.#takeIn([file], { batch: -1, files: [scan], records: packer.packed() });
   }
 
   /** Counts what a worker found in a batch; a file it could not settle is read here. */
@@ -162,7 +195,7 @@ class LogFileWorkerPool {
       if (scan.kind === 'failed') this.#host.settle(toRead, { kind: 'failed', reason: scan.reason }, scan.bytes);
       else if (scan.kind === 'whole') await this.#host.readHere(toRead);
       else {
-        const records = parsePackedRecords(scanned.records, record, scan.records);
+        const records = parsePackedRecords(scanned.records, record, scan.records, this.#host.alreadyCounted);
         record += scan.records;
         if (records) this.#host.settle(toRead, { kind: 'read', records, regions: scan.regions }, scan.bytes);
         else await this.#host.readHere(toRead);
@@ -174,6 +207,7 @@ class LogFileWorkerPool {
     const index = this.#workers.length;
     this.#workers.push(worker);
     this.#inFlight.push(0);
+    this.#countedSent.push(0);
     worker.on('message', (scanned: ScannedBatch) => {
       const sent = this.#sent.get(scanned.batch);
       if (!sent) return;
@@ -219,12 +253,15 @@ class LogFileWorkerPool {
  * included, whichever worker read which file. A file a worker cannot settle (not a compact
  * delivery, too large) is read on the calling thread as without workers; so are the files a
  * failed worker was sent, and the rest of the listing when no worker is left (or none starts).
+ * When every worker has its fill and nothing is to take in, the calling thread scans the next
+ * file itself rather than wait (when records are few to parse, scanning is the longer part).
  * How many workers helped.
  */
 export async function readWithWorkers(run: WorkerPoolRun): Promise<number> {
-  const pool = new LogFileWorkerPool(run.host);
+  const data: LogFileWorkerData = { accessKeyIds: [...run.accessKeyIds], maxFileBytes: run.maxFileBytes };
+  const pool = new LogFileWorkerPool(run.host, data);
   try {
-    await pool.start(run.workers, run.startWorker, { accessKeyIds: [...run.accessKeyIds] });
+    await pool.start(run.workers, run.startWorker, data);
     await pool.read(run.entries);
     return pool.helped;
   } finally {

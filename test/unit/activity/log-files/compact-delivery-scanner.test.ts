@@ -3,9 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accessKeyOf, type CloudTrailRecord } from '../../../../src/activity/cloudtrail-record.js';
 import { CompactDeliveryScanner } from '../../../../src/activity/log-files/compact-delivery-scanner.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../../../src/activity/log-files/max-file-bytes.js';
 import { readLogFile } from '../../../../src/activity/log-files/read-log-file.js';
 import { wantedKeys } from '../../../../src/activity/log-files/wanted-keys.js';
 import { INVICTUS_KEY, loadInvictusRecords } from '../../../support/fixtures.js';
+import { deliveryWithLookAlike } from '../../../support/nested-look-alike.js';
 
 const SESSION_KEY = 'ASIATFQR7NSCS5BLNV76';
 const keys = wantedKeys([INVICTUS_KEY, SESSION_KEY]);
@@ -52,7 +54,7 @@ function fileOf(chunks: Buffer[]) {
 }
 
 const cutPoints = fc.array(fc.integer({ min: 0, max: 1_000_000 }), { maxLength: 40 });
-const options = { collectRegions: true, onBytes: () => {} };
+const options = { collectRegions: true, onBytes: () => {}, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
 
 describe('CompactDeliveryScanner', () => {
   it('reads a compact delivery record by record, however it is cut into chunks', () => {
@@ -74,6 +76,44 @@ describe('CompactDeliveryScanner', () => {
     );
   });
 
+  it('reads a compact delivery pushed a few bytes at a time, record starts cut across chunks', () => {
+    const records = sample().slice(0, 20);
+    const bytes = Buffer.from(JSON.stringify({ Records: records }));
+
+    for (const size of [1, 5, 15, 16, 17]) {
+      const scanner = new CompactDeliveryScanner(keys, true);
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, index) =>
+        bytes.subarray(index * size, (index + 1) * size),
+      );
+
+      const accepted = chunks.every((chunk) => scanner.push(chunk));
+      const content = scanner.end();
+
+      expect(accepted).toBe(true);
+      expect(content?.records.filter((record) => keys.ids.has(accessKeyOf(record) ?? ''))).toEqual(expected(records));
+      expect(content?.regions.sort()).toEqual(regionsOf(records));
+    }
+  });
+
+  it('gives only the top-level records, never an object nested in one that starts like a record', () => {
+    const { delivery } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
+    const bytes = Buffer.from(JSON.stringify({ Records: delivery }));
+
+    fc.assert(
+      fc.property(cutPoints, (points) => {
+        const scanner = new CompactDeliveryScanner(keys, false);
+        const accepted = cut(bytes, points).every((chunk) => scanner.push(chunk));
+        const content = scanner.end();
+
+        expect(accepted).toBe(true);
+        expect(content?.records.filter((record) => keys.ids.has(accessKeyOf(record) ?? ''))).toEqual(
+          expected(delivery),
+        );
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('gives up on a document that is not compact, keeping its bytes to parse whole', () => {
     const bytes = Buffer.from(JSON.stringify({ Records: sample() }, null, 2));
     const scanner = new CompactDeliveryScanner(keys, false);
@@ -84,7 +124,7 @@ describe('CompactDeliveryScanner', () => {
     expect(Buffer.concat(scanner.kept ?? [])).toEqual(bytes.subarray(0, 100));
   });
 
-  it('gives up when a nested object starts like a record in a record that holds a key', () => {
+  it('reads a record that holds a key and a nested object that starts like a record, whole', () => {
     const records = sample();
     const target = records.find((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY) as CloudTrailRecord;
     target.requestParameters = { policy: { eventVersion: '2012-10-17' } };
@@ -93,7 +133,19 @@ describe('CompactDeliveryScanner', () => {
     const accepted = scanner.push(Buffer.from(JSON.stringify({ Records: records })));
     const content = accepted ? scanner.end() : null;
 
-    expect(content).toBeNull();
+    expect(content?.records.filter((record) => keys.ids.has(accessKeyOf(record) ?? ''))).toEqual(expected(records));
+  });
+
+  it('gives up on an array that holds something other than objects, or a document that goes on after it', () => {
+    const record = JSON.stringify(sample()[0]);
+    const documents = [`{"Records":[${record},2]}`, `{"Records":[${record}],"more":1}`, `{"Records":[${record},]}`];
+
+    const verdicts = documents.map((text) => {
+      const scanner = new CompactDeliveryScanner(keys, false);
+      return scanner.push(Buffer.from(text)) && scanner.end() !== null;
+    });
+
+    expect(verdicts).toEqual([false, false, false]);
   });
 });
 

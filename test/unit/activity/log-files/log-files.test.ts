@@ -9,6 +9,8 @@ import type { CloudTrailRecord } from '../../../../src/activity/cloudtrail-recor
 import { type LogFilesOptions, readLogFiles } from '../../../../src/activity/log-files/log-files.js';
 import { InvalidInputError } from '../../../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
+import { gzipBomb } from '../../../support/gzip-bomb.js';
+import { deliveryWithLookAlike } from '../../../support/nested-look-alike.js';
 import { referenceSummary } from '../../../support/reference-summary.js';
 import { summarizeRecords } from '../../../support/summaries.js';
 
@@ -188,7 +190,7 @@ describe('readLogFiles on the attack-simulation data set', () => {
     expect(result.summaries[0]).toMatchObject(reference(records));
   });
 
-  it('lists a truncated gzip and invalid JSON as failed, by region, and still summarises the rest', async () => {
+  it('lists a truncated gzip and invalid JSON as failed files, and still summarises the rest', async () => {
     const records = loadInvictusRecords();
     const deliveries = await writeDeliveries(root, records, { gzip: true, layout: true });
     const [truncated, invalid, ...rest] = deliveries as [Delivery, Delivery, ...Delivery[]];
@@ -208,16 +210,35 @@ describe('readLogFiles on the attack-simulation data set', () => {
     expect(result.files.failed.find((file) => file.path === truncated.path)?.error).toMatch(/gzip/);
     expect(result.files.failed.find((file) => file.path === invalid.path)?.error).toMatch(/JSON/);
     const [summary] = result.summaries;
-    expect(summary?.regions.failed).toEqual(
-      expect.arrayContaining([
-        { region: 'us-east-1', error: expect.stringContaining(`${truncated.path}: `) },
-        { region: 'us-east-1', error: expect.stringContaining(`${invalid.path}: `) },
-        { region: 'unknown', error: expect.stringContaining(`${join(root, 'notes.json')}: `) },
-      ]),
-    );
-    expect(summary?.regions.failed).toHaveLength(3);
+    // Other files of us-east-1 were read: the region was searched, the files are what failed.
+    expect(summary?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
     expect(summary).toMatchObject(reference(kept));
     expect(result.files.read).toBe(rest.length);
+  });
+
+  it('lists a file that inflates to more than maxFileBytes as failed, with the reason, and reads the rest', async () => {
+    const records = loadInvictusRecords();
+    const deliveries = await writeDeliveries(root, records, { gzip: true, layout: true });
+    const bombPath = (deliveries[0] as Delivery).path.replace(/_[^_]+\.json\.gz$/, '_bomb.json.gz');
+    await writeFile(bombPath, await gzipBomb(300, { ...(records[0] as CloudTrailRecord), eventID: 'bomb' }));
+    const plainPath = join(root, 'export.json');
+    await writeFile(plainPath, JSON.stringify({ Records: records }));
+
+    for (const workers of [0, 2]) {
+      const result = await read({ maxFileBytes: 1024 * 1024, workers });
+
+      expect(result.files.failed).toEqual([
+        { path: bombPath, error: 'inflates to more than 1 MiB (--max-file-mb)' },
+        { path: plainPath, error: 'holds more than 1 MiB (--max-file-mb)' },
+      ]);
+      expect(result.files.read).toBe(deliveries.length);
+      expect(result.summaries[0]).toMatchObject(reference(records));
+    }
+  });
+
+  it('refuses a most-bytes-per-file that is not a whole number of bytes', async () => {
+    await expect(read({ maxFileBytes: 0 })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(read({ maxFileBytes: 1.5 })).rejects.toThrow(/whole number of bytes/);
   });
 
   it('gives the same summaries whatever the concurrency, so file order does not matter', async () => {
@@ -309,6 +330,29 @@ describe('readLogFiles', () => {
     expect(result.summaries[0]?.totalEvents).toBe(2104);
   });
 
+  it('counts only the top-level records: a nested look-alike neither counts nor hides a real StopLogging', async () => {
+    const { delivery, stopLogging } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
+    const name = `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_lookalike.json`;
+    const compact = JSON.stringify({ Records: delivery });
+    await mkdir(join(root, 'compact'));
+    await writeFile(join(root, 'compact', name), compact);
+    await mkdir(join(root, 'gzipped'));
+    await writeFile(join(root, 'gzipped', `${name}.gz`), gzipSync(compact));
+    await mkdir(join(root, 'pretty'));
+    await writeFile(join(root, 'pretty', name), JSON.stringify({ Records: delivery }, null, 2));
+    const expected = summaryOf(delivery, INVICTUS_KEY, INVICTUS_WINDOW, ['us-east-1']);
+
+    for (const folder of ['compact', 'gzipped', 'pretty'])
+      for (const workers of [0, 2]) {
+        const result = await read({ location: join(root, folder), workers });
+
+        const [summary] = result.summaries;
+        expect(summary, `${folder}, ${workers} workers`).toEqual(expected);
+        expect(summary?.riskyEvents).toContainEqual(expect.objectContaining({ eventId: stopLogging.eventID }));
+        expect(summary?.totalEvents).toBe(2104);
+      }
+  });
+
   it("takes the regions searched from the records when the file's path names none", async () => {
     const records = loadInvictusRecords()
       .slice(0, 400)
@@ -389,9 +433,7 @@ describe('readLogFiles', () => {
     expect(result.files.failed).toEqual([
       { path: join(root, 'archive'), error: expect.stringMatching(/^could not be listed: ENOENT/) },
     ]);
-    expect(result.summaries[0]?.regions.failed).toEqual([
-      { region: 'unknown', error: expect.stringContaining(`${join(root, 'archive')}: could not be listed`) },
-    ]);
+    expect(result.summaries[0]?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
     expect(result.summaries[0]?.totalEvents).toBe(2104);
   });
 
@@ -405,8 +447,55 @@ describe('readLogFiles', () => {
     expect(relative(root, result.files.failed[0]?.path ?? '')).toMatch(
       /^AWSLogs\/218007301253\/CloudTrail\/us-east-1\/2023\/07\/10\/.*\.json$/,
     );
-    expect(result.summaries[0]?.regions.failed).toEqual([
-      { region: 'us-east-1', error: `${broken.path}: ${result.files.failed[0]?.error}` },
+    expect(result.files.failed).toEqual([{ path: broken.path, error: expect.stringMatching(/^not valid JSON/) }]);
+  });
+
+  it('lists a region as failed only when none of its files could be read, saying how many failed', async () => {
+    const regions = ['us-east-1', 'eu-west-1'];
+    const records = loadInvictusRecords().flatMap((record, index) => [
+      record,
+      shifted(record, 0, regions[index % 2] === 'us-east-1' ? 'eu-west-1' : 'us-east-1', 1),
     ]);
+    const deliveries = await writeDeliveries(root, records, { layout: true });
+    const europe = deliveries.filter((delivery) => delivery.path.includes('/eu-west-1/'));
+    for (const delivery of europe) await writeFile(delivery.path, '{"Records":[');
+    const first = europe.map((delivery) => delivery.path).sort()[0];
+
+    const result = await read();
+
+    const [summary] = result.summaries;
+    expect(summary?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [
+        {
+          region: 'eu-west-1',
+          error: expect.stringMatching(
+            new RegExp(`^${europe.length} of ${europe.length} log files could not be read: ${first}: not valid JSON`),
+          ),
+        },
+      ],
+    });
+    expect(result.files.failed).toHaveLength(europe.length);
+    const kept = deliveries.filter((delivery) => !europe.includes(delivery)).flatMap((delivery) => delivery.records);
+    expect(summary).toMatchObject(reference(kept));
+  });
+
+  it('lists files whose path names no region as an unknown region only when no file at all could be read', async () => {
+    await writeFile(join(root, 'export-1.json'), '{"Records":[');
+    await writeFile(join(root, 'export-2.json'), 'not JSON');
+    await writeFile(join(root, 'export-3.json'), JSON.stringify({ logFiles: [] }));
+
+    const result = await read();
+
+    expect(result.files).toMatchObject({ read: 0, skipped: 1 });
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: 'unknown',
+          error: `2 of 3 log files could not be read: ${join(root, 'export-1.json')}: ${result.files.failed[0]?.error}`,
+        },
+      ],
+    });
   });
 });

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../../../../src/activity/cloudtrail-record.js';
 import { type LogFilesOptions, readLogFiles } from '../../../../../src/activity/log-files/log-files.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../../../../src/activity/log-files/max-file-bytes.js';
 import { readLogFile } from '../../../../../src/activity/log-files/read-log-file.js';
 import { wantedKeys } from '../../../../../src/activity/log-files/wanted-keys.js';
 import { parsePackedRecords, RecordPacker } from '../../../../../src/activity/log-files/workers/record-packer.js';
@@ -17,6 +18,8 @@ import { scanLogFile } from '../../../../../src/activity/log-files/workers/scan-
 import { type StartWorker, startLogFileWorker } from '../../../../../src/activity/log-files/workers/start-worker.js';
 import { projectPaths } from '../../../../../src/common/project-root.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../../support/fixtures.js';
+import { gzipBomb } from '../../../../support/gzip-bomb.js';
+import { deliveryWithLookAlike } from '../../../../support/nested-look-alike.js';
 import { referenceSummary } from '../../../../support/reference-summary.js';
 
 const ACCOUNT = '218007301253';
@@ -87,7 +90,7 @@ async function writeMixedFolder(root: string): Promise<CloudTrailRecord[]> {
       index % 5 === 0 ? { ...record, requestParameters: { nested: { eventVersion: '1.08', awsRegion: 'x' } } } : record,
     );
   await writeDeliveries(join(root, 'nested'), nested, { perFile: 50, gzip: false, tag: 'nestedx' });
-  // Compact, but one such nested object in a list: the cut piece ends as a record and does not parse.
+  // Compact, with one such nested object in a list.
   const listed = copyOf(records, 6)
     .slice(0, 200)
     .map(({ eventVersion, requestParameters, ...rest }, index) =>
@@ -260,6 +263,39 @@ describe('readLogFiles with worker threads', () => {
   });
 });
 
+describe('readLogFiles while the workers have their fill', () => {
+  it('scans files on the calling thread rather than wait for the workers to answer', async () => {
+    const location = join(root, 'mixed');
+    const alone = await read(location, { workers: 0 });
+    const sent: number[] = [];
+    // A worker that takes its time: each batch is answered after 300 ms, its files left to the calling thread.
+    const slow: StartWorker = (options) => {
+      const worker = new Worker(
+        `const { parentPort } = require('node:worker_threads');
+        parentPort.on('message', ({ batch, files }) => setTimeout(() => parentPort.postMessage({
+          batch,
+          files: files.map(() => ({ kind: 'whole' })),
+          records: { buffer: new ArrayBuffer(0), ends: new Uint32Array(0), eventIds: new Uint32Array(0) },
+        }), 300));`,
+        { ...options, eval: true },
+      );
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (request: { files: unknown[] }) => {
+        sent.push(request.files.length);
+        post(request);
+      };
+      return worker;
+    };
+
+    const result = await read(location, { workers: 1 }, slow);
+
+    expect(result).toEqual({ ...alone, workers: 1 });
+    // It has three batches of 16 in flight at most; the calling thread read the rest of the 200-odd files meanwhile.
+    expect(result.files.read + result.files.failed.length).toBeGreaterThan(200);
+    expect(sent.length).toBeLessThan(8);
+  });
+});
+
 describe('readLogFiles when workers fail', () => {
   it('reads on the calling thread the files of a worker that stops, and drops none', async () => {
     const location = join(root, 'mixed');
@@ -315,10 +351,11 @@ describe('scanLogFile', () => {
       for (const name of await readdir(dir)) {
         const path = join(dir, name);
         const packer = new RecordPacker();
-        const scan = scanLogFile(path, wanted, true, packer);
+        const scan = scanLogFile(path, true, { wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES }, packer);
         const expected = await readLogFile({ path, open: () => fileChunks(path) }, wanted, {
           collectRegions: true,
           onBytes: () => {},
+          maxFileBytes: DEFAULT_MAX_FILE_BYTES,
         });
         const records = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
         kinds.add(scan.kind === 'compact' && !records ? 'unparsable' : scan.kind);
@@ -326,10 +363,75 @@ describe('scanLogFile', () => {
         if (scan.kind === 'failed') expect(expected).toEqual({ kind: 'failed', reason: scan.reason });
         else if (records)
           expect(expected).toEqual({ kind: 'read', records, regions: (scan as { regions: string[] }).regions });
-        // Not compact, or cut short before its end, or a record that does not parse.
-        else expect(path).toMatch(/\/(pretty|nested|listed)\/|_cut\.json$/);
+        // Not compact, or cut short before its end.
+        else expect(path).toMatch(/\/pretty\/|_cut\.json$/);
       }
-    expect([...kinds].sort()).toEqual(['compact', 'failed', 'unparsable', 'whole']);
+    expect([...kinds].sort()).toEqual(['compact', 'failed', 'whole']);
+  });
+});
+
+describe('scanLogFile, a record holding objects that start like records', () => {
+  it('packs the top-level records only', async () => {
+    const wanted = wantedKeys([INVICTUS_KEY]);
+    const { delivery } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
+    const path = join(root, 'look-alike', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_lookalike.json.gz`);
+    await put(path, gzipSync(JSON.stringify({ Records: delivery })));
+    const packer = new RecordPacker();
+
+    const scan = scanLogFile(path, false, { wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES }, packer);
+
+    const mine = delivery.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
+    const packed = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
+    expect(packed?.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY)).toEqual(mine);
+  });
+});
+
+describe('scanLogFile, event ids counted already', () => {
+  it('does not pack the records whose event id was counted already', async () => {
+    const wanted = wantedKeys([INVICTUS_KEY]);
+    const records = loadInvictusRecords().slice(0, 200);
+    const path = join(root, 'counted', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_counted.json`);
+    await put(path, JSON.stringify({ Records: records }));
+    const mine = records.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
+    const counted = new Set(mine.filter((_, index) => index % 2 === 0).map((record) => String(record.eventID)));
+    const packer = new RecordPacker();
+
+    const scan = scanLogFile(
+      path,
+      false,
+      {
+        wanted,
+        maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+        alreadyCounted: (bytes, start, end) => counted.has(bytes.toString('utf8', start, end)),
+      },
+      packer,
+    );
+
+    const packed = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
+    expect(packed).toEqual(mine.filter((_, index) => index % 2 === 1));
+  });
+});
+
+describe('scanLogFile, a file that inflates to far more than a delivery holds', () => {
+  const wanted = wantedKeys([INVICTUS_KEY]);
+
+  it('fails it with the reason when it passes the cap, and leaves it to the main thread past what it inflates', async () => {
+    const path = join(root, 'bomb', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_bomb.json.gz`);
+    const stored = await gzipBomb(300, loadInvictusRecords()[0] as CloudTrailRecord);
+    await put(path, stored);
+    const packer = new RecordPacker();
+
+    const capped = scanLogFile(path, false, { wanted, maxFileBytes: 1024 * 1024 }, packer);
+    const beyond = scanLogFile(path, false, { wanted, maxFileBytes: 512 * 1024 * 1024 }, packer);
+
+    expect(capped).toEqual({
+      kind: 'failed',
+      reason: 'inflates to more than 1 MiB (--max-file-mb)',
+      bytes: stored.length,
+    });
+    // Past the 64 MiB a worker inflates at once, the main thread streams it (and fails it at its cap).
+    expect(beyond).toEqual({ kind: 'whole' });
+    expect(packer.count).toBe(0);
   });
 });
 

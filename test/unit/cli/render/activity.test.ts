@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { renderFilesReport } from '../../../../src/cli/render/activity.js';
+
+describe('renderFilesReport', () => {
+  it('says what became of the log files in one line when all could be read', () => {
+    expect(renderFilesReport({ read: 10, skipped: 2, outsideWindow: 0, failed: 0, failedFiles: [] })).toBe(
+      'Log files: 10 read, 2 skipped (digest or not CloudTrail), 0 unreadable.',
+    );
+  });
+
+  it('names each file that could not be read, with the reason, up to ten', () => {
+    const failedFiles = Array.from({ length: 12 }, (_, index) => ({
+      path: `logs/part-${String(index).padStart(2, '0')}.json.gz`,
+      error: 'inflates to more than 128 MiB (--max-file-mb)',
+    }));
+
+    const lines = renderFilesReport({ read: 3, skipped: 0, outsideWindow: 1, failed: 12, failedFiles }).split('\n');
+
+    expect(lines[0]).toBe(
+      'Log files: 3 read, 0 skipped (digest or not CloudTrail), 1 outside the window, 12 unreadable:',
+    );
+    expect(lines[1]).toBe('  logs/part-00.json.gz: inflates to more than 128 MiB (--max-file-mb)');
+    expect(lines.slice(1, -1)).toHaveLength(10);
+    expect(lines.at(-1)).toBe('  … 2 more');
+  });
+});
