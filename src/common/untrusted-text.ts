@@ -97,7 +97,7 @@ export function shownValues(values: readonly string[], max = 120): string[] {
   const shown = values.map((value) => shownValue(value, max));
   for (let round = 0; round < 3; round += 1) {
     const rows = new Map<string, number[]>();
-    shown.forEach((text, index) => rows.set(text, [...(rows.get(text) ?? []), index]));
+    for (const [index, text] of shown.entries()) rows.set(text, [...(rows.get(text) ?? []), index]);
     const clashing = [...rows.values()].filter((indexes) => new Set(indexes.map((index) => values[index])).size > 1);
     if (clashing.length === 0) return shown;
     for (const indexes of clashing)
