@@ -2,7 +2,10 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -28,3 +31,11 @@ export type SfnApi = Pick<SFNClient, 'send'>;
 export type CloudFormationApi = Pick<CloudFormationClient, 'send'>;
 /** An STS client, as the CLI uses it. */
 export type StsApi = Pick<STSClient, 'send'>;
+/** An EventBridge Scheduler client, as the lifecycle steps use it. */
+export type SchedulerApi = Pick<SchedulerClient, 'send'>;
+/** An EC2 client of one region, as the inventory uses it (`DescribeInstances`). */
+export type Ec2Api = Pick<EC2Client, 'send'>;
+/** A Lambda client of one region, as the inventory uses it (`GetFunction`). */
+export type LambdaApi = Pick<LambdaClient, 'send'>;
+/** An Organizations client, as the inventory uses it (`ListAccounts`). */
+export type OrganizationsApi = Pick<OrganizationsClient, 'send'>;

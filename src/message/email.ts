@@ -3,7 +3,8 @@ import { activityInBrief, verdictLines } from '../activity/verdict.js';
 import { cutEnd, shownValue, shownValues } from '../common/untrusted-text.js';
 import { formatCount, plainTable } from '../format/plain-table.js';
 import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
-import { buildIncidentMessage, type IncidentMessage } from './incident-message.js';
+import type { IncidentMessage } from './incident-message.js';
+import { messageOf } from './message-of.js';
 
 /** SNS subjects must be under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -192,7 +193,7 @@ function notificationOf(report: IncidentReport, message: IncidentMessage, text: 
  * head first, then the detail. Tables are cut to keep it under SNS's limit; the facts never are.
  */
 export function buildNotification(report: IncidentReport): Notification {
-  const message = buildIncidentMessage(report);
+  const message = messageOf(report);
   for (const [index, limits] of LIMITS.entries()) {
     const text = body(message, limits, true);
     if (bytes(text) <= MAX_MESSAGE_BYTES) return notificationOf(report, message, text, index > 0);
@@ -207,6 +208,6 @@ export function buildNotification(report: IncidentReport): Notification {
  * that an alert always goes out.
  */
 export function buildPlainNotification(report: IncidentReport): Notification {
-  const message = buildIncidentMessage(report);
+  const message = messageOf(report);
   return notificationOf(report, message, body(message, LIMITS.at(-1) as Limits, false), true);
 }

@@ -8,7 +8,13 @@ import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
 import type { ContainmentResult } from '../steps/contain.js';
 import { manualContainSteps } from '../steps/human-steps.js';
-import { type IncidentOutcome, type IncidentReport, incidentOutcome, needsHuman } from '../steps/incident-outcome.js';
+import {
+  type FollowUpOutcome,
+  type IncidentOutcome,
+  type IncidentReport,
+  incidentOutcome,
+  needsHuman,
+} from '../steps/incident-outcome.js';
 
 /*
  * One model of what a responder reads, whatever carries it: the e-mail, the terminal, a chat
@@ -62,7 +68,7 @@ const CATEGORY_NAMES: Record<RiskCategory, string> = {
   'resource-abuse': 'used resources',
 };
 
-const HEADLINES: Record<IncidentOutcome, string> = {
+const HEADLINES: Record<Exclude<IncidentOutcome, FollowUpOutcome>, string> = {
   deleted: 'Exposed key deleted',
   deactivated: 'Exposed key deactivated',
   'already-contained': 'Exposed key already contained',
@@ -263,7 +269,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   if (urgent && steps.length === 0) steps.push('Contain the key by hand.');
   return {
     outcome,
-    headline: HEADLINES[outcome],
+    headline: HEADLINES[outcome as Exclude<IncidentOutcome, FollowUpOutcome>] ?? outcome,
     urgent,
     happened: happened(report),
     keyNow: keyNow(report),

@@ -1,12 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { lookupEventsSource } from '../activity/lookup-events/lookup-events-source.js';
 import { invocationDeadline, withDeadline } from '../aws/deadline.js';
-import type { CloudTrailApi, IamClient, SnsClient } from '../aws/narrow-clients.js';
+import type { CloudTrailApi, IamClient, SchedulerApi, SnsClient } from '../aws/narrow-clients.js';
+import { InvalidEventError } from '../errors.js';
 import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
+import {
+  type FollowUpKind,
+  type FollowUpRequest,
+  isFollowUpEvent,
+  readFollowUp,
+} from '../steps/lifecycle/follow-up.js';
+import type { ScheduledDeletionResult, VerificationResult } from '../steps/lifecycle/follow-up-result.js';
+import { deleteAsScheduled } from '../steps/lifecycle/scheduled-deletion.js';
+import type { ScheduleDeps } from '../steps/lifecycle/schedules.js';
+import { verifyContainment } from '../steps/lifecycle/verification.js';
 import { notifySecurity } from '../steps/notify.js';
 import { fitInvestigation } from './fit-state.js';
 import { eventOf, incidentReportOf, type NotificationOutput, type WorkflowState } from './workflow-state.js';
@@ -39,20 +50,65 @@ function accountOf(functionArn: string | undefined): string | undefined {
   return /^arn:[\w-]+:lambda:[\w-]+:(\d{12}):function:/.exec(functionArn ?? '')?.[1];
 }
 
-/** `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch) when it cannot. */
+/**
+ * The follow-up a follow-up task must run, read from its event.
+ *
+ * @throws InvalidEventError when the event is not a follow-up of that kind.
+ */
+function followUpRequest(state: WorkflowState, kind: FollowUpKind): FollowUpRequest {
+  const read = readFollowUp(eventOf(state));
+  if ('problem' in read) throw new InvalidEventError('detail', read.problem);
+  if (read.request.kind !== kind) throw new InvalidEventError('detail.followUp', `is not ${kind}`);
+  return read.request;
+}
+
+/** The stack's schedules, with the state machine this execution runs: where follow-ups are scheduled. */
+function schedulesOf(
+  scheduler: SchedulerApi | undefined,
+  config: ContainConfig,
+  state: WorkflowState,
+  deadline: number | undefined,
+): (() => Promise<ScheduleDeps>) | undefined {
+  const { schedule } = config;
+  if (!scheduler || !schedule) return undefined;
+  return async () => {
+    const stateMachineArn = state.execution?.stateMachineArn;
+    if (!stateMachineArn) throw new Error('the execution did not say which state machine it runs ($.execution)');
+    return { scheduler: withDeadline(scheduler, deadline), target: { ...schedule, stateMachineArn } };
+  };
+}
+
+/**
+ * `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch)
+ * when it cannot. On the follow-up path (`DeleteAsScheduled`), deletes the key its schedule names.
+ */
 export function containTask(
-  deps: { iam: IamClient; cloudTrail?: CloudTrailApi; accountId?: string; logger?: TaskLogger },
+  deps: {
+    iam: IamClient;
+    cloudTrail?: CloudTrailApi;
+    scheduler?: SchedulerApi;
+    accountId?: string;
+    logger?: TaskLogger;
+  },
   config: ContainConfig,
 ) {
-  return async (state: WorkflowState, context?: TaskContext): Promise<ContainmentResult> => {
+  return async (state: WorkflowState, context?: TaskContext): Promise<ContainmentResult | ScheduledDeletionResult> => {
+    const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
+    if (isFollowUpEvent(eventOf(state))) {
+      const request = followUpRequest(state, 'scheduled-deletion');
+      deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
+      const deleted = await deleteAsScheduled({ iam: withDeadline(deps.iam, deadline) }, request);
+      deps.logger?.info('Scheduled deletion finished', { outcome: deleted.outcome, warnings: deleted.warnings });
+      return deleted;
+    }
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
-    const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
     const result = await containKey(
       {
         iam: withDeadline(deps.iam, deadline),
         cloudTrail: deps.cloudTrail && withDeadline(deps.cloudTrail, deadline),
         accountId: deps.accountId ?? accountOf(context?.invokedFunctionArn),
+        schedules: schedulesOf(deps.scheduler, config, state, deadline),
       },
       incident,
       config,
@@ -76,14 +132,24 @@ export function investigateTask(
   },
   config: InvestigateConfig,
 ) {
-  return async (state: WorkflowState, context?: TaskContext): Promise<Investigation> => {
-    const incident = parseIncident(eventOf(state));
-    deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
+  return async (state: WorkflowState, context?: TaskContext): Promise<Investigation | VerificationResult> => {
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.investigate);
     const source = lookupEventsSource(
       { cloudTrail: (region) => withDeadline(deps.cloudTrail(region), deadline), listRegions: deps.listRegions },
       { regions: config.regions },
     );
+    if (isFollowUpEvent(eventOf(state))) {
+      const request = followUpRequest(state, 'verification');
+      deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
+      const verified = await verifyContainment({ source, now: deps.now }, request, {
+        lookbackHours: config.lookbackHours,
+        deadline,
+      });
+      deps.logger?.info('Verification finished', { quiet: verified.quiet, activity: verified.activity });
+      return verified;
+    }
+    const incident = parseIncident(eventOf(state));
+    deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const investigation = await investigateKey(
       { source },
       {

@@ -46,8 +46,10 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'iam:TagUser',
     'iam:ListUserTags',
     'cloudtrail:LookupEvents',
+    'scheduler:CreateSchedule',
+    'scheduler:UpdateSchedule',
+    'iam:PassRole',
     'logs:CreateLogStream',
-
     'logs:PutLogEvents',
   ],
   InvestigateRole: ['cloudtrail:LookupEvents', 'ec2:DescribeRegions', 'logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -64,6 +66,7 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'logs:DescribeLogGroups',
   ],
   EventsRole: ['states:StartExecution'],
+  SchedulerRole: ['states:StartExecution'],
 };
 
 const ROLE_SERVICES: Record<string, string> = {
@@ -72,6 +75,12 @@ const ROLE_SERVICES: Record<string, string> = {
   NotifyRole: 'lambda.amazonaws.com',
   StateMachineRole: 'states.amazonaws.com',
   EventsRole: 'events.amazonaws.com',
+  SchedulerRole: 'scheduler.amazonaws.com',
+};
+
+/** The schedules of the stack's own group, and those exposed-keys names only. */
+const SCHEDULES_ARN = {
+  'Fn::Sub': `arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/\${AWS::StackName}/exposed-keys-*`,
 };
 
 function list(value: unknown): unknown[] {
@@ -83,13 +92,37 @@ function roles(template: CloudFormationTemplate) {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role');
 }
 
+/** A statement the template includes only under a condition (`!If [Cond, statement, !Ref AWS::NoValue]`), unwrapped. */
+function unwrapped(statement: unknown): Statement | null {
+  const branches = (statement as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+  if (!branches) return statement as Statement;
+  const [, chosen, otherwise] = branches;
+  // Only "this statement or none" is allowed: two different statements would each need checking.
+  expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+  return chosen as Statement;
+}
+
+/** The policies of a role: its inline policies, and the AWS::IAM::Policy resources attached to it. */
+function policiesOf(template: CloudFormationTemplate, role: string): { PolicyDocument: { Statement: unknown } }[] {
+  const inline = (template.Resources[role]?.Properties?.Policies ?? []) as { PolicyDocument: { Statement: unknown } }[];
+  const attached = Object.values(template.Resources)
+    .filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(resource.Properties?.Roles) === JSON.stringify([{ Ref: role }]),
+    )
+    .map((resource) => resource.Properties as { PolicyDocument: { Statement: unknown } });
+  return [...inline, ...attached];
+}
+
 /** Every statement of every policy in the template, with the role it is attached to. */
 function grants(template: CloudFormationTemplate): Grant[] {
   const found: Grant[] = [];
-  for (const [role, resource] of roles(template)) {
-    const policies = (resource.Properties?.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
-    for (const policy of policies) {
-      for (const statement of list(policy.PolicyDocument.Statement) as Statement[]) {
+  for (const [role] of roles(template)) {
+    for (const policy of policiesOf(template, role)) {
+      for (const wrapped of list(policy.PolicyDocument.Statement)) {
+        const statement = unwrapped(wrapped);
+        if (!statement) continue;
         found.push({
           role,
           statement,
@@ -120,7 +153,12 @@ function same(actual: unknown[], expected: unknown[]): boolean {
 /** The resources `action` may be granted on, or undefined for an action no rule allows. */
 function allowedResources(template: CloudFormationTemplate, role: string, action: string): unknown[] | undefined {
   if (RESOURCE_STAR_ACTIONS.has(action)) return ['*'];
+  // The containment function hands the scheduler role to Scheduler, and no other role to anything.
+  if (action === 'iam:PassRole')
+    return role === 'ContainRole' ? [{ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }] : undefined;
   if (action.startsWith('iam:')) return [USERS_ARN];
+  if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
+    return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
   if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }];
   if (action === 'states:StartExecution') return [{ Ref: 'StateMachine' }];
   if (action === 'lambda:InvokeFunction') {
@@ -179,6 +217,20 @@ describe('the IAM policies of the template', () => {
     expect(granted).toEqual(
       Object.fromEntries(Object.entries(ROLE_ACTIONS).map(([role, actions]) => [role, [...actions].sort()])),
     );
+  });
+
+  it('pass the scheduler role to Scheduler only', () => {
+    const passing = grants(template).filter((grant) => grant.actions.includes('iam:PassRole'));
+
+    expect(passing).toHaveLength(1);
+    expect((passing[0]?.statement as { Condition?: unknown }).Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+  });
+
+  it('attach every policy resource to exactly one role of the template', () => {
+    for (const resource of Object.values(template.Resources).filter((each) => each.Type === 'AWS::IAM::Policy'))
+      expect(resource.Properties?.Roles).toEqual([{ Ref: expect.stringMatching(/Role$/) }]);
   });
 
   it('use Resource "*" only for actions that accept nothing else', () => {
@@ -246,6 +298,18 @@ describe('the least-privilege check', () => {
     });
 
     expect(privilegeViolations(copy)).toHaveLength(1);
+  });
+
+  it('catches schedules created outside the stack’s group', () => {
+    const copy = broken((t) => {
+      const statement = (
+        t.Resources.ContainRole?.Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[]
+      )[0]?.PolicyDocument.Statement.map(unwrapped).find((candidate) => candidate?.Sid === 'ScheduleFollowUps');
+      if (!statement) throw new Error('no ContainRole/ScheduleFollowUps');
+      statement.Resource = { 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:*:*:schedule/*/*' };
+    });
+
+    expect(privilegeViolations(copy)).toHaveLength(2);
   });
 
   it('catches a log write to another function’s log group', () => {

@@ -52,8 +52,13 @@ function environmentWithDefaults(logicalId: string): Record<string, string> {
   const variables = properties(logicalId).Environment.Variables as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(variables).map(([name, value]) => {
-      const ref = (value as { Ref?: string }).Ref;
-      if (ref === undefined) return [name, String(value)];
+      // With the defaults the stack schedules (a verification 30 minutes after containment).
+      const chosen = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If']?.[1] ?? value;
+      const getAtt = (chosen as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+      if (getAtt?.[0] === 'SchedulerRole') return [name, 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole'];
+      const ref = (chosen as { Ref?: string }).Ref;
+      if (ref === 'AWS::StackName') return [name, 'exposed-keys'];
+      if (ref === undefined) return [name, String(chosen)];
       if (ref === 'NotificationTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-topic'];
       return [name, String(template.Parameters?.[ref]?.Default)];
     }),
@@ -79,7 +84,13 @@ describe('the template parameters', () => {
       ArtifactBucket: { Type: 'String' },
       ArtifactKey: { Type: 'String' },
       NotificationEmail: { Type: 'String', Default: '' },
-      ContainmentMode: { Type: 'String', Default: 'delete', AllowedValues: ['delete', 'deactivate', 'notify-only'] },
+      ContainmentMode: {
+        Type: 'String',
+        Default: 'delete',
+        AllowedValues: ['delete', 'deactivate', 'deactivate-then-delete', 'notify-only'],
+      },
+      DeleteAfterDays: { Type: 'Number', Default: 7, MinValue: 1, MaxValue: 365 },
+      VerifyAfterMinutes: { Type: 'Number', Default: 30, MinValue: 0, MaxValue: 10080 },
       LookbackHours: { Type: 'Number', Default: 24, MinValue: 1, MaxValue: 2160 },
       InvestigateRegions: { Type: 'String', Default: '' },
       RevokeSessions: { Type: 'String', Default: 'true', AllowedValues: ['true', 'false'] },
@@ -90,6 +101,8 @@ describe('the template parameters', () => {
         'ArtifactBucket',
         'ArtifactKey',
         'ContainmentMode',
+        'DeleteAfterDays',
+        'VerifyAfterMinutes',
         'InvestigateRegions',
         'LogRetentionDays',
         'LookbackHours',
@@ -149,6 +162,9 @@ describe('the template resources', () => {
       StateMachineRole: 'AWS::IAM::Role',
       EventsRole: 'AWS::IAM::Role',
       StateMachine: 'AWS::StepFunctions::StateMachine',
+      ScheduleGroup: 'AWS::Scheduler::ScheduleGroup',
+      SchedulerRole: 'AWS::IAM::Role',
+      SchedulerStartExecution: 'AWS::IAM::Policy',
       TrustedAdvisorRule: 'AWS::Events::Rule',
       HealthRiskRule: 'AWS::Events::Rule',
     });
@@ -200,6 +216,10 @@ describe('the template resources', () => {
     expect(properties('ContainFunction').Environment.Variables).toMatchObject({
       CONTAINMENT_MODE: { Ref: 'ContainmentMode' },
       REVOKE_SESSIONS: { Ref: 'RevokeSessions' },
+      DELETE_AFTER_DAYS: { Ref: 'DeleteAfterDays' },
+      VERIFY_AFTER_MINUTES: { Ref: 'VerifyAfterMinutes' },
+      SCHEDULE_GROUP: { 'Fn::If': ['UsesSchedules', { Ref: 'AWS::StackName' }, ''] },
+      SCHEDULER_ROLE_ARN: { 'Fn::If': ['UsesSchedules', { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }, ''] },
     });
     expect(properties('InvestigateFunction').Environment.Variables).toMatchObject({
       LOOKBACK_HOURS: { Ref: 'LookbackHours' },
@@ -214,6 +234,9 @@ describe('the template resources', () => {
     expect(readContainConfig(environmentWithDefaults('ContainFunction'))).toEqual({
       mode: 'delete',
       revokeSessions: true,
+      deleteAfterDays: 7,
+      verifyAfterMinutes: 30,
+      schedule: { groupName: 'exposed-keys', roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole' },
     });
     expect(readInvestigateConfig(environmentWithDefaults('InvestigateFunction'))).toEqual({
       lookbackHours: 24,
@@ -249,7 +272,19 @@ describe('the state machine definition', () => {
 
     expect(definition.StartAt).toBe('ReceiveEvent');
     expect(states()).toMatchObject({
-      ReceiveEvent: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'DeleteAccessKeyPair' },
+      ReceiveEvent: {
+        Type: 'Pass',
+        Parameters: {
+          'event.$': '$',
+          execution: { 'stateMachineArn.$': '$$.StateMachine.Id', 'startedAt.$': '$$.Execution.StartTime' },
+        },
+        Next: 'RouteEvent',
+      },
+      RouteEvent: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.event.detail.followUp', IsPresent: true, Next: 'RouteFollowUp' }],
+        Default: 'DeleteAccessKeyPair',
+      },
 
       DeleteAccessKeyPair: { Type: 'Task', Resource: `\${ContainFunctionArn}`, Next: 'LookupCloudTrailEvents' },
       LookupCloudTrailEvents: { Type: 'Task', Resource: `\${InvestigateFunctionArn}`, Next: 'NotifySecurity' },

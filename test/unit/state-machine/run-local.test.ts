@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
 import { ContainmentError, NotificationError } from '../../../src/errors.js';
 import {
+  LOCAL_STATE_MACHINE_ARN,
   type LocalTaskHandler,
   runStateMachineLocally,
   type StateTransition,
@@ -100,8 +101,9 @@ describe('the template state machine, run locally', () => {
 
     await runStateMachineLocally({ event, handlers, template });
 
-    expect(contain.inputs[0]).toEqual({ event });
-    expect(investigate.inputs[0]).toEqual({ event, containment: CONTAINED });
+    const execution = { stateMachineArn: LOCAL_STATE_MACHINE_ARN, startedAt: expect.any(String) };
+    expect(contain.inputs[0]).toEqual({ event, execution });
+    expect(investigate.inputs[0]).toEqual({ event, execution, containment: CONTAINED });
   });
 
   it('never takes a field of the event for the result of a task', async () => {
@@ -258,6 +260,8 @@ describe('the template state machine, run locally', () => {
     expect(seen.map(({ state, phase }) => `${phase} ${state}`)).toEqual([
       'entered ReceiveEvent',
       'exited ReceiveEvent',
+      'entered RouteEvent',
+      'exited RouteEvent',
       'entered DeleteAccessKeyPair',
 
       'exited DeleteAccessKeyPair',
@@ -273,7 +277,7 @@ describe('the template state machine, run locally', () => {
     for (const transition of seen.filter(({ phase }) => phase === 'exited')) {
       expect(transition.elapsedMs).toBeGreaterThanOrEqual(0);
     }
-    expect(seen[2]).toMatchObject({ stateType: 'Task', timestamp: expect.any(Number) });
+    expect(seen[4]).toMatchObject({ stateType: 'Task', timestamp: expect.any(Number) });
   });
 
   it('reports a caught failure with its error and cause', async () => {
