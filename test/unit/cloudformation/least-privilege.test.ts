@@ -223,7 +223,7 @@ describe('the IAM policies of the template', () => {
     const passing = grants(template).filter((grant) => grant.actions.includes('iam:PassRole'));
 
     expect(passing).toHaveLength(1);
-    expect((passing[0]?.statement as { Condition?: unknown }).Condition).toEqual({
+    expect((passing[0]?.statement as { Condition?: unknown } | undefined)?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
     });
   });
@@ -302,11 +302,12 @@ describe('the least-privilege check', () => {
 
   it('catches schedules created outside the stack’s group', () => {
     const copy = broken((t) => {
-      const statement = (
-        t.Resources.ContainRole?.Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[]
-      )[0]?.PolicyDocument.Statement.map(unwrapped).find((candidate) => candidate?.Sid === 'ScheduleFollowUps');
+      const policies = t.Resources.ContainRole?.Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[];
+      const statement = (policies[0]?.PolicyDocument.Statement ?? [])
+        .map(unwrapped)
+        .find((candidate) => candidate?.Sid === 'ScheduleFollowUps');
       if (!statement) throw new Error('no ContainRole/ScheduleFollowUps');
-      statement.Resource = { 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:*:*:schedule/*/*' };
+      statement.Resource = { 'Fn::Sub': `arn:\${AWS::Partition}:scheduler:*:*:schedule/*/*` };
     });
 
     expect(privilegeViolations(copy)).toHaveLength(2);
