@@ -2,6 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -67,6 +68,13 @@ export class AwsClients {
   async listRegions(): Promise<string[]> {
     const { listEnabledRegions } = await import('./enabled-regions.js');
     return listEnabledRegions(this.#context);
+  }
+
+  scheduler(): Promise<SchedulerClient> {
+    return this.#once(
+      'scheduler',
+      async () => new (await import('@aws-sdk/client-scheduler')).SchedulerClient(clientConfig(this.#context)),
+    );
   }
 
   sfn(): Promise<SFNClient> {

@@ -8,6 +8,7 @@ import { accessKeyIdProblem } from '../incident/access-key-id.js';
 import { userNameProblem } from '../incident/user-name.js';
 import {
   containmentModeSchema,
+  deleteAfterDaysSchema,
   lookbackHoursSchema,
   problemOf,
   regionListSchema,
@@ -100,6 +101,22 @@ export function parseUserName(value: string | undefined): string | undefined {
 /** Validates --mode (default delete). */
 export function parseMode(value: string | undefined): ContainmentMode {
   return value === undefined ? 'delete' : parseFlag(containmentModeSchema, value, '--mode');
+}
+
+/** Validates --key and --user together: the key a command acts on, and its owner if given. */
+export function parseKeyAndUser(flags: { key?: string; user?: string }): { accessKeyId: string; userName?: string } {
+  return { accessKeyId: parseAccessKeyId(flags.key), userName: parseUserName(flags.user) };
+}
+
+/** Validates --delete-after-days (1 to 365), which only deactivate-then-delete takes. */
+export function parseDeleteAfterDays(value: string | undefined, mode: ContainmentMode): number | undefined {
+  if (value === undefined) return undefined;
+  if (mode !== 'deactivate-then-delete')
+    throw new InvalidInputError(
+      '--delete-after-days',
+      '--delete-after-days goes with --mode deactivate-then-delete only.',
+    );
+  return parseFlag(deleteAfterDaysSchema, value, '--delete-after-days');
 }
 
 /** Validates --regions (comma-separated region names). */

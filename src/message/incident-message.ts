@@ -117,6 +117,13 @@ function sessionsNow(result: ContainmentResult): string {
   return '';
 }
 
+function deletionNow(result: ContainmentResult): string {
+  if (result.deleteAt)
+    return ` It will be DELETED at ${result.deleteAt} unless released (exposed-keys release --key ${result.accessKeyId}).`;
+  if (result.mode === 'deactivate-then-delete') return ' Its deletion is NOT scheduled: delete it by hand (below).';
+  return '';
+}
+
 function keyNow(report: IncidentReport): string {
   const { containment } = report;
   if (containment.status === 'failed')
@@ -128,7 +135,7 @@ function keyNow(report: IncidentReport): string {
     case 'deleted':
       return `DELETED: it can no longer be used.${sessionsNow(result)}`;
     case 'deactivated':
-      return `DEACTIVATED: it can no longer be used (it still exists, inactive).${sessionsNow(result)}`;
+      return `DEACTIVATED: it can no longer be used (it still exists, inactive).${sessionsNow(result)}${deletionNow(result)}`;
     case 'already-contained':
       return `Already contained: ${summary}`;
     case 'planned':
@@ -158,6 +165,45 @@ function attackerDid(report: IncidentReport): string[] {
   });
 }
 
+/** A duration in words a responder reads at a glance: "3 d 4 h", "2 h 5 min", "40 s". */
+export function duration(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  const [days, hours, minutes] = [
+    Math.floor(seconds / 86_400),
+    Math.floor(seconds / 3600) % 24,
+    Math.floor(seconds / 60) % 60,
+  ];
+  const text =
+    days > 0
+      ? `${days} d ${hours} h`
+      : hours > 0
+        ? `${hours} h ${minutes} min`
+        : minutes > 0
+          ? `${minutes} min ${seconds % 60} s`
+          : `${seconds} s`;
+  return ms < 0 ? `-${text}` : text;
+}
+
+/**
+ * How fast it went: from the key's first call seen (in the window searched) to the detection (the
+ * event's time), and from the detection to containment.
+ */
+function timeMetrics(report: IncidentReport, detectedAt: string): [string, string][] {
+  const detected = Date.parse(detectedAt);
+  if (Number.isNaN(detected)) return [];
+  const metrics: [string, string][] = [];
+  const firstSeen = report.investigation.status === 'done' ? report.investigation.result.activity.firstSeen : null;
+  if (firstSeen)
+    metrics.push([
+      'First seen',
+      `${firstSeen}, ${duration(detected - Date.parse(firstSeen))} before detection (first call in the window searched)`,
+    ]);
+  const containedAt = report.containment.status === 'done' ? report.containment.result.containedAt : undefined;
+  if (containedAt)
+    metrics.push(['Contained', `${containedAt}, ${duration(Date.parse(containedAt) - detected)} after detection`]);
+  return metrics;
+}
+
 function facts(report: IncidentReport): [string, string][] {
   const incident = report.incident;
   if (!incident)
@@ -175,6 +221,7 @@ function facts(report: IncidentReport): [string, string][] {
     ['Found at', incident.location === null ? '(not given)' : shownValue(incident.location, 300)],
     ['Case', incident.caseId === null ? '(none)' : shownValue(incident.caseId)],
     ['Detected', incident.detectedAt],
+    ...timeMetrics(report, incident.detectedAt),
     ['Event id', shownValue(incident.eventId)],
     ...(incident.notes ?? []).map((note): [string, string] => ['Note', shownText(note, 500)]),
   ];

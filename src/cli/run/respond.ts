@@ -92,9 +92,10 @@ export async function runResponse(
                 cloudTrail: deps.cloudTrail,
                 accountId: incident.accountId === 'unknown' ? undefined : incident.accountId,
                 now: deps.now,
+                schedules: deps.schedules,
               },
               incident,
-              { mode: options.mode, revokeSessions: options.revokeSessions },
+              { mode: options.mode, revokeSessions: options.revokeSessions, deleteAfterDays: options.deleteAfterDays },
             ),
           describeError,
         );

@@ -1,4 +1,4 @@
-import { describeError } from '../../errors.js';
+import { describeError, StackNotFoundError } from '../../errors.js';
 import type { FollowUpKind, FollowUpRequest } from '../lifecycle/follow-up.js';
 import { type ScheduleDeps, scheduleFollowUp, scheduleName } from '../lifecycle/schedules.js';
 
@@ -66,11 +66,14 @@ export async function scheduleFollowUps(
 
   let deps: ScheduleDeps | null = null;
   let unavailable = '';
+  let noStack = false;
   if (schedules && !plan.dryRun)
     try {
       deps = await schedules();
     } catch (error) {
       unavailable = describeError(error);
+      // Without a stack there is nothing to verify with; only a deletion that was asked for is missed.
+      noStack = error instanceof StackNotFoundError;
     }
   else if (!schedules) unavailable = "no schedule group to schedule it in (exposed-keys' stack has one)";
 
@@ -104,7 +107,7 @@ export async function scheduleFollowUps(
       );
     else done.deleteAt = deleteAt.toISOString();
   }
-  if (verifyAt) {
+  if (verifyAt && !noStack) {
     const scheduled = await attempt('verification', verifyAt);
     if (scheduled.status === 'failed')
       done.warnings.push(
