@@ -132,16 +132,20 @@ export async function runResponse(
     activity: investigation.status === 'done' ? investigation.result.activity : null,
     sessionActivity: investigation.status === 'done' ? investigation.result.sessionActivity : [],
     ...(investigation.status === 'failed' ? { investigationError: investigation.error } : {}),
-    notification: await notify(topic, options, incidentReport),
+    notification: await notifyOrPrint(topic, incidentReport, options.dryRun),
     warnings,
     needsHuman: needsHuman(incidentReport),
   };
 }
 
-async function notify(
+/**
+ * Sends the report's message to the topic; or, on a dry run or without a topic, returns it for
+ * printing. A failure to send is in the outcome, with the message.
+ */
+export async function notifyOrPrint(
   topic: TopicToNotify,
-  options: RespondOptions,
   report: IncidentReport,
+  dryRun: boolean,
 ): Promise<NotificationOutcome> {
   const built = buildNotification(report);
   const printed = (reason: string): NotificationOutcome => ({
@@ -150,7 +154,7 @@ async function notify(
     subject: built.subject,
     message: built.message,
   });
-  if (options.dryRun) return printed('dry run: nothing is sent');
+  if (dryRun) return printed('dry run: nothing is sent');
   if (!topic.topicArn || !topic.sns) return printed('no topic: give --topic, or deploy the stack');
   try {
     const sent = await notifySecurity({ sns: topic.sns }, { ...report, topicArn: topic.topicArn });

@@ -61,6 +61,11 @@ export async function deleteAsScheduled(
       return refused(request, `Nothing shows exposed-keys contained ${accessKeyId}; it was not deleted.`, [
         `Decide whether ${accessKeyId} must go; if so: ${deleteByHand}`,
       ]);
+    // A release whose schedule removal was lost must still win over the schedule.
+    if (/^(released|reactivated) /.test(record))
+      return refused(request, `${accessKeyId} was released (${record}); it was not deleted.`, [
+        `Delete it by hand once nothing needs it: ${deleteByHand}`,
+      ]);
     const status = await listedStatus(deps.iam, owner.userName, accessKeyId);
     if (status === 'Active')
       return refused(
