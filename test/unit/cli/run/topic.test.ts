@@ -24,9 +24,12 @@ const clients = () => new AwsClients({ region: 'us-east-1' });
 
 describe('resolveTopic', () => {
   it("uses the deployed stack's topic when none is given, without checking it", async () => {
-    cloudFormationMock
-      .on(DescribeStackResourcesCommand, { StackName: 'exposed-keys', LogicalResourceId: 'NotificationTopic' })
-      .resolves({ StackResources: [{ PhysicalResourceId: STACK_TOPIC } as never] });
+    cloudFormationMock.on(DescribeStackResourcesCommand, { StackName: 'exposed-keys' }).resolves({
+      StackResources: [
+        { LogicalResourceId: 'StateMachine', PhysicalResourceId: 'arn:aws:states:us-east-1:1:stateMachine:x' } as never,
+        { LogicalResourceId: 'NotificationTopic', PhysicalResourceId: STACK_TOPIC } as never,
+      ],
+    });
 
     const topic = await resolveTopic(clients(), { stackName: 'exposed-keys' });
 
