@@ -65,6 +65,7 @@ const CATEGORY_NAMES: Record<RiskCategory, string> = {
   'defense-evasion': 'covered tracks',
   persistence: 'stayed in',
   'credential-minting': 'took new credentials',
+  'credential-access': 'took stored secrets',
   'resource-abuse': 'used resources',
 };
 

@@ -32,6 +32,7 @@ const CATEGORY_COLOUR: Record<string, keyof Palette> = {
   'defense-evasion': 'red',
   persistence: 'magenta',
   'credential-minting': 'yellow',
+  'credential-access': 'yellow',
   'resource-abuse': 'cyan',
 };
 
