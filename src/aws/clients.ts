@@ -1,6 +1,9 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -74,6 +77,31 @@ export class AwsClients {
     return this.#once(
       'scheduler',
       async () => new (await import('@aws-sdk/client-scheduler')).SchedulerClient(clientConfig(this.#context)),
+    );
+  }
+
+  ec2(): Promise<EC2Client> {
+    return this.#once(
+      'ec2',
+      async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.#context)),
+    );
+  }
+
+  lambda(): Promise<LambdaClient> {
+    return this.#once(
+      'lambda',
+      async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(clientConfig(this.#context)),
+    );
+  }
+
+  organizations(): Promise<OrganizationsClient> {
+    return this.#once(
+      'organizations',
+      // Organizations answers in us-east-1 whatever region the command runs in.
+      async () =>
+        new (await import('@aws-sdk/client-organizations')).OrganizationsClient(
+          clientConfig(this.#context, 'us-east-1'),
+        ),
     );
   }
 

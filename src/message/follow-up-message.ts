@@ -194,6 +194,7 @@ export function buildFollowUpMessage(report: IncidentReport & { followUp: Follow
       ['Follow-up', KIND_NAMES[followUp.kind]],
     ],
     done: done(followUp, result),
+    left: [],
     verdict: [],
     activity: [],
     accessKeyId: followUp.accessKeyId,

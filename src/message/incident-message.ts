@@ -15,6 +15,8 @@ import {
   incidentOutcome,
   needsHuman,
 } from '../steps/incident-outcome.js';
+import type { Inventory } from '../steps/inventory/inventory-types.js';
+import { inventoryInBrief, inventoryLines } from './leftovers.js';
 
 /*
  * One model of what a responder reads, whatever carries it: the e-mail, the terminal, a chat
@@ -46,6 +48,8 @@ export interface IncidentMessage {
   facts: [string, string][];
   /** What exposed-keys did, and what failed. */
   done: string[];
+  /** What the attacker left, checked now (read only), each with its command; empty when no inventory was taken. */
+  left: string[];
   /** One line per kind of risky act, for the detail. */
   verdict: string[];
   activity: ActivityPart[];
@@ -297,12 +301,22 @@ function investigationSteps(report: IncidentReport): string[] {
   return steps;
 }
 
+function inventoryOf(report: IncidentReport): Inventory | null {
+  return report.investigation.status === 'done' ? (report.investigation.result.inventory ?? null) : null;
+}
+
+function removalStep(inventory: Inventory | null): string {
+  if (!inventory || inventory.error)
+    return 'Delete what the attacker created (users, keys, roles, instances): see the activity below.';
+  return `Remove what the attacker left, and rotate what it read: ${inventoryInBrief(inventory)} Each with its command under WHAT THE ATTACKER LEFT.`;
+}
+
 function followUps(report: IncidentReport): string[] {
   const incident = report.incident;
   if (!incident) return [];
   return [
     `Remove the key from where it leaked${incident.location ? ` (${shownValue(incident.location, 300)})` : ''}, including history.`,
-    'Delete what the attacker created (users, keys, roles, instances): see the activity below.',
+    removalStep(inventoryOf(report)),
     'Give the workloads that used this key a new credential (preferably a role).',
   ];
 }
@@ -325,6 +339,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
     doNow: [...steps, ...followUps(report)],
     facts: facts(report),
     done: [...containmentDone(report), ...investigationDone(report)],
+    left: ((inventory) => (inventory ? inventoryLines(inventory) : []))(inventoryOf(report)),
     verdict: investigation ? verdictLines(investigation.activity).map((line) => line.text) : [],
     activity: investigation
       ? [

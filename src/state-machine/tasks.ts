@@ -7,6 +7,7 @@ import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
+import { type InventoryDeps, inventoryOrError } from '../steps/inventory/take-inventory.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
 import {
   type FollowUpKind,
@@ -19,7 +20,7 @@ import { deleteAsScheduled } from '../steps/lifecycle/scheduled-deletion.js';
 import type { ScheduleDeps } from '../steps/lifecycle/schedules.js';
 import { verifyContainment } from '../steps/lifecycle/verification.js';
 import { notifySecurity } from '../steps/notify.js';
-import { fitInvestigation } from './fit-state.js';
+import { fitInventory, fitInvestigation } from './fit-state.js';
 import { eventOf, incidentReportOf, type NotificationOutput, type WorkflowState } from './workflow-state.js';
 
 /*
@@ -127,6 +128,8 @@ export function investigateTask(
   deps: {
     cloudTrail: (region: string) => CloudTrailApi;
     listRegions?: () => Promise<string[]>;
+    /** The clients of the inventory of what the attacker left; without them, none is taken. */
+    inventory?: Omit<InventoryDeps, 'accountId'>;
     logger?: TaskLogger;
     now?: () => Date;
   },
@@ -159,7 +162,22 @@ export function investigateTask(
         deadline,
       },
     );
-    const fitted = fitInvestigation(investigation);
+    const fitted: Investigation = fitInvestigation(investigation);
+    if (deps.inventory) {
+      const { iam, ec2, lambda, organizations } = deps.inventory;
+      const inventory = await inventoryOrError(
+        {
+          iam: withDeadline(iam, deadline),
+          ec2: async (region) => withDeadline(await ec2(region), deadline),
+          lambda: async (region) => withDeadline(await lambda(region), deadline),
+          organizations: organizations && withDeadline(organizations, deadline),
+          accountId: accountOf(context?.invokedFunctionArn) ?? incident.accountId,
+        },
+        [investigation.activity, ...investigation.sessionActivity],
+        state.containment?.userName ?? incident.userName,
+      );
+      fitted.inventory = fitInventory(inventory);
+    }
     // The summary as the state carries it, in one entry within CloudWatch's 256 KB event size.
     deps.logger?.info('Investigation finished', { investigation: fitted });
     return fitted;

@@ -1,18 +1,10 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { runAction, withCommonOptions } from '../command-kit.js';
-import {
-  awsContext,
-  type CommonOptions,
-  parseAccessKeyId,
-  parseLogsLocation,
-  parseRegions,
-  parseWindow,
-  resolveRegion,
-} from '../options.js';
+import * as parse from '../options.js';
 import type { Output } from '../output.js';
 
-interface InvestigateFlags extends CommonOptions {
+interface InvestigateFlags extends parse.CommonOptions {
   key?: string;
   logs?: string;
   hours?: string;
@@ -20,6 +12,7 @@ interface InvestigateFlags extends CommonOptions {
   end?: string;
   regions?: string;
   followSessions?: boolean;
+  inventory?: boolean;
 }
 
 /** `exposed-keys investigate`: what a key did, from CloudTrail LookupEvents or from log files. */
@@ -35,24 +28,24 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
       .option('--end <iso>', 'until this time (ISO 8601; default now)')
       .option('--regions <list>', 'regions LookupEvents searches, comma-separated (default: every enabled region)')
       .option('--follow-sessions', 'also summarise the session keys it minted (--json: { activity, sessionActivity })')
-
-      .option('--no-follow-sessions', 'do not summarise the session keys the key minted'),
+      .option('--no-follow-sessions', 'do not summarise the session keys the key minted')
+      .option('--inventory', 'also check what the attacker left, now (read only; --json adds { inventory })'),
   ).action(async (flags: InvestigateFlags) =>
     setExitCode(await runAction(flags, (output) => investigate(flags, output))),
   );
 }
 
 async function investigate(flags: InvestigateFlags, output: Output): Promise<ExitCodeValue> {
-  const accessKeyId = parseAccessKeyId(flags.key, { readOnly: true });
-  const window = parseWindow(flags, new Date());
-  const regions = parseRegions(flags.regions);
-  const region = resolveRegion(flags);
+  const accessKeyId = parse.parseAccessKeyId(flags.key, { readOnly: true });
+  const window = parse.parseWindow(flags, new Date());
+  const regions = parse.parseRegions(flags.regions);
+  const region = parse.resolveRegion(flags);
   if (flags.logs !== undefined && regions !== undefined)
     throw new InvalidInputError(
       '--regions',
       '--regions chooses where LookupEvents searches; log files (--logs) hold their own regions.',
     );
-  const logs = parseLogsLocation(flags.logs);
+  const logs = parse.parseLogsLocation(flags.logs);
   // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
   const followSessions = flags.followSessions ?? !flags.json;
 
@@ -63,15 +56,20 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
     import('../render/progress.js'),
   ]);
   const progress = await output.progress(`Investigating ${accessKeyId}…`);
-  const result = await run.runInvestigation(new AwsClients(awsContext(flags, region)), {
-    ...{ accessKeyId, window, regions, logs, followSessions },
-
+  const result = await run.runInvestigation(new AwsClients(parse.awsContext(flags, region)), {
+    ...{ accessKeyId, window, regions, logs, followSessions, inventory: flags.inventory ?? false },
     onProgress: (report) => progress.update(renderActivityProgress(report)),
   });
   progress.stop();
-
-  const { activity, sessionActivity } = result;
-  if (output.json) output.printJson(flags.followSessions ? { activity, sessionActivity } : activity);
+  const { activity, sessionActivity, inventory } = result;
+  if (output.json)
+    output.printJson(
+      inventory
+        ? { activity, sessionActivity, inventory }
+        : flags.followSessions
+          ? { activity, sessionActivity }
+          : activity,
+    );
   else output.result(render.renderInvestigation(result, output.palette));
   if (result.files) output.notice(render.renderFilesReport(result.files));
   for (const failed of activity.regions.failed) output.warn(`Not searched: ${failed.region}: ${failed.error}`);

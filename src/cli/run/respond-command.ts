@@ -109,6 +109,8 @@ export async function respondCommand(
       cloudTrail: cloudTrail(GLOBAL_EVENTS_REGION),
       topic: topic.find,
       schedules,
+      inventory: async (summaries, owner, account) =>
+        (await import('./investigate.js')).inventoryWith(clients, summaries, owner, account),
     },
     {
       ...request,

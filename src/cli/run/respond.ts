@@ -7,6 +7,7 @@ import type { Incident } from '../../incident/incident.js';
 import { buildNotification } from '../../message/email.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
+import type { Inventory } from '../../steps/inventory/inventory-types.js';
 import { type Investigation, investigateKey } from '../../steps/investigate.js';
 import { notifySecurity } from '../../steps/notify.js';
 import { report, type StepReport } from '../../steps/step-report.js';
@@ -36,6 +37,8 @@ export interface RespondDeps extends PlanDeps {
   cloudTrail?: CloudTrailApi;
   /** Finds the topic; asked only after containment, so that nothing but IAM stands before it. */
   topic: () => Promise<TopicToNotify>;
+  /** Checks, read only, what the attacker left; without it, no inventory is taken. */
+  inventory?: (summaries: ActivitySummary[], keyOwner: string | null, accountId: string | null) => Promise<Inventory>;
 }
 
 /** What a responder asked for. */
@@ -60,6 +63,8 @@ export interface RespondResult {
   containment: ContainmentResult | { outcome: 'containment-failed'; contained: false; error: string };
   activity: ActivitySummary | null;
   sessionActivity: ActivitySummary[];
+  /** What the attacker left, checked after the investigation (read only). */
+  inventory?: Inventory;
   investigationError?: string;
   notification: NotificationOutcome;
   /** What failed besides containment and investigation (STS, finding the topic). */
@@ -117,6 +122,11 @@ export async function runResponse(
     ),
     options.dryRun ? Promise.resolve<TopicToNotify>({}) : deps.topic(),
   ]);
+  if (investigation.status === 'done' && deps.inventory) {
+    const { activity, sessionActivity } = investigation.result;
+    const account = incident.accountId === 'unknown' ? null : incident.accountId;
+    investigation.result.inventory = await deps.inventory([activity, ...sessionActivity], owner, account);
+  }
   const incidentReport: IncidentReport = { incident: { ...incident, userName: owner }, containment, investigation };
   const warnings = [...planned.warnings, ...(topic.warning ? [topic.warning] : [])];
   return {
@@ -131,6 +141,9 @@ export async function runResponse(
           },
     activity: investigation.status === 'done' ? investigation.result.activity : null,
     sessionActivity: investigation.status === 'done' ? investigation.result.sessionActivity : [],
+    ...(investigation.status === 'done' && investigation.result.inventory
+      ? { inventory: investigation.result.inventory }
+      : {}),
     ...(investigation.status === 'failed' ? { investigationError: investigation.error } : {}),
     notification: await notifyOrPrint(topic, incidentReport, options.dryRun),
     warnings,
@@ -223,7 +236,14 @@ export function incidentReportOf(result: RespondResult): IncidentReport {
       ? { status: 'failed', error: result.containment.error }
       : { status: 'done', result: result.containment };
   const investigation: IncidentReport['investigation'] = result.activity
-    ? { status: 'done', result: { activity: result.activity, sessionActivity: result.sessionActivity } }
+    ? {
+        status: 'done',
+        result: {
+          activity: result.activity,
+          sessionActivity: result.sessionActivity,
+          ...(result.inventory ? { inventory: result.inventory } : {}),
+        },
+      }
     : { status: 'failed', error: result.investigationError ?? 'unknown' };
   return { incident: result.incident, containment, investigation };
 }

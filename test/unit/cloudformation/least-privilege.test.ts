@@ -19,11 +19,15 @@ interface Grant {
 
 const USERS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/*` };
 const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
+const ROLES_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*` };
+const GROUPS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:group/*` };
+const FUNCTIONS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:*:\${AWS::AccountId}:function:*` };
 
 /** Actions that have no resource-level permissions, so "*" is the only Resource they take. */
 const RESOURCE_STAR_ACTIONS = new Set([
   'cloudtrail:LookupEvents',
   'ec2:DescribeRegions',
+  'ec2:DescribeInstances',
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
@@ -52,7 +56,25 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'logs:CreateLogStream',
     'logs:PutLogEvents',
   ],
-  InvestigateRole: ['cloudtrail:LookupEvents', 'ec2:DescribeRegions', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+  InvestigateRole: [
+    'cloudtrail:LookupEvents',
+    'ec2:DescribeRegions',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+    // The inventory of what the attacker left: reads only.
+    'iam:GetUser',
+    'iam:GetLoginProfile',
+    'iam:ListAccessKeys',
+    'iam:ListAttachedUserPolicies',
+    'iam:ListUserPolicies',
+    'iam:GetRole',
+    'iam:ListAttachedRolePolicies',
+    'iam:ListRolePolicies',
+    'iam:ListAttachedGroupPolicies',
+    'iam:ListGroupPolicies',
+    'lambda:GetFunction',
+    'ec2:DescribeInstances',
+  ],
   NotifyRole: ['sns:Publish', 'logs:CreateLogStream', 'logs:PutLogEvents'],
   StateMachineRole: [
     'lambda:InvokeFunction',
@@ -156,7 +178,10 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   // The containment function hands the scheduler role to Scheduler, and no other role to anything.
   if (action === 'iam:PassRole')
     return role === 'ContainRole' ? [{ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }] : undefined;
+  if (/^iam:\w+Role/.test(action)) return role === 'InvestigateRole' ? [ROLES_ARN] : undefined;
+  if (/^iam:\w+Group/.test(action)) return role === 'InvestigateRole' ? [GROUPS_ARN] : undefined;
   if (action.startsWith('iam:')) return [USERS_ARN];
+  if (action === 'lambda:GetFunction') return [FUNCTIONS_ARN];
   if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
     return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
   if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }];
@@ -217,6 +242,15 @@ describe('the IAM policies of the template', () => {
     expect(granted).toEqual(
       Object.fromEntries(Object.entries(ROLE_ACTIONS).map(([role, actions]) => [role, [...actions].sort()])),
     );
+  });
+
+  it('let the investigation only read, whatever the inventory needs', () => {
+    const investigating = grants(template).filter((grant) => grant.role === 'InvestigateRole');
+    const changing = investigating
+      .flatMap((grant) => grant.actions)
+      .filter((action) => !/^[a-z0-9]+:(Get|List|Describe|Lookup)/.test(action) && !action.startsWith('logs:'));
+
+    expect(changing).toEqual([]);
   });
 
   it('pass the scheduler role to Scheduler only', () => {
