@@ -35,6 +35,7 @@ const KEY = 'exposed-keys/lambda.zip';
  */
 const NOT_IN_MOTO: Readonly<Record<string, string>> = {
   'AWS::SNS::Subscription': 'moto has no CloudFormation model for it',
+  'AWS::Scheduler::ScheduleGroup': 'moto has no CloudFormation model for it',
 };
 
 let moto: MotoServer;

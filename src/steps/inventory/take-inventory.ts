@@ -1,4 +1,3 @@
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   GetLoginProfileCommand,
   GetRoleCommand,
@@ -11,7 +10,6 @@ import {
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import type { ActivitySummary } from '../../activity/activity-summary.js';
 import { awsErrorCode, isAwsError } from '../../aws/aws-errors.js';
 import type { Ec2Api, IamClient, LambdaApi, OrganizationsApi } from '../../aws/narrow-clients.js';
@@ -136,15 +134,16 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
       if (!(await attachedPolicies(deps.iam, owner)).includes(name)) return { state: 'gone', note: null, command: '' };
       return exists(`aws iam detach-${type}-policy --${type}-name ${ownerName} --policy-arn ${name}`);
     case 'instance': {
-      const ec2 = await deps.ec2(region ?? 'us-east-1');
-      const answer = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [name] }));
-      const state = answer.Reservations?.[0]?.Instances?.[0]?.State?.Name;
-      if (!state || state === 'terminated') return { state: 'gone', note: null, command: '' };
+      const { instanceState } = await import('./compute-checks.js');
+      const state = await instanceState(await deps.ec2(region ?? 'us-east-1'), name);
+      if (!state) return { state: 'gone', note: null, command: '' };
       return exists(`aws ec2 terminate-instances --region ${region} --instance-ids ${name}`, state);
     }
-    case 'function':
-      await (await deps.lambda(region ?? 'us-east-1')).send(new GetFunctionCommand({ FunctionName: name }));
+    case 'function': {
+      const { functionExists } = await import('./compute-checks.js');
+      await functionExists(await deps.lambda(region ?? 'us-east-1'), name);
       return exists(`aws lambda delete-function --region ${region} --function-name ${name}`);
+    }
     case 'secret-read':
       return {
         state: 'to-rotate',
