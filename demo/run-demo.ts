@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startCloudTrailLookupServer } from '../emulators/cloudtrail-lookup-server.js';
@@ -82,6 +83,8 @@ async function main(): Promise<number> {
 
     banner('2/7', 'Deploying the stack (investigating us-east-1 only, to keep the demonstration short)');
     if ((await cli(['deploy', '--yes', '--regions', 'us-east-1'], env)) !== 0) failures.push('deploy');
+    // moto's CloudFormation does not create the schedule group the template names after the stack.
+    await new SchedulerClient(config).send(new CreateScheduleGroupCommand({ Name: 'exposed-keys' }));
 
     banner('3/7', 'Two developers leak keys; a recorded attack is replayed as their activity');
     const aliceKey = await userWithKey(iam, 'alice-dev');

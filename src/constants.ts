@@ -18,6 +18,18 @@ export const MAX_LOOKBACK_HOURS = 2160;
 /** How far back an investigation looks when nothing else is said. */
 export const DEFAULT_LOOKBACK_HOURS = 24;
 
+/** How long `deactivate-then-delete` leaves a key inactive before deleting it, when nothing else is said. */
+export const DEFAULT_DELETE_AFTER_DAYS = 7;
+
+/** The longest wait before a scheduled deletion. */
+export const MAX_DELETE_AFTER_DAYS = 365;
+
+/** When the verification after containment runs, in minutes, when nothing else is said. */
+export const DEFAULT_VERIFY_AFTER_MINUTES = 30;
+
+/** The latest verification: a week after containment. */
+export const MAX_VERIFY_AFTER_MINUTES = 10_080;
+
 /** The logical ids of the template's resources that the CLI looks up in a deployed stack. */
 export const LOGICAL_IDS = {
   topic: 'NotificationTopic',
@@ -25,6 +37,8 @@ export const LOGICAL_IDS = {
   containFunction: 'ContainFunction',
   investigateFunction: 'InvestigateFunction',
   notifyFunction: 'NotifyFunction',
+  scheduleGroup: 'ScheduleGroup',
+  schedulerRole: 'SchedulerRole',
 } as const;
 
 /**

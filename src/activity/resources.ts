@@ -35,7 +35,7 @@ function field(object: unknown, name: string): unknown {
 
 /**
  * The resources a record names, each once: its `resources` list, the request parameters in
- * {@link NAMING_PARAMETERS}, trail names of CloudTrail calls, instance ids, and access keys a
+ * {@link NAMING_PARAMETERS}, trail names of CloudTrail calls, parameter names of SSM calls, instance ids, and access keys a
  * `CreateAccessKey` returned. A pure function of the record, so every source derives the same.
  */
 export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
@@ -53,6 +53,10 @@ export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
   if (request && typeof request === 'object') {
     for (const [parameter, type] of NAMING_PARAMETERS) add(type, text(request[parameter]));
     if (record.eventSource === 'cloudtrail.amazonaws.com') add('AWS::CloudTrail::Trail', text(request.name));
+    if (record.eventSource === 'ssm.amazonaws.com') {
+      add('AWS::SSM::Parameter', text(request.name));
+      if (Array.isArray(request.names)) for (const name of request.names) add('AWS::SSM::Parameter', text(name));
+    }
     const items = field(request.instancesSet, 'items');
     if (Array.isArray(items)) for (const item of items) add('AWS::EC2::Instance', text(field(item, 'instanceId')));
   }

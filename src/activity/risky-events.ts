@@ -1,13 +1,19 @@
 import type { CloudTrailRecord } from './cloudtrail-record.js';
 
 /** Why an API call matters in an exposed-key incident. */
-export type RiskCategory = 'persistence' | 'credential-minting' | 'defense-evasion' | 'resource-abuse';
+export type RiskCategory =
+  | 'persistence'
+  | 'credential-minting'
+  | 'credential-access'
+  | 'defense-evasion'
+  | 'resource-abuse';
 
 /** All risk categories, in the order a reader should look at them. */
 export const RISK_CATEGORIES: readonly RiskCategory[] = [
   'defense-evasion',
   'persistence',
   'credential-minting',
+  'credential-access',
   'resource-abuse',
 ];
 
@@ -35,6 +41,16 @@ export const RISKY_CALLS: Readonly<Record<string, Readonly<Record<string, RiskCa
     AssumeRole: 'credential-minting',
     GetSessionToken: 'credential-minting',
     GetFederationToken: 'credential-minting',
+  },
+  // Secrets and parameters read: whatever they held is the attacker's now, and must be rotated.
+  'secretsmanager.amazonaws.com': {
+    GetSecretValue: 'credential-access',
+    BatchGetSecretValue: 'credential-access',
+  },
+  'ssm.amazonaws.com': {
+    GetParameter: 'credential-access',
+    GetParameters: 'credential-access',
+    GetParametersByPath: 'credential-access',
   },
   'signin.amazonaws.com': {
     GetSigninToken: 'credential-minting',

@@ -1,9 +1,13 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SignerClient } from '@aws-sdk/client-signer';
@@ -87,6 +91,38 @@ export class AwsClients {
   async listRegions(): Promise<string[]> {
     const { listEnabledRegions } = await import('./enabled-regions.js');
     return listEnabledRegions(this.#context);
+  }
+
+  scheduler(): Promise<SchedulerClient> {
+    return this.#once(
+      'scheduler',
+      async () => new (await import('@aws-sdk/client-scheduler')).SchedulerClient(clientConfig(this.#context)),
+    );
+  }
+
+  ec2(): Promise<EC2Client> {
+    return this.#once(
+      'ec2',
+      async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.#context)),
+    );
+  }
+
+  lambda(): Promise<LambdaClient> {
+    return this.#once(
+      'lambda',
+      async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(clientConfig(this.#context)),
+    );
+  }
+
+  organizations(): Promise<OrganizationsClient> {
+    return this.#once(
+      'organizations',
+      // Organizations answers in us-east-1 whatever region the command runs in.
+      async () =>
+        new (await import('@aws-sdk/client-organizations')).OrganizationsClient(
+          clientConfig(this.#context, 'us-east-1'),
+        ),
+    );
   }
 
   sfn(): Promise<SFNClient> {

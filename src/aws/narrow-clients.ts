@@ -5,7 +5,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -49,3 +52,11 @@ export type SecurityHubApi = Pick<SecurityHubClient, 'send'>;
 export type SecretsApi = Pick<SecretsManagerClient, 'send'>;
 /** An AWS Signer client, as the deploy library uses it (only to sign the Lambda artifact). */
 export type SignerApi = Pick<SignerClient, 'send'>;
+/** An EventBridge Scheduler client, as the lifecycle steps use it. */
+export type SchedulerApi = Pick<SchedulerClient, 'send'>;
+/** An EC2 client of one region, as the inventory uses it (`DescribeInstances`). */
+export type Ec2Api = Pick<EC2Client, 'send'>;
+/** A Lambda client of one region, as the inventory uses it (`GetFunction`). */
+export type LambdaApi = Pick<LambdaClient, 'send'>;
+/** An Organizations client, as the inventory uses it (`ListAccounts`). */
+export type OrganizationsApi = Pick<OrganizationsClient, 'send'>;

@@ -4,6 +4,7 @@ import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy } from './commands/destroy.js';
 import { registerInvestigate } from './commands/investigate.js';
+import { registerRelease } from './commands/release.js';
 import { registerRespond } from './commands/respond.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
@@ -24,6 +25,7 @@ export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Comman
   registerSimulate(program, setExitCode);
   registerRespond(program, setExitCode);
   registerInvestigate(program, setExitCode);
+  registerRelease(program, setExitCode);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -11,6 +11,7 @@ import {
   accountListSchema,
   athenaTableSchema,
   containmentModeSchema,
+  deleteAfterDaysSchema,
   lookbackHoursSchema,
   problemOf,
   regionListSchema,
@@ -105,6 +106,22 @@ export function parseUserName(value: string | undefined): string | undefined {
 /** Validates --mode (default delete). */
 export function parseMode(value: string | undefined): ContainmentMode {
   return value === undefined ? 'delete' : parseFlag(containmentModeSchema, value, '--mode');
+}
+
+/** Validates --key and --user together: the key a command acts on, and its owner if given. */
+export function parseKeyAndUser(flags: { key?: string; user?: string }): { accessKeyId: string; userName?: string } {
+  return { accessKeyId: parseAccessKeyId(flags.key), userName: parseUserName(flags.user) };
+}
+
+/** Validates --delete-after-days (1 to 365), which only deactivate-then-delete takes. */
+export function parseDeleteAfterDays(value: string | undefined, mode: ContainmentMode): number | undefined {
+  if (value === undefined) return undefined;
+  if (mode !== 'deactivate-then-delete')
+    throw new InvalidInputError(
+      '--delete-after-days',
+      '--delete-after-days goes with --mode deactivate-then-delete only.',
+    );
+  return parseFlag(deleteAfterDaysSchema, value, '--delete-after-days');
 }
 
 /** Validates --regions (comma-separated region names). */
@@ -244,6 +261,21 @@ export function parseAthenaFlags(flags: AthenaFlags & { logs?: string }): Athena
     ...(flags.workgroup === undefined ? {} : { workgroup: parseFlag(workgroupSchema, flags.workgroup, '--workgroup') }),
     ...(flags.accounts === undefined ? {} : { accounts: parseFlag(accountListSchema, flags.accounts, '--accounts') }),
   };
+}
+
+/** Validates where `investigate` reads: the regions LookupEvents or Athena searches, or log files. */
+export function parseInvestigateSource(flags: AthenaFlags & LogFilesFlags & { regions?: string }): {
+  regions: string[] | undefined;
+  logs: LogFilesRequest | undefined;
+  athena: AthenaRequest | undefined;
+} {
+  const regions = parseRegions(flags.regions);
+  if (flags.logs !== undefined && regions !== undefined)
+    throw new InvalidInputError(
+      '--regions',
+      '--regions chooses where LookupEvents or Athena searches; log files (--logs) hold their own regions.',
+    );
+  return { regions, logs: parseLogFiles(flags), athena: parseAthenaFlags(flags) };
 }
 
 /** Validates where to search: --regions, and the Athena flags. */

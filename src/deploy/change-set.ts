@@ -16,6 +16,7 @@ import { type ProgressDeps, polling } from './progress.js';
 import { findStack, isStackMissing } from './stack-description.js';
 import { isUpdatable, mustBeDeletedFirst, stackState } from './stack-status.js';
 import {
+  compactTemplate,
   declaredParameters,
   MAX_TEMPLATE_BODY_BYTES,
   type ParameterValues,
@@ -150,7 +151,9 @@ async function describeWhenReady(
  */
 export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInput): Promise<PreparedChangeSet> {
   const { stackName } = input;
-  const templateBody = input.templateBody ?? (await readTemplate());
+  // Sent as compact JSON: the same template without its comments and indentation, which would
+  // otherwise take a fifth of CloudFormation's 51,200 bytes for a body sent inline.
+  const templateBody = compactTemplate(input.templateBody ?? (await readTemplate()));
   if (!input.templateUrl && Buffer.byteLength(templateBody, 'utf8') > MAX_TEMPLATE_BODY_BYTES)
     throw new InvalidInputError(
       'template',

@@ -87,6 +87,19 @@ export async function loadTemplate(path: string = projectPaths().template): Prom
 /** Stack parameters as a plain object; `undefined` means "not given". Lists are joined with commas. */
 export type ParameterValues = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
 
+/**
+ * A template (YAML or JSON) as compact JSON, the short-form tags in their long form: what
+ * CloudFormation reads from it, without comments or indentation. A text that is not a template is
+ * returned as it is, for CloudFormation to refuse with its own reason.
+ */
+export function compactTemplate(text: string): string {
+  try {
+    return JSON.stringify(parseTemplate(text));
+  } catch {
+    return text;
+  }
+}
+
 /** A template body as CloudFormation takes it inline: up to 51,200 bytes. */
 export const MAX_TEMPLATE_BODY_BYTES = 51_200;
 

@@ -153,6 +153,15 @@ function body(message: IncidentMessage, limits: Limits, sessions: boolean): stri
   const lines = [message.headline.toUpperCase(), '', ...head(message), '', 'INCIDENT'];
   for (const [label, value] of message.facts) lines.push(`  ${`${label}:`.padEnd(13)}${value}`);
   lines.push('', 'WHAT WAS DONE', ...message.done.map((line) => (line.startsWith('  ') ? line : `- ${line}`)), '');
+  if (message.left.length > 0) {
+    const [brief, ...items] = message.left;
+    lines.push(
+      'WHAT THE ATTACKER LEFT (checked now; nothing was removed)',
+      `  ${brief}`,
+      ...items.map((line) => `- ${line}`),
+      '',
+    );
+  }
   const [own, ...others] = message.activity;
   if (own) {
     lines.push('ACTIVITY', ...activitySection(own.title, own.summary, limits));

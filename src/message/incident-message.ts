@@ -8,7 +8,15 @@ import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
 import type { ContainmentResult } from '../steps/contain.js';
 import { manualContainSteps } from '../steps/human-steps.js';
-import { type IncidentOutcome, type IncidentReport, incidentOutcome, needsHuman } from '../steps/incident-outcome.js';
+import {
+  type FollowUpOutcome,
+  type IncidentOutcome,
+  type IncidentReport,
+  incidentOutcome,
+  needsHuman,
+} from '../steps/incident-outcome.js';
+import type { Inventory } from '../steps/inventory/inventory-types.js';
+import { inventoryInBrief, inventoryLines } from './leftovers.js';
 
 /*
  * One model of what a responder reads, whatever carries it: the e-mail, the terminal, a chat
@@ -40,6 +48,8 @@ export interface IncidentMessage {
   facts: [string, string][];
   /** What exposed-keys did, and what failed. */
   done: string[];
+  /** What the attacker left, checked now (read only), each with its command; empty when no inventory was taken. */
+  left: string[];
   /** One line per kind of risky act, for the detail. */
   verdict: string[];
   activity: ActivityPart[];
@@ -59,11 +69,12 @@ const CATEGORY_NAMES: Record<RiskCategory, string> = {
   'defense-evasion': 'covered tracks',
   persistence: 'stayed in',
   'credential-minting': 'took new credentials',
+  'credential-access': 'took stored secrets',
   'resource-abuse': 'used resources',
 };
 
-/** The headline of each outcome. */
-export const HEADLINES: Record<IncidentOutcome, string> = {
+/** The headline of each outcome of a new incident (a follow-up has its own: follow-up-message.ts). */
+export const HEADLINES: Record<Exclude<IncidentOutcome, FollowUpOutcome>, string> = {
   deleted: 'Exposed key deleted',
   deactivated: 'Exposed key deactivated',
   'already-contained': 'Exposed key already contained',
@@ -115,6 +126,13 @@ function sessionsNow(result: ContainmentResult): string {
   return '';
 }
 
+function deletionNow(result: ContainmentResult): string {
+  if (result.deleteAt)
+    return ` It will be DELETED at ${result.deleteAt} unless released (exposed-keys release --key ${result.accessKeyId}).`;
+  if (result.mode === 'deactivate-then-delete') return ' Its deletion is NOT scheduled: delete it by hand (below).';
+  return '';
+}
+
 function keyNow(report: IncidentReport): string {
   const { containment } = report;
   if (containment.status === 'failed')
@@ -126,7 +144,7 @@ function keyNow(report: IncidentReport): string {
     case 'deleted':
       return `DELETED: it can no longer be used.${sessionsNow(result)}`;
     case 'deactivated':
-      return `DEACTIVATED: it can no longer be used (it still exists, inactive).${sessionsNow(result)}`;
+      return `DEACTIVATED: it can no longer be used (it still exists, inactive).${sessionsNow(result)}${deletionNow(result)}`;
     case 'already-contained':
       return `Already contained: ${summary}`;
     case 'planned':
@@ -156,6 +174,45 @@ function attackerDid(report: IncidentReport): string[] {
   });
 }
 
+/** A duration in words a responder reads at a glance: "3 d 4 h", "2 h 5 min", "40 s". */
+export function duration(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  const [days, hours, minutes] = [
+    Math.floor(seconds / 86_400),
+    Math.floor(seconds / 3600) % 24,
+    Math.floor(seconds / 60) % 60,
+  ];
+  const text =
+    days > 0
+      ? `${days} d ${hours} h`
+      : hours > 0
+        ? `${hours} h ${minutes} min`
+        : minutes > 0
+          ? `${minutes} min ${seconds % 60} s`
+          : `${seconds} s`;
+  return ms < 0 ? `-${text}` : text;
+}
+
+/**
+ * How fast it went: from the key's first call seen (in the window searched) to the detection (the
+ * event's time), and from the detection to containment.
+ */
+function timeMetrics(report: IncidentReport, detectedAt: string): [string, string][] {
+  const detected = Date.parse(detectedAt);
+  if (Number.isNaN(detected)) return [];
+  const metrics: [string, string][] = [];
+  const firstSeen = report.investigation.status === 'done' ? report.investigation.result.activity.firstSeen : null;
+  if (firstSeen)
+    metrics.push([
+      'First seen',
+      `${firstSeen}, ${duration(detected - Date.parse(firstSeen))} before detection (first call in the window searched)`,
+    ]);
+  const containedAt = report.containment.status === 'done' ? report.containment.result.containedAt : undefined;
+  if (containedAt)
+    metrics.push(['Contained', `${containedAt}, ${duration(Date.parse(containedAt) - detected)} after detection`]);
+  return metrics;
+}
+
 function facts(report: IncidentReport): [string, string][] {
   const incident = report.incident;
   if (!incident)
@@ -173,6 +230,7 @@ function facts(report: IncidentReport): [string, string][] {
     ['Found at', incident.location === null ? '(not given)' : shownValue(incident.location, 300)],
     ['Case', incident.caseId === null ? '(none)' : shownValue(incident.caseId)],
     ['Detected', incident.detectedAt],
+    ...timeMetrics(report, incident.detectedAt),
     ['Event id', shownValue(incident.eventId)],
     ...(incident.notes ?? []).map((note): [string, string] => ['Note', shownText(note, 500)]),
   ];
@@ -247,12 +305,22 @@ function investigationSteps(report: IncidentReport): string[] {
   return steps;
 }
 
+function inventoryOf(report: IncidentReport): Inventory | null {
+  return report.investigation.status === 'done' ? (report.investigation.result.inventory ?? null) : null;
+}
+
+function removalStep(inventory: Inventory | null): string {
+  if (!inventory || inventory.error)
+    return 'Delete what the attacker created (users, keys, roles, instances): see the activity below.';
+  return `Remove what the attacker left, and rotate what it read: ${inventoryInBrief(inventory)} Each with its command under WHAT THE ATTACKER LEFT.`;
+}
+
 function followUps(report: IncidentReport): string[] {
   const incident = report.incident;
   if (!incident) return [];
   return [
     `Remove the key from where it leaked${incident.location ? ` (${shownValue(incident.location, 300)})` : ''}, including history.`,
-    'Delete what the attacker created (users, keys, roles, instances): see the activity below.',
+    removalStep(inventoryOf(report)),
     'Give the workloads that used this key a new credential (preferably a role).',
   ];
 }
@@ -267,7 +335,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   if (urgent && steps.length === 0) steps.push('Contain the key by hand.');
   return {
     outcome,
-    headline: HEADLINES[outcome],
+    headline: HEADLINES[outcome as Exclude<IncidentOutcome, FollowUpOutcome>] ?? outcome,
     urgent,
     happened: happened(report),
     keyNow: keyNow(report),
@@ -275,6 +343,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
     doNow: [...steps, ...followUps(report)],
     facts: facts(report),
     done: [...containmentDone(report), ...investigationDone(report)],
+    left: ((inventory) => (inventory ? inventoryLines(inventory) : []))(inventoryOf(report)),
     verdict: investigation ? verdictLines(investigation.activity).map((line) => line.text) : [],
     activity: investigation
       ? [

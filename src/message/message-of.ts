@@ -1,13 +1,16 @@
 import { shownText } from '../common/untrusted-text.js';
-import type { IncidentReport } from '../steps/incident-outcome.js';
+import type { FollowUpReport, IncidentReport } from '../steps/incident-outcome.js';
+import { buildFollowUpMessage } from './follow-up-message.js';
 import { buildIncidentMessage, type IncidentMessage } from './incident-message.js';
 import { signalMessage } from './signal-message.js';
 
 /**
- * The message of any report: a full incident, a follow-up of a later signal, or AWS quarantining a
- * user. Every channel (e-mail, chat, Security Hub, the terminal) renders this.
+ * The message of any report: a full incident, a later signal that joined one, AWS quarantining a
+ * user, or a follow-up of an earlier containment (its scheduled deletion, verification or release).
+ * Every channel (e-mail, chat, Security Hub, the terminal) renders this.
  */
 export function messageOf(report: IncidentReport): IncidentMessage {
+  if (report.followUp) return buildFollowUpMessage(report as IncidentReport & { followUp: FollowUpReport });
   const short = signalMessage(report);
   if (short) return short;
   const message = buildIncidentMessage(report);

@@ -33,23 +33,54 @@ function setting<T>(env: Env, functionName: string, stackSetting: StackSetting<T
   return read(env, functionName, stackSetting.env as string, stackSetting.schema, stackSetting.default);
 }
 
+/** The stack's schedule group and the role its schedules run as. */
+export interface ScheduleConfig {
+  groupName: string;
+  roleArn: string;
+}
+
 /** Settings of the containment function. */
 export interface ContainConfig {
   mode: ContainmentMode;
   revokeSessions: boolean;
   /** The DynamoDB table of incident records (one incident per key); absent: every signal is a first. */
   incidentTable?: string;
+  deleteAfterDays: number;
+  verifyAfterMinutes: number;
+  /** Null when the stack schedules nothing (no deactivate-then-delete, no verification). */
+  schedule: ScheduleConfig | null;
 }
 
 /** A DynamoDB table name. */
 const tableNameSchema = z.string().regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name');
 
-/** Reads `CONTAINMENT_MODE` (default delete), `REVOKE_SESSIONS` (default true) and `INCIDENT_TABLE` (optional). */
+const scheduleGroupSchema = z.string().regex(/^[0-9a-zA-Z\-_.]{1,64}$/, 'must be a schedule group name');
+const roleArnSchema = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN');
+
+/** Reads `SCHEDULE_GROUP` and `SCHEDULER_ROLE_ARN`: both set, or both empty (nothing is scheduled). */
+function readScheduleConfig(env: Env): ScheduleConfig | null {
+  if (!env.SCHEDULE_GROUP && !env.SCHEDULER_ROLE_ARN) return null;
+  return {
+    groupName: read(env, 'containment', 'SCHEDULE_GROUP', scheduleGroupSchema),
+    roleArn: read(env, 'containment', 'SCHEDULER_ROLE_ARN', roleArnSchema),
+  };
+}
+
+/**
+ * Reads `CONTAINMENT_MODE` (default delete), `REVOKE_SESSIONS` (default true), `DELETE_AFTER_DAYS`
+ * (default 7), `VERIFY_AFTER_MINUTES` (default 30), the schedule group and role, and `INCIDENT_TABLE`
+ * (optional). Without a
+ * group (a local run), deactivate-then-delete still deactivates, and says the deletion is not
+ * scheduled.
+ */
 export function readContainConfig(env: Env): ContainConfig {
   return {
     mode: setting(env, 'containment', STACK_SETTINGS.mode),
     revokeSessions: setting(env, 'containment', STACK_SETTINGS.revokeSessions),
     ...(env.INCIDENT_TABLE ? { incidentTable: read(env, 'containment', 'INCIDENT_TABLE', tableNameSchema) } : {}),
+    deleteAfterDays: setting(env, 'containment', STACK_SETTINGS.deleteAfterDays),
+    verifyAfterMinutes: setting(env, 'containment', STACK_SETTINGS.verifyAfterMinutes),
+    schedule: readScheduleConfig(env),
   };
 }
 

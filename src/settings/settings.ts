@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { REGION_PATTERN, TOPIC_ARN_PATTERN } from '../aws/aws-names.js';
-import { DEFAULT_LOOKBACK_HOURS, MAX_LOOKBACK_HOURS } from '../constants.js';
+import {
+  DEFAULT_DELETE_AFTER_DAYS,
+  DEFAULT_LOOKBACK_HOURS,
+  DEFAULT_VERIFY_AFTER_MINUTES,
+  MAX_DELETE_AFTER_DAYS,
+  MAX_LOOKBACK_HOURS,
+  MAX_VERIFY_AFTER_MINUTES,
+} from '../constants.js';
 import { CONTAINMENT_MODES } from '../steps/contain.js';
 
 /*
@@ -24,7 +31,7 @@ export const RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** `delete`, `deactivate` or `notify-only`. */
+/** `delete`, `deactivate`, `deactivate-then-delete` or `notify-only`. */
 export const containmentModeSchema = z.enum(CONTAINMENT_MODES, {
   message: `must be one of ${CONTAINMENT_MODES.join(', ')}`,
 });
@@ -34,6 +41,20 @@ export const lookbackHoursSchema = wholeNumber(
   1,
   MAX_LOOKBACK_HOURS,
   `must be a whole number from 1 to ${MAX_LOOKBACK_HOURS} (90 days)`,
+);
+
+/** Days a deactivated key waits before its scheduled deletion: 1 to 365. */
+export const deleteAfterDaysSchema = wholeNumber(
+  1,
+  MAX_DELETE_AFTER_DAYS,
+  `must be a whole number of days from 1 to ${MAX_DELETE_AFTER_DAYS}`,
+);
+
+/** Minutes after containment when the verification runs: 0 (none) to 7 days. */
+export const verifyAfterMinutesSchema = wholeNumber(
+  0,
+  MAX_VERIFY_AFTER_MINUTES,
+  `must be a whole number of minutes from 0 (no verification) to ${MAX_VERIFY_AFTER_MINUTES} (7 days)`,
 );
 
 /** `true` or `false`. */
@@ -204,11 +225,29 @@ export const STACK_SETTINGS = {
   mode: {
     flag: '--mode',
     value: '<mode>',
-    help: 'containment mode: delete | deactivate | notify-only',
+    help: 'containment mode: delete | deactivate | deactivate-then-delete | notify-only',
     parameter: 'ContainmentMode',
     env: 'CONTAINMENT_MODE',
     schema: containmentModeSchema,
     default: 'delete',
+  },
+  deleteAfterDays: {
+    flag: '--delete-after-days',
+    value: '<n>',
+    help: 'with deactivate-then-delete: days before the deletion (1-365)',
+    parameter: 'DeleteAfterDays',
+    env: 'DELETE_AFTER_DAYS',
+    schema: deleteAfterDaysSchema,
+    default: String(DEFAULT_DELETE_AFTER_DAYS),
+  },
+  verifyAfterMinutes: {
+    flag: '--verify-after-minutes',
+    value: '<n>',
+    help: 'minutes after containment to check the key went quiet (0: never)',
+    parameter: 'VerifyAfterMinutes',
+    env: 'VERIFY_AFTER_MINUTES',
+    schema: verifyAfterMinutesSchema,
+    default: String(DEFAULT_VERIFY_AFTER_MINUTES),
   },
   lookbackHours: {
     flag: '--lookback-hours',

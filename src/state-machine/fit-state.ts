@@ -1,5 +1,6 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
 import { cutEnd } from '../common/untrusted-text.js';
+import type { Inventory } from '../steps/inventory/inventory-types.js';
 import type { Investigation } from '../steps/investigate.js';
 
 /** Step Functions refuses a state over 256 KB; the investigation must leave room for the rest. */
@@ -101,4 +102,29 @@ export function fitInvestigation(investigation: Investigation): Investigation {
     if (size(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
   }
   return { activity: boundedToFit(investigation.activity), sessionActivity: [] };
+}
+
+/** The inventory travels beside the investigation: together they leave room in a 256 KB state. */
+export const MAX_INVENTORY_BYTES = 60_000;
+
+/**
+ * The inventory, small enough for the state: every text cut to {@link VALUE_LENGTH}, then what was
+ * already removed left out, then the rest halved until it fits; it says so when it lost items.
+ */
+export function fitInventory(inventory: Inventory): Inventory {
+  if (size(inventory) <= MAX_INVENTORY_BYTES) return inventory;
+  const cutItems = inventory.items.map((item) => ({
+    ...item,
+    name: shorter(item.name),
+    owner: item.owner === null ? null : shorter(item.owner),
+    note: item.note === null ? null : shorter(item.note),
+    command: cutEnd(item.command, VALUE_LENGTH * 2),
+  }));
+  let items = cutItems.filter((item) => item.state !== 'gone');
+  let fitted: Inventory = { ...inventory, items, truncated: true };
+  while (size(fitted) > MAX_INVENTORY_BYTES && items.length > 0) {
+    items = items.slice(0, Math.floor(items.length / 2));
+    fitted = { ...inventory, items, truncated: true };
+  }
+  return fitted;
 }

@@ -7,7 +7,12 @@ import {
 } from 'aws-local-stepfunctions';
 import { LOGICAL_IDS } from '../constants.js';
 import { type CloudFormationTemplate, loadTemplate } from '../deploy/template.js';
-import { placeholderFunctionArn, type StateMachineDefinition, stateMachineDefinition } from './definition.js';
+import {
+  PLACEHOLDER_ACCOUNT,
+  placeholderFunctionArn,
+  type StateMachineDefinition,
+  stateMachineDefinition,
+} from './definition.js';
 import type { WorkflowState } from './workflow-state.js';
 
 /** A local stand-in for one Lambda function: the state in, the function's result out. */
@@ -19,6 +24,9 @@ export interface LocalHandlers {
   investigate: LocalTaskHandler;
   notify: LocalTaskHandler;
 }
+
+/** The state machine's ARN in a local run, as the context object gives it (`$$.StateMachine.Id`). */
+export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:us-east-1:${PLACEHOLDER_ACCOUNT}:stateMachine:exposed-keys`;
 
 /** The function behind each handler, by logical ID in the template. */
 const FUNCTIONS: Readonly<Record<keyof LocalHandlers, string>> = {
@@ -184,6 +192,11 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const startedAt = new Date();
   const execution = machine.run(options.event as Parameters<StateMachine['run']>[0], {
     overrides: overrides as RunOptions['overrides'],
+    // The context object a real execution has, as far as the definition reads it.
+    context: {
+      Execution: { Input: options.event, StartTime: startedAt.toISOString(), Name: 'local' },
+      StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'exposed-keys' },
+    } as RunOptions['context'],
   });
   const events: StateTransition[] = [];
   const following = follow(execution.eventLogs as EventLog, events, options.onTransition);

@@ -8,23 +8,35 @@ import type {
   DynamoDbApi,
   GlueApi,
   IamClient,
+  SchedulerApi,
   SecretsApi,
   SecurityHubApi,
   SnsClient,
   StsApi,
 } from '../aws/narrow-clients.js';
-import { describeError } from '../errors.js';
+import { describeError, InvalidEventError } from '../errors.js';
 import type { Incident } from '../incident/incident.js';
 import { parseIncident, parseSignal } from '../incident/parse-incident.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { publishChannels } from '../steps/channels/publish-channels.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
+import { type InventoryDeps, inventoryOrError } from '../steps/inventory/take-inventory.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
+import {
+  type FollowUpKind,
+  type FollowUpRequest,
+  isFollowUpEvent,
+  readFollowUp,
+} from '../steps/lifecycle/follow-up.js';
+import type { ScheduledDeletionResult, VerificationResult } from '../steps/lifecycle/follow-up-result.js';
+import { deleteAsScheduled } from '../steps/lifecycle/scheduled-deletion.js';
+import type { ScheduleDeps } from '../steps/lifecycle/schedules.js';
+import { verifyContainment } from '../steps/lifecycle/verification.js';
 import { notifySecurity } from '../steps/notify.js';
 import { type RecordDeps, recordResponse } from '../steps/signals/incident-record.js';
 import { receiveSignal, type SignalReceipt } from '../steps/signals/receive-signal.js';
-import { fitInvestigation } from './fit-state.js';
+import { fitInventory, fitInvestigation } from './fit-state.js';
 import { eventOf, incidentReportOf, type NotificationOutput, type WorkflowState } from './workflow-state.js';
 
 /*
@@ -58,11 +70,12 @@ function accountOf(functionArn: string | undefined): string | undefined {
 /** The state `ClaimIncident` gives the containment function: the event, and which step to run. */
 export const CLAIM_STEP = 'ClaimIncident';
 
-/** What the containment function needs: IAM, CloudTrail, and the incident record's table. */
+/** What the containment function needs: IAM, CloudTrail, the incident record's table, the schedules. */
 interface ContainTaskDeps {
   iam: IamClient;
   cloudTrail?: CloudTrailApi;
   db?: DynamoDbApi;
+  scheduler?: SchedulerApi;
   accountId?: string;
   logger?: TaskLogger;
 }
@@ -102,20 +115,60 @@ async function recordContainment(record: RecordDeps | undefined, incident: Incid
 }
 
 /**
+ * The follow-up a follow-up task must run, read from its event.
+ *
+ * @throws InvalidEventError when the event is not a follow-up of that kind.
+ */
+function followUpRequest(state: WorkflowState, kind: FollowUpKind): FollowUpRequest {
+  const read = readFollowUp(eventOf(state));
+  if ('problem' in read) throw new InvalidEventError('detail', read.problem);
+  if (read.request.kind !== kind) throw new InvalidEventError('detail.followUp', `is not ${kind}`);
+  return read.request;
+}
+
+/** The stack's schedules, with the state machine this execution runs: where follow-ups are scheduled. */
+function schedulesOf(
+  scheduler: SchedulerApi | undefined,
+  config: ContainConfig,
+  state: WorkflowState,
+  deadline: number | undefined,
+): (() => Promise<ScheduleDeps>) | undefined {
+  const { schedule } = config;
+  if (!scheduler || !schedule) return undefined;
+  return async () => {
+    const stateMachineArn = state.execution?.stateMachineArn;
+    if (!stateMachineArn) throw new Error('the execution did not say which state machine it runs ($.execution)');
+    return { scheduler: withDeadline(scheduler, deadline), target: { ...schedule, stateMachineArn } };
+  };
+}
+
+/**
  * `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch)
- * when it cannot. Given `step: ClaimIncident` (the state before it), it claims the incident instead.
+ * when it cannot. Given `step: ClaimIncident` (the state before it), it claims the incident instead;
+ * on the follow-up path (`DeleteAsScheduled`), it deletes the key its schedule names.
  */
 export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
-  return async (state: WorkflowState, context?: TaskContext): Promise<ContainmentResult | SignalReceipt> => {
+  return async (
+    state: WorkflowState,
+    context?: TaskContext,
+  ): Promise<ContainmentResult | SignalReceipt | ScheduledDeletionResult> => {
     if (state.step === CLAIM_STEP) return claimStep(deps, config, state, context);
+    const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
+    if (isFollowUpEvent(eventOf(state))) {
+      const request = followUpRequest(state, 'scheduled-deletion');
+      deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
+      const deleted = await deleteAsScheduled({ iam: withDeadline(deps.iam, deadline) }, request);
+      deps.logger?.info('Scheduled deletion finished', { outcome: deleted.outcome, warnings: deleted.warnings });
+      return deleted;
+    }
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
-    const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
     const contained = await containKey(
       {
         iam: withDeadline(deps.iam, deadline),
         cloudTrail: deps.cloudTrail && withDeadline(deps.cloudTrail, deadline),
         accountId: deps.accountId ?? accountOf(context?.invokedFunctionArn),
+        schedules: schedulesOf(deps.scheduler, config, state, deadline),
       },
       incident,
       config,
@@ -177,20 +230,34 @@ export function investigateTask(
     listRegions?: () => Promise<string[]>;
     /** The Athena source's clients, for a stack with an Athena table. */
     athenaClients?: () => Promise<AthenaTaskClients>;
+    /** The clients of the inventory of what the attacker left; without them, none is taken. */
+    inventory?: Omit<InventoryDeps, 'accountId'>;
     logger?: TaskLogger;
     now?: () => Date;
   },
   config: InvestigateConfig,
 ) {
-  return async (state: WorkflowState, context?: TaskContext): Promise<Investigation> => {
-    const incident = parseIncident(eventOf(state));
-    deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
+  return async (state: WorkflowState, context?: TaskContext): Promise<Investigation | VerificationResult> => {
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.investigate);
     const lookup = lookupEventsSource(
       { cloudTrail: (region) => withDeadline(deps.cloudTrail(region), deadline), listRegions: deps.listRegions },
       { regions: config.regions },
     );
+    if (isFollowUpEvent(eventOf(state))) {
+      // The verification reads LookupEvents, which has a call minutes after it is made; a trail's
+      // files reach S3 (and Athena) later than that.
+      const request = followUpRequest(state, 'verification');
+      deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
+      const verified = await verifyContainment({ source: lookup, now: deps.now }, request, {
+        lookbackHours: config.lookbackHours,
+        deadline,
+      });
+      deps.logger?.info('Verification finished', { quiet: verified.quiet, activity: verified.activity });
+      return verified;
+    }
     const source = await stackSource(lookup, config, deps.athenaClients, deadline);
+    const incident = parseIncident(eventOf(state));
+    deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const investigation = await investigateKey(
       { source },
       {
@@ -200,7 +267,22 @@ export function investigateTask(
         deadline,
       },
     );
-    const fitted = fitInvestigation(investigation);
+    const fitted: Investigation = fitInvestigation(investigation);
+    if (deps.inventory) {
+      const { iam, ec2, lambda, organizations } = deps.inventory;
+      const inventory = await inventoryOrError(
+        {
+          iam: withDeadline(iam, deadline),
+          ec2: async (region) => withDeadline(await ec2(region), deadline),
+          lambda: async (region) => withDeadline(await lambda(region), deadline),
+          organizations: organizations && withDeadline(organizations, deadline),
+          accountId: accountOf(context?.invokedFunctionArn) ?? incident.accountId,
+        },
+        [investigation.activity, ...investigation.sessionActivity],
+        state.containment?.userName ?? incident.userName,
+      );
+      fitted.inventory = fitInventory(inventory);
+    }
     // The summary as the state carries it, in one entry within CloudWatch's 256 KB event size.
     deps.logger?.info('Investigation finished', { investigation: fitted });
     return fitted;

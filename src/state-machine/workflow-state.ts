@@ -2,8 +2,10 @@ import { cutEnd } from '../common/untrusted-text.js';
 import { describeError, SeveralKeysError } from '../errors.js';
 import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainmentResult } from '../steps/contain.js';
-import type { IncidentReport } from '../steps/incident-outcome.js';
+import type { FollowUpReport, IncidentReport } from '../steps/incident-outcome.js';
 import type { Investigation } from '../steps/investigate.js';
+import { isFollowUpEvent, readFollowUp } from '../steps/lifecycle/follow-up.js';
+import type { FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
 import type { SignalReceipt } from '../steps/signals/receive-signal.js';
 import type { StepReport } from '../steps/step-report.js';
 
@@ -36,10 +38,15 @@ export interface WorkflowState extends Record<string, unknown> {
   /** What the first task made of the signal: first about its key, joined, or a quarantined user. */
   signal?: SignalReceipt;
   signalError?: TaskFailure;
+  /** The execution's own facts, from the context object: the state machine (a schedule's target), the start. */
+  execution?: { stateMachineArn?: string; startedAt?: string };
   containment?: ContainmentResult;
   containmentError?: TaskFailure;
   investigation?: Investigation;
   investigationError?: TaskFailure;
+  /** What a follow-up task did (scheduled deletion, verification), or the failure its `Catch` recorded. */
+  followUp?: FollowUpResult;
+  followUpError?: TaskFailure;
   notification?: NotificationOutput;
 }
 
@@ -76,10 +83,42 @@ function text(value: unknown): string | null {
   return typeof value === 'string' ? cutEnd(value, 200) : null;
 }
 
+/** A follow-up as the state holds it: the request its event made, and what its task did. */
+function followUpReportOf(state: WorkflowState, event: unknown): FollowUpReport {
+  const read = readFollowUp(event);
+  if ('problem' in read) {
+    const detail = isObject(event) && isObject(event.detail) ? event.detail : {};
+    return {
+      kind: detail.followUp === 'verification' ? 'verification' : 'scheduled-deletion',
+      accessKeyId: null,
+      userName: null,
+      accountId: null,
+      containedAt: null,
+      step: { status: 'skipped', reason: read.problem },
+    };
+  }
+  const { request } = read;
+  return {
+    kind: request.kind,
+    accessKeyId: request.accessKeyId,
+    userName: request.userName,
+    accountId: request.accountId,
+    containedAt: request.containedAt,
+    step: stepReport(state.followUp, state.followUpError, 'the follow-up task did not run'),
+  };
+}
+
 /** Everything the state says about the incident, as the notification reports it. */
 export function incidentReportOf(input: WorkflowState): IncidentReport {
   const state: WorkflowState = isObject(input) ? input : {};
   const event = eventOf(input);
+  if (isFollowUpEvent(event))
+    return {
+      incident: null,
+      containment: { status: 'skipped', reason: 'a follow-up contains nothing' },
+      investigation: { status: 'skipped', reason: 'a follow-up investigates nothing' },
+      followUp: followUpReportOf(state, event),
+    };
   const fields = isObject(event) ? event : {};
   let incident: IncidentReport['incident'] = null;
   let eventError: string | null = null;
@@ -94,7 +133,6 @@ export function incidentReportOf(input: WorkflowState): IncidentReport {
     incident,
     eventError,
     ...(eventKeys ? { eventKeys } : {}),
-
     ...(state.signal ? { signal: state.signal } : {}),
     ...(state.signalError ? { signalError: failureMessage(state.signalError) } : {}),
     rawAccount: text(fields.account),

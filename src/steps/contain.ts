@@ -1,12 +1,14 @@
 import { ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudTrailApi, IamClient } from '../aws/narrow-clients.js';
+import { DEFAULT_DELETE_AFTER_DAYS, DEFAULT_VERIFY_AFTER_MINUTES } from '../constants.js';
 import { describeError } from '../errors.js';
 import { isTemporaryKey } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
 import { disableKey, REVOKE_SESSIONS_POLICY_NAME, recordContainment, revokeSessions } from './containment/actions.js';
 import { removalEvidence } from './containment/evidence.js';
+import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
 import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
 import {
   manualContainSteps,
@@ -17,14 +19,23 @@ import {
   rootKeySteps,
   temporaryKeySteps,
 } from './human-steps.js';
+import type { ScheduleDeps } from './lifecycle/schedules.js';
 
 export { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './containment/actions.js';
 
-/** How to contain a key: delete it (the default), deactivate it, or only report it. */
-export type ContainmentMode = 'delete' | 'deactivate' | 'notify-only';
+/**
+ * How to contain a key: delete it (the default), deactivate it, deactivate it now and delete it
+ * later unless released (a one-time schedule), or only report it.
+ */
+export type ContainmentMode = 'delete' | 'deactivate' | 'deactivate-then-delete' | 'notify-only';
 
 /** All containment modes, for validation of options and parameters. */
-export const CONTAINMENT_MODES = ['delete', 'deactivate', 'notify-only'] as const satisfies readonly ContainmentMode[];
+export const CONTAINMENT_MODES = [
+  'delete',
+  'deactivate',
+  'deactivate-then-delete',
+  'notify-only',
+] as const satisfies readonly ContainmentMode[];
 
 /**
  * What containment ended with:
@@ -52,7 +63,12 @@ export type ContainmentOutcome =
 
 /** One change containment made, would make (dry run), or tried to make. */
 export interface ContainmentAction {
-  kind: 'delete-access-key' | 'deactivate-access-key' | 'revoke-sessions';
+  kind:
+    | 'delete-access-key'
+    | 'deactivate-access-key'
+    | 'revoke-sessions'
+    | 'schedule-deletion'
+    | 'schedule-verification';
   /** The key id, or the user for `revoke-sessions`. */
   target: string;
   status: 'done' | 'planned' | 'failed';
@@ -78,6 +94,12 @@ export interface ContainmentResult {
   humanSteps: string[];
   /** Failures that did not stop containment (a read that failed, sessions not revoked). */
   warnings: string[];
+  /** When this run made the key unusable, ISO 8601. */
+  containedAt?: string;
+  /** When the inactive key is due to be deleted (deactivate-then-delete), ISO 8601. */
+  deleteAt?: string | null;
+  /** When the verification after containment runs, ISO 8601. */
+  verifyAt?: string | null;
 }
 
 /** Options of {@link containKey}. */
@@ -88,6 +110,10 @@ export interface ContainOptions {
   dryRun?: boolean;
   /** Deny the owner's sessions issued before now (default true). */
   revokeSessions?: boolean;
+  /** deactivate-then-delete: days before the deletion (default 7). */
+  deleteAfterDays?: number;
+  /** Minutes after containment when the verification runs, when schedules are given; 0 for none (default 30). */
+  verifyAfterMinutes?: number;
 }
 
 /** What {@link containKey} needs. */
@@ -99,6 +125,11 @@ export interface ContainDeps {
   accountId?: string;
   /** The clock, for the session revocation cut-off. */
   now?: () => Date;
+  /**
+   * The stack's schedules, asked for only once the key is unusable: the deletion of a key left
+   * inactive and the verification are scheduled there. Without them, no verification is scheduled.
+   */
+  schedules?: () => Promise<ScheduleDeps>;
 }
 
 /** AWS attaches managed policies with this prefix to users whose key it found exposed. */
@@ -236,6 +267,8 @@ export async function containKey(
     mode: options.mode ?? 'delete',
     dryRun: options.dryRun ?? false,
     revokeSessions: options.revokeSessions ?? true,
+    deleteAfterDays: options.deleteAfterDays ?? DEFAULT_DELETE_AFTER_DAYS,
+    verifyAfterMinutes: options.verifyAfterMinutes ?? DEFAULT_VERIFY_AFTER_MINUTES,
   };
   const { accessKeyId } = incident;
   const now = (deps.now ?? (() => new Date()))();
@@ -261,6 +294,16 @@ export async function containKey(
     });
 
   const keyAction: ContainmentAction['kind'] = opts.mode === 'delete' ? 'delete-access-key' : 'deactivate-access-key';
+  const followUps = (dryRun: boolean, gone = false) =>
+    scheduleFollowUps(deps.schedules, {
+      accessKeyId,
+      userName,
+      accountId: deps.accountId ?? (/^\d{12}$/.test(incident.accountId) ? incident.accountId : null),
+      now,
+      deleteAfterDays: opts.mode === 'deactivate-then-delete' && !gone ? opts.deleteAfterDays : null,
+      verifyAfterMinutes: opts.verifyAfterMinutes,
+      dryRun,
+    });
   if (opts.dryRun) {
     const actions: ContainmentAction[] = [
       { kind: keyAction, target: accessKeyId, status: 'planned', detail: `${opts.mode} ${accessKeyId} of ${userName}` },
@@ -272,6 +315,7 @@ export async function containKey(
         status: 'planned',
         detail: `deny ${userName}'s sessions issued before the time of containment (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
       });
+    actions.push(...(await followUps(true)).actions);
     return result(incident, opts, {
       ...common,
       outcome: 'planned',
@@ -280,7 +324,7 @@ export async function containKey(
     });
   }
 
-  const disabled = await disableKey(deps.iam, accessKeyId, userName, opts.mode);
+  const disabled = await disableKey(deps.iam, accessKeyId, userName, opts.mode === 'delete' ? 'delete' : 'deactivate');
   if (disabled === 'already')
     return result(incident, opts, {
       ...common,
@@ -300,6 +344,8 @@ export async function containKey(
     },
   ];
   const humanSteps: string[] = [];
+  const scheduled: FollowUpsScheduled = await followUps(false, disabled === 'gone');
+  warnings.push(...scheduled.warnings);
   if (opts.revokeSessions) {
     const revoked = await revokeSessions(deps.iam, userName, now);
     actions.push({
@@ -313,13 +359,19 @@ export async function containKey(
       humanSteps.push(revokeSessionsStep(userName));
     }
   }
-  const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, `${done} ${now.toISOString()}`);
+  actions.push(...scheduled.actions);
+  humanSteps.push(...scheduled.humanSteps);
+  const record = `${done} ${now.toISOString()}${scheduled.deleteAt ? `, delete at ${scheduled.deleteAt}` : ''}`;
+  const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, record);
   if (recordFailure) warnings.push(recordFailure);
   return result(incident, opts, {
     ...common,
     outcome: done,
-    summary: `${done === 'deleted' ? 'Deleted' : 'Deactivated'} ${accessKeyId} of ${userName}.`,
+    summary: `${done === 'deleted' ? 'Deleted' : 'Deactivated'} ${accessKeyId} of ${userName}${scheduled.deleteAt ? `; it will be deleted at ${scheduled.deleteAt} unless released` : ''}.`,
     actions,
     humanSteps,
+    containedAt: now.toISOString(),
+    deleteAt: scheduled.deleteAt,
+    verifyAt: scheduled.verifyAt,
   });
 }

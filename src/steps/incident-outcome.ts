@@ -1,10 +1,25 @@
 import type { Incident } from '../incident/incident.js';
 import type { ContainmentOutcome, ContainmentResult } from './contain.js';
 import type { Investigation } from './investigate.js';
+import type { FollowUpKind } from './lifecycle/follow-up.js';
+import type { FollowUpResult } from './lifecycle/follow-up-result.js';
 import type { SignalReceipt } from './signals/receive-signal.js';
 import type { StepReport } from './step-report.js';
 
-/** How the whole incident ended: a containment outcome, or a failure before one. */
+/** How a follow-up of a contained key ended: its scheduled deletion, its verification, its release. */
+export type FollowUpOutcome =
+  | 'deleted-as-scheduled'
+  | 'scheduled-deletion-refused'
+  | 'scheduled-deletion-failed'
+  | 'quiet-since-containment'
+  | 'activity-after-containment'
+  | 'verification-failed'
+  | 'released'
+  | 'reactivated'
+  | 'release-failed'
+  | 'invalid-follow-up';
+
+/** How the whole incident ended: a containment outcome, or a failure before one; or how a follow-up ended. */
 export type IncidentOutcome =
   | ContainmentOutcome
   | 'containment-failed'
@@ -12,7 +27,20 @@ export type IncidentOutcome =
   | 'several-keys'
   | 'not-attempted'
   | 'joined'
-  | 'user-quarantined';
+  | 'user-quarantined'
+  | FollowUpOutcome;
+
+/** A follow-up of a contained key, as the notification reports it. */
+export interface FollowUpReport {
+  kind: FollowUpKind | 'release';
+  /** Null when the follow-up's event could not be read. */
+  accessKeyId: string | null;
+  userName: string | null;
+  accountId: string | null;
+  /** When the key was contained, when known. */
+  containedAt: string | null;
+  step: StepReport<FollowUpResult>;
+}
 
 /** Everything known about one incident once the steps have run; what the notification reports. */
 export interface IncidentReport {
@@ -35,6 +63,8 @@ export interface IncidentReport {
   signal?: SignalReceipt;
   /** Why the incident record could not be checked, when the response went ahead without it. */
   signalError?: string;
+  /** Set when this is a follow-up of an earlier containment rather than a new incident. */
+  followUp?: FollowUpReport;
 }
 
 /** True when a later signal joined an incident whose key IAM shows usable after its response ended. */
@@ -48,10 +78,39 @@ function quarantineUncovered(signal: Extract<SignalReceipt, { role: 'quarantine'
   return signal.incidents.length === 0 && signal.user.keys.some((key) => key.status === 'Active');
 }
 
+const FAILED: Readonly<Record<FollowUpReport['kind'], FollowUpOutcome>> = {
+  'scheduled-deletion': 'scheduled-deletion-failed',
+  verification: 'verification-failed',
+  release: 'release-failed',
+};
+
+/** The outcome of a follow-up. */
+export function followUpOutcome(followUp: FollowUpReport): FollowUpOutcome {
+  const { step } = followUp;
+  if (step.status === 'skipped') return 'invalid-follow-up';
+  if (step.status === 'failed') return FAILED[followUp.kind];
+  const result = step.result;
+  if (result.kind === 'scheduled-deletion')
+    return result.outcome === 'refused' ? 'scheduled-deletion-refused' : 'deleted-as-scheduled';
+  if (result.kind === 'verification') return result.quiet ? 'quiet-since-containment' : 'activity-after-containment';
+  return result.reactivated ? 'reactivated' : 'released';
+}
+
+/** True when a follow-up leaves something for a human: a failure, a refusal, activity, regions unsearched. */
+function followUpNeedsHuman(followUp: FollowUpReport): boolean {
+  const { step } = followUp;
+  if (step.status !== 'done') return true;
+  const result = step.result;
+  if (result.kind === 'scheduled-deletion') return result.outcome === 'refused';
+  if (result.kind === 'verification') return !result.quiet || result.regionsFailed.length > 0;
+  return false;
+}
+
 /** The outcome of the incident as a whole. */
 export function incidentOutcome(report: IncidentReport): IncidentOutcome {
   if (report.signal?.role === 'joined') return 'joined';
   if (report.signal?.role === 'quarantine') return 'user-quarantined';
+  if (report.followUp) return followUpOutcome(report.followUp);
   if (report.incident === null) return report.eventKeys?.length ? 'several-keys' : 'invalid-event';
   if (report.containment.status === 'failed') return 'containment-failed';
   if (report.containment.status === 'skipped') return 'not-attempted';
@@ -62,6 +121,11 @@ export function incidentOutcome(report: IncidentReport): IncidentOutcome {
 export function keyContained(report: IncidentReport): boolean {
   if (report.signal?.role === 'joined') return ['inactive', 'gone'].includes(report.signal.keyNow.status);
   if (report.signal?.role === 'quarantine') return !quarantineUncovered(report.signal);
+  // A follow-up starts from a contained key: it is no longer so only when found active again or released.
+  if (report.followUp)
+    return !['scheduled-deletion-refused', 'reactivated', 'invalid-follow-up'].includes(
+      followUpOutcome(report.followUp),
+    );
   return report.containment.status === 'done' && report.containment.result.contained;
 }
 
@@ -77,6 +141,7 @@ export function needsHuman(report: IncidentReport): boolean {
   if (report.signal?.role === 'joined') return joinedKeyStillUsable(report.signal);
   // A quarantine names no key: a human must find it, unless an incident of the stack covers the user.
   if (report.signal?.role === 'quarantine') return quarantineUncovered(report.signal);
+  if (report.followUp) return followUpNeedsHuman(report.followUp);
   const outcome = incidentOutcome(report);
   if (
     report.containment.status === 'done' &&

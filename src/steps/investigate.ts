@@ -1,6 +1,7 @@
 import type { ActivityProgress, ActivitySource } from '../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../activity/activity-summary.js';
 import { compareText } from '../common/compare-text.js';
+import type { Inventory } from './inventory/inventory-types.js';
 
 /** A second hop beyond this many session keys would take longer than the first: the rest are listed only. */
 export const MAX_SESSION_KEYS_FOLLOWED = 25;
@@ -27,6 +28,8 @@ export interface Investigation {
   activity: ActivitySummary;
   /** One summary per session key followed (see {@link MAX_SESSION_KEYS_FOLLOWED}), busiest first. */
   sessionActivity: ActivitySummary[];
+  /** What the attacker left, checked after the investigation, when it was asked for. */
+  inventory?: Inventory;
 }
 
 /** A default window: the `hours` before `now`. */

@@ -25,19 +25,22 @@ const cli = useCliEnvironment();
 const STACK = 'exposed-keys';
 const BUCKET = `exposed-keys-artifacts-${MOTO_ACCOUNT}-us-east-1`;
 
-/** The template's resources that exist without an e-mail address (EmailSubscription needs one). */
-/** The template's conditions that hold with the parameters' defaults (Security Hub findings are on). */
-const TRUE_BY_DEFAULT = new Set(['FindingsOn']);
+/**
+ * The template's conditions that hold with the parameters' defaults: Security Hub findings are on,
+ * and a verification is scheduled after containment.
+ */
+const TRUE_BY_DEFAULT = new Set(['FindingsOn', 'UsesSchedules']);
 
 async function unconditionalResources(): Promise<string[]> {
   const template = await loadTemplate();
   return (
     Object.entries(template.Resources)
-      // moto has no CloudFormation model for topic policies: it skips them.
+      // moto has no CloudFormation model for topic policies or schedule groups: it skips them.
       .filter(
         ([, resource]) =>
           (resource.Condition === undefined || TRUE_BY_DEFAULT.has(resource.Condition)) &&
-          resource.Type !== 'AWS::SNS::TopicPolicy',
+          resource.Type !== 'AWS::SNS::TopicPolicy' &&
+          resource.Type !== 'AWS::Scheduler::ScheduleGroup',
       )
       .map(([logicalId]) => logicalId)
       .sort()

@@ -40,6 +40,7 @@ const NOT_IN_MOTO: Readonly<Record<string, string>> = {
   'AWS::Glue::Table': 'moto has no CloudFormation model for it',
   'AWS::Athena::WorkGroup': 'moto has no CloudFormation model for it',
   'AWS::SNS::TopicPolicy': 'moto has no CloudFormation model for it',
+  'AWS::Scheduler::ScheduleGroup': 'moto has no CloudFormation model for it',
 };
 const ATHENA_STACK = 'exposed-keys-athena-test';
 

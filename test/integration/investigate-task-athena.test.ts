@@ -10,6 +10,7 @@ import { activitySql } from '../../src/activity/athena/activity-sql.js';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { readInvestigateConfig } from '../../src/settings/function-settings.js';
 import { investigateTask } from '../../src/state-machine/tasks.js';
+import type { Investigation } from '../../src/steps/investigate.js';
 import { cloudTrailAt } from '../support/cloudtrail-clients.js';
 import { DuckDbAthena } from '../support/duckdb-athena.js';
 import { INVICTUS_KEY, loadEvent, loadInvictusRecords } from '../support/fixtures.js';
@@ -102,7 +103,8 @@ async function queueAnswer(): Promise<void> {
   });
 }
 
-function task() {
+/** The task on the incident path, where it answers with an investigation. */
+function task(): (...args: Parameters<ReturnType<typeof investigateTask>>) => Promise<Investigation> {
   return investigateTask(
     {
       cloudTrail: cloudTrailAt(lookup.endpoint),
@@ -114,7 +116,7 @@ function task() {
       now: () => NOW,
     },
     readInvestigateConfig({ ...CONFIG, ...ATHENA_ENV }),
-  );
+  ) as (...args: Parameters<ReturnType<typeof investigateTask>>) => Promise<Investigation>;
 }
 
 function state() {

@@ -58,6 +58,11 @@ const RISKY: Record<string, string> = {
   DisableSecurityHub: 'defense-evasion',
   DeleteLogGroup: 'defense-evasion',
   RequestSpotFleet: 'resource-abuse',
+  GetSecretValue: 'credential-access',
+  BatchGetSecretValue: 'credential-access',
+  GetParameter: 'credential-access',
+  GetParameters: 'credential-access',
+  GetParametersByPath: 'credential-access',
   CreateFleet: 'resource-abuse',
 };
 

@@ -81,6 +81,12 @@ function instances(json: string): string {
   return `coalesce(transform(${items}, item -> ${resource("'AWS::EC2::Instance'", jsonText('item', '$.instanceId'))}), ARRAY[])`;
 }
 
+/** The parameter names of an SSM `GetParameters` call's `names` list, when it is a list. */
+function parameterNames(): string {
+  const names = `try(CAST(json_extract(CASE WHEN eventsource = 'ssm.amazonaws.com' THEN requestparameters END, '$.names') AS ARRAY(JSON)))`;
+  return `coalesce(transform(${names}, name -> ${resource("'AWS::SSM::Parameter'", jsonText('name', '$'))}), ARRAY[])`;
+}
+
 /** The resources of an event in `resourcesOf`'s order, repeats kept (NULLs dropped later). */
 function touchedResources(): string {
   const listed = `coalesce(transform(resources, r -> ${resource('r.type', 'r.arn')}), ARRAY[])`;
@@ -88,10 +94,12 @@ function touchedResources(): string {
     resource(literal(type), jsonText('requestparameters', `$.${parameter}`)),
   );
   const trail = `CASE WHEN eventsource = 'cloudtrail.amazonaws.com' THEN ${resource("'AWS::CloudTrail::Trail'", jsonText('requestparameters', '$.name'))} END`;
+  const parameter = `CASE WHEN eventsource = 'ssm.amazonaws.com' THEN ${resource("'AWS::SSM::Parameter'", jsonText('requestparameters', '$.name'))} END`;
   const accessKey = resource("'AWS::IAM::AccessKey'", jsonText('responseelements', '$.accessKey.accessKeyId'));
   return [
     listed,
-    `ARRAY[${[...named, trail].join(',\n      ')}]`,
+    `ARRAY[${[...named, trail, parameter].join(',\n      ')}]`,
+    parameterNames(),
     instances('requestparameters'),
     `ARRAY[${accessKey}]`,
     instances('responseelements'),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { runAction, withAthenaOptions, withCommonOptions, withLogFilesOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
@@ -11,6 +11,7 @@ interface InvestigateFlags extends parse.CommonOptions, parse.AthenaFlags, parse
   end?: string;
   regions?: string;
   followSessions?: boolean;
+  inventory?: boolean;
 }
 
 /** `exposed-keys investigate`: what a key did, from CloudTrail LookupEvents, log files or Athena. */
@@ -31,7 +32,8 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
           '--follow-sessions',
           'also summarise the session keys it minted (--json: { activity, sessionActivity })',
         )
-        .option('--no-follow-sessions', 'do not summarise the session keys the key minted'),
+        .option('--no-follow-sessions', 'do not summarise the session keys the key minted')
+        .option('--inventory', 'also check what the attacker left, now (read only; --json adds { inventory })'),
     ),
   ).action(async (flags: InvestigateFlags) =>
     setExitCode(await runAction(flags, (output) => investigate(flags, output))),
@@ -41,15 +43,8 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
 async function investigate(flags: InvestigateFlags, output: Output): Promise<ExitCodeValue> {
   const accessKeyId = parse.parseAccessKeyId(flags.key, { readOnly: true });
   const window = parse.parseWindow(flags, new Date());
-  const regions = parse.parseRegions(flags.regions);
   const region = parse.resolveRegion(flags);
-  if (flags.logs !== undefined && regions !== undefined)
-    throw new InvalidInputError(
-      '--regions',
-      '--regions chooses where LookupEvents or Athena searches; log files (--logs) hold their own regions.',
-    );
-  const logs = parse.parseLogFiles(flags);
-  const athena = parse.parseAthenaFlags(flags);
+  const { regions, logs, athena } = parse.parseInvestigateSource(flags);
   // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
   const followSessions = flags.followSessions ?? !flags.json;
 
@@ -65,13 +60,13 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   const result = await run
     .runInvestigation(new AwsClients(parse.awsContext(flags, region)), {
       ...{ accessKeyId, window, regions, logs, athena, followSessions, signal: interrupt.signal },
+      inventory: flags.inventory ?? false,
       onProgress: (report) => progress.update(renderActivityProgress(report)),
     })
     .finally(() => interrupt.dispose());
   progress.stop();
-
-  const { activity, sessionActivity } = result;
-  if (output.json) output.printJson(flags.followSessions ? { activity, sessionActivity } : activity);
+  const { activity } = result;
+  if (output.json) output.printJson(render.investigationJson(result, flags.followSessions));
   else output.result(render.renderInvestigation(result, output.palette));
   if (result.files) output.notice(render.renderFilesReport(result.files));
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));

@@ -9,6 +9,7 @@ interface RespondFlags extends parse.CommonOptions, parse.AthenaFlags {
   key?: string;
   user?: string;
   mode?: string;
+  deleteAfterDays?: string;
   topic?: string;
   stackName: string;
   hours?: string;
@@ -29,7 +30,8 @@ export function registerRespond(program: Command, setExitCode: (code: ExitCodeVa
       .description('contain a leaked key, investigate what it did, and notify (manual incident response)')
       .option('--key <id>', 'the exposed access key id (AKIA… or ASIA…)')
       .option('--user <name>', 'the IAM user the key belongs to (default: looked up from the key)')
-      .option('--mode <mode>', 'delete | deactivate | notify-only', 'delete')
+      .option('--mode <mode>', 'delete | deactivate | deactivate-then-delete | notify-only', 'delete')
+      .option('--delete-after-days <n>', 'with deactivate-then-delete: days before the deletion (default 7)')
       .option('--topic <arn>', "SNS topic to notify (default: the deployed stack's topic, else print the message)")
       .option('--stack-name <name>', 'stack whose topic to use', DEFAULT_STACK_NAME)
       .option('--hours <n>', 'investigate the last n hours (default 24)')
@@ -49,15 +51,13 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
   if (flags.dryRun && mode === 'notify-only')
     throw new InvalidInputError('--dry-run', '--dry-run and --mode notify-only together would do nothing; use one.');
   const request = {
-    accessKeyId: parse.parseAccessKeyId(flags.key),
-    userName: parse.parseUserName(flags.user),
+    ...parse.parseKeyAndUser(flags),
     window: parse.parseWindow(flags, new Date()),
     ...parse.parseSearch(flags),
     topicArn: parse.parseTopicArn(flags.topic),
     mode,
-    dryRun: flags.dryRun ?? false,
-    revokeSessions: flags.revokeSessions,
-    followSessions: flags.followSessions,
+    deleteAfterDays: parse.parseDeleteAfterDays(flags.deleteAfterDays, mode),
+    ...{ dryRun: flags.dryRun ?? false, revokeSessions: flags.revokeSessions, followSessions: flags.followSessions },
   };
   const context = parse.awsContext(flags, parse.resolveRegion(flags));
   const [{ AwsClients }, run, render] = await Promise.all([

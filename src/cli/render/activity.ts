@@ -4,7 +4,9 @@ import { RISK_CATEGORIES } from '../../activity/risky-events.js';
 import { activityInBrief, verdictLines } from '../../activity/verdict.js';
 import { shownText, shownValue, shownValues } from '../../common/untrusted-text.js';
 import { formatCount } from '../../format/plain-table.js';
+import type { Inventory } from '../../steps/inventory/inventory-types.js';
 import type { Palette } from '../output.js';
+import { renderInventory } from './inventory.js';
 import { table } from './table.js';
 
 /** How many rows of each count list a terminal shows. */
@@ -32,6 +34,7 @@ const CATEGORY_COLOUR: Record<string, keyof Palette> = {
   'defense-evasion': 'red',
   persistence: 'magenta',
   'credential-minting': 'yellow',
+  'credential-access': 'yellow',
   'resource-abuse': 'cyan',
 };
 
@@ -121,12 +124,26 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
 
 /** An investigation as a person reads it: the key's activity, then what its session keys did. */
 export function renderInvestigation(
-  investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[] },
+  investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[]; inventory?: Inventory },
   palette: Palette,
 ): string {
   const own = renderActivity(investigation.activity, palette);
-  if (investigation.sessionActivity.length === 0) return own;
-  return `${own.endsWith('\n') ? own : `${own}\n`}${renderSessionActivity(investigation.sessionActivity, palette)}`;
+  const inventory = investigation.inventory ? `\n${renderInventory(investigation.inventory, palette)}\n` : '';
+  if (investigation.sessionActivity.length === 0) return `${own}${inventory}`;
+  return `${own.endsWith('\n') ? own : `${own}\n`}${renderSessionActivity(investigation.sessionActivity, palette)}${inventory}`;
+}
+
+/**
+ * What `investigate --json` prints: the summary alone (the contract), or `{ activity,
+ * sessionActivity }` with the second hop, and `inventory` beside them when one was taken.
+ */
+export function investigationJson(
+  investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[]; inventory?: Inventory },
+  followSessions: boolean | undefined,
+): unknown {
+  const { activity, sessionActivity, inventory } = investigation;
+  if (inventory) return { activity, sessionActivity, inventory };
+  return followSessions ? { activity, sessionActivity } : activity;
 }
 
 /** What became of the log files read, in one line, then each file that could not be read and why. */

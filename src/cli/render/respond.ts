@@ -4,6 +4,7 @@ import type { ContainmentResult } from '../../steps/contain.js';
 import type { Palette } from '../output.js';
 import { incidentReportOf, type RespondOptions, type RespondPlan, type RespondResult } from '../run/respond.js';
 import { renderActivity, renderSessionActivity } from './activity.js';
+import { renderInventory } from './inventory.js';
 import { renderMessageHead } from './message.js';
 
 /** What respond is about to do, for the person to confirm. */
@@ -78,6 +79,7 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
   lines.push('', renderMessageHead(buildIncidentMessage(incidentReportOf(result)), palette));
   if (result.activity) lines.push('', renderActivity(result.activity, palette));
   if (result.sessionActivity.length > 0) lines.push(renderSessionActivity(result.sessionActivity, palette));
+  if (result.inventory) lines.push('', renderInventory(result.inventory, palette));
   if (note.status !== 'sent') lines.push(palette.bold(`Subject: ${note.subject}`), '', note.message);
   return lines.join('\n');
 }

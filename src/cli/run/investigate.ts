@@ -3,6 +3,7 @@ import type { ActivitySummary, TimeWindow } from '../../activity/activity-summar
 import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
+import type { Inventory } from '../../steps/inventory/inventory-types.js';
 import { investigateKey } from '../../steps/investigate.js';
 import type { AthenaRequest, LogFilesRequest } from '../options.js';
 
@@ -16,6 +17,8 @@ export interface InvestigationRequest {
   /** An Athena table (and where the results go); LookupEvents when absent. */
   athena?: AthenaRequest;
   followSessions: boolean;
+  /** Also check, now, what the attacker left (read only). */
+  inventory?: boolean;
   onProgress?: (progress: ActivityProgress) => void;
   /** Aborts on Ctrl-C: a running Athena query is stopped. */
   signal?: AbortSignal;
@@ -29,6 +32,34 @@ export interface InvestigationOutcome {
   files?: LogFilesReport;
   /** For Athena: each query run, with the bytes it scanned and its estimated cost. */
   queries?: readonly QueryStatistics[];
+  /** What the attacker left, when asked for. */
+  inventory?: Inventory;
+}
+
+/**
+ * What the attacker left, checked with the caller's credentials: IAM, EC2 and Lambda of the regions
+ * used, and Organizations when it answers (else trust is judged against this account alone).
+ */
+export async function inventoryWith(
+  clients: AwsClients,
+  summaries: readonly ActivitySummary[],
+  keyOwner: string | null,
+  accountId?: string | null,
+): Promise<Inventory> {
+  const { inventoryOrError } = await import('../../steps/inventory/take-inventory.js');
+  const { callerAccount } = await import('../../aws/caller-account.js');
+  const account = accountId ?? (await callerAccount(await clients.sts()).catch(() => null));
+  return inventoryOrError(
+    {
+      iam: await clients.iam(),
+      ec2: (region) => clients.inRegion(region).ec2(),
+      lambda: (region) => clients.inRegion(region).lambda(),
+      organizations: await clients.organizations(),
+      accountId: account,
+    },
+    summaries,
+    keyOwner,
+  );
 }
 
 /** The source the request names: log files when `logs` is given, Athena with `athena`, else LookupEvents. */
@@ -67,9 +98,17 @@ export async function runInvestigation(
       onProgress: request.onProgress,
     },
   );
+  const inventory = request.inventory
+    ? await inventoryWith(
+        clients,
+        [investigation.activity, ...investigation.sessionActivity],
+        investigation.activity.userName,
+      )
+    : undefined;
   return {
     ...investigation,
     ...(source.files ? { files: source.files } : {}),
     ...(source.queries ? { queries: source.queries } : {}),
+    ...(inventory ? { inventory } : {}),
   };
 }

@@ -2,7 +2,7 @@ import type { TimeWindow } from '../../activity/activity-summary.js';
 import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { GLOBAL_EVENTS_REGION } from '../../constants.js';
-import { describeError } from '../../errors.js';
+import { describeError, InvalidInputError, StackNotFoundError } from '../../errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
 import { cliHost } from '../cli-host.js';
 import { listenForInterrupt } from '../interrupt.js';
@@ -11,6 +11,7 @@ import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
 import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
+import { stackSchedules } from './schedule-target.js';
 import { resolveTopic } from './topic.js';
 
 export { responseExitCode } from './respond.js';
@@ -20,6 +21,8 @@ export interface RespondRequest {
   accessKeyId: string;
   userName?: string;
   mode: ContainmentMode;
+  /** deactivate-then-delete: days before the deletion. */
+  deleteAfterDays?: number;
   dryRun: boolean;
   revokeSessions: boolean;
   followSessions: boolean;
@@ -83,6 +86,20 @@ export async function respondCommand(
 ): Promise<RespondOutcome> {
   const { output, progress } = ui;
   const topic = await topicFinder(clients, request, ui.stackName);
+  const schedules = stackSchedules(clients, ui.stackName, clients.context.region);
+  // The deletion of a deactivated key is scheduled in the stack: without one, nothing is changed.
+  if (request.mode === 'deactivate-then-delete')
+    await schedules().catch((error: unknown) => {
+      if (error instanceof StackNotFoundError)
+        throw new InvalidInputError(
+          '--mode',
+          `--mode deactivate-then-delete schedules the deletion in the stack ${ui.stackName}, which was not found (or schedules nothing); nothing was changed.`,
+          {
+            hint: 'Deploy the stack (`exposed-keys deploy`) or give --stack-name; or use --mode deactivate now and delete the key later.',
+          },
+        );
+      // CloudFormation failing is no reason to leave the key active: the scheduling is said to fail.
+    });
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
   const cloudTrail = await clients.cloudTrail();
   const interrupt = listenForInterrupt();
@@ -108,6 +125,9 @@ export async function respondCommand(
       cloudTrail: cloudTrail(GLOBAL_EVENTS_REGION),
       topic: topic.find,
       securityHub: async () => ({ client: await clients.securityHub(), region: clients.context.region }),
+      schedules,
+      inventory: async (summaries, owner, account) =>
+        (await import('./investigate.js')).inventoryWith(clients, summaries, owner, account),
     },
     {
       ...request,

@@ -7,6 +7,7 @@ import { describeError, InvalidInputError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { isRootUserName } from '../../incident/user-name.js';
 import { type ContainmentMode, type ContainmentResult, containKey } from '../../steps/contain.js';
+import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
 import { report, type StepReport } from '../../steps/step-report.js';
 
 /** What planning needs: IAM, and STS to name the account (which may fail without stopping anything). */
@@ -14,6 +15,8 @@ export interface PlanDeps {
   iam: IamClient;
   sts: StsApi;
   now?: () => Date;
+  /** The stack's schedules, asked for once the key is unusable (see `containKey`). */
+  schedules?: () => Promise<ScheduleDeps>;
 }
 
 /** What a responder asked to contain. */
@@ -22,6 +25,8 @@ export interface PlanOptions {
   userName?: string;
   mode: ContainmentMode;
   revokeSessions: boolean;
+  /** deactivate-then-delete: days before the deletion. */
+  deleteAfterDays?: number;
 }
 
 /**
@@ -93,10 +98,11 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
   if (userCheck !== undefined) return { incident, plan: { status: 'failed', error: userCheck }, warnings };
   const plan = await report(
     () =>
-      containKey({ iam: deps.iam, now: deps.now, accountId: account }, incident, {
+      containKey({ iam: deps.iam, now: deps.now, accountId: account, schedules: deps.schedules }, incident, {
         mode: options.mode,
         dryRun: true,
         revokeSessions: options.revokeSessions,
+        deleteAfterDays: options.deleteAfterDays,
       }),
     describeError,
   );

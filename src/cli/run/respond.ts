@@ -9,6 +9,7 @@ import { publishChannels } from '../../steps/channels/publish-channels.js';
 import type { FindingOutcome } from '../../steps/channels/security-hub.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
+import type { Inventory } from '../../steps/inventory/inventory-types.js';
 import { type Investigation, investigateKey } from '../../steps/investigate.js';
 import { notifySecurity } from '../../steps/notify.js';
 import { report, type StepReport } from '../../steps/step-report.js';
@@ -40,6 +41,8 @@ export interface RespondDeps extends PlanDeps {
   topic: () => Promise<TopicToNotify>;
   /** Security Hub of the account and region, for the incident's finding (asked after containment). */
   securityHub?: () => Promise<{ client: SecurityHubApi; region: string }>;
+  /** Checks, read only, what the attacker left; without it, no inventory is taken. */
+  inventory?: (summaries: ActivitySummary[], keyOwner: string | null, accountId: string | null) => Promise<Inventory>;
 }
 
 /** What a responder asked for. */
@@ -64,6 +67,8 @@ export interface RespondResult {
   containment: ContainmentResult | { outcome: 'containment-failed'; contained: false; error: string };
   activity: ActivitySummary | null;
   sessionActivity: ActivitySummary[];
+  /** What the attacker left, checked after the investigation (read only). */
+  inventory?: Inventory;
   investigationError?: string;
   notification: NotificationOutcome;
   /** The incident's Security Hub finding: imported (created or updated), not enabled, skipped or failed; never a reason to fail. */
@@ -98,9 +103,10 @@ export async function runResponse(
                 cloudTrail: deps.cloudTrail,
                 accountId: incident.accountId === 'unknown' ? undefined : incident.accountId,
                 now: deps.now,
+                schedules: deps.schedules,
               },
               incident,
-              { mode: options.mode, revokeSessions: options.revokeSessions },
+              { mode: options.mode, revokeSessions: options.revokeSessions, deleteAfterDays: options.deleteAfterDays },
             ),
           describeError,
         );
@@ -122,6 +128,11 @@ export async function runResponse(
     ),
     options.dryRun ? Promise.resolve<TopicToNotify>({}) : deps.topic(),
   ]);
+  if (investigation.status === 'done' && deps.inventory) {
+    const { activity, sessionActivity } = investigation.result;
+    const account = incident.accountId === 'unknown' ? null : incident.accountId;
+    investigation.result.inventory = await deps.inventory([activity, ...sessionActivity], owner, account);
+  }
   const incidentReport: IncidentReport = { incident: { ...incident, userName: owner }, containment, investigation };
   const warnings = [...planned.warnings, ...(topic.warning ? [topic.warning] : [])];
   return {
@@ -136,8 +147,11 @@ export async function runResponse(
           },
     activity: investigation.status === 'done' ? investigation.result.activity : null,
     sessionActivity: investigation.status === 'done' ? investigation.result.sessionActivity : [],
+    ...(investigation.status === 'done' && investigation.result.inventory
+      ? { inventory: investigation.result.inventory }
+      : {}),
     ...(investigation.status === 'failed' ? { investigationError: investigation.error } : {}),
-    notification: await notify(topic, options, incidentReport),
+    notification: await notifyOrPrint(topic, incidentReport, options.dryRun),
     ...(options.dryRun ? {} : { finding: await finding(deps, incidentReport) }),
     warnings,
     needsHuman: needsHuman(incidentReport),
@@ -155,10 +169,14 @@ async function finding(deps: RespondDeps, report: IncidentReport): Promise<Findi
   }
 }
 
-async function notify(
+/**
+ * Sends the report's message to the topic; or, on a dry run or without a topic, returns it for
+ * printing. A failure to send is in the outcome, with the message.
+ */
+export async function notifyOrPrint(
   topic: TopicToNotify,
-  options: RespondOptions,
   report: IncidentReport,
+  dryRun: boolean,
 ): Promise<NotificationOutcome> {
   const built = buildNotification(report);
   const printed = (reason: string): NotificationOutcome => ({
@@ -167,7 +185,7 @@ async function notify(
     subject: built.subject,
     message: built.message,
   });
-  if (options.dryRun) return printed('dry run: nothing is sent');
+  if (dryRun) return printed('dry run: nothing is sent');
   if (!topic.topicArn || !topic.sns) return printed('no topic: give --topic, or deploy the stack');
   try {
     const sent = await notifySecurity({ sns: topic.sns }, { ...report, topicArn: topic.topicArn });
@@ -236,7 +254,14 @@ export function incidentReportOf(result: RespondResult): IncidentReport {
       ? { status: 'failed', error: result.containment.error }
       : { status: 'done', result: result.containment };
   const investigation: IncidentReport['investigation'] = result.activity
-    ? { status: 'done', result: { activity: result.activity, sessionActivity: result.sessionActivity } }
+    ? {
+        status: 'done',
+        result: {
+          activity: result.activity,
+          sessionActivity: result.sessionActivity,
+          ...(result.inventory ? { inventory: result.inventory } : {}),
+        },
+      }
     : { status: 'failed', error: result.investigationError ?? 'unknown' };
   return { incident: result.incident, containment, investigation };
 }

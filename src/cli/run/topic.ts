@@ -19,9 +19,12 @@ export async function stackResourceId(
   logicalId: string,
 ): Promise<string | null> {
   try {
+    // The whole list (this stack has far fewer than the 100 it holds), searched here: moto fails the
+    // filtered call on a stack with a resource type it does not know (the schedule group).
     const answer = await cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
-    const resource = answer.StackResources?.find((candidate) => candidate.LogicalResourceId === logicalId);
-    return resource?.PhysicalResourceId ?? null;
+    return (
+      answer.StackResources?.find((resource) => resource.LogicalResourceId === logicalId)?.PhysicalResourceId ?? null
+    );
   } catch (error) {
     // CloudFormation says "Stack with id … does not exist" (or that the resource does not) as a ValidationError.
     if (isAwsError(error, 'ValidationError')) return null;

@@ -20,15 +20,35 @@ export interface RemovalEvidence {
 const LOOKBACK_MS = 90 * 86_400_000;
 const MAX_PAGES = 10;
 
-async function taggedBefore(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+async function tagValue(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
   let marker: string | undefined;
   do {
     const page = await iam.send(new ListUserTagsCommand({ UserName: userName, Marker: marker }));
     const tag = page.Tags?.find((candidate) => candidate.Key === containedTag(accessKeyId));
-    if (tag) return `exposed-keys contained it earlier (${tag.Value ?? 'no detail'}, tag on ${userName}).`;
+    if (tag) return tag.Value ?? '';
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
   return null;
+}
+
+/**
+ * What exposed-keys recorded on `userName` when it contained the key (`deactivated <time>, delete
+ * at <time>`), or null when there is no record, or no such user.
+ *
+ * @throws the SDK's error when IAM does not answer.
+ */
+export async function containedRecord(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+  try {
+    return await tagValue(iam, userName, accessKeyId);
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return null;
+    throw error;
+  }
+}
+
+async function taggedBefore(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+  const value = await tagValue(iam, userName, accessKeyId);
+  return value === null ? null : `exposed-keys contained it earlier (${value || 'no detail'}, tag on ${userName}).`;
 }
 
 async function deletionInCloudTrail(cloudTrail: CloudTrailApi, accessKeyId: string, now: Date): Promise<string | null> {

@@ -94,6 +94,7 @@ describe('verdictLines', () => {
     expect(lines[0]?.category).toBe('defense-evasion');
     expect(lines.map((line) => line.text)).toContain('created 13 roles');
     expect(lines.map((line) => line.text)).toContain('created 4 users');
+    expect(lines.map((line) => line.text)).toContain('read secrets 60 times');
     expect(
       lines.some((line) => /^tried to stop logging 3 times, refused \(TrailNotFoundException\)$/.test(line.text)),
     ).toBe(true);
@@ -102,7 +103,13 @@ describe('verdictLines', () => {
   });
 });
 
-const ORDER: RiskCategory[] = ['defense-evasion', 'persistence', 'credential-minting', 'resource-abuse'];
+const ORDER: RiskCategory[] = [
+  'defense-evasion',
+  'persistence',
+  'credential-minting',
+  'credential-access',
+  'resource-abuse',
+];
 
 describe('activityInBrief', () => {
   it('says so when nothing was found, or nothing risky, and counts calls and addresses', () => {

@@ -71,7 +71,7 @@ describe('the options of the commands', () => {
     expect(parseMode(undefined)).toBe('delete');
     expect(parseMode('notify-only')).toBe('notify-only');
     expect(refusal(() => parseMode('destroy')).message).toBe(
-      '--mode must be one of delete, deactivate, notify-only, not "destroy".',
+      '--mode must be one of delete, deactivate, deactivate-then-delete, notify-only, not "destroy".',
     );
     expect(parseTopicArn('arn:aws:sns:eu-west-1:123456789012:alerts')).toBe(
       'arn:aws:sns:eu-west-1:123456789012:alerts',

@@ -35,11 +35,15 @@ const USERS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:u
 /** The customer-managed key: the stack's own with KmsKey "create", else the key given. */
 const CUSTOMER_KEY = { 'Fn::If': ['CreatesKmsKey', { 'Fn::GetAtt': ['EncryptionKey', 'Arn'] }, { Ref: 'KmsKey' }] };
 const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
+const ROLES_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*` };
+const GROUPS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:group/*` };
+const FUNCTIONS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:*:\${AWS::AccountId}:function:*` };
 
 /** Actions that have no resource-level permissions, so "*" is the only Resource they take. */
 const RESOURCE_STAR_ACTIONS = new Set([
   'cloudtrail:LookupEvents',
   'ec2:DescribeRegions',
+  'ec2:DescribeInstances',
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
@@ -65,6 +69,9 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'cloudtrail:LookupEvents',
     'dynamodb:UpdateItem',
     'dynamodb:GetItem',
+    'scheduler:CreateSchedule',
+    'scheduler:UpdateSchedule',
+    'iam:PassRole',
     'logs:CreateLogStream',
 
     'logs:PutLogEvents',
@@ -90,6 +97,19 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     's3:GetBucketLocation',
     's3:ListBucket',
     'sts:GetAccessKeyInfo',
+    // The inventory of what the attacker left: reads only.
+    'iam:GetUser',
+    'iam:GetLoginProfile',
+    'iam:ListAccessKeys',
+    'iam:ListAttachedUserPolicies',
+    'iam:ListUserPolicies',
+    'iam:GetRole',
+    'iam:ListAttachedRolePolicies',
+    'iam:ListRolePolicies',
+    'iam:ListAttachedGroupPolicies',
+    'iam:ListGroupPolicies',
+    'lambda:GetFunction',
+    'ec2:DescribeInstances',
   ],
   NotifyRole: [
     'sns:Publish',
@@ -115,6 +135,7 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'logs:DescribeLogGroups',
   ],
   EventsRole: ['states:StartExecution'],
+  SchedulerRole: ['states:StartExecution'],
 };
 
 const ROLE_SERVICES: Record<string, string> = {
@@ -124,6 +145,12 @@ const ROLE_SERVICES: Record<string, string> = {
   StateMachineRole: 'states.amazonaws.com',
   EventsRole: 'events.amazonaws.com',
   ChatChannelRole: 'chatbot.amazonaws.com',
+  SchedulerRole: 'scheduler.amazonaws.com',
+};
+
+/** The schedules of the stack's own group, and those exposed-keys names only. */
+const SCHEDULES_ARN = {
+  'Fn::Sub': `arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/\${AWS::StackName}/exposed-keys-*`,
 };
 
 function list(value: unknown): unknown[] {
@@ -190,7 +217,15 @@ function same(actual: unknown[], expected: unknown[]): boolean {
 /** The resources `action` may be granted on, or undefined for an action no rule allows. */
 function allowedResources(template: CloudFormationTemplate, role: string, action: string): unknown[] | undefined {
   if (RESOURCE_STAR_ACTIONS.has(action)) return ['*'];
+  // The containment function hands the scheduler role to Scheduler, and no other role to anything.
+  if (action === 'iam:PassRole')
+    return role === 'ContainRole' ? [{ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }] : undefined;
+  if (/^iam:\w+Role/.test(action)) return role === 'InvestigateRole' ? [ROLES_ARN] : undefined;
+  if (/^iam:\w+Group/.test(action)) return role === 'InvestigateRole' ? [GROUPS_ARN] : undefined;
   if (action.startsWith('iam:')) return [USERS_ARN];
+  if (action === 'lambda:GetFunction') return [FUNCTIONS_ARN];
+  if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
+    return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
   if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }, { Ref: 'ChatTopic' }];
   if (action.startsWith('dynamodb:')) return [{ 'Fn::GetAtt': ['IncidentTable', 'Arn'] }];
   if (action === 'securityhub:BatchImportFindings')
@@ -282,6 +317,36 @@ describe('the IAM policies of the template', () => {
     );
   });
 
+  it('let the investigation only read, whatever the inventory needs', () => {
+    const investigating = grants(template).filter((grant) => grant.role === 'InvestigateRole');
+    const changing = investigating
+      .flatMap((grant) => grant.actions)
+      .filter(
+        (action) =>
+          !/^[a-z0-9]+:(Get|List|Describe|Lookup)/.test(action) &&
+          !action.startsWith('logs:') &&
+          // Athena runs queries and writes their results to the stack's own results prefix only.
+          !/^athena:(Start|Stop)QueryExecution$/.test(action) &&
+          !/^s3:(PutObject|AbortMultipartUpload)$/.test(action),
+      );
+
+    expect(changing).toEqual([]);
+  });
+
+  it('pass the scheduler role to Scheduler only', () => {
+    const passing = grants(template).filter((grant) => grant.actions.includes('iam:PassRole'));
+
+    expect(passing).toHaveLength(1);
+    expect((passing[0]?.statement as { Condition?: unknown } | undefined)?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+  });
+
+  it('attach every policy resource to exactly one role of the template', () => {
+    for (const resource of Object.values(template.Resources).filter((each) => each.Type === 'AWS::IAM::Policy'))
+      expect(resource.Properties?.Roles).toEqual([{ Ref: expect.stringMatching(/Role$/) }]);
+  });
+
   it('use Resource "*" only for actions that accept nothing else', () => {
     const starred = grants(template).filter((grant) => grant.resources.includes('*'));
 
@@ -352,6 +417,7 @@ describe('the narrowed grants', () => {
 
     expect(byCondition).toEqual({
       RevokesSessions: ['iam:PutUserPolicy'],
+      UsesSchedules: ['iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
       UsesCustomerKey: ['kms:Decrypt', 'kms:GenerateDataKey'],
       HasAthena: [
         'athena:GetQueryExecution',
@@ -415,6 +481,19 @@ describe('the least-privilege check', () => {
     });
 
     expect(privilegeViolations(copy)).toHaveLength(1);
+  });
+
+  it('catches schedules created outside the stack’s group', () => {
+    const copy = broken((t) => {
+      const policies = t.Resources.ContainRole?.Properties?.Policies as { PolicyDocument: { Statement: unknown[] } }[];
+      const statement = (policies[0]?.PolicyDocument.Statement ?? [])
+        .map((entry) => ((entry as ConditionalStatement)['Fn::If']?.[1] ?? entry) as Statement)
+        .find((candidate) => candidate.Sid === 'ScheduleFollowUps');
+      if (!statement) throw new Error('no ContainRole/ScheduleFollowUps');
+      statement.Resource = { 'Fn::Sub': `arn:\${AWS::Partition}:scheduler:*:*:schedule/*/*` };
+    });
+
+    expect(privilegeViolations(copy)).toHaveLength(2);
   });
 
   it('catches a log write to another function’s log group', () => {

@@ -55,11 +55,15 @@ function environmentWithDefaults(logicalId: string): Record<string, string> {
   const variables = properties(logicalId).Environment.Variables as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(variables).map(([name, value]) => {
-      // With the defaults every condition is false (no e-mail, no trail bucket): Fn::If gives its last value.
-      const chosen = (value as { 'Fn::If'?: unknown[] })['Fn::If']?.[2];
-      if (chosen !== undefined) return [name, String(chosen)];
-      const ref = (value as { Ref?: string }).Ref;
-      if (ref === undefined) return [name, String(value)];
+      // With the defaults the stack schedules (a verification 30 minutes after containment); every
+      // other condition is false (no e-mail, no trail bucket).
+      const branches = (value as { 'Fn::If'?: [string, unknown, unknown] })['Fn::If'];
+      const chosen = branches ? (branches[0] === 'UsesSchedules' ? branches[1] : branches[2]) : value;
+      const getAtt = (chosen as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+      if (getAtt?.[0] === 'SchedulerRole') return [name, 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole'];
+      const ref = (chosen as { Ref?: string }).Ref;
+      if (ref === 'AWS::StackName') return [name, 'exposed-keys'];
+      if (ref === undefined) return [name, String(chosen)];
       if (ref === 'NotificationTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-topic'];
       if (ref === 'ChatTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-chat'];
       if (ref === 'IncidentTable') return [name, 'exposed-keys-IncidentTable-1ABC'];
@@ -88,7 +92,13 @@ describe('the template parameters', () => {
       ArtifactKey: { Type: 'String' },
       ArtifactVersion: { Type: 'String', Default: '' },
       NotificationEmail: { Type: 'String', Default: '' },
-      ContainmentMode: { Type: 'String', Default: 'delete', AllowedValues: ['delete', 'deactivate', 'notify-only'] },
+      ContainmentMode: {
+        Type: 'String',
+        Default: 'delete',
+        AllowedValues: ['delete', 'deactivate', 'deactivate-then-delete', 'notify-only'],
+      },
+      DeleteAfterDays: { Type: 'Number', Default: 7, MinValue: 1, MaxValue: 365 },
+      VerifyAfterMinutes: { Type: 'Number', Default: 30, MinValue: 0, MaxValue: 10080 },
       LookbackHours: { Type: 'Number', Default: 24, MinValue: 1, MaxValue: 2160 },
       InvestigateRegions: { Type: 'String', Default: '' },
       RevokeSessions: { Type: 'String', Default: 'true', AllowedValues: ['true', 'false'] },
@@ -103,6 +113,8 @@ describe('the template parameters', () => {
         'ArtifactVersion',
         'CodeSigningProfileArn',
         'ContainmentMode',
+        'DeleteAfterDays',
+        'VerifyAfterMinutes',
         'InvestigateRegions',
         'KmsKey',
         'LogRetentionDays',
@@ -174,6 +186,9 @@ describe('the template resources', () => {
       StateMachineRole: 'AWS::IAM::Role',
       EventsRole: 'AWS::IAM::Role',
       StateMachine: 'AWS::StepFunctions::StateMachine',
+      ScheduleGroup: 'AWS::Scheduler::ScheduleGroup',
+      SchedulerRole: 'AWS::IAM::Role',
+      SchedulerStartExecution: 'AWS::IAM::Policy',
       TrustedAdvisorRule: 'AWS::Events::Rule',
       HealthRiskRule: 'AWS::Events::Rule',
       AthenaDatabase: 'AWS::Glue::Database',
@@ -301,6 +316,10 @@ describe('the template resources', () => {
     expect(properties('ContainFunction').Environment.Variables).toMatchObject({
       CONTAINMENT_MODE: { Ref: 'ContainmentMode' },
       REVOKE_SESSIONS: { Ref: 'RevokeSessions' },
+      DELETE_AFTER_DAYS: { Ref: 'DeleteAfterDays' },
+      VERIFY_AFTER_MINUTES: { Ref: 'VerifyAfterMinutes' },
+      SCHEDULE_GROUP: { 'Fn::If': ['UsesSchedules', { Ref: 'AWS::StackName' }, ''] },
+      SCHEDULER_ROLE_ARN: { 'Fn::If': ['UsesSchedules', { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }, ''] },
     });
     expect(properties('InvestigateFunction').Environment.Variables).toMatchObject({
       LOOKBACK_HOURS: { Ref: 'LookbackHours' },
@@ -316,6 +335,9 @@ describe('the template resources', () => {
       mode: 'delete',
       revokeSessions: true,
       incidentTable: 'exposed-keys-IncidentTable-1ABC',
+      deleteAfterDays: 7,
+      verifyAfterMinutes: 30,
+      schedule: { groupName: 'exposed-keys', roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole' },
     });
     expect(readInvestigateConfig(environmentWithDefaults('InvestigateFunction'))).toEqual({
       lookbackHours: 24,
@@ -351,10 +373,21 @@ describe('the state machine definition', () => {
 
     expect(definition.StartAt).toBe('ReceiveEvent');
     expect(states()).toMatchObject({
-      ReceiveEvent: { Type: 'Pass', Parameters: { 'event.$': '$' }, Next: 'ClaimIncident' },
+      ReceiveEvent: {
+        Type: 'Pass',
+        Parameters: {
+          'event.$': '$',
+          execution: { 'stateMachineArn.$': '$$.StateMachine.Id', 'startedAt.$': '$$.Execution.StartTime' },
+        },
+        Next: 'RouteEvent',
+      },
+      RouteEvent: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.event.detail.followUp', IsPresent: true, Next: 'RouteFollowUp' }],
+        Default: 'ClaimIncident',
+      },
       ClaimIncident: { Type: 'Task', Resource: `\${ContainFunctionArn}`, Next: 'FirstReportOfKey' },
       FirstReportOfKey: { Type: 'Choice', Default: 'DeleteAccessKeyPair' },
-
       DeleteAccessKeyPair: { Type: 'Task', Resource: `\${ContainFunctionArn}`, Next: 'LookupCloudTrailEvents' },
       LookupCloudTrailEvents: { Type: 'Task', Resource: `\${InvestigateFunctionArn}`, Next: 'NotifySecurity' },
       NotifySecurity: { Type: 'Task', Resource: `\${NotifyFunctionArn}`, Next: 'KeyContained' },
@@ -380,7 +413,14 @@ describe('the state machine definition', () => {
   });
 
   it('retries transient Lambda errors in every task', () => {
-    for (const name of ['ClaimIncident', 'DeleteAccessKeyPair', 'LookupCloudTrailEvents', 'NotifySecurity']) {
+    for (const name of [
+      'ClaimIncident',
+      'DeleteAccessKeyPair',
+      'LookupCloudTrailEvents',
+      'NotifySecurity',
+      'DeleteAsScheduled',
+      'VerifyContainment',
+    ]) {
       const retriers = states()[name]?.Retry as { ErrorEquals: string[] }[];
       expect(
         retriers.flatMap((retrier) => retrier.ErrorEquals),

@@ -90,7 +90,11 @@ describe('prepareChangeSet', () => {
       StackName: STACK,
       ChangeSetName: CHANGE_SET,
       ChangeSetType: 'CREATE',
-      TemplateBody: TEMPLATE,
+      // The template as compact JSON: what CloudFormation reads, without the YAML's layout.
+      TemplateBody: JSON.stringify({
+        Parameters: { ArtifactKey: { Type: 'String' }, ContainmentMode: { Type: 'String', Default: 'delete' } },
+        Resources: { Topic: { Type: 'AWS::SNS::Topic' } },
+      }),
       // The default of a parameter not given is named: the new stack's parameters all come from this deploy.
       Parameters: [
         { ParameterKey: 'ArtifactKey', ParameterValue: 'lambda/abc.zip' },

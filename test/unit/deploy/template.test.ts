@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { declaredParameters, readTemplate, toCfnParameters } from '../../../src/deploy/template.js';
+import {
+  compactTemplate,
+  declaredParameters,
+  MAX_TEMPLATE_BODY_BYTES,
+  parseTemplate,
+  readTemplate,
+  toCfnParameters,
+} from '../../../src/deploy/template.js';
 import { InvalidInputError } from '../../../src/errors.js';
 
 const TEMPLATE = `
@@ -65,5 +72,20 @@ describe('toCfnParameters', () => {
 describe('readTemplate', () => {
   it('says which template it could not read', async () => {
     await expect(readTemplate('/nonexistent/template.yaml')).rejects.toThrow(/\/nonexistent\/template\.yaml/);
+  });
+});
+
+describe('compactTemplate', () => {
+  it('sends the stack template well within the 51,200 bytes CloudFormation takes inline, meaning the same', async () => {
+    const text = await readTemplate();
+
+    const compact = compactTemplate(text);
+
+    expect(Buffer.byteLength(compact)).toBeLessThan(MAX_TEMPLATE_BODY_BYTES);
+    expect(JSON.parse(compact)).toEqual(parseTemplate(text));
+  });
+
+  it('leaves a text that is not a template as it is, for CloudFormation to refuse', () => {
+    expect(compactTemplate('not: [a template')).toBe('not: [a template');
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildNotification } from '../../../src/message/email.js';
 import type { ContainmentOutcome, ContainmentResult } from '../../../src/steps/contain.js';
-import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import type { FollowUpReport, IncidentReport } from '../../../src/steps/incident-outcome.js';
+import type { VerificationResult } from '../../../src/steps/lifecycle/follow-up-result.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../support/fixtures.js';
 import { incidentFor } from '../../support/incidents.js';
 import { summarizeRecords } from '../../support/summaries.js';
@@ -68,8 +69,135 @@ function report(
   };
 }
 
+const CONTAINED_AT = '2026-11-26T22:05:00.000Z';
+const DELETE_AT = '2026-12-03T22:05:00.000Z';
+
+/** A follow-up of the key contained at {@link CONTAINED_AT}: its report, as the notification reads it. */
+function followUp(kind: FollowUpReport['kind'], step: FollowUpReport['step']): IncidentReport {
+  return {
+    incident: null,
+    containment: { status: 'skipped', reason: 'a follow-up contains nothing' },
+    investigation: { status: 'skipped', reason: 'a follow-up investigates nothing' },
+    followUp: { kind, accessKeyId: KEY, userName: 'alice', accountId: '123456789012', containedAt: CONTAINED_AT, step },
+  };
+}
+
+const VERIFIED = {
+  kind: 'verification',
+  accessKeyId: KEY,
+  userName: 'alice',
+  containedAt: CONTAINED_AT,
+  window: { start: CONTAINED_AT, end: '2026-11-26T22:35:00.000Z' },
+  quiet: true,
+  sessionKeysChecked: ['ASIAIOSFODNN7EXAMPLE'],
+  activity: [],
+  regionsSearched: ['us-east-1', 'eu-west-1'],
+  regionsFailed: [],
+  truncated: false,
+} satisfies VerificationResult;
+
 const OUTCOMES: [string, IncidentReport][] = [
-  ['deleted', report(containment('deleted', { actions: [...DONE] }))],
+  ['deleted', report(containment('deleted', { actions: [...DONE], containedAt: CONTAINED_AT }))],
+  [
+    'deactivated-then-delete',
+    report(
+      containment('deactivated', {
+        mode: 'deactivate-then-delete',
+        summary: `Deactivated ${KEY} of alice; it will be deleted at ${DELETE_AT} unless released.`,
+        actions: [
+          { ...DONE[0], kind: 'deactivate-access-key', detail: `deactivated ${KEY} of alice` },
+          DONE[1],
+          {
+            kind: 'schedule-deletion',
+            target: `exposed-keys-delete-${KEY}`,
+            status: 'done',
+            detail: `deletion scheduled at ${DELETE_AT} (schedule exposed-keys-delete-${KEY} in group exposed-keys)`,
+          },
+        ],
+        containedAt: CONTAINED_AT,
+        deleteAt: DELETE_AT,
+      }),
+    ),
+  ],
+  [
+    'deleted-as-scheduled',
+    followUp('scheduled-deletion', {
+      status: 'done',
+      result: {
+        kind: 'scheduled-deletion',
+        accessKeyId: KEY,
+        userName: 'alice',
+        outcome: 'deleted',
+        summary: `Deleted ${KEY} of alice, inactive since ${CONTAINED_AT}, as scheduled.`,
+        humanSteps: [],
+        warnings: [],
+      },
+    }),
+  ],
+  [
+    'scheduled-deletion-refused',
+    followUp('scheduled-deletion', {
+      status: 'done',
+      result: {
+        kind: 'scheduled-deletion',
+        accessKeyId: KEY,
+        userName: 'alice',
+        outcome: 'refused',
+        summary: `${KEY} of alice is ACTIVE again (made so outside exposed-keys release), so it was not deleted.`,
+        humanSteps: [`Find out who reactivated ${KEY} and why (CloudTrail: UpdateAccessKey).`],
+        warnings: [],
+      },
+    }),
+  ],
+  ['quiet-since-containment', followUp('verification', { status: 'done', result: VERIFIED })],
+  [
+    'activity-after-containment',
+    followUp('verification', {
+      status: 'done',
+      result: {
+        ...VERIFIED,
+        quiet: false,
+        activity: [
+          {
+            accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+            role: 'session',
+            totalEvents: 7,
+            firstSeen: '2026-11-26T22:10:00.000Z',
+            lastSeen: '2026-11-26T22:20:00.000Z',
+            calls: [
+              { name: 'ListBuckets', count: 5 },
+              { name: 'GetCallerIdentity', count: 2 },
+            ],
+            errorCodes: [{ name: 'AccessDenied', count: 2 }],
+            sourceIps: [{ name: '203.0.113.7', count: 7 }],
+          },
+        ],
+      },
+    }),
+  ],
+  [
+    'verification-failed',
+    followUp('verification', {
+      status: 'failed',
+      error: 'InvestigationError: No region could be searched: us-east-1: ThrottlingException',
+    }),
+  ],
+  [
+    'reactivated',
+    followUp('release', {
+      status: 'done',
+      result: {
+        kind: 'release',
+        accessKeyId: KEY,
+        userName: 'alice',
+        evidence: [`tag exposed-keys/contained/${KEY} on alice: "deactivated ${CONTAINED_AT}, delete at ${DELETE_AT}"`],
+        cancelled: [`exposed-keys-delete-${KEY}`, `exposed-keys-verify-${KEY}`],
+        reactivated: true,
+        status: 'Active',
+        warnings: [],
+      },
+    }),
+  ],
   [
     'deactivated',
     report(

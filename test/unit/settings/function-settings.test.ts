@@ -4,14 +4,32 @@ import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../.
 
 describe('the settings each function reads at cold start', () => {
   it("take the template's defaults when a variable is not set", () => {
-    expect(readContainConfig({})).toEqual({ mode: 'delete', revokeSessions: true });
+    expect(readContainConfig({})).toEqual({
+      mode: 'delete',
+      revokeSessions: true,
+      deleteAfterDays: 7,
+      verifyAfterMinutes: 30,
+      schedule: null,
+    });
     expect(readInvestigateConfig({})).toEqual({ lookbackHours: 24, regions: [] });
   });
 
   it('read the values the stack passes', () => {
-    expect(readContainConfig({ CONTAINMENT_MODE: 'notify-only', REVOKE_SESSIONS: 'false' })).toEqual({
-      mode: 'notify-only',
+    expect(
+      readContainConfig({
+        CONTAINMENT_MODE: 'deactivate-then-delete',
+        REVOKE_SESSIONS: 'false',
+        DELETE_AFTER_DAYS: '14',
+        VERIFY_AFTER_MINUTES: '0',
+        SCHEDULE_GROUP: 'exposed-keys',
+        SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole-1',
+      }),
+    ).toEqual({
+      mode: 'deactivate-then-delete',
       revokeSessions: false,
+      deleteAfterDays: 14,
+      verifyAfterMinutes: 0,
+      schedule: { groupName: 'exposed-keys', roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole-1' },
     });
     expect(readInvestigateConfig({ LOOKBACK_HOURS: '72', INVESTIGATE_REGIONS: 'us-east-1, eu-west-1' })).toEqual({
       lookbackHours: 72,
@@ -30,6 +48,12 @@ describe('the settings each function reads at cold start', () => {
         () => readInvestigateConfig({ INVESTIGATE_REGIONS: 'mars-1' }),
         /INVESTIGATE_REGIONS="mars-1": .*; not "mars-1"/,
       ],
+      [
+        () => readContainConfig({ DELETE_AFTER_DAYS: '0' }),
+        /DELETE_AFTER_DAYS="0": must be a whole number of days from 1 to 365/,
+      ],
+      [() => readContainConfig({ VERIFY_AFTER_MINUTES: '-5' }), /VERIFY_AFTER_MINUTES="-5": must be a whole number/],
+      [() => readContainConfig({ SCHEDULE_GROUP: 'exposed-keys' }), /SCHEDULER_ROLE_ARN=null: is required/],
       [() => readNotifyConfig({}), /TOPIC_ARN=null: is required/],
       [() => readNotifyConfig({ TOPIC_ARN: 'topic' }), /TOPIC_ARN="topic": must be an SNS topic ARN/],
     ];

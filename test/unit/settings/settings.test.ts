@@ -99,6 +99,8 @@ describe('functionEnvironment', () => {
   it("gives the functions the stack's parameters, and the template's defaults for the others", () => {
     expect(functionEnvironment({ ContainmentMode: 'deactivate', LookbackHours: '72' })).toEqual({
       CONTAINMENT_MODE: 'deactivate',
+      DELETE_AFTER_DAYS: '7',
+      VERIFY_AFTER_MINUTES: '30',
       REVOKE_SESSIONS: 'true',
       LOOKBACK_HOURS: '72',
       INVESTIGATE_REGIONS: '',

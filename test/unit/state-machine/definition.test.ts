@@ -53,7 +53,8 @@ describe('stateMachineDefinition', () => {
     const definition = stateMachineDefinition(await loadTemplate());
 
     expect(definition.StartAt).toBe('ReceiveEvent');
-    expect(definition.States.ReceiveEvent).toMatchObject({ Type: 'Pass', Next: 'ClaimIncident' });
+    expect(definition.States.ReceiveEvent).toMatchObject({ Type: 'Pass', Next: 'RouteEvent' });
+    expect(definition.States.RouteEvent).toMatchObject({ Type: 'Choice', Default: 'ClaimIncident' });
     expect(definition.States.ClaimIncident?.Resource).toBe(placeholderFunctionArn('ContainFunction'));
     expect(definition.States.DeleteAccessKeyPair?.Resource).toBe(
       `arn:aws:lambda:us-east-1:${PLACEHOLDER_ACCOUNT}:function:exposed-keys-contain`,

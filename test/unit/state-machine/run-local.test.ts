@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
 import { ContainmentError, NotificationError } from '../../../src/errors.js';
 import {
+  LOCAL_STATE_MACHINE_ARN,
   type LocalTaskHandler,
   runStateMachineLocally,
   type StateTransition,
@@ -97,7 +98,11 @@ describe('one incident per key, in the template state machine', () => {
     const run = await runStateMachineLocally({ event: loadEvent('trusted-advisor-exposed'), handlers, template });
 
     expect(order).toEqual(['notify']);
-    expect(notify.inputs[0]).toEqual({ event: loadEvent('trusted-advisor-exposed'), signal: joined });
+    expect(notify.inputs[0]).toEqual({
+      event: loadEvent('trusted-advisor-exposed'),
+      execution: { stateMachineArn: LOCAL_STATE_MACHINE_ARN, startedAt: expect.any(String) },
+      signal: joined,
+    });
     expect(run.status).toBe('SUCCEEDED');
   });
 
@@ -158,9 +163,10 @@ describe('the template state machine, run locally', () => {
 
     await runStateMachineLocally({ event, handlers, template });
 
+    const execution = { stateMachineArn: LOCAL_STATE_MACHINE_ARN, startedAt: expect.any(String) };
     expect(claim.inputs[0]).toEqual({ event, step: 'ClaimIncident' });
-    expect(contain.inputs[0]).toEqual({ event, signal: FIRST });
-    expect(investigate.inputs[0]).toEqual({ event, signal: FIRST, containment: CONTAINED });
+    expect(contain.inputs[0]).toEqual({ event, execution, signal: FIRST });
+    expect(investigate.inputs[0]).toEqual({ event, execution, signal: FIRST, containment: CONTAINED });
   });
 
   it('never takes a field of the event for the result of a task', async () => {
@@ -317,12 +323,13 @@ describe('the template state machine, run locally', () => {
     expect(seen.map(({ state, phase }) => `${phase} ${state}`)).toEqual([
       'entered ReceiveEvent',
       'exited ReceiveEvent',
+      'entered RouteEvent',
+      'exited RouteEvent',
       'entered ClaimIncident',
       'exited ClaimIncident',
       'entered FirstReportOfKey',
       'exited FirstReportOfKey',
       'entered DeleteAccessKeyPair',
-
       'exited DeleteAccessKeyPair',
       'entered LookupCloudTrailEvents',
       'exited LookupCloudTrailEvents',
@@ -336,7 +343,7 @@ describe('the template state machine, run locally', () => {
     for (const transition of seen.filter(({ phase }) => phase === 'exited')) {
       expect(transition.elapsedMs).toBeGreaterThanOrEqual(0);
     }
-    expect(seen[6]).toMatchObject({ state: 'DeleteAccessKeyPair', stateType: 'Task', timestamp: expect.any(Number) });
+    expect(seen[8]).toMatchObject({ state: 'DeleteAccessKeyPair', stateType: 'Task', timestamp: expect.any(Number) });
   });
 
   it('reports a caught failure with its error and cause', async () => {

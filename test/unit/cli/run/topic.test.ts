@@ -27,6 +27,7 @@ describe('resolveTopic', () => {
     cloudFormationMock.on(DescribeStackResourcesCommand, { StackName: 'exposed-keys' }).resolves({
       StackResources: [
         { LogicalResourceId: 'NotifyFunction', PhysicalResourceId: 'exposed-keys-notify' } as never,
+        { LogicalResourceId: 'StateMachine', PhysicalResourceId: 'arn:aws:states:us-east-1:1:stateMachine:x' } as never,
         { LogicalResourceId: 'NotificationTopic', PhysicalResourceId: STACK_TOPIC } as never,
       ],
     });

@@ -1,0 +1,66 @@
+import type { AwsClients } from '../../aws/clients.js';
+import { describeError, StackNotFoundError } from '../../errors.js';
+import { cliHost } from '../cli-host.js';
+import type { Output, Progress } from '../output.js';
+import { renderReleasePlan } from '../render/release.js';
+import { type ReleaseMessage, type ReleaseOutcome, type ReleaseRequest, releaseFlow } from './release.js';
+import type { TopicToNotify } from './respond.js';
+import { stackSchedules } from './schedule-target.js';
+import { resolveTopic } from './topic.js';
+
+/** How the command talks with the responder. */
+export interface ReleaseUi {
+  output: Output;
+  progress: Progress;
+  yes?: boolean;
+  stackName: string;
+  topicArn?: string;
+}
+
+/**
+ * `release` from the command line: finds the stack's schedules (without a stack, the tag on the
+ * user is the only evidence looked for) and its topic, and runs the release with a host that
+ * shows the evidence and asks before any change.
+ */
+export async function releaseCommand(
+  clients: AwsClients,
+  request: ReleaseRequest,
+  ui: ReleaseUi,
+): Promise<ReleaseOutcome> {
+  const { output, progress } = ui;
+  // A topic given is checked before anything changes, as respond does.
+  const given = ui.topicArn
+    ? await resolveTopic(clients, { topicArn: ui.topicArn, stackName: ui.stackName }, 5_000)
+    : null;
+  const schedules = await stackSchedules(clients, ui.stackName, clients.context.region)().catch((error: unknown) => {
+    if (error instanceof StackNotFoundError) return null;
+    throw error;
+  });
+  const topic = async (): Promise<TopicToNotify> => {
+    if (given) return given;
+    try {
+      return await resolveTopic(clients, { stackName: ui.stackName });
+    } catch (error) {
+      return { warning: `Could not look up the topic of stack ${ui.stackName}: ${describeError(error)}` };
+    }
+  };
+  const show = (message: ReleaseMessage) => {
+    if (message.kind === 'step') progress.step(message.text);
+    else {
+      progress.stop();
+      output.info(renderReleasePlan(message.plan, message.reactivate, output.palette));
+    }
+  };
+  const outcome = await releaseFlow(
+    {
+      iam: await clients.iam(),
+      scheduler: schedules?.scheduler,
+      groupName: schedules?.target.groupName ?? null,
+      topic,
+    },
+    request,
+    cliHost(output, { command: 'release', yes: ui.yes, show }),
+  );
+  if (outcome.aborted) output.info('Nothing was changed.');
+  return outcome;
+}

@@ -1,0 +1,93 @@
+import type { IamClient, SchedulerApi } from '../../aws/narrow-clients.js';
+import type { IoHost } from '../../common/io-host.js';
+import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import type { IncidentReport } from '../../steps/incident-outcome.js';
+import type { ReleaseResult } from '../../steps/lifecycle/follow-up-result.js';
+import { planRelease, type ReleasePlan, releaseKey } from '../../steps/lifecycle/release.js';
+import { report, type StepReport } from '../../steps/step-report.js';
+import { type NotificationOutcome, notifyOrPrint, type TopicToNotify } from './respond.js';
+
+/** What a responder asked to release. */
+export interface ReleaseRequest {
+  accessKeyId: string;
+  userName?: string;
+  /** Also make the key active again: a false alarm. */
+  reactivate: boolean;
+}
+
+/** What `release` needs: IAM, the stack's schedules when there is a stack, and where to notify. */
+export interface ReleaseFlowDeps {
+  iam: IamClient;
+  scheduler?: SchedulerApi;
+  /** The stack's schedule group; null without a stack (the tag on the user is then the only evidence). */
+  groupName: string | null;
+  topic: () => Promise<TopicToNotify>;
+  now?: () => Date;
+}
+
+/** What `release` tells its host as it goes. */
+export type ReleaseMessage = { kind: 'step'; text: string } | { kind: 'plan'; plan: ReleasePlan; reactivate: boolean };
+
+/** The result of `release`, as `--json` prints it. */
+export interface ReleaseCommandResult {
+  plan: ReleasePlan;
+  release: StepReport<ReleaseResult>;
+  notification: NotificationOutcome;
+}
+
+/** How `release` ended: with a result, or stopped by the responder before any change. */
+export type ReleaseOutcome = { aborted: false; result: ReleaseCommandResult } | { aborted: true; plan: ReleasePlan };
+
+/** The question `release` asks before changing anything; it names the evidence. */
+function question(plan: ReleasePlan, reactivate: boolean): string {
+  const evidence = `Evidence that exposed-keys contained it: ${plan.evidence.join('; ')}.`;
+  return reactivate
+    ? `${evidence}\nMake ${plan.accessKeyId} of ${plan.userName} ACTIVE again (a false alarm)?`
+    : `${evidence}\nCancel the scheduled deletion of ${plan.accessKeyId} of ${plan.userName} (it stays inactive)?`;
+}
+
+/**
+ * `exposed-keys release` in one call: finds the key and the evidence that exposed-keys contained
+ * it (refusing any other key, before any change), asks, removes the scheduled deletion (and, with
+ * reactivate, the verification, and makes the key active again), and notifies either way.
+ *
+ * @throws InvalidInputError when nothing shows exposed-keys contained the key.
+ */
+export async function releaseFlow(
+  deps: ReleaseFlowDeps,
+  request: ReleaseRequest,
+  io: IoHost<ReleaseMessage>,
+): Promise<ReleaseOutcome> {
+  io.notify({ kind: 'step', text: `Checking ${request.accessKeyId}…` });
+  const stepDeps = { iam: deps.iam, scheduler: deps.scheduler, groupName: deps.groupName, now: deps.now };
+  const plan = await planRelease(stepDeps, request);
+  io.notify({ kind: 'plan', plan, reactivate: request.reactivate });
+  const consequence = request.reactivate
+    ? 'makes an exposed key usable again'
+    : 'cancels the deletion of a contained key';
+  if (!(await io.confirm({ question: question(plan, request.reactivate), consequence })))
+    return { aborted: true, plan };
+  io.notify({ kind: 'step', text: 'Releasing, notifying…' });
+  const release = await report(() => releaseKey(stepDeps, plan, { reactivate: request.reactivate }), describeError);
+  const incidentReport: IncidentReport = {
+    incident: null,
+    containment: { status: 'skipped', reason: 'a release contains nothing' },
+    investigation: { status: 'skipped', reason: 'a release investigates nothing' },
+    followUp: {
+      kind: 'release',
+      accessKeyId: plan.accessKeyId,
+      userName: plan.userName,
+      accountId: null,
+      containedAt: null,
+      step: release,
+    },
+  };
+  const topic = await deps.topic();
+  const notification = await notifyOrPrint(topic, incidentReport, false);
+  return { aborted: false, result: { plan, release, notification } };
+}
+
+/** The exit code of a release: 3 when the release or its notification failed, else 0. */
+export function releaseExitCode(result: ReleaseCommandResult): ExitCodeValue {
+  return result.release.status !== 'done' || result.notification.status === 'failed' ? ExitCode.awsFailed : ExitCode.ok;
+}

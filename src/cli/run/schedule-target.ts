@@ -1,0 +1,37 @@
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { toAwsCallError } from '../../aws/aws-errors.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { LOGICAL_IDS } from '../../constants.js';
+import { StackNotFoundError } from '../../errors.js';
+import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
+import { stackResourceId } from './topic.js';
+
+/**
+ * The deployed stack's schedules: its group (named after the stack), the role its schedules run
+ * as, and its state machine, with a Scheduler client; looked up once, on first use.
+ *
+ * @throws StackNotFoundError when there is no such stack, or it schedules nothing.
+ */
+export function stackSchedules(clients: AwsClients, stackName: string, region: string): () => Promise<ScheduleDeps> {
+  let found: Promise<ScheduleDeps> | undefined;
+  const find = async (): Promise<ScheduleDeps> => {
+    const cloudFormation = await clients.cloudFormation();
+    const [roleName, stateMachineArn] = await Promise.all([
+      stackResourceId(cloudFormation, stackName, LOGICAL_IDS.schedulerRole),
+      stackResourceId(cloudFormation, stackName, LOGICAL_IDS.stateMachine),
+    ]);
+    if (!roleName || !stateMachineArn) throw new StackNotFoundError(stackName, region);
+    let roleArn: string | undefined;
+    try {
+      roleArn = (await (await clients.iam()).send(new GetRoleCommand({ RoleName: roleName }))).Role?.Arn;
+    } catch (error) {
+      throw toAwsCallError('iam:GetRole', error);
+    }
+    if (!roleArn) throw new StackNotFoundError(stackName, region);
+    return { scheduler: await clients.scheduler(), target: { groupName: stackName, roleArn, stateMachineArn } };
+  };
+  return () => {
+    found ??= find();
+    return found;
+  };
+}

@@ -1,0 +1,205 @@
+import { isRegionName } from '../aws/aws-names.js';
+import { shownText, shownValue } from '../common/untrusted-text.js';
+import { formatCount } from '../format/plain-table.js';
+import {
+  type FollowUpOutcome,
+  type FollowUpReport,
+  followUpOutcome,
+  type IncidentReport,
+  needsHuman,
+} from '../steps/incident-outcome.js';
+import type { CallsAfterContainment, FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
+import type { IncidentMessage } from './incident-message.js';
+
+/*
+ * The message of a follow-up of a contained key (its scheduled deletion, its verification, its
+ * release), in the same model as an incident's, so that every channel renders it alike.
+ */
+
+const HEADLINES: Record<FollowUpOutcome, string> = {
+  'deleted-as-scheduled': 'Exposed key deleted as scheduled',
+  'scheduled-deletion-refused': 'ACTION REQUIRED: scheduled deletion refused',
+  'scheduled-deletion-failed': 'ACTION REQUIRED: scheduled deletion FAILED',
+  'quiet-since-containment': 'Verified: no activity since containment',
+  'activity-after-containment': 'ACTION REQUIRED: ACTIVITY AFTER CONTAINMENT',
+  'verification-failed': 'ACTION REQUIRED: verification after containment FAILED',
+  released: 'Exposed key released: it stays inactive, not deleted',
+  reactivated: 'Exposed key REACTIVATED as a false alarm',
+  'release-failed': 'ACTION REQUIRED: release FAILED',
+  'invalid-follow-up': 'ACTION REQUIRED: unreadable exposed-keys follow-up',
+};
+
+const KIND_NAMES: Record<FollowUpReport['kind'], string> = {
+  'scheduled-deletion': 'scheduled deletion',
+  verification: 'verification after containment',
+  release: 'release (exposed-keys release)',
+};
+
+/** How many calls of each key the message names. */
+const CALLS_SHOWN = 8;
+
+function whose(followUp: FollowUpReport): string {
+  const key = followUp.accessKeyId ?? 'an unknown key';
+  return followUp.userName ? `${key} of ${shownValue(followUp.userName, 64)}` : key;
+}
+
+function happened(followUp: FollowUpReport): string {
+  const since = followUp.containedAt ? `, contained at ${followUp.containedAt}` : '';
+  const { step } = followUp;
+  if (step.status === 'skipped')
+    return `A follow-up event arrived that could not be read: ${shownText(step.reason, 300)}.`;
+  if (followUp.kind === 'scheduled-deletion')
+    return `The deletion of ${whose(followUp)}${since} and inactive since, came due.`;
+  if (followUp.kind === 'verification')
+    return `The check of ${whose(followUp)}${since}: did it, or a session it minted, call AWS since?`;
+  return `${whose(followUp)} was released by a responder (exposed-keys release).`;
+}
+
+function callsLine(calls: CallsAfterContainment): string {
+  const names = calls.calls
+    .slice(0, CALLS_SHOWN)
+    .map((call) => `${shownValue(call.name, 60)} x${formatCount(call.count)}`)
+    .join(', ');
+  const more = calls.calls.length > CALLS_SHOWN ? `, and ${calls.calls.length - CALLS_SHOWN} more` : '';
+  const refused = calls.errorCodes.reduce((sum, error) => sum + error.count, 0);
+  const from = calls.sourceIps
+    .map((ip) => shownValue(ip.name, 60))
+    .slice(0, 3)
+    .join(', ');
+  return `${calls.role === 'key' ? 'the key' : `session key ${calls.accessKeyId}`}: ${formatCount(calls.totalEvents)} call(s) (${names}${more})${refused > 0 ? `, ${formatCount(refused)} refused` : ''}${from ? `, from ${from}` : ''}, ${calls.firstSeen} .. ${calls.lastSeen}`;
+}
+
+function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string {
+  const { step } = followUp;
+  if (step.status === 'failed') {
+    const error = shownText(step.error, 300);
+    if (followUp.kind === 'scheduled-deletion') return `Still there, INACTIVE: the deletion failed (${error}).`;
+    if (followUp.kind === 'verification') return `NOT VERIFIED: the check failed (${error}).`;
+    return `As before the release: it failed (${error}).`;
+  }
+  if (!result) return 'Unknown: nothing was done.';
+  if (result.kind === 'scheduled-deletion')
+    return result.outcome === 'refused'
+      ? `NOT DELETED: ${shownText(result.summary, 400)}`
+      : `DELETED: ${shownText(result.summary, 400)}`;
+  if (result.kind === 'verification') {
+    const sessions = result.sessionKeysChecked.length;
+    const scope = `the key${sessions > 0 ? ` and the ${sessions} session key(s) it minted` : ''}, in ${result.regionsSearched.length} region(s) searched, ${result.window.start} .. ${result.window.end}`;
+    return result.quiet
+      ? `Quiet: no activity since containment of ${scope}.`
+      : `ACTIVITY AFTER CONTAINMENT of ${scope}.`;
+  }
+  return result.reactivated
+    ? 'ACTIVE again: the responder released it as a false alarm.'
+    : 'INACTIVE, and no longer due for deletion: it stays inactive until deleted by hand.';
+}
+
+function doNow(followUp: FollowUpReport, result: FollowUpResult | null): string[] {
+  const key = followUp.accessKeyId ?? '<key>';
+  const user = followUp.userName ?? '<owner>';
+  const deleteByHand = `aws iam delete-access-key --user-name ${user} --access-key-id ${key}`;
+  if (followUp.step.status === 'skipped')
+    return ['Find which schedule sent it: aws scheduler list-schedules --name-prefix exposed-keys-'];
+  if (followUp.step.status === 'failed') {
+    if (followUp.kind === 'scheduled-deletion') return [`Delete the key by hand: ${deleteByHand}`];
+    if (followUp.kind === 'verification')
+      return [
+        `Check by hand what the key did since containment: exposed-keys investigate --key ${key} --start ${followUp.containedAt ?? '<time of containment>'}`,
+      ];
+    return [`Release it again: exposed-keys release --key ${key}`];
+  }
+  if (!result) return [];
+  if (result.kind === 'scheduled-deletion')
+    return result.outcome === 'refused'
+      ? result.humanSteps.map((step) => shownText(step))
+      : [`Remove what the attacker left: exposed-keys investigate --key ${key} --inventory`];
+  if (result.kind === 'verification') {
+    const steps: string[] = [];
+    if (!result.quiet)
+      steps.push(
+        'Someone still holds working credentials: find who from the addresses above, and cut them off.',
+        'Sessions of roles the key assumed keep working until they expire: revoke active sessions on those roles (IAM console > Roles > Revoke active sessions).',
+        `Deny ${user}'s sessions issued before now: attach an inline policy denying "*" when aws:TokenIssueTime is earlier than now.`,
+      );
+    const regions = result.regionsFailed.map((failed) => failed.region).filter(isRegionName);
+    if (result.regionsFailed.length > 0)
+      steps.push(
+        `Search the regions that could not be searched: exposed-keys investigate --key ${key} --start ${result.containedAt} --regions ${regions.join(',') || '<regions>'}`,
+      );
+    return steps;
+  }
+  return result.reactivated
+    ? [
+        'Make sure the key is no longer exposed where it was found, and that its holder knows it was reported.',
+        `Remove the inline policy exposed-keys-revoke-sessions from ${user} once it is no longer needed.`,
+      ]
+    : [`Delete the key once nothing needs it: ${deleteByHand}`];
+}
+
+function done(followUp: FollowUpReport, result: FollowUpResult | null): string[] {
+  const { step } = followUp;
+  if (step.status === 'failed') return [`${KIND_NAMES[followUp.kind]} FAILED: ${shownText(step.error, 2_000)}`];
+  if (step.status === 'skipped') return [`Nothing was done: ${shownText(step.reason)}`];
+  if (!result) return [];
+  const lines: string[] = [];
+  if (result.kind === 'scheduled-deletion')
+    lines.push(`Scheduled deletion: ${result.outcome}. ${shownText(result.summary)}`);
+  if (result.kind === 'verification') {
+    lines.push(
+      `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
+    );
+    for (const failed of result.regionsFailed)
+      lines.push(`Region NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, 2_000)}`);
+  }
+  if (result.kind === 'release') {
+    lines.push(
+      `Evidence that exposed-keys contained it: ${result.evidence.map((line) => shownText(line, 300)).join('; ')}`,
+    );
+    lines.push(
+      result.cancelled.length > 0
+        ? `Schedules removed: ${result.cancelled.join(', ')}`
+        : 'No schedule was left to remove.',
+    );
+    lines.push(result.reactivated ? 'Key made ACTIVE again.' : 'Key left as it was (inactive).');
+  }
+  for (const warning of 'warnings' in result ? result.warnings : [])
+    lines.push(`WARNING: ${shownText(warning, 2_000)}`);
+  return lines;
+}
+
+/** The message of a follow-up, as every channel renders it. */
+export function buildFollowUpMessage(report: IncidentReport & { followUp: FollowUpReport }): IncidentMessage {
+  const { followUp } = report;
+  const outcome = followUpOutcome(followUp);
+  const result = followUp.step.status === 'done' ? followUp.step.result : null;
+  const attackerDid =
+    result?.kind === 'verification'
+      ? result.quiet
+        ? ['nothing since containment.']
+        : result.activity.map(callsLine)
+      : [];
+  return {
+    outcome,
+    headline: HEADLINES[outcome],
+    urgent: needsHuman(report),
+    happened: happened(followUp),
+    keyNow: keyNow(followUp, result),
+    attackerDid,
+    doNow: doNow(followUp, result),
+    facts: [
+      ['Access key', followUp.accessKeyId ?? '(unknown)'],
+      ['User', followUp.userName === null ? '(unknown)' : shownValue(followUp.userName)],
+      ['Account', followUp.accountId ?? '(unknown)'],
+      ['Contained', followUp.containedAt ?? '(unknown)'],
+      ['Follow-up', KIND_NAMES[followUp.kind]],
+    ],
+    done: done(followUp, result),
+    left: [],
+    verdict: [],
+    activity: [],
+    accessKeyId: followUp.accessKeyId,
+    userName: followUp.userName,
+    accountId: followUp.accountId,
+    source: 'exposed-keys',
+  };
+}

@@ -1,0 +1,62 @@
+import { shownText, shownValue } from '../common/untrusted-text.js';
+import type { Inventory, Leftover, LeftoverKind } from '../steps/inventory/inventory-types.js';
+
+/*
+ * What the attacker left, as a message says it: what still exists, each with the exact command that
+ * removes it, then what was read and must be rotated. Names come from CloudTrail and IAM: inert.
+ */
+
+const LABELS: Record<LeftoverKind, string> = {
+  user: 'user',
+  'access-key': 'access key',
+  'login-profile': 'console password of user',
+  role: 'role',
+  'role-trust': 'trust policy changed of role',
+  'attached-policy': 'policy',
+  'inline-policy': 'inline policy',
+  instance: 'instance',
+  function: 'Lambda function',
+  'secret-read': 'secret read',
+  'parameter-read': 'parameter read',
+};
+
+/** How many items a message lists: the rest are counted. */
+const ITEMS_SHOWN = 60;
+
+function itemLine(item: Leftover): string {
+  const owner = item.owner ? ` of ${shownValue(item.owner, 80)}` : '';
+  const region = item.region ? ` in ${shownValue(item.region, 30)}` : '';
+  const flag = item.foreignTrust ? 'TRUST OUTSIDE: ' : '';
+  const note = item.note ? ` (${flag}${shownText(item.note, 200)})` : '';
+  const what = `${LABELS[item.kind]} ${shownValue(item.name, 120)}${owner}${region}${note}`;
+  if (item.state === 'unknown') return `NOT CHECKED: ${what}`;
+  return `${what}: ${shownText(item.command, 400)}`;
+}
+
+/** The counts of an inventory, in a sentence. */
+export function inventoryInBrief(inventory: Inventory): string {
+  if (inventory.error) return `The inventory could not be taken: ${shownText(inventory.error, 300)}`;
+  const count = (state: Leftover['state']) => inventory.items.filter((item) => item.state === state).length;
+  const foreign = inventory.items.filter((item) => item.state === 'exists' && item.foreignTrust).length;
+  const parts = [
+    `${count('exists')} thing(s) the attacker made still exist`,
+    `${count('gone')} already removed`,
+    `${count('to-rotate')} secret(s) or parameter(s) read, to rotate`,
+  ];
+  if (count('unknown') > 0) parts.push(`${count('unknown')} not checked`);
+  if (foreign > 0)
+    parts.push(
+      `${foreign} role(s) trusted ${inventory.trustedAccounts === 'organization' ? 'outside the organisation' : 'outside this account'}`,
+    );
+  return `${parts.join(', ')}${inventory.truncated ? ' (the list is cut)' : ''}.`;
+}
+
+/** The lines of the inventory: the brief, then what still exists, what was not checked, and what to rotate. */
+export function inventoryLines(inventory: Inventory): string[] {
+  const order: Leftover['state'][] = ['exists', 'unknown', 'to-rotate'];
+  const listed = order.flatMap((state) => inventory.items.filter((item) => item.state === state));
+  const shown = listed.slice(0, ITEMS_SHOWN).map(itemLine);
+  if (listed.length > ITEMS_SHOWN)
+    shown.push(`… ${listed.length - ITEMS_SHOWN} more: exposed-keys investigate --inventory lists them all`);
+  return [inventoryInBrief(inventory), ...shown];
+}

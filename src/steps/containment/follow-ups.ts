@@ -1,0 +1,126 @@
+import { describeError, StackNotFoundError } from '../../errors.js';
+import type { FollowUpKind, FollowUpRequest } from '../lifecycle/follow-up.js';
+import { type ScheduleDeps, scheduleFollowUp, scheduleName } from '../lifecycle/schedules.js';
+
+/** What scheduling the follow-ups of a containment did, for its result. */
+export interface FollowUpsScheduled {
+  actions: {
+    kind: 'schedule-deletion' | 'schedule-verification';
+    /** The schedule's name. */
+    target: string;
+    status: 'done' | 'planned' | 'failed';
+    detail: string;
+  }[];
+  warnings: string[];
+  humanSteps: string[];
+  /** When the key is due to be deleted, ISO 8601; null when no deletion is scheduled. */
+  deleteAt: string | null;
+  /** When the verification runs, ISO 8601; null when none is scheduled. */
+  verifyAt: string | null;
+}
+
+/** What to schedule after a key was made unusable. */
+export interface FollowUpPlan {
+  accessKeyId: string;
+  userName: string;
+  accountId: string | null;
+  now: Date;
+  /** Days before the deletion of a deactivated key; null when no deletion is to be scheduled. */
+  deleteAfterDays: number | null;
+  /** Minutes before the verification; 0 for none. */
+  verifyAfterMinutes: number;
+  dryRun: boolean;
+}
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+function request(plan: FollowUpPlan, kind: FollowUpKind, deleteAt: Date | null): FollowUpRequest {
+  return {
+    kind,
+    accessKeyId: plan.accessKeyId,
+    userName: plan.userName,
+    accountId: plan.accountId,
+    containedAt: plan.now.toISOString(),
+    deleteAt: deleteAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Schedules what follows a containment: the deletion of a key left inactive (deactivate-then-delete),
+ * and the verification that it went quiet. A deletion that cannot be scheduled is a failed action
+ * (a human must delete the key later); a verification that cannot be is a warning.
+ */
+export async function scheduleFollowUps(
+  schedules: (() => Promise<ScheduleDeps>) | undefined,
+  plan: FollowUpPlan,
+): Promise<FollowUpsScheduled> {
+  const done: FollowUpsScheduled = { actions: [], warnings: [], humanSteps: [], deleteAt: null, verifyAt: null };
+  const deleteAt = plan.deleteAfterDays === null ? null : new Date(plan.now.getTime() + plan.deleteAfterDays * DAY_MS);
+  // Without the stack's schedules there is nothing to run a verification; only a deletion is missed.
+  const verifyAt =
+    schedules && plan.verifyAfterMinutes > 0
+      ? new Date(plan.now.getTime() + plan.verifyAfterMinutes * MINUTE_MS)
+      : null;
+  if (!deleteAt && !verifyAt) return done;
+
+  let deps: ScheduleDeps | null = null;
+  let unavailable = '';
+  let noStack = false;
+  if (schedules && !plan.dryRun)
+    try {
+      deps = await schedules();
+    } catch (error) {
+      unavailable = describeError(error);
+      // Without a stack there is nothing to verify with; only a deletion that was asked for is missed.
+      noStack = error instanceof StackNotFoundError;
+    }
+  else if (!schedules) unavailable = "no schedule group to schedule it in (exposed-keys' stack has one)";
+
+  const attempt = async (kind: FollowUpKind, at: Date) => {
+    const name = scheduleName(kind, plan.accessKeyId);
+    const what = kind === 'scheduled-deletion' ? 'deletion' : 'verification';
+    if (plan.dryRun)
+      return { status: 'planned' as const, detail: `schedule the ${what} at ${at.toISOString()} (${name})` };
+    if (!deps) return { status: 'failed' as const, detail: `could not schedule the ${what}: ${unavailable}` };
+    try {
+      await scheduleFollowUp(deps, request(plan, kind, deleteAt), at);
+      return {
+        status: 'done' as const,
+        detail: `${what} scheduled at ${at.toISOString()} (schedule ${name} in group ${deps.target.groupName})`,
+      };
+    } catch (error) {
+      return { status: 'failed' as const, detail: `could not schedule the ${what}: ${describeError(error)}` };
+    }
+  };
+
+  if (deleteAt) {
+    const scheduled = await attempt('scheduled-deletion', deleteAt);
+    done.actions.push({
+      kind: 'schedule-deletion',
+      target: scheduleName('scheduled-deletion', plan.accessKeyId),
+      ...scheduled,
+    });
+    if (scheduled.status === 'failed')
+      done.humanSteps.push(
+        `The key is inactive but its deletion is NOT scheduled: delete it by hand once the incident is understood: aws iam delete-access-key --user-name ${plan.userName} --access-key-id ${plan.accessKeyId}`,
+      );
+    else done.deleteAt = deleteAt.toISOString();
+  }
+  if (verifyAt && !noStack) {
+    const scheduled = await attempt('verification', verifyAt);
+    if (scheduled.status === 'failed')
+      done.warnings.push(
+        `No verification after containment: ${scheduled.detail.replace(/^could not schedule the verification: /, '')}`,
+      );
+    else {
+      done.actions.push({
+        kind: 'schedule-verification',
+        target: scheduleName('verification', plan.accessKeyId),
+        ...scheduled,
+      });
+      done.verifyAt = verifyAt.toISOString();
+    }
+  }
+  return done;
+}

@@ -1,0 +1,85 @@
+import type { ActivitySummary, RiskyEvent } from '../../activity/activity-summary.js';
+import type { Leftover, LeftoverKind } from './inventory-types.js';
+
+/** Something to check: a leftover before it is checked. */
+export type Candidate = Omit<Leftover, 'state' | 'note' | 'command' | 'foreignTrust'>;
+
+const USER = 'AWS::IAM::User';
+const ROLE = 'AWS::IAM::Role';
+const GROUP = 'AWS::IAM::Group';
+
+function bare(eventName: string): string {
+  return eventName.replace(/\d{8}(v\d+)?$/, '');
+}
+
+function named(event: RiskyEvent, type: string): string[] {
+  return event.resources.filter((resource) => resource.type === type).map((resource) => resource.name);
+}
+
+/** A role's name from its name or ARN (`arn:aws:iam::1:role/path/name`). */
+function roleName(name: string): string {
+  return name.includes(':role/') ? (name.split('/').at(-1) ?? name) : name;
+}
+
+const PRINCIPALS: Readonly<Record<string, string>> = { User: USER, Role: ROLE, Group: GROUP };
+
+function candidatesOf(event: RiskyEvent, keyOwner: string | null): Candidate[] {
+  const name = bare(event.eventName);
+  const of = (kind: LeftoverKind, names: string[], owner: string | null = null, region: string | null = null) =>
+    names.map((each) => ({ kind, name: each, owner, region }));
+  const users = named(event, USER);
+  switch (name) {
+    case 'CreateUser':
+      return of('user', users);
+    case 'CreateAccessKey':
+      // Without a user name, the key was made for the caller: the exposed key's own user.
+      return of('access-key', named(event, 'AWS::IAM::AccessKey'), users[0] ?? keyOwner);
+    case 'CreateLoginProfile':
+    case 'UpdateLoginProfile':
+      return of('login-profile', users.length ? users : keyOwner ? [keyOwner] : [], null);
+    case 'CreateRole':
+      return of('role', named(event, ROLE).map(roleName));
+    case 'UpdateAssumeRolePolicy':
+      return of('role-trust', named(event, ROLE).map(roleName));
+    case 'GetSecretValue':
+      return of('secret-read', named(event, 'AWS::SecretsManager::Secret'), null, event.awsRegion);
+    case 'GetParameter':
+    case 'GetParameters':
+      return of('parameter-read', named(event, 'AWS::SSM::Parameter'), null, event.awsRegion);
+    case 'RunInstances':
+      return of('instance', named(event, 'AWS::EC2::Instance'), null, event.awsRegion);
+    case 'CreateFunction':
+      return of('function', named(event, 'AWS::Lambda::Function'), null, event.awsRegion);
+  }
+  const grant = /^(Attach|Put)(User|Role|Group)Policy$/.exec(name);
+  if (!grant) return [];
+  const [, verb, principal] = grant as unknown as [string, string, string];
+  const owners = named(event, PRINCIPALS[principal] as string).map(
+    (owner) => `${principal.toLowerCase()}/${roleName(owner)}`,
+  );
+  if (verb === 'Attach')
+    return owners.flatMap((owner) => of('attached-policy', named(event, 'AWS::IAM::Policy'), owner));
+  // The inline policy's name is not among the resources a record names: the principal is what is known.
+  return owners.map((owner) => ({ kind: 'inline-policy' as const, name: '(inline)', owner, region: null }));
+}
+
+/**
+ * What the activity (the key's, and its sessions') says the attacker made or read: users, keys,
+ * login profiles, roles and trust changes, policies granted, instances and functions launched, and
+ * secrets and parameters read, each once. Calls that were refused made nothing and are left out.
+ */
+export function leftoversIn(summaries: readonly ActivitySummary[], keyOwner: string | null): Candidate[] {
+  const seen = new Set<string>();
+  const found: Candidate[] = [];
+  for (const summary of summaries)
+    for (const event of summary.riskyEvents) {
+      if (event.errorCode !== null) continue;
+      for (const candidate of candidatesOf(event, summary.userName ?? keyOwner)) {
+        const key = JSON.stringify([candidate.kind, candidate.name, candidate.owner, candidate.region]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        found.push(candidate);
+      }
+    }
+  return found;
+}

@@ -1,0 +1,220 @@
+import {
+  GetLoginProfileCommand,
+  GetRoleCommand,
+  GetUserCommand,
+  ListAccessKeysCommand,
+  ListAttachedGroupPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
+import type { ActivitySummary } from '../../activity/activity-summary.js';
+import { awsErrorCode, isAwsError } from '../../aws/aws-errors.js';
+import type { Ec2Api, IamClient, LambdaApi, OrganizationsApi } from '../../aws/narrow-clients.js';
+import { forEachConcurrently } from '../../common/bounded-concurrency.js';
+import { describeError } from '../../errors.js';
+import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/actions.js';
+import { type Inventory, type Leftover, MAX_INVENTORY_ITEMS } from './inventory-types.js';
+import { type Candidate, leftoversIn } from './leftovers.js';
+import { foreignPrincipals, type TrustedAccounts, trustedAccounts } from './trust.js';
+
+/** What an inventory reads: IAM, EC2 and Lambda of each region, and Organizations if it answers. Read only. */
+export interface InventoryDeps {
+  iam: IamClient;
+  ec2: (region: string) => Ec2Api | Promise<Ec2Api>;
+  lambda: (region: string) => LambdaApi | Promise<LambdaApi>;
+  organizations?: OrganizationsApi;
+  /** The account checked, for trust "outside this account". */
+  accountId: string | null;
+}
+
+/** Checks run this many at a time: IAM's limits are per account, and the list is short. */
+const CONCURRENCY = 4;
+
+type Check = Pick<Leftover, 'state' | 'note' | 'command'> & { foreignTrust?: boolean };
+
+const GONE = ['NoSuchEntity', 'ResourceNotFoundException', 'InvalidInstanceID.NotFound'];
+
+/** A principal `user/alice` as the IAM CLI names it: its type and its name. */
+function principal(owner: string | null): { type: 'user' | 'role' | 'group'; name: string } {
+  const [type, ...rest] = (owner ?? 'user/').split('/');
+  return { type: (type as 'user' | 'role' | 'group') ?? 'user', name: rest.join('/') };
+}
+
+async function pages<T>(fetch: (marker?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const all: T[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await fetch(marker);
+    all.push(...page.items);
+    marker = page.next;
+  } while (marker);
+  return all;
+}
+
+async function attachedPolicies(iam: IamClient, owner: string | null): Promise<string[]> {
+  const { type, name } = principal(owner);
+  const list = (marker?: string) => {
+    const input = { Marker: marker };
+    if (type === 'role') return iam.send(new ListAttachedRolePoliciesCommand({ ...input, RoleName: name }));
+    if (type === 'group') return iam.send(new ListAttachedGroupPoliciesCommand({ ...input, GroupName: name }));
+    return iam.send(new ListAttachedUserPoliciesCommand({ ...input, UserName: name }));
+  };
+  return pages(async (marker) => {
+    const page = await list(marker);
+    return {
+      items: (page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ''),
+      next: page.IsTruncated ? page.Marker : undefined,
+    };
+  });
+}
+
+async function inlinePolicies(iam: IamClient, owner: string | null): Promise<string[]> {
+  const { type, name } = principal(owner);
+  const list = (marker?: string) => {
+    if (type === 'role') return iam.send(new ListRolePoliciesCommand({ RoleName: name, Marker: marker }));
+    if (type === 'group') return iam.send(new ListGroupPoliciesCommand({ GroupName: name, Marker: marker }));
+    return iam.send(new ListUserPoliciesCommand({ UserName: name, Marker: marker }));
+  };
+  const names = await pages(async (marker) => {
+    const page = await list(marker);
+    return { items: page.PolicyNames ?? [], next: page.IsTruncated ? page.Marker : undefined };
+  });
+  // The policy exposed-keys itself puts on the user (session revocation) is not the attacker's.
+  return names.filter((policy) => policy !== REVOKE_SESSIONS_POLICY_NAME);
+}
+
+function exists(command: string, note: string | null = null): Check {
+  return { state: 'exists', note, command };
+}
+
+async function checkRole(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<Check> {
+  const role = await deps.iam.send(new GetRoleCommand({ RoleName: candidate.name }));
+  const foreign = foreignPrincipals(role.Role?.AssumeRolePolicyDocument, trusted);
+  const outside = trusted.scope === 'organization' ? 'outside the organisation' : 'outside this account';
+  const note = foreign.length > 0 ? `trusts ${foreign.join(', ')}, ${outside}` : null;
+  const command =
+    candidate.kind === 'role'
+      ? `aws iam delete-role --role-name ${candidate.name}`
+      : `aws iam update-assume-role-policy --role-name ${candidate.name} --policy-document file://trust-policy-before.json`;
+  return { ...exists(command, note), foreignTrust: foreign.length > 0 };
+}
+
+/** Checks one candidate now; the state `gone` when AWS no longer has it. */
+async function check(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<Check> {
+  const { name, owner, region } = candidate;
+  const { type, name: ownerName } = principal(owner);
+  switch (candidate.kind) {
+    case 'user':
+      await deps.iam.send(new GetUserCommand({ UserName: name }));
+      return exists(
+        `aws iam delete-user --user-name ${name}`,
+        'remove its keys, login profile, policies and groups first',
+      );
+    case 'access-key': {
+      // Without a user, IAM would list the caller's own keys: the owner must be known.
+      if (!owner) return { state: 'unknown', note: 'its user is not known', command: '' };
+      const keys = await deps.iam.send(new ListAccessKeysCommand({ UserName: owner }));
+      const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === name);
+      if (!key) return { state: 'gone', note: null, command: '' };
+      return exists(
+        `aws iam delete-access-key --user-name ${owner} --access-key-id ${name}`,
+        `${key.Status ?? 'Active'}`,
+      );
+    }
+    case 'login-profile':
+      await deps.iam.send(new GetLoginProfileCommand({ UserName: name }));
+      return exists(`aws iam delete-login-profile --user-name ${name}`, 'a console password');
+    case 'role':
+    case 'role-trust':
+      return checkRole(deps, candidate, trusted);
+    case 'attached-policy':
+      if (!(await attachedPolicies(deps.iam, owner)).includes(name)) return { state: 'gone', note: null, command: '' };
+      return exists(`aws iam detach-${type}-policy --${type}-name ${ownerName} --policy-arn ${name}`);
+    case 'instance': {
+      const { instanceState } = await import('./compute-checks.js');
+      const state = await instanceState(await deps.ec2(region ?? 'us-east-1'), name);
+      if (!state) return { state: 'gone', note: null, command: '' };
+      return exists(`aws ec2 terminate-instances --region ${region} --instance-ids ${name}`, state);
+    }
+    case 'function': {
+      const { functionExists } = await import('./compute-checks.js');
+      await functionExists(await deps.lambda(region ?? 'us-east-1'), name);
+      return exists(`aws lambda delete-function --region ${region} --function-name ${name}`);
+    }
+    case 'secret-read':
+      return {
+        state: 'to-rotate',
+        note: 'read by the attacker',
+        command: `aws secretsmanager rotate-secret --region ${region} --secret-id ${name}`,
+      };
+    case 'parameter-read':
+      return {
+        state: 'to-rotate',
+        note: 'read by the attacker',
+        command: `aws ssm put-parameter --region ${region} --name ${name} --overwrite --value <new value>`,
+      };
+    default:
+      return { state: 'unknown', note: null, command: '' };
+  }
+}
+
+/** The inline policies the attacker put on a principal, as they stand: one item per policy. */
+async function inlineItems(deps: InventoryDeps, candidate: Candidate): Promise<Leftover[]> {
+  const { type, name } = principal(candidate.owner);
+  const names = await inlinePolicies(deps.iam, candidate.owner);
+  return names.map((policy) => ({
+    ...candidate,
+    name: policy,
+    state: 'exists',
+    note: `inline policy of ${type} ${name} (the attacker put inline policies on it; check it is theirs)`,
+    command: `aws iam delete-${type}-policy --${type}-name ${name} --policy-name ${policy}`,
+  }));
+}
+
+/**
+ * What the attacker left, as it stands now: each user, key, login profile, role (and trust
+ * change), policy granted, instance and function the activity shows made, checked against IAM,
+ * EC2 and Lambda, with the exact command that removes it; and the secrets and parameters read, to
+ * rotate. Read only: it never deletes. A check that fails leaves its item `unknown`, with why.
+ */
+export async function takeInventory(
+  deps: InventoryDeps,
+  summaries: readonly ActivitySummary[],
+  keyOwner: string | null,
+): Promise<Inventory> {
+  const candidates = leftoversIn(summaries, keyOwner);
+  const trusted = await trustedAccounts(deps.organizations, deps.accountId);
+  const items: Leftover[][] = candidates.map(() => []);
+  await forEachConcurrently(candidates.entries(), CONCURRENCY, async ([index, candidate]) => {
+    try {
+      if (candidate.kind === 'inline-policy') items[index] = await inlineItems(deps, candidate);
+      else items[index] = [{ ...candidate, ...(await check(deps, candidate, trusted)) }];
+    } catch (error) {
+      items[index] = isAwsError(error, ...GONE)
+        ? [{ ...candidate, state: 'gone', note: null, command: '' }]
+        : [{ ...candidate, state: 'unknown', note: `could not check: ${awsErrorCode(error)}`, command: '' }];
+    }
+  });
+  const all = items.flat();
+  return {
+    items: all.slice(0, MAX_INVENTORY_ITEMS),
+    trustedAccounts: trusted.scope,
+    truncated: all.length > MAX_INVENTORY_ITEMS,
+  };
+}
+
+/** {@link takeInventory}, with a failure of the whole (never of one item) said in the inventory rather than thrown. */
+export async function inventoryOrError(
+  deps: InventoryDeps,
+  summaries: readonly ActivitySummary[],
+  keyOwner: string | null,
+): Promise<Inventory> {
+  try {
+    return await takeInventory(deps, summaries, keyOwner);
+  } catch (error) {
+    return { items: [], trustedAccounts: 'this-account', truncated: false, error: describeError(error) };
+  }
+}

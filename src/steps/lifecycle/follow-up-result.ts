@@ -1,0 +1,74 @@
+import type { FailedRegion } from '../../activity/activity-summary.js';
+
+/*
+ * What a follow-up did: plain data, safe in a Step Functions state, read by the notification.
+ */
+
+/** How a scheduled deletion ended. */
+export interface ScheduledDeletionResult {
+  kind: 'scheduled-deletion';
+  accessKeyId: string;
+  userName: string;
+  /**
+   * `deleted`: this run deleted the inactive key; `already-deleted`: it was gone, and exposed-keys
+   * had contained it; `refused`: the key is active again, belongs to someone else, or nothing shows
+   * exposed-keys contained it, so it was left alone for a human to decide.
+   */
+  outcome: 'deleted' | 'already-deleted' | 'refused';
+  summary: string;
+  humanSteps: string[];
+  warnings: string[];
+}
+
+/** What one key (the contained one, or a session key it minted) did after containment. */
+export interface CallsAfterContainment {
+  accessKeyId: string;
+  /** `key` for the contained key, `session` for a session key it minted before containment. */
+  role: 'key' | 'session';
+  totalEvents: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** The calls, most frequent first, with how many were refused. */
+  calls: { name: string; count: number }[];
+  errorCodes: { name: string; count: number }[];
+  sourceIps: { name: string; count: number }[];
+}
+
+/** How a verification after containment ended. */
+export interface VerificationResult {
+  kind: 'verification';
+  accessKeyId: string;
+  userName: string;
+  containedAt: string;
+  /** The window searched for activity since containment. */
+  window: { start: string; end: string };
+  /** True when neither the key nor its sessions did anything since containment, in the regions searched. */
+  quiet: boolean;
+  /** The session keys minted before containment that were checked too. */
+  sessionKeysChecked: string[];
+  /** Keys with activity since containment; empty when quiet. */
+  activity: CallsAfterContainment[];
+  regionsSearched: string[];
+  regionsFailed: FailedRegion[];
+  /** True when a limit on events or time was hit. */
+  truncated: boolean;
+}
+
+/** How `exposed-keys release` ended. */
+export interface ReleaseResult {
+  kind: 'release';
+  accessKeyId: string;
+  userName: string;
+  /** What showed exposed-keys had contained the key. */
+  evidence: string[];
+  /** The schedules removed (the deletion, and the verification when the key is made active again). */
+  cancelled: string[];
+  /** True when the key was made active again (a false alarm). */
+  reactivated: boolean;
+  /** The key's status now, as IAM lists it. */
+  status: 'Active' | 'Inactive';
+  warnings: string[];
+}
+
+/** What any follow-up did. */
+export type FollowUpResult = ScheduledDeletionResult | VerificationResult | ReleaseResult;

@@ -1,0 +1,135 @@
+import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { toAwsCallError } from '../../aws/aws-errors.js';
+import type { IamClient, SchedulerApi } from '../../aws/narrow-clients.js';
+import { describeError, InvalidInputError } from '../../errors.js';
+import { recordContainment } from '../containment/actions.js';
+import { containedRecord, containedTag } from '../containment/evidence.js';
+import { listedStatus, resolveOwner } from '../containment/owner.js';
+import type { ReleaseResult } from './follow-up-result.js';
+import { cancelFollowUp, findFollowUp, type ScheduledFollowUp } from './schedules.js';
+
+/** What a release needs: IAM, and the stack's schedule group when there is one. */
+export interface ReleaseDeps {
+  iam: IamClient;
+  scheduler?: SchedulerApi;
+  /** The stack's schedule group; null when there is no stack (then only the tag is evidence). */
+  groupName?: string | null;
+  now?: () => Date;
+}
+
+/** What a release would act on, found without changing anything. */
+export interface ReleasePlan {
+  accessKeyId: string;
+  userName: string;
+  status: 'Active' | 'Inactive';
+  /** What shows exposed-keys contained the key, each in a sentence. */
+  evidence: string[];
+  /** The follow-ups scheduled for the key. */
+  schedules: ScheduledFollowUp[];
+  warnings: string[];
+}
+
+/** Thrown when `release` is asked to act on a key that nothing shows exposed-keys contained. */
+function notContainedHere(accessKeyId: string, why: string): InvalidInputError {
+  return new InvalidInputError('--key', `Nothing to release: ${why}. exposed-keys releases only keys it contained.`, {
+    hint: `Check the key id and the account. A key contained by hand is made active again with aws iam update-access-key --access-key-id ${accessKeyId} --status Active --user-name <owner>.`,
+  });
+}
+
+/**
+ * Finds what a release would act on: the key's owner and status (IAM), and the evidence that
+ * exposed-keys contained it: the tag it leaves on the user, and the schedules it made. Changes
+ * nothing.
+ *
+ * @throws InvalidInputError when IAM does not know the key, the user given is not its owner, or
+ * nothing shows exposed-keys contained it.
+ */
+export async function planRelease(
+  deps: ReleaseDeps,
+  request: { accessKeyId: string; userName?: string },
+): Promise<ReleasePlan> {
+  const { accessKeyId } = request;
+  const owner = await resolveOwner(deps.iam, accessKeyId, request.userName ?? null);
+  if (owner.kind !== 'user')
+    throw notContainedHere(accessKeyId, `IAM does not know ${accessKeyId} as an IAM user's key`);
+  if (request.userName !== undefined && request.userName.toLowerCase() !== owner.userName.toLowerCase())
+    throw new InvalidInputError('--user', `${accessKeyId} belongs to ${owner.userName}, not ${request.userName}.`, {
+      hint: 'Leave out --user: exposed-keys finds the owner of the key itself.',
+    });
+  const { userName } = owner;
+  const warnings: string[] = [];
+  let record: string | null;
+  let status: string | null;
+  try {
+    record = await containedRecord(deps.iam, userName, accessKeyId);
+    status = await listedStatus(deps.iam, userName, accessKeyId);
+  } catch (error) {
+    throw toAwsCallError('iam:ListUserTags', error);
+  }
+  if (status === null) throw notContainedHere(accessKeyId, `${userName} has no key ${accessKeyId} any more`);
+  const evidence = record === null ? [] : [`tag ${containedTag(accessKeyId)} on ${userName}: "${record}"`];
+  const schedules: ScheduledFollowUp[] = [];
+  if (deps.scheduler && deps.groupName)
+    for (const kind of ['scheduled-deletion', 'verification'] as const)
+      try {
+        const found = await findFollowUp(deps.scheduler, deps.groupName, kind, accessKeyId);
+        if (found) {
+          schedules.push(found);
+          evidence.push(`schedule ${found.name} in group ${deps.groupName}${found.at ? `, due ${found.at}` : ''}`);
+        }
+      } catch (error) {
+        warnings.push(`Could not read the ${kind} schedule: ${describeError(error)}`);
+      }
+  else warnings.push("No stack's schedule group was found: only the tag on the user was looked for.");
+  if (evidence.length === 0)
+    throw notContainedHere(
+      accessKeyId,
+      `neither the tag ${containedTag(accessKeyId)} on ${userName} nor a schedule names ${accessKeyId}`,
+    );
+  return { accessKeyId, userName, status: status === 'Active' ? 'Active' : 'Inactive', evidence, schedules, warnings };
+}
+
+/**
+ * Releases a key exposed-keys contained: removes its scheduled deletion, so the key stays inactive;
+ * with `reactivate` (a false alarm), also removes its verification and makes the key active again.
+ * Leaves a record of it on the user.
+ *
+ * @throws AwsCallError when Scheduler or IAM refuses; what was done before is not undone.
+ */
+export async function releaseKey(
+  deps: ReleaseDeps,
+  plan: ReleasePlan,
+  options: { reactivate: boolean },
+): Promise<ReleaseResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const cancelled: string[] = [];
+  for (const schedule of plan.schedules) {
+    if (schedule.kind === 'verification' && !options.reactivate) continue;
+    if (
+      deps.scheduler &&
+      deps.groupName &&
+      (await cancelFollowUp(deps.scheduler, deps.groupName, schedule.kind, plan.accessKeyId))
+    )
+      cancelled.push(schedule.name);
+  }
+  if (options.reactivate)
+    try {
+      await deps.iam.send(
+        new UpdateAccessKeyCommand({ UserName: plan.userName, AccessKeyId: plan.accessKeyId, Status: 'Active' }),
+      );
+    } catch (error) {
+      throw toAwsCallError('iam:UpdateAccessKey', error);
+    }
+  const what = options.reactivate ? `reactivated ${now.toISOString()}` : `released ${now.toISOString()}, left inactive`;
+  const warning = await recordContainment(deps.iam, plan.userName, plan.accessKeyId, what);
+  return {
+    kind: 'release',
+    accessKeyId: plan.accessKeyId,
+    userName: plan.userName,
+    evidence: plan.evidence,
+    cancelled,
+    reactivated: options.reactivate,
+    status: options.reactivate ? 'Active' : plan.status,
+    warnings: [...plan.warnings, ...(warning ? [warning] : [])],
+  };
+}

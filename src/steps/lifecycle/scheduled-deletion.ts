@@ -1,0 +1,102 @@
+import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { IamClient } from '../../aws/narrow-clients.js';
+import { ContainmentError, describeError } from '../../errors.js';
+import { recordContainment } from '../containment/actions.js';
+import { containedRecord } from '../containment/evidence.js';
+import { listedStatus, resolveOwner } from '../containment/owner.js';
+import type { FollowUpRequest } from './follow-up.js';
+import type { ScheduledDeletionResult } from './follow-up-result.js';
+
+/** What {@link deleteAsScheduled} needs. */
+export interface ScheduledDeletionDeps {
+  iam: IamClient;
+  now?: () => Date;
+}
+
+function refused(request: FollowUpRequest, summary: string, humanSteps: string[]): ScheduledDeletionResult {
+  return {
+    kind: 'scheduled-deletion',
+    accessKeyId: request.accessKeyId,
+    userName: request.userName,
+    outcome: 'refused',
+    summary,
+    humanSteps,
+    warnings: [],
+  };
+}
+
+/**
+ * Deletes a key that deactivate-then-delete left inactive, when its schedule comes. The schedule's
+ * word is not enough: the key is deleted only when IAM says it still belongs to the user named, is
+ * still inactive, and carries exposed-keys' record of its containment. A key made active again
+ * since (by hand, not with `exposed-keys release`) is left alone, and a human is asked to decide.
+ *
+ * @throws ContainmentError when IAM fails: the key is still there, inactive.
+ */
+export async function deleteAsScheduled(
+  deps: ScheduledDeletionDeps,
+  request: FollowUpRequest,
+): Promise<ScheduledDeletionResult> {
+  const { accessKeyId, userName } = request;
+  const now = (deps.now ?? (() => new Date()))();
+  const deleteByHand = `aws iam delete-access-key --user-name ${userName} --access-key-id ${accessKeyId}`;
+  try {
+    const owner = await resolveOwner(deps.iam, accessKeyId, userName);
+    const record = await containedRecord(deps.iam, userName, accessKeyId);
+    if (owner.kind === 'unknown')
+      return record
+        ? {
+            ...refused(request, `${accessKeyId} was already gone: nothing left to delete.`, []),
+            outcome: 'already-deleted',
+          }
+        : refused(request, `IAM does not know ${accessKeyId}, and nothing shows exposed-keys contained it.`, [
+            `Check what became of ${accessKeyId}: aws iam list-access-keys --user-name ${userName}`,
+          ]);
+    if (owner.kind !== 'user' || owner.userName.toLowerCase() !== userName.toLowerCase())
+      return refused(request, `${accessKeyId} does not belong to ${userName}; nothing was deleted.`, [
+        `Find out who owns ${accessKeyId} now: aws iam get-access-key-last-used --access-key-id ${accessKeyId}`,
+      ]);
+    if (!record)
+      return refused(request, `Nothing shows exposed-keys contained ${accessKeyId}; it was not deleted.`, [
+        `Decide whether ${accessKeyId} must go; if so: ${deleteByHand}`,
+      ]);
+    // A release whose schedule removal was lost must still win over the schedule.
+    if (/^(released|reactivated) /.test(record))
+      return refused(request, `${accessKeyId} was released (${record}); it was not deleted.`, [
+        `Delete it by hand once nothing needs it: ${deleteByHand}`,
+      ]);
+    const status = await listedStatus(deps.iam, owner.userName, accessKeyId);
+    if (status === 'Active')
+      return refused(
+        request,
+        `${accessKeyId} of ${userName} is ACTIVE again (made so outside exposed-keys release), so it was not deleted.`,
+        [
+          `Find out who reactivated ${accessKeyId} and why (CloudTrail: UpdateAccessKey).`,
+          `If it is still exposed, deactivate and delete it: ${deleteByHand}`,
+        ],
+      );
+    await deps.iam.send(new DeleteAccessKeyCommand({ UserName: owner.userName, AccessKeyId: accessKeyId }));
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity'))
+      return {
+        ...refused(request, `${accessKeyId} was already gone: nothing left to delete.`, []),
+        outcome: 'already-deleted',
+      };
+    throw new ContainmentError(
+      accessKeyId,
+      `Could not delete ${accessKeyId} of ${userName} as scheduled; it is still there, inactive: ${describeError(toAwsCallError('iam:DeleteAccessKey', error))}`,
+      { cause: error, hint: `Delete it by hand: ${deleteByHand}` },
+    );
+  }
+  const warning = await recordContainment(deps.iam, userName, accessKeyId, `deleted as scheduled ${now.toISOString()}`);
+  return {
+    kind: 'scheduled-deletion',
+    accessKeyId,
+    userName,
+    outcome: 'deleted',
+    summary: `Deleted ${accessKeyId} of ${userName}, inactive since ${request.containedAt}, as scheduled.`,
+    humanSteps: [],
+    warnings: warning ? [warning] : [],
+  };
+}

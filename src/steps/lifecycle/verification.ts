@@ -1,0 +1,94 @@
+import type { ActivitySource } from '../../activity/activity-source.js';
+import type { ActivitySummary } from '../../activity/activity-summary.js';
+import { MAX_SESSION_KEYS_FOLLOWED } from '../investigate.js';
+import type { FollowUpRequest } from './follow-up.js';
+import type { CallsAfterContainment, VerificationResult } from './follow-up-result.js';
+
+/** What {@link verifyContainment} needs: where the activity is read from. */
+export interface VerificationDeps {
+  source: ActivitySource;
+  now?: () => Date;
+}
+
+/** Options of {@link verifyContainment}. */
+export interface VerificationOptions {
+  /** Hours before containment in which the sessions the key minted are looked for. */
+  lookbackHours: number;
+  /** Epoch milliseconds after which reading stops and the result says it is truncated. */
+  deadline?: number;
+}
+
+/** Rows of each list a verification keeps: enough to say what was called, small enough for a state. */
+const ROWS = 20;
+
+function callsOf(summary: ActivitySummary, role: CallsAfterContainment['role']): CallsAfterContainment {
+  return {
+    accessKeyId: summary.accessKeyId,
+    role,
+    totalEvents: summary.totalEvents,
+    firstSeen: summary.firstSeen,
+    lastSeen: summary.lastSeen,
+    calls: summary.eventNames.slice(0, ROWS),
+    errorCodes: summary.errorCodes.slice(0, ROWS),
+    sourceIps: summary.sourceIps.slice(0, ROWS),
+  };
+}
+
+/**
+ * Checks that a contained key has gone quiet: first the sessions the key minted before containment
+ * (from its activity over the look-back before then), then whether the key or any of those
+ * sessions made a call since containment. Regions that could not be searched are in the result,
+ * never taken for quiet ones.
+ *
+ * @throws the source's error when not one region could be searched.
+ */
+export async function verifyContainment(
+  deps: VerificationDeps,
+  request: FollowUpRequest,
+  options: VerificationOptions,
+): Promise<VerificationResult> {
+  const { source } = deps;
+  const containedAt = new Date(request.containedAt);
+  const now = (deps.now ?? (() => new Date()))();
+  const before = { start: new Date(containedAt.getTime() - options.lookbackHours * 3_600_000), end: containedAt };
+  const [earlier] = await source.summarize({
+    accessKeyIds: [request.accessKeyId],
+    window: before,
+    userName: request.userName,
+    deadline: options.deadline,
+  });
+  const sessionKeys = (earlier?.sessionKeys ?? []).slice(0, MAX_SESSION_KEYS_FOLLOWED);
+  const after = { start: containedAt, end: now > containedAt ? now : containedAt };
+  const summaries = await source.summarize({
+    accessKeyIds: [request.accessKeyId, ...sessionKeys],
+    window: after,
+    userName: request.userName,
+    deadline: options.deadline,
+  });
+  const [own] = summaries;
+  if (!own) throw new Error(`the ${source.name} source returned no summary`);
+  if (own.regions.searched.length === 0 && own.regions.failed.length > 0)
+    throw source.unsearchable(
+      `No region could be searched for activity of ${request.accessKeyId} since containment: ${own.regions.failed
+        .map((region) => `${region.region}: ${region.error}`)
+        .join('; ')}`,
+    );
+  const activity = summaries
+    .filter((summary) => summary.totalEvents > 0)
+    .map((summary) => callsOf(summary, summary.accessKeyId === request.accessKeyId ? 'key' : 'session'));
+  return {
+    kind: 'verification',
+    accessKeyId: request.accessKeyId,
+    userName: request.userName,
+    containedAt: containedAt.toISOString(),
+    window: { start: after.start.toISOString(), end: after.end.toISOString() },
+    quiet: activity.length === 0,
+    sessionKeysChecked: sessionKeys,
+    activity,
+    regionsSearched: own.regions.searched,
+    regionsFailed: [...own.regions.failed, ...(earlier?.regions.failed ?? [])].filter(
+      (failed, index, all) => all.findIndex((other) => other.region === failed.region) === index,
+    ),
+    truncated: summaries.some((summary) => summary.truncated) || (earlier?.truncated ?? false),
+  };
+}

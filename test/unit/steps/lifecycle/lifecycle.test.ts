@@ -1,0 +1,278 @@
+import {
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListUserTagsCommand,
+  NoSuchEntityException,
+  PutUserPolicyCommand,
+  TagUserCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ContainmentError, InvalidInputError } from '../../../../src/errors.js';
+import { containKey } from '../../../../src/steps/contain.js';
+import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
+import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
+import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
+import { atExpression, scheduleName } from '../../../../src/steps/lifecycle/schedules.js';
+import { incidentFor } from '../../../support/incidents.js';
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const NOW = new Date('2026-11-27T03:00:00.000Z');
+const TAG = `exposed-keys/contained/${KEY}`;
+const TARGET = {
+  groupName: 'exposed-keys',
+  roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole',
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys',
+};
+const iamMock = mockClient(IAMClient);
+const schedulerMock = mockClient(SchedulerClient);
+const iam = new IAMClient({ region: 'us-east-1' });
+const scheduler = new SchedulerClient({ region: 'us-east-1' });
+
+function inactiveKey(status: 'Active' | 'Inactive' = 'Inactive') {
+  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: status }] });
+}
+
+function tagged(value = 'deactivated 2026-11-20T03:00:00.000Z, delete at 2026-11-27T03:00:00.000Z') {
+  iamMock.on(ListUserTagsCommand).resolves({ Tags: [{ Key: TAG, Value: value }] });
+}
+
+const REQUEST = {
+  kind: 'scheduled-deletion',
+  accessKeyId: KEY,
+  userName: 'alice',
+  accountId: '123456789012',
+  containedAt: '2026-11-20T03:00:00.000Z',
+  deleteAt: '2026-11-27T03:00:00.000Z',
+} as const;
+
+beforeEach(() => {
+  iamMock.reset();
+  schedulerMock.reset();
+  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
+  iamMock.on(TagUserCommand).resolves({});
+  iamMock.on(PutUserPolicyCommand).resolves({});
+  iamMock.on(UpdateAccessKeyCommand).resolves({});
+  iamMock.on(DeleteAccessKeyCommand).resolves({});
+  inactiveKey('Active');
+  schedulerMock.on(CreateScheduleCommand).resolves({});
+  schedulerMock.on(UpdateScheduleCommand).resolves({});
+  schedulerMock.on(DeleteScheduleCommand).resolves({});
+});
+
+describe('schedule names and times', () => {
+  it('name the schedule after the key, within Scheduler’s rules, and give a one-time time in UTC', () => {
+    expect(scheduleName('scheduled-deletion', KEY)).toBe(`exposed-keys-delete-${KEY}`);
+    expect(scheduleName('verification', KEY)).toMatch(/^[0-9a-zA-Z\-_.]{1,64}$/);
+    expect(atExpression(new Date('2026-12-04T03:00:00.123Z'))).toBe('at(2026-12-04T03:00:00)');
+  });
+
+  it('read back the follow-up a schedule sends, and refuse one that does not come from exposed-keys', () => {
+    const event = followUpEvent(REQUEST);
+
+    expect(readFollowUp(event)).toEqual({ request: REQUEST });
+    expect(readFollowUp({ ...event, source: 'aws.health' })).toEqual({ problem: expect.stringMatching(/^source/) });
+    expect(readFollowUp({ ...event, detail: { ...(event.detail as object), accessKeyId: 'nope' } })).toEqual({
+      problem: 'detail.accessKeyId is not an access key id',
+    });
+  });
+});
+
+describe('containKey in deactivate-then-delete mode', () => {
+  const deps = () => ({
+    iam,
+    accountId: '123456789012',
+    now: () => NOW,
+    schedules: async () => ({ scheduler, target: TARGET }),
+  });
+
+  it('deactivates the key, schedules its deletion and a verification after the days and minutes given', async () => {
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), {
+      mode: 'deactivate-then-delete',
+      deleteAfterDays: 3,
+      verifyAfterMinutes: 45,
+    });
+
+    expect(result).toMatchObject({
+      outcome: 'deactivated',
+      contained: true,
+      containedAt: NOW.toISOString(),
+      deleteAt: '2026-11-30T03:00:00.000Z',
+      verifyAt: '2026-11-27T03:45:00.000Z',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { AccessKeyId: KEY, Status: 'Inactive' });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+    expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: `exposed-keys-delete-${KEY}`,
+      GroupName: 'exposed-keys',
+      ScheduleExpression: 'at(2026-11-30T03:00:00)',
+      ScheduleExpressionTimezone: 'UTC',
+      ActionAfterCompletion: 'DELETE',
+      Target: expect.objectContaining({ Arn: TARGET.stateMachineArn, RoleArn: TARGET.roleArn }),
+    });
+    const input = JSON.parse(schedulerMock.commandCalls(CreateScheduleCommand)[0]?.args[0].input.Target?.Input ?? '');
+    expect(readFollowUp(input)).toEqual({
+      request: { ...REQUEST, containedAt: NOW.toISOString(), deleteAt: '2026-11-30T03:00:00.000Z' },
+    });
+    expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: `exposed-keys-verify-${KEY}`,
+      ScheduleExpression: 'at(2026-11-27T03:45:00)',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      Tags: [{ Key: TAG, Value: 'deactivated 2026-11-27T03:00:00.000Z, delete at 2026-11-30T03:00:00.000Z' }],
+    });
+  });
+
+  it('moves a schedule that is already there rather than failing', async () => {
+    schedulerMock
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    expect(schedulerMock).toHaveReceivedCommandWith(UpdateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
+    expect(result.actions.every((action) => action.status === 'done')).toBe(true);
+  });
+
+  it('says the deletion is not scheduled, with the command to delete by hand, when Scheduler refuses', async () => {
+    schedulerMock.on(CreateScheduleCommand).rejects(new Error('AccessDenied'));
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    expect(result.outcome).toBe('deactivated');
+    expect(result.actions.find((action) => action.kind === 'schedule-deletion')?.status).toBe('failed');
+    expect(result.humanSteps.join('\n')).toContain(
+      `aws iam delete-access-key --user-name alice --access-key-id ${KEY}`,
+    );
+    expect(result.warnings.join('\n')).toMatch(/No verification after containment/);
+    expect(result.deleteAt).toBeNull();
+  });
+
+  it('plans the schedules on a dry run and sends nothing', async () => {
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), {
+      mode: 'deactivate-then-delete',
+      dryRun: true,
+    });
+
+    expect(result.actions.map((action) => [action.kind, action.status])).toEqual([
+      ['deactivate-access-key', 'planned'],
+      ['revoke-sessions', 'planned'],
+      ['schedule-deletion', 'planned'],
+      ['schedule-verification', 'planned'],
+    ]);
+    expect(schedulerMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('deleteAsScheduled', () => {
+  it('deletes a key that is still inactive and carries the record of its containment', async () => {
+    inactiveKey();
+    tagged();
+
+    const result = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST);
+
+    expect(result).toMatchObject({ outcome: 'deleted', accessKeyId: KEY });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { UserName: 'alice', AccessKeyId: KEY });
+  });
+
+  it('leaves alone a key made active again, and one nothing shows exposed-keys contained', async () => {
+    inactiveKey('Active');
+    tagged();
+    const active = await deleteAsScheduled({ iam }, REQUEST);
+    iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
+    inactiveKey();
+    const untagged = await deleteAsScheduled({ iam }, REQUEST);
+
+    expect(active).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/ACTIVE again/) });
+    expect(untagged).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/Nothing shows/) });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it('reports a key already gone as deleted, and an IAM failure as a containment error', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(new NoSuchEntityException({ message: 'gone', $metadata: {} }));
+    tagged();
+    expect((await deleteAsScheduled({ iam }, REQUEST)).outcome).toBe('already-deleted');
+
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+    inactiveKey();
+    iamMock.on(DeleteAccessKeyCommand).rejects(new Error('AccessDenied'));
+    await expect(deleteAsScheduled({ iam }, REQUEST)).rejects.toThrow(ContainmentError);
+  });
+});
+
+describe('planRelease and releaseKey', () => {
+  const deps = { iam, scheduler, groupName: 'exposed-keys', now: () => NOW };
+
+  it('refuses a key that nothing shows exposed-keys contained, changing nothing', async () => {
+    inactiveKey();
+    schedulerMock
+      .on(GetScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
+
+    await expect(planRelease(deps, { accessKeyId: KEY })).rejects.toThrow(InvalidInputError);
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(schedulerMock).not.toHaveReceivedCommand(DeleteScheduleCommand);
+  });
+
+  it('names the tag and the schedule as evidence, removes the deletion and leaves the key inactive', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+
+    const plan = await planRelease(deps, { accessKeyId: KEY });
+    const result = await releaseKey(deps, plan, { reactivate: false });
+
+    expect(plan.evidence).toEqual([
+      expect.stringMatching(new RegExp(`^tag ${TAG} on alice`)),
+      `schedule exposed-keys-delete-${KEY} in group exposed-keys, due 2026-11-27T03:00:00.000Z`,
+      `schedule exposed-keys-verify-${KEY} in group exposed-keys, due 2026-11-27T03:00:00.000Z`,
+    ]);
+    expect(result).toMatchObject({ reactivated: false, status: 'Inactive', cancelled: [`exposed-keys-delete-${KEY}`] });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('with reactivate, removes the verification too and makes the key active again', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+
+    const result = await releaseKey(deps, await planRelease(deps, { accessKeyId: KEY }), { reactivate: true });
+
+    expect(result.cancelled).toHaveLength(2);
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+      UserName: 'alice',
+      AccessKeyId: KEY,
+      Status: 'Active',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      Tags: [{ Key: TAG, Value: `reactivated ${NOW.toISOString()}` }],
+    });
+  });
+});
+
+describe('a released key', () => {
+  it('is not deleted when a schedule comes after all', async () => {
+    inactiveKey();
+    tagged('released 2026-11-21T03:00:00.000Z, left inactive');
+
+    const result = await deleteAsScheduled({ iam }, REQUEST);
+
+    expect(result).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/was released/) });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { ActivityQuery, ActivitySource } from '../../../../src/activity/activity-source.js';
+import type { ActivitySummary } from '../../../../src/activity/activity-summary.js';
+import { verifyContainment } from '../../../../src/steps/lifecycle/verification.js';
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const SESSION = 'ASIAIOSFODNN7EXAMPLE';
+const CONTAINED_AT = '2026-11-27T03:00:00.000Z';
+const NOW = new Date('2026-11-27T03:30:00.000Z');
+
+function summary(accessKeyId: string, fields: Partial<ActivitySummary> = {}): ActivitySummary {
+  return {
+    accessKeyId,
+    userName: null,
+    source: 'lookup-events',
+    window: { start: '', end: '' },
+    regions: { searched: ['us-east-1'], failed: [] },
+    totalEvents: 0,
+    firstSeen: null,
+    lastSeen: null,
+    eventNames: [],
+    eventSources: [],
+    awsRegions: [],
+    sourceIps: [],
+    userAgents: [],
+    errorCodes: [],
+    resourceTypes: [],
+    resourceNames: [],
+    sessionKeys: [],
+    riskyEvents: [],
+    truncated: false,
+    ...fields,
+  };
+}
+
+/** A source that answers the look-back with one minted session, and what follows with `after`. */
+function source(after: (key: string) => Partial<ActivitySummary>) {
+  const queries: ActivityQuery[] = [];
+  const fake: ActivitySource = {
+    name: 'lookup-events',
+    unsearchable: (message) => new Error(message),
+    async summarize(query) {
+      queries.push(query);
+      if (query.window.end.toISOString() === CONTAINED_AT) return [summary(KEY, { sessionKeys: [SESSION] })];
+      return query.accessKeyIds.map((key) => summary(key, after(key)));
+    },
+  };
+  return { fake, queries };
+}
+
+const REQUEST = {
+  kind: 'verification',
+  accessKeyId: KEY,
+  userName: 'alice',
+  accountId: null,
+  containedAt: CONTAINED_AT,
+  deleteAt: null,
+} as const;
+
+describe('verifyContainment', () => {
+  it('checks the key and the sessions it minted before containment, from containment to now', async () => {
+    const { fake, queries } = source(() => ({}));
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+
+    expect(result).toMatchObject({ quiet: true, sessionKeysChecked: [SESSION], activity: [] });
+    expect(queries[1]?.accessKeyIds).toEqual([KEY, SESSION]);
+    expect(queries[1]?.window).toEqual({ start: new Date(CONTAINED_AT), end: NOW });
+    expect(queries[0]?.window.start).toEqual(new Date('2026-11-26T03:00:00.000Z'));
+  });
+
+  it('reports the calls made after containment, and by which key', async () => {
+    const { fake } = source((key) =>
+      key === SESSION ? { totalEvents: 3, eventNames: [{ name: 'ListBuckets', count: 3 }] } : {},
+    );
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+
+    expect(result.quiet).toBe(false);
+    expect(result.activity).toEqual([
+      expect.objectContaining({
+        accessKeyId: SESSION,
+        role: 'session',
+        totalEvents: 3,
+        calls: [{ name: 'ListBuckets', count: 3 }],
+      }),
+    ]);
+  });
+
+  it('fails when not one region could be searched, rather than calling it quiet', async () => {
+    const { fake } = source(() => ({ regions: { searched: [], failed: [{ region: 'us-east-1', error: 'down' }] } }));
+
+    await expect(verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 })).rejects.toThrow(
+      /No region could be searched/,
+    );
+  });
+});
