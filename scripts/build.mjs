@@ -14,12 +14,15 @@ rmSync('.demo', { recursive: true, force: true });
 
 // aws-local-stepfunctions (simulate --local) is bundled, not installed: it declares Node 22, which
 // would warn on every install under Node 20, where it runs with the Promise.withResolvers polyfill.
-// Its Lambda client is never used (every task runs in this process) and stays out of the bundle.
+// Its Lambda client is never used (every task runs in this process) and stays out of the bundle;
+// only its own imports are replaced, for the inventory reads Lambda functions with the real client.
 const withoutLambdaClient = {
   name: 'local-runner-without-lambda-client',
   setup(builder) {
     const stub = fileURLToPath(new URL('./no-lambda-client.mjs', import.meta.url));
-    builder.onResolve({ filter: /^@aws-sdk\/(client-lambda|credential-providers)$/ }, () => ({ path: stub }));
+    builder.onResolve({ filter: /^@aws-sdk\/(client-lambda|credential-providers)$/ }, (args) =>
+      args.importer.includes('aws-local-stepfunctions') ? { path: stub } : undefined,
+    );
   },
 };
 

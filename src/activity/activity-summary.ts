@@ -91,3 +91,19 @@ export function toCountList(counts: ReadonlyMap<string, number>): CountEntry[] {
     .map(([name, count]) => ({ name, count }))
     .sort((a, b) => b.count - a.count || compareText(a.name, b.name));
 }
+
+/**
+ * The order of the risky events in a summary: by time, then by every other field, so that events
+ * without an id (which nothing else tells apart) sort the same whatever order they were read in.
+ */
+export function compareRiskyEvents(a: RiskyEvent, b: RiskyEvent): number {
+  return (
+    compareText(a.eventTime, b.eventTime) ||
+    compareText(a.eventId, b.eventId) ||
+    compareText(a.eventName, b.eventName) ||
+    compareText(a.awsRegion, b.awsRegion) ||
+    compareText(a.category, b.category) ||
+    compareText(a.errorCode ?? '', b.errorCode ?? '') ||
+    compareText(JSON.stringify(a.resources), JSON.stringify(b.resources))
+  );
+}

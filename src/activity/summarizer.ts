@@ -2,6 +2,7 @@ import { compareText } from '../common/compare-text.js';
 import {
   type ActivitySummary,
   type CountEntry,
+  compareRiskyEvents,
   type FailedRegion,
   type RiskyEvent,
   type SourceName,
@@ -166,16 +167,7 @@ export class ActivityAccumulator {
       resourceTypes: toCountList(this.#resourceTypes),
       resourceNames: toCountList(this.#resourceNames),
       sessionKeys: [...this.#sessionKeys].sort(compareText),
-      // Every field takes part, so that events without an id sort the same whatever order they came in.
-      riskyEvents: [...this.#riskyEvents].sort(
-        (a, b) =>
-          compareText(a.eventTime, b.eventTime) ||
-          compareText(a.eventId, b.eventId) ||
-          compareText(a.eventName, b.eventName) ||
-          compareText(a.awsRegion, b.awsRegion) ||
-          compareText(a.category, b.category) ||
-          compareText(a.errorCode ?? '', b.errorCode ?? ''),
-      ),
+      riskyEvents: [...this.#riskyEvents].sort(compareRiskyEvents),
       truncated: context.truncated ?? false,
     };
   }

@@ -53,6 +53,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
     (signal.keyNow.status === 'active' || signal.keyNow.status === 'inactive' ? signal.keyNow.userName : null) ??
     record.response?.userName ??
     incident?.userName ??
+    record.reportedUserName ??
     null;
   const source = incident?.source ?? 'unknown';
   return {

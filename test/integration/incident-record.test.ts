@@ -67,6 +67,18 @@ describe('the incident record against the AWS emulator', () => {
     expect(again.record.signals).toBe(2);
   });
 
+  it('tells a later signal the owner an earlier one named, before the first response has recorded it', async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health', userName: null });
+    await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor', userName: 'alice' });
+    await claimIncident(deps, { ...KEY, eventId: 'ta-2', source: 'trusted-advisor', userName: 'mallory' });
+
+    const joined = await claimIncident(deps, { ...KEY, eventId: 'health-2', source: 'health' });
+
+    expect(joined.record.response).toBeUndefined();
+    expect(joined.record.reportedUserName).toBe('alice');
+  });
+
   it("tells later signals what the first response did, and files the key under its owner for AWS's quarantine", async () => {
     const deps = { db, table: await createIncidentTable(db) };
     await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' });

@@ -2,6 +2,7 @@ import { compareText } from '../../common/compare-text.js';
 import {
   type ActivitySummary,
   type CountListField,
+  compareRiskyEvents,
   type FailedRegion,
   type RiskyEvent,
   type TimeWindow,
@@ -166,15 +167,7 @@ export function summariesOfRows(
       resourceTypes: list('resourceTypes'),
       resourceNames: list('resourceNames'),
       sessionKeys: [...facts.sessionKeys].sort(compareText),
-      riskyEvents: facts.riskyEvents.sort(
-        (a, b) =>
-          compareText(a.eventTime, b.eventTime) ||
-          compareText(a.eventId, b.eventId) ||
-          compareText(a.eventName, b.eventName) ||
-          compareText(a.awsRegion, b.awsRegion) ||
-          compareText(a.category, b.category) ||
-          compareText(a.errorCode ?? '', b.errorCode ?? ''),
-      ),
+      riskyEvents: facts.riskyEvents.sort(compareRiskyEvents),
       truncated: false,
     };
   });

@@ -31,6 +31,11 @@ export interface IncidentRecord {
   /** Distinct signals so far, this one included. */
   signals: number;
   sources: string[];
+  /**
+   * The user the first signal that named one said owns the key: the owner a later report shows while
+   * the first response has not yet recorded what IAM said (AWS Health names no user).
+   */
+  reportedUserName?: string;
   /** What the first response's containment ended with, once it has. */
   response?: { outcome: string; contained: boolean; at: string; userName: string | null };
 }
@@ -47,6 +52,8 @@ export interface SignalRef {
   accessKeyId: string;
   eventId: string;
   source: string;
+  /** The key's owner as the signal names it, when it does. */
+  userName?: string | null;
 }
 
 function keyItem(accountId: string, accessKeyId: string): Record<string, AttributeValue> {
@@ -77,6 +84,7 @@ function recordOf(accountId: string, accessKeyId: string, item: Record<string, A
     openedAt: text(item, 'openedAt') ?? '',
     signals: item.eventIds?.SS?.length ?? 1,
     sources: [...(item.sources?.SS ?? [])].sort(),
+    ...(text(item, 'reportedUserName') ? { reportedUserName: text(item, 'reportedUserName') } : {}),
     ...(outcome !== undefined && at !== undefined
       ? {
           response: {
@@ -92,6 +100,7 @@ function recordOf(accountId: string, accessKeyId: string, item: Record<string, A
 
 /** Adds a signal to the record of its key, creating the record for the first; returns the record after. */
 async function addSignal(deps: RecordDeps, signal: SignalRef, now: Date): Promise<Record<string, AttributeValue>> {
+  const named = typeof signal.userName === 'string' && signal.userName !== '';
   const answer = await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
@@ -100,6 +109,7 @@ async function addSignal(deps: RecordDeps, signal: SignalRef, now: Date): Promis
       UpdateExpression:
         'SET firstEventId = if_not_exists(firstEventId, :event), firstSource = if_not_exists(firstSource, :source), ' +
         'openedAt = if_not_exists(openedAt, :now), expiresAt = if_not_exists(expiresAt, :expires), lastSignalAt = :now ' +
+        (named ? ', reportedUserName = if_not_exists(reportedUserName, :user) ' : '') +
         'ADD eventIds :events, sources :sources',
       ExpressionAttributeValues: {
         ':event': { S: signal.eventId },
@@ -108,6 +118,7 @@ async function addSignal(deps: RecordDeps, signal: SignalRef, now: Date): Promis
         ':expires': expiresAt(now),
         ':events': { SS: [signal.eventId] },
         ':sources': { SS: [signal.source] },
+        ...(named ? { ':user': { S: signal.userName as string } } : {}),
       },
       ReturnValues: 'ALL_NEW',
     }),

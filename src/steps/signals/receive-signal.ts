@@ -63,6 +63,7 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
       accessKeyId: incident.accessKeyId,
       eventId: incident.eventId,
       source: incident.source,
+      userName: incident.userName,
     });
   } catch (error) {
     throw toAwsCallError('dynamodb:UpdateItem', error);
