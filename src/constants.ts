@@ -26,3 +26,12 @@ export const LOGICAL_IDS = {
   investigateFunction: 'InvestigateFunction',
   notifyFunction: 'NotifyFunction',
 } as const;
+
+/**
+ * Organisation mode: the path of the hub's function roles. Member accounts trust the hub's roles
+ * under this path (cloudformation/member.yaml), and the hub stack gives it to its function roles.
+ */
+export const HUB_ROLE_PATH = '/exposed-keys-hub/';
+
+/** Organisation mode: the StackSet that deploys the member template, and the management account's stack. */
+export const DEFAULT_MEMBER_STACK_NAME = 'exposed-keys-member';

@@ -99,6 +99,19 @@ export const logRetentionDaysSchema = z
   })
   .transform(Number);
 
+/** An AWS Organizations id (`o-` and 10 to 32 letters or digits), or empty outside organisation mode. */
+export const organizationIdSchema = z
+  .string()
+  .regex(/^$|^o-[a-z0-9]{10,32}$/, 'must be an organization id (o-xxxxxxxxxx), or empty');
+
+/** An IAM role name: the responder role each member account holds. */
+export const roleNameSchema = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-)');
+
+/** The responder role's name in every member account when nothing else is said. */
+export const DEFAULT_RESPONDER_ROLE_NAME = 'exposed-keys-responder';
+
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {
   flag: string;
@@ -140,6 +153,21 @@ export const STACK_SETTINGS = {
     env: 'INVESTIGATE_REGIONS',
     schema: optionalRegionListSchema,
     default: '',
+  },
+  // Organisation mode: `deploy --org` fills it in from Organizations; empty, the stack guards its own account only.
+  organizationId: {
+    flag: '--org',
+    parameter: 'OrganizationId',
+    env: 'ORGANIZATION_ID',
+    schema: organizationIdSchema,
+    default: '',
+  },
+  responderRoleName: {
+    flag: '--role-name',
+    parameter: 'ResponderRoleName',
+    env: 'RESPONDER_ROLE_NAME',
+    schema: roleNameSchema,
+    default: DEFAULT_RESPONDER_ROLE_NAME,
   },
   logRetentionDays: {
     flag: '--log-retention-days',

@@ -84,6 +84,8 @@ describe('the template parameters', () => {
       InvestigateRegions: { Type: 'String', Default: '' },
       RevokeSessions: { Type: 'String', Default: 'true', AllowedValues: ['true', 'false'] },
       LogRetentionDays: { Type: 'Number', Default: 30, AllowedValues: LOG_RETENTION_DAYS },
+      OrganizationId: { Type: 'String', Default: '' },
+      ResponderRoleName: { Type: 'String', Default: 'exposed-keys-responder' },
     });
     expect(Object.keys(template.Parameters ?? {}).sort()).toEqual(
       [
@@ -94,6 +96,8 @@ describe('the template parameters', () => {
         'LogRetentionDays',
         'LookbackHours',
         'NotificationEmail',
+        'OrganizationId',
+        'ResponderRoleName',
         'RevokeSessions',
       ].sort(),
     );
@@ -151,11 +155,21 @@ describe('the template resources', () => {
       StateMachine: 'AWS::StepFunctions::StateMachine',
       TrustedAdvisorRule: 'AWS::Events::Rule',
       HealthRiskRule: 'AWS::Events::Rule',
+      // Organisation mode only (test/unit/cloudformation/organization-templates.test.ts).
+      HubEventBus: 'AWS::Events::EventBus',
+      HubTrustedAdvisorRule: 'AWS::Events::Rule',
+      HubHealthRiskRule: 'AWS::Events::Rule',
+      OrganizationResponderAccess: 'AWS::IAM::Policy',
+      OrganizationTopicKey: 'AWS::KMS::Key',
+      OrganizationTopicKeyUse: 'AWS::IAM::Policy',
     });
   });
 
   it('encrypt the topic, and subscribe the e-mail only when one is given', () => {
-    expect(properties('NotificationTopic').KmsMasterKeyId).toBe('alias/aws/sns');
+    // The AWS-managed key for one account; the hub's own key in organisation mode.
+    expect(properties('NotificationTopic').KmsMasterKeyId).toEqual({
+      'Fn::If': ['IsOrganization', { Ref: 'OrganizationTopicKey' }, 'alias/aws/sns'],
+    });
     expect(resource('EmailSubscription')).toMatchObject({
       Condition: 'HasEmail',
       Properties: { Protocol: 'email', Endpoint: { Ref: 'NotificationEmail' }, TopicArn: { Ref: 'NotificationTopic' } },
@@ -368,6 +382,10 @@ describe('the template outputs', () => {
       ContainFunctionName: expect.objectContaining({ Value: { Ref: 'ContainFunction' } }),
       InvestigateFunctionName: expect.objectContaining({ Value: { Ref: 'InvestigateFunction' } }),
       NotifyFunctionName: expect.objectContaining({ Value: { Ref: 'NotifyFunction' } }),
+      HubEventBusArn: expect.objectContaining({
+        Condition: 'IsOrganization',
+        Value: { 'Fn::GetAtt': ['HubEventBus', 'Arn'] },
+      }),
     });
   });
 });

@@ -71,6 +71,8 @@ describe('functionEnvironment', () => {
       REVOKE_SESSIONS: 'true',
       LOOKBACK_HOURS: '72',
       INVESTIGATE_REGIONS: '',
+      ORGANIZATION_ID: '',
+      RESPONDER_ROLE_NAME: 'exposed-keys-responder',
     });
   });
 });
