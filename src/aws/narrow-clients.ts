@@ -2,6 +2,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -28,3 +29,5 @@ export type SfnApi = Pick<SFNClient, 'send'>;
 export type CloudFormationApi = Pick<CloudFormationClient, 'send'>;
 /** An STS client, as the CLI uses it. */
 export type StsApi = Pick<STSClient, 'send'>;
+/** An Organizations client, as organisation mode uses it. */
+export type OrganizationsApi = Pick<OrganizationsClient, 'send'>;

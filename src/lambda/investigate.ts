@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { lambdaClientConfig } from '../aws/client-config.js';
+import { organizationFromEnvironment } from '../organization/from-environment.js';
 import { readInvestigateConfig } from '../settings/function-settings.js';
 import { investigateTask } from '../state-machine/tasks.js';
 import { stepLogger } from './logger.js';
@@ -24,4 +25,12 @@ async function listRegions(): Promise<string[]> {
 }
 
 /** The `LookupCloudTrailEvents` task: settings read and checked once, at cold start. */
-export const handler = investigateTask({ cloudTrail, listRegions, logger: stepLogger('investigate') }, config);
+export const handler = investigateTask(
+  {
+    cloudTrail,
+    listRegions,
+    organization: await organizationFromEnvironment(process.env, 'investigation'),
+    logger: stepLogger('investigate'),
+  },
+  config,
+);

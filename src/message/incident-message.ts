@@ -24,6 +24,8 @@ export interface ActivityPart {
 
 /** What a responder reads first, and the detail below it. */
 export interface IncidentMessage {
+  /** The key's account, as every message leads with it: `123456789012 (Payments)`, the name where known. */
+  account: string;
   outcome: IncidentOutcome;
   /** "Exposed key deleted", "ACTION REQUIRED: contain exposed key by hand". */
   headline: string;
@@ -47,6 +49,8 @@ export interface IncidentMessage {
   accessKeyId: string | null;
   userName: string | null;
   accountId: string | null;
+  /** The account's name, as Organizations gives it (organisation mode); null when not known. */
+  accountName: string | null;
   source: string;
 }
 
@@ -68,6 +72,7 @@ const HEADLINES: Record<IncidentOutcome, string> = {
   'already-contained': 'Exposed key already contained',
   'not-found': 'ACTION REQUIRED: exposed key not found in this account',
   'other-account': 'ACTION REQUIRED: key of another account, not touched',
+  'outside-organization': 'ACTION REQUIRED: key outside the organization, not touched',
   'several-keys': 'ACTION REQUIRED: several exposed keys in one event, none contained',
   'notify-only': 'ACTION REQUIRED: exposed key still active',
   'manual-action-required': 'ACTION REQUIRED: contain exposed key by hand',
@@ -129,6 +134,7 @@ function keyNow(report: IncidentReport): string {
       return `Unchanged (dry run): ${summary}`;
     case 'not-found':
     case 'other-account':
+    case 'outside-organization':
       return `UNKNOWN here, nothing touched: ${summary}`;
     default:
       return `STILL ACTIVE: ${summary}`;
@@ -253,6 +259,16 @@ function followUps(report: IncidentReport): string[] {
   ];
 }
 
+/** The account's name, where organisation mode found it. */
+function accountNameOf(report: IncidentReport): string | null {
+  return report.containment.status === 'done' ? (report.containment.result.accountName ?? null) : null;
+}
+
+/** `123456789012 (Payments)`: the account id, and its name where known (made inert: an administrator chose it). */
+function accountLine(accountId: string | null, accountName: string | null): string {
+  return `${accountId ?? 'unknown'}${accountName ? ` (${shownValue(accountName, 60)})` : ''}`;
+}
+
 /** The message of an incident, as every channel renders it. */
 export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   const outcome = incidentOutcome(report);
@@ -261,7 +277,11 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   const urgent = needsHuman(report);
   const steps = [...urgentSteps(report), ...investigationSteps(report)];
   if (urgent && steps.length === 0) steps.push('Contain the key by hand.');
+  const accountId =
+    incident?.accountId ?? (/^\d{12}$/.test(report.rawAccount ?? '') ? (report.rawAccount as string) : null);
+  const accountName = accountNameOf(report);
   return {
+    account: accountLine(accountId, accountName),
     outcome,
     headline: HEADLINES[outcome],
     urgent,
@@ -280,7 +300,8 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
       : [],
     accessKeyId: incident?.accessKeyId ?? null,
     userName: ownerOf(report),
-    accountId: incident?.accountId ?? (/^\d{12}$/.test(report.rawAccount ?? '') ? (report.rawAccount as string) : null),
+    accountId,
+    accountName,
     source: incident?.source ?? 'unknown',
   };
 }

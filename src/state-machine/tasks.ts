@@ -1,8 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { accountBudget } from '../activity/lookup-events/account-budget.js';
 import { lookupEventsSource } from '../activity/lookup-events/lookup-events-source.js';
 import { invocationDeadline, withDeadline } from '../aws/deadline.js';
 import type { CloudTrailApi, IamClient, SnsClient } from '../aws/narrow-clients.js';
+import { GLOBAL_EVENTS_REGION } from '../constants.js';
 import { parseIncident } from '../incident/parse-incident.js';
+import { containTarget, inAccount } from '../organization/contain-target.js';
+import { incidentAccount, type OrganizationAccess } from '../organization/organization-access.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { keyContained, needsHuman } from '../steps/incident-outcome.js';
@@ -39,24 +43,42 @@ function accountOf(functionArn: string | undefined): string | undefined {
   return /^arn:[\w-]+:lambda:[\w-]+:(\d{12}):function:/.exec(functionArn ?? '')?.[1];
 }
 
-/** `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch) when it cannot. */
+/**
+ * `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch)
+ * when it cannot. In organisation mode (`organization` given) it acts in the account the event
+ * names, through that account's responder role, and refuses accounts outside the organisation.
+ */
 export function containTask(
-  deps: { iam: IamClient; cloudTrail?: CloudTrailApi; accountId?: string; logger?: TaskLogger },
+  deps: {
+    iam: IamClient;
+    cloudTrail?: CloudTrailApi;
+    accountId?: string;
+    organization?: OrganizationAccess;
+    logger?: TaskLogger;
+  },
   config: ContainConfig,
 ) {
   return async (state: WorkflowState, context?: TaskContext): Promise<ContainmentResult> => {
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
-    const result = await containKey(
+    const target = deps.organization && (await containTarget(deps.organization, incident, config));
+    if (target && 'refused' in target) {
+      deps.logger?.info('Containment refused', { outcome: target.refused.outcome, account: incident.accountId });
+      return target.refused;
+    }
+    const member = target?.account.clients;
+    const cloudTrail = member ? member.cloudTrail(GLOBAL_EVENTS_REGION) : deps.cloudTrail;
+    const contained = await containKey(
       {
-        iam: withDeadline(deps.iam, deadline),
-        cloudTrail: deps.cloudTrail && withDeadline(deps.cloudTrail, deadline),
-        accountId: deps.accountId ?? accountOf(context?.invokedFunctionArn),
+        iam: withDeadline(member ? member.iam() : deps.iam, deadline),
+        cloudTrail: cloudTrail && withDeadline(cloudTrail, deadline),
+        accountId: member ? member.accountId : (deps.accountId ?? accountOf(context?.invokedFunctionArn)),
       },
       incident,
       config,
     );
+    const result = target ? inAccount(contained, target.account) : contained;
     deps.logger?.info('Containment finished', {
       outcome: result.outcome,
       actions: result.actions,
@@ -71,6 +93,7 @@ export function investigateTask(
   deps: {
     cloudTrail: (region: string) => CloudTrailApi;
     listRegions?: () => Promise<string[]>;
+    organization?: OrganizationAccess;
     logger?: TaskLogger;
     now?: () => Date;
   },
@@ -80,8 +103,16 @@ export function investigateTask(
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.investigate);
+    // Organisation mode: the CloudTrail of the key's account (an account outside it throws, for the Catch).
+    const member = deps.organization && (await incidentAccount(deps.organization, incident)).clients;
+    const cloudTrail = member ? member.cloudTrail : deps.cloudTrail;
     const source = lookupEventsSource(
-      { cloudTrail: (region) => withDeadline(deps.cloudTrail(region), deadline), listRegions: deps.listRegions },
+      {
+        cloudTrail: (region) => withDeadline(cloudTrail(region), deadline),
+        listRegions: member ? member.listRegions : deps.listRegions,
+        // Investigations of one account share its LookupEvents budget.
+        limiter: accountBudget(incident.accountId),
+      },
       { regions: config.regions },
     );
     const investigation = await investigateKey(

@@ -34,6 +34,8 @@ export const CONTAINMENT_MODES = ['delete', 'deactivate', 'notify-only'] as cons
  * - `not-found`: IAM does not know the key and nothing shows it was ever contained here (a typo,
  *   another account's key, the wrong credentials): a human must look;
  * - `other-account`: the event names a key of another account; nothing was touched here;
+ * - `outside-organization`: organisation mode, and the account the event names is not a member of
+ *   the hub's organisation; nothing was touched (src/organization);
  * - `notify-only`: the mode says to leave the key alone;
  * - `manual-action-required`: a root or temporary key, which no role can contain;
  * - `owner-mismatch`: IAM says the key belongs to someone other than the event's user; nothing touched;
@@ -45,6 +47,7 @@ export type ContainmentOutcome =
   | 'already-contained'
   | 'not-found'
   | 'other-account'
+  | 'outside-organization'
   | 'notify-only'
   | 'manual-action-required'
   | 'owner-mismatch'
@@ -78,6 +81,8 @@ export interface ContainmentResult {
   humanSteps: string[];
   /** Failures that did not stop containment (a read that failed, sessions not revoked). */
   warnings: string[];
+  /** Organisation mode: the name of the key's account, as Organizations gives it. */
+  accountName?: string;
 }
 
 /** Options of {@link containKey}. */
