@@ -33,5 +33,8 @@ export const LOGICAL_IDS = {
  */
 export const HUB_ROLE_PATH = '/exposed-keys-hub/';
 
+/** Organisation mode: the responder role's name in every member account when nothing else is said. */
+export const DEFAULT_RESPONDER_ROLE_NAME = 'exposed-keys-responder';
+
 /** Organisation mode: the StackSet that deploys the member template, and the management account's stack. */
 export const DEFAULT_MEMBER_STACK_NAME = 'exposed-keys-member';

@@ -1,6 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -60,6 +61,14 @@ export class AwsClients {
     return this.#once(
       'sts',
       async () => new (await import('@aws-sdk/client-sts')).STSClient(clientConfig(this.#context)),
+    );
+  }
+
+  /** Organizations (organisation mode: the organisation, its accounts, and StackSets' targets). */
+  organizations(): Promise<OrganizationsClient> {
+    return this.#once(
+      'organizations',
+      async () => new (await import('@aws-sdk/client-organizations')).OrganizationsClient(clientConfig(this.#context)),
     );
   }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_RESPONDER_ROLE_NAME } from '../constants.js';
 import type { ExitCodeValue } from '../errors.js';
 import type { CommonOptions } from './options.js';
 import type { Output } from './output.js';
@@ -11,6 +12,13 @@ export function withCommonOptions(command: Command): Command {
     .option('--json', 'print one JSON document on stdout, and no progress')
     .option('--verbose', 'show detail and stack traces on stderr')
     .option('--timeout <seconds>', 'seconds to wait for each AWS answer before retrying (default 30)');
+}
+
+/** Adds `--account` and `--role-name`, for commands that can act in a member account of an organisation. */
+export function withAccountOptions(command: Command): Command {
+  return command
+    .option('--account <id>', 'act in this member account, through its responder role (organisation mode)')
+    .option('--role-name <name>', 'the responder role to assume with --account', DEFAULT_RESPONDER_ROLE_NAME);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REGION_PATTERN, TOPIC_ARN_PATTERN } from '../aws/aws-names.js';
-import { DEFAULT_LOOKBACK_HOURS, MAX_LOOKBACK_HOURS } from '../constants.js';
+import { DEFAULT_LOOKBACK_HOURS, DEFAULT_RESPONDER_ROLE_NAME, MAX_LOOKBACK_HOURS } from '../constants.js';
 import { CONTAINMENT_MODES } from '../steps/contain.js';
 
 /*
@@ -108,9 +108,6 @@ export const organizationIdSchema = z
 export const roleNameSchema = z
   .string()
   .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-)');
-
-/** The responder role's name in every member account when nothing else is said. */
-export const DEFAULT_RESPONDER_ROLE_NAME = 'exposed-keys-responder';
 
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
-import { runAction, withCommonOptions } from '../command-kit.js';
+import { runAction, withAccountOptions, withCommonOptions } from '../command-kit.js';
 import {
+  type AccountFlags,
   awsContext,
   type CommonOptions,
   parseAccessKeyId,
+  parseAccount,
   parseLogsLocation,
   parseRegions,
   parseWindow,
@@ -12,7 +14,7 @@ import {
 } from '../options.js';
 import type { Output } from '../output.js';
 
-interface InvestigateFlags extends CommonOptions {
+interface InvestigateFlags extends CommonOptions, AccountFlags {
   key?: string;
   logs?: string;
   hours?: string;
@@ -25,8 +27,7 @@ interface InvestigateFlags extends CommonOptions {
 /** `exposed-keys investigate`: what a key did, from CloudTrail LookupEvents or from log files. */
 export function registerInvestigate(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
-    program
-      .command('investigate')
+    withAccountOptions(program.command('investigate'))
       .description('summarise what an access key did, from CloudTrail (every region) or from log files')
       .option('--key <id>', 'the access key id (AKIA… or ASIA…)')
       .option('--logs <location>', 'read CloudTrail log files from a folder or s3://bucket/prefix, not LookupEvents')
@@ -35,7 +36,6 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
       .option('--end <iso>', 'until this time (ISO 8601; default now)')
       .option('--regions <list>', 'regions LookupEvents searches, comma-separated (default: every enabled region)')
       .option('--follow-sessions', 'also summarise the session keys it minted (--json: { activity, sessionActivity })')
-
       .option('--no-follow-sessions', 'do not summarise the session keys the key minted'),
   ).action(async (flags: InvestigateFlags) =>
     setExitCode(await runAction(flags, (output) => investigate(flags, output))),
@@ -53,6 +53,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
       '--regions chooses where LookupEvents searches; log files (--logs) hold their own regions.',
     );
   const logs = parseLogsLocation(flags.logs);
+  const account = parseAccount(flags);
   // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
   const followSessions = flags.followSessions ?? !flags.json;
 
@@ -64,8 +65,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   ]);
   const progress = await output.progress(`Investigating ${accessKeyId}…`);
   const result = await run.runInvestigation(new AwsClients(awsContext(flags, region)), {
-    ...{ accessKeyId, window, regions, logs, followSessions },
-
+    ...{ accessKeyId, window, regions, logs, followSessions, ...account },
     onProgress: (report) => progress.update(renderActivityProgress(report)),
   });
   progress.stop();

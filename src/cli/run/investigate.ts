@@ -3,6 +3,7 @@ import type { ActivitySummary, TimeWindow } from '../../activity/activity-summar
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { investigateKey } from '../../steps/investigate.js';
+import type { AccountTarget } from '../options.js';
 
 /** What `investigate` was asked. */
 export interface InvestigationRequest {
@@ -12,6 +13,8 @@ export interface InvestigationRequest {
   /** A folder or s3://bucket/prefix of CloudTrail log files; LookupEvents when absent. */
   logs?: string;
   followSessions: boolean;
+  /** Read the activity in this member account, through its responder role (`--account`). */
+  account?: AccountTarget;
   onProgress?: (progress: ActivityProgress) => void;
 }
 
@@ -42,7 +45,10 @@ export async function runInvestigation(
   clients: AwsClients,
   request: InvestigationRequest,
 ): Promise<InvestigationOutcome> {
-  const source: ActivitySource & { files?: LogFilesReport } = await sourceOf(clients, request);
+  const acting = request.account
+    ? (await import('./member-clients.js')).memberClients(clients, request.account, request.accessKeyId)
+    : clients;
+  const source: ActivitySource & { files?: LogFilesReport } = await sourceOf(acting, request);
   const investigation = await investigateKey(
     { source },
     {

@@ -4,6 +4,7 @@ import { GLOBAL_EVENTS_REGION } from '../../constants.js';
 import { describeError } from '../../errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
 import { cliHost } from '../cli-host.js';
+import type { AccountTarget } from '../options.js';
 import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
@@ -23,6 +24,8 @@ export interface RespondRequest {
   window: TimeWindow;
   regions?: string[];
   topicArn?: string;
+  /** Act in this member account through its responder role (`--account`). */
+  account?: AccountTarget;
 }
 
 /** How the command talks with the responder. */
@@ -70,12 +73,22 @@ export async function respondCommand(
 ): Promise<RespondOutcome> {
   const { output, progress } = ui;
   const topic = await topicFinder(clients, request, ui.stackName);
+  // --account: IAM, STS and CloudTrail of the member, through its role; the topic stays the caller's.
+  const member = request.account && (await import('./member-clients.js'));
+  const acting =
+    member && request.account ? member.memberClients(clients, request.account, request.accessKeyId) : clients;
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
-  const cloudTrail = await clients.cloudTrail();
+  const cloudTrail = await acting.cloudTrail();
   const source = lookupEventsSource(
-    { cloudTrail, listRegions: () => clients.listRegions() },
+    { cloudTrail, listRegions: () => acting.listRegions() },
     { regions: request.regions },
   );
+  const accountName = async () => {
+    if (!member || !request.account) return null;
+    const named = await member.accountName(clients, request.account.accountId);
+    if (named.problem) output.debug(`The account's name is not known: ${named.problem}`);
+    return named.name;
+  };
   const show = (message: RespondMessage) => {
     if (message.kind === 'step') progress.step(message.text);
     else if (message.kind === 'progress') progress.update(renderActivityProgress(message.progress));
@@ -86,11 +99,12 @@ export async function respondCommand(
   };
   const outcome = await respondToKey(
     {
-      iam: await clients.iam(),
-      sts: await clients.sts(),
+      iam: await acting.iam(),
+      sts: await acting.sts(),
       source,
       cloudTrail: cloudTrail(GLOBAL_EVENTS_REGION),
       topic: topic.find,
+      accountName,
     },
     {
       ...request,

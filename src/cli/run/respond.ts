@@ -36,6 +36,8 @@ export interface RespondDeps extends PlanDeps {
   cloudTrail?: CloudTrailApi;
   /** Finds the topic; asked only after containment, so that nothing but IAM stands before it. */
   topic: () => Promise<TopicToNotify>;
+  /** The account's name for the message (`--account`: Organizations), asked after containment too. */
+  accountName?: () => Promise<string | null>;
 }
 
 /** What a responder asked for. */
@@ -99,7 +101,7 @@ export async function runResponse(
           describeError,
         );
   const owner = containment.status === 'done' ? containment.result.userName : incident.userName;
-  const [investigation, topic] = await Promise.all([
+  const [investigation, topic, accountName] = await Promise.all([
     report<Investigation>(
       () =>
         investigateKey(
@@ -115,14 +117,23 @@ export async function runResponse(
       describeError,
     ),
     options.dryRun ? Promise.resolve<TopicToNotify>({}) : deps.topic(),
+    deps.accountName?.() ?? null,
   ]);
-  const incidentReport: IncidentReport = { incident: { ...incident, userName: owner }, containment, investigation };
+  const named: StepReport<ContainmentResult> =
+    accountName && containment.status === 'done'
+      ? { status: 'done', result: { ...containment.result, accountName } }
+      : containment;
+  const incidentReport: IncidentReport = {
+    incident: { ...incident, userName: owner },
+    containment: named,
+    investigation,
+  };
   const warnings = [...planned.warnings, ...(topic.warning ? [topic.warning] : [])];
   return {
     incident: incidentReport.incident as Incident,
     containment:
-      containment.status === 'done'
-        ? containment.result
+      named.status === 'done'
+        ? named.result
         : {
             outcome: 'containment-failed',
             contained: false,
