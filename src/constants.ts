@@ -36,5 +36,8 @@ export const HUB_ROLE_PATH = '/exposed-keys-hub/';
 /** Organisation mode: the responder role's name in every member account when nothing else is said. */
 export const DEFAULT_RESPONDER_ROLE_NAME = 'exposed-keys-responder';
 
-/** Organisation mode: the StackSet that deploys the member template, and the management account's stack. */
+/** Organisation mode: the StackSet that deploys the member template to the members. */
+export const DEFAULT_STACK_SET_NAME = 'exposed-keys-members';
+
+/** Organisation mode: the management account's member stack (StackSets never deploy there). */
 export const DEFAULT_MEMBER_STACK_NAME = 'exposed-keys-member';

@@ -116,7 +116,8 @@ describe('the hub in organisation mode', () => {
   it('sends what arrives on its bus to the state machine, as the default bus does', () => {
     for (const name of ['HubTrustedAdvisorRule', 'HubHealthRiskRule']) {
       const rule = hub.Resources[name]?.Properties;
-      expect(rule?.EventBusName, name).toEqual({ Ref: 'HubEventBus' });
+      expect(rule?.EventBusName, name).toEqual(hub.Resources.HubEventBus?.Properties?.Name);
+      expect(hub.Resources[name]?.DependsOn, name).toBe('HubEventBus');
       expect(rule?.Targets, name).toEqual([
         {
           Id: 'exposed-keys-state-machine',
