@@ -1,11 +1,13 @@
 import {
   CloudFormationClient,
   CreateStackInstancesCommand,
+  type CreateStackInstancesCommandInput,
   CreateStackSetCommand,
   DescribeStackSetOperationCommand,
   ListStackInstancesCommand,
   ListStackSetOperationResultsCommand,
   UpdateStackSetCommand,
+  type UpdateStackSetCommandInput,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -64,7 +66,7 @@ describe('the member StackSet', () => {
         RegionConcurrencyType: 'PARALLEL',
         RegionOrder: ['us-east-1'],
       },
-    } as const;
+    } satisfies Partial<CreateStackInstancesCommandInput & UpdateStackSetCommandInput>;
     expect(cloudFormationMock).toHaveReceivedCommandWith(CreateStackInstancesCommand, rollout);
     expect(cloudFormationMock).toHaveReceivedCommandWith(UpdateStackSetCommand, rollout);
   });
