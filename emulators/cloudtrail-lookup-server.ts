@@ -96,8 +96,9 @@ class RegionThrottle {
   allow(region: string, now = Date.now()): boolean {
     if (this.rate <= 0) return true;
     const bucket = this.#buckets.get(region) ?? { tokens: this.rate, at: now };
-    bucket.tokens = Math.min(this.rate, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
-    bucket.at = now;
+    // Requests are judged at their arrival; one that took longer to look at never refills backwards.
+    bucket.tokens = Math.min(this.rate, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * this.rate);
+    bucket.at = Math.max(bucket.at, now);
     this.#buckets.set(region, bucket);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
@@ -252,6 +253,8 @@ export async function startCloudTrailLookupServer(
   const hanging = new Set<ServerResponse>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    // AWS counts a request when it arrives, not when this fixture has found out whose it is.
+    const arrivedAt = Date.now();
     const body = await readBody(request);
     const target = String(request.headers['x-amz-target'] ?? '');
     if (request.method !== 'POST' || !target.endsWith('.LookupEvents'))
@@ -281,7 +284,7 @@ export async function startCloudTrailLookupServer(
       if (fault === 'throttle') add(throttled, region);
       return sendError(response, status, type, message);
     }
-    if (!throttle.allow(budget)) {
+    if (!throttle.allow(budget, arrivedAt)) {
       add(throttled, region);
       if (account !== undefined) add(accountThrottled, budget);
       return sendError(response, 400, 'ThrottlingException', 'Rate exceeded');

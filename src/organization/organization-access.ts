@@ -26,6 +26,7 @@ export interface OrganizationAccess {
  *
  * @throws OutsideOrganizationError when Organizations says the account is not a member: the
  * hub touches nothing there.
+ * @throws AccountAccessError when the account's responder role cannot be assumed.
  */
 export async function incidentAccount(organization: OrganizationAccess, incident: Incident): Promise<IncidentAccount> {
   const [hub, membership] = await Promise.all([
@@ -34,8 +35,12 @@ export async function incidentAccount(organization: OrganizationAccess, incident
   ]);
   if (membership.status === 'outside' && incident.accountId !== hub)
     throw new OutsideOrganizationError(incident.accountId, organization.organizationId);
+  const clients = await organization.access.accountClients(incident.accountId, incident.accessKeyId);
+  // The role is assumed now, once: a refusal is said plainly (AccountAccessError) rather than as the
+  // first call's failure, and no call waits for it while holding a turn of the account's budget.
+  await clients.credentials?.();
   return {
-    clients: await organization.access.accountClients(incident.accountId, incident.accessKeyId),
+    clients,
     accountName: membership.status === 'member' ? membership.name : null,
     warnings: membership.status === 'unknown' ? [membership.warning] : [],
   };

@@ -32,11 +32,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { actingIn, createOrganization, type TestOrganization } from '../../emulators/organization.js';
 import { runStateMachineLocally } from '../../src/state-machine/run-local.js';
 import { MOTO_ACCOUNT, useCliEnvironment } from '../support/cli-env.js';
 import { loadEvent } from '../support/fixtures.js';
 import { artifactHandlers } from '../support/lambda-artifact.js';
-import { actingIn, createOrganization, type TestOrganization } from '../support/organization.js';
 import type { DeliveredMessage } from '../support/sns-inbox.js';
 
 const cli = useCliEnvironment();

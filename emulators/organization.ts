@@ -17,6 +17,12 @@ export interface AccountClientsForTest {
   sqs: SQSClient;
 }
 
+/*
+ * An AWS Organization in moto, for the tests, the benchmarks and the demonstration: moto's own
+ * account is the management account; members are created with the role moto puts in each new
+ * account (OrganizationAccountAccessRole), through which the helpers act there.
+ */
+
 /** An organisation in moto: the management account (moto's own) and one member. */
 export interface TestOrganization {
   organizationId: string;
@@ -46,15 +52,21 @@ export async function actingIn(endpoint: string, accountId: string): Promise<Acc
   return { accountId, iam: new IAMClient(config), events: new EventBridgeClient(config), sqs: new SQSClient(config) };
 }
 
+/** Creates a member account of the organisation moto's account manages; returns its id. */
+export async function createMember(endpoint: string, name: string): Promise<string> {
+  const organizations = new OrganizationsClient({ region: 'us-east-1', endpoint });
+  const created = await organizations.send(
+    new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }),
+  );
+  return created.CreateAccountStatus?.AccountId as string;
+}
+
 /** Creates the organisation (moto's account is its management account) and one member account. */
 export async function createOrganization(endpoint: string, memberName = 'member-one'): Promise<TestOrganization> {
   const organizations = new OrganizationsClient({ region: 'us-east-1', endpoint });
   const { Organization } = await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const { Roots } = await organizations.send(new ListRootsCommand({}));
-  const created = await organizations.send(
-    new CreateAccountCommand({ AccountName: memberName, Email: `${memberName}@example.com` }),
-  );
-  const memberId = created.CreateAccountStatus?.AccountId as string;
+  const memberId = await createMember(endpoint, memberName);
   return {
     organizationId: Organization?.Id as string,
     rootId: Roots?.[0]?.Id as string,
