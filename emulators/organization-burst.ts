@@ -55,6 +55,8 @@ export interface BurstReport {
   throttled: number;
   /** Requests throttled per `<account>/<region>`. */
   throttledByAccount: Record<string, number>;
+  /** Requests seen per `<account>/<region>`. */
+  requestsByAccount: Record<string, number>;
 }
 
 async function loadHandlers(env: Record<string, string>): Promise<LocalHandlers> {
@@ -124,6 +126,8 @@ function trustedAdvisorEvent(accountId: string, accessKeyId: string, userName: s
 /** Builds the organisation, its accounts and keys and their activity, then fires every key's event at once. */
 export async function runOrganizationBurst(options: BurstOptions): Promise<BurstReport> {
   const { motoEndpoint: endpoint } = options;
+  // Moto's credentials, for the set-up's clients here as for the handlers below.
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
   const organizations = new OrganizationsClient({ region: 'us-east-1', endpoint });
   const { Organization } = await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const endAt = new Date(Date.now() - 3_600_000);
@@ -214,6 +218,7 @@ export async function runOrganizationBurst(options: BurstOptions): Promise<Burst
       lookupRequests: [...cloudTrail.requests.values()].reduce((sum, count) => sum + count, 0),
       throttled: [...cloudTrail.throttled.values()].reduce((sum, count) => sum + count, 0),
       throttledByAccount: Object.fromEntries(cloudTrail.accountThrottled),
+      requestsByAccount: Object.fromEntries(cloudTrail.accountRequests),
     };
   } finally {
     await cloudTrail.stop();
