@@ -127,7 +127,11 @@ function trustedAdvisorEvent(accountId: string, accessKeyId: string, userName: s
 export async function runOrganizationBurst(options: BurstOptions): Promise<BurstReport> {
   const { motoEndpoint: endpoint } = options;
   // Moto's credentials, for the set-up's clients here as for the handlers below.
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+  });
   const organizations = new OrganizationsClient({ region: 'us-east-1', endpoint });
   const { Organization } = await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const endAt = new Date(Date.now() - 3_600_000);
