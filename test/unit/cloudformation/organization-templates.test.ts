@@ -107,7 +107,7 @@ describe('the hub in organisation mode', () => {
         Resource: sub(
           `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/\${AWS::StackName}-hub`,
         ),
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': sub(`\${OrganizationId}`) } },
       },
     ]);
     expect(hub.Resources.HubEventBus?.Properties?.Name).toEqual(sub(`\${AWS::StackName}-hub`));
@@ -135,7 +135,7 @@ describe('the hub in organisation mode', () => {
     expect(grantsOf((policy?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement)).toEqual({
       'sts:AssumeRole': {
         resources: [sub(`arn:\${AWS::Partition}:iam::*:role/\${ResponderRoleName}`)],
-        condition: { StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } },
+        condition: { StringEquals: { 'aws:ResourceOrgID': sub(`\${OrganizationId}`) } },
       },
       'organizations:DescribeAccount': {
         resources: [sub(`arn:\${AWS::Partition}:organizations::*:account/\${OrganizationId}/*`)],
