@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
  * A loopback stand-in for CloudTrail's LookupEvents, which the local AWS emulator lacks. It speaks
  * the CloudTrail JSON 1.1 protocol over CloudTrail records, per region, with NextToken paging and
  * the real API's limit of 2 requests per second per region. The region is read from the request's
- * SigV4 signature, so the SDK reaches it unchanged through AWS_ENDPOINT_URL_CLOUDTRAIL.
+ * SigV4 signature, so the SDK reaches it unchanged through AWS_ENDPOINT_URL_CLOUDTRAIL. Given a way
+ * to tell the account of the signing access key (`accountOf`), it enforces the limit per account
+ * and region, as AWS does, and serves each account only the records it recorded
+ * (`recipientAccountId`).
  */
 
 /**
@@ -19,6 +22,7 @@ export interface CloudTrailRecord {
   eventName?: string;
   eventSource?: string;
   awsRegion?: string;
+  recipientAccountId?: string;
   readOnly?: boolean;
   userIdentity?: { accessKeyId?: string; userName?: string } | null;
   resources?: { ARN?: string; type?: string }[] | null;
@@ -51,6 +55,12 @@ export interface CloudTrailLookupServerOptions {
   fault?: (request: { region: string; count: number }) => LookupFault | null | undefined;
   /** Port to listen on (default: any free port). */
   port?: number;
+  /**
+   * The account of the access key a request is signed with (from its SigV4 `Credential`): with it,
+   * the rate is enforced per account and region, and a record with a `recipientAccountId` is served
+   * to that account only. See {@link motoAccountOf} for credentials moto issued.
+   */
+  accountOf?: (accessKeyId: string) => string | Promise<string>;
 }
 
 /** A running LookupEvents emulator. */
@@ -61,6 +71,10 @@ export interface CloudTrailLookupServer {
   requests: Map<string, number>;
   /** Requests answered with ThrottlingException, per region. */
   throttled: Map<string, number>;
+  /** With `accountOf`: requests seen per `<account>/<region>`, throttled ones included. */
+  accountRequests: Map<string, number>;
+  /** With `accountOf`: requests throttled per `<account>/<region>`. */
+  accountThrottled: Map<string, number>;
   /** Replaces the records served. */
   setRecords(records: Iterable<CloudTrailRecord>): void;
   stop(): Promise<void>;
@@ -74,7 +88,7 @@ interface StoredEvent {
   eventId: string;
 }
 
-/** A token bucket per region: `rate` tokens per second, holding at most `rate`. */
+/** A token bucket per region (or account and region): `rate` tokens per second, holding at most `rate`. */
 class RegionThrottle {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   constructor(readonly rate: number) {}
@@ -82,8 +96,9 @@ class RegionThrottle {
   allow(region: string, now = Date.now()): boolean {
     if (this.rate <= 0) return true;
     const bucket = this.#buckets.get(region) ?? { tokens: this.rate, at: now };
-    bucket.tokens = Math.min(this.rate, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
-    bucket.at = now;
+    // Requests are judged at their arrival; one that took longer to look at never refills backwards.
+    bucket.tokens = Math.min(this.rate, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * this.rate);
+    bucket.at = Math.max(bucket.at, now);
     this.#buckets.set(region, bucket);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
@@ -111,6 +126,43 @@ function byRegion(records: Iterable<CloudTrailRecord>): Map<string, StoredEvent[
 function signedRegion(request: IncomingMessage): string | null {
   const match = /Credential=[^/]+\/\d{8}\/([^/]+)\/cloudtrail\//.exec(request.headers.authorization ?? '');
   return match?.[1] ?? null;
+}
+
+/** The access key a SigV4-signed request was signed with. */
+function signingKey(request: IncomingMessage): string | null {
+  return /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? null;
+}
+
+function add(counts: Map<string, number>, key: string): number {
+  const count = (counts.get(key) ?? 0) + 1;
+  counts.set(key, count);
+  return count;
+}
+
+/**
+ * The account of credentials moto issued (its own, or a role assumed in another account), asked
+ * of moto's STS GetCallerIdentity with the access key alone: moto reads the key from the
+ * signature and does not check it. Each key is asked about once.
+ */
+export function motoAccountOf(motoEndpoint: string): (accessKeyId: string) => Promise<string> {
+  const known = new Map<string, Promise<string>>();
+  return (accessKeyId) => {
+    let account = known.get(accessKeyId);
+    if (!account) {
+      account = fetch(`${motoEndpoint}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0`,
+        },
+        body: 'Action=GetCallerIdentity&Version=2011-06-15',
+      })
+        .then((response) => response.text())
+        .then((text) => /<Account>(\d{12})<\/Account>/.exec(text)?.[1] ?? 'unknown');
+      known.set(accessKeyId, account);
+    }
+    return account;
+  };
 }
 
 interface LookupAttribute {
@@ -196,9 +248,13 @@ export async function startCloudTrailLookupServer(
   const throttle = new RegionThrottle(options.requestsPerSecond ?? 2);
   const requests = new Map<string, number>();
   const throttled = new Map<string, number>();
+  const accountRequests = new Map<string, number>();
+  const accountThrottled = new Map<string, number>();
   const hanging = new Set<ServerResponse>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    // AWS counts a request when it arrives, not when this fixture has found out whose it is.
+    const arrivedAt = Date.now();
     const body = await readBody(request);
     const target = String(request.headers['x-amz-target'] ?? '');
     if (request.method !== 'POST' || !target.endsWith('.LookupEvents'))
@@ -210,8 +266,12 @@ export async function startCloudTrailLookupServer(
       );
     const region = signedRegion(request);
     if (!region) return sendError(response, 403, 'IncompleteSignatureException', 'The request is not SigV4-signed');
-    const count = (requests.get(region) ?? 0) + 1;
-    requests.set(region, count);
+    const count = add(requests, region);
+    const signer = signingKey(request);
+    const account = options.accountOf && signer ? await options.accountOf(signer) : undefined;
+    // AWS counts each account's calls apart: with accounts known, so does the throttle.
+    const budget = account === undefined ? region : `${account}/${region}`;
+    if (account !== undefined) add(accountRequests, budget);
 
     const fault = options.fault?.({ region, count });
     if (fault === 'timeout') {
@@ -221,11 +281,12 @@ export async function startCloudTrailLookupServer(
     }
     if (fault) {
       const [status, type, message] = FAULT_ANSWERS[fault];
-      if (fault === 'throttle') throttled.set(region, (throttled.get(region) ?? 0) + 1);
+      if (fault === 'throttle') add(throttled, region);
       return sendError(response, status, type, message);
     }
-    if (!throttle.allow(region)) {
-      throttled.set(region, (throttled.get(region) ?? 0) + 1);
+    if (!throttle.allow(budget, arrivedAt)) {
+      add(throttled, region);
+      if (account !== undefined) add(accountThrottled, budget);
       return sendError(response, 400, 'ThrottlingException', 'Rate exceeded');
     }
 
@@ -262,7 +323,13 @@ export async function startCloudTrailLookupServer(
       }
     }
     const selected = (regions.get(region) ?? []).filter(
-      (event) => event.timeMs >= startMs && event.timeMs <= endMs && matches(event, input.LookupAttributes?.[0]),
+      (event) =>
+        event.timeMs >= startMs &&
+        event.timeMs <= endMs &&
+        matches(event, input.LookupAttributes?.[0]) &&
+        (account === undefined ||
+          event.record.recipientAccountId === undefined ||
+          event.record.recipientAccountId === account),
     );
     const page = selected.slice(offset, offset + maxResults);
     const next = offset + maxResults < selected.length;
@@ -290,6 +357,8 @@ export async function startCloudTrailLookupServer(
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     throttled,
+    accountRequests,
+    accountThrottled,
     setRecords(records) {
       regions = byRegion(records);
     },

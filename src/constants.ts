@@ -66,3 +66,18 @@ export const QUARANTINE_POLICIES = {
 
 /** How long the record of an incident is kept, so that later signals about the key join it. */
 export const INCIDENT_RECORD_DAYS = 90;
+
+/**
+ * Organisation mode: the path of the hub's function roles. Member accounts trust the hub's roles
+ * under this path (cloudformation/member.yaml), and the hub stack gives it to its function roles.
+ */
+export const HUB_ROLE_PATH = '/exposed-keys-hub/';
+
+/** Organisation mode: the responder role's name in every member account when nothing else is said. */
+export const DEFAULT_RESPONDER_ROLE_NAME = 'exposed-keys-responder';
+
+/** Organisation mode: the StackSet that deploys the member template to the members. */
+export const DEFAULT_STACK_SET_NAME = 'exposed-keys-members';
+
+/** Organisation mode: the management account's member stack (StackSets never deploy there). */
+export const DEFAULT_MEMBER_STACK_NAME = 'exposed-keys-member';

@@ -1,7 +1,20 @@
+/** Temporary credentials, as STS gives them and the SDK takes them. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** Gives credentials when a client signs a request; the SDK calls it before each one. */
+export type CredentialsProvider = () => Promise<AwsCredentials>;
+
 /** Where and as whom to call AWS. Endpoints come from `AWS_ENDPOINT_URL[_<SERVICE>]`, read by the SDK. */
 export interface AwsContext {
   region: string;
   profile?: string;
+  /** Credentials to use instead of the default chain (a role assumed in another account). */
+  credentials?: CredentialsProvider;
   /** Attempts per call, retries included (default 4). */
   maxAttempts?: number;
   /** Milliseconds to wait for an answer before a call is treated as failed (default 30 s). */
@@ -23,6 +36,7 @@ export function clientConfig(context: AwsContext, region = context.region) {
   return {
     region,
     ...(context.profile ? { profile: context.profile } : {}),
+    ...(context.credentials ? { credentials: context.credentials } : {}),
     maxAttempts: context.maxAttempts ?? 4,
     retryMode: 'standard' as const,
     // Without throwOnRequestTimeout the SDK only logs a request that exceeds its timeout, and waits on.

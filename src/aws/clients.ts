@@ -114,6 +114,7 @@ export class AwsClients {
     );
   }
 
+  /** Organizations (the inventory's accounts; organisation mode: the organisation, its accounts, StackSets' targets). */
   organizations(): Promise<OrganizationsClient> {
     return this.#once(
       'organizations',

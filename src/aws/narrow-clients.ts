@@ -58,5 +58,5 @@ export type SchedulerApi = Pick<SchedulerClient, 'send'>;
 export type Ec2Api = Pick<EC2Client, 'send'>;
 /** A Lambda client of one region, as the inventory uses it (`GetFunction`). */
 export type LambdaApi = Pick<LambdaClient, 'send'>;
-/** An Organizations client, as the inventory uses it (`ListAccounts`). */
+/** An Organizations client, as the inventory (`ListAccounts`) and organisation mode (`DescribeAccount`) use it. */
 export type OrganizationsApi = Pick<OrganizationsClient, 'send'>;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { ExitCodeValue } from '../errors.js';
+import { DEFAULT_RESPONDER_ROLE_NAME, DEFAULT_STACK_SET_NAME } from '../constants.js';
+import { type ExitCodeValue, InvalidInputError } from '../errors.js';
 import type { CommonOptions } from './options.js';
 import type { Output } from './output.js';
 
@@ -27,6 +28,50 @@ export function withAthenaOptions(command: Command): Command {
     .option('--athena-output <s3>', "where Athena writes results, s3://bucket/prefix/ (default: the workgroup's)")
     .option('--workgroup <name>', 'the Athena workgroup (its bytes-scanned limit and results location apply)')
     .option('--accounts <list>', "account partitions to read (default: the keys' own accounts, from STS)");
+}
+
+/** Adds `--account` and `--role-name`, for commands that can act in a member account of an organisation. */
+export function withAccountOptions(command: Command): Command {
+  return command
+    .option('--account <id>', 'act in this member account, through its responder role (organisation mode)')
+    .option('--role-name <name>', 'the responder role to assume with --account', DEFAULT_RESPONDER_ROLE_NAME);
+}
+
+/** The organisation flags of `deploy`, `destroy` and `status`. */
+export interface OrganizationFlags {
+  org?: boolean;
+  stackSetName: string;
+  targets?: string;
+  managementProfile?: string;
+  roleName?: string;
+}
+
+/** Adds `--org` and the flags that go with it: `--targets` and `--role-name` on deploy, `--management-profile` on deploy and destroy. */
+export function withOrganizationOptions(command: Command, kind: 'deploy' | 'destroy' | 'status'): Command {
+  command
+    .option('--org', 'organisation mode: the hub, and the member StackSet of every account (us-east-1)')
+    .option('--stack-set-name <name>', 'with --org: the member StackSet', DEFAULT_STACK_SET_NAME);
+  if (kind === 'deploy')
+    command
+      .option('--targets <ids>', 'with --org: roots and OUs to deploy the members to (default: the root)')
+      .option('--role-name <name>', 'with --org: the responder role in each member', DEFAULT_RESPONDER_ROLE_NAME);
+  if (kind !== 'status')
+    command.option(
+      '--management-profile <name>',
+      'with --org: a profile of the management account, for its member stack',
+    );
+  return command;
+}
+
+/** Refuses the flags that only mean something with --org, before any call. */
+export function refuseWithoutOrg(flags: OrganizationFlags): void {
+  if (flags.org) return;
+  const given = (['targets', 'managementProfile'] as const).find((name) => flags[name] !== undefined);
+  if (given)
+    throw new InvalidInputError(
+      given === 'targets' ? '--targets' : '--management-profile',
+      `${given === 'targets' ? '--targets' : '--management-profile'} applies to organisation mode: add --org.`,
+    );
 }
 
 /**

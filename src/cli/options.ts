@@ -15,6 +15,7 @@ import {
   lookbackHoursSchema,
   problemOf,
   regionListSchema,
+  roleNameSchema,
   s3OutputSchema,
   topicArnSchema,
   workgroupSchema,
@@ -50,6 +51,32 @@ export function parseFlag<T>(schema: z.ZodType<T, string>, value: string, flag: 
     flag,
     `${flag} ${problem}${problem.includes('; not "') ? '' : `, not ${quoted(value)}`}.`,
   );
+}
+
+/** `--account` and `--role-name`: act in a member account through its responder role. */
+export interface AccountFlags {
+  account?: string;
+  roleName: string;
+}
+
+/** The account to act in through a role, when `--account` is given. */
+export interface AccountTarget {
+  accountId: string;
+  roleName: string;
+}
+
+/**
+ * Validates --account (12 digits) and --role-name: where `respond`, `simulate` and `investigate`
+ * act through the member's responder role; undefined without --account (the caller's own account).
+ */
+export function parseAccount(flags: AccountFlags): { account?: AccountTarget } {
+  if (flags.account === undefined) return {};
+  if (!/^\d{12}$/.test(flags.account))
+    throw new InvalidInputError(
+      '--account',
+      `--account must be an account id (12 digits), not ${quoted(flags.account)}.`,
+    );
+  return { account: { accountId: flags.account, roleName: parseFlag(roleNameSchema, flags.roleName, '--role-name') } };
 }
 
 /** The region to use: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */

@@ -4,7 +4,7 @@ import * as parse from './options.js';
 import type { SimulateCommandRequest } from './run/simulate-command.js';
 
 /** The flags of `exposed-keys simulate`. */
-export interface SimulateFlags extends parse.CommonOptions {
+export interface SimulateFlags extends parse.CommonOptions, parse.AccountFlags {
   key?: string;
   user?: string;
   source: string;
@@ -48,5 +48,6 @@ export function simulateRequest(flags: SimulateFlags): SimulateCommandRequest {
     local: flags.local ?? false,
     wait: flags.wait,
     stackName: flags.stackName,
+    ...parse.parseAccount(flags),
   };
 }

@@ -14,7 +14,7 @@ export function stackParameters(flags: StackParameterFlags): Record<string, stri
   const parameters: Record<string, string> = {};
   for (const [name, setting] of Object.entries(STACK_SETTINGS) as [StackSettingName, StackSetting][]) {
     const value = flags[name];
-    if (value === undefined) continue;
+    if (value === undefined || setting.setByDeploy) continue;
     // On the command line, "all" says what the parameter's empty value means; an empty list is a mistake.
     const parsed =
       name === 'regions'
@@ -33,6 +33,6 @@ export function stackParameters(flags: StackParameterFlags): Record<string, stri
  */
 export function withSettingFlags(command: Command): Command {
   for (const setting of Object.values(STACK_SETTINGS) as StackSetting[])
-    command.option(`${setting.flag} ${setting.value}`, setting.help);
+    if (!setting.setByDeploy) command.option(`${setting.flag} ${setting.value}`, setting.help);
   return command;
 }

@@ -44,6 +44,8 @@ export interface ProjectPaths {
   prebuiltArtifacts: string;
   /** `cloudformation/exposed-keys.yaml`: the stack template. */
   template: string;
+  /** `cloudformation/member.yaml`: the member account's template (organisation mode). */
+  memberTemplate: string;
   /** `dist/activity/log-files/workers/worker-entry.js`: the built log-file worker thread. */
   logFileWorker: string;
   /** `data/cloudtrail/stratus-invictus.json.gz`: the recorded attack (a clone only). */
@@ -60,6 +62,7 @@ export function projectPaths(root: string = projectRoot()): ProjectPaths {
     artifacts: join(root, '.artifacts'),
     prebuiltArtifacts: join(root, 'dist', 'artifact'),
     template: join(root, 'cloudformation', 'exposed-keys.yaml'),
+    memberTemplate: join(root, 'cloudformation', 'member.yaml'),
     logFileWorker: join(root, 'dist', 'activity', 'log-files', 'workers', 'worker-entry.js'),
     dataSet: join(root, 'data', 'cloudtrail', 'stratus-invictus.json.gz'),
   };

@@ -4,6 +4,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { lambdaClientConfig } from '../aws/client-config.js';
 import { GLOBAL_EVENTS_REGION } from '../constants.js';
+import { organizationFromEnvironment } from '../organization/from-environment.js';
 import { readContainConfig } from '../settings/function-settings.js';
 import { containTask } from '../state-machine/tasks.js';
 import { stepLogger } from './logger.js';
@@ -19,4 +20,14 @@ const cloudTrail = new CloudTrailClient(lambdaClientConfig(GLOBAL_EVENTS_REGION)
 const db = new DynamoDBClient(lambdaClientConfig(region));
 
 /** The `ClaimIncident`, `DeleteAccessKeyPair` and scheduled-deletion tasks: settings read and checked once, at cold start. */
-export const handler = containTask({ iam, cloudTrail, db, scheduler, logger: stepLogger('contain') }, config);
+export const handler = containTask(
+  {
+    iam,
+    cloudTrail,
+    db,
+    scheduler,
+    organization: await organizationFromEnvironment(process.env, 'containment'),
+    logger: stepLogger('contain'),
+  },
+  config,
+);

@@ -3,6 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { lambdaAthenaClients } from '../aws/athena-clients.js';
 import { lambdaClientConfig } from '../aws/client-config.js';
 import type { Ec2Api, LambdaApi } from '../aws/narrow-clients.js';
+import { organizationFromEnvironment } from '../organization/from-environment.js';
 import { readInvestigateConfig } from '../settings/function-settings.js';
 import { investigateTask } from '../state-machine/tasks.js';
 import { stepLogger } from './logger.js';
@@ -46,6 +47,13 @@ const inventory = {
 
 /** The `LookupCloudTrailEvents` task (and `VerifyContainment`): settings read and checked once, at cold start. */
 export const handler = investigateTask(
-  { cloudTrail, listRegions, athenaClients: lambdaAthenaClients(home), inventory, logger: stepLogger('investigate') },
+  {
+    cloudTrail,
+    listRegions,
+    athenaClients: lambdaAthenaClients(home),
+    inventory,
+    organization: await organizationFromEnvironment(process.env, 'investigation'),
+    logger: stepLogger('investigate'),
+  },
   config,
 );

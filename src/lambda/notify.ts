@@ -3,6 +3,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { topicRegion } from '../aws/aws-names.js';
 import { lambdaClientConfig } from '../aws/client-config.js';
+import { organizationFromEnvironment } from '../organization/from-environment.js';
 import { readNotifyConfig } from '../settings/function-settings.js';
 import { notifyTask } from '../state-machine/tasks.js';
 import { stepLogger } from './logger.js';
@@ -19,4 +20,15 @@ const secrets = config.webhookSecretArn
   : undefined;
 
 /** The `NotifySecurity` task: settings read and checked once, at cold start. */
-export const handler = notifyTask({ sns, securityHub, secrets, region, logger: stepLogger('notify') }, config);
+export const handler = notifyTask(
+  {
+    sns,
+    securityHub,
+    secrets,
+    region,
+    // Organisation mode: a member's finding is imported in the member.
+    organization: await organizationFromEnvironment(process.env, 'notification'),
+    logger: stepLogger('notify'),
+  },
+  config,
+);

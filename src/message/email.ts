@@ -150,7 +150,8 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
 
 /** The body: the head first (what happened, the key now, what the attacker did, what to do), then the detail. */
 function body(message: IncidentMessage, limits: Limits, sessions: boolean): string {
-  const lines = [message.headline.toUpperCase(), '', ...head(message), '', 'INCIDENT'];
+  // Every message leads with the account: in an organisation, the first thing a responder needs.
+  const lines = [`Account ${message.account}`, message.headline.toUpperCase(), '', ...head(message), '', 'INCIDENT'];
   for (const [label, value] of message.facts) lines.push(`  ${`${label}:`.padEnd(13)}${value}`);
   lines.push('', 'WHAT WAS DONE', ...message.done.map((line) => (line.startsWith('  ') ? line : `- ${line}`)), '');
   if (message.left.length > 0) {

@@ -9,7 +9,7 @@ import {
   needsHuman,
 } from '../steps/incident-outcome.js';
 import type { CallsAfterContainment, FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
-import type { IncidentMessage } from './incident-message.js';
+import { accountLine, type IncidentMessage } from './incident-message.js';
 
 /*
  * The message of a follow-up of a contained key (its scheduled deletion, its verification, its
@@ -200,6 +200,8 @@ export function buildFollowUpMessage(report: IncidentReport & { followUp: Follow
     accessKeyId: followUp.accessKeyId,
     userName: followUp.userName,
     accountId: followUp.accountId,
+    account: accountLine(followUp.accountId, null),
+    accountName: null,
     source: 'exposed-keys',
   };
 }

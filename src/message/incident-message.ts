@@ -32,6 +32,8 @@ export interface ActivityPart {
 
 /** What a responder reads first, and the detail below it. */
 export interface IncidentMessage {
+  /** The key's account, as every message leads with it: `123456789012 (Payments)`, the name where known. */
+  account: string;
   outcome: IncidentOutcome;
   /** "Exposed key deleted", "ACTION REQUIRED: contain exposed key by hand". */
   headline: string;
@@ -57,6 +59,8 @@ export interface IncidentMessage {
   accessKeyId: string | null;
   userName: string | null;
   accountId: string | null;
+  /** The account's name, as Organizations gives it (organisation mode); null when not known. */
+  accountName: string | null;
   source: string;
 }
 
@@ -80,6 +84,7 @@ export const HEADLINES: Record<Exclude<IncidentOutcome, FollowUpOutcome>, string
   'already-contained': 'Exposed key already contained',
   'not-found': 'ACTION REQUIRED: exposed key not found in this account',
   'other-account': 'ACTION REQUIRED: key of another account, not touched',
+  'outside-organization': 'ACTION REQUIRED: key outside the organization, not touched',
   'several-keys': 'ACTION REQUIRED: several exposed keys in one event, none contained',
   'notify-only': 'ACTION REQUIRED: exposed key still active',
   'manual-action-required': 'ACTION REQUIRED: contain exposed key by hand',
@@ -151,6 +156,7 @@ function keyNow(report: IncidentReport): string {
       return `Unchanged (dry run): ${summary}`;
     case 'not-found':
     case 'other-account':
+    case 'outside-organization':
       return `UNKNOWN here, nothing touched: ${summary}`;
     default:
       return `STILL ACTIVE: ${summary}`;
@@ -325,6 +331,16 @@ function followUps(report: IncidentReport): string[] {
   ];
 }
 
+/** The account's name, where organisation mode found it. */
+function accountNameOf(report: IncidentReport): string | null {
+  return report.containment.status === 'done' ? (report.containment.result.accountName ?? null) : null;
+}
+
+/** `123456789012 (Payments)`: the account id, and its name where known (made inert: an administrator chose it). */
+export function accountLine(accountId: string | null, accountName: string | null): string {
+  return `${accountId ?? 'unknown'}${accountName ? ` (${shownValue(accountName, 60)})` : ''}`;
+}
+
 /** The message of an incident, as every channel renders it. */
 export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   const outcome = incidentOutcome(report);
@@ -333,7 +349,11 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   const urgent = needsHuman(report);
   const steps = [...urgentSteps(report), ...investigationSteps(report)];
   if (urgent && steps.length === 0) steps.push('Contain the key by hand.');
+  const accountId =
+    incident?.accountId ?? (/^\d{12}$/.test(report.rawAccount ?? '') ? (report.rawAccount as string) : null);
+  const accountName = accountNameOf(report);
   return {
+    account: accountLine(accountId, accountName),
     outcome,
     headline: HEADLINES[outcome as Exclude<IncidentOutcome, FollowUpOutcome>] ?? outcome,
     urgent,
@@ -353,7 +373,8 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
       : [],
     accessKeyId: incident?.accessKeyId ?? null,
     userName: ownerOf(report),
-    accountId: incident?.accountId ?? (/^\d{12}$/.test(report.rawAccount ?? '') ? (report.rawAccount as string) : null),
+    accountId,
+    accountName,
     source: incident?.source ?? 'unknown',
   };
 }

@@ -4,7 +4,7 @@ import type { IncidentReport } from '../steps/incident-outcome.js';
 import { needsHuman } from '../steps/incident-outcome.js';
 import type { IncidentRecord } from '../steps/signals/incident-record.js';
 import type { SignalReceipt } from '../steps/signals/receive-signal.js';
-import { HEADLINES, type IncidentMessage, SOURCE_NAMES } from './incident-message.js';
+import { accountLine, HEADLINES, type IncidentMessage, SOURCE_NAMES } from './incident-message.js';
 
 /*
  * The short messages of signals that do not run a response of their own: a later report of a key
@@ -85,6 +85,8 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
     accessKeyId: record.accessKeyId,
     userName: owner,
     accountId: record.accountId,
+    account: accountLine(record.accountId, null),
+    accountName: null,
     source,
   };
 }
@@ -162,6 +164,8 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
     accessKeyId: null,
     userName: quarantine.userName,
     accountId: quarantine.accountId,
+    account: accountLine(quarantine.accountId, null),
+    accountName: null,
     source: quarantine.source,
   };
 }

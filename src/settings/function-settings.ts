@@ -133,3 +133,19 @@ export function readNotifyConfig(env: Env): NotifyConfig {
     ...(webhookSecretArn ? { webhookSecretArn } : {}),
   };
 }
+
+/** Organisation mode, for the containment and investigation functions. */
+export interface OrganizationConfig {
+  organizationId: string;
+  responderRoleName: string;
+}
+
+/**
+ * Reads `ORGANIZATION_ID` (empty: the stack guards its own account only, and this is null) and
+ * `RESPONDER_ROLE_NAME` (default exposed-keys-responder).
+ */
+export function readOrganizationConfig(env: Env, functionName: string): OrganizationConfig | null {
+  const organizationId = setting(env, functionName, STACK_SETTINGS.organizationId);
+  if (organizationId === '') return null;
+  return { organizationId, responderRoleName: setting(env, functionName, STACK_SETTINGS.responderRoleName) };
+}

@@ -3,6 +3,7 @@ import { REGION_PATTERN, TOPIC_ARN_PATTERN } from '../aws/aws-names.js';
 import {
   DEFAULT_DELETE_AFTER_DAYS,
   DEFAULT_LOOKBACK_HOURS,
+  DEFAULT_RESPONDER_ROLE_NAME,
   DEFAULT_VERIFY_AFTER_MINUTES,
   MAX_DELETE_AFTER_DAYS,
   MAX_LOOKBACK_HOURS,
@@ -197,6 +198,11 @@ export const signingProfileArnSchema = z
     'must be the ARN of an AWS Signer profile in us-east-1 (arn:aws:signer:us-east-1:<account>:/signing-profiles/<name>), or "" for none',
   );
 
+/** An IAM role name: the responder role each member account holds. */
+export const roleNameSchema = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-)');
+
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {
   flag: string;
@@ -210,6 +216,8 @@ export interface StackSetting<T = unknown> {
   schema: z.ZodType<T, string>;
   /** The template's default, as text. */
   default: string;
+  /** Set by `deploy --org` itself, from its own flags and Organizations, rather than by a flag of its own. */
+  setByDeploy?: true;
 }
 
 /** The settings a deployed stack takes, by name. The template declares each parameter; a test checks. */
@@ -276,6 +284,28 @@ export const STACK_SETTINGS = {
     schema: booleanTextSchema,
     default: 'true',
   },
+  // Organisation mode: `deploy --org` fills both in itself (the id from Organizations, the role from
+  // its --role-name); empty, the stack guards its own account only.
+  organizationId: {
+    flag: '--org',
+    value: '',
+    help: 'the organisation this stack is the hub of (set by deploy --org)',
+    parameter: 'OrganizationId',
+    env: 'ORGANIZATION_ID',
+    schema: organizationIdSchema,
+    default: '',
+    setByDeploy: true,
+  },
+  responderRoleName: {
+    flag: '--role-name',
+    value: '<name>',
+    help: 'the responder role in each member account (set by deploy --org)',
+    parameter: 'ResponderRoleName',
+    env: 'RESPONDER_ROLE_NAME',
+    schema: roleNameSchema,
+    default: DEFAULT_RESPONDER_ROLE_NAME,
+    setByDeploy: true,
+  },
   logRetentionDays: {
     flag: '--log-retention-days',
     value: '<n>',
@@ -292,11 +322,11 @@ export const STACK_SETTINGS = {
     schema: trailBucketSchema,
     default: '',
   },
-  orgId: {
-    flag: '--org-id',
+  trailOrgId: {
+    flag: '--trail-org-id',
     value: '<id>',
-    help: 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/)',
-    parameter: 'OrganizationId',
+    help: 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/); deploy --org fills it in',
+    parameter: 'TrailOrganizationId',
     schema: organizationIdSchema,
     default: '',
   },

@@ -1,22 +1,29 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ActivitySource } from '../activity/activity-source.js';
+import { accountBudget } from '../activity/lookup-events/account-budget.js';
 import { lookupEventsSource } from '../activity/lookup-events/lookup-events-source.js';
 import { invocationDeadline, withDeadline } from '../aws/deadline.js';
 import type {
   AthenaApi,
   CloudTrailApi,
   DynamoDbApi,
+  Ec2Api,
   GlueApi,
   IamClient,
+  LambdaApi,
   SchedulerApi,
   SecretsApi,
   SecurityHubApi,
   SnsClient,
   StsApi,
 } from '../aws/narrow-clients.js';
+import { GLOBAL_EVENTS_REGION } from '../constants.js';
 import { describeError, InvalidEventError } from '../errors.js';
 import type { Incident } from '../incident/incident.js';
 import { parseIncident, parseSignal } from '../incident/parse-incident.js';
+import type { AccountClients } from '../organization/account-clients.js';
+import { containTarget, inAccount } from '../organization/contain-target.js';
+import { incidentAccount, type OrganizationAccess } from '../organization/organization-access.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { publishChannels } from '../steps/channels/publish-channels.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
@@ -77,7 +84,23 @@ interface ContainTaskDeps {
   db?: DynamoDbApi;
   scheduler?: SchedulerApi;
   accountId?: string;
+  /** Organisation mode: the hub acts in the account an event names, through its responder role. */
+  organization?: OrganizationAccess;
   logger?: TaskLogger;
+}
+
+/**
+ * Organisation mode: clients acting in `accountId` for the key (or user) `name`. No membership
+ * check: this is for reads and follow-ups of an incident whose containment checked it, and the
+ * hub may assume roles only in accounts of its organisation. Undefined outside organisation mode.
+ */
+async function clientsIn(
+  organization: OrganizationAccess | undefined,
+  accountId: string | null | undefined,
+  name: string,
+): Promise<AccountClients | undefined> {
+  if (!organization || !accountId) return undefined;
+  return organization.access.accountClients(accountId, name);
 }
 
 function recordDeps(
@@ -94,8 +117,14 @@ function recordDeps(
 async function claimStep(deps: ContainTaskDeps, config: ContainConfig, state: WorkflowState, context?: TaskContext) {
   const signal = parseSignal(eventOf(state));
   const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
+  // Organisation mode: IAM of the account the signal names, where the key (or the user) is.
+  const named =
+    signal.kind === 'user'
+      ? { accountId: signal.quarantine.accountId, name: signal.quarantine.userName }
+      : { accountId: signal.incident.accountId, name: signal.incident.accessKeyId };
+  const member = await clientsIn(deps.organization, named.accountId, named.name);
   const receipt: SignalReceipt = await receiveSignal(
-    { iam: withDeadline(deps.iam, deadline), record: recordDeps(deps, config, deadline) },
+    { iam: withDeadline(member ? member.iam() : deps.iam, deadline), record: recordDeps(deps, config, deadline) },
     signal,
   );
   deps.logger?.info('Signal received', { role: receipt.role });
@@ -157,23 +186,35 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
     if (isFollowUpEvent(eventOf(state))) {
       const request = followUpRequest(state, 'scheduled-deletion');
       deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
-      const deleted = await deleteAsScheduled({ iam: withDeadline(deps.iam, deadline) }, request);
+      const member = await clientsIn(deps.organization, request.accountId, request.accessKeyId);
+      const deleted = await deleteAsScheduled(
+        { iam: withDeadline(member ? member.iam() : deps.iam, deadline) },
+        request,
+      );
       deps.logger?.info('Scheduled deletion finished', { outcome: deleted.outcome, warnings: deleted.warnings });
       return deleted;
     }
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
+    const target = deps.organization && (await containTarget(deps.organization, incident, config));
+    if (target && 'refused' in target) {
+      deps.logger?.info('Containment refused', { outcome: target.refused.outcome, account: incident.accountId });
+      return target.refused;
+    }
+    const member = target?.account.clients;
+    const cloudTrail = member ? member.cloudTrail(GLOBAL_EVENTS_REGION) : deps.cloudTrail;
     const contained = await containKey(
       {
-        iam: withDeadline(deps.iam, deadline),
-        cloudTrail: deps.cloudTrail && withDeadline(deps.cloudTrail, deadline),
-        accountId: deps.accountId ?? accountOf(context?.invokedFunctionArn),
+        iam: withDeadline(member ? member.iam() : deps.iam, deadline),
+        cloudTrail: cloudTrail && withDeadline(cloudTrail, deadline),
+        accountId: member ? member.accountId : (deps.accountId ?? accountOf(context?.invokedFunctionArn)),
         schedules: schedulesOf(deps.scheduler, config, state, deadline),
       },
       incident,
       config,
     );
-    const result = await recordContainment(recordDeps(deps, config, deadline), incident, contained);
+    const recorded = await recordContainment(recordDeps(deps, config, deadline), incident, contained);
+    const result = target ? inAccount(recorded, target.account) : recorded;
     deps.logger?.info('Containment finished', {
       outcome: result.outcome,
       actions: result.actions,
@@ -223,6 +264,42 @@ async function stackSource(
   return withFallback(athena, lookup);
 }
 
+/**
+ * The inventory's clients, under the deadline: the function's own, or, in organisation mode, the
+ * member's (through its responder role); Organizations stays the hub's, which knows the accounts.
+ */
+async function inventoryIn(
+  own: Omit<InventoryDeps, 'accountId'>,
+  member: AccountClients | undefined,
+  deadline: number | undefined,
+): Promise<Omit<InventoryDeps, 'accountId'>> {
+  const organizations = own.organizations && withDeadline(own.organizations, deadline);
+  if (!member || member.own)
+    return {
+      iam: withDeadline(own.iam, deadline),
+      ec2: async (region) => withDeadline(await own.ec2(region), deadline),
+      lambda: async (region) => withDeadline(await own.lambda(region), deadline),
+      organizations,
+    };
+  const [{ EC2Client }, { LambdaClient }] = await Promise.all([
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-lambda'),
+  ]);
+  const ec2 = new Map<string, Ec2Api>();
+  const lambda = new Map<string, LambdaApi>();
+  const once = <T>(kept: Map<string, T>, region: string, make: () => T): T => {
+    const client = kept.get(region) ?? make();
+    kept.set(region, client);
+    return client;
+  };
+  return {
+    iam: withDeadline(member.iam(), deadline),
+    ec2: (region) => once(ec2, region, () => withDeadline(new EC2Client(member.config(region)), deadline)),
+    lambda: (region) => once(lambda, region, () => withDeadline(new LambdaClient(member.config(region)), deadline)),
+    organizations,
+  };
+}
+
 /** `LookupCloudTrailEvents`: summarises what the key did, in every region, and what its session keys did. */
 export function investigateTask(
   deps: {
@@ -232,6 +309,8 @@ export function investigateTask(
     athenaClients?: () => Promise<AthenaTaskClients>;
     /** The clients of the inventory of what the attacker left; without them, none is taken. */
     inventory?: Omit<InventoryDeps, 'accountId'>;
+    /** Organisation mode: the hub reads the account an incident names, through its responder role. */
+    organization?: OrganizationAccess;
     logger?: TaskLogger;
     now?: () => Date;
   },
@@ -239,47 +318,59 @@ export function investigateTask(
 ) {
   return async (state: WorkflowState, context?: TaskContext): Promise<Investigation | VerificationResult> => {
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.investigate);
+    const event = eventOf(state);
+    const followUp = isFollowUpEvent(event) ? followUpRequest(state, 'verification') : undefined;
+    const incident = followUp ? undefined : parseIncident(event);
+    const accountId = followUp ? followUp.accountId : (incident?.accountId ?? null);
+    // Organisation mode: the CloudTrail of the key's account (an account outside it throws, for the Catch).
+    const member =
+      deps.organization && incident
+        ? (await incidentAccount(deps.organization, incident)).clients
+        : await clientsIn(deps.organization, accountId, followUp?.accessKeyId ?? '');
+    const cloudTrail = member ? member.cloudTrail : deps.cloudTrail;
     const lookup = lookupEventsSource(
-      { cloudTrail: (region) => withDeadline(deps.cloudTrail(region), deadline), listRegions: deps.listRegions },
+      {
+        cloudTrail: (region) => withDeadline(cloudTrail(region), deadline),
+        listRegions: member ? member.listRegions : deps.listRegions,
+        // Investigations of one account share its LookupEvents budget.
+        ...(accountId ? { limiter: accountBudget(accountId) } : {}),
+      },
       { regions: config.regions },
     );
-    if (isFollowUpEvent(eventOf(state))) {
+    if (followUp) {
       // The verification reads LookupEvents, which has a call minutes after it is made; a trail's
       // files reach S3 (and Athena) later than that.
-      const request = followUpRequest(state, 'verification');
-      deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
-      const verified = await verifyContainment({ source: lookup, now: deps.now }, request, {
+      deps.logger?.appendKeys({ accessKeyId: followUp.accessKeyId, followUp: followUp.kind });
+      const verified = await verifyContainment({ source: lookup, now: deps.now }, followUp, {
         lookbackHours: config.lookbackHours,
         deadline,
       });
       deps.logger?.info('Verification finished', { quiet: verified.quiet, activity: verified.activity });
       return verified;
     }
+    if (!incident) throw new InvalidEventError('detail', 'names no incident');
     const source = await stackSource(lookup, config, deps.athenaClients, deadline);
-    const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
+    const owner = state.containment?.userName ?? incident.userName;
     const investigation = await investigateKey(
       { source },
       {
         accessKeyId: incident.accessKeyId,
-        userName: state.containment?.userName ?? incident.userName,
+        userName: owner,
         window: windowEnding((deps.now ?? (() => new Date()))(), config.lookbackHours),
         deadline,
       },
     );
     const fitted: Investigation = fitInvestigation(investigation);
     if (deps.inventory) {
-      const { iam, ec2, lambda, organizations } = deps.inventory;
+      const inventoryDeps = await inventoryIn(deps.inventory, member, deadline);
       const inventory = await inventoryOrError(
         {
-          iam: withDeadline(iam, deadline),
-          ec2: async (region) => withDeadline(await ec2(region), deadline),
-          lambda: async (region) => withDeadline(await lambda(region), deadline),
-          organizations: organizations && withDeadline(organizations, deadline),
-          accountId: accountOf(context?.invokedFunctionArn) ?? incident.accountId,
+          ...inventoryDeps,
+          accountId: member?.accountId ?? accountOf(context?.invokedFunctionArn) ?? incident.accountId,
         },
         [investigation.activity, ...investigation.sessionActivity],
-        state.containment?.userName ?? incident.userName,
+        owner,
       );
       fitted.inventory = fitInventory(inventory);
     }
@@ -298,8 +389,27 @@ interface NotifyTaskDeps {
   /** The region findings are imported into (the function's). */
   region?: string;
   accountId?: string;
+  /** Organisation mode: a member's finding is imported in the member, through its responder role. */
+  organization?: OrganizationAccess;
   logger?: TaskLogger;
   now?: () => Date;
+}
+
+/**
+ * Where the incident's finding goes: Security Hub of the account that owns the key, the only one
+ * that may import it under its default product. That is the function's own, or, in organisation
+ * mode, the member's through its responder role.
+ */
+async function findingsIn(
+  deps: NotifyTaskDeps,
+  accountId: string | undefined,
+  accessKeyId: string | undefined,
+): Promise<{ securityHub?: SecurityHubApi; accountId?: string }> {
+  const known = accountId !== undefined && /^\d{12}$/.test(accountId);
+  const member = deps.securityHub && known && (await clientsIn(deps.organization, accountId, accessKeyId ?? 'notify'));
+  if (!member || member.own) return { securityHub: deps.securityHub, accountId: deps.accountId };
+  const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+  return { securityHub: new SecurityHubClient(member.config(deps.region ?? 'us-east-1')), accountId: member.accountId };
 }
 
 /**
@@ -313,13 +423,14 @@ export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.notify);
     const sns = withDeadline(deps.sns, deadline);
     const sent = await notifySecurity({ sns }, { ...report, topicArn: config.topicArn });
+    const findings = await findingsIn(deps, report.incident?.accountId, report.incident?.accessKeyId);
     const channels = await publishChannels(
       {
         sns,
-        securityHub: deps.securityHub && withDeadline(deps.securityHub, deadline),
+        securityHub: findings.securityHub && withDeadline(findings.securityHub, deadline),
         secrets: deps.secrets && withDeadline(deps.secrets, deadline),
         fetch: deps.fetch,
-        accountId: deps.accountId ?? accountOf(context?.invokedFunctionArn),
+        accountId: findings.accountId ?? accountOf(context?.invokedFunctionArn),
         now: deps.now,
       },
       report,

@@ -45,6 +45,8 @@ export const CONTAINMENT_MODES = [
  * - `not-found`: IAM does not know the key and nothing shows it was ever contained here (a typo,
  *   another account's key, the wrong credentials): a human must look;
  * - `other-account`: the event names a key of another account; nothing was touched here;
+ * - `outside-organization`: organisation mode, and the account the event names is not a member of
+ *   the hub's organisation; nothing was touched (src/organization);
  * - `notify-only`: the mode says to leave the key alone;
  * - `manual-action-required`: a root or temporary key, which no role can contain;
  * - `owner-mismatch`: IAM says the key belongs to someone other than the event's user; nothing touched;
@@ -56,6 +58,7 @@ export type ContainmentOutcome =
   | 'already-contained'
   | 'not-found'
   | 'other-account'
+  | 'outside-organization'
   | 'notify-only'
   | 'manual-action-required'
   | 'owner-mismatch'
@@ -100,6 +103,8 @@ export interface ContainmentResult {
   deleteAt?: string | null;
   /** When the verification after containment runs, ISO 8601. */
   verifyAt?: string | null;
+  /** Organisation mode: the name of the key's account, as Organizations gives it. */
+  accountName?: string;
 }
 
 /** Options of {@link containKey}. */

@@ -66,3 +66,11 @@ export function otherAccountSteps(accessKeyId: string, accountId: string): strin
     `Or deploy exposed-keys in account ${accountId} too, so that its own stack contains its keys.`,
   ];
 }
+
+/** Steps when, in organisation mode, the event names an account outside the hub's organisation. */
+export function outsideOrganizationSteps(accessKeyId: string, accountId: string, organizationId: string): string[] {
+  return [
+    `Account ${accountId} is not a member of organization ${organizationId}, so the hub touched nothing there. Contain ${accessKeyId} from that account: exposed-keys respond --key ${accessKeyId} --profile <a profile of account ${accountId}>`,
+    'Find out why an event about that account reached the hub: a member forwarding events it should not, or an account that left the organisation.',
+  ];
+}

@@ -36,6 +36,13 @@ describe.runIf(runLint)('cfn-lint', () => {
     expect(status, stderr).toBe(0);
   });
 
+  it('finds no error and no warning in the member template', () => {
+    const { status, findings, stderr } = lint(projectPaths().memberTemplate);
+
+    expect(findings).toEqual([]);
+    expect(status, stderr).toBe(0);
+  });
+
   it('would flag the deprecated nodejs20.x runtime', async () => {
     scratch = await mkdtemp(join(tmpdir(), 'exposed-keys-cfn-'));
     const path = join(scratch, 'old-runtime.yaml');

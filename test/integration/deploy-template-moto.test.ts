@@ -45,7 +45,16 @@ const NOT_IN_MOTO: Readonly<Record<string, string>> = {
 const ATHENA_STACK = 'exposed-keys-athena-test';
 
 /** Resources whose condition is false with the parameters deployed below (no chat ids, no signing): never created. */
-const NOT_DEPLOYED = new Set(['HasChatChannel', 'HasSlack', 'HasTeams', 'HasWebhook', 'SignsCode']);
+// Deployed for one account: organisation mode's resources are left out too (organization.test.ts deploys them).
+const NOT_DEPLOYED = new Set([
+  'HasChatChannel',
+  'HasSlack',
+  'HasTeams',
+  'HasWebhook',
+  'SignsCode',
+  'IsOrganization',
+  'NeedsOrganizationTopicKey',
+]);
 
 let moto: MotoServer;
 let template: CloudFormationTemplate;
@@ -114,7 +123,7 @@ beforeAll(async () => {
         { ParameterKey: 'ArtifactBucket', ParameterValue: BUCKET },
         { ParameterKey: 'ArtifactKey', ParameterValue: KEY },
         { ParameterKey: 'TrailBucket', ParameterValue: 'org-trail-logs' },
-        { ParameterKey: 'OrganizationId', ParameterValue: 'o-abcdefghij' },
+        { ParameterKey: 'TrailOrganizationId', ParameterValue: 'o-abcdefghij' },
       ],
       Capabilities: ['CAPABILITY_IAM'],
     }),

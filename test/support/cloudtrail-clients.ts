@@ -1,7 +1,10 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 
 /** A per-region CloudTrail client factory aimed at a loopback endpoint. */
-export function cloudTrailAt(endpoint: string, options: { maxAttempts?: number; requestTimeout?: number } = {}) {
+export function cloudTrailAt(
+  endpoint: string,
+  options: { maxAttempts?: number; requestTimeout?: number; accessKeyId?: string } = {},
+) {
   const clients = new Map<string, CloudTrailClient>();
   return (region: string) => {
     let client = clients.get(region);
@@ -9,7 +12,7 @@ export function cloudTrailAt(endpoint: string, options: { maxAttempts?: number; 
       client = new CloudTrailClient({
         region,
         endpoint,
-        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        credentials: { accessKeyId: options.accessKeyId ?? 'testing', secretAccessKey: 'testing' },
         maxAttempts: options.maxAttempts ?? 1,
         requestHandler: { requestTimeout: options.requestTimeout ?? 10_000, throwOnRequestTimeout: true },
       });

@@ -20,6 +20,11 @@ export interface LookupEventsDeps {
   cloudTrail: (region: string) => CloudTrailApi;
   sleep?: Sleep;
   now?: () => number;
+  /**
+   * The limiter of a region, when calls must share an account's budget with other investigations
+   * (see account-budget.ts); by default each call of {@link lookupActivity} has its own.
+   */
+  limiter?: (region: string) => RateLimiter;
 }
 
 /** Progress of the `lookup-events` source, one call per page read. */
@@ -38,7 +43,11 @@ export interface LookupEventsOptions {
   maxEvents?: number;
   /** Stop reading (and mark the summary truncated) at this time, in epoch milliseconds. */
   deadline?: number;
-  /** How often a throttled call is tried again before its region is given up (other faults: at most 2). */
+  /**
+   * How often a throttled call is tried again before its region is given up (other faults: at most
+   * 2). With a deadline, throttling is waited out until the deadline instead: the summary is then
+   * truncated (time ran out), never failed.
+   */
   maxRetries?: number;
   onProgress?: (progress: LookupProgress) => void;
 }
@@ -93,17 +102,17 @@ async function readRegion(
   let nextToken: string | undefined;
   let pages = 0;
   let events = 0;
+  const outOfTime = () => options.deadline !== undefined && now() >= options.deadline;
   do {
-    if (
-      (options.deadline !== undefined && now() >= options.deadline) ||
-      (options.maxEvents !== undefined && state.accumulator.totalEvents >= options.maxEvents)
-    ) {
+    if (outOfTime() || (options.maxEvents !== undefined && state.accumulator.totalEvents >= options.maxEvents)) {
       state.truncated = true;
       break;
     }
     let answer: LookupEventsCommandOutput | undefined;
     for (let attempt = 0; answer === undefined; attempt += 1) {
       await limiter.acquire();
+      // A shared budget can keep a call waiting for its turn past the deadline.
+      if (outOfTime()) break;
       try {
         answer = await client.send(
           new LookupEventsCommand({
@@ -118,7 +127,9 @@ async function readRegion(
         // Throttling passes with time; other faults were already retried by the SDK, so only a few more tries.
         const throttled = isThrottling(error);
         const retryable = throttled || isTransient(error);
-        if (!retryable || attempt >= (throttled ? maxRetries : Math.min(maxRetries, 2))) {
+        // With a deadline, time bounds the waiting for throttling, not a count of attempts.
+        const patient = throttled && options.deadline !== undefined;
+        if (!retryable || (!patient && attempt >= (throttled ? maxRetries : Math.min(maxRetries, 2)))) {
           const reason = retryable ? `gave up after ${attempt + 1} attempts: ` : '';
           state.failed.push({
             region,
@@ -128,8 +139,14 @@ async function readRegion(
         }
         // Exponential back-off with jitter, capped; shared by every key reading this region.
         const delay = Math.min(500 * 2 ** attempt, 20_000) * (0.5 + Math.random() / 2);
+        // Waiting past the deadline would only end in the same place, later.
+        if (patient && now() + delay >= (options.deadline as number)) break;
         limiter.backOff(delay);
       }
+    }
+    if (answer === undefined) {
+      state.truncated = true;
+      break;
     }
     pages += 1;
     for (const event of answer.Events ?? []) {
@@ -157,7 +174,7 @@ export async function lookupActivity(deps: LookupEventsDeps, options: LookupEven
   }));
   await Promise.all(
     options.regions.map(async (region) => {
-      const limiter = new RateLimiter(rate, { sleep: deps.sleep, now: deps.now });
+      const limiter = deps.limiter?.(region) ?? new RateLimiter(rate, { sleep: deps.sleep, now: deps.now });
       for (const state of states) await readRegion(deps, options, region, limiter, state);
     }),
   );

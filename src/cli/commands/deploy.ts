@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
-import type { DeployMessage } from '../../deploy/run-deploy.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { bucketNameSchema } from '../../settings/settings.js';
 import { cliHost } from '../cli-host.js';
-import { runAction, withCommonOptions } from '../command-kit.js';
+import {
+  type OrganizationFlags,
+  refuseWithoutOrg,
+  runAction,
+  withCommonOptions,
+  withOrganizationOptions,
+} from '../command-kit.js';
 import { awsContext, type CommonOptions, parseFlag, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 import { type StackParameterFlags, stackParameters, withSettingFlags } from '../stack-parameters.js';
 
-interface DeployFlags extends CommonOptions, StackParameterFlags {
+interface DeployFlags extends CommonOptions, StackParameterFlags, OrganizationFlags {
   stackName: string;
   bucket?: string;
   execute: boolean;
@@ -20,7 +25,7 @@ interface DeployFlags extends CommonOptions, StackParameterFlags {
 export function registerDeploy(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
     // One flag per stack setting, each becoming its template parameter (src/cli/stack-parameters.ts).
-    withSettingFlags(program.command('deploy'))
+    withSettingFlags(withOrganizationOptions(program.command('deploy'), 'deploy'))
       .description('deploy or update the stack (us-east-1): build the Lambda artifact, upload it, apply a change set')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
       .option(
@@ -38,23 +43,20 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
   if (flags.bucket !== undefined) parseFlag(bucketNameSchema, flags.bucket, '--bucket');
 
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
+  refuseWithoutOrg(flags);
+  const context = awsContext(flags, region);
+  if (flags.org)
+    return (await import('../run/organization.js')).deployOrganization({ ...flags, context, parameters }, output);
 
-  const [{ AwsClients, s3OverPlainHttp }, { runDeploy }, render, stack] = await Promise.all([
+  const [{ AwsClients, s3OverPlainHttp }, { runDeploy }, render, { showDeployMessages }] = await Promise.all([
     import('../../aws/clients.js'),
     import('../../deploy/run-deploy.js'),
     import('../render/deploy.js'),
-    import('../render/stack.js'),
+    import('../run/deploy-messages.js'),
   ]);
-  const clients = new AwsClients(awsContext(flags, region));
+  const clients = new AwsClients(context);
   const progress = await output.progress();
-  const show = (message: DeployMessage) => {
-    if (message.kind === 'step') progress.step(message.text);
-    else if (message.kind === 'stack-event') output.info(stack.renderStackEvent(message.event, output.palette));
-    else {
-      progress.stop();
-      output.info(stack.renderChangeSet(message.changeSet, output.palette));
-    }
-  };
+  const show = showDeployMessages(output, progress);
   const report = await runDeploy(
     {
       sts: await clients.sts(),

@@ -3,11 +3,17 @@ import { DEFAULT_STACK_NAME } from '../../constants.js';
 import type { DestroyMessage } from '../../deploy/run-destroy.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { cliHost } from '../cli-host.js';
-import { runAction, withCommonOptions } from '../command-kit.js';
+import {
+  type OrganizationFlags,
+  refuseWithoutOrg,
+  runAction,
+  withCommonOptions,
+  withOrganizationOptions,
+} from '../command-kit.js';
 import { awsContext, type CommonOptions, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 
-interface DestroyFlags extends CommonOptions {
+interface DestroyFlags extends CommonOptions, OrganizationFlags {
   stackName: string;
   bucket?: string;
   deleteBucket?: boolean;
@@ -17,8 +23,7 @@ interface DestroyFlags extends CommonOptions {
 /** `exposed-keys destroy`: delete the stack and everything it made. */
 export function registerDestroy(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
-    program
-      .command('destroy')
+    withOrganizationOptions(program.command('destroy'), 'destroy')
       .description('delete the stack and everything it made, log groups included')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
       .option('--delete-bucket', 'also empty and delete the artifact bucket')
@@ -31,6 +36,12 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
   const region = stackRegion(flags);
   if (flags.bucket !== undefined && !flags.deleteBucket)
     throw new InvalidInputError('--bucket', '--bucket names the bucket to delete: use it with --delete-bucket.');
+  refuseWithoutOrg(flags);
+  if (flags.org)
+    return (await import('../run/organization.js')).destroyOrganization(
+      { ...flags, context: awsContext(flags, region), deleteBucket: flags.deleteBucket ?? false },
+      output,
+    );
   const [{ AwsClients }, { runDestroy }, stack, render] = await Promise.all([
     import('../../aws/clients.js'),
     import('../../deploy/run-destroy.js'),

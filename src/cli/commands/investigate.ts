@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { runAction, withAthenaOptions, withCommonOptions, withLogFilesOptions } from '../command-kit.js';
+import {
+  runAction,
+  withAccountOptions,
+  withAthenaOptions,
+  withCommonOptions,
+  withLogFilesOptions,
+} from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
 
-interface InvestigateFlags extends parse.CommonOptions, parse.AthenaFlags, parse.LogFilesFlags {
+interface InvestigateFlags extends parse.CommonOptions, parse.AthenaFlags, parse.LogFilesFlags, parse.AccountFlags {
   key?: string;
   hours?: string;
   start?: string;
@@ -19,8 +25,7 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
   withCommonOptions(
     withAthenaOptions(
       withLogFilesOptions(
-        program
-          .command('investigate')
+        withAccountOptions(program.command('investigate'))
           .description('summarise what an access key did, from CloudTrail (every region), log files or Athena')
           .option('--key <id>', 'the access key id (AKIA… or ASIA…)'),
       )
@@ -44,7 +49,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   const accessKeyId = parse.parseAccessKeyId(flags.key, { readOnly: true });
   const window = parse.parseWindow(flags, new Date());
   const region = parse.resolveRegion(flags);
-  const { regions, logs, athena } = parse.parseInvestigateSource(flags);
+  const source = { ...parse.parseInvestigateSource(flags), ...parse.parseAccount(flags) };
   // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
   const followSessions = flags.followSessions ?? !flags.json;
 
@@ -59,7 +64,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   const interrupt = listenForInterrupt();
   const result = await run
     .runInvestigation(new AwsClients(parse.awsContext(flags, region)), {
-      ...{ accessKeyId, window, regions, logs, athena, followSessions, signal: interrupt.signal },
+      ...{ accessKeyId, window, ...source, followSessions, signal: interrupt.signal },
       inventory: flags.inventory ?? false,
       onProgress: (report) => progress.update(renderActivityProgress(report)),
     })

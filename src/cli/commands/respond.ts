@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
-import { runAction, withCommonOptions } from '../command-kit.js';
+import { runAction, withAccountOptions, withCommonOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
 
-interface RespondFlags extends parse.CommonOptions, parse.AthenaFlags {
+interface RespondFlags extends parse.CommonOptions, parse.AthenaFlags, parse.AccountFlags {
   key?: string;
   user?: string;
   mode?: string;
@@ -25,8 +25,7 @@ interface RespondFlags extends parse.CommonOptions, parse.AthenaFlags {
 /** `exposed-keys respond`: the manual incident response, with the same steps the stack runs. */
 export function registerRespond(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
-    program
-      .command('respond')
+    withAccountOptions(program.command('respond'))
       .description('contain a leaked key, investigate what it did, and notify (manual incident response)')
       .option('--key <id>', 'the exposed access key id (AKIA… or ASIA…)')
       .option('--user <name>', 'the IAM user the key belongs to (default: looked up from the key)')
@@ -58,6 +57,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
     mode,
     deleteAfterDays: parse.parseDeleteAfterDays(flags.deleteAfterDays, mode),
     ...{ dryRun: flags.dryRun ?? false, revokeSessions: flags.revokeSessions, followSessions: flags.followSessions },
+    ...parse.parseAccount(flags),
   };
   const context = parse.awsContext(flags, parse.resolveRegion(flags));
   const [{ AwsClients }, run, render] = await Promise.all([

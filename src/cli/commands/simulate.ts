@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import type { ExitCodeValue } from '../../errors.js';
-import { runAction, withCommonOptions } from '../command-kit.js';
+import { runAction, withAccountOptions, withCommonOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
 import { type SimulateFlags, simulateRequest } from '../simulate-flags.js';
@@ -9,8 +9,7 @@ import { type SimulateFlags, simulateRequest } from '../simulate-flags.js';
 /** `exposed-keys simulate`: fire a realistic exposed-key event and follow what the state machine does. */
 export function registerSimulate(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
-    program
-      .command('simulate')
+    withAccountOptions(program.command('simulate'))
       .description('fire a simulated exposed-key event at the state machine and follow it')
       .option('--key <id>', 'the access key to report as exposed (it will be contained!)')
       .option('--user <name>', "the user to name in the event (default: the key's owner)")

@@ -1,19 +1,18 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { runAction, withCommonOptions } from '../command-kit.js';
+import { type OrganizationFlags, runAction, withCommonOptions, withOrganizationOptions } from '../command-kit.js';
 import { awsContext, type CommonOptions, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 
-interface StatusFlags extends CommonOptions {
+interface StatusFlags extends CommonOptions, OrganizationFlags {
   stackName: string;
 }
 
 /** `exposed-keys status`: the stack, its subscriptions and its recent executions. */
 export function registerStatus(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
-    program
-      .command('status')
+    withOrganizationOptions(program.command('status'), 'status')
       .description('show the stack, its resources, topic subscriptions and recent executions')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME),
   ).action(async (flags: StatusFlags) => setExitCode(await runAction(flags, (output) => status(flags, output))));
@@ -21,6 +20,11 @@ export function registerStatus(program: Command, setExitCode: (code: ExitCodeVal
 
 async function status(flags: StatusFlags, output: Output): Promise<ExitCodeValue> {
   const region = stackRegion(flags);
+  if (flags.org)
+    return (await import('../run/organization.js')).organizationStatusCommand(
+      { ...flags, context: awsContext(flags, region) },
+      output,
+    );
   const [{ AwsClients }, run, render] = await Promise.all([
     import('../../aws/clients.js'),
     import('../run/status.js'),

@@ -18,6 +18,7 @@ export function renderMessageHead(message: IncidentMessage, palette: Palette): s
     ? palette.red(message.keyNow)
     : message.keyNow;
   return [
+    `Account ${message.account}`,
     headline,
     ...field('What happened', [message.happened], palette),
     ...field('Key now', [keyNow], palette),

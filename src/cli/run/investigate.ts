@@ -5,7 +5,7 @@ import type { LogFilesReport } from '../../activity/log-files/log-files-source.j
 import type { AwsClients } from '../../aws/clients.js';
 import type { Inventory } from '../../steps/inventory/inventory-types.js';
 import { investigateKey } from '../../steps/investigate.js';
-import type { AthenaRequest, LogFilesRequest } from '../options.js';
+import type { AccountTarget, AthenaRequest, LogFilesRequest } from '../options.js';
 
 /** What `investigate` was asked. */
 export interface InvestigationRequest {
@@ -19,6 +19,8 @@ export interface InvestigationRequest {
   followSessions: boolean;
   /** Also check, now, what the attacker left (read only). */
   inventory?: boolean;
+  /** Read the activity in this member account, through its responder role (`--account`). */
+  account?: AccountTarget;
   onProgress?: (progress: ActivityProgress) => void;
   /** Aborts on Ctrl-C: a running Athena query is stopped. */
   signal?: AbortSignal;
@@ -62,8 +64,11 @@ export async function inventoryWith(
   );
 }
 
-/** The source the request names: log files when `logs` is given, Athena with `athena`, else LookupEvents. */
-async function sourceOf(clients: AwsClients, request: InvestigationRequest): Promise<Source> {
+/**
+ * The source the request names: log files when `logs` is given, Athena with `athena` (both read
+ * with the caller's credentials, where the trail is), else LookupEvents in the account the key acts in.
+ */
+async function sourceOf(clients: AwsClients, acting: AwsClients, request: InvestigationRequest): Promise<Source> {
   if (request.athena !== undefined) {
     const { athenaSourceFor } = await import('./athena-source.js');
     return athenaSourceFor(clients, request.athena, { regions: request.regions, signal: request.signal });
@@ -76,7 +81,7 @@ async function sourceOf(clients: AwsClients, request: InvestigationRequest): Pro
   }
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
   return lookupEventsSource(
-    { cloudTrail: await clients.cloudTrail(), listRegions: () => clients.listRegions() },
+    { cloudTrail: await acting.cloudTrail(), listRegions: () => acting.listRegions() },
     { regions: request.regions },
   );
 }
@@ -88,7 +93,10 @@ export async function runInvestigation(
   clients: AwsClients,
   request: InvestigationRequest,
 ): Promise<InvestigationOutcome> {
-  const source = await sourceOf(clients, request);
+  const acting = request.account
+    ? (await import('./member-clients.js')).memberClients(clients, request.account, request.accessKeyId)
+    : clients;
+  const source = await sourceOf(clients, acting, request);
   const investigation = await investigateKey(
     { source },
     {
@@ -100,9 +108,10 @@ export async function runInvestigation(
   );
   const inventory = request.inventory
     ? await inventoryWith(
-        clients,
+        acting,
         [investigation.activity, ...investigation.sessionActivity],
         investigation.activity.userName,
+        request.account?.accountId,
       )
     : undefined;
   return {

@@ -6,7 +6,7 @@ import { describeError, InvalidInputError, StackNotFoundError } from '../../erro
 import type { ContainmentMode } from '../../steps/contain.js';
 import { cliHost } from '../cli-host.js';
 import { listenForInterrupt } from '../interrupt.js';
-import type { AthenaRequest } from '../options.js';
+import type { AccountTarget, AthenaRequest } from '../options.js';
 import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
@@ -31,6 +31,8 @@ export interface RespondRequest {
   /** An Athena table to investigate with; LookupEvents when absent. */
   athena?: AthenaRequest;
   topicArn?: string;
+  /** Act in this member account through its responder role (`--account`). */
+  account?: AccountTarget;
 }
 
 /** How the command talks with the responder. */
@@ -74,6 +76,18 @@ function searchedWhere(request: RespondRequest): string {
   return `Athena table ${database}.${table} (${request.regions ? regions : 'every region'})`;
 }
 
+/** The activity source: Athena over the caller's table when asked, else LookupEvents where the key acts. */
+async function activitySource(clients: AwsClients, acting: AwsClients, request: RespondRequest, signal: AbortSignal) {
+  if (request.athena)
+    return (await import('./athena-source.js')).athenaSourceFor(clients, request.athena, {
+      regions: request.regions,
+      signal,
+    });
+  const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
+  const cloudTrail = await acting.cloudTrail();
+  return lookupEventsSource({ cloudTrail, listRegions: () => acting.listRegions() }, { regions: request.regions });
+}
+
 /**
  * `respond` from the command line: builds the clients and the activity source, and runs the
  * response with a host that shows the plan and asks before any change. Nothing but IAM stands
@@ -100,15 +114,20 @@ export async function respondCommand(
         );
       // CloudFormation failing is no reason to leave the key active: the scheduling is said to fail.
     });
-  const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
-  const cloudTrail = await clients.cloudTrail();
+  // --account: IAM, STS, CloudTrail, Security Hub and the inventory act in the member, through its
+  // role; the topic, the schedules and the Athena table stay the caller's (the hub's).
+  const member = request.account && (await import('./member-clients.js'));
+  const acting =
+    member && request.account ? member.memberClients(clients, request.account, request.accessKeyId) : clients;
+  const cloudTrail = await acting.cloudTrail();
   const interrupt = listenForInterrupt();
-  const source = request.athena
-    ? await (await import('./athena-source.js')).athenaSourceFor(clients, request.athena, {
-        regions: request.regions,
-        signal: interrupt.signal,
-      })
-    : lookupEventsSource({ cloudTrail, listRegions: () => clients.listRegions() }, { regions: request.regions });
+  const source = await activitySource(clients, acting, request, interrupt.signal);
+  const accountName = async () => {
+    if (!member || !request.account) return null;
+    const named = await member.accountName(clients, request.account.accountId);
+    if (named.problem) output.debug(`The account's name is not known: ${named.problem}`);
+    return named.name;
+  };
   const show = (message: RespondMessage) => {
     if (message.kind === 'step') progress.step(message.text);
     else if (message.kind === 'progress') progress.update(renderActivityProgress(message.progress));
@@ -119,15 +138,16 @@ export async function respondCommand(
   };
   const outcome = await respondToKey(
     {
-      iam: await clients.iam(),
-      sts: await clients.sts(),
+      iam: await acting.iam(),
+      sts: await acting.sts(),
       source,
       cloudTrail: cloudTrail(GLOBAL_EVENTS_REGION),
       topic: topic.find,
-      securityHub: async () => ({ client: await clients.securityHub(), region: clients.context.region }),
+      securityHub: async () => ({ client: await acting.securityHub(), region: acting.context.region }),
       schedules,
       inventory: async (summaries, owner, account) =>
-        (await import('./investigate.js')).inventoryWith(clients, summaries, owner, account),
+        (await import('./investigate.js')).inventoryWith(acting, summaries, owner, account),
+      accountName,
     },
     {
       ...request,

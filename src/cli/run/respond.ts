@@ -43,6 +43,8 @@ export interface RespondDeps extends PlanDeps {
   securityHub?: () => Promise<{ client: SecurityHubApi; region: string }>;
   /** Checks, read only, what the attacker left; without it, no inventory is taken. */
   inventory?: (summaries: ActivitySummary[], keyOwner: string | null, accountId: string | null) => Promise<Inventory>;
+  /** The account's name for the message (`--account`: Organizations), asked after containment too. */
+  accountName?: () => Promise<string | null>;
 }
 
 /** What a responder asked for. */
@@ -111,7 +113,7 @@ export async function runResponse(
           describeError,
         );
   const owner = containment.status === 'done' ? containment.result.userName : incident.userName;
-  const [investigation, topic] = await Promise.all([
+  const [investigation, topic, accountName] = await Promise.all([
     report<Investigation>(
       () =>
         investigateKey(
@@ -127,19 +129,28 @@ export async function runResponse(
       describeError,
     ),
     options.dryRun ? Promise.resolve<TopicToNotify>({}) : deps.topic(),
+    deps.accountName?.() ?? null,
   ]);
   if (investigation.status === 'done' && deps.inventory) {
     const { activity, sessionActivity } = investigation.result;
     const account = incident.accountId === 'unknown' ? null : incident.accountId;
     investigation.result.inventory = await deps.inventory([activity, ...sessionActivity], owner, account);
   }
-  const incidentReport: IncidentReport = { incident: { ...incident, userName: owner }, containment, investigation };
+  const named: StepReport<ContainmentResult> =
+    accountName && containment.status === 'done'
+      ? { status: 'done', result: { ...containment.result, accountName } }
+      : containment;
+  const incidentReport: IncidentReport = {
+    incident: { ...incident, userName: owner },
+    containment: named,
+    investigation,
+  };
   const warnings = [...planned.warnings, ...(topic.warning ? [topic.warning] : [])];
   return {
     incident: incidentReport.incident as Incident,
     containment:
-      containment.status === 'done'
-        ? containment.result
+      named.status === 'done'
+        ? named.result
         : {
             outcome: 'containment-failed',
             contained: false,

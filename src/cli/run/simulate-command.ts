@@ -5,6 +5,7 @@ import { cutEnd } from '../../common/untrusted-text.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
+import type { AccountTarget } from '../options.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
 import { resolveTopic } from './topic.js';
 
@@ -20,6 +21,8 @@ export interface SimulateCommandRequest {
   local: boolean;
   wait: boolean;
   stackName: string;
+  /** Simulate a leak in this member account (`--account`): the event names it, the test user lives there. */
+  account?: AccountTarget;
 }
 
 /** How the command shows what happens. */
@@ -40,16 +43,20 @@ export async function simulateCommand(
 ): Promise<SimulateResult> {
   if (request.local) await import('../../state-machine/promise-with-resolvers.js');
   const event = request.eventFile === undefined ? undefined : await readEventFile(request.eventFile);
-  const accountId = await callerAccount(await clients.sts());
+  // --account: the member's IAM and CloudTrail through its role; the state machine and topic stay the caller's.
+  const acting = request.account
+    ? (await import('./member-clients.js')).memberClients(clients, request.account, request.accessKeyId ?? 'simulate')
+    : clients;
+  const accountId = await callerAccount(await acting.sts());
   const topic = request.local ? await resolveTopic(clients, request) : {};
   if (topic.warning) ui.onWarning(topic.warning);
   const result = await runSimulation(
     {
-      iam: await clients.iam(),
+      iam: await acting.iam(),
       sfn: await clients.sfn(),
       cloudFormation: await clients.cloudFormation(),
-      cloudTrail: await clients.cloudTrail(),
-      listRegions: () => clients.listRegions(),
+      cloudTrail: await acting.cloudTrail(),
+      listRegions: () => acting.listRegions(),
       sns: topic.sns,
     },
     {

@@ -33,9 +33,9 @@ describe('stackParameters', () => {
   });
 
   it('passes the trail bucket and organisation id of the Athena option, "" turning it off', () => {
-    expect(stackParameters({ trailBucket: 'org-trail-logs', orgId: 'o-abcdefghij' })).toEqual({
+    expect(stackParameters({ trailBucket: 'org-trail-logs', trailOrgId: 'o-abcdefghij' })).toEqual({
       TrailBucket: 'org-trail-logs',
-      OrganizationId: 'o-abcdefghij',
+      TrailOrganizationId: 'o-abcdefghij',
     });
     expect(stackParameters({ trailBucket: '' })).toEqual({ TrailBucket: '' });
   });
@@ -49,7 +49,7 @@ describe('stackParameters', () => {
       [{ email: 'security' }, '--email'],
       [{ mode: 'destroy' }, '--mode'],
       [{ trailBucket: 'Trail_Logs' }, '--trail-bucket'],
-      [{ orgId: 'org-1' }, '--org-id'],
+      [{ trailOrgId: 'org-1' }, '--trail-org-id'],
       [{ kmsKey: 'alias/aws/sns' }, '--kms-key'],
       [{ codeSigningProfile: 'my-profile' }, '--code-signing-profile'],
     ] as const) {

@@ -59,9 +59,9 @@ describe('the Athena option of the template', () => {
       expect(REGION_PATTERN.test(region), region).toBe(true);
     expect(input.Parameters['storage.location.template']).toEqual({
       'Fn::If': [
-        'HasOrganization',
+        'HasTrailOrganization',
         {
-          'Fn::Sub': `s3://\${TrailBucket}/AWSLogs/\${OrganizationId}/\${!account}/CloudTrail/\${!region}/\${!timestamp}`,
+          'Fn::Sub': `s3://\${TrailBucket}/AWSLogs/\${TrailOrganizationId}/\${!account}/CloudTrail/\${!region}/\${!timestamp}`,
         },
         { 'Fn::Sub': `s3://\${TrailBucket}/AWSLogs/\${!account}/CloudTrail/\${!region}/\${!timestamp}` },
       ],
@@ -123,7 +123,7 @@ describe('the Athena option of the template', () => {
   it('takes the trail bucket and organisation id by the same rules as deploy', () => {
     for (const [setting, values] of [
       [STACK_SETTINGS.trailBucket, ['', 'org-trail-logs', 'a.b-c', 'Bad_Bucket', 'ab']],
-      [STACK_SETTINGS.orgId, ['', 'o-abcdefghij', 'o-short', 'x-abcdefghij']],
+      [STACK_SETTINGS.trailOrgId, ['', 'o-abcdefghij', 'o-short', 'x-abcdefghij']],
     ] as const) {
       const pattern = new RegExp(String(template.Parameters?.[setting.parameter]?.AllowedPattern));
       for (const value of values)

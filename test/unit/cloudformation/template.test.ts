@@ -105,6 +105,8 @@ describe('the template parameters', () => {
       LogRetentionDays: { Type: 'Number', Default: 30, AllowedValues: LOG_RETENTION_DAYS },
       KmsKey: { Type: 'String', Default: '' },
       CodeSigningProfileArn: { Type: 'String', Default: '' },
+      OrganizationId: { Type: 'String', Default: '' },
+      ResponderRoleName: { Type: 'String', Default: 'exposed-keys-responder' },
     });
     expect(Object.keys(template.Parameters ?? {}).sort()).toEqual(
       [
@@ -120,9 +122,11 @@ describe('the template parameters', () => {
         'LogRetentionDays',
         'LookbackHours',
         'NotificationEmail',
+        'OrganizationId',
+        'ResponderRoleName',
         'RevokeSessions',
         'TrailBucket',
-        'OrganizationId',
+        'TrailOrganizationId',
         'SecurityHubFindings',
         'SlackChannelId',
         'SlackWorkspaceId',
@@ -203,12 +207,25 @@ describe('the template resources', () => {
       TeamsChannel: 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration',
       NotifyFindingsPolicy: 'AWS::IAM::Policy',
       NotifyWebhookPolicy: 'AWS::IAM::Policy',
+      // Organisation mode only (test/unit/cloudformation/organization-templates.test.ts).
+      HubEventBus: 'AWS::Events::EventBus',
+      HubTrustedAdvisorRule: 'AWS::Events::Rule',
+      HubHealthRiskRule: 'AWS::Events::Rule',
+      HubQuarantineRule: 'AWS::Events::Rule',
+      OrganizationResponderAccess: 'AWS::IAM::Policy',
+      OrganizationTopicKey: 'AWS::KMS::Key',
+      OrganizationTopicKeyUse: 'AWS::IAM::Policy',
     });
   });
 
   it('encrypt the topic, and subscribe the e-mail only when one is given', () => {
+    // The customer's key when given or created; in organisation mode, else, the hub's own; else the AWS-managed key.
     expect(properties('NotificationTopic').KmsMasterKeyId).toEqual({
-      'Fn::If': ['UsesCustomerKey', CUSTOMER_KEY, 'alias/aws/sns'],
+      'Fn::If': [
+        'UsesCustomerKey',
+        CUSTOMER_KEY,
+        { 'Fn::If': ['IsOrganization', { Ref: 'OrganizationTopicKey' }, 'alias/aws/sns'] },
+      ],
     });
     expect(resource('EmailSubscription')).toMatchObject({
       Condition: 'HasEmail',
@@ -516,6 +533,10 @@ describe('the template outputs', () => {
       NotifyFunctionName: expect.objectContaining({ Value: { Ref: 'NotifyFunction' } }),
       AthenaTable: expect.objectContaining({ Condition: 'HasAthena' }),
       AthenaWorkGroupName: expect.objectContaining({ Condition: 'HasAthena', Value: { Ref: 'AthenaWorkGroup' } }),
+      HubEventBusArn: expect.objectContaining({
+        Condition: 'IsOrganization',
+        Value: { 'Fn::GetAtt': ['HubEventBus', 'Arn'] },
+      }),
     });
   });
 });

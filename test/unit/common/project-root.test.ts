@@ -25,6 +25,7 @@ describe('projectRoot', () => {
       artifacts: '/project/.artifacts',
       prebuiltArtifacts: '/project/dist/artifact',
       template: '/project/cloudformation/exposed-keys.yaml',
+      memberTemplate: '/project/cloudformation/member.yaml',
       logFileWorker: '/project/dist/activity/log-files/workers/worker-entry.js',
       dataSet: '/project/data/cloudtrail/stratus-invictus.json.gz',
     });

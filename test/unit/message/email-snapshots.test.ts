@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNotification } from '../../../src/message/email.js';
 import type { ContainmentOutcome, ContainmentResult } from '../../../src/steps/contain.js';
+import { outsideOrganizationSteps } from '../../../src/steps/human-steps.js';
 import type { FollowUpReport, IncidentReport } from '../../../src/steps/incident-outcome.js';
 import type { VerificationResult } from '../../../src/steps/lifecycle/follow-up-result.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../support/fixtures.js';
@@ -271,6 +272,30 @@ const OUTCOMES: [string, IncidentReport][] = [
           `Then delete it: aws iam delete-access-key --user-name alice --access-key-id ${KEY}`,
         ],
       }),
+    ),
+  ],
+  // Organisation mode: the hub contained the key in a member account, whose name Organizations gave.
+  [
+    'deleted-in-member',
+    report(containment('deleted', { actions: [...DONE], accountName: 'Payments (prod)' }), {
+      incident: { ...incidentFor(KEY, 'alice'), accountId: '210987654321' },
+    }),
+  ],
+  [
+    'outside-organization',
+    report(
+      containment('outside-organization', {
+        summary: `${KEY} belongs to account 999999999999, which is not a member of organization o-exampleorg1; nothing was touched.`,
+        humanSteps: outsideOrganizationSteps(KEY, '999999999999', 'o-exampleorg1'),
+      }),
+      {
+        incident: { ...incidentFor(KEY, 'alice'), accountId: '999999999999' },
+        investigation: {
+          status: 'failed',
+          error:
+            'OutsideOrganizationError: Account 999999999999 is not a member of organization o-exampleorg1; the hub does not act there.',
+        },
+      },
     ),
   ],
 ];

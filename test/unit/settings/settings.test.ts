@@ -106,6 +106,8 @@ describe('functionEnvironment', () => {
       INVESTIGATE_REGIONS: '',
       SECURITY_HUB_FINDINGS: 'true',
       WEBHOOK_SECRET_ARN: '',
+      ORGANIZATION_ID: '',
+      RESPONDER_ROLE_NAME: 'exposed-keys-responder',
     });
   });
 });

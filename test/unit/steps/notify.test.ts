@@ -125,16 +125,17 @@ describe('buildNotification', () => {
     const { message } = buildNotification(report());
     const lines = message.split('\n');
 
-    expect(lines[0]).toBe('EXPOSED KEY DELETED');
-    expect(lines[2]).toMatch(
+    expect(lines[0]).toBe('Account 123456789012');
+    expect(lines[1]).toBe('EXPOSED KEY DELETED');
+    expect(lines[3]).toMatch(
       /^What happened {2}AKIAIOSFODNN7EXAMPLE of alice in account 123456789012, reported by Trusted Advisor/,
     );
-    expect(lines[3]).toBe(
+    expect(lines[4]).toBe(
       'Key now        DELETED: it can no longer be used. Sessions it minted before then are denied.',
     );
-    expect(lines[4]).toBe('Attacker did   - covered tracks: tried to stop logging once');
-    expect(lines[5]).toBe('               - stayed in: created 2 users');
-    expect(lines[6]).toMatch(/^Do now {9}1\. Remove the key from where it leaked/);
+    expect(lines[5]).toBe('Attacker did   - covered tracks: tried to stop logging once');
+    expect(lines[6]).toBe('               - stayed in: created 2 users');
+    expect(lines[7]).toMatch(/^Do now {9}1\. Remove the key from where it leaked/);
   });
 
   it('says what was done, and the risky events in time order, below the head', () => {

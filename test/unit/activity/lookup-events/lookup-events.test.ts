@@ -6,6 +6,7 @@ import {
 } from '../../../../emulators/cloudtrail-lookup-server.js';
 import type { CloudTrailRecord } from '../../../../src/activity/cloudtrail-record.js';
 import { lookupActivity } from '../../../../src/activity/lookup-events/lookup-events.js';
+import { RateLimiter } from '../../../../src/activity/lookup-events/rate-limiter.js';
 import { cloudTrailAt } from '../../../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
 import { summarizeRecords } from '../../../support/summaries.js';
@@ -21,8 +22,9 @@ async function serve(
   records: CloudTrailRecord[],
   requestsPerSecond: number,
   fault?: (r: { region: string; count: number }) => LookupFault | null,
+  accountOf?: (accessKeyId: string) => string,
 ) {
-  server = await startCloudTrailLookupServer({ records, requestsPerSecond, fault });
+  server = await startCloudTrailLookupServer({ records, requestsPerSecond, fault, accountOf });
   return server;
 }
 
@@ -196,5 +198,90 @@ describe('lookupActivity against the loopback LookupEvents fixture', () => {
       ['ASIATFQR7NSCWLLE7IWW', 29],
       ['ASIATFQR7NSC2632JLFK', 15],
     ]);
+  });
+});
+
+describe('lookupActivity when investigations share an account', () => {
+  // Two accounts' credentials, as the fixture tells them apart (per account and region, as AWS does).
+  const ACCOUNTS: Record<string, string> = { AKIDACCOUNTA: '111111111111', AKIDACCOUNTB: '222222222222' };
+  // Three pages of the key's events: each investigation makes three calls.
+  const records = loadInvictusRecords()
+    .filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY)
+    .slice(0, 150)
+    // Served to any account: the tests below are about budgets, not whose records they are.
+    .map(({ recipientAccountId: _recorded, ...record }) => record);
+  const window = INVICTUS_WINDOW;
+
+  function twoInvestigations(endpoint: string, accessKeyIds: [string, string], limiter?: () => RateLimiter) {
+    return Promise.all(
+      accessKeyIds.map((signer) =>
+        lookupActivity(
+          {
+            cloudTrail: cloudTrailAt(endpoint, { accessKeyId: signer }),
+            ...(limiter ? { limiter } : {}),
+          },
+          { accessKeyIds: [INVICTUS_KEY], window, regions: ['us-east-1'], maxRetries: 0 },
+        ),
+      ),
+    );
+  }
+
+  it('stay within the account’s 2 requests a second when they share its limiter, so nothing is throttled', async () => {
+    const fixture = await serve(records, 2, undefined, (key) => ACCOUNTS[key] ?? 'unknown');
+    const shared = new RateLimiter(2);
+
+    const results = await twoInvestigations(fixture.endpoint, ['AKIDACCOUNTA', 'AKIDACCOUNTA'], () => shared);
+
+    expect(fixture.accountThrottled.get('111111111111/us-east-1') ?? 0).toBe(0);
+    for (const [summary] of results) expect(summary?.regions.failed).toEqual([]);
+  });
+
+  it('defeat each other without a shared limiter (the fixture enforces the account’s budget)', async () => {
+    const fixture = await serve(records, 2, undefined, (key) => ACCOUNTS[key] ?? 'unknown');
+
+    await twoInvestigations(fixture.endpoint, ['AKIDACCOUNTA', 'AKIDACCOUNTA']);
+
+    expect(fixture.accountThrottled.get('111111111111/us-east-1')).toBeGreaterThan(0);
+  });
+
+  it('do not share a budget across accounts', async () => {
+    const fixture = await serve(records, 2, undefined, (key) => ACCOUNTS[key] ?? 'unknown');
+
+    await twoInvestigations(fixture.endpoint, ['AKIDACCOUNTA', 'AKIDACCOUNTB']);
+
+    expect([...fixture.accountThrottled.values()]).toEqual([]);
+    expect(fixture.accountRequests.get('111111111111/us-east-1')).toBe(
+      fixture.accountRequests.get('222222222222/us-east-1'),
+    );
+  });
+
+  it('wait out throttling until the deadline, then say the summary is truncated, not failed', async () => {
+    const fixture = await serve(records, 2, () => 'throttle');
+
+    const [summary] = await lookupActivity(
+      { cloudTrail: cloudTrailAt(fixture.endpoint) },
+      {
+        accessKeyIds: [INVICTUS_KEY],
+        window,
+        regions: ['us-east-1'],
+        requestsPerSecond: 100,
+        maxRetries: 0,
+        deadline: Date.now() + 1_500,
+      },
+    );
+
+    expect(fixture.throttled.get('us-east-1')).toBeGreaterThan(1);
+    expect(summary?.regions.failed).toEqual([]);
+    expect(summary?.truncated).toBe(true);
+  });
+
+  it('serve each account only the records it recorded', async () => {
+    const mine = records.map((record) => ({ ...record, recipientAccountId: '111111111111' }));
+    const fixture = await serve(mine, 40, undefined, (key) => ACCOUNTS[key] ?? 'unknown');
+
+    const [own, other] = await twoInvestigations(fixture.endpoint, ['AKIDACCOUNTA', 'AKIDACCOUNTB']);
+
+    expect(own?.[0]?.totalEvents).toBeGreaterThan(0);
+    expect(other?.[0]?.totalEvents).toBe(0);
   });
 });

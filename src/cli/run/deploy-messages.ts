@@ -1,0 +1,31 @@
+import type { DeployMessage } from '../../deploy/run-deploy.js';
+import type { DestroyMessage } from '../../deploy/run-destroy.js';
+import type { OrgDeployMessage } from '../../organization/deploy/run-org-deploy.js';
+import type { OrgDestroyMessage } from '../../organization/deploy/run-org-destroy.js';
+import type { Output, Progress } from '../output.js';
+import { renderOrganizationPlan } from '../render/organization.js';
+import { renderChangeSet, renderStackEvent } from '../render/stack.js';
+
+/** Anything the deploy and destroy flows tell, in one account or an organisation. */
+export type DeployFlowMessage = DeployMessage | DestroyMessage | OrgDeployMessage | OrgDestroyMessage;
+
+/**
+ * How `deploy` and `destroy` show what their flows tell: steps on the progress line; stack events,
+ * StackSet operations, the change set and the organisation's plan as lines of their own.
+ */
+export function showDeployMessages(output: Output, progress: Progress): (message: DeployFlowMessage) => void {
+  return (message) => {
+    if (message.kind === 'step') progress.step(message.text);
+    else if (message.kind === 'stack-event') output.info(renderStackEvent(message.event, output.palette));
+    else if (message.kind === 'operation')
+      output.info(`StackSet ${message.action} ${message.operationId}: ${message.status}`);
+    else {
+      progress.stop();
+      output.info(
+        message.kind === 'org-plan'
+          ? renderOrganizationPlan(message.plan, output.palette)
+          : renderChangeSet(message.changeSet, output.palette),
+      );
+    }
+  };
+}

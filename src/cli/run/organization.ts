@@ -1,0 +1,135 @@
+import type { AwsContext } from '../../aws/client-config.js';
+import { AwsClients, s3OverPlainHttp } from '../../aws/clients.js';
+import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { parseTargets } from '../../organization/deploy/organization-info.js';
+import { organizationStatus } from '../../organization/deploy/organization-status.js';
+import { runOrgDeploy } from '../../organization/deploy/run-org-deploy.js';
+import { runOrgDestroy } from '../../organization/deploy/run-org-destroy.js';
+import { roleNameSchema } from '../../settings/settings.js';
+import { cliHost } from '../cli-host.js';
+import type { OrganizationFlags } from '../command-kit.js';
+import { parseFlag } from '../options.js';
+import type { Output } from '../output.js';
+import {
+  orgDeployProblems,
+  renderOrganizationStatus,
+  renderOrgDeployReport,
+  renderOrgDestroyReport,
+} from '../render/organization.js';
+import { showDeployMessages } from './deploy-messages.js';
+import { stackStatus } from './status.js';
+
+/** What the organisation commands share: where, as whom, and the command's own flags. */
+export interface OrganizationCommand extends OrganizationFlags {
+  context: AwsContext;
+  stackName: string;
+  yes?: boolean;
+}
+
+/** Clients of the management account, from --management-profile, for its member stack. */
+function managementClients(flags: OrganizationCommand): AwsClients | undefined {
+  if (flags.managementProfile === undefined) return undefined;
+  return new AwsClients({ ...flags.context, profile: flags.managementProfile });
+}
+
+/**
+ * `deploy --org`: the hub, the member StackSet and the management account's member stack, one
+ * plan shown and confirmed, each operation followed. Exit 3 when accounts failed or the management
+ * account is left uncovered (each is said).
+ */
+export async function deployOrganization(
+  flags: OrganizationCommand & { bucket?: string; execute: boolean; parameters: Record<string, string> },
+  output: Output,
+): Promise<ExitCodeValue> {
+  const targets = flags.targets === undefined ? undefined : parseTargets(flags.targets);
+  const roleName = parseFlag(roleNameSchema, flags.roleName ?? '', '--role-name');
+  const clients = new AwsClients(flags.context);
+  const management = managementClients(flags);
+  const progress = await output.progress();
+  const report = await runOrgDeploy(
+    {
+      sts: await clients.sts(),
+      s3: await clients.s3(),
+      s3PlainHttp: s3OverPlainHttp(),
+      signer: () => clients.signer(),
+      cloudFormation: await clients.cloudFormation(),
+      organizations: await clients.organizations(),
+      ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
+      io: cliHost(output, { command: 'deploy --org', yes: flags.yes, show: showDeployMessages(output, progress) }),
+    },
+    {
+      stackName: flags.stackName,
+      region: flags.context.region,
+      parameters: flags.parameters,
+      bucket: flags.bucket,
+      execute: flags.execute,
+      ...(targets ? { targets } : {}),
+      roleName,
+      stackSetName: flags.stackSetName,
+    },
+  );
+  progress.stop();
+  if (output.json) output.printJson(report);
+  else output.result(renderOrgDeployReport(report, output.palette));
+  const problems = orgDeployProblems(report);
+  for (const problem of problems) output.warn(problem);
+  return problems.length > 0 ? ExitCode.awsFailed : ExitCode.ok;
+}
+
+/** `status --org`: the hub's status, then the member StackSet's instances by account. */
+export async function organizationStatusCommand(flags: OrganizationCommand, output: Output): Promise<ExitCodeValue> {
+  const clients = new AwsClients(flags.context);
+  const [hub, members] = await Promise.all([
+    stackStatus(
+      { cloudFormation: await clients.cloudFormation(), sns: await clients.sns(), sfn: await clients.sfn() },
+      { stackName: flags.stackName, region: flags.context.region },
+    ),
+    organizationStatus(
+      {
+        cloudFormation: await clients.cloudFormation(),
+        organizations: await clients.organizations(),
+        sts: await clients.sts(),
+      },
+      { stackSetName: flags.stackSetName },
+    ),
+  ]);
+  if (output.json) output.printJson({ hub, organization: members });
+  else {
+    const { renderStatus } = await import('../render/status.js');
+    output.result(`${renderStatus(hub, output.palette)}\n\n${renderOrganizationStatus(members, output.palette)}`);
+  }
+  return members.notCurrent.length > 0 || !members.stackSet ? ExitCode.awsFailed : ExitCode.ok;
+}
+
+/** `destroy --org`: the members' stacks, the StackSet, the management account's stack, then the hub. */
+export async function destroyOrganization(
+  flags: OrganizationCommand & { deleteBucket: boolean; bucket?: string },
+  output: Output,
+): Promise<ExitCodeValue> {
+  if (flags.targets !== undefined) throw new InvalidInputError('--targets', '--targets applies to deploy --org.');
+  const clients = new AwsClients(flags.context);
+  const management = managementClients(flags);
+  const progress = await output.progress();
+  const report = await runOrgDestroy(
+    {
+      sts: await clients.sts(),
+      cloudFormation: await clients.cloudFormation(),
+      s3: () => clients.s3(),
+      organizations: await clients.organizations(),
+      ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
+      io: cliHost(output, { command: 'destroy --org', yes: flags.yes, show: showDeployMessages(output, progress) }),
+    },
+    {
+      stackName: flags.stackName,
+      region: flags.context.region,
+      deleteBucket: flags.deleteBucket,
+      bucket: flags.bucket,
+      stackSetName: flags.stackSetName,
+    },
+  );
+  progress.stop();
+  if (report.outcome === 'aborted') output.info('Stopped: what is listed above as deleted was deleted; nothing else.');
+  else if (output.json) output.printJson(report);
+  else output.result(renderOrgDestroyReport(report, output.palette));
+  return ExitCode.ok;
+}

@@ -1,0 +1,47 @@
+import type { Incident } from '../incident/incident.js';
+import type { AccountAccess, AccountClients } from './account-clients.js';
+import type { OrganizationMembers } from './membership.js';
+import { OutsideOrganizationError } from './organization-errors.js';
+
+/** The account an incident names, as the hub may act in it. */
+export interface IncidentAccount {
+  clients: AccountClients;
+  /** The account's name, when Organizations said it. */
+  accountName: string | null;
+  /** What could not be checked (Organizations not answering); the hub acted all the same. */
+  warnings: string[];
+}
+
+/** Organisation mode, as the hub's tasks use it: who belongs, and clients acting there. */
+export interface OrganizationAccess {
+  readonly organizationId: string;
+  readonly access: AccountAccess;
+  readonly members: OrganizationMembers;
+}
+
+/**
+ * Clients acting in the account `incident` names, once that account is known to belong to the
+ * hub's organisation (or Organizations could not say, when the hub's `aws:ResourceOrgID` guard on
+ * `sts:AssumeRole` still keeps it inside). The hub's own account needs no role.
+ *
+ * @throws OutsideOrganizationError when Organizations says the account is not a member: the
+ * hub touches nothing there.
+ * @throws AccountAccessError when the account's responder role cannot be assumed.
+ */
+export async function incidentAccount(organization: OrganizationAccess, incident: Incident): Promise<IncidentAccount> {
+  const [hub, membership] = await Promise.all([
+    organization.access.hubAccountId(),
+    organization.members.membership(incident.accountId),
+  ]);
+  if (membership.status === 'outside' && incident.accountId !== hub)
+    throw new OutsideOrganizationError(incident.accountId, organization.organizationId);
+  const clients = await organization.access.accountClients(incident.accountId, incident.accessKeyId);
+  // The role is assumed now, once: a refusal is said plainly (AccountAccessError) rather than as the
+  // first call's failure, and no call waits for it while holding a turn of the account's budget.
+  await clients.credentials?.();
+  return {
+    clients,
+    accountName: membership.status === 'member' ? membership.name : null,
+    warnings: membership.status === 'unknown' ? [membership.warning] : [],
+  };
+}

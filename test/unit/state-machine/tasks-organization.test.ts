@@ -1,0 +1,174 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  IAMClient,
+  ListAttachedUserPoliciesCommand,
+  PutUserPolicyCommand,
+  TagUserCommand,
+} from '@aws-sdk/client-iam';
+import { AccountNotFoundException, DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { accountAccess } from '../../../src/organization/account-clients.js';
+import { OrganizationMembers } from '../../../src/organization/membership.js';
+import type { OrganizationAccess } from '../../../src/organization/organization-access.js';
+import { OutsideOrganizationError } from '../../../src/organization/organization-errors.js';
+import type { ContainConfig } from '../../../src/settings/function-settings.js';
+import { containTask, investigateTask } from '../../../src/state-machine/tasks.js';
+import type { ContainmentResult } from '../../../src/steps/contain.js';
+import type { Investigation } from '../../../src/steps/investigate.js';
+import { loadEvent } from '../../support/fixtures.js';
+
+const stsMock = mockClient(STSClient);
+const organizationsMock = mockClient(OrganizationsClient);
+const iamMock = mockClient(IAMClient);
+const cloudTrailMock = mockClient(CloudTrailClient);
+const HUB = '123456789012';
+const MEMBER = '210987654321';
+const OUTSIDE = '999999999999';
+const ORG = 'o-exampleorg1';
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+function organization(): OrganizationAccess {
+  return {
+    organizationId: ORG,
+    access: accountAccess({
+      sts: new STSClient({ region: 'us-east-1' }),
+      roleName: 'exposed-keys-responder',
+      context: { region: 'us-east-1', maxAttempts: 1 },
+      hubAccountId: HUB,
+    }),
+    members: new OrganizationMembers(new OrganizationsClient({ region: 'us-east-1' }), ORG),
+  };
+}
+
+function eventFrom(account: string) {
+  const event = loadEvent('trusted-advisor-exposed');
+  event.account = account;
+  event.detail['check-item-detail']['Access Key ID'] = KEY;
+  event.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice';
+  return { event };
+}
+
+const CONFIG: ContainConfig = {
+  mode: 'delete',
+  revokeSessions: true,
+  deleteAfterDays: 7,
+  verifyAfterMinutes: 0,
+  schedule: null,
+};
+
+/** The access key a mocked call would have been signed with: the client's own credentials. */
+async function signedWith(call: { thisValue: unknown } | undefined): Promise<string | undefined> {
+  const client = call?.thisValue as { config: { credentials: () => Promise<{ accessKeyId: string }> } };
+  return (await client.config.credentials()).accessKeyId;
+}
+
+beforeEach(() => {
+  for (const mock of [stsMock, organizationsMock, iamMock, cloudTrailMock]) mock.reset();
+  stsMock.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: 'ASIAMEMBERKEY0000001',
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  });
+  organizationsMock.on(DescribeAccountCommand).callsFake(({ AccountId }: { AccountId: string }) => {
+    if (AccountId === OUTSIDE) throw new AccountNotFoundException({ message: 'no such account', $metadata: {} });
+    return {
+      Account: { Id: AccountId, Name: 'Payments', Arn: `arn:aws:organizations::${HUB}:account/${ORG}/${AccountId}` },
+    };
+  });
+  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  iamMock.on(DeleteAccessKeyCommand).resolves({});
+  iamMock.on(PutUserPolicyCommand).resolves({});
+  iamMock.on(TagUserCommand).resolves({});
+  cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
+});
+
+describe('the containment task in organisation mode', () => {
+  const hubIam = new IAMClient({ region: 'us-east-1' });
+
+  it("contains a member's key in the member account, through its responder role, and names the account", async () => {
+    const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
+
+    const result = (await task(eventFrom(MEMBER))) as ContainmentResult;
+
+    expect(result).toMatchObject({ outcome: 'deleted', contained: true, accountName: 'Payments' });
+    expect(await signedWith(iamMock.commandCalls(DeleteAccessKeyCommand)[0])).toBe('ASIAMEMBERKEY0000001');
+    expect(stsMock).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${MEMBER}:role/exposed-keys-responder`,
+      RoleSessionName: `exposed-keys-${KEY}`,
+    });
+    expect(iamMock).toHaveReceivedCommandWith(DeleteAccessKeyCommand, { AccessKeyId: KEY, UserName: 'alice' });
+  });
+
+  it('refuses a key of an account outside the organisation, touching nothing and assuming no role', async () => {
+    const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
+
+    const result = (await task(eventFrom(OUTSIDE))) as ContainmentResult;
+
+    expect(result).toMatchObject({ outcome: 'outside-organization', contained: false, actions: [] });
+    expect(result.humanSteps[0]).toContain(`Account ${OUTSIDE} is not a member of organization ${ORG}`);
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+
+  it("contains a key of the hub's own account with the hub's own credentials", async () => {
+    const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
+
+    const result = (await task(eventFrom(HUB))) as ContainmentResult;
+
+    expect(result).toMatchObject({ outcome: 'deleted', accountName: 'Payments' });
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+  });
+
+  it('acts all the same, saying so, when Organizations cannot be asked', async () => {
+    organizationsMock
+      .on(DescribeAccountCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
+
+    const result = (await task(eventFrom(MEMBER))) as ContainmentResult;
+
+    expect(result.outcome).toBe('deleted');
+    expect(result.accountName).toBeUndefined();
+    expect(result.warnings[0]).toMatch(/^Could not ask Organizations whether account 210987654321 is a member/);
+  });
+});
+
+describe('the investigation task in organisation mode', () => {
+  const hubTrail = () => new CloudTrailClient({ region: 'us-east-1' });
+
+  it("reads the member account's CloudTrail, through its responder role", async () => {
+    const task = investigateTask(
+      { cloudTrail: hubTrail, organization: organization() },
+      { lookbackHours: 24, regions: ['us-east-1'] },
+    );
+
+    const investigation = (await task(eventFrom(MEMBER))) as Investigation;
+
+    expect(investigation.activity.regions.searched).toEqual(['us-east-1']);
+    expect(await signedWith(cloudTrailMock.commandCalls(LookupEventsCommand)[0])).toBe('ASIAMEMBERKEY0000001');
+    expect(stsMock).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${MEMBER}:role/exposed-keys-responder`,
+    });
+    expect(cloudTrailMock).toHaveReceivedCommandWith(LookupEventsCommand, {
+      LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: KEY }],
+    });
+  });
+
+  it('refuses an account outside the organisation, for the state machine to catch', async () => {
+    const task = investigateTask(
+      { cloudTrail: hubTrail, organization: organization() },
+      { lookbackHours: 24, regions: ['us-east-1'] },
+    );
+
+    await expect(task(eventFrom(OUTSIDE))).rejects.toBeInstanceOf(OutsideOrganizationError);
+    expect(cloudTrailMock.calls()).toHaveLength(0);
+  });
+});
