@@ -71,12 +71,12 @@ describe('installing the packed package', () => {
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(20);
   });
 
-  it('carries only what runs: the CLI, the template, the Lambda artifact and the licences', () => {
+  it('carries only what runs: the CLI, the two templates, the Lambda artifact and the licences', () => {
     const paths = tarball.files.map((file) => file.path);
 
     for (const path of paths)
       expect(path, path).toMatch(
-        /^(package\.json|README\.md|bin\/exposed-keys\.js|cloudformation\/exposed-keys\.yaml|dist\/.+)$/,
+        /^(package\.json|README\.md|bin\/exposed-keys\.js|cloudformation\/(exposed-keys|member)\.yaml|dist\/.+)$/,
       );
     expect(paths.filter((path) => /\.(ts|map)$/.test(path))).toEqual([]);
     expect(paths).toEqual(
@@ -86,6 +86,8 @@ describe('installing the packed package', () => {
         'dist/activity/log-files/workers/worker-entry.js',
         'dist/artifact/artifact.json',
         'dist/THIRD-PARTY-LICENSES.txt',
+        // deploy --org sends it to the StackSet.
+        'cloudformation/member.yaml',
       ]),
     );
   });
