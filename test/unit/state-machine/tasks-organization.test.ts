@@ -3,11 +3,15 @@ import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
   IAMClient,
+  ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
+  ListUserTagsCommand,
   PutUserPolicyCommand,
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { AccountNotFoundException, DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -16,15 +20,19 @@ import { OrganizationMembers } from '../../../src/organization/membership.js';
 import type { OrganizationAccess } from '../../../src/organization/organization-access.js';
 import { OutsideOrganizationError } from '../../../src/organization/organization-errors.js';
 import type { ContainConfig } from '../../../src/settings/function-settings.js';
-import { containTask, investigateTask } from '../../../src/state-machine/tasks.js';
+import { CLAIM_STEP, containTask, investigateTask, notifyTask } from '../../../src/state-machine/tasks.js';
 import type { ContainmentResult } from '../../../src/steps/contain.js';
 import type { Investigation } from '../../../src/steps/investigate.js';
+import { type FollowUpRequest, followUpEvent } from '../../../src/steps/lifecycle/follow-up.js';
 import { loadEvent } from '../../support/fixtures.js';
+import { asCloudTrailEvent, publishedRecord } from '../../support/published.js';
 
 const stsMock = mockClient(STSClient);
 const organizationsMock = mockClient(OrganizationsClient);
 const iamMock = mockClient(IAMClient);
 const cloudTrailMock = mockClient(CloudTrailClient);
+const securityHubMock = mockClient(SecurityHubClient);
+const snsMock = mockClient(SNSClient);
 const HUB = '123456789012';
 const MEMBER = '210987654321';
 const OUTSIDE = '999999999999';
@@ -67,7 +75,7 @@ async function signedWith(call: { thisValue: unknown } | undefined): Promise<str
 }
 
 beforeEach(() => {
-  for (const mock of [stsMock, organizationsMock, iamMock, cloudTrailMock]) mock.reset();
+  for (const mock of [stsMock, organizationsMock, iamMock, cloudTrailMock, securityHubMock, snsMock]) mock.reset();
   stsMock.on(AssumeRoleCommand).resolves({
     Credentials: {
       AccessKeyId: 'ASIAMEMBERKEY0000001',
@@ -170,5 +178,93 @@ describe('the investigation task in organisation mode', () => {
 
     await expect(task(eventFrom(OUTSIDE))).rejects.toBeInstanceOf(OutsideOrganizationError);
     expect(cloudTrailMock.calls()).toHaveLength(0);
+  });
+});
+
+function followUp(kind: FollowUpRequest['kind'], accountId: string) {
+  return {
+    event: followUpEvent({
+      kind,
+      accessKeyId: KEY,
+      userName: 'alice',
+      accountId,
+      containedAt: '2026-11-30T00:00:00.000Z',
+      deleteAt: kind === 'scheduled-deletion' ? '2026-12-07T00:00:00.000Z' : null,
+    }),
+  };
+}
+
+describe('the steps after containment, in organisation mode', () => {
+  const hubIam = new IAMClient({ region: 'us-east-1' });
+
+  it("deletes a member's key as scheduled in the member account, through its responder role", async () => {
+    iamMock
+      .on(ListUserTagsCommand)
+      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deactivated' }] });
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
+
+    const result = await task(followUp('scheduled-deletion', MEMBER));
+
+    expect(result).toMatchObject({ outcome: 'deleted' });
+    expect(await signedWith(iamMock.commandCalls(DeleteAccessKeyCommand)[0])).toBe('ASIAMEMBERKEY0000001');
+    expect(stsMock).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${MEMBER}:role/exposed-keys-responder`,
+      RoleSessionName: `exposed-keys-${KEY}`,
+    });
+  });
+
+  it("reads a member's CloudTrail for the verification, through its responder role", async () => {
+    const task = investigateTask(
+      { cloudTrail: () => new CloudTrailClient({ region: 'us-east-1' }), organization: organization() },
+      { lookbackHours: 24, regions: ['us-east-1'] },
+    );
+
+    await task(followUp('verification', MEMBER));
+
+    expect(cloudTrailMock.commandCalls(LookupEventsCommand).length).toBeGreaterThan(0);
+    expect(await signedWith(cloudTrailMock.commandCalls(LookupEventsCommand)[0])).toBe('ASIAMEMBERKEY0000001');
+  });
+
+  it("lists a quarantined member user's keys in the member account", async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    const record = publishedRecord('cloudtrail-attachuserpolicy-quarantinev2-panther');
+    record.recipientAccountId = MEMBER;
+    record.userIdentity = { ...record.userIdentity, accountId: MEMBER };
+    const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
+
+    const receipt = await task({ event: asCloudTrailEvent(record), step: CLAIM_STEP });
+
+    expect(receipt).toMatchObject({ role: 'quarantine' });
+    expect(await signedWith(iamMock.commandCalls(ListAccessKeysCommand)[0])).toBe('ASIAMEMBERKEY0000001');
+  });
+
+  it("imports a member's finding in the member account, whose default product alone may import it", async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    securityHubMock.on(GetFindingsCommand).resolves({ Findings: [] });
+    securityHubMock.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    const containment = (await containTask(
+      { iam: hubIam, organization: organization() },
+      CONFIG,
+    )(eventFrom(MEMBER))) as ContainmentResult;
+    const task = notifyTask(
+      {
+        sns: new SNSClient({ region: 'us-east-1' }),
+        securityHub: new SecurityHubClient({ region: 'us-east-1' }),
+        accountId: HUB,
+        organization: organization(),
+      },
+      { topicArn: `arn:aws:sns:us-east-1:${HUB}:exposed-keys`, findings: true },
+    );
+
+    const output = await task({ ...eventFrom(MEMBER), containment });
+
+    expect(output.channels?.finding).toBe('imported');
+    const imported = securityHubMock.commandCalls(BatchImportFindingsCommand)[0];
+    expect(await signedWith(imported)).toBe('ASIAMEMBERKEY0000001');
+    expect(imported?.args[0].input.Findings?.[0]).toMatchObject({
+      AwsAccountId: MEMBER,
+      ProductArn: `arn:aws:securityhub:us-east-1:${MEMBER}:product/${MEMBER}/default`,
+    });
   });
 });
