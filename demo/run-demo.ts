@@ -102,14 +102,17 @@ async function main(): Promise<number> {
     const sns = new SNSClient(config);
     const sqs = new SQSClient(config);
     const cloudFormation = new CloudFormationClient(config);
-    const topic = await cloudFormation.send(
-      new DescribeStackResourcesCommand({ StackName: 'exposed-keys', LogicalResourceId: 'NotificationTopic' }),
-    );
+    // All the stack's resources, then the topic: moto fails a request filtered by logical id when a
+    // resource's condition is false (organisation mode's are, here).
+    const resources = await cloudFormation.send(new DescribeStackResourcesCommand({ StackName: 'exposed-keys' }));
+    const topicArn = resources.StackResources?.find(
+      (resource) => resource.LogicalResourceId === 'NotificationTopic',
+    )?.PhysicalResourceId;
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'security-team-inbox' }));
     const queue = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     await sns.send(
       new SubscribeCommand({
-        TopicArn: topic.StackResources?.[0]?.PhysicalResourceId,
+        TopicArn: topicArn,
         Protocol: 'sqs',
         Endpoint: queue.Attributes?.QueueArn,
       }),
