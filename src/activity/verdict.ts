@@ -143,8 +143,8 @@ export function verdictLines(summary: ActivitySummary): VerdictLine[] {
   for (const event of summary.riskyEvents) {
     const bare = bareName(event.eventName);
     const found = kindOf(bare);
-    // Kinds said alike (all grants, say) make one line.
-    const key = `${event.category}\u0000${found === GRANT ? 'grant' : bare}`;
+    // Kinds said alike make one line: all grants; GetParameter and GetParameters ("read parameters").
+    const key = `${event.category}\u0000${found.tried}`;
     const group = groups.get(key) ?? { kind: found, category: event.category, events: [] };
     group.events.push(event);
     groups.set(key, group);

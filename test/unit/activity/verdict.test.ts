@@ -72,6 +72,21 @@ describe('verdictLines', () => {
     ]);
   });
 
+  it('says calls that read alike in one line: GetParameter and GetParameters are both reads of parameters', () => {
+    const read = (eventName: string) =>
+      risky(eventName, {
+        category: 'credential-access',
+        resources: [{ type: 'AWS::SSM::Parameter', name: `/app/${eventName}` }],
+      });
+    const summary = summaryFor('AKIAIOSFODNN7EXAMPLE', {
+      riskyEvents: [read('GetParameter'), read('GetParameter'), read('GetParameters')],
+    });
+
+    expect(verdictLines(summary).map((line) => line.text)).toEqual([
+      'read parameters 3 times: /app/GetParameter, /app/GetParameters',
+    ]);
+  });
+
   it('only counts when there are many names, and makes every name inert', () => {
     const summary = summaryFor('AKIAIOSFODNN7EXAMPLE', {
       riskyEvents: ['a', 'b', 'c', 'd', 'e\u001b[2J'].map((name) => risky('CreateUser', { resources: [user(name)] })),
