@@ -44,6 +44,7 @@ export interface OrganizationFlags {
   targets?: string;
   managementProfile?: string;
   roleName?: string;
+  operatorRoleArns?: string;
 }
 
 /** Adds `--org` and the flags that go with it: `--targets` and `--role-name` on deploy, `--management-profile` on deploy and destroy. */
@@ -54,7 +55,14 @@ export function withOrganizationOptions(command: Command, kind: 'deploy' | 'dest
   if (kind === 'deploy')
     command
       .option('--targets <ids>', 'with --org: roots and OUs to deploy the members to (default: the root)')
-      .option('--role-name <name>', 'with --org: the responder role in each member', DEFAULT_RESPONDER_ROLE_NAME);
+      .option(
+        '--role-name <name>',
+        `with --org: the responder role in each member (default ${DEFAULT_RESPONDER_ROLE_NAME})`,
+      )
+      .option(
+        '--operator-role-arns <arns>',
+        'with --org: roles of the hub account that may also assume it, for respond --account (comma-separated)',
+      );
   if (kind !== 'status')
     command.option(
       '--management-profile <name>',
@@ -66,12 +74,14 @@ export function withOrganizationOptions(command: Command, kind: 'deploy' | 'dest
 /** Refuses the flags that only mean something with --org, before any call. */
 export function refuseWithoutOrg(flags: OrganizationFlags): void {
   if (flags.org) return;
-  const given = (['targets', 'managementProfile'] as const).find((name) => flags[name] !== undefined);
-  if (given)
-    throw new InvalidInputError(
-      given === 'targets' ? '--targets' : '--management-profile',
-      `${given === 'targets' ? '--targets' : '--management-profile'} applies to organisation mode: add --org.`,
-    );
+  const flagOf = {
+    targets: '--targets',
+    managementProfile: '--management-profile',
+    roleName: '--role-name',
+    operatorRoleArns: '--operator-role-arns',
+  } as const;
+  const given = (Object.keys(flagOf) as (keyof typeof flagOf)[]).find((name) => flags[name] !== undefined);
+  if (given) throw new InvalidInputError(flagOf[given], `${flagOf[given]} applies to organisation mode: add --org.`);
 }
 
 /**

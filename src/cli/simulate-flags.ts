@@ -33,6 +33,12 @@ export function simulateRequest(flags: SimulateFlags): SimulateCommandRequest {
     refuse('--event', '--event replays the event as it is: leave out --key, --user and --create-test-user.');
   if (flags.createTestUser && (flags.key !== undefined || flags.user !== undefined))
     refuse('--create-test-user', '--create-test-user makes its own user and key: leave out --key and --user.');
+  // The responder role may contain keys, never make users: the test user is made with your own credentials.
+  if (flags.createTestUser && flags.account !== undefined)
+    refuse(
+      '--create-test-user',
+      '--create-test-user makes a user with your own credentials, which --account does not use: run it with a profile of that account instead.',
+    );
   if (flags.createTestUser && !flags.wait)
     refuse('--no-wait', '--create-test-user must wait for the execution, to check the key and remove the user.');
   if (flags.local && !flags.wait) refuse('--no-wait', '--local runs here and always waits.');

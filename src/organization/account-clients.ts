@@ -101,7 +101,11 @@ export function accountAccess(options: AccountAccessOptions): AccountAccess {
   const kept = new Map<string, AccountClients>();
   let hub: Promise<string> | undefined = options.hubAccountId ? Promise.resolve(options.hubAccountId) : undefined;
   const hubAccountId = () => {
-    hub ??= callerAccount(options.sts);
+    // A failed answer is not kept: a warm function asks again on its next incident.
+    hub ??= callerAccount(options.sts).catch((error: unknown) => {
+      hub = undefined;
+      throw error;
+    });
     return hub;
   };
   const own = clientsOf('', true, options.context);

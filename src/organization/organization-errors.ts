@@ -11,7 +11,7 @@ export class AccountAccessError extends ExposedKeysError {
     options: ExposedKeysErrorOptions = {},
   ) {
     super(`Cannot act in the account through ${roleArn}: ${message}`, {
-      hint: 'Check that the account has the member stack (exposed-keys deploy --org; exposed-keys status --org lists the accounts whose stack is not current) and that --role-name matches its responder role.',
+      hint: 'Check that the account has the member stack (exposed-keys deploy --org; exposed-keys status --org lists the accounts whose stack is not current) and that --role-name matches its responder role. By hand (--account), your role must be one the members trust: exposed-keys deploy --org --operator-role-arns <its ARN>.',
       ...options,
     });
   }

@@ -198,6 +198,15 @@ export const signingProfileArnSchema = z
     'must be the ARN of an AWS Signer profile in us-east-1 (arn:aws:signer:us-east-1:<account>:/signing-profiles/<name>), or "" for none',
   );
 
+/** Role ARNs separated by commas (`*` allowed in the name, as IAM's ArnLike reads it); duplicates dropped. */
+export const operatorRoleArnsSchema = z
+  .string()
+  .transform((text) => [...new Set(text.split(',').map((arn) => arn.trim()))].filter(Boolean))
+  .refine(
+    (arns) => arns.length > 0 && arns.every((arn) => /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]+$/.test(arn)),
+    'must be IAM role ARNs (arn:aws:iam::<account>:role/<path and name>) separated by commas',
+  );
+
 /** An IAM role name: the responder role each member account holds. */
 export const roleNameSchema = z
   .string()

@@ -27,7 +27,7 @@ import { incidentAccount, type OrganizationAccess } from '../organization/organi
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { publishChannels } from '../steps/channels/publish-channels.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
-import { keyContained, needsHuman } from '../steps/incident-outcome.js';
+import { type IncidentReport, keyContained, needsHuman } from '../steps/incident-outcome.js';
 import { type InventoryDeps, inventoryOrError } from '../steps/inventory/take-inventory.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
 import {
@@ -395,21 +395,37 @@ interface NotifyTaskDeps {
   now?: () => Date;
 }
 
+/** The account (and the key, or the user) a report is about: an incident's, a quarantined user's, a follow-up's. */
+function reportedAccount(report: IncidentReport): { accountId?: string; name: string } {
+  if (report.incident) return { accountId: report.incident.accountId, name: report.incident.accessKeyId };
+  if (report.signal?.role === 'quarantine')
+    return { accountId: report.signal.quarantine.accountId, name: report.signal.quarantine.userName };
+  return { accountId: report.followUp?.accountId ?? undefined, name: report.followUp?.accessKeyId ?? 'notify' };
+}
+
 /**
  * Where the incident's finding goes: Security Hub of the account that owns the key, the only one
  * that may import it under its default product. That is the function's own, or, in organisation
- * mode, the member's through its responder role.
+ * mode, the member's through its responder role. A failure to tell is a problem to log, never a
+ * reason for the notification to fail: the message has gone out already.
  */
 async function findingsIn(
   deps: NotifyTaskDeps,
-  accountId: string | undefined,
-  accessKeyId: string | undefined,
-): Promise<{ securityHub?: SecurityHubApi; accountId?: string }> {
+  report: IncidentReport,
+): Promise<{ securityHub?: SecurityHubApi; accountId?: string; problem?: string }> {
+  const { accountId, name } = reportedAccount(report);
   const known = accountId !== undefined && /^\d{12}$/.test(accountId);
-  const member = deps.securityHub && known && (await clientsIn(deps.organization, accountId, accessKeyId ?? 'notify'));
-  if (!member || member.own) return { securityHub: deps.securityHub, accountId: deps.accountId };
-  const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
-  return { securityHub: new SecurityHubClient(member.config(deps.region ?? 'us-east-1')), accountId: member.accountId };
+  try {
+    const member = deps.securityHub && known && (await clientsIn(deps.organization, accountId, name));
+    if (!member || member.own) return { securityHub: deps.securityHub, accountId: deps.accountId };
+    const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+    return {
+      securityHub: new SecurityHubClient(member.config(deps.region ?? 'us-east-1')),
+      accountId: member.accountId,
+    };
+  } catch (error) {
+    return { problem: `Could not reach Security Hub of account ${accountId}: ${describeError(error)}` };
+  }
 }
 
 /**
@@ -423,7 +439,8 @@ export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.notify);
     const sns = withDeadline(deps.sns, deadline);
     const sent = await notifySecurity({ sns }, { ...report, topicArn: config.topicArn });
-    const findings = await findingsIn(deps, report.incident?.accountId, report.incident?.accessKeyId);
+    const findings = await findingsIn(deps, report);
+    if (findings.problem) deps.logger?.info('Finding not imported', { problem: findings.problem });
     const channels = await publishChannels(
       {
         sns,

@@ -1,11 +1,12 @@
 import type { AwsContext } from '../../aws/client-config.js';
 import { AwsClients, s3OverPlainHttp } from '../../aws/clients.js';
+import { DEFAULT_RESPONDER_ROLE_NAME } from '../../constants.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { parseTargets } from '../../organization/deploy/organization-info.js';
 import { organizationStatus } from '../../organization/deploy/organization-status.js';
 import { runOrgDeploy } from '../../organization/deploy/run-org-deploy.js';
 import { runOrgDestroy } from '../../organization/deploy/run-org-destroy.js';
-import { roleNameSchema } from '../../settings/settings.js';
+import { operatorRoleArnsSchema, roleNameSchema } from '../../settings/settings.js';
 import { cliHost } from '../cli-host.js';
 import type { OrganizationFlags } from '../command-kit.js';
 import { parseFlag } from '../options.js';
@@ -42,7 +43,11 @@ export async function deployOrganization(
   output: Output,
 ): Promise<ExitCodeValue> {
   const targets = flags.targets === undefined ? undefined : parseTargets(flags.targets);
-  const roleName = parseFlag(roleNameSchema, flags.roleName ?? '', '--role-name');
+  const roleName = parseFlag(roleNameSchema, flags.roleName ?? DEFAULT_RESPONDER_ROLE_NAME, '--role-name');
+  const operatorRoleArns =
+    flags.operatorRoleArns === undefined
+      ? []
+      : parseFlag(operatorRoleArnsSchema, flags.operatorRoleArns, '--operator-role-arns');
   const clients = new AwsClients(flags.context);
   const management = managementClients(flags);
   const progress = await output.progress();
@@ -65,6 +70,7 @@ export async function deployOrganization(
       execute: flags.execute,
       ...(targets ? { targets } : {}),
       roleName,
+      operatorRoleArns,
       stackSetName: flags.stackSetName,
     },
   );

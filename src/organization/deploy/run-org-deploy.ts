@@ -14,6 +14,7 @@ import {
   type RunDeployInput,
   runDeploy,
 } from '../../deploy/run-deploy.js';
+import { InvalidInputError } from '../../errors.js';
 import { STACK_SETTINGS } from '../../settings/settings.js';
 import { MEMBER_OPERATION_PREFERENCES } from './operation-preferences.js';
 import { describeOrganization, type OrganizationInfo } from './organization-info.js';
@@ -60,6 +61,8 @@ export interface RunOrgDeployInput extends RunDeployInput {
   /** Roots and organizational units (default: the organisation's root). */
   targets?: string[];
   roleName: string;
+  /** Roles of the hub account that may also assume the responder role (`respond --account` by hand). */
+  operatorRoleArns?: string[];
   stackSetName: string;
   /** The management account's member stack (default exposed-keys-member). */
   memberStackName?: string;
@@ -91,9 +94,18 @@ function hubBusArn(hub: DeployReport, accountId: string): string {
   return hub.outputs.HubEventBusArn ?? `arn:aws:events:${STACK_REGION}:${accountId}:event-bus/${hub.stackName}-hub`;
 }
 
-/** The member template's parameters: where the hub is, and the role it assumes. */
-function memberParameters(hubAccountId: string, busArn: string, roleName: string): Record<string, string> {
-  return { HubAccountId: hubAccountId, HubEventBusArn: busArn, ResponderRoleName: roleName };
+/** The member template's parameters: where the hub is, the role it assumes, and who else may assume it. */
+function memberParameters(
+  hubAccountId: string,
+  busArn: string,
+  input: Pick<RunOrgDeployInput, 'roleName' | 'operatorRoleArns'>,
+): Record<string, string> {
+  return {
+    HubAccountId: hubAccountId,
+    HubEventBusArn: busArn,
+    ResponderRoleName: input.roleName,
+    OperatorRoleArns: (input.operatorRoleArns ?? []).join(','),
+  };
 }
 
 async function deployManagementStack(
@@ -138,6 +150,13 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
   io.notify({ kind: 'step', text: 'Reading the organization…' });
   const organization: OrganizationInfo = await describeOrganization(deps.organizations);
   const hubAccountId = await callerAccount(deps.sts);
+  // The responder role trusts principals of the hub account only.
+  const elsewhere = (input.operatorRoleArns ?? []).filter((arn) => arn.split(':')[4] !== hubAccountId);
+  if (elsewhere.length > 0)
+    throw new InvalidInputError(
+      '--operator-role-arns',
+      `${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} not of the hub account ${hubAccountId}: members trust the hub account's roles only; nothing was changed.`,
+    );
   const callAs: StackSetCaller = hubAccountId === organization.managementAccountId ? 'SELF' : 'DELEGATED_ADMIN';
   const stackSetDeps = { cloudFormation: deps.cloudFormation, poll: deps.poll };
   const plan: OrganizationPlan = {
@@ -185,7 +204,7 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
     return { ...base, outcome: 'hub-only', hubEventBusArn: busArn, management: notYet };
 
   const templateBody = await readFile(projectPaths().memberTemplate, 'utf8');
-  const parameters = memberParameters(hubAccountId, busArn, input.roleName);
+  const parameters = memberParameters(hubAccountId, busArn, input);
   const stackSet = { stackSetName: input.stackSetName, callAs, templateBody, parameters, targets: plan.targets };
   const follow = async (action: OperationReport['action'], operationId: string) =>
     followOperation(stackSetDeps, { stackSetName: input.stackSetName, callAs, operationId, action }, (status) =>

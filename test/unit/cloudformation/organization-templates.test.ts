@@ -236,8 +236,9 @@ describe('the member template', () => {
     });
   });
 
-  it('trusts only the hub account’s roles under the hub path to assume the responder role', () => {
+  it('trusts only the hub account’s roles under the hub path, and the operator roles given, to assume the responder role', () => {
     const role = member.Resources.ResponderRole?.Properties;
+    const hubPath = `arn:\${AWS::Partition}:iam::\${HubAccountId}:role${HUB_ROLE_PATH}*`;
 
     expect(role?.RoleName).toEqual({ Ref: 'ResponderRoleName' });
     expect((role?.AssumeRolePolicyDocument as { Statement: Statement[] } | undefined)?.Statement).toEqual([
@@ -246,10 +247,32 @@ describe('the member template', () => {
         Principal: { AWS: sub(`arn:\${AWS::Partition}:iam::\${HubAccountId}:root`) },
         Action: 'sts:AssumeRole',
         Condition: {
-          ArnLike: { 'aws:PrincipalArn': sub(`arn:\${AWS::Partition}:iam::\${HubAccountId}:role${HUB_ROLE_PATH}*`) },
+          ArnLike: {
+            'aws:PrincipalArn': {
+              'Fn::If': ['HasOperators', { 'Fn::Split': [',', sub(`${hubPath},\${OperatorRoleArns}`)] }, sub(hubPath)],
+            },
+          },
         },
       },
     ]);
+    expect(member.Conditions?.HasOperators).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'OperatorRoleArns' }, ''] }],
+    });
+    const pattern = new RegExp(String(member.Parameters?.OperatorRoleArns?.AllowedPattern));
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('arn:aws:iam::123456789012:role/ir,arn:aws:iam::123456789012:role/aws-reserved/x/Y_*')).toBe(
+      true,
+    );
+    expect(pattern.test('*')).toBe(false);
+  });
+
+  it('forwards nothing from the hub’s own account, whose own rules already start the state machine', () => {
+    expect(member.Conditions?.IsNotTheHub).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, { Ref: 'HubAccountId' }] }],
+    });
+    for (const name of ['ForwardRole', ...rulesOf(member).map(([rule]) => rule)])
+      expect(member.Resources[name]?.Condition, name).toBe('IsNotTheHub');
+    expect(member.Resources.ResponderRole?.Condition).toBeUndefined();
   });
 
   it('gives the responder role what containment, investigation and the finding need, on this account only', () => {

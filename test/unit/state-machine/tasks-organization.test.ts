@@ -12,7 +12,7 @@ import {
 import { AccountNotFoundException, DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { accountAccess } from '../../../src/organization/account-clients.js';
@@ -266,5 +266,51 @@ describe('the steps after containment, in organisation mode', () => {
       AwsAccountId: MEMBER,
       ProductArn: `arn:aws:securityhub:us-east-1:${MEMBER}:product/${MEMBER}/default`,
     });
+  });
+
+  it("imports a quarantined member user's finding in the member account", async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    securityHubMock.on(GetFindingsCommand).resolves({ Findings: [] });
+    securityHubMock.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    const record = publishedRecord('cloudtrail-attachuserpolicy-quarantinev2-panther');
+    record.recipientAccountId = MEMBER;
+    record.userIdentity = { ...record.userIdentity, accountId: MEMBER };
+    const event = asCloudTrailEvent(record);
+    const signal = await containTask(
+      { iam: hubIam, organization: organization() },
+      CONFIG,
+    )({ event, step: CLAIM_STEP });
+    const task = notifyTask(
+      {
+        sns: new SNSClient({ region: 'us-east-1' }),
+        securityHub: new SecurityHubClient({ region: 'us-east-1' }),
+        accountId: HUB,
+        organization: organization(),
+      },
+      { topicArn: `arn:aws:sns:us-east-1:${HUB}:exposed-keys`, findings: true },
+    );
+
+    const output = await task({ event, signal } as Parameters<typeof task>[0]);
+
+    expect(output.channels?.finding).toBe('imported');
+    expect(await signedWith(securityHubMock.commandCalls(BatchImportFindingsCommand)[0])).toBe('ASIAMEMBERKEY0000001');
+  });
+
+  it('asks STS again after a failed answer, rather than failing every later incident of a warm function', async () => {
+    const sts = new STSClient({ region: 'us-east-1' });
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
+      .resolves({ Account: HUB });
+    const access = accountAccess({
+      sts,
+      roleName: 'exposed-keys-responder',
+      context: { region: 'us-east-1', maxAttempts: 1 },
+    });
+
+    await expect(access.hubAccountId()).rejects.toThrow(/Rate exceeded|Throttling/);
+
+    expect(await access.hubAccountId()).toBe(HUB);
   });
 });
