@@ -194,6 +194,30 @@ function followUp(kind: FollowUpRequest['kind'], accountId: string) {
   };
 }
 
+/** AWS's quarantine of alice in `account`, as CloudTrail published it (Panther's sample), delivered by EventBridge. */
+function quarantineIn(account: string) {
+  const record = publishedRecord('cloudtrail-attachuserpolicy-quarantinev2-panther');
+  record.recipientAccountId = account;
+  record.userIdentity = { ...record.userIdentity, accountId: account };
+  return asCloudTrailEvent(record);
+}
+
+/** The hub's notification task, with findings on, answered by SNS and Security Hub. */
+function hubNotifier() {
+  snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+  securityHubMock.on(GetFindingsCommand).resolves({ Findings: [] });
+  securityHubMock.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+  return notifyTask(
+    {
+      sns: new SNSClient({ region: 'us-east-1' }),
+      securityHub: new SecurityHubClient({ region: 'us-east-1' }),
+      accountId: HUB,
+      organization: organization(),
+    },
+    { topicArn: `arn:aws:sns:us-east-1:${HUB}:exposed-keys`, findings: true },
+  );
+}
+
 describe('the steps after containment, in organisation mode', () => {
   const hubIam = new IAMClient({ region: 'us-east-1' });
 
@@ -228,34 +252,20 @@ describe('the steps after containment, in organisation mode', () => {
 
   it("lists a quarantined member user's keys in the member account", async () => {
     iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
-    const record = publishedRecord('cloudtrail-attachuserpolicy-quarantinev2-panther');
-    record.recipientAccountId = MEMBER;
-    record.userIdentity = { ...record.userIdentity, accountId: MEMBER };
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 
-    const receipt = await task({ event: asCloudTrailEvent(record), step: CLAIM_STEP });
+    const receipt = await task({ event: quarantineIn(MEMBER), step: CLAIM_STEP });
 
     expect(receipt).toMatchObject({ role: 'quarantine' });
     expect(await signedWith(iamMock.commandCalls(ListAccessKeysCommand)[0])).toBe('ASIAMEMBERKEY0000001');
   });
 
   it("imports a member's finding in the member account, whose default product alone may import it", async () => {
-    snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
-    securityHubMock.on(GetFindingsCommand).resolves({ Findings: [] });
-    securityHubMock.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
     const containment = (await containTask(
       { iam: hubIam, organization: organization() },
       CONFIG,
     )(eventFrom(MEMBER))) as ContainmentResult;
-    const task = notifyTask(
-      {
-        sns: new SNSClient({ region: 'us-east-1' }),
-        securityHub: new SecurityHubClient({ region: 'us-east-1' }),
-        accountId: HUB,
-        organization: organization(),
-      },
-      { topicArn: `arn:aws:sns:us-east-1:${HUB}:exposed-keys`, findings: true },
-    );
+    const task = hubNotifier();
 
     const output = await task({ ...eventFrom(MEMBER), containment });
 
@@ -269,27 +279,13 @@ describe('the steps after containment, in organisation mode', () => {
   });
 
   it("imports a quarantined member user's finding in the member account", async () => {
-    snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
-    securityHubMock.on(GetFindingsCommand).resolves({ Findings: [] });
-    securityHubMock.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
     iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
-    const record = publishedRecord('cloudtrail-attachuserpolicy-quarantinev2-panther');
-    record.recipientAccountId = MEMBER;
-    record.userIdentity = { ...record.userIdentity, accountId: MEMBER };
-    const event = asCloudTrailEvent(record);
+    const event = quarantineIn(MEMBER);
     const signal = await containTask(
       { iam: hubIam, organization: organization() },
       CONFIG,
     )({ event, step: CLAIM_STEP });
-    const task = notifyTask(
-      {
-        sns: new SNSClient({ region: 'us-east-1' }),
-        securityHub: new SecurityHubClient({ region: 'us-east-1' }),
-        accountId: HUB,
-        organization: organization(),
-      },
-      { topicArn: `arn:aws:sns:us-east-1:${HUB}:exposed-keys`, findings: true },
-    );
+    const task = hubNotifier();
 
     const output = await task({ event, signal } as Parameters<typeof task>[0]);
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityQuery, ActivitySource } from '../../../../src/activity/activity-source.js';
 import type { ActivitySummary } from '../../../../src/activity/activity-summary.js';
 import { verifyContainment } from '../../../../src/steps/lifecycle/verification.js';
+import { summaryFor } from '../../../support/summaries.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SESSION = 'ASIAIOSFODNN7EXAMPLE';
@@ -9,28 +10,7 @@ const CONTAINED_AT = '2026-11-27T03:00:00.000Z';
 const NOW = new Date('2026-11-27T03:30:00.000Z');
 
 function summary(accessKeyId: string, fields: Partial<ActivitySummary> = {}): ActivitySummary {
-  return {
-    accessKeyId,
-    userName: null,
-    source: 'lookup-events',
-    window: { start: '', end: '' },
-    regions: { searched: ['us-east-1'], failed: [] },
-    totalEvents: 0,
-    firstSeen: null,
-    lastSeen: null,
-    eventNames: [],
-    eventSources: [],
-    awsRegions: [],
-    sourceIps: [],
-    userAgents: [],
-    errorCodes: [],
-    resourceTypes: [],
-    resourceNames: [],
-    sessionKeys: [],
-    riskyEvents: [],
-    truncated: false,
-    ...fields,
-  };
+  return summaryFor(accessKeyId, { userName: null, ...fields });
 }
 
 /** A source that answers the look-back with one minted session, and what follows with `after`. */
