@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 /*
  * A loopback stand-in for CloudTrail's LookupEvents, which the local AWS emulator lacks. It speaks
@@ -348,13 +348,9 @@ export async function startCloudTrailLookupServer(
       sendError(response, 500, 'InternalServerError', String(error));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options.port ?? 0);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     requests,
     throttled,
     accountRequests,
@@ -362,11 +358,6 @@ export async function startCloudTrailLookupServer(
     setRecords(records) {
       regions = byRegion(records);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const response of hanging) response.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => listening.stop(hanging),
   };
 }

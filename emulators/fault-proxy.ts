@@ -6,7 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 /*
  * A loopback proxy in front of an AWS emulator that injects faults at the wire: the SDK sees real
@@ -170,24 +170,15 @@ export async function startFaultProxy(target: string, rules: FaultRule[] = []): 
       response.end(String(error));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.endpoint,
     calls,
     requests,
     faulted,
     setRules(next) {
       active = next.map((rule) => ({ ...rule, used: 0 }));
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const response of hanging) response.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => listening.stop(hanging),
   };
 }
