@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from '../cloudtrail-record.js';
 import type { CountedEventId } from './counted-event-ids.js';
+import { CLOSE_BRACKET, COLON, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 import { TopLevelRecords } from './top-level-records.js';
 import type { WantedKeys } from './wanted-keys.js';
 
@@ -26,16 +27,6 @@ const RECORDS_KEY = Buffer.from('"Records"');
 const REGION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
 /** A document whose first record has not started within this many bytes is not compact. */
 const HEAD_LIMIT = 4096;
-
-const QUOTE = 0x22;
-const COLON = 0x3a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-
-function isSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
 
 function skipSpace(bytes: Buffer, at: number): number {
   let index = at;

@@ -1,3 +1,14 @@
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  isSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './json-bytes.js';
+
 /**
  * Receives a complete record, `bytes[start, end)` from its `{` to its `}`, valid only during the
  * call; false to stop (the file must then be parsed whole). `bytes[idStart, idEnd)` is the text
@@ -7,18 +18,6 @@
 export type RecordHandler = (bytes: Buffer, start: number, end: number, idStart: number, idEnd: number) => boolean;
 
 const EVENT_ID = Buffer.from('eventID');
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-
-function isSpace(byte: number | undefined): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
 
 /** Where the bytes are: between entries of the array, in a record, after the array, after the document. */
 enum Place {
