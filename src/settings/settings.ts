@@ -65,15 +65,24 @@ export const booleanTextSchema = z
 
 const REGION_LIST_MESSAGE = 'must be region names separated by commas (e.g. us-east-1,eu-west-1)';
 
-function regionsIn(text: string): string[] {
+/** The entries of a comma-separated list, trimmed, empty ones and duplicates dropped. */
+function listIn(text: string): string[] {
   return [
     ...new Set(
       text
         .split(',')
-        .map((region) => region.trim())
+        .map((entry) => entry.trim())
         .filter(Boolean),
     ),
   ];
+}
+
+/** At least one entry, each matching `pattern`, separated by commas; duplicates dropped. */
+function listOf(pattern: RegExp, message: string) {
+  return z
+    .string()
+    .transform(listIn)
+    .refine((entries) => entries.length > 0 && entries.every((entry) => pattern.test(entry)), message);
 }
 
 function checkRegions(allowEmpty: boolean) {
@@ -89,10 +98,10 @@ function checkRegions(allowEmpty: boolean) {
 }
 
 /** Region names separated by commas, at least one; duplicates dropped. */
-export const regionListSchema = z.string().transform(regionsIn).superRefine(checkRegions(false));
+export const regionListSchema = z.string().transform(listIn).superRefine(checkRegions(false));
 
 /** Like {@link regionListSchema}, but empty means every enabled region. */
-export const optionalRegionListSchema = z.string().transform(regionsIn).superRefine(checkRegions(true));
+export const optionalRegionListSchema = z.string().transform(listIn).superRefine(checkRegions(true));
 
 /** An SNS topic ARN. */
 export const topicArnSchema = z
@@ -157,13 +166,7 @@ export const s3OutputSchema = z
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be an S3 location, s3://bucket/prefix/');
 
 /** Account ids separated by commas, at least one; duplicates dropped. */
-export const accountListSchema = z
-  .string()
-  .transform((text) => [...new Set(text.split(',').map((account) => account.trim()))].filter(Boolean))
-  .refine(
-    (accounts) => accounts.length > 0 && accounts.every((account) => /^\d{12}$/.test(account)),
-    'must be 12-digit account ids separated by commas',
-  );
+export const accountListSchema = listOf(/^\d{12}$/, 'must be 12-digit account ids separated by commas');
 /** A Secrets Manager secret ARN, or empty for none: where an incoming webhook's URL is kept. */
 export const secretArnSchema = z
   .string()
@@ -199,13 +202,10 @@ export const signingProfileArnSchema = z
   );
 
 /** Role ARNs separated by commas (`*` allowed in the name, as IAM's ArnLike reads it); duplicates dropped. */
-export const operatorRoleArnsSchema = z
-  .string()
-  .transform((text) => [...new Set(text.split(',').map((arn) => arn.trim()))].filter(Boolean))
-  .refine(
-    (arns) => arns.length > 0 && arns.every((arn) => /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]+$/.test(arn)),
-    'must be IAM role ARNs (arn:aws:iam::<account>:role/<path and name>) separated by commas',
-  );
+export const operatorRoleArnsSchema = listOf(
+  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]+$/,
+  'must be IAM role ARNs (arn:aws:iam::<account>:role/<path and name>) separated by commas',
+);
 
 /** An IAM role name: the responder role each member account holds. */
 export const roleNameSchema = z

@@ -1,6 +1,7 @@
 import { compareText } from '../../common/compare-text.js';
 import {
   type ActivitySummary,
+  COUNT_LISTS,
   type CountListField,
   compareRiskyEvents,
   type FailedRegion,
@@ -28,16 +29,7 @@ export interface RowsContext {
   userName?: string | null;
 }
 
-const COUNTED: readonly CountListField[] = [
-  'eventNames',
-  'eventSources',
-  'awsRegions',
-  'sourceIps',
-  'userAgents',
-  'errorCodes',
-  'resourceTypes',
-  'resourceNames',
-];
+const COUNTED: readonly CountListField[] = COUNT_LISTS.map((list) => list.field);
 
 interface KeyFacts {
   total: number;
