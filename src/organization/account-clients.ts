@@ -3,6 +3,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { callerAccount } from '../aws/caller-account.js';
 import { type AwsContext, type CredentialsProvider, clientConfig } from '../aws/client-config.js';
 import type { CloudTrailApi, IamClient, StsApi } from '../aws/narrow-clients.js';
+import { perRegion } from '../aws/per-region.js';
 import { InvalidInputError } from '../errors.js';
 import { AssumedRoles, roleArn, roleSessionName } from './assumed-role.js';
 
@@ -67,7 +68,6 @@ const MAX_KEPT = 200;
 
 function clientsOf(accountId: string, own: boolean, context: AwsContext): AccountClients {
   let iam: IAMClient | undefined;
-  const trails = new Map<string, CloudTrailClient>();
   return {
     accountId,
     own,
@@ -77,14 +77,7 @@ function clientsOf(accountId: string, own: boolean, context: AwsContext): Accoun
       iam ??= new IAMClient(clientConfig(context));
       return iam;
     },
-    cloudTrail: (region) => {
-      let client = trails.get(region);
-      if (!client) {
-        client = new CloudTrailClient(clientConfig(context, region));
-        trails.set(region, client);
-      }
-      return client;
-    },
+    cloudTrail: perRegion((region) => new CloudTrailClient(clientConfig(context, region))),
     listRegions: async () => (await import('../aws/enabled-regions.js')).listEnabledRegions(context),
   };
 }

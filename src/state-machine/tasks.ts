@@ -7,16 +7,15 @@ import type {
   AthenaApi,
   CloudTrailApi,
   DynamoDbApi,
-  Ec2Api,
   GlueApi,
   IamClient,
-  LambdaApi,
   SchedulerApi,
   SecretsApi,
   SecurityHubApi,
   SnsClient,
   StsApi,
 } from '../aws/narrow-clients.js';
+import { perRegion } from '../aws/per-region.js';
 import { GLOBAL_EVENTS_REGION } from '../constants.js';
 import { describeError, InvalidEventError } from '../errors.js';
 import type { Incident } from '../incident/incident.js';
@@ -273,30 +272,25 @@ async function inventoryIn(
   member: AccountClients | undefined,
   deadline: number | undefined,
 ): Promise<Omit<InventoryDeps, 'accountId'>> {
-  const organizations = own.organizations && withDeadline(own.organizations, deadline);
-  if (!member || member.own)
-    return {
-      iam: withDeadline(own.iam, deadline),
-      ec2: async (region) => withDeadline(await own.ec2(region), deadline),
-      lambda: async (region) => withDeadline(await own.lambda(region), deadline),
-      organizations,
-    };
+  const clients = member && !member.own ? await memberInventory(member) : own;
+  return {
+    iam: withDeadline(clients.iam, deadline),
+    ec2: async (region) => withDeadline(await clients.ec2(region), deadline),
+    lambda: async (region) => withDeadline(await clients.lambda(region), deadline),
+    organizations: own.organizations && withDeadline(own.organizations, deadline),
+  };
+}
+
+/** IAM of the member, and its EC2 and Lambda of each region (one client per region, built on first use). */
+async function memberInventory(member: AccountClients): Promise<Pick<InventoryDeps, 'iam' | 'ec2' | 'lambda'>> {
   const [{ EC2Client }, { LambdaClient }] = await Promise.all([
     import('@aws-sdk/client-ec2'),
     import('@aws-sdk/client-lambda'),
   ]);
-  const ec2 = new Map<string, Ec2Api>();
-  const lambda = new Map<string, LambdaApi>();
-  const once = <T>(kept: Map<string, T>, region: string, make: () => T): T => {
-    const client = kept.get(region) ?? make();
-    kept.set(region, client);
-    return client;
-  };
   return {
-    iam: withDeadline(member.iam(), deadline),
-    ec2: (region) => once(ec2, region, () => withDeadline(new EC2Client(member.config(region)), deadline)),
-    lambda: (region) => once(lambda, region, () => withDeadline(new LambdaClient(member.config(region)), deadline)),
-    organizations,
+    iam: member.iam(),
+    ec2: perRegion((region) => new EC2Client(member.config(region))),
+    lambda: perRegion((region) => new LambdaClient(member.config(region))),
   };
 }
 
