@@ -65,10 +65,15 @@ export async function inventoryWith(
 }
 
 /**
- * The source the request names: log files when `logs` is given, Athena with `athena` (both read
- * with the caller's credentials, where the trail is), else LookupEvents in the account the key acts in.
+ * The source the request names (`investigate`, and `respond`, which takes no log files): log files
+ * when `logs` is given, Athena with `athena` (both read with the caller's credentials, where the
+ * trail is), else LookupEvents in the account the key acts in (`acting`).
  */
-async function sourceOf(clients: AwsClients, acting: AwsClients, request: InvestigationRequest): Promise<Source> {
+export async function sourceOf(
+  clients: AwsClients,
+  acting: AwsClients,
+  request: Pick<InvestigationRequest, 'athena' | 'logs' | 'regions' | 'signal'>,
+): Promise<Source> {
   if (request.athena !== undefined) {
     const { athenaSourceFor } = await import('./athena-source.js');
     return athenaSourceFor(clients, request.athena, { regions: request.regions, signal: request.signal });
@@ -86,7 +91,8 @@ async function sourceOf(clients: AwsClients, acting: AwsClients, request: Invest
   );
 }
 
-type Source = ActivitySource & { files?: LogFilesReport; queries?: readonly QueryStatistics[] };
+/** A source, with what it read (log files) or ran (Athena queries). */
+export type Source = ActivitySource & { files?: LogFilesReport; queries?: readonly QueryStatistics[] };
 
 /** Runs the investigation step over the chosen source. */
 export async function runInvestigation(

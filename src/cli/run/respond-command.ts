@@ -1,5 +1,4 @@
 import type { TimeWindow } from '../../activity/activity-summary.js';
-import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { GLOBAL_EVENTS_REGION } from '../../constants.js';
 import { describeError, InvalidInputError, StackNotFoundError } from '../../errors.js';
@@ -76,18 +75,6 @@ function searchedWhere(request: RespondRequest): string {
   return `Athena table ${database}.${table} (${request.regions ? regions : 'every region'})`;
 }
 
-/** The activity source: Athena over the caller's table when asked, else LookupEvents where the key acts. */
-async function activitySource(clients: AwsClients, acting: AwsClients, request: RespondRequest, signal: AbortSignal) {
-  if (request.athena)
-    return (await import('./athena-source.js')).athenaSourceFor(clients, request.athena, {
-      regions: request.regions,
-      signal,
-    });
-  const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
-  const cloudTrail = await acting.cloudTrail();
-  return lookupEventsSource({ cloudTrail, listRegions: () => acting.listRegions() }, { regions: request.regions });
-}
-
 /**
  * `respond` from the command line: builds the clients and the activity source, and runs the
  * response with a host that shows the plan and asks before any change. Nothing but IAM stands
@@ -121,7 +108,12 @@ export async function respondCommand(
     member && request.account ? member.memberClients(clients, request.account, request.accessKeyId) : clients;
   const cloudTrail = await acting.cloudTrail();
   const interrupt = listenForInterrupt();
-  const source = await activitySource(clients, acting, request, interrupt.signal);
+  const { sourceOf } = await import('./investigate.js');
+  const source = await sourceOf(clients, acting, {
+    athena: request.athena,
+    regions: request.regions,
+    signal: interrupt.signal,
+  });
   const accountName = async () => {
     if (!member || !request.account) return null;
     const named = await member.accountName(clients, request.account.accountId);
@@ -157,7 +149,7 @@ export async function respondCommand(
     cliHost(output, { command: 'respond', yes: ui.yes, show }),
   ).finally(() => interrupt.dispose());
   if (outcome.aborted) output.info('Nothing was changed.');
-  const queries = (source as { queries?: readonly QueryStatistics[] }).queries ?? [];
+  const queries = source.queries ?? [];
   if (queries.length > 0) output.notice((await import('../render/queries.js')).renderQueriesReport(queries));
   return outcome;
 }
