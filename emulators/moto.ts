@@ -14,6 +14,8 @@ export interface MotoServer {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL. */
   endpoint: string;
   port: number;
+  /** The server's process id, to read its CPU time (benchmarks). */
+  pid: number | undefined;
   /** Forgets every resource, as a new server would. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
         return {
           endpoint,
           port,
+          pid: child.pid,
           reset: async () => {
             await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
           },

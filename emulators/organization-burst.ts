@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -26,6 +27,12 @@ export interface BurstOptions {
   keysPerAccount: number;
   /** CloudTrail events served per key (the latest of the recorded attack, replayed as that key's). */
   eventsPerKey: number;
+  /**
+   * Over how long the events arrive, evenly spaced, account by account (each account's keys one
+   * after another, so that its investigations meet in its LookupEvents budget); 0, the default, fires
+   * every event at once.
+   */
+  arrivalSpreadMs?: number;
 }
 
 /** What happened to one key. */
@@ -35,7 +42,8 @@ export interface BurstExecution {
   status: string;
   outcome: string | undefined;
   accountName: string | undefined;
-  /** Milliseconds from the start of the burst to the end of its containment, and of its notification. */
+  /** Milliseconds from the start of the burst to its event's arrival, to the end of its containment, and of its notification. */
+  firedAtMs: number;
   containedAtMs: number;
   notifiedAtMs: number;
   totalEvents: number | undefined;
@@ -46,6 +54,8 @@ export interface BurstExecution {
 
 /** The burst, measured. */
 export interface BurstReport {
+  /** When the burst began (epoch milliseconds): the origin of every execution's times. */
+  startedAt: number;
   executions: BurstExecution[];
   /** Subjects and first lines of the messages the hub's topic received. */
   messages: { subject: string; firstLine: string }[];
@@ -123,7 +133,7 @@ function trustedAdvisorEvent(accountId: string, accessKeyId: string, userName: s
   };
 }
 
-/** Builds the organisation, its accounts and keys and their activity, then fires every key's event at once. */
+/** Builds the organisation, its accounts and keys and their activity, then fires every key's event, at once or spread. */
 export async function runOrganizationBurst(options: BurstOptions): Promise<BurstReport> {
   const { motoEndpoint: endpoint } = options;
   // Moto's credentials, for the set-up's clients here as for the handlers below.
@@ -178,8 +188,11 @@ export async function runOrganizationBurst(options: BurstOptions): Promise<Burst
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const start = Date.now();
+    const spacingMs = keys.length > 1 ? (options.arrivalSpreadMs ?? 0) / (keys.length - 1) : 0;
     const executions = await Promise.all(
       keys.map(async (key, index) => {
+        if (spacingMs > 0) await delay(Math.max(0, start + index * spacingMs - Date.now()));
+        const firedAt = Date.now();
         let containedAt = Number.NaN;
         let notifiedAt = Number.NaN;
         const result = await runStateMachineLocally({
@@ -198,6 +211,7 @@ export async function runOrganizationBurst(options: BurstOptions): Promise<Burst
           status: result.status,
           outcome: result.output?.containment?.outcome,
           accountName: result.output?.containment?.accountName,
+          firedAtMs: firedAt - start,
           containedAtMs: containedAt - start,
           notifiedAtMs: notifiedAt - start,
           totalEvents: activity?.totalEvents,
@@ -216,6 +230,7 @@ export async function runOrganizationBurst(options: BurstOptions): Promise<Burst
       }
     }
     return {
+      startedAt: start,
       executions,
       messages: await topic.messages(),
       keysLeft,

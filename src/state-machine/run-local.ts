@@ -179,6 +179,31 @@ async function follow(
   return lastInput;
 }
 
+/*
+ * Reading the template and building its state machine (which validates the definition against the
+ * language's schema) costs tens of milliseconds of CPU: done once per template, not per execution,
+ * so that a burst of executions in one process measures the executions.
+ */
+let defaultTemplate: Promise<CloudFormationTemplate> | undefined;
+function loadDefaultTemplate(): Promise<CloudFormationTemplate> {
+  return loadTemplate().catch((error: unknown) => {
+    defaultTemplate = undefined;
+    throw error;
+  });
+}
+
+const machines = new WeakMap<CloudFormationTemplate, { definition: StateMachineDefinition; machine: StateMachine }>();
+
+function machineOf(template: CloudFormationTemplate): { definition: StateMachineDefinition; machine: StateMachine } {
+  let built = machines.get(template);
+  if (!built) {
+    const definition = stateMachineDefinition(template);
+    built = { definition, machine: new StateMachine(definition as unknown as LocalDefinition) };
+    machines.set(template, built);
+  }
+  return built;
+}
+
 /**
  * Runs the template's own state machine definition in this process, with each Lambda task
  * calling the matching local handler. Retries and waits happen without delay unless `delayMs`
@@ -186,9 +211,8 @@ async function follow(
  * `name` is the task's `Error`, and `{"errorType","errorMessage"}` JSON is its `Cause`.
  */
 export async function runStateMachineLocally(options: LocalRunOptions): Promise<LocalRunResult> {
-  const definition = stateMachineDefinition(options.template ?? (await loadTemplate()));
+  const { definition, machine } = machineOf(options.template ?? (await (defaultTemplate ??= loadDefaultTemplate())));
   const overrides = localOverrides(definition, options.handlers, options.delayMs ?? 0);
-  const machine = new StateMachine(definition as unknown as LocalDefinition);
   const startedAt = new Date();
   const execution = machine.run(options.event as Parameters<StateMachine['run']>[0], {
     overrides: overrides as RunOptions['overrides'],
