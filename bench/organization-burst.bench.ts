@@ -6,7 +6,7 @@ import type { Benchmark, BenchResult } from './harness.js';
 /*
  * A burst in organisation mode: 100 keys across 10 accounts, run by the hub's state machine (the
  * template's definition, here) with the real handlers against moto and the LookupEvents fixture at
- * 2 requests a second per account and region. Two arrivals: the issue's scenario, every key
+ * 2 requests a second per account and region. Two arrivals: the scenario to meet, every key
  * reported within a minute (evenly, account by account, so that each account's ten investigations
  * meet in its budget), and a harder one, every event at once. It measures how long after its event
  * each key was contained, the time to the last notification, and the throttled calls. The baselines:

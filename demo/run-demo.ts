@@ -6,6 +6,7 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startCloudTrailLookupServer } from '../emulators/cloudtrail-lookup-server.js';
 import { startMoto } from '../emulators/moto.js';
+import { createOrganization } from '../emulators/organization.js';
 import { projectPaths } from '../src/common/project-root.js';
 import { attackAs } from './attack-records.js';
 
@@ -58,7 +59,7 @@ async function keysOf(iam: IAMClient, userName: string): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  banner('1/7', 'Starting the AWS emulator (moto) and the CloudTrail LookupEvents fixture on 127.0.0.1');
+  banner('1/8', 'Starting the AWS emulator (moto) and the CloudTrail LookupEvents fixture on 127.0.0.1');
   const moto = await startMoto();
   const cloudTrail = await startCloudTrailLookupServer({ records: [] });
   const failures: string[] = [];
@@ -81,12 +82,12 @@ async function main(): Promise<number> {
       `moto on ${moto.endpoint}; LookupEvents (2 requests/s per region) on ${cloudTrail.endpoint}\n`,
     );
 
-    banner('2/7', 'Deploying the stack (investigating us-east-1 only, to keep the demonstration short)');
+    banner('2/8', 'Deploying the stack (investigating us-east-1 only, to keep the demonstration short)');
     if ((await cli(['deploy', '--yes', '--regions', 'us-east-1'], env)) !== 0) failures.push('deploy');
     // moto's CloudFormation does not create the schedule group the template names after the stack.
     await new SchedulerClient(config).send(new CreateScheduleGroupCommand({ Name: 'exposed-keys' }));
 
-    banner('3/7', 'Two developers leak keys; a recorded attack is replayed as their activity');
+    banner('3/8', 'Two developers leak keys; a recorded attack is replayed as their activity');
     const aliceKey = await userWithKey(iam, 'alice-dev');
     const aliceSpare = await iam.send(new CreateAccessKeyCommand({ UserName: 'alice-dev' }));
     const bobKey = await userWithKey(iam, 'bob-ci');
@@ -118,16 +119,16 @@ async function main(): Promise<number> {
       }),
     );
 
-    banner('4/7', "Trusted Advisor reports alice-dev's key: the stack's state machine runs here (simulate --local)");
+    banner('4/8', "Trusted Advisor reports alice-dev's key: the stack's state machine runs here (simulate --local)");
     if ((await cli(['simulate', '--local', '--key', aliceKey], env)) !== 0) failures.push('simulate --local');
     process.stdout.write(`\nalice-dev's keys now: ${await keysOf(iam, 'alice-dev')}\n`);
 
-    banner('5/7', "A responder handles bob-ci's key by hand (respond)");
+    banner('5/8', "A responder handles bob-ci's key by hand (respond)");
     if ((await cli(['respond', '--key', bobKey, '--regions', 'us-east-1', '--yes'], env)) !== 0)
       failures.push('respond');
     process.stdout.write(`\nbob-ci's keys now: ${await keysOf(iam, 'bob-ci')}\n`);
 
-    banner('6/7', 'What the security team received, and the same attack read from log files (investigate --logs)');
+    banner('6/8', 'What the security team received, and the same attack read from log files (investigate --logs)');
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     for (const message of received.Messages ?? []) {
       const body = JSON.parse(message.Body ?? '{}') as { Subject?: string; Message?: string };
@@ -138,7 +139,28 @@ async function main(): Promise<number> {
     if ((await cli(['investigate', '--key', 'AKIATFQR7NSC8Q4X20BJ', ...logs, '--no-follow-sessions'], env)) !== 0)
       failures.push('investigate --logs');
 
-    banner('7/7', 'Removing the stack and everything it made');
+    banner('7/8', 'Organisation mode: the stack becomes the hub of every account (deploy --org, respond --account)');
+    const organization = await createOrganization(moto.endpoint, 'payments-prod');
+    const memberId = organization.member.accountId;
+    process.stdout.write(
+      `An organisation ${organization.organizationId}: this account manages it; payments-prod is ${memberId}.\n`,
+    );
+    if ((await cli(['deploy', '--org', '--yes', '--regions', 'us-east-1'], env)) !== 0) failures.push('deploy --org');
+    const carolKey = await userWithKey(organization.member.iam, 'carol-ops');
+    process.stdout.write(
+      `\ncarol-ops in payments-prod leaks ${carolKey}; the hub responds in that account, through its role:\n`,
+    );
+    const inMember = ['--account', memberId, '--key', carolKey, '--regions', 'us-east-1', '--yes'];
+    if ((await cli(['respond', ...inMember], env)) !== 0) failures.push('respond --account');
+    process.stdout.write(
+      `\ncarol-ops's keys in payments-prod now: ${await keysOf(organization.member.iam, 'carol-ops')}\n`,
+    );
+
+    banner('8/8', 'Removing the hub and everything it made');
+    // On AWS, `destroy --org` removes the member stacks, then the StackSet, then the hub. moto removes
+    // a service-managed StackSet's instances by account only (AWS: by organizational unit only), so
+    // there destroy --org stops before the StackSet, as it must when members are left; the
+    // demonstration removes the hub alone, and stopping moto removes the rest.
     if ((await cli(['destroy', '--yes', '--delete-bucket'], env)) !== 0) failures.push('destroy');
   } finally {
     await cloudTrail.stop();

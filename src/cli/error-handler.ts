@@ -19,7 +19,8 @@ export function handleError(error: unknown, output: Output, operation = 'AWS cal
   const typed = isExposedKeysError(error) ? error : isSdkError(error) ? toAwsCallError(operation, error) : undefined;
   if (typed) {
     if (typed instanceof DeploymentError)
-      for (const failure of typed.failures) output.error(`${failure.logicalId} ${failure.status}: ${failure.reason}`);
+      for (const failure of typed.failures)
+        output.error(`${failure.logicalId} ${failure.status}${failure.reason ? `: ${failure.reason}` : ''}`);
     output.error(typed.message, typed.hint);
     if (output.verbose && typed.cause) output.debug(String((typed.cause as Error).stack ?? typed.cause));
     return typed.exitCode;

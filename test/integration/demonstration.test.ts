@@ -35,6 +35,9 @@ describe('the demonstration', () => {
     expect(code, output.slice(-2_000)).toBe(0);
     expect(output.match(/✉ Exposed key deleted: AKIA\w+ \((alice-dev|bob-ci)\) in 123456789012/g)).toHaveLength(2);
     expect(output).toContain('EXPOSED KEY DELETED');
+    // The organisation scene: the hub contains a member account's key in that account, and says which.
+    expect(output).toMatch(/Account \d{12} \(payments-prod\)\nExposed key deleted/);
+    expect(output).toContain("carol-ops's keys in payments-prod now: no keys");
     expect(output).toContain('Nothing is left running.');
   }, 300_000);
 });

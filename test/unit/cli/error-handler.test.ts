@@ -23,6 +23,15 @@ describe('handleError', () => {
     expect(stderr.text.split('\n')[0]).toBe('error: Topic CREATE_FAILED: KMS key denied');
   });
 
+  it('lists a failure that gives no reason without a dangling colon', () => {
+    const { output, stderr } = capturedOutput();
+    const failures = [{ logicalId: '111122223333', status: 'CURRENT', reason: '' }];
+
+    handleError(new DeploymentError('The member stack is still in 1 account(s).', failures), output);
+
+    expect(stderr.text.split('\n')[0]).toBe('error: 111122223333 CURRENT');
+  });
+
   it('says a human must act when containment failed', () => {
     const { output } = capturedOutput();
 
