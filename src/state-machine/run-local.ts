@@ -186,10 +186,11 @@ async function follow(
  */
 let defaultTemplate: Promise<CloudFormationTemplate> | undefined;
 function loadDefaultTemplate(): Promise<CloudFormationTemplate> {
-  return loadTemplate().catch((error: unknown) => {
+  defaultTemplate ??= loadTemplate().catch((error: unknown) => {
     defaultTemplate = undefined;
     throw error;
   });
+  return defaultTemplate;
 }
 
 const machines = new WeakMap<CloudFormationTemplate, { definition: StateMachineDefinition; machine: StateMachine }>();
@@ -211,7 +212,7 @@ function machineOf(template: CloudFormationTemplate): { definition: StateMachine
  * `name` is the task's `Error`, and `{"errorType","errorMessage"}` JSON is its `Cause`.
  */
 export async function runStateMachineLocally(options: LocalRunOptions): Promise<LocalRunResult> {
-  const { definition, machine } = machineOf(options.template ?? (await (defaultTemplate ??= loadDefaultTemplate())));
+  const { definition, machine } = machineOf(options.template ?? (await loadDefaultTemplate()));
   const overrides = localOverrides(definition, options.handlers, options.delayMs ?? 0);
   const startedAt = new Date();
   const execution = machine.run(options.event as Parameters<StateMachine['run']>[0], {
