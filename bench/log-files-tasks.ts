@@ -26,7 +26,14 @@ const WORKER_SCRIPT = pathToFileURL(projectPaths().logFileWorker);
 export type LogsTask =
   | { kind: 'logs'; location: string; key: string; maxFileBytes?: number }
   | { kind: 'floor'; location: string }
-  | { kind: 'duckdb'; location: string; key: string };
+  | { kind: 'duckdb'; location: string; key: string; query?: DuckDbQuery };
+
+/**
+ * What DuckDB is asked: the distinct events by name for the key (`names`), or the summary's core
+ * (`core`): the same six count lists the summary has (names, sources, regions, source IPs, user
+ * agents, error codes), first and last seen and the total, over the key's distinct events.
+ */
+export type DuckDbQuery = 'names' | 'core';
 
 /** What readLogFiles gave, and what it cost. */
 export interface LogsResult {
@@ -53,6 +60,8 @@ export interface DuckDbResult {
   maxRssMb: number;
   /** Distinct events made with the key in the window, by event name. */
   counts: Record<string, number>;
+  /** Distinct events made with the key in the window (the `core` query only). */
+  total?: number;
 }
 
 const MB = 1024 * 1024;
@@ -74,6 +83,22 @@ const DUCKDB_QUERY = `
   WHERE r.userIdentity.accessKeyId = $key AND r.eventTime >= $start AND r.eventTime <= $end
   GROUP BY r.eventName`;
 
+const DUCKDB_CORE_RECORD =
+  'STRUCT(eventID VARCHAR, eventTime VARCHAR, eventName VARCHAR, eventSource VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR, userAgent VARCHAR, errorCode VARCHAR, userIdentity STRUCT(accessKeyId VARCHAR))[]';
+/** One row per (list, value): the key's distinct events (by event id), counted in each list. */
+const DUCKDB_CORE_QUERY = `
+  WITH records AS (SELECT unnest(Records) AS r FROM read_json($glob, columns = {Records: '${DUCKDB_CORE_RECORD}'})),
+  events AS (
+    SELECT DISTINCT ON (r.eventID) unnest(r) FROM records
+    WHERE r.userIdentity.accessKeyId = $key AND r.eventTime >= $start AND r.eventTime <= $end)
+  SELECT 'eventNames' AS list, eventName AS name, count(*) AS n FROM events GROUP BY ALL
+  UNION ALL SELECT 'eventSources', eventSource, count(*) FROM events GROUP BY ALL
+  UNION ALL SELECT 'awsRegions', awsRegion, count(*) FROM events GROUP BY ALL
+  UNION ALL SELECT 'sourceIps', sourceIPAddress, count(*) FROM events GROUP BY ALL
+  UNION ALL SELECT 'userAgents', userAgent, count(*) FROM events GROUP BY ALL
+  UNION ALL SELECT 'errorCodes', errorCode, count(*) FROM events WHERE errorCode IS NOT NULL GROUP BY ALL
+  UNION ALL SELECT 'total', min(eventTime) || ' ' || max(eventTime), count(*) FROM events`;
+
 /** The peak resident memory of this process so far, in MB. */
 export function maxRssMb(): number {
   return (process.resourceUsage().maxRSS * 1024) / MB;
@@ -91,25 +116,30 @@ function cloudTrailTime(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
 
-async function duckDb(task: { location: string; key: string }): Promise<DuckDbResult> {
+async function duckDb(task: { location: string; key: string; query?: DuckDbQuery }): Promise<DuckDbResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const gzipped = filesUnder(task.location).some((file) => file.endsWith('.gz'));
   const start = performance.now();
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const reader = await connection.runAndReadAll(DUCKDB_QUERY, {
+  const core = task.query === 'core';
+  const reader = await connection.runAndReadAll(core ? DUCKDB_CORE_QUERY : DUCKDB_QUERY, {
     glob: join(task.location, '**', gzipped ? '*.json.gz' : '*.json'),
     key: task.key,
     start: cloudTrailTime(DATA_SET_WINDOW.start),
     end: cloudTrailTime(DATA_SET_WINDOW.end),
   });
-  const counts = Object.fromEntries(
-    reader.getRowObjectsJson().map((row) => [String(row.name), Number(row.n)] as const),
-  ) as Record<string, number>;
+  const rows = reader.getRowObjectsJson();
   const ms = performance.now() - start;
   connection.closeSync();
   instance.closeSync();
-  return { ms, maxRssMb: maxRssMb(), counts };
+  const names = core ? rows.filter((row) => row.list === 'eventNames') : rows;
+  const counts = Object.fromEntries(names.map((row) => [String(row.name), Number(row.n)] as const)) as Record<
+    string,
+    number
+  >;
+  const total = core ? Number(rows.find((row) => row.list === 'total')?.n) : undefined;
+  return { ms, maxRssMb: maxRssMb(), counts, ...(total === undefined ? {} : { total }) };
 }
 
 /** Takes the measurement `task` names, in this process. */
