@@ -24,7 +24,9 @@ const CONTAIN_GOAL_MS = 10_000;
 function processCpuMs(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command's closing parenthesis: the state (field 3) first, utime and stime at 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
@@ -78,7 +80,10 @@ function cpuShare({ report, samples }: MeasuredBurst, untilMs: number): { moto: 
 
 /** Milliseconds from each key's event to its containment, sorted. */
 function containLatencies(report: BurstReport): number[] {
-  return report.executions.map((execution) => execution.containedAtMs - execution.firedAtMs).sort((a, b) => a - b);
+  return report.executions
+    .map((execution) => execution.containedAtMs - execution.firedAtMs)
+    .filter((latency) => !Number.isNaN(latency))
+    .sort((a, b) => a - b);
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -86,33 +91,52 @@ function percentile(sorted: readonly number[], fraction: number): number {
 }
 
 /**
- * The least time to the last notification: each account's LookupEvents calls at 2 a second, from
- * the first containment in that account (an execution investigates once its key is contained).
+ * The least time to the last notification: each account's LookupEvents calls served at 2 a second,
+ * from the first containment in that account (an execution investigates once its key is
+ * contained). The fixture's bucket starts with 2 calls' worth, so S calls served take (S − 2) / 2 s
+ * at least; throttled calls are not served.
  */
 function lookupFloorMs(report: BurstReport): number {
   let floor = 0;
   for (const [account, calls] of Object.entries(report.requestsByAccount)) {
     const accountId = account.split('/')[0];
-    const first = Math.min(
-      ...report.executions.filter((each) => each.accountId === accountId).map((each) => each.containedAtMs),
-    );
-    floor = Math.max(floor, first + ((calls - 1) / 2) * 1000);
+    const served = calls - (report.throttledByAccount[account] ?? 0);
+    const contained = report.executions
+      .filter((each) => each.accountId === accountId && !Number.isNaN(each.containedAtMs))
+      .map((each) => each.containedAtMs);
+    if (contained.length === 0) continue;
+    const first = Math.min(...contained);
+    floor = Math.max(floor, first + (Math.max(0, served - 2) / 2) * 1000);
   }
   return floor;
 }
 
+/** The latest of a time over the executions where it was seen (0 when none was). */
+function latest(report: BurstReport, field: 'containedAtMs' | 'notifiedAtMs'): number {
+  const seen = report.executions.map((execution) => execution[field]).filter((at) => !Number.isNaN(at));
+  return seen.length > 0 ? Math.max(...seen) : 0;
+}
+
+/** The executions whose containment or notification was not seen (their times are NaN). */
+function unseen(report: BurstReport): number {
+  return report.executions.filter(
+    (execution) => Number.isNaN(execution.containedAtMs) || Number.isNaN(execution.notifiedAtMs),
+  ).length;
+}
+
 function rows(label: string, measured: MeasuredBurst, alone: BurstReport): BenchResult[] {
   const { report } = measured;
+  const missing = unseen(report);
   const latencies = containLatencies(report);
   const slowest = latencies.at(-1) as number;
   const aloneMs = containLatencies(alone).at(-1) as number;
-  const lastContained = Math.max(...report.executions.map((execution) => execution.containedAtMs));
+  const lastContained = latest(report, 'containedAtMs');
   const busy = cpuShare(measured, lastContained);
-  const notified = Math.max(...report.executions.map((execution) => execution.notifiedAtMs));
+  const notified = latest(report, 'notifiedAtMs');
   const floorMs = lookupFloorMs(report);
   const ok = report.executions.filter((execution) => execution.status === 'SUCCEEDED').length;
   const busiest = Math.max(...Object.values(report.requestsByAccount));
-  const note = `${ok}/${report.executions.length} executions succeeded, ${report.keysLeft} key(s) left, ${report.messages.length} messages; after its event, contained in p50 ${Math.round(percentile(latencies, 0.5))} ms, p90 ${Math.round(percentile(latencies, 0.9))} ms; last event fired at ${Math.round(Math.max(...report.executions.map((each) => each.firedAtMs)))} ms; until the last key was contained, moto used ${Math.round(busy.moto * 100)} % of a core and this process ${Math.round(busy.node * 100)} %; LookupEvents ${report.lookupRequests} requests, busiest account ${busiest}`;
+  const note = `${ok}/${report.executions.length} executions succeeded, ${missing} not seen contained and notified, ${report.keysLeft} key(s) left, ${report.messages.length} messages; after its event, contained in p50 ${Math.round(percentile(latencies, 0.5))} ms, p90 ${Math.round(percentile(latencies, 0.9))} ms; last event fired at ${Math.round(Math.max(...report.executions.map((each) => each.firedAtMs)))} ms; until the last key was contained, moto used ${Math.round(busy.moto * 100)} % of a core and this process ${Math.round(busy.node * 100)} %; LookupEvents ${report.lookupRequests} requests, busiest account ${busiest}`;
   return [
     {
       name: `Burst ${label}: the slowest of ${report.executions.length} keys contained, after its event`,
@@ -122,7 +146,7 @@ function rows(label: string, measured: MeasuredBurst, alone: BurstReport): Bench
       unit: 'ms',
       ratio: slowest / aloneMs,
       goal: 'every key within 10 s of its event',
-      met: slowest <= CONTAIN_GOAL_MS && report.keysLeft === 0,
+      met: missing === 0 && slowest <= CONTAIN_GOAL_MS && report.keysLeft === 0,
       note,
     },
     {
@@ -133,7 +157,7 @@ function rows(label: string, measured: MeasuredBurst, alone: BurstReport): Bench
       unit: 'ms',
       ratio: notified / floorMs,
       goal: '<= 1.3',
-      met: notified / floorMs <= 1.3 && report.messages.length === report.executions.length,
+      met: missing === 0 && notified / floorMs <= 1.3 && report.messages.length === report.executions.length,
       note,
     },
     {
@@ -153,6 +177,9 @@ function rows(label: string, measured: MeasuredBurst, alone: BurstReport): Bench
 const benchmark: Benchmark = {
   title: 'Organisation mode: a burst of 100 leaked keys across 10 accounts',
   async run(): Promise<BenchResult[]> {
+    // The first run in this process reads the template and builds its state machine; the burst
+    // runs after it do not, so one key alone is measured on the second run.
+    await burst(1, 1);
     const alone = (await burst(1, 1)).report;
     const overAMinute = await burst(ACCOUNTS, KEYS_PER_ACCOUNT, MINUTE_MS);
     const atOnce = await burst(ACCOUNTS, KEYS_PER_ACCOUNT);

@@ -14,7 +14,9 @@ import { attackAs } from './attack-records.js';
  * The demonstration: the whole product against local emulators, with no AWS account. It starts
  * moto and the LookupEvents fixture on 127.0.0.1, deploys the stack, replays a recorded attack as
  * the activity of keys it creates, runs `simulate --local` and `respond` as a user would, shows the
- * messages the security team would receive, and removes everything it started.
+ * messages the security team would receive, then turns the stack into an organisation's hub and
+ * contains a member account's key there (`deploy --org`, `respond --account`), and removes
+ * everything it started.
  */
 
 const { bin: BIN, dataSet: DATA_SET } = projectPaths();
@@ -157,10 +159,14 @@ async function main(): Promise<number> {
     );
 
     banner('8/8', 'Removing the hub and everything it made');
-    // On AWS, `destroy --org` removes the member stacks, then the StackSet, then the hub. moto removes
-    // a service-managed StackSet's instances by account only (AWS: by organizational unit only), so
-    // there destroy --org stops before the StackSet, as it must when members are left; the
-    // demonstration removes the hub alone, and stopping moto removes the rest.
+    // moto removes a service-managed StackSet's instances by account only (AWS: by organizational
+    // unit only), so there `destroy --org` stops before the StackSet, as it must when member
+    // stacks are left.
+    process.stdout.write(
+      'On AWS, `exposed-keys destroy --org` removes the member stacks, then the StackSet, then the hub.\n' +
+        "moto cannot remove a StackSet's stacks by organizational unit, so here the hub alone is removed;\n" +
+        'the StackSet goes with the emulator.\n\n',
+    );
     if ((await cli(['destroy', '--yes', '--delete-bucket'], env)) !== 0) failures.push('destroy');
   } finally {
     await cloudTrail.stop();

@@ -191,8 +191,9 @@ export async function runOrganizationBurst(options: BurstOptions): Promise<Burst
     const spacingMs = keys.length > 1 ? (options.arrivalSpreadMs ?? 0) / (keys.length - 1) : 0;
     const executions = await Promise.all(
       keys.map(async (key, index) => {
-        if (spacingMs > 0) await delay(Math.max(0, start + index * spacingMs - Date.now()));
-        const firedAt = Date.now();
+        // The event's time is when it was due: a late timer counts against the response, not for it.
+        const firedAt = start + index * spacingMs;
+        if (spacingMs > 0) await delay(Math.max(0, firedAt - Date.now()));
         let containedAt = Number.NaN;
         let notifiedAt = Number.NaN;
         const result = await runStateMachineLocally({

@@ -62,7 +62,10 @@ export interface LocalRunOptions {
   handlers: LocalHandlers;
   /** Called for each transition as it happens. */
   onTransition?: (transition: StateTransition) => void;
-  /** The template whose state machine runs; by default the one shipped with the package. */
+  /**
+   * The template whose state machine runs; by default the one shipped with the package. Its
+   * machine is built on its first run and kept: change a copy, not a template already run.
+   */
   template?: CloudFormationTemplate;
   /** Milliseconds to wait before each retry and in each Wait state (default 0: no waiting). */
   delayMs?: number;
@@ -181,8 +184,9 @@ async function follow(
 
 /*
  * Reading the template and building its state machine (which validates the definition against the
- * language's schema) costs tens of milliseconds of CPU: done once per template, not per execution,
- * so that a burst of executions in one process measures the executions.
+ * language's schema, compiling the schema each time) cost about 150 ms of CPU: done once per
+ * template, not per execution, so that a burst of executions in one process measures the
+ * executions. A template is therefore not to be changed once run: pass a copy to change.
  */
 let defaultTemplate: Promise<CloudFormationTemplate> | undefined;
 function loadDefaultTemplate(): Promise<CloudFormationTemplate> {
