@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** How a run of the CLI ended: its exit code (null when it was killed) and everything it printed. */
@@ -27,8 +28,22 @@ const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
  */
 export function runCli(args: string[], env: Record<string, string>, options: CliRunOptions = {}): Promise<CliResult> {
   if (!existsSync(BUILT)) return Promise.reject(new Error(`The CLI is not built (${BUILT}): run \`npm run build\`.`));
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // A CLI that ends without reading its input closes the pipe; that is not a failure of the run.
+  child.stdin.on('error', () => {});
+  child.stdin.end(options.input ?? '');
+  return outcomeOf(child, options.timeoutMs ?? 90_000);
+}
+
+/**
+ * Waits for a child process started with piped stdout and stderr to end, collecting what it
+ * printed; kills it after `timeoutMs` (it then ends with code null).
+ */
+export function outcomeOf(
+  child: ChildProcessWithoutNullStreams | ChildProcessByStdio<null, Readable, Readable>,
+  timeoutMs: number,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -37,10 +52,7 @@ export function runCli(args: string[], env: Record<string, string>, options: Cli
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
     });
-    // A CLI that ends without reading its input closes the pipe; that is not a failure of the run.
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
