@@ -8,6 +8,7 @@ import { runCli } from '../support/cli-runner.js';
 import { ACTIVITY_SUMMARY_FIELDS } from '../support/contract.js';
 import { DuckDbAthena } from '../support/duckdb-athena.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
+import { emulatorCliEnv } from '../support/isolated-cli-env.js';
 import { useMoto } from '../support/moto.js';
 import { summarizeRecords } from '../support/summaries.js';
 
@@ -33,15 +34,7 @@ beforeAll(async () => {
 afterAll(() => duck.close());
 
 function env(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: moto().endpoint,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_COLOR: '1',
-  };
+  return emulatorCliEnv(moto().endpoint);
 }
 
 function athena() {

@@ -8,6 +8,7 @@ import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { runCli } from '../support/cli-runner.js';
 import { ACTIVITY_SUMMARY_FIELDS } from '../support/contract.js';
 import { INVICTUS_KEY, loadInvictusRecords } from '../support/fixtures.js';
+import { emulatorCliEnv } from '../support/isolated-cli-env.js';
 import { referenceSummary } from '../support/reference-summary.js';
 
 /*
@@ -20,15 +21,8 @@ const WINDOW = ['--start', '2023-07-10T00:00:00Z', '--end', '2023-07-11T00:00:00
 let folder: string;
 let records: CloudTrailRecord[];
 let lookup: CloudTrailLookupServer;
-const env = {
-  PATH: process.env.PATH ?? '',
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  NO_COLOR: '1',
-};
+// No server listens on port 9: an AWS call the test does not point elsewhere is refused at once.
+const env = emulatorCliEnv('http://127.0.0.1:9');
 
 beforeAll(async () => {
   records = loadInvictusRecords();

@@ -2,6 +2,7 @@ import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-runner.js';
+import { emulatorCliEnv } from '../support/isolated-cli-env.js';
 import { useMoto } from '../support/moto.js';
 
 /*
@@ -12,15 +13,7 @@ import { useMoto } from '../support/moto.js';
 const moto = useMoto();
 
 function env(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL: moto().endpoint,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_COLOR: '1',
-  };
+  return emulatorCliEnv(moto().endpoint);
 }
 
 describe('respond --athena-table against moto', () => {

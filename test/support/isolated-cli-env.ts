@@ -37,3 +37,19 @@ export function isolatedCliEnv(
     remove: () => rmSync(home, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A lighter environment for a CLI run against local emulators, keeping this machine's home: fake
+ * credentials, us-east-1, AWS calls to `awsEndpoint`, no instance metadata, no colour.
+ */
+export function emulatorCliEnv(awsEndpoint: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: awsEndpoint,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    NO_COLOR: '1',
+  };
+}
