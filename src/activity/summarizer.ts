@@ -35,6 +35,52 @@ function mintedKey(record: CloudTrailRecord): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
+/**
+ * The event ids an accumulator counted, for de-duplication: its own by default, or a set shared
+ * by the accumulators of several threads, so that an event is counted once whichever reads it.
+ */
+export interface SeenEventIds {
+  /** Adds `eventId`: true when it was not in the set. */
+  add(eventId: string): boolean;
+  has(eventId: string): boolean;
+}
+
+function ownSeenEventIds(): SeenEventIds {
+  const ids = new Set<string>();
+  return {
+    add: (eventId) => ids.size !== ids.add(eventId).size,
+    has: (eventId) => ids.has(eventId),
+  };
+}
+
+/** The lists an accumulator counts in, by the summary's name for them. */
+const COUNTED_LISTS = [
+  'eventNames',
+  'eventSources',
+  'awsRegions',
+  'sourceIps',
+  'userAgents',
+  'errorCodes',
+  'resourceTypes',
+  'resourceNames',
+  'userNames',
+] as const;
+type CountedList = (typeof COUNTED_LISTS)[number];
+
+/**
+ * What an accumulator counted, as plain data that can be posted to another thread and merged
+ * there (see {@link ActivityAccumulator.merge}); its event ids are not in it.
+ */
+export interface AccumulatorState {
+  accessKeyId: string;
+  total: number;
+  firstMs: number;
+  lastMs: number;
+  counts: Record<CountedList, [string, number][]>;
+  sessionKeys: string[];
+  riskyEvents: RiskyEvent[];
+}
+
 /** What {@link ActivityAccumulator.summary} needs besides the records. */
 export interface SummaryContext {
   source: SourceName;
@@ -56,24 +102,30 @@ export class ActivityAccumulator {
   readonly #startMs: number;
   readonly #endMs: number;
   readonly #window: { start: string; end: string };
-  readonly #seen = new Set<string>();
-  readonly #eventNames = new Map<string, number>();
-  readonly #eventSources = new Map<string, number>();
-  readonly #awsRegions = new Map<string, number>();
-  readonly #sourceIps = new Map<string, number>();
-  readonly #userAgents = new Map<string, number>();
-  readonly #errorCodes = new Map<string, number>();
-  readonly #resourceTypes = new Map<string, number>();
-  readonly #resourceNames = new Map<string, number>();
-  readonly #userNames = new Map<string, number>();
+  readonly #seen: SeenEventIds;
+  readonly #counts = Object.fromEntries(COUNTED_LISTS.map((list) => [list, new Map<string, number>()])) as Record<
+    CountedList,
+    Map<string, number>
+  >;
+  readonly #eventNames = this.#counts.eventNames;
+  readonly #eventSources = this.#counts.eventSources;
+  readonly #awsRegions = this.#counts.awsRegions;
+  readonly #sourceIps = this.#counts.sourceIps;
+  readonly #userAgents = this.#counts.userAgents;
+  readonly #errorCodes = this.#counts.errorCodes;
+  readonly #resourceTypes = this.#counts.resourceTypes;
+  readonly #resourceNames = this.#counts.resourceNames;
+  readonly #userNames = this.#counts.userNames;
   readonly #sessionKeys = new Set<string>();
   readonly #riskyEvents: RiskyEvent[] = [];
   #total = 0;
   #firstMs = Number.POSITIVE_INFINITY;
   #lastMs = Number.NEGATIVE_INFINITY;
 
-  constructor(accessKeyId: string, window: TimeWindow) {
+  /** `seen`: the event ids counted, its own unless shared with accumulators of other threads. */
+  constructor(accessKeyId: string, window: TimeWindow, seen: SeenEventIds = ownSeenEventIds()) {
     this.#accessKeyId = accessKeyId;
+    this.#seen = seen;
     this.#startMs = window.start.getTime();
     this.#endMs = window.end.getTime();
     this.#window = { start: window.start.toISOString(), end: window.end.toISOString() };
@@ -100,12 +152,44 @@ export class ActivityAccumulator {
     const timeMs = typeof record.eventTime === 'string' ? Date.parse(record.eventTime) : Number.NaN;
     if (Number.isNaN(timeMs) || timeMs < this.#startMs || timeMs > this.#endMs) return false;
     const eventId = typeof record.eventID === 'string' ? record.eventID : '';
-    if (eventId !== '') {
-      if (this.#seen.has(eventId)) return false;
-      this.#seen.add(eventId);
-    }
+    if (eventId !== '' && !this.#seen.add(eventId)) return false;
     this.#count(record, timeMs, eventId);
     return true;
+  }
+
+  /** What was counted so far, to merge into an accumulator of the same key on another thread. */
+  state(): AccumulatorState {
+    return {
+      accessKeyId: this.#accessKeyId,
+      total: this.#total,
+      firstMs: this.#firstMs,
+      lastMs: this.#lastMs,
+      counts: Object.fromEntries(
+        COUNTED_LISTS.map((list) => [list, [...this.#counts[list]]]),
+      ) as AccumulatorState['counts'],
+      sessionKeys: [...this.#sessionKeys],
+      riskyEvents: [...this.#riskyEvents],
+    };
+  }
+
+  /**
+   * Adds what another accumulator of the same key counted. Exact when the two counted different
+   * events: when they shared one set of event ids (see {@link SeenEventIds}).
+   *
+   * @throws Error when `state` is another key's.
+   */
+  merge(state: AccumulatorState): void {
+    if (state.accessKeyId !== this.#accessKeyId)
+      throw new Error(`Cannot merge the activity of ${state.accessKeyId} into that of ${this.#accessKeyId}.`);
+    this.#total += state.total;
+    this.#firstMs = Math.min(this.#firstMs, state.firstMs);
+    this.#lastMs = Math.max(this.#lastMs, state.lastMs);
+    for (const list of COUNTED_LISTS) {
+      const counts = this.#counts[list];
+      for (const [name, count] of state.counts[list]) counts.set(name, (counts.get(name) ?? 0) + count);
+    }
+    for (const key of state.sessionKeys) this.#sessionKeys.add(key);
+    for (const event of state.riskyEvents) this.#riskyEvents.push(event);
   }
 
   #count(record: CloudTrailRecord, timeMs: number, eventId: string): void {

@@ -61,18 +61,8 @@ function matchHead(bytes: Buffer): 'more' | 'other' | number {
   return records;
 }
 
-/**
- * Receives the text of a record instead of the scanner parsing it: `bytes[start, end)`, valid
- * only during the call, with its event id `bytes[idStart, idEnd)` when known exactly (idStart -1
- * otherwise). The receiver must parse it (unless its event id was counted already), and parse
- * the whole file instead when it does not parse (the scanner would have given up).
- */
-export type RecordSink = (bytes: Buffer, start: number, end: number, idStart: number, idEnd: number) => void;
-
-/** How a {@link CompactDeliveryScanner} hands records over. */
+/** Options of a {@link CompactDeliveryScanner}. */
 export interface ScannerOptions {
-  /** Where the records found go as text, unparsed (to be parsed on another thread); `end` then gives no records. */
-  sink?: RecordSink;
   /** Whether a record's event id was counted already: then it is not parsed at all. */
   alreadyCounted?: CountedEventId;
 }
@@ -114,14 +104,18 @@ export class CompactDeliveryScanner {
   );
   readonly #records: CloudTrailRecord[] = [];
   readonly #regions = new Set<string>();
-  readonly #sink: RecordSink | undefined;
   readonly #alreadyCounted: CountedEventId | undefined;
+  #cut = 0;
 
   constructor(wanted: WantedKeys, collectRegions: boolean, options: ScannerOptions = {}) {
     this.#wanted = wanted.patterns.map((pattern) => new NextOccurrence(pattern));
     this.#regionField = collectRegions ? new NextOccurrence(REGION_FIELD) : null;
-    this.#sink = options.sink;
     this.#alreadyCounted = options.alreadyCounted;
+  }
+
+  /** How many top-level records were cut so far, whether they mention a wanted key or not. */
+  get recordsCut(): number {
+    return this.#cut;
   }
 
   /** The bytes pushed so far, when none was let go, so that a whole parse can go on from them. */
@@ -173,17 +167,14 @@ export class CompactDeliveryScanner {
   }
 
   /**
-   * Takes a complete record, `bytes[start, end)`: parsed (or sunk) when it mentions a wanted key,
-   * unless its event id was counted already.
+   * Takes a complete record, `bytes[start, end)`: parsed when it mentions a wanted key, unless its
+   * event id was counted already.
    */
   #take(bytes: Buffer, start: number, end: number, idStart: number, idEnd: number): boolean {
+    this.#cut += 1;
     if (this.#regionField) this.#addRegions(this.#regionField, bytes, start, end);
     if (!this.#mentionsWanted(bytes, start, end)) return true;
     if (idStart !== -1 && this.#alreadyCounted?.(bytes, idStart, idEnd)) return true;
-    if (this.#sink) {
-      this.#sink(bytes, start, end, idStart, idEnd);
-      return true;
-    }
     const record = parseRecord(bytes, start, end);
     if (record) this.#records.push(record);
     return record !== null;

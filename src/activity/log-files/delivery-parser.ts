@@ -2,8 +2,27 @@ import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
 import type { DeliveryContent } from './compact-delivery-scanner.js';
 import type { WantedKeys } from './wanted-keys.js';
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** Whether a parsed JSON value is an object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses a whole log file: its `Records`, each as it is (not checked); null when the document has
+ * no `Records` array (a digest, or not a CloudTrail file).
+ *
+ * @throws Error "not valid JSON: …" when the text is not valid JSON.
+ */
+export function recordsOf(bytes: Buffer): unknown[] | null {
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return isObject(document) && Array.isArray(document.Records) ? document.Records : null;
 }
 
 /**
@@ -13,18 +32,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * @throws Error "not valid JSON: …" when the text is not valid JSON.
  */
 export function parseDelivery(bytes: Buffer, wanted: WantedKeys, collectRegions: boolean): DeliveryContent | null {
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  if (!isObject(document) || !Array.isArray(document.Records)) return null;
+  const all = recordsOf(bytes);
+  if (!all) return null;
   const records: CloudTrailRecord[] = [];
   const regions = new Set<string>();
-  for (const record of document.Records as unknown[]) {
+  for (const record of all) {
     if (!isObject(record)) continue;
     if (collectRegions && typeof record.awsRegion === 'string' && record.awsRegion !== '')
       regions.add(record.awsRegion);

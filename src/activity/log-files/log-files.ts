@@ -5,7 +5,7 @@ import { InvalidInputError } from '../../errors.js';
 import type { ActivityProgress } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
 import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
-import { ActivityAccumulator } from '../summarizer.js';
+import { type AccumulatorState, ActivityAccumulator } from '../summarizer.js';
 import { type CountedEventId, CountedEventIds } from './counted-event-ids.js';
 import { LargeTextTurns } from './large-text-turns.js';
 import { listLocalFiles } from './local-log-files.js';
@@ -15,8 +15,10 @@ import { DEFAULT_MAX_FILE_BYTES } from './max-file-bytes.js';
 import { type LogFileOutcome, readLogFile } from './read-log-file.js';
 import { listS3Files, parseS3Location } from './s3-log-files.js';
 import { type WantedKeys, wantedKeys } from './wanted-keys.js';
+import { LogFileCounter } from './workers/count-log-file.js';
+import { SharedEventIds, SharedEventIdsFullError, sharedEventIdsMemory } from './workers/shared-event-ids.js';
 import { type StartWorker, startLogFileWorker } from './workers/start-worker.js';
-import { type PoolHost, readWithWorkers } from './workers/worker-pool.js';
+import { type PoolHost, readWithWorkers, WorkersLostError } from './workers/worker-pool.js';
 import { planWorkers } from './workers/workers-plan.js';
 
 export { DEFAULT_MAX_FILE_BYTES } from './max-file-bytes.js';
@@ -140,8 +142,6 @@ class LogFilesTally {
   readonly #accumulators: Map<string, ActivityAccumulator>;
   readonly #searched = new Set<string>();
   readonly #failed: FailedFile[] = [];
-  /** The event ids every key's summary counted, in the order they were (for the workers). */
-  readonly #countedEverywhere: string[] = [];
   /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
   readonly #attempts = new Map<string, number>();
   readonly #progress: LogFilesProgress = {
@@ -153,10 +153,13 @@ class LogFilesTally {
     bytes: 0,
   };
 
-  constructor(wanted: WantedKeys, options: LogFilesOptions) {
+  /** `seen`: the event ids counted, when shared with worker threads (a key's number is its place in `wanted`). */
+  constructor(wanted: WantedKeys, options: LogFilesOptions, seen?: SharedEventIds) {
     this.#window = options.window;
     this.#onProgress = options.onProgress;
-    this.#accumulators = new Map([...wanted.ids].map((id) => [id, new ActivityAccumulator(id, options.window)]));
+    this.#accumulators = new Map(
+      [...wanted.ids].map((id, key) => [id, new ActivityAccumulator(id, options.window, seen?.forKey(key))]),
+    );
   }
 
   addBytes(bytes: number): void {
@@ -198,7 +201,7 @@ class LogFilesTally {
       this.#progress.filesRead += 1;
       if (toRead.region) this.#searched.add(toRead.region);
       else for (const region of outcome.regions) this.#searched.add(region);
-      for (const record of outcome.records) this.#count(record);
+      for (const record of outcome.records) this.count(record);
     }
     this.#report();
   }
@@ -227,17 +230,13 @@ class LogFilesTally {
     };
   }
 
-  /** The event ids every key's summary counted, from the `from`th on. */
-  countedSince(from: number): string[] {
-    return this.#countedEverywhere.slice(from);
-  }
+  /** Counts a record in its key's summary: true when it was counted. */
+  readonly count = (record: CloudTrailRecord): boolean =>
+    this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record) ?? false;
 
-  #count(record: CloudTrailRecord): void {
-    if (!this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record)) return;
-    const eventId = record.eventID;
-    if (typeof eventId !== 'string' || eventId === '') return;
-    for (const accumulator of this.#accumulators.values()) if (!accumulator.hasCounted(eventId)) return;
-    this.#countedEverywhere.push(eventId);
+  /** Adds what a worker thread counted. */
+  merge(states: readonly AccumulatorState[]): void {
+    for (const state of states) this.#accumulators.get(state.accessKeyId)?.merge(state);
   }
 
   #fail(path: string, region: string | null, error: string): void {
@@ -351,36 +350,69 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, ma
 export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions): Promise<LogFilesResult> {
   const checked = checkOptions(options);
   const wanted = wantedKeys(options.accessKeyIds);
-  const listing = await listingOf(deps, options.location);
-  const tally = new LogFilesTally(wanted, options);
-  const here = readingHere(tally, wanted, checked);
+  let listing = await listingOf(deps, options.location);
   /*
    * An S3 prefix is read on this thread alone: there, fetching the objects is what takes the
    * time, and a worker would need each object's bytes posted to it, one copy more. A local
-   * folder is read with workers when they pay (see log-files-workers-plan.ts).
+   * folder is read with workers when they pay (see workers-plan.ts).
    */
-  const plan = parseS3Location(options.location)
-    ? { workers: 0, entries: listing }
-    : await planWorkers(listing, options, checked.concurrency);
-  if (plan.workers === 0) {
-    await here.readRestHere(plan.entries);
-    return tally.result(options, 0);
+  if (!parseS3Location(options.location)) {
+    const plan = await planWorkers(listing, options, checked.concurrency);
+    listing = plan.entries;
+    if (plan.workers > 0) {
+      try {
+        return await readInThreads(deps, options, checked, wanted, { ...plan, workers: plan.workers });
+      } catch (error) {
+        if (!(error instanceof WorkersLostError || error instanceof SharedEventIdsFullError)) throw error;
+      }
+      // What a lost worker counted cannot be told apart from what the others did: every file is
+      // read again, on this thread alone.
+      listing = await listingOf(deps, options.location);
+    }
   }
+  const tally = new LogFilesTally(wanted, options);
+  await readingHere(tally, wanted, checked).readRestHere(listing);
+  return tally.result(options, 0);
+}
+
+/**
+ * Reads a local listing with `plan.workers` worker threads and this one (see readWithWorkers).
+ *
+ * @throws WorkersLostError or SharedEventIdsFullError when reading must start again on one thread.
+ */
+async function readInThreads(
+  deps: LogFilesDeps,
+  options: LogFilesOptions,
+  checked: CheckedOptions,
+  wanted: WantedKeys,
+  plan: { workers: number; entries: AsyncIterable<ListedEntry> },
+): Promise<LogFilesResult> {
+  const memory = sharedEventIdsMemory();
+  const tally = new LogFilesTally(wanted, options, new SharedEventIds(memory));
+  const here = readingHere(tally, wanted, checked);
+  const counter = new LogFileCounter(
+    { wanted, maxFileBytes: checked.maxFileBytes, alreadyCounted: tally.alreadyCounted },
+    tally.count,
+  );
   const host: PoolHost = {
     toRead: (entry) => tally.toRead(entry),
-    alreadyCounted: tally.alreadyCounted,
-    countedSince: (from) => tally.countedSince(from),
+    countHere: (toRead) => counter.count(toRead.file.path, toRead.region === null),
     settle: (toRead, outcome, bytes) => {
       tally.addBytes(bytes);
       tally.settle(toRead, outcome);
     },
+    merge: (states) => tally.merge(states),
     ...here,
   };
   const workers = await readWithWorkers({
     entries: plan.entries,
     workers: plan.workers,
-    accessKeyIds: [...wanted.ids],
-    maxFileBytes: checked.maxFileBytes,
+    data: {
+      accessKeyIds: [...wanted.ids],
+      window: { startMs: options.window.start.getTime(), endMs: options.window.end.getTime() },
+      maxFileBytes: checked.maxFileBytes,
+      seen: memory,
+    },
     startWorker: deps.startWorker ?? startLogFileWorker,
     host,
   });

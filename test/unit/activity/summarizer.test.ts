@@ -192,3 +192,46 @@ describe('summarizeRecords', () => {
     expect(Object.keys(summary)).toEqual(ACTIVITY_SUMMARY_FIELDS);
   });
 });
+
+describe('ActivityAccumulator.merge', () => {
+  /** A set of ids two accumulators share, as those of two threads do. */
+  function sharedIds() {
+    const ids = new Set<string>();
+    return { add: (id: string) => ids.size !== ids.add(id).size, has: (id: string) => ids.has(id) };
+  }
+
+  it('gives what one accumulator gives, when two counted parts of the records with one set of ids', () => {
+    const records = loadInvictusRecords();
+    // Every record in one part or the other, a third of them in both (an event delivered twice).
+    const first = records.filter((_, index) => index % 3 !== 2);
+    const second = records.filter((_, index) => index % 3 !== 0).reverse();
+    const seen = sharedIds();
+    const one = new ActivityAccumulator(INVICTUS_KEY, INVICTUS_WINDOW, seen);
+    const other = new ActivityAccumulator(INVICTUS_KEY, INVICTUS_WINDOW, seen);
+    for (const item of first) one.add(item);
+    for (const item of second) other.add(item);
+
+    // Posted to another thread: what crosses is what structured cloning keeps.
+    one.merge(structuredClone(other.state()));
+
+    expect(one.summary(context)).toEqual(summarizeRecords(records, INVICTUS_KEY, INVICTUS_WINDOW, context));
+    expect(one.totalEvents).toBe(2104);
+  });
+
+  it('keeps first and last seen of an empty part out of the result, and refuses another key', () => {
+    const counted = new ActivityAccumulator('AKIAIOSFODNN7EXAMPLE', WINDOW);
+    counted.add(record({ eventTime: '2026-11-26T10:00:00Z' }));
+    const empty = new ActivityAccumulator('AKIAIOSFODNN7EXAMPLE', WINDOW);
+
+    counted.merge(structuredClone(empty.state()));
+
+    expect(counted.summary(context)).toMatchObject({
+      totalEvents: 1,
+      firstSeen: '2026-11-26T10:00:00.000Z',
+      lastSeen: '2026-11-26T10:00:00.000Z',
+    });
+    expect(() => counted.merge(new ActivityAccumulator('AKIAI44QH8DHBEXAMPLE', WINDOW).state())).toThrow(
+      /Cannot merge the activity of AKIAI44QH8DHBEXAMPLE/,
+    );
+  });
+});

@@ -1,11 +1,19 @@
+import type { AccumulatorState } from '../../summarizer.js';
+import type { SharedEventIdsMemory } from './shared-event-ids.js';
+
 /** What a log-file worker thread is started with (its `workerData`). */
 export interface LogFileWorkerData {
+  /** The keys to count, distinct: a key's number in the shared event ids is its place here. */
   accessKeyIds: string[];
+  /** The window, in milliseconds since the epoch. */
+  window: { startMs: number; endMs: number };
   /** The most text a file may hold, once inflated (see `readLogFiles`). */
   maxFileBytes: number;
+  /** The event ids counted by any thread (see SharedEventIds). */
+  seen: SharedEventIdsMemory;
 }
 
-/** A file for a worker to scan. */
+/** A file for a worker to count. */
 export interface FileRequest {
   path: string;
   /** Whether to list the regions of the file's records (when its path names none). */
@@ -13,41 +21,25 @@ export interface FileRequest {
 }
 
 /**
- * What the main thread sends a worker: files to scan, a batch at a time (a message per file
- * would cost more than many a file).
+ * What the main thread sends a worker: files to count, a batch at a time (a message per file
+ * would cost more than many a file); then, once every file is counted, `finish` for what it
+ * counted.
  */
-export interface ScanRequest {
-  batch: number;
-  files: FileRequest[];
-  /**
-   * Event ids that every wanted key's summary counted since the worker's last request: records
-   * with them need not be packed (they would be dropped as seen).
-   */
-  counted: string[];
-}
+export type WorkerRequest = { kind: 'files'; batch: number; files: FileRequest[] } | { kind: 'finish' };
 
-/**
- * The text of records, packed end to end: record `i` is `buffer[ends[i - 1] ?? 0, ends[i])`, its
- * event id `buffer[eventIds[2i], eventIds[2i + 1])` (an empty range when unknown). The buffers
- * are transferred to the main thread, not copied.
- */
-export interface PackedRecords {
-  buffer: ArrayBuffer;
-  ends: Uint32Array;
-  eventIds: Uint32Array;
-}
-
-/** What a worker found in a file. */
-export type FileScan =
-  /** A compact delivery: its records that mention a wanted key are the batch's next `records`. */
-  | { kind: 'compact'; records: number; regions: string[]; bytes: number }
+/** What a thread made of a file. */
+export type FileCount =
+  /** A delivery, whose records were counted. */
+  | { kind: 'read'; regions: string[]; bytes: number }
   /** Anything else, or a file too large to hold whole: the main thread reads it, as without workers. */
   | { kind: 'whole' }
   | { kind: 'failed'; reason: string; bytes: number };
 
-/** What a worker sends back for a batch: a scan per file, in order, and their records' text. */
-export interface ScannedBatch {
-  batch: number;
-  files: FileScan[];
-  records: PackedRecords;
-}
+/** What a worker answers. */
+export type WorkerAnswer =
+  /** A batch counted: what became of each file, in order. */
+  | { kind: 'files'; batch: number; files: FileCount[] }
+  /** What it counted, one state per key in the order it was given them. */
+  | { kind: 'counted'; states: AccumulatorState[] }
+  /** It cannot go on (what it counted is lost). */
+  | { kind: 'failed'; reason: string };

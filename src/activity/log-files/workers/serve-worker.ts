@@ -1,38 +1,46 @@
 import type { MessagePort } from 'node:worker_threads';
+import { accessKeyOf } from '../../cloudtrail-record.js';
+import { ActivityAccumulator } from '../../summarizer.js';
 import { CountedEventIds } from '../counted-event-ids.js';
+import { reasonOf } from '../read-log-file.js';
 import { wantedKeys } from '../wanted-keys.js';
-import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
-import { RecordPacker } from './record-packer.js';
-import { type ScanSettings, scanLogFile, WHOLE } from './scan-log-file.js';
-
-/** Once a batch's answer holds this much record text, its other files are left to the main thread. */
-const PACKED_BATCH_BYTES = 16 * 1024 * 1024;
+import { LogFileCounter } from './count-log-file.js';
+import type { LogFileWorkerData, WorkerAnswer, WorkerRequest } from './protocol.js';
+import { SharedEventIds } from './shared-event-ids.js';
 
 /**
- * Serves the main thread from a worker thread: scans each batch of files it is sent (see
- * {@link scanLogFile}) and answers with what it found, the records' text transferred, not copied;
- * the event ids counted so far, sent along, spare packing records that would be dropped as seen.
- * `parent` is the port to the main thread.
+ * Serves the main thread from a worker thread: counts each batch of files it is sent (see
+ * {@link LogFileCounter}) in accumulators of its own, whose event ids are shared with every
+ * thread's, and answers with what became of each file; asked to finish, answers with what it
+ * counted, for the main thread to merge. `parent` is the port to the main thread.
  */
 export function serveLogFileWorker(parent: MessagePort, data: LogFileWorkerData): void {
-  const counted = new Set<string>();
-  const settings: ScanSettings = {
-    wanted: wantedKeys(data.accessKeyIds),
-    maxFileBytes: data.maxFileBytes,
-    alreadyCounted: new CountedEventIds((eventId) => counted.has(eventId)).has,
-  };
-  parent.on('message', ({ batch, files, counted: newlyCounted }: ScanRequest) => {
-    for (const eventId of newlyCounted) counted.add(eventId);
-    const packer = new RecordPacker();
-    const scans = files.map((file) =>
-      packer.bytes > PACKED_BATCH_BYTES ? WHOLE : scanLogFile(file.path, file.collectRegions, settings, packer),
-    );
-    const records = packer.packed();
-    const answer: ScannedBatch = { batch, files: scans, records };
-    parent.postMessage(answer, [
-      records.buffer,
-      records.ends.buffer as ArrayBuffer,
-      records.eventIds.buffer as ArrayBuffer,
-    ]);
+  const seen = new SharedEventIds(data.seen);
+  const window = { start: new Date(data.window.startMs), end: new Date(data.window.endMs) };
+  const accumulators = new Map(
+    data.accessKeyIds.map((id, key) => [id, new ActivityAccumulator(id, window, seen.forKey(key))] as const),
+  );
+  const keys = data.accessKeyIds.map((_, key) => key);
+  const counter = new LogFileCounter(
+    {
+      wanted: wantedKeys(data.accessKeyIds),
+      maxFileBytes: data.maxFileBytes,
+      alreadyCounted: new CountedEventIds((eventId) => keys.every((key) => seen.has(key, eventId))).has,
+    },
+    (record) => accumulators.get(accessKeyOf(record) ?? '')?.add(record) ?? false,
+  );
+  const answer = (message: WorkerAnswer) => parent.postMessage(message);
+  parent.on('message', (request: WorkerRequest) => {
+    try {
+      if (request.kind === 'files')
+        answer({
+          kind: 'files',
+          batch: request.batch,
+          files: request.files.map((file) => counter.count(file.path, file.collectRegions)),
+        });
+      else answer({ kind: 'counted', states: [...accumulators.values()].map((accumulator) => accumulator.state()) });
+    } catch (error) {
+      answer({ kind: 'failed', reason: reasonOf(error) });
+    }
   });
 }

@@ -1,37 +1,33 @@
 import type { Worker } from 'node:worker_threads';
-import type { CountedEventId } from '../counted-event-ids.js';
+import type { AccumulatorState } from '../../summarizer.js';
 import type { FileToRead, ListedEntry } from '../log-file-ref.js';
 import type { LogFileOutcome } from '../read-log-file.js';
-import { wantedKeys } from '../wanted-keys.js';
-import type { LogFileWorkerData, ScannedBatch, ScanRequest } from './protocol.js';
-import { parsePackedRecords, RecordPacker } from './record-packer.js';
-import { type ScanSettings, scanLogFile } from './scan-log-file.js';
+import type { FileCount, LogFileWorkerData, WorkerAnswer, WorkerRequest } from './protocol.js';
 import type { StartWorker } from './start-worker.js';
 
 /** Files sent to a worker at once: a message per file would cost more than many a file. */
 const FILES_PER_BATCH = 16;
 
 /**
- * Batches sent to a worker and not yet taken in: the one this thread takes in, the one the
- * worker scans, and one waiting in between, so that neither waits for the other. Memory stays
- * bounded however many files there are.
+ * Batches sent to a worker and not yet taken in: the one the worker counts and one waiting, so
+ * that it never waits for this thread, and few files are left to it when the listing ends.
  */
-const BATCHES_PER_WORKER = 3;
+const BATCHES_PER_WORKER = 2;
 
-/** What the pool leaves to the calling thread, which keeps the account and counts the records. */
+/** What the pool leaves to the calling thread, which keeps the account and merges the counts. */
 export interface PoolHost {
   /** The delivery to read for a listed entry; null for an entry not to read (counted and reported). */
   toRead(entry: ListedEntry): FileToRead | null;
-  /** Whether a record's event id was counted already: then it need not be parsed. */
-  alreadyCounted: CountedEventId;
-  /** The event ids every key's summary counted, from the `from`th on, in the order they were. */
-  countedSince(from: number): string[];
-  /** Counts what a file gave (its records, when read), and the stored bytes read. */
+  /** Counts a file on this thread, as a worker would. */
+  countHere(toRead: FileToRead): FileCount;
+  /** Accounts for what a file gave, and the stored bytes read. */
   settle(toRead: FileToRead, outcome: LogFileOutcome, bytes: number): void;
   /** Reads a file on the calling thread, as without workers, and counts it. */
   readHere(toRead: FileToRead): Promise<void>;
   /** Reads the rest of a listing on the calling thread, as without workers. */
   readRestHere(entries: AsyncIterable<ListedEntry>): Promise<void>;
+  /** Adds what a worker counted. */
+  merge(states: AccumulatorState[]): void;
 }
 
 /** What {@link readWithWorkers} needs. */
@@ -39,11 +35,20 @@ export interface WorkerPoolRun {
   /** The listing, read lazily as the workers take files. */
   entries: AsyncIterable<ListedEntry>;
   workers: number;
-  accessKeyIds: readonly string[];
-  /** The most text a file may hold, once inflated. */
-  maxFileBytes: number;
+  data: LogFileWorkerData;
   startWorker: StartWorker;
   host: PoolHost;
+}
+
+/**
+ * A worker failed after it was sent files: what it counted is lost, and the events it counted
+ * are marked as counted for every thread. The files must all be read again on one thread.
+ */
+export class WorkersLostError extends Error {
+  constructor(reason: string) {
+    super(`A log-file worker failed: ${reason}`);
+    this.name = 'WorkersLostError';
+  }
 }
 
 interface Batch {
@@ -53,35 +58,30 @@ interface Batch {
 
 class LogFileWorkerPool {
   readonly #host: PoolHost;
-  readonly #settings: ScanSettings;
-  /** By number; null once it failed. */
+  /** By number; null once it failed or stopped. */
   readonly #workers: (Worker | null)[] = [];
   /** By worker: batches sent and not yet taken in. */
   readonly #inFlight: number[] = [];
-  /** By worker: how many counted event ids it was sent. */
-  readonly #countedSent: number[] = [];
+  /** By worker: whether it was sent files (then what it counts cannot be done without). */
+  readonly #given: boolean[] = [];
+  /** By worker: what it counted, once it answered `finish`. */
+  readonly #counted: (AccumulatorState[] | null)[] = [];
   /** Batches sent and not answered, by batch number. */
   readonly #sent = new Map<number, Batch>();
   /** Batches answered, to take in, in order of arrival. */
-  readonly #answered: (Batch & { scanned: ScannedBatch })[] = [];
-  /** Files of batches lost with their worker: read on the calling thread instead. */
-  readonly #orphans: FileToRead[] = [];
-  /** The workers that answered at least once. */
+  readonly #answered: (Batch & { counts: FileCount[] })[] = [];
+  /** The workers that answered at least one batch. */
   readonly #helped = new Set<number>();
+  #lost: string | null = null;
   #nextBatch = 0;
   #stopping = false;
   #wake: (() => void) | null = null;
 
-  constructor(host: PoolHost, data: LogFileWorkerData) {
+  constructor(host: PoolHost) {
     this.#host = host;
-    this.#settings = {
-      wanted: wantedKeys(data.accessKeyIds),
-      maxFileBytes: data.maxFileBytes,
-      alreadyCounted: host.alreadyCounted,
-    };
   }
 
-  /** How many workers answered at least once. */
+  /** How many workers answered at least one batch. */
   get helped(): number {
     return this.#helped.size;
   }
@@ -92,12 +92,17 @@ class LogFileWorkerPool {
       try {
         this.#watch(await startWorker({ workerData: data }));
       } catch {
-        // No worker in this slot: the others, or this thread, read its share.
+        // No worker in this slot: the others, or this thread, count its share.
       }
     }
   }
 
-  /** Reads every listed file: the workers scan them, and this thread takes in what they found. */
+  /**
+   * Counts every listed file: the workers and this thread count them, this thread accounts for
+   * each; then merges what the workers counted.
+   *
+   * @throws WorkersLostError when a worker that was sent files fails.
+   */
   async read(entries: AsyncIterable<ListedEntry>): Promise<void> {
     const listing = entries[Symbol.asyncIterator]();
     let listed = false;
@@ -114,38 +119,59 @@ class LogFileWorkerPool {
     };
     try {
       for (;;) {
+        this.#throwIfLost();
         while (!listed && this.#freeWorker() !== -1) {
           const files: FileToRead[] = [];
           for (let file = await nextFile(); file; file = files.length < FILES_PER_BATCH ? await nextFile() : null)
             files.push(file);
-          if (files.length > 0) this.#send(files);
+          if (files.length > 0) await this.#send(files);
         }
         const answered = this.#answered.shift();
         if (answered) {
-          await this.#takeIn(answered.files, answered.scanned);
+          await this.#takeIn(answered.files, answered.counts);
           this.#inFlight[answered.worker] = (this.#inFlight[answered.worker] as number) - 1;
-        } else if (this.#orphans.length > 0) await this.#host.readHere(this.#orphans.shift() as FileToRead);
-        else if (!listed && this.#workers.every((worker) => worker === null)) {
+        } else if (!listed && this.#workers.every((worker) => worker === null)) {
           await this.#host.readRestHere({ [Symbol.asyncIterator]: () => listing });
           listed = true;
-        } else if (listed && this.#sent.size === 0) return;
+        } else if (listed && this.#sent.size === 0) break;
         else if (!listed) {
-          // Every worker has its fill and nothing is to take in: rather than wait, scan a file
-          // here, then let the workers' answers in (the loop would otherwise never yield to them).
+          // Every worker has its fill and nothing is to take in: count a file here, then let the
+          // workers' answers in (the loop would otherwise never yield to them).
           const file = await nextFile();
-          if (file) await this.#scanHere(file);
+          if (file) await this.#takeIn([file], [this.#host.countHere(file)]);
           await new Promise((resolve) => setImmediate(resolve));
-        } else await new Promise<void>((resolve) => (this.#wake = resolve));
+        } else await this.#waitForAnswers();
       }
     } finally {
       if (!listed) await listing.return?.();
     }
+    await this.#mergeCounted();
   }
 
   /** Stops every worker. */
   async stop(): Promise<void> {
     this.#stopping = true;
     await Promise.all(this.#workers.map((worker) => worker?.terminate()));
+  }
+
+  /** Asks every worker given files for what it counted, and merges it. */
+  async #mergeCounted(): Promise<void> {
+    const asked = this.#workers.flatMap((worker, index) => (worker && this.#given[index] ? [index] : []));
+    for (const index of asked) this.#post(index, { kind: 'finish' });
+    for (;;) {
+      this.#throwIfLost();
+      if (asked.every((index) => this.#counted[index])) break;
+      await this.#waitForAnswers();
+    }
+    for (const index of asked) this.#host.merge(this.#counted[index] as AccumulatorState[]);
+  }
+
+  #throwIfLost(): void {
+    if (this.#lost !== null) throw new WorkersLostError(this.#lost);
+  }
+
+  #waitForAnswers(): Promise<void> {
+    return new Promise<void>((resolve) => (this.#wake = resolve));
   }
 
   /** The live worker with the fewest batches in flight, if it can take one more; else -1. */
@@ -159,47 +185,36 @@ class LogFileWorkerPool {
     return free;
   }
 
-  #send(files: FileToRead[]): void {
+  async #send(files: FileToRead[]): Promise<void> {
     const index = this.#freeWorker();
-    const worker = this.#workers[index];
-    // The worker chosen before the listing was read may have failed meanwhile.
-    if (!worker) {
-      this.#orphans.push(...files);
-      return;
-    }
+    // The worker chosen before the listing was read may have failed meanwhile: count them here.
+    if (index === -1)
+      return this.#takeIn(
+        files,
+        files.map((file) => this.#host.countHere(file)),
+      );
     const batch = this.#nextBatch++;
     this.#sent.set(batch, { worker: index, files });
     this.#inFlight[index] = (this.#inFlight[index] as number) + 1;
-    const counted = this.#host.countedSince(this.#countedSent[index] as number);
-    this.#countedSent[index] = (this.#countedSent[index] as number) + counted.length;
-    const request: ScanRequest = {
+    this.#given[index] = true;
+    this.#post(index, {
+      kind: 'files',
       batch,
       files: files.map(({ file, region }) => ({ path: file.path, collectRegions: region === null })),
-      counted,
-    };
-    worker.postMessage(request);
+    });
   }
 
-  /** Scans a file on this thread as a worker would, and takes in what it found. */
-  #scanHere(file: FileToRead): Promise<void> {
-    const packer = new RecordPacker();
-    const scan = scanLogFile(file.file.path, file.region === null, this.#settings, packer);
-    return this.#takeIn([file], { batch: -1, files: [scan], records: packer.packed() });
+  #post(index: number, request: WorkerRequest): void {
+    this.#workers[index]?.postMessage(request);
   }
 
-  /** Counts what a worker found in a batch; a file it could not settle is read here. */
-  async #takeIn(files: FileToRead[], scanned: ScannedBatch): Promise<void> {
-    let record = 0;
-    for (const [position, scan] of scanned.files.entries()) {
+  /** Accounts for what became of files; a file a thread could not count is read here, as without workers. */
+  async #takeIn(files: FileToRead[], counts: FileCount[]): Promise<void> {
+    for (const [position, count] of counts.entries()) {
       const toRead = files[position] as FileToRead;
-      if (scan.kind === 'failed') this.#host.settle(toRead, { kind: 'failed', reason: scan.reason }, scan.bytes);
-      else if (scan.kind === 'whole') await this.#host.readHere(toRead);
-      else {
-        const records = parsePackedRecords(scanned.records, record, scan.records, this.#host.alreadyCounted);
-        record += scan.records;
-        if (records) this.#host.settle(toRead, { kind: 'read', records, regions: scan.regions }, scan.bytes);
-        else await this.#host.readHere(toRead);
-      }
+      if (count.kind === 'failed') this.#host.settle(toRead, { kind: 'failed', reason: count.reason }, count.bytes);
+      else if (count.kind === 'whole') await this.#host.readHere(toRead);
+      else this.#host.settle(toRead, { kind: 'read', records: [], regions: count.regions }, count.bytes);
     }
   }
 
@@ -207,35 +222,37 @@ class LogFileWorkerPool {
     const index = this.#workers.length;
     this.#workers.push(worker);
     this.#inFlight.push(0);
-    this.#countedSent.push(0);
-    worker.on('message', (scanned: ScannedBatch) => {
-      const sent = this.#sent.get(scanned.batch);
-      if (!sent) return;
-      this.#sent.delete(scanned.batch);
-      this.#answered.push({ ...sent, scanned });
-      this.#helped.add(index);
+    this.#given.push(false);
+    this.#counted.push(null);
+    worker.on('message', (answer: WorkerAnswer) => {
+      if (answer.kind === 'failed') this.#lose(index, answer.reason);
+      else if (answer.kind === 'counted') this.#counted[index] = answer.states;
+      else {
+        const sent = this.#sent.get(answer.batch);
+        if (!sent) return;
+        this.#sent.delete(answer.batch);
+        this.#answered.push({ ...sent, counts: answer.files });
+        this.#helped.add(index);
+      }
       this.#notify();
     });
-    const lost = () => this.#lose(index);
-    worker.on('error', lost);
-    worker.on('messageerror', lost);
-    worker.on('exit', () => {
-      if (!this.#stopping) lost();
+    worker.on('error', (error) => this.#lose(index, error instanceof Error ? error.message : String(error)));
+    worker.on('messageerror', () => this.#lose(index, 'a message could not be read'));
+    worker.on('exit', (code) => {
+      if (!this.#stopping) this.#lose(index, `it stopped (exit code ${code})`);
     });
   }
 
-  /** A worker failed: the files it was sent and did not answer for are read here instead. */
-  #lose(index: number): void {
+  /**
+   * A worker failed: one that was never sent files is only left out; one that was makes the whole
+   * reading fail (see {@link WorkersLostError}).
+   */
+  #lose(index: number, reason: string): void {
     const worker = this.#workers[index];
     if (!worker) return;
     this.#workers[index] = null;
     void worker.terminate();
-    for (const [batch, sent] of this.#sent)
-      if (sent.worker === index) {
-        this.#sent.delete(batch);
-        this.#orphans.push(...sent.files);
-        this.#inFlight[index] = (this.#inFlight[index] as number) - 1;
-      }
+    if (this.#given[index]) this.#lost ??= reason;
     this.#notify();
   }
 
@@ -247,21 +264,20 @@ class LogFileWorkerPool {
 }
 
 /**
- * Reads the listed files with `run.workers` worker threads, which read, inflate and scan them,
- * while the calling thread parses the records they found and counts them, in the one
- * accumulator per key it would use alone: so the summary is exactly the same, de-duplication
- * included, whichever worker read which file. A file a worker cannot settle (not a compact
- * delivery, too large) is read on the calling thread as without workers; so are the files a
- * failed worker was sent, and the rest of the listing when no worker is left (or none starts).
- * When every worker has its fill and nothing is to take in, the calling thread scans the next
- * file itself rather than wait (when records are few to parse, scanning is the longer part).
- * How many workers helped.
+ * Counts the listed files with `run.workers` worker threads and the calling thread: each reads,
+ * inflates and counts whole files in accumulators of its own, all sharing one set of the event
+ * ids counted, so that an event is counted once whichever thread reads which file; the calling
+ * thread accounts for every file and, at the end, merges what each worker counted into its own
+ * accumulators: the summary is exactly what reading alone gives. A file a thread cannot count
+ * whole (not a compact delivery, too large) is read on the calling thread as without workers.
+ * When no worker starts, the calling thread reads alone. How many workers helped.
+ *
+ * @throws WorkersLostError when a worker that was sent files fails: what it counted is lost.
  */
 export async function readWithWorkers(run: WorkerPoolRun): Promise<number> {
-  const data: LogFileWorkerData = { accessKeyIds: [...run.accessKeyIds], maxFileBytes: run.maxFileBytes };
-  const pool = new LogFileWorkerPool(run.host, data);
+  const pool = new LogFileWorkerPool(run.host);
   try {
-    await pool.start(run.workers, run.startWorker, data);
+    await pool.start(run.workers, run.startWorker, run.data);
     await pool.read(run.entries);
     return pool.helped;
   } finally {

@@ -5,8 +5,8 @@ import { dayIsOutsideWindow, describeLogFilePath } from '../log-file-path.js';
 import { isUnlisted, type ListedEntry } from '../log-file-ref.js';
 
 /*
- * Workers take reading, inflating and scanning off the calling thread, which still parses and
- * counts the records they find; starting one costs some 30 ms. Measured on two cores, they pay
+ * Workers read, inflate and count files beside the calling thread, which counts files too;
+ * starting one costs some 30 ms. Measured on two cores, they pay
  * from about 30 MB of plain .json, and from about 1.5 MB of .json.gz (inflating is most of what
  * they take over). So a listing is weighed by its files' sizes, a gzipped byte weighing
  * GZIP_WEIGHT plain ones and every file at least PER_FILE_BYTES (opening it costs as much), and
@@ -16,8 +16,8 @@ const PARALLEL_MIN_WEIGHT = 32 * 1024 * 1024;
 const GZIP_WEIGHT = 20;
 const PER_FILE_BYTES = 16 * 1024;
 /**
- * The calling thread parses and counts what the workers find: beyond this many, workers would
- * only wait for it.
+ * Each thread holds a file's text and its records at a time: the most worker threads, so that
+ * memory stays bounded on a machine of many cores (the disk is the limit long before).
  */
 const MOST_WORKERS = 3;
 

@@ -7,15 +7,15 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../../../../src/activity/cloudtrail-record.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { accessKeyOf, type CloudTrailRecord } from '../../../../../src/activity/cloudtrail-record.js';
 import { type LogFilesOptions, readLogFiles } from '../../../../../src/activity/log-files/log-files.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../../../../src/activity/log-files/max-file-bytes.js';
 import { readLogFile } from '../../../../../src/activity/log-files/read-log-file.js';
 import { wantedKeys } from '../../../../../src/activity/log-files/wanted-keys.js';
-import { parsePackedRecords, RecordPacker } from '../../../../../src/activity/log-files/workers/record-packer.js';
-import { scanLogFile } from '../../../../../src/activity/log-files/workers/scan-log-file.js';
+import { type CountSettings, LogFileCounter } from '../../../../../src/activity/log-files/workers/count-log-file.js';
 import { type StartWorker, startLogFileWorker } from '../../../../../src/activity/log-files/workers/start-worker.js';
+import { ActivityAccumulator } from '../../../../../src/activity/summarizer.js';
 import { projectPaths } from '../../../../../src/common/project-root.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../../support/fixtures.js';
 import { gzipBomb } from '../../../../support/gzip-bomb.js';
@@ -268,20 +268,19 @@ describe('readLogFiles while the workers have their fill', () => {
     const location = join(root, 'mixed');
     const alone = await read(location, { workers: 0 });
     const sent: number[] = [];
-    // A worker that takes its time: each batch is answered after 300 ms, its files left to the calling thread.
+    // A worker that takes its time: each batch is answered after 300 ms, its files left to the
+    // calling thread; it counted nothing.
     const slow: StartWorker = (options) => {
       const worker = new Worker(
         `const { parentPort } = require('node:worker_threads');
-        parentPort.on('message', ({ batch, files }) => setTimeout(() => parentPort.postMessage({
-          batch,
-          files: files.map(() => ({ kind: 'whole' })),
-          records: { buffer: new ArrayBuffer(0), ends: new Uint32Array(0), eventIds: new Uint32Array(0) },
-        }), 300));`,
+        parentPort.on('message', (request) => setTimeout(() => parentPort.postMessage(request.kind === 'files'
+          ? { kind: 'files', batch: request.batch, files: request.files.map(() => ({ kind: 'whole' })) }
+          : { kind: 'counted', states: [] }), 300));`,
         { ...options, eval: true },
       );
       const post = worker.postMessage.bind(worker);
-      worker.postMessage = (request: { files: unknown[] }) => {
-        sent.push(request.files.length);
+      worker.postMessage = (request: { kind: string; files?: unknown[] }) => {
+        if (request.files) sent.push(request.files.length);
         post(request);
       };
       return worker;
@@ -290,18 +289,18 @@ describe('readLogFiles while the workers have their fill', () => {
     const result = await read(location, { workers: 1 }, slow);
 
     expect(result).toEqual({ ...alone, workers: 1 });
-    // It has three batches of 16 in flight at most; the calling thread read the rest of the 200-odd files meanwhile.
+    // It has two batches of 16 in flight at most; the calling thread read the rest of the 200-odd files meanwhile.
     expect(result.files.read + result.files.failed.length).toBeGreaterThan(200);
-    expect(sent.length).toBeLessThan(8);
+    expect(sent.length).toBeLessThan(6);
   });
 });
 
 describe('readLogFiles when workers fail', () => {
-  it('reads on the calling thread the files of a worker that stops, and drops none', async () => {
+  it('reads every file again on the calling thread when a worker stops with what it counted, and drops none', async () => {
     const location = join(root, 'mixed');
     const alone = await read(location, { workers: 0 });
     let stopped = 0;
-    // Each worker stops once it has answered a first time, with files still to scan.
+    // Each worker stops once it has answered a first time, with files still to count.
     const stopping: StartWorker = async (options) => {
       const worker = await startLogFileWorker(options);
       worker.once('message', () => {
@@ -313,8 +312,34 @@ describe('readLogFiles when workers fail', () => {
 
     const result = await read(location, { workers: 2 }, stopping);
 
-    expect(stopped).toBe(2);
-    expect(result).toEqual({ ...alone, workers: 2 });
+    expect(stopped).toBeGreaterThanOrEqual(1);
+    expect(result).toEqual(alone);
+  });
+
+  it('reads every file again on the calling thread when a worker cannot go on (its shared memory full)', async () => {
+    const location = join(root, 'mixed');
+    const alone = await read(location, { workers: 0 });
+    let failed = 0;
+    // A worker that counts its first batch, then says it cannot go on, as one whose ids filled the shared memory does.
+    const failing: StartWorker = async (options) => {
+      const worker = await startLogFileWorker(options);
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = (request: { kind: string }) => {
+        post(request);
+        worker.emit('message', {
+          kind: 'failed',
+          reason: 'The event ids counted across threads filled their shared memory.',
+        });
+        failed += 1;
+        worker.postMessage = post;
+      };
+      return worker;
+    };
+
+    const result = await read(location, { workers: 2 }, failing);
+
+    expect(failed).toBeGreaterThanOrEqual(1);
+    expect(result).toEqual(alone);
   });
 
   it('reads on the calling thread when workers cannot start, fail to load, or throw', async () => {
@@ -332,12 +357,40 @@ describe('readLogFiles when workers fail', () => {
   });
 });
 
-describe('scanLogFile', () => {
+/** A counter of files on this thread, with accumulators of its own, and what it counted. */
+function counting(settings: CountSettings) {
+  const accumulators = new Map(
+    [...settings.wanted.ids].map((id) => [id, new ActivityAccumulator(id, INVICTUS_WINDOW)] as const),
+  );
+  const counter = new LogFileCounter(
+    settings,
+    (record) => accumulators.get(accessKeyOf(record) ?? '')?.add(record) ?? false,
+  );
+  const summary = (key: string) =>
+    (accumulators.get(key) as ActivityAccumulator).summary({ source: 'cloudtrail-logs', regionsSearched: [] });
+  return { counter, summary };
+}
+
+/** Summarises `records` for `key` as the accumulator does. */
+function summaryOf(records: CloudTrailRecord[], key: string) {
+  const accumulator = new ActivityAccumulator(key, INVICTUS_WINDOW);
+  for (const record of records) accumulator.add(record);
+  return accumulator.summary({ source: 'cloudtrail-logs', regionsSearched: [] });
+}
+
+/** A compact delivery of `records` under the root; its path. */
+async function delivery(folder: string, records: CloudTrailRecord[]): Promise<string> {
+  const path = join(root, folder, `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_${folder}.json`);
+  await put(path, JSON.stringify({ Records: records }));
+  return path;
+}
+
+describe('LogFileCounter', () => {
   const wanted = wantedKeys([INVICTUS_KEY, SESSION_KEY]);
 
-  it('finds what readLogFile finds, or leaves the file to it', async () => {
+  it('counts what readLogFile finds, or leaves the file to it', async () => {
     const folder = join(root, 'mixed');
-    const files = [
+    const folders = [
       join(folder, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2023', '07', '10'),
       join(folder, 'again'),
       join(folder, 'pretty'),
@@ -347,91 +400,132 @@ describe('scanLogFile', () => {
     ];
     const { readdir } = await import('node:fs/promises');
     const kinds = new Set<string>();
-    for (const dir of files)
+    for (const dir of folders)
       for (const name of await readdir(dir)) {
         const path = join(dir, name);
-        const packer = new RecordPacker();
-        const scan = scanLogFile(path, true, { wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES }, packer);
+        const { counter, summary } = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+        const count = counter.count(path, true);
         const expected = await readLogFile({ path, open: () => fileChunks(path) }, wanted, {
           collectRegions: true,
           onBytes: () => {},
           maxFileBytes: DEFAULT_MAX_FILE_BYTES,
         });
-        const records = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
-        kinds.add(scan.kind === 'compact' && !records ? 'unparsable' : scan.kind);
+        kinds.add(count.kind);
 
-        if (scan.kind === 'failed') expect(expected).toEqual({ kind: 'failed', reason: scan.reason });
-        else if (records)
-          expect(expected).toEqual({ kind: 'read', records, regions: (scan as { regions: string[] }).regions });
+        if (count.kind === 'failed') expect(expected).toEqual({ kind: 'failed', reason: count.reason });
+        else if (count.kind === 'read') {
+          expect(expected).toMatchObject({ kind: 'read', regions: count.regions });
+          const records = expected.kind === 'read' ? expected.records : [];
+          expect(summary(INVICTUS_KEY)).toEqual(summaryOf(records, INVICTUS_KEY));
+          expect(summary(SESSION_KEY)).toEqual(summaryOf(records, SESSION_KEY));
+        }
         // Not compact, or cut short before its end.
         else expect(path).toMatch(/\/pretty\/|_cut\.json$/);
       }
-    expect([...kinds].sort()).toEqual(['compact', 'failed', 'whole']);
+    expect([...kinds].sort()).toEqual(['failed', 'read', 'whole']);
   });
-});
 
-describe('scanLogFile, a record holding objects that start like records', () => {
-  it('packs the top-level records only', async () => {
+  it('parses a file whole after files most of whose records it counted, and cuts it after files of others', async () => {
+    const records = loadInvictusRecords();
+    const mine = records.filter((record) => accessKeyOf(record) === INVICTUS_KEY);
+    const others = records.filter((record) => accessKeyOf(record) !== INVICTUS_KEY);
+    const dense = await delivery('dense', mine.slice(0, 400));
+    const next = await delivery('next', [...others.slice(0, 100), ...mine.slice(400, 500)]);
+    const sparse = await delivery('sparse', others.slice(100, 600));
+    const sparseToo = await delivery('sparse-too', [...others.slice(600, 790), ...mine.slice(500, 510)]);
+    const { counter, summary } = counting({ wanted: wantedKeys([INVICTUS_KEY]), maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const parse = vi.spyOn(JSON, 'parse');
+    const parsesOf = (path: string) => {
+      parse.mockClear();
+      expect(counter.count(path, false).kind).toBe('read');
+      return parse.mock.calls.length;
+    };
+
+    try {
+      // Cut: the key's records one by one. Then, after a file all of whose records counted, whole at once.
+      expect(parsesOf(dense)).toBe(400);
+      expect(parsesOf(next)).toBe(1);
+      expect(parsesOf(sparse)).toBe(1);
+      // Counted so far, each file weighing half the next: 150 of 700 records, less than a quarter: cut again.
+      expect(parsesOf(sparseToo)).toBe(10);
+    } finally {
+      parse.mockRestore();
+    }
+    expect(summary(INVICTUS_KEY)).toEqual(summaryOf(mine.slice(0, 510), INVICTUS_KEY));
+  });
+
+  it('counts the top-level records only, cut or parsed whole', async () => {
     const wanted = wantedKeys([INVICTUS_KEY]);
-    const { delivery } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
+    const { delivery: lookAlike } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
     const path = join(root, 'look-alike', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_lookalike.json.gz`);
-    await put(path, gzipSync(JSON.stringify({ Records: delivery })));
-    const packer = new RecordPacker();
-
-    const scan = scanLogFile(path, false, { wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES }, packer);
-
-    const mine = delivery.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
-    const packed = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
-    expect(packed?.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY)).toEqual(mine);
-  });
-});
-
-describe('scanLogFile, event ids counted already', () => {
-  it('does not pack the records whose event id was counted already', async () => {
-    const wanted = wantedKeys([INVICTUS_KEY]);
-    const records = loadInvictusRecords().slice(0, 200);
-    const path = join(root, 'counted', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_counted.json`);
-    await put(path, JSON.stringify({ Records: records }));
-    const mine = records.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
-    const counted = new Set(mine.filter((_, index) => index % 2 === 0).map((record) => String(record.eventID)));
-    const packer = new RecordPacker();
-
-    const scan = scanLogFile(
-      path,
-      false,
-      {
-        wanted,
-        maxFileBytes: DEFAULT_MAX_FILE_BYTES,
-        alreadyCounted: (bytes, start, end) => counted.has(bytes.toString('utf8', start, end)),
-      },
-      packer,
+    await put(path, gzipSync(JSON.stringify({ Records: lookAlike })));
+    const expected = summaryOf(lookAlike, INVICTUS_KEY);
+    const mine = loadInvictusRecords().filter((record) => accessKeyOf(record) === INVICTUS_KEY);
+    const dense = await delivery(
+      'dense-first',
+      mine.slice(0, 50).map((record) => ({ ...record, eventID: `${record.eventID}-first` })),
     );
 
-    const packed = scan.kind === 'compact' ? parsePackedRecords(packer.packed(), 0, scan.records) : null;
-    expect(packed).toEqual(mine.filter((_, index) => index % 2 === 1));
+    const cut = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    cut.counter.count(path, false);
+    const whole = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    whole.counter.count(dense, false);
+    const parse = vi.spyOn(JSON, 'parse');
+    whole.counter.count(path, false);
+    const parses = parse.mock.calls.length;
+    parse.mockRestore();
+
+    expect(cut.summary(INVICTUS_KEY)).toEqual(expected);
+    expect(parses).toBe(1);
+    expect(whole.summary(INVICTUS_KEY).totalEvents).toBe(expected.totalEvents + 50);
+    expect(whole.summary(INVICTUS_KEY).riskyEvents.filter((event) => !event.eventId.endsWith('-first'))).toEqual(
+      expected.riskyEvents,
+    );
   });
-});
 
-describe('scanLogFile, a file that inflates to far more than a delivery holds', () => {
-  const wanted = wantedKeys([INVICTUS_KEY]);
+  it('does not parse the records whose event id was counted already', async () => {
+    const wanted = wantedKeys([INVICTUS_KEY]);
+    const records = loadInvictusRecords().slice(0, 200);
+    const path = await delivery('counted', records);
+    const mine = records.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY);
+    const counted = new Set(mine.filter((_, index) => index % 2 === 0).map((record) => String(record.eventID)));
+    const { counter, summary } = counting({
+      wanted,
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      alreadyCounted: (bytes, start, end) => counted.has(bytes.toString('utf8', start, end)),
+    });
+    const parse = vi.spyOn(JSON, 'parse');
 
-  it('fails it with the reason when it passes the cap, and leaves it to the main thread past what it inflates', async () => {
+    counter.count(path, false);
+    const parses = parse.mock.calls.length;
+    parse.mockRestore();
+
+    expect(parses).toBe(mine.length - counted.size);
+    expect(summary(INVICTUS_KEY)).toEqual(
+      summaryOf(
+        mine.filter((_, index) => index % 2 === 1),
+        INVICTUS_KEY,
+      ),
+    );
+  });
+
+  it('fails a file that inflates past the cap with the reason, and leaves it to the main thread past what it inflates', async () => {
+    const wanted = wantedKeys([INVICTUS_KEY]);
     const path = join(root, 'bomb', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_bomb.json.gz`);
     const stored = await gzipBomb(300, loadInvictusRecords()[0] as CloudTrailRecord);
     await put(path, stored);
-    const packer = new RecordPacker();
 
-    const capped = scanLogFile(path, false, { wanted, maxFileBytes: 1024 * 1024 }, packer);
-    const beyond = scanLogFile(path, false, { wanted, maxFileBytes: 512 * 1024 * 1024 }, packer);
+    const capped = counting({ wanted, maxFileBytes: 1024 * 1024 });
+    const beyond = counting({ wanted, maxFileBytes: 512 * 1024 * 1024 });
 
-    expect(capped).toEqual({
+    expect(capped.counter.count(path, false)).toEqual({
       kind: 'failed',
       reason: 'inflates to more than 1 MiB (--max-file-mb)',
       bytes: stored.length,
     });
-    // Past the 64 MiB a worker inflates at once, the main thread streams it (and fails it at its cap).
-    expect(beyond).toEqual({ kind: 'whole' });
-    expect(packer.count).toBe(0);
+    // Past the 8 MiB a thread inflates at once, the main thread streams it (and fails it at its cap).
+    expect(beyond.counter.count(path, false)).toEqual({ kind: 'whole' });
+    expect(capped.summary(INVICTUS_KEY).totalEvents + beyond.summary(INVICTUS_KEY).totalEvents).toBe(0);
   });
 });
 
