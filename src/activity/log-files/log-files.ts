@@ -16,7 +16,12 @@ import { type LogFileOutcome, readLogFile } from './read-log-file.js';
 import { listS3Files, parseS3Location } from './s3-log-files.js';
 import { type WantedKeys, wantedKeys } from './wanted-keys.js';
 import { LogFileCounter } from './workers/count-log-file.js';
-import { SharedEventIds, SharedEventIdsFullError, sharedEventIdsMemory } from './workers/shared-event-ids.js';
+import {
+  SharedEventIds,
+  SharedEventIdsFullError,
+  type SharedEventIdsMemory,
+  sharedEventIdsMemory,
+} from './workers/shared-event-ids.js';
 import { type StartWorker, startLogFileWorker } from './workers/start-worker.js';
 import { type PoolHost, readWithWorkers, WorkersLostError } from './workers/worker-pool.js';
 import { planWorkers } from './workers/workers-plan.js';
@@ -359,9 +364,10 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
   if (!parseS3Location(options.location)) {
     const plan = await planWorkers(listing, options, checked.concurrency);
     listing = plan.entries;
-    if (plan.workers > 0) {
+    const memory = plan.workers > 0 ? sharedMemory() : null;
+    if (memory) {
       try {
-        return await readInThreads(deps, options, checked, wanted, { ...plan, workers: plan.workers });
+        return await readInThreads(deps, options, checked, wanted, { ...plan, memory });
       } catch (error) {
         if (!(error instanceof WorkersLostError || error instanceof SharedEventIdsFullError)) throw error;
       }
@@ -376,6 +382,18 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
 }
 
 /**
+ * Memory for the event ids all threads share; null when this process cannot have it (a limit on
+ * its address space, say): then the files are read on this thread alone.
+ */
+function sharedMemory(): SharedEventIdsMemory | null {
+  try {
+    return sharedEventIdsMemory();
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Reads a local listing with `plan.workers` worker threads and this one (see readWithWorkers).
  *
  * @throws WorkersLostError or SharedEventIdsFullError when reading must start again on one thread.
@@ -385,9 +403,9 @@ async function readInThreads(
   options: LogFilesOptions,
   checked: CheckedOptions,
   wanted: WantedKeys,
-  plan: { workers: number; entries: AsyncIterable<ListedEntry> },
+  plan: { workers: number; entries: AsyncIterable<ListedEntry>; memory: SharedEventIdsMemory },
 ): Promise<LogFilesResult> {
-  const memory = sharedEventIdsMemory();
+  const { memory } = plan;
   const tally = new LogFilesTally(wanted, options, new SharedEventIds(memory));
   const here = readingHere(tally, wanted, checked);
   const counter = new LogFileCounter(

@@ -342,6 +342,23 @@ describe('readLogFiles when workers fail', () => {
     expect(result).toEqual(alone);
   });
 
+  it('reads on the calling thread alone when the memory the threads would share cannot be had', async () => {
+    const location = join(root, 'mixed');
+    const alone = await read(location, { workers: 0 });
+    const counting = countingStarts();
+    const Shared = globalThis.SharedArrayBuffer;
+    globalThis.SharedArrayBuffer = function refused() {
+      throw new RangeError('Array buffer allocation failed');
+    } as unknown as SharedArrayBufferConstructor;
+
+    try {
+      expect(await read(location, { workers: 2 }, counting.startWorker)).toEqual(alone);
+    } finally {
+      globalThis.SharedArrayBuffer = Shared;
+    }
+    expect(counting.started()).toBe(0);
+  });
+
   it('reads on the calling thread when workers cannot start, fail to load, or throw', async () => {
     const location = join(root, 'mixed');
     const alone = await read(location, { workers: 0 });
