@@ -25,6 +25,11 @@ const RECORD_START = Buffer.from('{"eventVersion":');
 const REGION_FIELD = Buffer.from('"awsRegion":"');
 const RECORDS_KEY = Buffer.from('"Records"');
 const REGION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
+/**
+ * The start of a `\uXXXX` escape: the only JSON escape that can stand for a letter or digit, so
+ * the only way a key's text can be in a record without its bytes.
+ */
+const UNICODE_ESCAPE = Buffer.from('\\u');
 /** A document whose first record has not started within this many bytes is not compact. */
 const HEAD_LIMIT = 4096;
 
@@ -88,11 +93,13 @@ class NextOccurrence {
 }
 
 /**
- * Finds, chunk by chunk, the records of a compact CloudTrail delivery that mention a wanted key,
- * holding no more than one record of the file's text at a time. `push` or `end` answering
+ * Finds, chunk by chunk, the records of a compact CloudTrail delivery that mention a wanted key
+ * (or hold a `\uXXXX` escape, which could spell one), holding no more than one record of the
+ * file's text at a time. `push` or `end` answering
  * false/null means the file is not in the compact shape: parse it whole instead.
  */
 export class CompactDeliveryScanner {
+  /** The wanted keys' bytes, and the start of an escape that may spell one. */
   readonly #wanted: readonly NextOccurrence[];
   readonly #regionField: NextOccurrence | null;
   #state: 'head' | 'records' | 'other' = 'head';
@@ -108,7 +115,7 @@ export class CompactDeliveryScanner {
   #cut = 0;
 
   constructor(wanted: WantedKeys, collectRegions: boolean, options: ScannerOptions = {}) {
-    this.#wanted = wanted.patterns.map((pattern) => new NextOccurrence(pattern));
+    this.#wanted = [...wanted.patterns, UNICODE_ESCAPE].map((pattern) => new NextOccurrence(pattern));
     this.#regionField = collectRegions ? new NextOccurrence(REGION_FIELD) : null;
     this.#alreadyCounted = options.alreadyCounted;
   }
@@ -180,6 +187,7 @@ export class CompactDeliveryScanner {
     return record !== null;
   }
 
+  /** Whether the record may have been made with a wanted key: it holds a key's bytes, or an escape that may spell one. */
   #mentionsWanted(bytes: Buffer, start: number, end: number): boolean {
     for (const pattern of this.#wanted) {
       const at = pattern.from(bytes, start);

@@ -8,8 +8,8 @@ import type { ListedEntry } from './log-file-ref.js';
 const CHUNK_BYTES = 1 << 20;
 
 /*
- * The main thread is the bottleneck (parsing and counting), and every asynchronous fs call costs
- * it a hand-off to the thread pool and back, which with thousands of small files costs more than
+ * Reading alone, the calling thread is the bottleneck (parsing and counting), and every
+ * asynchronous fs call costs it a hand-off to the thread pool and back, which with thousands of small files costs more than
  * the reading itself. So the metadata calls (open, fstat, close: quick, from caches) are made
  * synchronously, and only the reads, which wait for a cold disk, go to the pool, where they
  * overlap with the parsing of other files. (fs.createReadStream was slower still: a stream per

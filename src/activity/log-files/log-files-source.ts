@@ -16,6 +16,8 @@ export interface LogFilesReport {
   failed: number;
   /** The files that could not be read, by path, each with the reason. */
   failedFiles: FailedLogFile[];
+  /** Why every file was read again on one thread (see {@link LogFilesResult.readAgain}); null when it was not. */
+  readAgain: string | null;
 }
 
 /** The `cloudtrail-logs` source, and what it found of the files. */
@@ -34,8 +36,9 @@ export interface LogFilesSourceOptions {
   maxFileBytes?: number;
 }
 
-function report(files: LogFilesResult['files']): LogFilesReport {
+function report({ files, readAgain }: LogFilesResult): LogFilesReport {
   return {
+    readAgain,
     read: files.read,
     skipped: files.skipped,
     outsideWindow: files.outsideWindow,
@@ -84,7 +87,7 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
             hint: 'Point --logs at the folder or prefix that holds AWSLogs/<account>/CloudTrail/…, or at the .json(.gz) files themselves.',
           },
         );
-      files ??= report(result.files);
+      files ??= report(result);
       return result.summaries;
     },
   };

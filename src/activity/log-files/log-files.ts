@@ -47,7 +47,8 @@ export interface LogFilesOptions {
   /** Files read at once (default {@link DEFAULT_LOG_FILE_CONCURRENCY}). */
   concurrency?: number;
   /**
-   * Worker threads that read, inflate and scan the files of a local folder; 0 for none. By
+   * Worker threads that read, inflate and count the files of a local folder beside the calling
+   * thread; 0 for none. By
    * default, one per core but one (at most three), when there is enough to read for them to pay.
    */
   workers?: number;
@@ -88,11 +89,20 @@ export interface LogFilesResult {
     outsideWindow: number;
     /** Files (or folders) that could not be read, listed, inflated or parsed, by path. */
     failed: FailedLogFile[];
-    /** Bytes read, as stored (gzipped or not). */
+    /**
+     * Bytes read, as stored (gzipped or not), as they were read: a file read twice counts twice, one
+     * given up half-way only what was read. The one figure that depends on which thread read what.
+     */
     bytes: number;
   };
   /** How many worker threads helped read the files; 0 when they were read on the calling thread only. */
   workers: number;
+  /**
+   * Why every file was read again on the calling thread alone, after threads had begun (a worker
+   * failed or fell silent, or the event ids they share filled their memory); null when they were
+   * not. The result is exact either way: it only took longer.
+   */
+  readAgain: string | null;
 }
 
 interface FailedFile extends FailedLogFile {
@@ -211,7 +221,7 @@ class LogFilesTally {
     this.#report();
   }
 
-  result(options: LogFilesOptions, workers: number): LogFilesResult {
+  result(options: LogFilesOptions, workers: number, readAgain: string | null = null): LogFilesResult {
     const failed = [...this.#failed].sort((a, b) => compareText(a.path, b.path));
     const { filesRead, filesSkipped, filesOutsideWindow, bytes } = this.#progress;
     const regionsFailed = unsearchedRegions(failed, this.#searched, this.#attempts, filesRead);
@@ -232,6 +242,7 @@ class LogFilesTally {
         bytes,
       },
       workers,
+      readAgain,
     };
   }
 
@@ -352,10 +363,12 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, ma
  * most a file may hold is invalid, or the location cannot be read.
  * @throws AwsCallError or CredentialsError when the S3 prefix cannot be listed.
  */
-export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions): Promise<LogFilesResult> {
-  const checked = checkOptions(options);
-  const wanted = wantedKeys(options.accessKeyIds);
-  let listing = await listingOf(deps, options.location);
+export async function readLogFiles(deps: LogFilesDeps, givenOptions: LogFilesOptions): Promise<LogFilesResult> {
+  const checked = checkOptions(givenOptions);
+  const wanted = wantedKeys(givenOptions.accessKeyIds);
+  let listing = await listingOf(deps, givenOptions.location);
+  const options = { ...givenOptions, onProgress: onwardProgress(givenOptions.onProgress) };
+  let readAgain: string | null = null;
   /*
    * An S3 prefix is read on this thread alone: there, fetching the objects is what takes the
    * time, and a worker would need each object's bytes posted to it, one copy more. A local
@@ -370,6 +383,7 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
         return await readInThreads(deps, options, checked, wanted, { ...plan, memory });
       } catch (error) {
         if (!(error instanceof WorkersLostError || error instanceof SharedEventIdsFullError)) throw error;
+        readAgain = error.message;
       }
       // What a lost worker counted cannot be told apart from what the others did: every file is
       // read again, on this thread alone.
@@ -378,7 +392,24 @@ export async function readLogFiles(deps: LogFilesDeps, options: LogFilesOptions)
   }
   const tally = new LogFilesTally(wanted, options);
   await readingHere(tally, wanted, checked).readRestHere(listing);
-  return tally.result(options, 0);
+  return tally.result(options, 0, readAgain);
+}
+
+/**
+ * Reports progress only past what was reported before: when every file is read again, the count
+ * goes on from where it was rather than back to 0.
+ */
+function onwardProgress(
+  onProgress: ((progress: LogFilesProgress) => void) | undefined,
+): ((progress: LogFilesProgress) => void) | undefined {
+  if (!onProgress) return undefined;
+  let reported = 0;
+  return (progress) => {
+    const files = progress.filesRead + progress.filesSkipped + progress.filesOutsideWindow + progress.filesFailed;
+    if (files <= reported) return;
+    reported = files;
+    onProgress(progress);
+  };
 }
 
 /**

@@ -3,7 +3,10 @@ import { InvalidInputError } from '../../errors.js';
 /** The access keys a search looks for, as ids and as the bytes to find them in raw log text. */
 export interface WantedKeys {
   ids: ReadonlySet<string>;
-  /** Each id's bytes: an id is plain ASCII, never escaped in JSON, so its bytes are its text. */
+  /**
+   * Each id's bytes: an id is plain ASCII, and CloudTrail writes it unescaped. (Text written with
+   * `\uXXXX` escapes can hide one: a scanner must look at such records too.)
+   */
   patterns: readonly Buffer[];
 }
 

@@ -152,5 +152,8 @@ export function renderFilesReport(files: LogFilesReport): string {
   const line = `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable${failed ? ':' : '.'}`;
   const shown = failedFiles.slice(0, TOP_ROWS).map((file) => `  ${file.path}: ${file.error}`);
   const more = failedFiles.length - shown.length;
-  return [line, ...shown, ...(more > 0 ? [`  … ${formatCount(more)} more`] : [])].join('\n');
+  const again = files.readAgain
+    ? [`  Read again on one thread (${files.readAgain}); the counts are exact, it only took longer.`]
+    : [];
+  return [line, ...shown, ...(more > 0 ? [`  … ${formatCount(more)} more`] : []), ...again].join('\n');
 }

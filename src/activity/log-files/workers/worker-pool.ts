@@ -14,6 +14,13 @@ const FILES_PER_BATCH = 16;
  */
 const BATCHES_PER_WORKER = 2;
 
+/**
+ * A worker that has files to count, or was asked what it counted, and answers nothing for this
+ * long is taken for lost (it may never have started, or be stuck): a batch takes well under a
+ * second.
+ */
+const SILENCE_MS = 60_000;
+
 /** What the pool leaves to the calling thread, which keeps the account and merges the counts. */
 export interface PoolHost {
   /** The delivery to read for a listed entry; null for an entry not to read (counted and reported). */
@@ -38,6 +45,8 @@ export interface WorkerPoolRun {
   data: LogFileWorkerData;
   startWorker: StartWorker;
   host: PoolHost;
+  /** How long a worker with work may stay silent before it is taken for lost (default a minute). */
+  silenceMs?: number;
 }
 
 /**
@@ -58,6 +67,7 @@ interface Batch {
 
 class LogFileWorkerPool {
   readonly #host: PoolHost;
+  readonly #silenceMs: number;
   /** By number; null once it failed or stopped. */
   readonly #workers: (Worker | null)[] = [];
   /** By worker: batches sent and not yet taken in. */
@@ -66,6 +76,10 @@ class LogFileWorkerPool {
   readonly #given: boolean[] = [];
   /** By worker: what it counted, once it answered `finish`. */
   readonly #counted: (AccumulatorState[] | null)[] = [];
+  /** By worker: when it was last sent work or heard from. */
+  readonly #heard: number[] = [];
+  /** Whether the workers were asked what they counted. */
+  #finishing = false;
   /** Batches sent and not answered, by batch number. */
   readonly #sent = new Map<number, Batch>();
   /** Batches answered, to take in, in order of arrival. */
@@ -77,8 +91,9 @@ class LogFileWorkerPool {
   #stopping = false;
   #wake: (() => void) | null = null;
 
-  constructor(host: PoolHost) {
+  constructor(host: PoolHost, silenceMs: number) {
     this.#host = host;
+    this.#silenceMs = silenceMs;
   }
 
   /** How many workers answered at least one batch. */
@@ -157,6 +172,7 @@ class LogFileWorkerPool {
   /** Asks every worker given files for what it counted, and merges it. */
   async #mergeCounted(): Promise<void> {
     const asked = this.#workers.flatMap((worker, index) => (worker && this.#given[index] ? [index] : []));
+    this.#finishing = true;
     for (const index of asked) this.#post(index, { kind: 'finish' });
     for (;;) {
       this.#throwIfLost();
@@ -170,8 +186,23 @@ class LogFileWorkerPool {
     if (this.#lost !== null) throw new WorkersLostError(this.#lost);
   }
 
+  /** Waits for a worker to answer or fail; a worker silent too long with work to do is taken for lost. */
   #waitForAnswers(): Promise<void> {
-    return new Promise<void>((resolve) => (this.#wake = resolve));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        const now = Date.now();
+        for (const [index, worker] of this.#workers.entries()) {
+          const waitedFor = (this.#inFlight[index] as number) > 0 || (this.#finishing && this.#given[index]);
+          if (worker && waitedFor && now - (this.#heard[index] as number) >= this.#silenceMs)
+            this.#lose(index, `it answered nothing for ${Math.round(this.#silenceMs / 1000)} s`);
+        }
+        this.#notify();
+      }, this.#silenceMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** The live worker with the fewest batches in flight, if it can take one more; else -1. */
@@ -205,6 +236,7 @@ class LogFileWorkerPool {
   }
 
   #post(index: number, request: WorkerRequest): void {
+    this.#heard[index] = Date.now();
     this.#workers[index]?.postMessage(request);
   }
 
@@ -224,7 +256,9 @@ class LogFileWorkerPool {
     this.#inFlight.push(0);
     this.#given.push(false);
     this.#counted.push(null);
+    this.#heard.push(Date.now());
     worker.on('message', (answer: WorkerAnswer) => {
+      this.#heard[index] = Date.now();
       if (answer.kind === 'failed') this.#lose(index, answer.reason);
       else if (answer.kind === 'counted') this.#counted[index] = answer.states;
       else {
@@ -269,13 +303,15 @@ class LogFileWorkerPool {
  * ids counted, so that an event is counted once whichever thread reads which file; the calling
  * thread accounts for every file and, at the end, merges what each worker counted into its own
  * accumulators: the summary is exactly what reading alone gives. A file a thread cannot count
- * whole (not a compact delivery, too large) is read on the calling thread as without workers.
- * When no worker starts, the calling thread reads alone. How many workers helped.
+ * whole (too large, or found by a cut not to be a compact delivery) is read on the calling thread
+ * as without workers. When no worker starts, the calling thread reads alone. How many workers
+ * helped.
  *
- * @throws WorkersLostError when a worker that was sent files fails: what it counted is lost.
+ * @throws WorkersLostError when a worker that was sent files fails, or stays silent for
+ * `silenceMs`: what it counted is lost.
  */
 export async function readWithWorkers(run: WorkerPoolRun): Promise<number> {
-  const pool = new LogFileWorkerPool(run.host);
+  const pool = new LogFileWorkerPool(run.host, run.silenceMs ?? SILENCE_MS);
   try {
     await pool.start(run.workers, run.startWorker, run.data);
     await pool.read(run.entries);

@@ -6,8 +6,9 @@ import { isUnlisted, type ListedEntry } from '../log-file-ref.js';
 
 /*
  * Workers read, inflate and count files beside the calling thread, which counts files too;
- * starting one costs some 30 ms. Measured on two cores, they pay
- * from about 30 MB of plain .json, and from about 1.5 MB of .json.gz (inflating is most of what
+ * starting one costs some 30 ms. Measured on two cores when workers only cut files for the
+ * calling thread to parse (not measured again since they count files themselves, which takes more
+ * off the calling thread, so that they can only pay sooner), they paid from about 30 MB of plain .json, and from about 1.5 MB of .json.gz (inflating is most of what
  * they take over). So a listing is weighed by its files' sizes, a gzipped byte weighing
  * GZIP_WEIGHT plain ones and every file at least PER_FILE_BYTES (opening it costs as much), and
  * workers help when the weight reaches PARALLEL_MIN_WEIGHT.

@@ -71,7 +71,15 @@ describe('logFilesSource', () => {
       outsideWindow: 0,
       failed: 1,
       failedFiles: [{ path: join(root, 'part-2.json.gz'), error: 'inflates to more than 4 MiB (--max-file-mb)' }],
+      readAgain: null,
     });
-    expect(byDefault.files).toEqual({ read: 2, skipped: 0, outsideWindow: 0, failed: 0, failedFiles: [] });
+    expect(byDefault.files).toEqual({
+      read: 2,
+      skipped: 0,
+      outsideWindow: 0,
+      failed: 0,
+      failedFiles: [],
+      readAgain: null,
+    });
   });
 });

@@ -3,9 +3,9 @@ import { renderFilesReport } from '../../../../src/cli/render/activity.js';
 
 describe('renderFilesReport', () => {
   it('says what became of the log files in one line when all could be read', () => {
-    expect(renderFilesReport({ read: 10, skipped: 2, outsideWindow: 0, failed: 0, failedFiles: [] })).toBe(
-      'Log files: 10 read, 2 skipped (digest or not CloudTrail), 0 unreadable.',
-    );
+    expect(
+      renderFilesReport({ read: 10, skipped: 2, outsideWindow: 0, failed: 0, failedFiles: [], readAgain: null }),
+    ).toBe('Log files: 10 read, 2 skipped (digest or not CloudTrail), 0 unreadable.');
   });
 
   it('names each file that could not be read, with the reason, up to ten', () => {
@@ -14,7 +14,14 @@ describe('renderFilesReport', () => {
       error: 'inflates to more than 128 MiB (--max-file-mb)',
     }));
 
-    const lines = renderFilesReport({ read: 3, skipped: 0, outsideWindow: 1, failed: 12, failedFiles }).split('\n');
+    const lines = renderFilesReport({
+      read: 3,
+      skipped: 0,
+      outsideWindow: 1,
+      failed: 12,
+      failedFiles,
+      readAgain: null,
+    }).split('\n');
 
     expect(lines[0]).toBe(
       'Log files: 3 read, 0 skipped (digest or not CloudTrail), 1 outside the window, 12 unreadable:',
@@ -22,5 +29,21 @@ describe('renderFilesReport', () => {
     expect(lines[1]).toBe('  logs/part-00.json.gz: inflates to more than 128 MiB (--max-file-mb)');
     expect(lines.slice(1, -1)).toHaveLength(10);
     expect(lines.at(-1)).toBe('  … 2 more');
+  });
+
+  it('says when every file was read again on one thread, and why', () => {
+    const lines = renderFilesReport({
+      read: 40,
+      skipped: 0,
+      outsideWindow: 0,
+      failed: 0,
+      failedFiles: [],
+      readAgain: 'A log-file worker failed: it stopped (exit code 1)',
+    }).split('\n');
+
+    expect(lines).toEqual([
+      'Log files: 40 read, 0 skipped (digest or not CloudTrail), 0 unreadable.',
+      '  Read again on one thread (A log-file worker failed: it stopped (exit code 1)); the counts are exact, it only took longer.',
+    ]);
   });
 });
