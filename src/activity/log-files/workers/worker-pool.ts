@@ -192,7 +192,8 @@ class LogFileWorkerPool {
       const timer = setTimeout(() => {
         const now = Date.now();
         for (const [index, worker] of this.#workers.entries()) {
-          const waitedFor = (this.#inFlight[index] as number) > 0 || (this.#finishing && this.#given[index]);
+          const waitedFor =
+            (this.#inFlight[index] as number) > 0 || (this.#finishing && this.#given[index] && !this.#counted[index]);
           if (worker && waitedFor && now - (this.#heard[index] as number) >= this.#silenceMs)
             this.#lose(index, `it answered nothing for ${Math.round(this.#silenceMs / 1000)} s`);
         }
