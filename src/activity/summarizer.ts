@@ -107,15 +107,6 @@ export class ActivityAccumulator {
     CountedList,
     Map<string, number>
   >;
-  readonly #eventNames = this.#counts.eventNames;
-  readonly #eventSources = this.#counts.eventSources;
-  readonly #awsRegions = this.#counts.awsRegions;
-  readonly #sourceIps = this.#counts.sourceIps;
-  readonly #userAgents = this.#counts.userAgents;
-  readonly #errorCodes = this.#counts.errorCodes;
-  readonly #resourceTypes = this.#counts.resourceTypes;
-  readonly #resourceNames = this.#counts.resourceNames;
-  readonly #userNames = this.#counts.userNames;
   readonly #sessionKeys = new Set<string>();
   readonly #riskyEvents: RiskyEvent[] = [];
   #total = 0;
@@ -198,20 +189,20 @@ export class ActivityAccumulator {
     if (timeMs > this.#lastMs) this.#lastMs = timeMs;
     const eventName = textOr(record.eventName, UNKNOWN);
     const awsRegion = textOr(record.awsRegion, UNKNOWN);
-    increment(this.#eventNames, eventName);
-    increment(this.#eventSources, textOr(record.eventSource, UNKNOWN));
-    increment(this.#awsRegions, awsRegion);
-    increment(this.#sourceIps, textOr(record.sourceIPAddress, UNKNOWN));
-    increment(this.#userAgents, textOr(record.userAgent, UNKNOWN));
+    increment(this.#counts.eventNames, eventName);
+    increment(this.#counts.eventSources, textOr(record.eventSource, UNKNOWN));
+    increment(this.#counts.awsRegions, awsRegion);
+    increment(this.#counts.sourceIps, textOr(record.sourceIPAddress, UNKNOWN));
+    increment(this.#counts.userAgents, textOr(record.userAgent, UNKNOWN));
     const errorCode = typeof record.errorCode === 'string' && record.errorCode !== '' ? record.errorCode : null;
-    if (errorCode !== null) increment(this.#errorCodes, errorCode);
+    if (errorCode !== null) increment(this.#counts.errorCodes, errorCode);
     const resources = resourcesOf(record);
     for (const resource of resources) {
-      increment(this.#resourceTypes, resource.type);
-      increment(this.#resourceNames, resource.name);
+      increment(this.#counts.resourceTypes, resource.type);
+      increment(this.#counts.resourceNames, resource.name);
     }
     const userName = record.userIdentity?.userName;
-    if (typeof userName === 'string' && userName !== '') increment(this.#userNames, userName);
+    if (typeof userName === 'string' && userName !== '') increment(this.#counts.userNames, userName);
     const minted = mintedKey(record);
     if (minted) this.#sessionKeys.add(minted);
     const category = riskCategoryOf(record);
@@ -232,7 +223,7 @@ export class ActivityAccumulator {
     const counted = this.#total > 0;
     return {
       accessKeyId: this.#accessKeyId,
-      userName: context.userName ?? mostCommon(this.#userNames),
+      userName: context.userName ?? mostCommon(this.#counts.userNames),
       source: context.source,
       window: { ...this.#window },
       regions: {
@@ -242,14 +233,14 @@ export class ActivityAccumulator {
       totalEvents: this.#total,
       firstSeen: counted ? new Date(this.#firstMs).toISOString() : null,
       lastSeen: counted ? new Date(this.#lastMs).toISOString() : null,
-      eventNames: toCountList(this.#eventNames),
-      eventSources: toCountList(this.#eventSources),
-      awsRegions: toCountList(this.#awsRegions),
-      sourceIps: toCountList(this.#sourceIps),
-      userAgents: toCountList(this.#userAgents),
-      errorCodes: toCountList(this.#errorCodes),
-      resourceTypes: toCountList(this.#resourceTypes),
-      resourceNames: toCountList(this.#resourceNames),
+      eventNames: toCountList(this.#counts.eventNames),
+      eventSources: toCountList(this.#counts.eventSources),
+      awsRegions: toCountList(this.#counts.awsRegions),
+      sourceIps: toCountList(this.#counts.sourceIps),
+      userAgents: toCountList(this.#counts.userAgents),
+      errorCodes: toCountList(this.#counts.errorCodes),
+      resourceTypes: toCountList(this.#counts.resourceTypes),
+      resourceNames: toCountList(this.#counts.resourceNames),
       sessionKeys: [...this.#sessionKeys].sort(compareText),
       riskyEvents: [...this.#riskyEvents].sort(compareRiskyEvents),
       truncated: context.truncated ?? false,

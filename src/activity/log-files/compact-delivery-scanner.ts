@@ -95,8 +95,8 @@ class NextOccurrence {
 /**
  * Finds, chunk by chunk, the records of a compact CloudTrail delivery that mention a wanted key
  * (or hold a `\uXXXX` escape, which could spell one), holding no more than one record of the
- * file's text at a time. `push` or `end` answering
- * false/null means the file is not in the compact shape: parse it whole instead.
+ * file's text at a time. `push` or `end` answering false/null means the file is not in the
+ * compact shape: parse it whole instead.
  */
 export class CompactDeliveryScanner {
   /** The wanted keys' bytes, and the start of an escape that may spell one. */

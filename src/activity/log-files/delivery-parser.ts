@@ -2,9 +2,15 @@ import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
 import type { DeliveryContent } from './compact-delivery-scanner.js';
 import type { WantedKeys } from './wanted-keys.js';
 
-/** Whether a parsed JSON value is an object (not null, not an array). */
-export function isObject(value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a parsed entry of `Records` is a record made with a wanted key. */
+export function isWantedRecord(record: unknown, wanted: WantedKeys): record is CloudTrailRecord {
+  if (!isObject(record)) return false;
+  const key = accessKeyOf(record);
+  return key !== undefined && wanted.ids.has(key);
 }
 
 /**
@@ -40,8 +46,7 @@ export function parseDelivery(bytes: Buffer, wanted: WantedKeys, collectRegions:
     if (!isObject(record)) continue;
     if (collectRegions && typeof record.awsRegion === 'string' && record.awsRegion !== '')
       regions.add(record.awsRegion);
-    const key = accessKeyOf(record);
-    if (key !== undefined && wanted.ids.has(key)) records.push(record);
+    if (isWantedRecord(record, wanted)) records.push(record);
   }
   return { records, regions: [...regions] };
 }

@@ -9,8 +9,8 @@ const CHUNK_BYTES = 1 << 20;
 
 /*
  * Reading alone, the calling thread is the bottleneck (parsing and counting), and every
- * asynchronous fs call costs it a hand-off to the thread pool and back, which with thousands of small files costs more than
- * the reading itself. So the metadata calls (open, fstat, close: quick, from caches) are made
+ * asynchronous fs call costs it a hand-off to the thread pool and back, which with thousands of
+ * small files costs more than the reading itself. So the metadata calls (open, fstat, close: quick, from caches) are made
  * synchronously, and only the reads, which wait for a cold disk, go to the pool, where they
  * overlap with the parsing of other files. (fs.createReadStream was slower still: a stream per
  * file costs more than the file.) Measured in bench/investigate-logs.bench.ts.

@@ -4,9 +4,10 @@ import { compareText } from '../../common/compare-text.js';
 import { InvalidInputError } from '../../errors.js';
 import type { ActivityProgress } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
-import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
-import { type AccumulatorState, ActivityAccumulator } from '../summarizer.js';
-import { type CountedEventId, CountedEventIds } from './counted-event-ids.js';
+import type { CloudTrailRecord } from '../cloudtrail-record.js';
+import type { AccumulatorState } from '../summarizer.js';
+import type { CountedEventId } from './counted-event-ids.js';
+import { KeyAccumulators } from './key-accumulators.js';
 import { LargeTextTurns } from './large-text-turns.js';
 import { listLocalFiles } from './local-log-files.js';
 import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
@@ -48,8 +49,8 @@ export interface LogFilesOptions {
   concurrency?: number;
   /**
    * Worker threads that read, inflate and count the files of a local folder beside the calling
-   * thread; 0 for none. By
-   * default, one per core but one (at most three), when there is enough to read for them to pay.
+   * thread; 0 for none. By default, one per core but one (at most three), when there is enough to
+   * read for them to pay.
    */
   workers?: number;
   /**
@@ -154,7 +155,7 @@ function unsearchedRegions(
 class LogFilesTally {
   readonly #window: TimeWindow;
   readonly #onProgress: ((progress: LogFilesProgress) => void) | undefined;
-  readonly #accumulators: Map<string, ActivityAccumulator>;
+  readonly #accumulators: KeyAccumulators;
   readonly #searched = new Set<string>();
   readonly #failed: FailedFile[] = [];
   /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
@@ -172,24 +173,20 @@ class LogFilesTally {
   constructor(wanted: WantedKeys, options: LogFilesOptions, seen?: SharedEventIds) {
     this.#window = options.window;
     this.#onProgress = options.onProgress;
-    this.#accumulators = new Map(
-      [...wanted.ids].map((id, key) => [id, new ActivityAccumulator(id, options.window, seen?.forKey(key))]),
-    );
+    this.#accumulators = new KeyAccumulators([...wanted.ids], options.window, seen);
+    this.alreadyCounted = this.#accumulators.alreadyCounted;
+    this.count = this.#accumulators.count;
   }
 
   addBytes(bytes: number): void {
     this.#progress.bytes += bytes;
   }
 
-  /**
-   * Whether a record's event id was counted by every key's summary already: any record with that
-   * id would be dropped as seen, so it need not be parsed. (Ids only ever become counted: a record
-   * passed over now would still be dropped when its file is settled.)
-   */
-  readonly alreadyCounted: CountedEventId = new CountedEventIds((eventId) => {
-    for (const accumulator of this.#accumulators.values()) if (!accumulator.hasCounted(eventId)) return false;
-    return true;
-  }).has;
+  /** Whether a record's event id was counted by every key's summary already (see KeyAccumulators). */
+  readonly alreadyCounted: CountedEventId;
+
+  /** Counts a record in its key's summary: true when it was counted. */
+  readonly count: (record: CloudTrailRecord) => boolean;
 
   /**
    * The delivery to read for a listed entry; null for an entry not to read (a part that could not
@@ -227,7 +224,7 @@ class LogFilesTally {
     const regionsFailed = unsearchedRegions(failed, this.#searched, this.#attempts, filesRead);
     return {
       summaries: options.accessKeyIds.map((id, index) =>
-        (this.#accumulators.get(id) as ActivityAccumulator).summary({
+        this.#accumulators.of(id).summary({
           source: 'cloudtrail-logs',
           regionsSearched: [...this.#searched],
           regionsFailed,
@@ -246,13 +243,9 @@ class LogFilesTally {
     };
   }
 
-  /** Counts a record in its key's summary: true when it was counted. */
-  readonly count = (record: CloudTrailRecord): boolean =>
-    this.#accumulators.get(accessKeyOf(record) ?? '')?.add(record) ?? false;
-
   /** Adds what a worker thread counted. */
   merge(states: readonly AccumulatorState[]): void {
-    for (const state of states) this.#accumulators.get(state.accessKeyId)?.merge(state);
+    this.#accumulators.merge(states);
   }
 
   #fail(path: string, region: string | null, error: string): void {

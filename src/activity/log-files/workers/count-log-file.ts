@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { accessKeyOf, type CloudTrailRecord } from '../../cloudtrail-record.js';
+import type { CloudTrailRecord } from '../../cloudtrail-record.js';
 import { CompactDeliveryScanner } from '../compact-delivery-scanner.js';
 import type { CountedEventId } from '../counted-event-ids.js';
 import { decodedWhole } from '../decoded-chunks.js';
-import { isObject, recordsOf } from '../delivery-parser.js';
+import { isWantedRecord, recordsOf } from '../delivery-parser.js';
 import { tooLargeReason } from '../max-file-bytes.js';
 import { reasonOf } from '../read-log-file.js';
 import type { WantedKeys } from '../wanted-keys.js';
@@ -82,10 +82,10 @@ interface Found {
  * records that mention a wanted key (cut or parsed whole: see above), and counts them with
  * `count`. A file too large to hold whole, or that a cut finds not to be a compact delivery, is
  * left to the main thread (`whole`), which reads it as it would without workers; so is a file one
- * of whose records does not parse, or whose text is not JSON: such a file counts nothing here. Never throws for a
- * file: one that cannot be read or inflated, or that holds more than `maxFileBytes` of text, is
- * `failed`, with the reason reading it on the main thread would give; inflating stops as soon as
- * it passes `maxFileBytes`.
+ * of whose records does not parse, or whose text is not JSON: such a file counts nothing here.
+ * Never throws for a file: one that cannot be read or inflated, or that holds more than
+ * `maxFileBytes` of text, is `failed`, with the reason reading it on the main thread would give;
+ * inflating stops as soon as it passes `maxFileBytes`.
  */
 export class LogFileCounter {
   readonly #settings: CountSettings;
@@ -154,10 +154,7 @@ export class LogFileCounter {
       return null;
     }
     if (!all) return null;
-    const { ids } = this.#settings.wanted;
-    const records: CloudTrailRecord[] = [];
-    for (const record of all)
-      if (isObject(record) && ids.has(accessKeyOf(record) ?? '')) records.push(record as CloudTrailRecord);
-    return { records, regions: [], seen: all.length };
+    const { wanted } = this.#settings;
+    return { records: all.filter((record) => isWantedRecord(record, wanted)), regions: [], seen: all.length };
   }
 }

@@ -1,7 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import { accessKeyOf } from '../../cloudtrail-record.js';
-import { ActivityAccumulator } from '../../summarizer.js';
-import { CountedEventIds } from '../counted-event-ids.js';
+import { KeyAccumulators } from '../key-accumulators.js';
 import { reasonOf } from '../read-log-file.js';
 import { wantedKeys } from '../wanted-keys.js';
 import { LogFileCounter } from './count-log-file.js';
@@ -15,19 +13,15 @@ import { SharedEventIds } from './shared-event-ids.js';
  * counted, for the main thread to merge. `parent` is the port to the main thread.
  */
 export function serveLogFileWorker(parent: MessagePort, data: LogFileWorkerData): void {
-  const seen = new SharedEventIds(data.seen);
   const window = { start: new Date(data.window.startMs), end: new Date(data.window.endMs) };
-  const accumulators = new Map(
-    data.accessKeyIds.map((id, key) => [id, new ActivityAccumulator(id, window, seen.forKey(key))] as const),
-  );
-  const keys = data.accessKeyIds.map((_, key) => key);
+  const accumulators = new KeyAccumulators(data.accessKeyIds, window, new SharedEventIds(data.seen));
   const counter = new LogFileCounter(
     {
       wanted: wantedKeys(data.accessKeyIds),
       maxFileBytes: data.maxFileBytes,
-      alreadyCounted: new CountedEventIds((eventId) => keys.every((key) => seen.has(key, eventId))).has,
+      alreadyCounted: accumulators.alreadyCounted,
     },
-    (record) => accumulators.get(accessKeyOf(record) ?? '')?.add(record) ?? false,
+    accumulators.count,
   );
   const answer = (message: WorkerAnswer) => parent.postMessage(message);
   parent.on('message', (request: WorkerRequest) => {
@@ -38,7 +32,7 @@ export function serveLogFileWorker(parent: MessagePort, data: LogFileWorkerData)
           batch: request.batch,
           files: request.files.map((file) => counter.count(file.path, file.collectRegions)),
         });
-      else answer({ kind: 'counted', states: [...accumulators.values()].map((accumulator) => accumulator.state()) });
+      else answer({ kind: 'counted', states: accumulators.states() });
     } catch (error) {
       answer({ kind: 'failed', reason: reasonOf(error) });
     }
