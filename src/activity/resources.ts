@@ -25,6 +25,20 @@ export const NAMING_PARAMETERS: readonly (readonly [string, string])[] = [
   ['trailName', 'AWS::CloudTrail::Trail'],
 ];
 
+/**
+ * Every name under `requestParameters` that {@link resourcesOf} reads: a record whose request
+ * holds none of them names no resource there, and need not have its request parsed.
+ */
+export const REQUEST_PARAMETERS_READ: readonly string[] = [
+  ...NAMING_PARAMETERS.map(([parameter]) => parameter),
+  'name',
+  'names',
+  'instancesSet',
+];
+
+/** Every name under `responseElements` that {@link resourcesOf} and the summary's minted keys read. */
+export const RESPONSE_ELEMENTS_READ: readonly string[] = ['accessKey', 'instancesSet', 'credentials'];
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

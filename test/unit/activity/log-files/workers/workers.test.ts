@@ -518,7 +518,7 @@ describe('LogFileCounter', () => {
     expect([...kinds].sort()).toEqual(['failed', 'read', 'whole']);
   });
 
-  it('parses a file whole after files most of whose records it counted, and cuts it after files of others', async () => {
+  it('without WebAssembly, parses a file whole after files most of whose records it counted, and cuts it after files of others', async () => {
     const records = loadInvictusRecords();
     const mine = records.filter((record) => accessKeyOf(record) === INVICTUS_KEY);
     const others = records.filter((record) => accessKeyOf(record) !== INVICTUS_KEY);
@@ -526,7 +526,11 @@ describe('LogFileCounter', () => {
     const next = await delivery('next', [...others.slice(0, 100), ...mine.slice(400, 500)]);
     const sparse = await delivery('sparse', others.slice(100, 600));
     const sparseToo = await delivery('sparse-too', [...others.slice(600, 790), ...mine.slice(500, 510)]);
-    const { counter, summary } = counting({ wanted: wantedKeys([INVICTUS_KEY]), maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const { counter, summary } = counting({
+      wanted: wantedKeys([INVICTUS_KEY]),
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      webAssembly: false,
+    });
     const parse = vi.spyOn(JSON, 'parse');
     const parsesOf = (path: string) => {
       parse.mockClear();
@@ -545,9 +549,19 @@ describe('LogFileCounter', () => {
       parse.mockRestore();
     }
     expect(summary(INVICTUS_KEY)).toEqual(summaryOf(mine.slice(0, 510), INVICTUS_KEY));
+    // With WebAssembly, no record is parsed whole: only the parts of its fields the summary reads.
+    const found = counting({ wanted: wantedKeys([INVICTUS_KEY]), maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const parsesWithFields = vi.spyOn(JSON, 'parse');
+    try {
+      for (const path of [dense, next, sparse, sparseToo]) expect(found.counter.count(path, false).kind).toBe('read');
+      for (const call of parsesWithFields.mock.calls) expect(String(call[0])).not.toMatch(/^\{"eventVersion"/);
+    } finally {
+      parsesWithFields.mockRestore();
+    }
+    expect(found.summary(INVICTUS_KEY)).toEqual(summary(INVICTUS_KEY));
   });
 
-  it('counts the top-level records only, cut or parsed whole', async () => {
+  it('counts the top-level records only, with WebAssembly, cut, or parsed whole', async () => {
     const wanted = wantedKeys([INVICTUS_KEY]);
     const { delivery: lookAlike } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
     const path = join(root, 'look-alike', `${ACCOUNT}_CloudTrail_us-east-1_20230710T1200Z_lookalike.json.gz`);
@@ -559,15 +573,18 @@ describe('LogFileCounter', () => {
       mine.slice(0, 50).map((record) => ({ ...record, eventID: `${record.eventID}-first` })),
     );
 
-    const cut = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const found = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    found.counter.count(path, false);
+    const cut = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES, webAssembly: false });
     cut.counter.count(path, false);
-    const whole = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const whole = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES, webAssembly: false });
     whole.counter.count(dense, false);
     const parse = vi.spyOn(JSON, 'parse');
     whole.counter.count(path, false);
     const parses = parse.mock.calls.length;
     parse.mockRestore();
 
+    expect(found.summary(INVICTUS_KEY)).toEqual(expected);
     expect(cut.summary(INVICTUS_KEY)).toEqual(expected);
     expect(parses).toBe(1);
     expect(whole.summary(INVICTUS_KEY).totalEvents).toBe(expected.totalEvents + 50);
@@ -576,7 +593,7 @@ describe('LogFileCounter', () => {
     );
   });
 
-  it('does not parse the records whose event id was counted already', async () => {
+  it('without WebAssembly, does not parse the records whose event id was counted already', async () => {
     const wanted = wantedKeys([INVICTUS_KEY]);
     const records = loadInvictusRecords().slice(0, 200);
     const path = await delivery('counted', records);
@@ -586,6 +603,7 @@ describe('LogFileCounter', () => {
       wanted,
       maxFileBytes: DEFAULT_MAX_FILE_BYTES,
       alreadyCounted: (bytes, start, end) => counted.has(bytes.toString('utf8', start, end)),
+      webAssembly: false,
     });
     const parse = vi.spyOn(JSON, 'parse');
 
@@ -674,9 +692,11 @@ describe('LogFileCounter, keys written with escapes', () => {
     );
     const expected = summaryOf(records, INVICTUS_KEY);
 
-    const cut = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const found = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    found.counter.count(path, false);
+    const cut = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES, webAssembly: false });
     cut.counter.count(path, false);
-    const whole = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const whole = counting({ wanted, maxFileBytes: DEFAULT_MAX_FILE_BYTES, webAssembly: false });
     whole.counter.count(dense, false);
     whole.counter.count(path, false);
 
