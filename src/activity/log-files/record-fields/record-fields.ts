@@ -40,6 +40,7 @@ const PADDING = 64;
  */
 const TEXT_SLOTS = 65536;
 const TEXT_ARENA_BYTES = 2 * 1024 * 1024;
+const MAX_TEXT_BYTES = 256 * 1024 * 1024;
 
 /** The parts of WebAssembly used here (the project's type libraries do not declare it). */
 interface WebAssemblyApi {
@@ -139,13 +140,15 @@ export class RecordFields {
   /**
    * The records of `text` made with a wanted key, and how many records it holds; null when it is
    * not a compact delivery, or not JSON, or a record handed over does not parse: the file must then
-   * be read otherwise, which decides what it is.
+   * be read otherwise, which decides what it is. So is a text over 256 MiB (the module's places are
+   * 32-bit; files counted at once hold 8 MiB at most).
    */
   find(text: Buffer): FoundFields | null {
+    if (text.length > MAX_TEXT_BYTES) return null;
     const input = this.#input;
     const output = input + text.length + PADDING + (-(text.length + PADDING) & 7);
-    // Each record handed over takes 168 bytes: a record made with a key is larger than that, unless
-    // crafted; if the room runs out, the file is read otherwise.
+    // Each record handed over takes 220 bytes: a record made with a key is larger than half that,
+    // unless crafted; if the room runs out, the file is read otherwise.
     const outputEnd = output + Math.max(2 * text.length, 64 * 1024);
     this.#grow(outputEnd);
     const bytes = new Uint8Array(this.#exports.memory.buffer);

@@ -233,6 +233,33 @@ describe('RecordFields: the records of a delivery found with WebAssembly', () =>
     }
   });
 
+  it('stays exact once its room for distinct texts is full (long texts, then many)', () => {
+    const finder = RecordFields.create(wantedKeys(KEYS));
+    const base = {
+      eventTime: '2023-07-10T12:00:00Z',
+      eventName: 'GetObject',
+      userIdentity: { accessKeyId: INVICTUS_KEY },
+    };
+    // 2 MiB of text at most: 40,000 agents of 80 characters fill it first; then 40,000 short addresses fill the ids.
+    const long = Array.from({ length: 40_000 }, (_, index) => ({
+      ...base,
+      eventID: `long-${index}`,
+      userAgent: `agent/${String(index).padStart(74, '0')}`,
+    }));
+    const many = Array.from({ length: 40_000 }, (_, index) => ({
+      ...base,
+      eventID: `many-${index}`,
+      sourceIPAddress: `10.${index >> 8}.${index & 255}.1`,
+      userIdentity: { accessKeyId: INVICTUS_KEY, userName: `user-${index % 7}` },
+    }));
+    for (const records of [long.slice(0, 20_000), long.slice(20_000), many.slice(0, 20_000), many.slice(20_000)]) {
+      const text = Buffer.from(delivery(records));
+      expect(found(text, finder)).toEqual(parsedWhole(text));
+    }
+    const again = Buffer.from(delivery([...long.slice(0, 50), ...many.slice(-50)]));
+    expect(found(again, finder)).toEqual(parsedWhole(again));
+  });
+
   it('hands a file over when its records are too small for the room it leaves them', () => {
     const tiny = Array.from({ length: 5000 }, () => ({ userIdentity: { accessKeyId: INVICTUS_KEY } }));
     expect(found(delivery(tiny))).toBeNull();
