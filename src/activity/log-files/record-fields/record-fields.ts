@@ -183,22 +183,22 @@ export class RecordFields {
       const record: unknown = JSON.parse(spans.text(entry));
       return isWantedRecord(record, this.#wanted) ? record : null;
     }
-    const id = entry + 3;
-    if (spans.isText(id) && this.#alreadyCounted?.(spans.bytes, spans.start(id), spans.end(id))) return null;
-    const field = (number: number) => entry + 3 + 4 * number;
+    // Each field's span: 4 words, from the entry's fourth on.
+    const at = entry + 3;
+    if (spans.isText(at) && this.#alreadyCounted?.(spans.bytes, spans.start(at), spans.end(at))) return null;
     return {
-      eventID: spans.value(field(0)),
-      eventTime: spans.value(field(1)),
-      eventName: spans.value(field(2)),
-      eventSource: spans.value(field(3)),
-      awsRegion: spans.value(field(4)),
-      sourceIPAddress: spans.value(field(5)),
-      userAgent: spans.value(field(6)),
-      errorCode: spans.value(field(7)),
-      userIdentity: { accessKeyId: spans.value(field(ACCESS_KEY)), userName: spans.value(field(USER_NAME)) },
-      requestParameters: spans.value(field(REQUEST)),
-      responseElements: spans.value(field(RESPONSE)),
-      resources: spans.value(field(RESOURCES)),
+      eventID: spans.value(at),
+      eventTime: spans.value(at + 4),
+      eventName: spans.value(at + 8),
+      eventSource: spans.value(at + 12),
+      awsRegion: spans.value(at + 16),
+      sourceIPAddress: spans.value(at + 20),
+      userAgent: spans.value(at + 24),
+      errorCode: spans.value(at + 28),
+      userIdentity: { accessKeyId: spans.value(at + 4 * ACCESS_KEY), userName: spans.value(at + 4 * USER_NAME) },
+      requestParameters: spans.value(at + 4 * REQUEST),
+      responseElements: spans.value(at + 4 * RESPONSE),
+      resources: spans.value(at + 4 * RESOURCES),
     } as CloudTrailRecord;
   }
 }
