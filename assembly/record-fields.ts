@@ -101,11 +101,18 @@ function hashOf(from: usize, length: usize): u32 {
   return hash ^ (hash >> 13);
 }
 
+/**
+ * The most slots looked at for a text. The texts come from records an attacker wrote, and the
+ * hash is no secret: texts made to share a run of slots would otherwise make every later lookup
+ * walk it. Past this, a text gets no id (it is decoded each time).
+ */
+const MAX_PROBES = 32;
+
 /** The id of the text `[from, from + length)`, given it now if new; -1 when no more can be given. */
 function intern(from: usize, length: usize): i32 {
   const hash = hashOf(from, length);
   let slot = hash & internMask;
-  for (;;) {
+  for (let probe = 0; probe < MAX_PROBES; probe++) {
     const at = internTable + (<usize>slot << 4);
     const idPlusOne = load<i32>(at, 4);
     if (idPlusOne == 0) {
@@ -501,9 +508,7 @@ export function scan(
             store<i32>(entry, flags, 8);
             entry += ENTRY_BYTES;
           }
-        } else if (depth == 2) {
-          // The records end: only the document's } may follow.
-        }
+        } else if (depth == 1 && !recordsKeySeen) return NOT_A_DELIVERY; // `{}`: no records at all
         depth--;
         expect = depth == 0 ? E_END : E_COMMA_OR_CLOSE;
       }

@@ -150,7 +150,12 @@ export class RecordFields {
     // Each record handed over takes 220 bytes: a record made with a key is larger than half that,
     // unless crafted; if the room runs out, the file is read otherwise.
     const outputEnd = output + Math.max(2 * text.length, 64 * 1024);
-    this.#grow(outputEnd);
+    try {
+      this.#grow(outputEnd);
+    } catch {
+      // Memory the module cannot have: the file is read otherwise.
+      return null;
+    }
     const bytes = new Uint8Array(this.#exports.memory.buffer);
     bytes.set(text, input);
     bytes.fill(0x20, input + text.length, input + text.length + PADDING);

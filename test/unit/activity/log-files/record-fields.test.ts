@@ -151,6 +151,9 @@ describe('RecordFields: the records of a delivery found with WebAssembly', () =>
     const notAnswered = [
       '',
       '   ',
+      '{}',
+      ' { } ',
+      '{"Records":[]',
       `\ufeff{"Records":[${record}]}`,
       `{"Records":[${record}],"Other":1}`,
       `{"Other":1,"Records":[${record}]}`,
