@@ -335,8 +335,8 @@ export function scan(
       let rest = backslashes & ~escaped;
       while (rest != 0) {
         const at = ctz(rest);
+        // A backslash escaped by the one before was taken out of `rest` below.
         rest &= rest - 1;
-        if ((escaped >> at) & 1) continue;
         if (!isEscape(block + <usize>at)) return NOT_A_DELIVERY;
         if (at == 63) escapeNext = true;
         else {

@@ -45,11 +45,8 @@ export class Spans {
     return this.#entries[at + 2] === KIND_TEXT;
   }
 
+  /** The third word of a span: a field's kind, or a record's flags. */
   kind(at: number): number {
-    return this.#entries[at + 2] as number;
-  }
-
-  flags(at: number): number {
     return this.#entries[at + 2] as number;
   }
 

@@ -49,6 +49,8 @@ interface WebAssemblyApi {
 }
 type WasmModule = { readonly wasmModule: unique symbol };
 
+const WEB_ASSEMBLY = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   scan: (
@@ -70,9 +72,8 @@ let compiled: WasmModule | null | undefined;
 /** The module, compiled once per thread; null where WebAssembly (with SIMD) is not to be had. */
 function compiledModule(): WasmModule | null {
   if (compiled === undefined) {
-    const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
     try {
-      compiled = api ? new api.Module(Buffer.from(RECORD_FIELDS_WASM, 'base64')) : null;
+      compiled = WEB_ASSEMBLY ? new WEB_ASSEMBLY.Module(Buffer.from(RECORD_FIELDS_WASM, 'base64')) : null;
     } catch {
       compiled = null;
     }
@@ -104,8 +105,8 @@ export class RecordFields {
   readonly #texts: string[] = [];
 
   private constructor(module: WasmModule, wanted: WantedKeys, alreadyCounted?: CountedEventId) {
-    const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly as WebAssemblyApi;
-    this.#exports = new api.Instance(module, {}).exports as Exports;
+    // A module was compiled, so WebAssembly is there.
+    this.#exports = new (WEB_ASSEMBLY as WebAssemblyApi).Instance(module, {}).exports as Exports;
     this.#wanted = wanted;
     this.#alreadyCounted = alreadyCounted;
     const tables = tablesBytes(wanted);
@@ -184,7 +185,7 @@ export class RecordFields {
    * @throws SyntaxError when a record handed over whole does not parse.
    */
   #record(spans: Spans, entry: number): CloudTrailRecord | null {
-    if (spans.flags(entry) & PARSE_WHOLE) {
+    if (spans.kind(entry) & PARSE_WHOLE) {
       const record: unknown = JSON.parse(spans.text(entry));
       return isWantedRecord(record, this.#wanted) ? record : null;
     }

@@ -21,10 +21,9 @@ const WHOLE_TEXT_BYTES = 8 * 1024 * 1024;
 
 /*
  * A file's records are found by the WebAssembly module (see RecordFields) whenever it can run
- * and the file is a delivery it can read; otherwise, as before it, in one of two ways whose costs
- * cross: cutting the text into records and parsing
- * only those that mention a wanted key (and whose event id was not counted already), or one
- * JSON.parse of the whole text. Measured on the benchmark's data set (128 MB, 101,500 records),
+ * and the file is a delivery it can read; otherwise in one of two ways whose costs cross: cutting
+ * the text into records and parsing only those that mention a wanted key (and whose event id was
+ * not counted already), or one JSON.parse of the whole text. Measured on the benchmark's data set (128 MB, 101,500 records),
  * cutting took 380 ms, parsing the records one by one 1.1 times parsing the whole text at once
  * (510 ms): the costs cross when about a quarter of the records are parsed. So a file is parsed
  * whole when, in the files before (each weighing half the one after it), more than
@@ -84,8 +83,8 @@ interface Found {
 /**
  * Counts local log files on one thread, each held whole (blocking costs nothing in a worker, and
  * a stream per file would cost more than the file): reads and inflates it at once, finds the
- * records that mention a wanted key (with WebAssembly, cut, or parsed whole: see above), and counts them with
- * `count`. A file too large to hold whole, or that a cut finds not to be a compact delivery, is
+ * records that mention a wanted key (with WebAssembly, cut, or parsed whole: see above), and
+ * counts them with `count`. A file too large to hold whole, or that a cut finds not to be a compact delivery, is
  * left to the main thread (`whole`), which reads it as it would without workers; so is a file one
  * of whose records does not parse, or whose text is not JSON: such a file counts nothing here.
  * Never throws for a file: one that cannot be read or inflated, or that holds more than
