@@ -472,6 +472,16 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
     message: /must live in us-east-1, not eu-west-1/,
   },
   {
+    name: 'respond: a region other than us-east-1 (the stack, its topic and schedules are there)',
+    args: ['respond', ...KEY, '--region', 'eu-west-1', '--yes'],
+    message: /must live in us-east-1, not eu-west-1/,
+  },
+  {
+    name: 'release: a region other than us-east-1',
+    args: ['release', ...KEY, '--region', 'eu-west-1', '--yes'],
+    message: /must live in us-east-1, not eu-west-1/,
+  },
+  {
     name: 'deploy: --no-execute with --yes',
     args: ['deploy', '--no-execute', '--yes'],
     message: /--yes and --no-execute together/,

@@ -32,7 +32,7 @@ export function registerRelease(program: Command, setExitCode: (code: ExitCodeVa
 async function release(flags: ReleaseFlags, output: Output): Promise<ExitCodeValue> {
   const request = { ...parse.parseKeyAndUser(flags), reactivate: flags.reactivate ?? false };
   const topicArn = parse.parseTopicArn(flags.topic);
-  const context = parse.awsContext(flags, parse.resolveRegion(flags));
+  const context = parse.awsContext(flags, parse.stackRegion(flags));
   const [{ AwsClients }, run, render, flow] = await Promise.all([
     import('../../aws/clients.js'),
     import('../run/release-command.js'),

@@ -59,7 +59,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
     ...{ dryRun: flags.dryRun ?? false, revokeSessions: flags.revokeSessions, followSessions: flags.followSessions },
     ...parse.parseAccount(flags),
   };
-  const context = parse.awsContext(flags, parse.resolveRegion(flags));
+  const context = parse.awsContext(flags, parse.stackRegion(flags));
   const [{ AwsClients }, run, render] = await Promise.all([
     import('../../aws/clients.js'),
     import('../run/respond-command.js'),
