@@ -34,7 +34,10 @@ export function withAthenaOptions(command: Command): Command {
 export function withAccountOptions(command: Command): Command {
   return command
     .option('--account <id>', 'act in this member account, through its responder role (organisation mode)')
-    .option('--role-name <name>', 'the responder role to assume with --account', DEFAULT_RESPONDER_ROLE_NAME);
+    .option(
+      '--role-name <name>',
+      `with --account: the responder role to assume (default ${DEFAULT_RESPONDER_ROLE_NAME})`,
+    );
 }
 
 /** The organisation flags of `deploy`, `destroy` and `status`. */

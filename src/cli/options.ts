@@ -3,7 +3,7 @@ import type { TimeWindow } from '../activity/activity-summary.js';
 import type { TableName } from '../activity/athena/activity-sql.js';
 import { REGION_PATTERN } from '../aws/aws-names.js';
 import type { AwsContext } from '../aws/client-config.js';
-import { DEFAULT_LOOKBACK_HOURS, STACK_REGION } from '../constants.js';
+import { DEFAULT_LOOKBACK_HOURS, DEFAULT_RESPONDER_ROLE_NAME, STACK_REGION } from '../constants.js';
 import { InvalidInputError, WrongRegionError } from '../errors.js';
 import { accessKeyIdProblem } from '../incident/access-key-id.js';
 import { userNameProblem } from '../incident/user-name.js';
@@ -56,7 +56,7 @@ export function parseFlag<T>(schema: z.ZodType<T, string>, value: string, flag: 
 /** `--account` and `--role-name`: act in a member account through its responder role. */
 export interface AccountFlags {
   account?: string;
-  roleName: string;
+  roleName?: string;
 }
 
 /** The account to act in through a role, when `--account` is given. */
@@ -70,13 +70,22 @@ export interface AccountTarget {
  * act through the member's responder role; undefined without --account (the caller's own account).
  */
 export function parseAccount(flags: AccountFlags): { account?: AccountTarget } {
-  if (flags.account === undefined) return {};
+  if (flags.account === undefined) {
+    // Without --account nothing is assumed: a role named alone would be silently unused.
+    if (flags.roleName !== undefined)
+      throw new InvalidInputError(
+        '--role-name',
+        '--role-name applies to --account: add --account <member account id>.',
+      );
+    return {};
+  }
   if (!/^\d{12}$/.test(flags.account))
     throw new InvalidInputError(
       '--account',
       `--account must be an account id (12 digits), not ${quoted(flags.account)}.`,
     );
-  return { account: { accountId: flags.account, roleName: parseFlag(roleNameSchema, flags.roleName, '--role-name') } };
+  const roleName = parseFlag(roleNameSchema, flags.roleName ?? DEFAULT_RESPONDER_ROLE_NAME, '--role-name');
+  return { account: { accountId: flags.account, roleName } };
 }
 
 /** The region to use: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { readLogFiles } from '../../src/activity/log-files/log-files.js';
 import type { S3Api } from '../../src/aws/narrow-clients.js';
-import { AwsCallError } from '../../src/errors.js';
+import { AwsCallError, InvalidInputError } from '../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
 import { gzipBomb } from '../support/gzip-bomb.js';
 import { useMoto } from '../support/moto.js';
@@ -199,7 +199,7 @@ describe('readLogFiles from S3', () => {
     );
   });
 
-  it('fails at once when the bucket cannot be listed', async () => {
+  it('refuses a bucket that does not exist as a location given wrong, as a missing folder is', async () => {
     const { s3 } = moto();
 
     const reading = readLogFiles(
@@ -207,7 +207,25 @@ describe('readLogFiles from S3', () => {
       { location: 's3://no-such-bucket/AWSLogs/', accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW },
     );
 
+    await expect(reading).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(reading).rejects.toThrow(
+      /There is no bucket named no-such-bucket \(s3:\/\/no-such-bucket\/AWSLogs\/\)/,
+    );
+  });
+
+  it('fails at once, as an AWS call, when the bucket cannot be listed for another reason', async () => {
+    const s3 = {
+      send: async () => {
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      },
+    } as unknown as S3Api;
+
+    const reading = readLogFiles(
+      { s3 },
+      { location: 's3://locked-bucket/AWSLogs/', accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW },
+    );
+
     await expect(reading).rejects.toBeInstanceOf(AwsCallError);
-    await expect(reading).rejects.toThrow(/s3:ListObjectsV2 failed: NoSuchBucket/);
+    await expect(reading).rejects.toThrow(/s3:ListObjectsV2 failed: AccessDenied/);
   });
 });

@@ -1,6 +1,7 @@
 import type { ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
-import { toAwsCallError } from '../../aws/aws-errors.js';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { S3Api } from '../../aws/narrow-clients.js';
+import { InvalidInputError } from '../../errors.js';
 import type { ListedEntry } from './log-file-ref.js';
 
 /** A bucket and a key prefix, from an `s3://bucket/prefix` location. */
@@ -35,8 +36,9 @@ export async function* s3ObjectChunks(s3: S3Api, bucket: string, key: string): A
  * Every object under the prefix, listed a page at a time as reading goes on. Folder placeholders
  * (keys ending in `/`) are left out.
  *
- * @throws AwsCallError or CredentialsError when the first page cannot be listed (nothing could be
- * searched); a later page that fails is yielded as an unlisted part and ends the listing.
+ * @throws InvalidInputError when there is no such bucket; AwsCallError or CredentialsError when
+ * the first page cannot be listed otherwise (nothing could be searched). A later page that fails
+ * is yielded as an unlisted part and ends the listing.
  */
 export async function* listS3Files(s3: S3Api, location: S3Location): AsyncGenerator<ListedEntry> {
   const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
@@ -50,6 +52,12 @@ export async function* listS3Files(s3: S3Api, location: S3Location): AsyncGenera
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
       );
     } catch (error) {
+      // A bucket that does not exist is a location given wrong, as a folder that does not exist is.
+      if (continuationToken === undefined && isAwsError(error, 'NoSuchBucket'))
+        throw new InvalidInputError('location', `There is no bucket named ${bucket} (s3://${bucket}/${prefix}).`, {
+          cause: error,
+          hint: "Give the bucket the trail delivers to (the trail's S3 bucket in the CloudTrail console), as s3://bucket/prefix.",
+        });
       const failure = toAwsCallError('s3:ListObjectsV2', error);
       if (continuationToken === undefined) throw failure;
       yield {

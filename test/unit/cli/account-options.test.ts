@@ -4,11 +4,20 @@ import { InvalidInputError } from '../../../src/errors.js';
 
 describe('parseAccount (--account, --role-name)', () => {
   it('acts in the caller’s own account without --account', () => {
-    expect(parseAccount({ roleName: 'exposed-keys-responder' })).toEqual({});
+    expect(parseAccount({})).toEqual({});
   });
 
-  it('names the member account and its responder role', () => {
-    expect(parseAccount({ account: '210987654321', roleName: 'exposed-keys-responder' })).toEqual({
+  it('refuses --role-name without --account, which would leave it unused', () => {
+    expect(() => parseAccount({ roleName: 'exposed-keys-responder' })).toThrow(
+      /^--role-name applies to --account: add --account/,
+    );
+  });
+
+  it('names the member account and its responder role, by default exposed-keys-responder', () => {
+    expect(parseAccount({ account: '210987654321', roleName: 'ir-responder' })).toEqual({
+      account: { accountId: '210987654321', roleName: 'ir-responder' },
+    });
+    expect(parseAccount({ account: '210987654321' })).toEqual({
       account: { accountId: '210987654321', roleName: 'exposed-keys-responder' },
     });
   });
