@@ -107,6 +107,16 @@ export class Output {
   }
 
   /**
+   * What a person must read to answer the question that may follow (the changes it would make),
+   * on stderr: with --json too when the question is to be asked at a terminal, since a bare
+   * "Proceed?" cannot be answered. Rendered text, whose untrusted parts were made inert.
+   */
+  beforeQuestion(text: string, asking: boolean): void {
+    if (this.json && !(asking && this.canAsk)) return;
+    this.#line(text);
+  }
+
+  /**
    * A fact about the run on stderr, also with --json (where stdout holds only the result). Like
    * warnings and errors, it is one line of plain text that may quote untrusted text (a file name,
    * an AWS error): it is made inert and cut before it reaches the terminal.

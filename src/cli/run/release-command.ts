@@ -1,3 +1,4 @@
+import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
 import { cliHost } from '../cli-host.js';
@@ -44,6 +45,15 @@ export async function releaseCommand(
       return { warning: `Could not look up the topic of stack ${ui.stackName}: ${describeError(error)}` };
     }
   };
+  // For the message only: not knowing the account is no reason to fail a release that was made.
+  const accountId = async (): Promise<string | null> => {
+    try {
+      const account = await callerAccount(await clients.sts());
+      return /^\d{12}$/.test(account) ? account : null;
+    } catch {
+      return null;
+    }
+  };
   const show = (message: ReleaseMessage) => {
     if (message.kind === 'step') progress.step(message.text);
     else {
@@ -57,10 +67,12 @@ export async function releaseCommand(
       scheduler: schedules?.scheduler,
       groupName: schedules?.target.groupName ?? null,
       topic,
+      accountId,
     },
     request,
     cliHost(output, { command: 'release', yes: ui.yes, show }),
   );
-  if (outcome.aborted) output.info('Nothing was changed.');
+  // Also with --json, whose stdout then stays empty: the answer was no.
+  if (outcome.aborted) output.notice('Nothing was changed.');
   return outcome;
 }

@@ -125,7 +125,8 @@ export async function respondCommand(
     else if (message.kind === 'progress') progress.update(renderActivityProgress(message.progress));
     else {
       progress.stop();
-      output.info(renderPlan(message.planned, message.options, output.palette));
+      const asking = !ui.yes && !message.options.dryRun;
+      output.beforeQuestion(renderPlan(message.planned, message.options, output.palette), asking);
     }
   };
   const outcome = await respondToKey(
@@ -148,7 +149,8 @@ export async function respondCommand(
     },
     cliHost(output, { command: 'respond', yes: ui.yes, show }),
   ).finally(() => interrupt.dispose());
-  if (outcome.aborted) output.info('Nothing was changed.');
+  // Also with --json, whose stdout then stays empty: the answer was no.
+  if (outcome.aborted) output.notice('Nothing was changed.');
   const queries = source.queries ?? [];
   if (queries.length > 0) output.notice((await import('../render/queries.js')).renderQueriesReport(queries));
   return outcome;

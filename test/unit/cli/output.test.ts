@@ -46,6 +46,21 @@ describe('Output', () => {
     expect(stderr.text).toBe('');
   });
 
+  it('shows what a question is about on stderr, with --json too when the question is asked at a terminal', () => {
+    const plan = 'Plan: delete AKIA… of alice';
+    const at = (options: { json?: boolean; terminal?: boolean }, asking: boolean) => {
+      const { output, stdout, stderr } = capturedOutput(options);
+      output.beforeQuestion(plan, asking);
+      expect(stdout.text).toBe('');
+      return stderr.text;
+    };
+
+    expect(at({ json: true, terminal: true }, true)).toBe(`${plan}\n`);
+    expect(at({ json: false, terminal: false }, false)).toBe(`${plan}\n`);
+    expect(at({ json: true, terminal: true }, false)).toBe('');
+    expect(at({ json: true, terminal: false }, true)).toBe('');
+  });
+
   it('can ask only where stdin and stderr are terminals', () => {
     expect(capturedOutput({ terminal: true }).output.canAsk).toBe(true);
     expect(capturedOutput({ terminal: false }).output.canAsk).toBe(false);
