@@ -7,7 +7,7 @@ import { isTemporaryKey } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
 import { disableKey, REVOKE_SESSIONS_POLICY_NAME, recordContainment, revokeSessions } from './containment/actions.js';
-import { removalEvidence } from './containment/evidence.js';
+import { containedRecord, removalEvidence } from './containment/evidence.js';
 import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
 import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
 import {
@@ -330,24 +330,36 @@ export async function containKey(
   }
 
   const disabled = await disableKey(deps.iam, accessKeyId, userName, opts.mode === 'delete' ? 'delete' : 'deactivate');
-  if (disabled === 'already')
-    return result(incident, opts, {
-      ...common,
-      outcome: 'already-contained',
-      summary: `${accessKeyId} of ${userName} was already inactive.`,
-    });
+  /*
+   * An inactive key was contained by exposed-keys before only when its record is on the user: then
+   * nothing more is done (its sessions were denied then). Otherwise someone deactivated it by hand
+   * (the console, say), which leaves the sessions it minted working: the rest of containment is
+   * done all the same (sessions denied, deletion and verification scheduled, containment recorded).
+   */
+  const foundInactive = disabled === 'already';
+  if (foundInactive) {
+    const earlier = await earlierContainment(deps.iam, userName, accessKeyId, warnings);
+    if (earlier !== null)
+      return result(incident, opts, {
+        ...common,
+        outcome: 'already-contained',
+        summary: `${accessKeyId} of ${userName} was already inactive: exposed-keys contained it earlier (${earlier || 'no detail'}).`,
+      });
+  }
   const done = opts.mode === 'delete' || disabled === 'gone' ? 'deleted' : 'deactivated';
-  const actions: ContainmentAction[] = [
-    {
-      kind: keyAction,
-      target: accessKeyId,
-      status: 'done',
-      detail:
-        disabled === 'gone'
-          ? `${accessKeyId} of ${userName} is gone: IAM no longer had it when asked to ${opts.mode} it (an earlier attempt, or someone else)`
-          : `${done} ${accessKeyId} of ${userName}`,
-    },
-  ];
+  const actions: ContainmentAction[] = foundInactive
+    ? []
+    : [
+        {
+          kind: keyAction,
+          target: accessKeyId,
+          status: 'done',
+          detail:
+            disabled === 'gone'
+              ? `${accessKeyId} of ${userName} is gone: IAM no longer had it when asked to ${opts.mode} it (an earlier attempt, or someone else)`
+              : `${done} ${accessKeyId} of ${userName}`,
+        },
+      ];
   const humanSteps: string[] = [];
   const scheduled: FollowUpsScheduled = await followUps(false, disabled === 'gone');
   warnings.push(...scheduled.warnings);
@@ -366,9 +378,19 @@ export async function containKey(
   }
   actions.push(...scheduled.actions);
   humanSteps.push(...scheduled.humanSteps);
-  const record = `${done} ${now.toISOString()}${scheduled.deleteAt ? `, delete at ${scheduled.deleteAt}` : ''}`;
+  const record = `${foundInactive ? 'found inactive' : done} ${now.toISOString()}${scheduled.deleteAt ? `, delete at ${scheduled.deleteAt}` : ''}`;
   const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, record);
   if (recordFailure) warnings.push(recordFailure);
+  if (foundInactive)
+    return result(incident, opts, {
+      ...common,
+      outcome: 'already-contained',
+      summary: `${accessKeyId} of ${userName} was already inactive, not by exposed-keys; ${completedBy(actions)}${scheduled.deleteAt ? `; it will be deleted at ${scheduled.deleteAt} unless released` : ''}.`,
+      actions,
+      humanSteps,
+      deleteAt: scheduled.deleteAt,
+      verifyAt: scheduled.verifyAt,
+    });
   return result(incident, opts, {
     ...common,
     outcome: done,
@@ -379,4 +401,34 @@ export async function containKey(
     deleteAt: scheduled.deleteAt,
     verifyAt: scheduled.verifyAt,
   });
+}
+
+/**
+ * What exposed-keys recorded on the user when it contained the key before (`''` for a record
+ * without detail), or null when there is none. A record that cannot be read counts as none, with
+ * a warning: containing again is safer than trusting a key someone else deactivated.
+ */
+async function earlierContainment(
+  iam: IamClient,
+  userName: string,
+  accessKeyId: string,
+  warnings: string[],
+): Promise<string | null> {
+  try {
+    return await containedRecord(iam, userName, accessKeyId);
+  } catch (error) {
+    warnings.push(
+      `Could not read the tags of ${userName}, where exposed-keys records a containment: ${describeError(toAwsCallError('iam:ListUserTags', error))}`,
+    );
+    return null;
+  }
+}
+
+/** What completing the containment of a key found inactive did, in a few words. */
+function completedBy(actions: readonly ContainmentAction[]): string {
+  const revoked = actions.find((action) => action.kind === 'revoke-sessions');
+  if (!revoked) return 'it was left inactive';
+  return revoked.status === 'done'
+    ? 'it was left inactive and the sessions minted before now are denied'
+    : 'it was left inactive, but the sessions minted before now could not be denied';
 }

@@ -5,9 +5,16 @@
  * the stack, as the template names it); moto's Scheduler keeps the schedules.
  */
 
-import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  ListAccessKeysCommand,
+  ListUserPoliciesCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
 import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REVOKE_SESSIONS_POLICY_NAME } from '../../src/steps/contain.js';
 import { readFollowUp } from '../../src/steps/lifecycle/follow-up.js';
 import { useCliEnvironment } from '../support/cli-env.js';
 import { topicWithInbox } from '../support/sns-inbox.js';
@@ -74,14 +81,48 @@ describe('deactivate now, delete later, unless released', () => {
     expect(message?.Message).toMatch(/It will be DELETED at \d{4}-\d{2}-\d{2}T[\d:.]+Z unless released/);
   });
 
+  it('completes the containment of a key someone deactivated by hand: sessions denied, deletion scheduled', async () => {
+    await deployedStack();
+    const key = await exposedKey('frank');
+    const { iam } = cli().moto;
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'frank', AccessKeyId: key, Status: 'Inactive' }));
+
+    const run = await respond(key, '--yes', '--json');
+
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.containment.outcome).toBe('already-contained');
+    expect(result.containment.summary).toMatch(/already inactive, not by exposed-keys/);
+    expect(await statusOf('frank', key)).toBe('Inactive');
+    const policies = await iam.send(new ListUserPoliciesCommand({ UserName: 'frank' }));
+    expect(policies.PolicyNames).toContain(REVOKE_SESSIONS_POLICY_NAME);
+    expect(await schedule(`exposed-keys-delete-${key}`)).not.toBeNull();
+    expect(await schedule(`exposed-keys-verify-${key}`)).not.toBeNull();
+
+    // Run again, it finds its own record and changes nothing more.
+    cli().forgetCalls();
+    const again = await respond(key, '--yes', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).containment.summary).toMatch(/exposed-keys contained it earlier \(found inactive /);
+    expect(
+      cli()
+        .mutatingCalls()
+        .filter((call) => call.service === 'iam'),
+    ).toEqual([]);
+  });
+
   it('release removes the scheduled deletion and leaves the key inactive; --reactivate makes it active', async () => {
     await deployedStack();
     const key = await exposedKey('bob');
     expect((await respond(key, '--yes')).code).toBe(0);
+    const inbox = await topicWithInbox(cli().moto, 'releases');
 
-    const released = await cli().run(['release', '--key', key, '--yes']);
+    const released = await cli().run(['release', '--key', key, '--yes', '--topic', inbox.topicArn]);
 
     expect(released.code, released.stderr).toBe(0);
+    const [message] = await inbox.messages();
+    expect(message?.Message).toMatch(/Account:?\s+123456789012/);
+    expect(message?.Message).toMatch(/Contained:?\s+\d{4}-\d{2}-\d{2}T[\d:.]+Z/);
     expect(released.stdout).toContain(`exposed-keys-delete-${key}`);
     expect(await schedule(`exposed-keys-delete-${key}`)).toBeNull();
     expect(await schedule(`exposed-keys-verify-${key}`)).not.toBeNull();

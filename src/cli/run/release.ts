@@ -22,6 +22,8 @@ export interface ReleaseFlowDeps {
   /** The stack's schedule group; null without a stack (the tag on the user is then the only evidence). */
   groupName: string | null;
   topic: () => Promise<TopicToNotify>;
+  /** The account the key is in, for the notification; null when it cannot be told. */
+  accountId: () => Promise<string | null>;
   now?: () => Date;
 }
 
@@ -77,8 +79,8 @@ export async function releaseFlow(
       kind: 'release',
       accessKeyId: plan.accessKeyId,
       userName: plan.userName,
-      accountId: null,
-      containedAt: null,
+      accountId: await deps.accountId(),
+      containedAt: plan.containedAt,
       step: release,
     },
   };

@@ -67,7 +67,9 @@ export async function scheduleFollowUps(
   let deps: ScheduleDeps | null = null;
   let unavailable = '';
   let noStack = false;
-  if (schedules && !plan.dryRun)
+  // Finding the stack's schedules only reads (CloudFormation, IAM): a dry run looks too, so that it
+  // plans only what the stack can run.
+  if (schedules)
     try {
       deps = await schedules();
     } catch (error) {
@@ -80,9 +82,9 @@ export async function scheduleFollowUps(
   const attempt = async (kind: FollowUpKind, at: Date) => {
     const name = scheduleName(kind, plan.accessKeyId);
     const what = kind === 'scheduled-deletion' ? 'deletion' : 'verification';
+    if (!deps) return { status: 'failed' as const, detail: `could not schedule the ${what}: ${unavailable}` };
     if (plan.dryRun)
       return { status: 'planned' as const, detail: `schedule the ${what} at ${at.toISOString()} (${name})` };
-    if (!deps) return { status: 'failed' as const, detail: `could not schedule the ${what}: ${unavailable}` };
     try {
       await scheduleFollowUp(deps, request(plan, kind, deleteAt), at);
       return {

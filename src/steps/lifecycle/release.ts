@@ -26,7 +26,18 @@ export interface ReleasePlan {
   evidence: string[];
   /** The follow-ups scheduled for the key. */
   schedules: ScheduledFollowUp[];
+  /** When exposed-keys contained the key, as its record on the user says; null when it does not. */
+  containedAt: string | null;
   warnings: string[];
+}
+
+/** The time a containment record (`deactivated <time>, delete at <time>`) begins with, if any. */
+function recordedTime(record: string | null): string | null {
+  const time = record?.match(/^[a-z ]+ (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)(?:,|$)/)?.[1];
+  if (time === undefined) return null;
+  // Date.parse rolls a day that does not exist (02-30) over into the next month: such a time is none.
+  const parsed = new Date(time);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === time.slice(0, 19) ? time : null;
 }
 
 /** Thrown when `release` is asked to act on a key that nothing shows exposed-keys contained. */
@@ -86,7 +97,15 @@ export async function planRelease(
       accessKeyId,
       `neither the tag ${containedTag(accessKeyId)} on ${userName} nor a schedule names ${accessKeyId}`,
     );
-  return { accessKeyId, userName, status: status === 'Active' ? 'Active' : 'Inactive', evidence, schedules, warnings };
+  return {
+    accessKeyId,
+    userName,
+    status: status === 'Active' ? 'Active' : 'Inactive',
+    evidence,
+    schedules,
+    containedAt: recordedTime(record),
+    warnings,
+  };
 }
 
 /**

@@ -284,13 +284,50 @@ describe('containKey in other modes', () => {
     expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
   });
 
-  it('reports an inactive key as already contained in deactivate mode', async () => {
+  it('reports a key it deactivated before as already contained, and changes nothing', async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    iamMock
+      .on(ListUserTagsCommand)
+      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deactivated 2026-11-26T01:00:00.000Z' }] });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
+
+    expect(result).toMatchObject({ outcome: 'already-contained', contained: true, actions: [] });
+    expect(result.summary).toMatch(/contained it earlier \(deactivated 2026-11-26T01:00:00.000Z\)/);
+    expectNoMutation();
+  });
+
+  it('completes the containment of a key someone else deactivated: its sessions denied, the containment recorded', async () => {
     iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
 
+    expect(result).toMatchObject({ outcome: 'already-contained', contained: true, humanSteps: [] });
+    expect(result.summary).toMatch(/already inactive, not by exposed-keys; .*sessions minted before now are denied/);
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'done' })]);
+    expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, {
+      UserName: 'alice',
+      PolicyName: REVOKE_SESSIONS_POLICY_NAME,
+    });
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      UserName: 'alice',
+      Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: `found inactive ${NOW.toISOString()}` }],
+    });
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it('says a human must act when the sessions of a key found inactive cannot be denied', async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    iamMock.on(ListUserTagsCommand).rejects(new Error('tags unreadable'));
+    iamMock.on(PutUserPolicyCommand).rejects(new Error('denied'));
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
+
     expect(result.outcome).toBe('already-contained');
-    expectNoMutation();
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'failed' })]);
+    expect(result.humanSteps.join('\n')).toMatch(/alice/);
+    expect(result.warnings.join('\n')).toMatch(/Could not read the tags of alice/);
   });
 
   it('leaves the key active in notify-only mode and says what to do', async () => {

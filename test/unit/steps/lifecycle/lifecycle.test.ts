@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ContainmentError, InvalidInputError } from '../../../../src/errors.js';
+import { ContainmentError, InvalidInputError, StackNotFoundError } from '../../../../src/errors.js';
 import { containKey } from '../../../../src/steps/contain.js';
 import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
 import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
@@ -177,6 +177,44 @@ describe('containKey in deactivate-then-delete mode', () => {
     ]);
     expect(schedulerMock.calls()).toHaveLength(0);
   });
+
+  it('plans no verification on a dry run when there is no stack to run it', async () => {
+    const result = await containKey(
+      {
+        ...deps(),
+        schedules: async () => {
+          throw new StackNotFoundError('exposed-keys', 'us-east-1');
+        },
+      },
+      incidentFor(KEY, 'alice'),
+      { mode: 'deactivate', dryRun: true },
+    );
+
+    expect(result.actions.map((action) => action.kind)).toEqual(['deactivate-access-key', 'revoke-sessions']);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('completes the containment of a key someone else deactivated: sessions denied, deletion scheduled', async () => {
+    inactiveKey();
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    expect(result).toMatchObject({
+      outcome: 'already-contained',
+      contained: true,
+      deleteAt: '2026-12-04T03:00:00.000Z',
+    });
+    expect(result.actions.map((action) => [action.kind, action.status])).toEqual([
+      ['revoke-sessions', 'done'],
+      ['schedule-deletion', 'done'],
+      ['schedule-verification', 'done'],
+    ]);
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      Tags: [{ Key: TAG, Value: `found inactive ${NOW.toISOString()}, delete at 2026-12-04T03:00:00.000Z` }],
+    });
+  });
 });
 
 describe('deleteAsScheduled', () => {
@@ -244,6 +282,21 @@ describe('planRelease and releaseKey', () => {
     ]);
     expect(result).toMatchObject({ reactivated: false, status: 'Inactive', cancelled: [`exposed-keys-delete-${KEY}`] });
     expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    expect(plan.containedAt).toBe('2026-11-20T03:00:00.000Z');
+  });
+
+  it('takes the time of containment from its record only when the record begins with one', async () => {
+    inactiveKey();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    const containedAt = async (record: string) => {
+      tagged(record);
+      return (await planRelease(deps, { accessKeyId: KEY })).containedAt;
+    };
+
+    expect(await containedAt('found inactive 2026-11-21T04:05:06.000Z')).toBe('2026-11-21T04:05:06.000Z');
+    expect(await containedAt('deactivated 2026-02-30T03:00:00.000Z')).toBeNull();
+    expect(await containedAt('by hand\u001b[2J 2026-11-21T04:05:06.000Z')).toBeNull();
+    expect(await containedAt('')).toBeNull();
   });
 
   it('with reactivate, removes the verification too and makes the key active again', async () => {
