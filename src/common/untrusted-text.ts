@@ -7,20 +7,20 @@
  */
 
 /**
- * Characters that act instead of showing: C0 and C1 controls, DEL, line and paragraph separators,
- * the bidirectional marks, embeddings, overrides and isolates, zero-width characters, and lone
- * surrogates (a half pair makes the whole text invalid UTF-8 for SNS and for most terminals).
+ * Characters that act instead of showing, or hide: every control (C0, C1, DEL) and every format
+ * character (Unicode's Cf: the bidirectional marks, embeddings, overrides and isolates, zero-width
+ * characters, the soft hyphen, the invisible tag characters U+E0000–E007F that can carry hidden
+ * text), line and paragraph separators, and lone surrogates (a half pair makes the whole text
+ * invalid UTF-8 for SNS and for most terminals).
  */
-const ACTIVE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-  /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+const ACTIVE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 
-/** `\x1B`, `\u202E`: a character as its escape, which shows and does nothing. */
+/** `\x1B`, `\u202E`, `\u{E0041}`: a character as its escape, which shows and does nothing. */
 function visible(character: string): string {
-  const code = character.charCodeAt(0);
-  return code <= 0xff
-    ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`
-    : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const code = character.codePointAt(0) as number;
+  const hex = code.toString(16).toUpperCase();
+  if (code <= 0xff) return `\\x${hex.padStart(2, '0')}`;
+  return code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\u{${hex}}`;
 }
 
 /** `text` with every active character (see above) replaced by its visible escape. */

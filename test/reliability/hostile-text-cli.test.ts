@@ -21,6 +21,7 @@ const HOSTILE = {
   carriage: 'innocent\rEVIL',
   bidi: 'user\u202etxt.exe',
   lone: 'half\ud83d',
+  hidden: 'safe\u00ad\u{E0069}\u{E0067}\u{E006E}',
 };
 let root: string;
 
@@ -48,6 +49,7 @@ beforeAll(async () => {
     record(2, { eventName: `CreateUser${HOSTILE.c1}`, sourceIPAddress: HOSTILE.carriage }),
     record(3, { requestParameters: { userName: HOSTILE.bidi }, eventName: 'CreateUser' }),
     record(4, { errorCode: HOSTILE.lone, userAgent: `${'A'.repeat(300)}${HOSTILE.clear}tail` }),
+    record(5, { eventName: `ListUsers${HOSTILE.hidden}` }),
   ];
   await writeFile(
     join(folder, '123456789012_CloudTrail_us-east-1_20261126T1000Z_a.json'),
@@ -76,6 +78,7 @@ describe('investigate, given CloudTrail data that carries terminal escapes', () 
     expect(run.stdout).toContain('\\x1B[2J');
     expect(run.stdout).toContain('\\x1B]52;c;');
     expect(run.stdout).toContain('\\u202E');
+    expect(run.stdout).toContain('\\xAD\\u{E0069}');
     expect(run.stderr).toMatch(/1 unreadable/);
   });
 

@@ -6,7 +6,7 @@ export function wellFormed(text: string): boolean {
 /**
  * The characters of `text` that would act on a terminal or in a message rather than show: C0
  * controls but the line feed (unless `lineFeeds` is false), DEL, C1 controls, bidirectional
- * controls and zero-width characters. Written by code point, apart from the product's own rule.
+ * controls, zero-width characters, the soft hyphen, interlinear annotations and tag characters. Written by code point, apart from the product's own rule.
  */
 export function activeCharacters(text: string, options: { lineFeeds?: boolean } = {}): string[] {
   const found: string[] = [];
@@ -20,7 +20,11 @@ export function activeCharacters(text: string, options: { lineFeeds?: boolean } 
       (code >= 0x200b && code <= 0x200f) ||
       (code >= 0x2028 && code <= 0x202e) ||
       (code >= 0x2060 && code <= 0x2069) ||
-      code === 0xfeff
+      code === 0xfeff ||
+      code === 0x00ad ||
+      code === 0x180e ||
+      (code >= 0xfff9 && code <= 0xfffb) ||
+      (code >= 0xe0000 && code <= 0xe007f)
     )
       found.push(`U+${code.toString(16).toUpperCase().padStart(4, '0')}`);
   }

@@ -18,6 +18,12 @@ describe('inert', () => {
     expect(inert('user\u202etxt.exe')).toBe('user\\u202Etxt.exe');
   });
 
+  it('shows the invisible format characters that hide text: soft hyphens and Unicode tag characters', () => {
+    expect(inert('key is s\u00adafe')).toBe('key is s\\xADafe');
+    expect(inert('ok\u{E0069}\u{E0067}')).toBe('ok\\u{E0069}\\u{E0067}');
+    expect(inert('a\u2064b\u{1D173}c')).toBe('a\\u2064b\\u{1D173}c');
+  });
+
   it('keeps printable text, accents and characters outside the BMP as they are', () => {
     expect(inert('café 🔑 日本 (ok)')).toBe('café 🔑 日本 (ok)');
   });
