@@ -164,7 +164,10 @@ export function verdictLines(summary: ActivitySummary): VerdictLine[] {
 
 /** The activity in one short sentence: how many calls, from how many addresses, how many risky. */
 export function activityInBrief(summary: ActivitySummary): string {
-  if (summary.totalEvents === 0) return 'No activity of this key was found in the window searched.';
+  if (summary.totalEvents === 0)
+    return summary.truncated || summary.regions.failed.length > 0
+      ? 'No activity of this key was found in what could be searched: the search was not complete (see below).'
+      : 'No activity of this key was found in the window searched.';
   const calls = `${plural(summary.totalEvents, 'call')} from ${plural(summary.sourceIps.length, 'address', 'addresses')}`;
   const risky = summary.riskyEvents.length;
   return risky === 0 ? `${calls}; nothing risky among them.` : `${calls}, ${plural(risky, 'risky call')} among them.`;

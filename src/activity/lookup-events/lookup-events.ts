@@ -103,9 +103,16 @@ async function readRegion(
   let pages = 0;
   let events = 0;
   const outOfTime = () => options.deadline !== undefined && now() >= options.deadline;
+  /** Why the region was left before its first page, if it was: then it was not searched at all. */
+  let notSearched: string | null = null;
   do {
-    if (outOfTime() || (options.maxEvents !== undefined && state.accumulator.totalEvents >= options.maxEvents)) {
+    const full = options.maxEvents !== undefined && state.accumulator.totalEvents >= options.maxEvents;
+    if (outOfTime() || full) {
       state.truncated = true;
+      if (pages === 0)
+        notSearched = full
+          ? `not searched: the most events read for a key (${options.maxEvents}) were read in other regions first`
+          : 'not searched: the time ran out before its first page';
       break;
     }
     let answer: LookupEventsCommandOutput | undefined;
@@ -146,6 +153,8 @@ async function readRegion(
     }
     if (answer === undefined) {
       state.truncated = true;
+      if (pages === 0)
+        notSearched = 'not searched: the time ran out before its first page (LookupEvents was throttled)';
       break;
     }
     pages += 1;
@@ -156,7 +165,9 @@ async function readRegion(
     options.onProgress?.({ kind: 'pages', region, accessKeyId: key, pages, events });
     nextToken = answer.NextToken;
   } while (nextToken);
-  state.searched.push(region);
+  // A region left before any page was read is one that could not be searched, not one with nothing in it.
+  if (notSearched !== null) state.failed.push({ region, error: notSearched });
+  else state.searched.push(region);
 }
 
 /**

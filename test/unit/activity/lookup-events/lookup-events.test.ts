@@ -255,7 +255,7 @@ describe('lookupActivity when investigations share an account', () => {
     );
   });
 
-  it('wait out throttling until the deadline, then say the summary is truncated, not failed', async () => {
+  it('wait out throttling until the deadline; a region of which no page could be read is not searched', async () => {
     const fixture = await serve(records, 2, () => 'throttle');
 
     const [summary] = await lookupActivity(
@@ -271,8 +271,38 @@ describe('lookupActivity when investigations share an account', () => {
     );
 
     expect(fixture.throttled.get('us-east-1')).toBeGreaterThan(1);
-    expect(summary?.regions.failed).toEqual([]);
+    expect(summary?.regions.searched).toEqual([]);
+    expect(summary?.regions.failed).toEqual([
+      {
+        region: 'us-east-1',
+        error: 'not searched: the time ran out before its first page (LookupEvents was throttled)',
+      },
+    ]);
     expect(summary?.truncated).toBe(true);
+  });
+
+  it('count a region whose first pages were read before the deadline as searched, the summary truncated', async () => {
+    let calls = 0;
+    const fixture = await serve(records, 2, () => {
+      calls += 1;
+      return calls > 2 ? 'throttle' : null;
+    });
+
+    const [summary] = await lookupActivity(
+      { cloudTrail: cloudTrailAt(fixture.endpoint) },
+      {
+        accessKeyIds: [INVICTUS_KEY],
+        window,
+        regions: ['us-east-1'],
+        requestsPerSecond: 100,
+        maxRetries: 0,
+        deadline: Date.now() + 1_500,
+      },
+    );
+
+    expect(summary?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+    expect(summary?.truncated).toBe(true);
+    expect(summary?.totalEvents).toBeGreaterThan(0);
   });
 
   it('serve each account only the records it recorded', async () => {
