@@ -1,10 +1,13 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
 import { activityInBrief, verdictLines } from '../activity/verdict.js';
-import { cutEnd, shownValue, shownValues } from '../common/untrusted-text.js';
+import { cutEnd, shownText, shownValue, shownValues } from '../common/untrusted-text.js';
 import { formatCount, plainTable } from '../format/plain-table.js';
 import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
 import type { IncidentMessage } from './incident-message.js';
 import { messageOf } from './message-of.js';
+
+/** The longest reason shown for a region not searched, in the activity's section. */
+const MAX_FAILED_REGION_ERROR = 200;
 
 /** SNS subjects must be under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -124,6 +127,9 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
     `${title}: ${shownValue(summary.accessKeyId)}${summary.userName ? ` (${shownValue(summary.userName)})` : ''}`,
     `  Window:   ${summary.window.start} .. ${summary.window.end} (${summary.source})`,
     `  Regions:  ${summary.regions.searched.map((region) => shownValue(region)).join(', ') || '(none)'}`,
+    ...summary.regions.failed.map(
+      (failed) => `  NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_FAILED_REGION_ERROR)}`,
+    ),
     `  Events:   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}`,
     `  In brief: ${activityInBrief(summary)}`,
     ...verdict.map((line) => `    - ${line.text}`),

@@ -4,6 +4,7 @@ import { activityInBrief, verdictLines } from '../activity/verdict.js';
 import { isRegionName } from '../aws/aws-names.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { formatCount } from '../format/plain-table.js';
+import { isAccessKeyId } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
 import type { ContainmentResult } from '../steps/contain.js';
@@ -273,7 +274,19 @@ function investigationDone(report: IncidentReport): string[] {
     lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
   for (const failed of activity.regions.failed)
     lines.push(`Region NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_ERROR_LENGTH)}`);
+  for (const session of sessionActivity)
+    for (const failed of session.regions.failed)
+      lines.push(
+        `Region NOT searched for session key ${shownValue(session.accessKeyId)}: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_ERROR_LENGTH)}`,
+      );
   return lines;
+}
+
+/** The command that searches again the regions a summary could not search; null when none failed. */
+function searchAgain(summary: ActivitySummary, whose: string): string | null {
+  if (summary.regions.failed.length === 0) return null;
+  const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
+  return `Search the regions that failed${whose}: exposed-keys investigate --key ${summary.accessKeyId} --regions ${regions.join(',') || '<regions>'}`;
 }
 
 function urgentSteps(report: IncidentReport): string[] {
@@ -296,13 +309,14 @@ function investigationSteps(report: IncidentReport): string[] {
   if (investigation.status === 'failed')
     return [`Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}`];
   if (investigation.status !== 'done') return [];
-  const { activity } = investigation.result;
+  const { activity, sessionActivity } = investigation.result;
   const steps: string[] = [];
-  if (activity.regions.failed.length > 0) {
-    const regions = activity.regions.failed.map((failed) => failed.region).filter(isRegionName);
-    steps.push(
-      `Search the regions that failed: exposed-keys investigate --key ${incident.accessKeyId} --regions ${regions.join(',') || '<regions>'}`,
-    );
+  const again = searchAgain({ ...activity, accessKeyId: incident.accessKeyId }, '');
+  if (again) steps.push(again);
+  for (const session of sessionActivity) {
+    // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
+    const sessionAgain = isAccessKeyId(session.accessKeyId) ? searchAgain(session, ' for the session key') : null;
+    if (sessionAgain) steps.push(sessionAgain);
   }
   if (activity.sessionKeys.length > 0)
     steps.push(

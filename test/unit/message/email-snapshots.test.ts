@@ -307,3 +307,27 @@ describe('the e-mail of each outcome, as received', () => {
     await expect(`Subject: ${subject}\n\n${message}\n`).toMatchFileSnapshot(`__snapshots__/email-${name}.txt`);
   });
 });
+
+describe('the e-mail, when regions could not be searched', () => {
+  it("names every region not searched, the session keys' too, with the command to search them again", () => {
+    const sessionKey = 'ASIAIOSFODNN7SESSION';
+    const session = {
+      ...summarizeRecords([], sessionKey, INVICTUS_WINDOW, { source: 'lookup-events', regionsSearched: ['us-east-1'] }),
+      regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'AccessDenied: not allowed' }] },
+    };
+    const incidentReport = report(containment('deleted', { actions: [...DONE], containedAt: CONTAINED_AT }), {
+      investigation: { status: 'done', result: { activity: ACTIVITY, sessionActivity: [session] } },
+    });
+
+    const { message } = buildNotification(incidentReport);
+
+    expect(message).toContain(
+      `Region NOT searched for session key ${sessionKey}: eu-west-1: AccessDenied: not allowed`,
+    );
+    expect(message).toContain(
+      `Search the regions that failed for the session key: exposed-keys investigate --key ${sessionKey} --regions eu-west-1`,
+    );
+    expect(message).toContain('  NOT searched: eu-west-1: AccessDenied: not allowed');
+    expect(message).toContain('No activity of this key was found in what could be searched');
+  });
+});
