@@ -32,7 +32,9 @@ function joinedKeyNow(signal: Joined): string {
   const { keyNow, record } = signal;
   switch (keyNow.status) {
     case 'gone':
-      return 'GONE: IAM no longer has it.';
+      return record.response && !record.response.contained
+        ? `NOT CONTAINED: this account's IAM does not have it, and the first response ended with ${shownValue(record.response.outcome, 40)} at ${record.response.at}: nothing was touched.`
+        : 'GONE: IAM no longer has it.';
     case 'inactive':
       return 'INACTIVE: it can no longer be used.';
     case 'unknown':
@@ -49,6 +51,8 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
   const incident = report.incident;
   const { record } = signal;
   const urgent = needsHuman(report);
+  // The key is not in this account's IAM, and the first response did not contain it (another account's, say).
+  const notHere = urgent && signal.keyNow.status === 'gone';
   const owner =
     (signal.keyNow.status === 'active' || signal.keyNow.status === 'inactive' ? signal.keyNow.userName : null) ??
     record.response?.userName ??
@@ -58,14 +62,20 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
   const source = incident?.source ?? 'unknown';
   return {
     outcome: 'joined',
-    headline: urgent ? 'ACTION REQUIRED: exposed key reported again and still active' : HEADLINES.joined,
+    headline: urgent
+      ? `ACTION REQUIRED: exposed key reported again and ${notHere ? 'not contained' : 'still active'}`
+      : HEADLINES.joined,
     urgent,
     happened: `${sourceName(source)} reported ${record.accessKeyId} in account ${record.accountId} again: report ${record.signals} of the incident opened at ${record.openedAt} by ${sourceName(record.firstSource)}. It joined that incident rather than starting a second response.`,
     keyNow: joinedKeyNow(signal),
     attackerDid: ['see the first message of this incident: the investigation is not repeated.'],
-    doNow: urgent
-      ? manualContainSteps(record.accessKeyId, owner)
-      : ['Nothing new to do: follow the steps of the first message of this incident.'],
+    doNow: notHere
+      ? [
+          `Follow the steps of the first message of this incident: the key is not in this account's IAM and was not contained (${shownValue(record.response?.outcome ?? 'unknown', 40)}).`,
+        ]
+      : urgent
+        ? manualContainSteps(record.accessKeyId, owner)
+        : ['Nothing new to do: follow the steps of the first message of this incident.'],
     facts: [
       ['Access key', record.accessKeyId],
       ['Account', record.accountId],

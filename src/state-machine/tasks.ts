@@ -143,6 +143,19 @@ async function recordContainment(record: RecordDeps | undefined, incident: Incid
 }
 
 /**
+ * Leaves on the incident record that containment failed, so that a later report of the key does
+ * not take the response for one still under way. Best effort: the failure itself is what matters.
+ */
+async function recordFailedContainment(record: RecordDeps | undefined, incident: Incident): Promise<void> {
+  if (!record) return;
+  try {
+    await recordResponse(record, incident, { outcome: 'containment-failed', contained: false, userName: null });
+  } catch {
+    // The failure goes on to the notification; a later report then says the response is under way.
+  }
+}
+
+/**
  * The follow-up a follow-up task must run, read from its event.
  *
  * @throws InvalidEventError when the event is not a follow-up of that kind.
@@ -211,7 +224,10 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
       },
       incident,
       config,
-    );
+    ).catch(async (error: unknown) => {
+      await recordFailedContainment(recordDeps(deps, config, deadline), incident);
+      throw error;
+    });
     const recorded = await recordContainment(recordDeps(deps, config, deadline), incident, contained);
     const result = target ? inAccount(recorded, target.account) : recorded;
     deps.logger?.info('Containment finished', {

@@ -67,10 +67,21 @@ export interface IncidentReport {
   followUp?: FollowUpReport;
 }
 
-/** True when a later signal joined an incident whose key IAM shows usable after its response ended. */
+/**
+ * True when a later signal joined an incident whose response ended without containing the key:
+ * IAM shows it usable, or this account's IAM does not have it and the response did not contain it
+ * (another account's key, one IAM did not know).
+ */
 function joinedKeyStillUsable(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   const response = signal.record.response;
-  return signal.keyNow.status === 'active' && response !== undefined && response.outcome !== 'notify-only';
+  if (response === undefined || response.outcome === 'notify-only') return false;
+  return signal.keyNow.status === 'active' || (signal.keyNow.status === 'gone' && !response.contained);
+}
+
+/** True when a later signal finds its key unusable: inactive, or gone after a response that contained it (or is under way). */
+function joinedKeyContained(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
+  if (signal.keyNow.status === 'inactive') return true;
+  return signal.keyNow.status === 'gone' && signal.record.response?.contained !== false;
 }
 
 /** True when a quarantined user's key may be leaked and no incident of the stack covers the user. */
@@ -119,7 +130,7 @@ export function incidentOutcome(report: IncidentReport): IncidentOutcome {
 
 /** True when the key can no longer be used. */
 export function keyContained(report: IncidentReport): boolean {
-  if (report.signal?.role === 'joined') return ['inactive', 'gone'].includes(report.signal.keyNow.status);
+  if (report.signal?.role === 'joined') return joinedKeyContained(report.signal);
   if (report.signal?.role === 'quarantine') return !quarantineUncovered(report.signal);
   // A follow-up starts from a contained key: it is no longer so only when found active again or released.
   if (report.followUp)

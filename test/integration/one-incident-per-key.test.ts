@@ -147,6 +147,31 @@ describe('one incident per key', () => {
     expect(Date.parse(findings[0]?.UpdatedAt ?? '')).toBeGreaterThan(Date.parse(created?.UpdatedAt ?? ''));
   });
 
+  it('after a containment that failed, a later report says the key is still active and fails for a human', async () => {
+    const { exposed } = await userWithTwoKeys(moto().iam, 'erin');
+    const { mail, run } = await stack();
+    recorder.setRules([{ service: 'iam', fault: 'access-denied', action: 'DeleteAccessKey' }]);
+    try {
+      const first = await run(trustedAdvisor(exposed, 'erin'));
+      expect(first.status).toBe('FAILED');
+    } finally {
+      recorder.setRules([]);
+    }
+    await mail.messages();
+
+    const later = await run(health(exposed));
+
+    expect(later.output?.signal).toMatchObject({
+      role: 'joined',
+      keyNow: { status: 'active' },
+      record: { response: { outcome: 'containment-failed', contained: false } },
+    });
+    expect(later.status).toBe('FAILED');
+    const [message] = await mail.messages();
+    expect(message?.Message).toMatch(/STILL ACTIVE: the first response ended with containment-failed/);
+    expect(message?.Message).not.toMatch(/still under way/);
+  });
+
   it("joins AWS's quarantine of the user to the open incident, and touches nothing", async () => {
     const { exposed } = await userWithTwoKeys(moto().iam, 'carol');
     const { mail, run } = await stack();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildNotification } from '../../../src/message/email.js';
 import { messageOf } from '../../../src/message/message-of.js';
 import { keyContained, needsHuman } from '../../../src/steps/incident-outcome.js';
+import type { IncidentRecord } from '../../../src/steps/signals/incident-record.js';
 import { deletedReport, joinedReport, quarantineReport, recordOf } from '../../support/reports.js';
 
 describe('the message of a report that joined an open incident', () => {
@@ -32,6 +33,33 @@ describe('the message of a report that joined an open incident', () => {
     await expect(`Subject: ${subject}\n\n${message}\n`).toMatchFileSnapshot(
       '__snapshots__/email-joined-still-active.txt',
     );
+  });
+
+  it("asks a human to act when the key is not in this account's IAM and the first response did not contain it", () => {
+    const report = joinedReport({
+      keyNow: { status: 'gone' },
+      record: recordOf({
+        response: { outcome: 'other-account', contained: false, at: '2026-11-26T22:00:09.000Z', userName: null },
+      }),
+    });
+    const message = messageOf(report);
+
+    expect(needsHuman(report)).toBe(true);
+    expect(keyContained(report)).toBe(false);
+    expect(message.headline).toBe('ACTION REQUIRED: exposed key reported again and not contained');
+    expect(message.keyNow).toMatch(/^NOT CONTAINED: this account's IAM does not have it, .*other-account/);
+    expect(message.doNow.join('\n')).toMatch(/first message of this incident/);
+  });
+
+  it('takes a key gone after a response that contained it, or one under way, as contained', () => {
+    const after = (response: IncidentRecord['response']) =>
+      joinedReport({ keyNow: { status: 'gone' }, record: recordOf({ response }) });
+    const deleted = after({ outcome: 'deleted', contained: true, at: '2026-11-26T22:00:09.000Z', userName: 'alice' });
+
+    expect(keyContained(deleted)).toBe(true);
+    expect(needsHuman(deleted)).toBe(false);
+    expect(messageOf(deleted).keyNow).toBe('GONE: IAM no longer has it.');
+    expect(keyContained(after(undefined))).toBe(true);
   });
 
   it('does not, while the first response is under way', () => {
