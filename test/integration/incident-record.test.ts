@@ -67,6 +67,19 @@ describe('the incident record against the AWS emulator', () => {
     expect(again.record.signals).toBe(2);
   });
 
+  it('joins the first signal delivered again once its response ended, unless its containment failed', async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
+    await recordResponse(deps, KEY, { outcome: 'containment-failed', contained: false, userName: null });
+
+    const retried = await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
+    await recordResponse(deps, KEY, { outcome: 'deleted', contained: true, userName: 'alice' });
+    const again = await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
+
+    expect(retried.role).toBe('first');
+    expect(again).toMatchObject({ role: 'joined', record: { response: { outcome: 'deleted', contained: true } } });
+  });
+
   it('tells a later signal the owner an earlier one named, before the first response has recorded it', async () => {
     const deps = { db, table: await createIncidentTable(db) };
     await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health', userName: null });

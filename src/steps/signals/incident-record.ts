@@ -128,13 +128,18 @@ async function addSignal(deps: RecordDeps, signal: SignalRef, now: Date): Promis
 
 /**
  * Claims the incident of a key for a signal: `first` when no signal about the key came before (or
- * this is the first one delivered again), else `joined`, with what the record says so far. Safe
+ * this is the first one delivered again before its response recorded anything, or after its
+ * containment failed: the response runs again), else `joined`, with what the record says so far.
+ * A first event delivered again after its response ended joins it: responding again would find
+ * the key gone and, with an event that names no user, nothing to show it was contained. Safe
  * under concurrency: the record is written in one atomic update.
  */
 export async function claimIncident(deps: RecordDeps, signal: SignalRef): Promise<IncidentClaim> {
   const item = await addSignal(deps, signal, (deps.now ?? (() => new Date()))());
   const record = recordOf(signal.accountId, signal.accessKeyId, item);
-  return { role: record.firstEventId === signal.eventId ? 'first' : 'joined', record };
+  const { response } = record;
+  const runsAgain = response === undefined || response.outcome === 'containment-failed';
+  return { role: record.firstEventId === signal.eventId && runsAgain ? 'first' : 'joined', record };
 }
 
 /**
