@@ -226,6 +226,9 @@ function facts(report: IncidentReport): [string, string][] {
     return [
       ['Event id', shownValue(report.rawEventId ?? 'unknown', 200)],
       ['Account', shownValue(report.rawAccount ?? 'unknown', 200)],
+      ...(report.rawReceivedBy
+        ? [['Received by', `${shownValue(report.rawReceivedBy, 200)} (organisational view)`] as [string, string]]
+        : []),
       ...(report.eventKeys?.length ? [['Keys', report.eventKeys.join(', ')] as [string, string]] : []),
       ['Problem', shownText(report.eventError ?? 'unknown', MAX_ERROR_LENGTH)],
     ];
@@ -292,8 +295,12 @@ function searchAgain(summary: ActivitySummary, whose: string): string | null {
 function urgentSteps(report: IncidentReport): string[] {
   const incident = report.incident;
   const { containment } = report;
-  if (!incident && report.eventKeys?.length)
-    return report.eventKeys.map((key) => `Contain ${key}: exposed-keys respond --key ${key}`);
+  if (!incident && report.eventKeys?.length) {
+    // Keys of another account than the one that received the event: respond there, through its role.
+    const elsewhere =
+      report.rawReceivedBy && /^\d{12}$/.test(report.rawAccount ?? '') ? ` --account ${report.rawAccount}` : '';
+    return report.eventKeys.map((key) => `Contain ${key}: exposed-keys respond --key ${key}${elsewhere}`);
+  }
   if (!incident)
     return [
       'Read the event in the Trusted Advisor or AWS Health console, and contain the key it names by hand or with exposed-keys respond --key <AKIA…>.',

@@ -108,6 +108,18 @@ function followUpReportOf(state: WorkflowState, event: unknown): FollowUpReport 
   };
 }
 
+/**
+ * The account of the keys of an event that could not be read: `detail.affectedAccount` when the
+ * organisational view of AWS Health names one (the top-level `account` is then the receiver's).
+ */
+function rawAccounts(fields: Record<string, unknown>): Pick<IncidentReport, 'rawAccount' | 'rawReceivedBy'> {
+  const receiver = text(fields.account);
+  const detail = isObject(fields.detail) ? fields.detail : {};
+  const affected = typeof detail.affectedAccount === 'string' ? detail.affectedAccount : null;
+  if (affected === null || !/^\d{12}$/.test(affected) || affected === receiver) return { rawAccount: receiver };
+  return { rawAccount: affected, rawReceivedBy: receiver };
+}
+
 /** Everything the state says about the incident, as the notification reports it. */
 export function incidentReportOf(input: WorkflowState): IncidentReport {
   const state: WorkflowState = isObject(input) ? input : {};
@@ -135,7 +147,7 @@ export function incidentReportOf(input: WorkflowState): IncidentReport {
     ...(eventKeys ? { eventKeys } : {}),
     ...(state.signal ? { signal: state.signal } : {}),
     ...(state.signalError ? { signalError: failureMessage(state.signalError) } : {}),
-    rawAccount: text(fields.account),
+    ...rawAccounts(fields),
     rawEventId: text(fields.id),
     containment: stepReport(state.containment, state.containmentError, 'the containment task did not run'),
     investigation: stepReport(state.investigation, state.investigationError, 'the investigation task did not run'),

@@ -48,8 +48,13 @@ export interface IncidentReport {
   incident: Incident | null;
   /** Why the event could not be read, when it could not. */
   eventError?: string | null;
-  /** The account and event id of the raw event, for an event that could not be read. */
+  /**
+   * The account and event id of the raw event, for an event that could not be read: the account
+   * its keys are in (`detail.affectedAccount` of the organisational view of AWS Health, else
+   * `account`), and the account that received it when that is another.
+   */
   rawAccount?: string | null;
+  rawReceivedBy?: string | null;
   rawEventId?: string | null;
   /** The keys an event named when it named several (none was contained: each needs a response). */
   eventKeys?: string[];

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { messageOf } from '../../../src/message/message-of.js';
+import { incidentReportOf } from '../../../src/state-machine/workflow-state.js';
+import { publishedEvent } from '../../support/published.js';
+
+/*
+ * An event of the organisational view of AWS Health that cannot be read as one incident (a key id
+ * left as a placeholder, or several keys) still names the account of its keys in
+ * detail.affectedAccount: the message must lead with that one, not with the account that received it.
+ */
+
+const ORG_VIEW = 'health-risk-credentials-exposed-org-affectedaccount-hmrc';
+
+describe('the report of an event that could not be read', () => {
+  it("names the account of the keys from the organisational view, and the receiver's apart", () => {
+    const report = incidentReportOf({ event: publishedEvent(ORG_VIEW) });
+
+    expect(report.incident).toBeNull();
+    expect(report).toMatchObject({ rawAccount: '123456789012', rawReceivedBy: '987654321098' });
+    const message = messageOf(report);
+    expect(message.facts).toContainEqual(['Account', '123456789012']);
+    expect(message.facts).toContainEqual(['Received by', '987654321098 (organisational view)']);
+  });
+
+  it('gives, for each key of an event naming several, the command that responds in their account', () => {
+    const event = publishedEvent(ORG_VIEW);
+    event.detail.affectedEntities = [{ entityValue: 'AKIAIOSFODNN7EXAMPLE' }, { entityValue: 'AKIAI44QH7DHBEXAMPLE' }];
+
+    const message = messageOf(incidentReportOf({ event }));
+
+    expect(message.happened).toContain('in account 123456789012');
+    expect(message.doNow).toEqual(
+      expect.arrayContaining([
+        'Contain AKIAIOSFODNN7EXAMPLE: exposed-keys respond --key AKIAIOSFODNN7EXAMPLE --account 123456789012',
+        'Contain AKIAI44QH7DHBEXAMPLE: exposed-keys respond --key AKIAI44QH7DHBEXAMPLE --account 123456789012',
+      ]),
+    );
+  });
+
+  it('takes the top-level account when the event is of the account itself', () => {
+    const event = publishedEvent(ORG_VIEW);
+    event.detail.affectedAccount = event.account;
+
+    expect(incidentReportOf({ event })).toMatchObject({ rawAccount: '987654321098' });
+    expect(incidentReportOf({ event }).rawReceivedBy).toBeUndefined();
+  });
+});
