@@ -1,6 +1,6 @@
 import type { CloudTrailRecord } from '../cloudtrail-record.js';
 import type { CountedEventId } from './counted-event-ids.js';
-import { CLOSE_BRACKET, COLON, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
+import { CLOSE_BRACKET, COLON, isSpace, OPEN_BRACE, OPEN_BRACKET } from './json-bytes.js';
 import { TopLevelRecords } from './top-level-records.js';
 import type { WantedKeys } from './wanted-keys.js';
 
@@ -22,9 +22,7 @@ export interface DeliveryContent {
  */
 
 const RECORD_START = Buffer.from('{"eventVersion":');
-const REGION_FIELD = Buffer.from('"awsRegion":"');
 const RECORDS_KEY = Buffer.from('"Records"');
-const REGION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
 /**
  * The start of a `\uXXXX` escape: the only JSON escape that can stand for a letter or digit, so
  * the only way a key's text can be in a record without its bytes.
@@ -101,7 +99,7 @@ class NextOccurrence {
 export class CompactDeliveryScanner {
   /** The wanted keys' bytes, and the start of an escape that may spell one. */
   readonly #wanted: readonly NextOccurrence[];
-  readonly #regionField: NextOccurrence | null;
+  readonly #collectRegions: boolean;
   #state: 'head' | 'records' | 'other' = 'head';
   /** Every byte pushed, while none has been let go. */
   #kept: Buffer[] | null = [];
@@ -116,7 +114,7 @@ export class CompactDeliveryScanner {
 
   constructor(wanted: WantedKeys, collectRegions: boolean, options: ScannerOptions = {}) {
     this.#wanted = [...wanted.patterns, UNICODE_ESCAPE].map((pattern) => new NextOccurrence(pattern));
-    this.#regionField = collectRegions ? new NextOccurrence(REGION_FIELD) : null;
+    this.#collectRegions = collectRegions;
     this.#alreadyCounted = options.alreadyCounted;
   }
 
@@ -179,12 +177,25 @@ export class CompactDeliveryScanner {
    */
   #take(bytes: Buffer, start: number, end: number, idStart: number, idEnd: number): boolean {
     this.#cut += 1;
-    if (this.#regionField) this.#addRegions(this.#regionField, bytes, start, end);
+    if (this.#collectRegions) return this.#takeWithRegion(bytes, start, end);
     if (!this.#mentionsWanted(bytes, start, end)) return true;
     if (idStart !== -1 && this.#alreadyCounted?.(bytes, idStart, idEnd)) return true;
     const record = parseRecord(bytes, start, end);
     if (record) this.#records.push(record);
     return record !== null;
+  }
+
+  /**
+   * Takes a record of a file whose path names no region (rare: files moved or exported): parsed,
+   * for its own `awsRegion` (a value of that name nested in the record, in a request say, is not
+   * its region), as a whole parse of the file reads it.
+   */
+  #takeWithRegion(bytes: Buffer, start: number, end: number): boolean {
+    const record = parseRecord(bytes, start, end);
+    if (record === null) return false;
+    if (typeof record.awsRegion === 'string' && record.awsRegion !== '') this.#regions.add(record.awsRegion);
+    if (this.#mentionsWanted(bytes, start, end)) this.#records.push(record);
+    return true;
   }
 
   /** Whether the record may have been made with a wanted key: it holds a key's bytes, or an escape that may spell one. */
@@ -194,16 +205,6 @@ export class CompactDeliveryScanner {
       if (at !== -1 && at < end) return true;
     }
     return false;
-  }
-
-  #addRegions(field: NextOccurrence, bytes: Buffer, start: number, end: number): void {
-    for (let at = field.from(bytes, start); at !== -1 && at < end; at = field.from(bytes, at + 1)) {
-      const valueStart = at + REGION_FIELD.length;
-      const valueEnd = bytes.indexOf(QUOTE, valueStart);
-      if (valueEnd === -1 || valueEnd > end) return;
-      const region = bytes.toString('latin1', valueStart, valueEnd);
-      if (REGION_NAME.test(region)) this.#regions.add(region);
-    }
   }
 }
 

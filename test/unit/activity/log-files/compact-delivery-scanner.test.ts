@@ -95,6 +95,18 @@ describe('CompactDeliveryScanner', () => {
     }
   });
 
+  it("lists each record's own region, never an awsRegion nested in it, as a whole parse does", () => {
+    const records = sample().slice(0, 4);
+    (records[1] as CloudTrailRecord).requestParameters = { tagSet: { items: [{ awsRegion: 'eu-west-3' }] } };
+    (records[2] as CloudTrailRecord).awsRegion = 'Eu-West-1';
+    const bytes = Buffer.from(JSON.stringify({ Records: records }));
+    const scanner = new CompactDeliveryScanner(keys, true);
+
+    expect(scanner.push(bytes)).toBe(true);
+    expect(scanner.end()?.regions.sort()).toEqual(regionsOf(records));
+    expect(regionsOf(records)).not.toContain('eu-west-3');
+  });
+
   it('gives only the top-level records, never an object nested in one that starts like a record', () => {
     const { delivery } = deliveryWithLookAlike(loadInvictusRecords(), INVICTUS_KEY);
     const bytes = Buffer.from(JSON.stringify({ Records: delivery }));
