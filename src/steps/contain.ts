@@ -119,6 +119,11 @@ export interface ContainOptions {
   deleteAfterDays?: number;
   /** Minutes after containment when the verification runs, when schedules are given; 0 for none (default 30). */
   verifyAfterMinutes?: number;
+  /**
+   * A dry run: look the stack's schedules up (reads only), to plan only the follow-ups the stack
+   * can run (default false: the plan made before a containment waits for nothing but IAM).
+   */
+  checkSchedules?: boolean;
 }
 
 /** What {@link containKey} needs. */
@@ -274,6 +279,7 @@ export async function containKey(
     revokeSessions: options.revokeSessions ?? true,
     deleteAfterDays: options.deleteAfterDays ?? DEFAULT_DELETE_AFTER_DAYS,
     verifyAfterMinutes: options.verifyAfterMinutes ?? DEFAULT_VERIFY_AFTER_MINUTES,
+    checkSchedules: options.checkSchedules ?? false,
   };
   const { accessKeyId } = incident;
   const now = (deps.now ?? (() => new Date()))();
@@ -308,6 +314,7 @@ export async function containKey(
       deleteAfterDays: opts.mode === 'deactivate-then-delete' && !gone ? opts.deleteAfterDays : null,
       verifyAfterMinutes: opts.verifyAfterMinutes,
       dryRun,
+      checkSchedules: opts.checkSchedules,
     });
   if (opts.dryRun) {
     const actions: ContainmentAction[] = [

@@ -27,6 +27,8 @@ export interface PlanOptions {
   revokeSessions: boolean;
   /** deactivate-then-delete: days before the deletion. */
   deleteAfterDays?: number;
+  /** Whether the response is a dry run (then the stack's schedules are looked up for the plan). */
+  dryRun?: boolean;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
         dryRun: true,
         revokeSessions: options.revokeSessions,
         deleteAfterDays: options.deleteAfterDays,
+        checkSchedules: options.dryRun ?? false,
       }),
     describeError,
   );

@@ -30,6 +30,12 @@ export interface FollowUpPlan {
   /** Minutes before the verification; 0 for none. */
   verifyAfterMinutes: number;
   dryRun: boolean;
+  /**
+   * A dry run that is the whole run looks the schedules up (they are only read), so that it plans
+   * only what the stack can run; the plan made before a containment does not, since containment
+   * must wait for nothing but IAM.
+   */
+  checkSchedules: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -67,9 +73,7 @@ export async function scheduleFollowUps(
   let deps: ScheduleDeps | null = null;
   let unavailable = '';
   let noStack = false;
-  // Finding the stack's schedules only reads (CloudFormation, IAM): a dry run looks too, so that it
-  // plans only what the stack can run.
-  if (schedules)
+  if (schedules && (!plan.dryRun || plan.checkSchedules))
     try {
       deps = await schedules();
     } catch (error) {
@@ -82,9 +86,10 @@ export async function scheduleFollowUps(
   const attempt = async (kind: FollowUpKind, at: Date) => {
     const name = scheduleName(kind, plan.accessKeyId);
     const what = kind === 'scheduled-deletion' ? 'deletion' : 'verification';
+    const planned = { status: 'planned' as const, detail: `schedule the ${what} at ${at.toISOString()} (${name})` };
+    if (plan.dryRun && !plan.checkSchedules) return planned;
     if (!deps) return { status: 'failed' as const, detail: `could not schedule the ${what}: ${unavailable}` };
-    if (plan.dryRun)
-      return { status: 'planned' as const, detail: `schedule the ${what} at ${at.toISOString()} (${name})` };
+    if (plan.dryRun) return planned;
     try {
       await scheduleFollowUp(deps, request(plan, kind, deleteAt), at);
       return {

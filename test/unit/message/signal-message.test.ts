@@ -52,14 +52,19 @@ describe('the message of a report that joined an open incident', () => {
   });
 
   it('takes a key gone after a response that contained it, or one under way, as contained', () => {
-    const after = (response: IncidentRecord['response']) =>
+    const joinedAfter = (response: IncidentRecord['response']) =>
       joinedReport({ keyNow: { status: 'gone' }, record: recordOf({ response }) });
-    const deleted = after({ outcome: 'deleted', contained: true, at: '2026-11-26T22:00:09.000Z', userName: 'alice' });
+    const deleted = joinedAfter({
+      outcome: 'deleted',
+      contained: true,
+      at: '2026-11-26T22:00:09.000Z',
+      userName: 'alice',
+    });
 
     expect(keyContained(deleted)).toBe(true);
     expect(needsHuman(deleted)).toBe(false);
     expect(messageOf(deleted).keyNow).toBe('GONE: IAM no longer has it.');
-    expect(keyContained(after(undefined))).toBe(true);
+    expect(keyContained(joinedAfter(undefined))).toBe(true);
   });
 
   it('does not, while the first response is under way', () => {

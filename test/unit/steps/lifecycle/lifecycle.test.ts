@@ -187,11 +187,32 @@ describe('containKey in deactivate-then-delete mode', () => {
         },
       },
       incidentFor(KEY, 'alice'),
-      { mode: 'deactivate', dryRun: true },
+      { mode: 'deactivate', dryRun: true, checkSchedules: true },
     );
 
     expect(result.actions.map((action) => action.kind)).toEqual(['deactivate-access-key', 'revoke-sessions']);
     expect(result.warnings).toEqual([]);
+  });
+
+  it('does not look the schedules up for the plan made before a containment, which waits for IAM alone', async () => {
+    let lookedUp = false;
+    const result = await containKey(
+      {
+        ...deps(),
+        schedules: async () => {
+          lookedUp = true;
+          throw new Error('CloudFormation hangs');
+        },
+      },
+      incidentFor(KEY, 'alice'),
+      { mode: 'deactivate', dryRun: true },
+    );
+
+    expect(lookedUp).toBe(false);
+    expect(result.actions.map((action) => [action.kind, action.status])).toContainEqual([
+      'schedule-verification',
+      'planned',
+    ]);
   });
 
   it('completes the containment of a key someone else deactivated: sessions denied, deletion scheduled', async () => {
