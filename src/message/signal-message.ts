@@ -1,7 +1,7 @@
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { manualContainSteps } from '../steps/human-steps.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
-import { needsHuman } from '../steps/incident-outcome.js';
+import { needsHuman, notInThisAccount } from '../steps/incident-outcome.js';
 import type { IncidentRecord } from '../steps/signals/incident-record.js';
 import type { SignalReceipt } from '../steps/signals/receive-signal.js';
 import { accountLine, HEADLINES, type IncidentMessage, SOURCE_NAMES } from './incident-message.js';
@@ -32,8 +32,8 @@ function joinedKeyNow(signal: Joined): string {
   const { keyNow, record } = signal;
   switch (keyNow.status) {
     case 'gone':
-      return record.response && !record.response.contained
-        ? `NOT CONTAINED: this account's IAM does not have it, and the first response ended with ${shownValue(record.response.outcome, 40)} at ${record.response.at}: nothing was touched.`
+      return notInThisAccount(signal)
+        ? `NOT CONTAINED: this account's IAM does not have it, and the first response ended with ${shownValue(record.response?.outcome ?? 'unknown', 40)} at ${record.response?.at}: nothing was touched.`
         : 'GONE: IAM no longer has it.';
     case 'inactive':
       return 'INACTIVE: it can no longer be used.';
@@ -52,7 +52,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
   const { record } = signal;
   const urgent = needsHuman(report);
   // The key is not in this account's IAM, and the first response did not contain it (another account's, say).
-  const notHere = urgent && signal.keyNow.status === 'gone';
+  const notHere = notInThisAccount(signal);
   const owner =
     (signal.keyNow.status === 'active' || signal.keyNow.status === 'inactive' ? signal.keyNow.userName : null) ??
     record.response?.userName ??

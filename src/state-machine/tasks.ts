@@ -68,6 +68,9 @@ type TaskLogger = Pick<Logger, 'info' | 'appendKeys'>;
  */
 export const TASK_MARGIN_MS = { contain: 10_000, investigate: 20_000, notify: 10_000 } as const;
 
+/** What a failed containment leaves for recording itself on the incident record (within the contain margin). */
+const RECORD_MARGIN_MS = 4_000;
+
 /** The account in a function ARN. */
 function accountOf(functionArn: string | undefined): string | undefined {
   return /^arn:[\w-]+:lambda:[\w-]+:(\d{12}):function:/.exec(functionArn ?? '')?.[1];
@@ -208,26 +211,33 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
     }
     const incident = parseIncident(eventOf(state));
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
-    const target = deps.organization && (await containTarget(deps.organization, incident, config));
-    if (target && 'refused' in target) {
-      deps.logger?.info('Containment refused', { outcome: target.refused.outcome, account: incident.accountId });
-      return target.refused;
-    }
-    const member = target?.account.clients;
-    const cloudTrail = member ? member.cloudTrail(GLOBAL_EVENTS_REGION) : deps.cloudTrail;
-    const contained = await containKey(
-      {
-        iam: withDeadline(member ? member.iam() : deps.iam, deadline),
-        cloudTrail: cloudTrail && withDeadline(cloudTrail, deadline),
-        accountId: member ? member.accountId : (deps.accountId ?? accountOf(context?.invokedFunctionArn)),
-        schedules: schedulesOf(deps.scheduler, config, state, deadline),
-      },
-      incident,
-      config,
-    ).catch(async (error: unknown) => {
-      await recordFailedContainment(recordDeps(deps, config, deadline), incident);
+    const contain = async () => {
+      const target = deps.organization && (await containTarget(deps.organization, incident, config));
+      if (target && 'refused' in target) {
+        deps.logger?.info('Containment refused', { outcome: target.refused.outcome, account: incident.accountId });
+        return { target, contained: target.refused };
+      }
+      const member = target?.account.clients;
+      const cloudTrail = member ? member.cloudTrail(GLOBAL_EVENTS_REGION) : deps.cloudTrail;
+      const contained = await containKey(
+        {
+          iam: withDeadline(member ? member.iam() : deps.iam, deadline),
+          cloudTrail: cloudTrail && withDeadline(cloudTrail, deadline),
+          accountId: member ? member.accountId : (deps.accountId ?? accountOf(context?.invokedFunctionArn)),
+          schedules: schedulesOf(deps.scheduler, config, state, deadline),
+        },
+        incident,
+        config,
+      );
+      return { target, contained };
+    };
+    const { target, contained } = await contain().catch(async (error: unknown) => {
+      // Containment may have failed by using up its time: the record gets the margin kept for it.
+      const recordDeadline = invocationDeadline(context, RECORD_MARGIN_MS);
+      await recordFailedContainment(recordDeps(deps, config, recordDeadline), incident);
       throw error;
     });
+    if (target && 'refused' in target) return contained;
     const recorded = await recordContainment(recordDeps(deps, config, deadline), incident, contained);
     const result = target ? inAccount(recorded, target.account) : recorded;
     deps.logger?.info('Containment finished', {

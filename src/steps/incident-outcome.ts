@@ -80,13 +80,26 @@ export interface IncidentReport {
 function joinedKeyStillUsable(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   const response = signal.record.response;
   if (response === undefined || response.outcome === 'notify-only') return false;
-  return signal.keyNow.status === 'active' || (signal.keyNow.status === 'gone' && !response.contained);
+  return signal.keyNow.status === 'active' || (signal.keyNow.status === 'gone' && notInThisAccount(signal));
 }
 
-/** True when a later signal finds its key unusable: inactive, or gone after a response that contained it (or is under way). */
+/** Outcomes of a response that found the key not in this account's IAM, and touched nothing. */
+const NOT_HERE_OUTCOMES: readonly string[] = ['other-account', 'not-found', 'outside-organization'];
+
+/**
+ * True when this account's IAM does not have a later signal's key and the first response found it
+ * was never here (another account's key, one IAM did not know): "gone" then proves nothing. A key
+ * gone after any other response (deleted, or deleted by hand after a containment failed) is gone.
+ */
+export function notInThisAccount(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
+  const outcome = signal.record.response?.outcome;
+  return signal.keyNow.status === 'gone' && outcome !== undefined && NOT_HERE_OUTCOMES.includes(outcome);
+}
+
+/** True when a later signal finds its key unusable: inactive, or gone from this account's IAM. */
 function joinedKeyContained(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   if (signal.keyNow.status === 'inactive') return true;
-  return signal.keyNow.status === 'gone' && signal.record.response?.contained !== false;
+  return signal.keyNow.status === 'gone' && !notInThisAccount(signal);
 }
 
 /** True when a quarantined user's key may be leaked and no incident of the stack covers the user. */

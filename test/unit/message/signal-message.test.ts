@@ -65,6 +65,16 @@ describe('the message of a report that joined an open incident', () => {
     expect(needsHuman(deleted)).toBe(false);
     expect(messageOf(deleted).keyNow).toBe('GONE: IAM no longer has it.');
     expect(keyContained(joinedAfter(undefined))).toBe(true);
+    // Deleted by hand after a containment that failed, as its message said to: gone, no alarm.
+    const byHand = joinedAfter({
+      outcome: 'containment-failed',
+      contained: false,
+      at: '2026-11-26T22:00:09.000Z',
+      userName: 'alice',
+    });
+    expect(keyContained(byHand)).toBe(true);
+    expect(needsHuman(byHand)).toBe(false);
+    expect(messageOf(byHand).keyNow).toBe('GONE: IAM no longer has it.');
   });
 
   it('does not, while the first response is under way', () => {
