@@ -10,10 +10,12 @@
  * Characters that act instead of showing, or hide: every control (C0, C1, DEL) and every format
  * character (Unicode's Cf: the bidirectional marks, embeddings, overrides and isolates, zero-width
  * characters, the soft hyphen, the invisible tag characters U+E0000–E007F that can carry hidden
- * text), line and paragraph separators, and lone surrogates (a half pair makes the whole text
+ * text), the supplementary variation selectors U+E0100–E01EF (invisible, and able to carry
+ * hidden bytes), line and paragraph separators, and lone surrogates (a half pair makes the whole text
  * invalid UTF-8 for SNS and for most terminals).
  */
-const ACTIVE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+const ACTIVE =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 
 /** `\x1B`, `\u202E`, `\u{E0041}`: a character as its escape, which shows and does nothing. */
 function visible(character: string): string {

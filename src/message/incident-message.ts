@@ -296,9 +296,12 @@ function urgentSteps(report: IncidentReport): string[] {
   const incident = report.incident;
   const { containment } = report;
   if (!incident && report.eventKeys?.length) {
-    // Keys of another account than the one that received the event: respond there, through its role.
-    const elsewhere =
-      report.rawReceivedBy && /^\d{12}$/.test(report.rawAccount ?? '') ? ` --account ${report.rawAccount}` : '';
+    // Keys of another account than the one that received the event: respond there, from the hub
+    // through its role in organisation mode, else with credentials of that account.
+    const account = report.rawReceivedBy && /^\d{12}$/.test(report.rawAccount ?? '') ? report.rawAccount : null;
+    const elsewhere = account
+      ? ` --account ${account} (from the hub in organisation mode; else with --profile <a profile of account ${account}>)`
+      : '';
     return report.eventKeys.map((key) => `Contain ${key}: exposed-keys respond --key ${key}${elsewhere}`);
   }
   if (!incident)

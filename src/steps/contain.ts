@@ -412,7 +412,7 @@ export async function containKey(
 
 /**
  * What exposed-keys recorded on the user when it contained the key before (`''` for a record
- * without detail), or null when there is none. A record that cannot be read counts as none, with
+ * without detail), or null when there is none, or the record says it was reactivated since. A record that cannot be read counts as none, with
  * a warning: containing again is safer than trusting a key someone else deactivated.
  */
 async function earlierContainment(
@@ -422,7 +422,9 @@ async function earlierContainment(
   warnings: string[],
 ): Promise<string | null> {
   try {
-    return await containedRecord(iam, userName, accessKeyId);
+    const record = await containedRecord(iam, userName, accessKeyId);
+    // `release --reactivate` leaves `reactivated <time>`: the key was made usable again since.
+    return record === null || record.startsWith('reactivated') ? null : record;
   } catch (error) {
     warnings.push(
       `Could not read the tags of ${userName}, where exposed-keys records a containment: ${describeError(toAwsCallError('iam:ListUserTags', error))}`,

@@ -88,6 +88,9 @@ export async function scheduleFollowUps(
     const what = kind === 'scheduled-deletion' ? 'deletion' : 'verification';
     const planned = { status: 'planned' as const, detail: `schedule the ${what} at ${at.toISOString()} (${name})` };
     if (plan.dryRun && !plan.checkSchedules) return planned;
+    // A dry run changes nothing: not finding out whether the stack could schedule it fails nothing either.
+    if (plan.dryRun && !deps)
+      return { ...planned, detail: `${planned.detail}; the stack's schedules could not be checked: ${unavailable}` };
     if (!deps) return { status: 'failed' as const, detail: `could not schedule the ${what}: ${unavailable}` };
     if (plan.dryRun) return planned;
     try {

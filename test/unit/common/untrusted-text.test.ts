@@ -22,6 +22,9 @@ describe('inert', () => {
     expect(inert('key is s\u00adafe')).toBe('key is s\\xADafe');
     expect(inert('ok\u{E0069}\u{E0067}')).toBe('ok\\u{E0069}\\u{E0067}');
     expect(inert('a\u2064b\u{1D173}c')).toBe('a\\u2064b\\u{1D173}c');
+    expect(inert('x\u{E0100}\u{E01EF}')).toBe('x\\u{E0100}\\u{E01EF}');
+    // The variation selector of emoji presentation shows as part of its emoji, and stays.
+    expect(inert('\u2764\uFE0F')).toBe('\u2764\uFE0F');
   });
 
   it('keeps printable text, accents and characters outside the BMP as they are', () => {

@@ -194,6 +194,35 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it('plans the deletion on a dry run whose lookup of the schedules failed, saying so, and fails nothing', async () => {
+    const result = await containKey(
+      {
+        ...deps(),
+        schedules: async () => {
+          throw new Error('AccessDenied: cloudformation:DescribeStackResources');
+        },
+      },
+      incidentFor(KEY, 'alice'),
+      { mode: 'deactivate-then-delete', dryRun: true, checkSchedules: true },
+    );
+
+    const deletion = result.actions.find((action) => action.kind === 'schedule-deletion');
+    expect(deletion).toMatchObject({ status: 'planned' });
+    expect(deletion?.detail).toMatch(/could not be checked: .*AccessDenied/);
+    expect(result.actions.every((action) => action.status === 'planned')).toBe(true);
+  });
+
+  it('contains again a key found inactive whose record says it was reactivated since', async () => {
+    inactiveKey();
+    tagged('reactivated 2026-11-22T03:00:00.000Z');
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
+
+    expect(result.outcome).toBe('already-contained');
+    expect(result.summary).toMatch(/not by exposed-keys/);
+    expect(iamMock).toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+
   it('does not look the schedules up for the plan made before a containment, which waits for IAM alone', async () => {
     let lookedUp = false;
     const result = await containKey(
