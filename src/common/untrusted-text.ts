@@ -15,7 +15,7 @@
  * invalid UTF-8 for SNS and for most terminals).
  */
 const ACTIVE =
-  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}]|[\u{E0100}-\u{E01EF}]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 
 /** `\x1B`, `\u202E`, `\u{E0041}`: a character as its escape, which shows and does nothing. */
 function visible(character: string): string {

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import type { DynamoDbApi, IamClient } from '../../../src/aws/narrow-clients.js';
-import type { ContainConfig } from '../../../src/settings/function-settings.js';
 import { containTask } from '../../../src/state-machine/tasks.js';
+import { containConfig } from '../../support/contain-config.js';
 import { loadEvent } from '../../support/fixtures.js';
 
 /*
@@ -18,14 +18,7 @@ import { loadEvent } from '../../support/fixtures.js';
  */
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
-const CONFIG: ContainConfig = {
-  mode: 'delete',
-  revokeSessions: true,
-  deleteAfterDays: 7,
-  verifyAfterMinutes: 0,
-  schedule: null,
-  incidentTable: 'incidents',
-};
+const CONFIG = containConfig({ incidentTable: 'incidents' });
 
 type Options = { abortSignal?: AbortSignal };
 

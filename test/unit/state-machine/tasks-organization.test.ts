@@ -19,11 +19,11 @@ import { accountAccess } from '../../../src/organization/account-clients.js';
 import { OrganizationMembers } from '../../../src/organization/membership.js';
 import type { OrganizationAccess } from '../../../src/organization/organization-access.js';
 import { OutsideOrganizationError } from '../../../src/organization/organization-errors.js';
-import type { ContainConfig } from '../../../src/settings/function-settings.js';
 import { CLAIM_STEP, containTask, investigateTask, notifyTask } from '../../../src/state-machine/tasks.js';
 import type { ContainmentResult } from '../../../src/steps/contain.js';
 import type { Investigation } from '../../../src/steps/investigate.js';
 import { type FollowUpRequest, followUpEvent } from '../../../src/steps/lifecycle/follow-up.js';
+import { containConfig } from '../../support/contain-config.js';
 import { loadEvent } from '../../support/fixtures.js';
 import { asCloudTrailEvent, publishedRecord } from '../../support/published.js';
 
@@ -60,13 +60,7 @@ function eventFrom(account: string) {
   return { event };
 }
 
-const CONFIG: ContainConfig = {
-  mode: 'delete',
-  revokeSessions: true,
-  deleteAfterDays: 7,
-  verifyAfterMinutes: 0,
-  schedule: null,
-};
+const CONFIG = containConfig();
 
 /** The access key a mocked call would have been signed with: the client's own credentials. */
 async function signedWith(call: { thisValue: unknown } | undefined): Promise<string | undefined> {
