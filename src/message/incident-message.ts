@@ -168,17 +168,35 @@ function attackerDid(report: IncidentReport): string[] {
   const { investigation } = report;
   if (investigation.status === 'failed') return ['not known: the investigation failed (see below).'];
   if (investigation.status === 'skipped') return ['not known: the investigation did not run.'];
-  const { activity } = investigation.result;
+  const { activity, sessionActivity } = investigation.result;
   const lines = verdictLines(activity);
-  if (lines.length === 0) return [activityInBrief(activity)];
   // One bullet per category, most severe first, its acts in short: the detail below names them.
-  return RISK_CATEGORIES.flatMap((category) => {
+  const own = RISK_CATEGORIES.flatMap((category) => {
     const acts = lines.filter((line) => line.category === category).map((line) => line.short);
-    if (acts.length === 0) return [];
-    const shown = acts.slice(0, ACTS_IN_HEAD);
-    const more = acts.length > shown.length ? `, and ${acts.length - shown.length} more` : '';
-    return [`${CATEGORY_NAMES[category]}: ${shown.join(', ')}${more}`];
+    return acts.length === 0 ? [] : [`${CATEGORY_NAMES[category]}: ${inShort(acts)}`];
   });
+  const through = sessionActs(sessionActivity);
+  if (own.length === 0) return through ? [activityInBrief(activity), through] : [activityInBrief(activity)];
+  return through ? [...own, through] : own;
+}
+
+/** At most {@link ACTS_IN_HEAD} acts, and how many more. */
+function inShort(acts: readonly string[]): string {
+  const shown = acts.slice(0, ACTS_IN_HEAD);
+  return `${shown.join(', ')}${acts.length > shown.length ? `, and ${acts.length - shown.length} more` : ''}`;
+}
+
+/**
+ * The risky acts of the session keys the key minted, in one bullet, most severe first (what an
+ * attacker does with an assumed role is the key's doing too); null when they made none.
+ */
+function sessionActs(sessions: readonly ActivitySummary[]): string | null {
+  if (sessions.length === 0) return null;
+  const [first] = sessions as [ActivitySummary];
+  const lines = verdictLines({ ...first, riskyEvents: sessions.flatMap((session) => session.riskyEvents) });
+  if (lines.length === 0) return null;
+  const keys = sessions.filter((session) => session.riskyEvents.length > 0).length;
+  return `through ${keys} session key${keys === 1 ? '' : 's'} it minted: ${inShort(lines.map((line) => line.short))}`;
 }
 
 /** A duration in words a responder reads at a glance: "3 d 4 h", "2 h 5 min", "40 s". */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildNotification } from '../../../src/message/email.js';
+import { messageOf } from '../../../src/message/message-of.js';
 import type { ContainmentOutcome, ContainmentResult } from '../../../src/steps/contain.js';
 import { outsideOrganizationSteps } from '../../../src/steps/human-steps.js';
 import type { FollowUpReport, IncidentReport } from '../../../src/steps/incident-outcome.js';
@@ -329,5 +330,38 @@ describe('the e-mail, when regions could not be searched', () => {
     );
     expect(message).toContain('  NOT searched: eu-west-1: AccessDenied: not allowed');
     expect(message).toContain('No activity of this key was found in what could be searched');
+  });
+});
+
+describe('the head, when session keys the key minted acted', () => {
+  it("lists their risky acts beside the key's own, in one bullet", () => {
+    const sessionKey = 'ASIAIOSFODNN7SESSION';
+    const asSession = RECORDS.map((record) => ({
+      ...record,
+      eventID: `session-${record.eventID}`,
+      userIdentity: { ...record.userIdentity, type: 'AssumedRole', accessKeyId: sessionKey },
+    }));
+    const session = summarizeRecords(asSession, sessionKey, INVICTUS_WINDOW, {
+      source: 'lookup-events',
+      regionsSearched: ['us-east-1'],
+    });
+    const quiet = summarizeRecords([], KEY, INVICTUS_WINDOW, {
+      source: 'lookup-events',
+      regionsSearched: ['us-east-1'],
+    });
+    const withSession = (activity: typeof ACTIVITY) =>
+      messageOf(
+        report(containment('deleted', { actions: [...DONE], containedAt: CONTAINED_AT }), {
+          investigation: { status: 'done', result: { activity, sessionActivity: [session] } },
+        }),
+      ).attackerDid;
+
+    expect(session.riskyEvents.length).toBeGreaterThan(0);
+    expect(withSession(ACTIVITY).at(-1)).toMatch(/^through 1 session key it minted: \S/);
+    expect(withSession(ACTIVITY).length).toBeGreaterThan(1);
+    expect(withSession(quiet)).toEqual([
+      'No activity of this key was found in the window searched.',
+      expect.stringMatching(/^through 1 session key it minted: /),
+    ]);
   });
 });
