@@ -138,7 +138,7 @@ function lineOf(kindOfCalls: Kind, events: readonly RiskyEvent[], category: Risk
  * its count and, when there are few, the names involved ("created 2 users: backdoor-1,
  * backdoor-2"). Acts that were only tried, and refused, are said as tried.
  */
-export function verdictLines(summary: ActivitySummary): VerdictLine[] {
+export function verdictLines(summary: Pick<ActivitySummary, 'riskyEvents'>): VerdictLine[] {
   const groups = new Map<string, { kind: Kind; category: RiskCategory; events: RiskyEvent[] }>();
   for (const event of summary.riskyEvents) {
     const bare = bareName(event.eventName);

@@ -191,9 +191,7 @@ function inShort(acts: readonly string[]): string {
  * attacker does with an assumed role is the key's doing too); null when they made none.
  */
 function sessionActs(sessions: readonly ActivitySummary[]): string | null {
-  if (sessions.length === 0) return null;
-  const [first] = sessions as [ActivitySummary];
-  const lines = verdictLines({ ...first, riskyEvents: sessions.flatMap((session) => session.riskyEvents) });
+  const lines = verdictLines({ riskyEvents: sessions.flatMap((session) => session.riskyEvents) });
   if (lines.length === 0) return null;
   const keys = sessions.filter((session) => session.riskyEvents.length > 0).length;
   return `through ${keys} session key${keys === 1 ? '' : 's'} it minted: ${inShort(lines.map((line) => line.short))}`;
@@ -316,7 +314,7 @@ function urgentSteps(report: IncidentReport): string[] {
   if (!incident && report.eventKeys?.length) {
     // Keys of another account than the one that received the event: respond there, from the hub
     // through its role in organisation mode, else with credentials of that account.
-    const account = report.rawReceivedBy && /^\d{12}$/.test(report.rawAccount ?? '') ? report.rawAccount : null;
+    const account = report.rawReceivedBy ? report.rawAccount : null;
     const elsewhere = account
       ? ` --account ${account} (from the hub in organisation mode; else with --profile <a profile of account ${account}>)`
       : '';
@@ -339,7 +337,7 @@ function investigationSteps(report: IncidentReport): string[] {
   if (investigation.status !== 'done') return [];
   const { activity, sessionActivity } = investigation.result;
   const steps: string[] = [];
-  const again = searchAgain({ ...activity, accessKeyId: incident.accessKeyId }, '');
+  const again = searchAgain(activity, '');
   if (again) steps.push(again);
   for (const session of sessionActivity) {
     // A session key id comes from CloudTrail data: only a well-formed one goes into a command.

@@ -103,7 +103,7 @@ async function readRegion(
   let pages = 0;
   let events = 0;
   const outOfTime = () => options.deadline !== undefined && now() >= options.deadline;
-  /** Why the region was left before its first page, if it was: then it was not searched at all. */
+  /** Why the region was left before its first page, if it was: then it was not searched at all (regions.failed). */
   let notSearched: string | null = null;
   do {
     const full = options.maxEvents !== undefined && state.accumulator.totalEvents >= options.maxEvents;
@@ -111,8 +111,8 @@ async function readRegion(
       state.truncated = true;
       if (pages === 0)
         notSearched = full
-          ? `not searched: the most events read for a key (${options.maxEvents}) were read in other regions first`
-          : 'not searched: the time ran out before its first page';
+          ? `the most events read for a key (${options.maxEvents}) were read in other regions first`
+          : 'the time ran out before its first page';
       break;
     }
     let answer: LookupEventsCommandOutput | undefined;
@@ -153,8 +153,7 @@ async function readRegion(
     }
     if (answer === undefined) {
       state.truncated = true;
-      if (pages === 0)
-        notSearched = 'not searched: the time ran out before its first page (LookupEvents was throttled)';
+      if (pages === 0) notSearched = 'the time ran out before its first page (LookupEvents was throttled)';
       break;
     }
     pages += 1;

@@ -281,7 +281,7 @@ describe('lookupActivity when investigations share an account', () => {
     expect(summary?.regions.failed).toEqual([
       {
         region: 'us-east-1',
-        error: 'not searched: the time ran out before its first page (LookupEvents was throttled)',
+        error: 'the time ran out before its first page (LookupEvents was throttled)',
       },
     ]);
     expect(summary?.truncated).toBe(true);
