@@ -33,6 +33,11 @@ export interface TablePartitions {
 export interface TableLayout {
   name: TableName;
   partitions: TablePartitions;
+  /**
+   * The only regions the table holds, when its region partition is projected from a list
+   * (`projection.<column>.type` enum): partition projection makes no partition for any other.
+   */
+  regionValues?: readonly string[];
 }
 
 /** What the query is asked. */

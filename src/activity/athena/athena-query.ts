@@ -1,5 +1,6 @@
 import {
   GetQueryExecutionCommand,
+  type GetQueryExecutionCommandOutput,
   GetQueryResultsCommand,
   type GetQueryResultsCommandOutput,
   type QueryExecution,
@@ -101,6 +102,27 @@ async function stop(athena: AthenaApi, queryExecutionId: string): Promise<string
   }
 }
 
+/**
+ * The query's state. When Athena stops answering about it (expired credentials, throttling), the
+ * query is stopped before the error is passed on, so that it does not go on scanning unwatched.
+ */
+async function stateOf(athena: AthenaApi, id: string): Promise<GetQueryExecutionCommandOutput> {
+  try {
+    return await call('athena:GetQueryExecution', () =>
+      athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
+    );
+  } catch (error) {
+    const failure = await stop(athena, id);
+    if (!failure) throw error;
+    throw new AthenaQueryError(
+      id,
+      'UNKNOWN',
+      `${describeError(error)}; stopping the Athena query ${id} failed too, so it may still run: ${failure}`,
+      { hint: `Stop it with: aws athena stop-query-execution --query-execution-id ${id}` },
+    );
+  }
+}
+
 async function readRows(athena: AthenaApi, queryExecutionId: string): Promise<Record<string, string | null>[]> {
   const rows: Record<string, string | null>[] = [];
   let columns: string[] | undefined;
@@ -165,9 +187,7 @@ export async function runAthenaQuery(
   if (!id) throw new AthenaQueryError(undefined, 'UNKNOWN', 'Athena started the query but gave no execution id.');
 
   for (;;) {
-    const answer = await call('athena:GetQueryExecution', () =>
-      athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
-    );
+    const answer = await stateOf(athena, id);
     const execution = answer.QueryExecution;
     const statistics = statisticsOf(execution, id, now() - started);
     options.onProgress?.({

@@ -1,6 +1,7 @@
 import type { GlueApi } from '../../aws/narrow-clients.js';
 import { InvestigationError, isExposedKeysError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
+import type { FailedRegion } from '../activity-summary.js';
 import { type FacetRow, summariesOfRows } from './activity-rows.js';
 import { activitySql, type TableLayout, type TableName } from './activity-sql.js';
 import { type AthenaQueryDeps, type QueryStatistics, runAthenaQuery } from './athena-query.js';
@@ -63,21 +64,25 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
     async summarize(query) {
       layout ??= tableLayout(deps.glue, options.table, flag);
       const resolved = await layout;
-      const accounts =
-        resolved.partitions.account && deps.accountsOf ? await deps.accountsOf(query.accessKeyIds) : undefined;
-      const sql = activitySql(resolved, {
-        accessKeyIds: query.accessKeyIds,
-        window: query.window,
-        regions: options.regions,
-        accounts,
-      });
-      const searched =
-        resolved.partitions.region && options.regions?.length
-          ? [...options.regions]
-          : [`(every region) ${where(options)}`];
+      const scope = regionScope(resolved, options);
       const context = { window: query.window, userName: query.userName };
+      if (scope.searched.length === 0)
+        return summariesOfRows(query.accessKeyIds, [], {
+          ...context,
+          regionsSearched: [],
+          regionsFailed: scope.failed,
+        });
       let rows: FacetRow[];
       try {
+        // Inside: a lookup that fails leaves these keys unsearched, as a failed query does.
+        const accounts =
+          resolved.partitions.account && deps.accountsOf ? await deps.accountsOf(query.accessKeyIds) : undefined;
+        const sql = activitySql(resolved, {
+          accessKeyIds: query.accessKeyIds,
+          window: query.window,
+          regions: scope.regions,
+          accounts,
+        });
         const answer = await runAthenaQuery(deps, sql, {
           workgroup: options.workgroup,
           outputLocation: options.outputLocation,
@@ -90,10 +95,44 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
         rows = answer.rows as unknown as FacetRow[];
       } catch (error) {
         if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;
-        const failed = [{ region: where(options), error: error.message }];
+        const failed = [...scope.failed, { region: where(options), error: error.message }];
         return summariesOfRows(query.accessKeyIds, [], { ...context, regionsSearched: [], regionsFailed: failed });
       }
-      return summariesOfRows(query.accessKeyIds, rows, { ...context, regionsSearched: searched });
+      return summariesOfRows(query.accessKeyIds, rows, {
+        ...context,
+        regionsSearched: scope.searched,
+        regionsFailed: scope.failed,
+      });
     },
   };
+}
+
+/** Which regions a query reads, what the summary says it searched, and the regions the table cannot hold. */
+interface RegionScope {
+  /** The region partitions to read; every one when undefined. */
+  regions: readonly string[] | undefined;
+  searched: string[];
+  failed: FailedRegion[];
+}
+
+/**
+ * The regions a query of `layout` reads. A table whose regions are projected from a list holds
+ * no other region (partition projection makes no partition for it): a region asked for outside
+ * the list is reported as not searched, and "every region" is the list's regions, named, since
+ * a region AWS opened after the table was made is not among them.
+ */
+function regionScope(layout: TableLayout, options: AthenaSourceOptions): RegionScope {
+  const asked = layout.partitions.region && options.regions?.length ? options.regions : undefined;
+  const listed = layout.regionValues;
+  if (!listed)
+    return { regions: asked, searched: asked ? [...asked] : [`(every region) ${where(options)}`], failed: [] };
+  const held = new Set(listed);
+  const regions = asked ? asked.filter((region) => held.has(region)) : listed;
+  const failed = (asked ?? [])
+    .filter((region) => !held.has(region))
+    .map((region) => ({
+      region,
+      error: `the table ${where(options)} holds no partition for this region (it is not in projection.${layout.partitions.region}.values): add it there, or search it with LookupEvents`,
+    }));
+  return { regions: asked ? regions : undefined, searched: [...regions], failed };
 }

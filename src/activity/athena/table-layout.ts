@@ -16,8 +16,11 @@ const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
 
 /**
  * The table's partition columns that a query can prune on, from the Glue catalog: a date in
- * CloudTrail's `yyyy/MM/dd` form, a region and an account. A table partitioned otherwise (or not
- * at all) is still read, only whole.
+ * CloudTrail's `yyyy/MM/dd` form, a region and an account; and, when the regions are projected
+ * from a list, that list. A table partitioned otherwise (or not at all) is still read, only whole.
+ * A date column is pruned on only when its projection says it holds `yyyy/MM/dd`: such columns
+ * are also written by hand as `2023-07-10` or as the day of the month alone (AWS's manual
+ * partitions), and a range of CloudTrail's form over those would match nothing, reading no event.
  *
  * @throws InvalidInputError when the table does not exist; AwsCallError when Glue fails.
  */
@@ -40,9 +43,23 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
   for (const kind of ['date', 'region', 'account'] as const) {
     const found = keys.find((key) => (PARTITION_NAMES[kind] as readonly string[]).includes(key));
     if (!found) continue;
-    const format = parameters[`projection.${found}.format`];
-    if (kind === 'date' && format !== undefined && format !== FOLDER_DATE_FORMAT) continue;
+    if (kind === 'date' && parameters[`projection.${found}.format`] !== FOLDER_DATE_FORMAT) continue;
     partitions[kind] = found;
   }
-  return { name, partitions };
+  const regionValues = partitions.region && projectedValues(parameters, partitions.region);
+  return { name, partitions, ...(regionValues ? { regionValues } : {}) };
+}
+
+/** The values a partition column is projected from, when it is projected from a list. */
+function projectedValues(parameters: Record<string, string>, column: string): string[] | undefined {
+  const projected =
+    parameters['projection.enabled']?.toLowerCase() === 'true' &&
+    parameters[`projection.${column}.type`]?.toLowerCase() === 'enum';
+  const values = parameters[`projection.${column}.values`];
+  return projected && values !== undefined
+    ? values
+        .split(',')
+        .map((value) => value.trim())
+        .filter((value) => value !== '')
+    : undefined;
 }

@@ -20,7 +20,7 @@ export async function athenaSourceFor(
   ]);
   const given = request.accounts;
   return athenaSource(
-    { athena, glue, accountsOf: given ? async () => given : keyAccounts(sts) },
+    { athena, glue, accountsOf: given ? withSessionAccounts(given, keyAccounts(sts)) : keyAccounts(sts) },
     {
       table: request.table,
       workgroup: request.workgroup,
@@ -29,4 +29,21 @@ export async function athenaSourceFor(
       signal: options.signal,
     },
   );
+}
+
+/**
+ * The accounts given, and for temporary keys (`ASIA…`, the session keys the investigation follows)
+ * the accounts STS says they belong to: a role the key assumed may be in another account, whose
+ * partitions the accounts given would leave unread. A lookup that fails leaves those keys
+ * unsearched, reported as such.
+ */
+export function withSessionAccounts(
+  given: readonly string[],
+  lookUp: (accessKeyIds: readonly string[]) => Promise<string[]>,
+): (accessKeyIds: readonly string[]) => Promise<string[]> {
+  return async (accessKeyIds) => {
+    const temporary = accessKeyIds.filter((id) => id.startsWith('ASIA'));
+    const found = temporary.length > 0 ? await lookUp(temporary) : [];
+    return [...new Set([...given, ...found])].sort();
+  };
 }

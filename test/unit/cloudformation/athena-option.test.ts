@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REGION_PATTERN } from '../../../src/aws/aws-names.js';
 import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
@@ -70,6 +73,19 @@ describe('the Athena option of the template', () => {
       InputFormat: 'com.amazon.emr.cloudtrail.CloudTrailInputFormat',
       SerdeInfo: { SerializationLibrary: 'org.apache.hive.hcatalog.data.JsonSerDe' },
     });
+  });
+
+  it('projects every commercial region the AWS SDK knows: a region missing from the list can hold no partition', () => {
+    const listed = String(props('CloudTrailTable').TableInput.Parameters['projection.region.values']).split(',');
+    // The SDK's partition table, as @aws-sdk/core ships it (its regions of the `aws` partition).
+    const require = createRequire(import.meta.url);
+    const core = join(dirname(require.resolve('@aws-sdk/core/package.json')), 'dist-cjs/submodules/client/index.js');
+    const text = readFileSync(core, 'utf8');
+    const partition = text.slice(text.indexOf('"id": "aws",'), text.indexOf('"id": "aws-cn"'));
+    const known = [...partition.matchAll(/"([a-z]{2}-[a-z]+-\d)": \{\s*"description"/g)].map((match) => match[1]);
+    expect(known).toEqual(expect.arrayContaining(['us-east-1', 'ap-east-2', 'sa-west-1']));
+    expect(known.filter((region) => !listed.includes(region as string))).toEqual([]);
+    expect([...listed].sort()).toEqual(listed);
   });
 
   it('has every column the activity query reads, with the fields it reads', () => {

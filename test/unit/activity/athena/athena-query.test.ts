@@ -143,6 +143,21 @@ describe('runAthenaQuery', () => {
     expect(athenaMock).toHaveReceivedCommandTimes(StopQueryExecutionCommand, 1);
   });
 
+  it('stops a query Athena no longer answers about, so that it does not scan on unwatched', async () => {
+    athenaMock
+      .on(GetQueryExecutionCommand)
+      .rejects(Object.assign(new Error('expired'), { name: 'ExpiredTokenException' }));
+    athenaMock.on(StopQueryExecutionCommand).resolves({});
+
+    await expect(runAthenaQuery({ athena: new AthenaClient({}) }, QUERY)).rejects.toThrow(/athena:GetQueryExecution/);
+    expect(athenaMock).toHaveReceivedCommandWith(StopQueryExecutionCommand, { QueryExecutionId: 'q-1' });
+
+    athenaMock.on(StopQueryExecutionCommand).rejects(new Error('also refused'));
+    const failure = runAthenaQuery({ athena: new AthenaClient({}) }, QUERY);
+    await expect(failure).rejects.toBeInstanceOf(AthenaQueryError);
+    await expect(failure).rejects.toThrow(/may still run: .*also refused/);
+  });
+
   it('turns a refused start into an AWS call error', async () => {
     athenaMock
       .on(StartQueryExecutionCommand)

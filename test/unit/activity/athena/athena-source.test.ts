@@ -8,7 +8,7 @@ import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { athenaSource } from '../../../../src/activity/athena/athena-source.js';
-import { InvalidInputError, InvestigationError } from '../../../../src/errors.js';
+import { AwsCallError, InvalidInputError, InvestigationError } from '../../../../src/errors.js';
 import { investigateKey } from '../../../../src/steps/investigate.js';
 import { DuckDbAthena } from '../../../support/duckdb-athena.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
@@ -153,6 +153,84 @@ describe('athenaSource', () => {
       InvalidInputError,
     );
     expect(athenaMock).not.toHaveReceivedCommand(StartQueryExecutionCommand);
+  });
+
+  it('prunes on a date column only when its projection says it holds CloudTrail’s yyyy/MM/dd', async () => {
+    // AWS's manual partitions hold the day of the month alone; Hive-style ones 2023-07-10.
+    const tables: Record<string, string>[] = [{}, { 'projection.dt.format': 'yyyy-MM-dd' }];
+    for (const parameters of tables) {
+      athenaMock.resetHistory();
+      glueMock.on(GetTableCommand).resolves({
+        Table: { Name: 'events', PartitionKeys: [{ Name: 'dt' }, { Name: 'day' }], Parameters: parameters },
+      });
+
+      const [summary] = await source().summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+      const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+      expect(input?.QueryString).not.toMatch(/"(dt|day)" BETWEEN/);
+      expect(summary?.totalEvents).toBe(2104);
+    }
+  });
+
+  it('reports a region the table’s projected list does not hold as not searched, and names the regions read', async () => {
+    glueMock.on(GetTableCommand).resolves({
+      Table: {
+        Name: 'events',
+        PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
+        Parameters: {
+          'projection.enabled': 'true',
+          'projection.region.type': 'enum',
+          'projection.region.values': 'us-east-1, eu-west-1',
+          'projection.timestamp.format': 'yyyy/MM/dd',
+        },
+      },
+    });
+    const read = (regions?: string[]) =>
+      athenaSource(
+        { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+        { table: { database: 'cloudtrail', table: 'events' }, ...(regions ? { regions } : {}) },
+      ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    const [some] = await read(['us-east-1', 'ap-east-2']);
+    expect(some?.regions.searched).toEqual(['us-east-1']);
+    expect(some?.regions.failed).toEqual([
+      { region: 'ap-east-2', error: expect.stringMatching(/holds no partition for this region.*LookupEvents/) },
+    ]);
+    const [none] = await read(['ap-east-2']);
+    expect(none?.regions).toEqual({ searched: [], failed: [expect.objectContaining({ region: 'ap-east-2' })] });
+    const [every] = await read();
+    expect(every?.regions).toEqual({ searched: ['eu-west-1', 'us-east-1'], failed: [] });
+    // Two queries: none for a region the table cannot hold.
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
+  });
+
+  it('reports keys whose accounts STS cannot tell as not searched, keeping what was found before', async () => {
+    let lookups = 0;
+    const athena = athenaSource(
+      {
+        athena: new AthenaClient({}),
+        glue: new GlueClient({}),
+        sleep: async () => {},
+        accountsOf: async () => {
+          lookups += 1;
+          if (lookups > 1) throw new AwsCallError('sts:GetAccessKeyInfo', 'Throttling', 'Rate exceeded');
+          return ['123837392027'];
+        },
+      },
+      { table: { database: 'cloudtrail', table: 'events' } },
+    );
+
+    const investigation = await investigateKey(
+      { source: athena },
+      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW },
+    );
+
+    expect(investigation.activity.totalEvents).toBe(2104);
+    expect(investigation.sessionActivity.length).toBeGreaterThan(0);
+    for (const summary of investigation.sessionActivity)
+      expect(summary.regions.failed).toEqual([
+        { region: 'athena:cloudtrail.events', error: expect.stringMatching(/sts:GetAccessKeyInfo/) },
+      ]);
   });
 
   it('reads a table without partitions whole', async () => {
