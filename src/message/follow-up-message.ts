@@ -21,9 +21,11 @@ const HEADLINES: Record<FollowUpOutcome, string> = {
   'scheduled-deletion-refused': 'ACTION REQUIRED: scheduled deletion refused',
   'scheduled-deletion-failed': 'ACTION REQUIRED: scheduled deletion FAILED',
   'quiet-since-containment': 'Verified: no activity since containment',
+  'verification-incomplete': 'ACTION REQUIRED: verification after containment INCOMPLETE (search cut short)',
   'activity-after-containment': 'ACTION REQUIRED: ACTIVITY AFTER CONTAINMENT',
   'verification-failed': 'ACTION REQUIRED: verification after containment FAILED',
   released: 'Exposed key released: it stays inactive, not deleted',
+  'released-active': 'ACTION REQUIRED: exposed key released, but it is ACTIVE again (not by exposed-keys)',
   reactivated: 'Exposed key REACTIVATED as a false alarm',
   'release-failed': 'ACTION REQUIRED: release FAILED',
   'invalid-follow-up': 'ACTION REQUIRED: unreadable exposed-keys follow-up',
@@ -85,12 +87,14 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
   if (result.kind === 'verification') {
     const sessions = result.sessionKeysChecked.length;
     const scope = `the key${sessions > 0 ? ` and the ${sessions} session key(s) it minted` : ''}, in ${result.regionsSearched.length} region(s) searched, ${result.window.start} .. ${result.window.end}`;
-    return result.quiet
-      ? `Quiet: no activity since containment of ${scope}.`
-      : `ACTIVITY AFTER CONTAINMENT of ${scope}.`;
+    if (!result.quiet) return `ACTIVITY AFTER CONTAINMENT of ${scope}.`;
+    return result.truncated
+      ? `NOT VERIFIED: no activity found since containment of ${scope}, but the search was cut short before it read everything.`
+      : `Quiet: no activity since containment of ${scope}.`;
   }
-  return result.reactivated
-    ? 'ACTIVE again: the responder released it as a false alarm.'
+  if (result.reactivated) return 'ACTIVE again: the responder released it as a false alarm.';
+  return result.status === 'Active'
+    ? 'ACTIVE: someone made it active again after exposed-keys deactivated it, and it is no longer due for deletion.'
     : 'INACTIVE, and no longer due for deletion: it stays inactive until deleted by hand.';
 }
 
@@ -122,18 +126,27 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null): string[
         `Deny ${user}'s sessions issued before now: attach an inline policy denying "*" when aws:TokenIssueTime is earlier than now.`,
       );
     const regions = result.regionsFailed.map((failed) => failed.region).filter(isRegionName);
+    if (result.truncated)
+      steps.push(
+        `Search again what the key did since containment, with more time: exposed-keys investigate --key ${key} --start ${result.containedAt}`,
+      );
     if (result.regionsFailed.length > 0)
       steps.push(
         `Search the regions that could not be searched: exposed-keys investigate --key ${key} --start ${result.containedAt} --regions ${regions.join(',') || '<regions>'}`,
       );
     return steps;
   }
-  return result.reactivated
-    ? [
-        'Make sure the key is no longer exposed where it was found, and that its holder knows it was reported.',
-        `Remove the inline policy exposed-keys-revoke-sessions from ${user} once it is no longer needed.`,
-      ]
-    : [`Delete the key once nothing needs it: ${deleteByHand}`];
+  if (result.reactivated)
+    return [
+      'Make sure the key is no longer exposed where it was found, and that its holder knows it was reported.',
+      `Remove the inline policy exposed-keys-revoke-sessions from ${user} once it is no longer needed.`,
+    ];
+  if (result.status === 'Active')
+    return [
+      `Find who made ${key} active again and why (CloudTrail: UpdateAccessKey); unless that was meant, deactivate it: aws iam update-access-key --user-name ${user} --access-key-id ${key} --status Inactive`,
+      `Delete the key once nothing needs it: ${deleteByHand}`,
+    ];
+  return [`Delete the key once nothing needs it: ${deleteByHand}`];
 }
 
 function done(followUp: FollowUpReport, result: FollowUpResult | null): string[] {
@@ -160,7 +173,9 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
         ? `Schedules removed: ${result.cancelled.join(', ')}`
         : 'No schedule was left to remove.',
     );
-    lines.push(result.reactivated ? 'Key made ACTIVE again.' : 'Key left as it was (inactive).');
+    lines.push(
+      result.reactivated ? 'Key made ACTIVE again.' : `Key left as it was (${result.status === 'Active' ? 'ACTIVE' : 'inactive'}).`,
+    );
   }
   for (const warning of 'warnings' in result ? result.warnings : [])
     lines.push(`WARNING: ${shownText(warning, 2_000)}`);

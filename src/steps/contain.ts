@@ -385,7 +385,7 @@ export async function containKey(
   }
   actions.push(...scheduled.actions);
   humanSteps.push(...scheduled.humanSteps);
-  const record = `${foundInactive ? 'found inactive' : done} ${now.toISOString()}${scheduled.deleteAt ? `, delete at ${scheduled.deleteAt}` : ''}`;
+  const record = `${foundInactive ? 'found inactive' : done} ${now.toISOString()}${scheduled.deleteAt ? ` delete at ${scheduled.deleteAt}` : ''}`;
   const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, record);
   if (recordFailure) warnings.push(recordFailure);
   if (foundInactive)
@@ -423,8 +423,9 @@ async function earlierContainment(
 ): Promise<string | null> {
   try {
     const record = await containedRecord(iam, userName, accessKeyId);
-    // `release --reactivate` leaves `reactivated <time>`: the key was made usable again since.
-    return record === null || record.startsWith('reactivated') ? null : record;
+    // `release --reactivate` leaves `reactivated <time>`, a release of a key someone else made
+    // active again `… left active`: the key was usable since.
+    return record === null || record.startsWith('reactivated') || record.endsWith(' left active') ? null : record;
   } catch (error) {
     warnings.push(
       `Could not read the tags of ${userName}, where exposed-keys records a containment: ${describeError(toAwsCallError('iam:ListUserTags', error))}`,

@@ -12,9 +12,11 @@ export type FollowUpOutcome =
   | 'scheduled-deletion-refused'
   | 'scheduled-deletion-failed'
   | 'quiet-since-containment'
+  | 'verification-incomplete'
   | 'activity-after-containment'
   | 'verification-failed'
   | 'released'
+  | 'released-active'
   | 'reactivated'
   | 'release-failed'
   | 'invalid-follow-up';
@@ -121,8 +123,14 @@ export function followUpOutcome(followUp: FollowUpReport): FollowUpOutcome {
   const result = step.result;
   if (result.kind === 'scheduled-deletion')
     return result.outcome === 'refused' ? 'scheduled-deletion-refused' : 'deleted-as-scheduled';
-  if (result.kind === 'verification') return result.quiet ? 'quiet-since-containment' : 'activity-after-containment';
-  return result.reactivated ? 'reactivated' : 'released';
+  if (result.kind === 'verification') {
+    if (!result.quiet) return 'activity-after-containment';
+    // Nothing found in what was read, but not all was read: no proof of quiet.
+    return result.truncated ? 'verification-incomplete' : 'quiet-since-containment';
+  }
+  if (result.reactivated) return 'reactivated';
+  // Someone made the key active again after exposed-keys deactivated it: a human must look.
+  return result.status === 'Active' ? 'released-active' : 'released';
 }
 
 /** True when a follow-up leaves something for a human: a failure, a refusal, activity, regions unsearched. */
@@ -131,8 +139,8 @@ function followUpNeedsHuman(followUp: FollowUpReport): boolean {
   if (step.status !== 'done') return true;
   const result = step.result;
   if (result.kind === 'scheduled-deletion') return result.outcome === 'refused';
-  if (result.kind === 'verification') return !result.quiet || result.regionsFailed.length > 0;
-  return false;
+  if (result.kind === 'verification') return !result.quiet || result.truncated || result.regionsFailed.length > 0;
+  return !result.reactivated && result.status === 'Active';
 }
 
 /** The outcome of the incident as a whole. */

@@ -45,7 +45,7 @@ function question(plan: ReleasePlan, reactivate: boolean): string {
   const evidence = `Evidence that exposed-keys contained it: ${plan.evidence.join('; ')}.`;
   return reactivate
     ? `${evidence}\nMake ${plan.accessKeyId} of ${plan.userName} ACTIVE again (a false alarm)?`
-    : `${evidence}\nCancel the scheduled deletion of ${plan.accessKeyId} of ${plan.userName} (it stays inactive)?`;
+    : `${evidence}\nCancel the scheduled deletion of ${plan.accessKeyId} of ${plan.userName} (it stays ${plan.status === 'Active' ? 'ACTIVE: someone made it active again since' : 'inactive'})?`;
 }
 
 /**

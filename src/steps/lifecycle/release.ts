@@ -31,9 +31,12 @@ export interface ReleasePlan {
   warnings: string[];
 }
 
-/** The time a containment record (`deactivated <time>, delete at <time>`) begins with, if any. */
+/**
+ * The time a containment record (`deactivated <time> delete at <time>`) begins with, if any.
+ * Records written before IAM's rule for tag values was followed had a comma after the time.
+ */
 function recordedTime(record: string | null): string | null {
-  const time = record?.match(/^[a-z ]+ (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)(?:,|$)/)?.[1];
+  const time = record?.match(/^[a-z ]+ (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)(?:,| |$)/)?.[1];
   if (time === undefined) return null;
   // Date.parse rolls a day that does not exist (02-30) over into the next month: such a time is none.
   const parsed = new Date(time);
@@ -139,7 +142,9 @@ export async function releaseKey(
     } catch (error) {
       throw toAwsCallError('iam:UpdateAccessKey', error);
     }
-  const what = options.reactivate ? `reactivated ${now.toISOString()}` : `released ${now.toISOString()}, left inactive`;
+  const what = options.reactivate
+    ? `reactivated ${now.toISOString()}`
+    : `released ${now.toISOString()} left ${plan.status === 'Active' ? 'active' : 'inactive'}`;
   const warning = await recordContainment(deps.iam, plan.userName, plan.accessKeyId, what);
   return {
     kind: 'release',

@@ -46,7 +46,7 @@ function inactiveKey(status: 'Active' | 'Inactive' = 'Inactive') {
   iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: status }] });
 }
 
-function tagged(value = 'deactivated 2026-11-20T03:00:00.000Z, delete at 2026-11-27T03:00:00.000Z') {
+function tagged(value = 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z') {
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [{ Key: TAG, Value: value }] });
 }
 
@@ -134,7 +134,7 @@ describe('containKey in deactivate-then-delete mode', () => {
       ScheduleExpression: 'at(2026-11-27T03:45:00)',
     });
     expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
-      Tags: [{ Key: TAG, Value: 'deactivated 2026-11-27T03:00:00.000Z, delete at 2026-11-30T03:00:00.000Z' }],
+      Tags: [{ Key: TAG, Value: 'deactivated 2026-11-27T03:00:00.000Z delete at 2026-11-30T03:00:00.000Z' }],
     });
   });
 
@@ -262,7 +262,7 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
     expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
     expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
-      Tags: [{ Key: TAG, Value: `found inactive ${NOW.toISOString()}, delete at 2026-12-04T03:00:00.000Z` }],
+      Tags: [{ Key: TAG, Value: `found inactive ${NOW.toISOString()} delete at 2026-12-04T03:00:00.000Z` }],
     });
   });
 });

@@ -1,0 +1,48 @@
+import { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { NotificationError } from '../../../src/errors.js';
+import { notifyTask } from '../../../src/state-machine/tasks.js';
+import { loadEvent } from '../../support/fixtures.js';
+
+const snsMock = mockClient(SNSClient);
+const hubMock = mockClient(SecurityHubClient);
+const ACCOUNT = '123456789012';
+const EMAIL_TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:exposed-keys`;
+const CHAT_TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:exposed-keys-chat`;
+
+beforeEach(() => {
+  snsMock.reset();
+  hubMock.reset();
+});
+
+describe('NotifySecurity when the security topic refuses the message', () => {
+  it('still sends chat and the Security Hub finding, then fails for the state machine to retry and show', async () => {
+    // The e-mail topic's KMS key policy is broken, say; the chat topic works.
+    snsMock.on(PublishCommand, { TopicArn: EMAIL_TOPIC }).rejects(
+      Object.assign(new Error('User is not authorized to perform kms:GenerateDataKey'), {
+        name: 'KMSAccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    snsMock.on(PublishCommand, { TopicArn: CHAT_TOPIC }).resolves({ MessageId: 'chat-1' });
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [] });
+    hubMock.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    const task = notifyTask(
+      {
+        sns: new SNSClient({ region: 'us-east-1', maxAttempts: 1 }),
+        securityHub: new SecurityHubClient({ region: 'us-east-1' }),
+        accountId: ACCOUNT,
+      },
+      { topicArn: EMAIL_TOPIC, chatTopicArn: CHAT_TOPIC, findings: true },
+    );
+
+    await expect(task({ event: loadEvent('trusted-advisor-exposed') })).rejects.toBeInstanceOf(NotificationError);
+
+    expect(snsMock.commandCalls(PublishCommand, { TopicArn: EMAIL_TOPIC }).length).toBeGreaterThan(0);
+    expect(snsMock.commandCalls(PublishCommand, { TopicArn: CHAT_TOPIC })).toHaveLength(1);
+    expect(hubMock).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 1);
+  });
+});
