@@ -174,7 +174,9 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
         : 'No schedule was left to remove.',
     );
     lines.push(
-      result.reactivated ? 'Key made ACTIVE again.' : `Key left as it was (${result.status === 'Active' ? 'ACTIVE' : 'inactive'}).`,
+      result.reactivated
+        ? 'Key made ACTIVE again.'
+        : `Key left as it was (${result.status === 'Active' ? 'ACTIVE' : 'inactive'}).`,
     );
   }
   for (const warning of 'warnings' in result ? result.warnings : [])

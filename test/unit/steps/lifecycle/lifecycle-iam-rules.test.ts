@@ -28,8 +28,8 @@ import { incidentFor } from '../../../support/incidents.js';
 /*
  * IAM's API model (botocore iam/2010-05-08 service-2.json, shape tagValueType):
  *   {"type":"string","max":256,"min":0,"pattern":"[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"}
- * Real IAM answers TagUser with a value outside it with a ValidationError. moto checks only the
- * key's characters, which is why the existing tests do not see this.
+ * Real IAM answers TagUser with a value outside it with a ValidationError; moto checks only the
+ * key's characters. So here IAM is a mock that keeps tags and checks values as IAM does.
  */
 const IAM_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
@@ -56,7 +56,9 @@ beforeEach(() => {
   status = 'Active';
   iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
   iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
-  iamMock.on(ListAccessKeysCommand).callsFake(async () => ({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: status }] }));
+  iamMock
+    .on(ListAccessKeysCommand)
+    .callsFake(async () => ({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: status }] }));
   iamMock.on(UpdateAccessKeyCommand).callsFake(async (input) => {
     status = input.Status;
     return {};
