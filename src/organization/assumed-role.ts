@@ -2,6 +2,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { AwsCredentials, CredentialsProvider } from '../aws/client-config.js';
 import type { StsApi } from '../aws/narrow-clients.js';
+import { CredentialsError } from '../errors.js';
 import { AccountAccessError } from './organization-errors.js';
 
 /** Credentials are asked for again this long before they expire, so that no call signs with expiring ones. */
@@ -88,6 +89,8 @@ export class AssumedRoles {
       };
     } catch (error) {
       const cause = toAwsCallError('sts:AssumeRole', error);
+      // The caller's own credentials failing (expired, say) is theirs to renew, not the account's.
+      if (cause instanceof CredentialsError) throw cause;
       throw new AccountAccessError(arn, cause.message, { cause });
     }
   }

@@ -26,7 +26,7 @@ import { incidentAccount, type OrganizationAccess } from '../organization/organi
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
 import { type ChannelsConfig, type ChannelsDeps, publishChannels } from '../steps/channels/publish-channels.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
-import { type IncidentReport, keyContained, needsHuman } from '../steps/incident-outcome.js';
+import { type IncidentReport, incidentOutcome, keyContained, needsHuman } from '../steps/incident-outcome.js';
 import { type InventoryDeps, inventoryOrError } from '../steps/inventory/take-inventory.js';
 import { type Investigation, investigateKey, windowEnding } from '../steps/investigate.js';
 import {
@@ -103,6 +103,24 @@ async function clientsIn(
 ): Promise<AccountClients | undefined> {
   if (!organization || !accountId) return undefined;
   return organization.access.accountClients(accountId, name);
+}
+
+/**
+ * Organisation mode: the clients a follow-up (scheduled deletion, verification) acts with, in the
+ * account its schedule names. One that names none is refused: the hub's own account is not where
+ * a member's key lives, and acting there would delete or verify nothing, or the wrong key.
+ *
+ * @throws Error when, in organisation mode, the follow-up names no account.
+ */
+async function followUpClients(
+  organization: OrganizationAccess | undefined,
+  request: { accountId: string | null; accessKeyId: string },
+): Promise<AccountClients | undefined> {
+  if (organization && !request.accountId)
+    throw new Error(
+      `The follow-up of ${request.accessKeyId} names no account, so it was not done: in organisation mode a follow-up acts only in the key's own account.`,
+    );
+  return clientsIn(organization, request.accountId, request.accessKeyId);
 }
 
 function recordDeps(
@@ -201,7 +219,7 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
     if (isFollowUpEvent(eventOf(state))) {
       const request = followUpRequest(state, 'scheduled-deletion');
       deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
-      const member = await clientsIn(deps.organization, request.accountId, request.accessKeyId);
+      const member = await followUpClients(deps.organization, request);
       const deleted = await deleteAsScheduled(
         { iam: withDeadline(member ? member.iam() : deps.iam, deadline) },
         request,
@@ -346,7 +364,7 @@ export function investigateTask(
     const member =
       deps.organization && incident
         ? (await incidentAccount(deps.organization, incident)).clients
-        : await clientsIn(deps.organization, accountId, followUp?.accessKeyId ?? '');
+        : followUp && (await followUpClients(deps.organization, followUp));
     const cloudTrail = member ? member.cloudTrail : deps.cloudTrail;
     const lookup = lookupEventsSource(
       {
@@ -434,6 +452,9 @@ async function findingsIn(
   report: IncidentReport,
 ): Promise<{ securityHub?: SecurityHubApi; accountId?: string; problem?: string }> {
   const { accountId, name } = reportedAccount(report);
+  // The hub refused to act there: not even a finding is imported in an account outside it.
+  if (incidentOutcome(report) === 'outside-organization')
+    return { problem: `Account ${accountId} is outside the organisation: no finding is imported there.` };
   const known = accountId !== undefined && /^\d{12}$/.test(accountId);
   try {
     const member = deps.securityHub && known && (await clientsIn(deps.organization, accountId, name));

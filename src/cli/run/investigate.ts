@@ -100,7 +100,8 @@ export async function runInvestigation(
   request: InvestigationRequest,
 ): Promise<InvestigationOutcome> {
   const acting = request.account
-    ? (await import('./member-clients.js')).memberClients(clients, request.account, request.accessKeyId)
+    ? (await (await import('./member-clients.js')).checkedMemberClients(clients, request.account, request.accessKeyId))
+        .acting
     : clients;
   const source = await sourceOf(clients, acting, request);
   const investigation = await investigateKey(

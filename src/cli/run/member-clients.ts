@@ -1,7 +1,12 @@
-import { DescribeAccountCommand } from '@aws-sdk/client-organizations';
+import { DescribeAccountCommand, DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import { AwsClients } from '../../aws/clients.js';
-import { describeError } from '../../errors.js';
+import type { StsApi } from '../../aws/narrow-clients.js';
+import { CredentialsError, describeError } from '../../errors.js';
 import { AssumedRoles, roleArn, roleSessionName } from '../../organization/assumed-role.js';
+import { type Membership, OrganizationMembers } from '../../organization/membership.js';
+import { AccountAccessError, OutsideOrganizationError } from '../../organization/organization-errors.js';
 import type { AccountTarget } from '../options.js';
 
 /**
@@ -33,4 +38,69 @@ export async function accountName(
   } catch (error) {
     return { name: null, problem: describeError(error) };
   }
+}
+
+/** Whether `accountId` is in the caller's organisation, as Organizations tells the caller. */
+async function membershipOf(clients: AwsClients, accountId: string): Promise<Membership & { organizationId?: string }> {
+  const organizations = await clients.organizations();
+  let organizationId: string | undefined;
+  try {
+    organizationId = (await organizations.send(new DescribeOrganizationCommand({}))).Organization?.Id;
+  } catch (error) {
+    if (isAwsError(error, 'AWSOrganizationsNotInUse'))
+      return { status: 'outside', reason: 'the caller’s account is in no organisation' };
+    return {
+      status: 'unknown',
+      warning: `Could not ask Organizations whether account ${accountId} is in the caller's organisation: ${describeError(toAwsCallError('organizations:DescribeOrganization', error))}`,
+    };
+  }
+  if (!organizationId) return { status: 'unknown', warning: 'Organizations named no organisation of the caller.' };
+  return { ...(await new OrganizationMembers(organizations, organizationId).membership(accountId)), organizationId };
+}
+
+/** The account `sts` acts in; undefined, with a warning, when STS fails for any reason but the caller's credentials. */
+async function identityOf(sts: StsApi, warnings: string[], whose: string): Promise<string | undefined> {
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch (error) {
+    if (error instanceof AccountAccessError || error instanceof CredentialsError) throw error;
+    const cause = toAwsCallError('sts:GetCallerIdentity', error);
+    if (cause instanceof CredentialsError) throw cause;
+    warnings.push(`Could not confirm the account of ${whose}: ${describeError(cause)}`);
+    return undefined;
+  }
+}
+
+/**
+ * The clients acting in the account of `--account`, checked before anything is planned, so that
+ * a refusal changes nothing: the caller's own account is acted in with the caller's own clients;
+ * an account outside the caller's organisation is refused (Organizations' answer, when it can be
+ * had: else a warning, and the member role's trust is the guard); and the responder role is
+ * assumed now, once, so that a role that cannot be assumed is said plainly. STS failing otherwise
+ * (an error of its own) is a warning: IAM is what containment needs.
+ *
+ * @throws CredentialsError when the caller's credentials fail; OutsideOrganizationError for an
+ * account outside the organisation; AccountAccessError when the role cannot be assumed, or acts
+ * in another account.
+ */
+export async function checkedMemberClients(
+  clients: AwsClients,
+  target: AccountTarget,
+  accessKeyId: string,
+): Promise<{ acting: AwsClients; own: boolean; warnings: string[] }> {
+  const warnings: string[] = [];
+  const caller = await identityOf(await clients.sts(), warnings, 'the caller');
+  if (caller === target.accountId) return { acting: clients, own: true, warnings };
+  const membership = await membershipOf(clients, target.accountId);
+  if (membership.status === 'outside')
+    throw new OutsideOrganizationError(target.accountId, membership.organizationId ?? '(none)', {
+      hint: `${membership.reason}. Contain the key from that account itself: exposed-keys respond --key ${accessKeyId} --profile <a profile of account ${target.accountId}>.`,
+    });
+  if (membership.status === 'unknown') warnings.push(membership.warning);
+  const acting = memberClients(clients, target, accessKeyId);
+  const arn = roleArn(target.accountId, target.roleName);
+  const actingIn = await identityOf(await acting.sts(), warnings, `the role ${arn}`);
+  if (actingIn !== undefined && actingIn !== target.accountId)
+    throw new AccountAccessError(arn, `its credentials act in account ${actingIn}, not ${target.accountId}`);
+  return { acting, own: false, warnings };
 }

@@ -86,6 +86,13 @@ export async function respondCommand(
   ui: RespondUi,
 ): Promise<RespondOutcome> {
   const { output, progress } = ui;
+  // --account: checked first (membership, the role), so that a refusal changes nothing anywhere.
+  const member = request.account && (await import('./member-clients.js'));
+  const checked =
+    member && request.account
+      ? await member.checkedMemberClients(clients, request.account, request.accessKeyId)
+      : undefined;
+  for (const warning of checked?.warnings ?? []) output.warn(warning);
   const topic = await topicFinder(clients, request, ui.stackName);
   const schedules = stackSchedules(clients, ui.stackName, clients.context.region);
   // The deletion of a deactivated key is scheduled in the stack: without one, nothing is changed.
@@ -103,9 +110,7 @@ export async function respondCommand(
     });
   // --account: IAM, STS, CloudTrail, Security Hub and the inventory act in the member, through its
   // role; the topic, the schedules and the Athena table stay the caller's (the hub's).
-  const member = request.account && (await import('./member-clients.js'));
-  const acting =
-    member && request.account ? member.memberClients(clients, request.account, request.accessKeyId) : clients;
+  const acting = checked?.acting ?? clients;
   const cloudTrail = await acting.cloudTrail();
   const interrupt = listenForInterrupt();
   const { sourceOf } = await import('./investigate.js');
@@ -115,7 +120,7 @@ export async function respondCommand(
     signal: interrupt.signal,
   });
   const accountName = async () => {
-    if (!member || !request.account) return null;
+    if (!member || !request.account || checked?.own) return null;
     const named = await member.accountName(clients, request.account.accountId);
     if (named.problem) output.debug(`The account's name is not known: ${named.problem}`);
     return named.name;

@@ -29,6 +29,8 @@ export interface PlanOptions {
   deleteAfterDays?: number;
   /** Whether the response is a dry run (then the stack's schedules are looked up for the plan). */
   dryRun?: boolean;
+  /** The account acted in (`--account`): the incident's, whatever STS answers. */
+  account?: { accountId: string };
 }
 
 /**
@@ -82,7 +84,7 @@ async function checkUser(iam: IamClient, userName: string, account: string): Pro
  */
 export async function planResponse(deps: PlanDeps, options: PlanOptions): Promise<RespondPlan> {
   const warnings: string[] = [];
-  const account = await callerAccount(deps.sts, warnings);
+  const account = options.account?.accountId ?? (await callerAccount(deps.sts, warnings));
   const userCheck =
     options.userName === undefined ? undefined : await checkUser(deps.iam, options.userName, account ?? 'this account');
   const now = (deps.now ?? (() => new Date()))();

@@ -14,6 +14,7 @@ import type { ActivitySummary } from '../../activity/activity-summary.js';
 import { awsErrorCode, isAwsError } from '../../aws/aws-errors.js';
 import type { Ec2Api, IamClient, LambdaApi, OrganizationsApi } from '../../aws/narrow-clients.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
+import { shellCommand } from '../../common/shell-words.js';
 import { describeError } from '../../errors.js';
 import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/actions.js';
 import { type Inventory, type Leftover, MAX_INVENTORY_ITEMS } from './inventory-types.js';
@@ -97,8 +98,8 @@ async function checkRole(deps: InventoryDeps, candidate: Candidate, trusted: Tru
   const note = foreign.length > 0 ? `trusts ${foreign.join(', ')}, ${outside}` : null;
   const command =
     candidate.kind === 'role'
-      ? `aws iam delete-role --role-name ${candidate.name}`
-      : `aws iam update-assume-role-policy --role-name ${candidate.name} --policy-document file://trust-policy-before.json`;
+      ? shellCommand`aws iam delete-role --role-name ${candidate.name}`
+      : shellCommand`aws iam update-assume-role-policy --role-name ${candidate.name} --policy-document file://trust-policy-before.json`;
   return { ...exists(command, note), foreignTrust: foreign.length > 0 };
 }
 
@@ -110,7 +111,7 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
     case 'user':
       await deps.iam.send(new GetUserCommand({ UserName: name }));
       return exists(
-        `aws iam delete-user --user-name ${name}`,
+        shellCommand`aws iam delete-user --user-name ${name}`,
         'remove its keys, login profile, policies and groups first',
       );
     case 'access-key': {
@@ -120,41 +121,41 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
       const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === name);
       if (!key) return { state: 'gone', note: null, command: '' };
       return exists(
-        `aws iam delete-access-key --user-name ${owner} --access-key-id ${name}`,
+        shellCommand`aws iam delete-access-key --user-name ${owner} --access-key-id ${name}`,
         `${key.Status ?? 'Active'}`,
       );
     }
     case 'login-profile':
       await deps.iam.send(new GetLoginProfileCommand({ UserName: name }));
-      return exists(`aws iam delete-login-profile --user-name ${name}`, 'a console password');
+      return exists(shellCommand`aws iam delete-login-profile --user-name ${name}`, 'a console password');
     case 'role':
     case 'role-trust':
       return checkRole(deps, candidate, trusted);
     case 'attached-policy':
       if (!(await attachedPolicies(deps.iam, owner)).includes(name)) return { state: 'gone', note: null, command: '' };
-      return exists(`aws iam detach-${type}-policy --${type}-name ${ownerName} --policy-arn ${name}`);
+      return exists(shellCommand`aws iam detach-${type}-policy --${type}-name ${ownerName} --policy-arn ${name}`);
     case 'instance': {
       const { instanceState } = await import('./compute-checks.js');
       const state = await instanceState(await deps.ec2(region ?? 'us-east-1'), name);
       if (!state) return { state: 'gone', note: null, command: '' };
-      return exists(`aws ec2 terminate-instances --region ${region} --instance-ids ${name}`, state);
+      return exists(shellCommand`aws ec2 terminate-instances --region ${region} --instance-ids ${name}`, state);
     }
     case 'function': {
       const { functionExists } = await import('./compute-checks.js');
       await functionExists(await deps.lambda(region ?? 'us-east-1'), name);
-      return exists(`aws lambda delete-function --region ${region} --function-name ${name}`);
+      return exists(shellCommand`aws lambda delete-function --region ${region} --function-name ${name}`);
     }
     case 'secret-read':
       return {
         state: 'to-rotate',
         note: 'read by the attacker',
-        command: `aws secretsmanager rotate-secret --region ${region} --secret-id ${name}`,
+        command: shellCommand`aws secretsmanager rotate-secret --region ${region} --secret-id ${name}`,
       };
     case 'parameter-read':
       return {
         state: 'to-rotate',
         note: 'read by the attacker',
-        command: `aws ssm put-parameter --region ${region} --name ${name} --overwrite --value <new value>`,
+        command: shellCommand`aws ssm put-parameter --region ${region} --name ${name} --overwrite --value <new value>`,
       };
     default:
       return { state: 'unknown', note: null, command: '' };
@@ -170,7 +171,7 @@ async function inlineItems(deps: InventoryDeps, candidate: Candidate): Promise<L
     name: policy,
     state: 'exists',
     note: `inline policy of ${type} ${name} (the attacker put inline policies on it; check it is theirs)`,
-    command: `aws iam delete-${type}-policy --${type}-name ${name} --policy-name ${policy}`,
+    command: shellCommand`aws iam delete-${type}-policy --${type}-name ${name} --policy-name ${policy}`,
   }));
 }
 

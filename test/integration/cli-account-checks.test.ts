@@ -1,0 +1,78 @@
+import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import { actingIn, createOrganization } from '../../emulators/organization.js';
+import { useCliEnvironment } from '../support/cli-env.js';
+
+/*
+ * `--account` is checked before anything is planned: the caller's organisation must hold the
+ * account, and the responder role must be assumable; a refusal says why, with what to do, and
+ * changes nothing anywhere.
+ */
+
+const cli = useCliEnvironment();
+const MUTATING = ['DeleteAccessKey', 'UpdateAccessKey', 'PutUserPolicy', 'TagUser', 'Publish', 'BatchImportFindings'];
+
+async function memberKey() {
+  const organization = await createOrganization(cli().moto.endpoint);
+  const { iam } = organization.member;
+  await iam.send(new CreateUserCommand({ UserName: 'leaky' }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'leaky' }))).AccessKey?.AccessKeyId as string;
+  return { key, account: organization.member.accountId, iam };
+}
+
+describe('respond and investigate --account', () => {
+  it('say plainly that the role cannot be assumed, with what to do, and change nothing', async () => {
+    const { key, account, iam } = await memberKey();
+    cli().proxy.setRules([{ service: 'sts', action: 'AssumeRole', fault: 'access-denied' }]);
+
+    const respond = await cli().run(['respond', '--key', key, '--account', account, '--regions', 'us-east-1', '--yes']);
+    const investigate = await cli().run(['investigate', '--key', key, '--account', account, '--regions', 'us-east-1']);
+
+    for (const run of [respond, investigate]) {
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toContain('Cannot act in the account through');
+      expect(run.stderr).toContain('--operator-role-arns');
+    }
+    expect(
+      cli()
+        .actions()
+        .filter((action) => MUTATING.includes(action)),
+    ).toEqual([]);
+    const keys = await iam.send(new ListAccessKeysCommand({ UserName: 'leaky' }));
+    expect(keys.AccessKeyMetadata?.[0]?.Status).toBe('Active');
+  });
+
+  it('refuse an account outside the organisation, touching nothing there', async () => {
+    await createOrganization(cli().moto.endpoint);
+    const outsider = '999999999999';
+    const outside = await actingIn(cli().moto.endpoint, outsider);
+    await outside.iam.send(new CreateUserCommand({ UserName: 'stranger' }));
+    const created = await outside.iam.send(new CreateAccessKeyCommand({ UserName: 'stranger' }));
+    const key = created.AccessKey?.AccessKeyId as string;
+
+    const run = await cli().run(['respond', '--key', key, '--account', outsider, '--regions', 'us-east-1', '--yes']);
+
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toContain(`Account ${outsider} is not a member of organization`);
+    expect(run.stderr).toContain('--profile <a profile of account 999999999999>');
+    expect(cli().actions()).not.toContain('AssumeRole');
+    const keys = await outside.iam.send(new ListAccessKeysCommand({ UserName: 'stranger' }));
+    expect(keys.AccessKeyMetadata?.map((entry) => [entry.AccessKeyId, entry.Status])).toEqual([[key, 'Active']]);
+  });
+
+  it('tell the caller to log in again when the caller’s own credentials expired', async () => {
+    const { key, account } = await memberKey();
+    cli().proxy.setRules([{ service: 'sts', fault: 'expired-token' }]);
+
+    const run = await cli().run(['respond', '--key', key, '--account', account, '--regions', 'us-east-1', '--yes']);
+
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/Log in again/);
+    expect(run.stderr).not.toContain('--operator-role-arns');
+    expect(
+      cli()
+        .actions()
+        .filter((action) => MUTATING.includes(action)),
+    ).toEqual([]);
+  });
+});
