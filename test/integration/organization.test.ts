@@ -23,6 +23,7 @@ import {
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateAccessKeyCommand, CreateUserCommand, GetRoleCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -258,6 +259,40 @@ describe('a leak in a member account', () => {
     const [message] = await inbox.messages();
     expect(message?.Message).toContain(`${accessKeyId} of manual in account ${organization.member.accountId}`);
     expect(cli().actions()).toContain('AssumeRole');
+  });
+
+  it('is deactivated then released from the hub with release --account, a false alarm made active again', async () => {
+    const organization = await deployedOrganization();
+    // moto's CloudFormation does not create the stack's schedule group.
+    await new SchedulerClient({ region: 'us-east-1', endpoint: cli().moto.endpoint }).send(
+      new CreateScheduleGroupCommand({ Name: 'exposed-keys' }),
+    );
+    const accessKeyId = await leakedKey(organization, 'false-alarm');
+    const account = organization.member.accountId;
+    const status = async () =>
+      (await organization.member.iam.send(new ListAccessKeysCommand({ UserName: 'false-alarm' })))
+        .AccessKeyMetadata?.[0]?.Status;
+
+    const responded = await cli().run([
+      'respond',
+      '--key',
+      accessKeyId,
+      '--account',
+      account,
+      '--mode',
+      'deactivate-then-delete',
+      '--regions',
+      'us-east-1',
+      '--yes',
+    ]);
+    expect(responded.code, responded.stderr).toBe(0);
+    expect(await status()).toBe('Inactive');
+
+    const released = await cli().run(['release', '--key', accessKeyId, '--account', account, '--reactivate', '--yes']);
+
+    expect(released.code, released.stderr).toBe(0);
+    expect(await status()).toBe('Active');
+    expect(released.stdout).toContain(`Account ${account}`);
   });
 
   it('of an account outside the organisation is refused by the hub: nothing touched, and said', async () => {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { runAction, withCommonOptions } from '../command-kit.js';
+import { runAction, withAccountOptions, withCommonOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
 
-interface ReleaseFlags extends parse.CommonOptions {
+interface ReleaseFlags extends parse.CommonOptions, parse.AccountFlags {
   key?: string;
   user?: string;
   reactivate?: boolean;
@@ -17,8 +17,7 @@ interface ReleaseFlags extends parse.CommonOptions {
 /** `exposed-keys release`: cancel the scheduled deletion of a key exposed-keys contained; or, a false alarm, reactivate it. */
 export function registerRelease(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
-    program
-      .command('release')
+    withAccountOptions(program.command('release'))
       .description('cancel the scheduled deletion of a key exposed-keys deactivated (it stays inactive)')
       .option('--key <id>', 'the contained access key id (AKIA…)')
       .option('--user <name>', 'the IAM user the key belongs to (default: looked up from the key)')
@@ -30,7 +29,11 @@ export function registerRelease(program: Command, setExitCode: (code: ExitCodeVa
 }
 
 async function release(flags: ReleaseFlags, output: Output): Promise<ExitCodeValue> {
-  const request = { ...parse.parseKeyAndUser(flags), reactivate: flags.reactivate ?? false };
+  const request = {
+    ...parse.parseKeyAndUser(flags),
+    reactivate: flags.reactivate ?? false,
+    ...parse.parseAccount(flags),
+  };
   const topicArn = parse.parseTopicArn(flags.topic);
   const context = parse.awsContext(flags, parse.stackRegion(flags));
   const [{ AwsClients }, run, render, flow] = await Promise.all([

@@ -29,7 +29,7 @@ export function renderRelease(result: ReleaseCommandResult, palette: Palette): s
   if (release.status === 'done') {
     const done = release.result;
     lines.push(
-      `${palette.green('✔')} Released ${done.accessKeyId}: ${done.reactivated ? 'ACTIVE again' : 'left inactive'}; schedules removed: ${done.cancelled.join(', ') || 'none'}`,
+      `${palette.green('✔')} Released ${done.accessKeyId}: ${done.reactivated ? 'ACTIVE again' : done.status === 'Active' ? palette.red('left ACTIVE (made active again by someone else)') : 'left inactive'}; schedules removed: ${done.cancelled.join(', ') || 'none'}`,
     );
     for (const warning of done.warnings) lines.push(palette.yellow(`  warning: ${shownText(warning)}`));
   } else
@@ -48,8 +48,8 @@ export function renderRelease(result: ReleaseCommandResult, palette: Palette): s
       kind: 'release',
       accessKeyId: result.plan.accessKeyId,
       userName: result.plan.userName,
-      accountId: null,
-      containedAt: null,
+      accountId: result.accountId,
+      containedAt: result.plan.containedAt,
       step: release,
     },
   } as const;

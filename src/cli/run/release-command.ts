@@ -29,6 +29,13 @@ export async function releaseCommand(
   ui: ReleaseUi,
 ): Promise<ReleaseOutcome> {
   const { output, progress } = ui;
+  // --account: the key's IAM is the member's, through its role (checked first, as respond does);
+  // the schedules and the topic stay the caller's (the hub's).
+  const checked = request.account
+    ? await (await import('./member-clients.js')).checkedMemberClients(clients, request.account, request.accessKeyId)
+    : undefined;
+  for (const warning of checked?.warnings ?? []) output.warn(warning);
+  const acting = checked?.acting ?? clients;
   // A topic given is checked before anything changes, as respond does.
   const given = ui.topicArn
     ? await resolveTopic(clients, { topicArn: ui.topicArn, stackName: ui.stackName }, 5_000)
@@ -47,6 +54,7 @@ export async function releaseCommand(
   };
   // For the message only: not knowing the account is no reason to fail a release that was made.
   const accountId = async (): Promise<string | null> => {
+    if (request.account) return request.account.accountId;
     try {
       const account = await callerAccount(await clients.sts());
       return /^\d{12}$/.test(account) ? account : null;
@@ -63,7 +71,7 @@ export async function releaseCommand(
   };
   const outcome = await releaseFlow(
     {
-      iam: await clients.iam(),
+      iam: await acting.iam(),
       scheduler: schedules?.scheduler,
       groupName: schedules?.target.groupName ?? null,
       topic,

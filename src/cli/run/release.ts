@@ -5,6 +5,7 @@ import type { IncidentReport } from '../../steps/incident-outcome.js';
 import type { ReleaseResult } from '../../steps/lifecycle/follow-up-result.js';
 import { planRelease, type ReleasePlan, releaseKey } from '../../steps/lifecycle/release.js';
 import { report, type StepReport } from '../../steps/step-report.js';
+import type { AccountTarget } from '../options.js';
 import { type NotificationOutcome, notifyOrPrint, type TopicToNotify } from './respond.js';
 
 /** What a responder asked to release. */
@@ -13,6 +14,8 @@ export interface ReleaseRequest {
   userName?: string;
   /** Also make the key active again: a false alarm. */
   reactivate: boolean;
+  /** The member account the key belongs to (`--account`), acted in through its responder role. */
+  account?: AccountTarget;
 }
 
 /** What `release` needs: IAM, the stack's schedules when there is a stack, and where to notify. */
@@ -35,6 +38,8 @@ export interface ReleaseCommandResult {
   plan: ReleasePlan;
   release: StepReport<ReleaseResult>;
   notification: NotificationOutcome;
+  /** The account the key belongs to, as the message names it; null when unknown. */
+  accountId: string | null;
 }
 
 /** How `release` ended: with a result, or stopped by the responder before any change. */
@@ -71,6 +76,7 @@ export async function releaseFlow(
     return { aborted: true, plan };
   io.notify({ kind: 'step', text: 'Releasing, notifying…' });
   const release = await report(() => releaseKey(stepDeps, plan, { reactivate: request.reactivate }), describeError);
+  const accountId = await deps.accountId();
   const incidentReport: IncidentReport = {
     incident: null,
     containment: { status: 'skipped', reason: 'a release contains nothing' },
@@ -79,14 +85,14 @@ export async function releaseFlow(
       kind: 'release',
       accessKeyId: plan.accessKeyId,
       userName: plan.userName,
-      accountId: await deps.accountId(),
+      accountId,
       containedAt: plan.containedAt,
       step: release,
     },
   };
   const topic = await deps.topic();
   const notification = await notifyOrPrint(topic, incidentReport, false);
-  return { aborted: false, result: { plan, release, notification } };
+  return { aborted: false, result: { plan, release, notification, accountId } };
 }
 
 /** The exit code of a release: 3 when the release or its notification failed, else 0. */
