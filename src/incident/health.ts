@@ -87,13 +87,18 @@ function singleAccessKeyId(event: HealthEvent): string {
  * `detail.affectedAccount`; the top-level `account` is then only the receiver. A value there that
  * is not an account id (published samples hold the key id) is not used.
  */
-function keyAccount(event: HealthEvent): { accountId: string; receivedBy?: string } {
+function keyAccount(event: HealthEvent, notes: string[]): { accountId: string; receivedBy?: string } {
   const affected = event.detail.affectedAccount;
   if (typeof affected === 'string' && /^\d{12}$/.test(affected)) {
     if (affected === event.account) return { accountId: affected };
     return { accountId: affected, receivedBy: requireAccount(event.account, 'account') };
   }
-  return { accountId: requireAccount(event.account, 'account') };
+  const accountId = requireAccount(event.account, 'account');
+  if (affected !== undefined && affected !== null && affected !== accountId)
+    notes.push(
+      `detail.affectedAccount is not an account id (${[...(JSON.stringify(affected) ?? '')].slice(0, 40).join('')}): the key is taken to be of the receiving account ${accountId}; check it.`,
+    );
+  return { accountId };
 }
 
 /**
@@ -113,7 +118,7 @@ export function parseHealthEvent(event: unknown): Incident {
   const metadata = detail.eventMetadata ?? {};
   const notes: string[] = [];
   const accessKeyId = singleAccessKeyId(parsed.data);
-  const account = keyAccount(parsed.data);
+  const account = keyAccount(parsed.data, notes);
   const time = eventDate(parsed.data.time, 'time', notes);
   return {
     source: 'health',

@@ -8,7 +8,7 @@ import { isAccessKeyId } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
 import type { ContainmentResult } from '../steps/contain.js';
-import { manualContainSteps } from '../steps/human-steps.js';
+import { accountAccessFailure, accountAccessSteps, manualContainSteps } from '../steps/human-steps.js';
 import {
   type FollowUpOutcome,
   type IncidentOutcome,
@@ -325,6 +325,8 @@ function urgentSteps(report: IncidentReport): string[] {
       'Read the event in the Trusted Advisor or AWS Health console, and contain the key it names by hand or with exposed-keys respond --key <AKIA…>.',
     ];
   if (containment.status === 'done') return containment.result.humanSteps.map((step) => shownText(step));
+  const noRole = containment.status === 'failed' ? accountAccessFailure(containment.error) : null;
+  if (noRole) return accountAccessSteps(incident.accessKeyId, incident.userName, noRole).map((step) => shownText(step));
   return manualContainSteps(incident.accessKeyId, incident.userName);
 }
 

@@ -21,18 +21,45 @@ export function temporaryKeySteps(accessKeyId: string): string[] {
   ];
 }
 
-/** Steps to contain a key by hand when the tool did not (failure, refusal or notify-only mode). */
-export function manualContainSteps(accessKeyId: string, userName: string | null): string[] {
+/**
+ * Steps to contain a key by hand when the tool did not (failure, refusal or notify-only mode);
+ * `inAccount`: the key's account, when the commands must run with credentials of that account
+ * rather than where the message was read (a member's key, from the hub).
+ */
+export function manualContainSteps(accessKeyId: string, userName: string | null, inAccount?: string): string[] {
   const user = userName ?? '<owner>';
+  const there = inAccount ? ` --profile <a profile of account ${inAccount}>` : '';
   const lookup =
     userName === null
-      ? [`Find the owner: aws iam get-access-key-last-used --access-key-id ${accessKeyId} (UserName).`]
+      ? [`Find the owner: aws iam get-access-key-last-used --access-key-id ${accessKeyId}${there} (UserName).`]
       : [];
   return [
     ...lookup,
-    `Deactivate the key now: aws iam update-access-key --user-name ${user} --access-key-id ${accessKeyId} --status Inactive`,
-    `Then delete it: aws iam delete-access-key --user-name ${user} --access-key-id ${accessKeyId}`,
+    `Deactivate the key now: aws iam update-access-key --user-name ${user} --access-key-id ${accessKeyId} --status Inactive${there}`,
+    `Then delete it: aws iam delete-access-key --user-name ${user} --access-key-id ${accessKeyId}${there}`,
     revokeSessionsStep(user),
+  ];
+}
+
+/** The account and role of a failure to act through a member's responder role, from its message (see AccountAccessError). */
+export function accountAccessFailure(error: string): { accountId: string; roleArn: string } | null {
+  const match =
+    /^(?:AccountAccessError: )?Cannot act in the account through (arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+):/.exec(
+      error,
+    );
+  return match ? { roleArn: match[1] as string, accountId: match[2] as string } : null;
+}
+
+/** Steps when the hub could not assume a member's responder role: repair the member, contain by hand meanwhile. */
+export function accountAccessSteps(
+  accessKeyId: string,
+  userName: string | null,
+  failure: { accountId: string; roleArn: string },
+): string[] {
+  return [
+    `The hub could not act in account ${failure.accountId} through ${failure.roleArn}. Contain the key there by hand now:`,
+    ...manualContainSteps(accessKeyId, userName, failure.accountId),
+    `Then repair the account's member stack: exposed-keys status --org lists the accounts whose stack is not current (deploy --org updates them); the role must exist and trust the hub.`,
   ];
 }
 

@@ -87,8 +87,11 @@ describe('events published by others', () => {
       location: 'https://github.com/repository_name',
       detectedAt: '2025-02-12T00:37:54.000Z',
     });
-    // affectedAccount holds the key id there, not an account: it is not taken for one.
+    // affectedAccount holds the key id there, not an account: it is not taken for one, and a note says so.
     expect(parseIncident(event).receivedBy).toBeUndefined();
+    expect(parseIncident(event).notes).toEqual([
+      expect.stringMatching(/^detail\.affectedAccount is not an account id/),
+    ]);
   });
 
   it('refuses the redacted sample as published, naming its 14-character key', () => {

@@ -273,6 +273,29 @@ describe('the steps after containment, in organisation mode', () => {
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
   });
 
+  it('tells how to contain by hand in the member, and repair its stack, when its role cannot be assumed', async () => {
+    stsMock
+      .on(AssumeRoleCommand)
+      .rejects(Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
+    const event = eventFrom(MEMBER).event;
+    const error = await containTask(
+      { iam: hubIam, organization: organization() },
+      CONFIG,
+    )({ event }).catch((thrown: unknown) => thrown as Error);
+    // As Step Functions hands the function's error to the next state.
+    const containmentError = {
+      Error: 'AccountAccessError',
+      Cause: JSON.stringify({ errorType: 'AccountAccessError', errorMessage: (error as Error).message }),
+    };
+
+    await hubNotifier()({ event, containmentError } as never);
+
+    const message = snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message as string;
+    expect(message).toContain(`The hub could not act in account ${MEMBER}`);
+    expect(message).toContain(`--status Inactive --profile <a profile of account ${MEMBER}>`);
+    expect(message).toContain('exposed-keys status --org');
+  });
+
   it("lists a quarantined member user's keys in the member account", async () => {
     iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
