@@ -58,7 +58,7 @@ async function finding(deps: ChannelsDeps, report: IncidentReport, message: Inci
   return importFinding(
     { securityHub: deps.securityHub, accountId: deps.accountId, now: () => now },
     buildFinding(report, message, { region: config.region, now }),
-    report.signal?.role === 'joined' ? 'follow-up' : 'full',
+    report.signal?.role === 'joined' ? 'follow-up' : report.followUp ? 'lifecycle' : 'full',
   );
 }
 

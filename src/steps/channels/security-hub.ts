@@ -20,9 +20,18 @@ export interface FindingDeps {
 
 /**
  * `full`: the finding of a response replaces the content (keeping when it was first created);
- * `follow-up`: a later report keeps what the response wrote and updates the report count and times.
+ * `follow-up`: a later report keeps what the response wrote and updates the report count and times;
+ * `lifecycle`: what came after the containment (the scheduled deletion, the verification, a
+ * release) adds its fields and keeps what the response wrote (what the attacker did, what is left
+ * to do, its severity), unless it is more severe: then it replaces it, as an escalation.
  */
-export type FindingUpdate = 'full' | 'follow-up';
+export type FindingUpdate = 'full' | 'follow-up' | 'lifecycle';
+
+const SEVERITY_ORDER = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+function severityRank(finding: AwsSecurityFinding): number {
+  return SEVERITY_ORDER.indexOf(finding.Severity?.Label ?? 'INFORMATIONAL');
+}
 
 const MAX_PAGES = 10;
 
@@ -80,8 +89,15 @@ export function mergeFinding(
     UpdatedAt: laterThan(existing.UpdatedAt, now),
     LastObservedAt: now.toISOString(),
   };
-  if (update === 'full') return { ...fresh, ...kept };
+  if (update === 'full' || (update === 'lifecycle' && severityRank(fresh) > severityRank(existing)))
+    return { ...fresh, ...kept };
   const freshFields = ownFields(fresh.ProductFields);
+  const added =
+    update === 'lifecycle'
+      ? freshFields
+      : Object.fromEntries(
+          FOLLOW_UP_FIELDS.filter((name) => freshFields[name]).map((name) => [name, freshFields[name] as string]),
+        );
   return {
     SchemaVersion: existing.SchemaVersion,
     Id: existing.Id,
@@ -98,9 +114,7 @@ export function mergeFinding(
     RecordState: 'ACTIVE',
     ProductFields: {
       ...ownFields(existing.ProductFields),
-      ...Object.fromEntries(
-        FOLLOW_UP_FIELDS.filter((name) => freshFields[name]).map((name) => [name, freshFields[name] as string]),
-      ),
+      ...added,
       'exposed-keys/lastReport': `${freshFields['exposed-keys/source'] ?? 'unknown'} at ${now.toISOString()}`,
     },
     ...kept,

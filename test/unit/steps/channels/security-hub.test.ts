@@ -84,6 +84,38 @@ describe('importFinding', () => {
     expect(merged).not.toHaveProperty('Workflow');
   });
 
+  it('keeps the severity and remediation of the response on a lifecycle follow-up, unless it is more severe', () => {
+    const incident = stored({
+      Severity: { Label: 'HIGH' },
+      Title: 'the response',
+      Remediation: { Recommendation: { Text: 'remove the backdoor roles' } },
+      ProductFields: { 'exposed-keys/outcome': 'deleted', 'exposed-keys/riskyEvents': '3' },
+    });
+    const followUp = (label: 'MEDIUM' | 'CRITICAL') =>
+      ({
+        ...stored(),
+        Severity: { Label: label },
+        Title: 'the verification',
+        Remediation: undefined,
+        ProductFields: { 'exposed-keys/outcome': 'quiet-since-containment', 'exposed-keys/source': 'exposed-keys' },
+      }) as AwsSecurityFinding;
+
+    const quiet = mergeFinding(followUp('MEDIUM'), incident, 'lifecycle', NOW);
+    const escalated = mergeFinding(followUp('CRITICAL'), incident, 'lifecycle', NOW);
+
+    expect(quiet).toMatchObject({
+      Severity: { Label: 'HIGH' },
+      Title: 'the response',
+      Remediation: { Recommendation: { Text: 'remove the backdoor roles' } },
+    });
+    expect(quiet.ProductFields).toMatchObject({
+      'exposed-keys/riskyEvents': '3',
+      'exposed-keys/outcome': 'quiet-since-containment',
+    });
+    expect(escalated).toMatchObject({ Severity: { Label: 'CRITICAL' }, Title: 'the verification' });
+    expect(escalated.CreatedAt).toBe(incident.CreatedAt);
+  });
+
   it('notes Security Hub not enabled, whichever way it says so, and goes on', async () => {
     hubMock.on(BatchImportFindingsCommand).resolves({
       FailedCount: 1,
