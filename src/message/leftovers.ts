@@ -18,6 +18,7 @@ const LABELS: Record<LeftoverKind, string> = {
   function: 'Lambda function',
   'secret-read': 'secret read',
   'parameter-read': 'parameter read',
+  'bulk-read': 'read in bulk',
 };
 
 /** How many items a message lists: the rest are counted. */

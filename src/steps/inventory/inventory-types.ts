@@ -10,12 +10,16 @@ export type LeftoverKind =
   | 'instance'
   | 'function'
   | 'secret-read'
-  | 'parameter-read';
+  | 'parameter-read'
+  | 'bulk-read';
 
 /** One thing the activity says the attacker made or read, as it stands now. */
 export interface Leftover {
   kind: LeftoverKind;
-  /** The user, role, key, instance id, function, secret or parameter; for a policy, the policy. */
+  /**
+   * The user, role, key, instance id, function, secret or parameter; for a policy, the policy; for
+   * a read in bulk, the call (BatchGetSecretValue, GetParametersByPath).
+   */
   name: string;
   /** For keys, login profiles and policies: the user, role or group it belongs to. */
   owner: string | null;

@@ -46,6 +46,11 @@ function candidatesOf(event: RiskyEvent, keyOwner: string | null): Candidate[] {
     case 'GetParameter':
     case 'GetParameters':
       return of('parameter-read', named(event, 'AWS::SSM::Parameter'), null, event.awsRegion);
+    case 'BatchGetSecretValue':
+    case 'GetParametersByPath':
+      // What these read is chosen by a list, filters or a path in the request, which the summary
+      // does not keep: the calls are what to look at, one item per call and region.
+      return of('bulk-read', [name], null, event.awsRegion);
     case 'RunInstances':
       return of('instance', named(event, 'AWS::EC2::Instance'), null, event.awsRegion);
     case 'CreateFunction':

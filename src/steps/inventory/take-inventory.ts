@@ -157,6 +157,12 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
         note: 'read by the attacker',
         command: shellCommand`aws ssm put-parameter --region ${region} --name ${name} --overwrite --value <new value>`,
       };
+    case 'bulk-read':
+      return {
+        state: 'to-rotate',
+        note: `${name === 'BatchGetSecretValue' ? 'secrets' : 'parameters'} read in bulk: rotate every one these calls matched (each call's request holds its list, filters or path)`,
+        command: shellCommand`aws cloudtrail lookup-events --region ${region} --lookup-attributes AttributeKey=EventName,AttributeValue=${name}`,
+      };
     default:
       return { state: 'unknown', note: null, command: '' };
   }

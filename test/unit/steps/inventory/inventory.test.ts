@@ -137,6 +137,43 @@ describe('takeInventory', () => {
     ]);
   });
 
+  it('lists secrets and parameters read in bulk, with the calls to look at, once per call and region', async () => {
+    const bulk = (eventName: string, awsRegion: string) => ({
+      ...risky(eventName, []),
+      category: 'credential-access' as const,
+      awsRegion,
+    });
+    const inventory = await takeInventory(
+      deps,
+      [
+        summary([
+          bulk('BatchGetSecretValue', 'us-east-1'),
+          bulk('BatchGetSecretValue', 'us-east-1'),
+          bulk('GetParametersByPath', 'eu-west-1'),
+        ]),
+      ],
+      'alice',
+    );
+
+    expect(inventory.items.map((item) => [item.kind, item.name, item.region, item.state, item.command])).toEqual([
+      [
+        'bulk-read',
+        'BatchGetSecretValue',
+        'us-east-1',
+        'to-rotate',
+        'aws cloudtrail lookup-events --region us-east-1 --lookup-attributes AttributeKey=EventName,AttributeValue=BatchGetSecretValue',
+      ],
+      [
+        'bulk-read',
+        'GetParametersByPath',
+        'eu-west-1',
+        'to-rotate',
+        'aws cloudtrail lookup-events --region eu-west-1 --lookup-attributes AttributeKey=EventName,AttributeValue=GetParametersByPath',
+      ],
+    ]);
+    expect(inventoryLines(inventory).join('\n')).toMatch(/2 secret\(s\) or parameter\(s\) read, to rotate/);
+  });
+
   it('shows names from CloudTrail inert in the message', async () => {
     iamMock.on(GetUserCommand).resolves({});
 
