@@ -42,7 +42,8 @@ function principals(value: unknown): string[] {
 
 /**
  * The accounts a trust policy (as IAM returns it, URL-encoded JSON) lets assume the role, outside
- * `trusted`: from `Principal.AWS` account ids and ARNs, and `"*"` (anyone) as `*`.
+ * `trusted`: from `Principal.AWS` account ids and ARNs, `"*"` (anyone) as `*`, and every
+ * identity provider of `Principal.Federated` as `federated <provider>`.
  */
 export function foreignPrincipals(document: string | undefined, trusted: TrustedAccounts): string[] {
   if (!document) return [];
@@ -63,6 +64,10 @@ export function foreignPrincipals(document: string | undefined, trusted: Trusted
       const account = /^(\d{12})$/.exec(entry)?.[1] ?? /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(entry)?.[1];
       if (account && !trusted.accounts.has(account)) foreign.add(account);
     }
+    // Identities of a web or SAML provider (GitHub's OIDC, Google, Cognito…) belong to no account:
+    // a role trusting one, unless its conditions narrow it, lets in whoever the provider vouches for.
+    for (const provider of principals((principal as { Federated?: unknown } | undefined)?.Federated))
+      foreign.add(`federated ${provider.replace(/^arn:[\w-]+:iam::\d{12}:(?:oidc|saml)-provider\//, '')}`);
   }
   return [...foreign].sort();
 }

@@ -70,6 +70,26 @@ describe('foreignPrincipals', () => {
       '111122223333',
     ]);
   });
+
+  it('names the identity providers a role trusts, which belong to no account', () => {
+    const policy = encodeURIComponent(
+      JSON.stringify({
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+          },
+          { Effect: 'Allow', Principal: { Federated: ['accounts.google.com'], Service: 'ec2.amazonaws.com' } },
+        ],
+      }),
+    );
+
+    expect(foreignPrincipals(policy, { accounts: new Set(['123456789012']), scope: 'this-account' })).toEqual([
+      'federated accounts.google.com',
+      'federated token.actions.githubusercontent.com',
+    ]);
+  });
 });
 
 describe('takeInventory', () => {
