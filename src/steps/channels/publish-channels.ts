@@ -1,4 +1,5 @@
 import type { SecretsApi, SecurityHubApi, SnsClient } from '../../aws/narrow-clients.js';
+import { shownValue } from '../../common/untrusted-text.js';
 import {
   type CustomNotification,
   customNotification,
@@ -48,7 +49,8 @@ export interface ChannelsDeps {
 
 function eventIdOf(report: IncidentReport): string {
   if (report.signal?.role === 'quarantine') return report.signal.quarantine.eventId;
-  return report.incident?.eventId ?? report.rawEventId ?? 'unknown';
+  // An event that could not be read: its id is only cut (see workflow-state), so made inert here.
+  return report.incident?.eventId ?? (report.rawEventId ? shownValue(report.rawEventId, 200) : 'unknown');
 }
 
 async function finding(deps: ChannelsDeps, report: IncidentReport, message: IncidentMessage, config: ChannelsConfig) {
