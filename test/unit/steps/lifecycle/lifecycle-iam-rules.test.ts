@@ -21,9 +21,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { messageOf } from '../../../../src/message/message-of.js';
 import { containKey } from '../../../../src/steps/contain.js';
 import type { IncidentReport } from '../../../../src/steps/incident-outcome.js';
+import type { FollowUpResult } from '../../../../src/steps/lifecycle/follow-up-result.js';
 import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
 import { incidentFor } from '../../../support/incidents.js';
+import { SCHEDULE_TARGET } from '../../../support/schedule-target.js';
 
 /*
  * IAM's API model (botocore iam/2010-05-08 service-2.json, shape tagValueType):
@@ -35,11 +37,7 @@ const IAM_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const NOW = new Date('2026-11-27T03:00:00.000Z');
-const TARGET = {
-  groupName: 'exposed-keys',
-  roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole',
-  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys',
-};
+const TARGET = SCHEDULE_TARGET;
 const iamMock = mockClient(IAMClient);
 const schedulerMock = mockClient(SchedulerClient);
 const iam = new IAMClient({ region: 'us-east-1' });
@@ -48,6 +46,27 @@ const scheduler = new SchedulerClient({ region: 'us-east-1' });
 /** The user's tags, kept as IAM keeps them, and TagUser validated as IAM validates it. */
 let tags: Map<string, string>;
 let status: 'Active' | 'Inactive';
+
+/** The report of a follow-up that was done, as the notification reads it. */
+function followUpReport(
+  kind: 'release' | 'verification',
+  result: FollowUpResult,
+  containedAt: string | null,
+): IncidentReport {
+  return {
+    incident: null,
+    containment: { status: 'skipped', reason: 'a follow-up contains nothing' },
+    investigation: { status: 'skipped', reason: 'a follow-up investigates nothing' },
+    followUp: {
+      kind,
+      accessKeyId: KEY,
+      userName: 'alice',
+      accountId: '123456789012',
+      containedAt,
+      step: { status: 'done', result },
+    },
+  };
+}
 
 beforeEach(() => {
   iamMock.reset();
@@ -159,19 +178,7 @@ describe('release of a key that is ACTIVE now', () => {
     const result = await releaseKey(deps, plan, { reactivate: false });
     expect(result.status).toBe('Active');
 
-    const report: IncidentReport = {
-      incident: null,
-      containment: { status: 'skipped', reason: 'a release contains nothing' },
-      investigation: { status: 'skipped', reason: 'a release investigates nothing' },
-      followUp: {
-        kind: 'release',
-        accessKeyId: KEY,
-        userName: 'alice',
-        accountId: '123456789012',
-        containedAt: plan.containedAt,
-        step: { status: 'done', result },
-      },
-    };
+    const report = followUpReport('release', result, plan.containedAt);
     const message = messageOf(report);
     const text = [message.headline, message.keyNow, ...message.done].join('\n');
     // IAM says Active: the message must not say inactive, and must ask a human to act.
@@ -222,19 +229,7 @@ describe('a verification whose search was cut short', () => {
       { lookbackHours: 24, deadline: Date.now() },
     );
     expect(result.truncated).toBe(true);
-    const report: IncidentReport = {
-      incident: null,
-      containment: { status: 'skipped', reason: 'a follow-up contains nothing' },
-      investigation: { status: 'skipped', reason: 'a follow-up investigates nothing' },
-      followUp: {
-        kind: 'verification',
-        accessKeyId: KEY,
-        userName: 'alice',
-        accountId: '123456789012',
-        containedAt: '2026-11-27T03:00:00.000Z',
-        step: { status: 'done', result },
-      },
-    };
+    const report = followUpReport('verification', result, '2026-11-27T03:00:00.000Z');
     const message = messageOf(report);
     expect(message.headline).not.toMatch(/^Verified/);
     expect(message.keyNow).not.toMatch(/^Quiet/);

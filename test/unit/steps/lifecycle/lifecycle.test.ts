@@ -28,15 +28,12 @@ import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
 import { atExpression, scheduleName } from '../../../../src/steps/lifecycle/schedules.js';
 import { incidentFor } from '../../../support/incidents.js';
+import { SCHEDULE_TARGET } from '../../../support/schedule-target.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const NOW = new Date('2026-11-27T03:00:00.000Z');
 const TAG = `exposed-keys/contained/${KEY}`;
-const TARGET = {
-  groupName: 'exposed-keys',
-  roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole',
-  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys',
-};
+const TARGET = SCHEDULE_TARGET;
 const iamMock = mockClient(IAMClient);
 const schedulerMock = mockClient(SchedulerClient);
 const iam = new IAMClient({ region: 'us-east-1' });
