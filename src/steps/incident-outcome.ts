@@ -160,7 +160,7 @@ export function keyContained(report: IncidentReport): boolean {
   if (report.signal?.role === 'quarantine') return !quarantineUncovered(report.signal);
   // A follow-up starts from a contained key: it is no longer so only when found active again or released.
   if (report.followUp)
-    return !['scheduled-deletion-refused', 'reactivated', 'invalid-follow-up'].includes(
+    return !['scheduled-deletion-refused', 'reactivated', 'released-active', 'invalid-follow-up'].includes(
       followUpOutcome(report.followUp),
     );
   return report.containment.status === 'done' && report.containment.result.contained;

@@ -20,7 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { messageOf } from '../../../../src/message/message-of.js';
 import { containKey } from '../../../../src/steps/contain.js';
-import type { IncidentReport } from '../../../../src/steps/incident-outcome.js';
+import { type IncidentReport, keyContained } from '../../../../src/steps/incident-outcome.js';
 import type { FollowUpResult } from '../../../../src/steps/lifecycle/follow-up-result.js';
 import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
@@ -184,6 +184,7 @@ describe('release of a key that is ACTIVE now', () => {
     // IAM says Active: the message must not say inactive, and must ask a human to act.
     expect(text).not.toMatch(/inactive/i);
     expect(message.urgent).toBe(true);
+    expect(keyContained(report)).toBe(false);
   });
 });
 
