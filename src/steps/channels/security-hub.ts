@@ -22,8 +22,9 @@ export interface FindingDeps {
  * `full`: the finding of a response replaces the content (keeping when it was first created);
  * `follow-up`: a later report keeps what the response wrote and updates the report count and times;
  * `lifecycle`: what came after the containment (the scheduled deletion, the verification, a
- * release) adds its fields and keeps what the response wrote (what the attacker did, what is left
- * to do, its severity), unless it is more severe: then it replaces it, as an escalation.
+ * release) updates what the key is now and keeps what the response wrote (what the attacker did,
+ * what is left to do, its severity), unless it needs a human and is at least as severe: then its
+ * title, severity and remediation replace the response's, whose fields stay.
  */
 export type FindingUpdate = 'full' | 'follow-up' | 'lifecycle';
 
@@ -74,6 +75,21 @@ function ownFields(fields: Record<string, string> | undefined): Record<string, s
 }
 
 const FOLLOW_UP_FIELDS = ['exposed-keys/signals', 'exposed-keys/signalSources', 'exposed-keys/keyNow'];
+/** What a lifecycle follow-up says of the key now; the response's other fields (what the attacker did) stay. */
+const LIFECYCLE_FIELDS = ['exposed-keys/outcome', 'exposed-keys/urgent', 'exposed-keys/keyNow'];
+
+function picked(fields: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((name) => fields[name]).map((name) => [name, fields[name] as string]));
+}
+
+/**
+ * Whether a lifecycle follow-up replaces the response's title, severity and remediation: when it
+ * needs a human and is at least as severe (activity after containment after a response already
+ * CRITICAL is news, not a repeat).
+ */
+function escalates(fresh: AwsSecurityFinding, existing: AwsSecurityFinding): boolean {
+  return fresh.ProductFields?.['exposed-keys/urgent'] === 'true' && severityRank(fresh) >= severityRank(existing);
+}
 
 /** The finding to import, given the one Security Hub holds (if any). */
 export function mergeFinding(
@@ -89,15 +105,14 @@ export function mergeFinding(
     UpdatedAt: laterThan(existing.UpdatedAt, now),
     LastObservedAt: now.toISOString(),
   };
-  if (update === 'full' || (update === 'lifecycle' && severityRank(fresh) > severityRank(existing)))
-    return { ...fresh, ...kept };
+  if (update === 'full') return { ...fresh, ...kept };
   const freshFields = ownFields(fresh.ProductFields);
-  const added =
-    update === 'lifecycle'
-      ? freshFields
-      : Object.fromEntries(
-          FOLLOW_UP_FIELDS.filter((name) => freshFields[name]).map((name) => [name, freshFields[name] as string]),
-        );
+  const productFields = {
+    ...ownFields(existing.ProductFields),
+    ...picked(freshFields, update === 'lifecycle' ? LIFECYCLE_FIELDS : FOLLOW_UP_FIELDS),
+    'exposed-keys/lastReport': `${freshFields['exposed-keys/source'] ?? 'unknown'} at ${now.toISOString()}`,
+  };
+  if (update === 'lifecycle' && escalates(fresh, existing)) return { ...fresh, ProductFields: productFields, ...kept };
   return {
     SchemaVersion: existing.SchemaVersion,
     Id: existing.Id,
@@ -112,11 +127,7 @@ export function mergeFinding(
     Remediation: existing.Remediation,
     Resources: existing.Resources,
     RecordState: 'ACTIVE',
-    ProductFields: {
-      ...ownFields(existing.ProductFields),
-      ...added,
-      'exposed-keys/lastReport': `${freshFields['exposed-keys/source'] ?? 'unknown'} at ${now.toISOString()}`,
-    },
+    ProductFields: productFields,
     ...kept,
   };
 }

@@ -84,36 +84,48 @@ describe('importFinding', () => {
     expect(merged).not.toHaveProperty('Workflow');
   });
 
-  it('keeps the severity and remediation of the response on a lifecycle follow-up, unless it is more severe', () => {
+  it('keeps what the response found on a lifecycle follow-up, and its title unless the follow-up escalates', () => {
     const incident = stored({
-      Severity: { Label: 'HIGH' },
+      Severity: { Label: 'CRITICAL' },
       Title: 'the response',
       Remediation: { Recommendation: { Text: 'remove the backdoor roles' } },
-      ProductFields: { 'exposed-keys/outcome': 'deleted', 'exposed-keys/riskyEvents': '3' },
+      ProductFields: {
+        'exposed-keys/outcome': 'deactivated',
+        'exposed-keys/riskyEvents': '3',
+        'exposed-keys/attackerDid': 'created users 3 times',
+      },
     });
-    const followUp = (label: 'MEDIUM' | 'CRITICAL') =>
+    const followUp = (label: 'MEDIUM' | 'CRITICAL', urgent: boolean, outcome: string) =>
       ({
         ...stored(),
         Severity: { Label: label },
-        Title: 'the verification',
+        Title: `the ${outcome}`,
         Remediation: undefined,
-        ProductFields: { 'exposed-keys/outcome': 'quiet-since-containment', 'exposed-keys/source': 'exposed-keys' },
+        ProductFields: {
+          'exposed-keys/outcome': outcome,
+          'exposed-keys/urgent': String(urgent),
+          'exposed-keys/source': 'exposed-keys',
+          'exposed-keys/attackerDid': 'nothing since containment.',
+        },
       }) as AwsSecurityFinding;
 
-    const quiet = mergeFinding(followUp('MEDIUM'), incident, 'lifecycle', NOW);
-    const escalated = mergeFinding(followUp('CRITICAL'), incident, 'lifecycle', NOW);
+    const quiet = mergeFinding(followUp('MEDIUM', false, 'quiet-since-containment'), incident, 'lifecycle', NOW);
+    const activity = mergeFinding(followUp('CRITICAL', true, 'activity-after-containment'), incident, 'lifecycle', NOW);
 
     expect(quiet).toMatchObject({
-      Severity: { Label: 'HIGH' },
+      Severity: { Label: 'CRITICAL' },
       Title: 'the response',
       Remediation: { Recommendation: { Text: 'remove the backdoor roles' } },
     });
-    expect(quiet.ProductFields).toMatchObject({
-      'exposed-keys/riskyEvents': '3',
-      'exposed-keys/outcome': 'quiet-since-containment',
-    });
-    expect(escalated).toMatchObject({ Severity: { Label: 'CRITICAL' }, Title: 'the verification' });
-    expect(escalated.CreatedAt).toBe(incident.CreatedAt);
+    for (const merged of [quiet, activity])
+      expect(merged.ProductFields).toMatchObject({
+        'exposed-keys/riskyEvents': '3',
+        'exposed-keys/attackerDid': 'created users 3 times',
+      });
+    expect(quiet.ProductFields?.['exposed-keys/outcome']).toBe('quiet-since-containment');
+    expect(activity).toMatchObject({ Severity: { Label: 'CRITICAL' }, Title: 'the activity-after-containment' });
+    expect(activity.ProductFields?.['exposed-keys/outcome']).toBe('activity-after-containment');
+    expect(activity.CreatedAt).toBe(incident.CreatedAt);
   });
 
   it('notes Security Hub not enabled, whichever way it says so, and goes on', async () => {
