@@ -1,5 +1,9 @@
-/** Characters a shell word may hold bare: none of them is special to sh, bash or zsh. */
-const BARE = /^[A-Za-z0-9_.:/=+@%,-]+$/;
+/**
+ * Characters a shell word may hold bare: none of them is special to sh, bash or zsh, but that zsh
+ * expands a word beginning with `=` to a command's path (and `%` begins a job there): such a word
+ * is quoted.
+ */
+const BARE = /^[A-Za-z0-9_.:/+@,-][A-Za-z0-9_.:/=+@%,-]*$/;
 
 /**
  * `value` as one shell word: bare when it holds only characters no shell gives a meaning, else in

@@ -110,14 +110,15 @@ async function clientsIn(
  * account its schedule names. One that names none is refused: the hub's own account is not where
  * a member's key lives, and acting there would delete or verify nothing, or the wrong key.
  *
- * @throws Error when, in organisation mode, the follow-up names no account.
+ * @throws InvalidEventError when, in organisation mode, the follow-up names no account.
  */
 async function followUpClients(
   organization: OrganizationAccess | undefined,
   request: { accountId: string | null; accessKeyId: string },
 ): Promise<AccountClients | undefined> {
   if (organization && !request.accountId)
-    throw new Error(
+    throw new InvalidEventError(
+      'account',
       `The follow-up of ${request.accessKeyId} names no account, so it was not done: in organisation mode a follow-up acts only in the key's own account.`,
     );
   return clientsIn(organization, request.accountId, request.accessKeyId);

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { actingIn, createOrganization } from '../../emulators/organization.js';
@@ -58,6 +61,56 @@ describe('respond and investigate --account', () => {
     expect(cli().actions()).not.toContain('AssumeRole');
     const keys = await outside.iam.send(new ListAccessKeysCommand({ UserName: 'stranger' }));
     expect(keys.AccessKeyMetadata?.map((entry) => [entry.AccessKeyId, entry.Status])).toEqual([[key, 'Active']]);
+  });
+
+  it('refuse an account outside the organisation in simulate --local too', async () => {
+    await createOrganization(cli().moto.endpoint);
+    const outsider = '999999999999';
+    const outside = await actingIn(cli().moto.endpoint, outsider);
+    await outside.iam.send(new CreateUserCommand({ UserName: 'stranger' }));
+    const created = await outside.iam.send(new CreateAccessKeyCommand({ UserName: 'stranger' }));
+    const key = created.AccessKey?.AccessKeyId as string;
+
+    const run = await cli().run(['simulate', '--local', '--key', key, '--account', outsider, '--json']);
+
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toContain('is not a member of organization');
+    const keys = await outside.iam.send(new ListAccessKeysCommand({ UserName: 'stranger' }));
+    expect(keys.AccessKeyMetadata?.map((entry) => entry.Status)).toEqual(['Active']);
+  });
+
+  it('warn, and go on, when Organizations cannot say whether the account is a member', async () => {
+    const { key, account } = await memberKey();
+    cli().proxy.setRules([{ service: 'organizations', action: 'DescribeOrganization', fault: 'access-denied' }]);
+
+    const investigate = await cli().run(['investigate', '--key', key, '--account', account, '--regions', 'us-east-1']);
+    const respond = await cli().run([
+      'respond',
+      '--key',
+      key,
+      '--account',
+      account,
+      '--regions',
+      'us-east-1',
+      '--dry-run',
+    ]);
+
+    for (const run of [investigate, respond]) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('Could not ask Organizations');
+    }
+  });
+
+  it('read log files with the caller’s own credentials: no role is assumed for them', async () => {
+    const { key, account } = await memberKey();
+    const folder = await mkdtemp(join(tmpdir(), 'exposed-keys-logs-'));
+    await writeFile(join(folder, 'delivery.json'), JSON.stringify({ Records: [] }));
+    cli().proxy.setRules([{ service: 'sts', action: 'AssumeRole', fault: 'access-denied' }]);
+
+    const run = await cli().run(['investigate', '--key', key, '--account', account, '--logs', folder, '--hours', '1']);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(cli().actions()).not.toContain('AssumeRole');
   });
 
   it('tell the caller to log in again when the caller’s own credentials expired', async () => {

@@ -67,6 +67,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
       ...{ accessKeyId, window, ...source, followSessions, signal: interrupt.signal },
       inventory: flags.inventory ?? false,
       onProgress: (report) => progress.update(renderActivityProgress(report)),
+      onWarning: (text) => output.warn(text),
     })
     .finally(() => interrupt.dispose());
   progress.stop();

@@ -22,6 +22,8 @@ export interface InvestigationRequest {
   /** Read the activity in this member account, through its responder role (`--account`). */
   account?: AccountTarget;
   onProgress?: (progress: ActivityProgress) => void;
+  /** Told what went wrong without stopping the investigation (Organizations not answering, say). */
+  onWarning?: (text: string) => void;
   /** Aborts on Ctrl-C: a running Athena query is stopped. */
   signal?: AbortSignal;
 }
@@ -99,10 +101,15 @@ export async function runInvestigation(
   clients: AwsClients,
   request: InvestigationRequest,
 ): Promise<InvestigationOutcome> {
-  const acting = request.account
-    ? (await (await import('./member-clients.js')).checkedMemberClients(clients, request.account, request.accessKeyId))
-        .acting
-    : clients;
+  // --account: checked first when the member's clients are used (LookupEvents there, or the
+  // inventory); log files and Athena are read with the caller's credentials, where the trail is.
+  const usesMember = request.inventory || (request.athena === undefined && request.logs === undefined);
+  const checked =
+    request.account && usesMember
+      ? await (await import('./member-clients.js')).checkedMemberClients(clients, request.account, request.accessKeyId)
+      : undefined;
+  for (const warning of checked?.warnings ?? []) request.onWarning?.(warning);
+  const acting = checked?.acting ?? clients;
   const source = await sourceOf(clients, acting, request);
   const investigation = await investigateKey(
     { source },

@@ -95,7 +95,12 @@ export async function releaseFlow(
   return { aborted: false, result: { plan, release, notification, accountId } };
 }
 
-/** The exit code of a release: 3 when the release or its notification failed, else 0. */
+/**
+ * The exit code of a release: 3 when the release or its notification failed; 4 when it left the
+ * key active without reactivating it (someone made it active again: a human must look); else 0.
+ */
 export function releaseExitCode(result: ReleaseCommandResult): ExitCodeValue {
-  return result.release.status !== 'done' || result.notification.status === 'failed' ? ExitCode.awsFailed : ExitCode.ok;
+  if (result.release.status !== 'done' || result.notification.status === 'failed') return ExitCode.awsFailed;
+  const done = result.release.result;
+  return !done.reactivated && done.status === 'Active' ? ExitCode.needsHuman : ExitCode.ok;
 }

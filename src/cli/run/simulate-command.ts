@@ -44,9 +44,16 @@ export async function simulateCommand(
   if (request.local) await import('../../state-machine/promise-with-resolvers.js');
   const event = request.eventFile === undefined ? undefined : await readEventFile(request.eventFile);
   // --account: the member's IAM and CloudTrail through its role; the state machine and topic stay the caller's.
-  const acting = request.account
-    ? (await import('./member-clients.js')).memberClients(clients, request.account, request.accessKeyId ?? 'simulate')
-    : clients;
+  // Checked first, as respond checks it: an account outside the organisation is refused.
+  const checked = request.account
+    ? await (await import('./member-clients.js')).checkedMemberClients(
+        clients,
+        request.account,
+        request.accessKeyId ?? 'simulate',
+      )
+    : undefined;
+  for (const warning of checked?.warnings ?? []) ui.onWarning(warning);
+  const acting = checked?.acting ?? clients;
   const accountId = await callerAccount(await acting.sts());
   const topic = request.local ? await resolveTopic(clients, request) : {};
   if (topic.warning) ui.onWarning(topic.warning);

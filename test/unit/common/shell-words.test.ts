@@ -12,6 +12,8 @@ describe('shellWord', () => {
   it('leaves an ordinary name bare', () => {
     expect(shellWord('backdoor-role')).toBe('backdoor-role');
     expect(shellWord('arn:aws:iam::123456789012:policy/x@y+z=1,2')).toBe('arn:aws:iam::123456789012:policy/x@y+z=1,2');
+    // zsh expands a word beginning with = to a command's path.
+    expect(shellWord('=rm')).toBe("'=rm'");
   });
 
   it('keeps what an attacker wrote one argument, run by a real shell', () => {
