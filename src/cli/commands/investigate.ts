@@ -71,11 +71,10 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
     })
     .finally(() => interrupt.dispose());
   progress.stop();
-  const { activity } = result;
   if (output.json) output.printJson(render.investigationJson(result, flags.followSessions));
   else output.result(render.renderInvestigation(result, output.palette));
   if (result.files) output.notice(render.renderFilesReport(result.files));
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));
-  for (const failed of activity.regions.failed) output.warn(`Not searched: ${failed.region}: ${failed.error}`);
+  for (const failed of result.activity.regions.failed) output.warn(`Not searched: ${failed.region}: ${failed.error}`);
   return ExitCode.ok;
 }
