@@ -98,6 +98,8 @@ export async function runAction(
   const [{ Output }, { handleError }] = await Promise.all([import('./output.js'), import('./error-handler.js')]);
   const output = new Output({ json: options.json, verbose: options.verbose });
   try {
+    const { stackName } = options as { stackName?: unknown };
+    if (typeof stackName === 'string') (await import('./options.js')).parseStackName(stackName);
     return await body(output);
   } catch (error) {
     return handleError(error, output);

@@ -17,6 +17,7 @@ import {
   regionListSchema,
   roleNameSchema,
   s3OutputSchema,
+  stackNameSchema,
   topicArnSchema,
   workgroupSchema,
 } from '../settings/settings.js';
@@ -63,6 +64,15 @@ export interface AccountFlags {
 export interface AccountTarget {
   accountId: string;
   roleName: string;
+}
+
+/**
+ * Validates --stack-name, for every command that takes it, before any call.
+ *
+ * @throws InvalidInputError naming --stack-name.
+ */
+export function parseStackName(value: string): string {
+  return parseFlag(stackNameSchema, value, '--stack-name');
 }
 
 /**

@@ -12,6 +12,7 @@ import type { CloudFormationApi } from '../aws/narrow-clients.js';
 import { DeploymentError, InvalidInputError } from '../errors.js';
 import { deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError, StackTimeoutError } from './deploy-errors.js';
+import { requireOwnStack } from './own-stack.js';
 import { type ProgressDeps, polling } from './progress.js';
 import { findStack, isStackMissing } from './stack-description.js';
 import { isUpdatable, mustBeDeletedFirst, stackState } from './stack-status.js';
@@ -162,6 +163,7 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
     );
 
   let existing = await findStack(deps.cloudFormation, stackName);
+  requireOwnStack(existing, stackName, 'deploy');
   const status = existing?.StackStatus ?? '';
   if (existing && stackState(status) === 'in-progress' && status !== 'REVIEW_IN_PROGRESS')
     throw new StackBusyError(stackName, status);

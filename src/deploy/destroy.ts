@@ -3,6 +3,7 @@ import type { OwnedBucket } from './artifact-bucket.js';
 import { type DeletedBucket, deleteArtifactBucket } from './delete-bucket.js';
 import { type DeletedStack, deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError } from './deploy-errors.js';
+import { requireOwnStack } from './own-stack.js';
 import type { ProgressDeps } from './progress.js';
 import { findStack } from './stack-description.js';
 import { stackState } from './stack-status.js';
@@ -43,6 +44,7 @@ export interface DestroyResult {
 export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Promise<DestroyResult> {
   const { stackName } = input;
   const stack = await findStack(deps.cloudFormation, stackName);
+  requireOwnStack(stack, stackName, 'destroy');
   const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
   if (stackState(status) === 'in-progress' && !['REVIEW_IN_PROGRESS', 'DELETE_IN_PROGRESS'].includes(status))
     throw new StackBusyError(stackName, status);

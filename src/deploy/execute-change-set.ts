@@ -67,7 +67,8 @@ export async function executeChangeSet(deps: ChangeSetDeps, prepared: PreparedCh
   const final = await waitForStack(deps, stack, follower);
   const status = final?.StackStatus ?? 'DELETE_COMPLETE';
   const state = stackState(status);
-  if (state !== 'succeeded') {
+  // A stack gone by the end (deleted meanwhile) is no deploy that succeeded.
+  if (state !== 'succeeded' || status === 'DELETE_COMPLETE') {
     const failures = follower.failures(prepared.stackName, { status, reason: final?.StackStatusReason });
     const first = failures[0];
     const outcome = state === 'rolled-back' ? 'failed and was rolled back' : 'failed';

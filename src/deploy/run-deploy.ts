@@ -4,6 +4,7 @@ import type { IoHost } from '../common/io-host.js';
 import { artifactBucketName, ensureArtifactBucket, type UploadedArtifact, uploadArtifact } from './artifact-bucket.js';
 import { discardChangeSet, type PreparedChangeSet, prepareChangeSet, type ResourceChange } from './change-set.js';
 import { executeChangeSet } from './execute-change-set.js';
+import { requireOwnStack } from './own-stack.js';
 import { type Artifact, ensureArtifact } from './package-artifact.js';
 import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
 import { type SignedArtifact, signArtifact } from './sign-artifact.js';
@@ -118,6 +119,8 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   const artifact = await (deps.artifact ?? ensureArtifact)();
   progress.onStep?.(`Artifact ${artifact.fileName} (${artifact.source}); checking credentials…`);
   const account = await callerAccount(deps.sts);
+  // Before the bucket and the upload: a stack of that name exposed-keys did not make is left alone.
+  requireOwnStack(await findStack(deps.cloudFormation, input.stackName), input.stackName, 'deploy');
   const bucket = input.bucket ?? artifactBucketName(account, input.region);
   const s3 = { s3: deps.s3, progress };
   await ensureArtifactBucket(s3, { bucket, owner: account, region: input.region, tlsOnly: !deps.s3PlainHttp });

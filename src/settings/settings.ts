@@ -212,6 +212,15 @@ export const roleNameSchema = z
   .string()
   .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-)');
 
+/**
+ * A stack name CloudFormation takes (a letter, then letters, digits and hyphens), at most 64
+ * characters: the stack's schedule group is named after it, and Scheduler's names stop at 64.
+ */
+export const stackNameSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'a stack name starts with a letter and holds only letters, digits and hyphens')
+  .max(64, 'a stack name is at most 64 characters here (the schedule group is named after it)');
+
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {
   flag: string;

@@ -108,11 +108,15 @@ describe('replaying an event as it was delivered (--event)', () => {
 
     const first = await cli().run(['simulate', '--local', '--event', notJson]);
     const second = await cli().run(['simulate', '--local', '--event', notJson, '--key', 'AKIAIOSFODNN7EXAMPLE']);
+    // A device (or a pipe) has no size to check beforehand: the cap holds while reading.
+    const endless = await cli().run(['simulate', '--local', '--event', '/dev/zero']);
 
     expect(first.code).toBe(2);
     expect(first.stderr).toMatch(/--event .* does not hold a JSON object/);
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/--event replays the event as it is/);
+    expect(endless.code).toBe(2);
+    expect(endless.stderr).toMatch(/larger than an EventBridge event can be/);
     expect(cli().calls()).toEqual([]);
   });
 });

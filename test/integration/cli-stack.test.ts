@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
+  CreateStackCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ListChangeSetsCommand,
@@ -14,6 +15,7 @@ import {
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { ensureArtifact } from '../../src/deploy/package-artifact.js';
 import { loadTemplate } from '../../src/deploy/template.js';
@@ -198,14 +200,13 @@ describe('deploying the stack', () => {
     expect(elsewhere.stderr).toMatch(/--code-signing-profile must be the ARN of an AWS Signer profile in us-east-1/);
   });
 
-  it('refuses to execute without --yes when not at a terminal, and leaves no stack', async () => {
+  it('refuses to execute without --yes when not at a terminal, before any call: no bucket, no upload, no stack', async () => {
     const run = await cli().run(['deploy']);
 
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/add --yes/);
     expect(await describedStack()).toBeUndefined();
-    expect(cli().actions()).toEqual(expect.arrayContaining(['CreateChangeSet', 'DeleteChangeSet']));
-    expect(cli().actions()).not.toContain('ExecuteChangeSet');
+    expect(cli().actions()).toEqual([]);
   });
 
   it('leaves a change set for review, and no resources, with --no-execute', async () => {
@@ -306,6 +307,36 @@ describe('checking on the stack', () => {
     expect(run.stdout).toMatch(/exposed-keys: CREATE_COMPLETE/);
     expect(run.stdout).toMatch(/StateMachine\s+AWS::StepFunctions::StateMachine/);
     expect(run.stdout).toMatch(/none: nobody receives the notifications/);
+  });
+});
+
+describe('a stack of the same name that exposed-keys did not make', () => {
+  const PAYMENTS = JSON.stringify({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'Payments queue',
+    Resources: { PaymentsQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'payments-queue' } } },
+  });
+  const queueKept = async () =>
+    ((await cli().moto.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).some((url) =>
+      url.endsWith('/payments-queue'),
+    );
+
+  it('is left alone by deploy and destroy, which say why and change nothing', async () => {
+    await cli().cloudFormation.send(new CreateStackCommand({ StackName: 'payments', TemplateBody: PAYMENTS }));
+
+    const deployed = await cli().run(['deploy', '--yes', '--stack-name', 'payments']);
+    const destroyed = await cli().run(['destroy', '--yes', '--stack-name', 'payments']);
+
+    for (const run of [deployed, destroyed]) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('was not made by exposed-keys');
+    }
+    expect(await queueKept()).toBe(true);
+    const [stack] =
+      (await cli().cloudFormation.send(new DescribeStacksCommand({ StackName: 'payments' }))).Stacks ?? [];
+    expect(stack?.StackStatus).toBe('CREATE_COMPLETE');
+    expect(cli().actions()).not.toContain('CreateChangeSet');
+    expect(cli().actions()).not.toContain('DeleteStack');
   });
 });
 

@@ -501,6 +501,31 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
     args: ['destroy', '--bucket', 'artifacts', '--yes'],
     message: /use it with --delete-bucket/,
   },
+  {
+    name: 'deploy: without --yes and no terminal to ask (refused before the artifact is uploaded)',
+    args: ['deploy'],
+    message: /deploy changes the account: add --yes/,
+  },
+  {
+    name: 'destroy: --bucket that is not a bucket name',
+    args: ['destroy', '--delete-bucket', '--bucket', 's3://artifacts', '--yes'],
+    message: /--bucket must be an S3 bucket name/,
+  },
+  {
+    name: 'deploy: a stack name CloudFormation refuses',
+    args: ['deploy', '--stack-name', 'bad name;rm', '--yes'],
+    message: /--stack-name .*starts with a letter and holds only letters, digits and hyphens/,
+  },
+  {
+    name: 'destroy: a stack name over 64 characters',
+    args: ['destroy', '--stack-name', `s${'x'.repeat(64)}`, '--yes'],
+    message: /--stack-name .*at most 64 characters/,
+  },
+  {
+    name: 'respond: a stack name CloudFormation refuses',
+    args: ['respond', ...KEY, '--stack-name', '-x', '--yes'],
+    message: /--stack-name/,
+  },
   { name: 'status: a region other than us-east-1', args: ['status', '--region', 'ap-south-1'], message: /us-east-1/ },
   { name: 'an unknown command', args: ['contain', ...KEY], message: /unknown command 'contain'/ },
 ];

@@ -28,10 +28,7 @@ export function registerDeploy(program: Command, setExitCode: (code: ExitCodeVal
     withSettingFlags(withOrganizationOptions(program.command('deploy'), 'deploy'))
       .description('deploy or update the stack (us-east-1): build the Lambda artifact, upload it, apply a change set')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
-      .option(
-        '--bucket <name>',
-        'artifact bucket (default: exposed-keys-artifacts-<account>-<region>, created if needed)',
-      )
+      .option('--bucket <name>', 'artifact bucket (default: exposed-keys-artifacts-<account>-<region>, made if needed)')
       .option('--no-execute', 'create and show the change set, but do not execute it')
       .option('--yes', 'do not ask before executing the change set'),
   ).action(async (flags: DeployFlags) => setExitCode(await runAction(flags, (output) => deploy(flags, output))));
@@ -41,8 +38,13 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
   const region = stackRegion(flags);
   const parameters = stackParameters(flags);
   if (flags.bucket !== undefined) parseFlag(bucketNameSchema, flags.bucket, '--bucket');
-
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
+  // Refused now, not once the artifact is uploaded and the change set made: then nothing is changed.
+  if (flags.execute && !flags.yes && !output.canAsk)
+    throw new InvalidInputError(
+      '--yes',
+      'deploy changes the account: add --yes (or --no-execute) when not at a terminal.',
+    );
   refuseWithoutOrg(flags);
   const context = awsContext(flags, region);
   if (flags.org)

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import type { DestroyMessage } from '../../deploy/run-destroy.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { bucketNameSchema } from '../../settings/settings.js';
 import { cliHost } from '../cli-host.js';
 import {
   type OrganizationFlags,
@@ -10,7 +11,7 @@ import {
   withCommonOptions,
   withOrganizationOptions,
 } from '../command-kit.js';
-import { awsContext, type CommonOptions, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, parseFlag, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 
 interface DestroyFlags extends CommonOptions, OrganizationFlags {
@@ -36,6 +37,7 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
   const region = stackRegion(flags);
   if (flags.bucket !== undefined && !flags.deleteBucket)
     throw new InvalidInputError('--bucket', '--bucket names the bucket to delete: use it with --delete-bucket.');
+  if (flags.bucket !== undefined) parseFlag(bucketNameSchema, flags.bucket, '--bucket');
   refuseWithoutOrg(flags);
   if (flags.org)
     return (await import('../run/organization.js')).destroyOrganization(

@@ -36,7 +36,8 @@ export function deployJson(report: DeployReport): Record<string, unknown> {
 /** A deployment as a person reads it at the end. */
 export function renderDeployReport(report: DeployReport, palette: Palette): string {
   if (report.outcome === 'review') return `Change set left for review: ${report.changeSetId}`;
-  if (report.outcome === 'aborted') return 'Change set discarded; nothing was changed.';
+  if (report.outcome === 'aborted')
+    return 'Change set discarded; the stack was not changed (the artifact stays in its bucket, for the next deploy).';
   return renderDeployResult(
     {
       stackName: report.stackName,

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { cutEnd } from '../../common/untrusted-text.js';
@@ -98,7 +99,15 @@ export async function readEventFile(path: string): Promise<Record<string, unknow
   let text: string;
   try {
     if ((await stat(path)).size > MAX_EVENT_FILE_BYTES) refuse('is larger than an EventBridge event can be (1 MB)');
-    text = await readFile(path, 'utf8');
+    // Read with the cap too: a pipe or a device has no size to check beforehand.
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > MAX_EVENT_FILE_BYTES) refuse('is larger than an EventBridge event can be (1 MB)');
+      chunks.push(chunk);
+    }
+    text = Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     if (error instanceof InvalidInputError) throw error;
     return refuse(`cannot be read: ${(error as Error).message}`);

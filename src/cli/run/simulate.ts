@@ -188,6 +188,11 @@ export async function runSimulation(deps: SimulateDeps, request: SimulateRequest
   const stack = await describeStack(deps.cloudFormation, request.stackName);
   if (!request.local && !stackResource(stack, LOGICAL_IDS.stateMachine))
     throw new StackNotFoundError(request.stackName, request.region);
+  // Said before anything runs: the template's defaults (mode delete) may not be the deployed settings.
+  if (request.local && !stack)
+    request.onStep?.(
+      `No stack ${request.stackName} in ${request.region}: the local run takes the template's default settings (containment mode delete); give --stack-name to take a deployed stack's.`,
+    );
   let testUser: TestUser | undefined;
   if (request.createTestUser) {
     testUser = await createTestUser(deps.iam);

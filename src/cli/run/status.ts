@@ -61,10 +61,26 @@ function outcomeOf(output: string | undefined): string | null {
   }
 }
 
+/**
+ * The latest executions, and the latest failed ones even when later ones hide them: a failed
+ * execution means a key a human must see to, which ten follow-ups or repeated reports after it
+ * must not push out of sight.
+ */
 async function executions(sfn: SfnApi, stateMachineArn: string, limit: number): Promise<ExecutionStatus[]> {
-  const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: limit }));
+  const [latest, failed] = await Promise.all(
+    [undefined, 'FAILED' as const].map((statusFilter) =>
+      sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: limit, statusFilter })),
+    ),
+  );
+  const byArn = new Map(
+    [...(latest?.executions ?? []), ...(failed?.executions ?? [])].map((execution) => [
+      execution.executionArn,
+      execution,
+    ]),
+  );
+  const listed = [...byArn.values()].sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
   return Promise.all(
-    (listed.executions ?? []).map(async (execution) => {
+    listed.map(async (execution) => {
       const detail = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
       const failure = detail.error ? `${detail.error}${detail.cause ? `: ${cutEnd(detail.cause, 200)}` : ''}` : null;
       return {

@@ -46,6 +46,7 @@ function stack(status: string, extra: Partial<Stack> = {}): Stack {
     StackName: STACK,
     StackId: STACK_ID,
     StackStatus: status as StackStatus,
+    Description: 'exposed-keys: a test stack',
     CreationTime: new Date('2026-11-27T03:00:00Z'),
     ...extra,
   };
@@ -142,6 +143,18 @@ describe('prepareChangeSet', () => {
         { ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' },
       ],
     });
+  });
+
+  it('refuses a stack of that name exposed-keys did not make, before making anything', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolves({ Stacks: [stack('CREATE_COMPLETE', { Description: 'Payments: the orders queue' })] });
+
+    await expect(prepareChangeSet(deps(), { stackName: STACK })).rejects.toThrow(
+      /exists and was not made by exposed-keys \(its description: "Payments: the orders queue"\)/,
+    );
+    expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
   });
 
   it('reports the replacement of a resource that an update changes', async () => {

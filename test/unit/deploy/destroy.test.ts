@@ -28,8 +28,14 @@ const BUCKET = 'exposed-keys-artifacts-123456789012-us-east-1';
 const cloudFormationMock = mockClient(CloudFormationClient);
 const s3Mock = mockClient(S3Client);
 
-function stack(status: string): Stack {
-  return { StackName: STACK, StackId: STACK_ID, StackStatus: status as StackStatus, CreationTime: new Date() };
+function stack(status: string, description = 'exposed-keys: a test stack'): Stack {
+  return {
+    StackName: STACK,
+    StackId: STACK_ID,
+    StackStatus: status as StackStatus,
+    CreationTime: new Date(),
+    Description: description,
+  };
 }
 
 function event(id: number, logicalId: string, type: string, status: string, reason?: string): StackEvent {
@@ -72,6 +78,13 @@ beforeEach(() => {
 });
 
 describe('destroyStack', () => {
+  it('refuses a stack exposed-keys did not make, deleting nothing', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('CREATE_COMPLETE', 'Payments queue')] });
+
+    await expect(destroyStack(deps(), { stackName: STACK })).rejects.toThrow(/was not made by exposed-keys/);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+  });
+
   it('deletes the stack by id and follows its events until it is gone', async () => {
     cloudFormationMock
       .on(DescribeStacksCommand)

@@ -38,6 +38,7 @@ function stack(status: string, extra: Partial<Stack> = {}): Stack {
     StackName: STACK,
     StackId: STACK_ID,
     StackStatus: status as StackStatus,
+    Description: 'exposed-keys: a test stack',
     CreationTime: new Date('2026-11-27T03:00:00Z'),
     ...extra,
   };
@@ -150,6 +151,16 @@ describe('executeChangeSet', () => {
       message: expect.stringMatching(/rolled back \(UPDATE_ROLLBACK_COMPLETE\): Topic: Invalid parameter/),
       failures: [{ logicalId: 'Topic', status: 'UPDATE_FAILED', reason: 'Invalid parameter: KmsMasterKeyId' }],
     });
+  });
+
+  it('fails a deploy whose stack was deleted meanwhile, rather than call it done', async () => {
+    const events = history(event(1, STACK, 'UPDATE_COMPLETE'), event(2, STACK, 'DELETE_COMPLETE'));
+    cloudFormationMock.on(DescribeStackEventsCommand).resolvesOnce(events(1)).resolves(events(2));
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('DELETE_COMPLETE')] });
+
+    await expect(executeChangeSet(deps(), { ...prepared, changeSetType: 'UPDATE' })).rejects.toThrow(
+      /failed \(DELETE_COMPLETE\)/,
+    );
   });
 
   it('keeps polling while DescribeStacks still shows the status from before the execution', async () => {

@@ -1,0 +1,69 @@
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { stackStatus } from '../../../../src/cli/run/status.js';
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys';
+
+describe('stackStatus', () => {
+  it('shows a failed execution that ten later ones would push out of the latest', async () => {
+    const cloudFormation = mockClient(CloudFormationClient);
+    const sfn = mockClient(SFNClient);
+    mockClient(SNSClient).on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'exposed-keys', StackId: 'id', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+    });
+    cloudFormation.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: 'StateMachine',
+          PhysicalResourceId: STATE_MACHINE,
+          ResourceType: 'AWS::StepFunctions::StateMachine',
+          ResourceStatus: 'CREATE_COMPLETE',
+          Timestamp: new Date(),
+        },
+      ],
+    });
+    // Newest first, as ListExecutions answers: ten later runs that succeeded, then the failed incident.
+    const all = [
+      ...Array.from({ length: 10 }, (_, index) => ({ name: `ok-${index}`, status: 'SUCCEEDED' as const })),
+      { name: 'incident', status: 'FAILED' as const },
+    ].map((execution, index) => ({
+      ...execution,
+      executionArn: `${STATE_MACHINE}:${execution.name}`,
+      stateMachineArn: STATE_MACHINE,
+      startDate: new Date(Date.UTC(2026, 10, 30, 12) - index * 60_000),
+    }));
+    sfn.on(ListExecutionsCommand).callsFake((input: { maxResults?: number; statusFilter?: string }) => ({
+      executions: all
+        .filter((execution) => !input.statusFilter || execution.status === input.statusFilter)
+        .slice(0, input.maxResults ?? 100),
+    }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .callsFake((input: { executionArn: string }) =>
+        input.executionArn.endsWith(':incident')
+          ? { status: 'FAILED', error: 'KeyNotContained', cause: 'The exposed key was not contained.' }
+          : { status: 'SUCCEEDED', output: '{"notification":{"outcome":"already-contained"}}' },
+      );
+
+    const status = await stackStatus(
+      {
+        cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+        sns: new SNSClient({ region: 'us-east-1' }),
+        sfn: new SFNClient({ region: 'us-east-1' }),
+      },
+      { stackName: 'exposed-keys', region: 'us-east-1' },
+    );
+
+    expect(status.executions).toHaveLength(11);
+    expect(status.executions.at(-1)).toMatchObject({ name: 'incident', status: 'FAILED' });
+    expect(status.executions.at(-1)?.outcome).toMatch(/KeyNotContained/);
+  });
+});
