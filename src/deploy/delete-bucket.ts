@@ -12,10 +12,19 @@ import { type ArtifactBucketDeps, isNotFound, type OwnedBucket } from './artifac
 /** What became of a bucket asked to be deleted. */
 export interface DeletedBucket {
   bucket: string;
-  /** `absent` when there was no such bucket. */
-  status: 'deleted' | 'absent';
-  /** Object versions and delete markers removed to empty it. */
+  /** `absent` when there was no such bucket; `kept` when it holds what is not exposed-keys' to delete (see `reason`). */
+  status: 'deleted' | 'absent' | 'kept';
+  /** Object versions and delete markers removed. */
   objectsDeleted: number;
+  /** Why the bucket was kept. */
+  reason?: string;
+}
+
+/** Where exposed-keys writes in its artifact bucket: the only objects it deletes there. */
+const OWN_PREFIXES = ['lambda/', 'signed/', 'athena-results/'];
+
+function isOwnObject(key: string): boolean {
+  return OWN_PREFIXES.some((prefix) => key.startsWith(prefix));
 }
 
 async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -27,9 +36,10 @@ async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Empties the bucket (every object version and delete marker, as S3 refuses to delete a bucket that
- * holds any) and deletes it. Meant for the artifact bucket; it deletes whatever the bucket holds,
- * and only when the bucket is the owner's: every call names the owner.
+ * Deletes what exposed-keys wrote in its artifact bucket (every version and delete marker under
+ * its prefixes: the artifacts, their signed copies, Athena's results), then the bucket, when
+ * nothing else is left in it; a bucket that holds anything else is kept, and says why. Every call
+ * names the owner, so that only the owner's bucket is touched.
  */
 export async function deleteArtifactBucket(
   deps: ArtifactBucketDeps,
@@ -42,8 +52,9 @@ export async function deleteArtifactBucket(
     if (isNotFound(error)) return { bucket, status: 'absent', objectsDeleted: 0 };
     throw toAwsCallError('s3:HeadBucket', error);
   }
-  deps.progress?.onStep?.(`Emptying bucket ${bucket}`);
+  deps.progress?.onStep?.(`Deleting exposed-keys' objects in bucket ${bucket}`);
   let objectsDeleted = 0;
+  let others = 0;
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   do {
@@ -52,8 +63,12 @@ export async function deleteArtifactBucket(
         new ListObjectVersionsCommand({ ...target, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
       ),
     );
-    const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
-      .filter((entry) => entry.Key !== undefined)
+    const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].filter(
+      (entry) => entry.Key !== undefined,
+    );
+    others += entries.filter((entry) => !isOwnObject(entry.Key as string)).length;
+    const objects: ObjectIdentifier[] = entries
+      .filter((entry) => isOwnObject(entry.Key as string))
       .map((entry) => ({ Key: entry.Key as string, ...(entry.VersionId ? { VersionId: entry.VersionId } : {}) }));
     // A page holds at most 1,000 entries, the most DeleteObjects takes at once.
     if (objects.length > 0) {
@@ -72,6 +87,13 @@ export async function deleteArtifactBucket(
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker);
+  if (others > 0)
+    return {
+      bucket,
+      status: 'kept',
+      objectsDeleted,
+      reason: `it holds ${others} object version(s) exposed-keys did not write (outside ${OWN_PREFIXES.join(', ')})`,
+    };
   deps.progress?.onStep?.(`Deleting bucket ${bucket}`);
   await send('DeleteBucket', () => deps.s3.send(new DeleteBucketCommand(target)));
   return { bucket, status: 'deleted', objectsDeleted };

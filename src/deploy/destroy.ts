@@ -1,5 +1,6 @@
 import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
 import type { OwnedBucket } from './artifact-bucket.js';
+import { otherStacksDeployingFrom } from './bucket-users.js';
 import { type DeletedBucket, deleteArtifactBucket } from './delete-bucket.js';
 import { type DeletedStack, deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError } from './deploy-errors.js';
@@ -57,7 +58,16 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
   let bucket: DeletedBucket | undefined;
   if (input.artifactBucket) {
     if (!deps.s3) throw new TypeError('destroyStack needs an S3 client to delete the artifact bucket');
-    bucket = await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket);
+    const users = await otherStacksDeployingFrom(deps.cloudFormation, input.artifactBucket.bucket, stackName);
+    bucket =
+      users.length > 0
+        ? {
+            bucket: input.artifactBucket.bucket,
+            status: 'kept',
+            objectsDeleted: 0,
+            reason: `the stack(s) ${users.join(', ')} still run from it`,
+          }
+        : await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket);
   }
   return {
     stackName,

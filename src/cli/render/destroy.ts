@@ -16,6 +16,8 @@ export function renderDestroyReport(report: DestroyResult, region: string, palet
       : palette.green(`Deleted ${report.stackName} and its resources.`),
   ];
   if (report.bucket)
-    lines.push(`Bucket ${report.bucket.bucket}: ${report.bucket.status} (${report.bucket.objectsDeleted} objects).`);
+    lines.push(
+      `Bucket ${report.bucket.bucket}: ${report.bucket.status} (${report.bucket.objectsDeleted} objects deleted)${report.bucket.reason ? `: ${report.bucket.reason}` : ''}.`,
+    );
   return lines.join('\n');
 }

@@ -295,7 +295,7 @@ describe('deleteArtifactBucket', () => {
       })
       .resolvesOnce({
         Versions: [{ Key: 'lambda/b.zip', VersionId: 'null' }],
-        DeleteMarkers: [{ Key: 'x', VersionId: 'm' }],
+        DeleteMarkers: [{ Key: 'signed/x.zip', VersionId: 'm' }],
       });
     s3Mock.on(DeleteObjectsCommand).resolves({});
     s3Mock.on(DeleteBucketCommand).resolves({});
@@ -312,7 +312,7 @@ describe('deleteArtifactBucket', () => {
       Delete: {
         Objects: [
           { Key: 'lambda/b.zip', VersionId: 'null' },
-          { Key: 'x', VersionId: 'm' },
+          { Key: 'signed/x.zip', VersionId: 'm' },
         ],
         Quiet: true,
       },
@@ -320,10 +320,35 @@ describe('deleteArtifactBucket', () => {
     expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: BUCKET });
   });
 
+  it('deletes only what exposed-keys wrote, and keeps a bucket that holds anything else', async () => {
+    s3Mock.on(HeadBucketCommand).resolves({});
+    s3Mock.on(ListObjectVersionsCommand).resolves({
+      Versions: [
+        { Key: 'lambda/a.zip', VersionId: 'a1' },
+        { Key: 'incident-notes/report.pdf', VersionId: 'n1' },
+      ],
+    });
+    s3Mock.on(DeleteObjectsCommand).resolves({});
+
+    const result = await deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER });
+
+    expect(result).toMatchObject({
+      status: 'kept',
+      objectsDeleted: 1,
+      reason: expect.stringMatching(/1 object version/),
+    });
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectsCommand, {
+      Delete: { Objects: [{ Key: 'lambda/a.zip', VersionId: 'a1' }], Quiet: true },
+    });
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);
+  });
+
   it('stops, naming the object, when S3 refuses to delete one', async () => {
     s3Mock.on(HeadBucketCommand).resolves({});
-    s3Mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'locked', VersionId: 'v' }] });
-    s3Mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'locked', Code: 'AccessDenied', Message: 'Denied' }] });
+    s3Mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'lambda/locked', VersionId: 'v' }] });
+    s3Mock
+      .on(DeleteObjectsCommand)
+      .resolves({ Errors: [{ Key: 'lambda/locked', Code: 'AccessDenied', Message: 'Denied' }] });
 
     await expect(deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER })).rejects.toThrow(/locked/);
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);

@@ -4,6 +4,7 @@ import {
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ListStacksCommand,
   type ResourceStatus,
   type Stack,
   type StackEvent,
@@ -182,8 +183,52 @@ describe('destroyStack', () => {
     expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
   });
 
+  it('keeps the artifact bucket another exposed-keys stack still runs from', async () => {
+    cloudFormationMock.on(DescribeStacksCommand, { StackName: STACK }).rejects(stackMissing());
+    cloudFormationMock.on(ListStacksCommand).resolves({
+      StackSummaries: [
+        {
+          StackName: 'payments',
+          TemplateDescription: 'Payments queue',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+        },
+        {
+          StackName: 'exposed-keys-prod',
+          TemplateDescription: 'exposed-keys: …',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(),
+        },
+      ],
+    });
+    cloudFormationMock.on(DescribeStacksCommand, { StackName: 'exposed-keys-prod' }).resolves({
+      Stacks: [
+        {
+          ...stack('UPDATE_COMPLETE'),
+          StackName: 'exposed-keys-prod',
+          Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: BUCKET }],
+        },
+      ],
+    });
+
+    const result = await destroyStack(deps(), {
+      stackName: STACK,
+      artifactBucket: { bucket: BUCKET, owner: '123456789012' },
+    });
+
+    expect(result.bucket).toEqual({
+      bucket: BUCKET,
+      status: 'kept',
+      objectsDeleted: 0,
+      reason: 'the stack(s) exposed-keys-prod still run from it',
+    });
+    expect(s3Mock.calls()).toHaveLength(0);
+    expect(cloudFormationMock).not.toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: 'payments' });
+  });
+
   it('also empties and deletes the artifact bucket when asked', async () => {
     cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
+    cloudFormationMock.on(ListStacksCommand).resolves({ StackSummaries: [] });
     s3Mock.on(HeadBucketCommand).resolves({});
     s3Mock.on(ListObjectVersionsCommand).resolves({
       Versions: [{ Key: 'lambda/a.zip', VersionId: 'v1' }],
