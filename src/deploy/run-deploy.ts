@@ -1,6 +1,7 @@
 import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, SignerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
+import { InvalidInputError } from '../errors.js';
 import { artifactBucketName, ensureArtifactBucket, type UploadedArtifact, uploadArtifact } from './artifact-bucket.js';
 import { discardChangeSet, type PreparedChangeSet, prepareChangeSet, type ResourceChange } from './change-set.js';
 import { executeChangeSet } from './execute-change-set.js';
@@ -9,7 +10,7 @@ import { type Artifact, ensureArtifact } from './package-artifact.js';
 import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
 import { type SignedArtifact, signArtifact } from './sign-artifact.js';
 import { describeStack, findStack, type StackResourceInfo } from './stack-description.js';
-import type { StackState } from './stack-status.js';
+import { mustBeDeletedFirst, type StackState } from './stack-status.js';
 
 /** The template parameter that names the signing profile the functions' code must be signed by. */
 const SIGNING_PROFILE_PARAMETER = 'CodeSigningProfileArn';
@@ -103,6 +104,38 @@ async function signerOf(deps: RunDeployDeps): Promise<SignerApi> {
 }
 
 /**
+ * A stack left in ROLLBACK_COMPLETE or ROLLBACK_FAILED by a failed first deploy must be deleted
+ * before it can be made again (ROLLBACK_FAILED may still hold resources): asked first, refused
+ * for a change set made for review only.
+ *
+ * @throws InvalidInputError when it must not be deleted: nothing was changed.
+ */
+async function confirmDeletingFailedStack(
+  io: RunDeployDeps['io'],
+  input: RunDeployInput,
+  status: string,
+): Promise<void> {
+  if (!mustBeDeletedFirst(status)) return;
+  const stack = `Stack ${input.stackName} was left in ${status} by a failed first deploy`;
+  if (!input.execute)
+    throw new InvalidInputError(
+      '--no-execute',
+      `${stack}: it must be deleted before a change set can be made; nothing was changed.`,
+      {
+        hint: 'Deploy without --no-execute to be asked whether to delete it, or delete it first with exposed-keys destroy.',
+      },
+    );
+  const confirmed = await io.confirm({
+    question: `${stack}, and must be deleted before it is made again. Delete it, then deploy?`,
+    consequence: 'deletes a stack a failed deploy left',
+  });
+  if (!confirmed)
+    throw new InvalidInputError('--stack-name', `${stack}; it was kept, and nothing was changed.`, {
+      hint: 'Delete it with exposed-keys destroy when its resources are not needed, or deploy under another --stack-name.',
+    });
+}
+
+/**
  * Deploys or updates the stack in one call: builds (or reuses) the Lambda artifact, checks the
  * credentials, makes sure of the artifact bucket (the caller's account must own it), verifies the
  * artifact already there or uploads it, signs it when the stack requires signed code (the
@@ -119,8 +152,11 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   const artifact = await (deps.artifact ?? ensureArtifact)();
   progress.onStep?.(`Artifact ${artifact.fileName} (${artifact.source}); checking credentials…`);
   const account = await callerAccount(deps.sts);
-  // Before the bucket and the upload: a stack of that name exposed-keys did not make is left alone.
-  requireOwnStack(await findStack(deps.cloudFormation, input.stackName), input.stackName, 'deploy');
+  // Before the bucket and the upload: a stack of that name exposed-keys did not make is left alone,
+  // and one a failed first deploy left behind is deleted only when the host says so.
+  const existing = await findStack(deps.cloudFormation, input.stackName);
+  requireOwnStack(existing, input.stackName, 'deploy');
+  await confirmDeletingFailedStack(io, input, existing?.StackStatus ?? '');
   const bucket = input.bucket ?? artifactBucketName(account, input.region);
   const s3 = { s3: deps.s3, progress };
   await ensureArtifactBucket(s3, { bucket, owner: account, region: input.region, tlsOnly: !deps.s3PlainHttp });
@@ -141,6 +177,10 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
       )
     : undefined;
   const code = signed ?? uploaded;
+  if (!code.versionId)
+    progress.onStep?.(
+      `Warning: bucket ${bucket} keeps no object versions, so the functions load whatever is at ${code.key} when they start, not the file checked now; turn on versioning to pin it.`,
+    );
 
   const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
   const prepared = await prepareChangeSet(changeSetDeps, {

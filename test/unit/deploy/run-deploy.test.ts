@@ -92,6 +92,28 @@ beforeEach(() => {
 });
 
 describe('runDeploy', () => {
+  it('asks before deleting a stack a failed first deploy left, and changes nothing unless told to', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          StackId: STACK_ID,
+          StackStatus: 'ROLLBACK_FAILED' as StackStatus,
+          Description: 'exposed-keys: a test stack',
+          CreationTime: new Date(),
+        },
+      ],
+    });
+
+    const declined = deps(false);
+    await expect(runDeploy(declined.deps, input)).rejects.toThrow(/left in ROLLBACK_FAILED .*it was kept/);
+    expect(declined.io.questions).toHaveLength(1);
+    await expect(runDeploy(deps().deps, { ...input, execute: false })).rejects.toThrow(/must be deleted before/);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
   it('deploys the artifact of the default bucket with the parameters given, once the host says yes', async () => {
     const { deps: d, io } = deps(true);
     cloudFormationMock
@@ -135,6 +157,9 @@ describe('runDeploy', () => {
       status: 'CREATE_COMPLETE',
       artifact: { bucket: BUCKET, upload: 'unchanged', versionId: 'v3' },
     });
+    expect(io.messages).not.toContainEqual(
+      expect.objectContaining({ text: expect.stringMatching(/keeps no object versions/) }),
+    );
     expect(s3Mock).toHaveReceivedCommandWith(HeadBucketCommand, {
       Bucket: BUCKET,
       ExpectedBucketOwner: '123456789012',
@@ -213,6 +238,17 @@ describe('runDeploy', () => {
       ]),
     });
     signerMock.restore();
+  });
+
+  it('warns that the code is not pinned when the bucket keeps no object versions', async () => {
+    const { deps: d, io } = deps(false);
+    s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.from(SHA, 'hex').toString('base64') });
+
+    await runDeploy(d, input);
+
+    expect(io.messages).toContainEqual(
+      expect.objectContaining({ kind: 'step', text: expect.stringMatching(/keeps no object versions/) }),
+    );
   });
 
   it('discards the change set, and the empty stack it made, when the host says no', async () => {
