@@ -122,7 +122,7 @@ async function main(): Promise<number> {
     );
 
     banner('4/8', "Trusted Advisor reports alice-dev's key: the stack's state machine runs here (simulate --local)");
-    if ((await cli(['simulate', '--local', '--key', aliceKey], env)) !== 0) failures.push('simulate --local');
+    if ((await cli(['simulate', '--local', '--key', aliceKey, '--yes'], env)) !== 0) failures.push('simulate --local');
     process.stdout.write(`\nalice-dev's keys now: ${await keysOf(iam, 'alice-dev')}\n`);
 
     banner('5/8', "A responder handles bob-ci's key by hand (respond)");

@@ -14,6 +14,7 @@ export interface SimulateFlags extends parse.CommonOptions, parse.AccountFlags {
   wait: boolean;
   topic?: string;
   stackName: string;
+  yes?: boolean;
 }
 
 function refuse(flag: string, message: string): never {

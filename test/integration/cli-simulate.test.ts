@@ -71,7 +71,7 @@ describe('replaying an event as it was delivered (--event)', () => {
     const published = withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', key);
     const event = { ...published, account: MOTO_ACCOUNT };
 
-    const run = await cli().run(['simulate', '--local', '--event', await eventFile(event), '--json']);
+    const run = await cli().run(['simulate', '--yes', '--local', '--event', await eventFile(event), '--json']);
 
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -91,7 +91,7 @@ describe('replaying an event as it was delivered (--event)', () => {
     // The sample's affected account is the one moto answers as: another member's is used instead.
     published.detail.affectedAccount = '210987654321';
 
-    const run = await cli().run(['simulate', '--local', '--event', await eventFile(published), '--json']);
+    const run = await cli().run(['simulate', '--yes', '--local', '--event', await eventFile(published), '--json']);
 
     expect(run.code, run.stderr).toBe(4);
     const result = JSON.parse(run.stdout);
@@ -122,11 +122,21 @@ describe('replaying an event as it was delivered (--event)', () => {
 });
 
 describe('simulating an incident on this machine (--local)', () => {
+  it('asks before containing a real key, and without a terminal or --yes refuses, changing nothing', async () => {
+    const key = await userWithKey('erin');
+
+    const run = await cli().run(['simulate', '--local', '--key', key]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/simulate contains a real key: add --yes/);
+    expect(await keysOf('erin')).toEqual({ [key]: 'Active' });
+  });
+
   it('runs the state machine, deletes the key, and prints each state and the notification', async () => {
     const key = await userWithKey('carol');
     const served = await cli().serveAttack({ accessKeyId: key, userName: 'carol', endAt: new Date(), events: 30 });
 
-    const run = await cli().run(['simulate', '--local', '--key', key]);
+    const run = await cli().run(['simulate', '--yes', '--local', '--key', key]);
 
     expect(run.code, run.stderr).toBe(0);
     expect(await keysOf('carol')).toEqual({});
@@ -146,7 +156,7 @@ describe('simulating an incident on this machine (--local)', () => {
     const key = await userWithKey('carol');
     const inbox = await topicWithInbox(cli().moto, 'security');
 
-    const run = await cli().run(['simulate', '--local', '--key', key, '--topic', inbox.topicArn]);
+    const run = await cli().run(['simulate', '--yes', '--local', '--key', key, '--topic', inbox.topicArn]);
 
     expect(run.code, run.stderr).toBe(0);
     const messages = await inbox.messages();
@@ -176,7 +186,7 @@ describe('simulating an incident on this machine (--local)', () => {
   it('handles an AWS Health event with --source health', async () => {
     const key = await userWithKey('carol');
 
-    const run = await cli().run(['simulate', '--source', 'health', '--local', '--key', key, '--json']);
+    const run = await cli().run(['simulate', '--yes', '--source', 'health', '--local', '--key', key, '--json']);
 
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -195,7 +205,7 @@ describe('simulating an incident on the deployed stack', () => {
     const stateMachineArn = await deployedStateMachine();
     const key = await userWithKey('carol');
 
-    const run = await cli().run(['simulate', '--key', key]);
+    const run = await cli().run(['simulate', '--yes', '--key', key]);
 
     expect(run.code, run.stderr).toBe(0);
     const executions = await cli().sfn.send(new ListExecutionsCommand({ stateMachineArn }));
@@ -220,7 +230,7 @@ describe('simulating an incident on the deployed stack', () => {
     const stateMachineArn = await deployedStateMachine();
     const key = await userWithKey('carol');
 
-    const run = await cli().run(['simulate', '--key', key, '--no-wait', '--json']);
+    const run = await cli().run(['simulate', '--yes', '--key', key, '--no-wait', '--json']);
 
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -245,7 +255,7 @@ describe('simulating an incident on the deployed stack', () => {
   it('says how to deploy when there is no stack', async () => {
     const key = await userWithKey('carol');
 
-    const run = await cli().run(['simulate', '--key', key]);
+    const run = await cli().run(['simulate', '--yes', '--key', key]);
 
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/Stack exposed-keys was not found/);

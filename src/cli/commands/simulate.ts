@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
-import type { ExitCodeValue } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { cliHost } from '../cli-host.js';
 import { runAction, withAccountOptions, withCommonOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
@@ -19,6 +20,7 @@ export function registerSimulate(program: Command, setExitCode: (code: ExitCodeV
       .option('--local', "run the template's state machine here with the real steps (nothing deployed needed)")
       .option('--topic <arn>', "with --local: SNS topic to notify (default: the stack's, else print the message)")
       .option('--no-wait', 'return once the execution has started')
+      .option('--yes', 'do not ask before a real key (--key, --event) is contained')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME),
   ).action(async (flags: SimulateFlags) => setExitCode(await runAction(flags, (output) => simulate(flags, output))));
 }
@@ -35,7 +37,12 @@ async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeV
     onTransition: (transition) => output.info(render.renderTransition(transition, output.palette)),
     onStep: (message) => output.info(message),
     onWarning: (message) => output.warn(message),
+    confirm: cliHost(output, { command: 'simulate', yes: flags.yes, show: () => {} }).confirm,
   });
+  if (!result) {
+    output.notice('Nothing was changed.');
+    return ExitCode.ok;
+  }
   if (output.json) output.printJson(result);
   else output.result(render.renderSimulation(result, output.palette));
   return run.simulationExitCode(result, flags.wait);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
+import type { ConfirmRequest } from '../../common/io-host.js';
 import { cutEnd } from '../../common/untrusted-text.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
@@ -26,11 +27,20 @@ export interface SimulateCommandRequest {
   account?: AccountTarget;
 }
 
-/** How the command shows what happens. */
+/** How the command shows what happens, and asks before a real key is contained. */
 export interface SimulateUi {
   onTransition(transition: StateTransition): void;
   onStep(message: string): void;
   onWarning(message: string): void;
+  /** Resolves true to go ahead; throws to refuse when there is no one to ask (see cliHost). */
+  confirm(request: ConfirmRequest): Promise<boolean>;
+}
+
+/** The key a simulation contains, in words, when it is a real one (given, or named by an event file); null for a test user's. */
+function realKeyOf(request: SimulateCommandRequest, event: Record<string, unknown> | undefined): string | null {
+  if (request.createTestUser) return null;
+  if (event) return `the key the event in ${cutEnd(request.eventFile ?? '', 200)} names`;
+  return request.accessKeyId ?? null;
 }
 
 /**
@@ -41,7 +51,7 @@ export async function simulateCommand(
   clients: AwsClients,
   request: SimulateCommandRequest,
   ui: SimulateUi,
-): Promise<SimulateResult> {
+): Promise<SimulateResult | null> {
   if (request.local) await import('../../state-machine/promise-with-resolvers.js');
   const event = request.eventFile === undefined ? undefined : await readEventFile(request.eventFile);
   // --account: the member's IAM and CloudTrail through its role; the state machine and topic stay the caller's.
@@ -56,6 +66,17 @@ export async function simulateCommand(
   for (const warning of checked?.warnings ?? []) ui.onWarning(warning);
   const acting = checked?.acting ?? clients;
   const accountId = await callerAccount(await acting.sts());
+  // A real key is contained as an exposed one would be: asked first, as every command that changes the account.
+  const real = realKeyOf(request, event);
+  const where = request.local ? 'by the steps run here' : `by the stack ${request.stackName}`;
+  if (
+    real &&
+    !(await ui.confirm({
+      question: `Contain ${real} in account ${accountId}, ${where}?`,
+      consequence: 'contains a real key',
+    }))
+  )
+    return null;
   const topic = request.local ? await resolveTopic(clients, request) : {};
   if (topic.warning) ui.onWarning(topic.warning);
   const result = await runSimulation(
