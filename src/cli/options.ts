@@ -13,6 +13,7 @@ import {
   containmentModeSchema,
   deleteAfterDaysSchema,
   lookbackHoursSchema,
+  MAX_NEW_STACK_NAME,
   problemOf,
   regionListSchema,
   roleNameSchema,
@@ -64,6 +65,19 @@ export interface AccountFlags {
 export interface AccountTarget {
   accountId: string;
   roleName: string;
+}
+
+/**
+ * Refuses a name too long for a stack deploy makes: its schedule group is named after it.
+ *
+ * @throws InvalidInputError naming --stack-name.
+ */
+export function checkNewStackName(stackName: string): void {
+  if (stackName.length > MAX_NEW_STACK_NAME)
+    throw new InvalidInputError(
+      '--stack-name',
+      `A stack deploy makes has a name of at most ${MAX_NEW_STACK_NAME} characters (its schedule group is named after it).`,
+    );
 }
 
 /**

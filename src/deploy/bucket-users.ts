@@ -1,24 +1,32 @@
-import { DescribeStacksCommand, ListStacksCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudFormationApi } from '../aws/narrow-clients.js';
 
-/** The statuses of a stack that still exists (ListStacks lists deleted ones too, for 90 days). */
-const EXISTING: StackStatus[] = [
-  'CREATE_COMPLETE',
-  'CREATE_FAILED',
-  'CREATE_IN_PROGRESS',
-  'IMPORT_COMPLETE',
-  'IMPORT_ROLLBACK_COMPLETE',
-  'REVIEW_IN_PROGRESS',
-  'ROLLBACK_COMPLETE',
-  'ROLLBACK_FAILED',
-  'UPDATE_COMPLETE',
-  'UPDATE_FAILED',
-  'UPDATE_IN_PROGRESS',
-  'UPDATE_ROLLBACK_COMPLETE',
-  'UPDATE_ROLLBACK_FAILED',
-  'DELETE_FAILED',
-];
+/** The names of the stacks that still exist, other than `exceptStack`, whose template may be exposed-keys'. */
+async function candidateStacks(cloudFormation: CloudFormationApi, exceptStack: string): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      // Every status but deleted: a stack rolling back or cleaning up reads its code again.
+      const page = await cloudFormation.send(new ListStacksCommand({ NextToken: nextToken }));
+      for (const summary of page.StackSummaries ?? []) {
+        const description = summary.TemplateDescription;
+        if (
+          summary.StackName &&
+          summary.StackName !== exceptStack &&
+          summary.StackStatus !== 'DELETE_COMPLETE' &&
+          (!description || description.startsWith('exposed-keys'))
+        )
+          names.push(summary.StackName);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw toAwsCallError('cloudformation:ListStacks', error);
+  }
+  return names;
+}
 
 /**
  * The other exposed-keys stacks whose functions run from `bucket` (their `ArtifactBucket`): its
@@ -32,32 +40,19 @@ export async function otherStacksDeployingFrom(
   bucket: string,
   exceptStack: string,
 ): Promise<string[]> {
-  const names: string[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      const page = await cloudFormation.send(
-        new ListStacksCommand({ StackStatusFilter: EXISTING, NextToken: nextToken }),
-      );
-      for (const summary of page.StackSummaries ?? []) {
-        const description = summary.TemplateDescription;
-        if (
-          summary.StackName &&
-          summary.StackName !== exceptStack &&
-          (!description || description.startsWith('exposed-keys'))
-        )
-          names.push(summary.StackName);
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-    const users: string[] = [];
-    for (const name of names) {
-      const [stack] = (await cloudFormation.send(new DescribeStacksCommand({ StackName: name }))).Stacks ?? [];
-      const artifactBucket = stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ArtifactBucket');
-      if (artifactBucket?.ParameterValue === bucket) users.push(name);
+  const users: string[] = [];
+  for (const name of await candidateStacks(cloudFormation, exceptStack)) {
+    let parameters: { ParameterKey?: string; ParameterValue?: string }[];
+    try {
+      parameters =
+        (await cloudFormation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0]?.Parameters ?? [];
+    } catch (error) {
+      throw toAwsCallError('cloudformation:DescribeStacks', error);
     }
-    return users;
-  } catch (error) {
-    throw toAwsCallError('cloudformation:ListStacks', error);
+    if (
+      parameters.some((parameter) => parameter.ParameterKey === 'ArtifactBucket' && parameter.ParameterValue === bucket)
+    )
+      users.push(name);
   }
+  return users;
 }

@@ -20,11 +20,16 @@ export interface DeletedBucket {
   reason?: string;
 }
 
-/** Where exposed-keys writes in its artifact bucket: the only objects it deletes there. */
-const OWN_PREFIXES = ['lambda/', 'signed/', 'athena-results/'];
+/**
+ * The keys exposed-keys writes in its artifact bucket, the only objects it deletes there: the
+ * artifacts (`lambda/<sha256>.zip`), their signed copies (`signed/<profile>/<sha256>/…`) and the
+ * results of the stack's Athena workgroup (`athena-results/`).
+ */
+const OWN_KEYS = [/^lambda\/[0-9a-f]{64}\.zip$/, /^signed\/[\w.-]+\/[0-9a-f]{64}\//, /^athena-results\//];
+const OWN_PLACES = 'lambda/<sha256>.zip, signed/<profile>/<sha256>/, athena-results/';
 
 function isOwnObject(key: string): boolean {
-  return OWN_PREFIXES.some((prefix) => key.startsWith(prefix));
+  return OWN_KEYS.some((pattern) => pattern.test(key));
 }
 
 async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -92,7 +97,7 @@ export async function deleteArtifactBucket(
       bucket,
       status: 'kept',
       objectsDeleted,
-      reason: `it holds ${others} object version(s) exposed-keys did not write (outside ${OWN_PREFIXES.join(', ')})`,
+      reason: `it holds ${others} object version(s) exposed-keys did not write (outside ${OWN_PLACES})`,
     };
   deps.progress?.onStep?.(`Deleting bucket ${bucket}`);
   await send('DeleteBucket', () => deps.s3.send(new DeleteBucketCommand(target)));

@@ -10,7 +10,7 @@ import { type Artifact, ensureArtifact } from './package-artifact.js';
 import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
 import { type SignedArtifact, signArtifact } from './sign-artifact.js';
 import { describeStack, findStack, type StackResourceInfo } from './stack-description.js';
-import { mustBeDeletedFirst, type StackState } from './stack-status.js';
+import { mustBeDeletedFirst, type StackState, stackState } from './stack-status.js';
 
 /** The template parameter that names the signing profile the functions' code must be signed by. */
 const SIGNING_PROFILE_PARAMETER = 'CodeSigningProfileArn';
@@ -69,6 +69,8 @@ export interface DeployReport {
     signing: SignedArtifact['status'] | 'none';
     source: Artifact['source'];
   };
+  /** True when a stack a failed first deploy left was deleted (asked), before the change set was made. */
+  deletedFailedStack?: boolean;
   /** The stack's status at the end (`REVIEW` for a change set left for review). */
   status: string;
   state: StackState | undefined;
@@ -103,36 +105,34 @@ async function signerOf(deps: RunDeployDeps): Promise<SignerApi> {
   return deps.signer();
 }
 
+function failedStack(input: RunDeployInput, status: string): string {
+  return `Stack ${input.stackName} was left in ${status} by a failed first deploy`;
+}
+
 /**
- * A stack left in ROLLBACK_COMPLETE or ROLLBACK_FAILED by a failed first deploy must be deleted
- * before it can be made again (ROLLBACK_FAILED may still hold resources): asked first, refused
- * for a change set made for review only.
+ * A stack a failed first deploy left (ROLLBACK_COMPLETE, or ROLLBACK_FAILED, which may still hold
+ * resources) must be deleted before it is made again: not for a change set made for review only.
  *
- * @throws InvalidInputError when it must not be deleted: nothing was changed.
+ * @throws InvalidInputError with --no-execute, before anything is changed.
  */
-async function confirmDeletingFailedStack(
-  io: RunDeployDeps['io'],
-  input: RunDeployInput,
-  status: string,
-): Promise<void> {
-  if (!mustBeDeletedFirst(status)) return;
-  const stack = `Stack ${input.stackName} was left in ${status} by a failed first deploy`;
-  if (!input.execute)
-    throw new InvalidInputError(
-      '--no-execute',
-      `${stack}: it must be deleted before a change set can be made; nothing was changed.`,
-      {
-        hint: 'Deploy without --no-execute to be asked whether to delete it, or delete it first with exposed-keys destroy.',
-      },
-    );
-  const confirmed = await io.confirm({
-    question: `${stack}, and must be deleted before it is made again. Delete it, then deploy?`,
+function refuseFailedStackForReview(input: RunDeployInput, status: string): void {
+  if (!mustBeDeletedFirst(status) || input.execute) return;
+  throw new InvalidInputError(
+    '--no-execute',
+    `${failedStack(input, status)}: it must be deleted before a change set can be made; nothing was changed.`,
+    {
+      hint: 'Deploy without --no-execute to be asked whether to delete it, or delete it first with exposed-keys destroy.',
+    },
+  );
+}
+
+/** Whether the host lets a stack a failed first deploy left be deleted; true at once for any other stack. */
+function mayDeleteFailedStack(io: RunDeployDeps['io'], input: RunDeployInput, status: string): Promise<boolean> {
+  if (!mustBeDeletedFirst(status)) return Promise.resolve(true);
+  return io.confirm({
+    question: `${failedStack(input, status)}, and must be deleted before it is made again. Delete it, then deploy?`,
     consequence: 'deletes a stack a failed deploy left',
   });
-  if (!confirmed)
-    throw new InvalidInputError('--stack-name', `${stack}; it was kept, and nothing was changed.`, {
-      hint: 'Delete it with exposed-keys destroy when its resources are not needed, or deploy under another --stack-name.',
-    });
 }
 
 /**
@@ -156,7 +156,8 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   // and one a failed first deploy left behind is deleted only when the host says so.
   const existing = await findStack(deps.cloudFormation, input.stackName);
   requireOwnStack(existing, input.stackName, 'deploy');
-  await confirmDeletingFailedStack(io, input, existing?.StackStatus ?? '');
+  const existingStatus = existing?.StackStatus ?? '';
+  refuseFailedStackForReview(input, existingStatus);
   const bucket = input.bucket ?? artifactBucketName(account, input.region);
   const s3 = { s3: deps.s3, progress };
   await ensureArtifactBucket(s3, { bucket, owner: account, region: input.region, tlsOnly: !deps.s3PlainHttp });
@@ -182,6 +183,28 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
       `Warning: bucket ${bucket} keeps no object versions, so the functions load whatever is at ${code.key} when they start, not the file checked now; turn on versioning to pin it.`,
     );
 
+  const artifactReport = {
+    bucket,
+    key: code.key,
+    versionId: code.versionId,
+    upload: uploaded.status,
+    signing: signed?.status ?? ('none' as const),
+    source: artifact.source,
+  };
+  if (!(await mayDeleteFailedStack(io, input, existingStatus)))
+    return {
+      outcome: 'aborted',
+      stackName: input.stackName,
+      artifact: artifactReport,
+      changes: [],
+      changeSetId: undefined,
+      events: [],
+      status: existingStatus,
+      state: stackState(existingStatus),
+      stackId: existing?.StackId ?? '',
+      resources: [],
+      outputs: {},
+    };
   const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
   const prepared = await prepareChangeSet(changeSetDeps, {
     stackName: input.stackName,
@@ -195,14 +218,8 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   });
   const base = {
     stackName: input.stackName,
-    artifact: {
-      bucket,
-      key: code.key,
-      versionId: code.versionId,
-      upload: uploaded.status,
-      signing: signed?.status ?? ('none' as const),
-      source: artifact.source,
-    },
+    artifact: artifactReport,
+    ...(mustBeDeletedFirst(existingStatus) ? { deletedFailedStack: true } : {}),
     changes: prepared.changes,
     changeSetId: prepared.changeSetId || undefined,
     events: [] as StackEvent[],

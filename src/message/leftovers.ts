@@ -42,7 +42,7 @@ export function inventoryInBrief(inventory: Inventory): string {
   const parts = [
     `${count('exists')} thing(s) the attacker made still exist`,
     `${count('gone')} already removed`,
-    `${count('to-rotate')} secret(s) or parameter(s) read, to rotate`,
+    `${count('to-rotate')} secret(s) or parameter(s) read (or calls reading them in bulk), to rotate`,
   ];
   if (count('unknown') > 0) parts.push(`${count('unknown')} not checked`);
   if (foreign > 0)

@@ -212,14 +212,14 @@ export const roleNameSchema = z
   .string()
   .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-)');
 
-/**
- * A stack name CloudFormation takes (a letter, then letters, digits and hyphens), at most 64
- * characters: the stack's schedule group is named after it, and Scheduler's names stop at 64.
- */
+/** A stack name CloudFormation takes: a letter, then letters, digits and hyphens, 128 characters at most. */
 export const stackNameSchema = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'a stack name starts with a letter and holds only letters, digits and hyphens')
-  .max(64, 'a stack name is at most 64 characters here (the schedule group is named after it)');
+  .max(128, 'a stack name is at most 128 characters');
+
+/** The longest name of a stack deploy makes: its schedule group is named after it, and Scheduler's names stop at 64. */
+export const MAX_NEW_STACK_NAME = 64;
 
 /** A setting of the stack: its flag on `deploy`, its template parameter, and its function variable. */
 export interface StackSetting<T = unknown> {

@@ -120,6 +120,9 @@ async function followUpClients(
     throw new InvalidEventError(
       'account',
       `The follow-up of ${request.accessKeyId} names no account, so it was not done: in organisation mode a follow-up acts only in the key's own account.`,
+      {
+        hint: `Find the key's account (aws sts get-access-key-info --access-key-id ${request.accessKeyId}), then do the follow-up by hand there, or with exposed-keys release --key ${request.accessKeyId} --account <that account>.`,
+      },
     );
   return clientsIn(organization, request.accountId, request.accessKeyId);
 }

@@ -517,9 +517,14 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
     message: /--stack-name .*starts with a letter and holds only letters, digits and hyphens/,
   },
   {
-    name: 'destroy: a stack name over 64 characters',
-    args: ['destroy', '--stack-name', `s${'x'.repeat(64)}`, '--yes'],
-    message: /--stack-name .*at most 64 characters/,
+    name: 'destroy: a stack name over 128 characters',
+    args: ['destroy', '--stack-name', `s${'x'.repeat(128)}`, '--yes'],
+    message: /--stack-name .*at most 128 characters/,
+  },
+  {
+    name: 'deploy: a new stack name over 64 characters (the schedule group is named after it)',
+    args: ['deploy', '--stack-name', `s${'x'.repeat(64)}`, '--yes'],
+    message: /at most 64 characters \(its schedule group is named after it\)/,
   },
   {
     name: 'respond: a stack name CloudFormation refuses',

@@ -10,7 +10,7 @@ import {
   withCommonOptions,
   withOrganizationOptions,
 } from '../command-kit.js';
-import { awsContext, type CommonOptions, parseFlag, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, checkNewStackName, parseFlag, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 import { type StackParameterFlags, stackParameters, withSettingFlags } from '../stack-parameters.js';
 
@@ -38,6 +38,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
   const region = stackRegion(flags);
   const parameters = stackParameters(flags);
   if (flags.bucket !== undefined) parseFlag(bucketNameSchema, flags.bucket, '--bucket');
+  checkNewStackName(flags.stackName);
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
   // Refused now, not once the artifact is uploaded and the change set made: then nothing is changed.
   if (flags.execute && !flags.yes && !output.canAsk)

@@ -37,7 +37,9 @@ export function deployJson(report: DeployReport): Record<string, unknown> {
 export function renderDeployReport(report: DeployReport, palette: Palette): string {
   if (report.outcome === 'review') return `Change set left for review: ${report.changeSetId}`;
   if (report.outcome === 'aborted')
-    return 'Change set discarded; the stack was not changed (the artifact stays in its bucket, for the next deploy).';
+    return report.deletedFailedStack
+      ? `Change set discarded. The stack ${report.stackName} a failed first deploy left was deleted; nothing else was changed (the artifact stays in its bucket, for the next deploy).`
+      : 'Nothing was changed: no change set was executed (the artifact stays in its bucket, for the next deploy).';
   return renderDeployResult(
     {
       stackName: report.stackName,

@@ -6,6 +6,7 @@ import { projectPaths } from '../../common/project-root.js';
 import { DEFAULT_MEMBER_STACK_NAME, STACK_REGION } from '../../constants.js';
 import { prepareChangeSet } from '../../deploy/change-set.js';
 import { executeChangeSet } from '../../deploy/execute-change-set.js';
+import { requireOwnStack } from '../../deploy/own-stack.js';
 import type { StackEvent } from '../../deploy/progress.js';
 import {
   type DeployMessage,
@@ -14,6 +15,7 @@ import {
   type RunDeployInput,
   runDeploy,
 } from '../../deploy/run-deploy.js';
+import { findStack } from '../../deploy/stack-description.js';
 import { InvalidInputError } from '../../errors.js';
 import { STACK_SETTINGS } from '../../settings/settings.js';
 import { MEMBER_OPERATION_PREFERENCES } from './operation-preferences.js';
@@ -158,6 +160,11 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
       `${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} not of the hub account ${hubAccountId}: members trust the hub account's roles only; nothing was changed.`,
     );
   const callAs: StackSetCaller = hubAccountId === organization.managementAccountId ? 'SELF' : 'DELEGATED_ADMIN';
+  // Before the hub is deployed: a management-account stack of that name exposed-keys did not make.
+  if (deps.managementCloudFormation && callAs !== 'SELF') {
+    const memberStackName = input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME;
+    requireOwnStack(await findStack(deps.managementCloudFormation, memberStackName), memberStackName, 'deploy');
+  }
   const stackSetDeps = { cloudFormation: deps.cloudFormation, poll: deps.poll };
   const plan: OrganizationPlan = {
     organizationId: organization.organizationId,

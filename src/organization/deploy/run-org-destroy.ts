@@ -3,6 +3,7 @@ import type { CloudFormationApi, OrganizationsApi } from '../../aws/narrow-clien
 import type { IoHost } from '../../common/io-host.js';
 import { DEFAULT_MEMBER_STACK_NAME } from '../../constants.js';
 import { type DestroyResult, destroyStack } from '../../deploy/destroy.js';
+import { requireOwnStack } from '../../deploy/own-stack.js';
 import {
   type DestroyMessage,
   type DestroyReport,
@@ -10,6 +11,7 @@ import {
   type RunDestroyInput,
   runDestroy,
 } from '../../deploy/run-destroy.js';
+import { findStack } from '../../deploy/stack-description.js';
 import { DeploymentError } from '../../errors.js';
 import { describeOrganization } from './organization-info.js';
 import {
@@ -63,6 +65,13 @@ export interface OrgDestroyReport {
  */
 export async function runOrgDestroy(deps: RunOrgDestroyDeps, input: RunOrgDestroyInput): Promise<OrgDestroyReport> {
   const { io } = deps;
+  // Before anything is removed: a hub or management stack of those names exposed-keys did not make
+  // is refused here, not after the members' stacks are gone.
+  requireOwnStack(await findStack(deps.cloudFormation, input.stackName), input.stackName, 'destroy');
+  if (deps.managementCloudFormation) {
+    const memberStackName = input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME;
+    requireOwnStack(await findStack(deps.managementCloudFormation, memberStackName), memberStackName, 'destroy');
+  }
   const organization = await describeOrganization(deps.organizations);
   const callAs: StackSetCaller =
     (await callerAccount(deps.sts)) === organization.managementAccountId ? 'SELF' : 'DELEGATED_ADMIN';

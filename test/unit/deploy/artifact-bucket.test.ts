@@ -288,14 +288,23 @@ describe('deleteArtifactBucket', () => {
     s3Mock
       .on(ListObjectVersionsCommand)
       .resolvesOnce({
-        Versions: [{ Key: 'lambda/a.zip', VersionId: 'a1' }],
+        Versions: [
+          { Key: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip', VersionId: 'a1' },
+        ],
         IsTruncated: true,
-        NextKeyMarker: 'lambda/a.zip',
+        NextKeyMarker: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip',
         NextVersionIdMarker: 'a1',
       })
       .resolvesOnce({
-        Versions: [{ Key: 'lambda/b.zip', VersionId: 'null' }],
-        DeleteMarkers: [{ Key: 'signed/x.zip', VersionId: 'm' }],
+        Versions: [
+          { Key: 'lambda/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.zip', VersionId: 'null' },
+        ],
+        DeleteMarkers: [
+          {
+            Key: 'signed/profile/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd/x.zip',
+            VersionId: 'm',
+          },
+        ],
       });
     s3Mock.on(DeleteObjectsCommand).resolves({});
     s3Mock.on(DeleteBucketCommand).resolves({});
@@ -304,15 +313,18 @@ describe('deleteArtifactBucket', () => {
 
     expect(result).toEqual({ bucket: BUCKET, status: 'deleted', objectsDeleted: 3 });
     expect(s3Mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, {
-      KeyMarker: 'lambda/a.zip',
+      KeyMarker: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip',
       VersionIdMarker: 'a1',
     });
     expect(s3Mock).toHaveReceivedNthCommandWith(DeleteObjectsCommand, 2, {
       Bucket: BUCKET,
       Delete: {
         Objects: [
-          { Key: 'lambda/b.zip', VersionId: 'null' },
-          { Key: 'signed/x.zip', VersionId: 'm' },
+          { Key: 'lambda/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.zip', VersionId: 'null' },
+          {
+            Key: 'signed/profile/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd/x.zip',
+            VersionId: 'm',
+          },
         ],
         Quiet: true,
       },
@@ -324,8 +336,10 @@ describe('deleteArtifactBucket', () => {
     s3Mock.on(HeadBucketCommand).resolves({});
     s3Mock.on(ListObjectVersionsCommand).resolves({
       Versions: [
-        { Key: 'lambda/a.zip', VersionId: 'a1' },
+        { Key: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip', VersionId: 'a1' },
         { Key: 'incident-notes/report.pdf', VersionId: 'n1' },
+        // Another team's function under lambda/, not an artifact of exposed-keys (lambda/<sha256>.zip).
+        { Key: 'lambda/payments-handler.zip', VersionId: 'p1' },
       ],
     });
     s3Mock.on(DeleteObjectsCommand).resolves({});
@@ -335,22 +349,39 @@ describe('deleteArtifactBucket', () => {
     expect(result).toMatchObject({
       status: 'kept',
       objectsDeleted: 1,
-      reason: expect.stringMatching(/1 object version/),
+      reason: expect.stringMatching(/2 object version/),
     });
     expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectsCommand, {
-      Delete: { Objects: [{ Key: 'lambda/a.zip', VersionId: 'a1' }], Quiet: true },
+      Delete: {
+        Objects: [
+          { Key: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip', VersionId: 'a1' },
+        ],
+        Quiet: true,
+      },
     });
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);
   });
 
   it('stops, naming the object, when S3 refuses to delete one', async () => {
     s3Mock.on(HeadBucketCommand).resolves({});
-    s3Mock.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'lambda/locked', VersionId: 'v' }] });
-    s3Mock
-      .on(DeleteObjectsCommand)
-      .resolves({ Errors: [{ Key: 'lambda/locked', Code: 'AccessDenied', Message: 'Denied' }] });
+    s3Mock.on(ListObjectVersionsCommand).resolves({
+      Versions: [
+        { Key: 'lambda/cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.zip', VersionId: 'v' },
+      ],
+    });
+    s3Mock.on(DeleteObjectsCommand).resolves({
+      Errors: [
+        {
+          Key: 'lambda/cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.zip',
+          Code: 'AccessDenied',
+          Message: 'Denied',
+        },
+      ],
+    });
 
-    await expect(deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER })).rejects.toThrow(/locked/);
+    await expect(deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER })).rejects.toThrow(
+      /lambda\/c{64}\.zip: Denied/,
+    );
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);
   });
 

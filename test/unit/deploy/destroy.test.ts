@@ -196,7 +196,7 @@ describe('destroyStack', () => {
         {
           StackName: 'exposed-keys-prod',
           TemplateDescription: 'exposed-keys: …',
-          StackStatus: 'UPDATE_COMPLETE',
+          StackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
           CreationTime: new Date(),
         },
       ],
@@ -231,8 +231,12 @@ describe('destroyStack', () => {
     cloudFormationMock.on(ListStacksCommand).resolves({ StackSummaries: [] });
     s3Mock.on(HeadBucketCommand).resolves({});
     s3Mock.on(ListObjectVersionsCommand).resolves({
-      Versions: [{ Key: 'lambda/a.zip', VersionId: 'v1' }],
-      DeleteMarkers: [{ Key: 'lambda/b.zip', VersionId: 'm1' }],
+      Versions: [
+        { Key: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip', VersionId: 'v1' },
+      ],
+      DeleteMarkers: [
+        { Key: 'lambda/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.zip', VersionId: 'm1' },
+      ],
     });
     s3Mock.on(DeleteObjectsCommand).resolves({});
     s3Mock.on(DeleteBucketCommand).resolves({});

@@ -105,13 +105,17 @@ describe('runDeploy', () => {
       ],
     });
 
-    const declined = deps(false);
-    await expect(runDeploy(declined.deps, input)).rejects.toThrow(/left in ROLLBACK_FAILED .*it was kept/);
-    expect(declined.io.questions).toHaveLength(1);
     await expect(runDeploy(deps().deps, { ...input, execute: false })).rejects.toThrow(/must be deleted before/);
+    expect(s3Mock.calls()).toHaveLength(0);
+    const declined = deps(false);
+    const report = await runDeploy(declined.deps, input);
+
+    expect(report).toMatchObject({ outcome: 'aborted', status: 'ROLLBACK_FAILED' });
+    expect(declined.io.questions.map((question) => question.question)).toEqual([
+      expect.stringMatching(/left in ROLLBACK_FAILED by a failed first deploy.*Delete it, then deploy\?/),
+    ]);
     expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
     expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
-    expect(s3Mock.calls()).toHaveLength(0);
   });
 
   it('deploys the artifact of the default bucket with the parameters given, once the host says yes', async () => {

@@ -98,6 +98,25 @@ describe('runOrgDestroy', () => {
     ]);
   });
 
+  it('refuses a hub stack of that name exposed-keys did not make before removing any member stack', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'exposed-keys',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Description: 'Payments',
+        },
+      ],
+    });
+    const { deps: given, io } = deps();
+
+    await expect(runOrgDestroy(given, INPUT)).rejects.toThrow(/was not made by exposed-keys/);
+    expect(io.questions).toEqual([]);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackInstancesCommand);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackSetCommand);
+  });
+
   it('changes nothing when the host says no', async () => {
     const { deps: given } = deps(false);
 

@@ -191,7 +191,9 @@ describe('takeInventory', () => {
         'aws cloudtrail lookup-events --region eu-west-1 --lookup-attributes AttributeKey=EventName,AttributeValue=GetParametersByPath',
       ],
     ]);
-    expect(inventoryLines(inventory).join('\n')).toMatch(/2 secret\(s\) or parameter\(s\) read, to rotate/);
+    expect(inventoryLines(inventory).join('\n')).toMatch(
+      /2 secret\(s\) or parameter\(s\) read \(or calls reading them in bulk\), to rotate/,
+    );
   });
 
   it('shows names from CloudTrail inert in the message', async () => {
