@@ -23,6 +23,16 @@ async function memberKey() {
   return { key, account: organization.member.accountId, iam };
 }
 
+/** A key of an account outside the organisation (which exists, and has its own caller). */
+async function outsiderKey() {
+  await createOrganization(cli().moto.endpoint);
+  const outsider = '999999999999';
+  const outside = await actingIn(cli().moto.endpoint, outsider);
+  await outside.iam.send(new CreateUserCommand({ UserName: 'stranger' }));
+  const created = await outside.iam.send(new CreateAccessKeyCommand({ UserName: 'stranger' }));
+  return { outsider, outside, key: created.AccessKey?.AccessKeyId as string };
+}
+
 describe('respond and investigate --account', () => {
   it('say plainly that the role cannot be assumed, with what to do, and change nothing', async () => {
     const { key, account, iam } = await memberKey();
@@ -46,12 +56,7 @@ describe('respond and investigate --account', () => {
   });
 
   it('refuse an account outside the organisation, touching nothing there', async () => {
-    await createOrganization(cli().moto.endpoint);
-    const outsider = '999999999999';
-    const outside = await actingIn(cli().moto.endpoint, outsider);
-    await outside.iam.send(new CreateUserCommand({ UserName: 'stranger' }));
-    const created = await outside.iam.send(new CreateAccessKeyCommand({ UserName: 'stranger' }));
-    const key = created.AccessKey?.AccessKeyId as string;
+    const { outsider, outside, key } = await outsiderKey();
 
     const run = await cli().run(['respond', '--key', key, '--account', outsider, '--regions', 'us-east-1', '--yes']);
 
@@ -64,12 +69,7 @@ describe('respond and investigate --account', () => {
   });
 
   it('refuse an account outside the organisation in simulate --local too', async () => {
-    await createOrganization(cli().moto.endpoint);
-    const outsider = '999999999999';
-    const outside = await actingIn(cli().moto.endpoint, outsider);
-    await outside.iam.send(new CreateUserCommand({ UserName: 'stranger' }));
-    const created = await outside.iam.send(new CreateAccessKeyCommand({ UserName: 'stranger' }));
-    const key = created.AccessKey?.AccessKeyId as string;
+    const { outsider, outside, key } = await outsiderKey();
 
     const run = await cli().run(['simulate', '--local', '--key', key, '--account', outsider, '--json']);
 
