@@ -24,7 +24,7 @@ import type { AccountClients } from '../organization/account-clients.js';
 import { containTarget, inAccount } from '../organization/contain-target.js';
 import { incidentAccount, type OrganizationAccess } from '../organization/organization-access.js';
 import type { ContainConfig, InvestigateConfig, NotifyConfig } from '../settings/function-settings.js';
-import { type ChannelsConfig, type ChannelsDeps, publishChannels } from '../steps/channels/publish-channels.js';
+import { type ChannelsResult, publishChannels } from '../steps/channels/publish-channels.js';
 import { type ContainmentResult, containKey } from '../steps/contain.js';
 import { type IncidentReport, incidentOutcome, keyContained, needsHuman } from '../steps/incident-outcome.js';
 import { type InventoryDeps, inventoryOrError } from '../steps/inventory/take-inventory.js';
@@ -473,30 +473,9 @@ async function findingsIn(
   }
 }
 
-/** What the channels beside the security topic are sent with. */
-function channelDeps(
-  deps: NotifyTaskDeps,
-  findings: Awaited<ReturnType<typeof findingsIn>>,
-  deadline: number | undefined,
-  context: TaskContext | undefined,
-): ChannelsDeps {
-  return {
-    sns: withDeadline(deps.sns, deadline),
-    securityHub: findings.securityHub && withDeadline(findings.securityHub, deadline),
-    secrets: deps.secrets && withDeadline(deps.secrets, deadline),
-    fetch: deps.fetch,
-    accountId: findings.accountId ?? accountOf(context?.invokedFunctionArn),
-    now: deps.now,
-  };
-}
-
-function channelConfig(deps: NotifyTaskDeps, config: NotifyConfig): ChannelsConfig {
-  return {
-    findings: config.findings ?? false,
-    chatTopicArn: config.chatTopicArn,
-    webhookSecretArn: config.webhookSecretArn,
-    region: deps.region ?? 'us-east-1',
-  };
+/** How each channel beside the security topic went, in a word. */
+function channelStatus(channels: ChannelsResult): NotificationOutput['channels'] {
+  return { finding: channels.finding.status, chat: channels.chat.status, webhook: channels.webhook.status };
 }
 
 /**
@@ -509,38 +488,48 @@ export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
     const report = incidentReportOf(state);
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.notify);
     const sns = withDeadline(deps.sns, deadline);
+    // The finding, chat and webhook: sent after the e-mail, and also when the security topic
+    // refused it (its key's policy, say), each attempt, so that some alert goes out.
+    const sendChannels = async (): Promise<ChannelsResult> => {
+      const findings = await findingsIn(deps, report);
+      if (findings.problem) deps.logger?.info('Finding not imported', { problem: findings.problem });
+      return publishChannels(
+        {
+          sns,
+          securityHub: findings.securityHub && withDeadline(findings.securityHub, deadline),
+          secrets: deps.secrets && withDeadline(deps.secrets, deadline),
+          fetch: deps.fetch,
+          accountId: findings.accountId ?? accountOf(context?.invokedFunctionArn),
+          now: deps.now,
+        },
+        report,
+        {
+          findings: config.findings ?? false,
+          chatTopicArn: config.chatTopicArn,
+          webhookSecretArn: config.webhookSecretArn,
+          region: deps.region ?? 'us-east-1',
+        },
+      );
+    };
     let sent: Awaited<ReturnType<typeof notifySecurity>>;
     try {
       sent = await notifySecurity({ sns }, { ...report, topicArn: config.topicArn });
     } catch (error) {
-      // The security topic refused the message (its key's policy, say): the other channels are
-      // still tried, each attempt, before the failure is passed on, so that some alert goes out.
-      const findings = await findingsIn(deps, report);
-      const channels = await publishChannels(
-        channelDeps(deps, findings, deadline, context),
-        report,
-        channelConfig(deps, config),
-      );
+      const channels = channelStatus(await sendChannels());
       deps.logger?.info('Notification to the security topic failed; other channels tried', {
         error: describeError(error),
-        channels: { finding: channels.finding.status, chat: channels.chat.status, webhook: channels.webhook.status },
+        channels,
       });
       throw error;
     }
-    const findings = await findingsIn(deps, report);
-    if (findings.problem) deps.logger?.info('Finding not imported', { problem: findings.problem });
-    const channels = await publishChannels(
-      channelDeps(deps, findings, deadline, context),
-      report,
-      channelConfig(deps, config),
-    );
+    const channels = await sendChannels();
     const output = {
       messageId: sent.messageId,
       subject: sent.subject,
       outcome: sent.outcome,
       keyContained: keyContained(report),
       failExecution: needsHuman(report),
-      channels: { finding: channels.finding.status, chat: channels.chat.status, webhook: channels.webhook.status },
+      channels: channelStatus(channels),
     };
     deps.logger?.info('Notification sent', {
       ...output,
