@@ -1,6 +1,8 @@
-import { DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudFormationApi } from '../aws/narrow-clients.js';
+import { isOwnDescription } from './own-stack.js';
+import { findStack } from './stack-description.js';
 
 /** The names of the stacks that still exist, other than `exceptStack`, whose template may be exposed-keys'. */
 async function candidateStacks(cloudFormation: CloudFormationApi, exceptStack: string): Promise<string[]> {
@@ -16,7 +18,7 @@ async function candidateStacks(cloudFormation: CloudFormationApi, exceptStack: s
           summary.StackName &&
           summary.StackName !== exceptStack &&
           summary.StackStatus !== 'DELETE_COMPLETE' &&
-          (!description || description.startsWith('exposed-keys'))
+          (!description || isOwnDescription(description))
         )
           names.push(summary.StackName);
       }
@@ -42,13 +44,8 @@ export async function otherStacksDeployingFrom(
 ): Promise<string[]> {
   const users: string[] = [];
   for (const name of await candidateStacks(cloudFormation, exceptStack)) {
-    let parameters: { ParameterKey?: string; ParameterValue?: string }[];
-    try {
-      parameters =
-        (await cloudFormation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0]?.Parameters ?? [];
-    } catch (error) {
-      throw toAwsCallError('cloudformation:DescribeStacks', error);
-    }
+    // Gone since it was listed: it runs from nothing.
+    const parameters = (await findStack(cloudFormation, name))?.Parameters ?? [];
     if (
       parameters.some((parameter) => parameter.ParameterKey === 'ArtifactBucket' && parameter.ParameterValue === bucket)
     )

@@ -13,8 +13,13 @@ const OWN_PARAMETERS = [
   ['HubAccountId', 'HubEventBusArn', 'ResponderRoleName'],
 ];
 
+/** Whether a template's description is exposed-keys'. */
+export function isOwnDescription(description: string | undefined): boolean {
+  return (description ?? '').startsWith(OWN_DESCRIPTION);
+}
+
 function isOwn(stack: Stack): boolean {
-  if ((stack.Description ?? '').startsWith(OWN_DESCRIPTION)) return true;
+  if (isOwnDescription(stack.Description)) return true;
   const keys = new Set((stack.Parameters ?? []).map((parameter) => parameter.ParameterKey));
   return OWN_PARAMETERS.some((names) => names.every((name) => keys.has(name)));
 }

@@ -6,6 +6,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import type { Inventory } from '../../steps/inventory/inventory-types.js';
 import { investigateKey } from '../../steps/investigate.js';
 import type { AccountTarget, AthenaRequest, LogFilesRequest } from '../options.js';
+import { actingClients } from './acting-clients.js';
 
 /** What `investigate` was asked. */
 export interface InvestigationRequest {
@@ -104,12 +105,12 @@ export async function runInvestigation(
   // --account: checked first when the member's clients are used (LookupEvents there, or the
   // inventory); log files and Athena are read with the caller's credentials, where the trail is.
   const usesMember = request.inventory || (request.athena === undefined && request.logs === undefined);
-  const checked =
-    request.account && usesMember
-      ? await (await import('./member-clients.js')).checkedMemberClients(clients, request.account, request.accessKeyId)
-      : undefined;
-  for (const warning of checked?.warnings ?? []) request.onWarning?.(warning);
-  const acting = checked?.acting ?? clients;
+  const { acting } = await actingClients(
+    clients,
+    usesMember ? request.account : undefined,
+    request.accessKeyId,
+    (text) => request.onWarning?.(text),
+  );
   const source = await sourceOf(clients, acting, request);
   const investigation = await investigateKey(
     { source },

@@ -63,7 +63,7 @@ async function identityOf(sts: StsApi, warnings: string[], whose: string): Promi
   try {
     return (await sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (error) {
-    if (error instanceof AccountAccessError || error instanceof CredentialsError) throw error;
+    if (error instanceof AccountAccessError) throw error;
     const cause = toAwsCallError('sts:GetCallerIdentity', error);
     if (cause instanceof CredentialsError) throw cause;
     warnings.push(`Could not confirm the account of ${whose}: ${describeError(cause)}`);

@@ -4,6 +4,7 @@ import { describeError, StackNotFoundError } from '../../errors.js';
 import { cliHost } from '../cli-host.js';
 import type { Output, Progress } from '../output.js';
 import { renderReleasePlan } from '../render/release.js';
+import { actingClients } from './acting-clients.js';
 import { type ReleaseMessage, type ReleaseOutcome, type ReleaseRequest, releaseFlow } from './release.js';
 import type { TopicToNotify } from './respond.js';
 import { stackSchedules } from './schedule-target.js';
@@ -31,11 +32,7 @@ export async function releaseCommand(
   const { output, progress } = ui;
   // --account: the key's IAM is the member's, through its role (checked first, as respond does);
   // the schedules and the topic stay the caller's (the hub's).
-  const checked = request.account
-    ? await (await import('./member-clients.js')).checkedMemberClients(clients, request.account, request.accessKeyId)
-    : undefined;
-  for (const warning of checked?.warnings ?? []) output.warn(warning);
-  const acting = checked?.acting ?? clients;
+  const { acting } = await actingClients(clients, request.account, request.accessKeyId, (text) => output.warn(text));
   // A topic given is checked before anything changes, as respond does.
   const given = ui.topicArn
     ? await resolveTopic(clients, { topicArn: ui.topicArn, stackName: ui.stackName }, 5_000)

@@ -9,6 +9,7 @@ import type { AccountTarget, AthenaRequest } from '../options.js';
 import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
+import { actingClients } from './acting-clients.js';
 import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
 import { stackSchedules } from './schedule-target.js';
 import { resolveTopic } from './topic.js';
@@ -87,12 +88,9 @@ export async function respondCommand(
 ): Promise<RespondOutcome> {
   const { output, progress } = ui;
   // --account: checked first (membership, the role), so that a refusal changes nothing anywhere.
-  const member = request.account && (await import('./member-clients.js'));
-  const checked =
-    member && request.account
-      ? await member.checkedMemberClients(clients, request.account, request.accessKeyId)
-      : undefined;
-  for (const warning of checked?.warnings ?? []) output.warn(warning);
+  const { acting, own } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
+    output.warn(text),
+  );
   const topic = await topicFinder(clients, request, ui.stackName);
   const schedules = stackSchedules(clients, ui.stackName, clients.context.region);
   // The deletion of a deactivated key is scheduled in the stack: without one, nothing is changed.
@@ -110,7 +108,6 @@ export async function respondCommand(
     });
   // --account: IAM, STS, CloudTrail, Security Hub and the inventory act in the member, through its
   // role; the topic, the schedules and the Athena table stay the caller's (the hub's).
-  const acting = checked?.acting ?? clients;
   const cloudTrail = await acting.cloudTrail();
   const interrupt = listenForInterrupt();
   const { sourceOf } = await import('./investigate.js');
@@ -120,8 +117,8 @@ export async function respondCommand(
     signal: interrupt.signal,
   });
   const accountName = async () => {
-    if (!member || !request.account || checked?.own) return null;
-    const named = await member.accountName(clients, request.account.accountId);
+    if (!request.account || own) return null;
+    const named = await (await import('./member-clients.js')).accountName(clients, request.account.accountId);
     if (named.problem) output.debug(`The account's name is not known: ${named.problem}`);
     return named.name;
   };

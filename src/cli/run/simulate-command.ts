@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
 import type { ConfirmRequest } from '../../common/io-host.js';
@@ -8,6 +7,7 @@ import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
 import type { AccountTarget } from '../options.js';
+import { actingClients } from './acting-clients.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
 import { resolveTopic } from './topic.js';
 
@@ -56,15 +56,9 @@ export async function simulateCommand(
   const event = request.eventFile === undefined ? undefined : await readEventFile(request.eventFile);
   // --account: the member's IAM and CloudTrail through its role; the state machine and topic stay the caller's.
   // Checked first, as respond checks it: an account outside the organisation is refused.
-  const checked = request.account
-    ? await (await import('./member-clients.js')).checkedMemberClients(
-        clients,
-        request.account,
-        request.accessKeyId ?? 'simulate',
-      )
-    : undefined;
-  for (const warning of checked?.warnings ?? []) ui.onWarning(warning);
-  const acting = checked?.acting ?? clients;
+  const { acting } = await actingClients(clients, request.account, request.accessKeyId ?? 'simulate', (text) =>
+    ui.onWarning(text),
+  );
   const accountId = await callerAccount(await acting.sts());
   // A real key is contained as an exposed one would be: asked first, as every command that changes the account.
   const real = realKeyOf(request, event);
@@ -119,8 +113,7 @@ export async function readEventFile(path: string): Promise<Record<string, unknow
   };
   let text: string;
   try {
-    if ((await stat(path)).size > MAX_EVENT_FILE_BYTES) refuse('is larger than an EventBridge event can be (1 MB)');
-    // Read with the cap too: a pipe or a device has no size to check beforehand.
+    // Capped while read: a pipe or a device has no size to check beforehand.
     const chunks: Buffer[] = [];
     let bytes = 0;
     for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {

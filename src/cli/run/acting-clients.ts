@@ -1,0 +1,22 @@
+import type { AwsClients } from '../../aws/clients.js';
+import type { AccountTarget } from '../options.js';
+
+/**
+ * The clients a command acts with: the caller's own, or with `--account` the member's, checked
+ * before anything is planned (see checkedMemberClients, loaded only then); what the check could
+ * not tell is given to `warn`. `own`: acting in the caller's own account.
+ *
+ * @throws what checkedMemberClients throws: the account refused, or its role not assumable.
+ */
+export async function actingClients(
+  clients: AwsClients,
+  account: AccountTarget | undefined,
+  accessKeyId: string,
+  warn: (text: string) => void,
+): Promise<{ acting: AwsClients; own: boolean }> {
+  if (!account) return { acting: clients, own: true };
+  const { checkedMemberClients } = await import('./member-clients.js');
+  const checked = await checkedMemberClients(clients, account, accessKeyId);
+  for (const warning of checked.warnings) warn(warning);
+  return { acting: checked.acting, own: checked.own };
+}
