@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import { bucketNameSchema } from '../../settings/settings.js';
-import { cliHost } from '../cli-host.js';
+import { cannotAsk, cliHost } from '../cli-host.js';
 import {
   type OrganizationFlags,
   refuseWithoutOrg,
@@ -41,11 +41,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
   checkNewStackName(flags.stackName);
   if (!flags.execute && flags.yes) throw new InvalidInputError('--yes', '--yes and --no-execute together: choose one.');
   // Refused now, not once the artifact is uploaded and the change set made: then nothing is changed.
-  if (flags.execute && !flags.yes && !output.canAsk)
-    throw new InvalidInputError(
-      '--yes',
-      'deploy changes the account: add --yes (or --no-execute) when not at a terminal.',
-    );
+  if (flags.execute && !flags.yes && !output.canAsk) throw cannotAsk('deploy', 'changes the account', '--no-execute');
   refuseWithoutOrg(flags);
   const context = awsContext(flags, region);
   if (flags.org)
