@@ -10,6 +10,7 @@ import { disableKey, REVOKE_SESSIONS_POLICY_NAME, recordContainment, revokeSessi
 import { containedRecord, removalEvidence } from './containment/evidence.js';
 import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
 import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
+import { containmentRecord, usableSince } from './containment/record-text.js';
 import {
   manualContainSteps,
   notFoundSteps,
@@ -385,7 +386,7 @@ export async function containKey(
   }
   actions.push(...scheduled.actions);
   humanSteps.push(...scheduled.humanSteps);
-  const record = `${foundInactive ? 'found inactive' : done} ${now.toISOString()}${scheduled.deleteAt ? ` delete at ${scheduled.deleteAt}` : ''}`;
+  const record = containmentRecord(foundInactive ? 'found inactive' : done, now, scheduled.deleteAt);
   const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, record);
   if (recordFailure) warnings.push(recordFailure);
   if (foundInactive)
@@ -423,9 +424,7 @@ async function earlierContainment(
 ): Promise<string | null> {
   try {
     const record = await containedRecord(iam, userName, accessKeyId);
-    // `release --reactivate` leaves `reactivated <time>`, a release of a key someone else made
-    // active again `… left active`: the key was usable since.
-    return record === null || record.startsWith('reactivated') || record.endsWith(' left active') ? null : record;
+    return record === null || usableSince(record) ? null : record;
   } catch (error) {
     warnings.push(
       `Could not read the tags of ${userName}, where exposed-keys records a containment: ${describeError(toAwsCallError('iam:ListUserTags', error))}`,

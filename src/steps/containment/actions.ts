@@ -102,8 +102,7 @@ export async function revokeSessions(
 /**
  * Leaves on the user a record of what exposed-keys did to the key, so that a later signal about the
  * same key can show it was contained (the key itself may be gone). A failure is a warning. `what`
- * keeps to the characters IAM takes in a tag's value (letters, digits, spaces, `_.:/=+-@`: no
- * comma), or IAM refuses the record.
+ * is a record of record-text.ts, which keeps to the characters IAM takes in a tag's value.
  */
 export async function recordContainment(
   iam: IamClient,

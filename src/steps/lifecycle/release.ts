@@ -5,6 +5,7 @@ import { describeError, InvalidInputError } from '../../errors.js';
 import { recordContainment } from '../containment/actions.js';
 import { containedRecord, containedTag } from '../containment/evidence.js';
 import { listedStatus, resolveOwner } from '../containment/owner.js';
+import { recordTime, releaseRecord } from '../containment/record-text.js';
 import type { ReleaseResult } from './follow-up-result.js';
 import { cancelFollowUp, findFollowUp, type ScheduledFollowUp } from './schedules.js';
 
@@ -29,18 +30,6 @@ export interface ReleasePlan {
   /** When exposed-keys contained the key, as its record on the user says; null when it does not. */
   containedAt: string | null;
   warnings: string[];
-}
-
-/**
- * The time a containment record (`deactivated <time> delete at <time>`) begins with, if any.
- * Records written before IAM's rule for tag values was followed had a comma after the time.
- */
-function recordedTime(record: string | null): string | null {
-  const time = record?.match(/^[a-z ]+ (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)(?:,| |$)/)?.[1];
-  if (time === undefined) return null;
-  // Date.parse rolls a day that does not exist (02-30) over into the next month: such a time is none.
-  const parsed = new Date(time);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === time.slice(0, 19) ? time : null;
 }
 
 /** Thrown when `release` is asked to act on a key that nothing shows exposed-keys contained. */
@@ -106,7 +95,7 @@ export async function planRelease(
     status: status === 'Active' ? 'Active' : 'Inactive',
     evidence,
     schedules,
-    containedAt: recordedTime(record),
+    containedAt: recordTime(record),
     warnings,
   };
 }
@@ -142,9 +131,7 @@ export async function releaseKey(
     } catch (error) {
       throw toAwsCallError('iam:UpdateAccessKey', error);
     }
-  const what = options.reactivate
-    ? `reactivated ${now.toISOString()}`
-    : `released ${now.toISOString()} left ${plan.status === 'Active' ? 'active' : 'inactive'}`;
+  const what = releaseRecord(now, { reactivated: options.reactivate, active: plan.status === 'Active' });
   const warning = await recordContainment(deps.iam, plan.userName, plan.accessKeyId, what);
   return {
     kind: 'release',

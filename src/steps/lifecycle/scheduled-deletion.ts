@@ -5,6 +5,7 @@ import { ContainmentError, describeError } from '../../errors.js';
 import { recordContainment } from '../containment/actions.js';
 import { containedRecord } from '../containment/evidence.js';
 import { listedStatus, resolveOwner } from '../containment/owner.js';
+import { containmentRecord, isReleaseRecord } from '../containment/record-text.js';
 import type { FollowUpRequest } from './follow-up.js';
 import type { ScheduledDeletionResult } from './follow-up-result.js';
 
@@ -62,7 +63,7 @@ export async function deleteAsScheduled(
         `Decide whether ${accessKeyId} must go; if so: ${deleteByHand}`,
       ]);
     // A release whose schedule removal was lost must still win over the schedule.
-    if (/^(released|reactivated) /.test(record))
+    if (isReleaseRecord(record))
       return refused(request, `${accessKeyId} was released (${record}); it was not deleted.`, [
         `Delete it by hand once nothing needs it: ${deleteByHand}`,
       ]);
@@ -89,7 +90,12 @@ export async function deleteAsScheduled(
       { cause: error, hint: `Delete it by hand: ${deleteByHand}` },
     );
   }
-  const warning = await recordContainment(deps.iam, userName, accessKeyId, `deleted as scheduled ${now.toISOString()}`);
+  const warning = await recordContainment(
+    deps.iam,
+    userName,
+    accessKeyId,
+    containmentRecord('deleted as scheduled', now),
+  );
   return {
     kind: 'scheduled-deletion',
     accessKeyId,
