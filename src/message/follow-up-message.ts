@@ -9,7 +9,7 @@ import {
   needsHuman,
 } from '../steps/incident-outcome.js';
 import type { CallsAfterContainment, FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
-import { accountLine, type IncidentMessage } from './incident-message.js';
+import { accountFlag, accountLine, type IncidentMessage, memberAccount, profileFlag } from './incident-message.js';
 
 /*
  * The message of a follow-up of a contained key (its scheduled deletion, its verification, its
@@ -98,25 +98,26 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
     : 'INACTIVE, and no longer due for deletion: it stays inactive until deleted by hand.';
 }
 
-function doNow(followUp: FollowUpReport, result: FollowUpResult | null): string[] {
-  const key = followUp.accessKeyId ?? '<key>';
+function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: string | null): string[] {
+  const keyArgs = `${followUp.accessKeyId ?? '<key>'}${accountFlag(member)}`;
   const user = followUp.userName ?? '<owner>';
-  const deleteByHand = `aws iam delete-access-key --user-name ${user} --access-key-id ${key}`;
+  const profile = profileFlag(member);
+  const deleteByHand = `aws iam delete-access-key --user-name ${user} --access-key-id ${followUp.accessKeyId ?? '<key>'}${profile}`;
   if (followUp.step.status === 'skipped')
     return ['Find which schedule sent it: aws scheduler list-schedules --name-prefix exposed-keys-'];
   if (followUp.step.status === 'failed') {
     if (followUp.kind === 'scheduled-deletion') return [`Delete the key by hand: ${deleteByHand}`];
     if (followUp.kind === 'verification')
       return [
-        `Check by hand what the key did since containment: exposed-keys investigate --key ${key} --start ${followUp.containedAt ?? '<time of containment>'}`,
+        `Check by hand what the key did since containment: exposed-keys investigate --key ${keyArgs} --start ${followUp.containedAt ?? '<time of containment>'}`,
       ];
-    return [`Release it again: exposed-keys release --key ${key}`];
+    return [`Release it again: exposed-keys release --key ${keyArgs}`];
   }
   if (!result) return [];
   if (result.kind === 'scheduled-deletion')
     return result.outcome === 'refused'
       ? result.humanSteps.map((step) => shownText(step))
-      : [`Remove what the attacker left: exposed-keys investigate --key ${key} --inventory`];
+      : [`Remove what the attacker left: exposed-keys investigate --key ${keyArgs} --inventory`];
   if (result.kind === 'verification') {
     const steps: string[] = [];
     if (!result.quiet)
@@ -128,11 +129,11 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null): string[
     const regions = result.regionsFailed.map((failed) => failed.region).filter(isRegionName);
     if (result.truncated)
       steps.push(
-        `Search again what the key did since containment, with more time: exposed-keys investigate --key ${key} --start ${result.containedAt}`,
+        `Search again what the key did since containment, with more time: exposed-keys investigate --key ${keyArgs} --start ${result.containedAt}`,
       );
     if (result.regionsFailed.length > 0)
       steps.push(
-        `Search the regions that could not be searched: exposed-keys investigate --key ${key} --start ${result.containedAt} --regions ${regions.join(',') || '<regions>'}`,
+        `Search the regions that could not be searched: exposed-keys investigate --key ${keyArgs} --start ${result.containedAt} --regions ${regions.join(',') || '<regions>'}`,
       );
     return steps;
   }
@@ -143,7 +144,7 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null): string[
     ];
   if (result.status === 'Active')
     return [
-      `Find who made ${key} active again and why (CloudTrail: UpdateAccessKey); unless that was meant, deactivate it: aws iam update-access-key --user-name ${user} --access-key-id ${key} --status Inactive`,
+      `Find who made ${followUp.accessKeyId ?? '<key>'} active again and why (CloudTrail: UpdateAccessKey); unless that was meant, deactivate it: aws iam update-access-key --user-name ${user} --access-key-id ${followUp.accessKeyId ?? '<key>'} --status Inactive${profile}`,
       `Delete the key once nothing needs it: ${deleteByHand}`,
     ];
   return [`Delete the key once nothing needs it: ${deleteByHand}`];
@@ -202,7 +203,7 @@ export function buildFollowUpMessage(report: IncidentReport & { followUp: Follow
     happened: happened(followUp),
     keyNow: keyNow(followUp, result),
     attackerDid,
-    doNow: doNow(followUp, result),
+    doNow: doNow(followUp, result, memberAccount(report.actedFrom, followUp.accountId)),
     facts: [
       ['Access key', followUp.accessKeyId ?? '(unknown)'],
       ['User', followUp.userName === null ? '(unknown)' : shownValue(followUp.userName)],

@@ -132,9 +132,9 @@ function sessionsNow(result: ContainmentResult): string {
   return '';
 }
 
-function deletionNow(result: ContainmentResult): string {
+function deletionNow(result: ContainmentResult, member: string | null): string {
   if (result.deleteAt)
-    return ` It will be DELETED at ${result.deleteAt} unless released (exposed-keys release --key ${result.accessKeyId}).`;
+    return ` It will be DELETED at ${result.deleteAt} unless released (exposed-keys release --key ${result.accessKeyId}${accountFlag(member)}).`;
   if (result.mode === 'deactivate-then-delete') return ' Its deletion is NOT scheduled: delete it by hand (below).';
   return '';
 }
@@ -150,7 +150,7 @@ function keyNow(report: IncidentReport): string {
     case 'deleted':
       return `DELETED: it can no longer be used.${sessionsNow(result)}`;
     case 'deactivated':
-      return `DEACTIVATED: it can no longer be used (it still exists, inactive).${sessionsNow(result)}${deletionNow(result)}`;
+      return `DEACTIVATED: it can no longer be used (it still exists, inactive).${sessionsNow(result)}${deletionNow(result, memberAccount(report.actedFrom, report.incident?.accountId))}`;
     case 'already-contained':
       return `Already contained: ${summary}`;
     case 'planned':
@@ -302,10 +302,10 @@ function investigationDone(report: IncidentReport): string[] {
 }
 
 /** The command that searches again the regions a summary could not search; null when none failed. */
-function searchAgain(summary: ActivitySummary, whose: string): string | null {
+function searchAgain(summary: ActivitySummary, whose: string, member: string | null): string | null {
   if (summary.regions.failed.length === 0) return null;
   const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
-  return `Search the regions that failed${whose}: exposed-keys investigate --key ${summary.accessKeyId} --regions ${regions.join(',') || '<regions>'}`;
+  return `Search the regions that failed${whose}: exposed-keys investigate --key ${summary.accessKeyId}${accountFlag(member)} --regions ${regions.join(',') || '<regions>'}`;
 }
 
 function urgentSteps(report: IncidentReport): string[] {
@@ -327,23 +327,30 @@ function urgentSteps(report: IncidentReport): string[] {
   if (containment.status === 'done') return containment.result.humanSteps.map((step) => shownText(step));
   const noRole = containment.status === 'failed' ? accountAccessFailure(containment.error) : null;
   if (noRole) return accountAccessSteps(incident.accessKeyId, incident.userName, noRole).map((step) => shownText(step));
-  return manualContainSteps(incident.accessKeyId, incident.userName);
+  return manualContainSteps(
+    incident.accessKeyId,
+    incident.userName,
+    memberAccount(report.actedFrom, incident.accountId) ?? undefined,
+  );
 }
 
 function investigationSteps(report: IncidentReport): string[] {
   const incident = report.incident;
   const { investigation } = report;
   if (!incident) return [];
+  const member = memberAccount(report.actedFrom, incident.accountId);
   if (investigation.status === 'failed')
-    return [`Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}`];
+    return [`Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}${accountFlag(member)}`];
   if (investigation.status !== 'done') return [];
   const { activity, sessionActivity } = investigation.result;
   const steps: string[] = [];
-  const again = searchAgain(activity, '');
+  const again = searchAgain(activity, '', member);
   if (again) steps.push(again);
   for (const session of sessionActivity) {
     // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
-    const sessionAgain = isAccessKeyId(session.accessKeyId) ? searchAgain(session, ' for the session key') : null;
+    const sessionAgain = isAccessKeyId(session.accessKeyId)
+      ? searchAgain(session, ' for the session key', member)
+      : null;
     if (sessionAgain) steps.push(sessionAgain);
   }
   if (activity.sessionKeys.length > 0)
@@ -376,6 +383,24 @@ function followUps(report: IncidentReport): string[] {
 /** The account's name, where organisation mode found it. */
 function accountNameOf(report: IncidentReport): string | null {
   return report.containment.status === 'done' ? (report.containment.result.accountName ?? null) : null;
+}
+
+/**
+ * The key's account when the response ran from another (an organisation's hub, `actedFrom`): the
+ * one the message's commands must name. Null in the account the response ran in, or when unknown.
+ */
+export function memberAccount(actedFrom: string | undefined, accountId: string | null | undefined): string | null {
+  return actedFrom && accountId && /^\d{12}$/.test(accountId) && accountId !== actedFrom ? accountId : null;
+}
+
+/** ` --account 123456789012`: what makes an exposed-keys command act in a member's account from the hub. */
+export function accountFlag(member: string | null): string {
+  return member ? ` --account ${member}` : '';
+}
+
+/** ` --profile <a profile of account 123456789012>`: what an AWS CLI command needs for a member's key. */
+export function profileFlag(member: string | null): string {
+  return member ? ` --profile <a profile of account ${member}>` : '';
 }
 
 /** `123456789012 (Payments)`: the account id, and its name where known (made inert: an administrator chose it). */

@@ -485,7 +485,8 @@ function channelStatus(channels: ChannelsResult): NotificationOutput['channels']
  */
 export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
   return async (state: WorkflowState, context?: TaskContext): Promise<NotificationOutput> => {
-    const report = incidentReportOf(state);
+    const hub = deps.organization && (deps.accountId ?? accountOf(context?.invokedFunctionArn));
+    const report: IncidentReport = { ...incidentReportOf(state), ...(hub ? { actedFrom: hub } : {}) };
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.notify);
     const sns = withDeadline(deps.sns, deadline);
     // The finding, chat and webhook: sent after the e-mail, and also when the security topic

@@ -72,6 +72,12 @@ export interface IncidentReport {
   signalError?: string;
   /** Set when this is a follow-up of an earlier containment rather than a new incident. */
   followUp?: FollowUpReport;
+  /**
+   * The account the response ran from, when it may act in others (an organisation's hub): for a
+   * key of another account, the message's commands then name that account (`--account` for
+   * exposed-keys, `--profile` for the AWS CLI), since the reader may be signed in to the hub.
+   */
+  actedFrom?: string;
 }
 
 /**

@@ -287,6 +287,10 @@ describe('a leak in a member account', () => {
     ]);
     expect(responded.code, responded.stderr).toBe(0);
     expect(await status()).toBe('Inactive');
+    // Run from the hub: the command to release names the member's account.
+    expect(responded.stdout).toContain(
+      `unless released (exposed-keys release --key ${accessKeyId} --account ${account})`,
+    );
 
     const released = await cli().run(['release', '--key', accessKeyId, '--account', account, '--reactivate', '--yes']);
 

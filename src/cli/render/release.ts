@@ -52,6 +52,7 @@ export function renderRelease(result: ReleaseCommandResult, palette: Palette): s
       containedAt: result.plan.containedAt,
       step: release,
     },
+    ...(result.actedFrom ? { actedFrom: result.actedFrom } : {}),
   } as const;
   lines.push('', renderMessageHead(messageOf(report), palette));
   if (notification.status !== 'sent')

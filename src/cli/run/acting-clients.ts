@@ -4,7 +4,8 @@ import type { AccountTarget } from '../options.js';
 /**
  * The clients a command acts with: the caller's own, or with `--account` the member's, checked
  * before anything is planned (see checkedMemberClients, loaded only then); what the check could
- * not tell is given to `warn`. `own`: acting in the caller's own account.
+ * not tell is given to `warn`. `own`: acting in the caller's own account; `actedFrom`: the
+ * caller's account when acting in another (the message's commands then name the key's account).
  *
  * @throws what checkedMemberClients throws: the account refused, or its role not assumable.
  */
@@ -13,10 +14,14 @@ export async function actingClients(
   account: AccountTarget | undefined,
   accessKeyId: string,
   warn: (text: string) => void,
-): Promise<{ acting: AwsClients; own: boolean }> {
+): Promise<{ acting: AwsClients; own: boolean; actedFrom?: string }> {
   if (!account) return { acting: clients, own: true };
   const { checkedMemberClients } = await import('./member-clients.js');
   const checked = await checkedMemberClients(clients, account, accessKeyId);
   for (const warning of checked.warnings) warn(warning);
-  return { acting: checked.acting, own: checked.own };
+  return {
+    acting: checked.acting,
+    own: checked.own,
+    ...(!checked.own && checked.caller ? { actedFrom: checked.caller } : {}),
+  };
 }

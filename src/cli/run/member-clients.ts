@@ -87,7 +87,7 @@ export async function checkedMemberClients(
   clients: AwsClients,
   target: AccountTarget,
   accessKeyId: string,
-): Promise<{ acting: AwsClients; own: boolean; warnings: string[] }> {
+): Promise<{ acting: AwsClients; own: boolean; caller?: string; warnings: string[] }> {
   const warnings: string[] = [];
   const caller = await identityOf(await clients.sts(), warnings, 'the caller');
   if (caller === target.accountId) return { acting: clients, own: true, warnings };
@@ -102,5 +102,5 @@ export async function checkedMemberClients(
   const actingIn = await identityOf(await acting.sts(), warnings, `the role ${arn}`);
   if (actingIn !== undefined && actingIn !== target.accountId)
     throw new AccountAccessError(arn, `its credentials act in account ${actingIn}, not ${target.accountId}`);
-  return { acting, own: false, warnings };
+  return { acting, own: false, ...(caller ? { caller } : {}), warnings };
 }

@@ -32,7 +32,9 @@ export async function releaseCommand(
   const { output, progress } = ui;
   // --account: the key's IAM is the member's, through its role (checked first, as respond does);
   // the schedules and the topic stay the caller's (the hub's).
-  const { acting } = await actingClients(clients, request.account, request.accessKeyId, (text) => output.warn(text));
+  const { acting, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
+    output.warn(text),
+  );
   // A topic given is checked before anything changes, as respond does.
   const given = ui.topicArn
     ? await resolveTopic(clients, { topicArn: ui.topicArn, stackName: ui.stackName }, 5_000)
@@ -73,6 +75,7 @@ export async function releaseCommand(
       groupName: schedules?.target.groupName ?? null,
       topic,
       accountId,
+      ...(actedFrom ? { actedFrom } : {}),
     },
     request,
     cliHost(output, { command: 'release', yes: ui.yes, show }),

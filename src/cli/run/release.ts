@@ -27,6 +27,8 @@ export interface ReleaseFlowDeps {
   topic: () => Promise<TopicToNotify>;
   /** The account the key is in, for the notification; null when it cannot be told. */
   accountId: () => Promise<string | null>;
+  /** The caller's account, when acting in another (`--account`): see IncidentReport's `actedFrom`. */
+  actedFrom?: string;
   now?: () => Date;
 }
 
@@ -40,6 +42,8 @@ export interface ReleaseCommandResult {
   notification: NotificationOutcome;
   /** The account the key belongs to, as the message names it; null when unknown. */
   accountId: string | null;
+  /** The caller's account, when the release acted in another through its responder role (`--account`). */
+  actedFrom?: string;
 }
 
 /** How `release` ended: with a result, or stopped by the responder before any change. */
@@ -89,10 +93,14 @@ export async function releaseFlow(
       containedAt: plan.containedAt,
       step: release,
     },
+    ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
   };
   const topic = await deps.topic();
   const notification = await notifyOrPrint(topic, incidentReport, false);
-  return { aborted: false, result: { plan, release, notification, accountId } };
+  return {
+    aborted: false,
+    result: { plan, release, notification, accountId, ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}) },
+  };
 }
 
 /**

@@ -88,7 +88,7 @@ export async function respondCommand(
 ): Promise<RespondOutcome> {
   const { output, progress } = ui;
   // --account: checked first (membership, the role), so that a refusal changes nothing anywhere.
-  const { acting, own } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
+  const { acting, own, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
     output.warn(text),
   );
   const topic = await topicFinder(clients, request, ui.stackName);
@@ -143,6 +143,7 @@ export async function respondCommand(
       inventory: async (summaries, owner, account) =>
         (await import('./investigate.js')).inventoryWith(acting, summaries, owner, account),
       accountName,
+      ...(actedFrom ? { actedFrom } : {}),
     },
     {
       ...request,

@@ -45,6 +45,8 @@ export interface RespondDeps extends PlanDeps {
   inventory?: (summaries: ActivitySummary[], keyOwner: string | null, accountId: string | null) => Promise<Inventory>;
   /** The account's name for the message (`--account`: Organizations), asked after containment too. */
   accountName?: () => Promise<string | null>;
+  /** The caller's account, when acting in another (`--account`): see IncidentReport's `actedFrom`. */
+  actedFrom?: string;
 }
 
 /** What a responder asked for. */
@@ -79,6 +81,8 @@ export interface RespondResult {
   warnings: string[];
   /** True when a human must act: the key is still usable, or part of containment failed. */
   needsHuman: boolean;
+  /** The caller's account, when the response acted in another through its responder role (`--account`). */
+  actedFrom?: string;
 }
 
 /**
@@ -144,6 +148,7 @@ export async function runResponse(
     incident: { ...incident, userName: owner },
     containment: named,
     investigation,
+    ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
   };
   const warnings = [...planned.warnings, ...(topic.warning ? [topic.warning] : [])];
   return {
@@ -166,6 +171,7 @@ export async function runResponse(
     ...(options.dryRun ? {} : { finding: await finding(deps, incidentReport) }),
     warnings,
     needsHuman: needsHuman(incidentReport),
+    ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
   };
 }
 
@@ -274,5 +280,10 @@ export function incidentReportOf(result: RespondResult): IncidentReport {
         },
       }
     : { status: 'failed', error: result.investigationError ?? 'unknown' };
-  return { incident: result.incident, containment, investigation };
+  return {
+    incident: result.incident,
+    containment,
+    investigation,
+    ...(result.actedFrom ? { actedFrom: result.actedFrom } : {}),
+  };
 }

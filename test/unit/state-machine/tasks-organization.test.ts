@@ -297,6 +297,40 @@ describe('the steps after containment, in organisation mode', () => {
     expect(message).toContain('exposed-keys status --org');
   });
 
+  it("names the member's account in every command of a member's follow-up, since the reader is on the hub", async () => {
+    const failed = { Error: 'AccessDenied', Cause: JSON.stringify({ errorMessage: 'DeleteAccessKey was refused' }) };
+
+    await hubNotifier()({ ...followUp('scheduled-deletion', MEMBER), followUpError: failed } as never);
+    await hubNotifier()({ ...followUp('verification', MEMBER), followUpError: failed } as never);
+    await hubNotifier()({ ...followUp('verification', HUB), followUpError: failed } as never);
+
+    const [deletion, verification, own] = snsMock
+      .commandCalls(PublishCommand)
+      .map((call) => call.args[0].input.Message as string);
+    expect(deletion).toContain(
+      `aws iam delete-access-key --user-name alice --access-key-id ${KEY} --profile <a profile of account ${MEMBER}>`,
+    );
+    expect(verification).toContain(`exposed-keys investigate --key ${KEY} --account ${MEMBER} --start`);
+    // The hub's own key: its commands run as given on the hub.
+    expect(own).toContain(`exposed-keys investigate --key ${KEY} --start`);
+    expect(own).not.toContain('--account');
+  });
+
+  it("names the member's account in the commands to contain and investigate by hand when both failed", async () => {
+    const event = eventFrom(MEMBER).event;
+    const failed = (message: string) => ({ Error: 'AwsCallError', Cause: JSON.stringify({ errorMessage: message }) });
+
+    await hubNotifier()({
+      event,
+      containmentError: failed('IAM DeleteAccessKey failed: ServiceFailure'),
+      investigationError: failed('CloudTrail LookupEvents failed: ThrottlingException'),
+    } as never);
+
+    const message = snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message as string;
+    expect(message).toContain(`--status Inactive --profile <a profile of account ${MEMBER}>`);
+    expect(message).toContain(`Investigate by hand: exposed-keys investigate --key ${KEY} --account ${MEMBER}`);
+  });
+
   it("lists a quarantined member user's keys in the member account", async () => {
     iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
