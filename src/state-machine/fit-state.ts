@@ -13,6 +13,8 @@ const VALUE_LENGTH = 200;
 interface Limits {
   rows: number;
   risky: number;
+  /** Resources each risky event keeps (a RunInstances may name thousands of instances). */
+  resources: number;
   sessionKeys: number;
   regions: number;
 }
@@ -23,7 +25,8 @@ function size(value: unknown): number {
 
 function cut(summary: ActivitySummary, rows: number, risky: number): ActivitySummary {
   const cutLists = Object.fromEntries(COUNT_LISTS.map(({ field }) => [field, summary[field].slice(0, rows)]));
-  return { ...summary, ...cutLists, riskyEvents: summary.riskyEvents.slice(-risky) };
+  // The latest risky events are kept; slice(-0) would keep them all.
+  return { ...summary, ...cutLists, riskyEvents: risky === 0 ? [] : summary.riskyEvents.slice(-risky) };
 }
 
 function shorter(text: string): string {
@@ -39,6 +42,7 @@ function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
   const entries = (list: CountEntry[]) => list.map((entry) => ({ ...entry, name: shorter(entry.name) }));
   const cutLists = Object.fromEntries(COUNT_LISTS.map(({ field }) => [field, entries(listed[field])]));
   const lost =
+    listed.riskyEvents.some((event) => event.resources.length > limits.resources) ||
     summary.sessionKeys.length > limits.sessionKeys ||
     summary.regions.failed.length > limits.regions ||
     summary.regions.searched.length > limits.regions;
@@ -61,20 +65,27 @@ function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
       awsRegion: shorter(event.awsRegion),
       eventId: shorter(event.eventId),
       errorCode: event.errorCode === null ? null : shorter(event.errorCode),
+      resources: event.resources
+        .slice(0, limits.resources)
+        .map((resource) => ({ type: shorter(resource.type), name: shorter(resource.name) })),
     })),
     truncated: listed.truncated || lost,
   };
 }
 
-/** The largest bounded summary that fits: the limits are halved until it does (at zero rows it always does). */
+/**
+ * The largest bounded summary that fits: the limits are halved until it does. At zero it holds
+ * no list at all, only totals and values cut short, so it always does.
+ */
 function boundedToFit(summary: ActivitySummary): ActivitySummary {
-  let limits: Limits = { rows: 15, risky: 50, sessionKeys: 1_000, regions: 50 };
+  let limits: Limits = { rows: 15, risky: 50, resources: 20, sessionKeys: 1_000, regions: 50 };
   for (;;) {
     const fitted = bounded(summary, limits);
     if (size(fitted) <= MAX_INVESTIGATION_BYTES || Object.values(limits).every((limit) => limit === 0)) return fitted;
     limits = {
       rows: Math.floor(limits.rows / 2),
       risky: Math.floor(limits.risky / 2),
+      resources: Math.floor(limits.resources / 2),
       sessionKeys: Math.floor(limits.sessionKeys / 2),
       regions: Math.floor(limits.regions / 2),
     };

@@ -68,4 +68,34 @@ describe('fitInvestigation', () => {
       { numRuns: 40 },
     );
   });
+
+  it('keeps within the bound when risky events name thousands of resources each, and says it cut them', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 100, max: 5_000 }), (events, each) => {
+        const launches: RiskyEvent[] = Array.from({ length: events }, (_, index) => ({
+          eventName: 'RunInstances',
+          eventTime: new Date(Date.UTC(2026, 10, 26, 10, 0, index)).toISOString(),
+          awsRegion: 'us-east-1',
+          eventId: `event-${index}`,
+          category: 'resource-abuse',
+          errorCode: null,
+          resources: Array.from({ length: each }, (_, n) => ({
+            type: 'AWS::EC2::Instance',
+            name: `i-${String(index).padStart(5, '0')}${String(n).padStart(12, '0')}`,
+          })),
+        }));
+        const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { totalEvents: events, riskyEvents: launches });
+
+        const fitted = fitInvestigation({ activity, sessionActivity: [] });
+
+        expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+        expect(fitted.activity.totalEvents).toBe(events);
+        if (bytes(activity) > MAX_INVESTIGATION_BYTES) expect(fitted.activity.truncated).toBe(true);
+        // The latest launches are the ones kept.
+        const kept = fitted.activity.riskyEvents.map((event) => event.eventId);
+        expect(kept).toEqual(launches.slice(launches.length - kept.length).map((event) => event.eventId));
+      }),
+      { numRuns: 25 },
+    );
+  });
 });
