@@ -64,13 +64,20 @@ async function deletionInCloudTrail(cloudTrail: CloudTrailApi, accessKeyId: stri
       }),
     );
     for (const event of answer.Events ?? []) {
-      let record: { requestParameters?: { accessKeyId?: unknown }; userIdentity?: { arn?: unknown } } = {};
+      let record: {
+        requestParameters?: { accessKeyId?: unknown };
+        userIdentity?: { arn?: unknown };
+        errorCode?: unknown;
+        errorMessage?: unknown;
+      } = {};
       try {
         record = JSON.parse(event.CloudTrailEvent ?? '{}');
       } catch {
         continue;
       }
-      if (record.requestParameters?.accessKeyId === accessKeyId)
+      // A refused call (a wrong profile's NoSuchEntity, an AccessDenied) is logged too: it deleted nothing.
+      const refused = record.errorCode !== undefined || record.errorMessage !== undefined;
+      if (!refused && record.requestParameters?.accessKeyId === accessKeyId)
         return `CloudTrail shows its deletion at ${event.EventTime?.toISOString() ?? 'an unknown time'} by ${String(record.userIdentity?.arn ?? event.Username ?? 'an unknown caller')}.`;
     }
     nextToken = answer.NextToken;

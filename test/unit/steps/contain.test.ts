@@ -130,6 +130,29 @@ describe('containKey in delete mode', () => {
     expectNoMutation();
   });
 
+  it('takes no refused DeleteAccessKey in CloudTrail (a wrong profile, say) for the deletion of the key', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    const refused = (errorCode: string) => ({
+      EventName: 'DeleteAccessKey',
+      EventTime: new Date('2026-11-26T10:00:00Z'),
+      CloudTrailEvent: JSON.stringify({
+        eventName: 'DeleteAccessKey',
+        errorCode,
+        errorMessage: `The Access Key with id ${KEY} cannot be found.`,
+        requestParameters: { userName: 'alice', accessKeyId: KEY },
+        userIdentity: { arn: 'arn:aws:iam::123456789012:user/responder' },
+      }),
+    });
+    cloudTrailMock
+      .on(LookupEventsCommand)
+      .resolves({ Events: [refused('NoSuchEntityException'), refused('AccessDenied')] });
+
+    const result = await containKey(deps(), incidentFor(KEY, null));
+
+    expect(result).toMatchObject({ outcome: 'not-found', contained: false });
+    expectNoMutation();
+  });
+
   it('reports already-contained when CloudTrail shows the deletion of the key', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
     cloudTrailMock.on(LookupEventsCommand).resolves({
