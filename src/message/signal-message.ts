@@ -1,5 +1,5 @@
 import { shownText, shownValue } from '../common/untrusted-text.js';
-import { manualContainSteps } from '../steps/human-steps.js';
+import { manualContainSteps, rootKeySteps } from '../steps/human-steps.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
 import { needsHuman, notInThisAccount } from '../steps/incident-outcome.js';
 import type { IncidentRecord } from '../steps/signals/incident-record.js';
@@ -22,8 +22,10 @@ function sourceName(source: string): string {
   return source in SOURCE_NAMES ? SOURCE_NAMES[source as keyof typeof SOURCE_NAMES] : shownValue(source, 40);
 }
 
-function responseLine(record: IncidentRecord): string {
+function responseLine(record: IncidentRecord, overdue = false): string {
   const response = record.response;
+  if (!response && overdue)
+    return `started at ${record.openedAt} and has recorded nothing since: it may have FAILED (see the state machine's executions)`;
   if (!response) return `under way since ${record.openedAt} (its message says what it did)`;
   return `${response.outcome} at ${response.at}${response.contained ? '' : ', key NOT contained'}`;
 }
@@ -38,10 +40,14 @@ function joinedKeyNow(signal: Joined): string {
     case 'inactive':
       return 'INACTIVE: it can no longer be used.';
     case 'unknown':
-      return `Not known now: IAM could not be asked (${shownText(keyNow.error, 300)}).`;
+      return keyNow.rootUser
+        ? `Not known now: ${shownText(keyNow.error, 300)}.`
+        : `Not known now: IAM could not be asked (${shownText(keyNow.error, 300)}).`;
     default:
-      return record.response
-        ? `STILL ACTIVE: the first response ended with ${record.response.outcome} at ${record.response.at}.`
+      if (record.response)
+        return `STILL ACTIVE: the first response ended with ${record.response.outcome} at ${record.response.at}.`;
+      return signal.overdue
+        ? `STILL ACTIVE: the first response, started at ${record.openedAt}, has recorded nothing since: it may have failed.`
         : `ACTIVE: the first response, started at ${record.openedAt}, is still under way.`;
   }
 }
@@ -63,7 +69,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
   return {
     outcome: 'joined',
     headline: urgent
-      ? `ACTION REQUIRED: exposed key reported again and ${notHere ? 'not contained' : 'still active'}`
+      ? `ACTION REQUIRED: exposed key reported again and ${signal.keyNow.status === 'active' ? 'still active' : 'not contained'}`
       : HEADLINES.joined,
     urgent,
     happened: `${sourceName(source)} reported ${record.accessKeyId} in account ${record.accountId} again: report ${record.signals} of the incident opened at ${record.openedAt} by ${sourceName(record.firstSource)}. It joined that incident rather than starting a second response.`,
@@ -74,7 +80,9 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
           `Follow the steps of the first message of this incident: the key is not in this account's IAM and was not contained (${shownValue(record.response?.outcome ?? 'unknown', 40)}).`,
         ]
       : urgent
-        ? manualContainSteps(record.accessKeyId, owner)
+        ? signal.keyNow.status === 'unknown' && signal.keyNow.rootUser
+          ? rootKeySteps(record.accessKeyId)
+          : manualContainSteps(record.accessKeyId, owner)
         : ['Nothing new to do: follow the steps of the first message of this incident.'],
     facts: [
       ['Access key', record.accessKeyId],
@@ -86,7 +94,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
         `opened ${record.openedAt} by ${sourceName(record.firstSource)} (event ${shownValue(record.firstEventId)})`,
       ],
       ['Reports', `${record.signals}, from ${record.sources.map(sourceName).join(', ')}`],
-      ['Response', responseLine(record)],
+      ['Response', responseLine(record, signal.overdue)],
     ],
     done: ['Nothing was changed: the key is contained once, by the response to the first report.'],
     verdict: [],

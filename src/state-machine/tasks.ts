@@ -89,6 +89,7 @@ interface ContainTaskDeps {
   /** Organisation mode: the hub acts in the account an event names, through its responder role. */
   organization?: OrganizationAccess;
   logger?: TaskLogger;
+  now?: () => Date;
 }
 
 /**
@@ -148,7 +149,11 @@ async function claimStep(deps: ContainTaskDeps, config: ContainConfig, state: Wo
       : { accountId: signal.incident.accountId, name: signal.incident.accessKeyId };
   const member = await clientsIn(deps.organization, named.accountId, named.name);
   const receipt: SignalReceipt = await receiveSignal(
-    { iam: withDeadline(member ? member.iam() : deps.iam, deadline), record: recordDeps(deps, config, deadline) },
+    {
+      iam: withDeadline(member ? member.iam() : deps.iam, deadline),
+      record: recordDeps(deps, config, deadline),
+      now: deps.now,
+    },
     signal,
   );
   deps.logger?.info('Signal received', { role: receipt.role });

@@ -82,13 +82,20 @@ export interface IncidentReport {
 
 /**
  * True when a later signal joined an incident whose response ended without containing the key:
- * IAM shows it usable, or this account's IAM does not have it and the response did not contain it
- * (another account's key, one IAM did not know).
+ * IAM shows it usable; or this account's IAM does not have it and the response did not contain it
+ * (another account's key, one IAM did not know); or IAM cannot tell (it did not answer, or the key
+ * is the root user's) and the response did not contain it. While the first response runs, it is
+ * its own to report, unless it has recorded nothing for longer than a response takes: then it
+ * died, and a key not shown contained needs a human.
  */
 function joinedKeyStillUsable(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   const response = signal.record.response;
-  if (response === undefined || response.outcome === 'notify-only') return false;
-  return signal.keyNow.status === 'active' || (signal.keyNow.status === 'gone' && notInThisAccount(signal));
+  const { keyNow } = signal;
+  if (response === undefined)
+    return signal.overdue === true && (keyNow.status === 'active' || keyNow.status === 'unknown');
+  if (response.outcome === 'notify-only') return false;
+  if (keyNow.status === 'unknown') return !response.contained;
+  return keyNow.status === 'active' || (keyNow.status === 'gone' && notInThisAccount(signal));
 }
 
 /** Outcomes of a response that found the key not in this account's IAM, and touched nothing. */
@@ -104,9 +111,13 @@ export function notInThisAccount(signal: Extract<SignalReceipt, { role: 'joined'
   return signal.keyNow.status === 'gone' && outcome !== undefined && NOT_HERE_OUTCOMES.includes(outcome);
 }
 
-/** True when a later signal finds its key unusable: inactive, or gone from this account's IAM. */
+/**
+ * True when a later signal finds its key unusable: inactive, or gone from this account's IAM; or,
+ * when IAM cannot tell, contained by the first response, as it recorded.
+ */
 function joinedKeyContained(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   if (signal.keyNow.status === 'inactive') return true;
+  if (signal.keyNow.status === 'unknown') return signal.record.response?.contained === true;
   return signal.keyNow.status === 'gone' && !notInThisAccount(signal);
 }
 

@@ -14,7 +14,16 @@ import { type QuarantinedUser, quarantinedUser } from './quarantined-user.js';
  */
 export type SignalReceipt =
   | { role: 'first'; record: IncidentRecord | null }
-  | { role: 'joined'; record: IncidentRecord; keyNow: KeyNow }
+  | {
+      role: 'joined';
+      record: IncidentRecord;
+      keyNow: KeyNow;
+      /**
+       * The first response has recorded nothing for longer than a response takes: it died before
+       * it could (a function timed out, crashed or was throttled past its retries).
+       */
+      overdue?: true;
+    }
   | {
       role: 'quarantine';
       quarantine: QuarantineSignal;
@@ -29,6 +38,19 @@ export type SignalReceipt =
 export interface ReceiveDeps {
   iam: IamClient;
   record?: RecordDeps;
+  now?: () => Date;
+}
+
+/**
+ * How long the first response may take to record its containment: containment runs first, within
+ * its function's minute and the state machine's retries, so a quarter of an hour is ample.
+ */
+export const RESPONSE_OVERDUE_MS = 15 * 60_000;
+
+/** True when a record's first response has recorded nothing for longer than {@link RESPONSE_OVERDUE_MS}. */
+function overdue(record: IncidentRecord, now: Date): boolean {
+  const opened = Date.parse(record.openedAt);
+  return record.response === undefined && Number.isFinite(opened) && now.getTime() - opened > RESPONSE_OVERDUE_MS;
 }
 
 async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal): Promise<SignalReceipt> {
@@ -69,5 +91,11 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
     throw toAwsCallError('dynamodb:UpdateItem', error);
   }
   if (claim.role === 'first') return { role: 'first', record: claim.record };
-  return { role: 'joined', record: claim.record, keyNow: await keyNow(deps.iam, incident.accessKeyId) };
+  const now = (deps.now ?? (() => new Date()))();
+  return {
+    role: 'joined',
+    record: claim.record,
+    keyNow: await keyNow(deps.iam, incident.accessKeyId),
+    ...(overdue(claim.record, now) ? { overdue: true as const } : {}),
+  };
 }

@@ -88,6 +88,49 @@ describe('the message of a report that joined an open incident', () => {
   });
 });
 
+describe('a later report of a key the first response did not contain, whose status IAM cannot show', () => {
+  const notContained = (outcome: string) =>
+    recordOf({ response: { outcome, contained: false, at: '2026-11-26T22:00:09.000Z', userName: null } });
+
+  it("asks a human to act for the root user's key, with the root user's steps", () => {
+    const report = joinedReport({
+      keyNow: { status: 'unknown', error: 'a key of the root user', rootUser: true },
+      record: notContained('manual-action-required'),
+    });
+    const message = messageOf(report);
+
+    expect(needsHuman(report)).toBe(true);
+    expect(keyContained(report)).toBe(false);
+    expect(message.headline).toBe('ACTION REQUIRED: exposed key reported again and not contained');
+    expect(message.doNow.join('\n')).toMatch(/Sign in as the root user and delete access key/);
+  });
+
+  it('asks a human to act when IAM cannot be asked, unless the first response contained the key', () => {
+    const unknown = { status: 'unknown', error: 'iam:GetAccessKeyLastUsed failed: Throttling' } as const;
+    const failed = joinedReport({ keyNow: unknown, record: notContained('containment-failed') });
+    const deleted = joinedReport({
+      keyNow: unknown,
+      record: recordOf({
+        response: { outcome: 'deleted', contained: true, at: '2026-11-26T22:00:09.000Z', userName: 'alice' },
+      }),
+    });
+
+    expect(needsHuman(failed)).toBe(true);
+    expect(needsHuman(deleted)).toBe(false);
+  });
+
+  it('asks a human to act when the first response has recorded nothing for longer than a response takes', () => {
+    const active = { status: 'active', userName: 'alice' } as const;
+    const overdue = joinedReport({ keyNow: active, record: recordOf({ response: undefined }), overdue: true });
+
+    expect(needsHuman(overdue)).toBe(true);
+    expect(messageOf(overdue).keyNow).toMatch(/has recorded nothing since: it may have failed/);
+    expect(messageOf(overdue).facts.find(([name]) => name === 'Response')?.[1]).toMatch(/may have FAILED/);
+    // Gone or inactive: whatever became of the first response, the key is contained.
+    expect(needsHuman(joinedReport({ keyNow: { status: 'gone' }, record: recordOf(), overdue: true }))).toBe(false);
+  });
+});
+
 describe('the message of AWS quarantining a user', () => {
   it("lists the user's keys with their last use, contains nothing, and asks a human to find the key", async () => {
     const report = quarantineReport();

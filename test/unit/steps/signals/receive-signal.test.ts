@@ -99,6 +99,30 @@ describe('receiveSignal', () => {
     expect(receipt).toMatchObject({ role: 'joined', keyNow: { status: 'gone' } });
   });
 
+  it("reports a root user's key as not known, never as gone: no IAM user holds it", async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: item('ta-event') });
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'root' });
+    iamMock.on(ListAccessKeysCommand).rejects(new NoSuchEntityException({ message: 'no user root', $metadata: {} }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, null) });
+
+    expect(receipt).toMatchObject({ role: 'joined', keyNow: { status: 'unknown', rootUser: true } });
+  });
+
+  it('says the first response is overdue when it has recorded nothing for longer than a response takes', async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: item('ta-event') });
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    const at = (time: string) => ({ ...deps(), now: () => new Date(time) });
+    const signal = { kind: 'key', incident: incidentFor(KEY, 'alice') } as const;
+
+    const soon = await receiveSignal(at('2026-11-26T22:10:00.000Z'), signal);
+    const late = await receiveSignal(at('2026-11-26T22:16:00.000Z'), signal);
+
+    expect(soon).not.toHaveProperty('overdue');
+    expect(late).toMatchObject({ role: 'joined', overdue: true });
+  });
+
   it('is first without a record (respond, or a stack without one)', async () => {
     expect(await receiveSignal(deps(false), { kind: 'key', incident: incidentFor(KEY, 'alice') })).toEqual({
       role: 'first',
