@@ -10,6 +10,7 @@ import { isRootUserName } from '../incident/user-name.js';
 import type { ContainmentResult } from '../steps/contain.js';
 import { accountAccessFailure, accountAccessSteps, manualContainSteps } from '../steps/human-steps.js';
 import {
+  accessStillHeld,
   type FollowUpOutcome,
   type IncidentOutcome,
   type IncidentReport,
@@ -308,6 +309,20 @@ function searchAgain(summary: ActivitySummary, whose: string, member: string | n
   return `Search the regions that failed${whose}: exposed-keys investigate --key ${summary.accessKeyId}${accountFlag(member)} --regions ${regions.join(',') || '<regions>'}`;
 }
 
+/** The first step when the attacker made itself a way in that outlives the key. */
+function accessStep(report: IncidentReport): string[] {
+  const held = accessStillHeld(report);
+  if (held.length === 0) return [];
+  const names = held
+    .slice(0, 3)
+    .map((item) => `${item.kind} ${shownValue(item.name, 64)}`)
+    .join(', ');
+  const more = held.length > 3 ? `, and ${held.length - 3} more` : '';
+  return [
+    `The attacker can STILL GET IN without the key, through ${held.length} thing(s) it left: ${names}${more}. Remove them now: each command is under WHAT THE ATTACKER LEFT.`,
+  ];
+}
+
 function urgentSteps(report: IncidentReport): string[] {
   const incident = report.incident;
   const { containment } = report;
@@ -408,13 +423,21 @@ export function accountLine(accountId: string | null, accountName: string | null
   return `${accountId ?? 'unknown'}${accountName ? ` (${shownValue(accountName, 60)})` : ''}`;
 }
 
+/** The headline: the outcome's, raised to ACTION REQUIRED when the attacker still holds a way in. */
+function headlineOf(report: IncidentReport, outcome: IncidentOutcome): string {
+  const headline = HEADLINES[outcome as Exclude<IncidentOutcome, FollowUpOutcome>] ?? outcome;
+  if (headline.startsWith('ACTION REQUIRED') || outcome === 'planned' || accessStillHeld(report).length === 0)
+    return headline;
+  return `ACTION REQUIRED: ${headline}, but the attacker left a way in`;
+}
+
 /** The message of an incident, as every channel renders it. */
 export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   const outcome = incidentOutcome(report);
   const incident = report.incident;
   const investigation = report.investigation.status === 'done' ? report.investigation.result : null;
   const urgent = needsHuman(report);
-  const steps = [...urgentSteps(report), ...investigationSteps(report)];
+  const steps = [...urgentSteps(report), ...accessStep(report), ...investigationSteps(report)];
   if (urgent && steps.length === 0) steps.push('Contain the key by hand.');
   const accountId =
     incident?.accountId ?? (/^\d{12}$/.test(report.rawAccount ?? '') ? (report.rawAccount as string) : null);
@@ -422,7 +445,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   return {
     account: accountLine(accountId, accountName),
     outcome,
-    headline: HEADLINES[outcome as Exclude<IncidentOutcome, FollowUpOutcome>] ?? outcome,
+    headline: headlineOf(report, outcome),
     urgent,
     happened: happened(report),
     keyNow: keyNow(report),

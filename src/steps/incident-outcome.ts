@@ -1,5 +1,6 @@
 import type { Incident } from '../incident/incident.js';
 import type { ContainmentOutcome, ContainmentResult } from './contain.js';
+import type { Leftover, LeftoverKind } from './inventory/inventory-types.js';
 import type { Investigation } from './investigate.js';
 import type { FollowUpKind } from './lifecycle/follow-up.js';
 import type { FollowUpResult } from './lifecycle/follow-up-result.js';
@@ -160,6 +161,22 @@ function followUpNeedsHuman(followUp: FollowUpReport): boolean {
   return !result.reactivated && result.status === 'Active';
 }
 
+/** What the attacker made that lets it in without the contained key: a key, a console password. */
+const ACCESS_KINDS: readonly LeftoverKind[] = ['access-key', 'login-profile'];
+
+/**
+ * What the inventory found through which the attacker may still get in, now that the key is
+ * contained: a key or a console password it made that still exists, a role it left trusting
+ * outside. Containing the key cuts none of them (revoking sessions denies temporary credentials
+ * only).
+ */
+export function accessStillHeld(report: IncidentReport): Leftover[] {
+  const inventory = report.investigation.status === 'done' ? report.investigation.result.inventory : undefined;
+  return (inventory?.items ?? []).filter(
+    (item) => item.state === 'exists' && (ACCESS_KINDS.includes(item.kind) || item.foreignTrust === true),
+  );
+}
+
 /** The outcome of the incident as a whole. */
 export function incidentOutcome(report: IncidentReport): IncidentOutcome {
   if (report.signal?.role === 'joined') return 'joined';
@@ -186,7 +203,8 @@ export function keyContained(report: IncidentReport): boolean {
 /**
  * True when the incident needs a human: the key is not contained (but for a dry run, and for
  * notify-only mode, whose operators chose to contain by hand and are told so), or a part of
- * containment failed (sessions minted from the key still valid). For a later signal, only when the
+ * containment failed (sessions minted from the key still valid), or the attacker still holds
+ * access the key's containment did not cut ({@link accessStillHeld}). For a later signal, only when the
  * first response ended and the key is still usable; for a quarantined user, when no incident covers
  * the user and the user has an active key.
  */
@@ -197,6 +215,7 @@ export function needsHuman(report: IncidentReport): boolean {
   if (report.signal?.role === 'quarantine') return quarantineUncovered(report.signal);
   if (report.followUp) return followUpNeedsHuman(report.followUp);
   const outcome = incidentOutcome(report);
+  if (outcome !== 'planned' && accessStillHeld(report).length > 0) return true;
   if (
     report.containment.status === 'done' &&
     report.containment.result.actions.some((action) => action.status === 'failed')
