@@ -9,11 +9,11 @@ import { EXPOSED_KEYS_CHECK_NAME, TRUSTED_ADVISOR_DETAIL_TYPE, TRUSTED_ADVISOR_S
  * these, so that the hub, the members and the parsers cannot drift apart.
  */
 
-/** Trusted Advisor's "Exposed Access Keys" check, in error. */
+/** Trusted Advisor's "Exposed Access Keys" check, red (exposed) or yellow (suspected). */
 export const TRUSTED_ADVISOR_PATTERN = {
   source: [TRUSTED_ADVISOR_SOURCE],
   'detail-type': [TRUSTED_ADVISOR_DETAIL_TYPE],
-  detail: { status: ['ERROR'], 'check-name': [EXPOSED_KEYS_CHECK_NAME] },
+  detail: { status: ['ERROR', 'WARN'], 'check-name': [EXPOSED_KEYS_CHECK_NAME] },
 } as const;
 
 /** AWS Health `RISK` events about exposed, compromised or quarantined credentials. */

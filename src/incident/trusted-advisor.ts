@@ -27,7 +27,9 @@ const trustedAdvisorEvent = z.object({
   time: z.unknown().optional(),
   detail: z.object({
     'check-name': z.literal(EXPOSED_KEYS_CHECK_NAME),
-    status: z.literal('ERROR', { message: 'must be ERROR (other statuses do not report an exposed key)' }),
+    // Red (ERROR): exposed or potentially compromised; yellow (WARN): suspected from irregular EC2
+    // usage, not found exposed. Both name a key to contain; OK reports none.
+    status: z.enum(['ERROR', 'WARN'], { message: 'must be ERROR or WARN (other statuses do not report a key)' }),
     'check-item-detail': z.looseObject({ 'Access Key ID': z.string() }),
   }),
 });

@@ -501,7 +501,7 @@ describe('the event rules', () => {
     expect(pattern('TrustedAdvisorRule')).toEqual({
       source: [TRUSTED_ADVISOR_SOURCE],
       'detail-type': [TRUSTED_ADVISOR_DETAIL_TYPE],
-      detail: { status: ['ERROR'], 'check-name': [EXPOSED_KEYS_CHECK_NAME] },
+      detail: { status: ['ERROR', 'WARN'], 'check-name': [EXPOSED_KEYS_CHECK_NAME] },
     });
     expect(pattern('HealthRiskRule')).toEqual({
       source: [HEALTH_SOURCE],

@@ -38,7 +38,7 @@ describe('parseIncident with Trusted Advisor events', () => {
     expect(incident.fraudType).toBe('Potentially compromised');
   });
 
-  it('reads a suspected item that has no location', () => {
+  it('reads a suspected item (yellow: WARN, as Trusted Advisor rates a key suspected from irregular EC2 usage) that has no location', () => {
     const incident = parseIncident(loadEvent('trusted-advisor-suspected'));
 
     expect(incident.fraudType).toBe('Suspected');
@@ -95,7 +95,7 @@ describe('parseIncident with Trusted Advisor events', () => {
       'detail.check-name',
     ],
     [
-      'a status other than ERROR',
+      'a status other than ERROR or WARN (OK: the key was dealt with)',
       (e: any) => {
         e.detail.status = 'OK';
       },
