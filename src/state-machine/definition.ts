@@ -32,12 +32,18 @@ function stateMachineResource(template: CloudFormationTemplate): CloudFormationR
   return machine;
 }
 
+/** The placeholder ARN of the template's e-mail topic, the one a definition's `${TopicArn}` names. */
+export const PLACEHOLDER_TOPIC_ARN = `arn:aws:sns:${PLACEHOLDER_REGION}:${PLACEHOLDER_ACCOUNT}:exposed-keys`;
+
 function placeholderFor(variable: string, value: unknown): string {
+  if ((value as { Ref?: unknown } | null)?.Ref === 'NotificationTopic') return PLACEHOLDER_TOPIC_ARN;
   const getAtt = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
   if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && typeof getAtt[0] === 'string') {
     return placeholderFunctionArn(getAtt[0]);
   }
-  throw new Error(`No placeholder for the definition substitution ${variable}: only !GetAtt <Function>.Arn is known.`);
+  throw new Error(
+    `No placeholder for the definition substitution ${variable}: only !GetAtt <Function>.Arn and !Ref NotificationTopic are known.`,
+  );
 }
 
 function substitute(value: unknown, values: Record<string, string>): unknown {

@@ -18,18 +18,32 @@ import type { WorkflowState } from './workflow-state.js';
 /** A local stand-in for one Lambda function: the state in, the function's result out. */
 export type LocalTaskHandler = (state: WorkflowState) => unknown;
 
-/** The three functions of the stack, run in this process. */
+/** What the state machine publishes itself (its last-resort alert), as its SNS task gives it. */
+export interface PublishedAlert {
+  TopicArn: string;
+  Subject: string;
+  Message: string;
+}
+
+/** The three functions of the stack, run in this process, and where the state machine's own alert goes. */
 export interface LocalHandlers {
   contain: LocalTaskHandler;
   investigate: LocalTaskHandler;
   notify: LocalTaskHandler;
+  /** Publishes the state machine's last-resort alert; by default it is only kept in the result. */
+  publish?: (alert: PublishedAlert) => unknown;
 }
+
+/** The resource of a task that publishes to SNS through Step Functions itself. */
+const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
 
 /** The state machine's ARN in a local run, as the context object gives it (`$$.StateMachine.Id`). */
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:us-east-1:${PLACEHOLDER_ACCOUNT}:stateMachine:exposed-keys`;
 
+type FunctionName = 'contain' | 'investigate' | 'notify';
+
 /** The function behind each handler, by logical ID in the template. */
-const FUNCTIONS: Readonly<Record<keyof LocalHandlers, string>> = {
+const FUNCTIONS: Readonly<Record<FunctionName, string>> = {
   contain: LOGICAL_IDS.containFunction,
   investigate: LOGICAL_IDS.investigateFunction,
   notify: LOGICAL_IDS.notifyFunction,
@@ -83,6 +97,8 @@ export interface LocalRunResult {
   error?: string;
   cause?: string;
   events: StateTransition[];
+  /** What the state machine published itself: its last-resort alert, when the notification failed. */
+  published: PublishedAlert[];
   startedAt: Date;
   durationMs: number;
 }
@@ -110,9 +126,14 @@ function asLambda(handler: LocalTaskHandler) {
   };
 }
 
-function localOverrides(definition: StateMachineDefinition, handlers: LocalHandlers, delayMs: number) {
+function localOverrides(
+  definition: StateMachineDefinition,
+  handlers: LocalHandlers,
+  delayMs: number,
+  published: PublishedAlert[],
+) {
   const byArn = new Map(
-    (Object.keys(FUNCTIONS) as (keyof LocalHandlers)[]).map((key) => [placeholderFunctionArn(FUNCTIONS[key]), key]),
+    (Object.keys(FUNCTIONS) as FunctionName[]).map((key) => [placeholderFunctionArn(FUNCTIONS[key]), key]),
   );
   const tasks: Record<string, ReturnType<typeof asLambda>> = {};
   const retries: Record<string, number> = {};
@@ -121,6 +142,14 @@ function localOverrides(definition: StateMachineDefinition, handlers: LocalHandl
     if (state.Retry !== undefined) retries[name] = delayMs;
     if (state.Type === 'Wait') waits[name] = delayMs;
     if (state.Type !== 'Task') continue;
+    if (state.Resource === SNS_PUBLISH) {
+      tasks[name] = async (input: unknown) => {
+        const alert = input as PublishedAlert;
+        published.push(alert);
+        return JSON.parse(JSON.stringify((await handlers.publish?.(alert)) ?? { MessageId: 'local' }));
+      };
+      continue;
+    }
     const key = byArn.get(String(state.Resource));
     // An unmapped task would make the library call the real Lambda service.
     if (!key) throw new Error(`Task state ${name} calls ${String(state.Resource)}, which has no local handler.`);
@@ -217,13 +246,19 @@ function machineOf(template: CloudFormationTemplate): { definition: StateMachine
  */
 export async function runStateMachineLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { definition, machine } = machineOf(options.template ?? (await loadDefaultTemplate()));
-  const overrides = localOverrides(definition, options.handlers, options.delayMs ?? 0);
+  const published: PublishedAlert[] = [];
+  const overrides = localOverrides(definition, options.handlers, options.delayMs ?? 0, published);
   const startedAt = new Date();
   const execution = machine.run(options.event as Parameters<StateMachine['run']>[0], {
     overrides: overrides as RunOptions['overrides'],
     // The context object a real execution has, as far as the definition reads it.
     context: {
-      Execution: { Input: options.event, StartTime: startedAt.toISOString(), Name: 'local' },
+      Execution: {
+        Id: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:local`,
+        Input: options.event,
+        StartTime: startedAt.toISOString(),
+        Name: 'local',
+      },
       StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'exposed-keys' },
     } as RunOptions['context'],
   });
@@ -238,7 +273,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const lastInput = await following;
   const durationMs = Date.now() - startedAt.getTime();
   if (ended.status === 'SUCCEEDED') {
-    return { status: 'SUCCEEDED', output: ended.output as WorkflowState, events, startedAt, durationMs };
+    return { status: 'SUCCEEDED', output: ended.output as WorkflowState, events, published, startedAt, durationMs };
   }
   if (!(ended.error instanceof ExecutionError)) throw ended.error;
   const failure = ended.error.cause as Error;
@@ -248,6 +283,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     error: failure.name,
     cause: failure.message,
     events,
+    published,
     startedAt,
     durationMs,
   };

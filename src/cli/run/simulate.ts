@@ -165,6 +165,18 @@ async function runLocal(
         readInvestigateConfig(settings),
       ),
       notify,
+      // The state machine's own alert when the notification failed: to the topic, as the stack's
+      // goes; else printed, as the report would have been.
+      publish: async (alert) => {
+        if (topicArn && deps.sns) {
+          const { PublishCommand } = await import('@aws-sdk/client-sns');
+          return deps.sns.send(
+            new PublishCommand({ TopicArn: topicArn, Subject: alert.Subject, Message: alert.Message }),
+          );
+        }
+        printed ??= { subject: alert.Subject, message: alert.Message };
+        return { MessageId: 'printed' };
+      },
     },
     onTransition: request.onTransition,
   });

@@ -125,6 +125,10 @@ const ROLE_ACTIONS: Record<string, string[]> = {
   ChatChannelRole: [],
   StateMachineRole: [
     'lambda:InvokeFunction',
+    // The last-resort alert when the notification function cannot send the report.
+    'sns:Publish',
+    'kms:GenerateDataKey',
+    'kms:Decrypt',
     'logs:CreateLogDelivery',
     'logs:GetLogDelivery',
     'logs:UpdateLogDelivery',
@@ -226,7 +230,11 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (action === 'lambda:GetFunction') return [FUNCTIONS_ARN];
   if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
     return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
-  if (action === 'sns:Publish') return [{ Ref: 'NotificationTopic' }, { Ref: 'ChatTopic' }];
+  // The state machine publishes its last-resort alert to the e-mail topic alone.
+  if (action === 'sns:Publish')
+    return role === 'StateMachineRole'
+      ? [{ Ref: 'NotificationTopic' }]
+      : [{ Ref: 'NotificationTopic' }, { Ref: 'ChatTopic' }];
   if (action.startsWith('dynamodb:')) return [{ 'Fn::GetAtt': ['IncidentTable', 'Arn'] }];
   if (action === 'securityhub:BatchImportFindings')
     return [
@@ -427,7 +435,8 @@ describe('the narrowed grants', () => {
     expect(byCondition).toEqual({
       RevokesSessions: ['iam:PutUserPolicy'],
       UsesSchedules: ['iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
-      UsesCustomerKey: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      // The notification function's, and the state machine's for its last-resort alert.
+      UsesCustomerKey: ['kms:Decrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey'],
       HasAthena: [
         'athena:GetQueryExecution',
         'athena:GetQueryResults',

@@ -154,7 +154,7 @@ describe('the hub in organisation mode', () => {
     });
   });
 
-  it('encrypts the topic with its own key, which only the notification function and EventBridge may use', () => {
+  it('encrypts the topic with its own key, which only the notification function, the state machine (its last-resort alert) and EventBridge may use', () => {
     expect(hub.Resources.NotificationTopic?.Properties?.KmsMasterKeyId).toEqual({
       'Fn::If': [
         'UsesCustomerKey',
@@ -163,7 +163,7 @@ describe('the hub in organisation mode', () => {
       ],
     });
     const use = hub.Resources.OrganizationTopicKeyUse?.Properties;
-    expect(use?.Roles).toEqual([{ Ref: 'NotifyRole' }]);
+    expect(use?.Roles).toEqual([{ Ref: 'NotifyRole' }, { Ref: 'StateMachineRole' }]);
     expect(grantsOf((use?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement)).toEqual({
       'kms:GenerateDataKey': { resources: [{ 'Fn::GetAtt': ['OrganizationTopicKey', 'Arn'] }], condition: undefined },
       'kms:Decrypt': { resources: [{ 'Fn::GetAtt': ['OrganizationTopicKey', 'Arn'] }], condition: undefined },

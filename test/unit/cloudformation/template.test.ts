@@ -451,7 +451,7 @@ describe('the state machine definition', () => {
     expect(states().NotifySecurity?.Retry[0]).toMatchObject({ IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 4 });
   });
 
-  it('records a failure to contain or investigate and goes on; a failure to notify ends the execution', () => {
+  it('records a failure to contain or investigate and goes on; a failure to notify sends a last-resort alert, then ends the execution', () => {
     expect(states().DeleteAccessKeyPair).toMatchObject({
       ResultPath: '$.containment',
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.containmentError', Next: 'LookupCloudTrailEvents' }],
@@ -461,8 +461,30 @@ describe('the state machine definition', () => {
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.investigationError', Next: 'NotifySecurity' }],
     });
     expect(states().NotifySecurity?.ResultPath).toBe('$.notification');
-    expect(states().NotifySecurity?.Catch).toBeUndefined();
+    expect(states().NotifySecurity?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'AlertNotificationFailed' },
+    ]);
     expect(states().NotifySecurity?.Retry[0].ErrorEquals).toContain('NotificationError');
+    // Step Functions publishes it itself, to the e-mail topic, whatever became of the function.
+    expect(states().AlertNotificationFailed).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sns:publish',
+      Parameters: { TopicArn: `\${TopicArn}` },
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'NotificationFailed' }],
+      Next: 'NotificationFailed',
+    });
+    expect(properties('StateMachine').DefinitionSubstitutions.TopicArn).toEqual({ Ref: 'NotificationTopic' });
+    // The execution still fails, with the function's own error.
+    expect(states().NotificationFailed).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.notificationError.Error',
+      CausePath: '$.notificationError.Cause',
+    });
+    const allowed = (properties('StateMachineRole').Policies[0].PolicyDocument.Statement as Record<string, any>[]).find(
+      (statement) => statement.Sid === 'PublishTheLastResortAlert',
+    );
+    expect(allowed).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'NotificationTopic' } });
+    expect(properties('OrganizationTopicKeyUse').Roles).toContainEqual({ Ref: 'StateMachineRole' });
   });
 
   it('stops each task a little after its function would time out', () => {

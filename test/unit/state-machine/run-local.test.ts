@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
 import { ContainmentError, NotificationError } from '../../../src/errors.js';
+import { PLACEHOLDER_TOPIC_ARN } from '../../../src/state-machine/definition.js';
 import {
   LOCAL_STATE_MACHINE_ARN,
   type LocalTaskHandler,
@@ -263,6 +264,42 @@ describe('the template state machine, run locally', () => {
     // One attempt and four retries.
     expect(notify.inputs).toHaveLength(5);
     expect(run.output?.containment).toEqual(CONTAINED);
+    // Then the state machine's own alert, to the same topic, naming the execution and the error only.
+    expect(run.published).toEqual([
+      {
+        TopicArn: PLACEHOLDER_TOPIC_ARN,
+        Subject: 'ACTION REQUIRED: exposed-keys could not send an incident report',
+        Message: expect.stringContaining('could not send what it did (NotificationError after its retries)'),
+      },
+    ]);
+    expect(run.published[0]?.Message).toContain(
+      `Execution: ${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:local`,
+    );
+  });
+
+  it('sends the last-resort alert also when the notification function crashes, and fails the execution still', async () => {
+    const published: unknown[] = [];
+    const { handlers } = stubs({
+      notify: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'activity')");
+      },
+    });
+
+    const run = await runStateMachineLocally({
+      event: loadEvent('trusted-advisor-exposed'),
+      handlers: { ...handlers, publish: (alert) => published.push(alert) },
+      template,
+    });
+
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('TypeError');
+    expect(published).toEqual([
+      expect.objectContaining({ Message: expect.stringContaining('(TypeError after its retries)') }),
+    ]);
+    // Nothing from the event reaches the alert.
+    expect(JSON.stringify(published)).not.toContain(
+      loadEvent('trusted-advisor-exposed').detail['check-item-detail']['Access Key ID'],
+    );
   });
 
   it('retries containment after a transient Lambda error, without catching it', async () => {
