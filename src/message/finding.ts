@@ -1,5 +1,10 @@
-import type { AwsSecurityFinding, Resource, SeverityLabel } from '@aws-sdk/client-securityhub';
-import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
+import type { AwsIamAccessKeyStatus, AwsSecurityFinding, Resource, SeverityLabel } from '@aws-sdk/client-securityhub';
+import {
+  type FollowUpReport,
+  type IncidentOutcome,
+  type IncidentReport,
+  notInThisAccount,
+} from '../steps/incident-outcome.js';
 import { fitWithin } from './fit.js';
 import type { IncidentMessage } from './incident-message.js';
 
@@ -44,22 +49,40 @@ export function severityOf(message: IncidentMessage): SeverityLabel {
   return 'MEDIUM';
 }
 
-/** The key's status as ASFF has it: inactive once contained, active while usable, unsaid when unknown. */
-function keyStatus(message: IncidentMessage): 'Active' | 'Inactive' | undefined {
+type KeyStatus = 'Active' | 'Inactive' | undefined;
+
+/** The key's status after a follow-up: what IAM or the step showed, unsaid when it showed nothing. */
+function followUpKeyStatus(followUp: FollowUpReport): KeyStatus {
+  if (followUp.step.status !== 'done') return undefined;
+  const result = followUp.step.result;
+  if (result.kind === 'release') return result.status;
+  if (result.kind === 'scheduled-deletion') return result.outcome === 'refused' ? undefined : 'Inactive';
+  // Calls after containment may mean the key works again: only a quiet key is known to be contained.
+  return result.quiet ? 'Inactive' : undefined;
+}
+
+/** The key's status as ASFF has it: inactive once contained (or gone), active while usable, unsaid when unknown. */
+function keyStatus(message: IncidentMessage, report: IncidentReport): KeyStatus {
+  const signal = report.signal;
+  if (signal?.role === 'joined') {
+    if (signal.keyNow.status === 'active') return 'Active';
+    if (signal.keyNow.status === 'inactive') return 'Inactive';
+    return signal.keyNow.status === 'gone' && !notInThisAccount(signal) ? 'Inactive' : undefined;
+  }
+  if (report.followUp) return followUpKeyStatus(report.followUp);
   if (CONTAINED.includes(message.outcome)) return 'Inactive';
   if (['notify-only', 'manual-action-required', 'owner-mismatch', 'containment-failed'].includes(message.outcome))
     return 'Active';
   return undefined;
 }
 
-function resources(message: IncidentMessage, region: string, accountId: string): Resource[] {
+function resources(message: IncidentMessage, region: string, accountId: string, status: KeyStatus): Resource[] {
   const user = message.userName;
   const userResource: Resource[] =
     user && /^[\w+=,.@-]{1,64}$/.test(user)
       ? [{ Type: 'AwsIamUser', Id: `arn:aws:iam::${accountId}:user/${user}`, Partition: 'aws', Region: region }]
       : [];
   if (!message.accessKeyId) return userResource;
-  const status = keyStatus(message);
   return [
     {
       Type: 'AwsIamAccessKey',
@@ -111,6 +134,52 @@ function productFields(message: IncidentMessage, report: IncidentReport): Record
   );
 }
 
+const KEY_NOW = ' Key now: ';
+
+function description(happened: string, keyNow: string): string {
+  return fitWithin(`${happened}${KEY_NOW}${keyNow}`, ASFF_LIMITS.description);
+}
+
+/** `resources` with the key's status set to `status`, or without one when `status` is not known. */
+function withKeyStatus(
+  resources: Resource[] | undefined,
+  status: AwsIamAccessKeyStatus | undefined,
+): Resource[] | undefined {
+  return resources?.map((resource) => {
+    const key = resource.Details?.AwsIamAccessKey;
+    if (resource.Type !== 'AwsIamAccessKey' || !key) return resource;
+    const { Status: _stale, ...rest } = key;
+    return {
+      ...resource,
+      Details: { ...resource.Details, AwsIamAccessKey: status ? { ...rest, Status: status } : rest },
+    };
+  });
+}
+
+/**
+ * The description and resources of `existing` (a finding built here) saying what `fresh`, a later
+ * one of the same key, says of the key now: what happened, as `existing` tells it, stays.
+ */
+export function keyNowOf(
+  existing: AwsSecurityFinding,
+  fresh: AwsSecurityFinding,
+): Pick<AwsSecurityFinding, 'Description' | 'Resources'> {
+  const status = fresh.Resources?.find((resource) => resource.Type === 'AwsIamAccessKey')?.Details?.AwsIamAccessKey
+    ?.Status;
+  const resources = withKeyStatus(existing.Resources, status);
+  const text = existing.Description;
+  const keyNow = fresh.ProductFields?.['exposed-keys/keyNow'];
+  if (text === undefined || keyNow === undefined) return { Description: text, Resources: resources };
+  // The key-now field says exactly where the description's key now starts, unless the description
+  // was cut; then its first mark does, and a description cut before it has none to replace.
+  const before = existing.ProductFields?.['exposed-keys/keyNow'];
+  const start =
+    before !== undefined && text.endsWith(`${KEY_NOW}${before}`)
+      ? text.length - KEY_NOW.length - before.length
+      : text.indexOf(KEY_NOW);
+  return { Description: start < 0 ? text : description(text.slice(0, start), keyNow), Resources: resources };
+}
+
 /** Where and when the finding is imported. */
 export interface FindingContext {
   region: string;
@@ -136,7 +205,7 @@ export function buildFinding(
       ? { userName: message.userName }
       : null;
   if (subject === null) return null;
-  const found = resources(message, context.region, accountId);
+  const found = resources(message, context.region, accountId, keyStatus(message, report));
   // ASFF needs at least one resource: a user name IAM would not accept names none.
   if (found.length === 0) return null;
   const steps = message.doNow.map((step, index) => `${index + 1}. ${step}`).join(' ');
@@ -163,7 +232,7 @@ export function buildFinding(
       `${message.headline}: ${message.accessKeyId ?? message.userName}${message.accessKeyId && message.userName ? ` (${message.userName})` : ''}`,
       ASFF_LIMITS.title,
     ),
-    Description: fitWithin(`${message.happened} Key now: ${message.keyNow}`, ASFF_LIMITS.description),
+    Description: description(message.happened, message.keyNow),
     ...(steps ? { Remediation: { Recommendation: { Text: fitWithin(steps, ASFF_LIMITS.recommendation) } } } : {}),
     ProductFields: productFields(message, report),
     Resources: found,

@@ -2,6 +2,7 @@ import { type AwsSecurityFinding, BatchImportFindingsCommand, GetFindingsCommand
 import { awsErrorCode, isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { SecurityHubApi } from '../../aws/narrow-clients.js';
 import { describeError } from '../../errors.js';
+import { keyNowOf } from '../../message/finding.js';
 
 /** How importing the finding went; a failure is reported here, never thrown. */
 export type FindingOutcome =
@@ -20,11 +21,12 @@ export interface FindingDeps {
 
 /**
  * `full`: the finding of a response replaces the content (keeping when it was first created);
- * `follow-up`: a later report keeps what the response wrote and updates the report count and times;
- * `lifecycle`: what came after the containment (the scheduled deletion, the verification, a
- * release) updates what the key is now and keeps what the response wrote (what the attacker did,
- * what is left to do, its severity), unless it needs a human and is at least as severe: then its
- * title, severity and remediation replace the response's, whose fields stay.
+ * `follow-up`: a later report updates the report count and times; `lifecycle`: what came after the
+ * containment (the scheduled deletion, the verification, a release) updates the outcome. Both keep
+ * what the response wrote (what the attacker did, what is left to do, its severity) but say what
+ * the key is now (its status, and the description's key now), unless the follow-up needs a human
+ * and is at least as severe: then its title, description, severity and remediation replace the
+ * response's, whose fields stay.
  */
 export type FindingUpdate = 'full' | 'follow-up' | 'lifecycle';
 
@@ -77,15 +79,17 @@ function ownFields(fields: Record<string, string> | undefined): Record<string, s
 const FOLLOW_UP_FIELDS = ['exposed-keys/signals', 'exposed-keys/signalSources', 'exposed-keys/keyNow'];
 /** What a lifecycle follow-up says of the key now; the response's other fields (what the attacker did) stay. */
 const LIFECYCLE_FIELDS = ['exposed-keys/outcome', 'exposed-keys/urgent', 'exposed-keys/keyNow'];
+/** What a later report that escalates says besides: its outcome and urgency are then the finding's. */
+const ESCALATION_FIELDS = ['exposed-keys/outcome', 'exposed-keys/urgent'];
 
 function picked(fields: Record<string, string>, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.filter((name) => fields[name]).map((name) => [name, fields[name] as string]));
 }
 
 /**
- * Whether a lifecycle follow-up replaces the response's title, severity and remediation: when it
- * needs a human and is at least as severe (activity after containment after a response already
- * CRITICAL is news, not a repeat).
+ * Whether a follow-up replaces the response's title, severity and remediation: when it needs a
+ * human and is at least as severe (activity after containment after a response already CRITICAL is
+ * news, not a repeat; a key found active again by a later report is news too).
  */
 function escalates(fresh: AwsSecurityFinding, existing: AwsSecurityFinding): boolean {
   return fresh.ProductFields?.['exposed-keys/urgent'] === 'true' && severityRank(fresh) >= severityRank(existing);
@@ -106,13 +110,16 @@ export function mergeFinding(
     LastObservedAt: now.toISOString(),
   };
   if (update === 'full') return { ...fresh, ...kept };
+  const escalated = escalates(fresh, existing);
   const freshFields = ownFields(fresh.ProductFields);
+  const names =
+    update === 'lifecycle' ? LIFECYCLE_FIELDS : [...FOLLOW_UP_FIELDS, ...(escalated ? ESCALATION_FIELDS : [])];
   const productFields = {
     ...ownFields(existing.ProductFields),
-    ...picked(freshFields, update === 'lifecycle' ? LIFECYCLE_FIELDS : FOLLOW_UP_FIELDS),
+    ...picked(freshFields, names),
     'exposed-keys/lastReport': `${freshFields['exposed-keys/source'] ?? 'unknown'} at ${now.toISOString()}`,
   };
-  if (update === 'lifecycle' && escalates(fresh, existing)) return { ...fresh, ProductFields: productFields, ...kept };
+  if (escalated) return { ...fresh, ProductFields: productFields, ...kept };
   return {
     SchemaVersion: existing.SchemaVersion,
     Id: existing.Id,
@@ -123,9 +130,8 @@ export function mergeFinding(
     Severity: existing.Severity,
     FindingProviderFields: existing.FindingProviderFields,
     Title: existing.Title,
-    Description: existing.Description,
     Remediation: existing.Remediation,
-    Resources: existing.Resources,
+    ...keyNowOf(existing, fresh),
     RecordState: 'ACTIVE',
     ProductFields: productFields,
     ...kept,

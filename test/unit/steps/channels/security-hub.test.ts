@@ -10,7 +10,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildFinding } from '../../../../src/message/finding.js';
 import { messageOf } from '../../../../src/message/message-of.js';
 import { importFinding, mergeFinding } from '../../../../src/steps/channels/security-hub.js';
-import { deletedReport, joinedReport } from '../../../support/reports.js';
+import type { IncidentReport } from '../../../../src/steps/incident-outcome.js';
+import { deletedReport, joinedReport, REPORT_KEY, recordOf } from '../../../support/reports.js';
 
 const hubMock = mockClient(SecurityHubClient);
 const NOW = new Date('2026-11-26T22:10:00.000Z');
@@ -20,6 +21,35 @@ const deps = () => ({
   accountId: '123456789012',
   now: () => NOW,
 });
+
+/** `exposed-keys release --reactivate` of the key: a false alarm, the key active again. */
+function reactivatedReport(): IncidentReport {
+  return {
+    incident: null,
+    containment: { status: 'skipped', reason: 'a follow-up' },
+    investigation: { status: 'skipped', reason: 'a follow-up' },
+    followUp: {
+      kind: 'release',
+      accessKeyId: REPORT_KEY,
+      userName: 'alice',
+      accountId: '123456789012',
+      containedAt: '2026-11-26T22:00:09.000Z',
+      step: {
+        status: 'done',
+        result: {
+          kind: 'release',
+          accessKeyId: REPORT_KEY,
+          userName: 'alice',
+          evidence: ['the revocation policy exposed-keys attached'],
+          cancelled: [],
+          reactivated: true,
+          status: 'Active',
+          warnings: [],
+        },
+      },
+    },
+  };
+}
 
 function stored(overrides: Partial<AwsSecurityFinding> = {}): AwsSecurityFinding {
   return {
@@ -69,11 +99,10 @@ describe('importFinding', () => {
 
     const merged = mergeFinding(followUp as AwsSecurityFinding, stored(), 'follow-up', NOW);
 
-    expect(merged).toMatchObject({
-      Title: stored().Title,
-      Description: stored().Description,
-      Severity: stored().Severity,
-    });
+    expect(merged).toMatchObject({ Title: stored().Title, Severity: stored().Severity });
+    expect(merged.Description).toBe(
+      `${stored().Description?.split(' Key now: ')[0]} Key now: GONE: IAM no longer has it.`,
+    );
     expect(merged.ProductFields).toEqual({
       'exposed-keys/outcome': 'deleted',
       'exposed-keys/signals': '2',
@@ -126,6 +155,64 @@ describe('importFinding', () => {
     expect(activity).toMatchObject({ Severity: { Label: 'CRITICAL' }, Title: 'the activity-after-containment' });
     expect(activity.ProductFields?.['exposed-keys/outcome']).toBe('activity-after-containment');
     expect(activity.CreatedAt).toBe(incident.CreatedAt);
+  });
+
+  it('escalates on a later report that finds the contained key active again, keeping what the attacker did', () => {
+    const deactivated = deletedReport();
+    if (deactivated.containment.status === 'done')
+      Object.assign(deactivated.containment.result, { outcome: 'deactivated', mode: 'deactivate' });
+    const incident = buildFinding(deactivated, messageOf(deactivated), { region: 'us-east-1', now: NOW });
+    const later = joinedReport({
+      record: recordOf({
+        response: { outcome: 'deactivated', contained: true, at: NOW.toISOString(), userName: 'alice' },
+      }),
+      keyNow: { status: 'active', userName: 'alice' },
+    });
+    const fresh = buildFinding(later, messageOf(later), { region: 'us-east-1', now: NOW }) as AwsSecurityFinding;
+
+    const merged = mergeFinding(fresh, incident, 'follow-up', NOW);
+
+    expect(incident).toMatchObject({
+      Title: expect.stringMatching(/^Exposed key deactivated/),
+      Severity: { Label: 'MEDIUM' },
+    });
+    expect(merged).toMatchObject({
+      Title: expect.stringMatching(/^ACTION REQUIRED: exposed key reported again and still active/),
+      Severity: { Label: 'CRITICAL' },
+      Description: expect.stringContaining('Key now: STILL ACTIVE'),
+      Remediation: fresh.Remediation,
+    });
+    expect(merged.Resources?.[0]?.Details?.AwsIamAccessKey?.Status).toBe('Active');
+    expect(merged.ProductFields).toMatchObject({
+      'exposed-keys/outcome': 'joined',
+      'exposed-keys/urgent': 'true',
+      'exposed-keys/attackerDid': incident?.ProductFields?.['exposed-keys/attackerDid'],
+    });
+  });
+
+  it('says what the key is now after a false alarm was reactivated, keeping the rest of the response', () => {
+    const incident = stored({ ProductFields: fresh()?.ProductFields });
+    const release = reactivatedReport();
+    const followUp = buildFinding(release, messageOf(release), { region: 'us-east-1', now: NOW }) as AwsSecurityFinding;
+
+    const merged = mergeFinding(followUp, incident, 'lifecycle', NOW);
+
+    expect(merged).toMatchObject({ Title: incident.Title, Severity: incident.Severity });
+    expect(merged.Resources?.[0]?.Details?.AwsIamAccessKey?.Status).toBe('Active');
+    expect(merged.Description).toBe(
+      `${incident.Description?.split(' Key now: ')[0]} Key now: ACTIVE again: the responder released it as a false alarm.`,
+    );
+  });
+
+  it('drops the key status when a later report could not tell it, rather than keep a stale one', () => {
+    const later = joinedReport({ keyNow: { status: 'unknown', error: 'AccessDenied' } });
+    const followUp = buildFinding(later, messageOf(later), { region: 'us-east-1', now: NOW }) as AwsSecurityFinding;
+
+    const merged = mergeFinding(followUp, stored(), 'follow-up', NOW);
+
+    expect(stored().Resources?.[0]?.Details?.AwsIamAccessKey?.Status).toBe('Inactive');
+    expect(merged.Resources?.[0]?.Details?.AwsIamAccessKey).not.toHaveProperty('Status');
+    expect(merged.Resources?.[0]?.Details?.AwsIamAccessKey?.AccessKeyId).toBe(stored().Resources?.[0]?.Id);
   });
 
   it('notes Security Hub not enabled, whichever way it says so, and goes on', async () => {
