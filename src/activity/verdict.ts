@@ -172,3 +172,15 @@ export function activityInBrief(summary: ActivitySummary): string {
   const risky = summary.riskyEvents.length;
   return risky === 0 ? `${calls}; nothing risky among them.` : `${calls}, ${plural(risky, 'risky call')} among them.`;
 }
+
+/**
+ * What a search did not read, in a few words ("2 region(s) NOT searched, search cut short"); null
+ * when it read everything, so that nothing it did not find is taken for nothing done.
+ */
+export function searchGap(summary: Pick<ActivitySummary, 'regions' | 'truncated'>): string | null {
+  const gaps = [
+    ...(summary.regions.failed.length > 0 ? [`${summary.regions.failed.length} region(s) NOT searched`] : []),
+    ...(summary.truncated ? ['search cut short (a limit on events or time was hit)'] : []),
+  ];
+  return gaps.length === 0 ? null : gaps.join(', ');
+}

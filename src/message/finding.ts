@@ -1,4 +1,5 @@
 import type { AwsIamAccessKeyStatus, AwsSecurityFinding, Resource, SeverityLabel } from '@aws-sdk/client-securityhub';
+import { searchGap } from '../activity/verdict.js';
 import {
   type FollowUpReport,
   type IncidentOutcome,
@@ -41,11 +42,24 @@ export function defaultProductArn(region: string, accountId: string): string {
 
 const CONTAINED: readonly IncidentOutcome[] = ['deleted', 'deactivated', 'already-contained'];
 
-/** How severe the incident is: a human must act (critical); the attacker did risky things (high); else medium. */
+/** What the key's own search did not read, when it did not read everything. */
+function gapOf(message: IncidentMessage): string | null {
+  const summary = message.activity[0]?.summary;
+  return summary ? searchGap(summary) : null;
+}
+
+/**
+ * How severe the incident is: a human must act (critical); the attacker did risky things, or the
+ * search for what it did was not complete (high); else medium.
+ */
 export function severityOf(message: IncidentMessage): SeverityLabel {
   if (message.urgent) return 'CRITICAL';
   const risky = message.activity[0]?.summary.riskyEvents.length ?? 0;
-  if (message.outcome === 'joined' || message.outcome === 'user-quarantined' || risky > 0) return 'HIGH';
+  // Regions not searched or a search cut short may hide risky acts: "medium, nothing risky" would
+  // be a claim the search cannot make. Not critical: the key is contained, and searching again is
+  // among the steps.
+  if (message.outcome === 'joined' || message.outcome === 'user-quarantined' || risky > 0 || gapOf(message))
+    return 'HIGH';
   return 'MEDIUM';
 }
 
@@ -214,6 +228,8 @@ export function buildFinding(
   const record = report.signal && report.signal.role !== 'quarantine' ? report.signal.record : null;
   const openedAt = record?.openedAt && record.openedAt <= now ? record.openedAt : now;
   const severity = severityOf(message);
+  const gap = gapOf(message);
+  const happened = gap ? `${message.happened} The investigation was NOT complete: ${gap}.` : message.happened;
   const types = ['TTPs/Credential Access/Exposed IAM access key'];
   return {
     SchemaVersion: '2018-10-08',
@@ -232,7 +248,7 @@ export function buildFinding(
       `${message.headline}: ${message.accessKeyId ?? message.userName}${message.accessKeyId && message.userName ? ` (${message.userName})` : ''}`,
       ASFF_LIMITS.title,
     ),
-    Description: description(message.happened, message.keyNow),
+    Description: description(happened, message.keyNow),
     ...(steps ? { Remediation: { Recommendation: { Text: fitWithin(steps, ASFF_LIMITS.recommendation) } } } : {}),
     ProductFields: productFields(message, report),
     Resources: found,

@@ -1,6 +1,6 @@
 import type { ActivitySummary } from '../activity/activity-summary.js';
 import { RISK_CATEGORIES, type RiskCategory } from '../activity/risky-events.js';
-import { activityInBrief, verdictLines } from '../activity/verdict.js';
+import { activityInBrief, searchGap, verdictLines } from '../activity/verdict.js';
 import { isRegionName } from '../aws/aws-names.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { formatCount } from '../format/plain-table.js';
@@ -176,9 +176,13 @@ function attackerDid(report: IncidentReport): string[] {
     const acts = lines.filter((line) => line.category === category).map((line) => line.short);
     return acts.length === 0 ? [] : [`${CATEGORY_NAMES[category]}: ${inShort(acts)}`];
   });
+  const gap = searchGap(activity);
+  const ownLines = [
+    ...(own.length === 0 ? [activityInBrief(activity)] : own),
+    ...(gap ? [`the search was NOT complete: ${gap}; it may have done more than this.`] : []),
+  ];
   const through = sessionActs(sessionActivity);
-  if (own.length === 0) return through ? [activityInBrief(activity), through] : [activityInBrief(activity)];
-  return through ? [...own, through] : own;
+  return through ? [...ownLines, through] : ownLines;
 }
 
 /** At most {@link ACTS_IN_HEAD} acts, and how many more. */
@@ -302,11 +306,21 @@ function investigationDone(report: IncidentReport): string[] {
   return lines;
 }
 
-/** The command that searches again the regions a summary could not search; null when none failed. */
-function searchAgain(summary: ActivitySummary, whose: string, member: string | null): string | null {
-  if (summary.regions.failed.length === 0) return null;
-  const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
-  return `Search the regions that failed${whose}: exposed-keys investigate --key ${summary.accessKeyId}${accountFlag(member)} --regions ${regions.join(',') || '<regions>'}`;
+/** The commands that search again what a summary did not read: the regions that failed, a window cut short. */
+function searchAgain(summary: ActivitySummary, whose: string, member: string | null): string[] {
+  const key = `${summary.accessKeyId}${accountFlag(member)}`;
+  const steps: string[] = [];
+  if (summary.truncated)
+    steps.push(
+      `Search again${whose}, with more time (the search was cut short): exposed-keys investigate --key ${key} --start ${summary.window.start}`,
+    );
+  if (summary.regions.failed.length > 0) {
+    const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
+    steps.push(
+      `Search the regions that failed${whose}: exposed-keys investigate --key ${key} --regions ${regions.join(',') || '<regions>'}`,
+    );
+  }
+  return steps;
 }
 
 /** The first step when the attacker made itself a way in that outlives the key. */
@@ -358,16 +372,10 @@ function investigationSteps(report: IncidentReport): string[] {
     return [`Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}${accountFlag(member)}`];
   if (investigation.status !== 'done') return [];
   const { activity, sessionActivity } = investigation.result;
-  const steps: string[] = [];
-  const again = searchAgain(activity, '', member);
-  if (again) steps.push(again);
-  for (const session of sessionActivity) {
-    // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
-    const sessionAgain = isAccessKeyId(session.accessKeyId)
-      ? searchAgain(session, ' for the session key', member)
-      : null;
-    if (sessionAgain) steps.push(sessionAgain);
-  }
+  const steps = searchAgain(activity, '', member);
+  // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
+  for (const session of sessionActivity)
+    if (isAccessKeyId(session.accessKeyId)) steps.push(...searchAgain(session, ' for the session key', member));
   if (activity.sessionKeys.length > 0)
     steps.push(
       `The key minted ${activity.sessionKeys.length} session key(s). Sessions of assumed roles keep working until they expire: revoke active sessions on those roles.`,

@@ -66,6 +66,28 @@ describe('the Security Hub finding of an incident', () => {
     expect(findingOf(risky)?.FindingProviderFields?.Severity?.Label).toBe('HIGH');
   });
 
+  it('is at least HIGH, and says so, when the search for what the key did was not complete', () => {
+    const incomplete = (overrides: Parameters<typeof summaryFor>[1]) =>
+      findingOf(
+        deletedReport({
+          investigation: {
+            status: 'done',
+            result: { activity: summaryFor(REPORT_KEY, { totalEvents: 3, ...overrides }), sessionActivity: [] },
+          },
+        }),
+      );
+    const failed = incomplete({
+      regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'denied' }] },
+    });
+    const cut = incomplete({ truncated: true });
+
+    expect(findingOf(deletedReport())?.Severity?.Label).toBe('MEDIUM');
+    expect(failed?.Severity?.Label).toBe('HIGH');
+    expect(failed?.Description).toMatch(/The investigation was NOT complete: 1 region\(s\) NOT searched\. Key now: /);
+    expect(cut?.Severity?.Label).toBe('HIGH');
+    expect(cut?.Description).toContain('The investigation was NOT complete: search cut short');
+  });
+
   it('holds the human steps as the remediation, every text within the limits of ASFF', () => {
     const long = 'y'.repeat(10_000);
     const finding = findingOf(deletedReport({ incident: incidentFor(REPORT_KEY, 'alice', { location: long }) }));

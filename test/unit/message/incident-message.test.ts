@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { customNotification } from '../../../src/message/chat.js';
+import { messageOf } from '../../../src/message/message-of.js';
+import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import { incidentFor } from '../../support/incidents.js';
+import { deletedReport, REPORT_KEY } from '../../support/reports.js';
+import { summaryFor } from '../../support/summaries.js';
+
+const FAILED = ['eu-west-1', 'eu-central-1', 'ap-southeast-1', 'us-west-2', 'sa-east-1'].map((region) => ({
+  region,
+  error: 'AccessDeniedException: explicit deny in a service control policy',
+}));
+
+/** A response whose investigation found 3 calls, nothing risky, in what it could read. */
+function searched(overrides: Parameters<typeof summaryFor>[1], report: Partial<IncidentReport> = {}): IncidentReport {
+  return deletedReport({
+    investigation: {
+      status: 'done',
+      result: {
+        activity: summaryFor(REPORT_KEY, {
+          totalEvents: 3,
+          sourceIps: [{ name: '203.0.113.9', count: 3 }],
+          ...overrides,
+        }),
+        sessionActivity: [],
+      },
+    },
+    ...report,
+  });
+}
+
+describe('the head of an incident whose search was not complete', () => {
+  it('says how many regions were not searched beside "nothing risky", in the e-mail and the chat alike', () => {
+    const message = messageOf(searched({ regions: { searched: ['us-east-1'], failed: FAILED } }));
+
+    expect(message.attackerDid).toEqual([
+      '3 calls from 1 address; nothing risky among them.',
+      'the search was NOT complete: 5 region(s) NOT searched; it may have done more than this.',
+    ]);
+    expect(customNotification(message, 'event-1').content.description).toContain('5 region(s) NOT searched');
+    expect(message.doNow).toContainEqual(
+      expect.stringMatching(/^Search the regions that failed: .* --regions eu-west-1,/),
+    );
+  });
+
+  it('says the search was cut short, and gives the command to search its window again', () => {
+    const message = messageOf(searched({ truncated: true }));
+
+    expect(message.attackerDid.join('\n')).toContain('the search was NOT complete: search cut short');
+    expect(message.doNow).toContainEqual(
+      `Search again, with more time (the search was cut short): exposed-keys investigate --key ${REPORT_KEY} --start 2026-11-26T03:00:00.000Z`,
+    );
+  });
+
+  it("names the member's account in the command when the hub responded for it", () => {
+    const message = messageOf(
+      searched(
+        { truncated: true },
+        { incident: { ...incidentFor(REPORT_KEY, 'alice'), accountId: '210987654321' }, actedFrom: '123456789012' },
+      ),
+    );
+
+    expect(message.doNow).toContainEqual(
+      expect.stringContaining(
+        `exposed-keys investigate --key ${REPORT_KEY} --account 210987654321 --start 2026-11-26T03:00:00.000Z`,
+      ),
+    );
+  });
+
+  it('says nothing of it when the search read everything', () => {
+    const message = messageOf(searched({}));
+
+    expect(message.attackerDid).toEqual(['3 calls from 1 address; nothing risky among them.']);
+    expect(message.doNow.join('\n')).not.toMatch(/Search again|regions that failed/);
+  });
+});
