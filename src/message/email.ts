@@ -1,6 +1,6 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
 import { activityInBrief, verdictLines } from '../activity/verdict.js';
-import { cutEnd, shownText, shownValue, shownValues } from '../common/untrusted-text.js';
+import { shownText, shownValue, shownValues } from '../common/untrusted-text.js';
 import { formatCount, plainTable } from '../format/plain-table.js';
 import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
 import type { IncidentMessage } from './incident-message.js';
@@ -24,32 +24,60 @@ export interface Notification {
   tablesTruncated: boolean;
 }
 
-/** Printable ASCII only: SNS rejects control characters and line breaks in subjects. */
+/** Printable ASCII only: SNS rejects control characters and line breaks in subjects. One `?` a code point. */
 function printableAscii(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?');
+  return text.replace(/[^\x20-\x7e]/gu, '?');
 }
 
-/** The subject: outcome, key, user and account, cut to fit SNS's limit (the user name gives way first). */
+const ELLIPSIS = '...';
+/** How much of a user name or an event id a subject keeps before its headline gives way. */
+const NAME_KEPT = 16;
+
+/** `text` (printable ASCII) in at most `room` characters, with an ellipsis when cut; empty when that does not fit. */
+function shortened(text: string, room: number): string {
+  if (text.length <= room) return text;
+  return room > ELLIPSIS.length ? `${text.slice(0, room - ELLIPSIS.length)}${ELLIPSIS}` : '';
+}
+
+/**
+ * A headline and a name sharing `room` characters: the name gives way first, down to `kept`
+ * characters, then the headline.
+ */
+function sharing(headline: string, name: string, room: number, kept: number): [string, string] {
+  const head = shortened(headline, room - Math.min(name.length, kept));
+  return [head, shortened(name, room - head.length)];
+}
+
+/**
+ * The subject: outcome, key, user and account, within SNS's limit. The key and the account are
+ * always whole; the user name (or the event id) gives way first, then the headline.
+ */
 export function subjectOf(message: IncidentMessage, rawEventId?: string | null): string {
-  if (!message.accessKeyId && message.userName)
-    return printableAscii(
-      `${message.headline}: ${cutEnd(message.userName, 64)} in ${message.accountId ?? 'unknown'}`,
-    ).slice(0, MAX_SUBJECT_LENGTH);
-  if (!message.accessKeyId)
-    return printableAscii(`${message.headline} (event ${cutEnd(rawEventId ?? 'unknown', 60)})`).slice(
-      0,
-      MAX_SUBJECT_LENGTH,
-    );
-  const account = ` in ${message.accountId ?? 'unknown'}`;
-  const head = `${message.headline}: ${message.accessKeyId}`;
-  let subject = head + account;
-  const user = message.userName;
-  if (user) {
-    const room = MAX_SUBJECT_LENGTH - subject.length - 3;
-    const cut = user.length > room ? `${user.slice(0, Math.max(0, room - 3))}...` : user;
-    if (room > 3) subject = `${head} (${cut})${account}`;
+  // The key and the account are checked where they are read (20 and 12 characters), so this cut
+  // never reaches them: it only keeps SNS's limit whatever a message holds.
+  return fittedSubject(message, rawEventId).slice(0, MAX_SUBJECT_LENGTH);
+}
+
+function fittedSubject(message: IncidentMessage, rawEventId?: string | null): string {
+  const headline = printableAscii(message.headline);
+  const account = ` in ${printableAscii(message.accountId ?? 'unknown')}`;
+  if (!message.accessKeyId && message.userName) {
+    const room = MAX_SUBJECT_LENGTH - ': '.length - account.length;
+    const [head, user] = sharing(headline, printableAscii(message.userName), room, NAME_KEPT);
+    return `${head}: ${user}${account}`;
   }
-  return printableAscii(subject).slice(0, MAX_SUBJECT_LENGTH);
+  if (!message.accessKeyId) {
+    const room = MAX_SUBJECT_LENGTH - ' (event )'.length;
+    const [head, id] = sharing(headline, printableAscii(rawEventId ?? 'unknown'), room, NAME_KEPT);
+    return `${head} (event ${id})`;
+  }
+  const key = `: ${printableAscii(message.accessKeyId)}`;
+  const room = MAX_SUBJECT_LENGTH - key.length - account.length;
+  if (message.userName) {
+    const [head, user] = sharing(headline, printableAscii(message.userName), room - ' ()'.length, 0);
+    if (user) return `${head}${key} (${user})${account}`;
+  }
+  return `${shortened(headline, room)}${key}${account}`;
 }
 
 /** How many rows of each table a message holds. */

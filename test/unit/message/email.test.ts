@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { buildNotification, MAX_SUBJECT_LENGTH } from '../../../src/message/email.js';
+import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import type { FollowUpResult } from '../../../src/steps/lifecycle/follow-up-result.js';
+import { quarantineReport, REPORT_KEY } from '../../support/reports.js';
+
+const ACCOUNT = '123456789012';
+
+/** A follow-up of the key, contained before, that ended with `result`. */
+function followUp(result: FollowUpResult): IncidentReport {
+  return {
+    incident: null,
+    containment: { status: 'skipped', reason: 'a follow-up' },
+    investigation: { status: 'skipped', reason: 'a follow-up' },
+    followUp: {
+      kind: result.kind,
+      accessKeyId: REPORT_KEY,
+      userName: 'alice',
+      accountId: ACCOUNT,
+      containedAt: '2026-11-26T22:00:09.000Z',
+      step: { status: 'done', result },
+    },
+  };
+}
+
+function expectSubject(subject: string): void {
+  expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+  expect(subject).toMatch(/^[\x20-\x7e]+$/);
+}
+
+describe('the subject of a notification', () => {
+  it('keeps the key and the account whole after a long headline, shortening the headline instead', () => {
+    const { subject } = buildNotification(
+      followUp({
+        kind: 'release',
+        accessKeyId: REPORT_KEY,
+        userName: 'alice',
+        evidence: ['the revocation policy exposed-keys attached'],
+        cancelled: [],
+        reactivated: false,
+        status: 'Active',
+        warnings: [],
+      }),
+    );
+
+    expectSubject(subject);
+    expect(subject).toMatch(
+      new RegExp(`^ACTION REQUIRED: exposed key released, but it is ACTIVE.*\\.\\.\\.: ${REPORT_KEY} in ${ACCOUNT}$`),
+    );
+  });
+
+  it('keeps the account after a headline that leaves no room for the user name', () => {
+    const { subject } = buildNotification(
+      followUp({
+        kind: 'verification',
+        accessKeyId: REPORT_KEY,
+        userName: 'alice',
+        containedAt: '2026-11-26T22:00:09.000Z',
+        window: { start: '2026-11-26T22:00:09.000Z', end: '2026-11-27T22:00:09.000Z' },
+        quiet: true,
+        sessionKeysChecked: [],
+        activity: [],
+        regionsSearched: ['us-east-1'],
+        regionsFailed: [],
+        truncated: true,
+      }),
+    );
+
+    expectSubject(subject);
+    expect(subject).toBe(`ACTION REQUIRED: verification after containment INCOMPLETE...: ${REPORT_KEY} in ${ACCOUNT}`);
+  });
+
+  it('keeps the account of a quarantined user with a long name: the name gives way first', () => {
+    const name = `svc-${'a'.repeat(60)}`;
+    const report = quarantineReport({ user: { userName: name, exists: true, keys: [], warnings: [] } });
+    if (report.signal?.role === 'quarantine') report.signal.quarantine.userName = name;
+
+    const { subject } = buildNotification(report);
+
+    expectSubject(subject);
+    expect(subject).toMatch(new RegExp(`^AWS quarantined a user whose key leaked: svc-a+\\.\\.\\. in ${ACCOUNT}$`));
+  });
+
+  it('cuts by code point, one ? for each character SNS would refuse', () => {
+    const name = `\u{1F600}${'b'.repeat(70)}`;
+    const report = quarantineReport();
+    if (report.signal?.role === 'quarantine') report.signal.quarantine.userName = name;
+
+    const { subject } = buildNotification(report);
+
+    expectSubject(subject);
+    expect(subject).toMatch(new RegExp(`: \\?b+\\.\\.\\. in ${ACCOUNT}$`));
+  });
+});
