@@ -221,6 +221,13 @@ export function duration(ms: number): string {
   return ms < 0 ? `-${text}` : text;
 }
 
+/** When `time` was, said from the detection: "5 min 0 s before detection", "40 s after detection". */
+function fromDetection(time: number, detected: number): string {
+  const gap = time - detected;
+  if (gap === 0) return 'at detection';
+  return `${duration(Math.abs(gap))} ${gap < 0 ? 'before' : 'after'} detection`;
+}
+
 /**
  * How fast it went: from the key's first call seen (in the window searched) to the detection (the
  * event's time), and from the detection to containment.
@@ -233,11 +240,10 @@ function timeMetrics(report: IncidentReport, detectedAt: string): [string, strin
   if (firstSeen)
     metrics.push([
       'First seen',
-      `${firstSeen}, ${duration(detected - Date.parse(firstSeen))} before detection (first call in the window searched)`,
+      `${firstSeen}, ${fromDetection(Date.parse(firstSeen), detected)} (first call in the window searched)`,
     ]);
   const containedAt = report.containment.status === 'done' ? report.containment.result.containedAt : undefined;
-  if (containedAt)
-    metrics.push(['Contained', `${containedAt}, ${duration(Date.parse(containedAt) - detected)} after detection`]);
+  if (containedAt) metrics.push(['Contained', `${containedAt}, ${fromDetection(Date.parse(containedAt), detected)}`]);
   return metrics;
 }
 

@@ -74,3 +74,22 @@ describe('the head of an incident whose search was not complete', () => {
     expect(message.doNow.join('\n')).not.toMatch(/Search again|regions that failed/);
   });
 });
+
+describe('the facts of an incident', () => {
+  const withFirstCall = (firstSeen: string) =>
+    messageOf(
+      searched(
+        { firstSeen, lastSeen: '2026-11-26T22:06:00.000Z' },
+        { incident: incidentFor(REPORT_KEY, 'alice', { detectedAt: '2026-11-26T22:00:00.000Z' }) },
+      ),
+    ).facts.find(([label]) => label === 'First seen')?.[1];
+
+  it('say how long before detection the first call was, or how long after when it came later', () => {
+    expect(withFirstCall('2026-11-26T21:55:00.000Z')).toBe(
+      '2026-11-26T21:55:00.000Z, 5 min 0 s before detection (first call in the window searched)',
+    );
+    expect(withFirstCall('2026-11-26T22:05:00.000Z')).toBe(
+      '2026-11-26T22:05:00.000Z, 5 min 0 s after detection (first call in the window searched)',
+    );
+  });
+});
