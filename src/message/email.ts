@@ -3,6 +3,7 @@ import { activityInBrief, verdictLines } from '../activity/verdict.js';
 import { shownText, shownValue, shownValues } from '../common/untrusted-text.js';
 import { formatCount, plainTable } from '../format/plain-table.js';
 import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
+import { fitBytes } from './fit.js';
 import type { IncidentMessage } from './incident-message.js';
 import { messageOf } from './message-of.js';
 
@@ -252,10 +253,18 @@ export function buildNotification(report: IncidentReport): Notification {
 
 /**
  * The same message without any activity table or session summary: the head, the facts, what was
- * done, what failed and what to do. It is what goes out when SNS refuses the whole message, so
- * that an alert always goes out.
+ * done, what failed and what to do, cut (and saying so) if it still passes SNS's limit. It is what
+ * goes out when SNS refuses the whole message, so that an alert always goes out.
  */
 export function buildPlainNotification(report: IncidentReport): Notification {
   const message = messageOf(report);
-  return notificationOf(report, message, body(message, LIMITS.at(-1) as Limits, false), true);
+  // Its lines grow with what failed (errors, regions, session keys): a hard cap keeps it within SNS's
+  // limit whatever they hold. The head and the facts come first, so the cut takes the least urgent.
+  const cut = `\n\n[… message cut here to fit SNS's size limit. Full detail: exposed-keys investigate --key ${message.accessKeyId ?? '<key>'} --json]`;
+  return notificationOf(
+    report,
+    message,
+    fitBytes(body(message, LIMITS.at(-1) as Limits, false), MAX_MESSAGE_BYTES, cut),
+    true,
+  );
 }

@@ -9,7 +9,14 @@ import {
   needsHuman,
 } from '../steps/incident-outcome.js';
 import type { CallsAfterContainment, FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
-import { accountFlag, accountLine, type IncidentMessage, memberAccount, profileFlag } from './incident-message.js';
+import {
+  accountFlag,
+  accountLine,
+  type IncidentMessage,
+  memberAccount,
+  notSearchedLines,
+  profileFlag,
+} from './incident-message.js';
 
 /*
  * The message of a follow-up of a contained key (its scheduled deletion, its verification, its
@@ -162,8 +169,7 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
     lines.push(
       `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
-    for (const failed of result.regionsFailed)
-      lines.push(`Region NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, 2_000)}`);
+    lines.push(...notSearchedLines(result.regionsFailed));
   }
   if (result.kind === 'release') {
     lines.push(

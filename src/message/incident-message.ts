@@ -1,4 +1,4 @@
-import type { ActivitySummary } from '../activity/activity-summary.js';
+import type { ActivitySummary, FailedRegion } from '../activity/activity-summary.js';
 import { RISK_CATEGORIES, type RiskCategory } from '../activity/risky-events.js';
 import { activityInBrief, searchGap, verdictLines } from '../activity/verdict.js';
 import { isRegionName } from '../aws/aws-names.js';
@@ -302,14 +302,28 @@ function investigationDone(report: IncidentReport): string[] {
   ];
   if (sessionActivity.length > 0)
     lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
-  for (const failed of activity.regions.failed)
-    lines.push(`Region NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_ERROR_LENGTH)}`);
+  lines.push(...notSearchedLines(activity.regions.failed));
   for (const session of sessionActivity)
-    for (const failed of session.regions.failed)
-      lines.push(
-        `Region NOT searched for session key ${shownValue(session.accessKeyId)}: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_ERROR_LENGTH)}`,
-      );
+    lines.push(...notSearchedLines(session.regions.failed, ` for session key ${shownValue(session.accessKeyId)}`));
   return lines;
+}
+
+/**
+ * The regions not searched, one line per error text: "Region NOT searched: eu-west-3: AccessDenied…",
+ * or "17 regions NOT searched (us-east-2, …): AccessDenied…". A denial usually fails every region
+ * alike, and said once per region for each session key it would crowd out the rest of the message.
+ */
+export function notSearchedLines(failed: readonly FailedRegion[], whose = ''): string[] {
+  const regionsByError = new Map<string, string[]>();
+  for (const { region, error } of failed) regionsByError.set(error, [...(regionsByError.get(error) ?? []), region]);
+  return [...regionsByError].map(([error, regions]) => {
+    const names = regions.map((region) => shownValue(region, 40));
+    const where =
+      names.length === 1
+        ? `Region NOT searched${whose}: ${names[0]}`
+        : `${names.length} regions NOT searched${whose} (${names.join(', ')})`;
+    return `${where}: ${shownText(error, MAX_ERROR_LENGTH)}`;
+  });
 }
 
 /** The commands that search again what a summary did not read: the regions that failed, a window cut short. */

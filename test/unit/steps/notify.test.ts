@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NotificationError } from '../../../src/errors.js';
-import { buildNotification, MAX_MESSAGE_BYTES } from '../../../src/message/email.js';
+import { buildNotification, buildPlainNotification, MAX_MESSAGE_BYTES } from '../../../src/message/email.js';
 import type { ContainmentResult } from '../../../src/steps/contain.js';
 import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
 import { notifySecurity } from '../../../src/steps/notify.js';
@@ -246,6 +246,62 @@ describe('buildNotification', () => {
     expect(notification.message).toContain(`Access key:  ${KEY}`);
     expect(notification.message).toContain('Containment (delete): deleted.');
     expect(notification.message).toMatch(/… 19,985 more not shown/);
+  });
+});
+
+describe('the notification, when every region failed for the key and each of its session keys', () => {
+  const REGIONS = Array.from({ length: 17 }, (_, index) => `eu-south-${index + 1}`);
+  const SESSION_KEYS = Array.from({ length: 25 }, (_, index) => `ASIAIOSFODNN7EXAMP${String(index).padStart(2, '0')}`);
+
+  /** The key and its 25 session keys, none searched in 17 regions, each failure's error from `errorOf`. */
+  function unsearched(errorOf: (region: string, key: string) => string): IncidentReport {
+    const failedFor = (key: string) => REGIONS.map((region) => ({ region, error: errorOf(region, key) }));
+    const sessions = SESSION_KEYS.map((key) => summaryFor(key, { regions: { searched: [], failed: failedFor(key) } }));
+    return report({
+      investigation: {
+        status: 'done',
+        result: {
+          activity: summaryFor(KEY, {
+            totalEvents: 3,
+            sessionKeys: SESSION_KEYS,
+            regions: { searched: ['us-east-1'], failed: failedFor(KEY) },
+          }),
+          sessionActivity: sessions,
+        },
+      },
+    });
+  }
+
+  it('says once per key the regions an error left unsearched, and fits SNS', () => {
+    const error = `AccessDeniedException: ${'é'.repeat(1_990)}`;
+
+    const full = buildNotification(unsearched(() => error)).message;
+    const plain = buildPlainNotification(unsearched(() => error)).message;
+
+    for (const message of [full, plain]) {
+      expect(Buffer.byteLength(message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+      expect(message).toContain(`17 regions NOT searched (${REGIONS.join(', ')}): AccessDeniedException: é`);
+      expect(message).toContain(`17 regions NOT searched for session key ${SESSION_KEYS[24]} (eu-south-1, `);
+      expect(message).not.toContain('message cut here');
+    }
+  });
+
+  it('cuts the plain message at a character, and says so, when the errors all differ', () => {
+    const errorOf = (region: string, key: string) =>
+      `AccessDeniedException (${key} in ${region}): ${'🔑é'.repeat(700)}`;
+
+    const { message } = buildPlainNotification(unsearched(errorOf));
+
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(wellFormed(message)).toBe(true);
+    expect(message).toContain(`Access key:  ${KEY}`);
+    expect(message).toContain('Containment (delete): deleted.');
+    expect(message).toContain(`Region NOT searched: eu-south-1: AccessDeniedException (${KEY} in eu-south-1)`);
+    expect(message).toMatch(
+      new RegExp(
+        `message cut here to fit SNS's size limit\\. Full detail: exposed-keys investigate --key ${KEY} --json\\]$`,
+      ),
+    );
   });
 });
 
