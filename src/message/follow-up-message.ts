@@ -75,7 +75,7 @@ function callsLine(calls: CallsAfterContainment): string {
     .map((ip) => shownValue(ip.name, 60))
     .slice(0, 3)
     .join(', ');
-  return `${calls.role === 'key' ? 'the key' : `session key ${calls.accessKeyId}`}: ${formatCount(calls.totalEvents)} call(s) (${names}${more})${refused > 0 ? `, ${formatCount(refused)} refused` : ''}${from ? `, from ${from}` : ''}, ${calls.firstSeen} .. ${calls.lastSeen}`;
+  return `${calls.role === 'key' ? 'the key' : `session key ${shownValue(calls.accessKeyId)}`}: ${formatCount(calls.totalEvents)} call(s) (${names}${more})${refused > 0 ? `, ${formatCount(refused)} refused` : ''}${from ? `, from ${from}` : ''}, ${calls.firstSeen} .. ${calls.lastSeen}`;
 }
 
 function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string {

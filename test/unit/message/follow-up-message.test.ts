@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { customNotification, webhookPayload } from '../../../src/message/chat.js';
+import { messageOf } from '../../../src/message/message-of.js';
+import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import { REPORT_KEY } from '../../support/reports.js';
+import { activeCharacters } from '../../support/well-formed.js';
+
+/** A verification that found calls of `sessionKey`, an id as CloudTrail gave it. */
+function verificationWithSession(sessionKey: string): IncidentReport {
+  const containedAt = '2026-11-26T22:00:09.000Z';
+  return {
+    incident: null,
+    containment: { status: 'skipped', reason: '' },
+    investigation: { status: 'skipped', reason: '' },
+    followUp: {
+      kind: 'verification',
+      accessKeyId: REPORT_KEY,
+      userName: 'alice',
+      accountId: '123456789012',
+      containedAt,
+      step: {
+        status: 'done',
+        result: {
+          kind: 'verification',
+          accessKeyId: REPORT_KEY,
+          userName: 'alice',
+          containedAt,
+          window: { start: containedAt, end: '2026-11-27T22:00:09.000Z' },
+          quiet: false,
+          sessionKeysChecked: [sessionKey],
+          activity: [
+            {
+              accessKeyId: sessionKey,
+              role: 'session',
+              totalEvents: 2,
+              firstSeen: '2026-11-27T01:00:00.000Z',
+              lastSeen: '2026-11-27T01:00:01.000Z',
+              calls: [{ name: 'ListBuckets', count: 2 }],
+              errorCodes: [],
+              sourceIps: [{ name: '203.0.113.9', count: 2 }],
+            },
+          ],
+          regionsSearched: ['us-east-1'],
+          regionsFailed: [],
+          truncated: false,
+        },
+      },
+    },
+  };
+}
+
+describe('the message of a verification that found calls of a session key', () => {
+  it('shows the session key id from CloudTrail inert, in the message and in chat', () => {
+    const hostile = 'ASIA\u001b]8;;https://evil.example\u0007CLICK\u001b]8;;\u0007\u202e';
+
+    const message = messageOf(verificationWithSession(hostile));
+
+    const line = message.attackerDid.join('\n');
+    expect(activeCharacters(line)).toEqual([]);
+    expect(line).toContain('session key ASIA\\x1B]8;;https://evil.example\\x07CLICK\\x1B]8;;\\x07\\u202E: 2 call(s)');
+    expect(activeCharacters(webhookPayload(message).text)).toEqual([]);
+    expect(JSON.stringify(customNotification(message, 'e'))).not.toMatch(/\\u001b|\u202e/);
+  });
+});
