@@ -78,6 +78,17 @@ function descriptionOf(message: IncidentMessage): string {
   return cut(lines.join('\n'), CHAT_LIMITS.description);
 }
 
+/** The steps, as many as a notification holds: when there are more, the last place says how many more the e-mail gives. */
+function nextStepsOf(steps: readonly string[]): string[] {
+  const max = CHAT_LIMITS.nextSteps;
+  const shown = steps.length > max ? steps.slice(0, max - 1) : steps;
+  const more = steps.length - shown.length;
+  return [
+    ...shown.map((step) => cut(step, CHAT_LIMITS.step)),
+    ...(more > 0 ? [`… and ${more} more steps: see the e-mail.`] : []),
+  ];
+}
+
 /** The thread a message belongs to: one per key, so that later reports of a key land under the first. */
 export function chatThreadId(message: IncidentMessage): string {
   return fitWithin(
@@ -102,7 +113,7 @@ export function customNotification(message: IncidentMessage, eventId: string): C
       textType: 'client-markdown',
       title: cut(`${message.urgent ? ':rotating_light:' : ':key:'} ${message.headline}: ${subject}`, CHAT_LIMITS.title),
       description: descriptionOf(message),
-      nextSteps: message.doNow.slice(0, CHAT_LIMITS.nextSteps).map((step) => cut(step, CHAT_LIMITS.step)),
+      nextSteps: nextStepsOf(message.doNow),
       keywords: ['exposed-keys', message.outcome, message.source, account].map((word) =>
         cut(word, CHAT_LIMITS.keyword),
       ),

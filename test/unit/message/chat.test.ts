@@ -71,6 +71,29 @@ describe('the custom notification of Amazon Q Developer in chat applications', (
   });
 });
 
+describe('the steps of a custom notification', () => {
+  it('says how many more steps the e-mail gives when there are more than the notification holds', () => {
+    const keys = Array.from({ length: 12 }, (_, index) => `AKIAIOSFODNN7EXAMP${String(index).padStart(2, '0')}`);
+    const report: IncidentReport = { ...deletedReport(), incident: null, eventKeys: keys, rawAccount: '123456789012' };
+
+    const steps = customNotification(messageOf(report), 'e').content.nextSteps ?? [];
+
+    expect(steps).toHaveLength(CHAT_LIMITS.nextSteps);
+    expect(steps[8]).toContain('AKIAIOSFODNN7EXAMP08');
+    expect(steps[9]).toBe('… and 3 more steps: see the e-mail.');
+  });
+
+  it('gives every step when they fit', () => {
+    const keys = Array.from({ length: 10 }, (_, index) => `AKIAIOSFODNN7EXAMP${String(index).padStart(2, '0')}`);
+    const report: IncidentReport = { ...deletedReport(), incident: null, eventKeys: keys, rawAccount: '123456789012' };
+
+    const steps = customNotification(messageOf(report), 'e').content.nextSteps ?? [];
+
+    expect(steps).toHaveLength(10);
+    expect(steps[9]).toContain('AKIAIOSFODNN7EXAMP09');
+  });
+});
+
 describe('the webhook payload', () => {
   it('is Slack-compatible text, inert and cut to a chat message', () => {
     const { text } = webhookPayload(messageOf(REPORTS[4]?.[1] as IncidentReport));
