@@ -1,7 +1,7 @@
 /*
  * Text that comes from outside (events, CloudTrail fields, file names, error messages) is shown to
  * people on terminals, in e-mails and in chat. Before it gets there it is made inert (every
- * control, format and line-breaking character becomes a visible escape, so that no escape sequence,
+ * control, format, invisible and line-breaking character becomes a visible escape, so that no escape sequence,
  * carriage return or bidirectional override acts) and cut to a cap by code point, so that a
  * character outside the Basic Multilingual Plane is never split into half a surrogate pair.
  */
@@ -9,13 +9,19 @@
 /**
  * Characters that act instead of showing, or hide: every control (C0, C1, DEL) and every format
  * character (Unicode's Cf: the bidirectional marks, embeddings, overrides and isolates, zero-width
- * characters, the soft hyphen, the invisible tag characters U+E0000–E007F that can carry hidden
- * text), the supplementary variation selectors U+E0100–E01EF (invisible, and able to carry
- * hidden bytes), line and paragraph separators, and lone surrogates (a half pair makes the whole text
- * invalid UTF-8 for SNS and for most terminals).
+ * characters and joiners, the soft hyphen, the invisible tag characters U+E0000–E007F that can carry
+ * hidden text), every other default-ignorable character (the variation selectors U+FE00–FE0F and
+ * U+E0100–E01EF, which can carry hidden bytes after any character, the combining grapheme joiner,
+ * the Hangul fillers), the blank Braille pattern U+2800, line and paragraph separators, and lone
+ * surrogates (a half pair makes the whole text invalid UTF-8 for SNS and for most terminals).
+ *
+ * One exception: a single U+FE0E or U+FE0F right after an emoji picks how that emoji is drawn, and
+ * shows as part of it, so it stays. A second one, or one after anything else, hides and is escaped.
+ * Joiners (U+200D, Cf) stay escaped even inside an emoji sequence, which then shows as its emoji
+ * with `\u200D` between them: rare in these texts, and a joiner anywhere else is invisible.
  */
 const ACTIVE =
-  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}]|[\u{E0100}-\u{E01EF}]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u2800]|(?![\uFE0E\uFE0F])\p{Default_Ignorable_Code_Point}|(?<!\p{Extended_Pictographic})[\uFE0E\uFE0F]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 
 /** `\x1B`, `\u202E`, `\u{E0041}`: a character as its escape, which shows and does nothing. */
 function visible(character: string): string {

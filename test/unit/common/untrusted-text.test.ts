@@ -27,6 +27,21 @@ describe('inert', () => {
     expect(inert('\u2764\uFE0F')).toBe('\u2764\uFE0F');
   });
 
+  it('shows the other invisible characters: variation selectors, fillers, blanks', () => {
+    expect(inert('AKIA\uFE0FX\uFE00Y\uFE0EZ')).toBe('AKIA\\uFE0FX\\uFE00Y\\uFE0EZ');
+    expect(inert('a\u034Fb\u115Fc\u1160d\u3164e\uFFA0f\u2800g')).toBe(
+      'a\\u034Fb\\u115Fc\\u1160d\\u3164e\\uFFA0f\\u2800g',
+    );
+    expect(inert('m\u180Bn\u17B4o\u{E0FFF}')).toBe('m\\u180Bn\\u17B4o\\u{E0FFF}');
+  });
+
+  it('keeps one presentation selector after an emoji, and shows any more it carries', () => {
+    expect(inert('\u{1F511}\uFE0F\uFE0F\uFE01')).toBe('\u{1F511}\uFE0F\\uFE0F\\uFE01');
+    expect(inert('\u2764\uFE0E ok')).toBe('\u2764\uFE0E ok');
+    // A joiner is a format character: an emoji sequence shows as its parts.
+    expect(inert('\u{1F469}\u200D\u{1F4BB}')).toBe('\u{1F469}\\u200D\u{1F4BB}');
+  });
+
   it('keeps printable text, accents and characters outside the BMP as they are', () => {
     expect(inert('café 🔑 日本 (ok)')).toBe('café 🔑 日本 (ok)');
   });
