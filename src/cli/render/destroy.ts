@@ -1,3 +1,4 @@
+import { shownText } from '../../common/untrusted-text.js';
 import type { DestroyResult } from '../../deploy/destroy.js';
 import type { DestroyReport } from '../../deploy/run-destroy.js';
 import type { Palette } from '../output.js';
@@ -17,7 +18,7 @@ export function renderDestroyReport(report: DestroyResult, region: string, palet
   ];
   if (report.bucket)
     lines.push(
-      `Bucket ${report.bucket.bucket}: ${report.bucket.status} (${report.bucket.objectsDeleted} objects deleted)${report.bucket.reason ? `: ${report.bucket.reason}` : ''}.`,
+      `Bucket ${report.bucket.bucket}: ${report.bucket.status} (${report.bucket.objectsDeleted} objects deleted)${report.bucket.reason ? `: ${shownText(report.bucket.reason)}` : ''}.`,
     );
   return lines.join('\n');
 }

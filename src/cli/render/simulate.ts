@@ -69,7 +69,7 @@ export function renderSimulation(result: SimulateResult, palette: Palette): stri
       user.removed
         ? `  test user      ${user.userName} removed`
         : palette.red(
-            `  test user      ${user.userName} NOT removed: ${user.removalError ?? 'unknown'}; delete it by hand`,
+            `  test user      ${user.userName} NOT removed: ${shownText(user.removalError ?? 'unknown')}; delete it by hand`,
           ),
     );
   }

@@ -1,6 +1,7 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { isAwsError } from '../../aws/aws-errors.js';
 import type { CloudFormationApi, CloudTrailApi, IamClient, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
+import { shownText } from '../../common/untrusted-text.js';
 import { GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
@@ -255,6 +256,9 @@ async function removeQuietly(deps: SimulateDeps, testUser: TestUser, request: Si
     await removeTestUser(deps.iam, testUser);
     request.onStep?.(`Removed test user ${testUser.userName}`);
   } catch (error) {
-    request.onStep?.(`Could not remove test user ${testUser.userName}: ${describeError(error)}; delete it by hand.`);
+    // Progress lines are shown as they are: an AWS error in one is made inert here.
+    request.onStep?.(
+      `Could not remove test user ${testUser.userName}: ${shownText(describeError(error))}; delete it by hand.`,
+    );
   }
 }

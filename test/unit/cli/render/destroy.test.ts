@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { paletteOf } from '../../../../src/cli/output.js';
+import { renderDestroyReport } from '../../../../src/cli/render/destroy.js';
+import { activeCharacters } from '../../../support/well-formed.js';
+
+describe('renderDestroyReport', () => {
+  it('shows why the bucket was kept inert, as AWS said it', () => {
+    const text = renderDestroyReport(
+      {
+        stackName: 'exposed-keys',
+        status: 'deleted',
+        stackId: 'id',
+        retained: [],
+        bucket: { bucket: 'b', status: 'kept', objectsDeleted: 0, reason: 'AccessDenied: \u001b]0;owned\u0007' },
+      },
+      'us-east-1',
+      paletteOf(false),
+    );
+
+    expect(activeCharacters(text)).toEqual([]);
+    expect(text).toContain('Bucket b: kept (0 objects deleted): AccessDenied: \\x1B]0;owned\\x07.');
+  });
+});
