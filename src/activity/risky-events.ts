@@ -1,3 +1,4 @@
+import { ownEntry } from '../common/own-entry.js';
 import type { CloudTrailRecord } from './cloudtrail-record.js';
 
 /** Why an API call matters in an exposed-key incident. */
@@ -114,7 +115,8 @@ export function riskCategoryOf(record: CloudTrailRecord): RiskCategory | null {
   const { eventSource, eventName } = record;
   if (typeof eventSource !== 'string' || typeof eventName !== 'string') return null;
   const name = bareEventName(eventName);
-  const known = RISKY_CALLS[eventSource]?.[name];
+  const calls = ownEntry(RISKY_CALLS, eventSource);
+  const known = calls && ownEntry(calls, name);
   if (known) return known;
   if (eventSource === 'iam.amazonaws.com' && IAM_POLICY_GRANT.test(name)) return 'persistence';
   return null;

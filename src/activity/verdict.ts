@@ -1,3 +1,4 @@
+import { ownEntry } from '../common/own-entry.js';
 import { shownValue } from '../common/untrusted-text.js';
 import type { ActivitySummary, RiskyEvent } from './activity-summary.js';
 import { RISK_CATEGORIES, type RiskCategory } from './risky-events.js';
@@ -91,7 +92,9 @@ function bareName(eventName: string): string {
 }
 
 function kindOf(bare: string): Kind {
-  return KINDS[bare] ?? (GRANT_CALL.test(bare) ? GRANT : kind((n) => `called ${bare} ${times(n)}`, `call ${bare}`));
+  return (
+    ownEntry(KINDS, bare) ?? (GRANT_CALL.test(bare) ? GRANT : kind((n) => `called ${bare} ${times(n)}`, `call ${bare}`))
+  );
 }
 
 /** A line lists the names it touched when there are at most this many. */

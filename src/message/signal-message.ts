@@ -1,3 +1,4 @@
+import { ownEntry } from '../common/own-entry.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { manualContainSteps, rootKeySteps } from '../steps/human-steps.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
@@ -19,7 +20,7 @@ type Quarantine = Extract<SignalReceipt, { role: 'quarantine' }>;
 const KEYS_WITH_STEPS = 5;
 
 function sourceName(source: string): string {
-  return source in SOURCE_NAMES ? SOURCE_NAMES[source as keyof typeof SOURCE_NAMES] : shownValue(source, 40);
+  return ownEntry(SOURCE_NAMES, source) ?? shownValue(source, 40);
 }
 
 function responseLine(record: IncidentRecord, overdue = false): string {

@@ -23,6 +23,12 @@ function risky(
 const user = (name: string) => ({ type: 'AWS::IAM::User', name });
 
 describe('verdictLines', () => {
+  it('says a call named like what every object inherits as a call of that name', () => {
+    const summary = summaryFor('AKIAIOSFODNN7EXAMPLE', { riskyEvents: [risky('constructor'), risky('toString')] });
+
+    expect(verdictLines(summary).map((line) => line.text)).toEqual(['called constructor once', 'called toString once']);
+  });
+
   it('says each kind of act in one line, with its count and the names involved when there are few', () => {
     const summary = summaryFor('AKIAIOSFODNN7EXAMPLE', {
       riskyEvents: [

@@ -131,6 +131,19 @@ describe('a later report of a key the first response did not contain, whose stat
   });
 });
 
+describe('the sources of an incident, as its record gives them', () => {
+  it('shows a source it does not know as it is, even one named like what every object inherits', () => {
+    const report = joinedReport({ record: recordOf({ firstSource: 'constructor', sources: ['toString', 'health'] }) });
+
+    const message = messageOf(report);
+
+    const shown = [message.happened, ...message.facts.map(([, value]) => value)].join('\n');
+    expect(shown).toContain('by constructor');
+    expect(shown).toContain('from toString, AWS Health (RISK)');
+    expect(shown).not.toContain('function');
+  });
+});
+
 describe('the message of AWS quarantining a user', () => {
   it("lists the user's keys with their last use, contains nothing, and asks a human to find the key", async () => {
     const report = quarantineReport();
