@@ -26,18 +26,59 @@ export const NAMING_PARAMETERS: readonly (readonly [string, string])[] = [
 ];
 
 /**
+ * Request parameters that name a resource only in one service's calls (`versionId` is an S3 object's
+ * version elsewhere): its event source, the parameter, and the type.
+ */
+export const SOURCE_NAMING_PARAMETERS: readonly (readonly [string, string, string])[] = [
+  ['iam.amazonaws.com', 'versionId', 'AWS::IAM::PolicyVersion'],
+  ['iam.amazonaws.com', 'serialNumber', 'AWS::IAM::MFADevice'],
+];
+
+/**
+ * What a call's response names that it made, and the inventory checks: the event source, the path
+ * under `responseElements` (a response element, then perhaps one field of it), and the type. EC2
+ * records of the newer fleet calls wrap their response in one more element (`CreateFleetResponse`).
+ */
+export const NAMING_RESPONSE_ELEMENTS: readonly (readonly [string, readonly [string, string?], string])[] = [
+  ['iam.amazonaws.com', ['policy', 'arn'], 'AWS::IAM::Policy'],
+  ['iam.amazonaws.com', ['policyVersion', 'versionId'], 'AWS::IAM::PolicyVersion'],
+  ['iam.amazonaws.com', ['sSHPublicKey', 'sSHPublicKeyId'], 'AWS::IAM::SSHPublicKey'],
+  [
+    'iam.amazonaws.com',
+    ['serviceSpecificCredential', 'serviceSpecificCredentialId'],
+    'AWS::IAM::ServiceSpecificCredential',
+  ],
+  ['iam.amazonaws.com', ['virtualMFADevice', 'serialNumber'], 'AWS::IAM::MFADevice'],
+  ['iam.amazonaws.com', ['sAMLProviderArn'], 'AWS::IAM::SAMLProvider'],
+  ['iam.amazonaws.com', ['openIDConnectProviderArn'], 'AWS::IAM::OIDCProvider'],
+  ['ec2.amazonaws.com', ['spotFleetRequestId'], 'AWS::EC2::SpotFleet'],
+  ['ec2.amazonaws.com', ['RequestSpotFleetResponse', 'spotFleetRequestId'], 'AWS::EC2::SpotFleet'],
+  ['ec2.amazonaws.com', ['fleetId'], 'AWS::EC2::EC2Fleet'],
+  ['ec2.amazonaws.com', ['CreateFleetResponse', 'fleetId'], 'AWS::EC2::EC2Fleet'],
+];
+
+/**
  * Every name under `requestParameters` that {@link resourcesOf} reads: a record whose request
  * holds none of them names no resource there, and need not have its request parsed.
  */
 export const REQUEST_PARAMETERS_READ: readonly string[] = [
   ...NAMING_PARAMETERS.map(([parameter]) => parameter),
+  ...SOURCE_NAMING_PARAMETERS.map(([, parameter]) => parameter),
   'name',
   'names',
   'instancesSet',
 ];
 
 /** Every name under `responseElements` that {@link resourcesOf} and the summary's minted keys read. */
-export const RESPONSE_ELEMENTS_READ: readonly string[] = ['accessKey', 'instancesSet', 'credentials'];
+export const RESPONSE_ELEMENTS_READ: readonly string[] = [
+  ...new Set([
+    'accessKey',
+    'instancesSet',
+    'credentials',
+    'spotInstanceRequestSet',
+    ...NAMING_RESPONSE_ELEMENTS.map(([, [element]]) => element),
+  ]),
+];
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -49,8 +90,10 @@ function field(object: unknown, name: string): unknown {
 
 /**
  * The resources a record names, each once: its `resources` list, the request parameters in
- * {@link NAMING_PARAMETERS}, trail names of CloudTrail calls, parameter names of SSM calls, instance ids, and access keys a
- * `CreateAccessKey` returned. A pure function of the record, so every source derives the same.
+ * {@link NAMING_PARAMETERS} (and {@link SOURCE_NAMING_PARAMETERS} in their service's calls), trail names of
+ * CloudTrail calls, parameter names of SSM calls, instance ids, the access keys a `CreateAccessKey`
+ * returned, the spot instance requests a `RequestSpotInstances` returned, and what
+ * {@link NAMING_RESPONSE_ELEMENTS} names. A pure function of the record, so every source derives the same.
  */
 export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
   const found: TouchedResource[] = [];
@@ -71,6 +114,8 @@ export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
       add('AWS::SSM::Parameter', text(request.name));
       if (Array.isArray(request.names)) for (const name of request.names) add('AWS::SSM::Parameter', text(name));
     }
+    for (const [source, parameter, type] of SOURCE_NAMING_PARAMETERS)
+      if (record.eventSource === source) add(type, text(request[parameter]));
     const items = field(request.instancesSet, 'items');
     if (Array.isArray(items)) for (const item of items) add('AWS::EC2::Instance', text(field(item, 'instanceId')));
   }
@@ -79,6 +124,11 @@ export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
     add('AWS::IAM::AccessKey', text(field(response.accessKey, 'accessKeyId')));
     const items = field(response.instancesSet, 'items');
     if (Array.isArray(items)) for (const item of items) add('AWS::EC2::Instance', text(field(item, 'instanceId')));
+    const requests = field(response.spotInstanceRequestSet, 'items');
+    if (Array.isArray(requests))
+      for (const item of requests) add('AWS::EC2::SpotInstanceRequest', text(field(item, 'spotInstanceRequestId')));
+    for (const [source, [element, name], type] of NAMING_RESPONSE_ELEMENTS)
+      if (record.eventSource === source) add(type, text(name ? field(response[element], name) : response[element]));
   }
   return found;
 }

@@ -1,5 +1,5 @@
 import type { TimeWindow } from '../activity-summary.js';
-import { NAMING_PARAMETERS } from '../resources.js';
+import { NAMING_PARAMETERS, NAMING_RESPONSE_ELEMENTS, SOURCE_NAMING_PARAMETERS } from '../resources.js';
 import { API_VERSION_SUFFIX, IAM_POLICY_GRANT, RISKY_CALLS } from '../risky-events.js';
 import { MINTING_CALLS, UNKNOWN } from '../summarizer.js';
 
@@ -92,6 +92,17 @@ function parameterNames(): string {
   return `coalesce(transform(${names}, name -> ${resource("'AWS::SSM::Parameter'", jsonText('name', '$'))}), ARRAY[])`;
 }
 
+/** The spot instance requests of a `spotInstanceRequestSet.items` list in the response, when it is a list. */
+function spotRequests(): string {
+  const items = `try(CAST(json_extract(responseelements, '$.spotInstanceRequestSet.items') AS ARRAY(JSON)))`;
+  return `coalesce(transform(${items}, item -> ${resource("'AWS::EC2::SpotInstanceRequest'", jsonText('item', '$.spotInstanceRequestId'))}), ARRAY[])`;
+}
+
+/** A resource named at `path` of a JSON column, in the calls of one event source only. */
+function namedBy(source: string, json: string, path: string, type: string): string {
+  return `CASE WHEN eventsource = ${literal(source)} THEN ${resource(literal(type), jsonText(json, path))} END`;
+}
+
 /** The resources of an event in `resourcesOf`'s order, repeats kept (NULLs dropped later). */
 function touchedResources(): string {
   const listed = `coalesce(transform(resources, r -> ${resource('r.type', 'r.arn')}), ARRAY[])`;
@@ -100,14 +111,23 @@ function touchedResources(): string {
   );
   const trail = `CASE WHEN eventsource = 'cloudtrail.amazonaws.com' THEN ${resource("'AWS::CloudTrail::Trail'", jsonText('requestparameters', '$.name'))} END`;
   const parameter = `CASE WHEN eventsource = 'ssm.amazonaws.com' THEN ${resource("'AWS::SSM::Parameter'", jsonText('requestparameters', '$.name'))} END`;
+  const bySource = SOURCE_NAMING_PARAMETERS.map(([source, parameter, type]) =>
+    namedBy(source, 'requestparameters', `$.${parameter}`, type),
+  );
   const accessKey = resource("'AWS::IAM::AccessKey'", jsonText('responseelements', '$.accessKey.accessKeyId'));
+  const made = NAMING_RESPONSE_ELEMENTS.map(([source, path, type]) =>
+    namedBy(source, 'responseelements', `$.${path.join('.')}`, type),
+  );
   return [
     listed,
     `ARRAY[${[...named, trail, parameter].join(',\n      ')}]`,
     parameterNames(),
+    `ARRAY[${bySource.join(',\n      ')}]`,
     instances('requestparameters'),
     `ARRAY[${accessKey}]`,
     instances('responseelements'),
+    spotRequests(),
+    `ARRAY[${made.join(',\n      ')}]`,
   ].join('\n    || ');
 }
 

@@ -250,6 +250,53 @@ describe('the activity query on records made to be awkward', () => {
       awsRegion: 'ap-south-1',
       requestParameters: { userName: 'bäckdöör 😀', policyName: 'p' },
     },
+    // What persistence and resource-abuse calls made, as their responses name it.
+    ...[
+      ['UploadSSHPublicKey', { userName: 'u' }, { sSHPublicKey: { sSHPublicKeyId: 'APKAEXAMPLE' } }],
+      ['CreatePolicy', { policyName: 'p' }, { policy: { arn: 'arn:aws:iam::111122223333:policy/p' } }],
+      [
+        'CreatePolicyVersion',
+        { policyArn: 'arn:aws:iam::111122223333:policy/p' },
+        { policyVersion: { versionId: 'v2' } },
+      ],
+      ['SetDefaultPolicyVersion', { policyArn: 'arn:aws:iam::111122223333:policy/p', versionId: 'v1' }, null],
+      ['EnableMFADevice', { userName: 'u', serialNumber: 'arn:aws:iam::111122223333:mfa/d' }, null],
+      ['CreateSAMLProvider', { name: 's' }, { sAMLProviderArn: 'arn:aws:iam::111122223333:saml-provider/s' }],
+    ].map(([eventName, requestParameters, responseElements], index) => ({
+      ...base,
+      eventID: `m${index}`,
+      eventTime: at(12),
+      eventName: eventName as string,
+      eventSource: 'iam.amazonaws.com',
+      awsRegion: 'us-east-1',
+      requestParameters: requestParameters as Record<string, unknown>,
+      responseElements: responseElements as Record<string, unknown> | null,
+    })),
+    ...[
+      ['RequestSpotInstances', { spotInstanceRequestSet: { items: [{ spotInstanceRequestId: 'sir-1' }, {}] } }],
+      ['RequestSpotFleet', { RequestSpotFleetResponse: { spotFleetRequestId: 'sfr-1' } }],
+      ['CreateFleet', { CreateFleetResponse: { fleetId: 'fleet-1' } }],
+      ['CreateFleet', { fleetId: 'fleet-2' }],
+    ].map(([eventName, responseElements], index) => ({
+      ...base,
+      eventID: `n${index}`,
+      eventTime: at(13),
+      eventName: eventName as string,
+      eventSource: 'ec2.amazonaws.com',
+      awsRegion: 'eu-west-1',
+      requestParameters: {},
+      responseElements: responseElements as Record<string, unknown>,
+    })),
+    // Another service's versionId names no policy version.
+    {
+      ...base,
+      eventID: 'o',
+      eventTime: at(14),
+      eventName: 'GetObject',
+      eventSource: 's3.amazonaws.com',
+      awsRegion: 'us-east-1',
+      requestParameters: { bucketName: 'b', versionId: 'v9' },
+    },
   ];
   let folder: string;
   let duck: DuckDbAthena;
@@ -269,10 +316,23 @@ describe('the activity query on records made to be awkward', () => {
     const [summary] = await summariesFrom(duck, [KEY]);
 
     expect(summary).toEqual(expected(records, KEY));
-    expect(summary?.totalEvents).toBe(11);
+    expect(summary?.totalEvents).toBe(22);
     expect(summary?.riskyEvents.filter((event) => event.eventName === 'StopLogging')).toHaveLength(2);
     const names = summary?.resourceNames.map((entry) => entry.name);
     expect(names).toEqual(expect.arrayContaining(['i-1', 'i-2', 'AKIANEWKEY0000000000', 'bäckdöör 😀', 'org-trail']));
     expect(names).not.toContain('i-nested');
+    expect(summary?.resourceTypes.map((entry) => entry.name)).toEqual(
+      expect.arrayContaining([
+        'AWS::IAM::SSHPublicKey',
+        'AWS::IAM::PolicyVersion',
+        'AWS::IAM::MFADevice',
+        'AWS::IAM::SAMLProvider',
+        'AWS::EC2::SpotInstanceRequest',
+        'AWS::EC2::SpotFleet',
+        'AWS::EC2::EC2Fleet',
+      ]),
+    );
+    expect(names).toEqual(expect.arrayContaining(['sir-1', 'sfr-1', 'fleet-1', 'fleet-2', 'v1', 'v2']));
+    expect(names).not.toContain('v9');
   });
 });

@@ -97,6 +97,15 @@ describe('RecordFields: the records of a delivery found with WebAssembly', () =>
       { ...base, requestParameters: { policy: '{"userName":"inside a string"}' } },
       { ...base, requestParameters: null, responseElements: { credentials: { accessKeyId: 'ASIAMINTED0000000000' } } },
       { ...base, eventSource: 'ssm.amazonaws.com', requestParameters: { names: ['/a', '/b', 3], name: '/c' } },
+      // What persistence calls made, named in their responses (and two IAM request parameters).
+      {
+        ...base,
+        eventSource: 'iam.amazonaws.com',
+        requestParameters: { versionId: 'v1', serialNumber: 'arn:aws:iam::1:mfa/d' },
+        responseElements: { sSHPublicKey: { sSHPublicKeyId: 'APKAEXAMPLE' } },
+      },
+      { ...base, eventSource: 'ec2.amazonaws.com', responseElements: { CreateFleetResponse: { fleetId: 'fleet-1' } } },
+      { ...base, responseElements: { spotInstanceRequestSet: { items: [{ spotInstanceRequestId: 'sir-1' }] } } },
       { ...base, resources: [{ type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::b' }, null, 'x'] },
       { ...base, userIdentity: { type: 'IAMUser', userName: 7, accessKeyId: INVICTUS_KEY } },
       { ...base, userIdentity: { type: 'IAMUser', accessKeyId: SESSION_KEY, sessionContext: { userName: 'x' } } },
