@@ -3,7 +3,8 @@ import type { Inventory, Leftover, LeftoverKind } from '../steps/inventory/inven
 
 /*
  * What the attacker left, as a message says it: what still exists, each with the exact command that
- * removes it, then what was read and must be rotated. Names come from CloudTrail and IAM: inert.
+ * removes it, then what could not be checked (with the command that looks, when there is one), then
+ * what was read and must be rotated. Names come from CloudTrail and IAM: inert.
  */
 
 const LABELS: Record<LeftoverKind, string> = {
@@ -16,22 +17,39 @@ const LABELS: Record<LeftoverKind, string> = {
   'inline-policy': 'inline policy',
   instance: 'instance',
   function: 'Lambda function',
+  'group-membership': 'group',
+  'ssh-public-key': 'SSH public key',
+  'service-credential': 'service-specific credential',
+  'managed-policy': 'policy created',
+  'policy-version': 'policy version',
+  'default-policy-version': 'default policy version',
+  'mfa-device': 'MFA device',
+  'identity-provider': 'identity provider',
+  'spot-request': 'spot instance request',
+  'spot-fleet': 'spot fleet request',
+  fleet: 'EC2 fleet',
+  'key-pair': 'key pair',
   'secret-read': 'secret read',
   'parameter-read': 'parameter read',
   'bulk-read': 'read in bulk',
+  'unchecked-call': 'call',
 };
+
+/** How an item names its owner: "of alice", but a group's member is "with member alice". */
+const OWNER_WORDS: Partial<Record<LeftoverKind, string>> = { 'group-membership': 'with member' };
 
 /** How many items a message lists: the rest are counted. */
 const ITEMS_SHOWN = 60;
 
 function itemLine(item: Leftover): string {
-  const owner = item.owner ? ` of ${shownValue(item.owner, 80)}` : '';
+  const owner = item.owner ? ` ${OWNER_WORDS[item.kind] ?? 'of'} ${shownValue(item.owner, 80)}` : '';
   const region = item.region ? ` in ${shownValue(item.region, 30)}` : '';
   const flag = item.foreignTrust ? 'TRUST OUTSIDE: ' : '';
   const note = item.note ? ` (${flag}${shownText(item.note, 200)})` : '';
   const what = `${LABELS[item.kind]} ${shownValue(item.name, 120)}${owner}${region}${note}`;
-  if (item.state === 'unknown') return `NOT CHECKED: ${what}`;
-  return `${what}: ${shownText(item.command, 400)}`;
+  const command = item.command ? `: ${shownText(item.command, 400)}` : '';
+  if (item.state === 'unknown') return `NOT CHECKED: ${what}${command}`;
+  return `${what}${command}`;
 }
 
 /** The counts of an inventory, in a sentence. */

@@ -10,7 +10,7 @@ export function renderInventory(inventory: Inventory, palette: Palette): string 
     `  ${brief}`,
     ...items.map(
       (line) =>
-        `  ${/^(NOT CHECKED|secret read|parameter read)/.test(line) ? palette.yellow('•') : palette.red('•')} ${line}`,
+        `  ${/^(NOT CHECKED|secret read|parameter read|read in bulk)/.test(line) ? palette.yellow('•') : palette.red('•')} ${line}`,
     ),
   ].join('\n');
 }

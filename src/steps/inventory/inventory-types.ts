@@ -9,21 +9,42 @@ export type LeftoverKind =
   | 'inline-policy'
   | 'instance'
   | 'function'
+  | 'group-membership'
+  | 'ssh-public-key'
+  | 'service-credential'
+  | 'managed-policy'
+  | 'policy-version'
+  | 'default-policy-version'
+  | 'mfa-device'
+  | 'identity-provider'
+  | 'spot-request'
+  | 'spot-fleet'
+  | 'fleet'
+  | 'key-pair'
   | 'secret-read'
   | 'parameter-read'
-  | 'bulk-read';
+  | 'bulk-read'
+  | 'unchecked-call';
+
+/** The name of a leftover its record does not name (an inline policy, an SSH key…): what the owner has now is listed. */
+export const UNNAMED = '(not named)';
 
 /** One thing the activity says the attacker made or read, as it stands now. */
 export interface Leftover {
   kind: LeftoverKind;
   /**
-   * The user, role, key, instance id, function, secret or parameter; for a policy, the policy; for
-   * a read in bulk, the call (BatchGetSecretValue, GetParametersByPath).
+   * The user, role, key (access or SSH), credential, group, instance id, function, secret,
+   * parameter, MFA device's serial number, identity provider's ARN, spot request, fleet or key
+   * pair; for a policy, the policy; for a policy version, the version; for a read in bulk or a call
+   * not checked, the call (BatchGetSecretValue, GetParametersByPath, …).
    */
   name: string;
-  /** For keys, login profiles and policies: the user, role or group it belongs to. */
+  /**
+   * For keys, credentials, login profiles, MFA devices enabled and policies: the user, role or
+   * group it belongs to; for a policy version, the policy's ARN; for a group membership, the user.
+   */
   owner: string | null;
-  /** For instances, functions, secrets and parameters: where. */
+  /** For instances, functions, secrets, parameters and what EC2 made, and for calls not checked: where. */
   region: string | null;
   /**
    * `exists`: still there now; `gone`: removed already; `unknown`: could not be checked (the
@@ -37,6 +58,12 @@ export interface Leftover {
   /** True when a role trusts an account outside the organisation (or, without Organizations, this account). */
   foreignTrust?: boolean;
 }
+
+/** What a check says of one leftover now. */
+export type LeftoverCheck = Pick<Leftover, 'state' | 'note' | 'command'> & { foreignTrust?: boolean };
+
+/** The check of a leftover no longer there. */
+export const GONE: LeftoverCheck = { state: 'gone', note: null, command: '' };
 
 /** What the attacker left, read-only: never deletes anything. */
 export interface Inventory {

@@ -1,5 +1,6 @@
 import type { ActivitySummary, RiskyEvent } from '../../activity/activity-summary.js';
-import type { Leftover, LeftoverKind } from './inventory-types.js';
+import type { RiskCategory } from '../../activity/risky-events.js';
+import { type Leftover, type LeftoverKind, UNNAMED } from './inventory-types.js';
 
 /** Something to check: a leftover before it is checked. */
 export type Candidate = Omit<Leftover, 'state' | 'note' | 'command' | 'foreignTrust'>;
@@ -7,6 +8,11 @@ export type Candidate = Omit<Leftover, 'state' | 'note' | 'command' | 'foreignTr
 const USER = 'AWS::IAM::User';
 const ROLE = 'AWS::IAM::Role';
 const GROUP = 'AWS::IAM::Group';
+const POLICY = 'AWS::IAM::Policy';
+const MFA_DEVICE = 'AWS::IAM::MFADevice';
+
+/** Calls that make something: one the inventory cannot name is listed as not checked, never left out. */
+const MAKING: readonly RiskCategory[] = ['persistence', 'resource-abuse'];
 
 function bare(eventName: string): string {
   return eventName.replace(/\d{8}(v\d+)?$/, '');
@@ -14,6 +20,15 @@ function bare(eventName: string): string {
 
 function named(event: RiskyEvent, type: string): string[] {
   return event.resources.filter((resource) => resource.type === type).map((resource) => resource.name);
+}
+
+function orUnnamed(names: string[]): string[] {
+  return names.length > 0 ? names : [UNNAMED];
+}
+
+/** A call that made something the inventory cannot name: the call itself, to look at. */
+function uncheckedCall(event: RiskyEvent): Candidate {
+  return { kind: 'unchecked-call', name: bare(event.eventName), owner: null, region: event.awsRegion };
 }
 
 /** A role's name from its name or ARN (`arn:aws:iam::1:role/path/name`). */
@@ -55,6 +70,42 @@ function candidatesOf(event: RiskyEvent, keyOwner: string | null): Candidate[] {
       return of('instance', named(event, 'AWS::EC2::Instance'), null, event.awsRegion);
     case 'CreateFunction':
       return of('function', named(event, 'AWS::Lambda::Function'), null, event.awsRegion);
+    case 'AddUserToGroup':
+      return users.flatMap((user) => of('group-membership', named(event, GROUP), user));
+    // Credentials that outlive the access key; a record that names none still names the user.
+    case 'UploadSSHPublicKey':
+      return users.flatMap((user) => of('ssh-public-key', orUnnamed(named(event, 'AWS::IAM::SSHPublicKey')), user));
+    case 'CreateServiceSpecificCredential':
+      return users.flatMap((user) =>
+        of('service-credential', orUnnamed(named(event, 'AWS::IAM::ServiceSpecificCredential')), user),
+      );
+    case 'CreatePolicy':
+      return of('managed-policy', named(event, POLICY));
+    case 'CreatePolicyVersion':
+    case 'SetDefaultPolicyVersion': {
+      const kind = name === 'CreatePolicyVersion' ? 'policy-version' : 'default-policy-version';
+      const versions = orUnnamed(named(event, 'AWS::IAM::PolicyVersion'));
+      return named(event, POLICY).flatMap((policy) => of(kind, versions, policy));
+    }
+    case 'CreateVirtualMFADevice':
+      return of('mfa-device', named(event, MFA_DEVICE));
+    case 'EnableMFADevice':
+      return users.flatMap((user) => of('mfa-device', named(event, MFA_DEVICE), user));
+    case 'CreateSAMLProvider':
+    case 'CreateOpenIDConnectProvider':
+      return of('identity-provider', [
+        ...named(event, 'AWS::IAM::SAMLProvider'),
+        ...named(event, 'AWS::IAM::OIDCProvider'),
+      ]);
+    case 'RequestSpotInstances':
+      return of('spot-request', named(event, 'AWS::EC2::SpotInstanceRequest'), null, event.awsRegion);
+    case 'RequestSpotFleet':
+      return of('spot-fleet', named(event, 'AWS::EC2::SpotFleet'), null, event.awsRegion);
+    case 'CreateFleet':
+      return of('fleet', named(event, 'AWS::EC2::EC2Fleet'), null, event.awsRegion);
+    case 'CreateKeyPair':
+    case 'ImportKeyPair':
+      return of('key-pair', named(event, 'AWS::EC2::KeyPair'), null, event.awsRegion);
   }
   const grant = /^(Attach|Put)(User|Role|Group)Policy$/.exec(name);
   if (!grant) return [];
@@ -62,16 +113,18 @@ function candidatesOf(event: RiskyEvent, keyOwner: string | null): Candidate[] {
   const owners = named(event, PRINCIPALS[principal] as string).map(
     (owner) => `${principal.toLowerCase()}/${roleName(owner)}`,
   );
-  if (verb === 'Attach')
-    return owners.flatMap((owner) => of('attached-policy', named(event, 'AWS::IAM::Policy'), owner));
+  if (verb === 'Attach') return owners.flatMap((owner) => of('attached-policy', named(event, POLICY), owner));
   // The inline policy's name is not among the resources a record names: the principal is what is known.
   return owners.map((owner) => ({ kind: 'inline-policy' as const, name: '(inline)', owner, region: null }));
 }
 
 /**
  * What the activity (the key's, and its sessions') says the attacker made or read: users, keys,
- * login profiles, roles and trust changes, policies granted, instances and functions launched, and
- * secrets and parameters read, each once. Calls that were refused made nothing and are left out.
+ * login profiles, roles and trust changes, policies granted, group memberships, SSH keys and
+ * service-specific credentials, policies and policy versions made (or made the default), MFA
+ * devices, identity providers, instances, functions, spot requests, fleets and key pairs launched,
+ * and secrets and parameters read, each once. A call that made something the record does not name
+ * is listed as a call not checked. Calls that were refused made nothing and are left out.
  */
 export function leftoversIn(summaries: readonly ActivitySummary[], keyOwner: string | null): Candidate[] {
   const seen = new Set<string>();
@@ -79,7 +132,9 @@ export function leftoversIn(summaries: readonly ActivitySummary[], keyOwner: str
   for (const summary of summaries)
     for (const event of summary.riskyEvents) {
       if (event.errorCode !== null) continue;
-      for (const candidate of candidatesOf(event, summary.userName ?? keyOwner)) {
+      const made = candidatesOf(event, summary.userName ?? keyOwner);
+      if (made.length === 0 && MAKING.includes(event.category)) made.push(uncheckedCall(event));
+      for (const candidate of made) {
         const key = JSON.stringify([candidate.kind, candidate.name, candidate.owner, candidate.region]);
         if (seen.has(key)) continue;
         seen.add(key);

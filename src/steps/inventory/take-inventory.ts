@@ -17,8 +17,19 @@ import { forEachConcurrently } from '../../common/bounded-concurrency.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { describeError } from '../../errors.js';
 import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/actions.js';
-import { type Inventory, type Leftover, MAX_INVENTORY_ITEMS } from './inventory-types.js';
+import {
+  checkDefaultPolicyVersion,
+  checkGroupMembership,
+  checkIdentityProvider,
+  checkManagedPolicy,
+  checkMfaDevice,
+  checkPolicyVersion,
+  serviceCredentialItems,
+  sshPublicKeyItems,
+} from './iam-checks.js';
+import { GONE, type Inventory, type Leftover, type LeftoverCheck, MAX_INVENTORY_ITEMS } from './inventory-types.js';
 import { type Candidate, leftoversIn } from './leftovers.js';
+import { nextMarker, pages } from './paging.js';
 import { foreignPrincipals, type TrustedAccounts, trustedAccounts } from './trust.js';
 
 /** What an inventory reads: IAM, EC2 and Lambda of each region, and Organizations if it answers. Read only. */
@@ -34,25 +45,21 @@ export interface InventoryDeps {
 /** Checks run this many at a time: IAM's limits are per account, and the list is short. */
 const CONCURRENCY = 4;
 
-type Check = Pick<Leftover, 'state' | 'note' | 'command'> & { foreignTrust?: boolean };
-
-const GONE = ['NoSuchEntity', 'ResourceNotFoundException', 'InvalidInstanceID.NotFound'];
+/** Errors that say the thing checked no longer exists (or never did, in this account). */
+const GONE_ERRORS = [
+  'NoSuchEntity',
+  'ResourceNotFoundException',
+  'InvalidInstanceID.NotFound',
+  'InvalidSpotInstanceRequestID.NotFound',
+  'InvalidSpotFleetRequestId.NotFound',
+  'InvalidFleetId.NotFound',
+  'InvalidKeyPair.NotFound',
+];
 
 /** A principal `user/alice` as the IAM CLI names it: its type and its name. */
 function principal(owner: string | null): { type: 'user' | 'role' | 'group'; name: string } {
   const [type, ...rest] = (owner ?? 'user/').split('/');
   return { type: (type as 'user' | 'role' | 'group') ?? 'user', name: rest.join('/') };
-}
-
-async function pages<T>(fetch: (marker?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  const all: T[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await fetch(marker);
-    all.push(...page.items);
-    marker = page.next;
-  } while (marker);
-  return all;
 }
 
 async function attachedPolicies(iam: IamClient, owner: string | null): Promise<string[]> {
@@ -65,10 +72,7 @@ async function attachedPolicies(iam: IamClient, owner: string | null): Promise<s
   };
   return pages(async (marker) => {
     const page = await list(marker);
-    return {
-      items: (page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ''),
-      next: page.IsTruncated ? page.Marker : undefined,
-    };
+    return { items: (page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ''), next: nextMarker(page) };
   });
 }
 
@@ -81,17 +85,17 @@ async function inlinePolicies(iam: IamClient, owner: string | null): Promise<str
   };
   const names = await pages(async (marker) => {
     const page = await list(marker);
-    return { items: page.PolicyNames ?? [], next: page.IsTruncated ? page.Marker : undefined };
+    return { items: page.PolicyNames ?? [], next: nextMarker(page) };
   });
   // The policy exposed-keys itself puts on the user (session revocation) is not the attacker's.
   return names.filter((policy) => policy !== REVOKE_SESSIONS_POLICY_NAME);
 }
 
-function exists(command: string, note: string | null = null): Check {
+function exists(command: string, note: string | null = null): LeftoverCheck {
   return { state: 'exists', note, command };
 }
 
-async function checkRole(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<Check> {
+async function checkRole(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<LeftoverCheck> {
   const role = await deps.iam.send(new GetRoleCommand({ RoleName: candidate.name }));
   const foreign = foreignPrincipals(role.Role?.AssumeRolePolicyDocument, trusted);
   const outside = trusted.scope === 'organization' ? 'outside the organisation' : 'outside this account';
@@ -104,7 +108,7 @@ async function checkRole(deps: InventoryDeps, candidate: Candidate, trusted: Tru
 }
 
 /** Checks one candidate now; the state `gone` when AWS no longer has it. */
-async function check(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<Check> {
+async function check(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<LeftoverCheck> {
   const { name, owner, region } = candidate;
   const { type, name: ownerName } = principal(owner);
   switch (candidate.kind) {
@@ -119,7 +123,7 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
       if (!owner) return { state: 'unknown', note: 'its user is not known', command: '' };
       const keys = await deps.iam.send(new ListAccessKeysCommand({ UserName: owner }));
       const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === name);
-      if (!key) return { state: 'gone', note: null, command: '' };
+      if (!key) return GONE;
       return exists(
         shellCommand`aws iam delete-access-key --user-name ${owner} --access-key-id ${name}`,
         `${key.Status ?? 'Active'}`,
@@ -132,12 +136,12 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
     case 'role-trust':
       return checkRole(deps, candidate, trusted);
     case 'attached-policy':
-      if (!(await attachedPolicies(deps.iam, owner)).includes(name)) return { state: 'gone', note: null, command: '' };
+      if (!(await attachedPolicies(deps.iam, owner)).includes(name)) return GONE;
       return exists(shellCommand`aws iam detach-${type}-policy --${type}-name ${ownerName} --policy-arn ${name}`);
     case 'instance': {
       const { instanceState } = await import('./compute-checks.js');
       const state = await instanceState(await deps.ec2(region ?? 'us-east-1'), name);
-      if (!state) return { state: 'gone', note: null, command: '' };
+      if (!state) return GONE;
       return exists(shellCommand`aws ec2 terminate-instances --region ${region} --instance-ids ${name}`, state);
     }
     case 'function': {
@@ -161,11 +165,56 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
       return {
         state: 'to-rotate',
         note: `${name === 'BatchGetSecretValue' ? 'secrets' : 'parameters'} read in bulk: rotate every one these calls matched (each call's request holds its list, filters or path)`,
-        command: shellCommand`aws cloudtrail lookup-events --region ${region} --lookup-attributes AttributeKey=EventName,AttributeValue=${name}`,
+        command: lookupCalls(region, name),
+      };
+    case 'group-membership':
+      return checkGroupMembership(deps.iam, candidate);
+    case 'managed-policy':
+      return checkManagedPolicy(deps.iam, candidate);
+    case 'policy-version':
+      return checkPolicyVersion(deps.iam, candidate);
+    case 'default-policy-version':
+      return checkDefaultPolicyVersion(deps.iam, candidate);
+    case 'mfa-device':
+      return checkMfaDevice(deps.iam, candidate);
+    case 'identity-provider':
+      return checkIdentityProvider(deps.iam, candidate);
+    case 'spot-request':
+    case 'spot-fleet':
+    case 'fleet':
+    case 'key-pair': {
+      const where = region ?? 'us-east-1';
+      const [checks, ec2] = await Promise.all([import('./compute-checks.js'), deps.ec2(where)]);
+      const byKind = {
+        'spot-request': checks.checkSpotRequest,
+        'spot-fleet': checks.checkSpotFleet,
+        fleet: checks.checkFleet,
+        'key-pair': checks.checkKeyPair,
+      };
+      return byKind[candidate.kind](ec2, name, where);
+    }
+    case 'unchecked-call':
+      return {
+        state: 'unknown',
+        note: 'the record does not name what this call made: its records do',
+        command: lookupCalls(region, name),
       };
     default:
       return { state: 'unknown', note: null, command: '' };
   }
+}
+
+/** The command that lists a call's records in a region, when what they did is for a person to read. */
+function lookupCalls(region: string | null, eventName: string): string {
+  return shellCommand`aws cloudtrail lookup-events --region ${region} --lookup-attributes AttributeKey=EventName,AttributeValue=${eventName}`;
+}
+
+/** The items of one candidate: most are one, checked; some list what their owner has now. */
+async function itemsOf(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<Leftover[]> {
+  if (candidate.kind === 'inline-policy') return inlineItems(deps, candidate);
+  if (candidate.kind === 'ssh-public-key') return sshPublicKeyItems(deps.iam, candidate);
+  if (candidate.kind === 'service-credential') return serviceCredentialItems(deps.iam, candidate);
+  return [{ ...candidate, ...(await check(deps, candidate, trusted)) }];
 }
 
 /** The inline policies the attacker put on a principal, as they stand: one item per policy. */
@@ -183,9 +232,12 @@ async function inlineItems(deps: InventoryDeps, candidate: Candidate): Promise<L
 
 /**
  * What the attacker left, as it stands now: each user, key, login profile, role (and trust
- * change), policy granted, instance and function the activity shows made, checked against IAM,
- * EC2 and Lambda, with the exact command that removes it; and the secrets and parameters read, to
- * rotate. Read only: it never deletes. A check that fails leaves its item `unknown`, with why.
+ * change), policy granted, group membership, SSH key, service-specific credential, policy and
+ * policy version made, MFA device, identity provider, instance, function, spot request, fleet and
+ * key pair the activity shows made, checked against IAM, EC2 and Lambda, with the exact command
+ * that removes it; and the secrets and parameters read, to rotate. Read only: it never deletes. A
+ * check that fails, and a call whose record does not name what it made, leave their item
+ * `unknown`, with why.
  */
 export async function takeInventory(
   deps: InventoryDeps,
@@ -197,11 +249,10 @@ export async function takeInventory(
   const items: Leftover[][] = candidates.map(() => []);
   await forEachConcurrently(candidates.entries(), CONCURRENCY, async ([index, candidate]) => {
     try {
-      if (candidate.kind === 'inline-policy') items[index] = await inlineItems(deps, candidate);
-      else items[index] = [{ ...candidate, ...(await check(deps, candidate, trusted)) }];
+      items[index] = await itemsOf(deps, candidate, trusted);
     } catch (error) {
-      items[index] = isAwsError(error, ...GONE)
-        ? [{ ...candidate, state: 'gone', note: null, command: '' }]
+      items[index] = isAwsError(error, ...GONE_ERRORS)
+        ? [{ ...candidate, ...GONE }]
         : [{ ...candidate, state: 'unknown', note: `could not check: ${awsErrorCode(error)}`, command: '' }];
     }
   });

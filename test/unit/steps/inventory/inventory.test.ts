@@ -2,7 +2,9 @@ import { GetRoleCommand, GetUserCommand, IAMClient, NoSuchEntityException } from
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ActivitySummary, RiskyEvent } from '../../../../src/activity/activity-summary.js';
+import { RISKY_CALLS } from '../../../../src/activity/risky-events.js';
 import { inventoryLines } from '../../../../src/message/leftovers.js';
+import { UNNAMED } from '../../../../src/steps/inventory/inventory-types.js';
 import { leftoversIn } from '../../../../src/steps/inventory/leftovers.js';
 import { takeInventory } from '../../../../src/steps/inventory/take-inventory.js';
 import { foreignPrincipals } from '../../../../src/steps/inventory/trust.js';
@@ -50,6 +52,134 @@ describe('leftoversIn', () => {
       { kind: 'access-key', name: 'AKIAEXAMPLEEXAMPLE22', owner: 'alice', region: null },
       { kind: 'role-trust', name: 'ops', owner: null, region: null },
     ]);
+  });
+});
+
+describe('leftoversIn: the persistence the summary reports', () => {
+  const user = { type: 'AWS::IAM::User', name: 'alice' };
+  const policy = { type: 'AWS::IAM::Policy', name: 'arn:aws:iam::123456789012:policy/ops' };
+
+  it('lists what UploadSSHPublicKey left: the key, or every key of the user when the record names none', () => {
+    const found = leftoversIn(
+      [
+        summary([
+          risky('UploadSSHPublicKey', [user, { type: 'AWS::IAM::SSHPublicKey', name: 'APKAEXAMPLE' }]),
+          risky('UploadSSHPublicKey', [{ type: 'AWS::IAM::User', name: 'bob' }]),
+        ]),
+      ],
+      'alice',
+    );
+
+    expect(found).toEqual([
+      { kind: 'ssh-public-key', name: 'APKAEXAMPLE', owner: 'alice', region: null },
+      { kind: 'ssh-public-key', name: UNNAMED, owner: 'bob', region: null },
+    ]);
+  });
+
+  it('lists what CreateServiceSpecificCredential left', () => {
+    const found = leftoversIn([summary([risky('CreateServiceSpecificCredential', [user])])], 'alice');
+
+    expect(found).toEqual([{ kind: 'service-credential', name: UNNAMED, owner: 'alice', region: null }]);
+  });
+
+  it('lists what AddUserToGroup left: the user in the group', () => {
+    const found = leftoversIn(
+      [summary([risky('AddUserToGroup', [user, { type: 'AWS::IAM::Group', name: 'Admins' }])])],
+      'alice',
+    );
+
+    expect(found).toEqual([{ kind: 'group-membership', name: 'Admins', owner: 'alice', region: null }]);
+  });
+
+  it('lists what CreatePolicyVersion left, and what SetDefaultPolicyVersion chose', () => {
+    const found = leftoversIn(
+      [
+        summary([
+          risky('CreatePolicyVersion', [policy]),
+          risky('CreatePolicyVersion', [policy, { type: 'AWS::IAM::PolicyVersion', name: 'v3' }]),
+          risky('SetDefaultPolicyVersion', [policy, { type: 'AWS::IAM::PolicyVersion', name: 'v1' }]),
+        ]),
+      ],
+      'alice',
+    );
+
+    expect(found).toEqual([
+      { kind: 'policy-version', name: UNNAMED, owner: policy.name, region: null },
+      { kind: 'policy-version', name: 'v3', owner: policy.name, region: null },
+      { kind: 'default-policy-version', name: 'v1', owner: policy.name, region: null },
+    ]);
+  });
+
+  it('lists policies, MFA devices, identity providers, spot requests, fleets and key pairs made', () => {
+    const serial = { type: 'AWS::IAM::MFADevice', name: 'arn:aws:iam::123456789012:mfa/d' };
+    const launched = (eventName: string, type: string, name: string) => ({
+      ...risky(eventName, [{ type, name }]),
+      category: 'resource-abuse' as const,
+      awsRegion: 'eu-west-1',
+    });
+    const found = leftoversIn(
+      [
+        summary([
+          risky('CreatePolicy', [policy]),
+          risky('CreateVirtualMFADevice', [serial]),
+          risky('EnableMFADevice', [user, serial]),
+          risky('CreateSAMLProvider', [{ type: 'AWS::IAM::SAMLProvider', name: 'arn:aws:iam::1:saml-provider/s' }]),
+          risky('CreateOpenIDConnectProvider', [
+            { type: 'AWS::IAM::OIDCProvider', name: 'arn:aws:iam::1:oidc-provider/o' },
+          ]),
+          launched('RequestSpotInstances', 'AWS::EC2::SpotInstanceRequest', 'sir-1'),
+          launched('RequestSpotFleet', 'AWS::EC2::SpotFleet', 'sfr-1'),
+          launched('CreateFleet', 'AWS::EC2::EC2Fleet', 'fleet-1'),
+          launched('ImportKeyPair', 'AWS::EC2::KeyPair', 'miner'),
+        ]),
+      ],
+      'alice',
+    );
+
+    expect(found.map((candidate) => [candidate.kind, candidate.name, candidate.owner, candidate.region])).toEqual([
+      ['managed-policy', policy.name, null, null],
+      ['mfa-device', serial.name, null, null],
+      ['mfa-device', serial.name, 'alice', null],
+      ['identity-provider', 'arn:aws:iam::1:saml-provider/s', null, null],
+      ['identity-provider', 'arn:aws:iam::1:oidc-provider/o', null, null],
+      ['spot-request', 'sir-1', null, 'eu-west-1'],
+      ['spot-fleet', 'sfr-1', null, 'eu-west-1'],
+      ['fleet', 'fleet-1', null, 'eu-west-1'],
+      ['key-pair', 'miner', null, 'eu-west-1'],
+    ]);
+  });
+
+  it('lists a call that made what its record does not name as a call not checked, once per call and region', () => {
+    const found = leftoversIn(
+      [
+        summary([
+          risky('CreatePolicy', []),
+          risky('CreatePolicy', []),
+          risky('AddUserToGroup', [user]),
+          { ...risky('RequestSpotFleet', []), category: 'resource-abuse' },
+          // Not a thing made: the summary reports it, the inventory does not.
+          { ...risky('StopLogging', []), category: 'defense-evasion' },
+          risky('CreateVirtualMFADevice', [], 'AccessDenied'),
+        ]),
+      ],
+      'alice',
+    );
+
+    expect(found).toEqual([
+      { kind: 'unchecked-call', name: 'CreatePolicy', owner: null, region: 'us-east-1' },
+      { kind: 'unchecked-call', name: 'AddUserToGroup', owner: null, region: 'us-east-1' },
+      { kind: 'unchecked-call', name: 'RequestSpotFleet', owner: null, region: 'us-east-1' },
+    ]);
+  });
+
+  it('leaves no persistence or resource-abuse call the summary flags without an item', () => {
+    const calls = Object.entries(RISKY_CALLS).flatMap(([, byName]) =>
+      Object.entries(byName).filter(([, category]) => category === 'persistence' || category === 'resource-abuse'),
+    );
+    for (const [eventName, category] of calls) {
+      const found = leftoversIn([summary([{ ...risky(eventName, []), category }])], 'alice');
+      expect(found.length, eventName).toBeGreaterThan(0);
+    }
   });
 });
 
