@@ -37,6 +37,14 @@ const CUSTOMER_KEY = { 'Fn::If': ['CreatesKmsKey', { 'Fn::GetAtt': ['EncryptionK
 const FUNCTIONS = ['ContainFunction', 'InvestigateFunction', 'NotifyFunction'];
 const ROLES_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/*` };
 const GROUPS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:group/*` };
+/** What the inventory reads of IAM besides users, roles and groups: each on the account's own kind of resource. */
+const INVENTORY_IAM_ARNS: Record<string, unknown> = {
+  'iam:GetPolicy': { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/*` },
+  'iam:GetPolicyVersion': { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/*` },
+  'iam:ListPolicyVersions': { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/*` },
+  'iam:GetSAMLProvider': { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:saml-provider/*` },
+  'iam:GetOpenIDConnectProvider': { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:oidc-provider/*` },
+};
 const FUNCTIONS_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:*:\${AWS::AccountId}:function:*` };
 
 /** Actions that have no resource-level permissions, so "*" is the only Resource they take. */
@@ -44,6 +52,11 @@ const RESOURCE_STAR_ACTIONS = new Set([
   'cloudtrail:LookupEvents',
   'ec2:DescribeRegions',
   'ec2:DescribeInstances',
+  'ec2:DescribeSpotInstanceRequests',
+  'ec2:DescribeSpotFleetRequests',
+  'ec2:DescribeFleets',
+  'ec2:DescribeKeyPairs',
+  'iam:ListVirtualMFADevices',
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
@@ -108,8 +121,22 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'iam:ListRolePolicies',
     'iam:ListAttachedGroupPolicies',
     'iam:ListGroupPolicies',
+    'iam:ListGroupsForUser',
+    'iam:ListSSHPublicKeys',
+    'iam:ListServiceSpecificCredentials',
+    'iam:ListMFADevices',
+    'iam:ListVirtualMFADevices',
+    'iam:GetPolicy',
+    'iam:GetPolicyVersion',
+    'iam:ListPolicyVersions',
+    'iam:GetSAMLProvider',
+    'iam:GetOpenIDConnectProvider',
     'lambda:GetFunction',
     'ec2:DescribeInstances',
+    'ec2:DescribeSpotInstanceRequests',
+    'ec2:DescribeSpotFleetRequests',
+    'ec2:DescribeFleets',
+    'ec2:DescribeKeyPairs',
   ],
   NotifyRole: [
     'sns:Publish',
@@ -224,6 +251,9 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   // The containment function hands the scheduler role to Scheduler, and no other role to anything.
   if (action === 'iam:PassRole')
     return role === 'ContainRole' ? [{ 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }] : undefined;
+  if (action in INVENTORY_IAM_ARNS) return role === 'InvestigateRole' ? [INVENTORY_IAM_ARNS[action]] : undefined;
+  // The groups of a user are read on the user.
+  if (action === 'iam:ListGroupsForUser') return role === 'InvestigateRole' ? [USERS_ARN] : undefined;
   if (/^iam:\w+Role/.test(action)) return role === 'InvestigateRole' ? [ROLES_ARN] : undefined;
   if (/^iam:\w+Group/.test(action)) return role === 'InvestigateRole' ? [GROUPS_ARN] : undefined;
   if (action.startsWith('iam:')) return [USERS_ARN];

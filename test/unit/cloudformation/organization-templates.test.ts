@@ -313,6 +313,20 @@ describe('the member template', () => {
         condition: undefined,
       },
       'ec2:DescribeInstances': { resources: ['*'], condition: undefined },
+      'iam:ListGroupsForUser': { resources: [MEMBER_USERS], condition: undefined },
+      'iam:ListSSHPublicKeys': { resources: [MEMBER_USERS], condition: undefined },
+      'iam:ListServiceSpecificCredentials': { resources: [MEMBER_USERS], condition: undefined },
+      'iam:ListMFADevices': { resources: [MEMBER_USERS], condition: undefined },
+      'iam:GetPolicy': { resources: [own('policy')], condition: undefined },
+      'iam:GetPolicyVersion': { resources: [own('policy')], condition: undefined },
+      'iam:ListPolicyVersions': { resources: [own('policy')], condition: undefined },
+      'iam:GetSAMLProvider': { resources: [own('saml-provider')], condition: undefined },
+      'iam:GetOpenIDConnectProvider': { resources: [own('oidc-provider')], condition: undefined },
+      'iam:ListVirtualMFADevices': { resources: ['*'], condition: undefined },
+      'ec2:DescribeSpotInstanceRequests': { resources: ['*'], condition: undefined },
+      'ec2:DescribeSpotFleetRequests': { resources: ['*'], condition: undefined },
+      'ec2:DescribeFleets': { resources: ['*'], condition: undefined },
+      'ec2:DescribeKeyPairs': { resources: ['*'], condition: undefined },
     });
   });
 
