@@ -161,8 +161,17 @@ function followUpNeedsHuman(followUp: FollowUpReport): boolean {
   return !result.reactivated && result.status === 'Active';
 }
 
-/** What the attacker made that lets it in without the contained key: a key, a console password. */
-const ACCESS_KINDS: readonly LeftoverKind[] = ['access-key', 'login-profile'];
+/**
+ * What the attacker made that lets it in without the contained key: a key, a console password,
+ * an SSH key or service credential (CodeCommit, Keyspaces), an identity provider to federate from.
+ */
+const ACCESS_KINDS: readonly LeftoverKind[] = [
+  'access-key',
+  'login-profile',
+  'ssh-public-key',
+  'service-credential',
+  'identity-provider',
+];
 
 /**
  * What the inventory found through which the attacker may still get in, now that the key is
