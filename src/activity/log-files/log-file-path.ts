@@ -14,8 +14,11 @@ export interface LogFilePathInfo {
 
 const DAY_MS = 86_400_000;
 
-/** `AWSLogs/[<org-id>/]<account>/CloudTrail[-Insight]/<region>/YYYY/MM/DD/`, anywhere in the path. */
-const LAYOUT = /(?:^|\/)CloudTrail(?:-Insight)?\/([a-z0-9]+(?:-[a-z0-9]+)+)\/(\d{4})\/(\d{2})\/(\d{2})\//;
+/**
+ * `AWSLogs/[<org-id>/]<account>/CloudTrail[-Insight]/<region>[/YYYY/MM/DD]`, anywhere in the path:
+ * a folder (or an S3 prefix) may end at the region or the day and still name them.
+ */
+const LAYOUT = /(?:^|\/)CloudTrail(?:-Insight)?\/([a-z0-9]+(?:-[a-z0-9]+)+)(?:\/(\d{4})\/(\d{2})\/(\d{2}))?(?:\/|$)/;
 /** `<account>_CloudTrail[-Insight]_<region>_<YYYYMMDDTHHMMZ>_<random>.json[.gz]`. */
 const FILE_NAME =
   /^\d{12}_CloudTrail(?:-Insight)?_([a-z0-9]+(?:-[a-z0-9]+)+)_(\d{4})(\d{2})(\d{2})T\d{4}Z_[^_/]+\.json(?:\.gz)?$/i;
@@ -43,8 +46,8 @@ export function describeLogFilePath(path: string): LogFilePathInfo {
       : 'other';
   const layout = LAYOUT.exec(normalized);
   if (layout) {
-    const [, region, year, month, day] = layout as unknown as [string, string, string, string, string];
-    return { kind, region, day: utcDay(year, month, day) };
+    const [, region, year, month, day] = layout as unknown as [string, string, ...(string | undefined)[]];
+    return { kind, region, day: year && month && day ? utcDay(year, month, day) : null };
   }
   const standard = FILE_NAME.exec(name);
   if (standard) {

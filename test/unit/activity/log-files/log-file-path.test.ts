@@ -17,6 +17,18 @@ describe('describeLogFilePath', () => {
     expect(organization).toEqual({ kind: 'delivery', region: 'us-gov-west-1', day: JULY_10 });
   });
 
+  it('reads the region of a folder or prefix that ends at the region or the day, and the day only when whole', () => {
+    const region = describeLogFilePath('s3://trail/AWSLogs/218007301253/CloudTrail/us-west-2');
+    const day = describeLogFilePath('/logs/AWSLogs/218007301253/CloudTrail/us-west-2/2023/07/10');
+    const month = describeLogFilePath('/logs/AWSLogs/218007301253/CloudTrail-Insight/us-west-2/2023/07/');
+    const longer = describeLogFilePath('/logs/AWSLogs/218007301253/CloudTrail/us-west-2/2023/07/101/f.json');
+
+    expect(region).toEqual({ kind: 'other', region: 'us-west-2', day: null });
+    expect(day).toEqual({ kind: 'other', region: 'us-west-2', day: JULY_10 });
+    expect(month).toMatchObject({ region: 'us-west-2', day: null });
+    expect(longer).toEqual({ kind: 'delivery', region: 'us-west-2', day: null });
+  });
+
   it('reads the region and day of a standard file name outside the layout', () => {
     const info = describeLogFilePath(
       '/tmp/x/218007301253_CloudTrail_ap-southeast-2_20230710T1145Z_7xgocspSowgK0Gto.json',

@@ -437,6 +437,21 @@ describe('readLogFiles', () => {
     expect(result.summaries[0]?.totalEvents).toBe(2104);
   });
 
+  it('lists the region of a day folder that cannot be listed as failed when no file of it was read', async () => {
+    await writeDeliveries(root, loadInvictusRecords(), { layout: true });
+    const day = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-west-2', '2023', '07', '10');
+    await mkdir(dirname(day), { recursive: true });
+    await symlink(join(root, 'gone'), day);
+
+    const result = await read();
+
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [{ region: 'us-west-2', error: expect.stringContaining(`${day}: could not be listed: ENOENT`) }],
+    });
+    expect(result.summaries[0]?.totalEvents).toBe(2104);
+  });
+
   it('names the relative layout in failures so that a reader can find the file', async () => {
     const deliveries = await writeDeliveries(root, loadInvictusRecords(), { layout: true });
     const broken = deliveries[3] as Delivery;
