@@ -146,6 +146,45 @@ describe('readLogFiles from S3', () => {
     );
   });
 
+  it('lists the rest of a listing that stopped part-way as not searched, though files were read', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await putDeliveries(s3, deliveries('', twoRegions()));
+    let pages = 0;
+    const stopping: S3Api = {
+      send: ((command: unknown) => {
+        if (command instanceof ListObjectsV2Command) {
+          pages += 1;
+          command.input.MaxKeys = 7;
+          if (pages === 2)
+            return Promise.reject(
+              Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+            );
+        }
+        return s3.send(command as never);
+      }) as S3Api['send'],
+    };
+    const prefix = `AWSLogs/${ACCOUNT}/CloudTrail/`;
+
+    const result = await readLogFiles(
+      { s3: stopping },
+      { location: `s3://${BUCKET}/${prefix}`, accessKeyIds: [INVICTUS_KEY], window: WINDOW },
+    );
+
+    expect(result.files.read).toBe(7);
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: ['eu-west-1'],
+      failed: [
+        {
+          region: 'unknown',
+          error: expect.stringMatching(
+            `^s3://${BUCKET}/${prefix}: could not be listed: listing stopped after 7 objects: s3:ListObjectsV2 failed: AccessDenied`,
+          ),
+        },
+      ],
+    });
+  });
+
   it('lists an object that cannot be fetched as failed, and reads the others', async () => {
     const { s3 } = moto();
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));

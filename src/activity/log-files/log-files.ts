@@ -108,6 +108,8 @@ export interface LogFilesResult {
 
 interface FailedFile extends FailedLogFile {
   region: string;
+  /** A part of the location that could not be listed, rather than a file that could not be read. */
+  unlisted: boolean;
 }
 
 /** Stands for the region of a file whose path names none. */
@@ -118,10 +120,26 @@ function messageOf(error: unknown): string {
 }
 
 /**
+ * The region under which a failure shows in `regions.failed`; null when it is a file to report
+ * alone. A part that could not be listed always shows, since its files are unknown: under the
+ * region its path names, or as unknown when it names none or one already searched (a region is
+ * never both searched and failed).
+ */
+function failedRegionOf(file: FailedFile, searched: ReadonlySet<string>, filesRead: number): string | null {
+  if (file.unlisted) return searched.has(file.region) ? UNKNOWN_REGION : file.region;
+  if (file.region === UNKNOWN_REGION) return filesRead > 0 ? null : UNKNOWN_REGION;
+  return searched.has(file.region) ? null : file.region;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
  * The regions not searched at all, each with the files of it that failed (sorted by path): a
  * region is unsearched when it failed and no file of it was read; the files whose path names no
- * region, when no file at all was read. One unreadable file among others of its region is a file
- * to report (files.failed), not a region.
+ * region, when no file at all was read; and every part of the location that could not be listed.
+ * One unreadable file among others of its region is a file to report (files.failed), not a region.
  */
 function unsearchedRegions(
   failed: readonly FailedFile[],
@@ -131,19 +149,25 @@ function unsearchedRegions(
 ): FailedRegion[] {
   const byRegion = new Map<string, FailedFile[]>();
   for (const file of failed) {
-    const files = byRegion.get(file.region);
+    const region = failedRegionOf(file, searched, filesRead);
+    if (region === null) continue;
+    const files = byRegion.get(region);
     if (files) files.push(file);
-    else byRegion.set(file.region, [file]);
+    else byRegion.set(region, [file]);
   }
   const regions: FailedRegion[] = [];
   for (const [region, files] of byRegion) {
-    if (region === UNKNOWN_REGION ? filesRead > 0 : searched.has(region)) continue;
-    const [first] = files as [FailedFile];
-    const tried = attempts.get(region) ?? files.length;
-    regions.push({
-      region,
-      error: `${files.length} of ${tried} log file${tried === 1 ? '' : 's'} could not be read: ${first.path}: ${first.error}`,
-    });
+    const unlisted = files.filter((file) => file.unlisted);
+    const unread = files.length - unlisted.length;
+    const tried = attempts.get(region) ?? unread;
+    const counts = [
+      unlisted.length > 0 ? `${plural(unlisted.length, 'part')} of the location could not be listed` : '',
+      unread > 0 ? `${unread} of ${plural(tried, 'log file')} could not be read` : '',
+    ].filter(Boolean);
+    const [first] = [...unlisted, ...files] as [FailedFile];
+    // One part not listed says it all in its own error ("…: could not be listed: …").
+    const lead = files.length === 1 && unlisted.length === 1 ? '' : `${counts.join(' and ')}: `;
+    regions.push({ region, error: `${lead}${first.path}: ${first.error}` });
   }
   return regions;
 }
@@ -194,10 +218,9 @@ class LogFilesTally {
    */
   toRead(entry: ListedEntry): FileToRead | null {
     const info = describeLogFilePath(entry.path);
-    if (isUnlisted(entry)) {
-      this.#tried(info.region);
-      this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`);
-    } else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
+    if (isUnlisted(entry))
+      this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`, true);
+    else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
     else if (info.day !== null && dayIsOutsideWindow(info.day, this.#window)) this.#progress.filesOutsideWindow += 1;
     else return { file: entry, region: info.region };
     this.#report();
@@ -248,8 +271,8 @@ class LogFilesTally {
     this.#accumulators.merge(states);
   }
 
-  #fail(path: string, region: string | null, error: string): void {
-    this.#failed.push({ path, error, region: region ?? UNKNOWN_REGION });
+  #fail(path: string, region: string | null, error: string, unlisted = false): void {
+    this.#failed.push({ path, error, region: region ?? UNKNOWN_REGION, unlisted });
     this.#progress.filesFailed += 1;
   }
 
@@ -349,8 +372,9 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, ma
  * local folder with the help of worker threads. Digests and other files are skipped; deliveries
  * dated more than a day away from the window are not read; a file that cannot be read, or that
  * holds more than `maxFileBytes` of text, is listed in `files.failed` with the reason. A region
- * is listed in each summary's `regions.failed` only when files of it failed and none of it could
- * be read (files whose path names no region: when no file at all could be read).
+ * is listed in each summary's `regions.failed` when files of it failed and none of it could be
+ * read (files whose path names no region: when no file at all could be read), and whenever a part
+ * of the location could not be listed (as `unknown` when its path names no region, or one read).
  *
  * @throws InvalidInputError when a key, the window, the concurrency, the number of workers or the
  * most a file may hold is invalid, or the location cannot be read.

@@ -424,7 +424,7 @@ describe('readLogFiles', () => {
     );
   });
 
-  it('lists what it could not look into, such as a link to nowhere, as failed', async () => {
+  it('lists what it could not look into, such as a link to nowhere, as failed, and as a part not searched', async () => {
     await writeDeliveries(root, loadInvictusRecords());
     await symlink(join(root, 'gone'), join(root, 'archive'));
 
@@ -433,7 +433,10 @@ describe('readLogFiles', () => {
     expect(result.files.failed).toEqual([
       { path: join(root, 'archive'), error: expect.stringMatching(/^could not be listed: ENOENT/) },
     ]);
-    expect(result.summaries[0]?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [{ region: 'unknown', error: `${join(root, 'archive')}: ${result.files.failed[0]?.error}` }],
+    });
     expect(result.summaries[0]?.totalEvents).toBe(2104);
   });
 
