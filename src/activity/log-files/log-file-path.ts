@@ -1,7 +1,10 @@
 import type { TimeWindow } from '../activity-summary.js';
 
-/** What a file is, judging by its path: a log delivery to read, a digest, or something else. */
-export type LogFileKind = 'delivery' | 'digest' | 'other';
+/**
+ * What a file is, judging by its path: a log delivery to read, a digest, an Insight delivery (events
+ * CloudTrail Insights made, never a call made with a key), or something else.
+ */
+export type LogFileKind = 'delivery' | 'digest' | 'insight' | 'other';
 
 /** What the path of a log file tells before it is read. */
 export interface LogFilePathInfo {
@@ -32,18 +35,20 @@ function utcDay(year: string, month: string, day: string): number | null {
 }
 
 /**
- * Classifies a log file by its path (a local path or an S3 key): digest files and files that are
- * not `.json`/`.json.gz` are not deliveries; the region and day come from the CloudTrail folder
- * layout, else from the standard file name.
+ * Classifies a log file by its path (a local path or an S3 key): digest files, Insight files and
+ * files that are not `.json`/`.json.gz` are not deliveries to read; the region and day come from
+ * the CloudTrail folder layout, else from the standard file name.
  */
 export function describeLogFilePath(path: string): LogFilePathInfo {
   const normalized = path.replaceAll('\\', '/');
   const name = normalized.slice(normalized.lastIndexOf('/') + 1);
   const kind: LogFileKind = normalized.includes('CloudTrail-Digest')
     ? 'digest'
-    : LOG_EXTENSION.test(name)
-      ? 'delivery'
-      : 'other';
+    : normalized.includes('CloudTrail-Insight')
+      ? 'insight'
+      : LOG_EXTENSION.test(name)
+        ? 'delivery'
+        : 'other';
   const layout = LAYOUT.exec(normalized);
   if (layout) {
     const [, region, year, month, day] = layout as unknown as [string, string, ...(string | undefined)[]];

@@ -84,7 +84,7 @@ export interface LogFilesResult {
   files: {
     /** CloudTrail deliveries read. */
     read: number;
-    /** Digests and files that are not CloudTrail deliveries. */
+    /** Digests, Insight files (no call made with a key) and files that are not CloudTrail deliveries. */
     skipped: number;
     /** Deliveries not read because their date is more than a day away from the window. */
     outsideWindow: number;
@@ -369,7 +369,7 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, ma
  * Summarises what each key did from CloudTrail log files as delivered (`{"Records":[…]}`, `.json`
  * or `.json.gz`), in a local folder searched recursively or under an S3 prefix: several files at
  * once, each streamed, so memory depends on what is counted, not on how much is read; a large
- * local folder with the help of worker threads. Digests and other files are skipped; deliveries
+ * local folder with the help of worker threads. Digests, Insight files and other files are skipped; deliveries
  * dated more than a day away from the window are not read; a file that cannot be read, or that
  * holds more than `maxFileBytes` of text, is listed in `files.failed` with the reason. A region
  * is listed in each summary's `regions.failed` when files of it failed and none of it could be

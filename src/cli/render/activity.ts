@@ -149,7 +149,7 @@ export function investigationJson(
 /** What became of the log files read, in one line, then each file that could not be read and why. */
 export function renderFilesReport(files: LogFilesReport): string {
   const { read, skipped, failed, outsideWindow, failedFiles } = files;
-  const line = `Log files: ${read} read, ${skipped} skipped (digest or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable${failed ? ':' : '.'}`;
+  const line = `Log files: ${read} read, ${skipped} skipped (digest, Insight or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable${failed ? ':' : '.'}`;
   const shown = failedFiles.slice(0, TOP_ROWS).map((file) => `  ${file.path}: ${file.error}`);
   const more = failedFiles.length - shown.length;
   const again = files.readAgain

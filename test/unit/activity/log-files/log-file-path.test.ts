@@ -37,14 +37,19 @@ describe('describeLogFilePath', () => {
     expect(info).toEqual({ kind: 'delivery', region: 'ap-southeast-2', day: JULY_10 });
   });
 
-  it('tells digests and other files from deliveries', () => {
+  it('tells digests, Insight files and other files from deliveries', () => {
     const digest = describeLogFilePath(
       'AWSLogs/218007301253/CloudTrail-Digest/us-east-1/2023/07/10/218007301253_CloudTrail-Digest_us-east-1_t_us-east-1_20230710T120000Z.json.gz',
     );
     const other = describeLogFilePath('AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/notes.txt');
     const plain = describeLogFilePath('export/events.JSON');
 
+    const insight = describeLogFilePath(
+      'AWSLogs/218007301253/CloudTrail-Insight/us-east-1/2023/07/10/218007301253_CloudTrail-Insight_us-east-1_20230710T1145Z_a1.json.gz',
+    );
+
     expect(digest.kind).toBe('digest');
+    expect(insight).toEqual({ kind: 'insight', region: 'us-east-1', day: JULY_10 });
     expect(other).toEqual({ kind: 'other', region: 'us-east-1', day: JULY_10 });
     expect(plain).toEqual({ kind: 'delivery', region: null, day: null });
   });

@@ -178,6 +178,28 @@ describe('readLogFiles on the attack-simulation data set', () => {
     expect(result.summaries[0]).toEqual(summaryOf(records, INVICTUS_KEY, INVICTUS_WINDOW, ['us-east-1']));
   });
 
+  it('skips Insight files: a region whose deliveries all failed is not searched because its Insights were read', async () => {
+    await writeDeliveries(root, loadInvictusRecords(), { layout: true });
+    const folder = (kind: string) => join(root, 'AWSLogs', ACCOUNT, kind, 'us-west-2', '2023', '07', '10');
+    const broken = join(folder('CloudTrail'), `${ACCOUNT}_CloudTrail_us-west-2_20230710T1200Z_broken.json`);
+    const insight = { eventVersion: '1.07', eventType: 'AwsCloudTrailInsight', awsRegion: 'us-west-2', eventID: 'i1' };
+    await mkdir(folder('CloudTrail'), { recursive: true });
+    await mkdir(folder('CloudTrail-Insight'), { recursive: true });
+    await writeFile(broken, '{"Records":[');
+    await writeFile(
+      join(folder('CloudTrail-Insight'), `${ACCOUNT}_CloudTrail-Insight_us-west-2_20230710T1200Z_i.json`),
+      JSON.stringify({ Records: [insight] }),
+    );
+
+    const result = await read();
+
+    expect(result.files).toMatchObject({ skipped: 1, failed: [{ path: broken, error: expect.any(String) }] });
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [{ region: 'us-west-2', error: expect.stringMatching(/^1 of 1 log file could not be read: /) }],
+    });
+  });
+
   it('counts each event once when the same events are delivered twice', async () => {
     const records = loadInvictusRecords();
     const first = await writeDeliveries(root, records, { under: 'first' });

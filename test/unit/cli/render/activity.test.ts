@@ -5,7 +5,7 @@ describe('renderFilesReport', () => {
   it('says what became of the log files in one line when all could be read', () => {
     expect(
       renderFilesReport({ read: 10, skipped: 2, outsideWindow: 0, failed: 0, failedFiles: [], readAgain: null }),
-    ).toBe('Log files: 10 read, 2 skipped (digest or not CloudTrail), 0 unreadable.');
+    ).toBe('Log files: 10 read, 2 skipped (digest, Insight or not CloudTrail), 0 unreadable.');
   });
 
   it('names each file that could not be read, with the reason, up to ten', () => {
@@ -24,7 +24,7 @@ describe('renderFilesReport', () => {
     }).split('\n');
 
     expect(lines[0]).toBe(
-      'Log files: 3 read, 0 skipped (digest or not CloudTrail), 1 outside the window, 12 unreadable:',
+      'Log files: 3 read, 0 skipped (digest, Insight or not CloudTrail), 1 outside the window, 12 unreadable:',
     );
     expect(lines[1]).toBe('  logs/part-00.json.gz: inflates to more than 128 MiB (--max-file-mb)');
     expect(lines.slice(1, -1)).toHaveLength(10);
@@ -42,7 +42,7 @@ describe('renderFilesReport', () => {
     }).split('\n');
 
     expect(lines).toEqual([
-      'Log files: 40 read, 0 skipped (digest or not CloudTrail), 0 unreadable.',
+      'Log files: 40 read, 0 skipped (digest, Insight or not CloudTrail), 0 unreadable.',
       '  Read again on one thread (A log-file worker failed: it stopped (exit code 1)); the counts are exact, it only took longer.',
     ]);
   });
