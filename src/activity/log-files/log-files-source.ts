@@ -1,5 +1,6 @@
 import { InvalidInputError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
+import type { TimeWindow } from '../activity-summary.js';
 import {
   type FailedLogFile,
   type LogFilesDeps,
@@ -48,9 +49,27 @@ function report({ files, readAgain }: LogFilesResult): LogFilesReport {
 }
 
 /**
+ * Refuses a read in which every delivery was dated outside the window: nothing was searched, which
+ * a summary of 0 events would hide (last week's logs read for the last 24 hours, say).
+ */
+function refuseAllOutsideWindow({ files }: LogFilesResult, location: string, window: TimeWindow): void {
+  const days = files.outsideWindowDays;
+  if (files.read > 0 || files.failed.length > 0 || !days) return;
+  const span = days.first === days.last ? `on ${days.first}` : `from ${days.first} to ${days.last}`;
+  throw new InvalidInputError(
+    '--logs',
+    `None of the ${files.outsideWindow} CloudTrail log file${files.outsideWindow === 1 ? '' : 's'} under ${location} lies within a day of the window (${window.start.toISOString()} to ${window.end.toISOString()}): ${files.outsideWindow === 1 ? 'it is' : 'they are'} dated ${span}.`,
+    {
+      hint: `Give --start and --end around the days of the files, e.g. --start ${days.first} --end ${days.last}T23:59:59Z.`,
+    },
+  );
+}
+
+/**
  * CloudTrail log files, from a folder or an S3 prefix, as an activity source: each read goes over
- * every file once for all the keys asked for. A location that holds no CloudTrail delivery at all
- * is refused, rather than reported as a key that did nothing.
+ * every file once for all the keys asked for. A location that holds no CloudTrail delivery at all,
+ * or only deliveries dated outside the window, is refused, rather than reported as a key that did
+ * nothing.
  */
 export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOptions): LogFilesSource {
   let files: LogFilesReport | undefined;
@@ -87,6 +106,7 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
             hint: 'Point --logs at the folder or prefix that holds AWSLogs/<account>/CloudTrail/…, or at the .json(.gz) files themselves.',
           },
         );
+      refuseAllOutsideWindow(result, options.location, query.window);
       files ??= report(result);
       return result.summaries;
     },

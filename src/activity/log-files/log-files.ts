@@ -88,6 +88,8 @@ export interface LogFilesResult {
     skipped: number;
     /** Deliveries not read because their date is more than a day away from the window. */
     outsideWindow: number;
+    /** The first and last day (`YYYY-MM-DD`) of those deliveries; null when there were none. */
+    outsideWindowDays: { first: string; last: string } | null;
     /** Files (or folders) that could not be read, listed, inflated or parsed, by path. */
     failed: FailedLogFile[];
     /**
@@ -129,6 +131,10 @@ function failedRegionOf(file: FailedFile, searched: ReadonlySet<string>, filesRe
   if (file.unlisted) return searched.has(file.region) ? UNKNOWN_REGION : file.region;
   if (file.region === UNKNOWN_REGION) return filesRead > 0 ? null : UNKNOWN_REGION;
   return searched.has(file.region) ? null : file.region;
+}
+
+function isoDay(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
 }
 
 function plural(count: number, noun: string): string {
@@ -184,6 +190,8 @@ class LogFilesTally {
   readonly #failed: FailedFile[] = [];
   /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
   readonly #attempts = new Map<string, number>();
+  /** The first and last day (UTC midnight, epoch ms) of the deliveries outside the window. */
+  #outsideDays: { first: number; last: number } | null = null;
   readonly #progress: LogFilesProgress = {
     kind: 'files',
     filesRead: 0,
@@ -221,7 +229,7 @@ class LogFilesTally {
     if (isUnlisted(entry))
       this.#fail(entry.path, info.region, `could not be listed: ${messageOf(entry.listingError)}`, true);
     else if (info.kind !== 'delivery') this.#progress.filesSkipped += 1;
-    else if (info.day !== null && dayIsOutsideWindow(info.day, this.#window)) this.#progress.filesOutsideWindow += 1;
+    else if (info.day !== null && dayIsOutsideWindow(info.day, this.#window)) this.#outside(info.day);
     else return { file: entry, region: info.region };
     this.#report();
     return null;
@@ -258,6 +266,10 @@ class LogFilesTally {
         read: filesRead,
         skipped: filesSkipped,
         outsideWindow: filesOutsideWindow,
+        outsideWindowDays: this.#outsideDays && {
+          first: isoDay(this.#outsideDays.first),
+          last: isoDay(this.#outsideDays.last),
+        },
         failed: failed.map(({ path, error }) => ({ path, error })),
         bytes,
       },
@@ -274,6 +286,14 @@ class LogFilesTally {
   #fail(path: string, region: string | null, error: string, unlisted = false): void {
     this.#failed.push({ path, error, region: region ?? UNKNOWN_REGION, unlisted });
     this.#progress.filesFailed += 1;
+  }
+
+  #outside(day: number): void {
+    this.#progress.filesOutsideWindow += 1;
+    const days = this.#outsideDays;
+    this.#outsideDays = days
+      ? { first: Math.min(days.first, day), last: Math.max(days.last, day) }
+      : { first: day, last: day };
   }
 
   #tried(region: string | null): void {

@@ -51,6 +51,22 @@ describe('logFilesSource, through the investigation step', () => {
 
     await expect(run).rejects.toThrow(/No CloudTrail log files were found under .* \(1 other files skipped\)/);
   });
+
+  it('refuses files all dated outside the window (bad input), naming how many and their days, rather than 0 events', async () => {
+    await delivery('123456789012_CloudTrail_us-east-1_20261126T1000Z_a.json', '{"Records":[]}');
+    const nextWeek = { start: new Date('2026-12-03T00:00:00Z'), end: new Date('2026-12-04T00:00:00Z') };
+
+    const run = investigateKey(
+      { source: logFilesSource({}, { location: root }) },
+      { accessKeyId: KEY, window: nextWeek },
+    );
+
+    await expect(run).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(run).rejects.toThrow(
+      /^None of the 1 CloudTrail log file under .* lies within a day of the window \(2026-12-03T00:00:00\.000Z to 2026-12-04T00:00:00\.000Z\): it is dated on 2026-11-26\.$/,
+    );
+    await expect(run).rejects.toMatchObject({ hint: expect.stringContaining('--start 2026-11-26') });
+  });
 });
 
 describe('logFilesSource', () => {

@@ -119,6 +119,7 @@ describe('readLogFiles on the attack-simulation data set', () => {
       read: deliveries.length,
       skipped: 0,
       outsideWindow: 0,
+      outsideWindowDays: null,
       failed: [],
       bytes: expect.any(Number),
     });
@@ -322,6 +323,7 @@ describe('readLogFiles', () => {
 
     const perDay = deliveries.length / 7;
     expect(result.files.outsideWindow).toBe(2 * perDay);
+    expect(result.files.outsideWindowDays).toEqual({ first: '2023-07-07', last: '2023-07-13' });
     expect(result.files.read).toBe(5 * perDay + 1);
     expect(result.summaries[0]).toMatchObject(reference([...records, late]));
     expect(result.summaries[0]?.lastSeen).toBe('2023-07-10T23:58:00.000Z');
