@@ -253,13 +253,18 @@ function parseDate(value: string, flag: string): Date {
     (hour as number) <= 23 &&
     (minute as number) <= 59 &&
     (second as number) <= 59;
-  const millis = Date.parse(value);
+  // CloudTrail's times are UTC: a time without a zone is too, not the zone of the machine that runs this.
+  const zone = match[4] !== undefined && match[7] === undefined ? 'Z' : '';
+  const millis = Date.parse(`${value.replace(' ', 'T')}${zone}`);
   if (!exists || Number.isNaN(millis))
     throw new InvalidInputError(flag, `${flag} ${quoted(value)} is not a date that exists.`);
   return new Date(millis);
 }
 
-/** The window to investigate: --hours, or --start/--end (ISO 8601), default the last 24 hours. */
+/**
+ * The window to investigate: --hours, or --start/--end (ISO 8601, in UTC unless they give a zone),
+ * default the last 24 hours.
+ */
 export function parseWindow(options: { hours?: string; start?: string; end?: string }, now: Date): TimeWindow {
   if (options.hours !== undefined && (options.start !== undefined || options.end !== undefined))
     throw new InvalidInputError('--hours', 'Give either --hours or --start/--end, not both.');

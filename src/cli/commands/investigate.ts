@@ -30,8 +30,8 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
           .option('--key <id>', 'the access key id (AKIA… or ASIA…)'),
       )
         .option('--hours <n>', 'the last n hours (default 24)')
-        .option('--start <iso>', 'from this time (ISO 8601; default 24 hours before --end)')
-        .option('--end <iso>', 'until this time (ISO 8601; default now)')
+        .option('--start <iso>', 'from this time (ISO 8601, UTC unless zoned; default 24 hours before --end)')
+        .option('--end <iso>', 'until this time (ISO 8601, UTC unless zoned; default now)')
         .option('--regions <list>', 'regions to search, comma-separated (default: every enabled region)')
         .option(
           '--follow-sessions',

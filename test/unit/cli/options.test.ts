@@ -48,6 +48,21 @@ describe('the options of the commands', () => {
     expect(refusal(() => parseWindow({ start: '2026-11-26T23:60' }, NOW)).message).toMatch(/not a date that exists/);
   });
 
+  it('read a time without a zone as UTC, as a date alone is, whatever the zone of the machine', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const window = parseWindow({ start: '2026-11-26T00:00', end: '2026-11-26 12:00:00' }, NOW);
+      const zoned = parseWindow({ start: '2026-11-26T00:00+01:00', end: '2026-11-26' }, NOW);
+
+      expect(window).toEqual({ start: new Date('2026-11-26T00:00:00Z'), end: new Date('2026-11-26T12:00:00Z') });
+      expect(zoned).toEqual({ start: new Date('2026-11-25T23:00:00Z'), end: new Date('2026-11-26T00:00:00Z') });
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('take both ends of the window as given, even the same instant', () => {
     const instant = '2026-11-26T10:00:00Z';
     expect(parseWindow({ start: instant, end: instant }, NOW)).toEqual({
