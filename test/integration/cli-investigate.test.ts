@@ -126,6 +126,40 @@ describe('investigate --logs on the attack-simulation data set', () => {
     }
   });
 
+  it('names the files it could not read one to a line on stderr: ten of them, or with --verbose every one', async () => {
+    const damaged = await mkdtemp(join(tmpdir(), 'exposed-keys-damaged-'));
+    try {
+      const day = join(damaged, 'AWSLogs', '218007301253', 'CloudTrail', 'us-east-1', '2023', '07', '10');
+      await mkdir(day, { recursive: true });
+      await writeFile(
+        join(day, '218007301253_CloudTrail_us-east-1_20230710T1200Z_good.json'),
+        JSON.stringify({ Records: records.slice(0, 100) }),
+      );
+      for (let index = 0; index < 12; index += 1)
+        await writeFile(
+          join(day, `218007301253_CloudTrail_us-east-1_20230710T13${10 + index}Z_bad.json`),
+          '{"Records":[',
+        );
+      const unreadable = /^ {2}\S+_bad\.json: not valid JSON/gm;
+
+      const brief = await runCli(['investigate', '--key', INVICTUS_KEY, '--logs', damaged, ...WINDOW], env);
+      const verbose = await runCli(
+        ['investigate', '--key', INVICTUS_KEY, '--logs', damaged, ...WINDOW, '--verbose'],
+        env,
+      );
+
+      expect(brief.code, brief.stderr).toBe(0);
+      expect(brief.stderr).toMatch(
+        /^Log files: 1 read, 0 skipped \(digest, Insight or not CloudTrail\), 12 unreadable:$/m,
+      );
+      expect(brief.stderr.match(unreadable)).toHaveLength(10);
+      expect(brief.stderr).toMatch(/^ {2}… 2 more \(--verbose names them all\)$/m);
+      expect(verbose.stderr.match(unreadable)).toHaveLength(12);
+    } finally {
+      await rm(damaged, { recursive: true, force: true });
+    }
+  });
+
   it('says there is nothing to read, and exits 2, for a folder with no CloudTrail deliveries', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'exposed-keys-empty-'));
     try {

@@ -73,7 +73,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   progress.stop();
   if (output.json) output.printJson(render.investigationJson(result, flags.followSessions));
   else output.result(render.renderInvestigation(result, output.palette));
-  if (result.files) output.notice(render.renderFilesReport(result.files));
+  for (const line of result.files ? render.renderFilesReport(result.files, output.verbose) : []) output.notice(line);
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));
   for (const failed of result.activity.regions.failed) output.warn(`Not searched: ${failed.region}: ${failed.error}`);
   return ExitCode.ok;

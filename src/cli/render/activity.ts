@@ -146,14 +146,18 @@ export function investigationJson(
   return followSessions ? { activity, sessionActivity } : activity;
 }
 
-/** What became of the log files read, in one line, then each file that could not be read and why. */
-export function renderFilesReport(files: LogFilesReport): string {
+/**
+ * What became of the log files read, in one line, then each file that could not be read and why
+ * (the first ten, or with `all` every one), one line each: each is shown as a notice of its own,
+ * so a file name cannot add a line.
+ */
+export function renderFilesReport(files: LogFilesReport, all = false): string[] {
   const { read, skipped, failed, outsideWindow, failedFiles } = files;
   const line = `Log files: ${read} read, ${skipped} skipped (digest, Insight or not CloudTrail)${outsideWindow ? `, ${outsideWindow} outside the window` : ''}, ${failed} unreadable${failed ? ':' : '.'}`;
-  const shown = failedFiles.slice(0, TOP_ROWS).map((file) => `  ${file.path}: ${file.error}`);
+  const shown = (all ? failedFiles : failedFiles.slice(0, TOP_ROWS)).map((file) => `  ${file.path}: ${file.error}`);
   const more = failedFiles.length - shown.length;
   const again = files.readAgain
     ? [`  Read again on one thread (${files.readAgain}); the counts are exact, it only took longer.`]
     : [];
-  return [line, ...shown, ...(more > 0 ? [`  … ${formatCount(more)} more`] : []), ...again].join('\n');
+  return [line, ...shown, ...(more > 0 ? [`  … ${formatCount(more)} more (--verbose names them all)`] : []), ...again];
 }

@@ -5,30 +5,30 @@ describe('renderFilesReport', () => {
   it('says what became of the log files in one line when all could be read', () => {
     expect(
       renderFilesReport({ read: 10, skipped: 2, outsideWindow: 0, failed: 0, failedFiles: [], readAgain: null }),
-    ).toBe('Log files: 10 read, 2 skipped (digest, Insight or not CloudTrail), 0 unreadable.');
+    ).toEqual(['Log files: 10 read, 2 skipped (digest, Insight or not CloudTrail), 0 unreadable.']);
   });
 
-  it('names each file that could not be read, with the reason, up to ten', () => {
-    const failedFiles = Array.from({ length: 12 }, (_, index) => ({
-      path: `logs/part-${String(index).padStart(2, '0')}.json.gz`,
-      error: 'inflates to more than 128 MiB (--max-file-mb)',
-    }));
+  const failedFiles = Array.from({ length: 12 }, (_, index) => ({
+    path: `logs/part-${String(index).padStart(2, '0')}.json.gz`,
+    error: 'inflates to more than 128 MiB (--max-file-mb)',
+  }));
+  const manyFailed = { read: 3, skipped: 0, outsideWindow: 1, failed: 12, failedFiles, readAgain: null };
 
-    const lines = renderFilesReport({
-      read: 3,
-      skipped: 0,
-      outsideWindow: 1,
-      failed: 12,
-      failedFiles,
-      readAgain: null,
-    }).split('\n');
+  it('names each file that could not be read, with the reason, up to ten, and says how to see the rest', () => {
+    const lines = renderFilesReport(manyFailed);
 
     expect(lines[0]).toBe(
       'Log files: 3 read, 0 skipped (digest, Insight or not CloudTrail), 1 outside the window, 12 unreadable:',
     );
     expect(lines[1]).toBe('  logs/part-00.json.gz: inflates to more than 128 MiB (--max-file-mb)');
     expect(lines.slice(1, -1)).toHaveLength(10);
-    expect(lines.at(-1)).toBe('  … 2 more');
+    expect(lines.at(-1)).toBe('  … 2 more (--verbose names them all)');
+  });
+
+  it('names every file that could not be read when asked for all (--verbose)', () => {
+    const lines = renderFilesReport(manyFailed, true);
+
+    expect(lines.slice(1)).toEqual(failedFiles.map((file) => `  ${file.path}: ${file.error}`));
   });
 
   it('says when every file was read again on one thread, and why', () => {
@@ -39,7 +39,7 @@ describe('renderFilesReport', () => {
       failed: 0,
       failedFiles: [],
       readAgain: 'A log-file worker failed: it stopped (exit code 1)',
-    }).split('\n');
+    });
 
     expect(lines).toEqual([
       'Log files: 40 read, 0 skipped (digest, Insight or not CloudTrail), 0 unreadable.',
