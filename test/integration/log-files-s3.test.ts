@@ -9,6 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { readLogFiles } from '../../src/activity/log-files/log-files.js';
+import { logFilesSource } from '../../src/activity/log-files/log-files-source.js';
 import type { S3Api } from '../../src/aws/narrow-clients.js';
 import { AwsCallError, InvalidInputError } from '../../src/errors.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../support/fixtures.js';
@@ -136,7 +137,8 @@ describe('readLogFiles from S3', () => {
 
     const result = await readLogFiles(
       { s3: paging },
-      { location: `s3://${BUCKET}`, accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW, concurrency: 3 },
+      // A prefix that is not a folder is listed whole, a page after another.
+      { location: `s3://${BUCKET}/AWSLogs`, accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW, concurrency: 3 },
     );
 
     expect(pages).toBe(Math.ceil(files.length / 7));
@@ -164,7 +166,7 @@ describe('readLogFiles from S3', () => {
         return s3.send(command as never);
       }) as S3Api['send'],
     };
-    const prefix = `AWSLogs/${ACCOUNT}/CloudTrail/`;
+    const prefix = `AWSLogs/${ACCOUNT}/CloudTrail`;
 
     const result = await readLogFiles(
       { s3: stopping },
@@ -183,6 +185,86 @@ describe('readLogFiles from S3', () => {
         },
       ],
     });
+  });
+
+  it('lists only the date folders of the window ±1 day under the layout, not every object of the bucket', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    // A year of deliveries, one a day, none of them holding a record.
+    for (let day = 0; day < 365; day += 1) {
+      const date = new Date(Date.UTC(2023, 0, 1) + day * DAY_MS).toISOString().slice(0, 10);
+      const name = `${ACCOUNT}_CloudTrail_us-east-1_${date.replaceAll('-', '')}T1200Z_d.json`;
+      await put(s3, `AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/${date.replaceAll('-', '/')}/${name}`, '{"Records":[]}');
+    }
+    await put(s3, 'notes/readme.txt', 'not a log');
+    const listed: string[] = [];
+    const counting: S3Api = {
+      send: (async (command: unknown) => {
+        const output = await s3.send(command as never);
+        if (command instanceof ListObjectsV2Command)
+          listed.push(
+            ...((output as { Contents?: { Key?: string }[] }).Contents ?? []).map((object) => `${object.Key}`),
+          );
+        return output;
+      }) as S3Api['send'],
+    };
+    const window = { start: new Date('2023-12-31T00:00:00Z'), end: new Date('2023-12-31T23:59:59Z') };
+
+    const result = await readLogFiles(
+      { s3: counting },
+      { location: `s3://${BUCKET}/`, accessKeyIds: [INVICTUS_KEY], window },
+    );
+
+    expect(listed.map((key) => key.replace(/^.*\/CloudTrail\/us-east-1\/(\d{4}\/\d{2}\/\d{2})\/.*$/, '$1'))).toEqual([
+      '2023/12/29',
+      '2023/12/30',
+      '2023/12/31',
+      'notes/readme.txt',
+    ]);
+    expect(result.files).toMatchObject({ read: 3, skipped: 1, outsideWindow: 0, failed: [] });
+    // Last year's logs read for a day of this year: nothing to read, which is refused, not 0 events.
+    const thisYear = { start: new Date('2024-03-01T00:00:00Z'), end: new Date('2024-03-02T00:00:00Z') };
+    const source = logFilesSource({ s3: counting }, { location: `s3://${BUCKET}/` });
+    await expect(source.summarize({ accessKeyIds: [INVICTUS_KEY], window: thisYear })).rejects.toThrow(
+      /^No CloudTrail log files were found under s3:\/\/trail-logs\/ for the window \(2024-03-01T00:00:00\.000Z to /,
+    );
+  });
+
+  it('lists a region whose date folders could not be listed as not searched, and reads the others', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const records = twoRegions();
+    const files = deliveries('', records);
+    await putDeliveries(s3, files);
+    const refusing: S3Api = {
+      send: ((command: unknown) => {
+        if (command instanceof ListObjectsV2Command && command.input.Prefix?.includes('/eu-west-1/'))
+          return Promise.reject(
+            Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+          );
+        return s3.send(command as never);
+      }) as S3Api['send'],
+    };
+
+    const result = await readLogFiles(
+      { s3: refusing },
+      { location: `s3://${BUCKET}/AWSLogs/`, accessKeyIds: [INVICTUS_KEY], window: WINDOW },
+    );
+
+    const europe = `s3://${BUCKET}/AWSLogs/${ACCOUNT}/CloudTrail/eu-west-1`;
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [
+        {
+          region: 'eu-west-1',
+          error: expect.stringMatching(
+            `^6 parts of the location could not be listed: ${europe}/2023/07/08/: could not be listed: listing stopped after 0 objects: s3:ListObjectsV2 failed: AccessDenied`,
+          ),
+        },
+      ],
+    });
+    const american = files.filter((file) => file.key.includes('/us-east-1/'));
+    expect(result.files.read).toBe(american.length);
   });
 
   it('lists an object that cannot be fetched as failed, and reads the others', async () => {

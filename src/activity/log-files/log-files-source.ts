@@ -101,9 +101,10 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
       if (read === 0 && failed.length === 0 && outsideWindow === 0)
         throw new InvalidInputError(
           '--logs',
-          `No CloudTrail log files were found under ${options.location} (${skipped} other files skipped).`,
+          // Under an S3 prefix, only the date folders of the window are listed: files of other days are not seen.
+          `No CloudTrail log files were found under ${options.location} for the window (${query.window.start.toISOString()} to ${query.window.end.toISOString()}, give or take a day; ${skipped} other files skipped).`,
           {
-            hint: 'Point --logs at the folder or prefix that holds AWSLogs/<account>/CloudTrail/…, or at the .json(.gz) files themselves.',
+            hint: 'Point --logs at the folder or prefix that holds AWSLogs/<account>/CloudTrail/…, or at the .json(.gz) files themselves, and check --start/--end.',
           },
         );
       refuseAllOutsideWindow(result, options.location, query.window);

@@ -343,11 +343,14 @@ function checkOptions(options: LogFilesOptions): CheckedOptions {
   return { concurrency, maxFileBytes };
 }
 
-async function listingOf(deps: LogFilesDeps, location: string): Promise<AsyncIterable<ListedEntry>> {
+async function listingOf(
+  deps: LogFilesDeps,
+  { location, window }: LogFilesOptions,
+): Promise<AsyncIterable<ListedEntry>> {
   const s3Location = parseS3Location(location);
   if (s3Location) {
     if (!deps.s3) throw new InvalidInputError('location', `Reading ${location} needs an S3 client.`);
-    return started(listS3Files(deps.s3, s3Location));
+    return started(listS3Files(deps.s3, s3Location, window));
   }
   try {
     return await started(listLocalFiles(location));
@@ -403,7 +406,7 @@ function readingHere(tally: LogFilesTally, wanted: WantedKeys, { concurrency, ma
 export async function readLogFiles(deps: LogFilesDeps, givenOptions: LogFilesOptions): Promise<LogFilesResult> {
   const checked = checkOptions(givenOptions);
   const wanted = wantedKeys(givenOptions.accessKeyIds);
-  let listing = await listingOf(deps, givenOptions.location);
+  let listing = await listingOf(deps, givenOptions);
   const options = { ...givenOptions, onProgress: onwardProgress(givenOptions.onProgress) };
   let readAgain: string | null = null;
   /*
@@ -424,7 +427,7 @@ export async function readLogFiles(deps: LogFilesDeps, givenOptions: LogFilesOpt
       }
       // What a lost worker counted cannot be told apart from what the others did: every file is
       // read again, on this thread alone.
-      listing = await listingOf(deps, options.location);
+      listing = await listingOf(deps, options);
     }
   }
   const tally = new LogFilesTally(wanted, options);

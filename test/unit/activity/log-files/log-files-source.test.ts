@@ -49,7 +49,9 @@ describe('logFilesSource, through the investigation step', () => {
 
     const run = logFilesSource({}, { location: root }).summarize({ accessKeyIds: [KEY], window: WINDOW });
 
-    await expect(run).rejects.toThrow(/No CloudTrail log files were found under .* \(1 other files skipped\)/);
+    await expect(run).rejects.toThrow(
+      /^No CloudTrail log files were found under .* for the window \(2026-11-26T00:00:00\.000Z to 2026-11-27T00:00:00\.000Z, give or take a day; 1 other files skipped\)\.$/,
+    );
   });
 
   it('refuses files all dated outside the window (bad input), naming how many and their days, rather than 0 events', async () => {
