@@ -5,12 +5,19 @@ export interface Interrupt {
 }
 
 /**
- * Listens for the first Ctrl-C (SIGINT) so that a running step can stop what it started in AWS
- * (an Athena query) and report it; a second Ctrl-C ends the process as usual.
+ * Listens for the first Ctrl-C (SIGINT) so that a running step can stop what it started (an
+ * Athena query, LookupEvents' pages) and report it. A second Ctrl-C ends the process as usual,
+ * unless `onAgain` is given: then every later one calls it instead, for a run whose remaining work
+ * must not be cut short (respond: containment under way, the notification).
  */
-export function listenForInterrupt(): Interrupt {
+export function listenForInterrupt(onAgain?: () => void): Interrupt {
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSigint = () => {
+    if (controller.signal.aborted) onAgain?.();
+    else controller.abort();
+    // Without a listener, the next Ctrl-C ends the process as Node does by default.
+    if (!onAgain) process.removeListener('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
 }

@@ -298,7 +298,7 @@ function investigationDone(report: IncidentReport): string[] {
   if (investigation.status === 'skipped') return [`Investigation not run: ${shownText(investigation.reason)}`];
   const { activity, sessionActivity } = investigation.result;
   const lines = [
-    `Investigation (${activity.source}): ${formatCount(activity.totalEvents)} events in ${activity.regions.searched.length} region(s) searched${activity.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
+    `Investigation (${activity.source}): ${formatCount(activity.totalEvents)} events in ${activity.regions.searched.length} region(s) searched${activity.truncated ? ', TRUNCATED (a limit on events or time was hit, or the search was stopped)' : ''}.`,
   ];
   if (sessionActivity.length > 0)
     lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);

@@ -20,6 +20,12 @@ export interface InvestigateOptions {
   followSessionKeys?: boolean;
   /** Epoch milliseconds after which reading stops and the summary says it is truncated. */
   deadline?: number;
+  /**
+   * The signal the source stops on (Ctrl-C). Once it aborts, no second hop is taken, and a key the
+   * stop left with no region searched is returned as read (every region listed as not searched),
+   * not thrown: it was stopped, not unsearchable.
+   */
+  signal?: AbortSignal;
   onProgress?: (progress: ActivityProgress) => void;
 }
 
@@ -55,14 +61,15 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
     userName: options.userName,
   });
   if (!activity) throw new Error(`the ${source.name} source returned no summary`);
-  if (activity.regions.searched.length === 0 && activity.regions.failed.length > 0)
+  const stopped = () => options.signal?.aborted === true;
+  if (activity.regions.searched.length === 0 && activity.regions.failed.length > 0 && !stopped())
     throw source.unsearchable(
       `No region could be searched for ${options.accessKeyId}: ${activity.regions.failed
         .map((region) => `${region.region}: ${region.error}`)
         .join('; ')}`,
     );
 
-  if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
+  if (options.followSessionKeys === false || activity.sessionKeys.length === 0 || stopped())
     return { activity, sessionActivity: [] };
   const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);
   const sessionActivity = await source.summarize({ ...common, accessKeyIds: followed });

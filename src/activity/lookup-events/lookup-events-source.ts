@@ -22,6 +22,8 @@ export interface LookupEventsSourceOptions {
   requestsPerSecond?: number;
   /** Stop reading (and mark the summary truncated) after this many events per key. */
   maxEvents?: number;
+  /** Stops reading when it aborts (Ctrl-C): the summaries keep what was read (see lookup-events.ts). */
+  signal?: AbortSignal;
 }
 
 interface Regions {
@@ -81,6 +83,7 @@ export function lookupEventsSource(
         userName: query.userName,
         requestsPerSecond: options.requestsPerSecond,
         maxEvents: options.maxEvents,
+        signal: options.signal,
         deadline: query.deadline,
         onProgress: query.onProgress,
       });

@@ -49,6 +49,12 @@ export interface LookupEventsOptions {
    * truncated (time ran out), never failed.
    */
   maxRetries?: number;
+  /**
+   * Stops reading when it aborts (Ctrl-C), waits included: the summary keeps what was read, is
+   * truncated, and lists under `regions.failed` each region not read to its end, with the pages
+   * read there (a region half read is not one searched).
+   */
+  signal?: AbortSignal;
   onProgress?: (progress: LookupProgress) => void;
 }
 
@@ -103,9 +109,15 @@ async function readRegion(
   let pages = 0;
   let events = 0;
   const outOfTime = () => options.deadline !== undefined && now() >= options.deadline;
+  const stopped = () => options.signal?.aborted === true;
+  let interrupted = false;
   /** Why the region was left before its first page, if it was: then it was not searched at all (regions.failed). */
   let notSearched: string | null = null;
   do {
+    if (stopped()) {
+      interrupted = true;
+      break;
+    }
     const full = options.maxEvents !== undefined && state.accumulator.totalEvents >= options.maxEvents;
     if (outOfTime() || full) {
       state.truncated = true;
@@ -117,9 +129,9 @@ async function readRegion(
     }
     let answer: LookupEventsCommandOutput | undefined;
     for (let attempt = 0; answer === undefined; attempt += 1) {
-      await limiter.acquire();
+      await limiter.acquire(options.signal);
       // A shared budget can keep a call waiting for its turn past the deadline.
-      if (outOfTime()) break;
+      if (outOfTime() || stopped()) break;
       try {
         answer = await client.send(
           new LookupEventsCommand({
@@ -129,8 +141,10 @@ async function readRegion(
             MaxResults: PAGE_SIZE,
             NextToken: nextToken,
           }),
+          { abortSignal: options.signal },
         );
       } catch (error) {
+        if (stopped()) break;
         // Throttling passes with time; other faults were already retried by the SDK, so only a few more tries.
         const throttled = isThrottling(error);
         const retryable = throttled || isTransient(error);
@@ -151,6 +165,10 @@ async function readRegion(
         limiter.backOff(delay);
       }
     }
+    if (answer === undefined && stopped()) {
+      interrupted = true;
+      break;
+    }
     if (answer === undefined) {
       state.truncated = true;
       if (pages === 0) notSearched = 'the time ran out before its first page (LookupEvents was throttled)';
@@ -164,6 +182,17 @@ async function readRegion(
     options.onProgress?.({ kind: 'pages', region, accessKeyId: key, pages, events });
     nextToken = answer.NextToken;
   } while (nextToken);
+  if (interrupted) {
+    state.truncated = true;
+    state.failed.push({
+      region,
+      error:
+        pages === 0
+          ? 'the investigation was stopped before its first page'
+          : `the investigation was stopped after ${pages} page(s): the ${events} event(s) read are counted, the rest were not read`,
+    });
+    return;
+  }
   // A region left before any page was read is one that could not be searched, not one with nothing in it.
   if (notSearched !== null) state.failed.push({ region, error: notSearched });
   else state.searched.push(region);

@@ -17,12 +17,12 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Resolves when the next call may be made. */
-  async acquire(): Promise<void> {
+  /** Resolves when the next call may be made, or sooner when `signal` aborts. */
+  async acquire(signal?: AbortSignal): Promise<void> {
     const now = this.#now();
     const slot = Math.max(now, this.#nextSlot);
     this.#nextSlot = slot + this.#intervalMs;
-    if (slot > now) await this.#sleep(slot - now);
+    if (slot > now) await this.#sleep(slot - now, signal);
   }
 
   /** Holds every later call back by `ms`, after the service said to slow down. */

@@ -61,20 +61,20 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
     import('../interrupt.js'),
   ]);
   const progress = await output.progress(`Investigating ${accessKeyId}…`);
-  const interrupt = listenForInterrupt();
+  const interrupt = source.logs ? undefined : listenForInterrupt();
   const result = await run
     .runInvestigation(new AwsClients(parse.awsContext(flags, region)), {
-      ...{ accessKeyId, window, ...source, followSessions, signal: interrupt.signal },
+      ...{ accessKeyId, window, ...source, followSessions, signal: interrupt?.signal },
       inventory: flags.inventory ?? false,
       onProgress: (report) => progress.update(renderActivityProgress(report)),
       onWarning: (text) => output.warn(text),
     })
-    .finally(() => interrupt.dispose());
+    .finally(() => interrupt?.dispose());
   progress.stop();
   if (output.json) output.printJson(render.investigationJson(result, flags.followSessions));
   else output.result(render.renderInvestigation(result, output.palette));
   for (const line of result.files ? render.renderFilesReport(result.files, output.verbose) : []) output.notice(line);
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));
   for (const failed of result.activity.regions.failed) output.warn(`Not searched: ${failed.region}: ${failed.error}`);
-  return ExitCode.ok;
+  return interrupt?.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
 }

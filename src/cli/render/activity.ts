@@ -72,7 +72,7 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
     ),
     `  window   ${summary.window.start} .. ${summary.window.end}  ${palette.dim(`(${summary.source})`)}`,
     `  regions  ${summary.regions.searched.length} searched${summary.regions.failed.length ? palette.red(`, ${summary.regions.failed.length} NOT searched`) : ''}`,
-    `  events   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}${summary.truncated ? palette.yellow(' (TRUNCATED: a limit was hit)') : ''}`,
+    `  events   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}${summary.truncated ? palette.yellow(' (TRUNCATED: a limit was hit, or the search was stopped)') : ''}`,
     '',
     `${palette.bold('In brief:')} ${activityInBrief(summary)}`,
     ...verdictLines(summary).map((line) => `  ${palette[CATEGORY_COLOUR[line.category] ?? 'bold']('•')} ${line.text}`),

@@ -25,7 +25,11 @@ export interface InvestigationRequest {
   onProgress?: (progress: ActivityProgress) => void;
   /** Told what went wrong without stopping the investigation (Organizations not answering, say). */
   onWarning?: (text: string) => void;
-  /** Aborts on Ctrl-C: a running Athena query is stopped. */
+  /**
+   * Aborts on Ctrl-C: a running Athena query is stopped (and thrown); LookupEvents stops reading
+   * and the outcome holds what was read, truncated; nor is the inventory taken. Log files are read
+   * without one: they do not stop midway, so there Ctrl-C ends the process as usual.
+   */
   signal?: AbortSignal;
 }
 
@@ -90,7 +94,7 @@ export async function sourceOf(
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
   return lookupEventsSource(
     { cloudTrail: await acting.cloudTrail(), listRegions: () => acting.listRegions() },
-    { regions: request.regions },
+    { regions: request.regions, signal: request.signal },
   );
 }
 
@@ -118,17 +122,19 @@ export async function runInvestigation(
       accessKeyId: request.accessKeyId,
       window: request.window,
       followSessionKeys: request.followSessions,
+      signal: request.signal,
       onProgress: request.onProgress,
     },
   );
-  const inventory = request.inventory
-    ? await inventoryWith(
-        acting,
-        [investigation.activity, ...investigation.sessionActivity],
-        investigation.activity.userName,
-        request.account?.accountId,
-      )
-    : undefined;
+  const inventory =
+    request.inventory && !request.signal?.aborted
+      ? await inventoryWith(
+          acting,
+          [investigation.activity, ...investigation.sessionActivity],
+          investigation.activity.userName,
+          request.account?.accountId,
+        )
+      : undefined;
   return {
     ...investigation,
     ...(source.files ? { files: source.files } : {}),

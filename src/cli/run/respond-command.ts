@@ -109,7 +109,11 @@ export async function respondCommand(
   // --account: IAM, STS, CloudTrail, Security Hub and the inventory act in the member, through its
   // role; the topic, the schedules and the Athena table stay the caller's (the hub's).
   const cloudTrail = await acting.cloudTrail();
-  const interrupt = listenForInterrupt();
+  // Containment is never cut short, nor its notification: Ctrl-C stops the investigation, and the
+  // person who pressed it (again) is told why the run goes on a moment.
+  const stopping = () => output.notice('Stopping: containment, once begun, and the notification finish first…');
+  const interrupt = listenForInterrupt(stopping);
+  interrupt.signal.addEventListener('abort', stopping);
   const { sourceOf } = await import('./investigate.js');
   const source = await sourceOf(clients, acting, {
     athena: request.athena,
@@ -144,6 +148,7 @@ export async function respondCommand(
         (await import('./investigate.js')).inventoryWith(acting, summaries, owner, account),
       accountName,
       ...(actedFrom ? { actedFrom } : {}),
+      signal: interrupt.signal,
     },
     {
       ...request,

@@ -2,7 +2,7 @@ import type { ActivityProgress, ActivitySource } from '../../activity/activity-s
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
 import type { CloudTrailApi, SecurityHubApi, SnsClient } from '../../aws/narrow-clients.js';
 import type { IoHost } from '../../common/io-host.js';
-import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { describeError, ExitCode, type ExitCodeValue, InterruptedError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { buildNotification } from '../../message/email.js';
 import { publishChannels } from '../../steps/channels/publish-channels.js';
@@ -47,6 +47,11 @@ export interface RespondDeps extends PlanDeps {
   accountName?: () => Promise<string | null>;
   /** The caller's account, when acting in another (`--account`): see IncidentReport's `actedFrom`. */
   actedFrom?: string;
+  /**
+   * Aborts on Ctrl-C. Before containment it stops the response with nothing changed; after, it
+   * stops the investigation (and skips the inventory), and containment is still reported and notified.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a responder asked for. */
@@ -83,6 +88,8 @@ export interface RespondResult {
   needsHuman: boolean;
   /** The caller's account, when the response acted in another through its responder role (`--account`). */
   actedFrom?: string;
+  /** True when the responder stopped the run (Ctrl-C) after containment: the investigation is not complete. */
+  interrupted?: true;
 }
 
 /**
@@ -127,6 +134,7 @@ export async function runResponse(
             userName: owner,
             window: options.window,
             followSessionKeys: options.followSessions ?? true,
+            signal: deps.signal,
             onProgress,
           },
         ),
@@ -135,7 +143,7 @@ export async function runResponse(
     options.dryRun ? Promise.resolve<TopicToNotify>({}) : deps.topic(),
     deps.accountName?.() ?? null,
   ]);
-  if (investigation.status === 'done' && deps.inventory) {
+  if (investigation.status === 'done' && deps.inventory && !deps.signal?.aborted) {
     const { activity, sessionActivity } = investigation.result;
     const account = incident.accountId === 'unknown' ? null : incident.accountId;
     investigation.result.inventory = await deps.inventory([activity, ...sessionActivity], owner, account);
@@ -172,6 +180,7 @@ export async function runResponse(
     warnings,
     needsHuman: needsHuman(incidentReport),
     ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
+    ...(deps.signal?.aborted ? { interrupted: true as const } : {}),
   };
 }
 
@@ -239,12 +248,17 @@ export async function respondToKey(
   io.notify({ kind: 'step', text: `Checking ${options.accessKeyId}…` });
   const planned = await planResponse(deps, options);
   io.notify({ kind: 'plan', planned, options });
+  const stopIfInterrupted = () => {
+    if (deps.signal?.aborted) throw new InterruptedError('Stopped before containment: nothing was changed.');
+  };
+  stopIfInterrupted();
   if (
     !options.dryRun &&
     planChangesSomething(planned.plan) &&
     !(await io.confirm({ question: 'Proceed?', consequence: 'changes the account' }))
   )
     return { aborted: true, planned };
+  stopIfInterrupted();
   io.notify({
     kind: 'step',
     text: options.dryRun ? 'Investigating (dry run)…' : 'Containing, investigating, notifying…',
@@ -254,11 +268,13 @@ export async function respondToKey(
 }
 
 /**
- * The exit code of a response: 4 when a human must act; 3 when anything else failed (the
- * notification, the whole investigation, STS, finding the topic); else 0.
+ * The exit code of a response: 4 when a human must act; 130 when the responder stopped it (Ctrl-C)
+ * after containment; 3 when anything else failed (the notification, the whole investigation, STS,
+ * finding the topic); else 0.
  */
 export function responseExitCode(result: RespondResult): ExitCodeValue {
   if (result.needsHuman) return ExitCode.needsHuman;
+  if (result.interrupted) return ExitCode.interrupted;
   if (result.notification.status === 'failed' || result.investigationError || result.warnings.length > 0)
     return ExitCode.awsFailed;
   return ExitCode.ok;

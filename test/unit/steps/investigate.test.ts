@@ -112,3 +112,25 @@ describe('windowEnding', () => {
     expect(windowEnding(now, 24)).toEqual({ start: new Date('2026-11-26T03:00:00Z'), end: now });
   });
 });
+
+describe('investigateKey stopped by its signal (Ctrl-C)', () => {
+  it('returns what was read, not an InvestigationError, and takes no second hop', async () => {
+    const controller = new AbortController();
+    const source = fakeSource((query) => {
+      controller.abort();
+      return query.accessKeyIds.map((id) => ({
+        ...summaryFor(id),
+        sessionKeys: ['ASIATFQR7NSCWLLE7IWW'],
+        truncated: true,
+        regions: { searched: [], failed: [{ region: 'us-east-1', error: 'stopped before its first page' }] },
+      }));
+    });
+
+    const { activity, sessionActivity } = await investigateKey({ source }, { ...options, signal: controller.signal });
+
+    expect(activity.regions.failed).toHaveLength(1);
+    expect(activity.truncated).toBe(true);
+    expect(sessionActivity).toEqual([]);
+    expect(source.queries).toHaveLength(1);
+  });
+});

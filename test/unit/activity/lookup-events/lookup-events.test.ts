@@ -311,3 +311,65 @@ describe('lookupActivity when investigations share an account', () => {
     expect(other?.[0]?.totalEvents).toBe(0);
   });
 });
+
+describe('lookupActivity stopped by its signal (Ctrl-C)', () => {
+  it('stops between pages: what was read is counted, the region is listed as not read to its end', async () => {
+    const fixture = await serve(loadInvictusRecords(), 40);
+    const controller = new AbortController();
+
+    const [summary] = await lookupActivity(
+      { cloudTrail: cloudTrailAt(fixture.endpoint) },
+      {
+        accessKeyIds: [INVICTUS_KEY],
+        window: INVICTUS_WINDOW,
+        regions: ['us-east-1'],
+        requestsPerSecond: 40,
+        signal: controller.signal,
+        onProgress: ({ pages }) => {
+          if (pages === 2) controller.abort();
+        },
+      },
+    );
+
+    expect(fixture.requests.get('us-east-1')).toBe(2);
+    expect(summary?.totalEvents).toBe(100);
+    expect(summary?.truncated).toBe(true);
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: 'us-east-1',
+          error:
+            'the investigation was stopped after 2 page(s): the 100 event(s) read are counted, the rest were not read',
+        },
+      ],
+    });
+  });
+
+  it('stops at once while waiting out throttling, rather than at the end of its back-off', async () => {
+    const fixture = await serve(loadInvictusRecords(), 40, () => 'throttle');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+
+    const [summary] = await lookupActivity(
+      { cloudTrail: cloudTrailAt(fixture.endpoint) },
+      {
+        accessKeyIds: [INVICTUS_KEY, 'ASIATFQR7NSCWLLE7IWW'],
+        window: INVICTUS_WINDOW,
+        regions: ['us-east-1', 'eu-west-1'],
+        requestsPerSecond: 100,
+        maxRetries: 20,
+        signal: controller.signal,
+      },
+    );
+
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(summary?.truncated).toBe(true);
+    expect(summary?.regions.searched).toEqual([]);
+    expect(summary?.regions.failed.map((failed) => failed.error)).toEqual([
+      'the investigation was stopped before its first page',
+      'the investigation was stopped before its first page',
+    ]);
+  });
+});

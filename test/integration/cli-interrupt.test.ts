@@ -1,0 +1,101 @@
+/*
+ * Ctrl-C while `investigate` and `respond` read CloudTrail LookupEvents (minutes, at 2 requests a
+ * second per region): the built CLI in a child process, sent SIGINT once LookupEvents has served
+ * its first page, against moto and the LookupEvents fixture.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import { useCliEnvironment } from '../support/cli-env.js';
+import { topicWithInbox } from '../support/sns-inbox.js';
+
+const cli = useCliEnvironment();
+const BIN = fileURLToPath(new URL('../../bin/exposed-keys.js', import.meta.url));
+
+interface InterruptedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** From the first SIGINT to the end of the process. */
+  endedAfterMs: number;
+}
+
+/** Runs the CLI and sends SIGINT once LookupEvents has served a page (and again `againAfterMs` later, if given). */
+function runAndInterrupt(args: string[], againAfterMs?: number): Promise<InterruptedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cli().env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sentAt = 0;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const poll = setInterval(() => {
+      if (sentAt || (cli().cloudTrail.requests.get('us-east-1') ?? 0) < 1) return;
+      sentAt = Date.now();
+      child.kill('SIGINT');
+      if (againAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), againAfterMs);
+    }, 50);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 80_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearInterval(poll);
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, endedAfterMs: Date.now() - sentAt });
+    });
+  });
+}
+
+/** alice's key, with 1,500 events served as its activity: 30 pages, 15 seconds to read. */
+async function exposedKey(): Promise<string> {
+  const { iam } = cli().moto;
+  await iam.send(new CreateUserCommand({ UserName: 'alice' }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey?.AccessKeyId as string;
+  await cli().serveAttack({
+    accessKeyId: key,
+    userName: 'alice',
+    endAt: new Date(Date.now() - 3_600_000),
+    events: 1_500,
+  });
+  return key;
+}
+
+describe('pressing Ctrl-C while LookupEvents is read', () => {
+  it('investigate stops at once, shows what it read as not complete, and exits 130', async () => {
+    const key = await exposedKey();
+
+    const run = await runAndInterrupt(['investigate', '--key', key, '--regions', 'us-east-1', '--no-follow-sessions']);
+
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.endedAfterMs).toBeLessThan(5_000);
+    expect(run.stdout).toMatch(/Activity of/);
+    expect(run.stdout).toMatch(/TRUNCATED/);
+    expect(run.stderr).toMatch(/us-east-1: the investigation was stopped after \d+ page\(s\)/);
+  }, 90_000);
+
+  it('respond still reports the deleted key and notifies the topic, even when Ctrl-C is pressed twice, and exits 130', async () => {
+    const key = await exposedKey();
+    const inbox = await topicWithInbox(cli().moto, 'security');
+
+    const run = await runAndInterrupt(
+      ['respond', '--key', key, '--regions', 'us-east-1', '--yes', '--topic', inbox.topicArn],
+      300,
+    );
+
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.endedAfterMs).toBeLessThan(8_000);
+    const left = await cli().moto.iam.send(new ListAccessKeysCommand({ UserName: 'alice' }));
+    expect(left.AccessKeyMetadata ?? []).toEqual([]);
+    expect(run.stdout).toMatch(/Containment: deleted/);
+    expect(run.stdout).toContain(`Notified ${inbox.topicArn}`);
+    expect(run.stderr).toMatch(/Stopping: containment, once begun, and the notification finish first/);
+    const messages = await inbox.messages();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.Message).toMatch(/EXPOSED KEY DELETED/);
+    expect(messages[0]?.Message).toMatch(/NOT searched: us-east-1: the investigation was stopped after \d+ page/);
+  }, 90_000);
+});

@@ -1,0 +1,126 @@
+import {
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  IAMClient,
+  ListAttachedUserPoliciesCommand,
+  PutUserPolicyCommand,
+  TagUserCommand,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ActivitySource } from '../../../../src/activity/activity-source.js';
+import {
+  type RespondDeps,
+  type RespondMessage,
+  type RespondResult,
+  respondToKey,
+  responseExitCode,
+} from '../../../../src/cli/run/respond.js';
+import { ExitCode, InterruptedError } from '../../../../src/errors.js';
+import { recordingHost } from '../../../support/io-host.js';
+import { summaryFor } from '../../../support/summaries.js';
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const iamMock = mockClient(IAMClient);
+const stsMock = mockClient(STSClient);
+
+beforeEach(() => {
+  iamMock.reset();
+  stsMock.reset();
+  stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  iamMock.on(DeleteAccessKeyCommand).resolves({});
+  iamMock.on(PutUserPolicyCommand).resolves({});
+  iamMock.on(TagUserCommand).resolves({});
+});
+
+/** A source whose reading is stopped: what a LookupEvents search gives once Ctrl-C was pressed. */
+function stoppedSource(onRead: () => void = () => {}): ActivitySource {
+  return {
+    name: 'lookup-events',
+    unsearchable: (message) => new Error(message),
+    async summarize(query) {
+      onRead();
+      return query.accessKeyIds.map((id) =>
+        summaryFor(id, {
+          truncated: true,
+          sessionKeys: ['ASIAIOSFODNN7EXAMPLE'],
+          regions: { searched: [], failed: [{ region: 'us-east-1', error: 'stopped before its first page' }] },
+        }),
+      );
+    },
+  };
+}
+
+async function respond(deps: Partial<RespondDeps>) {
+  return respondToKey(
+    { iam: new IAMClient({}), sts: new STSClient({}), source: stoppedSource(), topic: async () => ({}), ...deps },
+    {
+      accessKeyId: KEY,
+      mode: 'delete',
+      revokeSessions: true,
+      dryRun: false,
+      followSessions: true,
+      window: { start: new Date('2026-11-26T03:00:00Z'), end: new Date('2026-11-27T03:00:00Z') },
+      searchedWhere: 'us-east-1',
+      notifiedWhom: 'nobody',
+    },
+    recordingHost<RespondMessage>(true),
+  );
+}
+
+function resultOf(outcome: Awaited<ReturnType<typeof respond>>): RespondResult {
+  if (outcome.aborted) throw new Error('aborted');
+  return outcome.result;
+}
+
+describe('respondToKey stopped with Ctrl-C', () => {
+  it('changes nothing when stopped before containment', async () => {
+    const controller = new AbortController();
+    controller.abort();
+
+    await expect(respond({ signal: controller.signal })).rejects.toBeInstanceOf(InterruptedError);
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it('still contains, reports and notifies when stopped during the investigation, and skips the inventory', async () => {
+    const controller = new AbortController();
+    let inventories = 0;
+
+    const result = resultOf(
+      await respond({
+        signal: controller.signal,
+        source: stoppedSource(() => controller.abort()),
+        inventory: async () => {
+          inventories += 1;
+          return { items: [], trustedAccounts: 'this-account', truncated: false };
+        },
+      }),
+    );
+
+    expect(result.containment).toMatchObject({ outcome: 'deleted' });
+    expect(result.interrupted).toBe(true);
+    expect(result.activity?.regions.failed).toHaveLength(1);
+    expect(result.sessionActivity).toEqual([]);
+    expect(inventories).toBe(0);
+    expect(result.notification).toMatchObject({ status: 'printed' });
+    expect(result.notification.status === 'printed' && result.notification.message).toMatch(
+      /NOT searched: us-east-1: stopped before its first page/,
+    );
+    expect(responseExitCode(result)).toBe(ExitCode.interrupted);
+  });
+
+  it('exits 4, not 130, when the key was left usable: a human must act comes first', async () => {
+    const controller = new AbortController();
+    iamMock.on(DeleteAccessKeyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const result = resultOf(
+      await respond({ signal: controller.signal, source: stoppedSource(() => controller.abort()) }),
+    );
+
+    expect(result.interrupted).toBe(true);
+    expect(responseExitCode(result)).toBe(ExitCode.needsHuman);
+  });
+});
