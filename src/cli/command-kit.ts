@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_RESPONDER_ROLE_NAME, DEFAULT_STACK_SET_NAME } from '../constants.js';
-import { type ExitCodeValue, InvalidInputError } from '../errors.js';
+import { ExitCode, type ExitCodeValue, InvalidInputError } from '../errors.js';
 import type { CommonOptions } from './options.js';
 import type { Output } from './output.js';
 
@@ -100,7 +100,9 @@ export async function runAction(
   try {
     const { stackName } = options as { stackName?: unknown };
     if (typeof stackName === 'string') (await import('./options.js')).parseStackName(stackName);
-    return await body(output);
+    const code = await body(output);
+    // A question answered with Ctrl-C was a no: the command said what it left unchanged.
+    return output.interrupted ? ExitCode.interrupted : code;
   } catch (error) {
     return handleError(error, output);
   }

@@ -72,6 +72,7 @@ export class Output {
   readonly #stderr: Writable & { isTTY?: boolean };
   readonly #stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   #spinner: Progress | undefined;
+  #interrupted = false;
 
   constructor(options: OutputOptions = {}) {
     this.json = options.json ?? false;
@@ -219,16 +220,30 @@ export class Output {
     return { step, update, succeed: write, fail: write, log: write, stop: () => {} };
   }
 
-  /** Asks a yes/no question on the terminal; false unless the answer starts with y. */
+  /**
+   * Asks a yes/no question on the terminal; false unless the answer starts with y. Ctrl-C at the
+   * question is a no too (the terminal gives it to the prompt, not as SIGINT), and is remembered:
+   * see {@link interrupted}.
+   */
   async confirm(question: string): Promise<boolean> {
     this.#spinner?.stop();
     const prompt = createInterface({ input: this.#stdin, output: this.#stderr });
     try {
       const answer = await prompt.question(`${question} [y/N] `);
       return /^y(es)?$/i.test(answer.trim());
+    } catch (error) {
+      if ((error as Error | undefined)?.name !== 'AbortError') throw error;
+      this.#interrupted = true;
+      this.#stderr.write('\n');
+      return false;
     } finally {
       prompt.close();
     }
+  }
+
+  /** True once a question was answered with Ctrl-C: the run then ends with exit code 130. */
+  get interrupted(): boolean {
+    return this.#interrupted;
   }
 
   /** True when a question can be asked (stdin and stderr are terminals). */

@@ -65,4 +65,20 @@ describe('Output', () => {
     expect(capturedOutput({ terminal: true }).output.canAsk).toBe(true);
     expect(capturedOutput({ terminal: false }).output.canAsk).toBe(false);
   });
+
+  it('takes Ctrl-C at a question as a no, and remembers it, so that the run can end with 130', async () => {
+    const { output } = capturedOutput({ terminal: true, answers: ['\x03'] });
+
+    const answer = await output.confirm('Proceed?');
+
+    expect(answer).toBe(false);
+    expect(output.interrupted).toBe(true);
+  });
+
+  it('is not interrupted by a plain no', async () => {
+    const { output } = capturedOutput({ terminal: true, answers: ['n'] });
+
+    await expect(output.confirm('Proceed?')).resolves.toBe(false);
+    expect(output.interrupted).toBe(false);
+  });
 });
