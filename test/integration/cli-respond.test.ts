@@ -12,6 +12,7 @@ import {
   ListAccessKeysCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
+import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetFindingsCommand } from '@aws-sdk/client-securityhub';
 import { ListSubscriptionsByTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -108,6 +109,9 @@ describe('responding to an exposed key', () => {
   it("notifies the deployed stack's topic when no --topic is given", async () => {
     const deploy = await cli().run(['deploy', '--yes']);
     expect(deploy.code, deploy.stderr).toBe(0);
+    // moto's CloudFormation skips the stack's schedule group; without it the verification is not scheduled (exit 3).
+    const scheduler = new SchedulerClient({ region: 'us-east-1', endpoint: cli().moto.endpoint });
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: 'exposed-keys' }));
     const { exposed } = await exposedKeyOfAlice(10);
     const stack = await cli().cloudFormation.send(new DescribeStackResourcesCommand({ StackName: 'exposed-keys' }));
     const topicArn = stack.StackResources?.find((resource) => resource.LogicalResourceId === 'NotificationTopic')

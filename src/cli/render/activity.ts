@@ -122,6 +122,20 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
   ].join('\n');
 }
 
+/** The regions a search left out, one line each for stderr: the key's, then each session key's. */
+export function regionsNotSearched(
+  activity: ActivitySummary | null,
+  sessionActivity: readonly ActivitySummary[],
+): string[] {
+  const lines = (activity?.regions.failed ?? []).map(
+    (failed) => `Region not searched: ${failed.region}: ${failed.error}`,
+  );
+  for (const session of sessionActivity)
+    for (const failed of session.regions.failed)
+      lines.push(`Region not searched for session key ${session.accessKeyId}: ${failed.region}: ${failed.error}`);
+  return lines;
+}
+
 /** An investigation as a person reads it: the key's activity, then what its session keys did. */
 export function renderInvestigation(
   investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[]; inventory?: Inventory },

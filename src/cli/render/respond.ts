@@ -3,7 +3,7 @@ import { buildIncidentMessage } from '../../message/incident-message.js';
 import type { ContainmentResult } from '../../steps/contain.js';
 import type { Palette } from '../output.js';
 import { incidentReportOf, type RespondOptions, type RespondPlan, type RespondResult } from '../run/respond.js';
-import { renderActivity, renderSessionActivity } from './activity.js';
+import { regionsNotSearched, renderActivity, renderSessionActivity } from './activity.js';
 import { renderInventory } from './inventory.js';
 import { renderMessageHead } from './message.js';
 
@@ -93,18 +93,18 @@ export function responseProblems(result: RespondResult): { errors: [string, stri
       `The key was NOT contained: ${result.containment.error}`,
       'Contain it by hand: see "WHAT YOU MUST DO NOW".',
     ]);
-  else
+  else {
     for (const action of result.containment.actions.filter((each) => each.status === 'failed'))
       errors.push([
         `Part of containment FAILED: ${action.kind}: ${action.detail}`,
         result.containment.humanSteps.join(' ') || 'See "WHAT YOU MUST DO NOW".',
       ]);
+    warnings.push(...result.containment.warnings);
+  }
   if (result.notification.status === 'failed')
     warnings.push(`The notification was not sent: ${result.notification.error}`);
   if (result.investigationError) warnings.push(`The investigation failed: ${result.investigationError}`);
   warnings.push(...result.warnings);
-
-  for (const failed of result.activity?.regions.failed ?? [])
-    warnings.push(`Region not searched: ${failed.region}: ${failed.error}`);
+  warnings.push(...regionsNotSearched(result.activity, result.sessionActivity));
   return { errors, warnings };
 }

@@ -269,13 +269,24 @@ export async function respondToKey(
 
 /**
  * The exit code of a response: 4 when a human must act; 130 when the responder stopped it (Ctrl-C)
- * after containment; 3 when anything else failed (the notification, the whole investigation, STS,
- * finding the topic); else 0.
+ * after containment; 3 when anything else failed (the notification, the whole investigation, a
+ * region of the key or of a session key it minted not searched, a warning of containment such as
+ * its record not left on the user, STS, finding the topic); else 0.
  */
 export function responseExitCode(result: RespondResult): ExitCodeValue {
   if (result.needsHuman) return ExitCode.needsHuman;
   if (result.interrupted) return ExitCode.interrupted;
-  if (result.notification.status === 'failed' || result.investigationError || result.warnings.length > 0)
+  const notSearched = [result.activity, ...result.sessionActivity].some(
+    (summary) => (summary?.regions.failed.length ?? 0) > 0,
+  );
+  const containmentWarned = 'warnings' in result.containment && result.containment.warnings.length > 0;
+  if (
+    result.notification.status === 'failed' ||
+    result.investigationError ||
+    result.warnings.length > 0 ||
+    notSearched ||
+    containmentWarned
+  )
     return ExitCode.awsFailed;
   return ExitCode.ok;
 }

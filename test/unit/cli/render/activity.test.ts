@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderFilesReport } from '../../../../src/cli/render/activity.js';
+import { regionsNotSearched, renderFilesReport } from '../../../../src/cli/render/activity.js';
+import { summaryFor } from '../../../support/summaries.js';
 
 describe('renderFilesReport', () => {
   it('says what became of the log files in one line when all could be read', () => {
@@ -44,6 +45,22 @@ describe('renderFilesReport', () => {
     expect(lines).toEqual([
       'Log files: 40 read, 0 skipped (digest, Insight or not CloudTrail), 0 unreadable.',
       '  Read again on one thread (A log-file worker failed: it stopped (exit code 1)); the counts are exact, it only took longer.',
+    ]);
+  });
+});
+
+describe('regionsNotSearched', () => {
+  it("names each region left out, the key's and then each session key's", () => {
+    const failed = (region: string) => ({ searched: ['us-east-1'], failed: [{ region, error: 'AccessDenied' }] });
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { regions: failed('eu-west-1') });
+    const sessions = [
+      summaryFor('ASIAIOSFODNN7EXAMPL1'),
+      summaryFor('ASIAIOSFODNN7EXAMPL2', { regions: failed('ap-southeast-2') }),
+    ];
+
+    expect(regionsNotSearched(activity, sessions)).toEqual([
+      'Region not searched: eu-west-1: AccessDenied',
+      'Region not searched for session key ASIAIOSFODNN7EXAMPL2: ap-southeast-2: AccessDenied',
     ]);
   });
 });

@@ -10,6 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ActivitySource } from '../../../../src/activity/activity-source.js';
+import { responseProblems } from '../../../../src/cli/render/respond.js';
 import {
   type RespondDeps,
   type RespondMessage,
@@ -121,6 +122,71 @@ describe('respondToKey stopped with Ctrl-C', () => {
     );
 
     expect(result.interrupted).toBe(true);
+    expect(responseExitCode(result)).toBe(ExitCode.needsHuman);
+  });
+});
+
+/** A source that reads the key and the session key it minted, with `ap-southeast-2` failing where told. */
+function sourceFailing(where: 'key' | 'session key' | 'nowhere'): ActivitySource {
+  const failed = [{ region: 'ap-southeast-2', error: 'gave up after 9 attempts: ThrottlingException' }];
+  return {
+    name: 'lookup-events',
+    unsearchable: (message) => new Error(message),
+    async summarize(query) {
+      const own = query.accessKeyIds[0] === KEY;
+      return query.accessKeyIds.map((id) =>
+        summaryFor(id, {
+          totalEvents: 3,
+          sessionKeys: own ? ['ASIAIOSFODNN7EXAMPLE'] : [],
+          regions: { searched: ['us-east-1'], failed: where === (own ? 'key' : 'session key') ? failed : [] },
+        }),
+      );
+    },
+  };
+}
+
+describe('responseExitCode once the key is contained', () => {
+  it('is 0 when everything was searched, recorded and notified', async () => {
+    const result = resultOf(await respond({ source: sourceFailing('nowhere') }));
+
+    expect(responseExitCode(result)).toBe(ExitCode.ok);
+    expect(responseProblems(result).warnings).toEqual([]);
+  });
+
+  it('is 3 when a region of the key was not searched', async () => {
+    const result = resultOf(await respond({ source: sourceFailing('key') }));
+
+    expect(result.containment).toMatchObject({ outcome: 'deleted' });
+    expect(responseExitCode(result)).toBe(ExitCode.awsFailed);
+  });
+
+  it('is 3 when a region of a session key it minted was not searched, and says so on stderr', async () => {
+    const result = resultOf(await respond({ source: sourceFailing('session key') }));
+
+    expect(responseExitCode(result)).toBe(ExitCode.awsFailed);
+    expect(responseProblems(result).warnings).toEqual([
+      'Region not searched for session key ASIAIOSFODNN7EXAMPLE: ap-southeast-2: gave up after 9 attempts: ThrottlingException',
+    ]);
+  });
+
+  it('is 3 when IAM refused to record the containment on the user (iam:TagUser), and says so on stderr', async () => {
+    iamMock
+      .on(TagUserCommand)
+      .rejects(Object.assign(new Error('too many tags'), { name: 'LimitExceeded', $metadata: {} }));
+
+    const result = resultOf(await respond({ source: sourceFailing('nowhere') }));
+
+    expect(result.containment).toMatchObject({ outcome: 'deleted' });
+    expect('warnings' in result.containment && result.containment.warnings.join()).toMatch(/TagUser/);
+    expect(responseExitCode(result)).toBe(ExitCode.awsFailed);
+    expect(responseProblems(result).warnings.join('\n')).toMatch(/iam:TagUser/);
+  });
+
+  it('is still 4 when a human must act, whatever else failed', async () => {
+    iamMock.on(DeleteAccessKeyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const result = resultOf(await respond({ source: sourceFailing('key') }));
+
     expect(responseExitCode(result)).toBe(ExitCode.needsHuman);
   });
 });
