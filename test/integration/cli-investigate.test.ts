@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
+import type { ActivitySummary } from '../../src/activity/activity-summary.js';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { runCli } from '../support/cli-runner.js';
 import { ACTIVITY_SUMMARY_FIELDS } from '../support/contract.js';
@@ -17,6 +18,31 @@ import { referenceSummary } from '../support/reference-summary.js';
  */
 
 const WINDOW = ['--start', '2023-07-10T00:00:00Z', '--end', '2023-07-11T00:00:00Z'];
+const DAY = 86_400_000;
+/** LookupEvents holds 90 days: it serves the recorded attack moved by whole days to end about a week ago. */
+const MOVED_BY = (Math.floor((Date.now() - Date.parse('2023-07-11T00:00:00Z')) / DAY) - 7) * DAY;
+const MOVED_WINDOW = [
+  '--start',
+  moved('2023-07-10T00:00:00Z', MOVED_BY),
+  '--end',
+  moved('2023-07-11T00:00:00Z', MOVED_BY),
+];
+
+function moved(time: string, by: number): string {
+  return new Date(Date.parse(time) + by).toISOString();
+}
+
+/** A summary with its times moved back by `by`, written alike: to compare summaries of records moved in time. */
+function movedBack(summary: ActivitySummary, by: number): ActivitySummary {
+  const back = (time: string) => moved(time, -by);
+  return {
+    ...summary,
+    window: { start: back(summary.window.start), end: back(summary.window.end) },
+    firstSeen: summary.firstSeen && back(summary.firstSeen),
+    lastSeen: summary.lastSeen && back(summary.lastSeen),
+    riskyEvents: summary.riskyEvents.map((event) => ({ ...event, eventTime: back(event.eventTime) })),
+  };
+}
 
 let folder: string;
 let records: CloudTrailRecord[];
@@ -42,7 +68,10 @@ beforeAll(async () => {
     gzipSync('{"digestStartTime":"x"}'),
   );
   await writeFile(join(folder, 'notes.txt'), 'not a log file');
-  lookup = await startCloudTrailLookupServer({ records, requestsPerSecond: 0 });
+  lookup = await startCloudTrailLookupServer({
+    records: records.map((record) => ({ ...record, eventTime: moved(String(record.eventTime), MOVED_BY) })),
+    requestsPerSecond: 0,
+  });
 });
 afterAll(async () => {
   await lookup?.stop();
@@ -176,7 +205,7 @@ describe('investigate --logs on the attack-simulation data set', () => {
 describe('investigate through LookupEvents', () => {
   it('gives the same summary from the API as from the files, but for its source', async () => {
     const [fromApi, fromFiles] = await Promise.all([
-      runCli(['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1', ...WINDOW, '--json'], {
+      runCli(['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1', ...MOVED_WINDOW, '--json'], {
         ...env,
         AWS_ENDPOINT_URL_CLOUDTRAIL: lookup.endpoint,
       }),
@@ -184,12 +213,35 @@ describe('investigate through LookupEvents', () => {
     ]);
 
     expect(fromApi.code, fromApi.stderr).toBe(0);
-    expect({ ...JSON.parse(fromApi.stdout), source: 'cloudtrail-logs' }).toEqual(JSON.parse(fromFiles.stdout));
+    expect({ ...movedBack(JSON.parse(fromApi.stdout), MOVED_BY), source: 'cloudtrail-logs' }).toEqual(
+      movedBack(JSON.parse(fromFiles.stdout), 0),
+    );
+  });
+
+  it('reads only the 90 days LookupEvents holds of a window reaching further back, and says so', async () => {
+    const start = new Date(Date.now() - 120 * DAY).toISOString();
+
+    const run = await runCli(
+      ['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1', '--start', start, '--json'],
+      { ...env, AWS_ENDPOINT_URL_CLOUDTRAIL: lookup.endpoint },
+    );
+
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as ActivitySummary;
+    expect(Date.parse(summary.window.start)).toBeGreaterThanOrEqual(Date.now() - 90 * DAY - 60_000);
+    expect(summary.truncated).toBe(true);
+    expect(summary.totalEvents).toBe(2104);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^warning: Searched from ${summary.window.start}, not ${start}: LookupEvents holds only the last 90 days`,
+        'm',
+      ),
+    );
   });
 
   it('exits 3, naming each region, when no region can be searched', async () => {
     const run = await runCli(
-      ['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1,eu-west-1', ...WINDOW, '--timeout', '1'],
+      ['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1,eu-west-1', '--hours', '24', '--timeout', '1'],
       env,
     );
 

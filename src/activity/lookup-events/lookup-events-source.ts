@@ -1,8 +1,8 @@
 import { compareText } from '../../common/compare-text.js';
-import { GLOBAL_EVENTS_REGION } from '../../constants.js';
+import { GLOBAL_EVENTS_REGION, MAX_LOOKBACK_HOURS } from '../../constants.js';
 import { describeError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
-import type { ActivitySummary, FailedRegion } from '../activity-summary.js';
+import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
 import { type LookupEventsDeps, lookupActivity } from './lookup-events.js';
 
 /** What the `lookup-events` source needs. */
@@ -24,6 +24,27 @@ export interface LookupEventsSourceOptions {
   maxEvents?: number;
   /** Stops reading when it aborts (Ctrl-C): the summaries keep what was read (see lookup-events.ts). */
   signal?: AbortSignal;
+  /** The time now, for the 90 days LookupEvents holds (default: the clock; tests of recorded events set theirs). */
+  clock?: () => Date;
+}
+
+/** LookupEvents holds the last 90 days of events. */
+const HELD_MS = MAX_LOOKBACK_HOURS * 3_600_000;
+/**
+ * A window computed a moment before it is read (--hours 2160, the most) starts that moment before
+ * the 90 days: it is cut to them without a word. Only a cut longer than this is reported.
+ */
+const CUT_UNSAID_MS = 3_600_000;
+
+/**
+ * The part of `window` LookupEvents still holds: the window itself, or cut to start 90 days ago
+ * (`cut`: by more than a moment), or nothing when it ended before.
+ */
+function heldPart(window: TimeWindow, now: Date): { window: TimeWindow; cut: boolean } | { before: Date } {
+  const since = new Date(now.getTime() - HELD_MS);
+  if (window.end < since) return { before: since };
+  if (window.start >= since) return { window, cut: false };
+  return { window: { start: since, end: window.end }, cut: since.getTime() - window.start.getTime() > CUT_UNSAID_MS };
 }
 
 interface Regions {
@@ -59,7 +80,9 @@ function withFailures(summary: ActivitySummary, failed: readonly FailedRegion[])
  * CloudTrail `LookupEvents` as an activity source: every page, in every enabled region (or the
  * given ones) at once, within the API's rate limit per region. The regions are listed once, on
  * first use; when they cannot be, us-east-1 (where IAM and STS calls are recorded) is searched and
- * the others are reported as not searched.
+ * the others are reported as not searched. LookupEvents holds 90 days: a window reaching further
+ * back is read from 90 days ago, and its summary says so (`window` is the part read, and it is
+ * truncated); a window that ended before is not searched anywhere.
  */
 export function lookupEventsSource(
   deps: LookupEventsSourceDeps,
@@ -76,9 +99,17 @@ export function lookupEventsSource(
     async summarize(query) {
       regions ??= regionsToSearch(deps, options.regions);
       const { regions: searched, failed } = await regions;
+      const held = heldPart(query.window, options.clock?.() ?? new Date());
+      if ('before' in held) {
+        const error = `LookupEvents holds only the last 90 days, since ${held.before.toISOString()}: the window ended before`;
+        const summaries = await lookupActivity(deps, { ...query, regions: [] });
+        return summaries.map((summary) =>
+          withFailures(summary, [...searched.map((region) => ({ region, error })), ...failed]),
+        );
+      }
       const summaries = await lookupActivity(deps, {
         accessKeyIds: query.accessKeyIds,
-        window: query.window,
+        window: held.window,
         regions: searched,
         userName: query.userName,
         requestsPerSecond: options.requestsPerSecond,
@@ -87,7 +118,7 @@ export function lookupEventsSource(
         deadline: query.deadline,
         onProgress: query.onProgress,
       });
-      return summaries.map((summary) => withFailures(summary, failed));
+      return summaries.map((summary) => withFailures(held.cut ? { ...summary, truncated: true } : summary, failed));
     },
   };
 }

@@ -73,7 +73,7 @@ async function respond(flags: RespondFlags, output: Output): Promise<ExitCodeVal
   const { result } = outcome;
   if (output.json) output.printJson(result);
   else output.result(render.renderResponse(result, output.palette));
-  const problems = render.responseProblems(result);
+  const problems = render.responseProblems(result, request.window);
   for (const [text, hint] of problems.errors) output.error(text, hint);
   for (const text of problems.warnings) output.warn(text);
   return run.responseExitCode(result);

@@ -1,4 +1,9 @@
-import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../../activity/activity-summary.js';
+import {
+  type ActivitySummary,
+  COUNT_LISTS,
+  type CountEntry,
+  type TimeWindow,
+} from '../../activity/activity-summary.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import { RISK_CATEGORIES } from '../../activity/risky-events.js';
 import { activityInBrief, verdictLines } from '../../activity/verdict.js';
@@ -122,14 +127,23 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
   ].join('\n');
 }
 
-/** The regions a search left out, one line each for stderr: the key's, then each session key's. */
-export function regionsNotSearched(
+/**
+ * What a search left out, one line each for stderr: the start of the window `asked` when the
+ * source read less of it (LookupEvents holds 90 days), then the regions not searched, the key's and
+ * each session key's.
+ */
+export function notSearched(
   activity: ActivitySummary | null,
   sessionActivity: readonly ActivitySummary[],
+  asked?: TimeWindow,
 ): string[] {
-  const lines = (activity?.regions.failed ?? []).map(
-    (failed) => `Region not searched: ${failed.region}: ${failed.error}`,
-  );
+  const lines: string[] = [];
+  if (asked && activity?.truncated && Date.parse(activity.window.start) > asked.start.getTime())
+    lines.push(
+      `Searched from ${activity.window.start}, not ${asked.start.toISOString()}: LookupEvents holds only the last 90 days (older activity: investigate --logs, or --athena-table).`,
+    );
+  for (const failed of activity?.regions.failed ?? [])
+    lines.push(`Region not searched: ${failed.region}: ${failed.error}`);
   for (const session of sessionActivity)
     for (const failed of session.regions.failed)
       lines.push(`Region not searched for session key ${session.accessKeyId}: ${failed.region}: ${failed.error}`);

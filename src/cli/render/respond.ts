@@ -1,9 +1,10 @@
+import type { TimeWindow } from '../../activity/activity-summary.js';
 import { shownText, shownValue } from '../../common/untrusted-text.js';
 import { buildIncidentMessage } from '../../message/incident-message.js';
 import type { ContainmentResult } from '../../steps/contain.js';
 import type { Palette } from '../output.js';
 import { incidentReportOf, type RespondOptions, type RespondPlan, type RespondResult } from '../run/respond.js';
-import { regionsNotSearched, renderActivity, renderSessionActivity } from './activity.js';
+import { notSearched, renderActivity, renderSessionActivity } from './activity.js';
 import { renderInventory } from './inventory.js';
 import { renderMessageHead } from './message.js';
 
@@ -84,8 +85,14 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
   return lines.join('\n');
 }
 
-/** What went wrong in a response, for stderr: errors (with the step to take) and warnings. */
-export function responseProblems(result: RespondResult): { errors: [string, string][]; warnings: string[] } {
+/**
+ * What went wrong in a response, for stderr: errors (with the step to take) and warnings; `asked`,
+ * the window the responder asked for, when the investigation read less of it.
+ */
+export function responseProblems(
+  result: RespondResult,
+  asked?: TimeWindow,
+): { errors: [string, string][]; warnings: string[] } {
   const errors: [string, string][] = [];
   const warnings: string[] = [];
   if ('error' in result.containment)
@@ -105,6 +112,6 @@ export function responseProblems(result: RespondResult): { errors: [string, stri
     warnings.push(`The notification was not sent: ${result.notification.error}`);
   if (result.investigationError) warnings.push(`The investigation failed: ${result.investigationError}`);
   warnings.push(...result.warnings);
-  warnings.push(...regionsNotSearched(result.activity, result.sessionActivity));
+  warnings.push(...notSearched(result.activity, result.sessionActivity, asked));
   return { errors, warnings };
 }

@@ -42,7 +42,7 @@ describe('investigateKey over LookupEvents', () => {
   const source = () =>
     lookupEventsSource(
       { cloudTrail: cloudTrailAt(fixture.endpoint) },
-      { regions: ['us-east-1'], requestsPerSecond: 1000 },
+      { regions: ['us-east-1'], requestsPerSecond: 1000, clock: () => INVICTUS_WINDOW.end },
     );
 
   it('follows the session keys the key minted, apart from its own activity, busiest first', async () => {

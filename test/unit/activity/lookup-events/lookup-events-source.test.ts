@@ -9,6 +9,7 @@ import { lookupEventsSource } from '../../../../src/activity/lookup-events/looku
 import { enabledRegions } from '../../../../src/aws/enabled-regions.js';
 import { cloudTrailAt } from '../../../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
+import { summarizeRecords } from '../../../support/summaries.js';
 
 const ec2Mock = mockClient(EC2Client);
 let fixture: CloudTrailLookupServer;
@@ -21,10 +22,11 @@ beforeAll(async () => {
 afterAll(() => fixture.stop());
 beforeEach(() => ec2Mock.reset());
 
-function source(regions?: string[]) {
+/** The source, at the end of the recorded attack's day unless `now` says otherwise (LookupEvents holds 90 days). */
+function source(regions?: string[], now: Date = INVICTUS_WINDOW.end) {
   return lookupEventsSource(
     { cloudTrail: cloudTrailAt(fixture.endpoint), listRegions: () => enabledRegions(new EC2Client({})) },
-    { regions, requestsPerSecond: 1000 },
+    { regions, requestsPerSecond: 1000, clock: () => now },
   );
 }
 
@@ -82,5 +84,62 @@ describe('lookupEventsSource', () => {
         },
       ]);
     }
+  });
+});
+
+describe('lookupEventsSource and the 90 days LookupEvents holds', () => {
+  const DAY = 86_400_000;
+  /** The attack is half over 90 days before this time: LookupEvents would hold only its second half. */
+  const halfway = new Date('2023-07-10T12:08:00Z');
+  const later = new Date(halfway.getTime() + 90 * DAY);
+
+  it('reads a window reaching further back from 90 days ago, and reports that part, truncated', async () => {
+    const [summary] = await source(['us-east-1'], later).summarize(query);
+
+    const held = { start: halfway, end: INVICTUS_WINDOW.end };
+    const records = loadInvictusRecords();
+    expect(summary).toEqual({
+      ...summarizeRecords(records, INVICTUS_KEY, held, { source: 'lookup-events', regionsSearched: ['us-east-1'] }),
+      truncated: true,
+    });
+    expect(summary?.window.start).toBe(halfway.toISOString());
+    expect(summary?.totalEvents).toBeGreaterThan(0);
+    expect(summary?.totalEvents).toBeLessThan(2104);
+  });
+
+  it('reads a window inside the 90 days as it is, not truncated', async () => {
+    const [summary] = await source(['us-east-1'], new Date(INVICTUS_WINDOW.start.getTime() + 89 * DAY)).summarize(
+      query,
+    );
+
+    expect(summary?.window).toEqual({
+      start: INVICTUS_WINDOW.start.toISOString(),
+      end: INVICTUS_WINDOW.end.toISOString(),
+    });
+    expect(summary?.truncated).toBe(false);
+    expect(summary?.totalEvents).toBe(2104);
+  });
+
+  it('cuts without a word the moment by which a 90-day window computed just before begins too early', async () => {
+    const now = new Date(INVICTUS_WINDOW.start.getTime() + 90 * DAY + 60_000);
+
+    const [summary] = await source(['us-east-1'], now).summarize(query);
+
+    expect(summary?.window.start).toBe(new Date(now.getTime() - 90 * DAY).toISOString());
+    expect(summary?.truncated).toBe(false);
+  });
+
+  it('searches no region for a window that ended before the 90 days, and says why', async () => {
+    const before = fixture.requests.get('eu-west-1') ?? 0;
+
+    const [summary] = await source(['eu-west-1'], new Date(INVICTUS_WINDOW.end.getTime() + 91 * DAY)).summarize(query);
+
+    expect(fixture.requests.get('eu-west-1') ?? 0).toBe(before);
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [
+        { region: 'eu-west-1', error: expect.stringMatching(/^LookupEvents holds only the last 90 days, since /) },
+      ],
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regionsNotSearched, renderFilesReport } from '../../../../src/cli/render/activity.js';
+import { notSearched, renderFilesReport } from '../../../../src/cli/render/activity.js';
 import { summaryFor } from '../../../support/summaries.js';
 
 describe('renderFilesReport', () => {
@@ -49,7 +49,7 @@ describe('renderFilesReport', () => {
   });
 });
 
-describe('regionsNotSearched', () => {
+describe('notSearched', () => {
   it("names each region left out, the key's and then each session key's", () => {
     const failed = (region: string) => ({ searched: ['us-east-1'], failed: [{ region, error: 'AccessDenied' }] });
     const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { regions: failed('eu-west-1') });
@@ -58,9 +58,37 @@ describe('regionsNotSearched', () => {
       summaryFor('ASIAIOSFODNN7EXAMPL2', { regions: failed('ap-southeast-2') }),
     ];
 
-    expect(regionsNotSearched(activity, sessions)).toEqual([
+    expect(notSearched(activity, sessions)).toEqual([
       'Region not searched: eu-west-1: AccessDenied',
       'Region not searched for session key ASIAIOSFODNN7EXAMPL2: ap-southeast-2: AccessDenied',
     ]);
+  });
+});
+
+describe('notSearched, for a window the source read only part of', () => {
+  const asked = { start: new Date('2026-07-01T00:00:00Z'), end: new Date('2026-11-27T00:00:00Z') };
+
+  it('says from when it searched, and why, when the summary starts later than asked and is truncated', () => {
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', {
+      window: { start: '2026-08-29T00:00:00.000Z', end: '2026-11-27T00:00:00.000Z' },
+      truncated: true,
+    });
+
+    expect(notSearched(activity, [], asked)).toEqual([
+      'Searched from 2026-08-29T00:00:00.000Z, not 2026-07-01T00:00:00.000Z: LookupEvents holds only the last 90 days (older activity: investigate --logs, or --athena-table).',
+    ]);
+  });
+
+  it('says nothing of the window when the summary covers it, or was cut by only a moment', () => {
+    const whole = summaryFor('AKIAIOSFODNN7EXAMPLE', {
+      window: { start: asked.start.toISOString(), end: asked.end.toISOString() },
+      truncated: true,
+    });
+    const moment = summaryFor('AKIAIOSFODNN7EXAMPLE', {
+      window: { start: '2026-07-01T00:00:01.000Z', end: asked.end.toISOString() },
+    });
+
+    expect(notSearched(whole, [], asked)).toEqual([]);
+    expect(notSearched(moment, [], asked)).toEqual([]);
   });
 });
