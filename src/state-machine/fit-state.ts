@@ -1,6 +1,6 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
 import { cutEnd } from '../common/untrusted-text.js';
-import type { Inventory } from '../steps/inventory/inventory-types.js';
+import { accessFirst, type Inventory } from '../steps/inventory/inventory-types.js';
 import type { Investigation } from '../steps/investigate.js';
 
 /** Step Functions refuses a state over 256 KB; the investigation must leave room for the rest. */
@@ -119,7 +119,8 @@ export function fitInvestigation(investigation: Investigation): Investigation {
 export const MAX_INVENTORY_BYTES = 60_000;
 
 /**
- * The inventory, small enough for the state: every text cut to {@link VALUE_LENGTH}, then what was
+ * The inventory, small enough for the state: every text cut to {@link VALUE_LENGTH}, what grants the
+ * attacker a way in put first (see accessFirst), then what was
  * already removed left out, then the rest halved until it fits; it says so when it lost items.
  */
 export function fitInventory(inventory: Inventory): Inventory {
@@ -131,7 +132,7 @@ export function fitInventory(inventory: Inventory): Inventory {
     note: item.note === null ? null : shorter(item.note),
     command: cutEnd(item.command, VALUE_LENGTH * 2),
   }));
-  let items = cutItems.filter((item) => item.state !== 'gone');
+  let items = accessFirst(cutItems.filter((item) => item.state !== 'gone'));
   let fitted: Inventory = { ...inventory, items, truncated: true };
   while (size(fitted) > MAX_INVENTORY_BYTES && items.length > 0) {
     items = items.slice(0, Math.floor(items.length / 2));

@@ -1,6 +1,6 @@
 import type { Incident } from '../incident/incident.js';
 import type { ContainmentOutcome, ContainmentResult } from './contain.js';
-import type { Leftover, LeftoverKind } from './inventory/inventory-types.js';
+import { grantsAccess, type Leftover } from './inventory/inventory-types.js';
 import type { Investigation } from './investigate.js';
 import type { FollowUpKind } from './lifecycle/follow-up.js';
 import type { FollowUpResult } from './lifecycle/follow-up-result.js';
@@ -162,18 +162,6 @@ function followUpNeedsHuman(followUp: FollowUpReport): boolean {
 }
 
 /**
- * What the attacker made that lets it in without the contained key: a key, a console password,
- * an SSH key or service credential (CodeCommit, Keyspaces), an identity provider to federate from.
- */
-const ACCESS_KINDS: readonly LeftoverKind[] = [
-  'access-key',
-  'login-profile',
-  'ssh-public-key',
-  'service-credential',
-  'identity-provider',
-];
-
-/**
  * What the inventory found through which the attacker may still get in, now that the key is
  * contained: a key or a console password it made that still exists, a role it left trusting
  * outside. Containing the key cuts none of them (revoking sessions denies temporary credentials
@@ -181,9 +169,7 @@ const ACCESS_KINDS: readonly LeftoverKind[] = [
  */
 export function accessStillHeld(report: IncidentReport): Leftover[] {
   const inventory = report.investigation.status === 'done' ? report.investigation.result.inventory : undefined;
-  return (inventory?.items ?? []).filter(
-    (item) => item.state === 'exists' && (ACCESS_KINDS.includes(item.kind) || item.foreignTrust === true),
-  );
+  return (inventory?.items ?? []).filter(grantsAccess);
 }
 
 /** The outcome of the incident as a whole. */

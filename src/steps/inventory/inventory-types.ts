@@ -79,3 +79,29 @@ export interface Inventory {
 
 /** An inventory holds at most this many items: enough for any incident a person reads, bounded for a state. */
 export const MAX_INVENTORY_ITEMS = 200;
+
+/**
+ * What the attacker made that lets it in without the contained key: a key, a console password,
+ * an SSH key or service credential (CodeCommit, Keyspaces), an identity provider to federate from.
+ */
+const ACCESS_KINDS: readonly LeftoverKind[] = [
+  'access-key',
+  'login-profile',
+  'ssh-public-key',
+  'service-credential',
+  'identity-provider',
+];
+
+/** True when `item`, still there, lets the attacker in without the contained key (or a role trusts outside). */
+export function grantsAccess(item: Leftover): boolean {
+  return item.state === 'exists' && (ACCESS_KINDS.includes(item.kind) || item.foreignTrust === true);
+}
+
+/**
+ * The items with those that grant access first, the rest in their order: whatever cuts an
+ * inventory short (its cap, the state's size) cuts from the end, so that what makes a human
+ * necessary is the last thing lost.
+ */
+export function accessFirst<T extends Leftover>(items: readonly T[]): T[] {
+  return [...items.filter(grantsAccess), ...items.filter((item) => !grantsAccess(item))];
+}

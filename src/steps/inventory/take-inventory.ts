@@ -27,7 +27,14 @@ import {
   serviceCredentialItems,
   sshPublicKeyItems,
 } from './iam-checks.js';
-import { GONE, type Inventory, type Leftover, type LeftoverCheck, MAX_INVENTORY_ITEMS } from './inventory-types.js';
+import {
+  accessFirst,
+  GONE,
+  type Inventory,
+  type Leftover,
+  type LeftoverCheck,
+  MAX_INVENTORY_ITEMS,
+} from './inventory-types.js';
 import { type Candidate, leftoversIn } from './leftovers.js';
 import { nextMarker, pages } from './paging.js';
 import { foreignPrincipals, type TrustedAccounts, trustedAccounts } from './trust.js';
@@ -256,7 +263,7 @@ export async function takeInventory(
         : [{ ...candidate, state: 'unknown', note: `could not check: ${awsErrorCode(error)}`, command: '' }];
     }
   });
-  const all = items.flat();
+  const all = accessFirst(items.flat());
   return {
     items: all.slice(0, MAX_INVENTORY_ITEMS),
     trustedAccounts: trusted.scope,

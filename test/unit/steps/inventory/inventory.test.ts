@@ -260,12 +260,13 @@ describe('takeInventory', () => {
       'alice',
     );
 
+    // A way in (the role trusting outside) comes first; the rest in the order of the activity.
     expect(inventory.items.map((item) => [item.name, item.state, item.command])).toEqual([
+      ['ops', 'exists', 'aws iam delete-role --role-name ops'],
       ['backdoor', 'exists', 'aws iam delete-user --user-name backdoor'],
       ['removed', 'gone', ''],
-      ['ops', 'exists', 'aws iam delete-role --role-name ops'],
     ]);
-    expect(inventory.items[2]).toMatchObject({ foreignTrust: true, note: 'trusts 111122223333, outside this account' });
+    expect(inventory.items[0]).toMatchObject({ foreignTrust: true, note: 'trusts 111122223333, outside this account' });
     const sent = iamMock.calls().map((call) => call.args[0].constructor.name);
     expect(sent.every((name) => /^(Get|List)/.test(name))).toBe(true);
   });
