@@ -4,7 +4,7 @@ import { shownText, shownValue, shownValues } from '../common/untrusted-text.js'
 import { formatCount, plainTable } from '../format/plain-table.js';
 import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
 import { fitBytes } from './fit.js';
-import type { IncidentMessage } from './incident-message.js';
+import { accountFlag, type IncidentMessage, memberAccount } from './incident-message.js';
 import { messageOf } from './message-of.js';
 
 /** The longest reason shown for a region not searched, in the activity's section. */
@@ -260,7 +260,8 @@ export function buildPlainNotification(report: IncidentReport): Notification {
   const message = messageOf(report);
   // Its lines grow with what failed (errors, regions, session keys): a hard cap keeps it within SNS's
   // limit whatever they hold. The head and the facts come first, so the cut takes the least urgent.
-  const cut = `\n\n[… message cut here to fit SNS's size limit. Full detail: exposed-keys investigate --key ${message.accessKeyId ?? '<key>'} --json]`;
+  const account = accountFlag(memberAccount(report.actedFrom, message.accountId));
+  const cut = `\n\n[… message cut here to fit SNS's size limit. Full detail: exposed-keys investigate --key ${message.accessKeyId ?? '<key>'}${account} --json]`;
   return notificationOf(
     report,
     message,

@@ -330,9 +330,11 @@ export function notSearchedLines(failed: readonly FailedRegion[], whose = ''): s
 function searchAgain(summary: ActivitySummary, whose: string, member: string | null): string[] {
   const key = `${summary.accessKeyId}${accountFlag(member)}`;
   const steps: string[] = [];
+  // Cut short by a limit on events or time, or by how far back LookupEvents reaches (90 days):
+  // log files or Athena read further back.
   if (summary.truncated)
     steps.push(
-      `Search again${whose}, with more time (the search was cut short): exposed-keys investigate --key ${key} --start ${summary.window.start}`,
+      `Search again${whose}, with more time (the search was cut short): exposed-keys investigate --key ${key} --start ${summary.window.start}; for what lies before ${summary.window.start}, with --logs or --athena-table`,
     );
   if (summary.regions.failed.length > 0) {
     const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
@@ -373,14 +375,14 @@ function urgentSteps(report: IncidentReport): string[] {
     return [
       'Read the event in the Trusted Advisor or AWS Health console, and contain the key it names by hand or with exposed-keys respond --key <AKIA…>.',
     ];
+  const member = memberAccount(report.actedFrom, incident.accountId);
+  // Notify-only leaves the key for a human, in its account: from the hub, the commands say which.
+  if (containment.status === 'done' && containment.result.outcome === 'notify-only' && member)
+    return manualContainSteps(incident.accessKeyId, containment.result.userName, member);
   if (containment.status === 'done') return containment.result.humanSteps.map((step) => shownText(step));
   const noRole = containment.status === 'failed' ? accountAccessFailure(containment.error) : null;
   if (noRole) return accountAccessSteps(incident.accessKeyId, incident.userName, noRole).map((step) => shownText(step));
-  return manualContainSteps(
-    incident.accessKeyId,
-    incident.userName,
-    memberAccount(report.actedFrom, incident.accountId) ?? undefined,
-  );
+  return manualContainSteps(incident.accessKeyId, incident.userName, member ?? undefined);
 }
 
 function investigationSteps(report: IncidentReport): string[] {

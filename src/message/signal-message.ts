@@ -5,7 +5,7 @@ import type { IncidentReport } from '../steps/incident-outcome.js';
 import { needsHuman, notInThisAccount } from '../steps/incident-outcome.js';
 import type { IncidentRecord } from '../steps/signals/incident-record.js';
 import type { SignalReceipt } from '../steps/signals/receive-signal.js';
-import { accountLine, HEADLINES, type IncidentMessage, SOURCE_NAMES } from './incident-message.js';
+import { accountLine, HEADLINES, type IncidentMessage, memberAccount, SOURCE_NAMES } from './incident-message.js';
 
 /*
  * The short messages of signals that do not run a response of their own: a later report of a key
@@ -83,7 +83,11 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
       : urgent
         ? signal.keyNow.status === 'unknown' && signal.keyNow.rootUser
           ? rootKeySteps(record.accessKeyId)
-          : manualContainSteps(record.accessKeyId, owner)
+          : manualContainSteps(
+              record.accessKeyId,
+              owner,
+              memberAccount(report.actedFrom, record.accountId) ?? undefined,
+            )
         : ['Nothing new to do: follow the steps of the first message of this incident.'],
     facts: [
       ['Access key', record.accessKeyId],
