@@ -427,6 +427,8 @@ describe('the state machine definition', () => {
       Done: { Type: 'Succeed' },
     });
     expect(states().KeyNotContained?.Cause).toMatch(/not contained.*what a human must do/s);
+    // A human must act also when nothing failed but the attacker left a way in (the inventory).
+    expect(states().HumanMustAct?.Cause).toMatch(/part of the response failed.*or the attacker left a way in/s);
   });
 
   it('retries transient Lambda errors in every task', () => {

@@ -269,7 +269,7 @@ describe('the template state machine, run locally', () => {
       {
         TopicArn: PLACEHOLDER_TOPIC_ARN,
         Subject: 'ACTION REQUIRED: exposed-keys could not send an incident report',
-        Message: expect.stringContaining('could not send what it did (NotificationError after its retries)'),
+        Message: expect.stringContaining('report went out (NotificationError after its retries)'),
       },
     ]);
     expect(run.published[0]?.Message).toContain(
