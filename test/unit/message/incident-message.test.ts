@@ -43,12 +43,12 @@ describe('the head of an incident whose search was not complete', () => {
     );
   });
 
-  it('says the search was cut short, and gives the command to search its window again', () => {
+  it('says the search was cut short, and gives the command to search its window again, and where to look further back', () => {
     const message = messageOf(searched({ truncated: true }));
 
     expect(message.attackerDid.join('\n')).toContain('the search was NOT complete: search cut short');
     expect(message.doNow).toContainEqual(
-      `Search again, with more time (the search was cut short): exposed-keys investigate --key ${REPORT_KEY} --start 2026-11-26T03:00:00.000Z`,
+      `Search again, with more time (the search was cut short): exposed-keys investigate --key ${REPORT_KEY} --start 2026-11-26T03:00:00.000Z; for what lies before 2026-11-26T03:00:00.000Z, with --logs or --athena-table`,
     );
   });
 
