@@ -382,7 +382,8 @@ export function investigateTask(
         // Investigations of one account share its LookupEvents budget.
         ...(accountId ? { limiter: accountBudget(accountId) } : {}),
       },
-      { regions: config.regions },
+      // The task's own clock: the 90 days LookupEvents holds are counted from the window's "now".
+      { regions: config.regions, ...(deps.now ? { clock: deps.now } : {}) },
     );
     if (followUp) {
       // The verification reads LookupEvents, which has a call minutes after it is made; a trail's
