@@ -136,17 +136,19 @@ function restoredNote(other: string | undefined): string {
     : 'it has no other version: write the policy as it was';
 }
 
-const VERSION_UNNAMED = "the record names no version: compare the policy's versions";
+/** A policy version the record does not name: the versions to compare. */
+function unnamedVersion(arn: string): LeftoverCheck {
+  return {
+    state: 'unknown',
+    note: "the record names no version: compare the policy's versions",
+    command: shellCommand`aws iam list-policy-versions --policy-arn ${arn}`,
+  };
+}
 
 /** A version the attacker added to a policy (`owner`): removed, after another is made the default if it is. */
 export async function checkPolicyVersion(iam: IamClient, { name: version, owner }: Candidate): Promise<LeftoverCheck> {
   const arn = owner ?? '';
-  if (version === UNNAMED)
-    return {
-      state: 'unknown',
-      note: VERSION_UNNAMED,
-      command: shellCommand`aws iam list-policy-versions --policy-arn ${arn}`,
-    };
+  if (version === UNNAMED) return unnamedVersion(arn);
   const found = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: version }));
   const remove = shellCommand`aws iam delete-policy-version --policy-arn ${arn} --version-id ${version}`;
   if (!found.PolicyVersion?.IsDefaultVersion) return exists(remove, 'not the default version');
@@ -163,12 +165,7 @@ export async function checkDefaultPolicyVersion(
   { name: version, owner }: Candidate,
 ): Promise<LeftoverCheck> {
   const arn = owner ?? '';
-  if (version === UNNAMED)
-    return {
-      state: 'unknown',
-      note: VERSION_UNNAMED,
-      command: shellCommand`aws iam list-policy-versions --policy-arn ${arn}`,
-    };
+  if (version === UNNAMED) return unnamedVersion(arn);
   const { Policy: policy } = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
   if (policy?.DefaultVersionId !== version) return GONE;
   const other = await newestOther(iam, arn, version);
