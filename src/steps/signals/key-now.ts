@@ -1,9 +1,7 @@
-import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
-import { describeError } from '../../errors.js';
-import { isRootUserName } from '../../incident/user-name.js';
-import { listedStatus } from '../containment/owner.js';
+import { ContainmentError, describeError } from '../../errors.js';
+import { listedStatus, resolveOwner } from '../containment/owner.js';
 
 /**
  * A key as IAM shows it now: usable, inactive, gone, or not known: IAM could not be asked, or the
@@ -23,25 +21,21 @@ const ROOT_KEY_NOW: KeyNow = {
 
 /**
  * What IAM says of a key now, read only: for a signal that joins an incident, whose response
- * another execution ran. A failure is reported, never thrown: the follow-up still goes out.
+ * another execution ran. The owner is told as containment tells it (a root spelling no IAM user
+ * holding the key answers to is the root user). A failure is reported, never thrown: the
+ * follow-up still goes out.
  */
 export async function keyNow(iam: IamClient, accessKeyId: string): Promise<KeyNow> {
   try {
-    const owner = (await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }))).UserName;
-    if (!owner) return { status: 'gone' };
-    // `<root_account>` is no IAM user name: only the root user is called so.
-    if (isRootUserName(owner) && !/^[\w+=,.@-]{1,64}$/.test(owner)) return ROOT_KEY_NOW;
-    let status: Awaited<ReturnType<typeof listedStatus>>;
-    try {
-      status = await listedStatus(iam, owner, accessKeyId);
-    } catch (error) {
-      // IAM names the root user as a key's owner; no IAM user of that name holds the key.
-      if (isRootUserName(owner) && isAwsError(error, 'NoSuchEntity')) return ROOT_KEY_NOW;
-      throw error;
-    }
-    if (status === null) return isRootUserName(owner) ? ROOT_KEY_NOW : { status: 'gone' };
-    return { status: status === 'Inactive' ? 'inactive' : 'active', userName: owner };
-  } catch (error) {
+    const owner = await resolveOwner(iam, accessKeyId, null);
+    if (owner.kind === 'unknown') return { status: 'gone' };
+    if (owner.kind === 'root') return ROOT_KEY_NOW;
+    const status = await listedStatus(iam, owner.userName, accessKeyId);
+    if (status === null) return { status: 'gone' };
+    return { status: status === 'Inactive' ? 'inactive' : 'active', userName: owner.userName };
+  } catch (thrown) {
+    // resolveOwner says "nothing was changed", as containment must: here, IAM's own failure is what counts.
+    const error = thrown instanceof ContainmentError ? thrown.cause : thrown;
     if (isAwsError(error, 'NoSuchEntity')) return { status: 'gone' };
     return { status: 'unknown', error: describeError(toAwsCallError('iam:GetAccessKeyLastUsed', error)) };
   }

@@ -109,6 +109,18 @@ describe('receiveSignal', () => {
     expect(receipt).toMatchObject({ role: 'joined', keyNow: { status: 'unknown', rootUser: true } });
   });
 
+  it('reports a joined key as not known when IAM does not answer, saying what IAM said', async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: item('ta-event') });
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, 'alice') });
+
+    expect(receipt).toMatchObject({ role: 'joined', keyNow: { status: 'unknown' } });
+    const error = receipt.role === 'joined' && receipt.keyNow.status === 'unknown' ? receipt.keyNow.error : '';
+    expect(error).toMatch(/iam:GetAccessKeyLastUsed.*Throttling/);
+    expect(error).not.toMatch(/nothing was changed/);
+  });
+
   it('says the first response is overdue when it has recorded nothing for longer than a response takes', async () => {
     dbMock.on(UpdateItemCommand).resolves({ Attributes: item('ta-event') });
     iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
