@@ -106,10 +106,11 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
 }
 
 function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: string | null): string[] {
-  const keyArgs = `${followUp.accessKeyId ?? '<key>'}${accountFlag(member)}`;
+  const key = followUp.accessKeyId ?? '<key>';
+  const keyArgs = `${key}${accountFlag(member)}`;
   const user = followUp.userName ?? '<owner>';
   const profile = profileFlag(member);
-  const deleteByHand = `aws iam delete-access-key --user-name ${user} --access-key-id ${followUp.accessKeyId ?? '<key>'}${profile}`;
+  const deleteByHand = `aws iam delete-access-key --user-name ${user} --access-key-id ${key}${profile}`;
   if (followUp.step.status === 'skipped')
     return ['Find which schedule sent it: aws scheduler list-schedules --name-prefix exposed-keys-'];
   if (followUp.step.status === 'failed') {
@@ -151,7 +152,7 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: 
     ];
   if (result.status === 'Active')
     return [
-      `Find who made ${followUp.accessKeyId ?? '<key>'} active again and why (CloudTrail: UpdateAccessKey); unless that was meant, deactivate it: aws iam update-access-key --user-name ${user} --access-key-id ${followUp.accessKeyId ?? '<key>'} --status Inactive${profile}`,
+      `Find who made ${key} active again and why (CloudTrail: UpdateAccessKey); unless that was meant, deactivate it: aws iam update-access-key --user-name ${user} --access-key-id ${key} --status Inactive${profile}`,
       `Delete the key once nothing needs it: ${deleteByHand}`,
     ];
   return [`Delete the key once nothing needs it: ${deleteByHand}`];
