@@ -39,6 +39,8 @@ const SNS_PUBLISH = 'arn:aws:states:::sns:publish';
 
 /** The state machine's ARN in a local run, as the context object gives it (`$$.StateMachine.Id`). */
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:us-east-1:${PLACEHOLDER_ACCOUNT}:stateMachine:exposed-keys`;
+/** The execution's ARN in a local run (`$$.Execution.Id`). */
+export const LOCAL_EXECUTION_ARN = `arn:aws:states:us-east-1:${PLACEHOLDER_ACCOUNT}:execution:exposed-keys:local`;
 
 type FunctionName = 'contain' | 'investigate' | 'notify';
 
@@ -254,7 +256,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     // The context object a real execution has, as far as the definition reads it.
     context: {
       Execution: {
-        Id: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:local`,
+        Id: LOCAL_EXECUTION_ARN,
         Input: options.event,
         StartTime: startedAt.toISOString(),
         Name: 'local',

@@ -3,6 +3,7 @@ import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/t
 import { ContainmentError, NotificationError } from '../../../src/errors.js';
 import { PLACEHOLDER_TOPIC_ARN } from '../../../src/state-machine/definition.js';
 import {
+  LOCAL_EXECUTION_ARN,
   LOCAL_STATE_MACHINE_ARN,
   type LocalTaskHandler,
   runStateMachineLocally,
@@ -272,9 +273,7 @@ describe('the template state machine, run locally', () => {
         Message: expect.stringContaining('report went out (NotificationError after its retries)'),
       },
     ]);
-    expect(run.published[0]?.Message).toContain(
-      `Execution: ${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:local`,
-    );
+    expect(run.published[0]?.Message).toContain(`Execution: ${LOCAL_EXECUTION_ARN}`);
   });
 
   it('sends the last-resort alert also when the notification function crashes, and fails the execution still', async () => {
