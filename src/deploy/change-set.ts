@@ -155,15 +155,14 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
   // Sent as compact JSON: the same template without its comments and indentation, which would
   // otherwise take a fifth of CloudFormation's 51,200 bytes for a body sent inline.
   const templateBody = compactTemplate(input.templateBody ?? (await readTemplate()));
+  let existing = await findStack(deps.cloudFormation, stackName);
+  requireOwnStack(existing, stackName, 'deploy');
   if (!input.templateUrl && Buffer.byteLength(templateBody, 'utf8') > MAX_TEMPLATE_BODY_BYTES)
     throw new InvalidInputError(
       'template',
       `The stack template is over ${MAX_TEMPLATE_BODY_BYTES} bytes, too big to send inline.`,
       { hint: 'Upload it to the artifact bucket and pass its URL as templateUrl.' },
     );
-
-  let existing = await findStack(deps.cloudFormation, stackName);
-  requireOwnStack(existing, stackName, 'deploy');
   const status = existing?.StackStatus ?? '';
   if (existing && stackState(status) === 'in-progress' && status !== 'REVIEW_IN_PROGRESS')
     throw new StackBusyError(stackName, status);

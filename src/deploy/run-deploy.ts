@@ -11,6 +11,8 @@ import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
 import { type SignedArtifact, signArtifact } from './sign-artifact.js';
 import { describeStack, findStack, type StackResourceInfo } from './stack-description.js';
 import { mustBeDeletedFirst, type StackState, stackState } from './stack-status.js';
+import { compactTemplate, readTemplate } from './template.js';
+import { templateUrlIfTooLarge } from './template-object.js';
 
 /** The template parameter that names the signing profile the functions' code must be signed by. */
 const SIGNING_PROFILE_PARAMETER = 'CodeSigningProfileArn';
@@ -206,8 +208,17 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
       outputs: {},
     };
   const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
+  const templateBody = await readTemplate();
+  const templateUrl = await templateUrlIfTooLarge(s3, {
+    bucket,
+    owner: account,
+    region: input.region,
+    body: compactTemplate(templateBody),
+  });
   const prepared = await prepareChangeSet(changeSetDeps, {
     stackName: input.stackName,
+    templateBody,
+    ...(templateUrl ? { templateUrl } : {}),
     parameters: {
       ...input.parameters,
       ArtifactBucket: bucket,
