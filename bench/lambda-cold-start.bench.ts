@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { HANDLERS } from '../src/deploy/bundle-handlers.js';
 import { ensureArtifact } from '../src/deploy/package-artifact.js';
 import { notMeasured, PROJECT_ROOT, quantile, spread, timedRun } from './bench-support.js';
 import { type Benchmark, type BenchResult, median } from './harness.js';
@@ -14,7 +15,6 @@ import { type Benchmark, type BenchResult, median } from './harness.js';
  * `python3 -c "import boto3; boto3.client('iam')"`, with `import boto3` and the client timed inside it too.
  */
 
-const HANDLERS = ['contain', 'investigate', 'notify'] as const;
 const SDK_CLIENTS = ['@aws-sdk/client-iam', '@aws-sdk/client-cloudtrail', '@aws-sdk/client-ec2', '@aws-sdk/client-sns'];
 /** The original's figure on these machines, used when python3 with boto3 is not here. */
 const FALLBACK_ANCHOR_MS = 650;
@@ -167,7 +167,7 @@ const benchmark: Benchmark = {
         ratio: zipBytes / LAMBDA_ZIP_LIMIT,
         goal: 'recorded; within the limit (< 1)',
         met: zipBytes < LAMBDA_ZIP_LIMIT,
-        note: `${artifact.fileName} (${artifact.source}): ${zipBytes.toLocaleString('en')} bytes; the three handlers ${(unzipped / KB).toFixed(0)} KB unzipped (${HANDLERS.map((name) => `${name} ${((sizes.get(name) ?? 0) / KB).toFixed(0)} KB`).join(', ')}), each a self-contained bundle with its SDK clients`,
+        note: `${artifact.fileName} (${artifact.source}): ${zipBytes.toLocaleString('en')} bytes; the handlers ${(unzipped / KB).toFixed(0)} KB unzipped (${HANDLERS.map((name) => `${name} ${((sizes.get(name) ?? 0) / KB).toFixed(0)} KB`).join(', ')}), each a self-contained bundle with its SDK clients`,
       });
       return rows;
     } finally {

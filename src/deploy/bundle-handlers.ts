@@ -2,7 +2,7 @@ import { join, relative, sep } from 'node:path';
 import { BundleError } from './deploy-errors.js';
 
 /** The Lambda handlers of the stack: each `src/lambda/<name>.ts` becomes `<name>.mjs`, handler `<name>.handler`. */
-export const HANDLERS = ['contain', 'investigate', 'notify'] as const;
+export const HANDLERS = ['contain', 'investigate', 'notify', 'undelivered'] as const;
 
 /** One of {@link HANDLERS}. */
 export type HandlerName = (typeof HANDLERS)[number];
@@ -21,7 +21,7 @@ const REQUIRE_BANNER =
   "import{createRequire as __exposedKeysCreateRequire}from'node:module';const require=__exposedKeysCreateRequire(import.meta.url);";
 
 /**
- * Bundles the three handlers with esbuild into ES modules for Node.
+ * Bundles the handlers with esbuild into ES modules for Node.
  *
  * The AWS SDK is bundled rather than taken from the Lambda runtime: the bundle pins the SDK version
  * the code was tested with (the runtime's copy changes under it without notice), tree-shaking keeps

@@ -9,7 +9,7 @@ import { ArtifactUnavailableError } from './deploy-errors.js';
 import { readPrebuiltArtifact } from './prebuilt-artifact.js';
 import { zipReproducibly } from './reproducible-zip.js';
 
-/** The Lambda artifact: one zip holding `contain.mjs`, `investigate.mjs` and `notify.mjs`. */
+/** The Lambda artifact: one zip holding `contain.mjs`, `investigate.mjs`, `notify.mjs` and `undelivered.mjs`. */
 export interface Artifact {
   /** Absolute path of `exposed-keys-lambda-<sha256 prefix>.zip`. */
   zipPath: string;
@@ -115,7 +115,7 @@ async function cachedArtifact(root: string, outDir: string, tools: string): Prom
 }
 
 /**
- * Bundles the three handlers and zips them into `<outDir>/exposed-keys-lambda-<sha256 prefix>.zip`,
+ * Bundles the handlers and zips them into `<outDir>/exposed-keys-lambda-<sha256 prefix>.zip`,
  * with the unzipped `.mjs` files in `<outDir>/lambda/` (so that tests can import the real handlers)
  * and a manifest of the inputs. The same sources give the same bytes and hash.
  *

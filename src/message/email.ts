@@ -26,7 +26,7 @@ export interface Notification {
 }
 
 /** Printable ASCII only: SNS rejects control characters and line breaks in subjects. One `?` a code point. */
-function printableAscii(text: string): string {
+export function printableAscii(text: string): string {
   return text.replace(/[^\x20-\x7e]/gu, '?');
 }
 

@@ -37,6 +37,8 @@ function setting<T>(env: Env, functionName: string, stackSetting: StackSetting<T
 export interface ScheduleConfig {
   groupName: string;
   roleArn: string;
+  /** The stack's dead-letter queue, for what a schedule could not start. */
+  deadLetterArn?: string;
 }
 
 /** Settings of the containment function. */
@@ -57,12 +59,22 @@ const tableNameSchema = z.string().regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB 
 const scheduleGroupSchema = z.string().regex(/^[0-9a-zA-Z\-_.]{1,64}$/, 'must be a schedule group name');
 const roleArnSchema = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN');
 
-/** Reads `SCHEDULE_GROUP` and `SCHEDULER_ROLE_ARN`: both set, or both empty (nothing is scheduled). */
+const queueArnSchema = z
+  .string()
+  .regex(/^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}$/, 'must be an SQS queue ARN');
+
+/**
+ * Reads `SCHEDULE_GROUP` and `SCHEDULER_ROLE_ARN`: both set, or both empty (nothing is scheduled);
+ * and `UNDELIVERED_QUEUE_ARN` (optional), where a schedule sends what it could not start.
+ */
 function readScheduleConfig(env: Env): ScheduleConfig | null {
   if (!env.SCHEDULE_GROUP && !env.SCHEDULER_ROLE_ARN) return null;
   return {
     groupName: read(env, 'containment', 'SCHEDULE_GROUP', scheduleGroupSchema),
     roleArn: read(env, 'containment', 'SCHEDULER_ROLE_ARN', roleArnSchema),
+    ...(env.UNDELIVERED_QUEUE_ARN
+      ? { deadLetterArn: read(env, 'containment', 'UNDELIVERED_QUEUE_ARN', queueArnSchema) }
+      : {}),
   };
 }
 
@@ -132,6 +144,16 @@ export function readNotifyConfig(env: Env): NotifyConfig {
     findings: setting(env, 'notification', STACK_SETTINGS.securityHubFindings),
     ...(webhookSecretArn ? { webhookSecretArn } : {}),
   };
+}
+
+/** Settings of the function that alerts on events the state machine never received. */
+export interface UndeliveredConfig {
+  topicArn: string;
+}
+
+/** Reads `TOPIC_ARN`: the e-mail topic, where the alert goes. */
+export function readUndeliveredConfig(env: Env): UndeliveredConfig {
+  return { topicArn: read(env, 'dead-letter alert', 'TOPIC_ARN', topicArnSchema) };
 }
 
 /** Organisation mode, for the containment and investigation functions. */

@@ -25,7 +25,7 @@ export interface PublishedAlert {
   Message: string;
 }
 
-/** The three functions of the stack, run in this process, and where the state machine's own alert goes. */
+/** The three functions of the state machine, run in this process, and where the state machine's own alert goes. */
 export interface LocalHandlers {
   contain: LocalTaskHandler;
   investigate: LocalTaskHandler;

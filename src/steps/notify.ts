@@ -27,18 +27,22 @@ export interface NotificationResult {
   fullMessageRefused?: string;
 }
 
+/** SNS message attributes of type String, one for each entry of `attributes`. */
+export function stringAttributes(
+  attributes: Readonly<Record<string, string>>,
+): Record<string, { DataType: 'String'; StringValue: string }> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+  );
+}
+
 async function publish(sns: SnsClient, topicArn: string, notification: Notification): Promise<string> {
   const answer = await sns.send(
     new PublishCommand({
       TopicArn: topicArn,
       Subject: notification.subject,
       Message: notification.message,
-      MessageAttributes: Object.fromEntries(
-        Object.entries(notification.attributes).map(([name, value]) => [
-          name,
-          { DataType: 'String', StringValue: value },
-        ]),
-      ),
+      MessageAttributes: stringAttributes(notification.attributes),
     }),
   );
   return answer.MessageId ?? '';

@@ -33,13 +33,14 @@ describe('buildArtifact', () => {
     expect(first.fileName).toBe(`exposed-keys-lambda-${first.sha256.slice(0, 16)}.zip`);
   });
 
-  it('zips the three handlers at the root, and only chunks of code beside them', async () => {
+  it('zips the handlers at the root, and only chunks of code beside them', async () => {
     const names = Object.keys(unzipSync(await readFile(first.zipPath)));
 
     expect(names.filter((name) => !name.startsWith('chunks/')).sort()).toEqual([
       'contain.mjs',
       'investigate.mjs',
       'notify.mjs',
+      'undelivered.mjs',
     ]);
     expect(names.filter((name) => name.startsWith('chunks/')).every((name) => /^chunks\/[\w-]+\.mjs$/.test(name))).toBe(
       true,

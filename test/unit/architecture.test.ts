@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/common/project-root.js';
+import { HANDLERS } from '../../src/deploy/bundle-handlers.js';
 
 const root = projectRoot();
 
@@ -72,13 +73,11 @@ describe('the layout of src/', () => {
       expect(readFileSync(file, 'utf8').split('\n').length - 1, relative(root, file)).toBeLessThanOrEqual(80);
   });
 
-  it('keeps only the three entry files and their logger in src/lambda', () => {
-    expect(readdirSync(join(root, 'src', 'lambda')).sort()).toEqual([
-      'contain.ts',
-      'investigate.ts',
-      'logger.ts',
-      'notify.ts',
-    ]);
+  it('keeps only the entry files of the handlers and their logger in src/lambda', () => {
+    expect(readdirSync(join(root, 'src', 'lambda')).sort()).toEqual(
+      [...[...HANDLERS].map((name) => `${name}.ts`), 'logger.ts'].sort(),
+    );
+    expect(HANDLERS).toEqual(['contain', 'investigate', 'notify', 'undelivered']);
   });
 
   it('installs nothing with the package: the build bundles everything the CLI runs', () => {

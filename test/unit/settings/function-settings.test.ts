@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../../src/errors.js';
-import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../../src/settings/function-settings.js';
+import {
+  readContainConfig,
+  readInvestigateConfig,
+  readNotifyConfig,
+  readUndeliveredConfig,
+} from '../../../src/settings/function-settings.js';
 
 describe('the settings each function reads at cold start', () => {
   it("take the template's defaults when a variable is not set", () => {
@@ -23,13 +28,18 @@ describe('the settings each function reads at cold start', () => {
         VERIFY_AFTER_MINUTES: '0',
         SCHEDULE_GROUP: 'exposed-keys',
         SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole-1',
+        UNDELIVERED_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue-1',
       }),
     ).toEqual({
       mode: 'deactivate-then-delete',
       revokeSessions: false,
       deleteAfterDays: 14,
       verifyAfterMinutes: 0,
-      schedule: { groupName: 'exposed-keys', roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole-1' },
+      schedule: {
+        groupName: 'exposed-keys',
+        roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole-1',
+        deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue-1',
+      },
     });
     expect(readInvestigateConfig({ LOOKBACK_HOURS: '72', INVESTIGATE_REGIONS: 'us-east-1, eu-west-1' })).toEqual({
       lookbackHours: 72,
@@ -54,7 +64,17 @@ describe('the settings each function reads at cold start', () => {
       ],
       [() => readContainConfig({ VERIFY_AFTER_MINUTES: '-5' }), /VERIFY_AFTER_MINUTES="-5": must be a whole number/],
       [() => readContainConfig({ SCHEDULE_GROUP: 'exposed-keys' }), /SCHEDULER_ROLE_ARN=null: is required/],
+      [
+        () =>
+          readContainConfig({
+            SCHEDULE_GROUP: 'exposed-keys',
+            SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
+            UNDELIVERED_QUEUE_ARN: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+          }),
+        /UNDELIVERED_QUEUE_ARN="https:.*": must be an SQS queue ARN/,
+      ],
       [() => readNotifyConfig({}), /TOPIC_ARN=null: is required/],
+      [() => readUndeliveredConfig({}), /dead-letter alert function is misconfigured: TOPIC_ARN=null: is required/],
       [() => readNotifyConfig({ TOPIC_ARN: 'topic' }), /TOPIC_ARN="topic": must be an SNS topic ARN/],
     ];
     for (const [read, message] of cases) {
