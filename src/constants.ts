@@ -39,6 +39,7 @@ export const LOGICAL_IDS = {
   notifyFunction: 'NotifyFunction',
   scheduleGroup: 'ScheduleGroup',
   schedulerRole: 'SchedulerRole',
+  undeliveredQueue: 'UndeliveredQueue',
 } as const;
 
 /**

@@ -73,6 +73,10 @@ describe('deactivate now, delete later, unless released', () => {
     expect(Math.abs(due - (Date.now() + 3 * 86_400_000))).toBeLessThan(600_000);
     expect(deletion?.ActionAfterCompletion).toBe('DELETE');
     expect(deletion?.Target?.Arn).toMatch(/^arn:aws:states:us-east-1:\d{12}:stateMachine:/);
+    // What the schedule cannot start goes to the stack's dead-letter queue, which alerts the topic.
+    expect(deletion?.Target?.DeadLetterConfig?.Arn).toMatch(
+      /^arn:aws:sqs:us-east-1:\d{12}:exposed-keys-UndeliveredQueue-/,
+    );
     expect(readFollowUp(JSON.parse(deletion?.Target?.Input ?? '{}'))).toMatchObject({
       request: { kind: 'scheduled-deletion', accessKeyId: key, userName: 'alice' },
     });

@@ -6,10 +6,13 @@ import {
   DescribeStacksCommand,
   type StackResource,
 } from '@aws-sdk/client-cloudformation';
+import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoServer, startMoto } from '../../emulators/moto.js';
@@ -41,6 +44,7 @@ const NOT_IN_MOTO: Readonly<Record<string, string>> = {
   'AWS::Athena::WorkGroup': 'moto has no CloudFormation model for it',
   'AWS::SNS::TopicPolicy': 'moto has no CloudFormation model for it',
   'AWS::Scheduler::ScheduleGroup': 'moto has no CloudFormation model for it',
+  'AWS::SQS::QueuePolicy': 'moto has no CloudFormation model for it',
 };
 const ATHENA_STACK = 'exposed-keys-athena-test';
 
@@ -71,7 +75,12 @@ function clientOptions() {
 
 function artifact(): Uint8Array {
   const handler = strToU8('export const handler = async () => ({});\n');
-  return zipSync({ 'contain.mjs': handler, 'investigate.mjs': handler, 'notify.mjs': handler });
+  return zipSync({
+    'contain.mjs': handler,
+    'investigate.mjs': handler,
+    'notify.mjs': handler,
+    'undelivered.mjs': handler,
+  });
 }
 
 async function waitForStack(cloudFormation: CloudFormationClient, stackName: string): Promise<string> {
@@ -179,6 +188,27 @@ describe('the template deployed to the moto emulator', () => {
     expect(policy.PolicyDocument).toContain(`arn:aws:iam::${account}:user/*`);
     expect(policy.PolicyDocument).not.toContain('${');
     expect(topic.Attributes?.KmsMasterKeyId).toBe(`arn:aws:kms:us-east-1:${account}:key/${physical('EncryptionKey')}`);
+  });
+
+  it('sends what a rule cannot deliver to the dead-letter queue, which the alerting function reads', async () => {
+    const resources = await stackResources();
+    const physical = (logicalId: string) =>
+      resources.find((resource) => resource.LogicalResourceId === logicalId)?.PhysicalResourceId ?? '';
+    const queue = await new SQSClient(clientOptions()).send(
+      new GetQueueAttributesCommand({ QueueUrl: physical('UndeliveredQueue'), AttributeNames: ['QueueArn'] }),
+    );
+    const queueArn = queue.Attributes?.QueueArn;
+    const events = new EventBridgeClient(clientOptions());
+    const mappings = await new LambdaClient(clientOptions()).send(
+      new ListEventSourceMappingsCommand({ FunctionName: physical('UndeliveredFunction') }),
+    );
+
+    expect(queueArn).toMatch(/^arn:aws:sqs:us-east-1:\d{12}:/);
+    for (const rule of ['TrustedAdvisorRule', 'HealthRiskRule', 'QuarantineRule']) {
+      const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: physical(rule) }));
+      expect(Targets?.[0]?.DeadLetterConfig?.Arn, rule).toBe(queueArn);
+    }
+    expect(mappings.EventSourceMappings?.map((mapping) => mapping.EventSourceArn)).toEqual([queueArn]);
   });
 
   it('completes with the Athena option (a trail bucket and an organisation)', async () => {

@@ -7,8 +7,18 @@ import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
 import { stackResourceId } from './topic.js';
 
 /**
+ * The ARN of a queue of the stack from its URL (its physical id, `…/<account>/<name>`): in the
+ * partition, region and account of the stack's state machine. Null when either is not of its shape.
+ */
+export function queueArnOf(queueUrl: string, stateMachineArn: string): string | null {
+  const name = /\/\d{12}\/([\w-]{1,80})$/.exec(queueUrl)?.[1];
+  const [, partition, , region, account] = stateMachineArn.split(':');
+  return name && partition && region && account ? `arn:${partition}:sqs:${region}:${account}:${name}` : null;
+}
+
+/**
  * The deployed stack's schedules: its group (named after the stack), the role its schedules run
- * as, and its state machine, with a Scheduler client; looked up once, on first use.
+ * as, its state machine and its dead-letter queue, with a Scheduler client; looked up once, on first use.
  *
  * @throws StackNotFoundError when there is no such stack, or it schedules nothing.
  */
@@ -16,9 +26,10 @@ export function stackSchedules(clients: AwsClients, stackName: string, region: s
   let found: Promise<ScheduleDeps> | undefined;
   const find = async (): Promise<ScheduleDeps> => {
     const cloudFormation = await clients.cloudFormation();
-    const [roleName, stateMachineArn] = await Promise.all([
+    const [roleName, stateMachineArn, queueUrl] = await Promise.all([
       stackResourceId(cloudFormation, stackName, LOGICAL_IDS.schedulerRole),
       stackResourceId(cloudFormation, stackName, LOGICAL_IDS.stateMachine),
+      stackResourceId(cloudFormation, stackName, LOGICAL_IDS.undeliveredQueue),
     ]);
     if (!roleName || !stateMachineArn) throw new StackNotFoundError(stackName, region);
     let roleArn: string | undefined;
@@ -28,7 +39,11 @@ export function stackSchedules(clients: AwsClients, stackName: string, region: s
       throw toAwsCallError('iam:GetRole', error);
     }
     if (!roleArn) throw new StackNotFoundError(stackName, region);
-    return { scheduler: await clients.scheduler(), target: { groupName: stackName, roleArn, stateMachineArn } };
+    const deadLetterArn = queueUrl ? queueArnOf(queueUrl, stateMachineArn) : null;
+    return {
+      scheduler: await clients.scheduler(),
+      target: { groupName: stackName, roleArn, stateMachineArn, ...(deadLetterArn ? { deadLetterArn } : {}) },
+    };
   };
   return () => {
     found ??= find();

@@ -16,6 +16,11 @@ export interface ScheduleTarget {
   /** The role EventBridge Scheduler assumes to start the state machine (the stack's, and only that). */
   roleArn: string;
   stateMachineArn: string;
+  /**
+   * The stack's dead-letter queue: what a schedule could not start goes there, and the stack
+   * alerts the topic of it. Absent (a stack older than the queue): Scheduler drops it.
+   */
+  deadLetterArn?: string;
 }
 
 /** A scheduler client and the stack's target: what it takes to schedule a follow-up. */
@@ -63,7 +68,10 @@ function scheduleInput(target: ScheduleTarget, request: FollowUpRequest, at: Dat
       Arn: target.stateMachineArn,
       RoleArn: target.roleArn,
       Input: JSON.stringify(followUpEvent(request)),
-      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+      // An hour of retries, then the dead-letter queue's alert: a follow-up that did not run is a
+      // human's to do the same hour, not the next day.
+      RetryPolicy: { MaximumEventAgeInSeconds: 3_600, MaximumRetryAttempts: 185 },
+      ...(target.deadLetterArn ? { DeadLetterConfig: { Arn: target.deadLetterArn } } : {}),
     },
   };
 }

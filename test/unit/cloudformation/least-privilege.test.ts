@@ -166,7 +166,20 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'logs:DescribeLogGroups',
   ],
   EventsRole: ['states:StartExecution'],
-  SchedulerRole: ['states:StartExecution'],
+  // A schedule sends what it could not start to the dead-letter queue as its own role.
+  SchedulerRole: ['states:StartExecution', 'sqs:SendMessage'],
+  // Reads the dead-letter queue and alerts the e-mail topic.
+  UndeliveredRole: [
+    'sqs:ReceiveMessage',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:ChangeMessageVisibility',
+    'sns:Publish',
+    'kms:GenerateDataKey',
+    'kms:Decrypt',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+  ],
 };
 
 const ROLE_SERVICES: Record<string, string> = {
@@ -177,6 +190,7 @@ const ROLE_SERVICES: Record<string, string> = {
   EventsRole: 'events.amazonaws.com',
   ChatChannelRole: 'chatbot.amazonaws.com',
   SchedulerRole: 'scheduler.amazonaws.com',
+  UndeliveredRole: 'lambda.amazonaws.com',
 };
 
 /** The schedules of the stack's own group, and those exposed-keys names only. */
@@ -260,11 +274,13 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (action === 'lambda:GetFunction') return [FUNCTIONS_ARN];
   if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
     return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
-  // The state machine publishes its last-resort alert to the e-mail topic alone.
+  // The state machine and the dead-letter alerts publish their last-resort alert to the e-mail topic alone.
   if (action === 'sns:Publish')
-    return role === 'StateMachineRole'
+    return role === 'StateMachineRole' || role === 'UndeliveredRole'
       ? [{ Ref: 'NotificationTopic' }]
       : [{ Ref: 'NotificationTopic' }, { Ref: 'ChatTopic' }];
+  // The dead-letter queue of the stack, and no other.
+  if (action.startsWith('sqs:')) return [{ 'Fn::GetAtt': ['UndeliveredQueue', 'Arn'] }];
   if (action.startsWith('dynamodb:')) return [{ 'Fn::GetAtt': ['IncidentTable', 'Arn'] }];
   if (action === 'securityhub:BatchImportFindings')
     return [
@@ -465,8 +481,15 @@ describe('the narrowed grants', () => {
     expect(byCondition).toEqual({
       RevokesSessions: ['iam:PutUserPolicy'],
       UsesSchedules: ['iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
-      // The notification function's, and the state machine's for its last-resort alert.
-      UsesCustomerKey: ['kms:Decrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey'],
+      // The notification function's, the state machine's for its last-resort alert, and the dead-letter alerts'.
+      UsesCustomerKey: [
+        'kms:Decrypt',
+        'kms:Decrypt',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKey',
+      ],
       HasAthena: [
         'athena:GetQueryExecution',
         'athena:GetQueryResults',

@@ -127,13 +127,8 @@ describe('the hub in organisation mode', () => {
       const rule = hub.Resources[name]?.Properties;
       expect(rule?.EventBusName, name).toEqual(hub.Resources.HubEventBus?.Properties?.Name);
       expect(hub.Resources[name]?.DependsOn, name).toBe('HubEventBus');
-      expect(rule?.Targets, name).toEqual([
-        {
-          Id: 'exposed-keys-state-machine',
-          Arn: { Ref: 'StateMachine' },
-          RoleArn: { 'Fn::GetAtt': ['EventsRole', 'Arn'] },
-        },
-      ]);
+      // What the bus cannot deliver goes to the dead-letter queue, as on the default bus.
+      expect(rule?.Targets, name).toEqual(hub.Resources.TrustedAdvisorRule?.Properties?.Targets);
     }
   });
 
@@ -154,7 +149,7 @@ describe('the hub in organisation mode', () => {
     });
   });
 
-  it('encrypts the topic with its own key, which only the notification function, the state machine (its last-resort alert) and EventBridge may use', () => {
+  it('encrypts the topic with its own key, which only the notification function, the last-resort alerts (the state machine, the dead-letter queue) and EventBridge may use', () => {
     expect(hub.Resources.NotificationTopic?.Properties?.KmsMasterKeyId).toEqual({
       'Fn::If': [
         'UsesCustomerKey',
@@ -163,7 +158,7 @@ describe('the hub in organisation mode', () => {
       ],
     });
     const use = hub.Resources.OrganizationTopicKeyUse?.Properties;
-    expect(use?.Roles).toEqual([{ Ref: 'NotifyRole' }, { Ref: 'StateMachineRole' }]);
+    expect(use?.Roles).toEqual([{ Ref: 'NotifyRole' }, { Ref: 'StateMachineRole' }, { Ref: 'UndeliveredRole' }]);
     expect(grantsOf((use?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement)).toEqual({
       'kms:GenerateDataKey': { resources: [{ 'Fn::GetAtt': ['OrganizationTopicKey', 'Arn'] }], condition: undefined },
       'kms:Decrypt': { resources: [{ 'Fn::GetAtt': ['OrganizationTopicKey', 'Arn'] }], condition: undefined },

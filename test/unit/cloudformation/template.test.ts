@@ -10,7 +10,12 @@ import {
   TRUSTED_ADVISOR_DETAIL_TYPE,
   TRUSTED_ADVISOR_SOURCE,
 } from '../../../src/incident/trusted-advisor.js';
-import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../../src/settings/function-settings.js';
+import {
+  readContainConfig,
+  readInvestigateConfig,
+  readNotifyConfig,
+  readUndeliveredConfig,
+} from '../../../src/settings/function-settings.js';
 import { type EventFixture, loadEvent } from '../../support/fixtures.js';
 
 /** The retention values CloudWatch Logs accepts. */
@@ -29,6 +34,7 @@ const FUNCTIONS = {
   ContainFunction: { handler: 'contain.handler', timeout: 60, memory: 256, logGroup: 'ContainLogGroup' },
   InvestigateFunction: { handler: 'investigate.handler', timeout: 900, memory: 1024, logGroup: 'InvestigateLogGroup' },
   NotifyFunction: { handler: 'notify.handler', timeout: 60, memory: 256, logGroup: 'NotifyLogGroup' },
+  UndeliveredFunction: { handler: 'undelivered.handler', timeout: 60, memory: 256, logGroup: 'UndeliveredLogGroup' },
 };
 
 /** The customer-managed key: the stack's own with KmsKey "create", else the key given. */
@@ -61,6 +67,8 @@ function environmentWithDefaults(logicalId: string): Record<string, string> {
       const chosen = branches ? (branches[0] === 'UsesSchedules' ? branches[1] : branches[2]) : value;
       const getAtt = (chosen as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
       if (getAtt?.[0] === 'SchedulerRole') return [name, 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole'];
+      if (getAtt?.[0] === 'UndeliveredQueue')
+        return [name, 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue-1ABC'];
       const ref = (chosen as { Ref?: string }).Ref;
       if (ref === 'AWS::StackName') return [name, 'exposed-keys'];
       if (ref === undefined) return [name, String(chosen)];
@@ -215,6 +223,13 @@ describe('the template resources', () => {
       OrganizationResponderAccess: 'AWS::IAM::Policy',
       OrganizationTopicKey: 'AWS::KMS::Key',
       OrganizationTopicKeyUse: 'AWS::IAM::Policy',
+      // What EventBridge and Scheduler could not deliver, and the function that alerts on it.
+      UndeliveredQueue: 'AWS::SQS::Queue',
+      UndeliveredQueuePolicy: 'AWS::SQS::QueuePolicy',
+      UndeliveredLogGroup: 'AWS::Logs::LogGroup',
+      UndeliveredRole: 'AWS::IAM::Role',
+      UndeliveredFunction: 'AWS::Lambda::Function',
+      UndeliveredEventSource: 'AWS::Lambda::EventSourceMapping',
     });
   });
 
@@ -296,7 +311,7 @@ describe('the template resources', () => {
   it('give every log group the retention parameter and remove it with the stack', () => {
     const groups = Object.entries(template.Resources).filter(([, { Type }]) => Type === 'AWS::Logs::LogGroup');
 
-    expect(groups).toHaveLength(4);
+    expect(groups).toHaveLength(5);
     for (const [, group] of groups) {
       expect(group).toMatchObject({
         DeletionPolicy: 'Delete',
@@ -354,13 +369,18 @@ describe('the template resources', () => {
       incidentTable: 'exposed-keys-IncidentTable-1ABC',
       deleteAfterDays: 7,
       verifyAfterMinutes: 30,
-      schedule: { groupName: 'exposed-keys', roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole' },
+      schedule: {
+        groupName: 'exposed-keys',
+        roleArn: 'arn:aws:iam::123456789012:role/exposed-keys-SchedulerRole',
+        deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue-1ABC',
+      },
     });
     expect(readInvestigateConfig(environmentWithDefaults('InvestigateFunction'))).toEqual({
       lookbackHours: 24,
       regions: [],
     });
     expect(readNotifyConfig(environmentWithDefaults('NotifyFunction')).topicArn).toMatch(/^arn:aws:sns:/);
+    expect(readUndeliveredConfig(environmentWithDefaults('UndeliveredFunction')).topicArn).toMatch(/^arn:aws:sns:/);
   });
 
   it('log every state machine execution to its log group', () => {
@@ -555,6 +575,7 @@ describe('the template outputs', () => {
       ContainFunctionName: expect.objectContaining({ Value: { Ref: 'ContainFunction' } }),
       InvestigateFunctionName: expect.objectContaining({ Value: { Ref: 'InvestigateFunction' } }),
       NotifyFunctionName: expect.objectContaining({ Value: { Ref: 'NotifyFunction' } }),
+      UndeliveredQueueArn: expect.objectContaining({ Value: { 'Fn::GetAtt': ['UndeliveredQueue', 'Arn'] } }),
       AthenaTable: expect.objectContaining({ Condition: 'HasAthena' }),
       AthenaWorkGroupName: expect.objectContaining({ Condition: 'HasAthena', Value: { Ref: 'AthenaWorkGroup' } }),
       HubEventBusArn: expect.objectContaining({

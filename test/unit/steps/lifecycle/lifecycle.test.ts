@@ -135,6 +135,22 @@ describe('containKey in deactivate-then-delete mode', () => {
     });
   });
 
+  it("sends what a schedule could not start to the stack's dead-letter queue, after an hour of retries", async () => {
+    const deadLetterArn = 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue-1ABC';
+    const withQueue = { ...deps(), schedules: async () => ({ scheduler, target: { ...TARGET, deadLetterArn } }) };
+
+    await containKey(withQueue, incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+    await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    const targets = schedulerMock.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input.Target);
+    expect(targets.length).toBeGreaterThanOrEqual(2);
+    const [first] = targets;
+    expect(first?.DeadLetterConfig).toEqual({ Arn: deadLetterArn });
+    expect(first?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3_600, MaximumRetryAttempts: 185 });
+    // A stack older than the queue: the schedule has none, as before.
+    expect(targets.at(-1)?.DeadLetterConfig).toBeUndefined();
+  });
+
   it('moves a schedule that is already there rather than failing', async () => {
     schedulerMock
       .on(CreateScheduleCommand)
