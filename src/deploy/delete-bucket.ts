@@ -22,11 +22,17 @@ export interface DeletedBucket {
 
 /**
  * The keys exposed-keys writes in its artifact bucket, the only objects it deletes there: the
- * artifacts (`lambda/<sha256>.zip`), their signed copies (`signed/<profile>/<sha256>/…`) and the
- * results of the stack's Athena workgroup (`athena-results/`).
+ * artifacts (`lambda/<sha256>.zip`), their signed copies (`signed/<profile>/<sha256>/…`), the stack
+ * templates sent by URL (`templates/<sha256>.json`) and the results of the stack's Athena workgroup
+ * (`athena-results/`).
  */
-const OWN_KEYS = [/^lambda\/[0-9a-f]{64}\.zip$/, /^signed\/[\w.-]+\/[0-9a-f]{64}\//, /^athena-results\//];
-const OWN_PLACES = 'lambda/<sha256>.zip, signed/<profile>/<sha256>/, athena-results/';
+const OWN_KEYS = [
+  /^lambda\/[0-9a-f]{64}\.zip$/,
+  /^signed\/[\w.-]+\/[0-9a-f]{64}\//,
+  /^templates\/[0-9a-f]{64}\.json$/,
+  /^athena-results\//,
+];
+const OWN_PLACES = 'lambda/<sha256>.zip, signed/<profile>/<sha256>/, templates/<sha256>.json, athena-results/';
 
 function isOwnObject(key: string): boolean {
   return OWN_KEYS.some((pattern) => pattern.test(key));
@@ -42,7 +48,7 @@ async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
 
 /**
  * Deletes what exposed-keys wrote in its artifact bucket (every version and delete marker under
- * its prefixes: the artifacts, their signed copies, Athena's results), then the bucket, when
+ * its prefixes: the artifacts, their signed copies, the templates, Athena's results), then the bucket, when
  * nothing else is left in it; a bucket that holds anything else is kept, and says why. Every call
  * names the owner, so that only the owner's bucket is touched.
  */

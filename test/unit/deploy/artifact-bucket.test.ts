@@ -304,6 +304,8 @@ describe('deleteArtifactBucket', () => {
             Key: 'signed/profile/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd/x.zip',
             VersionId: 'm',
           },
+          // The stack template a deploy sent by URL.
+          { Key: 'templates/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.json', VersionId: 't' },
         ],
       });
     s3Mock.on(DeleteObjectsCommand).resolves({});
@@ -311,7 +313,7 @@ describe('deleteArtifactBucket', () => {
 
     const result = await deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER });
 
-    expect(result).toEqual({ bucket: BUCKET, status: 'deleted', objectsDeleted: 3 });
+    expect(result).toEqual({ bucket: BUCKET, status: 'deleted', objectsDeleted: 4 });
     expect(s3Mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, {
       KeyMarker: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip',
       VersionIdMarker: 'a1',
@@ -325,6 +327,7 @@ describe('deleteArtifactBucket', () => {
             Key: 'signed/profile/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd/x.zip',
             VersionId: 'm',
           },
+          { Key: 'templates/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.json', VersionId: 't' },
         ],
         Quiet: true,
       },
@@ -340,6 +343,8 @@ describe('deleteArtifactBucket', () => {
         { Key: 'incident-notes/report.pdf', VersionId: 'n1' },
         // Another team's function under lambda/, not an artifact of exposed-keys (lambda/<sha256>.zip).
         { Key: 'lambda/payments-handler.zip', VersionId: 'p1' },
+        // Another team's template under templates/, not one exposed-keys wrote (templates/<sha256>.json).
+        { Key: 'templates/network.yaml', VersionId: 'y1' },
       ],
     });
     s3Mock.on(DeleteObjectsCommand).resolves({});
@@ -349,7 +354,7 @@ describe('deleteArtifactBucket', () => {
     expect(result).toMatchObject({
       status: 'kept',
       objectsDeleted: 1,
-      reason: expect.stringMatching(/2 object version/),
+      reason: expect.stringMatching(/3 object version/),
     });
     expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectsCommand, {
       Delete: {
