@@ -18,6 +18,7 @@ import {
   NotFound,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
@@ -26,6 +27,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Artifact } from '../../../src/deploy/package-artifact.js';
 import { type DeployMessage, runDeploy } from '../../../src/deploy/run-deploy.js';
+import { MAX_TEMPLATE_BODY_BYTES } from '../../../src/deploy/template.js';
 import { InvalidInputError } from '../../../src/errors.js';
 import { recordingHost } from '../../support/io-host.js';
 
@@ -92,6 +94,21 @@ beforeEach(() => {
 });
 
 describe('runDeploy', () => {
+  it('sends the stack template by URL, written to the artifact bucket, being over what CloudFormation takes inline', async () => {
+    await runDeploy(deps().deps, { ...input, execute: false });
+
+    const put = s3Mock.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key?.startsWith('templates/'));
+    const key = put?.args[0].input.Key ?? '';
+    expect(key).toMatch(/^templates\/[0-9a-f]{64}\.json$/);
+    expect(put?.args[0].input).toMatchObject({ Bucket: BUCKET, ExpectedBucketOwner: '123456789012' });
+    expect(Buffer.byteLength(Buffer.from(put?.args[0].input.Body as Uint8Array))).toBeGreaterThan(
+      MAX_TEMPLATE_BODY_BYTES,
+    );
+    const changeSet = cloudFormationMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
+    expect(changeSet?.TemplateURL).toBe(`https://s3.us-east-1.amazonaws.com/${BUCKET}/${key}`);
+    expect(changeSet?.TemplateBody).toBeUndefined();
+  });
+
   it('asks before deleting a stack a failed first deploy left, and changes nothing unless told to', async () => {
     cloudFormationMock.on(DescribeStacksCommand).resolves({
       Stacks: [
