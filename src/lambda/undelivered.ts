@@ -1,3 +1,4 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { topicRegion } from '../aws/aws-names.js';
 import { lambdaClientConfig } from '../aws/client-config.js';
@@ -8,16 +9,27 @@ import { stepLogger } from './logger.js';
 const config = readUndeliveredConfig(process.env);
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const sns = new SNSClient(lambdaClientConfig(topicRegion(config.topicArn) ?? region));
+const sfn = new SFNClient(lambdaClientConfig(region));
 const logger = stepLogger('undelivered');
 
 /**
  * Reads the stack's dead-letter queue (events EventBridge and EventBridge Scheduler could not
- * deliver to the state machine) and alerts the e-mail topic once for each. Answers Lambda's
- * partial batch response: a message whose alert did not go out stays on the queue.
+ * deliver to the state machine): starts the state machine with each, and alerts the topics.
+ * Answers Lambda's partial batch response: a message whose e-mail did not go out stays on the queue.
  */
 export async function handler(event: { Records?: DeadLetterRecord[] }) {
-  const result = await alertUndelivered({ sns, topicArn: config.topicArn }, event.Records ?? []);
-  for (const sent of result.published) logger.warn('Alerted: an event did not start the response', sent);
-  for (const failed of result.failed) logger.error('Could not alert: the message stays on the queue', failed);
+  const records = event.Records ?? [];
+  const result = await alertUndelivered({ sns, sfn, ...config }, records);
+  for (const outcome of result.outcomes) {
+    const entry = { ...outcome, restart: outcome.restart.status, restartDetail: outcome.restart };
+    if (outcome.error) logger.error('Could not alert: the message stays on the queue', entry);
+    else logger.warn('An event did not reach the state machine: alerted', entry);
+    // The one case the alert does not describe the event: the event is kept here.
+    if (outcome.fallback)
+      logger.error('The undelivered event', {
+        messageId: outcome.messageId,
+        body: records.find((record) => record.messageId === outcome.messageId)?.body?.slice(0, 65_536),
+      });
+  }
   return { batchItemFailures: result.batchItemFailures };
 }

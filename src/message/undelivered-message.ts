@@ -1,17 +1,26 @@
-import { shownText, shownValue } from '../common/untrusted-text.js';
-import { describeError } from '../errors.js';
+import { inert, shownText, shownValue } from '../common/untrusted-text.js';
+import { describeError, SeveralKeysError } from '../errors.js';
 import { parseSignal, type Signal } from '../incident/parse-incident.js';
 import { manualContainSteps } from '../steps/human-steps.js';
 import { type FollowUpRequest, isFollowUpEvent, readFollowUp } from '../steps/lifecycle/follow-up.js';
+import { CHAT_LIMITS, type CustomNotification, chatEscape } from './chat.js';
 import { MAX_SUBJECT_LENGTH, printableAscii } from './email.js';
+import { fitWithin } from './fit.js';
 import { accountFlag, profileFlag } from './incident-message.js';
 
 /*
  * EventBridge (a rule's target) and EventBridge Scheduler (a follow-up's schedule) send what they
  * could not deliver to the stack's dead-letter queue: the event as it was, and attributes saying
- * why. Nothing of exposed-keys ran for it, so this alert is all anyone hears of the incident: it
- * says what the event named, as far as it can be read, and what to do by hand.
+ * why. The undelivered function starts the response again itself, then alerts: this says what
+ * the event named, as far as it can be read, whether the response now runs, and what to do by hand.
  */
+
+/** What became of the undelivered function's own attempt to start the response. */
+export type RestartOutcome =
+  | { status: 'started'; executionArn: string }
+  | { status: 'failed'; error: string }
+  /** The event could not be read as one exposed-keys acts on: it was not sent to the state machine. */
+  | { status: 'not-tried' };
 
 /** One message of the dead-letter queue: its body and its string attributes. */
 export interface UndeliveredEvent {
@@ -20,29 +29,44 @@ export interface UndeliveredEvent {
   attributes: Readonly<Record<string, string | undefined>>;
   /** The account of the stack (the queue's), to tell a member's key from its own. */
   stackAccount: string | null;
+  restart: RestartOutcome;
 }
 
-/** The alert to publish for an event that never started a response. */
+/** The alert to publish for an event that EventBridge or Scheduler could not deliver. */
 export interface UndeliveredAlert {
   subject: string;
   message: string;
   /** SNS message attributes, as the incident reports carry them (`source`, `outcome`, `account`, `accessKeyId`). */
   attributes: Record<string, string>;
+  /** The same, as a chat custom notification, threaded by key. */
+  chat: CustomNotification;
 }
 
-/** The `outcome` attribute of every such alert: no response started. */
-export const NOT_STARTED = 'not-started';
+/** The `outcome` attribute: the response started late, by the undelivered function, or not at all. */
+export const UNDELIVERED_OUTCOMES = { started: 'started-late', failed: 'not-started', 'not-tried': 'not-started' };
 
 /** How much of the event the alert quotes, in code points. */
 const QUOTED_EVENT_CHARS = 4_000;
 
 /** What the body turned out to be. */
-type Content =
+export type UndeliveredContent =
   | { kind: 'signal'; signal: Signal }
   | { kind: 'follow-up'; request: FollowUpRequest }
+  | { kind: 'several-keys'; keys: readonly string[]; accountId: string | null }
   | { kind: 'unreadable'; problem: string };
 
-function contentOf(body: string): Content {
+const ACCOUNT = /^\d{12}$/;
+
+/** The account a Health event's keys are in, read loosely (the event was refused whole). */
+function looseAccount(event: unknown): string | null {
+  const { account, detail } = (event ?? {}) as { account?: unknown; detail?: { affectedAccount?: unknown } };
+  for (const candidate of [detail?.affectedAccount, account])
+    if (typeof candidate === 'string' && ACCOUNT.test(candidate)) return candidate;
+  return null;
+}
+
+/** What a dead-letter message's body is: an event exposed-keys acts on, one naming several keys, or neither. */
+export function undeliveredContent(body: string): UndeliveredContent {
   let event: unknown;
   try {
     event = JSON.parse(body);
@@ -58,6 +82,8 @@ function contentOf(body: string): Content {
   try {
     return { kind: 'signal', signal: parseSignal(event) };
   } catch (error) {
+    if (error instanceof SeveralKeysError)
+      return { kind: 'several-keys', keys: error.keys, accountId: looseAccount(event) };
     return { kind: 'unreadable', problem: describeError(error) };
   }
 }
@@ -72,62 +98,75 @@ function whyLine(attributes: UndeliveredEvent['attributes']): string {
   return shownText(`${code}${text}${tail ? ` (${tail})` : ''}`, 600);
 }
 
-/** The key's account when it is not the stack's: a member's, for `--account` and `--profile`. */
+/**
+ * The key's account when it is not the stack's: a member's, for `--account` and `--profile`. When
+ * the stack's account is unknown, any account the event names is taken as a member's, so that no
+ * command acts on the wrong account.
+ */
 function memberOf(accountId: string | null, stackAccount: string | null): string | null {
-  return accountId && stackAccount && accountId !== stackAccount ? accountId : null;
+  return accountId && accountId !== stackAccount ? accountId : null;
 }
 
-/** The key and its account, as far as the event names them, for the message's attributes. */
-function namedBy(content: Content): { accessKeyId?: string; account: string } {
-  if (content.kind === 'signal')
-    return content.signal.kind === 'key'
-      ? { accessKeyId: content.signal.incident.accessKeyId, account: content.signal.incident.accountId }
-      : { account: content.signal.quarantine.accountId };
-  if (content.kind === 'follow-up')
-    return { accessKeyId: content.request.accessKeyId, account: content.request.accountId ?? 'unknown' };
-  return { account: 'unknown' };
+interface Described {
+  /** What was reported, for the subject: a key, a user, a follow-up. */
+  about: string;
+  /** What the response would have done, for the lead. */
+  report: string;
+  facts: string[];
+  /** What to do by hand when the response did not start. */
+  steps: string[];
+  source: string;
+  accessKeyId?: string;
+  account: string;
 }
 
-function signalFacts(signal: Signal): string[] {
-  if (signal.kind === 'user') {
-    const { quarantine } = signal;
-    return [
-      `User:       ${shownValue(quarantine.userName, 128)} (AWS put ${quarantine.policy} on it)`,
-      `Account:    ${quarantine.accountId}`,
-      `Reported:   ${quarantine.detectedAt}`,
-      `Event id:   ${shownValue(quarantine.eventId, 80)}`,
-    ];
-  }
-  const { incident } = signal;
-  return [
-    `Key:        ${incident.accessKeyId}`,
-    `User:       ${incident.userName === null ? '(not named)' : shownValue(incident.userName, 128)}`,
-    `Account:    ${incident.accountId}`,
-    `Reported:   ${incident.source}, ${incident.detectedAt}`,
-    ...(incident.location ? [`Found at:   ${shownValue(incident.location, 200)}`] : []),
-    `Event id:   ${shownValue(incident.eventId, 80)}`,
-  ];
-}
-
-function signalSteps(signal: Signal, stackAccount: string | null): string[] {
+function describeSignal(signal: Signal, stackAccount: string | null): Described {
   if (signal.kind === 'user') {
     const { quarantine } = signal;
     const member = memberOf(quarantine.accountId, stackAccount);
     const user = shownValue(quarantine.userName, 128);
-    return [
-      `List the user's keys: aws iam list-access-keys --user-name ${user}${profileFlag(member)}`,
-      `Contain each active one: exposed-keys respond --key <AKIA…>${accountFlag(member)}`,
-    ];
+    return {
+      about: `user ${shownValue(quarantine.userName, 40)}`,
+      report: `a user AWS quarantined (${quarantine.policy})`,
+      facts: [
+        `User:       ${user}`,
+        `Account:    ${quarantine.accountId}`,
+        `Reported:   ${quarantine.detectedAt}`,
+        `Event id:   ${shownValue(quarantine.eventId, 80)}`,
+      ],
+      steps: [
+        `List the user's keys: aws iam list-access-keys --user-name ${user}${profileFlag(member)}`,
+        `Contain each active one: exposed-keys respond --key <AKIA…>${accountFlag(member)}`,
+      ],
+      source: quarantine.source,
+      account: quarantine.accountId,
+    };
   }
   const { incident } = signal;
   const member = memberOf(incident.accountId, stackAccount);
   const userName = incident.userName === null ? null : shownValue(incident.userName, 128);
-  return [
-    `Contain the key now: exposed-keys respond --key ${incident.accessKeyId}${accountFlag(member)}`,
-    ...manualContainSteps(incident.accessKeyId, userName, member ?? undefined).map((step, index) =>
-      index === 0 ? `Or, without exposed-keys: ${step}` : step,
-    ),
-  ];
+  return {
+    about: incident.accessKeyId,
+    report: 'a report of an exposed key',
+    facts: [
+      `Key:        ${incident.accessKeyId}`,
+      `User:       ${userName ?? '(not named)'}`,
+      `Account:    ${incident.accountId}`,
+      `Reported:   ${incident.source}, ${incident.detectedAt}`,
+      ...(incident.location ? [`Found at:   ${shownValue(incident.location, 200)}`] : []),
+      `Event id:   ${shownValue(incident.eventId, 80)}`,
+      ...(incident.notes ?? []).map((note) => `Note:       ${shownText(note, 300)}`),
+    ],
+    steps: [
+      `Contain the key: exposed-keys respond --key ${incident.accessKeyId}${accountFlag(member)}`,
+      ...manualContainSteps(incident.accessKeyId, userName, member ?? undefined).map((step, index) =>
+        index === 0 ? `Or, without exposed-keys: ${step}` : step,
+      ),
+    ],
+    source: incident.source,
+    accessKeyId: incident.accessKeyId,
+    account: incident.accountId,
+  };
 }
 
 const FOLLOW_UP_NAMES: Readonly<Record<FollowUpRequest['kind'], string>> = {
@@ -135,91 +174,153 @@ const FOLLOW_UP_NAMES: Readonly<Record<FollowUpRequest['kind'], string>> = {
   verification: 'verification after containment',
 };
 
-function followUpFacts(request: FollowUpRequest): string[] {
-  return [
-    `Key:        ${request.accessKeyId}`,
-    `User:       ${shownValue(request.userName, 128)}`,
-    `Account:    ${request.accountId ?? 'unknown'}`,
-    `Contained:  ${request.containedAt}`,
-    ...(request.deleteAt ? [`Due:        ${request.deleteAt}`] : []),
-  ];
-}
-
-function followUpSteps(request: FollowUpRequest, stackAccount: string | null): string[] {
+function describeFollowUp(request: FollowUpRequest, stackAccount: string | null): Described {
   const member = memberOf(request.accountId, stackAccount);
   const user = shownValue(request.userName, 128);
-  if (request.kind === 'scheduled-deletion')
-    return [
-      `The key was deactivated, not deleted. Delete it by hand: aws iam delete-access-key --user-name ${user} --access-key-id ${request.accessKeyId}${profileFlag(member)}`,
-    ];
-  return [
-    `Check by hand what the key did since containment: exposed-keys investigate --key ${request.accessKeyId}${accountFlag(member)} --start ${request.containedAt}`,
-  ];
+  const key = request.accessKeyId;
+  const steps =
+    request.kind === 'scheduled-deletion'
+      ? [
+          `Check the key first: aws iam list-access-keys --user-name ${user}${profileFlag(member)}. Delete it only if it is still Inactive (a key made active again was released, or someone must say why): aws iam delete-access-key --user-name ${user} --access-key-id ${key}${profileFlag(member)}`,
+        ]
+      : [
+          `Check by hand what the key did since containment: exposed-keys investigate --key ${key}${accountFlag(member)} --start ${request.containedAt}`,
+        ];
+  return {
+    about: `the ${FOLLOW_UP_NAMES[request.kind]} of ${key}`,
+    report: `the ${FOLLOW_UP_NAMES[request.kind]} of a key exposed-keys contained`,
+    facts: [
+      `Key:        ${key}`,
+      `User:       ${user}`,
+      `Account:    ${request.accountId ?? 'unknown'}`,
+      `Contained:  ${request.containedAt}`,
+      ...(request.deleteAt ? [`Due:        ${request.deleteAt}`] : []),
+    ],
+    steps,
+    source: 'exposed-keys',
+    accessKeyId: key,
+    account: request.accountId ?? 'unknown',
+  };
 }
 
-/** What the alert says of the event, by what it turned out to be. */
-function describe(content: Content, stackAccount: string | null) {
-  if (content.kind === 'signal') {
-    const { signal } = content;
-    const about = signal.kind === 'key' ? signal.incident.accessKeyId : shownValue(signal.quarantine.userName, 40);
+function describe(content: UndeliveredContent, stackAccount: string | null): Described {
+  if (content.kind === 'signal') return describeSignal(content.signal, stackAccount);
+  if (content.kind === 'follow-up') return describeFollowUp(content.request, stackAccount);
+  if (content.kind === 'several-keys') {
+    const member = memberOf(content.accountId, stackAccount);
     return {
-      subject: `ACTION REQUIRED: exposed-keys did not start for ${about}`,
-      lead: 'EventBridge could not start the exposed-keys response to a report of an exposed key. Nothing was contained, investigated or reported for it: the key may still be active.',
-      facts: signalFacts(signal),
-      steps: signalSteps(signal, stackAccount),
-    };
-  }
-  if (content.kind === 'follow-up') {
-    const { request } = content;
-    const name = FOLLOW_UP_NAMES[request.kind];
-    return {
-      subject: `ACTION REQUIRED: the ${name} of ${request.accessKeyId} did not run`,
-      lead: `EventBridge Scheduler could not start the ${name} of a key exposed-keys contained. It did not run.`,
-      facts: followUpFacts(request),
-      steps: followUpSteps(request, stackAccount),
+      about: `${content.keys.length} keys`,
+      report: `a report naming ${content.keys.length} exposed keys`,
+      facts: [...content.keys.map((key) => `Key:        ${key}`), `Account:    ${content.accountId ?? 'unknown'}`],
+      steps: content.keys.map((key) => `Contain ${key}: exposed-keys respond --key ${key}${accountFlag(member)}`),
+      source: 'health',
+      account: content.accountId ?? 'unknown',
     };
   }
   return {
-    subject: 'ACTION REQUIRED: exposed-keys did not start for an event it was sent',
-    lead: `EventBridge could not start the exposed-keys response to an event, which exposed-keys cannot read (${shownText(content.problem, 300)}). If it reports an exposed key, the key may still be active.`,
+    about: 'an event it was sent',
+    report: `an event exposed-keys cannot read (${shownText(content.problem, 300)})`,
     facts: [],
     steps: [
       'Read the event below, or find it in the Trusted Advisor or AWS Health console, and contain the key it names: exposed-keys respond --key <AKIA…>',
     ],
+    source: 'unknown',
+    account: 'unknown',
   };
 }
 
+function leadOf(described: Described, sender: string, restart: RestartOutcome): string {
+  const failed = `${sender} could not start the exposed-keys response to ${described.report}.`;
+  if (restart.status === 'started')
+    return `${failed} exposed-keys started it again itself: its own report follows. If none comes within 15 minutes, act as below.`;
+  if (restart.status === 'failed')
+    return `${failed} exposed-keys could not start it again either (${shownText(restart.error, 400)}). Nothing was done for it: if it reports a key, the key may still be active.`;
+  return `${failed} Nothing was done for it: if it reports a key, the key may still be active.`;
+}
+
+function subjectOf(described: Described, restart: RestartOutcome): string {
+  const subject =
+    restart.status === 'started'
+      ? `exposed-keys started late for ${described.about}: check its report`
+      : `ACTION REQUIRED: exposed-keys did not start for ${described.about}`;
+  return printableAscii(subject).slice(0, MAX_SUBJECT_LENGTH);
+}
+
+function chatOf(subject: string, lead: string, steps: readonly string[], attributes: Record<string, string>) {
+  const cut = (value: string, max: number) => fitWithin(chatEscape(value), max);
+  const thread = attributes.accessKeyId ?? `undelivered-${attributes.account}`;
+  return {
+    version: '1.0',
+    source: 'custom',
+    content: {
+      textType: 'client-markdown',
+      title: cut(`:rotating_light: ${subject}`, CHAT_LIMITS.title),
+      description: cut(`${lead}\nThe e-mail has the event and why it was not delivered.`, CHAT_LIMITS.description),
+      nextSteps: steps.slice(0, CHAT_LIMITS.nextSteps).map((step) => cut(step, CHAT_LIMITS.step)),
+      keywords: ['exposed-keys', attributes.outcome, attributes.source, attributes.account].map((word) =>
+        cut(word ?? 'unknown', CHAT_LIMITS.keyword),
+      ),
+    },
+    metadata: {
+      threadId: fitWithin(thread, CHAT_LIMITS.threadId),
+      summary: cut(subject, CHAT_LIMITS.summary),
+      eventType: 'ExposedAccessKey',
+      additionalContext: attributes,
+    },
+  } satisfies CustomNotification;
+}
+
 /**
- * The alert for an event that reached the dead-letter queue: what it named (a key, a quarantined
- * user, a follow-up of a contained key), why it was not delivered, what to do now by hand, and
- * the event itself, made inert and cut. Every text from the event or the attributes is made inert.
+ * The alert for an event that reached the dead-letter queue: what it named (a key, several, a
+ * quarantined user, a follow-up of a contained key), whether the response now runs, why it was
+ * not delivered, what to do by hand, and the event itself, made inert and cut. Every text from
+ * the event or the attributes is made inert.
  */
-export function undeliveredAlert(event: UndeliveredEvent): UndeliveredAlert {
-  const content = contentOf(event.body);
-  const { subject, lead, facts, steps } = describe(content, event.stackAccount);
-  const sender = event.attributes.SCHEDULE_ARN
-    ? `Schedule:   ${shownValue(event.attributes.SCHEDULE_ARN, 300)}`
-    : `Rule:       ${shownValue(event.attributes.RULE_ARN ?? 'unknown', 300)}`;
+export function undeliveredAlert(event: UndeliveredEvent, content = undeliveredContent(event.body)): UndeliveredAlert {
+  const described = describe(content, event.stackAccount);
+  const sender = event.attributes.SCHEDULE_ARN ? 'EventBridge Scheduler' : 'EventBridge';
+  const lead = leadOf(described, sender, event.restart);
+  const steps = [
+    ...(event.restart.status === 'started'
+      ? [`Read the report of the execution started again: ${event.restart.executionArn}`]
+      : []),
+    ...described.steps,
+    'Then find why it could not start (Why, below): exposed-keys status shows the stack; the role of the rule or schedule must be allowed to start the state machine.',
+  ];
+  const quoted = shownText(event.body, QUOTED_EVENT_CHARS);
   const lines = [
     lead,
     '',
-    ...facts,
+    ...described.facts,
     `Why:        ${whyLine(event.attributes)}`,
-    sender,
+    event.attributes.SCHEDULE_ARN
+      ? `Schedule:   ${shownValue(event.attributes.SCHEDULE_ARN, 300)}`
+      : `Rule:       ${shownValue(event.attributes.RULE_ARN ?? 'unknown', 300)}`,
     `Target:     ${shownValue(event.attributes.TARGET_ARN ?? 'unknown', 300)}`,
     '',
-    'DO NOW',
-    ...[
-      ...steps,
-      'Then find why it could not start (the error above): exposed-keys status shows the stack; the role of the rule or schedule must be allowed to start the state machine.',
-    ].map((step, index) => `${index + 1}. ${step}`),
+    event.restart.status === 'started' ? 'TO DO' : 'DO NOW',
+    ...steps.map((step, index) => `${index + 1}. ${step}`),
     '',
-    `THE EVENT AS DELIVERED (made inert${[...event.body].length > QUOTED_EVENT_CHARS ? ', cut' : ''})`,
-    shownText(event.body, QUOTED_EVENT_CHARS),
+    `THE EVENT AS DELIVERED (made inert${quoted === inert(event.body) ? '' : ', cut'})`,
+    quoted,
   ];
+  const subject = subjectOf(described, event.restart);
+  const attributes = {
+    source: described.source,
+    outcome: UNDELIVERED_OUTCOMES[event.restart.status],
+    account: described.account,
+    ...(described.accessKeyId ? { accessKeyId: described.accessKeyId } : {}),
+  };
+  return { subject, message: lines.join('\n'), attributes, chat: chatOf(subject, lead, steps, attributes) };
+}
+
+/**
+ * The alert when the message itself could not be read into one: fixed text, none of it from the
+ * event, so that it always goes out.
+ */
+export function fallbackUndeliveredAlert(messageId: string): Pick<UndeliveredAlert, 'subject' | 'message'> {
   return {
-    subject: printableAscii(subject).slice(0, MAX_SUBJECT_LENGTH),
-    message: lines.join('\n'),
-    attributes: { source: 'dead-letter-queue', outcome: NOT_STARTED, ...namedBy(content) },
+    subject: 'ACTION REQUIRED: exposed-keys did not start for an event it was sent',
+    message: `EventBridge or EventBridge Scheduler could not start the exposed-keys response to an event, and exposed-keys could not describe it. If it reports a key, the key may still be active. Read the message ${shownValue(messageId, 100)} of the stack's dead-letter queue (UndeliveredQueue) in the function's log, or in the Trusted Advisor or AWS Health console, and contain the key it names: exposed-keys respond --key <AKIA…>`,
   };
 }

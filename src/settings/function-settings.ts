@@ -146,14 +146,25 @@ export function readNotifyConfig(env: Env): NotifyConfig {
   };
 }
 
-/** Settings of the function that alerts on events the state machine never received. */
+/** Settings of the function that starts again, and alerts on, what the state machine never received. */
 export interface UndeliveredConfig {
   topicArn: string;
+  chatTopicArn?: string;
+  stateMachineArn: string;
 }
 
-/** Reads `TOPIC_ARN`: the e-mail topic, where the alert goes. */
+const stateMachineArnSchema = z
+  .string()
+  .regex(/^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'must be a state machine ARN');
+
+/** Reads `TOPIC_ARN` (the e-mail topic), `CHAT_TOPIC_ARN` (optional) and `STATE_MACHINE_ARN` (the stack's). */
 export function readUndeliveredConfig(env: Env): UndeliveredConfig {
-  return { topicArn: read(env, 'dead-letter alert', 'TOPIC_ARN', topicArnSchema) };
+  const name = 'dead-letter alert';
+  return {
+    topicArn: read(env, name, 'TOPIC_ARN', topicArnSchema),
+    ...(env.CHAT_TOPIC_ARN ? { chatTopicArn: read(env, name, 'CHAT_TOPIC_ARN', topicArnSchema) } : {}),
+    stateMachineArn: read(env, name, 'STATE_MACHINE_ARN', stateMachineArnSchema),
+  };
 }
 
 /** Organisation mode, for the containment and investigation functions. */

@@ -27,22 +27,23 @@ export interface NotificationResult {
   fullMessageRefused?: string;
 }
 
-/** SNS message attributes of type String, one for each entry of `attributes`. */
-export function stringAttributes(
-  attributes: Readonly<Record<string, string>>,
-): Record<string, { DataType: 'String'; StringValue: string }> {
-  return Object.fromEntries(
-    Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
-  );
-}
-
-async function publish(sns: SnsClient, topicArn: string, notification: Notification): Promise<string> {
+/**
+ * Publishes one e-mail message to `topicArn`: its subject, its text, and its attributes as SNS
+ * String attributes (which subscription filter policies read). Answers SNS's message id.
+ */
+export async function publishEmail(
+  sns: SnsClient,
+  topicArn: string,
+  email: Pick<Notification, 'subject' | 'message' | 'attributes'>,
+): Promise<string> {
   const answer = await sns.send(
     new PublishCommand({
       TopicArn: topicArn,
-      Subject: notification.subject,
-      Message: notification.message,
-      MessageAttributes: stringAttributes(notification.attributes),
+      Subject: email.subject,
+      Message: email.message,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(email.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+      ),
     }),
   );
   return answer.MessageId ?? '';
@@ -62,12 +63,12 @@ export async function notifySecurity(deps: NotifyDeps, input: NotifyInput): Prom
   let messageId: string;
   let refusal: string | undefined;
   try {
-    messageId = await publish(deps.sns, input.topicArn, full);
+    messageId = await publishEmail(deps.sns, input.topicArn, full);
   } catch (error) {
     refusal = describeError(toAwsCallError('sns:Publish', error));
     notification = buildPlainNotification(input);
     try {
-      messageId = await publish(deps.sns, input.topicArn, notification);
+      messageId = await publishEmail(deps.sns, input.topicArn, notification);
     } catch (again) {
       const cause = toAwsCallError('sns:Publish', again);
       throw new NotificationError(

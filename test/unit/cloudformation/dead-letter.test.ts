@@ -22,16 +22,19 @@ function rules(): [string, Record<string, any>][] {
     .map(([id, resource]) => [id, resource]);
 }
 
-/** The rule ARNs a statement of the queue policy admits, by the template condition it is under. */
-function admittedRules(): Record<string, string[]> {
+function queuePolicy(): any[] {
   const policy = template.Resources.UndeliveredQueuePolicy?.Properties?.PolicyDocument as { Statement: any[] };
-  const statements = policy.Statement;
+  return policy.Statement;
+}
+
+/** The rule ARNs the queue policy's Allow statements admit, by the template condition they are under. */
+function admittedRules(): Record<string, string[]> {
   const admitted: Record<string, string[]> = {};
-  for (const entry of statements) {
+  for (const entry of queuePolicy()) {
     const conditional = entry['Fn::If'] as [string, any, unknown] | undefined;
     const statement = conditional ? conditional[1] : entry;
+    if (statement.Effect !== 'Allow') continue;
     expect(statement).toMatchObject({
-      Effect: 'Allow',
       Principal: { Service: 'events.amazonaws.com' },
       Action: 'sqs:SendMessage',
       Resource: QUEUE_ARN,
@@ -40,6 +43,12 @@ function admittedRules(): Record<string, string[]> {
     admitted[conditional?.[0] ?? 'always'] = arns.map((arn) => arn['Fn::GetAtt'][0]).sort();
   }
   return admitted;
+}
+
+/** The rule or role an element of the Deny's lists names: `X.Arn`, or under `Fn::If` with no value otherwise. */
+function named(value: any): string {
+  const branches = value['Fn::If'] as [string, any, any] | undefined;
+  return (branches ? branches[1] : value)['Fn::GetAtt'][0];
 }
 
 describe('what EventBridge and Scheduler cannot deliver', () => {
@@ -63,6 +72,25 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
     expect(byCondition.IsOrganization).toHaveLength(3);
   });
 
+  it('may be sent by nothing else: the function gives what it reads to the state machine', () => {
+    const denials = queuePolicy().filter((statement) => statement.Effect === 'Deny');
+    expect(denials).toHaveLength(1);
+    const [deny] = denials;
+    expect(deny).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage', Resource: QUEUE_ARN });
+    const unless = deny.Condition.ArnNotEquals;
+    expect(Object.keys(deny.Condition)).toEqual(['ArnNotEquals']);
+    // Denied unless sent for one of the stack's rules, or by the schedules' role.
+    expect(unless['aws:SourceArn'].map(named).sort()).toEqual(
+      rules()
+        .map(([id]) => id)
+        .sort(),
+    );
+    expect(unless['aws:PrincipalArn']['Fn::If'].slice(0, 2)).toEqual([
+      'UsesSchedules',
+      { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
+    ]);
+  });
+
   it('from a schedule, is sent by the schedules’ role, which the containment function is told of', () => {
     const policy = template.Resources.SchedulerStartExecution?.Properties?.PolicyDocument as { Statement: any[] };
     const statements = policy.Statement;
@@ -74,7 +102,7 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
     });
   });
 
-  it('is read one message at a time by the alerting function, which leaves on the queue what it could not alert', () => {
+  it('is read one message at a time by the function, which may start the state machine and leaves on the queue what it could not alert', () => {
     expect(template.Resources.UndeliveredEventSource?.Properties).toEqual({
       EventSourceArn: QUEUE_ARN,
       FunctionName: { Ref: 'UndeliveredFunction' },
@@ -87,8 +115,10 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
     expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(queue.MessageRetentionPeriod).toBe(1_209_600);
-    expect(variables('UndeliveredFunction').TOPIC_ARN).toEqual({
-      Ref: 'NotificationTopic',
+    expect(variables('UndeliveredFunction')).toMatchObject({
+      TOPIC_ARN: { Ref: 'NotificationTopic' },
+      CHAT_TOPIC_ARN: { Ref: 'ChatTopic' },
+      STATE_MACHINE_ARN: { Ref: 'StateMachine' },
     });
   });
 });

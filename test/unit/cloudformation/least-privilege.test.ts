@@ -168,12 +168,12 @@ const ROLE_ACTIONS: Record<string, string[]> = {
   EventsRole: ['states:StartExecution'],
   // A schedule sends what it could not start to the dead-letter queue as its own role.
   SchedulerRole: ['states:StartExecution', 'sqs:SendMessage'],
-  // Reads the dead-letter queue and alerts the e-mail topic.
+  // Reads the dead-letter queue, gives each event to the state machine again, and alerts the topics.
   UndeliveredRole: [
     'sqs:ReceiveMessage',
     'sqs:DeleteMessage',
     'sqs:GetQueueAttributes',
-    'sqs:ChangeMessageVisibility',
+    'states:StartExecution',
     'sns:Publish',
     'kms:GenerateDataKey',
     'kms:Decrypt',
@@ -274,9 +274,9 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (action === 'lambda:GetFunction') return [FUNCTIONS_ARN];
   if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
     return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
-  // The state machine and the dead-letter alerts publish their last-resort alert to the e-mail topic alone.
+  // The state machine publishes its last-resort alert to the e-mail topic alone.
   if (action === 'sns:Publish')
-    return role === 'StateMachineRole' || role === 'UndeliveredRole'
+    return role === 'StateMachineRole'
       ? [{ Ref: 'NotificationTopic' }]
       : [{ Ref: 'NotificationTopic' }, { Ref: 'ChatTopic' }];
   // The dead-letter queue of the stack, and no other.

@@ -75,6 +75,7 @@ function environmentWithDefaults(logicalId: string): Record<string, string> {
       if (ref === 'NotificationTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-topic'];
       if (ref === 'ChatTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-chat'];
       if (ref === 'IncidentTable') return [name, 'exposed-keys-IncidentTable-1ABC'];
+      if (ref === 'StateMachine') return [name, 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys-1ABC'];
       return [name, String(template.Parameters?.[ref]?.Default)];
     }),
   );

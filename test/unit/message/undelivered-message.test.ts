@@ -1,14 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { customNotificationSchema } from '../../../src/message/chat.js';
 import { MAX_MESSAGE_BYTES, MAX_SUBJECT_LENGTH } from '../../../src/message/email.js';
-import { NOT_STARTED, undeliveredAlert } from '../../../src/message/undelivered-message.js';
+import {
+  fallbackUndeliveredAlert,
+  type RestartOutcome,
+  undeliveredAlert,
+  undeliveredContent,
+} from '../../../src/message/undelivered-message.js';
 import { followUpEvent } from '../../../src/steps/lifecycle/follow-up.js';
 import { asCloudTrailEvent, publishedEvent, publishedRecord, withKey } from '../../support/published.js';
 import { activeCharacters, wellFormed } from '../../support/well-formed.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const OTHER_KEY = 'AKIAQWERTYUIOPASDFGH';
 const STACK_ACCOUNT = '111222333444';
 const RULE = 'arn:aws:events:us-east-1:111222333444:rule/exposed-keys-TrustedAdvisorRule-1A2B3C';
 const TARGET = 'arn:aws:states:us-east-1:111222333444:stateMachine:exposed-keys';
+const EXECUTION = 'arn:aws:states:us-east-1:111222333444:execution:exposed-keys:undelivered-1';
+const NOT_TRIED: RestartOutcome = { status: 'not-tried' };
+const FAILED: RestartOutcome = {
+  status: 'failed',
+  error: 'AwsCallError: states:StartExecution failed: StateMachineDoesNotExist',
+};
 
 /** EventBridge's documented attributes of a dead-letter message: a role that may not start the target. */
 const RULE_ATTRIBUTES = {
@@ -19,18 +32,30 @@ const RULE_ATTRIBUTES = {
   RETRY_ATTEMPTS: '0',
 };
 
-function alertFor(event: unknown, attributes: Record<string, string> = RULE_ATTRIBUTES, stackAccount = STACK_ACCOUNT) {
-  return undeliveredAlert({ body: JSON.stringify(event), attributes, stackAccount });
+function alertFor(
+  event: unknown,
+  options: { attributes?: Record<string, string>; stackAccount?: string | null; restart?: RestartOutcome } = {},
+) {
+  return undeliveredAlert({
+    body: JSON.stringify(event),
+    attributes: options.attributes ?? RULE_ATTRIBUTES,
+    stackAccount: options.stackAccount === undefined ? STACK_ACCOUNT : options.stackAccount,
+    restart: options.restart ?? FAILED,
+  });
 }
 
-describe('the alert for a report that never started a response', () => {
-  it("names the key of AWS's published Trusted Advisor sample, why it did not start, and how to contain it", () => {
-    const event = withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', KEY);
+function trustedAdvisorEvent() {
+  return withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', KEY);
+}
 
-    const alert = alertFor(event);
+describe('the alert for a report that did not reach the state machine', () => {
+  it("names the key of AWS's published Trusted Advisor sample, why it did not start, and how to contain it", () => {
+    const alert = alertFor(trustedAdvisorEvent());
 
     expect(alert.subject).toBe(`ACTION REQUIRED: exposed-keys did not start for ${KEY}`);
-    expect(alert.message).toContain('the key may still be active');
+    expect(alert.message).toMatch(
+      /^EventBridge could not start the exposed-keys response to a report of an exposed key\. exposed-keys could not start it again either \(.*StateMachineDoesNotExist\)\. .*the key may still be active\./,
+    );
     expect(alert.message).toContain(`Key:        ${KEY}`);
     expect(alert.message).toContain('User:       test-user');
     expect(alert.message).toContain('Account:    111222333444');
@@ -38,18 +63,29 @@ describe('the alert for a report that never started a response', () => {
       'NO_PERMISSIONS: Not authorized to perform states:StartExecution (after 0 retries)',
     );
     expect(alert.message).toContain(`Rule:       ${RULE}`);
-    expect(alert.message).toContain(`1. Contain the key now: exposed-keys respond --key ${KEY}\n`);
+    expect(alert.message).toContain(`DO NOW\n1. Contain the key: exposed-keys respond --key ${KEY}\n`);
     expect(alert.message).toContain(
       `Or, without exposed-keys: Deactivate the key now: aws iam update-access-key --user-name test-user --access-key-id ${KEY} --status Inactive`,
     );
     // The event itself, whole: a human may need what the parser did not read.
+    expect(alert.message).toContain('THE EVENT AS DELIVERED (made inert)\n{');
     expect(alert.message).toContain('"check-name":"Exposed Access Keys"');
     expect(alert.attributes).toEqual({
-      source: 'dead-letter-queue',
-      outcome: NOT_STARTED,
+      source: 'trusted-advisor',
+      outcome: 'not-started',
       account: '111222333444',
       accessKeyId: KEY,
     });
+  });
+
+  it('says the response was started late, and where its report is, when the function could start it', () => {
+    const alert = alertFor(trustedAdvisorEvent(), { restart: { status: 'started', executionArn: EXECUTION } });
+
+    expect(alert.subject).toBe(`exposed-keys started late for ${KEY}: check its report`);
+    expect(alert.message).toContain('exposed-keys started it again itself: its own report follows.');
+    expect(alert.message).toContain(`TO DO\n1. Read the report of the execution started again: ${EXECUTION}\n`);
+    expect(alert.message).toContain('find why it could not start');
+    expect(alert.attributes.outcome).toBe('started-late');
   });
 
   it("names the member's account in the commands for a Health event of the organisational view (hmrc's sample)", () => {
@@ -59,12 +95,33 @@ describe('the alert for a report that never started a response', () => {
       KEY,
     );
 
-    const alert = alertFor(event, RULE_ATTRIBUTES, '987654321098');
+    const alert = alertFor(event, { stackAccount: '987654321098' });
+    const unknownStack = alertFor(event, { stackAccount: null });
 
     expect(alert.message).toContain('Account:    123456789012');
     expect(alert.message).toContain(`exposed-keys respond --key ${KEY} --account 123456789012`);
     expect(alert.message).toContain('--profile <a profile of account 123456789012>');
-    expect(alert.attributes.account).toBe('123456789012');
+    expect(alert.attributes).toMatchObject({ account: '123456789012', source: 'health' });
+    // Where the stack's account is unknown, the commands name the key's, never act on the caller's.
+    expect(unknownStack.message).toContain(`exposed-keys respond --key ${KEY} --account 123456789012`);
+  });
+
+  it('gives one command per key for a Health event naming several, in the account it names', () => {
+    const event = withKey(
+      publishedEvent('health-risk-credentials-exposed-org-affectedaccount-hmrc'),
+      'ACCESS_KEY_ID_HERE',
+      KEY,
+    );
+    event.detail.affectedEntities.push({ entityValue: OTHER_KEY });
+
+    const alert = alertFor(event, { stackAccount: '987654321098', restart: NOT_TRIED });
+
+    expect(undeliveredContent(JSON.stringify(event)).kind).toBe('several-keys');
+    expect(alert.subject).toBe('ACTION REQUIRED: exposed-keys did not start for 2 keys');
+    expect(alert.message).toContain(`1. Contain ${KEY}: exposed-keys respond --key ${KEY} --account 123456789012`);
+    expect(alert.message).toContain(
+      `2. Contain ${OTHER_KEY}: exposed-keys respond --key ${OTHER_KEY} --account 123456789012`,
+    );
   });
 
   it('says what to do for a user AWS quarantined (the published quarantine record), which names no key', () => {
@@ -72,13 +129,15 @@ describe('the alert for a report that never started a response', () => {
 
     const alert = alertFor(event);
 
-    expect(alert.subject).toMatch(/^ACTION REQUIRED: exposed-keys did not start for /);
+    expect(undeliveredContent(JSON.stringify(event)).kind).toBe('signal');
+    expect(alert.subject).toMatch(/^ACTION REQUIRED: exposed-keys did not start for user /);
     expect(alert.message).toContain('aws iam list-access-keys --user-name ');
     expect(alert.message).toContain('exposed-keys respond --key <AKIA…>');
+    expect(alert.attributes).toMatchObject({ source: 'quarantine-policy' });
     expect(alert.attributes.accessKeyId).toBeUndefined();
   });
 
-  it('gives the deletion by hand for a scheduled deletion that did not run, and a search for a verification', () => {
+  it('checks the key before a deletion by hand, for a scheduled deletion that did not run; searches for a verification', () => {
     const request = {
       accessKeyId: KEY,
       userName: 'alice',
@@ -86,7 +145,7 @@ describe('the alert for a report that never started a response', () => {
       containedAt: '2026-11-23T10:00:00.000Z',
       deleteAt: '2026-11-30T10:00:00.000Z',
     };
-    const scheduleAttributes = {
+    const attributes = {
       SCHEDULE_ARN: 'arn:aws:scheduler:us-east-1:111222333444:schedule/exposed-keys/exposed-keys-delete-AKIA',
       TARGET_ARN: TARGET,
       ERROR_CODE: 'AccessDeniedException',
@@ -94,31 +153,46 @@ describe('the alert for a report that never started a response', () => {
       RETRY_ATTEMPTS: '0',
     };
 
-    const deletion = alertFor(followUpEvent({ kind: 'scheduled-deletion', ...request }), scheduleAttributes);
-    const verification = alertFor(followUpEvent({ kind: 'verification', ...request }), scheduleAttributes);
+    const deletion = alertFor(followUpEvent({ kind: 'scheduled-deletion', ...request }), { attributes });
+    const verification = alertFor(followUpEvent({ kind: 'verification', ...request }), { attributes });
 
-    expect(deletion.subject).toBe(`ACTION REQUIRED: the scheduled deletion of ${KEY} did not run`);
+    expect(deletion.subject).toBe(`ACTION REQUIRED: exposed-keys did not start for the scheduled deletion of ${KEY}`);
+    expect(deletion.message).toMatch(
+      /^EventBridge Scheduler could not start the exposed-keys response to the scheduled deletion/,
+    );
+    expect(deletion.message).toContain(
+      `1. Check the key first: aws iam list-access-keys --user-name alice. Delete it only if it is still Inactive`,
+    );
     expect(deletion.message).toContain(`aws iam delete-access-key --user-name alice --access-key-id ${KEY}`);
-    expect(deletion.message).toContain(`Schedule:   ${scheduleAttributes.SCHEDULE_ARN}`);
+    expect(deletion.message).toContain(`Schedule:   ${attributes.SCHEDULE_ARN}`);
     expect(deletion.message).not.toContain('Rule:');
-    expect(verification.subject).toBe(`ACTION REQUIRED: the verification after containment of ${KEY} did not run`);
+    expect(deletion.attributes).toMatchObject({ source: 'exposed-keys', accessKeyId: KEY });
     expect(verification.message).toContain(`exposed-keys investigate --key ${KEY} --start 2026-11-23T10:00:00.000Z`);
   });
 
-  it('still alerts, with the event quoted, for a body it cannot read', () => {
+  it('still alerts, with the event quoted, for a body it cannot read, naming who could not deliver it', () => {
     for (const body of ['not json', JSON.stringify({ source: 'aws.trustedadvisor', detail: {} }), '[]']) {
-      const alert = undeliveredAlert({ body, attributes: {}, stackAccount: null });
+      const alert = undeliveredAlert({ body, attributes: {}, stackAccount: null, restart: NOT_TRIED });
 
       expect(alert.subject).toBe('ACTION REQUIRED: exposed-keys did not start for an event it was sent');
-      expect(alert.message).toContain('which exposed-keys cannot read');
+      expect(alert.message).toMatch(
+        /^EventBridge could not start the exposed-keys response to an event exposed-keys cannot read/,
+      );
       expect(alert.message).toContain('Why:        unknown error');
       expect(alert.message).toContain(body.slice(0, 8));
     }
+    const scheduled = undeliveredAlert({
+      body: 'x',
+      attributes: { SCHEDULE_ARN: 'arn:aws:scheduler:us-east-1:111222333444:schedule/g/n' },
+      stackAccount: null,
+      restart: NOT_TRIED,
+    });
+    expect(scheduled.message).toMatch(/^EventBridge Scheduler could not start/);
   });
 
-  it('makes hostile text inert and keeps the subject and the message within what SNS takes', () => {
+  it('makes hostile text inert and keeps the subject, the message and the chat notification within their limits', () => {
     const hostile = `\u001b]52;c;ZXZpbA==\u0007\r\nFAKE: all clear\u202e${'😀'.repeat(300_000)}`;
-    const event = withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', KEY);
+    const event = trustedAdvisorEvent();
     event.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice';
     event.detail['check-item-detail'].Location = hostile;
 
@@ -126,6 +200,7 @@ describe('the alert for a report that never started a response', () => {
       body: JSON.stringify(event),
       attributes: { ...RULE_ATTRIBUTES, ERROR_MESSAGE: hostile, RULE_ARN: hostile },
       stackAccount: STACK_ACCOUNT,
+      restart: { status: 'failed', error: hostile },
     });
 
     expect(activeCharacters(alert.message)).toEqual([]);
@@ -134,5 +209,26 @@ describe('the alert for a report that never started a response', () => {
     expect(alert.subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
     expect(alert.subject).toMatch(/^[\x20-\x7e]+$/);
     expect(alert.message).toContain('\\x1B]52;c;ZXZpbA==\\x07\\x0D\\x0AFAKE');
+    expect(alert.message).toContain('THE EVENT AS DELIVERED (made inert, cut)');
+    const chat = JSON.stringify(alert.chat);
+    expect(customNotificationSchema.safeParse(alert.chat).success).toBe(true);
+    expect(activeCharacters(chat, { lineFeeds: false })).toEqual([]);
+    expect(Buffer.byteLength(chat)).toBeLessThan(20_000);
+  });
+
+  it('threads the chat notification under the key, with the steps', () => {
+    const alert = alertFor(trustedAdvisorEvent());
+
+    expect(alert.chat.metadata?.threadId).toBe(KEY);
+    expect(alert.chat.content.title).toContain(`did not start for ${KEY}`);
+    expect(alert.chat.content.nextSteps?.[0]).toBe(`Contain the key: exposed-keys respond --key ${KEY}`);
+  });
+
+  it('has a fixed alert, with nothing from the event, for a message it cannot describe', () => {
+    const alert = fallbackUndeliveredAlert('059f36b4-87a3-44ab-83d2-661975830a7d');
+
+    expect(alert.subject).toBe('ACTION REQUIRED: exposed-keys did not start for an event it was sent');
+    expect(alert.message).toContain('059f36b4-87a3-44ab-83d2-661975830a7d');
+    expect(alert.message).toContain('exposed-keys respond --key <AKIA…>');
   });
 });

@@ -75,6 +75,10 @@ describe('the settings each function reads at cold start', () => {
       ],
       [() => readNotifyConfig({}), /TOPIC_ARN=null: is required/],
       [() => readUndeliveredConfig({}), /dead-letter alert function is misconfigured: TOPIC_ARN=null: is required/],
+      [
+        () => readUndeliveredConfig({ TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t' }),
+        /STATE_MACHINE_ARN=null: is required/,
+      ],
       [() => readNotifyConfig({ TOPIC_ARN: 'topic' }), /TOPIC_ARN="topic": must be an SNS topic ARN/],
     ];
     for (const [read, message] of cases) {
