@@ -199,7 +199,8 @@ function s3Checksum(sha256: string): string {
   return Buffer.from(sha256, 'hex').toString('base64');
 }
 
-async function existingObject(
+/** The object at `target` as S3 describes it, with its checksum; undefined when there is none. */
+export async function existingObject(
   s3: S3Api,
   target: { Bucket: string; Key: string; ExpectedBucketOwner: string },
 ): Promise<HeadObjectCommandOutput | undefined> {

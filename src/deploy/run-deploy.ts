@@ -1,9 +1,21 @@
 import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, SignerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
-import { InvalidInputError } from '../errors.js';
-import { artifactBucketName, ensureArtifactBucket, type UploadedArtifact, uploadArtifact } from './artifact-bucket.js';
-import { discardChangeSet, type PreparedChangeSet, prepareChangeSet, type ResourceChange } from './change-set.js';
+import { DeploymentError, InvalidInputError } from '../errors.js';
+import {
+  type ArtifactBucketDeps,
+  artifactBucketName,
+  ensureArtifactBucket,
+  type UploadedArtifact,
+  uploadArtifact,
+} from './artifact-bucket.js';
+import {
+  type ChangeSetDeps,
+  discardChangeSet,
+  type PreparedChangeSet,
+  prepareChangeSet,
+  type ResourceChange,
+} from './change-set.js';
 import { executeChangeSet } from './execute-change-set.js';
 import { requireOwnStack } from './own-stack.js';
 import { type Artifact, ensureArtifact } from './package-artifact.js';
@@ -12,7 +24,7 @@ import { type SignedArtifact, signArtifact } from './sign-artifact.js';
 import { describeStack, findStack, type StackResourceInfo } from './stack-description.js';
 import { mustBeDeletedFirst, type StackState, stackState } from './stack-status.js';
 import { compactTemplate, readTemplate } from './template.js';
-import { templateUrlIfTooLarge } from './template-object.js';
+import { type TemplateObject, templateObjectChanged, templateObjectIfTooLarge } from './template-object.js';
 
 /** The template parameter that names the signing profile the functions' code must be signed by. */
 const SIGNING_PROFILE_PARAMETER = 'CodeSigningProfileArn';
@@ -138,6 +150,26 @@ function mayDeleteFailedStack(io: RunDeployDeps['io'], input: RunDeployInput, st
 }
 
 /**
+ * The change set is discarded, and the deploy refused, when the template sent by URL is not the one
+ * written any more: CloudFormation may have read what someone else wrote at its key.
+ *
+ * @throws DeploymentError when it changed.
+ */
+async function refuseChangedTemplate(
+  deps: { s3: ArtifactBucketDeps; changeSetDeps: ChangeSetDeps },
+  object: TemplateObject | null,
+  owner: string,
+  prepared: PreparedChangeSet,
+): Promise<void> {
+  const changed = object ? await templateObjectChanged(deps.s3, object, owner) : null;
+  if (!changed) return;
+  if (!prepared.noChanges) await discardChangeSet(deps.changeSetDeps, prepared);
+  throw new DeploymentError(`The stack template changed in the bucket before it could be deployed: ${changed}.`, [], {
+    hint: 'Someone else writes to the artifact bucket: find who (its CloudTrail data events), then deploy again.',
+  });
+}
+
+/**
  * Deploys or updates the stack in one call: builds (or reuses) the Lambda artifact, checks the
  * credentials, makes sure of the artifact bucket (the caller's account must own it), verifies the
  * artifact already there or uploads it, signs it when the stack requires signed code (the
@@ -209,7 +241,7 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
     };
   const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
   const templateBody = await readTemplate();
-  const templateUrl = await templateUrlIfTooLarge(s3, {
+  const templateObject = await templateObjectIfTooLarge(s3, {
     bucket,
     owner: account,
     region: input.region,
@@ -218,7 +250,7 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   const prepared = await prepareChangeSet(changeSetDeps, {
     stackName: input.stackName,
     templateBody,
-    ...(templateUrl ? { templateUrl } : {}),
+    ...(templateObject ? { templateUrl: templateObject.url } : {}),
     parameters: {
       ...input.parameters,
       ArtifactBucket: bucket,
@@ -227,6 +259,7 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
       ArtifactVersion: code.versionId ?? '',
     },
   });
+  await refuseChangedTemplate({ s3, changeSetDeps }, templateObject, account, prepared);
   const base = {
     stackName: input.stackName,
     artifact: artifactReport,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { toAwsCallError } from '../aws/aws-errors.js';
-import type { ArtifactBucketDeps, OwnedBucket } from './artifact-bucket.js';
+import { type ArtifactBucketDeps, existingObject, type OwnedBucket } from './artifact-bucket.js';
 import { MAX_TEMPLATE_BODY_BYTES } from './template.js';
 
 /** The key of a template body in the artifact bucket, named after its SHA-256: `templates/<sha256>.json`. */
@@ -17,40 +17,84 @@ export function templateUrl(bucket: string, region: string, key: string): string
   return `https://s3.${region}.amazonaws.com/${bucket}/${key}`;
 }
 
+/** The template as written to the bucket: where CloudFormation reads it, and what it must still be. */
+export interface TemplateObject {
+  url: string;
+  bucket: string;
+  key: string;
+  /** Base64 of its SHA-256, as S3 reports checksums. */
+  checksum: string;
+  /** Its version, when the bucket keeps versions (as the artifact bucket exposed-keys makes does). */
+  versionId?: string;
+}
+
 /**
- * The URL of the compact template body for CloudFormation, once it is over what it takes inline
- * (51,200 bytes): the body is written to the artifact bucket (as the Lambda artifact is, with its
- * SHA-256 for S3 to check, encrypted, refused by S3 if the bucket is another account's). Null when
- * the body fits inline and nothing was written.
+ * The compact template body in the artifact bucket for CloudFormation, once it is over what
+ * CloudFormation takes inline (51,200 bytes): written as the Lambda artifact is, with its SHA-256
+ * for S3 to check, encrypted, refused by S3 if the bucket is another account's, unless the object
+ * there holds it already (by S3's checksum). Null when the body fits inline.
  *
  * @throws AwsCallError when S3 refuses the upload.
  */
-export async function templateUrlIfTooLarge(
+export async function templateObjectIfTooLarge(
   deps: ArtifactBucketDeps,
   input: OwnedBucket & { region: string; body: string },
-): Promise<string | null> {
+): Promise<TemplateObject | null> {
   const bytes = Buffer.from(input.body, 'utf8');
   if (bytes.length <= MAX_TEMPLATE_BODY_BYTES) return null;
   const digest = createHash('sha256').update(bytes).digest();
   const key = templateKey(digest.toString('hex'));
-  deps.progress?.onStep?.(
-    `Uploading the stack template (${bytes.length.toLocaleString('en')} bytes) to s3://${input.bucket}/${key}`,
-  );
-  try {
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: input.bucket,
-        Key: key,
-        ExpectedBucketOwner: input.owner,
-        Body: bytes,
-        ContentType: 'application/json',
-        ServerSideEncryption: 'AES256',
-        ChecksumAlgorithm: 'SHA256',
-        ChecksumSHA256: digest.toString('base64'),
-      }),
+  const checksum = digest.toString('base64');
+  const target = { Bucket: input.bucket, Key: key, ExpectedBucketOwner: input.owner };
+  // Written already by an earlier deploy of the same template, as S3 vouches by its checksum.
+  const existing = await existingObject(deps.s3, target);
+  let versionId = existing?.VersionId;
+  if (existing?.ChecksumSHA256 !== checksum || existing.ChecksumType === 'COMPOSITE') {
+    deps.progress?.onStep?.(
+      `Uploading the stack template (${bytes.length.toLocaleString('en')} bytes) to s3://${input.bucket}/${key}`,
     );
-  } catch (error) {
-    throw toAwsCallError('s3:PutObject', error);
+    try {
+      const put = await deps.s3.send(
+        new PutObjectCommand({
+          ...target,
+          Body: bytes,
+          ContentType: 'application/json',
+          ServerSideEncryption: 'AES256',
+          ChecksumAlgorithm: 'SHA256',
+          ChecksumSHA256: checksum,
+        }),
+      );
+      versionId = put?.VersionId;
+    } catch (error) {
+      throw toAwsCallError('s3:PutObject', error);
+    }
   }
-  return templateUrl(input.bucket, input.region, key);
+  return {
+    url: templateUrl(input.bucket, input.region, key),
+    bucket: input.bucket,
+    key,
+    checksum,
+    ...(versionId ? { versionId } : {}),
+  };
+}
+
+/**
+ * Why the template object is no longer the one written (another object written at its key since,
+ * which CloudFormation may have read instead), or null when it still is: the same checksum, and
+ * the same version where the bucket keeps versions.
+ *
+ * @throws AwsCallError when S3 cannot say.
+ */
+export async function templateObjectChanged(
+  deps: ArtifactBucketDeps,
+  object: TemplateObject,
+  owner: string,
+): Promise<string | null> {
+  const head = await existingObject(deps.s3, { Bucket: object.bucket, Key: object.key, ExpectedBucketOwner: owner });
+  if (!head) return `s3://${object.bucket}/${object.key} is gone`;
+  if (head.ChecksumSHA256 !== object.checksum)
+    return `s3://${object.bucket}/${object.key} no longer holds the template written (SHA-256 ${head.ChecksumSHA256 ?? 'unknown'})`;
+  if (object.versionId && head.VersionId !== object.versionId)
+    return `s3://${object.bucket}/${object.key} was written again while CloudFormation read it (version ${head.VersionId ?? 'unknown'}, not ${object.versionId})`;
+  return null;
 }

@@ -80,9 +80,19 @@ beforeEach(() => {
   stsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
   s3Mock.on(HeadBucketCommand).resolves({});
+  // The artifact is there already; a template is what was last written at its key.
+  const written = new Map<string, string>();
+  s3Mock.on(PutObjectCommand).callsFake((put: { Key: string; ChecksumSHA256?: string }) => {
+    written.set(put.Key, put.ChecksumSHA256 ?? '');
+    return { VersionId: `v-${written.size}` };
+  });
   s3Mock
     .on(HeadObjectCommand)
-    .resolves({ ChecksumSHA256: Buffer.from(SHA, 'hex').toString('base64'), VersionId: 'v3' });
+    .callsFake((head: { Key: string }) =>
+      head.Key.startsWith('templates/')
+        ? { ChecksumSHA256: written.get(head.Key), VersionId: `v-${[...written.keys()].indexOf(head.Key) + 1}` }
+        : { ChecksumSHA256: Buffer.from(SHA, 'hex').toString('base64'), VersionId: 'v3' },
+    );
   cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
   cloudFormationMock.on(CreateChangeSetCommand).resolves({ Id: 'change-set-arn', StackId: STACK_ID });
   cloudFormationMock.on(DescribeChangeSetCommand).resolves({
@@ -107,6 +117,22 @@ describe('runDeploy', () => {
     const changeSet = cloudFormationMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
     expect(changeSet?.TemplateURL).toBe(`https://s3.us-east-1.amazonaws.com/${BUCKET}/${key}`);
     expect(changeSet?.TemplateBody).toBeUndefined();
+  });
+
+  it('discards the change set and refuses when the template in the bucket changed before CloudFormation read it', async () => {
+    s3Mock
+      .on(HeadObjectCommand)
+      .callsFake((head: { Key: string }) =>
+        head.Key.startsWith('templates/')
+          ? { ChecksumSHA256: 'c29tZW9uZSBlbHNl', VersionId: 'v-9' }
+          : { ChecksumSHA256: Buffer.from(SHA, 'hex').toString('base64'), VersionId: 'v3' },
+      );
+
+    await expect(runDeploy(deps().deps, input)).rejects.toThrow(
+      /template changed in the bucket before it could be deployed: .*no longer holds the template written/,
+    );
+    expect(cloudFormationMock).toHaveReceivedCommand(DeleteChangeSetCommand);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
   });
 
   it('asks before deleting a stack a failed first deploy left, and changes nothing unless told to', async () => {
@@ -263,7 +289,15 @@ describe('runDeploy', () => {
 
   it('warns that the code is not pinned when the bucket keeps no object versions', async () => {
     const { deps: d, io } = deps(false);
-    s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.from(SHA, 'hex').toString('base64') });
+    // No version ids: the artifact's checksum, or the template's as written.
+    let template = '';
+    s3Mock.on(PutObjectCommand).callsFake((put: { ChecksumSHA256?: string }) => {
+      template = put.ChecksumSHA256 ?? '';
+      return {};
+    });
+    s3Mock.on(HeadObjectCommand).callsFake((head: { Key: string }) => ({
+      ChecksumSHA256: head.Key.startsWith('templates/') ? template : Buffer.from(SHA, 'hex').toString('base64'),
+    }));
 
     await runDeploy(d, input);
 
