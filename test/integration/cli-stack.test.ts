@@ -37,11 +37,12 @@ async function unconditionalResources(): Promise<string[]> {
   const template = await loadTemplate();
   return (
     Object.entries(template.Resources)
-      // moto has no CloudFormation model for topic policies or schedule groups: it skips them.
+      // moto has no CloudFormation model for topic or queue policies or schedule groups: it skips them.
       .filter(
         ([, resource]) =>
           (resource.Condition === undefined || TRUE_BY_DEFAULT.has(resource.Condition)) &&
           resource.Type !== 'AWS::SNS::TopicPolicy' &&
+          resource.Type !== 'AWS::SQS::QueuePolicy' &&
           resource.Type !== 'AWS::Scheduler::ScheduleGroup',
       )
       .map(([logicalId]) => logicalId)

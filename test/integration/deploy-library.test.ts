@@ -49,7 +49,8 @@ import { executeChangeSet } from '../../src/deploy/execute-change-set.js';
 import { type Artifact, ensureArtifact } from '../../src/deploy/package-artifact.js';
 import type { DeployProgress, StackEvent } from '../../src/deploy/progress.js';
 import { describeStack } from '../../src/deploy/stack-description.js';
-import { readTemplate } from '../../src/deploy/template.js';
+import { compactTemplate, readTemplate } from '../../src/deploy/template.js';
+import { templateObjectIfTooLarge } from '../../src/deploy/template-object.js';
 import { expectPrivateEncryptedBucket } from '../support/bucket-assertions.js';
 
 const REGION = 'us-east-1';
@@ -104,6 +105,16 @@ async function scenario(): Promise<Scenario> {
     topicLogicalId: 'Topic',
     expectedResources: ['Topic'],
   };
+}
+
+/**
+ * The template as a deploy sends it: by URL from the artifact bucket once it is over what
+ * CloudFormation takes inline, as `runDeploy` does.
+ */
+async function sentTemplate(): Promise<{ templateBody: string; templateUrl?: string }> {
+  const body = compactTemplate(plan.templateBody);
+  const object = await templateObjectIfTooLarge({ s3 }, { bucket: BUCKET, owner: OWNER, region: REGION, body });
+  return { templateBody: plan.templateBody, ...(object ? { templateUrl: object.url } : {}) };
 }
 
 let moto: MotoServer;
@@ -199,7 +210,7 @@ describe('deploying exposed-keys with the deploy library', () => {
 
     const prepared = await prepareChangeSet(deps(progress), {
       stackName: STACK,
-      templateBody: plan.templateBody,
+      ...(await sentTemplate()),
       parameters: plan.firstParameters({ bucket: BUCKET, key }),
     });
     const result = await executeChangeSet(deps(progress), prepared);
@@ -221,7 +232,7 @@ describe('deploying exposed-keys with the deploy library', () => {
 
     const prepared = await prepareChangeSet(deps(progress), {
       stackName: STACK,
-      templateBody: plan.templateBody,
+      ...(await sentTemplate()),
       parameters: plan.firstParameters({ bucket: BUCKET, key: `lambda/${artifact.sha256}.zip` }),
     });
     const result = await executeChangeSet(deps(progress), prepared);
@@ -236,7 +247,7 @@ describe('deploying exposed-keys with the deploy library', () => {
 
     const prepared = await prepareChangeSet(deps(progress), {
       stackName: STACK,
-      templateBody: plan.templateBody,
+      ...(await sentTemplate()),
       parameters: { [plan.change.key]: plan.change.value },
     });
     const result = await executeChangeSet(deps(progress), prepared);
@@ -271,8 +282,14 @@ describe('deploying exposed-keys with the deploy library', () => {
       artifactBucket: { bucket: BUCKET, owner: OWNER },
     });
 
-    // The artifact's versions: the first upload and the two that replaced planted objects, and those objects.
-    expect(result).toMatchObject({ status: 'deleted', retained: [], bucket: { status: 'deleted', objectsDeleted: 5 } });
+    // The artifact's versions: the first upload and the two that replaced planted objects, and those
+    // objects; and the template, written once by the first deploy (the same bytes after).
+    const template = plan.templateBody === SMALL_TEMPLATE ? 0 : 1;
+    expect(result).toMatchObject({
+      status: 'deleted',
+      retained: [],
+      bucket: { status: 'deleted', objectsDeleted: 5 + template },
+    });
     expect(events.map((event) => event.status)).toEqual(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
     expect(await describeStack(cloudFormation, STACK)).toBeUndefined();
     expect(await topicArns()).not.toContain(topicArn);

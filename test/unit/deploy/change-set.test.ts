@@ -8,6 +8,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateCommand,
   type Stack,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
@@ -15,6 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { discardChangeSet, prepareChangeSet } from '../../../src/deploy/change-set.js';
 import { StackBusyError } from '../../../src/deploy/deploy-errors.js';
+import { parseTemplate } from '../../../src/deploy/template.js';
 import { DeploymentError, InvalidInputError } from '../../../src/errors.js';
 
 const STACK = 'exposed-keys';
@@ -321,6 +323,35 @@ describe('prepareChangeSet', () => {
     const sent = cloudFormationMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
     expect(sent?.TemplateURL).toBe(templateUrl);
     expect(sent?.TemplateBody).toBeUndefined();
+  });
+
+  it('makes no change set for a template sent by URL that the stack has already, with the same parameters', async () => {
+    const deployed = stack('UPDATE_COMPLETE', {
+      Parameters: [
+        { ParameterKey: 'ArtifactKey', ParameterValue: 'lambda/abc.zip' },
+        { ParameterKey: 'ContainmentMode', ParameterValue: 'delete' },
+      ],
+    });
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [deployed] });
+    // As CloudFormation keeps it: the compact JSON sent, in another layout.
+    cloudFormationMock
+      .on(GetTemplateCommand)
+      .resolves({ TemplateBody: JSON.stringify(parseTemplate(TEMPLATE), null, 2) });
+    const templateUrl = 'https://s3.us-east-1.amazonaws.com/bucket/templates/x.json';
+
+    const same = await prepareChangeSet(deps(), { ...input(), templateUrl });
+    const changed = await prepareChangeSet(deps(), { ...input({ ArtifactKey: 'lambda/def.zip' }), templateUrl });
+    cloudFormationMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE.replace('delete', 'deactivate') });
+    const newTemplate = await prepareChangeSet(deps(), { ...input(), templateUrl });
+
+    expect(same).toMatchObject({ noChanges: true, changeSetType: 'UPDATE', changeSetId: '' });
+    expect(changed.noChanges).toBe(false);
+    expect(newTemplate.noChanges).toBe(false);
+    expect(cloudFormationMock.commandCalls(CreateChangeSetCommand)).toHaveLength(2);
+    expect(cloudFormationMock).toHaveReceivedCommandWith(GetTemplateCommand, {
+      StackName: STACK_ID,
+      TemplateStage: 'Original',
+    });
   });
 });
 
