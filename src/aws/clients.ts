@@ -12,6 +12,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SignerClient } from '@aws-sdk/client-signer';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { type AwsContext, clientConfig } from './client-config.js';
 
@@ -91,6 +92,18 @@ export class AwsClients {
   async listRegions(): Promise<string[]> {
     const { listEnabledRegions } = await import('./enabled-regions.js');
     return listEnabledRegions(this.#context);
+  }
+
+  sqs(): Promise<SQSClient> {
+    return this.#once(
+      'sqs',
+      // The endpoint configured (an emulator's, a VPC endpoint), not the host of the queue's URL.
+      async () =>
+        new (await import('@aws-sdk/client-sqs')).SQSClient({
+          ...clientConfig(this.#context),
+          useQueueUrlAsEndpoint: false,
+        }),
+    );
   }
 
   scheduler(): Promise<SchedulerClient> {

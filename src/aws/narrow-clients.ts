@@ -14,6 +14,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SignerClient } from '@aws-sdk/client-signer';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 
 /*
@@ -29,6 +30,8 @@ export type CloudTrailApi = Pick<CloudTrailClient, 'send'>;
 export type Ec2Client = Pick<EC2Client, 'send'>;
 /** An SNS client, as the steps use it. */
 export type SnsClient = Pick<SNSClient, 'send'>;
+/** An SQS client, as `status` uses it (only `GetQueueAttributes`). */
+export type SqsApi = Pick<SQSClient, 'send'>;
 /** An S3 client, as the steps use it. */
 export type S3Api = Pick<S3Client, 'send'>;
 /** A Step Functions client, as the CLI uses it. */

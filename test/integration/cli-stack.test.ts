@@ -297,6 +297,7 @@ describe('checking on the stack', () => {
       expect.objectContaining({ protocol: 'email', endpoint: 'security@example.com' }),
     ]);
     expect(status.executions).toEqual([expect.objectContaining({ name: 'by-hand' })]);
+    expect(status.undelivered).toEqual({ queueUrl: physicalId('UndeliveredQueue'), waiting: 0, inFlight: 0 });
   });
 
   it('shows the stack as text', async () => {

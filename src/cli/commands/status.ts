@@ -9,11 +9,11 @@ interface StatusFlags extends CommonOptions, OrganizationFlags {
   stackName: string;
 }
 
-/** `exposed-keys status`: the stack, its subscriptions and its recent executions. */
+/** `exposed-keys status`: the stack, its subscriptions, its recent executions and its dead-letter queue. */
 export function registerStatus(program: Command, setExitCode: (code: ExitCodeValue) => void): void {
   withCommonOptions(
     withOrganizationOptions(program.command('status'), 'status')
-      .description('show the stack, its resources, topic subscriptions and recent executions')
+      .description('show the stack, its resources, topic subscriptions, recent executions and its dead-letter queue')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME),
   ).action(async (flags: StatusFlags) => setExitCode(await runAction(flags, (output) => status(flags, output))));
 }
@@ -32,7 +32,12 @@ async function status(flags: StatusFlags, output: Output): Promise<ExitCodeValue
   ]);
   const clients = new AwsClients(awsContext(flags, region));
   const result = await run.stackStatus(
-    { cloudFormation: await clients.cloudFormation(), sns: await clients.sns(), sfn: await clients.sfn() },
+    {
+      cloudFormation: await clients.cloudFormation(),
+      sns: await clients.sns(),
+      sfn: await clients.sfn(),
+      sqs: await clients.sqs(),
+    },
     { stackName: flags.stackName, region },
   );
   if (output.json) output.printJson(result);

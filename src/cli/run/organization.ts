@@ -87,7 +87,12 @@ export async function organizationStatusCommand(flags: OrganizationCommand, outp
   const clients = new AwsClients(flags.context);
   const [hub, members] = await Promise.all([
     stackStatus(
-      { cloudFormation: await clients.cloudFormation(), sns: await clients.sns(), sfn: await clients.sfn() },
+      {
+        cloudFormation: await clients.cloudFormation(),
+        sns: await clients.sns(),
+        sfn: await clients.sfn(),
+        sqs: await clients.sqs(),
+      },
       { stackName: flags.stackName, region: flags.context.region },
     ),
     organizationStatus(

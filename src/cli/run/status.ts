@@ -1,11 +1,12 @@
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { toAwsCallError } from '../../aws/aws-errors.js';
-import type { CloudFormationApi, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
+import type { CloudFormationApi, SfnApi, SnsClient, SqsApi } from '../../aws/narrow-clients.js';
 import { cutEnd } from '../../common/untrusted-text.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
-import { StackNotFoundError } from '../../errors.js';
+import { describeError, StackNotFoundError } from '../../errors.js';
 
 /** A subscription of the stack's topic; `pending` until its owner confirms it. */
 export interface SubscriptionStatus {
@@ -24,11 +25,19 @@ export interface ExecutionStatus {
   outcome: string | null;
 }
 
+/**
+ * The dead-letter queue: events the state machine did not receive, waiting because their alert
+ * could not be published (`waiting`), or being handled now (`inFlight`); or why it could not be read.
+ */
+export type UndeliveredStatus = { queueUrl: string; waiting: number; inFlight: number } | { error: string };
+
 /** Everything `status` shows. */
 export interface StackStatus {
   stack: StackDescription;
   subscriptions: SubscriptionStatus[];
   executions: ExecutionStatus[];
+  /** Null for a stack older than the queue. */
+  undelivered: UndeliveredStatus | null;
 }
 
 function physicalId(stack: StackDescription, logicalId: string): string | undefined {
@@ -94,25 +103,46 @@ async function executions(sfn: SfnApi, stateMachineArn: string, limit: number): 
   );
 }
 
+/** What the dead-letter queue holds; a failure to read it is shown, not thrown: the rest of the status stands. */
+async function undelivered(sqs: SqsApi, queueUrl: string): Promise<UndeliveredStatus> {
+  try {
+    const answer = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      queueUrl,
+      waiting: Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
+  } catch (error) {
+    return { error: describeError(toAwsCallError('sqs:GetQueueAttributes', error)) };
+  }
+}
+
 /**
- * The stack's status, resources, topic subscriptions (pending confirmations included) and recent
- * executions with their outcomes.
+ * The stack's status, resources, topic subscriptions (pending confirmations included), recent
+ * executions with their outcomes, and what its dead-letter queue holds.
  *
  * @throws StackNotFoundError when there is no such stack.
  */
 export async function stackStatus(
-  deps: { cloudFormation: CloudFormationApi; sns: SnsClient; sfn: SfnApi },
+  deps: { cloudFormation: CloudFormationApi; sns: SnsClient; sfn: SfnApi; sqs: SqsApi },
   options: { stackName: string; region: string; executions?: number },
 ): Promise<StackStatus> {
   const stack = await describeStack(deps.cloudFormation, options.stackName);
   if (!stack) throw new StackNotFoundError(options.stackName, options.region);
   const topicArn = physicalId(stack, LOGICAL_IDS.topic);
   const stateMachineArn = physicalId(stack, LOGICAL_IDS.stateMachine);
+  const queueUrl = physicalId(stack, LOGICAL_IDS.undeliveredQueue);
   try {
     return {
       stack,
       subscriptions: topicArn ? await subscriptions(deps.sns, topicArn) : [],
       executions: stateMachineArn ? await executions(deps.sfn, stateMachineArn, options.executions ?? 10) : [],
+      undelivered: queueUrl ? await undelivered(deps.sqs, queueUrl) : null,
     };
   } catch (error) {
     throw toAwsCallError('status', error);

@@ -26,6 +26,11 @@ const status: StackStatus = {
       outcome: 'KeyNotContained: the key was not contained',
     },
   ],
+  undelivered: {
+    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue-1',
+    waiting: 0,
+    inFlight: 0,
+  },
 };
 
 describe('renderStatus', () => {
@@ -46,5 +51,22 @@ describe('renderStatus', () => {
 
     expect(text).toMatch(/email\s+sec@example.com\s+pending confirmation/);
     expect(text).toMatch(/none yet \(try `exposed-keys simulate`\)/);
+  });
+
+  it('says what the dead-letter queue holds: nothing, events whose alert did not go out, or why it could not be read', () => {
+    const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue-1';
+    const text = (undelivered: StackStatus['undelivered']) =>
+      renderStatus({ ...status, undelivered }, paletteOf(false));
+
+    expect(text(status.undelivered)).toMatch(/Events the state machine did not receive\n {2}none waiting$/);
+    expect(text({ queueUrl, waiting: 2, inFlight: 1 })).toMatch(
+      new RegExp(
+        `2 waiting: their alert could not be published\\. Read them: aws sqs receive-message --queue-url ${queueUrl.replaceAll('.', '\\.')} .*; 1 being started again`,
+      ),
+    );
+    expect(text({ error: 'AwsCallError: sqs:GetQueueAttributes failed: AccessDenied\u001b[2J' })).toMatch(
+      /could not be read: AwsCallError: sqs:GetQueueAttributes failed: AccessDenied\\x1B\[2J/,
+    );
+    expect(text(null)).toMatch(/no dead-letter queue \(a stack deployed before it: deploy again\)/);
   });
 });

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { stackStatus } from '../../../../src/cli/run/status.js';
@@ -58,6 +59,7 @@ describe('stackStatus', () => {
         cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
         sns: new SNSClient({ region: 'us-east-1' }),
         sfn: new SFNClient({ region: 'us-east-1' }),
+        sqs: new SQSClient({ region: 'us-east-1' }),
       },
       { stackName: 'exposed-keys', region: 'us-east-1' },
     );
@@ -65,5 +67,49 @@ describe('stackStatus', () => {
     expect(status.executions).toHaveLength(11);
     expect(status.executions.at(-1)).toMatchObject({ name: 'incident', status: 'FAILED' });
     expect(status.executions.at(-1)?.outcome).toMatch(/KeyNotContained/);
+    // A stack older than the dead-letter queue.
+    expect(status.undelivered).toBeNull();
+  });
+
+  it("reads what the stack's dead-letter queue holds, and says why when it cannot", async () => {
+    const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue-1';
+    mockClient(SNSClient).on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    const cloudFormation = mockClient(CloudFormationClient);
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'exposed-keys', StackId: 'id', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+    });
+    cloudFormation.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: 'UndeliveredQueue',
+          PhysicalResourceId: queueUrl,
+          ResourceType: 'AWS::SQS::Queue',
+          ResourceStatus: 'CREATE_COMPLETE',
+          Timestamp: new Date(),
+        },
+      ],
+    });
+    const sqs = mockClient(SQSClient);
+    sqs
+      .on(GetQueueAttributesCommand)
+      .resolvesOnce({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '1' } })
+      .rejects(Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' }));
+    const deps = {
+      cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+      sns: new SNSClient({ region: 'us-east-1' }),
+      sfn: new SFNClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+    };
+    const options = { stackName: 'exposed-keys', region: 'us-east-1' };
+
+    const first = await stackStatus(deps, options);
+    const second = await stackStatus(deps, options);
+
+    expect(first.undelivered).toEqual({ queueUrl, waiting: 2, inFlight: 1 });
+    expect(sqs).toHaveReceivedCommandWith(GetQueueAttributesCommand, {
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    });
+    expect(second.undelivered).toEqual({ error: expect.stringMatching(/sqs:GetQueueAttributes.*denied/) });
   });
 });
