@@ -1,5 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { topicRegion } from '../aws/aws-names.js';
 import { lambdaClientConfig } from '../aws/client-config.js';
 import { readUndeliveredConfig } from '../settings/function-settings.js';
@@ -10,6 +11,7 @@ const config = readUndeliveredConfig(process.env);
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const sns = new SNSClient(lambdaClientConfig(topicRegion(config.topicArn) ?? region));
 const sfn = new SFNClient(lambdaClientConfig(region));
+const sqs = new SQSClient(lambdaClientConfig(region));
 const logger = stepLogger('undelivered');
 
 /**
@@ -19,13 +21,13 @@ const logger = stepLogger('undelivered');
  */
 export async function handler(event: { Records?: DeadLetterRecord[] }) {
   const records = event.Records ?? [];
-  const result = await alertUndelivered({ sns, sfn, ...config }, records);
+  const result = await alertUndelivered({ sns, sfn, sqs, ...config }, records);
   for (const outcome of result.outcomes) {
     const entry = { ...outcome, restart: outcome.restart.status, restartDetail: outcome.restart };
     if (outcome.error) logger.error('Could not alert: the message stays on the queue', entry);
     else logger.warn('An event did not reach the state machine: alerted', entry);
-    // The one case the alert does not describe the event: the event is kept here.
-    if (outcome.fallback)
+    // Where a human reads an event no alert describes: the queue lets only this function receive.
+    if (outcome.error || outcome.fallback)
       logger.error('The undelivered event', {
         messageId: outcome.messageId,
         body: records.find((record) => record.messageId === outcome.messageId)?.body?.slice(0, 65_536),

@@ -19,8 +19,8 @@ import { accountFlag, profileFlag } from './incident-message.js';
 export type RestartOutcome =
   | { status: 'started'; executionArn: string }
   | { status: 'failed'; error: string }
-  /** The event could not be read as one exposed-keys acts on: it was not sent to the state machine. */
-  | { status: 'not-tried' };
+  /** Not sent to the state machine, and why (not an event exposed-keys acts on, not from the queue). */
+  | { status: 'not-tried'; reason: string };
 
 /** One message of the dead-letter queue: its body and its string attributes. */
 export interface UndeliveredEvent {
@@ -235,7 +235,7 @@ function leadOf(described: Described, sender: string, restart: RestartOutcome): 
     return `${failed} exposed-keys started it again itself: its own report follows. If none comes within 15 minutes, act as below.`;
   if (restart.status === 'failed')
     return `${failed} exposed-keys could not start it again either (${shownText(restart.error, 400)}). Nothing was done for it: if it reports a key, the key may still be active.`;
-  return `${failed} Nothing was done for it: if it reports a key, the key may still be active.`;
+  return `${failed} exposed-keys did not start it again: ${shownText(restart.reason, 400)}. Nothing was done for it: if it reports a key, the key may still be active.`;
 }
 
 function subjectOf(described: Described, restart: RestartOutcome): string {
@@ -315,12 +315,22 @@ export function undeliveredAlert(event: UndeliveredEvent, content = undeliveredC
 }
 
 /**
- * The alert when the message itself could not be read into one: fixed text, none of it from the
- * event, so that it always goes out.
+ * The alert when the message itself could not be made into one: fixed text, none of it from the
+ * event, so that it always goes out; it says whether the response was started again.
  */
-export function fallbackUndeliveredAlert(messageId: string): Pick<UndeliveredAlert, 'subject' | 'message'> {
+export function fallbackUndeliveredAlert(
+  messageId: string,
+  restart: RestartOutcome,
+): Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> {
+  const started = restart.status === 'started';
+  const state = started
+    ? `exposed-keys started the response again itself (${shownValue(restart.executionArn, 300)}): its own report follows.`
+    : 'If it reports a key, the key may still be active.';
   return {
-    subject: 'ACTION REQUIRED: exposed-keys did not start for an event it was sent',
-    message: `EventBridge or EventBridge Scheduler could not start the exposed-keys response to an event, and exposed-keys could not describe it. If it reports a key, the key may still be active. Read the message ${shownValue(messageId, 100)} of the stack's dead-letter queue (UndeliveredQueue) in the function's log, or in the Trusted Advisor or AWS Health console, and contain the key it names: exposed-keys respond --key <AKIA…>`,
+    subject: started
+      ? 'exposed-keys started late for an event it was sent: check its report'
+      : 'ACTION REQUIRED: exposed-keys did not start for an event it was sent',
+    message: `EventBridge or EventBridge Scheduler could not start the exposed-keys response to an event, and exposed-keys could not describe it. ${state} The function's log (/aws/lambda/<stack>-undelivered) holds the message ${shownValue(messageId, 100)}; read it, or the Trusted Advisor or AWS Health console, and contain the key it names: exposed-keys respond --key <AKIA…>`,
+    attributes: { source: 'unknown', outcome: UNDELIVERED_OUTCOMES[restart.status], account: 'unknown' },
   };
 }

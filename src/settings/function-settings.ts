@@ -151,19 +151,29 @@ export interface UndeliveredConfig {
   topicArn: string;
   chatTopicArn?: string;
   stateMachineArn: string;
+  /** The stack's dead-letter queue, which the function reads. */
+  queueUrl: string;
+  queueArn: string;
 }
 
 const stateMachineArnSchema = z
   .string()
   .regex(/^arn:aws[\w-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'must be a state machine ARN');
 
-/** Reads `TOPIC_ARN` (the e-mail topic), `CHAT_TOPIC_ARN` (optional) and `STATE_MACHINE_ARN` (the stack's). */
+const queueUrlSchema = z.string().regex(/^https?:\/\/[\w.-]+(:\d+)?\/\d{12}\/[\w-]{1,80}$/, 'must be an SQS queue URL');
+
+/**
+ * Reads `TOPIC_ARN` (the e-mail topic), `CHAT_TOPIC_ARN` (optional), `STATE_MACHINE_ARN`, and the
+ * dead-letter queue's `QUEUE_URL` and `QUEUE_ARN` (the stack's).
+ */
 export function readUndeliveredConfig(env: Env): UndeliveredConfig {
   const name = 'dead-letter alert';
   return {
     topicArn: read(env, name, 'TOPIC_ARN', topicArnSchema),
     ...(env.CHAT_TOPIC_ARN ? { chatTopicArn: read(env, name, 'CHAT_TOPIC_ARN', topicArnSchema) } : {}),
     stateMachineArn: read(env, name, 'STATE_MACHINE_ARN', stateMachineArnSchema),
+    queueUrl: read(env, name, 'QUEUE_URL', queueUrlSchema),
+    queueArn: read(env, name, 'QUEUE_ARN', queueArnSchema),
   };
 }
 

@@ -1,11 +1,13 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
-import type { SfnApi, SnsClient } from '../aws/narrow-clients.js';
+import type { SfnApi, SnsClient, SqsApi } from '../aws/narrow-clients.js';
 import { describeError } from '../errors.js';
 import {
   fallbackUndeliveredAlert,
   type RestartOutcome,
   type UndeliveredAlert,
+  type UndeliveredContent,
   undeliveredAlert,
   undeliveredContent,
 } from '../message/undelivered-message.js';
@@ -15,11 +17,18 @@ import { publishEmail } from './notify.js';
 /** One message of the dead-letter queue as Lambda's SQS event source hands it over. */
 export interface DeadLetterRecord {
   messageId: string;
+  /** What proves the message was received from the queue: the queue takes it back only then. */
+  receiptHandle?: string;
   body: string;
+  /** SQS's own attributes: `ApproximateReceiveCount` is 1 the first time the message is handled. */
+  attributes?: Record<string, string | undefined>;
   messageAttributes?: Record<string, { stringValue?: string } | undefined>;
   /** The queue's ARN, whose account is the stack's. */
   eventSourceARN?: string;
 }
+
+/** How long a message received stays hidden from other receivers: the queue's own setting. */
+export const QUEUE_VISIBILITY_SECONDS = 360;
 
 /** What {@link alertUndelivered} needs. */
 export interface UndeliveredDeps {
@@ -31,6 +40,10 @@ export interface UndeliveredDeps {
   /** The stack's state machine, started again with the event it did not receive. */
   sfn: SfnApi;
   stateMachineArn: string;
+  /** The stack's dead-letter queue: only what was received from it is given to the state machine. */
+  sqs: SqsApi;
+  queueUrl: string;
+  queueArn: string;
 }
 
 /** What became of one message. */
@@ -64,24 +77,77 @@ function accountOfQueue(arn: string | undefined): string | null {
   return account && /^\d{12}$/.test(account) ? account : null;
 }
 
-/** A name Step Functions keeps for 90 days: the same message received again starts nothing new. */
-function executionName(messageId: string): string {
-  return `undelivered-${messageId.replace(/[^\w-]/g, '_')}`.slice(0, 80);
+/**
+ * A name Step Functions keeps for 90 days, after the event's id (the message's when it has none):
+ * the same event received again, in this message or another, starts nothing new.
+ */
+function executionName(messageId: string, body: string): string {
+  let id: unknown;
+  try {
+    id = (JSON.parse(body) as { id?: unknown } | null)?.id;
+  } catch {
+    id = undefined;
+  }
+  const named = typeof id === 'string' && /^[\w-]{1,64}$/.test(id) ? id : messageId.replace(/[^\w-]/g, '_');
+  return `undelivered-${named}`.slice(0, 80);
+}
+
+/**
+ * Why a message is not given to the state machine again, or null when it may be: it must be an
+ * event exposed-keys acts on, that EventBridge or a schedule of the stack gave up delivering to
+ * this state machine (the dead-letter attributes, which no rule target can set), received from
+ * the stack's queue (its receipt handle taken back by the queue, which a made-up invocation of the
+ * function cannot have: only this function's role may receive from the queue).
+ */
+async function refusal(
+  deps: UndeliveredDeps,
+  record: DeadLetterRecord,
+  attributes: Record<string, string | undefined>,
+  content: UndeliveredContent,
+): Promise<string | null> {
+  if (content.kind !== 'signal' && content.kind !== 'follow-up')
+    return 'exposed-keys cannot read it as an event it acts on';
+  if (record.eventSourceARN !== deps.queueArn) return "it did not come from the stack's dead-letter queue";
+  if (
+    !attributes.ERROR_CODE ||
+    attributes.TARGET_ARN !== deps.stateMachineArn ||
+    !(attributes.RULE_ARN || attributes.SCHEDULE_ARN)
+  )
+    return "it is not an event EventBridge or a schedule gave up delivering to the stack's state machine";
+  try {
+    await deps.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: deps.queueUrl,
+        ReceiptHandle: record.receiptHandle ?? '',
+        VisibilityTimeout: QUEUE_VISIBILITY_SECONDS,
+      }),
+    );
+  } catch (error) {
+    return `the queue does not know it as received (${describeError(toAwsCallError('sqs:ChangeMessageVisibility', error))})`;
+  }
+  return null;
 }
 
 /**
  * Starts the state machine with the event it did not receive, as EventBridge or the schedule
- * would have. Named after the message, so that a message received twice starts one execution.
+ * would have, once {@link refusal} finds nothing against it.
  */
-async function restart(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<RestartOutcome> {
-  const name = executionName(record.messageId);
+async function restart(
+  deps: UndeliveredDeps,
+  record: DeadLetterRecord,
+  attributes: Record<string, string | undefined>,
+  content: UndeliveredContent,
+): Promise<RestartOutcome> {
+  const refused = await refusal(deps, record, attributes, content);
+  if (refused) return { status: 'not-tried', reason: refused };
+  const name = executionName(record.messageId, record.body);
   try {
     const answer = await deps.sfn.send(
       new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input: record.body }),
     );
     return { status: 'started', executionArn: answer.executionArn ?? name };
   } catch (error) {
-    // Started by an earlier delivery of this message, and finished since.
+    // Started by an earlier delivery of this event, and finished since.
     if (isAwsError(error, 'ExecutionAlreadyExists'))
       return {
         status: 'started',
@@ -93,48 +159,33 @@ async function restart(deps: UndeliveredDeps, record: DeadLetterRecord): Promise
 
 async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<UndeliveredOutcome> {
   const body = typeof record.body === 'string' ? record.body : '';
-  let alert: Pick<UndeliveredAlert, 'subject' | 'message'> & Partial<UndeliveredAlert>;
-  let restarted: RestartOutcome = { status: 'not-tried' };
+  const attributes = attributesOf(record);
+  let alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
+  let restarted: RestartOutcome = { status: 'not-tried', reason: 'it could not be read' };
   let fallback = false;
   try {
     const content = undeliveredContent(body);
-    // Only an event exposed-keys acts on goes to the state machine: anything else is for a human.
-    if (content.kind === 'signal' || content.kind === 'follow-up') restarted = await restart(deps, { ...record, body });
+    restarted = await restart(deps, { ...record, body }, attributes, content);
     alert = undeliveredAlert(
-      {
-        body,
-        attributes: attributesOf(record),
-        stackAccount: accountOfQueue(record.eventSourceARN),
-        restart: restarted,
-      },
+      { body, attributes, stackAccount: accountOfQueue(record.eventSourceARN), restart: restarted },
       content,
     );
   } catch {
-    alert = fallbackUndeliveredAlert(record.messageId);
+    alert = fallbackUndeliveredAlert(record.messageId, restarted);
     fallback = true;
   }
-  const chat =
-    deps.chatTopicArn && alert.chat ? (await publishChat(deps.sns, deps.chatTopicArn, alert.chat)).status : 'none';
+  // Chat once, the first time the message is handled: a message whose e-mail fails comes back every few minutes.
+  const firstTime = (record.attributes?.ApproximateReceiveCount ?? '1') === '1';
+  const chat: UndeliveredOutcome['chat'] =
+    deps.chatTopicArn && alert.chat && firstTime
+      ? (await publishChat(deps.sns, deps.chatTopicArn, alert.chat)).status
+      : 'none';
+  const outcome = { messageId: record.messageId, restart: restarted, chat, ...(fallback ? { fallback } : {}) };
   try {
-    await publishEmail(deps.sns, deps.topicArn, {
-      ...alert,
-      attributes: alert.attributes ?? { outcome: 'not-started' },
-    });
-    return {
-      messageId: record.messageId,
-      restart: restarted,
-      subject: alert.subject,
-      chat,
-      ...(fallback ? { fallback } : {}),
-    };
+    await publishEmail(deps.sns, deps.topicArn, alert);
+    return { ...outcome, subject: alert.subject };
   } catch (error) {
-    return {
-      messageId: record.messageId,
-      restart: restarted,
-      chat,
-      error: describeError(toAwsCallError('sns:Publish', error)),
-      ...(fallback ? { fallback } : {}),
-    };
+    return { ...outcome, error: describeError(toAwsCallError('sns:Publish', error)) };
   }
 }
 

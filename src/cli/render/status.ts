@@ -42,13 +42,14 @@ export function renderStatus(status: StackStatus, palette: Palette): string {
   return lines.join('\n');
 }
 
-function undeliveredLine({ undelivered }: StackStatus, palette: Palette): string {
+function undeliveredLine({ stack, undelivered }: StackStatus, palette: Palette): string {
   if (!undelivered) return '  no dead-letter queue (a stack deployed before it: deploy again)';
   if ('error' in undelivered)
     return palette.yellow(`  the dead-letter queue could not be read: ${shownText(undelivered.error, 300)}`);
-  const inFlight = undelivered.inFlight > 0 ? `; ${undelivered.inFlight} being started again and alerted now` : '';
-  if (undelivered.waiting === 0) return palette.green(`  none waiting${inFlight}`);
+  const held = undelivered.waiting + undelivered.inFlight;
+  if (held === 0) return palette.green('  none');
+  // A message is deleted as soon as its alert went out: one that stays is one whose alert has not.
   return palette.red(
-    `  ${undelivered.waiting} waiting: their alert could not be published. Read them: aws sqs receive-message --queue-url ${shownValue(undelivered.queueUrl, 300)} --message-attribute-names All --max-number-of-messages 10${inFlight}`,
+    `  ${held} in the dead-letter queue (${undelivered.waiting} waiting, ${undelivered.inFlight} being handled): events whose alert has not gone out yet. The function's log names each, with the event: /aws/lambda/${shownValue(stack.stackName, 128)}-undelivered`,
   );
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
+import { QUEUE_VISIBILITY_SECONDS } from '../../../src/steps/undelivered.js';
 
 let template: CloudFormationTemplate;
 beforeAll(async () => {
@@ -45,12 +46,6 @@ function admittedRules(): Record<string, string[]> {
   return admitted;
 }
 
-/** The rule or role an element of the Deny's lists names: `X.Arn`, or under `Fn::If` with no value otherwise. */
-function named(value: any): string {
-  const branches = value['Fn::If'] as [string, any, any] | undefined;
-  return (branches ? branches[1] : value)['Fn::GetAtt'][0];
-}
-
 describe('what EventBridge and Scheduler cannot deliver', () => {
   it('goes from every rule to the dead-letter queue after at most 15 minutes of retries', () => {
     expect(rules().length).toBeGreaterThanOrEqual(6);
@@ -72,23 +67,38 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
     expect(byCondition.IsOrganization).toHaveLength(3);
   });
 
-  it('may be sent by nothing else: the function gives what it reads to the state machine', () => {
-    const denials = queuePolicy().filter((statement) => statement.Effect === 'Deny');
-    expect(denials).toHaveLength(1);
-    const [deny] = denials;
-    expect(deny).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage', Resource: QUEUE_ARN });
-    const unless = deny.Condition.ArnNotEquals;
-    expect(Object.keys(deny.Condition)).toEqual(['ArnNotEquals']);
-    // Denied unless sent for one of the stack's rules, or by the schedules' role.
-    expect(unless['aws:SourceArn'].map(named).sort()).toEqual(
-      rules()
-        .map(([id]) => id)
-        .sort(),
+  it('may be sent by nothing else, and received by the function alone: it gives what it reads to the state machine', () => {
+    const denials = Object.fromEntries(
+      queuePolicy()
+        .filter((statement) => statement.Effect === 'Deny')
+        .map((statement) => [statement.Sid, statement]),
     );
-    expect(unless['aws:PrincipalArn']['Fn::If'].slice(0, 2)).toEqual([
-      'UsesSchedules',
-      { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
-    ]);
+    expect(Object.keys(denials).sort()).toEqual(['NothingElseSends', 'OnlyTheFunctionReceives']);
+    const sends = denials.NothingElseSends;
+    expect(sends).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage', Resource: QUEUE_ARN });
+    expect(Object.keys(sends.Condition)).toEqual(['ArnNotEquals']);
+    // Denied unless sent for one of the stack's rules (the hub's in organisation mode), or by the schedules' role.
+    const sourceArns = sends.Condition.ArnNotEquals['aws:SourceArn'];
+    const unconditional = sourceArns.filter((arn: any) => !arn['Fn::If']).map((arn: any) => arn['Fn::GetAtt'][0]);
+    const hub = sourceArns.filter((arn: any) => arn['Fn::If']);
+    expect(unconditional.sort()).toEqual(['HealthRiskRule', 'QuarantineRule', 'TrustedAdvisorRule']);
+    expect(hub).toEqual(
+      ['HubTrustedAdvisorRule', 'HubHealthRiskRule', 'HubQuarantineRule'].map((rule) => ({
+        'Fn::If': ['IsOrganization', { 'Fn::GetAtt': [rule, 'Arn'] }, { Ref: 'AWS::NoValue' }],
+      })),
+    );
+    expect(sends.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual({
+      'Fn::If': ['UsesSchedules', { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] }, { Ref: 'AWS::NoValue' }],
+    });
+    expect(denials.OnlyTheFunctionReceives).toEqual({
+      Sid: 'OnlyTheFunctionReceives',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+      Resource: QUEUE_ARN,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['UndeliveredRole', 'Arn'] } } },
+    });
+    expect(rules()).toHaveLength(unconditional.length + hub.length);
   });
 
   it('from a schedule, is sent by the schedules’ role, which the containment function is told of', () => {
@@ -119,6 +129,10 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
       TOPIC_ARN: { Ref: 'NotificationTopic' },
       CHAT_TOPIC_ARN: { Ref: 'ChatTopic' },
       STATE_MACHINE_ARN: { Ref: 'StateMachine' },
+      QUEUE_URL: { Ref: 'UndeliveredQueue' },
+      QUEUE_ARN: QUEUE_ARN,
     });
+    // The function takes back a message's receipt handle for as long as the queue hides it.
+    expect(queue.VisibilityTimeout).toBe(QUEUE_VISIBILITY_SECONDS);
   });
 });

@@ -173,6 +173,7 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'sqs:ReceiveMessage',
     'sqs:DeleteMessage',
     'sqs:GetQueueAttributes',
+    'sqs:ChangeMessageVisibility',
     'states:StartExecution',
     'sns:Publish',
     'kms:GenerateDataKey',

@@ -76,6 +76,8 @@ function environmentWithDefaults(logicalId: string): Record<string, string> {
       if (ref === 'ChatTopic') return [name, 'arn:aws:sns:us-east-1:123456789012:exposed-keys-chat'];
       if (ref === 'IncidentTable') return [name, 'exposed-keys-IncidentTable-1ABC'];
       if (ref === 'StateMachine') return [name, 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys-1ABC'];
+      if (ref === 'UndeliveredQueue')
+        return [name, 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue-1ABC'];
       return [name, String(template.Parameters?.[ref]?.Default)];
     }),
   );

@@ -17,7 +17,7 @@ const STACK_ACCOUNT = '111222333444';
 const RULE = 'arn:aws:events:us-east-1:111222333444:rule/exposed-keys-TrustedAdvisorRule-1A2B3C';
 const TARGET = 'arn:aws:states:us-east-1:111222333444:stateMachine:exposed-keys';
 const EXECUTION = 'arn:aws:states:us-east-1:111222333444:execution:exposed-keys:undelivered-1';
-const NOT_TRIED: RestartOutcome = { status: 'not-tried' };
+const NOT_TRIED: RestartOutcome = { status: 'not-tried', reason: 'exposed-keys cannot read it as an event it acts on' };
 const FAILED: RestartOutcome = {
   status: 'failed',
   error: 'AwsCallError: states:StartExecution failed: StateMachineDoesNotExist',
@@ -224,11 +224,27 @@ describe('the alert for a report that did not reach the state machine', () => {
     expect(alert.chat.content.nextSteps?.[0]).toBe(`Contain the key: exposed-keys respond --key ${KEY}`);
   });
 
-  it('has a fixed alert, with nothing from the event, for a message it cannot describe', () => {
-    const alert = fallbackUndeliveredAlert('059f36b4-87a3-44ab-83d2-661975830a7d');
+  it('has a fixed alert, with nothing from the event, for a message it cannot describe, saying whether it started', () => {
+    const alert = fallbackUndeliveredAlert('059f36b4-87a3-44ab-83d2-661975830a7d', NOT_TRIED);
+    const started = fallbackUndeliveredAlert('m', { status: 'started', executionArn: EXECUTION });
 
     expect(alert.subject).toBe('ACTION REQUIRED: exposed-keys did not start for an event it was sent');
     expect(alert.message).toContain('059f36b4-87a3-44ab-83d2-661975830a7d');
     expect(alert.message).toContain('exposed-keys respond --key <AKIA…>');
+    expect(alert.attributes.outcome).toBe('not-started');
+    expect(started.subject).toBe('exposed-keys started late for an event it was sent: check its report');
+    expect(started.message).toContain(`started the response again itself (${EXECUTION})`);
+    expect(started.attributes.outcome).toBe('started-late');
+  });
+
+  it('says why the event was not given to the state machine again', () => {
+    const alert = alertFor(trustedAdvisorEvent(), {
+      restart: { status: 'not-tried', reason: "it did not come from the stack's dead-letter queue" },
+    });
+
+    expect(alert.subject).toBe(`ACTION REQUIRED: exposed-keys did not start for ${KEY}`);
+    expect(alert.message).toContain(
+      "exposed-keys did not start it again: it did not come from the stack's dead-letter queue. Nothing was done for it",
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as messages from '../../../src/message/undelivered-message.js';
@@ -11,10 +12,15 @@ const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys';
 const CHAT_TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys-chat';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys';
+/** The queue of the published SQS event. */
+const QUEUE_ARN = 'arn:aws:sqs:us-east-2:123456789012:my-queue';
+const QUEUE_URL = 'https://sqs.us-east-2.amazonaws.com/123456789012/my-queue';
+/** The id of AWS's published Trusted Advisor event. */
+const EVENT_ID = 'f2b7e2dd-20ce-4a2b-baa8-fe24ed0be19a';
 const FIRST = '059f36b4-87a3-44ab-83d2-661975830a7d';
-const SECOND = '2e1424d4-f796-459a-8184-9c92662be6da';
 const snsMock = mockClient(SNSClient);
 const sfnMock = mockClient(SFNClient);
+const sqsMock = mockClient(SQSClient);
 
 /**
  * AWS's published SQS → Lambda event (test/fixtures/events/published/SOURCES.md), its bodies
@@ -45,6 +51,9 @@ function deps(overrides: Partial<UndeliveredDeps> = {}): UndeliveredDeps {
     topicArn: TOPIC,
     sfn: new SFNClient({}),
     stateMachineArn: STATE_MACHINE,
+    sqs: new SQSClient({}),
+    queueUrl: QUEUE_URL,
+    queueArn: QUEUE_ARN,
     ...overrides,
   };
 }
@@ -56,6 +65,8 @@ function emails() {
 beforeEach(() => {
   snsMock.reset();
   sfnMock.reset();
+  sqsMock.reset();
+  sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
   vi.restoreAllMocks();
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
   sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
@@ -64,21 +75,26 @@ beforeEach(() => {
 });
 
 describe('what the dead-letter queue holds', () => {
-  it('is given to the state machine again, once per message, and alerted to the topic as started late', async () => {
+  it('is given to the state machine again, named after the event, and alerted to the topic as started late', async () => {
     const records = deadLetterRecords();
 
     const result = await alertUndelivered(deps(), records);
 
+    // The same event in two messages: one name, so that Step Functions starts it once.
     const starts = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
     expect(starts).toEqual([
-      { stateMachineArn: STATE_MACHINE, name: `undelivered-${FIRST}`, input: records[0]?.body },
-      { stateMachineArn: STATE_MACHINE, name: `undelivered-${SECOND}`, input: records[1]?.body },
+      { stateMachineArn: STATE_MACHINE, name: `undelivered-${EVENT_ID}`, input: records[0]?.body },
+      { stateMachineArn: STATE_MACHINE, name: `undelivered-${EVENT_ID}`, input: records[1]?.body },
     ]);
+    // Each proved received from the queue first, by its receipt handle.
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input)).toEqual(
+      records.map((record) => ({ QueueUrl: QUEUE_URL, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 360 })),
+    );
     expect(emails()).toHaveLength(2);
     const input = emails()[0]?.args[0].input;
     expect(input?.Subject).toBe(`exposed-keys started late for ${KEY}: check its report`);
     expect(input?.Message).toContain('SDK_CLIENT_ERROR: Rate exceeded (after 12 retries; MaximumEventAgeInSeconds)');
-    expect(input?.Message).toContain(`execution:exposed-keys:undelivered-${FIRST}`);
+    expect(input?.Message).toContain(`execution:exposed-keys:undelivered-${EVENT_ID}`);
     expect(input?.MessageAttributes).toEqual({
       source: { DataType: 'String', StringValue: 'trusted-advisor' },
       outcome: { DataType: 'String', StringValue: 'started-late' },
@@ -96,7 +112,7 @@ describe('what the dead-letter queue holds', () => {
 
     expect(result.outcomes[0]?.restart).toEqual({
       status: 'started',
-      executionArn: `arn:aws:states:us-east-1:123456789012:execution:exposed-keys:undelivered-${FIRST}`,
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:exposed-keys:undelivered-${EVENT_ID}`,
     });
   });
 
@@ -114,11 +130,51 @@ describe('what the dead-letter queue holds', () => {
     expect(result.batchItemFailures).toEqual([]);
   });
 
+  it('gives the state machine nothing that is not a dead letter of the stack received from its queue, and still alerts', async () => {
+    const [record] = deadLetterRecords() as [DeadLetterRecord];
+    const attributes = record.messageAttributes ?? {};
+    const { ERROR_CODE: _code, ...noErrorCode } = attributes;
+    const cases: [string, DeadLetterRecord, RegExp][] = [
+      [
+        'another queue',
+        { ...record, eventSourceARN: 'arn:aws:sqs:us-east-2:123456789012:other' },
+        /did not come from the stack's dead-letter queue/,
+      ],
+      [
+        'no dead-letter attributes',
+        { ...record, messageAttributes: noErrorCode },
+        /not an event EventBridge or a schedule gave up/,
+      ],
+      [
+        'another target',
+        { ...record, messageAttributes: { ...attributes, TARGET_ARN: { stringValue: `${STATE_MACHINE}-other` } } },
+        /not an event EventBridge or a schedule gave up/,
+      ],
+      [
+        'a receipt handle the queue does not know',
+        { ...record, receiptHandle: 'made-up' },
+        /the queue does not know it as received/,
+      ],
+    ];
+    sqsMock
+      .on(ChangeMessageVisibilityCommand, { ReceiptHandle: 'made-up' })
+      .rejects(Object.assign(new Error('The receipt handle is not valid'), { name: 'ReceiptHandleIsInvalid' }));
+
+    for (const [name, forged, reason] of cases) {
+      snsMock.resetHistory();
+      const result = await alertUndelivered(deps(), [forged]);
+
+      expect(result.outcomes[0]?.restart, name).toEqual({ status: 'not-tried', reason: expect.stringMatching(reason) });
+      expect(emails()[0]?.args[0].input.Message, name).toMatch(/did not start it again: /);
+    }
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('does not give the state machine what exposed-keys cannot read, and still alerts', async () => {
     const result = await alertUndelivered(deps(), deadLetterRecords('{"source":"aws.trustedadvisor"}').slice(0, 1));
 
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    expect(result.outcomes[0]?.restart).toEqual({ status: 'not-tried' });
+    expect(result.outcomes[0]?.restart).toEqual({ status: 'not-tried', reason: expect.stringMatching(/cannot read/) });
     expect(emails()[0]?.args[0].input.Subject).toBe(
       'ACTION REQUIRED: exposed-keys did not start for an event it was sent',
     );
@@ -152,6 +208,17 @@ describe('what the dead-letter queue holds', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: FIRST }]);
   });
 
+  it('posts to chat the first time a message is handled only, not each time it comes back', async () => {
+    const [record] = deadLetterRecords() as [DeadLetterRecord];
+
+    const result = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [
+      { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '7' } },
+    ]);
+
+    expect(result.outcomes[0]?.chat).toBe('none');
+    expect(snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input.TopicArn)).toEqual([TOPIC]);
+  });
+
   it('sends a fixed alert when the message cannot be described', async () => {
     vi.spyOn(messages, 'undeliveredContent').mockImplementation(() => {
       throw new Error('a defect');
@@ -160,6 +227,9 @@ describe('what the dead-letter queue holds', () => {
     const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
 
     expect(result.outcomes[0]).toMatchObject({ fallback: true, restart: { status: 'not-tried' } });
+    expect(emails()[0]?.args[0].input.Subject).toBe(
+      'ACTION REQUIRED: exposed-keys did not start for an event it was sent',
+    );
     expect(emails()[0]?.args[0].input.Message).toContain(FIRST);
     expect(result.batchItemFailures).toEqual([]);
   });

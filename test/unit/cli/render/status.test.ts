@@ -58,12 +58,17 @@ describe('renderStatus', () => {
     const text = (undelivered: StackStatus['undelivered']) =>
       renderStatus({ ...status, undelivered }, paletteOf(false));
 
-    expect(text(status.undelivered)).toMatch(/Events the state machine did not receive\n {2}none waiting$/);
-    expect(text({ queueUrl, waiting: 2, inFlight: 1 })).toMatch(
-      new RegExp(
-        `2 waiting: their alert could not be published\\. Read them: aws sqs receive-message --queue-url ${queueUrl.replaceAll('.', '\\.')} .*; 1 being started again`,
-      ),
-    );
+    expect(text(status.undelivered)).toMatch(/Events the state machine did not receive\n {2}none$/);
+    // A message whose alert failed is hidden most of the time, between two attempts: it counts all the same.
+    for (const [waiting, inFlight] of [
+      [2, 1],
+      [0, 1],
+    ] as const)
+      expect(text({ queueUrl, waiting, inFlight })).toMatch(
+        new RegExp(
+          `  ${waiting + inFlight} in the dead-letter queue \\(${waiting} waiting, ${inFlight} being handled\\): events whose alert has not gone out yet\\. The function's log names each, with the event: /aws/lambda/exposed-keys-undelivered`,
+        ),
+      );
     expect(text({ error: 'AwsCallError: sqs:GetQueueAttributes failed: AccessDenied\u001b[2J' })).toMatch(
       /could not be read: AwsCallError: sqs:GetQueueAttributes failed: AccessDenied\\x1B\[2J/,
     );
