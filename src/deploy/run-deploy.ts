@@ -151,7 +151,10 @@ function mayDeleteFailedStack(io: RunDeployDeps['io'], input: RunDeployInput, st
 
 /**
  * The change set is discarded, and the deploy refused, when the template sent by URL is not the one
- * written any more: CloudFormation may have read what someone else wrote at its key.
+ * written any more: CloudFormation may have read what someone else wrote at its key. This sees a
+ * write that is still there; one undone before the check (a version deleted, the bytes written
+ * back in a bucket without versions) is not seen: whoever may write the artifact bucket may change
+ * what is deployed, and the bucket must be kept to the deployers.
  *
  * @throws DeploymentError when it changed.
  */
@@ -161,7 +164,8 @@ async function refuseChangedTemplate(
   owner: string,
   prepared: PreparedChangeSet,
 ): Promise<void> {
-  const changed = object ? await templateObjectChanged(deps.s3, object, owner) : null;
+  // No change set made (the stack up to date): CloudFormation read nothing.
+  const changed = object && prepared.changeSetId ? await templateObjectChanged(deps.s3, object, owner) : null;
   if (!changed) return;
   if (!prepared.noChanges) await discardChangeSet(deps.changeSetDeps, prepared);
   throw new DeploymentError(`The stack template changed in the bucket before it could be deployed: ${changed}.`, [], {

@@ -344,10 +344,19 @@ describe('prepareChangeSet', () => {
     cloudFormationMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE.replace('delete', 'deactivate') });
     const newTemplate = await prepareChangeSet(deps(), { ...input(), templateUrl });
 
+    // A template read from Systems Manager at each update: left to the change set.
+    const ssm = TEMPLATE.replace(
+      'ContainmentMode: { Type: String',
+      "ContainmentMode: { Type: 'AWS::SSM::Parameter::Value<String>'",
+    );
+    cloudFormationMock.on(GetTemplateCommand).resolves({ TemplateBody: ssm });
+    const resolved = await prepareChangeSet(deps(), { ...input(), templateBody: ssm, templateUrl });
+
     expect(same).toMatchObject({ noChanges: true, changeSetType: 'UPDATE', changeSetId: '' });
+    expect(resolved.noChanges).toBe(false);
     expect(changed.noChanges).toBe(false);
     expect(newTemplate.noChanges).toBe(false);
-    expect(cloudFormationMock.commandCalls(CreateChangeSetCommand)).toHaveLength(2);
+    expect(cloudFormationMock.commandCalls(CreateChangeSetCommand)).toHaveLength(3);
     expect(cloudFormationMock).toHaveReceivedCommandWith(GetTemplateCommand, {
       StackName: STACK_ID,
       TemplateStage: 'Original',
