@@ -79,6 +79,9 @@ const benchmark: Benchmark = {
         AWS_SECRET_ACCESS_KEY: 'not-a-secret',
         AWS_EC2_METADATA_DISABLED: 'true',
         TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
+        STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys',
+        QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue-1',
+        QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue-1',
         // Lambda runs a newer Node: the SDK's warning about Node 20 would not be printed there.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // The Python runs must not write bytecode into the machine's installation.

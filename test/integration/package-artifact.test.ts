@@ -169,6 +169,10 @@ describe('ensureArtifact', () => {
 describe('the built handlers', () => {
   beforeAll(() => {
     process.env.TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:exposed-keys';
+    // The dead-letter queue's function reads its state machine and queue at cold start.
+    process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys';
+    process.env.QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue-1';
+    process.env.QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue-1';
   });
 
   it.each(HANDLERS)('%s.mjs can be imported and exports a handler', async (name) => {
