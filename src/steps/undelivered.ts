@@ -191,9 +191,10 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
 
 /**
  * For each event EventBridge or EventBridge Scheduler could not deliver to the state machine:
- * starts the state machine with it (an event exposed-keys acts on only), then alerts the e-mail
- * topic (and the chat topic) of what happened. A message whose e-mail SNS refuses stays on the
- * queue, to be received and tried again: the execution, named after the message, starts once.
+ * starts the state machine with it (only what {@link refusal} lets through), then alerts the
+ * e-mail topic (and the chat topic, the first time) of what happened. A message whose e-mail SNS
+ * refuses stays on the queue, to be received and tried again: the execution, named after the
+ * event, starts once.
  */
 export async function alertUndelivered(
   deps: UndeliveredDeps,
