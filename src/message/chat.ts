@@ -64,7 +64,8 @@ export function chatEscape(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-function cut(value: string, max: number): string {
+/** Text for a chat field: escaped for Slack, then fitted to `max`. */
+export function chatText(value: string, max: number): string {
   return fitWithin(chatEscape(value), max);
 }
 
@@ -75,16 +76,16 @@ function descriptionOf(message: IncidentMessage): string {
     `*Attacker did*`,
     ...message.attackerDid.map((act) => `• ${act}`),
   ];
-  return cut(lines.join('\n'), CHAT_LIMITS.description);
+  return chatText(lines.join('\n'), CHAT_LIMITS.description);
 }
 
 /** The steps, as many as a notification holds: when there are more, the last place says how many more the e-mail gives. */
-function nextStepsOf(steps: readonly string[]): string[] {
+export function chatNextSteps(steps: readonly string[]): string[] {
   const max = CHAT_LIMITS.nextSteps;
   const shown = steps.length > max ? steps.slice(0, max - 1) : steps;
   const more = steps.length - shown.length;
   return [
-    ...shown.map((step) => cut(step, CHAT_LIMITS.step)),
+    ...shown.map((step) => chatText(step, CHAT_LIMITS.step)),
     ...(more > 0 ? [`… and ${more} more steps: see the e-mail.`] : []),
   ];
 }
@@ -111,16 +112,19 @@ export function customNotification(message: IncidentMessage, eventId: string): C
     id: fitWithin(`${chatThreadId(message)}/${eventId}`, 256),
     content: {
       textType: 'client-markdown',
-      title: cut(`${message.urgent ? ':rotating_light:' : ':key:'} ${message.headline}: ${subject}`, CHAT_LIMITS.title),
+      title: chatText(
+        `${message.urgent ? ':rotating_light:' : ':key:'} ${message.headline}: ${subject}`,
+        CHAT_LIMITS.title,
+      ),
       description: descriptionOf(message),
-      nextSteps: nextStepsOf(message.doNow),
+      nextSteps: chatNextSteps(message.doNow),
       keywords: ['exposed-keys', message.outcome, message.source, account].map((word) =>
-        cut(word, CHAT_LIMITS.keyword),
+        chatText(word, CHAT_LIMITS.keyword),
       ),
     },
     metadata: {
       threadId: chatThreadId(message),
-      summary: cut(`${message.headline}: ${subject} in ${account}`, CHAT_LIMITS.summary),
+      summary: chatText(`${message.headline}: ${subject} in ${account}`, CHAT_LIMITS.summary),
       eventType: 'ExposedAccessKey',
       relatedResources: userArn,
       additionalContext: {
@@ -141,5 +145,5 @@ export function webhookPayload(message: IncidentMessage): { text: string } {
     '*Do now*',
     ...message.doNow.map((step, index) => `${index + 1}. ${step}`),
   ];
-  return { text: cut(lines.join('\n'), CHAT_LIMITS.webhookText) };
+  return { text: chatText(lines.join('\n'), CHAT_LIMITS.webhookText) };
 }

@@ -3,7 +3,7 @@ import { describeError, SeveralKeysError } from '../errors.js';
 import { parseSignal, type Signal } from '../incident/parse-incident.js';
 import { manualContainSteps } from '../steps/human-steps.js';
 import { type FollowUpRequest, isFollowUpEvent, readFollowUp } from '../steps/lifecycle/follow-up.js';
-import { CHAT_LIMITS, type CustomNotification, chatEscape } from './chat.js';
+import { CHAT_LIMITS, type CustomNotification, chatNextSteps, chatText } from './chat.js';
 import { MAX_SUBJECT_LENGTH, printableAscii } from './email.js';
 import { fitWithin } from './fit.js';
 import { accountFlag, profileFlag } from './incident-message.js';
@@ -247,23 +247,22 @@ function subjectOf(described: Described, restart: RestartOutcome): string {
 }
 
 function chatOf(subject: string, lead: string, steps: readonly string[], attributes: Record<string, string>) {
-  const cut = (value: string, max: number) => fitWithin(chatEscape(value), max);
   const thread = attributes.accessKeyId ?? `undelivered-${attributes.account}`;
   return {
     version: '1.0',
     source: 'custom',
     content: {
       textType: 'client-markdown',
-      title: cut(`:rotating_light: ${subject}`, CHAT_LIMITS.title),
-      description: cut(`${lead}\nThe e-mail has the event and why it was not delivered.`, CHAT_LIMITS.description),
-      nextSteps: steps.slice(0, CHAT_LIMITS.nextSteps).map((step) => cut(step, CHAT_LIMITS.step)),
+      title: chatText(`:rotating_light: ${subject}`, CHAT_LIMITS.title),
+      description: chatText(`${lead}\nThe e-mail has the event and why it was not delivered.`, CHAT_LIMITS.description),
+      nextSteps: chatNextSteps(steps),
       keywords: ['exposed-keys', attributes.outcome, attributes.source, attributes.account].map((word) =>
-        cut(word ?? 'unknown', CHAT_LIMITS.keyword),
+        chatText(word ?? 'unknown', CHAT_LIMITS.keyword),
       ),
     },
     metadata: {
       threadId: fitWithin(thread, CHAT_LIMITS.threadId),
-      summary: cut(subject, CHAT_LIMITS.summary),
+      summary: chatText(subject, CHAT_LIMITS.summary),
       eventType: 'ExposedAccessKey',
       additionalContext: attributes,
     },

@@ -216,6 +216,22 @@ describe('the alert for a report that did not reach the state machine', () => {
     expect(Buffer.byteLength(chat)).toBeLessThan(20_000);
   });
 
+  it('says in chat how many more steps the e-mail has, when they are more than a notification holds', () => {
+    const event = withKey(
+      publishedEvent('health-risk-credentials-exposed-org-affectedaccount-hmrc'),
+      'ACCESS_KEY_ID_HERE',
+      KEY,
+    );
+    const keys = Array.from({ length: 11 }, (_, index) => `AKIA${String.fromCharCode(65 + index).repeat(16)}`);
+    event.detail.affectedEntities = keys.map((entityValue) => ({ entityValue }));
+
+    const alert = alertFor(event, { restart: NOT_TRIED });
+
+    // One step per key and the step to find the cause: 12, of which chat shows 9 and says how many more.
+    expect(alert.chat.content.nextSteps).toHaveLength(10);
+    expect(alert.chat.content.nextSteps?.at(-1)).toBe('… and 3 more steps: see the e-mail.');
+  });
+
   it('threads the chat notification under the key, with the steps', () => {
     const alert = alertFor(trustedAdvisorEvent());
 
