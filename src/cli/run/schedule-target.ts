@@ -4,7 +4,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { StackNotFoundError } from '../../errors.js';
 import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
-import { stackResourceId } from './topic.js';
+import { stackResourceIds } from './topic.js';
 
 /**
  * The ARN of a queue of the stack from its URL (its physical id, `…/<account>/<name>`): in the
@@ -26,11 +26,14 @@ export function stackSchedules(clients: AwsClients, stackName: string, region: s
   let found: Promise<ScheduleDeps> | undefined;
   const find = async (): Promise<ScheduleDeps> => {
     const cloudFormation = await clients.cloudFormation();
-    const [roleName, stateMachineArn, queueUrl] = await Promise.all([
-      stackResourceId(cloudFormation, stackName, LOGICAL_IDS.schedulerRole),
-      stackResourceId(cloudFormation, stackName, LOGICAL_IDS.stateMachine),
-      stackResourceId(cloudFormation, stackName, LOGICAL_IDS.undeliveredQueue),
+    const ids = await stackResourceIds(cloudFormation, stackName, [
+      LOGICAL_IDS.schedulerRole,
+      LOGICAL_IDS.stateMachine,
+      LOGICAL_IDS.undeliveredQueue,
     ]);
+    const roleName = ids[LOGICAL_IDS.schedulerRole];
+    const stateMachineArn = ids[LOGICAL_IDS.stateMachine];
+    const queueUrl = ids[LOGICAL_IDS.undeliveredQueue];
     if (!roleName || !stateMachineArn) throw new StackNotFoundError(stackName, region);
     let roleArn: string | undefined;
     try {

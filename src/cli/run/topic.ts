@@ -9,27 +9,39 @@ import { LOGICAL_IDS } from '../../constants.js';
 import { describeError, InvalidInputError } from '../../errors.js';
 
 /**
- * The physical id of one resource of a stack, or null when the stack or resource does not exist.
- * The stack's resources are listed whole and the one wanted is picked: a few dozen at most, and a
- * LogicalResourceId filter is what moto fails on when a resource's Condition is false.
+ * The physical ids of resources of a stack, by logical id (null for one it does not have), or
+ * null when the stack does not exist. The stack's resources are listed whole, once, and those
+ * wanted are picked: a few dozen at most, and a LogicalResourceId filter is what moto fails on
+ * when a resource's Condition is false.
  */
-export async function stackResourceId(
+export async function stackResourceIds<Id extends string>(
   cloudFormation: CloudFormationApi,
   stackName: string,
-  logicalId: string,
-): Promise<string | null> {
+  logicalIds: readonly Id[],
+): Promise<Record<Id, string | null>> {
+  const none = Object.fromEntries(logicalIds.map((id) => [id, null])) as Record<Id, string | null>;
   try {
     // The whole list (this stack has far fewer than the 100 it holds), searched here: moto fails the
     // filtered call on a stack with a resource type it does not know (the schedule group).
     const answer = await cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
-    return (
-      answer.StackResources?.find((resource) => resource.LogicalResourceId === logicalId)?.PhysicalResourceId ?? null
-    );
+    for (const resource of answer.StackResources ?? [])
+      if (resource.LogicalResourceId && Object.hasOwn(none, resource.LogicalResourceId))
+        none[resource.LogicalResourceId as Id] = resource.PhysicalResourceId ?? null;
+    return none;
   } catch (error) {
     // CloudFormation says "Stack with id … does not exist" (or that the resource does not) as a ValidationError.
-    if (isAwsError(error, 'ValidationError')) return null;
+    if (isAwsError(error, 'ValidationError')) return none;
     throw toAwsCallError('cloudformation:DescribeStackResources', error);
   }
+}
+
+/** The physical id of one resource of a stack, or null when the stack or resource does not exist. */
+async function stackResourceId(
+  cloudFormation: CloudFormationApi,
+  stackName: string,
+  logicalId: string,
+): Promise<string | null> {
+  return (await stackResourceIds(cloudFormation, stackName, [logicalId]))[logicalId] ?? null;
 }
 
 /**
