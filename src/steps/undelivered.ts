@@ -78,17 +78,17 @@ function accountOfQueue(arn: string | undefined): string | null {
 }
 
 /**
- * A name Step Functions keeps for 90 days, after the event's id (the message's when it has none):
- * the same event received again, in this message or another, starts nothing new.
+ * A name Step Functions keeps for 90 days, after the event's id (the message's when it has none,
+ * as a follow-up): the same event received again, in this message or another, starts nothing new.
  */
-function executionName(messageId: string, body: string): string {
-  let id: unknown;
-  try {
-    id = (JSON.parse(body) as { id?: unknown } | null)?.id;
-  } catch {
-    id = undefined;
-  }
-  const named = typeof id === 'string' && /^[\w-]{1,64}$/.test(id) ? id : messageId.replace(/[^\w-]/g, '_');
+function executionName(messageId: string, content: UndeliveredContent): string {
+  const id =
+    content.kind !== 'signal'
+      ? null
+      : content.signal.kind === 'key'
+        ? content.signal.incident.eventId
+        : content.signal.quarantine.eventId;
+  const named = id !== null && /^[\w-]{1,64}$/.test(id) ? id : messageId.replace(/[^\w-]/g, '_');
   return `undelivered-${named}`.slice(0, 80);
 }
 
@@ -140,7 +140,7 @@ async function restart(
 ): Promise<RestartOutcome> {
   const refused = await refusal(deps, record, attributes, content);
   if (refused) return { status: 'not-tried', reason: refused };
-  const name = executionName(record.messageId, record.body);
+  const name = executionName(record.messageId, content);
   try {
     const answer = await deps.sfn.send(
       new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input: record.body }),
