@@ -133,3 +133,21 @@ export function parseHealthEvent(event: unknown): Incident {
     ...(notes.length > 0 ? { notes } : {}),
   };
 }
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The account of the keys of an event that could not be read whole, as its fields say, unchecked:
+ * `detail.affectedAccount` when the organisational view of AWS Health names an account there that
+ * is not the receiver's (`receivedBy`, the top-level `account`), else the top-level `account`.
+ */
+export function unreadKeyAccount(event: unknown): { account: unknown; receivedBy?: unknown } {
+  const fields = isRecord(event) ? event : {};
+  const detail = isRecord(fields.detail) ? fields.detail : {};
+  const affected = detail.affectedAccount;
+  if (typeof affected !== 'string' || !/^\d{12}$/.test(affected) || affected === fields.account)
+    return { account: fields.account };
+  return { account: affected, receivedBy: fields.account };
+}

@@ -1,5 +1,6 @@
 import { inert, shownText, shownValue } from '../common/untrusted-text.js';
 import { describeError, SeveralKeysError } from '../errors.js';
+import { unreadKeyAccount } from '../incident/health.js';
 import { parseSignal, type Signal } from '../incident/parse-incident.js';
 import { manualContainSteps } from '../steps/human-steps.js';
 import { type FollowUpRequest, isFollowUpEvent, readFollowUp } from '../steps/lifecycle/follow-up.js';
@@ -57,12 +58,10 @@ export type UndeliveredContent =
 
 const ACCOUNT = /^\d{12}$/;
 
-/** The account a Health event's keys are in, read loosely (the event was refused whole). */
+/** The account a Health event's keys are in, read loosely (the event was refused whole), when it is one. */
 function looseAccount(event: unknown): string | null {
-  const { account, detail } = (event ?? {}) as { account?: unknown; detail?: { affectedAccount?: unknown } };
-  for (const candidate of [detail?.affectedAccount, account])
-    if (typeof candidate === 'string' && ACCOUNT.test(candidate)) return candidate;
-  return null;
+  const { account } = unreadKeyAccount(event);
+  return typeof account === 'string' && ACCOUNT.test(account) ? account : null;
 }
 
 /** What a dead-letter message's body is: an event exposed-keys acts on, one naming several keys, or neither. */

@@ -1,5 +1,6 @@
 import { cutEnd } from '../common/untrusted-text.js';
 import { describeError, SeveralKeysError } from '../errors.js';
+import { unreadKeyAccount } from '../incident/health.js';
 import { parseIncident } from '../incident/parse-incident.js';
 import type { ContainmentResult } from '../steps/contain.js';
 import type { FollowUpReport, IncidentReport } from '../steps/incident-outcome.js';
@@ -113,11 +114,10 @@ function followUpReportOf(state: WorkflowState, event: unknown): FollowUpReport 
  * organisational view of AWS Health names one (the top-level `account` is then the receiver's).
  */
 function rawAccounts(fields: Record<string, unknown>): Pick<IncidentReport, 'rawAccount' | 'rawReceivedBy'> {
-  const receiver = text(fields.account);
-  const detail = isObject(fields.detail) ? fields.detail : {};
-  const affected = typeof detail.affectedAccount === 'string' ? detail.affectedAccount : null;
-  if (affected === null || !/^\d{12}$/.test(affected) || affected === receiver) return { rawAccount: receiver };
-  return { rawAccount: affected, rawReceivedBy: receiver };
+  const { account, receivedBy } = unreadKeyAccount(fields);
+  return receivedBy === undefined
+    ? { rawAccount: text(account) }
+    : { rawAccount: text(account), rawReceivedBy: text(receivedBy) };
 }
 
 /** Everything the state says about the incident, as the notification reports it. */
