@@ -212,12 +212,50 @@ export async function existingObject(
   }
 }
 
+/** What {@link writeUnlessHeld} did: the version now at the key, and whether it wrote there. */
+export type HeldObject = Pick<UploadedArtifact, 'versionId' | 'status'>;
+
+/**
+ * Writes an object at `target` unless the object there already holds the same bytes: its SHA-256
+ * checksum, which S3 computed or verified when the object was written, must be `sha256`'s. An
+ * object with another checksum, or with none (S3 cannot vouch for its bytes), is replaced: the key
+ * is only a name, and anyone who may write to the bucket could have put something else there. The
+ * write sends the SHA-256, so S3 refuses bytes altered on the way, and is encrypted (SSE-S3).
+ * `announce` is told before a write, with the object found there if any; `bytes` is read only then.
+ *
+ * @throws AwsCallError when S3 refuses.
+ */
+export async function writeUnlessHeld(
+  deps: ArtifactBucketDeps,
+  target: { Bucket: string; Key: string; ExpectedBucketOwner: string },
+  object: { sha256: string; contentType: string; bytes: () => Promise<Uint8Array> },
+  announce: (existing: HeadObjectCommandOutput | undefined) => void,
+): Promise<HeldObject> {
+  const expected = s3Checksum(object.sha256);
+  const existing = await existingObject(deps.s3, target);
+  // A multipart object's checksum is of its parts ("…-3", COMPOSITE): it cannot vouch for the whole.
+  if (existing?.ChecksumSHA256 === expected && existing.ChecksumType !== 'COMPOSITE')
+    return { versionId: existing.VersionId, status: 'unchanged' };
+  announce(existing);
+  const body = await object.bytes();
+  const put = await send('PutObject', () =>
+    deps.s3.send(
+      new PutObjectCommand({
+        ...target,
+        Body: body,
+        ContentType: object.contentType,
+        ServerSideEncryption: 'AES256',
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: expected,
+      }),
+    ),
+  );
+  return { versionId: put?.VersionId, status: existing ? 'replaced' : 'uploaded' };
+}
+
 /**
  * Uploads the artifact to `lambda/<sha256>.zip` in the bucket, unless the object there already holds
- * the same bytes: its SHA-256 checksum, which S3 computed or verified when the object was written,
- * must be the artifact's. An object with another checksum, or with none (S3 cannot vouch for its
- * bytes), is replaced: the key is only a name, and anyone who may write to the bucket could have put
- * something else there. The upload sends the SHA-256, so S3 refuses bytes altered on the way.
+ * the same bytes (see {@link writeUnlessHeld}).
  */
 export async function uploadArtifact(
   deps: ArtifactBucketDeps,
@@ -225,29 +263,16 @@ export async function uploadArtifact(
 ): Promise<UploadedArtifact> {
   const { bucket, owner, artifact } = input;
   const key = artifactKey(artifact.sha256);
-  const target = { Bucket: bucket, Key: key, ExpectedBucketOwner: owner };
-  const expected = s3Checksum(artifact.sha256);
-  const existing = await existingObject(deps.s3, target);
-  // A multipart object's checksum is of its parts ("…-3", COMPOSITE): it cannot vouch for the whole.
-  if (existing?.ChecksumSHA256 === expected && existing.ChecksumType !== 'COMPOSITE')
-    return { bucket, key, versionId: existing.VersionId, status: 'unchanged' };
-  if (existing)
-    deps.progress?.onStep?.(
-      `s3://${bucket}/${key} does not hold this artifact (${existing.ChecksumSHA256 ? `SHA-256 ${existing.ChecksumSHA256}` : 'S3 has no SHA-256 of it'}): uploading it again`,
-    );
-  else deps.progress?.onStep?.(`Uploading s3://${bucket}/${key}`);
-  const body = await readFile(artifact.zipPath);
-  const put = await send('PutObject', () =>
-    deps.s3.send(
-      new PutObjectCommand({
-        ...target,
-        Body: body,
-        ContentType: 'application/zip',
-        ServerSideEncryption: 'AES256',
-        ChecksumAlgorithm: 'SHA256',
-        ChecksumSHA256: expected,
-      }),
-    ),
+  const written = await writeUnlessHeld(
+    deps,
+    { Bucket: bucket, Key: key, ExpectedBucketOwner: owner },
+    { sha256: artifact.sha256, contentType: 'application/zip', bytes: () => readFile(artifact.zipPath) },
+    (existing) =>
+      deps.progress?.onStep?.(
+        existing
+          ? `s3://${bucket}/${key} does not hold this artifact (${existing.ChecksumSHA256 ? `SHA-256 ${existing.ChecksumSHA256}` : 'S3 has no SHA-256 of it'}): uploading it again`
+          : `Uploading s3://${bucket}/${key}`,
+      ),
   );
-  return { bucket, key, versionId: put.VersionId, status: existing ? 'replaced' : 'uploaded' };
+  return { bucket, key, ...written };
 }

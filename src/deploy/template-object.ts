@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { toAwsCallError } from '../aws/aws-errors.js';
-import { type ArtifactBucketDeps, existingObject, type OwnedBucket } from './artifact-bucket.js';
+import { type ArtifactBucketDeps, existingObject, type OwnedBucket, writeUnlessHeld } from './artifact-bucket.js';
 import { MAX_TEMPLATE_BODY_BYTES } from './template.js';
 
 /** The key of a template body in the artifact bucket, named after its SHA-256: `templates/<sha256>.json`. */
@@ -45,30 +43,15 @@ export async function templateObjectIfTooLarge(
   const digest = createHash('sha256').update(bytes).digest();
   const key = templateKey(digest.toString('hex'));
   const checksum = digest.toString('base64');
-  const target = { Bucket: input.bucket, Key: key, ExpectedBucketOwner: input.owner };
-  // Written already by an earlier deploy of the same template, as S3 vouches by its checksum.
-  const existing = await existingObject(deps.s3, target);
-  let versionId = existing?.VersionId;
-  if (existing?.ChecksumSHA256 !== checksum || existing.ChecksumType === 'COMPOSITE') {
-    deps.progress?.onStep?.(
-      `Uploading the stack template (${bytes.length.toLocaleString('en')} bytes) to s3://${input.bucket}/${key}`,
-    );
-    try {
-      const put = await deps.s3.send(
-        new PutObjectCommand({
-          ...target,
-          Body: bytes,
-          ContentType: 'application/json',
-          ServerSideEncryption: 'AES256',
-          ChecksumAlgorithm: 'SHA256',
-          ChecksumSHA256: checksum,
-        }),
-      );
-      versionId = put?.VersionId;
-    } catch (error) {
-      throw toAwsCallError('s3:PutObject', error);
-    }
-  }
+  const { versionId } = await writeUnlessHeld(
+    deps,
+    { Bucket: input.bucket, Key: key, ExpectedBucketOwner: input.owner },
+    { sha256: digest.toString('hex'), contentType: 'application/json', bytes: async () => bytes },
+    () =>
+      deps.progress?.onStep?.(
+        `Uploading the stack template (${bytes.length.toLocaleString('en')} bytes) to s3://${input.bucket}/${key}`,
+      ),
+  );
   return {
     url: templateUrl(input.bucket, input.region, key),
     bucket: input.bucket,
