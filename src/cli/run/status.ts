@@ -26,8 +26,9 @@ export interface ExecutionStatus {
 }
 
 /**
- * The dead-letter queue: events the state machine did not receive, waiting because their alert
- * could not be published (`waiting`), or being handled now (`inFlight`); or why it could not be read.
+ * The dead-letter queue: events the state machine did not receive whose alert has not gone out yet,
+ * visible (`waiting`) or hidden between two attempts or being handled (`inFlight`); or why it could
+ * not be read.
  */
 export type UndeliveredStatus = { queueUrl: string; waiting: number; inFlight: number } | { error: string };
 
