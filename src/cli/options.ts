@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { TimeWindow } from '../activity/activity-summary.js';
 import type { TableName } from '../activity/athena/activity-sql.js';
 import { REGION_PATTERN } from '../aws/aws-names.js';

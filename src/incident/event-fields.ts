@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { cutEnd, shownValue } from '../common/untrusted-text.js';
 import { InvalidEventError } from '../errors.js';
 import { accessKeyIdProblem } from './access-key-id.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError, SeveralKeysError } from '../errors.js';
 import {
   displayText,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { QUARANTINE_POLICIES } from '../constants.js';
 import { InvalidEventError } from '../errors.js';
 import { isAccessKeyId } from './access-key-id.js';

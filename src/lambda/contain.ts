@@ -6,7 +6,7 @@ import { lambdaClientConfig } from '../aws/client-config.js';
 import { GLOBAL_EVENTS_REGION } from '../constants.js';
 import { organizationFromEnvironment } from '../organization/from-environment.js';
 import { readContainConfig } from '../settings/function-settings.js';
-import { containTask } from '../state-machine/tasks.js';
+import { containTask } from '../state-machine/tasks/contain-task.js';
 import { stepLogger } from './logger.js';
 
 const config = readContainConfig(process.env);

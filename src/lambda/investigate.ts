@@ -6,7 +6,7 @@ import type { Ec2Api, LambdaApi } from '../aws/narrow-clients.js';
 import { perRegion } from '../aws/per-region.js';
 import { organizationFromEnvironment } from '../organization/from-environment.js';
 import { readInvestigateConfig } from '../settings/function-settings.js';
-import { investigateTask } from '../state-machine/tasks.js';
+import { investigateTask } from '../state-machine/tasks/investigate-task.js';
 import { stepLogger } from './logger.js';
 
 const config = readInvestigateConfig(process.env);

@@ -5,7 +5,7 @@ import { topicRegion } from '../aws/aws-names.js';
 import { lambdaClientConfig } from '../aws/client-config.js';
 import { organizationFromEnvironment } from '../organization/from-environment.js';
 import { readNotifyConfig } from '../settings/function-settings.js';
-import { notifyTask } from '../state-machine/tasks.js';
+import { notifyTask } from '../state-machine/tasks/notify-task.js';
 import { stepLogger } from './logger.js';
 
 const config = readNotifyConfig(process.env);

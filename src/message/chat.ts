@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fitWithin } from './fit.js';
 import type { IncidentMessage } from './incident-message.js';
 

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from '../errors.js';
-import type { ContainmentMode } from '../steps/contain.js';
+import type { ContainmentMode } from '../steps/containment/containment-modes.js';
 import {
   athenaTableSchema,
   problemOf,

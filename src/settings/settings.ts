@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REGION_PATTERN, TOPIC_ARN_PATTERN } from '../aws/aws-names.js';
 import {
   DEFAULT_DELETE_AFTER_DAYS,
@@ -9,7 +9,7 @@ import {
   MAX_LOOKBACK_HOURS,
   MAX_VERIFY_AFTER_MINUTES,
 } from '../constants.js';
-import { CONTAINMENT_MODES } from '../steps/contain.js';
+import { CONTAINMENT_MODES } from '../steps/containment/containment-modes.js';
 
 /*
  * One schema per setting, written once. A setting reaches exposed-keys as text, from a CLI flag, a

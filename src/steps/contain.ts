@@ -6,11 +6,13 @@ import { describeError } from '../errors.js';
 import { isTemporaryKey } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
-import { disableKey, REVOKE_SESSIONS_POLICY_NAME, recordContainment, revokeSessions } from './containment/actions.js';
+import { disableKey, recordContainment, revokeSessions } from './containment/actions.js';
+import type { ContainmentMode } from './containment/containment-modes.js';
 import { containedRecord, removalEvidence } from './containment/evidence.js';
 import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
 import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
 import { containmentRecord, usableSince } from './containment/record-text.js';
+import { REVOKE_SESSIONS_POLICY_NAME } from './containment/revoke-sessions-policy.js';
 import {
   manualContainSteps,
   notFoundSteps,
@@ -22,21 +24,8 @@ import {
 } from './human-steps.js';
 import type { ScheduleDeps } from './lifecycle/schedules.js';
 
-export { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './containment/actions.js';
-
-/**
- * How to contain a key: delete it (the default), deactivate it, deactivate it now and delete it
- * later unless released (a one-time schedule), or only report it.
- */
-export type ContainmentMode = 'delete' | 'deactivate' | 'deactivate-then-delete' | 'notify-only';
-
-/** All containment modes, for validation of options and parameters. */
-export const CONTAINMENT_MODES = [
-  'delete',
-  'deactivate',
-  'deactivate-then-delete',
-  'notify-only',
-] as const satisfies readonly ContainmentMode[];
+export { CONTAINMENT_MODES, type ContainmentMode } from './containment/containment-modes.js';
+export { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './containment/revoke-sessions-policy.js';
 
 /**
  * What containment ended with:

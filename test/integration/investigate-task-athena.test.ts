@@ -9,7 +9,7 @@ import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../
 import { activitySql } from '../../src/activity/athena/activity-sql.js';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { readInvestigateConfig } from '../../src/settings/function-settings.js';
-import { investigateTask } from '../../src/state-machine/tasks.js';
+import { investigateTask } from '../../src/state-machine/tasks/investigate-task.js';
 import type { Investigation } from '../../src/steps/investigate.js';
 import { cloudTrailAt } from '../support/cloudtrail-clients.js';
 import { DuckDbAthena } from '../support/duckdb-athena.js';

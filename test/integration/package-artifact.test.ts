@@ -47,12 +47,12 @@ describe('buildArtifact', () => {
     );
   });
 
-  it('keeps the EC2 client out of what the investigation loads at a cold start', async () => {
+  /** The text of every module a handler loads at a cold start: static imports, followed through the chunks. */
+  async function loadedAtColdStart(handler: string): Promise<string> {
     const entries = unzipSync(await readFile(first.zipPath));
     const text = (name: string) => Buffer.from(entries[name] as Uint8Array).toString('utf8');
-    // Every module loaded with investigate.mjs: static imports, followed through the chunks.
     const loaded = new Set<string>();
-    const pending = ['investigate.mjs'];
+    const pending = [handler];
     while (pending.length > 0) {
       const name = pending.pop() as string;
       if (loaded.has(name)) continue;
@@ -60,10 +60,40 @@ describe('buildArtifact', () => {
       for (const match of text(name).matchAll(/(?:from|import)"\.\/(?:\.\.\/)?(?:chunks\/)?([\w-]+\.mjs)"/g))
         pending.push(`chunks/${match[1]}`);
     }
-
     expect(loaded.size).toBeGreaterThan(1);
-    expect([...loaded].map(text).join('')).not.toContain('DescribeRegionsCommand');
-    expect(text('investigate.mjs')).toMatch(/import\("\.\/chunks\/enabled-regions-[\w-]+\.mjs"\)/);
+    return [...loaded].map(text).join('');
+  }
+
+  it('keeps the EC2 client out of what the investigation loads at a cold start', async () => {
+    const entries = unzipSync(await readFile(first.zipPath));
+
+    expect(await loadedAtColdStart('investigate.mjs')).not.toContain('DescribeRegionsCommand');
+    expect(Buffer.from(entries['investigate.mjs'] as Uint8Array).toString('utf8')).toMatch(
+      /import\("\.\/chunks\/enabled-regions-[\w-]+\.mjs"\)/,
+    );
+  });
+
+  it("loads at a cold start only its own task's code, and no translation of zod's messages", async () => {
+    // Each marker is a command (or text) only one task, or no function, needs.
+    const markers = {
+      securityHub: 'BatchImportFindingsCommand',
+      secretsManager: 'GetSecretValueCommand',
+      containment: 'DeleteAccessKeyCommand',
+      lookupEvents: 'LookupEventsCommand',
+      zodLocales: 'Ungültige Eingabe',
+    };
+    const present = async (handler: string) => {
+      const loaded = await loadedAtColdStart(handler);
+      return Object.entries(markers)
+        .filter(([, marker]) => loaded.includes(marker))
+        .map(([name]) => name);
+    };
+
+    // Containment reads CloudTrail for a deletion that shows a key gone was contained.
+    expect(await present('contain.mjs')).toEqual(['containment', 'lookupEvents']);
+    expect(await present('investigate.mjs')).toEqual(['lookupEvents']);
+    expect(await present('notify.mjs')).toEqual(['securityHub', 'secretsManager']);
+    expect(await present('undelivered.mjs')).toEqual([]);
   });
 
   it('writes bundles that hold no path of the building machine', async () => {

@@ -7,7 +7,9 @@ import { type CloudFormationTemplate, loadTemplate } from '../../src/deploy/temp
 import { InvalidEventError } from '../../src/errors.js';
 import { readContainConfig, readInvestigateConfig, readNotifyConfig } from '../../src/settings/function-settings.js';
 import { type LocalHandlers, runStateMachineLocally } from '../../src/state-machine/run-local.js';
-import { containTask, investigateTask, notifyTask } from '../../src/state-machine/tasks.js';
+import { containTask } from '../../src/state-machine/tasks/contain-task.js';
+import { investigateTask } from '../../src/state-machine/tasks/investigate-task.js';
+import { notifyTask } from '../../src/state-machine/tasks/notify-task.js';
 import type { WorkflowState } from '../../src/state-machine/workflow-state.js';
 import {
   BAD_EVENTS,

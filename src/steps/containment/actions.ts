@@ -10,25 +10,7 @@ import { ContainmentError, describeError } from '../../errors.js';
 import { manualContainSteps } from '../human-steps.js';
 import { containedTag } from './evidence.js';
 import { listedStatus } from './owner.js';
-
-/** The name of the inline policy that revokes the owner's earlier sessions. */
-export const REVOKE_SESSIONS_POLICY_NAME = 'exposed-keys-revoke-sessions';
-
-/** The inline policy that denies every request made with temporary credentials issued before `cutoff`. */
-export function revokeSessionsPolicy(cutoff: Date): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ExposedKeysRevokeOlderSessions',
-        Effect: 'Deny',
-        Action: '*',
-        Resource: '*',
-        Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff.toISOString() } },
-      },
-    ],
-  });
-}
+import { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './revoke-sessions-policy.js';
 
 /**
  * What making the key unusable did: `changed` when this call made it so, `gone` when IAM no longer

@@ -16,7 +16,7 @@ import type { Ec2Api, IamClient, LambdaApi, OrganizationsApi } from '../../aws/n
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { describeError } from '../../errors.js';
-import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/actions.js';
+import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/revoke-sessions-policy.js';
 import {
   checkDefaultPolicyVersion,
   checkGroupMembership,

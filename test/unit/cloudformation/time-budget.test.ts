@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lambdaClientConfig } from '../../../src/aws/client-config.js';
 import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
 import { stateMachineDefinition } from '../../../src/state-machine/definition.js';
-import { TASK_MARGIN_MS } from '../../../src/state-machine/tasks.js';
+import { TASK_MARGIN_MS } from '../../../src/state-machine/tasks/task-common.js';
 
 let template: CloudFormationTemplate;
 beforeAll(async () => {

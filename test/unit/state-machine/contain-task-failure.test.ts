@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import type { DynamoDbApi, IamClient } from '../../../src/aws/narrow-clients.js';
-import { containTask } from '../../../src/state-machine/tasks.js';
+import { containTask } from '../../../src/state-machine/tasks/contain-task.js';
 import { containConfig } from '../../support/contain-config.js';
 import { loadEvent } from '../../support/fixtures.js';
 

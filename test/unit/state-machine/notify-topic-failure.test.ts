@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NotificationError } from '../../../src/errors.js';
-import { notifyTask } from '../../../src/state-machine/tasks.js';
+import { notifyTask } from '../../../src/state-machine/tasks/notify-task.js';
 import { loadEvent } from '../../support/fixtures.js';
 
 const snsMock = mockClient(SNSClient);

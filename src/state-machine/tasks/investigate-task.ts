@@ -1,0 +1,178 @@
+import type { ActivitySource } from '../../activity/activity-source.js';
+import { accountBudget } from '../../activity/lookup-events/account-budget.js';
+import { lookupEventsSource } from '../../activity/lookup-events/lookup-events-source.js';
+import { invocationDeadline, withDeadline } from '../../aws/deadline.js';
+import type { AthenaApi, CloudTrailApi, GlueApi, StsApi } from '../../aws/narrow-clients.js';
+import { perRegion } from '../../aws/per-region.js';
+import { InvalidEventError } from '../../errors.js';
+import { parseIncident } from '../../incident/parse-incident.js';
+import type { AccountClients } from '../../organization/account-clients.js';
+import { incidentAccount, type OrganizationAccess } from '../../organization/organization-access.js';
+import type { InvestigateConfig } from '../../settings/function-settings.js';
+import { type InventoryDeps, inventoryOrError } from '../../steps/inventory/take-inventory.js';
+import { type Investigation, investigateKey, windowEnding } from '../../steps/investigate.js';
+import { isFollowUpEvent } from '../../steps/lifecycle/follow-up.js';
+import type { VerificationResult } from '../../steps/lifecycle/follow-up-result.js';
+import { verifyContainment } from '../../steps/lifecycle/verification.js';
+import { fitInventory, fitInvestigation } from '../fit-state.js';
+import { eventOf, type WorkflowState } from '../workflow-state.js';
+import {
+  accountOf,
+  followUpClients,
+  followUpRequest,
+  TASK_MARGIN_MS,
+  type TaskContext,
+  type TaskLogger,
+} from './task-common.js';
+
+/** The clients of the Athena source, loaded only when the stack has a table. */
+export interface AthenaTaskClients {
+  athena: AthenaApi;
+  glue: GlueApi;
+  sts: StsApi;
+}
+
+/**
+ * The source of the stack's investigation: LookupEvents, or, when the stack created an Athena
+ * table, Athena within half the time left, then LookupEvents if Athena could not answer.
+ */
+async function stackSource(
+  lookup: ActivitySource,
+  config: InvestigateConfig,
+  athenaClients: (() => Promise<AthenaTaskClients>) | undefined,
+  deadline: number | undefined,
+): Promise<ActivitySource> {
+  if (!config.athena || !athenaClients) return lookup;
+  const [{ athenaSource }, { withFallback }, { keyAccounts }, clients] = await Promise.all([
+    import('../../activity/athena/athena-source.js'),
+    import('../../activity/fallback-source.js'),
+    import('../../aws/key-accounts.js'),
+    athenaClients(),
+  ]);
+  const athena = athenaSource(
+    {
+      athena: withDeadline(clients.athena, deadline),
+      glue: withDeadline(clients.glue, deadline),
+      accountsOf: keyAccounts(withDeadline(clients.sts, deadline)),
+    },
+    {
+      table: config.athena.table,
+      tableFlag: 'ATHENA_TABLE',
+      workgroup: config.athena.workgroup,
+      regions: config.regions,
+    },
+  );
+  return withFallback(athena, lookup);
+}
+
+/**
+ * The inventory's clients, under the deadline: the function's own, or, in organisation mode, the
+ * member's (through its responder role); Organizations stays the hub's, which knows the accounts.
+ */
+async function inventoryIn(
+  own: Omit<InventoryDeps, 'accountId'>,
+  member: AccountClients | undefined,
+  deadline: number | undefined,
+): Promise<Omit<InventoryDeps, 'accountId'>> {
+  const clients = member && !member.own ? await memberInventory(member) : own;
+  return {
+    iam: withDeadline(clients.iam, deadline),
+    ec2: async (region) => withDeadline(await clients.ec2(region), deadline),
+    lambda: async (region) => withDeadline(await clients.lambda(region), deadline),
+    organizations: own.organizations && withDeadline(own.organizations, deadline),
+  };
+}
+
+/** IAM of the member, and its EC2 and Lambda of each region (one client per region, built on first use). */
+async function memberInventory(member: AccountClients): Promise<Pick<InventoryDeps, 'iam' | 'ec2' | 'lambda'>> {
+  const [{ EC2Client }, { LambdaClient }] = await Promise.all([
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-lambda'),
+  ]);
+  return {
+    iam: member.iam(),
+    ec2: perRegion((region) => new EC2Client(member.config(region))),
+    lambda: perRegion((region) => new LambdaClient(member.config(region))),
+  };
+}
+
+/** `LookupCloudTrailEvents`: summarises what the key did, in every region, and what its session keys did. */
+export function investigateTask(
+  deps: {
+    cloudTrail: (region: string) => CloudTrailApi;
+    listRegions?: () => Promise<string[]>;
+    /** The Athena source's clients, for a stack with an Athena table. */
+    athenaClients?: () => Promise<AthenaTaskClients>;
+    /** The clients of the inventory of what the attacker left; without them, none is taken. */
+    inventory?: Omit<InventoryDeps, 'accountId'>;
+    /** Organisation mode: the hub reads the account an incident names, through its responder role. */
+    organization?: OrganizationAccess;
+    logger?: TaskLogger;
+    now?: () => Date;
+  },
+  config: InvestigateConfig,
+) {
+  return async (state: WorkflowState, context?: TaskContext): Promise<Investigation | VerificationResult> => {
+    const deadline = invocationDeadline(context, TASK_MARGIN_MS.investigate);
+    const event = eventOf(state);
+    const followUp = isFollowUpEvent(event) ? followUpRequest(state, 'verification') : undefined;
+    const incident = followUp ? undefined : parseIncident(event);
+    const accountId = followUp ? followUp.accountId : (incident?.accountId ?? null);
+    // Organisation mode: the CloudTrail of the key's account (an account outside it throws, for the Catch).
+    const member =
+      deps.organization && incident
+        ? (await incidentAccount(deps.organization, incident)).clients
+        : followUp && (await followUpClients(deps.organization, followUp));
+    const cloudTrail = member ? member.cloudTrail : deps.cloudTrail;
+    const lookup = lookupEventsSource(
+      {
+        cloudTrail: (region) => withDeadline(cloudTrail(region), deadline),
+        listRegions: member ? member.listRegions : deps.listRegions,
+        // Investigations of one account share its LookupEvents budget.
+        ...(accountId ? { limiter: accountBudget(accountId) } : {}),
+      },
+      // The task's own clock: the 90 days LookupEvents holds are counted from the window's "now".
+      { regions: config.regions, ...(deps.now ? { clock: deps.now } : {}) },
+    );
+    if (followUp) {
+      // The verification reads LookupEvents, which has a call minutes after it is made; a trail's
+      // files reach S3 (and Athena) later than that.
+      deps.logger?.appendKeys({ accessKeyId: followUp.accessKeyId, followUp: followUp.kind });
+      const verified = await verifyContainment({ source: lookup, now: deps.now }, followUp, {
+        lookbackHours: config.lookbackHours,
+        deadline,
+      });
+      deps.logger?.info('Verification finished', { quiet: verified.quiet, activity: verified.activity });
+      return verified;
+    }
+    if (!incident) throw new InvalidEventError('detail', 'names no incident');
+    const source = await stackSource(lookup, config, deps.athenaClients, deadline);
+    deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
+    const owner = state.containment?.userName ?? incident.userName;
+    const investigation = await investigateKey(
+      { source },
+      {
+        accessKeyId: incident.accessKeyId,
+        userName: owner,
+        window: windowEnding((deps.now ?? (() => new Date()))(), config.lookbackHours),
+        deadline,
+      },
+    );
+    const fitted: Investigation = fitInvestigation(investigation);
+    if (deps.inventory) {
+      const inventoryDeps = await inventoryIn(deps.inventory, member, deadline);
+      const inventory = await inventoryOrError(
+        {
+          ...inventoryDeps,
+          accountId: member?.accountId ?? accountOf(context?.invokedFunctionArn) ?? incident.accountId,
+        },
+        [investigation.activity, ...investigation.sessionActivity],
+        owner,
+      );
+      fitted.inventory = fitInventory(inventory);
+    }
+    // The summary as the state carries it, in one entry within CloudWatch's 256 KB event size.
+    deps.logger?.info('Investigation finished', { investigation: fitted });
+    return fitted;
+  };
+}
