@@ -4,10 +4,7 @@ import type { CloudFormationApi, OrganizationsApi } from '../../aws/narrow-clien
 import type { IoHost } from '../../common/io-host.js';
 import { projectPaths } from '../../common/project-root.js';
 import { DEFAULT_MEMBER_STACK_NAME, STACK_REGION } from '../../constants.js';
-import { prepareChangeSet } from '../../deploy/change-set.js';
-import { executeChangeSet } from '../../deploy/execute-change-set.js';
 import { requireOwnStack } from '../../deploy/own-stack.js';
-import type { StackEvent } from '../../deploy/progress.js';
 import {
   type DeployMessage,
   type DeployReport,
@@ -18,6 +15,7 @@ import {
 import { findStack } from '../../deploy/stack-description.js';
 import { InvalidInputError } from '../../errors.js';
 import { STACK_SETTINGS } from '../../settings/settings.js';
+import { deployManagementStack, type ManagementCoverage } from './management-stack.js';
 import { MEMBER_OPERATION_PREFERENCES } from './operation-preferences.js';
 import { describeOrganization, type OrganizationInfo } from './organization-info.js';
 import {
@@ -70,13 +68,6 @@ export interface RunOrgDeployInput extends RunDeployInput {
   memberStackName?: string;
 }
 
-/** How the management account ended up covered. */
-export interface ManagementCoverage {
-  status: 'hub' | 'deployed' | 'no-changes' | 'not-covered';
-  stackName?: string;
-  note: string;
-}
-
 /** How `deploy --org` ended. */
 export interface OrgDeployReport {
   /** `deployed`; or the hub's own outcome when it stopped there (`aborted`, `review`); `hub-only` when the StackSet was declined. */
@@ -108,33 +99,6 @@ function memberParameters(
     ResponderRoleName: input.roleName,
     OperatorRoleArns: (input.operatorRoleArns ?? []).join(','),
   };
-}
-
-async function deployManagementStack(
-  deps: RunOrgDeployDeps,
-  input: RunOrgDeployInput,
-  templateBody: string,
-  parameters: Record<string, string>,
-): Promise<ManagementCoverage> {
-  const stackName = input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME;
-  if (!deps.managementCloudFormation)
-    return {
-      status: 'not-covered',
-      stackName,
-      note: 'Service-managed StackSets never deploy to the management account: deploy again with --management-profile <a profile of the management account> to give it the member stack.',
-    };
-  const changeSetDeps = {
-    cloudFormation: deps.managementCloudFormation,
-    poll: deps.poll,
-    progress: {
-      onStep: (text: string) => deps.io.notify({ kind: 'step', text: `Management account: ${text}` }),
-      onStackEvent: (event: StackEvent) => deps.io.notify({ kind: 'stack-event', event }),
-    },
-  };
-  const prepared = await prepareChangeSet(changeSetDeps, { stackName, templateBody, parameters });
-  if (prepared.noChanges) return { status: 'no-changes', stackName, note: 'The member stack already matches.' };
-  await executeChangeSet(changeSetDeps, prepared);
-  return { status: 'deployed', stackName, note: 'The member stack forwards its events to the hub.' };
 }
 
 /**
@@ -231,6 +195,10 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
   const management =
     callAs === 'SELF'
       ? { status: 'hub' as const, note: 'The hub runs in the management account and covers it itself.' }
-      : await deployManagementStack(deps, input, templateBody, parameters);
+      : await deployManagementStack(deps, {
+          stackName: input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME,
+          templateBody,
+          parameters,
+        });
   return { ...base, outcome: 'deployed', hubEventBusArn: busArn, management };
 }
