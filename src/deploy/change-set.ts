@@ -52,6 +52,12 @@ export interface ChangeSetInput {
   /** Default: `exposed-keys-<UTC time>-<random>`. */
   changeSetName?: string;
   description?: string;
+  /**
+   * True when the host agreed to delete the stack a failed first deploy left (ROLLBACK_COMPLETE,
+   * ROLLBACK_FAILED); otherwise such a stack is refused, so that one that failed after the host
+   * was asked is never deleted unasked.
+   */
+  deleteFailedStack?: boolean;
 }
 
 /** One resource the change set would change. */
@@ -155,10 +161,12 @@ function upToDate(
  * Makes a change set for the stack (CREATE when it does not exist, UPDATE otherwise) and describes
  * it. When the stack already matches, the empty change set is deleted and `noChanges` is true;
  * otherwise the change set is left for {@link executeChangeSet} or {@link discardChangeSet}.
- * A stack whose first deploy was rolled back cannot be updated: it is deleted first.
+ * A stack whose first deploy was rolled back cannot be updated: it is deleted first, when
+ * `deleteFailedStack` says the host agreed.
  *
  * @throws StackBusyError when the stack is in the middle of another operation.
- * @throws DeploymentError when CloudFormation cannot make the change set (the reason is in the message).
+ * @throws DeploymentError when CloudFormation cannot make the change set (the reason is in the
+ * message), or a stack a failed first deploy left may not be deleted.
  * @throws InvalidInputError for a parameter the template does not declare, or a template too big to send inline.
  */
 export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInput): Promise<PreparedChangeSet> {
@@ -177,6 +185,12 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
   const status = existing?.StackStatus ?? '';
   if (existing && stackState(status) === 'in-progress' && status !== 'REVIEW_IN_PROGRESS')
     throw new StackBusyError(stackName, status);
+  if (existing && mustBeDeletedFirst(status) && !input.deleteFailedStack)
+    throw new DeploymentError(
+      `Stack ${stackName} was left in ${status} by a failed first deploy, and was not deleted; nothing was changed.`,
+      [],
+      { hint: 'Deploy again, to be asked whether to delete it, or delete it first.' },
+    );
   if (existing && mustBeDeletedFirst(status)) {
     deps.progress?.onStep?.(`Deleting stack ${stackName}, left in ${status} by a failed first deploy`);
     await deleteStackAndWait(deps, { stackName, stackId: existing.StackId ?? stackName });

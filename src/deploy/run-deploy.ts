@@ -253,6 +253,8 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   });
   const prepared = await prepareChangeSet(changeSetDeps, {
     stackName: input.stackName,
+    // The host agreed above; a stack that failed since then is refused, not deleted unasked.
+    deleteFailedStack: mustBeDeletedFirst(existingStatus),
     templateBody,
     ...(templateObject ? { templateUrl: templateObject.url } : {}),
     parameters: {

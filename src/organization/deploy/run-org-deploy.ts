@@ -4,7 +4,6 @@ import type { CloudFormationApi, OrganizationsApi } from '../../aws/narrow-clien
 import type { IoHost } from '../../common/io-host.js';
 import { projectPaths } from '../../common/project-root.js';
 import { DEFAULT_MEMBER_STACK_NAME, STACK_REGION } from '../../constants.js';
-import { requireOwnStack } from '../../deploy/own-stack.js';
 import {
   type DeployMessage,
   type DeployReport,
@@ -12,10 +11,9 @@ import {
   type RunDeployInput,
   runDeploy,
 } from '../../deploy/run-deploy.js';
-import { findStack } from '../../deploy/stack-description.js';
 import { InvalidInputError } from '../../errors.js';
 import { STACK_SETTINGS } from '../../settings/settings.js';
-import { deployManagementStack, type ManagementCoverage } from './management-stack.js';
+import { checkManagementStack, deployManagementStack, type ManagementCoverage } from './management-stack.js';
 import { MEMBER_OPERATION_PREFERENCES } from './operation-preferences.js';
 import { describeOrganization, type OrganizationInfo } from './organization-info.js';
 import {
@@ -124,11 +122,16 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
       `${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} not of the hub account ${hubAccountId}: members trust the hub account's roles only; nothing was changed.`,
     );
   const callAs: StackSetCaller = hubAccountId === organization.managementAccountId ? 'SELF' : 'DELEGATED_ADMIN';
-  // Before the hub is deployed: a management-account stack of that name exposed-keys did not make.
-  if (deps.managementCloudFormation && callAs !== 'SELF') {
-    const memberStackName = input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME;
-    requireOwnStack(await findStack(deps.managementCloudFormation, memberStackName), memberStackName, 'deploy');
-  }
+  // Before the hub is deployed: a management-account stack of that name exposed-keys did not make
+  // is refused, and whether one a failed first deploy left may be deleted is asked now.
+  const memberStackName = input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME;
+  const managementCheck =
+    deps.managementCloudFormation && callAs !== 'SELF'
+      ? await checkManagementStack(
+          { ...deps, managementCloudFormation: deps.managementCloudFormation },
+          memberStackName,
+        )
+      : undefined;
   const stackSetDeps = { cloudFormation: deps.cloudFormation, poll: deps.poll };
   const plan: OrganizationPlan = {
     organizationId: organization.organizationId,
@@ -196,9 +199,10 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
     callAs === 'SELF'
       ? { status: 'hub' as const, note: 'The hub runs in the management account and covers it itself.' }
       : await deployManagementStack(deps, {
-          stackName: input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME,
+          stackName: memberStackName,
           templateBody,
           parameters,
+          check: managementCheck,
         });
   return { ...base, outcome: 'deployed', hubEventBusArn: busArn, management };
 }

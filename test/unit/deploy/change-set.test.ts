@@ -278,7 +278,17 @@ describe('prepareChangeSet', () => {
     expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
   });
 
-  it('deletes a stack whose first deploy was rolled back, then creates it again', async () => {
+  it('refuses a stack whose first deploy was rolled back unless the host agreed to delete it', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('ROLLBACK_COMPLETE')] });
+
+    await expect(prepareChangeSet(deps(), input())).rejects.toThrow(
+      /left in ROLLBACK_COMPLETE by a failed first deploy, and was not deleted/,
+    );
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
+  });
+
+  it('deletes a stack whose first deploy was rolled back, once the host agreed, then creates it again', async () => {
     cloudFormationMock
       .on(DescribeStacksCommand)
       .resolvesOnce({ Stacks: [stack('ROLLBACK_COMPLETE')] })
@@ -300,7 +310,7 @@ describe('prepareChangeSet', () => {
         ],
       });
 
-    const prepared = await prepareChangeSet(deps(), input());
+    const prepared = await prepareChangeSet(deps(), { ...input(), deleteFailedStack: true });
 
     expect(cloudFormationMock).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: STACK_ID });
     expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, { ChangeSetType: 'CREATE' });

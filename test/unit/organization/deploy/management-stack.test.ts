@@ -10,63 +10,105 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DeployMessage } from '../../../../src/deploy/run-deploy.js';
-import { deployManagementStack } from '../../../../src/organization/deploy/management-stack.js';
+import { InvalidInputError } from '../../../../src/errors.js';
+import {
+  checkManagementStack,
+  deployManagementStack,
+  type ManagementStackCheck,
+} from '../../../../src/organization/deploy/management-stack.js';
 import { recordingHost } from '../../../support/io-host.js';
 
 const cloudFormationMock = mockClient(CloudFormationClient);
 const STACK = 'exposed-keys-member';
 const TEMPLATE = JSON.stringify({ Description: 'exposed-keys member stack', Resources: {} });
-const failedFirstDeploy = (status: StackStatus) => ({
-  Stacks: [
-    {
-      StackName: STACK,
-      StackId: `arn:aws:cloudformation:us-east-1:111111111111:stack/${STACK}/1`,
-      StackStatus: status,
-      Description: 'exposed-keys member stack',
-      CreationTime: new Date(),
-    },
-  ],
-});
+
+function stackIn(status: StackStatus, description = 'exposed-keys member stack') {
+  return {
+    Stacks: [
+      {
+        StackName: STACK,
+        StackId: `arn:aws:cloudformation:us-east-1:111111111111:stack/${STACK}/1`,
+        StackStatus: status,
+        Description: description,
+        CreationTime: new Date(),
+      },
+    ],
+  };
+}
+
+const stackMissing = () =>
+  new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `Stack with id ${STACK} does not exist`,
+  });
 
 beforeEach(() => cloudFormationMock.reset());
 
-function deploy(answer: boolean) {
+function hostAnswering(answer: boolean) {
   const io = recordingHost<DeployMessage>(answer);
-  const run = deployManagementStack(
-    { managementCloudFormation: new CloudFormationClient({}), io, poll: { sleep: async () => {} } },
-    { stackName: STACK, templateBody: TEMPLATE, parameters: {} },
-  );
-  return { io, run };
+  return { io, deps: { managementCloudFormation: new CloudFormationClient({}), io, poll: { sleep: async () => {} } } };
 }
 
-describe('deployManagementStack', () => {
+function deploy(answer: boolean, check?: ManagementStackCheck) {
+  const { io, deps } = hostAnswering(answer);
+  return { io, run: deployManagementStack(deps, { stackName: STACK, templateBody: TEMPLATE, parameters: {}, check }) };
+}
+
+describe('checkManagementStack', () => {
   it.each(['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED'] as const)(
-    'keeps a member stack a failed first deploy left (%s) when the host declines to delete it',
+    'asks whether a member stack a failed first deploy left (%s) may be deleted, and changes nothing',
     async (status) => {
-      cloudFormationMock.on(DescribeStacksCommand).resolves(failedFirstDeploy(status));
-      const { io, run } = deploy(false);
+      cloudFormationMock.on(DescribeStacksCommand).resolves(stackIn(status));
+      for (const answer of [true, false]) {
+        const { io, deps } = hostAnswering(answer);
 
-      const coverage = await run;
-
-      expect(io.questions).toHaveLength(1);
-      expect(io.questions[0]?.question).toContain(`left in ${status} by a failed first deploy`);
-      expect(coverage).toMatchObject({ status: 'not-covered', stackName: STACK });
-      expect(coverage.note).toContain(`aws cloudformation describe-stack-events --stack-name ${STACK}`);
+        expect(await checkManagementStack(deps, STACK)).toEqual({ failedStatus: status, deleteFailedStack: answer });
+        expect(io.questions).toHaveLength(1);
+        expect(io.questions[0]?.question).toContain(`left in ${status} by a failed first deploy`);
+      }
       expect(cloudFormationMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
-      expect(cloudFormationMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
     },
   );
 
-  it('deletes it only once the host agrees, before any change set', async () => {
+  it('asks nothing about a stack in service, nor when there is none', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolvesOnce(stackIn('UPDATE_COMPLETE')).rejects(stackMissing());
+    const { io, deps } = hostAnswering(false);
+
+    expect(await checkManagementStack(deps, STACK)).toEqual({ deleteFailedStack: false });
+    expect(await checkManagementStack(deps, STACK)).toEqual({ deleteFailedStack: false });
+    expect(io.questions).toHaveLength(0);
+  });
+
+  it('refuses a stack of that name exposed-keys did not make', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves(stackIn('ROLLBACK_COMPLETE', 'Someone else'));
+    const { io, deps } = hostAnswering(true);
+
+    await expect(checkManagementStack(deps, STACK)).rejects.toBeInstanceOf(InvalidInputError);
+    expect(io.questions).toHaveLength(0);
+  });
+});
+
+describe('deployManagementStack', () => {
+  it('keeps a member stack a failed first deploy left when the host declined, and says what to do', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves(stackIn('ROLLBACK_COMPLETE'));
+    const { io, run } = deploy(true, { failedStatus: 'ROLLBACK_COMPLETE', deleteFailedStack: false });
+
+    const coverage = await run;
+
+    expect(coverage).toMatchObject({ status: 'not-covered', stackName: STACK });
+    expect(coverage.note).toContain(`aws cloudformation describe-stack-events --stack-name ${STACK}`);
+    expect(io.questions).toHaveLength(0);
+    expect(cloudFormationMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(cloudFormationMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('deletes it when the host agreed, before any change set', async () => {
     let deleted = false;
     cloudFormationMock.on(DescribeStacksCommand).callsFake(() => {
-      if (!deleted) return failedFirstDeploy('ROLLBACK_COMPLETE');
-      throw new CloudFormationServiceException({
-        name: 'ValidationError',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: `Stack with id ${STACK} does not exist`,
-      });
+      if (deleted) throw stackMissing();
+      return stackIn('ROLLBACK_COMPLETE');
     });
     cloudFormationMock.on(DeleteStackCommand).callsFake(() => {
       deleted = true;
@@ -74,20 +116,18 @@ describe('deployManagementStack', () => {
     });
     cloudFormationMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
     cloudFormationMock.on(CreateChangeSetCommand).rejects(new Error('stop here'));
-    const { io, run } = deploy(true);
+    const { run } = deploy(false, { failedStatus: 'ROLLBACK_COMPLETE', deleteFailedStack: true });
 
     await expect(run).rejects.toThrow(/stop here/);
-    expect(io.questions).toHaveLength(1);
     expect(cloudFormationMock.commandCalls(DeleteStackCommand)).toHaveLength(1);
   });
 
-  it('asks nothing about a stack in service, nor when there is none', async () => {
-    cloudFormationMock.on(DescribeStacksCommand).resolves(failedFirstDeploy('UPDATE_COMPLETE'));
-    cloudFormationMock.on(CreateChangeSetCommand).rejects(new Error('stop here'));
-    const { io, run } = deploy(false);
+  it('refuses, without deleting, a stack that failed after it was checked', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves(stackIn('ROLLBACK_FAILED'));
+    const { run } = deploy(true, { deleteFailedStack: false });
 
-    await expect(run).rejects.toThrow(/stop here/);
-    expect(io.questions).toHaveLength(0);
+    await expect(run).rejects.toThrow(/left in ROLLBACK_FAILED by a failed first deploy, and was not deleted/);
     expect(cloudFormationMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(cloudFormationMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 });
