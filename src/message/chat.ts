@@ -59,12 +59,17 @@ export type CustomNotification = z.infer<typeof customNotificationSchema>;
  * Slack reads `<…>` as links and mentions (`<!channel>`) and `&` as the start of an entity: its
  * documented escapes make text from outside show as it is. Teams reads Markdown, where
  * `[text](url)` is a link whose text hides where it leads, and `![text](url)` an image it fetches:
- * a space between `]` and `(` leaves both as the text they are, in either application (Slack has no
- * Markdown escapes: a backslash would show). The text is already inert (no control characters or
- * line breaks from outside), so a link cannot be written across lines.
+ * the `(` after a `]` (with spaces between or not: lenient renderers accept `[text] (url)`)
+ * becomes a fullwidth one, `（`, which no Markdown reads as the start of a link (Slack has no
+ * Markdown escapes: a backslash would show). Bare addresses are still made links by both, showing where
+ * they lead. The text is already inert (no control characters or line breaks from outside).
  */
 export function chatEscape(value: string): string {
-  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('](', '] (');
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/\](\s*)\(/g, ']$1\uff08');
 }
 
 /** Text for a chat field: escaped for Slack, then fitted to `max`. */

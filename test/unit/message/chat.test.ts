@@ -11,7 +11,7 @@ import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
 import { incidentFor } from '../../support/incidents.js';
 import { deletedReport, joinedReport, quarantineReport, REPORT_KEY } from '../../support/reports.js';
 
-const HOSTILE = `<!channel> <https://evil.example|click> [Rotate the key here](https://evil.example/r) ![](https://evil.example/p.png) & \u001b[31m${'x'.repeat(5_000)}`;
+const HOSTILE = `<!channel> <https://evil.example|click> [Rotate the key here](https://evil.example/r) ![](https://evil.example/p.png) [or here]  (https://evil.example/s) & \u001b[31m${'x'.repeat(5_000)}`;
 
 const REPORTS: [string, IncidentReport][] = [
   ['a deleted key', deletedReport()],
@@ -57,7 +57,7 @@ describe('the custom notification of Amazon Q Developer in chat applications', (
     expect(text).not.toContain('<https://');
     // Neither a Markdown link (Teams) nor an image fetched from outside.
     expect(text).toContain('Rotate the key here');
-    expect(text).not.toContain('](');
+    expect(text).not.toMatch(/\]\s*\(/);
     expect(text).not.toContain('\u001b');
     expect(notification.content.description.length).toBeLessThanOrEqual(CHAT_LIMITS.description);
   });
@@ -103,14 +103,14 @@ describe('the webhook payload', () => {
 
     expect(text.length).toBeLessThanOrEqual(CHAT_LIMITS.webhookText);
     expect(text).not.toContain('<!channel>');
-    expect(text).not.toContain('](');
+    expect(text).not.toMatch(/\]\s*\(/);
     expect(text.startsWith(`*Exposed key deleted*: ${REPORT_KEY}`)).toBe(true);
   });
 
   it("escapes Slack's three control characters, and Markdown's links and images", () => {
     expect(chatEscape('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
     expect(chatEscape('[a](https://x) ![b](https://y) [c] (d) f(g)')).toBe(
-      '[a] (https://x) ![b] (https://y) [c] (d) f(g)',
+      '[a]\uff08https://x) ![b]\uff08https://y) [c] \uff08d) f(g)',
     );
   });
 });

@@ -191,7 +191,7 @@ describe('the alert for a report that did not reach the state machine', () => {
   });
 
   it('makes hostile text inert and keeps the subject, the message and the chat notification within their limits', () => {
-    const hostile = `\u001b]52;c;ZXZpbA==\u0007\r\nFAKE: all clear\u202e${'😀'.repeat(300_000)}`;
+    const hostile = `\u001b]52;c;ZXZpbA==\u0007\r\nFAKE: all clear [Rotate the key](https://evil.example/r)\u202e${'😀'.repeat(300_000)}`;
     const event = trustedAdvisorEvent();
     event.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice';
     event.detail['check-item-detail'].Location = hostile;
@@ -213,6 +213,9 @@ describe('the alert for a report that did not reach the state machine', () => {
     const chat = JSON.stringify(alert.chat);
     expect(customNotificationSchema.safeParse(alert.chat).success).toBe(true);
     expect(activeCharacters(chat, { lineFeeds: false })).toEqual([]);
+    // No Markdown link whose text hides where it leads.
+    expect(chat).toContain('Rotate the key');
+    expect(chat).not.toMatch(/\]\s*\(/);
     expect(Buffer.byteLength(chat)).toBeLessThan(20_000);
   });
 
