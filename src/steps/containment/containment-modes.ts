@@ -1,4 +1,4 @@
-// A module of its own: settings check modes without loading the containment code and its SDK clients.
+/* A module of its own: settings check modes without loading the containment code and its SDK clients. */
 
 /**
  * How to contain a key: delete it (the default), deactivate it, deactivate it now and delete it

@@ -1,4 +1,4 @@
-// A module of its own, without the IAM calls: the inventory names the policy without loading them.
+/* A module of its own, without the IAM calls: the inventory names the policy without loading them. */
 
 /** The name of the inline policy that revokes the owner's earlier sessions. */
 export const REVOKE_SESSIONS_POLICY_NAME = 'exposed-keys-revoke-sessions';
