@@ -165,14 +165,21 @@ export function verdictLines(summary: Pick<ActivitySummary, 'riskyEvents'>): Ver
     );
 }
 
-/** The activity in one short sentence: how many calls, from how many addresses, how many risky. */
-export function activityInBrief(summary: ActivitySummary): string {
+/**
+ * The activity in one short sentence: how many calls, from how many addresses, how many risky.
+ * `cut`: the sizes before the summary was cut to fit the state machine's state, counted instead.
+ */
+export function activityInBrief(
+  summary: ActivitySummary,
+  cut?: { riskyEvents: number; distinct: { sourceIps: number } },
+): string {
   if (summary.totalEvents === 0)
     return summary.truncated || summary.regions.failed.length > 0
       ? 'No activity of this key was found in what could be searched: the search was not complete (see below).'
       : 'No activity of this key was found in the window searched.';
-  const calls = `${plural(summary.totalEvents, 'call')} from ${plural(summary.sourceIps.length, 'address', 'addresses')}`;
-  const risky = summary.riskyEvents.length;
+  const addresses = cut?.distinct.sourceIps ?? summary.sourceIps.length;
+  const calls = `${plural(summary.totalEvents, 'call')} from ${plural(addresses, 'address', 'addresses')}`;
+  const risky = cut?.riskyEvents ?? summary.riskyEvents.length;
   return risky === 0 ? `${calls}; nothing risky among them.` : `${calls}, ${plural(risky, 'risky call')} among them.`;
 }
 

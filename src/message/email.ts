@@ -4,7 +4,7 @@ import { shownText, shownValue, shownValues } from '../common/untrusted-text.js'
 import { formatCount, plainTable } from '../format/plain-table.js';
 import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
 import { fitBytes } from './fit.js';
-import { accountFlag, type IncidentMessage, memberAccount } from './incident-message.js';
+import { type ActivityPart, accountFlag, type IncidentMessage, memberAccount } from './incident-message.js';
 import { messageOf } from './message-of.js';
 
 /** The longest reason shown for a region not searched, in the activity's section. */
@@ -109,21 +109,22 @@ function head(message: IncidentMessage): string[] {
   ];
 }
 
-function countTable(title: string, entries: readonly CountEntry[], rows: number): string[] {
+/** `distinct`: how many values the list had before it was cut to fit the state machine's state. */
+function countTable(title: string, entries: readonly CountEntry[], rows: number, distinct = entries.length): string[] {
   if (entries.length === 0) return [];
   const shown = entries.slice(0, rows);
   const names = shownValues(
     shown.map((entry) => entry.name),
     120,
   );
-  const lines = [`${title} (${formatCount(entries.length)} distinct)`];
+  const lines = [`${title} (${formatCount(distinct)} distinct)`];
   lines.push(
     ...plainTable(
       [{ header: 'count', right: true }, { header: 'value' }],
       shown.map((entry, index) => [formatCount(entry.count), names[index] as string]),
     ),
   );
-  if (entries.length > shown.length) lines.push(`  … ${formatCount(entries.length - shown.length)} more not shown`);
+  if (distinct > shown.length) lines.push(`  … ${formatCount(distinct - shown.length)} more not shown`);
   lines.push('');
   return lines;
 }
@@ -150,7 +151,8 @@ function riskyTable(summary: ActivitySummary, limit: number): string[] {
   return lines;
 }
 
-function activitySection(title: string, summary: ActivitySummary, limits: Limits): string[] {
+function activitySection(part: ActivityPart, limits: Limits): string[] {
+  const { title, summary, cut } = part;
   const verdict = verdictLines(summary);
   const lines = [
     `${title}: ${shownValue(summary.accessKeyId)}${summary.userName ? ` (${shownValue(summary.userName)})` : ''}`,
@@ -160,7 +162,7 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
       (failed) => `  NOT searched: ${shownValue(failed.region)}: ${shownText(failed.error, MAX_FAILED_REGION_ERROR)}`,
     ),
     `  Events:   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}`,
-    `  In brief: ${activityInBrief(summary)}`,
+    `  In brief: ${activityInBrief(summary, cut)}`,
     ...verdict.map((line) => `    - ${line.text}`),
     '',
   ];
@@ -179,7 +181,8 @@ function activitySection(title: string, summary: ActivitySummary, limits: Limits
       lines.push(`  … ${summary.sessionKeys.length - shown.length} more not shown`);
     lines.push('');
   }
-  for (const { field: list, title: name } of COUNT_LISTS) lines.push(...countTable(name, summary[list], limits.rows));
+  for (const { field: list, title: name } of COUNT_LISTS)
+    lines.push(...countTable(name, summary[list], limits.rows, cut?.distinct[list]));
   return lines;
 }
 
@@ -200,10 +203,9 @@ function body(message: IncidentMessage, limits: Limits, sessions: boolean): stri
   }
   const [own, ...others] = message.activity;
   if (own) {
-    lines.push('ACTIVITY', ...activitySection(own.title, own.summary, limits));
+    lines.push('ACTIVITY', ...activitySection(own, limits));
     if (sessions)
-      for (const part of others)
-        lines.push(...activitySection(part.title, part.summary, { ...limits, rows: Math.min(limits.rows, 5) }));
+      for (const part of others) lines.push(...activitySection(part, { ...limits, rows: Math.min(limits.rows, 5) }));
   }
   lines.push('-- ', 'Sent by exposed-keys. Full detail: exposed-keys investigate --key <key> --json');
   return lines.join('\n');

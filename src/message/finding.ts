@@ -54,7 +54,9 @@ function gapOf(message: IncidentMessage): string | null {
  */
 export function severityOf(message: IncidentMessage): SeverityLabel {
   if (message.urgent) return 'CRITICAL';
-  const risky = message.activity[0]?.summary.riskyEvents.length ?? 0;
+  const own = message.activity[0];
+  // Counted before a cut to fit the state machine's state, when there was one.
+  const risky = own?.cut?.riskyEvents ?? own?.summary.riskyEvents.length ?? 0;
   // Regions not searched or a search cut short may hide risky acts: "medium, nothing risky" would
   // be a claim the search cannot make. Not critical: the key is contained, and searching again is
   // among the steps.
@@ -119,6 +121,7 @@ function resources(message: IncidentMessage, region: string, accountId: string, 
 /** A summary of the incident as product fields: short values, at most 50, each cut to ASFF's limits. */
 function productFields(message: IncidentMessage, report: IncidentReport): Record<string, string> {
   const activity = message.activity[0]?.summary;
+  const cut = message.activity[0]?.cut;
   const record =
     report.signal && report.signal.role !== 'quarantine' && report.signal.record ? report.signal.record : null;
   const fields: Record<string, string | number | undefined | null> = {
@@ -130,7 +133,7 @@ function productFields(message: IncidentMessage, report: IncidentReport): Record
     signalSources: record?.sources.join(','),
     openedAt: record?.openedAt,
     totalEvents: activity?.totalEvents,
-    riskyEvents: activity?.riskyEvents.length,
+    riskyEvents: cut?.riskyEvents ?? activity?.riskyEvents.length,
     regionsSearched: activity?.regions.searched.length,
     regionsFailed: activity?.regions.failed.map((failed) => failed.region).join(','),
     sessionKeys: activity?.sessionKeys.length,

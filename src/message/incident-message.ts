@@ -18,6 +18,7 @@ import {
   needsHuman,
 } from '../steps/incident-outcome.js';
 import type { Inventory } from '../steps/inventory/inventory-types.js';
+import type { InvestigationCut } from '../steps/investigate.js';
 import { inventoryInBrief, inventoryLines } from './leftovers.js';
 
 /*
@@ -30,6 +31,8 @@ import { inventoryInBrief, inventoryLines } from './leftovers.js';
 export interface ActivityPart {
   title: string;
   summary: ActivitySummary;
+  /** The sizes before the summary was cut to fit the state machine's state, when it was. */
+  cut?: InvestigationCut;
 }
 
 /** What a responder reads first, and the detail below it. */
@@ -177,8 +180,15 @@ function attackerDid(report: IncidentReport): string[] {
     return acts.length === 0 ? [] : [`${CATEGORY_NAMES[category]}: ${inShort(acts)}`];
   });
   const gap = searchGap(activity);
+  const { cut } = investigation.result;
+  const keptRisky = cut && cut.riskyEvents > activity.riskyEvents.length ? cut : null;
   const ownLines = [
-    ...(own.length === 0 ? [activityInBrief(activity)] : own),
+    ...(own.length === 0 ? [activityInBrief(activity, cut)] : own),
+    ...(keptRisky
+      ? [
+          `counted from ${formatCount(activity.riskyEvents.length)} of its ${formatCount(keptRisky.riskyEvents)} risky calls (the first of each kind among them): this notification carries a cut summary, exposed-keys investigate gives it whole.`,
+        ]
+      : []),
     ...(gap ? [`the search was NOT complete: ${gap}; it may have done more than this.`] : []),
   ];
   const through = sessionActs(sessionActivity);
@@ -302,6 +312,11 @@ function investigationDone(report: IncidentReport): string[] {
   ];
   if (sessionActivity.length > 0)
     lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
+  const { cut } = investigation.result;
+  if (cut)
+    lines.push(
+      `The summary was cut to fit the state machine (${formatCount(cut.riskyEvents)} risky calls, ${formatCount(activity.riskyEvents.length)} kept; lists cut to their top rows${cut.sessionActivity > sessionActivity.length ? `; ${cut.sessionActivity - sessionActivity.length} session key summaries left out` : ''}): counts below are of the whole, tables of what was kept.`,
+    );
   lines.push(...notSearchedLines(activity.regions.failed));
   for (const session of sessionActivity)
     lines.push(...notSearchedLines(session.regions.failed, ` for session key ${shownValue(session.accessKeyId)}`));
@@ -393,8 +408,12 @@ function investigationSteps(report: IncidentReport): string[] {
   if (investigation.status === 'failed')
     return [`Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}${accountFlag(member)}`];
   if (investigation.status !== 'done') return [];
-  const { activity, sessionActivity } = investigation.result;
+  const { activity, sessionActivity, cut } = investigation.result;
   const steps = searchAgain(activity, '', member);
+  if (cut)
+    steps.push(
+      `Read the whole investigation (this notification's was cut to fit): exposed-keys investigate --key ${activity.accessKeyId}${accountFlag(member)} --start ${activity.window.start} --end ${activity.window.end}`,
+    );
   // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
   for (const session of sessionActivity)
     if (isAccessKeyId(session.accessKeyId)) steps.push(...searchAgain(session, ' for the session key', member));
@@ -487,7 +506,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
     verdict: investigation ? verdictLines(investigation.activity).map((line) => line.text) : [],
     activity: investigation
       ? [
-          { title: 'Key', summary: investigation.activity },
+          { title: 'Key', summary: investigation.activity, ...(investigation.cut ? { cut: investigation.cut } : {}) },
           ...investigation.sessionActivity.map((summary) => ({ title: 'Session key (second hop)', summary })),
         ]
       : [],

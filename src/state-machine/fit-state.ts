@@ -1,7 +1,7 @@
-import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/activity-summary.js';
+import { type ActivitySummary, COUNT_LISTS, type CountEntry, type RiskyEvent } from '../activity/activity-summary.js';
 import { cutEnd } from '../common/untrusted-text.js';
 import { accessFirst, type Inventory } from '../steps/inventory/inventory-types.js';
-import type { Investigation } from '../steps/investigate.js';
+import type { Investigation, InvestigationCut } from '../steps/investigate.js';
 
 /** Step Functions refuses a state over 256 KB; the investigation must leave room for the rest. */
 export const MAX_INVESTIGATION_BYTES = 160_000;
@@ -23,10 +23,40 @@ function size(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
+/**
+ * At most `count` of the risky events, in their order (by time): the first of each kind (its
+ * category and call) before any other, so that no kind of act disappears from the message, then the
+ * latest of the rest.
+ */
+export function keptRiskyEvents(events: readonly RiskyEvent[], count: number): RiskyEvent[] {
+  if (events.length <= count) return [...events];
+  const kept = new Set<number>();
+  const kinds = new Set<string>();
+  for (const [index, event] of events.entries()) {
+    const kind = `${event.category}\u0000${event.eventName}`;
+    if (kinds.has(kind)) continue;
+    kinds.add(kind);
+    if (kept.size < count) kept.add(index);
+  }
+  for (let index = events.length - 1; index >= 0 && kept.size < count; index -= 1) kept.add(index);
+  return events.filter((_, index) => kept.has(index));
+}
+
 function cut(summary: ActivitySummary, rows: number, risky: number): ActivitySummary {
   const cutLists = Object.fromEntries(COUNT_LISTS.map(({ field }) => [field, summary[field].slice(0, rows)]));
-  // The latest risky events are kept; slice(-0) would keep them all.
-  return { ...summary, ...cutLists, riskyEvents: risky === 0 ? [] : summary.riskyEvents.slice(-risky) };
+  return { ...summary, ...cutLists, riskyEvents: keptRiskyEvents(summary.riskyEvents, risky) };
+}
+
+/** What the investigation held before it was cut (see InvestigationCut). */
+function sizesOf(investigation: Investigation): InvestigationCut {
+  const { activity } = investigation;
+  return {
+    riskyEvents: activity.riskyEvents.length,
+    distinct: Object.fromEntries(
+      COUNT_LISTS.map(({ field }) => [field, activity[field].length]),
+    ) as InvestigationCut['distinct'],
+    sessionActivity: investigation.sessionActivity.length,
+  };
 }
 
 function shorter(text: string): string {
@@ -96,11 +126,14 @@ function boundedToFit(summary: ActivitySummary): ActivitySummary {
  * The investigation, small enough to travel in the state machine's state: at most
  * {@link MAX_INVESTIGATION_BYTES}, whatever the activity held. Only the notification reads it
  * there, and it shows the top rows of each list. Totals, regions and session keys are kept whole as
- * long as they fit; past that, every value is cut and the summary says it is truncated. The whole
- * summary comes from `exposed-keys investigate`.
+ * long as they fit; past that, every value is cut and the summary says it is truncated. Of the
+ * risky events, the first of each kind is kept (see keptRiskyEvents). Whenever anything is cut,
+ * `cut` gives the sizes before, for the message to count what happened, not what was kept. The
+ * whole summary comes from `exposed-keys investigate`.
  */
 export function fitInvestigation(investigation: Investigation): Investigation {
   if (size(investigation) <= MAX_INVESTIGATION_BYTES) return investigation;
+  const sizes = sizesOf(investigation);
   for (const [rows, risky] of [
     [200, 1000],
     [50, 300],
@@ -109,10 +142,11 @@ export function fitInvestigation(investigation: Investigation): Investigation {
     const fitted = {
       activity: cut(investigation.activity, rows, risky),
       sessionActivity: investigation.sessionActivity.map((summary) => cut(summary, Math.min(rows, 10), 20)),
+      cut: sizes,
     };
     if (size(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
   }
-  return { activity: boundedToFit(investigation.activity), sessionActivity: [] };
+  return { activity: boundedToFit(investigation.activity), sessionActivity: [], cut: sizes };
 }
 
 /** The inventory travels beside the investigation: together they leave room in a 256 KB state. */

@@ -1,5 +1,5 @@
 import type { ActivityProgress, ActivitySource } from '../activity/activity-source.js';
-import type { ActivitySummary, TimeWindow } from '../activity/activity-summary.js';
+import type { ActivitySummary, CountListField, TimeWindow } from '../activity/activity-summary.js';
 import { compareText } from '../common/compare-text.js';
 import type { Inventory } from './inventory/inventory-types.js';
 
@@ -36,6 +36,21 @@ export interface Investigation {
   sessionActivity: ActivitySummary[];
   /** What the attacker left, checked after the investigation, when it was asked for. */
   inventory?: Inventory;
+  /** Set when the investigation was cut to fit the state machine's state: what it held before. */
+  cut?: InvestigationCut;
+}
+
+/**
+ * The sizes of an investigation before it was cut to travel in the state machine's state (see
+ * fitInvestigation), so that a message counts what happened, not what was kept.
+ */
+export interface InvestigationCut {
+  /** The key's risky events. */
+  riskyEvents: number;
+  /** The distinct values of each of the key's count lists. */
+  distinct: Record<CountListField, number>;
+  /** The session keys' summaries followed. */
+  sessionActivity: number;
 }
 
 /** A default window: the `hours` before `now`. */

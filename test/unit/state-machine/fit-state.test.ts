@@ -37,6 +37,39 @@ function huge(width: number, count: number, keys = 25): ActivitySummary {
 }
 
 describe('fitInvestigation', () => {
+  it('keeps the first of every kind of risky act, and the sizes before the cut, when thousands crowd them out', () => {
+    const at = (second: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, 0) + second * 1000).toISOString();
+    const event = (eventName: string, category: RiskyEvent['category'], second: number): RiskyEvent => ({
+      eventName,
+      eventTime: at(second),
+      awsRegion: 'us-east-1',
+      eventId: `${eventName}-${second}`,
+      category,
+      errorCode: null,
+      resources: [{ type: 'AWS::SSM::Parameter', name: `/prod/secret-${second}-${'p'.repeat(80)}` }],
+    });
+    const riskyEvents = [
+      event('CreateUser', 'persistence', 0),
+      event('StopLogging', 'defense-evasion', 1),
+      ...Array.from({ length: 1_500 }, (_, index) => event('GetParameter', 'credential-access', 2 + index)),
+    ];
+    const sourceIps = entries(1_501, 120);
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { totalEvents: 1_502, riskyEvents, sourceIps });
+
+    const fitted = fitInvestigation({ activity, sessionActivity: [] });
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    const kept = fitted.activity.riskyEvents.map((risky) => risky.eventName);
+    expect(kept.slice(0, 3)).toEqual(['CreateUser', 'StopLogging', 'GetParameter']);
+    expect(kept.length).toBeLessThan(riskyEvents.length);
+    expect(fitted.activity.riskyEvents.at(-1)?.eventId).toBe('GetParameter-1501');
+    expect(fitted.cut).toEqual({
+      riskyEvents: 1_502,
+      distinct: expect.objectContaining({ sourceIps: 1_501, eventNames: 0 }),
+      sessionActivity: 0,
+    });
+  });
+
   it('leaves an investigation that fits as it is', () => {
     const small = { activity: huge(10, 10), sessionActivity: [] };
 
@@ -92,9 +125,14 @@ describe('fitInvestigation', () => {
         expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
         expect(fitted.activity.totalEvents).toBe(events);
         if (bytes(activity) > MAX_INVESTIGATION_BYTES) expect(fitted.activity.truncated).toBe(true);
-        // The latest launches are the ones kept.
+        // The first launch (the first of its kind), then the latest ones, are the ones kept.
         const kept = fitted.activity.riskyEvents.map((event) => event.eventId);
-        expect(kept).toEqual(launches.slice(launches.length - kept.length).map((event) => event.eventId));
+        const expected =
+          kept.length === 0 || kept.length === launches.length
+            ? launches.slice(0, kept.length)
+            : [launches[0] as RiskyEvent, ...launches.slice(launches.length - kept.length + 1)];
+        expect(kept).toEqual(expected.map((event) => event.eventId));
+        if (kept.length < launches.length) expect(fitted.cut?.riskyEvents).toBe(events);
       }),
       { numRuns: 25 },
     );

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { RiskyEvent } from '../../../src/activity/activity-summary.js';
+import { buildNotification } from '../../../src/message/email.js';
+import { messageOf } from '../../../src/message/message-of.js';
+import { fitInvestigation } from '../../../src/state-machine/fit-state.js';
+import { deletedReport, REPORT_KEY } from '../../support/reports.js';
+import { summaryFor } from '../../support/summaries.js';
+
+/** A backdoor user, logging stopped, then 1,500 reads of secrets from 1,501 addresses: too much for the state. */
+function crowdedInvestigation() {
+  const at = (second: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, 0) + second * 1000).toISOString();
+  const event = (eventName: string, category: RiskyEvent['category'], second: number): RiskyEvent => ({
+    eventName,
+    eventTime: at(second),
+    awsRegion: 'us-east-1',
+    eventId: `${eventName}-${second}`,
+    category,
+    errorCode: null,
+    resources: [{ type: 'AWS::SSM::Parameter', name: `/prod/secret-${second}-${'p'.repeat(80)}` }],
+  });
+  const riskyEvents = [
+    event('CreateUser', 'persistence', 0),
+    event('StopLogging', 'defense-evasion', 1),
+    ...Array.from({ length: 1_500 }, (_, index) => event('GetParameter', 'credential-access', 2 + index)),
+  ];
+  const sourceIps = Array.from({ length: 1_501 }, (_, index) => ({
+    name: `203.0.113.${index}-${'x'.repeat(100)}`,
+    count: 1,
+  }));
+  return fitInvestigation({
+    activity: summaryFor(REPORT_KEY, { totalEvents: 1_502, riskyEvents, sourceIps }),
+    sessionActivity: [],
+  });
+}
+
+describe('a notification of an investigation cut to fit the state machine', () => {
+  it('still names every kind of act, counts what happened rather than what was kept, and says how to read it whole', () => {
+    const investigation = crowdedInvestigation();
+    expect(investigation.cut).toBeDefined();
+    const report = deletedReport({ investigation: { status: 'done', result: investigation } });
+
+    const message = messageOf(report);
+    const { message: text } = buildNotification(report);
+
+    expect(message.attackerDid.join('\n')).toMatch(/covered tracks: stopped logging/);
+    expect(message.attackerDid.join('\n')).toMatch(/stayed in: created 1 user/);
+    expect(message.attackerDid.join('\n')).toMatch(/of its 1,502 risky calls/);
+    expect(text).toContain('Source IP addresses (1,501 distinct)');
+    expect(text).toContain('The summary was cut to fit the state machine (1,502 risky calls');
+    expect(message.doNow.join('\n')).toContain(
+      `Read the whole investigation (this notification's was cut to fit): exposed-keys investigate --key ${REPORT_KEY}`,
+    );
+  });
+});
