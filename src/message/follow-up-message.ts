@@ -28,7 +28,7 @@ const HEADLINES: Record<FollowUpOutcome, string> = {
   'scheduled-deletion-refused': 'ACTION REQUIRED: scheduled deletion refused',
   'scheduled-deletion-failed': 'ACTION REQUIRED: scheduled deletion FAILED',
   'quiet-since-containment': 'Verified: no activity since containment',
-  'verification-incomplete': 'ACTION REQUIRED: verification after containment INCOMPLETE (search cut short)',
+  'verification-incomplete': 'ACTION REQUIRED: verification after containment INCOMPLETE (not all was searched)',
   'activity-after-containment': 'ACTION REQUIRED: ACTIVITY AFTER CONTAINMENT',
   'verification-failed': 'ACTION REQUIRED: verification after containment FAILED',
   released: 'Exposed key released: it stays inactive, not deleted',
@@ -95,8 +95,10 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
     const sessions = result.sessionKeysChecked.length;
     const scope = `the key${sessions > 0 ? ` and the ${sessions} session key(s) it minted` : ''}, in ${result.regionsSearched.length} region(s) searched, ${result.window.start} .. ${result.window.end}`;
     if (!result.quiet) return `ACTIVITY AFTER CONTAINMENT of ${scope}.`;
-    return result.truncated
-      ? `NOT VERIFIED: no activity found since containment of ${scope}, but the search was cut short before it read everything.`
+    if (result.truncated)
+      return `NOT VERIFIED: no activity found since containment of ${scope}, but the search was cut short before it read everything.`;
+    return result.regionsFailed.length > 0
+      ? `NOT VERIFIED: no activity found since containment of ${scope}, but ${result.regionsFailed.length} region(s) could not be searched.`
       : `Quiet: no activity since containment of ${scope}.`;
   }
   if (result.reactivated) return 'ACTIVE again: the responder released it as a false alarm.';
@@ -200,7 +202,11 @@ export function buildFollowUpMessage(report: IncidentReport & { followUp: Follow
   const attackerDid =
     result?.kind === 'verification'
       ? result.quiet
-        ? ['nothing since containment.']
+        ? [
+            outcome === 'verification-incomplete'
+              ? 'nothing found since containment, in what could be searched: not all was (see below).'
+              : 'nothing since containment.',
+          ]
         : result.activity.map(callsLine)
       : [];
   return {

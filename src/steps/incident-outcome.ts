@@ -143,8 +143,8 @@ export function followUpOutcome(followUp: FollowUpReport): FollowUpOutcome {
     return result.outcome === 'refused' ? 'scheduled-deletion-refused' : 'deleted-as-scheduled';
   if (result.kind === 'verification') {
     if (!result.quiet) return 'activity-after-containment';
-    // Nothing found in what was read, but not all was read: no proof of quiet.
-    return result.truncated ? 'verification-incomplete' : 'quiet-since-containment';
+    // Nothing found in what was read, but not all was read (cut short, or regions not searched): no proof of quiet.
+    return result.truncated || result.regionsFailed.length > 0 ? 'verification-incomplete' : 'quiet-since-containment';
   }
   if (result.reactivated) return 'reactivated';
   // Someone made the key active again after exposed-keys deactivated it: a human must look.

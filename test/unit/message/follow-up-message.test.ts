@@ -62,3 +62,24 @@ describe('the message of a verification that found calls of a session key', () =
     expect(JSON.stringify(customNotification(message, 'e'))).not.toMatch(/\\u001b|\u202e/);
   });
 });
+
+describe('the message of a quiet verification that could not search every region', () => {
+  it('says the verification is incomplete, not verified, and gives the search to run again', () => {
+    const report = verificationWithSession('ASIAEXAMPLESESSION01');
+    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
+      throw new Error('not a verification');
+    report.followUp.step.result = {
+      ...report.followUp.step.result,
+      quiet: true,
+      activity: [],
+      regionsFailed: [{ region: 'eu-west-3', error: 'AccessDenied' }],
+    };
+
+    const message = messageOf(report);
+
+    expect(message.outcome).toBe('verification-incomplete');
+    expect(message.headline).toMatch(/^ACTION REQUIRED: verification after containment INCOMPLETE/);
+    expect(message.attackerDid.join('\n')).not.toBe('nothing since containment.');
+    expect(message.doNow.join('\n')).toContain('--regions eu-west-3');
+  });
+});
