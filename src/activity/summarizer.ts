@@ -1,4 +1,5 @@
 import { compareText } from '../common/compare-text.js';
+import { hasKeyIdShape } from '../incident/access-key-id.js';
 import {
   type ActivitySummary,
   type CountEntry,
@@ -27,12 +28,16 @@ function increment(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
+/**
+ * The access key of the temporary credentials a record's call minted, if it minted any. Only a
+ * value shaped like a key id counts: it is followed in a second search, which refuses anything else.
+ */
 function mintedKey(record: CloudTrailRecord): string | undefined {
   if (!MINTING_CALLS.has(record.eventName ?? '')) return undefined;
   const credentials = record.responseElements?.credentials;
   if (typeof credentials !== 'object' || credentials === null) return undefined;
   const key = (credentials as { accessKeyId?: unknown }).accessKeyId;
-  return typeof key === 'string' && key !== '' ? key : undefined;
+  return typeof key === 'string' && hasKeyIdShape(key) ? key : undefined;
 }
 
 /**

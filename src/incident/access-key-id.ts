@@ -6,6 +6,19 @@ export function isAccessKeyId(value: string): boolean {
   return ACCESS_KEY_ID_PATTERN.test(value);
 }
 
+/**
+ * IAM's own constraint on an access key id (16 to 128 word characters), looser than
+ * {@link ACCESS_KEY_ID_PATTERN}: log files of real incidents hold ids outside the AKIA/ASIA
+ * base-32 shape (anonymised data sets), and searches must still find them. What CloudTrail data
+ * names as a key is taken for one only in this shape.
+ */
+export const KEY_ID_SHAPE = /^\w{16,128}$/;
+
+/** True when `value` has the shape of an access key id (see {@link KEY_ID_SHAPE}). */
+export function hasKeyIdShape(value: string): boolean {
+  return KEY_ID_SHAPE.test(value);
+}
+
 /** True for `ASIA…` keys: temporary credentials, which IAM cannot delete or deactivate. */
 export function isTemporaryKey(accessKeyId: string): boolean {
   return accessKeyId.startsWith('ASIA');

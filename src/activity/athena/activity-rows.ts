@@ -1,4 +1,5 @@
 import { compareText } from '../../common/compare-text.js';
+import { hasKeyIdShape } from '../../incident/access-key-id.js';
 import {
   type ActivitySummary,
   COUNT_LISTS,
@@ -110,8 +111,10 @@ function record(facts: KeyFacts, row: FacetRow): void {
     const [type, name] = strings(JSON.parse(value), 2, 'resource') as [string, string];
     add(facts, 'resourceTypes', type, count);
     add(facts, 'resourceNames', name, count);
-  } else if (list === 'sessionKeys') facts.sessionKeys.add(value);
-  else if (list === 'riskyEvents') {
+  } else if (list === 'sessionKeys') {
+    // As the summarizer takes them (mintedKey): only a value shaped like a key id is followed.
+    if (hasKeyIdShape(value)) facts.sessionKeys.add(value);
+  } else if (list === 'riskyEvents') {
     // Events without an id that are alike in every field are one row, counted.
     const event = riskyEvent(value);
     for (let copy = 0; copy < count; copy += 1) facts.riskyEvents.push({ ...event, resources: [...event.resources] });

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../errors.js';
+import { hasKeyIdShape } from '../../incident/access-key-id.js';
 
 /** The access keys a search looks for, as ids and as the bytes to find them in raw log text. */
 export interface WantedKeys {
@@ -10,13 +11,6 @@ export interface WantedKeys {
   patterns: readonly Buffer[];
 }
 
-/*
- * IAM's own constraint on an access key id (16 to 128 word characters), not the stricter AKIA/ASIA
- * base-32 shape: log files of real incidents hold ids outside that shape (the attack-simulation
- * data set's key has an 8 and a 0), and a search must still find them.
- */
-const KEY_ID = /^\w{16,128}$/;
-
 /**
  * The keys to look for, checked.
  *
@@ -25,7 +19,7 @@ const KEY_ID = /^\w{16,128}$/;
 export function wantedKeys(accessKeyIds: readonly string[]): WantedKeys {
   if (accessKeyIds.length === 0) throw new InvalidInputError('accessKeyIds', 'At least one access key id is needed.');
   for (const id of accessKeyIds)
-    if (!KEY_ID.test(id))
+    if (!hasKeyIdShape(id))
       throw new InvalidInputError(
         'accessKeyIds',
         `${JSON.stringify(id)} is not an access key id (16 to 128 letters and digits).`,

@@ -100,7 +100,7 @@ describe('summarizeRecords', () => {
     expect(summary.eventSources.reduce((sum, entry) => sum + entry.count, 0)).toBe(3);
   });
 
-  it('lists the session keys minted by AssumeRole, GetSessionToken and GetFederationToken', () => {
+  it('lists the session keys minted by AssumeRole, GetSessionToken and GetFederationToken, shaped like key ids', () => {
     const minted = (eventName: string, key: string) =>
       record({ eventName, responseElements: { credentials: { accessKeyId: key } } });
     const records = [
@@ -109,6 +109,10 @@ describe('summarizeRecords', () => {
       minted('GetFederationToken', 'ASIAMMMMMMMMMMMMMMM2'),
       minted('AssumeRole', 'ASIAAAAAAAAAAAAAAAA2'),
       minted('CreateAccessKey', 'ASIANOTMINTEDBYSTS22'),
+      // Not shaped like a key id: a second search would refuse it, and with it the first one's summary.
+      minted('AssumeRole', 'ASIA-not/a key'),
+      minted('AssumeRole', ''),
+      minted('GetSessionToken', `ASIA${'X'.repeat(130)}`),
     ];
 
     const summary = summarizeRecords(records, 'AKIAIOSFODNN7EXAMPLE', WINDOW, context);
