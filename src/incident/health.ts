@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { shownValue } from '../common/untrusted-text.js';
 import { InvalidEventError, SeveralKeysError } from '../errors.js';
 import {
   displayText,
@@ -30,22 +31,25 @@ export type HealthRiskCode = keyof typeof HEALTH_RISK_CODES;
 
 const riskCodes = Object.keys(HEALTH_RISK_CODES) as [HealthRiskCode, ...HealthRiskCode[]];
 
-/** Only what is needed to act is checked strictly; metadata is read leniently below. */
+/**
+ * Only what is needed to act is checked strictly; the places that may hold the key, and the
+ * metadata, are read leniently below: one that is null or of another type holds nothing.
+ */
 const healthEvent = z.object({
   id: z.string().min(1),
   source: z.literal(HEALTH_SOURCE),
   'detail-type': z.literal(HEALTH_DETAIL_TYPE),
   account: z.string(),
   time: z.unknown().optional(),
-  resources: z.array(z.unknown()).optional(),
+  resources: z.unknown().optional(),
   detail: z.looseObject({
     service: z.literal('RISK'),
     eventTypeCode: z.enum(riskCodes),
     eventArn: z.unknown().optional(),
     startTime: z.unknown().optional(),
     affectedAccount: z.unknown().optional(),
-    affectedEntities: z.array(z.unknown()).optional(),
-    eventMetadata: z.record(z.string(), z.unknown()).optional(),
+    affectedEntities: z.unknown().optional(),
+    eventMetadata: z.unknown().optional(),
   }),
 });
 
@@ -54,17 +58,26 @@ type HealthEvent = z.infer<typeof healthEvent>;
 /** Values that are meant to be access key ids, whether or not they are valid ones. */
 const KEY_LIKE = /^\s*(AKIA|ASIA)/i;
 
+/** A list the event gives, or none when it is absent, null or of another type. */
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** The event's metadata, or none when it is absent, null or of another type. */
+function metadataOf(event: HealthEvent): Record<string, unknown> {
+  return isRecord(event.detail.eventMetadata) ? event.detail.eventMetadata : {};
+}
+
 /** Each place a Health event may carry the key id, with the field name used in errors. */
 function keyCandidates(event: HealthEvent): { value: string; field: string }[] {
   const candidates: { value: unknown; field: string }[] = [];
-  const publicKey = event.detail.eventMetadata?.publicKey;
-  candidates.push({ value: publicKey, field: 'detail.eventMetadata.publicKey' });
-  event.detail.affectedEntities?.forEach((entity, index) => {
+  candidates.push({ value: metadataOf(event).publicKey, field: 'detail.eventMetadata.publicKey' });
+  listOf(event.detail.affectedEntities).forEach((entity, index) => {
     const value =
       typeof entity === 'object' && entity !== null ? (entity as { entityValue?: unknown }).entityValue : entity;
     candidates.push({ value, field: `detail.affectedEntities.${index}.entityValue` });
   });
-  event.resources?.forEach((value, index) => {
+  listOf(event.resources).forEach((value, index) => {
     candidates.push({ value, field: `resources.${index}` });
   });
   return candidates.filter(
@@ -73,11 +86,29 @@ function keyCandidates(event: HealthEvent): { value: string; field: string }[] {
   );
 }
 
-function singleAccessKeyId(event: HealthEvent): string {
-  const keys = new Set(keyCandidates(event).map(({ value, field }) => requireAccessKeyId(value, field)));
+/**
+ * The one key the event names. A value that looks like a key but is not a valid id (masked,
+ * `Asia-ops`) is left out with a note when a valid key is named elsewhere in the event; when none
+ * is, the event is refused with why the first such value is not a key id.
+ */
+function singleAccessKeyId(event: HealthEvent, notes: string[]): string {
+  const keys = new Set<string>();
+  const invalid: { value: string; field: string; error: unknown }[] = [];
+  for (const { value, field } of keyCandidates(event)) {
+    try {
+      keys.add(requireAccessKeyId(value, field));
+    } catch (error) {
+      invalid.push({ value, field, error });
+    }
+  }
+  if (keys.size === 0 && invalid[0]) throw invalid[0].error;
   if (keys.size === 0)
     throw new InvalidEventError('detail.affectedEntities', 'names no access key id (AKIA… or ASIA…)');
   if (keys.size > 1) throw new SeveralKeysError('detail.affectedEntities', [...keys].sort());
+  for (const { value, field } of invalid)
+    notes.push(
+      `${field} (${shownValue(value, 40)}) is not an access key id and was left out; the event's key is the one named elsewhere.`,
+    );
   return [...keys][0] as string;
 }
 
@@ -88,10 +119,18 @@ function singleAccessKeyId(event: HealthEvent): string {
  * is not an account id (published samples hold the key id) is not used.
  */
 function keyAccount(event: HealthEvent, notes: string[]): { accountId: string; receivedBy?: string } {
-  const affected = event.detail.affectedAccount;
+  const given = event.detail.affectedAccount;
+  const affected = typeof given === 'string' ? given.trim() : given;
   if (typeof affected === 'string' && /^\d{12}$/.test(affected)) {
     if (affected === event.account) return { accountId: affected };
-    return { accountId: affected, receivedBy: requireAccount(event.account, 'account') };
+    // The receiver is only shown: a value there that is not an account id is left out.
+    if (!/^\d{12}$/.test(event.account)) {
+      notes.push(
+        `account (the receiver) is not an account id (${shownValue(event.account, 40)}); the key's account is detail.affectedAccount.`,
+      );
+      return { accountId: affected };
+    }
+    return { accountId: affected, receivedBy: event.account };
   }
   const accountId = requireAccount(event.account, 'account');
   if (affected !== undefined && affected !== null && affected !== accountId)
@@ -115,9 +154,9 @@ export function parseHealthEvent(event: unknown): Incident {
   const parsed = healthEvent.safeParse(event, { reportInput: true });
   if (!parsed.success) throw toInvalidEventError(parsed.error);
   const { detail } = parsed.data;
-  const metadata = detail.eventMetadata ?? {};
+  const metadata = metadataOf(parsed.data);
   const notes: string[] = [];
-  const accessKeyId = singleAccessKeyId(parsed.data);
+  const accessKeyId = singleAccessKeyId(parsed.data, notes);
   const account = keyAccount(parsed.data, notes);
   const time = eventDate(parsed.data.time, 'time', notes);
   return {

@@ -189,6 +189,18 @@ export const BAD_OBJECT_EVENTS: BadEventCase[] = [
   health('two different keys', 'detail.affectedEntities', (event) => {
     event.detail.affectedEntities.push({ entityValue: 'AKIA2EXAMPLEHEALTH7Q' });
   }),
+];
+
+/**
+ * Events with a field that only describes the incident (a user name that is not one, a location,
+ * a case id, a time) that is hostile, huge or of the wrong type: the key is still read and
+ * contained, and the field is made inert, cut, or left out with a note. They were once refused,
+ * which left a leaked key active for a display field.
+ */
+export const TOLERATED_EVENTS: BadEventCase[] = [
+  // The key is named validly elsewhere in the event (publicKey, an affected entity, the resources): a
+  // value that only looks like a key, or a list of another type, is left out with a note, rather than
+  // the key left active.
   health(
     'affected entities as a string',
     'detail.affectedEntities',
@@ -206,15 +218,6 @@ export const BAD_OBJECT_EVENTS: BadEventCase[] = [
   health('lowercase public key in the metadata', 'detail.eventMetadata.publicKey', (event) => {
     event.detail.eventMetadata.publicKey = 'akia3examplemetadat5';
   }),
-];
-
-/**
- * Events with a field that only describes the incident (a user name that is not one, a location,
- * a case id, a time) that is hostile, huge or of the wrong type: the key is still read and
- * contained, and the field is made inert, cut, or left out with a note. They were once refused,
- * which left a leaked key active for a display field.
- */
-export const TOLERATED_EVENTS: BadEventCase[] = [
   health('user name with a shell command', 'detail.eventMetadata.userName', (event) => {
     event.detail.eventMetadata.userName = SHELL;
   }),

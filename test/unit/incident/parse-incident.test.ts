@@ -159,6 +159,53 @@ describe('parseIncident with AWS Health events', () => {
     expect(parseIncident(event).accessKeyId).toBe('AKIA3EXAMPLEMETADAT5');
   });
 
+  it('acts on the one valid key when other places hold values that only look like keys, saying so', () => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.detail.affectedEntities.push({ entityValue: 'Asia-ops' });
+    event.resources = ['AKIAXXXXXXXXXX'];
+
+    const incident = parseIncident(event);
+
+    expect(incident.accessKeyId).toBe('AKIA2EXAMPLEHEALTH7Q');
+    const notes = incident.notes?.join('\n') ?? '';
+    expect(notes).toMatch(
+      /detail\.affectedEntities\.1\.entityValue \(Asia-ops\) is not an access key id and was left out/,
+    );
+    expect(notes).toMatch(/resources\.0 \(AKIAXXXXXXXXXX\) is not an access key id/);
+  });
+
+  it.each([
+    ['eventMetadata null', (e: any) => Object.assign(e.detail, { eventMetadata: null })],
+    ['eventMetadata a string', (e: any) => Object.assign(e.detail, { eventMetadata: '{}' })],
+    ['eventMetadata a list', (e: any) => Object.assign(e.detail, { eventMetadata: [] })],
+    ['resources null', (e: any) => Object.assign(e, { resources: null })],
+  ])('reads the key when a place that only describes the event is odd: %s', (_case, change) => {
+    const event = loadEvent('health-exposed-entities-only');
+    change(event);
+
+    expect(parseIncident(event).accessKeyId).toBe('AKIA2EXAMPLEHEALTH7Q');
+  });
+
+  it('finds the key in eventMetadata.publicKey when affectedEntities is null', () => {
+    const event = loadEvent('health-compromised-metadata');
+    event.detail.affectedEntities = null;
+    event.resources = null;
+
+    expect(parseIncident(event).accessKeyId).toBe('AKIA3EXAMPLEMETADAT5');
+  });
+
+  it("takes the organisational view's affected account, trimmed, whatever the receiver's field holds", () => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.detail.affectedAccount = ' 210987654321 ';
+    event.account = '1234567890';
+
+    const incident = parseIncident(event);
+
+    expect(incident.accountId).toBe('210987654321');
+    expect(incident.receivedBy).toBeUndefined();
+    expect(incident.notes?.join('\n')).toMatch(/account \(the receiver\) is not an account id \(1234567890\)/);
+  });
+
   it.each(Object.keys(HEALTH_RISK_CODES))('accepts %s', (code) => {
     const event = loadEvent('health-exposed-entities-only');
     event.detail.eventTypeCode = code;
