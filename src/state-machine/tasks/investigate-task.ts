@@ -4,7 +4,8 @@ import { lookupEventsSource } from '../../activity/lookup-events/lookup-events-s
 import { invocationDeadline, withDeadline } from '../../aws/deadline.js';
 import type { AthenaApi, CloudTrailApi, GlueApi, StsApi } from '../../aws/narrow-clients.js';
 import { perRegion } from '../../aws/per-region.js';
-import { InvalidEventError } from '../../errors.js';
+import { InvalidEventError, InvestigationError } from '../../errors.js';
+import type { Incident } from '../../incident/incident.js';
 import { parseIncident } from '../../incident/parse-incident.js';
 import type { AccountClients } from '../../organization/account-clients.js';
 import { incidentAccount, type OrganizationAccess } from '../../organization/organization-access.js';
@@ -96,6 +97,19 @@ async function memberInventory(member: AccountClients): Promise<Pick<InventoryDe
   };
 }
 
+/**
+ * Outside organisation mode the function reads its own account's CloudTrail only: a key of another
+ * account is not searched there, where finding nothing would read as "no activity".
+ *
+ * @throws InvestigationError when the incident's account is not the function's (when that is known).
+ */
+function refuseOtherAccount(incident: Incident, own: string | undefined): void {
+  if (own === undefined || incident.accountId === own) return;
+  throw new InvestigationError(
+    `${incident.accessKeyId} is a key of account ${incident.accountId}; this stack runs in ${own} and reads only its own CloudTrail, so what the key did was not searched. Investigate in that account: exposed-keys investigate --key ${incident.accessKeyId} --profile <a profile of ${incident.accountId}>.`,
+  );
+}
+
 /** `LookupCloudTrailEvents`: summarises what the key did, in every region, and what its session keys did. */
 export function investigateTask(
   deps: {
@@ -117,6 +131,7 @@ export function investigateTask(
     const event = eventOf(state);
     const followUp = isFollowUpEvent(event) ? followUpRequest(state, 'verification') : undefined;
     const incident = followUp ? undefined : parseIncident(event);
+    if (incident && !deps.organization) refuseOtherAccount(incident, accountOf(context?.invokedFunctionArn));
     const accountId = followUp ? followUp.accountId : (incident?.accountId ?? null);
     // Organisation mode: the CloudTrail of the key's account (an account outside it throws, for the Catch).
     const member =
