@@ -68,9 +68,11 @@ function fittedSubject(message: IncidentMessage, rawEventId?: string | null): st
     return `${head}: ${user}${account}`;
   }
   if (!message.accessKeyId) {
-    const room = MAX_SUBJECT_LENGTH - ' (event )'.length;
+    // Every subject leads a responder to the account, when the event gave one.
+    const where = message.accountId ? account : '';
+    const room = MAX_SUBJECT_LENGTH - ' (event )'.length - where.length;
     const [head, id] = sharing(headline, printableAscii(rawEventId ?? 'unknown'), room, NAME_KEPT);
-    return `${head} (event ${id})`;
+    return `${head} (event ${id})${where}`;
   }
   const key = `: ${printableAscii(message.accessKeyId)}`;
   const room = MAX_SUBJECT_LENGTH - key.length - account.length;

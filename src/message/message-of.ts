@@ -14,7 +14,8 @@ export function messageOf(report: IncidentReport): IncidentMessage {
   const short = signalMessage(report);
   if (short) return short;
   const message = buildIncidentMessage(report);
-  if (!report.signalError) return message;
+  // An event that could not be read was not responded to: there is no second response to fear.
+  if (!report.signalError || !report.incident) return message;
   return {
     ...message,
     done: [

@@ -81,6 +81,22 @@ describe('the subject of a notification', () => {
     expect(subject).toMatch(new RegExp(`^AWS quarantined a user whose key leaked: svc-a+\\.\\.\\. in ${ACCOUNT}$`));
   });
 
+  it('keeps the account of an event that could not be read, beside its event id', () => {
+    const report: IncidentReport = {
+      incident: null,
+      eventError: 'SeveralKeysError: detail.affectedEntities names 2 keys',
+      rawAccount: ACCOUNT,
+      rawEventId: 'ev-1',
+      containment: { status: 'skipped', reason: 'the event could not be read' },
+      investigation: { status: 'skipped', reason: 'the event could not be read' },
+    };
+
+    const { subject } = buildNotification(report);
+
+    expectSubject(subject);
+    expect(subject).toMatch(new RegExp(`\\(event ev-1\\) in ${ACCOUNT}$`));
+  });
+
   it('cuts by code point, one ? for each character SNS would refuse', () => {
     const name = `\u{1F600}${'b'.repeat(70)}`;
     const report = quarantineReport();

@@ -179,4 +179,16 @@ describe('a full response whose record could not be checked', () => {
 
     expect(message.done.at(-1)).toMatch(/^WARNING: could not check for an earlier report/);
   });
+
+  it('says nothing of a second response for an event that could not be read, which had none', () => {
+    const message = messageOf(
+      deletedReport({
+        incident: null,
+        eventError: 'SeveralKeysError: detail.affectedEntities names 2 keys',
+        signalError: 'SeveralKeysError: detail.affectedEntities names 2 keys',
+      }),
+    );
+
+    expect(message.done.join('\n')).not.toMatch(/second response/);
+  });
 });
