@@ -64,19 +64,34 @@ export function eventUserName(value: unknown, field: string, notes: string[]): s
   return null;
 }
 
+/**
+ * The shapes of the dates events carry: ISO 8601 (`2026-11-26T19:40:00Z`) and RFC 1123 (`Thu, 26
+ * Nov 2026 19:40:00 GMT`). `Date.parse` reads far more (`"1"` is 2001), which would show a wrong
+ * time as the time of detection.
+ */
+const DATE_SHAPES = [
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/,
+  /^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(:\d{2})? (GMT|UTC|[+-]\d{4})$/,
+];
+
 /** Parses an ISO 8601 or RFC 1123 date into ISO 8601; null (with a note) when it is not one. */
 export function eventDate(value: unknown, field: string, notes: string[]): string | null {
   if (value === undefined || value === null || value === '') return null;
-  const millis = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const millis = DATE_SHAPES.some((shape) => shape.test(text)) ? Date.parse(text) : Number.NaN;
   if (!Number.isNaN(millis)) return new Date(millis).toISOString();
   notes.push(`${field} is not a date (${shownValue(String(value), 40)}).`);
   return null;
 }
 
-/** Parses a string of epoch milliseconds into ISO 8601; null (with a note) when it is not one. */
+/**
+ * Parses a string of epoch milliseconds into ISO 8601; null (with a note) when it is not one. Fewer
+ * than 12 digits would be before March 1973: epoch seconds, most likely, not taken for milliseconds.
+ */
 export function eventEpochMillis(value: unknown, field: string, notes: string[]): string | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) return new Date(Number(value.trim())).toISOString();
+  if (typeof value === 'string' && /^\d{12,15}$/.test(value.trim()))
+    return new Date(Number(value.trim())).toISOString();
   notes.push(`${field} is not epoch milliseconds (${shownValue(String(value), 40)}).`);
   return null;
 }

@@ -301,6 +301,29 @@ describe('parseIncident with fields that only describe the incident', () => {
     expect(incident.userName).toBeNull();
     expect(incident.notes).toHaveLength(2);
   });
+
+  it.each(['1', '2026', 'tomorrow 5pm', 'Nov 26 2026'])(
+    'does not take %j for a date, which Date.parse would read as some time',
+    (startTime) => {
+      const event = loadEvent('health-exposed-entities-only');
+      event.detail.startTime = startTime;
+
+      const incident = parseIncident(event);
+
+      expect(incident.detectedAt).toBe(new Date(event.time).toISOString());
+      expect(incident.notes?.join('\n')).toMatch(/detail\.startTime is not a date/);
+    },
+  );
+
+  it('does not take epoch seconds for milliseconds in Time Updated', () => {
+    const event = loadEvent('trusted-advisor-exposed');
+    event.detail['check-item-detail']['Time Updated'] = '1764195243';
+
+    const incident = parseIncident(event);
+
+    expect(incident.detectedAt).toBe(new Date(event.time).toISOString());
+    expect(incident.notes?.join('\n')).toMatch(/Time Updated is not epoch milliseconds/);
+  });
 });
 
 describe('parseIncident with other input', () => {
