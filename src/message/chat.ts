@@ -61,15 +61,18 @@ export type CustomNotification = z.infer<typeof customNotificationSchema>;
  * `[text](url)` is a link whose text hides where it leads, and `![text](url)` an image it fetches:
  * the `(` after a `]` (with spaces between or not: lenient renderers accept `[text] (url)`)
  * becomes a fullwidth one, `（`, which no Markdown reads as the start of a link (Slack has no
- * Markdown escapes: a backslash would show). Bare addresses are still made links by both, showing where
- * they lead. The text is already inert (no control characters or line breaks from outside).
+ * Markdown escapes: a backslash would show). Bare addresses are still made links by both, showing
+ * where they lead. A plain `@channel`, `@here` or `@everyone` (an IAM user may be named so) gets a
+ * fullwidth `＠`, which no chat application reads as a mention. The text is already inert (no
+ * control characters or line breaks from outside).
  */
 export function chatEscape(value: string): string {
   return value
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
-    .replace(/\](\s*)\(/g, ']$1\uff08');
+    .replace(/\](\s*)\(/g, ']$1\uff08')
+    .replace(/@(channel|here|everyone)\b/gi, '\uff20$1');
 }
 
 /** Text for a chat field: escaped for Slack, then fitted to `max`. */
