@@ -9,7 +9,7 @@ export interface OutputOptions {
   json?: boolean;
   verbose?: boolean;
   stdout?: Writable & { isTTY?: boolean };
-  stderr?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean; columns?: number };
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Colours on; default: stdout is a TTY and NO_COLOR is unset. */
   color?: boolean;
@@ -69,7 +69,7 @@ export class Output {
   readonly verbose: boolean;
   readonly palette: Palette;
   readonly #stdout: Writable & { isTTY?: boolean };
-  readonly #stderr: Writable & { isTTY?: boolean };
+  readonly #stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly #stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   #spinner: Progress | undefined;
   #interrupted = false;
@@ -85,9 +85,14 @@ export class Output {
     this.palette = paletteOf(color);
   }
 
-  /** True when progress may animate (stderr is a terminal and not --json). */
+  /**
+   * True when progress may animate: stderr is a terminal, not --json, and the terminal says how
+   * wide it is (a spinner divides by the columns: a terminal that reports 0, as some containers'
+   * do, made it loop forever).
+   */
   get interactive(): boolean {
-    return Boolean(this.#stderr.isTTY) && !this.json;
+    const { columns } = this.#stderr;
+    return Boolean(this.#stderr.isTTY) && !this.json && typeof columns === 'number' && columns > 0;
   }
 
   /** Writes result text to stdout (nothing with --json: use {@link printJson}). */

@@ -1,10 +1,12 @@
 import type { ActivityProgress } from '../../activity/activity-source.js';
+import { shownValue } from '../../common/untrusted-text.js';
 
 /** One line on how reading the activity goes, whichever source reads it. */
 export function renderActivityProgress(progress: ActivityProgress): string {
   switch (progress.kind) {
     case 'pages':
-      return `Investigating ${progress.accessKeyId}: ${progress.region} page ${progress.pages} (${progress.events} events)`;
+      // The key may be a session key CloudTrail named, the region one it gave: shown inert.
+      return `Investigating ${shownValue(progress.accessKeyId, 40)}: ${shownValue(progress.region, 40)} page ${progress.pages} (${progress.events} events)`;
     case 'files':
       return `Reading log files: ${progress.filesRead} read, ${progress.filesSkipped} skipped, ${(progress.bytes / 1_048_576).toFixed(1)} MB`;
     case 'query':

@@ -1,0 +1,30 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { Output } from '../../../src/cli/output.js';
+import { renderActivityProgress } from '../../../src/cli/render/progress.js';
+import { activeCharacters } from '../../support/well-formed.js';
+
+describe('progress shown on a terminal', () => {
+  it('shows a key and a region CloudTrail gave inert', () => {
+    const line = renderActivityProgress({
+      kind: 'pages',
+      accessKeyId: 'ASIA0\u001b]0;PWNED\u0007\u001b[2J',
+      region: 'us-east-1\u202e',
+      pages: 1,
+      events: 3,
+    });
+
+    expect(activeCharacters(line)).toEqual([]);
+    expect(line).toContain('ASIA0\\x1B]0;PWNED\\x07\\x1B[2J');
+  });
+
+  it('animates only on a terminal that says how wide it is', () => {
+    const terminal = (columns: number | undefined) =>
+      new Output({ stderr: Object.assign(new PassThrough(), { isTTY: true, columns }) });
+
+    expect(terminal(80).interactive).toBe(true);
+    // A spinner divides by the columns: 0 made it loop forever, and Ctrl-C could not stop it.
+    expect(terminal(0).interactive).toBe(false);
+    expect(terminal(undefined).interactive).toBe(false);
+  });
+});
