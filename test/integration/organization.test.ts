@@ -156,6 +156,16 @@ describe('deploy --org', () => {
     );
   });
 
+  it('says, with its hint, that status --org finds no hub stack, rather than crash', async () => {
+    await deployedOrganization();
+
+    const status = await cli().run(['status', '--org', '--stack-name', 'no-such-hub']);
+
+    expect(status.code, status.stderr).toBe(3);
+    expect(status.stderr).toContain('Stack no-such-hub was not found in us-east-1.');
+    expect(status.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('shows the StackSet’s instances by account with status --org', async () => {
     const organization = await deployedOrganization();
 

@@ -85,24 +85,19 @@ export async function deployOrganization(
 /** `status --org`: the hub's status, then the member StackSet's instances by account. */
 export async function organizationStatusCommand(flags: OrganizationCommand, output: Output): Promise<ExitCodeValue> {
   const clients = new AwsClients(flags.context);
+  // Every client first: a call started while the next client still loads could fail with no one
+  // awaiting it yet, and end the process on an unhandled rejection.
+  const [cloudFormation, sns, sfn, sqs, organizations, sts] = await Promise.all([
+    clients.cloudFormation(),
+    clients.sns(),
+    clients.sfn(),
+    clients.sqs(),
+    clients.organizations(),
+    clients.sts(),
+  ]);
   const [hub, members] = await Promise.all([
-    stackStatus(
-      {
-        cloudFormation: await clients.cloudFormation(),
-        sns: await clients.sns(),
-        sfn: await clients.sfn(),
-        sqs: await clients.sqs(),
-      },
-      { stackName: flags.stackName, region: flags.context.region },
-    ),
-    organizationStatus(
-      {
-        cloudFormation: await clients.cloudFormation(),
-        organizations: await clients.organizations(),
-        sts: await clients.sts(),
-      },
-      { stackSetName: flags.stackSetName },
-    ),
+    stackStatus({ cloudFormation, sns, sfn, sqs }, { stackName: flags.stackName, region: flags.context.region }),
+    organizationStatus({ cloudFormation, organizations, sts }, { stackSetName: flags.stackSetName }),
   ]);
   if (output.json) output.printJson({ hub, organization: members });
   else {
