@@ -263,7 +263,8 @@ describe('the inventory of what outlives the key', () => {
       '--json',
     ]);
 
-    expect(run.code, run.stderr).toBe(0);
+    // A way in the attacker made still exists: a human must act (exit 4).
+    expect(run.code, run.stderr).toBe(4);
     const { inventory } = JSON.parse(run.stdout) as { inventory: Inventory };
     const item = (kind: Leftover['kind'], name: string, owner?: string) =>
       inventory.items.find(

@@ -138,7 +138,8 @@ describe('the inventory of what the attacker left', () => {
       '--json',
     ]);
 
-    expect(run.code, run.stderr).toBe(0);
+    // A way in the attacker made still exists: a human must act (exit 4).
+    expect(run.code, run.stderr).toBe(4);
     const { inventory } = JSON.parse(run.stdout) as { inventory: Inventory };
     const existing = inventory.items.filter((item) => item.state === 'exists');
     expect(

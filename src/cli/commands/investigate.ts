@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import type { ExitCodeValue } from '../../errors.js';
 import {
   runAction,
   withAccountOptions,
@@ -76,5 +76,5 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   for (const line of result.files ? render.renderFilesReport(result.files, output.verbose) : []) output.notice(line);
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));
   for (const text of render.notSearched(result.activity, result.sessionActivity, window)) output.warn(text);
-  return interrupt?.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+  return run.investigationExitCode(result, interrupt?.signal.aborted === true);
 }

@@ -3,7 +3,8 @@ import type { ActivitySummary, TimeWindow } from '../../activity/activity-summar
 import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
-import type { Inventory } from '../../steps/inventory/inventory-types.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { grantsAccess, type Inventory } from '../../steps/inventory/inventory-types.js';
 import { investigateKey } from '../../steps/investigate.js';
 import type { AccountTarget, AthenaRequest, LogFilesRequest } from '../options.js';
 import { actingClients } from './acting-clients.js';
@@ -141,4 +142,13 @@ export async function runInvestigation(
     ...(source.queries ? { queries: source.queries } : {}),
     ...(inventory ? { inventory } : {}),
   };
+}
+
+/**
+ * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
+ * way in the attacker made that outlives the key (a human must act); else 0.
+ */
+export function investigationExitCode(result: { inventory?: Inventory }, interrupted: boolean): ExitCodeValue {
+  if (interrupted) return ExitCode.interrupted;
+  return result.inventory?.items.some(grantsAccess) ? ExitCode.needsHuman : ExitCode.ok;
 }

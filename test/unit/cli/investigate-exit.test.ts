@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { investigationExitCode } from '../../../src/cli/run/investigate.js';
+import { ExitCode } from '../../../src/errors.js';
+import type { Inventory, Leftover } from '../../../src/steps/inventory/inventory-types.js';
+
+function inventoryOf(...items: Partial<Leftover>[]): Inventory {
+  return {
+    items: items.map((item) => ({
+      kind: 'access-key',
+      name: 'AKIAIOSFODNN7EXAMPLE',
+      owner: 'bob',
+      region: null,
+      state: 'exists',
+      note: null,
+      command: 'aws iam delete-access-key --user-name bob --access-key-id AKIAIOSFODNN7EXAMPLE',
+      ...item,
+    })),
+    trustedAccounts: 'this-account',
+    truncated: false,
+  };
+}
+
+describe('the exit code of investigate', () => {
+  it('is 4 when the inventory found a way in the attacker made that outlives the key, as the README says', () => {
+    expect(investigationExitCode({ inventory: inventoryOf({}) }, false)).toBe(ExitCode.needsHuman);
+  });
+
+  it('is 0 when what it made is gone, or no inventory was taken', () => {
+    expect(investigationExitCode({ inventory: inventoryOf({ state: 'gone' }) }, false)).toBe(ExitCode.ok);
+    expect(investigationExitCode({}, false)).toBe(ExitCode.ok);
+  });
+
+  it('is 130 when stopped with Ctrl-C', () => {
+    expect(investigationExitCode({ inventory: inventoryOf({}) }, true)).toBe(ExitCode.interrupted);
+  });
+});
