@@ -76,6 +76,6 @@ export function inventoryLines(inventory: Inventory): string[] {
   const listed = order.flatMap((state) => inventory.items.filter((item) => item.state === state));
   const shown = listed.slice(0, ITEMS_SHOWN).map(itemLine);
   if (listed.length > ITEMS_SHOWN)
-    shown.push(`… ${listed.length - ITEMS_SHOWN} more: exposed-keys investigate --inventory lists them all`);
+    shown.push(`… ${listed.length - ITEMS_SHOWN} more: exposed-keys investigate --inventory --json lists them all`);
   return [inventoryInBrief(inventory), ...shown];
 }

@@ -96,15 +96,12 @@ export function responseProblems(
   const errors: [string, string][] = [];
   const warnings: string[] = [];
   if ('error' in result.containment)
-    errors.push([
-      `The key was NOT contained: ${result.containment.error}`,
-      'Contain it by hand: see "WHAT YOU MUST DO NOW".',
-    ]);
+    errors.push([`The key was NOT contained: ${result.containment.error}`, 'Contain it by hand: see "Do now" above.']);
   else {
     for (const action of result.containment.actions.filter((each) => each.status === 'failed'))
       errors.push([
         `Part of containment FAILED: ${action.kind}: ${action.detail}`,
-        result.containment.humanSteps.join(' ') || 'See "WHAT YOU MUST DO NOW".',
+        result.containment.humanSteps.join(' ') || 'See "Do now" above.',
       ]);
     warnings.push(...result.containment.warnings);
   }

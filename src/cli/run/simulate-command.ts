@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
 import type { ConfirmRequest } from '../../common/io-host.js';
-import { cutEnd } from '../../common/untrusted-text.js';
+import { cutEnd, shownValue } from '../../common/untrusted-text.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
+import { parseIncident } from '../../incident/parse-incident.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
 import type { AccountTarget } from '../options.js';
@@ -37,10 +38,18 @@ export interface SimulateUi {
 }
 
 /** The key a simulation contains, in words, when it is a real one (given, or named by an event file); null for a test user's. */
-function realKeyOf(request: SimulateCommandRequest, event: Record<string, unknown> | undefined): string | null {
+export function realKeyOf(request: SimulateCommandRequest, event: Record<string, unknown> | undefined): string | null {
   if (request.createTestUser) return null;
-  if (event) return `the key the event in ${cutEnd(request.eventFile ?? '', 200)} names`;
-  return request.accessKeyId ?? null;
+  if (!event) return request.accessKeyId ?? null;
+  const file = shownValue(request.eventFile ?? '', 200);
+  try {
+    const incident = parseIncident(event);
+    const owner = incident.userName ? ` of ${shownValue(incident.userName, 64)}` : '';
+    return `${incident.accessKeyId}${owner} (named by the event in ${file})`;
+  } catch {
+    // The run says why the event cannot be read; the question still names the file.
+    return `the key the event in ${file} names`;
+  }
 }
 
 /**
