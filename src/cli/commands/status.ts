@@ -42,5 +42,7 @@ async function status(flags: StatusFlags, output: Output): Promise<ExitCodeValue
   );
   if (output.json) output.printJson(result);
   else output.result(render.renderStatus(result, output.palette));
-  return ExitCode.ok;
+  const problems = run.statusProblems(result);
+  for (const problem of problems) output.warn(problem);
+  return problems.length > 0 ? ExitCode.awsFailed : ExitCode.ok;
 }

@@ -149,3 +149,21 @@ export async function stackStatus(
     throw toAwsCallError('status', error);
   }
 }
+
+/**
+ * What in a stack's status keeps alerts from reaching anyone: nobody subscribed (or only pending
+ * confirmations), events on the dead-letter queue whose alert has not gone out, a queue that
+ * cannot be read. `status` exits 3 when there is any, so that a check can tell.
+ */
+export function statusProblems(status: StackStatus): string[] {
+  const problems: string[] = [];
+  if (!status.subscriptions.some((subscription) => !subscription.pending))
+    problems.push('Nobody receives the notifications: no confirmed subscription of the topic.');
+  const queue = status.undelivered;
+  if (queue && 'error' in queue) problems.push(`The dead-letter queue could not be read: ${queue.error}`);
+  else if (queue && queue.waiting + queue.inFlight > 0)
+    problems.push(
+      `${queue.waiting + queue.inFlight} event(s) the state machine did not receive have an alert not yet sent: see the dead-letter queue.`,
+    );
+  return problems;
+}
