@@ -26,8 +26,32 @@ export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Comman
   registerRespond(program, setExitCode);
   registerInvestigate(program, setExitCode);
   registerRelease(program, setExitCode);
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    command.exitOverride();
+    refuseRepeatedValues(command);
+  }
   return program;
+}
+
+/**
+ * Refuses an option that takes a value given more than once: commander keeps the last one, so
+ * `respond --key K1 --key K2` contained K2 alone and left K1 active without a word.
+ */
+function refuseRepeatedValues(command: Command): void {
+  const given = new Map<string, number>();
+  for (const option of command.options) {
+    if (!option.required && !option.optional) continue;
+    const flag = option.long ?? option.flags;
+    command.on(`option:${option.name()}`, () => given.set(flag, (given.get(flag) ?? 0) + 1));
+  }
+  command.hook('preAction', () => {
+    const repeated = [...given].filter(([, count]) => count > 1).map(([flag]) => flag);
+    if (repeated.length > 0)
+      command.error(`${repeated.join(', ')} given more than once: give each once (only the last would count).`, {
+        exitCode: ExitCode.badInput,
+        code: 'exposed-keys.repeatedOption',
+      });
+  });
 }
 
 /** Runs the CLI on `argv` and returns the exit code; never calls process.exit. */
