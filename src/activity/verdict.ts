@@ -190,7 +190,7 @@ export function activityInBrief(
 export function searchGap(summary: Pick<ActivitySummary, 'regions' | 'truncated'>): string | null {
   const gaps = [
     ...(summary.regions.failed.length > 0 ? [`${summary.regions.failed.length} region(s) NOT searched`] : []),
-    ...(summary.truncated ? ['search cut short (a limit on events or time was hit)'] : []),
+    ...(summary.truncated ? ['search cut short (a limit on events or time was hit, or it was stopped)'] : []),
   ];
   return gaps.length === 0 ? null : gaps.join(', ');
 }
