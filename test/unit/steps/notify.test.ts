@@ -202,7 +202,7 @@ describe('buildNotification', () => {
     });
 
     expect(notification.outcome).toBe('invalid-event');
-    expect(notification.subject).toBe('ACTION REQUIRED: unreadable exposed-key event (event abc)');
+    expect(notification.subject).toBe('ACTION REQUIRED: unreadable exposed-key event (event abc) in 123456789012');
     expect(notification.message).toContain('Problem:     InvalidEventError: Invalid event: detail.status is invalid');
     expect(notification.attributes).toMatchObject({
       outcome: 'invalid-event',
