@@ -87,7 +87,9 @@ export async function scheduleFollowUps(
     const name = scheduleName(kind, plan.accessKeyId);
     const what = kind === 'scheduled-deletion' ? 'deletion' : 'verification';
     const planned = { status: 'planned' as const, detail: `schedule the ${what} at ${at.toISOString()} (${name})` };
-    if (plan.dryRun && !plan.checkSchedules) return planned;
+    // The plan made before asking waits for IAM alone: whether the stack can schedule it is not known yet.
+    if (plan.dryRun && !plan.checkSchedules)
+      return { ...planned, detail: `${planned.detail}, if exposed-keys' stack is deployed (not looked up yet)` };
     // A dry run changes nothing: not finding out whether the stack could schedule it fails nothing either.
     if (plan.dryRun && !deps)
       return { ...planned, detail: `${planned.detail}; the stack's schedules could not be checked: ${unavailable}` };
