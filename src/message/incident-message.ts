@@ -405,8 +405,13 @@ function investigationSteps(report: IncidentReport): string[] {
   const { investigation } = report;
   if (!incident) return [];
   const member = memberAccount(report.actedFrom, incident.accountId);
+  // A key of another account, outside organisation mode: only that account's credentials can read its CloudTrail.
+  const elsewhere =
+    !member && incidentOutcome(report) === 'other-account' ? ` --profile <a profile of ${incident.accountId}>` : '';
   if (investigation.status === 'failed')
-    return [`Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}${accountFlag(member)}`];
+    return [
+      `Investigate by hand: exposed-keys investigate --key ${incident.accessKeyId}${accountFlag(member)}${elsewhere}`,
+    ];
   if (investigation.status !== 'done') return [];
   const { activity, sessionActivity, cut } = investigation.result;
   const steps = searchAgain(activity, '', member);

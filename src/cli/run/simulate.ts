@@ -164,7 +164,7 @@ async function runLocal(
         readContainConfig(settings),
       ),
       investigate: investigateTask(
-        { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions },
+        { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions, accountId: request.accountId },
         readInvestigateConfig(settings),
       ),
       notify,

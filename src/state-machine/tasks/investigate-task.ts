@@ -121,6 +121,8 @@ export function investigateTask(
     inventory?: Omit<InventoryDeps, 'accountId'>;
     /** Organisation mode: the hub reads the account an incident names, through its responder role. */
     organization?: OrganizationAccess;
+    /** The account whose CloudTrail this reads (default: the function's, from its ARN). */
+    accountId?: string;
     logger?: TaskLogger;
     now?: () => Date;
   },
@@ -131,7 +133,8 @@ export function investigateTask(
     const event = eventOf(state);
     const followUp = isFollowUpEvent(event) ? followUpRequest(state, 'verification') : undefined;
     const incident = followUp ? undefined : parseIncident(event);
-    if (incident && !deps.organization) refuseOtherAccount(incident, accountOf(context?.invokedFunctionArn));
+    if (incident && !deps.organization)
+      refuseOtherAccount(incident, deps.accountId ?? accountOf(context?.invokedFunctionArn));
     const accountId = followUp ? followUp.accountId : (incident?.accountId ?? null);
     // Organisation mode: the CloudTrail of the key's account (an account outside it throws, for the Catch).
     const member =

@@ -52,3 +52,23 @@ describe('a notification of an investigation cut to fit the state machine', () =
     );
   });
 });
+
+describe('a key of another account, outside organisation mode', () => {
+  it("gives the command to investigate with that account's credentials, not this one's", () => {
+    const report = deletedReport();
+    if (report.containment.status !== 'done' || !report.incident) throw new Error('not a contained report');
+    report.containment.result = {
+      ...report.containment.result,
+      outcome: 'other-account',
+      contained: false,
+      actions: [],
+    };
+    report.investigation = { status: 'failed', error: 'InvestigationError: a key of account 123456789012' };
+
+    const message = messageOf(report);
+
+    expect(message.doNow.join('\n')).toContain(
+      `Investigate by hand: exposed-keys investigate --key ${REPORT_KEY} --profile <a profile of ${report.incident.accountId}>`,
+    );
+  });
+});

@@ -40,6 +40,16 @@ describe('the investigation task outside organisation mode', () => {
     expect(cloudTrailMock.calls()).toHaveLength(0);
   });
 
+  it('knows its account from its deps where no Lambda context gives it (simulate --local)', async () => {
+    const local = investigateTask(
+      { cloudTrail: () => new CloudTrailClient({ region: 'us-east-1' }), accountId: OWN },
+      { lookbackHours: 24, regions: ['us-east-1'] },
+    );
+
+    await expect(local(eventOf(OTHER))).rejects.toBeInstanceOf(InvestigationError);
+    expect(cloudTrailMock.calls()).toHaveLength(0);
+  });
+
   it('searches for a key of its own account', async () => {
     const investigation = (await task(eventOf(OWN), context)) as Investigation;
 
