@@ -104,7 +104,10 @@ export async function organizationStatusCommand(flags: OrganizationCommand, outp
     const { renderStatus } = await import('../render/status.js');
     output.result(`${renderStatus(hub, output.palette)}\n\n${renderOrganizationStatus(members, output.palette)}`);
   }
-  return members.notCurrent.length > 0 || !members.stackSet ? ExitCode.awsFailed : ExitCode.ok;
+  const { statusProblems } = await import('./status.js');
+  const problems = statusProblems(hub);
+  for (const problem of problems) output.warn(problem);
+  return problems.length > 0 || members.notCurrent.length > 0 || !members.stackSet ? ExitCode.awsFailed : ExitCode.ok;
 }
 
 /** `destroy --org`: the members' stacks, the StackSet, the management account's stack, then the hub. */

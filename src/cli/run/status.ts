@@ -150,15 +150,31 @@ export async function stackStatus(
   }
 }
 
+/** The chat channels a stack can alert through besides its topic's subscribers. */
+const CHAT_CHANNEL_TYPES = [
+  'AWS::Chatbot::SlackChannelConfiguration',
+  'AWS::Chatbot::MicrosoftTeamsChannelConfiguration',
+];
+
+/** Whether a stack alerts anyone besides its topic's subscribers: a chat channel, or an incoming webhook. */
+function alertsElsewhere(stack: StackDescription): boolean {
+  return (
+    stack.resources.some((resource) => CHAT_CHANNEL_TYPES.includes(resource.type)) ||
+    Boolean(stack.parameters.WebhookSecretArn)
+  );
+}
+
 /**
- * What in a stack's status keeps alerts from reaching anyone: nobody subscribed (or only pending
- * confirmations), events on the dead-letter queue whose alert has not gone out, a queue that
- * cannot be read. `status` exits 3 when there is any, so that a check can tell.
+ * What in a stack's status keeps alerts from reaching anyone: no confirmed subscription of the
+ * topic and no chat channel or webhook either, events on the dead-letter queue whose alert has not
+ * gone out, a queue that cannot be read. `status` exits 3 when there is any, so that a check can tell.
  */
 export function statusProblems(status: StackStatus): string[] {
   const problems: string[] = [];
-  if (!status.subscriptions.some((subscription) => !subscription.pending))
-    problems.push('Nobody receives the notifications: no confirmed subscription of the topic.');
+  if (!status.subscriptions.some((subscription) => !subscription.pending) && !alertsElsewhere(status.stack))
+    problems.push(
+      'Nobody receives the notifications: no confirmed subscription of the topic, and no chat channel or webhook.',
+    );
   const queue = status.undelivered;
   if (queue && 'error' in queue) problems.push(`The dead-letter queue could not be read: ${queue.error}`);
   else if (queue && queue.waiting + queue.inFlight > 0)
