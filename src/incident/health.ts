@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { shownValue } from '../common/untrusted-text.js';
 import { InvalidEventError, SeveralKeysError } from '../errors.js';
+import { isAccessKeyId } from './access-key-id.js';
 import {
   displayText,
   eventDate,
@@ -68,6 +69,18 @@ function metadataOf(event: HealthEvent): Record<string, unknown> {
   return isRecord(event.detail.eventMetadata) ? event.detail.eventMetadata : {};
 }
 
+/** Notes for the places that may hold the key, or the metadata, given but of another type (read as holding nothing). */
+function oddContainers(event: HealthEvent, notes: string[]): void {
+  const given = (value: unknown) => value !== undefined && value !== null;
+  const odd: [string, boolean][] = [
+    ['resources', given(event.resources) && !Array.isArray(event.resources)],
+    ['detail.affectedEntities', given(event.detail.affectedEntities) && !Array.isArray(event.detail.affectedEntities)],
+    ['detail.eventMetadata', given(event.detail.eventMetadata) && !isRecord(event.detail.eventMetadata)],
+  ];
+  for (const [field, isOdd] of odd)
+    if (isOdd) notes.push(`${field} is of another type than AWS gives, and was left out.`);
+}
+
 /** Each place a Health event may carry the key id, with the field name used in errors. */
 function keyCandidates(event: HealthEvent): { value: string; field: string }[] {
   const candidates: { value: unknown; field: string }[] = [];
@@ -104,6 +117,11 @@ function singleAccessKeyId(event: HealthEvent, notes: string[]): string {
   if (keys.size === 0 && invalid[0]) throw invalid[0].error;
   if (keys.size === 0)
     throw new InvalidEventError('detail.affectedEntities', 'names no access key id (AKIA… or ASIA…)');
+  // A value that is another key but for its case names a second key, not a masked copy of the first.
+  for (const { value } of invalid) {
+    const upper = value.trim().toUpperCase();
+    if (isAccessKeyId(upper) && !keys.has(upper)) keys.add(upper);
+  }
   if (keys.size > 1) throw new SeveralKeysError('detail.affectedEntities', [...keys].sort());
   for (const { value, field } of invalid)
     notes.push(
@@ -156,6 +174,7 @@ export function parseHealthEvent(event: unknown): Incident {
   const { detail } = parsed.data;
   const metadata = metadataOf(parsed.data);
   const notes: string[] = [];
+  oddContainers(parsed.data, notes);
   const accessKeyId = singleAccessKeyId(parsed.data, notes);
   const account = keyAccount(parsed.data, notes);
   const time = eventDate(parsed.data.time, 'time', notes);
@@ -186,7 +205,8 @@ export function unreadKeyAccount(event: unknown): { account: unknown; receivedBy
   const fields = isRecord(event) ? event : {};
   const detail = isRecord(fields.detail) ? fields.detail : {};
   const affected = detail.affectedAccount;
-  if (typeof affected !== 'string' || !/^\d{12}$/.test(affected) || affected === fields.account)
+  const trimmed = typeof affected === 'string' ? affected.trim() : affected;
+  if (typeof trimmed !== 'string' || !/^\d{12}$/.test(trimmed) || trimmed === fields.account)
     return { account: fields.account };
-  return { account: affected, receivedBy: fields.account };
+  return { account: trimmed, receivedBy: fields.account };
 }

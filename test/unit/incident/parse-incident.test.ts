@@ -174,6 +174,25 @@ describe('parseIncident with AWS Health events', () => {
     expect(notes).toMatch(/resources\.0 \(AKIAXXXXXXXXXX\) is not an access key id/);
   });
 
+  it('refuses an event where a value is another key but for its case: a second key, not a masked copy', () => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.resources = ['akia3examplemetadat5'];
+
+    expect(() => parseIncident(event)).toThrow(/AKIA2EXAMPLEHEALTH7Q, AKIA3EXAMPLEMETADAT5/);
+  });
+
+  it('notes a list or the metadata of another type, read as holding nothing', () => {
+    const event = loadEvent('health-compromised-metadata');
+    event.detail.affectedEntities = 'AKIA3EXAMPLEMETADAT5';
+
+    const incident = parseIncident(event);
+
+    expect(incident.accessKeyId).toBe('AKIA3EXAMPLEMETADAT5');
+    expect(incident.notes?.join('\n')).toMatch(
+      /detail\.affectedEntities is of another type than AWS gives, and was left out/,
+    );
+  });
+
   it.each([
     ['eventMetadata null', (e: any) => Object.assign(e.detail, { eventMetadata: null })],
     ['eventMetadata a string', (e: any) => Object.assign(e.detail, { eventMetadata: '{}' })],
