@@ -107,11 +107,11 @@ function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
  * The largest bounded summary that fits: the limits are halved until it does. At zero it holds
  * no list at all, only totals and values cut short, so it always does.
  */
-function boundedToFit(summary: ActivitySummary): ActivitySummary {
+function boundedToFit(summary: ActivitySummary, budget: number): ActivitySummary {
   let limits: Limits = { rows: 15, risky: 50, resources: 20, sessionKeys: 1_000, regions: 50 };
   for (;;) {
     const fitted = bounded(summary, limits);
-    if (size(fitted) <= MAX_INVESTIGATION_BYTES || Object.values(limits).every((limit) => limit === 0)) return fitted;
+    if (size(fitted) <= budget || Object.values(limits).every((limit) => limit === 0)) return fitted;
     limits = {
       rows: Math.floor(limits.rows / 2),
       risky: Math.floor(limits.risky / 2),
@@ -146,7 +146,9 @@ export function fitInvestigation(investigation: Investigation): Investigation {
     };
     if (size(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
   }
-  return { activity: boundedToFit(investigation.activity), sessionActivity: [], cut: sizes };
+  // The sizes and the wrapper travel with it: the summary gets what they leave.
+  const budget = MAX_INVESTIGATION_BYTES - size({ activity: {}, sessionActivity: [], cut: sizes });
+  return { activity: boundedToFit(investigation.activity, budget), sessionActivity: [], cut: sizes };
 }
 
 /** The inventory travels beside the investigation: together they leave room in a 256 KB state. */
