@@ -72,7 +72,7 @@ export function chatEscape(value: string): string {
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
     .replace(/\](\s*)\(/g, ']$1\uff08')
-    .replace(/@(channel|here|everyone)\b/gi, '\uff20$1');
+    .replace(/(?<![\w.+-])@(channel|here|everyone)\b/gi, '\uff20$1');
 }
 
 /** Text for a chat field: escaped for Slack, then fitted to `max`. */

@@ -109,8 +109,8 @@ describe('the webhook payload', () => {
 
   it("escapes Slack's three control characters, Markdown's links and images, and plain mentions", () => {
     expect(chatEscape('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
-    expect(chatEscape('@channel @Here @everyone me@example.com @channels')).toBe(
-      '\uff20channel \uff20Here \uff20everyone me@example.com @channels',
+    expect(chatEscape('@channel @Here @everyone me@example.com ops@here.com @channels')).toBe(
+      '\uff20channel \uff20Here \uff20everyone me@example.com ops@here.com @channels',
     );
     expect(chatEscape('[a](https://x) ![b](https://y) [c] (d) f(g)')).toBe(
       '[a]\uff08https://x) ![b]\uff08https://y) [c] \uff08d) f(g)',
