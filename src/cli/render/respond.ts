@@ -59,7 +59,7 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
     for (const warning of result.containment.warnings) lines.push(palette.yellow(`  warning: ${shownText(warning)}`));
   if (result.activity)
     lines.push(
-      `${result.activity.regions.failed.length ? palette.yellow('!') : palette.green('✔')} Investigation: ${result.activity.totalEvents} events in ${result.activity.regions.searched.length} region(s)${result.activity.regions.failed.length ? palette.red(`, ${result.activity.regions.failed.length} NOT searched`) : ''}`,
+      `${result.activity.regions.failed.length || result.activity.truncated ? palette.yellow('!') : palette.green('✔')} Investigation: ${result.activity.totalEvents} events in ${result.activity.regions.searched.length} region(s)${result.activity.regions.failed.length ? palette.red(`, ${result.activity.regions.failed.length} NOT searched`) : ''}`,
     );
   else lines.push(palette.red(`✖ Investigation FAILED: ${shownText(result.investigationError ?? 'unknown')}`));
   const note = result.notification;

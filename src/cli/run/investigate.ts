@@ -146,9 +146,11 @@ export async function runInvestigation(
 
 /**
  * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
- * way in the attacker made that outlives the key (a human must act); else 0.
+ * way in the attacker made that outlives the key (a human must act); 3 when the inventory asked
+ * for could not be taken (an AWS call failed); else 0.
  */
 export function investigationExitCode(result: { inventory?: Inventory }, interrupted: boolean): ExitCodeValue {
   if (interrupted) return ExitCode.interrupted;
-  return result.inventory?.items.some(grantsAccess) ? ExitCode.needsHuman : ExitCode.ok;
+  if (result.inventory?.items.some(grantsAccess)) return ExitCode.needsHuman;
+  return result.inventory?.error ? ExitCode.awsFailed : ExitCode.ok;
 }

@@ -30,6 +30,12 @@ describe('the exit code of investigate', () => {
     expect(investigationExitCode({}, false)).toBe(ExitCode.ok);
   });
 
+  it('is 3 when the inventory asked for could not be taken', () => {
+    expect(investigationExitCode({ inventory: { ...inventoryOf(), error: 'AccessDenied' } }, false)).toBe(
+      ExitCode.awsFailed,
+    );
+  });
+
   it('is 130 when stopped with Ctrl-C', () => {
     expect(investigationExitCode({ inventory: inventoryOf({}) }, true)).toBe(ExitCode.interrupted);
   });
