@@ -1,4 +1,4 @@
-import type { ActivitySummary, TimeWindow } from '../../src/activity/activity-summary.js';
+import type { ActivitySummary, RiskyEvent, TimeWindow } from '../../src/activity/activity-summary.js';
 import type { CloudTrailRecord } from '../../src/activity/cloudtrail-record.js';
 import { ActivityAccumulator, type SummaryContext } from '../../src/activity/summarizer.js';
 
@@ -38,4 +38,31 @@ export function summarizeRecords(
   const accumulator = new ActivityAccumulator(accessKeyId, window);
   for (const record of records) accumulator.add(record);
   return accumulator.summary(context);
+}
+
+/**
+ * The activity of a key too busy for the state machine's state: a backdoor user, logging stopped,
+ * then 1,500 reads of secrets, from 1,501 addresses.
+ */
+export function crowdedActivity(accessKeyId: string): ActivitySummary {
+  const at = (second: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, 0) + second * 1000).toISOString();
+  const event = (eventName: string, category: RiskyEvent['category'], second: number): RiskyEvent => ({
+    eventName,
+    eventTime: at(second),
+    awsRegion: 'us-east-1',
+    eventId: `${eventName}-${second}`,
+    category,
+    errorCode: null,
+    resources: [{ type: 'AWS::SSM::Parameter', name: `/prod/secret-${second}-${'p'.repeat(80)}` }],
+  });
+  const riskyEvents = [
+    event('CreateUser', 'persistence', 0),
+    event('StopLogging', 'defense-evasion', 1),
+    ...Array.from({ length: 1_500 }, (_, index) => event('GetParameter', 'credential-access', 2 + index)),
+  ];
+  const sourceIps = Array.from({ length: 1_501 }, (_, index) => ({
+    name: `203.0.113.${index}-${'x'.repeat(120)}`,
+    count: 1_501 - index,
+  }));
+  return summaryFor(accessKeyId, { totalEvents: 1_502, riskyEvents, sourceIps });
 }

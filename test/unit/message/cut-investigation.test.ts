@@ -1,36 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { RiskyEvent } from '../../../src/activity/activity-summary.js';
 import { buildNotification } from '../../../src/message/email.js';
 import { messageOf } from '../../../src/message/message-of.js';
 import { fitInvestigation } from '../../../src/state-machine/fit-state.js';
 import { deletedReport, REPORT_KEY } from '../../support/reports.js';
-import { summaryFor } from '../../support/summaries.js';
+import { crowdedActivity } from '../../support/summaries.js';
 
 /** A backdoor user, logging stopped, then 1,500 reads of secrets from 1,501 addresses: too much for the state. */
 function crowdedInvestigation() {
-  const at = (second: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, 0) + second * 1000).toISOString();
-  const event = (eventName: string, category: RiskyEvent['category'], second: number): RiskyEvent => ({
-    eventName,
-    eventTime: at(second),
-    awsRegion: 'us-east-1',
-    eventId: `${eventName}-${second}`,
-    category,
-    errorCode: null,
-    resources: [{ type: 'AWS::SSM::Parameter', name: `/prod/secret-${second}-${'p'.repeat(80)}` }],
-  });
-  const riskyEvents = [
-    event('CreateUser', 'persistence', 0),
-    event('StopLogging', 'defense-evasion', 1),
-    ...Array.from({ length: 1_500 }, (_, index) => event('GetParameter', 'credential-access', 2 + index)),
-  ];
-  const sourceIps = Array.from({ length: 1_501 }, (_, index) => ({
-    name: `203.0.113.${index}-${'x'.repeat(100)}`,
-    count: 1,
-  }));
-  return fitInvestigation({
-    activity: summaryFor(REPORT_KEY, { totalEvents: 1_502, riskyEvents, sourceIps }),
-    sessionActivity: [],
-  });
+  return fitInvestigation({ activity: crowdedActivity(REPORT_KEY), sessionActivity: [] });
 }
 
 describe('a notification of an investigation cut to fit the state machine', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActivitySummary, CountEntry, RiskyEvent } from '../../../src/activity/activity-summary.js';
 import { fitInvestigation, MAX_INVESTIGATION_BYTES } from '../../../src/state-machine/fit-state.js';
-import { summaryFor } from '../../support/summaries.js';
+import { crowdedActivity, summaryFor } from '../../support/summaries.js';
 
 function bytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
@@ -38,30 +38,14 @@ function huge(width: number, count: number, keys = 25): ActivitySummary {
 
 describe('fitInvestigation', () => {
   it('keeps the first of every kind of risky act, and the sizes before the cut, when thousands crowd them out', () => {
-    const at = (second: number) => new Date(Date.UTC(2026, 10, 26, 10, 0, 0) + second * 1000).toISOString();
-    const event = (eventName: string, category: RiskyEvent['category'], second: number): RiskyEvent => ({
-      eventName,
-      eventTime: at(second),
-      awsRegion: 'us-east-1',
-      eventId: `${eventName}-${second}`,
-      category,
-      errorCode: null,
-      resources: [{ type: 'AWS::SSM::Parameter', name: `/prod/secret-${second}-${'p'.repeat(80)}` }],
-    });
-    const riskyEvents = [
-      event('CreateUser', 'persistence', 0),
-      event('StopLogging', 'defense-evasion', 1),
-      ...Array.from({ length: 1_500 }, (_, index) => event('GetParameter', 'credential-access', 2 + index)),
-    ];
-    const sourceIps = entries(1_501, 120);
-    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { totalEvents: 1_502, riskyEvents, sourceIps });
+    const activity = crowdedActivity('AKIAIOSFODNN7EXAMPLE');
 
     const fitted = fitInvestigation({ activity, sessionActivity: [] });
 
     expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
     const kept = fitted.activity.riskyEvents.map((risky) => risky.eventName);
     expect(kept.slice(0, 3)).toEqual(['CreateUser', 'StopLogging', 'GetParameter']);
-    expect(kept.length).toBeLessThan(riskyEvents.length);
+    expect(kept.length).toBeLessThan(activity.riskyEvents.length);
     expect(fitted.activity.riskyEvents.at(-1)?.eventId).toBe('GetParameter-1501');
     expect(fitted.cut).toEqual({
       riskyEvents: 1_502,
