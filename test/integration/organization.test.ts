@@ -28,8 +28,10 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
+  GetQueueUrlCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
@@ -144,6 +146,10 @@ describe('deploy --org', () => {
       new DescribeStackSetCommand({ StackSetName: 'exposed-keys-members' }),
     );
     expect(stackSet.StackSet).toMatchObject({ PermissionModel: 'SERVICE_MANAGED', Status: 'ACTIVE' });
+    expect(stackSet.StackSet?.Parameters).toContainEqual({
+      ParameterKey: 'UndeliveredQueueName',
+      ParameterValue: 'exposed-keys-members-undelivered',
+    });
     const instances = await cli().cloudFormation.send(
       new ListStackInstancesCommand({ StackSetName: 'exposed-keys-members' }),
     );
@@ -176,6 +182,37 @@ describe('deploy --org', () => {
     expect(status.stderr).toContain('Nobody receives the notifications');
     expect(status.stdout).toMatch(new RegExp(`${organization.member.accountId} +CURRENT +SUCCEEDED +NOT_CHECKED`));
     expect(status.stdout).toContain('StackSet exposed-keys-members: ACTIVE');
+    // The member's queue of events not forwarded was read through its responder role: empty.
+    expect(status.stdout).toContain(
+      'Events the members could not forward to the hub (queue exposed-keys-members-undelivered)',
+    );
+    expect(status.stdout).toContain('1 account(s) read, 1 with none waiting');
+    expect(status.stderr).not.toContain('could not be forwarded');
+  });
+
+  it('says with status --org that a member holds events it could not forward to the hub, and what to do', async () => {
+    const organization = await deployedOrganization();
+    const { sqs } = organization.member;
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'exposed-keys-members-undelivered' }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(loadEvent('trusted-advisor-exposed')) }),
+    );
+
+    const status = await cli().run(['status', '--org']);
+
+    expect(status.code, status.stderr).toBe(3);
+    expect(status.stdout).toMatch(new RegExp(`${organization.member.accountId}: 1 waiting`));
+    expect(status.stderr).toContain(
+      `Account ${organization.member.accountId}: 1 exposed-key event(s) could not be forwarded to the hub, and no one was alerted.`,
+    );
+    expect(status.stderr).toContain(`exposed-keys respond --account ${organization.member.accountId} --key <key id>`);
+    const json = await cli().run(['status', '--org', '--json']);
+    expect(JSON.parse(json.stdout).organization.forwarding).toEqual({
+      queueName: 'exposed-keys-members-undelivered',
+      empty: [],
+      waiting: [{ accountId: organization.member.accountId, messages: 1 }],
+      unread: [],
+    });
   });
 
   it('removes the members’ stacks with destroy --org before the StackSet and the hub, and stops, naming the accounts, when any is left', async () => {

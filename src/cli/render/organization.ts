@@ -5,6 +5,7 @@ import type { OrgDestroyReport } from '../../organization/deploy/run-org-destroy
 import type { AccountFailure, InstanceStatus, OperationReport } from '../../organization/deploy/stack-set.js';
 import type { Palette } from '../output.js';
 import { renderDeployReport } from './deploy.js';
+import { renderForwardingQueues } from './forwarding-queues.js';
 import { table } from './table.js';
 
 const MANAGEMENT: Record<OrganizationPlan['management'], string> = {
@@ -121,6 +122,7 @@ export function renderOrganizationStatus(status: OrganizationStatus, palette: Pa
           status.instances.map((instance) => instanceRow(instance, palette)),
         ),
   );
+  lines.push('', ...renderForwardingQueues(status, palette));
   return lines.join('\n');
 }
 

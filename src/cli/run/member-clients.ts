@@ -5,6 +5,7 @@ import { AwsClients } from '../../aws/clients.js';
 import type { StsApi } from '../../aws/narrow-clients.js';
 import { CredentialsError, describeError } from '../../errors.js';
 import { AssumedRoles, roleArn, roleSessionName } from '../../organization/assumed-role.js';
+import type { SqsIn } from '../../organization/deploy/organization-status.js';
 import { type Membership, OrganizationMembers } from '../../organization/membership.js';
 import { AccountAccessError, OutsideOrganizationError } from '../../organization/organization-errors.js';
 import type { AccountTarget } from '../options.js';
@@ -22,6 +23,20 @@ export function memberClients(clients: AwsClients, target: AccountTarget, access
     ...context,
     credentials: roles.provider(roleArn(target.accountId, target.roleName), roleSessionName(accessKeyId)),
   });
+}
+
+/** The session name of `status --org` in the members, so that their CloudTrail tells what it was. */
+const STATUS_SESSION = 'exposed-keys-status';
+
+/**
+ * SQS in member accounts as `status --org` reads them: each through its responder role (one
+ * AssumeRole an account, shared by the calls there), with the caller's region and time-outs.
+ */
+export function memberSqs(clients: AwsClients): SqsIn {
+  const { profile: _profile, ...context } = clients.context;
+  const roles = new AssumedRoles({ send: async (command) => (await clients.sts()).send(command) });
+  return (accountId, roleName) =>
+    new AwsClients({ ...context, credentials: roles.provider(roleArn(accountId, roleName), STATUS_SESSION) }).sqs();
 }
 
 /**

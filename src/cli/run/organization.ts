@@ -97,7 +97,10 @@ export async function organizationStatusCommand(flags: OrganizationCommand, outp
   ]);
   const [hub, members] = await Promise.all([
     stackStatus({ cloudFormation, sns, sfn, sqs }, { stackName: flags.stackName, region: flags.context.region }),
-    organizationStatus({ cloudFormation, organizations, sts }, { stackSetName: flags.stackSetName }),
+    organizationStatus(
+      { cloudFormation, organizations, sts, sqsIn: (await import('./member-clients.js')).memberSqs(clients) },
+      { stackSetName: flags.stackSetName },
+    ),
   ]);
   if (output.json) output.printJson({ hub, organization: members });
   else {
@@ -105,7 +108,8 @@ export async function organizationStatusCommand(flags: OrganizationCommand, outp
     output.result(`${renderStatus(hub, output.palette)}\n\n${renderOrganizationStatus(members, output.palette)}`);
   }
   const { statusProblems } = await import('./status.js');
-  const problems = statusProblems(hub);
+  const { forwardingProblems } = await import('../render/forwarding-queues.js');
+  const problems = [...statusProblems(hub), ...forwardingProblems(members)];
   for (const problem of problems) output.warn(problem);
   return problems.length > 0 || members.notCurrent.length > 0 || !members.stackSet ? ExitCode.awsFailed : ExitCode.ok;
 }

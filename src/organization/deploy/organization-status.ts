@@ -1,7 +1,9 @@
 import { DescribeStackSetCommand, type DescribeStackSetCommandOutput } from '@aws-sdk/client-cloudformation';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import { callerAccount } from '../../aws/caller-account.js';
-import type { CloudFormationApi, OrganizationsApi, StsApi } from '../../aws/narrow-clients.js';
+import type { CloudFormationApi, OrganizationsApi, SqsApi, StsApi } from '../../aws/narrow-clients.js';
+import { DEFAULT_RESPONDER_ROLE_NAME } from '../../constants.js';
+import { type ForwardingQueues, forwardingQueues } from './forwarding-queues.js';
 import { describeOrganization } from './organization-info.js';
 import { type InstanceStatus, listInstances, type StackSetCaller } from './stack-set.js';
 
@@ -9,24 +11,41 @@ import { type InstanceStatus, listInstances, type StackSetCaller } from './stack
 export interface OrganizationStatus {
   organizationId: string;
   managementAccountId: string;
-  stackSet: { name: string; status: string; autoDeployment: boolean; callAs: StackSetCaller } | null;
+  stackSet: {
+    name: string;
+    status: string;
+    autoDeployment: boolean;
+    callAs: StackSetCaller;
+    /** The responder role the StackSet gives the members. */
+    responderRoleName: string;
+  } | null;
   instances: InstanceStatus[];
   /** The instances that are not `CURRENT` (failed, outdated, inoperable), each with its reason. */
   notCurrent: InstanceStatus[];
+  /**
+   * What waits in the members' queues of events they could not forward to the hub; null when the
+   * StackSet predates those queues (it gives the members no `UndeliveredQueueName`) or is missing.
+   */
+  forwarding: ForwardingQueues | null;
 }
+
+/** A client of SQS acting in an account, through the responder role `roleName` there. */
+export type SqsIn = (accountId: string, roleName: string) => Promise<SqsApi>;
 
 /**
  * The StackSet of the member template and every instance by account, with its status, detailed
- * status, drift and reason; those not `CURRENT` listed apart. A StackSet that does not exist is
- * `null`, not an error: the hub may be deployed alone.
+ * status, drift and reason; those not `CURRENT` listed apart; and, through each member's
+ * responder role, what waits in its queue of events not forwarded to the hub (the management
+ * account's too, when the hub is elsewhere: its member stack is deployed apart). A StackSet that
+ * does not exist is `null`, not an error: the hub may be deployed alone.
  */
 export async function organizationStatus(
-  deps: { cloudFormation: CloudFormationApi; organizations: OrganizationsApi; sts: StsApi },
+  deps: { cloudFormation: CloudFormationApi; organizations: OrganizationsApi; sts: StsApi; sqsIn: SqsIn },
   input: { stackSetName: string },
 ): Promise<OrganizationStatus> {
   const organization = await describeOrganization(deps.organizations);
-  const callAs: StackSetCaller =
-    (await callerAccount(deps.sts)) === organization.managementAccountId ? 'SELF' : 'DELEGATED_ADMIN';
+  const hubAccountId = await callerAccount(deps.sts);
+  const callAs: StackSetCaller = hubAccountId === organization.managementAccountId ? 'SELF' : 'DELEGATED_ADMIN';
   const base = { organizationId: organization.organizationId, managementAccountId: organization.managementAccountId };
   let described: DescribeStackSetCommandOutput;
   try {
@@ -34,10 +53,23 @@ export async function organizationStatus(
       new DescribeStackSetCommand({ StackSetName: input.stackSetName, CallAs: callAs }),
     );
   } catch (error) {
-    if (isAwsError(error, 'StackSetNotFound')) return { ...base, stackSet: null, instances: [], notCurrent: [] };
+    if (isAwsError(error, 'StackSetNotFound'))
+      return { ...base, stackSet: null, instances: [], notCurrent: [], forwarding: null };
     throw toAwsCallError('cloudformation:DescribeStackSet', error);
   }
   const instances = await listInstances({ cloudFormation: deps.cloudFormation }, input.stackSetName, callAs);
+  const parameters = new Map(
+    (described.StackSet?.Parameters ?? []).map((parameter) => [parameter.ParameterKey, parameter.ParameterValue]),
+  );
+  const responderRoleName = parameters.get('ResponderRoleName') || DEFAULT_RESPONDER_ROLE_NAME;
+  const queueName = parameters.get('UndeliveredQueueName');
+  // The hub's own account forwards nothing (its rules start the state machine): it has no queue.
+  const accountIds = [
+    ...new Set([...instances.map((instance) => instance.account), organization.managementAccountId]),
+  ].filter((accountId) => accountId !== hubAccountId);
+  const forwarding = queueName
+    ? await forwardingQueues((accountId) => deps.sqsIn(accountId, responderRoleName), { accountIds, queueName })
+    : null;
   return {
     ...base,
     stackSet: {
@@ -45,8 +77,10 @@ export async function organizationStatus(
       status: described.StackSet?.Status ?? 'UNKNOWN',
       autoDeployment: described.StackSet?.AutoDeployment?.Enabled ?? false,
       callAs,
+      responderRoleName,
     },
     instances,
     notCurrent: instances.filter((instance) => instance.status !== 'CURRENT'),
+    forwarding,
   };
 }

@@ -13,6 +13,7 @@ import {
 } from '../../deploy/run-deploy.js';
 import { InvalidInputError } from '../../errors.js';
 import { STACK_SETTINGS } from '../../settings/settings.js';
+import { undeliveredQueueName } from './forwarding-queues.js';
 import { checkManagementStack, deployManagementStack, type ManagementCoverage } from './management-stack.js';
 import { MEMBER_OPERATION_PREFERENCES } from './operation-preferences.js';
 import { describeOrganization, type OrganizationInfo } from './organization-info.js';
@@ -85,17 +86,21 @@ function hubBusArn(hub: DeployReport, accountId: string): string {
   return hub.outputs.HubEventBusArn ?? `arn:aws:events:${STACK_REGION}:${accountId}:event-bus/${hub.stackName}-hub`;
 }
 
-/** The member template's parameters: where the hub is, the role it assumes, and who else may assume it. */
+/**
+ * The member template's parameters: where the hub is, the role it assumes, who else may assume it,
+ * and the queue of what the member could not forward.
+ */
 function memberParameters(
   hubAccountId: string,
   busArn: string,
-  input: Pick<RunOrgDeployInput, 'roleName' | 'operatorRoleArns'>,
+  input: Pick<RunOrgDeployInput, 'roleName' | 'operatorRoleArns' | 'stackSetName'>,
 ): Record<string, string> {
   return {
     HubAccountId: hubAccountId,
     HubEventBusArn: busArn,
     ResponderRoleName: input.roleName,
     OperatorRoleArns: (input.operatorRoleArns ?? []).join(','),
+    UndeliveredQueueName: undeliveredQueueName(input.stackSetName),
   };
 }
 

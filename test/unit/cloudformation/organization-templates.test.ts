@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../../src/common/project-root.js';
-import { HUB_ROLE_PATH } from '../../../src/constants.js';
+import { DEFAULT_STACK_SET_NAME, HUB_ROLE_PATH } from '../../../src/constants.js';
 import { type CloudFormationTemplate, loadTemplate } from '../../../src/deploy/template.js';
 import { EVENT_PATTERNS } from '../../../src/incident/event-patterns.js';
+import { undeliveredQueueName } from '../../../src/organization/deploy/forwarding-queues.js';
 import { STACK_SETTINGS } from '../../../src/settings/settings.js';
 
 /*
@@ -192,7 +193,7 @@ describe('the hub in organisation mode', () => {
 });
 
 describe('the member template', () => {
-  it('holds the forwarding role, the three rules and the responder role, nothing else', () => {
+  it('holds the forwarding role, the three rules, their queue and the responder role, nothing else', () => {
     expect(
       Object.entries(member.Resources)
         .map(([name, resource]) => `${name} ${resource.Type}`)
@@ -203,16 +204,51 @@ describe('the member template', () => {
       'QuarantineForwardRule AWS::Events::Rule',
       'ResponderRole AWS::IAM::Role',
       'TrustedAdvisorForwardRule AWS::Events::Rule',
+      'UndeliveredQueue AWS::SQS::Queue',
+      'UndeliveredQueuePolicy AWS::SQS::QueuePolicy',
     ]);
   });
 
-  it('forwards each rule to the hub bus through the forwarding role', () => {
+  it('forwards each rule to the hub bus through the forwarding role, keeping what it cannot deliver in the queue', () => {
     for (const [name, rule] of rulesOf(member)) {
       expect(rule.Properties?.EventBusName, name).toBeUndefined();
       expect(rule.Properties?.Targets, name).toEqual([
-        { Id: 'exposed-keys-hub', Arn: { Ref: 'HubEventBusArn' }, RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] } },
+        {
+          Id: 'exposed-keys-hub',
+          Arn: { Ref: 'HubEventBusArn' },
+          RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['UndeliveredQueue', 'Arn'] } },
+        },
       ]);
     }
+  });
+
+  it('keeps what was not forwarded 14 days, in a queue named as status --org reads it, admitted from the three rules only', () => {
+    const queue = member.Resources.UndeliveredQueue;
+    expect(queue?.Properties).toMatchObject({
+      QueueName: { Ref: 'UndeliveredQueueName' },
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    expect(member.Parameters?.UndeliveredQueueName?.Default).toBe(undeliveredQueueName(DEFAULT_STACK_SET_NAME));
+    const pattern = new RegExp(String(member.Parameters?.UndeliveredQueueName?.AllowedPattern));
+    expect(pattern.test(undeliveredQueueName('a'.repeat(128)))).toBe(true);
+    expect(pattern.test('a'.repeat(81))).toBe(false);
+    const policy = member.Resources.UndeliveredQueuePolicy?.Properties?.PolicyDocument as { Statement: Statement[] };
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'RulesKeepWhatTheyCouldNotForward',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['UndeliveredQueue', 'Arn'] },
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': rulesOf(member).map(([name]) => ({ 'Fn::GetAtt': [name, 'Arn'] })),
+          },
+        },
+      },
+    ]);
   });
 
   it('lets the forwarding role only put events on the hub bus, assumed by EventBridge of this account', () => {
@@ -265,13 +301,19 @@ describe('the member template', () => {
     expect(member.Conditions?.IsNotTheHub).toEqual({
       'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, { Ref: 'HubAccountId' }] }],
     });
-    for (const name of ['ForwardRole', ...rulesOf(member).map(([rule]) => rule)])
+    for (const name of [
+      'ForwardRole',
+      'UndeliveredQueue',
+      'UndeliveredQueuePolicy',
+      ...rulesOf(member).map(([rule]) => rule),
+    ])
       expect(member.Resources[name]?.Condition, name).toBe('IsNotTheHub');
     expect(member.Resources.ResponderRole?.Condition).toBeUndefined();
   });
 
   it('gives the responder role what containment, investigation and the finding need, on this account only', () => {
     const own = (kind: string) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:${kind}/*`);
+    const QUEUE = sub(`arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:\${UndeliveredQueueName}`);
     const OWN_TAGS = {
       Null: { 'aws:TagKeys': 'false' },
       'ForAllValues:StringLike': { 'aws:TagKeys': 'exposed-keys/contained/*' },
@@ -322,6 +364,8 @@ describe('the member template', () => {
       'ec2:DescribeSpotFleetRequests': { resources: ['*'], condition: undefined },
       'ec2:DescribeFleets': { resources: ['*'], condition: undefined },
       'ec2:DescribeKeyPairs': { resources: ['*'], condition: undefined },
+      'sqs:GetQueueUrl': { resources: [QUEUE], condition: undefined },
+      'sqs:GetQueueAttributes': { resources: [QUEUE], condition: undefined },
     });
   });
 
