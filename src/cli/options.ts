@@ -263,7 +263,7 @@ function parseDate(value: string, flag: string): Date {
 
 /**
  * The window to investigate: --hours, or --start/--end (ISO 8601, in UTC unless they give a zone),
- * default the last 24 hours.
+ * default the last 24 hours; an end past `now` is cut to `now`, a start past it refused.
  */
 export function parseWindow(options: { hours?: string; start?: string; end?: string }, now: Date): TimeWindow {
   if (options.hours !== undefined && (options.start !== undefined || options.end !== undefined))
@@ -272,15 +272,23 @@ export function parseWindow(options: { hours?: string; start?: string; end?: str
     const hours = parseFlag(lookbackHoursSchema, options.hours, '--hours');
     return { start: new Date(now.getTime() - hours * 3_600_000), end: now };
   }
-  const end = options.end === undefined ? now : parseDate(options.end, '--end');
+  const asked = options.end === undefined ? now : parseDate(options.end, '--end');
   const start =
     options.start === undefined
-      ? new Date(end.getTime() - DEFAULT_LOOKBACK_HOURS * 3_600_000)
+      ? new Date(asked.getTime() - DEFAULT_LOOKBACK_HOURS * 3_600_000)
       : parseDate(options.start, '--start');
+  // A window that has not begun (a mistyped year) would be searched and found quiet: "no activity"
+  // that shows nothing. It is refused; one that reaches past now is searched, and said, until now.
+  if (start.getTime() > now.getTime())
+    throw new InvalidInputError(
+      options.start === undefined ? '--end' : '--start',
+      options.start === undefined
+        ? `--end ${quoted(options.end ?? '')} is more than ${DEFAULT_LOOKBACK_HOURS} hours ahead: the window before it has not begun. Check the date (now is ${now.toISOString()}).`
+        : `--start ${quoted(options.start)} is in the future: nothing can have happened yet. Check the date (now is ${now.toISOString()}).`,
+    );
   // Both ends are included: --start and --end may be the same instant.
-  if (start.getTime() > end.getTime()) throw new InvalidInputError('--start', '--start must not be after --end.');
-
-  return { start, end };
+  if (start.getTime() > asked.getTime()) throw new InvalidInputError('--start', '--start must not be after --end.');
+  return { start, end: asked.getTime() > now.getTime() ? now : asked };
 }
 
 /** The flags that choose Athena as the activity source (`investigate`, `respond`). */

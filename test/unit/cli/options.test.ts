@@ -69,9 +69,32 @@ describe('the options of the commands', () => {
       start: new Date(instant),
       end: new Date(instant),
     });
-    expect(parseWindow({ start: '2028-02-29', end: '2028-03-01' }, NOW).start).toEqual(
-      new Date('2028-02-29T00:00:00Z'),
+    expect(parseWindow({ start: '2024-02-29', end: '2024-03-01' }, NOW).start).toEqual(
+      new Date('2024-02-29T00:00:00Z'),
     );
+  });
+
+  it('refuse a window that has not begun, which would be found quiet, and search one that reaches past now until now', () => {
+    const ahead = refusal(() => parseWindow({ start: '2027-11-26' }, NOW));
+    expect(ahead.field).toBe('--start');
+    expect(ahead.message).toBe(
+      '--start "2027-11-26" is in the future: nothing can have happened yet. Check the date (now is 2026-11-27T12:00:00.000Z).',
+    );
+    const endAhead = refusal(() => parseWindow({ end: '2027-11-27' }, NOW));
+    expect(endAhead.field).toBe('--end');
+    expect(endAhead.message).toMatch(
+      /^--end "2027-11-27" is more than 24 hours ahead: the window before it has not begun\./,
+    );
+
+    expect(parseWindow({ start: '2026-11-27T06:00:00Z', end: '2027-11-27' }, NOW)).toEqual({
+      start: new Date('2026-11-27T06:00:00Z'),
+      end: NOW,
+    });
+    expect(parseWindow({ end: '2026-11-28T00:00:00Z' }, NOW)).toEqual({
+      start: new Date('2026-11-27T00:00:00Z'),
+      end: NOW,
+    });
+    expect(parseWindow({ start: NOW.toISOString() }, NOW)).toEqual({ start: NOW, end: NOW });
   });
 
   it('name the regions at fault in --regions, once each', () => {
