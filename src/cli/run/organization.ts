@@ -87,21 +87,29 @@ export async function organizationStatusCommand(flags: OrganizationCommand, outp
   const clients = new AwsClients(flags.context);
   // Every client first: a call started while the next client still loads could fail with no one
   // awaiting it yet, and end the process on an unhandled rejection.
-  const [cloudFormation, sns, sfn, sqs, organizations, sts] = await Promise.all([
+  const [cloudFormation, sns, sfn, sqs, organizations, sts, { memberSqs }] = await Promise.all([
     clients.cloudFormation(),
     clients.sns(),
     clients.sfn(),
     clients.sqs(),
     clients.organizations(),
     clients.sts(),
+    import('./member-clients.js'),
   ]);
+  const progress = await output.progress('Reading the hub and the member StackSet…');
   const [hub, members] = await Promise.all([
     stackStatus({ cloudFormation, sns, sfn, sqs }, { stackName: flags.stackName, region: flags.context.region }),
     organizationStatus(
-      { cloudFormation, organizations, sts, sqsIn: (await import('./member-clients.js')).memberSqs(clients) },
+      {
+        cloudFormation,
+        organizations,
+        sts,
+        sqsIn: memberSqs(clients),
+        onMemberRead: (read, total) => progress.update(`Reading the members' queues: ${read} of ${total} accounts`),
+      },
       { stackSetName: flags.stackSetName },
     ),
-  ]);
+  ]).finally(() => progress.stop());
   if (output.json) output.printJson({ hub, organization: members });
   else {
     const { renderStatus } = await import('../render/status.js');

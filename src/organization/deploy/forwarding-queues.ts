@@ -2,13 +2,17 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-s
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { SqsApi } from '../../aws/narrow-clients.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
-import { describeError } from '../../errors.js';
+import { CredentialsError, describeError } from '../../errors.js';
+import { AccountAccessError } from '../organization-errors.js';
 
 const SUFFIX = '-undelivered';
 /** SQS's longest queue name. */
 const MAX_QUEUE_NAME = 80;
-/** Accounts read at once: each is one AssumeRole and two SQS calls. */
-const CONCURRENCY = 8;
+/**
+ * Accounts read at once: each is one AssumeRole and two SQS calls, some 0.3 s, so that 5,000
+ * accounts take about a minute and a half; far below STS's and SQS's request quotas.
+ */
+const CONCURRENCY = 16;
 
 /**
  * The queue, in each member account, that keeps the events its rules could not forward to the
@@ -20,6 +24,12 @@ export function undeliveredQueueName(stackSetName: string): string {
   return `${stackSetName.slice(0, MAX_QUEUE_NAME - SUFFIX.length)}${SUFFIX}`;
 }
 
+/**
+ * Why an account's queue was not read: its responder role refused the caller (`no-access`), the
+ * queue is not there (`no-queue`: a member stack that predates it, or none), or a call failed.
+ */
+export type UnreadCause = 'no-access' | 'no-queue' | 'failed';
+
 /** What waits, account by account, in the members' queues of events not forwarded. */
 export interface ForwardingQueues {
   queueName: string;
@@ -27,27 +37,42 @@ export interface ForwardingQueues {
   empty: string[];
   /** Accounts whose queue holds events (visible, or being read), with how many. */
   waiting: { accountId: string; messages: number }[];
-  /** Accounts whose queue could not be read, with the reason. */
-  unread: { accountId: string; reason: string }[];
+  /** Accounts whose queue could not be read, with why. */
+  unread: { accountId: string; cause: UnreadCause; reason: string }[];
 }
+
+/** SQS in an account; released once its queue is read, so that thousands of accounts hold no sockets. */
+export type AccountSqs = SqsApi & { destroy?: () => void };
+
+class QueueMissingError extends Error {}
 
 /**
  * Counts, in each account, the events its forwarding rules could not deliver to the hub. Never
- * throws for an account: one whose role cannot be assumed, or whose queue is missing or
- * unreadable, is `unread` with the reason, so that no account is taken for empty unread.
+ * takes an account it could not read for an empty one: one whose role cannot be assumed, whose
+ * queue is missing, or whose answer gives no count is `unread`, with the cause.
+ *
+ * @throws CredentialsError when the caller's own credentials fail: no account can be read then.
  */
 export async function forwardingQueues(
-  sqsIn: (accountId: string) => Promise<SqsApi>,
-  input: { accountIds: readonly string[]; queueName: string },
+  sqsIn: (accountId: string) => AccountSqs | Promise<AccountSqs>,
+  input: { accountIds: readonly string[]; queueName: string; onRead?: (read: number, total: number) => void },
 ): Promise<ForwardingQueues> {
   const found: ForwardingQueues = { queueName: input.queueName, empty: [], waiting: [], unread: [] };
+  let read = 0;
   await forEachConcurrently(input.accountIds, CONCURRENCY, async (accountId) => {
+    let sqs: AccountSqs | undefined;
     try {
-      const messages = await countIn(await sqsIn(accountId), accountId, input.queueName);
+      sqs = await sqsIn(accountId);
+      const messages = await countIn(sqs, accountId, input.queueName);
       if (messages > 0) found.waiting.push({ accountId, messages });
       else found.empty.push(accountId);
     } catch (error) {
-      found.unread.push({ accountId, reason: error instanceof Error ? error.message : describeError(error) });
+      if (error instanceof CredentialsError) throw error;
+      found.unread.push({ accountId, cause: causeOf(error), reason: reasonOf(error) });
+    } finally {
+      sqs?.destroy?.();
+      read += 1;
+      input.onRead?.(read, input.accountIds.length);
     }
   });
   const byAccount = (a: { accountId: string }, b: { accountId: string }) => (a.accountId < b.accountId ? -1 : 1);
@@ -57,6 +82,17 @@ export async function forwardingQueues(
   return found;
 }
 
+function causeOf(error: unknown): UnreadCause {
+  if (error instanceof AccountAccessError) return 'no-access';
+  return error instanceof QueueMissingError ? 'no-queue' : 'failed';
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error && (error.name === 'Error' || error instanceof AccountAccessError)
+    ? error.message
+    : describeError(error);
+}
+
 async function countIn(sqs: SqsApi, accountId: string, queueName: string): Promise<number> {
   let queueUrl: string | undefined;
   try {
@@ -64,7 +100,9 @@ async function countIn(sqs: SqsApi, accountId: string, queueName: string): Promi
       .QueueUrl;
   } catch (error) {
     if (isAwsError(error, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'))
-      throw new Error(`no queue ${queueName}: the member stack there predates it, or is not deployed`);
+      throw new QueueMissingError(`no queue ${queueName} there`);
+    // The role's credentials are resolved before the first call: their failure is the account's, not SQS's.
+    if (error instanceof AccountAccessError || error instanceof CredentialsError) throw error;
     throw toAwsCallError('sqs:GetQueueUrl', error);
   }
   if (!queueUrl) throw new Error(`SQS gave no URL for the queue ${queueName}`);
@@ -85,8 +123,10 @@ async function countIn(sqs: SqsApi, accountId: string, queueName: string): Promi
   return countOf(attributes.ApproximateNumberOfMessages) + countOf(attributes.ApproximateNumberOfMessagesNotVisible);
 }
 
+/** A count SQS gave; an answer without one is no answer, never zero. */
 function countOf(attribute: string | undefined): number {
-  const count = Number(attribute ?? 0);
-  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`SQS gave a count that is no count: ${attribute}`);
+  const count = attribute === undefined || attribute.trim() === '' ? Number.NaN : Number(attribute);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new Error(`SQS gave no count of the queue's events: ${attribute === undefined ? 'none' : `"${attribute}"`}`);
   return count;
 }

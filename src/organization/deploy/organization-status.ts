@@ -1,9 +1,9 @@
 import { DescribeStackSetCommand, type DescribeStackSetCommandOutput } from '@aws-sdk/client-cloudformation';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import { callerAccount } from '../../aws/caller-account.js';
-import type { CloudFormationApi, OrganizationsApi, SqsApi, StsApi } from '../../aws/narrow-clients.js';
+import type { CloudFormationApi, OrganizationsApi, StsApi } from '../../aws/narrow-clients.js';
 import { DEFAULT_RESPONDER_ROLE_NAME } from '../../constants.js';
-import { type ForwardingQueues, forwardingQueues } from './forwarding-queues.js';
+import { type AccountSqs, type ForwardingQueues, forwardingQueues } from './forwarding-queues.js';
 import { describeOrganization } from './organization-info.js';
 import { type InstanceStatus, listInstances, type StackSetCaller } from './stack-set.js';
 
@@ -30,7 +30,7 @@ export interface OrganizationStatus {
 }
 
 /** A client of SQS acting in an account, through the responder role `roleName` there. */
-export type SqsIn = (accountId: string, roleName: string) => Promise<SqsApi>;
+export type SqsIn = (accountId: string, roleName: string) => Promise<AccountSqs>;
 
 /**
  * The StackSet of the member template and every instance by account, with its status, detailed
@@ -40,7 +40,14 @@ export type SqsIn = (accountId: string, roleName: string) => Promise<SqsApi>;
  * does not exist is `null`, not an error: the hub may be deployed alone.
  */
 export async function organizationStatus(
-  deps: { cloudFormation: CloudFormationApi; organizations: OrganizationsApi; sts: StsApi; sqsIn: SqsIn },
+  deps: {
+    cloudFormation: CloudFormationApi;
+    organizations: OrganizationsApi;
+    sts: StsApi;
+    sqsIn: SqsIn;
+    /** Told as each member's queue is read: thousands of accounts take a minute or more. */
+    onMemberRead?: (read: number, total: number) => void;
+  },
   input: { stackSetName: string },
 ): Promise<OrganizationStatus> {
   const organization = await describeOrganization(deps.organizations);
@@ -68,7 +75,11 @@ export async function organizationStatus(
     ...new Set([...instances.map((instance) => instance.account), organization.managementAccountId]),
   ].filter((accountId) => accountId !== hubAccountId);
   const forwarding = queueName
-    ? await forwardingQueues((accountId) => deps.sqsIn(accountId, responderRoleName), { accountIds, queueName })
+    ? await forwardingQueues((accountId) => deps.sqsIn(accountId, responderRoleName), {
+        accountIds,
+        queueName,
+        ...(deps.onMemberRead ? { onRead: deps.onMemberRead } : {}),
+      })
     : null;
   return {
     ...base,
