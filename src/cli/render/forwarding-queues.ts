@@ -84,7 +84,7 @@ export function forwardingProblems(status: OrganizationStatus): string[] {
   const noAccess = unreadBy(forwarding, 'no-access');
   if (noAccess.length > 0)
     problems.push(
-      `${noAccess.length} account(s) could not be read for events not forwarded: their responder role ${role} refused the caller (${named(noAccess.map((u) => u.accountId))}). deploy --org without --operator-role-arns lets only the hub's functions assume it: add the role you run status --org as (exposed-keys deploy --org --operator-role-arns <its ARN>).`,
+      `${noAccess.length} account(s) could not be read for events not forwarded: their responder role ${role} refused the caller (${named(noAccess.map((u) => u.accountId))}). deploy --org without --operator-role-arns lets only the hub's functions assume it: add the role you run status --org as (exposed-keys deploy --org --operator-role-arns <its ARN>).${noAccess.some((u) => u.accountId === status.managementAccountId) ? ` The management account ${status.managementAccountId} has the role only if deploy --org was given --management-profile.` : ''}`,
     );
   const noQueue = unreadBy(forwarding, 'no-queue');
   if (noQueue.length > 0)

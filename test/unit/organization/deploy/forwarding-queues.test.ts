@@ -283,6 +283,18 @@ describe('what status --org says of the members’ queues', () => {
     expect(problems[0]).toContain('exposed-keys respond --account <account id> --key <key id>');
     expect(problems[1]).toContain('their responder role ir-responder refused the caller (444444444444)');
     expect(problems[1]).toContain('exposed-keys deploy --org --operator-role-arns <its ARN>');
+    expect(problems[1]).not.toContain('management account');
+    const management = forwardingProblems(
+      statusWith({
+        queueName: QUEUE,
+        empty: [],
+        waiting: [],
+        unread: [{ accountId: '111111111111', cause: 'no-access', reason: 'Cannot act in the account through …' }],
+      }),
+    );
+    expect(management[0]).toContain(
+      'The management account 111111111111 has the role only if deploy --org was given --management-profile.',
+    );
     expect(problems[2]).toContain(`1 account(s) have no queue ${QUEUE} (555555555555)`);
     expect(problems[3]).toContain('1 account(s) could not be read for events not forwarded (666666666666)');
     expect(
