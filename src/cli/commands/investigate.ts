@@ -50,9 +50,6 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   const window = parse.parseWindow(flags, new Date());
   const region = parse.resolveRegion(flags);
   const source = { ...parse.parseInvestigateSource(flags), ...parse.parseAccount(flags) };
-  // The second hop costs as much again; with --json it is opt-in, so the default output stays the summary contract.
-  const followSessions = flags.followSessions ?? !flags.json;
-
   const [{ AwsClients }, run, render, { renderActivityProgress }, { listenForInterrupt }] = await Promise.all([
     import('../../aws/clients.js'),
     import('../run/investigate.js'),
@@ -60,6 +57,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
     import('../render/progress.js'),
     import('../interrupt.js'),
   ]);
+  const followSessions = run.followsSessions(flags);
   const progress = await output.progress(`Investigating ${accessKeyId}…`);
   const interrupt = source.logs ? undefined : listenForInterrupt();
   const result = await run

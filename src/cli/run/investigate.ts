@@ -4,7 +4,7 @@ import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { grantsAccess, type Inventory } from '../../steps/inventory/inventory-types.js';
+import { grantsAccess, type Inventory, inventoryIncomplete } from '../../steps/inventory/inventory-types.js';
 import { investigateKey } from '../../steps/investigate.js';
 import type { AccountTarget, AthenaRequest, LogFilesRequest } from '../options.js';
 import { actingClients } from './acting-clients.js';
@@ -99,6 +99,42 @@ export async function sourceOf(
   );
 }
 
+/**
+ * The inventory refused, when the key is another account's than the one it would be taken in: log
+ * files and Athena read an organisation's trail, but IAM answers for one account, where all the
+ * attacker made would be "gone". Null when the accounts match, or when STS cannot say whose the
+ * key is (then the inventory is taken, and a warning says where).
+ */
+async function inventoryElsewhere(
+  clients: AwsClients,
+  acting: AwsClients,
+  request: Pick<InvestigationRequest, 'accessKeyId' | 'account' | 'onWarning'>,
+): Promise<Inventory | null> {
+  const [{ keyAccounts }, { callerAccount }, { describeError }] = await Promise.all([
+    import('../../aws/key-accounts.js'),
+    import('../../aws/caller-account.js'),
+    import('../../errors.js'),
+  ]);
+  let here: string;
+  let owner: string | undefined;
+  try {
+    here = request.account?.accountId ?? (await callerAccount(await acting.sts()));
+    [owner] = await keyAccounts(await clients.sts())([request.accessKeyId]);
+  } catch (error) {
+    request.onWarning?.(
+      `Could not tell whose key ${request.accessKeyId} is (${describeError(error)}): the inventory is taken in the account acted in, where what another account's key made would be listed as gone.`,
+    );
+    return null;
+  }
+  if (!owner || owner === here) return null;
+  return {
+    items: [],
+    trustedAccounts: 'this-account',
+    truncated: false,
+    error: `key ${request.accessKeyId} is account ${owner}'s, and the inventory would look in account ${here}, where everything the attacker made would seem gone. Take it there: add --account ${owner} (through its responder role), or run with a profile of that account.`,
+  };
+}
+
 /** A source, with what it read (log files) or ran (Athena queries). */
 export type Source = ActivitySource & { files?: LogFilesReport; queries?: readonly QueryStatistics[] };
 
@@ -129,12 +165,13 @@ export async function runInvestigation(
   );
   const inventory =
     request.inventory && !request.signal?.aborted
-      ? await inventoryWith(
+      ? ((await inventoryElsewhere(clients, acting, request)) ??
+        (await inventoryWith(
           acting,
           [investigation.activity, ...investigation.sessionActivity],
           investigation.activity.userName,
           request.account?.accountId,
-        )
+        )))
       : undefined;
   return {
     ...investigation,
@@ -145,12 +182,22 @@ export async function runInvestigation(
 }
 
 /**
+ * Whether `investigate` follows the session keys the key minted (the second hop): as asked, else
+ * by default, except with `--json` alone, whose default output stays the summary contract (the
+ * hop costs as much again); never skipped by default for an inventory, which would miss what the
+ * session keys made.
+ */
+export function followsSessions(flags: { followSessions?: boolean; json?: boolean; inventory?: boolean }): boolean {
+  return flags.followSessions ?? (!flags.json || flags.inventory === true);
+}
+
+/**
  * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
  * way in the attacker made that outlives the key (a human must act); 3 when the inventory asked
- * for could not be taken (an AWS call failed); else 0.
+ * for could not be taken, or the check of an item failed (an AWS call refused or in error); else 0.
  */
 export function investigationExitCode(result: { inventory?: Inventory }, interrupted: boolean): ExitCodeValue {
   if (interrupted) return ExitCode.interrupted;
   if (result.inventory?.items.some(grantsAccess)) return ExitCode.needsHuman;
-  return result.inventory?.error ? ExitCode.awsFailed : ExitCode.ok;
+  return inventoryIncomplete(result.inventory) ? ExitCode.awsFailed : ExitCode.ok;
 }

@@ -9,7 +9,7 @@ import { publishChannels } from '../../steps/channels/publish-channels.js';
 import type { FindingOutcome } from '../../steps/channels/security-hub.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
-import type { Inventory } from '../../steps/inventory/inventory-types.js';
+import { type Inventory, inventoryIncomplete } from '../../steps/inventory/inventory-types.js';
 import { type Investigation, investigateKey } from '../../steps/investigate.js';
 import { notifySecurity } from '../../steps/notify.js';
 import { report, type StepReport } from '../../steps/step-report.js';
@@ -281,6 +281,7 @@ export function responseExitCode(result: RespondResult): ExitCodeValue {
   );
   const containmentWarned = 'warnings' in result.containment && result.containment.warnings.length > 0;
   if (
+    inventoryIncomplete(result.inventory) ||
     result.notification.status === 'failed' ||
     result.investigationError ||
     result.warnings.length > 0 ||

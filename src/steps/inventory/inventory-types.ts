@@ -57,6 +57,8 @@ export interface Leftover {
   command: string;
   /** True when a role trusts an account outside the organisation (or, without Organizations, this account). */
   foreignTrust?: boolean;
+  /** True when its check failed (a call refused or in error): `unknown`, so never known to be safe. */
+  checkFailed?: boolean;
 }
 
 /** What a check says of one leftover now. */
@@ -104,4 +106,12 @@ export function grantsAccess(item: Leftover): boolean {
  */
 export function accessFirst<T extends Leftover>(items: readonly T[]): T[] {
   return [...items.filter(grantsAccess), ...items.filter((item) => !grantsAccess(item))];
+}
+
+/**
+ * True when the inventory cannot vouch for what it lists: it could not be taken at all, or the
+ * check of an item failed. The exit code says so (3), whatever else it found.
+ */
+export function inventoryIncomplete(inventory: Inventory | undefined): boolean {
+  return Boolean(inventory && (inventory.error || inventory.items.some((item) => item.checkFailed)));
 }

@@ -83,7 +83,7 @@ async function attachedPolicies(iam: IamClient, owner: string | null): Promise<s
   });
 }
 
-async function inlinePolicies(iam: IamClient, owner: string | null): Promise<string[]> {
+async function inlinePolicies(iam: IamClient, owner: string | null, keyOwner: string | null): Promise<string[]> {
   const { type, name } = principal(owner);
   const list = (marker?: string) => {
     if (type === 'role') return iam.send(new ListRolePoliciesCommand({ RoleName: name, Marker: marker }));
@@ -94,8 +94,10 @@ async function inlinePolicies(iam: IamClient, owner: string | null): Promise<str
     const page = await list(marker);
     return { items: page.PolicyNames ?? [], next: nextMarker(page) };
   });
-  // The policy exposed-keys itself puts on the user (session revocation) is not the attacker's.
-  return names.filter((policy) => policy !== REVOKE_SESSIONS_POLICY_NAME);
+  // The policy exposed-keys puts on the key's user (session revocation) is not the attacker's; by
+  // that name on any other principal, it is not exposed-keys' and may be the attacker's, hidden.
+  const revokes = type === 'user' && keyOwner !== null && name === keyOwner;
+  return revokes ? names.filter((policy) => policy !== REVOKE_SESSIONS_POLICY_NAME) : names;
 }
 
 function exists(command: string, note: string | null = null): LeftoverCheck {
@@ -106,12 +108,18 @@ async function checkRole(deps: InventoryDeps, candidate: Candidate, trusted: Tru
   const role = await deps.iam.send(new GetRoleCommand({ RoleName: candidate.name }));
   const foreign = foreignPrincipals(role.Role?.AssumeRolePolicyDocument, trusted);
   const outside = trusted.scope === 'organization' ? 'outside the organisation' : 'outside this account';
-  const note = foreign.length > 0 ? `trusts ${foreign.join(', ')}, ${outside}` : null;
+  const note =
+    foreign === null
+      ? 'its trust policy could not be read: check whom it trusts'
+      : foreign.length > 0
+        ? `trusts ${foreign.join(', ')}, ${outside}`
+        : null;
   const command =
     candidate.kind === 'role'
       ? shellCommand`aws iam delete-role --role-name ${candidate.name}`
       : shellCommand`aws iam update-assume-role-policy --role-name ${candidate.name} --policy-document file://trust-policy-before.json`;
-  return { ...exists(command, note), foreignTrust: foreign.length > 0 };
+  // A trust policy that cannot be read is never taken for one that trusts no one outside.
+  return { ...exists(command, note), foreignTrust: foreign === null || foreign.length > 0 };
 }
 
 /** Checks one candidate now; the state `gone` when AWS no longer has it. */
@@ -217,17 +225,22 @@ function lookupCalls(region: string | null, eventName: string): string {
 }
 
 /** The items of one candidate: most are one, checked; some list what their owner has now. */
-async function itemsOf(deps: InventoryDeps, candidate: Candidate, trusted: TrustedAccounts): Promise<Leftover[]> {
-  if (candidate.kind === 'inline-policy') return inlineItems(deps, candidate);
+async function itemsOf(
+  deps: InventoryDeps,
+  candidate: Candidate,
+  trusted: TrustedAccounts,
+  keyOwner: string | null,
+): Promise<Leftover[]> {
+  if (candidate.kind === 'inline-policy') return inlineItems(deps, candidate, keyOwner);
   if (candidate.kind === 'ssh-public-key') return sshPublicKeyItems(deps.iam, candidate);
   if (candidate.kind === 'service-credential') return serviceCredentialItems(deps.iam, candidate);
   return [{ ...candidate, ...(await check(deps, candidate, trusted)) }];
 }
 
 /** The inline policies the attacker put on a principal, as they stand: one item per policy. */
-async function inlineItems(deps: InventoryDeps, candidate: Candidate): Promise<Leftover[]> {
+async function inlineItems(deps: InventoryDeps, candidate: Candidate, keyOwner: string | null): Promise<Leftover[]> {
   const { type, name } = principal(candidate.owner);
-  const names = await inlinePolicies(deps.iam, candidate.owner);
+  const names = await inlinePolicies(deps.iam, candidate.owner, keyOwner);
   return names.map((policy) => ({
     ...candidate,
     name: policy,
@@ -256,11 +269,19 @@ export async function takeInventory(
   const items: Leftover[][] = candidates.map(() => []);
   await forEachConcurrently(candidates.entries(), CONCURRENCY, async ([index, candidate]) => {
     try {
-      items[index] = await itemsOf(deps, candidate, trusted);
+      items[index] = await itemsOf(deps, candidate, trusted, keyOwner);
     } catch (error) {
       items[index] = isAwsError(error, ...GONE_ERRORS)
         ? [{ ...candidate, ...GONE }]
-        : [{ ...candidate, state: 'unknown', note: `could not check: ${awsErrorCode(error)}`, command: '' }];
+        : [
+            {
+              ...candidate,
+              state: 'unknown',
+              note: `could not check: ${awsErrorCode(error)}`,
+              command: '',
+              checkFailed: true,
+            },
+          ];
     }
   });
   const all = accessFirst(items.flat());

@@ -43,16 +43,18 @@ function principals(value: unknown): string[] {
 /**
  * The accounts a trust policy (as IAM returns it, URL-encoded JSON) lets assume the role, outside
  * `trusted`: from `Principal.AWS` account ids and ARNs, `"*"` (anyone) as `*`, and every
- * identity provider of `Principal.Federated` as `federated <provider>`.
+ * identity provider of `Principal.Federated` as `federated <provider>`; null when the policy
+ * cannot be read (absent, not URL-encoded JSON, not an object), which must not pass for none.
  */
-export function foreignPrincipals(document: string | undefined, trusted: TrustedAccounts): string[] {
-  if (!document) return [];
+export function foreignPrincipals(document: string | undefined, trusted: TrustedAccounts): string[] | null {
+  if (!document) return null;
   let policy: { Statement?: unknown };
   try {
     policy = JSON.parse(decodeURIComponent(document));
   } catch {
-    return [];
+    return null;
   }
+  if (typeof policy !== 'object' || policy === null) return null;
   const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
   const foreign = new Set<string>();
   for (const statement of statements as { Effect?: string; Principal?: unknown }[]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { investigationExitCode } from '../../../src/cli/run/investigate.js';
+import { followsSessions, investigationExitCode } from '../../../src/cli/run/investigate.js';
 import { ExitCode } from '../../../src/errors.js';
 import type { Inventory, Leftover } from '../../../src/steps/inventory/inventory-types.js';
 
@@ -36,7 +36,35 @@ describe('the exit code of investigate', () => {
     );
   });
 
+  it('is 3 when the check of an item failed, even if all else is gone: the inventory cannot vouch for it', () => {
+    expect(
+      investigationExitCode(
+        {
+          inventory: inventoryOf(
+            { state: 'gone' },
+            { state: 'unknown', checkFailed: true, note: 'could not check: AccessDenied' },
+          ),
+        },
+        false,
+      ),
+    ).toBe(ExitCode.awsFailed);
+    // An item unknown by nature (a call whose record names nothing) is no failure.
+    expect(investigationExitCode({ inventory: inventoryOf({ state: 'unknown', kind: 'unchecked-call' }) }, false)).toBe(
+      ExitCode.ok,
+    );
+  });
+
   it('is 130 when stopped with Ctrl-C', () => {
     expect(investigationExitCode({ inventory: inventoryOf({}) }, true)).toBe(ExitCode.interrupted);
+  });
+});
+
+describe('the second hop of investigate', () => {
+  it('is taken by default, left out with --json alone, and never left out by default for an inventory', () => {
+    expect(followsSessions({})).toBe(true);
+    expect(followsSessions({ json: true })).toBe(false);
+    expect(followsSessions({ json: true, inventory: true })).toBe(true);
+    expect(followsSessions({ json: true, inventory: true, followSessions: false })).toBe(false);
+    expect(followsSessions({ followSessions: false })).toBe(false);
   });
 });

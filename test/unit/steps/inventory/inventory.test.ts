@@ -1,10 +1,17 @@
-import { GetRoleCommand, GetUserCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
+import {
+  GetRoleCommand,
+  GetUserCommand,
+  IAMClient,
+  IAMServiceException,
+  ListUserPoliciesCommand,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ActivitySummary, RiskyEvent } from '../../../../src/activity/activity-summary.js';
 import { RISKY_CALLS } from '../../../../src/activity/risky-events.js';
 import { inventoryLines } from '../../../../src/message/leftovers.js';
-import { UNNAMED } from '../../../../src/steps/inventory/inventory-types.js';
+import { inventoryIncomplete, UNNAMED } from '../../../../src/steps/inventory/inventory-types.js';
 import { leftoversIn } from '../../../../src/steps/inventory/leftovers.js';
 import { takeInventory } from '../../../../src/steps/inventory/take-inventory.js';
 import { foreignPrincipals } from '../../../../src/steps/inventory/trust.js';
@@ -222,6 +229,17 @@ describe('foreignPrincipals', () => {
   });
 });
 
+describe('foreignPrincipals of a trust policy it cannot read', () => {
+  it('is null, never "none outside": absent, not URL-encoded JSON, or not an object', () => {
+    const trusted = { accounts: new Set(['123456789012']), scope: 'this-account' as const };
+    expect(foreignPrincipals(undefined, trusted)).toBeNull();
+    expect(foreignPrincipals('%E0%A4%A', trusted)).toBeNull();
+    expect(foreignPrincipals('{"Statement":', trusted)).toBeNull();
+    expect(foreignPrincipals('null', trusted)).toBeNull();
+    expect(foreignPrincipals(encodeURIComponent('{"Statement":[]}'), trusted)).toEqual([]);
+  });
+});
+
 describe('takeInventory', () => {
   const deps = {
     iam,
@@ -269,6 +287,58 @@ describe('takeInventory', () => {
     expect(inventory.items[0]).toMatchObject({ foreignTrust: true, note: 'trusts 111122223333, outside this account' });
     const sent = iamMock.calls().map((call) => call.args[0].constructor.name);
     expect(sent.every((name) => /^(Get|List)/.test(name))).toBe(true);
+  });
+
+  it('marks a check that failed, so that the inventory is not taken for complete, and a role whose trust it cannot read as one to look at', async () => {
+    iamMock
+      .on(GetUserCommand)
+      .rejects(
+        new IAMServiceException({ name: 'AccessDenied', $fault: 'client', message: 'not allowed', $metadata: {} }),
+      );
+    iamMock.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'ops',
+        Arn: 'arn:aws:iam::123456789012:role/ops',
+        Path: '/',
+        RoleId: 'x',
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: '%7B%22Statement',
+      },
+    });
+
+    const inventory = await takeInventory(
+      deps,
+      [
+        summary([
+          risky('CreateUser', [{ type: 'AWS::IAM::User', name: 'backdoor' }]),
+          risky('CreateRole', [{ type: 'AWS::IAM::Role', name: 'ops' }]),
+        ]),
+      ],
+      'alice',
+    );
+
+    expect(inventory.items.map((item) => [item.name, item.state, item.checkFailed ?? false, item.note])).toEqual([
+      ['ops', 'exists', false, 'its trust policy could not be read: check whom it trusts'],
+      ['backdoor', 'unknown', true, 'could not check: AccessDenied'],
+    ]);
+    expect(inventory.items[0]?.foreignTrust).toBe(true);
+    expect(inventoryIncomplete(inventory)).toBe(true);
+    expect(inventoryIncomplete({ ...inventory, items: inventory.items.slice(0, 1) })).toBe(false);
+  });
+
+  it('leaves out the session-revoking policy only on the key’s own user: by that name elsewhere, it may be the attacker’s', async () => {
+    iamMock.on(ListUserPoliciesCommand).resolves({ PolicyNames: ['exposed-keys-revoke-sessions', 'ops-extra'] });
+    const putOn = (user: string) =>
+      risky('PutUserPolicy', [
+        { type: 'AWS::IAM::User', name: user },
+        { type: 'AWS::IAM::Policy', name: 'exposed-keys-revoke-sessions' },
+      ]);
+
+    const inventory = await takeInventory(deps, [summary([putOn('alice'), putOn('backdoor')])], 'alice');
+
+    expect(
+      inventory.items.filter((item) => item.kind === 'inline-policy').map((item) => `${item.owner} ${item.name}`),
+    ).toEqual(['user/alice ops-extra', 'user/backdoor exposed-keys-revoke-sessions', 'user/backdoor ops-extra']);
   });
 
   it('quotes every name in a command to copy, so that a name an attacker wrote stays one argument', async () => {
