@@ -62,6 +62,20 @@ export function describeLogFilePath(path: string): LogFilePathInfo {
   return { kind, region: null, day: null };
 }
 
+/** `AWSLogs/[<org-id>/]<account>/CloudTrail…/`, or a standard file name `<account>_CloudTrail…`. */
+const ACCOUNT_FOLDER = /(?:^|\/)(\d{12})\/CloudTrail(?:-Insight|-Digest)?\//;
+const ACCOUNT_FILE = /^(\d{12})_CloudTrail/;
+
+/**
+ * The account whose activity a log file holds, as its path names it (an organisation trail files
+ * each member's deliveries under its own account id); null when the path names none.
+ */
+export function accountOfLogFilePath(path: string): string | null {
+  const normalized = path.replaceAll('\\', '/');
+  const name = normalized.slice(normalized.lastIndexOf('/') + 1);
+  return ACCOUNT_FOLDER.exec(normalized)?.[1] ?? ACCOUNT_FILE.exec(name)?.[1] ?? null;
+}
+
 /**
  * True when a file dated `day` (UTC midnight, epoch ms) cannot hold an event of `window`. CloudTrail
  * delivers an event up to some minutes after it happened, possibly in the next day's folder, so

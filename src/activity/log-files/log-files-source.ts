@@ -9,7 +9,10 @@ import {
   readLogFiles,
 } from './log-files.js';
 
-/** What became of the files of the first read (the incident key's own). */
+/**
+ * What became of the files of the first read (the incident key's own), with every file a later
+ * read (the session keys') could not read although the first could: a failure of any hop is said.
+ */
 export interface LogFilesReport {
   read: number;
   skipped: number;
@@ -46,6 +49,16 @@ function report({ files, readAgain }: LogFilesResult): LogFilesReport {
     failed: files.failed.length,
     failedFiles: files.failed,
   };
+}
+
+/** The report of the first read, with the files a later read could not read and it could. */
+function withLaterFailures(first: LogFilesReport, later: LogFilesResult): LogFilesReport {
+  const known = new Set(first.failedFiles.map((file) => file.path));
+  const added = later.files.failed
+    .filter((file) => !known.has(file.path))
+    .map((file) => ({ path: file.path, error: `read again for the session keys: ${file.error}` }));
+  if (added.length === 0) return first;
+  return { ...first, failed: first.failed + added.length, failedFiles: [...first.failedFiles, ...added] };
 }
 
 /**
@@ -108,7 +121,7 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
           },
         );
       refuseAllOutsideWindow(result, options.location, query.window);
-      files ??= report(result);
+      files = files ? withLaterFailures(files, result) : report(result);
       return result.summaries;
     },
   };

@@ -10,7 +10,7 @@ import type { CountedEventId } from './counted-event-ids.js';
 import { KeyAccumulators } from './key-accumulators.js';
 import { LargeTextTurns } from './large-text-turns.js';
 import { listLocalFiles } from './local-log-files.js';
-import { dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
+import { accountOfLogFilePath, dayIsOutsideWindow, describeLogFilePath } from './log-file-path.js';
 import { type FileToRead, isUnlisted, type ListedEntry } from './log-file-ref.js';
 import { DEFAULT_MAX_FILE_BYTES } from './max-file-bytes.js';
 import { type LogFileOutcome, readLogFile } from './read-log-file.js';
@@ -110,6 +110,8 @@ export interface LogFilesResult {
 
 interface FailedFile extends FailedLogFile {
   region: string;
+  /** The account the path names (an organisation trail's member), if any. */
+  account: string | null;
   /** A part of the location that could not be listed, rather than a file that could not be read. */
   unlisted: boolean;
 }
@@ -121,15 +123,27 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A region of one account, as an organisation trail files it: `<account>/<region>`. */
+function scopeOf(account: string, region: string): string {
+  return `${account}/${region}`;
+}
+
 /**
  * The region under which a failure shows in `regions.failed`; null when it is a file to report
  * alone. A part that could not be listed always shows, since its files are unknown: under the
- * region its path names, or as unknown when it names none or one already searched (a region is
- * never both searched and failed).
+ * region its path names, or as unknown when it names none or one already searched. A file whose
+ * path names its account is alone only among read files of the same account and region: under an
+ * organisation trail, another account's files of that region say nothing of this one's.
  */
-function failedRegionOf(file: FailedFile, searched: ReadonlySet<string>, filesRead: number): string | null {
+function failedRegionOf(
+  file: FailedFile,
+  searched: ReadonlySet<string>,
+  searchedScopes: ReadonlySet<string>,
+  filesRead: number,
+): string | null {
   if (file.unlisted) return searched.has(file.region) ? UNKNOWN_REGION : file.region;
   if (file.region === UNKNOWN_REGION) return filesRead > 0 ? null : UNKNOWN_REGION;
+  if (file.account !== null) return searchedScopes.has(scopeOf(file.account, file.region)) ? null : file.region;
   return searched.has(file.region) ? null : file.region;
 }
 
@@ -150,12 +164,13 @@ function plural(count: number, noun: string): string {
 function unsearchedRegions(
   failed: readonly FailedFile[],
   searched: ReadonlySet<string>,
+  searchedScopes: ReadonlySet<string>,
   attempts: ReadonlyMap<string, number>,
   filesRead: number,
 ): FailedRegion[] {
   const byRegion = new Map<string, FailedFile[]>();
   for (const file of failed) {
-    const region = failedRegionOf(file, searched, filesRead);
+    const region = failedRegionOf(file, searched, searchedScopes, filesRead);
     if (region === null) continue;
     const files = byRegion.get(region);
     if (files) files.push(file);
@@ -187,6 +202,8 @@ class LogFilesTally {
   readonly #onProgress: ((progress: LogFilesProgress) => void) | undefined;
   readonly #accumulators: KeyAccumulators;
   readonly #searched = new Set<string>();
+  /** The regions searched, each of the account its files' paths name (see {@link scopeOf}). */
+  readonly #searchedScopes = new Set<string>();
   readonly #failed: FailedFile[] = [];
   /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
   readonly #attempts = new Map<string, number>();
@@ -242,8 +259,11 @@ class LogFilesTally {
     else if (outcome.kind === 'not-a-delivery') this.#progress.filesSkipped += 1;
     else {
       this.#progress.filesRead += 1;
-      if (toRead.region) this.#searched.add(toRead.region);
-      else for (const region of outcome.regions) this.#searched.add(region);
+      if (toRead.region) {
+        this.#searched.add(toRead.region);
+        const account = accountOfLogFilePath(toRead.file.path);
+        if (account) this.#searchedScopes.add(scopeOf(account, toRead.region));
+      } else for (const region of outcome.regions) this.#searched.add(region);
       for (const record of outcome.records) this.count(record);
     }
     this.#report();
@@ -252,12 +272,15 @@ class LogFilesTally {
   result(options: LogFilesOptions, workers: number, readAgain: string | null = null): LogFilesResult {
     const failed = [...this.#failed].sort((a, b) => compareText(a.path, b.path));
     const { filesRead, filesSkipped, filesOutsideWindow, bytes } = this.#progress;
-    const regionsFailed = unsearchedRegions(failed, this.#searched, this.#attempts, filesRead);
+    const regionsFailed = unsearchedRegions(failed, this.#searched, this.#searchedScopes, this.#attempts, filesRead);
+    // A region one account's files of which all failed was not searched, whatever other accounts' gave.
+    const notSearched = new Set(regionsFailed.map((failure) => failure.region));
+    const regionsSearched = [...this.#searched].filter((region) => !notSearched.has(region));
     return {
       summaries: options.accessKeyIds.map((id, index) =>
         this.#accumulators.of(id).summary({
           source: 'cloudtrail-logs',
-          regionsSearched: [...this.#searched],
+          regionsSearched,
           regionsFailed,
           userName: index === 0 ? options.userName : null,
         }),
@@ -284,7 +307,7 @@ class LogFilesTally {
   }
 
   #fail(path: string, region: string | null, error: string, unlisted = false): void {
-    this.#failed.push({ path, error, region: region ?? UNKNOWN_REGION, unlisted });
+    this.#failed.push({ path, error, region: region ?? UNKNOWN_REGION, account: accountOfLogFilePath(path), unlisted });
     this.#progress.filesFailed += 1;
   }
 

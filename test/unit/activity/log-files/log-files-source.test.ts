@@ -72,6 +72,30 @@ describe('logFilesSource, through the investigation step', () => {
 });
 
 describe('logFilesSource', () => {
+  it('reports a file that only the second read (the session keys’) could not read, rather than nowhere', async () => {
+    const records = loadInvictusRecords();
+    await writeFile(join(root, 'part-1.json'), JSON.stringify({ Records: records.slice(0, 400) }));
+    await writeFile(join(root, 'part-2.json'), JSON.stringify({ Records: records.slice(400) }));
+    const source = logFilesSource({}, { location: root, workers: 0 });
+    await source.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+    expect(source.files?.failed).toBe(0);
+    // Between the two reads the object changes (expired, replaced, a connection dropped).
+    await writeFile(join(root, 'part-2.json'), '{"Records":[');
+
+    await source.summarize({ accessKeyIds: ['ASIAEXAMPLESESSION01'], window: INVICTUS_WINDOW });
+
+    expect(source.files).toMatchObject({
+      read: 2,
+      failed: 1,
+      failedFiles: [
+        {
+          path: join(root, 'part-2.json'),
+          error: expect.stringMatching(/^read again for the session keys: not valid JSON/),
+        },
+      ],
+    });
+  });
+
   it('reads with the most bytes a file may hold that it was given', async () => {
     const records = loadInvictusRecords();
     await writeFile(join(root, 'part-1.json'), JSON.stringify({ Records: records.slice(0, 400) }));

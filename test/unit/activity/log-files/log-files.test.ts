@@ -522,6 +522,41 @@ describe('readLogFiles', () => {
     expect(summary).toMatchObject(reference(kept));
   });
 
+  it('lists a region as failed when every file of one account there failed, whatever other accounts’ files gave', async () => {
+    const records = loadInvictusRecords();
+    const day = String(records[0]?.eventTime).slice(0, 10).replaceAll('-', '/');
+    const fileOf = async (account: string, name: string, text: string) => {
+      const folder = join(root, `AWSLogs/o-abcd123456/${account}/CloudTrail/us-east-1/${day}`);
+      await mkdir(folder, { recursive: true });
+      await writeFile(join(folder, name), text);
+      return join(folder, name);
+    };
+    // Another account's file, readable; the key's account's files, none readable.
+    await fileOf('111111111111', '111111111111_CloudTrail_us-east-1_a.json', JSON.stringify({ Records: [] }));
+    const denied = await fileOf('222222222222', '222222222222_CloudTrail_us-east-1_b.json', '{"Records":[');
+
+    const [summary] = (await read()).summaries;
+
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [{ region: 'us-east-1', error: expect.stringContaining(`${denied}: not valid JSON`) }],
+    });
+  });
+
+  it('reports one failed file of an account among read ones of the same account and region as a file, not a region', async () => {
+    const records = loadInvictusRecords();
+    const day = String(records[0]?.eventTime).slice(0, 10).replaceAll('-', '/');
+    const folder = join(root, `AWSLogs/222222222222/CloudTrail/us-east-1/${day}`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, '222222222222_CloudTrail_us-east-1_a.json'), JSON.stringify({ Records: [] }));
+    await writeFile(join(folder, '222222222222_CloudTrail_us-east-1_b.json'), '{"Records":[');
+
+    const result = await read();
+
+    expect(result.summaries[0]?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+    expect(result.files.failed).toHaveLength(1);
+  });
+
   it('lists files whose path names no region as an unknown region only when no file at all could be read', async () => {
     await writeFile(join(root, 'export-1.json'), '{"Records":[');
     await writeFile(join(root, 'export-2.json'), 'not JSON');
