@@ -63,7 +63,7 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  * takes a second hop: what the session keys it minted did (at most
  * {@link MAX_SESSION_KEYS_FOLLOWED}, in the order the summary lists them), summarised apart from
  * the key's own and busiest first. Regions (or files) that could not be searched are in each
- * summary's `regions.failed`.
+ * summary's `regions.failed`. Stopped (`signal`) during the second hop, it keeps the key's summary.
  *
  * @throws InvestigationError when not one region (or file) could be searched.
  */
@@ -87,8 +87,15 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
   if (options.followSessionKeys === false || activity.sessionKeys.length === 0 || stopped())
     return { activity, sessionActivity: [] };
   const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);
-  const sessionActivity = await source.summarize({ ...common, accessKeyIds: followed });
-  return { activity, sessionActivity: sortBusiestFirst(sessionActivity) };
+  try {
+    const sessionActivity = await source.summarize({ ...common, accessKeyIds: followed });
+    return { activity, sessionActivity: sortBusiestFirst(sessionActivity) };
+  } catch (error) {
+    // Stopped during the second hop (an Athena query cancelled on Ctrl-C): the key's own summary,
+    // read whole, is kept; the caller knows it was stopped.
+    if (stopped()) return { activity, sessionActivity: [] };
+    throw error;
+  }
 }
 
 /** Orders session summaries by events descending, then key ascending. */

@@ -134,3 +134,31 @@ describe('investigateKey stopped by its signal (Ctrl-C)', () => {
     expect(source.queries).toHaveLength(1);
   });
 });
+
+describe('investigateKey stopped during its second hop', () => {
+  it('keeps the key’s own summary, read whole, rather than lose it to the cancelled query', async () => {
+    const controller = new AbortController();
+    const source = fakeSource((query) => {
+      if (query.accessKeyIds[0] === options.accessKeyId)
+        return [{ ...summaryFor(options.accessKeyId), totalEvents: 2104, sessionKeys: ['ASIATFQR7NSCWLLE7IWW'] }];
+      controller.abort();
+      throw new Error('Stopped the Athena query q-2.');
+    });
+
+    const { activity, sessionActivity } = await investigateKey({ source }, { ...options, signal: controller.signal });
+
+    expect(activity.totalEvents).toBe(2104);
+    expect(sessionActivity).toEqual([]);
+    expect(source.queries).toHaveLength(2);
+  });
+
+  it('still fails when the second hop fails without being stopped', async () => {
+    const source = fakeSource((query) => {
+      if (query.accessKeyIds[0] === options.accessKeyId)
+        return [{ ...summaryFor(options.accessKeyId), sessionKeys: ['ASIATFQR7NSCWLLE7IWW'] }];
+      throw new Error('the table is gone');
+    });
+
+    await expect(investigateKey({ source }, options)).rejects.toThrow('the table is gone');
+  });
+});
