@@ -38,6 +38,8 @@ export interface TableLayout {
    * (`projection.<column>.type` enum): partition projection makes no partition for any other.
    */
   regionValues?: readonly string[];
+  /** The only accounts the table holds, when its account partition is projected from a list, likewise. */
+  accountValues?: readonly string[];
 }
 
 /** What the query is asked. */

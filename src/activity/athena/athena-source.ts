@@ -73,10 +73,19 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
           regionsFailed: scope.failed,
         });
       let rows: FacetRow[];
+      let accountsFailed: FailedRegion[] = [];
       try {
         // Inside: a lookup that fails leaves these keys unsearched, as a failed query does.
-        const accounts =
+        const asked =
           resolved.partitions.account && deps.accountsOf ? await deps.accountsOf(query.accessKeyIds) : undefined;
+        const { accounts, failed } = accountScope(resolved, asked, options);
+        accountsFailed = failed;
+        if (failed.length > 0 && accounts?.length === 0)
+          return summariesOfRows(query.accessKeyIds, [], {
+            ...context,
+            regionsSearched: [],
+            regionsFailed: [...scope.failed, ...failed],
+          });
         const sql = activitySql(resolved, {
           accessKeyIds: query.accessKeyIds,
           window: query.window,
@@ -101,9 +110,34 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
       return summariesOfRows(query.accessKeyIds, rows, {
         ...context,
         regionsSearched: scope.searched,
-        regionsFailed: scope.failed,
+        regionsFailed: [...scope.failed, ...accountsFailed],
       });
     },
+  };
+}
+
+/**
+ * The accounts a query reads: those asked that the table holds. A table whose accounts are
+ * projected from a list holds no other (partition projection makes no partition for it): an
+ * account outside the list is not searched, and said, never read as an account that did nothing.
+ */
+function accountScope(
+  layout: TableLayout,
+  asked: readonly string[] | undefined,
+  options: AthenaSourceOptions,
+): { accounts: readonly string[] | undefined; failed: FailedRegion[] } {
+  const listed = layout.accountValues;
+  // No account known (asked is empty): the query reads every account, as the table holds them.
+  if (!asked?.length || !listed) return { accounts: asked, failed: [] };
+  const held = new Set(listed);
+  return {
+    accounts: asked.filter((account) => held.has(account)),
+    failed: asked
+      .filter((account) => !held.has(account))
+      .map((account) => ({
+        region: `(every region) of account ${account}`,
+        error: `the table ${where(options)} holds no partition for account ${account} (it is not in projection.${layout.partitions.account}.values): add it there, or search the key with LookupEvents in that account`,
+      })),
   };
 }
 

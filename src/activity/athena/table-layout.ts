@@ -16,8 +16,8 @@ const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
 
 /**
  * The table's partition columns that a query can prune on, from the Glue catalog: a date in
- * CloudTrail's `yyyy/MM/dd` form, a region and an account; and, when the regions are projected
- * from a list, that list. A table partitioned otherwise (or not at all) is still read, only whole.
+ * CloudTrail's `yyyy/MM/dd` form, a region and an account; and, when the regions or the accounts
+ * are projected from a list, that list. A table partitioned otherwise (or not at all) is still read, only whole.
  * A date column is pruned on only when its projection says it holds `yyyy/MM/dd`: such columns
  * are also written by hand as `2023-07-10` or as the day of the month alone (AWS's manual
  * partitions), and a range of CloudTrail's form over those would match nothing, reading no event.
@@ -47,7 +47,8 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
     partitions[kind] = found;
   }
   const regionValues = partitions.region && projectedValues(parameters, partitions.region);
-  return { name, partitions, ...(regionValues ? { regionValues } : {}) };
+  const accountValues = partitions.account && projectedValues(parameters, partitions.account);
+  return { name, partitions, ...(regionValues ? { regionValues } : {}), ...(accountValues ? { accountValues } : {}) };
 }
 
 /** The values a partition column is projected from, when it is projected from a list. */

@@ -204,6 +204,51 @@ describe('athenaSource', () => {
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
   });
 
+  it('reports an account the table’s projected list does not hold as not searched, never as an account that did nothing', async () => {
+    glueMock.on(GetTableCommand).resolves({
+      Table: {
+        Name: 'events',
+        PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
+        Parameters: {
+          'projection.enabled': 'true',
+          'projection.account.type': 'enum',
+          'projection.account.values': '111111111111,123837392027',
+          'projection.timestamp.format': 'yyyy/MM/dd',
+        },
+      },
+    });
+
+    const [outside] = await source(['222222222222']).summarize({
+      accessKeyIds: [INVICTUS_KEY],
+      window: INVICTUS_WINDOW,
+    });
+    expect(outside?.totalEvents).toBe(0);
+    expect(outside?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: '(every region) of account 222222222222',
+          error: expect.stringMatching(
+            /holds no partition for account 222222222222 \(it is not in projection\.account\.values\)/,
+          ),
+        },
+      ],
+    });
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 0);
+
+    const [both] = await source(['123837392027', '222222222222']).summarize({
+      accessKeyIds: [INVICTUS_KEY],
+      window: INVICTUS_WINDOW,
+    });
+    expect(both?.totalEvents).toBe(2104);
+    expect(both?.regions.failed).toEqual([
+      expect.objectContaining({ region: '(every region) of account 222222222222' }),
+    ]);
+    const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(input?.ExecutionParameters).toContain("'123837392027'");
+    expect(input?.ExecutionParameters).not.toContain("'222222222222'");
+  });
+
   it('reports keys whose accounts STS cannot tell as not searched, keeping what was found before', async () => {
     let lookups = 0;
     const athena = athenaSource(
