@@ -26,6 +26,12 @@ const LAYOUT = /(?:^|\/)CloudTrail(?:-Insight)?\/([a-z0-9]+(?:-[a-z0-9]+)+)(?:\/
 const FILE_NAME =
   /^\d{12}_CloudTrail(?:-Insight)?_([a-z0-9]+(?:-[a-z0-9]+)+)_(\d{4})(\d{2})(\d{2})T\d{4}Z_[^_/]+\.json(?:\.gz)?$/i;
 const LOG_EXTENSION = /\.json(?:\.gz)?$/i;
+/**
+ * `AWSLogs/[<org-id>/]<account>/<service>/`: a log archive (Control Tower's, say) files AWS Config,
+ * VPC flow logs and others beside CloudTrail; a file under another service's folder is none of
+ * CloudTrail's, and is skipped unread.
+ */
+const SERVICE_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?\d{12}\/([^/]+)\//;
 
 function utcDay(year: string, month: string, day: string): number | null {
   const time = Date.UTC(Number(year), Number(month) - 1, Number(day));
@@ -35,18 +41,20 @@ function utcDay(year: string, month: string, day: string): number | null {
 }
 
 /**
- * Classifies a log file by its path (a local path or an S3 key): digest files, Insight files and
- * files that are not `.json`/`.json.gz` are not deliveries to read; the region and day come from
+ * Classifies a log file by its path (a local path or an S3 key): digest files, Insight files,
+ * files of another service's `AWSLogs` folder and files that are not `.json`/`.json.gz` are not
+ * deliveries to read; the region and day come from
  * the CloudTrail folder layout, else from the standard file name.
  */
 export function describeLogFilePath(path: string): LogFilePathInfo {
   const normalized = path.replaceAll('\\', '/');
   const name = normalized.slice(normalized.lastIndexOf('/') + 1);
+  const service = SERVICE_FOLDER.exec(normalized)?.[1];
   const kind: LogFileKind = normalized.includes('CloudTrail-Digest')
     ? 'digest'
     : normalized.includes('CloudTrail-Insight')
       ? 'insight'
-      : LOG_EXTENSION.test(name)
+      : LOG_EXTENSION.test(name) && (service === undefined || service.startsWith('CloudTrail'))
         ? 'delivery'
         : 'other';
   const layout = LAYOUT.exec(normalized);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dayIsOutsideWindow, describeLogFilePath } from '../../../../src/activity/log-files/log-file-path.js';
+import {
+  accountOfLogFilePath,
+  dayIsOutsideWindow,
+  describeLogFilePath,
+} from '../../../../src/activity/log-files/log-file-path.js';
 import { parseS3Location } from '../../../../src/activity/log-files/s3-log-files.js';
 
 const JULY_10 = Date.UTC(2023, 6, 10);
@@ -52,6 +56,28 @@ describe('describeLogFilePath', () => {
     expect(insight).toEqual({ kind: 'insight', region: 'us-east-1', day: JULY_10 });
     expect(other).toEqual({ kind: 'other', region: 'us-east-1', day: JULY_10 });
     expect(plain).toEqual({ kind: 'delivery', region: null, day: null });
+  });
+
+  it('skips, unread, the files other services keep beside CloudTrail in a log archive (AWS Config, flow logs)', () => {
+    const config = describeLogFilePath(
+      'archive/AWSLogs/o-abc123/218007301253/Config/us-east-1/2023/7/10/ConfigHistory/218007301253_Config_us-east-1_ConfigHistory_AWS::IAM::User_20230710T114500Z_20230710T114500Z_1.json.gz',
+    );
+    const flowLogs = describeLogFilePath('AWSLogs/218007301253/vpcflowlogs/us-east-1/2023/07/10/x.json.gz');
+    const trail = describeLogFilePath(
+      'archive/AWSLogs/o-abc123/218007301253/CloudTrail/us-east-1/2023/07/10/218007301253_CloudTrail_us-east-1_20230710T1145Z_a1.json.gz',
+    );
+
+    expect(config.kind).toBe('other');
+    expect(flowLogs.kind).toBe('other');
+    expect(trail.kind).toBe('delivery');
+  });
+
+  it('names the account a file of an organisation trail is filed under', () => {
+    expect(accountOfLogFilePath('s3://t/AWSLogs/o-abc123/218007301253/CloudTrail/us-east-1/2023/07/10/f.json')).toBe(
+      '218007301253',
+    );
+    expect(accountOfLogFilePath('/x/218007301253_CloudTrail_us-east-1_20230710T1145Z_a.json')).toBe('218007301253');
+    expect(accountOfLogFilePath('/x/events.json')).toBeNull();
   });
 
   it('ignores dates that do not exist', () => {
