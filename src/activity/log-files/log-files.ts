@@ -128,12 +128,20 @@ function scopeOf(account: string, region: string): string {
   return `${account}/${region}`;
 }
 
+/** How `regions.failed` names a region of one account whose files all failed, where others' were read. */
+function accountRegionLabel(account: string, region: string): string {
+  return `${region} (account ${account})`;
+}
+
 /**
  * The region under which a failure shows in `regions.failed`; null when it is a file to report
  * alone. A part that could not be listed always shows, since its files are unknown: under the
  * region its path names, or as unknown when it names none or one already searched. A file whose
  * path names its account is alone only among read files of the same account and region: under an
- * organisation trail, another account's files of that region say nothing of this one's.
+ * organisation trail, when none of one account's files of a region could be read, that account's
+ * region shows as `<region> (account <id>)`, even where other accounts' files of the region were
+ * read (which keeps the region searched: a key's calls are filed under its own account, and
+ * another account's unreadable files must neither hide nor void what was read of the key's).
  */
 function failedRegionOf(
   file: FailedFile,
@@ -143,7 +151,8 @@ function failedRegionOf(
 ): string | null {
   if (file.unlisted) return searched.has(file.region) ? UNKNOWN_REGION : file.region;
   if (file.region === UNKNOWN_REGION) return filesRead > 0 ? null : UNKNOWN_REGION;
-  if (file.account !== null) return searchedScopes.has(scopeOf(file.account, file.region)) ? null : file.region;
+  if (file.account !== null && !searchedScopes.has(scopeOf(file.account, file.region)))
+    return searched.has(file.region) ? accountRegionLabel(file.account, file.region) : file.region;
   return searched.has(file.region) ? null : file.region;
 }
 
@@ -254,7 +263,7 @@ class LogFilesTally {
 
   /** Counts what reading a delivery gave, its records included, and reports progress. */
   settle(toRead: FileToRead, outcome: LogFileOutcome): void {
-    this.#tried(toRead.region);
+    this.#tried(toRead.region, accountOfLogFilePath(toRead.file.path));
     if (outcome.kind === 'failed') this.#fail(toRead.file.path, toRead.region, outcome.reason);
     else if (outcome.kind === 'not-a-delivery') this.#progress.filesSkipped += 1;
     else {
@@ -273,9 +282,7 @@ class LogFilesTally {
     const failed = [...this.#failed].sort((a, b) => compareText(a.path, b.path));
     const { filesRead, filesSkipped, filesOutsideWindow, bytes } = this.#progress;
     const regionsFailed = unsearchedRegions(failed, this.#searched, this.#searchedScopes, this.#attempts, filesRead);
-    // A region one account's files of which all failed was not searched, whatever other accounts' gave.
-    const notSearched = new Set(regionsFailed.map((failure) => failure.region));
-    const regionsSearched = [...this.#searched].filter((region) => !notSearched.has(region));
+    const regionsSearched = [...this.#searched];
     return {
       summaries: options.accessKeyIds.map((id, index) =>
         this.#accumulators.of(id).summary({
@@ -319,9 +326,10 @@ class LogFilesTally {
       : { first: day, last: day };
   }
 
-  #tried(region: string | null): void {
-    const key = region ?? UNKNOWN_REGION;
-    this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
+  /** Counts a file tried, under its region, and under its account's region when its path names the account. */
+  #tried(region: string | null, account: string | null): void {
+    const keys = [region ?? UNKNOWN_REGION, ...(region && account ? [accountRegionLabel(account, region)] : [])];
+    for (const key of keys) this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1);
   }
 
   #report(): void {

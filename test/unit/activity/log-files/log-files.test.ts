@@ -522,7 +522,7 @@ describe('readLogFiles', () => {
     expect(summary).toMatchObject(reference(kept));
   });
 
-  it('lists a region as failed when every file of one account there failed, whatever other accounts’ files gave', async () => {
+  it('lists a region of one account whose files all failed, keeping the region searched where other accounts’ files were read', async () => {
     const records = loadInvictusRecords();
     const day = String(records[0]?.eventTime).slice(0, 10).replaceAll('-', '/');
     const fileOf = async (account: string, name: string, text: string) => {
@@ -531,15 +531,29 @@ describe('readLogFiles', () => {
       await writeFile(join(folder, name), text);
       return join(folder, name);
     };
-    // Another account's file, readable; the key's account's files, none readable.
-    await fileOf('111111111111', '111111111111_CloudTrail_us-east-1_a.json', JSON.stringify({ Records: [] }));
+    // The key's account's file, read; another account's, not readable.
+    const key = records
+      .filter(
+        (record) =>
+          (record.userIdentity as { accessKeyId?: string } | undefined)?.accessKeyId === INVICTUS_KEY &&
+          String(record.eventTime).startsWith(day.replaceAll('/', '-')),
+      )
+      .slice(0, 3);
+    expect(key).toHaveLength(3);
+    await fileOf('111111111111', '111111111111_CloudTrail_us-east-1_a.json', JSON.stringify({ Records: key }));
     const denied = await fileOf('222222222222', '222222222222_CloudTrail_us-east-1_b.json', '{"Records":[');
 
     const [summary] = (await read()).summaries;
 
+    expect(summary?.totalEvents).toBe(3);
     expect(summary?.regions).toEqual({
-      searched: [],
-      failed: [{ region: 'us-east-1', error: expect.stringContaining(`${denied}: not valid JSON`) }],
+      searched: ['us-east-1'],
+      failed: [
+        {
+          region: 'us-east-1 (account 222222222222)',
+          error: `1 of 1 log file could not be read: ${denied}: ${(await read()).files.failed[0]?.error}`,
+        },
+      ],
     });
   });
 
