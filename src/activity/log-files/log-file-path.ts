@@ -29,7 +29,8 @@ const LOG_EXTENSION = /\.json(?:\.gz)?$/i;
 /**
  * `AWSLogs/[<org-id>/]<account>/<service>/`: a log archive (Control Tower's, say) files AWS Config,
  * VPC flow logs and others beside CloudTrail; a file under another service's folder is none of
- * CloudTrail's, and is skipped unread.
+ * CloudTrail's, and is skipped unread, unless its name is a CloudTrail delivery's (a copy laid out
+ * otherwise).
  */
 const SERVICE_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?\d{12}\/([^/]+)\//;
 
@@ -54,7 +55,7 @@ export function describeLogFilePath(path: string): LogFilePathInfo {
     ? 'digest'
     : normalized.includes('CloudTrail-Insight')
       ? 'insight'
-      : LOG_EXTENSION.test(name) && (service === undefined || service.startsWith('CloudTrail'))
+      : LOG_EXTENSION.test(name) && (service === undefined || /^cloudtrail/i.test(service) || FILE_NAME.test(name))
         ? 'delivery'
         : 'other';
   const layout = LAYOUT.exec(normalized);

@@ -70,6 +70,13 @@ describe('describeLogFilePath', () => {
     expect(config.kind).toBe('other');
     expect(flowLogs.kind).toBe('other');
     expect(trail.kind).toBe('delivery');
+    // A CloudTrail delivery's own name, or a folder named in another case, keeps a file a delivery.
+    const synced = describeLogFilePath(
+      'AWSLogs/218007301253/us-east-1/2026/01/10/218007301253_CloudTrail_us-east-1_20260110T1000Z_a.json.gz',
+    );
+    const lower = describeLogFilePath('AWSLogs/218007301253/cloudtrail/us-east-1/2026/01/10/f.json.gz');
+    expect(synced.kind).toBe('delivery');
+    expect(lower.kind).toBe('delivery');
   });
 
   it('names the account a file of an organisation trail is filed under', () => {
