@@ -92,6 +92,13 @@ export interface RespondResult {
   interrupted?: true;
 }
 
+/** Containment outcomes that say the key is not this account's: an inventory here would find nothing of it. */
+const KEY_ELSEWHERE: ReadonlySet<ContainmentResult['outcome']> = new Set([
+  'not-found',
+  'other-account',
+  'outside-organization',
+]);
+
 /**
  * Contains the key (unless this is a dry run: then the plan stands as the result), then
  * investigates what it did and finds the topic, and notifies it, or returns the message for
@@ -146,7 +153,16 @@ export async function runResponse(
   if (investigation.status === 'done' && deps.inventory && !deps.signal?.aborted) {
     const { activity, sessionActivity } = investigation.result;
     const account = incident.accountId === 'unknown' ? null : incident.accountId;
-    investigation.result.inventory = await deps.inventory([activity, ...sessionActivity], owner, account);
+    const elsewhere = containment.status === 'done' && KEY_ELSEWHERE.has(containment.result.outcome);
+    investigation.result.inventory = elsewhere
+      ? {
+          items: [],
+          trustedAccounts: 'this-account',
+          truncated: false,
+          // Here, everything the attacker made would seem gone: the key's IAM is another account's.
+          error: `not taken: IAM here does not hold key ${incident.accessKeyId} (${containment.result.outcome}), and everything the attacker made would seem gone here. Take it where the key lives: exposed-keys investigate --key ${incident.accessKeyId} --inventory with a profile (or --account) of its account.`,
+        }
+      : await deps.inventory([activity, ...sessionActivity], owner, account);
   }
   const named: StepReport<ContainmentResult> =
     accountName && containment.status === 'done'
@@ -271,7 +287,8 @@ export async function respondToKey(
  * The exit code of a response: 4 when a human must act; 130 when the responder stopped it (Ctrl-C)
  * after containment; 3 when anything else failed (the notification, the whole investigation, a
  * region of the key or of a session key it minted not searched, a warning of containment such as
- * its record not left on the user, STS, finding the topic); else 0.
+ * its record not left on the user, STS, finding the topic, an inventory not taken or an item of it
+ * not checked); else 0.
  */
 export function responseExitCode(result: RespondResult): ExitCodeValue {
   if (result.needsHuman) return ExitCode.needsHuman;

@@ -125,3 +125,45 @@ describe('respond when the attacker made itself a key', () => {
     expect(responseExitCode(outcome.result)).toBe(0);
   });
 });
+
+describe('respond for a key IAM here does not hold', () => {
+  it('takes no inventory where everything the attacker made would seem gone, and says where to take it', async () => {
+    const { NoSuchEntityException } = await import('@aws-sdk/client-iam');
+    iamMock
+      .on(GetAccessKeyLastUsedCommand)
+      .rejects(new NoSuchEntityException({ message: 'The Access Key with id … cannot be found', $metadata: {} }));
+    let asked = false;
+    const iam = new IAMClient({});
+    const outcome = await respondToKey(
+      {
+        iam,
+        sts: new STSClient({}),
+        source,
+        topic: async () => ({}),
+        inventory: async () => {
+          asked = true;
+          return { items: [], trustedAccounts: 'this-account', truncated: false };
+        },
+      },
+      {
+        accessKeyId: KEY,
+        mode: 'delete',
+        revokeSessions: true,
+        dryRun: false,
+        followSessions: false,
+        window: { start: new Date('2026-11-26T03:00:00Z'), end: new Date('2026-11-27T03:00:00Z') },
+        searchedWhere: 'us-east-1',
+        notifiedWhom: 'nobody',
+      },
+      recordingHost<RespondMessage>(true),
+    );
+    if (outcome.aborted) throw new Error('aborted');
+
+    expect(outcome.result.containment).toMatchObject({ outcome: 'not-found' });
+    expect(asked).toBe(false);
+    expect(outcome.result.inventory?.error).toMatch(
+      /^not taken: IAM here does not hold key AKIAIOSFODNN7EXAMPLE \(not-found\)/,
+    );
+    expect(responseExitCode(outcome.result)).toBe(4);
+  });
+});
