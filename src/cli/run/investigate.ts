@@ -102,14 +102,17 @@ export async function sourceOf(
 /**
  * The inventory refused, when the key is another account's than the one it would be taken in: log
  * files and Athena read an organisation's trail, but IAM answers for one account, where all the
- * attacker made would be "gone". Null when the accounts match, or when STS cannot say whose the
- * key is (then the inventory is taken, and a warning says where).
+ * attacker made would be "gone". Null when it may be taken: LookupEvents read the account it is
+ * taken in; the accounts match; `--account` named the account (a key of another account that
+ * assumed a role there made things there: a warning says what is left unchecked); or STS cannot
+ * say whose the key is (a warning says where it is taken).
  */
 async function inventoryElsewhere(
   clients: AwsClients,
   acting: AwsClients,
-  request: Pick<InvestigationRequest, 'accessKeyId' | 'account' | 'onWarning'>,
+  request: Pick<InvestigationRequest, 'accessKeyId' | 'account' | 'onWarning' | 'logs' | 'athena'>,
 ): Promise<Inventory | null> {
+  if (!request.logs && !request.athena) return null;
   const [{ keyAccounts }, { callerAccount }, { describeError }] = await Promise.all([
     import('../../aws/key-accounts.js'),
     import('../../aws/caller-account.js'),
@@ -127,11 +130,17 @@ async function inventoryElsewhere(
     return null;
   }
   if (!owner || owner === here) return null;
+  if (request.account) {
+    request.onWarning?.(
+      `Key ${request.accessKeyId} is account ${owner}'s: the inventory is taken in account ${here}, as --account asks, and what the key made in account ${owner} is not checked (add --account ${owner} for that).`,
+    );
+    return null;
+  }
   return {
     items: [],
     trustedAccounts: 'this-account',
     truncated: false,
-    error: `key ${request.accessKeyId} is account ${owner}'s, and the inventory would look in account ${here}, where everything the attacker made would seem gone. Take it there: add --account ${owner} (through its responder role), or run with a profile of that account.`,
+    error: `key ${request.accessKeyId} is account ${owner}'s, and the inventory would look in account ${here}, where everything the key made would seem gone. Take it there: add --account ${owner} (through its responder role), or run with a profile of that account; or, for what its session keys made here, add --account ${here}.`,
   };
 }
 

@@ -101,6 +101,64 @@ describe('the inventory of a key found in an organisation trail', () => {
     ]);
   });
 
+  it('is taken in the account --account names, with a warning of what is left unchecked', async () => {
+    sts.on(GetAccessKeyInfoCommand, { AccessKeyId: KEY }).resolves({ Account: MEMBER });
+    const warnings: string[] = [];
+    const clients = new AwsClients({
+      region: 'us-east-1',
+      credentials: async () => ({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' }),
+    });
+
+    const result = await runInvestigation(clients, {
+      accessKeyId: KEY,
+      window: { start: new Date('2026-01-10T00:00:00Z'), end: new Date('2026-01-11T00:00:00Z') },
+      logs: { location: folder },
+      followSessions: false,
+      inventory: true,
+      // The caller's own account, named: the inventory is taken with the caller's clients.
+      account: { accountId: HUB, roleName: 'exposed-keys-responder' },
+      onWarning: (text) => warnings.push(text),
+    }).catch((error: unknown) => error);
+
+    // Acting through a role needs STS AssumeRole, which the mock does not answer: only the warning is checked.
+    expect(warnings).toContainEqual(
+      expect.stringContaining(
+        `Key ${KEY} is account ${MEMBER}'s: the inventory is taken in account ${HUB}, as --account asks`,
+      ),
+    );
+    expect(result).toBeDefined();
+  });
+
+  it('is not checked against the key’s account when LookupEvents read the account it is taken in', async () => {
+    sts.on(GetAccessKeyInfoCommand).resolves({ Account: MEMBER });
+    const { CloudTrailClient, LookupEventsCommand } = await import('@aws-sdk/client-cloudtrail');
+    const { EC2Client, DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+    const cloudTrail = mockClient(CloudTrailClient);
+    const ec2 = mockClient(EC2Client);
+    cloudTrail.on(LookupEventsCommand).resolves({ Events: [] });
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-east-1' }] });
+    try {
+      const clients = new AwsClients({
+        region: 'us-east-1',
+        credentials: async () => ({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' }),
+      });
+      const now = Date.now();
+      const result = await runInvestigation(clients, {
+        accessKeyId: KEY,
+        window: { start: new Date(now - 3_600_000), end: new Date(now) },
+        regions: ['us-east-1'],
+        followSessions: false,
+        inventory: true,
+      });
+
+      expect(result.inventory?.error).toBeUndefined();
+      expect(sts.commandCalls(GetAccessKeyInfoCommand)).toHaveLength(0);
+    } finally {
+      cloudTrail.restore();
+      ec2.restore();
+    }
+  });
+
   it('is taken, with a warning that says where, when STS cannot say whose the key is', async () => {
     sts.on(GetAccessKeyInfoCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDenied' }));
     const warnings: string[] = [];
