@@ -62,7 +62,10 @@ export interface Leftover {
 }
 
 /** What a check says of one leftover now. */
-export type LeftoverCheck = Pick<Leftover, 'state' | 'note' | 'command'> & { foreignTrust?: boolean };
+export type LeftoverCheck = Pick<Leftover, 'state' | 'note' | 'command'> & {
+  foreignTrust?: boolean;
+  checkFailed?: boolean;
+};
 
 /** The check of a leftover no longer there. */
 export const GONE: LeftoverCheck = { state: 'gone', note: null, command: '' };
@@ -100,12 +103,17 @@ export function grantsAccess(item: Leftover): boolean {
 }
 
 /**
- * The items with those that grant access first, the rest in their order: whatever cuts an
- * inventory short (its cap, the state's size) cuts from the end, so that what makes a human
- * necessary is the last thing lost.
+ * The items with those that grant access first, then those whose check failed, the rest in their
+ * order: whatever cuts an inventory short (its cap, the state's size) cuts from the end, so that
+ * what makes a human necessary, then what the inventory cannot vouch for, are the last lost.
  */
 export function accessFirst<T extends Leftover>(items: readonly T[]): T[] {
-  return [...items.filter(grantsAccess), ...items.filter((item) => !grantsAccess(item))];
+  const failed = (item: T) => !grantsAccess(item) && item.checkFailed === true;
+  return [
+    ...items.filter(grantsAccess),
+    ...items.filter(failed),
+    ...items.filter((item) => !grantsAccess(item) && !failed(item)),
+  ];
 }
 
 /**

@@ -118,8 +118,10 @@ async function checkRole(deps: InventoryDeps, candidate: Candidate, trusted: Tru
     candidate.kind === 'role'
       ? shellCommand`aws iam delete-role --role-name ${candidate.name}`
       : shellCommand`aws iam update-assume-role-policy --role-name ${candidate.name} --policy-document file://trust-policy-before.json`;
-  // A trust policy that cannot be read is never taken for one that trusts no one outside.
-  return { ...exists(command, note), foreignTrust: foreign === null || foreign.length > 0 };
+  // A trust policy that cannot be read is never taken for one that trusts no one outside, nor
+  // said to trust outside: its check failed.
+  if (foreign === null) return { ...exists(command, note), foreignTrust: false, checkFailed: true };
+  return { ...exists(command, note), foreignTrust: foreign.length > 0 };
 }
 
 /** Checks one candidate now; the state `gone` when AWS no longer has it. */
@@ -241,13 +243,25 @@ async function itemsOf(
 async function inlineItems(deps: InventoryDeps, candidate: Candidate, keyOwner: string | null): Promise<Leftover[]> {
   const { type, name } = principal(candidate.owner);
   const names = await inlinePolicies(deps.iam, candidate.owner, keyOwner);
-  return names.map((policy) => ({
-    ...candidate,
-    name: policy,
-    state: 'exists',
-    note: `inline policy of ${type} ${name} (the attacker put inline policies on it; check it is theirs)`,
-    command: shellCommand`aws iam delete-${type}-policy --${type}-name ${name} --policy-name ${policy}`,
-  }));
+  return names.map((policy) =>
+    // By exposed-keys' own name, it may revoke the sessions of an earlier incident's key: removing
+    // it would undo that; no command is given for it.
+    policy === REVOKE_SESSIONS_POLICY_NAME
+      ? {
+          ...candidate,
+          name: policy,
+          state: 'exists',
+          note: `inline policy of ${type} ${name} by exposed-keys' name: it may revoke the sessions of an earlier incident's key, or be the attacker's under that name; read it (aws iam get-${type}-policy) before removing it`,
+          command: '',
+        }
+      : {
+          ...candidate,
+          name: policy,
+          state: 'exists',
+          note: `inline policy of ${type} ${name} (the attacker put inline policies on it; check it is theirs)`,
+          command: shellCommand`aws iam delete-${type}-policy --${type}-name ${name} --policy-name ${policy}`,
+        },
+  );
 }
 
 /**

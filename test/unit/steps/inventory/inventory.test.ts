@@ -318,12 +318,31 @@ describe('takeInventory', () => {
     );
 
     expect(inventory.items.map((item) => [item.name, item.state, item.checkFailed ?? false, item.note])).toEqual([
-      ['ops', 'exists', false, 'its trust policy could not be read: check whom it trusts'],
       ['backdoor', 'unknown', true, 'could not check: AccessDenied'],
+      ['ops', 'exists', true, 'its trust policy could not be read: check whom it trusts'],
     ]);
-    expect(inventory.items[0]?.foreignTrust).toBe(true);
+    // Not said to trust outside (which the message would claim), nor to be safe.
+    expect(inventory.items[1]?.foreignTrust).toBe(false);
+    expect(inventoryLines(inventory).join('\n')).not.toContain('TRUST OUTSIDE');
     expect(inventoryIncomplete(inventory)).toBe(true);
-    expect(inventoryIncomplete({ ...inventory, items: inventory.items.slice(0, 1) })).toBe(false);
+    expect(inventoryIncomplete({ ...inventory, items: [] })).toBe(false);
+  });
+
+  it('keeps a failed check among what an inventory cut at its cap still holds', async () => {
+    iamMock.on(GetUserCommand).resolves({});
+    iamMock
+      .on(GetUserCommand, { UserName: 'u-250' })
+      .rejects(new IAMServiceException({ name: 'AccessDenied', $fault: 'client', message: 'no', $metadata: {} }));
+    const users = Array.from({ length: 251 }, (_, n) =>
+      risky('CreateUser', [{ type: 'AWS::IAM::User', name: `u-${n}` }]),
+    );
+
+    const inventory = await takeInventory(deps, [summary(users)], 'alice');
+
+    expect(inventory.truncated).toBe(true);
+    expect(inventory.items).toHaveLength(200);
+    expect(inventory.items[0]).toMatchObject({ name: 'u-250', checkFailed: true });
+    expect(inventoryIncomplete(inventory)).toBe(true);
   });
 
   it('leaves out the session-revoking policy only on the key’s own user: by that name elsewhere, it may be the attacker’s', async () => {
@@ -339,6 +358,10 @@ describe('takeInventory', () => {
     expect(
       inventory.items.filter((item) => item.kind === 'inline-policy').map((item) => `${item.owner} ${item.name}`),
     ).toEqual(['user/alice ops-extra', 'user/backdoor exposed-keys-revoke-sessions', 'user/backdoor ops-extra']);
+    // By exposed-keys' name, perhaps an earlier incident's revocation: to read, with no command that removes it.
+    const named = inventory.items.find((item) => item.name === 'exposed-keys-revoke-sessions');
+    expect(named?.command).toBe('');
+    expect(named?.note).toMatch(/may revoke the sessions of an earlier incident's key/);
   });
 
   it('quotes every name in a command to copy, so that a name an attacker wrote stays one argument', async () => {
