@@ -273,22 +273,22 @@ export function parseWindow(options: { hours?: string; start?: string; end?: str
     return { start: new Date(now.getTime() - hours * 3_600_000), end: now };
   }
   const asked = options.end === undefined ? now : parseDate(options.end, '--end');
+  // A window reaching past now is searched, and said, until now; the default start counts back from there.
+  const end = asked.getTime() > now.getTime() ? now : asked;
   const start =
     options.start === undefined
-      ? new Date(asked.getTime() - DEFAULT_LOOKBACK_HOURS * 3_600_000)
+      ? new Date(end.getTime() - DEFAULT_LOOKBACK_HOURS * 3_600_000)
       : parseDate(options.start, '--start');
   // A window that has not begun (a mistyped year) would be searched and found quiet: "no activity"
-  // that shows nothing. It is refused; one that reaches past now is searched, and said, until now.
+  // that shows nothing. It is refused.
   if (start.getTime() > now.getTime())
     throw new InvalidInputError(
-      options.start === undefined ? '--end' : '--start',
-      options.start === undefined
-        ? `--end ${quoted(options.end ?? '')} is more than ${DEFAULT_LOOKBACK_HOURS} hours ahead: the window before it has not begun. Check the date (now is ${now.toISOString()}).`
-        : `--start ${quoted(options.start)} is in the future: nothing can have happened yet. Check the date (now is ${now.toISOString()}).`,
+      '--start',
+      `--start ${quoted(options.start ?? '')} is in the future: nothing can have happened yet. Check the date (now is ${now.toISOString()}).`,
     );
   // Both ends are included: --start and --end may be the same instant.
   if (start.getTime() > asked.getTime()) throw new InvalidInputError('--start', '--start must not be after --end.');
-  return { start, end: asked.getTime() > now.getTime() ? now : asked };
+  return { start, end };
 }
 
 /** The flags that choose Athena as the activity source (`investigate`, `respond`). */

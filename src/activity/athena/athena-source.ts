@@ -104,7 +104,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
         rows = answer.rows as unknown as FacetRow[];
       } catch (error) {
         if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;
-        const failed = [...scope.failed, { region: where(options), error: error.message }];
+        const failed = [...scope.failed, ...accountsFailed, { region: where(options), error: error.message }];
         return summariesOfRows(query.accessKeyIds, [], { ...context, regionsSearched: [], regionsFailed: failed });
       }
       return summariesOfRows(query.accessKeyIds, rows, {
