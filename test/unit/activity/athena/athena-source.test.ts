@@ -79,6 +79,22 @@ function source(accounts: string[] = ['123837392027']) {
   );
 }
 
+/** The catalog's table, partitioned by account, region and day, with `column` projected from `values`. */
+function projectedTable(column: 'region' | 'account', values: string) {
+  glueMock.on(GetTableCommand).resolves({
+    Table: {
+      Name: 'events',
+      PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
+      Parameters: {
+        'projection.enabled': 'true',
+        [`projection.${column}.type`]: 'enum',
+        [`projection.${column}.values`]: values,
+        'projection.timestamp.format': 'yyyy/MM/dd',
+      },
+    },
+  });
+}
+
 describe('athenaSource', () => {
   it('gives the summary the summarizer gives, source athena, from one query', async () => {
     const athena = source();
@@ -173,18 +189,7 @@ describe('athenaSource', () => {
   });
 
   it('reports a region the table’s projected list does not hold as not searched, and names the regions read', async () => {
-    glueMock.on(GetTableCommand).resolves({
-      Table: {
-        Name: 'events',
-        PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
-        Parameters: {
-          'projection.enabled': 'true',
-          'projection.region.type': 'enum',
-          'projection.region.values': 'us-east-1, eu-west-1',
-          'projection.timestamp.format': 'yyyy/MM/dd',
-        },
-      },
-    });
+    projectedTable('region', 'us-east-1, eu-west-1');
     const read = (regions?: string[]) =>
       athenaSource(
         { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
@@ -205,18 +210,7 @@ describe('athenaSource', () => {
   });
 
   it('reports an account the table’s projected list does not hold as not searched, never as an account that did nothing', async () => {
-    glueMock.on(GetTableCommand).resolves({
-      Table: {
-        Name: 'events',
-        PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
-        Parameters: {
-          'projection.enabled': 'true',
-          'projection.account.type': 'enum',
-          'projection.account.values': '111111111111,123837392027',
-          'projection.timestamp.format': 'yyyy/MM/dd',
-        },
-      },
-    });
+    projectedTable('account', '111111111111,123837392027');
 
     const [outside] = await source(['222222222222']).summarize({
       accessKeyIds: [INVICTUS_KEY],

@@ -67,7 +67,9 @@ const source: ActivitySource = {
   },
 };
 
-function respond() {
+type Inventory = Parameters<typeof respondToKey>[0]['inventory'];
+
+function respond(inventory?: Inventory) {
   const iam = new IAMClient({});
   return respondToKey(
     {
@@ -75,12 +77,14 @@ function respond() {
       sts: new STSClient({}),
       source,
       topic: async () => ({}),
-      inventory: (summaries, owner, account) =>
-        takeInventory(
-          { iam, ec2: () => ({}) as never, lambda: () => ({}) as never, accountId: account },
-          summaries,
-          owner,
-        ),
+      inventory:
+        inventory ??
+        ((summaries, owner, account) =>
+          takeInventory(
+            { iam, ec2: () => ({}) as never, lambda: () => ({}) as never, accountId: account },
+            summaries,
+            owner,
+          )),
     },
     {
       accessKeyId: KEY,
@@ -133,30 +137,10 @@ describe('respond for a key IAM here does not hold', () => {
       .on(GetAccessKeyLastUsedCommand)
       .rejects(new NoSuchEntityException({ message: 'The Access Key with id … cannot be found', $metadata: {} }));
     let asked = false;
-    const iam = new IAMClient({});
-    const outcome = await respondToKey(
-      {
-        iam,
-        sts: new STSClient({}),
-        source,
-        topic: async () => ({}),
-        inventory: async () => {
-          asked = true;
-          return { items: [], trustedAccounts: 'this-account', truncated: false };
-        },
-      },
-      {
-        accessKeyId: KEY,
-        mode: 'delete',
-        revokeSessions: true,
-        dryRun: false,
-        followSessions: false,
-        window: { start: new Date('2026-11-26T03:00:00Z'), end: new Date('2026-11-27T03:00:00Z') },
-        searchedWhere: 'us-east-1',
-        notifiedWhom: 'nobody',
-      },
-      recordingHost<RespondMessage>(true),
-    );
+    const outcome = await respond(async () => {
+      asked = true;
+      return { items: [], trustedAccounts: 'this-account', truncated: false };
+    });
     if (outcome.aborted) throw new Error('aborted');
 
     expect(outcome.result.containment).toMatchObject({ outcome: 'not-found' });

@@ -240,6 +240,20 @@ describe('foreignPrincipals of a trust policy it cannot read', () => {
   });
 });
 
+/** GetRole's answer for the role `ops`, with its trust policy as IAM gives it (URL-encoded). */
+function roleOps(trustPolicy: string) {
+  return {
+    Role: {
+      RoleName: 'ops',
+      Arn: 'arn:aws:iam::123456789012:role/ops',
+      Path: '/',
+      RoleId: 'x',
+      CreateDate: new Date(),
+      AssumeRolePolicyDocument: trustPolicy,
+    },
+  };
+}
+
 describe('takeInventory', () => {
   const deps = {
     iam,
@@ -253,18 +267,15 @@ describe('takeInventory', () => {
     iamMock
       .on(GetUserCommand, { UserName: 'removed' })
       .rejects(new NoSuchEntityException({ message: 'gone', $metadata: {} }));
-    iamMock.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'ops',
-        Arn: 'arn:aws:iam::123456789012:role/ops',
-        Path: '/',
-        RoleId: 'x',
-        CreateDate: new Date(),
-        AssumeRolePolicyDocument: encodeURIComponent(
-          JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' } }] }),
+    iamMock
+      .on(GetRoleCommand)
+      .resolves(
+        roleOps(
+          encodeURIComponent(
+            JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' } }] }),
+          ),
         ),
-      },
-    });
+      );
 
     const inventory = await takeInventory(
       deps,
@@ -295,16 +306,7 @@ describe('takeInventory', () => {
       .rejects(
         new IAMServiceException({ name: 'AccessDenied', $fault: 'client', message: 'not allowed', $metadata: {} }),
       );
-    iamMock.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'ops',
-        Arn: 'arn:aws:iam::123456789012:role/ops',
-        Path: '/',
-        RoleId: 'x',
-        CreateDate: new Date(),
-        AssumeRolePolicyDocument: '%7B%22Statement',
-      },
-    });
+    iamMock.on(GetRoleCommand).resolves(roleOps('%7B%22Statement'));
 
     const inventory = await takeInventory(
       deps,
