@@ -28,7 +28,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Artifact } from '../../../src/deploy/package-artifact.js';
 import { type DeployMessage, runDeploy } from '../../../src/deploy/run-deploy.js';
 import { MAX_TEMPLATE_BODY_BYTES } from '../../../src/deploy/template.js';
-import { InvalidInputError } from '../../../src/errors.js';
+import { DeploymentError, InvalidInputError } from '../../../src/errors.js';
 import { recordingHost } from '../../support/io-host.js';
 
 const STACK = 'exposed-keys';
@@ -158,6 +158,39 @@ describe('runDeploy', () => {
       expect.stringMatching(/left in ROLLBACK_FAILED by a failed first deploy.*Delete it, then deploy\?/),
     ]);
     expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
+  });
+
+  it('refuses, before anything changes, a stack half deleted, whose rollback failed, or still changing, rather than call it up to date', async () => {
+    const cases: [string, RegExp][] = [
+      ['DELETE_FAILED', /run exposed-keys destroy --stack-name exposed-keys again/],
+      ['UPDATE_ROLLBACK_FAILED', /continue-update-rollback --stack-name exposed-keys/],
+      ['UPDATE_IN_PROGRESS', /Wait until it is done/],
+      ['CREATE_FAILED', /See why in the stack's events/],
+    ];
+    for (const [status, hint] of cases) {
+      cloudFormationMock.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          {
+            StackName: STACK,
+            StackId: STACK_ID,
+            StackStatus: status as StackStatus,
+            Description: 'exposed-keys: a test stack',
+            CreationTime: new Date(),
+            Parameters: [{ ParameterKey: 'ContainmentMode', ParameterValue: 'deactivate' }],
+          },
+        ],
+      });
+
+      const run = runDeploy(deps().deps, input);
+
+      await expect(run, status).rejects.toBeInstanceOf(DeploymentError);
+      await expect(run, status).rejects.toThrow(
+        new RegExp(`^Stack exposed-keys is in ${status}: .*nothing was changed\\.$`),
+      );
+      await expect(run, status).rejects.toMatchObject({ hint: expect.stringMatching(hint), exitCode: 3 });
+    }
+    expect(s3Mock.calls()).toHaveLength(0);
     expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
   });
 
