@@ -6,13 +6,14 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
+  ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudFormationApi } from '../aws/narrow-clients.js';
 import { DeploymentError, InvalidInputError } from '../errors.js';
 import { deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError, StackTimeoutError } from './deploy-errors.js';
-import { requireOwnStack } from './own-stack.js';
+import { OWN_CHANGE_SET_DESCRIPTION, ofStack, requireOwnStack } from './own-stack.js';
 import { type ProgressDeps, polling } from './progress.js';
 import { findStack, isStackMissing } from './stack-description.js';
 import { isUpdatable, mustBeDeletedFirst, stackState } from './stack-status.js';
@@ -175,7 +176,7 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
   // otherwise take a fifth of CloudFormation's 51,200 bytes for a body sent inline.
   const templateBody = compactTemplate(input.templateBody ?? (await readTemplate()));
   let existing = await findStack(deps.cloudFormation, stackName);
-  requireOwnStack(existing, stackName, 'deploy');
+  await requireOwnStack(deps.cloudFormation, existing, stackName, 'deploy');
   if (!input.templateUrl && Buffer.byteLength(templateBody, 'utf8') > MAX_TEMPLATE_BODY_BYTES)
     throw new InvalidInputError(
       'template',
@@ -237,7 +238,7 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
         Capabilities: [...CAPABILITIES],
         // Tags left out keep the stack's tags; an empty list would remove them.
         ...(input.tags ? { Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
-        Description: input.description ?? 'Deployed by exposed-keys',
+        Description: input.description ?? OWN_CHANGE_SET_DESCRIPTION,
       }),
     );
   } catch (error) {
@@ -292,7 +293,11 @@ export async function discardChangeSet(
   }
   if (prepared.changeSetType !== 'CREATE') return;
   const stack = await findStack(deps.cloudFormation, prepared.stackId || prepared.stackName);
-  if (stack?.StackStatus === 'REVIEW_IN_PROGRESS')
+  // The empty stack this change set made goes too, unless other change sets (someone else's) wait on it.
+  const others = await send('ListChangeSets', () =>
+    deps.cloudFormation.send(new ListChangeSetsCommand({ StackName: stack?.StackId ?? prepared.stackName })),
+  ).catch(() => ({ Summaries: [{ StackId: stack?.StackId, StackName: stack?.StackName }] }));
+  if (stack?.StackStatus === 'REVIEW_IN_PROGRESS' && !(others?.Summaries ?? []).some((other) => ofStack(other, stack)))
     await send('DeleteStack', () =>
       deps.cloudFormation.send(new DeleteStackCommand({ StackName: stack.StackId ?? prepared.stackName })),
     );

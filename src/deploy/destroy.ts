@@ -45,7 +45,7 @@ export interface DestroyResult {
 export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Promise<DestroyResult> {
   const { stackName } = input;
   const stack = await findStack(deps.cloudFormation, stackName);
-  requireOwnStack(stack, stackName, 'destroy');
+  await requireOwnStack(deps.cloudFormation, stack, stackName, 'destroy');
   const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
   if (stackState(status) === 'in-progress' && !['REVIEW_IN_PROGRESS', 'DELETE_IN_PROGRESS'].includes(status))
     throw new StackBusyError(stackName, status);

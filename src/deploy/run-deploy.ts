@@ -221,7 +221,7 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   // Before the bucket and the upload: a stack of that name exposed-keys did not make is left alone,
   // and one a failed first deploy left behind is deleted only when the host says so.
   const existing = await findStack(deps.cloudFormation, input.stackName);
-  requireOwnStack(existing, input.stackName, 'deploy');
+  await requireOwnStack(deps.cloudFormation, existing, input.stackName, 'deploy');
   const existingStatus = existing?.StackStatus ?? '';
   refuseFailedStackForReview(input, existingStatus);
   refuseUnusableStack(input, existingStatus);

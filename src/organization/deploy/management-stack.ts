@@ -43,7 +43,7 @@ export async function checkManagementStack(
   stackName: string,
 ): Promise<ManagementStackCheck> {
   const existing = await findStack(deps.managementCloudFormation, stackName);
-  requireOwnStack(existing, stackName, 'deploy');
+  await requireOwnStack(deps.managementCloudFormation, existing, stackName, 'deploy');
   const status = existing?.StackStatus ?? '';
   if (!mustBeDeletedFirst(status)) return { deleteFailedStack: false };
   const agreed = await deps.io.confirm({

@@ -67,10 +67,20 @@ export async function runOrgDestroy(deps: RunOrgDestroyDeps, input: RunOrgDestro
   const { io } = deps;
   // Before anything is removed: a hub or management stack of those names exposed-keys did not make
   // is refused here, not after the members' stacks are gone.
-  requireOwnStack(await findStack(deps.cloudFormation, input.stackName), input.stackName, 'destroy');
+  await requireOwnStack(
+    deps.cloudFormation,
+    await findStack(deps.cloudFormation, input.stackName),
+    input.stackName,
+    'destroy',
+  );
   if (deps.managementCloudFormation) {
     const memberStackName = input.memberStackName ?? DEFAULT_MEMBER_STACK_NAME;
-    requireOwnStack(await findStack(deps.managementCloudFormation, memberStackName), memberStackName, 'destroy');
+    await requireOwnStack(
+      deps.managementCloudFormation,
+      await findStack(deps.managementCloudFormation, memberStackName),
+      memberStackName,
+      'destroy',
+    );
   }
   const organization = await describeOrganization(deps.organizations);
   const callAs: StackSetCaller =

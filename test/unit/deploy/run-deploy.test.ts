@@ -9,6 +9,7 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListChangeSetsCommand,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import {
@@ -101,6 +102,7 @@ beforeEach(() => {
   });
   cloudFormationMock.on(DeleteChangeSetCommand).resolves({});
   cloudFormationMock.on(DeleteStackCommand).resolves({});
+  cloudFormationMock.on(ListChangeSetsCommand).resolves({ Summaries: [] });
 });
 
 describe('runDeploy', () => {
