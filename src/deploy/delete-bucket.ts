@@ -23,19 +23,15 @@ export interface DeletedBucket {
 /**
  * The keys exposed-keys writes in its artifact bucket, the only objects it deletes there: the
  * artifacts (`lambda/<sha256>.zip`), their signed copies (`signed/<profile>/<sha256>/…`), the stack
- * templates sent by URL (`templates/<sha256>.json`) and the results of the stack's Athena workgroup
- * (`athena-results/`).
+ * templates sent by URL (`templates/<sha256>.json`) and, when the stack had the Athena option, the
+ * results of its workgroup (`athena-results/`).
  */
-const OWN_KEYS = [
-  /^lambda\/[0-9a-f]{64}\.zip$/,
-  /^signed\/[\w.-]+\/[0-9a-f]{64}\//,
-  /^templates\/[0-9a-f]{64}\.json$/,
-  /^athena-results\//,
-];
-const OWN_PLACES = 'lambda/<sha256>.zip, signed/<profile>/<sha256>/, templates/<sha256>.json, athena-results/';
+const OWN_KEYS = [/^lambda\/[0-9a-f]{64}\.zip$/, /^signed\/[\w.-]+\/[0-9a-f]{64}\//, /^templates\/[0-9a-f]{64}\.json$/];
+const ATHENA_RESULTS = /^athena-results\//;
+const OWN_PLACES = 'lambda/<sha256>.zip, signed/<profile>/<sha256>/, templates/<sha256>.json';
 
-function isOwnObject(key: string): boolean {
-  return OWN_KEYS.some((pattern) => pattern.test(key));
+function isOwnObject(key: string, athenaResults: boolean): boolean {
+  return OWN_KEYS.some((pattern) => pattern.test(key)) || (athenaResults && ATHENA_RESULTS.test(key));
 }
 
 async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -46,26 +42,8 @@ async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Deletes what exposed-keys wrote in its artifact bucket (every version and delete marker under
- * its prefixes: the artifacts, their signed copies, the templates, Athena's results), then the bucket, when
- * nothing else is left in it; a bucket that holds anything else is kept, and says why. Every call
- * names the owner, so that only the owner's bucket is touched.
- */
-export async function deleteArtifactBucket(
-  deps: ArtifactBucketDeps,
-  { bucket, owner }: OwnedBucket,
-): Promise<DeletedBucket> {
-  const target = { Bucket: bucket, ExpectedBucketOwner: owner };
-  try {
-    await deps.s3.send(new HeadBucketCommand(target));
-  } catch (error) {
-    if (isNotFound(error)) return { bucket, status: 'absent', objectsDeleted: 0 };
-    throw toAwsCallError('s3:HeadBucket', error);
-  }
-  deps.progress?.onStep?.(`Deleting exposed-keys' objects in bucket ${bucket}`);
-  let objectsDeleted = 0;
-  let others = 0;
+/** Every object version and delete marker of a bucket, a page (at most 1,000) at a time. */
+async function* versionPages(deps: ArtifactBucketDeps, target: { Bucket: string; ExpectedBucketOwner: string }) {
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   do {
@@ -74,37 +52,63 @@ export async function deleteArtifactBucket(
         new ListObjectVersionsCommand({ ...target, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
       ),
     );
-    const entries = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].filter(
-      (entry) => entry.Key !== undefined,
-    );
-    others += entries.filter((entry) => !isOwnObject(entry.Key as string)).length;
-    const objects: ObjectIdentifier[] = entries
-      .filter((entry) => isOwnObject(entry.Key as string))
+    yield [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+      .filter((entry) => entry.Key !== undefined)
       .map((entry) => ({ Key: entry.Key as string, ...(entry.VersionId ? { VersionId: entry.VersionId } : {}) }));
-    // A page holds at most 1,000 entries, the most DeleteObjects takes at once.
-    if (objects.length > 0) {
-      const answer = await send('DeleteObjects', () =>
-        deps.s3.send(new DeleteObjectsCommand({ ...target, Delete: { Objects: objects, Quiet: true } })),
-      );
-      const failed = answer.Errors?.[0];
-      if (failed)
-        throw new AwsCallError(
-          's3:DeleteObjects',
-          failed.Code ?? 'UnknownError',
-          `${failed.Key}: ${failed.Message ?? ''}`,
-        );
-      objectsDeleted += objects.length;
-    }
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
   } while (keyMarker);
+}
+
+/**
+ * Deletes the artifact bucket when it holds nothing but what exposed-keys wrote there (every
+ * version and delete marker under its prefixes: the artifacts, their signed copies, the
+ * templates, and Athena's results when the stack had the Athena option), those first. A bucket
+ * that holds anything else is shared: it is kept whole, nothing in it deleted, and the result says
+ * why; names that look like exposed-keys' in a bucket others write to may be theirs. Every call
+ * names the owner, so that only the owner's bucket is touched.
+ */
+export async function deleteArtifactBucket(
+  deps: ArtifactBucketDeps,
+  { bucket, owner }: OwnedBucket,
+  options: { athenaResults?: boolean } = {},
+): Promise<DeletedBucket> {
+  const target = { Bucket: bucket, ExpectedBucketOwner: owner };
+  const athenaResults = options.athenaResults === true;
+  try {
+    await deps.s3.send(new HeadBucketCommand(target));
+  } catch (error) {
+    if (isNotFound(error)) return { bucket, status: 'absent', objectsDeleted: 0 };
+    throw toAwsCallError('s3:HeadBucket', error);
+  }
+  // Decided before anything is deleted: a shared bucket loses nothing.
+  let others = 0;
+  for await (const entries of versionPages(deps, target))
+    others += entries.filter((entry) => !isOwnObject(entry.Key, athenaResults)).length;
   if (others > 0)
     return {
       bucket,
       status: 'kept',
-      objectsDeleted,
-      reason: `it holds ${others} object version(s) exposed-keys did not write (outside ${OWN_PLACES})`,
+      objectsDeleted: 0,
+      reason: `it holds ${others} object version(s) exposed-keys did not write (outside ${OWN_PLACES}${athenaResults ? ', athena-results/' : ''}), so nothing in it was deleted`,
     };
+  deps.progress?.onStep?.(`Deleting exposed-keys' objects in bucket ${bucket}`);
+  let objectsDeleted = 0;
+  for await (const entries of versionPages(deps, target)) {
+    const objects: ObjectIdentifier[] = entries.filter((entry) => isOwnObject(entry.Key, athenaResults));
+    if (objects.length === 0) continue;
+    const answer = await send('DeleteObjects', () =>
+      deps.s3.send(new DeleteObjectsCommand({ ...target, Delete: { Objects: objects, Quiet: true } })),
+    );
+    const failed = answer.Errors?.[0];
+    if (failed)
+      throw new AwsCallError(
+        's3:DeleteObjects',
+        failed.Code ?? 'UnknownError',
+        `${failed.Key}: ${failed.Message ?? ''}`,
+      );
+    objectsDeleted += objects.length;
+  }
   deps.progress?.onStep?.(`Deleting bucket ${bucket}`);
   await send('DeleteBucket', () => deps.s3.send(new DeleteBucketCommand(target)));
   return { bucket, status: 'deleted', objectsDeleted };

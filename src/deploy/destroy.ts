@@ -1,3 +1,4 @@
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
 import type { OwnedBucket } from './artifact-bucket.js';
 import { otherStacksDeployingFrom } from './bucket-users.js';
@@ -67,7 +68,10 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
             objectsDeleted: 0,
             reason: `the stack(s) ${users.join(', ')} still run from it`,
           }
-        : await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket);
+        : await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket, {
+            // The workgroup writes its results there only when the stack had the Athena option.
+            athenaResults: Boolean(stackParameter(stack, 'TrailBucket')),
+          });
   }
   return {
     stackName,
@@ -76,4 +80,9 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
     retained: deleted?.retained ?? [],
     bucket,
   };
+}
+
+/** A parameter's value in a stack's description; undefined when absent or empty. */
+export function stackParameter(stack: Stack | undefined, key: string): string | undefined {
+  return stack?.Parameters?.find((parameter) => parameter.ParameterKey === key)?.ParameterValue || undefined;
 }

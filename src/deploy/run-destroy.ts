@@ -2,8 +2,9 @@ import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
 import { artifactBucketName } from './artifact-bucket.js';
-import { type DestroyResult, destroyStack } from './destroy.js';
+import { type DestroyResult, destroyStack, stackParameter } from './destroy.js';
 import type { PollOptions, StackEvent } from './progress.js';
+import { findStack } from './stack-description.js';
 
 /** What a removal tells its host as it goes. */
 export type DestroyMessage = { kind: 'step'; text: string } | { kind: 'stack-event'; event: StackEvent };
@@ -41,7 +42,13 @@ export type DestroyReport = ({ outcome: 'destroyed' } & DestroyResult) | { outco
 export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): Promise<DestroyReport> {
   const { io } = deps;
   const account = await callerAccount(deps.sts);
-  const bucket = input.deleteBucket ? (input.bucket ?? artifactBucketName(account, input.region)) : undefined;
+  // The bucket the stack was deployed from (deploy --bucket), unless another is named.
+  const deployedFrom = input.deleteBucket
+    ? stackParameter(await findStack(deps.cloudFormation, input.stackName), 'ArtifactBucket')
+    : undefined;
+  const bucket = input.deleteBucket
+    ? (input.bucket ?? deployedFrom ?? artifactBucketName(account, input.region))
+    : undefined;
   const what = `stack ${input.stackName} in ${account}/${input.region}${bucket ? ` and bucket ${bucket}` : ''}`;
   if (!(await io.confirm({ question: `Delete the ${what}?`, consequence: `deletes the ${what}` })))
     return { outcome: 'aborted', stackName: input.stackName };

@@ -255,6 +255,8 @@ describe('every S3 call on the artifact bucket', () => {
       'HeadObjectCommand',
       'PutObjectCommand',
       'HeadBucketCommand',
+      // Read whole first, to decide whether the bucket is shared, then deleted.
+      'ListObjectVersionsCommand',
       'ListObjectVersionsCommand',
       'DeleteObjectsCommand',
       'DeleteBucketCommand',
@@ -285,29 +287,30 @@ describe('tlsOnlyBucketPolicy', () => {
 describe('deleteArtifactBucket', () => {
   it('deletes every object version, page by page, then the bucket', async () => {
     s3Mock.on(HeadBucketCommand).resolves({});
+    const first = {
+      Versions: [
+        { Key: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip', VersionId: 'a1' },
+      ],
+      IsTruncated: true,
+      NextKeyMarker: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip',
+      NextVersionIdMarker: 'a1',
+    };
+    const second = {
+      Versions: [
+        { Key: 'lambda/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.zip', VersionId: 'null' },
+      ],
+      DeleteMarkers: [
+        {
+          Key: 'signed/profile/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd/x.zip',
+          VersionId: 'm',
+        },
+        // The stack template a deploy sent by URL.
+        { Key: 'templates/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.json', VersionId: 't' },
+      ],
+    };
     s3Mock
       .on(ListObjectVersionsCommand)
-      .resolvesOnce({
-        Versions: [
-          { Key: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip', VersionId: 'a1' },
-        ],
-        IsTruncated: true,
-        NextKeyMarker: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip',
-        NextVersionIdMarker: 'a1',
-      })
-      .resolvesOnce({
-        Versions: [
-          { Key: 'lambda/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.zip', VersionId: 'null' },
-        ],
-        DeleteMarkers: [
-          {
-            Key: 'signed/profile/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd/x.zip',
-            VersionId: 'm',
-          },
-          // The stack template a deploy sent by URL.
-          { Key: 'templates/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.json', VersionId: 't' },
-        ],
-      });
+      .callsFake((input: { KeyMarker?: string }) => (input.KeyMarker ? second : first));
     s3Mock.on(DeleteObjectsCommand).resolves({});
     s3Mock.on(DeleteBucketCommand).resolves({});
 
@@ -335,7 +338,7 @@ describe('deleteArtifactBucket', () => {
     expect(s3Mock).toHaveReceivedCommandWith(DeleteBucketCommand, { Bucket: BUCKET });
   });
 
-  it('deletes only what exposed-keys wrote, and keeps a bucket that holds anything else', async () => {
+  it('keeps a bucket that holds anything else whole, deleting nothing in it: names like exposed-keys’ may be others’', async () => {
     s3Mock.on(HeadBucketCommand).resolves({});
     s3Mock.on(ListObjectVersionsCommand).resolves({
       Versions: [
@@ -345,25 +348,22 @@ describe('deleteArtifactBucket', () => {
         { Key: 'lambda/payments-handler.zip', VersionId: 'p1' },
         // Another team's template under templates/, not one exposed-keys wrote (templates/<sha256>.json).
         { Key: 'templates/network.yaml', VersionId: 'y1' },
+        // Another tool's Athena results: exposed-keys writes there only with the Athena option.
+        { Key: 'athena-results/finance/q-2026-11.csv', VersionId: 'r1' },
       ],
     });
     s3Mock.on(DeleteObjectsCommand).resolves({});
 
     const result = await deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER });
+    const withAthena = await deleteArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER }, { athenaResults: true });
 
     expect(result).toMatchObject({
       status: 'kept',
-      objectsDeleted: 1,
-      reason: expect.stringMatching(/3 object version/),
+      objectsDeleted: 0,
+      reason: expect.stringMatching(/4 object version.*nothing in it was deleted/),
     });
-    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectsCommand, {
-      Delete: {
-        Objects: [
-          { Key: 'lambda/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.zip', VersionId: 'a1' },
-        ],
-        Quiet: true,
-      },
-    });
+    expect(withAthena.reason).toMatch(/3 object version/);
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteObjectsCommand);
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);
   });
 

@@ -39,6 +39,7 @@ beforeEach(() => {
 describe('runDestroy', () => {
   it('asks first, naming the stack, the account, the region and the bucket, and deletes nothing on no', async () => {
     const { deps: d, io, s3 } = deps(false);
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [] });
 
     const report = await runDestroy(d, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: true });
 
@@ -53,6 +54,29 @@ describe('runDestroy', () => {
     ]);
     expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
     expect(s3).not.toHaveBeenCalled();
+  });
+
+  it('names the bucket the stack was deployed from (deploy --bucket), unless --bucket names another', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'exposed-keys',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: 'my-artifacts' }],
+        },
+      ],
+    });
+    const deployed = deps(false);
+    const named = deps(false);
+
+    await runDestroy(deployed.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: true });
+    await runDestroy(named.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: true, bucket: 'b2' });
+
+    expect(deployed.io.questions[0]?.question).toBe(
+      'Delete the stack exposed-keys in 123456789012/us-east-1 and bucket my-artifacts?',
+    );
+    expect(named.io.questions[0]?.question).toMatch(/and bucket b2\?$/);
   });
 
   it('says there is nothing to delete when there is no stack, and builds no S3 client unless the bucket goes', async () => {
