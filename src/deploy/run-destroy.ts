@@ -1,8 +1,9 @@
 import { callerAccount } from '../aws/caller-account.js';
-import type { CloudFormationApi, S3Api, StsApi } from '../aws/narrow-clients.js';
+import type { CloudFormationApi, S3Api, SchedulerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
 import { artifactBucketName } from './artifact-bucket.js';
 import { type DestroyResult, destroyStack, stackParameter } from './destroy.js';
+import { cancelledSentence, type PendingFollowUps, pendingFollowUps } from './pending-follow-ups.js';
 import type { PollOptions, StackEvent } from './progress.js';
 import { findStack } from './stack-description.js';
 
@@ -14,6 +15,8 @@ export interface RunDestroyDeps {
   sts: StsApi;
   cloudFormation: CloudFormationApi;
   s3: () => Promise<S3Api>;
+  /** Scheduler, to say which pending follow-ups the deletion cancels; without it, they are not looked for. */
+  scheduler?: () => Promise<SchedulerApi>;
   io: IoHost<DestroyMessage>;
   poll?: PollOptions;
 }
@@ -28,8 +31,13 @@ export interface RunDestroyInput {
   bucket?: string;
 }
 
-/** How a removal ended: `aborted` when the host said no, and nothing was deleted. */
-export type DestroyReport = ({ outcome: 'destroyed' } & DestroyResult) | { outcome: 'aborted'; stackName: string };
+/**
+ * How a removal ended: `aborted` when the host said no, and nothing was deleted; `followUps`, the
+ * pending follow-ups the deletion cancelled (or why they could not be listed).
+ */
+export type DestroyReport =
+  | ({ outcome: 'destroyed'; followUps?: PendingFollowUps } & DestroyResult)
+  | { outcome: 'aborted'; stackName: string };
 
 /**
  * Removes the stack in one call: checks the credentials, asks the host (naming the account, the
@@ -42,15 +50,22 @@ export type DestroyReport = ({ outcome: 'destroyed' } & DestroyResult) | { outco
 export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): Promise<DestroyReport> {
   const { io } = deps;
   const account = await callerAccount(deps.sts);
+  const stack = await findStack(deps.cloudFormation, input.stackName);
   // The bucket the stack was deployed from (deploy --bucket), unless another is named.
-  const deployedFrom = input.deleteBucket
-    ? stackParameter(await findStack(deps.cloudFormation, input.stackName), 'ArtifactBucket')
-    : undefined;
   const bucket = input.deleteBucket
-    ? (input.bucket ?? deployedFrom ?? artifactBucketName(account, input.region))
+    ? (input.bucket ?? stackParameter(stack, 'ArtifactBucket') ?? artifactBucketName(account, input.region))
     : undefined;
+  // Deleting the stack deletes its schedule group, and every follow-up waiting there: said first.
+  const followUps =
+    stack && deps.scheduler ? await pendingFollowUps(await deps.scheduler(), input.stackName) : undefined;
+  const cancelled = cancelledSentence(followUps);
   const what = `stack ${input.stackName} in ${account}/${input.region}${bucket ? ` and bucket ${bucket}` : ''}`;
-  if (!(await io.confirm({ question: `Delete the ${what}?`, consequence: `deletes the ${what}` })))
+  if (
+    !(await io.confirm({
+      question: `Delete the ${what}?${cancelled ? ` ${cancelled}` : ''}`,
+      consequence: `deletes the ${what}${cancelled ? ', and cancels its follow-ups' : ''}`,
+    }))
+  )
     return { outcome: 'aborted', stackName: input.stackName };
   io.notify({ kind: 'step', text: `Deleting ${input.stackName}…` });
   const result = await destroyStack(
@@ -65,5 +80,5 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
     },
     { stackName: input.stackName, artifactBucket: bucket ? { bucket, owner: account } : undefined },
   );
-  return { outcome: 'destroyed', ...result };
+  return { outcome: 'destroyed', ...result, ...(followUps ? { followUps } : {}) };
 }

@@ -61,16 +61,19 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
       sts: await clients.sts(),
       cloudFormation: await clients.cloudFormation(),
       s3: () => clients.s3(),
+      scheduler: () => clients.scheduler(),
       io: cliHost(output, { command: 'destroy', yes: flags.yes, show }),
     },
     { stackName: flags.stackName, region, deleteBucket: flags.deleteBucket ?? false, bucket: flags.bucket },
   );
   progress.stop();
-  if (report.outcome === 'aborted') output.info('Nothing was deleted.');
-  else if (output.json) output.printJson(render.destroyJson(report));
-  else {
-    output.result(render.renderDestroyReport(report, region, output.palette));
-    for (const kept of report.retained) output.warn(`Kept by its deletion policy: ${JSON.stringify(kept)}`);
+  if (report.outcome === 'aborted') {
+    output.info('Nothing was deleted.');
+    return ExitCode.ok;
   }
-  return ExitCode.ok;
+  if (output.json) output.printJson(render.destroyJson(report));
+  else output.result(render.renderDestroyReport(report, region, output.palette));
+  for (const kept of report.retained) output.warn(`Kept by its deletion policy: ${JSON.stringify(kept)}`);
+  for (const warning of render.cancelledFollowUpWarnings(report)) output.warn(warning);
+  return render.cancelledADeletion(report) ? ExitCode.needsHuman : ExitCode.ok;
 }

@@ -1,12 +1,35 @@
 import { shownText } from '../../common/untrusted-text.js';
 import type { DestroyResult } from '../../deploy/destroy.js';
+import { cancelledSentence, type PendingFollowUps } from '../../deploy/pending-follow-ups.js';
+
+export { cancelledADeletion } from '../../deploy/pending-follow-ups.js';
+
 import type { DestroyReport } from '../../deploy/run-destroy.js';
 import type { Palette } from '../output.js';
 
 /** A removal as `destroy --json` prints it. */
-export function destroyJson(report: Extract<DestroyReport, { outcome: 'destroyed' }>): DestroyResult {
+export function destroyJson(
+  report: Extract<DestroyReport, { outcome: 'destroyed' }>,
+): DestroyResult & { followUps?: PendingFollowUps } {
   const { outcome: _outcome, ...result } = report;
   return result;
+}
+
+/**
+ * What the removal cancelled that a human must now do by hand: each follow-up a key was waiting
+ * on (a deactivated key's deletion above all), or that they could not be listed.
+ */
+export function cancelledFollowUpWarnings(report: { followUps?: PendingFollowUps }): string[] {
+  const pending = report.followUps;
+  if (!pending) return [];
+  if ('error' in pending) return [shownText(cancelledSentence(pending))];
+  return pending.followUps.map((followUp) =>
+    shownText(
+      followUp.kind === 'scheduled-deletion'
+        ? `Cancelled with the stack: the deletion of ${followUp.accessKeyId}${followUp.at ? `, due ${followUp.at}` : ''}. The key stays inactive until someone deletes it: aws iam delete-access-key --access-key-id ${followUp.accessKeyId} --user-name <its user>.`
+        : `Cancelled with the stack: the verification of ${followUp.accessKeyId}${followUp.at ? `, due ${followUp.at}` : ''}. Check by hand that the key stayed contained: exposed-keys investigate --key ${followUp.accessKeyId}.`,
+    ),
+  );
 }
 
 /** A removal as a person reads it. */

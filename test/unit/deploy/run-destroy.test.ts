@@ -5,9 +5,11 @@ import {
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { cancelledADeletion, cancelledFollowUpWarnings } from '../../../src/cli/render/destroy.js';
 import { type DestroyMessage, runDestroy } from '../../../src/deploy/run-destroy.js';
 import { recordingHost } from '../../support/io-host.js';
 
@@ -95,5 +97,71 @@ describe('runDestroy', () => {
     expect(report).toMatchObject({ outcome: 'destroyed', status: 'nothing-to-delete', bucket: undefined });
     expect(io.questions[0]?.question).toBe('Delete the stack exposed-keys in 123456789012/us-east-1?');
     expect(s3).not.toHaveBeenCalled();
+  });
+});
+
+describe('runDestroy with follow-ups waiting in the stack’s schedule group', () => {
+  const KEY = 'AKIAIOSFODNN7EXAMPLE';
+  const scheduler = mockClient(SchedulerClient);
+
+  beforeEach(() => {
+    scheduler.reset();
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'exposed-keys', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }],
+    });
+  });
+
+  function withScheduler(answer: boolean) {
+    const made = deps(answer);
+    return { ...made, deps: { ...made.deps, scheduler: async () => new SchedulerClient({ region: 'us-east-1' }) } };
+  }
+
+  it('names, before asking, the deletion and verification the stack’s deletion cancels, and reports them', async () => {
+    scheduler.on(ListSchedulesCommand, { GroupName: 'exposed-keys' }).resolves({
+      Schedules: [
+        { Name: `exposed-keys-verify-${KEY}` },
+        { Name: `exposed-keys-delete-${KEY}` },
+        { Name: 'someone-elses-schedule' },
+      ],
+    });
+    scheduler
+      .on(GetScheduleCommand, { Name: `exposed-keys-delete-${KEY}` })
+      .resolves({ ScheduleExpression: 'at(2026-12-08T03:00:00)' })
+      .on(GetScheduleCommand, { Name: `exposed-keys-verify-${KEY}` })
+      .resolves({ ScheduleExpression: 'at(2026-12-01T03:00:00)' });
+    cloudFormationMock.on(DeleteStackCommand).resolves({});
+    const declined = withScheduler(false);
+
+    await runDestroy(declined.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false });
+
+    expect(declined.io.questions[0]?.question).toBe(
+      `Delete the stack exposed-keys in 123456789012/us-east-1? It cancels 2 pending follow-up(s): the deletion of ${KEY} due 2026-12-08T03:00:00.000Z; the verification of ${KEY} due 2026-12-01T03:00:00.000Z.`,
+    );
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    const warnings = cancelledFollowUpWarnings({
+      followUps: {
+        followUps: [{ kind: 'scheduled-deletion', name: 'n', at: '2026-12-08T03:00:00.000Z', accessKeyId: KEY }],
+      },
+    });
+    expect(warnings).toEqual([expect.stringContaining(`The key stays inactive until someone deletes it`)]);
+    expect(cancelledADeletion({ followUps: { followUps: [] } })).toBe(false);
+  });
+
+  it('says when the follow-ups could not be listed, and finds none for a stack without schedules', async () => {
+    scheduler
+      .on(ListSchedulesCommand)
+      .rejectsOnce(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
+    const refused = withScheduler(false);
+    await runDestroy(refused.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false });
+    expect(refused.io.questions[0]?.question).toMatch(
+      /\? Its pending follow-ups could not be listed \(.*AccessDenied.*\): any it has is cancelled with it\.$/,
+    );
+
+    scheduler
+      .on(ListSchedulesCommand)
+      .rejects(Object.assign(new Error('no group'), { name: 'ResourceNotFoundException' }));
+    const none = withScheduler(false);
+    await runDestroy(none.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false });
+    expect(none.io.questions[0]?.question).toBe('Delete the stack exposed-keys in 123456789012/us-east-1?');
   });
 });
