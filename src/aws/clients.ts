@@ -2,6 +2,7 @@ import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -117,6 +118,14 @@ export class AwsClients {
     return this.#once(
       'ec2',
       async () => new (await import('@aws-sdk/client-ec2')).EC2Client(clientConfig(this.#context)),
+    );
+  }
+
+  /** EventBridge (`status`: whether the stack's rules are enabled). */
+  eventBridge(): Promise<EventBridgeClient> {
+    return this.#once(
+      'eventBridge',
+      async () => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient(clientConfig(this.#context)),
     );
   }
 

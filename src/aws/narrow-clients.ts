@@ -3,6 +3,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -63,3 +64,6 @@ export type Ec2Api = Pick<EC2Client, 'send'>;
 export type LambdaApi = Pick<LambdaClient, 'send'>;
 /** An Organizations client, as the inventory (`ListAccounts`) and organisation mode (`DescribeAccount`) use it. */
 export type OrganizationsApi = Pick<OrganizationsClient, 'send'>;
+
+/** EventBridge, as `status` uses it. */
+export type EventBridgeApi = Pick<EventBridgeClient, 'send'>;

@@ -12,6 +12,7 @@ import {
   DescribeStacksCommand,
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
+import { DisableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
@@ -299,6 +300,20 @@ describe('checking on the stack', () => {
     ]);
     expect(status.executions).toEqual([expect.objectContaining({ name: 'by-hand' })]);
     expect(status.undelivered).toEqual({ queueUrl: physicalId('UndeliveredQueue'), waiting: 0, inFlight: 0 });
+    expect(status.delivery.rules.length).toBeGreaterThanOrEqual(3);
+    expect(status.delivery.rules.every((rule: { state?: string }) => rule.state === 'ENABLED')).toBe(true);
+    expect(status.delivery.queueReader).toEqual({ state: 'Enabled' });
+
+    // A rule disabled by hand: its events never reach the state machine, and status says so.
+    const rule = physicalId('HealthRiskRule') as string;
+    await new EventBridgeClient({ region: 'us-east-1', endpoint: cli().moto.endpoint }).send(
+      new DisableRuleCommand({ Name: rule }),
+    );
+    const disabled = await cli().run(['status']);
+    expect(disabled.code, disabled.stderr).toBe(3);
+    expect(disabled.stderr).toContain(
+      `The rule ${rule} is DISABLED: the events it matches never reach the state machine.`,
+    );
   });
 
   it('shows the stack as text', async () => {

@@ -37,6 +37,8 @@ async function status(flags: StatusFlags, output: Output): Promise<ExitCodeValue
       sns: await clients.sns(),
       sfn: await clients.sfn(),
       sqs: await clients.sqs(),
+      events: await clients.eventBridge(),
+      lambda: await clients.lambda(),
     },
     { stackName: flags.stackName, region },
   );

@@ -20,6 +20,7 @@ export function renderStatus(status: StackStatus, palette: Palette): string {
         ]),
       ),
     );
+  lines.push(...deliveryLines(status, palette));
   lines.push('', palette.bold('Recent executions'));
   if (status.executions.length === 0) lines.push('  none yet (try `exposed-keys simulate`)');
   else
@@ -52,4 +53,28 @@ function undeliveredLine({ stack, undelivered }: StackStatus, palette: Palette):
   return palette.red(
     `  ${held} in the dead-letter queue (${undelivered.waiting} waiting, ${undelivered.inFlight} being handled): events whose alert has not gone out yet. The function's log names each, with the event: /aws/lambda/${shownValue(stack.stackName, 128)}-undelivered`,
   );
+}
+
+/** The stack's rules and the dead-letter queue's reader, when they were looked at. */
+function deliveryLines({ delivery }: StackStatus, palette: Palette): string[] {
+  if (!delivery) return [];
+  const lines = ['', palette.bold('Rules and the dead-letter queue’s reader')];
+  for (const rule of delivery.rules)
+    lines.push(
+      'error' in rule
+        ? palette.yellow(`  ${shownValue(rule.name, 64)}: could not be read: ${shownText(rule.error, 200)}`)
+        : rule.state === 'ENABLED'
+          ? `  ${shownValue(rule.name, 64)}: ${palette.green('ENABLED')}`
+          : palette.red(`  ${shownValue(rule.name, 64)}: ${shownValue(rule.state, 40)}`),
+    );
+  const reader = delivery.queueReader;
+  if (reader)
+    lines.push(
+      'error' in reader
+        ? palette.yellow(`  reader: could not be read: ${shownText(reader.error, 200)}`)
+        : reader.state === 'Enabled'
+          ? `  reader: ${palette.green('Enabled')}`
+          : palette.red(`  reader: ${shownValue(reader.state, 40)}`),
+    );
+  return lines;
 }

@@ -87,18 +87,23 @@ export async function organizationStatusCommand(flags: OrganizationCommand, outp
   const clients = new AwsClients(flags.context);
   // Every client first: a call started while the next client still loads could fail with no one
   // awaiting it yet, and end the process on an unhandled rejection.
-  const [cloudFormation, sns, sfn, sqs, organizations, sts, { memberSqs }] = await Promise.all([
+  const [cloudFormation, sns, sfn, sqs, organizations, sts, events, lambda, { memberSqs }] = await Promise.all([
     clients.cloudFormation(),
     clients.sns(),
     clients.sfn(),
     clients.sqs(),
     clients.organizations(),
     clients.sts(),
+    clients.eventBridge(),
+    clients.lambda(),
     import('./member-clients.js'),
   ]);
   const progress = await output.progress('Reading the hub and the member StackSet…');
   const [hub, members] = await Promise.all([
-    stackStatus({ cloudFormation, sns, sfn, sqs }, { stackName: flags.stackName, region: flags.context.region }),
+    stackStatus(
+      { cloudFormation, sns, sfn, sqs, events, lambda },
+      { stackName: flags.stackName, region: flags.context.region },
+    ),
     organizationStatus(
       {
         cloudFormation,

@@ -2,11 +2,19 @@ import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { toAwsCallError } from '../../aws/aws-errors.js';
-import type { CloudFormationApi, SfnApi, SnsClient, SqsApi } from '../../aws/narrow-clients.js';
+import type {
+  CloudFormationApi,
+  EventBridgeApi,
+  LambdaApi,
+  SfnApi,
+  SnsClient,
+  SqsApi,
+} from '../../aws/narrow-clients.js';
 import { cutEnd } from '../../common/untrusted-text.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
+import { type DeliveryStatus, deliveryProblems, deliveryStatus } from './delivery-status.js';
 
 /** A subscription of the stack's topic; `pending` until its owner confirms it. */
 export interface SubscriptionStatus {
@@ -39,6 +47,8 @@ export interface StackStatus {
   executions: ExecutionStatus[];
   /** Null for a stack older than the queue. */
   undelivered: UndeliveredStatus | null;
+  /** Whether its rules send events, and the dead-letter queue's function reads it; absent when not asked. */
+  delivery?: DeliveryStatus;
 }
 
 function physicalId(stack: StackDescription, logicalId: string): string | undefined {
@@ -130,7 +140,15 @@ async function undelivered(sqs: SqsApi, queueUrl: string): Promise<UndeliveredSt
  * @throws StackNotFoundError when there is no such stack.
  */
 export async function stackStatus(
-  deps: { cloudFormation: CloudFormationApi; sns: SnsClient; sfn: SfnApi; sqs: SqsApi },
+  deps: {
+    cloudFormation: CloudFormationApi;
+    sns: SnsClient;
+    sfn: SfnApi;
+    sqs: SqsApi;
+    /** EventBridge and Lambda, to tell disabled rules and an unread dead-letter queue; without them, not looked at. */
+    events?: EventBridgeApi;
+    lambda?: LambdaApi;
+  },
   options: { stackName: string; region: string; executions?: number },
 ): Promise<StackStatus> {
   const stack = await describeStack(deps.cloudFormation, options.stackName);
@@ -144,6 +162,9 @@ export async function stackStatus(
       subscriptions: topicArn ? await subscriptions(deps.sns, topicArn) : [],
       executions: stateMachineArn ? await executions(deps.sfn, stateMachineArn, options.executions ?? 10) : [],
       undelivered: queueUrl ? await undelivered(deps.sqs, queueUrl) : null,
+      ...(deps.events && deps.lambda
+        ? { delivery: await deliveryStatus({ events: deps.events, lambda: deps.lambda }, stack) }
+        : {}),
     };
   } catch (error) {
     throw toAwsCallError('status', error);
@@ -165,12 +186,21 @@ function alertsElsewhere(stack: StackDescription): boolean {
 }
 
 /**
- * What in a stack's status keeps alerts from reaching anyone: no confirmed subscription of the
+ * What in a stack's status keeps alerts from reaching anyone: a stack that failed or is changing,
+ * a rule disabled, the dead-letter queue's function not reading it, no confirmed subscription of the
  * topic and no chat channel or webhook either, events on the dead-letter queue whose alert has not
  * gone out, a queue that cannot be read. `status` exits 3 when there is any, so that a check can tell.
  */
 export function statusProblems(status: StackStatus): string[] {
   const problems: string[] = [];
+  const { state, status: stackStatusName, stackName } = status.stack;
+  if (state === 'failed' || state === 'in-progress')
+    problems.push(
+      state === 'failed'
+        ? `The stack is in ${stackStatusName}: some of its resources may be missing or broken. See its events above; ${stackStatusName === 'DELETE_FAILED' ? `run exposed-keys destroy --stack-name ${stackName} again` : 'deploy again once the cause is mended'}.`
+        : `The stack is in ${stackStatusName}: it is changing now; run status again when it is done.`,
+    );
+  problems.push(...deliveryProblems(status.delivery));
   if (!status.subscriptions.some((subscription) => !subscription.pending) && !alertsElsewhere(status.stack))
     problems.push(
       'Nobody receives the notifications: no confirmed subscription of the topic, and no chat channel or webhook.',

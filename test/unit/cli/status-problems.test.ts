@@ -1,9 +1,19 @@
+import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { deliveryStatus } from '../../../src/cli/run/delivery-status.js';
 import { type StackStatus, statusProblems } from '../../../src/cli/run/status.js';
 
 function status(overrides: Partial<StackStatus> = {}): StackStatus {
   return {
-    stack: { resources: [], parameters: {} } as unknown as StackStatus['stack'],
+    stack: {
+      stackName: 'exposed-keys',
+      status: 'UPDATE_COMPLETE',
+      state: 'succeeded',
+      resources: [],
+      parameters: {},
+    } as unknown as StackStatus['stack'],
     subscriptions: [{ protocol: 'email', endpoint: 'security@example.com', pending: false }],
     executions: [],
     undelivered: { queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', waiting: 0, inFlight: 0 },
@@ -18,8 +28,14 @@ describe('what status reports as keeping alerts from anyone (exit 3)', () => {
   });
 
   it('counts a chat channel or a webhook as someone who receives the alerts', () => {
-    const chat = { resources: [{ type: 'AWS::Chatbot::SlackChannelConfiguration' }], parameters: {} };
-    const webhook = { resources: [], parameters: { WebhookSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:w' } };
+    const chat = {
+      ...status().stack,
+      resources: [{ type: 'AWS::Chatbot::SlackChannelConfiguration' }],
+    };
+    const webhook = {
+      ...status().stack,
+      parameters: { WebhookSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:w' },
+    };
 
     for (const stack of [chat, webhook])
       expect(statusProblems(status({ subscriptions: [], stack: stack as unknown as StackStatus['stack'] }))).toEqual(
@@ -40,5 +56,66 @@ describe('what status reports as keeping alerts from anyone (exit 3)', () => {
     expect(statusProblems(status({ undelivered: { error: 'AccessDenied' } }))).toEqual([
       'The dead-letter queue could not be read: AccessDenied',
     ]);
+  });
+});
+
+describe('what status reports of the stack itself and what carries events to it (exit 3)', () => {
+  it('names a stack that failed or is changing, with what to do', () => {
+    const stack = (name: string, state: string) =>
+      ({ ...status().stack, status: name, state }) as unknown as StackStatus['stack'];
+
+    expect(statusProblems(status({ stack: stack('DELETE_FAILED', 'failed') }))).toEqual([
+      expect.stringMatching(
+        /^The stack is in DELETE_FAILED: .*run exposed-keys destroy --stack-name exposed-keys again/,
+      ),
+    ]);
+    expect(statusProblems(status({ stack: stack('UPDATE_ROLLBACK_FAILED', 'failed') }))).toHaveLength(1);
+    expect(statusProblems(status({ stack: stack('UPDATE_IN_PROGRESS', 'in-progress') }))).toEqual([
+      expect.stringMatching(/it is changing now/),
+    ]);
+    // Rolled back to the version before: it runs.
+    expect(statusProblems(status({ stack: stack('UPDATE_ROLLBACK_COMPLETE', 'rolled-back') }))).toEqual([]);
+  });
+
+  it('reads each rule on its bus and the dead-letter queue’s reader, and names a rule disabled or a reader stopped', async () => {
+    const events = mockClient(EventBridgeClient);
+    const lambda = mockClient(LambdaClient);
+    events
+      .on(DescribeRuleCommand, { Name: 'exposed-keys-HealthRiskRule-1' })
+      .resolves({ State: 'DISABLED' })
+      .on(DescribeRuleCommand, { Name: 'exposed-keys-HubRule-1', EventBusName: 'exposed-keys-hub' })
+      .resolves({ State: 'ENABLED' });
+    lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-1' }).resolves({ State: 'Disabled' });
+    const stack = {
+      ...status().stack,
+      resources: [
+        { logicalId: 'HealthRiskRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-HealthRiskRule-1' },
+        { logicalId: 'HubRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-hub|exposed-keys-HubRule-1' },
+        { logicalId: 'UndeliveredEventSource', type: 'AWS::Lambda::EventSourceMapping', physicalId: 'uuid-1' },
+      ],
+    } as unknown as StackStatus['stack'];
+    try {
+      const delivery = await deliveryStatus(
+        { events: new EventBridgeClient({ region: 'us-east-1' }), lambda: new LambdaClient({ region: 'us-east-1' }) },
+        stack,
+      );
+
+      expect(delivery).toEqual({
+        rules: [
+          { name: 'exposed-keys-HealthRiskRule-1', state: 'DISABLED' },
+          { name: 'exposed-keys-HubRule-1', state: 'ENABLED' },
+        ],
+        queueReader: { state: 'Disabled' },
+      });
+      expect(statusProblems(status({ stack, delivery }))).toEqual([
+        expect.stringMatching(/^The rule exposed-keys-HealthRiskRule-1 is DISABLED: the events it matches never reach/),
+        expect.stringMatching(
+          /^The function that alerts on the dead-letter queue does not read it \(its mapping is Disabled\)/,
+        ),
+      ]);
+    } finally {
+      events.restore();
+      lambda.restore();
+    }
   });
 });

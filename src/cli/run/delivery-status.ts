@@ -1,0 +1,88 @@
+import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import type { EventBridgeApi, LambdaApi } from '../../aws/narrow-clients.js';
+import type { StackDescription } from '../../deploy/stack-description.js';
+import { describeError } from '../../errors.js';
+
+/** One of the stack's rules, and whether EventBridge sends it events (`ENABLED`); or why it could not be read. */
+export type RuleStatus = { name: string; state: string } | { name: string; error: string };
+
+/** Whether the function that alerts on the dead-letter queue reads it (`Enabled`); or why that could not be read. */
+export type QueueReaderStatus = { state: string } | { error: string };
+
+/** What carries events to the state machine and alerts past it, besides the topic. */
+export interface DeliveryStatus {
+  rules: RuleStatus[];
+  /** Null for a stack without the mapping (older than the queue). */
+  queueReader: QueueReaderStatus | null;
+}
+
+/** The logical id of the mapping from the dead-letter queue to its function (cloudformation/exposed-keys.yaml). */
+const QUEUE_READER = 'UndeliveredEventSource';
+
+/** A rule's physical id: its name on the default bus, `<bus>|<name>` on another. */
+function ruleOf(physicalId: string): { Name: string; EventBusName?: string } {
+  const at = physicalId.indexOf('|');
+  return at < 0 ? { Name: physicalId } : { EventBusName: physicalId.slice(0, at), Name: physicalId.slice(at + 1) };
+}
+
+/**
+ * Whether each of the stack's rules is enabled (a rule disabled by hand sends nothing to the state
+ * machine, and nothing says so), and whether the dead-letter queue's function reads the queue. A
+ * failure to read either is shown, not thrown: the rest of the status stands.
+ */
+export async function deliveryStatus(
+  deps: { events: EventBridgeApi; lambda: LambdaApi },
+  stack: StackDescription,
+): Promise<DeliveryStatus> {
+  const rules = await Promise.all(
+    stack.resources
+      .filter((resource) => resource.type === 'AWS::Events::Rule' && resource.physicalId)
+      .map(async (resource): Promise<RuleStatus> => {
+        const rule = ruleOf(resource.physicalId as string);
+        // A rule on another bus is `<bus>|<name>`; an emulator gives the name alone: the stack's hub bus is tried too.
+        const places = rule.EventBusName ? [rule] : [rule, { ...rule, EventBusName: `${stack.stackName}-hub` }];
+        let failure: unknown;
+        for (const place of places)
+          try {
+            const answer = await deps.events.send(new DescribeRuleCommand(place));
+            return { name: rule.Name, state: answer.State ?? 'UNKNOWN' };
+          } catch (error) {
+            failure ??= error;
+            if (!isAwsError(error, 'ResourceNotFound')) break;
+          }
+        return { name: rule.Name, error: describeError(toAwsCallError('events:DescribeRule', failure)) };
+      }),
+  );
+  const mapping = stack.resources.find((resource) => resource.logicalId === QUEUE_READER)?.physicalId;
+  let queueReader: QueueReaderStatus | null = null;
+  if (mapping)
+    try {
+      const answer = await deps.lambda.send(new GetEventSourceMappingCommand({ UUID: mapping }));
+      queueReader = { state: answer.State ?? 'Unknown' };
+    } catch (error) {
+      queueReader = { error: describeError(toAwsCallError('lambda:GetEventSourceMapping', error)) };
+    }
+  return { rules: rules.sort((a, b) => (a.name < b.name ? -1 : 1)), queueReader };
+}
+
+/** What in the delivery keeps events from the state machine, or alerts from going out: each with what to do. */
+export function deliveryProblems(delivery: DeliveryStatus | undefined): string[] {
+  if (!delivery) return [];
+  const problems: string[] = [];
+  for (const rule of delivery.rules) {
+    if ('error' in rule) problems.push(`The rule ${rule.name} could not be read: ${rule.error}`);
+    else if (rule.state !== 'ENABLED')
+      problems.push(
+        `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it (aws events enable-rule --name ${rule.name}) or deploy again.`,
+      );
+  }
+  const reader = delivery.queueReader;
+  if (reader && 'error' in reader) problems.push(`The dead-letter queue's reader could not be read: ${reader.error}`);
+  else if (reader && reader.state !== 'Enabled' && reader.state !== 'Enabling' && reader.state !== 'Updating')
+    problems.push(
+      `The function that alerts on the dead-letter queue does not read it (its mapping is ${reader.state}): what the state machine never received stays unalerted. Deploy again.`,
+    );
+  return problems;
+}
