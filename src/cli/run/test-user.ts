@@ -19,15 +19,29 @@ export interface TestUser {
   accessKeyId: string;
 }
 
-/** Creates a user with no permissions and a key for it. */
+/**
+ * Creates a user with no permissions and a key for it. When the key cannot be made, the user made
+ * for it is removed again, so that a failed simulation leaves nothing; if that fails too, the
+ * error names the user left.
+ */
 export async function createTestUser(iam: IamClient): Promise<TestUser> {
   const userName = `exposed-keys-test-${randomBytes(4).toString('hex')}`;
   try {
     await iam.send(new CreateUserCommand({ UserName: userName, Tags: [{ Key: 'exposed-keys', Value: 'simulation' }] }));
-    const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
-    return { userName, accessKeyId: key.AccessKey?.AccessKeyId as string };
   } catch (error) {
     throw toAwsCallError('iam:CreateUser', error);
+  }
+  try {
+    const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    const accessKeyId = key.AccessKey?.AccessKeyId;
+    if (!accessKeyId) throw new Error('IAM gave no access key id');
+    return { userName, accessKeyId };
+  } catch (error) {
+    const failure = toAwsCallError('iam:CreateAccessKey', error);
+    await iam.send(new DeleteUserCommand({ UserName: userName })).catch(() => {
+      failure.message = `${failure.message} The test user ${userName} was left: delete it (aws iam delete-user --user-name ${userName}).`;
+    });
+    throw failure;
   }
 }
 
