@@ -70,11 +70,43 @@ async function newestObject(
 }
 
 /**
+ * Whether the signed object at `key` (`<prefix><job id>.zip`, as AWS Signer names it) is this
+ * artifact signed by this profile: its signing job succeeded, with this profile (and version, when
+ * the ARN names one), from this artifact's key and version in this bucket. Lambda would take any
+ * code the profile ever signed, so a zip merely lying under the prefix is not enough.
+ */
+async function signedFromThisArtifact(
+  signer: SignerApi,
+  key: string,
+  input: SignArtifactInput,
+  profile: { name: string; version: string | undefined },
+): Promise<boolean> {
+  const jobId = key.slice(key.lastIndexOf('/') + 1).replace(/\.zip$/i, '');
+  if (!jobId) return false;
+  try {
+    const job = await signer.send(new DescribeSigningJobCommand({ jobId }));
+    const source = job.source?.s3;
+    return (
+      job.status === 'Succeeded' &&
+      job.profileName === profile.name &&
+      (profile.version === undefined || job.profileVersion === profile.version) &&
+      source?.bucketName === input.bucket &&
+      source.key === input.key &&
+      (input.versionId === undefined || source.version === input.versionId) &&
+      job.signedObject?.s3?.key === key
+    );
+  } catch {
+    // A job the caller cannot see (or that never was): sign again rather than trust the zip.
+    return false;
+  }
+}
+
+/**
  * Signs the uploaded artifact with AWS Signer, for a stack whose functions take only code signed by
  * the profile. The signed zip goes to `signed/<profile>/<sha256>/` in the same bucket; a later
  * deploy of the same artifact with the same profile reuses it rather than signing again (and so
- * changes nothing). Reusing needs no trust in what is there: Lambda checks the signature of the code
- * it is given and refuses it unless this profile signed it.
+ * changes nothing), once its signing job shows it is this artifact signed by this profile: Lambda
+ * checks only that the profile signed the code, and the profile may have signed other code.
  *
  * @throws SigningError when the bucket keeps no versions, or the signing job fails or does not end.
  */
@@ -82,7 +114,8 @@ export async function signArtifact(deps: SignArtifactDeps, input: SignArtifactIn
   const profile = signingProfileOf(input.profileArn);
   const prefix = `signed/${profile.name}${profile.version ? `-${profile.version}` : ''}/${input.sha256}/`;
   const earlier = await newestObject(deps.s3, input, prefix);
-  if (earlier) return { ...earlier, status: 'reused' };
+  if (earlier && (await signedFromThisArtifact(deps.signer, earlier.key, input, profile)))
+    return { ...earlier, status: 'reused' };
   if (!input.versionId)
     throw new SigningError(
       `The artifact bucket ${input.bucket} keeps no object versions: AWS Signer signs only those.`,

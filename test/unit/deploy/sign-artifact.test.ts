@@ -74,24 +74,58 @@ describe('signArtifact', () => {
     });
   });
 
-  it('reuses the zip an earlier deploy signed with the same profile, the newest one', async () => {
+  /** The signing job an earlier deploy ran: this artifact, this profile, its zip at the key given. */
+  const earlierJob = (key: string) => ({
+    status: 'Succeeded' as const,
+    profileName: 'exposed_keys',
+    source: { s3: { bucketName: BUCKET, key: `lambda/${SHA256}.zip`, version: 'v1' } },
+    signedObject: { s3: { bucketName: BUCKET, key } },
+  });
+
+  it('reuses the zip an earlier deploy signed with the same profile, the newest one, once its job shows it is this artifact', async () => {
     s3Mock.on(ListObjectsV2Command).resolves({
       Contents: [
         { Key: `${PREFIX}old.zip`, LastModified: new Date('2026-01-01') },
-        { Key: `${PREFIX}new.zip`, LastModified: new Date('2026-02-01') },
+        { Key: `${PREFIX}job-new.zip`, LastModified: new Date('2026-02-01') },
       ],
     });
     s3Mock.on(HeadObjectCommand).resolves({ VersionId: 's2' });
+    signerMock.on(DescribeSigningJobCommand, { jobId: 'job-new' }).resolves(earlierJob(`${PREFIX}job-new.zip`));
 
     const signed = await signArtifact(deps(), input);
 
-    expect(signed).toEqual({ key: `${PREFIX}new.zip`, versionId: 's2', status: 'reused' });
+    expect(signed).toEqual({ key: `${PREFIX}job-new.zip`, versionId: 's2', status: 'reused' });
     expect(s3Mock).toHaveReceivedCommandWith(ListObjectsV2Command, {
       Bucket: BUCKET,
       Prefix: PREFIX,
       ExpectedBucketOwner: OWNER,
     });
     expect(signerMock).not.toHaveReceivedCommand(StartSigningJobCommand);
+  });
+
+  it('signs again rather than reuse a zip under the prefix that is other code the profile signed, or of no job it can see', async () => {
+    s3Mock
+      .on(ListObjectsV2Command)
+      .resolves({ Contents: [{ Key: `${PREFIX}job-other.zip`, LastModified: new Date() }] });
+    s3Mock.on(HeadObjectCommand).resolves({ VersionId: 's9' });
+    signerMock
+      .on(DescribeSigningJobCommand, { jobId: 'job-other' })
+      .resolves({
+        ...earlierJob(`${PREFIX}job-other.zip`),
+        source: { s3: { bucketName: BUCKET, key: 'other-code.zip', version: 'x' } },
+      })
+      .on(StartSigningJobCommand)
+      .resolves({ jobId: 'job-4' })
+      .on(DescribeSigningJobCommand, { jobId: 'job-4' })
+      .resolves({ status: 'Succeeded', signedObject: { s3: { key: `${PREFIX}job-4.zip` } } });
+
+    const signed = await signArtifact(deps(), input);
+
+    expect(signed).toMatchObject({ key: `${PREFIX}job-4.zip`, status: 'signed' });
+    expect(signerMock).toHaveReceivedCommandTimes(StartSigningJobCommand, 1);
+
+    signerMock.on(DescribeSigningJobCommand, { jobId: 'job-other' }).rejects(new Error('ResourceNotFoundException'));
+    await expect(signArtifact(deps(), input)).resolves.toMatchObject({ status: 'signed' });
   });
 
   it('says why when AWS Signer fails, or when the bucket keeps no versions to sign', async () => {

@@ -35,7 +35,7 @@ describe('the test user of a simulation', () => {
     iamMock.on(CreateAccessKeyCommand).rejects(denied());
     iamMock.on(DeleteUserCommand).rejects(denied());
 
-    const error = await createTestUser(iam).catch((caught: Error) => caught);
+    const error = (await createTestUser(iam).catch((caught: Error) => caught)) as Error;
 
     const created = iamMock.commandCalls(CreateUserCommand)[0]?.args[0].input.UserName;
     expect(error.message).toContain(
