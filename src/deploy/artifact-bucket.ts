@@ -106,14 +106,19 @@ export interface ArtifactBucketInput extends OwnedBucket {
    * the deploy's own uploads.
    */
   tlsOnly?: boolean;
+  /**
+   * The bucket has exposed-keys' default name (no --bucket): one that exists is given what a new
+   * one gets and it lacks (see mendOwnBucket). A bucket given by name is used as it is.
+   */
+  ownName?: boolean;
 }
 
 /**
  * Creates the artifact bucket, or reuses it when it is already there. A new bucket blocks every
  * kind of public access, enforces the bucket owner's ownership of every object (no ACLs), encrypts
  * with SSE-S3 by default, keeps object versions (a deployment names the version it verified) and
- * denies requests without TLS. An existing bucket is left as it is (it may be the caller's own,
- * given with --bucket); it must be the caller's.
+ * denies requests without TLS. An existing bucket of exposed-keys' own name gets what of these it
+ * lacks; one given with --bucket is left as it is (it may be the caller's own). It must be the caller's.
  */
 export async function ensureArtifactBucket(
   deps: ArtifactBucketDeps,
@@ -121,7 +126,15 @@ export async function ensureArtifactBucket(
 ): Promise<{ bucket: string; created: boolean }> {
   const { s3 } = deps;
   const { bucket, region, owner } = input;
-  if (await bucketExists(s3, input)) return { bucket, created: false };
+  if (await bucketExists(s3, input)) {
+    if (input.ownName) {
+      const { mendOwnBucket } = await import('./mend-bucket.js');
+      const mended = await mendOwnBucket(s3, { Bucket: bucket, ExpectedBucketOwner: owner }, input.tlsOnly ?? true);
+      if (mended.length > 0)
+        deps.progress?.onStep?.(`Artifact bucket ${bucket} lacked, and now has: ${mended.join(', ')}`);
+    }
+    return { bucket, created: false };
+  }
 
   deps.progress?.onStep?.(`Creating artifact bucket ${bucket}`);
   try {

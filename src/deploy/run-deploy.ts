@@ -227,7 +227,13 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   refuseUnusableStack(input, existingStatus);
   const bucket = input.bucket ?? artifactBucketName(account, input.region);
   const s3 = { s3: deps.s3, progress };
-  await ensureArtifactBucket(s3, { bucket, owner: account, region: input.region, tlsOnly: !deps.s3PlainHttp });
+  await ensureArtifactBucket(s3, {
+    bucket,
+    owner: account,
+    region: input.region,
+    tlsOnly: !deps.s3PlainHttp,
+    ownName: input.bucket === undefined,
+  });
   const uploaded = await uploadArtifact(s3, { bucket, owner: account, artifact });
   progress.onStep?.(`Artifact s3://${bucket}/${uploaded.key} (${uploaded.status}); preparing the change set…`);
   const profileArn = await signingProfile(deps.cloudFormation, input);

@@ -13,13 +13,19 @@ import {
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import {
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   NotFound,
+  PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
@@ -81,6 +87,11 @@ beforeEach(() => {
   stsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
   s3Mock.on(HeadBucketCommand).resolves({});
+  // The default bucket, as a first deploy left it: whole.
+  s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
+  s3Mock.on(GetPublicAccessBlockCommand).resolves({});
+  s3Mock.on(GetBucketOwnershipControlsCommand).resolves({});
+  s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: '{}' });
   // The artifact is there already; a template is what was last written at its key.
   const written = new Map<string, string>();
   s3Mock.on(PutObjectCommand).callsFake((put: { Key: string; ChecksumSHA256?: string }) => {
@@ -324,6 +335,7 @@ describe('runDeploy', () => {
 
   it('warns that the code is not pinned when the bucket keeps no object versions', async () => {
     const { deps: d, io } = deps(false);
+    // A bucket of the caller's, given by name: used as it is.
     // No version ids: the artifact's checksum, or the template's as written.
     let template = '';
     s3Mock.on(PutObjectCommand).callsFake((put: { ChecksumSHA256?: string }) => {
@@ -334,10 +346,35 @@ describe('runDeploy', () => {
       ChecksumSHA256: head.Key.startsWith('templates/') ? template : Buffer.from(SHA, 'hex').toString('base64'),
     }));
 
-    await runDeploy(d, input);
+    await runDeploy(d, { ...input, bucket: 'team-artifacts' });
 
     expect(io.messages).toContainEqual(
       expect.objectContaining({ kind: 'step', text: expect.stringMatching(/keeps no object versions/) }),
+    );
+    expect(s3Mock).not.toHaveReceivedCommand(GetBucketVersioningCommand);
+  });
+
+  it('gives exposed-keys’ own bucket, left half made by a first deploy, what it lacks, and nothing a person added', async () => {
+    s3Mock.on(GetBucketVersioningCommand).resolves({});
+    const absent = (name: string) => Object.assign(new Error(name), { name });
+    s3Mock.on(GetPublicAccessBlockCommand).rejects(absent('NoSuchPublicAccessBlockConfiguration'));
+    s3Mock.on(GetBucketOwnershipControlsCommand).rejects(absent('OwnershipControlsNotFoundError'));
+    s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: '{"Statement":[]}' });
+    const { deps: d, io } = deps(false);
+
+    await runDeploy(d, input);
+
+    expect(s3Mock).toHaveReceivedCommandWith(PutBucketVersioningCommand, {
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    expect(s3Mock).toHaveReceivedCommand(PutPublicAccessBlockCommand);
+    expect(s3Mock).toHaveReceivedCommand(PutBucketOwnershipControlsCommand);
+    // Its policy, a person's perhaps, stays.
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+    expect(io.messages).toContainEqual(
+      expect.objectContaining({
+        text: `Artifact bucket ${BUCKET} lacked, and now has: versioning, public access block, object ownership`,
+      }),
     );
   });
 

@@ -1,0 +1,107 @@
+import {
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
+import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
+import type { S3Api } from '../aws/narrow-clients.js';
+
+/** A bucket and the account that must own it, as every call names them. */
+interface Target {
+  Bucket: string;
+  ExpectedBucketOwner: string;
+}
+
+async function missing(operation: string, call: () => Promise<unknown>, ...absent: string[]): Promise<boolean> {
+  try {
+    await call();
+    return false;
+  } catch (error) {
+    if (isAwsError(error, ...absent)) return true;
+    throw toAwsCallError(`s3:${operation}`, error);
+  }
+}
+
+async function put(operation: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    throw toAwsCallError(`s3:${operation}`, error);
+  }
+}
+
+/**
+ * Gives exposed-keys' own artifact bucket (the default name, which only exposed-keys gives) what a
+ * new one gets and it lacks: a first deploy stopped after CreateBucket (Ctrl-C, a refused call)
+ * leaves a bucket without them, and a later deploy would find it "there" and use it as it is.
+ * Only what is missing is put, so that nothing a person added is replaced: versioning (a deploy
+ * names the version it verified), the public access block, the owner's ownership of every object,
+ * and the policy that denies requests without TLS (`tlsOnly`). Returns what was put.
+ */
+export async function mendOwnBucket(s3: S3Api, target: Target, tlsOnly: boolean): Promise<string[]> {
+  const mended: string[] = [];
+  const versioning = await s3
+    .send(new GetBucketVersioningCommand(target))
+    .catch((error: unknown) => Promise.reject(toAwsCallError('s3:GetBucketVersioning', error)));
+  if (versioning.Status !== 'Enabled') {
+    await put('PutBucketVersioning', () =>
+      s3.send(new PutBucketVersioningCommand({ ...target, VersioningConfiguration: { Status: 'Enabled' } })),
+    );
+    mended.push('versioning');
+  }
+  if (
+    await missing(
+      'GetPublicAccessBlock',
+      () => s3.send(new GetPublicAccessBlockCommand(target)),
+      'NoSuchPublicAccessBlockConfiguration',
+    )
+  ) {
+    await put('PutPublicAccessBlock', () =>
+      s3.send(
+        new PutPublicAccessBlockCommand({
+          ...target,
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            IgnorePublicAcls: true,
+            BlockPublicPolicy: true,
+            RestrictPublicBuckets: true,
+          },
+        }),
+      ),
+    );
+    mended.push('public access block');
+  }
+  if (
+    await missing(
+      'GetBucketOwnershipControls',
+      () => s3.send(new GetBucketOwnershipControlsCommand(target)),
+      'OwnershipControlsNotFoundError',
+    )
+  ) {
+    await put('PutBucketOwnershipControls', () =>
+      s3.send(
+        new PutBucketOwnershipControlsCommand({
+          ...target,
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        }),
+      ),
+    );
+    mended.push('object ownership');
+  }
+  if (
+    tlsOnly &&
+    (await missing('GetBucketPolicy', () => s3.send(new GetBucketPolicyCommand(target)), 'NoSuchBucketPolicy'))
+  ) {
+    const { tlsOnlyBucketPolicy } = await import('./artifact-bucket.js');
+    await put('PutBucketPolicy', () =>
+      s3.send(new PutBucketPolicyCommand({ ...target, Policy: tlsOnlyBucketPolicy(target.Bucket) })),
+    );
+    mended.push('TLS-only policy');
+  }
+  return mended;
+}
