@@ -72,6 +72,14 @@ export function renderSimulation(result: SimulateResult, palette: Palette): stri
             `  test user      ${user.userName} NOT removed: ${shownText(user.removalError ?? 'unknown')}; delete it by hand`,
           ),
     );
+    if (user.followUpsCancelled)
+      lines.push(`  follow-ups     ${user.followUpsCancelled} of the test key cancelled (it is gone)`);
+    if (user.followUpsError)
+      lines.push(
+        palette.red(
+          `  follow-ups     of the test key NOT cancelled: ${shownText(user.followUpsError)}; delete its schedules (exposed-keys-delete-…, exposed-keys-verify-…) by hand`,
+        ),
+      );
   }
   if (result.printedNotification)
     lines.push(

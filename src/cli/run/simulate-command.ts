@@ -90,6 +90,7 @@ export async function simulateCommand(
       cloudTrail: await acting.cloudTrail(),
       listRegions: () => acting.listRegions(),
       sns: topic.sns,
+      scheduler: () => clients.scheduler(),
     },
     {
       ...request,

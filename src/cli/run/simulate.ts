@@ -1,6 +1,13 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { isAwsError } from '../../aws/aws-errors.js';
-import type { CloudFormationApi, CloudTrailApi, IamClient, SfnApi, SnsClient } from '../../aws/narrow-clients.js';
+import type {
+  CloudFormationApi,
+  CloudTrailApi,
+  IamClient,
+  SchedulerApi,
+  SfnApi,
+  SnsClient,
+} from '../../aws/narrow-clients.js';
 import { shownText } from '../../common/untrusted-text.js';
 import { GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
@@ -16,6 +23,7 @@ import { investigateTask } from '../../state-machine/tasks/investigate-task.js';
 import { notifyTask } from '../../state-machine/tasks/notify-task.js';
 import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../../state-machine/workflow-state.js';
 import { keyContained, needsHuman } from '../../steps/incident-outcome.js';
+import { cancelFollowUp } from '../../steps/lifecycle/schedules.js';
 import { createTestUser, removeTestUser, type TestUser, testKeyStatus } from './test-user.js';
 
 /** The clients `simulate` uses. */
@@ -27,6 +35,8 @@ export interface SimulateDeps {
   listRegions: () => Promise<string[]>;
   /** The SNS client of the topic's region, for --local with a topic. */
   sns?: SnsClient;
+  /** Scheduler, to cancel the follow-ups the run scheduled for a test key, which would alert once it is gone. */
+  scheduler?: () => Promise<SchedulerApi>;
 }
 
 /** What was asked of `simulate`. */
@@ -55,6 +65,13 @@ export interface TestUserReport extends TestUser {
   keyStatusAfter: string | null;
   removed: boolean;
   removalError?: string;
+  /**
+   * The follow-ups (deletion, verification) the run scheduled for the test key, cancelled with the
+   * user: run against a key that is gone, they would alert ACTION REQUIRED days later.
+   */
+  followUpsCancelled?: number;
+  /** Why they could not be cancelled: they are then to delete by hand. */
+  followUpsError?: string;
 }
 
 /** The result of `simulate`, as `--json` prints it. */
@@ -230,10 +247,28 @@ export async function runSimulation(deps: SimulateDeps, request: SimulateRequest
       const status = await testKeyStatus(deps.iam, testUser);
       result.testUser = { ...testUser, keyStatusAfter: status, removed: false };
     }
-    return await finish(deps, result, testUser);
+    return await finish(deps, result, testUser, request.stackName);
   } catch (error) {
     if (testUser) await removeQuietly(deps, testUser, request);
     throw error;
+  }
+}
+
+/** Cancels the follow-ups scheduled for the test key in the stack's group: how many, or why not. */
+async function cancelTestFollowUps(
+  deps: SimulateDeps,
+  testUser: TestUser,
+  stackName: string,
+): Promise<{ cancelled: number } | { error: string }> {
+  if (!deps.scheduler) return { cancelled: 0 };
+  try {
+    const scheduler = await deps.scheduler();
+    let cancelled = 0;
+    for (const kind of ['scheduled-deletion', 'verification'] as const)
+      if (await cancelFollowUp(scheduler, stackName, kind, testUser.accessKeyId)) cancelled += 1;
+    return { cancelled };
+  } catch (error) {
+    return { error: describeError(error) };
   }
 }
 
@@ -241,6 +276,7 @@ async function finish(
   deps: SimulateDeps,
   result: SimulateResult,
   testUser: TestUser | undefined,
+  stackName: string,
 ): Promise<SimulateResult> {
   if (!testUser) return result;
   const report: TestUserReport = result.testUser ?? { ...testUser, keyStatusAfter: null, removed: false };
@@ -250,10 +286,18 @@ async function finish(
   } catch (error) {
     report.removalError = describeError(error);
   }
+  const followUps = await cancelTestFollowUps(deps, testUser, stackName);
+  if ('error' in followUps) report.followUpsError = followUps.error;
+  else if (followUps.cancelled > 0) report.followUpsCancelled = followUps.cancelled;
   return { ...result, testUser: report };
 }
 
 async function removeQuietly(deps: SimulateDeps, testUser: TestUser, request: SimulateRequest): Promise<void> {
+  const followUps = await cancelTestFollowUps(deps, testUser, request.stackName);
+  if ('error' in followUps)
+    request.onStep?.(
+      `Could not cancel the follow-ups of test key ${testUser.accessKeyId}: ${shownText(followUps.error)}; delete its schedules by hand.`,
+    );
   try {
     await removeTestUser(deps.iam, testUser);
     request.onStep?.(`Removed test user ${testUser.userName}`);
