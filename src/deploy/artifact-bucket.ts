@@ -129,7 +129,17 @@ export async function ensureArtifactBucket(
   if (await bucketExists(s3, input)) {
     if (input.ownName) {
       const { mendOwnBucket } = await import('./mend-bucket.js');
-      const mended = await mendOwnBucket(s3, { Bucket: bucket, ExpectedBucketOwner: owner }, input.tlsOnly ?? true);
+      // A caller who may not read the bucket's settings deploys as before: the bucket is used as it is, and said so.
+      const mended = await mendOwnBucket(
+        s3,
+        { Bucket: bucket, ExpectedBucketOwner: owner },
+        input.tlsOnly ?? true,
+      ).catch((error: unknown) => {
+        deps.progress?.onStep?.(
+          `Could not check the settings of the artifact bucket ${bucket} (${error instanceof Error ? error.message : String(error)}): it is used as it is`,
+        );
+        return [] as string[];
+      });
       if (mended.length > 0)
         deps.progress?.onStep?.(`Artifact bucket ${bucket} lacked, and now has: ${mended.join(', ')}`);
     }

@@ -39,7 +39,7 @@ async function put(operation: string, call: () => Promise<unknown>): Promise<voi
  * Gives exposed-keys' own artifact bucket (the default name, which only exposed-keys gives) what a
  * new one gets and it lacks: a first deploy stopped after CreateBucket (Ctrl-C, a refused call)
  * leaves a bucket without them, and a later deploy would find it "there" and use it as it is.
- * Only what is missing is put, so that nothing a person added is replaced: versioning (a deploy
+ * Only what is missing is put, so that nothing a person set is replaced: versioning never enabled (a deploy
  * names the version it verified), the public access block, the owner's ownership of every object,
  * and the policy that denies requests without TLS (`tlsOnly`). Returns what was put.
  */
@@ -48,7 +48,8 @@ export async function mendOwnBucket(s3: S3Api, target: Target, tlsOnly: boolean)
   const versioning = await s3
     .send(new GetBucketVersioningCommand(target))
     .catch((error: unknown) => Promise.reject(toAwsCallError('s3:GetBucketVersioning', error)));
-  if (versioning.Status !== 'Enabled') {
+  // Never enabled (no status); one a person suspended stays as it is.
+  if (versioning.Status === undefined) {
     await put('PutBucketVersioning', () =>
       s3.send(new PutBucketVersioningCommand({ ...target, VersioningConfiguration: { Status: 'Enabled' } })),
     );

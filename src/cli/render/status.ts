@@ -1,5 +1,6 @@
 import { shownText, shownValue } from '../../common/untrusted-text.js';
 import type { Palette } from '../output.js';
+import { isSending } from '../run/delivery-status.js';
 import type { StackStatus } from '../run/status.js';
 import { renderStackDescription } from './stack.js';
 import { table } from './table.js';
@@ -63,8 +64,8 @@ function deliveryLines({ delivery }: StackStatus, palette: Palette): string[] {
     lines.push(
       'error' in rule
         ? palette.yellow(`  ${shownValue(rule.name, 64)}: could not be read: ${shownText(rule.error, 200)}`)
-        : rule.state === 'ENABLED'
-          ? `  ${shownValue(rule.name, 64)}: ${palette.green('ENABLED')}`
+        : isSending(rule.state)
+          ? `  ${shownValue(rule.name, 64)}: ${palette.green(shownValue(rule.state, 60))}`
           : palette.red(`  ${shownValue(rule.name, 64)}: ${shownValue(rule.state, 40)}`),
     );
   const reader = delivery.queueReader;

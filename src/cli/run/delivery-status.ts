@@ -67,20 +67,33 @@ export async function deliveryStatus(
   return { rules: rules.sort((a, b) => (a.name < b.name ? -1 : 1)), queueReader };
 }
 
-/** What in the delivery keeps events from the state machine, or alerts from going out: each with what to do. */
+/** Rule states in which EventBridge sends the rule's events on. */
+const SENDING = new Set(['ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS']);
+
+/** Whether a rule in `state` sends its events on. */
+export function isSending(state: string): boolean {
+  return SENDING.has(state);
+}
+/** Mapping states in which Lambda reads, or is about to read, the queue. */
+const READING = new Set(['Enabled', 'Enabling', 'Updating', 'Creating']);
+
+/**
+ * What in the delivery keeps events from the state machine, or alerts from going out: each with
+ * what to do. A rule or a reader the caller may not read is shown, not counted: a monitoring role
+ * without `events:DescribeRule` or `lambda:GetEventSourceMapping` would otherwise never pass.
+ */
 export function deliveryProblems(delivery: DeliveryStatus | undefined): string[] {
   if (!delivery) return [];
   const problems: string[] = [];
   for (const rule of delivery.rules) {
-    if ('error' in rule) problems.push(`The rule ${rule.name} could not be read: ${rule.error}`);
-    else if (rule.state !== 'ENABLED')
+    if ('error' in rule) continue;
+    if (!SENDING.has(rule.state))
       problems.push(
         `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it (aws events enable-rule --name ${rule.name}) or deploy again.`,
       );
   }
   const reader = delivery.queueReader;
-  if (reader && 'error' in reader) problems.push(`The dead-letter queue's reader could not be read: ${reader.error}`);
-  else if (reader && reader.state !== 'Enabled' && reader.state !== 'Enabling' && reader.state !== 'Updating')
+  if (reader && !('error' in reader) && !READING.has(reader.state))
     problems.push(
       `The function that alerts on the dead-letter queue does not read it (its mapping is ${reader.state}): what the state machine never received stays unalerted. Deploy again.`,
     );

@@ -113,6 +113,15 @@ describe('what status reports of the stack itself and what carries events to it 
           /^The function that alerts on the dead-letter queue does not read it \(its mapping is Disabled\)/,
         ),
       ]);
+      // What the caller may not read is shown, not counted; a rule sending management events too is sending.
+      const unread = {
+        rules: [
+          { name: 'r1', error: 'AccessDenied' },
+          { name: 'r2', state: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' },
+        ],
+        queueReader: { error: 'AccessDenied' },
+      };
+      expect(statusProblems(status({ stack, delivery: unread }))).toEqual([]);
     } finally {
       events.restore();
       lambda.restore();

@@ -354,6 +354,22 @@ describe('runDeploy', () => {
     expect(s3Mock).not.toHaveReceivedCommand(GetBucketVersioningCommand);
   });
 
+  it('deploys as before, saying so, when the caller may not read the settings of its own bucket; a suspended versioning stays', async () => {
+    s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Suspended' });
+    s3Mock.on(GetBucketPolicyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const { deps: d, io } = deps(false);
+
+    await runDeploy(d, input);
+
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketVersioningCommand);
+    expect(io.messages).toContainEqual(
+      expect.objectContaining({
+        text: expect.stringMatching(/^Could not check the settings of the artifact bucket .*: it is used as it is$/),
+      }),
+    );
+    expect(cloudFormationMock).toHaveReceivedCommand(CreateChangeSetCommand);
+  });
+
   it('gives exposed-keys’ own bucket, left half made by a first deploy, what it lacks, and nothing a person added', async () => {
     s3Mock.on(GetBucketVersioningCommand).resolves({});
     const absent = (name: string) => Object.assign(new Error(name), { name });
