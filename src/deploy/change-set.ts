@@ -6,14 +6,13 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
-  ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudFormationApi } from '../aws/narrow-clients.js';
 import { DeploymentError, InvalidInputError } from '../errors.js';
 import { deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError, StackTimeoutError } from './deploy-errors.js';
-import { OWN_CHANGE_SET_DESCRIPTION, ofStack, requireOwnStack } from './own-stack.js';
+import { OWN_CHANGE_SET_DESCRIPTION, requireOwnStack, waitingChangeSets } from './own-stack.js';
 import { type ProgressDeps, polling } from './progress.js';
 import { findStack, isStackMissing } from './stack-description.js';
 import { isUpdatable, mustBeDeletedFirst, stackState } from './stack-status.js';
@@ -293,12 +292,26 @@ export async function discardChangeSet(
   }
   if (prepared.changeSetType !== 'CREATE') return;
   const stack = await findStack(deps.cloudFormation, prepared.stackId || prepared.stackName);
+  if (stack?.StackStatus !== 'REVIEW_IN_PROGRESS') return;
   // The empty stack this change set made goes too, unless other change sets (someone else's) wait on it.
-  const others = await send('ListChangeSets', () =>
-    deps.cloudFormation.send(new ListChangeSetsCommand({ StackName: stack?.StackId ?? prepared.stackName })),
-  ).catch(() => ({ Summaries: [{ StackId: stack?.StackId, StackName: stack?.StackName }] }));
-  if (stack?.StackStatus === 'REVIEW_IN_PROGRESS' && !(others?.Summaries ?? []).some((other) => ofStack(other, stack)))
-    await send('DeleteStack', () =>
-      deps.cloudFormation.send(new DeleteStackCommand({ StackName: stack.StackId ?? prepared.stackName })),
+  let others: string[];
+  try {
+    others = (await waitingChangeSets(deps.cloudFormation, stack, prepared.changeSetName)).map(
+      (change) => change.name ?? '?',
     );
+  } catch (error) {
+    deps.progress?.onStep?.(
+      `Kept the empty stack ${prepared.stackName}: whether other change sets wait on it could not be told (${error instanceof Error ? error.message : String(error)}); delete it with exposed-keys destroy`,
+    );
+    return;
+  }
+  if (others.length > 0) {
+    deps.progress?.onStep?.(
+      `Kept the stack ${prepared.stackName}: other change sets wait on it (${others.join(', ')})`,
+    );
+    return;
+  }
+  await send('DeleteStack', () =>
+    deps.cloudFormation.send(new DeleteStackCommand({ StackName: stack.StackId ?? prepared.stackName })),
+  );
 }

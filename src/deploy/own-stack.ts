@@ -34,28 +34,57 @@ export function ofStack(summary: { StackId?: string; StackName?: string }, stack
   return stack.StackId ? summary.StackId === stack.StackId : summary.StackName === stack.StackName;
 }
 
+/** Change-set statuses of one being deleted, or deleted: no longer waiting on the stack. */
+const GOING = new Set(['DELETE_PENDING', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE', 'DELETE_FAILED']);
+
 /**
- * Whether a stack made by a change set never executed (REVIEW_IN_PROGRESS: no template run yet) is
- * exposed-keys': one of its change sets is exposed-keys' own, or it has none left (an empty shell).
- * Another tool's pending change set is someone else's stack in the making.
+ * The change sets waiting on `stack` (every page), leaving out those being deleted and the one
+ * named `except` (the caller's own, just deleted).
+ *
+ * @throws AwsCallError when CloudFormation does not list them.
  */
-async function isOwnPendingStack(cloudFormation: CloudFormationApi, stack: Stack): Promise<boolean> {
-  const descriptions: (string | undefined)[] = [];
+export async function waitingChangeSets(
+  cloudFormation: CloudFormationApi,
+  stack: Stack,
+  except?: string,
+): Promise<{ name: string | undefined; description: string | undefined }[]> {
+  const waiting: { name: string | undefined; description: string | undefined }[] = [];
   let token: string | undefined;
   try {
     do {
       const page = await cloudFormation.send(
         new ListChangeSetsCommand({ StackName: stack.StackId ?? stack.StackName, NextToken: token }),
       );
-      descriptions.push(
-        ...(page.Summaries ?? []).filter((summary) => ofStack(summary, stack)).map((summary) => summary.Description),
-      );
+      for (const summary of page.Summaries ?? [])
+        if (ofStack(summary, stack) && !GOING.has(summary.Status ?? '') && summary.ChangeSetName !== except)
+          waiting.push({ name: summary.ChangeSetName, description: summary.Description });
       token = page.NextToken;
     } while (token);
   } catch (error) {
     throw toAwsCallError('cloudformation:ListChangeSets', error);
   }
-  return descriptions.length === 0 || descriptions.some((description) => description === OWN_CHANGE_SET_DESCRIPTION);
+  return waiting;
+}
+
+/**
+ * Whether a stack made by a change set never executed (REVIEW_IN_PROGRESS: no template run yet) is
+ * exposed-keys': one of its change sets is exposed-keys' own, or it has none left (an empty shell).
+ * Another tool's pending change set is someone else's stack in the making.
+ */
+async function isOwnPendingStack(cloudFormation: CloudFormationApi, stack: Stack, stackName: string): Promise<boolean> {
+  let waiting: { description: string | undefined }[];
+  try {
+    waiting = await waitingChangeSets(cloudFormation, stack);
+  } catch (error) {
+    throw new InvalidInputError(
+      '--stack-name',
+      `The stack ${stackName} is being made by a change set, and whose could not be told (${error instanceof Error ? error.message : String(error)}); nothing was changed.`,
+      {
+        hint: 'Allow cloudformation:ListChangeSets, which tells whether its change sets are exposed-keys’, or delete the stack yourself if it is yours.',
+      },
+    );
+  }
+  return waiting.length === 0 || waiting.some((change) => change.description === OWN_CHANGE_SET_DESCRIPTION);
 }
 
 /**
@@ -75,7 +104,7 @@ export async function requireOwnStack(
 ): Promise<void> {
   if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return;
   if (stack.StackStatus === 'REVIEW_IN_PROGRESS') {
-    if (await isOwnPendingStack(cloudFormation, stack)) return;
+    if (await isOwnPendingStack(cloudFormation, stack, stackName)) return;
     throw new InvalidInputError(
       '--stack-name',
       `The stack ${stackName} is being made by a change set that is not exposed-keys', so ${action} leaves it alone; nothing was changed.`,

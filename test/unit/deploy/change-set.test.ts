@@ -9,6 +9,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   type Stack,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
@@ -68,6 +69,7 @@ function input(parameters: Record<string, string> = { ArtifactKey: 'lambda/abc.z
 
 beforeEach(() => {
   cloudFormationMock.reset();
+  cloudFormationMock.on(ListChangeSetsCommand).resolves({ Summaries: [] });
   cloudFormationMock.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ID, StackId: STACK_ID });
   cloudFormationMock.on(DescribeChangeSetCommand).resolves({
     Status: 'CREATE_COMPLETE',
@@ -390,6 +392,33 @@ describe('discardChangeSet', () => {
       ChangeSetName: CHANGE_SET,
     });
     expect(cloudFormationMock).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: STACK_ID });
+  });
+
+  it('keeps the empty stack, and says so, when another change set waits on it or the wait cannot be told', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('REVIEW_IN_PROGRESS')] });
+    cloudFormationMock.on(ListChangeSetsCommand).resolves({
+      Summaries: [
+        // Its own, being deleted, and another team's, waiting.
+        { ChangeSetName: CHANGE_SET, StackId: STACK_ID, Status: 'DELETE_PENDING' },
+        { ChangeSetName: 'payments-v1', StackId: STACK_ID, Status: 'CREATE_COMPLETE' },
+      ],
+    });
+    const steps: string[] = [];
+    const discard = () =>
+      discardChangeSet(
+        { ...deps(), progress: { onStep: (text: string) => steps.push(text) } },
+        { stackName: STACK, stackId: STACK_ID, changeSetName: CHANGE_SET, changeSetType: 'CREATE' },
+      );
+
+    await discard();
+    cloudFormationMock.on(ListChangeSetsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    await discard();
+
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(steps).toContainEqual(`Kept the stack ${STACK}: other change sets wait on it (payments-v1)`);
+    expect(steps).toContainEqual(
+      expect.stringMatching(/^Kept the empty stack exposed-keys: whether other change sets wait/),
+    );
   });
 
   it('leaves a deployed stack alone when it discards an UPDATE change set', async () => {

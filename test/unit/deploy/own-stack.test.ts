@@ -59,3 +59,33 @@ describe('a stack made by a change set never executed (REVIEW_IN_PROGRESS)', () 
     );
   });
 });
+
+describe('the change sets waiting on a stack in review', () => {
+  it('leave out those being deleted and the caller’s own, over every page', async () => {
+    const { waitingChangeSets } = await import('../../../src/deploy/own-stack.js');
+    const stack = pending('exposed-keys');
+    cloudFormationMock
+      .on(ListChangeSetsCommand)
+      .resolvesOnce({
+        Summaries: [
+          { ChangeSetName: 'mine', StackId: stack.StackId, Status: 'CREATE_COMPLETE' },
+          { ChangeSetName: 'gone', StackId: stack.StackId, Status: 'DELETE_PENDING' },
+        ],
+        NextToken: 't',
+      })
+      .resolvesOnce({ Summaries: [{ ChangeSetName: 'theirs', StackId: stack.StackId, Status: 'CREATE_COMPLETE' }] });
+
+    const waiting = await waitingChangeSets(cloudFormation, stack, 'mine');
+
+    expect(waiting.map((change) => change.name)).toEqual(['theirs']);
+  });
+
+  it('refuse, saying which permission tells, when CloudFormation does not list them', async () => {
+    cloudFormationMock.on(ListChangeSetsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const check = requireOwnStack(cloudFormation, pending('exposed-keys'), 'exposed-keys', 'destroy');
+
+    await expect(check).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(check).rejects.toMatchObject({ hint: expect.stringContaining('cloudformation:ListChangeSets') });
+  });
+});
