@@ -21,6 +21,8 @@ export interface DestroyInput {
   stackName: string;
   /** Also empty and delete this artifact bucket, which must be the owner's. */
   artifactBucket?: OwnedBucket;
+  /** Count `athena-results/` as exposed-keys' even with no stack to say it had the Athena option. */
+  athenaResultsOwn?: boolean;
 }
 
 /** What was removed. */
@@ -70,7 +72,7 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
           }
         : await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket, {
             // The workgroup writes its results there only when the stack had the Athena option.
-            athenaResults: Boolean(stackParameter(stack, 'TrailBucket')),
+            athenaResults: Boolean(stackParameter(stack, 'TrailBucket')) || input.athenaResultsOwn === true,
           });
   }
   return {

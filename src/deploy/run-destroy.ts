@@ -3,9 +3,13 @@ import type { CloudFormationApi, S3Api, SchedulerApi, StsApi } from '../aws/narr
 import type { IoHost } from '../common/io-host.js';
 import { artifactBucketName } from './artifact-bucket.js';
 import { type DestroyResult, destroyStack, stackParameter } from './destroy.js';
+import { requireOwnStack } from './own-stack.js';
 import { cancelledSentence, type PendingFollowUps, pendingFollowUps } from './pending-follow-ups.js';
 import type { PollOptions, StackEvent } from './progress.js';
 import { findStack } from './stack-description.js';
+
+/** An S3 bucket's name, as S3 allows it. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** What a removal tells its host as it goes. */
 export type DestroyMessage = { kind: 'step'; text: string } | { kind: 'stack-event'; event: StackEvent };
@@ -51,9 +55,14 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
   const { io } = deps;
   const account = await callerAccount(deps.sts);
   const stack = await findStack(deps.cloudFormation, input.stackName);
-  // The bucket the stack was deployed from (deploy --bucket), unless another is named.
+  // Before anything is asked: another's stack, its bucket and its schedules are not named in a question.
+  await requireOwnStack(deps.cloudFormation, stack, input.stackName, 'destroy');
+  const ownBucket = artifactBucketName(account, input.region);
+  // The bucket the stack was deployed from (deploy --bucket), unless another is named; a parameter
+  // that is no bucket name (the stack's text, shown in the question) is not taken.
+  const deployedFrom = stackParameter(stack, 'ArtifactBucket');
   const bucket = input.deleteBucket
-    ? (input.bucket ?? stackParameter(stack, 'ArtifactBucket') ?? artifactBucketName(account, input.region))
+    ? (input.bucket ?? (deployedFrom && BUCKET_NAME.test(deployedFrom) ? deployedFrom : undefined) ?? ownBucket)
     : undefined;
   // Deleting the stack deletes its schedule group, and every follow-up waiting there: said first.
   const followUps =
@@ -78,7 +87,12 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
         onStackEvent: (event) => io.notify({ kind: 'stack-event', event }),
       },
     },
-    { stackName: input.stackName, artifactBucket: bucket ? { bucket, owner: account } : undefined },
+    {
+      stackName: input.stackName,
+      artifactBucket: bucket ? { bucket, owner: account } : undefined,
+      // With no stack left to tell, results in exposed-keys' own bucket can only be its workgroup's.
+      athenaResultsOwn: !stack && bucket === ownBucket,
+    },
   );
   return { outcome: 'destroyed', ...result, ...(followUps ? { followUps } : {}) };
 }

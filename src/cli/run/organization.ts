@@ -141,6 +141,7 @@ export async function destroyOrganization(
       sts: await clients.sts(),
       cloudFormation: await clients.cloudFormation(),
       s3: () => clients.s3(),
+      scheduler: () => clients.scheduler(),
       organizations: await clients.organizations(),
       ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
       io: cliHost(output, { command: 'destroy --org', yes: flags.yes, show: showDeployMessages(output, progress) }),
@@ -157,5 +158,9 @@ export async function destroyOrganization(
   if (report.outcome === 'aborted') output.info('Stopped: what is listed above as deleted was deleted; nothing else.');
   else if (output.json) output.printJson(report);
   else output.result(renderOrgDestroyReport(report, output.palette));
-  return ExitCode.ok;
+  // The hub holds the follow-ups of every member's keys: what its deletion cancelled is said, as for destroy.
+  const hub = report.hub?.outcome === 'destroyed' ? report.hub : undefined;
+  const { cancelledFollowUpWarnings, cancelledADeletion } = await import('../render/destroy.js');
+  for (const warning of hub ? cancelledFollowUpWarnings(hub) : []) output.warn(warning);
+  return hub && cancelledADeletion(hub) ? ExitCode.needsHuman : ExitCode.ok;
 }

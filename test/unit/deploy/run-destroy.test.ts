@@ -65,6 +65,7 @@ describe('runDestroy', () => {
           StackName: 'exposed-keys',
           StackStatus: 'CREATE_COMPLETE',
           CreationTime: new Date(),
+          Description: 'exposed-keys: a test stack',
           Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: 'my-artifacts' }],
         },
       ],
@@ -79,6 +80,22 @@ describe('runDestroy', () => {
       'Delete the stack exposed-keys in 123456789012/us-east-1 and bucket my-artifacts?',
     );
     expect(named.io.questions[0]?.question).toMatch(/and bucket b2\?$/);
+
+    // A parameter that is no bucket name (text of the stack's, shown in the question) is not taken.
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'exposed-keys',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Description: 'exposed-keys: a test stack',
+          Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: 'x\u001b]52;c;ZXZpbA==\u0007' }],
+        },
+      ],
+    });
+    const hostile = deps(false);
+    await runDestroy(hostile.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: true });
+    expect(hostile.io.questions[0]?.question).toMatch(/and bucket exposed-keys-artifacts-123456789012-us-east-1\?$/);
   });
 
   it('says there is nothing to delete when there is no stack, and builds no S3 client unless the bucket goes', async () => {
@@ -107,7 +124,14 @@ describe('runDestroy with follow-ups waiting in the stack’s schedule group', (
   beforeEach(() => {
     scheduler.reset();
     cloudFormationMock.on(DescribeStacksCommand).resolves({
-      Stacks: [{ StackName: 'exposed-keys', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }],
+      Stacks: [
+        {
+          StackName: 'exposed-keys',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(),
+          Description: 'exposed-keys: a test stack',
+        },
+      ],
     });
   });
 
@@ -145,6 +169,16 @@ describe('runDestroy with follow-ups waiting in the stack’s schedule group', (
     });
     expect(warnings).toEqual([expect.stringContaining(`The key stays inactive until someone deletes it`)]);
     expect(cancelledADeletion({ followUps: { followUps: [] } })).toBe(false);
+    expect(
+      cancelledADeletion({
+        followUps: { followUps: [{ kind: 'scheduled-deletion', name: 'n', at: null, accessKeyId: KEY }] },
+      }),
+    ).toBe(true);
+    expect(
+      cancelledADeletion({
+        followUps: { followUps: [{ kind: 'verification', name: 'n', at: null, accessKeyId: KEY }] },
+      }),
+    ).toBe(false);
   });
 
   it('says when the follow-ups could not be listed, and finds none for a stack without schedules', async () => {
