@@ -1,6 +1,10 @@
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DescribeSigningJobCommand, StartSigningJobCommand } from '@aws-sdk/client-signer';
-import { toAwsCallError } from '../aws/aws-errors.js';
+import {
+  DescribeSigningJobCommand,
+  type DescribeSigningJobCommandOutput,
+  StartSigningJobCommand,
+} from '@aws-sdk/client-signer';
+import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
 import type { S3Api, SignerApi } from '../aws/narrow-clients.js';
 import type { OwnedBucket } from './artifact-bucket.js';
 import { SigningError } from './deploy-errors.js';
@@ -83,11 +87,23 @@ async function signedFromThisArtifact(
 ): Promise<boolean> {
   const jobId = key.slice(key.lastIndexOf('/') + 1).replace(/\.zip$/i, '');
   if (!jobId) return false;
+  let job: DescribeSigningJobCommandOutput;
   try {
-    const job = await signer.send(new DescribeSigningJobCommand({ jobId }));
+    job = await signer.send(new DescribeSigningJobCommand({ jobId }));
+  } catch (error) {
+    // A job that never was (a zip put there by hand): sign again rather than trust it. Any other
+    // failure is the caller's to see: signing needs DescribeSigningJob too.
+    if (isAwsError(error, 'ResourceNotFound', 'NotFound')) return false;
+    throw toAwsCallError('signer:DescribeSigningJob', error);
+  }
+  {
     const source = job.source?.s3;
+    const expires = job.signatureExpiresAt?.getTime();
     return (
       job.status === 'Succeeded' &&
+      // A revoked or expired signature: Lambda would refuse the code.
+      !job.revocationRecord &&
+      (expires === undefined || expires > Date.now()) &&
       job.profileName === profile.name &&
       (profile.version === undefined || job.profileVersion === profile.version) &&
       source?.bucketName === input.bucket &&
@@ -95,9 +111,6 @@ async function signedFromThisArtifact(
       (input.versionId === undefined || source.version === input.versionId) &&
       job.signedObject?.s3?.key === key
     );
-  } catch {
-    // A job the caller cannot see (or that never was): sign again rather than trust the zip.
-    return false;
   }
 }
 

@@ -124,8 +124,23 @@ describe('signArtifact', () => {
     expect(signed).toMatchObject({ key: `${PREFIX}job-4.zip`, status: 'signed' });
     expect(signerMock).toHaveReceivedCommandTimes(StartSigningJobCommand, 1);
 
-    signerMock.on(DescribeSigningJobCommand, { jobId: 'job-other' }).rejects(new Error('ResourceNotFoundException'));
+    signerMock
+      .on(DescribeSigningJobCommand, { jobId: 'job-other' })
+      .rejects(Object.assign(new Error('no such job'), { name: 'ResourceNotFoundException' }));
     await expect(signArtifact(deps(), input)).resolves.toMatchObject({ status: 'signed' });
+
+    // Its own zip, but the signature revoked: Lambda would refuse it.
+    signerMock.on(DescribeSigningJobCommand, { jobId: 'job-other' }).resolves({
+      ...earlierJob(`${PREFIX}job-other.zip`),
+      revocationRecord: { reason: 'key leaked', revokedAt: new Date(), revokedBy: 'security' },
+    });
+    await expect(signArtifact(deps(), input)).resolves.toMatchObject({ status: 'signed' });
+
+    // A failure to ask is the caller's to see, not a reason to sign again.
+    signerMock
+      .on(DescribeSigningJobCommand, { jobId: 'job-other' })
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(signArtifact(deps(), input)).rejects.toMatchObject({ operation: 'signer:DescribeSigningJob' });
   });
 
   it('says why when AWS Signer fails, or when the bucket keeps no versions to sign', async () => {
