@@ -133,7 +133,7 @@ export async function ensureArtifactBucket(
       const mended = await mendOwnBucket(
         s3,
         { Bucket: bucket, ExpectedBucketOwner: owner },
-        input.tlsOnly ?? true,
+        (input.tlsOnly ?? true) ? tlsOnlyBucketPolicy(bucket) : undefined,
       ).catch((error: unknown) => {
         deps.progress?.onStep?.(
           `Could not check the settings of the artifact bucket ${bucket} (${error instanceof Error ? error.message : String(error)}): it is used as it is`,

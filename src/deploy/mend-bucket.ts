@@ -41,9 +41,9 @@ async function put(operation: string, call: () => Promise<unknown>): Promise<voi
  * leaves a bucket without them, and a later deploy would find it "there" and use it as it is.
  * Only what is missing is put, so that nothing a person set is replaced: versioning never enabled (a deploy
  * names the version it verified), the public access block, the owner's ownership of every object,
- * and the policy that denies requests without TLS (`tlsOnly`). Returns what was put.
+ * and the policy that denies requests without TLS (`tlsPolicy`, when given). Returns what was put.
  */
-export async function mendOwnBucket(s3: S3Api, target: Target, tlsOnly: boolean): Promise<string[]> {
+export async function mendOwnBucket(s3: S3Api, target: Target, tlsPolicy: string | undefined): Promise<string[]> {
   const mended: string[] = [];
   const versioning = await s3
     .send(new GetBucketVersioningCommand(target))
@@ -95,13 +95,10 @@ export async function mendOwnBucket(s3: S3Api, target: Target, tlsOnly: boolean)
     mended.push('object ownership');
   }
   if (
-    tlsOnly &&
+    tlsPolicy &&
     (await missing('GetBucketPolicy', () => s3.send(new GetBucketPolicyCommand(target)), 'NoSuchBucketPolicy'))
   ) {
-    const { tlsOnlyBucketPolicy } = await import('./artifact-bucket.js');
-    await put('PutBucketPolicy', () =>
-      s3.send(new PutBucketPolicyCommand({ ...target, Policy: tlsOnlyBucketPolicy(target.Bucket) })),
-    );
+    await put('PutBucketPolicy', () => s3.send(new PutBucketPolicyCommand({ ...target, Policy: tlsPolicy })));
     mended.push('TLS-only policy');
   }
   return mended;

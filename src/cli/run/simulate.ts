@@ -247,7 +247,7 @@ export async function runSimulation(deps: SimulateDeps, request: SimulateRequest
       const status = await testKeyStatus(deps.iam, testUser);
       result.testUser = { ...testUser, keyStatusAfter: status, removed: false };
     }
-    return await finish(deps, result, testUser, request.stackName);
+    return await finish(deps, result, testUser, request);
   } catch (error) {
     if (testUser) await removeQuietly(deps, testUser, request);
     throw error;
@@ -258,9 +258,11 @@ export async function runSimulation(deps: SimulateDeps, request: SimulateRequest
 async function cancelTestFollowUps(
   deps: SimulateDeps,
   testUser: TestUser,
-  stackName: string,
+  request: Pick<SimulateRequest, 'stackName' | 'local'>,
 ): Promise<{ cancelled: number } | { error: string }> {
-  if (!deps.scheduler) return { cancelled: 0 };
+  // A local run schedules nothing (its tasks get no scheduler): nothing to cancel.
+  if (!deps.scheduler || request.local) return { cancelled: 0 };
+  const { stackName } = request;
   try {
     const scheduler = await deps.scheduler();
     let cancelled = 0;
@@ -276,7 +278,7 @@ async function finish(
   deps: SimulateDeps,
   result: SimulateResult,
   testUser: TestUser | undefined,
-  stackName: string,
+  request: Pick<SimulateRequest, 'stackName' | 'local'>,
 ): Promise<SimulateResult> {
   if (!testUser) return result;
   const report: TestUserReport = result.testUser ?? { ...testUser, keyStatusAfter: null, removed: false };
@@ -286,14 +288,14 @@ async function finish(
   } catch (error) {
     report.removalError = describeError(error);
   }
-  const followUps = await cancelTestFollowUps(deps, testUser, stackName);
+  const followUps = await cancelTestFollowUps(deps, testUser, request);
   if ('error' in followUps) report.followUpsError = followUps.error;
   else if (followUps.cancelled > 0) report.followUpsCancelled = followUps.cancelled;
   return { ...result, testUser: report };
 }
 
 async function removeQuietly(deps: SimulateDeps, testUser: TestUser, request: SimulateRequest): Promise<void> {
-  const followUps = await cancelTestFollowUps(deps, testUser, request.stackName);
+  const followUps = await cancelTestFollowUps(deps, testUser, request);
   if ('error' in followUps)
     request.onStep?.(
       `Could not cancel the follow-ups of test key ${testUser.accessKeyId}: ${shownText(followUps.error)}; delete its schedules by hand.`,

@@ -198,7 +198,9 @@ export function statusProblems(status: StackStatus): string[] {
     problems.push(
       state === 'failed'
         ? `The stack is in ${stackStatusName}: some of its resources may be missing or broken. See its events above; ${stackStatusName === 'DELETE_FAILED' ? `run exposed-keys destroy --stack-name ${stackName} again` : 'deploy again once the cause is mended'}.`
-        : `The stack is in ${stackStatusName}: it is changing now; run status again when it is done.`,
+        : stackStatusName === 'REVIEW_IN_PROGRESS'
+          ? `The stack is in ${stackStatusName}: a change set was never executed, and nothing is deployed; deploy it (exposed-keys deploy) or delete it (exposed-keys destroy).`
+          : `The stack is in ${stackStatusName}: it is changing now; run status again when it is done.`,
     );
   problems.push(...deliveryProblems(status.delivery));
   if (!status.subscriptions.some((subscription) => !subscription.pending) && !alertsElsewhere(status.stack))

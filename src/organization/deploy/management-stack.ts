@@ -7,6 +7,7 @@ import type { PollOptions, StackEvent } from '../../deploy/progress.js';
 import type { DeployMessage } from '../../deploy/run-deploy.js';
 import { findStack } from '../../deploy/stack-description.js';
 import { mustBeDeletedFirst } from '../../deploy/stack-status.js';
+import { refuseUnusableStack } from '../../deploy/unusable-stack.js';
 
 /** How the management account ended up covered. */
 export interface ManagementCoverage {
@@ -45,6 +46,8 @@ export async function checkManagementStack(
   const existing = await findStack(deps.managementCloudFormation, stackName);
   await requireOwnStack(deps.managementCloudFormation, existing, stackName, 'deploy');
   const status = existing?.StackStatus ?? '';
+  // Before the hub and the StackSet change: a stack no change set can mend fails here, not at the end.
+  refuseUnusableStack({ stackName }, status);
   if (!mustBeDeletedFirst(status)) return { deleteFailedStack: false };
   const agreed = await deps.io.confirm({
     question: `Management account: stack ${stackName} was left in ${status} by a failed first deploy, and must be deleted before it is made again. Delete it when the member stack is deployed?`,
