@@ -6,15 +6,13 @@ import {
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   PutBucketEncryptionCommand,
-  PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
-  PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { awsErrorCode, isAwsError, toAwsCallError } from '../aws/aws-errors.js';
 import type { S3Api } from '../aws/narrow-clients.js';
 import { AwsCallError } from '../errors.js';
+import { blockPublicAccess, enableVersioning, enforceOwnership } from './bucket-settings.js';
 import type { Artifact } from './package-artifact.js';
 import type { DeployProgress } from './progress.js';
 
@@ -162,27 +160,8 @@ export async function ensureArtifactBucket(
     if (!isAwsError(error, 'BucketAlreadyOwnedByYou')) throw toAwsCallError('s3:CreateBucket', error);
   }
   const target = { Bucket: bucket, ExpectedBucketOwner: owner };
-  await send('PutPublicAccessBlock', () =>
-    s3.send(
-      new PutPublicAccessBlockCommand({
-        ...target,
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          IgnorePublicAcls: true,
-          BlockPublicPolicy: true,
-          RestrictPublicBuckets: true,
-        },
-      }),
-    ),
-  );
-  await send('PutBucketOwnershipControls', () =>
-    s3.send(
-      new PutBucketOwnershipControlsCommand({
-        ...target,
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-      }),
-    ),
-  );
+  await send('PutPublicAccessBlock', () => s3.send(blockPublicAccess(target)));
+  await send('PutBucketOwnershipControls', () => s3.send(enforceOwnership(target)));
   await send('PutBucketEncryption', () =>
     s3.send(
       new PutBucketEncryptionCommand({
@@ -193,9 +172,7 @@ export async function ensureArtifactBucket(
       }),
     ),
   );
-  await send('PutBucketVersioning', () =>
-    s3.send(new PutBucketVersioningCommand({ ...target, VersioningConfiguration: { Status: 'Enabled' } })),
-  );
+  await send('PutBucketVersioning', () => s3.send(enableVersioning(target)));
   if (input.tlsOnly ?? true)
     await send('PutBucketPolicy', () =>
       s3.send(new PutBucketPolicyCommand({ ...target, Policy: tlsOnlyBucketPolicy(bucket) })),

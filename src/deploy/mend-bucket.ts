@@ -3,19 +3,11 @@ import {
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
-  PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
-  PutBucketVersioningCommand,
-  PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
 import type { S3Api } from '../aws/narrow-clients.js';
-
-/** A bucket and the account that must own it, as every call names them. */
-interface Target {
-  Bucket: string;
-  ExpectedBucketOwner: string;
-}
+import { type BucketTarget, blockPublicAccess, enableVersioning, enforceOwnership } from './bucket-settings.js';
 
 async function missing(operation: string, call: () => Promise<unknown>, ...absent: string[]): Promise<boolean> {
   try {
@@ -43,16 +35,14 @@ async function put(operation: string, call: () => Promise<unknown>): Promise<voi
  * names the version it verified), the public access block, the owner's ownership of every object,
  * and the policy that denies requests without TLS (`tlsPolicy`, when given). Returns what was put.
  */
-export async function mendOwnBucket(s3: S3Api, target: Target, tlsPolicy: string | undefined): Promise<string[]> {
+export async function mendOwnBucket(s3: S3Api, target: BucketTarget, tlsPolicy: string | undefined): Promise<string[]> {
   const mended: string[] = [];
   const versioning = await s3
     .send(new GetBucketVersioningCommand(target))
     .catch((error: unknown) => Promise.reject(toAwsCallError('s3:GetBucketVersioning', error)));
   // Never enabled (no status); one a person suspended stays as it is.
   if (versioning.Status === undefined) {
-    await put('PutBucketVersioning', () =>
-      s3.send(new PutBucketVersioningCommand({ ...target, VersioningConfiguration: { Status: 'Enabled' } })),
-    );
+    await put('PutBucketVersioning', () => s3.send(enableVersioning(target)));
     mended.push('versioning');
   }
   if (
@@ -62,19 +52,7 @@ export async function mendOwnBucket(s3: S3Api, target: Target, tlsPolicy: string
       'NoSuchPublicAccessBlockConfiguration',
     )
   ) {
-    await put('PutPublicAccessBlock', () =>
-      s3.send(
-        new PutPublicAccessBlockCommand({
-          ...target,
-          PublicAccessBlockConfiguration: {
-            BlockPublicAcls: true,
-            IgnorePublicAcls: true,
-            BlockPublicPolicy: true,
-            RestrictPublicBuckets: true,
-          },
-        }),
-      ),
-    );
+    await put('PutPublicAccessBlock', () => s3.send(blockPublicAccess(target)));
     mended.push('public access block');
   }
   if (
@@ -84,14 +62,7 @@ export async function mendOwnBucket(s3: S3Api, target: Target, tlsPolicy: string
       'OwnershipControlsNotFoundError',
     )
   ) {
-    await put('PutBucketOwnershipControls', () =>
-      s3.send(
-        new PutBucketOwnershipControlsCommand({
-          ...target,
-          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        }),
-      ),
-    );
+    await put('PutBucketOwnershipControls', () => s3.send(enforceOwnership(target)));
     mended.push('object ownership');
   }
   if (
