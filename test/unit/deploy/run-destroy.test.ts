@@ -38,6 +38,21 @@ beforeEach(() => {
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
 });
 
+/** The stack, exposed-keys', deployed from the bucket `bucket` (its ArtifactBucket parameter). */
+function deployedFrom(bucket: string) {
+  cloudFormationMock.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'exposed-keys',
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: new Date(),
+        Description: 'exposed-keys: a test stack',
+        Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: bucket }],
+      },
+    ],
+  });
+}
+
 describe('runDestroy', () => {
   it('asks first, naming the stack, the account, the region and the bucket, and deletes nothing on no', async () => {
     const { deps: d, io, s3 } = deps(false);
@@ -59,17 +74,7 @@ describe('runDestroy', () => {
   });
 
   it('names the bucket the stack was deployed from (deploy --bucket), unless --bucket names another', async () => {
-    cloudFormationMock.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'exposed-keys',
-          StackStatus: 'CREATE_COMPLETE',
-          CreationTime: new Date(),
-          Description: 'exposed-keys: a test stack',
-          Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: 'my-artifacts' }],
-        },
-      ],
-    });
+    deployedFrom('my-artifacts');
     const deployed = deps(false);
     const named = deps(false);
 
@@ -82,17 +87,7 @@ describe('runDestroy', () => {
     expect(named.io.questions[0]?.question).toMatch(/and bucket b2\?$/);
 
     // A parameter that is no bucket name (text of the stack's, shown in the question) is not taken.
-    cloudFormationMock.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'exposed-keys',
-          StackStatus: 'CREATE_COMPLETE',
-          CreationTime: new Date(),
-          Description: 'exposed-keys: a test stack',
-          Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: 'x\u001b]52;c;ZXZpbA==\u0007' }],
-        },
-      ],
-    });
+    deployedFrom('x\u001b]52;c;ZXZpbA==\u0007');
     const hostile = deps(false);
     await runDestroy(hostile.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: true });
     expect(hostile.io.questions[0]?.question).toMatch(/and bucket exposed-keys-artifacts-123456789012-us-east-1\?$/);
