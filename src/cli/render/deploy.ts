@@ -9,7 +9,8 @@ export function deployJson(report: DeployReport): Record<string, unknown> {
     artifact: {
       bucket: report.artifact.bucket,
       key: report.artifact.key,
-      versionId: report.artifact.versionId,
+      // Null, not left out, in a bucket without versions: a reader of the JSON finds every key.
+      versionId: report.artifact.versionId ?? null,
       upload: report.artifact.upload,
       signing: report.artifact.signing,
       source: report.artifact.source,
@@ -20,7 +21,7 @@ export function deployJson(report: DeployReport): Record<string, unknown> {
       ...summary,
       status: report.status,
       noChanges: false,
-      changeSet: report.changeSetId,
+      changeSet: report.changeSetId ?? null,
       changes: report.changes,
     };
   return {

@@ -8,11 +8,10 @@ import type { DestroyReport } from '../../deploy/run-destroy.js';
 import type { Palette } from '../output.js';
 
 /** A removal as `destroy --json` prints it. */
-export function destroyJson(
-  report: Extract<DestroyReport, { outcome: 'destroyed' }>,
-): DestroyResult & { followUps?: PendingFollowUps } {
+export function destroyJson(report: Extract<DestroyReport, { outcome: 'destroyed' }>): Record<string, unknown> {
   const { outcome: _outcome, ...result } = report;
-  return result;
+  // Null, not left out, where there is none (no stack, no bucket asked for): a reader finds every key.
+  return { ...result, stackId: result.stackId ?? null, bucket: result.bucket ?? null };
 }
 
 /**

@@ -54,6 +54,20 @@ describe('deployJson', () => {
     });
   });
 
+  it('prints null, rather than leave the key out, for a version or a change set there is none of', () => {
+    const json = deployJson({
+      ...report,
+      outcome: 'aborted',
+      status: 'REVIEW',
+      artifact: { ...report.artifact, versionId: undefined },
+      changeSetId: undefined,
+    }) as { artifact: Record<string, unknown>; changeSet: unknown };
+
+    expect(json.artifact.versionId).toBeNull();
+    expect(json.changeSet).toBeNull();
+    expect(JSON.parse(JSON.stringify(json)).artifact).toHaveProperty('versionId', null);
+  });
+
   it('prints a change set left for review with its id and status REVIEW', () => {
     expect(deployJson({ ...report, outcome: 'review', status: 'REVIEW' })).toEqual({
       stackName: 'exposed-keys',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paletteOf } from '../../../../src/cli/output.js';
-import { renderDestroyReport } from '../../../../src/cli/render/destroy.js';
+import { destroyJson, renderDestroyReport } from '../../../../src/cli/render/destroy.js';
 import { activeCharacters } from '../../../support/well-formed.js';
 
 describe('renderDestroyReport', () => {
@@ -19,5 +19,26 @@ describe('renderDestroyReport', () => {
 
     expect(activeCharacters(text)).toEqual([]);
     expect(text).toContain('Bucket b: kept (0 objects deleted): AccessDenied: \\x1B]0;owned\\x07.');
+  });
+});
+
+describe('destroyJson', () => {
+  it('prints null, rather than leave the key out, for a stack id or a bucket there is none of', () => {
+    const json = destroyJson({
+      outcome: 'destroyed',
+      stackName: 'exposed-keys',
+      status: 'nothing-to-delete',
+      stackId: undefined,
+      retained: [],
+      bucket: undefined,
+    });
+
+    expect(JSON.parse(JSON.stringify(json))).toEqual({
+      stackName: 'exposed-keys',
+      status: 'nothing-to-delete',
+      stackId: null,
+      retained: [],
+      bucket: null,
+    });
   });
 });
