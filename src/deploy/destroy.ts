@@ -1,4 +1,3 @@
-import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
 import type { OwnedBucket } from './artifact-bucket.js';
 import { otherStacksDeployingFrom } from './bucket-users.js';
@@ -7,7 +6,7 @@ import { type DeletedStack, deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError } from './deploy-errors.js';
 import { requireOwnStack } from './own-stack.js';
 import type { ProgressDeps } from './progress.js';
-import { findStack } from './stack-description.js';
+import { findStack, parametersOf } from './stack-description.js';
 import { stackState } from './stack-status.js';
 
 /** What {@link destroyStack} needs; `s3` only when the artifact bucket is to be deleted too. */
@@ -72,7 +71,7 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
           }
         : await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket, {
             // The workgroup writes its results there only when the stack had the Athena option.
-            athenaResults: Boolean(stackParameter(stack, 'TrailBucket')) || input.athenaResultsOwn === true,
+            athenaResults: Boolean(stack && parametersOf(stack).TrailBucket) || input.athenaResultsOwn === true,
           });
   }
   return {
@@ -82,9 +81,4 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
     retained: deleted?.retained ?? [],
     bucket,
   };
-}
-
-/** A parameter's value in a stack's description; undefined when absent or empty. */
-export function stackParameter(stack: Stack | undefined, key: string): string | undefined {
-  return stack?.Parameters?.find((parameter) => parameter.ParameterKey === key)?.ParameterValue || undefined;
 }

@@ -19,9 +19,9 @@ async function missing(operation: string, call: () => Promise<unknown>, ...absen
   }
 }
 
-async function put(operation: string, call: () => Promise<unknown>): Promise<void> {
+async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
-    await call();
+    return await call();
   } catch (error) {
     throw toAwsCallError(`s3:${operation}`, error);
   }
@@ -37,12 +37,10 @@ async function put(operation: string, call: () => Promise<unknown>): Promise<voi
  */
 export async function mendOwnBucket(s3: S3Api, target: BucketTarget, tlsPolicy: string | undefined): Promise<string[]> {
   const mended: string[] = [];
-  const versioning = await s3
-    .send(new GetBucketVersioningCommand(target))
-    .catch((error: unknown) => Promise.reject(toAwsCallError('s3:GetBucketVersioning', error)));
+  const versioning = await send('GetBucketVersioning', () => s3.send(new GetBucketVersioningCommand(target)));
   // Never enabled (no status); one a person suspended stays as it is.
   if (versioning.Status === undefined) {
-    await put('PutBucketVersioning', () => s3.send(enableVersioning(target)));
+    await send('PutBucketVersioning', () => s3.send(enableVersioning(target)));
     mended.push('versioning');
   }
   if (
@@ -52,7 +50,7 @@ export async function mendOwnBucket(s3: S3Api, target: BucketTarget, tlsPolicy: 
       'NoSuchPublicAccessBlockConfiguration',
     )
   ) {
-    await put('PutPublicAccessBlock', () => s3.send(blockPublicAccess(target)));
+    await send('PutPublicAccessBlock', () => s3.send(blockPublicAccess(target)));
     mended.push('public access block');
   }
   if (
@@ -62,14 +60,14 @@ export async function mendOwnBucket(s3: S3Api, target: BucketTarget, tlsPolicy: 
       'OwnershipControlsNotFoundError',
     )
   ) {
-    await put('PutBucketOwnershipControls', () => s3.send(enforceOwnership(target)));
+    await send('PutBucketOwnershipControls', () => s3.send(enforceOwnership(target)));
     mended.push('object ownership');
   }
   if (
     tlsPolicy &&
     (await missing('GetBucketPolicy', () => s3.send(new GetBucketPolicyCommand(target)), 'NoSuchBucketPolicy'))
   ) {
-    await put('PutBucketPolicy', () => s3.send(new PutBucketPolicyCommand({ ...target, Policy: tlsPolicy })));
+    await send('PutBucketPolicy', () => s3.send(new PutBucketPolicyCommand({ ...target, Policy: tlsPolicy })));
     mended.push('TLS-only policy');
   }
   return mended;

@@ -21,7 +21,7 @@ import { requireOwnStack } from './own-stack.js';
 import { type Artifact, ensureArtifact } from './package-artifact.js';
 import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
 import { type SignedArtifact, signArtifact } from './sign-artifact.js';
-import { describeStack, findStack, type StackResourceInfo } from './stack-description.js';
+import { describeStack, findStack, parametersOf, type StackResourceInfo } from './stack-description.js';
 import { mustBeDeletedFirst, type StackState, stackState } from './stack-status.js';
 import { compactTemplate, readTemplate } from './template.js';
 import { type TemplateObject, templateObjectChanged, templateObjectIfTooLarge } from './template-object.js';
@@ -110,8 +110,7 @@ async function signingProfile(cloudFormation: CloudFormationApi, input: RunDeplo
   const given = input.parameters[SIGNING_PROFILE_PARAMETER];
   if (given !== undefined) return given || undefined;
   const stack = await findStack(cloudFormation, input.stackName);
-  const deployed = stack?.Parameters?.find((parameter) => parameter.ParameterKey === SIGNING_PROFILE_PARAMETER);
-  return deployed?.ParameterValue || undefined;
+  return (stack && parametersOf(stack)[SIGNING_PROFILE_PARAMETER]) || undefined;
 }
 
 async function signerOf(deps: RunDeployDeps): Promise<SignerApi> {

@@ -2,11 +2,11 @@ import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, SchedulerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
 import { artifactBucketName } from './artifact-bucket.js';
-import { type DestroyResult, destroyStack, stackParameter } from './destroy.js';
+import { type DestroyResult, destroyStack } from './destroy.js';
 import { requireOwnStack } from './own-stack.js';
 import { cancelledSentence, type PendingFollowUps, pendingFollowUps } from './pending-follow-ups.js';
 import type { PollOptions, StackEvent } from './progress.js';
-import { findStack } from './stack-description.js';
+import { findStack, parametersOf } from './stack-description.js';
 
 /** An S3 bucket's name, as S3 allows it. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -60,7 +60,7 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
   const ownBucket = artifactBucketName(account, input.region);
   // The bucket the stack was deployed from (deploy --bucket), unless another is named; a parameter
   // that is no bucket name (the stack's text, shown in the question) is not taken.
-  const deployedFrom = stackParameter(stack, 'ArtifactBucket');
+  const deployedFrom = stack ? parametersOf(stack).ArtifactBucket : undefined;
   const bucket = input.deleteBucket
     ? (input.bucket ?? (deployedFrom && BUCKET_NAME.test(deployedFrom) ? deployedFrom : undefined) ?? ownBucket)
     : undefined;

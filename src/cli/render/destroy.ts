@@ -1,11 +1,11 @@
 import { shownText } from '../../common/untrusted-text.js';
 import type { DestroyResult } from '../../deploy/destroy.js';
 import { cancelledSentence, type PendingFollowUps } from '../../deploy/pending-follow-ups.js';
-
-export { cancelledADeletion } from '../../deploy/pending-follow-ups.js';
-
 import type { DestroyReport } from '../../deploy/run-destroy.js';
 import type { Palette } from '../output.js';
+
+/** The command's exit code asks it of the report: said here, with the rest of what a removal shows. */
+export { cancelledADeletion } from '../../deploy/pending-follow-ups.js';
 
 /** A removal as `destroy --json` prints it. */
 export function destroyJson(report: Extract<DestroyReport, { outcome: 'destroyed' }>): Record<string, unknown> {

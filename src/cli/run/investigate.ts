@@ -3,7 +3,7 @@ import type { ActivitySummary, TimeWindow } from '../../activity/activity-summar
 import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import { grantsAccess, type Inventory, inventoryIncomplete } from '../../steps/inventory/inventory-types.js';
 import { investigateKey } from '../../steps/investigate.js';
 import type { AccountTarget, AthenaRequest, LogFilesRequest } from '../options.js';
@@ -113,10 +113,9 @@ async function inventoryElsewhere(
   request: Pick<InvestigationRequest, 'accessKeyId' | 'account' | 'onWarning' | 'logs' | 'athena'>,
 ): Promise<Inventory | null> {
   if (!request.logs && !request.athena) return null;
-  const [{ keyAccounts }, { callerAccount }, { describeError }] = await Promise.all([
+  const [{ keyAccounts }, { callerAccount }] = await Promise.all([
     import('../../aws/key-accounts.js'),
     import('../../aws/caller-account.js'),
-    import('../../errors.js'),
   ]);
   let here: string;
   let owner: string | undefined;
