@@ -27,8 +27,8 @@ export function registerDestroy(program: Command, setExitCode: (code: ExitCodeVa
     withOrganizationOptions(program.command('destroy'), 'destroy')
       .description('delete the stack and everything it made, log groups included')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
-      .option('--delete-bucket', 'also empty and delete the artifact bucket')
-      .option('--bucket <name>', 'the artifact bucket, if deploy was given --bucket')
+      .option('--delete-bucket', 'also delete the artifact bucket, unless it holds what is not exposed-keys’')
+      .option('--bucket <name>', 'the artifact bucket (default: the one the stack was deployed from)')
       .option('--yes', 'do not ask first'),
   ).action(async (flags: DestroyFlags) => setExitCode(await runAction(flags, (output) => destroy(flags, output))));
 }
