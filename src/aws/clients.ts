@@ -89,6 +89,19 @@ export class AwsClients {
     );
   }
 
+  /**
+   * The access key id these clients sign with, from the credential chain (no AWS call for keys
+   * in a profile or the environment); undefined when the chain gives none. A chain that fails is
+   * not reported here: the first real call reports it, with what to do.
+   */
+  async signingKeyId(): Promise<string | undefined> {
+    try {
+      return (await (await this.sts()).config.credentials()).accessKeyId;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The account's enabled regions; loads the EC2 client only now. */
   async listRegions(): Promise<string[]> {
     const { listEnabledRegions } = await import('./enabled-regions.js');

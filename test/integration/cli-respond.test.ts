@@ -330,6 +330,25 @@ describe('responding when the key cannot be contained', () => {
     expect(cli().mutatingCalls()).toEqual([]);
   });
 
+  it('refuses, changing nothing, when the CLI is signed in with the very key to contain', async () => {
+    const { exposed, other } = await exposedKeyOfAlice(10);
+    const signedWithIt = { AWS_ACCESS_KEY_ID: exposed, AWS_SECRET_ACCESS_KEY: 'the-leaked-secret' };
+
+    const run = await cli().run(['respond', '--key', exposed, '--regions', 'us-east-1', '--yes'], signedWithIt);
+
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/signed in with AKIA\w+, the very key to contain/);
+    expect(run.stderr).toMatch(/Nothing was changed/);
+    expect(run.stderr).toMatch(/other credentials/);
+    expect(await keysOf('alice')).toEqual({ [exposed]: 'Active', [other]: 'Active' });
+    expect(cli().mutatingCalls()).toEqual([]);
+    expect(cli().actions()).toEqual([]);
+
+    const dryRun = await cli().run(['respond', '--key', exposed, '--regions', 'us-east-1', '--dry-run'], signedWithIt);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(dryRun.stderr).toMatch(/without --dry-run, respond would refuse/);
+  });
+
   it("touches nothing, with exit code 4, when --user names someone other than the key's owner", async () => {
     const { exposed, other } = await exposedKeyOfAlice(10);
     await cli().moto.iam.send(new CreateUserCommand({ UserName: 'bob' }));

@@ -10,6 +10,7 @@ import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
 import { actingClients } from './acting-clients.js';
+import { refuseSigningWithTheKey } from './own-credentials.js';
 import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
 import { stackSchedules } from './schedule-target.js';
 import { resolveTopic } from './topic.js';
@@ -87,6 +88,7 @@ export async function respondCommand(
   ui: RespondUi,
 ): Promise<RespondOutcome> {
   const { output, progress } = ui;
+  await refuseSigningWithTheKey(clients, request, (text) => output.warn(text));
   // --account: checked first (membership, the role), so that a refusal changes nothing anywhere.
   const { acting, own, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
     output.warn(text),
