@@ -35,4 +35,6 @@ if (fastAnswer) {
 if (!answered) {
   const { main } = await import('../dist/cli/main.js');
   process.exitCode = await main(process.argv);
+  // Interrupted, a command has said all it had to: calls it abandoned (a request that hangs) must not hold the process.
+  if (process.exitCode === 130) process.exit(130);
 }

@@ -198,7 +198,7 @@ export class AthenaQueryError extends ExposedKeysError {
   }
 }
 
-/** Thrown when the user stops a running step (Ctrl-C): what was running in AWS was stopped too. */
+/** Thrown when the user stops a running step (Ctrl-C); its message says what was stopped, and what goes on. */
 export class InterruptedError extends ExposedKeysError {
   readonly code = 'INTERRUPTED';
   readonly exitCode = ExitCode.interrupted;

@@ -8,6 +8,7 @@ import {
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { SfnApi } from '../aws/narrow-clients.js';
 import { sleep as realSleep, type Sleep } from '../common/sleep.js';
+import { InterruptedError } from '../errors.js';
 import type { StateTransition } from './run-local.js';
 
 /** How a remote execution ended (or `RUNNING` when it was not awaited or did not end in time). */
@@ -29,6 +30,8 @@ export interface FollowOptions {
   intervalMs?: number;
   /** Give up following after this long (the execution goes on). */
   timeoutMs?: number;
+  /** When it aborts, following stops (the execution goes on) and {@link InterruptedError} is thrown. */
+  signal?: AbortSignal;
 }
 
 const FINAL_EVENTS: Record<string, string> = {
@@ -154,6 +157,8 @@ export async function followExecution(
         durationMs: Date.now() - execution.startedAt.getTime(),
       };
     }
-    await wait(options.intervalMs ?? 1_000);
+    await wait(options.intervalMs ?? 1_000, options.signal);
+    if (options.signal?.aborted)
+      throw new InterruptedError(`Stopped following ${execution.executionArn}; the execution goes on in the stack.`);
   }
 }

@@ -7,6 +7,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { LOGICAL_IDS } from '../constants.js';
 import { type CloudFormationTemplate, loadTemplate } from '../deploy/template.js';
+import { InterruptedError } from '../errors.js';
 import {
   PLACEHOLDER_ACCOUNT,
   placeholderFunctionArn,
@@ -85,6 +86,8 @@ export interface LocalRunOptions {
   template?: CloudFormationTemplate;
   /** Milliseconds to wait before each retry and in each Wait state (default 0: no waiting). */
   delayMs?: number;
+  /** When it aborts, the execution is abandoned and {@link InterruptedError} thrown. */
+  signal?: AbortSignal;
 }
 
 /** How a local execution ended. */
@@ -181,6 +184,12 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Where a run stopped, in words: in the last state entered, if any. */
+function stoppedIn(events: StateTransition[]): string {
+  const entered = events.filter((event) => event.phase === 'entered').at(-1);
+  return entered ? ` in ${entered.state}` : '';
+}
+
 /** Follows the library's event log, turning state events into transitions. Returns the last state input seen. */
 async function follow(
   log: EventLog,
@@ -268,10 +277,17 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const following = follow(execution.eventLogs as EventLog, events, options.onTransition);
   // A throwing onTransition must not surface as an unhandled rejection; it is rethrown below.
   following.catch(() => undefined);
-  const ended = await execution.result.then(
-    (output) => ({ status: 'SUCCEEDED' as const, output }),
-    (error: unknown) => ({ status: 'FAILED' as const, error }),
-  );
+  const abort = () => execution.abort();
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const ended = await execution.result
+    .then(
+      (output) => ({ status: 'SUCCEEDED' as const, output }),
+      (error: unknown) => ({ status: 'FAILED' as const, error }),
+    )
+    .finally(() => options.signal?.removeEventListener('abort', abort));
+  // The task under way when it was stopped is abandoned, not awaited: its calls may still be answered.
+  if (options.signal?.aborted) throw new InterruptedError(`The local run was stopped${stoppedIn(events)}.`);
   const lastInput = await following;
   const durationMs = Date.now() - startedAt.getTime();
   if (ended.status === 'SUCCEEDED') {

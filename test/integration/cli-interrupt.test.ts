@@ -5,7 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  ListAccessKeysCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { useCliEnvironment } from '../support/cli-env.js';
 import { topicWithInbox } from '../support/sns-inbox.js';
@@ -97,5 +102,24 @@ describe('pressing Ctrl-C while LookupEvents is read', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]?.Message).toMatch(/EXPOSED KEY DELETED/);
     expect(messages[0]?.Message).toMatch(/NOT searched: us-east-1: the investigation was stopped after \d+ page/);
+  }, 90_000);
+});
+
+describe('pressing Ctrl-C during simulate --create-test-user', () => {
+  it('stops the local run, removes the test user before the process ends, and exits 130', async () => {
+    // LookupEvents never answers: the run is held in the investigation when Ctrl-C comes.
+    cli().setLookupFault('timeout');
+
+    const run = await runAndInterrupt(['simulate', '--local', '--create-test-user', '--timeout', '60']);
+
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.endedAfterMs).toBeLessThan(10_000);
+    const created = /Created test user (exposed-keys-test-[0-9a-f]+)/.exec(run.stderr)?.[1];
+    expect(created, run.stderr).toBeDefined();
+    expect(run.stderr).toMatch(/Stopping: the test user is removed first/);
+    expect(run.stderr).toContain(`Removed test user ${created}`);
+    expect(run.stderr).toMatch(/The local run was stopped in LookupCloudTrailEvents/);
+    const users = await cli().moto.iam.send(new ListUsersCommand({}));
+    expect((users.Users ?? []).map((user) => user.UserName)).not.toContain(created);
   }, 90_000);
 });

@@ -7,6 +7,7 @@ import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js
 import { parseIncident } from '../../incident/parse-incident.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
+import { type Interrupt, listenForInterrupt } from '../interrupt.js';
 import type { AccountTarget } from '../options.js';
 import { actingClients } from './acting-clients.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
@@ -82,6 +83,7 @@ export async function simulateCommand(
     return null;
   const topic = request.local ? await resolveTopic(clients, request) : {};
   if (topic.warning) ui.onWarning(topic.warning);
+  const interrupt = interruptFor(request, ui);
   const result = await runSimulation(
     {
       iam: await acting.iam(),
@@ -100,11 +102,27 @@ export async function simulateCommand(
       topicArn: topic.topicArn,
       onTransition: ui.onTransition,
       onStep: ui.onStep,
+      ...(interrupt ? { signal: interrupt.signal } : {}),
     },
-  );
+  ).finally(() => interrupt?.dispose());
   if (result.testUser && !result.testUser.removed)
     ui.onWarning(`Test user ${result.testUser.userName} was not removed.`);
   return result;
+}
+
+/**
+ * What Ctrl-C does. With a test user, it stops the run, and the user is removed before the process
+ * ends, whatever more Ctrl-C say. Following the stack's execution of a real key, it stops following
+ * (the execution goes on). A local run of a real key ends as any process does.
+ */
+function interruptFor(request: SimulateCommandRequest, ui: SimulateUi): Interrupt | undefined {
+  if (request.createTestUser) {
+    const stopping = () => ui.onWarning('Stopping: the test user is removed first…');
+    const interrupt = listenForInterrupt(stopping);
+    interrupt.signal.addEventListener('abort', stopping);
+    return interrupt;
+  }
+  return request.local ? undefined : listenForInterrupt();
 }
 
 /** EventBridge delivers events of at most 256 KB; a file much larger is not one. */

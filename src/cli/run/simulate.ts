@@ -1,5 +1,6 @@
 import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
-import { isAwsError } from '../../aws/aws-errors.js';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type {
   CloudFormationApi,
   CloudTrailApi,
@@ -11,7 +12,7 @@ import type {
 import { shownText } from '../../common/untrusted-text.js';
 import { GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
-import { describeError, StackNotFoundError } from '../../errors.js';
+import { describeError, InterruptedError, StackNotFoundError } from '../../errors.js';
 import { buildNotification } from '../../message/email.js';
 import { readContainConfig, readInvestigateConfig } from '../../settings/function-settings.js';
 import { functionEnvironment } from '../../settings/settings.js';
@@ -57,6 +58,11 @@ export interface SimulateRequest {
   topicArn?: string;
   onTransition?: (transition: StateTransition) => void;
   onStep?: (message: string) => void;
+  /**
+   * Ctrl-C: following stops (a remote execution goes on, unless it is a test user's: then it is
+   * stopped), the test user is removed, and {@link InterruptedError} is thrown.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the test user went through. */
@@ -134,9 +140,15 @@ async function runRemote(
   request.onStep?.(`Started ${started.executionArn}`);
   if (!request.wait)
     return { status: 'RUNNING', executionArn: started.executionArn, output: null, transitions: [], durationMs: 0 };
-  const result: RemoteExecutionResult = await followExecution(deps.sfn, started, {
-    onTransition: request.onTransition,
-  });
+  let result: RemoteExecutionResult;
+  try {
+    result = await followExecution(deps.sfn, started, { onTransition: request.onTransition, signal: request.signal });
+  } catch (error) {
+    // A test user's execution is stopped before its user is removed: run on, it would alert on a key gone.
+    if (error instanceof InterruptedError && request.createTestUser)
+      throw new InterruptedError(await stopTestExecution(deps.sfn, started.executionArn));
+    throw error;
+  }
   return {
     status: result.status,
     executionArn: result.executionArn,
@@ -146,6 +158,18 @@ async function runRemote(
     transitions: result.transitions,
     output: (typeof result.output === 'object' ? result.output : null) as WorkflowState | null,
   };
+}
+
+/** Stops a test user's execution: what became of it, in words. */
+async function stopTestExecution(sfn: SfnApi, executionArn: string): Promise<string> {
+  try {
+    await sfn.send(
+      new StopExecutionCommand({ executionArn, cause: 'exposed-keys simulate was interrupted (Ctrl-C).' }),
+    );
+    return `Stopped the execution ${executionArn}.`;
+  } catch (error) {
+    return `Could not stop the execution ${executionArn} (${shownText(describeError(toAwsCallError('states:StopExecution', error)))}): it goes on, and may alert on the test key once it is gone.`;
+  }
 }
 
 async function runLocal(
@@ -175,6 +199,7 @@ async function runLocal(
         };
   const result = await runStateMachineLocally({
     event,
+    ...(request.signal ? { signal: request.signal } : {}),
     handlers: {
       contain: containTask(
         { iam: deps.iam, cloudTrail: deps.cloudTrail(GLOBAL_EVENTS_REGION), accountId: request.accountId },
@@ -231,6 +256,7 @@ export async function runSimulation(deps: SimulateDeps, request: SimulateRequest
     request.onStep?.(`Created test user ${testUser.userName} with key ${testUser.accessKeyId}`);
   }
   try {
+    if (request.signal?.aborted) throw new InterruptedError('Stopped before the incident was simulated.');
     const event = request.event ?? (await eventFor(deps, request, testUser));
     const run = request.local
       ? await runLocal(deps, request, stack, event)

@@ -10,7 +10,7 @@ import {
   ListAttachedUserPoliciesCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { toAwsCallError } from '../../aws/aws-errors.js';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
 
 /** A throw-away IAM user with no permissions and one access key, for a simulation. */
@@ -51,20 +51,43 @@ export async function testKeyStatus(iam: IamClient, user: TestUser): Promise<str
   return keys.AccessKeyMetadata?.find((key) => key.AccessKeyId === user.accessKeyId)?.Status ?? null;
 }
 
-/** Deletes the test user and everything attached to it (keys, inline and managed policies). */
-export async function removeTestUser(iam: IamClient, user: TestUser): Promise<void> {
+/** Runs an IAM call whose target may already be gone: that is no failure. */
+async function unlessGone(call: () => Promise<unknown>): Promise<void> {
   try {
-    const keys = await iam.send(new ListAccessKeysCommand({ UserName: user.userName }));
-    for (const key of keys.AccessKeyMetadata ?? [])
-      await iam.send(new DeleteAccessKeyCommand({ UserName: user.userName, AccessKeyId: key.AccessKeyId }));
-    const inline = await iam.send(new ListUserPoliciesCommand({ UserName: user.userName }));
-    for (const policyName of inline.PolicyNames ?? [])
-      await iam.send(new DeleteUserPolicyCommand({ UserName: user.userName, PolicyName: policyName }));
-    const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user.userName }));
-    for (const policy of attached.AttachedPolicies ?? [])
-      await iam.send(new DetachUserPolicyCommand({ UserName: user.userName, PolicyArn: policy.PolicyArn }));
-    await iam.send(new DeleteUserCommand({ UserName: user.userName }));
+    await call();
   } catch (error) {
-    throw toAwsCallError('iam:DeleteUser', error);
+    if (!isAwsError(error, 'NoSuchEntity')) throw error;
+  }
+}
+
+/** Deletes what is attached to the test user, then the user; what is already gone is no failure. */
+async function removeOnce(iam: IamClient, UserName: string): Promise<void> {
+  const keys = await iam.send(new ListAccessKeysCommand({ UserName }));
+  for (const { AccessKeyId } of keys.AccessKeyMetadata ?? [])
+    await unlessGone(() => iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId })));
+  const inline = await iam.send(new ListUserPoliciesCommand({ UserName }));
+  for (const PolicyName of inline.PolicyNames ?? [])
+    await unlessGone(() => iam.send(new DeleteUserPolicyCommand({ UserName, PolicyName })));
+  const attached = await iam.send(new ListAttachedUserPoliciesCommand({ UserName }));
+  for (const { PolicyArn } of attached.AttachedPolicies ?? [])
+    await unlessGone(() => iam.send(new DetachUserPolicyCommand({ UserName, PolicyArn })));
+  await iam.send(new DeleteUserCommand({ UserName }));
+}
+
+/** Attempts at removing the test user: a containment abandoned mid-way (Ctrl-C) may still add a policy. */
+const REMOVAL_ATTEMPTS = 3;
+
+/**
+ * Deletes the test user and everything attached to it (keys, inline and managed policies). A
+ * policy or key added while it was being removed (`DeleteConflict`) is removed on another pass.
+ */
+export async function removeTestUser(iam: IamClient, user: TestUser): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await removeOnce(iam, user.userName);
+    } catch (error) {
+      if (attempt < REMOVAL_ATTEMPTS && isAwsError(error, 'DeleteConflict')) continue;
+      throw toAwsCallError('iam:DeleteUser', error);
+    }
   }
 }

@@ -3,20 +3,38 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../../../src/cli/run/simulate.js';
+import { InterruptedError } from '../../../../src/errors.js';
 import { activeCharacters } from '../../../support/well-formed.js';
 
 function awsError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name, $metadata: {} });
 }
 
-/** A remote simulation with a test user whose run fails (StartExecution refused), its removal refused too. */
-function failingRun(scheduler?: () => Promise<SchedulerClient>) {
+const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:exposed-keys:simulate-1';
+
+/** The deployed stack's state machine, as CloudFormation describes it. */
+function mockStack() {
   const cloudFormation = mockClient(CloudFormationClient);
   cloudFormation.on(DescribeStacksCommand).resolves({
     Stacks: [{ StackName: 'exposed-keys', StackId: 'id', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
@@ -32,6 +50,10 @@ function failingRun(scheduler?: () => Promise<SchedulerClient>) {
       },
     ],
   });
+}
+
+/** IAM making a test user with the key AKIAIOSFODNN7EXAMPLE. */
+function mockTestUser() {
   const iam = mockClient(IAMClient);
   iam.on(CreateUserCommand).resolves({});
   iam.on(CreateAccessKeyCommand).resolves({
@@ -42,8 +64,24 @@ function failingRun(scheduler?: () => Promise<SchedulerClient>) {
       Status: 'Active',
     },
   });
-  iam.on(ListAccessKeysCommand).rejects(awsError('AccessDenied', 'denied \u001b]0;owned\u0007\u001b[2J'));
+  return iam;
+}
+
+/** A remote simulation with a test user whose run fails (StartExecution refused), its removal refused too. */
+function failingRun(scheduler?: () => Promise<SchedulerClient>) {
+  mockStack();
+  mockTestUser().on(ListAccessKeysCommand).rejects(awsError('AccessDenied', 'denied \u001b]0;owned\u0007\u001b[2J'));
   mockClient(SFNClient).on(StartExecutionCommand).rejects(awsError('ServiceUnavailable', 'try later'));
+  return simulate({ createTestUser: true, scheduler });
+}
+
+/** runSimulation against the mocked clients, remote, its progress lines kept. */
+function simulate(options: {
+  createTestUser: boolean;
+  scheduler?: () => Promise<SchedulerClient>;
+  signal?: AbortSignal;
+}) {
+  const { createTestUser, scheduler, signal } = options;
   const steps: string[] = [];
   const run = runSimulation(
     {
@@ -59,7 +97,9 @@ function failingRun(scheduler?: () => Promise<SchedulerClient>) {
     {
       accountId: '123456789012',
       source: 'trusted-advisor',
-      createTestUser: true,
+      createTestUser,
+      ...(createTestUser ? {} : { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice' }),
+      ...(signal ? { signal } : {}),
       local: false,
       wait: true,
       stackName: 'exposed-keys',
@@ -91,5 +131,51 @@ describe('runSimulation, when the run fails and the test user cannot be removed'
       { Name: 'exposed-keys-verify-AKIAIOSFODNN7EXAMPLE', GroupName: 'exposed-keys' },
     ]);
     scheduler.restore();
+  });
+});
+
+describe('runSimulation, when Ctrl-C stops it while it follows the execution', () => {
+  /** An execution that stays running; the signal aborts once its history has been read. */
+  function runningExecution() {
+    mockStack();
+    const iam = mockTestUser();
+    iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }] });
+    iam.on(ListUserPoliciesCommand).resolves({ PolicyNames: [] });
+    iam.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+    const sfn = mockClient(SFNClient);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: new Date() });
+    const controller = new AbortController();
+    sfn.on(GetExecutionHistoryCommand).callsFake(() => {
+      controller.abort();
+      return { events: [] };
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfn.on(StopExecutionCommand).resolves({});
+    return { iam, sfn, signal: controller.signal };
+  }
+
+  it("stops a test user's execution, then removes the user, and says both", async () => {
+    const { iam, sfn, signal } = runningExecution();
+
+    const { run, steps } = simulate({ createTestUser: true, signal });
+
+    const error = await run.catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect((error as Error).message).toBe(`Stopped the execution ${EXECUTION_ARN}.`);
+    expect(sfn.commandCalls(StopExecutionCommand).map((call) => call.args[0].input.executionArn)).toEqual([
+      EXECUTION_ARN,
+    ]);
+    expect(iam.commandCalls(DeleteAccessKeyCommand)).toHaveLength(1);
+    expect(iam.commandCalls(DeleteUserCommand)).toHaveLength(1);
+    expect(steps.at(-1)).toMatch(/^Removed test user exposed-keys-test-/);
+  });
+
+  it("leaves a real key's execution running, and says it goes on", async () => {
+    const { sfn, signal } = runningExecution();
+
+    const { run } = simulate({ createTestUser: false, signal });
+
+    await expect(run).rejects.toThrow(`Stopped following ${EXECUTION_ARN}; the execution goes on in the stack.`);
+    expect(sfn.commandCalls(StopExecutionCommand)).toEqual([]);
   });
 });
