@@ -84,7 +84,7 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
     const error = shownText(step.error, 300);
     if (followUp.kind === 'scheduled-deletion') return `Still there, INACTIVE: the deletion failed (${error}).`;
     if (followUp.kind === 'verification') return `NOT VERIFIED: the check failed (${error}).`;
-    return `As before the release: it failed (${error}).`;
+    return `As the failed release left it: ${error}`;
   }
   if (!result) return 'Unknown: nothing was done.';
   if (result.kind === 'scheduled-deletion')
@@ -121,7 +121,7 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: 
       return [
         `Check by hand what the key did since containment: exposed-keys investigate --key ${keyArgs} --start ${followUp.containedAt ?? '<time of containment>'}`,
       ];
-    return [`Release it again: exposed-keys release --key ${keyArgs}`];
+    return [`Release it again: exposed-keys release --key ${keyArgs}${followUp.reactivate ? ' --reactivate' : ''}`];
   }
   if (!result) return [];
   if (result.kind === 'scheduled-deletion')

@@ -43,6 +43,8 @@ export interface FollowUpReport {
   /** When the key was contained, when known. */
   containedAt: string | null;
   step: StepReport<FollowUpResult>;
+  /** A release's: whether it was to make the key active again (a false alarm). */
+  reactivate?: boolean;
 }
 
 /** Everything known about one incident once the steps have run; what the notification reports. */

@@ -92,6 +92,7 @@ export async function releaseFlow(
       accountId,
       containedAt: plan.containedAt,
       step: release,
+      reactivate: request.reactivate,
     },
     ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
   };

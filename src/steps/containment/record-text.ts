@@ -23,6 +23,11 @@ export function isReleaseRecord(record: string): boolean {
   return /^(released|reactivated) /.test(record);
 }
 
+/** The deletion a record schedules (`… delete at <time>`), if any. */
+export function deletionDueIn(record: string): string | null {
+  return record.match(/ delete at (\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/)?.[1] ?? null;
+}
+
 /** True when the record says the key was usable since exposed-keys contained it (reactivated, or released active). */
 export function usableSince(record: string): boolean {
   return record.startsWith('reactivated') || record.endsWith(' left active');

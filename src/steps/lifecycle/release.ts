@@ -7,7 +7,7 @@ import { containedRecord, containedTag } from '../containment/evidence.js';
 import { listedStatus, resolveOwner } from '../containment/owner.js';
 import { recordTime, releaseRecord } from '../containment/record-text.js';
 import type { ReleaseResult } from './follow-up-result.js';
-import { cancelFollowUp, findFollowUp, type ScheduledFollowUp } from './schedules.js';
+import { cancelFollowUp, findFollowUp, type ScheduledFollowUp, scheduleName } from './schedules.js';
 
 /** What a release needs: IAM, and the stack's schedule group when there is one. */
 export interface ReleaseDeps {
@@ -101,11 +101,15 @@ export async function planRelease(
 }
 
 /**
- * Releases a key exposed-keys contained: removes its scheduled deletion, so the key stays inactive;
- * with `reactivate` (a false alarm), also removes its verification and makes the key active again.
- * Leaves a record of it on the user.
+ * Releases a key exposed-keys contained: with `reactivate` (a false alarm), makes the key active
+ * again first, so that a refusal there changes nothing; then removes its scheduled deletion (and,
+ * reactivated, its verification), so the key stays as it is; and leaves a record of it on the user,
+ * which a scheduled deletion reads before acting. Each schedule is removed by name, whether or not
+ * the plan could read it: one the plan could not see must still go.
  *
- * @throws AwsCallError when Scheduler or IAM refuses; what was done before is not undone.
+ * @throws AwsCallError when IAM or Scheduler refuses, its message saying what was already done; or
+ * when the record could not be left and no stack's schedule group was found, since nothing then
+ * stops a deletion scheduled for the key.
  */
 export async function releaseKey(
   deps: ReleaseDeps,
@@ -113,26 +117,44 @@ export async function releaseKey(
   options: { reactivate: boolean },
 ): Promise<ReleaseResult> {
   const now = (deps.now ?? (() => new Date()))();
-  const cancelled: string[] = [];
-  for (const schedule of plan.schedules) {
-    if (schedule.kind === 'verification' && !options.reactivate) continue;
-    if (
-      deps.scheduler &&
-      deps.groupName &&
-      (await cancelFollowUp(deps.scheduler, deps.groupName, schedule.kind, plan.accessKeyId))
-    )
-      cancelled.push(schedule.name);
-  }
+  const done: string[] = [];
+  const failure = (operation: string, error: unknown) => {
+    const failed = toAwsCallError(operation, error);
+    failed.message += done.length > 0 ? ` Already done: ${done.join('; ')}.` : ' Nothing was changed.';
+    return failed;
+  };
   if (options.reactivate)
     try {
       await deps.iam.send(
         new UpdateAccessKeyCommand({ UserName: plan.userName, AccessKeyId: plan.accessKeyId, Status: 'Active' }),
       );
+      done.push(`${plan.accessKeyId} made ACTIVE again`);
     } catch (error) {
-      throw toAwsCallError('iam:UpdateAccessKey', error);
+      throw failure('iam:UpdateAccessKey', error);
     }
+  const cancelled: string[] = [];
+  const kinds = options.reactivate
+    ? (['scheduled-deletion', 'verification'] as const)
+    : (['scheduled-deletion'] as const);
+  if (deps.scheduler && deps.groupName)
+    for (const kind of kinds)
+      try {
+        if (await cancelFollowUp(deps.scheduler, deps.groupName, kind, plan.accessKeyId)) {
+          cancelled.push(scheduleName(kind, plan.accessKeyId));
+          done.push(`schedule ${scheduleName(kind, plan.accessKeyId)} removed`);
+        }
+      } catch (error) {
+        throw failure('scheduler:DeleteSchedule', error);
+      }
   const what = releaseRecord(now, { reactivated: options.reactivate, active: plan.status === 'Active' });
   const warning = await recordContainment(deps.iam, plan.userName, plan.accessKeyId, what);
+  if (warning && !(deps.scheduler && deps.groupName))
+    throw failure(
+      'iam:TagUser',
+      new Error(
+        `The release could not be recorded on ${plan.userName} (${warning}), and no stack's schedule group was found: a deletion scheduled for ${plan.accessKeyId} would still delete it.`,
+      ),
+    );
   return {
     kind: 'release',
     accessKeyId: plan.accessKeyId,

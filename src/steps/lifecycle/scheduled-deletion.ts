@@ -5,7 +5,7 @@ import { ContainmentError, describeError } from '../../errors.js';
 import { recordContainment } from '../containment/actions.js';
 import { containedRecord } from '../containment/evidence.js';
 import { listedStatus, resolveOwner } from '../containment/owner.js';
-import { containmentRecord, isReleaseRecord } from '../containment/record-text.js';
+import { containmentRecord, deletionDueIn, isReleaseRecord } from '../containment/record-text.js';
 import type { FollowUpRequest } from './follow-up.js';
 import type { ScheduledDeletionResult } from './follow-up-result.js';
 
@@ -67,6 +67,14 @@ export async function deleteAsScheduled(
       return refused(request, `${accessKeyId} was released (${record}); it was not deleted.`, [
         `Delete it by hand once nothing needs it: ${deleteByHand}`,
       ]);
+    // A schedule left by an earlier containment must not act on a later one's decision (`--mode deactivate` keeps the key).
+    const due = deletionDueIn(record);
+    if (due === null || (request.deleteAt !== null && Date.parse(due) !== Date.parse(request.deleteAt)))
+      return refused(
+        request,
+        `The latest containment of ${accessKeyId} (${record}) ${due === null ? 'scheduled no deletion' : `scheduled its deletion for ${due}, not now`}; it was not deleted.`,
+        [`Decide whether ${accessKeyId} must go; if so: ${deleteByHand}`],
+      );
     const status = await listedStatus(deps.iam, owner.userName, accessKeyId);
     if (status === 'Active')
       return refused(

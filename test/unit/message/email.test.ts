@@ -108,3 +108,31 @@ describe('the subject of a notification', () => {
     expect(subject).toMatch(new RegExp(`: \\?b+\\.\\.\\. in ${ACCOUNT}$`));
   });
 });
+
+describe('the message of a release that failed', () => {
+  it('says what the failure left, and repeats --reactivate in the step to release again', () => {
+    const error = `AwsCallError: scheduler:DeleteSchedule failed: ThrottlingException: Rate exceeded Already done: ${REPORT_KEY} made ACTIVE again.`;
+    const report: IncidentReport = {
+      incident: null,
+      containment: { status: 'skipped', reason: 'a release contains nothing' },
+      investigation: { status: 'skipped', reason: 'a release investigates nothing' },
+      followUp: {
+        kind: 'release',
+        accessKeyId: REPORT_KEY,
+        userName: 'alice',
+        accountId: ACCOUNT,
+        containedAt: null,
+        step: { status: 'failed', error },
+        reactivate: true,
+      },
+    };
+
+    const { message } = buildNotification(report);
+
+    expect(message).not.toMatch(/As before the release/);
+    expect(message).toMatch(
+      new RegExp(`As the failed release left it: .*Already done: ${REPORT_KEY} made ACTIVE again`),
+    );
+    expect(message).toContain(`Release it again: exposed-keys release --key ${REPORT_KEY} --reactivate`);
+  });
+});

@@ -316,6 +316,24 @@ describe('deleteAsScheduled', () => {
   });
 });
 
+describe('deleteAsScheduled after a later containment', () => {
+  it('leaves alone a key whose latest containment scheduled no deletion, or another one', async () => {
+    inactiveKey();
+    // Contained again since with --mode deactivate: the key is to stay, inactive.
+    tagged('deactivated 2026-11-22T03:00:00.000Z');
+    const kept = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST);
+    tagged('deactivated 2026-11-22T03:00:00.000Z delete at 2026-11-29T03:00:00.000Z');
+    const later = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST);
+
+    expect(kept).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/scheduled no deletion/) });
+    expect(later).toMatchObject({
+      outcome: 'refused',
+      summary: expect.stringMatching(/scheduled its deletion for 2026-11-29T03:00:00.000Z, not now/),
+    });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+});
+
 describe('planRelease and releaseKey', () => {
   const deps = { iam, scheduler, groupName: 'exposed-keys', now: () => NOW };
 
@@ -390,5 +408,62 @@ describe('a released key', () => {
 
     expect(result).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/was released/) });
     expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+});
+
+describe('releaseKey when something fails', () => {
+  const deps = { iam, scheduler, groupName: 'exposed-keys', now: () => NOW };
+  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
+
+  it('removes the scheduled deletion the plan could not read', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).rejects(throttled());
+
+    const plan = await planRelease(deps, { accessKeyId: KEY });
+    const result = await releaseKey(deps, plan, { reactivate: false });
+
+    expect(plan.schedules).toEqual([]);
+    expect(schedulerMock).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
+    expect(result.cancelled).toEqual([`exposed-keys-delete-${KEY}`]);
+  });
+
+  it('changes nothing when the key cannot be made active again, and says so', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    iamMock.on(UpdateAccessKeyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const release = releaseKey(deps, await planRelease(deps, { accessKeyId: KEY }), { reactivate: true });
+
+    await expect(release).rejects.toThrow(/iam:UpdateAccessKey.*Nothing was changed\./);
+    expect(schedulerMock).not.toHaveReceivedCommand(DeleteScheduleCommand);
+    expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
+  });
+
+  it('says what it did before a schedule could not be removed', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    schedulerMock.on(DeleteScheduleCommand).rejects(throttled());
+
+    const release = releaseKey(deps, await planRelease(deps, { accessKeyId: KEY }), { reactivate: true });
+
+    await expect(release).rejects.toThrow(
+      new RegExp(`scheduler:DeleteSchedule.*Already done: ${KEY} made ACTIVE again\\.`),
+    );
+  });
+
+  it('fails when it can neither record the release nor reach a schedule group, as a deletion would then go ahead', async () => {
+    inactiveKey();
+    tagged();
+    iamMock.on(TagUserCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const noStack = { iam, groupName: null, now: () => NOW };
+
+    const release = releaseKey(noStack, await planRelease(noStack, { accessKeyId: KEY }), { reactivate: false });
+
+    await expect(release).rejects.toThrow(
+      /no stack's schedule group was found: a deletion scheduled for .* would still delete it/,
+    );
   });
 });
