@@ -67,8 +67,8 @@ function channelStatus(channels: ChannelsResult): NotificationOutput['channels']
 
 /**
  * `NotifySecurity`: sends the one message of the incident (a full one, a follow-up, or a
- * quarantined user's), whatever the earlier tasks did; then the Security Hub finding, the chat
- * notification and the webhook, whose failures are logged and reported, never thrown.
+ * quarantined user's), whatever the earlier tasks did; and, at the same time, the Security Hub
+ * finding, the chat notification and the webhook, whose failures are logged and reported, never thrown.
  */
 export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
   return async (state: WorkflowState, context?: TaskContext): Promise<NotificationOutput> => {
@@ -76,8 +76,9 @@ export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
     const report: IncidentReport = { ...incidentReportOf(state), ...(hub ? { actedFrom: hub } : {}) };
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.notify);
     const sns = withDeadline(deps.sns, deadline);
-    // The finding, chat and webhook: sent after the e-mail, and also when the security topic
-    // refused it (its key's policy, say), each attempt, so that some alert goes out.
+    // The finding, chat and webhook: sent beside the e-mail, not after it, and also when the
+    // security topic refuses it (its key's policy, say), each attempt, so that some alert goes out
+    // even when the topic hangs until the deadline.
     const sendChannels = async (): Promise<ChannelsResult> => {
       const findings = await findingsIn(deps, report);
       if (findings.problem) deps.logger?.info('Finding not imported', { problem: findings.problem });
@@ -99,18 +100,21 @@ export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
         },
       );
     };
+    const channelsSent = sendChannels();
+    // Awaited below, after the e-mail: until then its failure must not count as unhandled.
+    channelsSent.catch(() => undefined);
     let sent: Awaited<ReturnType<typeof notifySecurity>>;
     try {
       sent = await notifySecurity({ sns }, { ...report, topicArn: config.topicArn });
     } catch (error) {
-      const channels = channelStatus(await sendChannels());
+      const channels = channelStatus(await channelsSent);
       deps.logger?.info('Notification to the security topic failed; other channels tried', {
         error: describeError(error),
         channels,
       });
       throw error;
     }
-    const channels = await sendChannels();
+    const channels = await channelsSent;
     const output = {
       messageId: sent.messageId,
       subject: sent.subject,
