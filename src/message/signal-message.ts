@@ -2,7 +2,7 @@ import { ownEntry } from '../common/own-entry.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { manualContainSteps, rootKeySteps } from '../steps/human-steps.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
-import { needsHuman, notInThisAccount } from '../steps/incident-outcome.js';
+import { coveringIncidents, needsHuman, notInThisAccount, uncoveredActiveKeys } from '../steps/incident-outcome.js';
 import type { IncidentRecord } from '../steps/signals/incident-record.js';
 import type { SignalReceipt } from '../steps/signals/receive-signal.js';
 import { accountLine, HEADLINES, type IncidentMessage, memberAccount, SOURCE_NAMES } from './incident-message.js';
@@ -132,8 +132,12 @@ function quarantineSteps(signal: Quarantine, urgent: boolean): string[] {
       steps.push(
         `The quarantine call was signed with ${quarantine.callerKey}, a key of ${quarantine.userName}: some public detections read it as the exposed key. Check it first.`,
       );
-    for (const key of user.keys.filter((each) => each.status === 'Active').slice(0, KEYS_WITH_STEPS))
-      steps.push(`If it is ${key.accessKeyId}: exposed-keys respond --key ${key.accessKeyId}`);
+    if (user.keysUnknown)
+      steps.push(
+        `List the keys of ${quarantine.userName}: aws iam list-access-keys --user-name ${quarantine.userName}`,
+      );
+    for (const accessKeyId of uncoveredActiveKeys(signal).slice(0, KEYS_WITH_STEPS))
+      steps.push(`If it is ${accessKeyId}: exposed-keys respond --key ${accessKeyId}`);
   }
   steps.push(
     `Leave ${quarantine.policy} on ${quarantine.userName} until the key is contained and the incident is closed.`,
@@ -146,11 +150,19 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
   const { quarantine, user, incidents } = signal;
   const urgent = needsHuman(report);
   const active = user.keys.filter((key) => key.status === 'Active').length;
-  const keyNow = incidents.length
-    ? `Covered by ${incidents.length} open incident(s) of this stack: ${incidents.map((record) => `${record.accessKeyId} (${responseLine(record)})`).join('; ')}.`
-    : !user.exists
-      ? `${quarantine.userName} no longer exists in IAM, nor do its keys.`
-      : `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.`;
+  const covering = coveringIncidents(signal);
+  const earlier = incidents.filter((record) => !covering.includes(record));
+  const covered = covering.length
+    ? `Covered by ${covering.length} open incident(s) of this stack: ${covering.map((record) => `${record.accessKeyId} (${responseLine(record)})`).join('; ')}.`
+    : '';
+  const keyNow = !user.exists
+    ? `${quarantine.userName} no longer exists in IAM, nor do its keys.`
+    : user.keysUnknown
+      ? `NOT KNOWN: the keys of ${quarantine.userName} could not be listed, so none is known to be contained. ${covered}`.trim()
+      : covered ||
+        (active > 0
+          ? `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.${earlier.length ? ` Its incident(s) opened more than a day before the quarantine (${earlier.map((record) => record.accessKeyId).join(', ')}) were an earlier leak, not this one.` : ''}`
+          : `None of the ${user.keys.length} key(s) of ${quarantine.userName} is active.`);
   return {
     outcome: 'user-quarantined',
     headline: urgent ? 'ACTION REQUIRED: AWS quarantined a user, exposed key not known' : HEADLINES['user-quarantined'],

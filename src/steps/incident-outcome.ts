@@ -4,6 +4,7 @@ import { grantsAccess, type Leftover } from './inventory/inventory-types.js';
 import type { Investigation } from './investigate.js';
 import type { FollowUpKind } from './lifecycle/follow-up.js';
 import type { FollowUpResult } from './lifecycle/follow-up-result.js';
+import type { IncidentRecord } from './signals/incident-record.js';
 import type { SignalReceipt } from './signals/receive-signal.js';
 import type { StepReport } from './step-report.js';
 
@@ -124,9 +125,37 @@ function joinedKeyContained(signal: Extract<SignalReceipt, { role: 'joined' }>):
   return signal.keyNow.status === 'gone' && !notInThisAccount(signal);
 }
 
-/** True when a quarantined user's key may be leaked and no incident of the stack covers the user. */
+/**
+ * How far apart a quarantine and an incident may begin and still be one detection: AWS quarantines
+ * the user when it reports the key (Health, Trusted Advisor), minutes apart. An incident of the
+ * user opened long before is an earlier leak, which proves nothing about this one.
+ */
+const SAME_DETECTION_MS = 24 * 3_600_000;
+
+/** The incidents of a quarantined user's keys opened about when AWS quarantined the user: those that cover it. */
+export function coveringIncidents(signal: Extract<SignalReceipt, { role: 'quarantine' }>): IncidentRecord[] {
+  const detected = Date.parse(signal.quarantine.detectedAt);
+  return signal.incidents.filter(
+    (record) => Math.abs(Date.parse(record.openedAt) - detected) <= SAME_DETECTION_MS || Number.isNaN(detected),
+  );
+}
+
+/** A quarantined user's active keys that no covering incident is about: any of them may be the one leaked. */
+export function uncoveredActiveKeys(signal: Extract<SignalReceipt, { role: 'quarantine' }>): string[] {
+  const covered = new Set(coveringIncidents(signal).map((record) => record.accessKeyId));
+  return signal.user.keys
+    .filter((key) => key.status === 'Active' && !covered.has(key.accessKeyId))
+    .map((key) => key.accessKeyId);
+}
+
+/**
+ * True when a quarantined user's leaked key may still work: no incident of about the same time
+ * covers the user while a key is active (an earlier incident of the user proves nothing), or the
+ * user's keys could not be listed.
+ */
 function quarantineUncovered(signal: Extract<SignalReceipt, { role: 'quarantine' }>): boolean {
-  return signal.incidents.length === 0 && signal.user.keys.some((key) => key.status === 'Active');
+  if (signal.user.exists && signal.user.keysUnknown === true) return true;
+  return coveringIncidents(signal).length === 0 && signal.user.keys.some((key) => key.status === 'Active');
 }
 
 const FAILED: Readonly<Record<FollowUpReport['kind'], FollowUpOutcome>> = {

@@ -19,6 +19,8 @@ export interface QuarantinedUser {
   /** False when IAM no longer knows the user. */
   exists: boolean;
   keys: UserKey[];
+  /** True when the user's keys could not be listed: `keys` then proves nothing. */
+  keysUnknown?: boolean;
   warnings: string[];
 }
 
@@ -66,6 +68,7 @@ export async function quarantinedUser(iam: IamClient, userName: string): Promise
     warnings.push(
       `Could not list the keys of ${userName}: ${describeError(toAwsCallError('iam:ListAccessKeys', error))}`,
     );
+    return { userName, exists: true, keys, keysUnknown: true, warnings };
   }
   return { userName, exists: true, keys, warnings };
 }

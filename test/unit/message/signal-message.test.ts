@@ -3,7 +3,7 @@ import { buildNotification } from '../../../src/message/email.js';
 import { messageOf } from '../../../src/message/message-of.js';
 import { keyContained, needsHuman } from '../../../src/steps/incident-outcome.js';
 import type { IncidentRecord } from '../../../src/steps/signals/incident-record.js';
-import { deletedReport, joinedReport, quarantineReport, recordOf } from '../../support/reports.js';
+import { deletedReport, joinedReport, quarantineReport, REPORT_KEY, recordOf } from '../../support/reports.js';
 
 describe('the message of a report that joined an open incident', () => {
   it('is a short follow-up that changes nothing and repeats nothing', async () => {
@@ -160,6 +160,27 @@ describe('the message of AWS quarantining a user', () => {
 
     expect(needsHuman(report)).toBe(false);
     expect(messageOf(report).keyNow).toMatch(/^Covered by 1 open incident/);
+  });
+
+  it('needs a human when the only incident of the user is an earlier leak, months before', () => {
+    const earlier = recordOf({ accessKeyId: 'AKIAJ55RI9EICFEXAMPLE', openedAt: '2026-09-27T22:00:00.000Z' });
+    const report = quarantineReport({ incidents: [earlier] });
+
+    expect(needsHuman(report)).toBe(true);
+    const message = messageOf(report);
+    expect(message.keyNow).toMatch(/^NOT CONTAINED: .*AKIAJ55RI9EICFEXAMPLE\) were an earlier leak, not this one/);
+    expect(message.doNow.join('\n')).toContain(`If it is ${REPORT_KEY}: exposed-keys respond --key ${REPORT_KEY}`);
+  });
+
+  it('needs a human when the keys of the user could not be listed, whatever incident there is', () => {
+    const report = quarantineReport({ incidents: [recordOf()] });
+    if (report.signal?.role === 'quarantine')
+      report.signal.user = { userName: 'alice', exists: true, keys: [], keysUnknown: true, warnings: ['throttled'] };
+
+    expect(needsHuman(report)).toBe(true);
+    const message = messageOf(report);
+    expect(message.keyNow).toMatch(/^NOT KNOWN: the keys of alice could not be listed/);
+    expect(message.doNow.join('\n')).toContain('aws iam list-access-keys --user-name alice');
   });
 
   it('names the caller key as a lead, never as a key it acted on', () => {

@@ -208,4 +208,14 @@ describe('receiveSignal', () => {
       user: { exists: false, keys: [] },
     });
   });
+
+  it("says a quarantined user's keys are not known when IAM cannot list them, rather than that there are none", async () => {
+    dbMock.on(GetItemCommand).resolves({});
+    iamMock.on(ListAccessKeysCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'user', quarantine });
+
+    expect(receipt).toMatchObject({ role: 'quarantine', user: { exists: true, keys: [], keysUnknown: true } });
+    expectNoMutation();
+  });
 });
