@@ -219,9 +219,14 @@ describe('the steps after containment, in organisation mode', () => {
   const hubIam = new IAMClient({ region: 'us-east-1' });
 
   it("deletes a member's key as scheduled in the member account, through its responder role", async () => {
-    iamMock
-      .on(ListUserTagsCommand)
-      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deactivated' }] });
+    iamMock.on(ListUserTagsCommand).resolves({
+      Tags: [
+        {
+          Key: `exposed-keys/contained/${KEY}`,
+          Value: 'deactivated 2026-11-30T00:00:00.000Z delete at 2026-12-07T00:00:00.000Z',
+        },
+      ],
+    });
     iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 

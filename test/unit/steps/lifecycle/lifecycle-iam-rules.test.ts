@@ -143,7 +143,8 @@ describe('deactivate-then-delete against IAM’s tag rules', () => {
 
   it('records a release IAM accepts, so a schedule whose removal was lost cannot delete a released key', async () => {
     status = 'Inactive';
-    tags.set(`exposed-keys/contained/${KEY}`, 'deactivated 2026-11-20T03:00:00.000Z');
+    // The record of a deletion due now: only the release's record may stop it.
+    tags.set(`exposed-keys/contained/${KEY}`, `deactivated 2026-11-20T03:00:00.000Z delete at ${NOW.toISOString()}`);
     const plan = await planRelease({ iam, now: () => NOW }, { accessKeyId: KEY });
     // No stack's schedule group found (another --stack-name or region): only the tag records the release.
     await releaseKey({ iam, now: () => NOW }, plan, { reactivate: false });
