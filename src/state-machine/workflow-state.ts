@@ -2,6 +2,7 @@ import { cutEnd } from '../common/untrusted-text.js';
 import { describeError, SeveralKeysError } from '../errors.js';
 import { unreadKeyAccount } from '../incident/health.js';
 import { parseIncident } from '../incident/parse-incident.js';
+import { parseQuarantineEvent, type QuarantineSignal } from '../incident/quarantine.js';
 import type { ContainmentResult } from '../steps/contain.js';
 import type { FollowUpReport, IncidentReport } from '../steps/incident-outcome.js';
 import type { Investigation } from '../steps/investigate.js';
@@ -121,6 +122,34 @@ function rawAccounts(fields: Record<string, unknown>): Pick<IncidentReport, 'raw
 }
 
 /** Everything the state says about the incident, as the notification reports it. */
+/**
+ * AWS's quarantine of a user whose `ClaimIncident` failed (throttled, a member's role refused): the
+ * user's keys and incidents are then not known, which the message says, with the failure, rather
+ * than report the event as unreadable.
+ */
+function unclaimedQuarantine(event: unknown, failure: WorkflowState['signalError']): SignalReceipt | undefined {
+  let quarantine: QuarantineSignal;
+  try {
+    quarantine = parseQuarantineEvent(event);
+  } catch {
+    return undefined;
+  }
+  const why = failure ? failureMessage(failure) : 'the task that reads the user did not run';
+  return {
+    role: 'quarantine',
+    quarantine,
+    user: {
+      userName: quarantine.userName,
+      exists: true,
+      keys: [],
+      keysUnknown: true,
+      warnings: [`Could not read the keys of ${quarantine.userName}: ${why}`],
+    },
+    incidents: [],
+    recordError: why,
+  };
+}
+
 export function incidentReportOf(input: WorkflowState): IncidentReport {
   const state: WorkflowState = isObject(input) ? input : {};
   const event = eventOf(input);
@@ -132,6 +161,16 @@ export function incidentReportOf(input: WorkflowState): IncidentReport {
       followUp: followUpReportOf(state, event),
     };
   const fields = isObject(event) ? event : {};
+  const quarantine = state.signal ? undefined : unclaimedQuarantine(event, state.signalError);
+  if (quarantine)
+    return {
+      incident: null,
+      containment: { status: 'skipped', reason: 'a quarantine names no key' },
+      investigation: { status: 'skipped', reason: 'a quarantine names no key' },
+      signal: quarantine,
+      ...rawAccounts(fields),
+      rawEventId: text(fields.id),
+    };
   let incident: IncidentReport['incident'] = null;
   let eventError: string | null = null;
   let eventKeys: string[] | undefined;

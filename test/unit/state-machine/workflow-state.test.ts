@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { messageOf } from '../../../src/message/message-of.js';
 import { incidentReportOf } from '../../../src/state-machine/workflow-state.js';
-import { publishedEvent } from '../../support/published.js';
+import { needsHuman } from '../../../src/steps/incident-outcome.js';
+import { asCloudTrailEvent, publishedEvent, publishedRecord } from '../../support/published.js';
 
 /*
  * An event of the organisational view of AWS Health that cannot be read as one incident (a key id
@@ -45,5 +46,35 @@ describe('the report of an event that could not be read', () => {
 
     expect(incidentReportOf({ event })).toMatchObject({ rawAccount: '987654321098' });
     expect(incidentReportOf({ event }).rawReceivedBy).toBeUndefined();
+  });
+});
+
+describe('the report of AWS quarantining a user whose ClaimIncident failed', () => {
+  it('reports the quarantine, its user and why it could not be read, not an unreadable event', () => {
+    const event = asCloudTrailEvent(publishedRecord('cloudtrail-attachuserpolicy-quarantinev2-panther'));
+    const refused = (message: string) =>
+      JSON.stringify({ errorType: 'InvalidEventError', errorMessage: message, trace: [] });
+    const report = incidentReportOf({
+      event,
+      signalError: { Error: 'Lambda.TooManyRequestsException', Cause: 'Rate Exceeded.' },
+      containmentError: {
+        Error: 'InvalidEventError',
+        Cause: refused('Invalid event: source is not aws.trustedadvisor'),
+      },
+      investigationError: {
+        Error: 'InvalidEventError',
+        Cause: refused('Invalid event: source is not aws.trustedadvisor'),
+      },
+    });
+
+    const message = messageOf(report);
+
+    expect(message.outcome).toBe('user-quarantined');
+    expect(needsHuman(report)).toBe(true);
+    expect(message.userName).toBe('test-user');
+    expect(message.keyNow).toMatch(/^NOT KNOWN: the keys of test-user could not be listed/);
+    expect(message.facts.map(([, value]) => value).join('\n')).toContain('TooManyRequestsException: Rate Exceeded.');
+    expect(message.doNow.join('\n')).toContain('aws iam list-access-keys --user-name test-user');
+    expect(JSON.stringify(message)).not.toMatch(/aws\.trustedadvisor|unreadable/i);
   });
 });
