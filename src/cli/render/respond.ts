@@ -68,11 +68,11 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
     lines.push(palette.red(`✖ Notification FAILED (${note.topicArn}): ${shownText(note.error)}`));
   else lines.push(`${palette.cyan('•')} Notification printed below (${note.reason})`);
   const finding = result.finding;
-  if (finding?.status === 'imported')
-    lines.push(
-      `${palette.green('✔')} Security Hub finding ${finding.created ? 'created' : 'updated'}: ${finding.findingId}`,
-    );
-  else if (finding?.status === 'not-enabled')
+  if (finding?.status === 'imported') {
+    const how = finding.created === null ? 'imported' : finding.created ? 'created' : 'updated';
+    lines.push(`${palette.green('✔')} Security Hub finding ${how}: ${finding.findingId}`);
+    for (const warning of finding.warnings) lines.push(palette.yellow(`  warning: ${shownText(warning, 300)}`));
+  } else if (finding?.status === 'not-enabled')
     lines.push(`${palette.cyan('•')} Security Hub is not enabled here: no finding (${shownText(finding.detail, 200)})`);
   else if (finding?.status === 'failed')
     lines.push(palette.yellow(`• Security Hub finding not imported: ${shownText(finding.error, 300)}`));

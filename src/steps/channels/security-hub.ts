@@ -4,9 +4,12 @@ import type { SecurityHubApi } from '../../aws/narrow-clients.js';
 import { describeError } from '../../errors.js';
 import { keyNowOf } from '../../message/finding.js';
 
-/** How importing the finding went; a failure is reported here, never thrown. */
+/**
+ * How importing the finding went; a failure is reported here, never thrown. `created` is null when
+ * the finding already there could not be read: a full finding was imported anyway, over any earlier.
+ */
 export type FindingOutcome =
-  | { status: 'imported'; findingId: string; created: boolean; updatedAt: string; warnings: string[] }
+  | { status: 'imported'; findingId: string; created: boolean | null; updatedAt: string; warnings: string[] }
   | { status: 'not-enabled'; findingId: string; detail: string }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; findingId: string; error: string };
@@ -140,8 +143,9 @@ export function mergeFinding(
 
 /**
  * Puts the incident's finding into Security Hub, from the account that owns the key: creates it, or
- * updates the one a report before created (same id), keeping when it was first created. Security
- * Hub not enabled is noted, not an error; nothing here throws, so that the run goes on.
+ * updates the one a report before created (same id), keeping when it was first created. When that
+ * one cannot be read, only a full finding is imported; a follow-up's fails, as it would replace it.
+ * Security Hub not enabled is noted, not an error; nothing here throws, so that the run goes on.
  */
 export async function importFinding(
   deps: FindingDeps,
@@ -158,13 +162,22 @@ export async function importFinding(
   const now = (deps.now ?? (() => new Date()))();
   const warnings: string[] = [];
   let existing: AwsSecurityFinding | null = null;
+  let unread = false;
   try {
     existing = await existingFinding(deps.securityHub, fresh);
   } catch (error) {
     if (notEnabled(error)) return { status: 'not-enabled', findingId, detail: describeError(error) };
-    warnings.push(
-      `Could not read the finding already there: ${describeError(toAwsCallError('securityhub:GetFindings', error))}`,
-    );
+    const reason = describeError(toAwsCallError('securityhub:GetFindings', error));
+    // A follow-up's finding is only a part: imported unmerged under the same id, it would replace the
+    // response's (its severity, what the attacker did, its remediation).
+    if (update !== 'full')
+      return {
+        status: 'failed',
+        findingId,
+        error: `Could not read the finding already there, so this ${update} was not imported (it would have replaced the response's finding): ${reason}`,
+      };
+    unread = true;
+    warnings.push(`Could not read the finding already there (imported over it): ${reason}`);
   }
   const finding = mergeFinding(fresh, existing, update, now);
   try {
@@ -179,7 +192,7 @@ export async function importFinding(
     return {
       status: 'imported',
       findingId,
-      created: existing === null,
+      created: unread ? null : existing === null,
       updatedAt: finding.UpdatedAt as string,
       warnings,
     };

@@ -248,6 +248,39 @@ describe('importFinding', () => {
     });
   });
 
+  it('imports no follow-up over a finding it could not read, and reports why', async () => {
+    hubMock.on(GetFindingsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const later = buildFinding(joinedReport(), messageOf(joinedReport()), { region: 'us-east-1', now: NOW });
+    const release = buildFinding(reactivatedReport(), messageOf(reactivatedReport()), {
+      region: 'us-east-1',
+      now: NOW,
+    });
+
+    const followUp = await importFinding(deps(), later, 'follow-up');
+    const lifecycle = await importFinding(deps(), release, 'lifecycle');
+
+    for (const outcome of [followUp, lifecycle])
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        findingId: fresh()?.Id,
+        error: expect.stringMatching(/Could not read the finding already there.*Throttling/),
+      });
+    expect(hubMock).not.toHaveReceivedCommand(BatchImportFindingsCommand);
+  });
+
+  it('imports a full finding it could not check for, without claiming to have created it', async () => {
+    hubMock.on(GetFindingsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    const outcome = await importFinding(deps(), fresh(), 'full');
+
+    expect(outcome).toMatchObject({
+      status: 'imported',
+      created: null,
+      warnings: [expect.stringContaining('Could not read the finding already there')],
+    });
+    expect(hubMock).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 1);
+  });
+
   it("imports nothing for another account's key: only that account may import its findings", async () => {
     const outcome = await importFinding({ ...deps(), accountId: '210987654321' }, fresh(), 'full');
 
