@@ -42,25 +42,36 @@ export function defaultProductArn(region: string, accountId: string): string {
 
 const CONTAINED: readonly IncidentOutcome[] = ['deleted', 'deactivated', 'already-contained'];
 
-/** What the key's own search did not read, when it did not read everything. */
-function gapOf(message: IncidentMessage): string | null {
+/**
+ * What the investigation did not read, as a sentence of the description: part of the key's own
+ * search, or all of it when the investigation of a response failed or did not run. A later report,
+ * a quarantine and a follow-up investigate nothing by design: none of them has a gap.
+ */
+function gapOf(message: IncidentMessage, report: IncidentReport): string | null {
   const summary = message.activity[0]?.summary;
-  return summary ? searchGap(summary) : null;
+  if (summary) {
+    const gap = searchGap(summary);
+    return gap ? `The investigation was NOT complete: ${gap}.` : null;
+  }
+  if (report.followUp || report.signal?.role === 'joined' || report.signal?.role === 'quarantine') return null;
+  if (report.investigation.status === 'failed') return 'The investigation FAILED: what the key did is not known.';
+  if (report.investigation.status === 'skipped') return 'The investigation did not run: what the key did is not known.';
+  return null;
 }
 
 /**
  * How severe the incident is: a human must act (critical); the attacker did risky things, or the
- * search for what it did was not complete (high); else medium.
+ * search for what it did was not complete, failed or did not run (high); else medium.
  */
-export function severityOf(message: IncidentMessage): SeverityLabel {
+export function severityOf(message: IncidentMessage, report: IncidentReport): SeverityLabel {
   if (message.urgent) return 'CRITICAL';
   const own = message.activity[0];
   // Counted before a cut to fit the state machine's state, when there was one.
   const risky = own?.cut?.riskyEvents ?? own?.summary.riskyEvents.length ?? 0;
-  // Regions not searched or a search cut short may hide risky acts: "medium, nothing risky" would
-  // be a claim the search cannot make. Not critical: the key is contained, and searching again is
-  // among the steps.
-  if (message.outcome === 'joined' || message.outcome === 'user-quarantined' || risky > 0 || gapOf(message))
+  // Regions not searched, a search cut short or none at all may hide risky acts: "medium, nothing
+  // risky" would be a claim the search cannot make. Not critical: the key is contained, and
+  // investigating again is among the steps.
+  if (message.outcome === 'joined' || message.outcome === 'user-quarantined' || risky > 0 || gapOf(message, report))
     return 'HIGH';
   return 'MEDIUM';
 }
@@ -230,9 +241,9 @@ export function buildFinding(
   // Every report of the key names the moment its incident opened: concurrent imports agree on it.
   const record = report.signal && report.signal.role !== 'quarantine' ? report.signal.record : null;
   const openedAt = record?.openedAt && record.openedAt <= now ? record.openedAt : now;
-  const severity = severityOf(message);
-  const gap = gapOf(message);
-  const happened = gap ? `${message.happened} The investigation was NOT complete: ${gap}.` : message.happened;
+  const severity = severityOf(message, report);
+  const gap = gapOf(message, report);
+  const happened = gap ? `${message.happened} ${gap}` : message.happened;
   const types = ['TTPs/Credential Access/Exposed IAM access key'];
   return {
     SchemaVersion: '2018-10-08',

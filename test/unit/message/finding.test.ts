@@ -88,6 +88,22 @@ describe('the Security Hub finding of an incident', () => {
     expect(cut?.Description).toContain('The investigation was NOT complete: search cut short');
   });
 
+  it('is at least HIGH, and says what is not known, when the investigation failed or did not run', () => {
+    const failed = findingOf(deletedReport({ investigation: { status: 'failed', error: 'ThrottlingException' } }));
+    const skipped = findingOf(
+      deletedReport({ investigation: { status: 'skipped', reason: 'the investigation task did not run' } }),
+    );
+
+    expect(failed?.Severity?.Label).toBe('HIGH');
+    expect(failed?.Description).toMatch(/The investigation FAILED: what the key did is not known\. Key now: /);
+    expect(skipped?.Severity?.Label).toBe('HIGH');
+    expect(skipped?.Description).toMatch(/The investigation did not run: what the key did is not known\. Key now: /);
+  });
+
+  it('finds no gap in a later report, which investigates nothing by design', () => {
+    expect(findingOf(joinedReport())?.Description).not.toContain('The investigation');
+  });
+
   it('holds the human steps as the remediation, every text within the limits of ASFF', () => {
     const long = 'y'.repeat(10_000);
     const finding = findingOf(deletedReport({ incident: incidentFor(REPORT_KEY, 'alice', { location: long }) }));
