@@ -1,12 +1,13 @@
 import { inert, shownText, shownValue } from '../common/untrusted-text.js';
 import { describeError, SeveralKeysError } from '../errors.js';
+import { formatCount } from '../format/plain-table.js';
 import { unreadKeyAccount } from '../incident/health.js';
 import { parseSignal, type Signal } from '../incident/parse-incident.js';
 import { manualContainSteps } from '../steps/human-steps.js';
 import { type FollowUpRequest, isFollowUpEvent, readFollowUp } from '../steps/lifecycle/follow-up.js';
 import { CHAT_LIMITS, type CustomNotification, chatNextSteps, chatText } from './chat.js';
-import { MAX_SUBJECT_LENGTH, printableAscii } from './email.js';
-import { fitWithin } from './fit.js';
+import { MAX_MESSAGE_BYTES, MAX_SUBJECT_LENGTH, printableAscii } from './email.js';
+import { fitBytes, fitWithin } from './fit.js';
 import { accountFlag, profileFlag } from './incident-message.js';
 
 /*
@@ -48,6 +49,12 @@ export const UNDELIVERED_OUTCOMES = { started: 'started-late', failed: 'not-star
 
 /** How much of the event the alert quotes, in code points. */
 const QUOTED_EVENT_CHARS = 4_000;
+
+/** How many keys of an event naming several the alert lists, each with its command; the rest are counted. */
+export const LISTED_KEYS = 50;
+
+/** Ends an alert cut to fit SNS's size limit; the event, quoted last, is what the cut takes first. */
+const CUT_NOTE = "\n\n[… alert cut here to fit SNS's size limit]";
 
 /** What the body turned out to be. */
 export type UndeliveredContent =
@@ -202,20 +209,43 @@ function describeFollowUp(request: FollowUpRequest, stackAccount: string | null)
   };
 }
 
+function describeSeveralKeys(
+  content: Extract<UndeliveredContent, { kind: 'several-keys' }>,
+  stackAccount: string | null,
+): Described {
+  const member = memberOf(content.accountId, stackAccount);
+  // A Health event may name thousands of keys: a fact and a step for each would pass SNS's size
+  // limit, and no alert would go out at all.
+  const listed = content.keys.slice(0, LISTED_KEYS);
+  const more = content.keys.length - listed.length;
+  const count = formatCount(content.keys.length);
+  const rest = `the AWS Health console lists them all (the event's affected resources)`;
+  return {
+    about: `${count} keys`,
+    report: `a report naming ${count} exposed keys`,
+    facts: [
+      ...(more > 0 ? [`Keys:       ${count}; the first ${listed.length} are listed`] : []),
+      ...listed.map((key) => `Key:        ${key}`),
+      ...(more > 0 ? [`Key:        … and ${formatCount(more)} more: ${rest}`] : []),
+      `Account:    ${content.accountId ?? 'unknown'}`,
+    ],
+    steps: [
+      ...listed.map((key) => `Contain ${key}: exposed-keys respond --key ${key}${accountFlag(member)}`),
+      ...(more > 0
+        ? [
+            `Contain the ${formatCount(more)} other keys the same way, one by one: exposed-keys respond --key <AKIA…>${accountFlag(member)}; ${rest}`,
+          ]
+        : []),
+    ],
+    source: 'health',
+    account: content.accountId ?? 'unknown',
+  };
+}
+
 function describe(content: UndeliveredContent, stackAccount: string | null): Described {
   if (content.kind === 'signal') return describeSignal(content.signal, stackAccount);
   if (content.kind === 'follow-up') return describeFollowUp(content.request, stackAccount);
-  if (content.kind === 'several-keys') {
-    const member = memberOf(content.accountId, stackAccount);
-    return {
-      about: `${content.keys.length} keys`,
-      report: `a report naming ${content.keys.length} exposed keys`,
-      facts: [...content.keys.map((key) => `Key:        ${key}`), `Account:    ${content.accountId ?? 'unknown'}`],
-      steps: content.keys.map((key) => `Contain ${key}: exposed-keys respond --key ${key}${accountFlag(member)}`),
-      source: 'health',
-      account: content.accountId ?? 'unknown',
-    };
-  }
+  if (content.kind === 'several-keys') return describeSeveralKeys(content, stackAccount);
   return {
     about: 'an event it was sent',
     report: `an event exposed-keys cannot read (${shownText(content.problem, 300)})`,
@@ -272,7 +302,8 @@ function chatOf(subject: string, lead: string, steps: readonly string[], attribu
  * The alert for an event that reached the dead-letter queue: what it named (a key, several, a
  * quarantined user, a follow-up of a contained key), whether the response now runs, why it was
  * not delivered, what to do by hand, and the event itself, made inert and cut. Every text from
- * the event or the attributes is made inert.
+ * the event or the attributes is made inert; the first {@link LISTED_KEYS} keys of an event naming
+ * more are listed, the rest counted, and the whole is cut to fit SNS's size limit.
  */
 export function undeliveredAlert(event: UndeliveredEvent, content = undeliveredContent(event.body)): UndeliveredAlert {
   const described = describe(content, event.stackAccount);
@@ -309,18 +340,26 @@ export function undeliveredAlert(event: UndeliveredEvent, content = undeliveredC
     account: described.account,
     ...(described.accessKeyId ? { accessKeyId: described.accessKeyId } : {}),
   };
-  return { subject, message: lines.join('\n'), attributes, chat: chatOf(subject, lead, steps, attributes) };
+  return {
+    subject,
+    message: fitBytes(lines.join('\n'), MAX_MESSAGE_BYTES, CUT_NOTE),
+    attributes,
+    chat: chatOf(subject, lead, steps, attributes),
+  };
 }
 
 /**
- * The alert when the message itself could not be made into one: fixed text, none of it from the
- * event, so that it always goes out; it says whether the response was started again.
+ * The alert when the message itself could not be made into one, or SNS refused the one it was
+ * made into (`refused`): fixed text, none of it from the event, so that it always goes out; it
+ * says whether the response was started again.
  */
 export function fallbackUndeliveredAlert(
   messageId: string,
   restart: RestartOutcome,
+  refused = false,
 ): Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> {
   const started = restart.status === 'started';
+  const undescribed = refused ? 'SNS refused the alert that described it' : 'exposed-keys could not describe it';
   const state = started
     ? `exposed-keys started the response again itself (${shownValue(restart.executionArn, 300)}): its own report follows.`
     : 'If it reports a key, the key may still be active.';
@@ -328,7 +367,7 @@ export function fallbackUndeliveredAlert(
     subject: started
       ? 'exposed-keys started late for an event it was sent: check its report'
       : 'ACTION REQUIRED: exposed-keys did not start for an event it was sent',
-    message: `EventBridge or EventBridge Scheduler could not start the exposed-keys response to an event, and exposed-keys could not describe it. ${state} The function's log (/aws/lambda/<stack>-undelivered) holds the message ${shownValue(messageId, 100)}; read it, or the Trusted Advisor or AWS Health console, and contain the key it names: exposed-keys respond --key <AKIA…>`,
+    message: `EventBridge or EventBridge Scheduler could not start the exposed-keys response to an event, and ${undescribed}. ${state} The function's log (/aws/lambda/<stack>-undelivered) holds the message ${shownValue(messageId, 100)}; read it, or the Trusted Advisor or AWS Health console, and contain the key it names: exposed-keys respond --key <AKIA…>`,
     attributes: { source: 'unknown', outcome: UNDELIVERED_OUTCOMES[restart.status], account: 'unknown' },
   };
 }

@@ -55,8 +55,10 @@ export interface UndeliveredOutcome {
   chat?: 'sent' | 'failed' | 'none';
   /** Why the e-mail alert did not go out: the message then stays on the queue. */
   error?: string;
-  /** True when the alert is the fixed one, the message not being describable. */
+  /** True when the alert is the fixed one, the message not being describable or its alert refused. */
   fallback?: boolean;
+  /** Why SNS refused the full alert, when the fixed one went out (or was tried) instead. */
+  fullAlertRefused?: string;
 }
 
 /** What became of a batch. */
@@ -181,20 +183,33 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
       ? (await publishChat(deps.sns, deps.chatTopicArn, alert.chat)).status
       : 'none';
   const outcome = { messageId: record.messageId, restart: restarted, chat, ...(fallback ? { fallback } : {}) };
+  let refused: string;
   try {
     await publishEmail(deps.sns, deps.topicArn, alert);
     return { ...outcome, subject: alert.subject };
   } catch (error) {
-    return { ...outcome, error: describeError(toAwsCallError('sns:Publish', error)) };
+    refused = describeError(toAwsCallError('sns:Publish', error));
+    if (fallback) return { ...outcome, error: refused };
+  }
+  // An alert SNS refuses for what it holds (too long, say) is refused on every retry: the fixed
+  // one goes out rather than none for the 14 days the queue keeps the message.
+  const fixed = fallbackUndeliveredAlert(record.messageId, restarted, true);
+  const instead = { ...outcome, fallback: true, fullAlertRefused: refused };
+  try {
+    await publishEmail(deps.sns, deps.topicArn, fixed);
+    return { ...instead, subject: fixed.subject };
+  } catch (error) {
+    const again = describeError(toAwsCallError('sns:Publish', error));
+    return { ...instead, error: `${again} (the full alert was refused too: ${refused})` };
   }
 }
 
 /**
  * For each event EventBridge or EventBridge Scheduler could not deliver to the state machine:
  * starts the state machine with it (only what {@link refusal} lets through), then alerts the
- * e-mail topic (and the chat topic, the first time) of what happened. A message whose e-mail SNS
- * refuses stays on the queue, to be received and tried again: the execution, named after the
- * event, starts once.
+ * e-mail topic (and the chat topic, the first time) of what happened; when SNS refuses that alert,
+ * a fixed one goes instead. A message whose e-mail SNS refuses both ways stays on the queue, to be
+ * received and tried again: the execution, named after the event, starts once.
  */
 export async function alertUndelivered(
   deps: UndeliveredDeps,

@@ -48,6 +48,12 @@ function trustedAdvisorEvent() {
   return withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', KEY);
 }
 
+/** A valid key id for each number, in the order the event's keys are sorted. */
+function keyNumbered(index: number): string {
+  const letters = [...index.toString(26)].map((digit) => String.fromCharCode(65 + Number.parseInt(digit, 26)));
+  return `AKIA${letters.join('').padStart(16, 'A')}`;
+}
+
 describe('the alert for a report that did not reach the state machine', () => {
   it("names the key of AWS's published Trusted Advisor sample, why it did not start, and how to contain it", () => {
     const alert = alertFor(trustedAdvisorEvent());
@@ -121,6 +127,31 @@ describe('the alert for a report that did not reach the state machine', () => {
     expect(alert.message).toContain(`1. Contain ${KEY}: exposed-keys respond --key ${KEY} --account 123456789012`);
     expect(alert.message).toContain(
       `2. Contain ${OTHER_KEY}: exposed-keys respond --key ${OTHER_KEY} --account 123456789012`,
+    );
+  });
+
+  it("lists the first 50 keys of a Health event naming thousands, counts the rest, and stays within SNS's limit", () => {
+    const event = withKey(
+      publishedEvent('health-risk-credentials-exposed-org-affectedaccount-hmrc'),
+      'ACCESS_KEY_ID_HERE',
+      KEY,
+    );
+    const keys = Array.from({ length: 2_500 }, (_, index) => keyNumbered(index));
+    event.detail.affectedEntities = keys.map((entityValue) => ({ entityValue }));
+
+    const alert = alertFor(event, { stackAccount: '987654321098', restart: NOT_TRIED });
+
+    expect(Buffer.byteLength(alert.message)).toBeLessThan(MAX_MESSAGE_BYTES);
+    expect(alert.subject).toBe('ACTION REQUIRED: exposed-keys did not start for 2,500 keys');
+    expect(alert.message).toContain('Keys:       2,500; the first 50 are listed');
+    expect(alert.message).toContain(
+      `50. Contain ${keys[49]}: exposed-keys respond --key ${keys[49]} --account 123456789012`,
+    );
+    expect(alert.message).not.toContain(`Contain ${keys[50]}`);
+    expect(alert.message).not.toContain(`Key:        ${keys[50]}`);
+    expect(alert.message).toContain('Key:        … and 2,450 more: the AWS Health console lists them all');
+    expect(alert.message).toContain(
+      '51. Contain the 2,450 other keys the same way, one by one: exposed-keys respond --key <AKIA…> --account 123456789012',
     );
   });
 

@@ -180,18 +180,47 @@ describe('what the dead-letter queue holds', () => {
     );
   });
 
-  it('leaves on the queue only the message whose e-mail SNS refused, and still alerts for the others', async () => {
+  it('leaves on the queue only the message whose alerts SNS refused, full and fixed, and still alerts for the others', async () => {
+    const disabled = Object.assign(new Error('KMS key is disabled'), { name: 'KMSDisabledException' });
     snsMock
       .on(PublishCommand, { TopicArn: TOPIC })
-      .rejectsOnce(Object.assign(new Error('KMS key is disabled'), { name: 'KMSDisabledException' }))
+      .rejectsOnce(disabled)
+      .rejectsOnce(disabled)
       .resolves({ MessageId: 'm-2' });
 
     const result = await alertUndelivered(deps(), deadLetterRecords());
 
-    expect(emails()).toHaveLength(2);
+    expect(emails()).toHaveLength(3);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: FIRST }]);
-    expect(result.outcomes[0]?.error).toMatch(/sns:Publish.*KMS key is disabled/);
+    expect(result.outcomes[0]?.error).toMatch(
+      /sns:Publish.*KMS key is disabled.*\(the full alert was refused too: .*KMS key is disabled/,
+    );
     expect(result.outcomes[1]?.subject).toBeDefined();
+  });
+
+  it('sends the fixed alert when SNS refuses the full one, and takes the message off the queue', async () => {
+    snsMock
+      .on(PublishCommand, { TopicArn: TOPIC })
+      .rejectsOnce(
+        Object.assign(new Error('Invalid parameter: Message too long'), { name: 'InvalidParameterException' }),
+      )
+      .resolves({ MessageId: 'm-2' });
+
+    const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+
+    expect(emails()).toHaveLength(2);
+    expect(emails()[1]?.args[0].input.Subject).toBe(
+      'exposed-keys started late for an event it was sent: check its report',
+    );
+    expect(emails()[1]?.args[0].input.Message).toContain('SNS refused the alert that described it');
+    expect(emails()[1]?.args[0].input.Message).toContain(FIRST);
+    expect(result.outcomes[0]).toMatchObject({
+      fallback: true,
+      fullAlertRefused: expect.stringMatching(/Message too long/),
+      subject: 'exposed-keys started late for an event it was sent: check its report',
+    });
+    expect(result.outcomes[0]).not.toHaveProperty('error');
+    expect(result.batchItemFailures).toEqual([]);
   });
 
   it('sends a short alert to the chat topic too, which goes out when the e-mail topic refuses', async () => {
