@@ -10,7 +10,7 @@ type Sender = { send(command: never, options?: { abortSignal?: AbortSignal }): P
 export function withDeadline<Client extends Sender>(client: Client, deadline: number | undefined): Client {
   if (deadline === undefined) return client;
   const send = (command: never, options?: { abortSignal?: AbortSignal }) => {
-    const left = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    const left = AbortSignal.timeout(Math.max(1, Math.ceil(deadline - Date.now())));
     const abortSignal = options?.abortSignal ? AbortSignal.any([options.abortSignal, left]) : left;
     return client.send(command, { ...options, abortSignal });
   };

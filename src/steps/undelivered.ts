@@ -1,6 +1,7 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
+import { withDeadline } from '../aws/deadline.js';
 import type { SfnApi, SnsClient, SqsApi } from '../aws/narrow-clients.js';
 import { describeError } from '../errors.js';
 import {
@@ -44,6 +45,29 @@ export interface UndeliveredDeps {
   sqs: SqsApi;
   queueUrl: string;
   queueArn: string;
+  /**
+   * When every call must have ended (epoch milliseconds): the function's timeout less a margin.
+   * The restart and the chat each get a share of it; the e-mail, the alert's record, the rest.
+   */
+  deadline?: number;
+}
+
+/**
+ * The shares of the time left that the restart (a visibility change, StartExecution) and then the
+ * chat may take: the e-mail, the alert's record, keeps the rest, whatever hangs before it.
+ */
+const SHARES = { restart: 0.25, chat: 0.15 } as const;
+
+/** The deps of one message: each call abandoned at the end of its share of the time left. */
+function withShares(deps: UndeliveredDeps, now = Date.now()) {
+  const { deadline } = deps;
+  const by = (share: number) => (deadline === undefined ? undefined : Math.floor(now + (deadline - now) * share));
+  const restartBy = by(SHARES.restart);
+  return {
+    restart: { ...deps, sfn: withDeadline(deps.sfn, restartBy), sqs: withDeadline(deps.sqs, restartBy) },
+    chatSns: withDeadline(deps.sns, by(SHARES.restart + SHARES.chat)),
+    emailSns: withDeadline(deps.sns, deadline),
+  };
 }
 
 /** What became of one message. */
@@ -165,9 +189,10 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
   let alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
   let restarted: RestartOutcome = { status: 'not-tried', reason: 'it could not be read' };
   let fallback = false;
+  const shares = withShares(deps);
   try {
     const content = undeliveredContent(body);
-    restarted = await restart(deps, { ...record, body }, attributes, content);
+    restarted = await restart(shares.restart, { ...record, body }, attributes, content);
     alert = undeliveredAlert(
       { body, attributes, stackAccount: accountOfQueue(record.eventSourceARN), restart: restarted },
       content,
@@ -180,12 +205,12 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
   const firstTime = (record.attributes?.ApproximateReceiveCount ?? '1') === '1';
   const chat: UndeliveredOutcome['chat'] =
     deps.chatTopicArn && alert.chat && firstTime
-      ? (await publishChat(deps.sns, deps.chatTopicArn, alert.chat)).status
+      ? (await publishChat(shares.chatSns, deps.chatTopicArn, alert.chat)).status
       : 'none';
   const outcome = { messageId: record.messageId, restart: restarted, chat, ...(fallback ? { fallback } : {}) };
   let refused: string;
   try {
-    await publishEmail(deps.sns, deps.topicArn, alert);
+    await publishEmail(shares.emailSns, deps.topicArn, alert);
     return { ...outcome, subject: alert.subject };
   } catch (error) {
     refused = describeError(toAwsCallError('sns:Publish', error));
@@ -196,7 +221,7 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
   const fixed = fallbackUndeliveredAlert(record.messageId, restarted, true);
   const instead = { ...outcome, fallback: true, fullAlertRefused: refused };
   try {
-    await publishEmail(deps.sns, deps.topicArn, fixed);
+    await publishEmail(shares.emailSns, deps.topicArn, fixed);
     return { ...instead, subject: fixed.subject };
   } catch (error) {
     const again = describeError(toAwsCallError('sns:Publish', error));

@@ -275,3 +275,60 @@ describe('what the dead-letter queue holds', () => {
     expect(message).not.toContain('--account');
   });
 });
+
+describe('the time the function has', () => {
+  /** A client whose every call hangs until it is abandoned. */
+  function hanging() {
+    return {
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+        new Promise((_resolve, reject) => {
+          options?.abortSignal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+          );
+        }),
+    };
+  }
+
+  it('keeps time for the e-mail when the restart and the chat hang, and ends every call by the deadline', async () => {
+    const published: string[] = [];
+    const sns = {
+      send: (command: PublishCommand, options?: { abortSignal?: AbortSignal }) =>
+        command.input.TopicArn === CHAT_TOPIC
+          ? hanging().send(command, options)
+          : Promise.resolve(published.push(command.input.TopicArn as string)).then(() => ({ MessageId: 'm-1' })),
+    };
+    const started = Date.now();
+
+    const result = await alertUndelivered(
+      deps({
+        sns: sns as never,
+        sfn: hanging() as never,
+        sqs: { send: async () => ({}) } as never,
+        chatTopicArn: CHAT_TOPIC,
+        queueArn: deadLetterRecords()[0]?.eventSourceARN as string,
+        deadline: started + 2_000,
+      }),
+      deadLetterRecords().slice(0, 1),
+    );
+
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const [outcome] = result.outcomes;
+    expect(outcome?.restart).toMatchObject({ status: 'failed', error: expect.stringMatching(/states:StartExecution/) });
+    expect(outcome?.chat).toBe('failed');
+    expect(published).toEqual([TOPIC]);
+    expect(result.batchItemFailures).toEqual([]);
+  });
+
+  it('ends by the deadline when the e-mail hangs too, the message kept on the queue', async () => {
+    const started = Date.now();
+
+    const result = await alertUndelivered(
+      deps({ sns: hanging() as never, sfn: hanging() as never, sqs: hanging() as never, deadline: started + 1_000 }),
+      deadLetterRecords().slice(0, 1),
+    );
+
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(result.outcomes[0]?.error).toMatch(/sns:Publish/);
+  });
+});
