@@ -174,13 +174,11 @@ function activitySection(part: ActivityPart, limits: Limits): string[] {
     return lines;
   }
   lines.push(...riskyTable(summary, limits.risky));
-  if (summary.sessionKeys.length > 0) {
+  const minted = cut?.sessionKeys ?? summary.sessionKeys.length;
+  if (minted > 0) {
     const shown = summary.sessionKeys.slice(0, limits.sessionKeys);
-    lines.push(
-      `Session keys minted (${summary.sessionKeys.length}): ${shown.map((key) => shownValue(key)).join(', ')}`,
-    );
-    if (summary.sessionKeys.length > shown.length)
-      lines.push(`  … ${summary.sessionKeys.length - shown.length} more not shown`);
+    lines.push(`Session keys minted (${formatCount(minted)}): ${shown.map((key) => shownValue(key)).join(', ')}`);
+    if (minted > shown.length) lines.push(`  … ${formatCount(minted - shown.length)} more not shown`);
     lines.push('');
   }
   for (const { field: list, title: name } of COUNT_LISTS)

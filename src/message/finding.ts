@@ -147,7 +147,7 @@ function productFields(message: IncidentMessage, report: IncidentReport): Record
     riskyEvents: cut?.riskyEvents ?? activity?.riskyEvents.length,
     regionsSearched: activity?.regions.searched.length,
     regionsFailed: activity?.regions.failed.map((failed) => failed.region).join(','),
-    sessionKeys: activity?.sessionKeys.length,
+    sessionKeys: cut?.sessionKeys ?? activity?.sessionKeys.length,
     firstSeen: activity?.firstSeen,
     lastSeen: activity?.lastSeen,
     attackerDid: message.attackerDid.join(' | '),

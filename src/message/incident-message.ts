@@ -422,9 +422,11 @@ function investigationSteps(report: IncidentReport): string[] {
   // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
   for (const session of sessionActivity)
     if (isAccessKeyId(session.accessKeyId)) steps.push(...searchAgain(session, ' for the session key', member));
-  if (activity.sessionKeys.length > 0)
+  // Counted before a cut to fit the state machine's state, when there was one.
+  const minted = cut?.sessionKeys ?? activity.sessionKeys.length;
+  if (minted > 0)
     steps.push(
-      `The key minted ${activity.sessionKeys.length} session key(s). Sessions of assumed roles keep working until they expire: revoke active sessions on those roles.`,
+      `The key minted ${formatCount(minted)} session key(s). Sessions of assumed roles keep working until they expire: revoke active sessions on those roles.`,
     );
   return steps;
 }

@@ -9,14 +9,18 @@ export const MAX_INVESTIGATION_BYTES = 160_000;
 /** Past the first cuts, each value is cut to this many characters: enough to tell it, and bounded. */
 const VALUE_LENGTH = 200;
 
-/** How many rows of each list a bounded summary keeps. */
+/**
+ * How many rows of each list a bounded summary keeps. Regions have no limit: every region not
+ * searched must be named, and there are only a few dozen; only why each failed is cut.
+ */
 interface Limits {
   rows: number;
   risky: number;
   /** Resources each risky event keeps (a RunInstances may name thousands of instances). */
   resources: number;
   sessionKeys: number;
-  regions: number;
+  /** Code points of each failed region's error. */
+  regionError: number;
 }
 
 function size(value: unknown): number {
@@ -56,6 +60,7 @@ function sizesOf(investigation: Investigation): InvestigationCut {
       COUNT_LISTS.map(({ field }) => [field, activity[field].length]),
     ) as InvestigationCut['distinct'],
     sessionActivity: investigation.sessionActivity.length,
+    sessionKeys: activity.sessionKeys.length,
   };
 }
 
@@ -73,19 +78,18 @@ function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
   const cutLists = Object.fromEntries(COUNT_LISTS.map(({ field }) => [field, entries(listed[field])]));
   const lost =
     listed.riskyEvents.some((event) => event.resources.length > limits.resources) ||
-    summary.sessionKeys.length > limits.sessionKeys ||
-    summary.regions.failed.length > limits.regions ||
-    summary.regions.searched.length > limits.regions;
+    summary.sessionKeys.length > limits.sessionKeys;
   return {
     ...listed,
     ...cutLists,
     accessKeyId: shorter(listed.accessKeyId),
     userName: listed.userName === null ? null : shorter(listed.userName),
     regions: {
-      searched: listed.regions.searched.slice(0, limits.regions).map(shorter),
-      failed: listed.regions.failed
-        .slice(0, limits.regions)
-        .map((failed) => ({ region: shorter(failed.region), error: shorter(failed.error) })),
+      searched: listed.regions.searched.map(shorter),
+      failed: listed.regions.failed.map((failed) => ({
+        region: shorter(failed.region),
+        error: cutEnd(failed.error, limits.regionError),
+      })),
     },
     sessionKeys: listed.sessionKeys.slice(0, limits.sessionKeys).map(shorter),
     riskyEvents: listed.riskyEvents.map((event) => ({
@@ -105,19 +109,22 @@ function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
 
 /**
  * The largest bounded summary that fits: the limits are halved until it does. At zero it holds
- * no list at all, only totals and values cut short, so it always does.
+ * no list but the regions, each named and no more (AWS's few dozen regions, and the accounts asked),
+ * with totals and values cut short, so it always does.
  */
 function boundedToFit(summary: ActivitySummary, budget: number): ActivitySummary {
-  let limits: Limits = { rows: 15, risky: 50, resources: 20, sessionKeys: 1_000, regions: 50 };
+  let limits: Limits = { rows: 15, risky: 50, resources: 20, sessionKeys: 1_000, regionError: VALUE_LENGTH };
   for (;;) {
     const fitted = bounded(summary, limits);
     if (size(fitted) <= budget || Object.values(limits).every((limit) => limit === 0)) return fitted;
+    const listsGone = limits.rows + limits.risky + limits.resources + limits.sessionKeys === 0;
     limits = {
       rows: Math.floor(limits.rows / 2),
       risky: Math.floor(limits.risky / 2),
       resources: Math.floor(limits.resources / 2),
       sessionKeys: Math.floor(limits.sessionKeys / 2),
-      regions: Math.floor(limits.regions / 2),
+      // Why a region was not searched tells what to fix before searching again: it is cut last.
+      regionError: listsGone ? Math.floor(limits.regionError / 2) : limits.regionError,
     };
   }
 }
@@ -125,11 +132,13 @@ function boundedToFit(summary: ActivitySummary, budget: number): ActivitySummary
 /**
  * The investigation, small enough to travel in the state machine's state: at most
  * {@link MAX_INVESTIGATION_BYTES}, whatever the activity held. Only the notification reads it
- * there, and it shows the top rows of each list. Totals, regions and session keys are kept whole as
- * long as they fit; past that, every value is cut and the summary says it is truncated. Of the
- * risky events, the first of each kind is kept (see keptRiskyEvents). Whenever anything is cut,
- * `cut` gives the sizes before, for the message to count what happened, not what was kept. The
- * whole summary comes from `exposed-keys investigate`.
+ * there, and it shows the top rows of each list. Totals and every region searched or not are always
+ * kept (a region not searched is always named; only why it failed may be cut). Session keys are
+ * kept whole as long as they fit; past that, every value is cut and the summary says it is
+ * truncated. Of the risky events, the first of each kind is kept (see keptRiskyEvents). Whenever
+ * anything is cut, `cut` gives the sizes before (the session keys minted among them), for the
+ * message to count what happened, not what was kept. The whole summary comes from
+ * `exposed-keys investigate`.
  */
 export function fitInvestigation(investigation: Investigation): Investigation {
   if (size(investigation) <= MAX_INVESTIGATION_BYTES) return investigation;

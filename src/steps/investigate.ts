@@ -51,6 +51,8 @@ export interface InvestigationCut {
   distinct: Record<CountListField, number>;
   /** The session keys' summaries followed. */
   sessionActivity: number;
+  /** The session keys the key minted. */
+  sessionKeys: number;
 }
 
 /** A default window: the `hours` before `now`. */

@@ -66,3 +66,59 @@ export function crowdedActivity(accessKeyId: string): ActivitySummary {
   }));
   return summaryFor(accessKeyId, { totalEvents: 1_502, riskyEvents, sourceIps });
 }
+
+/** Why {@link deniedInRegions} could not search its regions. */
+export const DENIED =
+  'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/exposed-keys-investigate/fn is not authorized to perform: cloudtrail:LookupEvents';
+
+/** The regions, besides us-east-1, that {@link deniedInRegions} could not search. */
+export const DENIED_REGIONS = [
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+];
+
+/**
+ * The activity of a key searched in us-east-1 alone, denied in 16 regions, that minted 400 session
+ * keys and made 120 users each named after 30 resources of 300 emoji (names are the attacker's to
+ * choose): too much for the state machine's state.
+ */
+export function deniedInRegions(accessKeyId: string): ActivitySummary {
+  const riskyEvents: RiskyEvent[] = Array.from({ length: 120 }, (_, index) => ({
+    eventName: 'CreateUser',
+    eventTime: new Date(Date.UTC(2026, 10, 26, 10, 0, index)).toISOString(),
+    awsRegion: 'us-east-1',
+    eventId: `CreateUser-${index}`,
+    category: 'persistence',
+    errorCode: null,
+    resources: Array.from({ length: 30 }, (_, n) => ({
+      type: 'AWS::IAM::User',
+      name: `${index}-${n}-${'\u{1F600}'.repeat(300)}`,
+    })),
+  }));
+  return summaryFor(accessKeyId, {
+    totalEvents: 120,
+    riskyEvents,
+    sessionKeys: Array.from({ length: 400 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`),
+    regions: {
+      searched: ['us-east-1'],
+      failed: DENIED_REGIONS.map((region) => ({
+        region,
+        error: DENIED,
+      })),
+    },
+  });
+}

@@ -3,7 +3,7 @@ import { buildNotification } from '../../../src/message/email.js';
 import { messageOf } from '../../../src/message/message-of.js';
 import { fitInvestigation } from '../../../src/state-machine/fit-state.js';
 import { deletedReport, REPORT_KEY } from '../../support/reports.js';
-import { crowdedActivity } from '../../support/summaries.js';
+import { crowdedActivity, DENIED, DENIED_REGIONS, deniedInRegions } from '../../support/summaries.js';
 
 /** A backdoor user, logging stopped, then 1,500 reads of secrets from 1,501 addresses: too much for the state. */
 function crowdedInvestigation() {
@@ -27,6 +27,22 @@ describe('a notification of an investigation cut to fit the state machine', () =
     expect(message.doNow.join('\n')).toContain(
       `Read the whole investigation (this notification's was cut to fit): exposed-keys investigate --key ${REPORT_KEY}`,
     );
+  });
+});
+
+describe('a notification of an investigation cut to fit, with regions not searched and session keys minted', () => {
+  it('names every region not searched and counts every session key minted, not only those kept', () => {
+    const investigation = fitInvestigation({ activity: deniedInRegions(REPORT_KEY), sessionActivity: [] });
+    const report = deletedReport({ investigation: { status: 'done', result: investigation } });
+
+    const message = messageOf(report);
+    const { message: text } = buildNotification(report);
+
+    expect(message.attackerDid.join('\n')).toContain('16 region(s) NOT searched');
+    expect(text).toContain(`16 regions NOT searched (${DENIED_REGIONS.join(', ')}): ${DENIED}`);
+    expect(message.doNow.join('\n')).toContain(`--regions ${DENIED_REGIONS.join(',')}`);
+    expect(message.doNow.join('\n')).toContain('The key minted 400 session key(s).');
+    expect(text).toContain('Session keys minted (400): ');
   });
 });
 

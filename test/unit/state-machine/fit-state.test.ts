@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActivitySummary, CountEntry, RiskyEvent } from '../../../src/activity/activity-summary.js';
 import { fitInvestigation, MAX_INVESTIGATION_BYTES } from '../../../src/state-machine/fit-state.js';
-import { crowdedActivity, summaryFor } from '../../support/summaries.js';
+import { crowdedActivity, deniedInRegions, summaryFor } from '../../support/summaries.js';
 
 function bytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
@@ -24,7 +24,7 @@ function risky(count: number, width: number): RiskyEvent[] {
   }));
 }
 
-function huge(width: number, count: number, keys = 25): ActivitySummary {
+function huge(width: number, count: number, keys = 25, failedRegions = 1): ActivitySummary {
   return summaryFor('AKIAIOSFODNN7EXAMPLE', {
     totalEvents: count,
     eventNames: entries(count, width),
@@ -32,7 +32,13 @@ function huge(width: number, count: number, keys = 25): ActivitySummary {
     resourceNames: entries(count, width),
     riskyEvents: risky(count, width),
     sessionKeys: Array.from({ length: keys }, (_, index) => `ASIA${String(index).padStart(16, '0')}`),
-    regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'e'.repeat(width) }] },
+    regions: {
+      searched: ['us-east-1'],
+      failed: Array.from({ length: failedRegions }, (_, index) => ({
+        region: `eu-west-${index + 1}`,
+        error: 'e'.repeat(width),
+      })),
+    },
   });
 }
 
@@ -51,7 +57,22 @@ describe('fitInvestigation', () => {
       riskyEvents: 1_502,
       distinct: expect.objectContaining({ sourceIps: 1_501, eventNames: 0 }),
       sessionActivity: 0,
+      sessionKeys: 0,
     });
+  });
+
+  it('names every region not searched and counts every session key minted, when attacker-sized names crowd the state', () => {
+    const activity = deniedInRegions('AKIAIOSFODNN7EXAMPLE');
+
+    const fitted = fitInvestigation({ activity, sessionActivity: [] });
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    expect(fitted.activity.regions.failed.map((failed) => failed.region)).toEqual(
+      activity.regions.failed.map((failed) => failed.region),
+    );
+    expect(fitted.activity.regions.searched).toEqual(['us-east-1']);
+    expect(fitted.activity.sessionKeys.length).toBeLessThan(activity.sessionKeys.length);
+    expect(fitted.cut?.sessionKeys).toBe(activity.sessionKeys.length);
   });
 
   it('leaves an investigation that fits as it is', () => {
@@ -66,8 +87,9 @@ describe('fitInvestigation', () => {
         fc.integer({ min: 1, max: 60_000 }),
         fc.integer({ min: 1, max: 400 }),
         fc.integer({ min: 0, max: 25 }),
-        (width, count, sessions) => {
-          const activity = huge(width, count);
+        fc.integer({ min: 1, max: 40 }),
+        (width, count, sessions, failedRegions) => {
+          const activity = huge(width, count, 25, failedRegions);
           const investigation = {
             activity,
             sessionActivity: Array.from({ length: sessions }, () => huge(width, Math.min(count, 20), 0)),
@@ -79,7 +101,9 @@ describe('fitInvestigation', () => {
           expect(fitted.activity.totalEvents).toBe(activity.totalEvents);
           expect(fitted.activity.sessionKeys).toEqual(activity.sessionKeys);
           expect(fitted.activity.regions.searched).toEqual(activity.regions.searched);
-          expect(fitted.activity.regions.failed.map((failed) => failed.region)).toEqual(['eu-west-1']);
+          expect(fitted.activity.regions.failed.map((failed) => failed.region)).toEqual(
+            activity.regions.failed.map((failed) => failed.region),
+          );
         },
       ),
       { numRuns: 40 },
