@@ -1,4 +1,3 @@
-import { isRegionName } from '../aws/aws-names.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { formatCount } from '../format/plain-table.js';
 import {
@@ -9,14 +8,8 @@ import {
   needsHuman,
 } from '../steps/incident-outcome.js';
 import type { CallsAfterContainment, FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
-import {
-  accountFlag,
-  accountLine,
-  type IncidentMessage,
-  memberAccount,
-  notSearchedLines,
-  profileFlag,
-} from './incident-message.js';
+import { accountFlag, accountLine, type IncidentMessage, memberAccount, profileFlag } from './incident-message.js';
+import { notSearchedByKey, notSearchedInBrief, searchAgainSteps } from './verification-gaps.js';
 
 /*
  * The message of a follow-up of a contained key (its scheduled deletion, its verification, its
@@ -97,8 +90,9 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
     if (!result.quiet) return `ACTIVITY AFTER CONTAINMENT of ${scope}.`;
     if (result.truncated)
       return `NOT VERIFIED: no activity found since containment of ${scope}, but the search was cut short before it read everything.`;
-    return result.regionsFailed.length > 0
-      ? `NOT VERIFIED: no activity found since containment of ${scope}, but ${result.regionsFailed.length} region(s) could not be searched.`
+    const notSearched = notSearchedInBrief(result);
+    return notSearched
+      ? `NOT VERIFIED: no activity found since containment of ${scope}, but ${notSearched}.`
       : `Quiet: no activity since containment of ${scope}.`;
   }
   if (result.reactivated) return 'ACTIVE again: the responder released it as a false alarm.';
@@ -136,15 +130,11 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: 
         'Sessions of roles the key assumed keep working until they expire: revoke active sessions on those roles (IAM console > Roles > Revoke active sessions).',
         `Deny ${user}'s sessions issued before now: attach an inline policy denying "*" when aws:TokenIssueTime is earlier than now.`,
       );
-    const regions = result.regionsFailed.map((failed) => failed.region).filter(isRegionName);
     if (result.truncated)
       steps.push(
         `Search again what the key did since containment, with more time: exposed-keys investigate --key ${keyArgs} --start ${result.containedAt}`,
       );
-    if (result.regionsFailed.length > 0)
-      steps.push(
-        `Search the regions that could not be searched: exposed-keys investigate --key ${keyArgs} --start ${result.containedAt} --regions ${regions.join(',') || '<regions>'}`,
-      );
+    steps.push(...searchAgainSteps(result, member));
     return steps;
   }
   if (result.reactivated)
@@ -172,7 +162,7 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
     lines.push(
       `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
-    lines.push(...notSearchedLines(result.regionsFailed));
+    lines.push(...notSearchedByKey(result));
   }
   if (result.kind === 'release') {
     lines.push(

@@ -34,6 +34,11 @@ export interface CallsAfterContainment {
   sourceIps: { name: string; count: number }[];
 }
 
+/** A region not searched, and the key it was searched for: the contained key, or a session key it minted. */
+export interface KeyFailedRegion extends FailedRegion {
+  accessKeyId: string;
+}
+
 /** How a verification after containment ended. */
 export interface VerificationResult {
   kind: 'verification';
@@ -49,7 +54,8 @@ export interface VerificationResult {
   /** Keys with activity since containment; empty when quiet. */
   activity: CallsAfterContainment[];
   regionsSearched: string[];
-  regionsFailed: FailedRegion[];
+  /** Every region not searched, for the key and for each session key checked (see regionsNotSearched). */
+  regionsFailed: KeyFailedRegion[];
   /** True when a limit on events or time was hit. */
   truncated: boolean;
 }

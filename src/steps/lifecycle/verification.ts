@@ -3,6 +3,7 @@ import type { ActivitySummary } from '../../activity/activity-summary.js';
 import { MAX_SESSION_KEYS_FOLLOWED } from '../investigate.js';
 import type { FollowUpRequest } from './follow-up.js';
 import type { CallsAfterContainment, VerificationResult } from './follow-up-result.js';
+import { regionsNotSearched } from './regions-not-searched.js';
 
 /** What {@link verifyContainment} needs: where the activity is read from. */
 export interface VerificationDeps {
@@ -37,8 +38,8 @@ function callsOf(summary: ActivitySummary, role: CallsAfterContainment['role']):
 /**
  * Checks that a contained key has gone quiet: first the sessions the key minted before containment
  * (from its activity over the look-back before then), then whether the key or any of those
- * sessions made a call since containment. Regions that could not be searched are in the result,
- * never taken for quiet ones.
+ * sessions made a call since containment. Regions that could not be searched, for the key or for
+ * any session key, are in the result with the key they were for, never taken for quiet ones.
  *
  * @throws the source's error when not one region could be searched.
  */
@@ -86,9 +87,7 @@ export async function verifyContainment(
     sessionKeysChecked: sessionKeys,
     activity,
     regionsSearched: own.regions.searched,
-    regionsFailed: [...own.regions.failed, ...(earlier?.regions.failed ?? [])].filter(
-      (failed, index, all) => all.findIndex((other) => other.region === failed.region) === index,
-    ),
+    regionsFailed: regionsNotSearched([own, earlier, ...summaries.slice(1)]),
     truncated: summaries.some((summary) => summary.truncated) || (earlier?.truncated ?? false),
   };
 }

@@ -72,7 +72,7 @@ describe('the message of a quiet verification that could not search every region
       ...report.followUp.step.result,
       quiet: true,
       activity: [],
-      regionsFailed: [{ region: 'eu-west-3', error: 'AccessDenied' }],
+      regionsFailed: [{ region: 'eu-west-3', error: 'AccessDenied', accessKeyId: REPORT_KEY }],
     };
 
     const message = messageOf(report);
@@ -81,5 +81,29 @@ describe('the message of a quiet verification that could not search every region
     expect(message.headline).toMatch(/^ACTION REQUIRED: verification after containment INCOMPLETE/);
     expect(message.attackerDid.join('\n')).not.toBe('nothing since containment.');
     expect(message.doNow.join('\n')).toContain('--regions eu-west-3');
+  });
+});
+
+describe('the message of a quiet verification that could not search a region for a session key', () => {
+  it('says which session key, and gives the search to run again for it', () => {
+    const session = 'ASIAEXAMPLESESSIONAB';
+    const report = verificationWithSession(session);
+    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
+      throw new Error('not a verification');
+    report.followUp.step.result = {
+      ...report.followUp.step.result,
+      quiet: true,
+      activity: [],
+      regionsFailed: [{ region: 'eu-west-3', error: 'ThrottlingException', accessKeyId: session }],
+    };
+
+    const message = messageOf(report);
+
+    expect(message.outcome).toBe('verification-incomplete');
+    expect(message.keyNow).toContain('but 1 region(s) could not be searched for 1 session key(s)');
+    expect(message.done).toContain(`Region NOT searched for session key ${session}: eu-west-3: ThrottlingException`);
+    expect(message.doNow).toContain(
+      `Search the regions that could not be searched for session key ${session}: exposed-keys investigate --key ${session} --start 2026-11-26T22:00:09.000Z --regions eu-west-3`,
+    );
   });
 });

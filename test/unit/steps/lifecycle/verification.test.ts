@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityQuery, ActivitySource } from '../../../../src/activity/activity-source.js';
 import type { ActivitySummary } from '../../../../src/activity/activity-summary.js';
+import { type FollowUpReport, followUpOutcome } from '../../../../src/steps/incident-outcome.js';
+import type { VerificationResult } from '../../../../src/steps/lifecycle/follow-up-result.js';
 import { verifyContainment } from '../../../../src/steps/lifecycle/verification.js';
 import { summaryFor } from '../../../support/summaries.js';
 
@@ -37,6 +39,11 @@ const REQUEST = {
   deleteAt: null,
 } as const;
 
+/** The follow-up report of a verification that ended with `result`. */
+function done(result: VerificationResult): FollowUpReport {
+  return { ...REQUEST, step: { status: 'done', result } };
+}
+
 describe('verifyContainment', () => {
   it('checks the key and the sessions it minted before containment, from containment to now', async () => {
     const { fake, queries } = source(() => ({}));
@@ -65,6 +72,19 @@ describe('verifyContainment', () => {
         calls: [{ name: 'ListBuckets', count: 3 }],
       }),
     ]);
+  });
+
+  it('reports a region not searched for a session key, with that key, rather than calling it quiet', async () => {
+    const { fake } = source((key) =>
+      key === SESSION
+        ? { regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-3', error: 'Throttled' }] } }
+        : {},
+    );
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+
+    expect(result.regionsFailed).toEqual([{ region: 'eu-west-3', error: 'Throttled', accessKeyId: SESSION }]);
+    expect(followUpOutcome(done(result))).toBe('verification-incomplete');
   });
 
   it('fails when not one region could be searched, rather than calling it quiet', async () => {

@@ -1,0 +1,82 @@
+import { isRegionName } from '../aws/aws-names.js';
+import { shownValue } from '../common/untrusted-text.js';
+import { isAccessKeyId } from '../incident/access-key-id.js';
+import type { KeyFailedRegion, VerificationResult } from '../steps/lifecycle/follow-up-result.js';
+import { accountFlag, notSearchedLines } from './incident-message.js';
+
+/*
+ * What a verification did not search, for the key and for each session key it minted: the regions
+ * LookupEvents could not read for one of them may hide its calls.
+ */
+
+/** How many session keys get a command of their own in "Do now"; the rest are listed below it. */
+const SESSION_COMMANDS = 3;
+
+/** The session keys' failures, by key, in the order the verification listed them. */
+function sessionFailures(result: VerificationResult): Map<string, KeyFailedRegion[]> {
+  const byKey = new Map<string, KeyFailedRegion[]>();
+  for (const failed of result.regionsFailed)
+    if (failed.accessKeyId !== result.accessKeyId)
+      byKey.set(failed.accessKeyId, [...(byKey.get(failed.accessKeyId) ?? []), failed]);
+  return byKey;
+}
+
+function ownFailures(result: VerificationResult): KeyFailedRegion[] {
+  return result.regionsFailed.filter((failed) => failed.accessKeyId === result.accessKeyId);
+}
+
+/** "2 region(s) could not be searched, and 6 for 3 session key(s)"; null when every one was. */
+export function notSearchedInBrief(result: VerificationResult): string | null {
+  const own = ownFailures(result).length;
+  const sessions = sessionFailures(result);
+  const forSessions = result.regionsFailed.length - own;
+  const parts = [
+    ...(own > 0 ? [`${own} region(s) could not be searched`] : []),
+    ...(forSessions > 0
+      ? [`${own > 0 ? 'and ' : ''}${forSessions} region(s) could not be searched for ${sessions.size} session key(s)`]
+      : []),
+  ];
+  return parts.length === 0 ? null : parts.join(', ');
+}
+
+/** The regions not searched, the key's then each session key's, as WHAT WAS DONE lists them. */
+export function notSearchedByKey(result: VerificationResult): string[] {
+  return [
+    ...notSearchedLines(ownFailures(result)),
+    ...[...sessionFailures(result)].flatMap(([key, failed]) =>
+      notSearchedLines(failed, ` for session key ${shownValue(key)}`),
+    ),
+  ];
+}
+
+function regionsFlag(failed: readonly KeyFailedRegion[]): string {
+  return (
+    failed
+      .map((region) => region.region)
+      .filter(isRegionName)
+      .join(',') || '<regions>'
+  );
+}
+
+/** The searches that read again, since containment, the regions each key could not be searched in. */
+export function searchAgainSteps(result: VerificationResult, member: string | null): string[] {
+  const since = `--start ${result.containedAt}`;
+  const own = ownFailures(result);
+  const steps =
+    own.length > 0
+      ? [
+          `Search the regions that could not be searched: exposed-keys investigate --key ${result.accessKeyId}${accountFlag(member)} ${since} --regions ${regionsFlag(own)}`,
+        ]
+      : [];
+  // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
+  const sessions = [...sessionFailures(result)].filter(([key]) => isAccessKeyId(key));
+  for (const [key, failed] of sessions.slice(0, SESSION_COMMANDS))
+    steps.push(
+      `Search the regions that could not be searched for session key ${key}: exposed-keys investigate --key ${key}${accountFlag(member)} ${since} --regions ${regionsFlag(failed)}`,
+    );
+  if (sessions.length > SESSION_COMMANDS)
+    steps.push(
+      `Search the same way for the ${sessions.length - SESSION_COMMANDS} other session key(s) with regions not searched, listed below.`,
+    );
+  return steps;
+}

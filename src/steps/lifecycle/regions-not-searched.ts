@@ -1,0 +1,37 @@
+import type { ActivitySummary } from '../../activity/activity-summary.js';
+import { cutEnd } from '../../common/untrusted-text.js';
+import type { KeyFailedRegion } from './follow-up-result.js';
+
+/** Why a region failed, at most: enough to tell a denial from a throttle. */
+const ERROR_LENGTH = 300;
+
+/**
+ * The failures travel in the state machine's state, one per key and region: a denial of 20 regions
+ * for the key and 25 session keys is 520 of them. A follow-up's state carries no investigation, so
+ * they may take much of the room one would; past this, why each failed is cut shorter, to nothing.
+ */
+const MAX_FAILURES_BYTES = 100_000;
+
+function size(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/**
+ * Every region a verification did not search, each with the key it was for: the key's first (since
+ * containment, then in the look-back that found its sessions), then each session key's, since
+ * LookupEvents is asked once per key. Each key and region is named once, always; why it failed is
+ * cut, shorter the more there are, so that the list stays small enough for the state.
+ */
+export function regionsNotSearched(summaries: readonly (ActivitySummary | undefined)[]): KeyFailedRegion[] {
+  const labelled = summaries.flatMap((summary) =>
+    summary ? summary.regions.failed.map((failed) => ({ ...failed, accessKeyId: summary.accessKeyId })) : [],
+  );
+  const once = labelled.filter(
+    (failed, index, all) =>
+      all.findIndex((other) => other.region === failed.region && other.accessKeyId === failed.accessKeyId) === index,
+  );
+  for (let length = ERROR_LENGTH; ; length = Math.floor(length / 2)) {
+    const cut = once.map((failed) => ({ ...failed, error: cutEnd(failed.error, length) }));
+    if (length === 0 || size(cut) <= MAX_FAILURES_BYTES) return cut;
+  }
+}
