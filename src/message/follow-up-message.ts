@@ -9,7 +9,7 @@ import {
 } from '../steps/incident-outcome.js';
 import type { CallsAfterContainment, FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
 import { accountFlag, accountLine, type IncidentMessage, memberAccount, profileFlag } from './incident-message.js';
-import { notSearchedByKey, notSearchedInBrief, searchAgainSteps } from './verification-gaps.js';
+import { notCheckedSteps, notSearchedByKey, notSearchedInBrief, searchAgainSteps } from './verification-gaps.js';
 
 /*
  * The message of a follow-up of a contained key (its scheduled deletion, its verification, its
@@ -86,13 +86,18 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
       : `DELETED: ${shownText(result.summary, 400)}`;
   if (result.kind === 'verification') {
     const sessions = result.sessionKeysChecked.length;
-    const scope = `the key${sessions > 0 ? ` and the ${sessions} session key(s) it minted` : ''}, in ${result.regionsSearched.length} region(s) searched, ${result.window.start} .. ${result.window.end}`;
+    const notChecked = result.sessionKeysNotChecked;
+    const checked = notChecked > 0 ? `${sessions} of the ${sessions + notChecked}` : `the ${sessions}`;
+    const scope = `the key${sessions > 0 ? ` and ${checked} session key(s) it minted` : ''}, in ${result.regionsSearched.length} region(s) searched, ${result.window.start} .. ${result.window.end}`;
     if (!result.quiet) return `ACTIVITY AFTER CONTAINMENT of ${scope}.`;
-    if (result.truncated)
-      return `NOT VERIFIED: no activity found since containment of ${scope}, but the search was cut short before it read everything.`;
     const notSearched = notSearchedInBrief(result);
-    return notSearched
-      ? `NOT VERIFIED: no activity found since containment of ${scope}, but ${notSearched}.`
+    const gaps = [
+      ...(result.truncated ? ['the search was cut short before it read everything'] : []),
+      ...(notSearched ? [notSearched] : []),
+      ...(notChecked > 0 ? [`${notChecked} session key(s) it minted were NOT checked`] : []),
+    ];
+    return gaps.length > 0
+      ? `NOT VERIFIED: no activity found since containment of ${scope}, but ${gaps.join('; ')}.`
       : `Quiet: no activity since containment of ${scope}.`;
   }
   if (result.reactivated) return 'ACTIVE again: the responder released it as a false alarm.';
@@ -134,7 +139,7 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: 
       steps.push(
         `Search again what the key did since containment, with more time: exposed-keys investigate --key ${keyArgs} --start ${result.containedAt}`,
       );
-    steps.push(...searchAgainSteps(result, member));
+    steps.push(...searchAgainSteps(result, member), ...notCheckedSteps(result, member));
     return steps;
   }
   if (result.reactivated)
@@ -160,7 +165,7 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
     lines.push(`Scheduled deletion: ${result.outcome}. ${shownText(result.summary)}`);
   if (result.kind === 'verification') {
     lines.push(
-      `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
+      `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${result.sessionKeysNotChecked > 0 ? `, ${result.sessionKeysNotChecked} more it minted NOT checked` : ''}${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
     lines.push(...notSearchedByKey(result));
   }

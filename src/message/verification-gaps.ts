@@ -6,7 +6,8 @@ import { accountFlag, notSearchedLines } from './incident-message.js';
 
 /*
  * What a verification did not search, for the key and for each session key it minted: the regions
- * LookupEvents could not read for one of them may hide its calls.
+ * LookupEvents could not read for one of them, and the session keys past those it checks, may hide
+ * calls.
  */
 
 /** How many session keys get a command of their own in "Do now"; the rest are listed below it. */
@@ -79,4 +80,16 @@ export function searchAgainSteps(result: VerificationResult, member: string | nu
       `Search the same way for the ${sessions.length - SESSION_COMMANDS} other session key(s) with regions not searched, listed below.`,
     );
   return steps;
+}
+
+/**
+ * How to check the session keys the verification did not (it checks the first of them, in the
+ * order the key's activity lists them): list them, then search each since containment.
+ */
+export function notCheckedSteps(result: VerificationResult, member: string | null): string[] {
+  if (result.sessionKeysNotChecked === 0) return [];
+  const account = accountFlag(member);
+  return [
+    `Check the ${result.sessionKeysNotChecked} session key(s) it minted that were NOT checked (those after the first ${result.sessionKeysChecked.length} in sessionKeys): list them with exposed-keys investigate --key ${result.accessKeyId}${account} --start ${result.lookback.start} --end ${result.lookback.end} --no-follow-sessions --json, then search each since containment: exposed-keys investigate --key <ASIA…>${account} --start ${result.containedAt}`,
+  ];
 }

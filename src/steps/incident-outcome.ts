@@ -3,7 +3,7 @@ import type { ContainmentOutcome, ContainmentResult } from './contain.js';
 import { grantsAccess, type Leftover } from './inventory/inventory-types.js';
 import type { Investigation } from './investigate.js';
 import type { FollowUpKind } from './lifecycle/follow-up.js';
-import type { FollowUpResult } from './lifecycle/follow-up-result.js';
+import type { FollowUpResult, VerificationResult } from './lifecycle/follow-up-result.js';
 import type { IncidentRecord } from './signals/incident-record.js';
 import type { SignalReceipt } from './signals/receive-signal.js';
 import type { StepReport } from './step-report.js';
@@ -164,6 +164,14 @@ const FAILED: Readonly<Record<FollowUpReport['kind'], FollowUpOutcome>> = {
   release: 'release-failed',
 };
 
+/**
+ * True when a verification did not read all it had to (cut short, regions not searched, session
+ * keys not checked): nothing found in what it read is then no proof of quiet.
+ */
+function verificationIncomplete(result: VerificationResult): boolean {
+  return result.truncated || result.regionsFailed.length > 0 || result.sessionKeysNotChecked > 0;
+}
+
 /** The outcome of a follow-up. */
 export function followUpOutcome(followUp: FollowUpReport): FollowUpOutcome {
   const { step } = followUp;
@@ -174,8 +182,7 @@ export function followUpOutcome(followUp: FollowUpReport): FollowUpOutcome {
     return result.outcome === 'refused' ? 'scheduled-deletion-refused' : 'deleted-as-scheduled';
   if (result.kind === 'verification') {
     if (!result.quiet) return 'activity-after-containment';
-    // Nothing found in what was read, but not all was read (cut short, or regions not searched): no proof of quiet.
-    return result.truncated || result.regionsFailed.length > 0 ? 'verification-incomplete' : 'quiet-since-containment';
+    return verificationIncomplete(result) ? 'verification-incomplete' : 'quiet-since-containment';
   }
   if (result.reactivated) return 'reactivated';
   // Someone made the key active again after exposed-keys deactivated it: a human must look.
@@ -188,7 +195,7 @@ function followUpNeedsHuman(followUp: FollowUpReport): boolean {
   if (step.status !== 'done') return true;
   const result = step.result;
   if (result.kind === 'scheduled-deletion') return result.outcome === 'refused';
-  if (result.kind === 'verification') return !result.quiet || result.truncated || result.regionsFailed.length > 0;
+  if (result.kind === 'verification') return !result.quiet || verificationIncomplete(result);
   return !result.reactivated && result.status === 'Active';
 }
 

@@ -51,6 +51,10 @@ export interface VerificationResult {
   quiet: boolean;
   /** The session keys minted before containment that were checked too. */
   sessionKeysChecked: string[];
+  /** How many more it minted than were checked (at most MAX_SESSION_KEYS_FOLLOWED are). */
+  sessionKeysNotChecked: number;
+  /** The window before containment in which the session keys it minted were found. */
+  lookback: { start: string; end: string };
   /** Keys with activity since containment; empty when quiet. */
   activity: CallsAfterContainment[];
   regionsSearched: string[];

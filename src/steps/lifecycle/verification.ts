@@ -38,8 +38,9 @@ function callsOf(summary: ActivitySummary, role: CallsAfterContainment['role']):
 /**
  * Checks that a contained key has gone quiet: first the sessions the key minted before containment
  * (from its activity over the look-back before then), then whether the key or any of those
- * sessions made a call since containment. Regions that could not be searched, for the key or for
- * any session key, are in the result with the key they were for, never taken for quiet ones.
+ * sessions (at most {@link MAX_SESSION_KEYS_FOLLOWED}; the result counts the rest) made a call
+ * since containment. Regions that could not be searched, for the key or for any session key, are
+ * in the result with the key they were for, never taken for quiet ones.
  *
  * @throws the source's error when not one region could be searched.
  */
@@ -58,7 +59,8 @@ export async function verifyContainment(
     userName: request.userName,
     deadline: options.deadline,
   });
-  const sessionKeys = (earlier?.sessionKeys ?? []).slice(0, MAX_SESSION_KEYS_FOLLOWED);
+  const minted = earlier?.sessionKeys ?? [];
+  const sessionKeys = minted.slice(0, MAX_SESSION_KEYS_FOLLOWED);
   const after = { start: containedAt, end: now > containedAt ? now : containedAt };
   const summaries = await source.summarize({
     accessKeyIds: [request.accessKeyId, ...sessionKeys],
@@ -85,6 +87,8 @@ export async function verifyContainment(
     window: { start: after.start.toISOString(), end: after.end.toISOString() },
     quiet: activity.length === 0,
     sessionKeysChecked: sessionKeys,
+    sessionKeysNotChecked: minted.length - sessionKeys.length,
+    lookback: { start: before.start.toISOString(), end: before.end.toISOString() },
     activity,
     regionsSearched: own.regions.searched,
     regionsFailed: regionsNotSearched([own, earlier, ...summaries.slice(1)]),

@@ -92,6 +92,8 @@ const VERIFIED = {
   window: { start: CONTAINED_AT, end: '2026-11-26T22:35:00.000Z' },
   quiet: true,
   sessionKeysChecked: ['ASIAIOSFODNN7EXAMPLE'],
+  sessionKeysNotChecked: 0,
+  lookback: { start: '2026-11-25T22:05:00.000Z', end: CONTAINED_AT },
   activity: [],
   regionsSearched: ['us-east-1', 'eu-west-1'],
   regionsFailed: [],

@@ -59,6 +59,8 @@ describe('the subject of a notification', () => {
         window: { start: '2026-11-26T22:00:09.000Z', end: '2026-11-27T22:00:09.000Z' },
         quiet: true,
         sessionKeysChecked: [],
+        sessionKeysNotChecked: 0,
+        lookback: { start: '2026-11-25T22:00:09.000Z', end: '2026-11-26T22:00:09.000Z' },
         activity: [],
         regionsSearched: ['us-east-1'],
         regionsFailed: [],

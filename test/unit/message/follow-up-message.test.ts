@@ -28,6 +28,8 @@ function verificationWithSession(sessionKey: string): IncidentReport {
           window: { start: containedAt, end: '2026-11-27T22:00:09.000Z' },
           quiet: false,
           sessionKeysChecked: [sessionKey],
+          sessionKeysNotChecked: 0,
+          lookback: { start: '2026-11-25T22:00:09.000Z', end: containedAt },
           activity: [
             {
               accessKeyId: sessionKey,
@@ -104,6 +106,32 @@ describe('the message of a quiet verification that could not search a region for
     expect(message.done).toContain(`Region NOT searched for session key ${session}: eu-west-3: ThrottlingException`);
     expect(message.doNow).toContain(
       `Search the regions that could not be searched for session key ${session}: exposed-keys investigate --key ${session} --start 2026-11-26T22:00:09.000Z --regions eu-west-3`,
+    );
+  });
+});
+
+describe('the message of a quiet verification of a key that minted more session keys than it checks', () => {
+  it('says how many were not checked, not verified, and how to check them', () => {
+    const report = verificationWithSession('ASIAEXAMPLESESSIONAB');
+    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
+      throw new Error('not a verification');
+    const checked = Array.from({ length: 25 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
+    report.followUp.step.result = {
+      ...report.followUp.step.result,
+      quiet: true,
+      activity: [],
+      sessionKeysChecked: checked,
+      sessionKeysNotChecked: 15,
+    };
+
+    const message = messageOf(report);
+
+    expect(message.outcome).toBe('verification-incomplete');
+    expect(message.keyNow).toMatch(
+      /^NOT VERIFIED: no activity found since containment of the key and 25 of the 40 session key\(s\) it minted, .* but 15 session key\(s\) it minted were NOT checked\.$/,
+    );
+    expect(message.doNow.join('\n')).toContain(
+      `list them with exposed-keys investigate --key ${REPORT_KEY} --start 2026-11-25T22:00:09.000Z --end 2026-11-26T22:00:09.000Z --no-follow-sessions --json, then search each since containment: exposed-keys investigate --key <ASIA…> --start 2026-11-26T22:00:09.000Z`,
     );
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityQuery, ActivitySource } from '../../../../src/activity/activity-source.js';
 import type { ActivitySummary } from '../../../../src/activity/activity-summary.js';
 import { type FollowUpReport, followUpOutcome } from '../../../../src/steps/incident-outcome.js';
+import { MAX_SESSION_KEYS_FOLLOWED } from '../../../../src/steps/investigate.js';
 import type { VerificationResult } from '../../../../src/steps/lifecycle/follow-up-result.js';
 import { verifyContainment } from '../../../../src/steps/lifecycle/verification.js';
 import { summaryFor } from '../../../support/summaries.js';
@@ -15,15 +16,15 @@ function summary(accessKeyId: string, fields: Partial<ActivitySummary> = {}): Ac
   return summaryFor(accessKeyId, { userName: null, ...fields });
 }
 
-/** A source that answers the look-back with one minted session, and what follows with `after`. */
-function source(after: (key: string) => Partial<ActivitySummary>) {
+/** A source that answers the look-back with the sessions minted (one), and what follows with `after`. */
+function source(after: (key: string) => Partial<ActivitySummary>, minted = [SESSION]) {
   const queries: ActivityQuery[] = [];
   const fake: ActivitySource = {
     name: 'lookup-events',
     unsearchable: (message) => new Error(message),
     async summarize(query) {
       queries.push(query);
-      if (query.window.end.toISOString() === CONTAINED_AT) return [summary(KEY, { sessionKeys: [SESSION] })];
+      if (query.window.end.toISOString() === CONTAINED_AT) return [summary(KEY, { sessionKeys: minted })];
       return query.accessKeyIds.map((key) => summary(key, after(key)));
     },
   };
@@ -84,6 +85,21 @@ describe('verifyContainment', () => {
     const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
 
     expect(result.regionsFailed).toEqual([{ region: 'eu-west-3', error: 'Throttled', accessKeyId: SESSION }]);
+    expect(followUpOutcome(done(result))).toBe('verification-incomplete');
+  });
+
+  it('counts the session keys minted past those it checks, rather than calling the key quiet', async () => {
+    const minted = Array.from({ length: 40 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
+    const { fake, queries } = source(() => ({}), minted);
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+
+    expect(queries[1]?.accessKeyIds).toEqual([KEY, ...minted.slice(0, MAX_SESSION_KEYS_FOLLOWED)]);
+    expect(result).toMatchObject({
+      quiet: true,
+      sessionKeysNotChecked: 40 - MAX_SESSION_KEYS_FOLLOWED,
+      lookback: { start: '2026-11-26T03:00:00.000Z', end: CONTAINED_AT },
+    });
     expect(followUpOutcome(done(result))).toBe('verification-incomplete');
   });
 
