@@ -135,7 +135,7 @@ function boundedToFit(summary: ActivitySummary, budget: number): ActivitySummary
  * there, and it shows the top rows of each list. Totals and every region searched or not are always
  * kept (a region not searched is always named; only why it failed may be cut). Session keys are
  * kept whole as long as they fit; past that, every value is cut and the summary says it is
- * truncated. Of the risky events, the first of each kind is kept (see keptRiskyEvents). Whenever
+ * truncated, and the session keys' summaries keep their totals and regions alone. Of the risky events, the first of each kind is kept (see keptRiskyEvents). Whenever
  * anything is cut, `cut` gives the sizes before (the session keys minted among them), for the
  * message to count what happened, not what was kept. The whole summary comes from
  * `exposed-keys investigate`.
@@ -155,9 +155,27 @@ export function fitInvestigation(investigation: Investigation): Investigation {
     };
     if (size(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
   }
-  // The sizes and the wrapper travel with it: the summary gets what they leave.
-  const budget = MAX_INVESTIGATION_BYTES - size({ activity: {}, sessionActivity: [], cut: sizes });
-  return { activity: boundedToFit(investigation.activity, budget), sessionActivity: [], cut: sizes };
+  const sessionActivity = sessionsAtTheirSmallest(investigation.sessionActivity);
+  // The sizes, the session keys and the wrapper travel with it: the summary gets what they leave.
+  const budget = MAX_INVESTIGATION_BYTES - size({ activity: {}, sessionActivity, cut: sizes });
+  return { activity: boundedToFit(investigation.activity, budget), sessionActivity, cut: sizes };
+}
+
+/** What the session keys' summaries may take of the state at most, so that the key's own keeps the rest. */
+const SESSIONS_SHARE = MAX_INVESTIGATION_BYTES / 3;
+
+/**
+ * The session keys' summaries with no list left: totals, window, and every region searched and not
+ * searched (why each failed, cut short, then left out), since a region not searched for a session
+ * key is one to search again. None, past their share (more session keys than are ever followed).
+ */
+function sessionsAtTheirSmallest(summaries: readonly ActivitySummary[]): ActivitySummary[] {
+  const none = { rows: 0, risky: 0, resources: 0, sessionKeys: 0 };
+  for (const regionError of [60, 0]) {
+    const smallest = summaries.map((summary) => bounded(summary, { ...none, regionError }));
+    if (size(smallest) <= SESSIONS_SHARE) return smallest;
+  }
+  return [];
 }
 
 /** The inventory travels beside the investigation: together they leave room in a 256 KB state. */

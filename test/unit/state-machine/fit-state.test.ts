@@ -104,6 +104,12 @@ describe('fitInvestigation', () => {
           expect(fitted.activity.regions.failed.map((failed) => failed.region)).toEqual(
             activity.regions.failed.map((failed) => failed.region),
           );
+          // A region not searched for a session key is named too, whatever else was cut.
+          expect(
+            fitted.sessionActivity.map((session) => session.regions.failed.map((failed) => failed.region)),
+          ).toEqual(
+            investigation.sessionActivity.map((session) => session.regions.failed.map((failed) => failed.region)),
+          );
         },
       ),
       { numRuns: 40 },
