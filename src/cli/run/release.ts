@@ -1,5 +1,6 @@
 import type { IamClient, SchedulerApi } from '../../aws/narrow-clients.js';
 import type { IoHost } from '../../common/io-host.js';
+import { shownText } from '../../common/untrusted-text.js';
 import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { IncidentReport } from '../../steps/incident-outcome.js';
 import type { ReleaseResult } from '../../steps/lifecycle/follow-up-result.js';
@@ -51,7 +52,8 @@ export type ReleaseOutcome = { aborted: false; result: ReleaseCommandResult } | 
 
 /** The question `release` asks before changing anything; it names the evidence. */
 function question(plan: ReleasePlan, reactivate: boolean): string {
-  const evidence = `Evidence that exposed-keys contained it: ${plan.evidence.join('; ')}.`;
+  // The tag's value is anyone's with iam:TagUser: made inert before it reaches the terminal.
+  const evidence = `Evidence that exposed-keys contained it: ${plan.evidence.map((line) => shownText(line, 300)).join('; ')}.`;
   return reactivate
     ? `${evidence}\nMake ${plan.accessKeyId} of ${plan.userName} ACTIVE again (a false alarm)?`
     : `${evidence}\nCancel the scheduled deletion of ${plan.accessKeyId} of ${plan.userName} (it stays ${plan.status === 'Active' ? 'ACTIVE: someone made it active again since' : 'inactive'})?`;
