@@ -75,7 +75,7 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
   const { step } = followUp;
   if (step.status === 'failed') {
     const error = shownText(step.error, 300);
-    if (followUp.kind === 'scheduled-deletion') return `Still there, INACTIVE: the deletion failed (${error}).`;
+    if (followUp.kind === 'scheduled-deletion') return `NOT DELETED: the deletion failed (${error}).`;
     if (followUp.kind === 'verification') return `NOT VERIFIED: the check failed (${error}).`;
     return `As the failed release left it: ${error}`;
   }

@@ -42,6 +42,8 @@ export async function deleteAsScheduled(
   const { accessKeyId, userName } = request;
   const now = (deps.now ?? (() => new Date()))();
   const deleteByHand = `aws iam delete-access-key --user-name ${userName} --access-key-id ${accessKeyId}`;
+  // What the key was known to be when IAM failed: checked and found inactive, or not yet checked.
+  let checked = false;
   try {
     const owner = await resolveOwner(deps.iam, accessKeyId, userName);
     const record = await containedRecord(deps.iam, userName, accessKeyId);
@@ -85,6 +87,7 @@ export async function deleteAsScheduled(
           `If it is still exposed, deactivate and delete it: ${deleteByHand}`,
         ],
       );
+    checked = true;
     await deps.iam.send(new DeleteAccessKeyCommand({ UserName: owner.userName, AccessKeyId: accessKeyId }));
   } catch (error) {
     if (isAwsError(error, 'NoSuchEntity'))
@@ -92,11 +95,20 @@ export async function deleteAsScheduled(
         ...refused(request, `${accessKeyId} was already gone: nothing left to delete.`, []),
         outcome: 'already-deleted',
       };
-    throw new ContainmentError(
-      accessKeyId,
-      `Could not delete ${accessKeyId} of ${userName} as scheduled; it is still there, inactive: ${describeError(toAwsCallError('iam:DeleteAccessKey', error))}`,
-      { cause: error, hint: `Delete it by hand: ${deleteByHand}` },
-    );
+    throw checked
+      ? new ContainmentError(
+          accessKeyId,
+          `Could not delete ${accessKeyId} of ${userName} as scheduled; it is still there, inactive: ${describeError(toAwsCallError('iam:DeleteAccessKey', error))}`,
+          { cause: error, hint: `Delete it by hand: ${deleteByHand}` },
+        )
+      : new ContainmentError(
+          accessKeyId,
+          `Could not check ${accessKeyId} of ${userName} before its scheduled deletion, so it was not deleted (whether it is still inactive is not known): ${describeError(error)}`,
+          {
+            cause: error,
+            hint: `Check it is still inactive (aws iam list-access-keys --user-name ${userName}), then delete it by hand: ${deleteByHand}`,
+          },
+        );
   }
   const warning = await recordContainment(
     deps.iam,

@@ -316,6 +316,22 @@ describe('deleteAsScheduled', () => {
   });
 });
 
+describe('deleteAsScheduled when IAM fails before the deletion', () => {
+  it('says the key was not checked, so not known to be inactive, and was not deleted', async () => {
+    tagged();
+    iamMock.on(ListAccessKeysCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    const error = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(ContainmentError);
+    expect((error as Error).message).toMatch(
+      /Could not check .* so it was not deleted \(whether it is still inactive is not known\)/,
+    );
+    expect((error as ContainmentError).hint).toMatch(/^Check it is still inactive/);
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+});
+
 describe('deleteAsScheduled after a later containment', () => {
   it('leaves alone a key whose latest containment scheduled no deletion, or another one', async () => {
     inactiveKey();
