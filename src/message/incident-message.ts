@@ -191,7 +191,7 @@ function attackerDid(report: IncidentReport): string[] {
       : []),
     ...(gap ? [`the search was NOT complete: ${gap}; it may have done more than this.`] : []),
   ];
-  const through = sessionActs(sessionActivity);
+  const through = sessionActs(sessionActivity, cut?.sessions);
   return through ? [...ownLines, through] : ownLines;
 }
 
@@ -205,11 +205,21 @@ function inShort(acts: readonly string[]): string {
  * The risky acts of the session keys the key minted, in one bullet, most severe first (what an
  * attacker does with an assumed role is the key's doing too); null when they made none.
  */
-function sessionActs(sessions: readonly ActivitySummary[]): string | null {
+function sessionActs(sessions: readonly ActivitySummary[], cuts?: readonly InvestigationCut[]): string | null {
   const lines = verdictLines({ riskyEvents: sessions.flatMap((session) => session.riskyEvents) });
-  if (lines.length === 0) return null;
-  const keys = sessions.filter((session) => session.riskyEvents.length > 0).length;
-  return `through ${keys} session key${keys === 1 ? '' : 's'} it minted: ${inShort(lines.map((line) => line.short))}`;
+  const risky = sessions.map((session, index) => cuts?.[index]?.riskyEvents ?? session.riskyEvents.length);
+  const all = risky.reduce((sum, count) => sum + count, 0);
+  const kept = sessions.reduce((sum, session) => sum + session.riskyEvents.length, 0);
+  const keys = risky.filter((count) => count > 0).length;
+  if (all === 0) return null;
+  const minted = `through ${keys} session key${keys === 1 ? '' : 's'} it minted`;
+  if (lines.length === 0)
+    return `${minted}: ${formatCount(all)} risky call(s), not carried in this notification (cut to fit): exposed-keys investigate gives them.`;
+  const counted =
+    kept < all
+      ? ` (counted from ${formatCount(kept)} of their ${formatCount(all)} risky calls, the first of each kind)`
+      : '';
+  return `${minted}: ${inShort(lines.map((line) => line.short))}${counted}`;
 }
 
 /** A duration in words a responder reads at a glance: "3 d 4 h", "2 h 5 min", "40 s". */
@@ -514,7 +524,10 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
     activity: investigation
       ? [
           { title: 'Key', summary: investigation.activity, ...(investigation.cut ? { cut: investigation.cut } : {}) },
-          ...investigation.sessionActivity.map((summary) => ({ title: 'Session key (second hop)', summary })),
+          ...investigation.sessionActivity.map((summary, index) => {
+            const cut = investigation.cut?.sessions?.[index];
+            return { title: 'Session key (second hop)', summary, ...(cut ? { cut } : {}) };
+          }),
         ]
       : [],
     accessKeyId: incident?.accessKeyId ?? null,

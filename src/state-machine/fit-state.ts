@@ -51,16 +51,24 @@ function cut(summary: ActivitySummary, rows: number, risky: number): ActivitySum
   return { ...summary, ...cutLists, riskyEvents: keptRiskyEvents(summary.riskyEvents, risky) };
 }
 
-/** What the investigation held before it was cut (see InvestigationCut). */
-function sizesOf(investigation: Investigation): InvestigationCut {
-  const { activity } = investigation;
+/** What a summary held before it was cut. */
+function summarySizes(activity: ActivitySummary, sessionActivity = 0): InvestigationCut {
   return {
     riskyEvents: activity.riskyEvents.length,
     distinct: Object.fromEntries(
       COUNT_LISTS.map(({ field }) => [field, activity[field].length]),
     ) as InvestigationCut['distinct'],
-    sessionActivity: investigation.sessionActivity.length,
+    sessionActivity,
     sessionKeys: activity.sessionKeys.length,
+  };
+}
+
+/** What the investigation held before it was cut (see InvestigationCut), each session key's summary too. */
+function sizesOf(investigation: Investigation): InvestigationCut {
+  const sessions = investigation.sessionActivity.map((summary) => summarySizes(summary));
+  return {
+    ...summarySizes(investigation.activity, investigation.sessionActivity.length),
+    ...(sessions.length > 0 ? { sessions } : {}),
   };
 }
 
@@ -165,14 +173,20 @@ export function fitInvestigation(investigation: Investigation): Investigation {
 const SESSIONS_SHARE = MAX_INVESTIGATION_BYTES / 3;
 
 /**
- * The session keys' summaries with no list left: totals, window, and every region searched and not
- * searched (why each failed, cut short, then left out), since a region not searched for a session
- * key is one to search again. None, past their share (more session keys than are ever followed).
+ * The session keys' summaries at their smallest: totals, window, every region searched and not
+ * searched (a region not searched for a session key is one to search again), and the first risky
+ * call of each kind while they fit, so that what a session did is not taken for nothing (the cut's
+ * `sessions` count the rest); why each region failed is cut short, then left out. None, past their
+ * share (more session keys than are ever followed).
  */
 function sessionsAtTheirSmallest(summaries: readonly ActivitySummary[]): ActivitySummary[] {
-  const none = { rows: 0, risky: 0, resources: 0, sessionKeys: 0 };
-  for (const regionError of [60, 0]) {
-    const smallest = summaries.map((summary) => bounded(summary, { ...none, regionError }));
+  const none = { rows: 0, resources: 0, sessionKeys: 0 };
+  for (const [risky, regionError] of [
+    [10, 60],
+    [3, 60],
+    [0, 0],
+  ] as const) {
+    const smallest = summaries.map((summary) => bounded(summary, { ...none, risky, regionError }));
     if (size(smallest) <= SESSIONS_SHARE) return smallest;
   }
   return [];

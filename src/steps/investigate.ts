@@ -53,6 +53,8 @@ export interface InvestigationCut {
   sessionActivity: number;
   /** The session keys the key minted. */
   sessionKeys: number;
+  /** Each session key's summary's own sizes before the cut, in the order of `sessionActivity`. */
+  sessions?: InvestigationCut[];
 }
 
 /** A default window: the `hours` before `now`. */

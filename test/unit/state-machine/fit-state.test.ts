@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActivitySummary, CountEntry, RiskyEvent } from '../../../src/activity/activity-summary.js';
+import { buildNotification } from '../../../src/message/email.js';
+import { messageOf } from '../../../src/message/message-of.js';
 import { fitInvestigation, MAX_INVESTIGATION_BYTES } from '../../../src/state-machine/fit-state.js';
+import { deletedReport } from '../../support/reports.js';
 import { crowdedActivity, deniedInRegions, summaryFor } from '../../support/summaries.js';
 
 function bytes(value: unknown): number {
@@ -73,6 +76,39 @@ describe('fitInvestigation', () => {
     expect(fitted.activity.regions.searched).toEqual(['us-east-1']);
     expect(fitted.activity.sessionKeys.length).toBeLessThan(activity.sessionKeys.length);
     expect(fitted.cut?.sessionKeys).toBe(activity.sessionKeys.length);
+  });
+
+  it('keeps what a session key did when the state is cut to its smallest, and counts it from before the cut', () => {
+    const launches: RiskyEvent[] = Array.from({ length: 400 }, (_, index) => ({
+      eventName: 'RunInstances',
+      eventTime: new Date(Date.UTC(2026, 10, 26, 11, 0, index)).toISOString(),
+      awsRegion: 'us-east-1',
+      eventId: `launch-${index}`,
+      category: 'resource-abuse',
+      errorCode: null,
+      resources: [],
+    }));
+    const session = summaryFor('ASIAIOSFODNN7EXAMPLE', {
+      totalEvents: 12_000,
+      riskyEvents: launches,
+      sourceIps: entries(300, 10),
+      regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'AccessDenied' }] },
+    });
+    const investigation = { activity: deniedInRegions('AKIAIOSFODNN7EXAMPLE'), sessionActivity: [session] };
+
+    const fitted = fitInvestigation(investigation);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    expect(fitted.cut?.sessions?.[0]).toMatchObject({ riskyEvents: 400, distinct: { sourceIps: 300 } });
+    const report = deletedReport({ investigation: { status: 'done', result: fitted } });
+    const message = messageOf(report);
+    expect(message.attackerDid.join('\n')).toMatch(
+      /through 1 session key it minted: launched instances \d+ times \(counted from \d+ of their 400 risky calls, the first of each kind\)/,
+    );
+    const email = buildNotification(report).message;
+    expect(email).toContain('In brief: 12,000 calls from 300 addresses, 400 risky calls among them.');
+    expect(email).not.toMatch(/nothing risky/);
+    expect(email).toMatch(/NOT searched: eu-west-1/);
   });
 
   it('leaves an investigation that fits as it is', () => {
