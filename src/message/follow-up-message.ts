@@ -165,7 +165,7 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
     lines.push(`Scheduled deletion: ${result.outcome}. ${shownText(result.summary)}`);
   if (result.kind === 'verification') {
     lines.push(
-      `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${result.sessionKeysNotChecked > 0 ? `, ${result.sessionKeysNotChecked} more it minted NOT checked` : ''}${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
+      `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${(result.sessionKeysNotChecked ?? 0) > 0 ? `, ${result.sessionKeysNotChecked} more it minted NOT checked` : ''}${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
     lines.push(...notSearchedByKey(result));
   }

@@ -13,17 +13,23 @@ import { accountFlag, notSearchedLines } from './incident-message.js';
 /** How many session keys get a command of their own in "Do now"; the rest are listed below it. */
 const SESSION_COMMANDS = 3;
 
+/** The key a failure was for: the verified key's own when unnamed (a result written before failures named their key). */
+function keyOf(failed: KeyFailedRegion, result: VerificationResult): string {
+  return (failed.accessKeyId as string | undefined) ?? result.accessKeyId;
+}
+
 /** The session keys' failures, by key, in the order the verification listed them. */
 function sessionFailures(result: VerificationResult): Map<string, KeyFailedRegion[]> {
   const byKey = new Map<string, KeyFailedRegion[]>();
-  for (const failed of result.regionsFailed)
-    if (failed.accessKeyId !== result.accessKeyId)
-      byKey.set(failed.accessKeyId, [...(byKey.get(failed.accessKeyId) ?? []), failed]);
+  for (const failed of result.regionsFailed) {
+    const key = keyOf(failed, result);
+    if (key !== result.accessKeyId) byKey.set(key, [...(byKey.get(key) ?? []), failed]);
+  }
   return byKey;
 }
 
 function ownFailures(result: VerificationResult): KeyFailedRegion[] {
-  return result.regionsFailed.filter((failed) => failed.accessKeyId === result.accessKeyId);
+  return result.regionsFailed.filter((failed) => keyOf(failed, result) === result.accessKeyId);
 }
 
 /** "2 region(s) could not be searched, and 6 for 3 session key(s)"; null when every one was. */
@@ -87,7 +93,8 @@ export function searchAgainSteps(result: VerificationResult, member: string | nu
  * order the key's activity lists them): list them, then search each since containment.
  */
 export function notCheckedSteps(result: VerificationResult, member: string | null): string[] {
-  if (result.sessionKeysNotChecked === 0) return [];
+  // A result written before these fields were (a deploy between two tasks of one execution) has none to check.
+  if (!(result.sessionKeysNotChecked > 0) || !result.lookback) return [];
   const account = accountFlag(member);
   return [
     `Check the ${result.sessionKeysNotChecked} session key(s) it minted that were NOT checked (those after the first ${result.sessionKeysChecked.length} in sessionKeys): list them with exposed-keys investigate --key ${result.accessKeyId}${account} --start ${result.lookback.start} --end ${result.lookback.end} --no-follow-sessions --json, then search each since containment: exposed-keys investigate --key <ASIA…>${account} --start ${result.containedAt}`,

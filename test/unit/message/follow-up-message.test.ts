@@ -135,3 +135,23 @@ describe('the message of a quiet verification of a key that minted more session 
     );
   });
 });
+
+describe('a verification result written before failures named their key', () => {
+  it('is read as the key’s own, and asks for no check of session keys it cannot count', () => {
+    const report = verificationWithSession('ASIAIOSFODNN7EXAMPLE');
+    const step = report.followUp?.step;
+    if (step?.status !== 'done' || step.result.kind !== 'verification') throw new Error('a verification');
+    const older = step.result as unknown as Record<string, unknown>;
+    delete older.sessionKeysNotChecked;
+    delete older.lookback;
+    older.quiet = true;
+    older.regionsFailed = [{ region: 'eu-west-1', error: 'AccessDenied' }];
+
+    const message = messageOf(report);
+
+    expect(message.doNow.join('\n')).toContain(
+      `Search the regions that could not be searched: exposed-keys investigate --key ${REPORT_KEY} --start 2026-11-26T22:00:09.000Z --regions eu-west-1`,
+    );
+    expect(message.doNow.join('\n')).not.toMatch(/undefined|NOT checked/);
+  });
+});
