@@ -183,6 +183,9 @@ async function restart(
   }
 }
 
+/** What SNS answers a message it refuses for what it holds (too long, a character it takes not). */
+const REFUSED_FOR_CONTENT = ['InvalidParameter', 'InvalidParameterValue'];
+
 async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<UndeliveredOutcome> {
   const body = typeof record.body === 'string' ? record.body : '';
   const attributes = attributesOf(record);
@@ -214,10 +217,12 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
     return { ...outcome, subject: alert.subject };
   } catch (error) {
     refused = describeError(toAwsCallError('sns:Publish', error));
-    if (fallback) return { ...outcome, error: refused };
+    // Only an alert refused for what it holds goes as the fixed one: a passing failure (throttling,
+    // a 5xx) or a topic refusing everything leaves the message to be tried again, whole, later.
+    if (fallback || !isAwsError(error, ...REFUSED_FOR_CONTENT)) return { ...outcome, error: refused };
   }
-  // An alert SNS refuses for what it holds (too long, say) is refused on every retry: the fixed
-  // one goes out rather than none for the 14 days the queue keeps the message.
+  // An alert SNS refuses for what it holds is refused on every retry: the fixed one goes out
+  // rather than none for the 14 days the queue keeps the message.
   const fixed = fallbackUndeliveredAlert(record.messageId, restarted, true);
   const instead = { ...outcome, fallback: true, fullAlertRefused: refused };
   try {

@@ -181,11 +181,11 @@ describe('what the dead-letter queue holds', () => {
   });
 
   it('leaves on the queue only the message whose alerts SNS refused, full and fixed, and still alerts for the others', async () => {
-    const disabled = Object.assign(new Error('KMS key is disabled'), { name: 'KMSDisabledException' });
+    const refused = Object.assign(new Error('Invalid parameter: Message'), { name: 'InvalidParameterException' });
     snsMock
       .on(PublishCommand, { TopicArn: TOPIC })
-      .rejectsOnce(disabled)
-      .rejectsOnce(disabled)
+      .rejectsOnce(refused)
+      .rejectsOnce(refused)
       .resolves({ MessageId: 'm-2' });
 
     const result = await alertUndelivered(deps(), deadLetterRecords());
@@ -193,9 +193,22 @@ describe('what the dead-letter queue holds', () => {
     expect(emails()).toHaveLength(3);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: FIRST }]);
     expect(result.outcomes[0]?.error).toMatch(
-      /sns:Publish.*KMS key is disabled.*\(the full alert was refused too: .*KMS key is disabled/,
+      /sns:Publish.*Invalid parameter.*\(the full alert was refused too: .*Invalid parameter/,
     );
     expect(result.outcomes[1]?.subject).toBeDefined();
+  });
+
+  it('leaves the message on the queue, to be alerted whole later, when SNS fails for a while or refuses everything', async () => {
+    for (const name of ['ThrottledException', 'KMSDisabledException', 'InternalErrorException']) {
+      snsMock.reset();
+      snsMock.on(PublishCommand, { TopicArn: TOPIC }).rejects(Object.assign(new Error(name), { name }));
+
+      const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+
+      expect(emails(), name).toHaveLength(1);
+      expect(result.outcomes[0], name).not.toHaveProperty('fallback');
+      expect(result.batchItemFailures, name).toEqual([{ itemIdentifier: FIRST }]);
+    }
   });
 
   it('sends the fixed alert when SNS refuses the full one, and takes the message off the queue', async () => {
