@@ -151,7 +151,7 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
   const urgent = needsHuman(report);
   const active = user.keys.filter((key) => key.status === 'Active').length;
   const covering = coveringIncidents(signal);
-  const earlier = incidents.filter((record) => !covering.includes(record));
+  const elsewhen = incidents.filter((record) => !covering.includes(record));
   const covered = covering.length
     ? `Covered by ${covering.length} open incident(s) of this stack: ${covering.map((record) => `${record.accessKeyId} (${responseLine(record)})`).join('; ')}.`
     : '';
@@ -161,7 +161,7 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
       ? `NOT KNOWN: the keys of ${quarantine.userName} could not be listed, so none is known to be contained. ${covered}`.trim()
       : covered ||
         (active > 0
-          ? `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.${earlier.length ? ` Its incident(s) opened more than a day before the quarantine (${earlier.map((record) => record.accessKeyId).join(', ')}) were an earlier leak, not this one.` : ''}`
+          ? `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.${elsewhen.length ? ` Its incident(s) not opened within a day of the quarantine (${elsewhen.map((record) => record.accessKeyId).join(', ')}) are not taken for this one.` : ''}`
           : `None of the ${user.keys.length} key(s) of ${quarantine.userName} is active.`);
   return {
     outcome: 'user-quarantined',

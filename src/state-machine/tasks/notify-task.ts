@@ -36,7 +36,7 @@ function reportedAccount(report: IncidentReport): { accountId?: string; name: st
  * Where the incident's finding goes: Security Hub of the account that owns the key, the only one
  * that may import it under its default product. That is the function's own, or, in organisation
  * mode, the member's through its responder role. A failure to tell is a problem to log, never a
- * reason for the notification to fail: the message has gone out already.
+ * reason for the notification to fail: the e-mail goes out either way.
  */
 async function findingsIn(
   deps: NotifyTaskDeps,

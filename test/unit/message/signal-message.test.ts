@@ -168,7 +168,7 @@ describe('the message of AWS quarantining a user', () => {
 
     expect(needsHuman(report)).toBe(true);
     const message = messageOf(report);
-    expect(message.keyNow).toMatch(/^NOT CONTAINED: .*AKIAJ55RI9EICFEXAMPLE\) were an earlier leak, not this one/);
+    expect(message.keyNow).toMatch(/^NOT CONTAINED: .*AKIAJ55RI9EICFEXAMPLE\) are not taken for this one/);
     expect(message.doNow.join('\n')).toContain(`If it is ${REPORT_KEY}: exposed-keys respond --key ${REPORT_KEY}`);
   });
 
