@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SerialProxy, startSerialProxy } from '../../emulators/serial-proxy.js';
 import { claimIncident, joinUserIncidents, recordResponse } from '../../src/steps/signals/incident-record.js';
@@ -112,5 +112,38 @@ describe('the incident record against the AWS emulator', () => {
     expect(
       await joinUserIncidents(deps, { accountId: KEY.accountId, userName: 'bob', eventId: 'ct-2', source: 'x' }),
     ).toEqual([]);
+  });
+
+  it("does not bring back, for AWS's quarantine of the user, a key's incident that has ended", async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    const other = { ...KEY, accessKeyId: 'AKIAI44QH8DHBEXAMPLE' };
+    await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' });
+    await recordResponse(deps, KEY, { outcome: 'deleted', contained: true, userName: 'alice' });
+    await claimIncident(deps, { ...other, eventId: 'ta-2', source: 'trusted-advisor' });
+    await recordResponse(deps, other, { outcome: 'deleted', contained: true, userName: 'alice' });
+    // The first key's record past its time, not yet removed by DynamoDB; the second's removed.
+    const first = await db.send(
+      new GetItemCommand({ TableName: deps.table, Key: { pk: { S: `key#${KEY.accountId}#${KEY.accessKeyId}` } } }),
+    );
+    await db.send(new PutItemCommand({ TableName: deps.table, Item: { ...first.Item, expiresAt: { N: '1' } } }));
+    await db.send(
+      new DeleteItemCommand({
+        TableName: deps.table,
+        Key: { pk: { S: `key#${other.accountId}#${other.accessKeyId}` } },
+      }),
+    );
+
+    const quarantine = await joinUserIncidents(deps, {
+      accountId: KEY.accountId,
+      userName: 'alice',
+      eventId: 'ct-1',
+      source: 'quarantine-policy',
+    });
+
+    expect(quarantine).toEqual([]);
+    const ghost = await db.send(
+      new GetItemCommand({ TableName: deps.table, Key: { pk: { S: `key#${other.accountId}#${other.accessKeyId}` } } }),
+    );
+    expect(ghost.Item).toBeUndefined();
   });
 });

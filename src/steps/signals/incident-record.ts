@@ -1,4 +1,5 @@
 import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isAwsError } from '../../aws/aws-errors.js';
 import type { DynamoDbApi } from '../../aws/narrow-clients.js';
 import { INCIDENT_RECORD_DAYS } from '../../constants.js';
 
@@ -99,12 +100,19 @@ function recordOf(accountId: string, accessKeyId: string, item: Record<string, A
 }
 
 /** Adds a signal to the record of its key, creating the record for the first; returns the record after. */
-async function addSignal(deps: RecordDeps, signal: SignalRef, now: Date): Promise<Record<string, AttributeValue>> {
+async function addSignal(
+  deps: RecordDeps,
+  signal: SignalRef,
+  now: Date,
+  options: { onlyOpen?: boolean } = {},
+): Promise<Record<string, AttributeValue>> {
   const named = typeof signal.userName === 'string' && signal.userName !== '';
   const answer = await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
       Key: keyItem(signal.accountId, signal.accessKeyId),
+      // Joining only: a record gone, or past its time and not yet removed by DynamoDB, is not made again.
+      ...(options.onlyOpen ? { ConditionExpression: 'attribute_exists(firstEventId) AND expiresAt > :epoch' } : {}),
       // if_not_exists keeps the first writer's values: of two concurrent writes, one sets them, the other reads them.
       UpdateExpression:
         'SET firstEventId = if_not_exists(firstEventId, :event), firstSource = if_not_exists(firstSource, :source), ' +
@@ -119,6 +127,7 @@ async function addSignal(deps: RecordDeps, signal: SignalRef, now: Date): Promis
         ':events': { SS: [signal.eventId] },
         ':sources': { SS: [signal.source] },
         ...(named ? { ':user': { S: signal.userName as string } } : {}),
+        ...(options.onlyOpen ? { ':epoch': { N: String(Math.floor(now.getTime() / 1000)) } } : {}),
       },
       ReturnValues: 'ALL_NEW',
     }),
@@ -193,9 +202,13 @@ export async function joinUserIncidents(
   const keys = [...(answer.Item?.accessKeyIds?.SS ?? [])].sort();
   const now = (deps.now ?? (() => new Date()))();
   const records: IncidentRecord[] = [];
-  for (const accessKeyId of keys) {
-    const item = await addSignal(deps, { ...user, accessKeyId }, now);
-    records.push(recordOf(user.accountId, accessKeyId, item));
-  }
+  for (const accessKeyId of keys)
+    try {
+      const item = await addSignal(deps, { ...user, accessKeyId }, now, { onlyOpen: true });
+      records.push(recordOf(user.accountId, accessKeyId, item));
+    } catch (error) {
+      // The user's record outlives its keys' (it is refreshed by each): a key's incident that ended is no incident.
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+    }
   return records;
 }
