@@ -346,7 +346,7 @@ describe('responding when the key cannot be contained', () => {
 
     const dryRun = await cli().run(['respond', '--key', exposed, '--regions', 'us-east-1', '--dry-run'], signedWithIt);
     expect(dryRun.code, dryRun.stderr).toBe(0);
-    expect(dryRun.stderr).toMatch(/without --dry-run, respond would refuse/);
+    expect(dryRun.stderr).toMatch(/Without --dry-run, respond would refuse/);
   });
 
   it("touches nothing, with exit code 4, when --user names someone other than the key's owner", async () => {

@@ -132,6 +132,20 @@ describe('simulating an incident on this machine (--local)', () => {
     expect(await keysOf('erin')).toEqual({ [key]: 'Active' });
   });
 
+  it('refuses, changing nothing, to contain the very key the CLI is signed in with', async () => {
+    const key = await userWithKey('carol');
+
+    const run = await cli().run(['simulate', '--local', '--yes', '--key', key], {
+      AWS_ACCESS_KEY_ID: key,
+      AWS_SECRET_ACCESS_KEY: 'the-leaked-secret',
+    });
+
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/signed in with AKIA\w+, the very key to contain/);
+    expect(await keysOf('carol')).toEqual({ [key]: 'Active' });
+    expect(cli().mutatingCalls()).toEqual([]);
+  });
+
   it('runs the state machine, deletes the key, and prints each state and the notification', async () => {
     const key = await userWithKey('carol');
     const served = await cli().serveAttack({ accessKeyId: key, userName: 'carol', endAt: new Date(), events: 30 });

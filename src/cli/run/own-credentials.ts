@@ -9,27 +9,72 @@ function signedWithTheKey(accessKeyId: string, mode: ContainmentMode): InvalidIn
     '--key',
     `The CLI is signed in with ${accessKeyId}, the very key to contain: once it is ${made}, this run could not revoke its sessions, investigate or notify. Nothing was changed.`,
     {
-      hint: `Run respond with other credentials (--profile or AWS_PROFILE: another user's key, or a role). With none at hand, make the key inactive first: aws iam update-access-key --access-key-id ${accessKeyId} --status Inactive; then respond with other credentials.`,
+      hint: `Run it with other credentials (--profile or AWS_PROFILE: another user's key, or a role). With none at hand, make the key inactive first: aws iam update-access-key --access-key-id ${accessKeyId} --status Inactive; then respond with other credentials.`,
     },
   );
 }
 
+/** Why a response signed with a session of the key's own user is refused while it revokes that user's sessions. */
+function signedAsTheOwner(accessKeyId: string, userName: string, sessionKey: string): InvalidInputError {
+  return new InvalidInputError(
+    '--key',
+    `The CLI is signed in with ${sessionKey}, a session of ${userName}, the owner of ${accessKeyId}: revoking ${userName}'s sessions would deny this run's own, before it investigates and notifies. Nothing was changed.`,
+    {
+      hint: `Run it with other credentials (--profile: another user's, or a role), or with --no-revoke-sessions, then deny ${userName}'s earlier sessions by hand (an inline policy denying "*" when aws:TokenIssueTime is before now).`,
+    },
+  );
+}
+
+/** The IAM user a session of the caller's belongs to (from STS's ARN), or null: a role's session, or STS not answering. */
+async function sessionUser(clients: AwsClients): Promise<string | null> {
+  try {
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const arn = (await (await clients.sts()).send(new GetCallerIdentityCommand({}))).Arn ?? '';
+    return /^arn:[\w-]+:iam::\d{12}:user\/(?:.*\/)?([\w+=,.@-]+)$/.exec(arn)?.[1] ?? null;
+  } catch {
+    // Containment must not wait on STS: a failure here is told by the run itself.
+    return null;
+  }
+}
+
+/** The IAM user that owns the key, or null when IAM does not say (the run then says why). */
+async function keyOwner(clients: AwsClients, accessKeyId: string): Promise<string | null> {
+  try {
+    const { GetAccessKeyLastUsedCommand } = await import('@aws-sdk/client-iam');
+    return (
+      (await (await clients.iam()).send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }))).UserName ?? null
+    );
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Refuses, before anything changes, a response whose own credentials are the key it would
- * contain: the first change would cut the run off from everything after it. `notify-only`
- * changes no key; a dry run is warned that the response itself would be refused.
+ * Refuses, before anything changes, a response whose own credentials the response would cut off:
+ * the key it would contain itself (the first change ends the run), or a session of the key's owner
+ * while it revokes that user's sessions (a session from `aws sts get-session-token`, where MFA is
+ * required). `notify-only` changes nothing; a dry run is warned that the response would be refused.
  *
- * @throws InvalidInputError when the clients sign with `accessKeyId` and the run would contain it.
+ * @throws InvalidInputError when the response would cut off its own credentials.
  */
 export async function refuseSigningWithTheKey(
   clients: AwsClients,
-  request: { accessKeyId: string; mode: ContainmentMode; dryRun: boolean },
+  request: { accessKeyId: string; mode: ContainmentMode; dryRun: boolean; revokeSessions: boolean },
   warn: (text: string) => void,
 ): Promise<void> {
-  if (request.mode === 'notify-only' || (await clients.signingKeyId()) !== request.accessKeyId) return;
-  const refusal = signedWithTheKey(request.accessKeyId, request.mode);
+  if (request.mode === 'notify-only') return;
+  const signing = await clients.signingKeyId();
+  let refusal: InvalidInputError | undefined;
+  if (signing === request.accessKeyId) refusal = signedWithTheKey(request.accessKeyId, request.mode);
+  else if (signing?.startsWith('ASIA') && request.revokeSessions) {
+    const user = await sessionUser(clients);
+    const owner = user === null ? null : await keyOwner(clients, request.accessKeyId);
+    if (user !== null && owner !== null && user.toLowerCase() === owner.toLowerCase())
+      refusal = signedAsTheOwner(request.accessKeyId, owner, signing);
+  }
+  if (!refusal) return;
   if (!request.dryRun) throw refusal;
   warn(
-    `The CLI is signed in with ${request.accessKeyId}, the key named: without --dry-run, respond would refuse. ${refusal.hint}`,
+    `${refusal.message.replace(/ Nothing was changed\.$/, '')} Without --dry-run, respond would refuse. ${refusal.hint}`,
   );
 }

@@ -10,6 +10,7 @@ import type { SimulatedSource } from '../../state-machine/simulated-event.js';
 import { type Interrupt, listenForInterrupt } from '../interrupt.js';
 import type { AccountTarget } from '../options.js';
 import { actingClients } from './acting-clients.js';
+import { refuseSigningWithTheKey } from './own-credentials.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
 import { resolveTopic } from './topic.js';
 
@@ -53,6 +54,16 @@ export function realKeyOf(request: SimulateCommandRequest, event: Record<string,
   }
 }
 
+/** The key a simulation of a real key contains: given, or named by the event file (null when it names none readable). */
+function containedKeyOf(request: SimulateCommandRequest, event: Record<string, unknown> | undefined): string | null {
+  if (!event) return request.accessKeyId ?? null;
+  try {
+    return parseIncident(event).accessKeyId;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * `simulate` from the command line: checks the credentials (the event names the caller's
  * account), finds the topic for a local run, builds the clients and runs the simulation.
@@ -70,6 +81,14 @@ export async function simulateCommand(
     ui.onWarning(text),
   );
   const accountId = await callerAccount(await acting.sts());
+  // Run here, the steps contain the key with the caller's own credentials: not with the key itself.
+  const contained = request.local && !request.createTestUser ? containedKeyOf(request, event) : null;
+  if (contained)
+    await refuseSigningWithTheKey(
+      clients,
+      { accessKeyId: contained, mode: 'delete', dryRun: false, revokeSessions: true },
+      ui.onWarning,
+    );
   // A real key is contained as an exposed one would be: asked first, as every command that changes the account.
   const real = realKeyOf(request, event);
   const where = request.local ? 'by the steps run here' : `by the stack ${request.stackName}`;
