@@ -13,6 +13,7 @@ import { shownText } from '../../common/untrusted-text.js';
 import { GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, InterruptedError, StackNotFoundError } from '../../errors.js';
+import { parseIncident } from '../../incident/parse-incident.js';
 import { buildNotification } from '../../message/email.js';
 import { readContainConfig, readInvestigateConfig } from '../../settings/function-settings.js';
 import { functionEnvironment } from '../../settings/settings.js';
@@ -24,7 +25,7 @@ import { investigateTask } from '../../state-machine/tasks/investigate-task.js';
 import { notifyTask } from '../../state-machine/tasks/notify-task.js';
 import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../../state-machine/workflow-state.js';
 import { keyContained, needsHuman } from '../../steps/incident-outcome.js';
-import { cancelFollowUp } from '../../steps/lifecycle/schedules.js';
+import { cancelFollowUp, scheduleName } from '../../steps/lifecycle/schedules.js';
 import { createTestUser, removeTestUser, type TestUser, testKeyStatus } from './test-user.js';
 
 /** The clients `simulate` uses. */
@@ -141,12 +142,20 @@ async function runRemote(
   if (!request.wait)
     return { status: 'RUNNING', executionArn: started.executionArn, output: null, transitions: [], durationMs: 0 };
   let result: RemoteExecutionResult;
+  // Whether the containment task was running: stopping the execution does not stop its function.
+  let containing = false;
+  const onTransition = (transition: StateTransition) => {
+    if (transition.state === CONTAIN_STATE) containing = transition.phase === 'entered';
+    request.onTransition?.(transition);
+  };
   try {
-    result = await followExecution(deps.sfn, started, { onTransition: request.onTransition, signal: request.signal });
+    result = await followExecution(deps.sfn, started, { onTransition, signal: request.signal });
   } catch (error) {
     // A test user's execution is stopped before its user is removed: run on, it would alert on a key gone.
-    if (error instanceof InterruptedError && request.createTestUser)
-      throw new InterruptedError(await stopTestExecution(deps.sfn, started.executionArn));
+    if (error instanceof InterruptedError && request.createTestUser) {
+      const stopped = await stopTestExecution(deps.sfn, started.executionArn);
+      throw new InterruptedError(containing ? `${stopped} ${stillScheduling(request.stackName, event)}` : stopped);
+    }
     throw error;
   }
   return {
@@ -158,6 +167,21 @@ async function runRemote(
     transitions: result.transitions,
     output: (typeof result.output === 'object' ? result.output : null) as WorkflowState | null,
   };
+}
+
+/** The state whose function contains the key, and schedules its follow-ups. */
+const CONTAIN_STATE = 'DeleteAccessKeyPair';
+
+/** What a containment function still running after its execution was stopped may leave, and how to remove it. */
+function stillScheduling(stackName: string, event: Record<string, unknown>): string {
+  let key = '<key>';
+  try {
+    key = parseIncident(event).accessKeyId;
+  } catch {
+    // The simulated event always names its key; the words stand without it.
+  }
+  const names = (['scheduled-deletion', 'verification'] as const).map((kind) => scheduleName(kind, key));
+  return `Its containment task was running, and may still schedule the test key's follow-ups after the test user is gone: if ${names.join(' or ')} appears in the schedule group ${stackName}, delete it (aws scheduler delete-schedule --group-name ${stackName} --name <name>).`;
 }
 
 /** Stops a test user's execution: what became of it, in words. */

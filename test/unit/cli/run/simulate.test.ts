@@ -135,8 +135,8 @@ describe('runSimulation, when the run fails and the test user cannot be removed'
 });
 
 describe('runSimulation, when Ctrl-C stops it while it follows the execution', () => {
-  /** An execution that stays running; the signal aborts once its history has been read. */
-  function runningExecution() {
+  /** An execution that stays running, in `state` when given; the signal aborts once its history has been read. */
+  function runningExecution(state?: string) {
     mockStack();
     const iam = mockTestUser();
     iam.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }] });
@@ -147,7 +147,13 @@ describe('runSimulation, when Ctrl-C stops it while it follows the execution', (
     const controller = new AbortController();
     sfn.on(GetExecutionHistoryCommand).callsFake(() => {
       controller.abort();
-      return { events: [] };
+      const entered = {
+        id: 1,
+        type: 'TaskStateEntered',
+        timestamp: new Date(),
+        stateEnteredEventDetails: { name: state },
+      };
+      return { events: state ? [entered] : [] };
     });
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     sfn.on(StopExecutionCommand).resolves({});
@@ -168,6 +174,16 @@ describe('runSimulation, when Ctrl-C stops it while it follows the execution', (
     expect(iam.commandCalls(DeleteAccessKeyCommand)).toHaveLength(1);
     expect(iam.commandCalls(DeleteUserCommand)).toHaveLength(1);
     expect(steps.at(-1)).toMatch(/^Removed test user exposed-keys-test-/);
+  });
+
+  it('names the follow-ups a containment task still running may schedule after the test user is gone', async () => {
+    const { signal } = runningExecution('DeleteAccessKeyPair');
+
+    const { run } = simulate({ createTestUser: true, signal });
+
+    await expect(run).rejects.toThrow(
+      /^Stopped the execution .* Its containment task was running, and may still schedule the test key's follow-ups after the test user is gone: if exposed-keys-delete-AKIAIOSFODNN7EXAMPLE or exposed-keys-verify-AKIAIOSFODNN7EXAMPLE appears in the schedule group exposed-keys, delete it/,
+    );
   });
 
   it("leaves a real key's execution running, and says it goes on", async () => {
