@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { customNotification, webhookPayload } from '../../../src/message/chat.js';
 import { messageOf } from '../../../src/message/message-of.js';
 import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import type { KeyFailedRegion } from '../../../src/steps/lifecycle/follow-up-result.js';
 import { REPORT_KEY } from '../../support/reports.js';
 import { activeCharacters } from '../../support/well-formed.js';
 
@@ -65,17 +66,20 @@ describe('the message of a verification that found calls of a session key', () =
   });
 });
 
+/** A verification that found nothing since containment, its search failed in `regionsFailed`. */
+function quietVerification(session: string, regionsFailed: KeyFailedRegion[]): IncidentReport {
+  const report = verificationWithSession(session);
+  if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
+    throw new Error('not a verification');
+  report.followUp.step.result = { ...report.followUp.step.result, quiet: true, activity: [], regionsFailed };
+  return report;
+}
+
 describe('the message of a quiet verification that could not search every region', () => {
   it('says the verification is incomplete, not verified, and gives the search to run again', () => {
-    const report = verificationWithSession('ASIAEXAMPLESESSION01');
-    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
-      throw new Error('not a verification');
-    report.followUp.step.result = {
-      ...report.followUp.step.result,
-      quiet: true,
-      activity: [],
-      regionsFailed: [{ region: 'eu-west-3', error: 'AccessDenied', accessKeyId: REPORT_KEY }],
-    };
+    const report = quietVerification('ASIAEXAMPLESESSION01', [
+      { region: 'eu-west-3', error: 'AccessDenied', accessKeyId: REPORT_KEY },
+    ]);
 
     const message = messageOf(report);
 
@@ -89,15 +93,9 @@ describe('the message of a quiet verification that could not search every region
 describe('the message of a quiet verification that could not search a region for a session key', () => {
   it('says which session key, and gives the search to run again for it', () => {
     const session = 'ASIAEXAMPLESESSIONAB';
-    const report = verificationWithSession(session);
-    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
-      throw new Error('not a verification');
-    report.followUp.step.result = {
-      ...report.followUp.step.result,
-      quiet: true,
-      activity: [],
-      regionsFailed: [{ region: 'eu-west-3', error: 'ThrottlingException', accessKeyId: session }],
-    };
+    const report = quietVerification(session, [
+      { region: 'eu-west-3', error: 'ThrottlingException', accessKeyId: session },
+    ]);
 
     const message = messageOf(report);
 
