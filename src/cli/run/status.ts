@@ -10,6 +10,7 @@ import type {
   SnsClient,
   SqsApi,
 } from '../../aws/narrow-clients.js';
+import { queueCount } from '../../aws/queue-count.js';
 import { cutEnd } from '../../common/untrusted-text.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
@@ -125,10 +126,11 @@ async function undelivered(sqs: SqsApi, queueUrl: string): Promise<UndeliveredSt
     );
     return {
       queueUrl,
-      waiting: Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+      waiting: queueCount(answer.Attributes?.ApproximateNumberOfMessages),
+      inFlight: queueCount(answer.Attributes?.ApproximateNumberOfMessagesNotVisible),
     };
   } catch (error) {
+    // A count SQS did not give is a queue not read: shown so, never as empty.
     return { error: describeError(toAwsCallError('sqs:GetQueueAttributes', error)) };
   }
 }

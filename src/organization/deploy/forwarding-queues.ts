@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { SqsApi } from '../../aws/narrow-clients.js';
+import { queueCount } from '../../aws/queue-count.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
 import { CredentialsError, describeError } from '../../errors.js';
 import { AccountAccessError } from '../organization-errors.js';
@@ -120,13 +121,7 @@ async function countIn(sqs: SqsApi, accountId: string, queueName: string): Promi
   } catch (error) {
     throw toAwsCallError('sqs:GetQueueAttributes', error);
   }
-  return countOf(attributes.ApproximateNumberOfMessages) + countOf(attributes.ApproximateNumberOfMessagesNotVisible);
-}
-
-/** A count SQS gave; an answer without one is no answer, never zero. */
-function countOf(attribute: string | undefined): number {
-  const count = attribute === undefined || attribute.trim() === '' ? Number.NaN : Number(attribute);
-  if (!Number.isSafeInteger(count) || count < 0)
-    throw new Error(`SQS gave no count of the queue's events: ${attribute === undefined ? 'none' : `"${attribute}"`}`);
-  return count;
+  return (
+    queueCount(attributes.ApproximateNumberOfMessages) + queueCount(attributes.ApproximateNumberOfMessagesNotVisible)
+  );
 }

@@ -71,7 +71,7 @@ describe('stackStatus', () => {
     expect(status.undelivered).toBeNull();
   });
 
-  it("reads what the stack's dead-letter queue holds, and says why when it cannot", async () => {
+  it("reads what the stack's dead-letter queue holds, and says why when it cannot, an answer without a count too", async () => {
     const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue-1';
     mockClient(SNSClient).on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
     const cloudFormation = mockClient(CloudFormationClient);
@@ -93,6 +93,7 @@ describe('stackStatus', () => {
     sqs
       .on(GetQueueAttributesCommand)
       .resolvesOnce({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '1' } })
+      .resolvesOnce({ Attributes: {} })
       .rejects(Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' }));
     const deps = {
       cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
@@ -103,6 +104,7 @@ describe('stackStatus', () => {
     const options = { stackName: 'exposed-keys', region: 'us-east-1' };
 
     const first = await stackStatus(deps, options);
+    const countless = await stackStatus(deps, options);
     const second = await stackStatus(deps, options);
 
     expect(first.undelivered).toEqual({ queueUrl, waiting: 2, inFlight: 1 });
@@ -110,6 +112,7 @@ describe('stackStatus', () => {
       QueueUrl: queueUrl,
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     });
+    expect(countless.undelivered).toEqual({ error: expect.stringMatching(/SQS gave no count of the queue's events/) });
     expect(second.undelivered).toEqual({ error: expect.stringMatching(/sqs:GetQueueAttributes.*denied/) });
   });
 });
