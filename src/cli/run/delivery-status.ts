@@ -5,11 +5,22 @@ import type { EventBridgeApi, LambdaApi } from '../../aws/narrow-clients.js';
 import type { StackDescription } from '../../deploy/stack-description.js';
 import { describeError } from '../../errors.js';
 
-/** One of the stack's rules, and whether EventBridge sends it events (`ENABLED`); or why it could not be read. */
+/**
+ * One of the stack's rules, and whether EventBridge sends it events (`ENABLED`; {@link GONE_RULE}
+ * when EventBridge no longer knows it: deleted by hand); or why it could not be read.
+ */
 export type RuleStatus = { name: string; state: string } | { name: string; error: string };
 
-/** Whether the function that alerts on the dead-letter queue reads it (`Enabled`); or why that could not be read. */
+/**
+ * Whether the function that alerts on the dead-letter queue reads it (`Enabled`; {@link GONE_READER}
+ * when Lambda no longer knows the mapping); or why that could not be read.
+ */
 export type QueueReaderStatus = { state: string } | { error: string };
+
+/** The state shown for a rule of the stack EventBridge no longer knows. */
+export const GONE_RULE = 'DELETED';
+/** The state shown for the dead-letter queue's mapping Lambda no longer knows. */
+export const GONE_READER = 'Deleted';
 
 /** What carries events to the state machine and alerts past it, besides the topic. */
 export interface DeliveryStatus {
@@ -49,9 +60,11 @@ export async function deliveryStatus(
             const answer = await deps.events.send(new DescribeRuleCommand(place));
             return { name: rule.Name, state: answer.State ?? 'UNKNOWN' };
           } catch (error) {
-            failure ??= error;
+            failure = error;
             if (!isAwsError(error, 'ResourceNotFound')) break;
           }
+        // Not found wherever it could be: deleted by hand, and nothing it matched reaches the state machine.
+        if (isAwsError(failure, 'ResourceNotFound')) return { name: rule.Name, state: GONE_RULE };
         return { name: rule.Name, error: describeError(toAwsCallError('events:DescribeRule', failure)) };
       }),
   );
@@ -62,7 +75,9 @@ export async function deliveryStatus(
       const answer = await deps.lambda.send(new GetEventSourceMappingCommand({ UUID: mapping }));
       queueReader = { state: answer.State ?? 'Unknown' };
     } catch (error) {
-      queueReader = { error: describeError(toAwsCallError('lambda:GetEventSourceMapping', error)) };
+      queueReader = isAwsError(error, 'ResourceNotFound')
+        ? { state: GONE_READER }
+        : { error: describeError(toAwsCallError('lambda:GetEventSourceMapping', error)) };
     }
   return { rules: rules.sort((a, b) => (a.name < b.name ? -1 : 1)), queueReader };
 }
@@ -87,7 +102,11 @@ export function deliveryProblems(delivery: DeliveryStatus | undefined): string[]
   const problems: string[] = [];
   for (const rule of delivery.rules) {
     if ('error' in rule) continue;
-    if (!SENDING.has(rule.state))
+    if (rule.state === GONE_RULE)
+      problems.push(
+        `The rule ${rule.name} no longer exists: the events it matched never reach the state machine. Deploy again (exposed-keys deploy) to make it again.`,
+      );
+    else if (!SENDING.has(rule.state))
       problems.push(
         `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it (aws events enable-rule --name ${rule.name}) or deploy again.`,
       );

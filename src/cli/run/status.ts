@@ -188,7 +188,8 @@ function alertsElsewhere(stack: StackDescription): boolean {
 }
 
 /**
- * What in a stack's status keeps alerts from reaching anyone: a stack that failed or is changing,
+ * What in a stack's status keeps alerts from reaching anyone: a stack that failed, is changing, or
+ * whose first deploy was rolled back,
  * a rule disabled, the dead-letter queue's function not reading it, no confirmed subscription of the
  * topic and no chat channel or webhook either, events on the dead-letter queue whose alert has not
  * gone out, a queue that cannot be read. `status` exits 3 when there is any, so that a check can tell.
@@ -203,6 +204,11 @@ export function statusProblems(status: StackStatus): string[] {
         : stackStatusName === 'REVIEW_IN_PROGRESS'
           ? `The stack is in ${stackStatusName}: a change set was never executed, and nothing is deployed; deploy it (exposed-keys deploy) or delete it (exposed-keys destroy).`
           : `The stack is in ${stackStatusName}: it is changing now; run status again when it is done.`,
+    );
+  // Its first deploy failed and was rolled back: nothing is deployed, and such a stack can only be deleted.
+  if (stackStatusName === 'ROLLBACK_COMPLETE')
+    problems.push(
+      `The stack is in ${stackStatusName}: its first deploy failed, and nothing of it is deployed. See its events, then run exposed-keys destroy --stack-name ${stackName} and deploy again.`,
     );
   problems.push(...deliveryProblems(status.delivery));
   if (!status.subscriptions.some((subscription) => !subscription.pending) && !alertsElsewhere(status.stack))

@@ -75,6 +75,12 @@ describe('what status reports of the stack itself and what carries events to it 
     ]);
     // Rolled back to the version before: it runs.
     expect(statusProblems(status({ stack: stack('UPDATE_ROLLBACK_COMPLETE', 'rolled-back') }))).toEqual([]);
+    // Its first deploy rolled back: nothing runs.
+    expect(statusProblems(status({ stack: stack('ROLLBACK_COMPLETE', 'rolled-back') }))).toEqual([
+      expect.stringMatching(
+        /^The stack is in ROLLBACK_COMPLETE: its first deploy failed, and nothing of it is deployed/,
+      ),
+    ]);
   });
 
   it('reads each rule on its bus and the dead-letter queue’s reader, and names a rule disabled or a reader stopped', async () => {
@@ -122,6 +128,39 @@ describe('what status reports of the stack itself and what carries events to it 
         queueReader: { error: 'AccessDenied' },
       };
       expect(statusProblems(status({ stack, delivery: unread }))).toEqual([]);
+    } finally {
+      events.restore();
+      lambda.restore();
+    }
+  });
+
+  it('names a rule, or the dead-letter queue’s reader, deleted by hand', async () => {
+    const events = mockClient(EventBridgeClient);
+    const lambda = mockClient(LambdaClient);
+    const notFound = (message: string) => Object.assign(new Error(message), { name: 'ResourceNotFoundException' });
+    events.on(DescribeRuleCommand).rejects(notFound('Rule exposed-keys-HealthRiskRule-1 does not exist.'));
+    lambda.on(GetEventSourceMappingCommand).rejects(notFound('The resource you requested does not exist.'));
+    const stack = {
+      ...status().stack,
+      resources: [
+        { logicalId: 'HealthRiskRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-HealthRiskRule-1' },
+        { logicalId: 'UndeliveredEventSource', type: 'AWS::Lambda::EventSourceMapping', physicalId: 'uuid-1' },
+      ],
+    } as unknown as StackStatus['stack'];
+    try {
+      const delivery = await deliveryStatus(
+        { events: new EventBridgeClient({ region: 'us-east-1' }), lambda: new LambdaClient({ region: 'us-east-1' }) },
+        stack,
+      );
+
+      expect(delivery).toEqual({
+        rules: [{ name: 'exposed-keys-HealthRiskRule-1', state: 'DELETED' }],
+        queueReader: { state: 'Deleted' },
+      });
+      expect(statusProblems(status({ stack, delivery }))).toEqual([
+        expect.stringMatching(/^The rule exposed-keys-HealthRiskRule-1 no longer exists: .*Deploy again/),
+        expect.stringMatching(/its mapping is Deleted/),
+      ]);
     } finally {
       events.restore();
       lambda.restore();
