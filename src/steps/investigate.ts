@@ -69,7 +69,7 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  * the key's own and busiest first. Regions (or files) that could not be searched are in each
  * summary's `regions.failed`. Stopped (`signal`) during the second hop, it keeps the key's summary.
  *
- * @throws InvestigationError when not one region (or file) could be searched.
+ * @throws InvestigationError when not one region (or file) could be searched, and nothing was read.
  */
 export async function investigateKey(deps: InvestigateDeps, options: InvestigateOptions): Promise<Investigation> {
   const { source } = deps;
@@ -81,7 +81,13 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
   });
   if (!activity) throw new Error(`the ${source.name} source returned no summary`);
   const stopped = () => options.signal?.aborted === true;
-  if (activity.regions.searched.length === 0 && activity.regions.failed.length > 0 && !stopped())
+  // Events read before every region failed are kept, each region's failure saying so: only a search that read nothing fails.
+  if (
+    activity.regions.searched.length === 0 &&
+    activity.regions.failed.length > 0 &&
+    activity.totalEvents === 0 &&
+    !stopped()
+  )
     throw source.unsearchable(
       `No region could be searched for ${options.accessKeyId}: ${activity.regions.failed
         .map((region) => `${region.region}: ${region.error}`)

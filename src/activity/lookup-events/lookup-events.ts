@@ -111,6 +111,7 @@ async function readRegion(
   const outOfTime = () => options.deadline !== undefined && now() >= options.deadline;
   const stopped = () => options.signal?.aborted === true;
   let interrupted = false;
+  let wasThrottled = false;
   /** Why the region was left before its first page, if it was: then it was not searched at all (regions.failed). */
   let notSearched: string | null = null;
   do {
@@ -145,16 +146,23 @@ async function readRegion(
         );
       } catch (error) {
         if (stopped()) break;
+        // The deadline passed while the call was in flight (the client abandons it then): time ran out, no fault of the region.
+        if (outOfTime()) break;
         // Throttling passes with time; other faults were already retried by the SDK, so only a few more tries.
         const throttled = isThrottling(error);
+        wasThrottled ||= throttled;
         const retryable = throttled || isTransient(error);
         // With a deadline, time bounds the waiting for throttling, not a count of attempts.
         const patient = throttled && options.deadline !== undefined;
         if (!retryable || (!patient && attempt >= (throttled ? maxRetries : Math.min(maxRetries, 2)))) {
           const reason = retryable ? `gave up after ${attempt + 1} attempts: ` : '';
+          const partial =
+            pages === 0
+              ? ''
+              : ` (after ${pages} page(s): the ${events} event(s) read are counted, the rest were not read)`;
           state.failed.push({
             region,
-            error: `${reason}${describeError(toAwsCallError('cloudtrail:LookupEvents', error))}`,
+            error: `${reason}${describeError(toAwsCallError('cloudtrail:LookupEvents', error))}${partial}`,
           });
           return;
         }
@@ -171,7 +179,8 @@ async function readRegion(
     }
     if (answer === undefined) {
       state.truncated = true;
-      if (pages === 0) notSearched = 'the time ran out before its first page (LookupEvents was throttled)';
+      if (pages === 0)
+        notSearched = `the time ran out before its first page${wasThrottled ? ' (LookupEvents was throttled)' : ''}`;
       break;
     }
     pages += 1;

@@ -6,7 +6,8 @@ import {
 import type { ActivityQuery, ActivitySource } from '../../../src/activity/activity-source.js';
 import type { ActivitySummary } from '../../../src/activity/activity-summary.js';
 import { lookupEventsSource } from '../../../src/activity/lookup-events/lookup-events-source.js';
-import { InvestigationError } from '../../../src/errors.js';
+import { investigationExitCode } from '../../../src/cli/run/investigate.js';
+import { ExitCode, InvestigationError } from '../../../src/errors.js';
 import { investigateKey, MAX_SESSION_KEYS_FOLLOWED, windowEnding } from '../../../src/steps/investigate.js';
 import { cloudTrailAt } from '../../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../support/fixtures.js';
@@ -102,6 +103,22 @@ describe('investigateKey over any source', () => {
     await expect(run).rejects.toBeInstanceOf(InvestigationError);
     await expect(run).rejects.toThrow(/eu-west-1: AccessDeniedException; us-east-1: ExpiredToken/);
     await expect(run).rejects.toMatchObject({ hint: 'check the fake' });
+  });
+});
+
+describe('investigateKey when every region failed after some pages', () => {
+  it('keeps what was read, each region saying so, rather than fail', async () => {
+    const failed = [
+      { region: 'us-east-1', error: 'InternalServerError (after 2 page(s): the 100 event(s) read are counted)' },
+    ];
+    const source = fakeSource((query) =>
+      query.accessKeyIds.map((id) => ({ ...summaryFor(id), totalEvents: 100, regions: { searched: [], failed } })),
+    );
+
+    const investigation = await investigateKey({ source }, { ...options, followSessionKeys: false });
+
+    expect(investigation.activity).toMatchObject({ totalEvents: 100, regions: { searched: [], failed } });
+    expect(investigationExitCode(investigation, false)).toBe(ExitCode.awsFailed);
   });
 });
 

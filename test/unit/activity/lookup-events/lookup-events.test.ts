@@ -7,6 +7,7 @@ import {
 import type { CloudTrailRecord } from '../../../../src/activity/cloudtrail-record.js';
 import { lookupActivity } from '../../../../src/activity/lookup-events/lookup-events.js';
 import { RateLimiter } from '../../../../src/activity/lookup-events/rate-limiter.js';
+import { withDeadline } from '../../../../src/aws/deadline.js';
 import { cloudTrailAt } from '../../../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
 import { summarizeRecords } from '../../../support/summaries.js';
@@ -371,5 +372,45 @@ describe('lookupActivity stopped by its signal (Ctrl-C)', () => {
       'the investigation was stopped before its first page',
       'the investigation was stopped before its first page',
     ]);
+  });
+});
+
+describe('a region whose reading ends in the middle', () => {
+  it('counts the pages read and marks the summary truncated when the deadline passes during a call', async () => {
+    // The third page hangs past the deadline; the client abandons it then, as the stack's tasks do.
+    const endpoint = (await serve(loadInvictusRecords(), 0, ({ count }) => (count >= 3 ? 'timeout' : null))).endpoint;
+    const deadline = Date.now() + 1_000;
+    const clients = cloudTrailAt(endpoint);
+
+    const [summary] = await lookupActivity(
+      { cloudTrail: (region) => withDeadline(clients(region), deadline) },
+      {
+        accessKeyIds: [INVICTUS_KEY],
+        window: INVICTUS_WINDOW,
+        regions: ['us-east-1'],
+        requestsPerSecond: 100,
+        deadline,
+      },
+    );
+
+    expect(summary?.totalEvents).toBe(100);
+    expect(summary?.truncated).toBe(true);
+    expect(summary?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+  });
+
+  it('says a region that failed after some pages had them counted', async () => {
+    const endpoint = (await serve(loadInvictusRecords(), 0, ({ count }) => (count >= 3 ? 'access-denied' : null)))
+      .endpoint;
+
+    const [summary] = await lookupActivity(
+      { cloudTrail: cloudTrailAt(endpoint) },
+      { accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW, regions: ['us-east-1'], requestsPerSecond: 100 },
+    );
+
+    expect(summary?.totalEvents).toBe(100);
+    expect(summary?.regions.searched).toEqual([]);
+    expect(summary?.regions.failed[0]?.error).toMatch(
+      /AccessDenied.*\(after 2 page\(s\): the 100 event\(s\) read are counted, the rest were not read\)$/,
+    );
   });
 });
