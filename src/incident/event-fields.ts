@@ -74,11 +74,25 @@ const DATE_SHAPES = [
   /^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(:\d{2})? (GMT|UTC|[+-]\d{4})$/,
 ];
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** False for a day its month does not have (`02-30`), which `Date.parse` rolls over into the next month. */
+function dayExists(text: string): boolean {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  const rfc = /^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4})/.exec(text);
+  const [year, month, day] = iso
+    ? [Number(iso[1]), Number(iso[2]), Number(iso[3])]
+    : rfc
+      ? [Number(rfc[3]), MONTHS.indexOf(rfc[2] as string) + 1, Number(rfc[1])]
+      : [0, 0, 0];
+  return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /** Parses an ISO 8601 or RFC 1123 date into ISO 8601; null (with a note) when it is not one. */
 export function eventDate(value: unknown, field: string, notes: string[]): string | null {
   if (value === undefined || value === null || value === '') return null;
   const text = typeof value === 'string' ? value.trim() : '';
-  const millis = DATE_SHAPES.some((shape) => shape.test(text)) ? Date.parse(text) : Number.NaN;
+  const millis = DATE_SHAPES.some((shape) => shape.test(text)) && dayExists(text) ? Date.parse(text) : Number.NaN;
   if (!Number.isNaN(millis)) return new Date(millis).toISOString();
   notes.push(`${field} is not a date (${shownValue(String(value), 40)}).`);
   return null;

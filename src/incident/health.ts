@@ -138,7 +138,9 @@ function singleAccessKeyId(event: HealthEvent, notes: string[]): string {
  */
 function keyAccount(event: HealthEvent, notes: string[]): { accountId: string; receivedBy?: string } {
   const given = event.detail.affectedAccount;
-  const affected = typeof given === 'string' ? given.trim() : given;
+  // AWS sends a string; an account id given as a JSON number has lost its leading zeros, which come back.
+  const asNumber = typeof given === 'number' && Number.isSafeInteger(given) && given >= 0 && given < 1e12;
+  const affected = typeof given === 'string' ? given.trim() : asNumber ? String(given).padStart(12, '0') : given;
   if (typeof affected === 'string' && /^\d{12}$/.test(affected)) {
     if (affected === event.account) return { accountId: affected };
     // The receiver is only shown: a value there that is not an account id is left out.
@@ -153,7 +155,7 @@ function keyAccount(event: HealthEvent, notes: string[]): { accountId: string; r
   const accountId = requireAccount(event.account, 'account');
   if (affected !== undefined && affected !== null && affected !== accountId)
     notes.push(
-      `detail.affectedAccount is not an account id (${[...(JSON.stringify(affected) ?? '')].slice(0, 40).join('')}): the key is taken to be of the receiving account ${accountId}; check it.`,
+      `detail.affectedAccount is not an account id (${shownValue(JSON.stringify(affected) ?? '', 40)}): the key is taken to be of the receiving account ${accountId}; check it.`,
     );
   return { accountId };
 }

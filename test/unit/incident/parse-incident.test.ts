@@ -225,6 +225,28 @@ describe('parseIncident with AWS Health events', () => {
     expect(incident.notes?.join('\n')).toMatch(/account \(the receiver\) is not an account id \(1234567890\)/);
   });
 
+  it('takes an affected account given as a JSON number, its leading zeros back', () => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.account = '987654321098';
+    event.detail.affectedAccount = 12345678901;
+
+    const incident = parseIncident(event);
+
+    expect(incident.accountId).toBe('012345678901');
+    expect(incident.receivedBy).toBe('987654321098');
+  });
+
+  it('reads no detection time from a day its month does not have, rather than the next month', () => {
+    const event = loadEvent('health-exposed-entities-only');
+    event.detail.startTime = 'Mon, 30 Feb 2026 10:00:00 GMT';
+    event.time = '2026-02-30T10:00:00Z';
+
+    const incident = parseIncident(event);
+
+    expect(incident.detectedAt).not.toMatch(/^2026-03-02/);
+    expect(incident.notes?.join('\n')).toMatch(/is not a date \(2026-02-30T10:00:00Z\)/);
+  });
+
   it.each(Object.keys(HEALTH_RISK_CODES))('accepts %s', (code) => {
     const event = loadEvent('health-exposed-entities-only');
     event.detail.eventTypeCode = code;
