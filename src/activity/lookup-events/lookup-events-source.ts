@@ -55,18 +55,21 @@ interface Regions {
 async function regionsToSearch(deps: LookupEventsSourceDeps, regions: readonly string[] | undefined): Promise<Regions> {
   if (regions && regions.length > 0) return { regions, failed: [] };
   if (!deps.listRegions) return { regions: [GLOBAL_EVENTS_REGION], failed: [] };
+  const onlyGlobal = (why: string): Regions => ({
+    regions: [GLOBAL_EVENTS_REGION],
+    failed: [
+      {
+        region: '(all other regions)',
+        error: `could not list the account's regions, so only ${GLOBAL_EVENTS_REGION} was searched: ${why}`,
+      },
+    ],
+  });
   try {
-    return { regions: await deps.listRegions(), failed: [] };
+    const listed = await deps.listRegions();
+    // No region at all is no listing: searching none would read as nothing found everywhere.
+    return listed.length > 0 ? { regions: listed, failed: [] } : onlyGlobal('the listing named no region');
   } catch (error) {
-    return {
-      regions: [GLOBAL_EVENTS_REGION],
-      failed: [
-        {
-          region: '(all other regions)',
-          error: `could not list the account's regions, so only ${GLOBAL_EVENTS_REGION} was searched: ${describeError(error)}`,
-        },
-      ],
-    };
+    return onlyGlobal(describeError(error));
   }
 }
 

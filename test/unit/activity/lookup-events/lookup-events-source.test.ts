@@ -87,6 +87,19 @@ describe('lookupEventsSource', () => {
   });
 });
 
+describe('lookupEventsSource given a listing of no region', () => {
+  it('searches us-east-1 and says the other regions were not, rather than search none and find nothing', async () => {
+    ec2Mock.on(DescribeRegionsCommand).resolves({ Regions: [] });
+
+    const [summary] = await source().summarize(query);
+
+    expect(summary?.regions.searched).toEqual(['us-east-1']);
+    expect(summary?.regions.failed).toEqual([
+      { region: '(all other regions)', error: expect.stringMatching(/the listing named no region/) },
+    ]);
+  });
+});
+
 describe('lookupEventsSource and the 90 days LookupEvents holds', () => {
   const DAY = 86_400_000;
   /** The attack is half over 90 days before this time: LookupEvents would hold only its second half. */
