@@ -183,11 +183,16 @@ export async function readEventFile(path: string): Promise<Record<string, unknow
   return event as Record<string, unknown>;
 }
 
-/** The exit code of a simulation: 4 when the key was not contained, 3 when the execution failed. */
+/**
+ * The exit code of a simulation: 4 when the key was not contained; 3 when the execution failed, or
+ * the test user could not be removed or its follow-ups cancelled (left, they alert on a key gone).
+ */
 export function simulationExitCode(result: SimulateResult, waited: boolean): ExitCodeValue {
   const { status, error } = result.execution;
-  if (status === 'RUNNING' && !waited) return ExitCode.ok;
+  const { testUser } = result;
   if (error === 'KeyNotContained' || error === 'HumanMustAct') return ExitCode.needsHuman;
-  if (result.testUser && result.testUser.keyStatusAfter === 'Active') return ExitCode.needsHuman;
+  if (testUser && testUser.keyStatusAfter === 'Active') return ExitCode.needsHuman;
+  if (testUser && (!testUser.removed || testUser.followUpsError !== undefined)) return ExitCode.awsFailed;
+  if (status === 'RUNNING' && !waited) return ExitCode.ok;
   return status === 'SUCCEEDED' ? ExitCode.ok : ExitCode.awsFailed;
 }
