@@ -52,5 +52,6 @@ async function release(flags: ReleaseFlags, output: Output): Promise<ExitCodeVal
   const { release: step, notification } = outcome.result;
   if (step.status === 'failed') output.error(`The release failed: ${step.error}`, 'See "Do now" above.');
   if (notification.status === 'failed') output.warn(`The notification was not sent: ${notification.error}`);
+  for (const warning of outcome.result.warnings) output.warn(warning);
   return flow.releaseExitCode(outcome.result);
 }

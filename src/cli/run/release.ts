@@ -45,6 +45,8 @@ export interface ReleaseCommandResult {
   accountId: string | null;
   /** The caller's account, when the release acted in another through its responder role (`--account`). */
   actedFrom?: string;
+  /** What could not be checked besides the release: the stack's topic not found for a failure, say. */
+  warnings: string[];
 }
 
 /** How `release` ended: with a result, or stopped by the responder before any change. */
@@ -100,18 +102,29 @@ export async function releaseFlow(
   };
   const topic = await deps.topic();
   const notification = await notifyOrPrint(topic, incidentReport, false);
+  const warnings = topic.warning ? [topic.warning] : [];
   return {
     aborted: false,
-    result: { plan, release, notification, accountId, ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}) },
+    result: {
+      plan,
+      release,
+      notification,
+      accountId,
+      ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
+      warnings,
+    },
   };
 }
 
 /**
- * The exit code of a release: 3 when the release or its notification failed; 4 when it left the
+ * The exit code of a release: 3 when the release or its notification failed (the stack's topic not
+ * found for a failure included); 4 when it left the
  * key active without reactivating it (someone made it active again: a human must look); else 0.
  */
 export function releaseExitCode(result: ReleaseCommandResult): ExitCodeValue {
   if (result.release.status !== 'done' || result.notification.status === 'failed') return ExitCode.awsFailed;
+  // Printed because the stack's topic could not be looked up: nobody was notified.
+  if (result.notification.status === 'printed' && result.warnings.length > 0) return ExitCode.awsFailed;
   const done = result.release.result;
   return !done.reactivated && done.status === 'Active' ? ExitCode.needsHuman : ExitCode.ok;
 }

@@ -22,6 +22,7 @@ function result(status: 'Active' | 'Inactive', reactivated: boolean, sent = true
       ? { status: 'sent', topicArn: 'arn:aws:sns:us-east-1:123456789012:t', messageId: 'm', subject: 's' }
       : { status: 'failed', topicArn: 'arn:aws:sns:us-east-1:123456789012:t', error: 'e', subject: 's', message: 'm' },
     accountId: '123456789012',
+    warnings: [],
   };
 }
 
@@ -31,5 +32,17 @@ describe('releaseExitCode', () => {
     expect(releaseExitCode(result('Active', true))).toBe(ExitCode.ok);
     expect(releaseExitCode(result('Active', false))).toBe(ExitCode.needsHuman);
     expect(releaseExitCode(result('Inactive', false, false))).toBe(ExitCode.awsFailed);
+  });
+
+  it("is 3 when the message was printed because the stack's topic could not be looked up: nobody was told", () => {
+    const printed = {
+      ...result('Inactive', false),
+      notification: { status: 'printed' as const, reason: 'no topic', subject: 's', message: 'm' },
+    };
+
+    expect(releaseExitCode(printed)).toBe(ExitCode.ok);
+    expect(
+      releaseExitCode({ ...printed, warnings: ['Could not look up the topic of stack exposed-keys: Throttling'] }),
+    ).toBe(ExitCode.awsFailed);
   });
 });
