@@ -69,7 +69,8 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
     })
     .finally(() => interrupt?.dispose());
   progress.stop();
-  if (output.json) output.printJson(render.investigationJson(result, flags.followSessions));
+  if (output.json)
+    output.printJson(render.investigationJson(result, { followSessions, inventory: flags.inventory ?? false }));
   else output.result(render.renderInvestigation(result, output.palette));
   for (const line of result.files ? render.renderFilesReport(result.files, output.verbose) : []) output.notice(line);
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));

@@ -163,15 +163,16 @@ export function renderInvestigation(
 
 /**
  * What `investigate --json` prints: the summary alone (the contract), or `{ activity,
- * sessionActivity }` with the second hop, and `inventory` beside them when one was taken.
+ * sessionActivity }` with the second hop, and `inventory` beside them when one was asked for (null
+ * when it was not taken: stopped, or refused). The shape follows what was asked, not what came of it.
  */
 export function investigationJson(
   investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[]; inventory?: Inventory },
-  followSessions: boolean | undefined,
+  asked: { followSessions: boolean; inventory: boolean },
 ): unknown {
   const { activity, sessionActivity, inventory } = investigation;
-  if (inventory) return { activity, sessionActivity, inventory };
-  return followSessions ? { activity, sessionActivity } : activity;
+  if (asked.inventory) return { activity, sessionActivity, inventory: inventory ?? null };
+  return asked.followSessions ? { activity, sessionActivity } : activity;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notSearched, renderFilesReport } from '../../../../src/cli/render/activity.js';
+import { investigationJson, notSearched, renderFilesReport } from '../../../../src/cli/render/activity.js';
 import { summaryFor } from '../../../support/summaries.js';
 
 describe('renderFilesReport', () => {
@@ -90,5 +90,24 @@ describe('notSearched, for a window the source read only part of', () => {
 
     expect(notSearched(whole, [], asked)).toEqual([]);
     expect(notSearched(moment, [], asked)).toEqual([]);
+  });
+});
+
+describe('what investigate --json prints', () => {
+  const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { sessionKeys: ['ASIAIOSFODNN7EXAMPLE'] });
+  const sessionActivity = [summaryFor('ASIAIOSFODNN7EXAMPLE')];
+
+  it('keeps the shape asked for when the inventory asked for was not taken (stopped, or refused)', () => {
+    expect(investigationJson({ activity, sessionActivity }, { followSessions: true, inventory: true })).toEqual({
+      activity,
+      sessionActivity,
+      inventory: null,
+    });
+  });
+
+  it('is the summary alone, the contract, with --json and nothing else', () => {
+    expect(investigationJson({ activity, sessionActivity: [] }, { followSessions: false, inventory: false })).toBe(
+      activity,
+    );
   });
 });
