@@ -11,7 +11,7 @@ export interface OutputOptions {
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean; columns?: number };
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** Colours on; default: stdout is a TTY and NO_COLOR is unset. */
+  /** Colours on, on both streams; default: per stream, when it is a TTY, NO_COLOR is unset and TERM is not dumb. */
   color?: boolean;
 }
 
@@ -67,7 +67,10 @@ export function paletteOf(color: boolean): Palette {
 export class Output {
   readonly json: boolean;
   readonly verbose: boolean;
+  /** Colours of what goes to stdout (results). */
   readonly palette: Palette;
+  /** Colours of what goes to stderr (progress, plans, warnings, errors): stderr may be a file when stdout is not. */
+  readonly stderrPalette: Palette;
   readonly #stdout: Writable & { isTTY?: boolean };
   readonly #stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly #stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -80,9 +83,10 @@ export class Output {
     this.#stdout = options.stdout ?? process.stdout;
     this.#stderr = options.stderr ?? process.stderr;
     this.#stdin = options.stdin ?? process.stdin;
-    const color =
-      options.color ?? (Boolean(this.#stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
-    this.palette = paletteOf(color);
+    const colorOn = (stream: { isTTY?: boolean }) =>
+      options.color ?? (Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
+    this.palette = paletteOf(colorOn(this.#stdout));
+    this.stderrPalette = paletteOf(colorOn(this.#stderr));
   }
 
   /**
@@ -135,7 +139,7 @@ export class Output {
   debug(text: string): void {
     if (this.verbose)
       this.#line(
-        this.palette.dim(
+        this.stderrPalette.dim(
           text
             .split('\n')
             .map((line) => shownText(line, MAX_MESSAGE))
@@ -146,14 +150,14 @@ export class Output {
 
   /** A warning on stderr, also with --json: a failure is never silent. */
   warn(text: string): void {
-    this.#line(`${this.palette.yellow('warning:')} ${shownText(text, MAX_MESSAGE)}`);
+    this.#line(`${this.stderrPalette.yellow('warning:')} ${shownText(text, MAX_MESSAGE)}`);
   }
 
   /** An error on stderr, with the hint that says what to do next. */
   error(text: string, hint?: string): void {
     this.#spinner?.stop();
-    this.#stderr.write(`${this.palette.red('error:')} ${shownText(text, MAX_MESSAGE)}\n`);
-    if (hint) this.#stderr.write(`${this.palette.dim('hint:')} ${shownText(hint, MAX_MESSAGE)}\n`);
+    this.#stderr.write(`${this.stderrPalette.red('error:')} ${shownText(text, MAX_MESSAGE)}\n`);
+    if (hint) this.#stderr.write(`${this.stderrPalette.dim('hint:')} ${shownText(hint, MAX_MESSAGE)}\n`);
   }
 
   #line(text: string): void {

@@ -54,7 +54,7 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
   const progress = await output.progress();
   const show = (message: DestroyMessage) => {
     if (message.kind === 'step') progress.step(message.text);
-    else output.info(stack.renderStackEvent(message.event, output.palette));
+    else output.info(stack.renderStackEvent(message.event, output.stderrPalette));
   };
   const report = await runDestroy(
     {

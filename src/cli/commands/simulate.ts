@@ -34,7 +34,7 @@ async function simulate(flags: SimulateFlags, output: Output): Promise<ExitCodeV
     import('../render/simulate.js'),
   ]);
   const result = await run.simulateCommand(new AwsClients(parse.awsContext(flags, region)), request, {
-    onTransition: (transition) => output.info(render.renderTransition(transition, output.palette)),
+    onTransition: (transition) => output.info(render.renderTransition(transition, output.stderrPalette)),
     onStep: (message) => output.info(message),
     onWarning: (message) => output.warn(message),
     confirm: cliHost(output, { command: 'simulate', yes: flags.yes, show: () => {} }).confirm,

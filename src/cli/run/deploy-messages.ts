@@ -16,15 +16,15 @@ export type DeployFlowMessage = DeployMessage | DestroyMessage | OrgDeployMessag
 export function showDeployMessages(output: Output, progress: Progress): (message: DeployFlowMessage) => void {
   return (message) => {
     if (message.kind === 'step') progress.step(message.text);
-    else if (message.kind === 'stack-event') output.info(renderStackEvent(message.event, output.palette));
+    else if (message.kind === 'stack-event') output.info(renderStackEvent(message.event, output.stderrPalette));
     else if (message.kind === 'operation')
       output.info(`StackSet ${message.action} ${message.operationId}: ${message.status}`);
     else {
       progress.stop();
       output.info(
         message.kind === 'org-plan'
-          ? renderOrganizationPlan(message.plan, output.palette)
-          : renderChangeSet(message.changeSet, output.palette),
+          ? renderOrganizationPlan(message.plan, output.stderrPalette)
+          : renderChangeSet(message.changeSet, output.stderrPalette),
       );
     }
   };

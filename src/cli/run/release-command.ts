@@ -65,7 +65,7 @@ export async function releaseCommand(
     if (message.kind === 'step') progress.step(message.text);
     else {
       progress.stop();
-      output.info(renderReleasePlan(message.plan, message.reactivate, output.palette));
+      output.info(renderReleasePlan(message.plan, message.reactivate, output.stderrPalette));
     }
   };
   const outcome = await releaseFlow(

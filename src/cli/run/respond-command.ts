@@ -134,7 +134,7 @@ export async function respondCommand(
     else {
       progress.stop();
       const asking = !ui.yes && !message.options.dryRun;
-      output.beforeQuestion(renderPlan(message.planned, message.options, output.palette), asking);
+      output.beforeQuestion(renderPlan(message.planned, message.options, output.stderrPalette), asking);
     }
   };
   const outcome = await respondToKey(

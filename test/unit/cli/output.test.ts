@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { capturedOutput } from '../../support/output.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Output } from '../../../src/cli/output.js';
+import { Captured, capturedOutput } from '../../support/output.js';
 
 describe('Output', () => {
   it('prints exactly one JSON document on stdout with --json, and keeps warnings on stderr', () => {
@@ -80,5 +81,39 @@ describe('Output', () => {
 
     await expect(output.confirm('Proceed?')).resolves.toBe(false);
     expect(output.interrupted).toBe(false);
+  });
+
+  describe('colours', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('writes no colour codes to a stderr that is not a terminal, though stdout is one (status 2>err.log)', () => {
+      vi.stubEnv('NO_COLOR', '');
+      vi.stubEnv('TERM', 'xterm');
+      const stdout = new Captured(true);
+      const stderr = new Captured(false);
+      const output = new Output({ stdout, stderr });
+
+      output.warn('a region was not searched');
+      output.error('It failed.', 'Do this next.');
+      output.result(output.palette.green('confirmed'));
+
+      expect(stderr.text).toBe('warning: a region was not searched\nerror: It failed.\nhint: Do this next.\n');
+      expect(stdout.text).toContain('\u001b[');
+    });
+
+    it('colours a stderr that is a terminal, though stdout is not (status | less), unless NO_COLOR is set', () => {
+      vi.stubEnv('TERM', 'xterm');
+      const at = (noColor: string) => {
+        vi.stubEnv('NO_COLOR', noColor);
+        const stderr = new Captured(true);
+        new Output({ stdout: new Captured(false), stderr }).warn('a region was not searched');
+        return stderr.text;
+      };
+
+      expect(at('')).toContain('\u001b[');
+      expect(at('1')).toBe('warning: a region was not searched\n');
+    });
   });
 });
