@@ -230,19 +230,24 @@ export class Output {
   }
 
   /**
-   * Asks a yes/no question on the terminal; false unless the answer starts with y. Ctrl-C at the
-   * question is a no too (the terminal gives it to the prompt, not as SIGINT), and is remembered:
-   * see {@link interrupted}.
+   * Asks a yes/no question on the terminal; false unless the answer starts with y. Ctrl-D (no
+   * answer at all) is a plain no. Ctrl-C at the question is a no too (the terminal gives it to the
+   * prompt, not as SIGINT), and is remembered: see {@link interrupted}.
    */
   async confirm(question: string): Promise<boolean> {
     this.#spinner?.stop();
     const prompt = createInterface({ input: this.#stdin, output: this.#stderr });
+    // The prompt rejects Ctrl-C and Ctrl-D alike, by an AbortError: Ctrl-C is told apart here.
+    const asked = new AbortController();
+    prompt.once('SIGINT', () => {
+      this.#interrupted = true;
+      asked.abort();
+    });
     try {
-      const answer = await prompt.question(`${question} [y/N] `);
+      const answer = await prompt.question(`${question} [y/N] `, { signal: asked.signal });
       return /^y(es)?$/i.test(answer.trim());
     } catch (error) {
       if ((error as Error | undefined)?.name !== 'AbortError') throw error;
-      this.#interrupted = true;
       this.#stderr.write('\n');
       return false;
     } finally {

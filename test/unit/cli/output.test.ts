@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Output } from '../../../src/cli/output.js';
 import { Captured, capturedOutput } from '../../support/output.js';
@@ -74,6 +75,17 @@ describe('Output', () => {
 
     expect(answer).toBe(false);
     expect(output.interrupted).toBe(true);
+  });
+
+  it('takes Ctrl-D at a question as a plain no, not as Ctrl-C: the run ends with 0, not 130', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const output = new Output({ stdout: new Captured(true), stderr: new Captured(true), stdin, color: false });
+
+    const answered = output.confirm('Proceed?');
+    stdin.write('\x04');
+
+    await expect(answered).resolves.toBe(false);
+    expect(output.interrupted).toBe(false);
   });
 
   it('is not interrupted by a plain no', async () => {
