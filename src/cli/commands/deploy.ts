@@ -55,7 +55,7 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
   ]);
   const clients = new AwsClients(context);
   const progress = await output.progress();
-  const show = showDeployMessages(output, progress);
+  const show = showDeployMessages(output, progress, flags.execute && !flags.yes);
   const report = await runDeploy(
     {
       sts: await clients.sts(),
@@ -68,7 +68,8 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
     { stackName: flags.stackName, region, parameters, bucket: flags.bucket, execute: flags.execute },
   );
   progress.stop();
-  if (report.outcome === 'aborted') output.info(render.renderDeployReport(report, output.palette));
+  // Also with --json, whose stdout then stays empty: the answer was no.
+  if (report.outcome === 'aborted') output.notice(render.renderDeployReport(report, output.palette));
   else if (output.json) output.printJson(render.deployJson(report));
   else output.result(render.renderDeployReport(report, output.palette));
   return ExitCode.ok;

@@ -68,7 +68,7 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
   );
   progress.stop();
   if (report.outcome === 'aborted') {
-    output.info('Nothing was deleted.');
+    output.notice('Nothing was changed.');
     return ExitCode.ok;
   }
   if (output.json) output.printJson(render.destroyJson(report));

@@ -11,9 +11,15 @@ export type DeployFlowMessage = DeployMessage | DestroyMessage | OrgDeployMessag
 
 /**
  * How `deploy` and `destroy` show what their flows tell: steps on the progress line; stack events,
- * StackSet operations, the change set and the organisation's plan as lines of their own.
+ * StackSet operations, the change set and the organisation's plan as lines of their own. The
+ * change set and the plan are what the question that follows is about: shown with --json too when
+ * `asking` (no --yes, and the change set is to be executed).
  */
-export function showDeployMessages(output: Output, progress: Progress): (message: DeployFlowMessage) => void {
+export function showDeployMessages(
+  output: Output,
+  progress: Progress,
+  asking: boolean,
+): (message: DeployFlowMessage) => void {
   return (message) => {
     if (message.kind === 'step') progress.step(message.text);
     else if (message.kind === 'stack-event') output.info(renderStackEvent(message.event, output.stderrPalette));
@@ -21,10 +27,11 @@ export function showDeployMessages(output: Output, progress: Progress): (message
       output.info(`StackSet ${message.action} ${message.operationId}: ${message.status}`);
     else {
       progress.stop();
-      output.info(
+      output.beforeQuestion(
         message.kind === 'org-plan'
           ? renderOrganizationPlan(message.plan, output.stderrPalette)
           : renderChangeSet(message.changeSet, output.stderrPalette),
+        asking,
       );
     }
   };

@@ -60,7 +60,11 @@ export async function deployOrganization(
       cloudFormation: await clients.cloudFormation(),
       organizations: await clients.organizations(),
       ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
-      io: cliHost(output, { command: 'deploy --org', yes: flags.yes, show: showDeployMessages(output, progress) }),
+      io: cliHost(output, {
+        command: 'deploy --org',
+        yes: flags.yes,
+        show: showDeployMessages(output, progress, flags.execute && !flags.yes),
+      }),
     },
     {
       stackName: flags.stackName,
@@ -144,7 +148,11 @@ export async function destroyOrganization(
       scheduler: () => clients.scheduler(),
       organizations: await clients.organizations(),
       ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
-      io: cliHost(output, { command: 'destroy --org', yes: flags.yes, show: showDeployMessages(output, progress) }),
+      io: cliHost(output, {
+        command: 'destroy --org',
+        yes: flags.yes,
+        show: showDeployMessages(output, progress, !flags.yes),
+      }),
     },
     {
       stackName: flags.stackName,

@@ -65,7 +65,7 @@ export async function releaseCommand(
     if (message.kind === 'step') progress.step(message.text);
     else {
       progress.stop();
-      output.info(renderReleasePlan(message.plan, message.reactivate, output.stderrPalette));
+      output.beforeQuestion(renderReleasePlan(message.plan, message.reactivate, output.stderrPalette), !ui.yes);
     }
   };
   const outcome = await releaseFlow(
