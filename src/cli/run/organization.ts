@@ -11,6 +11,7 @@ import { cliHost } from '../cli-host.js';
 import type { OrganizationFlags } from '../command-kit.js';
 import { parseFlag } from '../options.js';
 import type { Output } from '../output.js';
+import { renderDeployReport } from '../render/deploy.js';
 import {
   orgDeployProblems,
   renderOrganizationStatus,
@@ -79,6 +80,11 @@ export async function deployOrganization(
     },
   );
   progress.stop();
+  // Declined at the hub's change set: nothing was changed, said also with --json, whose stdout stays empty.
+  if (report.outcome === 'aborted') {
+    output.notice(renderDeployReport(report.hub, output.palette));
+    return ExitCode.ok;
+  }
   if (output.json) output.printJson(report);
   else output.result(renderOrgDeployReport(report, output.palette));
   const problems = orgDeployProblems(report);

@@ -4,6 +4,12 @@ import { Output } from '../../../src/cli/output.js';
 import type { DeployReport, RunDeployDeps } from '../../../src/deploy/run-deploy.js';
 import type { RunDestroyDeps } from '../../../src/deploy/run-destroy.js';
 import { ExitCode } from '../../../src/errors.js';
+import { MEMBER_OPERATION_PREFERENCES } from '../../../src/organization/deploy/operation-preferences.js';
+import type {
+  OrganizationPlan,
+  OrgDeployReport,
+  RunOrgDeployDeps,
+} from '../../../src/organization/deploy/run-org-deploy.js';
 import type { ReleasePlan } from '../../../src/steps/lifecycle/release.js';
 
 // The flows themselves are tested elsewhere: here each shows what it would do, asks, and is told no.
@@ -31,6 +37,20 @@ vi.mock('../../../src/deploy/run-deploy.js', () => ({
     });
     await io.confirm({ question: 'Execute this change set on exposed-keys?', consequence: 'changes the account' });
     return abortedDeploy;
+  },
+}));
+vi.mock('../../../src/organization/deploy/run-org-deploy.js', () => ({
+  runOrgDeploy: async ({ io }: RunOrgDeployDeps): Promise<OrgDeployReport> => {
+    io.notify({ kind: 'org-plan', plan: organizationPlan });
+    await io.confirm({ question: 'Execute this change set on exposed-keys?', consequence: 'changes the account' });
+    return {
+      outcome: 'aborted',
+      plan: organizationPlan,
+      hub: abortedDeploy,
+      hubEventBusArn: null,
+      operations: [],
+      management: { status: 'not-covered', note: 'Nothing was deployed to the members.' },
+    };
   },
 }));
 vi.mock('../../../src/deploy/run-destroy.js', () => ({
@@ -66,6 +86,18 @@ const abortedDeploy: DeployReport = {
   resources: [],
   outputs: {},
   events: [],
+};
+
+const organizationPlan: OrganizationPlan = {
+  organizationId: 'o-exampleorgid',
+  hubAccountId: '123456789012',
+  managementAccountId: '123456789012',
+  callAs: 'SELF',
+  stackSetName: 'exposed-keys-members',
+  stackSetAction: 'create',
+  targets: ['r-abcd'],
+  preferences: MEMBER_OPERATION_PREFERENCES,
+  management: 'hub',
 };
 
 const releasePlan: ReleasePlan = {
@@ -110,6 +142,23 @@ describe('a question answered no at a terminal', () => {
     expect(run.stderr).toMatch(/Change set exposed-keys-1 \(UPDATE\)[\s\S]*ContainFunction/);
     expect(run.stderr).toMatch(/Nothing was changed/);
     expect(run.stdout).toBe('');
+  });
+
+  it('deploy --org says nothing was changed on stderr, with no JSON document with --json and nothing on stdout without', async () => {
+    for (const json of [['--json'], []]) {
+      const run = await declined(['deploy', '--org', ...json]);
+
+      expect(run.code).toBe(ExitCode.ok);
+      expect(run.stderr).toMatch(/Nothing was changed/);
+      expect(run.stdout).toBe('');
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('deploy --org --json shows the organisation plan on stderr first', async () => {
+    const run = await declined(['deploy', '--org', '--json']);
+
+    expect(run.stderr).toContain('exposed-keys-members');
   });
 
   it('destroy --json says nothing was changed on stderr, with no JSON document', async () => {
