@@ -1,5 +1,6 @@
 import { shownText, shownValue } from '../../common/untrusted-text.js';
 import type { Palette } from '../output.js';
+import { otherAlertChannels } from '../run/alert-channels.js';
 import { isSending } from '../run/delivery-status.js';
 import type { StackStatus } from '../run/status.js';
 import { renderStackDescription } from './stack.js';
@@ -8,9 +9,16 @@ import { table } from './table.js';
 /** What `status` shows: the stack, who receives the notifications, the recent executions, and what did not reach them. */
 export function renderStatus(status: StackStatus, palette: Palette): string {
   const lines = [renderStackDescription(status.stack, palette), palette.bold('Topic subscriptions')];
+  const elsewhere = otherAlertChannels(status.stack);
+  // Without a confirmed subscription, a chat channel or a webhook still receives the alerts.
+  const onlyTo = `the alerts go to ${listed(elsewhere)} only`;
   if (status.subscriptions.length === 0)
-    lines.push(palette.yellow('  none: nobody receives the notifications (deploy --email, or subscribe to the topic)'));
-  else
+    lines.push(
+      elsewhere.length > 0
+        ? `  none: no e-mail subscription is confirmed; ${onlyTo} (deploy --email to add e-mail)`
+        : palette.yellow('  none: nobody receives the notifications (deploy --email, or subscribe to the topic)'),
+    );
+  else {
     lines.push(
       table(
         [{ header: 'protocol' }, { header: 'endpoint' }, { header: 'state' }],
@@ -21,6 +29,9 @@ export function renderStatus(status: StackStatus, palette: Palette): string {
         ]),
       ),
     );
+    if (elsewhere.length > 0 && status.subscriptions.every((subscription) => subscription.pending))
+      lines.push(`  none confirmed yet: ${onlyTo} until one is`);
+  }
   lines.push(...deliveryLines(status, palette));
   lines.push('', palette.bold('Recent executions'));
   if (status.executions.length === 0) lines.push('  none yet (try `exposed-keys simulate`)');
@@ -75,7 +86,17 @@ function deliveryLines({ delivery }: StackStatus, palette: Palette): string[] {
         ? palette.yellow(`  reader: could not be read: ${shownText(reader.error, 200)}`)
         : reader.state === 'Enabled'
           ? `  reader: ${palette.green('Enabled')}`
-          : palette.red(`  reader: ${shownValue(reader.state, 40)}`),
+          : READER_STARTING.has(reader.state)
+            ? `  reader: ${palette.yellow(reader.state)} (in progress: it reads the queue once done)`
+            : palette.red(`  reader: ${shownValue(reader.state, 40)}`),
     );
   return lines;
+}
+
+/** Mapping states on the way to reading the queue: not a problem (see deliveryProblems), only not done yet. */
+const READER_STARTING = new Set(['Enabling', 'Updating', 'Creating']);
+
+/** Names in a sentence: `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

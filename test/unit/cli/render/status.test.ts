@@ -74,4 +74,48 @@ describe('renderStatus', () => {
     );
     expect(text(null)).toMatch(/no dead-letter queue \(a stack deployed before it: deploy again\)/);
   });
+
+  it('says where the alerts go when no e-mail subscription is confirmed but a chat channel or a webhook is there', () => {
+    const slack = {
+      logicalId: 'SlackChannel',
+      physicalId: 'arn:aws:chatbot::123456789012:chat-configuration/slack-channel/exposed-keys',
+      type: 'AWS::Chatbot::SlackChannelConfiguration',
+      status: 'CREATE_COMPLETE',
+      reason: undefined,
+    };
+    const stack = {
+      ...status.stack,
+      resources: [slack],
+      parameters: {
+        ...status.stack.parameters,
+        WebhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hook',
+      },
+    };
+
+    const none = renderStatus({ ...status, stack }, paletteOf(false));
+    const pending = renderStatus(
+      { ...status, stack, subscriptions: [{ protocol: 'email', endpoint: 'sec@example.com', pending: true }] },
+      paletteOf(false),
+    );
+
+    expect(none).not.toMatch(/nobody receives/);
+    expect(none).toMatch(
+      /none: no e-mail subscription is confirmed; the alerts go to the Slack channel and the webhook only/,
+    );
+    expect(pending).toMatch(/none confirmed yet: the alerts go to the Slack channel and the webhook only until one is/);
+  });
+
+  it('draws a dead-letter reader being enabled or updated as in progress, not in red as one that does not read', () => {
+    const palette = paletteOf(true);
+    const reader = (state: string) =>
+      renderStatus({ ...status, delivery: { rules: [], queueReader: { state } } }, palette)
+        .split('\n')
+        .find((line) => line.includes('reader:')) ?? '';
+
+    for (const state of ['Enabling', 'Updating', 'Creating']) {
+      expect(reader(state)).not.toContain(palette.red(state));
+      expect(reader(state)).toContain(palette.yellow(state));
+    }
+    expect(reader('Disabled')).toBe(palette.red('  reader: Disabled'));
+  });
 });
