@@ -1,7 +1,7 @@
 import { shownText, shownValue } from '../../common/untrusted-text.js';
 import type { Palette } from '../output.js';
 import { otherAlertChannels } from '../run/alert-channels.js';
-import { isSending } from '../run/delivery-status.js';
+import { isSending, READER_STARTING } from '../run/delivery-status.js';
 import type { StackStatus } from '../run/status.js';
 import { renderStackDescription } from './stack.js';
 import { table } from './table.js';
@@ -92,9 +92,6 @@ function deliveryLines({ delivery }: StackStatus, palette: Palette): string[] {
     );
   return lines;
 }
-
-/** Mapping states on the way to reading the queue: not a problem (see deliveryProblems), only not done yet. */
-const READER_STARTING = new Set(['Enabling', 'Updating', 'Creating']);
 
 /** Names in a sentence: `a`, `a and b`, `a, b and c`. */
 function listed(names: readonly string[]): string {

@@ -89,8 +89,10 @@ const SENDING = new Set(['ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVEN
 export function isSending(state: string): boolean {
   return SENDING.has(state);
 }
+/** Mapping states on the way to reading the queue: not a problem, only not done yet. */
+export const READER_STARTING: ReadonlySet<string> = new Set(['Enabling', 'Updating', 'Creating']);
 /** Mapping states in which Lambda reads, or is about to read, the queue. */
-const READING = new Set(['Enabled', 'Enabling', 'Updating', 'Creating']);
+const READING = new Set(['Enabled', ...READER_STARTING]);
 
 /**
  * What in the delivery keeps events from the state machine, or alerts from going out: each with

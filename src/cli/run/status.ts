@@ -15,6 +15,7 @@ import { cutEnd } from '../../common/untrusted-text.js';
 import { LOGICAL_IDS } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
+import { otherAlertChannels } from './alert-channels.js';
 import { type DeliveryStatus, deliveryProblems, deliveryStatus } from './delivery-status.js';
 
 /** A subscription of the stack's topic; `pending` until its owner confirms it. */
@@ -174,19 +175,6 @@ export async function stackStatus(
 }
 
 /** The chat channels a stack can alert through besides its topic's subscribers. */
-const CHAT_CHANNEL_TYPES = [
-  'AWS::Chatbot::SlackChannelConfiguration',
-  'AWS::Chatbot::MicrosoftTeamsChannelConfiguration',
-];
-
-/** Whether a stack alerts anyone besides its topic's subscribers: a chat channel, or an incoming webhook. */
-function alertsElsewhere(stack: StackDescription): boolean {
-  return (
-    stack.resources.some((resource) => CHAT_CHANNEL_TYPES.includes(resource.type)) ||
-    Boolean(stack.parameters.WebhookSecretArn)
-  );
-}
-
 /**
  * What in a stack's status keeps alerts from reaching anyone: a stack that failed, is changing, or
  * whose first deploy was rolled back,
@@ -211,7 +199,10 @@ export function statusProblems(status: StackStatus): string[] {
       `The stack is in ${stackStatusName}: its first deploy failed, and nothing of it is deployed. See its events, then run exposed-keys destroy --stack-name ${stackName} and deploy again.`,
     );
   problems.push(...deliveryProblems(status.delivery));
-  if (!status.subscriptions.some((subscription) => !subscription.pending) && !alertsElsewhere(status.stack))
+  if (
+    !status.subscriptions.some((subscription) => !subscription.pending) &&
+    otherAlertChannels(status.stack).length === 0
+  )
     problems.push(
       'Nobody receives the notifications: no confirmed subscription of the topic, and no chat channel or webhook.',
     );
