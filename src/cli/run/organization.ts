@@ -169,9 +169,15 @@ export async function destroyOrganization(
     },
   );
   progress.stop();
-  if (report.outcome === 'aborted') output.info('Stopped: what is listed above as deleted was deleted; nothing else.');
-  else if (output.json) output.printJson(report);
-  else output.result(renderOrgDestroyReport(report, output.palette));
+  // Declined part way, what was deleted before the question stays deleted: said on stderr, and with --json in the report.
+  if (report.outcome === 'aborted')
+    output.notice(
+      output.json
+        ? 'Stopped at a question: what the report lists as deleted was deleted; nothing else.'
+        : 'Stopped: what is listed above as deleted was deleted; nothing else.',
+    );
+  if (output.json) output.printJson(report);
+  else if (report.outcome !== 'aborted') output.result(renderOrgDestroyReport(report, output.palette));
   // The hub holds the follow-ups of every member's keys: what its deletion cancelled is said, as for destroy.
   const hub = report.hub?.outcome === 'destroyed' ? report.hub : undefined;
   const { cancelledFollowUpWarnings, cancelledADeletion } = await import('../render/destroy.js');

@@ -59,6 +59,13 @@ vi.mock('../../../src/deploy/run-destroy.js', () => ({
     return { outcome: 'aborted', stackName: 'exposed-keys' };
   },
 }));
+vi.mock('../../../src/organization/deploy/run-org-destroy.js', () => ({
+  // Declined at the hub's question, once the members' stacks and the StackSet were gone.
+  runOrgDestroy: async ({ io }: { io: import('../../../src/common/io-host.js').IoHost<unknown> }) => {
+    await io.confirm({ question: 'Delete the stack exposed-keys?', consequence: 'deletes the stack' });
+    return { outcome: 'aborted', accounts: 3, operations: [], stackSetDeleted: true, management: null, hub: null };
+  },
+}));
 vi.mock('../../../src/cli/run/schedule-target.js', () => ({ stackSchedules: () => async () => null }));
 vi.mock('../../../src/cli/run/release.js', () => ({
   releaseFlow: async (
@@ -168,6 +175,14 @@ describe('a question answered no at a terminal', () => {
     expect(run.asked).toBe(1);
     expect(run.stderr).toMatch(/Nothing was changed\./);
     expect(run.stdout).toBe('');
+  });
+
+  it('destroy --org stopped part way says on stderr what stays deleted, and with --json reports it', async () => {
+    const run = await declined(['destroy', '--org', '--json']);
+
+    expect(run.code).toBe(ExitCode.ok);
+    expect(run.stderr).toMatch(/Stopped at a question: what the report lists as deleted was deleted/);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'aborted', accounts: 3, stackSetDeleted: true });
   });
 
   it('release --json shows the plan and its evidence on stderr first, then says nothing was changed', async () => {
