@@ -55,6 +55,12 @@ export class InvalidEventError extends ExposedKeysError {
   }
 }
 
+/**
+ * How many of an event's keys an error names: a Health event may name thousands, and a task's error
+ * travels in the state machine's state, which holds 256 KB in all (`keys` holds them all).
+ */
+const KEYS_NAMED = 20;
+
 /** Thrown when an event names more than one exposed key: each must be contained, one at a time. */
 export class SeveralKeysError extends InvalidEventError {
   constructor(
@@ -62,8 +68,10 @@ export class SeveralKeysError extends InvalidEventError {
     /** The keys the event names, each a valid access key id. */
     readonly keys: readonly string[],
   ) {
-    super(field, `names ${keys.length} different access keys (${keys.join(', ')}); respond to each`, {
-      hint: `Contain each key: ${keys.map((key) => `exposed-keys respond --key ${key}`).join('; ')}`,
+    const named = keys.slice(0, KEYS_NAMED);
+    const more = keys.length > named.length ? `, and ${keys.length - named.length} more in the event` : '';
+    super(field, `names ${keys.length} different access keys (${named.join(', ')}${more}); respond to each`, {
+      hint: `Contain each key: ${named.map((key) => `exposed-keys respond --key ${key}`).join('; ')}${more ? `; and each of the ${keys.length - named.length} more the event names` : ''}`,
     });
   }
 }
