@@ -6,6 +6,7 @@ import type { Incident } from '../../incident/incident.js';
 import { parseIncident, parseSignal } from '../../incident/parse-incident.js';
 import { containTarget, inAccount } from '../../organization/contain-target.js';
 import type { OrganizationAccess } from '../../organization/organization-access.js';
+import { OutsideOrganizationError } from '../../organization/organization-errors.js';
 import type { ContainConfig } from '../../settings/function-settings.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { isFollowUpEvent } from '../../steps/lifecycle/follow-up.js';
@@ -54,6 +55,25 @@ function recordDeps(
     : undefined;
 }
 
+/**
+ * The IAM a signal is received with: the function's own; in organisation mode, the named account's
+ * through its responder role, once Organizations has not said the account is outside (then every
+ * call is refused here, unsent: the hub reads nothing there, and the receipt says why).
+ */
+async function claimIam(deps: ContainTaskDeps, named: { accountId: string; name: string }): Promise<IamClient> {
+  const { organization } = deps;
+  if (!organization) return deps.iam;
+  const [hub, membership] = await Promise.all([
+    organization.access.hubAccountId(),
+    organization.members.membership(named.accountId),
+  ]);
+  if (membership.status === 'outside' && named.accountId !== hub) {
+    const refused = new OutsideOrganizationError(named.accountId, organization.organizationId);
+    return { send: async () => Promise.reject(refused) } as IamClient;
+  }
+  return (await clientsIn(organization, named.accountId, named.name))?.iam() ?? deps.iam;
+}
+
 /** `ClaimIncident`: the first signal about a key claims its incident; later ones join it; a quarantine names no key. */
 async function claimStep(deps: ContainTaskDeps, config: ContainConfig, state: WorkflowState, context?: TaskContext) {
   const signal = parseSignal(eventOf(state));
@@ -63,10 +83,10 @@ async function claimStep(deps: ContainTaskDeps, config: ContainConfig, state: Wo
     signal.kind === 'user'
       ? { accountId: signal.quarantine.accountId, name: signal.quarantine.userName }
       : { accountId: signal.incident.accountId, name: signal.incident.accessKeyId };
-  const member = await clientsIn(deps.organization, named.accountId, named.name);
+  const iam = await claimIam(deps, named);
   const receipt: SignalReceipt = await receiveSignal(
     {
-      iam: withDeadline(member ? member.iam() : deps.iam, deadline),
+      iam: withDeadline(iam, deadline),
       record: recordDeps(deps, config, deadline),
       now: deps.now,
     },
@@ -168,7 +188,9 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
       await recordFailedContainment(recordDeps(deps, config, recordDeadline), incident);
       throw error;
     });
-    if (target && 'refused' in target) return contained;
+    // Refused too is recorded: a later report of the key then knows the key was never contained here.
+    if (target && 'refused' in target)
+      return recordContainment(recordDeps(deps, config, deadline), incident, contained);
     const recorded = await recordContainment(recordDeps(deps, config, deadline), incident, contained);
     const result = target ? inAccount(recorded, target.account) : recorded;
     deps.logger?.info('Containment finished', {
