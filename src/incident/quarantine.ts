@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { shownValue } from '../common/untrusted-text.js';
 import { QUARANTINE_POLICIES } from '../constants.js';
 import { InvalidEventError } from '../errors.js';
 import { isAccessKeyId } from './access-key-id.js';
@@ -34,6 +35,12 @@ export interface QuarantineSignal {
    * say so, so it is a lead for a human, never a reason to touch the key.
    */
   callerKey: string | null;
+  /**
+   * Who made the call, as CloudTrail recorded it (`userIdentity.arn`, made inert), and whether it
+   * was AWS's own (its user agent is AWS's internal one). Anyone allowed `iam:PutUserPolicy` can put
+   * a policy of that name: the message says who did, rather than take it for AWS's word.
+   */
+  putBy?: { arn: string | null; aws: boolean };
   notes?: string[];
 }
 
@@ -53,6 +60,7 @@ const quarantineEvent = z.object({
     errorCode: z.unknown().optional(),
     recipientAccountId: z.unknown().optional(),
     userIdentity: z.record(z.string(), z.unknown()).optional(),
+    userAgent: z.unknown().optional(),
     requestParameters: z.looseObject({
       userName: z.string(),
       policyArn: z.string().optional(),
@@ -98,6 +106,16 @@ function callerKeyOf(identity: Record<string, unknown> | undefined, userName: st
   return typeof name === 'string' && name.toLowerCase() === userName.toLowerCase() ? key : null;
 }
 
+/** Who put the policy, as CloudTrail recorded it; `aws` when the call was AWS's own (its internal user agent). */
+function putByOf(detail: QuarantineEvent['detail']): { arn: string | null; aws: boolean } {
+  const arn = detail.userIdentity?.arn;
+  const agent = typeof detail.userAgent === 'string' ? detail.userAgent : '';
+  return {
+    arn: typeof arn === 'string' && arn !== '' ? shownValue(arn, 200) : null,
+    aws: /^(aws internal|aws-internal)/i.test(agent.trim()),
+  };
+}
+
 /**
  * Reads the CloudTrail event of AWS quarantining a user (`AttachUserPolicy` of an
  * `AWSCompromisedKeyQuarantine*` policy, or `PutUserPolicy` of `AWSExposedCredentialPolicy_DO_NOT_REMOVE`),
@@ -128,6 +146,7 @@ export function parseQuarantineEvent(event: unknown): QuarantineSignal {
     detectedAt,
     eventId: eventId(parsed.data.id),
     callerKey: callerKeyOf(detail.userIdentity, userName),
+    putBy: putByOf(detail),
     ...(notes.length > 0 ? { notes } : {}),
   };
 }

@@ -145,6 +145,19 @@ function quarantineSteps(signal: Quarantine, urgent: boolean): string[] {
   return steps;
 }
 
+/**
+ * What happened: AWS quarantining the user when the call was AWS's own; else the policy put by
+ * whoever CloudTrail names, which anyone allowed `iam:PutUserPolicy` can do: to check, not to take
+ * for AWS's word.
+ */
+function quarantineHappened(quarantine: Quarantine['quarantine']): string {
+  const where = `on ${quarantine.userName} in account ${quarantine.accountId} at ${quarantine.detectedAt}`;
+  const names = 'The event names the user, not the key.';
+  if (!quarantine.putBy || quarantine.putBy.aws)
+    return `AWS put ${quarantine.policy} ${where}: it found one of the user's access keys exposed. ${names}`;
+  return `${quarantine.policy}, the policy AWS puts on a user one of whose keys it found exposed, was put ${where} by ${quarantine.putBy.arn ?? 'a caller CloudTrail does not name'}, not by a call of AWS's own: check that AWS did it. ${names}`;
+}
+
 /** The message of AWS quarantining a user: the user's keys with their last use, and the incidents it joined. */
 function quarantineMessage(report: IncidentReport, signal: Quarantine): IncidentMessage {
   const { quarantine, user, incidents } = signal;
@@ -167,7 +180,7 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
     outcome: 'user-quarantined',
     headline: urgent ? 'ACTION REQUIRED: AWS quarantined a user, exposed key not known' : HEADLINES['user-quarantined'],
     urgent,
-    happened: `AWS put ${quarantine.policy} on ${quarantine.userName} in account ${quarantine.accountId} at ${quarantine.detectedAt}: it found one of the user's access keys exposed. The event names the user, not the key.`,
+    happened: quarantineHappened(quarantine),
     keyNow,
     attackerDid: [
       'not investigated: the signal names no key (exposed-keys investigate --key <key> for each key below).',

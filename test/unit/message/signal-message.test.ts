@@ -183,6 +183,19 @@ describe('the message of AWS quarantining a user', () => {
     expect(message.doNow.join('\n')).toContain('aws iam list-access-keys --user-name alice');
   });
 
+  it("says who put the policy, and to check that AWS did, when the call was not AWS's own", () => {
+    const report = quarantineReport();
+    if (report.signal?.role === 'quarantine')
+      report.signal.quarantine.putBy = { arn: 'arn:aws:iam::123456789012:user/mallory', aws: false };
+    const byAws = quarantineReport();
+    if (byAws.signal?.role === 'quarantine') byAws.signal.quarantine.putBy = { arn: null, aws: true };
+
+    expect(messageOf(report).happened).toMatch(
+      /^AWSCompromisedKeyQuarantineV3, the policy AWS puts on a user one of whose keys it found exposed, was put on alice .* by arn:aws:iam::123456789012:user\/mallory, not by a call of AWS's own: check that AWS did it\./,
+    );
+    expect(messageOf(byAws).happened).toMatch(/^AWS put AWSCompromisedKeyQuarantineV3 on alice/);
+  });
+
   it('names the caller key as a lead, never as a key it acted on', () => {
     const report = quarantineReport();
     if (report.signal?.role === 'quarantine') report.signal.quarantine.callerKey = 'AKIAI44QH8DHBEXAMPLE';
