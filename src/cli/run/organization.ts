@@ -169,6 +169,11 @@ export async function destroyOrganization(
     },
   );
   progress.stop();
+  const removedSomething = report.stackSetDeleted || report.operations.length > 0 || report.management !== null;
+  if (report.outcome === 'aborted' && !removedSomething) {
+    output.notice('Nothing was changed.');
+    return ExitCode.ok;
+  }
   // Declined part way, what was deleted before the question stays deleted: said on stderr, and with --json in the report.
   if (report.outcome === 'aborted')
     output.notice(

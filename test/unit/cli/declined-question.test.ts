@@ -12,6 +12,9 @@ import type {
 } from '../../../src/organization/deploy/run-org-deploy.js';
 import type { ReleasePlan } from '../../../src/steps/lifecycle/release.js';
 
+/** Where destroy --org is declined: at the hub's question, the StackSet gone (part way); or at the first, nothing removed. */
+const orgDestroy = { partWay: true };
+
 // The flows themselves are tested elsewhere: here each shows what it would do, asks, and is told no.
 vi.mock('../../../src/deploy/run-deploy.js', () => ({
   runDeploy: async ({ io }: RunDeployDeps): Promise<DeployReport> => {
@@ -63,7 +66,14 @@ vi.mock('../../../src/organization/deploy/run-org-destroy.js', () => ({
   // Declined at the hub's question, once the members' stacks and the StackSet were gone.
   runOrgDestroy: async ({ io }: { io: import('../../../src/common/io-host.js').IoHost<unknown> }) => {
     await io.confirm({ question: 'Delete the stack exposed-keys?', consequence: 'deletes the stack' });
-    return { outcome: 'aborted', accounts: 3, operations: [], stackSetDeleted: true, management: null, hub: null };
+    return {
+      outcome: 'aborted',
+      accounts: 3,
+      operations: [],
+      stackSetDeleted: orgDestroy.partWay,
+      management: null,
+      hub: null,
+    };
   },
 }));
 vi.mock('../../../src/cli/run/schedule-target.js', () => ({ stackSchedules: () => async () => null }));
@@ -173,6 +183,16 @@ describe('a question answered no at a terminal', () => {
 
     expect(run.code).toBe(ExitCode.ok);
     expect(run.asked).toBe(1);
+    expect(run.stderr).toMatch(/Nothing was changed\./);
+    expect(run.stdout).toBe('');
+  });
+
+  it('destroy --org declined at its first question says nothing was changed, with no JSON document', async () => {
+    orgDestroy.partWay = false;
+    const run = await declined(['destroy', '--org', '--json']);
+    orgDestroy.partWay = true;
+
+    expect(run.code).toBe(ExitCode.ok);
     expect(run.stderr).toMatch(/Nothing was changed\./);
     expect(run.stdout).toBe('');
   });
