@@ -156,6 +156,9 @@ export async function stackStatus(
 ): Promise<StackStatus> {
   const stack = await describeStack(deps.cloudFormation, options.stackName);
   if (!stack) throw new StackNotFoundError(options.stackName, options.region);
+  // Its first deploy rolled back: its resources are gone, and reading them would fail on the first;
+  // what there is to say is the stack's state (see statusProblems).
+  if (stack.status === 'ROLLBACK_COMPLETE') return { stack, subscriptions: [], executions: [], undelivered: null };
   const topicArn = physicalId(stack, LOGICAL_IDS.topic);
   const stateMachineArn = physicalId(stack, LOGICAL_IDS.stateMachine);
   const queueUrl = physicalId(stack, LOGICAL_IDS.undeliveredQueue);
@@ -174,7 +177,6 @@ export async function stackStatus(
   }
 }
 
-/** The chat channels a stack can alert through besides its topic's subscribers. */
 /**
  * What in a stack's status keeps alerts from reaching anyone: a stack that failed, is changing, or
  * whose first deploy was rolled back,
@@ -195,9 +197,10 @@ export function statusProblems(status: StackStatus): string[] {
     );
   // Its first deploy failed and was rolled back: nothing is deployed, and such a stack can only be deleted.
   if (stackStatusName === 'ROLLBACK_COMPLETE')
-    problems.push(
+    return [
+      ...problems,
       `The stack is in ${stackStatusName}: its first deploy failed, and nothing of it is deployed. See its events, then run exposed-keys destroy --stack-name ${stackName} and deploy again.`,
-    );
+    ];
   problems.push(...deliveryProblems(status.delivery));
   if (
     !status.subscriptions.some((subscription) => !subscription.pending) &&

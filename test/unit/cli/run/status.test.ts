@@ -8,7 +8,7 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns'
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { stackStatus } from '../../../../src/cli/run/status.js';
+import { stackStatus, statusProblems } from '../../../../src/cli/run/status.js';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys';
 
@@ -114,5 +114,42 @@ describe('stackStatus', () => {
     });
     expect(countless.undelivered).toEqual({ error: expect.stringMatching(/SQS gave no count of the queue's events/) });
     expect(second.undelivered).toEqual({ error: expect.stringMatching(/sqs:GetQueueAttributes.*denied/) });
+  });
+
+  it('reads nothing more of a stack whose first deploy rolled back: its resources are gone', async () => {
+    const cloudFormation = mockClient(CloudFormationClient);
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'exposed-keys', StackId: 'id', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() },
+      ],
+    });
+    cloudFormation.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        {
+          LogicalResourceId: 'NotificationTopic',
+          PhysicalResourceId: 'arn:aws:sns:us-east-1:123456789012:exposed-keys-NotificationTopic-1',
+          ResourceType: 'AWS::SNS::Topic',
+          ResourceStatus: 'DELETE_COMPLETE',
+          Timestamp: new Date(),
+        },
+      ],
+    });
+    const sns = mockClient(SNSClient);
+    sns
+      .on(ListSubscriptionsByTopicCommand)
+      .rejects(Object.assign(new Error('Topic does not exist'), { name: 'NotFound' }));
+    const deps = {
+      cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+      sns: new SNSClient({ region: 'us-east-1' }),
+      sfn: new SFNClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+    };
+
+    const status = await stackStatus(deps, { stackName: 'exposed-keys', region: 'us-east-1' });
+
+    expect(sns).not.toHaveReceivedCommand(ListSubscriptionsByTopicCommand);
+    expect(statusProblems(status)).toEqual([
+      expect.stringMatching(/^The stack is in ROLLBACK_COMPLETE: its first deploy failed/),
+    ]);
   });
 });
