@@ -36,9 +36,9 @@ export interface QuarantineSignal {
    */
   callerKey: string | null;
   /**
-   * Who made the call, as CloudTrail recorded it (`userIdentity.arn`, made inert), and whether it
-   * was AWS's own (its user agent is AWS's internal one). Anyone allowed `iam:PutUserPolicy` can put
-   * a policy of that name: the message says who did, rather than take it for AWS's word.
+   * Who made the call, as CloudTrail recorded it (`userIdentity.arn`, made inert), and whether
+   * CloudTrail names an AWS service as the caller. Anyone allowed `iam:PutUserPolicy` can put a
+   * policy of that name: otherwise the message names the caller, and does not say AWS did it.
    */
   putBy?: { arn: string | null; aws: boolean };
   notes?: string[];
@@ -60,7 +60,6 @@ const quarantineEvent = z.object({
     errorCode: z.unknown().optional(),
     recipientAccountId: z.unknown().optional(),
     userIdentity: z.record(z.string(), z.unknown()).optional(),
-    userAgent: z.unknown().optional(),
     requestParameters: z.looseObject({
       userName: z.string(),
       policyArn: z.string().optional(),
@@ -106,13 +105,18 @@ function callerKeyOf(identity: Record<string, unknown> | undefined, userName: st
   return typeof name === 'string' && name.toLowerCase() === userName.toLowerCase() ? key : null;
 }
 
-/** Who put the policy, as CloudTrail recorded it; `aws` when the call was AWS's own (its internal user agent). */
+/**
+ * Who put the policy, as CloudTrail recorded it; `aws` only when CloudTrail names an AWS service as
+ * the caller (`userIdentity.type` `AWSService`, or `invokedBy` a service). The user agent is the
+ * caller's to set, and the console records its own as AWS's: it proves nothing.
+ */
 function putByOf(detail: QuarantineEvent['detail']): { arn: string | null; aws: boolean } {
-  const arn = detail.userIdentity?.arn;
-  const agent = typeof detail.userAgent === 'string' ? detail.userAgent : '';
+  const identity = detail.userIdentity ?? {};
+  const by = typeof identity.invokedBy === 'string' ? identity.invokedBy : '';
+  const arn = typeof identity.arn === 'string' && identity.arn !== '' ? identity.arn : by;
   return {
-    arn: typeof arn === 'string' && arn !== '' ? shownValue(arn, 200) : null,
-    aws: /^(aws internal|aws-internal)/i.test(agent.trim()),
+    arn: arn === '' ? null : shownValue(arn, 200),
+    aws: identity.type === 'AWSService' || /^[a-z0-9-]+\.amazonaws\.com$/.test(by),
   };
 }
 

@@ -145,17 +145,30 @@ function quarantineSteps(signal: Quarantine, urgent: boolean): string[] {
   return steps;
 }
 
+/** Whether CloudTrail names AWS itself as the caller that put the quarantine policy (older records say nothing). */
+function byAws(quarantine: Quarantine['quarantine']): boolean {
+  return !quarantine.putBy || quarantine.putBy.aws;
+}
+
 /**
- * What happened: AWS quarantining the user when the call was AWS's own; else the policy put by
- * whoever CloudTrail names, which anyone allowed `iam:PutUserPolicy` can do: to check, not to take
- * for AWS's word.
+ * What happened: AWS quarantining the user when CloudTrail names AWS as the caller; else the policy
+ * put by the caller it names, which may be AWS's doing or anyone's allowed `iam:PutUserPolicy`.
  */
 function quarantineHappened(quarantine: Quarantine['quarantine']): string {
   const where = `on ${quarantine.userName} in account ${quarantine.accountId} at ${quarantine.detectedAt}`;
   const names = 'The event names the user, not the key.';
-  if (!quarantine.putBy || quarantine.putBy.aws)
+  if (byAws(quarantine))
     return `AWS put ${quarantine.policy} ${where}: it found one of the user's access keys exposed. ${names}`;
-  return `${quarantine.policy}, the policy AWS puts on a user one of whose keys it found exposed, was put ${where} by ${quarantine.putBy.arn ?? 'a caller CloudTrail does not name'}, not by a call of AWS's own: check that AWS did it. ${names}`;
+  return `${quarantine.policy} was put ${where} by ${quarantine.putBy?.arn ?? 'a caller CloudTrail does not name'}. AWS puts it on a user one of whose keys it found exposed; anyone allowed iam:PutUserPolicy can too: check who did. ${names}`;
+}
+
+/** The headline of a quarantine: AWS's when CloudTrail names AWS as the caller, else the policy's alone. */
+function quarantineHeadline(quarantine: Quarantine['quarantine'], urgent: boolean): string {
+  if (byAws(quarantine))
+    return urgent ? 'ACTION REQUIRED: AWS quarantined a user, exposed key not known' : HEADLINES['user-quarantined'];
+  return urgent
+    ? 'ACTION REQUIRED: quarantine policy put on a user, exposed key not known'
+    : 'Quarantine policy put on a user whose key may have leaked';
 }
 
 /** The message of AWS quarantining a user: the user's keys with their last use, and the incidents it joined. */
@@ -178,7 +191,7 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
           : `None of the ${user.keys.length} key(s) of ${quarantine.userName} is active.`);
   return {
     outcome: 'user-quarantined',
-    headline: urgent ? 'ACTION REQUIRED: AWS quarantined a user, exposed key not known' : HEADLINES['user-quarantined'],
+    headline: quarantineHeadline(quarantine, urgent),
     urgent,
     happened: quarantineHappened(quarantine),
     keyNow,

@@ -187,7 +187,8 @@ describe('one incident per key', () => {
     expect(quarantined.output?.signal).toMatchObject({ role: 'quarantine', incidents: [{ accessKeyId: exposed }] });
     expect(mutations()).toEqual([]);
     const [message] = await mail.messages();
-    expect(message?.Subject).toBe('AWS quarantined a user whose key leaked: carol in 123456789012');
+    // The published record's caller is a console session: the message names it, and does not say AWS did it.
+    expect(message?.Subject).toBe('Quarantine policy put on a user whose key may have leaked: carol in 123456789012');
   });
 
   it('reports the keys of a quarantined user with no incident, contains none, and fails for a human to look', async () => {

@@ -28,16 +28,20 @@ describe('parseQuarantineEvent', () => {
       detectedAt: '2023-11-21T23:23:52.000Z',
       eventId: '6f2c1e0a-7d1b-4a55-9a0e-3c1f2b4d5e6f',
       callerKey: null,
-      putBy: { arn: 'arn:aws:sts::123456789012:assumed-role/a-role/user.name', aws: true },
+      // A console session, whatever its user agent says: not AWS itself, as CloudTrail names it.
+      putBy: { arn: 'arn:aws:sts::123456789012:assumed-role/a-role/user.name', aws: false },
     });
   });
 
-  it("says who put the policy when the call was not AWS's own, anyone allowed iam:PutUserPolicy being able to", () => {
-    const event = attachV2();
-    event.detail.userAgent = 'aws-cli/2.15.0 Python/3.11';
-    event.detail.userIdentity.arn = 'arn:aws:iam::123456789012:user/mallory\u001b[2J';
+  it("takes the call for AWS's own only when CloudTrail names an AWS service as the caller, and shows the caller inert", () => {
+    const byService = attachV2();
+    byService.detail.userIdentity = { type: 'AWSService', invokedBy: 'health.amazonaws.com' };
+    const byPerson = attachV2();
+    byPerson.detail.userAgent = 'aws-internal/3';
+    byPerson.detail.userIdentity.arn = 'arn:aws:iam::123456789012:user/mallory\u001b[2J';
 
-    expect(parseQuarantineEvent(event).putBy).toEqual({
+    expect(parseQuarantineEvent(byService).putBy).toEqual({ arn: 'health.amazonaws.com', aws: true });
+    expect(parseQuarantineEvent(byPerson).putBy).toEqual({
       arn: 'arn:aws:iam::123456789012:user/mallory\\x1B[2J',
       aws: false,
     });

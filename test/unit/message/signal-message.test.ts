@@ -183,17 +183,20 @@ describe('the message of AWS quarantining a user', () => {
     expect(message.doNow.join('\n')).toContain('aws iam list-access-keys --user-name alice');
   });
 
-  it("says who put the policy, and to check that AWS did, when the call was not AWS's own", () => {
+  it('names who put the policy, and does not say AWS did, unless CloudTrail names AWS as the caller', () => {
     const report = quarantineReport();
     if (report.signal?.role === 'quarantine')
       report.signal.quarantine.putBy = { arn: 'arn:aws:iam::123456789012:user/mallory', aws: false };
     const byAws = quarantineReport();
     if (byAws.signal?.role === 'quarantine') byAws.signal.quarantine.putBy = { arn: null, aws: true };
 
-    expect(messageOf(report).happened).toMatch(
-      /^AWSCompromisedKeyQuarantineV3, the policy AWS puts on a user one of whose keys it found exposed, was put on alice .* by arn:aws:iam::123456789012:user\/mallory, not by a call of AWS's own: check that AWS did it\./,
+    const message = messageOf(report);
+    expect(message.happened).toMatch(
+      /^AWSCompromisedKeyQuarantineV3 was put on alice .* by arn:aws:iam::123456789012:user\/mallory\. AWS puts it on a user one of whose keys it found exposed; anyone allowed iam:PutUserPolicy can too: check who did\./,
     );
+    expect(message.headline).toBe('ACTION REQUIRED: quarantine policy put on a user, exposed key not known');
     expect(messageOf(byAws).happened).toMatch(/^AWS put AWSCompromisedKeyQuarantineV3 on alice/);
+    expect(messageOf(byAws).headline).toBe('ACTION REQUIRED: AWS quarantined a user, exposed key not known');
   });
 
   it('names the caller key as a lead, never as a key it acted on', () => {
