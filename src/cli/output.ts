@@ -243,6 +243,8 @@ export class Output {
       this.#interrupted = true;
       asked.abort();
     });
+    // Node 20 releases before readline rejected a question on Ctrl-D close the prompt and leave it unanswered.
+    prompt.once('close', () => asked.abort());
     try {
       const answer = await prompt.question(`${question} [y/N] `, { signal: asked.signal });
       return /^y(es)?$/i.test(answer.trim());

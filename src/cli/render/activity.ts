@@ -164,7 +164,7 @@ export function renderInvestigation(
 /**
  * What `investigate --json` prints: the summary alone (the contract), or `{ activity,
  * sessionActivity }` with the second hop, and `inventory` beside them when one was asked for (null
- * when it was not taken: stopped, or refused). The shape follows what was asked, not what came of it.
+ * when it was not taken: stopped with Ctrl-C). The shape follows what was asked, not what came of it.
  */
 export function investigationJson(
   investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[]; inventory?: Inventory },
