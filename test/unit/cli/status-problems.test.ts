@@ -21,6 +21,19 @@ function status(overrides: Partial<StackStatus> = {}): StackStatus {
   };
 }
 
+/** The stack of {@link status} with these resources. */
+function withResources(resources: { logicalId: string; type: string; physicalId: string }[]): StackStatus['stack'] {
+  return { ...status().stack, resources } as unknown as StackStatus['stack'];
+}
+
+/** What carries events to the stack's state machine, read with the mocked EventBridge and Lambda. */
+function deliveryOf(stack: StackStatus['stack']) {
+  return deliveryStatus(
+    { events: new EventBridgeClient({ region: 'us-east-1' }), lambda: new LambdaClient({ region: 'us-east-1' }) },
+    stack,
+  );
+}
+
 describe('what status reports as keeping alerts from anyone (exit 3)', () => {
   it('is nothing for a stack whose alerts reach a confirmed subscriber, its queue empty', () => {
     expect(statusProblems(status())).toEqual([]);
@@ -92,19 +105,13 @@ describe('what status reports of the stack itself and what carries events to it 
       .on(DescribeRuleCommand, { Name: 'exposed-keys-HubRule-1', EventBusName: 'exposed-keys-hub' })
       .resolves({ State: 'ENABLED' });
     lambda.on(GetEventSourceMappingCommand, { UUID: 'uuid-1' }).resolves({ State: 'Disabled' });
-    const stack = {
-      ...status().stack,
-      resources: [
-        { logicalId: 'HealthRiskRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-HealthRiskRule-1' },
-        { logicalId: 'HubRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-hub|exposed-keys-HubRule-1' },
-        { logicalId: 'UndeliveredEventSource', type: 'AWS::Lambda::EventSourceMapping', physicalId: 'uuid-1' },
-      ],
-    } as unknown as StackStatus['stack'];
+    const stack = withResources([
+      { logicalId: 'HealthRiskRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-HealthRiskRule-1' },
+      { logicalId: 'HubRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-hub|exposed-keys-HubRule-1' },
+      { logicalId: 'UndeliveredEventSource', type: 'AWS::Lambda::EventSourceMapping', physicalId: 'uuid-1' },
+    ]);
     try {
-      const delivery = await deliveryStatus(
-        { events: new EventBridgeClient({ region: 'us-east-1' }), lambda: new LambdaClient({ region: 'us-east-1' }) },
-        stack,
-      );
+      const delivery = await deliveryOf(stack);
 
       expect(delivery).toEqual({
         rules: [
@@ -140,18 +147,12 @@ describe('what status reports of the stack itself and what carries events to it 
     const notFound = (message: string) => Object.assign(new Error(message), { name: 'ResourceNotFoundException' });
     events.on(DescribeRuleCommand).rejects(notFound('Rule exposed-keys-HealthRiskRule-1 does not exist.'));
     lambda.on(GetEventSourceMappingCommand).rejects(notFound('The resource you requested does not exist.'));
-    const stack = {
-      ...status().stack,
-      resources: [
-        { logicalId: 'HealthRiskRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-HealthRiskRule-1' },
-        { logicalId: 'UndeliveredEventSource', type: 'AWS::Lambda::EventSourceMapping', physicalId: 'uuid-1' },
-      ],
-    } as unknown as StackStatus['stack'];
+    const stack = withResources([
+      { logicalId: 'HealthRiskRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-HealthRiskRule-1' },
+      { logicalId: 'UndeliveredEventSource', type: 'AWS::Lambda::EventSourceMapping', physicalId: 'uuid-1' },
+    ]);
     try {
-      const delivery = await deliveryStatus(
-        { events: new EventBridgeClient({ region: 'us-east-1' }), lambda: new LambdaClient({ region: 'us-east-1' }) },
-        stack,
-      );
+      const delivery = await deliveryOf(stack);
 
       expect(delivery).toEqual({
         rules: [{ name: 'exposed-keys-HealthRiskRule-1', state: 'DELETED' }],

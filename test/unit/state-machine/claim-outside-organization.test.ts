@@ -4,12 +4,11 @@ import { AccountNotFoundException, DescribeAccountCommand, OrganizationsClient }
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { accountAccess } from '../../../src/organization/account-clients.js';
-import { OrganizationMembers } from '../../../src/organization/membership.js';
 import type { OrganizationAccess } from '../../../src/organization/organization-access.js';
 import { CLAIM_STEP, containTask } from '../../../src/state-machine/tasks/contain-task.js';
 import { containConfig } from '../../support/contain-config.js';
 import { loadEvent } from '../../support/fixtures.js';
+import { hubOrganization, signedWith } from '../../support/organization-access.js';
 import { asCloudTrailEvent, publishedRecord } from '../../support/published.js';
 
 const stsMock = mockClient(STSClient);
@@ -23,16 +22,7 @@ const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CONFIG = { ...containConfig(), incidentTable: 'incidents' };
 
 function organization(): OrganizationAccess {
-  return {
-    organizationId: ORG,
-    access: accountAccess({
-      sts: new STSClient({ region: 'us-east-1' }),
-      roleName: 'exposed-keys-responder',
-      context: { region: 'us-east-1', maxAttempts: 1 },
-      hubAccountId: HUB,
-    }),
-    members: new OrganizationMembers(new OrganizationsClient({ region: 'us-east-1' }), ORG),
-  };
+  return hubOrganization(HUB, ORG);
 }
 
 function task() {
@@ -56,13 +46,8 @@ function reportOutside(id: string) {
 }
 
 /** The access keys the mocked IAM calls were signed with: a role assumed there would show. */
-async function signedWith(): Promise<string[]> {
-  return Promise.all(
-    iamMock.calls().map(async (call) => {
-      const client = call.thisValue as { config: { credentials: () => Promise<{ accessKeyId: string }> } };
-      return (await client.config.credentials()).accessKeyId;
-    }),
-  );
+async function signedWithAll(): Promise<(string | undefined)[]> {
+  return Promise.all(iamMock.calls().map((call) => signedWith(call)));
 }
 
 beforeEach(() => {
@@ -100,7 +85,7 @@ describe('ClaimIncident, for an account Organizations says is outside the organi
       keyNow: { status: 'unknown', error: expect.stringMatching(/not a member of organization/) },
     });
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
-    expect(await signedWith()).toEqual([]);
+    expect(await signedWithAll()).toEqual([]);
   });
 
   it("reads nothing there for AWS's quarantine of a user of it", async () => {
@@ -111,7 +96,7 @@ describe('ClaimIncident, for an account Organizations says is outside the organi
 
     expect(receipt).toMatchObject({ role: 'quarantine', user: { keysUnknown: true } });
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
-    expect(await signedWith()).toEqual([]);
+    expect(await signedWithAll()).toEqual([]);
   });
 });
 

@@ -17,7 +17,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../../src/errors.js';
 import { accountAccess } from '../../../src/organization/account-clients.js';
-import { OrganizationMembers } from '../../../src/organization/membership.js';
 import type { OrganizationAccess } from '../../../src/organization/organization-access.js';
 import { OutsideOrganizationError } from '../../../src/organization/organization-errors.js';
 import { CLAIM_STEP, containTask } from '../../../src/state-machine/tasks/contain-task.js';
@@ -28,6 +27,7 @@ import type { Investigation } from '../../../src/steps/investigate.js';
 import { type FollowUpRequest, followUpEvent } from '../../../src/steps/lifecycle/follow-up.js';
 import { containConfig } from '../../support/contain-config.js';
 import { loadEvent } from '../../support/fixtures.js';
+import { hubOrganization, signedWith } from '../../support/organization-access.js';
 import { asCloudTrailEvent, publishedRecord } from '../../support/published.js';
 
 const stsMock = mockClient(STSClient);
@@ -43,16 +43,7 @@ const ORG = 'o-exampleorg1';
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 
 function organization(): OrganizationAccess {
-  return {
-    organizationId: ORG,
-    access: accountAccess({
-      sts: new STSClient({ region: 'us-east-1' }),
-      roleName: 'exposed-keys-responder',
-      context: { region: 'us-east-1', maxAttempts: 1 },
-      hubAccountId: HUB,
-    }),
-    members: new OrganizationMembers(new OrganizationsClient({ region: 'us-east-1' }), ORG),
-  };
+  return hubOrganization(HUB, ORG);
 }
 
 function eventFrom(account: string) {
@@ -64,12 +55,6 @@ function eventFrom(account: string) {
 }
 
 const CONFIG = containConfig();
-
-/** The access key a mocked call would have been signed with: the client's own credentials. */
-async function signedWith(call: { thisValue: unknown } | undefined): Promise<string | undefined> {
-  const client = call?.thisValue as { config: { credentials: () => Promise<{ accessKeyId: string }> } };
-  return (await client.config.credentials()).accessKeyId;
-}
 
 beforeEach(() => {
   for (const mock of [stsMock, organizationsMock, iamMock, cloudTrailMock, securityHubMock, snsMock]) mock.reset();
