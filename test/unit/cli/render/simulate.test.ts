@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { paletteOf } from '../../../../src/cli/output.js';
 import { renderSimulation } from '../../../../src/cli/render/simulate.js';
-import type { SimulateResult } from '../../../../src/cli/run/simulate.js';
+import { testUserSimulation } from '../../../support/simulations.js';
 import { activeCharacters } from '../../../support/well-formed.js';
 
 describe('renderSimulation', () => {
   it('shows why the test user could not be removed inert, as AWS said it', () => {
-    const result: SimulateResult = {
-      mode: 'local',
-      event: {},
-      execution: { status: 'SUCCEEDED', durationMs: 1, transitions: [] },
-      output: null,
-      testUser: {
-        userName: 'exposed-keys-test-1',
-        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-        keyStatusAfter: null,
-        removed: false,
-        removalError: 'AccessDenied: \u001b]0;owned\u0007\u001b[2J',
-      },
-    };
+    const result = testUserSimulation({ removed: false, removalError: 'AccessDenied: \u001b]0;owned\u0007\u001b[2J' });
 
     const text = renderSimulation(result, paletteOf(false));
 
