@@ -13,6 +13,7 @@ import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow
 import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
 import { containmentRecord, usableSince } from './containment/record-text.js';
 import { REVOKE_SESSIONS_POLICY_NAME } from './containment/revoke-sessions-policy.js';
+import { sessionsDenied } from './containment/sessions-denied.js';
 import {
   manualContainSteps,
   notFoundSteps,
@@ -194,6 +195,36 @@ function beyondReach(deps: ContainDeps, incident: Incident, opts: Required<Conta
   return null;
 }
 
+/**
+ * For a key contained before: its sessions are denied now unless IAM shows they were (see
+ * sessionsDenied). What showed the containment (a tag, a deletion in CloudTrail) may be the
+ * attacker's, or an earlier containment whose revocation failed: the sessions are what still works.
+ */
+async function denySessionsIfNot(
+  iam: IamClient,
+  userName: string,
+  accessKeyId: string,
+  now: Date,
+  warnings: string[],
+): Promise<{ actions: ContainmentAction[]; humanSteps: string[] }> {
+  const checked = await sessionsDenied(iam, userName, accessKeyId);
+  if ('denied' in checked && checked.denied) return { actions: [], humanSteps: [] };
+  const revoked = await revokeSessions(iam, userName, now);
+  const why =
+    'unknown' in checked
+      ? `whether they were denied before could not be read (${checked.unknown}): `
+      : 'nothing showed them denied since the key was last used: ';
+  const action: ContainmentAction = {
+    kind: 'revoke-sessions',
+    target: userName,
+    status: revoked.done ? 'done' : 'failed',
+    detail: `${why}${revoked.detail}`,
+  };
+  if (revoked.done) return { actions: [action], humanSteps: [] };
+  warnings.push(`Sessions minted from ${accessKeyId} may still be valid (up to 36 hours): ${revoked.detail}`);
+  return { actions: [action], humanSteps: [revokeSessionsStep(userName)] };
+}
+
 /** The outcome when IAM does not know the key: contained before, if something shows it; else not found. */
 async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<ContainOptions>, now: Date) {
   const evidence = await removalEvidence(
@@ -201,13 +232,23 @@ async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<
     incident.accessKeyId,
     incident.userName,
   );
-  if (evidence.shown)
+  if (evidence.shown) {
+    const warnings = [...evidence.warnings];
+    // The user the event names owns the key as far as anything shows: it is gone from IAM.
+    const user = incident.userName;
+    const sessions =
+      opts.revokeSessions && !opts.dryRun && user !== null && !isRootUserName(user)
+        ? await denySessionsIfNot(deps.iam, user, incident.accessKeyId, now, warnings)
+        : { actions: [], humanSteps: [] };
     return result(incident, opts, {
       outcome: 'already-contained',
       userName: incident.userName,
-      summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}`,
-      warnings: evidence.warnings,
+      summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}${sessions.actions.length ? `; ${completedBy(sessions.actions)}` : ''}`,
+      warnings,
+      actions: sessions.actions,
+      humanSteps: sessions.humanSteps,
     });
+  }
   // IAM lists no root key: when the event says the key is the root user's, the root user must act.
   if (incident.userName !== null && isRootUserName(incident.userName))
     return result(incident, opts, {
@@ -336,12 +377,17 @@ export async function containKey(
   const foundInactive = disabled === 'already';
   if (foundInactive) {
     const earlier = await earlierContainment(deps.iam, userName, accessKeyId, warnings);
-    if (earlier !== null)
+    if (earlier !== null) {
+      const sessions = opts.revokeSessions
+        ? await denySessionsIfNot(deps.iam, userName, accessKeyId, now, warnings)
+        : { actions: [], humanSteps: [] };
       return result(incident, opts, {
         ...common,
         outcome: 'already-contained',
-        summary: `${accessKeyId} of ${userName} was already inactive: exposed-keys contained it earlier (${earlier || 'no detail'}).`,
+        summary: `${accessKeyId} of ${userName} was already inactive: exposed-keys contained it earlier (${earlier || 'no detail'})${sessions.actions.length ? `; ${completedBy(sessions.actions)}` : ''}.`,
+        ...sessions,
       });
+    }
   }
   const done = opts.mode === 'delete' || disabled === 'gone' ? 'deleted' : 'deactivated';
   const actions: ContainmentAction[] = foundInactive

@@ -79,6 +79,7 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'iam:PutUserPolicy',
     'iam:TagUser',
     'iam:ListUserTags',
+    'iam:GetUserPolicy',
     'cloudtrail:LookupEvents',
     'dynamodb:UpdateItem',
     'dynamodb:GetItem',

@@ -324,6 +324,7 @@ describe('the member template', () => {
       'iam:PutUserPolicy': { resources: [MEMBER_USERS], condition: undefined },
       'iam:TagUser': { resources: [MEMBER_USERS], condition: OWN_TAGS },
       'iam:ListUserTags': { resources: [MEMBER_USERS], condition: undefined },
+      'iam:GetUserPolicy': { resources: [MEMBER_USERS], condition: undefined },
       'cloudtrail:LookupEvents': { resources: ['*'], condition: undefined },
       'ec2:DescribeRegions': { resources: ['*'], condition: undefined },
       'securityhub:BatchImportFindings': {

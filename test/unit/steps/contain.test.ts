@@ -2,6 +2,7 @@ import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrai
 import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
+  GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
@@ -15,6 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ContainmentError } from '../../../src/errors.js';
 import { containKey, REVOKE_SESSIONS_POLICY_NAME } from '../../../src/steps/contain.js';
+import { revokeSessionsPolicy } from '../../../src/steps/containment/revoke-sessions-policy.js';
 import { incidentFor } from '../../support/incidents.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -39,6 +41,15 @@ function noSuchEntity(): NoSuchEntityException {
 function expectNoMutation(): void {
   const sent = iamMock.calls().map((call) => call.args[0].constructor);
   expect(sent.filter((command) => (MUTATIONS as readonly unknown[]).includes(command))).toEqual([]);
+}
+
+/** exposed-keys' session revocation on alice, denying the sessions issued before `cutoff`. */
+function sessionsDeniedBefore(cutoff: string): void {
+  iamMock.on(GetUserPolicyCommand).resolves({
+    UserName: 'alice',
+    PolicyName: 'exposed-keys-revoke-sessions',
+    PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date(cutoff))),
+  });
 }
 
 beforeEach(() => {
@@ -122,6 +133,7 @@ describe('containKey in delete mode', () => {
     iamMock
       .on(ListUserTagsCommand)
       .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deleted 2026-11-27T02:00:00.000Z' }] });
+    sessionsDeniedBefore('2026-11-27T02:00:00.000Z');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'));
 
@@ -312,12 +324,51 @@ describe('containKey in other modes', () => {
     iamMock
       .on(ListUserTagsCommand)
       .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deactivated 2026-11-26T01:00:00.000Z' }] });
+    sessionsDeniedBefore('2026-11-26T01:00:00.000Z');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
 
     expect(result).toMatchObject({ outcome: 'already-contained', contained: true, actions: [] });
     expect(result.summary).toMatch(/contained it earlier \(deactivated 2026-11-26T01:00:00.000Z\)/);
     expectNoMutation();
+  });
+
+  it('denies the sessions of a key found contained whose sessions nothing shows denied: a tag anyone may write, a revocation that failed', async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    iamMock
+      .on(ListUserTagsCommand)
+      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deactivated 2026-11-01T00:00:00.000Z' }] });
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({
+      UserName: 'alice',
+      AccessKeyLastUsed: {
+        LastUsedDate: new Date('2026-11-27T02:00:00.000Z'),
+        ServiceName: 'sts',
+        Region: 'us-east-1',
+      },
+    });
+    // Denied before the key's last use: sessions it minted then still work.
+    sessionsDeniedBefore('2026-11-01T00:00:00.000Z');
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
+
+    expect(result).toMatchObject({ outcome: 'already-contained', contained: true });
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'done' })]);
+    expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'alice' });
+  });
+
+  it('asks a human when the sessions of a key deleted before cannot be denied, rather than report it contained and done', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    iamMock
+      .on(ListUserTagsCommand)
+      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deleted 2026-11-27T02:00:00.000Z' }] });
+    iamMock.on(GetUserPolicyCommand).rejects(noSuchEntity());
+    iamMock.on(PutUserPolicyCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result.outcome).toBe('already-contained');
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'failed' })]);
+    expect(result.humanSteps.length).toBeGreaterThan(0);
   });
 
   it('completes the containment of a key someone else deactivated: its sessions denied, the containment recorded', async () => {
