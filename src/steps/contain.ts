@@ -407,7 +407,8 @@ export async function containKey(
   const scheduled: FollowUpsScheduled = await followUps(false, disabled === 'gone');
   warnings.push(...scheduled.warnings);
   if (opts.revokeSessions) {
-    const revoked = await revokeSessions(deps.iam, userName, now);
+    // The cutoff is taken once the key is unusable: a session minted while IAM was being asked is denied too.
+    const revoked = await revokeSessions(deps.iam, userName, (deps.now ?? (() => new Date()))());
     actions.push({
       kind: 'revoke-sessions',
       target: userName,

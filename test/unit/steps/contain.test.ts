@@ -453,3 +453,25 @@ describe('containKey and the AWS quarantine policy', () => {
     expect(result.warnings[0]).toMatch(/Could not check for an AWSCompromisedKeyQuarantine\* policy on alice/);
   });
 });
+
+describe('the cutoff of the session revocation', () => {
+  it('is taken once the key is unusable, so that a session minted while IAM was asked is denied too', async () => {
+    let clock = NOW.getTime();
+    let deletedAt = 0;
+    iamMock.on(GetAccessKeyLastUsedCommand).callsFake(async () => {
+      clock += 40_000;
+      return { UserName: 'alice' };
+    });
+    iamMock.on(DeleteAccessKeyCommand).callsFake(async () => {
+      deletedAt = clock;
+      return {};
+    });
+
+    await containKey({ ...deps(), now: () => new Date(clock) }, incidentFor(KEY, 'alice'));
+
+    const policy = JSON.parse(iamMock.commandCalls(PutUserPolicyCommand)[0]?.args[0].input.PolicyDocument ?? '{}');
+    const cutoff = Date.parse(policy.Statement[0].Condition.DateLessThan['aws:TokenIssueTime']);
+    expect(deletedAt).toBeGreaterThan(NOW.getTime());
+    expect(cutoff).toBeGreaterThanOrEqual(deletedAt);
+  });
+});
