@@ -36,11 +36,13 @@ export async function checkGroupMembership(iam: IamClient, { name: group, owner:
     const page = await iam.send(new ListGroupsForUserCommand({ UserName: user, Marker: marker }));
     return { items: (page.Groups ?? []).map((each) => each.GroupName), next: nextMarker(page) };
   });
-  if (!groups.includes(group)) return GONE;
-  const attached = await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: group }));
+  // IAM names do not depend on case: the record has the group as the caller typed it, IAM as it was made.
+  const named = groups.find((each) => each?.toLowerCase() === group.toLowerCase());
+  if (named === undefined) return GONE;
+  const attached = await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: named }));
   const policies = (attached.AttachedPolicies ?? []).map((policy) => policy.PolicyName ?? '').filter(Boolean);
   return exists(
-    shellCommand`aws iam remove-user-from-group --group-name ${group} --user-name ${user}`,
+    shellCommand`aws iam remove-user-from-group --group-name ${named} --user-name ${user}`,
     policies.length > 0 ? `the group grants ${policies.join(', ')}` : null,
   );
 }

@@ -182,6 +182,34 @@ describe('the inventory of credentials and memberships', () => {
   });
 });
 
+describe('the inventory of a group membership named in another case', () => {
+  it('finds the group IAM holds whatever case the record spells it in, and names it as IAM does', async () => {
+    iamMock.on(ListGroupsForUserCommand, { UserName: 'alice' }).resolves({
+      Groups: [
+        {
+          GroupName: 'Admins',
+          GroupId: 'g',
+          Arn: 'arn:aws:iam::123456789012:group/Admins',
+          Path: '/',
+          CreateDate: new Date(),
+        },
+      ],
+    });
+    iamMock.on(ListAttachedGroupPoliciesCommand, { GroupName: 'Admins' }).resolves({
+      AttachedPolicies: [
+        { PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+      ],
+    });
+
+    const inventory = await inventoryOf(risky('AddUserToGroup', [USER, { type: 'AWS::IAM::Group', name: 'ADMINS' }]));
+
+    expect(rows(inventory)).toEqual([
+      ['group-membership', 'ADMINS', 'exists', 'aws iam remove-user-from-group --group-name Admins --user-name alice'],
+    ]);
+    expect(inventory.items[0]?.note).toBe('the group grants AdministratorAccess');
+  });
+});
+
 describe('the inventory of policies and their versions', () => {
   const versions = {
     Versions: [
