@@ -11,7 +11,13 @@ import type { ContainmentMode } from './containment/containment-modes.js';
 import { containedRecord, removalEvidence } from './containment/evidence.js';
 import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
 import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
-import { containmentRecord, usableSince } from './containment/record-text.js';
+import {
+  containmentRecord,
+  deletionDueIn,
+  isReleaseRecord,
+  recordTime,
+  usableSince,
+} from './containment/record-text.js';
 import { REVOKE_SESSIONS_POLICY_NAME } from './containment/revoke-sessions-policy.js';
 import { sessionsDenied } from './containment/sessions-denied.js';
 import {
@@ -381,11 +387,26 @@ export async function containKey(
       const sessions = opts.revokeSessions
         ? await denySessionsIfNot(deps.iam, userName, accessKeyId, now, warnings)
         : { actions: [], humanSteps: [] };
+      // Its deletion was to be scheduled, and the record names none (scheduling failed then): scheduled now.
+      // A release is a person's decision that the key stays: nothing is scheduled after one.
+      const unscheduled =
+        opts.mode === 'deactivate-then-delete' && !isReleaseRecord(earlier) && deletionDueIn(earlier) === null;
+      const scheduled = unscheduled ? await followUps(false) : null;
+      if (scheduled) {
+        warnings.push(...scheduled.warnings);
+        if (scheduled.deleteAt) {
+          const record = containmentRecord('deactivated', new Date(recordTime(earlier) ?? now), scheduled.deleteAt);
+          const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, record);
+          if (recordFailure) warnings.push(recordFailure);
+        }
+      }
       return result(incident, opts, {
         ...common,
         outcome: 'already-contained',
-        summary: `${accessKeyId} of ${userName} was already inactive: exposed-keys contained it earlier (${earlier || 'no detail'})${sessions.actions.length ? `; ${completedBy(sessions.actions)}` : ''}.`,
-        ...sessions,
+        summary: `${accessKeyId} of ${userName} was already inactive: exposed-keys contained it earlier (${earlier || 'no detail'})${sessions.actions.length ? `; ${completedBy(sessions.actions)}` : ''}${scheduled?.deleteAt ? `; its deletion, not scheduled then, is now, at ${scheduled.deleteAt}, unless released` : ''}.`,
+        actions: [...sessions.actions, ...(scheduled?.actions ?? [])],
+        humanSteps: [...sessions.humanSteps, ...(scheduled?.humanSteps ?? [])],
+        ...(scheduled ? { deleteAt: scheduled.deleteAt, verifyAt: scheduled.verifyAt } : {}),
       });
     }
   }

@@ -1,6 +1,7 @@
 import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
+  GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
@@ -23,6 +24,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ContainmentError, InvalidInputError, StackNotFoundError } from '../../../../src/errors.js';
 import { containKey } from '../../../../src/steps/contain.js';
+import { revokeSessionsPolicy } from '../../../../src/steps/containment/revoke-sessions-policy.js';
 import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
 import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
@@ -133,6 +135,29 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
       Tags: [{ Key: TAG, Value: 'deactivated 2026-11-27T03:00:00.000Z delete at 2026-11-30T03:00:00.000Z' }],
     });
+  });
+
+  it('schedules, when contained again, the deletion an earlier containment could not schedule, and never after a release', async () => {
+    inactiveKey();
+    iamMock.on(GetUserPolicyCommand).resolves({
+      PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date('2026-11-26T03:00:00.000Z'))),
+    });
+    tagged('deactivated 2026-11-26T03:00:00.000Z');
+
+    const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    expect(again).toMatchObject({ outcome: 'already-contained', deleteAt: '2026-12-04T03:00:00.000Z' });
+    expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      Tags: [{ Key: TAG, Value: 'deactivated 2026-11-26T03:00:00.000Z delete at 2026-12-04T03:00:00.000Z' }],
+    });
+
+    schedulerMock.resetHistory();
+    tagged('released 2026-11-26T04:00:00.000Z left inactive');
+    const released = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    expect(released.outcome).toBe('already-contained');
+    expect(schedulerMock).not.toHaveReceivedCommand(CreateScheduleCommand);
   });
 
   it("sends what a schedule could not start to the stack's dead-letter queue, after an hour of retries", async () => {
