@@ -61,6 +61,24 @@ function rows(inventory: Inventory) {
 
 const gone = () => new NoSuchEntityException({ message: 'gone', $metadata: {} });
 
+/** alice in the group Admins, as IAM lists it, which grants AdministratorAccess. */
+function aliceInAdmins(): void {
+  iamMock.on(ListGroupsForUserCommand, { UserName: 'alice' }).resolves({
+    Groups: [
+      {
+        GroupName: 'Admins',
+        GroupId: 'g',
+        Arn: 'arn:aws:iam::123456789012:group/Admins',
+        Path: '/',
+        CreateDate: new Date(),
+      },
+    ],
+  });
+  iamMock.on(ListAttachedGroupPoliciesCommand, { GroupName: 'Admins' }).resolves({
+    AttachedPolicies: [{ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }],
+  });
+}
+
 beforeEach(() => {
   iamMock.reset();
 });
@@ -145,23 +163,8 @@ describe('the inventory of credentials and memberships', () => {
   });
 
   it('lists a user still in the group it was added to, with what the group grants', async () => {
-    iamMock.on(ListGroupsForUserCommand, { UserName: 'alice' }).resolves({
-      Groups: [
-        {
-          GroupName: 'Admins',
-          GroupId: 'g',
-          Arn: 'arn:aws:iam::123456789012:group/Admins',
-          Path: '/',
-          CreateDate: new Date(),
-        },
-      ],
-    });
+    aliceInAdmins();
     iamMock.on(ListGroupsForUserCommand, { UserName: 'bob' }).resolves({ Groups: [] });
-    iamMock.on(ListAttachedGroupPoliciesCommand, { GroupName: 'Admins' }).resolves({
-      AttachedPolicies: [
-        { PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
-      ],
-    });
 
     const inventory = await inventoryOf(
       risky('AddUserToGroup', [USER, { type: 'AWS::IAM::Group', name: 'Admins' }]),
@@ -184,22 +187,7 @@ describe('the inventory of credentials and memberships', () => {
 
 describe('the inventory of a group membership named in another case', () => {
   it('finds the group IAM holds whatever case the record spells it in, and names it as IAM does', async () => {
-    iamMock.on(ListGroupsForUserCommand, { UserName: 'alice' }).resolves({
-      Groups: [
-        {
-          GroupName: 'Admins',
-          GroupId: 'g',
-          Arn: 'arn:aws:iam::123456789012:group/Admins',
-          Path: '/',
-          CreateDate: new Date(),
-        },
-      ],
-    });
-    iamMock.on(ListAttachedGroupPoliciesCommand, { GroupName: 'Admins' }).resolves({
-      AttachedPolicies: [
-        { PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
-      ],
-    });
+    aliceInAdmins();
 
     const inventory = await inventoryOf(risky('AddUserToGroup', [USER, { type: 'AWS::IAM::Group', name: 'ADMINS' }]));
 
