@@ -249,7 +249,7 @@ async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<
     return result(incident, opts, {
       outcome: 'already-contained',
       userName: incident.userName,
-      summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}${sessions.actions.length ? `; ${completedBy(sessions.actions)}` : ''}`,
+      summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}${sessions.actions.length ? `; ${sessionsDeniedNow(sessions.actions)}` : ''}`,
       warnings,
       actions: sessions.actions,
       humanSteps: sessions.humanSteps,
@@ -488,6 +488,13 @@ async function earlierContainment(
     );
     return null;
   }
+}
+
+/** Whether the sessions of a key gone from IAM were denied now, in a few words. */
+function sessionsDeniedNow(actions: readonly ContainmentAction[]): string {
+  return actions.some((action) => action.kind === 'revoke-sessions' && action.status === 'done')
+    ? 'the sessions minted before now are denied'
+    : 'the sessions minted before now could not be denied';
 }
 
 /** What completing the containment of a key found inactive did, in a few words. */

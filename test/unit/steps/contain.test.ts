@@ -369,6 +369,8 @@ describe('containKey in other modes', () => {
     expect(result.outcome).toBe('already-contained');
     expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'failed' })]);
     expect(result.humanSteps.length).toBeGreaterThan(0);
+    expect(result.summary).toMatch(/; the sessions minted before now could not be denied$/);
+    expect(result.summary).not.toMatch(/left inactive/);
   });
 
   it('completes the containment of a key someone else deactivated: its sessions denied, the containment recorded', async () => {
