@@ -35,6 +35,7 @@ if (fastAnswer) {
 if (!answered) {
   const { main } = await import('../dist/cli/main.js');
   process.exitCode = await main(process.argv);
-  // Interrupted, a command has said all it had to: calls it abandoned (a request that hangs) must not hold the process.
-  if (process.exitCode === 130) process.exit(130);
+  // Interrupted, a command has said all it had to: calls it abandoned (a request that hangs) must not
+  // hold the process. It ends once what it wrote has been flushed (a pipe may be asynchronous).
+  if (process.exitCode === 130) process.stdout.write('', () => process.stderr.write('', () => process.exit(130)));
 }
