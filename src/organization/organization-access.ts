@@ -1,6 +1,6 @@
 import type { Incident } from '../incident/incident.js';
 import type { AccountAccess, AccountClients } from './account-clients.js';
-import type { OrganizationMembers } from './membership.js';
+import type { Membership, OrganizationMembers } from './membership.js';
 import { OutsideOrganizationError } from './organization-errors.js';
 
 /** The account an incident names, as the hub may act in it. */
@@ -20,6 +20,22 @@ export interface OrganizationAccess {
 }
 
 /**
+ * Whether the hub may act in `accountId`: its membership, as Organizations says (the hub's own
+ * account is never outside).
+ *
+ * @throws OutsideOrganizationError when Organizations says the account is not a member.
+ */
+export async function memberOrRefused(organization: OrganizationAccess, accountId: string): Promise<Membership> {
+  const [hub, membership] = await Promise.all([
+    organization.access.hubAccountId(),
+    organization.members.membership(accountId),
+  ]);
+  if (membership.status === 'outside' && accountId !== hub)
+    throw new OutsideOrganizationError(accountId, organization.organizationId);
+  return membership;
+}
+
+/**
  * Clients acting in the account `incident` names, once that account is known to belong to the
  * hub's organisation (or Organizations could not say, when the hub's `aws:ResourceOrgID` guard on
  * `sts:AssumeRole` still keeps it inside). The hub's own account needs no role.
@@ -29,12 +45,7 @@ export interface OrganizationAccess {
  * @throws AccountAccessError when the account's responder role cannot be assumed.
  */
 export async function incidentAccount(organization: OrganizationAccess, incident: Incident): Promise<IncidentAccount> {
-  const [hub, membership] = await Promise.all([
-    organization.access.hubAccountId(),
-    organization.members.membership(incident.accountId),
-  ]);
-  if (membership.status === 'outside' && incident.accountId !== hub)
-    throw new OutsideOrganizationError(incident.accountId, organization.organizationId);
+  const membership = await memberOrRefused(organization, incident.accountId);
   const clients = await organization.access.accountClients(incident.accountId, incident.accessKeyId);
   // The role is assumed now, once: a refusal is said plainly (AccountAccessError) rather than as the
   // first call's failure, and no call waits for it while holding a turn of the account's budget.

@@ -5,7 +5,7 @@ import { describeError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { parseIncident, parseSignal } from '../../incident/parse-incident.js';
 import { containTarget, inAccount } from '../../organization/contain-target.js';
-import type { OrganizationAccess } from '../../organization/organization-access.js';
+import { memberOrRefused, type OrganizationAccess } from '../../organization/organization-access.js';
 import { OutsideOrganizationError } from '../../organization/organization-errors.js';
 import type { ContainConfig } from '../../settings/function-settings.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
@@ -63,13 +63,11 @@ function recordDeps(
 async function claimIam(deps: ContainTaskDeps, named: { accountId: string; name: string }): Promise<IamClient> {
   const { organization } = deps;
   if (!organization) return deps.iam;
-  const [hub, membership] = await Promise.all([
-    organization.access.hubAccountId(),
-    organization.members.membership(named.accountId),
-  ]);
-  if (membership.status === 'outside' && named.accountId !== hub) {
-    const refused = new OutsideOrganizationError(named.accountId, organization.organizationId);
-    return { send: async () => Promise.reject(refused) } as IamClient;
+  try {
+    await memberOrRefused(organization, named.accountId);
+  } catch (error) {
+    if (!(error instanceof OutsideOrganizationError)) throw error;
+    return { send: async () => Promise.reject(error) } as IamClient;
   }
   return (await clientsIn(organization, named.accountId, named.name))?.iam() ?? deps.iam;
 }
