@@ -208,12 +208,12 @@ function beyondReach(deps: ContainDeps, incident: Incident, opts: Required<Conta
  */
 async function denySessionsIfNot(
   iam: IamClient,
-  userName: string,
-  accessKeyId: string,
+  key: { userName: string; accessKeyId: string; lastUsed: Date | null },
   now: Date,
   warnings: string[],
 ): Promise<{ actions: ContainmentAction[]; humanSteps: string[] }> {
-  const checked = await sessionsDenied(iam, userName, accessKeyId);
+  const { userName, accessKeyId } = key;
+  const checked = await sessionsDenied(iam, userName, key.lastUsed);
   if ('denied' in checked && checked.denied) return { actions: [], humanSteps: [] };
   const revoked = await revokeSessions(iam, userName, now);
   const why =
@@ -242,9 +242,15 @@ async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<
     const warnings = [...evidence.warnings];
     // The user the event names owns the key as far as anything shows: it is gone from IAM.
     const user = incident.userName;
+    // Gone from IAM, the key has no last use to ask: only the revocation policy's being there counts.
     const sessions =
       opts.revokeSessions && !opts.dryRun && user !== null && !isRootUserName(user)
-        ? await denySessionsIfNot(deps.iam, user, incident.accessKeyId, now, warnings)
+        ? await denySessionsIfNot(
+            deps.iam,
+            { userName: user, accessKeyId: incident.accessKeyId, lastUsed: null },
+            now,
+            warnings,
+          )
         : { actions: [], humanSteps: [] };
     return result(incident, opts, {
       outcome: 'already-contained',
@@ -385,7 +391,7 @@ export async function containKey(
     const earlier = await earlierContainment(deps.iam, userName, accessKeyId, warnings);
     if (earlier !== null) {
       const sessions = opts.revokeSessions
-        ? await denySessionsIfNot(deps.iam, userName, accessKeyId, now, warnings)
+        ? await denySessionsIfNot(deps.iam, { userName, accessKeyId, lastUsed: owner.lastUsed }, now, warnings)
         : { actions: [], humanSteps: [] };
       // Its deletion was to be scheduled, and the record names none (scheduling failed then): scheduled now.
       // A release is a person's decision that the key stays: nothing is scheduled after one.

@@ -6,7 +6,9 @@ import { isRootUserName } from '../../incident/user-name.js';
 import { manualContainSteps } from '../human-steps.js';
 
 /** Who owns a key, as IAM says: an IAM user, the root user, or nobody in this account. */
-export type KeyOwner = { kind: 'user'; userName: string } | { kind: 'root'; said: string } | { kind: 'unknown' };
+export type KeyOwner =
+  /** `lastUsed`: when IAM says the key was last used; null when never. */
+  { kind: 'user'; userName: string; lastUsed: Date | null } | { kind: 'root'; said: string } | { kind: 'unknown' };
 
 /** The key's status as IAM lists it for `userName`, or null when that user has no such key. */
 export async function listedStatus(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
@@ -47,7 +49,7 @@ export async function resolveOwner(iam: IamClient, accessKeyId: string, eventUse
     const name = answer.UserName;
     if (!name) return { kind: 'unknown' };
     if (isRootUserName(name) && !(await iamUserHolds(iam, name, accessKeyId))) return { kind: 'root', said: name };
-    return { kind: 'user', userName: name };
+    return { kind: 'user', userName: name, lastUsed: answer.AccessKeyLastUsed?.LastUsedDate ?? null };
   } catch (error) {
     if (isAwsError(error, 'NoSuchEntity')) return { kind: 'unknown' };
     throw new ContainmentError(

@@ -1,4 +1,4 @@
-import { GetAccessKeyLastUsedCommand, GetUserPolicyCommand } from '@aws-sdk/client-iam';
+import { GetUserPolicyCommand } from '@aws-sdk/client-iam';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
 import { describeError } from '../../errors.js';
@@ -24,22 +24,10 @@ async function revocationCutoff(iam: IamClient, userName: string): Promise<Date 
   }
 }
 
-/** When the key was last used, as IAM says (not the event, nor a tag): null when never, or it is gone. */
-async function lastUsed(iam: IamClient, accessKeyId: string): Promise<Date | null> {
-  try {
-    return (
-      (await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }))).AccessKeyLastUsed?.LastUsedDate ??
-      null
-    );
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity')) return null;
-    throw toAwsCallError('iam:GetAccessKeyLastUsed', error);
-  }
-}
-
 /**
  * Whether the sessions the key may have minted are denied: exposed-keys' revocation policy is on
- * the user, its cutoff no earlier than the key's last use (an unusable key mints nothing after it).
+ * the user, its cutoff no earlier than the key's last use as IAM says it (`lastUsed`: null when
+ * never, or the key is gone; an unusable key mints nothing after it).
  * Evidence that the key was contained before (a tag anyone allowed `iam:TagUser` can write, a
  * deletion the key made of itself, an earlier containment whose revocation failed) says nothing
  * of its sessions: this is asked of IAM. `unknown` with why, when IAM could not tell.
@@ -47,11 +35,11 @@ async function lastUsed(iam: IamClient, accessKeyId: string): Promise<Date | nul
 export async function sessionsDenied(
   iam: IamClient,
   userName: string,
-  accessKeyId: string,
+  lastUsed: Date | null,
 ): Promise<{ denied: boolean } | { unknown: string }> {
   try {
-    const [cutoff, used] = await Promise.all([revocationCutoff(iam, userName), lastUsed(iam, accessKeyId)]);
-    return { denied: cutoff !== null && (used === null || cutoff >= used) };
+    const cutoff = await revocationCutoff(iam, userName);
+    return { denied: cutoff !== null && (lastUsed === null || cutoff >= lastUsed) };
   } catch (error) {
     return { unknown: describeError(error) };
   }
