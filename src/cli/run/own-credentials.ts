@@ -1,6 +1,7 @@
 import type { AwsClients } from '../../aws/clients.js';
 import { InvalidInputError } from '../../errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
+import { resolveOwner } from '../../steps/containment/owner.js';
 
 /** Why a response signed with the very key it contains is refused, and what to do instead. */
 function signedWithTheKey(accessKeyId: string, mode: ContainmentMode): InvalidInputError {
@@ -40,10 +41,8 @@ async function sessionUser(clients: AwsClients): Promise<string | null> {
 /** The IAM user that owns the key, or null when IAM does not say (the run then says why). */
 async function keyOwner(clients: AwsClients, accessKeyId: string): Promise<string | null> {
   try {
-    const { GetAccessKeyLastUsedCommand } = await import('@aws-sdk/client-iam');
-    return (
-      (await (await clients.iam()).send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }))).UserName ?? null
-    );
+    const owner = await resolveOwner(await clients.iam(), accessKeyId, null);
+    return owner.kind === 'user' ? owner.userName : null;
   } catch {
     return null;
   }
