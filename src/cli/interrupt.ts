@@ -21,3 +21,16 @@ export function listenForInterrupt(onAgain?: () => void): Interrupt {
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
 }
+
+/**
+ * Runs `body` with a signal that aborts on the first Ctrl-C, for a flow that stops at its next
+ * step and says what it left (deploy, destroy); a second Ctrl-C ends the process as usual.
+ */
+export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupt = listenForInterrupt();
+  try {
+    return await body(interrupt.signal);
+  } finally {
+    interrupt.dispose();
+  }
+}

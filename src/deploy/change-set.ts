@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudFormationApi } from '../aws/narrow-clients.js';
-import { DeploymentError, InvalidInputError } from '../errors.js';
+import { DeploymentError, InterruptedError, InvalidInputError } from '../errors.js';
 import { deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError, StackTimeoutError } from './deploy-errors.js';
 import { OWN_CHANGE_SET_DESCRIPTION, requireOwnStack, waitingChangeSets } from './own-stack.js';
@@ -142,7 +142,8 @@ async function describeWhenReady(
       }
       return { status, reason: first.StatusReason ?? '', changes: changes.map(toResourceChange) };
     }
-    await poll.sleep(poll.intervalMs);
+    await poll.sleep(poll.intervalMs, poll.signal);
+    if (poll.signal?.aborted) throw new InterruptedError(`Stopped waiting for change set ${changeSetName}.`);
   }
   throw new StackTimeoutError(stackName, `${status} (change set ${changeSetName})`);
 }
@@ -191,7 +192,8 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
       [],
       { hint: 'Deploy again, to be asked whether to delete it, or delete it first.' },
     );
-  if (existing && mustBeDeletedFirst(status)) {
+  const deletedFailedStack = Boolean(existing && mustBeDeletedFirst(status));
+  if (existing && deletedFailedStack) {
     deps.progress?.onStep?.(`Deleting stack ${stackName}, left in ${status} by a failed first deploy`);
     await deleteStackAndWait(deps, { stackName, stackId: existing.StackId ?? stackName });
     existing = undefined;
@@ -258,7 +260,17 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
   };
 
   deps.progress?.onStep?.(`Waiting for change set ${changeSetName}`);
-  const described = await describeWhenReady(deps, stackName, changeSetName);
+  const described = await describeWhenReady(deps, stackName, changeSetName).catch(async (error: unknown) => {
+    if (!(error instanceof InterruptedError)) throw error;
+    // Interrupted before it could be shown or executed: it goes, as a declined one does.
+    await discardChangeSet({ ...deps, poll: undefined }, prepared);
+    const unchanged = deletedFailedStack
+      ? `the stack a failed first deploy left was deleted before, and nothing else changed`
+      : `stack ${stackName} was not changed`;
+    throw new InterruptedError(
+      `Stopped before change set ${changeSetName} was executed: it was deleted, and ${unchanged}.`,
+    );
+  });
   if (described.status === 'FAILED') {
     const noChanges = NO_CHANGES.test(described.reason);
     await discardChangeSet(deps, prepared);

@@ -1,4 +1,5 @@
 import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
+import { InterruptedError } from '../errors.js';
 import type { OwnedBucket } from './artifact-bucket.js';
 import { otherStacksDeployingFrom } from './bucket-users.js';
 import { type DeletedBucket, deleteArtifactBucket } from './delete-bucket.js';
@@ -54,8 +55,20 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
   let deleted: DeletedStack | undefined;
   if (stack && status !== 'DELETE_COMPLETE') {
     deps.progress?.onStep?.(`Deleting stack ${stackName}`);
-    deleted = await deleteStackAndWait(deps, { stackName, stackId: stack.StackId ?? stackName });
+    deleted = await deleteStackAndWait(deps, { stackName, stackId: stack.StackId ?? stackName }).catch(
+      (error: unknown) => {
+        if (!(error instanceof InterruptedError) || !input.artifactBucket) throw error;
+        throw new InterruptedError(`${error.message} Bucket ${input.artifactBucket.bucket} was not deleted.`, {
+          hint: `${error.hint ?? ''} Once the stack is gone, \`exposed-keys destroy --delete-bucket\` deletes the bucket.`.trim(),
+        });
+      },
+    );
   } else deps.progress?.onStep?.(`Stack ${stackName} does not exist: nothing to delete`);
+  if (deps.poll?.signal?.aborted && input.artifactBucket)
+    throw new InterruptedError(
+      `${deleted ? `Stack ${stackName} was deleted` : `There was no stack ${stackName}`}; stopped before bucket ${input.artifactBucket.bucket} was deleted.`,
+      { hint: 'Run `exposed-keys destroy --delete-bucket` again to delete the bucket.' },
+    );
 
   let bucket: DeletedBucket | undefined;
   if (input.artifactBucket) {

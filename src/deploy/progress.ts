@@ -30,6 +30,11 @@ export interface PollOptions {
   intervalMs?: number;
   /** Milliseconds after which waiting gives up (default 60 min). */
   timeoutMs?: number;
+  /**
+   * When it aborts (Ctrl-C), waiting for a change set or a stack stops: what CloudFormation was
+   * asked to do goes on, and the caller is told by a `StackFollowInterrupted`.
+   */
+  signal?: AbortSignal;
 }
 
 /** {@link PollOptions} with every default applied. */
@@ -38,6 +43,7 @@ export interface Polling {
   intervalMs: number;
   /** How many polls fit in the timeout: counting polls, rather than reading a clock, keeps tests deterministic. */
   maxPolls: number;
+  signal: AbortSignal | undefined;
 }
 
 const DEFAULT_INTERVAL_MS = 2_000;
@@ -51,6 +57,7 @@ export function polling(options: PollOptions = {}): Polling {
     sleep: options.sleep ?? sleep,
     intervalMs,
     maxPolls: Math.max(1, Math.ceil(timeoutMs / Math.max(intervalMs, 1))),
+    signal: options.signal,
   };
 }
 

@@ -1,7 +1,7 @@
 import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, SignerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
-import { DeploymentError, InvalidInputError } from '../errors.js';
+import { DeploymentError, InterruptedError, InvalidInputError } from '../errors.js';
 import {
   type ArtifactBucketDeps,
   artifactBucketName,
@@ -228,6 +228,10 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
       `Warning: bucket ${bucket} keeps no object versions, so the functions load whatever is at ${code.key} when they start, not the file checked now; turn on versioning to pin it.`,
     );
 
+  if (deps.poll?.signal?.aborted)
+    throw new InterruptedError(
+      `Stopped before stack ${input.stackName} was changed; the artifact is at s3://${bucket}/${code.key}, where the next deploy finds it.`,
+    );
   const artifactReport = {
     bucket,
     key: code.key,
@@ -317,6 +321,12 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   if (!confirmed) {
     await discardChangeSet(changeSetDeps, prepared);
     return { ...pending, outcome: 'aborted', changeSetId: undefined };
+  }
+  if (deps.poll?.signal?.aborted) {
+    await discardChangeSet(changeSetDeps, prepared);
+    throw new InterruptedError(
+      `Stopped before change set ${prepared.changeSetName} was executed: it was deleted, and stack ${input.stackName} was not changed${mustBeDeletedFirst(existingStatus) ? ' (but for the failed stack deleted before it)' : ''}.`,
+    );
   }
   const deployed = await executeChangeSet(changeSetDeps, prepared);
   return {

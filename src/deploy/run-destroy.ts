@@ -1,6 +1,7 @@
 import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, SchedulerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
+import { InterruptedError } from '../errors.js';
 import { artifactBucketName } from './artifact-bucket.js';
 import { type DestroyResult, destroyStack } from './destroy.js';
 import { requireOwnStack } from './own-stack.js';
@@ -68,6 +69,8 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
   const followUps =
     stack && deps.scheduler ? await pendingFollowUps(await deps.scheduler(), input.stackName) : undefined;
   const cancelled = cancelledSentence(followUps);
+  // Ctrl-C while the question was being prepared: nothing is asked, nothing deleted.
+  if (deps.poll?.signal?.aborted) throw new InterruptedError(`Stopped before anything was deleted.`);
   const what = `stack ${input.stackName} in ${account}/${input.region}${bucket ? ` and bucket ${bucket}` : ''}`;
   if (
     !(await io.confirm({

@@ -1,5 +1,6 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationApi } from '../aws/narrow-clients.js';
+import { InterruptedError } from '../errors.js';
 import { StackTimeoutError } from './deploy-errors.js';
 import { type ProgressDeps, polling } from './progress.js';
 import { findStack } from './stack-description.js';
@@ -19,6 +20,7 @@ export interface WaitDeps extends ProgressDeps {
  * asked for by name).
  *
  * @throws StackTimeoutError when the stack is still in progress after the polling timeout.
+ * @throws InterruptedError when `poll.signal` aborts: following stops, the operation goes on.
  */
 export async function waitForStack(
   deps: WaitDeps,
@@ -43,7 +45,23 @@ export async function waitForStack(
       await report();
       return current;
     }
-    await poll.sleep(poll.intervalMs);
+    await poll.sleep(poll.intervalMs, poll.signal);
+    if (poll.signal?.aborted) throw stoppedFollowing(stack.stackName, status);
   }
   throw new StackTimeoutError(stack.stackName, status);
+}
+
+/** Ctrl-C stops this process only: CloudFormation goes on with what it was asked, and the person is told how to follow or stop it. */
+function stoppedFollowing(stackName: string, status: string): InterruptedError {
+  const follow = `follow it with \`exposed-keys status --stack-name ${stackName}\``;
+  const hint =
+    status === 'UPDATE_IN_PROGRESS'
+      ? `CloudFormation goes on: ${follow}, or roll the update back with \`aws cloudformation cancel-update-stack --stack-name ${stackName} --region us-east-1\`.`
+      : `CloudFormation goes on: ${follow}.`;
+  return new InterruptedError(
+    `Stopped following stack ${stackName}, then ${status}; Ctrl-C does not stop its operation.`,
+    {
+      hint,
+    },
+  );
 }

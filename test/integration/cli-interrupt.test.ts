@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -26,8 +27,18 @@ interface InterruptedRun {
   endedAfterMs: number;
 }
 
-/** Runs the CLI and sends SIGINT once LookupEvents has served a page (and again `againAfterMs` later, if given). */
-function runAndInterrupt(args: string[], againAfterMs?: number): Promise<InterruptedRun> {
+/** True once LookupEvents has served a page. */
+const lookupServed = () => (cli().cloudTrail.requests.get('us-east-1') ?? 0) >= 1;
+
+/**
+ * Runs the CLI and sends SIGINT once `when` holds (by default, once LookupEvents has served a page),
+ * and again `againAfterMs` later, if given.
+ */
+function runAndInterrupt(
+  args: string[],
+  againAfterMs?: number,
+  when: (stderr: string) => boolean = lookupServed,
+): Promise<InterruptedRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: cli().env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -40,7 +51,7 @@ function runAndInterrupt(args: string[], againAfterMs?: number): Promise<Interru
       stderr += chunk;
     });
     const poll = setInterval(() => {
-      if (sentAt || (cli().cloudTrail.requests.get('us-east-1') ?? 0) < 1) return;
+      if (sentAt || !when(stderr)) return;
       sentAt = Date.now();
       child.kill('SIGINT');
       if (againAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), againAfterMs);
@@ -121,5 +132,18 @@ describe('pressing Ctrl-C during simulate --create-test-user', () => {
     expect(run.stderr).toMatch(/The local run was stopped in LookupCloudTrailEvents/);
     const users = await cli().moto.iam.send(new ListUsersCommand({}));
     expect((users.Users ?? []).map((user) => user.UserName)).not.toContain(created);
+  }, 90_000);
+});
+
+describe('pressing Ctrl-C during deploy', () => {
+  it('stops before the stack is changed, says where the artifact is, and exits 130', async () => {
+    const run = await runAndInterrupt(['deploy', '--yes'], undefined, (stderr) => stderr.includes('Building'));
+
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(
+      /Stopped before stack exposed-keys was changed; the artifact is at s3:\/\/exposed-keys-artifacts-\d{12}-us-east-1\/lambda\/[0-9a-f]{64}\.zip/,
+    );
+    const stacks = await cli().cloudFormation.send(new ListStacksCommand({}));
+    expect((stacks.StackSummaries ?? []).filter((stack) => stack.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
   }, 90_000);
 });

@@ -47,27 +47,30 @@ async function deploy(flags: DeployFlags, output: Output): Promise<ExitCodeValue
   if (flags.org)
     return (await import('../run/organization.js')).deployOrganization({ ...flags, context, parameters }, output);
 
-  const [{ AwsClients, s3OverPlainHttp }, { runDeploy }, render, { showDeployMessages }] = await Promise.all([
-    import('../../aws/clients.js'),
-    import('../../deploy/run-deploy.js'),
-    import('../render/deploy.js'),
-    import('../run/deploy-messages.js'),
-  ]);
+  const [{ AwsClients, s3OverPlainHttp }, { runDeploy }, render, { showDeployMessages }, { untilInterrupted }] =
+    await Promise.all([
+      import('../../aws/clients.js'),
+      import('../../deploy/run-deploy.js'),
+      import('../render/deploy.js'),
+      import('../run/deploy-messages.js'),
+      import('../interrupt.js'),
+    ]);
   const clients = new AwsClients(context);
   const progress = await output.progress();
   const show = showDeployMessages(output, progress, flags.execute && !flags.yes);
-  const report = await runDeploy(
-    {
-      sts: await clients.sts(),
-      s3: await clients.s3(),
-      s3PlainHttp: s3OverPlainHttp(),
-      signer: () => clients.signer(),
-      cloudFormation: await clients.cloudFormation(),
-      io: cliHost(output, { command: 'deploy', yes: flags.yes, show }),
-    },
-    { stackName: flags.stackName, region, parameters, bucket: flags.bucket, execute: flags.execute },
+  const deps = {
+    sts: await clients.sts(),
+    s3: await clients.s3(),
+    s3PlainHttp: s3OverPlainHttp(),
+    signer: () => clients.signer(),
+    cloudFormation: await clients.cloudFormation(),
+    io: cliHost(output, { command: 'deploy', yes: flags.yes, show }),
+  };
+  const input = { stackName: flags.stackName, region, parameters, bucket: flags.bucket, execute: flags.execute };
+  // Ctrl-C stops at the next step and says what it left; CloudFormation goes on with what it was asked.
+  const report = await untilInterrupted((signal) => runDeploy({ ...deps, poll: { signal } }, input)).finally(() =>
+    progress.stop(),
   );
-  progress.stop();
   // Also with --json, whose stdout then stays empty: the answer was no.
   if (report.outcome === 'aborted') output.notice(render.renderDeployReport(report, output.palette));
   else if (output.json) output.printJson(render.deployJson(report));

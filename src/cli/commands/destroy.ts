@@ -44,11 +44,12 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
       { ...flags, context: awsContext(flags, region), deleteBucket: flags.deleteBucket ?? false },
       output,
     );
-  const [{ AwsClients }, { runDestroy }, stack, render] = await Promise.all([
+  const [{ AwsClients }, { runDestroy }, stack, render, { untilInterrupted }] = await Promise.all([
     import('../../aws/clients.js'),
     import('../../deploy/run-destroy.js'),
     import('../render/stack.js'),
     import('../render/destroy.js'),
+    import('../interrupt.js'),
   ]);
   const clients = new AwsClients(awsContext(flags, region));
   const progress = await output.progress();
@@ -56,16 +57,16 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
     if (message.kind === 'step') progress.step(message.text);
     else output.info(stack.renderStackEvent(message.event, output.stderrPalette));
   };
-  const report = await runDestroy(
-    {
-      sts: await clients.sts(),
-      cloudFormation: await clients.cloudFormation(),
-      s3: () => clients.s3(),
-      scheduler: () => clients.scheduler(),
-      io: cliHost(output, { command: 'destroy', yes: flags.yes, show }),
-    },
-    { stackName: flags.stackName, region, deleteBucket: flags.deleteBucket ?? false, bucket: flags.bucket },
-  );
+  const deps = {
+    sts: await clients.sts(),
+    cloudFormation: await clients.cloudFormation(),
+    s3: () => clients.s3(),
+    scheduler: () => clients.scheduler(),
+    io: cliHost(output, { command: 'destroy', yes: flags.yes, show }),
+  };
+  const input = { stackName: flags.stackName, region, deleteBucket: flags.deleteBucket ?? false, bucket: flags.bucket };
+  // Ctrl-C stops following, saying what is left; CloudFormation goes on deleting.
+  const report = await untilInterrupted((signal) => runDestroy({ ...deps, poll: { signal } }, input));
   progress.stop();
   if (report.outcome === 'aborted') {
     output.notice('Nothing was changed.');

@@ -203,7 +203,10 @@ describe('prepareChangeSet', () => {
     await prepareChangeSet(dependencies, input());
 
     expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeChangeSetCommand, 3);
-    expect(dependencies.poll.sleep.mock.calls).toEqual([[5_000], [5_000]]);
+    expect(dependencies.poll.sleep.mock.calls).toEqual([
+      [5_000, undefined],
+      [5_000, undefined],
+    ]);
   });
 
   it('reads every page of changes', async () => {

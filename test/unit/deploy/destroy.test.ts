@@ -21,7 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { StackBusyError } from '../../../src/deploy/deploy-errors.js';
 import { destroyStack } from '../../../src/deploy/destroy.js';
-import { DeploymentError } from '../../../src/errors.js';
+import { DeploymentError, InterruptedError } from '../../../src/errors.js';
 
 const STACK = 'exposed-keys';
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/exposed-keys/1';
@@ -251,5 +251,34 @@ describe('destroyStack', () => {
       Bucket: BUCKET,
       ExpectedBucketOwner: '123456789012',
     });
+  });
+
+  it('stops following the deletion at Ctrl-C, saying the bucket was not deleted and how to finish', async () => {
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
+      .resolves({ Stacks: [stack('DELETE_IN_PROGRESS')] });
+    cloudFormationMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce(before)
+      .resolves({
+        StackEvents: [event(2, STACK, 'AWS::CloudFormation::Stack', 'DELETE_IN_PROGRESS'), ...before.StackEvents],
+      });
+    const ctrlC = new AbortController();
+    const dependencies = deps();
+    const poll = { ...dependencies.poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
+
+    const stopped = await destroyStack(
+      { ...dependencies, poll },
+      { stackName: STACK, artifactBucket: { bucket: BUCKET, owner: '123456789012' } },
+    ).catch((error: unknown) => error);
+
+    expect(stopped).toBeInstanceOf(InterruptedError);
+    expect((stopped as InterruptedError).message).toBe(
+      `Stopped following stack exposed-keys, then DELETE_IN_PROGRESS; Ctrl-C does not stop its operation. Bucket ${BUCKET} was not deleted.`,
+    );
+    expect((stopped as InterruptedError).hint).toContain('exposed-keys destroy --delete-bucket');
+    expect(s3Mock).not.toHaveReceivedCommand(ListObjectVersionsCommand);
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);
   });
 });

@@ -14,7 +14,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PreparedChangeSet } from '../../../src/deploy/change-set.js';
 import { StackTimeoutError } from '../../../src/deploy/deploy-errors.js';
 import { executeChangeSet } from '../../../src/deploy/execute-change-set.js';
-import { DeploymentError } from '../../../src/errors.js';
+import { DeploymentError, InterruptedError } from '../../../src/errors.js';
 
 const STACK = 'exposed-keys';
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/exposed-keys/1';
@@ -120,7 +120,7 @@ describe('executeChangeSet', () => {
       'Topic CREATE_COMPLETE',
       `${STACK} CREATE_COMPLETE`,
     ]);
-    expect(dependencies.poll.sleep).toHaveBeenCalledWith(1_000);
+    expect(dependencies.poll.sleep).toHaveBeenCalledWith(1_000, undefined);
     expect(result).toMatchObject({
       stackName: STACK,
       stackId: STACK_ID,
@@ -202,5 +202,28 @@ describe('executeChangeSet', () => {
 
     await expect(executeChangeSet(dependencies, prepared)).rejects.toBeInstanceOf(StackTimeoutError);
     expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 10);
+  });
+
+  it('stops following at Ctrl-C, saying the update goes on in CloudFormation and how to roll it back', async () => {
+    const events = history(event(1, STACK, 'UPDATE_COMPLETE'), event(2, STACK, 'UPDATE_IN_PROGRESS', 'User Initiated'));
+    cloudFormationMock.on(DescribeStackEventsCommand).resolvesOnce(events(1)).resolves(events(2));
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_IN_PROGRESS')] });
+    const ctrlC = new AbortController();
+    const dependencies = deps();
+    const poll = { ...dependencies.poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
+
+    const stopped = await executeChangeSet({ ...dependencies, poll }, { ...prepared, changeSetType: 'UPDATE' }).catch(
+      (error: unknown) => error,
+    );
+
+    expect(stopped).toBeInstanceOf(InterruptedError);
+    expect((stopped as InterruptedError).message).toBe(
+      'Stopped following stack exposed-keys, then UPDATE_IN_PROGRESS; Ctrl-C does not stop its operation.',
+    );
+    expect((stopped as InterruptedError).hint).toContain(
+      'aws cloudformation cancel-update-stack --stack-name exposed-keys --region us-east-1',
+    );
+    expect(poll.sleep).toHaveBeenCalledTimes(1);
+    expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
   });
 });

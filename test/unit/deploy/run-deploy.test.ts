@@ -35,7 +35,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Artifact } from '../../../src/deploy/package-artifact.js';
 import { type DeployMessage, runDeploy } from '../../../src/deploy/run-deploy.js';
 import { MAX_TEMPLATE_BODY_BYTES } from '../../../src/deploy/template.js';
-import { DeploymentError, InvalidInputError } from '../../../src/errors.js';
+import { DeploymentError, InterruptedError, InvalidInputError } from '../../../src/errors.js';
 import { recordingHost } from '../../support/io-host.js';
 
 const STACK = 'exposed-keys';
@@ -451,5 +451,56 @@ describe('runDeploy', () => {
     expect(report.outcome).toBe('no-changes');
     expect(io.questions).toEqual([]);
     expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
+  });
+
+  describe('Ctrl-C', () => {
+    it('before the change set is made: no change set, and says where the artifact is', async () => {
+      const { deps: d, io } = deps(true);
+      const ctrlC = new AbortController();
+      ctrlC.abort();
+
+      await expect(runDeploy({ ...d, poll: { ...d.poll, signal: ctrlC.signal } }, input)).rejects.toThrow(
+        new InterruptedError(
+          `Stopped before stack exposed-keys was changed; the artifact is at s3://${BUCKET}/lambda/${SHA}.zip, where the next deploy finds it.`,
+        ),
+      );
+      expect(cloudFormationMock).not.toHaveReceivedCommand(CreateChangeSetCommand);
+      expect(io.questions).toEqual([]);
+    });
+
+    it('while CloudFormation makes the change set: deletes it, asks nothing, executes nothing', async () => {
+      const { deps: d, io } = deps(true);
+      cloudFormationMock.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_PENDING' });
+      const ctrlC = new AbortController();
+      const poll = { ...d.poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
+
+      const stopped = await runDeploy({ ...d, poll }, input).catch((error: unknown) => error);
+
+      expect(stopped).toBeInstanceOf(InterruptedError);
+      expect((stopped as Error).message).toMatch(
+        /^Stopped before change set exposed-keys-\S+ was executed: it was deleted, and stack exposed-keys was not changed\.$/,
+      );
+      expect(cloudFormationMock).toHaveReceivedCommand(DeleteChangeSetCommand);
+      expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeChangeSetCommand, 1);
+      expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
+      expect(io.questions).toEqual([]);
+    });
+
+    it('after the yes but before the execution: deletes the change set, executes nothing', async () => {
+      const { deps: d } = deps(true);
+      const ctrlC = new AbortController();
+      const yesThenCtrlC = async () => {
+        ctrlC.abort();
+        return true;
+      };
+      const io = { ...d.io, confirm: vi.fn(yesThenCtrlC) };
+
+      await expect(runDeploy({ ...d, io, poll: { ...d.poll, signal: ctrlC.signal } }, input)).rejects.toThrow(
+        /was executed: it was deleted, and stack exposed-keys was not changed\.$/,
+      );
+      expect(io.confirm).toHaveBeenCalledTimes(1);
+      expect(cloudFormationMock).toHaveReceivedCommand(DeleteChangeSetCommand);
+      expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
+    });
   });
 });

@@ -193,4 +193,21 @@ describe('runDestroy with follow-ups waiting in the stack’s schedule group', (
     await runDestroy(none.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false });
     expect(none.io.questions[0]?.question).toBe('Delete the stack exposed-keys in 123456789012/us-east-1?');
   });
+
+  it('deletes nothing and asks nothing when Ctrl-C came before the question', async () => {
+    const { deps: d, io } = deps(true);
+    deployedFrom('exposed-keys-artifacts-123456789012-us-east-1');
+    const ctrlC = new AbortController();
+    ctrlC.abort();
+
+    await expect(
+      runDestroy(
+        { ...d, poll: { ...d.poll, signal: ctrlC.signal } },
+        { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false },
+      ),
+    ).rejects.toThrow('Stopped before anything was deleted.');
+
+    expect(io.questions).toEqual([]);
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+  });
 });
