@@ -34,3 +34,13 @@ export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise
     interrupt.dispose();
   }
 }
+
+/**
+ * For a run that must not stop half way (a real key contained by a local run of the state machine,
+ * whose steps cannot stop between containment and notification): the first Ctrl-C only calls
+ * `warn`; a second ends the process as usual. Its signal never aborts.
+ */
+export function warnAtFirstInterrupt(warn: () => void): Interrupt {
+  process.once('SIGINT', warn);
+  return { signal: new AbortController().signal, dispose: () => process.removeListener('SIGINT', warn) };
+}

@@ -66,8 +66,8 @@ function runAndInterrupt(
   });
 }
 
-/** alice's key, with 1,500 events served as its activity: 30 pages, 15 seconds to read. */
-async function exposedKey(): Promise<string> {
+/** alice's key, with `events` served as its activity: 1,500 are 30 pages, 15 seconds to read. */
+async function exposedKey(events = 1_500): Promise<string> {
   const { iam } = cli().moto;
   await iam.send(new CreateUserCommand({ UserName: 'alice' }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey?.AccessKeyId as string;
@@ -75,7 +75,7 @@ async function exposedKey(): Promise<string> {
     accessKeyId: key,
     userName: 'alice',
     endAt: new Date(Date.now() - 3_600_000),
-    events: 1_500,
+    events,
   });
   return key;
 }
@@ -145,5 +145,21 @@ describe('pressing Ctrl-C during deploy', () => {
     );
     const stacks = await cli().cloudFormation.send(new ListStacksCommand({}));
     expect((stacks.StackSummaries ?? []).filter((stack) => stack.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
+  }, 90_000);
+});
+
+describe('pressing Ctrl-C during simulate --local of a real key', () => {
+  it('goes on to the notification, saying so, rather than end between containment and the alert', async () => {
+    const key = await exposedKey(300);
+
+    const run = await runAndInterrupt(['simulate', '--local', '--key', key, '--yes', '--timeout', '60']);
+
+    expect(run.stderr).toMatch(
+      /The local run goes on, so that the key’s containment ends and the security team is told/,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const left = await cli().moto.iam.send(new ListAccessKeysCommand({ UserName: 'alice' }));
+    expect(left.AccessKeyMetadata ?? []).toEqual([]);
+    expect(run.stdout).toMatch(/EXPOSED KEY DELETED/);
   }, 90_000);
 });

@@ -7,7 +7,7 @@ import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js
 import { parseIncident } from '../../incident/parse-incident.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
-import { type Interrupt, listenForInterrupt } from '../interrupt.js';
+import { type Interrupt, listenForInterrupt, warnAtFirstInterrupt } from '../interrupt.js';
 import type { AccountTarget } from '../options.js';
 import { actingClients } from './acting-clients.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
@@ -132,7 +132,8 @@ export async function simulateCommand(
 /**
  * What Ctrl-C does. With a test user, it stops the run, and the user is removed before the process
  * ends, whatever more Ctrl-C say. Following the stack's execution of a real key, it stops following
- * (the execution goes on). A local run of a real key ends as any process does.
+ * (the execution goes on). A local run of a real key goes on to its notification, saying so: a
+ * second Ctrl-C ends it as any process ends, whatever it had done.
  */
 function interruptFor(request: SimulateCommandRequest, ui: SimulateUi): Interrupt | undefined {
   if (request.createTestUser) {
@@ -141,7 +142,12 @@ function interruptFor(request: SimulateCommandRequest, ui: SimulateUi): Interrup
     interrupt.signal.addEventListener('abort', stopping);
     return interrupt;
   }
-  return request.local ? undefined : listenForInterrupt();
+  if (!request.local) return listenForInterrupt();
+  return warnAtFirstInterrupt(() =>
+    ui.onWarning(
+      'The local run goes on, so that the key’s containment ends and the security team is told; Ctrl-C again ends it now, whatever it has done, with no notification.',
+    ),
+  );
 }
 
 /** EventBridge delivers events of at most 256 KB; a file much larger is not one. */

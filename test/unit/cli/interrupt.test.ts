@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { untilInterrupted } from '../../../src/cli/interrupt.js';
+import { describe, expect, it, vi } from 'vitest';
+import { untilInterrupted, warnAtFirstInterrupt } from '../../../src/cli/interrupt.js';
 
 describe('untilInterrupted', () => {
   it('aborts the signal at the first Ctrl-C, and stops listening once the flow ends', async () => {
@@ -24,6 +24,29 @@ describe('untilInterrupted', () => {
         throw new Error('CloudFormation refused');
       }),
     ).rejects.toThrow('CloudFormation refused');
+
+    expect(process.listenerCount('SIGINT')).toBe(listening);
+  });
+});
+
+describe('warnAtFirstInterrupt', () => {
+  it('only warns at the first Ctrl-C, never aborting, and leaves the next to end the process', () => {
+    const listening = process.listenerCount('SIGINT');
+    const warn = vi.fn();
+
+    const interrupt = warnAtFirstInterrupt(warn);
+    process.emit('SIGINT');
+
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(interrupt.signal.aborted).toBe(false);
+    expect(process.listenerCount('SIGINT')).toBe(listening);
+    interrupt.dispose();
+  });
+
+  it('stops listening when disposed before any Ctrl-C', () => {
+    const listening = process.listenerCount('SIGINT');
+
+    warnAtFirstInterrupt(vi.fn()).dispose();
 
     expect(process.listenerCount('SIGINT')).toBe(listening);
   });
