@@ -1,5 +1,6 @@
 import type { ActivityProgress, ActivitySource } from '../activity/activity-source.js';
 import type { ActivitySummary, CountListField, TimeWindow } from '../activity/activity-summary.js';
+import { ActivityAccumulator } from '../activity/summarizer.js';
 import { compareText } from '../common/compare-text.js';
 import type { Inventory } from './inventory/inventory-types.js';
 
@@ -67,7 +68,8 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  * takes a second hop: what the session keys it minted did (at most
  * {@link MAX_SESSION_KEYS_FOLLOWED}, in the order the summary lists them), summarised apart from
  * the key's own and busiest first. Regions (or files) that could not be searched are in each
- * summary's `regions.failed`. Stopped (`signal`) during the second hop, it keeps the key's summary.
+ * summary's `regions.failed`. Stopped (`signal`) before or during the second hop, it keeps the key's
+ * summary, and lists each session key it would have followed as not searched.
  *
  * @throws InvestigationError when not one region (or file) could be searched, and nothing was read.
  */
@@ -94,18 +96,39 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
         .join('; ')}`,
     );
 
-  if (options.followSessionKeys === false || activity.sessionKeys.length === 0 || stopped())
+  if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
     return { activity, sessionActivity: [] };
   const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);
+  if (stopped()) return { activity, sessionActivity: notSearched(activity, followed, options.window) };
   try {
     const sessionActivity = await source.summarize({ ...common, accessKeyIds: followed });
     return { activity, sessionActivity: sortBusiestFirst(sessionActivity) };
   } catch (error) {
     // Stopped during the second hop (an Athena query cancelled on Ctrl-C): the key's own summary,
-    // read whole, is kept; the caller knows it was stopped.
-    if (stopped()) return { activity, sessionActivity: [] };
+    // read whole, is kept, and each session key is reported as not searched.
+    if (stopped()) return { activity, sessionActivity: notSearched(activity, followed, options.window) };
     throw error;
   }
+}
+
+/**
+ * The session keys a stop (Ctrl-C) left unsearched, each with the key's own regions listed as not
+ * searched: a message or a reader then says so, rather than show no session key at all.
+ */
+function notSearched(activity: ActivitySummary, sessionKeys: string[], window: TimeWindow): ActivitySummary[] {
+  const regions = [...activity.regions.searched, ...activity.regions.failed.map((failed) => failed.region)];
+  const regionsFailed = regions.map((region) => ({
+    region,
+    error: 'stopped (Ctrl-C) before this session key was searched',
+  }));
+  return sessionKeys.map((key) =>
+    new ActivityAccumulator(key, window).summary({
+      source: activity.source,
+      regionsSearched: [],
+      regionsFailed,
+      truncated: true,
+    }),
+  );
 }
 
 /** Orders session summaries by events descending, then key ascending. */

@@ -202,16 +202,22 @@ export function followsSessions(flags: { followSessions?: boolean; json?: boolea
 /**
  * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
  * way in the attacker made that outlives the key (a human must act); 3 when no region was searched
- * to its end (what was read before is shown), or the inventory asked for could not be taken, or the
+ * to its end, for the key or for a session key it minted (what was read before is shown), or the inventory asked for could not be taken, or the
  * check of an item failed (an AWS call refused or in error); else 0.
  */
 export function investigationExitCode(
-  result: { activity?: Pick<ActivitySummary, 'regions'>; inventory?: Inventory },
+  result: {
+    activity?: Pick<ActivitySummary, 'regions'>;
+    sessionActivity?: Pick<ActivitySummary, 'regions'>[];
+    inventory?: Inventory;
+  },
   interrupted: boolean,
 ): ExitCodeValue {
   if (interrupted) return ExitCode.interrupted;
   if (result.inventory?.items.some(grantsAccess)) return ExitCode.needsHuman;
-  const regions = result.activity?.regions;
-  if (regions && regions.searched.length === 0 && regions.failed.length > 0) return ExitCode.awsFailed;
+  const unsearched = [result.activity, ...(result.sessionActivity ?? [])].some(
+    (summary) => summary && summary.regions.searched.length === 0 && summary.regions.failed.length > 0,
+  );
+  if (unsearched) return ExitCode.awsFailed;
   return inventoryIncomplete(result.inventory) ? ExitCode.awsFailed : ExitCode.ok;
 }

@@ -67,4 +67,14 @@ describe('the second hop of investigate', () => {
     expect(followsSessions({ json: true, inventory: true, followSessions: false })).toBe(false);
     expect(followsSessions({ followSessions: false })).toBe(false);
   });
+
+  it('is 3 when a session key the key minted could not be searched at all, as for respond', () => {
+    const read = { regions: { searched: ['us-east-1'], failed: [] } };
+    const unread = {
+      regions: { searched: [], failed: [{ region: 'athena:db.t', error: 'Query exhausted resources' }] },
+    };
+
+    expect(investigationExitCode({ activity: read, sessionActivity: [read, unread] }, false)).toBe(ExitCode.awsFailed);
+    expect(investigationExitCode({ activity: read, sessionActivity: [read] }, false)).toBe(ExitCode.ok);
+  });
 });

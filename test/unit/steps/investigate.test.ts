@@ -147,13 +147,22 @@ describe('investigateKey stopped by its signal (Ctrl-C)', () => {
 
     expect(activity.regions.failed).toHaveLength(1);
     expect(activity.truncated).toBe(true);
-    expect(sessionActivity).toEqual([]);
+    expect(sessionActivity.map((summary) => [summary.accessKeyId, summary.regions, summary.truncated])).toEqual([
+      [
+        'ASIATFQR7NSCWLLE7IWW',
+        {
+          searched: [],
+          failed: [{ region: 'us-east-1', error: 'stopped (Ctrl-C) before this session key was searched' }],
+        },
+        true,
+      ],
+    ]);
     expect(source.queries).toHaveLength(1);
   });
 });
 
 describe('investigateKey stopped during its second hop', () => {
-  it('keeps the key’s own summary, read whole, rather than lose it to the cancelled query', async () => {
+  it('keeps the key’s own summary, read whole, and lists each session key as not searched, rather than drop them', async () => {
     const controller = new AbortController();
     const source = fakeSource((query) => {
       if (query.accessKeyIds[0] === options.accessKeyId)
@@ -165,7 +174,19 @@ describe('investigateKey stopped during its second hop', () => {
     const { activity, sessionActivity } = await investigateKey({ source }, { ...options, signal: controller.signal });
 
     expect(activity.totalEvents).toBe(2104);
-    expect(sessionActivity).toEqual([]);
+    expect(sessionActivity).toHaveLength(1);
+    expect(sessionActivity[0]).toMatchObject({
+      accessKeyId: 'ASIATFQR7NSCWLLE7IWW',
+      totalEvents: 0,
+      truncated: true,
+      regions: {
+        searched: [],
+        failed: activity.regions.searched.map((region) => ({
+          region,
+          error: 'stopped (Ctrl-C) before this session key was searched',
+        })),
+      },
+    });
     expect(source.queries).toHaveLength(2);
   });
 
