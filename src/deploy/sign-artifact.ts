@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   DescribeSigningJobCommand,
   type DescribeSigningJobCommandOutput,
@@ -9,6 +9,7 @@ import type { S3Api, SignerApi } from '../aws/narrow-clients.js';
 import type { OwnedBucket } from './artifact-bucket.js';
 import { SigningError } from './deploy-errors.js';
 import { type DeployProgress, type PollOptions, polling } from './progress.js';
+import { signersVersion } from './signed-version.js';
 
 /** What {@link signArtifact} needs. */
 export interface SignArtifactDeps {
@@ -53,24 +54,15 @@ async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The newest object under `prefix`, with its version, if there is one. */
-async function newestObject(
-  s3: S3Api,
-  { bucket, owner }: OwnedBucket,
-  prefix: string,
-): Promise<{ key: string; versionId: string | undefined } | undefined> {
+/** The newest object under `prefix`, if there is one. */
+async function newestKey(s3: S3Api, { bucket, owner }: OwnedBucket, prefix: string): Promise<string | undefined> {
   const listed = await send('s3:ListObjectsV2', () =>
     s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ExpectedBucketOwner: owner })),
   );
   const newest = (listed.Contents ?? [])
     .filter((object) => object.Key !== undefined)
     .sort((a, b) => (b.LastModified?.getTime() ?? 0) - (a.LastModified?.getTime() ?? 0))[0];
-  if (!newest?.Key) return undefined;
-  const key = newest.Key;
-  const head = await send('s3:HeadObject', () =>
-    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: owner })),
-  );
-  return { key, versionId: head.VersionId };
+  return newest?.Key;
 }
 
 /**
@@ -84,34 +76,32 @@ async function signedFromThisArtifact(
   key: string,
   input: SignArtifactInput,
   profile: { name: string; version: string | undefined },
-): Promise<boolean> {
+): Promise<DescribeSigningJobCommandOutput | undefined> {
   const jobId = key.slice(key.lastIndexOf('/') + 1).replace(/\.zip$/i, '');
-  if (!jobId) return false;
+  if (!jobId) return undefined;
   let job: DescribeSigningJobCommandOutput;
   try {
     job = await signer.send(new DescribeSigningJobCommand({ jobId }));
   } catch (error) {
     // A job that never was (a zip put there by hand): sign again rather than trust it. Any other
     // failure is the caller's to see: signing needs DescribeSigningJob too.
-    if (isAwsError(error, 'ResourceNotFound', 'NotFound')) return false;
+    if (isAwsError(error, 'ResourceNotFound', 'NotFound')) return undefined;
     throw toAwsCallError('signer:DescribeSigningJob', error);
   }
-  {
-    const source = job.source?.s3;
-    const expires = job.signatureExpiresAt?.getTime();
-    return (
-      job.status === 'Succeeded' &&
-      // A revoked or expired signature: Lambda would refuse the code.
-      !job.revocationRecord &&
-      (expires === undefined || expires > Date.now()) &&
-      job.profileName === profile.name &&
-      (profile.version === undefined || job.profileVersion === profile.version) &&
-      source?.bucketName === input.bucket &&
-      source.key === input.key &&
-      (input.versionId === undefined || source.version === input.versionId) &&
-      job.signedObject?.s3?.key === key
-    );
-  }
+  const source = job.source?.s3;
+  const expires = job.signatureExpiresAt?.getTime();
+  const ofThisArtifact =
+    job.status === 'Succeeded' &&
+    // A revoked or expired signature: Lambda would refuse the code.
+    !job.revocationRecord &&
+    (expires === undefined || expires > Date.now()) &&
+    job.profileName === profile.name &&
+    (profile.version === undefined || job.profileVersion === profile.version) &&
+    source?.bucketName === input.bucket &&
+    source.key === input.key &&
+    (input.versionId === undefined || source.version === input.versionId) &&
+    job.signedObject?.s3?.key === key;
+  return ofThisArtifact ? job : undefined;
 }
 
 /**
@@ -126,9 +116,15 @@ async function signedFromThisArtifact(
 export async function signArtifact(deps: SignArtifactDeps, input: SignArtifactInput): Promise<SignedArtifact> {
   const profile = signingProfileOf(input.profileArn);
   const prefix = `signed/${profile.name}${profile.version ? `-${profile.version}` : ''}/${input.sha256}/`;
-  const earlier = await newestObject(deps.s3, input, prefix);
-  if (earlier && (await signedFromThisArtifact(deps.signer, earlier.key, input, profile)))
-    return { ...earlier, status: 'reused' };
+  const earlier = await newestKey(deps.s3, input, prefix);
+  const earlierJob = earlier ? await signedFromThisArtifact(deps.signer, earlier, input, profile) : undefined;
+  if (earlier && earlierJob) {
+    const versionId = await signersVersion(deps.s3, input, earlier, earlierJob.completedAt);
+    if (versionId) return { key: earlier, versionId, status: 'reused' };
+    deps.progress?.onStep?.(
+      `s3://${input.bucket}/${earlier} holds a version AWS Signer did not write (written over, or its first version deleted): signing again`,
+    );
+  }
   if (!input.versionId)
     throw new SigningError(
       `The artifact bucket ${input.bucket} keeps no object versions: AWS Signer signs only those.`,
@@ -157,10 +153,15 @@ export async function signArtifact(deps: SignArtifactDeps, input: SignArtifactIn
     if (job.status === 'Succeeded') {
       const key = job.signedObject?.s3?.key;
       if (!key) throw new SigningError(`Signing job ${jobId} succeeded, but names no signed object.`);
-      const head = await send('s3:HeadObject', () =>
-        deps.s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: key, ExpectedBucketOwner: input.owner })),
-      );
-      return { key, versionId: head.VersionId, status: 'signed' };
+      const versionId = await signersVersion(deps.s3, input, key, job.completedAt);
+      if (!versionId)
+        throw new SigningError(
+          `s3://${input.bucket}/${key} was written again after AWS Signer signed it (job ${jobId}): its code is not the signed artifact.`,
+          {
+            hint: 'Someone else writes to the artifact bucket: find who (its CloudTrail data events), then deploy again.',
+          },
+        );
+      return { key, versionId, status: 'signed' };
     }
     if (job.status === 'Failed')
       throw new SigningError(

@@ -20,6 +20,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   NotFound,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
@@ -298,6 +299,9 @@ describe('runDeploy', () => {
       .on(DescribeSigningJobCommand)
       .resolves({ status: 'Succeeded', signedObject: { s3: { key: `signed/exposed_keys/${SHA}/job.zip` } } });
     s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    s3Mock.on(ListObjectVersionsCommand).resolves({
+      Versions: [{ Key: `signed/exposed_keys/${SHA}/job.zip`, VersionId: 's1' }],
+    });
     const signer = vi.fn(async () => new SignerClient({ region: 'us-east-1' }));
     const withSigner = { ...deps(true).deps, signer };
 

@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -30,6 +30,15 @@ const input = {
   profileArn: PROFILE,
 };
 
+/** What S3 lists at a signed zip's key: AWS Signer's one version, unless others are given. */
+function versionsAt(key: string, ...versions: { VersionId: string; LastModified: Date }[]) {
+  s3Mock
+    .on(ListObjectVersionsCommand, { Prefix: key })
+    .resolves({ Versions: versions.map((v) => ({ Key: key, ...v })) });
+}
+
+const SIGNED_AT = new Date('2026-02-01T00:00:00Z');
+
 beforeEach(() => {
   s3Mock.reset();
   signerMock.reset();
@@ -54,8 +63,12 @@ describe('signArtifact', () => {
     signerMock
       .on(DescribeSigningJobCommand)
       .resolvesOnce({ status: 'InProgress' })
-      .resolves({ status: 'Succeeded', signedObject: { s3: { bucketName: BUCKET, key: `${PREFIX}job-1.zip` } } });
-    s3Mock.on(HeadObjectCommand).resolves({ VersionId: 's1' });
+      .resolves({
+        status: 'Succeeded',
+        completedAt: SIGNED_AT,
+        signedObject: { s3: { bucketName: BUCKET, key: `${PREFIX}job-1.zip` } },
+      });
+    versionsAt(`${PREFIX}job-1.zip`, { VersionId: 's1', LastModified: SIGNED_AT });
     const d = deps();
 
     const signed = await signArtifact(d, input);
@@ -68,8 +81,8 @@ describe('signArtifact', () => {
       profileOwner: OWNER,
     });
     expect(d.poll.sleep).toHaveBeenCalledTimes(1);
-    expect(s3Mock).toHaveReceivedCommandWith(HeadObjectCommand, {
-      Key: `${PREFIX}job-1.zip`,
+    expect(s3Mock).toHaveReceivedCommandWith(ListObjectVersionsCommand, {
+      Prefix: `${PREFIX}job-1.zip`,
       ExpectedBucketOwner: OWNER,
     });
   });
@@ -78,6 +91,7 @@ describe('signArtifact', () => {
   const earlierJob = (key: string) => ({
     status: 'Succeeded' as const,
     profileName: 'exposed_keys',
+    completedAt: SIGNED_AT,
     source: { s3: { bucketName: BUCKET, key: `lambda/${SHA256}.zip`, version: 'v1' } },
     signedObject: { s3: { bucketName: BUCKET, key } },
   });
@@ -89,7 +103,7 @@ describe('signArtifact', () => {
         { Key: `${PREFIX}job-new.zip`, LastModified: new Date('2026-02-01') },
       ],
     });
-    s3Mock.on(HeadObjectCommand).resolves({ VersionId: 's2' });
+    versionsAt(`${PREFIX}job-new.zip`, { VersionId: 's2', LastModified: SIGNED_AT });
     signerMock.on(DescribeSigningJobCommand, { jobId: 'job-new' }).resolves(earlierJob(`${PREFIX}job-new.zip`));
 
     const signed = await signArtifact(deps(), input);
@@ -107,7 +121,8 @@ describe('signArtifact', () => {
     s3Mock
       .on(ListObjectsV2Command)
       .resolves({ Contents: [{ Key: `${PREFIX}job-other.zip`, LastModified: new Date() }] });
-    s3Mock.on(HeadObjectCommand).resolves({ VersionId: 's9' });
+    versionsAt(`${PREFIX}job-other.zip`, { VersionId: 's9', LastModified: SIGNED_AT });
+    versionsAt(`${PREFIX}job-4.zip`, { VersionId: 's4', LastModified: new Date() });
     signerMock
       .on(DescribeSigningJobCommand, { jobId: 'job-other' })
       .resolves({
@@ -156,5 +171,36 @@ describe('signArtifact', () => {
     signerMock.on(DescribeSigningJobCommand).resolves({ status: 'InProgress' });
 
     await expect(signArtifact(deps(), input)).rejects.toThrow(/job-3 has not ended/);
+  });
+
+  it('does not deploy a version written over the signed zip after its job, reused or just signed', async () => {
+    const earlier = `${PREFIX}job-1.zip`;
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: earlier, LastModified: SIGNED_AT }] });
+    signerMock.on(DescribeSigningJobCommand, { jobId: 'job-1' }).resolves(earlierJob(earlier));
+    // An older signed release copied over the key: Lambda would take it, the profile having signed it.
+    versionsAt(
+      earlier,
+      { VersionId: 's-copied', LastModified: new Date('2026-03-01T00:00:00Z') },
+      { VersionId: 's-signer', LastModified: SIGNED_AT },
+    );
+    signerMock
+      .on(StartSigningJobCommand)
+      .resolves({ jobId: 'job-2' })
+      .on(DescribeSigningJobCommand, { jobId: 'job-2' })
+      .resolves({ status: 'Succeeded', completedAt: SIGNED_AT, signedObject: { s3: { key: `${PREFIX}job-2.zip` } } });
+    versionsAt(`${PREFIX}job-2.zip`, { VersionId: 's-new', LastModified: SIGNED_AT });
+    const d = { ...deps(), progress: { onStep: vi.fn() } };
+
+    const signed = await signArtifact(d, input);
+
+    expect(signed).toEqual({ key: `${PREFIX}job-2.zip`, versionId: 's-new', status: 'signed' });
+    expect(d.progress.onStep).toHaveBeenCalledWith(expect.stringMatching(/holds a version AWS Signer did not write/));
+
+    // The only version there, written after the job ended (the signer's deleted, another put): not the signed zip.
+    versionsAt(earlier, { VersionId: 's-late', LastModified: new Date('2026-03-01T00:00:00Z') });
+    versionsAt(`${PREFIX}job-2.zip`, { VersionId: 's-late', LastModified: new Date('2026-03-01T00:00:00Z') });
+    await expect(signArtifact(deps(), input)).rejects.toThrow(
+      /job-2\.zip was written again after AWS Signer signed it \(job job-2\)/,
+    );
   });
 });
