@@ -87,10 +87,15 @@ async function bucketExists(s3: S3Api, { bucket, owner }: OwnedBucket): Promise<
   } catch (error) {
     if (isNotFound(error)) return false;
     if (httpStatus(error) === 403)
-      throw new AwsCallError('s3:HeadBucket', awsErrorCode(error), `Bucket ${bucket} exists but is not yours.`, {
-        cause: error,
-        hint: 'Bucket names are global: pass another name with --bucket.',
-      });
+      throw new AwsCallError(
+        's3:HeadBucket',
+        awsErrorCode(error),
+        `Bucket ${bucket} exists, and is not yours, or you may not read it (s3:ListBucket).`,
+        {
+          cause: error,
+          hint: 'If it is yours, allow s3:ListBucket on it; if not (bucket names are global), pass another name with --bucket.',
+        },
+      );
     throw toAwsCallError('s3:HeadBucket', error);
   }
 }
@@ -235,7 +240,7 @@ export async function writeUnlessHeld(
   const existing = await existingObject(deps.s3, target);
   // A multipart object's checksum is of its parts ("…-3", COMPOSITE): it cannot vouch for the whole.
   if (existing?.ChecksumSHA256 === expected && existing.ChecksumType !== 'COMPOSITE')
-    return { versionId: existing.VersionId, status: 'unchanged' };
+    return { versionId: pinnable(existing.VersionId), status: 'unchanged' };
   announce(existing);
   const body = await object.bytes();
   const put = await send('PutObject', () =>
@@ -250,7 +255,15 @@ export async function writeUnlessHeld(
       }),
     ),
   );
-  return { versionId: put?.VersionId, status: existing ? 'replaced' : 'uploaded' };
+  return { versionId: pinnable(put?.VersionId), status: existing ? 'replaced' : 'uploaded' };
+}
+
+/**
+ * A version id that pins an object: S3 answers "null" for an object written while versioning was
+ * off or suspended, and the next write at the key replaces that very version.
+ */
+function pinnable(versionId: string | undefined): string | undefined {
+  return versionId === 'null' ? undefined : versionId;
 }
 
 /**

@@ -225,7 +225,7 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   const code = signed ?? uploaded;
   if (!code.versionId)
     progress.onStep?.(
-      `Warning: bucket ${bucket} keeps no object versions, so the functions load whatever is at ${code.key} when they start, not the file checked now; turn on versioning to pin it.`,
+      `Warning: bucket ${bucket} keeps no object versions (versioning off or suspended), so the functions load whatever is at ${code.key} when they start, not the file checked now; turn on versioning to pin it.`,
     );
 
   if (deps.poll?.signal?.aborted)

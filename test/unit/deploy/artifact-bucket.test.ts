@@ -145,7 +145,7 @@ describe('ensureArtifactBucket', () => {
     expect(s3Mock).not.toHaveReceivedCommand(PutBucketEncryptionCommand);
   });
 
-  it('says when the bucket name belongs to another account', async () => {
+  it('says when the bucket name belongs to another account, or the caller may not read its own', async () => {
     s3Mock.on(HeadBucketCommand).rejects(
       new S3ServiceException({
         name: 'Forbidden',
@@ -158,7 +158,10 @@ describe('ensureArtifactBucket', () => {
     const failure = ensureArtifactBucket(deps(), { bucket: BUCKET, owner: OWNER, region: 'us-east-1' });
 
     await expect(failure).rejects.toBeInstanceOf(AwsCallError);
-    await expect(failure).rejects.toMatchObject({ hint: expect.stringMatching(/--bucket/) });
+    await expect(failure).rejects.toMatchObject({
+      message: expect.stringContaining('is not yours, or you may not read it (s3:ListBucket)'),
+      hint: expect.stringMatching(/allow s3:ListBucket on it; .*--bucket/),
+    });
   });
 });
 
@@ -183,6 +186,16 @@ describe('uploadArtifact', () => {
     });
     const body = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Buffer;
     expect(body.toString()).toBe('zip bytes');
+  });
+
+  it('takes no version S3 calls "null" for a pin: the next write at the key replaces it', async () => {
+    s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: CHECKSUM, ChecksumType: 'FULL_OBJECT', VersionId: 'null' });
+
+    expect(await uploadArtifact(deps(), input())).toMatchObject({ versionId: undefined, status: 'unchanged' });
+
+    s3Mock.on(HeadObjectCommand).rejects(notFound());
+    s3Mock.on(PutObjectCommand).resolves({ VersionId: 'null' });
+    expect(await uploadArtifact(deps(), input())).toMatchObject({ versionId: undefined, status: 'uploaded' });
   });
 
   it('keeps the object at the key when S3 vouches that it holds the same bytes', async () => {
