@@ -74,6 +74,7 @@ export interface RunDeployInput {
 export interface DeployReport {
   outcome: 'no-changes' | 'review' | 'aborted' | 'deployed';
   stackName: string;
+  /** Null when the host declined before the artifact was uploaded (a stack a failed first deploy left). */
   artifact: {
     bucket: string;
     key: string;
@@ -83,7 +84,7 @@ export interface DeployReport {
     /** `none` unless the stack requires signed code: then the key and version are the signed zip's. */
     signing: SignedArtifact['status'] | 'none';
     source: Artifact['source'];
-  };
+  } | null;
   /** True when a stack a failed first deploy left was deleted (asked), before the change set was made. */
   deletedFailedStack?: boolean;
   /** The stack's status at the end (`REVIEW` for a change set left for review). */
@@ -197,6 +198,21 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   const existingStatus = existing?.StackStatus ?? '';
   refuseFailedStackForReview(input, existingStatus);
   refuseUnusableStack(input, existingStatus);
+  // Asked before the bucket is made or the artifact uploaded: a no then changes nothing.
+  if (!(await mayDeleteFailedStack(io, input, existingStatus)))
+    return {
+      outcome: 'aborted',
+      stackName: input.stackName,
+      artifact: null,
+      changes: [],
+      changeSetId: undefined,
+      events: [],
+      status: existingStatus,
+      state: stackState(existingStatus),
+      stackId: existing?.StackId ?? '',
+      resources: [],
+      outputs: {},
+    };
   const bucket = input.bucket ?? artifactBucketName(account, input.region);
   const s3 = { s3: deps.s3, progress };
   await ensureArtifactBucket(s3, {
@@ -240,20 +256,6 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
     signing: signed?.status ?? ('none' as const),
     source: artifact.source,
   };
-  if (!(await mayDeleteFailedStack(io, input, existingStatus)))
-    return {
-      outcome: 'aborted',
-      stackName: input.stackName,
-      artifact: artifactReport,
-      changes: [],
-      changeSetId: undefined,
-      events: [],
-      status: existingStatus,
-      state: stackState(existingStatus),
-      stackId: existing?.StackId ?? '',
-      resources: [],
-      outputs: {},
-    };
   const changeSetDeps = { cloudFormation: deps.cloudFormation, progress, poll: deps.poll };
   const templateBody = await readTemplate();
   const templateObject = await templateObjectIfTooLarge(s3, {

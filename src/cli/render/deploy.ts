@@ -6,7 +6,7 @@ import { renderDeployResult } from './stack.js';
 export function deployJson(report: DeployReport): Record<string, unknown> {
   const summary = {
     stackName: report.stackName,
-    artifact: {
+    artifact: report.artifact && {
       bucket: report.artifact.bucket,
       key: report.artifact.key,
       // Null, not left out, in a bucket without versions: a reader of the JSON finds every key.
@@ -37,6 +37,7 @@ export function deployJson(report: DeployReport): Record<string, unknown> {
 /** A deployment as a person reads it at the end. */
 export function renderDeployReport(report: DeployReport, palette: Palette): string {
   if (report.outcome === 'review') return `Change set left for review: ${report.changeSetId}`;
+  if (report.outcome === 'aborted' && !report.artifact) return 'Nothing was changed.';
   if (report.outcome === 'aborted')
     return report.deletedFailedStack
       ? `Change set discarded. The stack ${report.stackName} a failed first deploy left was deleted; nothing else was changed (the artifact stays in its bucket, for the next deploy).`

@@ -33,6 +33,8 @@ import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from 
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { paletteOf } from '../../../src/cli/output.js';
+import { renderDeployReport } from '../../../src/cli/render/deploy.js';
 import type { Artifact } from '../../../src/deploy/package-artifact.js';
 import { type DeployMessage, runDeploy } from '../../../src/deploy/run-deploy.js';
 import { MAX_TEMPLATE_BODY_BYTES } from '../../../src/deploy/template.js';
@@ -167,7 +169,10 @@ describe('runDeploy', () => {
     const declined = deps(false);
     const report = await runDeploy(declined.deps, input);
 
-    expect(report).toMatchObject({ outcome: 'aborted', status: 'ROLLBACK_FAILED' });
+    expect(report).toMatchObject({ outcome: 'aborted', status: 'ROLLBACK_FAILED', artifact: null });
+    // Asked before the bucket is made or the artifact uploaded: the no changed nothing.
+    expect(s3Mock.calls()).toHaveLength(0);
+    expect(renderDeployReport(report, paletteOf(false))).toBe('Nothing was changed.');
     expect(declined.io.questions.map((question) => question.question)).toEqual([
       expect.stringMatching(/left in ROLLBACK_FAILED by a failed first deploy.*Delete it, then deploy\?/),
     ]);
@@ -326,7 +331,7 @@ describe('runDeploy', () => {
     const off = await runDeploy(withSigner, { ...input, parameters: { CodeSigningProfileArn: '' }, execute: false });
 
     expect(given.artifact).toMatchObject({ key: `signed/exposed_keys/${SHA}/job.zip`, signing: 'signed' });
-    expect(deployed.artifact.signing).toBe('signed');
+    expect(deployed.artifact?.signing).toBe('signed');
     expect(off.artifact).toMatchObject({ key: `lambda/${SHA}.zip`, signing: 'none' });
     expect(signer).toHaveBeenCalledTimes(2);
     expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {

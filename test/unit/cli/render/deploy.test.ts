@@ -59,7 +59,7 @@ describe('deployJson', () => {
       ...report,
       outcome: 'aborted',
       status: 'REVIEW',
-      artifact: { ...report.artifact, versionId: undefined },
+      artifact: { ...(report.artifact as NonNullable<DeployReport['artifact']>), versionId: undefined },
       changeSetId: undefined,
     }) as { artifact: Record<string, unknown>; changeSet: unknown };
 
