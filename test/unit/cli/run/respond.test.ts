@@ -104,7 +104,12 @@ describe('respondToKey stopped with Ctrl-C', () => {
     expect(result.containment).toMatchObject({ outcome: 'deleted' });
     expect(result.interrupted).toBe(true);
     expect(result.activity?.regions.failed).toHaveLength(1);
-    expect(result.sessionActivity).toEqual([]);
+    // The session keys it had found are listed, each not searched, rather than left out.
+    expect(
+      result.sessionActivity.map((summary) => [summary.regions.searched, summary.regions.failed[0]?.error]),
+    ).toEqual(
+      (result.activity?.sessionKeys ?? []).map(() => [[], 'stopped (Ctrl-C) before this session key was searched']),
+    );
     expect(inventories).toBe(0);
     expect(result.notification).toMatchObject({ status: 'printed' });
     expect(result.notification.status === 'printed' && result.notification.message).toMatch(
