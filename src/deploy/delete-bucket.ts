@@ -12,11 +12,14 @@ import { type ArtifactBucketDeps, isNotFound, type OwnedBucket } from './artifac
 /** What became of a bucket asked to be deleted. */
 export interface DeletedBucket {
   bucket: string;
-  /** `absent` when there was no such bucket; `kept` when it holds what is not exposed-keys' to delete (see `reason`). */
-  status: 'deleted' | 'absent' | 'kept';
-  /** Object versions and delete markers removed. */
+  /**
+   * `absent` when there was no such bucket; `kept` when it holds what is not exposed-keys' to delete
+   * (see `reason`); `failed` when a call failed part way (see `reason`: some objects may be gone).
+   */
+  status: 'deleted' | 'absent' | 'kept' | 'failed';
+  /** Object versions and delete markers removed (none counted once it `failed`). */
   objectsDeleted: number;
-  /** Why the bucket was kept. */
+  /** Why the bucket was kept, or what failed. */
   reason?: string;
 }
 

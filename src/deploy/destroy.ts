@@ -1,5 +1,5 @@
 import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
-import { InterruptedError } from '../errors.js';
+import { describeError, InterruptedError } from '../errors.js';
 import type { OwnedBucket } from './artifact-bucket.js';
 import { otherStacksDeployingFrom } from './bucket-users.js';
 import { type DeletedBucket, deleteArtifactBucket } from './delete-bucket.js';
@@ -35,6 +35,8 @@ export interface DestroyResult {
   retained: DeletedStack['retained'];
   /** What became of the artifact bucket, when it was to be deleted. */
   bucket: DeletedBucket | undefined;
+  /** Set when Ctrl-C came once the stack was deleted: the bucket was left. */
+  interrupted?: true;
 }
 
 /**
@@ -64,34 +66,62 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
       },
     );
   } else deps.progress?.onStep?.(`Stack ${stackName} does not exist: nothing to delete`);
-  if (deps.poll?.signal?.aborted && input.artifactBucket)
-    throw new InterruptedError(
-      `${deleted ? `Stack ${stackName} was deleted` : `There was no stack ${stackName}`}; stopped before bucket ${input.artifactBucket.bucket} was deleted.`,
-      { hint: 'Run `exposed-keys destroy --delete-bucket` again to delete the bucket.' },
-    );
-
-  let bucket: DeletedBucket | undefined;
-  if (input.artifactBucket) {
-    if (!deps.s3) throw new TypeError('destroyStack needs an S3 client to delete the artifact bucket');
-    const users = await otherStacksDeployingFrom(deps.cloudFormation, input.artifactBucket.bucket, stackName);
-    bucket =
-      users.length > 0
-        ? {
-            bucket: input.artifactBucket.bucket,
-            status: 'kept',
-            objectsDeleted: 0,
-            reason: `the stack(s) ${users.join(', ')} still run from it`,
-          }
-        : await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, input.artifactBucket, {
+  if (input.artifactBucket && !deps.s3)
+    throw new TypeError('destroyStack needs an S3 client to delete the artifact bucket');
+  const s3 = deps.s3;
+  // Ctrl-C once the stack is gone: the bucket is left, and the removal still reported.
+  const interrupted = deps.poll?.signal?.aborted === true;
+  const bucket =
+    input.artifactBucket && interrupted
+      ? {
+          bucket: input.artifactBucket.bucket,
+          status: 'failed' as const,
+          objectsDeleted: 0,
+          reason: STOPPED_BEFORE_BUCKET,
+        }
+      : input.artifactBucket && s3
+        ? await deleteBucketAfter({ ...deps, s3 }, input.artifactBucket, {
+            stackName,
             // The workgroup writes its results there only when the stack had the Athena option.
             athenaResults: Boolean(stack && parametersOf(stack).TrailBucket) || input.athenaResultsOwn === true,
-          });
-  }
+          })
+        : undefined;
   return {
     stackName,
     status: deleted ? 'deleted' : 'nothing-to-delete',
     stackId: deleted?.stackId,
     retained: deleted?.retained ?? [],
     bucket,
+    ...(interrupted ? { interrupted: true as const } : {}),
   };
+}
+
+const STOPPED_BEFORE_BUCKET =
+  'stopped (Ctrl-C) before it was emptied; run `exposed-keys destroy --delete-bucket` again to delete it';
+
+/**
+ * Empties and deletes the artifact bucket, unless another exposed-keys stack still runs from it. A
+ * failure is reported in the result, not thrown: the stack is gone by then, and what its removal
+ * cancelled must still be told.
+ */
+async function deleteBucketAfter(
+  deps: DestroyDeps & { s3: S3Api },
+  artifactBucket: OwnedBucket,
+  options: { stackName: string; athenaResults: boolean },
+): Promise<DeletedBucket> {
+  try {
+    const users = await otherStacksDeployingFrom(deps.cloudFormation, artifactBucket.bucket, options.stackName);
+    if (users.length > 0)
+      return {
+        bucket: artifactBucket.bucket,
+        status: 'kept',
+        objectsDeleted: 0,
+        reason: `the stack(s) ${users.join(', ')} still run from it`,
+      };
+    return await deleteArtifactBucket({ s3: deps.s3, progress: deps.progress }, artifactBucket, {
+      athenaResults: options.athenaResults,
+    });
+  } catch (error) {
+    return { bucket: artifactBucket.bucket, status: 'failed', objectsDeleted: 0, reason: describeError(error) };
+  }
 }

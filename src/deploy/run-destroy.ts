@@ -96,6 +96,10 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
       // With no stack left to tell, results in exposed-keys' own bucket can only be its workgroup's.
       athenaResultsOwn: !stack && bucket === ownBucket,
     },
-  );
+  ).catch((error: unknown) => {
+    // Stopped following the deletion, which goes on: what it cancels is still said.
+    if (!(error instanceof InterruptedError) || !cancelled) throw error;
+    throw new InterruptedError(`${error.message} ${cancelled}`, error.hint ? { hint: error.hint } : {});
+  });
   return { outcome: 'destroyed', ...result, ...(followUps ? { followUps } : {}) };
 }

@@ -76,5 +76,5 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
   else output.result(render.renderDestroyReport(report, region, output.palette));
   for (const kept of report.retained) output.warn(`Kept by its deletion policy: ${JSON.stringify(kept)}`);
   for (const warning of render.cancelledFollowUpWarnings(report)) output.warn(warning);
-  return render.cancelledADeletion(report) ? ExitCode.needsHuman : ExitCode.ok;
+  return render.destroyExitCode(report);
 }

@@ -1,11 +1,27 @@
 import { shownText } from '../../common/untrusted-text.js';
 import type { DestroyResult } from '../../deploy/destroy.js';
-import { cancelledSentence, type PendingFollowUps } from '../../deploy/pending-follow-ups.js';
+import { cancelledADeletion, cancelledSentence, type PendingFollowUps } from '../../deploy/pending-follow-ups.js';
 import type { DestroyReport } from '../../deploy/run-destroy.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { Palette } from '../output.js';
 
 /** The command's exit code asks it of the report: said here, with the rest of what a removal shows. */
 export { cancelledADeletion } from '../../deploy/pending-follow-ups.js';
+
+/**
+ * The exit code of a removal: 4 when it cancelled a deactivated key's deletion (a human must delete
+ * the key); 130 when Ctrl-C left the bucket; 3 when the bucket could not be deleted, or the
+ * follow-ups it cancelled could not be listed; else 0.
+ */
+export function destroyExitCode(
+  report: Pick<DestroyResult, 'bucket' | 'interrupted'> & { followUps?: PendingFollowUps },
+): ExitCodeValue {
+  if (cancelledADeletion(report)) return ExitCode.needsHuman;
+  if (report.interrupted) return ExitCode.interrupted;
+  if (report.bucket?.status === 'failed' || (report.followUps && 'error' in report.followUps))
+    return ExitCode.awsFailed;
+  return ExitCode.ok;
+}
 
 /** A removal as `destroy --json` prints it. */
 export function destroyJson(report: Extract<DestroyReport, { outcome: 'destroyed' }>): Record<string, unknown> {
@@ -38,7 +54,13 @@ export function renderDestroyReport(report: DestroyResult, region: string, palet
       ? `Nothing to delete: there is no stack ${report.stackName} in ${region}.`
       : palette.green(`Deleted ${report.stackName} and its resources.`),
   ];
-  if (report.bucket)
+  if (report.bucket?.status === 'failed')
+    lines.push(
+      palette.red(
+        `Bucket ${report.bucket.bucket}: NOT deleted: ${shownText(report.bucket.reason ?? 'no reason given')}.`,
+      ),
+    );
+  else if (report.bucket)
     lines.push(
       `Bucket ${report.bucket.bucket}: ${report.bucket.status} (${report.bucket.objectsDeleted} objects deleted)${report.bucket.reason ? `: ${shownText(report.bucket.reason)}` : ''}.`,
     );

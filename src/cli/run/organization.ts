@@ -185,7 +185,7 @@ export async function destroyOrganization(
   else if (report.outcome !== 'aborted') output.result(renderOrgDestroyReport(report, output.palette));
   // The hub holds the follow-ups of every member's keys: what its deletion cancelled is said, as for destroy.
   const hub = report.hub?.outcome === 'destroyed' ? report.hub : undefined;
-  const { cancelledFollowUpWarnings, cancelledADeletion } = await import('../render/destroy.js');
+  const { cancelledFollowUpWarnings, destroyExitCode } = await import('../render/destroy.js');
   for (const warning of hub ? cancelledFollowUpWarnings(hub) : []) output.warn(warning);
-  return hub && cancelledADeletion(hub) ? ExitCode.needsHuman : ExitCode.ok;
+  return hub ? destroyExitCode(hub) : ExitCode.ok;
 }

@@ -281,4 +281,49 @@ describe('destroyStack', () => {
     expect(s3Mock).not.toHaveReceivedCommand(ListObjectVersionsCommand);
     expect(s3Mock).not.toHaveReceivedCommand(DeleteBucketCommand);
   });
+
+  it('leaves the bucket, saying so, when Ctrl-C came once the stack was deleted, and reports the removal', async () => {
+    const ctrlC = new AbortController();
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
+      .rejects(stackMissing());
+    cloudFormationMock.on(DescribeStackEventsCommand).resolves(before);
+    cloudFormationMock.on(DeleteStackCommand).callsFake(() => {
+      ctrlC.abort();
+      return {};
+    });
+    const dependencies = deps();
+
+    const result = await destroyStack(
+      { ...dependencies, poll: { ...dependencies.poll, signal: ctrlC.signal } },
+      { stackName: STACK, artifactBucket: { bucket: BUCKET, owner: '123456789012' } },
+    );
+
+    expect(result).toMatchObject({
+      status: 'deleted',
+      interrupted: true,
+      bucket: {
+        bucket: BUCKET,
+        status: 'failed',
+        reason: expect.stringMatching(/^stopped \(Ctrl-C\) before it was emptied/),
+      },
+    });
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('reports the bucket as not deleted, with why, when S3 fails once the stack is gone', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).rejects(stackMissing());
+    cloudFormationMock.on(ListStacksCommand).resolves({ StackSummaries: [] });
+    s3Mock.on(HeadBucketCommand).resolves({});
+    s3Mock.on(ListObjectVersionsCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+
+    const result = await destroyStack(deps(), {
+      stackName: STACK,
+      artifactBucket: { bucket: BUCKET, owner: '123456789012' },
+    });
+
+    expect(result.bucket).toMatchObject({ bucket: BUCKET, status: 'failed', objectsDeleted: 0 });
+    expect(result.bucket?.reason).toMatch(/s3:ListObjectVersions failed/);
+  });
 });

@@ -2,19 +2,29 @@ import {
   CloudFormationClient,
   CloudFormationServiceException,
   DeleteStackCommand,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ListStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { cancelledADeletion, cancelledFollowUpWarnings } from '../../../src/cli/render/destroy.js';
+import { paletteOf } from '../../../src/cli/output.js';
+import {
+  cancelledADeletion,
+  cancelledFollowUpWarnings,
+  destroyExitCode,
+  renderDestroyReport,
+} from '../../../src/cli/render/destroy.js';
 import { type DestroyMessage, runDestroy } from '../../../src/deploy/run-destroy.js';
+import { ExitCode, InterruptedError } from '../../../src/errors.js';
 import { recordingHost } from '../../support/io-host.js';
 
 const cloudFormationMock = mockClient(CloudFormationClient);
 const stsMock = mockClient(STSClient);
+const s3Mock = mockClient(S3Client);
 
 function deps(answer: boolean) {
   const io = recordingHost<DestroyMessage>(answer);
@@ -35,6 +45,7 @@ function deps(answer: boolean) {
 beforeEach(() => {
   cloudFormationMock.reset();
   stsMock.reset();
+  s3Mock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
 });
 
@@ -192,6 +203,89 @@ describe('runDestroy with follow-ups waiting in the stack’s schedule group', (
     const none = withScheduler(false);
     await runDestroy(none.deps, { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false });
     expect(none.io.questions[0]?.question).toBe('Delete the stack exposed-keys in 123456789012/us-east-1?');
+  });
+
+  /** The stack, there until DeleteStack, then gone; its deletion cancels a deactivated key's deletion. */
+  function deletedStackWithAPendingDeletion() {
+    let deleted = false;
+    cloudFormationMock.on(DescribeStacksCommand).callsFake(() => {
+      if (deleted)
+        throw new CloudFormationServiceException({
+          name: 'ValidationError',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+          message: 'Stack with id exposed-keys does not exist',
+        });
+      return {
+        Stacks: [
+          {
+            StackName: 'exposed-keys',
+            StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/exposed-keys/1',
+            StackStatus: 'UPDATE_COMPLETE',
+            CreationTime: new Date(),
+            Description: 'exposed-keys: a test stack',
+          },
+        ],
+      };
+    });
+    cloudFormationMock.on(DeleteStackCommand).callsFake(() => {
+      deleted = true;
+      return {};
+    });
+    cloudFormationMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cloudFormationMock.on(ListStacksCommand).resolves({ StackSummaries: [] });
+    scheduler.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: `exposed-keys-delete-${KEY}` }] });
+    scheduler.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-12-08T03:00:00)' });
+  }
+
+  it('still reports the deleted stack and the key deletion it cancelled when the bucket then fails, and exits 4', async () => {
+    deletedStackWithAPendingDeletion();
+    s3Mock.on(HeadBucketCommand).resolves({});
+    s3Mock
+      .on(ListObjectVersionsCommand)
+      .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+
+    const report = await runDestroy(withScheduler(true).deps, {
+      stackName: 'exposed-keys',
+      region: 'us-east-1',
+      deleteBucket: true,
+    });
+
+    expect(report).toMatchObject({
+      outcome: 'destroyed',
+      status: 'deleted',
+      bucket: { bucket: 'exposed-keys-artifacts-123456789012-us-east-1', status: 'failed' },
+      followUps: { followUps: [{ kind: 'scheduled-deletion', accessKeyId: KEY }] },
+    });
+    const destroyed = report as Extract<typeof report, { outcome: 'destroyed' }>;
+    expect(destroyed.bucket?.reason).toMatch(/s3:ListObjectVersions.*Access Denied/);
+    expect(renderDestroyReport(destroyed, 'us-east-1', paletteOf(false))).toContain(
+      'Bucket exposed-keys-artifacts-123456789012-us-east-1: NOT deleted: ',
+    );
+    expect(destroyExitCode(destroyed)).toBe(ExitCode.needsHuman);
+    expect(destroyExitCode({ ...destroyed, followUps: { followUps: [] } })).toBe(ExitCode.awsFailed);
+    expect(destroyExitCode({ bucket: undefined, followUps: { error: 'scheduler:ListSchedules failed' } })).toBe(
+      ExitCode.awsFailed,
+    );
+    expect(destroyExitCode({ bucket: undefined, followUps: { followUps: [] } })).toBe(ExitCode.ok);
+  });
+
+  it('names the key deletion the stack’s deletion cancels when Ctrl-C stops following it', async () => {
+    deletedStackWithAPendingDeletion();
+    cloudFormationMock.on(DeleteStackCommand).resolves({});
+    const ctrlC = new AbortController();
+    const made = withScheduler(true);
+    const poll = { ...made.deps.poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
+
+    const stopped = await runDestroy(
+      { ...made.deps, poll },
+      { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: false },
+    ).catch((error: unknown) => error);
+
+    expect(stopped).toBeInstanceOf(InterruptedError);
+    expect((stopped as Error).message).toMatch(
+      new RegExp(`Ctrl-C does not stop its operation\\. It cancels 1 pending follow-up\\(s\\): the deletion of ${KEY}`),
+    );
   });
 
   it('deletes nothing and asks nothing when Ctrl-C came before the question', async () => {
