@@ -1,7 +1,7 @@
 import { ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { toAwsCallError } from '../aws/aws-errors.js';
-import { DeploymentError } from '../errors.js';
-import type { ChangeSetDeps, PreparedChangeSet } from './change-set.js';
+import { DeploymentError, describeError, type ExposedKeysError } from '../errors.js';
+import { type ChangeSetDeps, discardChangeSet, type PreparedChangeSet } from './change-set.js';
 import type { StackEvent } from './progress.js';
 import { findStack, outputsOf, type StackResourceInfo, stackResources } from './stack-description.js';
 import { StackEventFollower } from './stack-events.js';
@@ -62,7 +62,7 @@ export async function executeChangeSet(deps: ChangeSetDeps, prepared: PreparedCh
       new ExecuteChangeSetCommand({ StackName: prepared.stackName, ChangeSetName: prepared.changeSetName }),
     );
   } catch (error) {
-    throw toAwsCallError('cloudformation:ExecuteChangeSet', error);
+    throw await refusedExecution(deps, prepared, toAwsCallError('cloudformation:ExecuteChangeSet', error));
   }
   const final = await waitForStack(deps, stack, follower);
   const status = final?.StackStatus ?? 'DELETE_COMPLETE';
@@ -79,4 +79,31 @@ export async function executeChangeSet(deps: ChangeSetDeps, prepared: PreparedCh
     );
   }
   return resultOf(deps, prepared, follower.events);
+}
+
+/**
+ * A change set CloudFormation would not execute is deleted, as a declined one is, so that no trace
+ * is left; when it cannot be (its execution may have begun after all, the answer lost), the error
+ * says it may be left.
+ */
+async function refusedExecution(
+  deps: ChangeSetDeps,
+  prepared: PreparedChangeSet,
+  refusal: ExposedKeysError,
+): Promise<DeploymentError> {
+  const options = { cause: refusal, hint: refusal.hint ?? 'Fix the cause named, then deploy again.' };
+  try {
+    await discardChangeSet({ ...deps, poll: undefined }, prepared);
+  } catch (error) {
+    return new DeploymentError(
+      `${refusal.message} Change set ${prepared.changeSetName} could not be deleted after (${describeError(error)}): it may be left on stack ${prepared.stackName}, or executing.`,
+      [],
+      { ...options, hint: 'See where the stack is with `exposed-keys status`, then deploy again.' },
+    );
+  }
+  return new DeploymentError(
+    `${refusal.message} Change set ${prepared.changeSetName} was deleted; stack ${prepared.stackName} was not changed.`,
+    [],
+    options,
+  );
 }

@@ -1,5 +1,6 @@
 import {
   CloudFormationClient,
+  DeleteChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
@@ -225,5 +226,31 @@ describe('executeChangeSet', () => {
     );
     expect(poll.sleep).toHaveBeenCalledTimes(1);
     expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
+  });
+
+  it('deletes a change set CloudFormation refused to execute, or says it may be left when that fails too', async () => {
+    const refused = Object.assign(new Error('not allowed to execute'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    cloudFormationMock.on(ExecuteChangeSetCommand).rejects(refused);
+    cloudFormationMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cloudFormationMock.on(DeleteChangeSetCommand).resolves({});
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('UPDATE_COMPLETE')] });
+    const update = { ...prepared, changeSetType: 'UPDATE' as const };
+
+    await expect(executeChangeSet(deps(), update)).rejects.toThrow(
+      /^cloudformation:ExecuteChangeSet failed: AccessDenied: not allowed to execute Change set exposed-keys-test was deleted; stack exposed-keys was not changed\.$/,
+    );
+    expect(cloudFormationMock).toHaveReceivedCommandWith(DeleteChangeSetCommand, {
+      ChangeSetName: 'exposed-keys-test',
+    });
+
+    cloudFormationMock
+      .on(DeleteChangeSetCommand)
+      .rejects(Object.assign(new Error('executing'), { name: 'InvalidChangeSetStatus' }));
+    await expect(executeChangeSet(deps(), update)).rejects.toThrow(
+      /could not be deleted after \(.*InvalidChangeSetStatus.*\): it may be left on stack exposed-keys, or executing\.$/,
+    );
   });
 });
