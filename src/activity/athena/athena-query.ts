@@ -38,6 +38,11 @@ export interface AthenaQueryOptions {
   /** Time between two looks at the query's state (default 1 s). */
   pollMs?: number;
   onProgress?: (progress: QueryProgress) => void;
+  /**
+   * Told what the query cost as soon as Athena has answered it, before its rows are read: so that
+   * a query whose rows cannot be read is still counted.
+   */
+  onEnded?: (statistics: QueryStatistics) => void;
 }
 
 /** What a query cost, as Athena reported it. */
@@ -147,6 +152,24 @@ async function readRows(athena: AthenaApi, queryExecutionId: string): Promise<Re
   return rows;
 }
 
+/**
+ * Every page of a finished query's answer. A page that cannot be read loses the answer, not the
+ * query: the error names it, so that its results can still be read, and what it cost.
+ */
+async function readAnswer(athena: AthenaApi, statistics: QueryStatistics): Promise<Record<string, string | null>[]> {
+  const id = statistics.queryExecutionId;
+  try {
+    return await readRows(athena, id);
+  } catch (error) {
+    throw new AthenaQueryError(
+      id,
+      statistics.state,
+      `Athena query ${id} succeeded, but its results could not be read: ${describeError(error)}`,
+      { hint: `Read them with: aws athena get-query-results --query-execution-id ${id}`, cause: error, statistics },
+    );
+  }
+}
+
 function statisticsOf(execution: QueryExecution | undefined, id: string, elapsedMs: number): QueryStatistics {
   const bytesScanned = execution?.Statistics?.DataScannedInBytes ?? 0;
   return {
@@ -160,8 +183,8 @@ function statisticsOf(execution: QueryExecution | undefined, id: string, elapsed
 
 /**
  * Runs one query in Athena: starts it with its parameters, reports its state, bytes scanned and
- * time while it runs, then reads every page of its answer. A query that fails or is cancelled
- * throws {@link AthenaQueryError}; one still running at the deadline, or when the signal aborts,
+ * time while it runs, then reads every page of its answer. A query that fails or is cancelled, or
+ * whose answer cannot be read, throws {@link AthenaQueryError}; one still running at the deadline, or when the signal aborts,
  * is stopped first (StopQueryExecution), so that it stops scanning and costing.
  */
 export async function runAthenaQuery(
@@ -198,7 +221,10 @@ export async function runAthenaQuery(
       elapsedMs: statistics.elapsedMs,
     });
     const state = statistics.state;
-    if (state === 'SUCCEEDED') return { rows: await readRows(athena, id), statistics };
+    if (state === 'SUCCEEDED') {
+      options.onEnded?.(statistics);
+      return { rows: await readAnswer(athena, statistics), statistics };
+    }
     if (state === 'FAILED' || state === 'CANCELLED') {
       const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage;
       throw new AthenaQueryError(

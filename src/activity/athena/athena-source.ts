@@ -99,8 +99,8 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
           signal: options.signal,
           pollMs: options.pollMs,
           onProgress: query.onProgress,
+          onEnded: (statistics) => queries.push(statistics),
         });
-        queries.push(answer.statistics);
         rows = answer.rows as unknown as FacetRow[];
       } catch (error) {
         if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;

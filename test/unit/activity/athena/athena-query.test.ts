@@ -92,6 +92,31 @@ describe('runAthenaQuery', () => {
     expect(answer.statistics.estimatedCostUsd).toBeCloseTo((13e6 / 1e12) * 5, 12);
   });
 
+  it('keeps the id and the cost of a query whose results cannot be read, and says how to read them', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED', 400e9));
+    athenaMock
+      .on(GetQueryResultsCommand)
+      .resolvesOnce({
+        ResultSet: { Rows: [row('facet', 'events'), row('total', '3')], ResultSetMetadata: columns },
+        NextToken: 't',
+      })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const ended: string[] = [];
+
+    const failure = runAthenaQuery({ athena: new AthenaClient({}), sleep: async () => {} }, QUERY, {
+      onEnded: (statistics) => ended.push(`${statistics.queryExecutionId} ${statistics.bytesScanned}`),
+    });
+
+    await expect(failure).rejects.toBeInstanceOf(AthenaQueryError);
+    await expect(failure).rejects.toMatchObject({
+      queryExecutionId: 'q-1',
+      message: expect.stringMatching(/q-1 succeeded, but its results could not be read: .*ThrottlingException/),
+      hint: expect.stringContaining('aws athena get-query-results --query-execution-id q-1'),
+      statistics: expect.objectContaining({ bytesScanned: 400e9 }),
+    });
+    expect(ended).toEqual(['q-1 400000000000']);
+  });
+
   it('throws a typed error with Athena’s reason when the query fails', async () => {
     athenaMock.on(GetQueryExecutionCommand).resolves(execution('FAILED', 0, 'TABLE_NOT_FOUND: line 1'));
 

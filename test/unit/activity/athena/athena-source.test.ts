@@ -162,6 +162,29 @@ describe('athenaSource', () => {
     await expect(investigation).rejects.toThrow(/athena:cloudtrail.events: Athena query q-\d+ failed/);
   });
 
+  it('reports a query whose results could not be read with its id, and counts what it scanned', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 400e9 } },
+    });
+    athenaMock
+      .on(GetQueryResultsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const athena = source();
+
+    const [summary] = await athena.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: 'athena:cloudtrail.events',
+          error: expect.stringMatching(/^Athena query q-1 succeeded, but its results could not be read: /),
+        },
+      ],
+    });
+    expect(athena.queries).toEqual([expect.objectContaining({ queryExecutionId: 'q-1', bytesScanned: 400e9 })]);
+  });
+
   it('refuses a table the catalog does not have, as bad input', async () => {
     glueMock.on(GetTableCommand).rejects(Object.assign(new Error('not found'), { name: 'EntityNotFoundException' }));
 
