@@ -39,8 +39,9 @@ export interface AthenaQueryOptions {
   pollMs?: number;
   onProgress?: (progress: QueryProgress) => void;
   /**
-   * Told what the query cost as soon as Athena has answered it, before its rows are read: so that
-   * a query whose rows cannot be read is still counted.
+   * Told what the query cost once it ends: as soon as Athena has answered it, before its rows are
+   * read (so that a query whose rows cannot be read is still counted), or when it was cancelled or
+   * stopped (deadline, Ctrl-C), with what it had scanned by then. Not for a failed query.
    */
   onEnded?: (statistics: QueryStatistics) => void;
 }
@@ -184,8 +185,10 @@ function statisticsOf(execution: QueryExecution | undefined, id: string, elapsed
 /**
  * Runs one query in Athena: starts it with its parameters, reports its state, bytes scanned and
  * time while it runs, then reads every page of its answer. A query that fails or is cancelled, or
- * whose answer cannot be read, throws {@link AthenaQueryError}; one still running at the deadline, or when the signal aborts,
- * is stopped first (StopQueryExecution), so that it stops scanning and costing.
+ * whose answer cannot be read, throws {@link AthenaQueryError}; one still running at the deadline,
+ * or when the signal aborts, is stopped first (StopQueryExecution), so that it stops scanning and
+ * costing. What a query cost is told (`onEnded`) however it ends, except when it failed, which
+ * Athena does not bill.
  */
 export async function runAthenaQuery(
   deps: AthenaQueryDeps,
@@ -209,10 +212,19 @@ export async function runAthenaQuery(
   const id = start.QueryExecutionId;
   if (!id) throw new AthenaQueryError(undefined, 'UNKNOWN', 'Athena started the query but gave no execution id.');
 
+  let last: QueryStatistics | undefined;
   for (;;) {
-    const answer = await stateOf(athena, id);
+    let answer: GetQueryExecutionCommandOutput;
+    try {
+      answer = await stateOf(athena, id);
+    } catch (error) {
+      // Stopped unwatched: it scanned at least what it was last seen to.
+      if (last) options.onEnded?.(last);
+      throw error;
+    }
     const execution = answer.QueryExecution;
     const statistics = statisticsOf(execution, id, now() - started);
+    last = statistics;
     options.onProgress?.({
       kind: 'query',
       queryExecutionId: id,
@@ -226,15 +238,21 @@ export async function runAthenaQuery(
       return { rows: await readAnswer(athena, statistics), statistics };
     }
     if (state === 'FAILED' || state === 'CANCELLED') {
+      // Athena bills a cancelled query (a workgroup's limit cancels it too) for what it scanned.
+      if (state === 'CANCELLED') options.onEnded?.(statistics);
       const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage;
       throw new AthenaQueryError(
         id,
         state,
         `Athena query ${id} ${state.toLowerCase()}: ${reason ?? 'no reason given'}`,
+        {
+          statistics,
+        },
       );
     }
     if (options.signal?.aborted) {
       const failure = await stop(athena, id);
+      options.onEnded?.(statistics);
       throw new InterruptedError(
         failure ? `Stopped; the Athena query ${id} may still run: ${failure}` : `Stopped the Athena query ${id}.`,
         failure ? { hint: `Stop it with: aws athena stop-query-execution --query-execution-id ${id}` } : {},
@@ -242,10 +260,12 @@ export async function runAthenaQuery(
     }
     if (options.deadline !== undefined && now() >= options.deadline) {
       const failure = await stop(athena, id);
+      options.onEnded?.(statistics);
       throw new AthenaQueryError(
         id,
         'TIMED_OUT',
         `Athena query ${id} was still ${state} when the time to investigate ran out, so it was stopped${failure ? ` (the stop failed: ${failure})` : ''}.`,
+        { statistics },
       );
     }
     await pause(deps.sleep, options.pollMs ?? 1_000, options.signal);

@@ -168,6 +168,29 @@ describe('runAthenaQuery', () => {
     expect(athenaMock).toHaveReceivedCommandTimes(StopQueryExecutionCommand, 1);
   });
 
+  it('tells what a query stopped or cancelled had scanned, which Athena bills, and not a failed one', async () => {
+    const ended: number[] = [];
+    const onEnded = (statistics: { bytesScanned: number }) => ended.push(statistics.bytesScanned);
+    const stop = new AbortController();
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('RUNNING', 900e9));
+
+    const late = runAthenaQuery({ athena: new AthenaClient({}), now: () => 10_000 }, QUERY, { deadline: 0, onEnded });
+    await expect(late).rejects.toMatchObject({ state: 'TIMED_OUT', statistics: { bytesScanned: 900e9 } });
+    const ctrlC = async () => stop.abort();
+    const interrupted = runAthenaQuery({ athena: new AthenaClient({}), sleep: ctrlC }, QUERY, {
+      signal: stop.signal,
+      onEnded,
+    });
+    await expect(interrupted).rejects.toBeInstanceOf(InterruptedError);
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('CANCELLED', 300e9, 'Bytes scanned limit was exceeded'));
+    const cancelled = runAthenaQuery({ athena: new AthenaClient({}) }, QUERY, { onEnded });
+    await expect(cancelled).rejects.toMatchObject({ state: 'CANCELLED', statistics: { bytesScanned: 300e9 } });
+    athenaMock.on(GetQueryExecutionCommand).resolves(execution('FAILED', 100e9, 'TABLE_NOT_FOUND'));
+    await expect(runAthenaQuery({ athena: new AthenaClient({}) }, QUERY, { onEnded })).rejects.toThrow(/failed/);
+
+    expect(ended).toEqual([900e9, 900e9, 300e9]);
+  });
+
   it('stops a query Athena no longer answers about, so that it does not scan on unwatched', async () => {
     athenaMock
       .on(GetQueryExecutionCommand)

@@ -185,6 +185,43 @@ describe('athenaSource', () => {
     expect(athena.queries).toEqual([expect.objectContaining({ queryExecutionId: 'q-1', bytesScanned: 400e9 })]);
   });
 
+  it('counts what a query stopped at the deadline had scanned', async () => {
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'RUNNING' }, Statistics: { DataScannedInBytes: 900e9 } },
+    });
+    const athena = source();
+
+    const [summary] = await athena.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW, deadline: 0 });
+
+    expect(summary?.regions.failed[0]?.error).toMatch(/q-1 was still RUNNING .* so it was stopped/);
+    expect(athena.queries).toEqual([expect.objectContaining({ queryExecutionId: 'q-1', bytesScanned: 900e9 })]);
+  });
+
+  it('counts the query Ctrl-C stopped during the second hop, with the first', async () => {
+    const stop = new AbortController();
+    athenaMock.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) => {
+      if (input.QueryExecutionId === 'q-1')
+        return { QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 2_000_000 } } };
+      stop.abort();
+      return { QueryExecution: { Status: { State: 'RUNNING' }, Statistics: { DataScannedInBytes: 7_000_000 } } };
+    });
+    const athena = athenaSource(
+      { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+      { table: { database: 'cloudtrail', table: 'events' }, signal: stop.signal },
+    );
+
+    const investigation = await investigateKey(
+      { source: athena },
+      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, signal: stop.signal },
+    );
+
+    expect(investigation.sessionActivity).toEqual([]);
+    expect(athena.queries.map((query) => [query.queryExecutionId, query.bytesScanned])).toEqual([
+      ['q-1', 2_000_000],
+      ['q-2', 7_000_000],
+    ]);
+  });
+
   it('refuses a table the catalog does not have, as bad input', async () => {
     glueMock.on(GetTableCommand).rejects(Object.assign(new Error('not found'), { name: 'EntityNotFoundException' }));
 
