@@ -132,6 +132,7 @@ describe('investigate --athena-table against moto', () => {
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/athena:cloudtrail\.events: .*StartQueryExecution failed: InvalidRequestException/);
+    expect(run.stderr).toMatch(/hint: Athena has no such workgroup .*check --workgroup/);
   });
 
   it('refuses a table the catalog does not have, as bad input, before any query', async () => {

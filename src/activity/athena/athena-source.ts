@@ -6,6 +6,7 @@ import { type FacetRow, summariesOfRows } from './activity-rows.js';
 import { activitySql, type TableLayout, type TableName } from './activity-sql.js';
 import { type AthenaQueryDeps, type QueryStatistics, runAthenaQuery } from './athena-query.js';
 import { tableLayout } from './table-layout.js';
+import { unsearchableHint } from './unsearchable-hint.js';
 
 /** What the `athena` source needs. */
 export interface AthenaSourceDeps extends AthenaQueryDeps {
@@ -51,11 +52,16 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
   const queries: QueryStatistics[] = [];
   const flag = options.tableFlag ?? '--athena-table';
   let layout: Promise<TableLayout> | undefined;
+  // The error that left the last read unsearched, for the hint of the investigation's failure.
+  let lastFailure: unknown;
   return {
     name: 'athena',
     unsearchable: (message) =>
       new InvestigationError(message, {
-        hint: `Check that the caller may query ${options.table.database}.${options.table.table} with Athena (athena:StartQueryExecution, glue:GetTable, s3:GetObject on the trail, s3:PutObject on the results), and that the workgroup's bytes-scanned limit allows the window; or investigate with LookupEvents (without ${flag}).`,
+        hint: unsearchableHint(lastFailure, {
+          table: `${options.table.database}.${options.table.table}`,
+          flag,
+        }),
       }),
     get queries() {
       return queries;
@@ -66,6 +72,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
       const resolved = await layout;
       const scope = regionScope(resolved, options);
       const context = { window: query.window, userName: query.userName };
+      lastFailure = undefined;
       if (scope.searched.length === 0)
         return summariesOfRows(query.accessKeyIds, [], {
           ...context,
@@ -104,6 +111,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
         rows = answer.rows as unknown as FacetRow[];
       } catch (error) {
         if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;
+        lastFailure = error;
         const failed = [...scope.failed, ...accountsFailed, { region: where(options), error: error.message }];
         return summariesOfRows(query.accessKeyIds, [], { ...context, regionsSearched: [], regionsFailed: failed });
       }

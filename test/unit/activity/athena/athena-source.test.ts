@@ -8,7 +8,7 @@ import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { athenaSource } from '../../../../src/activity/athena/athena-source.js';
-import { AwsCallError, InvalidInputError, InvestigationError } from '../../../../src/errors.js';
+import { AwsCallError, CredentialsError, InvalidInputError, InvestigationError } from '../../../../src/errors.js';
 import { investigateKey } from '../../../../src/steps/investigate.js';
 import { DuckDbAthena } from '../../../support/duckdb-athena.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
@@ -220,6 +220,53 @@ describe('athenaSource', () => {
       ['q-1', 2_000_000],
       ['q-2', 7_000_000],
     ]);
+  });
+
+  it('hints at what fixes a refusal: the results location, the workgroup, STS or the credentials', async () => {
+    const hintWhen = async (refusal: { start?: Error; accounts?: Error }) => {
+      if (refusal.start) athenaMock.on(StartQueryExecutionCommand).rejects(refusal.start);
+      const athena = athenaSource(
+        {
+          athena: new AthenaClient({}),
+          glue: new GlueClient({}),
+          sleep: async () => {},
+          accountsOf: async () => {
+            if (refusal.accounts) throw refusal.accounts;
+            return ['123837392027'];
+          },
+        },
+        { table: { database: 'cloudtrail', table: 'events' } },
+      );
+      const failure = await investigateKey(
+        { source: athena },
+        { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, followSessionKeys: false },
+      ).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(InvestigationError);
+      return (failure as InvestigationError).hint;
+    };
+    const refused = (message: string) => Object.assign(new Error(message), { name: 'InvalidRequestException' });
+
+    const output = await hintWhen({
+      start: refused(
+        'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
+      ),
+    });
+    const workgroup = await hintWhen({ start: refused('WorkGroup exposed-keys is not found.') });
+    const sts = await hintWhen({
+      accounts: new AwsCallError(
+        'sts:GetAccessKeyInfo',
+        'AccessDenied',
+        'not authorized to perform sts:GetAccessKeyInfo',
+      ),
+    });
+    const expired = await hintWhen({
+      accounts: new CredentialsError('sts:GetAccessKeyInfo was refused: ExpiredToken'),
+    });
+
+    expect(output).toMatch(/--athena-output s3:\/\/.*--workgroup/);
+    expect(workgroup).toMatch(/check --workgroup/);
+    expect(sts).toMatch(/sts:GetAccessKeyInfo.*--accounts/);
+    expect(expired).toMatch(/^Log in again/);
   });
 
   it('refuses a table the catalog does not have, as bad input', async () => {
