@@ -1,3 +1,4 @@
+import { isKnownRegion } from '../../aws/known-regions.js';
 import type { GlueApi } from '../../aws/narrow-clients.js';
 import { InvestigationError, isExposedKeysError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
@@ -6,7 +7,7 @@ import { type FacetRow, summariesOfRows } from './activity-rows.js';
 import { activitySql, type TableLayout, type TableName } from './activity-sql.js';
 import { type AthenaQueryDeps, type QueryStatistics, runAthenaQuery } from './athena-query.js';
 import { tableLayout } from './table-layout.js';
-import { unsearchableHint } from './unsearchable-hint.js';
+import { type Shortfall, unsearchableHint } from './unsearchable-hint.js';
 
 /** What the `athena` source needs. */
 export interface AthenaSourceDeps extends AthenaQueryDeps {
@@ -52,13 +53,13 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
   const queries: QueryStatistics[] = [];
   const flag = options.tableFlag ?? '--athena-table';
   let layout: Promise<TableLayout> | undefined;
-  // The error that left the last read unsearched, for the hint of the investigation's failure.
-  let lastFailure: unknown;
+  // Why the last read searched nothing, for the hint of the investigation's failure.
+  let shortfall: Shortfall;
   return {
     name: 'athena',
     unsearchable: (message) =>
       new InvestigationError(message, {
-        hint: unsearchableHint(lastFailure, {
+        hint: unsearchableHint(shortfall, {
           table: `${options.table.database}.${options.table.table}`,
           flag,
         }),
@@ -72,13 +73,15 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
       const resolved = await layout;
       const scope = regionScope(resolved, options);
       const context = { window: query.window, userName: query.userName };
-      lastFailure = undefined;
-      if (scope.searched.length === 0)
+      shortfall = undefined;
+      if (scope.searched.length === 0) {
+        shortfall = 'nothing-held';
         return summariesOfRows(query.accessKeyIds, [], {
           ...context,
           regionsSearched: [],
           regionsFailed: scope.failed,
         });
+      }
       let rows: FacetRow[];
       let accountsFailed: FailedRegion[] = [];
       try {
@@ -87,12 +90,14 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
           resolved.partitions.account && deps.accountsOf ? await deps.accountsOf(query.accessKeyIds) : undefined;
         const { accounts, failed } = accountScope(resolved, asked, options);
         accountsFailed = failed;
-        if (failed.length > 0 && accounts?.length === 0)
+        if (failed.length > 0 && accounts?.length === 0) {
+          shortfall = 'nothing-held';
           return summariesOfRows(query.accessKeyIds, [], {
             ...context,
             regionsSearched: [],
             regionsFailed: [...scope.failed, ...failed],
           });
+        }
         const sql = activitySql(resolved, {
           accessKeyIds: query.accessKeyIds,
           window: query.window,
@@ -111,7 +116,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
         rows = answer.rows as unknown as FacetRow[];
       } catch (error) {
         if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;
-        lastFailure = error;
+        shortfall = { error };
         const failed = [...scope.failed, ...accountsFailed, { region: where(options), error: error.message }];
         return summariesOfRows(query.accessKeyIds, [], { ...context, regionsSearched: [], regionsFailed: failed });
       }
@@ -157,17 +162,31 @@ interface RegionScope {
   failed: FailedRegion[];
 }
 
+/** Why a region asked for is not searched when the AWS SDK does not know it (a typo, most often). */
+const UNKNOWN_REGION =
+  'not a region AWS has, as this version knows them: not searched (check its spelling; a region AWS opened since needs a newer exposed-keys)';
+
 /**
  * The regions a query of `layout` reads. A table whose regions are projected from a list holds
  * no other region (partition projection makes no partition for it): a region asked for outside
  * the list is reported as not searched, and "every region" is the list's regions, named, since
- * a region AWS opened after the table was made is not among them.
+ * a region AWS opened after the table was made is not among them. Otherwise a region asked for
+ * that AWS does not have, as the SDK knows them, is reported as not searched: as a partition
+ * value it would match nothing, and read as a region where the key did nothing.
  */
 function regionScope(layout: TableLayout, options: AthenaSourceOptions): RegionScope {
-  const asked = layout.partitions.region && options.regions?.length ? options.regions : undefined;
   const listed = layout.regionValues;
-  if (!listed)
-    return { regions: asked, searched: asked ? [...asked] : [`(every region) ${where(options)}`], failed: [] };
+  if (!listed) {
+    const asked = options.regions ?? [];
+    const failed = asked
+      .filter((region) => !isKnownRegion(region))
+      .map((region) => ({ region, error: UNKNOWN_REGION }));
+    if (!layout.partitions.region || asked.length === 0)
+      return { regions: undefined, searched: [`(every region) ${where(options)}`], failed };
+    const known = asked.filter(isKnownRegion);
+    return { regions: known, searched: [...known], failed };
+  }
+  const asked = options.regions?.length ? options.regions : undefined;
   const held = new Set(listed);
   const regions = asked ? asked.filter((region) => held.has(region)) : listed;
   const failed = (asked ?? [])

@@ -1,5 +1,11 @@
 import { AwsCallError, CredentialsError, isExposedKeysError } from '../../errors.js';
 
+/**
+ * Why the `athena` source searched nothing: the error it met (a query's, or STS's), or nothing
+ * asked for being in the table (a region or an account it does not hold); undefined when unknown.
+ */
+export type Shortfall = { error: unknown } | 'nothing-held' | undefined;
+
 /** The table, and the flag that named it, for the hints. */
 export interface HintContext {
   /** `database.table`. */
@@ -24,15 +30,17 @@ function chainOf(error: unknown): unknown[] {
 }
 
 /**
- * What a person should do when the `athena` source could search nothing because of `failure` (the
- * last error it met, if any): log in again when the credentials were refused (their own hint), the
- * permission or the flag that fixes a known refusal, the command an Athena error names (to read the
- * results of a query whose answer was lost), else what to check in general.
+ * What a person should do when the `athena` source could search nothing, from why: search
+ * elsewhere when the table holds nothing asked for; log in again when the credentials were refused
+ * (their own hint); the permission or the flag that fixes a known refusal; the command an Athena
+ * error names (to read the results of a query whose answer was lost); else what to check in general.
  */
-export function unsearchableHint(failure: unknown, context: HintContext): string {
+export function unsearchableHint(shortfall: Shortfall, context: HintContext): string {
   const general = `Check that the caller may query ${context.table} with Athena (athena:StartQueryExecution, glue:GetTable, s3:GetObject on the trail, s3:PutObject on the results), and that the workgroup's bytes-scanned limit allows the window; or investigate with LookupEvents (without ${context.flag}).`;
-  if (failure === undefined) return general;
-  const chain = chainOf(failure);
+  if (shortfall === 'nothing-held')
+    return `${context.table} holds nothing asked for (each place not searched says why): search another table, or with LookupEvents (without ${context.flag}).`;
+  if (shortfall === undefined) return general;
+  const chain = chainOf(shortfall.error);
   const credentials = chain.find((link) => link instanceof CredentialsError);
   if (credentials?.hint) return credentials.hint;
   if (chain.some((link) => link instanceof AwsCallError && link.operation === 'sts:GetAccessKeyInfo'))

@@ -316,6 +316,38 @@ describe('athenaSource', () => {
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
   });
 
+  it('reports a region AWS does not have (a typo) as not searched, never as searched, and queries the others', async () => {
+    const read = (regions: string[]) =>
+      athenaSource(
+        { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+        { table: { database: 'cloudtrail', table: 'events' }, regions },
+      );
+    const typo = {
+      region: 'us-eest-1',
+      error: expect.stringMatching(/^not a region AWS has, as this version knows them: not searched/),
+    };
+
+    const [some] = await read(['us-eest-1', 'us-east-1']).summarize({
+      accessKeyIds: [INVICTUS_KEY],
+      window: INVICTUS_WINDOW,
+    });
+    const only = read(['us-eest-1']);
+    const [none] = await only.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+    const investigation = investigateKey(
+      { source: only },
+      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, followSessionKeys: false },
+    );
+
+    expect(some?.regions).toEqual({ searched: ['us-east-1'], failed: [typo] });
+    expect(athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input.ExecutionParameters).not.toContain(
+      "'us-eest-1'",
+    );
+    expect(none?.regions).toEqual({ searched: [], failed: [typo] });
+    await expect(investigation).rejects.toMatchObject({ hint: expect.stringMatching(/holds nothing asked for/) });
+    // One query: none for a region AWS does not have.
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 1);
+  });
+
   it('reports an account the table’s projected list does not hold as not searched, never as an account that did nothing', async () => {
     projectedTable('account', '111111111111,123837392027');
 

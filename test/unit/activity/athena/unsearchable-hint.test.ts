@@ -11,7 +11,7 @@ describe('unsearchableHint', () => {
       cause: new AwsCallError('athena:GetQueryResults', 'ThrottlingException', 'Rate exceeded'),
     });
 
-    expect(unsearchableHint(lost, CONTEXT)).toBe(
+    expect(unsearchableHint({ error: lost }, CONTEXT)).toBe(
       'Read them with: aws athena get-query-results --query-execution-id q-1',
     );
   });
@@ -22,14 +22,20 @@ describe('unsearchableHint', () => {
       cause: new CredentialsError('athena:GetQueryResults was refused: ExpiredTokenException: expired'),
     });
 
-    expect(unsearchableHint(expired, CONTEXT)).toMatch(/^Log in again/);
+    expect(unsearchableHint({ error: expired }, CONTEXT)).toMatch(/^Log in again/);
+  });
+
+  it('says to search elsewhere when the table holds nothing asked for', () => {
+    expect(unsearchableHint('nothing-held', CONTEXT)).toMatch(
+      /^cloudtrail\.events holds nothing asked for .*LookupEvents \(without --athena-table\)/,
+    );
   });
 
   it('names the permissions to check, and LookupEvents, for any other failure or none known', () => {
     const denied = new AwsCallError('athena:StartQueryExecution', 'AccessDeniedException', 'not authorized');
 
-    for (const failure of [denied, undefined])
-      expect(unsearchableHint(failure, CONTEXT)).toMatch(
+    for (const shortfall of [{ error: denied }, undefined])
+      expect(unsearchableHint(shortfall, CONTEXT)).toMatch(
         /athena:StartQueryExecution, glue:GetTable.*LookupEvents \(without --athena-table\)/,
       );
   });
