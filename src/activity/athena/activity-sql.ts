@@ -2,6 +2,7 @@ import type { TimeWindow } from '../activity-summary.js';
 import { NAMING_PARAMETERS, NAMING_RESPONSE_ELEMENTS, SOURCE_NAMING_PARAMETERS } from '../resources.js';
 import { API_VERSION_SUFFIX, IAM_POLICY_GRANT, RISKY_CALLS } from '../risky-events.js';
 import { MINTING_CALLS, UNKNOWN } from '../summarizer.js';
+import type { TableLocation } from './table-location.js';
 
 /*
  * The activity summary as one Athena (Trino) query. The engine filters, de-duplicates and counts;
@@ -40,6 +41,8 @@ export interface TableLayout {
   regionValues?: readonly string[];
   /** The only accounts the table holds, when its account partition is projected from a list, likewise. */
   accountValues?: readonly string[];
+  /** Where the table's files are, when the catalog says, and the one account or region that place holds. */
+  location?: TableLocation;
 }
 
 /** What the query is asked. */

@@ -1,11 +1,12 @@
-import { isKnownRegion } from '../../aws/known-regions.js';
 import type { GlueApi } from '../../aws/narrow-clients.js';
+import { compareText } from '../../common/compare-text.js';
 import { InvestigationError, isExposedKeysError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
-import type { FailedRegion } from '../activity-summary.js';
-import { type FacetRow, summariesOfRows } from './activity-rows.js';
+import type { ActivitySummary, FailedRegion } from '../activity-summary.js';
+import { type FacetRow, type RowsContext, summariesOfRows } from './activity-rows.js';
 import { activitySql, type TableLayout, type TableName } from './activity-sql.js';
 import { type AthenaQueryDeps, type QueryStatistics, runAthenaQuery } from './athena-query.js';
+import { accountScope, regionScope, type Unsearched } from './read-scope.js';
 import { tableLayout } from './table-layout.js';
 import { type Shortfall, unsearchableHint } from './unsearchable-hint.js';
 
@@ -13,8 +14,9 @@ import { type Shortfall, unsearchableHint } from './unsearchable-hint.js';
 export interface AthenaSourceDeps extends AthenaQueryDeps {
   glue: GlueApi;
   /**
-   * The accounts whose partitions hold the keys' activity (for a table partitioned by account):
-   * the accounts the keys belong to (STS GetAccessKeyInfo), or those the responder named.
+   * The accounts whose partitions hold the keys' activity (for a table partitioned by account, or
+   * whose location holds one account): the accounts the keys belong to (STS GetAccessKeyInfo), or
+   * those the responder named.
    */
   accountsOf?: (accessKeyIds: readonly string[]) => Promise<readonly string[]>;
 }
@@ -26,7 +28,7 @@ export interface AthenaSourceOptions {
   tableFlag?: string;
   workgroup?: string;
   outputLocation?: string;
-  /** Region partitions to read; every region when absent or empty. */
+  /** Regions to read; every region the table holds when absent or empty. */
   regions?: readonly string[];
   /** When it aborts, the running query is stopped. */
   signal?: AbortSignal;
@@ -43,15 +45,35 @@ function where(options: AthenaSourceOptions): string {
 }
 
 /**
+ * The summaries of `rows`, each key's listing what was not searched, and why, in its own words.
+ * `context.regionsFailed` holds the failures common to every key (a query that failed).
+ */
+function summariesOf(
+  accessKeyIds: readonly string[],
+  rows: readonly FacetRow[],
+  context: RowsContext,
+  unsearched: readonly Unsearched[],
+): ActivitySummary[] {
+  return summariesOfRows(accessKeyIds, rows, context).map((summary) => {
+    const own = unsearched.map((place) => ({ region: place.region, error: place.why(summary.accessKeyId) }));
+    const failed: FailedRegion[] = [...summary.regions.failed, ...own].sort((a, b) => compareText(a.region, b.region));
+    return { ...summary, regions: { ...summary.regions, failed } };
+  });
+}
+
+/**
  * CloudTrail in S3, queried with Athena through a Glue table: one query per read, for all the keys
  * asked, that counts in the engine and returns only aggregates and risky events, pruned to the
- * window's days and to the regions and accounts where the table is partitioned by them. A query
- * that fails (or does not finish in time) is reported in each summary's `regions.failed`, never
- * dropped; a stop asked for (Ctrl-C) stops the query and ends the investigation.
+ * window's days and to the regions and accounts where the table is partitioned by them. What the
+ * table cannot hold (a region or an account its location or its projection leaves out) is
+ * reported as not searched, with where to search it, never as searched. A query that fails (or
+ * does not finish in time) is reported in each summary's `regions.failed`, never dropped; a stop
+ * asked for (Ctrl-C) stops the query and ends the investigation.
  */
 export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOptions): AthenaSource {
   const queries: QueryStatistics[] = [];
   const flag = options.tableFlag ?? '--athena-table';
+  const table = where(options);
   let layout: Promise<TableLayout> | undefined;
   // Why the last read searched nothing, for the hint of the investigation's failure.
   let shortfall: Shortfall;
@@ -59,10 +81,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
     name: 'athena',
     unsearchable: (message) =>
       new InvestigationError(message, {
-        hint: unsearchableHint(shortfall, {
-          table: `${options.table.database}.${options.table.table}`,
-          flag,
-        }),
+        hint: unsearchableHint(shortfall, { table: `${options.table.database}.${options.table.table}`, flag }),
       }),
     get queries() {
       return queries;
@@ -71,37 +90,27 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
     async summarize(query) {
       layout ??= tableLayout(deps.glue, options.table, flag);
       const resolved = await layout;
-      const scope = regionScope(resolved, options);
-      const context = { window: query.window, userName: query.userName };
-      shortfall = undefined;
-      if (scope.searched.length === 0) {
+      const regions = regionScope(resolved, options.regions, table);
+      const context = { window: query.window, userName: query.userName, regionsSearched: [] };
+      const nothingHeld = (unsearched: Unsearched[]) => {
         shortfall = 'nothing-held';
-        return summariesOfRows(query.accessKeyIds, [], {
-          ...context,
-          regionsSearched: [],
-          regionsFailed: scope.failed,
-        });
-      }
+        return summariesOf(query.accessKeyIds, [], context, unsearched);
+      };
+      shortfall = undefined;
+      if (regions.searched.length === 0) return nothingHeld(regions.unsearched);
       let rows: FacetRow[];
-      let accountsFailed: FailedRegion[] = [];
+      let unsearched = regions.unsearched;
       try {
         // Inside: a lookup that fails leaves these keys unsearched, as a failed query does.
-        const asked =
-          resolved.partitions.account && deps.accountsOf ? await deps.accountsOf(query.accessKeyIds) : undefined;
-        const { accounts, failed } = accountScope(resolved, asked, options);
-        accountsFailed = failed;
-        if (failed.length > 0 && accounts?.length === 0) {
-          shortfall = 'nothing-held';
-          return summariesOfRows(query.accessKeyIds, [], {
-            ...context,
-            regionsSearched: [],
-            regionsFailed: [...scope.failed, ...failed],
-          });
-        }
+        const byAccount = resolved.partitions.account || resolved.location?.account;
+        const asked = byAccount && deps.accountsOf ? await deps.accountsOf(query.accessKeyIds) : undefined;
+        const { accounts, unsearched: outside } = accountScope(resolved, asked, table);
+        unsearched = [...unsearched, ...outside];
+        if (outside.length > 0 && accounts?.length === 0) return nothingHeld(unsearched);
         const sql = activitySql(resolved, {
           accessKeyIds: query.accessKeyIds,
           window: query.window,
-          regions: scope.regions,
+          regions: regions.regions,
           accounts,
         });
         const answer = await runAthenaQuery(deps, sql, {
@@ -117,83 +126,10 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
       } catch (error) {
         if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;
         shortfall = { error };
-        const failed = [...scope.failed, ...accountsFailed, { region: where(options), error: error.message }];
-        return summariesOfRows(query.accessKeyIds, [], { ...context, regionsSearched: [], regionsFailed: failed });
+        const failed = [{ region: table, error: error.message }];
+        return summariesOf(query.accessKeyIds, [], { ...context, regionsFailed: failed }, unsearched);
       }
-      return summariesOfRows(query.accessKeyIds, rows, {
-        ...context,
-        regionsSearched: scope.searched,
-        regionsFailed: [...scope.failed, ...accountsFailed],
-      });
+      return summariesOf(query.accessKeyIds, rows, { ...context, regionsSearched: regions.searched }, unsearched);
     },
   };
-}
-
-/**
- * The accounts a query reads: those asked that the table holds. A table whose accounts are
- * projected from a list holds no other (partition projection makes no partition for it): an
- * account outside the list is not searched, and said, never read as an account that did nothing.
- */
-function accountScope(
-  layout: TableLayout,
-  asked: readonly string[] | undefined,
-  options: AthenaSourceOptions,
-): { accounts: readonly string[] | undefined; failed: FailedRegion[] } {
-  const listed = layout.accountValues;
-  // No account known (asked is empty): the query reads every account, as the table holds them.
-  if (!asked?.length || !listed) return { accounts: asked, failed: [] };
-  const held = new Set(listed);
-  return {
-    accounts: asked.filter((account) => held.has(account)),
-    failed: asked
-      .filter((account) => !held.has(account))
-      .map((account) => ({
-        region: `(every region) of account ${account}`,
-        error: `the table ${where(options)} holds no partition for account ${account} (it is not in projection.${layout.partitions.account}.values): add it there, or search the key with LookupEvents in that account`,
-      })),
-  };
-}
-
-/** Which regions a query reads, what the summary says it searched, and the regions the table cannot hold. */
-interface RegionScope {
-  /** The region partitions to read; every one when undefined. */
-  regions: readonly string[] | undefined;
-  searched: string[];
-  failed: FailedRegion[];
-}
-
-/** Why a region asked for is not searched when the AWS SDK does not know it (a typo, most often). */
-const UNKNOWN_REGION =
-  'not a region AWS has, as this version knows them: not searched (check its spelling; a region AWS opened since needs a newer exposed-keys)';
-
-/**
- * The regions a query of `layout` reads. A table whose regions are projected from a list holds
- * no other region (partition projection makes no partition for it): a region asked for outside
- * the list is reported as not searched, and "every region" is the list's regions, named, since
- * a region AWS opened after the table was made is not among them. Otherwise a region asked for
- * that AWS does not have, as the SDK knows them, is reported as not searched: as a partition
- * value it would match nothing, and read as a region where the key did nothing.
- */
-function regionScope(layout: TableLayout, options: AthenaSourceOptions): RegionScope {
-  const listed = layout.regionValues;
-  if (!listed) {
-    const asked = options.regions ?? [];
-    const failed = asked
-      .filter((region) => !isKnownRegion(region))
-      .map((region) => ({ region, error: UNKNOWN_REGION }));
-    if (!layout.partitions.region || asked.length === 0)
-      return { regions: undefined, searched: [`(every region) ${where(options)}`], failed };
-    const known = asked.filter(isKnownRegion);
-    return { regions: known, searched: [...known], failed };
-  }
-  const asked = options.regions?.length ? options.regions : undefined;
-  const held = new Set(listed);
-  const regions = asked ? asked.filter((region) => held.has(region)) : listed;
-  const failed = (asked ?? [])
-    .filter((region) => !held.has(region))
-    .map((region) => ({
-      region,
-      error: `the table ${where(options)} holds no partition for this region (it is not in projection.${layout.partitions.region}.values): add it there, or search it with LookupEvents`,
-    }));
-  return { regions: asked ? regions : undefined, searched: [...regions], failed };
 }

@@ -3,6 +3,7 @@ import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { GlueApi } from '../../aws/narrow-clients.js';
 import { InvalidInputError } from '../../errors.js';
 import { GLUE_NAME, type TableLayout, type TableName, type TablePartitions } from './activity-sql.js';
+import { tableLocation } from './table-location.js';
 
 /** The names a CloudTrail table's partition columns go by (AWS's documented tables, and the stack's). */
 const PARTITION_NAMES = {
@@ -16,8 +17,9 @@ const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
 
 /**
  * The table's partition columns that a query can prune on, from the Glue catalog: a date in
- * CloudTrail's `yyyy/MM/dd` form, a region and an account; and, when the regions or the accounts
- * are projected from a list, that list. A table partitioned otherwise (or not at all) is still read, only whole.
+ * CloudTrail's `yyyy/MM/dd` form, a region and an account; when the regions or the accounts
+ * are projected from a list, that list; and where its files are, which may fix its one account or
+ * region. A table partitioned otherwise (or not at all) is still read, only whole.
  * A date column is pruned on only when its projection says it holds `yyyy/MM/dd`: such columns
  * are also written by hand as `2023-07-10` or as the day of the month alone (AWS's manual
  * partitions), and a range of CloudTrail's form over those would match nothing, reading no event.
@@ -48,7 +50,14 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
   }
   const regionValues = partitions.region && projectedValues(parameters, partitions.region);
   const accountValues = partitions.account && projectedValues(parameters, partitions.account);
-  return { name, partitions, ...(regionValues ? { regionValues } : {}), ...(accountValues ? { accountValues } : {}) };
+  const location = tableLocation(answer.Table);
+  return {
+    name,
+    partitions,
+    ...(regionValues ? { regionValues } : {}),
+    ...(accountValues ? { accountValues } : {}),
+    ...(location ? { location } : {}),
+  };
 }
 
 /** The values a partition column is projected from, when it is projected from a list. */

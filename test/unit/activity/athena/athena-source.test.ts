@@ -95,6 +95,24 @@ function projectedTable(column: 'region' | 'account', values: string) {
   });
 }
 
+/** AWS's documented CloudTrail table with partition projection: a day partition, one account's region in its location. */
+function documentedTable(template: string) {
+  glueMock.on(GetTableCommand).resolves({
+    Table: {
+      Name: 'events',
+      PartitionKeys: [{ Name: 'timestamp', Type: 'string' }],
+      StorageDescriptor: { Location: template.replace(`/\${timestamp}`, '') },
+      Parameters: {
+        'projection.enabled': 'true',
+        'projection.timestamp.type': 'date',
+        'projection.timestamp.format': 'yyyy/MM/dd',
+        'projection.timestamp.range': '2020/01/01,NOW',
+        'storage.location.template': template,
+      },
+    },
+  });
+}
+
 describe('athenaSource', () => {
   it('gives the summary the summarizer gives, source athena, from one query', async () => {
     const athena = source();
@@ -103,7 +121,7 @@ describe('athenaSource', () => {
 
     const expected = summarizeRecords(loadInvictusRecords(), INVICTUS_KEY, INVICTUS_WINDOW, {
       source: 'athena',
-      regionsSearched: ['(every region) athena:cloudtrail.events'],
+      regionsSearched: ['(every region the table holds) athena:cloudtrail.events'],
     });
     expect(summary).toEqual(expected);
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 1);
@@ -346,6 +364,68 @@ describe('athenaSource', () => {
     await expect(investigation).rejects.toMatchObject({ hint: expect.stringMatching(/holds nothing asked for/) });
     // One query: none for a region AWS does not have.
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 1);
+  });
+
+  it('searches only the region AWS’s documented table holds, under its name, and says where to search the others', async () => {
+    // https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table-partition-projection.html
+    documentedTable(`s3://trail/AWSLogs/123837392027/CloudTrail/us-east-1/\${timestamp}`);
+    const read = (regions: string[]) =>
+      athenaSource(
+        { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+        { table: { database: 'cloudtrail', table: 'events' }, regions },
+      ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+    const elsewhere = {
+      region: 'eu-west-1',
+      error: `the table athena:cloudtrail.events holds only us-east-1 (its location is s3://trail/AWSLogs/123837392027/CloudTrail/us-east-1/\${timestamp}): search eu-west-1 with another table, or with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1`,
+    };
+
+    const [every] = await read([]);
+    const [both] = await read(['us-east-1', 'eu-west-1']);
+    const [other] = await read(['eu-west-1']);
+
+    expect(every?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+    expect(every?.totalEvents).toBe(2104);
+    expect(both?.regions).toEqual({ searched: ['us-east-1'], failed: [elsewhere] });
+    expect(other?.regions).toEqual({ searched: [], failed: [elsewhere] });
+    expect(other?.totalEvents).toBe(0);
+    // Two queries: none for a region the table cannot hold.
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
+  });
+
+  it('reports a key of another account than the one the table’s location holds as not searched', async () => {
+    documentedTable(`s3://trail/AWSLogs/111111111111/CloudTrail/us-east-1/\${timestamp}`);
+
+    const [summary] = await source(['123837392027']).summarize({
+      accessKeyIds: [INVICTUS_KEY],
+      window: INVICTUS_WINDOW,
+    });
+
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: '(every region) of account 123837392027',
+          error: expect.stringMatching(
+            new RegExp(
+              `holds only account 111111111111's trail .*: search account 123837392027's with another table, or with LookupEvents in that account: exposed-keys investigate --key ${INVICTUS_KEY} --account 123837392027$`,
+            ),
+          ),
+        },
+      ],
+    });
+    expect(athenaMock).not.toHaveReceivedCommand(StartQueryExecutionCommand);
+  });
+
+  it('shows a table’s location inert: the catalog’s text cannot act on a terminal', async () => {
+    documentedTable(`s3://trail\u001b[2J/AWSLogs/123837392027/CloudTrail/us-east-1/\${timestamp}`);
+
+    const [summary] = await athenaSource(
+      { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {} },
+      { table: { database: 'cloudtrail', table: 'events' }, regions: ['eu-west-1'] },
+    ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    expect(summary?.regions.failed[0]?.error).toContain('s3://trail\\x1B[2J/AWSLogs');
+    expect(summary?.regions.failed[0]?.error).not.toContain('\u001b');
   });
 
   it('reports an account the table’s projected list does not hold as not searched, never as an account that did nothing', async () => {

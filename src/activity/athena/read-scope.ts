@@ -1,0 +1,121 @@
+import { isKnownRegion } from '../../aws/known-regions.js';
+import { shownValue } from '../../common/untrusted-text.js';
+import type { TableLayout } from './activity-sql.js';
+
+/**
+ * A place a read leaves unsearched, and why: the reason is written for each key, since the command
+ * that searches it elsewhere names the key.
+ */
+export interface Unsearched {
+  /** A region, or what stands for one (`(every region) of account …`), as `regions.failed` names it. */
+  region: string;
+  why: (accessKeyId: string) => string;
+}
+
+/** Which regions a query reads, what the summary says it searched, and the regions asked for that it cannot. */
+export interface RegionScope {
+  /** The region partitions to read; every one when undefined. */
+  regions: readonly string[] | undefined;
+  searched: string[];
+  unsearched: Unsearched[];
+}
+
+/** Why a region asked for is not searched when the AWS SDK does not know it (a typo, most often). */
+const UNKNOWN_REGION =
+  'not a region AWS has, as this version knows them: not searched (check its spelling; a region AWS opened since needs a newer exposed-keys)';
+
+/** The table's location as it may be shown: inert, and cut to a line. */
+function shownLocation(layout: TableLayout): string {
+  return shownValue(layout.location?.uri ?? '', 200);
+}
+
+/**
+ * The regions a query of `layout` reads, for the regions `asked` (every one when none). A table
+ * whose location names one region's folder holds that region only: it is searched under its name,
+ * and any other asked for is reported as not searched, with where to search it. A table whose
+ * regions are projected from a list holds no other region (partition projection makes no
+ * partition for it): a region asked for outside the list is reported as not searched, and "every
+ * region" is the list's regions, named, since a region AWS opened after the table was made is not
+ * among them. Otherwise a region asked for that AWS does not have, as the SDK knows them, is
+ * reported as not searched (as a partition value it would match nothing, and read as a region
+ * where the key did nothing), and "every region" is what the table holds, said so.
+ */
+export function regionScope(layout: TableLayout, asked: readonly string[] = [], table: string): RegionScope {
+  const only = layout.location?.region;
+  if (only)
+    return {
+      regions: undefined,
+      searched: asked.length === 0 || asked.includes(only) ? [only] : [],
+      unsearched: asked
+        .filter((region) => region !== only)
+        .map((region) => ({
+          region,
+          why: (key) =>
+            `the table ${table} holds only ${only} (its location is ${shownLocation(layout)}): search ${region} with another table, or with LookupEvents: exposed-keys investigate --key ${key} --regions ${region}`,
+        })),
+    };
+  const listed = layout.regionValues;
+  if (listed) {
+    const held = new Set(listed);
+    const regions = asked.length > 0 ? asked.filter((region) => held.has(region)) : listed;
+    return {
+      regions: asked.length > 0 ? regions : undefined,
+      searched: [...regions],
+      unsearched: asked
+        .filter((region) => !held.has(region))
+        .map((region) => ({
+          region,
+          why: () =>
+            `the table ${table} holds no partition for this region (it is not in projection.${layout.partitions.region}.values): add it there, or search it with LookupEvents`,
+        })),
+    };
+  }
+  const unsearched = asked
+    .filter((region) => !isKnownRegion(region))
+    .map((region) => ({ region, why: () => UNKNOWN_REGION }));
+  // Not partitioned by region, the table is read whole, whatever regions it holds.
+  if (!layout.partitions.region || asked.length === 0)
+    return { regions: undefined, searched: [`(every region the table holds) ${table}`], unsearched };
+  const known = asked.filter(isKnownRegion);
+  return { regions: known, searched: [...known], unsearched };
+}
+
+/**
+ * The accounts a query of `layout` reads, of those `asked` (the keys' accounts): those the table
+ * holds. A table whose location names one account's folder holds that account only; a table whose
+ * accounts are projected from a list holds no other (partition projection makes no partition for
+ * it). An account it does not hold is reported as not searched, never read as an account that did
+ * nothing. No account asked (none known): the query reads every account the table holds.
+ */
+export function accountScope(
+  layout: TableLayout,
+  asked: readonly string[] | undefined,
+  table: string,
+): { accounts: readonly string[] | undefined; unsearched: Unsearched[] } {
+  if (!asked?.length) return { accounts: asked, unsearched: [] };
+  const only = layout.location?.account;
+  if (only)
+    return {
+      accounts: asked.filter((account) => account === only),
+      unsearched: asked
+        .filter((account) => account !== only)
+        .map((account) => ({
+          region: `(every region) of account ${account}`,
+          why: (key) =>
+            `the table ${table} holds only account ${only}'s trail (its location is ${shownLocation(layout)}): search account ${account}'s with another table, or with LookupEvents in that account: exposed-keys investigate --key ${key} --account ${account}`,
+        })),
+    };
+  const listed = layout.accountValues;
+  if (!listed) return { accounts: asked, unsearched: [] };
+  const held = new Set(listed);
+  return {
+    accounts: asked.filter((account) => held.has(account)),
+    unsearched: asked
+      .filter((account) => !held.has(account))
+      .map((account) => ({
+        region: `(every region) of account ${account}`,
+        why: () =>
+          `the table ${table} holds no partition for account ${account} (it is not in projection.${layout.partitions.account}.values): add it there, or search the key with LookupEvents in that account`,
+      })),
+  };
+}
