@@ -41,6 +41,12 @@ export interface TableLayout {
   regionValues?: readonly string[];
   /** The only accounts the table holds, when its account partition is projected from a list, likewise. */
   accountValues?: readonly string[];
+  /**
+   * The days the date partition holds, when it is projected: its range as the catalog gives it
+   * (`projection.<column>.range`, such as `2020/01/01,NOW`); partition projection makes no
+   * partition for a day outside it.
+   */
+  dateRange?: string;
   /** Where the table's files are, when the catalog says, and the one account or region that place holds. */
   location?: TableLocation;
 }

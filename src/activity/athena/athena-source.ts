@@ -6,6 +6,7 @@ import type { ActivitySummary, FailedRegion } from '../activity-summary.js';
 import { type FacetRow, type RowsContext, summariesOfRows } from './activity-rows.js';
 import { activitySql, type TableLayout, type TableName } from './activity-sql.js';
 import { type AthenaQueryDeps, type QueryStatistics, runAthenaQuery } from './athena-query.js';
+import { heldWindow } from './held-days.js';
 import { accountScope, regionScope, type Unsearched } from './read-scope.js';
 import { tableLayout } from './table-layout.js';
 import { type Shortfall, unsearchableHint } from './unsearchable-hint.js';
@@ -33,6 +34,8 @@ export interface AthenaSourceOptions {
   /** When it aborts, the running query is stopped. */
   signal?: AbortSignal;
   pollMs?: number;
+  /** The time now, for a date projection's range relative to it (`NOW`); default: the clock. */
+  clock?: () => Date;
 }
 
 /** The `athena` source, and the queries it ran (bytes scanned, estimated cost). */
@@ -45,19 +48,21 @@ function where(options: AthenaSourceOptions): string {
 }
 
 /**
- * The summaries of `rows`, each key's listing what was not searched, and why, in its own words.
- * `context.regionsFailed` holds the failures common to every key (a query that failed).
+ * The summaries of `rows`, each key's listing what was not searched, and why, in its own words;
+ * `truncated` when the table held only part of the window. `context.regionsFailed` holds the
+ * failures common to every key (a query that failed).
  */
 function summariesOf(
   accessKeyIds: readonly string[],
   rows: readonly FacetRow[],
   context: RowsContext,
   unsearched: readonly Unsearched[],
+  truncated = false,
 ): ActivitySummary[] {
   return summariesOfRows(accessKeyIds, rows, context).map((summary) => {
     const own = unsearched.map((place) => ({ region: place.region, error: place.why(summary.accessKeyId) }));
     const failed: FailedRegion[] = [...summary.regions.failed, ...own].sort((a, b) => compareText(a.region, b.region));
-    return { ...summary, regions: { ...summary.regions, failed } };
+    return { ...summary, regions: { ...summary.regions, failed }, truncated: summary.truncated || truncated };
   });
 }
 
@@ -65,10 +70,12 @@ function summariesOf(
  * CloudTrail in S3, queried with Athena through a Glue table: one query per read, for all the keys
  * asked, that counts in the engine and returns only aggregates and risky events, pruned to the
  * window's days and to the regions and accounts where the table is partitioned by them. What the
- * table cannot hold (a region or an account its location or its projection leaves out) is
- * reported as not searched, with where to search it, never as searched. A query that fails (or
- * does not finish in time) is reported in each summary's `regions.failed`, never dropped; a stop
- * asked for (Ctrl-C) stops the query and ends the investigation.
+ * table cannot hold (a region or an account its location or its projection leaves out, days
+ * outside its date projection's range) is reported as not searched, with where to search it,
+ * never as searched; a window the table holds only part of is read over that part (the summary's
+ * `window`), and the summary is truncated. A query that fails (or does not finish in time) is
+ * reported in each summary's `regions.failed`, never dropped; a stop asked for (Ctrl-C) stops the
+ * query and ends the investigation.
  */
 export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOptions): AthenaSource {
   const queries: QueryStatistics[] = [];
@@ -91,13 +98,18 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
       layout ??= tableLayout(deps.glue, options.table, flag);
       const resolved = await layout;
       const regions = regionScope(resolved, options.regions, table);
-      const context = { window: query.window, userName: query.userName, regionsSearched: [] };
+      const held = heldWindow(resolved, query.window, options.clock?.() ?? new Date(), table);
       const nothingHeld = (unsearched: Unsearched[]) => {
         shortfall = 'nothing-held';
+        const context = { window: query.window, userName: query.userName, regionsSearched: [] };
         return summariesOf(query.accessKeyIds, [], context, unsearched);
       };
       shortfall = undefined;
       if (regions.searched.length === 0) return nothingHeld(regions.unsearched);
+      // Outside the days the table holds, every region it would have read is not searched.
+      if (!held.window)
+        return nothingHeld([...regions.unsearched, ...regions.searched.map((region) => ({ region, why: held.why }))]);
+      const context = { window: held.window, userName: query.userName, regionsSearched: [] };
       let rows: FacetRow[];
       let unsearched = regions.unsearched;
       try {
@@ -109,7 +121,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
         if (outside.length > 0 && accounts?.length === 0) return nothingHeld(unsearched);
         const sql = activitySql(resolved, {
           accessKeyIds: query.accessKeyIds,
-          window: query.window,
+          window: held.window,
           regions: regions.regions,
           accounts,
         });
@@ -127,9 +139,18 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
         if (!isExposedKeysError(error) || error.code === 'INTERRUPTED') throw error;
         shortfall = { error };
         const failed = [{ region: table, error: error.message }];
-        return summariesOf(query.accessKeyIds, [], { ...context, regionsFailed: failed }, unsearched);
+        return summariesOf(query.accessKeyIds, [], { ...context, regionsFailed: failed }, [
+          ...unsearched,
+          ...held.unsearched,
+        ]);
       }
-      return summariesOf(query.accessKeyIds, rows, { ...context, regionsSearched: regions.searched }, unsearched);
+      return summariesOf(
+        query.accessKeyIds,
+        rows,
+        { ...context, regionsSearched: regions.searched },
+        [...unsearched, ...held.unsearched],
+        held.cut,
+      );
     },
   };
 }

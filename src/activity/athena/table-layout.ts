@@ -18,8 +18,8 @@ const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
 /**
  * The table's partition columns that a query can prune on, from the Glue catalog: a date in
  * CloudTrail's `yyyy/MM/dd` form, a region and an account; when the regions or the accounts
- * are projected from a list, that list; and where its files are, which may fix its one account or
- * region. A table partitioned otherwise (or not at all) is still read, only whole.
+ * are projected from a list, that list; the days the date projection holds; and where its files
+ * are, which may fix its one account or region. A table partitioned otherwise (or not at all) is still read, only whole.
  * A date column is pruned on only when its projection says it holds `yyyy/MM/dd`: such columns
  * are also written by hand as `2023-07-10` or as the day of the month alone (AWS's manual
  * partitions), and a range of CloudTrail's form over those would match nothing, reading no event.
@@ -51,11 +51,14 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
   const regionValues = partitions.region && projectedValues(parameters, partitions.region);
   const accountValues = partitions.account && projectedValues(parameters, partitions.account);
   const location = tableLocation(answer.Table);
+  const projected = parameters['projection.enabled']?.trim().toLowerCase() === 'true';
+  const dateRange = projected && partitions.date ? parameters[`projection.${partitions.date}.range`] : undefined;
   return {
     name,
     partitions,
     ...(regionValues ? { regionValues } : {}),
     ...(accountValues ? { accountValues } : {}),
+    ...(dateRange ? { dateRange } : {}),
     ...(location ? { location } : {}),
   };
 }

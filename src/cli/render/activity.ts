@@ -128,9 +128,9 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
 }
 
 /**
- * What a search left out, one line each for stderr: the start of the window `asked` when the
- * source read less of it (LookupEvents holds 90 days), then the regions not searched, the key's and
- * each session key's.
+ * What a search left out, one line each for stderr: the start of the window `asked` when
+ * LookupEvents read less of it (it holds 90 days), then the regions not searched, the key's and
+ * each session key's (for Athena, among them the days its table does not hold).
  */
 export function notSearched(
   activity: ActivitySummary | null,
@@ -138,7 +138,13 @@ export function notSearched(
   asked?: TimeWindow,
 ): string[] {
   const lines: string[] = [];
-  if (asked && activity?.truncated && Date.parse(activity.window.start) > asked.start.getTime())
+  // Athena names the days its table does not hold among the places not searched.
+  if (
+    asked &&
+    activity?.source === 'lookup-events' &&
+    activity.truncated &&
+    Date.parse(activity.window.start) > asked.start.getTime()
+  )
     lines.push(
       `Searched from ${activity.window.start}, not ${asked.start.toISOString()}: LookupEvents holds only the last 90 days (older activity: investigate --logs, or --athena-table).`,
     );

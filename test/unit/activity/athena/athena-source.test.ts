@@ -96,7 +96,7 @@ function projectedTable(column: 'region' | 'account', values: string) {
 }
 
 /** AWS's documented CloudTrail table with partition projection: a day partition, one account's region in its location. */
-function documentedTable(template: string) {
+function documentedTable(template: string, range = '2020/01/01,NOW') {
   glueMock.on(GetTableCommand).resolves({
     Table: {
       Name: 'events',
@@ -106,7 +106,7 @@ function documentedTable(template: string) {
         'projection.enabled': 'true',
         'projection.timestamp.type': 'date',
         'projection.timestamp.format': 'yyyy/MM/dd',
-        'projection.timestamp.range': '2020/01/01,NOW',
+        'projection.timestamp.range': range,
         'storage.location.template': template,
       },
     },
@@ -426,6 +426,77 @@ describe('athenaSource', () => {
 
     expect(summary?.regions.failed[0]?.error).toContain('s3://trail\\x1B[2J/AWSLogs');
     expect(summary?.regions.failed[0]?.error).not.toContain('\u001b');
+  });
+
+  it('reads only the days the table’s date projection holds: the window is cut to them, and the rest said not searched', async () => {
+    documentedTable(`s3://trail/AWSLogs/123837392027/CloudTrail/us-east-1/\${timestamp}`, '2023/07/10,NOW');
+    const athena = athenaSource(
+      { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {} },
+      { table: { database: 'cloudtrail', table: 'events' }, clock: () => new Date('2023-07-12T00:00:00Z') },
+    );
+    const window = { start: new Date('2023-07-08T00:00:00Z'), end: INVICTUS_WINDOW.end };
+
+    const [summary] = await athena.summarize({ accessKeyIds: [INVICTUS_KEY], window });
+
+    expect(summary?.window).toEqual({ start: '2023-07-10T00:00:00.000Z', end: '2023-07-11T00:00:00.000Z' });
+    expect(summary?.truncated).toBe(true);
+    expect(summary?.totalEvents).toBe(2104);
+    expect(summary?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [
+        {
+          region: '(days before 2023/07/10) athena:cloudtrail.events',
+          error: expect.stringMatching(
+            new RegExp(
+              `holds the days 2023/07/10 to 2023/07/12 only .*exposed-keys investigate --key ${INVICTUS_KEY} --start 2023-07-08T00:00:00.000Z --end 2023-07-10T00:00:00.000Z$`,
+            ),
+          ),
+        },
+      ],
+    });
+    const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+    expect(input?.ExecutionParameters?.slice(0, 2)).toEqual(["'2023/07/10'", "'2023/07/12'"]);
+  });
+
+  it('queries nothing for a window outside the days the table holds, and reports every region not searched', async () => {
+    glueMock.on(GetTableCommand).resolves({
+      Table: {
+        Name: 'events',
+        PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
+        Parameters: {
+          'projection.enabled': 'true',
+          'projection.region.type': 'enum',
+          'projection.region.values': 'us-east-1,eu-west-1',
+          'projection.timestamp.type': 'date',
+          'projection.timestamp.format': 'yyyy/MM/dd',
+          'projection.timestamp.range': '2020/01/01,2023/06/30',
+        },
+      },
+    });
+    const athena = source();
+
+    const [summary] = await athena.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+    const investigation = investigateKey(
+      { source: athena },
+      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, followSessionKeys: false },
+    );
+
+    const outside = expect.stringMatching(
+      /holds the days 2020\/01\/01 to 2023\/06\/30 only .*the window is outside them/,
+    );
+    expect(summary?.window).toEqual({
+      start: INVICTUS_WINDOW.start.toISOString(),
+      end: INVICTUS_WINDOW.end.toISOString(),
+    });
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [
+        { region: 'eu-west-1', error: outside },
+        { region: 'us-east-1', error: outside },
+      ],
+    });
+    await expect(investigation).rejects.toBeInstanceOf(InvestigationError);
+    expect(athenaMock).not.toHaveReceivedCommand(StartQueryExecutionCommand);
   });
 
   it('reports an account the table’s projected list does not hold as not searched, never as an account that did nothing', async () => {

@@ -79,6 +79,22 @@ describe('notSearched, for a window the source read only part of', () => {
     ]);
   });
 
+  it('does not blame LookupEvents for an Athena table that holds only part of the window: its days are among the places not searched', () => {
+    const failed = [
+      { region: '(days before 2026/08/29) athena:cloudtrail.events', error: 'the table holds the days …' },
+    ];
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', {
+      source: 'athena',
+      window: { start: '2026-08-29T00:00:00.000Z', end: '2026-11-27T00:00:00.000Z' },
+      regions: { searched: ['us-east-1'], failed },
+      truncated: true,
+    });
+
+    expect(notSearched(activity, [], asked)).toEqual([
+      'Region not searched: (days before 2026/08/29) athena:cloudtrail.events: the table holds the days …',
+    ]);
+  });
+
   it('says nothing of the window when the summary covers it, or was cut by only a moment', () => {
     const whole = summaryFor('AKIAIOSFODNN7EXAMPLE', {
       window: { start: asked.start.toISOString(), end: asked.end.toISOString() },
