@@ -233,7 +233,14 @@ describe('athenaSource', () => {
       { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, signal: stop.signal },
     );
 
-    expect(investigation.sessionActivity).toEqual([]);
+    expect(investigation.sessionActivity.length).toBeGreaterThan(0);
+    expect(
+      investigation.sessionActivity.every(
+        (summary) =>
+          summary.regions.searched.length === 0 &&
+          summary.regions.failed.every((failed) => failed.error.startsWith('stopped (Ctrl-C)')),
+      ),
+    ).toBe(true);
     expect(athena.queries.map((query) => [query.queryExecutionId, query.bytesScanned])).toEqual([
       ['q-1', 2_000_000],
       ['q-2', 7_000_000],
