@@ -36,11 +36,13 @@ export interface QuarantineSignal {
    */
   callerKey: string | null;
   /**
-   * Who made the call, as CloudTrail recorded it (`userIdentity.arn`, made inert), and whether
-   * CloudTrail names an AWS service as the caller. Anyone allowed `iam:PutUserPolicy` can put a
-   * policy of that name: otherwise the message names the caller, and does not say AWS did it.
+   * Who made the call, as CloudTrail recorded it (`userIdentity.arn`, made inert), whether
+   * CloudTrail names an AWS service as the caller (`userIdentity.type` `AWSService`), and the
+   * service the caller made it through (`invokedBy`), when it did. Anyone allowed
+   * `iam:PutUserPolicy` can put a policy of that name: otherwise the message names the caller, and
+   * does not say AWS did it.
    */
-  putBy?: { arn: string | null; aws: boolean };
+  putBy?: { arn: string | null; aws: boolean; invokedBy?: string };
   notes?: string[];
 }
 
@@ -107,16 +109,19 @@ function callerKeyOf(identity: Record<string, unknown> | undefined, userName: st
 
 /**
  * Who put the policy, as CloudTrail recorded it; `aws` only when CloudTrail names an AWS service as
- * the caller (`userIdentity.type` `AWSService`, or `invokedBy` a service). The user agent is the
- * caller's to set, and the console records its own as AWS's: it proves nothing.
+ * the caller (`userIdentity.type` `AWSService`). A call a service made for a caller
+ * (`invokedBy`, such as CloudFormation acting for an IAM user who runs a stack) is the caller's: its
+ * ARN is what is shown, with the service it went through. The user agent is the caller's to set,
+ * and the console records its own as AWS's: it proves nothing.
  */
-function putByOf(detail: QuarantineEvent['detail']): { arn: string | null; aws: boolean } {
+function putByOf(detail: QuarantineEvent['detail']): NonNullable<QuarantineSignal['putBy']> {
   const identity = detail.userIdentity ?? {};
   const by = typeof identity.invokedBy === 'string' ? identity.invokedBy : '';
   const arn = typeof identity.arn === 'string' && identity.arn !== '' ? identity.arn : by;
   return {
     arn: arn === '' ? null : shownValue(arn, 200),
-    aws: identity.type === 'AWSService' || /^[a-z0-9-]+\.amazonaws\.com$/.test(by),
+    aws: identity.type === 'AWSService',
+    ...(by !== '' && arn !== by ? { invokedBy: shownValue(by, 100) } : {}),
   };
 }
 

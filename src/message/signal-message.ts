@@ -157,9 +157,11 @@ function byAws(quarantine: Quarantine['quarantine']): boolean {
 function quarantineHappened(quarantine: Quarantine['quarantine']): string {
   const where = `on ${quarantine.userName} in account ${quarantine.accountId} at ${quarantine.detectedAt}`;
   const names = 'The event names the user, not the key.';
+  const putBy = quarantine.putBy;
   if (byAws(quarantine))
-    return `AWS put ${quarantine.policy} ${where}: it found one of the user's access keys exposed. ${names}`;
-  return `${quarantine.policy} was put ${where} by ${quarantine.putBy?.arn ?? 'a caller CloudTrail does not name'}. AWS puts it on a user one of whose keys it found exposed; anyone allowed iam:PutUserPolicy can too: check who did. ${names}`;
+    return `AWS put ${quarantine.policy} ${where}${putBy?.arn ? ` (caller ${putBy.arn})` : ''}: it found one of the user's access keys exposed. ${names}`;
+  const through = putBy?.invokedBy ? ` through ${putBy.invokedBy}` : '';
+  return `${quarantine.policy} was put ${where} by ${putBy?.arn ?? 'a caller CloudTrail does not name'}${through}. AWS puts it on a user one of whose keys it found exposed; anyone allowed iam:PutUserPolicy can too: check who did. ${names}`;
 }
 
 /** The headline of a quarantine: AWS's when CloudTrail names AWS as the caller, else the policy's alone. */

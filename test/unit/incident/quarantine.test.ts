@@ -47,6 +47,23 @@ describe('parseQuarantineEvent', () => {
     });
   });
 
+  it("takes a call a service made for a caller (invokedBy) for the caller's, naming both", () => {
+    const event = attachV2();
+    event.detail.userIdentity = {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::123456789012:user/mallory',
+      accessKeyId: 'AKIAI44QH8DHBEXAMPLE',
+      userName: 'mallory',
+      invokedBy: 'cloudformation.amazonaws.com',
+    };
+
+    expect(parseQuarantineEvent(event).putBy).toEqual({
+      arn: 'arn:aws:iam::123456789012:user/mallory',
+      aws: false,
+      invokedBy: 'cloudformation.amazonaws.com',
+    });
+  });
+
   it('reads the oldest mechanism, an inline AWSExposedCredentialPolicy_DO_NOT_REMOVE, with no account field', () => {
     const event = asCloudTrailEvent(publishedRecord('cloudtrail-putuserpolicy-exposedcredentialpolicy-panther-2020'));
     delete event.account;

@@ -199,6 +199,28 @@ describe('the message of AWS quarantining a user', () => {
     expect(messageOf(byAws).headline).toBe('ACTION REQUIRED: AWS quarantined a user, exposed key not known');
   });
 
+  it('names the caller, and the service it went through, when a service made the call for it', () => {
+    const report = quarantineReport();
+    if (report.signal?.role === 'quarantine')
+      report.signal.quarantine.putBy = {
+        arn: 'arn:aws:iam::123456789012:user/mallory',
+        aws: false,
+        invokedBy: 'cloudformation.amazonaws.com',
+      };
+    const byAws = quarantineReport();
+    if (byAws.signal?.role === 'quarantine') byAws.signal.quarantine.putBy = { arn: 'health.amazonaws.com', aws: true };
+
+    const message = messageOf(report);
+
+    expect(message.happened).toContain(
+      'by arn:aws:iam::123456789012:user/mallory through cloudformation.amazonaws.com. AWS puts it',
+    );
+    expect(message.headline).not.toMatch(/AWS quarantined/);
+    expect(messageOf(byAws).happened).toMatch(
+      /^AWS put AWSCompromisedKeyQuarantineV3 on alice .* \(caller health\.amazonaws\.com\):/,
+    );
+  });
+
   it('names the caller key as a lead, never as a key it acted on', () => {
     const report = quarantineReport();
     if (report.signal?.role === 'quarantine') report.signal.quarantine.callerKey = 'AKIAI44QH8DHBEXAMPLE';
