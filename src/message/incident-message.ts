@@ -489,12 +489,31 @@ export function accountLine(accountId: string | null, accountName: string | null
   return `${accountId ?? 'unknown'}${accountName ? ` (${shownValue(accountName, 60)})` : ''}`;
 }
 
-/** The headline: the outcome's, raised to ACTION REQUIRED when the attacker still holds a way in. */
-function headlineOf(report: IncidentReport, outcome: IncidentOutcome): string {
+/** What the headline says of each part of containment that failed. */
+const FAILED_ACTIONS: Partial<Record<ContainmentResult['actions'][number]['kind'], string>> = {
+  'revoke-sessions': 'sessions NOT revoked',
+  'schedule-deletion': 'deletion NOT scheduled',
+  'schedule-verification': 'verification NOT scheduled',
+};
+
+/**
+ * The headline: the outcome's, raised to ACTION REQUIRED whenever a human must act
+ * ({@link needsHuman}). What failed of containment leads, so that a subject cut to SNS's limit
+ * keeps it: `ACTION REQUIRED: sessions NOT revoked; exposed key deleted`; the attacker still
+ * holding a way in follows the outcome.
+ */
+function headlineOf(report: IncidentReport, outcome: IncidentOutcome, urgent: boolean): string {
   const headline = HEADLINES[outcome as Exclude<IncidentOutcome, FollowUpOutcome>] ?? outcome;
-  if (headline.startsWith('ACTION REQUIRED') || outcome === 'planned' || accessStillHeld(report).length === 0)
-    return headline;
-  return `ACTION REQUIRED: ${headline}, but the attacker left a way in`;
+  if (headline.startsWith('ACTION REQUIRED') || !urgent) return headline;
+  const failed =
+    report.containment.status === 'done'
+      ? report.containment.result.actions
+          .filter((action) => action.status === 'failed')
+          .map((action) => FAILED_ACTIONS[action.kind] ?? `${action.kind} FAILED`)
+      : [];
+  const held = accessStillHeld(report).length > 0 ? `${headline}, but the attacker left a way in` : headline;
+  if (failed.length === 0) return `ACTION REQUIRED: ${held}`;
+  return `ACTION REQUIRED: ${[...new Set(failed)].join(', ')}; ${held.charAt(0).toLowerCase()}${held.slice(1)}`;
 }
 
 /** The message of an incident, as every channel renders it. */
@@ -511,7 +530,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   return {
     account: accountLine(accountId, accountName),
     outcome,
-    headline: headlineOf(report, outcome),
+    headline: headlineOf(report, outcome, urgent),
     urgent,
     happened: happened(report),
     keyNow: keyNow(report),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildNotification, MAX_SUBJECT_LENGTH } from '../../../src/message/email.js';
-import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import { type IncidentReport, needsHuman } from '../../../src/steps/incident-outcome.js';
 import type { FollowUpResult } from '../../../src/steps/lifecycle/follow-up-result.js';
-import { quarantineReport, REPORT_KEY } from '../../support/reports.js';
+import { deletedReport, quarantineReport, REPORT_KEY } from '../../support/reports.js';
 
 const ACCOUNT = '123456789012';
 
@@ -108,6 +108,42 @@ describe('the subject of a notification', () => {
 
     expectSubject(subject);
     expect(subject).toMatch(new RegExp(`: \\?b+\\.\\.\\. in ${ACCOUNT}$`));
+  });
+});
+
+/** A response that contained the key, a part of whose containment failed. */
+function containedButFailed(failed: { kind: 'revoke-sessions' | 'schedule-deletion'; detail: string }): IncidentReport {
+  const report = deletedReport();
+  if (report.containment.status === 'done')
+    report.containment.result.actions.push({ ...failed, target: REPORT_KEY, status: 'failed' });
+  return report;
+}
+
+describe('the headline of a response a part of whose containment failed', () => {
+  it('says ACTION REQUIRED when revoking the sessions the key minted failed, within the subject limit', () => {
+    const report = containedButFailed({ kind: 'revoke-sessions', detail: 'AccessDenied: iam:PutUserPolicy' });
+
+    const { subject, message } = buildNotification(report);
+
+    expect(needsHuman(report)).toBe(true);
+    expect(message).toContain('STILL VALID');
+    expectSubject(subject);
+    // What failed leads: the outcome gives way to the key and the account, which stay whole.
+    expect(subject).toBe(`ACTION REQUIRED: sessions NOT revoked; exposed key deleted: ${REPORT_KEY} in ${ACCOUNT}`);
+    expect(message.split('\n')[1]).toBe('ACTION REQUIRED: SESSIONS NOT REVOKED; EXPOSED KEY DELETED');
+  });
+
+  it("says ACTION REQUIRED when the key's deletion could not be scheduled", () => {
+    const report = containedButFailed({ kind: 'schedule-deletion', detail: 'AccessDenied: scheduler:CreateSchedule' });
+
+    const { subject, message } = buildNotification(report);
+
+    expect(needsHuman(report)).toBe(true);
+    expectSubject(subject);
+    expect(subject).toMatch(
+      new RegExp(`^ACTION REQUIRED: deletion NOT scheduled; exposed key .*: ${REPORT_KEY} in ${ACCOUNT}$`),
+    );
+    expect(message.split('\n')[1]).toBe('ACTION REQUIRED: DELETION NOT SCHEDULED; EXPOSED KEY DELETED');
   });
 });
 
