@@ -1,4 +1,5 @@
 import { ownEntry } from '../common/own-entry.js';
+import { shellCommand } from '../common/shell-words.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { manualContainSteps, rootKeySteps } from '../steps/human-steps.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
@@ -23,12 +24,27 @@ function sourceName(source: string): string {
   return ownEntry(SOURCE_NAMES, source) ?? shownValue(source, 40);
 }
 
+/*
+ * The record's texts are made inert and cut where they are read (incident-record.ts); they are
+ * again here, where every text from outside is, so that a record built elsewhere cannot slip by.
+ */
+
+/** When the incident was opened, as its record says. */
+function openedAt(record: IncidentRecord): string {
+  return record.openedAt === '' ? 'an unknown time' : shownValue(record.openedAt, 40);
+}
+
+/** What the first response ended with, and when: `deleted at 2026-11-26T22:00:09.000Z`. */
+function endedWith(response: NonNullable<IncidentRecord['response']>): string {
+  return `${shownValue(response.outcome, 40)} at ${shownValue(response.at, 40)}`;
+}
+
 function responseLine(record: IncidentRecord, overdue = false): string {
   const response = record.response;
   if (!response && overdue)
-    return `started at ${record.openedAt} and has recorded nothing since: it may have FAILED (see the state machine's executions)`;
-  if (!response) return `under way since ${record.openedAt} (its message says what it did)`;
-  return `${response.outcome} at ${response.at}${response.contained ? '' : ', key NOT contained'}`;
+    return `started at ${openedAt(record)} and has recorded nothing since: it may have FAILED (see the state machine's executions)`;
+  if (!response) return `under way since ${openedAt(record)} (its message says what it did)`;
+  return `${endedWith(response)}${response.contained ? '' : ', key NOT contained'}`;
 }
 
 function joinedKeyNow(signal: Joined): string {
@@ -36,7 +52,7 @@ function joinedKeyNow(signal: Joined): string {
   switch (keyNow.status) {
     case 'gone':
       return notInThisAccount(signal)
-        ? `NOT CONTAINED: this account's IAM does not have it, and the first response ended with ${shownValue(record.response?.outcome ?? 'unknown', 40)} at ${record.response?.at}: nothing was touched.`
+        ? `NOT CONTAINED: this account's IAM does not have it, and the first response ended with ${record.response ? endedWith(record.response) : 'unknown'}: nothing was touched.`
         : 'GONE: IAM no longer has it.';
     case 'inactive':
       return 'INACTIVE: it can no longer be used.';
@@ -45,11 +61,10 @@ function joinedKeyNow(signal: Joined): string {
         ? `Not known now: ${shownText(keyNow.error, 300)}.`
         : `Not known now: IAM could not be asked (${shownText(keyNow.error, 300)}).`;
     default:
-      if (record.response)
-        return `STILL ACTIVE: the first response ended with ${record.response.outcome} at ${record.response.at}.`;
+      if (record.response) return `STILL ACTIVE: the first response ended with ${endedWith(record.response)}.`;
       return signal.overdue
-        ? `STILL ACTIVE: the first response, started at ${record.openedAt}, has recorded nothing since: it may have failed.`
-        : `ACTIVE: the first response, started at ${record.openedAt}, is still under way.`;
+        ? `STILL ACTIVE: the first response, started at ${openedAt(record)}, has recorded nothing since: it may have failed.`
+        : `ACTIVE: the first response, started at ${openedAt(record)}, is still under way.`;
   }
 }
 
@@ -73,7 +88,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
       ? `ACTION REQUIRED: exposed key reported again and ${signal.keyNow.status === 'active' ? 'still active' : 'not contained'}`
       : HEADLINES.joined,
     urgent,
-    happened: `${sourceName(source)} reported ${record.accessKeyId} in account ${record.accountId} again: report ${record.signals} of the incident opened at ${record.openedAt} by ${sourceName(record.firstSource)}. It joined that incident rather than starting a second response.`,
+    happened: `${sourceName(source)} reported ${record.accessKeyId} in account ${record.accountId} again: report ${record.signals} of the incident opened at ${openedAt(record)} by ${sourceName(record.firstSource)}. It joined that incident rather than starting a second response.`,
     keyNow: joinedKeyNow(signal),
     attackerDid: ['see the first message of this incident: the investigation is not repeated.'],
     doNow: notHere
@@ -96,7 +111,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
       ['Event id', shownValue(incident?.eventId ?? report.rawEventId ?? 'unknown')],
       [
         'Incident',
-        `opened ${record.openedAt} by ${sourceName(record.firstSource)} (event ${shownValue(record.firstEventId)})`,
+        `opened ${openedAt(record)} by ${sourceName(record.firstSource)} (event ${shownValue(record.firstEventId, 128)})`,
       ],
       ['Reports', `${record.signals}, from ${record.sources.map(sourceName).join(', ')}`],
       ['Response', responseLine(record, signal.overdue)],
@@ -134,7 +149,7 @@ function quarantineSteps(signal: Quarantine, urgent: boolean): string[] {
       );
     if (user.keysUnknown)
       steps.push(
-        `List the keys of ${quarantine.userName}: aws iam list-access-keys --user-name ${quarantine.userName}`,
+        `List the keys of ${quarantine.userName}: ${shellCommand`aws iam list-access-keys --user-name ${quarantine.userName}`}`,
       );
     for (const accessKeyId of uncoveredActiveKeys(signal).slice(0, KEYS_WITH_STEPS))
       steps.push(`If it is ${accessKeyId}: exposed-keys respond --key ${accessKeyId}`);
@@ -219,7 +234,7 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
     ],
     done: [
       'Nothing was changed: the quarantine names a user, not a key, and exposed-keys never touches a key the evidence does not tie to the incident.',
-      ...incidents.map((record) => `Joined the incident of ${record.accessKeyId}, opened ${record.openedAt}.`),
+      ...incidents.map((record) => `Joined the incident of ${record.accessKeyId}, opened ${openedAt(record)}.`),
     ],
     verdict: [],
     left: [],

@@ -1,3 +1,5 @@
+import { shellWord } from '../common/shell-words.js';
+
 /*
  * What a human must do when exposed-keys cannot contain a key itself. Shared by containment (which
  * reports it) and notification (which also needs it when containment threw before reporting).
@@ -27,7 +29,8 @@ export function temporaryKeySteps(accessKeyId: string): string[] {
  * rather than where the message was read (a member's key, from the hub).
  */
 export function manualContainSteps(accessKeyId: string, userName: string | null, inAccount?: string): string[] {
-  const user = userName ?? '<owner>';
+  // One shell word, as every name in a command a responder copies is.
+  const user = userName === null ? '<owner>' : shellWord(userName);
   const there = inAccount ? ` --profile <a profile of account ${inAccount}>` : '';
   const lookup =
     userName === null

@@ -1,7 +1,9 @@
 import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { isAwsError } from '../../aws/aws-errors.js';
 import type { DynamoDbApi } from '../../aws/narrow-clients.js';
+import { shownValue } from '../../common/untrusted-text.js';
 import { INCIDENT_RECORD_DAYS } from '../../constants.js';
+import { userNameProblem } from '../../incident/user-name.js';
 
 /*
  * One incident per key. Trusted Advisor, AWS Health and AWS's quarantine can all report one leak,
@@ -21,7 +23,12 @@ export interface RecordDeps {
   now?: () => Date;
 }
 
-/** What a later signal learns of the incident it joins. */
+/**
+ * What a later signal learns of the incident it joins. Its texts are as the table holds them,
+ * which anyone allowed to write the table could have written: each is made inert and cut as it is
+ * read, and a user name that is not a valid IAM user name is left out, so that none reaches a
+ * message, a command line or a terminal as it was written.
+ */
 export interface IncidentRecord {
   accountId: string;
   accessKeyId: string;
@@ -70,29 +77,43 @@ function expiresAt(now: Date): AttributeValue {
   return { N: String(Math.floor(now.getTime() / 1000) + INCIDENT_RECORD_DAYS * 86_400) };
 }
 
-function text(item: Record<string, AttributeValue>, name: string): string | undefined {
-  return item[name]?.S;
+/** How long a text of the record may be shown: a time, an outcome or a source is far shorter. */
+const SHORT_TEXT = 40;
+/** As an event id is cut where it is read (see event-fields). */
+const EVENT_ID_TEXT = 128;
+
+/** A text attribute of the record, made inert and cut to `max`. */
+function text(item: Record<string, AttributeValue>, name: string, max = SHORT_TEXT): string | undefined {
+  const value = item[name]?.S;
+  return value === undefined ? undefined : shownValue(value, max);
+}
+
+/** A user name of the record, only when it is one IAM could have: it goes into commands. */
+function userNameText(item: Record<string, AttributeValue>, name: string): string | undefined {
+  const value = item[name]?.S;
+  return value !== undefined && userNameProblem(value) === null ? value : undefined;
 }
 
 function recordOf(accountId: string, accessKeyId: string, item: Record<string, AttributeValue>): IncidentRecord {
   const outcome = text(item, 'outcome');
   const at = text(item, 'respondedAt');
+  const reportedUserName = userNameText(item, 'reportedUserName');
   return {
     accountId,
     accessKeyId,
-    firstEventId: text(item, 'firstEventId') ?? '',
+    firstEventId: text(item, 'firstEventId', EVENT_ID_TEXT) ?? '',
     firstSource: text(item, 'firstSource') ?? 'unknown',
     openedAt: text(item, 'openedAt') ?? '',
     signals: item.eventIds?.SS?.length ?? 1,
-    sources: [...(item.sources?.SS ?? [])].sort(),
-    ...(text(item, 'reportedUserName') ? { reportedUserName: text(item, 'reportedUserName') } : {}),
+    sources: [...(item.sources?.SS ?? [])].map((source) => shownValue(source, SHORT_TEXT)).sort(),
+    ...(reportedUserName ? { reportedUserName } : {}),
     ...(outcome !== undefined && at !== undefined
       ? {
           response: {
             outcome,
             contained: item.contained?.BOOL === true,
             at,
-            userName: text(item, 'userName') ?? null,
+            userName: userNameText(item, 'userName') ?? null,
           },
         }
       : {}),

@@ -144,6 +144,43 @@ describe('the sources of an incident, as its record gives them', () => {
   });
 });
 
+describe("the texts of an incident's record, in a message", () => {
+  it('shows them inert, so that a record cannot write a line of the head', () => {
+    const report = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({
+        openedAt: '2026-11-26\nKey now        DELETED',
+        response: {
+          outcome: 'containment-failed\nDo now         1. Nothing',
+          contained: false,
+          at: '2026-11-26T22:00:09.000Z\u001b[2J',
+          userName: null,
+        },
+      }),
+    });
+
+    const { message } = buildNotification(report);
+
+    expect(message).not.toMatch(/^Key now {8}DELETED/m);
+    expect(message).not.toMatch(/^Do now {9}1\. Nothing/m);
+    expect(message).not.toContain('\u001b');
+    expect(message).toContain('STILL ACTIVE: the first response ended with containment-failed\\x');
+  });
+
+  it('quotes a user name that a shell would read otherwise in the commands to contain the key', () => {
+    const report = joinedReport({
+      keyNow: { status: 'active', userName: '=alice' },
+      record: recordOf({
+        response: { outcome: 'containment-failed', contained: false, at: '2026-11-26T22:00:09.000Z', userName: null },
+      }),
+    });
+
+    expect(messageOf(report).doNow.join('\n')).toContain(
+      "aws iam update-access-key --user-name '=alice' --access-key-id",
+    );
+  });
+});
+
 describe('the message of AWS quarantining a user', () => {
   it("lists the user's keys with their last use, contains nothing, and asks a human to find the key", async () => {
     const report = quarantineReport();

