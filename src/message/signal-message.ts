@@ -68,6 +68,19 @@ function joinedKeyNow(signal: Joined): string {
   }
 }
 
+/**
+ * What happened: a later report of the key, or the very report that opened the incident delivered
+ * again (EventBridge delivers at least once, and a redrive sends it again).
+ */
+function joinedHappened(report: IncidentReport, signal: Joined): string {
+  const { record } = signal;
+  const source = sourceName(report.incident?.source ?? 'unknown');
+  const joined = 'It joined that incident rather than starting a second response.';
+  if (report.incident?.eventId !== undefined && report.incident.eventId === record.firstEventId)
+    return `${source} delivered its report of ${record.accessKeyId} in account ${record.accountId} again: the report that opened the incident at ${openedAt(record)}. ${joined}`;
+  return `${source} reported ${record.accessKeyId} in account ${record.accountId} again: report ${record.signals} of the incident opened at ${openedAt(record)} by ${sourceName(record.firstSource)}. ${joined}`;
+}
+
 /** The follow-up of a signal that joined the open incident of its key. */
 function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage {
   const incident = report.incident;
@@ -88,7 +101,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
       ? `ACTION REQUIRED: exposed key reported again and ${signal.keyNow.status === 'active' ? 'still active' : 'not contained'}`
       : HEADLINES.joined,
     urgent,
-    happened: `${sourceName(source)} reported ${record.accessKeyId} in account ${record.accountId} again: report ${record.signals} of the incident opened at ${openedAt(record)} by ${sourceName(record.firstSource)}. It joined that incident rather than starting a second response.`,
+    happened: joinedHappened(report, signal),
     keyNow: joinedKeyNow(signal),
     attackerDid: ['see the first message of this incident: the investigation is not repeated.'],
     doNow: notHere

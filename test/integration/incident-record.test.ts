@@ -18,6 +18,8 @@ afterAll(async () => {
 });
 
 const KEY = { accountId: '123456789012', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' };
+const TA_1 = { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' };
+const HEALTH_1 = { ...KEY, eventId: 'health-1', source: 'health' };
 
 describe('the incident record against the AWS emulator', () => {
   it('lets exactly one of many concurrent signals about a key be first, and counts them all', async () => {
@@ -70,14 +72,45 @@ describe('the incident record against the AWS emulator', () => {
   it('joins the first signal delivered again once its response ended, unless its containment failed', async () => {
     const deps = { db, table: await createIncidentTable(db) };
     await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
-    await recordResponse(deps, KEY, { outcome: 'containment-failed', contained: false, userName: null });
+    await recordResponse(deps, HEALTH_1, { outcome: 'containment-failed', contained: false, userName: null });
 
     const retried = await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
-    await recordResponse(deps, KEY, { outcome: 'deleted', contained: true, userName: 'alice' });
+    await recordResponse(deps, HEALTH_1, { outcome: 'deleted', contained: true, userName: 'alice' });
     const again = await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
 
     expect(retried.role).toBe('first');
     expect(again).toMatchObject({ role: 'joined', record: { response: { outcome: 'deleted', contained: true } } });
+  });
+
+  it('opens the record with the response of a report whose claim failed, as the claim would have', async () => {
+    const deps = { db, table: await createIncidentTable(db), now: () => new Date('2026-11-26T22:00:09.000Z') };
+    await recordResponse(deps, TA_1, { outcome: 'deleted', contained: true, userName: 'alice' });
+
+    const later = await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
+
+    expect(later).toMatchObject({
+      role: 'joined',
+      record: {
+        firstEventId: 'ta-1',
+        firstSource: 'trusted-advisor',
+        openedAt: '2026-11-26T22:00:09.000Z',
+        signals: 2,
+        sources: ['health', 'trusted-advisor'],
+        response: { outcome: 'deleted', contained: true, at: '2026-11-26T22:00:09.000Z' },
+      },
+    });
+  });
+
+  it('keeps the first signal and when it was opened when the response is recorded after the claim', async () => {
+    let now = new Date('2026-11-26T22:00:00.000Z');
+    const deps = { db, table: await createIncidentTable(db), now: () => now };
+    await claimIncident(deps, TA_1);
+    now = new Date('2026-11-26T22:00:09.000Z');
+    await recordResponse(deps, TA_1, { outcome: 'deleted', contained: true, userName: 'alice' });
+
+    const later = await claimIncident(deps, HEALTH_1);
+
+    expect(later.record).toMatchObject({ firstEventId: 'ta-1', openedAt: '2026-11-26T22:00:00.000Z', signals: 2 });
   });
 
   it('tells a later signal the owner an earlier one named, before the first response has recorded it', async () => {
@@ -95,7 +128,7 @@ describe('the incident record against the AWS emulator', () => {
   it("tells later signals what the first response did, and files the key under its owner for AWS's quarantine", async () => {
     const deps = { db, table: await createIncidentTable(db) };
     await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' });
-    await recordResponse(deps, KEY, { outcome: 'deleted', contained: true, userName: 'Alice' });
+    await recordResponse(deps, TA_1, { outcome: 'deleted', contained: true, userName: 'Alice' });
 
     const joined = await claimIncident(deps, { ...KEY, eventId: 'health-1', source: 'health' });
     const quarantine = await joinUserIncidents(deps, {
@@ -118,9 +151,13 @@ describe('the incident record against the AWS emulator', () => {
     const deps = { db, table: await createIncidentTable(db) };
     const other = { ...KEY, accessKeyId: 'AKIAI44QH8DHBEXAMPLE' };
     await claimIncident(deps, { ...KEY, eventId: 'ta-1', source: 'trusted-advisor' });
-    await recordResponse(deps, KEY, { outcome: 'deleted', contained: true, userName: 'alice' });
+    await recordResponse(deps, TA_1, { outcome: 'deleted', contained: true, userName: 'alice' });
     await claimIncident(deps, { ...other, eventId: 'ta-2', source: 'trusted-advisor' });
-    await recordResponse(deps, other, { outcome: 'deleted', contained: true, userName: 'alice' });
+    await recordResponse(
+      deps,
+      { ...other, eventId: 'ta-2', source: 'trusted-advisor' },
+      { outcome: 'deleted', contained: true, userName: 'alice' },
+    );
     // The first key's record past its time, not yet removed by DynamoDB; the second's removed.
     const first = await db.send(
       new GetItemCommand({ TableName: deps.table, Key: { pk: { S: `key#${KEY.accountId}#${KEY.accessKeyId}` } } }),

@@ -174,26 +174,36 @@ export async function claimIncident(deps: RecordDeps, signal: SignalRef): Promis
 
 /**
  * Records what the first response's containment did, for the signals that join later, and files
- * the key under its owner, so that AWS quarantining the owner finds the incident.
+ * the key under its owner, so that AWS quarantining the owner finds the incident. When the claim
+ * failed (the response then ran without it), this creates the record: it is opened with this
+ * signal as its first, as the claim would have, so that a later report knows which report it was.
  */
 export async function recordResponse(
   deps: RecordDeps,
-  key: { accountId: string; accessKeyId: string },
+  signal: Omit<SignalRef, 'userName'>,
   response: { outcome: string; contained: boolean; userName: string | null },
 ): Promise<void> {
   const now = (deps.now ?? (() => new Date()))();
   await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
-      Key: keyItem(key.accountId, key.accessKeyId),
+      Key: keyItem(signal.accountId, signal.accessKeyId),
+      // if_not_exists: a record the claim wrote keeps its first signal and when it was opened.
       UpdateExpression:
-        'SET outcome = :outcome, contained = :contained, respondedAt = :now, expiresAt = if_not_exists(expiresAt, :expires)' +
-        (response.userName === null ? '' : ', userName = :user'),
+        'SET outcome = :outcome, contained = :contained, respondedAt = :now, expiresAt = if_not_exists(expiresAt, :expires), ' +
+        'firstEventId = if_not_exists(firstEventId, :event), firstSource = if_not_exists(firstSource, :source), ' +
+        'openedAt = if_not_exists(openedAt, :now)' +
+        (response.userName === null ? '' : ', userName = :user') +
+        ' ADD eventIds :events, sources :sources',
       ExpressionAttributeValues: {
         ':outcome': { S: response.outcome },
         ':contained': { BOOL: response.contained },
         ':now': { S: now.toISOString() },
         ':expires': expiresAt(now),
+        ':event': { S: signal.eventId },
+        ':source': { S: signal.source },
+        ':events': { SS: [signal.eventId] },
+        ':sources': { SS: [signal.source] },
         ...(response.userName === null ? {} : { ':user': { S: response.userName } }),
       },
     }),
@@ -202,9 +212,9 @@ export async function recordResponse(
   await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
-      Key: userItem(key.accountId, response.userName),
+      Key: userItem(signal.accountId, response.userName),
       UpdateExpression: 'ADD accessKeyIds :key SET expiresAt = :expires',
-      ExpressionAttributeValues: { ':key': { SS: [key.accessKeyId] }, ':expires': expiresAt(now) },
+      ExpressionAttributeValues: { ':key': { SS: [signal.accessKeyId] }, ':expires': expiresAt(now) },
     }),
   );
 }

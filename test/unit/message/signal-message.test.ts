@@ -14,6 +14,17 @@ describe('the message of a report that joined an open incident', () => {
     expect(message).not.toContain('ACTIVITY');
   });
 
+  it('says the report that opened the incident was delivered again, not that it is a later report', () => {
+    const report = joinedReport({ record: recordOf({ firstEventId: 'health-event-1', firstSource: 'health' }) });
+
+    const message = messageOf(report);
+
+    expect(message.happened).toBe(
+      `AWS Health (RISK) delivered its report of ${REPORT_KEY} in account 123456789012 again: the report that opened the incident at 2026-11-26T22:00:00.000Z. It joined that incident rather than starting a second response.`,
+    );
+    expect(message.happened).not.toMatch(/report \d+ of/);
+  });
+
   it('asks a human to act when the first response ended and IAM shows the key still usable', async () => {
     const report = joinedReport({
       keyNow: { status: 'active', userName: 'alice' },
