@@ -147,6 +147,25 @@ describe('the incident record against the AWS emulator', () => {
     ).toEqual([]);
   });
 
+  it("files the key under the user a report names as soon as it claims the incident, for AWS's quarantine", async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    await claimIncident(deps, { ...TA_1, userName: 'alice' });
+    await claimIncident(deps, { ...KEY, accessKeyId: 'AKIAI44QH8DHBEXAMPLE', eventId: 'health-2', source: 'health' });
+
+    // Seconds later, before the first response has recorded anything.
+    const quarantine = await joinUserIncidents(deps, {
+      accountId: KEY.accountId,
+      userName: 'Alice',
+      eventId: 'ct-1',
+      source: 'quarantine-policy',
+    });
+
+    expect(quarantine).toEqual([
+      expect.objectContaining({ accessKeyId: KEY.accessKeyId, firstEventId: 'ta-1', signals: 2 }),
+    ]);
+    expect(quarantine[0]?.response).toBeUndefined();
+  });
+
   it("does not bring back, for AWS's quarantine of the user, a key's incident that has ended", async () => {
     const deps = { db, table: await createIncidentTable(db) };
     const other = { ...KEY, accessKeyId: 'AKIAI44QH8DHBEXAMPLE' };

@@ -3,7 +3,7 @@ import { isAwsError } from '../../aws/aws-errors.js';
 import type { DynamoDbApi } from '../../aws/narrow-clients.js';
 import { shownValue } from '../../common/untrusted-text.js';
 import { INCIDENT_RECORD_DAYS } from '../../constants.js';
-import { userNameProblem } from '../../incident/user-name.js';
+import { isRootUserName, userNameProblem } from '../../incident/user-name.js';
 
 /*
  * One incident per key. Trusted Advisor, AWS Health and AWS's quarantine can all report one leak,
@@ -162,10 +162,21 @@ async function addSignal(
  * containment failed: the response runs again), else `joined`, with what the record says so far.
  * A first event delivered again after its response ended joins it: responding again would find
  * the key gone and, with an event that names no user, nothing to show it was contained. Safe
- * under concurrency: the record is written in one atomic update.
+ * under concurrency: the record is written in one atomic update. A signal that names the key's
+ * user files the key under that user at once, for AWS's quarantine of the user.
  */
 export async function claimIncident(deps: RecordDeps, signal: SignalRef): Promise<IncidentClaim> {
-  const item = await addSignal(deps, signal, (deps.now ?? (() => new Date()))());
+  const now = (deps.now ?? (() => new Date()))();
+  const item = await addSignal(deps, signal, now);
+  const named = signal.userName ?? null;
+  if (named !== null && userNameProblem(named) === null && !isRootUserName(named))
+    try {
+      // Filed now, not only once the response has run: AWS quarantines the user when it reports
+      // the key, and that quarantine, seconds later, must find the incident.
+      await fileUnderUser(deps, { accountId: signal.accountId, accessKeyId: signal.accessKeyId }, named, now);
+    } catch {
+      // The claim stands: the response files the key again once it knows the owner.
+    }
   const record = recordOf(signal.accountId, signal.accessKeyId, item);
   const { response } = record;
   const runsAgain = response === undefined || response.outcome === 'containment-failed';
@@ -209,12 +220,22 @@ export async function recordResponse(
     }),
   );
   if (response.userName === null) return;
+  await fileUnderUser(deps, signal, response.userName, now);
+}
+
+/** Files a key under a user (`user#…`), where AWS quarantining the user finds the key's incident. */
+async function fileUnderUser(
+  deps: RecordDeps,
+  key: { accountId: string; accessKeyId: string },
+  userName: string,
+  now: Date,
+): Promise<void> {
   await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
-      Key: userItem(signal.accountId, response.userName),
+      Key: userItem(key.accountId, userName),
       UpdateExpression: 'ADD accessKeyIds :key SET expiresAt = :expires',
-      ExpressionAttributeValues: { ':key': { SS: [signal.accessKeyId] }, ':expires': expiresAt(now) },
+      ExpressionAttributeValues: { ':key': { SS: [key.accessKeyId] }, ':expires': expiresAt(now) },
     }),
   );
 }

@@ -75,6 +75,35 @@ describe('receiveSignal', () => {
     expectNoMutation();
   });
 
+  it("files the key under the user the signal names at once, so that AWS's quarantine of the user finds it", async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: item('event-1') });
+
+    await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, 'Alice') });
+    await receiveSignal(deps(), { kind: 'key', incident: incidentFor(OTHER, null) });
+
+    const users = dbMock
+      .commandCalls(UpdateItemCommand)
+      .map((call) => call.args[0].input.Key?.pk?.S)
+      .filter((pk) => pk?.startsWith('user#'));
+    expect(users).toEqual(['user#123456789012#alice']);
+    expect(dbMock).toHaveReceivedCommandWith(UpdateItemCommand, {
+      Key: { pk: { S: 'user#123456789012#alice' } },
+      ExpressionAttributeValues: expect.objectContaining({ ':key': { SS: [KEY] } }),
+    });
+  });
+
+  it('still claims the incident when the key cannot be filed under its user', async () => {
+    dbMock
+      .on(UpdateItemCommand)
+      .resolves({ Attributes: item('event-1') })
+      .on(UpdateItemCommand, { Key: { pk: { S: 'user#123456789012#alice' } } })
+      .rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, 'alice') });
+
+    expect(receipt).toMatchObject({ role: 'first', record: { firstEventId: 'event-1' } });
+  });
+
   it('lets a later signal join, with what IAM says of the key now, and touches nothing', async () => {
     dbMock.on(UpdateItemCommand).resolves({ Attributes: item('ta-event') });
     iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
