@@ -61,6 +61,8 @@ function joinedKeyNow(signal: Joined): string {
         ? `Not known now: ${shownText(keyNow.error, 300)}.`
         : `Not known now: IAM could not be asked (${shownText(keyNow.error, 300)}).`;
     default:
+      if (signal.released)
+        return `STILL ACTIVE: a person released it (${shownValue(signal.released)}), so it is not contained again.`;
       if (record.response) return `STILL ACTIVE: the first response ended with ${endedWith(record.response)}.`;
       return signal.overdue
         ? `STILL ACTIVE: the first response, started at ${openedAt(record)}, has recorded nothing since: it may have failed.`
@@ -129,7 +131,11 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
       ['Reports', `${record.signals}, from ${record.sources.map(sourceName).join(', ')}`],
       ['Response', responseLine(record, signal.overdue)],
     ],
-    done: ['Nothing was changed: the key is contained once, by the response to the first report.'],
+    done: [
+      signal.released
+        ? `Nothing was changed: a person released the key (${shownValue(signal.released)}), and exposed-keys does not contain a released key again.`
+        : 'Nothing was changed: the key is contained once, by the response to the first report.',
+    ],
     verdict: [],
     left: [],
     activity: [],

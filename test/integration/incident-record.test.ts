@@ -82,6 +82,30 @@ describe('the incident record against the AWS emulator', () => {
     expect(again).toMatchObject({ role: 'joined', record: { response: { outcome: 'deleted', contained: true } } });
   });
 
+  it('makes a new incident of a record past its time that DynamoDB has not yet removed, for exactly one claim', async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    await claimIncident(deps, { ...TA_1, userName: 'alice' });
+    await recordResponse(deps, TA_1, { outcome: 'deactivated', contained: true, userName: 'alice' });
+    const Key = { pk: { S: `key#${KEY.accountId}#${KEY.accessKeyId}` } };
+    const old = await db.send(new GetItemCommand({ TableName: deps.table, Key }));
+    await db.send(new PutItemCommand({ TableName: deps.table, Item: { ...old.Item, expiresAt: { N: '1' } } }));
+
+    const claims = await Promise.all(
+      ['ta-9', 'health-9', 'ta-10'].map((eventId) => claimIncident(deps, { ...KEY, eventId, source: 'health' })),
+    );
+
+    const first = claims.filter((claim) => claim.role === 'first');
+    expect(first).toHaveLength(1);
+    expect(first[0]?.record).toMatchObject({ signals: 1, sources: ['health'] });
+    expect(first[0]?.record.firstEventId).not.toBe('ta-1');
+    expect(first[0]?.record.response).toBeUndefined();
+    expect(first[0]?.record.reportedUserName).toBeUndefined();
+    expect(new Set(claims.map((claim) => claim.record.firstEventId)).size).toBe(1);
+    expect(Math.max(...claims.map((claim) => claim.record.signals))).toBe(3);
+    const now = await db.send(new GetItemCommand({ TableName: deps.table, Key }));
+    expect(Number(now.Item?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000);
+  });
+
   it('opens the record with the response of a report whose claim failed, as the claim would have', async () => {
     const deps = { db, table: await createIncidentTable(db), now: () => new Date('2026-11-26T22:00:09.000Z') };
     await recordResponse(deps, TA_1, { outcome: 'deleted', contained: true, userName: 'alice' });

@@ -1,4 +1,4 @@
-import { ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { ListAccessKeysCommand, TagUserCommand } from '@aws-sdk/client-iam';
 import { type AwsSecurityFinding, GetFindingsCommand } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
@@ -149,8 +149,8 @@ describe('one incident per key', () => {
     expect(Date.parse(findings[0]?.UpdatedAt ?? '')).toBeGreaterThan(Date.parse(created?.UpdatedAt ?? ''));
   });
 
-  it('after a containment that failed, a later report says the key is still active and fails for a human', async () => {
-    const { exposed } = await userWithTwoKeys(moto().iam, 'erin');
+  it('after a containment that failed, a later report of the key still active runs the response again', async () => {
+    const { exposed, other } = await userWithTwoKeys(moto().iam, 'erin');
     const { mail, run } = await stack();
     recorder.setRules([{ service: 'iam', fault: 'access-denied', action: 'DeleteAccessKey' }]);
     try {
@@ -164,14 +164,43 @@ describe('one incident per key', () => {
     const later = await run(health(exposed));
 
     expect(later.output?.signal).toMatchObject({
-      role: 'joined',
-      keyNow: { status: 'active' },
+      role: 'first',
+      again: true,
       record: { response: { outcome: 'containment-failed', contained: false } },
     });
-    expect(later.status).toBe('FAILED');
+    expect(later.output?.containment?.outcome).toBe('deleted');
+    expect(later.status).toBe('SUCCEEDED');
+    expect(await keysOf('erin')).toEqual([other]);
     const [message] = await mail.messages();
-    expect(message?.Message).toMatch(/STILL ACTIVE: the first response ended with containment-failed/);
-    expect(message?.Message).not.toMatch(/still under way/);
+    expect(message?.Subject).toBe(`Exposed key deleted: ${exposed} (erin) in 123456789012`);
+    expect(message?.Message).toMatch(/Responded again to this later report \(report 2 of the incident\)/);
+  });
+
+  it('does not contain again a key a person released, when a later report finds it active', async () => {
+    const { exposed } = await userWithTwoKeys(moto().iam, 'frank');
+    const { mail, run } = await stack();
+    recorder.setRules([{ service: 'iam', fault: 'access-denied', action: 'DeleteAccessKey' }]);
+    try {
+      await run(trustedAdvisor(exposed, 'frank'));
+    } finally {
+      recorder.setRules([]);
+    }
+    await mail.messages();
+    await moto().iam.send(
+      new TagUserCommand({
+        UserName: 'frank',
+        Tags: [{ Key: `exposed-keys/contained/${exposed}`, Value: 'reactivated 2026-11-27T09:00:00.000Z' }],
+      }),
+    );
+    recorder.calls.length = 0;
+
+    const later = await run(health(exposed));
+
+    expect(later.output?.signal).toMatchObject({ role: 'joined', released: 'reactivated 2026-11-27T09:00:00.000Z' });
+    expect(mutations()).toEqual([]);
+    expect(await keysOf('frank')).toContain(exposed);
+    const [message] = await mail.messages();
+    expect(message?.Message).toMatch(/STILL ACTIVE: a person released it \(reactivated 2026-11-27T09:00:00\.000Z\)/);
   });
 
   it("joins AWS's quarantine of the user to the open incident, and touches nothing", async () => {

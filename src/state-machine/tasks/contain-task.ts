@@ -90,7 +90,10 @@ async function claimStep(deps: ContainTaskDeps, config: ContainConfig, state: Wo
     },
     signal,
   );
-  deps.logger?.info('Signal received', { role: receipt.role });
+  deps.logger?.info('Signal received', {
+    role: receipt.role,
+    ...(receipt.role === 'first' && receipt.again ? { again: true } : {}),
+  });
   return receipt;
 }
 

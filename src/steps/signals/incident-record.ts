@@ -120,20 +120,36 @@ function recordOf(accountId: string, accessKeyId: string, item: Record<string, A
   };
 }
 
+function epochOf(now: Date): AttributeValue {
+  return { N: String(Math.floor(now.getTime() / 1000)) };
+}
+
+/**
+ * Which records a signal may add itself to: `open` (joining only: a record gone, or past its time
+ * and not yet removed by DynamoDB, is not made again), or `new-or-open` (a claim: a record past its
+ * time is refused, and {@link reopen} makes a new incident of it).
+ */
+type Joins = 'open' | 'new-or-open';
+
+const JOIN_CONDITIONS: Readonly<Record<Joins, string>> = {
+  open: 'attribute_exists(firstEventId) AND expiresAt > :epoch',
+  'new-or-open': 'attribute_not_exists(expiresAt) OR expiresAt > :epoch',
+};
+
 /** Adds a signal to the record of its key, creating the record for the first; returns the record after. */
 async function addSignal(
   deps: RecordDeps,
   signal: SignalRef,
   now: Date,
-  options: { onlyOpen?: boolean } = {},
+  joins: Joins,
 ): Promise<Record<string, AttributeValue>> {
   const named = typeof signal.userName === 'string' && signal.userName !== '';
   const answer = await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
       Key: keyItem(signal.accountId, signal.accessKeyId),
-      // Joining only: a record gone, or past its time and not yet removed by DynamoDB, is not made again.
-      ...(options.onlyOpen ? { ConditionExpression: 'attribute_exists(firstEventId) AND expiresAt > :epoch' } : {}),
+      // The record's time is checked in the write itself: no read comes between.
+      ConditionExpression: JOIN_CONDITIONS[joins],
       // if_not_exists keeps the first writer's values: of two concurrent writes, one sets them, the other reads them.
       UpdateExpression:
         'SET firstEventId = if_not_exists(firstEventId, :event), firstSource = if_not_exists(firstSource, :source), ' +
@@ -147,8 +163,8 @@ async function addSignal(
         ':expires': expiresAt(now),
         ':events': { SS: [signal.eventId] },
         ':sources': { SS: [signal.source] },
+        ':epoch': epochOf(now),
         ...(named ? { ':user': { S: signal.userName as string } } : {}),
-        ...(options.onlyOpen ? { ':epoch': { N: String(Math.floor(now.getTime() / 1000)) } } : {}),
       },
       ReturnValues: 'ALL_NEW',
     }),
@@ -157,17 +173,69 @@ async function addSignal(
 }
 
 /**
+ * Makes a new incident of a record past its time that DynamoDB has not yet removed (its TTL acts
+ * within days, not at the second): this signal is its first, and nothing of the old response is
+ * kept. Only while the record is still past its time, in the same write: of two signals that find
+ * it so, one reopens it and the other then joins.
+ */
+async function reopen(deps: RecordDeps, signal: SignalRef, now: Date): Promise<Record<string, AttributeValue>> {
+  const named = typeof signal.userName === 'string' && signal.userName !== '';
+  const answer = await deps.db.send(
+    new UpdateItemCommand({
+      TableName: deps.table,
+      Key: keyItem(signal.accountId, signal.accessKeyId),
+      ConditionExpression: 'expiresAt <= :epoch',
+      UpdateExpression:
+        'SET firstEventId = :event, firstSource = :source, openedAt = :now, expiresAt = :expires, lastSignalAt = :now, ' +
+        `eventIds = :events, sources = :sources${named ? ', reportedUserName = :user' : ''} ` +
+        `REMOVE outcome, contained, respondedAt, userName${named ? '' : ', reportedUserName'}`,
+      ExpressionAttributeValues: {
+        ':event': { S: signal.eventId },
+        ':source': { S: signal.source },
+        ':now': { S: now.toISOString() },
+        ':expires': expiresAt(now),
+        ':events': { SS: [signal.eventId] },
+        ':sources': { SS: [signal.source] },
+        ':epoch': epochOf(now),
+        ...(named ? { ':user': { S: signal.userName as string } } : {}),
+      },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return answer.Attributes ?? {};
+}
+
+/** Adds a claiming signal to the open record of its key, or opens a new one: none, or one past its time. */
+async function claimRecord(deps: RecordDeps, signal: SignalRef, now: Date): Promise<Record<string, AttributeValue>> {
+  // Each write that finds the record otherwise than it expected was raced by another claim: it
+  // is tried again (a record opened or reopened meanwhile is open for the next minutes).
+  for (let attempt = 1; ; attempt += 1)
+    try {
+      return await addSignal(deps, signal, now, 'new-or-open');
+    } catch (error) {
+      if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+      try {
+        return await reopen(deps, signal, now);
+      } catch (reopenError) {
+        if (!isAwsError(reopenError, 'ConditionalCheckFailedException') || attempt === 3) throw reopenError;
+      }
+    }
+}
+
+/**
  * Claims the incident of a key for a signal: `first` when no signal about the key came before (or
  * this is the first one delivered again before its response recorded anything, or after its
  * containment failed: the response runs again), else `joined`, with what the record says so far.
  * A first event delivered again after its response ended joins it: responding again would find
- * the key gone and, with an event that names no user, nothing to show it was contained. Safe
- * under concurrency: the record is written in one atomic update. A signal that names the key's
- * user files the key under that user at once, for AWS's quarantine of the user.
+ * the key gone and, with an event that names no user, nothing to show it was contained. A record
+ * past its time (kept 90 days, then removed by DynamoDB when it gets to it) is a new incident, of
+ * which this signal is the first. Safe under concurrency: each write of the record is one atomic
+ * update, its condition checked in it. A signal that names the key's user files the key under
+ * that user at once, for AWS's quarantine of the user.
  */
 export async function claimIncident(deps: RecordDeps, signal: SignalRef): Promise<IncidentClaim> {
   const now = (deps.now ?? (() => new Date()))();
-  const item = await addSignal(deps, signal, now);
+  const item = await claimRecord(deps, signal, now);
   const named = signal.userName ?? null;
   if (named !== null && userNameProblem(named) === null && !isRootUserName(named))
     try {
@@ -256,7 +324,7 @@ export async function joinUserIncidents(
   const records: IncidentRecord[] = [];
   for (const accessKeyId of keys)
     try {
-      const item = await addSignal(deps, { ...user, accessKeyId }, now, { onlyOpen: true });
+      const item = await addSignal(deps, { ...user, accessKeyId }, now, 'open');
       records.push(recordOf(user.accountId, accessKeyId, item));
     } catch (error) {
       // The user's record outlives its keys' (it is refreshed by each): a key's incident that ended is no incident.

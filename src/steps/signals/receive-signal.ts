@@ -1,8 +1,11 @@
 import { toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
+import { shownValue } from '../../common/untrusted-text.js';
 import { describeError } from '../../errors.js';
 import type { Signal } from '../../incident/parse-incident.js';
 import type { QuarantineSignal } from '../../incident/quarantine.js';
+import { containedRecord } from '../containment/evidence.js';
+import { isReleaseRecord } from '../containment/record-text.js';
 import { claimIncident, type IncidentRecord, joinUserIncidents, type RecordDeps } from './incident-record.js';
 import { type KeyNow, keyNow } from './key-now.js';
 import { type QuarantinedUser, quarantinedUser } from './quarantined-user.js';
@@ -13,16 +16,32 @@ import { type QuarantinedUser, quarantinedUser } from './quarantined-user.js';
  * nothing, and reports the user's keys and the incidents it joined.
  */
 export type SignalReceipt =
-  | { role: 'first'; record: IncidentRecord | null }
+  | {
+      role: 'first';
+      record: IncidentRecord | null;
+      /**
+       * A later report that runs the response again: IAM shows the key active and the record
+       * shows no response that contained it (see {@link receiveSignal}).
+       */
+      again?: true;
+    }
   | {
       role: 'joined';
       record: IncidentRecord;
       keyNow: KeyNow;
       /**
-       * The first response has recorded nothing for longer than a response takes: it died before
-       * it could (a function timed out, crashed or was throttled past its retries).
+       * No response is provably under way: the first has recorded nothing for longer than a
+       * response takes (it died: a function timed out, crashed or was throttled past its
+       * retries), or the record does not say when it began (no time, one that cannot be read, or
+       * one in the future).
        */
       overdue?: true;
+      /**
+       * What `exposed-keys release` left on the key's user (`reactivated <time>`, `released <time>
+       * left …`) when the key is active and no response contained it: a person decided the key
+       * stays, so this report does not contain it again.
+       */
+      released?: string;
     }
   | {
       role: 'quarantine';
@@ -47,10 +66,63 @@ export interface ReceiveDeps {
  */
 export const RESPONSE_OVERDUE_MS = 15 * 60_000;
 
-/** True when a record's first response has recorded nothing for longer than {@link RESPONSE_OVERDUE_MS}. */
+/** An ISO 8601 time as exposed-keys writes it (`toISOString`), in ms; null for anything else. */
+function readTime(text: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text)) return null;
+  const time = Date.parse(text);
+  return Number.isFinite(time) && new Date(time).toISOString() === text ? time : null;
+}
+
+/**
+ * True when a record's first response may still be running: it has recorded nothing, and began,
+ * at a time the record gives and that is not in the future, less than {@link RESPONSE_OVERDUE_MS}
+ * before `now`. `now` is taken once the record has answered, so on one clock the opening of the
+ * incident always comes before it.
+ */
+export function responseUnderWay(record: IncidentRecord, now: Date): boolean {
+  const opened = readTime(record.openedAt);
+  return (
+    record.response === undefined &&
+    opened !== null &&
+    opened <= now.getTime() &&
+    now.getTime() - opened <= RESPONSE_OVERDUE_MS
+  );
+}
+
+/**
+ * True when no response is provably under way for a record that shows none recorded: the first
+ * has recorded nothing for longer than a response takes, or the record does not say when it began
+ * (no time, one that cannot be read, or one in the future: such a record must never hold back a
+ * response).
+ */
 function overdue(record: IncidentRecord, now: Date): boolean {
-  const opened = Date.parse(record.openedAt);
-  return record.response === undefined && Number.isFinite(opened) && now.getTime() - opened > RESPONSE_OVERDUE_MS;
+  return record.response === undefined && !responseUnderWay(record, now);
+}
+
+/**
+ * True when the record shows no response that contained the key: the first ended without
+ * containing it (containment failed or was refused, the key was not found, its owner was not the
+ * user named), or none is under way. A notify-only response is left as it is: responding again
+ * would only notify again.
+ */
+function noContainingResponse(record: IncidentRecord, isOverdue: boolean): boolean {
+  const { response } = record;
+  if (response === undefined) return isOverdue;
+  return !response.contained && response.outcome !== 'notify-only';
+}
+
+/**
+ * What `exposed-keys release` left on the key's user, when that is what the user's record of the
+ * key says; null otherwise, and when it cannot be read: containing a key AWS reports exposed again
+ * is then the safer mistake.
+ */
+async function releaseOf(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+  try {
+    const record = await containedRecord(iam, userName, accessKeyId);
+    return record !== null && isReleaseRecord(record) ? shownValue(record, 120) : null;
+  } catch {
+    return null;
+  }
 }
 
 async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal): Promise<SignalReceipt> {
@@ -69,7 +141,10 @@ async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal
 /**
  * Receives a signal: claims the incident of its key (or joins the one a signal before it opened),
  * or, for a quarantined user, lists the user's keys and joins the user's open incidents. Changes no
- * key: containment is the first signal's alone.
+ * key: containment is the first signal's, but for a later report of a key IAM shows active while
+ * the record shows no response that contained it (the first ended without containing it, or none
+ * is under way): that report is `first` again, so that the response runs, unless a person released
+ * the key (`exposed-keys release`).
  *
  * @throws AwsCallError when the incident record cannot be written: the caller then responds in
  * full rather than risk no response at all.
@@ -92,10 +167,23 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
   }
   if (claim.role === 'first') return { role: 'first', record: claim.record };
   const now = (deps.now ?? (() => new Date()))();
+  const { record } = claim;
+  const state = await keyNow(deps.iam, incident.accessKeyId);
+  const isOverdue = overdue(record, now);
+  let released: string | null = null;
+  if (state.status === 'active' && noContainingResponse(record, isOverdue)) {
+    // A person released the key (Trusted Advisor reports a released key again): it is not
+    // contained again. Otherwise this report runs the response again. Two reports at once may
+    // both do so: containment is idempotent (a key already inactive or gone is found so, the
+    // sessions' deny policy is put again), and each says what it found.
+    released = await releaseOf(deps.iam, state.userName, incident.accessKeyId);
+    if (released === null) return { role: 'first', record, again: true };
+  }
   return {
     role: 'joined',
-    record: claim.record,
-    keyNow: await keyNow(deps.iam, incident.accessKeyId),
-    ...(overdue(claim.record, now) ? { overdue: true as const } : {}),
+    record,
+    keyNow: state,
+    ...(isOverdue ? { overdue: true as const } : {}),
+    ...(released !== null ? { released } : {}),
   };
 }

@@ -142,6 +142,60 @@ describe('a later report of a key the first response did not contain, whose stat
   });
 });
 
+describe('a later report that runs the response again, or not', () => {
+  it('says why a later report responded again, in a full message', () => {
+    const report = deletedReport({
+      signal: {
+        role: 'first',
+        again: true,
+        record: recordOf({
+          response: { outcome: 'containment-failed', contained: false, at: '2026-11-26T22:00:09.000Z', userName: null },
+        }),
+      },
+    });
+
+    const message = messageOf(report);
+
+    expect(message.headline).toBe('Exposed key deleted');
+    expect(message.done.at(-1)).toBe(
+      "Responded again to this later report (report 2 of the incident): IAM showed the key ACTIVE, and the incident's first response ended with containment-failed at 2026-11-26T22:00:09.000Z, the key not contained.",
+    );
+  });
+
+  it('says a person released a key still active, which is not contained again', () => {
+    const report = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({ response: undefined, openedAt: '' }),
+      overdue: true,
+      released: 'reactivated 2026-11-27T09:00:00.000Z',
+    });
+
+    const message = messageOf(report);
+
+    expect(message.keyNow).toBe(
+      'STILL ACTIVE: a person released it (reactivated 2026-11-27T09:00:00.000Z), so it is not contained again.',
+    );
+    expect(message.done.join('\n')).toMatch(/a person released the key .*does not contain a released key again/);
+  });
+
+  it('asks a human to act when the record does not say when the response began and IAM cannot show the key', () => {
+    const report = joinedReport({
+      keyNow: { status: 'unknown', error: 'iam:GetAccessKeyLastUsed failed: Throttling' },
+      record: recordOf({ response: undefined, openedAt: '' }),
+      overdue: true,
+    });
+
+    const message = messageOf(report);
+
+    expect(needsHuman(report)).toBe(true);
+    expect(keyContained(report)).toBe(false);
+    expect(message.headline).toMatch(/^ACTION REQUIRED/);
+    expect(message.facts.find(([name]) => name === 'Response')?.[1]).toBe(
+      "started at an unknown time and has recorded nothing since: it may have FAILED (see the state machine's executions)",
+    );
+  });
+});
+
 describe('the sources of an incident, as its record gives them', () => {
   it('shows a source it does not know as it is, even one named like what every object inherits', () => {
     const report = joinedReport({ record: recordOf({ firstSource: 'constructor', sources: ['toString', 'health'] }) });

