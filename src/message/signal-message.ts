@@ -3,9 +3,15 @@ import { shellCommand } from '../common/shell-words.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { manualContainSteps, rootKeySteps } from '../steps/human-steps.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
-import { coveringIncidents, needsHuman, notInThisAccount, uncoveredActiveKeys } from '../steps/incident-outcome.js';
+import {
+  coveringIncidents,
+  needsHuman,
+  notInThisAccount,
+  quarantineReceivedAt,
+  uncoveredActiveKeys,
+} from '../steps/incident-outcome.js';
 import type { IncidentRecord } from '../steps/signals/incident-record.js';
-import type { SignalReceipt } from '../steps/signals/receive-signal.js';
+import { responseUnderWay, type SignalReceipt } from '../steps/signals/receive-signal.js';
 import { accountLine, HEADLINES, type IncidentMessage, memberAccount, SOURCE_NAMES } from './incident-message.js';
 
 /*
@@ -213,7 +219,14 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
   const urgent = needsHuman(report);
   const active = user.keys.filter((key) => key.status === 'Active').length;
   const covering = coveringIncidents(signal);
-  const elsewhen = incidents.filter((record) => !covering.includes(record));
+  const received = quarantineReceivedAt(signal);
+  // Why an incident of the user does not cover the quarantine: when it was opened, or what its response did.
+  const notCovering = incidents
+    .filter((record) => !covering.includes(record))
+    .map(
+      (record) =>
+        `${record.accessKeyId} (opened ${openedAt(record)}; ${responseLine(record, !responseUnderWay(record, received))})`,
+    );
   const covered = covering.length
     ? `Covered by ${covering.length} open incident(s) of this stack: ${covering.map((record) => `${record.accessKeyId} (${responseLine(record)})`).join('; ')}.`
     : '';
@@ -223,7 +236,7 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
       ? `NOT KNOWN: the keys of ${quarantine.userName} could not be listed, so none is known to be contained. ${covered}`.trim()
       : covered ||
         (active > 0
-          ? `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.${elsewhen.length ? ` Its incident(s) not opened within a day of the quarantine (${elsewhen.map((record) => record.accessKeyId).join(', ')}) are not taken for this one.` : ''}`
+          ? `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.${notCovering.length ? ` Its incident(s) ${notCovering.join('; ')} are not taken for this one: an incident covers a quarantine only when opened within a day of it, and its response contained the key or is still under way.` : ''}`
           : `None of the ${user.keys.length} key(s) of ${quarantine.userName} is active.`);
   return {
     outcome: 'user-quarantined',

@@ -5,7 +5,7 @@ import type { Investigation } from './investigate.js';
 import type { FollowUpKind } from './lifecycle/follow-up.js';
 import type { FollowUpResult, VerificationResult } from './lifecycle/follow-up-result.js';
 import type { IncidentRecord } from './signals/incident-record.js';
-import type { SignalReceipt } from './signals/receive-signal.js';
+import { responseUnderWay, type SignalReceipt } from './signals/receive-signal.js';
 import type { StepReport } from './step-report.js';
 
 /** How a follow-up of a contained key ended: its scheduled deletion, its verification, its release. */
@@ -132,11 +132,25 @@ function joinedKeyContained(signal: Extract<SignalReceipt, { role: 'joined' }>):
  */
 const SAME_DETECTION_MS = 24 * 3_600_000;
 
-/** The incidents of a quarantined user's keys opened about when AWS quarantined the user: those that cover it. */
+/** When a quarantine's incidents were read: when it was received, or, for a receipt that does not say, detected. */
+export function quarantineReceivedAt(signal: Extract<SignalReceipt, { role: 'quarantine' }>): Date {
+  return new Date(signal.receivedAt ?? signal.quarantine.detectedAt);
+}
+
+/**
+ * The incidents of a quarantined user's keys that cover the quarantine: opened about when AWS
+ * quarantined the user, and whose response contained its key, or is still under way (see
+ * {@link responseUnderWay}). An incident whose response contained nothing (the key's owner was not
+ * the user named, IAM did not know the key, containment failed) or died leaves the user's keys as
+ * they were: it covers nothing.
+ */
 export function coveringIncidents(signal: Extract<SignalReceipt, { role: 'quarantine' }>): IncidentRecord[] {
   const detected = Date.parse(signal.quarantine.detectedAt);
+  const received = quarantineReceivedAt(signal);
   return signal.incidents.filter(
-    (record) => Math.abs(Date.parse(record.openedAt) - detected) <= SAME_DETECTION_MS || Number.isNaN(detected),
+    (record) =>
+      (Math.abs(Date.parse(record.openedAt) - detected) <= SAME_DETECTION_MS || Number.isNaN(detected)) &&
+      (record.response?.contained === true || responseUnderWay(record, received)),
   );
 }
 
@@ -150,8 +164,9 @@ export function uncoveredActiveKeys(signal: Extract<SignalReceipt, { role: 'quar
 
 /**
  * True when a quarantined user's leaked key may still work: no incident of about the same time
- * covers the user while a key is active (an earlier incident of the user proves nothing), or the
- * user's keys could not be listed.
+ * that contained its key, or is still under way, covers the user while a key is active (an earlier
+ * incident of the user, or one that contained nothing, proves nothing), or the user's keys could
+ * not be listed.
  */
 function quarantineUncovered(signal: Extract<SignalReceipt, { role: 'quarantine' }>): boolean {
   if (signal.user.exists && signal.user.keysUnknown === true) return true;

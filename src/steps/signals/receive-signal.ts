@@ -49,6 +49,8 @@ export type SignalReceipt =
       user: QuarantinedUser;
       /** The incidents open for the user's keys, which this signal joined. */
       incidents: IncidentRecord[];
+      /** When the incidents were read (ISO 8601): what tells a response still under way from one that died. */
+      receivedAt?: string;
       /** Why the incidents could not be looked up, when they could not. */
       recordError?: string;
     };
@@ -134,8 +136,9 @@ async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal
     } catch (error) {
       recordError = describeError(toAwsCallError('dynamodb:UpdateItem', error));
     }
+  const receivedAt = (deps.now ?? (() => new Date()))().toISOString();
   const user = await quarantinedUser(deps.iam, quarantine.userName);
-  return { role: 'quarantine', quarantine, user, incidents, ...(recordError ? { recordError } : {}) };
+  return { role: 'quarantine', quarantine, user, incidents, receivedAt, ...(recordError ? { recordError } : {}) };
 }
 
 /**

@@ -270,8 +270,52 @@ describe('the message of AWS quarantining a user', () => {
 
     expect(needsHuman(report)).toBe(true);
     const message = messageOf(report);
-    expect(message.keyNow).toMatch(/^NOT CONTAINED: .*AKIAJ55RI9EICFEXAMPLE\) are not taken for this one/);
+    expect(message.keyNow).toMatch(
+      /^NOT CONTAINED: .* Its incident\(s\) AKIAJ55RI9EICFEXAMPLE \(opened 2026-09-27T22:00:00\.000Z; deleted at .*\) are not taken for this one: an incident covers a quarantine only when opened within a day of it/,
+    );
     expect(message.doNow.join('\n')).toContain(`If it is ${REPORT_KEY}: exposed-keys respond --key ${REPORT_KEY}`);
+  });
+
+  it.each([
+    ['owner-mismatch', REPORT_KEY],
+    ['not-found', 'AKIAZZZZZZZZZZZZZZZZ'],
+    ['containment-failed', REPORT_KEY],
+  ])(
+    'needs a human when the incident of the user is one whose response ended %s, containing nothing',
+    (outcome, key) => {
+      const incident = recordOf({
+        accessKeyId: key,
+        openedAt: '2026-11-26T21:58:30.000Z',
+        response: { outcome, contained: false, at: '2026-11-26T21:58:39.000Z', userName: 'alice' },
+      });
+      const report = quarantineReport({ incidents: [incident], receivedAt: '2026-11-26T21:59:00.000Z' });
+
+      const message = messageOf(report);
+
+      expect(needsHuman(report)).toBe(true);
+      expect(keyContained(report)).toBe(false);
+      expect(buildNotification(report).subject).toMatch(/^ACTION REQUIRED: AWS quarantined a user/);
+      expect(message.keyNow).toMatch(
+        new RegExp(`^NOT CONTAINED: .*${key} \\(opened .*; ${outcome} at .*, key NOT contained\\)`),
+      );
+      expect(message.doNow.join('\n')).toContain(`If it is ${REPORT_KEY}: exposed-keys respond --key ${REPORT_KEY}`);
+    },
+  );
+
+  it('is covered by an incident whose response is under way, until it is overdue', () => {
+    const opened = recordOf({ openedAt: '2026-11-26T21:58:30.000Z', response: undefined });
+    const soon = quarantineReport({ incidents: [opened], receivedAt: '2026-11-26T21:59:00.000Z' });
+    const late = quarantineReport({ incidents: [opened], receivedAt: '2026-11-26T22:20:00.000Z' });
+    const future = quarantineReport({
+      incidents: [recordOf({ openedAt: '2099-01-01T00:00:00.000Z', response: undefined })],
+      receivedAt: '2026-11-26T21:59:00.000Z',
+    });
+
+    expect(needsHuman(soon)).toBe(false);
+    expect(messageOf(soon).keyNow).toMatch(/^Covered by 1 open incident.*under way since 2026-11-26T21:58:30\.000Z/);
+    expect(needsHuman(late)).toBe(true);
+    expect(messageOf(late).keyNow).toMatch(/has recorded nothing since: it may have FAILED/);
+    expect(needsHuman(future)).toBe(true);
   });
 
   it('needs a human when the keys of the user could not be listed, whatever incident there is', () => {

@@ -337,6 +337,7 @@ describe('receiveSignal', () => {
     expect(receipt).toMatchObject({
       role: 'quarantine',
       incidents: [{ accessKeyId: KEY, firstEventId: 'ta-event' }],
+      receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       user: {
         userName: 'alice',
         exists: true,
