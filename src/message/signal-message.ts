@@ -76,6 +76,44 @@ function joinedKeyNow(signal: Joined): string {
   }
 }
 
+/** What IAM shows of a joined signal's key, in a few words. */
+function keyShown(signal: Joined): string {
+  switch (signal.keyNow.status) {
+    case 'active':
+      return 'the key is ACTIVE';
+    case 'inactive':
+      return 'the key is inactive';
+    case 'gone':
+      return notInThisAccount(signal) ? "this account's IAM does not have the key" : 'the key is gone from IAM';
+    default:
+      return 'IAM cannot show the key now';
+  }
+}
+
+/**
+ * What this report did, which is nothing, said from the record and the key as IAM shows it: the key
+ * is said contained once only when the first response contained it and IAM does not show it
+ * active.
+ */
+function joinedDone(signal: Joined): string {
+  const { record, keyNow } = signal;
+  const response = record.response;
+  if (signal.released)
+    return `Nothing was changed: a person released the key (${shownValue(signal.released)}), and exposed-keys does not contain a released key again.`;
+  if (!response)
+    return signal.overdue
+      ? `Nothing was changed: the response to the first report (opened at ${openedAt(record)}) has recorded nothing, so nothing shows it contained the key; ${keyShown(signal)}.`
+      : `Nothing was changed: containing the key is left to the response to the first report, under way since ${openedAt(record)}; ${keyShown(signal)}.`;
+  if (response.outcome === 'notify-only')
+    return `Nothing was changed: the response to the first report was notify-only (at ${shownValue(response.at, 40)}), which leaves the key to a person; ${keyShown(signal)}.`;
+  if (response.contained && (keyNow.status === 'inactive' || keyNow.status === 'gone'))
+    return `Nothing was changed: the key is contained once, by the response to the first report (${endedWith(response)}).`;
+  const by = response.contained
+    ? `the response to the first report contained it (${endedWith(response)})${keyNow.status === 'active' ? ', and it was made active since' : ''}`
+    : `the response to the first report did not contain it (${endedWith(response)})`;
+  return `Nothing was changed: ${keyShown(signal)}; ${by}.`;
+}
+
 /**
  * What happened: a later report of the key, or the very report that opened the incident delivered
  * again (EventBridge delivers at least once, and a redrive sends it again).
@@ -137,11 +175,7 @@ function joinedMessage(report: IncidentReport, signal: Joined): IncidentMessage 
       ['Reports', `${record.signals}, from ${record.sources.map(sourceName).join(', ')}`],
       ['Response', responseLine(record, signal.overdue)],
     ],
-    done: [
-      signal.released
-        ? `Nothing was changed: a person released the key (${shownValue(signal.released)}), and exposed-keys does not contain a released key again.`
-        : 'Nothing was changed: the key is contained once, by the response to the first report.',
-    ],
+    done: [joinedDone(signal)],
     verdict: [],
     left: [],
     activity: [],

@@ -142,6 +142,77 @@ describe('a later report of a key the first response did not contain, whose stat
   });
 });
 
+describe('what a later report that joined says was done', () => {
+  const done = (report: ReturnType<typeof joinedReport>) => messageOf(report).done.join('\n');
+  const response = (outcome: string, contained: boolean) => ({
+    outcome,
+    contained,
+    at: '2026-11-26T22:00:09.000Z',
+    userName: 'alice',
+  });
+
+  it('never says the key is contained when IAM shows it active, or the first response did not contain it', () => {
+    const failedActive = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({ response: response('containment-failed', false) }),
+    });
+    const reactivated = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({ response: response('deactivated', true) }),
+    });
+    const notHere = joinedReport({
+      keyNow: { status: 'gone' },
+      record: recordOf({ response: response('other-account', false) }),
+    });
+    const unknown = joinedReport({
+      keyNow: { status: 'unknown', error: 'Throttling' },
+      record: recordOf({ response: response('owner-mismatch', false) }),
+    });
+
+    for (const report of [failedActive, reactivated, notHere, unknown])
+      expect(done(report)).not.toMatch(/is contained/);
+    expect(done(failedActive)).toBe(
+      'Nothing was changed: the key is ACTIVE; the response to the first report did not contain it (containment-failed at 2026-11-26T22:00:09.000Z).',
+    );
+    expect(done(reactivated)).toBe(
+      'Nothing was changed: the key is ACTIVE; the response to the first report contained it (deactivated at 2026-11-26T22:00:09.000Z), and it was made active since.',
+    );
+    expect(done(notHere)).toMatch(
+      /^Nothing was changed: this account's IAM does not have the key; .* did not contain it/,
+    );
+    expect(done(unknown)).toMatch(/^Nothing was changed: IAM cannot show the key now; .* did not contain it/);
+  });
+
+  it('says the key is contained once when the first response contained it and IAM shows it so', () => {
+    const report = joinedReport({
+      keyNow: { status: 'inactive', userName: 'alice' },
+      record: recordOf({ response: response('deactivated', true) }),
+    });
+
+    expect(done(report)).toBe(
+      'Nothing was changed: the key is contained once, by the response to the first report (deactivated at 2026-11-26T22:00:09.000Z).',
+    );
+  });
+
+  it('leaves containing the key to a response under way, and says a notify-only one left it to a person', () => {
+    const underWay = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({ response: undefined }),
+    });
+    const notifyOnly = joinedReport({
+      keyNow: { status: 'active', userName: 'alice' },
+      record: recordOf({ response: response('notify-only', false) }),
+    });
+
+    expect(done(underWay)).toBe(
+      'Nothing was changed: containing the key is left to the response to the first report, under way since 2026-11-26T22:00:00.000Z; the key is ACTIVE.',
+    );
+    expect(done(notifyOnly)).toMatch(
+      /^Nothing was changed: the response to the first report was notify-only .*the key is ACTIVE\.$/,
+    );
+  });
+});
+
 describe('a later report that runs the response again, or not', () => {
   it('says why a later report responded again, in a full message', () => {
     const report = deletedReport({
