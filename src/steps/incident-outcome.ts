@@ -89,8 +89,10 @@ export interface IncidentReport {
  * IAM shows it usable; or this account's IAM does not have it and the response did not contain it
  * (another account's key, one IAM did not know); or IAM cannot tell (it did not answer, or the key
  * is the root user's) and the response did not contain it. While the first response runs, it is
- * its own to report, unless it has recorded nothing for longer than a response takes: then it
- * died, and a key not shown contained needs a human.
+ * its own to report, unless none is provably under way (`overdue`: it has recorded nothing for
+ * longer than a response takes, or the record does not say when it began): then a key not shown
+ * contained needs a human. (A key IAM shows active then runs the response again, rather than
+ * join: see receiveSignal; one a person released joins, and needs a human.)
  */
 function joinedKeyStillUsable(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   const response = signal.record.response;
