@@ -4,8 +4,6 @@
  * that tells a human what to do next.
  */
 
-import type { QueryStatistics } from './activity/athena/athena-query.js';
-
 /** Exit codes of the CLI, shared by the error classes that map onto them. */
 export const ExitCode = {
   ok: 0,
@@ -199,18 +197,15 @@ export class ConfigurationError extends ExposedKeysError {
 export class AthenaQueryError extends ExposedKeysError {
   readonly code = 'ATHENA_QUERY_FAILED';
   readonly exitCode = ExitCode.awsFailed;
-  /** What the query had scanned by then, as Athena last reported it, when it ran. */
-  readonly statistics: QueryStatistics | undefined;
   constructor(
     /** The query's execution id, when it was started. */
     readonly queryExecutionId: string | undefined,
     /** The query's last state (`FAILED`, `CANCELLED`, `TIMED_OUT` when this tool gave up). */
     readonly state: string,
     message: string,
-    options: ExposedKeysErrorOptions & { statistics?: QueryStatistics } = {},
+    options: ExposedKeysErrorOptions = {},
   ) {
     super(message, options);
-    this.statistics = options.statistics;
   }
 }
 

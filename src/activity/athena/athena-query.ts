@@ -166,7 +166,7 @@ async function readAnswer(athena: AthenaApi, statistics: QueryStatistics): Promi
       id,
       statistics.state,
       `Athena query ${id} succeeded, but its results could not be read: ${describeError(error)}`,
-      { hint: `Read them with: aws athena get-query-results --query-execution-id ${id}`, cause: error, statistics },
+      { hint: `Read them with: aws athena get-query-results --query-execution-id ${id}`, cause: error },
     );
   }
 }
@@ -245,9 +245,6 @@ export async function runAthenaQuery(
         id,
         state,
         `Athena query ${id} ${state.toLowerCase()}: ${reason ?? 'no reason given'}`,
-        {
-          statistics,
-        },
       );
     }
     if (options.signal?.aborted) {
@@ -265,7 +262,6 @@ export async function runAthenaQuery(
         id,
         'TIMED_OUT',
         `Athena query ${id} was still ${state} when the time to investigate ran out, so it was stopped${failure ? ` (the stop failed: ${failure})` : ''}.`,
-        { statistics },
       );
     }
     await pause(deps.sleep, options.pollMs ?? 1_000, options.signal);
