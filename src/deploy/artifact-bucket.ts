@@ -239,8 +239,13 @@ export async function writeUnlessHeld(
   const expected = s3Checksum(object.sha256);
   const existing = await existingObject(deps.s3, target);
   // A multipart object's checksum is of its parts ("…-3", COMPOSITE): it cannot vouch for the whole.
-  if (existing?.ChecksumSHA256 === expected && existing.ChecksumType !== 'COMPOSITE')
-    return { versionId: pinnable(existing.VersionId), status: 'unchanged' };
+  // One written while versioning was off ("null") is written again, to get a version if it is on now.
+  if (
+    existing?.ChecksumSHA256 === expected &&
+    existing.ChecksumType !== 'COMPOSITE' &&
+    (existing.VersionId === undefined || pinnable(existing.VersionId))
+  )
+    return { versionId: existing.VersionId, status: 'unchanged' };
   announce(existing);
   const body = await object.bytes();
   const put = await send('PutObject', () =>
@@ -282,9 +287,11 @@ export async function uploadArtifact(
     { sha256: artifact.sha256, contentType: 'application/zip', bytes: () => readFile(artifact.zipPath) },
     (existing) =>
       deps.progress?.onStep?.(
-        existing
-          ? `s3://${bucket}/${key} does not hold this artifact (${existing.ChecksumSHA256 ? `SHA-256 ${existing.ChecksumSHA256}` : 'S3 has no SHA-256 of it'}): uploading it again`
-          : `Uploading s3://${bucket}/${key}`,
+        !existing
+          ? `Uploading s3://${bucket}/${key}`
+          : existing.ChecksumSHA256 === s3Checksum(artifact.sha256) && existing.ChecksumType !== 'COMPOSITE'
+            ? `s3://${bucket}/${key} holds this artifact at no version (written while versioning was off): uploading it again, to pin it`
+            : `s3://${bucket}/${key} does not hold this artifact (${existing.ChecksumSHA256 ? `SHA-256 ${existing.ChecksumSHA256}` : 'S3 has no SHA-256 of it'}): uploading it again`,
       ),
   );
   return { bucket, key, ...written };

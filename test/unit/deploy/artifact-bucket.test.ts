@@ -188,14 +188,20 @@ describe('uploadArtifact', () => {
     expect(body.toString()).toBe('zip bytes');
   });
 
-  it('takes no version S3 calls "null" for a pin: the next write at the key replaces it', async () => {
+  it('writes again an artifact held at version "null", so that it gets a version once versioning is on', async () => {
     s3Mock.on(HeadObjectCommand).resolves({ ChecksumSHA256: CHECKSUM, ChecksumType: 'FULL_OBJECT', VersionId: 'null' });
+    s3Mock.on(PutObjectCommand).resolves({ VersionId: 'v9' });
+    const steps: string[] = [];
 
-    expect(await uploadArtifact(deps(), input())).toMatchObject({ versionId: undefined, status: 'unchanged' });
+    const pinned = await uploadArtifact({ ...deps(), progress: { onStep: (step) => steps.push(step) } }, input());
 
-    s3Mock.on(HeadObjectCommand).rejects(notFound());
+    expect(pinned).toMatchObject({ versionId: 'v9', status: 'replaced' });
+    expect(steps).toEqual([
+      expect.stringMatching(/holds this artifact at no version .*: uploading it again, to pin it$/),
+    ]);
+    // Versioning still off or suspended: S3 answers "null" again, which pins nothing.
     s3Mock.on(PutObjectCommand).resolves({ VersionId: 'null' });
-    expect(await uploadArtifact(deps(), input())).toMatchObject({ versionId: undefined, status: 'uploaded' });
+    expect(await uploadArtifact(deps(), input())).toMatchObject({ versionId: undefined, status: 'replaced' });
   });
 
   it('keeps the object at the key when S3 vouches that it holds the same bytes', async () => {
