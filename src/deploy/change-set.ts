@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudFormationApi } from '../aws/narrow-clients.js';
-import { DeploymentError, InterruptedError, InvalidInputError } from '../errors.js';
+import { DeploymentError, describeError, InterruptedError, InvalidInputError } from '../errors.js';
 import { deleteStackAndWait } from './delete-stack.js';
 import { StackBusyError, StackTimeoutError } from './deploy-errors.js';
 import { OWN_CHANGE_SET_DESCRIPTION, requireOwnStack, waitingChangeSets } from './own-stack.js';
@@ -83,6 +83,22 @@ export interface PreparedChangeSet {
   /** True when the stack already matches: the change set was deleted and there is nothing to execute. */
   noChanges: boolean;
   changes: ResourceChange[];
+  /** Set when a stack a failed first deploy left was deleted before this change set was made. */
+  deletedFailedStack?: true;
+}
+
+/**
+ * What a change set deleted unexecuted leaves, in a sentence: the stack unchanged, but for a stack
+ * a failed first deploy left, deleted before it was made.
+ */
+export function notExecutedSentence(
+  prepared: Pick<PreparedChangeSet, 'changeSetName' | 'stackName' | 'deletedFailedStack'>,
+): string {
+  return `Change set ${prepared.changeSetName} was deleted unexecuted; ${
+    prepared.deletedFailedStack
+      ? `the stack ${prepared.stackName} a failed first deploy left was deleted before, and nothing else changed`
+      : `stack ${prepared.stackName} was not changed`
+  }.`;
 }
 
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
@@ -192,11 +208,12 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
       [],
       { hint: 'Deploy again, to be asked whether to delete it, or delete it first.' },
     );
-  const deletedFailedStack = Boolean(existing && mustBeDeletedFirst(status));
-  if (existing && deletedFailedStack) {
+  let deletedFailedStack = false;
+  if (existing && mustBeDeletedFirst(status)) {
     deps.progress?.onStep?.(`Deleting stack ${stackName}, left in ${status} by a failed first deploy`);
     await deleteStackAndWait(deps, { stackName, stackId: existing.StackId ?? stackName });
     existing = undefined;
+    deletedFailedStack = true;
   }
   const changeSetType = existing && isUpdatable(existing.StackStatus ?? '') ? 'UPDATE' : 'CREATE';
   // A new stack names every parameter, the template's default for one not given, so that all its
@@ -257,19 +274,13 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
     changeSetType,
     noChanges: false,
     changes: [],
+    ...(deletedFailedStack ? { deletedFailedStack: true as const } : {}),
   };
 
   deps.progress?.onStep?.(`Waiting for change set ${changeSetName}`);
   const described = await describeWhenReady(deps, stackName, changeSetName).catch(async (error: unknown) => {
     if (!(error instanceof InterruptedError)) throw error;
-    // Interrupted before it could be shown or executed: it goes, as a declined one does.
-    await discardChangeSet({ ...deps, poll: undefined }, prepared);
-    const unchanged = deletedFailedStack
-      ? `the stack a failed first deploy left was deleted before, and nothing else changed`
-      : `stack ${stackName} was not changed`;
-    throw new InterruptedError(
-      `Stopped before change set ${changeSetName} was executed: it was deleted, and ${unchanged}.`,
-    );
+    throw await discardInterrupted(deps, prepared);
   });
   if (described.status === 'FAILED') {
     const noChanges = NO_CHANGES.test(described.reason);
@@ -283,6 +294,27 @@ export async function prepareChangeSet(deps: ChangeSetDeps, input: ChangeSetInpu
     });
   }
   return { ...prepared, changes: described.changes };
+}
+
+/**
+ * Interrupted while CloudFormation made the change set: it goes, as a declined one does, once it is
+ * made (CloudFormation refuses to delete one still being made). The error says what was left when
+ * it could not go.
+ */
+async function discardInterrupted(deps: ChangeSetDeps, prepared: PreparedChangeSet): Promise<InterruptedError> {
+  const unwatched = { ...deps, poll: { ...deps.poll, signal: undefined } };
+  try {
+    await describeWhenReady(unwatched, prepared.stackName, prepared.changeSetName);
+    await discardChangeSet(unwatched, prepared);
+  } catch (error) {
+    return new InterruptedError(
+      `Stopped before change set ${prepared.changeSetName} was executed; it could not be deleted (${describeError(error)}), and stays on stack ${prepared.stackName}, unexecuted.`,
+      {
+        hint: `Delete it: aws cloudformation delete-change-set --stack-name ${prepared.stackName} --change-set-name ${prepared.changeSetName} (and a stack left in REVIEW_IN_PROGRESS with exposed-keys destroy).`,
+      },
+    );
+  }
+  return new InterruptedError(`Stopped before the change set was executed. ${notExecutedSentence(prepared)}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import { DeploymentError, describeError, type ExposedKeysError } from '../errors.js';
-import { type ChangeSetDeps, discardChangeSet, type PreparedChangeSet } from './change-set.js';
+import { type ChangeSetDeps, discardChangeSet, notExecutedSentence, type PreparedChangeSet } from './change-set.js';
 import type { StackEvent } from './progress.js';
 import { findStack, outputsOf, type StackResourceInfo, stackResources } from './stack-description.js';
 import { StackEventFollower } from './stack-events.js';
@@ -96,14 +96,10 @@ async function refusedExecution(
     await discardChangeSet({ ...deps, poll: undefined }, prepared);
   } catch (error) {
     return new DeploymentError(
-      `${refusal.message} Change set ${prepared.changeSetName} could not be deleted after (${describeError(error)}): it may be left on stack ${prepared.stackName}, or executing.`,
+      `${refusal.message.replace(/\.?$/, '.')} Change set ${prepared.changeSetName} could not be deleted after (${describeError(error)}): it may be left on stack ${prepared.stackName}, or executing.`,
       [],
       { ...options, hint: 'See where the stack is with `exposed-keys status`, then deploy again.' },
     );
   }
-  return new DeploymentError(
-    `${refusal.message} Change set ${prepared.changeSetName} was deleted; stack ${prepared.stackName} was not changed.`,
-    [],
-    options,
-  );
+  return new DeploymentError(`${refusal.message.replace(/\.?$/, '.')} ${notExecutedSentence(prepared)}`, [], options);
 }

@@ -12,6 +12,7 @@ import {
 import {
   type ChangeSetDeps,
   discardChangeSet,
+  notExecutedSentence,
   type PreparedChangeSet,
   prepareChangeSet,
   type ResourceChange,
@@ -326,9 +327,7 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
   }
   if (deps.poll?.signal?.aborted) {
     await discardChangeSet(changeSetDeps, prepared);
-    throw new InterruptedError(
-      `Stopped before change set ${prepared.changeSetName} was executed: it was deleted, and stack ${input.stackName} was not changed${mustBeDeletedFirst(existingStatus) ? ' (but for the failed stack deleted before it)' : ''}.`,
-    );
+    throw new InterruptedError(`Stopped before the change set was executed. ${notExecutedSentence(prepared)}`);
   }
   const deployed = await executeChangeSet(changeSetDeps, prepared);
   return {

@@ -240,7 +240,7 @@ describe('executeChangeSet', () => {
     const update = { ...prepared, changeSetType: 'UPDATE' as const };
 
     await expect(executeChangeSet(deps(), update)).rejects.toThrow(
-      /^cloudformation:ExecuteChangeSet failed: AccessDenied: not allowed to execute Change set exposed-keys-test was deleted; stack exposed-keys was not changed\.$/,
+      /^cloudformation:ExecuteChangeSet failed: AccessDenied: not allowed to execute\. Change set exposed-keys-test was deleted unexecuted; stack exposed-keys was not changed\.$/,
     );
     expect(cloudFormationMock).toHaveReceivedCommandWith(DeleteChangeSetCommand, {
       ChangeSetName: 'exposed-keys-test',
@@ -251,6 +251,17 @@ describe('executeChangeSet', () => {
       .rejects(Object.assign(new Error('executing'), { name: 'InvalidChangeSetStatus' }));
     await expect(executeChangeSet(deps(), update)).rejects.toThrow(
       /could not be deleted after \(.*InvalidChangeSetStatus.*\): it may be left on stack exposed-keys, or executing\.$/,
+    );
+  });
+
+  it('says the stack a failed first deploy left was deleted, when the change set made after it is refused', async () => {
+    cloudFormationMock.on(ExecuteChangeSetCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDenied' }));
+    cloudFormationMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cloudFormationMock.on(DeleteChangeSetCommand).resolves({});
+    cloudFormationMock.on(DescribeStacksCommand).resolves({ Stacks: [stack('REVIEW_IN_PROGRESS')] });
+
+    await expect(executeChangeSet(deps(), { ...prepared, deletedFailedStack: true })).rejects.toThrow(
+      /the stack exposed-keys a failed first deploy left was deleted before, and nothing else changed\.$/,
     );
   });
 });

@@ -477,9 +477,13 @@ describe('runDeploy', () => {
       expect(io.questions).toEqual([]);
     });
 
-    it('while CloudFormation makes the change set: deletes it, asks nothing, executes nothing', async () => {
+    it('while CloudFormation makes the change set: deletes it once made, asks nothing, executes nothing', async () => {
       const { deps: d, io } = deps(true);
-      cloudFormationMock.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_PENDING' });
+      cloudFormationMock
+        .on(DescribeChangeSetCommand)
+        .resolvesOnce({ Status: 'CREATE_IN_PROGRESS' })
+        .resolvesOnce({ Status: 'CREATE_IN_PROGRESS' })
+        .resolves({ Status: 'CREATE_COMPLETE' });
       const ctrlC = new AbortController();
       const poll = { ...d.poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
 
@@ -487,12 +491,36 @@ describe('runDeploy', () => {
 
       expect(stopped).toBeInstanceOf(InterruptedError);
       expect((stopped as Error).message).toMatch(
-        /^Stopped before change set exposed-keys-\S+ was executed: it was deleted, and stack exposed-keys was not changed\.$/,
+        /^Stopped before the change set was executed\. Change set exposed-keys-\S+ was deleted unexecuted; stack exposed-keys was not changed\.$/,
       );
+      // CloudFormation refuses to delete a change set still being made: it was waited for first.
+      expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeChangeSetCommand, 3);
       expect(cloudFormationMock).toHaveReceivedCommand(DeleteChangeSetCommand);
-      expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeChangeSetCommand, 1);
       expect(cloudFormationMock).not.toHaveReceivedCommand(ExecuteChangeSetCommand);
       expect(io.questions).toEqual([]);
+    });
+
+    it('while CloudFormation makes the change set, which then cannot be deleted: names it, and how to delete it', async () => {
+      const { deps: d } = deps(true);
+      cloudFormationMock
+        .on(DescribeChangeSetCommand)
+        .resolvesOnce({ Status: 'CREATE_IN_PROGRESS' })
+        .resolves({ Status: 'CREATE_COMPLETE' });
+      cloudFormationMock
+        .on(DeleteChangeSetCommand)
+        .rejects(Object.assign(new Error('not now'), { name: 'InvalidChangeSetStatus' }));
+      const ctrlC = new AbortController();
+      const poll = { ...d.poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
+
+      const stopped = await runDeploy({ ...d, poll }, input).catch((error: unknown) => error);
+
+      expect(stopped).toBeInstanceOf(InterruptedError);
+      expect((stopped as InterruptedError).message).toMatch(
+        /could not be deleted \(.*InvalidChangeSetStatus.*\), and stays on stack exposed-keys, unexecuted\.$/,
+      );
+      expect((stopped as InterruptedError).hint).toMatch(
+        /^Delete it: aws cloudformation delete-change-set --stack-name exposed-keys --change-set-name exposed-keys-/,
+      );
     });
 
     it('after the yes but before the execution: deletes the change set, executes nothing', async () => {
@@ -505,7 +533,7 @@ describe('runDeploy', () => {
       const io = { ...d.io, confirm: vi.fn(yesThenCtrlC) };
 
       await expect(runDeploy({ ...d, io, poll: { ...d.poll, signal: ctrlC.signal } }, input)).rejects.toThrow(
-        /was executed: it was deleted, and stack exposed-keys was not changed\.$/,
+        /was deleted unexecuted; stack exposed-keys was not changed\.$/,
       );
       expect(io.confirm).toHaveBeenCalledTimes(1);
       expect(cloudFormationMock).toHaveReceivedCommand(DeleteChangeSetCommand);
