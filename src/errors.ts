@@ -209,10 +209,17 @@ export class AthenaQueryError extends ExposedKeysError {
   }
 }
 
-/** Thrown when the user stops a running step (Ctrl-C); its message says what was stopped, and what goes on. */
+/**
+ * Thrown when the user stops a running step (Ctrl-C); its message says what was stopped, and what
+ * goes on. Exit 130, or 4 when what goes on leaves a human something to do (`needsHuman`).
+ */
 export class InterruptedError extends ExposedKeysError {
   readonly code = 'INTERRUPTED';
-  readonly exitCode = ExitCode.interrupted;
+  readonly exitCode: ExitCodeValue;
+  constructor(message: string, options: ExposedKeysErrorOptions & { needsHuman?: boolean } = {}) {
+    super(message, options);
+    this.exitCode = options.needsHuman ? ExitCode.needsHuman : ExitCode.interrupted;
+  }
 }
 
 /** True when `error` is one of the typed errors of exposed-keys. */

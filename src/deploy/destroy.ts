@@ -35,7 +35,7 @@ export interface DestroyResult {
   retained: DeletedStack['retained'];
   /** What became of the artifact bucket, when it was to be deleted. */
   bucket: DeletedBucket | undefined;
-  /** Set when Ctrl-C came once the stack was deleted: the bucket was left. */
+  /** Set when Ctrl-C came once the stack was deleted, before the bucket: the bucket was left. */
   interrupted?: true;
 }
 
@@ -54,6 +54,8 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
   const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
   if (stackState(status) === 'in-progress' && !['REVIEW_IN_PROGRESS', 'DELETE_IN_PROGRESS'].includes(status))
     throw new StackBusyError(stackName, status);
+  // Ctrl-C right after the yes: nothing is deleted.
+  if (deps.poll?.signal?.aborted) throw new InterruptedError('Stopped before anything was deleted.');
   let deleted: DeletedStack | undefined;
   if (stack && status !== 'DELETE_COMPLETE') {
     deps.progress?.onStep?.(`Deleting stack ${stackName}`);
@@ -68,24 +70,22 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
   } else deps.progress?.onStep?.(`Stack ${stackName} does not exist: nothing to delete`);
   if (input.artifactBucket && !deps.s3)
     throw new TypeError('destroyStack needs an S3 client to delete the artifact bucket');
-  const s3 = deps.s3;
+  let bucket: DeletedBucket | undefined;
   // Ctrl-C once the stack is gone: the bucket is left, and the removal still reported.
-  const interrupted = deps.poll?.signal?.aborted === true;
-  const bucket =
-    input.artifactBucket && interrupted
-      ? {
-          bucket: input.artifactBucket.bucket,
-          status: 'failed' as const,
-          objectsDeleted: 0,
-          reason: STOPPED_BEFORE_BUCKET,
-        }
-      : input.artifactBucket && s3
-        ? await deleteBucketAfter({ ...deps, s3 }, input.artifactBucket, {
-            stackName,
-            // The workgroup writes its results there only when the stack had the Athena option.
-            athenaResults: Boolean(stack && parametersOf(stack).TrailBucket) || input.athenaResultsOwn === true,
-          })
-        : undefined;
+  const interrupted = Boolean(input.artifactBucket) && deps.poll?.signal?.aborted === true;
+  if (input.artifactBucket && interrupted)
+    bucket = {
+      bucket: input.artifactBucket.bucket,
+      status: 'failed',
+      objectsDeleted: 0,
+      reason: STOPPED_BEFORE_BUCKET,
+    };
+  else if (input.artifactBucket && deps.s3)
+    bucket = await deleteBucketAfter({ ...deps, s3: deps.s3 }, input.artifactBucket, {
+      stackName,
+      // The workgroup writes its results there only when the stack had the Athena option.
+      athenaResults: Boolean(stack && parametersOf(stack).TrailBucket) || input.athenaResultsOwn === true,
+    });
   return {
     stackName,
     status: deleted ? 'deleted' : 'nothing-to-delete',

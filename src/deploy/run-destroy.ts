@@ -5,7 +5,12 @@ import { InterruptedError } from '../errors.js';
 import { artifactBucketName } from './artifact-bucket.js';
 import { type DestroyResult, destroyStack } from './destroy.js';
 import { requireOwnStack } from './own-stack.js';
-import { cancelledSentence, type PendingFollowUps, pendingFollowUps } from './pending-follow-ups.js';
+import {
+  cancelledADeletion,
+  cancelledSentence,
+  type PendingFollowUps,
+  pendingFollowUps,
+} from './pending-follow-ups.js';
 import type { PollOptions, StackEvent } from './progress.js';
 import { findStack, parametersOf } from './stack-description.js';
 
@@ -99,7 +104,11 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
   ).catch((error: unknown) => {
     // Stopped following the deletion, which goes on: what it cancels is still said.
     if (!(error instanceof InterruptedError) || !cancelled) throw error;
-    throw new InterruptedError(`${error.message} ${cancelled}`, error.hint ? { hint: error.hint } : {});
+    // A deactivated key's deletion cancelled: a human must delete the key, as when not stopped (exit 4).
+    throw new InterruptedError(`${error.message} ${cancelled}`, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      needsHuman: followUps !== undefined && cancelledADeletion({ followUps }),
+    });
   });
   return { outcome: 'destroyed', ...result, ...(followUps ? { followUps } : {}) };
 }

@@ -5,9 +5,6 @@ import type { DestroyReport } from '../../deploy/run-destroy.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { Palette } from '../output.js';
 
-/** The command's exit code asks it of the report: said here, with the rest of what a removal shows. */
-export { cancelledADeletion } from '../../deploy/pending-follow-ups.js';
-
 /**
  * The exit code of a removal: 4 when it cancelled a deactivated key's deletion (a human must delete
  * the key); 130 when Ctrl-C left the bucket; 3 when the bucket could not be deleted, or the
@@ -54,15 +51,18 @@ export function renderDestroyReport(report: DestroyResult, region: string, palet
       ? `Nothing to delete: there is no stack ${report.stackName} in ${region}.`
       : palette.green(`Deleted ${report.stackName} and its resources.`),
   ];
-  if (report.bucket?.status === 'failed')
-    lines.push(
-      palette.red(
-        `Bucket ${report.bucket.bucket}: NOT deleted: ${shownText(report.bucket.reason ?? 'no reason given')}.`,
-      ),
-    );
-  else if (report.bucket)
-    lines.push(
-      `Bucket ${report.bucket.bucket}: ${report.bucket.status} (${report.bucket.objectsDeleted} objects deleted)${report.bucket.reason ? `: ${shownText(report.bucket.reason)}` : ''}.`,
-    );
+  const bucket = bucketLine(report, palette);
+  if (bucket) lines.push(bucket);
   return lines.join('\n');
+}
+
+/** What became of the artifact bucket, when it was to be deleted: a line of its own. */
+export function bucketLine(report: Pick<DestroyResult, 'bucket'>, palette: Palette): string | undefined {
+  if (report.bucket?.status === 'failed')
+    return palette.red(
+      `Bucket ${report.bucket.bucket}: NOT deleted: ${shownText(report.bucket.reason ?? 'no reason given')}.`,
+    );
+  if (report.bucket)
+    return `Bucket ${report.bucket.bucket}: ${report.bucket.status} (${report.bucket.objectsDeleted} objects deleted)${report.bucket.reason ? `: ${shownText(report.bucket.reason)}` : ''}.`;
+  return undefined;
 }

@@ -5,6 +5,7 @@ import type { OrgDestroyReport } from '../../organization/deploy/run-org-destroy
 import type { AccountFailure, InstanceStatus, OperationReport } from '../../organization/deploy/stack-set.js';
 import type { Palette } from '../output.js';
 import { renderDeployReport } from './deploy.js';
+import { bucketLine } from './destroy.js';
 import { renderForwardingQueues } from './forwarding-queues.js';
 import { table } from './table.js';
 
@@ -135,6 +136,10 @@ export function renderOrgDestroyReport(report: OrgDestroyReport, palette: Palett
   ];
   if (report.management)
     lines.push(`Management account: ${report.management.status} (${report.management.stackName}).`);
-  if (report.hub?.outcome === 'destroyed') lines.push(palette.green(`Deleted the hub ${report.hub.stackName}.`));
+  if (report.hub?.outcome === 'destroyed') {
+    lines.push(palette.green(`Deleted the hub ${report.hub.stackName}.`));
+    const bucket = bucketLine(report.hub, palette);
+    if (bucket) lines.push(bucket);
+  }
   return lines.join('\n');
 }

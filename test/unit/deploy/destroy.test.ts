@@ -326,4 +326,26 @@ describe('destroyStack', () => {
     expect(result.bucket).toMatchObject({ bucket: BUCKET, status: 'failed', objectsDeleted: 0 });
     expect(result.bucket?.reason).toMatch(/s3:ListObjectVersions failed/);
   });
+
+  it('is not interrupted once the stack is gone when no bucket was to be deleted: nothing was left', async () => {
+    const ctrlC = new AbortController();
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
+      .rejects(stackMissing());
+    cloudFormationMock.on(DescribeStackEventsCommand).resolves(before);
+    cloudFormationMock.on(DeleteStackCommand).callsFake(() => {
+      ctrlC.abort();
+      return {};
+    });
+    const dependencies = deps();
+
+    const result = await destroyStack(
+      { ...dependencies, poll: { ...dependencies.poll, signal: ctrlC.signal } },
+      { stackName: STACK },
+    );
+
+    expect(result).toMatchObject({ status: 'deleted', bucket: undefined });
+    expect(result).not.toHaveProperty('interrupted');
+  });
 });

@@ -12,12 +12,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { paletteOf } from '../../../src/cli/output.js';
-import {
-  cancelledADeletion,
-  cancelledFollowUpWarnings,
-  destroyExitCode,
-  renderDestroyReport,
-} from '../../../src/cli/render/destroy.js';
+import { cancelledFollowUpWarnings, destroyExitCode, renderDestroyReport } from '../../../src/cli/render/destroy.js';
+import { cancelledADeletion } from '../../../src/deploy/pending-follow-ups.js';
 import { type DestroyMessage, runDestroy } from '../../../src/deploy/run-destroy.js';
 import { ExitCode, InterruptedError } from '../../../src/errors.js';
 import { recordingHost } from '../../support/io-host.js';
@@ -286,6 +282,28 @@ describe('runDestroy with follow-ups waiting in the stack’s schedule group', (
     expect((stopped as Error).message).toMatch(
       new RegExp(`Ctrl-C does not stop its operation\\. It cancels 1 pending follow-up\\(s\\): the deletion of ${KEY}`),
     );
+    // A human must delete the key, whether or not the deletion was followed to its end: 4 before 130.
+    expect((stopped as InterruptedError).exitCode).toBe(ExitCode.needsHuman);
+  });
+
+  it('deletes nothing when Ctrl-C came with the yes, before the stack was deleted', async () => {
+    deletedStackWithAPendingDeletion();
+    const ctrlC = new AbortController();
+    const made = withScheduler(true);
+    const yesThenCtrlC = async () => {
+      ctrlC.abort();
+      return true;
+    };
+    const io = { ...made.deps.io, confirm: vi.fn(yesThenCtrlC) };
+
+    await expect(
+      runDestroy(
+        { ...made.deps, io, poll: { ...made.deps.poll, signal: ctrlC.signal } },
+        { stackName: 'exposed-keys', region: 'us-east-1', deleteBucket: true },
+      ),
+    ).rejects.toThrow('Stopped before anything was deleted.');
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(s3Mock.calls()).toHaveLength(0);
   });
 
   it('deletes nothing and asks nothing when Ctrl-C came before the question', async () => {

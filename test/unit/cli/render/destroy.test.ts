@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { paletteOf } from '../../../../src/cli/output.js';
 import { destroyJson, renderDestroyReport } from '../../../../src/cli/render/destroy.js';
+import { renderOrgDestroyReport } from '../../../../src/cli/render/organization.js';
 import { activeCharacters } from '../../../support/well-formed.js';
 
 describe('renderDestroyReport', () => {
@@ -19,6 +20,31 @@ describe('renderDestroyReport', () => {
 
     expect(activeCharacters(text)).toEqual([]);
     expect(text).toContain('Bucket b: kept (0 objects deleted): AccessDenied: \\x1B]0;owned\\x07.');
+  });
+});
+
+describe('renderOrgDestroyReport', () => {
+  it('says, with the hub, that its bucket was not deleted, and why', () => {
+    const text = renderOrgDestroyReport(
+      {
+        outcome: 'destroyed',
+        accounts: 2,
+        operations: [],
+        stackSetDeleted: true,
+        management: null,
+        hub: {
+          outcome: 'destroyed',
+          stackName: 'exposed-keys',
+          status: 'deleted',
+          stackId: 'id',
+          retained: [],
+          bucket: { bucket: 'b', status: 'failed', objectsDeleted: 0, reason: 's3:ListObjectVersions failed' },
+        },
+      },
+      paletteOf(false),
+    );
+
+    expect(text).toContain('Deleted the hub exposed-keys.\nBucket b: NOT deleted: s3:ListObjectVersions failed.');
   });
 });
 
