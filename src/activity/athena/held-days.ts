@@ -4,6 +4,11 @@ import type { TableLayout } from './activity-sql.js';
 import type { Unsearched } from './read-scope.js';
 
 const DAY_MS = 86_400_000;
+/**
+ * CloudTrail delivers most events within 15 minutes: those of a day's last minutes are in the next
+ * day's folder, so a table without that folder cannot vouch for them.
+ */
+const DELIVERY_MARGIN_MS = 15 * 60_000;
 
 /** A fixed end of a range, in the date partition's `yyyy/MM/dd`. */
 const FIXED = /^(\d{4})\/(\d{2})\/(\d{2})$/;
@@ -30,9 +35,14 @@ function relativeDay(text: string, now: Date): Date | undefined {
   const [, sign, count, unit] = match;
   const at = new Date(now.getTime());
   const by = (sign === '-' ? -1 : 1) * Number(count ?? 0);
-  if (unit === 'YEAR') at.setUTCFullYear(at.getUTCFullYear() + by);
-  else if (unit === 'MONTH') at.setUTCMonth(at.getUTCMonth() + by);
-  else if (unit) {
+  if (unit === 'YEAR' || unit === 'MONTH') {
+    // As java.time does (Athena's engine): 31 March less a month is 29 February, not 2 March.
+    const months = at.getUTCFullYear() * 12 + at.getUTCMonth() + (unit === 'YEAR' ? 12 * by : by);
+    const year = Math.floor(months / 12);
+    const month = months - year * 12;
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    at.setUTCFullYear(year, month, Math.min(at.getUTCDate(), lastDay));
+  } else if (unit) {
     const ms = { WEEK: 7 * DAY_MS, DAY: DAY_MS, HOUR: 3_600_000, MINUTE: 60_000, SECOND: 1_000 }[unit] ?? 0;
     at.setTime(at.getTime() + by * ms);
   }
@@ -66,13 +76,14 @@ export type HeldWindow =
  * itself, or cut to the days held (`cut`), with the days left out as not searched (`(days before
  * 2020/01/01) athena:…`, `(days after …)`), or nothing when the window is outside them. A folder
  * holds the files delivered that day, so the days `first` to `last` hold the events from `first`'s
- * midnight to `last`'s end (less the last minutes of `last`, delivered the day after).
+ * midnight to `last`'s end, less its last minutes, delivered the day after: those are reported as
+ * not searched with the days after.
  */
 export function heldWindow(layout: TableLayout, window: TimeWindow, now: Date, table: string): HeldWindow {
   const held = layout.partitions.date && layout.dateRange ? heldDays(layout.dateRange, now) : undefined;
   if (!held) return { window, cut: false, unsearched: [] };
   const start = held.first;
-  const end = new Date(held.last.getTime() + DAY_MS);
+  const end = new Date(held.last.getTime() + DAY_MS - DELIVERY_MARGIN_MS);
   const holds = `the table ${table} holds the days ${day(held.first)} to ${day(held.last)} only (projection.${layout.partitions.date}.range is ${shownValue(layout.dateRange ?? '', 60)})`;
   const elsewhere = (key: string, from: Date, to: Date) =>
     `search it with another table, with log files (--logs), or, within the last 90 days, with LookupEvents: exposed-keys investigate --key ${key} --start ${from.toISOString()} --end ${to.toISOString()}`;
@@ -84,14 +95,15 @@ export function heldWindow(layout: TableLayout, window: TimeWindow, now: Date, t
       region: `(days before ${day(held.first)}) ${table}`,
       why: (key) => `${holds}: ${elsewhere(key, window.start, start)}`,
     });
-  if (window.end >= end)
+  if (window.end > end)
     unsearched.push({
-      region: `(days after ${day(held.last)}) ${table}`,
-      why: (key) => `${holds}: ${elsewhere(key, end, window.end)}`,
+      region: `(after ${end.toISOString()}) ${table}`,
+      why: (key) =>
+        `${holds}, and the events of the last 15 minutes of ${day(held.last)} are delivered to the next day's folder: ${elsewhere(key, end, window.end)}`,
     });
   const read = {
     start: new Date(Math.max(window.start.getTime(), start.getTime())),
-    end: new Date(Math.min(window.end.getTime(), end.getTime() - 1)),
+    end: new Date(Math.min(window.end.getTime(), end.getTime())),
   };
   return { window: read, cut: unsearched.length > 0, unsearched };
 }

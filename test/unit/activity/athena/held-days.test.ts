@@ -17,6 +17,14 @@ describe('heldDays', () => {
     expect(heldDays('NOW-1MONTH,2025/03/31', NOW)).toEqual({ first: day('2025-02-02'), last: day('2025-03-31') });
   });
 
+  it('moves by months and years as java.time does, to the month’s last day rather than past it', () => {
+    const monthEnd = new Date('2024-03-31T12:00:00Z');
+    expect(heldDays('NOW-1MONTH,NOW', monthEnd)?.first).toEqual(day('2024-02-29'));
+    expect(heldDays('NOW-13MONTHS,NOW', monthEnd)?.first).toEqual(day('2023-02-28'));
+    expect(heldDays('NOW-1YEAR,NOW', new Date('2024-02-29T12:00:00Z'))?.first).toEqual(day('2023-02-28'));
+    expect(heldDays('NOW+1MONTH,NOW+1MONTH', new Date('2024-01-31T00:00:00Z'))?.first).toEqual(day('2024-02-29'));
+  });
+
   it('reads nothing it cannot be sure of: another format, a day that is not, one end, ends reversed', () => {
     for (const range of ['2020-01-01,NOW', '2024/02/30,NOW', 'NOW', '2025/01/01,2024/01/01', 'NOW-3FORTNIGHTS,NOW'])
       expect(heldDays(range, NOW), range).toBeUndefined();
@@ -37,7 +45,8 @@ describe('heldWindow', () => {
   it('cuts a window to the days held, and names the days left out with the command that searches them', () => {
     const held = heldWindow(layout('2024/06/30,2024/07/01'), window, NOW, 'athena:cloudtrail.events');
 
-    expect(held.window).toEqual({ start: day('2024-06-30'), end: new Date('2024-07-01T23:59:59.999Z') });
+    // The last 15 minutes of 2024/07/01 are delivered to the folder of 2024/07/02, which the table lacks.
+    expect(held.window).toEqual({ start: day('2024-06-30'), end: new Date('2024-07-01T23:45:00.000Z') });
     expect(held).toMatchObject({ cut: true });
     const unsearched = held.window ? held.unsearched : [];
     expect(unsearched.map((place) => [place.region, place.why('AKIAIOSFODNN7EXAMPLE')])).toEqual([
@@ -46,8 +55,10 @@ describe('heldWindow', () => {
         'the table athena:cloudtrail.events holds the days 2024/06/30 to 2024/07/01 only (projection.timestamp.range is 2024/06/30,2024/07/01): search it with another table, with log files (--logs), or, within the last 90 days, with LookupEvents: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --start 2024-06-29T12:00:00.000Z --end 2024-06-30T00:00:00.000Z',
       ],
       [
-        '(days after 2024/07/01) athena:cloudtrail.events',
-        expect.stringMatching(/--start 2024-07-02T00:00:00\.000Z --end 2024-07-02T12:00:00\.000Z$/),
+        '(after 2024-07-01T23:45:00.000Z) athena:cloudtrail.events',
+        expect.stringMatching(
+          /last 15 minutes of 2024\/07\/01 are delivered to the next day's folder: .*--start 2024-07-01T23:45:00\.000Z --end 2024-07-02T12:00:00\.000Z$/,
+        ),
       ],
     ]);
   });
