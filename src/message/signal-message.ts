@@ -11,7 +11,8 @@ import {
   uncoveredActiveKeys,
 } from '../steps/incident-outcome.js';
 import type { IncidentRecord } from '../steps/signals/incident-record.js';
-import { responseUnderWay, type SignalReceipt } from '../steps/signals/receive-signal.js';
+import type { SignalReceipt } from '../steps/signals/receive-signal.js';
+import { responseUnderWay } from '../steps/signals/response-under-way.js';
 import { accountLine, HEADLINES, type IncidentMessage, memberAccount, SOURCE_NAMES } from './incident-message.js';
 
 /*

@@ -5,7 +5,8 @@ import type { Investigation } from './investigate.js';
 import type { FollowUpKind } from './lifecycle/follow-up.js';
 import type { FollowUpResult, VerificationResult } from './lifecycle/follow-up-result.js';
 import type { IncidentRecord } from './signals/incident-record.js';
-import { responseUnderWay, type SignalReceipt } from './signals/receive-signal.js';
+import type { SignalReceipt } from './signals/receive-signal.js';
+import { responseUnderWay } from './signals/response-under-way.js';
 import type { StepReport } from './step-report.js';
 
 /** How a follow-up of a contained key ended: its scheduled deletion, its verification, its release. */
