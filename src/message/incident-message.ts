@@ -318,7 +318,7 @@ function investigationDone(report: IncidentReport): string[] {
   if (investigation.status === 'skipped') return [`Investigation not run: ${shownText(investigation.reason)}`];
   const { activity, sessionActivity } = investigation.result;
   const lines = [
-    `Investigation (${activity.source}): ${formatCount(activity.totalEvents)} events in ${activity.regions.searched.length} region(s) searched${activity.truncated ? ', TRUNCATED (a limit on events or time was hit, or the search was stopped)' : ''}.`,
+    `Investigation (${activity.source}): ${formatCount(activity.totalEvents)} events in ${activity.regions.searched.length} region(s) searched${activity.truncated ? ', TRUNCATED (a limit on events or time was hit, the search was stopped, or its source does not hold the whole window)' : ''}.`,
   ];
   if (sessionActivity.length > 0)
     lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
@@ -354,6 +354,14 @@ export function notSearchedLines(failed: readonly FailedRegion[], whose = ''): s
 /** The commands that search again what a summary did not read: the regions that failed, a window cut short. */
 function searchAgain(summary: ActivitySummary, whose: string, member: string | null): string[] {
   const key = `${summary.accessKeyId}${accountFlag(member)}`;
+  // An Athena table's places not searched (days it does not hold, another account, a query that
+  // failed) each say, in their line below, where to search them: no generic command fits them.
+  if (summary.source === 'athena')
+    return summary.truncated || summary.regions.failed.length > 0
+      ? [
+          `Search again${whose} what the Athena table did not read (its search cut short, or places NOT searched): each line below that says NOT searched names how`,
+        ]
+      : [];
   const steps: string[] = [];
   // Cut short by a limit on events or time, or by how far back LookupEvents reaches (90 days):
   // log files or Athena read further back.

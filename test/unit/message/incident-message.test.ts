@@ -52,6 +52,23 @@ describe('the head of an incident whose search was not complete', () => {
     );
   });
 
+  it('points to the places an Athena table did not read, each line naming how, rather than a LookupEvents command', () => {
+    const failed = [
+      {
+        region: '(after 2024-07-01T23:45:00.000Z) athena:trail.events',
+        error: 'the table athena:trail.events holds the days 2024/06/30 to 2024/07/01 only: search it elsewhere',
+      },
+    ];
+    const message = messageOf(
+      searched({ source: 'athena', truncated: true, regions: { searched: ['us-east-1'], failed } }),
+    );
+
+    expect(message.doNow.filter((step) => /Search/.test(step))).toEqual([
+      'Search again what the Athena table did not read (its search cut short, or places NOT searched): each line below that says NOT searched names how',
+    ]);
+    expect(message.doNow.join('\n')).not.toMatch(/--regions <regions>|with more time/);
+  });
+
   it("names the member's account in the command when the hub responded for it", () => {
     const message = messageOf(
       searched(
