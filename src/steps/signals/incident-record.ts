@@ -143,7 +143,7 @@ async function addSignal(
   now: Date,
   joins: Joins,
 ): Promise<Record<string, AttributeValue>> {
-  const named = typeof signal.userName === 'string' && signal.userName !== '';
+  const named = namesUser(signal);
   const answer = await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
@@ -156,20 +156,30 @@ async function addSignal(
         'openedAt = if_not_exists(openedAt, :now), expiresAt = if_not_exists(expiresAt, :expires), lastSignalAt = :now ' +
         (named ? ', reportedUserName = if_not_exists(reportedUserName, :user) ' : '') +
         'ADD eventIds :events, sources :sources',
-      ExpressionAttributeValues: {
-        ':event': { S: signal.eventId },
-        ':source': { S: signal.source },
-        ':now': { S: now.toISOString() },
-        ':expires': expiresAt(now),
-        ':events': { SS: [signal.eventId] },
-        ':sources': { SS: [signal.source] },
-        ':epoch': epochOf(now),
-        ...(named ? { ':user': { S: signal.userName as string } } : {}),
-      },
+      ExpressionAttributeValues: signalValues(signal, now),
       ReturnValues: 'ALL_NEW',
     }),
   );
   return answer.Attributes ?? {};
+}
+
+/** The values the writes of a claiming signal name: its event, source and user, and the times. */
+function signalValues(signal: SignalRef, now: Date): Record<string, AttributeValue> {
+  return {
+    ':event': { S: signal.eventId },
+    ':source': { S: signal.source },
+    ':now': { S: now.toISOString() },
+    ':expires': expiresAt(now),
+    ':events': { SS: [signal.eventId] },
+    ':sources': { SS: [signal.source] },
+    ':epoch': epochOf(now),
+    ...(namesUser(signal) ? { ':user': { S: signal.userName as string } } : {}),
+  };
+}
+
+/** True when the signal names the key's user, to file the incident under. */
+function namesUser(signal: SignalRef): boolean {
+  return typeof signal.userName === 'string' && signal.userName !== '';
 }
 
 /**
@@ -179,7 +189,7 @@ async function addSignal(
  * it so, one reopens it and the other then joins.
  */
 async function reopen(deps: RecordDeps, signal: SignalRef, now: Date): Promise<Record<string, AttributeValue>> {
-  const named = typeof signal.userName === 'string' && signal.userName !== '';
+  const named = namesUser(signal);
   const answer = await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
@@ -189,16 +199,7 @@ async function reopen(deps: RecordDeps, signal: SignalRef, now: Date): Promise<R
         'SET firstEventId = :event, firstSource = :source, openedAt = :now, expiresAt = :expires, lastSignalAt = :now, ' +
         `eventIds = :events, sources = :sources${named ? ', reportedUserName = :user' : ''} ` +
         `REMOVE outcome, contained, respondedAt, userName${named ? '' : ', reportedUserName'}`,
-      ExpressionAttributeValues: {
-        ':event': { S: signal.eventId },
-        ':source': { S: signal.source },
-        ':now': { S: now.toISOString() },
-        ':expires': expiresAt(now),
-        ':events': { SS: [signal.eventId] },
-        ':sources': { SS: [signal.source] },
-        ':epoch': epochOf(now),
-        ...(named ? { ':user': { S: signal.userName as string } } : {}),
-      },
+      ExpressionAttributeValues: signalValues(signal, now),
       ReturnValues: 'ALL_NEW',
     }),
   );
