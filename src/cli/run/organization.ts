@@ -9,6 +9,7 @@ import { runOrgDestroy } from '../../organization/deploy/run-org-destroy.js';
 import { operatorRoleArnsSchema, roleNameSchema } from '../../settings/settings.js';
 import { cliHost } from '../cli-host.js';
 import type { OrganizationFlags } from '../command-kit.js';
+import { untilInterrupted } from '../interrupt.js';
 import { parseFlag } from '../options.js';
 import type { Output } from '../output.js';
 import { renderDeployReport } from '../render/deploy.js';
@@ -52,32 +53,36 @@ export async function deployOrganization(
   const clients = new AwsClients(flags.context);
   const management = managementClients(flags);
   const progress = await output.progress();
-  const report = await runOrgDeploy(
-    {
-      sts: await clients.sts(),
-      s3: await clients.s3(),
-      s3PlainHttp: s3OverPlainHttp(),
-      signer: () => clients.signer(),
-      cloudFormation: await clients.cloudFormation(),
-      organizations: await clients.organizations(),
-      ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
-      io: cliHost(output, {
-        command: 'deploy --org',
-        yes: flags.yes,
-        show: showDeployMessages(output, progress, flags.execute && !flags.yes),
-      }),
-    },
-    {
-      stackName: flags.stackName,
-      region: flags.context.region,
-      parameters: flags.parameters,
-      bucket: flags.bucket,
-      execute: flags.execute,
-      ...(targets ? { targets } : {}),
-      roleName,
-      operatorRoleArns,
-      stackSetName: flags.stackSetName,
-    },
+  // Ctrl-C stops at the next step, saying what is done; CloudFormation goes on with what it was asked.
+  const report = await untilInterrupted(async (signal) =>
+    runOrgDeploy(
+      {
+        poll: { signal },
+        sts: await clients.sts(),
+        s3: await clients.s3(),
+        s3PlainHttp: s3OverPlainHttp(),
+        signer: () => clients.signer(),
+        cloudFormation: await clients.cloudFormation(),
+        organizations: await clients.organizations(),
+        ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
+        io: cliHost(output, {
+          command: 'deploy --org',
+          yes: flags.yes,
+          show: showDeployMessages(output, progress, flags.execute && !flags.yes),
+        }),
+      },
+      {
+        stackName: flags.stackName,
+        region: flags.context.region,
+        parameters: flags.parameters,
+        bucket: flags.bucket,
+        execute: flags.execute,
+        ...(targets ? { targets } : {}),
+        roleName,
+        operatorRoleArns,
+        stackSetName: flags.stackSetName,
+      },
+    ),
   );
   progress.stop();
   // Declined at the hub's change set: nothing was changed, said also with --json, whose stdout stays empty.
@@ -146,27 +151,31 @@ export async function destroyOrganization(
   const clients = new AwsClients(flags.context);
   const management = managementClients(flags);
   const progress = await output.progress();
-  const report = await runOrgDestroy(
-    {
-      sts: await clients.sts(),
-      cloudFormation: await clients.cloudFormation(),
-      s3: () => clients.s3(),
-      scheduler: () => clients.scheduler(),
-      organizations: await clients.organizations(),
-      ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
-      io: cliHost(output, {
-        command: 'destroy --org',
-        yes: flags.yes,
-        show: showDeployMessages(output, progress, !flags.yes),
-      }),
-    },
-    {
-      stackName: flags.stackName,
-      region: flags.context.region,
-      deleteBucket: flags.deleteBucket,
-      bucket: flags.bucket,
-      stackSetName: flags.stackSetName,
-    },
+  // Ctrl-C stops at the next step, saying what is done; CloudFormation goes on with what it was asked.
+  const report = await untilInterrupted(async (signal) =>
+    runOrgDestroy(
+      {
+        poll: { signal },
+        sts: await clients.sts(),
+        cloudFormation: await clients.cloudFormation(),
+        s3: () => clients.s3(),
+        scheduler: () => clients.scheduler(),
+        organizations: await clients.organizations(),
+        ...(management ? { managementCloudFormation: await management.cloudFormation() } : {}),
+        io: cliHost(output, {
+          command: 'destroy --org',
+          yes: flags.yes,
+          show: showDeployMessages(output, progress, !flags.yes),
+        }),
+      },
+      {
+        stackName: flags.stackName,
+        region: flags.context.region,
+        deleteBucket: flags.deleteBucket,
+        bucket: flags.bucket,
+        stackSetName: flags.stackSetName,
+      },
+    ),
   );
   progress.stop();
   const removedSomething = report.stackSetDeleted || report.operations.length > 0 || report.management !== null;

@@ -11,7 +11,7 @@ import {
   type RunDeployInput,
   runDeploy,
 } from '../../deploy/run-deploy.js';
-import { InvalidInputError } from '../../errors.js';
+import { InterruptedError, InvalidInputError } from '../../errors.js';
 import { STACK_SETTINGS } from '../../settings/settings.js';
 import { undeliveredQueueName } from './forwarding-queues.js';
 import { checkManagementStack, deployManagementStack, type ManagementCoverage } from './management-stack.js';
@@ -26,6 +26,7 @@ import {
   stackSetExists,
   updateStackSet,
 } from './stack-set.js';
+import { stopPoint } from './stop-point.js';
 
 /** What `deploy --org` will do, shown before anything changes. */
 export interface OrganizationPlan {
@@ -182,13 +183,21 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
   )
     return { ...base, outcome: 'hub-only', hubEventBusArn: busArn, management: notYet };
 
+  // Ctrl-C stops at the next step: what is done stays, and the command run again finishes it.
+  const stopIfInterrupted = (done: string) => stopPoint(deps.poll?.signal, done, 'exposed-keys deploy --org');
+  stopIfInterrupted('The hub was deployed; the member StackSet was not changed');
   const templateBody = await readFile(projectPaths().memberTemplate, 'utf8');
   const parameters = memberParameters(hubAccountId, busArn, input);
   const stackSet = { stackSetName: input.stackSetName, callAs, templateBody, parameters, targets: plan.targets };
   const follow = async (action: OperationReport['action'], operationId: string) =>
     followOperation(stackSetDeps, { stackSetName: input.stackSetName, callAs, operationId, action }, (status) =>
       io.notify({ kind: 'operation', action, operationId, status }),
-    );
+    ).catch((error: unknown) => {
+      if (!(error instanceof InterruptedError)) throw error;
+      throw new InterruptedError(`${error.message} The hub is deployed; the members may not all be.`, {
+        hint: 'See where it got to with `exposed-keys status --org`; once it ends, run exposed-keys deploy --org again to finish.',
+      });
+    });
   if (plan.stackSetAction === 'create') {
     io.notify({ kind: 'step', text: `Creating StackSet ${input.stackSetName}…` });
     await createStackSet(stackSetDeps, stackSet);
@@ -197,9 +206,14 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
     base.operations.push(await follow('update', await updateStackSet(stackSetDeps, stackSet)));
   }
   // Instances in targets that have none yet; CloudFormation skips the accounts that already have one.
+  stopIfInterrupted(
+    `The hub was deployed and StackSet ${input.stackSetName} ${plan.stackSetAction}d; no member stack was added`,
+  );
   io.notify({ kind: 'step', text: `Deploying the member stack to ${plan.targets.join(', ')}…` });
   base.operations.push(await follow('create-instances', await createInstances(stackSetDeps, stackSet)));
 
+  if (callAs !== 'SELF')
+    stopIfInterrupted("The hub and the members' stacks were deployed; the management account's was not");
   const management =
     callAs === 'SELF'
       ? { status: 'hub' as const, note: 'The hub runs in the management account and covers it itself.' }

@@ -12,7 +12,7 @@ import {
   runDestroy,
 } from '../../deploy/run-destroy.js';
 import { findStack } from '../../deploy/stack-description.js';
-import { DeploymentError } from '../../errors.js';
+import { DeploymentError, InterruptedError } from '../../errors.js';
 import { describeOrganization } from './organization-info.js';
 import {
   deleteInstances,
@@ -23,6 +23,7 @@ import {
   type StackSetCaller,
   stackSetExists,
 } from './stack-set.js';
+import { stopPoint } from './stop-point.js';
 
 /** What an organisation removal tells its host. */
 export type OrgDestroyMessage =
@@ -96,10 +97,13 @@ export async function runOrgDestroy(deps: RunOrgDestroyDeps, input: RunOrgDestro
     management: null,
     hub: null,
   };
+  // Ctrl-C stops at the next step: what is done stays, and the command run again finishes it.
+  const stopIfInterrupted = (done: string) => stopPoint(deps.poll?.signal, done, 'exposed-keys destroy --org');
   if (exists) {
     const what = `the member stack from ${report.accounts} account(s) and StackSet ${input.stackSetName}`;
     if (!(await io.confirm({ question: `Remove ${what}?`, consequence: `removes ${what}` })))
       return { ...report, outcome: 'aborted' };
+    stopIfInterrupted('Nothing was deleted');
     if (instances.length > 0) {
       const units = [...new Set(instances.map((instance) => instance.organizationalUnitId).filter(Boolean))];
       const targets = (units.length > 0 ? units : [organization.rootId]) as string[];
@@ -109,7 +113,12 @@ export async function runOrgDestroy(deps: RunOrgDestroyDeps, input: RunOrgDestro
         stackSetDeps,
         { stackSetName: input.stackSetName, callAs, operationId, action: 'delete-instances' },
         (status) => io.notify({ kind: 'operation', action: 'delete-instances', operationId, status }),
-      );
+      ).catch((error: unknown) => {
+        if (!(error instanceof InterruptedError)) throw error;
+        throw new InterruptedError(`${error.message} The StackSet and the hub were not deleted.`, {
+          hint: 'See where it got to with `exposed-keys status --org`; once it ends, run exposed-keys destroy --org again to finish.',
+        });
+      });
       report.operations.push(removed);
       // What is left says more than the operation: accounts outside the targets, or failures.
       const left = await listInstances(stackSetDeps, input.stackSetName, callAs);
@@ -125,10 +134,12 @@ export async function runOrgDestroy(deps: RunOrgDestroyDeps, input: RunOrgDestro
           { hint: 'Fix or remove the accounts listed, then run destroy --org again.' },
         );
     }
+    stopIfInterrupted("The members' stacks were removed; the StackSet and the hub were not deleted");
     io.notify({ kind: 'step', text: `Deleting StackSet ${input.stackSetName}…` });
     await deleteStackSet(stackSetDeps, input.stackSetName, callAs);
     report.stackSetDeleted = true;
   }
+  if (report.stackSetDeleted) stopIfInterrupted("The members' stacks and the StackSet were deleted; the hub was not");
   if (deps.managementCloudFormation)
     report.management = await destroyStack(
       {

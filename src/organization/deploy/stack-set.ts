@@ -15,6 +15,7 @@ import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudFormationApi } from '../../aws/narrow-clients.js';
 import { STACK_REGION } from '../../constants.js';
 import { type PollOptions, polling } from '../../deploy/progress.js';
+import { InterruptedError } from '../../errors.js';
 import { MEMBER_OPERATION_PREFERENCES } from './operation-preferences.js';
 
 /** Who the StackSet calls are made as: the management account itself, or a delegated administrator. */
@@ -217,6 +218,8 @@ async function operationFailures(
  * Follows an operation until it ends, telling each change of its status, then lists the accounts
  * it failed in. Following gives up at the poll timeout (the operation goes on; `status --org`
  * shows where it got to).
+ *
+ * @throws InterruptedError when `poll.signal` aborts (Ctrl-C): the operation goes on.
  */
 export async function followOperation(
   deps: StackSetDeps,
@@ -241,7 +244,12 @@ export async function followOperation(
     status = now;
     reason = answer.StackSetOperation?.StatusReason;
     if (!RUNNING.has(status)) break;
-    await poll.sleep(poll.intervalMs);
+    await poll.sleep(poll.intervalMs, poll.signal);
+    if (poll.signal?.aborted)
+      throw new InterruptedError(
+        `Stopped following StackSet operation ${input.operationId} (${input.action}), then ${status}; Ctrl-C does not stop it.`,
+        { hint: 'See where it got to with `exposed-keys status --org`.' },
+      );
   }
   if (RUNNING.has(status)) status = 'TIMED_OUT';
   return {

@@ -98,6 +98,35 @@ describe('runOrgDestroy', () => {
     ]);
   });
 
+  it('stops following the members’ removal at Ctrl-C, saying the StackSet and the hub were not deleted', async () => {
+    cloudFormationMock.on(DescribeStackSetOperationCommand).resolves({ StackSetOperation: { Status: 'RUNNING' } });
+    const ctrlC = new AbortController();
+    const { deps: given } = deps();
+    const poll = { ...given.poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
+
+    const stopped = runOrgDestroy({ ...given, poll }, INPUT);
+
+    await expect(stopped).rejects.toThrow(
+      'Stopped following StackSet operation op-delete (delete-instances), then RUNNING; Ctrl-C does not stop it. The StackSet and the hub were not deleted.',
+    );
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackSetCommand);
+  });
+
+  it('deletes nothing when Ctrl-C came with the yes', async () => {
+    const ctrlC = new AbortController();
+    const { deps: given } = deps();
+    const yesThenCtrlC = async () => {
+      ctrlC.abort();
+      return true;
+    };
+    const io = { ...given.io, confirm: vi.fn(yesThenCtrlC) };
+
+    await expect(runOrgDestroy({ ...given, io, poll: { ...given.poll, signal: ctrlC.signal } }, INPUT)).rejects.toThrow(
+      'Nothing was deleted; stopped there.',
+    );
+    expect(cloudFormationMock).not.toHaveReceivedCommand(DeleteStackInstancesCommand);
+  });
+
   it('refuses a hub stack of that name exposed-keys did not make before removing any member stack', async () => {
     cloudFormationMock.on(DescribeStacksCommand).resolves({
       Stacks: [

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvalidInputError } from '../../../../src/errors.js';
+import { InterruptedError, InvalidInputError } from '../../../../src/errors.js';
 import { MEMBER_OPERATION_PREFERENCES } from '../../../../src/organization/deploy/operation-preferences.js';
 import { parseTargets } from '../../../../src/organization/deploy/organization-info.js';
 import {
@@ -128,6 +128,21 @@ describe('followOperation', () => {
     const report = await followOperation(deps(), { ...INPUT, operationId: 'op-1', action: 'update' });
 
     expect(report.status).toBe('TIMED_OUT');
+  });
+
+  it('stops following at Ctrl-C, saying the operation goes on and where to see it', async () => {
+    cloudFormationMock.on(DescribeStackSetOperationCommand).resolves({ StackSetOperation: { Status: 'RUNNING' } });
+    const ctrlC = new AbortController();
+    const stopping = { ...poll, signal: ctrlC.signal, sleep: vi.fn(async () => ctrlC.abort()) };
+
+    const stopped = followOperation({ ...deps(), poll: stopping }, { ...INPUT, operationId: 'op-1', action: 'update' });
+
+    await expect(stopped).rejects.toBeInstanceOf(InterruptedError);
+    await expect(stopped).rejects.toMatchObject({
+      message: 'Stopped following StackSet operation op-1 (update), then RUNNING; Ctrl-C does not stop it.',
+      hint: expect.stringContaining('exposed-keys status --org'),
+    });
+    expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStackSetOperationCommand, 1);
   });
 });
 
