@@ -173,6 +173,8 @@ describe('investigate --athena-table against moto', () => {
       expect(ids).toHaveLength(1);
       expect(code).toBe(130);
       expect(stderr).toMatch(/Stopped the Athena query/);
+      // What it had scanned, which Athena bills, is said with the stop.
+      expect(stderr).toMatch(new RegExp(`Athena scanned .* in 1 query .*ids ${ids[0]}`));
       const query = (await athena().send(new GetQueryExecutionCommand({ QueryExecutionId: ids[0] }))).QueryExecution;
       expect(query?.Status?.State).toBe('CANCELLED');
     } finally {

@@ -3,10 +3,11 @@ import type { ActivitySummary, TimeWindow } from '../../activity/activity-summar
 import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { describeError, ExitCode, type ExitCodeValue, InterruptedError } from '../../errors.js';
 import { grantsAccess, type Inventory, inventoryIncomplete } from '../../steps/inventory/inventory-types.js';
 import { investigateKey } from '../../steps/investigate.js';
 import type { AccountTarget, AthenaRequest, LogFilesRequest } from '../options.js';
+import { renderQueriesReport } from '../render/queries.js';
 import { actingClients } from './acting-clients.js';
 
 /** What `investigate` was asked. */
@@ -170,7 +171,13 @@ export async function runInvestigation(
       signal: request.signal,
       onProgress: request.onProgress,
     },
-  );
+  ).catch((error: unknown) => {
+    // Stopped during the key's own Athena query: what was scanned, and billed, is still said.
+    if (!(error instanceof InterruptedError) || !source.queries?.length) throw error;
+    throw new InterruptedError(`${error.message} ${renderQueriesReport(source.queries)}.`, {
+      ...(error.hint ? { hint: error.hint } : {}),
+    });
+  });
   const inventory =
     request.inventory && !request.signal?.aborted
       ? ((await inventoryElsewhere(clients, acting, request)) ??
