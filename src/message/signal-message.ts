@@ -69,7 +69,7 @@ function joinedKeyNow(signal: Joined): string {
         : `Not known now: IAM could not be asked (${shownText(keyNow.error, 300)}).`;
     default:
       if (signal.released)
-        return `STILL ACTIVE: a person released it (${shownValue(signal.released)}), so it is not contained again.`;
+        return `STILL ACTIVE: contained by the first response, then active again; the user's record of the key says it was released (${shownValue(signal.released)}).`;
       if (record.response) return `STILL ACTIVE: the first response ended with ${endedWith(record.response)}.`;
       return signal.overdue
         ? `STILL ACTIVE: the first response, started at ${openedAt(record)}, has recorded nothing since: it may have failed.`
@@ -100,7 +100,7 @@ function joinedDone(signal: Joined): string {
   const { record, keyNow } = signal;
   const response = record.response;
   if (signal.released)
-    return `Nothing was changed: a person released the key (${shownValue(signal.released)}), and exposed-keys does not contain a released key again.`;
+    return `Nothing was changed: the first response contained the key, and the user's record of the key says it was released since (${shownValue(signal.released)}); check with whoever released it.`;
   if (!response)
     return signal.overdue
       ? `Nothing was changed: the response to the first report (opened at ${openedAt(record)}) has recorded nothing, so nothing shows it contained the key; ${keyShown(signal)}.`

@@ -82,6 +82,18 @@ describe('the incident record against the AWS emulator', () => {
     expect(again).toMatchObject({ role: 'joined', record: { response: { outcome: 'deleted', contained: true } } });
   });
 
+  it('keeps the record of a response that contained the key when one that contained nothing ends after it', async () => {
+    const deps = { db, table: await createIncidentTable(db) };
+    await claimIncident(deps, { ...TA_1, userName: 'alice' });
+    // Two later reports ran the response at once: one deleted the key, the other then found it gone.
+    await recordResponse(deps, TA_1, { outcome: 'deleted', contained: true, userName: 'alice' });
+    await recordResponse(deps, HEALTH_1, { outcome: 'not-found', contained: false, userName: null });
+
+    const later = await claimIncident(deps, { ...KEY, eventId: 'health-2', source: 'health' });
+
+    expect(later).toMatchObject({ role: 'joined', record: { response: { outcome: 'deleted', contained: true } } });
+  });
+
   it('makes a new incident of a record past its time that DynamoDB has not yet removed, for exactly one claim', async () => {
     const deps = { db, table: await createIncidentTable(db) };
     await claimIncident(deps, { ...TA_1, userName: 'alice' });

@@ -87,6 +87,7 @@ async function claimStep(deps: ContainTaskDeps, config: ContainConfig, state: Wo
       iam: withDeadline(iam, deadline),
       record: recordDeps(deps, config, deadline),
       now: deps.now,
+      mode: config.mode,
     },
     signal,
   );

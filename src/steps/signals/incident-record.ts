@@ -264,10 +264,30 @@ export async function recordResponse(
   response: { outcome: string; contained: boolean; userName: string | null },
 ): Promise<void> {
   const now = (deps.now ?? (() => new Date()))();
+  try {
+    await writeResponse(deps, signal, response, now);
+  } catch (error) {
+    // A response that contained nothing found one that did recorded (two reports ran at once):
+    // that record stands.
+    if (!isAwsError(error, 'ConditionalCheckFailedException')) throw error;
+  }
+  if (response.userName === null) return;
+  await fileUnderUser(deps, signal, response.userName, now);
+}
+
+async function writeResponse(
+  deps: RecordDeps,
+  signal: Omit<SignalRef, 'userName'>,
+  response: { outcome: string; contained: boolean; userName: string | null },
+  now: Date,
+): Promise<void> {
   await deps.db.send(
     new UpdateItemCommand({
       TableName: deps.table,
       Key: keyItem(signal.accountId, signal.accessKeyId),
+      ...(response.contained
+        ? {}
+        : { ConditionExpression: 'attribute_not_exists(contained) OR contained = :contained' }),
       // if_not_exists: a record the claim wrote keeps its first signal and when it was opened.
       UpdateExpression:
         'SET outcome = :outcome, contained = :contained, respondedAt = :now, expiresAt = if_not_exists(expiresAt, :expires), ' +
@@ -288,8 +308,6 @@ export async function recordResponse(
       },
     }),
   );
-  if (response.userName === null) return;
-  await fileUnderUser(deps, signal, response.userName, now);
 }
 
 /** Files a key under a user (`user#…`), where AWS quarantining the user finds the key's incident. */

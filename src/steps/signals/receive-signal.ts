@@ -4,6 +4,7 @@ import { shownValue } from '../../common/untrusted-text.js';
 import { describeError } from '../../errors.js';
 import type { Signal } from '../../incident/parse-incident.js';
 import type { QuarantineSignal } from '../../incident/quarantine.js';
+import type { ContainmentMode } from '../containment/containment-modes.js';
 import { containedRecord } from '../containment/evidence.js';
 import { isReleaseRecord } from '../containment/record-text.js';
 import { claimIncident, type IncidentRecord, joinUserIncidents, type RecordDeps } from './incident-record.js';
@@ -38,9 +39,9 @@ export type SignalReceipt =
        */
       overdue?: true;
       /**
-       * What `exposed-keys release` left on the key's user (`reactivated <time>`, `released <time>
-       * left …`) when the key is active and no response contained it: a person decided the key
-       * stays, so this report does not contain it again.
+       * What the user's record of the key says of a release (`reactivated <time>`, `released <time>
+       * left …`), when a response contained the key and it is active again: shown, never acted on,
+       * since anyone allowed iam:TagUser can write it.
        */
       released?: string;
     }
@@ -61,6 +62,12 @@ export interface ReceiveDeps {
   iam: IamClient;
   record?: RecordDeps;
   now?: () => Date;
+  /**
+   * The containment mode the stack runs in now: a record's notify-only response holds back a
+   * later report only while it is notify-only still (the record alone, anyone who may write the
+   * table could forge).
+   */
+  mode?: ContainmentMode;
 }
 
 /**
@@ -76,13 +83,13 @@ function overdue(record: IncidentRecord, now: Date): boolean {
 /**
  * True when the record shows no response that contained the key: the first ended without
  * containing it (containment failed or was refused, the key was not found, its owner was not the
- * user named), or none is under way. A notify-only response is left as it is: responding again
- * would only notify again.
+ * user named), or none is under way. A notify-only response is left as it is while the stack is
+ * notify-only still: responding again would only notify again.
  */
-function noContainingResponse(record: IncidentRecord, isOverdue: boolean): boolean {
+function noContainingResponse(record: IncidentRecord, isOverdue: boolean, mode: ContainmentMode | undefined): boolean {
   const { response } = record;
   if (response === undefined) return isOverdue;
-  return !response.contained && response.outcome !== 'notify-only';
+  return !response.contained && !(response.outcome === 'notify-only' && mode === 'notify-only');
 }
 
 /**
@@ -118,8 +125,7 @@ async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal
  * or, for a quarantined user, lists the user's keys and joins the user's open incidents. Changes no
  * key: containment is the first signal's, but for a later report of a key IAM shows active while
  * the record shows no response that contained it (the first ended without containing it, or none
- * is under way): that report is `first` again, so that the response runs, unless a person released
- * the key (`exposed-keys release`).
+ * is under way): that report is `first` again, so that the response runs.
  *
  * @throws AwsCallError when the incident record cannot be written: the caller then responds in
  * full rather than risk no response at all.
@@ -145,15 +151,16 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
   const { record } = claim;
   const state = await keyNow(deps.iam, incident.accessKeyId);
   const isOverdue = overdue(record, now);
-  let released: string | null = null;
-  if (state.status === 'active' && noContainingResponse(record, isOverdue)) {
-    // A person released the key (Trusted Advisor reports a released key again): it is not
-    // contained again. Otherwise this report runs the response again. Two reports at once may
-    // both do so: containment is idempotent (a key already inactive or gone is found so, the
-    // sessions' deny policy is put again), and each says what it found.
-    released = await releaseOf(deps.iam, state.userName, incident.accessKeyId);
-    if (released === null) return { role: 'first', record, again: true };
-  }
+  // No response contained the key, and it is active: this report runs the response again, whatever
+  // the user's tags say (anyone allowed iam:TagUser can write a release there, and no release
+  // can follow a response that contained nothing). Two reports at once may both do so:
+  // containment is idempotent (a key already inactive or gone is found so, the sessions' deny
+  // policy is put again), and a response that contained nothing never overwrites the record of
+  // one that did (see recordResponse).
+  if (state.status === 'active' && noContainingResponse(record, isOverdue, deps.mode))
+    return { role: 'first', record, again: true };
+  // Contained, then active again: what the user's record of the key says of a release, to show.
+  const released = state.status === 'active' ? await releaseOf(deps.iam, state.userName, incident.accessKeyId) : null;
   return {
     role: 'joined',
     record,

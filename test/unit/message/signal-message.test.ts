@@ -233,20 +233,23 @@ describe('a later report that runs the response again, or not', () => {
     );
   });
 
-  it('says a person released a key still active, which is not contained again', () => {
+  it('shows what the user’s tags say of a release of a key contained, then active again, as the tags’ word only', () => {
     const report = joinedReport({
       keyNow: { status: 'active', userName: 'alice' },
-      record: recordOf({ response: undefined, openedAt: '' }),
-      overdue: true,
+      record: recordOf({
+        response: { outcome: 'deactivated', contained: true, at: '2026-11-26T22:00:09.000Z', userName: 'alice' },
+      }),
       released: 'reactivated 2026-11-27T09:00:00.000Z',
     });
 
     const message = messageOf(report);
 
     expect(message.keyNow).toBe(
-      'STILL ACTIVE: a person released it (reactivated 2026-11-27T09:00:00.000Z), so it is not contained again.',
+      "STILL ACTIVE: contained by the first response, then active again; the user's record of the key says it was released (reactivated 2026-11-27T09:00:00.000Z).",
     );
-    expect(message.done.join('\n')).toMatch(/a person released the key .*does not contain a released key again/);
+    expect(message.done.join('\n')).toMatch(
+      /the user's record of the key says it was released since .*check with whoever released it/,
+    );
   });
 
   it('asks a human to act when the record does not say when the response began and IAM cannot show the key', () => {
