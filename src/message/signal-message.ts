@@ -271,7 +271,7 @@ function quarantineMessage(report: IncidentReport, signal: Quarantine): Incident
       ? `NOT KNOWN: the keys of ${quarantine.userName} could not be listed, so none is known to be contained. ${covered}`.trim()
       : covered ||
         (active > 0
-          ? `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.${notCovering.length ? ` Its incident(s) ${notCovering.join('; ')} are not taken for this one: an incident covers a quarantine only when opened within a day of it, and its response contained the key or is still under way.` : ''}`
+          ? `NOT CONTAINED: nothing is contained on this signal alone. ${quarantine.userName} has ${active} active key(s) of ${user.keys.length}.${notCovering.length ? ` Its incident(s) ${notCovering.join('; ')} are not taken for this one: an incident covers a quarantine only when opened within a day of it, of a key of the user's, and its response contained the key or is still under way.` : ''}`
           : `None of the ${user.keys.length} key(s) of ${quarantine.userName} is active.`);
   return {
     outcome: 'user-quarantined',

@@ -142,7 +142,8 @@ export function quarantineReceivedAt(signal: Extract<SignalReceipt, { role: 'qua
 
 /**
  * The incidents of a quarantined user's keys that cover the quarantine: opened about when AWS
- * quarantined the user, and whose response contained its key, or is still under way (see
+ * quarantined the user, of a key IAM lists under the user (or that the response found the user's
+ * when it contained it), and whose response contained its key, or is still under way (see
  * {@link responseUnderWay}). An incident whose response contained nothing (the key's owner was not
  * the user named, IAM did not know the key, containment failed) or died leaves the user's keys as
  * they were: it covers nothing.
@@ -150,9 +151,15 @@ export function quarantineReceivedAt(signal: Extract<SignalReceipt, { role: 'qua
 export function coveringIncidents(signal: Extract<SignalReceipt, { role: 'quarantine' }>): IncidentRecord[] {
   const detected = Date.parse(signal.quarantine.detectedAt);
   const received = quarantineReceivedAt(signal);
+  const listed = new Set(signal.user.keys.map((key) => key.accessKeyId));
+  const user = signal.quarantine.userName.toLowerCase();
   return signal.incidents.filter(
     (record) =>
       (Math.abs(Date.parse(record.openedAt) - detected) <= SAME_DETECTION_MS || Number.isNaN(detected)) &&
+      // Its key is the user's: IAM lists it under the user, or the response that contained it found
+      // it the user's (a key the event named under the user may be anyone's).
+      (listed.has(record.accessKeyId) ||
+        (record.response?.contained === true && record.response.userName?.toLowerCase() === user)) &&
       (record.response?.contained === true || responseUnderWay(record, received)),
   );
 }

@@ -392,6 +392,22 @@ describe('the message of AWS quarantining a user', () => {
     expect(needsHuman(future)).toBe(true);
   });
 
+  it('is not covered by an incident of a key that is not the user’s, which a report named under the user', () => {
+    const stranger = recordOf({
+      accessKeyId: 'AKIAZZZZZZZZZZZZZZZZ',
+      openedAt: '2026-11-26T21:58:30.000Z',
+      response: undefined,
+    });
+    const gone = recordOf({
+      accessKeyId: 'AKIAZZZZZZZZZZZZZZZZ',
+      response: { outcome: 'deleted', contained: true, at: '2026-11-26T21:59:00.000Z', userName: 'Alice' },
+    });
+
+    expect(needsHuman(quarantineReport({ incidents: [stranger], receivedAt: '2026-11-26T21:59:00.000Z' }))).toBe(true);
+    // A key the response deleted, having found it the user's (IAM names are not case-sensitive), covers it.
+    expect(needsHuman(quarantineReport({ incidents: [gone], receivedAt: '2026-11-26T21:59:30.000Z' }))).toBe(false);
+  });
+
   it('needs a human when the keys of the user could not be listed, whatever incident there is', () => {
     const report = quarantineReport({ incidents: [recordOf()] });
     if (report.signal?.role === 'quarantine')
