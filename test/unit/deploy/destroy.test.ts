@@ -72,6 +72,22 @@ function deps() {
 
 const before = { StackEvents: [event(1, STACK, 'AWS::CloudFormation::Stack', 'CREATE_COMPLETE')] };
 
+/** Deletes the stack, Ctrl-C coming as CloudFormation takes the deletion, which then ends at once. */
+async function destroyWithCtrlCOnceDeleted(input: Parameters<typeof destroyStack>[1]) {
+  const ctrlC = new AbortController();
+  cloudFormationMock
+    .on(DescribeStacksCommand)
+    .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
+    .rejects(stackMissing());
+  cloudFormationMock.on(DescribeStackEventsCommand).resolves(before);
+  cloudFormationMock.on(DeleteStackCommand).callsFake(() => {
+    ctrlC.abort();
+    return {};
+  });
+  const dependencies = deps();
+  return destroyStack({ ...dependencies, poll: { ...dependencies.poll, signal: ctrlC.signal } }, input);
+}
+
 beforeEach(() => {
   cloudFormationMock.reset();
   s3Mock.reset();
@@ -283,22 +299,10 @@ describe('destroyStack', () => {
   });
 
   it('leaves the bucket, saying so, when Ctrl-C came once the stack was deleted, and reports the removal', async () => {
-    const ctrlC = new AbortController();
-    cloudFormationMock
-      .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
-      .rejects(stackMissing());
-    cloudFormationMock.on(DescribeStackEventsCommand).resolves(before);
-    cloudFormationMock.on(DeleteStackCommand).callsFake(() => {
-      ctrlC.abort();
-      return {};
+    const result = await destroyWithCtrlCOnceDeleted({
+      stackName: STACK,
+      artifactBucket: { bucket: BUCKET, owner: '123456789012' },
     });
-    const dependencies = deps();
-
-    const result = await destroyStack(
-      { ...dependencies, poll: { ...dependencies.poll, signal: ctrlC.signal } },
-      { stackName: STACK, artifactBucket: { bucket: BUCKET, owner: '123456789012' } },
-    );
 
     expect(result).toMatchObject({
       status: 'deleted',
@@ -328,22 +332,7 @@ describe('destroyStack', () => {
   });
 
   it('is not interrupted once the stack is gone when no bucket was to be deleted: nothing was left', async () => {
-    const ctrlC = new AbortController();
-    cloudFormationMock
-      .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [stack('CREATE_COMPLETE')] })
-      .rejects(stackMissing());
-    cloudFormationMock.on(DescribeStackEventsCommand).resolves(before);
-    cloudFormationMock.on(DeleteStackCommand).callsFake(() => {
-      ctrlC.abort();
-      return {};
-    });
-    const dependencies = deps();
-
-    const result = await destroyStack(
-      { ...dependencies, poll: { ...dependencies.poll, signal: ctrlC.signal } },
-      { stackName: STACK },
-    );
+    const result = await destroyWithCtrlCOnceDeleted({ stackName: STACK });
 
     expect(result).toMatchObject({ status: 'deleted', bucket: undefined });
     expect(result).not.toHaveProperty('interrupted');
