@@ -220,6 +220,18 @@ export class InterruptedError extends ExposedKeysError {
     super(message, options);
     this.exitCode = options.needsHuman ? ExitCode.needsHuman : ExitCode.interrupted;
   }
+
+  /**
+   * This stop, saying `more` of what it left after its message; with `hint`, that hint instead of
+   * its own; with `needsHuman`, that exit code instead of its own.
+   */
+  saying(more: string, options: { hint?: string; needsHuman?: boolean } = {}): InterruptedError {
+    const hint = options.hint ?? this.hint;
+    return new InterruptedError(`${this.message} ${more}`, {
+      ...(hint ? { hint } : {}),
+      needsHuman: options.needsHuman ?? this.exitCode === ExitCode.needsHuman,
+    });
+  }
 }
 
 /** True when `error` is one of the typed errors of exposed-keys. */

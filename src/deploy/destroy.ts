@@ -62,7 +62,7 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
     deleted = await deleteStackAndWait(deps, { stackName, stackId: stack.StackId ?? stackName }).catch(
       (error: unknown) => {
         if (!(error instanceof InterruptedError) || !input.artifactBucket) throw error;
-        throw new InterruptedError(`${error.message} Bucket ${input.artifactBucket.bucket} was not deleted.`, {
+        throw error.saying(`Bucket ${input.artifactBucket.bucket} was not deleted.`, {
           hint: `${error.hint ?? ''} Once the stack is gone, \`exposed-keys destroy --delete-bucket\` deletes the bucket.`.trim(),
         });
       },

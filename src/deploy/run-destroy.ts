@@ -105,10 +105,7 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
     // Stopped following the deletion, which goes on: what it cancels is still said.
     if (!(error instanceof InterruptedError) || !cancelled) throw error;
     // A deactivated key's deletion cancelled: a human must delete the key, as when not stopped (exit 4).
-    throw new InterruptedError(`${error.message} ${cancelled}`, {
-      ...(error.hint ? { hint: error.hint } : {}),
-      needsHuman: followUps !== undefined && cancelledADeletion({ followUps }),
-    });
+    throw error.saying(cancelled, { needsHuman: followUps !== undefined && cancelledADeletion({ followUps }) });
   });
   return { outcome: 'destroyed', ...result, ...(followUps ? { followUps } : {}) };
 }

@@ -174,9 +174,7 @@ export async function runInvestigation(
   ).catch((error: unknown) => {
     // Stopped during the key's own Athena query: what was scanned, and billed, is still said.
     if (!(error instanceof InterruptedError) || !source.queries?.length) throw error;
-    throw new InterruptedError(`${error.message} ${renderQueriesReport(source.queries)}.`, {
-      ...(error.hint ? { hint: error.hint } : {}),
-    });
+    throw error.saying(`${renderQueriesReport(source.queries)}.`);
   });
   const inventory =
     request.inventory && !request.signal?.aborted

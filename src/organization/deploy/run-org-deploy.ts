@@ -194,7 +194,7 @@ export async function runOrgDeploy(deps: RunOrgDeployDeps, input: RunOrgDeployIn
       io.notify({ kind: 'operation', action, operationId, status }),
     ).catch((error: unknown) => {
       if (!(error instanceof InterruptedError)) throw error;
-      throw new InterruptedError(`${error.message} The hub is deployed; the members may not all be.`, {
+      throw error.saying('The hub is deployed; the members may not all be.', {
         hint: 'See where it got to with `exposed-keys status --org`; once it ends, run exposed-keys deploy --org again to finish.',
       });
     });

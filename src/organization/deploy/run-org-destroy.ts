@@ -115,7 +115,7 @@ export async function runOrgDestroy(deps: RunOrgDestroyDeps, input: RunOrgDestro
         (status) => io.notify({ kind: 'operation', action: 'delete-instances', operationId, status }),
       ).catch((error: unknown) => {
         if (!(error instanceof InterruptedError)) throw error;
-        throw new InterruptedError(`${error.message} The StackSet and the hub were not deleted.`, {
+        throw error.saying('The StackSet and the hub were not deleted.', {
           hint: 'See where it got to with `exposed-keys status --org`; once it ends, run exposed-keys destroy --org again to finish.',
         });
       });
