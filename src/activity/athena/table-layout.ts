@@ -3,7 +3,7 @@ import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { GlueApi } from '../../aws/narrow-clients.js';
 import { InvalidInputError } from '../../errors.js';
 import { GLUE_NAME, type TableLayout, type TableName, type TablePartitions } from './activity-sql.js';
-import { tableLocation } from './table-location.js';
+import { projectionEnabled, tableLocation } from './table-location.js';
 
 /** The names a CloudTrail table's partition columns go by (AWS's documented tables, and the stack's). */
 const PARTITION_NAMES = {
@@ -51,8 +51,8 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
   const regionValues = partitions.region && projectedValues(parameters, partitions.region);
   const accountValues = partitions.account && projectedValues(parameters, partitions.account);
   const location = tableLocation(answer.Table);
-  const projected = parameters['projection.enabled']?.trim().toLowerCase() === 'true';
-  const dateRange = projected && partitions.date ? parameters[`projection.${partitions.date}.range`] : undefined;
+  const dateRange =
+    projectionEnabled(parameters) && partitions.date ? parameters[`projection.${partitions.date}.range`] : undefined;
   return {
     name,
     partitions,

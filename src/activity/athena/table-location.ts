@@ -11,6 +11,11 @@ export interface TableLocation {
   region?: string;
 }
 
+/** True when the table's partitions are projected (`projection.enabled`), not added by hand. */
+export function projectionEnabled(parameters: Record<string, string>): boolean {
+  return parameters['projection.enabled']?.trim().toLowerCase() === 'true';
+}
+
 const ACCOUNT = /^\d{12}$/;
 /** An organisation trail files each account under the organisation's id. */
 const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
@@ -28,7 +33,7 @@ export function tableLocation(
   table: Pick<Table, 'Parameters' | 'PartitionKeys' | 'StorageDescriptor'> | undefined,
 ): TableLocation | undefined {
   const parameters = table?.Parameters ?? {};
-  const projected = parameters['projection.enabled']?.trim().toLowerCase() === 'true';
+  const projected = projectionEnabled(parameters);
   if (!projected && (table?.PartitionKeys ?? []).length > 0) return undefined;
   const uri = (projected ? parameters['storage.location.template'] : undefined) ?? table?.StorageDescriptor?.Location;
   if (!uri) return undefined;
