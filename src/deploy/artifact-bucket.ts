@@ -226,7 +226,8 @@ export type HeldObject = Pick<UploadedArtifact, 'versionId' | 'status'>;
  * object with another checksum, or with none (S3 cannot vouch for its bytes), is replaced: the key
  * is only a name, and anyone who may write to the bucket could have put something else there. The
  * write sends the SHA-256, so S3 refuses bytes altered on the way, and is encrypted (SSE-S3).
- * `announce` is told before a write, with the object found there if any; `bytes` is read only then.
+ * `announce` is told before a write, with the object found there if any, and whether that object
+ * holds these very bytes (written again for a version only); `bytes` is read only then.
  *
  * @throws AwsCallError when S3 refuses.
  */
@@ -234,19 +235,15 @@ export async function writeUnlessHeld(
   deps: ArtifactBucketDeps,
   target: { Bucket: string; Key: string; ExpectedBucketOwner: string },
   object: { sha256: string; contentType: string; bytes: () => Promise<Uint8Array> },
-  announce: (existing: HeadObjectCommandOutput | undefined) => void,
+  announce: (existing: HeadObjectCommandOutput | undefined, sameBytes: boolean) => void,
 ): Promise<HeldObject> {
   const expected = s3Checksum(object.sha256);
   const existing = await existingObject(deps.s3, target);
   // A multipart object's checksum is of its parts ("…-3", COMPOSITE): it cannot vouch for the whole.
+  const sameBytes = existing?.ChecksumSHA256 === expected && existing.ChecksumType !== 'COMPOSITE';
   // One written while versioning was off ("null") is written again, to get a version if it is on now.
-  if (
-    existing?.ChecksumSHA256 === expected &&
-    existing.ChecksumType !== 'COMPOSITE' &&
-    (existing.VersionId === undefined || pinnable(existing.VersionId))
-  )
-    return { versionId: existing.VersionId, status: 'unchanged' };
-  announce(existing);
+  if (sameBytes && existing?.VersionId !== 'null') return { versionId: existing?.VersionId, status: 'unchanged' };
+  announce(existing, sameBytes);
   const body = await object.bytes();
   const put = await send('PutObject', () =>
     deps.s3.send(
@@ -285,11 +282,11 @@ export async function uploadArtifact(
     deps,
     { Bucket: bucket, Key: key, ExpectedBucketOwner: owner },
     { sha256: artifact.sha256, contentType: 'application/zip', bytes: () => readFile(artifact.zipPath) },
-    (existing) =>
+    (existing, sameBytes) =>
       deps.progress?.onStep?.(
         !existing
           ? `Uploading s3://${bucket}/${key}`
-          : existing.ChecksumSHA256 === s3Checksum(artifact.sha256) && existing.ChecksumType !== 'COMPOSITE'
+          : sameBytes
             ? `s3://${bucket}/${key} holds this artifact at no version (written while versioning was off): uploading it again, to pin it`
             : `s3://${bucket}/${key} does not hold this artifact (${existing.ChecksumSHA256 ? `SHA-256 ${existing.ChecksumSHA256}` : 'S3 has no SHA-256 of it'}): uploading it again`,
       ),
