@@ -1,8 +1,8 @@
-import { shownText, shownValue } from '../common/untrusted-text.js';
+import { shownText } from '../common/untrusted-text.js';
 import type { FollowUpReport, IncidentReport } from '../steps/incident-outcome.js';
 import { buildFollowUpMessage } from './follow-up-message.js';
 import { buildIncidentMessage, type IncidentMessage } from './incident-message.js';
-import { signalMessage } from './signal-message.js';
+import { endedWith, openedAt, signalMessage } from './signal-message.js';
 
 /**
  * The message of any report: a full incident, a later signal that joined one, AWS quarantining a
@@ -36,7 +36,7 @@ function respondedAgain(report: IncidentReport): string | null {
   if (signal?.role !== 'first' || !signal.again || !signal.record) return null;
   const { record } = signal;
   const first = record.response
-    ? `ended with ${shownValue(record.response.outcome, 40)} at ${shownValue(record.response.at, 40)}, the key not contained`
-    : `(the incident opened at ${record.openedAt === '' ? 'an unknown time' : shownValue(record.openedAt, 40)}) has recorded nothing`;
+    ? `ended with ${endedWith(record.response)}, the key not contained`
+    : `(the incident opened at ${openedAt(record)}) has recorded nothing`;
   return `Responded again to this later report (report ${record.signals} of the incident): IAM showed the key ACTIVE, and the incident's first response ${first}.`;
 }

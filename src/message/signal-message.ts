@@ -37,12 +37,12 @@ function sourceName(source: string): string {
  */
 
 /** When the incident was opened, as its record says. */
-function openedAt(record: IncidentRecord): string {
+export function openedAt(record: IncidentRecord): string {
   return record.openedAt === '' ? 'an unknown time' : shownValue(record.openedAt, 40);
 }
 
 /** What the first response ended with, and when: `deleted at 2026-11-26T22:00:09.000Z`. */
-function endedWith(response: NonNullable<IncidentRecord['response']>): string {
+export function endedWith(response: NonNullable<IncidentRecord['response']>): string {
   return `${shownValue(response.outcome, 40)} at ${shownValue(response.at, 40)}`;
 }
 

@@ -92,8 +92,9 @@ export interface IncidentReport {
  * is the root user's) and the response did not contain it. While the first response runs, it is
  * its own to report, unless none is provably under way (`overdue`: it has recorded nothing for
  * longer than a response takes, or the record does not say when it began): then a key not shown
- * contained needs a human. (A key IAM shows active then runs the response again, rather than
- * join: see receiveSignal; one a person released joins, and needs a human.)
+ * contained needs a human. (A key IAM shows active that no response contained then runs the
+ * response again, rather than join: see receiveSignal; one a response contained, active again,
+ * joins, and needs a human.)
  */
 function joinedKeyStillUsable(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   const response = signal.record.response;
