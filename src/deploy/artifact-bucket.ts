@@ -141,10 +141,14 @@ export async function ensureArtifactBucket(
         deps.progress?.onStep?.(
           `Could not check the settings of the artifact bucket ${bucket} (${error instanceof Error ? error.message : String(error)}): it is used as it is`,
         );
-        return [] as string[];
+        return { mended: [], kept: [] };
       });
-      if (mended.length > 0)
-        deps.progress?.onStep?.(`Artifact bucket ${bucket} lacked, and now has: ${mended.join(', ')}`);
+      if (mended.mended.length > 0)
+        deps.progress?.onStep?.(`Artifact bucket ${bucket} lacked, and now has: ${mended.mended.join(', ')}`);
+      if (mended.kept.length > 0)
+        deps.progress?.onStep?.(
+          `Artifact bucket ${bucket} keeps what someone set, which a bucket deploy makes would not have: ${mended.kept.join('; ')}. Review it (aws s3api get-bucket-policy --bucket ${bucket}), or deploy with --bucket to a bucket of your own`,
+        );
     }
     return { bucket, created: false };
   }

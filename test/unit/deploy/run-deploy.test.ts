@@ -35,6 +35,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { paletteOf } from '../../../src/cli/output.js';
 import { renderDeployReport } from '../../../src/cli/render/deploy.js';
+import { tlsOnlyBucketPolicy } from '../../../src/deploy/artifact-bucket.js';
 import type { Artifact } from '../../../src/deploy/package-artifact.js';
 import { type DeployMessage, runDeploy } from '../../../src/deploy/run-deploy.js';
 import { MAX_TEMPLATE_BODY_BYTES } from '../../../src/deploy/template.js';
@@ -92,9 +93,18 @@ beforeEach(() => {
   s3Mock.on(HeadBucketCommand).resolves({});
   // The default bucket, as a first deploy left it: whole.
   s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
-  s3Mock.on(GetPublicAccessBlockCommand).resolves({});
-  s3Mock.on(GetBucketOwnershipControlsCommand).resolves({});
-  s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: '{}' });
+  s3Mock.on(GetPublicAccessBlockCommand).resolves({
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    },
+  });
+  s3Mock
+    .on(GetBucketOwnershipControlsCommand)
+    .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+  s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: tlsOnlyBucketPolicy(BUCKET) });
   // The artifact is there already; a template is what was last written at its key.
   const written = new Map<string, string>();
   s3Mock.on(PutObjectCommand).callsFake((put: { Key: string; ChecksumSHA256?: string }) => {
@@ -401,6 +411,69 @@ describe('runDeploy', () => {
         text: `Artifact bucket ${BUCKET} lacked, and now has: versioning, public access block, object ownership`,
       }),
     );
+  });
+
+  it('says what someone who made exposed-keys’ bucket first set there, and keeps it: a foreign policy, public access let through', async () => {
+    s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
+    s3Mock.on(GetPublicAccessBlockCommand).resolves({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: false,
+        RestrictPublicBuckets: false,
+      },
+    });
+    s3Mock
+      .on(GetBucketOwnershipControlsCommand)
+      .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+    const foreign = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+          Action: 's3:PutObject',
+          Resource: '*',
+        },
+      ],
+    };
+    s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(foreign) });
+    const { deps: d, io } = deps(false);
+
+    await runDeploy(d, input);
+
+    expect(s3Mock).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+    expect(s3Mock).not.toHaveReceivedCommand(PutPublicAccessBlockCommand);
+    const kept = io.messages.find((message) => /keeps what someone set/.test(message.text));
+    expect(kept?.text).toContain('public access not blocked (BlockPublicPolicy, RestrictPublicBuckets off)');
+    expect(kept?.text).toContain('a bucket policy exposed-keys did not write');
+    expect(kept?.text).toContain(`aws s3api get-bucket-policy --bucket ${BUCKET}`);
+  });
+
+  it('says nothing of a bucket that holds exposed-keys’ own settings, its policy spelt in another key order', async () => {
+    s3Mock.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
+    s3Mock.on(GetPublicAccessBlockCommand).resolves({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    s3Mock
+      .on(GetBucketOwnershipControlsCommand)
+      .resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+    const ours = JSON.parse(tlsOnlyBucketPolicy(BUCKET)) as { Statement: Record<string, unknown>[] };
+    const reordered = {
+      Statement: ours.Statement.map((statement) => Object.fromEntries(Object.entries(statement).reverse())),
+      Version: '2012-10-17',
+    };
+    s3Mock.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify(reordered) });
+    const { deps: d, io } = deps(false);
+
+    await runDeploy(d, input);
+
+    expect(io.messages.filter((message) => /Artifact bucket/.test(message.text))).toEqual([]);
   });
 
   it('discards the change set, and the empty stack it made, when the host says no', async () => {
