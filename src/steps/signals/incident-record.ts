@@ -62,6 +62,11 @@ export interface SignalRef {
   source: string;
   /** The key's owner as the signal names it, when it does. */
   userName?: string | null;
+  /**
+   * The key's owner as IAM named it when the signal names none (an AWS Health event may not): the
+   * key is filed under it, never recorded as what the report said.
+   */
+  ownerName?: string;
 }
 
 function keyItem(accountId: string, accessKeyId: string): Record<string, AttributeValue> {
@@ -231,13 +236,14 @@ async function claimRecord(deps: RecordDeps, signal: SignalRef, now: Date): Prom
  * the key gone and, with an event that names no user, nothing to show it was contained. A record
  * past its time (kept 90 days, then removed by DynamoDB when it gets to it) is a new incident, of
  * which this signal is the first. Safe under concurrency: each write of the record is one atomic
- * update, its condition checked in it. A signal that names the key's user files the key under
- * that user at once, for AWS's quarantine of the user.
+ * update, its condition checked in it. A signal that names the key's user (or, naming none, whose
+ * key IAM gave an owner: `ownerName`) files the key under that user at once, for AWS's quarantine
+ * of the user.
  */
 export async function claimIncident(deps: RecordDeps, signal: SignalRef): Promise<IncidentClaim> {
   const now = (deps.now ?? (() => new Date()))();
   const item = await claimRecord(deps, signal, now);
-  const named = signal.userName ?? null;
+  const named = namesUser(signal) ? (signal.userName as string) : (signal.ownerName ?? null);
   if (named !== null && userNameProblem(named) === null && !isRootUserName(named))
     try {
       // Filed now, not only once the response has run: AWS quarantines the user when it reports

@@ -1,3 +1,4 @@
+import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
 import { shownValue } from '../../common/untrusted-text.js';
@@ -106,6 +107,20 @@ async function releaseOf(iam: IamClient, userName: string, accessKeyId: string):
   }
 }
 
+/**
+ * The key's owner as IAM names it, for a report that names none: the key is filed under it when
+ * the incident is claimed, so that AWS quarantining that user while the response still looks for
+ * the owner finds the incident. Read only; undefined when IAM does not say (the response then
+ * files the key once it knows the owner).
+ */
+async function ownerOf(iam: IamClient, accessKeyId: string): Promise<string | undefined> {
+  try {
+    return (await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }))).UserName || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal): Promise<SignalReceipt> {
   let incidents: IncidentRecord[] = [];
   let recordError: string | undefined;
@@ -135,6 +150,7 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
   const { incident } = signal;
   if (!deps.record) return { role: 'first', record: null };
   let claim: Awaited<ReturnType<typeof claimIncident>>;
+  const ownerName = incident.userName ? undefined : await ownerOf(deps.iam, incident.accessKeyId);
   try {
     claim = await claimIncident(deps.record, {
       accountId: incident.accountId,
@@ -142,6 +158,7 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
       eventId: incident.eventId,
       source: incident.source,
       userName: incident.userName,
+      ...(ownerName ? { ownerName } : {}),
     });
   } catch (error) {
     throw toAwsCallError('dynamodb:UpdateItem', error);

@@ -110,6 +110,28 @@ describe('receiveSignal', () => {
     });
   });
 
+  it("files the key of a report that names no user (AWS Health) under the owner IAM gives, never as the report's word", async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: item('event-1') });
+    iamMock
+      .on(GetAccessKeyLastUsedCommand, { AccessKeyId: KEY })
+      .resolves({ UserName: 'Bob' })
+      .on(GetAccessKeyLastUsedCommand, { AccessKeyId: OTHER })
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, null) });
+    const other = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(OTHER, null) });
+
+    expect(receipt.role).toBe('first');
+    expect(other.role).toBe('first');
+    const updates = dbMock.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
+    expect(updates.map((update) => update.Key?.pk?.S).filter((pk) => pk?.startsWith('user#'))).toEqual([
+      'user#123456789012#bob',
+    ]);
+    // The claim records no user the report named.
+    expect(updates.filter((update) => update.ExpressionAttributeValues?.[':user'])).toEqual([]);
+    expectNoMutation();
+  });
+
   it('still claims the incident when the key cannot be filed under its user', async () => {
     dbMock
       .on(UpdateItemCommand)
