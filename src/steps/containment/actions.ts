@@ -9,7 +9,7 @@ import type { IamClient } from '../../aws/narrow-clients.js';
 import { ContainmentError, describeError } from '../../errors.js';
 import { manualContainSteps } from '../human-steps.js';
 import { containedTag } from './evidence.js';
-import { listedStatus } from './owner.js';
+import { listedStatus, resolveOwner } from './owner.js';
 import { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './revoke-sessions-policy.js';
 
 /**
@@ -24,6 +24,30 @@ function failure(accessKeyId: string, userName: string, operation: string, error
     accessKeyId,
     `Could not contain ${accessKeyId} of ${userName}; the key is still active: ${describeError(toAwsCallError(operation, error))}`,
     { cause: error, hint: manualContainSteps(accessKeyId, userName)[0] },
+  );
+}
+
+/**
+ * What IAM's "no such key" for `userName` means: `gone` only when IAM no longer knows the key at
+ * all. IAM answers so too when the user holding the key is no longer called `userName` (renamed,
+ * by someone with the leaked key perhaps, between the owner's check and the call): the key is then
+ * still usable, and saying "deleted" would be a lie.
+ *
+ * @throws ContainmentError when IAM still knows the key, or cannot say.
+ */
+async function goneOrStillHeld(
+  iam: IamClient,
+  accessKeyId: string,
+  userName: string,
+  answered: { operation: string; error?: unknown },
+): Promise<'gone'> {
+  const owner = await resolveOwner(iam, accessKeyId, userName);
+  if (owner.kind === 'unknown') return 'gone';
+  const holder = owner.kind === 'user' ? owner.userName : 'the root user';
+  throw new ContainmentError(
+    accessKeyId,
+    `Could not contain ${accessKeyId}: IAM says ${userName} holds no such key (${answered.operation}${answered.error ? `: ${describeError(toAwsCallError(answered.operation, answered.error))}` : ''}), yet it still knows the key, held by ${holder} (the user renamed while it was contained?). It may still be active.`,
+    { cause: answered.error, hint: manualContainSteps(accessKeyId, owner.kind === 'user' ? owner.userName : null)[0] },
   );
 }
 
@@ -45,13 +69,15 @@ export async function disableKey(
       return 'changed';
     }
     const status = await listedStatus(iam, userName, accessKeyId);
-    if (status === null) return 'gone';
+    if (status === null) return await goneOrStillHeld(iam, accessKeyId, userName, { operation: 'iam:ListAccessKeys' });
     if (status === 'Inactive') return 'already';
     await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
     return 'changed';
   } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity')) return 'gone';
-    return failure(accessKeyId, userName, mode === 'delete' ? 'iam:DeleteAccessKey' : 'iam:UpdateAccessKey', error);
+    if (error instanceof ContainmentError) throw error;
+    const operation = mode === 'delete' ? 'iam:DeleteAccessKey' : 'iam:UpdateAccessKey';
+    if (isAwsError(error, 'NoSuchEntity')) return goneOrStillHeld(iam, accessKeyId, userName, { operation, error });
+    return failure(accessKeyId, userName, operation, error);
   }
 }
 

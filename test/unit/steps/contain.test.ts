@@ -190,12 +190,35 @@ describe('containKey in delete mode', () => {
 
   it('reports the key deleted, and revokes its sessions, when a retried delete finds it gone', async () => {
     iamMock.on(DeleteAccessKeyCommand).rejects(noSuchEntity());
+    // IAM no longer knows the key once its deletion went through.
+    iamMock.on(GetAccessKeyLastUsedCommand).resolvesOnce({ UserName: 'alice' }).rejects(noSuchEntity());
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'));
 
     expect(result).toMatchObject({ outcome: 'deleted', contained: true, humanSteps: [] });
     expect(result.actions[0]?.detail).toMatch(/is gone: IAM no longer had it/);
     expect(iamMock).toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+
+  it('never says deleted when IAM finds no such key of the user because the user was renamed: the key is still usable', async () => {
+    iamMock.on(DeleteAccessKeyCommand).rejects(noSuchEntity());
+    iamMock.on(GetAccessKeyLastUsedCommand).resolvesOnce({ UserName: 'alice' }).resolves({ UserName: 'alice2' });
+
+    const failure = containKey(deps(), incidentFor(KEY, 'alice'));
+
+    await expect(failure).rejects.toBeInstanceOf(ContainmentError);
+    await expect(failure).rejects.toThrow(/yet it still knows the key, held by alice2.*It may still be active/);
+    expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+
+  it('never says deactivated when the user was renamed between the owner check and the listing of its keys', async () => {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
+    iamMock.on(GetAccessKeyLastUsedCommand).resolvesOnce({ UserName: 'alice' }).resolves({ UserName: 'alice2' });
+
+    const failure = containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
+
+    await expect(failure).rejects.toThrow(/held by alice2/);
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
   });
 
   it('reports a session revocation that failed, as a warning and a step for a human, and still deletes', async () => {
