@@ -10,8 +10,8 @@ export interface ScheduledDeletionResult {
   accessKeyId: string;
   userName: string;
   /**
-   * `deleted`: this run deleted the inactive key; `already-deleted`: it was gone, and exposed-keys
-   * had contained it; `refused`: the key is active again, belongs to someone else, or nothing shows
+   * `deleted`: this run deleted the inactive key; `already-deleted`: IAM no longer knows it (an
+   * earlier attempt, or someone removed it or its user), so it cannot be used; `refused`: the key is active again, belongs to someone else, or nothing shows
    * exposed-keys contained it, so it was left alone for a human to decide.
    */
   outcome: 'deleted' | 'already-deleted' | 'refused';

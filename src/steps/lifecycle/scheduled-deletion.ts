@@ -27,6 +27,19 @@ function refused(request: FollowUpRequest, summary: string, humanSteps: string[]
   };
 }
 
+function alreadyGone(request: FollowUpRequest, summary: string): ScheduledDeletionResult {
+  return { ...refused(request, summary, []), outcome: 'already-deleted' };
+}
+
+/** True when IAM knows the key no more; false when it still does, or cannot say. */
+async function goneFromIam(iam: IamClient, accessKeyId: string): Promise<boolean> {
+  try {
+    return (await resolveOwner(iam, accessKeyId, null)).kind === 'unknown';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Deletes a key that deactivate-then-delete left inactive, when its schedule comes. The schedule's
  * word is not enough: the key is deleted only when IAM says it still belongs to the user named, is
@@ -47,15 +60,15 @@ export async function deleteAsScheduled(
   try {
     const owner = await resolveOwner(deps.iam, accessKeyId, userName);
     const record = await containedRecord(deps.iam, userName, accessKeyId);
+    // A key IAM does not know cannot be used, whoever removed it: with its user, perhaps, which
+    // took exposed-keys' record along. Key ids are never given again.
     if (owner.kind === 'unknown')
-      return record
-        ? {
-            ...refused(request, `${accessKeyId} was already gone: nothing left to delete.`, []),
-            outcome: 'already-deleted',
-          }
-        : refused(request, `IAM does not know ${accessKeyId}, and nothing shows exposed-keys contained it.`, [
-            `Check what became of ${accessKeyId}: aws iam list-access-keys --user-name ${userName}`,
-          ]);
+      return alreadyGone(
+        request,
+        record
+          ? `${accessKeyId} was already gone: nothing left to delete.`
+          : `IAM no longer knows ${accessKeyId} (deleted outside this schedule, perhaps with its user ${userName}): it cannot be used, and there is nothing left to delete.`,
+      );
     if (owner.kind !== 'user' || owner.userName.toLowerCase() !== userName.toLowerCase())
       return refused(request, `${accessKeyId} does not belong to ${userName}; nothing was deleted.`, [
         `Find out who owns ${accessKeyId} now: aws iam get-access-key-last-used --access-key-id ${accessKeyId}`,
@@ -90,11 +103,9 @@ export async function deleteAsScheduled(
     checked = true;
     await deps.iam.send(new DeleteAccessKeyCommand({ UserName: owner.userName, AccessKeyId: accessKeyId }));
   } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity'))
-      return {
-        ...refused(request, `${accessKeyId} was already gone: nothing left to delete.`, []),
-        outcome: 'already-deleted',
-      };
+    // IAM answers so too for a user renamed since it was checked: the key is gone only once IAM does not know it.
+    if (isAwsError(error, 'NoSuchEntity') && (await goneFromIam(deps.iam, accessKeyId)))
+      return alreadyGone(request, `${accessKeyId} was already gone: nothing left to delete.`);
     throw checked
       ? new ContainmentError(
           accessKeyId,

@@ -341,6 +341,30 @@ describe('deleteAsScheduled', () => {
   });
 });
 
+describe('deleteAsScheduled when the key or its user changed after containment', () => {
+  it('reports a key deleted with its user (which took the record along) as gone, not as a deletion refused', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(new NoSuchEntityException({ message: 'gone', $metadata: {} }));
+    iamMock.on(ListUserTagsCommand).rejects(new NoSuchEntityException({ message: 'no user', $metadata: {} }));
+
+    const result = await deleteAsScheduled({ iam }, REQUEST);
+
+    expect(result).toMatchObject({ outcome: 'already-deleted', humanSteps: [] });
+    expect(result.summary).toMatch(/IAM no longer knows .* it cannot be used/);
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+  });
+
+  it('never reports a key gone when its deletion found no such key because the user was renamed', async () => {
+    inactiveKey();
+    tagged();
+    iamMock.on(GetAccessKeyLastUsedCommand).resolvesOnce({ UserName: 'alice' }).resolves({ UserName: 'alice2' });
+    iamMock.on(DeleteAccessKeyCommand).rejects(new NoSuchEntityException({ message: 'no such key', $metadata: {} }));
+
+    await expect(deleteAsScheduled({ iam }, REQUEST)).rejects.toThrow(
+      /Could not delete .* it is still there, inactive/,
+    );
+  });
+});
+
 describe('deleteAsScheduled when IAM fails before the deletion', () => {
   it('says the key was not checked, so not known to be inactive, and was not deleted', async () => {
     tagged();
