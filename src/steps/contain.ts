@@ -240,25 +240,49 @@ async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<
   );
   if (evidence.shown) {
     const warnings = [...evidence.warnings];
-    // The user the event names owns the key as far as anything shows: it is gone from IAM.
-    const user = incident.userName;
+    const humanSteps: string[] = [];
+    // Only a user the evidence ties the key to has its sessions denied: never the one a report or
+    // --user names on its word alone.
+    const named = incident.userName;
+    const user =
+      named !== null && evidence.heldBy?.toLowerCase() === named.toLowerCase() && !isRootUserName(named) ? named : null;
+    if (named !== null && user === null && !isRootUserName(named)) {
+      warnings.push(
+        evidence.heldBy
+          ? `The evidence ties ${incident.accessKeyId} to ${evidence.heldBy}, not to ${named}: no sessions were denied.`
+          : `Nothing ties ${incident.accessKeyId} to ${named}: no sessions were denied.`,
+      );
+      humanSteps.push(revokeSessionsStep(evidence.heldBy ?? named));
+    }
     // Gone from IAM, the key has no last use to ask: only the revocation policy's being there counts.
     const sessions =
-      opts.revokeSessions && !opts.dryRun && user !== null && !isRootUserName(user)
-        ? await denySessionsIfNot(
-            deps.iam,
-            { userName: user, accessKeyId: incident.accessKeyId, lastUsed: null },
-            now,
-            warnings,
-          )
-        : { actions: [], humanSteps: [] };
+      !opts.revokeSessions || user === null
+        ? { actions: [], humanSteps: [] }
+        : opts.dryRun
+          ? {
+              actions: [
+                {
+                  kind: 'revoke-sessions' as const,
+                  target: user,
+                  status: 'planned' as const,
+                  detail: `deny ${user}'s sessions issued before the time of containment, unless IAM shows them denied (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
+                },
+              ],
+              humanSteps: [],
+            }
+          : await denySessionsIfNot(
+              deps.iam,
+              { userName: user, accessKeyId: incident.accessKeyId, lastUsed: null },
+              now,
+              warnings,
+            );
     return result(incident, opts, {
       outcome: 'already-contained',
       userName: incident.userName,
       summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}${sessions.actions.length ? `; ${sessionsDeniedNow(sessions.actions)}` : ''}`,
       warnings,
       actions: sessions.actions,
-      humanSteps: sessions.humanSteps,
+      humanSteps: [...sessions.humanSteps, ...humanSteps],
     });
   }
   // IAM lists no root key: when the event says the key is the root user's, the root user must act.

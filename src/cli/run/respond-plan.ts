@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetUserCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
-import type { IamClient, StsApi } from '../../aws/narrow-clients.js';
+import type { CloudTrailApi, IamClient, StsApi } from '../../aws/narrow-clients.js';
 import { describeError, InvalidInputError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { isRootUserName } from '../../incident/user-name.js';
@@ -17,6 +17,11 @@ export interface PlanDeps {
   now?: () => Date;
   /** The stack's schedules, asked for once the key is unusable (see `containKey`). */
   schedules?: () => Promise<ScheduleDeps>;
+  /**
+   * CloudTrail, asked only for a key IAM does not know (a deletion of it there is evidence it was
+   * contained): the plan then shows what the run will do, the sessions it will deny included.
+   */
+  cloudTrail?: CloudTrailApi;
 }
 
 /** What a responder asked to contain. */
@@ -102,13 +107,17 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
   if (userCheck !== undefined) return { incident, plan: { status: 'failed', error: userCheck }, warnings };
   const plan = await report(
     () =>
-      containKey({ iam: deps.iam, now: deps.now, accountId: account, schedules: deps.schedules }, incident, {
-        mode: options.mode,
-        dryRun: true,
-        revokeSessions: options.revokeSessions,
-        deleteAfterDays: options.deleteAfterDays,
-        checkSchedules: options.dryRun ?? false,
-      }),
+      containKey(
+        { iam: deps.iam, cloudTrail: deps.cloudTrail, now: deps.now, accountId: account, schedules: deps.schedules },
+        incident,
+        {
+          mode: options.mode,
+          dryRun: true,
+          revokeSessions: options.revokeSessions,
+          deleteAfterDays: options.deleteAfterDays,
+          checkSchedules: options.dryRun ?? false,
+        },
+      ),
     describeError,
   );
   return { incident, plan, warnings };

@@ -13,7 +13,26 @@ export function containedTag(accessKeyId: string): string {
 export interface RemovalEvidence {
   /** How the key is known to be gone, in a sentence; null when nothing shows it. */
   shown: string | null;
+  /**
+   * The user the evidence ties the key to: the one whose tag records its containment, or the one
+   * CloudTrail's deletion names (its `userName`, or the caller's own for a call that named none,
+   * which deletes the caller's own key); null when the evidence names no user.
+   */
+  heldBy?: string | null;
   warnings: string[];
+}
+
+/** The user whose key a DeleteAccessKey record deleted, as the record says. */
+function deletedKeyUser(record: {
+  requestParameters?: { userName?: unknown };
+  userIdentity?: { type?: unknown; userName?: unknown };
+}): string | null {
+  const named = record.requestParameters?.userName;
+  if (typeof named === 'string' && named !== '') return named;
+  const caller = record.userIdentity;
+  return caller?.type === 'IAMUser' && typeof caller.userName === 'string' && caller.userName !== ''
+    ? caller.userName
+    : null;
 }
 
 /** LookupEvents keeps 90 days; deletions are looked for over that span, a few pages at most. */
@@ -51,7 +70,11 @@ async function taggedBefore(iam: IamClient, userName: string, accessKeyId: strin
   return value === null ? null : `exposed-keys contained it earlier (${value || 'no detail'}, tag on ${userName}).`;
 }
 
-async function deletionInCloudTrail(cloudTrail: CloudTrailApi, accessKeyId: string, now: Date): Promise<string | null> {
+async function deletionInCloudTrail(
+  cloudTrail: CloudTrailApi,
+  accessKeyId: string,
+  now: Date,
+): Promise<{ shown: string; heldBy: string | null } | null> {
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const answer = await cloudTrail.send(
@@ -65,8 +88,8 @@ async function deletionInCloudTrail(cloudTrail: CloudTrailApi, accessKeyId: stri
     );
     for (const event of answer.Events ?? []) {
       let record: {
-        requestParameters?: { accessKeyId?: unknown };
-        userIdentity?: { arn?: unknown };
+        requestParameters?: { accessKeyId?: unknown; userName?: unknown };
+        userIdentity?: { arn?: unknown; type?: unknown; userName?: unknown };
         errorCode?: unknown;
         errorMessage?: unknown;
       } = {};
@@ -78,7 +101,10 @@ async function deletionInCloudTrail(cloudTrail: CloudTrailApi, accessKeyId: stri
       // A refused call (a wrong profile's NoSuchEntity, an AccessDenied) is logged too: it deleted nothing.
       const refused = record.errorCode !== undefined || record.errorMessage !== undefined;
       if (!refused && record.requestParameters?.accessKeyId === accessKeyId)
-        return `CloudTrail shows its deletion at ${event.EventTime?.toISOString() ?? 'an unknown time'} by ${String(record.userIdentity?.arn ?? event.Username ?? 'an unknown caller')}.`;
+        return {
+          shown: `CloudTrail shows its deletion at ${event.EventTime?.toISOString() ?? 'an unknown time'} by ${String(record.userIdentity?.arn ?? event.Username ?? 'an unknown caller')}.`,
+          heldBy: deletedKeyUser(record),
+        };
     }
     nextToken = answer.NextToken;
     if (!nextToken) return null;
@@ -100,7 +126,7 @@ export async function removalEvidence(
   if (eventUser !== null) {
     try {
       const tagged = await taggedBefore(deps.iam, eventUser, accessKeyId);
-      if (tagged) return { shown: tagged, warnings };
+      if (tagged) return { shown: tagged, heldBy: eventUser, warnings };
     } catch (error) {
       if (!isAwsError(error, 'NoSuchEntity'))
         warnings.push(
@@ -111,7 +137,7 @@ export async function removalEvidence(
   if (deps.cloudTrail) {
     try {
       const deleted = await deletionInCloudTrail(deps.cloudTrail, accessKeyId, deps.now);
-      if (deleted) return { shown: deleted, warnings };
+      if (deleted) return { ...deleted, warnings };
     } catch (error) {
       warnings.push(
         `Could not look for the key's deletion in CloudTrail: ${describeError(toAwsCallError('cloudtrail:LookupEvents', error))}`,

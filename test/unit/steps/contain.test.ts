@@ -188,6 +188,63 @@ describe('containKey in delete mode', () => {
     );
   });
 
+  it("denies the sessions only of the user CloudTrail's deletion ties the key to, never of one named on its word alone", async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    const deletion = (record: object) => ({
+      Events: [
+        {
+          EventName: 'DeleteAccessKey',
+          EventTime: new Date('2026-11-26T10:00:00Z'),
+          CloudTrailEvent: JSON.stringify({ userIdentity: { arn: 'arn:aws:iam::123456789012:user/admin' }, ...record }),
+        },
+      ],
+    });
+    cloudTrailMock
+      .on(LookupEventsCommand)
+      .resolves(deletion({ requestParameters: { userName: 'bob', accessKeyId: KEY } }));
+
+    const bobs = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(bobs).toMatchObject({ outcome: 'already-contained', contained: true, actions: [] });
+    expect(bobs.warnings.join()).toMatch(/ties AKIAIOSFODNN7EXAMPLE to bob, not to alice: no sessions were denied/);
+    expect(bobs.humanSteps.join()).toMatch(/bob/);
+    expectNoMutation();
+
+    // A key deleted by its own user, with no user named in the call: the caller's.
+    cloudTrailMock.on(LookupEventsCommand).resolves(
+      deletion({
+        requestParameters: { accessKeyId: KEY },
+        userIdentity: { type: 'IAMUser', userName: 'Alice', arn: 'arn:aws:iam::123456789012:user/Alice' },
+      }),
+    );
+
+    const alices = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(alices.actions).toEqual([
+      expect.objectContaining({ kind: 'revoke-sessions', target: 'alice', status: 'done' }),
+    ]);
+    expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'alice' });
+  });
+
+  it('plans, in a dry run, the session denial a real run would make for a key CloudTrail shows deleted', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    cloudTrailMock.on(LookupEventsCommand).resolves({
+      Events: [
+        {
+          EventName: 'DeleteAccessKey',
+          EventTime: new Date('2026-11-26T10:00:00Z'),
+          CloudTrailEvent: JSON.stringify({ requestParameters: { userName: 'alice', accessKeyId: KEY } }),
+        },
+      ],
+    });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { dryRun: true });
+
+    expect(result.outcome).toBe('already-contained');
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'planned' })]);
+    expectNoMutation();
+  });
+
   it('reports the key deleted, and revokes its sessions, when a retried delete finds it gone', async () => {
     iamMock.on(DeleteAccessKeyCommand).rejects(noSuchEntity());
     // IAM no longer knows the key once its deletion went through.

@@ -1,6 +1,8 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
+  GetUserCommand,
   IAMClient,
   ListAttachedUserPoliciesCommand,
   PutUserPolicyCommand,
@@ -76,6 +78,51 @@ function resultOf(outcome: Awaited<ReturnType<typeof respond>>): RespondResult {
   if (outcome.aborted) throw new Error('aborted');
   return outcome.result;
 }
+
+describe('respondToKey for a key IAM no longer knows', () => {
+  it('asks before denying the sessions of the user CloudTrail shows held it, and denies nothing when told no', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(Object.assign(new Error('gone'), { name: 'NoSuchEntity' }));
+    iamMock.on(GetUserCommand).resolves({});
+    const cloudTrail = mockClient(CloudTrailClient);
+    cloudTrail.on(LookupEventsCommand).resolves({
+      Events: [
+        {
+          EventName: 'DeleteAccessKey',
+          EventTime: new Date('2026-11-26T10:00:00Z'),
+          CloudTrailEvent: JSON.stringify({ requestParameters: { userName: 'alice', accessKeyId: KEY } }),
+        },
+      ],
+    });
+    const io = recordingHost<RespondMessage>(false);
+
+    const outcome = await respondToKey(
+      {
+        iam: new IAMClient({}),
+        sts: new STSClient({}),
+        cloudTrail: new CloudTrailClient({}),
+        source: stoppedSource(),
+        topic: async () => ({}),
+      },
+      {
+        accessKeyId: KEY,
+        userName: 'alice',
+        mode: 'delete',
+        revokeSessions: true,
+        dryRun: false,
+        followSessions: true,
+        window: { start: new Date('2026-11-26T03:00:00Z'), end: new Date('2026-11-27T03:00:00Z') },
+        searchedWhere: 'us-east-1',
+        notifiedWhom: 'nobody',
+      },
+      io,
+    );
+    cloudTrail.restore();
+
+    expect(io.questions).toHaveLength(1);
+    expect(outcome.aborted).toBe(true);
+    expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+});
 
 describe('respondToKey stopped with Ctrl-C', () => {
   it('changes nothing when stopped before containment', async () => {
