@@ -1,3 +1,4 @@
+import { shellWord } from '../common/shell-words.js';
 import { shownText, shownValue } from '../common/untrusted-text.js';
 import { formatCount } from '../format/plain-table.js';
 import {
@@ -109,7 +110,7 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
 function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: string | null): string[] {
   const key = followUp.accessKeyId ?? '<key>';
   const keyArgs = `${key}${accountFlag(member)}`;
-  const user = followUp.userName ?? '<owner>';
+  const user = followUp.userName ? shellWord(followUp.userName) : '<owner>';
   const profile = profileFlag(member);
   const deleteByHand = `aws iam delete-access-key --user-name ${user} --access-key-id ${key}${profile}`;
   if (followUp.step.status === 'skipped')

@@ -1,3 +1,4 @@
+import { shellWord } from '../common/shell-words.js';
 import { inert, shownText, shownValue } from '../common/untrusted-text.js';
 import { describeError, SeveralKeysError } from '../errors.js';
 import { formatCount } from '../format/plain-table.js';
@@ -141,7 +142,7 @@ function describeSignal(signal: Signal, stackAccount: string | null): Described 
         `Event id:   ${shownValue(quarantine.eventId, 80)}`,
       ],
       steps: [
-        `List the user's keys: aws iam list-access-keys --user-name ${user}${profileFlag(member)}`,
+        `List the user's keys: aws iam list-access-keys --user-name ${shellWord(user)}${profileFlag(member)}`,
         `Contain each active one: exposed-keys respond --key <AKIA…>${accountFlag(member)}`,
       ],
       source: quarantine.source,
@@ -187,7 +188,7 @@ function describeFollowUp(request: FollowUpRequest, stackAccount: string | null)
   const steps =
     request.kind === 'scheduled-deletion'
       ? [
-          `Check the key first: aws iam list-access-keys --user-name ${user}${profileFlag(member)}. Delete it only if it is still Inactive (a key made active again was released, or someone must say why): aws iam delete-access-key --user-name ${user} --access-key-id ${key}${profileFlag(member)}`,
+          `Check the key first: aws iam list-access-keys --user-name ${shellWord(user)}${profileFlag(member)}. Delete it only if it is still Inactive (a key made active again was released, or someone must say why): aws iam delete-access-key --user-name ${shellWord(user)} --access-key-id ${key}${profileFlag(member)}`,
         ]
       : [
           `Check by hand what the key did since containment: exposed-keys investigate --key ${key}${accountFlag(member)} --start ${request.containedAt}`,

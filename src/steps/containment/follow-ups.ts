@@ -1,3 +1,4 @@
+import { shellWord } from '../../common/shell-words.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
 import type { FollowUpKind, FollowUpRequest } from '../lifecycle/follow-up.js';
 import { type ScheduleDeps, scheduleFollowUp, scheduleName } from '../lifecycle/schedules.js';
@@ -115,7 +116,7 @@ export async function scheduleFollowUps(
     });
     if (scheduled.status === 'failed')
       done.humanSteps.push(
-        `The key is inactive but its deletion is NOT scheduled: delete it by hand once the incident is understood: aws iam delete-access-key --user-name ${plan.userName} --access-key-id ${plan.accessKeyId}`,
+        `The key is inactive but its deletion is NOT scheduled: delete it by hand once the incident is understood: aws iam delete-access-key --user-name ${shellWord(plan.userName)} --access-key-id ${plan.accessKeyId}`,
       );
     else done.deleteAt = deleteAt.toISOString();
   }

@@ -1,6 +1,7 @@
 import { DeleteAccessKeyCommand } from '@aws-sdk/client-iam';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
+import { shellCommand } from '../../common/shell-words.js';
 import { ContainmentError, describeError } from '../../errors.js';
 import { recordContainment } from '../containment/actions.js';
 import { containedRecord } from '../containment/evidence.js';
@@ -54,7 +55,7 @@ export async function deleteAsScheduled(
 ): Promise<ScheduledDeletionResult> {
   const { accessKeyId, userName } = request;
   const now = (deps.now ?? (() => new Date()))();
-  const deleteByHand = `aws iam delete-access-key --user-name ${userName} --access-key-id ${accessKeyId}`;
+  const deleteByHand = shellCommand`aws iam delete-access-key --user-name ${userName} --access-key-id ${accessKeyId}`;
   // What the key was known to be when IAM failed: checked and found inactive, or not yet checked.
   let checked = false;
   try {
@@ -117,7 +118,7 @@ export async function deleteAsScheduled(
           `Could not check ${accessKeyId} of ${userName} before its scheduled deletion, so it was not deleted (whether it is still inactive is not known): ${describeError(error)}`,
           {
             cause: error,
-            hint: `Check it is still inactive (aws iam list-access-keys --user-name ${userName}), then delete it by hand: ${deleteByHand}`,
+            hint: `Check it is still inactive (${shellCommand`aws iam list-access-keys --user-name ${userName}`}), then delete it by hand: ${deleteByHand}`,
           },
         );
   }

@@ -365,6 +365,18 @@ describe('deleteAsScheduled when the key or its user changed after containment',
   });
 });
 
+describe('deleteAsScheduled steps for a human', () => {
+  it('writes a user name zsh would expand (=name) as one quoted shell word', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: '=alice' });
+    iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
+
+    const result = await deleteAsScheduled({ iam }, { ...REQUEST, userName: '=alice' });
+
+    expect(result.outcome).toBe('refused');
+    expect(result.humanSteps.join()).toContain(`aws iam delete-access-key --user-name '=alice' --access-key-id ${KEY}`);
+  });
+});
+
 describe('deleteAsScheduled when IAM fails before the deletion', () => {
   it('says the key was not checked, so not known to be inactive, and was not deleted', async () => {
     tagged();
