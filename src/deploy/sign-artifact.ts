@@ -119,10 +119,10 @@ export async function signArtifact(deps: SignArtifactDeps, input: SignArtifactIn
   const earlier = await newestKey(deps.s3, input, prefix);
   const earlierJob = earlier ? await signedFromThisArtifact(deps.signer, earlier, input, profile) : undefined;
   if (earlier && earlierJob) {
-    const versionId = await signersVersion(deps.s3, input, earlier, earlierJob.completedAt);
-    if (versionId) return { key: earlier, versionId, status: 'reused' };
+    const signed = await signersVersion(deps.s3, input, earlier, earlierJob.completedAt);
+    if ('versionId' in signed) return { key: earlier, versionId: signed.versionId, status: 'reused' };
     deps.progress?.onStep?.(
-      `s3://${input.bucket}/${earlier} holds a version AWS Signer did not write (written over, or its first version deleted): signing again`,
+      `s3://${input.bucket}/${earlier} cannot show the version AWS Signer wrote (${signed.why}): signing again`,
     );
   }
   if (!input.versionId)
@@ -153,15 +153,15 @@ export async function signArtifact(deps: SignArtifactDeps, input: SignArtifactIn
     if (job.status === 'Succeeded') {
       const key = job.signedObject?.s3?.key;
       if (!key) throw new SigningError(`Signing job ${jobId} succeeded, but names no signed object.`);
-      const versionId = await signersVersion(deps.s3, input, key, job.completedAt);
-      if (!versionId)
+      const signed = await signersVersion(deps.s3, input, key, job.completedAt);
+      if (!('versionId' in signed))
         throw new SigningError(
-          `s3://${input.bucket}/${key} was written again after AWS Signer signed it (job ${jobId}): its code is not the signed artifact.`,
+          `s3://${input.bucket}/${key} cannot show the version AWS Signer wrote (job ${jobId}: ${signed.why}), so its code may not be the signed artifact.`,
           {
             hint: 'Someone else writes to the artifact bucket: find who (its CloudTrail data events), then deploy again.',
           },
         );
-      return { key, versionId, status: 'signed' };
+      return { key, versionId: signed.versionId, status: 'signed' };
     }
     if (job.status === 'Failed')
       throw new SigningError(

@@ -194,13 +194,34 @@ describe('signArtifact', () => {
     const signed = await signArtifact(d, input);
 
     expect(signed).toEqual({ key: `${PREFIX}job-2.zip`, versionId: 's-new', status: 'signed' });
-    expect(d.progress.onStep).toHaveBeenCalledWith(expect.stringMatching(/holds a version AWS Signer did not write/));
+    expect(d.progress.onStep).toHaveBeenCalledWith(
+      expect.stringMatching(/cannot show the version AWS Signer wrote \(it holds 2 versions: it was written over\)/),
+    );
 
     // The only version there, written after the job ended (the signer's deleted, another put): not the signed zip.
     versionsAt(earlier, { VersionId: 's-late', LastModified: new Date('2026-03-01T00:00:00Z') });
     versionsAt(`${PREFIX}job-2.zip`, { VersionId: 's-late', LastModified: new Date('2026-03-01T00:00:00Z') });
     await expect(signArtifact(deps(), input)).rejects.toThrow(
-      /job-2\.zip was written again after AWS Signer signed it \(job job-2\)/,
+      /job-2\.zip cannot show the version AWS Signer wrote \(job job-2: its one version was written after the signing job ended\)/,
     );
+  });
+
+  it('says a signed zip at no version id (versioning suspended since) cannot be pinned, not that it was written over', async () => {
+    const earlier = `${PREFIX}job-1.zip`;
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [{ Key: earlier, LastModified: SIGNED_AT }] });
+    signerMock.on(DescribeSigningJobCommand, { jobId: 'job-1' }).resolves(earlierJob(earlier));
+    versionsAt(earlier, { VersionId: 'null', LastModified: SIGNED_AT });
+    signerMock
+      .on(StartSigningJobCommand)
+      .resolves({ jobId: 'job-2' })
+      .on(DescribeSigningJobCommand, { jobId: 'job-2' })
+      .resolves({ status: 'Succeeded', completedAt: SIGNED_AT, signedObject: { s3: { key: `${PREFIX}job-2.zip` } } });
+    versionsAt(`${PREFIX}job-2.zip`, { VersionId: 's-new', LastModified: SIGNED_AT });
+    const d = { ...deps(), progress: { onStep: vi.fn() } };
+
+    await signArtifact(d, input);
+
+    expect(d.progress.onStep).toHaveBeenCalledWith(expect.stringMatching(/its one version has no id that pins it/));
+    expect(d.progress.onStep).not.toHaveBeenCalledWith(expect.stringMatching(/written over/));
   });
 });
