@@ -1,5 +1,5 @@
 import { shownText, shownValue } from '../common/untrusted-text.js';
-import type { Inventory, Leftover, LeftoverKind } from '../steps/inventory/inventory-types.js';
+import type { Inventory, InventoryBasis, Leftover, LeftoverKind } from '../steps/inventory/inventory-types.js';
 
 /*
  * What the attacker left, as a message says it: what still exists, each with the exact command that
@@ -52,9 +52,28 @@ function itemLine(item: Leftover): string {
   return `${what}${command}`;
 }
 
-/** The counts of an inventory, in a sentence. */
+/** How many regions not searched a message names: the rest are counted (the activity names them all). */
+const REGIONS_NAMED = 10;
+
+/** What the search the inventory was taken from left out, in a sentence; null when it left out nothing. */
+function gapsOf(basis: InventoryBasis | undefined): string | null {
+  if (!basis) return null;
+  const gaps: string[] = [];
+  const regions = basis.regionsNotSearched;
+  if (regions.length > 0) {
+    const named = regions.slice(0, REGIONS_NAMED).map((region) => shownValue(region, 80));
+    if (regions.length > REGIONS_NAMED) named.push(`${regions.length - REGIONS_NAMED} more`);
+    gaps.push(`${regions.length} region(s) NOT searched for the key or its session keys (${named.join(', ')})`);
+  }
+  if (basis.searchCutShort) gaps.push('the search cut short');
+  if (gaps.length === 0) return null;
+  return `NOT complete, only from the activity read: ${gaps.join(', and ')}; what the attacker made in what was not read is not listed.`;
+}
+
+/** The counts of an inventory, in a sentence; first, what its search left out, when it did. */
 export function inventoryInBrief(inventory: Inventory): string {
   if (inventory.error) return `The inventory could not be taken: ${shownText(inventory.error, 300)}`;
+  const gaps = gapsOf(inventory.basis);
   const count = (state: Leftover['state']) => inventory.items.filter((item) => item.state === state).length;
   const foreign = inventory.items.filter((item) => item.state === 'exists' && item.foreignTrust).length;
   const parts = [
@@ -67,7 +86,7 @@ export function inventoryInBrief(inventory: Inventory): string {
     parts.push(
       `${foreign} role(s) trusted ${inventory.trustedAccounts === 'organization' ? 'outside the organisation' : 'outside this account'}`,
     );
-  return `${parts.join(', ')}${inventory.truncated ? ' (the list is cut)' : ''}.`;
+  return `${gaps ? `${gaps} ` : ''}${parts.join(', ')}${inventory.truncated ? ' (the list is cut)' : ''}.`;
 }
 
 /** The lines of the inventory: the brief, then what still exists, what was not checked, and what to rotate. */

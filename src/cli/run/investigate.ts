@@ -208,7 +208,8 @@ export function followsSessions(flags: { followSessions?: boolean; json?: boolea
  * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
  * way in the attacker made that outlives the key (a human must act); 3 when no region was searched
  * to its end, for the key or for a session key it minted (what was read before is shown), or the inventory asked for could not be taken, or the
- * check of an item failed (an AWS call refused or in error); else 0.
+ * check of an item failed (an AWS call refused or in error), or it was taken from a search that left
+ * a region out or was cut short; else 0.
  */
 export function investigationExitCode(
   result: {

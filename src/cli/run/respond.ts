@@ -287,8 +287,8 @@ export async function respondToKey(
  * The exit code of a response: 4 when a human must act; 130 when the responder stopped it (Ctrl-C)
  * after containment; 3 when anything else failed (the notification, the whole investigation, a
  * region of the key or of a session key it minted not searched, a warning of containment such as
- * its record not left on the user, STS, finding the topic, an inventory not taken or an item of it
- * not checked); else 0.
+ * its record not left on the user, STS, finding the topic, an inventory not taken, an item of it
+ * not checked, or one taken from a search cut short); else 0.
  */
 export function responseExitCode(result: RespondResult): ExitCodeValue {
   if (result.needsHuman) return ExitCode.needsHuman;

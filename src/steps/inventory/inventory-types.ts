@@ -70,6 +70,17 @@ export type LeftoverCheck = Pick<Leftover, 'state' | 'note' | 'command'> & {
 /** The check of a leftover no longer there. */
 export const GONE: LeftoverCheck = { state: 'gone', note: null, command: '' };
 
+/**
+ * What the search the inventory was taken from left out, for the key and the session keys it
+ * minted: what the attacker made there is in no summary, so in no inventory.
+ */
+export interface InventoryBasis {
+  /** The regions (or days, or accounts' regions) in any summary's `regions.failed`, each once. */
+  regionsNotSearched: string[];
+  /** True when any summary is `truncated`: a cap, a deadline, Ctrl-C or the sources' reach cut the search short. */
+  searchCutShort: boolean;
+}
+
 /** What the attacker left, read-only: never deletes anything. */
 export interface Inventory {
   /** Everything found in the activity, checked now. */
@@ -80,6 +91,8 @@ export interface Inventory {
   truncated: boolean;
   /** Why the inventory could not be taken at all, when it could not. */
   error?: string;
+  /** What the search it was taken from left out; absent when it could not be taken, or was taken before this was kept. */
+  basis?: InventoryBasis;
 }
 
 /** An inventory holds at most this many items: enough for any incident a person reads, bounded for a state. */
@@ -116,10 +129,19 @@ export function accessFirst<T extends Leftover>(items: readonly T[]): T[] {
   ];
 }
 
+/** True when the search the inventory was taken from left a region out, or was cut short. */
+export function basisIncomplete(basis: InventoryBasis | undefined): boolean {
+  return Boolean(basis && (basis.regionsNotSearched.length > 0 || basis.searchCutShort));
+}
+
 /**
- * True when the inventory cannot vouch for what it lists: it could not be taken at all, or the
- * check of an item failed. The exit code says so (3), whatever else it found.
+ * True when the inventory cannot vouch for what it lists: it could not be taken at all, the
+ * check of an item failed, or the search it was taken from left a region out or was cut short. The
+ * exit code says so (3), whatever else it found.
  */
 export function inventoryIncomplete(inventory: Inventory | undefined): boolean {
-  return Boolean(inventory && (inventory.error || inventory.items.some((item) => item.checkFailed)));
+  return Boolean(
+    inventory &&
+      (inventory.error || inventory.items.some((item) => item.checkFailed) || basisIncomplete(inventory.basis)),
+  );
 }

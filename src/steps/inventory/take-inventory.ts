@@ -17,6 +17,7 @@ import { forEachConcurrently } from '../../common/bounded-concurrency.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { describeError } from '../../errors.js';
 import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/revoke-sessions-policy.js';
+import { inventoryBasis } from './basis.js';
 import {
   checkDefaultPolicyVersion,
   checkGroupMembership,
@@ -271,7 +272,7 @@ async function inlineItems(deps: InventoryDeps, candidate: Candidate, keyOwner: 
  * key pair the activity shows made, checked against IAM, EC2 and Lambda, with the exact command
  * that removes it; and the secrets and parameters read, to rotate. Read only: it never deletes. A
  * check that fails, and a call whose record does not name what it made, leave their item
- * `unknown`, with why.
+ * `unknown`, with why; what the search of the activity left out is in its `basis`.
  */
 export async function takeInventory(
   deps: InventoryDeps,
@@ -303,6 +304,7 @@ export async function takeInventory(
     items: all.slice(0, MAX_INVENTORY_ITEMS),
     trustedAccounts: trusted.scope,
     truncated: all.length > MAX_INVENTORY_ITEMS,
+    basis: inventoryBasis(summaries),
   };
 }
 

@@ -54,6 +54,15 @@ describe('the exit code of investigate', () => {
     );
   });
 
+  it('is 3 when the inventory was taken from a search that left a region out or was cut short', () => {
+    const basis = (regionsNotSearched: string[], searchCutShort: boolean) => ({
+      inventory: { ...inventoryOf({ state: 'gone' }), basis: { regionsNotSearched, searchCutShort } },
+    });
+    expect(investigationExitCode(basis(['eu-west-1'], false), false)).toBe(ExitCode.awsFailed);
+    expect(investigationExitCode(basis([], true), false)).toBe(ExitCode.awsFailed);
+    expect(investigationExitCode(basis([], false), false)).toBe(ExitCode.ok);
+  });
+
   it('is 130 when stopped with Ctrl-C', () => {
     expect(investigationExitCode({ inventory: inventoryOf({}) }, true)).toBe(ExitCode.interrupted);
   });

@@ -110,3 +110,54 @@ describe('the facts of an incident', () => {
     );
   });
 });
+
+describe('what the attacker left, taken from a search that was not complete', () => {
+  it('says the inventory is not complete, and which regions were not searched, under WHAT THE ATTACKER LEFT and in "Do now"', async () => {
+    const { takeInventory } = await import('../../../src/steps/inventory/take-inventory.js');
+    const activity = summaryFor(REPORT_KEY, {
+      regions: {
+        searched: ['us-east-1'],
+        failed: [
+          { region: 'eu-west-1', error: 'AccessDenied' },
+          { region: 'ap-south-1', error: 'AccessDenied' },
+        ],
+      },
+      truncated: true,
+    });
+    const session = summaryFor('ASIAIOSFODNN7EXAMPLE', {
+      regions: { searched: [], failed: [{ region: 'eu-west-1', error: 'AccessDenied' }] },
+    });
+    const none = { send: async () => ({}) };
+    const inventory = await takeInventory(
+      { iam: none, ec2: () => none, lambda: () => none, accountId: '123456789012' } as never,
+      [activity, session],
+      'alice',
+    );
+
+    const message = messageOf(
+      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [session], inventory } } }),
+    );
+
+    const gaps =
+      'NOT complete, only from the activity read: 2 region(s) NOT searched for the key or its session keys (eu-west-1, ap-south-1), and the search cut short; what the attacker made in what was not read is not listed.';
+    expect(message.left[0]).toContain(gaps);
+    expect(message.doNow.find((step) => step.startsWith('Remove what the attacker left'))).toContain(gaps);
+    expect(customNotification(message, 'event-1').content.description).toContain('NOT complete');
+  });
+
+  it('says nothing of it when the search left nothing out', () => {
+    const activity = summaryFor(REPORT_KEY);
+    const inventory = {
+      items: [],
+      trustedAccounts: 'this-account' as const,
+      truncated: false,
+      basis: { regionsNotSearched: [], searchCutShort: false },
+    };
+
+    const message = messageOf(
+      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [], inventory } } }),
+    );
+
+    expect(message.left[0]).toMatch(/^0 thing\(s\) the attacker made still exist/);
+  });
+});

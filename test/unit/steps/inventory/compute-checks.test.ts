@@ -45,7 +45,13 @@ function launched(eventName: string, type: string, name: string): RiskyEvent {
 }
 
 function inventoryOf(...events: RiskyEvent[]): Promise<Inventory> {
-  const summary = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice', riskyEvents: events };
+  const summary = {
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    userName: 'alice',
+    regions: { searched: ['us-east-1'], failed: [] },
+    truncated: false,
+    riskyEvents: events,
+  };
   return takeInventory(deps, [summary as unknown as ActivitySummary], 'alice');
 }
 

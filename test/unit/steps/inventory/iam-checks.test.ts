@@ -51,7 +51,13 @@ function risky(eventName: string, resources: RiskyEvent['resources']): RiskyEven
 }
 
 function inventoryOf(...events: RiskyEvent[]): Promise<Inventory> {
-  const summary = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice', riskyEvents: events };
+  const summary = {
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    userName: 'alice',
+    regions: { searched: ['us-east-1'], failed: [] },
+    truncated: false,
+    riskyEvents: events,
+  };
   return takeInventory(deps, [summary as unknown as ActivitySummary], 'alice');
 }
 

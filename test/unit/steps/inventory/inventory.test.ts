@@ -32,7 +32,13 @@ function risky(eventName: string, resources: RiskyEvent['resources'], errorCode:
 }
 
 function summary(riskyEvents: RiskyEvent[]): ActivitySummary {
-  return { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice', riskyEvents } as unknown as ActivitySummary;
+  return {
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    userName: 'alice',
+    regions: { searched: ['us-east-1'], failed: [] },
+    truncated: false,
+    riskyEvents,
+  } as unknown as ActivitySummary;
 }
 
 beforeEach(() => {
