@@ -37,6 +37,13 @@ export const RISKY_CALLS: Readonly<Record<string, Readonly<Record<string, RiskCa
     EnableMFADevice: 'persistence',
     CreateSAMLProvider: 'persistence',
     CreateOpenIDConnectProvider: 'persistence',
+    // A key turned back on, an identity provider made to trust other signers or audiences, an
+    // X.509 signing certificate: ways in that outlive the contained key.
+    UpdateAccessKey: 'persistence',
+    UpdateSAMLProvider: 'persistence',
+    UpdateOpenIDConnectProviderThumbprint: 'persistence',
+    AddClientIDToOpenIDConnectProvider: 'persistence',
+    UploadSigningCertificate: 'persistence',
   },
   'sts.amazonaws.com': {
     AssumeRole: 'credential-minting',
@@ -91,9 +98,27 @@ export const RISKY_CALLS: Readonly<Record<string, Readonly<Record<string, RiskCa
     CreateFleet: 'resource-abuse',
     CreateKeyPair: 'resource-abuse',
     ImportKeyPair: 'resource-abuse',
+    // A snapshot or an image shared with another account (or everyone): a grant that outlives the key.
+    ModifySnapshotAttribute: 'persistence',
+    ModifyImageAttribute: 'persistence',
   },
   'lambda.amazonaws.com': {
     CreateFunction: 'resource-abuse',
+    // Who may invoke a function, a public URL to it, its code: a backdoor in what already runs.
+    AddPermission: 'persistence',
+    CreateFunctionUrlConfig: 'persistence',
+    UpdateFunctionCode: 'persistence',
+  },
+  'autoscaling.amazonaws.com': {
+    CreateAutoScalingGroup: 'resource-abuse',
+  },
+  'ecs.amazonaws.com': {
+    RunTask: 'resource-abuse',
+    CreateService: 'resource-abuse',
+  },
+  // A stack makes whatever its template says: users, roles and keys as well as instances.
+  'cloudformation.amazonaws.com': {
+    CreateStack: 'persistence',
   },
 };
 

@@ -64,6 +64,20 @@ const RISKY: Record<string, string> = {
   GetParameters: 'credential-access',
   GetParametersByPath: 'credential-access',
   CreateFleet: 'resource-abuse',
+  UpdateAccessKey: 'persistence',
+  UpdateSAMLProvider: 'persistence',
+  UpdateOpenIDConnectProviderThumbprint: 'persistence',
+  AddClientIDToOpenIDConnectProvider: 'persistence',
+  UploadSigningCertificate: 'persistence',
+  ModifySnapshotAttribute: 'persistence',
+  ModifyImageAttribute: 'persistence',
+  AddPermission20150331v2: 'persistence',
+  CreateFunctionUrlConfig20211031: 'persistence',
+  UpdateFunctionCode20150331v2: 'persistence',
+  CreateAutoScalingGroup: 'resource-abuse',
+  RunTask: 'resource-abuse',
+  CreateService: 'resource-abuse',
+  CreateStack: 'persistence',
 };
 
 function countList(values: string[]) {

@@ -26,9 +26,12 @@ function orUnnamed(names: string[]): string[] {
   return names.length > 0 ? names : [UNNAMED];
 }
 
-/** A call that made something the inventory cannot name: the call itself, to look at. */
+/**
+ * A call that made something the inventory cannot name: the call itself, to look at, by the name
+ * its records carry (`AddPermission20150331v2`), which is what LookupEvents finds them by.
+ */
 function uncheckedCall(event: RiskyEvent): Candidate {
-  return { kind: 'unchecked-call', name: bare(event.eventName), owner: null, region: event.awsRegion };
+  return { kind: 'unchecked-call', name: event.eventName, owner: null, region: event.awsRegion };
 }
 
 /** A role's name from its name or ARN (`arn:aws:iam::1:role/path/name`). */

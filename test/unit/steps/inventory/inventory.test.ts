@@ -15,6 +15,7 @@ import { inventoryIncomplete, UNNAMED } from '../../../../src/steps/inventory/in
 import { leftoversIn } from '../../../../src/steps/inventory/leftovers.js';
 import { takeInventory } from '../../../../src/steps/inventory/take-inventory.js';
 import { foreignPrincipals } from '../../../../src/steps/inventory/trust.js';
+import { summarizeRecords } from '../../../support/summaries.js';
 
 const iamMock = mockClient(IAMClient);
 const iam = new IAMClient({ region: 'us-east-1' });
@@ -183,6 +184,47 @@ describe('leftoversIn: the persistence the summary reports', () => {
       { kind: 'unchecked-call', name: 'AddUserToGroup', owner: null, region: 'us-east-1' },
       { kind: 'unchecked-call', name: 'RequestSpotFleet', owner: null, region: 'us-east-1' },
     ]);
+  });
+
+  it('lists as not checked, with the command that finds their records, calls that leave a way in the record does not name', async () => {
+    const window = { start: new Date('2026-11-27T00:00:00Z'), end: new Date('2026-11-28T00:00:00Z') };
+    const calls = [
+      ['iam.amazonaws.com', 'UpdateAccessKey'],
+      ['lambda.amazonaws.com', 'AddPermission20150331v2'],
+      ['ec2.amazonaws.com', 'ModifySnapshotAttribute'],
+      ['ecs.amazonaws.com', 'RunTask'],
+      ['cloudformation.amazonaws.com', 'CreateStack'],
+    ];
+    const records = calls.map(([eventSource, eventName], index) => ({
+      eventID: `e-${index}`,
+      eventTime: '2026-11-27T03:00:00Z',
+      eventSource,
+      eventName,
+      awsRegion: 'eu-west-1',
+      userIdentity: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice' },
+      requestParameters: {},
+    }));
+    const activity = summarizeRecords(records, 'AKIAIOSFODNN7EXAMPLE', window, {
+      source: 'cloudtrail-logs',
+      regionsSearched: ['eu-west-1'],
+    });
+
+    const found = leftoversIn([activity], 'alice');
+
+    expect(found).toEqual(
+      calls.map(([, eventName]) => ({ kind: 'unchecked-call', name: eventName, owner: null, region: 'eu-west-1' })),
+    );
+    const none = { send: async () => ({}) };
+    const inventory = await takeInventory(
+      { iam: none, ec2: () => none, lambda: () => none, accountId: '123456789012' } as never,
+      [activity],
+      'alice',
+    );
+    // LookupEvents finds a Lambda call by the name with its API version, as its records carry it.
+    expect(inventory.items.find((item) => item.name.startsWith('AddPermission'))?.command).toBe(
+      'aws cloudtrail lookup-events --region eu-west-1 --lookup-attributes AttributeKey=EventName,AttributeValue=AddPermission20150331v2',
+    );
+    expect(inventoryLines(inventory).join('\n')).toContain('5 not checked');
   });
 
   it('leaves no persistence or resource-abuse call the summary flags without an item', () => {
