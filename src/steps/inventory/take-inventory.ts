@@ -244,6 +244,8 @@ async function itemsOf(
 async function inlineItems(deps: InventoryDeps, candidate: Candidate, keyOwner: string | null): Promise<Leftover[]> {
   const { type, name } = principal(candidate.owner);
   const names = await inlinePolicies(deps.iam, candidate.owner, keyOwner);
+  // None left: what the attacker put there is removed, and counted so, never dropped unsaid.
+  if (names.length === 0) return [{ ...candidate, ...GONE }];
   return names.map((policy) =>
     // By exposed-keys' own name, it may revoke the sessions of an earlier incident's key: removing
     // it would undo that; no command is given for it.

