@@ -1,5 +1,11 @@
-import { shownText, shownValue } from '../common/untrusted-text.js';
-import type { Inventory, InventoryBasis, Leftover, LeftoverKind } from '../steps/inventory/inventory-types.js';
+import { codePointLength, inert, shownText, shownValue } from '../common/untrusted-text.js';
+import {
+  COMMAND_SHOWN,
+  type Inventory,
+  type InventoryBasis,
+  type Leftover,
+  type LeftoverKind,
+} from '../steps/inventory/inventory-types.js';
 
 /*
  * What the attacker left, as a message says it: what still exists, each with the exact command that
@@ -41,13 +47,24 @@ const OWNER_WORDS: Partial<Record<LeftoverKind, string>> = { 'group-membership':
 /** How many items a message lists: the rest are counted. */
 const ITEMS_SHOWN = 60;
 
+/** Where to get a command too long to show: a command cut would be refused by the shell, or run otherwise. */
+const LEFT_OUT = ': its command is too long to show whole: exposed-keys investigate --inventory --json gives it';
+
+/** An item's command, inert and whole, or where to get it when it is too long to show. */
+function commandOf(item: Leftover): string {
+  if (item.commandLeftOut) return LEFT_OUT;
+  if (!item.command) return '';
+  const shown = inert(item.command);
+  return codePointLength(shown) > COMMAND_SHOWN ? LEFT_OUT : `: ${shown}`;
+}
+
 function itemLine(item: Leftover): string {
   const owner = item.owner ? ` ${OWNER_WORDS[item.kind] ?? 'of'} ${shownValue(item.owner, 80)}` : '';
   const region = item.region ? ` in ${shownValue(item.region, 30)}` : '';
   const flag = item.foreignTrust ? 'TRUST OUTSIDE: ' : '';
   const note = item.note ? ` (${flag}${shownText(item.note, 200)})` : '';
   const what = `${LABELS[item.kind]} ${shownValue(item.name, 120)}${owner}${region}${note}`;
-  const command = item.command ? `: ${shownText(item.command, 400)}` : '';
+  const command = commandOf(item);
   if (item.state === 'unknown') return `NOT CHECKED: ${what}${command}`;
   return `${what}${command}`;
 }

@@ -1,6 +1,6 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry, type RiskyEvent } from '../activity/activity-summary.js';
-import { cutEnd } from '../common/untrusted-text.js';
-import { accessFirst, type Inventory } from '../steps/inventory/inventory-types.js';
+import { codePointLength, cutEnd, inert } from '../common/untrusted-text.js';
+import { accessFirst, COMMAND_SHOWN, type Inventory, type Leftover } from '../steps/inventory/inventory-types.js';
 import type { Investigation, InvestigationCut } from '../steps/investigate.js';
 
 /** Step Functions refuses a state over 256 KB; the investigation must leave room for the rest. */
@@ -195,10 +195,17 @@ function sessionsAtTheirSmallest(summaries: readonly ActivitySummary[]): Activit
 /** The inventory travels beside the investigation: together they leave room in a 256 KB state. */
 export const MAX_INVENTORY_BYTES = 60_000;
 
+/** An item's command as a state keeps it: whole, or, longer than a message shows, left out (never cut). */
+function keptCommand(item: Leftover): Pick<Leftover, 'command' | 'commandLeftOut'> {
+  if (codePointLength(inert(item.command)) <= COMMAND_SHOWN) return { command: item.command };
+  return { command: '', commandLeftOut: true };
+}
+
 /**
- * The inventory, small enough for the state: every text cut to {@link VALUE_LENGTH}, what grants the
- * attacker a way in put first (see accessFirst), then what was
- * already removed left out, then the rest halved until it fits; it says so when it lost items.
+ * The inventory, small enough for the state: every text but the commands cut to {@link VALUE_LENGTH}
+ * (a command too long for a message left out, whole or not at all), what grants the attacker a way
+ * in put first (see accessFirst), then what was already removed left out, then the rest halved until
+ * it fits; it says so when it lost items.
  */
 export function fitInventory(inventory: Inventory): Inventory {
   if (size(inventory) <= MAX_INVENTORY_BYTES) return inventory;
@@ -207,7 +214,7 @@ export function fitInventory(inventory: Inventory): Inventory {
     name: shorter(item.name),
     owner: item.owner === null ? null : shorter(item.owner),
     note: item.note === null ? null : shorter(item.note),
-    command: cutEnd(item.command, VALUE_LENGTH * 2),
+    ...keptCommand(item),
   }));
   let items = accessFirst(cutItems.filter((item) => item.state !== 'gone'));
   let fitted: Inventory = { ...inventory, items, truncated: true };

@@ -59,7 +59,19 @@ export interface Leftover {
   foreignTrust?: boolean;
   /** True when its check failed (a call refused or in error): `unknown`, so never known to be safe. */
   checkFailed?: boolean;
+  /**
+   * True when its command, longer than {@link COMMAND_SHOWN}, was left out (`command` is then empty)
+   * to fit the state machine's state: a command is never cut, and `investigate --inventory --json` gives it whole.
+   */
+  commandLeftOut?: boolean;
 }
+
+/**
+ * The longest command (in code points, as shown: inert) a message shows or a state keeps: a longer
+ * one is never cut, which would leave a command the shell refuses or runs otherwise, but left out,
+ * with where to get it whole.
+ */
+export const COMMAND_SHOWN = 400;
 
 /** What a check says of one leftover now. */
 export type LeftoverCheck = Pick<Leftover, 'state' | 'note' | 'command'> & {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inventoryLines } from '../../../src/message/leftovers.js';
 import { fitInventory } from '../../../src/state-machine/fit-state.js';
 import { accessStillHeld, needsHuman } from '../../../src/steps/incident-outcome.js';
 import type { Inventory, Leftover } from '../../../src/steps/inventory/inventory-types.js';
@@ -46,5 +47,42 @@ describe('the inventory fitted into the state keeps what makes a human necessary
     expect(fitted.truncated).toBe(true);
     expect(accessStillHeld(withInventory(fitted))).toHaveLength(1);
     expect(needsHuman(withInventory(fitted))).toBe(true);
+  });
+});
+
+describe('a command too long to show', () => {
+  /** A policy version on a policy deep in a long path: its command names the ARN twice. */
+  const longArn = `arn:aws:iam::123456789012:policy/${'team/'.repeat(50)}application-deployment-permissions`;
+  const long = {
+    ...policyVersion(0),
+    owner: longArn,
+    command: policyVersion(0).command.replaceAll(policyVersion(0).owner as string, longArn),
+  };
+
+  it('is never cut in a message, but left out with where to get it whole; a shorter one is shown whole', () => {
+    const inventory: Inventory = { items: [long, policyVersion(1)], trustedAccounts: 'this-account', truncated: false };
+
+    const [, first, second] = inventoryLines(inventory);
+
+    expect(long.command.length).toBeGreaterThan(400);
+    expect(first).not.toContain('set-default-policy-version');
+    expect(first).toMatch(
+      /its command is too long to show whole: exposed-keys investigate --inventory --json gives it$/,
+    );
+    expect(second).toContain(`: ${policyVersion(1).command}`);
+  });
+
+  it('is never cut in the state either: left out, and said to be', () => {
+    const inventory: Inventory = {
+      items: [long, ...Array.from({ length: 199 }, (_, index) => policyVersion(index + 1))],
+      trustedAccounts: 'this-account',
+      truncated: false,
+    };
+
+    const fitted = fitInventory(inventory);
+
+    expect(fitted.items[0]).toMatchObject({ command: '', commandLeftOut: true });
+    expect(fitted.items.slice(1).every((item) => item.command.endsWith('--version-id v2'))).toBe(true);
+    expect(inventoryLines(fitted)[1]).toMatch(/its command is too long to show whole/);
   });
 });
