@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
 import type { ConfirmRequest } from '../../common/io-host.js';
-import { cutEnd, shownValue } from '../../common/untrusted-text.js';
+import { cutEnd } from '../../common/untrusted-text.js';
+import { findStack } from '../../deploy/stack-description.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
-import { parseIncident } from '../../incident/parse-incident.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
 import { type Interrupt, listenForInterrupt, warnAtFirstInterrupt } from '../interrupt.js';
@@ -12,6 +12,7 @@ import type { AccountTarget } from '../options.js';
 import { actingClients } from './acting-clients.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
+import { containQuestion, eventIncident, realKeyOf } from './simulate-question.js';
 import { resolveTopic } from './topic.js';
 
 /** What `simulate` was asked, checked. */
@@ -39,34 +40,32 @@ export interface SimulateUi {
   confirm(request: ConfirmRequest): Promise<boolean>;
 }
 
-/** The key a simulation contains, in words, when it is a real one (given, or named by an event file); null for a test user's. */
-export function realKeyOf(request: SimulateCommandRequest, event: Record<string, unknown> | undefined): string | null {
-  if (request.createTestUser) return null;
-  if (!event) return request.accessKeyId ?? null;
-  const file = shownValue(request.eventFile ?? '', 200);
-  try {
-    const incident = parseIncident(event);
-    const owner = incident.userName ? ` of ${shownValue(incident.userName, 64)}` : '';
-    return `${incident.accessKeyId}${owner} (named by the event in ${file})`;
-  } catch {
-    // The run says why the event cannot be read; the question still names the file.
-    return `the key the event in ${file} names`;
-  }
-}
-
 /** The key a simulation of a real key contains: given, or named by the event file (null when it names none readable). */
 function containedKeyOf(request: SimulateCommandRequest, event: Record<string, unknown> | undefined): string | null {
   if (!event) return request.accessKeyId ?? null;
+  return eventIncident(event)?.accessKeyId ?? null;
+}
+
+/**
+ * Whether the stack is an organisation's hub (its OrganizationId set), asked only when the event
+ * names another account, where the answer decides what the stack does; undefined when not known.
+ */
+async function stackIsHub(clients: AwsClients, stackName: string): Promise<boolean | undefined> {
   try {
-    return parseIncident(event).accessKeyId;
+    const stack = await findStack(await clients.cloudFormation(), stackName);
+    if (!stack) return undefined;
+    const organizationId = stack.Parameters?.find((parameter) => parameter.ParameterKey === 'OrganizationId');
+    return Boolean(organizationId?.ParameterValue);
   } catch {
-    return null;
+    // The question then says what happens either way; the run reports the stack's own errors.
+    return undefined;
   }
 }
 
 /**
- * `simulate` from the command line: checks the credentials (the event names the caller's
- * account), finds the topic for a local run, builds the clients and runs the simulation.
+ * `simulate` from the command line: checks the credentials (a simulated event names the caller's
+ * account; an event file, its own), asks before a real key is contained, naming the account the
+ * event names, finds the topic for a local run, builds the clients and runs the simulation.
  */
 export async function simulateCommand(
   clients: AwsClients,
@@ -91,15 +90,19 @@ export async function simulateCommand(
     );
   // A real key is contained as an exposed one would be: asked first, as every command that changes the account.
   const real = realKeyOf(request, event);
-  const where = request.local ? 'by the steps run here' : `by the stack ${request.stackName}`;
-  if (
-    real &&
-    !(await ui.confirm({
-      question: `Contain ${real} in account ${accountId}, ${where}?`,
-      consequence: 'contains a real key',
-    }))
-  )
-    return null;
+  if (real) {
+    // The stack acts in the account the event names, which need not be the caller's.
+    const incident = eventIncident(event);
+    const elsewhere = incident !== null && incident.accountId !== accountId;
+    const hub = elsewhere && !request.local ? await stackIsHub(clients, request.stackName) : undefined;
+    const question = containQuestion(real, incident, {
+      accountId,
+      local: request.local,
+      stackName: request.stackName,
+      hub,
+    });
+    if (!(await ui.confirm({ question, consequence: 'contains a real key' }))) return null;
+  }
   const topic = request.local ? await resolveTopic(clients, request) : {};
   if (topic.warning) ui.onWarning(topic.warning);
   const interrupt = interruptFor(request, ui);

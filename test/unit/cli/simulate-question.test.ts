@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { realKeyOf } from '../../../src/cli/run/simulate-command.js';
+import { realKeyOf } from '../../../src/cli/run/simulate-question.js';
 import { loadEvent } from '../../support/fixtures.js';
 import { activeCharacters } from '../../support/well-formed.js';
 
-const request = (eventFile: string) => ({ eventFile, local: true }) as Parameters<typeof realKeyOf>[0];
+const request = (eventFile: string) => ({ eventFile, createTestUser: false });
 
 describe('the question simulate --event asks before containing a real key', () => {
   it('names the key and its user the event names, and the file inert', () => {
