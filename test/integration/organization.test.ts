@@ -192,10 +192,17 @@ describe('deploy --org', () => {
 
   it('says with status --org that a member holds events it could not forward to the hub, and what to do', async () => {
     const organization = await deployedOrganization();
-    // Someone receives the hub's alerts, so that status --org has nothing else to warn of.
+    // Someone receives the hub's alerts, so that status --org has nothing else to warn of but what
+    // moto does not keep: a StackSet's automatic deployment, the units it deploys to (AWS gives both).
     await hubInbox();
     const quiet = await cli().run(['status', '--org']);
-    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.code, quiet.stderr).toBe(3);
+    expect(quiet.stderr.split('\n').filter((line) => line.startsWith('warning:'))).toEqual([
+      expect.stringContaining('Automatic deployment of the member StackSet exposed-keys-members is off'),
+      expect.stringContaining(
+        'Whether every account of the targeted units has the member stack was not checked: the StackSet names no root or organizational unit it deploys to.',
+      ),
+    ]);
     expect(quiet.stdout).toContain('1 account(s) read, 1 with none waiting');
     const { sqs } = organization.member;
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'exposed-keys-members-undelivered' }));

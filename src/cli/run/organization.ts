@@ -137,7 +137,8 @@ export async function organizationStatusCommand(flags: OrganizationCommand, outp
   }
   const { statusProblems } = await import('./status.js');
   const { forwardingProblems } = await import('../render/forwarding-queues.js');
-  const problems = [...statusProblems(hub), ...forwardingProblems(members)];
+  const { stackSetProblems } = await import('../render/stack-set-problems.js');
+  const problems = [...statusProblems(hub), ...stackSetProblems(members), ...forwardingProblems(members)];
   for (const problem of problems) output.warn(problem);
   return problems.length > 0 || members.notCurrent.length > 0 || !members.stackSet ? ExitCode.awsFailed : ExitCode.ok;
 }

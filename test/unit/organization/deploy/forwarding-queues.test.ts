@@ -70,10 +70,12 @@ function statusWith(forwarding: ForwardingQueues | null): OrganizationStatus {
       autoDeployment: true,
       callAs: 'SELF',
       responderRoleName: 'ir-responder',
+      targets: ['r-abcd'],
     },
     instances: [],
     notCurrent: [],
     forwarding,
+    coverage: { checked: true, missing: [] },
   };
 }
 
