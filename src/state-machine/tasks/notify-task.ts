@@ -1,7 +1,8 @@
 import { invocationDeadline, withDeadline } from '../../aws/deadline.js';
 import type { SecretsApi, SecurityHubApi, SnsClient } from '../../aws/narrow-clients.js';
 import { describeError } from '../../errors.js';
-import type { OrganizationAccess } from '../../organization/organization-access.js';
+import { memberOrRefused, type OrganizationAccess } from '../../organization/organization-access.js';
+import { OutsideOrganizationError } from '../../organization/organization-errors.js';
 import type { NotifyConfig } from '../../settings/function-settings.js';
 import { type ChannelsResult, publishChannels } from '../../steps/channels/publish-channels.js';
 import { type IncidentReport, incidentOutcome, keyContained, needsHuman } from '../../steps/incident-outcome.js';
@@ -35,19 +36,26 @@ function reportedAccount(report: IncidentReport): { accountId?: string; name: st
 /**
  * Where the incident's finding goes: Security Hub of the account that owns the key, the only one
  * that may import it under its default product. That is the function's own, or, in organisation
- * mode, the member's through its responder role. A failure to tell is a problem to log, never a
- * reason for the notification to fail: the e-mail goes out either way.
+ * mode, the member's through its responder role, once Organizations has not said the account is
+ * outside the organisation (whatever the report: a key's, a quarantined user's, a later report's);
+ * outside, no role is assumed and the finding is skipped, saying why. A failure to tell is a problem
+ * to log, never a reason for the notification to fail: the e-mail goes out either way.
  */
 async function findingsIn(
   deps: NotifyTaskDeps,
   report: IncidentReport,
-): Promise<{ securityHub?: SecurityHubApi; accountId?: string; problem?: string }> {
+): Promise<{ securityHub?: SecurityHubApi; accountId?: string; problem?: string; refused?: string }> {
   const { accountId, name } = reportedAccount(report);
+  const outside = () => {
+    const refused = `account ${accountId} is outside the organisation, so no finding is imported there`;
+    return { problem: `Account ${accountId} is outside the organisation: no finding is imported there.`, refused };
+  };
   // The hub refused to act there: not even a finding is imported in an account outside it.
-  if (incidentOutcome(report) === 'outside-organization')
-    return { problem: `Account ${accountId} is outside the organisation: no finding is imported there.` };
+  if (incidentOutcome(report) === 'outside-organization') return outside();
   const known = accountId !== undefined && /^\d{12}$/.test(accountId);
   try {
+    // Whatever the report (a quarantine, a later report of a key), no role is assumed outside the organisation.
+    if (deps.organization && deps.securityHub && known) await memberOrRefused(deps.organization, accountId);
     const member = deps.securityHub && known && (await clientsIn(deps.organization, accountId, name));
     if (!member || member.own) return { securityHub: deps.securityHub, accountId: deps.accountId };
     const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
@@ -56,6 +64,7 @@ async function findingsIn(
       accountId: member.accountId,
     };
   } catch (error) {
+    if (error instanceof OutsideOrganizationError) return outside();
     return { problem: `Could not reach Security Hub of account ${accountId}: ${describeError(error)}` };
   }
 }
@@ -89,6 +98,7 @@ export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
           secrets: deps.secrets && withDeadline(deps.secrets, deadline),
           fetch: deps.fetch,
           accountId: findings.accountId ?? accountOf(context?.invokedFunctionArn),
+          ...(findings.refused ? { findingRefused: findings.refused } : {}),
           now: deps.now,
         },
         report,

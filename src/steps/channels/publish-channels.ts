@@ -44,6 +44,8 @@ export interface ChannelsDeps {
   fetch?: typeof fetch;
   /** The account this runs in (findings are imported only for its own keys). */
   accountId?: string;
+  /** Why no finding may be imported for this report (its account is outside the organisation): said as the finding's skip. */
+  findingRefused?: string;
   now?: () => Date;
 }
 
@@ -55,6 +57,7 @@ function eventIdOf(report: IncidentReport): string {
 
 async function finding(deps: ChannelsDeps, report: IncidentReport, message: IncidentMessage, config: ChannelsConfig) {
   if (!config.findings) return { status: 'skipped', reason: 'findings are turned off' } as const;
+  if (deps.findingRefused) return { status: 'skipped', reason: deps.findingRefused } as const;
   if (!deps.securityHub) return { status: 'skipped', reason: 'no Security Hub client' } as const;
   const now = (deps.now ?? (() => new Date()))();
   return importFinding(

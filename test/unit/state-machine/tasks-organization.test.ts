@@ -366,6 +366,68 @@ describe('the steps after containment, in organisation mode', () => {
     expect(await signedWith(securityHubMock.commandCalls(BatchImportFindingsCommand)[0])).toBe('ASIAMEMBERKEY0000001');
   });
 
+  it("imports no finding for AWS's quarantine of a user outside the organisation, and assumes no role there", async () => {
+    const event = quarantineIn(OUTSIDE);
+    const signal = await containTask(
+      { iam: hubIam, organization: organization() },
+      CONFIG,
+    )({ event, step: CLAIM_STEP });
+    stsMock.resetHistory();
+    const task = hubNotifier();
+
+    const output = await task({ event, signal } as Parameters<typeof task>[0]);
+
+    expect(output.channels?.finding).toBe('skipped');
+    expect(securityHubMock).not.toHaveReceivedCommand(BatchImportFindingsCommand);
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+  });
+
+  it('imports no finding for a later report of a key outside the organisation, saying the account is outside', async () => {
+    const { event } = eventFrom(OUTSIDE);
+    const record = {
+      accountId: OUTSIDE,
+      accessKeyId: KEY,
+      firstEventId: 'the-first-event',
+      firstSource: 'trusted-advisor',
+      openedAt: new Date().toISOString(),
+      signals: 2,
+      sources: ['trusted-advisor'],
+      response: { outcome: 'outside-organization', contained: false, at: new Date().toISOString(), userName: null },
+    };
+    const signal = { role: 'joined', record, keyNow: { status: 'unknown', error: 'not read' } };
+    const logged: { message: string; detail?: Record<string, unknown> }[] = [];
+    snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    const task = notifyTask(
+      {
+        sns: new SNSClient({ region: 'us-east-1' }),
+        securityHub: new SecurityHubClient({ region: 'us-east-1' }),
+        accountId: HUB,
+        organization: organization(),
+        logger: {
+          info: (message: string, detail?: Record<string, unknown>) => logged.push({ message, detail }),
+          appendKeys: () => undefined,
+        } as never,
+      },
+      { topicArn: `arn:aws:sns:us-east-1:${HUB}:exposed-keys`, findings: true },
+    );
+
+    const output = await task({ event, signal } as never);
+
+    expect(output.channels?.finding).toBe('skipped');
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+    expect(securityHubMock).not.toHaveReceivedCommand(BatchImportFindingsCommand);
+    const sent = logged.find((entry) => entry.message === 'Notification sent');
+    expect(sent?.detail?.channelDetail).toMatchObject({
+      finding: {
+        status: 'skipped',
+        reason: `account ${OUTSIDE} is outside the organisation, so no finding is imported there`,
+      },
+    });
+    expect(logged.find((entry) => entry.message === 'Finding not imported')?.detail).toEqual({
+      problem: `Account ${OUTSIDE} is outside the organisation: no finding is imported there.`,
+    });
+  });
+
   it('asks STS again after a failed answer, rather than failing every later incident of a warm function', async () => {
     const sts = new STSClient({ region: 'us-east-1' });
     stsMock
