@@ -2,11 +2,14 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { AwsCredentials, CredentialsProvider } from '../aws/client-config.js';
 import type { StsApi } from '../aws/narrow-clients.js';
-import { CredentialsError } from '../errors.js';
+import { AwsCallError, CredentialsError } from '../errors.js';
 import { AccountAccessError } from './organization-errors.js';
 
 /** Credentials are asked for again this long before they expire, so that no call signs with expiring ones. */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+/** What STS answers when the role is missing or its trust does not admit the caller. */
+const REFUSALS = new Set(['AccessDenied', 'AccessDeniedException', 'NoSuchEntity']);
 
 /** How long assumed-role credentials last: the responder role's maximum session (cloudformation/member.yaml). */
 const SESSION_SECONDS = 3600;
@@ -54,7 +57,8 @@ export class AssumedRoles {
   /**
    * Credentials of `arn` under `sessionName`, from the cache while they are fresh.
    *
-   * @throws AccountAccessError when STS refuses (the role missing, its trust not admitting the caller).
+   * @throws AccountAccessError when STS refuses (the role missing, its trust not admitting the caller),
+   * or fails otherwise (its `reason` then `other`).
    */
   credentials(arn: string, sessionName: string): Promise<AwsCredentials> {
     const key = `${arn} ${sessionName}`;
@@ -91,7 +95,9 @@ export class AssumedRoles {
       const cause = toAwsCallError('sts:AssumeRole', error);
       // The caller's own credentials failing (expired, say) is theirs to renew, not the account's.
       if (cause instanceof CredentialsError) throw cause;
-      throw new AccountAccessError(arn, cause.message, { cause });
+      // A refusal is the role missing or its trust; anything else (throttling, a timeout) may pass.
+      const refused = cause instanceof AwsCallError && REFUSALS.has(cause.awsCode);
+      throw new AccountAccessError(arn, cause.message, { cause, reason: refused ? 'refused' : 'other' });
     }
   }
 }

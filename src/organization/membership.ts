@@ -5,14 +5,15 @@ import { describeError } from '../errors.js';
 
 /**
  * Whether an account belongs to the hub's organisation, as Organizations says:
- * - `member`: it does; `name` is the account's name;
+ * - `member`: it does; `name` is the account's name; `inactive`, its state when it is not active
+ *   (`SUSPENDED`, `PENDING_CLOSURE`, `CLOSED`): its role then cannot be used;
  * - `outside`: it does not (Organizations does not know it, or it is in another organisation);
  * - `unknown`: Organizations could not be asked (the hub is a delegated administrator without the
  *   right to describe accounts, say). The hub then relies on its own guard: it may assume roles
  *   only in accounts of its organisation (`aws:ResourceOrgID` on its `sts:AssumeRole`).
  */
 export type Membership =
-  | { status: 'member'; name: string | null }
+  | { status: 'member'; name: string | null; inactive?: string }
   | { status: 'outside'; reason: string }
   | { status: 'unknown'; warning: string };
 
@@ -65,7 +66,10 @@ export class OrganizationMembers {
       const organization = organizationOf(account?.Arn);
       if (organization !== undefined && organization !== this.#organizationId)
         return { status: 'outside', reason: `it belongs to organization ${organization}` };
-      return { status: 'member', name: account?.Name || null };
+      // State is the newer field; Status, which it replaces, is read when it is all there is.
+      const state = account?.State ?? account?.Status;
+      const inactive = state !== undefined && state !== 'ACTIVE' ? { inactive: state } : {};
+      return { status: 'member', name: account?.Name || null, ...inactive };
     } catch (error) {
       if (isAwsError(error, 'AccountNotFound', 'AWSOrganizationsNotInUse', 'InvalidInput'))
         return { status: 'outside', reason: `Organizations does not know it in ${this.#organizationId}` };

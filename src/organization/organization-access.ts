@@ -1,7 +1,7 @@
 import type { Incident } from '../incident/incident.js';
 import type { AccountAccess, AccountClients } from './account-clients.js';
 import type { Membership, OrganizationMembers } from './membership.js';
-import { OutsideOrganizationError } from './organization-errors.js';
+import { AccountAccessError, OutsideOrganizationError } from './organization-errors.js';
 
 /** The account an incident names, as the hub may act in it. */
 export interface IncidentAccount {
@@ -42,17 +42,22 @@ export async function memberOrRefused(organization: OrganizationAccess, accountI
  *
  * @throws OutsideOrganizationError when Organizations says the account is not a member: the
  * hub touches nothing there.
- * @throws AccountAccessError when the account's responder role cannot be assumed.
+ * @throws AccountAccessError when the account's responder role cannot be assumed (saying so when
+ * Organizations says the account is not active: suspended, closing, closed).
  */
 export async function incidentAccount(organization: OrganizationAccess, incident: Incident): Promise<IncidentAccount> {
   const membership = await memberOrRefused(organization, incident.accountId);
   const clients = await organization.access.accountClients(incident.accountId, incident.accessKeyId);
+  const inactive = membership.status === 'member' ? membership.inactive : undefined;
   // The role is assumed now, once: a refusal is said plainly (AccountAccessError) rather than as the
   // first call's failure, and no call waits for it while holding a turn of the account's budget.
-  await clients.credentials?.();
-  return {
-    clients,
-    accountName: membership.status === 'member' ? membership.name : null,
-    warnings: membership.status === 'unknown' ? [membership.warning] : [],
-  };
+  await clients.credentials?.().catch((error: unknown) => {
+    throw inactive && error instanceof AccountAccessError ? error.inInactiveAccount(inactive) : error;
+  });
+  const warnings = membership.status === 'unknown' ? [membership.warning] : [];
+  if (inactive)
+    warnings.push(
+      `Organizations says account ${incident.accountId} is ${inactive}; its role could be used all the same.`,
+    );
+  return { clients, accountName: membership.status === 'member' ? membership.name : null, warnings };
 }

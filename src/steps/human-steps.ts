@@ -44,24 +44,59 @@ export function manualContainSteps(accessKeyId: string, userName: string | null,
   ];
 }
 
-/** The account and role of a failure to act through a member's responder role, from its message (see AccountAccessError). */
-export function accountAccessFailure(error: string): { accountId: string; roleArn: string } | null {
-  const match =
-    /^(?:AccountAccessError: )?Cannot act in the account through (arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+):/.exec(
-      error,
-    );
-  return match ? { roleArn: match[1] as string, accountId: match[2] as string } : null;
+/** A failure to act through a member's responder role, as its message tells it (see AccountAccessError). */
+export interface AccountAccessFailure {
+  accountId: string;
+  roleArn: string;
+  /** The account's state when Organizations says it is not active (SUSPENDED, PENDING_CLOSURE, CLOSED). */
+  inactive?: string;
+  /** STS failed otherwise than by refusing the role (throttling, a timeout): trying again may do. */
+  passing?: true;
 }
 
-/** Steps when the hub could not assume a member's responder role: repair the member, contain by hand meanwhile. */
+/** What STS answers when the role is missing or does not trust the caller (see assumed-role). */
+const REFUSAL = /sts:AssumeRole failed: (?:AccessDenied|AccessDeniedException|NoSuchEntity):/;
+
+/** The account and role of a failure to act through a member's responder role, from its message (see AccountAccessError). */
+export function accountAccessFailure(error: string): AccountAccessFailure | null {
+  const match =
+    /^(?:AccountAccessError: )?Cannot act in the account through (arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+): (.*)/s.exec(
+      error,
+    );
+  if (!match) return null;
+  const failure = { roleArn: match[1] as string, accountId: match[2] as string };
+  const detail = match[3] as string;
+  const inactive = /^account \d{12} is ([A-Z_]+) in Organizations, so its role could not be used/.exec(detail)?.[1];
+  if (inactive) return { ...failure, inactive };
+  const passing = /sts:AssumeRole failed:|STS returned no credentials/.test(detail) && !REFUSAL.test(detail);
+  return passing ? { ...failure, passing: true } : failure;
+}
+
+/**
+ * Steps when the hub could not assume a member's responder role: contain by hand meanwhile; then
+ * repair the member when STS refused the role, try again when it failed otherwise. An account that
+ * is not active is said so: its role cannot be used until it is.
+ */
 export function accountAccessSteps(
   accessKeyId: string,
   userName: string | null,
-  failure: { accountId: string; roleArn: string },
+  failure: AccountAccessFailure,
 ): string[] {
+  const byHand = manualContainSteps(accessKeyId, userName, failure.accountId);
+  if (failure.inactive)
+    return [
+      `The hub could not act in account ${failure.accountId}: Organizations says the account is ${failure.inactive}, so its role ${failure.roleArn} could not be used, and nothing can be done there through it until the account is active again. If the account can still be reached, contain the key there by hand:`,
+      ...byHand,
+    ];
+  if (failure.passing)
+    return [
+      `The hub could not act in account ${failure.accountId} through ${failure.roleArn}, though the role was not refused (throttling or a timeout, say). Contain the key there by hand now:`,
+      ...byHand,
+      `Or try again from the hub: exposed-keys respond --account ${failure.accountId} --key ${accessKeyId}`,
+    ];
   return [
     `The hub could not act in account ${failure.accountId} through ${failure.roleArn}. Contain the key there by hand now:`,
-    ...manualContainSteps(accessKeyId, userName, failure.accountId),
+    ...byHand,
     `Then repair the account's member stack: exposed-keys status --org lists the accounts whose stack is not current (deploy --org updates them); the role must exist and trust the hub.`,
   ];
 }

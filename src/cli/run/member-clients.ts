@@ -114,7 +114,11 @@ export async function checkedMemberClients(
   if (membership.status === 'unknown') warnings.push(membership.warning);
   const acting = memberClients(clients, target, accessKeyId);
   const arn = roleArn(target.accountId, target.roleName);
-  const actingIn = await identityOf(await acting.sts(), warnings, `the role ${arn}`);
+  const inactive = membership.status === 'member' ? membership.inactive : undefined;
+  const actingIn = await identityOf(await acting.sts(), warnings, `the role ${arn}`).catch((error: unknown) => {
+    throw inactive && error instanceof AccountAccessError ? error.inInactiveAccount(inactive) : error;
+  });
+  if (inactive) warnings.push(`Organizations says account ${target.accountId} is ${inactive}.`);
   if (actingIn !== undefined && actingIn !== target.accountId)
     throw new AccountAccessError(arn, `its credentials act in account ${actingIn}, not ${target.accountId}`);
   return { acting, own: false, ...(caller ? { caller } : {}), warnings };

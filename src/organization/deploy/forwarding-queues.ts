@@ -84,7 +84,8 @@ export async function forwardingQueues(
 }
 
 function causeOf(error: unknown): UnreadCause {
-  if (error instanceof AccountAccessError) return 'no-access';
+  // Only a refusal is the role's: a throttled or suspended account's queue is one that could not be read.
+  if (error instanceof AccountAccessError && error.reason === 'refused') return 'no-access';
   return error instanceof QueueMissingError ? 'no-queue' : 'failed';
 }
 

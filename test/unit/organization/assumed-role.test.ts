@@ -98,4 +98,24 @@ describe('AssumedRoles', () => {
     expect((refused as Error).message).toContain('AccessDenied');
     expect(later.accessKeyId).toBe('ASIAMEMBERKEY0000001');
   });
+
+  it('hints at the member stack only when STS refuses the role; throttling is to try again', async () => {
+    stsMock
+      .on(AssumeRoleCommand)
+      .rejectsOnce(Object.assign(new Error('not authorized to perform sts:AssumeRole'), { name: 'AccessDenied' }))
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    const roles = new AssumedRoles(new STSClient({}), { now: () => clock });
+
+    const refused = (await roles.credentials(ARN, SESSION).catch((error: unknown) => error)) as AccountAccessError;
+    const throttled = (await roles.credentials(ARN, SESSION).catch((error: unknown) => error)) as AccountAccessError;
+
+    expect(refused.reason).toBe('refused');
+    expect(refused.hint).toContain('Check that the account has the member stack');
+    expect(throttled).toBeInstanceOf(AccountAccessError);
+    expect(throttled.reason).toBe('other');
+    expect(throttled.message).toContain('Rate exceeded');
+    expect(throttled.hint).not.toContain('member stack');
+    expect(throttled.hint).toContain('Try again');
+    expect(throttled.hint).toContain('exposed-keys respond --account 210987654321 --key <key>');
+  });
 });

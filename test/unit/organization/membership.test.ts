@@ -29,6 +29,26 @@ describe('OrganizationMembers', () => {
     expect(await members().membership(MEMBER)).toEqual({ status: 'member', name: 'Payments' });
   });
 
+  it('says a member account is not active, with its state, when Organizations says it is suspended or closing', async () => {
+    const suspended = account(MEMBER);
+    organizationsMock
+      .on(DescribeAccountCommand, { AccountId: MEMBER })
+      .resolves({ Account: { ...suspended.Account, State: 'SUSPENDED', Status: 'SUSPENDED' } })
+      .on(DescribeAccountCommand, { AccountId: '310987654321' })
+      .resolves({ Account: { ...account('310987654321').Account, Status: 'PENDING_CLOSURE' } })
+      .on(DescribeAccountCommand, { AccountId: '410987654321' })
+      .resolves({ Account: { ...account('410987654321').Account, State: 'ACTIVE', Status: 'ACTIVE' } });
+    const known = members();
+
+    expect(await known.membership(MEMBER)).toEqual({ status: 'member', name: 'Payments', inactive: 'SUSPENDED' });
+    expect(await known.membership('310987654321')).toEqual({
+      status: 'member',
+      name: 'Payments',
+      inactive: 'PENDING_CLOSURE',
+    });
+    expect(await known.membership('410987654321')).toEqual({ status: 'member', name: 'Payments' });
+  });
+
   it('says an account Organizations does not know is outside', async () => {
     organizationsMock
       .on(DescribeAccountCommand)

@@ -18,7 +18,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../../src/errors.js';
 import { accountAccess } from '../../../src/organization/account-clients.js';
 import type { OrganizationAccess } from '../../../src/organization/organization-access.js';
-import { OutsideOrganizationError } from '../../../src/organization/organization-errors.js';
+import { AccountAccessError, OutsideOrganizationError } from '../../../src/organization/organization-errors.js';
 import { CLAIM_STEP, containTask } from '../../../src/state-machine/tasks/contain-task.js';
 import { investigateTask } from '../../../src/state-machine/tasks/investigate-task.js';
 import { notifyTask } from '../../../src/state-machine/tasks/notify-task.js';
@@ -287,6 +287,57 @@ describe('the steps after containment, in organisation mode', () => {
     expect(message).toContain(`The hub could not act in account ${MEMBER}`);
     expect(message).toContain(`--status Inactive --profile <a profile of account ${MEMBER}>`);
     expect(message).toContain('exposed-keys status --org');
+  });
+
+  /** The message of a containment whose role could not be assumed: as Step Functions hands the error on. */
+  async function messageWhenRoleFails(stsError: Error) {
+    stsMock.on(AssumeRoleCommand).rejects(stsError);
+    const event = eventFrom(MEMBER).event;
+    const error = (await containTask(
+      { iam: hubIam, organization: organization() },
+      CONFIG,
+    )({ event }).catch((thrown: unknown) => thrown)) as AccountAccessError;
+    const containmentError = {
+      Error: 'AccountAccessError',
+      Cause: JSON.stringify({ errorType: 'AccountAccessError', errorMessage: error.message }),
+    };
+    await hubNotifier()({ event, containmentError } as never);
+    return { error, message: snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message as string };
+  }
+
+  it('says the account is suspended, rather than to repair its member stack, when Organizations says so', async () => {
+    organizationsMock.on(DescribeAccountCommand).resolves({
+      Account: {
+        Id: MEMBER,
+        Name: 'Payments',
+        Arn: `arn:aws:organizations::${HUB}:account/${ORG}/${MEMBER}`,
+        State: 'SUSPENDED',
+      },
+    });
+
+    const { error, message } = await messageWhenRoleFails(
+      Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }),
+    );
+
+    expect(error).toBeInstanceOf(AccountAccessError);
+    expect(error.reason).toBe('inactive');
+    expect(error.message).toContain(`account ${MEMBER} is SUSPENDED in Organizations, so its role could not be used`);
+    expect(error.hint).not.toContain('member stack');
+    expect(message).toContain(`Organizations says the account is SUSPENDED`);
+    expect(message).toContain(`--status Inactive --profile <a profile of account ${MEMBER}>`);
+    expect(message).not.toContain("repair the account's member stack");
+  });
+
+  it('says to try again, rather than to repair the member stack, when STS throttled the role', async () => {
+    const { error, message } = await messageWhenRoleFails(
+      Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }),
+    );
+
+    expect(error.reason).toBe('other');
+    expect(error.hint).not.toContain('member stack');
+    expect(message).toContain('though the role was not refused');
+    expect(message).toContain(`Or try again from the hub: exposed-keys respond --account ${MEMBER} --key ${KEY}`);
+    expect(message).not.toContain("repair the account's member stack");
   });
 
   it("names the member's account in every command of a member's follow-up, since the reader is on the hub", async () => {

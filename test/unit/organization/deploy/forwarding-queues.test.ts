@@ -29,6 +29,7 @@ import {
   type OrganizationStatus,
   organizationStatus,
 } from '../../../../src/organization/deploy/organization-status.js';
+import { AccountAccessError } from '../../../../src/organization/organization-errors.js';
 
 const QUEUE = 'exposed-keys-members-undelivered';
 
@@ -193,6 +194,23 @@ describe('the members’ queues of events not forwarded', () => {
     } finally {
       sts.restore();
     }
+  });
+
+  it('count a role that could not be assumed for another reason than a refusal (throttling) as a failure, not a refusal', async () => {
+    const throttled = new AccountAccessError(
+      'arn:aws:iam::222222222222:role/ir-responder',
+      'sts:AssumeRole failed: Throttling: Rate exceeded',
+      { reason: 'other' },
+    );
+
+    const found = await forwardingQueues(async () => Promise.reject(throttled), {
+      accountIds: ['222222222222'],
+      queueName: QUEUE,
+    });
+
+    expect(found.unread).toEqual([
+      { accountId: '222222222222', cause: 'failed', reason: expect.stringContaining('Rate exceeded') },
+    ]);
   });
 
   it('stop, rather than list every account unread, when the caller’s own credentials fail', async () => {
