@@ -7,9 +7,10 @@ import { describeError } from '../../errors.js';
 
 /**
  * One of the stack's rules, and whether EventBridge sends it events (`ENABLED`; {@link GONE_RULE}
- * when EventBridge no longer knows it: deleted by hand); or why it could not be read.
+ * when EventBridge no longer knows it: deleted by hand), with its bus when it is not the default
+ * one (the hub's: a command about the rule must name it); or why it could not be read.
  */
-export type RuleStatus = { name: string; state: string } | { name: string; error: string };
+export type RuleStatus = { name: string; state: string; eventBusName?: string } | { name: string; error: string };
 
 /**
  * Whether the function that alerts on the dead-letter queue reads it (`Enabled`; {@link GONE_READER}
@@ -58,7 +59,9 @@ export async function deliveryStatus(
         for (const place of places)
           try {
             const answer = await deps.events.send(new DescribeRuleCommand(place));
-            return { name: rule.Name, state: answer.State ?? 'UNKNOWN' };
+            const bus =
+              place.EventBusName && place.EventBusName !== 'default' ? { eventBusName: place.EventBusName } : {};
+            return { name: rule.Name, state: answer.State ?? 'UNKNOWN', ...bus };
           } catch (error) {
             failure = error;
             if (!isAwsError(error, 'ResourceNotFound')) break;
@@ -108,10 +111,13 @@ export function deliveryProblems(delivery: DeliveryStatus | undefined): string[]
       problems.push(
         `The rule ${rule.name} no longer exists: the events it matched never reach the state machine. Deploy again (exposed-keys deploy) to make it again.`,
       );
-    else if (!SENDING.has(rule.state))
+    else if (!SENDING.has(rule.state)) {
+      // A rule on another bus than the default is found only with its bus named.
+      const bus = rule.eventBusName ? ` --event-bus-name ${rule.eventBusName}` : '';
       problems.push(
-        `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it (aws events enable-rule --name ${rule.name}) or deploy again.`,
+        `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it (aws events enable-rule --name ${rule.name}${bus}) or deploy again.`,
       );
+    }
   }
   const reader = delivery.queueReader;
   if (reader && !('error' in reader) && !READING.has(reader.state))

@@ -116,7 +116,7 @@ describe('what status reports of the stack itself and what carries events to it 
       expect(delivery).toEqual({
         rules: [
           { name: 'exposed-keys-HealthRiskRule-1', state: 'DISABLED' },
-          { name: 'exposed-keys-HubRule-1', state: 'ENABLED' },
+          { name: 'exposed-keys-HubRule-1', state: 'ENABLED', eventBusName: 'exposed-keys-hub' },
         ],
         queueReader: { state: 'Disabled' },
       });
@@ -138,6 +138,35 @@ describe('what status reports of the stack itself and what carries events to it 
     } finally {
       events.restore();
       lambda.restore();
+    }
+  });
+
+  it("names the hub's bus in the command that enables a disabled rule of it, where the rule alone is not found", async () => {
+    const events = mockClient(EventBridgeClient);
+    events
+      .on(DescribeRuleCommand, { Name: 'exposed-keys-HubTrustedAdvisorRule-1', EventBusName: 'exposed-keys-hub' })
+      .resolves({ State: 'DISABLED' })
+      .on(DescribeRuleCommand, { Name: 'exposed-keys-HealthRiskRule-1' })
+      .resolves({ State: 'DISABLED' });
+    const stack = withResources([
+      { logicalId: 'HealthRiskRule', type: 'AWS::Events::Rule', physicalId: 'exposed-keys-HealthRiskRule-1' },
+      {
+        logicalId: 'HubTrustedAdvisorRule',
+        type: 'AWS::Events::Rule',
+        physicalId: 'exposed-keys-hub|exposed-keys-HubTrustedAdvisorRule-1',
+      },
+    ]);
+    try {
+      const delivery = await deliveryOf(stack);
+
+      expect(statusProblems(status({ stack, delivery }))).toEqual([
+        expect.stringContaining('(aws events enable-rule --name exposed-keys-HealthRiskRule-1) or deploy again.'),
+        expect.stringContaining(
+          '(aws events enable-rule --name exposed-keys-HubTrustedAdvisorRule-1 --event-bus-name exposed-keys-hub) or deploy again.',
+        ),
+      ]);
+    } finally {
+      events.restore();
     }
   });
 
