@@ -230,6 +230,30 @@ describe('readLogFiles from S3', () => {
     );
   });
 
+  it('finds the deliveries of trails whose key prefixes are folders under CloudTrail/, given the prefix or the folder above', async () => {
+    const { s3 } = moto();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const records = twoRegions();
+    const organization = deliveries('CloudTrail/org-trail/', records);
+    const legacy = deliveries(
+      'CloudTrail/legacy/',
+      records.map((record) => ({ ...record, eventID: `legacy-${record.eventID}` })),
+    );
+    await putDeliveries(s3, [...organization, ...legacy]);
+    const read = (prefix: string) =>
+      readLogFiles({ s3 }, { location: `s3://${BUCKET}/${prefix}`, accessKeyIds: [INVICTUS_KEY], window: WINDOW });
+
+    const trail = await read('CloudTrail/org-trail/');
+    const both = await read('CloudTrail/');
+
+    const expected = referenceSummary(records, INVICTUS_KEY, WINDOW.start, WINDOW.end);
+    expect(trail.files.read).toBe(organization.length);
+    expect(trail.summaries[0]).toMatchObject(expected);
+    expect(trail.summaries[0]?.regions).toEqual({ searched: ['eu-west-1', 'us-east-1'], failed: [] });
+    expect(both.files.read).toBe(organization.length + legacy.length);
+    expect(both.summaries[0]?.totalEvents).toBe(2 * (trail.summaries[0]?.totalEvents ?? 0));
+  });
+
   it('lists a region whose date folders could not be listed as not searched, and reads the others', async () => {
     const { s3 } = moto();
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));

@@ -1,3 +1,4 @@
+import { isRegionName } from '../../aws/aws-names.js';
 import type { TimeWindow } from '../activity-summary.js';
 import { dayIsOutsideWindow } from './log-file-path.js';
 
@@ -6,8 +7,12 @@ const DAY_MS = 86_400_000;
 /** How a folder of an S3 listing is listed when a window is known. */
 export type LayoutLevel = 'above-region' | 'region' | 'other';
 
-/** `…/CloudTrail[-Digest|-Insight]/<region>/`: its date folders are listed for the window's days only. */
-const REGION_FOLDER = /(?:^|\/)CloudTrail(?:-Digest|-Insight)?\/[a-z0-9]+(?:-[a-z0-9]+)+\/$/;
+/**
+ * `AWSLogs/[<org-id>/]<account>/CloudTrail[-Digest|-Insight]/<region>/`: its date folders are listed
+ * for the window's days only. A folder named `CloudTrail/<something>/` elsewhere (a trail's key
+ * prefix such as `CloudTrail/org-trail/`) is no region folder: its date folders would hold nothing.
+ */
+const REGION_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?\d{12}\/CloudTrail(?:-Digest|-Insight)?\/([a-z0-9-]+)\/$/;
 /** `AWSLogs/`, `AWSLogs/[<org-id>/]<account>/` and `…/<account>/CloudTrail[-Digest|-Insight]/`. */
 const ABOVE_REGION = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(?:\d{12}\/(?:CloudTrail(?:-Digest|-Insight)?\/)?)?$/;
 
@@ -17,7 +22,8 @@ const ABOVE_REGION = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(?:\d{12}\/(?:CloudTrai
  * whole, as it cannot be told what it holds).
  */
 export function layoutLevel(folder: string): LayoutLevel {
-  if (REGION_FOLDER.test(folder)) return 'region';
+  const region = REGION_FOLDER.exec(folder)?.[1];
+  if (region !== undefined && isRegionName(region)) return 'region';
   return ABOVE_REGION.test(folder) ? 'above-region' : 'other';
 }
 

@@ -1,3 +1,4 @@
+import { isRegionName } from '../../aws/aws-names.js';
 import type { TimeWindow } from '../activity-summary.js';
 
 /**
@@ -18,10 +19,13 @@ export interface LogFilePathInfo {
 const DAY_MS = 86_400_000;
 
 /**
- * `AWSLogs/[<org-id>/]<account>/CloudTrail[-Insight]/<region>[/YYYY/MM/DD]`, anywhere in the path:
- * a folder (or an S3 prefix) may end at the region or the day and still name them.
+ * `AWSLogs/[<org-id>/]<account>/CloudTrail[-Insight]/<region>[/YYYY/MM/DD]`: a folder (or an S3
+ * prefix) may end at the region or the day and still name them. Only the folder that follows
+ * `AWSLogs/<account>/` is a region: a trail's key prefix or a folder a copy was put in
+ * (`CloudTrail/org-trail/`, `CloudTrail/2024-05-03/`) may come before `AWSLogs/` and is none.
  */
-const LAYOUT = /(?:^|\/)CloudTrail(?:-Insight)?\/([a-z0-9]+(?:-[a-z0-9]+)+)(?:\/(\d{4})\/(\d{2})\/(\d{2}))?(?:\/|$)/;
+const LAYOUT =
+  /(?<=^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?\d{12}\/CloudTrail(?:-Insight)?\/([a-z0-9-]+)(?:\/(\d{4})\/(\d{2})\/(\d{2}))?(?=\/|$)/g;
 /** `<account>_CloudTrail[-Insight]_<region>_<YYYYMMDDTHHMMZ>_<random>.json[.gz]`. */
 const FILE_NAME =
   /^\d{12}_CloudTrail(?:-Insight)?_([a-z0-9]+(?:-[a-z0-9]+)+)_(\d{4})(\d{2})(\d{2})T\d{4}Z_[^_/]+\.json(?:\.gz)?$/i;
@@ -32,7 +36,27 @@ const LOG_EXTENSION = /\.json(?:\.gz)?$/i;
  * CloudTrail's, and is skipped unread, unless its name is a CloudTrail delivery's (a copy laid out
  * otherwise).
  */
-const SERVICE_FOLDER = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?\d{12}\/([^/]+)\//;
+const SERVICE_FOLDER = /(?<=^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?\d{12}\/([^/]+)(?=\/)/g;
+/** A folder named as CloudTrail names its own: deliveries, digests or Insight files. */
+const TRAIL_FOLDER = /(?<=^|\/)CloudTrail(-Digest|-Insight)?(?=\/|$)/g;
+/** The standard names of digest and Insight files: `<account>_CloudTrail-Digest_…`, `<account>_CloudTrail-Insight_…`. */
+const SPECIAL_FILE_NAME = /^\d{12}_CloudTrail(-Digest|-Insight)_/i;
+
+/**
+ * The last match of `pattern` (a global one) in `path`: the folder of the layout is the one
+ * nearest the file, below whatever folders the files were put in.
+ */
+function lastMatch(pattern: RegExp, path: string): RegExpExecArray | undefined {
+  let last: RegExpExecArray | undefined;
+  for (const match of path.matchAll(pattern)) last = match;
+  return last;
+}
+
+/** Digest or Insight, as the file's standard name or else the CloudTrail folder nearest it says. */
+function specialKind(path: string, name: string): 'digest' | 'insight' | null {
+  const suffix = SPECIAL_FILE_NAME.exec(name)?.[1] ?? lastMatch(TRAIL_FOLDER, path)?.[1];
+  return suffix === undefined ? null : suffix.toLowerCase() === '-digest' ? 'digest' : 'insight';
+}
 
 function utcDay(year: string, month: string, day: string): number | null {
   const time = Date.UTC(Number(year), Number(month) - 1, Number(day));
@@ -50,16 +74,14 @@ function utcDay(year: string, month: string, day: string): number | null {
 export function describeLogFilePath(path: string): LogFilePathInfo {
   const normalized = path.replaceAll('\\', '/');
   const name = normalized.slice(normalized.lastIndexOf('/') + 1);
-  const service = SERVICE_FOLDER.exec(normalized)?.[1];
-  const kind: LogFileKind = normalized.includes('CloudTrail-Digest')
-    ? 'digest'
-    : normalized.includes('CloudTrail-Insight')
-      ? 'insight'
-      : LOG_EXTENSION.test(name) && (service === undefined || /^cloudtrail/i.test(service) || FILE_NAME.test(name))
-        ? 'delivery'
-        : 'other';
-  const layout = LAYOUT.exec(normalized);
-  if (layout) {
+  const service = lastMatch(SERVICE_FOLDER, normalized)?.[1];
+  const kind: LogFileKind =
+    specialKind(normalized, name) ??
+    (LOG_EXTENSION.test(name) && (service === undefined || /^cloudtrail/i.test(service) || FILE_NAME.test(name))
+      ? 'delivery'
+      : 'other');
+  const layout = lastMatch(LAYOUT, normalized);
+  if (layout && isRegionName(layout[1] as string)) {
     const [, region, year, month, day] = layout as unknown as [string, string, ...(string | undefined)[]];
     return { kind, region, day: year && month && day ? utcDay(year, month, day) : null };
   }
@@ -72,7 +94,7 @@ export function describeLogFilePath(path: string): LogFilePathInfo {
 }
 
 /** `AWSLogs/[<org-id>/]<account>/CloudTrail…/`, or a standard file name `<account>_CloudTrail…`. */
-const ACCOUNT_FOLDER = /(?:^|\/)(\d{12})\/CloudTrail(?:-Insight|-Digest)?\//;
+const ACCOUNT_FOLDER = /(?<=^|\/)(\d{12})\/CloudTrail(?:-Insight|-Digest)?\//g;
 const ACCOUNT_FILE = /^(\d{12})_CloudTrail/;
 
 /**
@@ -82,7 +104,7 @@ const ACCOUNT_FILE = /^(\d{12})_CloudTrail/;
 export function accountOfLogFilePath(path: string): string | null {
   const normalized = path.replaceAll('\\', '/');
   const name = normalized.slice(normalized.lastIndexOf('/') + 1);
-  return ACCOUNT_FOLDER.exec(normalized)?.[1] ?? ACCOUNT_FILE.exec(name)?.[1] ?? null;
+  return lastMatch(ACCOUNT_FOLDER, normalized)?.[1] ?? ACCOUNT_FILE.exec(name)?.[1] ?? null;
 }
 
 /**

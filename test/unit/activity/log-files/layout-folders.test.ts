@@ -5,12 +5,30 @@ describe('layoutLevel', () => {
   it('tells the folders above the region folders, the region folders, and the rest', () => {
     const above = ['AWSLogs/', 'trail/AWSLogs/', 'AWSLogs/218007301253/', 'AWSLogs/o-abc123def4/218007301253/'];
     const aboveToo = ['AWSLogs/218007301253/CloudTrail/', 'AWSLogs/o-abc123def4/218007301253/CloudTrail-Digest/'];
-    const regions = ['AWSLogs/218007301253/CloudTrail/us-east-1/', 'x/AWSLogs/1/CloudTrail-Insight/eu-west-2/'];
+    const regions = [
+      'AWSLogs/218007301253/CloudTrail/us-east-1/',
+      'x/AWSLogs/218007301253/CloudTrail-Insight/eu-west-2/',
+    ];
     const others = ['exports/', 'AWSLogs/218007301253/Config/', 'AWSLogs/218007301253/CloudTrail/us-east-1/2023/'];
 
     expect([...above, ...aboveToo].map(layoutLevel)).toEqual(Array(6).fill('above-region'));
     expect(regions.map(layoutLevel)).toEqual(['region', 'region']);
     expect(others.map(layoutLevel)).toEqual(['other', 'other', 'other']);
+  });
+
+  it('takes no folder named CloudTrail/<name>/ outside AWSLogs/<account>/ for a region folder', () => {
+    const prefixes = [
+      'CloudTrail/org-trail/',
+      'CloudTrail/case-42/',
+      'CloudTrail/2024-05-03/',
+      'CloudTrail-Digest/x-y/',
+    ];
+    const notRegions = ['AWSLogs/218007301253/CloudTrail/org-trail/', 'AWSLogs/218007301253/CloudTrail/2024-05-03/'];
+    const below = 'CloudTrail/org-trail/AWSLogs/o-abc123def4/218007301253/CloudTrail/ap-south-2/';
+
+    expect([...prefixes, ...notRegions].map(layoutLevel)).toEqual(Array(6).fill('other'));
+    expect(layoutLevel(below)).toBe('region');
+    expect(layoutLevel('CloudTrail/org-trail/AWSLogs/')).toBe('above-region');
   });
 });
 

@@ -79,6 +79,22 @@ describe('describeLogFilePath', () => {
     expect(lower.kind).toBe('delivery');
   });
 
+  it('takes the region and day from the folders under AWSLogs/<account>/, not from a folder named CloudTrail/<name>/ above it', () => {
+    const layout = 'AWSLogs/218007301253/CloudTrail/eu-west-1/2023/07/10/f.json.gz';
+    const aboveLayout = ['CloudTrail/org-trail/', 'cases/CloudTrail/case-42/', 'CloudTrail/2023-07-01/'];
+    const infos = aboveLayout.map((folder) => describeLogFilePath(`s3://trail/${folder}${layout}`));
+    const copied = describeLogFilePath('/cases/CloudTrail/case-42/AWSLogs/o-abc123/218007301253/CloudTrail/');
+    // A folder of CloudTrail's own name, above the layout, no longer makes its files digests or Insight files.
+    const digestNamed = describeLogFilePath(`/copies/CloudTrail-Digest/case-7/${layout}`);
+    const insightNamed = describeLogFilePath(`/copies/CloudTrail-Insight/${layout}`);
+
+    expect(infos).toEqual(Array(3).fill({ kind: 'delivery', region: 'eu-west-1', day: JULY_10 }));
+    expect(copied).toEqual({ kind: 'other', region: null, day: null });
+    expect(digestNamed).toEqual({ kind: 'delivery', region: 'eu-west-1', day: JULY_10 });
+    expect(insightNamed.kind).toBe('delivery');
+    expect(accountOfLogFilePath(`/cases/111111111111/CloudTrail/x/AWSLogs/${layout}`)).toBe('218007301253');
+  });
+
   it('names the account a file of an organisation trail is filed under', () => {
     expect(accountOfLogFilePath('s3://t/AWSLogs/o-abc123/218007301253/CloudTrail/us-east-1/2023/07/10/f.json')).toBe(
       '218007301253',
@@ -88,7 +104,7 @@ describe('describeLogFilePath', () => {
   });
 
   it('ignores dates that do not exist', () => {
-    const info = describeLogFilePath('AWSLogs/1/CloudTrail/us-east-1/2023/02/31/f.json');
+    const info = describeLogFilePath('AWSLogs/218007301253/CloudTrail/us-east-1/2023/02/31/f.json');
 
     expect(info).toEqual({ kind: 'delivery', region: 'us-east-1', day: null });
   });

@@ -329,6 +329,25 @@ describe('readLogFiles', () => {
     expect(result.summaries[0]?.lastSeen).toBe('2023-07-10T23:58:00.000Z');
   });
 
+  it('takes regions and days from the layout below a folder named CloudTrail/<name>/ the logs were copied into', async () => {
+    const base = loadInvictusRecords().slice(0, 300);
+    const records = [-3, 0, 3].flatMap((days) => base.map((record) => shifted(record, days, 'eu-west-1', days + 10)));
+    const deliveries = await writeDeliveries(root, records, { layout: true, under: join('CloudTrail', 'case-42') });
+    const onlyCorrupt = join(root, 'CloudTrail/case-42/AWSLogs', ACCOUNT, 'CloudTrail/ap-south-1/2023/07/10/f.json');
+    await mkdir(dirname(onlyCorrupt), { recursive: true });
+    await writeFile(onlyCorrupt, '{"Records":[');
+
+    const result = await read();
+
+    const perDay = deliveries.length / 3;
+    expect(result.files).toMatchObject({ read: perDay, outsideWindow: 2 * perDay });
+    expect(result.summaries[0]?.regions).toEqual({
+      searched: ['eu-west-1'],
+      failed: [{ region: 'ap-south-1', error: expect.stringMatching(/^1 of 1 log file could not be read: /) }],
+    });
+    expect(result.summaries[0]).toMatchObject(reference(records));
+  });
+
   it('parses deliveries that are not compact JSON (pretty-printed, other key order) exactly', async () => {
     const records = loadInvictusRecords();
     const reordered = records.map(({ eventVersion, ...rest }) => ({ ...rest, eventVersion }));
