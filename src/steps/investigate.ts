@@ -68,8 +68,9 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  * takes a second hop: what the session keys it minted did (at most
  * {@link MAX_SESSION_KEYS_FOLLOWED}, in the order the summary lists them), summarised apart from
  * the key's own and busiest first. Regions (or files) that could not be searched are in each
- * summary's `regions.failed`. Stopped (`signal`) before or during the second hop, it keeps the key's
- * summary, and lists each session key it would have followed as not searched.
+ * summary's `regions.failed`. Stopped (`signal`) before or during the second hop, or when the second
+ * hop fails, it keeps the key's summary, and lists each session key it would have followed as not
+ * searched, with why.
  *
  * @throws InvestigationError when not one region (or file) could be searched, and nothing was read.
  */
@@ -99,28 +100,38 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
   if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
     return { activity, sessionActivity: [] };
   const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);
-  if (stopped()) return { activity, sessionActivity: notSearched(activity, followed, options.window) };
+  if (stopped()) return { activity, sessionActivity: notSearched(activity, followed, options.window, STOPPED) };
   try {
     const sessionActivity = await source.summarize({ ...common, accessKeyIds: followed });
     return { activity, sessionActivity: sortBusiestFirst(sessionActivity) };
   } catch (error) {
-    // Stopped during the second hop (an Athena query cancelled on Ctrl-C): the key's own summary,
-    // read whole, is kept, and each session key is reported as not searched.
-    if (stopped()) return { activity, sessionActivity: notSearched(activity, followed, options.window) };
-    throw error;
+    // Stopped during the second hop (an Athena query cancelled on Ctrl-C), or failed (credentials
+    // that expired during a long first read): the key's own summary, read whole, is kept, and each
+    // session key is reported as not searched, with why.
+    const why = stopped() ? STOPPED : `the search of the session keys failed: ${errorText(error)}`;
+    return { activity, sessionActivity: notSearched(activity, followed, options.window, why) };
   }
 }
 
+const STOPPED = 'stopped (Ctrl-C) before this session key was searched';
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
- * The session keys a stop (Ctrl-C) left unsearched, each with the key's own regions listed as not
- * searched: a message or a reader then says so, rather than show no session key at all.
+ * The session keys a stop (Ctrl-C) or a failure left unsearched, each with the key's own regions
+ * (or `unknown`, when it has none) listed as not searched for `why`: a message or a reader then
+ * says so, rather than show no session key at all.
  */
-function notSearched(activity: ActivitySummary, sessionKeys: string[], window: TimeWindow): ActivitySummary[] {
+function notSearched(
+  activity: ActivitySummary,
+  sessionKeys: string[],
+  window: TimeWindow,
+  why: string,
+): ActivitySummary[] {
   const regions = [...activity.regions.searched, ...activity.regions.failed.map((failed) => failed.region)];
-  const regionsFailed = regions.map((region) => ({
-    region,
-    error: 'stopped (Ctrl-C) before this session key was searched',
-  }));
+  const regionsFailed = (regions.length > 0 ? regions : ['unknown']).map((region) => ({ region, error: why }));
   return sessionKeys.map((key) =>
     new ActivityAccumulator(key, window).summary({
       source: activity.source,

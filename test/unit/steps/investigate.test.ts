@@ -190,13 +190,39 @@ describe('investigateKey stopped during its second hop', () => {
     expect(source.queries).toHaveLength(2);
   });
 
-  it('still fails when the second hop fails without being stopped', async () => {
+  it('keeps the key’s own summary when the second hop fails, listing each session key as not searched, with why', async () => {
+    const sessionKeys = ['ASIATFQR7NSCWLLE7IWW', 'ASIAZZZZZZZZZZZZZZZZ'];
     const source = fakeSource((query) => {
       if (query.accessKeyIds[0] === options.accessKeyId)
-        return [{ ...summaryFor(options.accessKeyId), sessionKeys: ['ASIATFQR7NSCWLLE7IWW'] }];
-      throw new Error('the table is gone');
+        return [
+          {
+            ...summaryFor(options.accessKeyId),
+            totalEvents: 2104,
+            sessionKeys,
+            regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'AccessDenied' }] },
+          },
+        ];
+      throw new Error('s3:ListObjectsV2 failed: ExpiredToken: The provided token has expired.');
     });
 
-    await expect(investigateKey({ source }, options)).rejects.toThrow('the table is gone');
+    const result = await investigateKey({ source }, options);
+
+    const why =
+      'the search of the session keys failed: s3:ListObjectsV2 failed: ExpiredToken: The provided token has expired.';
+    expect(result.activity.totalEvents).toBe(2104);
+    expect(result.sessionActivity.map((summary) => [summary.accessKeyId, summary.regions, summary.truncated])).toEqual(
+      sessionKeys.map((key) => [
+        key,
+        {
+          searched: [],
+          failed: [
+            { region: 'eu-west-1', error: why },
+            { region: 'us-east-1', error: why },
+          ],
+        },
+        true,
+      ]),
+    );
+    expect(investigationExitCode(result, false)).toBe(ExitCode.awsFailed);
   });
 });
