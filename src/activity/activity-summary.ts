@@ -28,6 +28,12 @@ export interface FailedRegion {
   error: string;
 }
 
+/** A log file (or a part of the location that could not be listed) a read missed, and why. */
+export interface FileNotRead {
+  path: string;
+  error: string;
+}
+
 /**
  * What one access key did over a window: the activity summary JSON, a contract that
  * `investigate --json` and `respond --json` print and others parse. Every count list is complete
@@ -53,6 +59,12 @@ export interface ActivitySummary {
   sessionKeys: string[];
   riskyEvents: RiskyEvent[];
   truncated: boolean;
+  /**
+   * Log files only, and only when the read of this summary could not read some of them (or list a
+   * part of the location): how many, and the first of them by path. A file whose
+   * region was read otherwise is named nowhere else in the summary. Absent when nothing was missed.
+   */
+  filesNotRead?: { count: number; files: FileNotRead[] };
 }
 
 /** The fields of the summary that are count lists. */

@@ -146,7 +146,8 @@ describe('investigate --logs on the attack-simulation data set', () => {
         env,
       );
 
-      expect(run.code, run.stderr).toBe(0);
+      // A file of the window not read: the search is not complete, whatever else was read.
+      expect(run.code, run.stderr).toBe(3);
       expect(run.stderr).toMatch(/_large\.json\.gz: inflates to more than 1 MiB \(--max-file-mb\)/);
       const expected = small.filter((record) => record.userIdentity?.accessKeyId === INVICTUS_KEY).length;
       expect(run.stdout).toMatch(new RegExp(`In brief: ${expected.toLocaleString('en-US')} calls`));
@@ -177,13 +178,24 @@ describe('investigate --logs on the attack-simulation data set', () => {
         env,
       );
 
-      expect(brief.code, brief.stderr).toBe(0);
+      const json = await runCli(['investigate', '--key', INVICTUS_KEY, '--logs', damaged, ...WINDOW, '--json'], env);
+
+      expect(brief.code, brief.stderr).toBe(3);
       expect(brief.stderr).toMatch(
         /^Log files: 1 read, 0 skipped \(digest, Insight or not CloudTrail\), 12 unreadable:$/m,
       );
       expect(brief.stderr.match(unreadable)).toHaveLength(10);
       expect(brief.stderr).toMatch(/^ {2}… 2 more \(--verbose names them all\)$/m);
       expect(verbose.stderr.match(unreadable)).toHaveLength(12);
+      // The summary itself says so, for a reader of --json alone: the region was searched, 12 files were not read.
+      expect(json.code, json.stderr).toBe(3);
+      const summary = JSON.parse(json.stdout);
+      expect(summary.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+      expect(summary.filesNotRead.count).toBe(12);
+      expect(summary.filesNotRead.files[0]).toEqual({
+        path: join(day, '218007301253_CloudTrail_us-east-1_20230710T1310Z_bad.json'),
+        error: expect.stringMatching(/^not valid JSON/),
+      });
     } finally {
       await rm(damaged, { recursive: true, force: true });
     }

@@ -72,7 +72,8 @@ describe('investigate, given CloudTrail data that carries terminal escapes', () 
       NO_COLOR: '1',
     });
 
-    expect(run.code, run.stderr).toBe(0);
+    // The unreadable file: the search is not complete.
+    expect(run.code, run.stderr).toBe(3);
     expect(activeCharacters(run.stdout)).toEqual([]);
     expect(activeCharacters(run.stderr)).toEqual([]);
     expect(run.stdout).toContain('\\x1B[2J');
@@ -87,8 +88,9 @@ describe('investigate, given CloudTrail data that carries terminal escapes', () 
       PATH: process.env.PATH ?? '',
     });
 
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(3);
     const summary = JSON.parse(run.stdout);
+    expect(summary.filesNotRead.files[0].path).toContain(`${HOSTILE.clear}b.json`);
     expect(summary.userAgents.map((entry: { name: string }) => entry.name)).toContain(
       `Mozilla${HOSTILE.clear}${HOSTILE.clipboard}`,
     );

@@ -1,6 +1,7 @@
 import { InvalidInputError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import type { TimeWindow } from '../activity-summary.js';
+import { withFilesNotRead } from './files-not-read.js';
 import {
   type FailedLogFile,
   type LogFilesDeps,
@@ -122,7 +123,7 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
         );
       refuseAllOutsideWindow(result, options.location, query.window);
       files = files ? withLaterFailures(files, result) : report(result);
-      return result.summaries;
+      return result.summaries.map((summary) => withFilesNotRead(summary, result.files.failed));
     },
   };
 }

@@ -207,14 +207,16 @@ export function followsSessions(flags: { followSessions?: boolean; json?: boolea
 /**
  * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
  * way in the attacker made that outlives the key (a human must act); 3 when no region was searched
- * to its end, for the key or for a session key it minted (what was read before is shown), or the inventory asked for could not be taken, or the
- * check of an item failed (an AWS call refused or in error), or it was taken from a search that left
- * a region out or was cut short; else 0.
+ * to its end, for the key or for a session key it minted (what was read before is shown), or a log
+ * file could not be read (`filesNotRead`: a file that exists and holds the window's events was
+ * missed, which a reader of the summary alone would not see), or the inventory asked for could not
+ * be taken, or the check of an item failed (an AWS call refused or in error), or it was taken from
+ * a search that left a region out or was cut short; else 0.
  */
 export function investigationExitCode(
   result: {
-    activity?: Pick<ActivitySummary, 'regions'>;
-    sessionActivity?: Pick<ActivitySummary, 'regions'>[];
+    activity?: Pick<ActivitySummary, 'regions' | 'filesNotRead'>;
+    sessionActivity?: Pick<ActivitySummary, 'regions' | 'filesNotRead'>[];
     inventory?: Inventory;
   },
   interrupted: boolean,
@@ -222,7 +224,10 @@ export function investigationExitCode(
   if (interrupted) return ExitCode.interrupted;
   if (result.inventory?.items.some(grantsAccess)) return ExitCode.needsHuman;
   const unsearched = [result.activity, ...(result.sessionActivity ?? [])].some(
-    (summary) => summary && summary.regions.searched.length === 0 && summary.regions.failed.length > 0,
+    (summary) =>
+      summary &&
+      ((summary.regions.searched.length === 0 && summary.regions.failed.length > 0) ||
+        (summary.filesNotRead?.count ?? 0) > 0),
   );
   if (unsearched) return ExitCode.awsFailed;
   return inventoryIncomplete(result.inventory) ? ExitCode.awsFailed : ExitCode.ok;

@@ -63,6 +63,17 @@ describe('the exit code of investigate', () => {
     expect(investigationExitCode(basis([], false), false)).toBe(ExitCode.ok);
   });
 
+  it('is 3 when a log file could not be read, for the key or a session key, though its region was searched', () => {
+    const regions = { searched: ['us-east-1'], failed: [] };
+    const filesNotRead = { count: 1, files: [{ path: 's3://trail/k.json.gz', error: 's3:GetObject failed: KMS' }] };
+
+    expect(investigationExitCode({ activity: { regions, filesNotRead } }, false)).toBe(ExitCode.awsFailed);
+    expect(investigationExitCode({ activity: { regions }, sessionActivity: [{ regions, filesNotRead }] }, false)).toBe(
+      ExitCode.awsFailed,
+    );
+    expect(investigationExitCode({ activity: { regions } }, false)).toBe(ExitCode.ok);
+  });
+
   it('is 130 when stopped with Ctrl-C', () => {
     expect(investigationExitCode({ inventory: inventoryOf({}) }, true)).toBe(ExitCode.interrupted);
   });

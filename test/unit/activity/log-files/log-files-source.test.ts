@@ -96,6 +96,40 @@ describe('logFilesSource', () => {
     });
   });
 
+  it('names in each summary the files its read could not read among others read: the first 100, exact, and how many', async () => {
+    const records = loadInvictusRecords();
+    await delivery('123456789012_CloudTrail_us-east-1_20261126T1000Z_good.json', JSON.stringify({ Records: records }));
+    for (let index = 0; index < 102; index += 1)
+      await delivery(`123456789012_CloudTrail_us-east-1_20261126T1000Z_${String(index).padStart(3, '0')}.json`, '[');
+    // Sorts first: its name is kept exact, as every value of the summary is (whoever shows it makes it inert).
+    await delivery('123456789012_CloudTrail_us-east-1_20261126T1000Z_!\u202Eevil.json', '{"Records":[');
+    const source = logFilesSource({}, { location: root, workers: 0 });
+
+    const [summary] = await source.summarize({ accessKeyIds: [KEY], window: WINDOW });
+    const clean = logFilesSource(
+      {},
+      {
+        location: join(
+          root,
+          'AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/26/123456789012_CloudTrail_us-east-1_20261126T1000Z_good.json',
+        ),
+        workers: 0,
+      },
+    );
+    const [whole] = await clean.summarize({ accessKeyIds: [KEY], window: WINDOW });
+
+    // The region was read: only the summary's own field says that files of it were not.
+    expect(summary?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+    expect(summary?.filesNotRead?.count).toBe(103);
+    expect(summary?.filesNotRead?.files).toHaveLength(100);
+    expect(summary?.filesNotRead?.files.slice(0, 2)).toEqual([
+      { path: expect.stringMatching(/_!\u202Eevil\.json$/), error: expect.stringMatching(/^not valid JSON/) },
+      { path: expect.stringMatching(/_000\.json$/), error: expect.any(String) },
+    ]);
+    expect(source.files?.failed).toBe(103);
+    expect(whole).not.toHaveProperty('filesNotRead');
+  });
+
   it('reads with the most bytes a file may hold that it was given', async () => {
     const records = loadInvictusRecords();
     await writeFile(join(root, 'part-1.json'), JSON.stringify({ Records: records.slice(0, 400) }));
