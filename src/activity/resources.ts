@@ -80,6 +80,19 @@ export const RESPONSE_ELEMENTS_READ: readonly string[] = [
   ]),
 ];
 
+/** Past this many resources in one record, those seen are looked up rather than scanned for. */
+const LINEAR_CHECK_MAX = 16;
+
+/** The names seen of `type`, made empty on first use. */
+function namesOf(seen: Map<string, Set<string>>, type: string): Set<string> {
+  let names = seen.get(type);
+  if (!names) {
+    names = new Set();
+    seen.set(type, names);
+  }
+  return names;
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -97,10 +110,24 @@ function field(object: unknown, name: string): unknown {
  */
 export function resourcesOf(record: CloudTrailRecord): TouchedResource[] {
   const found: TouchedResource[] = [];
-  // A record names a handful of resources at most: a linear check beats a map on this hot path.
+  // A record names a handful of resources: a linear check beats a map on this hot path. One record
+  // may name any number (a crafted one, 80,000 instances): past a few, names seen are kept by type,
+  // so that the check stays linear in the record's size, not quadratic.
+  let seen: Map<string, Set<string>> | undefined;
   const add = (type: string | undefined, name: string | undefined) => {
     if (!type || !name) return;
-    for (const resource of found) if (resource.type === type && resource.name === name) return;
+    if (seen) {
+      const names = namesOf(seen, type);
+      if (names.has(name)) return;
+      names.add(name);
+    } else {
+      for (const resource of found) if (resource.type === type && resource.name === name) return;
+      if (found.length === LINEAR_CHECK_MAX) {
+        seen = new Map();
+        for (const resource of found) namesOf(seen, resource.type).add(resource.name);
+        namesOf(seen, type).add(name);
+      }
+    }
     found.push({ type, name });
   };
   if (Array.isArray(record.resources))

@@ -11,6 +11,46 @@ function record(
 }
 
 describe('resourcesOf', () => {
+  it('names each of the many resources a crafted record names once, in the order first named', () => {
+    const ids = Array.from({ length: 50_000 }, (_, index) => `i-${index.toString(16).padStart(17, '0')}`);
+    // Each id twice (launched and named again in the response), and a few in the resources list too.
+    const launch = {
+      ...record(
+        'ec2.amazonaws.com',
+        { instancesSet: { items: ids.map((instanceId) => ({ instanceId })) } },
+        { instancesSet: { items: [...ids].reverse().map((instanceId) => ({ instanceId })) } },
+      ),
+      resources: [
+        { type: 'AWS::EC2::Instance', ARN: ids[3] },
+        { type: 'AWS::EC2::Instance', ARN: ids[3] },
+        { type: 'AWS::EC2::Image', ARN: ids[3] },
+      ],
+    } as CloudTrailRecord;
+
+    const resources = resourcesOf(launch);
+
+    expect(resources).toHaveLength(50_001);
+    expect(resources.slice(0, 3)).toEqual([
+      { type: 'AWS::EC2::Instance', name: ids[3] },
+      { type: 'AWS::EC2::Image', name: ids[3] },
+      { type: 'AWS::EC2::Instance', name: ids[0] },
+    ]);
+    expect(resources.slice(2).map((resource) => resource.name)).toEqual(ids.filter((id) => id !== ids[3]));
+    // A type and a name that run into each other are two resources, not one.
+    const joined = resourcesOf({
+      ...record('ec2.amazonaws.com', null, null),
+      resources: [
+        ...ids.slice(0, 20).map((id) => ({ type: 'T', ARN: id })),
+        { type: 'a\u0000b', ARN: 'c' },
+        { type: 'a', ARN: 'b\u0000c' },
+      ],
+    } as CloudTrailRecord);
+    expect(joined.slice(-2)).toEqual([
+      { type: 'a\u0000b', name: 'c' },
+      { type: 'a', name: 'b\u0000c' },
+    ]);
+  });
+
   it('names what the persistence calls made, from their responses', () => {
     const iam = (request: Record<string, unknown>, response: Record<string, unknown> | null) =>
       resourcesOf(record('iam.amazonaws.com', request, response));
