@@ -17,6 +17,13 @@ const PARALLEL_MIN_WEIGHT = 32 * 1024 * 1024;
 const GZIP_WEIGHT = 20;
 const PER_FILE_BYTES = 16 * 1024;
 /**
+ * The most entries looked at to decide, held meanwhile: twice as many as the in-window files it
+ * takes to reach PARALLEL_MIN_WEIGHT (each weighs PER_FILE_BYTES at least). Files outside the
+ * window weigh nothing, so a large archive read for a short window would otherwise be held whole.
+ * A listing this long is large: workers are started, which costs their start-up at most.
+ */
+export const MOST_ENTRIES_LOOKED = (2 * PARALLEL_MIN_WEIGHT) / PER_FILE_BYTES;
+/**
  * Each thread holds a file's text and its records at a time: the most worker threads, so that
  * memory stays bounded on a machine of many cores (the disk is the limit long before).
  */
@@ -47,7 +54,8 @@ function weightOf(entry: ListedEntry, window: TimeWindow): number {
 /**
  * Decides how many worker threads help read a local listing: as many as asked for, else one per
  * core but the calling thread's (at most `concurrency` - 1, and {@link MOST_WORKERS}) when the
- * listing holds enough to read for them to pay, found by looking at its first entries only;
+ * listing holds enough to read for them to pay, found by looking at its first entries only (at
+ * most {@link MOST_ENTRIES_LOOKED}: a listing longer than that gets the workers too);
  * otherwise none (a small folder, one core, or `concurrency` 1): the calling thread reads alone.
  */
 export async function planWorkers(
@@ -61,7 +69,7 @@ export async function planWorkers(
   const iterator = listing[Symbol.asyncIterator]();
   const looked: ListedEntry[] = [];
   let weight = 0;
-  while (weight < PARALLEL_MIN_WEIGHT) {
+  while (weight < PARALLEL_MIN_WEIGHT && looked.length < MOST_ENTRIES_LOOKED) {
     const next = await iterator.next();
     if (next.done) return { workers: 0, entries: listed(looked) };
     looked.push(next.value);
