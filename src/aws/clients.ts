@@ -187,6 +187,23 @@ export class AwsClients {
     );
   }
 
+  /**
+   * An S3 client for reading a trail's log files (`--logs s3://…`): it follows S3's redirect to
+   * the bucket's own region, since a log archive bucket is often in another region than the one
+   * the CLI calls (us-east-1 by default), where S3 answers a listing with a 301.
+   */
+  logsS3(): Promise<S3Client> {
+    return this.#once(
+      's3-logs',
+      async () =>
+        new (await import('@aws-sdk/client-s3')).S3Client({
+          ...clientConfig(this.#context),
+          forcePathStyle: customS3Endpoint(),
+          followRegionRedirects: true,
+        }),
+    );
+  }
+
   athena(): Promise<AthenaClient> {
     return this.#once(
       'athena',

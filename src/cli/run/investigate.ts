@@ -90,7 +90,7 @@ export async function sourceOf(
   if (request.logs !== undefined) {
     const { logFilesSource } = await import('../../activity/log-files/log-files-source.js');
     const { location, maxFileBytes } = request.logs;
-    const s3 = /^s3:\/\//i.test(location) ? await clients.s3() : undefined;
+    const s3 = /^s3:\/\//i.test(location) ? await clients.logsS3() : undefined;
     return logFilesSource({ s3 }, { location, ...(maxFileBytes === undefined ? {} : { maxFileBytes }) });
   }
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
