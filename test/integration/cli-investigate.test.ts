@@ -114,10 +114,10 @@ describe('investigate --logs on the attack-simulation data set', () => {
     const run = await runCli(['investigate', '--key', INVICTUS_KEY, '--logs', folder, ...WINDOW], env);
 
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^In brief: 2,104 calls from 1 address, 229 risky calls among them\.$/m);
+    expect(run.stdout).toMatch(/^In brief: 2,104 calls from 1 address, 236 risky calls among them\.$/m);
     expect(run.stdout).toMatch(/^ {2}• created 13 roles\n {2}• granted 12 policies\n {2}• created 4 users$/m);
     expect(run.stdout).toMatch(
-      /Risky events, in time order \(229: defense-evasion 10, persistence 37, credential-minting 23, credential-access 147/,
+      /Risky events, in time order \(236: defense-evasion 10, persistence 44, credential-minting 23, credential-access 147/,
     );
     expect(run.stdout).toMatch(/Session keys minted \(10\)\n {2}ASIATFQR7NSC2632JLFK/);
     expect(run.stdout).toMatch(/API calls \(178 distinct\)\n {2}count {2}value\n {4}155 {2}DescribeRouteTables/);
