@@ -476,6 +476,41 @@ describe('the state machine definition', () => {
     expect(states().NotifySecurity?.Retry[0]).toMatchObject({ IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 4 });
   });
 
+  it('waits out a throttled function for minutes in every task, so that a burst of incidents costs no containment', () => {
+    for (const name of [
+      'ClaimIncident',
+      'DeleteAccessKeyPair',
+      'LookupCloudTrailEvents',
+      'NotifySecurity',
+      'DeleteAsScheduled',
+      'VerifyContainment',
+    ]) {
+      const retriers = states()[name]?.Retry as {
+        ErrorEquals: string[];
+        IntervalSeconds: number;
+        BackoffRate: number;
+        MaxAttempts: number;
+        MaxDelaySeconds?: number;
+      }[];
+      const throttled = retriers.find((retrier) => retrier.ErrorEquals.includes('Lambda.TooManyRequestsException'));
+      expect(throttled, name).toBeDefined();
+      const {
+        IntervalSeconds,
+        BackoffRate,
+        MaxAttempts,
+        MaxDelaySeconds = Number.POSITIVE_INFINITY,
+      } = throttled ?? {
+        IntervalSeconds: 0,
+        BackoffRate: 0,
+        MaxAttempts: 0,
+      };
+      let waited = 0;
+      for (let attempt = 0; attempt < MaxAttempts; attempt += 1)
+        waited += Math.min(IntervalSeconds * BackoffRate ** attempt, MaxDelaySeconds);
+      expect(waited, name).toBeGreaterThanOrEqual(180);
+    }
+  });
+
   it('records a failure to contain or investigate and goes on; a failure to notify sends a last-resort alert, then ends the execution', () => {
     expect(states().DeleteAccessKeyPair).toMatchObject({
       ResultPath: '$.containment',
