@@ -74,7 +74,7 @@ async function deletionInCloudTrail(
   cloudTrail: CloudTrailApi,
   accessKeyId: string,
   now: Date,
-): Promise<{ shown: string; heldBy: string | null } | null> {
+): Promise<{ shown: string; heldBy: string | null } | { capped: true } | null> {
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const answer = await cloudTrail.send(
@@ -109,7 +109,7 @@ async function deletionInCloudTrail(
     nextToken = answer.NextToken;
     if (!nextToken) return null;
   }
-  return null;
+  return { capped: true };
 }
 
 /**
@@ -137,7 +137,11 @@ export async function removalEvidence(
   if (deps.cloudTrail) {
     try {
       const deleted = await deletionInCloudTrail(deps.cloudTrail, accessKeyId, deps.now);
-      if (deleted) return { ...deleted, warnings };
+      if (deleted && 'capped' in deleted)
+        warnings.push(
+          `Only the latest ${MAX_PAGES * 50} key deletions of the account in CloudTrail's last 90 days were read for ${accessKeyId}'s: an earlier one was not looked for.`,
+        );
+      else if (deleted) return { ...deleted, warnings };
     } catch (error) {
       warnings.push(
         `Could not look for the key's deletion in CloudTrail: ${describeError(toAwsCallError('cloudtrail:LookupEvents', error))}`,

@@ -165,6 +165,24 @@ describe('containKey in delete mode', () => {
     expectNoMutation();
   });
 
+  it('says when the search for the key’s deletion stopped at its cap of pages, rather than that nothing shows it', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    const other = {
+      EventName: 'DeleteAccessKey',
+      EventTime: new Date('2026-11-26T10:00:00Z'),
+      CloudTrailEvent: JSON.stringify({ requestParameters: { userName: 'bob', accessKeyId: 'AKIAI44QH8DHBEXAMPLE' } }),
+    };
+    cloudTrailMock
+      .on(LookupEventsCommand)
+      .resolves({ Events: Array.from({ length: 50 }, () => other), NextToken: 'more' });
+
+    const result = await containKey(deps(), incidentFor(KEY, null));
+
+    expect(result.outcome).toBe('not-found');
+    expect(cloudTrailMock).toHaveReceivedCommandTimes(LookupEventsCommand, 10);
+    expect(result.warnings.join()).toMatch(/Only the latest 500 key deletions .* an earlier one was not looked for/);
+  });
+
   it('reports already-contained when CloudTrail shows the deletion of the key', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
     cloudTrailMock.on(LookupEventsCommand).resolves({
