@@ -169,6 +169,11 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
       `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${(result.sessionKeysNotChecked ?? 0) > 0 ? `, ${result.sessionKeysNotChecked} more it minted NOT checked` : ''}${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
     lines.push(...notSearchedByKey(result));
+    // LookupEvents and the trail's files show a call minutes after it was made.
+    if (result.quiet)
+      lines.push(
+        `CloudTrail shows a call minutes after it is made (typically within 15): one made in the last minutes before ${result.window.end} may not show yet.`,
+      );
   }
   if (result.kind === 'release') {
     lines.push(
