@@ -17,7 +17,8 @@ const cloudTrail = perRegion((region) => new CloudTrailClient(lambdaClientConfig
 /** The enabled regions; the EC2 client is large, so it loads only when the stack names no regions. */
 async function listRegions(): Promise<string[]> {
   const { listEnabledRegions } = await import('../aws/enabled-regions.js');
-  return listEnabledRegions({ region: home });
+  // A function's calls are bounded as lambdaClientConfig bounds them: 10 s a try, three tries.
+  return listEnabledRegions({ region: home, maxAttempts: 3, requestTimeoutMs: 10_000 });
 }
 
 // The inventory of what the attacker left reads IAM, and EC2 and Lambda where instances and functions were launched.

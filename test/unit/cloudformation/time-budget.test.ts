@@ -42,3 +42,17 @@ describe("each function's time", () => {
     expect(retry.flatMap((rule) => rule.ErrorEquals)).toContain('NotificationError');
   });
 });
+
+describe("the functions' clients", () => {
+  it('are each bounded as lambdaClientConfig bounds them, the enabled regions’ lookup included', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const folder = new URL('../../../src/lambda/', import.meta.url);
+    for (const file of (await readdir(folder)).filter((name) => name.endsWith('.ts'))) {
+      const source = await readFile(new URL(file, folder), 'utf8');
+      for (const made of source.match(/new \w+Client\([^)]*\)/g) ?? [])
+        expect(made, file).toMatch(/lambdaClientConfig\(/);
+      for (const listed of source.match(/listEnabledRegions\([^)]*\)/g) ?? [])
+        expect(listed, file).toMatch(/maxAttempts: 3, requestTimeoutMs: 10_000/);
+    }
+  });
+});
