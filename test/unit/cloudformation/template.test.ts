@@ -30,6 +30,16 @@ const TRANSIENT_LAMBDA_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** The state machine's states that run a function. */
+const LAMBDA_TASK_STATES = [
+  'ClaimIncident',
+  'DeleteAccessKeyPair',
+  'LookupCloudTrailEvents',
+  'NotifySecurity',
+  'DeleteAsScheduled',
+  'VerifyContainment',
+];
+
 const FUNCTIONS = {
   ContainFunction: { handler: 'contain.handler', timeout: 60, memory: 256, logGroup: 'ContainLogGroup' },
   InvestigateFunction: { handler: 'investigate.handler', timeout: 900, memory: 1024, logGroup: 'InvestigateLogGroup' },
@@ -455,14 +465,7 @@ describe('the state machine definition', () => {
   });
 
   it('retries transient Lambda errors in every task', () => {
-    for (const name of [
-      'ClaimIncident',
-      'DeleteAccessKeyPair',
-      'LookupCloudTrailEvents',
-      'NotifySecurity',
-      'DeleteAsScheduled',
-      'VerifyContainment',
-    ]) {
+    for (const name of LAMBDA_TASK_STATES) {
       const retriers = states()[name]?.Retry as { ErrorEquals: string[] }[];
       expect(
         retriers.flatMap((retrier) => retrier.ErrorEquals),
@@ -477,14 +480,7 @@ describe('the state machine definition', () => {
   });
 
   it('waits out a throttled function for minutes in every task, so that a burst of incidents costs no containment', () => {
-    for (const name of [
-      'ClaimIncident',
-      'DeleteAccessKeyPair',
-      'LookupCloudTrailEvents',
-      'NotifySecurity',
-      'DeleteAsScheduled',
-      'VerifyContainment',
-    ]) {
+    for (const name of LAMBDA_TASK_STATES) {
       const retriers = states()[name]?.Retry as {
         ErrorEquals: string[];
         IntervalSeconds: number;
