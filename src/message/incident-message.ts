@@ -323,6 +323,13 @@ function investigationDone(report: IncidentReport): string[] {
   if (sessionActivity.length > 0)
     lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
   const { cut } = investigation.result;
+  // The second hop follows the first 25 (and none when told not to): the others were not searched.
+  const unfollowed =
+    (cut?.sessionKeys ?? activity.sessionKeys.length) - (cut?.sessionActivity ?? sessionActivity.length);
+  if (unfollowed > 0)
+    lines.push(
+      `${formatCount(unfollowed)}${sessionActivity.length > 0 ? ' more' : ''} session key(s) the key minted were NOT searched: exposed-keys investigate --key <ASIA…> searches one.`,
+    );
   if (cut)
     lines.push(
       `The summary was cut to fit the state machine (${formatCount(cut.riskyEvents)} risky calls, ${formatCount(activity.riskyEvents.length)} kept; lists cut to their top rows${cut.sessionActivity > sessionActivity.length ? `; ${cut.sessionActivity - sessionActivity.length} session key summaries left out` : ''}): the key's own counts below are of the whole, its tables and the session keys' of what was kept.`,

@@ -161,3 +161,20 @@ describe('what the attacker left, taken from a search that was not complete', ()
     expect(message.left[0]).toMatch(/^0 thing\(s\) the attacker made still exist/);
   });
 });
+
+describe('the session keys of an incident', () => {
+  it('says how many session keys the key minted were not searched, past the ones the second hop followed', () => {
+    const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
+    const activity = summaryFor(REPORT_KEY, { sessionKeys: minted });
+    const followed = minted.slice(0, 25).map((key) => summaryFor(key, {}));
+
+    const message = messageOf(
+      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: followed } } }),
+    );
+
+    expect(message.done).toContain('Followed 25 session key(s) minted by the key (second hop, below).');
+    expect(message.done).toContain(
+      '5 more session key(s) the key minted were NOT searched: exposed-keys investigate --key <ASIA…> searches one.',
+    );
+  });
+});
