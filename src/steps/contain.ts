@@ -231,6 +231,50 @@ async function denySessionsIfNot(
   return { actions: [action], humanSteps: [revokeSessionsStep(userName)] };
 }
 
+/**
+ * The sessions of a key IAM no longer knows, which evidence shows contained: only the user the
+ * evidence ties it to (`heldBy`) has them denied, never one a report or --user names on its word
+ * alone. A user named otherwise gets no policy, and the denial is a failed action with the step to
+ * take, for a human to decide whose sessions they are.
+ */
+async function goneKeySessions(
+  deps: ContainDeps,
+  incident: Incident,
+  opts: Required<ContainOptions>,
+  evidence: { heldBy: string | null; now: Date },
+  warnings: string[],
+): Promise<{ actions: ContainmentAction[]; humanSteps: string[] }> {
+  const { accessKeyId } = incident;
+  const named = incident.userName;
+  const { heldBy } = evidence;
+  const none = { actions: [], humanSteps: [] };
+  if (!opts.revokeSessions || (named !== null && isRootUserName(named))) return none;
+  const ties = heldBy !== null && (named === null || heldBy.toLowerCase() === named.toLowerCase());
+  if (ties) {
+    const user = named ?? heldBy;
+    if (isRootUserName(user)) return none;
+    // Gone from IAM, the key has no last use to ask: only the revocation policy's being there counts.
+    if (!opts.dryRun)
+      return denySessionsIfNot(deps.iam, { userName: user, accessKeyId, lastUsed: null }, evidence.now, warnings);
+    const detail = `deny ${user}'s sessions issued before the time of containment, unless IAM shows them denied (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`;
+    return { actions: [{ kind: 'revoke-sessions', target: user, status: 'planned', detail }], humanSteps: [] };
+  }
+  if (named === null) return none;
+  const why =
+    heldBy === null
+      ? `nothing ties ${accessKeyId} to ${named}`
+      : `the evidence ties ${accessKeyId} to ${heldBy}, not to ${named}`;
+  warnings.push(
+    `Sessions minted from ${accessKeyId} may still be valid (up to 36 hours): ${why}, so none were denied.`,
+  );
+  if (opts.dryRun) return none;
+  const target = heldBy ?? named;
+  return {
+    actions: [{ kind: 'revoke-sessions', target, status: 'failed', detail: `not done: ${why}` }],
+    humanSteps: [revokeSessionsStep(target)],
+  };
+}
+
 /** The outcome when IAM does not know the key: contained before, if something shows it; else not found. */
 async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<ContainOptions>, now: Date) {
   const evidence = await removalEvidence(
@@ -240,49 +284,14 @@ async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<
   );
   if (evidence.shown) {
     const warnings = [...evidence.warnings];
-    const humanSteps: string[] = [];
-    // Only a user the evidence ties the key to has its sessions denied: never the one a report or
-    // --user names on its word alone.
-    const named = incident.userName;
-    const user =
-      named !== null && evidence.heldBy?.toLowerCase() === named.toLowerCase() && !isRootUserName(named) ? named : null;
-    if (named !== null && user === null && !isRootUserName(named)) {
-      warnings.push(
-        evidence.heldBy
-          ? `The evidence ties ${incident.accessKeyId} to ${evidence.heldBy}, not to ${named}: no sessions were denied.`
-          : `Nothing ties ${incident.accessKeyId} to ${named}: no sessions were denied.`,
-      );
-      humanSteps.push(revokeSessionsStep(evidence.heldBy ?? named));
-    }
-    // Gone from IAM, the key has no last use to ask: only the revocation policy's being there counts.
-    const sessions =
-      !opts.revokeSessions || user === null
-        ? { actions: [], humanSteps: [] }
-        : opts.dryRun
-          ? {
-              actions: [
-                {
-                  kind: 'revoke-sessions' as const,
-                  target: user,
-                  status: 'planned' as const,
-                  detail: `deny ${user}'s sessions issued before the time of containment, unless IAM shows them denied (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
-                },
-              ],
-              humanSteps: [],
-            }
-          : await denySessionsIfNot(
-              deps.iam,
-              { userName: user, accessKeyId: incident.accessKeyId, lastUsed: null },
-              now,
-              warnings,
-            );
+    const sessions = await goneKeySessions(deps, incident, opts, { heldBy: evidence.heldBy ?? null, now }, warnings);
     return result(incident, opts, {
       outcome: 'already-contained',
       userName: incident.userName,
       summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}${sessions.actions.length ? `; ${sessionsDeniedNow(sessions.actions)}` : ''}`,
       warnings,
       actions: sessions.actions,
-      humanSteps: [...sessions.humanSteps, ...humanSteps],
+      humanSteps: sessions.humanSteps,
     });
   }
   // IAM lists no root key: when the event says the key is the root user's, the root user must act.
@@ -522,8 +531,11 @@ async function earlierContainment(
 
 /** Whether the sessions of a key gone from IAM were denied now, in a few words. */
 function sessionsDeniedNow(actions: readonly ContainmentAction[]): string {
-  return actions.some((action) => action.kind === 'revoke-sessions' && action.status === 'done')
-    ? 'the sessions minted before now are denied'
+  const revoked = actions.find((action) => action.kind === 'revoke-sessions');
+  if (revoked?.status === 'done') return 'the sessions minted before now are denied';
+  if (revoked?.status === 'planned') return `the sessions of ${revoked.target} minted before now would be denied`;
+  return revoked?.detail.startsWith('not done')
+    ? `the sessions were NOT denied: ${revoked.detail.slice('not done: '.length)}`
     : 'the sessions minted before now could not be denied';
 }
 

@@ -43,10 +43,23 @@ async function goneOrStillHeld(
 ): Promise<'gone'> {
   const owner = await resolveOwner(iam, accessKeyId, userName);
   if (owner.kind === 'unknown') return 'gone';
+  // The same user still named (IAM is eventually consistent, just after a deletion whose first
+  // answer was lost): gone once that user's keys no longer list it.
+  const sameUser = owner.kind === 'user' && owner.userName.toLowerCase() === userName.toLowerCase();
+  if (sameUser)
+    try {
+      if ((await listedStatus(iam, userName, accessKeyId)) === null) return 'gone';
+    } catch (error) {
+      // No user of that name any more, while IAM still names it: renamed, or not yet consistent; not shown gone.
+      if (!isAwsError(error, 'NoSuchEntity')) return failure(accessKeyId, userName, 'iam:ListAccessKeys', error);
+    }
   const holder = owner.kind === 'user' ? owner.userName : 'the root user';
+  const said = `${answered.operation}${answered.error ? `: ${describeError(toAwsCallError(answered.operation, answered.error))}` : ''}`;
   throw new ContainmentError(
     accessKeyId,
-    `Could not contain ${accessKeyId}: IAM says ${userName} holds no such key (${answered.operation}${answered.error ? `: ${describeError(toAwsCallError(answered.operation, answered.error))}` : ''}), yet it still knows the key, held by ${holder} (the user renamed while it was contained?). It may still be active.`,
+    sameUser
+      ? `Could not contain ${accessKeyId}: IAM says ${userName} holds no such key (${said}), yet still names ${holder} its holder. It may still be active.`
+      : `Could not contain ${accessKeyId}: IAM says ${userName} holds no such key (${said}), yet it still knows the key, held by ${holder} (the user renamed while it was contained?). It may still be active.`,
     { cause: answered.error, hint: manualContainSteps(accessKeyId, owner.kind === 'user' ? owner.userName : null)[0] },
   );
 }

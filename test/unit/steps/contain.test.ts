@@ -223,10 +223,25 @@ describe('containKey in delete mode', () => {
 
     const bobs = await containKey(deps(), incidentFor(KEY, 'alice'));
 
-    expect(bobs).toMatchObject({ outcome: 'already-contained', contained: true, actions: [] });
-    expect(bobs.warnings.join()).toMatch(/ties AKIAIOSFODNN7EXAMPLE to bob, not to alice: no sessions were denied/);
+    // Not done, for a human to decide: the execution then fails.
+    expect(bobs).toMatchObject({ outcome: 'already-contained', contained: true });
+    expect(bobs.actions).toEqual([
+      expect.objectContaining({ kind: 'revoke-sessions', target: 'bob', status: 'failed' }),
+    ]);
+    expect(bobs.summary).toMatch(
+      /the sessions were NOT denied: the evidence ties AKIAIOSFODNN7EXAMPLE to bob, not to alice/,
+    );
     expect(bobs.humanSteps.join()).toMatch(/bob/);
     expectNoMutation();
+
+    // A report naming no user: the user CloudTrail's deletion names has them denied.
+    const unnamed = await containKey(deps(), incidentFor(KEY, null));
+
+    expect(unnamed.actions).toEqual([
+      expect.objectContaining({ kind: 'revoke-sessions', target: 'bob', status: 'done' }),
+    ]);
+    expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'bob' });
+    iamMock.resetHistory();
 
     // A key deleted by its own user, with no user named in the call: the caller's.
     cloudTrailMock.on(LookupEventsCommand).resolves(
@@ -273,6 +288,16 @@ describe('containKey in delete mode', () => {
     expect(result).toMatchObject({ outcome: 'deleted', contained: true, humanSteps: [] });
     expect(result.actions[0]?.detail).toMatch(/is gone: IAM no longer had it/);
     expect(iamMock).toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+
+  it('reports a retried delete as deleted while IAM, not yet consistent, still names the same user, who no longer lists the key', async () => {
+    iamMock.on(DeleteAccessKeyCommand).rejects(noSuchEntity());
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'deleted', contained: true });
+    expect(result.actions[0]?.detail).toMatch(/is gone: IAM no longer had it/);
   });
 
   it('never says deleted when IAM finds no such key of the user because the user was renamed: the key is still usable', async () => {
