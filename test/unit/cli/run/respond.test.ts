@@ -120,6 +120,10 @@ describe('respondToKey for a key IAM no longer knows', () => {
 
     expect(io.questions).toHaveLength(1);
     expect(outcome.aborted).toBe(true);
+    const plan = outcome.aborted ? outcome.planned.plan : undefined;
+    expect(plan?.status === 'done' && plan.result.actions).toEqual([
+      expect.objectContaining({ kind: 'revoke-sessions', target: 'alice', status: 'planned' }),
+    ]);
     expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
   });
 });
