@@ -1,5 +1,6 @@
+import { shellWord } from '../../common/shell-words.js';
 import { shownText, shownValue } from '../../common/untrusted-text.js';
-import { DEFAULT_STACK_SET_NAME } from '../../constants.js';
+import { DEFAULT_RESPONDER_ROLE_NAME, DEFAULT_STACK_SET_NAME } from '../../constants.js';
 import type { OrganizationStatus } from '../../organization/deploy/organization-status.js';
 
 /** Accounts named one by one in a problem; an organisation of thousands is summed up past these. */
@@ -19,7 +20,16 @@ function deployCommand(stackSet: NonNullable<OrganizationStatus['stackSet']>): s
   const units = stackSet.targets.filter((target) => !target.startsWith('r-'));
   const targets = units.length > 0 ? ` --targets ${stackSet.targets.map((t) => shownValue(t, 70)).join(',')}` : '';
   const name = stackSet.name === DEFAULT_STACK_SET_NAME ? '' : ` --stack-set-name ${shownValue(stackSet.name, 128)}`;
-  return `exposed-keys deploy --org${targets}${name}`;
+  // What the StackSet was deployed with, or deploy --org would put its defaults back in every member.
+  const role =
+    stackSet.responderRoleName === DEFAULT_RESPONDER_ROLE_NAME
+      ? ''
+      : ` --role-name ${shellWord(shownValue(stackSet.responderRoleName, 64))}`;
+  const operators =
+    stackSet.operatorRoleArns === ''
+      ? ''
+      : ` --operator-role-arns ${shellWord(shownValue(stackSet.operatorRoleArns, 2_048))}`;
+  return `exposed-keys deploy --org${targets}${name}${role}${operators}`;
 }
 
 /**

@@ -27,6 +27,8 @@ export interface OrganizationStatus {
     callAs: StackSetCaller;
     /** The responder role the StackSet gives the members. */
     responderRoleName: string;
+    /** The operators' roles the members' responder role trusts besides the hub (comma-separated), as deployed. */
+    operatorRoleArns: string;
     /** The roots and organizational units it deploys to, as CloudFormation lists them. */
     targets: string[];
   } | null;
@@ -109,6 +111,7 @@ export async function organizationStatus(
       autoDeployment: described.StackSet?.AutoDeployment?.Enabled ?? false,
       callAs,
       responderRoleName,
+      operatorRoleArns: parameters.get('OperatorRoleArns') ?? '',
       targets,
     },
     instances,

@@ -71,6 +71,7 @@ function statusWith(forwarding: ForwardingQueues | null): OrganizationStatus {
       autoDeployment: true,
       callAs: 'SELF',
       responderRoleName: 'ir-responder',
+      operatorRoleArns: '',
       targets: ['r-abcd'],
     },
     instances: [],

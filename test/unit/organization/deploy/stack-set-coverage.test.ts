@@ -93,6 +93,23 @@ describe('status --org, when the member StackSet does not reach every member', (
     ]);
   });
 
+  it('gives a deploy --org that keeps the responder role and the operators the StackSet was deployed with', async () => {
+    const operators = 'arn:aws:iam::111111111111:role/ir-oncall,arn:aws:iam::111111111111:role/ir-lead';
+    const { problems } = await statusOf(
+      {
+        Parameters: [
+          { ParameterKey: 'ResponderRoleName', ParameterValue: 'ir-responder' },
+          { ParameterKey: 'OperatorRoleArns', ParameterValue: operators },
+        ],
+      },
+      [],
+    );
+
+    expect(problems[0]).toContain(
+      `Run exposed-keys deploy --org --role-name ir-responder --operator-role-arns ${operators}.`,
+    );
+  });
+
   it('warns when automatic deployment is off: accounts that join get no member stack', async () => {
     const { problems } = await statusOf(
       { AutoDeployment: { Enabled: false }, OrganizationalUnitIds: ['r-abcd'] },
