@@ -83,6 +83,9 @@ function gapsOf(basis: InventoryBasis | undefined): string | null {
     gaps.push(`${regions.length} region(s) NOT searched for the key or its session keys (${named.join(', ')})`);
   }
   if (basis.searchCutShort) gaps.push('the search cut short');
+  if ((basis.filesNotRead ?? 0) > 0) gaps.push(`${basis.filesNotRead} log file(s) NOT read`);
+  if ((basis.sessionKeysNotSearched ?? 0) > 0)
+    gaps.push(`${basis.sessionKeysNotSearched} session key(s) it minted NOT searched`);
   if (gaps.length === 0) return null;
   return `NOT complete, only from the activity read: ${gaps.join(', and ')}; what the attacker made in what was not read is not listed.`;
 }

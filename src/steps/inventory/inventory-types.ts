@@ -91,6 +91,10 @@ export interface InventoryBasis {
   regionsNotSearched: string[];
   /** True when any summary is `truncated`: a cap, a deadline, Ctrl-C or the sources' reach cut the search short. */
   searchCutShort: boolean;
+  /** Log files that could not be read (each summary's `filesNotRead`); absent when none. */
+  filesNotRead?: number;
+  /** Session keys the key minted that the second hop did not search (past 25, or none followed); absent when none. */
+  sessionKeysNotSearched?: number;
 }
 
 /** What the attacker left, read-only: never deletes anything. */
@@ -141,9 +145,15 @@ export function accessFirst<T extends Leftover>(items: readonly T[]): T[] {
   ];
 }
 
-/** True when the search the inventory was taken from left a region out, or was cut short. */
+/** True when the search the inventory was taken from left a region, a log file or a session key out, or was cut short. */
 export function basisIncomplete(basis: InventoryBasis | undefined): boolean {
-  return Boolean(basis && (basis.regionsNotSearched.length > 0 || basis.searchCutShort));
+  return Boolean(
+    basis &&
+      (basis.regionsNotSearched.length > 0 ||
+        basis.searchCutShort ||
+        (basis.filesNotRead ?? 0) > 0 ||
+        (basis.sessionKeysNotSearched ?? 0) > 0),
+  );
 }
 
 /**

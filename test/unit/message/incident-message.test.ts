@@ -145,6 +145,30 @@ describe('what the attacker left, taken from a search that was not complete', ()
     expect(customNotification(message, 'event-1').content.description).toContain('NOT complete');
   });
 
+  it('says too that log files could not be read and session keys the key minted were not searched', async () => {
+    const { takeInventory } = await import('../../../src/steps/inventory/take-inventory.js');
+    const activity = summaryFor(REPORT_KEY, {
+      sessionKeys: ['ASIAIOSFODNN7EXAMPLE', 'ASIAI44QH8DHBEXAMPLE'],
+      filesNotRead: { count: 3, files: [{ path: 'AWSLogs/a.json.gz', error: 'KMS' }] },
+    });
+    const session = summaryFor('ASIAIOSFODNN7EXAMPLE', {});
+    const none = { send: async () => ({}) };
+    const inventory = await takeInventory(
+      { iam: none, ec2: () => none, lambda: () => none, accountId: '123456789012' } as never,
+      [activity, session],
+      'alice',
+    );
+
+    const message = messageOf(
+      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [session], inventory } } }),
+    );
+
+    expect(inventory.basis).toMatchObject({ filesNotRead: 3, sessionKeysNotSearched: 1 });
+    expect(message.left[0]).toContain(
+      'NOT complete, only from the activity read: 3 log file(s) NOT read, and 1 session key(s) it minted NOT searched;',
+    );
+  });
+
   it('says nothing of it when the search left nothing out', () => {
     const activity = summaryFor(REPORT_KEY);
     const inventory = {
