@@ -532,6 +532,16 @@ function headlineOf(report: IncidentReport, outcome: IncidentOutcome, urgent: bo
 }
 
 /** The message of an incident, as every channel renders it. */
+/** The command that lists the incident's inventory whole: its key, its account, its window. */
+function wholeInventoryCommand(report: IncidentReport): string {
+  const { incident } = report;
+  if (!incident) return 'exposed-keys investigate --key <key> --inventory --json';
+  const member = memberAccount(report.actedFrom, incident.accountId);
+  const activity = report.investigation.status === 'done' ? report.investigation.result.activity : undefined;
+  const window = activity ? ` --start ${activity.window.start} --end ${activity.window.end}` : '';
+  return `exposed-keys investigate --key ${incident.accessKeyId}${accountFlag(member)}${window} --inventory --json`;
+}
+
 export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   const outcome = incidentOutcome(report);
   const incident = report.incident;
@@ -553,7 +563,9 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
     doNow: [...steps, ...followUps(report)],
     facts: facts(report),
     done: [...containmentDone(report), ...investigationDone(report)],
-    left: ((inventory) => (inventory ? inventoryLines(inventory) : []))(inventoryOf(report)),
+    left: ((inventory) => (inventory ? inventoryLines(inventory, wholeInventoryCommand(report)) : []))(
+      inventoryOf(report),
+    ),
     verdict: investigation ? verdictLines(investigation.activity).map((line) => line.text) : [],
     activity: investigation
       ? [

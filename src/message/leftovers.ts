@@ -47,24 +47,26 @@ const OWNER_WORDS: Partial<Record<LeftoverKind, string>> = { 'group-membership':
 /** How many items a message lists: the rest are counted. */
 const ITEMS_SHOWN = 60;
 
-/** Where to get a command too long to show: a command cut would be refused by the shell, or run otherwise. */
-const LEFT_OUT = ': its command is too long to show whole: exposed-keys investigate --inventory --json gives it';
-
-/** An item's command, inert and whole, or where to get it when it is too long to show. */
-function commandOf(item: Leftover): string {
-  if (item.commandLeftOut) return LEFT_OUT;
+/**
+ * An item's command, inert and whole, or where to get it when it is too long to show (`whole`: the
+ * investigate command that lists the inventory whole): a command cut would be refused by the
+ * shell, or run otherwise.
+ */
+function commandOf(item: Leftover, whole: string): string {
+  const leftOut = `: its command is too long to show whole: ${whole} gives it`;
+  if (item.commandLeftOut) return leftOut;
   if (!item.command) return '';
   const shown = inert(item.command);
-  return codePointLength(shown) > COMMAND_SHOWN ? LEFT_OUT : `: ${shown}`;
+  return codePointLength(shown) > COMMAND_SHOWN ? leftOut : `: ${shown}`;
 }
 
-function itemLine(item: Leftover): string {
+function itemLine(item: Leftover, whole: string): string {
   const owner = item.owner ? ` ${OWNER_WORDS[item.kind] ?? 'of'} ${shownValue(item.owner, 80)}` : '';
   const region = item.region ? ` in ${shownValue(item.region, 30)}` : '';
   const flag = item.foreignTrust ? 'TRUST OUTSIDE: ' : '';
   const note = item.note ? ` (${flag}${shownText(item.note, 200)})` : '';
   const what = `${LABELS[item.kind]} ${shownValue(item.name, 120)}${owner}${region}${note}`;
-  const command = commandOf(item);
+  const command = commandOf(item, whole);
   if (item.state === 'unknown') return `NOT CHECKED: ${what}${command}`;
   return `${what}${command}`;
 }
@@ -109,12 +111,15 @@ export function inventoryInBrief(inventory: Inventory): string {
   return `${gaps ? `${gaps} ` : ''}${parts.join(', ')}${inventory.truncated ? ' (the list is cut)' : ''}.`;
 }
 
-/** The lines of the inventory: the brief, then what still exists, what was not checked, and what to rotate. */
-export function inventoryLines(inventory: Inventory): string[] {
+/**
+ * The lines of the inventory: the brief, then what still exists, what was not checked, and what to
+ * rotate. `whole` is the command that lists the inventory whole (the key, its account and window
+ * named, in a message read later).
+ */
+export function inventoryLines(inventory: Inventory, whole = 'exposed-keys investigate --inventory --json'): string[] {
   const order: Leftover['state'][] = ['exists', 'unknown', 'to-rotate'];
   const listed = order.flatMap((state) => inventory.items.filter((item) => item.state === state));
-  const shown = listed.slice(0, ITEMS_SHOWN).map(itemLine);
-  if (listed.length > ITEMS_SHOWN)
-    shown.push(`… ${listed.length - ITEMS_SHOWN} more: exposed-keys investigate --inventory --json lists them all`);
+  const shown = listed.slice(0, ITEMS_SHOWN).map((item) => itemLine(item, whole));
+  if (listed.length > ITEMS_SHOWN) shown.push(`… ${listed.length - ITEMS_SHOWN} more: ${whole} lists them all`);
   return [inventoryInBrief(inventory), ...shown];
 }

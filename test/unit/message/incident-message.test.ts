@@ -202,3 +202,33 @@ describe('the session keys of an incident', () => {
     );
   });
 });
+
+describe('the inventory of an incident', () => {
+  it('says how to list it whole naming the key and the window, when it shows only part', () => {
+    const activity = summaryFor(REPORT_KEY);
+    const item = (index: number) => ({
+      kind: 'user' as const,
+      name: `user-${index}`,
+      region: null,
+      owner: null,
+      state: 'exists' as const,
+      note: null,
+      command: `aws iam delete-user --user-name user-${index}`,
+    });
+    const inventory = {
+      items: Array.from({ length: 70 }, (_, index) => item(index)),
+      trustedAccounts: 'this-account' as const,
+      truncated: false,
+    };
+
+    const message = messageOf(
+      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [], inventory } } }),
+    );
+
+    expect(message.left.at(-1)).toMatch(
+      new RegExp(
+        `more: exposed-keys investigate --key ${REPORT_KEY} --start \\S+ --end \\S+ --inventory --json lists them all$`,
+      ),
+    );
+  });
+});

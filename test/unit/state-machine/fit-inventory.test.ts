@@ -70,6 +70,15 @@ describe('a command too long to show', () => {
       /its command is too long to show whole: exposed-keys investigate --inventory --json gives it$/,
     );
     expect(second).toContain(`: ${policyVersion(1).command}`);
+
+    // An incident's message names the key, its account and window, for a reader days later.
+    const [, named] = inventoryLines(
+      inventory,
+      'exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --start 2026-11-26T03:00:00.000Z --end 2026-11-27T03:00:00.000Z --inventory --json',
+    );
+    expect(named).toMatch(
+      /: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --start .* --inventory --json gives it$/,
+    );
   });
 
   it('is never cut in the state either: left out, and said to be', () => {
