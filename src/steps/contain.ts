@@ -1,6 +1,7 @@
 import { ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudTrailApi, IamClient } from '../aws/narrow-clients.js';
+import { shellWord } from '../common/shell-words.js';
 import { DEFAULT_DELETE_AFTER_DAYS, DEFAULT_VERIFY_AFTER_MINUTES } from '../constants.js';
 import { describeError } from '../errors.js';
 import { isTemporaryKey } from '../incident/access-key-id.js';
@@ -231,6 +232,9 @@ async function denySessionsIfNot(
   return { actions: [action], humanSteps: [revokeSessionsStep(userName)] };
 }
 
+/** The longest a session lives: GetSessionToken's and GetFederationToken's 36 hours. */
+const SESSION_LIFETIME_MS = 36 * 3_600_000;
+
 /**
  * The sessions of a key IAM no longer knows, which evidence shows contained: only the user the
  * evidence ties it to (`heldBy`) has them denied, never one a report or --user names on its word
@@ -241,21 +245,24 @@ async function goneKeySessions(
   deps: ContainDeps,
   incident: Incident,
   opts: Required<ContainOptions>,
-  evidence: { heldBy: string | null; now: Date },
+  evidence: { heldBy: string | null; unusableSince?: Date; now: Date },
   warnings: string[],
 ): Promise<{ actions: ContainmentAction[]; humanSteps: string[] }> {
   const { accessKeyId } = incident;
   const named = incident.userName;
-  const { heldBy } = evidence;
+  const { heldBy, now } = evidence;
   const none = { actions: [], humanSteps: [] };
   if (!opts.revokeSessions || (named !== null && isRootUserName(named))) return none;
+  // No session outlives 36 hours (GetSessionToken's longest): a key gone longer minted none still valid.
+  if (evidence.unusableSince && now.getTime() - evidence.unusableSince.getTime() > SESSION_LIFETIME_MS) return none;
   const ties = heldBy !== null && (named === null || heldBy.toLowerCase() === named.toLowerCase());
   if (ties) {
     const user = named ?? heldBy;
     if (isRootUserName(user)) return none;
-    // Gone from IAM, the key has no last use to ask: only the revocation policy's being there counts.
-    if (!opts.dryRun)
-      return denySessionsIfNot(deps.iam, { userName: user, accessKeyId, lastUsed: null }, evidence.now, warnings);
+    // Gone from IAM, the key has no last use to ask: a revocation counts only when its cutoff is no
+    // earlier than the key stopped working, as the evidence says it (else now: one is put).
+    const lastUsed = evidence.unusableSince ?? now;
+    if (!opts.dryRun) return denySessionsIfNot(deps.iam, { userName: user, accessKeyId, lastUsed }, now, warnings);
     const detail = `deny ${user}'s sessions issued before the time of containment, unless IAM shows them denied (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`;
     return { actions: [{ kind: 'revoke-sessions', target: user, status: 'planned', detail }], humanSteps: [] };
   }
@@ -268,10 +275,13 @@ async function goneKeySessions(
     `Sessions minted from ${accessKeyId} may still be valid (up to 36 hours): ${why}, so none were denied.`,
   );
   if (opts.dryRun) return none;
-  const target = heldBy ?? named;
+  const decide =
+    heldBy === null
+      ? `Find whose key ${accessKeyId} was (CloudTrail: DeleteAccessKey), then deny that user's sessions: ${revokeSessionsStep('that user')}`
+      : `The report names ${named}, but ${accessKeyId} was ${heldBy}'s: if so, deny ${heldBy}'s sessions: exposed-keys respond --key ${accessKeyId} --user ${shellWord(heldBy)}`;
   return {
-    actions: [{ kind: 'revoke-sessions', target, status: 'failed', detail: `not done: ${why}` }],
-    humanSteps: [revokeSessionsStep(target)],
+    actions: [{ kind: 'revoke-sessions', target: heldBy ?? named, status: 'failed', detail: `not done: ${why}` }],
+    humanSteps: [decide],
   };
 }
 
@@ -284,10 +294,18 @@ async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<
   );
   if (evidence.shown) {
     const warnings = [...evidence.warnings];
-    const sessions = await goneKeySessions(deps, incident, opts, { heldBy: evidence.heldBy ?? null, now }, warnings);
+    const { heldBy = null, unusableSince } = evidence;
+    const sessions = await goneKeySessions(
+      deps,
+      incident,
+      opts,
+      { heldBy, ...(unusableSince ? { unusableSince } : {}), now },
+      warnings,
+    );
     return result(incident, opts, {
       outcome: 'already-contained',
-      userName: incident.userName,
+      // A report that names no user: the one the evidence ties the key to.
+      userName: incident.userName ?? heldBy,
       summary: `${incident.accessKeyId} no longer exists in IAM: ${evidence.shown}${sessions.actions.length ? `; ${sessionsDeniedNow(sessions.actions)}` : ''}`,
       warnings,
       actions: sessions.actions,
@@ -532,7 +550,7 @@ async function earlierContainment(
 /** Whether the sessions of a key gone from IAM were denied now, in a few words. */
 function sessionsDeniedNow(actions: readonly ContainmentAction[]): string {
   const revoked = actions.find((action) => action.kind === 'revoke-sessions');
-  if (revoked?.status === 'done') return 'the sessions minted before now are denied';
+  if (revoked?.status === 'done') return `the sessions of ${revoked.target} minted before now are denied`;
   if (revoked?.status === 'planned') return `the sessions of ${revoked.target} minted before now would be denied`;
   return revoked?.detail.startsWith('not done')
     ? `the sessions were NOT denied: ${revoked.detail.slice('not done: '.length)}`

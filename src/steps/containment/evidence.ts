@@ -3,6 +3,7 @@ import { ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudTrailApi, IamClient } from '../../aws/narrow-clients.js';
 import { describeError } from '../../errors.js';
+import { recordTime } from './record-text.js';
 
 /** The tag exposed-keys puts on a user whose key it contained: `exposed-keys/contained/<key id>`. */
 export function containedTag(accessKeyId: string): string {
@@ -19,6 +20,11 @@ export interface RemovalEvidence {
    * which deletes the caller's own key); null when the evidence names no user.
    */
   heldBy?: string | null;
+  /**
+   * When the evidence says the key stopped working (its deletion in CloudTrail, the time of the
+   * tag's record): no session it minted is later. Absent when it does not say.
+   */
+  unusableSince?: Date;
   warnings: string[];
 }
 
@@ -65,16 +71,22 @@ export async function containedRecord(iam: IamClient, userName: string, accessKe
   }
 }
 
-async function taggedBefore(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+async function taggedBefore(
+  iam: IamClient,
+  userName: string,
+  accessKeyId: string,
+): Promise<{ shown: string; record: string } | null> {
   const value = await tagValue(iam, userName, accessKeyId);
-  return value === null ? null : `exposed-keys contained it earlier (${value || 'no detail'}, tag on ${userName}).`;
+  return value === null
+    ? null
+    : { shown: `exposed-keys contained it earlier (${value || 'no detail'}, tag on ${userName}).`, record: value };
 }
 
 async function deletionInCloudTrail(
   cloudTrail: CloudTrailApi,
   accessKeyId: string,
   now: Date,
-): Promise<{ shown: string; heldBy: string | null } | { capped: true } | null> {
+): Promise<{ shown: string; heldBy: string | null; unusableSince?: Date } | { capped: true } | null> {
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const answer = await cloudTrail.send(
@@ -104,6 +116,7 @@ async function deletionInCloudTrail(
         return {
           shown: `CloudTrail shows its deletion at ${event.EventTime?.toISOString() ?? 'an unknown time'} by ${String(record.userIdentity?.arn ?? event.Username ?? 'an unknown caller')}.`,
           heldBy: deletedKeyUser(record),
+          ...(event.EventTime ? { unusableSince: event.EventTime } : {}),
         };
     }
     nextToken = answer.NextToken;
@@ -126,7 +139,10 @@ export async function removalEvidence(
   if (eventUser !== null) {
     try {
       const tagged = await taggedBefore(deps.iam, eventUser, accessKeyId);
-      if (tagged) return { shown: tagged, heldBy: eventUser, warnings };
+      if (tagged) {
+        const at = recordTime(tagged.record);
+        return { shown: tagged.shown, heldBy: eventUser, ...(at ? { unusableSince: new Date(at) } : {}), warnings };
+      }
     } catch (error) {
       if (!isAwsError(error, 'NoSuchEntity'))
         warnings.push(

@@ -231,7 +231,9 @@ describe('containKey in delete mode', () => {
     expect(bobs.summary).toMatch(
       /the sessions were NOT denied: the evidence ties AKIAIOSFODNN7EXAMPLE to bob, not to alice/,
     );
-    expect(bobs.humanSteps.join()).toMatch(/bob/);
+    expect(bobs.humanSteps).toEqual([
+      `The report names alice, but ${KEY} was bob's: if so, deny bob's sessions: exposed-keys respond --key ${KEY} --user bob`,
+    ]);
     expectNoMutation();
 
     // A report naming no user: the user CloudTrail's deletion names has them denied.
@@ -257,6 +259,35 @@ describe('containKey in delete mode', () => {
       expect.objectContaining({ kind: 'revoke-sessions', target: 'alice', status: 'done' }),
     ]);
     expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'alice' });
+  });
+
+  it("puts a revocation for a gone key's sessions unless one already denies those minted before its deletion; none for a key gone over 36 hours", async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+    const deletedAt = (at: string) => ({
+      Events: [
+        {
+          EventName: 'DeleteAccessKey',
+          EventTime: new Date(at),
+          CloudTrailEvent: JSON.stringify({ requestParameters: { userName: 'alice', accessKeyId: KEY } }),
+        },
+      ],
+    });
+    // A revocation left by an older incident, with a cutoff before this key's deletion.
+    sessionsDeniedBefore('2026-01-01T00:00:00.000Z');
+    cloudTrailMock.on(LookupEventsCommand).resolves(deletedAt('2026-11-26T10:00:00Z'));
+
+    const recent = await containKey(deps(), incidentFor(KEY, null));
+
+    expect(recent.userName).toBe('alice');
+    expect(recent.summary).toMatch(/; the sessions of alice minted before now are denied$/);
+    expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'alice' });
+    iamMock.resetHistory();
+
+    cloudTrailMock.on(LookupEventsCommand).resolves(deletedAt('2026-11-25T14:00:00Z'));
+    const old = await containKey(deps(), incidentFor(KEY, 'alice'));
+
+    expect(old).toMatchObject({ outcome: 'already-contained', actions: [], humanSteps: [] });
+    expectNoMutation();
   });
 
   it('plans, in a dry run, the session denial a real run would make for a key CloudTrail shows deleted', async () => {

@@ -88,7 +88,8 @@ describe('respondToKey for a key IAM no longer knows', () => {
       Events: [
         {
           EventName: 'DeleteAccessKey',
-          EventTime: new Date('2026-11-26T10:00:00Z'),
+          // An hour ago: the sessions it minted may still be valid.
+          EventTime: new Date(Date.now() - 3_600_000),
           CloudTrailEvent: JSON.stringify({ requestParameters: { userName: 'alice', accessKeyId: KEY } }),
         },
       ],
