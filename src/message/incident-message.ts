@@ -324,12 +324,16 @@ function investigationDone(report: IncidentReport): string[] {
     lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
   const { cut } = investigation.result;
   // The second hop follows the first 25 (and none when told not to): the others were not searched.
-  const unfollowed =
-    (cut?.sessionKeys ?? activity.sessionKeys.length) - (cut?.sessionActivity ?? sessionActivity.length);
-  if (unfollowed > 0)
+  const followed = cut?.sessionActivity ?? sessionActivity.length;
+  const unfollowed = (cut?.sessionKeys ?? activity.sessionKeys.length) - followed;
+  if (unfollowed > 0) {
+    // The second hop follows the keys in the order the summary lists them: the rest come after.
+    const named = activity.sessionKeys.slice(followed, followed + 5).map((key) => shownValue(key, 40));
+    const member = report.incident ? memberAccount(report.actedFrom, report.incident.accountId) : null;
     lines.push(
-      `${formatCount(unfollowed)}${sessionActivity.length > 0 ? ' more' : ''} session key(s) the key minted were NOT searched: exposed-keys investigate --key <ASIA…> searches one.`,
+      `${formatCount(unfollowed)}${sessionActivity.length > 0 ? ' more' : ''} session key(s) the key minted were NOT searched${named.length > 0 ? ` (${named.join(', ')}${unfollowed > named.length ? ', …' : ''})` : ''}: exposed-keys investigate --key <ASIA…>${accountFlag(member)} --start ${activity.window.start} --end ${activity.window.end} searches one.`,
     );
+  }
   if (cut)
     lines.push(
       `The summary was cut to fit the state machine (${formatCount(cut.riskyEvents)} risky calls, ${formatCount(activity.riskyEvents.length)} kept; lists cut to their top rows${cut.sessionActivity > sessionActivity.length ? `; ${cut.sessionActivity - sessionActivity.length} session key summaries left out` : ''}): the key's own counts below are of the whole, its tables and the session keys' of what was kept.`,

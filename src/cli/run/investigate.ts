@@ -211,7 +211,7 @@ export function followsSessions(flags: { followSessions?: boolean; json?: boolea
  * file could not be read (`filesNotRead`: a file that exists and holds the window's events was
  * missed, which a reader of the summary alone would not see), or the inventory asked for could not
  * be taken, or the check of an item failed (an AWS call refused or in error), or it was taken from
- * a search that left a region out or was cut short; else 0.
+ * a search that left a region, a log file or a session key out, or was cut short; else 0.
  */
 export function investigationExitCode(
   result: {

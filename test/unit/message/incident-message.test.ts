@@ -198,7 +198,7 @@ describe('the session keys of an incident', () => {
 
     expect(message.done).toContain('Followed 25 session key(s) minted by the key (second hop, below).');
     expect(message.done).toContain(
-      '5 more session key(s) the key minted were NOT searched: exposed-keys investigate --key <ASIA…> searches one.',
+      `5 more session key(s) the key minted were NOT searched (${minted.slice(25).join(', ')}): exposed-keys investigate --key <ASIA…> --start ${activity.window.start} --end ${activity.window.end} searches one.`,
     );
   });
 });
