@@ -117,14 +117,15 @@ export async function releaseFlow(
 }
 
 /**
- * The exit code of a release: 3 when the release or its notification failed (the stack's topic not
- * found for a failure included); 4 when it left the
- * key active without reactivating it (someone made it active again: a human must look); else 0.
+ * The exit code of a release: 4 when it left the key active without reactivating it (someone made
+ * it active again: a human must look), whatever else failed, as for respond; 3 when the release or
+ * its notification failed (the stack's topic not found for a failure included); else 0.
  */
 export function releaseExitCode(result: ReleaseCommandResult): ExitCodeValue {
-  if (result.release.status !== 'done' || result.notification.status === 'failed') return ExitCode.awsFailed;
+  const done = result.release.status === 'done' ? result.release.result : null;
+  if (done && !done.reactivated && done.status === 'Active') return ExitCode.needsHuman;
+  if (!done || result.notification.status === 'failed') return ExitCode.awsFailed;
   // Printed because the stack's topic could not be looked up: nobody was notified.
   if (result.notification.status === 'printed' && result.warnings.length > 0) return ExitCode.awsFailed;
-  const done = result.release.result;
-  return !done.reactivated && done.status === 'Active' ? ExitCode.needsHuman : ExitCode.ok;
+  return ExitCode.ok;
 }

@@ -1,11 +1,11 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient, SchedulerApi } from '../../aws/narrow-clients.js';
-import { describeError, InvalidInputError } from '../../errors.js';
+import { ContainmentError, describeError, InvalidInputError } from '../../errors.js';
 import { recordContainment } from '../containment/actions.js';
 import { containedRecord, containedTag } from '../containment/evidence.js';
 import { listedStatus, resolveOwner } from '../containment/owner.js';
-import { recordTime, releaseRecord } from '../containment/record-text.js';
+import { recordTime, releaseRecord, usableSince } from '../containment/record-text.js';
 import type { ReleaseResult } from './follow-up-result.js';
 import { cancelFollowUp, findFollowUp, type ScheduledFollowUp, scheduleName } from './schedules.js';
 
@@ -52,7 +52,13 @@ export async function planRelease(
   request: { accessKeyId: string; userName?: string },
 ): Promise<ReleasePlan> {
   const { accessKeyId } = request;
-  const owner = await resolveOwner(deps.iam, accessKeyId, request.userName ?? null);
+  let owner: Awaited<ReturnType<typeof resolveOwner>>;
+  try {
+    owner = await resolveOwner(deps.iam, accessKeyId, request.userName ?? null);
+  } catch (error) {
+    // resolveOwner speaks for containment ("contain it by hand"): a release that cannot ask IAM changed nothing.
+    throw toAwsCallError('iam:GetAccessKeyLastUsed', error instanceof ContainmentError ? error.cause : error);
+  }
   if (owner.kind !== 'user')
     throw notContainedHere(accessKeyId, `IAM does not know ${accessKeyId} as an IAM user's key`);
   if (request.userName !== undefined && request.userName.toLowerCase() !== owner.userName.toLowerCase())
@@ -65,12 +71,18 @@ export async function planRelease(
   let status: string | null;
   try {
     record = await containedRecord(deps.iam, userName, accessKeyId);
-    status = await listedStatus(deps.iam, userName, accessKeyId);
   } catch (error) {
     throw toAwsCallError('iam:ListUserTags', error);
   }
+  try {
+    status = await listedStatus(deps.iam, userName, accessKeyId);
+  } catch (error) {
+    throw toAwsCallError('iam:ListAccessKeys', error);
+  }
   if (status === null) throw notContainedHere(accessKeyId, `${userName} has no key ${accessKeyId} any more`);
-  const evidence = record === null ? [] : [`tag ${containedTag(accessKeyId)} on ${userName}: "${record}"`];
+  // A record of a release is no evidence of containment: a key inactive since was made so by someone else.
+  const released = record !== null && usableSince(record);
+  const evidence = record === null || released ? [] : [`tag ${containedTag(accessKeyId)} on ${userName}: "${record}"`];
   const schedules: ScheduledFollowUp[] = [];
   if (deps.scheduler && deps.groupName)
     for (const kind of ['scheduled-deletion', 'verification'] as const)
@@ -87,7 +99,9 @@ export async function planRelease(
   if (evidence.length === 0)
     throw notContainedHere(
       accessKeyId,
-      `neither the tag ${containedTag(accessKeyId)} on ${userName} nor a schedule names ${accessKeyId}`,
+      released
+        ? `its record on ${userName} says it was released already ("${record}")${status === 'Active' ? '' : `, and it was made inactive outside exposed-keys since`}`
+        : `neither the tag ${containedTag(accessKeyId)} on ${userName} nor a schedule names ${accessKeyId}`,
     );
   return {
     accessKeyId,

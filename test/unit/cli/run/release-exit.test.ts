@@ -32,6 +32,8 @@ describe('releaseExitCode', () => {
     expect(releaseExitCode(result('Active', true))).toBe(ExitCode.ok);
     expect(releaseExitCode(result('Active', false))).toBe(ExitCode.needsHuman);
     expect(releaseExitCode(result('Inactive', false, false))).toBe(ExitCode.awsFailed);
+    // A human must look comes first, as for respond, even when nobody could be told.
+    expect(releaseExitCode(result('Active', false, false))).toBe(ExitCode.needsHuman);
   });
 
   it("is 3 when the message was printed because the stack's topic could not be looked up: nobody was told", () => {

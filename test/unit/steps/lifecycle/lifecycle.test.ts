@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ContainmentError, InvalidInputError, StackNotFoundError } from '../../../../src/errors.js';
+import { AwsCallError, ContainmentError, InvalidInputError, StackNotFoundError } from '../../../../src/errors.js';
 import { containKey } from '../../../../src/steps/contain.js';
 import { revokeSessionsPolicy } from '../../../../src/steps/containment/revoke-sessions-policy.js';
 import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
@@ -423,6 +423,29 @@ describe('planRelease and releaseKey', () => {
     await expect(planRelease(deps, { accessKeyId: KEY })).rejects.toThrow(InvalidInputError);
     expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
     expect(schedulerMock).not.toHaveReceivedCommand(DeleteScheduleCommand);
+  });
+
+  it('refuses, changing nothing, a key whose record says it was released and that someone made inactive since', async () => {
+    inactiveKey();
+    tagged('reactivated 2026-11-22T03:00:00.000Z');
+    schedulerMock
+      .on(GetScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
+
+    await expect(planRelease(deps, { accessKeyId: KEY })).rejects.toThrow(
+      /Nothing to release: its record on alice says it was released already \("reactivated 2026-11-22T03:00:00.000Z"\), and it was made inactive outside exposed-keys since/,
+    );
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('says an IAM failure while looking for the owner is a failed call that changed nothing, not a containment to do by hand', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    const failure = await planRelease(deps, { accessKeyId: KEY }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(AwsCallError);
+    expect(failure).not.toBeInstanceOf(ContainmentError);
+    expect((failure as Error).message).toMatch(/iam:GetAccessKeyLastUsed/);
   });
 
   it('names the tag and the schedule as evidence, removes the deletion and leaves the key inactive', async () => {
