@@ -51,6 +51,7 @@ export function renderRelease(result: ReleaseCommandResult, palette: Palette): s
       accountId: result.accountId,
       containedAt: result.plan.containedAt,
       step: release,
+      reactivate: result.reactivate ?? false,
     },
     ...(result.actedFrom ? { actedFrom: result.actedFrom } : {}),
   } as const;

@@ -47,6 +47,8 @@ export interface ReleaseCommandResult {
   actedFrom?: string;
   /** What could not be checked besides the release: the stack's topic not found for a failure, say. */
   warnings: string[];
+  /** Whether the release was to make the key active again (`--reactivate`): the steps to retry it say so. */
+  reactivate?: boolean;
 }
 
 /** How `release` ended: with a result, or stopped by the responder before any change. */
@@ -112,6 +114,7 @@ export async function releaseFlow(
       accountId,
       ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
       warnings,
+      reactivate: request.reactivate,
     },
   };
 }
