@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ActivitySummary } from '../../../src/activity/activity-summary.js';
 import { customNotification } from '../../../src/message/chat.js';
 import { messageOf } from '../../../src/message/message-of.js';
 import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
@@ -27,6 +28,17 @@ function searched(overrides: Parameters<typeof summaryFor>[1], report: Partial<I
     },
     ...report,
   });
+}
+
+/** The inventory taken from `summaries`, in an account where every check finds nothing. */
+async function inventoryFrom(summaries: ActivitySummary[]) {
+  const { takeInventory } = await import('../../../src/steps/inventory/take-inventory.js');
+  const none = { send: async () => ({}) };
+  return takeInventory(
+    { iam: none, ec2: () => none, lambda: () => none, accountId: '123456789012' } as never,
+    summaries,
+    'alice',
+  );
 }
 
 describe('the head of an incident whose search was not complete', () => {
@@ -113,7 +125,6 @@ describe('the facts of an incident', () => {
 
 describe('what the attacker left, taken from a search that was not complete', () => {
   it('says the inventory is not complete, and which regions were not searched, under WHAT THE ATTACKER LEFT and in "Do now"', async () => {
-    const { takeInventory } = await import('../../../src/steps/inventory/take-inventory.js');
     const activity = summaryFor(REPORT_KEY, {
       regions: {
         searched: ['us-east-1'],
@@ -127,12 +138,7 @@ describe('what the attacker left, taken from a search that was not complete', ()
     const session = summaryFor('ASIAIOSFODNN7EXAMPLE', {
       regions: { searched: [], failed: [{ region: 'eu-west-1', error: 'AccessDenied' }] },
     });
-    const none = { send: async () => ({}) };
-    const inventory = await takeInventory(
-      { iam: none, ec2: () => none, lambda: () => none, accountId: '123456789012' } as never,
-      [activity, session],
-      'alice',
-    );
+    const inventory = await inventoryFrom([activity, session]);
 
     const message = messageOf(
       deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [session], inventory } } }),
@@ -146,18 +152,12 @@ describe('what the attacker left, taken from a search that was not complete', ()
   });
 
   it('says too that log files could not be read and session keys the key minted were not searched', async () => {
-    const { takeInventory } = await import('../../../src/steps/inventory/take-inventory.js');
     const activity = summaryFor(REPORT_KEY, {
       sessionKeys: ['ASIAIOSFODNN7EXAMPLE', 'ASIAI44QH8DHBEXAMPLE'],
       filesNotRead: { count: 3, files: [{ path: 'AWSLogs/a.json.gz', error: 'KMS' }] },
     });
     const session = summaryFor('ASIAIOSFODNN7EXAMPLE', {});
-    const none = { send: async () => ({}) };
-    const inventory = await takeInventory(
-      { iam: none, ec2: () => none, lambda: () => none, accountId: '123456789012' } as never,
-      [activity, session],
-      'alice',
-    );
+    const inventory = await inventoryFrom([activity, session]);
 
     const message = messageOf(
       deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [session], inventory } } }),

@@ -57,19 +57,22 @@ function stoppedSource(onRead: () => void = () => {}): ActivitySource {
   };
 }
 
+/** What `respond --key KEY` asks, in delete mode, over a day's window. */
+const OPTIONS = {
+  accessKeyId: KEY,
+  mode: 'delete' as const,
+  revokeSessions: true,
+  dryRun: false,
+  followSessions: true,
+  window: { start: new Date('2026-11-26T03:00:00Z'), end: new Date('2026-11-27T03:00:00Z') },
+  searchedWhere: 'us-east-1',
+  notifiedWhom: 'nobody',
+};
+
 async function respond(deps: Partial<RespondDeps>) {
   return respondToKey(
     { iam: new IAMClient({}), sts: new STSClient({}), source: stoppedSource(), topic: async () => ({}), ...deps },
-    {
-      accessKeyId: KEY,
-      mode: 'delete',
-      revokeSessions: true,
-      dryRun: false,
-      followSessions: true,
-      window: { start: new Date('2026-11-26T03:00:00Z'), end: new Date('2026-11-27T03:00:00Z') },
-      searchedWhere: 'us-east-1',
-      notifiedWhom: 'nobody',
-    },
+    OPTIONS,
     recordingHost<RespondMessage>(true),
   );
 }
@@ -104,17 +107,7 @@ describe('respondToKey for a key IAM no longer knows', () => {
         source: stoppedSource(),
         topic: async () => ({}),
       },
-      {
-        accessKeyId: KEY,
-        userName: 'alice',
-        mode: 'delete',
-        revokeSessions: true,
-        dryRun: false,
-        followSessions: true,
-        window: { start: new Date('2026-11-26T03:00:00Z'), end: new Date('2026-11-27T03:00:00Z') },
-        searchedWhere: 'us-east-1',
-        notifiedWhom: 'nobody',
-      },
+      { ...OPTIONS, userName: 'alice' },
       io,
     );
     cloudTrail.restore();
