@@ -11,7 +11,7 @@ import { disableKey, recordContainment, revokeSessions } from './containment/act
 import type { ContainmentMode } from './containment/containment-modes.js';
 import { containedRecord, removalEvidence } from './containment/evidence.js';
 import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
-import { type KeyOwner, resolveOwner, sameUser } from './containment/owner.js';
+import { type KeyOwner, listedStatus, resolveOwner, sameUser } from './containment/owner.js';
 import {
   containmentRecord,
   deletionDueIn,
@@ -232,6 +232,15 @@ async function denySessionsIfNot(
   return { actions: [action], humanSteps: [revokeSessionsStep(userName)] };
 }
 
+/** The key's status as IAM lists it for the user; null when not listed, or IAM could not say (a plan then assumes it active). */
+async function listedStatusOrNull(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+  try {
+    return await listedStatus(iam, userName, accessKeyId);
+  } catch {
+    return null;
+  }
+}
+
 /** The longest a session lives: GetSessionToken's and GetFederationToken's 36 hours. */
 const SESSION_LIFETIME_MS = 36 * 3_600_000;
 
@@ -411,21 +420,33 @@ export async function containKey(
       checkSchedules: opts.checkSchedules,
     });
   if (opts.dryRun) {
-    const actions: ContainmentAction[] = [
-      { kind: keyAction, target: accessKeyId, status: 'planned', detail: `${opts.mode} ${accessKeyId} of ${userName}` },
-    ];
+    // A key already inactive is not deactivated again: the plan says so, as the run would find it.
+    const inactive =
+      opts.mode !== 'delete' && (await listedStatusOrNull(deps.iam, userName, accessKeyId)) === 'Inactive';
+    const actions: ContainmentAction[] = inactive
+      ? []
+      : [
+          {
+            kind: keyAction,
+            target: accessKeyId,
+            status: 'planned',
+            detail: `${opts.mode} ${accessKeyId} of ${userName}`,
+          },
+        ];
     if (opts.revokeSessions)
       actions.push({
         kind: 'revoke-sessions',
         target: userName,
         status: 'planned',
-        detail: `deny ${userName}'s sessions issued before the time of containment (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
+        detail: `deny ${userName}'s sessions issued before the time of containment${inactive ? ', unless IAM shows them denied' : ''} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
       });
     actions.push(...(await followUps(true)).actions);
     return result(incident, opts, {
       ...common,
       outcome: 'planned',
-      summary: `Dry run: would ${opts.mode} ${accessKeyId} of ${userName}; nothing was changed.`,
+      summary: inactive
+        ? `Dry run: ${accessKeyId} of ${userName} is already inactive, and stays so; the rest of its containment is done unless exposed-keys' record shows it was; nothing was changed.`
+        : `Dry run: would ${opts.mode} ${accessKeyId} of ${userName}; nothing was changed.`,
       actions,
     });
   }

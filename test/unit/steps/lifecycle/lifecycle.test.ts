@@ -250,6 +250,17 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(result.actions.every((action) => action.status === 'planned')).toBe(true);
   });
 
+  it('plans no deactivation, in a dry run, of a key already inactive, as the run would find it', async () => {
+    inactiveKey();
+    tagged('deactivated 2026-11-20T03:00:00.000Z');
+
+    const plan = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate', dryRun: true });
+
+    expect(plan.summary).toMatch(/^Dry run: AKIAIOSFODNN7EXAMPLE of alice is already inactive, and stays so;/);
+    expect(plan.actions.map((action) => action.kind)).not.toContain('deactivate-access-key');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
   it('contains again a key found inactive whose record says it was reactivated since', async () => {
     inactiveKey();
     tagged('reactivated 2026-11-22T03:00:00.000Z');
