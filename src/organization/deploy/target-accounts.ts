@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { toAwsCallError } from '../../aws/aws-errors.js';
 import type { OrganizationsApi } from '../../aws/narrow-clients.js';
+import { pages } from '../../aws/paging.js';
 
 async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
   try {
@@ -21,28 +22,16 @@ function active(account: Account): boolean {
   return state === undefined || state === 'ACTIVE';
 }
 
-/** Every item of a listing, page after page. */
-async function everyPage<T>(read: (nextToken: string | undefined) => Promise<{ items: T[]; next?: string }>) {
-  const items: T[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await read(nextToken);
-    items.push(...page.items);
-    nextToken = page.next;
-  } while (nextToken);
-  return items;
-}
-
 /** The accounts of a unit and of every unit under it, as a StackSet targeting it reaches them. */
 async function accountsUnder(organizations: OrganizationsApi, parentId: string, into: Set<string>): Promise<void> {
-  const accounts = await everyPage(async (NextToken) => {
+  const accounts = await pages(async (NextToken) => {
     const page = await call('ListAccountsForParent', () =>
       organizations.send(new ListAccountsForParentCommand({ ParentId: parentId, NextToken })),
     );
     return { items: page?.Accounts ?? [], next: page?.NextToken };
   });
   for (const account of accounts) if (account.Id && active(account)) into.add(account.Id);
-  const units = await everyPage(async (NextToken) => {
+  const units = await pages(async (NextToken) => {
     const page = await call('ListOrganizationalUnitsForParent', () =>
       organizations.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, NextToken })),
     );
@@ -60,7 +49,7 @@ async function accountsUnder(organizations: OrganizationsApi, parentId: string, 
 export async function targetAccounts(organizations: OrganizationsApi, targets: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
   if (targets.some((target) => target.startsWith('r-'))) {
-    const accounts = await everyPage(async (NextToken) => {
+    const accounts = await pages(async (NextToken) => {
       const page = await call('ListAccounts', () => organizations.send(new ListAccountsCommand({ NextToken })));
       return { items: page?.Accounts ?? [], next: page?.NextToken };
     });

@@ -12,10 +12,10 @@ import {
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import type { IamClient } from '../../aws/narrow-clients.js';
+import { nextMarker, pages } from '../../aws/paging.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { GONE, type Leftover, type LeftoverCheck, UNNAMED } from './inventory-types.js';
 import type { Candidate } from './leftovers.js';
-import { nextMarker, pages } from './paging.js';
 
 /*
  * The checks of what the attacker left in IAM beyond users, keys, roles and grants: group

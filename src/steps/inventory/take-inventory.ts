@@ -13,6 +13,7 @@ import {
 import type { ActivitySummary } from '../../activity/activity-summary.js';
 import { awsErrorCode, isAwsError } from '../../aws/aws-errors.js';
 import type { Ec2Api, IamClient, LambdaApi, OrganizationsApi } from '../../aws/narrow-clients.js';
+import { nextMarker, pages } from '../../aws/paging.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { describeError } from '../../errors.js';
@@ -37,7 +38,6 @@ import {
   MAX_INVENTORY_ITEMS,
 } from './inventory-types.js';
 import { type Candidate, leftoversIn } from './leftovers.js';
-import { nextMarker, pages } from './paging.js';
 import { foreignPrincipals, type TrustedAccounts, trustedAccounts } from './trust.js';
 
 /** What an inventory reads: IAM, EC2 and Lambda of each region, and Organizations if it answers. Read only. */
