@@ -1,4 +1,3 @@
-import { GetAccessKeyLastUsedCommand } from '@aws-sdk/client-iam';
 import { toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
 import { shownValue } from '../../common/untrusted-text.js';
@@ -7,6 +6,7 @@ import type { Signal } from '../../incident/parse-incident.js';
 import type { QuarantineSignal } from '../../incident/quarantine.js';
 import type { ContainmentMode } from '../containment/containment-modes.js';
 import { containedRecord } from '../containment/evidence.js';
+import { resolveOwner } from '../containment/owner.js';
 import { isReleaseRecord } from '../containment/record-text.js';
 import { claimIncident, type IncidentRecord, joinUserIncidents, type RecordDeps } from './incident-record.js';
 import { type KeyNow, keyNow } from './key-now.js';
@@ -114,11 +114,8 @@ async function releaseOf(iam: IamClient, userName: string, accessKeyId: string):
  * files the key once it knows the owner).
  */
 async function ownerOf(iam: IamClient, accessKeyId: string): Promise<string | undefined> {
-  try {
-    return (await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }))).UserName || undefined;
-  } catch {
-    return undefined;
-  }
+  const owner = await resolveOwner(iam, accessKeyId, null).catch(() => null);
+  return owner?.kind === 'user' ? owner.userName : undefined;
 }
 
 async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal): Promise<SignalReceipt> {
