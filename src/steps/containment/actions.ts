@@ -9,7 +9,7 @@ import type { IamClient } from '../../aws/narrow-clients.js';
 import { ContainmentError, describeError } from '../../errors.js';
 import { manualContainSteps } from '../human-steps.js';
 import { containedTag } from './evidence.js';
-import { listedStatus, resolveOwner } from './owner.js';
+import { listedStatus, resolveOwner, sameUser } from './owner.js';
 import { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './revoke-sessions-policy.js';
 
 /**
@@ -45,8 +45,8 @@ async function goneOrStillHeld(
   if (owner.kind === 'unknown') return 'gone';
   // The same user still named (IAM is eventually consistent, just after a deletion whose first
   // answer was lost): gone once that user's keys no longer list it.
-  const sameUser = owner.kind === 'user' && owner.userName.toLowerCase() === userName.toLowerCase();
-  if (sameUser)
+  const stillTheUser = owner.kind === 'user' && sameUser(userName, owner);
+  if (stillTheUser)
     try {
       if ((await listedStatus(iam, userName, accessKeyId)) === null) return 'gone';
     } catch (error) {
@@ -57,7 +57,7 @@ async function goneOrStillHeld(
   const said = `${answered.operation}${answered.error ? `: ${describeError(toAwsCallError(answered.operation, answered.error))}` : ''}`;
   throw new ContainmentError(
     accessKeyId,
-    sameUser
+    stillTheUser
       ? `Could not contain ${accessKeyId}: IAM says ${userName} holds no such key (${said}), yet still names ${holder} its holder. It may still be active.`
       : `Could not contain ${accessKeyId}: IAM says ${userName} holds no such key (${said}), yet it still knows the key, held by ${holder} (the user renamed while it was contained?). It may still be active.`,
     { cause: answered.error, hint: manualContainSteps(accessKeyId, owner.kind === 'user' ? owner.userName : null)[0] },
