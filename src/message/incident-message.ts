@@ -556,6 +556,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
   const accountId =
     incident?.accountId ?? (/^\d{12}$/.test(report.rawAccount ?? '') ? (report.rawAccount as string) : null);
   const accountName = accountNameOf(report);
+  const inventory = inventoryOf(report);
   return {
     account: accountLine(accountId, accountName),
     outcome,
@@ -567,9 +568,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
     doNow: [...steps, ...followUps(report)],
     facts: facts(report),
     done: [...containmentDone(report), ...investigationDone(report)],
-    left: ((inventory) => (inventory ? inventoryLines(inventory, wholeInventoryCommand(report)) : []))(
-      inventoryOf(report),
-    ),
+    left: inventory ? inventoryLines(inventory, wholeInventoryCommand(report)) : [],
     verdict: investigation ? verdictLines(investigation.activity).map((line) => line.text) : [],
     activity: investigation
       ? [
