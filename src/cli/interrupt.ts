@@ -1,3 +1,5 @@
+import type { IoHost } from '../common/io-host.js';
+
 /** A signal that aborts on the first Ctrl-C, and stops listening when disposed. */
 export interface Interrupt {
   signal: AbortSignal;
@@ -43,4 +45,26 @@ export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise
 export function warnAtFirstInterrupt(warn: () => void): Interrupt {
   process.once('SIGINT', warn);
   return { signal: new AbortController().signal, dispose: () => process.removeListener('SIGINT', warn) };
+}
+
+/**
+ * `host`, with Ctrl-C guarded from the moment its question is answered yes: the change that
+ * follows then runs to its end and its notification, the first Ctrl-C only calling `warn` (see
+ * {@link warnAtFirstInterrupt}); before the answer, Ctrl-C is a no, as at any question. Dispose
+ * of it once the flow has ended.
+ */
+export function guardedOnceConfirmed<Message>(
+  host: IoHost<Message>,
+  warn: () => void,
+): IoHost<Message> & { dispose(): void } {
+  let guard: Interrupt | null = null;
+  return {
+    notify: (message) => host.notify(message),
+    async confirm(request) {
+      const yes = await host.confirm(request);
+      if (yes && !guard) guard = warnAtFirstInterrupt(warn);
+      return yes;
+    },
+    dispose: () => guard?.dispose(),
+  };
 }

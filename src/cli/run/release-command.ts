@@ -2,6 +2,7 @@ import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
 import { cliHost } from '../cli-host.js';
+import { guardedOnceConfirmed } from '../interrupt.js';
 import type { Output, Progress } from '../output.js';
 import { renderReleasePlan } from '../render/release.js';
 import { actingClients } from './acting-clients.js';
@@ -68,18 +69,31 @@ export async function releaseCommand(
       output.beforeQuestion(renderReleasePlan(message.plan, message.reactivate, output.stderrPalette), !ui.yes);
     }
   };
-  const outcome = await releaseFlow(
-    {
-      iam: await acting.iam(),
-      scheduler: schedules?.scheduler,
-      groupName: schedules?.target.groupName ?? null,
-      topic,
-      accountId,
-      ...(actedFrom ? { actedFrom } : {}),
-    },
-    request,
-    cliHost(output, { command: 'release', yes: ui.yes, show }),
+  // Ctrl-C between making the key active and cancelling its schedules would leave a deletion or a
+  // verification alarm for a key released on purpose: once yes is said, the release runs to its
+  // end and its notification.
+  const host = guardedOnceConfirmed(cliHost(output, { command: 'release', yes: ui.yes, show }), () =>
+    output.warn(
+      'The release goes on to its end and its notification. Ctrl-C again ends it now, with no notification: its schedules may be left, and the release not recorded; run the same release again to finish it.',
+    ),
   );
+  let outcome: ReleaseOutcome;
+  try {
+    outcome = await releaseFlow(
+      {
+        iam: await acting.iam(),
+        scheduler: schedules?.scheduler,
+        groupName: schedules?.target.groupName ?? null,
+        topic,
+        accountId,
+        ...(actedFrom ? { actedFrom } : {}),
+      },
+      request,
+      host,
+    );
+  } finally {
+    host.dispose();
+  }
   // Also with --json, whose stdout then stays empty: the answer was no.
   if (outcome.aborted) output.notice('Nothing was changed.');
   return outcome;
