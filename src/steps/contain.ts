@@ -138,6 +138,12 @@ export interface ContainDeps {
    * inactive and the verification are scheduled there. Without them, no verification is scheduled.
    */
   schedules?: () => Promise<ScheduleDeps>;
+  /**
+   * The key's owner as IAM named it when this report was received (its incident's claim), for a
+   * report that names none. A key IAM no longer knows was then held here, and has gone since: a
+   * retry of containment whose first attempt deleted it, its answer lost, finds it so.
+   */
+  ownerAtClaim?: string;
 }
 
 /** AWS attaches managed policies with this prefix to users whose key it found exposed. */
@@ -296,11 +302,22 @@ async function goneKeySessions(
 
 /** The outcome when IAM does not know the key: contained before, if something shows it; else not found. */
 async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<ContainOptions>, now: Date) {
-  const evidence = await removalEvidence(
+  const claimed = incident.userName === null ? (deps.ownerAtClaim ?? null) : null;
+  const found = await removalEvidence(
     { iam: deps.iam, cloudTrail: deps.cloudTrail, now },
     incident.accessKeyId,
-    incident.userName,
+    incident.userName ?? claimed,
   );
+  // IAM knew the key when the report was received, and knows it no more: it is gone, whoever
+  // deleted it (this response's first attempt, its answer lost, or someone since).
+  const evidence =
+    found.shown || claimed === null
+      ? found
+      : {
+          ...found,
+          shown: `IAM named ${claimed} as its holder when this report was received, and no longer knows it`,
+          heldBy: claimed,
+        };
   if (evidence.shown) {
     const warnings = [...evidence.warnings];
     const { heldBy = null, unusableSince } = evidence;

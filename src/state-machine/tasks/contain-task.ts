@@ -4,6 +4,7 @@ import { GLOBAL_EVENTS_REGION } from '../../constants.js';
 import { describeError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { parseIncident, parseSignal } from '../../incident/parse-incident.js';
+import { userNameProblem } from '../../incident/user-name.js';
 import { containTarget, inAccount } from '../../organization/contain-target.js';
 import { memberOrRefused, type OrganizationAccess } from '../../organization/organization-access.js';
 import { OutsideOrganizationError } from '../../organization/organization-errors.js';
@@ -140,6 +141,16 @@ function schedulesOf(
 }
 
 /**
+ * The owner IAM named when `ClaimIncident` received the report (the state's `signal`, which only
+ * that task writes: the execution's input is put under `event`).
+ */
+function ownerAtClaim(state: WorkflowState): { ownerAtClaim?: string } {
+  const { signal } = state;
+  const name = signal?.role === 'first' ? signal.ownerName : undefined;
+  return typeof name === 'string' && userNameProblem(name) === null ? { ownerAtClaim: name } : {};
+}
+
+/**
  * `DeleteAccessKeyPair`: contains the key the event names; throws (for the state machine's Catch)
  * when it cannot. Given `step: ClaimIncident` (the state before it), it claims the incident instead;
  * on the follow-up path (`DeleteAsScheduled`), it deletes the key its schedule names.
@@ -178,6 +189,7 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
           cloudTrail: cloudTrail && withDeadline(cloudTrail, deadline),
           accountId: member ? member.accountId : (deps.accountId ?? accountOf(context?.invokedFunctionArn)),
           schedules: schedulesOf(deps.scheduler, config, state, deadline),
+          ...ownerAtClaim(state),
         },
         incident,
         config,

@@ -23,6 +23,11 @@ export type SignalReceipt =
       role: 'first';
       record: IncidentRecord | null;
       /**
+       * The key's owner as IAM named it on receipt, for a report that names none: containment,
+       * retried after a first attempt deleted the key, knows from it that the key was held here.
+       */
+      ownerName?: string;
+      /**
        * A later report that runs the response again: IAM shows the key active and the record
        * shows no response that contained it (see {@link receiveSignal}).
        */
@@ -145,9 +150,10 @@ async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal
 export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<SignalReceipt> {
   if (signal.kind === 'user') return receiveQuarantine(deps, signal.quarantine);
   const { incident } = signal;
-  if (!deps.record) return { role: 'first', record: null };
-  let claim: Awaited<ReturnType<typeof claimIncident>>;
   const ownerName = incident.userName ? undefined : await ownerOf(deps.iam, incident.accessKeyId);
+  const owner = ownerName ? { ownerName } : {};
+  if (!deps.record) return { role: 'first', record: null, ...owner };
+  let claim: Awaited<ReturnType<typeof claimIncident>>;
   try {
     claim = await claimIncident(deps.record, {
       accountId: incident.accountId,
@@ -160,7 +166,7 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
   } catch (error) {
     throw toAwsCallError('dynamodb:UpdateItem', error);
   }
-  if (claim.role === 'first') return { role: 'first', record: claim.record };
+  if (claim.role === 'first') return { role: 'first', record: claim.record, ...owner };
   const now = (deps.now ?? (() => new Date()))();
   const { record } = claim;
   const state = await keyNow(deps.iam, incident.accessKeyId);
@@ -172,7 +178,7 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
   // policy is put again), and a response that contained nothing never overwrites the record of
   // one that did (see recordResponse).
   if (state.status === 'active' && noContainingResponse(record, isOverdue, deps.mode))
-    return { role: 'first', record, again: true };
+    return { role: 'first', record, again: true, ...owner };
   // Contained, then active again: what the user's record of the key says of a release, to show.
   const released = state.status === 'active' ? await releaseOf(deps.iam, state.userName, incident.accessKeyId) : null;
   return {
