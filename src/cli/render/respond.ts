@@ -69,7 +69,14 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
   else lines.push(`${palette.cyan('•')} Notification printed below (${note.reason})`);
   const finding = result.finding;
   if (finding?.status === 'imported') {
-    const how = finding.created === null ? 'imported' : finding.created ? 'created' : 'updated';
+    const how =
+      finding.created === null
+        ? 'imported'
+        : finding.created
+          ? 'created'
+          : finding.reopened
+            ? 'reopened (it was RESOLVED: NEW again)'
+            : 'updated';
     lines.push(`${palette.green('✔')} Security Hub finding ${how}: ${finding.findingId}`);
     for (const warning of finding.warnings) lines.push(palette.yellow(`  warning: ${shownText(warning, 300)}`));
   } else if (finding?.status === 'not-enabled')

@@ -9,7 +9,15 @@ import { keyNowOf } from '../../message/finding.js';
  * the finding already there could not be read: a full finding was imported anyway, over any earlier.
  */
 export type FindingOutcome =
-  | { status: 'imported'; findingId: string; created: boolean | null; updatedAt: string; warnings: string[] }
+  | {
+      status: 'imported';
+      findingId: string;
+      created: boolean | null;
+      updatedAt: string;
+      warnings: string[];
+      /** True when the finding was RESOLVED and this news made it NEW again (archived, then active). */
+      reopened?: true;
+    }
   | { status: 'not-enabled'; findingId: string; detail: string }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; findingId: string; error: string };
@@ -179,23 +187,61 @@ export async function importFinding(
     unread = true;
     warnings.push(`Could not read the finding already there (imported over it): ${reason}`);
   }
-  const finding = mergeFinding(fresh, existing, update, now);
-  try {
-    const answer = await deps.securityHub.send(new BatchImportFindingsCommand({ Findings: [finding] }));
-    const failed = answer.FailedFindings?.[0];
-    if (failed) {
-      // Security Hub not enabled (or the product not subscribed) comes back here, not as an exception.
-      if (failed.ErrorCode === 'InvalidAccess')
-        return { status: 'not-enabled', findingId, detail: `${failed.ErrorCode}: ${failed.ErrorMessage ?? ''}` };
-      return { status: 'failed', findingId, error: `${failed.ErrorCode ?? 'Failed'}: ${failed.ErrorMessage ?? ''}` };
-    }
+  // News (a new response, or a follow-up that needs a human) on a finding someone closed: Security
+  // Hub makes a RESOLVED finding NEW again only when it goes from ARCHIVED to ACTIVE, and no longer
+  // updates a SUPPRESSED one at all.
+  const news = update === 'full' || fresh.ProductFields?.['exposed-keys/urgent'] === 'true';
+  const workflow = existing?.Workflow?.Status;
+  if (news && workflow === 'SUPPRESSED')
     return {
-      status: 'imported',
+      status: 'failed',
       findingId,
-      created: unread ? null : existing === null,
-      updatedAt: finding.UpdatedAt as string,
-      warnings,
+      error: `The finding is SUPPRESSED in Security Hub, which no longer updates it, so this incident is not there: set it NEW to see it again (aws securityhub batch-update-findings --finding-identifiers Id=${findingId},ProductArn=${fresh.ProductArn} --workflow Status=NEW); the notification holds it all.`,
     };
+  let finding = mergeFinding(fresh, existing, update, now);
+  let reopened = false;
+  if (news && workflow === 'RESOLVED' && existing?.RecordState !== 'ARCHIVED') {
+    const archived = await imported(deps.securityHub, { ...finding, RecordState: 'ARCHIVED' }, findingId);
+    if (archived === null) {
+      reopened = true;
+      finding = { ...finding, UpdatedAt: laterThan(finding.UpdatedAt, now) };
+    } else warnings.push(`Could not reopen the RESOLVED finding (it stays RESOLVED): ${describeOutcome(archived)}`);
+  }
+  const failed = await imported(deps.securityHub, finding, findingId);
+  if (failed !== null)
+    return reopened && failed.status === 'failed'
+      ? { ...failed, error: `${failed.error} The finding was left ARCHIVED: run the response again to bring it back.` }
+      : failed;
+  return {
+    status: 'imported',
+    findingId,
+    created: unread ? null : existing === null,
+    updatedAt: finding.UpdatedAt as string,
+    warnings,
+    ...(reopened ? { reopened: true as const } : {}),
+  };
+}
+
+type ImportFailure = Extract<FindingOutcome, { status: 'not-enabled' | 'failed' }>;
+
+function describeOutcome(failure: ImportFailure): string {
+  return failure.status === 'failed' ? failure.error : failure.detail;
+}
+
+/** Imports one finding: null once Security Hub took it, else why not. */
+async function imported(
+  hub: SecurityHubApi,
+  finding: AwsSecurityFinding,
+  findingId: string,
+): Promise<ImportFailure | null> {
+  try {
+    const answer = await hub.send(new BatchImportFindingsCommand({ Findings: [finding] }));
+    const failed = answer.FailedFindings?.[0];
+    if (!failed) return null;
+    // Security Hub not enabled (or the product not subscribed) comes back here, not as an exception.
+    if (failed.ErrorCode === 'InvalidAccess')
+      return { status: 'not-enabled', findingId, detail: `${failed.ErrorCode}: ${failed.ErrorMessage ?? ''}` };
+    return { status: 'failed', findingId, error: `${failed.ErrorCode ?? 'Failed'}: ${failed.ErrorMessage ?? ''}` };
   } catch (error) {
     if (notEnabled(error))
       return { status: 'not-enabled', findingId, detail: `${awsErrorCode(error)}: ${describeError(error)}` };

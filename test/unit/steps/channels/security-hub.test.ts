@@ -281,6 +281,61 @@ describe('importFinding', () => {
     expect(hubMock).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 1);
   });
 
+  it('reopens a RESOLVED finding for a new response: archived, then active, which Security Hub makes NEW again', async () => {
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [stored({ Workflow: { Status: 'RESOLVED' } })] });
+
+    const outcome = await importFinding(deps(), fresh(), 'full');
+
+    expect(outcome).toMatchObject({ status: 'imported', created: false, reopened: true });
+    const sent = hubMock.commandCalls(BatchImportFindingsCommand).map((call) => call.args[0].input.Findings?.[0]);
+    expect(sent.map((finding) => finding?.RecordState)).toEqual(['ARCHIVED', 'ACTIVE']);
+    expect(Date.parse(sent[1]?.UpdatedAt ?? '')).toBeGreaterThan(Date.parse(sent[0]?.UpdatedAt ?? ''));
+    expect(sent[1]).not.toHaveProperty('Workflow');
+  });
+
+  it('reopens a RESOLVED finding for a later report that needs a human, but not for one that does not', async () => {
+    const resolved = stored({ ProductFields: fresh()?.ProductFields, Workflow: { Status: 'RESOLVED' } });
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [resolved] });
+    const activeAgain = joinedReport({
+      record: recordOf({
+        response: { outcome: 'deactivated', contained: true, at: NOW.toISOString(), userName: 'alice' },
+      }),
+      keyNow: { status: 'active', userName: 'alice' },
+    });
+    const urgent = buildFinding(activeAgain, messageOf(activeAgain), { region: 'us-east-1', now: NOW });
+    const quiet = buildFinding(joinedReport(), messageOf(joinedReport()), { region: 'us-east-1', now: NOW });
+
+    expect(await importFinding(deps(), urgent, 'follow-up')).toMatchObject({ reopened: true });
+    expect(hubMock).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 2);
+    hubMock.resetHistory();
+    expect(await importFinding(deps(), quiet, 'follow-up')).not.toHaveProperty('reopened');
+    expect(hubMock).toHaveReceivedCommandTimes(BatchImportFindingsCommand, 1);
+  });
+
+  it('says a SUPPRESSED finding is no longer updated, with the command that opens it again, and imports nothing', async () => {
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [stored({ Workflow: { Status: 'SUPPRESSED' } })] });
+
+    const outcome = await importFinding(deps(), fresh(), 'full');
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/SUPPRESSED.*no longer updates it.*--workflow Status=NEW/),
+    });
+    expect(hubMock).not.toHaveReceivedCommand(BatchImportFindingsCommand);
+  });
+
+  it('says the finding was left ARCHIVED when the import after archiving it fails', async () => {
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [stored({ Workflow: { Status: 'RESOLVED' } })] });
+    hubMock
+      .on(BatchImportFindingsCommand)
+      .resolvesOnce({ SuccessCount: 1, FailedCount: 0, FailedFindings: [] })
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    const outcome = await importFinding(deps(), fresh(), 'full');
+
+    expect(outcome).toMatchObject({ status: 'failed', error: expect.stringMatching(/left ARCHIVED/) });
+  });
+
   it("imports nothing for another account's key: only that account may import its findings", async () => {
     const outcome = await importFinding({ ...deps(), accountId: '210987654321' }, fresh(), 'full');
 
