@@ -77,6 +77,8 @@ export interface UndeliveredOutcome {
   /** The e-mail's subject, once published. */
   subject?: string;
   chat?: 'sent' | 'failed' | 'none';
+  /** Why the chat did not go out, when it failed. */
+  chatError?: string;
   /** Why the e-mail alert did not go out: the message then stays on the queue. */
   error?: string;
   /** True when the alert is the fixed one, the message not being describable or its alert refused. */
@@ -183,6 +185,16 @@ async function restart(
   }
 }
 
+/**
+ * Whether the chat is sent on this receive of a message: the 1st, 2nd, 4th, 8th… A message comes
+ * back only when its e-mail did not go out (or its function died), every few minutes for 14 days:
+ * the chat, then the one channel left, is tried again, less and less often, rather than once.
+ */
+function chatsOnReceive(receiveCount: string | undefined): boolean {
+  const count = Number(receiveCount ?? '1');
+  return !Number.isSafeInteger(count) || count < 1 || (count & (count - 1)) === 0;
+}
+
 /** What SNS answers a message it refuses for what it holds (too long, a character it takes not). */
 const REFUSED_FOR_CONTENT = ['InvalidParameter', 'InvalidParameterValue'];
 
@@ -204,13 +216,17 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
     alert = fallbackUndeliveredAlert(record.messageId, restarted);
     fallback = true;
   }
-  // Chat once, the first time the message is handled: a message whose e-mail fails comes back every few minutes.
-  const firstTime = (record.attributes?.ApproximateReceiveCount ?? '1') === '1';
-  const chat: UndeliveredOutcome['chat'] =
-    deps.chatTopicArn && alert.chat && firstTime
-      ? (await publishChat(shares.chatSns, deps.chatTopicArn, alert.chat)).status
-      : 'none';
-  const outcome = { messageId: record.messageId, restart: restarted, chat, ...(fallback ? { fallback } : {}) };
+  const chatted =
+    deps.chatTopicArn && alert.chat && chatsOnReceive(record.attributes?.ApproximateReceiveCount)
+      ? await publishChat(shares.chatSns, deps.chatTopicArn, alert.chat)
+      : null;
+  const outcome: UndeliveredOutcome = {
+    messageId: record.messageId,
+    restart: restarted,
+    chat: chatted?.status ?? 'none',
+    ...(chatted?.status === 'failed' ? { chatError: chatted.error } : {}),
+    ...(fallback ? { fallback } : {}),
+  };
   let refused: string;
   try {
     await publishEmail(shares.emailSns, deps.topicArn, alert);
@@ -237,7 +253,7 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
 /**
  * For each event EventBridge or EventBridge Scheduler could not deliver to the state machine:
  * starts the state machine with it (only what {@link refusal} lets through), then alerts the
- * e-mail topic (and the chat topic, the first time) of what happened; when SNS refuses that alert,
+ * e-mail topic (and the chat topic, on the 1st, 2nd, 4th… receive of the message) of what happened; when SNS refuses that alert,
  * a fixed one goes instead. A message whose e-mail SNS refuses both ways stays on the queue, to be
  * received and tried again: the execution, named after the event, starts once.
  */

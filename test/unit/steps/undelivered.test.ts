@@ -250,15 +250,40 @@ describe('what the dead-letter queue holds', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: FIRST }]);
   });
 
-  it('posts to chat the first time a message is handled only, not each time it comes back', async () => {
+  it('posts to chat on the 1st, 2nd, 4th, 8th… receive of a message, not each time it comes back', async () => {
     const [record] = deadLetterRecords() as [DeadLetterRecord];
+    const received = (count: number) => ({
+      ...record,
+      attributes: { ...record.attributes, ApproximateReceiveCount: String(count) },
+    });
+    const chats: number[] = [];
 
-    const result = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [
-      { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '7' } },
+    for (let count = 1; count <= 40; count += 1) {
+      const result = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [received(count)]);
+      if (result.outcomes[0]?.chat === 'sent') chats.push(count);
+    }
+
+    expect(chats).toEqual([1, 2, 4, 8, 16, 32]);
+  });
+
+  it('tries the chat again on a later receive when it failed the first time, and says why it failed', async () => {
+    const [record] = deadLetterRecords() as [DeadLetterRecord];
+    snsMock
+      .on(PublishCommand, { TopicArn: TOPIC })
+      .rejects(Object.assign(new Error('KMS key is disabled'), { name: 'KMSDisabledException' }));
+    snsMock
+      .on(PublishCommand, { TopicArn: CHAT_TOPIC })
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ MessageId: 'chat-1' });
+
+    const first = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [record]);
+    const second = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [
+      { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } },
     ]);
 
-    expect(result.outcomes[0]?.chat).toBe('none');
-    expect(snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input.TopicArn)).toEqual([TOPIC]);
+    expect(first.outcomes[0]).toMatchObject({ chat: 'failed', chatError: expect.stringMatching(/Throttling/) });
+    expect(second.outcomes[0]).toMatchObject({ chat: 'sent' });
+    expect(second.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
   });
 
   it('sends a fixed alert when the message cannot be described', async () => {
