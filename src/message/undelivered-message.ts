@@ -21,7 +21,15 @@ import { accountFlag, profileFlag } from './incident-message.js';
 /** What became of the undelivered function's own attempt to start the response. */
 export type RestartOutcome =
   | { status: 'started'; executionArn: string }
-  | { status: 'failed'; error: string }
+  | {
+      status: 'failed';
+      error: string;
+      /**
+       * A passing failure (throttling, a 5xx, a time-out) with tries left: the message stays on the
+       * queue and the state machine is started again when it comes back, in `afterMinutes`.
+       */
+      again?: { afterMinutes: number; triesLeft: number };
+    }
   /** Not sent to the state machine, and why (not an event exposed-keys acts on, not from the queue). */
   | { status: 'not-tried'; reason: string };
 
@@ -259,12 +267,20 @@ function describe(content: UndeliveredContent, stackAccount: string | null): Des
   };
 }
 
+/** What a restart that failed in passing does next, for the alert: '' when it tries no more. */
+function triesAgain(restart: Extract<RestartOutcome, { status: 'failed' }>): string {
+  const { again } = restart;
+  if (!again) return '';
+  const times = again.triesLeft === 1 ? 'once more' : `up to ${again.triesLeft} more times`;
+  return `It tries again in ${again.afterMinutes} minutes (${times}), with an alert each time, until it starts. Until then, `;
+}
+
 function leadOf(described: Described, sender: string, restart: RestartOutcome): string {
   const failed = `${sender} could not start the exposed-keys response to ${described.report}.`;
   if (restart.status === 'started')
     return `${failed} exposed-keys started it again itself: its own report follows. If none comes within 15 minutes, act as below.`;
   if (restart.status === 'failed')
-    return `${failed} exposed-keys could not start it again either (${shownText(restart.error, 400)}). Nothing was done for it: if it reports a key, the key may still be active.`;
+    return `${failed} exposed-keys could not start it again either (${shownText(restart.error, 400)}). ${triesAgain(restart)}Nothing was done for it: if it reports a key, the key may still be active.`;
   return `${failed} exposed-keys did not start it again: ${shownText(restart.reason, 400)}. Nothing was done for it: if it reports a key, the key may still be active.`;
 }
 
@@ -363,7 +379,7 @@ export function fallbackUndeliveredAlert(
   const undescribed = refused ? 'SNS refused the alert that described it' : 'exposed-keys could not describe it';
   const state = started
     ? `exposed-keys started the response again itself (${shownValue(restart.executionArn, 300)}): its own report follows.`
-    : 'If it reports a key, the key may still be active.';
+    : `${restart.status === 'failed' ? triesAgain(restart) : ''}If it reports a key, the key may still be active.`;
   return {
     subject: started
       ? 'exposed-keys started late for an event it was sent: check its report'

@@ -1,6 +1,6 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { isAwsError, toAwsCallError } from '../aws/aws-errors.js';
+import { isAwsError, isThrottling, toAwsCallError } from '../aws/aws-errors.js';
 import { withDeadline } from '../aws/deadline.js';
 import type { SfnApi, SnsClient, SqsApi } from '../aws/narrow-clients.js';
 import { describeError } from '../errors.js';
@@ -181,8 +181,34 @@ async function restart(
         status: 'started',
         executionArn: `${deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
       };
-    return { status: 'failed', error: describeError(toAwsCallError('states:StartExecution', error)) };
+    const failed = describeError(toAwsCallError('states:StartExecution', error));
+    const triesLeft = RESTART_RECEIVES - receiveCount(record);
+    return passing(error) && triesLeft > 0
+      ? { status: 'failed', error: failed, again: { afterMinutes: QUEUE_VISIBILITY_SECONDS / 60, triesLeft } }
+      : { status: 'failed', error: failed };
   }
+}
+
+/**
+ * How many receives of a message start the state machine, when its start fails in passing: the
+ * first, and three more, 6 minutes apart. EventBridge gave up after 15 minutes of its own retries;
+ * a throttled account or a Step Functions outage may need longer.
+ */
+const RESTART_RECEIVES = 4;
+
+/** How many times the queue handed out this message, this one included (1 when SQS does not say). */
+function receiveCount(record: DeadLetterRecord): number {
+  const count = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+  return Number.isSafeInteger(count) && count >= 1 ? count : 1;
+}
+
+/** True for a failure that may pass: throttling, a 5xx, a call abandoned at its time-out. */
+function passing(error: unknown): boolean {
+  return (
+    isThrottling(error) ||
+    (error as { $fault?: string } | null)?.$fault === 'server' ||
+    isAwsError(error, 'TimeoutError', 'AbortError', 'RequestAbortedError')
+  );
 }
 
 /**
@@ -190,9 +216,8 @@ async function restart(
  * back only when its e-mail did not go out (or its function died), every few minutes for 14 days:
  * the chat, then the one channel left, is tried again, less and less often, rather than once.
  */
-function chatsOnReceive(receiveCount: string | undefined): boolean {
-  const count = Number(receiveCount ?? '1');
-  return !Number.isSafeInteger(count) || count < 1 || (count & (count - 1)) === 0;
+function chatsOnReceive(count: number): boolean {
+  return (count & (count - 1)) === 0;
 }
 
 /** What SNS answers a message it refuses for what it holds (too long, a character it takes not). */
@@ -217,7 +242,7 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
     fallback = true;
   }
   const chatted =
-    deps.chatTopicArn && alert.chat && chatsOnReceive(record.attributes?.ApproximateReceiveCount)
+    deps.chatTopicArn && alert.chat && chatsOnReceive(receiveCount(record))
       ? await publishChat(shares.chatSns, deps.chatTopicArn, alert.chat)
       : null;
   const outcome: UndeliveredOutcome = {
@@ -263,10 +288,11 @@ export async function alertUndelivered(
 ): Promise<UndeliveredResult> {
   const outcomes: UndeliveredOutcome[] = [];
   for (const record of records) outcomes.push(await handle(deps, record));
+  // Kept on the queue: an alert that did not go out, and a start to try again.
+  const kept = (outcome: UndeliveredOutcome) =>
+    outcome.error !== undefined || (outcome.restart.status === 'failed' && outcome.restart.again !== undefined);
   return {
-    batchItemFailures: outcomes
-      .filter((outcome) => outcome.error !== undefined)
-      .map((outcome) => ({ itemIdentifier: outcome.messageId })),
+    batchItemFailures: outcomes.filter(kept).map((outcome) => ({ itemIdentifier: outcome.messageId })),
     outcomes,
   };
 }

@@ -130,6 +130,53 @@ describe('what the dead-letter queue holds', () => {
     expect(result.batchItemFailures).toEqual([]);
   });
 
+  it('keeps a message whose start was throttled, to start it again when it comes back, and says so in the alert', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+    sfnMock.on(StartExecutionCommand).rejects(throttled);
+    const [record] = deadLetterRecords() as [DeadLetterRecord];
+    const received = (count: number) => ({
+      ...record,
+      attributes: { ...record.attributes, ApproximateReceiveCount: String(count) },
+    });
+
+    const first = await alertUndelivered(deps(), [received(1)]);
+    const third = await alertUndelivered(deps(), [received(3)]);
+    const last = await alertUndelivered(deps(), [received(4)]);
+
+    expect(first.outcomes[0]?.restart).toMatchObject({ status: 'failed', again: { afterMinutes: 6, triesLeft: 3 } });
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(emails()[0]?.args[0].input.Message).toMatch(/It tries again in 6 minutes \(up to 3 more times\)/);
+    expect(third.outcomes[0]?.restart).toMatchObject({ again: { triesLeft: 1 } });
+    expect(emails()[1]?.args[0].input.Message).toMatch(/It tries again in 6 minutes \(once more\)/);
+    expect(third.batchItemFailures).toHaveLength(1);
+    // The fourth start failed too: the alert says nothing will be tried again, and the message goes.
+    expect(last.outcomes[0]?.restart).not.toHaveProperty('again');
+    expect(emails()[2]?.args[0].input.Message).not.toMatch(/tries again/);
+    expect(last.batchItemFailures).toEqual([]);
+  });
+
+  it('starts a kept message once its start no longer fails, and lets it go', async () => {
+    const [record] = deadLetterRecords() as [DeadLetterRecord];
+
+    const result = await alertUndelivered(deps(), [
+      { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } },
+    ]);
+
+    expect(result.outcomes[0]?.restart.status).toBe('started');
+    expect(result.batchItemFailures).toEqual([]);
+  });
+
+  it('tries no start again after a failure that will not pass (no such state machine, access denied)', async () => {
+    for (const name of ['StateMachineDoesNotExist', 'AccessDeniedException']) {
+      sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error(name), { name, $fault: 'client' }));
+
+      const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+
+      expect(result.outcomes[0]?.restart).not.toHaveProperty('again');
+      expect(result.batchItemFailures).toEqual([]);
+    }
+  });
+
   it('gives the state machine nothing that is not a dead letter of the stack received from its queue, and still alerts', async () => {
     const [record] = deadLetterRecords() as [DeadLetterRecord];
     const attributes = record.messageAttributes ?? {};
@@ -354,7 +401,9 @@ describe('the time the function has', () => {
     expect(outcome?.restart).toMatchObject({ status: 'failed', error: expect.stringMatching(/states:StartExecution/) });
     expect(outcome?.chat).toBe('failed');
     expect(published).toEqual([TOPIC]);
-    expect(result.batchItemFailures).toEqual([]);
+    // A start abandoned at its deadline may pass: the message is kept, to start it again.
+    expect(outcome?.restart).toMatchObject({ again: { triesLeft: 3 } });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: outcome?.messageId }]);
   });
 
   it('ends by the deadline when the e-mail hangs too, the message kept on the queue', async () => {
