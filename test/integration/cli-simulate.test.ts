@@ -163,6 +163,8 @@ describe('simulating an incident on this machine (--local)', () => {
     expect(run.stdout).toMatch(new RegExp(`investigation  ${served.length} events`));
     expect(run.stdout).toMatch(/notification {3}Exposed key deleted/);
     expect(run.stdout).toMatch(/Notification \(no topic, printed\)/);
+    // The stack's investigation takes the inventory of what the attacker left: so does the local run.
+    expect(run.stdout).toContain('WHAT THE ATTACKER LEFT (checked now; nothing was removed)');
     expect(cli().actions()).not.toContain('Publish');
   });
 

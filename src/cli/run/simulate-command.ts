@@ -115,6 +115,12 @@ export async function simulateCommand(
       listRegions: () => acting.listRegions(),
       sns: topic.sns,
       scheduler: () => clients.scheduler(),
+      // As the stack's investigation function takes it: IAM, and EC2 and Lambda where used.
+      inventory: {
+        iam: await acting.iam(),
+        ec2: (region) => acting.inRegion(region).ec2(),
+        lambda: (region) => acting.inRegion(region).lambda(),
+      },
     },
     {
       ...request,

@@ -25,6 +25,7 @@ import { investigateTask } from '../../state-machine/tasks/investigate-task.js';
 import { notifyTask } from '../../state-machine/tasks/notify-task.js';
 import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../../state-machine/workflow-state.js';
 import { keyContained, needsHuman } from '../../steps/incident-outcome.js';
+import type { InventoryDeps } from '../../steps/inventory/take-inventory.js';
 import { cancelFollowUp, scheduleName } from '../../steps/lifecycle/schedules.js';
 import { createTestUser, removeTestUser, type TestUser, testKeyStatus } from './test-user.js';
 
@@ -39,6 +40,8 @@ export interface SimulateDeps {
   sns?: SnsClient;
   /** Scheduler, to cancel the follow-ups the run scheduled for a test key, which would alert once it is gone. */
   scheduler?: () => Promise<SchedulerApi>;
+  /** The clients of the inventory of what the attacker left, which the stack's investigation takes too. */
+  inventory?: Omit<InventoryDeps, 'accountId'>;
 }
 
 /** What was asked of `simulate`. */
@@ -230,7 +233,12 @@ async function runLocal(
         readContainConfig(settings),
       ),
       investigate: investigateTask(
-        { cloudTrail: deps.cloudTrail, listRegions: deps.listRegions, accountId: request.accountId },
+        {
+          cloudTrail: deps.cloudTrail,
+          listRegions: deps.listRegions,
+          accountId: request.accountId,
+          ...(deps.inventory ? { inventory: deps.inventory } : {}),
+        },
         readInvestigateConfig(settings),
       ),
       notify,
