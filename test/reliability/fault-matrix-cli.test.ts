@@ -260,6 +260,23 @@ describe('respond --yes, with failures after the plan or before it', () => {
     expect(result.notification.message).toContain(exposed);
   });
 
+  it('stops before anything, saying to log in again, when IAM refuses the credentials: exit 3, nothing changed', async () => {
+    const { exposed, other, inbox } = await incident('credentials-refused');
+    proxy.setRules([{ service: 'iam', fault: 'expired-token' }]);
+
+    const run = await respond(exposed, inbox.topicArn);
+
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^error: .*ExpiredToken.*The key was NOT contained: nothing was changed, and nobody was notified\./m,
+    );
+    expect(run.stderr).toMatch(/^hint: Log in again/m);
+    expect(changes(proxy.calls)).toEqual([]);
+    expect(await keysOf('credentials-refused')).toEqual({ [exposed]: 'Active', [other]: 'Active' });
+    expect(await inbox.messages()).toEqual([]);
+  });
+
   it('changes nothing, but investigates and notifies that containment failed, when IAM fails before the plan is made', async () => {
     const { exposed, other, inbox } = await incident('plan-failed');
     proxy.setRules([{ service: 'iam', fault: 'access-denied' }]);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { GetUserCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import { isAwsError, isCredentialsFailure, toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudTrailApi, IamClient, StsApi } from '../../aws/narrow-clients.js';
-import { describeError, InvalidInputError } from '../../errors.js';
+import { ContainmentError, CredentialsError, describeError, InvalidInputError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { isRootUserName } from '../../incident/user-name.js';
 import { type ContainmentMode, type ContainmentResult, containKey } from '../../steps/contain.js';
 import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
-import { report, type StepReport } from '../../steps/step-report.js';
+import type { StepReport } from '../../steps/step-report.js';
 
 /** What planning needs: IAM, and STS to name the account (which may fail without stopping anything). */
 export interface PlanDeps {
@@ -62,6 +62,18 @@ async function callerAccount(sts: StsApi, warnings: string[]): Promise<string | 
 }
 
 /**
+ * IAM refusing the caller's credentials (expired, missing, not accepted): nothing can be contained,
+ * investigated or notified with them, so the response stops before anything, saying so, rather
+ * than go on to a message no one receives.
+ */
+function refusedCredentials(operation: string, error: unknown): CredentialsError {
+  return new CredentialsError(
+    `${describeError(toAwsCallError(operation, error))}. The key was NOT contained: nothing was changed, and nobody was notified.`,
+    { cause: error },
+  );
+}
+
+/**
  * The user given with --user, checked with IAM: bad input when there is no such IAM user (unless
  * it names the root user, which has none); an error text when IAM could not be asked.
  */
@@ -76,6 +88,7 @@ async function checkUser(iam: IamClient, userName: string, account: string): Pro
         hint: 'Leave out --user: exposed-keys finds the owner of the key itself.',
       });
     }
+    if (isCredentialsFailure(error)) throw refusedCredentials('iam:GetUser', error);
     return `Could not check the user ${userName}, so nothing was changed: ${describeError(toAwsCallError('iam:GetUser', error))}`;
   }
 }
@@ -86,6 +99,7 @@ async function checkUser(iam: IamClient, userName: string, account: string): Pro
  * needed: when STS does not answer, the account is unknown and the plan goes on.
  *
  * @throws InvalidInputError when --user names no IAM user.
+ * @throws CredentialsError when IAM refuses the caller's credentials: nothing was changed.
  */
 export async function planResponse(deps: PlanDeps, options: PlanOptions): Promise<RespondPlan> {
   const warnings: string[] = [];
@@ -105,9 +119,11 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
     eventId: `manual-${randomUUID()}`,
   };
   if (userCheck !== undefined) return { incident, plan: { status: 'failed', error: userCheck }, warnings };
-  const plan = await report(
-    () =>
-      containKey(
+  let plan: StepReport<ContainmentResult>;
+  try {
+    plan = {
+      status: 'done',
+      result: await containKey(
         { iam: deps.iam, cloudTrail: deps.cloudTrail, now: deps.now, accountId: account, schedules: deps.schedules },
         incident,
         {
@@ -118,8 +134,12 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
           checkSchedules: options.dryRun ?? false,
         },
       ),
-    describeError,
-  );
+    };
+  } catch (error) {
+    const cause = error instanceof ContainmentError ? error.cause : error;
+    if (isCredentialsFailure(cause)) throw refusedCredentials('iam:GetAccessKeyLastUsed', cause);
+    plan = { status: 'failed', error: describeError(error) };
+  }
   return { incident, plan, warnings };
 }
 
