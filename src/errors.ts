@@ -98,7 +98,7 @@ export class WrongRegionError extends ExposedKeysError {
   constructor(readonly region: string) {
     super(
       `The stack must live in us-east-1, not ${region}: Trusted Advisor and AWS Health risk events are only delivered to EventBridge in us-east-1, and respond and release use the stack there (its topic, its schedules).`,
-      { hint: 'Run again with --region us-east-1 (or unset AWS_REGION).' },
+      { hint: 'Run again with --region us-east-1 (or unset AWS_REGION and AWS_DEFAULT_REGION).' },
     );
   }
 }

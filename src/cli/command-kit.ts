@@ -7,7 +7,7 @@ import type { Output } from './output.js';
 /** Adds the flags every command takes (and, with `athena`, those that choose Athena as the activity source). */
 export function withCommonOptions(command: Command, options: { athena?: boolean } = {}): Command {
   return (options.athena ? withAthenaOptions(command) : command)
-    .option('--region <region>', 'AWS region (default: AWS_REGION, else us-east-1)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config')
     .option('--json', 'print one JSON document on stdout, and no progress')
     .option('--verbose', 'show detail and stack traces on stderr')

@@ -14,7 +14,7 @@ export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Comman
   const program = new Command('exposed-keys')
     .description(
       'Contain, investigate and report leaked AWS access keys.\n' +
-        'Environment: AWS_PROFILE, AWS_REGION, NO_COLOR, AWS_ENDPOINT_URL[_<SERVICE>] (for emulators).',
+        'Environment: AWS_PROFILE, AWS_REGION (else AWS_DEFAULT_REGION), NO_COLOR, AWS_ENDPOINT_URL[_<SERVICE>] (for emulators).',
     )
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')

@@ -126,6 +126,19 @@ describe('the options of the commands', () => {
     expect(refusal(() => resolveRegion({ region: 'US-EAST-1' })).field).toBe('--region');
   });
 
+  it('take AWS_DEFAULT_REGION when AWS_REGION is unset, and name both in the wrong-region hint', () => {
+    delete process.env.AWS_REGION;
+    process.env.AWS_DEFAULT_REGION = 'eu-west-1';
+    try {
+      expect(resolveRegion({})).toBe('eu-west-1');
+      expect(() => stackRegion({})).toThrow(
+        expect.objectContaining({ hint: expect.stringMatching(/unset AWS_REGION and AWS_DEFAULT_REGION/) }),
+      );
+    } finally {
+      delete process.env.AWS_DEFAULT_REGION;
+    }
+  });
+
   it('turn --timeout into milliseconds, from 1 to 300 seconds', () => {
     expect(awsContext({ timeout: '5' }, 'us-east-1')).toEqual({ region: 'us-east-1', requestTimeoutMs: 5000 });
     for (const timeout of ['0', '301', 'soon', '0x10'])
