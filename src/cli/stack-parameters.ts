@@ -33,6 +33,15 @@ export function stackParameters(flags: StackParameterFlags): Record<string, stri
  */
 export function withSettingFlags(command: Command): Command {
   for (const setting of Object.values(STACK_SETTINGS) as StackSetting[])
-    if (!setting.setByDeploy) command.option(`${setting.flag} ${setting.value}`, setting.help);
+    if (!setting.setByDeploy) command.option(`${setting.flag} ${setting.value}`, settingHelp(setting));
   return command;
+}
+
+/**
+ * A setting's help with its default, which only a new stack takes: a flag left out of an update
+ * keeps the deployed value (see {@link stackParameters}).
+ */
+export function settingHelp(setting: StackSetting): string {
+  const value = setting.default === '' ? (setting.flag === '--regions' ? 'all' : 'none') : setting.default;
+  return `${setting.help} (new stack: ${value}; left out of an update, the deployed value stays)`;
 }

@@ -35,7 +35,7 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
         .option('--regions <list>', 'regions to search, comma-separated (default: every enabled region)')
         .option(
           '--follow-sessions',
-          'also summarise the session keys it minted (--json: { activity, sessionActivity })',
+          'summarise the session keys it minted too (default: yes, but with --json only with --inventory; --json: { activity, sessionActivity })',
         )
         .option('--no-follow-sessions', 'do not summarise the session keys the key minted')
         .option('--inventory', 'also check what the attacker left, now (read only; --json adds { inventory })'),

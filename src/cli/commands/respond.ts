@@ -34,7 +34,7 @@ export function registerRespond(program: Command, setExitCode: (code: ExitCodeVa
       .option('--topic <arn>', "SNS topic to notify (default: the deployed stack's topic, else print the message)")
       .option('--stack-name <name>', 'stack whose topic to use', DEFAULT_STACK_NAME)
       .option('--hours <n>', 'investigate the last n hours (default 24)')
-      .option('--start <iso>', 'investigate from this time (ISO 8601, UTC unless zoned)')
+      .option('--start <iso>', 'investigate from this time (ISO 8601, UTC unless zoned; default 24 hours before --end)')
       .option('--end <iso>', 'investigate until this time (ISO 8601, UTC unless zoned; default now)')
       .option('--regions <list>', 'regions to investigate, comma-separated (default: every enabled region)')
       .option('--no-revoke-sessions', 'do not deny the sessions minted before containment')

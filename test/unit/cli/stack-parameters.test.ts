@@ -1,6 +1,8 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { stackParameters } from '../../../src/cli/stack-parameters.js';
+import { stackParameters, withSettingFlags } from '../../../src/cli/stack-parameters.js';
 import { InvalidInputError } from '../../../src/errors.js';
+import { STACK_SETTINGS } from '../../../src/settings/settings.js';
 
 describe('stackParameters', () => {
   it('turns each flag given into its template parameter, and leaves the others out', () => {
@@ -38,6 +40,21 @@ describe('stackParameters', () => {
       TrailOrganizationId: 'o-abcdefghij',
     });
     expect(stackParameters({ trailBucket: '' })).toEqual({ TrailBucket: '' });
+  });
+
+  it("gives each setting's default in --help, which only a new stack takes", () => {
+    const help = withSettingFlags(new Command('deploy')).helpInformation().replace(/\s+/g, ' ');
+
+    expect(help).toContain(
+      'containment mode: delete | deactivate | deactivate-then-delete | notify-only (new stack: delete;',
+    );
+    expect(help).toMatch(/--regions <list> .*\(new stack: all;/);
+    for (const setting of Object.values(STACK_SETTINGS).filter((each) => !('setByDeploy' in each)))
+      expect(help).toMatch(
+        new RegExp(
+          `${setting.flag} (?:(?! --[a-z-]+ <).)*\\(new stack: [^;]+; left out of an update, the deployed value stays\\)`,
+        ),
+      );
   });
 
   it('refuses a bad value before any call, naming the flag', () => {
