@@ -246,6 +246,17 @@ describe('the template resources', () => {
     });
   });
 
+  it('keep the schedule group and its role whatever the mode, so that an update to a mode that schedules nothing leaves the follow-ups waiting there', () => {
+    const scheduling = ['ScheduleGroup', 'SchedulerRole', 'SchedulerStartExecution'];
+
+    for (const logicalId of scheduling) expect(resource(logicalId).Condition, logicalId).toBeUndefined();
+    expect(
+      Object.entries(template.Resources)
+        .filter(([, { Condition }]) => Condition === 'UsesSchedules')
+        .map(([logicalId]) => logicalId),
+    ).toEqual([]);
+  });
+
   it('encrypt the topic, and subscribe the e-mail only when one is given', () => {
     // The customer's key when given or created; in organisation mode, else, the hub's own; else the AWS-managed key.
     expect(properties('NotificationTopic').KmsMasterKeyId).toEqual({
