@@ -170,17 +170,34 @@ export class StackNotFoundError extends ExposedKeysError {
   }
 }
 
-/** Thrown when a deployment fails or is rolled back; carries the failing resources. */
+/**
+ * Thrown when a deployment fails or is rolled back, or a stack's deletion fails; carries the failing
+ * resources. Exit 3, or 4 when what it did leaves a human something to do (`needsHuman`).
+ */
 export class DeploymentError extends ExposedKeysError {
   readonly code = 'DEPLOYMENT_FAILED';
-  readonly exitCode = ExitCode.awsFailed;
+  readonly exitCode: ExitCodeValue;
   constructor(
     message: string,
     /** Each resource that failed, with the reason CloudFormation gave. */
     readonly failures: readonly { logicalId: string; status: string; reason: string }[],
-    options: ExposedKeysErrorOptions = {},
+    options: ExposedKeysErrorOptions & { needsHuman?: boolean } = {},
   ) {
     super(message, options);
+    this.exitCode = options.needsHuman ? ExitCode.needsHuman : ExitCode.awsFailed;
+  }
+
+  /**
+   * This failure, saying `more` of what it left after its message; with `hint`, that hint instead of
+   * its own; with `needsHuman`, that exit code instead of its own.
+   */
+  saying(more: string, options: { hint?: string; needsHuman?: boolean } = {}): DeploymentError {
+    const hint = options.hint ?? this.hint;
+    return new DeploymentError(`${this.message} ${more}`, this.failures, {
+      ...(hint ? { hint } : {}),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+      needsHuman: options.needsHuman ?? this.exitCode === ExitCode.needsHuman,
+    });
   }
 }
 

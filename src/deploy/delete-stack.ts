@@ -33,7 +33,7 @@ export async function deleteStackAndWait(
   if (status !== 'DELETE_COMPLETE') {
     const failures = follower.failures(stack.stackName, { status, reason: final?.StackStatusReason });
     throw new DeploymentError(
-      `Stack ${stack.stackName} could not be deleted (${status})${failures[0] ? `: ${failures[0].logicalId}: ${failures[0].reason}` : ''}.`,
+      `Stack ${stack.stackName} could not be deleted (${status})${failures[0] ? `: ${failures[0].logicalId}: ${failures[0].reason.replace(/\.$/, '')}` : ''}.`,
       failures,
       { hint: 'Remove or empty the resources named above, then run `exposed-keys destroy` again.' },
     );

@@ -1,5 +1,5 @@
 import type { CloudFormationApi, S3Api } from '../aws/narrow-clients.js';
-import { describeError, InterruptedError } from '../errors.js';
+import { DeploymentError, describeError, InterruptedError } from '../errors.js';
 import type { OwnedBucket } from './artifact-bucket.js';
 import { otherStacksDeployingFrom } from './bucket-users.js';
 import { type DeletedBucket, deleteArtifactBucket } from './delete-bucket.js';
@@ -45,7 +45,7 @@ export interface DestroyResult {
  * nothing is left behind; a resource the stack kept anyway is listed in `retained`.
  *
  * @throws StackBusyError when the stack is being created or updated.
- * @throws DeploymentError with the resources that could not be deleted.
+ * @throws DeploymentError with the resources that could not be deleted (the bucket then kept).
  */
 export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Promise<DestroyResult> {
   const { stackName } = input;
@@ -61,7 +61,13 @@ export async function destroyStack(deps: DestroyDeps, input: DestroyInput): Prom
     deps.progress?.onStep?.(`Deleting stack ${stackName}`);
     deleted = await deleteStackAndWait(deps, { stackName, stackId: stack.StackId ?? stackName }).catch(
       (error: unknown) => {
-        if (!(error instanceof InterruptedError) || !input.artifactBucket) throw error;
+        if (!input.artifactBucket) throw error;
+        // DELETE_FAILED: the stack is still there, so is its bucket, for the destroy that finishes it.
+        if (error instanceof DeploymentError)
+          throw error.saying(`Bucket ${input.artifactBucket.bucket} was kept.`, {
+            hint: 'Remove or empty the resources named above, then run `exposed-keys destroy --delete-bucket` again.',
+          });
+        if (!(error instanceof InterruptedError)) throw error;
         throw error.saying(`Bucket ${input.artifactBucket.bucket} was not deleted.`, {
           hint: `${error.hint ?? ''} Once the stack is gone, \`exposed-keys destroy --delete-bucket\` deletes the bucket.`.trim(),
         });

@@ -52,15 +52,49 @@ export function cancelledSentence(pending: PendingFollowUps | undefined): string
   if ('error' in pending)
     return `Its pending follow-ups could not be listed (${pending.error}): any it has is cancelled with it.`;
   if (pending.followUps.length === 0) return '';
-  const each = pending.followUps.map(
+  return `It cancels ${listed(pending.followUps)}.`;
+}
+
+/** `2 pending follow-up(s): the deletion of AKIA… due …; the verification of AKIA… due …`. */
+function listed(followUps: PendingFollowUp[]): string {
+  const each = followUps.map(
     (followUp) =>
       `${followUp.kind === 'scheduled-deletion' ? 'the deletion' : 'the verification'} of ${followUp.accessKeyId}${followUp.at ? ` due ${followUp.at}` : ''}`,
   );
-  return `It cancels ${pending.followUps.length} pending follow-up(s): ${each.join('; ')}.`;
+  return `${followUps.length} pending follow-up(s): ${each.join('; ')}`;
 }
 
 /** True when the deletion cancelled a deactivated key's deletion: a human must delete the key now. */
 export function cancelledADeletion(report: { followUps?: PendingFollowUps }): boolean {
   const pending = report.followUps;
   return Boolean(pending && 'followUps' in pending && pending.followUps.some((f) => f.kind === 'scheduled-deletion'));
+}
+
+/**
+ * What a deletion that failed (`DELETE_FAILED`) cancelled, in a sentence: of the follow-ups pending
+ * before it, those its group no longer holds (every one, when the group could not be listed again:
+ * then they may be gone). `needsHuman` when a key's deletion is, or may be, among them.
+ */
+export function cancelledByFailedDeletion(
+  before: PendingFollowUps,
+  after: PendingFollowUps,
+): { sentence: string; needsHuman: boolean } {
+  if ('error' in before)
+    return {
+      sentence: `Its pending follow-ups could not be listed (${before.error}): any it had may be cancelled.`,
+      needsHuman: false,
+    };
+  if (before.followUps.length === 0) return { sentence: '', needsHuman: false };
+  if ('error' in after)
+    return {
+      sentence: `The deletion may have cancelled ${listed(before.followUps)} (they could not be listed again: ${after.error}).`,
+      needsHuman: cancelledADeletion({ followUps: before }),
+    };
+  const left = new Set(after.followUps.map((followUp) => followUp.name));
+  const gone = before.followUps.filter((followUp) => !left.has(followUp.name));
+  if (gone.length === 0) return { sentence: 'Its pending follow-ups are still scheduled.', needsHuman: false };
+  return {
+    sentence: `Before failing, the deletion cancelled ${listed(gone)}.`,
+    needsHuman: cancelledADeletion({ followUps: { followUps: gone } }),
+  };
 }

@@ -1,12 +1,13 @@
 import { callerAccount } from '../aws/caller-account.js';
 import type { CloudFormationApi, S3Api, SchedulerApi, StsApi } from '../aws/narrow-clients.js';
 import type { IoHost } from '../common/io-host.js';
-import { InterruptedError } from '../errors.js';
+import { DeploymentError, InterruptedError } from '../errors.js';
 import { artifactBucketName } from './artifact-bucket.js';
 import { type DestroyResult, destroyStack } from './destroy.js';
 import { requireOwnStack } from './own-stack.js';
 import {
   cancelledADeletion,
+  cancelledByFailedDeletion,
   cancelledSentence,
   type PendingFollowUps,
   pendingFollowUps,
@@ -55,7 +56,8 @@ export type DestroyReport =
  * bucket, following the stack's events.
  *
  * @throws StackBusyError when the stack is being created or updated.
- * @throws DeploymentError with the resources that could not be deleted.
+ * @throws DeploymentError with the resources that could not be deleted, and the follow-ups the
+ * deletion cancelled before it failed (exit 4 when a key's deletion is among them).
  */
 export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): Promise<DestroyReport> {
   const { io } = deps;
@@ -101,11 +103,37 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
       // With no stack left to tell, results in exposed-keys' own bucket can only be its workgroup's.
       athenaResultsOwn: !stack && bucket === ownBucket,
     },
-  ).catch((error: unknown) => {
+  ).catch(async (error: unknown) => {
+    if (error instanceof DeploymentError && followUps && deps.scheduler)
+      throw await failedDeletion(await deps.scheduler(), input.stackName, followUps, error);
     // Stopped following the deletion, which goes on: what it cancels is still said.
     if (!(error instanceof InterruptedError) || !cancelled) throw error;
     // A deactivated key's deletion cancelled: a human must delete the key, as when not stopped (exit 4).
     throw error.saying(cancelled, { needsHuman: followUps !== undefined && cancelledADeletion({ followUps }) });
   });
   return { outcome: 'destroyed', ...result, ...(followUps ? { followUps } : {}) };
+}
+
+/**
+ * A deletion that ended `DELETE_FAILED`, saying which follow-ups it cancelled before it failed: those
+ * no longer in the schedule group, which it may have deleted with them.
+ */
+async function failedDeletion(
+  scheduler: SchedulerApi,
+  stackName: string,
+  before: PendingFollowUps,
+  error: DeploymentError,
+): Promise<DeploymentError> {
+  const after =
+    'followUps' in before && before.followUps.length > 0 ? await pendingFollowUps(scheduler, stackName) : before;
+  const { sentence, needsHuman } = cancelledByFailedDeletion(before, after);
+  if (!sentence) return error;
+  return error.saying(sentence, {
+    needsHuman,
+    ...(needsHuman
+      ? {
+          hint: `${error.hint ?? ''} Each key whose deletion was cancelled stays inactive until someone deletes it: aws iam delete-access-key --access-key-id <key> --user-name <its user>.`.trim(),
+        }
+      : {}),
+  });
 }

@@ -15,7 +15,7 @@ import { paletteOf } from '../../../src/cli/output.js';
 import { cancelledFollowUpWarnings, destroyExitCode, renderDestroyReport } from '../../../src/cli/render/destroy.js';
 import { cancelledADeletion } from '../../../src/deploy/pending-follow-ups.js';
 import { type DestroyMessage, runDestroy } from '../../../src/deploy/run-destroy.js';
-import { ExitCode, InterruptedError } from '../../../src/errors.js';
+import { DeploymentError, ExitCode, InterruptedError } from '../../../src/errors.js';
 import { recordingHost } from '../../support/io-host.js';
 
 const cloudFormationMock = mockClient(CloudFormationClient);
@@ -264,6 +264,112 @@ describe('runDestroy with follow-ups waiting in the stack’s schedule group', (
       ExitCode.awsFailed,
     );
     expect(destroyExitCode({ bucket: undefined, followUps: { followUps: [] } })).toBe(ExitCode.ok);
+  });
+
+  /** The stack, whose deletion ends DELETE_FAILED on its role; its group held a key's deletion before. */
+  function stackWhoseDeletionFails() {
+    const there = {
+      StackName: 'exposed-keys',
+      StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/exposed-keys/1',
+      CreationTime: new Date(),
+      Description: 'exposed-keys: a test stack',
+    };
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce({ Stacks: [{ ...there, StackStatus: 'UPDATE_COMPLETE' }] })
+      .resolvesOnce({ Stacks: [{ ...there, StackStatus: 'UPDATE_COMPLETE' }] })
+      .resolves({ Stacks: [{ ...there, StackStatus: 'DELETE_FAILED' }] });
+    cloudFormationMock.on(DeleteStackCommand).resolves({});
+    cloudFormationMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({
+        StackEvents: [
+          {
+            EventId: '3',
+            StackId: there.StackId,
+            StackName: 'exposed-keys',
+            LogicalResourceId: 'exposed-keys',
+            ResourceType: 'AWS::CloudFormation::Stack',
+            ResourceStatus: 'DELETE_FAILED',
+            Timestamp: new Date(),
+          },
+          {
+            EventId: '2',
+            StackId: there.StackId,
+            StackName: 'exposed-keys',
+            LogicalResourceId: 'ContainRole',
+            ResourceType: 'AWS::IAM::Role',
+            ResourceStatus: 'DELETE_FAILED',
+            ResourceStatusReason: 'Cannot delete entity, must detach all policies first.',
+            Timestamp: new Date(),
+          },
+        ],
+      });
+    scheduler.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-12-08T03:00:00)' });
+  }
+
+  it('says which follow-ups a deletion that failed cancelled, that the bucket was kept, and exits 4 for a key’s deletion', async () => {
+    stackWhoseDeletionFails();
+    // Listed before the question; gone after, with the schedule group the deletion took.
+    scheduler
+      .on(ListSchedulesCommand)
+      .resolvesOnce({ Schedules: [{ Name: `exposed-keys-delete-${KEY}` }] })
+      .rejects(Object.assign(new Error('no group'), { name: 'ResourceNotFoundException' }));
+    const made = withScheduler(true);
+
+    const failed = await runDestroy(made.deps, {
+      stackName: 'exposed-keys',
+      region: 'us-east-1',
+      deleteBucket: true,
+    }).catch((error: unknown) => error);
+
+    expect(failed).toBeInstanceOf(DeploymentError);
+    expect((failed as DeploymentError).message).toBe(
+      `Stack exposed-keys could not be deleted (DELETE_FAILED): ContainRole: Cannot delete entity, must detach all policies first. Bucket exposed-keys-artifacts-123456789012-us-east-1 was kept. Before failing, the deletion cancelled 1 pending follow-up(s): the deletion of ${KEY} due 2026-12-08T03:00:00.000Z.`,
+    );
+    expect((failed as DeploymentError).exitCode).toBe(ExitCode.needsHuman);
+    expect((failed as DeploymentError).hint).toMatch(
+      /destroy --delete-bucket` again\. Each key whose deletion was cancelled stays inactive until someone deletes it: aws iam delete-access-key/,
+    );
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+
+  it('says the follow-ups are still scheduled when a deletion that failed left them, and exits 3', async () => {
+    stackWhoseDeletionFails();
+    scheduler.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: `exposed-keys-delete-${KEY}` }] });
+
+    const failed = await runDestroy(withScheduler(true).deps, {
+      stackName: 'exposed-keys',
+      region: 'us-east-1',
+      deleteBucket: false,
+    }).catch((error: unknown) => error);
+
+    expect((failed as DeploymentError).message).toMatch(
+      /\(DELETE_FAILED\): ContainRole: .* Its pending follow-ups are still scheduled\.$/,
+    );
+    expect((failed as DeploymentError).exitCode).toBe(ExitCode.awsFailed);
+  });
+
+  it('says a deletion that failed may have cancelled a key’s deletion when the group cannot be listed again, and exits 4', async () => {
+    stackWhoseDeletionFails();
+    scheduler
+      .on(ListSchedulesCommand)
+      .resolvesOnce({ Schedules: [{ Name: `exposed-keys-delete-${KEY}` }] })
+      .rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
+
+    const failed = await runDestroy(withScheduler(true).deps, {
+      stackName: 'exposed-keys',
+      region: 'us-east-1',
+      deleteBucket: false,
+    }).catch((error: unknown) => error);
+
+    expect((failed as DeploymentError).message).toMatch(
+      new RegExp(
+        `The deletion may have cancelled 1 pending follow-up\\(s\\): the deletion of ${KEY} due .* \\(they could not be listed again: .*AccessDenied.*\\)\\.$`,
+      ),
+    );
+    expect((failed as DeploymentError).exitCode).toBe(ExitCode.needsHuman);
   });
 
   it('names the key deletion the stack’s deletion cancels when Ctrl-C stops following it', async () => {
