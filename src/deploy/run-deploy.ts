@@ -22,7 +22,13 @@ import { requireOwnStack } from './own-stack.js';
 import { type Artifact, ensureArtifact } from './package-artifact.js';
 import type { DeployProgress, PollOptions, StackEvent } from './progress.js';
 import { type SignedArtifact, signArtifact } from './sign-artifact.js';
-import { describeStack, findStack, parametersOf, type StackResourceInfo } from './stack-description.js';
+import {
+  deployedArtifactBucket,
+  describeStack,
+  findStack,
+  parametersOf,
+  type StackResourceInfo,
+} from './stack-description.js';
 import { mustBeDeletedFirst, type StackState, stackState } from './stack-status.js';
 import { compactTemplate, readTemplate } from './template.js';
 import { type TemplateObject, templateObjectChanged, templateObjectIfTooLarge } from './template-object.js';
@@ -62,7 +68,10 @@ export interface RunDeployInput {
   region: string;
   /** Stack parameters; the artifact's bucket and key are added. */
   parameters: Readonly<Record<string, string>>;
-  /** The artifact bucket (default: `exposed-keys-artifacts-<account>-<region>`, created if needed). */
+  /**
+   * The artifact bucket (default: the one an updated stack was deployed from; for a new stack,
+   * `exposed-keys-artifacts-<account>-<region>`, created if needed).
+   */
   bucket?: string;
   /** False: make the change set and leave it for review. */
   execute: boolean;
@@ -214,14 +223,17 @@ export async function runDeploy(deps: RunDeployDeps, input: RunDeployInput): Pro
       resources: [],
       outputs: {},
     };
-  const bucket = input.bucket ?? artifactBucketName(account, input.region);
+  const ownBucket = artifactBucketName(account, input.region);
+  // An update keeps the bucket the stack was deployed from (deploy --bucket), unless another is named.
+  const bucket =
+    input.bucket ?? (mustBeDeletedFirst(existingStatus) ? undefined : deployedArtifactBucket(existing)) ?? ownBucket;
   const s3 = { s3: deps.s3, progress };
   await ensureArtifactBucket(s3, {
     bucket,
     owner: account,
     region: input.region,
     tlsOnly: !deps.s3PlainHttp,
-    ownName: input.bucket === undefined,
+    ownName: input.bucket === undefined && bucket === ownBucket,
   });
   const uploaded = await uploadArtifact(s3, { bucket, owner: account, artifact });
   progress.onStep?.(`Artifact s3://${bucket}/${uploaded.key} (${uploaded.status}); preparing the change set…`);

@@ -13,10 +13,7 @@ import {
   pendingFollowUps,
 } from './pending-follow-ups.js';
 import type { PollOptions, StackEvent } from './progress.js';
-import { findStack, parametersOf } from './stack-description.js';
-
-/** An S3 bucket's name, as S3 allows it. */
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+import { deployedArtifactBucket, findStack } from './stack-description.js';
 
 /** What a removal tells its host as it goes. */
 export type DestroyMessage = { kind: 'step'; text: string } | { kind: 'stack-event'; event: StackEvent };
@@ -66,12 +63,8 @@ export async function runDestroy(deps: RunDestroyDeps, input: RunDestroyInput): 
   // Before anything is asked: another's stack, its bucket and its schedules are not named in a question.
   await requireOwnStack(deps.cloudFormation, stack, input.stackName, 'destroy');
   const ownBucket = artifactBucketName(account, input.region);
-  // The bucket the stack was deployed from (deploy --bucket), unless another is named; a parameter
-  // that is no bucket name (the stack's text, shown in the question) is not taken.
-  const deployedFrom = stack ? parametersOf(stack).ArtifactBucket : undefined;
-  const bucket = input.deleteBucket
-    ? (input.bucket ?? (deployedFrom && BUCKET_NAME.test(deployedFrom) ? deployedFrom : undefined) ?? ownBucket)
-    : undefined;
+  // The bucket the stack was deployed from (deploy --bucket), unless another is named.
+  const bucket = input.deleteBucket ? (input.bucket ?? deployedArtifactBucket(stack) ?? ownBucket) : undefined;
   // Deleting the stack deletes its schedule group, and every follow-up waiting there: said first.
   const followUps =
     stack && deps.scheduler ? await pendingFollowUps(await deps.scheduler(), input.stackName) : undefined;

@@ -99,6 +99,18 @@ export function parametersOf(stack: Stack): Record<string, string> {
   );
 }
 
+/** An S3 bucket's name, as S3 allows it. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * The bucket the stack was deployed from (its `ArtifactBucket` parameter); undefined without a
+ * stack, or when the parameter is no bucket name (text of the stack's, not to be shown or used).
+ */
+export function deployedArtifactBucket(stack: Stack | undefined): string | undefined {
+  const bucket = stack ? parametersOf(stack).ArtifactBucket : undefined;
+  return bucket && BUCKET_NAME.test(bucket) ? bucket : undefined;
+}
+
 /**
  * The stack's status, resources, outputs and parameters, or `undefined` when there is no such stack.
  * A stack left in `REVIEW_IN_PROGRESS` (a change set never executed) is described as it is.

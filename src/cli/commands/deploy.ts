@@ -28,7 +28,7 @@ export function registerDeploy(program: Command, setExitCode: (code: ExitCodeVal
     withSettingFlags(withOrganizationOptions(program.command('deploy'), 'deploy'))
       .description('deploy or update the stack (us-east-1): build the Lambda artifact, upload it, apply a change set')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
-      .option('--bucket <name>', 'artifact bucket (default: exposed-keys-artifacts-<account>-<region>, made if needed)')
+      .option('--bucket <name>', "artifact bucket (default: the stack's, or exposed-keys-artifacts-<account>-<region>)")
       .option('--no-execute', 'create and show the change set, but do not execute it')
       .option('--yes', 'do not ask before executing the change set'),
   ).action(async (flags: DeployFlags) => setExitCode(await runAction(flags, (output) => deploy(flags, output))));

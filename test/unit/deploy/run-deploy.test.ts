@@ -306,6 +306,36 @@ describe('runDeploy', () => {
     expect(s3Mock).toHaveReceivedCommand(PutBucketVersioningCommand);
   });
 
+  it('updates a stack from the bucket it was deployed from, unless --bucket names another, and leaves that bucket as it is', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          StackId: STACK_ID,
+          StackStatus: 'UPDATE_COMPLETE' as StackStatus,
+          Description: 'exposed-keys: a test stack',
+          CreationTime: new Date(),
+          Parameters: [{ ParameterKey: 'ArtifactBucket', ParameterValue: 'team-artifacts' }],
+        },
+      ],
+    });
+
+    const kept = await runDeploy(deps().deps, { ...input, execute: false });
+
+    expect(kept.artifact?.bucket).toBe('team-artifacts');
+    expect(cloudFormationMock).toHaveReceivedCommandWith(CreateChangeSetCommand, {
+      Parameters: expect.arrayContaining([{ ParameterKey: 'ArtifactBucket', ParameterValue: 'team-artifacts' }]),
+    });
+    const written = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Bucket);
+    expect(new Set(written)).toEqual(new Set(['team-artifacts']));
+    // A bucket given by name (then) is used as it is: only exposed-keys' own is mended.
+    expect(s3Mock).not.toHaveReceivedCommand(GetBucketPolicyCommand);
+
+    s3Mock.resetHistory();
+    const named = await runDeploy(deps().deps, { ...input, execute: false, bucket: 'other-artifacts' });
+    expect(named.artifact?.bucket).toBe('other-artifacts');
+  });
+
   it('deploys the zip AWS Signer signed when the stack requires signed code, given or deployed', async () => {
     const profile = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys';
     const signerMock = mockClient(SignerClient);
