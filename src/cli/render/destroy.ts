@@ -7,16 +7,17 @@ import type { Palette } from '../output.js';
 
 /**
  * The exit code of a removal: 4 when it cancelled a deactivated key's deletion (a human must delete
- * the key); 130 when Ctrl-C left the bucket; 3 when the bucket could not be deleted, or the
- * follow-ups it cancelled could not be listed; else 0.
+ * the key); 130 when Ctrl-C left the bucket; 3 when the bucket asked for is still there (it could
+ * not be deleted, or was kept: it holds what is not exposed-keys', or another stack runs from it),
+ * or the follow-ups it cancelled could not be listed; else 0.
  */
 export function destroyExitCode(
   report: Pick<DestroyResult, 'bucket' | 'interrupted'> & { followUps?: PendingFollowUps },
 ): ExitCodeValue {
   if (cancelledADeletion(report)) return ExitCode.needsHuman;
   if (report.interrupted) return ExitCode.interrupted;
-  if (report.bucket?.status === 'failed' || (report.followUps && 'error' in report.followUps))
-    return ExitCode.awsFailed;
+  const bucketLeft = report.bucket?.status === 'failed' || report.bucket?.status === 'kept';
+  if (bucketLeft || (report.followUps && 'error' in report.followUps)) return ExitCode.awsFailed;
   return ExitCode.ok;
 }
 

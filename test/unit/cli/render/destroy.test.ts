@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { paletteOf } from '../../../../src/cli/output.js';
-import { destroyJson, renderDestroyReport } from '../../../../src/cli/render/destroy.js';
+import { destroyExitCode, destroyJson, renderDestroyReport } from '../../../../src/cli/render/destroy.js';
 import { renderOrgDestroyReport } from '../../../../src/cli/render/organization.js';
+import { ExitCode } from '../../../../src/errors.js';
 import { activeCharacters } from '../../../support/well-formed.js';
 
 describe('renderDestroyReport', () => {
@@ -45,6 +46,20 @@ describe('renderOrgDestroyReport', () => {
     );
 
     expect(text).toContain('Deleted the hub exposed-keys.\nBucket b: NOT deleted: s3:ListObjectVersions failed.');
+  });
+});
+
+describe('destroyExitCode', () => {
+  it('exits 3 when the bucket asked for is still there, kept or not deleted, and 0 when it is gone or was never there', () => {
+    const bucket = (status: 'deleted' | 'absent' | 'kept' | 'failed') => ({
+      bucket: { bucket: 'b', status, objectsDeleted: 0 },
+    });
+
+    expect(destroyExitCode(bucket('kept'))).toBe(ExitCode.awsFailed);
+    expect(destroyExitCode(bucket('failed'))).toBe(ExitCode.awsFailed);
+    expect(destroyExitCode(bucket('deleted'))).toBe(ExitCode.ok);
+    expect(destroyExitCode(bucket('absent'))).toBe(ExitCode.ok);
+    expect(destroyExitCode({ bucket: undefined })).toBe(ExitCode.ok);
   });
 });
 
