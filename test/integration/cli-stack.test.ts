@@ -302,7 +302,7 @@ describe('checking on the stack', () => {
     expect(status.undelivered).toEqual({ queueUrl: physicalId('UndeliveredQueue'), waiting: 0, inFlight: 0 });
     expect(status.delivery.rules.length).toBeGreaterThanOrEqual(3);
     expect(status.delivery.rules.every((rule: { state?: string }) => rule.state === 'ENABLED')).toBe(true);
-    expect(status.delivery.queueReader).toEqual({ state: 'Enabled' });
+    expect(status.delivery.queueReader).toEqual({ state: 'Enabled', uuid: physicalId('UndeliveredEventSource') });
 
     // A rule disabled by hand: its events never reach the state machine, and status says so.
     const rule = physicalId('HealthRiskRule') as string;
@@ -312,7 +312,7 @@ describe('checking on the stack', () => {
     const disabled = await cli().run(['status']);
     expect(disabled.code, disabled.stderr).toBe(3);
     expect(disabled.stderr).toContain(
-      `The rule ${rule} is DISABLED: the events it matches never reach the state machine.`,
+      `The rule ${rule} is DISABLED: the events it matches never reach the state machine. Enable it: aws events enable-rule --name ${rule} --region us-east-1.`,
     );
   });
 

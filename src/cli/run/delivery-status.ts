@@ -16,7 +16,7 @@ export type RuleStatus = { name: string; state: string; eventBusName?: string } 
  * Whether the function that alerts on the dead-letter queue reads it (`Enabled`; {@link GONE_READER}
  * when Lambda no longer knows the mapping); or why that could not be read.
  */
-export type QueueReaderStatus = { state: string } | { error: string };
+export type QueueReaderStatus = { state: string; uuid: string } | { error: string };
 
 /** The state shown for a rule of the stack EventBridge no longer knows. */
 export const GONE_RULE = 'DELETED';
@@ -76,10 +76,10 @@ export async function deliveryStatus(
   if (mapping)
     try {
       const answer = await deps.lambda.send(new GetEventSourceMappingCommand({ UUID: mapping }));
-      queueReader = { state: answer.State ?? 'Unknown' };
+      queueReader = { state: answer.State ?? 'Unknown', uuid: mapping };
     } catch (error) {
       queueReader = isAwsError(error, 'ResourceNotFound')
-        ? { state: GONE_READER }
+        ? { state: GONE_READER, uuid: mapping }
         : { error: describeError(toAwsCallError('lambda:GetEventSourceMapping', error)) };
     }
   return { rules: rules.sort((a, b) => (a.name < b.name ? -1 : 1)), queueReader };
@@ -98,31 +98,45 @@ export const READER_STARTING: ReadonlySet<string> = new Set(['Enabling', 'Updati
 const READING = new Set(['Enabled', ...READER_STARTING]);
 
 /**
+ * How to make again a resource of the stack deleted by hand: an update does not, since CloudFormation
+ * re-creates nothing deleted behind its back while the template is the same; a new stack does.
+ */
+function makeAgain(stack: { stackName: string; organization: boolean }): string {
+  const name = `--stack-name ${stack.stackName}`;
+  return `A deploy does not make it again (CloudFormation does not re-create what was deleted behind its back): remove the stack and deploy it anew, giving its settings again (exposed-keys destroy ${name}, which names the follow-ups it would cancel before it asks; then exposed-keys deploy${stack.organization ? ' --org' : ''} ${name}).`;
+}
+
+/**
  * What in the delivery keeps events from the state machine, or alerts from going out: each with
  * what to do. A rule or a reader the caller may not read is shown, not counted: a monitoring role
  * without `events:DescribeRule` or `lambda:GetEventSourceMapping` would otherwise never pass.
  */
-export function deliveryProblems(delivery: DeliveryStatus | undefined): string[] {
+export function deliveryProblems(
+  delivery: DeliveryStatus | undefined,
+  stack: { stackName: string; organization: boolean },
+): string[] {
   if (!delivery) return [];
   const problems: string[] = [];
   for (const rule of delivery.rules) {
     if ('error' in rule) continue;
     if (rule.state === GONE_RULE)
       problems.push(
-        `The rule ${rule.name} no longer exists: the events it matched never reach the state machine. Deploy again (exposed-keys deploy) to make it again.`,
+        `The rule ${rule.name} no longer exists: the events it matched never reach the state machine. ${makeAgain(stack)}`,
       );
     else if (!SENDING.has(rule.state)) {
       // A rule on another bus than the default is found only with its bus named.
       const bus = rule.eventBusName ? ` --event-bus-name ${rule.eventBusName}` : '';
       problems.push(
-        `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it (aws events enable-rule --name ${rule.name}${bus}) or deploy again.`,
+        `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it: aws events enable-rule --name ${rule.name}${bus} --region us-east-1.`,
       );
     }
   }
   const reader = delivery.queueReader;
-  if (reader && !('error' in reader) && !READING.has(reader.state))
+  if (reader && !('error' in reader) && !READING.has(reader.state)) {
+    const gone = reader.state === GONE_READER || reader.state === 'Deleting';
     problems.push(
-      `The function that alerts on the dead-letter queue does not read it (its mapping is ${reader.state}): what the state machine never received stays unalerted. Deploy again.`,
+      `The function that alerts on the dead-letter queue does not read it (its mapping is ${reader.state}): what the state machine never received stays unalerted. ${gone ? makeAgain(stack) : `Enable it: aws lambda update-event-source-mapping --uuid ${reader.uuid} --enabled --region us-east-1.`}`,
     );
+  }
   return problems;
 }

@@ -201,7 +201,9 @@ export function statusProblems(status: StackStatus): string[] {
       ...problems,
       `The stack is in ${stackStatusName}: its first deploy failed, and nothing of it is deployed. See its events, then run exposed-keys destroy --stack-name ${stackName} and deploy again.`,
     ];
-  problems.push(...deliveryProblems(status.delivery));
+  problems.push(
+    ...deliveryProblems(status.delivery, { stackName, organization: Boolean(status.stack.parameters.OrganizationId) }),
+  );
   if (
     !status.subscriptions.some((subscription) => !subscription.pending) &&
     otherAlertChannels(status.stack).length === 0

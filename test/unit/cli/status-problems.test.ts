@@ -118,12 +118,15 @@ describe('what status reports of the stack itself and what carries events to it 
           { name: 'exposed-keys-HealthRiskRule-1', state: 'DISABLED' },
           { name: 'exposed-keys-HubRule-1', state: 'ENABLED', eventBusName: 'exposed-keys-hub' },
         ],
-        queueReader: { state: 'Disabled' },
+        queueReader: { state: 'Disabled', uuid: 'uuid-1' },
       });
+      // Each with the command that enables it: a deploy would find nothing changed, and leave it so.
       expect(statusProblems(status({ stack, delivery }))).toEqual([
-        expect.stringMatching(/^The rule exposed-keys-HealthRiskRule-1 is DISABLED: the events it matches never reach/),
         expect.stringMatching(
-          /^The function that alerts on the dead-letter queue does not read it \(its mapping is Disabled\)/,
+          /^The rule exposed-keys-HealthRiskRule-1 is DISABLED: the events it matches never reach the state machine\. Enable it: aws events enable-rule --name exposed-keys-HealthRiskRule-1 --region us-east-1\.$/,
+        ),
+        expect.stringMatching(
+          /^The function that alerts on the dead-letter queue does not read it \(its mapping is Disabled\): .* Enable it: aws lambda update-event-source-mapping --uuid uuid-1 --enabled --region us-east-1\.$/,
         ),
       ]);
       // What the caller may not read is shown, not counted; a rule sending management events too is sending.
@@ -160,9 +163,11 @@ describe('what status reports of the stack itself and what carries events to it 
       const delivery = await deliveryOf(stack);
 
       expect(statusProblems(status({ stack, delivery }))).toEqual([
-        expect.stringContaining('(aws events enable-rule --name exposed-keys-HealthRiskRule-1) or deploy again.'),
         expect.stringContaining(
-          '(aws events enable-rule --name exposed-keys-HubTrustedAdvisorRule-1 --event-bus-name exposed-keys-hub) or deploy again.',
+          'Enable it: aws events enable-rule --name exposed-keys-HealthRiskRule-1 --region us-east-1.',
+        ),
+        expect.stringContaining(
+          'Enable it: aws events enable-rule --name exposed-keys-HubTrustedAdvisorRule-1 --event-bus-name exposed-keys-hub --region us-east-1.',
         ),
       ]);
     } finally {
@@ -185,12 +190,24 @@ describe('what status reports of the stack itself and what carries events to it 
 
       expect(delivery).toEqual({
         rules: [{ name: 'exposed-keys-HealthRiskRule-1', state: 'DELETED' }],
-        queueReader: { state: 'Deleted' },
+        queueReader: { state: 'Deleted', uuid: 'uuid-1' },
       });
-      expect(statusProblems(status({ stack, delivery }))).toEqual([
-        expect.stringMatching(/^The rule exposed-keys-HealthRiskRule-1 no longer exists: .*Deploy again/),
-        expect.stringMatching(/its mapping is Deleted/),
+      // An update with the same template does not re-create what was deleted by hand: a new stack does.
+      const anew =
+        'remove the stack and deploy it anew, giving its settings again (exposed-keys destroy --stack-name exposed-keys, which names the follow-ups it would cancel before it asks; then exposed-keys deploy --stack-name exposed-keys).';
+      const problems = statusProblems(status({ stack, delivery }));
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^The rule exposed-keys-HealthRiskRule-1 no longer exists: .*A deploy does not make it again/,
+        ),
+        expect.stringMatching(/its mapping is Deleted.*A deploy does not make it again/),
       ]);
+      for (const problem of problems) expect(problem.endsWith(anew), problem).toBe(true);
+      // The hub of an organisation is deployed anew with --org.
+      const hub = { ...stack, parameters: { OrganizationId: 'o-abc123' } } as unknown as StackStatus['stack'];
+      expect(statusProblems(status({ stack: hub, delivery }))[0]).toContain(
+        'then exposed-keys deploy --org --stack-name exposed-keys).',
+      );
     } finally {
       events.restore();
       lambda.restore();

@@ -108,7 +108,7 @@ describe('renderStatus', () => {
   it('draws a dead-letter reader being enabled or updated as in progress, not in red as one that does not read', () => {
     const palette = paletteOf(true);
     const reader = (state: string) =>
-      renderStatus({ ...status, delivery: { rules: [], queueReader: { state } } }, palette)
+      renderStatus({ ...status, delivery: { rules: [], queueReader: { state, uuid: 'uuid-1' } } }, palette)
         .split('\n')
         .find((line) => line.includes('reader:')) ?? '';
 
