@@ -58,6 +58,35 @@ export function isThrottling(error: unknown): boolean {
   );
 }
 
+/** Codes of AWS refusing the caller a permission (its credentials accepted). */
+const ACCESS_DENIED = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError'];
+/** The code the SDK gives a 403 without a body (a HEAD request's): S3 refused the call. */
+const BODILESS_REFUSAL = new Set(['403', 'Forbidden', 'Unknown', 'UnknownError']);
+
+/** True when `error` is AWS refusing the caller a permission, not its credentials. */
+export function isAccessDenied(error: unknown): boolean {
+  if (isAwsError(error, ...ACCESS_DENIED)) return true;
+  const status = typeof error === 'object' && error !== null ? (error as SdkErrorShape).$metadata?.httpStatusCode : 0;
+  return status === 403 && BODILESS_REFUSAL.has(awsErrorCode(error));
+}
+
+/** What AWS names in most refusals: `User: arn:… is not authorized to perform: iam:GetRole on resource: …`. */
+const NOT_AUTHORIZED = /User: (arn:\S+) is not authorized to perform: ([\w-]+:\w+)/;
+/** An IAM action, as operations are named here (`cloudformation:DescribeStacks`). */
+const IAM_ACTION = /^[\w-]+:\w+$/;
+
+/**
+ * What to check when AWS refused `error`'s call a permission: the principal and the action AWS
+ * named, or the operation and the caller; undefined for any other failure.
+ */
+export function accessDeniedHint(error: AwsCallError): string | undefined {
+  if (!isAccessDenied(error.cause ?? { name: error.awsCode })) return undefined;
+  const named = NOT_AUTHORIZED.exec(error.message);
+  const principal = named?.[1] ?? 'the caller (whom aws sts get-caller-identity names)';
+  const action = named?.[2] ?? (IAM_ACTION.test(error.operation) ? error.operation : 'the action refused');
+  return `Grant ${principal} ${action} in its IAM policy, and check that no permissions boundary, service control policy or policy of the resource (a bucket, key or trust policy) denies it; or run with --profile as a principal that has it.`;
+}
+
 function messageOf(error: unknown): string {
   if (typeof error === 'object' && error !== null && typeof (error as SdkErrorShape).message === 'string')
     return ((error as SdkErrorShape).message as string) || awsErrorCode(error);

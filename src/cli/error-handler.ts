@@ -1,5 +1,5 @@
-import { isCredentialsFailure, toAwsCallError } from '../aws/aws-errors.js';
-import { DeploymentError, ExitCode, type ExitCodeValue, isExposedKeysError } from '../errors.js';
+import { accessDeniedHint, isCredentialsFailure, toAwsCallError } from '../aws/aws-errors.js';
+import { AwsCallError, DeploymentError, ExitCode, type ExitCodeValue, isExposedKeysError } from '../errors.js';
 import type { Output } from './output.js';
 
 /** True for errors the SDK threw (they carry `$metadata`, or come from a credential provider). */
@@ -21,7 +21,8 @@ export function handleError(error: unknown, output: Output, operation = 'AWS cal
     if (typed instanceof DeploymentError)
       for (const failure of typed.failures)
         output.error(`${failure.logicalId} ${failure.status}${failure.reason ? `: ${failure.reason}` : ''}`);
-    output.error(typed.message, typed.hint);
+    // A refused permission without a hint of its own gets one naming the principal and the action.
+    output.error(typed.message, typed.hint ?? (typed instanceof AwsCallError ? accessDeniedHint(typed) : undefined));
     if (output.verbose && typed.cause) output.debug(String((typed.cause as Error).stack ?? typed.cause));
     return typed.exitCode;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { toAwsCallError } from '../../../src/aws/aws-errors.js';
 import { handleError } from '../../../src/cli/error-handler.js';
-import { ContainmentError, DeploymentError, ExitCode, InvalidInputError } from '../../../src/errors.js';
+import { AwsCallError, ContainmentError, DeploymentError, ExitCode, InvalidInputError } from '../../../src/errors.js';
 import { capturedOutput } from '../../support/output.js';
 
 describe('handleError', () => {
@@ -47,6 +48,59 @@ describe('handleError', () => {
 
     expect(handleError(expired, output)).toBe(ExitCode.awsFailed);
     expect(stderr.text).toMatch(/hint: Log in again/);
+  });
+
+  it('names the principal and the action AWS refused, when a refused permission has no hint of its own', () => {
+    const { output, stderr } = capturedOutput();
+    const denied = Object.assign(
+      new Error(
+        'User: arn:aws:sts::123456789012:assumed-role/Deployer/ana is not authorized to perform: cloudformation:DescribeStacks on resource: arn:aws:cloudformation:us-east-1:123456789012:stack/exposed-keys/* because no identity-based policy allows the cloudformation:DescribeStacks action',
+      ),
+      { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } },
+    );
+
+    expect(handleError(toAwsCallError('cloudformation:DescribeStacks', denied), output)).toBe(ExitCode.awsFailed);
+    expect(stderr.text).toMatch(
+      /\nhint: Grant arn:aws:sts::123456789012:assumed-role\/Deployer\/ana cloudformation:DescribeStacks in its IAM policy, and check that no permissions boundary, service control policy or policy of the resource .* denies it; or run with --profile as a principal that has it\.\n$/,
+    );
+  });
+
+  it('names the operation and the caller when AWS named neither, as S3 does, a HEAD request’s 403 too', () => {
+    const s3Denied = Object.assign(new Error('Access Denied'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const headDenied = Object.assign(new Error('UnknownError'), { name: '403', $metadata: { httpStatusCode: 403 } });
+
+    for (const [operation, error] of [
+      ['s3:ListObjectVersions', s3Denied],
+      ['s3:HeadObject', headDenied],
+    ] as const) {
+      const { output, stderr } = capturedOutput();
+      handleError(toAwsCallError(operation, error), output);
+      expect(stderr.text).toContain(
+        `hint: Grant the caller (whom aws sts get-caller-identity names) ${operation} in its IAM policy`,
+      );
+    }
+  });
+
+  it('keeps a refusal’s own hint, and gives none to a failure that is no refusal', () => {
+    const own = capturedOutput();
+    handleError(
+      new AwsCallError('s3:HeadBucket', 'AccessDenied', 'Bucket b exists, and is not yours.', {
+        hint: 'Pass another name.',
+      }),
+      own.output,
+    );
+    const throttled = capturedOutput();
+    const slowDown = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    handleError(toAwsCallError('events:DescribeRule', slowDown), throttled.output);
+
+    expect(own.stderr.text).toMatch(/\nhint: Pass another name\.\n$/);
+    expect(throttled.stderr.text).toBe('error: events:DescribeRule failed: ThrottlingException: Rate exceeded\n');
   });
 
   it('calls anything else unexpected, exit code 1, and asks for --verbose', () => {
