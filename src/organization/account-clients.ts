@@ -38,6 +38,8 @@ export interface AccountAccessOptions {
   /** The hub's account when known (a function ARN says it); otherwise STS is asked, once. */
   hubAccountId?: string;
   partition?: string;
+  /** A session policy every role is assumed with, narrowing what the clients may do there. */
+  sessionPolicy?: string;
   now?: () => number;
 }
 
@@ -89,7 +91,7 @@ function clientsOf(accountId: string, own: boolean, context: AwsContext): Accoun
  * only the task (or the CLI flow) that builds a step's dependencies calls it.
  */
 export function accountAccess(options: AccountAccessOptions): AccountAccess {
-  const roles = new AssumedRoles(options.sts, { now: options.now });
+  const roles = new AssumedRoles(options.sts, { now: options.now, policy: options.sessionPolicy });
   const { profile: _profile, credentials: _credentials, ...base } = options.context;
   const kept = new Map<string, AccountClients>();
   let hub: Promise<string> | undefined = options.hubAccountId ? Promise.resolve(options.hubAccountId) : undefined;

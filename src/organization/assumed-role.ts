@@ -37,16 +37,19 @@ interface Cached {
 /**
  * Credentials of roles assumed in other accounts, each asked for once and kept until
  * {@link REFRESH_BEFORE_EXPIRY_MS} before it expires. Calls made at the same time share one
- * `AssumeRole`; a refusal is not kept, so that the next call asks again.
+ * `AssumeRole`; a refusal is not kept, so that the next call asks again. With `policy`, every
+ * session is narrowed to it (a session policy: STS grants what both it and the role allow).
  */
 export class AssumedRoles {
   readonly #sts: StsApi;
   readonly #now: () => number;
+  readonly #policy: string | undefined;
   readonly #cache = new Map<string, Cached>();
 
-  constructor(sts: StsApi, options: { now?: () => number } = {}) {
+  constructor(sts: StsApi, options: { now?: () => number; policy?: string } = {}) {
     this.#sts = sts;
     this.#now = options.now ?? Date.now;
+    this.#policy = options.policy;
   }
 
   /** A provider of credentials acting as `arn` under `sessionName`, for a client's `credentials`. */
@@ -81,7 +84,12 @@ export class AssumedRoles {
   async #assume(arn: string, sessionName: string): Promise<AwsCredentials> {
     try {
       const answer = await this.#sts.send(
-        new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: sessionName, DurationSeconds: SESSION_SECONDS }),
+        new AssumeRoleCommand({
+          RoleArn: arn,
+          RoleSessionName: sessionName,
+          DurationSeconds: SESSION_SECONDS,
+          ...(this.#policy ? { Policy: this.#policy } : {}),
+        }),
       );
       const given = answer.Credentials;
       if (!given?.AccessKeyId || !given.SecretAccessKey) throw new Error('STS returned no credentials');

@@ -1,9 +1,11 @@
 import { readOrganizationConfig } from '../settings/function-settings.js';
 import type { OrganizationAccess } from './organization-access.js';
+import type { HubFunction } from './session-policies.js';
 
 /**
  * Organisation mode for a Lambda function, from its environment (`ORGANIZATION_ID`,
- * `RESPONDER_ROLE_NAME`): undefined when the stack guards its own account only. The STS and
+ * `RESPONDER_ROLE_NAME`): undefined when the stack guards its own account only. In a member, the
+ * function acts with only what it does there (its session policy). The STS and
  * Organizations clients load only in organisation mode, so that a single account's cold start
  * does not pay for them.
  *
@@ -11,10 +13,10 @@ import type { OrganizationAccess } from './organization-access.js';
  */
 export async function organizationFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-  functionName: string,
+  functionName: HubFunction,
 ): Promise<OrganizationAccess | undefined> {
   const config = readOrganizationConfig(env, functionName);
   if (!config) return undefined;
   const { hubOrganization } = await import('./hub-organization.js');
-  return hubOrganization(config);
+  return hubOrganization(config, functionName);
 }
