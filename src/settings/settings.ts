@@ -201,11 +201,35 @@ export const signingProfileArnSchema = z
     'must be the ARN of an AWS Signer profile in us-east-1 (arn:aws:signer:us-east-1:<account>:/signing-profiles/<name>), or "" for none',
   );
 
-/** Role ARNs separated by commas (`*` allowed in the name, as IAM's ArnLike reads it); duplicates dropped. */
-export const operatorRoleArnsSchema = listOf(
-  /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]+$/,
-  'must be IAM role ARNs (arn:aws:iam::<account>:role/<path and name>) separated by commas',
-);
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]+$/;
+
+/** A role's path and name, a `*` allowed only at the end of a name that has a start of its own. */
+const NAMED_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+\*?$/;
+
+/**
+ * Role ARNs separated by commas; duplicates dropped. A name may end in `*` (as IAM's ArnLike
+ * reads it), for the role of an IAM Identity Center permission set, whose name ends in a suffix
+ * of its own; a `*` anywhere else (`role/*`, `role/<path>/*`) would let every role of the account,
+ * or of a path, act in every member as the responder.
+ */
+export const operatorRoleArnsSchema = z
+  .string()
+  .transform(listIn)
+  .superRefine((arns, context) => {
+    if (arns.length === 0 || !arns.every((arn) => ROLE_ARN.test(arn))) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be IAM role ARNs (arn:aws:iam::<account>:role/<path and name>) separated by commas',
+      });
+      return;
+    }
+    const wide = arns.filter((arn) => !NAMED_ROLE_ARN.test(arn));
+    if (wide.length === 0) return;
+    context.addIssue({
+      code: 'custom',
+      message: `may hold a * only at the end of a role's name, after its start (arn:aws:iam::<hub>:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_IR_*), since a wider one lets any role it matches act in every member; not ${wide.map((arn) => JSON.stringify(arn)).join(', ')}: give each role's ARN, or the start of its name followed by *`,
+    });
+  });
 
 /** An IAM role name: the responder role each member account holds. */
 export const roleNameSchema = z

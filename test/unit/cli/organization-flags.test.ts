@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refuseWithoutOrg } from '../../../src/cli/command-kit.js';
+import { parseFlag } from '../../../src/cli/options.js';
 import { simulateRequest } from '../../../src/cli/simulate-flags.js';
 import { InvalidInputError } from '../../../src/errors.js';
 import { operatorRoleArnsSchema } from '../../../src/settings/settings.js';
@@ -30,6 +31,29 @@ describe('the flags of organisation mode', () => {
     ]);
     for (const bad of ['', 'ir-role', 'arn:aws:iam::123456789012:user/alice', 'arn:aws:iam::12345:role/ir'])
       expect(operatorRoleArnsSchema.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('refuses a wildcard wider than the end of a role’s name, saying what to give instead', () => {
+    const hub = 'arn:aws:iam::123456789012:role';
+    expect(operatorRoleArnsSchema.parse(`${hub}/ir-*,${hub}/team/ir-oncall*`)).toEqual([
+      `${hub}/ir-*`,
+      `${hub}/team/ir-oncall*`,
+    ]);
+
+    for (const wide of [
+      `${hub}/*`,
+      `${hub}/aws-reserved/sso.amazonaws.com/*`,
+      `${hub}/*-admin`,
+      `${hub}/ir*x`,
+      `${hub}/*/ir`,
+    ]) {
+      const call = () => parseFlag(operatorRoleArnsSchema, `${hub}/ir,${wide}`, '--operator-role-arns');
+      expect(call, wide).toThrow(InvalidInputError);
+      expect(call, wide).toThrow(
+        `not ${JSON.stringify(wide)}: give each role's ARN, or the start of its name followed by *.`,
+      );
+      expect(call, wide).not.toThrow(`"${hub}/ir"`);
+    }
   });
 
   it('refuses a test user made in a member account, which the responder role may not create', () => {

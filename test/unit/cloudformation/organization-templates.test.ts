@@ -292,6 +292,13 @@ describe('the member template', () => {
       true,
     );
     expect(pattern.test('*')).toBe(false);
+    for (const wide of [
+      'role/*',
+      'role/aws-reserved/sso.amazonaws.com/*',
+      'role/*-admin',
+      'role/ir,arn:aws:iam::123456789012:role/*',
+    ])
+      expect(pattern.test(`arn:aws:iam::123456789012:${wide}`), wide).toBe(false);
   });
 
   it('forwards nothing from the hub’s own account, whose own rules already start the state machine', () => {
