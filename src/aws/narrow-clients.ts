@@ -60,7 +60,7 @@ export type SignerApi = Pick<SignerClient, 'send'>;
 export type SchedulerApi = Pick<SchedulerClient, 'send'>;
 /** An EC2 client of one region, as the inventory uses it (`DescribeInstances`). */
 export type Ec2Api = Pick<EC2Client, 'send'>;
-/** A Lambda client of one region, as the inventory uses it (`GetFunction`). */
+/** A Lambda client of one region, as the inventory uses it (`GetFunctionConcurrency`). */
 export type LambdaApi = Pick<LambdaClient, 'send'>;
 /** An Organizations client, as the inventory (`ListAccounts`) and organisation mode (`DescribeAccount`) use it. */
 export type OrganizationsApi = Pick<OrganizationsClient, 'send'>;

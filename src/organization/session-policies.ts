@@ -45,7 +45,7 @@ export const SESSION_ACTIONS: Readonly<Record<HubFunction, readonly string[]>> =
     'iam:GetSAMLProvider',
     'iam:GetOpenIDConnectProvider',
     'iam:ListVirtualMFADevices',
-    'lambda:GetFunction',
+    'lambda:GetFunctionConcurrency',
     'ec2:DescribeInstances',
     'ec2:DescribeSpotInstanceRequests',
     'ec2:DescribeSpotFleetRequests',

@@ -5,7 +5,7 @@ import {
   DescribeSpotFleetRequestsCommand,
   DescribeSpotInstanceRequestsCommand,
 } from '@aws-sdk/client-ec2';
-import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import type { Ec2Api, LambdaApi } from '../../aws/narrow-clients.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { GONE, type LeftoverCheck } from './inventory-types.js';
@@ -28,7 +28,9 @@ export async function instanceState(ec2: Ec2Api, instanceId: string): Promise<st
  * @throws the SDK's ResourceNotFoundException when it does not.
  */
 export async function functionExists(lambda: LambdaApi, functionName: string): Promise<void> {
-  await lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
+  // Existence is all the check needs: GetFunction would also give the code's download URL and
+  // the environment variables (often secrets); GetFunctionConcurrency gives neither.
+  await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }));
 }
 
 /**

@@ -74,7 +74,7 @@ describe('the permissions of the inventory', () => {
         'iam:GetOpenIDConnectProvider',
         'ec2:DescribeSpotFleetRequests',
         'ec2:DescribeFleets',
-        'lambda:GetFunction',
+        'lambda:GetFunctionConcurrency',
       ]),
     );
     expect(sent.filter((action) => !/^\w+:(Get|List|Describe)/.test(action))).toEqual([]);
@@ -87,5 +87,18 @@ describe('the permissions of the inventory', () => {
 
     expect(needed.filter((action) => !investigation.has(action))).toEqual([]);
     expect(needed.filter((action) => !responder.has(action))).toEqual([]);
+  });
+
+  it('reads no function’s code or environment variables, where secrets often are', () => {
+    const reveal = [
+      'lambda:GetFunction',
+      'lambda:GetFunctionConfiguration',
+      'lambda:ListFunctions',
+      'lambda:ListVersionsByFunction',
+    ];
+
+    expect(actionsSent().filter((action) => reveal.includes(action))).toEqual([]);
+    expect([...allowed(hub, 'InvestigateRole')].filter((action) => reveal.includes(action))).toEqual([]);
+    expect([...allowed(member, 'ResponderRole')].filter((action) => reveal.includes(action))).toEqual([]);
   });
 });

@@ -132,7 +132,7 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'iam:ListPolicyVersions',
     'iam:GetSAMLProvider',
     'iam:GetOpenIDConnectProvider',
-    'lambda:GetFunction',
+    'lambda:GetFunctionConcurrency',
     'ec2:DescribeInstances',
     'ec2:DescribeSpotInstanceRequests',
     'ec2:DescribeSpotFleetRequests',
@@ -273,7 +273,7 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (/^iam:\w+Role/.test(action)) return role === 'InvestigateRole' ? [ROLES_ARN] : undefined;
   if (/^iam:\w+Group/.test(action)) return role === 'InvestigateRole' ? [GROUPS_ARN] : undefined;
   if (action.startsWith('iam:')) return [USERS_ARN];
-  if (action === 'lambda:GetFunction') return [FUNCTIONS_ARN];
+  if (action === 'lambda:GetFunctionConcurrency') return [FUNCTIONS_ARN];
   if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
     return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
   // The state machine publishes its last-resort alert to the e-mail topic alone.

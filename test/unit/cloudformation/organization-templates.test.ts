@@ -350,7 +350,7 @@ describe('the member template', () => {
       'iam:ListRolePolicies': { resources: [own('role')], condition: undefined },
       'iam:ListAttachedGroupPolicies': { resources: [own('group')], condition: undefined },
       'iam:ListGroupPolicies': { resources: [own('group')], condition: undefined },
-      'lambda:GetFunction': {
+      'lambda:GetFunctionConcurrency': {
         resources: [sub(`arn:\${AWS::Partition}:lambda:*:\${AWS::AccountId}:function:*`)],
         condition: undefined,
       },

@@ -7,6 +7,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { GetFunctionCommand, GetFunctionConcurrencyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ActivitySummary, RiskyEvent } from '../../../../src/activity/activity-summary.js';
@@ -21,6 +22,7 @@ import { takeInventory } from '../../../../src/steps/inventory/take-inventory.js
  */
 
 const ec2Mock = mockClient(EC2Client);
+const lambdaMock = mockClient(LambdaClient);
 const regions: string[] = [];
 const deps = {
   iam: new IAMClient({ region: 'us-east-1' }),
@@ -28,7 +30,7 @@ const deps = {
     regions.push(region);
     return new EC2Client({ region });
   },
-  lambda: () => ({ send: async () => ({}) }) as never,
+  lambda: (region: string) => new LambdaClient({ region }),
   accountId: '123456789012',
 };
 
@@ -63,6 +65,7 @@ const notFound = (code: string) => Object.assign(new Error(code), { name: code, 
 
 beforeEach(() => {
   ec2Mock.reset();
+  lambdaMock.reset();
   regions.length = 0;
 });
 
@@ -228,5 +231,27 @@ describe('the inventory of fleets and key pairs', () => {
       'NOT CHECKED: call RequestSpotFleet in eu-west-1 (the record does not name what this call made: its records do): aws cloudtrail lookup-events --region eu-west-1 --lookup-attributes AttributeKey=EventName,AttributeValue=RequestSpotFleet',
     ]);
     expect(ec2Mock.calls()).toEqual([]);
+  });
+});
+
+describe('the inventory of functions', () => {
+  it('tells whether a function is there without reading its code or its environment variables', async () => {
+    lambdaMock.on(GetFunctionConcurrencyCommand, { FunctionName: 'miner' }).resolves({});
+    lambdaMock
+      .on(GetFunctionConcurrencyCommand, { FunctionName: 'removed' })
+      .rejects(notFound('ResourceNotFoundException'));
+    lambdaMock.on(GetFunctionCommand).resolves({ Configuration: { Environment: { Variables: { TOKEN: 'secret' } } } });
+
+    const inventory = await inventoryOf(
+      launched('CreateFunction20150331', 'AWS::Lambda::Function', 'miner'),
+      launched('CreateFunction20150331', 'AWS::Lambda::Function', 'removed'),
+    );
+
+    expect(rows(inventory)).toEqual([
+      ['miner', 'exists', null, 'aws lambda delete-function --region eu-west-1 --function-name miner'],
+      ['removed', 'gone', null, ''],
+    ]);
+    expect(lambdaMock).toHaveReceivedCommandTimes(GetFunctionConcurrencyCommand, 2);
+    expect(lambdaMock).toHaveReceivedCommandTimes(GetFunctionCommand, 0);
   });
 });
