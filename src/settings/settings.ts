@@ -143,6 +143,14 @@ export const organizationIdSchema = z
   .string()
   .regex(/^$|^o-[a-z0-9]{10,32}$/, 'must be an organization id (o- and 10 to 32 lower-case letters or digits), or ""');
 
+/** The KMS key of a trail's log files (SSE-KMS), in any region, or empty for a trail S3 encrypts itself. */
+export const trailKmsKeyArnSchema = z
+  .string()
+  .regex(
+    /^$|^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+    'must be the ARN of the KMS key that encrypts the trail\'s log files (arn:aws:kms:<region>:<account>:key/<id>), or "" for none',
+  );
+
 /** `database.table` of a Glue table, read in lower case as Glue keeps names. */
 export const athenaTableSchema = z
   .string()
@@ -370,6 +378,14 @@ export const STACK_SETTINGS = {
     help: 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/); deploy --org fills it in',
     parameter: 'TrailOrganizationId',
     schema: organizationIdSchema,
+    default: '',
+  },
+  trailKmsKey: {
+    flag: '--trail-kms-key',
+    value: '<arn>',
+    help: "with --trail-bucket: the KMS key that encrypts the trail's log files, which the investigation may then decrypt",
+    parameter: 'TrailKmsKeyArn',
+    schema: trailKmsKeyArnSchema,
     default: '',
   },
   securityHubFindings: {

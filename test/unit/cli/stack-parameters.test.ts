@@ -42,6 +42,16 @@ describe('stackParameters', () => {
     expect(stackParameters({ trailBucket: '' })).toEqual({ TrailBucket: '' });
   });
 
+  it('passes the KMS key of an encrypted trail, of any region or account, "" for none', () => {
+    const key = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+    expect(stackParameters({ trailBucket: 'org-trail-logs', trailKmsKey: key })).toEqual({
+      TrailBucket: 'org-trail-logs',
+      TrailKmsKeyArn: key,
+    });
+    expect(stackParameters({ trailKmsKey: '' })).toEqual({ TrailKmsKeyArn: '' });
+  });
+
   it("gives each setting's default in --help, which only a new stack takes", () => {
     const help = withSettingFlags(new Command('deploy')).helpInformation().replace(/\s+/g, ' ');
 
@@ -68,6 +78,7 @@ describe('stackParameters', () => {
       [{ trailBucket: 'Trail_Logs' }, '--trail-bucket'],
       [{ trailOrgId: 'org-1' }, '--trail-org-id'],
       [{ kmsKey: 'alias/aws/sns' }, '--kms-key'],
+      [{ trailKmsKey: 'alias/aws/s3' }, '--trail-kms-key'],
       [{ codeSigningProfile: 'my-profile' }, '--code-signing-profile'],
     ] as const) {
       expect(() => stackParameters(flags)).toThrow(InvalidInputError);

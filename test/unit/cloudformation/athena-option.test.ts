@@ -33,13 +33,38 @@ describe('the Athena option of the template', () => {
     );
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
-      expect(statement['Fn::If'][0]).toBe('HasAthena');
+      expect(['HasAthena', 'ReadsEncryptedTrail']).toContain(statement['Fn::If'][0]);
       expect(statement['Fn::If'][2]).toEqual({ Ref: 'AWS::NoValue' });
     }
+    expect(template.Conditions?.ReadsEncryptedTrail).toEqual({
+      'Fn::And': [{ Condition: 'HasAthena' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TrailKmsKeyArn' }, ''] }] }],
+    });
     const unconditional = JSON.stringify(
       props('InvestigateRole').Policies[0].PolicyDocument.Statement.filter((s: object) => !('Fn::If' in s)),
     );
-    expect(unconditional).not.toMatch(/athena:|glue:|s3:|sts:/);
+    expect(unconditional).not.toMatch(/athena:|glue:|s3:|sts:|kms:/);
+  });
+
+  it('lets the investigation decrypt the trail’s log files with its KMS key, through S3 only, when one is given', () => {
+    const statements = props('InvestigateRole').Policies[0].PolicyDocument.Statement as Record<string, any>[];
+    const decrypting = statements.filter((statement) => JSON.stringify(statement).includes('kms:'));
+
+    expect(decrypting).toEqual([
+      {
+        'Fn::If': [
+          'ReadsEncryptedTrail',
+          {
+            Sid: 'DecryptTrailLogs',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: { Ref: 'TrailKmsKeyArn' },
+            Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+          },
+          { Ref: 'AWS::NoValue' },
+        ],
+      },
+    ]);
+    expect(template.Parameters?.TrailKmsKeyArn?.Default).toBe('');
   });
 
   it('projects partitions for the trail’s layout, by account, region and day, with or without an organisation', () => {

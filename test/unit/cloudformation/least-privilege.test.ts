@@ -111,6 +111,8 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     's3:GetBucketLocation',
     's3:ListBucket',
     'sts:GetAccessKeyInfo',
+    // With a trail encrypted with a KMS key too (TrailKmsKeyArn set):
+    'kms:Decrypt',
     // The inventory of what the attacker left: reads only.
     'iam:GetUser',
     'iam:GetLoginProfile',
@@ -293,6 +295,8 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (action === 'securityhub:GetFindings')
     return [{ 'Fn::Sub': `arn:\${AWS::Partition}:securityhub:\${AWS::Region}:\${AWS::AccountId}:hub/default` }];
   if (action === 'secretsmanager:GetSecretValue') return [{ Ref: 'WebhookSecretArn' }];
+  // The investigation reads the trail's log files, encrypted with the trail's key.
+  if (action === 'kms:Decrypt' && role === 'InvestigateRole') return [{ Ref: 'TrailKmsKeyArn' }];
   if (action === 'kms:GenerateDataKey' || action === 'kms:Decrypt') return [CUSTOMER_KEY];
   if (action === 'states:StartExecution') return [{ Ref: 'StateMachine' }];
   if (action === 'lambda:InvokeFunction') {
@@ -392,7 +396,9 @@ describe('the IAM policies of the template', () => {
           !action.startsWith('logs:') &&
           // Athena runs queries and writes their results to the stack's own results prefix only.
           !/^athena:(Start|Stop)QueryExecution$/.test(action) &&
-          !/^s3:(PutObject|AbortMultipartUpload)$/.test(action),
+          !/^s3:(PutObject|AbortMultipartUpload)$/.test(action) &&
+          // Decrypting the trail's log files reads them; it changes nothing.
+          action !== 'kms:Decrypt',
       );
 
     expect(changing).toEqual([]);
@@ -473,6 +479,16 @@ describe('the narrowed grants', () => {
     });
   });
 
+  it('let the investigation decrypt with the trail’s key only through S3, and only with an Athena table', () => {
+    const decrypting = grantOf('InvestigateRole', 'kms:Decrypt');
+
+    expect(decrypting.actions).toEqual(['kms:Decrypt']);
+    expect(decrypting.when).toBe('ReadsEncryptedTrail');
+    expect(decrypting.statement).toMatchObject({
+      Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+    });
+  });
+
   it('grant every other action whatever the parameters', () => {
     const byCondition: Record<string, string[]> = {};
     for (const grant of grants(template).filter((candidate) => candidate.when !== undefined)) {
@@ -509,6 +525,7 @@ describe('the narrowed grants', () => {
         's3:PutObject',
         'sts:GetAccessKeyInfo',
       ],
+      ReadsEncryptedTrail: ['kms:Decrypt'],
     });
   });
 });

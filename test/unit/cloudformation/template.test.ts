@@ -148,6 +148,7 @@ describe('the template parameters', () => {
         'RevokeSessions',
         'TrailBucket',
         'TrailOrganizationId',
+        'TrailKmsKeyArn',
         'SecurityHubFindings',
         'SlackChannelId',
         'SlackWorkspaceId',

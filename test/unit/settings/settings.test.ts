@@ -11,6 +11,7 @@ import {
   STACK_SETTINGS,
   type StackSetting,
   signingProfileArnSchema,
+  trailKmsKeyArnSchema,
 } from '../../../src/settings/settings.js';
 import { CONTAINMENT_MODES } from '../../../src/steps/contain.js';
 
@@ -49,7 +50,7 @@ describe('the stack settings', () => {
     expect(parameters.LogRetentionDays?.AllowedValues).toEqual([...RETENTION_DAYS]);
   });
 
-  it('check the KMS key and the signing profile with the same patterns as the template', async () => {
+  it('check the KMS keys and the signing profile with the same patterns as the template', async () => {
     const parameters = (await loadTemplate()).Parameters ?? {};
     const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const profile = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys';
@@ -59,6 +60,17 @@ describe('the stack settings', () => {
         'KmsKey',
         ['', 'create', key, 'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab'],
         ['alias/aws/sns', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'Create'],
+      ],
+      [
+        trailKmsKeyArnSchema,
+        'TrailKmsKeyArn',
+        ['', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab', key],
+        [
+          'create',
+          'alias/aws/s3',
+          'arn:aws:kms:eu-west-1:111111111111:alias/trail',
+          'arn:aws:kms:eu-west-1:1111:key/x',
+        ],
       ],
       [
         signingProfileArnSchema,
