@@ -14,6 +14,20 @@ function unsearched(summaries: readonly ActivitySummary[]): boolean {
   return summaries.length > 0 && summaries.every((summary) => summary.regions.searched.length === 0);
 }
 
+/**
+ * Why the primary searched nothing, and under what place to say so: its own failure, which it files
+ * under its name (`athena:DB.TABLE`, the query Athena refused), wherever the sorting of the list put
+ * it; else the first place it left out, filed under its name, since that place (a region the table
+ * does not hold) is one the fallback searches.
+ */
+function whyNot(summary: ActivitySummary | undefined, name: string): { where: string; reason: string } {
+  const failed = summary?.regions.failed ?? [];
+  const own = failed.find((place) => place.region.startsWith(`${name}:`));
+  if (own) return { where: own.region, reason: own.error };
+  const [first] = failed;
+  return { where: name, reason: first ? `${first.region}: ${first.error}` : 'nothing could be searched' };
+}
+
 function noting(summary: ActivitySummary, where: string, reason: string, fallback: string): ActivitySummary {
   const note = { region: where, error: `${reason}; ${fallback} was searched instead` };
   const failed = [...summary.regions.failed, note].sort((a, b) => compareText(a.region, b.region));
@@ -48,19 +62,17 @@ export function withFallback(
       const started = now();
       const deadline =
         query.deadline === undefined ? undefined : started + (query.deadline - started) * (options.share ?? 0.5);
-      let reason: string;
-      let where: string = primary.name;
+      let failure: { where: string; reason: string };
       try {
         const summaries = await primary.summarize({ ...query, deadline });
         if (!unsearched(summaries)) return summaries;
-        const [failed] = summaries[0]?.regions.failed ?? [];
-        where = failed?.region ?? where;
-        reason = failed?.error ?? 'nothing could be searched';
+        failure = whyNot(summaries[0], primary.name);
       } catch (error) {
         if (isExposedKeysError(error) && error.code === 'INTERRUPTED') throw error;
-        reason = describeError(error);
+        failure = { where: primary.name, reason: describeError(error) };
       }
-      gaveUp = { where, reason };
+      gaveUp = failure;
+      const { where, reason } = failure;
       const summaries = await fallback.summarize(query);
       return summaries.map((summary) => noting(summary, where, reason, fallback.name));
     },

@@ -61,6 +61,59 @@ describe('withFallback', () => {
     expect(fallback.asked[0]?.deadline).toBe(100_000);
   });
 
+  it('says why Athena failed when the places it left out sort before its own failure', async () => {
+    const athena = source('athena', async (query) =>
+      query.accessKeyIds.map((key) =>
+        summaryFor(key, {
+          source: 'athena',
+          regions: {
+            searched: [],
+            failed: [
+              { region: '(days before 2020/01/01) athena:db.t', error: 'the table holds the days from 2020/01/01' },
+              { region: 'ap-east-2', error: 'the table holds no partition for this region' },
+              { region: 'athena:db.t', error: 'Athena query q-1 failed: TABLE_NOT_FOUND' },
+            ],
+          },
+        }),
+      ),
+    );
+
+    const [summary] = await withFallback(athena.source, lookup().source, { now: () => 0 }).summarize(QUERY);
+
+    expect(summary?.regions.failed).toEqual([
+      {
+        region: 'athena:db.t',
+        error: 'Athena query q-1 failed: TABLE_NOT_FOUND; lookup-events was searched instead',
+      },
+    ]);
+  });
+
+  it('files why under the first source’s name when it held nothing asked, never under a region the fallback searched', async () => {
+    const athena = source('athena', async (query) =>
+      query.accessKeyIds.map((key) =>
+        summaryFor(key, {
+          source: 'athena',
+          regions: {
+            searched: [],
+            failed: [{ region: 'us-east-1', error: 'the table holds no partition for this region' }],
+          },
+        }),
+      ),
+    );
+
+    const [summary] = await withFallback(athena.source, lookup().source, { now: () => 0 }).summarize(QUERY);
+
+    expect(summary?.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [
+        {
+          region: 'athena',
+          error: 'us-east-1: the table holds no partition for this region; lookup-events was searched instead',
+        },
+      ],
+    });
+  });
+
   it('reads from the fallback when the first source throws, and keeps to it for the later reads', async () => {
     const athena = source('athena', async () => {
       throw new Error('no table');
