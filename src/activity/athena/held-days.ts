@@ -77,17 +77,21 @@ export type HeldWindow =
  * 2020/01/01) athena:…`, `(days after …)`), or nothing when the window is outside them. A folder
  * holds the files delivered that day, so the days `first` to `last` hold the events from `first`'s
  * midnight to `last`'s end, less its last minutes, delivered the day after: those are reported as
- * not searched with the days after.
+ * not searched with the days after, once that day has begun (`now`); until then the days held
+ * hold every event delivered so far, and a window ending now is read to its end.
  */
 export function heldWindow(layout: TableLayout, window: TimeWindow, now: Date, table: string): HeldWindow {
   const held = layout.partitions.date && layout.dateRange ? heldDays(layout.dateRange, now) : undefined;
   if (!held) return { window, cut: false, unsearched: [] };
   const start = held.first;
-  const end = new Date(held.last.getTime() + DAY_MS - DELIVERY_MARGIN_MS);
+  const dayAfter = held.last.getTime() + DAY_MS;
+  // Before the day after the last has begun its folder holds nothing: every event delivered so far
+  // is in the days held (a range ending NOW, read before midnight), and none is left out.
+  const end = now.getTime() < dayAfter ? undefined : new Date(dayAfter - DELIVERY_MARGIN_MS);
   const holds = `the table ${table} holds the days ${day(held.first)} to ${day(held.last)} only (projection.${layout.partitions.date}.range is ${shownValue(layout.dateRange ?? '', 60)})`;
   const elsewhere = (key: string, from: Date, to: Date) =>
     `search it with another table, with log files (--logs), or, within the last 90 days, with LookupEvents: exposed-keys investigate --key ${key} --start ${from.toISOString()} --end ${to.toISOString()}`;
-  if (window.end < start || window.start >= end)
+  if (window.end < start || (end && window.start >= end))
     return { why: (key) => `${holds}: the window is outside them; ${elsewhere(key, window.start, window.end)}` };
   const unsearched: Unsearched[] = [];
   if (window.start < start)
@@ -95,7 +99,7 @@ export function heldWindow(layout: TableLayout, window: TimeWindow, now: Date, t
       region: `(days before ${day(held.first)}) ${table}`,
       why: (key) => `${holds}: ${elsewhere(key, window.start, start)}`,
     });
-  if (window.end > end)
+  if (end && window.end > end)
     unsearched.push({
       region: `(after ${end.toISOString()}) ${table}`,
       why: (key) =>
@@ -103,7 +107,7 @@ export function heldWindow(layout: TableLayout, window: TimeWindow, now: Date, t
     });
   const read = {
     start: new Date(Math.max(window.start.getTime(), start.getTime())),
-    end: new Date(Math.min(window.end.getTime(), end.getTime())),
+    end: end && end < window.end ? end : window.end,
   };
   return { window: read, cut: unsearched.length > 0, unsearched };
 }

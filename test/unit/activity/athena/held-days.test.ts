@@ -63,6 +63,27 @@ describe('heldWindow', () => {
     ]);
   });
 
+  it('reads a window ending now to its end in the last quarter hour of the day: the next day’s folder holds nothing yet', () => {
+    const lateNow = new Date('2025-03-02T23:55:00Z');
+    const endingNow = { start: new Date('2025-03-01T23:55:00Z'), end: lateNow };
+
+    const held = heldWindow(layout('2020/01/01,NOW'), endingNow, lateNow, 'athena:cloudtrail.events');
+
+    expect(held).toEqual({ window: endingNow, cut: false, unsearched: [] });
+  });
+
+  it('still leaves out the last quarter hour of a range that ends before today, whose next day’s folder the table lacks', () => {
+    const lateNow = new Date('2025-03-02T23:55:00Z');
+    const endingNow = { start: new Date('2025-03-01T12:00:00Z'), end: lateNow };
+
+    const held = heldWindow(layout('2020/01/01,NOW-1DAY'), endingNow, lateNow, 'athena:cloudtrail.events');
+
+    expect(held.window).toEqual({ start: endingNow.start, end: new Date('2025-03-01T23:45:00.000Z') });
+    expect(held.window ? held.unsearched.map((place) => place.region) : []).toEqual([
+      '(after 2025-03-01T23:45:00.000Z) athena:cloudtrail.events',
+    ]);
+  });
+
   it('holds nothing of a window outside the days, and says why for each key', () => {
     const held = heldWindow(layout('2020/01/01,2024/06/01'), window, NOW, 'athena:cloudtrail.events');
 
