@@ -71,7 +71,7 @@ beforeEach(async () => {
       TableInput: {
         Name: 'cloudtrail',
         PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
-        Parameters: { 'projection.timestamp.format': 'yyyy/MM/dd' },
+        Parameters: { 'projection.enabled': 'true', 'projection.timestamp.format': 'yyyy/MM/dd' },
       },
     }),
   );

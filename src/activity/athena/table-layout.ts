@@ -20,9 +20,10 @@ const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
  * CloudTrail's `yyyy/MM/dd` form, a region and an account; when the regions or the accounts
  * are projected from a list, that list; the days the date projection holds; and where its files
  * are, which may fix its one account or region. A table partitioned otherwise (or not at all) is still read, only whole.
- * A date column is pruned on only when its projection says it holds `yyyy/MM/dd`: such columns
- * are also written by hand as `2023-07-10` or as the day of the month alone (AWS's manual
- * partitions), and a range of CloudTrail's form over those would match nothing, reading no event.
+ * A date column is pruned on only when it is projected (`projection.enabled`) and its projection
+ * says it holds `yyyy/MM/dd`: such columns are also written by hand as `2023-07-10` or as the day
+ * of the month alone (AWS's manual partitions), and a range of CloudTrail's form over those would
+ * match nothing, reading no event; without projection Athena ignores the projection's properties.
  *
  * @throws InvalidInputError when the table does not exist; AwsCallError when Glue fails.
  */
@@ -41,18 +42,19 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
   const keys = (answer.Table?.PartitionKeys ?? [])
     .map((key) => key.Name?.toLowerCase() ?? '')
     .filter((key) => GLUE_NAME.test(key));
+  const projected = projectionEnabled(parameters);
   const partitions: TablePartitions = {};
   for (const kind of ['date', 'region', 'account'] as const) {
     const found = keys.find((key) => (PARTITION_NAMES[kind] as readonly string[]).includes(key));
     if (!found) continue;
-    if (kind === 'date' && parameters[`projection.${found}.format`] !== FOLDER_DATE_FORMAT) continue;
+    // Without projection Athena ignores the projection's properties: the days are what was added by hand.
+    if (kind === 'date' && !(projected && parameters[`projection.${found}.format`] === FOLDER_DATE_FORMAT)) continue;
     partitions[kind] = found;
   }
   const regionValues = partitions.region && projectedValues(parameters, partitions.region);
   const accountValues = partitions.account && projectedValues(parameters, partitions.account);
   const location = tableLocation(answer.Table);
-  const dateRange =
-    projectionEnabled(parameters) && partitions.date ? parameters[`projection.${partitions.date}.range`] : undefined;
+  const dateRange = partitions.date ? parameters[`projection.${partitions.date}.range`] : undefined;
   return {
     name,
     partitions,
@@ -65,9 +67,7 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
 
 /** The values a partition column is projected from, when it is projected from a list. */
 function projectedValues(parameters: Record<string, string>, column: string): string[] | undefined {
-  const projected =
-    parameters['projection.enabled']?.toLowerCase() === 'true' &&
-    parameters[`projection.${column}.type`]?.toLowerCase() === 'enum';
+  const projected = projectionEnabled(parameters) && parameters[`projection.${column}.type`]?.toLowerCase() === 'enum';
   const values = parameters[`projection.${column}.values`];
   return projected && values !== undefined
     ? values

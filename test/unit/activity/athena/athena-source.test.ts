@@ -41,7 +41,13 @@ beforeEach(() => {
       Name: 'events',
       DatabaseName: 'cloudtrail',
       PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
-      Parameters: { 'projection.timestamp.format': 'yyyy/MM/dd' },
+      Parameters: {
+        'projection.enabled': 'true',
+        'projection.account.type': 'injected',
+        'projection.region.type': 'injected',
+        'projection.timestamp.type': 'date',
+        'projection.timestamp.format': 'yyyy/MM/dd',
+      },
     },
   });
   let sent: { sql: string; parameters: string[] } | undefined;
@@ -316,6 +322,34 @@ describe('athenaSource', () => {
 
       const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
       expect(input?.QueryString).not.toMatch(/"(dt|day)" BETWEEN/);
+      expect(summary?.totalEvents).toBe(2104);
+    }
+  });
+
+  it('prunes on no date column of a table whose projection is not enabled: Athena then reads the partitions added by hand', async () => {
+    for (const enabled of ['false', undefined]) {
+      athenaMock.resetHistory();
+      glueMock.on(GetTableCommand).resolves({
+        Table: {
+          Name: 'events',
+          PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
+          Parameters: {
+            ...(enabled ? { 'projection.enabled': enabled } : {}),
+            'projection.timestamp.type': 'date',
+            'projection.timestamp.format': 'yyyy/MM/dd',
+            'projection.timestamp.range': '2023/07/11,NOW',
+          },
+        },
+      });
+
+      const [summary] = await source().summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+      const input = athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+      expect(input?.QueryString).not.toContain('"timestamp" BETWEEN');
+      expect(summary?.window).toEqual({
+        start: INVICTUS_WINDOW.start.toISOString(),
+        end: INVICTUS_WINDOW.end.toISOString(),
+      });
       expect(summary?.totalEvents).toBe(2104);
     }
   });
