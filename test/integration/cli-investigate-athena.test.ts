@@ -135,6 +135,33 @@ describe('investigate --athena-table against moto', () => {
     expect(run.stderr).toMatch(/hint: Athena has no such workgroup .*check --workgroup/);
   });
 
+  it('warns that a table with partitions added by hand is read whole, every day it holds', async () => {
+    const glue = new GlueClient({ region: 'us-east-1', endpoint: moto().endpoint });
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'cloudtrail',
+        TableInput: {
+          Name: 'manual',
+          PartitionKeys: ['region', 'year', 'month', 'day'].map((Name) => ({ Name, Type: 'string' })),
+        },
+      }),
+    );
+    await queueAnswer([INVICTUS_KEY]);
+
+    const run = await runCli(
+      ['investigate', '--key', INVICTUS_KEY, ...ATHENA, ...WINDOW, '--json'].map((arg) =>
+        arg === 'cloudtrail.events' ? 'cloudtrail.manual' : arg,
+      ),
+      env(),
+    );
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /^warning: The table cloudtrail\.manual has no day partition the query can prune on .*each query reads every day the table holds/,
+    );
+    expect(JSON.parse(run.stdout).totalEvents).toBe(2104);
+  });
+
   it('refuses a table the catalog does not have, as bad input, before any query', async () => {
     const run = await runCli(
       ['investigate', '--key', INVICTUS_KEY, '--athena-table', 'cloudtrail.nothing', ...WINDOW, '--json'],

@@ -1,5 +1,6 @@
 import type { GlueApi } from '../../aws/narrow-clients.js';
 import { compareText } from '../../common/compare-text.js';
+import { ATHENA_PRICE } from '../../constants.js';
 import { InvestigationError, isExposedKeysError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion } from '../activity-summary.js';
@@ -36,6 +37,8 @@ export interface AthenaSourceOptions {
   pollMs?: number;
   /** The time now, for a date projection's range relative to it (`NOW`); default: the clock. */
   clock?: () => Date;
+  /** Told, before the first query, what a person should know of its cost: a table read whole. */
+  onWarning?: (text: string) => void;
 }
 
 /** The `athena` source, and the queries it ran (bytes scanned, estimated cost). */
@@ -45,6 +48,15 @@ export interface AthenaSource extends ActivitySource {
 
 function where(options: AthenaSourceOptions): string {
   return `athena:${options.table.database}.${options.table.table}`;
+}
+
+/**
+ * Why each query reads the whole table, when it can prune on no day: partitions added by hand
+ * (`year`/`month`/`day`, or days in another form) hold values whose form is unknown, so a range of
+ * days might match none of them and find nothing; the table is read whole, which Athena bills.
+ */
+function wholeTableWarning(options: AthenaSourceOptions): string {
+  return `The table ${options.table.database}.${options.table.table} has no day partition the query can prune on (a partition column projected as CloudTrail's yyyy/MM/dd days, with projection.enabled true): each query reads every day the table holds, not the window's alone, and Athena bills every byte scanned (USD ${ATHENA_PRICE.usdPerTerabyte} per TB). Partitions added by hand are not pruned on; a table with partition projection, such as the stack's (deploy --trail-bucket), is read over the window's days only.`;
 }
 
 /**
@@ -69,7 +81,8 @@ function summariesOf(
 /**
  * CloudTrail in S3, queried with Athena through a Glue table: one query per read, for all the keys
  * asked, that counts in the engine and returns only aggregates and risky events, pruned to the
- * window's days and to the regions and accounts where the table is partitioned by them. What the
+ * window's days and to the regions and accounts where the table is partitioned by them (a table
+ * with no day to prune on is read whole, and `onWarning` says so before the first query). What the
  * table cannot hold (a region or an account its location or its projection leaves out, days
  * outside its date projection's range) is reported as not searched, with where to search it,
  * never as searched; a window the table holds only part of is read over that part (the summary's
@@ -95,7 +108,10 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
     },
 
     async summarize(query) {
-      layout ??= tableLayout(deps.glue, options.table, flag);
+      layout ??= tableLayout(deps.glue, options.table, flag).then((found) => {
+        if (!found.partitions.date) options.onWarning?.(wholeTableWarning(options));
+        return found;
+      });
       const resolved = await layout;
       const regions = regionScope(resolved, options.regions, table);
       const held = heldWindow(resolved, query.window, options.clock?.() ?? new Date(), table);

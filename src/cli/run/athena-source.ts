@@ -9,7 +9,7 @@ import type { AthenaRequest } from '../options.js';
 export async function athenaSourceFor(
   clients: AwsClients,
   request: AthenaRequest,
-  options: { regions?: readonly string[]; signal?: AbortSignal },
+  options: { regions?: readonly string[]; signal?: AbortSignal; onWarning?: (text: string) => void },
 ): Promise<AthenaSource> {
   const [{ athenaSource }, { keyAccounts }, athena, glue, sts] = await Promise.all([
     import('../../activity/athena/athena-source.js'),
@@ -27,6 +27,7 @@ export async function athenaSourceFor(
       outputLocation: request.outputLocation,
       regions: options.regions,
       signal: options.signal,
+      onWarning: options.onWarning,
     },
   );
 }

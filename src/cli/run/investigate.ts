@@ -81,11 +81,12 @@ export async function inventoryWith(
 export async function sourceOf(
   clients: AwsClients,
   acting: AwsClients,
-  request: Pick<InvestigationRequest, 'athena' | 'logs' | 'regions' | 'signal'>,
+  request: Pick<InvestigationRequest, 'athena' | 'logs' | 'regions' | 'signal' | 'onWarning'>,
 ): Promise<Source> {
   if (request.athena !== undefined) {
     const { athenaSourceFor } = await import('./athena-source.js');
-    return athenaSourceFor(clients, request.athena, { regions: request.regions, signal: request.signal });
+    const { regions, signal, onWarning } = request;
+    return athenaSourceFor(clients, request.athena, { regions, signal, onWarning });
   }
   if (request.logs !== undefined) {
     const { logFilesSource } = await import('../../activity/log-files/log-files-source.js');

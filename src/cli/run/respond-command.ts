@@ -121,6 +121,7 @@ export async function respondCommand(
     athena: request.athena,
     regions: request.regions,
     signal: interrupt.signal,
+    onWarning: (text) => output.warn(text),
   });
   const accountName = async () => {
     if (!request.account || own) return null;

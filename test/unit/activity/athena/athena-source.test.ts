@@ -354,6 +354,58 @@ describe('athenaSource', () => {
     }
   });
 
+  it('warns, before the query, that a table with partitions added by hand is read whole, and only then', async () => {
+    // AWS's table with manual partitions: region, year, month and day, each added with ALTER TABLE.
+    glueMock.on(GetTableCommand).resolves({
+      Table: {
+        Name: 'events',
+        PartitionKeys: [{ Name: 'region' }, { Name: 'year' }, { Name: 'month' }, { Name: 'day' }],
+        Parameters: {},
+      },
+    });
+    const read = () => {
+      const warnings: { text: string; queriesBefore: number }[] = [];
+      const athena = athenaSource(
+        { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {} },
+        {
+          table: { database: 'cloudtrail', table: 'events' },
+          onWarning: (text) =>
+            warnings.push({ text, queriesBefore: athenaMock.commandCalls(StartQueryExecutionCommand).length }),
+        },
+      );
+      return { athena, warnings };
+    };
+
+    const manual = read();
+    await investigateKey(
+      { source: manual.athena },
+      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, followSessionKeys: true },
+    );
+
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
+    expect(manual.warnings).toEqual([
+      {
+        text: expect.stringMatching(
+          /^The table cloudtrail\.events has no day partition the query can prune on .*each query reads every day the table holds, not the window's alone, and Athena bills every byte scanned \(USD 5 per TB\)/,
+        ),
+        queriesBefore: 0,
+      },
+    ]);
+
+    athenaMock.resetHistory();
+    glueMock.on(GetTableCommand).resolves({
+      Table: {
+        Name: 'events',
+        PartitionKeys: [{ Name: 'timestamp' }],
+        Parameters: { 'projection.enabled': 'true', 'projection.timestamp.format': 'yyyy/MM/dd' },
+      },
+    });
+    const projected = read();
+    await projected.athena.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    expect(projected.warnings).toEqual([]);
+  });
+
   it('reports a region the table’s projected list does not hold as not searched, and names the regions read', async () => {
     projectedTable('region', 'us-east-1, eu-west-1');
     const read = (regions?: string[]) =>
