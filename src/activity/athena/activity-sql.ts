@@ -37,6 +37,7 @@ export interface TableLayout {
   /**
    * The only regions the table holds, when its region partition is projected from a list
    * (`projection.<column>.type` enum): partition projection makes no partition for any other.
+   * Each exactly as the catalog writes it (untrusted text), white space included, as Athena reads it.
    */
   regionValues?: readonly string[];
   /** The only accounts the table holds, when its account partition is projected from a list, likewise. */

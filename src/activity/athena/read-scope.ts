@@ -1,3 +1,4 @@
+import { isRegionName } from '../../aws/aws-names.js';
 import { isKnownRegion } from '../../aws/known-regions.js';
 import { shownValue } from '../../common/untrusted-text.js';
 import type { TableLayout } from './activity-sql.js';
@@ -23,6 +24,19 @@ export interface RegionScope {
 /** Why a region asked for is not searched when the AWS SDK does not know it (a typo, most often). */
 const UNKNOWN_REGION =
   'not a region AWS has, as this version knows them: not searched (check its spelling; a region AWS opened since needs a newer exposed-keys)';
+
+/**
+ * The value of a projected list that is `value` with white space around it: Athena keeps the white
+ * space as part of the value, so that partition's folder is not `value`'s, and nothing is read of it.
+ */
+function padded(listed: readonly string[], value: string): string | undefined {
+  return listed.find((held) => held !== value && held.trim() === value);
+}
+
+/** Why nothing of `what` is read when the projected list holds it with white space around it. */
+function paddedWhy(table: string, column: string | undefined, value: string, what: string): string {
+  return `projection.${column}.values of the table ${table} holds "${shownValue(value, 80)}", with white space that Athena keeps as part of the value, so no partition of ${what} is read: remove the white space from the table property`;
+}
 
 /** The table's location as it may be shown: inert, and cut to a line. */
 function shownLocation(layout: TableLayout): string {
@@ -56,18 +70,32 @@ export function regionScope(layout: TableLayout, asked: readonly string[] = [], 
     };
   const listed = layout.regionValues;
   if (listed) {
+    const column = layout.partitions.region;
     const held = new Set(listed);
-    const regions = asked.length > 0 ? asked.filter((region) => held.has(region)) : listed;
+    const elsewhere = (key: string, region: string) =>
+      `or search it with LookupEvents: exposed-keys investigate --key ${key} --regions ${region}`;
+    const notHeld = (region: string): Unsearched => {
+      const value = padded(listed, region);
+      return {
+        region,
+        why: value
+          ? (key) => `${paddedWhy(table, column, value, region)}, ${elsewhere(key, region)}`
+          : () =>
+              `the table ${table} holds no partition for this region (it is not in projection.${column}.values): add it there, or search it with LookupEvents`,
+      };
+    };
+    if (asked.length > 0) {
+      const regions = asked.filter((region) => held.has(region));
+      return { regions, searched: [...regions], unsearched: asked.filter((region) => !held.has(region)).map(notHeld) };
+    }
+    // Every region: those the list holds as written; a region written with white space holds nothing.
+    const spaced = new Set(
+      listed.map((value) => value.trim()).filter((value) => isRegionName(value) && !held.has(value)),
+    );
     return {
-      regions: asked.length > 0 ? regions : undefined,
-      searched: [...regions],
-      unsearched: asked
-        .filter((region) => !held.has(region))
-        .map((region) => ({
-          region,
-          why: () =>
-            `the table ${table} holds no partition for this region (it is not in projection.${layout.partitions.region}.values): add it there, or search it with LookupEvents`,
-        })),
+      regions: undefined,
+      searched: listed.filter((value) => value === value.trim()),
+      unsearched: [...spaced].map(notHeld),
     };
   }
   const unsearched = asked
@@ -107,15 +135,21 @@ export function accountScope(
     };
   const listed = layout.accountValues;
   if (!listed) return { accounts: asked, unsearched: [] };
+  const column = layout.partitions.account;
   const held = new Set(listed);
   return {
     accounts: asked.filter((account) => held.has(account)),
     unsearched: asked
       .filter((account) => !held.has(account))
-      .map((account) => ({
-        region: `(every region) of account ${account}`,
-        why: () =>
-          `the table ${table} holds no partition for account ${account} (it is not in projection.${layout.partitions.account}.values): add it there, or search the key with LookupEvents in that account`,
-      })),
+      .map((account) => {
+        const value = padded(listed, account);
+        return {
+          region: `(every region) of account ${account}`,
+          why: () =>
+            value
+              ? `${paddedWhy(table, column, value, `account ${account}`)}, or search the key with LookupEvents in that account`
+              : `the table ${table} holds no partition for account ${account} (it is not in projection.${column}.values): add it there, or search the key with LookupEvents in that account`,
+        };
+      }),
   };
 }

@@ -65,14 +65,14 @@ export async function tableLayout(glue: GlueApi, name: TableName, flag: string):
   };
 }
 
-/** The values a partition column is projected from, when it is projected from a list. */
+/**
+ * The values a partition column is projected from, when it is projected from a list, as Athena
+ * reads them: the type with white space around it allowed, each value exactly as written (Athena
+ * keeps white space as part of an enum value, so ` eu-west-1` holds no partition of eu-west-1).
+ */
 function projectedValues(parameters: Record<string, string>, column: string): string[] | undefined {
-  const projected = projectionEnabled(parameters) && parameters[`projection.${column}.type`]?.toLowerCase() === 'enum';
+  const projected =
+    projectionEnabled(parameters) && parameters[`projection.${column}.type`]?.trim().toLowerCase() === 'enum';
   const values = parameters[`projection.${column}.values`];
-  return projected && values !== undefined
-    ? values
-        .split(',')
-        .map((value) => value.trim())
-        .filter((value) => value !== '')
-    : undefined;
+  return projected && values !== undefined ? values.split(',').filter((value) => value !== '') : undefined;
 }

@@ -407,7 +407,7 @@ describe('athenaSource', () => {
   });
 
   it('reports a region the table’s projected list does not hold as not searched, and names the regions read', async () => {
-    projectedTable('region', 'us-east-1, eu-west-1');
+    projectedTable('region', 'us-east-1,eu-west-1');
     const read = (regions?: string[]) =>
       athenaSource(
         { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
@@ -425,6 +425,70 @@ describe('athenaSource', () => {
     expect(every?.regions).toEqual({ searched: ['eu-west-1', 'us-east-1'], failed: [] });
     // Two queries: none for a region the table cannot hold.
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
+  });
+
+  it('reads a projected list as Athena does, white space kept, and reports a value written with it as not searched', async () => {
+    projectedTable('region', 'us-east-1, eu-west-1');
+    const read = (regions?: string[]) =>
+      athenaSource(
+        { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+        { table: { database: 'cloudtrail', table: 'events' }, ...(regions ? { regions } : {}) },
+      ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+    const spaced = {
+      region: 'eu-west-1',
+      error: `projection.region.values of the table athena:cloudtrail.events holds " eu-west-1", with white space that Athena keeps as part of the value, so no partition of eu-west-1 is read: remove the white space from the table property, or search it with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1`,
+    };
+
+    const [every] = await read();
+    const [asked] = await read(['us-east-1', 'eu-west-1']);
+
+    expect(every?.regions).toEqual({ searched: ['us-east-1'], failed: [spaced] });
+    expect(asked?.regions).toEqual({ searched: ['us-east-1'], failed: [spaced] });
+    const input = athenaMock.commandCalls(StartQueryExecutionCommand)[1]?.args[0].input;
+    expect(input?.ExecutionParameters).not.toContain("'eu-west-1'");
+  });
+
+  it('takes a projection type with white space around it, in any case, as Athena does', async () => {
+    glueMock.on(GetTableCommand).resolves({
+      Table: {
+        Name: 'events',
+        PartitionKeys: [{ Name: 'region' }],
+        Parameters: {
+          'projection.enabled': 'true',
+          'projection.region.type': ' Enum ',
+          'projection.region.values': 'us-east-1',
+        },
+      },
+    });
+
+    const [every] = await athenaSource(
+      { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+      { table: { database: 'cloudtrail', table: 'events' } },
+    ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    expect(every?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+  });
+
+  it('says an account the projected list holds with white space around it is not read, and why', async () => {
+    projectedTable('account', '123837392027 ,111111111111');
+
+    const [summary] = await source(['123837392027']).summarize({
+      accessKeyIds: [INVICTUS_KEY],
+      window: INVICTUS_WINDOW,
+    });
+
+    expect(summary?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: '(every region) of account 123837392027',
+          error: expect.stringMatching(
+            /^projection\.account\.values of the table athena:cloudtrail\.events holds "123837392027 ", with white space that Athena keeps as part of the value, so no partition of account 123837392027 is read: remove the white space/,
+          ),
+        },
+      ],
+    });
+    expect(athenaMock).not.toHaveReceivedCommand(StartQueryExecutionCommand);
   });
 
   it('reports a region AWS does not have (a typo) as not searched, never as searched, and queries the others', async () => {
