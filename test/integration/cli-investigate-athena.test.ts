@@ -162,6 +162,41 @@ describe('investigate --athena-table against moto', () => {
     expect(JSON.parse(run.stdout).totalEvents).toBe(2104);
   });
 
+  it('names the regions the table’s projected list lacks, of those enabled in the account, as not searched', async () => {
+    const glue = new GlueClient({ region: 'us-east-1', endpoint: moto().endpoint });
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'cloudtrail',
+        TableInput: {
+          Name: 'listed',
+          PartitionKeys: ['account', 'region', 'timestamp'].map((Name) => ({ Name, Type: 'string' })),
+          Parameters: {
+            'projection.enabled': 'true',
+            'projection.region.type': 'enum',
+            'projection.region.values': 'us-east-1',
+            'projection.timestamp.format': 'yyyy/MM/dd',
+          },
+        },
+      }),
+    );
+    await queueAnswer([INVICTUS_KEY]);
+
+    const run = await runCli(
+      ['investigate', '--key', INVICTUS_KEY, ...ATHENA, ...WINDOW, '--json'].map((arg) =>
+        arg === 'cloudtrail.events' ? 'cloudtrail.listed' : arg,
+      ),
+      env(),
+    );
+
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.regions.searched).toEqual(['us-east-1']);
+    expect(summary.regions.failed).toContainEqual({
+      region: 'eu-west-1',
+      error: expect.stringMatching(/not in projection\.region\.values\): add it there, or search it with LookupEvents/),
+    });
+  });
+
   it('refuses a table the catalog does not have, as bad input, before any query', async () => {
     const run = await runCli(
       ['investigate', '--key', INVICTUS_KEY, '--athena-table', 'cloudtrail.nothing', ...WINDOW, '--json'],

@@ -149,6 +149,54 @@ describe('the investigation task with an Athena table', () => {
     expect(investigation.activity.totalEvents).toBe(2104);
   });
 
+  it('names each region of the account the table’s projected list lacks as not searched', async () => {
+    await new AthenaClient(config()).send(new CreateWorkGroupCommand({ Name: 'exposed-keys' }));
+    await new GlueClient(config()).send(
+      new CreateTableCommand({
+        DatabaseName: 'exposed_keys',
+        TableInput: {
+          Name: 'listed',
+          PartitionKeys: [{ Name: 'account' }, { Name: 'region' }, { Name: 'timestamp' }],
+          Parameters: {
+            'projection.enabled': 'true',
+            'projection.region.type': 'enum',
+            'projection.region.values': 'us-east-1',
+            'projection.timestamp.format': 'yyyy/MM/dd',
+          },
+        },
+      }),
+    );
+    await queueAnswer();
+    const everyRegion = investigateTask(
+      {
+        cloudTrail: cloudTrailAt(lookup.endpoint),
+        listRegions: async () => ['eu-west-1', 'us-east-1'],
+        athenaClients: async () => ({
+          athena: new AthenaClient(config()),
+          glue: new GlueClient(config()),
+          sts: new STSClient(config()),
+        }),
+        now: () => NOW,
+      },
+      readInvestigateConfig({ LOOKBACK_HOURS: '24', ...ATHENA_ENV, ATHENA_TABLE: 'exposed_keys.listed' }),
+    );
+
+    const investigation = (await everyRegion(state(), { getRemainingTimeInMillis: () => 600_000 })) as Investigation;
+
+    expect(investigation.activity.source).toBe('athena');
+    expect(investigation.activity.regions).toEqual({
+      searched: ['us-east-1'],
+      failed: [
+        {
+          region: 'eu-west-1',
+          error: expect.stringMatching(
+            /not in projection\.region\.values\): add it there, or search it with LookupEvents/,
+          ),
+        },
+      ],
+    });
+  });
+
   it('falls back to LookupEvents when Athena refuses the query, and says why', async () => {
     const investigation = await task()(state(), { getRemainingTimeInMillis: () => 600_000 });
 

@@ -1,7 +1,7 @@
 import type { GlueApi } from '../../aws/narrow-clients.js';
 import { compareText } from '../../common/compare-text.js';
 import { ATHENA_PRICE } from '../../constants.js';
-import { InvestigationError, isExposedKeysError } from '../../errors.js';
+import { describeError, InvestigationError, isExposedKeysError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion } from '../activity-summary.js';
 import { type FacetRow, type RowsContext, summariesOfRows } from './activity-rows.js';
@@ -21,6 +21,11 @@ export interface AthenaSourceDeps extends AthenaQueryDeps {
    * those the responder named.
    */
   accountsOf?: (accessKeyIds: readonly string[]) => Promise<readonly string[]>;
+  /**
+   * The regions enabled in the account (ec2:DescribeRegions), asked only when every region is read
+   * from a table whose regions are projected from a list: those the list lacks are not searched.
+   */
+  listRegions?: () => Promise<readonly string[]>;
 }
 
 /** Where and how the `athena` source reads. */
@@ -59,6 +64,26 @@ function wholeTableWarning(options: AthenaSourceOptions): string {
   return `The table ${options.table.database}.${options.table.table} has no day partition the query can prune on (a partition column projected as CloudTrail's yyyy/MM/dd days, with projection.enabled true): each query reads every day the table holds, not the window's alone, and Athena bills every byte scanned (USD ${ATHENA_PRICE.usdPerTerabyte} per TB). Partitions added by hand are not pruned on; a table with partition projection, such as the stack's (deploy --trail-bucket), is read over the window's days only.`;
 }
 
+/** The regions enabled in the account, or why they could not be listed. */
+type AccountRegions = { regions: readonly string[]; error?: undefined } | { regions?: undefined; error: unknown };
+
+function settled(listed: Promise<readonly string[]>): Promise<AccountRegions> {
+  return listed.then(
+    (regions): AccountRegions => ({ regions }),
+    (error: unknown): AccountRegions => ({ error }),
+  );
+}
+
+/** The regions a projected list lacks, unknown when the account's regions could not be listed. */
+function unlisted(layout: TableLayout, table: string, error: unknown): Unsearched {
+  const column = layout.partitions.region;
+  return {
+    region: `(regions outside projection.${column}.values) ${table}`,
+    why: () =>
+      `the regions enabled in the account could not be listed (${describeError(error)}), so which of them the table's list lacks, and were not searched, is not known: allow ec2:DescribeRegions, name the regions with --regions, or search them with LookupEvents`,
+  };
+}
+
 /**
  * The summaries of `rows`, each key's listing what was not searched, and why, in its own words;
  * `truncated` when the table held only part of the window. `context.regionsFailed` holds the
@@ -95,6 +120,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
   const flag = options.tableFlag ?? '--athena-table';
   const table = where(options);
   let layout: Promise<TableLayout> | undefined;
+  let enabled: Promise<AccountRegions> | undefined;
   // Why the last read searched nothing, for the hint of the investigation's failure.
   let shortfall: Shortfall;
   return {
@@ -113,7 +139,12 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
         return found;
       });
       const resolved = await layout;
-      const regions = regionScope(resolved, options.regions, table);
+      // Every region of a projected list: the account's regions tell those the list lacks.
+      const everyListed = resolved.regionValues && !resolved.location?.region && !options.regions?.length;
+      if (everyListed && deps.listRegions) enabled ??= settled(deps.listRegions());
+      const account = everyListed ? await enabled : undefined;
+      const regions = regionScope(resolved, options.regions, table, account?.regions);
+      if (account && !account.regions) regions.unsearched.push(unlisted(resolved, table, account.error));
       const held = heldWindow(resolved, query.window, options.clock?.() ?? new Date(), table);
       const nothingHeld = (unsearched: Unsearched[]) => {
         shortfall = 'nothing-held';

@@ -1,5 +1,6 @@
 import { isRegionName } from '../../aws/aws-names.js';
 import { isKnownRegion } from '../../aws/known-regions.js';
+import { compareText } from '../../common/compare-text.js';
 import { shownValue } from '../../common/untrusted-text.js';
 import type { TableLayout } from './activity-sql.js';
 
@@ -50,11 +51,17 @@ function shownLocation(layout: TableLayout): string {
  * regions are projected from a list holds no other region (partition projection makes no
  * partition for it): a region asked for outside the list is reported as not searched, and "every
  * region" is the list's regions, named, since a region AWS opened after the table was made is not
- * among them. Otherwise a region asked for that AWS does not have, as the SDK knows them, is
+ * among them: each region `enabled` (the account's) that the list lacks is reported as not
+ * searched, with what to do. Otherwise a region asked for that AWS does not have, as the SDK knows them, is
  * reported as not searched (as a partition value it would match nothing, and read as a region
  * where the key did nothing), and "every region" is what the table holds, said so.
  */
-export function regionScope(layout: TableLayout, asked: readonly string[] = [], table: string): RegionScope {
+export function regionScope(
+  layout: TableLayout,
+  asked: readonly string[] = [],
+  table: string,
+  enabled?: readonly string[],
+): RegionScope {
   const only = layout.location?.region;
   if (only)
     return {
@@ -78,24 +85,24 @@ export function regionScope(layout: TableLayout, asked: readonly string[] = [], 
       const value = padded(listed, region);
       return {
         region,
-        why: value
-          ? (key) => `${paddedWhy(table, column, value, region)}, ${elsewhere(key, region)}`
-          : () =>
-              `the table ${table} holds no partition for this region (it is not in projection.${column}.values): add it there, or search it with LookupEvents`,
+        why: (key) =>
+          value
+            ? `${paddedWhy(table, column, value, region)}, ${elsewhere(key, region)}`
+            : `the table ${table} holds no partition for this region (it is not in projection.${column}.values): add it there, ${elsewhere(key, region)}`,
       };
     };
     if (asked.length > 0) {
       const regions = asked.filter((region) => held.has(region));
       return { regions, searched: [...regions], unsearched: asked.filter((region) => !held.has(region)).map(notHeld) };
     }
-    // Every region: those the list holds as written; a region written with white space holds nothing.
-    const spaced = new Set(
-      listed.map((value) => value.trim()).filter((value) => isRegionName(value) && !held.has(value)),
-    );
+    // Every region: those the list holds as written; a region written with white space holds nothing,
+    // nor does one enabled in the account that the list lacks (one AWS opened since the table was made).
+    const spaced = listed.map((value) => value.trim()).filter(isRegionName);
+    const missing = new Set([...spaced, ...(enabled ?? [])].filter((region) => !held.has(region)));
     return {
       regions: undefined,
       searched: listed.filter((value) => value === value.trim()),
-      unsearched: [...spaced].map(notHeld),
+      unsearched: [...missing].sort(compareText).map(notHeld),
     };
   }
   const unsearched = asked

@@ -20,7 +20,12 @@ export async function athenaSourceFor(
   ]);
   const given = request.accounts;
   return athenaSource(
-    { athena, glue, accountsOf: given ? withSessionAccounts(given, keyAccounts(sts)) : keyAccounts(sts) },
+    {
+      athena,
+      glue,
+      accountsOf: given ? withSessionAccounts(given, keyAccounts(sts)) : keyAccounts(sts),
+      listRegions: () => clients.listRegions(),
+    },
     {
       table: request.table,
       workgroup: request.workgroup,

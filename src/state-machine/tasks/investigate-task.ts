@@ -42,6 +42,7 @@ async function stackSource(
   config: InvestigateConfig,
   athenaClients: (() => Promise<AthenaTaskClients>) | undefined,
   deadline: number | undefined,
+  listRegions: (() => Promise<string[]>) | undefined,
 ): Promise<ActivitySource> {
   if (!config.athena || !athenaClients) return lookup;
   const [{ athenaSource }, { withFallback }, { keyAccounts }, clients] = await Promise.all([
@@ -55,6 +56,7 @@ async function stackSource(
       athena: withDeadline(clients.athena, deadline),
       glue: withDeadline(clients.glue, deadline),
       accountsOf: keyAccounts(withDeadline(clients.sts, deadline)),
+      listRegions,
     },
     {
       table: config.athena.table,
@@ -164,7 +166,8 @@ export function investigateTask(
       return verified;
     }
     if (!incident) throw new InvalidEventError('detail', 'names no incident');
-    const source = await stackSource(lookup, config, deps.athenaClients, deadline);
+    const listRegions = member ? member.listRegions : deps.listRegions;
+    const source = await stackSource(lookup, config, deps.athenaClients, deadline, listRegions);
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const owner = state.containment?.userName ?? incident.userName;
     const investigation = await investigateKey(

@@ -427,6 +427,72 @@ describe('athenaSource', () => {
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
   });
 
+  it('reports each region enabled in the account that the projected list lacks as not searched, with what to do', async () => {
+    projectedTable('region', 'us-east-1,eu-west-1');
+    let listings = 0;
+    const read = (regions?: string[]) =>
+      athenaSource(
+        {
+          athena: new AthenaClient({}),
+          glue: new GlueClient({}),
+          sleep: async () => {},
+          accountsOf: async () => [],
+          listRegions: async () => {
+            listings += 1;
+            return ['ap-south-2', 'eu-west-1', 'us-east-1'];
+          },
+        },
+        { table: { database: 'cloudtrail', table: 'events' }, ...(regions ? { regions } : {}) },
+      ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    const [every] = await read();
+    const [asked] = await read(['us-east-1']);
+
+    expect(every?.regions).toEqual({
+      searched: ['eu-west-1', 'us-east-1'],
+      failed: [
+        {
+          region: 'ap-south-2',
+          error: `the table athena:cloudtrail.events holds no partition for this region (it is not in projection.region.values): add it there, or search it with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions ap-south-2`,
+        },
+      ],
+    });
+    expect(every?.totalEvents).toBe(2104);
+    expect(asked?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
+    // Regions named: none is listed.
+    expect(listings).toBe(1);
+  });
+
+  it('says the regions outside the projected list are not known when the account’s regions cannot be listed', async () => {
+    projectedTable('region', 'us-east-1,eu-west-1');
+
+    const [every] = await athenaSource(
+      {
+        athena: new AthenaClient({}),
+        glue: new GlueClient({}),
+        sleep: async () => {},
+        accountsOf: async () => [],
+        listRegions: async () => {
+          throw new AwsCallError('ec2:DescribeRegions', 'UnauthorizedOperation', 'not authorized');
+        },
+      },
+      { table: { database: 'cloudtrail', table: 'events' } },
+    ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    expect(every?.regions).toEqual({
+      searched: ['eu-west-1', 'us-east-1'],
+      failed: [
+        {
+          region: '(regions outside projection.region.values) athena:cloudtrail.events',
+          error: expect.stringMatching(
+            /^the regions enabled in the account could not be listed \(.*not authorized.*\), so which of them the table's list lacks, and were not searched, is not known: allow ec2:DescribeRegions, name the regions with --regions, or search them with LookupEvents$/,
+          ),
+        },
+      ],
+    });
+    expect(every?.totalEvents).toBe(2104);
+  });
+
   it('reads a projected list as Athena does, white space kept, and reports a value written with it as not searched', async () => {
     projectedTable('region', 'us-east-1, eu-west-1');
     const read = (regions?: string[]) =>
