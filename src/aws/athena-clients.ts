@@ -8,6 +8,8 @@ export interface AthenaClients {
   athena: AthenaClient;
   glue: GlueClient;
   sts: STSClient;
+  /** The region they call, whose catalog holds the table. */
+  region: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export function lambdaAthenaClients(region: string): () => Promise<AthenaClients
       athena: new AthenaClient(lambdaClientConfig(region)),
       glue: new GlueClient(lambdaClientConfig(region)),
       sts: new STSClient(lambdaClientConfig(region)),
+      region,
     }));
     return clients;
   };

@@ -204,7 +204,10 @@ describe('investigate --athena-table against moto', () => {
     );
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/no table cloudtrail\.nothing/);
+    expect(run.stderr).toMatch(
+      /The Glue catalog of us-east-1 has no table cloudtrail\.nothing: .*each region has its own/,
+    );
+    expect(run.stderr).toMatch(/hint: Run with --region set to the region the table was created in/);
     expect((await athena().send(new ListQueryExecutionsCommand({}))).QueryExecutionIds ?? []).toEqual([]);
   });
 

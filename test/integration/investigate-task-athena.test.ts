@@ -104,7 +104,9 @@ async function queueAnswer(): Promise<void> {
 }
 
 /** The task on the incident path, where it answers with an investigation. */
-function task(): (...args: Parameters<ReturnType<typeof investigateTask>>) => Promise<Investigation> {
+function task(
+  env: Record<string, string> = {},
+): (...args: Parameters<ReturnType<typeof investigateTask>>) => Promise<Investigation> {
   return investigateTask(
     {
       cloudTrail: cloudTrailAt(lookup.endpoint),
@@ -112,10 +114,11 @@ function task(): (...args: Parameters<ReturnType<typeof investigateTask>>) => Pr
         athena: new AthenaClient(config()),
         glue: new GlueClient(config()),
         sts: new STSClient(config()),
+        region: 'us-east-1',
       }),
       now: () => NOW,
     },
-    readInvestigateConfig({ ...CONFIG, ...ATHENA_ENV }),
+    readInvestigateConfig({ ...CONFIG, ...ATHENA_ENV, ...env }),
   ) as (...args: Parameters<ReturnType<typeof investigateTask>>) => Promise<Investigation>;
 }
 
@@ -206,6 +209,22 @@ describe('the investigation task with an Athena table', () => {
       {
         region: 'athena:exposed_keys.cloudtrail',
         error: expect.stringMatching(/WorkGroup.*; lookup-events was searched instead$/),
+      },
+    ]);
+  });
+
+  it('falls back to LookupEvents when the catalog of its region has no such table, and names that region', async () => {
+    const investigation = await task({ ATHENA_TABLE: 'exposed_keys.missing' })(state(), {
+      getRemainingTimeInMillis: () => 600_000,
+    });
+
+    expect(investigation.activity.source).toBe('lookup-events');
+    expect(investigation.activity.regions.failed).toEqual([
+      {
+        region: 'athena',
+        error: expect.stringMatching(
+          /The Glue catalog of us-east-1 has no table exposed_keys\.missing: .*; lookup-events was searched instead$/,
+        ),
       },
     ]);
   });

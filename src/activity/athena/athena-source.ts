@@ -42,6 +42,8 @@ export interface AthenaSourceOptions {
   pollMs?: number;
   /** The time now, for a date projection's range relative to it (`NOW`); default: the clock. */
   clock?: () => Date;
+  /** The region whose catalog holds the table (each region has its own), named when it is not found. */
+  catalogRegion?: string;
   /** Told, before the first query, what a person should know of its cost: a table read whole. */
   onWarning?: (text: string) => void;
 }
@@ -134,7 +136,7 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
     },
 
     async summarize(query) {
-      layout ??= tableLayout(deps.glue, options.table, flag).then((found) => {
+      layout ??= tableLayout(deps.glue, options.table, flag, options.catalogRegion).then((found) => {
         if (!found.partitions.date) options.onWarning?.(wholeTableWarning(options));
         return found;
       });

@@ -1,9 +1,26 @@
 import { GetTableCommand, type GetTableCommandOutput } from '@aws-sdk/client-glue';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { GlueApi } from '../../aws/narrow-clients.js';
+import { STACK_REGION } from '../../constants.js';
 import { InvalidInputError } from '../../errors.js';
 import { GLUE_NAME, type TableLayout, type TableName, type TablePartitions } from './activity-sql.js';
 import { projectionEnabled, tableLocation } from './table-location.js';
+
+/**
+ * The table is not in the catalog asked: each region has a catalog of its own, and Athena reads the
+ * one of the region it runs in, so a table made in another region is not found here.
+ */
+function noSuchTable(name: TableName, flag: string, region: string | undefined): InvalidInputError {
+  const where = region ?? 'the region asked';
+  const stack = region === STACK_REGION ? '' : ` (the stack's table is in ${STACK_REGION}: --region ${STACK_REGION})`;
+  return new InvalidInputError(
+    flag,
+    `The Glue catalog of ${where} has no table ${name.database}.${name.table}: Athena reads the catalog of the region it runs in, and each region has its own.`,
+    {
+      hint: `Run with --region set to the region the table was created in${stack}, name an existing table of CloudTrail logs, or create one with the stack (deploy --trail-bucket).`,
+    },
+  );
+}
 
 /** The names a CloudTrail table's partition columns go by (AWS's documented tables, and the stack's). */
 const PARTITION_NAMES = {
@@ -25,17 +42,14 @@ const FOLDER_DATE_FORMAT = 'yyyy/MM/dd';
  * of the month alone (AWS's manual partitions), and a range of CloudTrail's form over those would
  * match nothing, reading no event; without projection Athena ignores the projection's properties.
  *
- * @throws InvalidInputError when the table does not exist; AwsCallError when Glue fails.
+ * @throws InvalidInputError when the table does not exist in `region`'s catalog; AwsCallError when Glue fails.
  */
-export async function tableLayout(glue: GlueApi, name: TableName, flag: string): Promise<TableLayout> {
+export async function tableLayout(glue: GlueApi, name: TableName, flag: string, region?: string): Promise<TableLayout> {
   let answer: GetTableCommandOutput;
   try {
     answer = await glue.send(new GetTableCommand({ DatabaseName: name.database, Name: name.table }));
   } catch (error) {
-    if (isAwsError(error, 'EntityNotFound'))
-      throw new InvalidInputError(flag, `The Glue catalog has no table ${name.database}.${name.table}.`, {
-        hint: 'Create it with the stack (deploy --trail-bucket) or name an existing table of CloudTrail logs.',
-      });
+    if (isAwsError(error, 'EntityNotFound')) throw noSuchTable(name, flag, region);
     throw toAwsCallError('glue:GetTable', error);
   }
   const parameters = answer.Table?.Parameters ?? {};

@@ -31,6 +31,7 @@ export async function athenaSourceFor(
       workgroup: request.workgroup,
       outputLocation: request.outputLocation,
       regions: options.regions,
+      catalogRegion: clients.context.region,
       signal: options.signal,
       onWarning: options.onWarning,
     },

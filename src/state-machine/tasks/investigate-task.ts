@@ -31,6 +31,8 @@ export interface AthenaTaskClients {
   athena: AthenaApi;
   glue: GlueApi;
   sts: StsApi;
+  /** The region they call, whose catalog holds the table. */
+  region?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ async function stackSource(
     {
       table: config.athena.table,
       tableFlag: 'ATHENA_TABLE',
+      catalogRegion: clients.region,
       workgroup: config.athena.workgroup,
       regions: config.regions,
     },

@@ -309,6 +309,25 @@ describe('athenaSource', () => {
     expect(athenaMock).not.toHaveReceivedCommand(StartQueryExecutionCommand);
   });
 
+  it('names the region whose catalog has no such table, and the region to try', async () => {
+    glueMock.on(GetTableCommand).rejects(Object.assign(new Error('not found'), { name: 'EntityNotFoundException' }));
+    const inRegion = (catalogRegion: string) =>
+      athenaSource(
+        { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {} },
+        { table: { database: 'cloudtrail', table: 'events' }, catalogRegion },
+      ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    await expect(inRegion('eu-west-1')).rejects.toMatchObject({
+      message:
+        'The Glue catalog of eu-west-1 has no table cloudtrail.events: Athena reads the catalog of the region it runs in, and each region has its own.',
+      hint: "Run with --region set to the region the table was created in (the stack's table is in us-east-1: --region us-east-1), name an existing table of CloudTrail logs, or create one with the stack (deploy --trail-bucket).",
+    });
+    await expect(inRegion('us-east-1')).rejects.toMatchObject({
+      message: expect.stringMatching(/^The Glue catalog of us-east-1 has no table cloudtrail\.events:/),
+      hint: expect.stringMatching(/^Run with --region set to the region the table was created in, name/),
+    });
+  });
+
   it('prunes on a date column only when its projection says it holds CloudTrail’s yyyy/MM/dd', async () => {
     // AWS's manual partitions hold the day of the month alone; Hive-style ones 2023-07-10.
     const tables: Record<string, string>[] = [{}, { 'projection.dt.format': 'yyyy-MM-dd' }];
