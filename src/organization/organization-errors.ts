@@ -68,3 +68,25 @@ export class OutsideOrganizationError extends ExposedKeysError {
     });
   }
 }
+
+/**
+ * Thrown when `--account` names another account than the caller's while the stack the command
+ * uses is not an organisation's hub: that stack acts only in its own account.
+ */
+export class NotAHubError extends ExposedKeysError {
+  readonly code = 'NOT_A_HUB';
+  readonly exitCode = ExitCode.awsFailed;
+  readonly stackName: string;
+  readonly accountId: string;
+  constructor(acting: { stackName: string; accountId: string; accessKeyId: string; command: 'respond' | 'release' }) {
+    const { stackName, accountId, accessKeyId, command } = acting;
+    super(
+      `Stack ${stackName} is not an organisation's hub (its OrganizationId is empty): it acts only in its own account, so the deletion and the verification it schedules would never reach account ${accountId}. Nothing was changed.`,
+      {
+        hint: `Give --stack-name of the hub (deployed with exposed-keys deploy --org), or run it from account ${accountId} itself: exposed-keys ${command} --key ${accessKeyId} --profile <a profile of account ${accountId}>.`,
+      },
+    );
+    this.stackName = stackName;
+    this.accountId = accountId;
+  }
+}

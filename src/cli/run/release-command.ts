@@ -6,6 +6,7 @@ import { guardedOnceConfirmed } from '../interrupt.js';
 import type { Output, Progress } from '../output.js';
 import { renderReleasePlan } from '../render/release.js';
 import { actingClients } from './acting-clients.js';
+import { deployedParameters, refuseAccountOutsideHub } from './deployed-stack.js';
 import { type ReleaseMessage, type ReleaseOutcome, type ReleaseRequest, releaseFlow } from './release.js';
 import type { TopicToNotify } from './respond.js';
 import { stackSchedules } from './schedule-target.js';
@@ -33,9 +34,17 @@ export async function releaseCommand(
   const { output, progress } = ui;
   // --account: the key's IAM is the member's, through its role (checked first, as respond does);
   // the schedules and the topic stay the caller's (the hub's).
-  const { acting, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
+  const { acting, own, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
     output.warn(text),
   );
+  // Only a hub's schedules are a member's key's: another stack's act in its own account alone.
+  if (request.account && !own)
+    await refuseAccountOutsideHub(deployedParameters(clients, ui.stackName), {
+      stackName: ui.stackName,
+      accountId: request.account.accountId,
+      accessKeyId: request.accessKeyId,
+      command: 'release',
+    });
   // A topic given is checked before anything changes, as respond does.
   const given = ui.topicArn
     ? await resolveTopic(clients, { topicArn: ui.topicArn, stackName: ui.stackName }, 5_000)

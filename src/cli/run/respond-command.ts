@@ -2,6 +2,7 @@ import type { TimeWindow } from '../../activity/activity-summary.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { GLOBAL_EVENTS_REGION } from '../../constants.js';
 import { describeError, InvalidInputError, StackNotFoundError } from '../../errors.js';
+import { NotAHubError } from '../../organization/organization-errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
 import { cliHost } from '../cli-host.js';
 import { listenForInterrupt } from '../interrupt.js';
@@ -10,6 +11,7 @@ import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
 import { actingClients } from './acting-clients.js';
+import { deployedParameters, refuseAccountOutsideHub } from './deployed-stack.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
 import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
 import { stackSchedules } from './schedule-target.js';
@@ -93,6 +95,18 @@ export async function respondCommand(
   const { acting, own, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
     output.warn(text),
   );
+  const parameters = deployedParameters(clients, ui.stackName);
+  if (request.account && !own)
+    await refuseAccountOutsideHub(parameters, {
+      stackName: ui.stackName,
+      accountId: request.account.accountId,
+      accessKeyId: request.accessKeyId,
+      command: 'respond',
+    }).catch((error: unknown) => {
+      if (error instanceof NotAHubError) throw error;
+      // Not knowing is no reason to leave the key active: a follow-up that cannot act there says so when it comes.
+      output.warn(`Could not tell whether stack ${ui.stackName} is an organisation's hub: ${describeError(error)}`);
+    });
   const topic = await topicFinder(clients, request, ui.stackName);
   const schedules = stackSchedules(clients, ui.stackName, clients.context.region);
   // The deletion of a deactivated key is scheduled in the stack: without one, nothing is changed.

@@ -3,13 +3,13 @@ import { callerAccount } from '../../aws/caller-account.js';
 import type { AwsClients } from '../../aws/clients.js';
 import type { ConfirmRequest } from '../../common/io-host.js';
 import { cutEnd } from '../../common/untrusted-text.js';
-import { findStack } from '../../deploy/stack-description.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
 import type { StateTransition } from '../../state-machine/run-local.js';
 import type { SimulatedSource } from '../../state-machine/simulated-event.js';
 import { type Interrupt, listenForInterrupt, warnAtFirstInterrupt } from '../interrupt.js';
 import type { AccountTarget } from '../options.js';
 import { actingClients } from './acting-clients.js';
+import { deployedParameters, isHub } from './deployed-stack.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
 import { containQuestion, eventIncident, realKeyOf } from './simulate-question.js';
@@ -52,10 +52,8 @@ function containedKeyOf(request: SimulateCommandRequest, event: Record<string, u
  */
 async function stackIsHub(clients: AwsClients, stackName: string): Promise<boolean | undefined> {
   try {
-    const stack = await findStack(await clients.cloudFormation(), stackName);
-    if (!stack) return undefined;
-    const organizationId = stack.Parameters?.find((parameter) => parameter.ParameterKey === 'OrganizationId');
-    return Boolean(organizationId?.ParameterValue);
+    const parameters = await deployedParameters(clients, stackName)();
+    return parameters && isHub(parameters);
   } catch {
     // The question then says what happens either way; the run reports the stack's own errors.
     return undefined;

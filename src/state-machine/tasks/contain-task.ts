@@ -165,7 +165,8 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
     if (isFollowUpEvent(eventOf(state))) {
       const request = followUpRequest(state, 'scheduled-deletion');
       deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
-      const member = await followUpClients(deps.organization, request);
+      const own = deps.accountId ?? accountOf(context?.invokedFunctionArn);
+      const member = await followUpClients(deps.organization, request, own);
       const deleted = await deleteAsScheduled(
         { iam: withDeadline(member ? member.iam() : deps.iam, deadline) },
         request,

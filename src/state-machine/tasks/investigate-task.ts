@@ -141,11 +141,12 @@ export function investigateTask(
     if (incident && !deps.organization)
       refuseOtherAccount(incident, deps.accountId ?? accountOf(context?.invokedFunctionArn));
     const accountId = followUp ? followUp.accountId : (incident?.accountId ?? null);
+    const own = deps.accountId ?? accountOf(context?.invokedFunctionArn);
     // Organisation mode: the CloudTrail of the key's account (an account outside it throws, for the Catch).
     const member =
       deps.organization && incident
         ? (await incidentAccount(deps.organization, incident)).clients
-        : followUp && (await followUpClients(deps.organization, followUp));
+        : followUp && (await followUpClients(deps.organization, followUp, own));
     const cloudTrail = member ? member.cloudTrail : deps.cloudTrail;
     const lookup = lookupEventsSource(
       {

@@ -49,15 +49,19 @@ export async function clientsIn(
 }
 
 /**
- * Organisation mode: the clients a follow-up (scheduled deletion, verification) acts with, in the
- * account its schedule names. One that names none is refused: the hub's own account is not where
- * a member's key lives, and acting there would delete or verify nothing, or the wrong key.
+ * The clients a follow-up (scheduled deletion, verification) acts with. In organisation mode, those
+ * of the account its schedule names; one that names none is refused: the hub's own account is not
+ * where a member's key lives, and acting there would delete or verify nothing, or the wrong key.
+ * Outside it, the function's own (undefined); one naming another account than `own` is refused:
+ * there IAM would not know the key (reported gone) and CloudTrail would show nothing (reported quiet).
  *
- * @throws InvalidEventError when, in organisation mode, the follow-up names no account.
+ * @throws InvalidEventError when, in organisation mode, the follow-up names no account; or when,
+ * outside it, the follow-up names another account than the function's own (`own`, when known).
  */
 export async function followUpClients(
   organization: OrganizationAccess | undefined,
-  request: { accountId: string | null; accessKeyId: string },
+  request: Pick<FollowUpRequest, 'accountId' | 'accessKeyId' | 'kind'>,
+  own?: string,
 ): Promise<AccountClients | undefined> {
   if (organization && !request.accountId)
     throw new InvalidEventError(
@@ -66,6 +70,11 @@ export async function followUpClients(
       {
         hint: `Find the key's account (aws sts get-access-key-info --access-key-id ${request.accessKeyId}), then do the follow-up by hand there, or with exposed-keys release --key ${request.accessKeyId} --account <that account>.`,
       },
+    );
+  if (!organization && request.accountId && own !== undefined && request.accountId !== own)
+    throw new InvalidEventError(
+      'account',
+      `${request.accountId} is not this stack's account (${own}), the only one it acts in outside organisation mode: the ${request.kind === 'verification' ? 'verification' : 'scheduled deletion'} of ${request.accessKeyId} was not done. Do it with a profile of account ${request.accountId} (--profile <a profile of account ${request.accountId}>).`,
     );
   return clientsIn(organization, request.accountId, request.accessKeyId);
 }
