@@ -144,6 +144,22 @@ export class ContainmentError extends ExposedKeysError {
   }
 }
 
+/**
+ * Thrown by `release` when the key is gone before it could be released: its scheduled deletion ran
+ * first (or someone deleted it). A human must act: whatever needed the key needs a new one.
+ */
+export class KeyGoneError extends ExposedKeysError {
+  readonly code = 'KEY_GONE';
+  readonly exitCode = ExitCode.needsHuman;
+  constructor(
+    readonly accessKeyId: string,
+    message: string,
+    options: ExposedKeysErrorOptions = {},
+  ) {
+    super(message, options);
+  }
+}
+
 /** Thrown when no region at all could be searched, so nothing is known of what the key did. */
 export class InvestigationError extends ExposedKeysError {
   readonly code = 'INVESTIGATION_FAILED';

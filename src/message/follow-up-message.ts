@@ -55,6 +55,8 @@ function happened(followUp: FollowUpReport): string {
     return `The deletion of ${whose(followUp)}${since} and inactive since, came due.`;
   if (followUp.kind === 'verification')
     return `The check of ${whose(followUp)}${since}: did it, or a session it minted, call AWS since?`;
+  if (followUp.keyGone)
+    return `A responder asked to release ${whose(followUp)} (exposed-keys release), but its scheduled deletion came first.`;
   return `${whose(followUp)} was released by a responder (exposed-keys release).`;
 }
 
@@ -78,6 +80,7 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
     const error = shownText(step.error, 300);
     if (followUp.kind === 'scheduled-deletion') return `NOT DELETED: the deletion failed (${error}).`;
     if (followUp.kind === 'verification') return `NOT VERIFIED: the check failed (${error}).`;
+    if (followUp.keyGone) return `DELETED before it could be released: ${error}`;
     return `As the failed release left it: ${error}`;
   }
   if (!result) return 'Unknown: nothing was done.';
@@ -120,6 +123,10 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: 
     if (followUp.kind === 'verification')
       return [
         `Check by hand what the key did since containment: exposed-keys investigate --key ${keyArgs} --start ${followUp.containedAt ?? '<time of containment>'}`,
+      ];
+    if (followUp.keyGone)
+      return [
+        `If something still needs a key of ${user}, give it a new one: aws iam create-access-key --user-name ${user}${profile}`,
       ];
     return [`Release it again: exposed-keys release --key ${keyArgs}${followUp.reactivate ? ' --reactivate' : ''}`];
   }

@@ -47,6 +47,8 @@ export interface FollowUpReport {
   step: StepReport<FollowUpResult>;
   /** A release's: whether it was to make the key active again (a false alarm). */
   reactivate?: boolean;
+  /** A failed release's: the key was gone, deleted (by its scheduled deletion) before it could be released. */
+  keyGone?: boolean;
 }
 
 /** Everything known about one incident once the steps have run; what the notification reports. */

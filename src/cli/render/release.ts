@@ -52,6 +52,7 @@ export function renderRelease(result: ReleaseCommandResult, palette: Palette): s
       containedAt: result.plan.containedAt,
       step: release,
       reactivate: result.reactivate ?? false,
+      ...(result.keyGone ? { keyGone: true } : {}),
     },
     ...(result.actedFrom ? { actedFrom: result.actedFrom } : {}),
   } as const;

@@ -1,7 +1,7 @@
 import type { IamClient, SchedulerApi } from '../../aws/narrow-clients.js';
 import type { IoHost } from '../../common/io-host.js';
 import { shownText } from '../../common/untrusted-text.js';
-import { describeError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { describeError, ExitCode, type ExitCodeValue, KeyGoneError } from '../../errors.js';
 import type { IncidentReport } from '../../steps/incident-outcome.js';
 import type { ReleaseResult } from '../../steps/lifecycle/follow-up-result.js';
 import { planRelease, type ReleasePlan, releaseKey } from '../../steps/lifecycle/release.js';
@@ -49,6 +49,8 @@ export interface ReleaseCommandResult {
   warnings: string[];
   /** Whether the release was to make the key active again (`--reactivate`): the steps to retry it say so. */
   reactivate?: boolean;
+  /** Present when the release failed because the key is gone: its scheduled deletion ran first. */
+  keyGone?: true;
 }
 
 /** How `release` ended: with a result, or stopped by the responder before any change. */
@@ -85,7 +87,14 @@ export async function releaseFlow(
   if (!(await io.confirm({ question: question(plan, request.reactivate), consequence })))
     return { aborted: true, plan };
   io.notify({ kind: 'step', text: 'Releasing, notifying…' });
-  const release = await report(() => releaseKey(stepDeps, plan, { reactivate: request.reactivate }), describeError);
+  let keyGone = false;
+  const release = await report(
+    () => releaseKey(stepDeps, plan, { reactivate: request.reactivate }),
+    (error) => {
+      keyGone = error instanceof KeyGoneError;
+      return describeError(error);
+    },
+  );
   const accountId = await deps.accountId();
   const incidentReport: IncidentReport = {
     incident: null,
@@ -99,6 +108,7 @@ export async function releaseFlow(
       containedAt: plan.containedAt,
       step: release,
       reactivate: request.reactivate,
+      ...(keyGone ? { keyGone } : {}),
     },
     ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
   };
@@ -115,18 +125,21 @@ export async function releaseFlow(
       ...(deps.actedFrom ? { actedFrom: deps.actedFrom } : {}),
       warnings,
       reactivate: request.reactivate,
+      ...(keyGone ? { keyGone: true as const } : {}),
     },
   };
 }
 
 /**
  * The exit code of a release: 4 when it left the key active without reactivating it (someone made
- * it active again: a human must look), whatever else failed, as for respond; 3 when the release or
- * its notification failed (the stack's topic not found for a failure included); else 0.
+ * it active again: a human must look), or found the key gone (its scheduled deletion ran first),
+ * whatever else failed, as for respond; 3 when the release or its notification failed (the stack's
+ * topic not found for a failure included); else 0.
  */
 export function releaseExitCode(result: ReleaseCommandResult): ExitCodeValue {
   const done = result.release.status === 'done' ? result.release.result : null;
   if (done && !done.reactivated && done.status === 'Active') return ExitCode.needsHuman;
+  if (result.keyGone) return ExitCode.needsHuman;
   if (!done || result.notification.status === 'failed') return ExitCode.awsFailed;
   // Printed because the stack's topic could not be looked up: nobody was notified.
   if (result.notification.status === 'printed' && result.warnings.length > 0) return ExitCode.awsFailed;

@@ -1,7 +1,8 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { toAwsCallError } from '../../aws/aws-errors.js';
+import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient, SchedulerApi } from '../../aws/narrow-clients.js';
-import { ContainmentError, describeError, InvalidInputError } from '../../errors.js';
+import { shellCommand } from '../../common/shell-words.js';
+import { ContainmentError, describeError, InvalidInputError, KeyGoneError } from '../../errors.js';
 import { recordContainment } from '../containment/actions.js';
 import { containedRecord, containedTag } from '../containment/evidence.js';
 import { listedStatus, resolveOwner } from '../containment/owner.js';
@@ -115,12 +116,30 @@ export async function planRelease(
 }
 
 /**
- * Releases a key exposed-keys contained: with `reactivate` (a false alarm), makes the key active
- * again first, so that a refusal there changes nothing; then removes its scheduled deletion (and,
- * reactivated, its verification), so the key stays as it is; and leaves a record of it on the user,
- * which a scheduled deletion reads before acting. Each schedule is removed by name, whether or not
- * the plan could read it: one the plan could not see must still go.
+ * The key's status as IAM lists it for the user now; null when IAM lists it no more (the user
+ * gone too).
  *
+ * @throws the SDK's error when IAM does not answer.
+ */
+async function statusNow(iam: IamClient, userName: string, accessKeyId: string): Promise<string | null> {
+  try {
+    return await listedStatus(iam, userName, accessKeyId);
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return null;
+    throw error;
+  }
+}
+
+/**
+ * Releases a key exposed-keys contained: with `reactivate` (a false alarm), makes the key active
+ * again first, so that a refusal there changes nothing; then leaves a record of the release on the
+ * user, which a scheduled deletion reads before acting (so that one started meanwhile leaves the
+ * key alone); then removes its scheduled deletion (and, reactivated, its verification). Each
+ * schedule is removed by name, whether or not the plan could read it: one the plan could not see
+ * must still go. The key's status is then read from IAM again: a deletion the plan saw may have
+ * run while the release was asked.
+ *
+ * @throws KeyGoneError when IAM no longer lists the key: its scheduled deletion ran first.
  * @throws AwsCallError when IAM or Scheduler refuses, its message saying what was already done; or
  * when the record could not be left and no stack's schedule group was found, since nothing then
  * stops a deletion scheduled for the key.
@@ -131,21 +150,49 @@ export async function releaseKey(
   options: { reactivate: boolean },
 ): Promise<ReleaseResult> {
   const now = (deps.now ?? (() => new Date()))();
+  const { accessKeyId, userName } = plan;
   const done: string[] = [];
+  const alreadyDone = () => (done.length > 0 ? ` Already done: ${done.join('; ')}.` : ' Nothing was changed.');
   const failure = (operation: string, error: unknown) => {
     const failed = toAwsCallError(operation, error);
-    failed.message += done.length > 0 ? ` Already done: ${done.join('; ')}.` : ' Nothing was changed.';
+    failed.message += alreadyDone();
     return failed;
   };
+  // A one-time schedule removes itself once it has started its execution: gone since the plan, it ran.
+  let deletionRan = false;
+  const gone = () =>
+    new KeyGoneError(
+      accessKeyId,
+      `${accessKeyId} of ${userName} is gone: ${deletionRan ? 'its scheduled deletion ran before the release could cancel it' : 'IAM no longer lists it (deleted since the release was asked)'}, so it was not released.${alreadyDone()}`,
+      {
+        hint: `If something still needs a key of ${userName}, give it a new one: ${shellCommand`aws iam create-access-key --user-name ${userName}`}`,
+      },
+    );
   if (options.reactivate)
     try {
       await deps.iam.send(
-        new UpdateAccessKeyCommand({ UserName: plan.userName, AccessKeyId: plan.accessKeyId, Status: 'Active' }),
+        new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Active' }),
       );
-      done.push(`${plan.accessKeyId} made ACTIVE again`);
+      done.push(`${accessKeyId} made ACTIVE again`);
     } catch (error) {
+      if (
+        isAwsError(error, 'NoSuchEntity') &&
+        (await statusNow(deps.iam, userName, accessKeyId).catch(() => '')) === null
+      )
+        throw gone();
       throw failure('iam:UpdateAccessKey', error);
     }
+  const scheduled = Boolean(deps.scheduler && deps.groupName);
+  const what = releaseRecord(now, { reactivated: options.reactivate, active: plan.status === 'Active' });
+  const warning = await recordContainment(deps.iam, userName, accessKeyId, what);
+  if (warning && !scheduled)
+    throw failure(
+      'iam:TagUser',
+      new Error(
+        `The release could not be recorded on ${userName} (${warning}), and no stack's schedule group was found: a deletion scheduled for ${accessKeyId} would still delete it.`,
+      ),
+    );
+  if (!warning) done.push(`the release recorded on ${userName}`);
   const cancelled: string[] = [];
   const kinds = options.reactivate
     ? (['scheduled-deletion', 'verification'] as const)
@@ -153,30 +200,35 @@ export async function releaseKey(
   if (deps.scheduler && deps.groupName)
     for (const kind of kinds)
       try {
-        if (await cancelFollowUp(deps.scheduler, deps.groupName, kind, plan.accessKeyId)) {
-          cancelled.push(scheduleName(kind, plan.accessKeyId));
-          done.push(`schedule ${scheduleName(kind, plan.accessKeyId)} removed`);
-        }
+        if (await cancelFollowUp(deps.scheduler, deps.groupName, kind, accessKeyId)) {
+          cancelled.push(scheduleName(kind, accessKeyId));
+          done.push(`schedule ${scheduleName(kind, accessKeyId)} removed`);
+        } else if (kind === 'scheduled-deletion' && plan.schedules.some((schedule) => schedule.kind === kind))
+          deletionRan = true;
       } catch (error) {
         throw failure('scheduler:DeleteSchedule', error);
       }
-  const what = releaseRecord(now, { reactivated: options.reactivate, active: plan.status === 'Active' });
-  const warning = await recordContainment(deps.iam, plan.userName, plan.accessKeyId, what);
-  if (warning && !(deps.scheduler && deps.groupName))
-    throw failure(
-      'iam:TagUser',
-      new Error(
-        `The release could not be recorded on ${plan.userName} (${warning}), and no stack's schedule group was found: a deletion scheduled for ${plan.accessKeyId} would still delete it.`,
-      ),
+  const warnings = [...plan.warnings, ...(warning ? [warning] : [])];
+  let status: string | null;
+  try {
+    status = await statusNow(deps.iam, userName, accessKeyId);
+  } catch (error) {
+    // Whether the deletion that ran found the key released is IAM's to say: not known, not released.
+    if (deletionRan) throw failure('iam:ListAccessKeys', error);
+    warnings.push(
+      `Could not read the status of ${accessKeyId} again, so it is given as found before the release: ${describeError(toAwsCallError('iam:ListAccessKeys', error))}`,
     );
+    status = options.reactivate ? 'Active' : plan.status;
+  }
+  if (status === null) throw gone();
   return {
     kind: 'release',
-    accessKeyId: plan.accessKeyId,
-    userName: plan.userName,
+    accessKeyId,
+    userName,
     evidence: plan.evidence,
     cancelled,
     reactivated: options.reactivate,
-    status: options.reactivate ? 'Active' : plan.status,
-    warnings: [...plan.warnings, ...(warning ? [warning] : [])],
+    status: status === 'Active' ? 'Active' : 'Inactive',
+    warnings,
   };
 }

@@ -22,7 +22,13 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AwsCallError, ContainmentError, InvalidInputError, StackNotFoundError } from '../../../../src/errors.js';
+import {
+  AwsCallError,
+  ContainmentError,
+  InvalidInputError,
+  KeyGoneError,
+  StackNotFoundError,
+} from '../../../../src/errors.js';
 import { containKey } from '../../../../src/steps/contain.js';
 import { revokeSessionsPolicy } from '../../../../src/steps/containment/revoke-sessions-policy.js';
 import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
@@ -522,6 +528,69 @@ describe('a released key', () => {
   });
 });
 
+describe('releaseKey while its scheduled deletion comes due', () => {
+  const deps = { iam, scheduler, groupName: 'exposed-keys', now: () => NOW };
+  const notFound = () => new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} });
+
+  it('records the release before it removes the deletion, so that a deletion started meanwhile finds it', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    const plan = await planRelease(deps, { accessKeyId: KEY });
+    const order: string[] = [];
+    iamMock.on(TagUserCommand).callsFake(() => order.push('TagUser') && {});
+    schedulerMock.on(DeleteScheduleCommand).callsFake(() => order.push('DeleteSchedule') && {});
+
+    await releaseKey(deps, plan, { reactivate: false });
+
+    expect(order).toEqual(['TagUser', 'DeleteSchedule']);
+  });
+
+  it('gives the key as IAM lists it once released, not as the plan found it', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    const plan = await planRelease(deps, { accessKeyId: KEY });
+    inactiveKey('Active');
+
+    const result = await releaseKey(deps, plan, { reactivate: false });
+
+    expect(plan.status).toBe('Inactive');
+    expect(result.status).toBe('Active');
+  });
+
+  it('fails, saying the deletion ran first, when the deletion the plan saw is gone with the key', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    const plan = await planRelease(deps, { accessKeyId: KEY });
+    // While the question was open, the schedule started its execution (removing itself), which deleted the key.
+    schedulerMock.on(DeleteScheduleCommand).rejects(notFound());
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [] });
+
+    const failure = await releaseKey(deps, plan, { reactivate: false }).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(KeyGoneError);
+    expect((failure as KeyGoneError).exitCode).toBe(4);
+    expect((failure as Error).message).toMatch(
+      new RegExp(`^${KEY} of alice is gone: its scheduled deletion ran before the release could cancel it`),
+    );
+    expect((failure as KeyGoneError).hint).toContain('aws iam create-access-key --user-name alice');
+  });
+
+  it('reports a key still there as released when its deletion schedule was gone, the deletion having found the release', async () => {
+    inactiveKey();
+    tagged();
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    const plan = await planRelease(deps, { accessKeyId: KEY });
+    schedulerMock.on(DeleteScheduleCommand).rejects(notFound());
+
+    const result = await releaseKey(deps, plan, { reactivate: false });
+
+    expect(result).toMatchObject({ status: 'Inactive', cancelled: [] });
+  });
+});
+
 describe('releaseKey when something fails', () => {
   const deps = { iam, scheduler, groupName: 'exposed-keys', now: () => NOW };
   const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
@@ -561,7 +630,7 @@ describe('releaseKey when something fails', () => {
     const release = releaseKey(deps, await planRelease(deps, { accessKeyId: KEY }), { reactivate: true });
 
     await expect(release).rejects.toThrow(
-      new RegExp(`scheduler:DeleteSchedule.*Already done: ${KEY} made ACTIVE again\\.`),
+      new RegExp(`scheduler:DeleteSchedule.*Already done: ${KEY} made ACTIVE again; the release recorded on alice\\.`),
     );
   });
 
