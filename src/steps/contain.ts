@@ -10,7 +10,7 @@ import { isRootUserName } from '../incident/user-name.js';
 import { disableKey, recordContainment, revokeSessions } from './containment/actions.js';
 import type { ContainmentMode } from './containment/containment-modes.js';
 import { containedRecord, removalEvidence } from './containment/evidence.js';
-import { type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
+import { deletionDue, type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
 import { type KeyOwner, listedStatus, resolveOwner, sameUser } from './containment/owner.js';
 import {
   containmentRecord,
@@ -425,7 +425,7 @@ export async function containKey(
     });
 
   const keyAction: ContainmentAction['kind'] = opts.mode === 'delete' ? 'delete-access-key' : 'deactivate-access-key';
-  const followUps = (dryRun: boolean, gone = false) =>
+  const followUps = (dryRun: boolean, gone = false, unrecorded: string | null = null) =>
     scheduleFollowUps(deps.schedules, {
       accessKeyId,
       userName,
@@ -435,7 +435,13 @@ export async function containKey(
       verifyAfterMinutes: opts.verifyAfterMinutes,
       dryRun,
       checkSchedules: opts.checkSchedules,
+      unrecorded,
     });
+  // The deletion's time, when one is to be scheduled: the record names it before it is.
+  const deletionAt = (gone = false) =>
+    opts.mode === 'deactivate-then-delete' && !gone && deps.schedules
+      ? deletionDue(now, opts.deleteAfterDays).toISOString()
+      : null;
   if (opts.dryRun) {
     // A key already inactive is not deactivated again: the plan says so, as the run would find it.
     const inactive =
@@ -486,15 +492,20 @@ export async function containKey(
       // A release is a person's decision that the key stays: nothing is scheduled after one.
       const unscheduled =
         opts.mode === 'deactivate-then-delete' && !isReleaseRecord(earlier) && deletionDueIn(earlier) === null;
-      const scheduled = unscheduled ? await followUps(false) : null;
-      if (scheduled) {
-        warnings.push(...scheduled.warnings);
-        if (scheduled.deleteAt) {
-          const record = containmentRecord('deactivated', new Date(recordTime(earlier) ?? now), scheduled.deleteAt);
-          const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, record);
-          if (recordFailure) warnings.push(recordFailure);
-        }
-      }
+      const due = deletionAt();
+      const scheduled = unscheduled
+        ? await recordThenSchedule(
+            deps.iam,
+            { userName, accessKeyId },
+            {
+              first: due && containmentRecord('deactivated', new Date(recordTime(earlier) ?? now), due),
+              withoutDeletion: earlier,
+            },
+            due,
+            (unrecorded) => followUps(false, false, unrecorded),
+            warnings,
+          )
+        : null;
       return result(incident, opts, {
         ...common,
         outcome: 'already-contained',
@@ -520,8 +531,6 @@ export async function containKey(
         },
       ];
   const humanSteps: string[] = [];
-  const scheduled: FollowUpsScheduled = await followUps(false, disabled === 'gone');
-  warnings.push(...scheduled.warnings);
   if (opts.revokeSessions) {
     // The cutoff is taken once the key is unusable: a session minted while IAM was being asked is denied too.
     const revoked = await revokeSessions(deps.iam, userName, (deps.now ?? (() => new Date()))());
@@ -536,11 +545,18 @@ export async function containKey(
       humanSteps.push(revokeSessionsStep(userName));
     }
   }
+  const what = foundInactive ? 'found inactive' : done;
+  const due = deletionAt(disabled === 'gone');
+  const scheduled: FollowUpsScheduled = await recordThenSchedule(
+    deps.iam,
+    { userName, accessKeyId },
+    { first: containmentRecord(what, now, due), withoutDeletion: containmentRecord(what, now) },
+    due,
+    (unrecorded) => followUps(false, disabled === 'gone', unrecorded),
+    warnings,
+  );
   actions.push(...scheduled.actions);
   humanSteps.push(...scheduled.humanSteps);
-  const record = containmentRecord(foundInactive ? 'found inactive' : done, now, scheduled.deleteAt);
-  const recordFailure = await recordContainment(deps.iam, userName, accessKeyId, record);
-  if (recordFailure) warnings.push(recordFailure);
   if (foundInactive)
     return result(incident, opts, {
       ...common,
@@ -561,6 +577,40 @@ export async function containKey(
     deleteAt: scheduled.deleteAt,
     verifyAt: scheduled.verifyAt,
   });
+}
+
+/**
+ * Leaves the record of a containment on the user (`first`, when there is one), then schedules its
+ * follow-ups. A scheduled deletion deletes only a key whose record names it, so the deletion due
+ * at `deleteAt` is scheduled only once its record is there: one whose record could not be left is
+ * a failed action, with the command to delete the key by hand. A record naming a deletion that
+ * could not be scheduled is written again without it (`withoutDeletion`), so that a later
+ * containment of the key schedules it. A schedule of the same name left by an earlier attempt is
+ * moved to the time the record names, or, when no record could be left, acts only if the record
+ * it finds names it.
+ */
+async function recordThenSchedule(
+  iam: IamClient,
+  key: { userName: string; accessKeyId: string },
+  record: { first: string | null; withoutDeletion: string },
+  deleteAt: string | null,
+  schedule: (unrecorded: string | null) => Promise<FollowUpsScheduled>,
+  warnings: string[],
+): Promise<FollowUpsScheduled> {
+  const { userName, accessKeyId } = key;
+  const recordFailure =
+    record.first === null ? null : await recordContainment(iam, userName, accessKeyId, record.first);
+  if (recordFailure) warnings.push(recordFailure);
+  const scheduled = await schedule(deleteAt ? recordFailure : null);
+  warnings.push(...scheduled.warnings);
+  if (deleteAt && !recordFailure && scheduled.deleteAt === null) {
+    const rewritten = await recordContainment(iam, userName, accessKeyId, record.withoutDeletion);
+    if (rewritten)
+      warnings.push(
+        `${rewritten}; it names a deletion at ${deleteAt}, which was not scheduled, so a later containment will not schedule it`,
+      );
+  }
+  return scheduled;
 }
 
 /**

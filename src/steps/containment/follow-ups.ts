@@ -37,10 +37,21 @@ export interface FollowUpPlan {
    * must wait for nothing but IAM.
    */
   checkSchedules: boolean;
+  /**
+   * Why the record of the containment naming the deletion could not be left on the user: the
+   * deletion is then not scheduled (a failed action), since at its time it would find no record
+   * naming it, and refuse.
+   */
+  unrecorded?: string | null;
 }
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
+
+/** When a deletion scheduled at `now` is due: `days` later. */
+export function deletionDue(now: Date, days: number): Date {
+  return new Date(now.getTime() + days * DAY_MS);
+}
 
 function request(plan: FollowUpPlan, kind: FollowUpKind, deleteAt: Date | null): FollowUpRequest {
   return {
@@ -55,15 +66,16 @@ function request(plan: FollowUpPlan, kind: FollowUpKind, deleteAt: Date | null):
 
 /**
  * Schedules what follows a containment: the deletion of a key left inactive (deactivate-then-delete),
- * and the verification that it went quiet. A deletion that cannot be scheduled is a failed action
- * (a human must delete the key later); a verification that cannot be is a warning.
+ * and the verification that it went quiet. A deletion that cannot be scheduled, or whose record
+ * could not be left (`unrecorded`), is a failed action (a human must delete the key later); a
+ * verification that cannot be is a warning.
  */
 export async function scheduleFollowUps(
   schedules: (() => Promise<ScheduleDeps>) | undefined,
   plan: FollowUpPlan,
 ): Promise<FollowUpsScheduled> {
   const done: FollowUpsScheduled = { actions: [], warnings: [], humanSteps: [], deleteAt: null, verifyAt: null };
-  const deleteAt = plan.deleteAfterDays === null ? null : new Date(plan.now.getTime() + plan.deleteAfterDays * DAY_MS);
+  const deleteAt = plan.deleteAfterDays === null ? null : deletionDue(plan.now, plan.deleteAfterDays);
   // Without the stack's schedules there is nothing to run a verification; only a deletion is missed.
   const verifyAt =
     schedules && plan.verifyAfterMinutes > 0
@@ -94,6 +106,11 @@ export async function scheduleFollowUps(
     // A dry run changes nothing: not finding out whether the stack could schedule it fails nothing either.
     if (plan.dryRun && !deps)
       return { ...planned, detail: `${planned.detail}; the stack's schedules could not be checked: ${unavailable}` };
+    if (kind === 'scheduled-deletion' && plan.unrecorded)
+      return {
+        status: 'failed' as const,
+        detail: `did not schedule the deletion: exposed-keys' record of the containment, which the deletion must find on the user, could not be left there (${plan.unrecorded})`,
+      };
     if (!deps) return { status: 'failed' as const, detail: `could not schedule the ${what}: ${unavailable}` };
     if (plan.dryRun) return planned;
     try {

@@ -31,6 +31,7 @@ import {
 } from '../../../../src/errors.js';
 import { containKey } from '../../../../src/steps/contain.js';
 import { revokeSessionsPolicy } from '../../../../src/steps/containment/revoke-sessions-policy.js';
+import { needsHuman } from '../../../../src/steps/incident-outcome.js';
 import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
 import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
@@ -54,6 +55,8 @@ function inactiveKey(status: 'Active' | 'Inactive' = 'Inactive') {
 function tagged(value = 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z') {
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [{ Key: TAG, Value: value }] });
 }
+
+const SKIPPED = { status: 'skipped' as const, reason: 'not investigated here' };
 
 const REQUEST = {
   kind: 'scheduled-deletion',
@@ -205,6 +208,90 @@ describe('containKey in deactivate-then-delete mode', () => {
     );
     expect(result.warnings.join('\n')).toMatch(/No verification after containment/);
     expect(result.deleteAt).toBeNull();
+  });
+
+  it('records the containment before it schedules the deletion, or moves the schedule an earlier attempt left', async () => {
+    const order: string[] = [];
+    iamMock.on(TagUserCommand).callsFake(() => order.push('TagUser') && {});
+    schedulerMock.on(CreateScheduleCommand).callsFake(({ Name }: { Name: string }) => {
+      order.push(`CreateSchedule ${Name}`);
+      if (Name.startsWith('exposed-keys-delete-'))
+        throw new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} });
+      return {};
+    });
+    schedulerMock
+      .on(UpdateScheduleCommand)
+      .callsFake(({ Name }: { Name: string }) => order.push(`UpdateSchedule ${Name}`) && {});
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    expect(order.slice(0, 3)).toEqual([
+      'TagUser',
+      `CreateSchedule exposed-keys-delete-${KEY}`,
+      `UpdateSchedule exposed-keys-delete-${KEY}`,
+    ]);
+    expect(schedulerMock).toHaveReceivedCommandWith(UpdateScheduleCommand, {
+      Name: `exposed-keys-delete-${KEY}`,
+      ScheduleExpression: 'at(2026-12-04T03:00:00)',
+    });
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      Tags: [{ Key: TAG, Value: 'deactivated 2026-11-27T03:00:00.000Z delete at 2026-12-04T03:00:00.000Z' }],
+    });
+    expect(result.deleteAt).toBe('2026-12-04T03:00:00.000Z');
+  });
+
+  it('schedules no deletion the record cannot name: a failed action, with the command to delete by hand', async () => {
+    iamMock
+      .on(TagUserCommand)
+      .rejects(
+        Object.assign(new Error('Cannot exceed quota for TagsPerUser: 50'), { name: 'LimitExceeded', $metadata: {} }),
+      );
+    const incident = incidentFor(KEY, 'alice');
+
+    const result = await containKey(deps(), incident, { mode: 'deactivate-then-delete' });
+
+    expect(schedulerMock).not.toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
+    expect(schedulerMock).not.toHaveReceivedCommand(UpdateScheduleCommand);
+    expect(result.deleteAt).toBeNull();
+    expect(result.summary).toBe(`Deactivated ${KEY} of alice.`);
+    const deletion = result.actions.find((action) => action.kind === 'schedule-deletion');
+    expect(deletion?.status).toBe('failed');
+    expect(deletion?.detail).toMatch(/record of the containment.*could not be left there .*TagsPerUser/);
+    expect(result.humanSteps).toContainEqual(
+      expect.stringContaining(`aws iam delete-access-key --user-name alice --access-key-id ${KEY}`),
+    );
+    const report = { incident, containment: { status: 'done' as const, result }, investigation: SKIPPED };
+    expect(needsHuman(report)).toBe(true);
+    // The verification needs no record.
+    expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-verify-${KEY}` });
+  });
+
+  it('writes its record again without the deletion when Scheduler refuses it, so that a later containment schedules it', async () => {
+    schedulerMock.on(CreateScheduleCommand).rejects(new Error('AccessDenied'));
+
+    await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    const values = iamMock.commandCalls(TagUserCommand).map((call) => call.args[0].input.Tags?.[0]?.Value);
+    expect(values).toEqual([
+      'deactivated 2026-11-27T03:00:00.000Z delete at 2026-12-04T03:00:00.000Z',
+      'deactivated 2026-11-27T03:00:00.000Z',
+    ]);
+  });
+
+  it('schedules no deletion, contained again, when the record of it cannot be left', async () => {
+    inactiveKey();
+    iamMock.on(GetUserPolicyCommand).resolves({
+      PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date('2026-11-26T03:00:00.000Z'))),
+    });
+    tagged('deactivated 2026-11-26T03:00:00.000Z');
+    iamMock.on(TagUserCommand).rejects(Object.assign(new Error('denied by an SCP'), { name: 'AccessDenied' }));
+
+    const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+    expect(again.outcome).toBe('already-contained');
+    expect(again.deleteAt).toBeNull();
+    expect(again.actions.find((action) => action.kind === 'schedule-deletion')?.status).toBe('failed');
+    expect(schedulerMock).not.toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
   });
 
   it('plans the schedules on a dry run and sends nothing', async () => {
