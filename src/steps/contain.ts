@@ -115,7 +115,10 @@ export interface ContainOptions {
   revokeSessions?: boolean;
   /** deactivate-then-delete: days before the deletion (default 7). */
   deleteAfterDays?: number;
-  /** Minutes after containment when the verification runs, when schedules are given; 0 for none (default 30). */
+  /**
+   * Minutes after containment when the verification runs, when schedules are given; 0 for none
+   * (default 30). The schedules' own (the deployed stack's setting), when they carry one, replaces it.
+   */
   verifyAfterMinutes?: number;
   /**
    * A dry run: look the stack's schedules up (reads only), to plan only the follow-ups the stack

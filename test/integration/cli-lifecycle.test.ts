@@ -47,8 +47,8 @@ async function schedule(name: string) {
   }
 }
 
-async function deployedStack() {
-  const deploy = await cli().run(['deploy', '--yes']);
+async function deployedStack(...flags: string[]) {
+  const deploy = await cli().run(['deploy', '--yes', ...flags]);
   expect(deploy.code, deploy.stderr).toBe(0);
   await scheduler.send(new CreateScheduleGroupCommand({ Name: 'exposed-keys' }));
 }
@@ -83,6 +83,18 @@ describe('deactivate now, delete later, unless released', () => {
     expect(await schedule(`exposed-keys-verify-${key}`)).not.toBeNull();
     const [message] = await inbox.messages();
     expect(message?.Message).toMatch(/It will be DELETED at \d{4}-\d{2}-\d{2}T[\d:.]+Z unless released/);
+  });
+
+  it('schedules no verification from a stack deployed with --verify-after-minutes 0, and the deletion all the same', async () => {
+    await deployedStack('--mode', 'deactivate-then-delete', '--verify-after-minutes', '0');
+    const key = await exposedKey('grace');
+
+    const run = await respond(key, '--yes', '--json');
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).containment.verifyAt).toBeNull();
+    expect(await schedule(`exposed-keys-verify-${key}`)).toBeNull();
+    expect(await schedule(`exposed-keys-delete-${key}`)).not.toBeNull();
   });
 
   it('completes the containment of a key someone deactivated by hand: sessions denied, deletion scheduled', async () => {

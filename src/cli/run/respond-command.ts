@@ -1,6 +1,6 @@
 import type { TimeWindow } from '../../activity/activity-summary.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { GLOBAL_EVENTS_REGION } from '../../constants.js';
+import { DEFAULT_VERIFY_AFTER_MINUTES, GLOBAL_EVENTS_REGION } from '../../constants.js';
 import { describeError, InvalidInputError, StackNotFoundError } from '../../errors.js';
 import { NotAHubError } from '../../organization/organization-errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
@@ -11,7 +11,7 @@ import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
 import { actingClients } from './acting-clients.js';
-import { deployedParameters, refuseAccountOutsideHub } from './deployed-stack.js';
+import { deployedParameters, refuseAccountOutsideHub, withStackVerifyAfterMinutes } from './deployed-stack.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
 import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
 import { stackSchedules } from './schedule-target.js';
@@ -108,7 +108,14 @@ export async function respondCommand(
       output.warn(`Could not tell whether stack ${ui.stackName} is an organisation's hub: ${describeError(error)}`);
     });
   const topic = await topicFinder(clients, request, ui.stackName);
-  const schedules = stackSchedules(clients, ui.stackName, clients.context.region);
+  const schedules = withStackVerifyAfterMinutes(
+    stackSchedules(clients, ui.stackName, clients.context.region),
+    parameters,
+    (error) =>
+      output.warn(
+        `Could not read the VerifyAfterMinutes of stack ${ui.stackName}, so the verification is scheduled after ${DEFAULT_VERIFY_AFTER_MINUTES} minutes: ${describeError(error)}`,
+      ),
+  );
   // The deletion of a deactivated key is scheduled in the stack: without one, nothing is changed.
   if (request.mode === 'deactivate-then-delete')
     await schedules().catch((error: unknown) => {

@@ -28,7 +28,7 @@ export interface FollowUpPlan {
   now: Date;
   /** Days before the deletion of a deactivated key; null when no deletion is to be scheduled. */
   deleteAfterDays: number | null;
-  /** Minutes before the verification; 0 for none. */
+  /** Minutes before the verification; 0 for none. The schedules' own, when they carry one, replaces it. */
   verifyAfterMinutes: number;
   dryRun: boolean;
   /**
@@ -77,11 +77,7 @@ export async function scheduleFollowUps(
   const done: FollowUpsScheduled = { actions: [], warnings: [], humanSteps: [], deleteAt: null, verifyAt: null };
   const deleteAt = plan.deleteAfterDays === null ? null : deletionDue(plan.now, plan.deleteAfterDays);
   // Without the stack's schedules there is nothing to run a verification; only a deletion is missed.
-  const verifyAt =
-    schedules && plan.verifyAfterMinutes > 0
-      ? new Date(plan.now.getTime() + plan.verifyAfterMinutes * MINUTE_MS)
-      : null;
-  if (!deleteAt && !verifyAt) return done;
+  if (!deleteAt && !(schedules && plan.verifyAfterMinutes > 0)) return done;
 
   let deps: ScheduleDeps | null = null;
   let unavailable = '';
@@ -95,6 +91,9 @@ export async function scheduleFollowUps(
       noStack = error instanceof StackNotFoundError;
     }
   else if (!schedules) unavailable = "no schedule group to schedule it in (exposed-keys' stack has one)";
+  // The stack's own setting, read with its schedules, replaces the caller's.
+  const minutes = deps?.verifyAfterMinutes ?? plan.verifyAfterMinutes;
+  const verifyAt = schedules && minutes > 0 ? new Date(plan.now.getTime() + minutes * MINUTE_MS) : null;
 
   const attempt = async (kind: FollowUpKind, at: Date) => {
     const name = scheduleName(kind, plan.accessKeyId);

@@ -27,6 +27,11 @@ export interface ScheduleTarget {
 export interface ScheduleDeps {
   scheduler: SchedulerApi;
   target: ScheduleTarget;
+  /**
+   * The stack's own VerifyAfterMinutes, when its schedules were looked up from the deployed stack
+   * (`respond`): it replaces the caller's, so that a stack deployed with 0 gets no verification.
+   */
+  verifyAfterMinutes?: number;
 }
 
 const NAME_PREFIXES: Readonly<Record<FollowUpKind, string>> = {

@@ -294,6 +294,25 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(schedulerMock).not.toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
   });
 
+  it("schedules the verification after the stack's own minutes when its schedules carry them, none for 0", async () => {
+    const stack = (verifyAfterMinutes: number) => ({
+      ...deps(),
+      schedules: async () => ({ scheduler, target: TARGET, verifyAfterMinutes }),
+    });
+
+    const none = await containKey(stack(0), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+    const later = await containKey(stack(10), incidentFor(KEY, 'alice'), { mode: 'delete' });
+
+    expect(none).toMatchObject({ verifyAt: null, deleteAt: '2026-12-04T03:00:00.000Z' });
+    expect(none.actions.map((action) => action.kind)).not.toContain('schedule-verification');
+    expect(later.verifyAt).toBe('2026-11-27T03:10:00.000Z');
+    expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: `exposed-keys-verify-${KEY}`,
+      ScheduleExpression: 'at(2026-11-27T03:10:00)',
+    });
+    expect(schedulerMock).toHaveReceivedCommandTimes(CreateScheduleCommand, 2);
+  });
+
   it('plans the schedules on a dry run and sends nothing', async () => {
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), {
       mode: 'deactivate-then-delete',
