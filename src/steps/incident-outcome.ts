@@ -238,6 +238,12 @@ export function accessStillHeld(report: IncidentReport): Leftover[] {
   return (inventory?.items ?? []).filter(grantsAccess);
 }
 
+/** True when a scheduled deletion that was refused found the key inactive, as IAM listed it. */
+function refusedDeletionOfInactiveKey(followUp: FollowUpReport): boolean {
+  const { step } = followUp;
+  return step.status === 'done' && step.result.kind === 'scheduled-deletion' && step.result.keyStatus === 'Inactive';
+}
+
 /** The outcome of the incident as a whole. */
 export function incidentOutcome(report: IncidentReport): IncidentOutcome {
   if (report.signal?.role === 'joined') return 'joined';
@@ -254,10 +260,12 @@ export function keyContained(report: IncidentReport): boolean {
   if (report.signal?.role === 'joined') return joinedKeyContained(report.signal);
   if (report.signal?.role === 'quarantine') return !quarantineUncovered(report.signal);
   // A follow-up starts from a contained key: it is no longer so only when found active again or released.
-  if (report.followUp)
-    return !['scheduled-deletion-refused', 'reactivated', 'released-active', 'invalid-follow-up'].includes(
-      followUpOutcome(report.followUp),
-    );
+  if (report.followUp) {
+    const outcome = followUpOutcome(report.followUp);
+    // A refused deletion read the key: still inactive, it is contained all the same.
+    if (outcome === 'scheduled-deletion-refused') return refusedDeletionOfInactiveKey(report.followUp);
+    return !['reactivated', 'released-active', 'invalid-follow-up'].includes(outcome);
+  }
   return report.containment.status === 'done' && report.containment.result.contained;
 }
 

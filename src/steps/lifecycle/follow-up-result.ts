@@ -18,6 +18,11 @@ export interface ScheduledDeletionResult {
   summary: string;
   humanSteps: string[];
   warnings: string[];
+  /**
+   * A refused deletion's: how IAM listed the key then (an inactive key is still contained); absent
+   * when IAM could not say.
+   */
+  keyStatus?: 'Active' | 'Inactive';
 }
 
 /** What one key (the contained one, or a session key it minted) did after containment. */

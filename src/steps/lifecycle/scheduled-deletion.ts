@@ -16,7 +16,12 @@ export interface ScheduledDeletionDeps {
   now?: () => Date;
 }
 
-function refused(request: FollowUpRequest, summary: string, humanSteps: string[]): ScheduledDeletionResult {
+function refused(
+  request: FollowUpRequest,
+  summary: string,
+  humanSteps: string[],
+  keyStatus?: 'Active' | 'Inactive',
+): ScheduledDeletionResult {
   return {
     kind: 'scheduled-deletion',
     accessKeyId: request.accessKeyId,
@@ -25,7 +30,23 @@ function refused(request: FollowUpRequest, summary: string, humanSteps: string[]
     summary,
     humanSteps,
     warnings: [],
+    ...(keyStatus ? { keyStatus } : {}),
   };
+}
+
+/** How IAM lists the key for `userName`, for a deletion it refused; undefined when IAM does not say. */
+async function statusFor(
+  iam: IamClient,
+  userName: string,
+  accessKeyId: string,
+): Promise<'Active' | 'Inactive' | undefined> {
+  try {
+    const status = await listedStatus(iam, userName, accessKeyId);
+    if (status === null) return undefined;
+    return status === 'Active' ? 'Active' : 'Inactive';
+  } catch {
+    return undefined;
+  }
 }
 
 function alreadyGone(request: FollowUpRequest, summary: string): ScheduledDeletionResult {
@@ -70,19 +91,29 @@ export async function deleteAsScheduled(
           ? `${accessKeyId} was already gone: nothing left to delete.`
           : `IAM no longer knows ${accessKeyId} (deleted outside this schedule, perhaps with its user ${userName}): it cannot be used, and there is nothing left to delete.`,
       );
+    // A refused deletion says how IAM lists the key: an inactive one is still contained.
     if (owner.kind !== 'user' || owner.userName.toLowerCase() !== userName.toLowerCase())
-      return refused(request, `${accessKeyId} does not belong to ${userName}; nothing was deleted.`, [
-        `Find out who owns ${accessKeyId} now: aws iam get-access-key-last-used --access-key-id ${accessKeyId}`,
-      ]);
+      return refused(
+        request,
+        `${accessKeyId} does not belong to ${userName}; nothing was deleted.`,
+        [`Find out who owns ${accessKeyId} now: aws iam get-access-key-last-used --access-key-id ${accessKeyId}`],
+        owner.kind === 'user' ? await statusFor(deps.iam, owner.userName, accessKeyId) : undefined,
+      );
     if (!record)
-      return refused(request, `Nothing shows exposed-keys contained ${accessKeyId}; it was not deleted.`, [
-        `Decide whether ${accessKeyId} must go; if so: ${deleteByHand}`,
-      ]);
+      return refused(
+        request,
+        `Nothing shows exposed-keys contained ${accessKeyId}; it was not deleted.`,
+        [`Decide whether ${accessKeyId} must go; if so: ${deleteByHand}`],
+        await statusFor(deps.iam, owner.userName, accessKeyId),
+      );
     // A release whose schedule removal was lost must still win over the schedule.
     if (isReleaseRecord(record))
-      return refused(request, `${accessKeyId} was released (${record}); it was not deleted.`, [
-        `Delete it by hand once nothing needs it: ${deleteByHand}`,
-      ]);
+      return refused(
+        request,
+        `${accessKeyId} was released (${record}); it was not deleted.`,
+        [`Delete it by hand once nothing needs it: ${deleteByHand}`],
+        await statusFor(deps.iam, owner.userName, accessKeyId),
+      );
     // A schedule left by an earlier containment must not act on a later one's decision (`--mode deactivate` keeps the key).
     const due = deletionDueIn(record);
     if (due === null || (request.deleteAt !== null && Date.parse(due) !== Date.parse(request.deleteAt)))
@@ -90,6 +121,7 @@ export async function deleteAsScheduled(
         request,
         `The latest containment of ${accessKeyId} (${record}) ${due === null ? 'scheduled no deletion' : `scheduled its deletion for ${due}, not now`}; it was not deleted.`,
         [`Decide whether ${accessKeyId} must go; if so: ${deleteByHand}`],
+        await statusFor(deps.iam, owner.userName, accessKeyId),
       );
     const status = await listedStatus(deps.iam, owner.userName, accessKeyId);
     if (status === 'Active')
@@ -100,6 +132,7 @@ export async function deleteAsScheduled(
           `Find out who reactivated ${accessKeyId} and why (CloudTrail: UpdateAccessKey).`,
           `If it is still exposed, deactivate and delete it: ${deleteByHand}`,
         ],
+        'Active',
       );
     checked = true;
     await deps.iam.send(new DeleteAccessKeyCommand({ UserName: owner.userName, AccessKeyId: accessKeyId }));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accessStillHeld, needsHuman } from '../../../src/steps/incident-outcome.js';
+import { accessStillHeld, type IncidentReport, keyContained, needsHuman } from '../../../src/steps/incident-outcome.js';
 import type { Leftover, LeftoverKind } from '../../../src/steps/inventory/inventory-types.js';
+import type { ScheduledDeletionResult } from '../../../src/steps/lifecycle/follow-up-result.js';
 import { deletedReport, REPORT_KEY } from '../../support/reports.js';
 import { summaryFor } from '../../support/summaries.js';
 
@@ -52,5 +53,44 @@ describe('a contained key whose attacker made itself another way in', () => {
     if (report.containment.status === 'done') report.containment.result.outcome = 'planned';
 
     expect(needsHuman(report)).toBe(false);
+  });
+});
+
+describe('a scheduled deletion that was refused', () => {
+  function refused(keyStatus?: 'Active' | 'Inactive'): IncidentReport {
+    const result: ScheduledDeletionResult = {
+      kind: 'scheduled-deletion',
+      accessKeyId: REPORT_KEY,
+      userName: 'alice',
+      outcome: 'refused',
+      summary: 'released; it was not deleted.',
+      humanSteps: [],
+      warnings: [],
+      ...(keyStatus ? { keyStatus } : {}),
+    };
+    return {
+      incident: null,
+      containment: { status: 'skipped', reason: 'a follow-up contains nothing' },
+      investigation: { status: 'skipped', reason: 'a follow-up investigates nothing' },
+      followUp: {
+        kind: 'scheduled-deletion',
+        accessKeyId: REPORT_KEY,
+        userName: 'alice',
+        accountId: '123456789012',
+        containedAt: '2026-11-20T03:00:00.000Z',
+        step: { status: 'done', result },
+      },
+    };
+  }
+
+  it('leaves a key it found inactive contained, a human still to decide', () => {
+    expect(keyContained(refused('Inactive'))).toBe(true);
+    expect(needsHuman(refused('Inactive'))).toBe(true);
+  });
+
+  it('says a key it found active, or could not read, is not contained', () => {
+    expect(keyContained(refused('Active'))).toBe(false);
+    expect(keyContained(refused())).toBe(false);
+    expect(needsHuman(refused('Active'))).toBe(true);
   });
 });

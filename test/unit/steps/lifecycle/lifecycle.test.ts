@@ -464,6 +464,28 @@ describe('deleteAsScheduled', () => {
   });
 });
 
+describe('deleteAsScheduled refusing a deletion', () => {
+  it('says how IAM lists the key then: inactive, still contained, or ACTIVE again', async () => {
+    inactiveKey();
+    tagged('released 2026-11-21T03:00:00.000Z left inactive');
+    const released = await deleteAsScheduled({ iam }, REQUEST);
+    tagged('deactivated 2026-11-20T03:00:00.000Z');
+    const noDeletionDue = await deleteAsScheduled({ iam }, REQUEST);
+    inactiveKey('Active');
+    tagged();
+    const active = await deleteAsScheduled({ iam }, REQUEST);
+    iamMock.on(ListAccessKeysCommand).rejects(new Error('Rate exceeded'));
+    tagged('released 2026-11-21T03:00:00.000Z left inactive');
+    const unknown = await deleteAsScheduled({ iam }, REQUEST);
+
+    expect(released).toMatchObject({ outcome: 'refused', keyStatus: 'Inactive' });
+    expect(noDeletionDue).toMatchObject({ outcome: 'refused', keyStatus: 'Inactive' });
+    expect(active).toMatchObject({ outcome: 'refused', keyStatus: 'Active' });
+    expect(unknown.outcome).toBe('refused');
+    expect(unknown.keyStatus).toBeUndefined();
+  });
+});
+
 describe('deleteAsScheduled when the key or its user changed after containment', () => {
   it('reports a key deleted with its user (which took the record along) as gone, not as a deletion refused', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(new NoSuchEntityException({ message: 'gone', $metadata: {} }));
