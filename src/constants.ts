@@ -18,6 +18,12 @@ export const MAX_LOOKBACK_HOURS = 2160;
 /** How far back an investigation looks when nothing else is said. */
 export const DEFAULT_LOOKBACK_HOURS = 24;
 
+/**
+ * The longest a session minted from an access key lives: GetSessionToken's and
+ * GetFederationToken's 36 hours (a role's session, 12). One minted earlier has expired.
+ */
+export const SESSION_LIFETIME_HOURS = 36;
+
 /** How long `deactivate-then-delete` leaves a key inactive before deleting it, when nothing else is said. */
 export const DEFAULT_DELETE_AFTER_DAYS = 7;
 

@@ -2,7 +2,7 @@ import { ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { CloudTrailApi, IamClient } from '../aws/narrow-clients.js';
 import { shellWord } from '../common/shell-words.js';
-import { DEFAULT_DELETE_AFTER_DAYS, DEFAULT_VERIFY_AFTER_MINUTES } from '../constants.js';
+import { DEFAULT_DELETE_AFTER_DAYS, DEFAULT_VERIFY_AFTER_MINUTES, SESSION_LIFETIME_HOURS } from '../constants.js';
 import { describeError } from '../errors.js';
 import { isTemporaryKey } from '../incident/access-key-id.js';
 import type { Incident } from '../incident/incident.js';
@@ -250,8 +250,7 @@ async function listedStatusOrNull(iam: IamClient, userName: string, accessKeyId:
   }
 }
 
-/** The longest a session lives: GetSessionToken's and GetFederationToken's 36 hours. */
-const SESSION_LIFETIME_MS = 36 * 3_600_000;
+const SESSION_LIFETIME_MS = SESSION_LIFETIME_HOURS * 3_600_000;
 
 /**
  * The sessions of a key IAM no longer knows, which evidence shows contained: only the user the

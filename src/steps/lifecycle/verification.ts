@@ -1,5 +1,6 @@
 import type { ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary } from '../../activity/activity-summary.js';
+import { SESSION_LIFETIME_HOURS } from '../../constants.js';
 import { MAX_SESSION_KEYS_FOLLOWED } from '../investigate.js';
 import type { FollowUpRequest } from './follow-up.js';
 import type { CallsAfterContainment, VerificationResult } from './follow-up-result.js';
@@ -13,7 +14,10 @@ export interface VerificationDeps {
 
 /** Options of {@link verifyContainment}. */
 export interface VerificationOptions {
-  /** Hours before containment in which the sessions the key minted are looked for. */
+  /**
+   * Hours before containment in which the sessions the key minted are looked for: at least the
+   * longest a session lives, whatever this says.
+   */
   lookbackHours: number;
   /** Epoch milliseconds after which reading stops and the result says it is truncated. */
   deadline?: number;
@@ -37,7 +41,8 @@ function callsOf(summary: ActivitySummary, role: CallsAfterContainment['role']):
 
 /**
  * Checks that a contained key has gone quiet: first the sessions the key minted before containment
- * (from its activity over the look-back before then), then whether the key or any of those
+ * (from its activity over the look-back before then, and never less than the 36 hours a session
+ * may live), then whether the key or any of those
  * sessions (at most {@link MAX_SESSION_KEYS_FOLLOWED}; the result counts the rest) made a call
  * since containment. Regions that could not be searched, for the key or for any session key, are
  * in the result with the key they were for, never taken for quiet ones.
@@ -52,7 +57,9 @@ export async function verifyContainment(
   const { source } = deps;
   const containedAt = new Date(request.containedAt);
   const now = (deps.now ?? (() => new Date()))();
-  const before = { start: new Date(containedAt.getTime() - options.lookbackHours * 3_600_000), end: containedAt };
+  // A session minted before the investigation's look-back may still work: its own lifetime is what counts.
+  const hours = Math.max(options.lookbackHours, SESSION_LIFETIME_HOURS);
+  const before = { start: new Date(containedAt.getTime() - hours * 3_600_000), end: containedAt };
   const [earlier] = await source.summarize({
     accessKeyIds: [request.accessKeyId],
     window: before,

@@ -49,12 +49,21 @@ describe('verifyContainment', () => {
   it('checks the key and the sessions it minted before containment, from containment to now', async () => {
     const { fake, queries } = source(() => ({}));
 
-    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 48 });
 
     expect(result).toMatchObject({ quiet: true, sessionKeysChecked: [SESSION], activity: [] });
     expect(queries[1]?.accessKeyIds).toEqual([KEY, SESSION]);
     expect(queries[1]?.window).toEqual({ start: new Date(CONTAINED_AT), end: NOW });
-    expect(queries[0]?.window.start).toEqual(new Date('2026-11-26T03:00:00.000Z'));
+    expect(queries[0]?.window.start).toEqual(new Date('2026-11-25T03:00:00.000Z'));
+  });
+
+  it('looks for the sessions minted over the 36 hours one may live, when the look-back is shorter', async () => {
+    const { fake, queries } = source(() => ({}));
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 4 });
+
+    expect(queries[0]?.window).toEqual({ start: new Date('2026-11-25T15:00:00.000Z'), end: new Date(CONTAINED_AT) });
+    expect(result.lookback).toEqual({ start: '2026-11-25T15:00:00.000Z', end: CONTAINED_AT });
   });
 
   it('reports the calls made after containment, and by which key', async () => {
@@ -98,7 +107,7 @@ describe('verifyContainment', () => {
     expect(result).toMatchObject({
       quiet: true,
       sessionKeysNotChecked: 40 - MAX_SESSION_KEYS_FOLLOWED,
-      lookback: { start: '2026-11-26T03:00:00.000Z', end: CONTAINED_AT },
+      lookback: { start: '2026-11-25T15:00:00.000Z', end: CONTAINED_AT },
     });
     expect(followUpOutcome(done(result))).toBe('verification-incomplete');
   });
