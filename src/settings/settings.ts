@@ -319,7 +319,7 @@ export const STACK_SETTINGS = {
   regions: {
     flag: '--regions',
     value: '<list>',
-    help: 'regions to investigate, comma-separated, or "all" for every enabled region',
+    help: 'regions to investigate, comma-separated (us-east-1, where IAM and STS calls are recorded, is searched too), or "all" for every enabled region',
     parameter: 'InvestigateRegions',
     env: 'INVESTIGATE_REGIONS',
     schema: optionalRegionListSchema,

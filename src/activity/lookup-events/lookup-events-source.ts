@@ -16,7 +16,7 @@ export interface LookupEventsSourceDeps extends LookupEventsDeps {
 
 /** How the `lookup-events` source reads. */
 export interface LookupEventsSourceOptions {
-  /** The regions to search; every enabled region when absent or empty. */
+  /** The regions to search, us-east-1 always among them (see withGlobalEventsRegion); every enabled region when absent or empty. */
   regions?: readonly string[];
   /** LookupEvents calls per second per region (default: the API's limit, 2). */
   requestsPerSecond?: number;
@@ -52,8 +52,22 @@ interface Regions {
   failed: FailedRegion[];
 }
 
+/** Regions of partitions other than AWS's commercial one (China, GovCloud, ISO), where us-east-1 is not. */
+const OTHER_PARTITION = /^(cn|us-gov|us-iso[a-z]*|eu-isoe)-/;
+
+/**
+ * The regions given, with us-east-1 added: LookupEvents records IAM's calls and STS's global
+ * endpoint's only there, so a list without it would silently miss the very calls (a user created,
+ * a session minted) an investigation is for. A list naming a region of another partition is left
+ * as given: us-east-1 is not of its partition.
+ */
+function withGlobalEventsRegion(regions: readonly string[]): readonly string[] {
+  if (regions.includes(GLOBAL_EVENTS_REGION) || regions.some((region) => OTHER_PARTITION.test(region))) return regions;
+  return [...regions, GLOBAL_EVENTS_REGION];
+}
+
 async function regionsToSearch(deps: LookupEventsSourceDeps, regions: readonly string[] | undefined): Promise<Regions> {
-  if (regions && regions.length > 0) return { regions, failed: [] };
+  if (regions && regions.length > 0) return { regions: withGlobalEventsRegion(regions), failed: [] };
   if (!deps.listRegions) return { regions: [GLOBAL_EVENTS_REGION], failed: [] };
   const onlyGlobal = (why: string): Regions => ({
     regions: [GLOBAL_EVENTS_REGION],
@@ -81,7 +95,8 @@ function withFailures(summary: ActivitySummary, failed: readonly FailedRegion[])
 
 /**
  * CloudTrail `LookupEvents` as an activity source: every page, in every enabled region (or the
- * given ones) at once, within the API's rate limit per region. The regions are listed once, on
+ * given ones and us-east-1, where IAM and STS calls are recorded) at once, within the API's rate
+ * limit per region. The regions are listed once, on
  * first use; when they cannot be, us-east-1 (where IAM and STS calls are recorded) is searched and
  * the others are reported as not searched. LookupEvents holds 90 days: a window reaching further
  * back is read from 90 days ago, and its summary says so (`window` is the part read, and it is

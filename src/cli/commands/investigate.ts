@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ExitCodeValue } from '../../errors.js';
 import {
+  REGIONS_HELP,
   runAction,
   withAccountOptions,
   withAthenaOptions,
@@ -32,7 +33,7 @@ export function registerInvestigate(program: Command, setExitCode: (code: ExitCo
         .option('--hours <n>', 'the last n hours (default 24)')
         .option('--start <iso>', 'from this time (ISO 8601, UTC unless zoned; default 24 hours before --end)')
         .option('--end <iso>', 'until this time (ISO 8601, UTC unless zoned; default now)')
-        .option('--regions <list>', 'regions to search, comma-separated (default: every enabled region)')
+        .option('--regions <list>', REGIONS_HELP)
         .option(
           '--follow-sessions',
           'summarise the session keys it minted too (default: yes, but with --json only with --inventory; --json: { activity, sessionActivity })',

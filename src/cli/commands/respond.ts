@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
-import { runAction, withAccountOptions, withCommonOptions } from '../command-kit.js';
+import { REGIONS_HELP, runAction, withAccountOptions, withCommonOptions } from '../command-kit.js';
 import * as parse from '../options.js';
 import type { Output } from '../output.js';
 
@@ -36,7 +36,7 @@ export function registerRespond(program: Command, setExitCode: (code: ExitCodeVa
       .option('--hours <n>', 'investigate the last n hours (default 24)')
       .option('--start <iso>', 'investigate from this time (ISO 8601, UTC unless zoned; default 24 hours before --end)')
       .option('--end <iso>', 'investigate until this time (ISO 8601, UTC unless zoned; default now)')
-      .option('--regions <list>', 'regions to investigate, comma-separated (default: every enabled region)')
+      .option('--regions <list>', REGIONS_HELP)
       .option('--no-revoke-sessions', 'do not deny the sessions minted before containment')
       .option('--no-follow-sessions', 'do not investigate the session keys the key minted')
       .option('--dry-run', 'show what would be done, and change nothing at all')

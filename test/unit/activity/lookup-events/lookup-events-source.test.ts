@@ -51,11 +51,20 @@ describe('lookupEventsSource', () => {
     expect(summary?.sessionKeys).toHaveLength(10);
   });
 
-  it('searches only the given regions, without listing them', async () => {
+  it('searches the given regions and us-east-1, where IAM and STS calls are recorded, without listing them', async () => {
     const [summary] = await source(['eu-west-1']).summarize(query);
 
     expect(ec2Mock).not.toHaveReceivedCommand(DescribeRegionsCommand);
-    expect(summary?.regions.searched).toEqual(['eu-west-1']);
+    expect(summary?.regions.searched).toEqual(['eu-west-1', 'us-east-1']);
+    expect(summary?.totalEvents).toBe(2 * 2104);
+  });
+
+  it('searches the given regions alone when us-east-1 is among them, or when they are of another partition', async () => {
+    const [given] = await source(['us-east-1', 'eu-west-1']).summarize(query);
+    const [china] = await source(['cn-north-1']).summarize(query);
+
+    expect(given?.regions.searched).toEqual(['eu-west-1', 'us-east-1']);
+    expect(china?.regions.searched).toEqual(['cn-north-1']);
   });
 
   it('lists the regions once, however many reads follow', async () => {
@@ -150,9 +159,10 @@ describe('lookupEventsSource and the 90 days LookupEvents holds', () => {
     expect(fixture.requests.get('eu-west-1') ?? 0).toBe(before);
     expect(summary?.regions).toEqual({
       searched: [],
-      failed: [
-        { region: 'eu-west-1', error: expect.stringMatching(/^LookupEvents holds only the last 90 days, since /) },
-      ],
+      failed: ['eu-west-1', 'us-east-1'].map((region) => ({
+        region,
+        error: expect.stringMatching(/^LookupEvents holds only the last 90 days, since /),
+      })),
     });
   });
 });
