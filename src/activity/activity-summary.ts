@@ -28,6 +28,22 @@ export interface FailedRegion {
   error: string;
 }
 
+/** How one of a summary's `sessionKeys` was minted, as the record of the call says. */
+export interface SessionKeyMinted {
+  accessKeyId: string;
+  /** The call: AssumeRole, GetSessionToken or GetFederationToken. */
+  eventName: string;
+  eventTime: string;
+  /** When the credentials expire, as the call's response says (ISO 8601); null when it does not. */
+  expiration: string | null;
+  /**
+   * The account the session belongs to, where its calls are recorded, when the record names one:
+   * the role's (AssumeRole), the federated user's (GetFederationToken). Null otherwise: a
+   * GetSessionToken session is the caller's own account's.
+   */
+  accountId: string | null;
+}
+
 /** A log file (or a part of the location that could not be listed) a read missed, and why. */
 export interface FileNotRead {
   path: string;
@@ -65,6 +81,11 @@ export interface ActivitySummary {
    * region was read otherwise is named nowhere else in the summary. Absent when nothing was missed.
    */
   filesNotRead?: { count: number; files: FileNotRead[] };
+  /**
+   * How each of `sessionKeys` was minted, in the same order: when, by which call, until when, and
+   * in which account. Absent when the key minted none.
+   */
+  sessionKeysMinted?: SessionKeyMinted[];
 }
 
 /** The fields of the summary that are count lists. */

@@ -6,11 +6,13 @@ import {
   compareRiskyEvents,
   type FailedRegion,
   type RiskyEvent,
+  type SessionKeyMinted,
   type SourceName,
   type TimeWindow,
   toCountList,
 } from './activity-summary.js';
 import { accessKeyOf, type CloudTrailRecord } from './cloudtrail-record.js';
+import { firstMint, sessionKeyMinted } from './minted-keys.js';
 import { resourcesOf } from './resources.js';
 import { riskCategoryOf } from './risky-events.js';
 
@@ -28,16 +30,32 @@ function increment(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
+/** The non-empty text at `path` of an object, else null (a number or an object names nothing). */
+function textAt(value: unknown, ...path: string[]): string | null {
+  let at = value;
+  for (const name of path)
+    at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[name] : undefined;
+  return typeof at === 'string' && at !== '' ? at : null;
+}
+
 /**
- * The access key of the temporary credentials a record's call minted, if it minted any. Only a
- * value shaped like a key id counts: it is followed in a second search, which refuses anything else.
+ * The temporary credentials a record's call minted, if it minted any, and how. Only a key id
+ * shaped like one counts: it is followed in a later search, which refuses anything else.
  */
-function mintedKey(record: CloudTrailRecord): string | undefined {
-  if (!MINTING_CALLS.has(record.eventName ?? '')) return undefined;
-  const credentials = record.responseElements?.credentials;
-  if (typeof credentials !== 'object' || credentials === null) return undefined;
-  const key = (credentials as { accessKeyId?: unknown }).accessKeyId;
-  return typeof key === 'string' && hasKeyIdShape(key) ? key : undefined;
+function mintedKey(record: CloudTrailRecord, timeMs: number): SessionKeyMinted | undefined {
+  const eventName = record.eventName ?? '';
+  if (!MINTING_CALLS.has(eventName)) return undefined;
+  const key = textAt(record.responseElements, 'credentials', 'accessKeyId');
+  if (key === null || !hasKeyIdShape(key)) return undefined;
+  return sessionKeyMinted({
+    accessKeyId: key,
+    eventName,
+    timeMs,
+    expiration: textAt(record.responseElements, 'credentials', 'expiration'),
+    assumedRoleArn: textAt(record.responseElements, 'assumedRoleUser', 'arn'),
+    roleArn: textAt(record.requestParameters, 'roleArn'),
+    federatedUserArn: textAt(record.responseElements, 'federatedUser', 'arn'),
+  });
 }
 
 /**
@@ -82,7 +100,7 @@ export interface AccumulatorState {
   firstMs: number;
   lastMs: number;
   counts: Record<CountedList, [string, number][]>;
-  sessionKeys: string[];
+  sessionKeys: SessionKeyMinted[];
   riskyEvents: RiskyEvent[];
 }
 
@@ -112,7 +130,7 @@ export class ActivityAccumulator {
     CountedList,
     Map<string, number>
   >;
-  readonly #sessionKeys = new Set<string>();
+  readonly #sessionKeys = new Map<string, SessionKeyMinted>();
   readonly #riskyEvents: RiskyEvent[] = [];
   #total = 0;
   #firstMs = Number.POSITIVE_INFINITY;
@@ -163,7 +181,7 @@ export class ActivityAccumulator {
       counts: Object.fromEntries(
         COUNTED_LISTS.map((list) => [list, [...this.#counts[list]]]),
       ) as AccumulatorState['counts'],
-      sessionKeys: [...this.#sessionKeys],
+      sessionKeys: [...this.#sessionKeys.values()],
       riskyEvents: [...this.#riskyEvents],
     };
   }
@@ -184,7 +202,7 @@ export class ActivityAccumulator {
       const counts = this.#counts[list];
       for (const [name, count] of state.counts[list]) counts.set(name, (counts.get(name) ?? 0) + count);
     }
-    for (const key of state.sessionKeys) this.#sessionKeys.add(key);
+    for (const minted of state.sessionKeys) this.#addMinted(minted);
     for (const event of state.riskyEvents) this.#riskyEvents.push(event);
   }
 
@@ -208,8 +226,8 @@ export class ActivityAccumulator {
     }
     const userName = record.userIdentity?.userName;
     if (typeof userName === 'string' && userName !== '') increment(this.#counts.userNames, userName);
-    const minted = mintedKey(record);
-    if (minted) this.#sessionKeys.add(minted);
+    const minted = mintedKey(record, timeMs);
+    if (minted) this.#addMinted(minted);
     const category = riskCategoryOf(record);
     if (category)
       this.#riskyEvents.push({
@@ -223,9 +241,15 @@ export class ActivityAccumulator {
       });
   }
 
+  #addMinted(minted: SessionKeyMinted): void {
+    const known = this.#sessionKeys.get(minted.accessKeyId);
+    this.#sessionKeys.set(minted.accessKeyId, known ? firstMint(known, minted) : minted);
+  }
+
   /** The activity summary of what was counted so far. */
   summary(context: SummaryContext): ActivitySummary {
     const counted = this.#total > 0;
+    const minted = [...this.#sessionKeys.values()].sort((a, b) => compareText(a.accessKeyId, b.accessKeyId));
     return {
       accessKeyId: this.#accessKeyId,
       userName: context.userName ?? mostCommon(this.#counts.userNames),
@@ -246,9 +270,10 @@ export class ActivityAccumulator {
       errorCodes: toCountList(this.#counts.errorCodes),
       resourceTypes: toCountList(this.#counts.resourceTypes),
       resourceNames: toCountList(this.#counts.resourceNames),
-      sessionKeys: [...this.#sessionKeys].sort(compareText),
+      sessionKeys: minted.map((key) => key.accessKeyId),
       riskyEvents: [...this.#riskyEvents].sort(compareRiskyEvents),
       truncated: context.truncated ?? false,
+      ...(minted.length > 0 ? { sessionKeysMinted: minted } : {}),
     };
   }
 }

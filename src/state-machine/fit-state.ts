@@ -81,7 +81,9 @@ function shorter(text: string): string {
  * then bounded by the limits alone. It says it is truncated when a list lost rows it had to keep.
  */
 function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
-  const listed = cut(summary, limits.rows, limits.risky);
+  const { sessionKeysMinted, ...listed } = cut(summary, limits.rows, limits.risky);
+  // Every value of a minted key's record is of a fixed shape (a key id, a call, times, an account): only their number is cut.
+  const minted = sessionKeysMinted?.slice(0, limits.sessionKeys) ?? [];
   const entries = (list: CountEntry[]) => list.map((entry) => ({ ...entry, name: shorter(entry.name) }));
   const cutLists = Object.fromEntries(COUNT_LISTS.map(({ field }) => [field, entries(listed[field])]));
   const lost =
@@ -112,6 +114,7 @@ function bounded(summary: ActivitySummary, limits: Limits): ActivitySummary {
         .map((resource) => ({ type: shorter(resource.type), name: shorter(resource.name) })),
     })),
     truncated: listed.truncated || lost,
+    ...(minted.length > 0 ? { sessionKeysMinted: minted } : {}),
   };
 }
 

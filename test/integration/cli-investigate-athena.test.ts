@@ -96,7 +96,7 @@ describe('investigate --athena-table against moto', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^Athena scanned 0 B in 1 query .*\n$/);
     const summary = JSON.parse(run.stdout);
-    expect(Object.keys(summary)).toEqual([...ACTIVITY_SUMMARY_FIELDS]);
+    expect(Object.keys(summary)).toEqual([...ACTIVITY_SUMMARY_FIELDS, 'sessionKeysMinted']);
     const { regions: _, ...expected } = summarizeRecords(loadInvictusRecords(), INVICTUS_KEY, INVICTUS_WINDOW, {
       source: 'athena',
       regionsSearched: [],

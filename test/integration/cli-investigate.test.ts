@@ -41,6 +41,9 @@ function movedBack(summary: ActivitySummary, by: number): ActivitySummary {
     firstSeen: summary.firstSeen && back(summary.firstSeen),
     lastSeen: summary.lastSeen && back(summary.lastSeen),
     riskyEvents: summary.riskyEvents.map((event) => ({ ...event, eventTime: back(event.eventTime) })),
+    ...(summary.sessionKeysMinted && {
+      sessionKeysMinted: summary.sessionKeysMinted.map((minted) => ({ ...minted, eventTime: back(minted.eventTime) })),
+    }),
   };
 }
 
@@ -84,7 +87,7 @@ describe('investigate --logs on the attack-simulation data set', () => {
 
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
-    expect(Object.keys(summary)).toEqual(ACTIVITY_SUMMARY_FIELDS);
+    expect(Object.keys(summary)).toEqual([...ACTIVITY_SUMMARY_FIELDS, 'sessionKeysMinted']);
     const reference = referenceSummary(
       records,
       INVICTUS_KEY,

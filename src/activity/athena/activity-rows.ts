@@ -7,9 +7,11 @@ import {
   compareRiskyEvents,
   type FailedRegion,
   type RiskyEvent,
+  type SessionKeyMinted,
   type TimeWindow,
   toCountList,
 } from '../activity-summary.js';
+import { firstMint, sessionKeyMinted } from '../minted-keys.js';
 import type { RiskCategory } from '../risky-events.js';
 
 /** One row of the activity query's answer, each value as text (Athena's answer) or null. */
@@ -38,11 +40,20 @@ interface KeyFacts {
   lastMs: number | null;
   counts: Map<CountListField | 'userNames', Map<string, number>>;
   sessionKeys: Set<string>;
+  minted: Map<string, SessionKeyMinted>;
   riskyEvents: RiskyEvent[];
 }
 
 function emptyFacts(): KeyFacts {
-  return { total: 0, firstMs: null, lastMs: null, counts: new Map(), sessionKeys: new Set(), riskyEvents: [] };
+  return {
+    total: 0,
+    firstMs: null,
+    lastMs: null,
+    counts: new Map(),
+    sessionKeys: new Set(),
+    minted: new Map(),
+    riskyEvents: [],
+  };
 }
 
 function add(facts: KeyFacts, list: CountListField | 'userNames', name: string, count: number): void {
@@ -97,6 +108,24 @@ function riskyEvent(json: string): RiskyEvent {
   };
 }
 
+/** How a key was minted, from its facet's texts (the key, the call, its time, then `MintFacts`' texts). */
+function mint(json: string): SessionKeyMinted {
+  const [accessKeyId, eventName, ms, expiration, assumedRoleArn, roleArn, federatedUserArn] = strings(
+    JSON.parse(json),
+    7,
+    'minted key',
+  );
+  return sessionKeyMinted({
+    accessKeyId: accessKeyId ?? '',
+    eventName: eventName ?? '',
+    timeMs: whole(ms ?? null, 'an event time'),
+    expiration: expiration ?? null,
+    assumedRoleArn: assumedRoleArn ?? null,
+    roleArn: roleArn ?? null,
+    federatedUserArn: federatedUserArn ?? null,
+  });
+}
+
 function record(facts: KeyFacts, row: FacetRow): void {
   const facet = row.facet ?? '';
   const count = whole(row.events, 'a count');
@@ -114,6 +143,11 @@ function record(facts: KeyFacts, row: FacetRow): void {
   } else if (list === 'sessionKeys') {
     // As the summarizer takes them (mintedKey): only a value shaped like a key id is followed.
     if (hasKeyIdShape(value)) facts.sessionKeys.add(value);
+  } else if (list === 'sessionKeysMinted') {
+    const minted = mint(value);
+    const known = facts.minted.get(minted.accessKeyId);
+    if (hasKeyIdShape(minted.accessKeyId))
+      facts.minted.set(minted.accessKeyId, known ? firstMint(known, minted) : minted);
   } else if (list === 'riskyEvents') {
     // Events without an id that are alike in every field are one row, counted.
     const event = riskyEvent(value);
@@ -141,6 +175,7 @@ export function summariesOfRows(
     const facts = byKey.get(accessKeyId) ?? emptyFacts();
     const list = (field: CountListField) => toCountList(facts.counts.get(field) ?? new Map());
     const [topUser] = toCountList(facts.counts.get('userNames') ?? new Map());
+    const minted = [...facts.minted.values()].sort((a, b) => compareText(a.accessKeyId, b.accessKeyId));
     return {
       accessKeyId,
       userName: (index === 0 ? context.userName : undefined) ?? topUser?.name ?? null,
@@ -164,6 +199,7 @@ export function summariesOfRows(
       sessionKeys: [...facts.sessionKeys].sort(compareText),
       riskyEvents: facts.riskyEvents.sort(compareRiskyEvents),
       truncated: false,
+      ...(minted.length > 0 ? { sessionKeysMinted: minted } : {}),
     };
   });
 }

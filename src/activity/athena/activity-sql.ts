@@ -161,6 +161,20 @@ function riskCategory(): string {
   return `CASE\n      ${cases.join('\n      ')}\n    END`;
 }
 
+/** The columns of what a minting call's record says of the key it minted (see `sessionKeyMinted`). */
+const MINT_COLUMNS = ['mint_expiration', 'mint_assumed_role', 'mint_role', 'mint_federated_user'] as const;
+
+/** The texts of {@link MINT_COLUMNS}, as the summarizer reads them. */
+function mintFacts(): string {
+  const texts = [
+    jsonText('responseelements', '$.credentials.expiration'),
+    jsonText('responseelements', '$.assumedRoleUser.arn'),
+    jsonText('requestparameters', '$.roleArn'),
+    jsonText('responseelements', '$.federatedUser.arn'),
+  ];
+  return texts.map((text, index) => `${text} AS ${MINT_COLUMNS[index]}`).join(',\n    ');
+}
+
 /** A facet of a count list: its name and the value counted, `(unknown)` for a missing one. */
 function countFacet(list: string, column: string): string {
   return `'${list}|' || coalesce(nullif(${column}, ''), ${literal(UNKNOWN)})`;
@@ -221,6 +235,7 @@ export function activitySql(layout: TableLayout, input: ActivitySqlInput): Param
     nullif(errorcode, '') AS error_code,
     ${riskCategory()} AS category,
     CASE WHEN eventname IN (${minting}) THEN ${jsonText('responseelements', '$.credentials.accessKeyId')} END AS minted,
+    ${mintFacts()},
     filter(${touchedResources()}, x -> x IS NOT NULL) AS touched
   FROM matched
   WHERE copy = 1 OR eventid IS NULL OR eventid = ''
@@ -238,6 +253,9 @@ export function activitySql(layout: TableLayout, input: ActivitySqlInput): Param
       'errorCodes|' || error_code,
       'userNames|' || nullif(user_name, ''),
       'sessionKeys|' || minted,
+      CASE WHEN minted IS NOT NULL THEN 'sessionKeysMinted|' || json_format(CAST(ARRAY[
+        minted, eventname, CAST(event_ms AS VARCHAR), ${MINT_COLUMNS.join(', ')}
+      ] AS JSON)) END,
       CASE WHEN category IS NOT NULL THEN 'riskyEvents|' || json_format(CAST(ARRAY[
         coalesce(nullif(eventname, ''), ${literal(UNKNOWN)}),
         CAST(event_ms AS VARCHAR),

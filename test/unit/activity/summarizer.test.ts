@@ -120,6 +120,53 @@ describe('summarizeRecords', () => {
     expect(summary.sessionKeys).toEqual(['ASIAAAAAAAAAAAAAAAA2', 'ASIAMMMMMMMMMMMMMMM2', 'ASIAZZZZZZZZZZZZZZZ2']);
   });
 
+  it('says how each session key was minted: when, by which call, until when, and in which account', () => {
+    const records = [
+      record({
+        eventName: 'AssumeRole',
+        eventTime: '2026-11-26T10:05:00Z',
+        requestParameters: { roleArn: 'arn:aws:iam::999999999999:role/Admin' },
+        responseElements: {
+          credentials: { accessKeyId: 'ASIAAAAAAAAAAAAAAAA2', expiration: 'Nov 26, 2026, 11:05:00 AM' },
+          assumedRoleUser: { arn: 'arn:aws:sts::999999999999:assumed-role/Admin/s' },
+        },
+      }),
+      // The same session recorded again, later (a second copy): the earlier record is kept.
+      record({
+        eventName: 'AssumeRole',
+        eventTime: '2026-11-26T10:06:00Z',
+        responseElements: { credentials: { accessKeyId: 'ASIAAAAAAAAAAAAAAAA2' } },
+      }),
+      record({
+        eventName: 'GetSessionToken',
+        eventTime: '2026-11-26T11:00:00Z',
+        responseElements: {
+          credentials: { accessKeyId: 'ASIAZZZZZZZZZZZZZZZ2', expiration: 'Nov 27, 2026 11:00:00 PM' },
+        },
+      }),
+    ];
+
+    const summary = summarizeRecords(records, 'AKIAIOSFODNN7EXAMPLE', WINDOW, context);
+
+    expect(summary.sessionKeysMinted).toEqual([
+      {
+        accessKeyId: 'ASIAAAAAAAAAAAAAAAA2',
+        eventName: 'AssumeRole',
+        eventTime: '2026-11-26T10:05:00.000Z',
+        expiration: '2026-11-26T11:05:00.000Z',
+        accountId: '999999999999',
+      },
+      {
+        accessKeyId: 'ASIAZZZZZZZZZZZZZZZ2',
+        eventName: 'GetSessionToken',
+        eventTime: '2026-11-26T11:00:00.000Z',
+        expiration: '2026-11-27T23:00:00.000Z',
+        accountId: null,
+      },
+    ]);
+    expect(summarizeRecords([], 'AKIAIOSFODNN7EXAMPLE', WINDOW, context)).not.toHaveProperty('sessionKeysMinted');
+  });
+
   it('puts risky events in time order with their category and error', () => {
     const records = [
       record({

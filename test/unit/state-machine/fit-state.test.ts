@@ -65,7 +65,17 @@ describe('fitInvestigation', () => {
   });
 
   it('names every region not searched and counts every session key minted, when attacker-sized names crowd the state', () => {
-    const activity = deniedInRegions('AKIAIOSFODNN7EXAMPLE');
+    const denied = deniedInRegions('AKIAIOSFODNN7EXAMPLE');
+    const activity = {
+      ...denied,
+      sessionKeysMinted: denied.sessionKeys.map((accessKeyId) => ({
+        accessKeyId,
+        eventName: 'AssumeRole',
+        eventTime: '2026-11-26T10:00:00.000Z',
+        expiration: '2026-11-26T11:00:00.000Z',
+        accountId: '999999999999',
+      })),
+    };
 
     const fitted = fitInvestigation({ activity, sessionActivity: [] });
 
@@ -75,6 +85,7 @@ describe('fitInvestigation', () => {
     );
     expect(fitted.activity.regions.searched).toEqual(['us-east-1']);
     expect(fitted.activity.sessionKeys.length).toBeLessThan(activity.sessionKeys.length);
+    expect(fitted.activity.sessionKeysMinted?.map((minted) => minted.accessKeyId)).toEqual(fitted.activity.sessionKeys);
     expect(fitted.cut?.sessionKeys).toBe(activity.sessionKeys.length);
   });
 

@@ -202,6 +202,46 @@ describe('the activity query on records made to be awkward', () => {
       requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/r', roleSessionName: 's' },
       responseElements: { credentials: { accessKeyId: 'ASIAMINTED0000000000' } },
     },
+    // How a key was minted: a role of another account, with an expiration in CloudTrail's form,
+    // recorded twice (the earlier kept); a federation token in ISO form; a number for a role ARN.
+    ...[
+      ['mint-1', at(12), 'Jul 10, 2023, 1:12:00 PM'],
+      ['mint-2', at(11), 'Jul 10, 2023, 1:11:00 PM'],
+    ].map(([eventID, eventTime, expiration]) => ({
+      ...base,
+      eventID,
+      eventTime,
+      eventName: 'AssumeRole',
+      eventSource: 'sts.amazonaws.com',
+      awsRegion: 'us-east-1',
+      requestParameters: { roleArn: 'arn:aws:iam::999999999999:role/Admin', roleSessionName: 's' },
+      responseElements: {
+        credentials: { accessKeyId: 'ASIAELSEWHERE0000000', expiration },
+        assumedRoleUser: { arn: 'arn:aws:sts::999999999999:assumed-role/Admin/s' },
+      },
+    })),
+    {
+      ...base,
+      eventID: 'mint-3',
+      eventTime: at(13),
+      eventName: 'GetFederationToken',
+      eventSource: 'sts.amazonaws.com',
+      awsRegion: 'us-east-1',
+      responseElements: {
+        credentials: { accessKeyId: 'ASIAFEDERATED0000000', expiration: '2023-07-11T00:13:00Z' },
+        federatedUser: { arn: 'arn:aws:sts::111122223333:federated-user/f' },
+      },
+    },
+    {
+      ...base,
+      eventID: 'mint-4',
+      eventTime: at(14),
+      eventName: 'AssumeRole',
+      eventSource: 'sts.amazonaws.com',
+      awsRegion: 'us-east-1',
+      requestParameters: { roleArn: 42 },
+      responseElements: { credentials: { accessKeyId: 'ASIANOROLEARN0000000', expiration: 'tomorrow' } },
+    },
     {
       ...base,
       eventID: 'g',
@@ -316,7 +356,31 @@ describe('the activity query on records made to be awkward', () => {
     const [summary] = await summariesFrom(duck, [KEY]);
 
     expect(summary).toEqual(expected(records, KEY));
-    expect(summary?.totalEvents).toBe(22);
+    expect(summary?.totalEvents).toBe(26);
+    expect(summary?.sessionKeysMinted).toEqual([
+      {
+        accessKeyId: 'ASIAELSEWHERE0000000',
+        eventName: 'AssumeRole',
+        eventTime: '2023-07-10T12:11:00.000Z',
+        expiration: '2023-07-10T13:11:00.000Z',
+        accountId: '999999999999',
+      },
+      {
+        accessKeyId: 'ASIAFEDERATED0000000',
+        eventName: 'GetFederationToken',
+        eventTime: '2023-07-10T12:13:00.000Z',
+        expiration: '2023-07-11T00:13:00.000Z',
+        accountId: '111122223333',
+      },
+      expect.objectContaining({ accessKeyId: 'ASIAMINTED0000000000', accountId: '111122223333', expiration: null }),
+      {
+        accessKeyId: 'ASIANOROLEARN0000000',
+        eventName: 'AssumeRole',
+        eventTime: '2023-07-10T12:14:00.000Z',
+        expiration: null,
+        accountId: null,
+      },
+    ]);
     expect(summary?.riskyEvents.filter((event) => event.eventName === 'StopLogging')).toHaveLength(2);
     const names = summary?.resourceNames.map((entry) => entry.name);
     expect(names).toEqual(expect.arrayContaining(['i-1', 'i-2', 'AKIANEWKEY0000000000', 'bäckdöör 😀', 'org-trail']));
