@@ -18,7 +18,7 @@ import {
   needsHuman,
 } from '../steps/incident-outcome.js';
 import type { Inventory } from '../steps/inventory/inventory-types.js';
-import type { InvestigationCut } from '../steps/investigate.js';
+import type { Investigation, InvestigationCut, SessionKeysNotSearched } from '../steps/investigate.js';
 import { inventoryInBrief, inventoryLines } from './leftovers.js';
 
 /*
@@ -192,7 +192,14 @@ function attackerDid(report: IncidentReport): string[] {
     ...(gap ? [`the search was NOT complete: ${gap}; it may have done more than this.`] : []),
   ];
   const through = sessionActs(sessionActivity, cut?.sessions);
-  return through ? [...ownLines, through] : ownLines;
+  const left = investigation.result.sessionKeysNotSearched;
+  return [
+    ...ownLines,
+    ...(through ? [through] : []),
+    ...(left
+      ? [`${formatCount(left.count)} session key(s) minted were NOT searched: it may have done more through them.`]
+      : []),
+  ];
 }
 
 /** At most {@link ACTS_IN_HEAD} acts, and how many more. */
@@ -320,18 +327,19 @@ function investigationDone(report: IncidentReport): string[] {
   const lines = [
     `Investigation (${activity.source}): ${formatCount(activity.totalEvents)} events in ${activity.regions.searched.length} region(s) searched${activity.truncated ? ', TRUNCATED (a limit on events or time was hit, the search was stopped, or its source does not hold the whole window)' : ''}.`,
   ];
-  if (sessionActivity.length > 0)
-    lines.push(`Followed ${sessionActivity.length} session key(s) minted by the key (second hop, below).`);
   const { cut } = investigation.result;
-  // The second hop follows the first 25 (and none when told not to): the others were not searched.
   const followed = cut?.sessionActivity ?? sessionActivity.length;
-  const unfollowed = (cut?.sessionKeys ?? activity.sessionKeys.length) - followed;
-  if (unfollowed > 0) {
-    // The second hop follows the keys in the order the summary lists them: the rest come after.
-    const named = activity.sessionKeys.slice(followed, followed + 5).map((key) => shownValue(key, 40));
+  const deeper = sessionActivity.some((session) => !activity.sessionKeys.includes(session.accessKeyId));
+  if (sessionActivity.length > 0)
+    lines.push(
+      `Followed ${formatCount(followed)} session key(s) minted by the key${deeper ? ' or by the session keys it minted' : ''} (below).`,
+    );
+  const left = keysNotSearched(investigation.result, followed);
+  if (left.count > 0) {
+    const named = left.keys.slice(0, 5).map((key) => shownValue(key, 40));
     const member = report.incident ? memberAccount(report.actedFrom, report.incident.accountId) : null;
     lines.push(
-      `${formatCount(unfollowed)}${sessionActivity.length > 0 ? ' more' : ''} session key(s) the key minted were NOT searched${named.length > 0 ? ` (${named.join(', ')}${unfollowed > named.length ? ', …' : ''})` : ''}: exposed-keys investigate --key <ASIA…>${accountFlag(member)} --start ${activity.window.start} --end ${activity.window.end} searches one.`,
+      `${formatCount(left.count)}${followed > 0 ? ' more' : ''} session key(s) ${left.why ? 'minted' : 'the key minted'} were NOT searched${left.why ? `, ${left.why}` : ''}${named.length > 0 ? ` (${named.join(', ')}${left.count > named.length ? ', …' : ''})` : ''}: exposed-keys investigate --key <ASIA…>${accountFlag(member)} --start ${activity.window.start} --end ${activity.window.end} searches one.`,
     );
   }
   if (cut)
@@ -342,6 +350,34 @@ function investigationDone(report: IncidentReport): string[] {
   for (const session of sessionActivity)
     lines.push(...notSearchedLines(session.regions.failed, ` for session key ${shownValue(session.accessKeyId)}`));
   return lines;
+}
+
+/** Why session keys were not searched, in a few words: past the ones followed, or out of time. */
+export function whyNotSearched(left: SessionKeysNotSearched, followed: number): string {
+  const reasons = new Set(left.keys.map((key) => key.reason));
+  return [
+    ...(reasons.has('limit') ? [`past the ${formatCount(followed)} followed`] : []),
+    ...(reasons.has('time') ? ['the time to investigate ran out before them'] : []),
+  ].join(' and ');
+}
+
+/**
+ * The session keys minted that were not searched: those the investigation lists, with why; else
+ * (told not to follow them, or a state kept before they were listed) the key's own not followed.
+ */
+function keysNotSearched(
+  result: Pick<Investigation, 'activity' | 'sessionKeysNotSearched' | 'cut'>,
+  followed: number,
+): { count: number; keys: string[]; why: string | null } {
+  const listed = result.sessionKeysNotSearched;
+  if (listed)
+    return {
+      count: listed.count,
+      keys: listed.keys.map((key) => key.accessKeyId),
+      why: whyNotSearched(listed, followed),
+    };
+  const minted = result.cut?.sessionKeys ?? result.activity.sessionKeys.length;
+  return { count: Math.max(0, minted - followed), keys: followed === 0 ? result.activity.sessionKeys : [], why: null };
 }
 
 /**
@@ -535,6 +571,13 @@ function headlineOf(report: IncidentReport, outcome: IncidentOutcome, urgent: bo
   return `ACTION REQUIRED: ${[...new Set(failed)].join(', ')}; ${held.charAt(0).toLowerCase()}${held.slice(1)}`;
 }
 
+/** A session key's part: minted by the key (the second hop), or by which session key before it. */
+function sessionTitle(investigation: Investigation, summary: ActivitySummary): string {
+  if (investigation.activity.sessionKeys.includes(summary.accessKeyId)) return 'Session key (second hop)';
+  const minter = investigation.sessionActivity.find((session) => session.sessionKeys.includes(summary.accessKeyId));
+  return minter ? `Session key minted by ${shownValue(minter.accessKeyId, 40)}` : 'Session key';
+}
+
 /** The message of an incident, as every channel renders it. */
 /** The command that lists the incident's inventory whole: its key, its account, its window. */
 function wholeInventoryCommand(report: IncidentReport): string {
@@ -575,7 +618,7 @@ export function buildIncidentMessage(report: IncidentReport): IncidentMessage {
           { title: 'Key', summary: investigation.activity, ...(investigation.cut ? { cut: investigation.cut } : {}) },
           ...investigation.sessionActivity.map((summary, index) => {
             const cut = investigation.cut?.sessions?.[index];
-            return { title: 'Session key (second hop)', summary, ...(cut ? { cut } : {}) };
+            return { title: sessionTitle(investigation, summary), summary, ...(cut ? { cut } : {}) };
           }),
         ]
       : [],

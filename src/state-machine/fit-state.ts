@@ -154,6 +154,9 @@ function boundedToFit(summary: ActivitySummary, budget: number): ActivitySummary
 export function fitInvestigation(investigation: Investigation): Investigation {
   if (size(investigation) <= MAX_INVESTIGATION_BYTES) return investigation;
   const sizes = sizesOf(investigation);
+  // The session keys not searched are counted whole; the first few are named, as a message names them.
+  const left = investigation.sessionKeysNotSearched;
+  const notSearched = left ? { sessionKeysNotSearched: { ...left, keys: left.keys.slice(0, NOT_SEARCHED_KEPT) } } : {};
   for (const [rows, risky] of [
     [200, 1000],
     [50, 300],
@@ -162,15 +165,19 @@ export function fitInvestigation(investigation: Investigation): Investigation {
     const fitted = {
       activity: cut(investigation.activity, rows, risky),
       sessionActivity: investigation.sessionActivity.map((summary) => cut(summary, Math.min(rows, 10), 20)),
+      ...notSearched,
       cut: sizes,
     };
     if (size(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
   }
   const sessionActivity = sessionsAtTheirSmallest(investigation.sessionActivity);
   // The sizes, the session keys and the wrapper travel with it: the summary gets what they leave.
-  const budget = MAX_INVESTIGATION_BYTES - size({ activity: {}, sessionActivity, cut: sizes });
-  return { activity: boundedToFit(investigation.activity, budget), sessionActivity, cut: sizes };
+  const budget = MAX_INVESTIGATION_BYTES - size({ activity: {}, sessionActivity, ...notSearched, cut: sizes });
+  return { activity: boundedToFit(investigation.activity, budget), sessionActivity, ...notSearched, cut: sizes };
 }
+
+/** How many of the session keys not searched a cut investigation names (each is a key id, of at most 128 characters). */
+const NOT_SEARCHED_KEPT = 25;
 
 /** What the session keys' summaries may take of the state at most, so that the key's own keeps the rest. */
 const SESSIONS_SHARE = MAX_INVESTIGATION_BYTES / 3;

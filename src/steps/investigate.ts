@@ -4,8 +4,14 @@ import { ActivityAccumulator } from '../activity/summarizer.js';
 import { compareText } from '../common/compare-text.js';
 import type { Inventory } from './inventory/inventory-types.js';
 
-/** A second hop beyond this many session keys would take longer than the first: the rest are listed only. */
+/**
+ * The most session keys followed in all, whatever the hops: each is read in every region (or from
+ * every file) again, and past these the rest are listed as not searched, by id.
+ */
 export const MAX_SESSION_KEYS_FOLLOWED = 25;
+
+/** How many of the session keys not searched an investigation names by id (it counts them all). */
+export const SESSION_KEYS_NOT_SEARCHED_LISTED = 100;
 
 /** What {@link investigateKey} needs: where the activity is read from. */
 export interface InvestigateDeps {
@@ -19,8 +25,13 @@ export interface InvestigateOptions {
   window: TimeWindow;
   /** Also summarise the session keys the key minted (default true). */
   followSessionKeys?: boolean;
-  /** Epoch milliseconds after which reading stops and the summary says it is truncated. */
+  /**
+   * Epoch milliseconds after which reading stops and the summary says it is truncated; a hop of
+   * session keys not begun by then is not taken, its keys listed as not searched.
+   */
   deadline?: number;
+  /** The time now (default: the clock). */
+  now?: () => Date;
   /**
    * The signal the source stops on (Ctrl-C). Once it aborts, no second hop is taken, and a key the
    * stop left with no region searched is returned as read (every region listed as not searched),
@@ -30,11 +41,32 @@ export interface InvestigateOptions {
   onProgress?: (progress: ActivityProgress) => void;
 }
 
+/** A session key minted that was not searched, and why. */
+export interface SessionKeyNotSearched {
+  accessKeyId: string;
+  /** The key that minted it: the investigated key, or a session key followed. */
+  mintedBy: string;
+  /** `limit`: past the {@link MAX_SESSION_KEYS_FOLLOWED} followed; `time`: the time to investigate ran out first. */
+  reason: 'limit' | 'time';
+}
+
+/** The session keys minted that were not searched: how many, and the first of them. */
+export interface SessionKeysNotSearched {
+  count: number;
+  /** The first {@link SESSION_KEYS_NOT_SEARCHED_LISTED}, in the order they would have been followed. */
+  keys: SessionKeyNotSearched[];
+}
+
 /** A key's activity, and the activity of the session keys it minted, kept apart. */
 export interface Investigation {
   activity: ActivitySummary;
-  /** One summary per session key followed (see {@link MAX_SESSION_KEYS_FOLLOWED}), busiest first. */
+  /**
+   * One summary per session key followed, busiest first: those the key minted, those they minted,
+   * and so on (see {@link MAX_SESSION_KEYS_FOLLOWED}).
+   */
   sessionActivity: ActivitySummary[];
+  /** The session keys minted that were not searched (past the limit, or out of time); absent when none. */
+  sessionKeysNotSearched?: SessionKeysNotSearched;
   /** What the attacker left, checked after the investigation, when it was asked for. */
   inventory?: Inventory;
   /** Set when the investigation was cut to fit the state machine's state: what it held before. */
@@ -65,12 +97,13 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
 
 /**
  * Summarises what an access key did over a window, from whichever source holds the activity, then
- * takes a second hop: what the session keys it minted did (at most
- * {@link MAX_SESSION_KEYS_FOLLOWED}, in the order the summary lists them), summarised apart from
- * the key's own and busiest first. Regions (or files) that could not be searched are in each
- * summary's `regions.failed`. Stopped (`signal`) before or during the second hop, or when the second
- * hop fails, it keeps the key's summary, and lists each session key it would have followed as not
- * searched, with why.
+ * follows the session keys it minted, hop by hop: what they did, then what the keys they minted
+ * did (role chaining: a session assuming a role mints another), each key once, until no new key
+ * is left, at most {@link MAX_SESSION_KEYS_FOLLOWED} in all, and no hop begun past the deadline.
+ * The session keys' summaries are kept apart from the key's own, busiest first; those left out
+ * are listed by id as not searched, with why. Regions (or files) that could not be searched are in
+ * each summary's `regions.failed`. Stopped (`signal`) before or during a hop, or when a hop fails,
+ * it keeps what was read, and lists each session key of that hop as not searched, with why.
  *
  * @throws InvestigationError when not one region (or file) could be searched, and nothing was read.
  */
@@ -99,18 +132,80 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
 
   if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
     return { activity, sessionActivity: [] };
-  const followed = activity.sessionKeys.slice(0, MAX_SESSION_KEYS_FOLLOWED);
-  if (stopped()) return { activity, sessionActivity: notSearched(activity, followed, options.window, STOPPED) };
-  try {
-    const sessionActivity = await source.summarize({ ...common, accessKeyIds: followed });
-    return { activity, sessionActivity: sortBusiestFirst(sessionActivity) };
-  } catch (error) {
-    // Stopped during the second hop (an Athena query cancelled on Ctrl-C), or failed (credentials
-    // that expired during a long first read): the key's own summary, read whole, is kept, and each
-    // session key is reported as not searched, with why.
-    const why = stopped() ? STOPPED : `the search of the session keys failed: ${errorText(error)}`;
-    return { activity, sessionActivity: notSearched(activity, followed, options.window, why) };
+  return { activity, ...(await followSessionKeys(source, activity, options)) };
+}
+
+/** A session key to follow, and the key that minted it. */
+interface Minted {
+  accessKeyId: string;
+  mintedBy: string;
+}
+
+/** The keys `minters` minted that were not seen before, each once, in the order the summaries list them; marks them seen. */
+function newlyMinted(minters: readonly ActivitySummary[], seen: Set<string>): Minted[] {
+  const minted: Minted[] = [];
+  for (const minter of minters)
+    for (const accessKeyId of minter.sessionKeys)
+      if (!seen.has(accessKeyId)) {
+        seen.add(accessKeyId);
+        minted.push({ accessKeyId, mintedBy: minter.accessKeyId });
+      }
+  return minted;
+}
+
+/**
+ * The hops after the key's own: each reads, in one search, the keys the previous one found minted
+ * and not yet seen, while there is room under the limit, time before the deadline, and no stop.
+ */
+async function followSessionKeys(
+  source: ActivitySource,
+  activity: ActivitySummary,
+  options: InvestigateOptions,
+): Promise<Pick<Investigation, 'sessionActivity' | 'sessionKeysNotSearched'>> {
+  const now = () => (options.now?.() ?? new Date()).getTime();
+  const stopped = () => options.signal?.aborted === true;
+  const seen = new Set([activity.accessKeyId]);
+  const sessionActivity: ActivitySummary[] = [];
+  const left: SessionKeyNotSearched[] = [];
+  let minters: readonly ActivitySummary[] = [activity];
+  while (minters.length > 0) {
+    const minted = newlyMinted(minters, seen);
+    const room = MAX_SESSION_KEYS_FOLLOWED - sessionActivity.length;
+    const hop = minted.slice(0, room);
+    left.push(...minted.slice(room).map((key) => ({ ...key, reason: 'limit' as const })));
+    if (hop.length === 0) break;
+    const keys = hop.map((key) => key.accessKeyId);
+    if (stopped()) {
+      sessionActivity.push(...notSearched(activity, keys, options.window, STOPPED));
+      break;
+    }
+    if (options.deadline !== undefined && now() >= options.deadline) {
+      left.push(...hop.map((key) => ({ ...key, reason: 'time' as const })));
+      break;
+    }
+    try {
+      minters = await source.summarize({
+        window: options.window,
+        deadline: options.deadline,
+        onProgress: options.onProgress,
+        accessKeyIds: keys,
+      });
+    } catch (error) {
+      // Stopped during a hop (an Athena query cancelled on Ctrl-C), or failed (credentials that
+      // expired during a long first read): what was read is kept, and each session key of the
+      // hop is reported as not searched, with why.
+      const why = stopped() ? STOPPED : `the search of the session keys failed: ${errorText(error)}`;
+      sessionActivity.push(...notSearched(activity, keys, options.window, why));
+      break;
+    }
+    sessionActivity.push(...minters);
   }
+  return {
+    sessionActivity: sortBusiestFirst(sessionActivity),
+    ...(left.length > 0
+      ? { sessionKeysNotSearched: { count: left.length, keys: left.slice(0, SESSION_KEYS_NOT_SEARCHED_LISTED) } }
+      : {}),
+  };
 }
 
 const STOPPED = 'stopped (Ctrl-C) before this session key was searched';

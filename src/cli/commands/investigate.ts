@@ -75,6 +75,6 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   else output.result(render.renderInvestigation(result, output.palette));
   for (const line of result.files ? render.renderFilesReport(result.files, output.verbose) : []) output.notice(line);
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));
-  for (const text of render.notSearched(result.activity, result.sessionActivity, window)) output.warn(text);
+  for (const text of render.notSearched(result, window)) output.warn(text);
   return run.investigationExitCode(result, interrupt?.signal.aborted === true);
 }

@@ -9,7 +9,9 @@ import { RISK_CATEGORIES } from '../../activity/risky-events.js';
 import { activityInBrief, verdictLines } from '../../activity/verdict.js';
 import { shownText, shownValue, shownValues } from '../../common/untrusted-text.js';
 import { formatCount } from '../../format/plain-table.js';
+import { whyNotSearched } from '../../message/incident-message.js';
 import type { Inventory } from '../../steps/inventory/inventory-types.js';
+import type { SessionKeysNotSearched } from '../../steps/investigate.js';
 import type { Palette } from '../output.js';
 import { renderInventory } from './inventory.js';
 import { table } from './table.js';
@@ -97,14 +99,27 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
   return lines.join('\n');
 }
 
-/** The second hop: what each session key did, one line each. */
-export function renderSessionActivity(summaries: readonly ActivitySummary[], palette: Palette): string {
+/**
+ * What each session key followed did, one line each, with the key that minted it (`activity`'s,
+ * or a session key's before it: role chaining).
+ */
+export function renderSessionActivity(
+  summaries: readonly ActivitySummary[],
+  palette: Palette,
+  activity?: ActivitySummary,
+): string {
   if (summaries.length === 0) return '';
+  const minters = [...(activity ? [activity] : []), ...summaries];
+  const mintedBy = (key: string) => minters.find((minter) => minter.sessionKeys.includes(key))?.accessKeyId;
+  const deeper = summaries.some((summary) => activity && !activity.sessionKeys.includes(summary.accessKeyId));
   return [
-    palette.bold(`What the session keys did (second hop, ${summaries.length} keys)`),
+    palette.bold(
+      `What the session keys did (${deeper ? 'minted by the key, or by a session key it minted' : 'second hop'}, ${summaries.length} keys)`,
+    ),
     table(
       [
         { header: 'session key' },
+        { header: 'minted by' },
         { header: 'events', right: true },
         { header: 'first' },
         { header: 'last' },
@@ -113,6 +128,7 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
       ],
       summaries.map((summary) => [
         shownValue(summary.accessKeyId),
+        shownValue(mintedBy(summary.accessKeyId) ?? '-'),
         formatCount(summary.totalEvents),
         summary.firstSeen ?? '-',
         summary.lastSeen ?? '-',
@@ -127,16 +143,39 @@ export function renderSessionActivity(summaries: readonly ActivitySummary[], pal
   ].join('\n');
 }
 
+/** An investigation as the renderers take it: the key's activity, its session keys', and those not searched. */
+export interface InvestigationShown {
+  activity: ActivitySummary;
+  sessionActivity: readonly ActivitySummary[];
+  sessionKeysNotSearched?: SessionKeysNotSearched;
+  inventory?: Inventory;
+}
+
+/**
+ * The session keys minted that were not searched, in one line: how many, why, the first of them,
+ * and the command that searches one; null when every one was.
+ */
+export function sessionKeysNotSearchedLine(
+  left: SessionKeysNotSearched | undefined,
+  followed: number,
+  window: { start: string; end: string },
+): string | null {
+  if (!left) return null;
+  const named = left.keys.slice(0, 10).map((key) => shownValue(key.accessKeyId, 40));
+  return `${formatCount(left.count)} session key(s) minted NOT searched, ${whyNotSearched(left, followed)}: ${named.join(', ')}${left.count > named.length ? ', …' : ''} (exposed-keys investigate --key <ASIA…> --start ${window.start} --end ${window.end} searches one).`;
+}
+
 /**
  * What a search left out, one line each for stderr: the start of the window `asked` when
  * LookupEvents read less of it (it holds 90 days), then the regions not searched, the key's and
- * each session key's (for Athena, among them the days its table does not hold).
+ * each session key's (for Athena, among them the days its table does not hold), then the session
+ * keys minted that were not searched.
  */
 export function notSearched(
-  activity: ActivitySummary | null,
-  sessionActivity: readonly ActivitySummary[],
+  investigation: Omit<InvestigationShown, 'activity'> & { activity: ActivitySummary | null },
   asked?: TimeWindow,
 ): string[] {
+  const { activity, sessionActivity } = investigation;
   const lines: string[] = [];
   // Athena names the days its table does not hold among the places not searched.
   if (
@@ -153,32 +192,45 @@ export function notSearched(
   for (const session of sessionActivity)
     for (const failed of session.regions.failed)
       lines.push(`Region not searched for session key ${session.accessKeyId}: ${failed.region}: ${failed.error}`);
+  const left =
+    activity &&
+    sessionKeysNotSearchedLine(investigation.sessionKeysNotSearched, sessionActivity.length, activity.window);
+  if (left) lines.push(left);
   return lines;
 }
 
-/** An investigation as a person reads it: the key's activity, then what its session keys did. */
-export function renderInvestigation(
-  investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[]; inventory?: Inventory },
-  palette: Palette,
-): string {
-  const own = renderActivity(investigation.activity, palette);
+/**
+ * An investigation as a person reads it: the key's activity, then what its session keys did, and
+ * those minted that were NOT searched.
+ */
+export function renderInvestigation(investigation: InvestigationShown, palette: Palette): string {
+  const { activity, sessionActivity } = investigation;
+  const own = renderActivity(activity, palette);
   const inventory = investigation.inventory ? `\n${renderInventory(investigation.inventory, palette)}\n` : '';
-  if (investigation.sessionActivity.length === 0) return `${own}${inventory}`;
-  return `${own.endsWith('\n') ? own : `${own}\n`}${renderSessionActivity(investigation.sessionActivity, palette)}${inventory}`;
+  const leftLine = sessionKeysNotSearchedLine(
+    investigation.sessionKeysNotSearched,
+    sessionActivity.length,
+    activity.window,
+  );
+  const left = leftLine ? `${palette.red(leftLine)}\n\n` : '';
+  if (sessionActivity.length === 0 && !left) return `${own}${inventory}`;
+  return `${own.endsWith('\n') ? own : `${own}\n`}${renderSessionActivity(sessionActivity, palette, activity)}${left}${inventory}`;
 }
 
 /**
  * What `investigate --json` prints: the summary alone (the contract), or `{ activity,
- * sessionActivity }` with the second hop, and `inventory` beside them when one was asked for (null
- * when it was not taken: stopped with Ctrl-C). The shape follows what was asked, not what came of it.
+ * sessionActivity }` with the session keys followed (and `sessionKeysNotSearched` when some minted
+ * were not), and `inventory` beside them when one was asked for (null when it was not taken:
+ * stopped with Ctrl-C). The shape follows what was asked, not what came of it.
  */
 export function investigationJson(
-  investigation: { activity: ActivitySummary; sessionActivity: readonly ActivitySummary[]; inventory?: Inventory },
+  investigation: InvestigationShown,
   asked: { followSessions: boolean; inventory: boolean },
 ): unknown {
-  const { activity, sessionActivity, inventory } = investigation;
-  if (asked.inventory) return { activity, sessionActivity, inventory: inventory ?? null };
-  return asked.followSessions ? { activity, sessionActivity } : activity;
+  const { activity, sessionActivity, inventory, sessionKeysNotSearched } = investigation;
+  const left = sessionKeysNotSearched ? { sessionKeysNotSearched } : {};
+  if (asked.inventory) return { activity, sessionActivity, ...left, inventory: inventory ?? null };
+  return asked.followSessions ? { activity, sessionActivity, ...left } : activity;
 }
 
 /**

@@ -86,7 +86,8 @@ export function renderResponse(result: RespondResult, palette: Palette): string 
 
   lines.push('', renderMessageHead(buildIncidentMessage(incidentReportOf(result)), palette));
   if (result.activity) lines.push('', renderActivity(result.activity, palette));
-  if (result.sessionActivity.length > 0) lines.push(renderSessionActivity(result.sessionActivity, palette));
+  if (result.sessionActivity.length > 0)
+    lines.push(renderSessionActivity(result.sessionActivity, palette, result.activity ?? undefined));
   if (result.inventory) lines.push('', renderInventory(result.inventory, palette));
   if (note.status !== 'sent') lines.push(palette.bold(`Subject: ${note.subject}`), '', note.message);
   return lines.join('\n');
@@ -116,6 +117,6 @@ export function responseProblems(
     warnings.push(`The notification was not sent: ${result.notification.error}`);
   if (result.investigationError) warnings.push(`The investigation failed: ${result.investigationError}`);
   warnings.push(...result.warnings);
-  warnings.push(...notSearched(result.activity, result.sessionActivity, asked));
+  warnings.push(...notSearched(result, asked));
   return { errors, warnings };
 }

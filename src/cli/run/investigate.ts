@@ -5,7 +5,7 @@ import type { LogFilesReport } from '../../activity/log-files/log-files-source.j
 import type { AwsClients } from '../../aws/clients.js';
 import { describeError, ExitCode, type ExitCodeValue, InterruptedError } from '../../errors.js';
 import { grantsAccess, type Inventory, inventoryIncomplete } from '../../steps/inventory/inventory-types.js';
-import { investigateKey } from '../../steps/investigate.js';
+import { investigateKey, type SessionKeysNotSearched } from '../../steps/investigate.js';
 import type { AccountTarget, AthenaRequest, LogFilesRequest } from '../options.js';
 import { renderQueriesReport } from '../render/queries.js';
 import { actingClients } from './acting-clients.js';
@@ -39,6 +39,8 @@ export interface InvestigationRequest {
 export interface InvestigationOutcome {
   activity: ActivitySummary;
   sessionActivity: ActivitySummary[];
+  /** The session keys minted that were not searched (past the limit, or out of time); absent when none. */
+  sessionKeysNotSearched?: SessionKeysNotSearched;
   /** For log files: how many were read, skipped, outside the window, or unreadable. */
   files?: LogFilesReport;
   /** For Athena: each query run, with the bytes it scanned and its estimated cost. */
@@ -208,7 +210,8 @@ export function followsSessions(flags: { followSessions?: boolean; json?: boolea
 /**
  * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
  * way in the attacker made that outlives the key (a human must act); 3 when no region was searched
- * to its end, for the key or for a session key it minted (what was read before is shown), or a log
+ * to its end, for the key or for a session key it minted (what was read before is shown), or a
+ * session key minted was not searched (past the ones followed, or out of time), or a log
  * file could not be read (`filesNotRead`: a file that exists and holds the window's events was
  * missed, which a reader of the summary alone would not see), or the inventory asked for could not
  * be taken, or the check of an item failed (an AWS call refused or in error), or it was taken from
@@ -218,12 +221,14 @@ export function investigationExitCode(
   result: {
     activity?: Pick<ActivitySummary, 'regions' | 'filesNotRead'>;
     sessionActivity?: Pick<ActivitySummary, 'regions' | 'filesNotRead'>[];
+    sessionKeysNotSearched?: SessionKeysNotSearched;
     inventory?: Inventory;
   },
   interrupted: boolean,
 ): ExitCodeValue {
   if (interrupted) return ExitCode.interrupted;
   if (result.inventory?.items.some(grantsAccess)) return ExitCode.needsHuman;
+  if (result.sessionKeysNotSearched) return ExitCode.awsFailed;
   const unsearched = [result.activity, ...(result.sessionActivity ?? [])].some(
     (summary) =>
       summary &&

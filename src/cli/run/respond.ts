@@ -10,7 +10,7 @@ import type { FindingOutcome } from '../../steps/channels/security-hub.js';
 import { type ContainmentResult, containKey } from '../../steps/contain.js';
 import { type IncidentReport, needsHuman } from '../../steps/incident-outcome.js';
 import { type Inventory, inventoryIncomplete } from '../../steps/inventory/inventory-types.js';
-import { type Investigation, investigateKey } from '../../steps/investigate.js';
+import { type Investigation, investigateKey, type SessionKeysNotSearched } from '../../steps/investigate.js';
 import { notifySecurity } from '../../steps/notify.js';
 import { report, type StepReport } from '../../steps/step-report.js';
 import {
@@ -76,6 +76,8 @@ export interface RespondResult {
   containment: ContainmentResult | { outcome: 'containment-failed'; contained: false; error: string };
   activity: ActivitySummary | null;
   sessionActivity: ActivitySummary[];
+  /** The session keys minted that were not searched (past the limit, or out of time); absent when none. */
+  sessionKeysNotSearched?: SessionKeysNotSearched;
   /** What the attacker left, checked after the investigation (read only). */
   inventory?: Inventory;
   investigationError?: string;
@@ -187,6 +189,9 @@ export async function runResponse(
           },
     activity: investigation.status === 'done' ? investigation.result.activity : null,
     sessionActivity: investigation.status === 'done' ? investigation.result.sessionActivity : [],
+    ...(investigation.status === 'done' && investigation.result.sessionKeysNotSearched
+      ? { sessionKeysNotSearched: investigation.result.sessionKeysNotSearched }
+      : {}),
     ...(investigation.status === 'done' && investigation.result.inventory
       ? { inventory: investigation.result.inventory }
       : {}),
@@ -286,16 +291,16 @@ export async function respondToKey(
 /**
  * The exit code of a response: 4 when a human must act; 130 when the responder stopped it (Ctrl-C)
  * after containment; 3 when anything else failed (the notification, the whole investigation, a
- * region of the key or of a session key it minted not searched, a warning of containment such as
+ * region of the key or of a session key it minted not searched, a session key minted not searched, a warning of containment such as
  * its record not left on the user, STS, finding the topic, an inventory not taken, an item of it
  * not checked, or one taken from a search cut short); else 0.
  */
 export function responseExitCode(result: RespondResult): ExitCodeValue {
   if (result.needsHuman) return ExitCode.needsHuman;
   if (result.interrupted) return ExitCode.interrupted;
-  const notSearched = [result.activity, ...result.sessionActivity].some(
-    (summary) => (summary?.regions.failed.length ?? 0) > 0,
-  );
+  const notSearched =
+    result.sessionKeysNotSearched !== undefined ||
+    [result.activity, ...result.sessionActivity].some((summary) => (summary?.regions.failed.length ?? 0) > 0);
   const containmentWarned = 'warnings' in result.containment && result.containment.warnings.length > 0;
   if (
     inventoryIncomplete(result.inventory) ||
@@ -321,6 +326,7 @@ export function incidentReportOf(result: RespondResult): IncidentReport {
         result: {
           activity: result.activity,
           sessionActivity: result.sessionActivity,
+          ...(result.sessionKeysNotSearched ? { sessionKeysNotSearched: result.sessionKeysNotSearched } : {}),
           ...(result.inventory ? { inventory: result.inventory } : {}),
         },
       }

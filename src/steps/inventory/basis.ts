@@ -4,14 +4,17 @@ import type { InventoryBasis } from './inventory-types.js';
 /**
  * What the searches behind `summaries` (the key's first, then its session keys') left out: each
  * region not searched, once, in the order found, whether any was cut short, the log files that
- * could not be read, and the session keys the key minted that were not searched.
+ * could not be read, and the session keys minted (by the key, or by a session key it minted) that
+ * were not searched.
  */
 export function inventoryBasis(summaries: readonly ActivitySummary[]): InventoryBasis {
   const regions = summaries.flatMap((summary) => summary.regions.failed.map((failed) => failed.region));
   const filesNotRead = summaries.reduce((sum, summary) => sum + (summary.filesNotRead?.count ?? 0), 0);
-  const [own, ...sessions] = summaries;
+  // Every key any summary minted, but those summarised: past the ones followed, out of time, or none followed.
   // Summaries read before session keys were kept (a stack's older state) have none.
-  const sessionKeysNotSearched = Math.max(0, (own?.sessionKeys ?? []).length - sessions.length);
+  const searched = new Set(summaries.map((summary) => summary.accessKeyId));
+  const minted = new Set(summaries.flatMap((summary) => summary.sessionKeys ?? []));
+  const sessionKeysNotSearched = [...minted].filter((key) => !searched.has(key)).length;
   return {
     regionsNotSearched: [...new Set(regions)],
     searchCutShort: summaries.some((summary) => summary.truncated),

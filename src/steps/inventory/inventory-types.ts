@@ -93,7 +93,7 @@ export interface InventoryBasis {
   searchCutShort: boolean;
   /** Log files that could not be read (each summary's `filesNotRead`); absent when none. */
   filesNotRead?: number;
-  /** Session keys the key minted that the second hop did not search (past 25, or none followed); absent when none. */
+  /** Session keys minted (by the key or a session key followed) not searched (past 25, out of time, or none followed); absent when none. */
   sessionKeysNotSearched?: number;
 }
 

@@ -97,4 +97,16 @@ describe('the second hop of investigate', () => {
     expect(investigationExitCode({ activity: read, sessionActivity: [read, unread] }, false)).toBe(ExitCode.awsFailed);
     expect(investigationExitCode({ activity: read, sessionActivity: [read] }, false)).toBe(ExitCode.ok);
   });
+
+  it('is 3 when session keys minted were left out, past the ones followed or out of time', () => {
+    const read = { regions: { searched: ['us-east-1'], failed: [] } };
+    const left = {
+      count: 1,
+      keys: [{ accessKeyId: 'ASIAIOSFODNN7EXAMPLE', mintedBy: 'AKIAIOSFODNN7EXAMPLE', reason: 'limit' as const }],
+    };
+
+    expect(
+      investigationExitCode({ activity: read, sessionActivity: [read], sessionKeysNotSearched: left }, false),
+    ).toBe(ExitCode.awsFailed);
+  });
 });

@@ -169,6 +169,15 @@ describe('what the attacker left, taken from a search that was not complete', ()
     );
   });
 
+  it('counts a key a session key minted and nobody searched as a session key not searched', async () => {
+    const activity = summaryFor(REPORT_KEY, { sessionKeys: ['ASIAIOSFODNN7EXAMPLE'] });
+    const session = summaryFor('ASIAIOSFODNN7EXAMPLE', { sessionKeys: ['ASIAI44QH8DHBEXAMPLE'] });
+
+    const inventory = await inventoryFrom([activity, session]);
+
+    expect(inventory.basis).toMatchObject({ sessionKeysNotSearched: 1 });
+  });
+
   it('says nothing of it when the search left nothing out', () => {
     const activity = summaryFor(REPORT_KEY);
     const inventory = {
@@ -187,19 +196,65 @@ describe('what the attacker left, taken from a search that was not complete', ()
 });
 
 describe('the session keys of an incident', () => {
-  it('says how many session keys the key minted were not searched, past the ones the second hop followed', () => {
+  it('names the session keys minted that were not searched, past the ones followed', () => {
     const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
     const activity = summaryFor(REPORT_KEY, { sessionKeys: minted });
     const followed = minted.slice(0, 25).map((key) => summaryFor(key, {}));
+    const sessionKeysNotSearched = {
+      count: 5,
+      keys: minted.slice(25).map((accessKeyId) => ({ accessKeyId, mintedBy: REPORT_KEY, reason: 'limit' as const })),
+    };
 
     const message = messageOf(
-      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: followed } } }),
+      deletedReport({
+        investigation: { status: 'done', result: { activity, sessionActivity: followed, sessionKeysNotSearched } },
+      }),
     );
 
-    expect(message.done).toContain('Followed 25 session key(s) minted by the key (second hop, below).');
+    expect(message.done).toContain('Followed 25 session key(s) minted by the key (below).');
     expect(message.done).toContain(
-      `5 more session key(s) the key minted were NOT searched (${minted.slice(25).join(', ')}): exposed-keys investigate --key <ASIA…> --start ${activity.window.start} --end ${activity.window.end} searches one.`,
+      `5 more session key(s) minted were NOT searched, past the 25 followed (${minted.slice(25).join(', ')}): exposed-keys investigate --key <ASIA…> --start ${activity.window.start} --end ${activity.window.end} searches one.`,
     );
+    expect(message.attackerDid).toContain(
+      '5 session key(s) minted were NOT searched: it may have done more through them.',
+    );
+  });
+
+  it('says what a key minted by a session key did (role chaining), and which key minted it', () => {
+    const SESSION = 'ASIABBBBBBBBBBBBBBBB';
+    const CHAINED = 'ASIACCCCCCCCCCCCCCCC';
+    const activity = summaryFor(REPORT_KEY, { sessionKeys: [SESSION] });
+    const session = summaryFor(SESSION, { totalEvents: 1, sessionKeys: [CHAINED] });
+    const chained = summaryFor(CHAINED, {
+      totalEvents: 1,
+      riskyEvents: [
+        {
+          eventName: 'CreateUser',
+          eventTime: '2026-11-26T10:00:00.000Z',
+          awsRegion: 'us-east-1',
+          eventId: 'e1',
+          category: 'persistence',
+          errorCode: null,
+          resources: [{ type: 'AWS::IAM::User', name: 'backdoor' }],
+        },
+      ],
+    });
+
+    const message = messageOf(
+      deletedReport({
+        investigation: { status: 'done', result: { activity, sessionActivity: [session, chained] } },
+      }),
+    );
+
+    expect(message.attackerDid).toContain('through 1 session key it minted: created 1 user');
+    expect(message.done).toContain(
+      'Followed 2 session key(s) minted by the key or by the session keys it minted (below).',
+    );
+    expect(message.activity.map((part) => part.title)).toEqual([
+      'Key',
+      'Session key (second hop)',
+      `Session key minted by ${SESSION}`,
+    ]);
   });
 });
 

@@ -89,6 +89,23 @@ describe('fitInvestigation', () => {
     expect(fitted.cut?.sessionKeys).toBe(activity.sessionKeys.length);
   });
 
+  it('keeps the count of the session keys not searched, and names the first of them, when it cuts', () => {
+    const keys = Array.from({ length: 100 }, (_, index) => ({
+      accessKeyId: `ASIA${String(index).padStart(16, '0')}`,
+      mintedBy: 'AKIAIOSFODNN7EXAMPLE',
+      reason: 'limit' as const,
+    }));
+
+    const fitted = fitInvestigation({
+      activity: crowdedActivity('AKIAIOSFODNN7EXAMPLE'),
+      sessionActivity: [],
+      sessionKeysNotSearched: { count: 400, keys },
+    });
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    expect(fitted.sessionKeysNotSearched).toEqual({ count: 400, keys: keys.slice(0, 25) });
+  });
+
   it('keeps what a session key did when the state is cut to its smallest, and counts it from before the cut', () => {
     const launches: RiskyEvent[] = Array.from({ length: 400 }, (_, index) => ({
       eventName: 'RunInstances',

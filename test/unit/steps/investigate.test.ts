@@ -63,6 +63,126 @@ describe('investigateKey over LookupEvents', () => {
   });
 });
 
+describe('investigateKey over role chaining', () => {
+  const KEY = 'AKIAAAAAAAAAAAAAAAAA';
+  const SESSION = 'ASIABBBBBBBBBBBBBBBB';
+  const CHAINED = 'ASIACCCCCCCCCCCCCCCC';
+  const window = { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-01-02T00:00:00Z') };
+  const call = (eventID: string, accessKeyId: string, eventName: string, fields: Record<string, unknown>) => ({
+    eventID,
+    eventTime: '2026-01-01T12:00:00Z',
+    eventName,
+    eventSource: eventName === 'CreateUser' ? 'iam.amazonaws.com' : 'sts.amazonaws.com',
+    awsRegion: 'us-east-1',
+    userIdentity: { accessKeyId },
+    ...fields,
+  });
+  let chain: CloudTrailLookupServer;
+
+  beforeAll(async () => {
+    chain = await startCloudTrailLookupServer({
+      requestsPerSecond: 0,
+      records: [
+        call('1', KEY, 'GetSessionToken', { responseElements: { credentials: { accessKeyId: SESSION } } }),
+        call('2', SESSION, 'AssumeRole', {
+          requestParameters: { roleArn: 'arn:aws:iam::111111111111:role/Admin' },
+          responseElements: { credentials: { accessKeyId: CHAINED } },
+        }),
+        call('3', CHAINED, 'CreateUser', { requestParameters: { userName: 'backdoor' } }),
+      ],
+    });
+  });
+  afterAll(() => chain.stop());
+
+  it('follows the keys a session key minted, hop by hop, and finds what the last one did', async () => {
+    const source = lookupEventsSource(
+      { cloudTrail: cloudTrailAt(chain.endpoint) },
+      { regions: ['us-east-1'], requestsPerSecond: 1000, clock: () => window.end },
+    );
+
+    const { sessionActivity, sessionKeysNotSearched } = await investigateKey({ source }, { accessKeyId: KEY, window });
+
+    expect(sessionActivity.map((summary) => [summary.accessKeyId, summary.totalEvents])).toEqual([
+      [SESSION, 1],
+      [CHAINED, 1],
+    ]);
+    expect(sessionActivity[1]?.riskyEvents).toMatchObject([
+      { eventName: 'CreateUser', resources: [{ type: 'AWS::IAM::User', name: 'backdoor' }] },
+    ]);
+    expect(sessionKeysNotSearched).toBeUndefined();
+  });
+});
+
+/** `ASIA…` key number `n` of a tree in which key n mints keys 2n+1 and 2n+2; 0 is the key investigated. */
+function treeKey(n: number): string {
+  return n === 0 ? INVICTUS_KEY : `ASIA${String(n).padStart(16, '0')}`;
+}
+
+function treeNumber(key: string): number {
+  return key === INVICTUS_KEY ? 0 : Number(key.slice(4));
+}
+
+/** A source over that tree: every key made one call, and key 3 minted key 1 again (a key seen before). */
+function treeSource() {
+  return fakeSource((query) =>
+    query.accessKeyIds.map((id) => {
+      const n = treeNumber(id);
+      const children = [2 * n + 1, 2 * n + 2, ...(n === 3 ? [1] : [])].map(treeKey);
+      return { ...summaryFor(id), totalEvents: 1, sessionKeys: children.sort() };
+    }),
+  );
+}
+
+describe('investigateKey following session keys hop by hop', () => {
+  it('follows each key once, at most MAX_SESSION_KEYS_FOLLOWED in all, and names the rest as not searched', async () => {
+    const source = treeSource();
+
+    const { sessionActivity, sessionKeysNotSearched } = await investigateKey({ source }, options);
+
+    const followed = Array.from({ length: MAX_SESSION_KEYS_FOLLOWED }, (_, index) => treeKey(index + 1));
+    expect(source.queries.slice(1).flatMap((query) => query.accessKeyIds)).toEqual(followed);
+    expect(sessionActivity.map((summary) => summary.accessKeyId).sort()).toEqual([...followed].sort());
+    // Keys 26 to 30 of the last hop's, then the 22 that the last hop's keys minted.
+    expect(sessionKeysNotSearched?.count).toBe(5 + 22);
+    expect(sessionKeysNotSearched?.keys.slice(0, 6)).toEqual([
+      { accessKeyId: treeKey(26), mintedBy: treeKey(12), reason: 'limit' },
+      { accessKeyId: treeKey(27), mintedBy: treeKey(13), reason: 'limit' },
+      { accessKeyId: treeKey(28), mintedBy: treeKey(13), reason: 'limit' },
+      { accessKeyId: treeKey(29), mintedBy: treeKey(14), reason: 'limit' },
+      { accessKeyId: treeKey(30), mintedBy: treeKey(14), reason: 'limit' },
+      { accessKeyId: treeKey(31), mintedBy: treeKey(15), reason: 'limit' },
+    ]);
+    expect(investigationExitCode({ sessionActivity, sessionKeysNotSearched }, false)).toBe(ExitCode.awsFailed);
+  });
+
+  it('begins no hop past the deadline, naming its keys as not searched for want of time', async () => {
+    const source = treeSource();
+    let now = 0;
+    const timed: ActivitySource = {
+      ...source,
+      summarize: async (query) => {
+        now += 600;
+        return source.summarize(query);
+      },
+    };
+
+    const { sessionActivity, sessionKeysNotSearched } = await investigateKey(
+      { source: timed },
+      { ...options, deadline: 1000, now: () => new Date(now) },
+    );
+
+    expect(sessionActivity.map((summary) => summary.accessKeyId).sort()).toEqual([treeKey(1), treeKey(2)]);
+    expect(sessionKeysNotSearched).toEqual({
+      count: 4,
+      keys: [3, 4, 5, 6].map((n) => ({
+        accessKeyId: treeKey(n),
+        mintedBy: treeKey(n <= 4 ? 1 : 2),
+        reason: 'time',
+      })),
+    });
+  });
+});
+
 describe('investigateKey over any source', () => {
   it('follows at most the first MAX_SESSION_KEYS_FOLLOWED session keys, in one read, with the same window', async () => {
     const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
@@ -74,7 +194,7 @@ describe('investigateKey over any source', () => {
       })),
     );
 
-    const { sessionActivity } = await investigateKey({ source }, options);
+    const { sessionActivity, sessionKeysNotSearched } = await investigateKey({ source }, options);
 
     expect(source.queries).toHaveLength(2);
     expect(source.queries[1]?.accessKeyIds).toEqual(minted.slice(0, MAX_SESSION_KEYS_FOLLOWED));
@@ -82,6 +202,7 @@ describe('investigateKey over any source', () => {
     expect(sessionActivity.map((summary) => summary.totalEvents)).toEqual(
       Array.from({ length: MAX_SESSION_KEYS_FOLLOWED }, (_, index) => MAX_SESSION_KEYS_FOLLOWED - 1 - index),
     );
+    expect(sessionKeysNotSearched?.count).toBe(5);
   });
 
   it("throws an InvestigationError naming each region, with the source's hint, when none could be searched", async () => {

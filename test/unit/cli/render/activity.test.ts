@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { investigationJson, notSearched, renderFilesReport } from '../../../../src/cli/render/activity.js';
+import { paletteOf } from '../../../../src/cli/output.js';
+import {
+  investigationJson,
+  notSearched,
+  renderFilesReport,
+  renderInvestigation,
+} from '../../../../src/cli/render/activity.js';
 import { summaryFor } from '../../../support/summaries.js';
 
 describe('renderFilesReport', () => {
@@ -58,7 +64,7 @@ describe('notSearched', () => {
       summaryFor('ASIAIOSFODNN7EXAMPL2', { regions: failed('ap-southeast-2') }),
     ];
 
-    expect(notSearched(activity, sessions)).toEqual([
+    expect(notSearched({ activity, sessionActivity: sessions })).toEqual([
       'Region not searched: eu-west-1: AccessDenied',
       'Region not searched for session key ASIAIOSFODNN7EXAMPL2: ap-southeast-2: AccessDenied',
     ]);
@@ -74,7 +80,7 @@ describe('notSearched, for a window the source read only part of', () => {
       truncated: true,
     });
 
-    expect(notSearched(activity, [], asked)).toEqual([
+    expect(notSearched({ activity, sessionActivity: [] }, asked)).toEqual([
       'Searched from 2026-08-29T00:00:00.000Z, not 2026-07-01T00:00:00.000Z: LookupEvents holds only the last 90 days (older activity: investigate --logs, or --athena-table).',
     ]);
   });
@@ -90,7 +96,7 @@ describe('notSearched, for a window the source read only part of', () => {
       truncated: true,
     });
 
-    expect(notSearched(activity, [], asked)).toEqual([
+    expect(notSearched({ activity, sessionActivity: [] }, asked)).toEqual([
       'Region not searched: (days before 2026/08/29) athena:cloudtrail.events: the table holds the days …',
     ]);
   });
@@ -104,8 +110,8 @@ describe('notSearched, for a window the source read only part of', () => {
       window: { start: '2026-07-01T00:00:01.000Z', end: asked.end.toISOString() },
     });
 
-    expect(notSearched(whole, [], asked)).toEqual([]);
-    expect(notSearched(moment, [], asked)).toEqual([]);
+    expect(notSearched({ activity: whole, sessionActivity: [] }, asked)).toEqual([]);
+    expect(notSearched({ activity: moment, sessionActivity: [] }, asked)).toEqual([]);
   });
 });
 
@@ -125,5 +131,43 @@ describe('what investigate --json prints', () => {
     expect(investigationJson({ activity, sessionActivity: [] }, { followSessions: false, inventory: false })).toBe(
       activity,
     );
+  });
+});
+
+describe('the session keys of an investigation, as a person reads them', () => {
+  const KEY = 'AKIAIOSFODNN7EXAMPLE';
+  const SESSION = 'ASIABBBBBBBBBBBBBBBB';
+  const CHAINED = 'ASIACCCCCCCCCCCCCCCC';
+  const activity = summaryFor(KEY, { sessionKeys: [SESSION, 'ASIADDDDDDDDDDDDDDDD'] });
+  const sessionActivity = [
+    summaryFor(SESSION, { totalEvents: 1, sessionKeys: [CHAINED] }),
+    summaryFor(CHAINED, { totalEvents: 2, eventNames: [{ name: 'CreateUser', count: 2 }] }),
+  ];
+  const sessionKeysNotSearched = {
+    count: 1,
+    keys: [{ accessKeyId: 'ASIADDDDDDDDDDDDDDDD', mintedBy: KEY, reason: 'limit' as const }],
+  };
+
+  it('shows each key followed with the key that minted it, and names those NOT searched, with why', () => {
+    const text = renderInvestigation({ activity, sessionActivity, sessionKeysNotSearched }, paletteOf(false));
+
+    expect(text).toMatch(/What the session keys did \(minted by the key, or by a session key it minted, 2 keys\)/);
+    expect(text).toMatch(new RegExp(`${CHAINED}\\s+${SESSION}\\s+2 .*CreateUser 2`));
+    expect(text).toMatch(new RegExp(`${SESSION}\\s+${KEY}\\s+1 `));
+    expect(text).toContain(
+      `1 session key(s) minted NOT searched, past the 2 followed: ASIADDDDDDDDDDDDDDDD (exposed-keys investigate --key <ASIA…> --start ${activity.window.start} --end ${activity.window.end} searches one).`,
+    );
+  });
+
+  it('names them on stderr and in --json too', () => {
+    expect(notSearched({ activity, sessionActivity, sessionKeysNotSearched }).at(-1)).toMatch(
+      /^1 session key\(s\) minted NOT searched, past the 2 followed: ASIADDDDDDDDDDDDDDDD /,
+    );
+    expect(
+      investigationJson(
+        { activity, sessionActivity, sessionKeysNotSearched },
+        { followSessions: true, inventory: false },
+      ),
+    ).toEqual({ activity, sessionActivity, sessionKeysNotSearched });
   });
 });

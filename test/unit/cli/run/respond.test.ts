@@ -219,6 +219,27 @@ describe('responseExitCode once the key is contained', () => {
     ]);
   });
 
+  it('is 3 when session keys minted were not searched, past the ones followed, and names them on stderr', async () => {
+    const minted = Array.from({ length: 26 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
+    const source: ActivitySource = {
+      name: 'lookup-events',
+      unsearchable: (message) => new Error(message),
+      summarize: async (query) =>
+        query.accessKeyIds.map((id) => summaryFor(id, { totalEvents: 1, sessionKeys: id === KEY ? minted : [] })),
+    };
+
+    const result = resultOf(await respond({ source }));
+
+    expect(result.sessionKeysNotSearched).toEqual({
+      count: 1,
+      keys: [{ accessKeyId: minted[25], mintedBy: KEY, reason: 'limit' }],
+    });
+    expect(responseExitCode(result)).toBe(ExitCode.awsFailed);
+    expect(responseProblems(result).warnings.at(-1)).toMatch(
+      new RegExp(`^1 session key\\(s\\) minted NOT searched, past the 25 followed: ${minted[25]} `),
+    );
+  });
+
   it('is 3 when IAM refused to record the containment on the user (iam:TagUser), and says so on stderr', async () => {
     iamMock
       .on(TagUserCommand)
