@@ -1,5 +1,5 @@
 import type { ActivityProgress, ActivitySource } from '../activity/activity-source.js';
-import type { ActivitySummary, CountListField, TimeWindow } from '../activity/activity-summary.js';
+import type { ActivitySummary, CountListField, SessionKeyMinted, TimeWindow } from '../activity/activity-summary.js';
 import { ActivityAccumulator } from '../activity/summarizer.js';
 import { compareText } from '../common/compare-text.js';
 import type { Inventory } from './inventory/inventory-types.js';
@@ -53,7 +53,7 @@ export interface SessionKeyNotSearched {
 /** The session keys minted that were not searched: how many, and the first of them. */
 export interface SessionKeysNotSearched {
   count: number;
-  /** The first {@link SESSION_KEYS_NOT_SEARCHED_LISTED}, in the order they would have been followed. */
+  /** The first {@link SESSION_KEYS_NOT_SEARCHED_LISTED}, in the order they would have been followed (see byEvidence). */
   keys: SessionKeyNotSearched[];
 }
 
@@ -99,7 +99,8 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  * Summarises what an access key did over a window, from whichever source holds the activity, then
  * follows the session keys it minted, hop by hop: what they did, then what the keys they minted
  * did (role chaining: a session assuming a role mints another), each key once, until no new key
- * is left, at most {@link MAX_SESSION_KEYS_FOLLOWED} in all, and no hop begun past the deadline.
+ * is left, at most {@link MAX_SESSION_KEYS_FOLLOWED} in all (those of roles and federation
+ * first, then the latest: see byEvidence), and no hop begun past the deadline.
  * The session keys' summaries are kept apart from the key's own, busiest first; those left out
  * are listed by id as not searched, with why. Regions (or files) that could not be searched are in
  * each summary's `regions.failed`. Stopped (`signal`) before or during a hop, or when a hop fails,
@@ -135,22 +136,51 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
   return { activity, ...(await followSessionKeys(source, activity, options)) };
 }
 
-/** A session key to follow, and the key that minted it. */
+/** A session key to follow, the key that minted it, and how, when its summary says. */
 interface Minted {
   accessKeyId: string;
   mintedBy: string;
+  how?: SessionKeyMinted;
 }
 
-/** The keys `minters` minted that were not seen before, each once, in the order the summaries list them; marks them seen. */
+/** Calls whose keys are someone else than the caller: a role (perhaps of another account), a federated user. */
+const IDENTITY_CHANGING = new Set(['AssumeRole', 'GetFederationToken']);
+
+/**
+ * The order in which minted keys are followed, since past {@link MAX_SESSION_KEYS_FOLLOWED} the
+ * rest are not. First the keys of AssumeRole and GetFederationToken: they make the caller someone
+ * else (a role's permissions, perhaps in another account; a federated user, who may sign in to the
+ * console), which is how an attacker escalates, where a GetSessionToken session keeps the user's
+ * own permissions. Then the most recently minted: a later session is the likelier to still work,
+ * and it is the attacker's latest move, where the first are often its probing. Keys whose minting
+ * the summary does not tell (a state kept before it did) come last; ties go by key id.
+ */
+function byEvidence(a: Minted, b: Minted): number {
+  const rank = (key: Minted) => (key.how ? (IDENTITY_CHANGING.has(key.how.eventName) ? 0 : 1) : 2);
+  return (
+    rank(a) - rank(b) ||
+    compareText(b.how?.eventTime ?? '', a.how?.eventTime ?? '') ||
+    compareText(a.accessKeyId, b.accessKeyId)
+  );
+}
+
+/** The keys `minters` minted that were not seen before, each once, in the order to follow them; marks them seen. */
 function newlyMinted(minters: readonly ActivitySummary[], seen: Set<string>): Minted[] {
   const minted: Minted[] = [];
-  for (const minter of minters)
+  for (const minter of minters) {
+    const how = new Map(minter.sessionKeysMinted?.map((key) => [key.accessKeyId, key]));
     for (const accessKeyId of minter.sessionKeys)
       if (!seen.has(accessKeyId)) {
         seen.add(accessKeyId);
-        minted.push({ accessKeyId, mintedBy: minter.accessKeyId });
+        const known = how.get(accessKeyId);
+        minted.push({ accessKeyId, mintedBy: minter.accessKeyId, ...(known ? { how: known } : {}) });
       }
-  return minted;
+  }
+  return minted.sort(byEvidence);
+}
+
+function notSearchedFor(key: Minted, reason: SessionKeyNotSearched['reason']): SessionKeyNotSearched {
+  return { accessKeyId: key.accessKeyId, mintedBy: key.mintedBy, reason };
 }
 
 /**
@@ -172,7 +202,7 @@ async function followSessionKeys(
     const minted = newlyMinted(minters, seen);
     const room = MAX_SESSION_KEYS_FOLLOWED - sessionActivity.length;
     const hop = minted.slice(0, room);
-    left.push(...minted.slice(room).map((key) => ({ ...key, reason: 'limit' as const })));
+    left.push(...minted.slice(room).map((key) => notSearchedFor(key, 'limit')));
     if (hop.length === 0) break;
     const keys = hop.map((key) => key.accessKeyId);
     if (stopped()) {
@@ -180,7 +210,7 @@ async function followSessionKeys(
       break;
     }
     if (options.deadline !== undefined && now() >= options.deadline) {
-      left.push(...hop.map((key) => ({ ...key, reason: 'time' as const })));
+      left.push(...hop.map((key) => notSearchedFor(key, 'time')));
       break;
     }
     try {

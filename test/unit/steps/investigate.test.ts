@@ -183,6 +183,43 @@ describe('investigateKey following session keys hop by hop', () => {
   });
 });
 
+describe('investigateKey with more session keys than it follows', () => {
+  it('follows those of roles and federation first, then the latest minted, and names the rest', async () => {
+    // Ids in the reverse order of the evidence: an order by id would follow exactly the wrong ones.
+    const id = (n: number) => `ASIA${String(n).padStart(16, '0')}`;
+    const at = (minute: number) => `2023-07-10T12:${String(minute).padStart(2, '0')}:00.000Z`;
+    const mint = (n: number, eventName: string, minute: number) => ({
+      accessKeyId: id(n),
+      eventName,
+      eventTime: at(minute),
+      expiration: null,
+      accountId: null,
+    });
+    const minted = [
+      ...Array.from({ length: 20 }, (_, n) => mint(n, 'GetSessionToken', n)),
+      ...Array.from({ length: 8 }, (_, n) => mint(20 + n, 'AssumeRole', n)),
+      ...Array.from({ length: 2 }, (_, n) => mint(28 + n, 'GetFederationToken', 30 + n)),
+    ];
+    const source = fakeSource((query) =>
+      query.accessKeyIds.map((key) =>
+        key === INVICTUS_KEY
+          ? { ...summaryFor(key), sessionKeys: minted.map((m) => m.accessKeyId), sessionKeysMinted: minted }
+          : summaryFor(key),
+      ),
+    );
+
+    const { sessionKeysNotSearched } = await investigateKey({ source }, options);
+
+    expect(source.queries[1]?.accessKeyIds).toEqual([
+      id(29),
+      id(28),
+      ...[27, 26, 25, 24, 23, 22, 21, 20].map(id),
+      ...[19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5].map(id),
+    ]);
+    expect(sessionKeysNotSearched?.keys.map((key) => key.accessKeyId)).toEqual([4, 3, 2, 1, 0].map(id));
+  });
+});
+
 describe('investigateKey over any source', () => {
   it('follows at most the first MAX_SESSION_KEYS_FOLLOWED session keys, in one read, with the same window', async () => {
     const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
