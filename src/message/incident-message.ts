@@ -339,7 +339,7 @@ function investigationDone(report: IncidentReport): string[] {
     const named = left.keys.slice(0, 5).map((key) => shownValue(key, 40));
     const member = report.incident ? memberAccount(report.actedFrom, report.incident.accountId) : null;
     lines.push(
-      `${formatCount(left.count)}${followed > 0 ? ' more' : ''} session key(s) ${left.why ? 'minted' : 'the key minted'} were NOT searched${left.why ? `, ${left.why}` : ''}${named.length > 0 ? ` (${named.join(', ')}${left.count > named.length ? ', …' : ''})` : ''}: exposed-keys investigate --key <ASIA…>${accountFlag(member)} --start ${activity.window.start} --end ${activity.window.end} searches one.`,
+      `${formatCount(left.count)}${followed > 0 ? ' more' : ''} session key(s) ${left.why ? 'minted' : 'the key minted'} were NOT searched${left.why ? `, ${left.why}` : ''}${named.length > 0 ? ` (${named.join(', ')}${left.count > named.length ? ', …' : ''})` : ''}: exposed-keys investigate --key <ASIA…>${accountFlag(member)} --start ${left.window.start} --end ${left.window.end} searches one.`,
     );
   }
   if (cut)
@@ -368,16 +368,22 @@ export function whyNotSearched(left: SessionKeysNotSearched, followed: number): 
 function keysNotSearched(
   result: Pick<Investigation, 'activity' | 'sessionKeysNotSearched' | 'cut'>,
   followed: number,
-): { count: number; keys: string[]; why: string | null } {
+): { count: number; keys: string[]; why: string | null; window: { start: string; end: string } } {
   const listed = result.sessionKeysNotSearched;
   if (listed)
     return {
       count: listed.count,
       keys: listed.keys.map((key) => key.accessKeyId),
       why: whyNotSearched(listed, followed),
+      window: listed.window ?? result.activity.window,
     };
   const minted = result.cut?.sessionKeys ?? result.activity.sessionKeys.length;
-  return { count: Math.max(0, minted - followed), keys: followed === 0 ? result.activity.sessionKeys : [], why: null };
+  return {
+    count: Math.max(0, minted - followed),
+    keys: followed === 0 ? result.activity.sessionKeys : [],
+    why: null,
+    window: result.activity.window,
+  };
 }
 
 /**

@@ -55,6 +55,8 @@ export interface SessionKeysNotSearched {
   count: number;
   /** The first {@link SESSION_KEYS_NOT_SEARCHED_LISTED}, in the order they would have been followed (see byEvidence). */
   keys: SessionKeyNotSearched[];
+  /** The window to search them over: the investigation's, reaching on while they work (see sessionWindow). */
+  window?: { start: string; end: string };
 }
 
 /** A key's activity, and the activity of the session keys it minted, kept apart. */
@@ -101,6 +103,7 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  * did (role chaining: a session assuming a role mints another), each key once, until no new key
  * is left, at most {@link MAX_SESSION_KEYS_FOLLOWED} in all (those of roles and federation
  * first, then the latest: see byEvidence), and no hop begun past the deadline.
+ * Session keys are searched over the window reaching on while they work (see sessionWindow).
  * The session keys' summaries are kept apart from the key's own, busiest first; those left out
  * are listed by id as not searched, with why. Regions (or files) that could not be searched are in
  * each summary's `regions.failed`. Stopped (`signal`) before or during a hop, or when a hop fails,
@@ -179,8 +182,25 @@ function newlyMinted(minters: readonly ActivitySummary[], seen: Set<string>): Mi
   return minted.sort(byEvidence);
 }
 
-function notSearchedFor(key: Minted, reason: SessionKeyNotSearched['reason']): SessionKeyNotSearched {
-  return { accessKeyId: key.accessKeyId, mintedBy: key.mintedBy, reason };
+/** The longest a session works: GetSessionToken's and GetFederationToken's most, 36 hours (AssumeRole's is 12). */
+const LONGEST_SESSION_MS = 36 * 3_600_000;
+
+/**
+ * The window session keys are searched over: the investigation's, reaching on to when the last of
+ * them stops working, as its minting call's response says, else 36 hours after it was minted (a
+ * session minted minutes before the window's end works long after it), but never past now. The
+ * investigation's own window when none reaches further, or their minting is not known.
+ */
+function sessionWindow(window: TimeWindow, keys: readonly Minted[], now: number): TimeWindow {
+  const windowEnd = window.end.getTime();
+  let end = windowEnd;
+  for (const { how } of keys) {
+    if (!how) continue;
+    const until = how.expiration ? Date.parse(how.expiration) : Date.parse(how.eventTime) + LONGEST_SESSION_MS;
+    if (Number.isFinite(until)) end = Math.max(end, until);
+  }
+  end = Math.min(end, Math.max(now, windowEnd));
+  return end === windowEnd ? window : { start: window.start, end: new Date(end) };
 }
 
 /**
@@ -196,26 +216,27 @@ async function followSessionKeys(
   const stopped = () => options.signal?.aborted === true;
   const seen = new Set([activity.accessKeyId]);
   const sessionActivity: ActivitySummary[] = [];
-  const left: SessionKeyNotSearched[] = [];
+  const left: { key: Minted; reason: SessionKeyNotSearched['reason'] }[] = [];
   let minters: readonly ActivitySummary[] = [activity];
   while (minters.length > 0) {
     const minted = newlyMinted(minters, seen);
     const room = MAX_SESSION_KEYS_FOLLOWED - sessionActivity.length;
     const hop = minted.slice(0, room);
-    left.push(...minted.slice(room).map((key) => notSearchedFor(key, 'limit')));
+    left.push(...minted.slice(room).map((key) => ({ key, reason: 'limit' as const })));
     if (hop.length === 0) break;
     const keys = hop.map((key) => key.accessKeyId);
+    const window = sessionWindow(options.window, hop, now());
     if (stopped()) {
-      sessionActivity.push(...notSearched(activity, keys, options.window, STOPPED));
+      sessionActivity.push(...notSearched(activity, keys, window, STOPPED));
       break;
     }
     if (options.deadline !== undefined && now() >= options.deadline) {
-      left.push(...hop.map((key) => notSearchedFor(key, 'time')));
+      left.push(...hop.map((key) => ({ key, reason: 'time' as const })));
       break;
     }
     try {
       minters = await source.summarize({
-        window: options.window,
+        window,
         deadline: options.deadline,
         onProgress: options.onProgress,
         accessKeyIds: keys,
@@ -225,16 +246,26 @@ async function followSessionKeys(
       // expired during a long first read): what was read is kept, and each session key of the
       // hop is reported as not searched, with why.
       const why = stopped() ? STOPPED : `the search of the session keys failed: ${errorText(error)}`;
-      sessionActivity.push(...notSearched(activity, keys, options.window, why));
+      sessionActivity.push(...notSearched(activity, keys, window, why));
       break;
     }
     sessionActivity.push(...minters);
   }
+  if (left.length === 0) return { sessionActivity: sortBusiestFirst(sessionActivity) };
+  const window = sessionWindow(
+    options.window,
+    left.map(({ key }) => key),
+    now(),
+  );
   return {
     sessionActivity: sortBusiestFirst(sessionActivity),
-    ...(left.length > 0
-      ? { sessionKeysNotSearched: { count: left.length, keys: left.slice(0, SESSION_KEYS_NOT_SEARCHED_LISTED) } }
-      : {}),
+    sessionKeysNotSearched: {
+      count: left.length,
+      keys: left
+        .slice(0, SESSION_KEYS_NOT_SEARCHED_LISTED)
+        .map(({ key, reason }) => ({ accessKeyId: key.accessKeyId, mintedBy: key.mintedBy, reason })),
+      window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    },
   };
 }
 

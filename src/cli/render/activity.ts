@@ -153,7 +153,8 @@ export interface InvestigationShown {
 
 /**
  * The session keys minted that were not searched, in one line: how many, why, the first of them,
- * and the command that searches one; null when every one was.
+ * and the command that searches one over the window they work in (`window`, the key's, when the
+ * investigation does not say); null when every one was.
  */
 export function sessionKeysNotSearchedLine(
   left: SessionKeysNotSearched | undefined,
@@ -162,7 +163,8 @@ export function sessionKeysNotSearchedLine(
 ): string | null {
   if (!left) return null;
   const named = left.keys.slice(0, 10).map((key) => shownValue(key.accessKeyId, 40));
-  return `${formatCount(left.count)} session key(s) minted NOT searched, ${whyNotSearched(left, followed)}: ${named.join(', ')}${left.count > named.length ? ', …' : ''} (exposed-keys investigate --key <ASIA…> --start ${window.start} --end ${window.end} searches one).`;
+  const { start, end } = left.window ?? window;
+  return `${formatCount(left.count)} session key(s) minted NOT searched, ${whyNotSearched(left, followed)}: ${named.join(', ')}${left.count > named.length ? ', …' : ''} (exposed-keys investigate --key <ASIA…> --start ${start} --end ${end} searches one).`;
 }
 
 /**

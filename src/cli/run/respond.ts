@@ -145,6 +145,7 @@ export async function runResponse(
             followSessionKeys: options.followSessions ?? true,
             signal: deps.signal,
             onProgress,
+            ...(deps.now ? { now: deps.now } : {}),
           },
         ),
       describeError,

@@ -181,6 +181,7 @@ export function investigateTask(
         userName: owner,
         window: windowEnding((deps.now ?? (() => new Date()))(), config.lookbackHours),
         deadline,
+        ...(deps.now ? { now: deps.now } : {}),
       },
     );
     const fitted: Investigation = fitInvestigation(investigation);

@@ -200,9 +200,11 @@ describe('the session keys of an incident', () => {
     const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
     const activity = summaryFor(REPORT_KEY, { sessionKeys: minted });
     const followed = minted.slice(0, 25).map((key) => summaryFor(key, {}));
+    const window = { start: activity.window.start, end: '2026-11-28T15:00:00.000Z' };
     const sessionKeysNotSearched = {
       count: 5,
       keys: minted.slice(25).map((accessKeyId) => ({ accessKeyId, mintedBy: REPORT_KEY, reason: 'limit' as const })),
+      window,
     };
 
     const message = messageOf(
@@ -213,7 +215,7 @@ describe('the session keys of an incident', () => {
 
     expect(message.done).toContain('Followed 25 session key(s) minted by the key (below).');
     expect(message.done).toContain(
-      `5 more session key(s) minted were NOT searched, past the 25 followed (${minted.slice(25).join(', ')}): exposed-keys investigate --key <ASIA…> --start ${activity.window.start} --end ${activity.window.end} searches one.`,
+      `5 more session key(s) minted were NOT searched, past the 25 followed (${minted.slice(25).join(', ')}): exposed-keys investigate --key <ASIA…> --start ${window.start} --end ${window.end} searches one.`,
     );
     expect(message.attackerDid).toContain(
       '5 session key(s) minted were NOT searched: it may have done more through them.',

@@ -179,6 +179,7 @@ describe('investigateKey following session keys hop by hop', () => {
         mintedBy: treeKey(n <= 4 ? 1 : 2),
         reason: 'time',
       })),
+      window: { start: INVICTUS_WINDOW.start.toISOString(), end: INVICTUS_WINDOW.end.toISOString() },
     });
   });
 });
@@ -217,6 +218,56 @@ describe('investigateKey with more session keys than it follows', () => {
       ...[19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5].map(id),
     ]);
     expect(sessionKeysNotSearched?.keys.map((key) => key.accessKeyId)).toEqual([4, 3, 2, 1, 0].map(id));
+  });
+});
+
+describe('investigateKey over the time a session key works', () => {
+  const window = { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-01-02T00:00:00Z') };
+  const SESSION = 'ASIABBBBBBBBBBBBBBBB';
+  const minted = (eventName: string, eventTime: string, expiration: string | null) => ({
+    accessKeyId: SESSION,
+    eventName,
+    eventTime,
+    expiration,
+    accountId: null,
+  });
+  /** The window the session key minted as `how` was searched over, at `now`. */
+  async function sessionWindowOf(how: ReturnType<typeof minted>, now: string) {
+    const source = fakeSource((query) =>
+      query.accessKeyIds.map((id) =>
+        id === INVICTUS_KEY ? summaryFor(id, { sessionKeys: [SESSION], sessionKeysMinted: [how] }) : summaryFor(id),
+      ),
+    );
+    await investigateKey({ source }, { accessKeyId: INVICTUS_KEY, window, now: () => new Date(now) });
+    return source.queries[1]?.window;
+  }
+
+  it('searches a session minted just before the window ends for the 36 hours it may work, never past now', async () => {
+    const late = minted('GetSessionToken', '2026-01-01T23:55:00.000Z', null);
+
+    expect(await sessionWindowOf(late, '2026-01-05T00:00:00Z')).toEqual({
+      start: window.start,
+      end: new Date('2026-01-03T11:55:00Z'),
+    });
+    expect(await sessionWindowOf(late, '2026-01-02T06:00:00Z')).toEqual({
+      start: window.start,
+      end: new Date('2026-01-02T06:00:00Z'),
+    });
+  });
+
+  it('searches it until the expiration its minting call answered, when there is one', async () => {
+    const role = minted('AssumeRole', '2026-01-01T23:55:00.000Z', '2026-01-02T00:55:00.000Z');
+
+    expect(await sessionWindowOf(role, '2026-01-05T00:00:00Z')).toEqual({
+      start: window.start,
+      end: new Date('2026-01-02T00:55:00Z'),
+    });
+  });
+
+  it("keeps the key's window when the session ended within it", async () => {
+    const early = minted('AssumeRole', '2026-01-01T10:00:00.000Z', '2026-01-01T11:00:00.000Z');
+
+    expect(await sessionWindowOf(early, '2026-01-05T00:00:00Z')).toBe(window);
   });
 });
 

@@ -233,6 +233,7 @@ describe('responseExitCode once the key is contained', () => {
     expect(result.sessionKeysNotSearched).toEqual({
       count: 1,
       keys: [{ accessKeyId: minted[25], mintedBy: KEY, reason: 'limit' }],
+      window: { start: expect.any(String), end: expect.any(String) },
     });
     expect(responseExitCode(result)).toBe(ExitCode.awsFailed);
     expect(responseProblems(result).warnings.at(-1)).toMatch(
