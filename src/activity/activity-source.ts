@@ -52,4 +52,11 @@ export interface ActivitySource {
    * listed in each summary's `regions.failed`, never dropped.
    */
   summarize(query: ActivityQuery): Promise<ActivitySummary[]>;
+
+  /**
+   * Whether what this source reads holds the calls of account `accountId` (where those of a role
+   * session of that account are recorded): false when it reads others' alone, so that such a key
+   * is not searched here and found quiet; undefined when it cannot tell (then the key is searched).
+   */
+  readsAccount?(accountId: string): Promise<boolean | undefined>;
 }

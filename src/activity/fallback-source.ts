@@ -53,6 +53,8 @@ export function withFallback(
   return {
     name: primary.name,
     unsearchable: (message) => fallback.unsearchable(message),
+    // Whichever source the next read goes to decides.
+    readsAccount: async (accountId) => (gaveUp ? fallback : primary).readsAccount?.(accountId),
 
     async summarize(query) {
       if (gaveUp) {

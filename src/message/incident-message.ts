@@ -422,7 +422,13 @@ function searchAgain(summary: ActivitySummary, whose: string, member: string | n
     steps.push(
       `Search again${whose}, with more time (the search was cut short): exposed-keys investigate --key ${key} --start ${summary.window.start}; for what lies before ${summary.window.start}, with --logs or --athena-table`,
     );
-  if (summary.regions.failed.length > 0) {
+  // A session of another account is searched there, with that account's credentials.
+  const elsewhere = summary.regions.failed.flatMap((failed) => ELSEWHERE.exec(failed.region)?.slice(1, 2) ?? []);
+  for (const account of elsewhere)
+    steps.push(
+      `Search${whose} in account ${account}, where its calls are recorded: exposed-keys investigate --key ${summary.accessKeyId} --account ${account} --start ${summary.window.start} --end ${summary.window.end} (or --profile <a profile of account ${account}> in place of --account)`,
+    );
+  if (summary.regions.failed.length > elsewhere.length) {
     const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
     steps.push(
       `Search the regions that failed${whose}: exposed-keys investigate --key ${key} --regions ${regions.join(',') || '<regions>'}`,
@@ -430,6 +436,9 @@ function searchAgain(summary: ActivitySummary, whose: string, member: string | n
   }
   return steps;
 }
+
+/** How a summary names the place not searched of a session of another account. */
+const ELSEWHERE = /^\(every region\) of account (\d{12})$/;
 
 /** The first step when the attacker made itself a way in that outlives the key. */
 function accessStep(report: IncidentReport): string[] {

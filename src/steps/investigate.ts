@@ -103,7 +103,9 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  * did (role chaining: a session assuming a role mints another), each key once, until no new key
  * is left, at most {@link MAX_SESSION_KEYS_FOLLOWED} in all (those of roles and federation
  * first, then the latest: see byEvidence), and no hop begun past the deadline.
- * Session keys are searched over the window reaching on while they work (see sessionWindow).
+ * Session keys are searched over the window reaching on while they work (see sessionWindow); a
+ * session of an account the source does not read (a role of another account), found quiet, is
+ * not taken for one that did nothing: its summary says where it is recorded, and how to search it.
  * The session keys' summaries are kept apart from the key's own, busiest first; those left out
  * are listed by id as not searched, with why. Regions (or files) that could not be searched are in
  * each summary's `regions.failed`. Stopped (`signal`) before or during a hop, or when a hop fails,
@@ -182,6 +184,51 @@ function newlyMinted(minters: readonly ActivitySummary[], seen: Set<string>): Mi
   return minted.sort(byEvidence);
 }
 
+/**
+ * The summaries of a hop, each found quiet that is a session of an account whose calls the source
+ * does not read (a role of another account: LookupEvents reads the credentials' account alone)
+ * replaced by one that says so. Only a quiet one: what was found stands, whatever the source says
+ * it reads; and a key whose account the record does not name, or the source cannot tell, stands.
+ */
+async function withSessionsElsewhere(
+  source: ActivitySource,
+  summaries: readonly ActivitySummary[],
+  hop: readonly Minted[],
+): Promise<ActivitySummary[]> {
+  const reads = new Map<string, Promise<boolean | undefined>>();
+  const readsAccount = (accountId: string) => {
+    let answer = reads.get(accountId);
+    if (!answer) {
+      answer = source.readsAccount?.(accountId).catch(() => undefined) ?? Promise.resolve(undefined);
+      reads.set(accountId, answer);
+    }
+    return answer;
+  };
+  const byKey = new Map(hop.map((key) => [key.accessKeyId, key]));
+  return Promise.all(
+    summaries.map(async (summary) => {
+      const key = byKey.get(summary.accessKeyId);
+      const accountId = key?.how?.accountId;
+      if (!key || !accountId || summary.totalEvents > 0 || (await readsAccount(accountId)) !== false) return summary;
+      return recordedElsewhere(summary, key, accountId);
+    }),
+  );
+}
+
+/**
+ * The summary of a session key of another account, found quiet where its calls are not recorded:
+ * no region searched, and one place not searched, `(every region) of account …`, that says where
+ * they are and how to search it there, rather than a quiet key.
+ */
+function recordedElsewhere(quiet: ActivitySummary, key: Minted, accountId: string): ActivitySummary {
+  const { start, end } = quiet.window;
+  const error = `a session of account ${accountId} (${key.how?.eventName ?? 'minted'} by ${key.mintedBy}): its calls are recorded in that account's CloudTrail, which this search does not read. Search it there: exposed-keys investigate --key ${key.accessKeyId} --account ${accountId} --start ${start} --end ${end} (from the organisation's hub, through its responder role; else with --profile <a profile of account ${accountId}> in place of --account)`;
+  return {
+    ...quiet,
+    regions: { searched: [], failed: [{ region: `(every region) of account ${accountId}`, error }] },
+  };
+}
+
 /** The longest a session works: GetSessionToken's and GetFederationToken's most, 36 hours (AssumeRole's is 12). */
 const LONGEST_SESSION_MS = 36 * 3_600_000;
 
@@ -235,12 +282,13 @@ async function followSessionKeys(
       break;
     }
     try {
-      minters = await source.summarize({
+      const read = await source.summarize({
         window,
         deadline: options.deadline,
         onProgress: options.onProgress,
         accessKeyIds: keys,
       });
+      minters = await withSessionsElsewhere(source, read, hop);
     } catch (error) {
       // Stopped during a hop (an Athena query cancelled on Ctrl-C), or failed (credentials that
       // expired during a long first read): what was read is kept, and each session key of the

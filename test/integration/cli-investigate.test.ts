@@ -47,6 +47,8 @@ function movedBack(summary: ActivitySummary, by: number): ActivitySummary {
   };
 }
 
+/** The account the data set's records were recorded in (their `recipientAccountId`). */
+const RECORDED_IN = '123837392027';
 let folder: string;
 let records: CloudTrailRecord[];
 let lookup: CloudTrailLookupServer;
@@ -56,18 +58,20 @@ const env = emulatorCliEnv('http://127.0.0.1:9');
 beforeAll(async () => {
   records = loadInvictusRecords();
   folder = await mkdtemp(join(tmpdir(), 'exposed-keys-investigate-'));
-  const day = join(folder, 'AWSLogs', '218007301253', 'CloudTrail', 'us-east-1', '2023', '07', '10');
+  // Filed under the account its records name, as CloudTrail files them: the data set's own file
+  // names were anonymised to another, under which its roles' sessions would be another account's.
+  const day = join(folder, 'AWSLogs', RECORDED_IN, 'CloudTrail', 'us-east-1', '2023', '07', '10');
   await mkdir(day, { recursive: true });
   // Ten deliveries, half of them gzipped, with a digest file and a stray file beside them.
   for (let index = 0; index < 10; index += 1) {
     const body = JSON.stringify({ Records: records.filter((_, position) => position % 10 === index) });
-    const name = `218007301253_CloudTrail_us-east-1_20230710T12${String(index).padStart(2, '0')}Z_part${index}.json`;
+    const name = `${RECORDED_IN}_CloudTrail_us-east-1_20230710T12${String(index).padStart(2, '0')}Z_part${index}.json`;
     await writeFile(join(day, index % 2 ? `${name}.gz` : name), index % 2 ? gzipSync(body) : body);
   }
-  const digest = join(folder, 'AWSLogs', '218007301253', 'CloudTrail-Digest', 'us-east-1', '2023', '07', '10');
+  const digest = join(folder, 'AWSLogs', RECORDED_IN, 'CloudTrail-Digest', 'us-east-1', '2023', '07', '10');
   await mkdir(digest, { recursive: true });
   await writeFile(
-    join(digest, '218007301253_CloudTrail-Digest_us-east-1_20230710T1200Z.json.gz'),
+    join(digest, `${RECORDED_IN}_CloudTrail-Digest_us-east-1_20230710T1200Z.json.gz`),
     gzipSync('{"digestStartTime":"x"}'),
   );
   await writeFile(join(folder, 'notes.txt'), 'not a log file');

@@ -134,6 +134,8 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
     get queries() {
       return queries;
     },
+    // Each read asks STS for its keys' accounts and reads their partitions, or says which it cannot.
+    readsAccount: async () => true,
 
     async summarize(query) {
       layout ??= tableLayout(deps.glue, options.table, flag, options.catalogRegion).then((found) => {

@@ -23,6 +23,8 @@ export interface LogFilesReport {
   failedFiles: FailedLogFile[];
   /** Why every file was read again on one thread (see {@link LogFilesResult.readAgain}); null when it was not. */
   readAgain: string | null;
+  /** The accounts whose deliveries were read, as their paths name them; null when not known (see LogFilesResult). */
+  accounts?: string[] | null;
 }
 
 /** The `cloudtrail-logs` source, and what it found of the files. */
@@ -49,6 +51,7 @@ function report({ files, readAgain }: LogFilesResult): LogFilesReport {
     outsideWindow: files.outsideWindow,
     failed: files.failed.length,
     failedFiles: files.failed,
+    accounts: files.accounts,
   };
 }
 
@@ -100,6 +103,10 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
     get files() {
       return files;
     },
+    // An organisation trail files each account's deliveries under its id: a role session of an
+    // account whose files were not read is not in them. Files whose paths name no account may be
+    // anyone's.
+    readsAccount: async (accountId) => (files?.accounts ? files.accounts.includes(accountId) : undefined),
     async summarize(query) {
       const result = await readLogFiles(deps, {
         location: options.location,

@@ -93,6 +93,11 @@ export interface LogFilesResult {
     /** Files (or folders) that could not be read, listed, inflated or parsed, by path. */
     failed: FailedLogFile[];
     /**
+     * The accounts whose deliveries were read, as their paths name them (`AWSLogs/<account>/…`, or
+     * the standard file name); null when one read named none, so that which were read is not known.
+     */
+    accounts: string[] | null;
+    /**
      * Bytes read, as stored (gzipped or not), as they were read: a file read twice counts twice, one
      * given up half-way only what was read. The one figure that depends on which thread read what.
      */
@@ -213,6 +218,8 @@ class LogFilesTally {
   readonly #searched = new Set<string>();
   /** The regions searched, each of the account its files' paths name (see {@link scopeOf}). */
   readonly #searchedScopes = new Set<string>();
+  /** The accounts deliveries read were of; null once one was read whose path names none. */
+  #accounts: Set<string> | null = new Set();
   readonly #failed: FailedFile[] = [];
   /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
   readonly #attempts = new Map<string, number>();
@@ -268,9 +275,11 @@ class LogFilesTally {
     else if (outcome.kind === 'not-a-delivery') this.#progress.filesSkipped += 1;
     else {
       this.#progress.filesRead += 1;
+      const account = accountOfLogFilePath(toRead.file.path);
+      if (account) this.#accounts?.add(account);
+      else this.#accounts = null;
       if (toRead.region) {
         this.#searched.add(toRead.region);
-        const account = accountOfLogFilePath(toRead.file.path);
         if (account) this.#searchedScopes.add(scopeOf(account, toRead.region));
       } else for (const region of outcome.regions) this.#searched.add(region);
       for (const record of outcome.records) this.count(record);
@@ -301,6 +310,7 @@ class LogFilesTally {
           last: isoDay(this.#outsideDays.last),
         },
         failed: failed.map(({ path, error }) => ({ path, error })),
+        accounts: this.#accounts && [...this.#accounts].sort(compareText),
         bytes,
       },
       workers,

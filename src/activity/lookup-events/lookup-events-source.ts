@@ -26,6 +26,11 @@ export interface LookupEventsSourceOptions {
   signal?: AbortSignal;
   /** The time now, for the 90 days LookupEvents holds (default: the clock; tests of recorded events set theirs). */
   clock?: () => Date;
+  /**
+   * The account whose CloudTrail this reads (that of the credentials), or how to find it when asked
+   * (undefined when it cannot be told): a role session of another account is recorded there, not here.
+   */
+  account?: string | (() => Promise<string | undefined>);
 }
 
 /** LookupEvents holds the last 90 days of events. */
@@ -107,8 +112,15 @@ export function lookupEventsSource(
   options: LookupEventsSourceOptions = {},
 ): ActivitySource {
   let regions: Promise<Regions> | undefined;
+  let account: Promise<string | undefined> | undefined;
+  const { account: known } = options;
   return {
     name: 'lookup-events',
+    async readsAccount(accountId) {
+      account ??= typeof known === 'function' ? known().catch(() => undefined) : Promise.resolve(known);
+      const own = await account;
+      return own === undefined ? undefined : own === accountId;
+    },
     unsearchable: (message) =>
       new InvestigationError(message, {
         hint: 'Check that the caller may call cloudtrail:LookupEvents, or investigate from log files with --logs.',

@@ -78,12 +78,13 @@ export async function inventoryWith(
 /**
  * The source the request names (`investigate`, and `respond`, which takes no log files): log files
  * when `logs` is given, Athena with `athena` (both read with the caller's credentials, where the
- * trail is), else LookupEvents in the account the key acts in (`acting`).
+ * trail is), else LookupEvents in the account the key acts in (`acting`), which knows that account
+ * (`--account`, else STS) when a session key of another is to be told apart.
  */
 export async function sourceOf(
   clients: AwsClients,
   acting: AwsClients,
-  request: Pick<InvestigationRequest, 'athena' | 'logs' | 'regions' | 'signal' | 'onWarning'>,
+  request: Pick<InvestigationRequest, 'athena' | 'logs' | 'regions' | 'signal' | 'onWarning' | 'account'>,
 ): Promise<Source> {
   if (request.athena !== undefined) {
     const { athenaSourceFor } = await import('./athena-source.js');
@@ -97,9 +98,13 @@ export async function sourceOf(
     return logFilesSource({ s3 }, { location, ...(maxFileBytes === undefined ? {} : { maxFileBytes }) });
   }
   const { lookupEventsSource } = await import('../../activity/lookup-events/lookup-events-source.js');
+  // Asked only when a session key of a named account was minted: its calls are recorded in that account.
+  const account = async () =>
+    request.account?.accountId ??
+    (await (await import('../../aws/caller-account.js')).callerAccount(await acting.sts()));
   return lookupEventsSource(
     { cloudTrail: await acting.cloudTrail(), listRegions: () => acting.listRegions() },
-    { regions: request.regions, signal: request.signal },
+    { regions: request.regions, signal: request.signal, account },
   );
 }
 

@@ -143,6 +143,7 @@ export async function respondCommand(
     regions: request.regions,
     signal: interrupt.signal,
     onWarning: (text) => output.warn(text),
+    account: request.account,
   });
   const accountName = async () => {
     if (!request.account || own) return null;

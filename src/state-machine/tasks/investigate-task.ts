@@ -156,7 +156,12 @@ export function investigateTask(
         ...(accountId ? { limiter: accountBudget(accountId) } : {}),
       },
       // The task's own clock: the 90 days LookupEvents holds are counted from the window's "now".
-      { regions: config.regions, ...(deps.now ? { clock: deps.now } : {}) },
+      // The account read is the key's (another's was refused above, or is read through its role).
+      {
+        regions: config.regions,
+        ...(deps.now ? { clock: deps.now } : {}),
+        ...(accountId ? { account: accountId } : {}),
+      },
     );
     if (followUp) {
       // The verification reads LookupEvents, which has a call minutes after it is made; a trail's

@@ -222,6 +222,26 @@ describe('the session keys of an incident', () => {
     );
   });
 
+  it('says to search a session of another account there, rather than in regions it does not name', () => {
+    const ELSEWHERE = 'ASIAEEEEEEEEEEEEEEEE';
+    const activity = summaryFor(REPORT_KEY, { sessionKeys: [ELSEWHERE] });
+    const session = summaryFor(ELSEWHERE, {
+      regions: {
+        searched: [],
+        failed: [{ region: '(every region) of account 999999999999', error: 'a session of account 999999999999' }],
+      },
+    });
+
+    const message = messageOf(
+      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [session] } } }),
+    );
+
+    expect(message.doNow).toContain(
+      `Search for the session key in account 999999999999, where its calls are recorded: exposed-keys investigate --key ${ELSEWHERE} --account 999999999999 --start ${session.window.start} --end ${session.window.end} (or --profile <a profile of account 999999999999> in place of --account)`,
+    );
+    expect(message.doNow.join('\n')).not.toContain('--regions <regions>');
+  });
+
   it('says what a key minted by a session key did (role chaining), and which key minted it', () => {
     const SESSION = 'ASIABBBBBBBBBBBBBBBB';
     const CHAINED = 'ASIACCCCCCCCCCCCCCCC';

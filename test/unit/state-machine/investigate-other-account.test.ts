@@ -57,3 +57,53 @@ describe('the investigation task outside organisation mode', () => {
     expect(cloudTrailMock.commandCalls(LookupEventsCommand).length).toBeGreaterThan(0);
   });
 });
+
+describe('the investigation task and a role of another account the key assumed', () => {
+  it("does not take the role's session, quiet in its own CloudTrail, for one that did nothing: says where it is recorded", async () => {
+    const { event } = eventOf(OWN);
+    const key = (event.detail as { 'check-item-detail': Record<string, string> })['check-item-detail'][
+      'Access Key ID'
+    ] as string;
+    const minted = 'ASIAEEEEEEEEEEEEEEEE';
+    cloudTrailMock
+      .on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: key }] })
+      .resolves({
+        Events: [
+          {
+            EventId: 'e1',
+            CloudTrailEvent: JSON.stringify({
+              eventID: 'e1',
+              eventTime: new Date(Date.now() - 3_600_000).toISOString(),
+              eventName: 'AssumeRole',
+              eventSource: 'sts.amazonaws.com',
+              awsRegion: 'us-east-1',
+              userIdentity: { accessKeyId: key },
+              requestParameters: { roleArn: `arn:aws:iam::${OTHER}:role/Admin` },
+              responseElements: {
+                credentials: { accessKeyId: minted },
+                assumedRoleUser: { arn: `arn:aws:sts::${OTHER}:assumed-role/Admin/s` },
+              },
+            }),
+          },
+        ],
+      });
+    const task = investigateTask(
+      { cloudTrail: () => new CloudTrailClient({ region: 'us-east-1' }) },
+      { lookbackHours: 24, regions: ['us-east-1'] },
+    );
+
+    const investigation = (await task({ event }, context)) as Investigation;
+
+    expect(investigation.sessionActivity.map((summary) => [summary.accessKeyId, summary.regions])).toEqual([
+      [
+        minted,
+        {
+          searched: [],
+          failed: [
+            { region: `(every region) of account ${OTHER}`, error: expect.stringContaining(`--account ${OTHER}`) },
+          ],
+        },
+      ],
+    ]);
+  });
+});

@@ -113,6 +113,94 @@ describe('investigateKey over role chaining', () => {
   });
 });
 
+describe('investigateKey over a role of another account', () => {
+  const KEY = 'AKIAAAAAAAAAAAAAAAAA';
+  const ELSEWHERE = 'ASIAEEEEEEEEEEEEEEEE';
+  const HERE = 'ASIAHHHHHHHHHHHHHHHH';
+  const window = { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-01-02T00:00:00Z') };
+  const assumed = (eventID: string, account: string, minted: string) => ({
+    eventID,
+    eventTime: '2026-01-01T12:00:00Z',
+    eventName: 'AssumeRole',
+    eventSource: 'sts.amazonaws.com',
+    awsRegion: 'us-east-1',
+    recipientAccountId: '111111111111',
+    userIdentity: { accessKeyId: KEY, accountId: '111111111111' },
+    requestParameters: { roleArn: `arn:aws:iam::${account}:role/Admin` },
+    responseElements: {
+      credentials: { accessKeyId: minted, expiration: 'Jan 1, 2026, 1:00:00 PM' },
+      assumedRoleUser: { arn: `arn:aws:sts::${account}:assumed-role/Admin/s` },
+    },
+  });
+  let trail: CloudTrailLookupServer;
+
+  beforeAll(async () => {
+    trail = await startCloudTrailLookupServer({
+      requestsPerSecond: 0,
+      records: [
+        assumed('1', '999999999999', ELSEWHERE),
+        assumed('2', '111111111111', HERE),
+        { ...assumed('3', '111111111111', HERE), eventName: 'GetCallerIdentity', userIdentity: { accessKeyId: HERE } },
+      ],
+    });
+  });
+  afterAll(() => trail.stop());
+
+  const source = (account?: string) =>
+    lookupEventsSource(
+      { cloudTrail: cloudTrailAt(trail.endpoint) },
+      { regions: ['us-east-1'], requestsPerSecond: 1000, clock: () => window.end, account },
+    );
+
+  it('does not take it, found quiet here, for a key that did nothing: says where it is recorded and how to search it', async () => {
+    const investigation = await investigateKey({ source: source('111111111111') }, { accessKeyId: KEY, window });
+
+    const elsewhere = investigation.sessionActivity.find((summary) => summary.accessKeyId === ELSEWHERE);
+    expect(elsewhere?.regions).toEqual({
+      searched: [],
+      failed: [
+        {
+          region: '(every region) of account 999999999999',
+          error: `a session of account 999999999999 (AssumeRole by ${KEY}): its calls are recorded in that account's CloudTrail, which this search does not read. Search it there: exposed-keys investigate --key ${ELSEWHERE} --account 999999999999 --start 2026-01-01T00:00:00.000Z --end 2026-01-02T00:00:00.000Z (from the organisation's hub, through its responder role; else with --profile <a profile of account 999999999999> in place of --account)`,
+        },
+      ],
+    });
+    const here = investigation.sessionActivity.find((summary) => summary.accessKeyId === HERE);
+    expect(here).toMatchObject({ totalEvents: 1, regions: { searched: ['us-east-1'], failed: [] } });
+    expect(investigationExitCode(investigation, false)).toBe(ExitCode.awsFailed);
+  });
+
+  it('keeps what was found of a session of an account the source says it does not read', async () => {
+    const minted = {
+      accessKeyId: ELSEWHERE,
+      eventName: 'AssumeRole',
+      eventTime: '2026-01-01T12:00:00.000Z',
+      expiration: null,
+      accountId: '999999999999',
+    };
+    const found = fakeSource((query) =>
+      query.accessKeyIds.map((id) =>
+        id === KEY
+          ? summaryFor(id, { sessionKeys: [ELSEWHERE], sessionKeysMinted: [minted] })
+          : summaryFor(id, { totalEvents: 3 }),
+      ),
+    );
+    const source: ActivitySource = { ...found, readsAccount: async () => false };
+
+    const { sessionActivity } = await investigateKey({ source }, { accessKeyId: KEY, window });
+
+    expect(sessionActivity[0]).toMatchObject({ totalEvents: 3, regions: { searched: ['us-east-1'], failed: [] } });
+  });
+
+  it('takes it for quiet when the account read is not known, as it cannot tell', async () => {
+    const { sessionActivity } = await investigateKey({ source: source() }, { accessKeyId: KEY, window });
+
+    expect(sessionActivity.find((summary) => summary.accessKeyId === ELSEWHERE)?.regions.searched).toEqual([
+      'us-east-1',
+    ]);
+  });
+});
+
 /** `ASIA…` key number `n` of a tree in which key n mints keys 2n+1 and 2n+2; 0 is the key investigated. */
 function treeKey(n: number): string {
   return n === 0 ? INVICTUS_KEY : `ASIA${String(n).padStart(16, '0')}`;

@@ -148,6 +148,7 @@ describe('logFilesSource', () => {
       failed: 1,
       failedFiles: [{ path: join(root, 'part-2.json.gz'), error: 'inflates to more than 4 MiB (--max-file-mb)' }],
       readAgain: null,
+      accounts: null,
     });
     expect(byDefault.files).toEqual({
       read: 2,
@@ -156,6 +157,49 @@ describe('logFilesSource', () => {
       failed: 0,
       failedFiles: [],
       readAgain: null,
+      accounts: null,
     });
+  });
+});
+
+describe('logFilesSource and the accounts its files hold', () => {
+  const assumed = {
+    eventID: 'e1',
+    eventTime: '2026-11-26T10:00:00Z',
+    eventName: 'AssumeRole',
+    eventSource: 'sts.amazonaws.com',
+    awsRegion: 'us-east-1',
+    userIdentity: { accessKeyId: KEY },
+    requestParameters: { roleArn: 'arn:aws:iam::999999999999:role/Admin' },
+    responseElements: {
+      credentials: { accessKeyId: 'ASIAEEEEEEEEEEEEEEEE' },
+      assumedRoleUser: { arn: 'arn:aws:sts::999999999999:assumed-role/Admin/s' },
+    },
+  };
+
+  it('does not take a role session of an account none of whose files it read, found quiet, for one that did nothing', async () => {
+    await delivery('123456789012_CloudTrail_us-east-1_20261126T1000Z_a.json', JSON.stringify({ Records: [assumed] }));
+    const source = logFilesSource({}, { location: root, workers: 0 });
+
+    const { sessionActivity } = await investigateKey({ source }, { accessKeyId: KEY, window: WINDOW });
+
+    expect(await source.readsAccount?.('123456789012')).toBe(true);
+    expect(await source.readsAccount?.('999999999999')).toBe(false);
+    expect(sessionActivity[0]?.regions).toEqual({
+      searched: [],
+      failed: [
+        { region: '(every region) of account 999999999999', error: expect.stringMatching(/--account 999999999999/) },
+      ],
+    });
+  });
+
+  it('cannot tell when a file read names no account', async () => {
+    await writeFile(join(root, 'copied.json'), JSON.stringify({ Records: [assumed] }));
+    const source = logFilesSource({}, { location: root, workers: 0 });
+
+    const { sessionActivity } = await investigateKey({ source }, { accessKeyId: KEY, window: WINDOW });
+
+    expect(await source.readsAccount?.('999999999999')).toBeUndefined();
+    expect(sessionActivity[0]?.regions.failed).toEqual([]);
   });
 });

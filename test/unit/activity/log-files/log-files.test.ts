@@ -121,6 +121,7 @@ describe('readLogFiles on the attack-simulation data set', () => {
       outsideWindow: 0,
       outsideWindowDays: null,
       failed: [],
+      accounts: [ACCOUNT],
       bytes: expect.any(Number),
     });
   });

@@ -166,3 +166,31 @@ describe('lookupEventsSource and the 90 days LookupEvents holds', () => {
     });
   });
 });
+
+describe('lookupEventsSource and the account it reads', () => {
+  it('reads the account it is told, or the one it finds, once; and cannot tell when it cannot find it', async () => {
+    let asked = 0;
+    const found = lookupEventsSource(
+      { cloudTrail: cloudTrailAt(fixture.endpoint) },
+      {
+        account: async () => {
+          asked += 1;
+          return '111111111111';
+        },
+      },
+    );
+    const told = lookupEventsSource({ cloudTrail: cloudTrailAt(fixture.endpoint) }, { account: '111111111111' });
+    const lost = lookupEventsSource(
+      { cloudTrail: cloudTrailAt(fixture.endpoint) },
+      { account: () => Promise.reject(new Error('sts:GetCallerIdentity failed')) },
+    );
+
+    expect([await found.readsAccount?.('111111111111'), await found.readsAccount?.('999999999999')]).toEqual([
+      true,
+      false,
+    ]);
+    expect(asked).toBe(1);
+    expect(await told.readsAccount?.('999999999999')).toBe(false);
+    expect(await lost.readsAccount?.('999999999999')).toBeUndefined();
+  });
+});
