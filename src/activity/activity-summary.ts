@@ -86,6 +86,12 @@ export interface ActivitySummary {
    * in which account. Absent when the key minted none.
    */
   sessionKeysMinted?: SessionKeyMinted[];
+  /**
+   * What to know of the summary that is no gap in the search, each a sentence: a window that ends
+   * minutes before the search (CloudTrail shows calls minutes late), with the command that
+   * searches it again later. Absent when none.
+   */
+  caveats?: string[];
 }
 
 /** The fields of the summary that are count lists. */

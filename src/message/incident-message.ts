@@ -346,6 +346,7 @@ function investigationDone(report: IncidentReport): string[] {
     lines.push(
       `The summary was cut to fit the state machine (${formatCount(cut.riskyEvents)} risky calls, ${formatCount(activity.riskyEvents.length)} kept; lists cut to their top rows${cut.sessionActivity > sessionActivity.length ? `; ${cut.sessionActivity - sessionActivity.length} session key summaries left out` : ''}): the key's own counts below are of the whole, its tables and the session keys' of what was kept.`,
     );
+  lines.push(...(activity.caveats ?? []).map((caveat) => `NOTE: ${shownText(caveat, MAX_ERROR_LENGTH)}`));
   lines.push(...notSearchedLines(activity.regions.failed));
   for (const session of sessionActivity)
     lines.push(...notSearchedLines(session.regions.failed, ` for session key ${shownValue(session.accessKeyId)}`));

@@ -136,9 +136,35 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
         .join('; ')}`,
     );
 
-  if (options.followSessionKeys === false || activity.sessionKeys.length === 0)
-    return { activity, sessionActivity: [] };
-  return { activity, ...(await followSessionKeys(source, activity, options)) };
+  const own = withDeliveryCaveat(activity, nowOf(options));
+  if (options.followSessionKeys === false || own.sessionKeys.length === 0)
+    return { activity: own, sessionActivity: [] };
+  return { activity: own, ...(await followSessionKeys(source, own, options)) };
+}
+
+function nowOf(options: Pick<InvestigateOptions, 'now'>): number {
+  return (options.now?.() ?? new Date()).getTime();
+}
+
+/**
+ * How long after a call its event may be missing from a search: CloudTrail delivers one "within
+ * an average of about 5 minutes of an API call. This time is not guaranteed." (CloudTrail's
+ * documentation); LookupEvents shows some later still, up to about 15 minutes.
+ */
+export const DELIVERY_LAG_MS = 15 * 60_000;
+
+/**
+ * The summary, with a caveat when its window ends less than {@link DELIVERY_LAG_MS} before the
+ * search (`searchedAt`): calls of its last minutes may not show yet. Said, not counted as a gap:
+ * nothing that was searched is missing, and searching again later settles it.
+ */
+function withDeliveryCaveat(summary: ActivitySummary, searchedAt: number): ActivitySummary {
+  const end = Date.parse(summary.window.end);
+  if (!(searchedAt - end < DELIVERY_LAG_MS) || summary.regions.searched.length === 0) return summary;
+  const minutes = Math.max(0, Math.floor((searchedAt - end) / 60_000));
+  const after = new Date(end + DELIVERY_LAG_MS).toISOString();
+  const caveat = `The window ends at ${summary.window.end}, ${minutes} minute(s) before this search: CloudTrail shows a call's event about 5 minutes after it, at times later, so calls of its last minutes may not show yet. Search again after ${after}, in the same account: exposed-keys investigate --key ${summary.accessKeyId} --start ${summary.window.start} --end ${summary.window.end}`;
+  return { ...summary, caveats: [...(summary.caveats ?? []), caveat] };
 }
 
 /** A session key to follow, the key that minted it, and how, when its summary says. */
@@ -259,7 +285,7 @@ async function followSessionKeys(
   activity: ActivitySummary,
   options: InvestigateOptions,
 ): Promise<Pick<Investigation, 'sessionActivity' | 'sessionKeysNotSearched'>> {
-  const now = () => (options.now?.() ?? new Date()).getTime();
+  const now = () => nowOf(options);
   const stopped = () => options.signal?.aborted === true;
   const seen = new Set([activity.accessKeyId]);
   const sessionActivity: ActivitySummary[] = [];
@@ -288,7 +314,7 @@ async function followSessionKeys(
         onProgress: options.onProgress,
         accessKeyIds: keys,
       });
-      minters = await withSessionsElsewhere(source, read, hop);
+      minters = (await withSessionsElsewhere(source, read, hop)).map((summary) => withDeliveryCaveat(summary, now()));
     } catch (error) {
       // Stopped during a hop (an Athena query cancelled on Ctrl-C), or failed (credentials that
       // expired during a long first read): what was read is kept, and each session key of the

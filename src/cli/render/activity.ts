@@ -87,6 +87,9 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
   ];
   for (const failed of summary.regions.failed)
     lines.splice(3, 0, palette.red(`  not searched: ${shownValue(failed.region)}: ${shownText(failed.error)}`));
+  const events = lines.findIndex((line) => line.startsWith('  events'));
+  for (const caveat of summary.caveats ?? [])
+    lines.splice(events + 1, 0, palette.yellow(`  note     ${shownText(caveat)}`));
   lines.push(...renderTimeline(summary, palette));
   if (summary.sessionKeys.length > 0)
     lines.push(

@@ -195,6 +195,18 @@ describe('what the attacker left, taken from a search that was not complete', ()
   });
 });
 
+describe('the caveats of an investigation', () => {
+  it('gives each as a note among what was done', () => {
+    const activity = summaryFor(REPORT_KEY, { caveats: ['calls of its last minutes may not show yet'] });
+
+    const message = messageOf(
+      deletedReport({ investigation: { status: 'done', result: { activity, sessionActivity: [] } } }),
+    );
+
+    expect(message.done).toContain('NOTE: calls of its last minutes may not show yet');
+  });
+});
+
 describe('the session keys of an incident', () => {
   it('names the session keys minted that were not searched, past the ones followed', () => {
     const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);

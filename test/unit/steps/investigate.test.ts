@@ -359,6 +359,38 @@ describe('investigateKey over the time a session key works', () => {
   });
 });
 
+describe('investigateKey and calls CloudTrail has not shown yet', () => {
+  const window = { start: new Date('2026-01-01T00:00:00Z'), end: new Date('2026-01-02T00:00:00Z') };
+  const source = () =>
+    fakeSource((query) =>
+      query.accessKeyIds.map((id) => ({
+        ...summaryFor(id),
+        window: { start: query.window.start.toISOString(), end: query.window.end.toISOString() },
+        sessionKeys: id === INVICTUS_KEY ? ['ASIAIOSFODNN7EXAMPLE'] : [],
+      })),
+    );
+  const at = (minutes: number) => () => new Date(window.end.getTime() + minutes * 60_000);
+
+  it('says, of a window ending minutes before the search, that its last calls may not show yet, and how to search again', async () => {
+    const investigation = await investigateKey({ source: source() }, { accessKeyId: INVICTUS_KEY, window, now: at(3) });
+
+    expect(investigation.activity.caveats).toEqual([
+      `The window ends at 2026-01-02T00:00:00.000Z, 3 minute(s) before this search: CloudTrail shows a call's event about 5 minutes after it, at times later, so calls of its last minutes may not show yet. Search again after 2026-01-02T00:15:00.000Z, in the same account: exposed-keys investigate --key ${INVICTUS_KEY} --start 2026-01-01T00:00:00.000Z --end 2026-01-02T00:00:00.000Z`,
+    ]);
+    expect(investigation.sessionActivity[0]?.caveats).toHaveLength(1);
+    expect(investigationExitCode(investigation, false)).toBe(ExitCode.ok);
+  });
+
+  it('says nothing of a window that ended 15 minutes or more before the search', async () => {
+    const investigation = await investigateKey(
+      { source: source() },
+      { accessKeyId: INVICTUS_KEY, window, now: at(15) },
+    );
+
+    expect(investigation.activity).not.toHaveProperty('caveats');
+  });
+});
+
 describe('investigateKey over any source', () => {
   it('follows at most the first MAX_SESSION_KEYS_FOLLOWED session keys, in one read, with the same window', async () => {
     const minted = Array.from({ length: 30 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);

@@ -171,3 +171,13 @@ describe('the session keys of an investigation, as a person reads them', () => {
     ).toEqual({ activity, sessionActivity, sessionKeysNotSearched });
   });
 });
+
+describe('a summary with a caveat, as a person reads it', () => {
+  it('shows the caveat under the events, as a note', () => {
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { caveats: ['calls of its last minutes may not show yet'] });
+
+    const text = renderInvestigation({ activity, sessionActivity: [] }, paletteOf(false));
+
+    expect(text).toMatch(/\n {2}events {3}0\n {2}note {5}calls of its last minutes may not show yet\n/);
+  });
+});
