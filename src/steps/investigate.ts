@@ -30,8 +30,15 @@ export interface InvestigateOptions {
    * session keys not begun by then is not taken, its keys listed as not searched.
    */
   deadline?: number;
-  /** The time now (default: the clock). */
+  /**
+   * Epoch milliseconds after which reading the key's own activity stops (truncated), leaving the
+   * time until `deadline` to the session keys it minted; `deadline` when absent.
+   */
+  keyDeadline?: number;
+  /** The time now, which the window is of: sessions are searched until it, at most (default: the clock). */
   now?: () => Date;
+  /** Epoch milliseconds now, for the deadlines (default: `Date.now`). */
+  clock?: () => number;
   /**
    * The signal the source stops on (Ctrl-C). Once it aborts, no second hop is taken, and a key the
    * stop left with no region searched is returned as read (every region listed as not searched),
@@ -115,7 +122,11 @@ export function windowEnding(now: Date, hours: number): TimeWindow {
  */
 export async function investigateKey(deps: InvestigateDeps, options: InvestigateOptions): Promise<Investigation> {
   const { source } = deps;
-  const common = { window: options.window, deadline: options.deadline, onProgress: options.onProgress };
+  const common = {
+    window: options.window,
+    deadline: options.keyDeadline ?? options.deadline,
+    onProgress: options.onProgress,
+  };
   const [activity] = await source.summarize({
     ...common,
     accessKeyIds: [options.accessKeyId],
@@ -303,7 +314,7 @@ async function followSessionKeys(
       sessionActivity.push(...notSearched(activity, keys, window, STOPPED));
       break;
     }
-    if (options.deadline !== undefined && now() >= options.deadline) {
+    if (options.deadline !== undefined && (options.clock ?? Date.now)() >= options.deadline) {
       left.push(...hop.map((key) => ({ key, reason: 'time' as const })));
       break;
     }

@@ -115,6 +115,33 @@ function refuseOtherAccount(incident: Incident, own: string | undefined): void {
   );
 }
 
+/**
+ * Of the time the task has, the share the key's own read may take: a busy key's pages would
+ * otherwise take it all, and leave none to the session keys it minted, where an attacker's
+ * chained roles act.
+ */
+export const KEY_SHARE = 0.6;
+/** The share the key's and its session keys' reads may take together: the rest is the inventory's. */
+export const SEARCH_SHARE = 0.85;
+
+/**
+ * The deadlines of the investigation within the task's (`deadline`, epoch milliseconds): the key's
+ * own read stops at {@link KEY_SHARE} of the time left, the session keys' at {@link SEARCH_SHARE}
+ * when an inventory follows (at the task's deadline otherwise), and the inventory has the rest.
+ */
+export function searchDeadlines(
+  deadline: number | undefined,
+  inventory: boolean,
+  now = Date.now(),
+): { deadline?: number; keyDeadline?: number } {
+  if (deadline === undefined) return {};
+  const left = Math.max(0, deadline - now);
+  return {
+    keyDeadline: now + left * KEY_SHARE,
+    deadline: inventory ? now + left * SEARCH_SHARE : deadline,
+  };
+}
+
 /** `LookupCloudTrailEvents`: summarises what the key did, in every region, and what its session keys did. */
 export function investigateTask(
   deps: {
@@ -185,7 +212,7 @@ export function investigateTask(
         accessKeyId: incident.accessKeyId,
         userName: owner,
         window: windowEnding((deps.now ?? (() => new Date()))(), config.lookbackHours),
-        deadline,
+        ...searchDeadlines(deadline, deps.inventory !== undefined),
         ...(deps.now ? { now: deps.now } : {}),
       },
     );

@@ -243,6 +243,17 @@ describe('investigateKey following session keys hop by hop', () => {
     expect(investigationExitCode({ sessionActivity, sessionKeysNotSearched }, false)).toBe(ExitCode.awsFailed);
   });
 
+  it('keeps to the deadline by the clock, whatever time the window is of', async () => {
+    const source = treeSource();
+
+    const { sessionActivity } = await investigateKey(
+      { source },
+      { ...options, deadline: Date.now() + 60_000, now: () => new Date('2099-01-01T00:00:00Z') },
+    );
+
+    expect(sessionActivity).toHaveLength(MAX_SESSION_KEYS_FOLLOWED);
+  });
+
   it('begins no hop past the deadline, naming its keys as not searched for want of time', async () => {
     const source = treeSource();
     let now = 0;
@@ -256,7 +267,7 @@ describe('investigateKey following session keys hop by hop', () => {
 
     const { sessionActivity, sessionKeysNotSearched } = await investigateKey(
       { source: timed },
-      { ...options, deadline: 1000, now: () => new Date(now) },
+      { ...options, deadline: 1000, clock: () => now },
     );
 
     expect(sessionActivity.map((summary) => summary.accessKeyId).sort()).toEqual([treeKey(1), treeKey(2)]);
