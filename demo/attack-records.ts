@@ -4,8 +4,11 @@ import { gunzip } from 'node:zlib';
 import type { CloudTrailRecord } from '../src/activity/cloudtrail-record.js';
 import { projectPaths } from '../src/common/project-root.js';
 
-/** The attacker's key, user and account in the recorded attack simulation. */
-export const RECORDED = { accessKeyId: 'AKIATFQR7NSC8Q4X20BJ', userName: 'bert-jan', accountId: '218007301253' };
+/**
+ * The attacker's key, user and account in the recorded attack simulation: the account its records
+ * name (the data set's file names were anonymised to another, 218007301253, which no record holds).
+ */
+export const RECORDED = { accessKeyId: 'AKIATFQR7NSC8Q4X20BJ', userName: 'bert-jan', accountId: '123837392027' };
 
 /** The 2,900 CloudTrail records of a real attack simulation (Stratus Red Team; MIT, see data/cloudtrail). */
 export async function recordedAttack(): Promise<CloudTrailRecord[]> {
