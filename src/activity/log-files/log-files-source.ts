@@ -23,7 +23,7 @@ export interface LogFilesReport {
   failedFiles: FailedLogFile[];
   /** Why every file was read again on one thread (see {@link LogFilesResult.readAgain}); null when it was not. */
   readAgain: string | null;
-  /** The accounts whose deliveries were read, as their paths name them; null when not known (see LogFilesResult). */
+  /** The accounts whose deliveries were read, as their paths and records name them; null when not known (see LogFilesResult). */
   accounts?: string[] | null;
 }
 
@@ -103,9 +103,9 @@ export function logFilesSource(deps: LogFilesDeps, options: LogFilesSourceOption
     get files() {
       return files;
     },
-    // An organisation trail files each account's deliveries under its id: a role session of an
-    // account whose files were not read is not in them. Files whose paths name no account may be
-    // anyone's.
+    // An organisation trail files each account's deliveries under its id, and each record names
+    // the account that received it: a role session of an account none of whose deliveries were
+    // read is not in them. A file that names no account, either way, may be anyone's.
     readsAccount: async (accountId) => (files?.accounts ? files.accounts.includes(accountId) : undefined),
     async summarize(query) {
       const result = await readLogFiles(deps, {

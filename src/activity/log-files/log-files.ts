@@ -94,7 +94,8 @@ export interface LogFilesResult {
     failed: FailedLogFile[];
     /**
      * The accounts whose deliveries were read, as their paths name them (`AWSLogs/<account>/…`, or
-     * the standard file name); null when one read named none, so that which were read is not known.
+     * the standard file name) and as their records do (the account that received them); null when
+     * a file read named none either way, so that which were read is not known.
      */
     accounts: string[] | null;
     /**
@@ -218,7 +219,7 @@ class LogFilesTally {
   readonly #searched = new Set<string>();
   /** The regions searched, each of the account its files' paths name (see {@link scopeOf}). */
   readonly #searchedScopes = new Set<string>();
-  /** The accounts deliveries read were of; null once one was read whose path names none. */
+  /** The accounts deliveries read were of; null once one was read that names none, by path or record. */
   #accounts: Set<string> | null = new Set();
   readonly #failed: FailedFile[] = [];
   /** By region of the path: the files tried (read, failed, or found not to be deliveries). */
@@ -276,8 +277,9 @@ class LogFilesTally {
     else {
       this.#progress.filesRead += 1;
       const account = accountOfLogFilePath(toRead.file.path);
-      if (account) this.#accounts?.add(account);
-      else this.#accounts = null;
+      const held = [account, outcome.recipient].filter((id): id is string => Boolean(id));
+      if (held.length === 0) this.#accounts = null;
+      else for (const id of held) this.#accounts?.add(id);
       if (toRead.region) {
         this.#searched.add(toRead.region);
         if (account) this.#searchedScopes.add(scopeOf(account, toRead.region));

@@ -4,11 +4,13 @@ import { decodedChunks } from './decoded-chunks.js';
 import { parseDelivery } from './delivery-parser.js';
 import { FREE_TEXT_BYTES, type LargeTextTurns } from './large-text-turns.js';
 import type { LogFileRef } from './log-file-ref.js';
+import { recipientAccountOf } from './recipient-account.js';
 import type { WantedKeys } from './wanted-keys.js';
 
 /** What reading one log file gave. A file counts wholly or not at all: a failed one gives no records. */
 export type LogFileOutcome =
-  | ({ kind: 'read' } & DeliveryContent)
+  /** `recipient`: the account its records were received by, when they say (see recipientAccountOf). */
+  | ({ kind: 'read'; recipient?: string | null } & DeliveryContent)
   /** Valid JSON without a `Records` array: a digest or another document. */
   | { kind: 'not-a-delivery' }
   | { kind: 'failed'; reason: string };
@@ -25,6 +27,11 @@ export interface ReadLogFileOptions {
   largeText?: LargeTextTurns;
   /** Whether a record's event id was counted already: then it need not be parsed. */
   alreadyCounted?: CountedEventId;
+}
+
+/** The last chunk of a file's text read, where its last record's recipient is. */
+interface LastChunk {
+  text: Buffer | null;
 }
 
 /** Keeps the text a file holds in check: past {@link FREE_TEXT_BYTES}, it waits for its turn. */
@@ -45,10 +52,16 @@ class TextHeld {
   }
 }
 
-async function collect(file: LogFileRef, options: ReadLogFileOptions, held: TextHeld): Promise<Buffer[]> {
+async function collect(
+  file: LogFileRef,
+  options: ReadLogFileOptions,
+  held: TextHeld,
+  last: LastChunk,
+): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of decodedChunks(file.open(), { onBytes: options.onBytes, maxBytes: options.maxFileBytes })) {
+    last.text = chunk;
     chunks.push(chunk);
     bytes += chunk.length;
     await held.holding(bytes);
@@ -61,6 +74,7 @@ async function contentOf(
   wanted: WantedKeys,
   options: ReadLogFileOptions,
   held: TextHeld,
+  last: LastChunk,
 ): Promise<DeliveryContent | null> {
   const scanner = new CompactDeliveryScanner(wanted, options.collectRegions, {
     alreadyCounted: options.alreadyCounted,
@@ -70,6 +84,7 @@ async function contentOf(
   let readAgain = false;
   const decode = { onBytes: options.onBytes, maxBytes: options.maxFileBytes };
   for await (const chunk of decodedChunks(file.open(), decode)) {
+    last.text = chunk;
     if (whole) {
       whole.push(chunk);
       wholeBytes += chunk.length;
@@ -89,7 +104,7 @@ async function contentOf(
     if (content) return content;
     if (scanner.kept) whole = scanner.kept;
   }
-  whole ??= await collect(file, options, held);
+  whole ??= await collect(file, options, held, last);
   return parseDelivery(Buffer.concat(whole), wanted, options.collectRegions);
 }
 
@@ -112,9 +127,13 @@ export async function readLogFile(
   options: ReadLogFileOptions,
 ): Promise<LogFileOutcome> {
   const held = new TextHeld(options.largeText);
+  const last: LastChunk = { text: null };
   try {
-    const content = await contentOf(file, wanted, options, held);
-    return content ? { kind: 'read', ...content } : { kind: 'not-a-delivery' };
+    const content = await contentOf(file, wanted, options, held, last);
+    // A chunk's end may cut the field: then the file's path alone names its account.
+    const recipient = last.text && recipientAccountOf(last.text);
+    if (!content) return { kind: 'not-a-delivery' };
+    return recipient ? { kind: 'read', ...content, recipient } : { kind: 'read', ...content };
   } catch (error) {
     return { kind: 'failed', reason: reasonOf(error) };
   } finally {

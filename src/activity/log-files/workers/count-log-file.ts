@@ -6,6 +6,7 @@ import { decodedWhole } from '../decoded-chunks.js';
 import { isWantedRecord, recordsOf } from '../delivery-parser.js';
 import { tooLargeReason } from '../max-file-bytes.js';
 import { reasonOf } from '../read-log-file.js';
+import { recipientAccountOf } from '../recipient-account.js';
 import { RecordFields } from '../record-fields/record-fields.js';
 import type { WantedKeys } from '../wanted-keys.js';
 import type { FileCount } from './protocol.js';
@@ -143,7 +144,7 @@ export class LogFileCounter {
     this.#counted = this.#counted / 2 + counted;
     this.#seen = this.#seen / 2 + found.seen;
     this.#parseWhole = this.#counted > PARSE_WHOLE_SHARE * this.#seen;
-    return { kind: 'read', regions: found.regions, bytes: stored.length };
+    return { kind: 'read', regions: found.regions, bytes: stored.length, recipient: recipientAccountOf(text) };
   }
 
   #found(text: Buffer): Found | null {

@@ -29,8 +29,8 @@ export type WorkerRequest = { kind: 'files'; batch: number; files: FileRequest[]
 
 /** What a thread made of a file. */
 export type FileCount =
-  /** A delivery, whose records were counted. */
-  | { kind: 'read'; regions: string[]; bytes: number }
+  /** A delivery, whose records were counted; `recipient`: the account that received them, when they say. */
+  | { kind: 'read'; regions: string[]; bytes: number; recipient?: string | null }
   /** Anything else, or a file too large to hold whole: the main thread reads it, as without workers. */
   | { kind: 'whole' }
   | { kind: 'failed'; reason: string; bytes: number };

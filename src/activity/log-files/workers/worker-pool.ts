@@ -247,7 +247,12 @@ class LogFileWorkerPool {
       const toRead = files[position] as FileToRead;
       if (count.kind === 'failed') this.#host.settle(toRead, { kind: 'failed', reason: count.reason }, count.bytes);
       else if (count.kind === 'whole') await this.#host.readHere(toRead);
-      else this.#host.settle(toRead, { kind: 'read', records: [], regions: count.regions }, count.bytes);
+      else
+        this.#host.settle(
+          toRead,
+          { kind: 'read', records: [], regions: count.regions, recipient: count.recipient },
+          count.bytes,
+        );
     }
   }
 

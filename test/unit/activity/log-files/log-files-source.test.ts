@@ -148,7 +148,8 @@ describe('logFilesSource', () => {
       failed: 1,
       failedFiles: [{ path: join(root, 'part-2.json.gz'), error: 'inflates to more than 4 MiB (--max-file-mb)' }],
       readAgain: null,
-      accounts: null,
+      // The files' names name no account; their records, the one that received them.
+      accounts: ['123837392027'],
     });
     expect(byDefault.files).toEqual({
       read: 2,
@@ -157,7 +158,7 @@ describe('logFilesSource', () => {
       failed: 0,
       failedFiles: [],
       readAgain: null,
-      accounts: null,
+      accounts: ['123837392027'],
     });
   });
 });
@@ -191,6 +192,42 @@ describe('logFilesSource and the accounts its files hold', () => {
         { region: '(every region) of account 999999999999', error: expect.stringMatching(/--account 999999999999/) },
       ],
     });
+  });
+
+  it.each([0, 1])(
+    'takes the account that received the records for one whose calls it read, whatever the path says (%i workers)',
+    async (workers) => {
+      // As the attack-simulation data set was published: files named for one account, holding
+      // records another received, the role sessions among them.
+      const received = { ...assumed, recipientAccountId: '999999999999' };
+      await delivery(
+        '123456789012_CloudTrail_us-east-1_20261126T1000Z_a.json',
+        JSON.stringify({ Records: [received] }),
+      );
+      const source = logFilesSource({}, { location: root, workers });
+
+      const { sessionActivity } = await investigateKey({ source }, { accessKeyId: KEY, window: WINDOW });
+
+      expect(source.files?.accounts).toEqual(['123456789012', '999999999999']);
+      expect(await source.readsAccount?.('999999999999')).toBe(true);
+      expect(sessionActivity[0]?.regions.failed).toEqual([]);
+      expect(sessionActivity[0]?.totalEvents).toBe(0);
+    },
+  );
+
+  it('knows the account of a file whose path names none from its records', async () => {
+    await writeFile(
+      join(root, 'copied.json'),
+      JSON.stringify({ Records: [{ ...assumed, recipientAccountId: '123456789012' }] }),
+    );
+    const source = logFilesSource({}, { location: root, workers: 0 });
+
+    const { sessionActivity } = await investigateKey({ source }, { accessKeyId: KEY, window: WINDOW });
+
+    expect(await source.readsAccount?.('999999999999')).toBe(false);
+    expect(sessionActivity[0]?.regions.failed).toEqual([
+      { region: '(every region) of account 999999999999', error: expect.stringMatching(/--account 999999999999/) },
+    ]);
   });
 
   it('cannot tell when a file read names no account', async () => {

@@ -121,7 +121,8 @@ describe('readLogFiles on the attack-simulation data set', () => {
       outsideWindow: 0,
       outsideWindowDays: null,
       failed: [],
-      accounts: [ACCOUNT],
+      // The files' names say one account; the published records, the one that received them.
+      accounts: ['123837392027', ACCOUNT],
       bytes: expect.any(Number),
     });
   });

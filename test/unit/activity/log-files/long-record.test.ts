@@ -65,6 +65,6 @@ describe('readLogFile, one record of 64 MiB', () => {
       maxFileBytes: DEFAULT_MAX_FILE_BYTES,
     });
 
-    expect(outcome).toEqual({ kind: 'read', records: delivery, regions: ['us-east-1'] });
+    expect(outcome).toEqual({ kind: 'read', records: delivery, regions: ['us-east-1'], recipient: '123837392027' });
   });
 });

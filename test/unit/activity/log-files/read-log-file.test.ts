@@ -77,7 +77,7 @@ describe('readLogFile, a file that inflates to far more than a delivery holds', 
 
     const outcome = await readLogFile(file, keys, { collectRegions: false, onBytes: () => {}, maxFileBytes: 8 * MIB });
 
-    expect(outcome).toEqual({ kind: 'read', records: [record], regions: [] });
+    expect(outcome).toEqual({ kind: 'read', records: [record], regions: [], recipient: '123837392027' });
   });
 
   it('fails a plain file that holds more than the cap, with the reason', async () => {
