@@ -4,6 +4,7 @@ import { lookupEventsSource } from '../../activity/lookup-events/lookup-events-s
 import { invocationDeadline, withDeadline } from '../../aws/deadline.js';
 import type { AthenaApi, CloudTrailApi, GlueApi, StsApi } from '../../aws/narrow-clients.js';
 import { perRegion } from '../../aws/per-region.js';
+import { regionsListedOnce } from '../../aws/regions-listed-once.js';
 import { InvalidEventError, InvestigationError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { parseIncident } from '../../incident/parse-incident.js';
@@ -37,7 +38,8 @@ export interface AthenaTaskClients {
 
 /**
  * The source of the stack's investigation: LookupEvents, or, when the stack created an Athena
- * table, Athena within half the time left, then LookupEvents if Athena could not answer.
+ * table, Athena within half the time left, then LookupEvents if Athena could not answer;
+ * `listRegions` is the listing `lookup` uses, so that the account's regions are listed once.
  */
 async function stackSource(
   lookup: ActivitySource,
@@ -175,10 +177,14 @@ export function investigateTask(
         ? (await incidentAccount(deps.organization, incident)).clients
         : followUp && (await followUpClients(deps.organization, followUp, own));
     const cloudTrail = member ? member.cloudTrail : deps.cloudTrail;
+    // One listing for Athena and the LookupEvents it falls back to; kept per investigation, not
+    // per container, so that a region enabled since is searched by the next one.
+    const listing = member ? member.listRegions : deps.listRegions;
+    const listRegions = listing && regionsListedOnce(listing);
     const lookup = lookupEventsSource(
       {
         cloudTrail: (region) => withDeadline(cloudTrail(region), deadline),
-        listRegions: member ? member.listRegions : deps.listRegions,
+        listRegions,
         // Investigations of one account share its LookupEvents budget.
         ...(accountId ? { limiter: accountBudget(accountId) } : {}),
       },
@@ -202,7 +208,6 @@ export function investigateTask(
       return verified;
     }
     if (!incident) throw new InvalidEventError('detail', 'names no incident');
-    const listRegions = member ? member.listRegions : deps.listRegions;
     const source = await stackSource(lookup, config, deps.athenaClients, deadline, listRegions);
     deps.logger?.appendKeys({ accessKeyId: incident.accessKeyId, eventId: incident.eventId });
     const owner = state.containment?.userName ?? incident.userName;
