@@ -6,7 +6,7 @@ import type { Output } from './output.js';
 
 /** The help of `--regions`, which `investigate` and `respond` take alike. */
 export const REGIONS_HELP =
-  'regions to search, comma-separated (default: every enabled region); LookupEvents searches us-east-1 too, where IAM and STS calls are recorded';
+  'regions to search, comma-separated (default: every enabled region); LookupEvents and Athena search us-east-1 too, where IAM and STS calls are recorded';
 
 /** Adds the flags every command takes (and, with `athena`, those that choose Athena as the activity source). */
 export function withCommonOptions(command: Command, options: { athena?: boolean } = {}): Command {

@@ -4,6 +4,7 @@ import { ATHENA_PRICE } from '../../constants.js';
 import { describeError, InvestigationError, isExposedKeysError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion } from '../activity-summary.js';
+import { withGlobalEventsRegion } from '../global-events-region.js';
 import { type FacetRow, type RowsContext, summariesOfRows } from './activity-rows.js';
 import { activitySql, type TableLayout, type TableName } from './activity-sql.js';
 import { type AthenaQueryDeps, type QueryStatistics, runAthenaQuery } from './athena-query.js';
@@ -35,7 +36,7 @@ export interface AthenaSourceOptions {
   tableFlag?: string;
   workgroup?: string;
   outputLocation?: string;
-  /** Regions to read; every region the table holds when absent or empty. */
+  /** Regions to read, us-east-1 always among them (see withGlobalEventsRegion); every region the table holds when absent or empty. */
   regions?: readonly string[];
   /** When it aborts, the running query is stopped. */
   signal?: AbortSignal;
@@ -108,7 +109,8 @@ function summariesOf(
 /**
  * CloudTrail in S3, queried with Athena through a Glue table: one query per read, for all the keys
  * asked, that counts in the engine and returns only aggregates and risky events, pruned to the
- * window's days and to the regions and accounts where the table is partitioned by them (a table
+ * window's days and to the regions (those asked, with us-east-1, where IAM and STS calls are
+ * recorded) and accounts where the table is partitioned by them (a table
  * with no day to prune on is read whole, and `onWarning` says so before the first query). What the
  * table cannot hold (a region or an account its location or its projection leaves out, days
  * outside its date projection's range) is reported as not searched, with where to search it,
@@ -147,7 +149,8 @@ export function athenaSource(deps: AthenaSourceDeps, options: AthenaSourceOption
       const everyListed = resolved.regionValues && !resolved.location?.region && !options.regions?.length;
       if (everyListed && deps.listRegions) enabled ??= settled(deps.listRegions());
       const account = everyListed ? await enabled : undefined;
-      const regions = regionScope(resolved, options.regions, table, account?.regions);
+      const asked = options.regions?.length ? withGlobalEventsRegion(options.regions) : options.regions;
+      const regions = regionScope(resolved, asked, table, account?.regions);
       if (account && !account.regions) regions.unsearched.push(unlisted(resolved, table, account.error));
       const held = heldWindow(resolved, query.window, options.clock?.() ?? new Date(), table);
       const nothingHeld = (unsearched: Unsearched[]) => {

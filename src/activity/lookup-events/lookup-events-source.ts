@@ -3,6 +3,7 @@ import { GLOBAL_EVENTS_REGION, MAX_LOOKBACK_HOURS } from '../../constants.js';
 import { describeError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
+import { withGlobalEventsRegion } from '../global-events-region.js';
 import { type LookupEventsDeps, lookupActivity } from './lookup-events.js';
 
 /** What the `lookup-events` source needs. */
@@ -55,20 +56,6 @@ function heldPart(window: TimeWindow, now: Date): { window: TimeWindow; cut: boo
 interface Regions {
   regions: readonly string[];
   failed: FailedRegion[];
-}
-
-/** Regions of partitions other than AWS's commercial one (China, GovCloud, ISO), where us-east-1 is not. */
-const OTHER_PARTITION = /^(cn|us-gov|us-iso[a-z]*|eu-isoe)-/;
-
-/**
- * The regions given, with us-east-1 added: LookupEvents records IAM's calls and STS's global
- * endpoint's only there, so a list without it would silently miss the very calls (a user created,
- * a session minted) an investigation is for. A list naming a region of another partition is left
- * as given: us-east-1 is not of its partition.
- */
-function withGlobalEventsRegion(regions: readonly string[]): readonly string[] {
-  if (regions.includes(GLOBAL_EVENTS_REGION) || regions.some((region) => OTHER_PARTITION.test(region))) return regions;
-  return [...regions, GLOBAL_EVENTS_REGION];
 }
 
 async function regionsToSearch(deps: LookupEventsSourceDeps, regions: readonly string[] | undefined): Promise<Regions> {

@@ -438,10 +438,25 @@ describe('athenaSource', () => {
     expect(some?.regions.failed).toEqual([
       { region: 'ap-east-2', error: expect.stringMatching(/holds no partition for this region.*LookupEvents/) },
     ]);
-    const [none] = await read(['ap-east-2']);
-    expect(none?.regions).toEqual({ searched: [], failed: [expect.objectContaining({ region: 'ap-east-2' })] });
     const [every] = await read();
     expect(every?.regions).toEqual({ searched: ['eu-west-1', 'us-east-1'], failed: [] });
+    // A list without us-east-1: that region, read whatever the regions asked, is not searched either.
+    projectedTable('region', 'eu-west-1');
+    const [none] = await read(['ap-east-2']);
+    expect(none?.regions).toEqual({
+      searched: [],
+      failed: [expect.objectContaining({ region: 'ap-east-2' }), expect.objectContaining({ region: 'us-east-1' })],
+    });
+    const investigation = investigateKey(
+      {
+        source: athenaSource(
+          { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+          { table: { database: 'cloudtrail', table: 'events' }, regions: ['ap-east-2'] },
+        ),
+      },
+      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, followSessionKeys: false },
+    );
+    await expect(investigation).rejects.toMatchObject({ hint: expect.stringMatching(/holds nothing asked for/) });
     // Two queries: none for a region the table cannot hold.
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
   });
@@ -576,6 +591,25 @@ describe('athenaSource', () => {
     expect(athenaMock).not.toHaveReceivedCommand(StartQueryExecutionCommand);
   });
 
+  it('reads us-east-1 too when the regions asked lack it, where IAM and STS calls are recorded, and says so', async () => {
+    const read = (regions: string[]) =>
+      athenaSource(
+        { athena: new AthenaClient({}), glue: new GlueClient({}), sleep: async () => {}, accountsOf: async () => [] },
+        { table: { database: 'cloudtrail', table: 'events' }, regions },
+      ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
+
+    const [summary] = await read(['eu-west-1']);
+    const [china] = await read(['cn-north-1']);
+
+    const [global, other] = athenaMock.commandCalls(StartQueryExecutionCommand).map((call) => call.args[0].input);
+    expect(global?.ExecutionParameters).toEqual(expect.arrayContaining(["'eu-west-1'", "'us-east-1'"]));
+    expect(summary?.regions).toEqual({ searched: ['eu-west-1', 'us-east-1'], failed: [] });
+    expect(summary?.eventSources).toContainEqual({ name: 'iam.amazonaws.com', count: 392 });
+    // us-east-1 is not of another partition's: a list of China's regions is read as given.
+    expect(other?.ExecutionParameters).not.toContain("'us-east-1'");
+    expect(china?.regions.searched).toEqual(['cn-north-1']);
+  });
+
   it('reports a region AWS does not have (a typo) as not searched, never as searched, and queries the others', async () => {
     const read = (regions: string[]) =>
       athenaSource(
@@ -587,25 +621,18 @@ describe('athenaSource', () => {
       error: expect.stringMatching(/^not a region AWS has, as this version knows them: not searched/),
     };
 
-    const [some] = await read(['us-eest-1', 'us-east-1']).summarize({
+    const [some] = await read(['us-eest-1', 'eu-west-1']).summarize({
       accessKeyIds: [INVICTUS_KEY],
       window: INVICTUS_WINDOW,
     });
-    const only = read(['us-eest-1']);
-    const [none] = await only.summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
-    const investigation = investigateKey(
-      { source: only },
-      { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW, followSessionKeys: false },
-    );
+    const [alone] = await read(['us-eest-1']).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
 
-    expect(some?.regions).toEqual({ searched: ['us-east-1'], failed: [typo] });
-    expect(athenaMock.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input.ExecutionParameters).not.toContain(
-      "'us-eest-1'",
-    );
-    expect(none?.regions).toEqual({ searched: [], failed: [typo] });
-    await expect(investigation).rejects.toMatchObject({ hint: expect.stringMatching(/holds nothing asked for/) });
-    // One query: none for a region AWS does not have.
-    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 1);
+    expect(some?.regions).toEqual({ searched: ['eu-west-1', 'us-east-1'], failed: [typo] });
+    for (const call of athenaMock.commandCalls(StartQueryExecutionCommand))
+      expect(call.args[0].input.ExecutionParameters).not.toContain("'us-eest-1'");
+    // us-east-1 is read whatever the regions asked, a typo alone included.
+    expect(alone?.regions).toEqual({ searched: ['us-east-1'], failed: [typo] });
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
   });
 
   it('searches only the region AWS’s documented table holds, under its name, and says where to search the others', async () => {
@@ -624,14 +651,22 @@ describe('athenaSource', () => {
     const [every] = await read([]);
     const [both] = await read(['us-east-1', 'eu-west-1']);
     const [other] = await read(['eu-west-1']);
+    documentedTable(`s3://trail/AWSLogs/123837392027/CloudTrail/eu-west-1/\${timestamp}`);
+    const [ireland] = await read(['eu-west-1']);
 
     expect(every?.regions).toEqual({ searched: ['us-east-1'], failed: [] });
     expect(every?.totalEvents).toBe(2104);
     expect(both?.regions).toEqual({ searched: ['us-east-1'], failed: [elsewhere] });
-    expect(other?.regions).toEqual({ searched: [], failed: [elsewhere] });
-    expect(other?.totalEvents).toBe(0);
-    // Two queries: none for a region the table cannot hold.
-    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 2);
+    // us-east-1, where IAM and STS calls are recorded, is read whatever the regions asked.
+    expect(other?.regions).toEqual({ searched: ['us-east-1'], failed: [elsewhere] });
+    expect(other?.totalEvents).toBe(2104);
+    // A table of another region does not hold it, and says so.
+    expect(ireland?.regions).toEqual({
+      searched: ['eu-west-1'],
+      failed: [{ region: 'us-east-1', error: expect.stringMatching(/holds only eu-west-1 .*--regions us-east-1$/) }],
+    });
+    // Four queries: none for a region the table cannot hold.
+    expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 4);
   });
 
   it('reports a key of another account than the one the table’s location holds as not searched', async () => {
