@@ -103,6 +103,44 @@ describe('replaying an event as it was delivered (--event)', () => {
     expect(await keysOf('dana')).toEqual({ [key]: 'Active' });
   });
 
+  it('stops before anything, saying to log in again, when IAM refuses the credentials: exit 3, as respond', async () => {
+    const key = await userWithKey('frank');
+    const event = {
+      ...withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', key),
+      account: MOTO_ACCOUNT,
+    };
+    cli().proxy.setRules([{ service: 'iam', fault: 'expired-token' }]);
+
+    const run = await cli().run(['simulate', '--yes', '--local', '--event', await eventFile(event), '--json']);
+
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^error: .*ExpiredToken.*The key was NOT contained: nothing was changed, and nobody was notified\./m,
+    );
+    expect(run.stderr).toMatch(/^hint: Log in again/m);
+    expect(run.stderr).not.toContain('▶ DeleteAccessKeyPair');
+    expect(cli().mutatingCalls()).toEqual([]);
+    expect(await keysOf('frank')).toEqual({ [key]: 'Active' });
+  });
+
+  it('runs on and says a human must act when IAM refuses a permission: exit 4, as respond', async () => {
+    const key = await userWithKey('grace');
+    const event = {
+      ...withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', key),
+      account: MOTO_ACCOUNT,
+    };
+    cli().proxy.setRules([{ service: 'iam', fault: 'access-denied' }]);
+
+    const run = await cli().run(['simulate', '--yes', '--local', '--event', await eventFile(event), '--json']);
+
+    expect(run.code, run.stderr).toBe(4);
+    const result = JSON.parse(run.stdout);
+    expect(result.output.containmentError.Cause).toMatch(/iam:GetAccessKeyLastUsed failed: AccessDenied/);
+    expect(result.printedNotification.subject).toMatch(/^ACTION REQUIRED/);
+    expect(await keysOf('grace')).toEqual({ [key]: 'Active' });
+  });
+
   it('refuses a file that holds no event, and --event with --key, before any call', async () => {
     const notJson = await eventFile('just text');
 

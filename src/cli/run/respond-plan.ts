@@ -3,12 +3,13 @@ import { GetUserCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { isAwsError, isCredentialsFailure, toAwsCallError } from '../../aws/aws-errors.js';
 import type { CloudTrailApi, IamClient, StsApi } from '../../aws/narrow-clients.js';
-import { ContainmentError, CredentialsError, describeError, InvalidInputError } from '../../errors.js';
+import { ContainmentError, describeError, InvalidInputError } from '../../errors.js';
 import type { Incident } from '../../incident/incident.js';
 import { isRootUserName } from '../../incident/user-name.js';
 import { type ContainmentMode, type ContainmentResult, containKey } from '../../steps/contain.js';
 import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
 import type { StepReport } from '../../steps/step-report.js';
+import { refusedCredentials } from './refused-credentials.js';
 
 /** What planning needs: IAM, and STS to name the account (which may fail without stopping anything). */
 export interface PlanDeps {
@@ -59,18 +60,6 @@ async function callerAccount(sts: StsApi, warnings: string[]): Promise<string | 
     );
     return undefined;
   }
-}
-
-/**
- * IAM refusing the caller's credentials (expired, missing, not accepted): nothing can be contained,
- * investigated or notified with them, so the response stops before anything, saying so, rather
- * than go on to a message no one receives.
- */
-function refusedCredentials(operation: string, error: unknown): CredentialsError {
-  return new CredentialsError(
-    `${describeError(toAwsCallError(operation, error))}. The key was NOT contained: nothing was changed, and nobody was notified.`,
-    { cause: error },
-  );
 }
 
 /**

@@ -11,6 +11,7 @@ import type { AccountTarget } from '../options.js';
 import { actingClients } from './acting-clients.js';
 import { deployedParameters, isHub } from './deployed-stack.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
+import { refuseWithoutIamCredentials } from './refused-credentials.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
 import { containQuestion, eventIncident, realKeyOf } from './simulate-question.js';
 import { resolveTopic } from './topic.js';
@@ -80,12 +81,16 @@ export async function simulateCommand(
   const accountId = await callerAccount(await acting.sts());
   // Run here, the steps contain the key with the caller's own credentials: not with the key itself.
   const contained = request.local && !request.createTestUser ? containedKeyOf(request, event) : null;
-  if (contained)
+  if (contained) {
     await refuseSigningWithTheKey(
       clients,
       { accessKeyId: contained, mode: 'delete', dryRun: false, revokeSessions: true },
       ui.onWarning,
     );
+    // As respond: credentials IAM refuses stop the run before anything, rather than end in a
+    // containment failure that asks a human to act (exit 4) when logging in again is all it takes.
+    await refuseWithoutIamCredentials(await acting.iam(), contained);
+  }
   // A real key is contained as an exposed one would be: asked first, as every command that changes the account.
   const real = realKeyOf(request, event);
   if (real) {
