@@ -21,7 +21,10 @@ export function withCommonOptions(command: Command, options: { athena?: boolean 
 /** Adds the flags that choose CloudTrail log files as the activity source (`investigate`). */
 export function withLogFilesOptions(command: Command): Command {
   return command
-    .option('--logs <location>', 'read CloudTrail log files from a folder or s3://bucket/prefix, not LookupEvents')
+    .option(
+      '--logs <location>',
+      'read CloudTrail log files from a folder, a file or s3://bucket/prefix, not LookupEvents',
+    )
     .option('--max-file-mb <n>', 'the most MiB of text one log file may hold once inflated (default 128)');
 }
 

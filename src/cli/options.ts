@@ -10,6 +10,7 @@ import { userNameProblem } from '../incident/user-name.js';
 import {
   accountListSchema,
   athenaTableSchema,
+  bucketNameSchema,
   containmentModeSchema,
   deleteAfterDaysSchema,
   lookbackHoursSchema,
@@ -184,6 +185,18 @@ export function parseDeleteAfterDays(value: string | undefined, mode: Containmen
   return parseFlag(deleteAfterDaysSchema, value, '--delete-after-days');
 }
 
+/**
+ * Validates `destroy --bucket`, which names the bucket `--delete-bucket` deletes; undefined without it.
+ *
+ * @throws InvalidInputError naming --bucket, when it is not a bucket name or comes without --delete-bucket.
+ */
+export function parseBucketToDelete(flags: { bucket?: string; deleteBucket?: boolean }): string | undefined {
+  if (flags.bucket === undefined) return undefined;
+  if (!flags.deleteBucket)
+    throw new InvalidInputError('--bucket', '--bucket names the bucket to delete: use it with --delete-bucket.');
+  return parseFlag(bucketNameSchema, flags.bucket, '--bucket');
+}
+
 /** Validates --regions (comma-separated region names). */
 export function parseRegions(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : parseFlag(regionListSchema, value, '--regions');
@@ -223,7 +236,8 @@ export function parseLogFiles(flags: LogFilesFlags): LogFilesRequest | undefined
       throw new InvalidInputError('--max-file-mb', '--max-file-mb is for log files: give --logs too.');
     return undefined;
   }
-  if (value.trim() === '') throw new InvalidInputError('--logs', '--logs needs a folder or an s3://bucket/prefix.');
+  if (value.trim() === '')
+    throw new InvalidInputError('--logs', '--logs needs a folder, a file or an s3://bucket/prefix.');
   if (/^s3:\/\//i.test(value) && !/^s3:\/\/[^/]+/i.test(value))
     throw new InvalidInputError(
       '--logs',

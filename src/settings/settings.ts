@@ -359,7 +359,7 @@ export const STACK_SETTINGS = {
   logRetentionDays: {
     flag: '--log-retention-days',
     value: '<n>',
-    help: "days to keep the functions' logs",
+    help: 'days to keep the logs of the functions and the state machine',
     parameter: 'LogRetentionDays',
     schema: logRetentionDaysSchema,
     default: '30',
@@ -375,7 +375,7 @@ export const STACK_SETTINGS = {
   trailOrgId: {
     flag: '--trail-org-id',
     value: '<id>',
-    help: 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/); deploy --org fills it in',
+    help: 'the organisation id of an organisation trail (logs under AWSLogs/<org-id>/); deploy --org --trail-bucket fills it in',
     parameter: 'TrailOrganizationId',
     schema: organizationIdSchema,
     default: '',

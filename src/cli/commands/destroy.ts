@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '../../constants.js';
 import type { DestroyMessage } from '../../deploy/run-destroy.js';
-import { ExitCode, type ExitCodeValue, InvalidInputError } from '../../errors.js';
-import { bucketNameSchema } from '../../settings/settings.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { cliHost } from '../cli-host.js';
 import {
   type OrganizationFlags,
@@ -11,7 +10,7 @@ import {
   withCommonOptions,
   withOrganizationOptions,
 } from '../command-kit.js';
-import { awsContext, type CommonOptions, parseFlag, stackRegion } from '../options.js';
+import { awsContext, type CommonOptions, parseBucketToDelete, stackRegion } from '../options.js';
 import type { Output } from '../output.js';
 
 interface DestroyFlags extends CommonOptions, OrganizationFlags {
@@ -28,16 +27,17 @@ export function registerDestroy(program: Command, setExitCode: (code: ExitCodeVa
       .description('delete the stack and everything it made, log groups included')
       .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME)
       .option('--delete-bucket', 'also delete the artifact bucket, unless it holds what is not exposed-keys’')
-      .option('--bucket <name>', 'the artifact bucket (default: the one the stack was deployed from)')
+      .option(
+        '--bucket <name>',
+        'with --delete-bucket: the artifact bucket (default: the one the stack was deployed from, else exposed-keys-artifacts-<account>-<region>)',
+      )
       .option('--yes', 'do not ask first'),
   ).action(async (flags: DestroyFlags) => setExitCode(await runAction(flags, (output) => destroy(flags, output))));
 }
 
 async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeValue> {
   const region = stackRegion(flags);
-  if (flags.bucket !== undefined && !flags.deleteBucket)
-    throw new InvalidInputError('--bucket', '--bucket names the bucket to delete: use it with --delete-bucket.');
-  if (flags.bucket !== undefined) parseFlag(bucketNameSchema, flags.bucket, '--bucket');
+  const bucket = parseBucketToDelete(flags);
   refuseWithoutOrg(flags);
   if (flags.org)
     return (await import('../run/organization.js')).destroyOrganization(
@@ -64,7 +64,7 @@ async function destroy(flags: DestroyFlags, output: Output): Promise<ExitCodeVal
     scheduler: () => clients.scheduler(),
     io: cliHost(output, { command: 'destroy', yes: flags.yes, show }),
   };
-  const input = { stackName: flags.stackName, region, deleteBucket: flags.deleteBucket ?? false, bucket: flags.bucket };
+  const input = { stackName: flags.stackName, region, deleteBucket: flags.deleteBucket ?? false, bucket };
   // Ctrl-C stops following, saying what is left; CloudFormation goes on deleting.
   const report = await untilInterrupted((signal) => runDestroy({ ...deps, poll: { signal } }, input));
   progress.stop();

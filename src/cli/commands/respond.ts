@@ -32,7 +32,7 @@ export function registerRespond(program: Command, setExitCode: (code: ExitCodeVa
       .option('--mode <mode>', 'delete | deactivate | deactivate-then-delete | notify-only', 'delete')
       .option('--delete-after-days <n>', 'with deactivate-then-delete: days before the deletion (default 7)')
       .option('--topic <arn>', "SNS topic to notify (default: the deployed stack's topic, else print the message)")
-      .option('--stack-name <name>', 'stack whose topic to use', DEFAULT_STACK_NAME)
+      .option('--stack-name <name>', 'stack whose topic, schedules and VerifyAfterMinutes to use', DEFAULT_STACK_NAME)
       .option('--hours <n>', 'investigate the last n hours (default 24)')
       .option('--start <iso>', 'investigate from this time (ISO 8601, UTC unless zoned; default 24 hours before --end)')
       .option('--end <iso>', 'investigate until this time (ISO 8601, UTC unless zoned; default now)')

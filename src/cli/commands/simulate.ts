@@ -21,7 +21,11 @@ export function registerSimulate(program: Command, setExitCode: (code: ExitCodeV
       .option('--topic <arn>', "with --local: SNS topic to notify (default: the stack's, else print the message)")
       .option('--no-wait', 'return once the execution has started')
       .option('--yes', 'do not ask before a real key (--key, --event) is contained')
-      .option('--stack-name <name>', 'stack name', DEFAULT_STACK_NAME),
+      .option(
+        '--stack-name <name>',
+        'the stack whose state machine runs (with --local: whose settings and topic to use)',
+        DEFAULT_STACK_NAME,
+      ),
   ).action(async (flags: SimulateFlags) => setExitCode(await runAction(flags, (output) => simulate(flags, output))));
 }
 
