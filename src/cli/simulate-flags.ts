@@ -7,7 +7,8 @@ import type { SimulateCommandRequest } from './run/simulate-command.js';
 export interface SimulateFlags extends parse.CommonOptions, parse.AccountFlags {
   key?: string;
   user?: string;
-  source: string;
+  /** Undefined when not given: trusted-advisor, except with --event, which takes its file's. */
+  source?: string;
   event?: string;
   createTestUser?: boolean;
   local?: boolean;
@@ -28,10 +29,14 @@ function refuse(flag: string, message: string): never {
  * @throws InvalidInputError naming the flag at fault.
  */
 export function simulateRequest(flags: SimulateFlags): SimulateCommandRequest {
-  if (!(SIMULATED_SOURCES as readonly string[]).includes(flags.source))
+  const source = flags.source ?? 'trusted-advisor';
+  if (!(SIMULATED_SOURCES as readonly string[]).includes(source))
     refuse('--source', `--source must be one of ${SIMULATED_SOURCES.join(', ')}.`);
-  if (flags.event !== undefined && (flags.key !== undefined || flags.user !== undefined || flags.createTestUser))
-    refuse('--event', '--event replays the event as it is: leave out --key, --user and --create-test-user.');
+  if (
+    flags.event !== undefined &&
+    (flags.key !== undefined || flags.user !== undefined || flags.createTestUser || flags.source !== undefined)
+  )
+    refuse('--event', '--event replays the event as it is: leave out --key, --user, --source and --create-test-user.');
   if (flags.createTestUser && (flags.key !== undefined || flags.user !== undefined))
     refuse('--create-test-user', '--create-test-user makes its own user and key: leave out --key and --user.');
   // The responder role may contain keys, never make users: the test user is made with your own credentials.
@@ -50,7 +55,7 @@ export function simulateRequest(flags: SimulateFlags): SimulateCommandRequest {
     ...(flags.event === undefined ? {} : { eventFile: flags.event }),
     userName: parse.parseUserName(flags.user),
     topicArn: parse.parseTopicArn(flags.topic),
-    source: flags.source as SimulatedSource,
+    source: source as SimulatedSource,
     createTestUser: flags.createTestUser ?? false,
     local: flags.local ?? false,
     wait: flags.wait,

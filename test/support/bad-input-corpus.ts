@@ -468,6 +468,11 @@ export const BAD_COMMAND_LINES: BadCliCase[] = [
     args: ['simulate', '--create-test-user', '--no-wait'],
     message: /--create-test-user must wait/,
   },
+  {
+    name: 'simulate: --event with --source (its file names its own)',
+    args: ['simulate', '--event', 'event.json', '--source', 'health'],
+    message: /--event replays the event as it is: leave out --key, --user, --source/,
+  },
   { name: 'simulate: unknown --source', args: ['simulate', ...KEY, '--source', 'github'], message: /--source must be/ },
   {
     name: 'simulate: --topic without --local',

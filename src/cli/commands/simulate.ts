@@ -14,7 +14,7 @@ export function registerSimulate(program: Command, setExitCode: (code: ExitCodeV
       .description('fire a simulated exposed-key event at the state machine and follow it')
       .option('--key <id>', 'the access key to report as exposed (it will be contained!)')
       .option('--user <name>', "the user to name in the event (default: the key's owner)")
-      .option('--source <source>', 'trusted-advisor | health', 'trusted-advisor')
+      .option('--source <source>', 'trusted-advisor | health (default: trusted-advisor)')
       .option('--event <file>', 'replay this EventBridge event as it was delivered, instead of a simulated one')
       .option('--create-test-user', 'simulate with a new user and key without permissions, then check and remove them')
       .option('--local', "run the template's state machine here with the real steps (nothing deployed needed)")
