@@ -1,8 +1,10 @@
 import type { AwsClients } from '../../aws/clients.js';
-import { findStack } from '../../deploy/stack-description.js';
+import { once } from '../../common/once.js';
+import { LOGICAL_IDS } from '../../constants.js';
+import { findStack, parametersOf } from '../../deploy/stack-description.js';
 import { NotAHubError } from '../../organization/organization-errors.js';
 import { STACK_SETTINGS, verifyAfterMinutesSchema } from '../../settings/settings.js';
-import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
+import { stackResourceIds } from './topic.js';
 
 /** A deployed stack's parameters, by name. */
 export type StackParameters = Readonly<Record<string, string>>;
@@ -55,29 +57,75 @@ export async function refuseAccountOutsideHub(
   if (deployed && !isHub(deployed)) throw new NotAHubError(acting);
 }
 
+/** The resources of the stack `respond` uses: its topic, and what its schedules need. */
+const USED_RESOURCES = [
+  LOGICAL_IDS.topic,
+  LOGICAL_IDS.schedulerRole,
+  LOGICAL_IDS.stateMachine,
+  LOGICAL_IDS.undeliveredQueue,
+] as const;
+
+/** A resource of the stack `respond` uses, by logical id. */
+export type UsedResource = (typeof USED_RESOURCES)[number];
+
+/** The resources of a stack that does not exist. */
+const NO_RESOURCES = Object.fromEntries(USED_RESOURCES.map((id) => [id, null])) as Record<UsedResource, null>;
+
 /**
- * The stack's schedules with its own VerifyAfterMinutes, so that a stack deployed with 0 gets no
- * verification; looked up once, on first use. Parameters that cannot be read are told to `warn`,
- * and the caller's minutes stand.
+ * The deployed stack, as `respond` reads it: described once, on first use, for all who need it
+ * (its topic, its schedules, its settings). Each part fails alone, as its call did.
  */
-export function withStackVerifyAfterMinutes(
-  schedules: () => Promise<ScheduleDeps>,
-  parameters: () => Promise<StackParameters | undefined>,
-  warn: (error: unknown) => void,
-): () => Promise<ScheduleDeps> {
-  let found: Promise<ScheduleDeps> | undefined;
-  const find = async (): Promise<ScheduleDeps> => {
-    const deps = await schedules();
-    const minutes = verifyAfterMinutesOf(
-      await parameters().catch((error: unknown) => {
-        warn(error);
-        return undefined;
-      }),
-    );
-    return minutes === undefined ? deps : { ...deps, verifyAfterMinutes: minutes };
+export interface DeployedStack {
+  /**
+   * The stack's parameters, by name (DescribeStacks); undefined when there is no such stack.
+   *
+   * @throws AwsCallError when CloudFormation does not answer.
+   */
+  parameters(): Promise<StackParameters | undefined>;
+  /**
+   * The physical id of each resource used, by logical id (DescribeStackResources); null for one
+   * the stack does not have, all null when there is no such stack.
+   *
+   * @throws AwsCallError when CloudFormation does not answer.
+   */
+  resources(): Promise<Readonly<Record<UsedResource, string | null>>>;
+}
+
+/**
+ * The deployed stack, described once, on first use, and shared by every user, each answer and
+ * each failure alike: DescribeStacks once per run, and DescribeStackResources once, only when
+ * resources are asked for, and not when the stack was found missing.
+ */
+export function deployedStack(clients: AwsClients, stackName: string): DeployedStack {
+  const found = once(async () => findStack(await clients.cloudFormation(), stackName));
+  const resources = once(async () => {
+    // Resources are still looked for when the stack's description failed: they are asked for apart.
+    const stack = await found().catch(() => null);
+    if (stack === undefined) return NO_RESOURCES;
+    return stackResourceIds(await clients.cloudFormation(), stack?.StackId ?? stackName, USED_RESOURCES);
+  });
+  return {
+    async parameters() {
+      const stack = await found();
+      return stack && parametersOf(stack);
+    },
+    resources,
   };
-  return () => {
-    found ??= find();
-    return found;
+}
+
+/**
+ * The stack, whose parameters, when they cannot be read, are told to `report` once, however many
+ * users ask for them: each then goes on without them.
+ */
+export function reportingUnreadParameters(stack: DeployedStack, report: (error: unknown) => void): DeployedStack {
+  let reported = false;
+  return {
+    resources: () => stack.resources(),
+    parameters: () =>
+      stack.parameters().catch((error: unknown) => {
+        if (!reported) report(error);
+        reported = true;
+        throw error;
+      }),
   };
 }

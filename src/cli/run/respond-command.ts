@@ -1,6 +1,6 @@
 import type { TimeWindow } from '../../activity/activity-summary.js';
 import type { AwsClients } from '../../aws/clients.js';
-import { DEFAULT_VERIFY_AFTER_MINUTES, GLOBAL_EVENTS_REGION } from '../../constants.js';
+import { DEFAULT_VERIFY_AFTER_MINUTES, GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
 import { describeError, InvalidInputError, StackNotFoundError } from '../../errors.js';
 import { NotAHubError } from '../../organization/organization-errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
@@ -11,11 +11,16 @@ import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
 import { renderPlan } from '../render/respond.js';
 import { actingClients } from './acting-clients.js';
-import { deployedParameters, refuseAccountOutsideHub, withStackVerifyAfterMinutes } from './deployed-stack.js';
+import {
+  type DeployedStack,
+  deployedStack,
+  refuseAccountOutsideHub,
+  reportingUnreadParameters,
+} from './deployed-stack.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
 import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
-import { stackSchedules } from './schedule-target.js';
-import { resolveTopic } from './topic.js';
+import { describedStackSchedules } from './schedule-target.js';
+import { resolveTopic, snsOfTopic } from './topic.js';
 
 export { responseExitCode } from './respond.js';
 
@@ -54,14 +59,15 @@ const TOPIC_CHECK_MS = 5_000;
  * is bad input; SNS not answering in time is a warning). The stack's topic is looked up only after
  * containment, and any failure there is a warning: the message is then printed.
  */
-async function topicFinder(clients: AwsClients, request: RespondRequest, stackName: string) {
+async function topicFinder(clients: AwsClients, request: RespondRequest, stackName: string, stack: DeployedStack) {
   if (request.topicArn !== undefined) {
     const given = await resolveTopic(clients, { topicArn: request.topicArn, stackName }, TOPIC_CHECK_MS);
     return { find: async (): Promise<TopicToNotify> => given, whom: request.topicArn };
   }
   const find = async (): Promise<TopicToNotify> => {
     try {
-      return await resolveTopic(clients, { stackName });
+      const topicArn = (await stack.resources())[LOGICAL_IDS.topic];
+      return topicArn ? { topicArn, sns: await snsOfTopic(clients, topicArn) } : {};
     } catch (error) {
       return {
         warning: `Could not look up the topic of stack ${stackName}, so the message is printed: ${describeError(error)}`,
@@ -95,27 +101,26 @@ export async function respondCommand(
   const { acting, own, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
     output.warn(text),
   );
-  const parameters = deployedParameters(clients, ui.stackName);
+  const hubAsked = Boolean(request.account && !own);
+  // Described once, on first use, for its topic, its schedules and its settings alike.
+  const stack = reportingUnreadParameters(deployedStack(clients, ui.stackName), (error) =>
+    output.warn(
+      `Could not read the parameters of stack ${ui.stackName}: ${describeError(error)}. The response goes on without them: ${hubAsked ? "whether the stack is an organisation's hub is not known, and " : ''}a verification it schedules comes after ${DEFAULT_VERIFY_AFTER_MINUTES} minutes.`,
+    ),
+  );
   if (request.account && !own)
-    await refuseAccountOutsideHub(parameters, {
+    await refuseAccountOutsideHub(stack.parameters, {
       stackName: ui.stackName,
       accountId: request.account.accountId,
       accessKeyId: request.accessKeyId,
       command: 'respond',
     }).catch((error: unknown) => {
+      // Not knowing (the parameters unread, said once) is no reason to leave the key active: a
+      // follow-up that cannot act there says so when it comes.
       if (error instanceof NotAHubError) throw error;
-      // Not knowing is no reason to leave the key active: a follow-up that cannot act there says so when it comes.
-      output.warn(`Could not tell whether stack ${ui.stackName} is an organisation's hub: ${describeError(error)}`);
     });
-  const topic = await topicFinder(clients, request, ui.stackName);
-  const schedules = withStackVerifyAfterMinutes(
-    stackSchedules(clients, ui.stackName, clients.context.region),
-    parameters,
-    (error) =>
-      output.warn(
-        `Could not read the VerifyAfterMinutes of stack ${ui.stackName}, so the verification is scheduled after ${DEFAULT_VERIFY_AFTER_MINUTES} minutes: ${describeError(error)}`,
-      ),
-  );
+  const topic = await topicFinder(clients, request, ui.stackName, stack);
+  const schedules = describedStackSchedules(stack, clients, ui.stackName, clients.context.region);
   // The deletion of a deactivated key is scheduled in the stack: without one, nothing is changed.
   if (request.mode === 'deactivate-then-delete')
     await schedules().catch((error: unknown) => {

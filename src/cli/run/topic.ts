@@ -71,6 +71,11 @@ export interface ResolvedTopic {
   warning?: string;
 }
 
+/** The SNS client of the topic's own region. */
+export function snsOfTopic(clients: AwsClients, topicArn: string): Promise<SnsClient> {
+  return clients.inRegion(topicRegion(topicArn) ?? clients.context.region).sns();
+}
+
 /**
  * The topic a command notifies: the one given (checked to exist), else the deployed stack's, else
  * none (the message is then printed). The SNS client is built for the topic's own region.
@@ -87,7 +92,7 @@ export async function resolveTopic(
     (await stackResourceId(await clients.cloudFormation(), request.stackName, LOGICAL_IDS.topic)) ??
     undefined;
   if (!topicArn) return {};
-  const sns = await clients.inRegion(topicRegion(topicArn) ?? clients.context.region).sns();
+  const sns = await snsOfTopic(clients, topicArn);
   const deadline = checkWithinMs === undefined ? undefined : Date.now() + checkWithinMs;
   const warning = request.topicArn ? await checkTopic(withDeadline(sns, deadline), topicArn) : undefined;
   return { topicArn, sns, ...(warning ? { warning } : {}) };

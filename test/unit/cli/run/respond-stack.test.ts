@@ -1,0 +1,208 @@
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  GetAccessKeyLastUsedCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  PutUserPolicyCommand,
+  TagUserCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import {
+  DescribeAccountCommand,
+  DescribeOrganizationCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AwsClients } from '../../../../src/aws/clients.js';
+import { type RespondRequest, respondCommand } from '../../../../src/cli/run/respond-command.js';
+import { capturedOutput } from '../../../support/output.js';
+import { summaryFor } from '../../../support/summaries.js';
+
+/*
+ * `respond` asks CloudFormation about its stack for three things: the topic to notify, the
+ * schedules of the follow-ups, and the stack's settings (VerifyAfterMinutes). One description of
+ * the stack serves them all.
+ */
+
+vi.mock('../../../../src/cli/run/investigate.js', () => ({
+  sourceOf: async () => ({
+    name: 'lookup-events',
+    unsearchable: (message: string) => new Error(message),
+    summarize: async (query: { accessKeyIds: string[] }) => query.accessKeyIds.map((id) => summaryFor(id)),
+  }),
+  inventoryWith: async () => ({ items: [], trustedAccounts: 'this-account', truncated: false }),
+}));
+
+const ACCOUNT = '123456789012';
+const MEMBER = '210987654321';
+const MEMBER_SESSION = 'ASIAMEMBERSESSION001';
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:exposed-keys-topic`;
+const STATE_MACHINE = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:exposed-keys`;
+const cloudFormationMock = mockClient(CloudFormationClient);
+const iamMock = mockClient(IAMClient);
+const stsMock = mockClient(STSClient);
+const schedulerMock = mockClient(SchedulerClient);
+const snsMock = mockClient(SNSClient);
+const organizationsMock = mockClient(OrganizationsClient);
+const mocks = [cloudFormationMock, iamMock, stsMock, schedulerMock, snsMock, organizationsMock];
+
+beforeEach(() => {
+  for (const mock of mocks) mock.reset();
+  stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/responder` });
+  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
+  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  iamMock.on(UpdateAccessKeyCommand).resolves({});
+  iamMock.on(PutUserPolicyCommand).resolves({});
+  iamMock.on(TagUserCommand).resolves({});
+  iamMock.on(GetRoleCommand).resolves({ Role: { Arn: `arn:aws:iam::${ACCOUNT}:role/scheduler` } as never });
+  cloudFormationMock.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'exposed-keys',
+        StackId: `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/exposed-keys/1`,
+        StackStatus: 'UPDATE_COMPLETE',
+        CreationTime: new Date(),
+        Parameters: [{ ParameterKey: 'VerifyAfterMinutes', ParameterValue: '45' }],
+      },
+    ],
+  });
+  cloudFormationMock.on(DescribeStackResourcesCommand).resolves({
+    StackResources: [
+      ['NotificationTopic', TOPIC],
+      ['StateMachine', STATE_MACHINE],
+      ['SchedulerRole', 'scheduler'],
+    ].map(([logical, physical]) => ({
+      LogicalResourceId: logical,
+      PhysicalResourceId: physical,
+      ResourceType: 'AWS::Resource',
+      ResourceStatus: 'CREATE_COMPLETE',
+      Timestamp: new Date(),
+    })),
+  });
+  schedulerMock.on(CreateScheduleCommand).resolves({});
+  snsMock.on(PublishCommand).resolves({ MessageId: 'message-1' });
+});
+
+afterEach(() => {
+  for (const mock of mocks) mock.reset();
+});
+
+const clients = () =>
+  new AwsClients({
+    region: 'us-east-1',
+    credentials: async () => ({ accessKeyId: 'AKIACALLERKEY0000001', secretAccessKey: 'x' }),
+  });
+
+const REQUEST: RespondRequest = {
+  accessKeyId: KEY,
+  mode: 'deactivate-then-delete',
+  deleteAfterDays: 7,
+  dryRun: false,
+  revokeSessions: true,
+  followSessions: false,
+  window: { start: new Date(Date.now() - 86_400_000), end: new Date() },
+  regions: ['us-east-1'],
+};
+
+function respond(request: RespondRequest = REQUEST) {
+  const captured = capturedOutput();
+  const progress = { step() {}, update() {}, succeed() {}, fail() {}, log() {}, stop() {} };
+  const run = respondCommand(clients(), request, {
+    output: captured.output,
+    progress,
+    yes: true,
+    stackName: 'exposed-keys',
+  });
+  return { run, stderr: () => captured.stderr.text };
+}
+
+describe('respond and its deployed stack', () => {
+  it('describes the stack once, for its topic, its schedules and its VerifyAfterMinutes', async () => {
+    const outcome = await respond().run;
+
+    expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
+    expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStackResourcesCommand, 1);
+    if (outcome.aborted) throw new Error('aborted');
+    const { result } = outcome;
+    expect(result.containment).toMatchObject({ outcome: 'deactivated' });
+    // The schedules and the stack's own minutes came from that one description.
+    const names = schedulerMock.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input.Name);
+    expect(names).toEqual([`exposed-keys-delete-${KEY}`, `exposed-keys-verify-${KEY}`]);
+    const containment = result.containment as { containedAt: string; verifyAt: string };
+    expect(Date.parse(containment.verifyAt) - Date.parse(containment.containedAt)).toBe(45 * 60_000);
+    expect(result.notification).toMatchObject({ status: 'sent', topicArn: TOPIC });
+  });
+
+  it('asks once when CloudFormation fails, and still contains, schedules nothing and prints the message', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    cloudFormationMock.on(DescribeStacksCommand).rejects(throttled);
+    cloudFormationMock.on(DescribeStackResourcesCommand).rejects(throttled);
+
+    const outcome = await respond({ ...REQUEST, mode: 'deactivate' }).run;
+
+    expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
+    expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStackResourcesCommand, 1);
+    if (outcome.aborted) throw new Error('aborted');
+    const { result } = outcome;
+    expect(result.containment).toMatchObject({
+      outcome: 'deactivated',
+      contained: true,
+      warnings: [expect.stringMatching(/^No verification after containment: .*Rate exceeded/)],
+    });
+    expect(schedulerMock).not.toHaveReceivedCommand(CreateScheduleCommand);
+    expect(result.notification.status).toBe('printed');
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^Could not look up the topic of stack exposed-keys, so the message is printed: .*Rate exceeded/,
+      ),
+    ]);
+  });
+
+  it('says once that the parameters could not be read, however many ask, and goes on with the defaults', async () => {
+    stsMock.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: MEMBER_SESSION,
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    });
+    stsMock.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
+      const credentials = await (getClient().config.credentials as () => Promise<{ accessKeyId: string }>)();
+      return { Account: credentials.accessKeyId === MEMBER_SESSION ? MEMBER : ACCOUNT };
+    });
+    organizationsMock.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-exampleorg1' } });
+    organizationsMock.on(DescribeAccountCommand).resolves({ Account: { Id: MEMBER, Name: 'Payments' } });
+    cloudFormationMock
+      .on(DescribeStacksCommand)
+      .rejects(Object.assign(new Error('not allowed to describe stacks'), { name: 'AccessDenied' }));
+
+    const { run, stderr } = respond({
+      ...REQUEST,
+      account: { accountId: MEMBER, roleName: 'exposed-keys-responder' },
+    });
+    const outcome = await run;
+
+    expect(cloudFormationMock).toHaveReceivedCommandTimes(DescribeStacksCommand, 1);
+    expect(stderr().match(/not allowed to describe stacks/g)).toHaveLength(1);
+    expect(stderr()).toMatch(
+      /^warning: Could not read the parameters of stack exposed-keys: .*\. The response goes on without them: whether the stack is an organisation's hub is not known, and a verification it schedules comes after 30 minutes\.$/m,
+    );
+    if (outcome.aborted) throw new Error('aborted');
+    const containment = outcome.result.containment as { containedAt: string; verifyAt: string };
+    expect(Date.parse(containment.verifyAt) - Date.parse(containment.containedAt)).toBe(30 * 60_000);
+    expect(outcome.result.notification).toMatchObject({ status: 'sent', topicArn: TOPIC });
+  });
+});
