@@ -122,9 +122,11 @@ export interface ContainOptions {
   verifyAfterMinutes?: number;
   /**
    * A dry run: look the stack's schedules up (reads only), to plan only the follow-ups the stack
-   * can run (default false: the plan made before a containment waits for nothing but IAM).
+   * can run (default false: a plan made before a containment that waits for nothing but IAM).
    */
   checkSchedules?: boolean;
+  /** Why a dry run that does not check the stack's schedules did not look them up, for its plan (default: not yet). */
+  notLookedUp?: string;
 }
 
 /** What {@link containKey} needs. */
@@ -402,6 +404,7 @@ export async function containKey(
     deleteAfterDays: options.deleteAfterDays ?? DEFAULT_DELETE_AFTER_DAYS,
     verifyAfterMinutes: options.verifyAfterMinutes ?? DEFAULT_VERIFY_AFTER_MINUTES,
     checkSchedules: options.checkSchedules ?? false,
+    notLookedUp: options.notLookedUp ?? '',
   };
   const { accessKeyId } = incident;
   const now = (deps.now ?? (() => new Date()))();
@@ -437,6 +440,7 @@ export async function containKey(
       verifyAfterMinutes: opts.verifyAfterMinutes,
       dryRun,
       checkSchedules: opts.checkSchedules,
+      notLookedUp: opts.notLookedUp,
       unrecorded,
     });
   // The deletion's time, when one is to be scheduled: the record names it before it is.

@@ -27,6 +27,8 @@ export function renderPlan(planned: RespondPlan, options: RespondOptions, palett
   const changes = plan.actions.filter((action) => action.status === 'planned');
   if (changes.length > 0) for (const action of changes) lines.push(`  - ${shownText(action.detail)}`);
   else lines.push(`  - ${shownText(plan.summary)}`);
+  if (plan.outcome === 'planned' && planned.verifyAfterMinutes === 0)
+    lines.push("  - no verification after containment (the stack's VerifyAfterMinutes is 0)");
   for (const policy of plan.quarantinePolicies)
     lines.push(`  - AWS quarantine policy ${shownValue(policy)} is attached; it stays`);
   lines.push(

@@ -4,6 +4,7 @@ import { DEFAULT_VERIFY_AFTER_MINUTES, GLOBAL_EVENTS_REGION, LOGICAL_IDS } from 
 import { describeError, InvalidInputError, StackNotFoundError } from '../../errors.js';
 import { NotAHubError } from '../../organization/organization-errors.js';
 import type { ContainmentMode } from '../../steps/contain.js';
+import type { ScheduleDeps } from '../../steps/lifecycle/schedules.js';
 import { cliHost } from '../cli-host.js';
 import { listenForInterrupt } from '../interrupt.js';
 import type { AccountTarget, AthenaRequest } from '../options.js';
@@ -18,7 +19,9 @@ import {
   reportingUnreadParameters,
 } from './deployed-stack.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
+import { schedulesForPlan } from './plan-schedules.js';
 import { type RespondMessage, type RespondOutcome, respondToKey, type TopicToNotify } from './respond.js';
+import type { StackLookup } from './respond-plan.js';
 import { describedStackSchedules } from './schedule-target.js';
 import { resolveTopic, snsOfTopic } from './topic.js';
 
@@ -54,6 +57,22 @@ export interface RespondUi {
 /** How long the check of a topic given with --topic may take: it must not hold containment back. */
 const TOPIC_CHECK_MS = 5_000;
 
+/** How long the plan waits for the stack's schedules: the question must not be held back. */
+const PLAN_LOOKUP_MS = 5_000;
+
+/**
+ * The stack's schedules for the plan: looked up when a person confirms it, for a dry run, or when
+ * they were needed before containment anyway (deactivate-then-delete); --yes alone contains first.
+ */
+function stackLookup(request: RespondRequest, yes: boolean | undefined, schedules: () => Promise<ScheduleDeps>) {
+  if (!yes || request.dryRun || request.mode === 'deactivate-then-delete')
+    return () => schedulesForPlan(schedules, PLAN_LOOKUP_MS);
+  return async (): Promise<StackLookup> => ({
+    lookedUp: false,
+    reason: 'with --yes, containment waits for nothing but IAM',
+  });
+}
+
 /**
  * Where to notify. A topic given is checked now, before anything changes (one that does not exist
  * is bad input; SNS not answering in time is a warning). The stack's topic is looked up only after
@@ -87,8 +106,10 @@ function searchedWhere(request: RespondRequest): string {
 
 /**
  * `respond` from the command line: builds the clients and the activity source, and runs the
- * response with a host that shows the plan and asks before any change. Nothing but IAM stands
- * before containment: the stack's topic is looked up after it.
+ * response with a host that shows the plan and asks before any change. With --yes, nothing but
+ * IAM stands before containment (unless deactivate-then-delete needs the stack's schedules, or
+ * --account whether it is a hub): the stack is looked up after it. The plan a person confirms
+ * shows what the stack will run, looked up first.
  */
 export async function respondCommand(
   clients: AwsClients,
@@ -174,6 +195,7 @@ export async function respondCommand(
       topic: topic.find,
       securityHub: async () => ({ client: await acting.securityHub(), region: acting.context.region }),
       schedules,
+      stackLookup: stackLookup(request, ui.yes, schedules),
       inventory: async (summaries, owner, account) =>
         (await import('./investigate.js')).inventoryWith(acting, summaries, owner, account),
       accountName,

@@ -23,7 +23,19 @@ export interface PlanDeps {
    * contained): the plan then shows what the run will do, the sessions it will deny included.
    */
   cloudTrail?: CloudTrailApi;
+  /**
+   * Looks the stack's schedules up for the plan (see {@link StackLookup}); without it, the plan
+   * says they are not looked up yet (a dry run's still are).
+   */
+  stackLookup?: () => Promise<StackLookup>;
 }
+
+/**
+ * The stack's schedules as the plan knows them before containment: looked up (then the plan shows
+ * the follow-ups the stack will run, with its own VerifyAfterMinutes, as a dry run does; none
+ * without a stack), or why not.
+ */
+export type StackLookup = { lookedUp: true; verifyAfterMinutes?: number } | { lookedUp: false; reason: string };
 
 /** What a responder asked to contain. */
 export interface PlanOptions {
@@ -48,6 +60,8 @@ export interface RespondPlan {
   incident: Incident;
   plan: StepReport<ContainmentResult>;
   warnings: string[];
+  /** The stack's VerifyAfterMinutes, when the plan looked its schedules up: 0 says no verification follows. */
+  verifyAfterMinutes?: number;
 }
 
 /** The caller's account; a failure of STS is a warning, never a reason not to contain (only IAM is needed). */
@@ -108,6 +122,7 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
     eventId: `manual-${randomUUID()}`,
   };
   if (userCheck !== undefined) return { incident, plan: { status: 'failed', error: userCheck }, warnings };
+  const stack = await deps.stackLookup?.();
   let plan: StepReport<ContainmentResult>;
   try {
     plan = {
@@ -120,7 +135,8 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
           dryRun: true,
           revokeSessions: options.revokeSessions,
           deleteAfterDays: options.deleteAfterDays,
-          checkSchedules: options.dryRun ?? false,
+          checkSchedules: (options.dryRun ?? false) || stack?.lookedUp === true,
+          ...(stack?.lookedUp === false ? { notLookedUp: stack.reason } : {}),
         },
       ),
     };
@@ -129,7 +145,8 @@ export async function planResponse(deps: PlanDeps, options: PlanOptions): Promis
     if (isCredentialsFailure(cause)) throw refusedCredentials('iam:GetAccessKeyLastUsed', cause);
     plan = { status: 'failed', error: describeError(error) };
   }
-  return { incident, plan, warnings };
+  const minutes = stack?.lookedUp ? stack.verifyAfterMinutes : undefined;
+  return { incident, plan, warnings, ...(minutes === undefined ? {} : { verifyAfterMinutes: minutes }) };
 }
 
 /** True when the plan would change something, so a person should confirm it first. */

@@ -33,10 +33,12 @@ export interface FollowUpPlan {
   dryRun: boolean;
   /**
    * A dry run that is the whole run looks the schedules up (they are only read), so that it plans
-   * only what the stack can run; the plan made before a containment does not, since containment
-   * must wait for nothing but IAM.
+   * only what the stack can run; so does the plan made before a containment when it may wait for
+   * them (a person confirms it), and otherwise not, since containment then waits for nothing but IAM.
    */
   checkSchedules: boolean;
+  /** Why a plan that does not check the schedules did not look them up; empty: not yet. */
+  notLookedUp?: string;
   /**
    * Why the record of the containment naming the deletion could not be left on the user: the
    * deletion is then not scheduled (a failed action), since at its time it would find no record
@@ -101,7 +103,10 @@ export async function scheduleFollowUps(
     const planned = { status: 'planned' as const, detail: `schedule the ${what} at ${at.toISOString()} (${name})` };
     // The plan made before asking waits for IAM alone: whether the stack can schedule it is not known yet.
     if (plan.dryRun && !plan.checkSchedules)
-      return { ...planned, detail: `${planned.detail}, if exposed-keys' stack is deployed (not looked up yet)` };
+      return {
+        ...planned,
+        detail: `${planned.detail}, if exposed-keys' stack is deployed (not looked up${plan.notLookedUp ? `: ${plan.notLookedUp}` : ' yet'})`,
+      };
     // A dry run changes nothing: not finding out whether the stack could schedule it fails nothing either.
     if (plan.dryRun && !deps)
       return { ...planned, detail: `${planned.detail}; the stack's schedules could not be checked: ${unavailable}` };

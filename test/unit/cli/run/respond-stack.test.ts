@@ -116,16 +116,44 @@ const REQUEST: RespondRequest = {
   regions: ['us-east-1'],
 };
 
-function respond(request: RespondRequest = REQUEST) {
-  const captured = capturedOutput();
+function respond(request: RespondRequest = REQUEST, asked?: { answers: string[] }) {
+  const captured = capturedOutput(asked ? { terminal: true, answers: asked.answers } : {});
   const progress = { step() {}, update() {}, succeed() {}, fail() {}, log() {}, stop() {} };
   const run = respondCommand(clients(), request, {
     output: captured.output,
     progress,
-    yes: true,
+    yes: !asked,
     stackName: 'exposed-keys',
   });
   return { run, stderr: () => captured.stderr.text };
+}
+
+/** The stack deployed with these VerifyAfterMinutes. */
+function deployedWith(minutes: string) {
+  cloudFormationMock.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'exposed-keys',
+        StackStatus: 'UPDATE_COMPLETE',
+        CreationTime: new Date(),
+        Parameters: [{ ParameterKey: 'VerifyAfterMinutes', ParameterValue: minutes }],
+      },
+    ],
+  });
+}
+
+/** The plan shown before the question, answered no: its lines, and the minutes of the verification it plans, if any. */
+async function planAnsweredNo(request: RespondRequest = { ...REQUEST, mode: 'deactivate' }) {
+  const before = Date.now();
+  const { run, stderr } = respond(request, { answers: ['n'] });
+  const outcome = await run;
+  expect(outcome.aborted).toBe(true);
+  expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  const verification = /schedule the verification at (\S+) /.exec(stderr())?.[1];
+  return {
+    plan: stderr(),
+    minutes: verification === undefined ? undefined : Math.round((Date.parse(verification) - before) / 60_000),
+  };
 }
 
 describe('respond and its deployed stack', () => {
@@ -204,5 +232,51 @@ describe('respond and its deployed stack', () => {
     const containment = outcome.result.containment as { containedAt: string; verifyAt: string };
     expect(Date.parse(containment.verifyAt) - Date.parse(containment.containedAt)).toBe(30 * 60_000);
     expect(outcome.result.notification).toMatchObject({ status: 'sent', topicArn: TOPIC });
+  });
+});
+
+describe('the plan respond asks about', () => {
+  it("shows the verification after the stack's own VerifyAfterMinutes", async () => {
+    deployedWith('45');
+
+    const { plan, minutes } = await planAnsweredNo();
+
+    expect(minutes).toBe(45);
+    expect(plan).not.toMatch(/not looked up/);
+  });
+
+  it('says that no verification follows when the stack is deployed with VerifyAfterMinutes 0', async () => {
+    deployedWith('0');
+
+    const { plan, minutes } = await planAnsweredNo();
+
+    expect(minutes).toBeUndefined();
+    expect(plan).toMatch(/^ {2}- no verification after containment \(the stack's VerifyAfterMinutes is 0\)$/m);
+  });
+
+  it('says the stack was not looked up, and why, when it could not be described', async () => {
+    cloudFormationMock
+      .on(DescribeStackResourcesCommand)
+      .rejects(Object.assign(new Error('not allowed to describe stack resources'), { name: 'AccessDenied' }));
+
+    const { plan, minutes } = await planAnsweredNo();
+
+    expect(minutes).toBe(30);
+    expect(plan).toMatch(
+      /, if exposed-keys' stack is deployed \(not looked up: .*not allowed to describe stack resources\)$/m,
+    );
+  });
+
+  it('with --yes, contains before CloudFormation is asked, and its plan says so', async () => {
+    deployedWith('0');
+
+    const { run, stderr } = respond({ ...REQUEST, mode: 'deactivate' });
+    await run;
+
+    expect(stderr()).toMatch(
+      /, if exposed-keys' stack is deployed \(not looked up: with --yes, containment waits for nothing but IAM\)$/m,
+    );
+    const calls = [...iamMock.calls(), ...cloudFormationMock.calls()].map((call) => call.args[0].constructor.name);
+    expect(calls.indexOf('UpdateAccessKeyCommand')).toBeLessThan(calls.indexOf('DescribeStacksCommand'));
   });
 });
