@@ -10,7 +10,13 @@ import {
 } from '../steps/incident-outcome.js';
 import type { CallsAfterContainment, FollowUpResult } from '../steps/lifecycle/follow-up-result.js';
 import { accountFlag, accountLine, type IncidentMessage, memberAccount, profileFlag } from './incident-message.js';
-import { notCheckedSteps, notSearchedByKey, notSearchedInBrief, searchAgainSteps } from './verification-gaps.js';
+import {
+  notCheckedLines,
+  notCheckedSteps,
+  notSearchedByKey,
+  notSearchedInBrief,
+  searchAgainSteps,
+} from './verification-gaps.js';
 
 /*
  * The message of a follow-up of a contained key (its scheduled deletion, its verification, its
@@ -175,7 +181,7 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
     lines.push(
       `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${(result.sessionKeysNotChecked ?? 0) > 0 ? `, ${result.sessionKeysNotChecked} more it minted NOT checked` : ''}${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
-    lines.push(...notSearchedByKey(result));
+    lines.push(...notSearchedByKey(result), ...notCheckedLines(result));
     // LookupEvents and the trail's files show a call minutes after it was made.
     if (result.quiet)
       lines.push(

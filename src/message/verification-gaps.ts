@@ -6,8 +6,8 @@ import { accountFlag, notSearchedLines } from './incident-message.js';
 
 /*
  * What a verification did not search, for the key and for each session key it minted: the regions
- * LookupEvents could not read for one of them, and the session keys past those it checks, may hide
- * calls.
+ * LookupEvents could not read for one of them, and the session keys it did not check (past those
+ * it checks, or out of time), may hide calls.
  */
 
 /** How many session keys get a command of their own in "Do now"; the rest are listed below it. */
@@ -88,15 +88,59 @@ export function searchAgainSteps(result: VerificationResult, member: string | nu
   return steps;
 }
 
+/** Why session keys were not checked, in a few words: past the ones checked, or out of time. */
+function whyNotChecked(result: VerificationResult): string {
+  const reasons = new Set(result.sessionKeysNotCheckedListed?.map((key) => key.reason));
+  return [
+    ...(reasons.has('limit') ? [`past the ${result.sessionKeysChecked.length} checked`] : []),
+    ...(reasons.has('time') ? ['the time ran out before them'] : []),
+  ].join(' and ');
+}
+
 /**
- * How to check the session keys the verification did not (it checks the first of them, in the
- * order the key's activity lists them): list them, then search each since containment.
+ * How to check the session keys the verification did not: each named one searched since
+ * containment (the first with a command of its own), and those not named listed first. A result
+ * written before they were named says how to list them all.
  */
 export function notCheckedSteps(result: VerificationResult, member: string | null): string[] {
   // A result written before these fields were (a deploy between two tasks of one execution) has none to check.
   if (!(result.sessionKeysNotChecked > 0) || !result.lookback) return [];
   const account = accountFlag(member);
-  return [
-    `Check the ${result.sessionKeysNotChecked} session key(s) it minted that were NOT checked (those after the first ${result.sessionKeysChecked.length} in sessionKeys): list them with exposed-keys investigate --key ${result.accessKeyId}${account} --start ${result.lookback.start} --end ${result.lookback.end} --no-follow-sessions --json, then search each since containment: exposed-keys investigate --key <ASIA…>${account} --start ${result.containedAt}`,
-  ];
+  const since = `--start ${result.containedAt}`;
+  const list = `exposed-keys investigate --key ${result.accessKeyId}${account} --start ${result.lookback.start} --end ${result.lookback.end} --no-follow-sessions --json`;
+  const listed = result.sessionKeysNotCheckedListed;
+  if (!listed)
+    return [
+      `Check the ${result.sessionKeysNotChecked} session key(s) it minted that were NOT checked (those after the first ${result.sessionKeysChecked.length} in sessionKeys): list them with ${list}, then search each since containment: exposed-keys investigate --key <ASIA…>${account} ${since}`,
+    ];
+  // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
+  const named = listed.map((key) => key.accessKeyId).filter(isAccessKeyId);
+  const steps = named
+    .slice(0, SESSION_COMMANDS)
+    .map(
+      (key) =>
+        `Search session key ${key}, NOT checked, since containment: exposed-keys investigate --key ${key}${account} ${since}`,
+    );
+  const others = result.sessionKeysNotChecked - steps.length;
+  if (others > 0)
+    steps.push(
+      `Search the same way the ${others} other session key(s) it minted that were NOT checked (${whyNotChecked(result)}): ${
+        result.sessionKeysNotChecked > listed.length
+          ? `those named below, and the ${result.sessionKeysNotChecked - listed.length} not named, listed with ${list}`
+          : 'listed below'
+      }.`,
+    );
+  return steps;
+}
+
+/** The session keys not checked, as WHAT WAS DONE lists them: each named, with the key that minted it, and why. */
+export function notCheckedLines(result: VerificationResult): string[] {
+  const listed = result.sessionKeysNotCheckedListed ?? [];
+  const lines = listed.map(
+    (key) =>
+      `Session key NOT checked since containment: ${shownValue(key.accessKeyId)} (minted by ${shownValue(key.mintedBy)}; ${key.reason === 'time' ? 'the time ran out before it' : `past the ${result.sessionKeysChecked.length} checked`})`,
+  );
+  const unnamed = result.sessionKeysNotChecked - listed.length;
+  if (listed.length > 0 && unnamed > 0) lines.push(`${unnamed} more session key(s) NOT checked, not named here.`);
+  return lines;
 }

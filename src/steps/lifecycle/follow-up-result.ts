@@ -1,4 +1,5 @@
 import type { FailedRegion } from '../../activity/activity-summary.js';
+import type { SessionKeyNotSearched } from '../investigate.js';
 
 /*
  * What a follow-up did: plain data, safe in a Step Functions state, read by the notification.
@@ -56,8 +57,16 @@ export interface VerificationResult {
   quiet: boolean;
   /** The session keys minted before containment that were checked too. */
   sessionKeysChecked: string[];
-  /** How many more it minted than were checked (at most MAX_SESSION_KEYS_FOLLOWED are). */
+  /**
+   * How many session keys it minted were not checked: past the MAX_SESSION_KEYS_CHECKED checked
+   * (`limit`), or because the time ran out first (`time`).
+   */
   sessionKeysNotChecked: number;
+  /**
+   * The first SESSION_KEYS_NOT_SEARCHED_LISTED of those not checked, each with the key that minted it
+   * and why, for a human to check; absent when none (or in a result written before they were named).
+   */
+  sessionKeysNotCheckedListed?: SessionKeyNotSearched[];
   /** The window before containment in which the session keys it minted were found. */
   lookback: { start: string; end: string };
   /** Keys with activity since containment; empty when quiet. */

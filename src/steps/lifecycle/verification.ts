@@ -1,7 +1,8 @@
 import type { ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary } from '../../activity/activity-summary.js';
 import { SESSION_LIFETIME_HOURS } from '../../constants.js';
-import { MAX_SESSION_KEYS_FOLLOWED } from '../investigate.js';
+import { SESSION_KEYS_NOT_SEARCHED_LISTED } from '../investigate.js';
+import { MAX_SESSION_KEYS_CHECKED, searchSinceContainment } from './calls-since-containment.js';
 import type { FollowUpRequest } from './follow-up.js';
 import type { CallsAfterContainment, VerificationResult } from './follow-up-result.js';
 import { regionsNotSearched } from './regions-not-searched.js';
@@ -10,6 +11,8 @@ import { regionsNotSearched } from './regions-not-searched.js';
 export interface VerificationDeps {
   source: ActivitySource;
   now?: () => Date;
+  /** Epoch milliseconds now, for the deadline (default: `Date.now`). */
+  clock?: () => number;
 }
 
 /** Options of {@link verifyContainment}. */
@@ -42,10 +45,12 @@ function callsOf(summary: ActivitySummary, role: CallsAfterContainment['role']):
 /**
  * Checks that a contained key has gone quiet: first the sessions the key minted before containment
  * (from its activity over the look-back before then, and never less than the 36 hours a session
- * may live), then whether the key or any of those
- * sessions (at most {@link MAX_SESSION_KEYS_FOLLOWED}; the result counts the rest) made a call
- * since containment. Regions that could not be searched, for the key or for any session key, are
- * in the result with the key they were for, never taken for quiet ones.
+ * may live), then whether the key or any of those sessions (at most
+ * {@link MAX_SESSION_KEYS_CHECKED}, while there is time) made a call since containment. The
+ * session keys not checked are named in the result (the first
+ * {@link SESSION_KEYS_NOT_SEARCHED_LISTED}; all are counted), with why. Regions that could not be
+ * searched, for the key or for any session key, are in the result with the key they were for,
+ * never taken for quiet ones.
  *
  * @throws the source's error when not one region could be searched.
  */
@@ -66,23 +71,17 @@ export async function verifyContainment(
     userName: request.userName,
     deadline: options.deadline,
   });
-  const minted = earlier?.sessionKeys ?? [];
-  const sessionKeys = minted.slice(0, MAX_SESSION_KEYS_FOLLOWED);
+  const minted = (earlier?.sessionKeys ?? []).map((accessKeyId) => ({ accessKeyId, mintedBy: request.accessKeyId }));
   const after = { start: containedAt, end: now > containedAt ? now : containedAt };
-  const summaries = await source.summarize({
-    accessKeyIds: [request.accessKeyId, ...sessionKeys],
-    window: after,
+  const { own, sessions, notChecked } = await searchSinceContainment(source, {
+    accessKeyId: request.accessKeyId,
     userName: request.userName,
+    sessionKeys: minted,
+    window: after,
     deadline: options.deadline,
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  const [own] = summaries;
-  if (!own) throw new Error(`the ${source.name} source returned no summary`);
-  if (own.regions.searched.length === 0 && own.regions.failed.length > 0)
-    throw source.unsearchable(
-      `No region could be searched for activity of ${request.accessKeyId} since containment: ${own.regions.failed
-        .map((region) => `${region.region}: ${region.error}`)
-        .join('; ')}`,
-    );
+  const summaries = [own, ...sessions];
   const activity = summaries
     .filter((summary) => summary.totalEvents > 0)
     .map((summary) => callsOf(summary, summary.accessKeyId === request.accessKeyId ? 'key' : 'session'));
@@ -93,12 +92,15 @@ export async function verifyContainment(
     containedAt: containedAt.toISOString(),
     window: { start: after.start.toISOString(), end: after.end.toISOString() },
     quiet: activity.length === 0,
-    sessionKeysChecked: sessionKeys,
-    sessionKeysNotChecked: minted.length - sessionKeys.length,
+    sessionKeysChecked: sessions.map((session) => session.accessKeyId),
+    sessionKeysNotChecked: notChecked.length,
+    ...(notChecked.length > 0
+      ? { sessionKeysNotCheckedListed: notChecked.slice(0, SESSION_KEYS_NOT_SEARCHED_LISTED) }
+      : {}),
     lookback: { start: before.start.toISOString(), end: before.end.toISOString() },
     activity,
     regionsSearched: own.regions.searched,
-    regionsFailed: regionsNotSearched([own, earlier, ...summaries.slice(1)]),
+    regionsFailed: regionsNotSearched([own, earlier, ...sessions]),
     truncated: summaries.some((summary) => summary.truncated) || (earlier?.truncated ?? false),
   };
 }

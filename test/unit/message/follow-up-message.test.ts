@@ -134,6 +134,37 @@ describe('the message of a quiet verification of a key that minted more session 
   });
 });
 
+describe('the message of a quiet verification that named session keys it did not check', () => {
+  it('names each, with why, and gives the search since containment', () => {
+    const report = verificationWithSession('ASIAEXAMPLESESSIONAB');
+    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
+      throw new Error('not a verification');
+    const keys = ['B', 'C', 'D', 'E', 'F'].map((letter) => `ASIAEXAMPLENOTCHEC${letter}${letter}`);
+    report.followUp.step.result = {
+      ...report.followUp.step.result,
+      quiet: true,
+      activity: [],
+      sessionKeysChecked: ['ASIAEXAMPLESESSIONAB'],
+      sessionKeysNotChecked: 6,
+      sessionKeysNotCheckedListed: keys.map((accessKeyId) => ({ accessKeyId, mintedBy: REPORT_KEY, reason: 'time' })),
+    };
+
+    const message = messageOf(report);
+
+    expect(message.outcome).toBe('verification-incomplete');
+    expect(message.doNow).toContain(
+      `Search session key ${keys[0]}, NOT checked, since containment: exposed-keys investigate --key ${keys[0]} --start 2026-11-26T22:00:09.000Z`,
+    );
+    expect(message.doNow.join('\n')).toContain(
+      'Search the same way the 3 other session key(s) it minted that were NOT checked (the time ran out before them): those named below, and the 1 not named, listed with',
+    );
+    expect(message.done).toContain(
+      `Session key NOT checked since containment: ${keys[4]} (minted by ${REPORT_KEY}; the time ran out before it)`,
+    );
+    expect(message.done).toContain('1 more session key(s) NOT checked, not named here.');
+  });
+});
+
 describe('a verification result written before failures named their key', () => {
   it('is read as the key’s own, and asks for no check of session keys it cannot count', () => {
     const report = verificationWithSession('ASIAIOSFODNN7EXAMPLE');

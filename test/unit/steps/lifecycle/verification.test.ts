@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityQuery, ActivitySource } from '../../../../src/activity/activity-source.js';
 import type { ActivitySummary } from '../../../../src/activity/activity-summary.js';
 import { type FollowUpReport, followUpOutcome } from '../../../../src/steps/incident-outcome.js';
-import { MAX_SESSION_KEYS_FOLLOWED } from '../../../../src/steps/investigate.js';
+import { MAX_SESSION_KEYS_CHECKED } from '../../../../src/steps/lifecycle/calls-since-containment.js';
 import type { VerificationResult } from '../../../../src/steps/lifecycle/follow-up-result.js';
 import { verifyContainment } from '../../../../src/steps/lifecycle/verification.js';
 import { summaryFor } from '../../../support/summaries.js';
@@ -29,6 +29,11 @@ function source(after: (key: string) => Partial<ActivitySummary>, minted = [SESS
     },
   };
   return { fake, queries };
+}
+
+/** `count` session key ids, in order. */
+function sessionKeys(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
 }
 
 const REQUEST = {
@@ -97,18 +102,61 @@ describe('verifyContainment', () => {
     expect(followUpOutcome(done(result))).toBe('verification-incomplete');
   });
 
-  it('counts the session keys minted past those it checks, rather than calling the key quiet', async () => {
-    const minted = Array.from({ length: 40 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
+  it('checks every session key the key minted, past the 25 an investigation follows', async () => {
+    const minted = sessionKeys(30);
     const { fake, queries } = source(() => ({}), minted);
 
     const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
 
-    expect(queries[1]?.accessKeyIds).toEqual([KEY, ...minted.slice(0, MAX_SESSION_KEYS_FOLLOWED)]);
+    expect(queries.slice(1).flatMap((query) => query.accessKeyIds)).toEqual([KEY, ...minted]);
+    expect(result).toMatchObject({ quiet: true, sessionKeysChecked: minted, sessionKeysNotChecked: 0 });
+    expect(followUpOutcome(done(result))).toBe('quiet-since-containment');
+  });
+
+  it('names the session keys minted past those it checks, rather than calling the key quiet', async () => {
+    const minted = sessionKeys(MAX_SESSION_KEYS_CHECKED + 5);
+    const { fake, queries } = source(() => ({}), minted);
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+
+    expect(queries.slice(1).flatMap((query) => query.accessKeyIds)).toEqual([
+      KEY,
+      ...minted.slice(0, MAX_SESSION_KEYS_CHECKED),
+    ]);
     expect(result).toMatchObject({
       quiet: true,
-      sessionKeysNotChecked: 40 - MAX_SESSION_KEYS_FOLLOWED,
+      sessionKeysNotChecked: 5,
+      sessionKeysNotCheckedListed: minted
+        .slice(MAX_SESSION_KEYS_CHECKED)
+        .map((accessKeyId) => ({ accessKeyId, mintedBy: KEY, reason: 'limit' })),
       lookback: { start: '2026-11-25T15:00:00.000Z', end: CONTAINED_AT },
     });
+    expect(followUpOutcome(done(result))).toBe('verification-incomplete');
+  });
+
+  it('names the session keys the time ran out before, rather than calling the key quiet', async () => {
+    const minted = sessionKeys(60);
+    const { fake, queries } = source(() => ({}), minted);
+    let clock = 0;
+    const counting: ActivitySource = {
+      ...fake,
+      async summarize(query) {
+        const read = await fake.summarize(query);
+        // The search since containment that checks the key uses up the time.
+        if (query.accessKeyIds[0] === KEY && query.window.start.toISOString() === CONTAINED_AT) clock = 2_000;
+        return read;
+      },
+    };
+
+    const result = await verifyContainment({ source: counting, now: () => NOW, clock: () => clock }, REQUEST, {
+      lookbackHours: 24,
+      deadline: 1_000,
+    });
+
+    expect(queries).toHaveLength(2);
+    expect(result.sessionKeysChecked).toHaveLength(25);
+    expect(result.sessionKeysNotChecked).toBe(35);
+    expect(result.sessionKeysNotCheckedListed?.[0]).toEqual({ accessKeyId: minted[25], mintedBy: KEY, reason: 'time' });
     expect(followUpOutcome(done(result))).toBe('verification-incomplete');
   });
 
