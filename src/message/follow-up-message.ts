@@ -13,6 +13,8 @@ import { accountFlag, accountLine, type IncidentMessage, memberAccount, profileF
 import {
   notCheckedLines,
   notCheckedSteps,
+  notFollowedLines,
+  notFollowedSteps,
   notSearchedByKey,
   notSearchedInBrief,
   searchAgainSteps,
@@ -105,6 +107,9 @@ function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string
       ...(result.truncated ? ['the search was cut short before it read everything'] : []),
       ...(notSearched ? [notSearched] : []),
       ...(notChecked > 0 ? [`${notChecked} session key(s) it minted were NOT checked`] : []),
+      ...((result.sessionKeysNotFollowed?.count ?? 0) > 0
+        ? [`${result.sessionKeysNotFollowed?.count} session key(s) were NOT followed to the keys they minted`]
+        : []),
     ];
     return gaps.length > 0
       ? `NOT VERIFIED: no activity found since containment of ${scope}, but ${gaps.join('; ')}.`
@@ -153,7 +158,11 @@ function doNow(followUp: FollowUpReport, result: FollowUpResult | null, member: 
       steps.push(
         `Search again what the key did since containment, with more time: exposed-keys investigate --key ${keyArgs} --start ${result.containedAt}`,
       );
-    steps.push(...searchAgainSteps(result, member), ...notCheckedSteps(result, member));
+    steps.push(
+      ...searchAgainSteps(result, member),
+      ...notCheckedSteps(result, member),
+      ...notFollowedSteps(result, member),
+    );
     return steps;
   }
   if (result.reactivated)
@@ -181,7 +190,7 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
     lines.push(
       `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${(result.sessionKeysNotChecked ?? 0) > 0 ? `, ${result.sessionKeysNotChecked} more it minted NOT checked` : ''}${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
-    lines.push(...notSearchedByKey(result), ...notCheckedLines(result));
+    lines.push(...notSearchedByKey(result), ...notCheckedLines(result), ...notFollowedLines(result));
     // LookupEvents and the trail's files show a call minutes after it was made.
     if (result.quiet)
       lines.push(

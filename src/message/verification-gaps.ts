@@ -1,13 +1,15 @@
 import { isRegionName } from '../aws/aws-names.js';
 import { shownValue } from '../common/untrusted-text.js';
+import { formatCount } from '../format/plain-table.js';
 import { isAccessKeyId } from '../incident/access-key-id.js';
+import { MAX_SESSION_KEYS_FOLLOWED } from '../steps/investigate.js';
 import type { KeyFailedRegion, VerificationResult } from '../steps/lifecycle/follow-up-result.js';
-import { accountFlag, notSearchedLines } from './incident-message.js';
+import { accountFlag, notSearchedLines, whyNotSearched } from './incident-message.js';
 
 /*
  * What a verification did not search, for the key and for each session key it minted: the regions
- * LookupEvents could not read for one of them, and the session keys it did not check (past those
- * it checks, or out of time), may hide calls.
+ * LookupEvents could not read for one of them, the session keys it did not check (past those it
+ * checks, or out of time), and those whose own session keys it did not look for, may hide calls.
  */
 
 /** How many session keys get a command of their own in "Do now"; the rest are listed below it. */
@@ -142,5 +144,35 @@ export function notCheckedLines(result: VerificationResult): string[] {
   );
   const unnamed = result.sessionKeysNotChecked - listed.length;
   if (listed.length > 0 && unnamed > 0) lines.push(`${unnamed} more session key(s) NOT checked, not named here.`);
+  return lines;
+}
+
+/**
+ * How to find what the session keys not followed minted: search each over the window they worked
+ * in, which lists the keys it minted, then search those since containment.
+ */
+export function notFollowedSteps(result: VerificationResult, member: string | null): string[] {
+  const left = result.sessionKeysNotFollowed;
+  if (!left || left.count === 0) return [];
+  const account = accountFlag(member);
+  const window = left.window ?? result.lookback;
+  // A session key id comes from CloudTrail data: only a well-formed one goes into a command.
+  const named = left.keys.map((key) => key.accessKeyId).filter(isAccessKeyId);
+  const example = named[0] ?? '<ASIA…>';
+  return [
+    `Find the session keys minted by the ${formatCount(left.count)} session key(s) NOT followed (${whyNotSearched(left, MAX_SESSION_KEYS_FOLLOWED)}; ${left.count > left.keys.length ? `the first ${left.keys.length} named below` : 'named below'}), one at a time: exposed-keys investigate --key ${example}${account} --start ${window.start} --end ${window.end}, then search each it lists since containment: exposed-keys investigate --key <ASIA…>${account} --start ${result.containedAt}`,
+  ];
+}
+
+/** The session keys not followed, as WHAT WAS DONE lists them: each named, with the key that minted it, and why. */
+export function notFollowedLines(result: VerificationResult): string[] {
+  const left = result.sessionKeysNotFollowed;
+  if (!left) return [];
+  const lines = left.keys.map(
+    (key) =>
+      `Session key NOT followed, the keys it minted not looked for: ${shownValue(key.accessKeyId)} (minted by ${shownValue(key.mintedBy)}; ${key.reason === 'time' ? 'the time ran out before it' : `past the ${MAX_SESSION_KEYS_FOLLOWED} followed`})`,
+  );
+  const unnamed = left.count - left.keys.length;
+  if (unnamed > 0) lines.push(`${formatCount(unnamed)} more session key(s) NOT followed, not named here.`);
   return lines;
 }

@@ -194,10 +194,16 @@ const FAILED: Readonly<Record<FollowUpReport['kind'], FollowUpOutcome>> = {
 
 /**
  * True when a verification did not read all it had to (cut short, regions not searched, session
- * keys not checked): nothing found in what it read is then no proof of quiet.
+ * keys not checked, or not followed to the keys they minted): nothing found in what it read is
+ * then no proof of quiet.
  */
 function verificationIncomplete(result: VerificationResult): boolean {
-  return result.truncated || result.regionsFailed.length > 0 || result.sessionKeysNotChecked > 0;
+  return (
+    result.truncated ||
+    result.regionsFailed.length > 0 ||
+    result.sessionKeysNotChecked > 0 ||
+    (result.sessionKeysNotFollowed?.count ?? 0) > 0
+  );
 }
 
 /** The outcome of a follow-up. */

@@ -150,7 +150,9 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
   const own = withDeliveryCaveat(activity, nowOf(options));
   if (options.followSessionKeys === false || own.sessionKeys.length === 0)
     return { activity: own, sessionActivity: [] };
-  return { activity: own, ...(await followSessionKeys(source, own, options)) };
+  const found = await followSessionKeys(source, own, options);
+  const left = notFollowedListed(found);
+  return { activity: own, sessionActivity: found.sessionActivity, ...(left ? { sessionKeysNotSearched: left } : {}) };
 }
 
 function nowOf(options: Pick<InvestigateOptions, 'now'>): number {
@@ -287,19 +289,40 @@ function sessionWindow(window: TimeWindow, keys: readonly Minted[], now: number)
   return end === windowEnd ? window : { start: window.start, end: new Date(end) };
 }
 
+/** What following a key's session keys read, and every session key it found and did not follow. */
+export interface SessionKeysFollowed {
+  /** One summary per session key followed, busiest first. */
+  sessionActivity: ActivitySummary[];
+  /** The session keys followed, in the order they were, each with the key that minted it. */
+  followed: { accessKeyId: string; mintedBy: string }[];
+  /** Every session key found minted and not followed, in the order it would have been (see byEvidence), with why. */
+  notFollowed: SessionKeyNotSearched[];
+  /** The window to search those not followed over (see sessionWindow); absent when none. */
+  notFollowedWindow?: TimeWindow;
+}
+
+/** Options of {@link followSessionKeys}: the window, the deadline, the stop and the clocks, as for {@link investigateKey}. */
+export type FollowSessionKeysOptions = Pick<
+  InvestigateOptions,
+  'window' | 'deadline' | 'now' | 'clock' | 'signal' | 'onProgress'
+>;
+
 /**
- * The hops after the key's own: each reads, in one search, the keys the previous one found minted
- * and not yet seen, while there is room under the limit, time before the deadline, and no stop.
+ * The hops after the key's own (`activity`): each reads, in one search, the keys the previous one
+ * found minted and not yet seen, while there is room under {@link MAX_SESSION_KEYS_FOLLOWED},
+ * time before the deadline, and no stop; see {@link investigateKey}. Every key found and not
+ * followed is returned, with why.
  */
-async function followSessionKeys(
+export async function followSessionKeys(
   source: ActivitySource,
   activity: ActivitySummary,
-  options: InvestigateOptions,
-): Promise<Pick<Investigation, 'sessionActivity' | 'sessionKeysNotSearched'>> {
+  options: FollowSessionKeysOptions,
+): Promise<SessionKeysFollowed> {
   const now = () => nowOf(options);
   const stopped = () => options.signal?.aborted === true;
   const seen = new Set([activity.accessKeyId]);
   const sessionActivity: ActivitySummary[] = [];
+  const followed: Minted[] = [];
   const left: { key: Minted; reason: SessionKeyNotSearched['reason'] }[] = [];
   let minters: readonly ActivitySummary[] = [activity];
   while (minters.length > 0) {
@@ -311,6 +334,7 @@ async function followSessionKeys(
     const keys = hop.map((key) => key.accessKeyId);
     const window = sessionWindow(options.window, hop, now());
     if (stopped()) {
+      followed.push(...hop);
       sessionActivity.push(...notSearched(activity, keys, window, STOPPED));
       break;
     }
@@ -318,6 +342,7 @@ async function followSessionKeys(
       left.push(...hop.map((key) => ({ key, reason: 'time' as const })));
       break;
     }
+    followed.push(...hop);
     try {
       const read = await source.summarize({
         window,
@@ -336,21 +361,28 @@ async function followSessionKeys(
     }
     sessionActivity.push(...minters);
   }
-  if (left.length === 0) return { sessionActivity: sortBusiestFirst(sessionActivity) };
+  const done = {
+    sessionActivity: sortBusiestFirst(sessionActivity),
+    followed: followed.map(({ accessKeyId, mintedBy }) => ({ accessKeyId, mintedBy })),
+    notFollowed: left.map(({ key, reason }) => ({ accessKeyId: key.accessKeyId, mintedBy: key.mintedBy, reason })),
+  };
+  if (left.length === 0) return done;
   const window = sessionWindow(
     options.window,
     left.map(({ key }) => key),
     now(),
   );
+  return { ...done, notFollowedWindow: window };
+}
+
+/** The session keys found and not followed, as a result lists them (the first {@link SESSION_KEYS_NOT_SEARCHED_LISTED}); undefined when none. */
+export function notFollowedListed(found: SessionKeysFollowed): SessionKeysNotSearched | undefined {
+  const { notFollowed, notFollowedWindow } = found;
+  if (notFollowed.length === 0 || !notFollowedWindow) return undefined;
   return {
-    sessionActivity: sortBusiestFirst(sessionActivity),
-    sessionKeysNotSearched: {
-      count: left.length,
-      keys: left
-        .slice(0, SESSION_KEYS_NOT_SEARCHED_LISTED)
-        .map(({ key, reason }) => ({ accessKeyId: key.accessKeyId, mintedBy: key.mintedBy, reason })),
-      window: { start: window.start.toISOString(), end: window.end.toISOString() },
-    },
+    count: notFollowed.length,
+    keys: notFollowed.slice(0, SESSION_KEYS_NOT_SEARCHED_LISTED),
+    window: { start: notFollowedWindow.start.toISOString(), end: notFollowedWindow.end.toISOString() },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { FailedRegion } from '../../activity/activity-summary.js';
-import type { SessionKeyNotSearched } from '../investigate.js';
+import type { SessionKeyNotSearched, SessionKeysNotSearched } from '../investigate.js';
 
 /*
  * What a follow-up did: plain data, safe in a Step Functions state, read by the notification.
@@ -55,7 +55,7 @@ export interface VerificationResult {
   window: { start: string; end: string };
   /** True when neither the key nor its sessions did anything since containment, in the regions searched. */
   quiet: boolean;
-  /** The session keys minted before containment that were checked too. */
+  /** The session keys found that were checked too: those the key minted, and those they minted, hop by hop. */
   sessionKeysChecked: string[];
   /**
    * How many session keys it minted were not checked: past the MAX_SESSION_KEYS_CHECKED checked
@@ -67,7 +67,13 @@ export interface VerificationResult {
    * and why, for a human to check; absent when none (or in a result written before they were named).
    */
   sessionKeysNotCheckedListed?: SessionKeyNotSearched[];
-  /** The window before containment in which the session keys it minted were found. */
+  /**
+   * The session keys found whose own activity was not read (past the MAX_SESSION_KEYS_FOLLOWED
+   * followed, or out of time), so that the keys they minted are not known, nor checked: a human
+   * must look for them over `window`. Absent when none (or in a result written before they were).
+   */
+  sessionKeysNotFollowed?: SessionKeysNotSearched;
+  /** The window before containment in which the session keys it minted were found (those they minted, until they stopped working). */
   lookback: { start: string; end: string };
   /** Keys with activity since containment; empty when quiet. */
   activity: CallsAfterContainment[];

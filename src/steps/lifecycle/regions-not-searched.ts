@@ -7,7 +7,7 @@ const ERROR_LENGTH = 300;
 
 /**
  * The failures travel in the state machine's state, one per key and region: a denial of 20 regions
- * for the key and 25 session keys is 520 of them. A follow-up's state carries no investigation, so
+ * for the key and 125 session keys is 2,520 of them. A follow-up's state carries no investigation, so
  * they may take much of the room one would; past this, why each failed is cut shorter, to nothing.
  */
 const MAX_FAILURES_BYTES = 100_000;
@@ -17,9 +17,9 @@ function size(value: unknown): number {
 }
 
 /**
- * Every region a verification did not search, each with the key it was for: the key's first (since
- * containment, then in the look-back that found its sessions), then each session key's, since
- * LookupEvents is asked once per key. Each key and region is named once, always; why it failed is
+ * Every region a verification did not search, each with the key it was for, in the order given
+ * (the key's since containment, then in the look-back that found its sessions, then the session
+ * keys'), since LookupEvents is asked once per key. Each key and region is named once, always; why it failed is
  * cut, shorter the more there are, so that the list stays small enough for the state.
  */
 export function regionsNotSearched(summaries: readonly (ActivitySummary | undefined)[]): KeyFailedRegion[] {

@@ -165,6 +165,37 @@ describe('the message of a quiet verification that named session keys it did not
   });
 });
 
+describe('the message of a quiet verification that did not follow some session keys', () => {
+  it('says what they minted was not looked for, names each, and how to find it', () => {
+    const report = verificationWithSession('ASIAEXAMPLESESSIONAB');
+    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
+      throw new Error('not a verification');
+    const left = 'ASIAEXAMPLENOTFOLLOW';
+    report.followUp.step.result = {
+      ...report.followUp.step.result,
+      quiet: true,
+      activity: [],
+      sessionKeysNotFollowed: {
+        count: 2,
+        keys: [{ accessKeyId: left, mintedBy: REPORT_KEY, reason: 'limit' }],
+        window: { start: '2026-11-25T22:00:09.000Z', end: '2026-11-27T10:00:00.000Z' },
+      },
+    };
+
+    const message = messageOf(report);
+
+    expect(message.outcome).toBe('verification-incomplete');
+    expect(message.keyNow).toContain('2 session key(s) were NOT followed to the keys they minted');
+    expect(message.doNow.join('\n')).toContain(
+      `Find the session keys minted by the 2 session key(s) NOT followed (past the 25 followed; the first 1 named below), one at a time: exposed-keys investigate --key ${left} --start 2026-11-25T22:00:09.000Z --end 2026-11-27T10:00:00.000Z, then search each it lists since containment: exposed-keys investigate --key <ASIA…> --start 2026-11-26T22:00:09.000Z`,
+    );
+    expect(message.done).toContain(
+      `Session key NOT followed, the keys it minted not looked for: ${left} (minted by ${REPORT_KEY}; past the 25 followed)`,
+    );
+    expect(message.done).toContain('1 more session key(s) NOT followed, not named here.');
+  });
+});
+
 describe('a verification result written before failures named their key', () => {
   it('is read as the key’s own, and asks for no check of session keys it cannot count', () => {
     const report = verificationWithSession('ASIAIOSFODNN7EXAMPLE');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityQuery, ActivitySource } from '../../../../src/activity/activity-source.js';
 import type { ActivitySummary } from '../../../../src/activity/activity-summary.js';
 import { type FollowUpReport, followUpOutcome } from '../../../../src/steps/incident-outcome.js';
+import { MAX_SESSION_KEYS_FOLLOWED } from '../../../../src/steps/investigate.js';
 import { MAX_SESSION_KEYS_CHECKED } from '../../../../src/steps/lifecycle/calls-since-containment.js';
 import type { VerificationResult } from '../../../../src/steps/lifecycle/follow-up-result.js';
 import { verifyContainment } from '../../../../src/steps/lifecycle/verification.js';
@@ -16,19 +17,31 @@ function summary(accessKeyId: string, fields: Partial<ActivitySummary> = {}): Ac
   return summaryFor(accessKeyId, { userName: null, ...fields });
 }
 
-/** A source that answers the look-back with the sessions minted (one), and what follows with `after`. */
-function source(after: (key: string) => Partial<ActivitySummary>, minted = [SESSION]) {
+/**
+ * A source that answers a search before containment with the session keys each key minted (the
+ * key, SESSION, unless told), and one since containment with `after`.
+ */
+function source(
+  after: (key: string) => Partial<ActivitySummary>,
+  minted: string[] | Record<string, string[]> = [SESSION],
+) {
+  const mints = Array.isArray(minted) ? { [KEY]: minted } : minted;
   const queries: ActivityQuery[] = [];
   const fake: ActivitySource = {
     name: 'lookup-events',
     unsearchable: (message) => new Error(message),
     async summarize(query) {
       queries.push(query);
-      if (query.window.end.toISOString() === CONTAINED_AT) return [summary(KEY, { sessionKeys: minted })];
-      return query.accessKeyIds.map((key) => summary(key, after(key)));
+      const since = query.window.start.toISOString() === CONTAINED_AT;
+      return query.accessKeyIds.map((key) => summary(key, since ? after(key) : { sessionKeys: mints[key] ?? [] }));
     },
   };
   return { fake, queries };
+}
+
+/** The searches since containment among `queries`. */
+function sinceContainment(queries: readonly ActivityQuery[]): ActivityQuery[] {
+  return queries.filter((query) => query.window.start.toISOString() === CONTAINED_AT);
 }
 
 /** `count` session key ids, in order. */
@@ -57,9 +70,10 @@ describe('verifyContainment', () => {
     const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 48 });
 
     expect(result).toMatchObject({ quiet: true, sessionKeysChecked: [SESSION], activity: [] });
-    expect(queries[1]?.accessKeyIds).toEqual([KEY, SESSION]);
-    expect(queries[1]?.window).toEqual({ start: new Date(CONTAINED_AT), end: NOW });
+    expect(sinceContainment(queries).map((query) => query.accessKeyIds)).toEqual([[KEY, SESSION]]);
+    expect(sinceContainment(queries)[0]?.window).toEqual({ start: new Date(CONTAINED_AT), end: NOW });
     expect(queries[0]?.window.start).toEqual(new Date('2026-11-25T03:00:00.000Z'));
+    expect(queries[1]?.accessKeyIds).toEqual([SESSION]);
   });
 
   it('looks for the sessions minted over the 36 hours one may live, when the look-back is shorter', async () => {
@@ -108,9 +122,50 @@ describe('verifyContainment', () => {
 
     const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
 
-    expect(queries.slice(1).flatMap((query) => query.accessKeyIds)).toEqual([KEY, ...minted]);
+    expect(sinceContainment(queries).flatMap((query) => query.accessKeyIds)).toEqual([KEY, ...minted]);
     expect(result).toMatchObject({ quiet: true, sessionKeysChecked: minted, sessionKeysNotChecked: 0 });
-    expect(followUpOutcome(done(result))).toBe('quiet-since-containment');
+  });
+
+  it('checks the session keys minted by the session keys the key minted, hop by hop', async () => {
+    const second = 'ASIAIOSFODNN7SECONDX';
+    const third = 'ASIAIOSFODNN7THIRDXX';
+    const { fake } = source((key) => (key === third ? { totalEvents: 2 } : {}), {
+      [KEY]: [SESSION],
+      [SESSION]: [second],
+      [second]: [third],
+    });
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+
+    expect(result.sessionKeysChecked).toEqual([SESSION, second, third]);
+    expect(result.quiet).toBe(false);
+    expect(result.activity).toEqual([expect.objectContaining({ accessKeyId: third, role: 'session', totalEvents: 2 })]);
+  });
+
+  it('leaves at least half its time to the search since containment', async () => {
+    const { fake, queries } = source(() => ({}));
+
+    await verifyContainment({ source: fake, now: () => NOW, clock: () => 0 }, REQUEST, {
+      lookbackHours: 24,
+      deadline: 10_000,
+    });
+
+    expect(queries.map((query) => query.deadline)).toEqual([3_000, 5_000, 10_000]);
+  });
+
+  it('names the session keys found but not followed, whose own session keys are not known', async () => {
+    const minted = sessionKeys(30);
+    const { fake } = source(() => ({}), minted);
+
+    const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
+
+    expect(result.sessionKeysNotFollowed).toMatchObject({
+      count: 30 - MAX_SESSION_KEYS_FOLLOWED,
+      keys: minted
+        .slice(MAX_SESSION_KEYS_FOLLOWED)
+        .map((accessKeyId) => ({ accessKeyId, mintedBy: KEY, reason: 'limit' })),
+    });
+    expect(followUpOutcome(done(result))).toBe('verification-incomplete');
   });
 
   it('names the session keys minted past those it checks, rather than calling the key quiet', async () => {
@@ -119,7 +174,7 @@ describe('verifyContainment', () => {
 
     const result = await verifyContainment({ source: fake, now: () => NOW }, REQUEST, { lookbackHours: 24 });
 
-    expect(queries.slice(1).flatMap((query) => query.accessKeyIds)).toEqual([
+    expect(sinceContainment(queries).flatMap((query) => query.accessKeyIds)).toEqual([
       KEY,
       ...minted.slice(0, MAX_SESSION_KEYS_CHECKED),
     ]);
@@ -153,7 +208,7 @@ describe('verifyContainment', () => {
       deadline: 1_000,
     });
 
-    expect(queries).toHaveLength(2);
+    expect(sinceContainment(queries)).toHaveLength(1);
     expect(result.sessionKeysChecked).toHaveLength(25);
     expect(result.sessionKeysNotChecked).toBe(35);
     expect(result.sessionKeysNotCheckedListed?.[0]).toEqual({ accessKeyId: minted[25], mintedBy: KEY, reason: 'time' });
