@@ -73,8 +73,11 @@ function callsLine(calls: CallsAfterContainment): string {
     .slice(0, CALLS_SHOWN)
     .map((call) => `${shownValue(call.name, 60)} x${formatCount(call.count)}`)
     .join(', ');
-  const more = calls.calls.length > CALLS_SHOWN ? `, and ${calls.calls.length - CALLS_SHOWN} more` : '';
-  const refused = calls.errorCodes.reduce((sum, error) => sum + error.count, 0);
+  // A result cut to fit the state counts what it held before the cut.
+  const distinct = calls.cut?.calls ?? calls.calls.length;
+  const shown = Math.min(CALLS_SHOWN, calls.calls.length);
+  const more = distinct > shown ? `, and ${formatCount(distinct - shown)} more` : '';
+  const refused = calls.cut?.refused ?? calls.errorCodes.reduce((sum, error) => sum + error.count, 0);
   const from = calls.sourceIps
     .map((ip) => shownValue(ip.name, 60))
     .slice(0, 3)
@@ -191,6 +194,10 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
       `Verification: ${result.quiet ? 'quiet' : 'ACTIVITY'} since ${result.containedAt}; ${result.sessionKeysChecked.length} session key(s) checked${(result.sessionKeysNotChecked ?? 0) > 0 ? `, ${result.sessionKeysNotChecked} more it minted NOT checked` : ''}${result.truncated ? ', TRUNCATED (a limit on events or time was hit)' : ''}.`,
     );
     lines.push(...notSearchedByKey(result), ...notCheckedLines(result), ...notFollowedLines(result));
+    if (result.cutToFit)
+      lines.push(
+        `The lists of calls, and why regions were not searched, were cut to fit the state machine's state (every key and its total are above); exposed-keys investigate --key ${result.accessKeyId} --start ${result.containedAt} reads it all again.`,
+      );
     // LookupEvents and the trail's files show a call minutes after it was made.
     if (result.quiet)
       lines.push(

@@ -4,6 +4,7 @@ import { formatCount } from '../format/plain-table.js';
 import { isAccessKeyId } from '../incident/access-key-id.js';
 import { MAX_SESSION_KEYS_FOLLOWED } from '../steps/investigate.js';
 import type { KeyFailedRegion, VerificationResult } from '../steps/lifecycle/follow-up-result.js';
+import { everyRegionNotSearched } from '../steps/lifecycle/regions-not-searched.js';
 import { accountFlag, notSearchedLines, whyNotSearched } from './incident-message.js';
 
 /*
@@ -23,7 +24,7 @@ function keyOf(failed: KeyFailedRegion, result: VerificationResult): string {
 /** The session keys' failures, by key, in the order the verification listed them. */
 function sessionFailures(result: VerificationResult): Map<string, KeyFailedRegion[]> {
   const byKey = new Map<string, KeyFailedRegion[]>();
-  for (const failed of result.regionsFailed) {
+  for (const failed of everyRegionNotSearched(result)) {
     const key = keyOf(failed, result);
     if (key !== result.accessKeyId) byKey.set(key, [...(byKey.get(key) ?? []), failed]);
   }
@@ -31,14 +32,15 @@ function sessionFailures(result: VerificationResult): Map<string, KeyFailedRegio
 }
 
 function ownFailures(result: VerificationResult): KeyFailedRegion[] {
-  return result.regionsFailed.filter((failed) => keyOf(failed, result) === result.accessKeyId);
+  return everyRegionNotSearched(result).filter((failed) => keyOf(failed, result) === result.accessKeyId);
 }
 
 /** "2 region(s) could not be searched, and 6 for 3 session key(s)"; null when every one was. */
 export function notSearchedInBrief(result: VerificationResult): string | null {
   const own = ownFailures(result).length;
   const sessions = sessionFailures(result);
-  const forSessions = result.regionsFailed.length - own;
+  const notNamed = result.sessionRegionsNotNamed ?? 0;
+  const forSessions = everyRegionNotSearched(result).length - own + notNamed;
   const parts = [
     ...(own > 0 ? [`${own} region(s) could not be searched`] : []),
     ...(forSessions > 0
@@ -50,11 +52,17 @@ export function notSearchedInBrief(result: VerificationResult): string | null {
 
 /** The regions not searched, the key's then each session key's, as WHAT WAS DONE lists them. */
 export function notSearchedByKey(result: VerificationResult): string[] {
+  const notNamed = result.sessionRegionsNotNamed ?? 0;
   return [
     ...notSearchedLines(ownFailures(result)),
     ...[...sessionFailures(result)].flatMap(([key, failed]) =>
       notSearchedLines(failed, ` for session key ${shownValue(key)}`),
     ),
+    ...(notNamed > 0
+      ? [
+          `${formatCount(notNamed)} more region(s) NOT searched for session keys, not named here (left out to fit the state): search each session key checked since containment.`,
+        ]
+      : []),
   ];
 }
 

@@ -201,6 +201,8 @@ function verificationIncomplete(result: VerificationResult): boolean {
   return (
     result.truncated ||
     result.regionsFailed.length > 0 ||
+    (result.sessionRegionsFailed?.length ?? 0) > 0 ||
+    (result.sessionRegionsNotNamed ?? 0) > 0 ||
     result.sessionKeysNotChecked > 0 ||
     (result.sessionKeysNotFollowed?.count ?? 0) > 0
   );

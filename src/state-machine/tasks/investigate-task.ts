@@ -17,6 +17,7 @@ import { isFollowUpEvent } from '../../steps/lifecycle/follow-up.js';
 import type { VerificationResult } from '../../steps/lifecycle/follow-up-result.js';
 import { verifyContainment } from '../../steps/lifecycle/verification.js';
 import { fitInventory, fitInvestigation } from '../fit-state.js';
+import { fitsOneLogEvent, fitVerification } from '../fit-verification.js';
 import { eventOf, type WorkflowState } from '../workflow-state.js';
 import {
   accountOf,
@@ -204,8 +205,12 @@ export function investigateTask(
         lookbackHours: config.lookbackHours,
         deadline,
       });
-      deps.logger?.info('Verification finished', { quiet: verified.quiet, activity: verified.activity });
-      return verified;
+      const fitted = fitVerification(verified);
+      // The whole result when it fits one CloudWatch event, as the state carries it otherwise.
+      deps.logger?.info('Verification finished', {
+        verification: fitted === verified || !fitsOneLogEvent(verified) ? fitted : verified,
+      });
+      return fitted;
     }
     if (!incident) throw new InvalidEventError('detail', 'names no incident');
     const source = await stackSource(lookup, config, deps.athenaClients, deadline, listRegions);

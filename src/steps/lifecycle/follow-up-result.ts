@@ -38,6 +38,21 @@ export interface CallsAfterContainment {
   calls: { name: string; count: number }[];
   errorCodes: { name: string; count: number }[];
   sourceIps: { name: string; count: number }[];
+  /**
+   * Set when the lists were cut to fit the state (see fitVerification): how many distinct calls
+   * there were, and how many calls were refused, before the cut.
+   */
+  cut?: { calls: number; refused: number };
+}
+
+/**
+ * Regions not searched for several session keys, for the same reason: how a verification cut to
+ * fit the state names each session key's regions without repeating them.
+ */
+export interface FailedRegionGroup {
+  regions: string[];
+  error: string;
+  accessKeyIds: string[];
 }
 
 /** A region not searched, and the key it was searched for: the contained key, or a session key it minted. */
@@ -78,10 +93,26 @@ export interface VerificationResult {
   /** Keys with activity since containment; empty when quiet. */
   activity: CallsAfterContainment[];
   regionsSearched: string[];
-  /** Every region not searched, for the key and for each session key checked (see regionsNotSearched). */
+  /**
+   * Every region not searched, for the key and for each session key checked (see regionsNotSearched);
+   * in a result cut to fit the state, the key's alone, the session keys' in `sessionRegionsFailed`
+   * (read both with everyRegionNotSearched).
+   */
   regionsFailed: KeyFailedRegion[];
+  /** In a result cut to fit the state: the regions not searched for the session keys, grouped. */
+  sessionRegionsFailed?: FailedRegionGroup[];
+  /**
+   * In a result that even then did not fit: how many regions not searched for session keys are
+   * not named (the groups left out), for a human to search.
+   */
+  sessionRegionsNotNamed?: number;
   /** True when a limit on events or time was hit. */
   truncated: boolean;
+  /**
+   * True when the lists of calls, or why regions failed, were cut to fit the state: every active
+   * key, its total, and every region not searched are still there.
+   */
+  cutToFit?: boolean;
 }
 
 /** How `exposed-keys release` ended. */

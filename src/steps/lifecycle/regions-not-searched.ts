@@ -1,6 +1,6 @@
 import type { ActivitySummary } from '../../activity/activity-summary.js';
 import { cutEnd } from '../../common/untrusted-text.js';
-import type { KeyFailedRegion } from './follow-up-result.js';
+import type { KeyFailedRegion, VerificationResult } from './follow-up-result.js';
 
 /** Why a region failed, at most: enough to tell a denial from a throttle. */
 const ERROR_LENGTH = 300;
@@ -34,4 +34,17 @@ export function regionsNotSearched(summaries: readonly (ActivitySummary | undefi
     const cut = once.map((failed) => ({ ...failed, error: cutEnd(failed.error, length) }));
     if (length === 0 || size(cut) <= MAX_FAILURES_BYTES) return cut;
   }
+}
+
+/**
+ * Every region a verification did not search, with the key it was for: its `regionsFailed`, and
+ * in a result cut to fit the state, each session key of each group of `sessionRegionsFailed`.
+ */
+export function everyRegionNotSearched(result: VerificationResult): KeyFailedRegion[] {
+  const grouped = (result.sessionRegionsFailed ?? []).flatMap((group) =>
+    group.accessKeyIds.flatMap((accessKeyId) =>
+      group.regions.map((region) => ({ region, error: group.error, accessKeyId })),
+    ),
+  );
+  return [...result.regionsFailed, ...grouped];
 }

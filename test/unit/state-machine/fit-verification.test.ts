@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { messageOf } from '../../../src/message/message-of.js';
+import { notSearchedInBrief } from '../../../src/message/verification-gaps.js';
+import { MAX_INVESTIGATION_BYTES } from '../../../src/state-machine/fit-state.js';
+import { fitVerification } from '../../../src/state-machine/fit-verification.js';
+import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
+import type { CallsAfterContainment, VerificationResult } from '../../../src/steps/lifecycle/follow-up-result.js';
+import { everyRegionNotSearched } from '../../../src/steps/lifecycle/regions-not-searched.js';
+
+const KEY = 'AKIAIOSFODNN7EXAMPLE';
+const CONTAINED_AT = '2026-11-26T22:00:09.000Z';
+const REGIONS = Array.from({ length: 20 }, (_, index) => `xx-test-${index + 1}`);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function bytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+function sessionKey(index: number): string {
+  return `ASIA${String(index).padStart(16, '0')}`;
+}
+
+/** `count` rows of astral-plane names, most frequent first. */
+function rows(count: number, what: string): { name: string; count: number }[] {
+  return Array.from({ length: count }, (_, index) => ({
+    name: `${what}-${index}-${'🐙'.repeat(100)}`,
+    count: count - index,
+  }));
+}
+
+function calls(accessKeyId: string, role: CallsAfterContainment['role'], totalEvents: number): CallsAfterContainment {
+  return {
+    accessKeyId,
+    role,
+    totalEvents,
+    firstSeen: '2026-11-26T23:00:00.000Z',
+    lastSeen: '2026-11-27T01:00:00.000Z',
+    calls: rows(500, 'Call'),
+    errorCodes: rows(500, 'Error'),
+    sourceIps: rows(500, 'Ip'),
+  };
+}
+
+/**
+ * The largest verification the step returns: the key and its 125 session keys all active since
+ * containment, each with 500 calls, and 20 regions not searched for each, why in 2,000 astral
+ * characters of its own.
+ */
+function largest(): VerificationResult {
+  const keys = [KEY, ...Array.from({ length: 125 }, (_, index) => sessionKey(index))];
+  return {
+    kind: 'verification',
+    accessKeyId: KEY,
+    userName: 'alice',
+    containedAt: CONTAINED_AT,
+    window: { start: CONTAINED_AT, end: '2026-11-27T22:00:09.000Z' },
+    quiet: false,
+    sessionKeysChecked: keys.slice(1),
+    sessionKeysNotChecked: 0,
+    lookback: { start: '2026-11-25T22:00:09.000Z', end: CONTAINED_AT },
+    activity: keys.map((key, index) => calls(key, index === 0 ? 'key' : 'session', 1_000 + index)),
+    regionsSearched: ['us-east-1'],
+    regionsFailed: keys.flatMap((key, index) =>
+      REGIONS.map((region) => ({ region, accessKeyId: key, error: `${index}: ${'😀'.repeat(2_000)}` })),
+    ),
+    truncated: false,
+  };
+}
+
+function report(result: VerificationResult): IncidentReport {
+  return {
+    incident: null,
+    containment: { status: 'skipped', reason: '' },
+    investigation: { status: 'skipped', reason: '' },
+    followUp: {
+      kind: 'verification',
+      accessKeyId: KEY,
+      userName: 'alice',
+      accountId: '123456789012',
+      containedAt: CONTAINED_AT,
+      step: { status: 'done', result },
+    },
+  };
+}
+
+describe('fitVerification', () => {
+  it('keeps a verification that fits as it is', () => {
+    const result = { ...largest(), activity: [calls(KEY, 'key', 3)], regionsFailed: [] };
+    result.activity[0] = { ...calls(KEY, 'key', 3), calls: rows(2, 'Call'), errorCodes: [], sourceIps: [] };
+
+    expect(fitVerification(result)).toBe(result);
+  });
+
+  it('fits the largest in the state, every active key with its exact total and every region not searched named', () => {
+    const result = largest();
+    expect(bytes(result)).toBeGreaterThan(MAX_INVESTIGATION_BYTES);
+
+    const fitted = fitVerification(result);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    expect(JSON.stringify(fitted)).not.toMatch(LONE_SURROGATE);
+    expect(fitted.cutToFit).toBe(true);
+    expect(fitted.activity.map((active) => [active.accessKeyId, active.totalEvents])).toEqual(
+      result.activity.map((active) => [active.accessKeyId, active.totalEvents]),
+    );
+    const named = (failures: VerificationResult['regionsFailed']) =>
+      failures.map((failed) => `${failed.accessKeyId} ${failed.region}`).sort();
+    expect(named(everyRegionNotSearched(fitted))).toEqual(named(result.regionsFailed));
+    expect(fitted.activity[0]?.calls[0]?.count).toBe(500);
+    expect(fitted.sessionKeysChecked).toEqual(result.sessionKeysChecked);
+  });
+
+  it('leaves the message counting what the whole verification did not search', () => {
+    const result = largest();
+
+    const fitted = fitVerification(result);
+
+    expect(notSearchedInBrief(fitted)).toBe(notSearchedInBrief(result));
+    expect(notSearchedInBrief(fitted)).toBe(
+      '20 region(s) could not be searched, and 2500 region(s) could not be searched for 125 session key(s)',
+    );
+    const message = messageOf(report(fitted));
+    expect(message.keyNow).toContain('ACTIVITY AFTER CONTAINMENT');
+    expect(message.done.join('\n')).toContain('cut to fit');
+    expect(message.attackerDid[0]).toContain('the key: 1,000 call(s)');
+    expect(message.attackerDid[0]).toContain('and 492 more), 125,250 refused');
+  });
+
+  it('fits when only the regions not searched are many, keeping every call of the one active key', () => {
+    const result = { ...largest(), activity: [{ ...calls(KEY, 'key', 7), calls: rows(3, 'Call') }] };
+    result.activity[0] = { ...calls(KEY, 'key', 7), calls: rows(3, 'Call'), errorCodes: [], sourceIps: [] };
+
+    const fitted = fitVerification(result);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    expect(fitted.activity[0]?.calls.map((call) => call.count)).toEqual([3, 2, 1]);
+    expect(everyRegionNotSearched(fitted)).toHaveLength(result.regionsFailed.length);
+  });
+
+  it('counts, rather than names, the regions of the last session keys when even grouped they do not fit', () => {
+    // Ids of 128 characters, each key not searched in 60 regions of its own.
+    const keys = Array.from({ length: 125 }, (_, index) => `ASIA${String(index).padStart(124, '0')}`);
+    const regionsOf = (index: number) => Array.from({ length: 60 }, (_, at) => `xx-${index}-${at}`);
+    const result: VerificationResult = {
+      ...largest(),
+      sessionKeysChecked: keys,
+      activity: [calls(KEY, 'key', 9), ...keys.map((key) => calls(key, 'session', 9))],
+      regionsFailed: keys.flatMap((key, index) =>
+        regionsOf(index).map((region) => ({ region, accessKeyId: key, error: 'denied' })),
+      ),
+    };
+
+    const fitted = fitVerification(result);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    const notNamed = fitted.sessionRegionsNotNamed ?? 0;
+    expect(notNamed).toBeGreaterThan(0);
+    expect(everyRegionNotSearched(fitted).length + notNamed).toBe(result.regionsFailed.length);
+    expect(messageOf(report(fitted)).done.join('\n')).toContain(
+      `${notNamed.toLocaleString('en-US')} more region(s) NOT searched for session keys`,
+    );
+  });
+});
