@@ -82,7 +82,7 @@ function callsLine(calls: CallsAfterContainment): string {
     .map((ip) => shownValue(ip.name, 60))
     .slice(0, 3)
     .join(', ');
-  return `${calls.role === 'key' ? 'the key' : `session key ${shownValue(calls.accessKeyId)}`}: ${formatCount(calls.totalEvents)} call(s) (${names}${more})${refused > 0 ? `, ${formatCount(refused)} refused` : ''}${from ? `, from ${from}` : ''}, ${calls.firstSeen} .. ${calls.lastSeen}`;
+  return `${calls.role === 'key' ? 'the key' : `session key ${shownValue(calls.accessKeyId)}`}: ${formatCount(calls.totalEvents)} call(s) (${names ? `${names}${more}` : `${formatCount(distinct)} distinct call(s), not named here`})${refused > 0 ? `, ${formatCount(refused)} refused` : ''}${from ? `, from ${from}` : ''}, ${calls.firstSeen} .. ${calls.lastSeen}`;
 }
 
 function keyNow(followUp: FollowUpReport, result: FollowUpResult | null): string {
@@ -196,7 +196,7 @@ function done(followUp: FollowUpReport, result: FollowUpResult | null): string[]
     lines.push(...notSearchedByKey(result), ...notCheckedLines(result), ...notFollowedLines(result));
     if (result.cutToFit)
       lines.push(
-        `The lists of calls, and why regions were not searched, were cut to fit the state machine's state (every key and its total are above); exposed-keys investigate --key ${result.accessKeyId} --start ${result.containedAt} reads it all again.`,
+        `The lists of calls, and why regions were not searched, were cut to fit the state machine's state${result.activity.length > 0 ? ' (every key and its total are above)' : ''}; exposed-keys investigate --key ${result.accessKeyId} --start ${result.containedAt} reads it all again.`,
       );
     // LookupEvents and the trail's files show a call minutes after it was made.
     if (result.quiet)

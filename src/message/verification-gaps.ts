@@ -39,12 +39,14 @@ function ownFailures(result: VerificationResult): KeyFailedRegion[] {
 export function notSearchedInBrief(result: VerificationResult): string | null {
   const own = ownFailures(result).length;
   const sessions = sessionFailures(result);
-  const notNamed = result.sessionRegionsNotNamed ?? 0;
-  const forSessions = everyRegionNotSearched(result).length - own + notNamed;
+  const notNamed = result.sessionRegionsNotNamed ?? { keys: 0, regions: 0 };
+  const forSessions = everyRegionNotSearched(result).length - own + notNamed.regions;
   const parts = [
     ...(own > 0 ? [`${own} region(s) could not be searched`] : []),
     ...(forSessions > 0
-      ? [`${own > 0 ? 'and ' : ''}${forSessions} region(s) could not be searched for ${sessions.size} session key(s)`]
+      ? [
+          `${own > 0 ? 'and ' : ''}${forSessions} region(s) could not be searched for ${sessions.size + notNamed.keys} session key(s)`,
+        ]
       : []),
   ];
   return parts.length === 0 ? null : parts.join(', ');
@@ -52,15 +54,15 @@ export function notSearchedInBrief(result: VerificationResult): string | null {
 
 /** The regions not searched, the key's then each session key's, as WHAT WAS DONE lists them. */
 export function notSearchedByKey(result: VerificationResult): string[] {
-  const notNamed = result.sessionRegionsNotNamed ?? 0;
+  const notNamed = result.sessionRegionsNotNamed;
   return [
     ...notSearchedLines(ownFailures(result)),
     ...[...sessionFailures(result)].flatMap(([key, failed]) =>
       notSearchedLines(failed, ` for session key ${shownValue(key)}`),
     ),
-    ...(notNamed > 0
+    ...(notNamed && notNamed.keys > 0
       ? [
-          `${formatCount(notNamed)} more region(s) NOT searched for session keys, not named here (left out to fit the state): search each session key checked since containment.`,
+          `${formatCount(notNamed.regions)} more region(s) NOT searched for ${formatCount(notNamed.keys)} more session key(s), not named here (left out to fit the state).`,
         ]
       : []),
   ];
@@ -94,6 +96,11 @@ export function searchAgainSteps(result: VerificationResult, member: string | nu
   if (sessions.length > SESSION_COMMANDS)
     steps.push(
       `Search the same way for the ${sessions.length - SESSION_COMMANDS} other session key(s) with regions not searched, listed below.`,
+    );
+  const notNamed = result.sessionRegionsNotNamed?.keys ?? 0;
+  if (notNamed > 0)
+    steps.push(
+      `Search since containment the ${formatCount(notNamed)} session key(s) whose regions not searched are not named here (left out to fit the state): every session key checked that has no line below, each with: exposed-keys investigate --key <ASIA…>${accountFlag(member)} ${since}`,
     );
   return steps;
 }

@@ -1,4 +1,4 @@
-import { cutEnd } from '../common/untrusted-text.js';
+import { codePointLength, cutEnd } from '../common/untrusted-text.js';
 import type {
   CallsAfterContainment,
   FailedRegionGroup,
@@ -43,9 +43,14 @@ function size(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
+/** Why a region failed, cut to `length`; at 0, a reason as short as the words that replace it is kept. */
 function why(error: string, length: number): string {
-  return length === 0 ? WHY_LEFT_OUT : cutEnd(error, length);
+  if (length > 0) return cutEnd(error, length);
+  return codePointLength(error) <= WHY_KEPT ? error : WHY_LEFT_OUT;
 }
+
+/** A reason this short ("AccessDenied", "Rate exceeded") is kept whole whatever the stage. */
+const WHY_KEPT = 40;
 
 /** One key's calls, its lists cut to `stage`, its total and first and last call exact. */
 function cutCalls(calls: CallsAfterContainment, stage: Stage): CallsAfterContainment {
@@ -105,27 +110,52 @@ export function fitVerification(result: VerificationResult): VerificationResult 
       ...result,
       // The key's own calls are what the verification is for: they keep more than a session key's.
       activity: result.activity.map((calls) => cutCalls(calls, calls.role === 'key' ? OWN : stage)),
-      regionsFailed: own.map((failed) => ({ ...failed, error: why(failed.error, Math.max(stage.error, 40)) })),
+      regionsFailed: own.map((failed) => ({ ...failed, error: why(failed.error, Math.max(stage.error, WHY_KEPT)) })),
       ...(groups.length > 0 ? { sessionRegionsFailed: groups } : {}),
       cutToFit: true,
     };
     if (size(fitted) <= MAX_VERIFICATION_BYTES) return fitted;
   }
-  return withoutLastGroups(fitted);
+  return atTheSmallest(withoutLastKeys(fitted));
 }
 
 /**
- * The last resort, past what 126 keys of AWS's shape in AWS's regions take: the session keys'
- * groups from the end are left out, and counted, until it fits, so that an alert still goes out.
+ * The last resort, past what 126 keys of AWS's shape in AWS's regions take: the session keys of
+ * the last group are left out one at a time, and counted (keys and regions), until it fits.
  */
-function withoutLastGroups(result: VerificationResult): VerificationResult {
-  const groups = [...(result.sessionRegionsFailed ?? [])];
-  let notNamed = 0;
+function withoutLastKeys(result: VerificationResult): VerificationResult {
+  const groups = (result.sessionRegionsFailed ?? []).map((group) => ({
+    ...group,
+    accessKeyIds: [...group.accessKeyIds],
+  }));
+  const notNamed = { keys: 0, regions: 0 };
   let fitted = result;
   while (size(fitted) > MAX_VERIFICATION_BYTES && groups.length > 0) {
-    const left = groups.pop();
-    notNamed += (left?.accessKeyIds.length ?? 0) * (left?.regions.length ?? 0);
-    fitted = { ...result, sessionRegionsFailed: groups, sessionRegionsNotNamed: notNamed };
+    const last = groups[groups.length - 1] as FailedRegionGroup;
+    last.accessKeyIds.pop();
+    notNamed.keys += 1;
+    notNamed.regions += last.regions.length;
+    if (last.accessKeyIds.length === 0) groups.pop();
+    fitted = { ...result, sessionRegionsFailed: groups, sessionRegionsNotNamed: { ...notNamed } };
   }
   return fitted;
+}
+
+/**
+ * What is left when no session key's regions are named: the key's own calls without their lists,
+ * why its own regions failed left out, and only the first of the session keys not checked or not
+ * followed named (all are counted), so that the result fits whatever ids CloudTrail gave.
+ */
+function atTheSmallest(result: VerificationResult): VerificationResult {
+  if (size(result) <= MAX_VERIFICATION_BYTES) return result;
+  const notFollowed = result.sessionKeysNotFollowed;
+  return {
+    ...result,
+    activity: result.activity.map((calls) => cutCalls(calls, STAGES[STAGES.length - 1] as Stage)),
+    regionsFailed: result.regionsFailed.map((failed) => ({ ...failed, error: WHY_LEFT_OUT })),
+    ...(result.sessionKeysNotCheckedListed
+      ? { sessionKeysNotCheckedListed: result.sessionKeysNotCheckedListed.slice(0, 1) }
+      : {}),
+    ...(notFollowed ? { sessionKeysNotFollowed: { ...notFollowed, keys: notFollowed.keys.slice(0, 1) } } : {}),
+  };
 }

@@ -202,7 +202,7 @@ function verificationIncomplete(result: VerificationResult): boolean {
     result.truncated ||
     result.regionsFailed.length > 0 ||
     (result.sessionRegionsFailed?.length ?? 0) > 0 ||
-    (result.sessionRegionsNotNamed ?? 0) > 0 ||
+    (result.sessionRegionsNotNamed?.regions ?? 0) > 0 ||
     result.sessionKeysNotChecked > 0 ||
     (result.sessionKeysNotFollowed?.count ?? 0) > 0
   );

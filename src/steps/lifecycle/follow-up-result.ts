@@ -40,7 +40,7 @@ export interface CallsAfterContainment {
   sourceIps: { name: string; count: number }[];
   /**
    * Set when the lists were cut to fit the state (see fitVerification): how many distinct calls
-   * there were, and how many calls were refused, before the cut.
+   * the verification had listed, and how many calls of those were refused, before that cut.
    */
   cut?: { calls: number; refused: number };
 }
@@ -102,10 +102,10 @@ export interface VerificationResult {
   /** In a result cut to fit the state: the regions not searched for the session keys, grouped. */
   sessionRegionsFailed?: FailedRegionGroup[];
   /**
-   * In a result that even then did not fit: how many regions not searched for session keys are
-   * not named (the groups left out), for a human to search.
+   * In a result that even grouped did not fit: how many session keys with regions not searched
+   * are not named, and how many such regions they had, for a human to search.
    */
-  sessionRegionsNotNamed?: number;
+  sessionRegionsNotNamed?: { keys: number; regions: number };
   /** True when a limit on events or time was hit. */
   truncated: boolean;
   /**

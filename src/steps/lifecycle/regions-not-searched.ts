@@ -46,5 +46,8 @@ export function everyRegionNotSearched(result: VerificationResult): KeyFailedReg
       group.regions.map((region) => ({ region, error: group.error, accessKeyId })),
     ),
   );
-  return [...result.regionsFailed, ...grouped];
+  // In the order the keys were checked, as the whole result listed them (groups gather keys out of it).
+  const order = new Map(result.sessionKeysChecked.map((key, index) => [key, index]));
+  const at = (failed: KeyFailedRegion) => order.get(failed.accessKeyId) ?? order.size;
+  return [...result.regionsFailed, ...grouped.sort((a, b) => at(a) - at(b))];
 }

@@ -10,7 +10,7 @@ import { everyRegionNotSearched } from '../../../src/steps/lifecycle/regions-not
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CONTAINED_AT = '2026-11-26T22:00:09.000Z';
 const REGIONS = Array.from({ length: 20 }, (_, index) => `xx-test-${index + 1}`);
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
 
 function bytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
@@ -98,7 +98,8 @@ describe('fitVerification', () => {
     const fitted = fitVerification(result);
 
     expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
-    expect(JSON.stringify(fitted)).not.toMatch(LONE_SURROGATE);
+    // JSON.stringify writes a lone surrogate as an escape, and a whole pair as it is.
+    expect(JSON.stringify(fitted)).not.toMatch(LONE_SURROGATE_ESCAPE);
     expect(fitted.cutToFit).toBe(true);
     expect(fitted.activity.map((active) => [active.accessKeyId, active.totalEvents])).toEqual(
       result.activity.map((active) => [active.accessKeyId, active.totalEvents]),
@@ -153,11 +154,60 @@ describe('fitVerification', () => {
     const fitted = fitVerification(result);
 
     expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
-    const notNamed = fitted.sessionRegionsNotNamed ?? 0;
-    expect(notNamed).toBeGreaterThan(0);
-    expect(everyRegionNotSearched(fitted).length + notNamed).toBe(result.regionsFailed.length);
-    expect(messageOf(report(fitted)).done.join('\n')).toContain(
-      `${notNamed.toLocaleString('en-US')} more region(s) NOT searched for session keys`,
+    const notNamed = fitted.sessionRegionsNotNamed ?? { keys: 0, regions: 0 };
+    expect(notNamed.keys).toBeGreaterThan(0);
+    expect(everyRegionNotSearched(fitted).length + notNamed.regions).toBe(result.regionsFailed.length);
+    const named = new Set(everyRegionNotSearched(fitted).map((failed) => failed.accessKeyId));
+    expect(named.size + notNamed.keys).toBe(125);
+    const message = messageOf(report(fitted));
+    expect(message.done.join('\n')).toContain(
+      `${notNamed.regions.toLocaleString('en-US')} more region(s) NOT searched for ${notNamed.keys} more session key(s)`,
     );
+    expect(message.doNow.join('\n')).toContain(
+      `the ${notNamed.keys} session key(s) whose regions not searched are not named`,
+    );
+  });
+
+  it('counts every session key in the brief when one group of them all is too large to name', () => {
+    // One reason for every key in the same 36 regions: a single group, its 125 ids of 128 characters.
+    const keys = Array.from({ length: 125 }, (_, index) => `ASIA${String(index).padStart(124, '0')}`);
+    const regions = Array.from({ length: 36 }, (_, index) => `xx-test-${index + 1}`);
+    const result: VerificationResult = {
+      ...largest(),
+      sessionKeysChecked: keys,
+      activity: [calls(KEY, 'key', 9), ...keys.map((key) => calls(key, 'session', 9))],
+      regionsFailed: keys.flatMap((key) =>
+        regions.map((region) => ({ region, accessKeyId: key, error: 'AccessDenied' })),
+      ),
+    };
+
+    const fitted = fitVerification(result);
+
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
+    expect(notSearchedInBrief(fitted)).toBe('4500 region(s) could not be searched for 125 session key(s)');
+    expect(everyRegionNotSearched(fitted).every((failed) => failed.error === 'AccessDenied')).toBe(true);
+    expect(messageOf(report(fitted)).attackerDid[1]).toContain('9 call(s) (500 distinct call(s), not named here)');
+  });
+
+  it('lists the session keys in the order they were checked, whatever groups gathered them', () => {
+    const keys = ['A', 'B', 'C', 'D'].map((letter) => `ASIA${letter.repeat(16)}`);
+    const regionsOf: Record<string, string[]> = {
+      [keys[0] as string]: ['eu-west-1'],
+      [keys[1] as string]: ['eu-west-2'],
+      [keys[2] as string]: ['eu-west-1'],
+      [keys[3] as string]: ['eu-west-2'],
+    };
+    const result: VerificationResult = {
+      ...largest(),
+      sessionKeysChecked: keys,
+      regionsFailed: keys.flatMap((key) =>
+        (regionsOf[key] ?? []).map((region) => ({ region, accessKeyId: key, error: 'AccessDenied' })),
+      ),
+    };
+
+    const fitted = fitVerification(result);
+
+    expect(fitted.sessionRegionsFailed?.length).toBe(2);
+    expect([...new Set(everyRegionNotSearched(fitted).map((failed) => failed.accessKeyId))]).toEqual(keys);
   });
 });
