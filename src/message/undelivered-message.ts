@@ -63,7 +63,7 @@ const QUOTED_EVENT_CHARS = 4_000;
 export const LISTED_KEYS = 50;
 
 /** Ends an alert cut to fit SNS's size limit; the event, quoted last, is what the cut takes first. */
-const CUT_NOTE = "\n\n[… alert cut here to fit SNS's size limit]";
+export const CUT_NOTE = "\n\n[… alert cut here to fit SNS's size limit]";
 
 /** What the body turned out to be. */
 export type UndeliveredContent =
@@ -122,7 +122,8 @@ function memberOf(accountId: string | null, stackAccount: string | null): string
   return accountId && accountId !== stackAccount ? accountId : null;
 }
 
-interface Described {
+/** What an event named, as an alert about it says it. */
+export interface Described {
   /** What was reported, for the subject: a key, a user, a follow-up. */
   about: string;
   /** What the response would have done, for the lead. */
@@ -251,7 +252,8 @@ function describeSeveralKeys(
   };
 }
 
-function describe(content: UndeliveredContent, stackAccount: string | null): Described {
+/** What an event exposed-keys was sent names, for an alert: a key, several, a quarantined user, a follow-up. */
+export function describe(content: UndeliveredContent, stackAccount: string | null): Described {
   if (content.kind === 'signal') return describeSignal(content.signal, stackAccount);
   if (content.kind === 'follow-up') return describeFollowUp(content.request, stackAccount);
   if (content.kind === 'several-keys') return describeSeveralKeys(content, stackAccount);
@@ -292,7 +294,14 @@ function subjectOf(described: Described, restart: RestartOutcome): string {
   return printableAscii(subject).slice(0, MAX_SUBJECT_LENGTH);
 }
 
-function chatOf(subject: string, lead: string, steps: readonly string[], attributes: Record<string, string>) {
+/** An alert as a chat custom notification, threaded by key. */
+export function chatOf(
+  subject: string,
+  lead: string,
+  steps: readonly string[],
+  attributes: Record<string, string>,
+  more = 'The e-mail has the event and why it was not delivered.',
+) {
   const thread = attributes.accessKeyId ?? `undelivered-${attributes.account}`;
   return {
     version: '1.0',
@@ -300,7 +309,7 @@ function chatOf(subject: string, lead: string, steps: readonly string[], attribu
     content: {
       textType: 'client-markdown',
       title: chatText(`:rotating_light: ${subject}`, CHAT_LIMITS.title),
-      description: chatText(`${lead}\nThe e-mail has the event and why it was not delivered.`, CHAT_LIMITS.description),
+      description: chatText(`${lead}\n${more}`, CHAT_LIMITS.description),
       nextSteps: chatNextSteps(steps),
       keywords: ['exposed-keys', attributes.outcome, attributes.source, attributes.account].map((word) =>
         chatText(word ?? 'unknown', CHAT_LIMITS.keyword),

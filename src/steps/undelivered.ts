@@ -4,6 +4,7 @@ import { isAwsError, isThrottling, toAwsCallError } from '../aws/aws-errors.js';
 import { withDeadline } from '../aws/deadline.js';
 import type { SfnApi, SnsClient, SqsApi } from '../aws/narrow-clients.js';
 import { describeError } from '../errors.js';
+import { type EndedExecution, endedExecutionAlert, fallbackEndedAlert } from '../message/ended-execution-message.js';
 import {
   fallbackUndeliveredAlert,
   type RestartOutcome,
@@ -13,6 +14,7 @@ import {
   undeliveredContent,
 } from '../message/undelivered-message.js';
 import { publishChat } from './channels/chat.js';
+import { endedExecutionOf, lookUpEnded, reportedOnItsOwn } from './ended-execution.js';
 import { publishEmail } from './notify.js';
 
 /** One message of the dead-letter queue as Lambda's SQS event source hands it over. */
@@ -85,6 +87,11 @@ export interface UndeliveredOutcome {
   fallback?: boolean;
   /** Why SNS refused the full alert, when the fixed one went out (or was tried) instead. */
   fullAlertRefused?: string;
+  /**
+   * For an execution that ended without success: `alerted`, or `reported` when it ended as it
+   * meant to, after its own report (no alert).
+   */
+  ended?: 'alerted' | 'reported';
 }
 
 /** What became of a batch. */
@@ -225,6 +232,8 @@ const REFUSED_FOR_CONTENT = ['InvalidParameter', 'InvalidParameterValue'];
 
 async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<UndeliveredOutcome> {
   const body = typeof record.body === 'string' ? record.body : '';
+  const ended = endedExecutionOf(body, deps.stateMachineArn);
+  if (ended) return handleEnded(deps, record, ended);
   const attributes = attributesOf(record);
   let alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
   let restarted: RestartOutcome = { status: 'not-tried', reason: 'it could not be read' };
@@ -241,6 +250,53 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
     alert = fallbackUndeliveredAlert(record.messageId, restarted);
     fallback = true;
   }
+  const fixed = fallbackUndeliveredAlert(record.messageId, restarted, true);
+  return publishAlert(deps, shares, record, { alert, restarted, fallback, fixed });
+}
+
+/**
+ * An execution that ended with no report (stopped, timed out, or failed where no step reports):
+ * alerted, once Step Functions confirms how it ended; nothing is started again (it may have
+ * contained the key already, or been stopped on purpose). One that ended as it meant to, after its
+ * report, is let go without an alert.
+ */
+async function handleEnded(
+  deps: UndeliveredDeps,
+  record: DeadLetterRecord,
+  reported: EndedExecution,
+): Promise<UndeliveredOutcome> {
+  const shares = withShares(deps);
+  const ended = await lookUpEnded(shares.restart.sfn, reported);
+  const restarted: RestartOutcome = { status: 'not-tried', reason: `the execution ${ended.status}` };
+  if (reportedOnItsOwn(ended))
+    return { messageId: record.messageId, restart: restarted, chat: 'none', ended: 'reported' };
+  let alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
+  let fallback = false;
+  try {
+    alert = endedExecutionAlert(ended, accountOfQueue(record.eventSourceARN));
+  } catch {
+    alert = fallbackEndedAlert(ended.executionArn);
+    fallback = true;
+  }
+  const fixed = fallbackEndedAlert(ended.executionArn);
+  const outcome = await publishAlert(deps, shares, record, { alert, restarted, fallback, fixed });
+  return { ...outcome, ended: 'alerted' };
+}
+
+/** Publishes a message's alert: the chat (on the 1st, 2nd, 4th… receive), then the e-mail, the fixed one when SNS refuses it. */
+async function publishAlert(
+  deps: UndeliveredDeps,
+  shares: ReturnType<typeof withShares>,
+  record: DeadLetterRecord,
+  made: {
+    alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
+    restarted: RestartOutcome;
+    fallback: boolean;
+    /** What goes instead of an alert SNS refuses for what it holds: fixed text. */
+    fixed: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'>;
+  },
+): Promise<UndeliveredOutcome> {
+  const { alert, restarted, fallback } = made;
   const chatted =
     deps.chatTopicArn && alert.chat && chatsOnReceive(receiveCount(record))
       ? await publishChat(shares.chatSns, deps.chatTopicArn, alert.chat)
@@ -264,7 +320,7 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
   }
   // An alert SNS refuses for what it holds is refused on every retry: the fixed one goes out
   // rather than none for the 14 days the queue keeps the message.
-  const fixed = fallbackUndeliveredAlert(record.messageId, restarted, true);
+  const { fixed } = made;
   const instead = { ...outcome, fallback: true, fullAlertRefused: refused };
   try {
     await publishEmail(shares.emailSns, deps.topicArn, fixed);

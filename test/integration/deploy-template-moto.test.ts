@@ -6,13 +6,13 @@ import {
   DescribeStacksCommand,
   type StackResource,
 } from '@aws-sdk/client-cloudformation';
-import { EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, ListTargetsByRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoServer, startMoto } from '../../emulators/moto.js';
@@ -209,6 +209,45 @@ describe('the template deployed to the moto emulator', () => {
       expect(Targets?.[0]?.DeadLetterConfig?.Arn, rule).toBe(queueArn);
     }
     expect(mappings.EventSourceMappings?.map((mapping) => mapping.EventSourceArn)).toEqual([queueArn]);
+  });
+
+  it("sends the queue an execution of the stack's state machine that was stopped, and not one that succeeded", async () => {
+    const resources = await stackResources();
+    const physical = (logicalId: string) =>
+      resources.find((resource) => resource.LogicalResourceId === logicalId)?.PhysicalResourceId ?? '';
+    const sqs = new SQSClient(clientOptions());
+    const { Targets } = await new EventBridgeClient(clientOptions()).send(
+      new ListTargetsByRuleCommand({ Rule: physical('ResponseEndedRule') }),
+    );
+    const queueArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: physical('UndeliveredQueue'), AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn;
+    const change = (status: string) => ({
+      Source: 'aws.states',
+      DetailType: 'Step Functions Execution Status Change',
+      Detail: JSON.stringify({
+        executionArn: `${physical('StateMachine').replace(':stateMachine:', ':execution:')}:e-${status}`,
+        stateMachineArn: physical('StateMachine'),
+        status,
+      }),
+    });
+
+    await new EventBridgeClient(clientOptions()).send(
+      new PutEventsCommand({ Entries: [change('SUCCEEDED'), change('ABORTED')] }),
+    );
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: physical('UndeliveredQueue'),
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+
+    expect(Targets?.map((target) => target.Arn)).toEqual([queueArn]);
+    const statuses = (received.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}').detail?.status);
+    expect(statuses).toEqual(['ABORTED']);
   });
 
   it('completes with the Athena option (a trail bucket and an organisation)', async () => {

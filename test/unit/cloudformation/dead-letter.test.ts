@@ -17,11 +17,20 @@ function variables(logicalId: string): Record<string, unknown> {
   return environment?.Variables ?? {};
 }
 
+/** The rules that start the state machine: what they cannot deliver goes to the queue. */
 function rules(): [string, Record<string, any>][] {
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Events::Rule')
+    .filter(([, resource]) =>
+      ((resource.Properties?.Targets ?? []) as { Arn?: { Ref?: string } }[]).some(
+        (target) => target.Arn?.Ref === 'StateMachine',
+      ),
+    )
     .map(([id, resource]) => [id, resource]);
 }
+
+/** The rule that sends the queue the state machine's executions that ended without success, to be alerted. */
+const ENDED = 'ResponseEndedRule';
 
 function queuePolicy(): any[] {
   const policy = template.Resources.UndeliveredQueuePolicy?.Properties?.PolicyDocument as { Statement: any[] };
@@ -58,7 +67,7 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
 
   it('is admitted to the queue from the stack’s own rules only, the hub’s only in organisation mode', () => {
     const byCondition: Record<string, string[]> = {};
-    for (const [id, rule] of rules()) {
+    for (const [id, rule] of [...rules(), [ENDED, template.Resources[ENDED] as Record<string, any>] as const]) {
       const condition = (rule.Condition as string | undefined) ?? 'always';
       byCondition[condition] = [...(byCondition[condition] ?? []), id].sort();
     }
@@ -81,7 +90,7 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
     const sourceArns = sends.Condition.ArnNotEquals['aws:SourceArn'];
     const unconditional = sourceArns.filter((arn: any) => !arn['Fn::If']).map((arn: any) => arn['Fn::GetAtt'][0]);
     const hub = sourceArns.filter((arn: any) => arn['Fn::If']);
-    expect(unconditional.sort()).toEqual(['HealthRiskRule', 'QuarantineRule', 'TrustedAdvisorRule']);
+    expect(unconditional.sort()).toEqual(['HealthRiskRule', 'QuarantineRule', ENDED, 'TrustedAdvisorRule']);
     expect(hub).toEqual(
       ['HubTrustedAdvisorRule', 'HubHealthRiskRule', 'HubQuarantineRule'].map((rule) => ({
         'Fn::If': ['IsOrganization', { 'Fn::GetAtt': [rule, 'Arn'] }, { Ref: 'AWS::NoValue' }],
@@ -97,7 +106,7 @@ describe('what EventBridge and Scheduler cannot deliver', () => {
       Resource: QUEUE_ARN,
       Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['UndeliveredRole', 'Arn'] } } },
     });
-    expect(rules()).toHaveLength(unconditional.length + hub.length);
+    expect(rules()).toHaveLength(unconditional.length - 1 + hub.length);
   });
 
   it('from a schedule, is sent by the schedules’ role, which the containment function is told of', () => {

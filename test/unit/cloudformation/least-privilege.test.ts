@@ -171,13 +171,15 @@ const ROLE_ACTIONS: Record<string, string[]> = {
   EventsRole: ['states:StartExecution'],
   // A schedule sends what it could not start to the dead-letter queue as its own role.
   SchedulerRole: ['states:StartExecution', 'sqs:SendMessage'],
-  // Reads the dead-letter queue, gives each event to the state machine again, and alerts the topics.
+  // Reads the dead-letter queue, gives each event to the state machine again, and alerts the topics;
+  // asks how an execution that ended with no report ended.
   UndeliveredRole: [
     'sqs:ReceiveMessage',
     'sqs:DeleteMessage',
     'sqs:GetQueueAttributes',
     'sqs:ChangeMessageVisibility',
     'states:StartExecution',
+    'states:DescribeExecution',
     'sns:Publish',
     'kms:GenerateDataKey',
     'kms:Decrypt',
@@ -299,6 +301,13 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (action === 'kms:Decrypt' && role === 'InvestigateRole') return [{ Ref: 'TrailKmsKeyArn' }];
   if (action === 'kms:GenerateDataKey' || action === 'kms:Decrypt') return [CUSTOMER_KEY];
   if (action === 'states:StartExecution') return [{ Ref: 'StateMachine' }];
+  // The executions of the stack's state machine, and no other's.
+  if (action === 'states:DescribeExecution')
+    return [
+      {
+        'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:\${StateMachine.Name}:*`,
+      },
+    ];
   if (action === 'lambda:InvokeFunction') {
     return FUNCTIONS.flatMap((fn) => [{ 'Fn::GetAtt': [fn, 'Arn'] }, { 'Fn::Sub': `\${${fn}.Arn}:*` }]);
   }

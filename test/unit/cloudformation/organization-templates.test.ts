@@ -36,8 +36,11 @@ function list(value: unknown): unknown[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+/** The rules that carry reports of exposed keys (not the hub's own rule on its executions' ends). */
 function rulesOf(template: CloudFormationTemplate) {
-  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Events::Rule');
+  return Object.entries(template.Resources).filter(
+    ([name, resource]) => resource.Type === 'AWS::Events::Rule' && name !== 'ResponseEndedRule',
+  );
 }
 
 function inlineStatements(template: CloudFormationTemplate, role: string): Statement[] {

@@ -221,6 +221,7 @@ describe('the template resources', () => {
       CloudTrailTable: 'AWS::Glue::Table',
       AthenaWorkGroup: 'AWS::Athena::WorkGroup',
       QuarantineRule: 'AWS::Events::Rule',
+      ResponseEndedRule: 'AWS::Events::Rule',
       IncidentTable: 'AWS::DynamoDB::Table',
       ChatTopic: 'AWS::SNS::Topic',
       ChatTopicPolicy: 'AWS::SNS::TopicPolicy',
