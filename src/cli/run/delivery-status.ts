@@ -30,6 +30,9 @@ export interface DeliveryStatus {
   queueReader: QueueReaderStatus | null;
 }
 
+/** The logical id of the rule on the state machine's executions that did not succeed (CloudFormation names the rule after it). */
+const ENDED_RULE = 'ResponseEndedRule';
+
 /** The logical id of the mapping from the dead-letter queue to its function (cloudformation/exposed-keys.yaml). */
 const QUEUE_READER = 'UndeliveredEventSource';
 
@@ -119,15 +122,19 @@ export function deliveryProblems(
   const problems: string[] = [];
   for (const rule of delivery.rules) {
     if ('error' in rule) continue;
+    // The one rule that does not feed the state machine: it tells of executions that ended with no report.
+    const lost = rule.name.includes(ENDED_RULE)
+      ? 'an execution that ends with no report is not alerted'
+      : 'the events it matches never reach the state machine';
     if (rule.state === GONE_RULE)
       problems.push(
-        `The rule ${rule.name} no longer exists: the events it matched never reach the state machine. ${makeAgain(stack)}`,
+        `The rule ${rule.name} no longer exists: ${lost.replace('matches', 'matched')}. ${makeAgain(stack)}`,
       );
     else if (!SENDING.has(rule.state)) {
       // A rule on another bus than the default is found only with its bus named.
       const bus = rule.eventBusName ? ` --event-bus-name ${rule.eventBusName}` : '';
       problems.push(
-        `The rule ${rule.name} is ${rule.state}: the events it matches never reach the state machine. Enable it: aws events enable-rule --name ${rule.name}${bus} --region us-east-1.`,
+        `The rule ${rule.name} is ${rule.state}: ${lost}. Enable it: aws events enable-rule --name ${rule.name}${bus} --region us-east-1.`,
       );
     }
   }

@@ -138,6 +138,11 @@ describe('what status reports of the stack itself and what carries events to it 
         queueReader: { error: 'AccessDenied' },
       };
       expect(statusProblems(status({ stack, delivery: unread }))).toEqual([]);
+      // The rule on the state machine's executions feeds the queue, not the state machine: it says what is lost.
+      const ended = { rules: [{ name: 'exposed-keys-ResponseEndedRule-1', state: 'DISABLED' }], queueReader: null };
+      expect(statusProblems(status({ stack, delivery: ended }))).toEqual([
+        'The rule exposed-keys-ResponseEndedRule-1 is DISABLED: an execution that ends with no report is not alerted. Enable it: aws events enable-rule --name exposed-keys-ResponseEndedRule-1 --region us-east-1.',
+      ]);
     } finally {
       events.restore();
       lambda.restore();
