@@ -88,3 +88,10 @@ export const DEFAULT_STACK_SET_NAME = 'exposed-keys-members';
 
 /** Organisation mode: the management account's member stack (StackSets never deploy there). */
 export const DEFAULT_MEMBER_STACK_NAME = 'exposed-keys-member';
+
+/**
+ * The error `exposed-keys simulate` stops its test user's execution with, when interrupted: the
+ * test key goes with its user, and the run says so itself; the stack's alert on executions that
+ * end with no report lets it go.
+ */
+export const SIMULATION_INTERRUPTED = 'SimulationInterrupted';

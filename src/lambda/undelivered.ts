@@ -33,7 +33,8 @@ export async function handler(
   for (const outcome of result.outcomes) {
     const entry = { ...outcome, restart: outcome.restart.status, restartDetail: outcome.restart };
     if (outcome.error) logger.error('Could not alert: the message stays on the queue', entry);
-    else if (outcome.ended === 'reported') logger.info('An execution ended as it meant to, after its report', entry);
+    else if (outcome.ended && outcome.ended !== 'alerted')
+      logger.info('An execution ended with no need of an alert', entry);
     else if (outcome.ended === 'alerted') logger.warn('An execution ended with no report: alerted', entry);
     else logger.warn('An event did not reach the state machine: alerted', entry);
     // Where a human reads an event no alert describes: the queue lets only this function receive.

@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { toAwsCallError } from '../aws/aws-errors.js';
 import type { SfnApi } from '../aws/narrow-clients.js';
+import { SIMULATION_INTERRUPTED } from '../constants.js';
 import { describeError } from '../errors.js';
 import type { EndedExecution } from '../message/ended-execution-message.js';
 
@@ -12,7 +13,8 @@ import type { EndedExecution } from '../message/ended-execution-message.js';
 /**
  * The errors of the state machine's own Fail states reached only once the report went out: an
  * execution that fails with one needs no other alert. Its NotificationFailed is not among them
- * (the report did not go out, and its short alert may not have either). A test reads them from
+ * (it fails with the notification's own error): the report did not go out, and the short alert
+ * Step Functions sends then, if it went, names no key; this alert does. A test reads them from
  * the template.
  */
 export const REPORTED_FAILURES: readonly string[] = ['KeyNotContained', 'HumanMustAct'];
@@ -91,7 +93,17 @@ export async function lookUpEnded(sfn: SfnApi, ended: EndedExecution): Promise<E
   }
 }
 
-/** True when the execution ended as it meant to, after its report went out: no alert is needed. */
-export function reportedOnItsOwn(ended: EndedExecution): boolean {
-  return ended.status === 'FAILED' && ended.error !== null && REPORTED_FAILURES.includes(ended.error);
+/** Statuses of an execution that has not ended, or no longer has: redriven since the event. */
+const NOT_ENDED = new Set(['RUNNING', 'PENDING_REDRIVE', 'SUCCEEDED']);
+
+/**
+ * Why the execution needs no alert, or null when it does: it ended as it meant to, after its report
+ * (`reported`); it runs again, or succeeded, since (`not-ended`: a redrive, whose own end sends its
+ * own event); or `simulate` stopped its own test (`simulation`).
+ */
+export function noAlertNeeded(ended: EndedExecution): 'reported' | 'not-ended' | 'simulation' | null {
+  if (NOT_ENDED.has(ended.status)) return 'not-ended';
+  if (ended.status === 'FAILED' && ended.error !== null && REPORTED_FAILURES.includes(ended.error)) return 'reported';
+  if (ended.status === 'ABORTED' && ended.error === SIMULATION_INTERRUPTED) return 'simulation';
+  return null;
 }

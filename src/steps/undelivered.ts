@@ -14,7 +14,7 @@ import {
   undeliveredContent,
 } from '../message/undelivered-message.js';
 import { publishChat } from './channels/chat.js';
-import { endedExecutionOf, lookUpEnded, reportedOnItsOwn } from './ended-execution.js';
+import { endedExecutionOf, lookUpEnded, noAlertNeeded } from './ended-execution.js';
 import { publishEmail } from './notify.js';
 
 /** One message of the dead-letter queue as Lambda's SQS event source hands it over. */
@@ -88,10 +88,10 @@ export interface UndeliveredOutcome {
   /** Why SNS refused the full alert, when the fixed one went out (or was tried) instead. */
   fullAlertRefused?: string;
   /**
-   * For an execution that ended without success: `alerted`, or `reported` when it ended as it
-   * meant to, after its own report (no alert).
+   * For an execution that ended without success: `alerted`, or why no alert was needed (see
+   * noAlertNeeded).
    */
-  ended?: 'alerted' | 'reported';
+  ended?: 'alerted' | 'reported' | 'not-ended' | 'simulation';
 }
 
 /** What became of a batch. */
@@ -258,7 +258,7 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
  * An execution that ended with no report (stopped, timed out, or failed where no step reports):
  * alerted, once Step Functions confirms how it ended; nothing is started again (it may have
  * contained the key already, or been stopped on purpose). One that ended as it meant to, after its
- * report, is let go without an alert.
+ * report, runs again since, or was a simulation's own test stopped, is let go without an alert.
  */
 async function handleEnded(
   deps: UndeliveredDeps,
@@ -268,8 +268,8 @@ async function handleEnded(
   const shares = withShares(deps);
   const ended = await lookUpEnded(shares.restart.sfn, reported);
   const restarted: RestartOutcome = { status: 'not-tried', reason: `the execution ${ended.status}` };
-  if (reportedOnItsOwn(ended))
-    return { messageId: record.messageId, restart: restarted, chat: 'none', ended: 'reported' };
+  const needsNone = noAlertNeeded(ended);
+  if (needsNone) return { messageId: record.messageId, restart: restarted, chat: 'none', ended: needsNone };
   let alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
   let fallback = false;
   try {

@@ -10,7 +10,10 @@ import { describeError } from '../../errors.js';
  * when EventBridge no longer knows it: deleted by hand), with its bus when it is not the default
  * one (the hub's: a command about the rule must name it); or why it could not be read.
  */
-export type RuleStatus = { name: string; state: string; eventBusName?: string } | { name: string; error: string };
+export type RuleStatus = ({ name: string; state: string; eventBusName?: string } | { name: string; error: string }) & {
+  /** The rule's logical id in the template, when the stack's description gave it. */
+  logicalId?: string;
+};
 
 /**
  * Whether the function that alerts on the dead-letter queue reads it (`Enabled`; {@link GONE_READER}
@@ -56,6 +59,7 @@ export async function deliveryStatus(
       .filter((resource) => resource.type === 'AWS::Events::Rule' && resource.physicalId)
       .map(async (resource): Promise<RuleStatus> => {
         const rule = ruleOf(resource.physicalId as string);
+        const id = resource.logicalId ? { logicalId: resource.logicalId } : {};
         // A rule on another bus is `<bus>|<name>`; an emulator gives the name alone: the stack's hub bus is tried too.
         const places = rule.EventBusName ? [rule] : [rule, { ...rule, EventBusName: `${stack.stackName}-hub` }];
         let failure: unknown;
@@ -64,14 +68,14 @@ export async function deliveryStatus(
             const answer = await deps.events.send(new DescribeRuleCommand(place));
             const bus =
               place.EventBusName && place.EventBusName !== 'default' ? { eventBusName: place.EventBusName } : {};
-            return { name: rule.Name, state: answer.State ?? 'UNKNOWN', ...bus };
+            return { name: rule.Name, state: answer.State ?? 'UNKNOWN', ...bus, ...id };
           } catch (error) {
             failure = error;
             if (!isAwsError(error, 'ResourceNotFound')) break;
           }
         // Not found wherever it could be: deleted by hand, and nothing it matched reaches the state machine.
-        if (isAwsError(failure, 'ResourceNotFound')) return { name: rule.Name, state: GONE_RULE };
-        return { name: rule.Name, error: describeError(toAwsCallError('events:DescribeRule', failure)) };
+        if (isAwsError(failure, 'ResourceNotFound')) return { name: rule.Name, state: GONE_RULE, ...id };
+        return { name: rule.Name, error: describeError(toAwsCallError('events:DescribeRule', failure)), ...id };
       }),
   );
   const mapping = stack.resources.find((resource) => resource.logicalId === QUEUE_READER)?.physicalId;
@@ -123,9 +127,10 @@ export function deliveryProblems(
   for (const rule of delivery.rules) {
     if ('error' in rule) continue;
     // The one rule that does not feed the state machine: it tells of executions that ended with no report.
-    const lost = rule.name.includes(ENDED_RULE)
-      ? 'an execution that ends with no report is not alerted'
-      : 'the events it matches never reach the state machine';
+    const lost =
+      rule.logicalId === ENDED_RULE
+        ? 'an execution that ends with no report is not alerted'
+        : 'the events it matches never reach the state machine';
     if (rule.state === GONE_RULE)
       problems.push(
         `The rule ${rule.name} no longer exists: ${lost.replace('matches', 'matched')}. ${makeAgain(stack)}`,

@@ -10,7 +10,7 @@ import type {
   SnsClient,
 } from '../../aws/narrow-clients.js';
 import { shownText } from '../../common/untrusted-text.js';
-import { GLOBAL_EVENTS_REGION, LOGICAL_IDS } from '../../constants.js';
+import { GLOBAL_EVENTS_REGION, LOGICAL_IDS, SIMULATION_INTERRUPTED } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, InterruptedError, StackNotFoundError } from '../../errors.js';
 import { parseIncident } from '../../incident/parse-incident.js';
@@ -191,7 +191,12 @@ function stillScheduling(stackName: string, event: Record<string, unknown>): str
 async function stopTestExecution(sfn: SfnApi, executionArn: string): Promise<string> {
   try {
     await sfn.send(
-      new StopExecutionCommand({ executionArn, cause: 'exposed-keys simulate was interrupted (Ctrl-C).' }),
+      new StopExecutionCommand({
+        executionArn,
+        // Told apart by the stack's alert on executions that end with no report.
+        error: SIMULATION_INTERRUPTED,
+        cause: 'exposed-keys simulate was interrupted (Ctrl-C).',
+      }),
     );
     return `Stopped the execution ${executionArn}.`;
   } catch (error) {

@@ -115,8 +115,8 @@ describe('what status reports of the stack itself and what carries events to it 
 
       expect(delivery).toEqual({
         rules: [
-          { name: 'exposed-keys-HealthRiskRule-1', state: 'DISABLED' },
-          { name: 'exposed-keys-HubRule-1', state: 'ENABLED', eventBusName: 'exposed-keys-hub' },
+          { name: 'exposed-keys-HealthRiskRule-1', state: 'DISABLED', logicalId: 'HealthRiskRule' },
+          { name: 'exposed-keys-HubRule-1', state: 'ENABLED', eventBusName: 'exposed-keys-hub', logicalId: 'HubRule' },
         ],
         queueReader: { state: 'Disabled', uuid: 'uuid-1' },
       });
@@ -139,9 +139,13 @@ describe('what status reports of the stack itself and what carries events to it 
       };
       expect(statusProblems(status({ stack, delivery: unread }))).toEqual([]);
       // The rule on the state machine's executions feeds the queue, not the state machine: it says what is lost.
-      const ended = { rules: [{ name: 'exposed-keys-ResponseEndedRule-1', state: 'DISABLED' }], queueReader: null };
+      // Known by its logical id: CloudFormation cuts a long stack's rule names.
+      const ended = {
+        rules: [{ name: 'a-long-stack-name-Respon-1A2B3C', state: 'DISABLED', logicalId: 'ResponseEndedRule' }],
+        queueReader: null,
+      };
       expect(statusProblems(status({ stack, delivery: ended }))).toEqual([
-        'The rule exposed-keys-ResponseEndedRule-1 is DISABLED: an execution that ends with no report is not alerted. Enable it: aws events enable-rule --name exposed-keys-ResponseEndedRule-1 --region us-east-1.',
+        'The rule a-long-stack-name-Respon-1A2B3C is DISABLED: an execution that ends with no report is not alerted. Enable it: aws events enable-rule --name a-long-stack-name-Respon-1A2B3C --region us-east-1.',
       ]);
     } finally {
       events.restore();
@@ -194,7 +198,7 @@ describe('what status reports of the stack itself and what carries events to it 
       const delivery = await deliveryOf(stack);
 
       expect(delivery).toEqual({
-        rules: [{ name: 'exposed-keys-HealthRiskRule-1', state: 'DELETED' }],
+        rules: [{ name: 'exposed-keys-HealthRiskRule-1', state: 'DELETED', logicalId: 'HealthRiskRule' }],
         queueReader: { state: 'Deleted', uuid: 'uuid-1' },
       });
       // An update with the same template does not re-create what was deleted by hand: a new stack does.

@@ -89,6 +89,57 @@ describe('an execution of the state machine that ended without success', () => {
     expect(email?.Message).toContain(`aws stepfunctions describe-execution --execution-arn ${EXECUTION}`);
     expect(email?.Message).toContain('StopExecution');
     expect(email?.MessageAttributes?.outcome?.StringValue).toBe('response-ended');
+    // Step Functions' event gives its times in epoch milliseconds.
+    expect(email?.Message).toContain(
+      'Ended:      ABORTED at 2026-11-30T03:04:05.000Z (started 2026-11-30T03:00:00.000Z)',
+    );
+  });
+
+  it('stopped with an error of the state machine reached after its report is still alerted', async () => {
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'ABORTED', error: 'HumanMustAct', input: INPUT });
+
+    const result = await alertUndelivered(deps(), [statusChange('ABORTED')]);
+
+    expect(result.outcomes[0]).toMatchObject({ ended: 'alerted' });
+  });
+
+  it("is judged by what Step Functions says, not by the event's own error", async () => {
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolves({ status: 'FAILED', error: 'States.DataLimitExceeded', input: INPUT });
+
+    const result = await alertUndelivered(deps(), [statusChange('FAILED', { error: 'HumanMustAct' })]);
+
+    expect(result.outcomes[0]).toMatchObject({ ended: 'alerted' });
+    expect(emails()[0]?.Message).toContain('Why:        States.DataLimitExceeded');
+  });
+
+  it('redriven since, and running again, is let go: its own end sends its own event', async () => {
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: INPUT });
+
+    const result = await alertUndelivered(deps(), [statusChange('FAILED', { error: 'States.Runtime' })]);
+
+    expect(result.outcomes[0]).toMatchObject({ ended: 'not-ended' });
+    expect(emails()).toEqual([]);
+  });
+
+  it("stopped by simulate's own interruption of its test is let go", async () => {
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'ABORTED', error: 'SimulationInterrupted', input: INPUT });
+
+    const result = await alertUndelivered(deps(), [statusChange('ABORTED')]);
+
+    expect(result.outcomes[0]).toMatchObject({ ended: 'simulation' });
+    expect(emails()).toEqual([]);
+  });
+
+  it('whose input the event left out (over 248 KB) names the key from Step Functions', async () => {
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'TIMED_OUT', input: INPUT });
+
+    await alertUndelivered(deps(), [
+      statusChange('TIMED_OUT', { input: undefined, inputDetails: { included: false } }),
+    ]);
+
+    expect(emails()[0]?.Subject).toBe(`ACTION REQUIRED: the exposed-keys response to ${KEY} ended with no report`);
   });
 
   it('failed where no step reports (a state over 256 KB) is alerted, with why from Step Functions', async () => {
