@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IoHost } from '../common/io-host.js';
 
 /** A signal that aborts on the first Ctrl-C, and stops listening when disposed. */
@@ -13,7 +14,7 @@ export interface Interrupt {
  * must not be cut short (respond: containment under way, the notification).
  */
 export function listenForInterrupt(onAgain?: () => void): Interrupt {
-  const controller = new AbortController();
+  const controller = sharedController();
   const onSigint = () => {
     if (controller.signal.aborted) onAgain?.();
     else controller.abort();
@@ -22,6 +23,17 @@ export function listenForInterrupt(onAgain?: () => void): Interrupt {
   };
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+}
+
+/**
+ * A controller whose signal every call of a run waits on at once: a search of every region has a
+ * LookupEvents call (and a rate limiter's wait) of each in flight, so Node's limit of 10 listeners
+ * would print a memory-leak warning on the responder's terminal for a signal working as meant.
+ */
+function sharedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 /**
@@ -44,7 +56,7 @@ export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise
  */
 export function warnAtFirstInterrupt(warn: () => void): Interrupt {
   process.once('SIGINT', warn);
-  return { signal: new AbortController().signal, dispose: () => process.removeListener('SIGINT', warn) };
+  return { signal: sharedController().signal, dispose: () => process.removeListener('SIGINT', warn) };
 }
 
 /**
