@@ -47,7 +47,7 @@ function refuseRepeatedValues(command: Command): void {
   command.hook('preAction', () => {
     const repeated = [...given].filter(([, count]) => count > 1).map(([flag]) => flag);
     if (repeated.length > 0)
-      command.error(`${repeated.join(', ')} given more than once: give each once (only the last would count).`, {
+      command.error(`error: ${repeated.join(', ')} given more than once: give each once (only the last would count).`, {
         exitCode: ExitCode.badInput,
         code: 'exposed-keys.repeatedOption',
       });
