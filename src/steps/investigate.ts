@@ -1,5 +1,6 @@
 import type { ActivityProgress, ActivitySource } from '../activity/activity-source.js';
 import type { ActivitySummary, CountListField, SessionKeyMinted, TimeWindow } from '../activity/activity-summary.js';
+import { failedRegionsText } from '../activity/failed-regions-text.js';
 import { ActivityAccumulator } from '../activity/summarizer.js';
 import { compareText } from '../common/compare-text.js';
 import type { Inventory } from './inventory/inventory-types.js';
@@ -142,9 +143,7 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
     !stopped()
   )
     throw source.unsearchable(
-      `No region could be searched for ${options.accessKeyId}: ${activity.regions.failed
-        .map((region) => `${region.region}: ${region.error}`)
-        .join('; ')}`,
+      `No region could be searched for ${options.accessKeyId}: ${failedRegionsText(activity.regions.failed)}`,
     );
 
   const own = withDeliveryCaveat(activity, nowOf(options));

@@ -1,5 +1,6 @@
 import type { ActivitySource } from '../../activity/activity-source.js';
 import type { ActivitySummary, TimeWindow } from '../../activity/activity-summary.js';
+import { failedRegionsText } from '../../activity/failed-regions-text.js';
 import {
   MAX_SESSION_KEYS_FOLLOWED,
   SESSION_KEYS_NOT_SEARCHED_LISTED,
@@ -75,9 +76,7 @@ export async function searchSinceContainment(
   if (!own) throw new Error(`the ${source.name} source returned no summary`);
   if (own.regions.searched.length === 0 && own.regions.failed.length > 0)
     throw source.unsearchable(
-      `No region could be searched for activity of ${query.accessKeyId} since containment: ${own.regions.failed
-        .map((region) => `${region.region}: ${region.error}`)
-        .join('; ')}`,
+      `No region could be searched for activity of ${query.accessKeyId} since containment: ${failedRegionsText(own.regions.failed)}`,
     );
   for (let start = KEYS_PER_SEARCH; start < checked.length; start += KEYS_PER_SEARCH) {
     if (query.deadline !== undefined && clock() >= query.deadline) {

@@ -444,6 +444,30 @@ describe('investigateKey over any source', () => {
     await expect(run).rejects.toThrow(/eu-west-1: AccessDeniedException; us-east-1: ExpiredToken/);
     await expect(run).rejects.toMatchObject({ hint: 'check the fake' });
   });
+  it('says a reason every region failed for once, naming the regions, rather than once a region', async () => {
+    const denied =
+      'AccessDenied: User: arn:aws:iam::123456789012:user/ops is not authorized to perform: cloudtrail:LookupEvents';
+    const regions = ['af-south-1', 'ap-east-1', 'eu-west-1', 'us-east-1', 'us-west-2'];
+    const source = fakeSource((query) =>
+      query.accessKeyIds.map((id) => ({
+        ...summaryFor(id),
+        regions: {
+          searched: [],
+          failed: [
+            ...regions.map((region) => ({ region, error: denied })),
+            { region: 'me-south-1', error: 'ExpiredToken' },
+          ],
+        },
+      })),
+    );
+
+    const error = await investigateKey({ source }, options).catch((caught: Error) => caught);
+
+    expect(error).toBeInstanceOf(InvestigationError);
+    expect((error as Error).message).toBe(
+      `No region could be searched for ${INVICTUS_KEY}: af-south-1, ap-east-1, eu-west-1, us-east-1, us-west-2: ${denied}; me-south-1: ExpiredToken`,
+    );
+  });
 });
 
 describe('investigateKey when every region failed after some pages', () => {
