@@ -516,7 +516,11 @@ function inventoryOf(report: IncidentReport): Inventory | null {
   return report.investigation.status === 'done' ? (report.investigation.result.inventory ?? null) : null;
 }
 
-function removalStep(inventory: Inventory | null): string {
+function removalStep(report: IncidentReport): string {
+  // A failed investigation leaves the message no activity to point to: the search by hand finds it.
+  if (report.investigation.status !== 'done')
+    return 'Delete what the attacker created (users, keys, roles, instances), once the investigation by hand shows what it did.';
+  const inventory = inventoryOf(report);
   if (!inventory || inventory.error)
     return 'Delete what the attacker created (users, keys, roles, instances): see the activity below.';
   return `Remove what the attacker left, and rotate what it read: ${inventoryInBrief(inventory)} Each with its command under WHAT THE ATTACKER LEFT.`;
@@ -527,7 +531,7 @@ function followUps(report: IncidentReport): string[] {
   if (!incident) return [];
   return [
     `Remove the key from where it leaked${incident.location ? ` (${shownValue(incident.location, 300)})` : ''}, including history.`,
-    removalStep(inventoryOf(report)),
+    removalStep(report),
     'Give the workloads that used this key a new credential (preferably a role).',
   ];
 }

@@ -174,3 +174,22 @@ describe('the message of a release that failed', () => {
     expect(message).toContain(`Release it again: exposed-keys release --key ${REPORT_KEY} --reactivate`);
   });
 });
+
+describe('the message of a response whose investigation failed', () => {
+  const failed = deletedReport({
+    investigation: {
+      status: 'failed',
+      error: 'InvestigationError: No region could be searched: us-east-1: AccessDenied',
+    },
+  });
+
+  it('sends the reader to no activity below, since it has none, but to the investigation by hand', () => {
+    const { message } = buildNotification(failed);
+
+    expect(message).not.toMatch(/^ACTIVITY$/m);
+    expect(message).not.toContain('see the activity below');
+    expect(message).toContain(
+      `Delete what the attacker created (users, keys, roles, instances), once the investigation by hand shows what it did.`,
+    );
+  });
+});
