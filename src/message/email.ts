@@ -2,6 +2,7 @@ import { type ActivitySummary, COUNT_LISTS, type CountEntry } from '../activity/
 import { activityInBrief, verdictLines } from '../activity/verdict.js';
 import { shownText, shownValue, shownValues } from '../common/untrusted-text.js';
 import { formatCount, plainTable } from '../format/plain-table.js';
+import { isAccessKeyId } from '../incident/access-key-id.js';
 import type { IncidentOutcome, IncidentReport } from '../steps/incident-outcome.js';
 import { fitBytes } from './fit.js';
 import { type ActivityPart, accountFlag, type IncidentMessage, memberAccount } from './incident-message.js';
@@ -187,7 +188,7 @@ function activitySection(part: ActivityPart, limits: Limits): string[] {
 }
 
 /** The body: the head first (what happened, the key now, what the attacker did, what to do), then the detail. */
-function body(message: IncidentMessage, limits: Limits, sessions: boolean): string {
+function body(message: IncidentMessage, limits: Limits, sessions: boolean, detail: string): string {
   // Every message leads with the account: in an organisation, the first thing a responder needs.
   const lines = [`Account ${message.account}`, message.headline.toUpperCase(), '', ...head(message), '', 'INCIDENT'];
   for (const [label, value] of message.facts) lines.push(`  ${`${label}:`.padEnd(13)}${value}`);
@@ -207,8 +208,16 @@ function body(message: IncidentMessage, limits: Limits, sessions: boolean): stri
     if (sessions)
       for (const part of others) lines.push(...activitySection(part, { ...limits, rows: Math.min(limits.rows, 5) }));
   }
-  lines.push('-- ', 'Sent by exposed-keys. Full detail: exposed-keys investigate --key <key> --json');
+  lines.push('-- ', `Sent by exposed-keys. Full detail: ${detail}`);
   return lines.join('\n');
+}
+
+/** The command that shows all an investigation found, of the message's key, in its account. */
+function detailCommand(report: IncidentReport, message: IncidentMessage): string {
+  const account = accountFlag(memberAccount(report.actedFrom, message.accountId));
+  // The key comes from the event: only a well-formed one goes into a command.
+  const key = message.accessKeyId && isAccessKeyId(message.accessKeyId) ? message.accessKeyId : '<key>';
+  return `exposed-keys investigate --key ${key}${account} --json`;
 }
 
 /** Ever smaller tables, tried in turn until the message fits. */
@@ -246,7 +255,7 @@ function notificationOf(report: IncidentReport, message: IncidentMessage, text: 
 export function buildNotification(report: IncidentReport): Notification {
   const message = messageOf(report);
   for (const [index, limits] of LIMITS.entries()) {
-    const text = body(message, limits, true);
+    const text = body(message, limits, true, detailCommand(report, message));
     if (bytes(text) <= MAX_MESSAGE_BYTES) return notificationOf(report, message, text, index > 0);
   }
   // Only many session summaries can get here: drop them, they are the least urgent part.
@@ -262,12 +271,12 @@ export function buildPlainNotification(report: IncidentReport): Notification {
   const message = messageOf(report);
   // Its lines grow with what failed (errors, regions, session keys): a hard cap keeps it within SNS's
   // limit whatever they hold. The head and the facts come first, so the cut takes the least urgent.
-  const account = accountFlag(memberAccount(report.actedFrom, message.accountId));
-  const cut = `\n\n[… message cut here to fit SNS's size limit. Full detail: exposed-keys investigate --key ${message.accessKeyId ?? '<key>'}${account} --json]`;
+  const detail = detailCommand(report, message);
+  const cut = `\n\n[… message cut here to fit SNS's size limit. Full detail: ${detail}]`;
   return notificationOf(
     report,
     message,
-    fitBytes(body(message, LIMITS.at(-1) as Limits, false), MAX_MESSAGE_BYTES, cut),
+    fitBytes(body(message, LIMITS.at(-1) as Limits, false, detail), MAX_MESSAGE_BYTES, cut),
     true,
   );
 }

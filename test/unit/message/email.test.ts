@@ -193,3 +193,27 @@ describe('the message of a response whose investigation failed', () => {
     );
   });
 });
+
+describe('the last line of a message', () => {
+  it('gives the command for the full detail of the key it is about, ready to run', () => {
+    const { message } = buildNotification(deletedReport());
+
+    expect(message.trimEnd().split('\n').at(-1)).toBe(
+      `Sent by exposed-keys. Full detail: exposed-keys investigate --key ${REPORT_KEY} --json`,
+    );
+  });
+
+  it("names the member's account when the hub acted there", () => {
+    const report = deletedReport({ actedFrom: '999988887777' });
+
+    expect(buildNotification(report).message.trimEnd().split('\n').at(-1)).toBe(
+      `Sent by exposed-keys. Full detail: exposed-keys investigate --key ${REPORT_KEY} --account ${ACCOUNT} --json`,
+    );
+  });
+
+  it('keeps a placeholder when the event named no key it could read', () => {
+    const report = deletedReport({ incident: null, rawEventId: 'event-1' });
+
+    expect(buildNotification(report).message).toMatch(/Full detail: exposed-keys investigate --key <key> --json$/);
+  });
+});
