@@ -16,8 +16,13 @@ export function renderTransition(transition: StateTransition, palette: Palette):
       return `${palette.cyan('▶')} ${name}`;
     case 'exited':
       return `${palette.green('✔')} ${name}${palette.dim(seconds(transition.elapsedMs))}`;
-    case 'failed':
-      return `${palette.red('✖')} ${name} failed: ${shownValue(transition.error ?? 'error', 80)}${transition.cause ? palette.dim(` ${shownText(failureMessage({ Error: transition.error, Cause: transition.cause }), 160)}`) : ''}`;
+    case 'failed': {
+      // The cause's message starts with the error's name: shown before it too, the name read twice.
+      const why = transition.cause
+        ? shownText(failureMessage({ Error: transition.error, Cause: transition.cause }), 200)
+        : shownValue(transition.error ?? 'error', 80);
+      return `${palette.red('✖')} ${name} failed: ${why}`;
+    }
     case 'retried':
       return `${palette.yellow('↻')} ${name} retried (attempt ${transition.attempt ?? '?'})`;
     case 'caught':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paletteOf } from '../../../../src/cli/output.js';
-import { renderSimulation } from '../../../../src/cli/render/simulate.js';
+import { renderSimulation, renderTransition } from '../../../../src/cli/render/simulate.js';
 import { testUserSimulation } from '../../../support/simulations.js';
 import { activeCharacters } from '../../../support/well-formed.js';
 
@@ -14,5 +14,33 @@ describe('renderSimulation', () => {
     expect(text).toContain(
       'exposed-keys-test-1 NOT removed: AccessDenied: \\x1B]0;owned\\x07\\x1B[2J; delete it by hand',
     );
+  });
+});
+
+describe('renderTransition of a state that failed', () => {
+  const failed = { stateType: 'Task', phase: 'failed', timestamp: 0, elapsedMs: 10 } as const;
+
+  it.each([
+    [
+      'a task, whose cause is what its function threw',
+      {
+        state: 'LookupCloudTrailEvents',
+        error: 'InvestigationError',
+        cause: '{"errorType":"InvestigationError","errorMessage":"No region could be searched"}',
+      },
+      'LookupCloudTrailEvents failed: InvestigationError: No region could be searched',
+    ],
+    [
+      'a Fail state, whose cause is text',
+      { state: 'KeyNotContained', error: 'KeyNotContained', cause: 'The exposed key was not contained.' },
+      'KeyNotContained failed: KeyNotContained: The exposed key was not contained.',
+    ],
+    [
+      'a state with no cause',
+      { state: 'NotifySecurity', error: 'States.Timeout' },
+      'NotifySecurity failed: States.Timeout',
+    ],
+  ])('names the error once: %s', (_, transition, line) => {
+    expect(renderTransition({ ...failed, ...transition }, paletteOf(false))).toBe(`✖ ${line}`);
   });
 });
