@@ -6,7 +6,7 @@ import { ContainmentError, describeError, InvalidInputError, KeyGoneError } from
 import { recordContainment } from '../containment/actions.js';
 import { containedRecord, containedTag } from '../containment/evidence.js';
 import { listedStatus, resolveOwner } from '../containment/owner.js';
-import { recordTime, releaseRecord, usableSince } from '../containment/record-text.js';
+import { isReleaseRecord, recordTime, releaseRecord, usableSince } from '../containment/record-text.js';
 import type { ReleaseResult } from './follow-up-result.js';
 import { cancelFollowUp, findFollowUp, type ScheduledFollowUp, scheduleName } from './schedules.js';
 
@@ -110,7 +110,8 @@ export async function planRelease(
     status: status === 'Active' ? 'Active' : 'Inactive',
     evidence,
     schedules,
-    containedAt: recordTime(record),
+    // A release's record (one left inactive) replaced the containment's, and its time is the release's.
+    containedAt: record === null || isReleaseRecord(record) ? null : recordTime(record),
     warnings,
   };
 }

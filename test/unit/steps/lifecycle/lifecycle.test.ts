@@ -625,6 +625,19 @@ describe('planRelease and releaseKey', () => {
     expect(await containedAt('')).toBeNull();
   });
 
+  it("takes no time of containment from the record of an earlier release, whose time is the release's", async () => {
+    inactiveKey();
+    tagged('released 2026-11-22T03:00:00.000Z left inactive');
+    schedulerMock
+      .on(GetScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
+
+    const plan = await planRelease(deps, { accessKeyId: KEY });
+
+    expect(plan.evidence).toEqual([`tag ${TAG} on alice: "released 2026-11-22T03:00:00.000Z left inactive"`]);
+    expect(plan.containedAt).toBeNull();
+  });
+
   it('with reactivate, removes the verification too and makes the key active again', async () => {
     inactiveKey();
     tagged();
