@@ -74,6 +74,7 @@ export class Output {
   readonly #stdout: Writable & { isTTY?: boolean };
   readonly #stderr: Writable & { isTTY?: boolean; columns?: number };
   readonly #stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly #stderrColor: boolean;
   #spinner: Progress | undefined;
   #interrupted = false;
 
@@ -86,7 +87,8 @@ export class Output {
     const colorOn = (stream: { isTTY?: boolean }) =>
       options.color ?? (Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
     this.palette = paletteOf(colorOn(this.#stdout));
-    this.stderrPalette = paletteOf(colorOn(this.#stderr));
+    this.#stderrColor = colorOn(this.#stderr);
+    this.stderrPalette = paletteOf(this.#stderrColor);
   }
 
   /**
@@ -176,7 +178,9 @@ export class Output {
       return this.#plainProgress();
     }
     const { default: ora } = await import('ora');
-    const spinner = ora({ text, stream: this.#stderr });
+    // ora colours by the terminal alone: NO_COLOR and TERM=dumb are this palette's to decide.
+    const palette = this.stderrPalette;
+    const spinner = ora({ text, stream: this.#stderr, color: this.#stderrColor ? 'cyan' : false });
     const progress: Progress = {
       step: (next) => {
         if (spinner.isSpinning) spinner.text = next;
@@ -189,11 +193,11 @@ export class Output {
         spinner.text = next;
       },
       succeed: (done) => {
-        spinner.succeed(done);
+        spinner.stopAndPersist({ symbol: palette.green('✔'), text: done });
         this.#spinner = undefined;
       },
       fail: (failed) => {
-        spinner.fail(failed);
+        spinner.stopAndPersist({ symbol: palette.red('✖'), text: failed });
         this.#spinner = undefined;
       },
       log: (line) => {
