@@ -219,7 +219,7 @@ export function renderInvestigation(investigation: InvestigationShown, palette: 
   );
   const left = leftLine ? `${palette.red(leftLine)}\n\n` : '';
   if (sessionActivity.length === 0 && !left) return `${own}${inventory}`;
-  return `${own.endsWith('\n') ? own : `${own}\n`}${renderSessionActivity(sessionActivity, palette, activity)}${left}${inventory}`;
+  return `${own.endsWith('\n') ? own : `${own}\n`}\n${renderSessionActivity(sessionActivity, palette, activity)}${left}${inventory}`;
 }
 
 /**

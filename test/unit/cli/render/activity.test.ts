@@ -159,6 +159,12 @@ describe('the session keys of an investigation, as a person reads them', () => {
     );
   });
 
+  it('sets them apart from the last table of the key by a blank line, as every section is', () => {
+    const text = renderInvestigation({ activity, sessionActivity }, paletteOf(false));
+
+    expect(text).toMatch(/\n\nWhat the session keys did /);
+  });
+
   it('names them on stderr and in --json too', () => {
     expect(notSearched({ activity, sessionActivity, sessionKeysNotSearched }).at(-1)).toMatch(
       /^1 session key\(s\) minted NOT searched, past the 2 followed: ASIADDDDDDDDDDDDDDDD /,
