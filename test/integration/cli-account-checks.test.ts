@@ -79,6 +79,28 @@ describe('respond and investigate --account', () => {
     expect(keys.AccessKeyMetadata?.map((entry) => entry.Status)).toEqual(['Active']);
   });
 
+  it.each([
+    ['investigate', ['--regions', 'us-east-1'], 'Investigate the key'],
+    ['release', ['--yes'], 'Release the key'],
+  ])(
+    'refuse an account outside the organisation in %s as bad input, naming that command to run there',
+    async (command, args, what) => {
+      const { outsider, outside, key } = await outsiderKey();
+
+      const run = await cli().run([command, '--key', key, '--account', outsider, ...args]);
+
+      // Only respond and simulate leave a key not contained: these read, or release, and changed nothing.
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`Account ${outsider} is not a member of organization`);
+      expect(run.stderr).toContain(
+        `${what} from that account itself: exposed-keys ${command} --key ${key} --profile <a profile of account ${outsider}>.`,
+      );
+      expect(run.stderr).not.toContain('exposed-keys respond');
+      const keys = await outside.iam.send(new ListAccessKeysCommand({ UserName: 'stranger' }));
+      expect(keys.AccessKeyMetadata?.map((entry) => entry.Status)).toEqual(['Active']);
+    },
+  );
+
   it('warn, and go on, when Organizations cannot say whether the account is a member', async () => {
     const { key, account } = await memberKey();
     cli().proxy.setRules([{ service: 'organizations', action: 'DescribeOrganization', fault: 'access-denied' }]);

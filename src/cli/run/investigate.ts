@@ -168,6 +168,7 @@ export async function runInvestigation(
     usesMember ? request.account : undefined,
     request.accessKeyId,
     (text) => request.onWarning?.(text),
+    'investigate',
   );
   const source = await sourceOf(clients, acting, request);
   const investigation = await investigateKey(

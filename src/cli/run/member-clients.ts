@@ -3,7 +3,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
 import { AwsClients } from '../../aws/clients.js';
 import type { StsApi } from '../../aws/narrow-clients.js';
-import { CredentialsError, describeError } from '../../errors.js';
+import { CredentialsError, describeError, InvalidInputError } from '../../errors.js';
 import { AssumedRoles, roleArn, roleSessionName } from '../../organization/assumed-role.js';
 import type { SqsIn } from '../../organization/deploy/organization-status.js';
 import { type Membership, OrganizationMembers } from '../../organization/membership.js';
@@ -86,6 +86,38 @@ async function identityOf(sts: StsApi, warnings: string[], whose: string): Promi
   }
 }
 
+/** The commands that act in the account of `--account`. */
+export type ActingCommand = 'respond' | 'simulate' | 'investigate' | 'release';
+
+const DONE_THERE: Record<ActingCommand, string> = {
+  respond: 'Contain the key',
+  simulate: 'Simulate it',
+  investigate: 'Investigate the key',
+  release: 'Release the key',
+};
+
+/**
+ * The refusal of an account outside the caller's organisation, with the command run to run from
+ * that account. A key respond or simulate left uncontained needs a human (exit 4); investigate
+ * and release changed nothing, and were given an account they cannot reach (bad input).
+ */
+function outsideRefusal(
+  accountId: string,
+  membership: { reason: string; organizationId?: string },
+  accessKeyId: string,
+  command: ActingCommand,
+): Error {
+  const organizationId = membership.organizationId ?? '(none)';
+  const hint = `${membership.reason}. ${DONE_THERE[command]} from that account itself: exposed-keys ${command} --key ${accessKeyId} --profile <a profile of account ${accountId}>.`;
+  if (command === 'respond' || command === 'simulate')
+    return new OutsideOrganizationError(accountId, organizationId, { hint });
+  return new InvalidInputError(
+    '--account',
+    `Account ${accountId} is not a member of organization ${organizationId}; the hub does not act there.`,
+    { hint },
+  );
+}
+
 /**
  * The clients acting in the account of `--account`, checked before anything is planned, so that
  * a refusal changes nothing: the caller's own account is acted in with the caller's own clients;
@@ -94,23 +126,21 @@ async function identityOf(sts: StsApi, warnings: string[], whose: string): Promi
  * assumed now, once, so that a role that cannot be assumed is said plainly. STS failing otherwise
  * (an error of its own) is a warning: IAM is what containment needs.
  *
- * @throws CredentialsError when the caller's credentials fail; OutsideOrganizationError for an
- * account outside the organisation; AccountAccessError when the role cannot be assumed, or acts
+ * @throws CredentialsError when the caller's credentials fail; for an account outside the
+ * organisation, OutsideOrganizationError (respond, simulate) or InvalidInputError (investigate, release); AccountAccessError when the role cannot be assumed, or acts
  * in another account.
  */
 export async function checkedMemberClients(
   clients: AwsClients,
   target: AccountTarget,
   accessKeyId: string,
+  command: ActingCommand,
 ): Promise<{ acting: AwsClients; own: boolean; caller?: string; warnings: string[] }> {
   const warnings: string[] = [];
   const caller = await identityOf(await clients.sts(), warnings, 'the caller');
   if (caller === target.accountId) return { acting: clients, own: true, warnings };
   const membership = await membershipOf(clients, target.accountId);
-  if (membership.status === 'outside')
-    throw new OutsideOrganizationError(target.accountId, membership.organizationId ?? '(none)', {
-      hint: `${membership.reason}. Contain the key from that account itself: exposed-keys respond --key ${accessKeyId} --profile <a profile of account ${target.accountId}>.`,
-    });
+  if (membership.status === 'outside') throw outsideRefusal(target.accountId, membership, accessKeyId, command);
   if (membership.status === 'unknown') warnings.push(membership.warning);
   const acting = memberClients(clients, target, accessKeyId);
   const arn = roleArn(target.accountId, target.roleName);

@@ -34,8 +34,12 @@ export async function releaseCommand(
   const { output, progress } = ui;
   // --account: the key's IAM is the member's, through its role (checked first, as respond does);
   // the schedules and the topic stay the caller's (the hub's).
-  const { acting, own, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
-    output.warn(text),
+  const { acting, own, actedFrom } = await actingClients(
+    clients,
+    request.account,
+    request.accessKeyId,
+    (text) => output.warn(text),
+    'release',
   );
   // Only a hub's schedules are a member's key's: another stack's act in its own account alone.
   if (request.account && !own)

@@ -119,8 +119,12 @@ export async function respondCommand(
   const { output, progress } = ui;
   await refuseSigningWithTheKey(clients, request, (text) => output.warn(text));
   // --account: checked first (membership, the role), so that a refusal changes nothing anywhere.
-  const { acting, own, actedFrom } = await actingClients(clients, request.account, request.accessKeyId, (text) =>
-    output.warn(text),
+  const { acting, own, actedFrom } = await actingClients(
+    clients,
+    request.account,
+    request.accessKeyId,
+    (text) => output.warn(text),
+    'respond',
   );
   const hubAsked = Boolean(request.account && !own);
   // Described once, on first use, for its topic, its schedules and its settings alike.

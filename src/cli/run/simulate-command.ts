@@ -75,8 +75,12 @@ export async function simulateCommand(
   const event = request.eventFile === undefined ? undefined : await readEventFile(request.eventFile);
   // --account: the member's IAM and CloudTrail through its role; the state machine and topic stay the caller's.
   // Checked first, as respond checks it: an account outside the organisation is refused.
-  const { acting } = await actingClients(clients, request.account, request.accessKeyId ?? 'simulate', (text) =>
-    ui.onWarning(text),
+  const { acting } = await actingClients(
+    clients,
+    request.account,
+    request.accessKeyId ?? 'simulate',
+    (text) => ui.onWarning(text),
+    'simulate',
   );
   const accountId = await callerAccount(await acting.sts());
   // Run here, the steps contain the key with the caller's own credentials: not with the key itself.
