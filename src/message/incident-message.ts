@@ -158,7 +158,8 @@ function keyNow(report: IncidentReport): string {
     case 'already-contained':
       return `Already contained: ${summary}`;
     case 'planned':
-      return `Unchanged (dry run): ${summary}`;
+      // The plan's summary begins "Dry run:" too, which the label already says.
+      return `Unchanged (dry run): ${summary.replace(/^Dry run: /, '')}`;
     case 'not-found':
     case 'other-account':
     case 'outside-organization':

@@ -217,3 +217,26 @@ describe('the last line of a message', () => {
     expect(buildNotification(report).message).toMatch(/Full detail: exposed-keys investigate --key <key> --json$/);
   });
 });
+
+describe('the message of a dry run', () => {
+  it('says it is a dry run once in "Key now", not twice in a row', () => {
+    const base = deletedReport();
+    if (base.containment.status !== 'done') throw new Error('a done containment');
+    const report = deletedReport({
+      containment: {
+        status: 'done',
+        result: {
+          ...base.containment.result,
+          dryRun: true,
+          outcome: 'planned',
+          contained: false,
+          summary: `Dry run: would delete ${REPORT_KEY} of alice; nothing was changed.`,
+        },
+      },
+    });
+
+    expect(buildNotification(report).message).toContain(
+      `Key now        Unchanged (dry run): would delete ${REPORT_KEY} of alice; nothing was changed.`,
+    );
+  });
+});
