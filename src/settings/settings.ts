@@ -116,11 +116,10 @@ export const bucketNameSchema = z
     'must be an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)',
   );
 
-/** An e-mail address, or empty for none. */
-
+/** An e-mail address, or empty for none; a control character in it SNS would refuse only mid-deploy. */
 export const emailSchema = z
   .string()
-  .regex(/^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address (or "" for none)');
+  .regex(/^$|^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u, 'must be an e-mail address (or "" for none)');
 
 /** One of the retention periods CloudWatch Logs accepts. */
 export const logRetentionDaysSchema = z

@@ -3,6 +3,7 @@ import type * as z from 'zod';
 import { MAX_LOOKBACK_HOURS } from '../../../src/constants.js';
 import { loadTemplate } from '../../../src/deploy/template.js';
 import {
+  emailSchema,
   functionEnvironment,
   kmsKeySchema,
   lookbackHoursSchema,
@@ -50,7 +51,7 @@ describe('the stack settings', () => {
     expect(parameters.LogRetentionDays?.AllowedValues).toEqual([...RETENTION_DAYS]);
   });
 
-  it('check the KMS keys and the signing profile with the same patterns as the template', async () => {
+  it('check the KMS keys, the signing profile and the e-mail with the same patterns as the template', async () => {
     const parameters = (await loadTemplate()).Parameters ?? {};
     const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const profile = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/exposed_keys';
@@ -71,6 +72,13 @@ describe('the stack settings', () => {
           'arn:aws:kms:eu-west-1:111111111111:alias/trail',
           'arn:aws:kms:eu-west-1:1111:key/x',
         ],
+      ],
+      [
+        emailSchema,
+        'NotificationEmail',
+        ['', 'security@example.com', 'sec+alerts@corp.example.co.uk'],
+        // A control character SNS would refuse only once the stack is being made, rolling it back.
+        ['not an address', 'security@example.com\u001b[2J', 'sec\u0007@example.com', 'sec@example.com\u009b'],
       ],
       [
         signingProfileArnSchema,
