@@ -371,12 +371,14 @@ function refusedOwner(incident: Incident, opts: Required<ContainOptions>, owner:
       summary: `${accessKeyId} belongs to the root user; only the root user can delete it.`,
       humanSteps: rootKeySteps(accessKeyId),
     });
+  // By hand (respond), the user was the responder's --user: there is no event to check it in.
+  const byHand = incident.source === 'manual';
   if (owner.kind === 'user' && incident.userName !== null && !sameUser(incident.userName, owner))
     return result(incident, opts, {
       outcome: 'owner-mismatch',
       userName: owner.userName,
-      summary: `The event names ${incident.userName} but ${accessKeyId} belongs to ${owner.userName}; nothing was changed.`,
-      humanSteps: ownerMismatchSteps(accessKeyId, incident.userName, owner.userName),
+      summary: `${byHand ? '--user' : 'The event'} names ${incident.userName} but ${accessKeyId} belongs to ${owner.userName}; nothing was changed.`,
+      humanSteps: ownerMismatchSteps(accessKeyId, incident.userName, owner.userName, byHand),
     });
   return null;
 }

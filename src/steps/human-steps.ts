@@ -106,12 +106,17 @@ export function revokeSessionsStep(userName: string): string {
   return `Revoke sessions it minted: attach to ${userName} an inline policy denying "*" when aws:TokenIssueTime is earlier than now.`;
 }
 
-/** Steps when the key's owner is not the user the event named: someone must decide which is right. */
-export function ownerMismatchSteps(accessKeyId: string, eventUser: string, owner: string): string[] {
+/**
+ * Steps when the key's owner is not the user the event named (or, by hand, `--user`): someone
+ * must decide which is right.
+ */
+export function ownerMismatchSteps(accessKeyId: string, eventUser: string, owner: string, byHand = false): string[] {
+  const where = byHand
+    ? 'Confirm which user holds the key'
+    : 'Confirm the owner in the Trusted Advisor or AWS Health console';
   return [
-    `The event names ${eventUser}, but IAM says ${accessKeyId} belongs to ${owner}. Nothing was changed.`,
-    'Confirm the owner in the Trusted Advisor or AWS Health console, then contain the key by hand or run `exposed-keys respond --key ' +
-      `${accessKeyId} --user ${owner}\`.`,
+    `${byHand ? '--user' : 'The event'} names ${eventUser}, but IAM says ${accessKeyId} belongs to ${owner}. Nothing was changed.`,
+    `${where}, then contain the key by hand or run \`exposed-keys respond --key ${accessKeyId} --user ${owner}\`.`,
   ];
 }
 

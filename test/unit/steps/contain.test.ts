@@ -392,6 +392,20 @@ describe('containKey refuses keys it must not touch', () => {
     expectNoMutation();
   });
 
+  it("says the responder's --user, not an event, named another user, when respond was run by hand", async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'mallory' });
+
+    const result = await containKey(deps(), incidentFor(KEY, 'alice', { source: 'manual' }));
+
+    expect(result).toMatchObject({ outcome: 'owner-mismatch', contained: false, userName: 'mallory' });
+    expect(result.summary).toBe(`--user names alice but ${KEY} belongs to mallory; nothing was changed.`);
+    expect(result.humanSteps).toEqual([
+      `--user names alice, but IAM says ${KEY} belongs to mallory. Nothing was changed.`,
+      `Confirm which user holds the key, then contain the key by hand or run \`exposed-keys respond --key ${KEY} --user mallory\`.`,
+    ]);
+    expectNoMutation();
+  });
+
   it('gives the steps for a root key, as IAM tells it, and changes nothing', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'root' });
     iamMock.on(ListAccessKeysCommand).rejects(noSuchEntity());
