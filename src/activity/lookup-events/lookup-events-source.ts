@@ -1,6 +1,8 @@
+import { isCredentialsFailure } from '../../aws/aws-errors.js';
+import type { CloudTrailApi } from '../../aws/narrow-clients.js';
 import { compareText } from '../../common/compare-text.js';
 import { GLOBAL_EVENTS_REGION, MAX_LOOKBACK_HOURS } from '../../constants.js';
-import { describeError, InvestigationError } from '../../errors.js';
+import { CredentialsError, describeError, InvestigationError } from '../../errors.js';
 import type { ActivitySource } from '../activity-source.js';
 import type { ActivitySummary, FailedRegion, TimeWindow } from '../activity-summary.js';
 import { withGlobalEventsRegion } from '../global-events-region.js';
@@ -85,6 +87,25 @@ function withFailures(summary: ActivitySummary, failed: readonly FailedRegion[])
   return { ...summary, regions: { ...summary.regions, failed: all } };
 }
 
+/** `deps`, noting whether a call was refused the caller's credentials (missing, expired, not accepted). */
+function noticingCredentials(deps: LookupEventsSourceDeps): { deps: LookupEventsSourceDeps; seen: () => boolean } {
+  let seen = false;
+  const noticed = (error: unknown) => {
+    if (error instanceof CredentialsError || isCredentialsFailure(error)) seen = true;
+    throw error;
+  };
+  const cloudTrail = (region: string): CloudTrailApi => {
+    const client = deps.cloudTrail(region);
+    const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    return { send: (...args: unknown[]) => send(...args).catch(noticed) } as CloudTrailApi;
+  };
+  const { listRegions } = deps;
+  return {
+    deps: { ...deps, cloudTrail, ...(listRegions ? { listRegions: () => listRegions().catch(noticed) } : {}) },
+    seen: () => seen,
+  };
+}
+
 /**
  * CloudTrail `LookupEvents` as an activity source: every page, in every enabled region (or the
  * given ones and us-east-1, where IAM and STS calls are recorded) at once, within the API's rate
@@ -95,9 +116,11 @@ function withFailures(summary: ActivitySummary, failed: readonly FailedRegion[])
  * truncated); a window that ended before is not searched anywhere.
  */
 export function lookupEventsSource(
-  deps: LookupEventsSourceDeps,
+  given: LookupEventsSourceDeps,
   options: LookupEventsSourceOptions = {},
 ): ActivitySource {
+  const refusal = noticingCredentials(given);
+  const deps = refusal.deps;
   let regions: Promise<Regions> | undefined;
   let account: Promise<string | undefined> | undefined;
   const { account: known } = options;
@@ -110,7 +133,10 @@ export function lookupEventsSource(
     },
     unsearchable: (message) =>
       new InvestigationError(message, {
-        hint: 'Check that the caller may call cloudtrail:LookupEvents, or investigate from log files with --logs.',
+        // Missing or expired credentials fail every region alike: granting LookupEvents would not help.
+        hint: refusal.seen()
+          ? new CredentialsError(message).hint
+          : 'Check that the caller may call cloudtrail:LookupEvents, or investigate from log files with --logs.',
       }),
 
     async summarize(query) {

@@ -7,6 +7,8 @@ import {
 } from '../../../../emulators/cloudtrail-lookup-server.js';
 import { lookupEventsSource } from '../../../../src/activity/lookup-events/lookup-events-source.js';
 import { enabledRegions } from '../../../../src/aws/enabled-regions.js';
+import { InvestigationError } from '../../../../src/errors.js';
+import { investigateKey } from '../../../../src/steps/investigate.js';
 import { cloudTrailAt } from '../../../support/cloudtrail-clients.js';
 import { INVICTUS_KEY, INVICTUS_WINDOW, loadInvictusRecords } from '../../../support/fixtures.js';
 import { summarizeRecords } from '../../../support/summaries.js';
@@ -93,6 +95,44 @@ describe('lookupEventsSource', () => {
         },
       ]);
     }
+  });
+});
+
+describe('lookupEventsSource with credentials that are refused', () => {
+  const expired = () =>
+    Object.assign(new Error('The security token included in the request is expired'), {
+      name: 'ExpiredTokenException',
+    });
+
+  it.each([
+    ['given regions', ['eu-west-1']],
+    ['every enabled region', undefined],
+  ])(
+    'says, of a search that could read no region (%s), to log in again, not to grant LookupEvents',
+    async (_, regions) => {
+      ec2Mock.on(DescribeRegionsCommand).rejects(expired());
+      const refused = lookupEventsSource(
+        {
+          cloudTrail: () => ({ send: async () => Promise.reject(expired()) }),
+          listRegions: () => enabledRegions(new EC2Client({})),
+        },
+        { regions, requestsPerSecond: 1000, clock: () => INVICTUS_WINDOW.end },
+      );
+
+      const failure = await investigateKey(
+        { source: refused },
+        { accessKeyId: INVICTUS_KEY, window: INVICTUS_WINDOW },
+      ).catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(InvestigationError);
+      expect((failure as InvestigationError).hint).toMatch(/^Log in again/);
+    },
+  );
+
+  it('keeps the hint of a refused permission for a search refused otherwise', () => {
+    expect((source(['eu-west-1']).unsearchable('No region could be searched') as InvestigationError).hint).toMatch(
+      /^Check that the caller may call cloudtrail:LookupEvents/,
+    );
   });
 });
 
