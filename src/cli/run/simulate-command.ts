@@ -13,7 +13,7 @@ import { deployedParameters, isHub } from './deployed-stack.js';
 import { refuseSigningWithTheKey } from './own-credentials.js';
 import { refuseWithoutIamCredentials } from './refused-credentials.js';
 import { runSimulation, type SimulateResult } from './simulate.js';
-import { containQuestion, eventIncident, realKeyOf } from './simulate-question.js';
+import { containQuestion, eventIncident, eventProblem, realKeyOf, unreadableQuestion } from './simulate-question.js';
 import { resolveTopic } from './topic.js';
 
 /** What `simulate` was asked, checked. */
@@ -102,13 +102,13 @@ export async function simulateCommand(
     const incident = eventIncident(event);
     const elsewhere = incident !== null && incident.accountId !== accountId;
     const hub = elsewhere && !request.local ? await stackIsHub(clients, request.stackName) : undefined;
-    const question = containQuestion(real, incident, {
-      accountId,
-      local: request.local,
-      stackName: request.stackName,
-      hub,
-    });
-    if (!(await ui.confirm({ question, consequence: 'contains a real key' }))) return null;
+    const context = { accountId, local: request.local, stackName: request.stackName, hub };
+    const problem = event && !incident ? eventProblem(event) : null;
+    const question = problem
+      ? unreadableQuestion(request.eventFile ?? '', problem, context)
+      : containQuestion(real, incident, context);
+    const consequence = problem ? 'alerts the security team' : 'contains a real key';
+    if (!(await ui.confirm({ question, consequence }))) return null;
   }
   const topic = request.local ? await resolveTopic(clients, request) : {};
   if (topic.warning) ui.onWarning(topic.warning);

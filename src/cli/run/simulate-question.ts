@@ -1,6 +1,6 @@
-import { shownValue } from '../../common/untrusted-text.js';
+import { shownText, shownValue } from '../../common/untrusted-text.js';
 import type { Incident } from '../../incident/incident.js';
-import { parseIncident } from '../../incident/parse-incident.js';
+import { parseIncident, parseSignal } from '../../incident/parse-incident.js';
 
 /** What the question about a real key needs to know of the request. */
 export interface QuestionRequest {
@@ -64,4 +64,27 @@ export function containQuestion(real: string, incident: Incident | null, context
     return `${elsewhere} The stack ${stackName} guards its own account only: it will not touch ${real} there and only notifies. Send it the event?`;
   const through = context.hub ? ', through its responder role there' : ' (when it is the hub of an organisation)';
   return `${elsewhere} Contain ${real} in account ${incident.accountId}, by the stack ${stackName}${through}?`;
+}
+
+/** Why the stack cannot read an event as an exposed key or a quarantine; null when it can. */
+export function eventProblem(event: Record<string, unknown>): string | null {
+  try {
+    parseSignal(event);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * The question asked before an event the stack cannot read is replayed: it contains nothing, and
+ * the security team is alerted that an event could not be read, which is what a person agrees to.
+ */
+export function unreadableQuestion(
+  eventFile: string,
+  problem: string,
+  context: Pick<QuestionContext, 'local' | 'stackName'>,
+): string {
+  const who = context.local ? 'the steps run here' : `the stack ${context.stackName}`;
+  return `The event in ${shownValue(eventFile, 200)} cannot be read as an exposed-key event (${shownText(problem, 300)}): ${who} will contain nothing, and only alert that it could not be read. ${context.local ? 'Run them with' : 'Send it'} this event?`;
 }
