@@ -130,7 +130,9 @@ function happened(report: IncidentReport): string {
 
 function sessionsNow(result: ContainmentResult): string {
   const revoke = result.actions.find((action) => action.kind === 'revoke-sessions');
-  if (!revoke) return '';
+  // A key deleted or deactivated without a revocation was contained with it turned off: "can no
+  // longer be used" alone would let a reader think the attacker's sessions ended with it.
+  if (!revoke) return ' Sessions it minted were NOT revoked (session revocation is off): they work until they expire.';
   if (revoke.status === 'done') return ' Sessions it minted before then are denied.';
   if (revoke.status === 'failed') return ' Sessions it minted are STILL VALID: revoking them failed.';
   return '';

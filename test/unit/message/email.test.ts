@@ -240,3 +240,14 @@ describe('the message of a dry run', () => {
     );
   });
 });
+
+describe('the key now, when session revocation was off', () => {
+  it('says the sessions the key minted were not revoked, and work until they expire', () => {
+    // deletedReport's containment deleted the key and took no revoke-sessions action.
+    const { message } = buildNotification(deletedReport());
+
+    expect(message).toContain(
+      'Key now        DELETED: it can no longer be used. Sessions it minted were NOT revoked (session revocation is off): they work until they expire.',
+    );
+  });
+});
