@@ -180,7 +180,14 @@ export class Output {
     const { default: ora } = await import('ora');
     // ora colours by the terminal alone: NO_COLOR and TERM=dumb are this palette's to decide.
     const palette = this.stderrPalette;
-    const spinner = ora({ text, stream: this.#stderr, color: this.#stderrColor ? 'cyan' : false });
+    // discardStdin would put the terminal in raw mode and, stdin being unread, swallow Ctrl-C:
+    // a search hung on a call could then not be stopped. The terminal keeps making it SIGINT.
+    const spinner = ora({
+      text,
+      stream: this.#stderr,
+      color: this.#stderrColor ? 'cyan' : false,
+      discardStdin: false,
+    });
     const progress: Progress = {
       step: (next) => {
         if (spinner.isSpinning) spinner.text = next;
