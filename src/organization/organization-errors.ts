@@ -53,16 +53,26 @@ export class AccountAccessError extends ExposedKeysError {
   }
 }
 
+/**
+ * Why the hub does not act in `accountId`: not a member of its organisation, or (`null`) the
+ * caller is in none at all.
+ */
+export function outsideOrganization(accountId: string, organizationId: string | null): string {
+  return organizationId === null
+    ? `Account ${accountId} is another account, and the caller's account is in no organization: no hub acts there.`
+    : `Account ${accountId} is not a member of organization ${organizationId}; the hub does not act there.`;
+}
+
 /** Thrown when an account is not a member of the hub's organisation: the hub never acts there. */
 export class OutsideOrganizationError extends ExposedKeysError {
   readonly code = 'OUTSIDE_ORGANIZATION';
   readonly exitCode = ExitCode.needsHuman;
   constructor(
     readonly accountId: string,
-    readonly organizationId: string,
+    readonly organizationId: string | null,
     options: ExposedKeysErrorOptions = {},
   ) {
-    super(`Account ${accountId} is not a member of organization ${organizationId}; the hub does not act there.`, {
+    super(outsideOrganization(accountId, organizationId), {
       hint: `Contain the key from that account itself: exposed-keys respond --key <key> --profile <a profile of account ${accountId}>.`,
       ...options,
     });

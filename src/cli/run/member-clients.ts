@@ -7,7 +7,11 @@ import { CredentialsError, describeError, InvalidInputError } from '../../errors
 import { AssumedRoles, roleArn, roleSessionName } from '../../organization/assumed-role.js';
 import type { SqsIn } from '../../organization/deploy/organization-status.js';
 import { type Membership, OrganizationMembers } from '../../organization/membership.js';
-import { AccountAccessError, OutsideOrganizationError } from '../../organization/organization-errors.js';
+import {
+  AccountAccessError,
+  OutsideOrganizationError,
+  outsideOrganization,
+} from '../../organization/organization-errors.js';
 import type { AccountTarget } from '../options.js';
 
 /**
@@ -107,15 +111,14 @@ function outsideRefusal(
   accessKeyId: string,
   command: ActingCommand,
 ): Error {
-  const organizationId = membership.organizationId ?? '(none)';
-  const hint = `${membership.reason}. ${DONE_THERE[command]} from that account itself: exposed-keys ${command} --key ${accessKeyId} --profile <a profile of account ${accountId}>.`;
+  const organizationId = membership.organizationId ?? null;
+  // With no organisation at all, the message says so already; else the reason Organizations gave.
+  const reason =
+    organizationId === null ? '' : `${membership.reason.charAt(0).toUpperCase()}${membership.reason.slice(1)}. `;
+  const hint = `${reason}${DONE_THERE[command]} from that account itself: exposed-keys ${command} --key ${accessKeyId} --profile <a profile of account ${accountId}>.`;
   if (command === 'respond' || command === 'simulate')
     return new OutsideOrganizationError(accountId, organizationId, { hint });
-  return new InvalidInputError(
-    '--account',
-    `Account ${accountId} is not a member of organization ${organizationId}; the hub does not act there.`,
-    { hint },
-  );
+  return new InvalidInputError('--account', outsideOrganization(accountId, organizationId), { hint });
 }
 
 /**
