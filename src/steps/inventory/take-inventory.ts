@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ActivitySummary } from '../../activity/activity-summary.js';
 import { awsErrorCode, isAwsError } from '../../aws/aws-errors.js';
+import { isRegionName } from '../../aws/aws-names.js';
 import type { Ec2Api, IamClient, LambdaApi, OrganizationsApi } from '../../aws/narrow-clients.js';
 import { nextMarker, pages } from '../../aws/paging.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
@@ -214,7 +215,10 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
     case 'unchecked-call':
       return {
         state: 'unknown',
-        note: 'the record does not name what this call made: its records do',
+        note:
+          region !== null && isRegionName(region)
+            ? 'the record does not name what this call made: its records do'
+            : 'the record does not name what this call made, nor a region: its records do, in the region the command is run for (add --region)',
         command: lookupCalls(region, name),
       };
     default:
@@ -222,8 +226,14 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
   }
 }
 
-/** The command that lists a call's records in a region, when what they did is for a person to read. */
+/**
+ * The command that lists a call's records in a region, when what they did is for a person to read;
+ * a record's region that is no region's name (a crafted or damaged record) is left out, never put
+ * in a command.
+ */
 function lookupCalls(region: string | null, eventName: string): string {
+  if (region === null || !isRegionName(region))
+    return shellCommand`aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=${eventName}`;
   return shellCommand`aws cloudtrail lookup-events --region ${region} --lookup-attributes AttributeKey=EventName,AttributeValue=${eventName}`;
 }
 

@@ -227,6 +227,36 @@ describe('leftoversIn: the persistence the summary reports', () => {
     expect(inventoryLines(inventory).join('\n')).toContain('5 not checked');
   });
 
+  it('puts no region a record gave that is no region in the command that finds its records', async () => {
+    const window = { start: new Date('2026-11-27T00:00:00Z'), end: new Date('2026-11-28T00:00:00Z') };
+    const record = {
+      eventID: 'e-1',
+      eventTime: '2026-11-27T03:00:00Z',
+      eventSource: 'ecs.amazonaws.com',
+      eventName: 'RunTask',
+      awsRegion: { crafted: true },
+      userIdentity: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice' },
+      requestParameters: {},
+    };
+    const activity = summarizeRecords([record], 'AKIAIOSFODNN7EXAMPLE', window, {
+      source: 'cloudtrail-logs',
+      regionsSearched: ['eu-west-1'],
+    });
+    const none = { send: async () => ({}) };
+
+    const inventory = await takeInventory(
+      { iam: none, ec2: () => none, lambda: () => none, accountId: '123456789012' } as never,
+      [activity],
+      'alice',
+    );
+
+    const item = inventory.items.find((found) => found.name === 'RunTask');
+    expect(item?.command).toBe(
+      'aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=RunTask',
+    );
+    expect(item?.note).toContain('nor a region');
+  });
+
   it('leaves no persistence or resource-abuse call the summary flags without an item', () => {
     const calls = Object.entries(RISKY_CALLS).flatMap(([, byName]) =>
       Object.entries(byName).filter(([, category]) => category === 'persistence' || category === 'resource-abuse'),
