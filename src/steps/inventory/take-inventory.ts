@@ -18,6 +18,7 @@ import { nextMarker, pages } from '../../aws/paging.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { describeError } from '../../errors.js';
+import { isAccessKeyId } from '../../incident/access-key-id.js';
 import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/revoke-sessions-policy.js';
 import { inventoryBasis } from './basis.js';
 import {
@@ -140,6 +141,14 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
     case 'access-key': {
       // Without a user, IAM would list the caller's own keys: the owner must be known.
       if (!owner) return { state: 'unknown', note: 'its user is not known', command: '' };
+      // An id IAM never gives (a crafted, damaged or anonymised record) matches no key: it proves
+      // nothing removed. The user's keys are for a person to read.
+      if (!isAccessKeyId(name))
+        return {
+          state: 'unknown',
+          note: "the record's key id is not one IAM gives: list the user's keys",
+          command: shellCommand`aws iam list-access-keys --user-name ${owner}`,
+        };
       const keys = await deps.iam.send(new ListAccessKeysCommand({ UserName: owner }));
       const key = keys.AccessKeyMetadata?.find((metadata) => metadata.AccessKeyId === name);
       if (!key) return GONE;

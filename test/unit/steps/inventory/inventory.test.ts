@@ -238,7 +238,7 @@ describe('leftoversIn: the persistence the summary reports', () => {
       userIdentity: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice' },
       requestParameters: {},
     };
-    const activity = summarizeRecords([record], 'AKIAIOSFODNN7EXAMPLE', window, {
+    const activity = summarizeRecords([record] as never, 'AKIAIOSFODNN7EXAMPLE', window, {
       source: 'cloudtrail-logs',
       regionsSearched: ['eu-west-1'],
     });
@@ -339,6 +339,19 @@ describe('takeInventory', () => {
     lambda: () => ({ send: async () => ({}) }) as never,
     accountId: '123456789012',
   };
+
+  it('does not call a key removed whose id in the record is not one IAM gives, and reads nothing for it', async () => {
+    const inventory = await takeInventory(
+      deps,
+      [summary([risky('CreateAccessKey', [{ type: 'AWS::IAM::AccessKey', name: 'not-a-key-id;rm -rf' }])])],
+      'alice',
+    );
+
+    expect(inventory.items.map((item) => [item.state, item.command])).toEqual([
+      ['unknown', 'aws iam list-access-keys --user-name alice'],
+    ]);
+    expect(iamMock.calls()).toEqual([]);
+  });
 
   it('checks each thing now, says what is gone, and only reads', async () => {
     iamMock.on(GetUserCommand, { UserName: 'backdoor' }).resolves({});
