@@ -18,7 +18,7 @@ import { nextMarker, pages } from '../../aws/paging.js';
 import { forEachConcurrently } from '../../common/bounded-concurrency.js';
 import { shellCommand } from '../../common/shell-words.js';
 import { describeError } from '../../errors.js';
-import { isAccessKeyId } from '../../incident/access-key-id.js';
+import { hasKeyIdShape } from '../../incident/access-key-id.js';
 import { REVOKE_SESSIONS_POLICY_NAME } from '../containment/revoke-sessions-policy.js';
 import { inventoryBasis } from './basis.js';
 import {
@@ -141,9 +141,9 @@ async function check(deps: InventoryDeps, candidate: Candidate, trusted: Trusted
     case 'access-key': {
       // Without a user, IAM would list the caller's own keys: the owner must be known.
       if (!owner) return { state: 'unknown', note: 'its user is not known', command: '' };
-      // An id IAM never gives (a crafted, damaged or anonymised record) matches no key: it proves
-      // nothing removed. The user's keys are for a person to read.
-      if (!isAccessKeyId(name))
+      // An id IAM never gives (a crafted or damaged record: not IAM's own shape of a key id) matches
+      // no key: it proves nothing removed. The user's keys are for a person to read.
+      if (!hasKeyIdShape(name))
         return {
           state: 'unknown',
           note: "the record's key id is not one IAM gives: list the user's keys",
