@@ -29,6 +29,7 @@ export function buildProgram(setExitCode: (code: ExitCodeValue) => void): Comman
   for (const command of program.commands) {
     command.exitOverride();
     refuseRepeatedValues(command);
+    refuseContradictions(command);
   }
   return program;
 }
@@ -50,6 +51,30 @@ function refuseRepeatedValues(command: Command): void {
       command.error(`error: ${repeated.join(', ')} given more than once: give each once (only the last would count).`, {
         exitCode: ExitCode.badInput,
         code: 'exposed-keys.repeatedOption',
+      });
+  });
+}
+
+/**
+ * Refuses a flag given with its negation (`--follow-sessions --no-follow-sessions`): commander keeps
+ * the last, so the run would do what one of them said it would not, without a word.
+ */
+function refuseContradictions(command: Command): void {
+  const given = new Map<string, Set<string>>();
+  for (const option of command.options) {
+    if (!option.long) continue;
+    const flag = option.long;
+    command.on(`option:${option.name()}`, () => {
+      const flags = given.get(option.attributeName()) ?? new Set<string>();
+      given.set(option.attributeName(), flags.add(flag));
+    });
+  }
+  command.hook('preAction', () => {
+    const both = [...given.values()].find((flags) => flags.size > 1);
+    if (both)
+      command.error(`error: ${[...both].join(' and ')} both given: they say opposite things; give one.`, {
+        exitCode: ExitCode.badInput,
+        code: 'exposed-keys.contradictoryOptions',
       });
   });
 }

@@ -33,3 +33,24 @@ describe('an option that takes a value, given twice', () => {
     expect(stdout).toHaveBeenCalled();
   });
 });
+
+describe('a flag given with its negation', () => {
+  it('is refused before its command runs, naming both', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+
+    const code = await main([
+      'node',
+      'exposed-keys',
+      'investigate',
+      '--key',
+      'AKIAIOSFODNN7EXAMPLE',
+      '--follow-sessions',
+      '--no-follow-sessions',
+    ]);
+
+    expect(code).toBe(ExitCode.badInput);
+    expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toMatch(
+      /^error: --follow-sessions and --no-follow-sessions both given: they say opposite things; give one\./,
+    );
+  });
+});
