@@ -357,7 +357,7 @@ describe('responding when the key cannot be contained', () => {
 
     expect(run.code).toBe(4);
     expect(run.stdout).toMatch(/owner-mismatch/);
-    expect(run.stdout).toMatch(/^Do now {9}1\. The event names bob, but IAM says .* belongs to alice/m);
+    expect(run.stdout).toMatch(/^Do now {9}1\. --user names bob, but IAM says .* belongs to alice/m);
     expect(await keysOf('alice')).toEqual({ [exposed]: 'Active', [other]: 'Active' });
     expect(cli().mutatingCalls()).toEqual([]);
   });
