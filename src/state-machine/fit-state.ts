@@ -1,4 +1,5 @@
 import { type ActivitySummary, COUNT_LISTS, type CountEntry, type RiskyEvent } from '../activity/activity-summary.js';
+import { jsonBytes } from '../common/json-bytes.js';
 import { codePointLength, cutEnd, inert } from '../common/untrusted-text.js';
 import { accessFirst, COMMAND_SHOWN, type Inventory, type Leftover } from '../steps/inventory/inventory-types.js';
 import type { Investigation, InvestigationCut } from '../steps/investigate.js';
@@ -21,10 +22,6 @@ interface Limits {
   sessionKeys: number;
   /** Code points of each failed region's error. */
   regionError: number;
-}
-
-function size(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
 /**
@@ -127,7 +124,7 @@ function boundedToFit(summary: ActivitySummary, budget: number): ActivitySummary
   let limits: Limits = { rows: 15, risky: 50, resources: 20, sessionKeys: 1_000, regionError: VALUE_LENGTH };
   for (;;) {
     const fitted = bounded(summary, limits);
-    if (size(fitted) <= budget || Object.values(limits).every((limit) => limit === 0)) return fitted;
+    if (jsonBytes(fitted) <= budget || Object.values(limits).every((limit) => limit === 0)) return fitted;
     const listsGone = limits.rows + limits.risky + limits.resources + limits.sessionKeys === 0;
     limits = {
       rows: Math.floor(limits.rows / 2),
@@ -152,7 +149,7 @@ function boundedToFit(summary: ActivitySummary, budget: number): ActivitySummary
  * `exposed-keys investigate`.
  */
 export function fitInvestigation(investigation: Investigation): Investigation {
-  if (size(investigation) <= MAX_INVESTIGATION_BYTES) return investigation;
+  if (jsonBytes(investigation) <= MAX_INVESTIGATION_BYTES) return investigation;
   const sizes = sizesOf(investigation);
   // The session keys not searched are counted whole; the first few are named, as a message names them.
   const left = investigation.sessionKeysNotSearched;
@@ -168,11 +165,11 @@ export function fitInvestigation(investigation: Investigation): Investigation {
       ...notSearched,
       cut: sizes,
     };
-    if (size(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
+    if (jsonBytes(fitted) <= MAX_INVESTIGATION_BYTES) return fitted;
   }
   const sessionActivity = sessionsAtTheirSmallest(investigation.sessionActivity);
   // The sizes, the session keys and the wrapper travel with it: the summary gets what they leave.
-  const budget = MAX_INVESTIGATION_BYTES - size({ activity: {}, sessionActivity, ...notSearched, cut: sizes });
+  const budget = MAX_INVESTIGATION_BYTES - jsonBytes({ activity: {}, sessionActivity, ...notSearched, cut: sizes });
   return { activity: boundedToFit(investigation.activity, budget), sessionActivity, ...notSearched, cut: sizes };
 }
 
@@ -197,7 +194,7 @@ function sessionsAtTheirSmallest(summaries: readonly ActivitySummary[]): Activit
     [0, 0],
   ] as const) {
     const smallest = summaries.map((summary) => bounded(summary, { ...none, risky, regionError }));
-    if (size(smallest) <= SESSIONS_SHARE) return smallest;
+    if (jsonBytes(smallest) <= SESSIONS_SHARE) return smallest;
   }
   return [];
 }
@@ -218,7 +215,7 @@ function keptCommand(item: Leftover): Pick<Leftover, 'command' | 'commandLeftOut
  * it fits; it says so when it lost items.
  */
 export function fitInventory(inventory: Inventory): Inventory {
-  if (size(inventory) <= MAX_INVENTORY_BYTES) return inventory;
+  if (jsonBytes(inventory) <= MAX_INVENTORY_BYTES) return inventory;
   const cutItems = inventory.items.map((item) => ({
     ...item,
     name: shorter(item.name),
@@ -228,7 +225,7 @@ export function fitInventory(inventory: Inventory): Inventory {
   }));
   let items = accessFirst(cutItems.filter((item) => item.state !== 'gone'));
   let fitted: Inventory = { ...inventory, items, truncated: true };
-  while (size(fitted) > MAX_INVENTORY_BYTES && items.length > 0) {
+  while (jsonBytes(fitted) > MAX_INVENTORY_BYTES && items.length > 0) {
     items = items.slice(0, Math.floor(items.length / 2));
     fitted = { ...inventory, items, truncated: true };
   }

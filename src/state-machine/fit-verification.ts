@@ -1,3 +1,4 @@
+import { jsonBytes } from '../common/json-bytes.js';
 import { codePointLength, cutEnd } from '../common/untrusted-text.js';
 import type {
   CallsAfterContainment,
@@ -33,15 +34,11 @@ const MAX_LOGGED_BYTES = 200_000;
 
 /** True when `value` fits one CloudWatch log event, with room for the logger's fields. */
 export function fitsOneLogEvent(value: unknown): boolean {
-  return size(value) <= MAX_LOGGED_BYTES;
+  return jsonBytes(value) <= MAX_LOGGED_BYTES;
 }
 
 /** What the key's own calls keep at every stage. */
 const OWN: Stage = { rows: 10, name: 60, error: 0 };
-
-function size(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value), 'utf8');
-}
 
 /** Why a region failed, cut to `length`; at 0, a reason as short as the words that replace it is kept. */
 function why(error: string, length: number): string {
@@ -100,7 +97,7 @@ function grouped(failures: readonly KeyFailedRegion[], errorLength: number): Fai
  * failed are cut, and `cutToFit` says so.
  */
 export function fitVerification(result: VerificationResult): VerificationResult {
-  if (size(result) <= MAX_VERIFICATION_BYTES) return result;
+  if (jsonBytes(result) <= MAX_VERIFICATION_BYTES) return result;
   const own = result.regionsFailed.filter((failed) => failed.accessKeyId === result.accessKeyId);
   const sessions = result.regionsFailed.filter((failed) => failed.accessKeyId !== result.accessKeyId);
   let fitted = result;
@@ -114,7 +111,7 @@ export function fitVerification(result: VerificationResult): VerificationResult 
       ...(groups.length > 0 ? { sessionRegionsFailed: groups } : {}),
       cutToFit: true,
     };
-    if (size(fitted) <= MAX_VERIFICATION_BYTES) return fitted;
+    if (jsonBytes(fitted) <= MAX_VERIFICATION_BYTES) return fitted;
   }
   return atTheSmallest(withoutLastKeys(fitted));
 }
@@ -130,7 +127,7 @@ function withoutLastKeys(result: VerificationResult): VerificationResult {
   }));
   const notNamed = { keys: 0, regions: 0 };
   let fitted = result;
-  while (size(fitted) > MAX_VERIFICATION_BYTES && groups.length > 0) {
+  while (jsonBytes(fitted) > MAX_VERIFICATION_BYTES && groups.length > 0) {
     const last = groups[groups.length - 1] as FailedRegionGroup;
     last.accessKeyIds.pop();
     notNamed.keys += 1;
@@ -147,7 +144,7 @@ function withoutLastKeys(result: VerificationResult): VerificationResult {
  * followed named (all are counted), so that the result fits whatever ids CloudTrail gave.
  */
 function atTheSmallest(result: VerificationResult): VerificationResult {
-  if (size(result) <= MAX_VERIFICATION_BYTES) return result;
+  if (jsonBytes(result) <= MAX_VERIFICATION_BYTES) return result;
   const notFollowed = result.sessionKeysNotFollowed;
   return {
     ...result,

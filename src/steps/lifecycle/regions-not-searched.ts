@@ -1,4 +1,5 @@
 import type { ActivitySummary } from '../../activity/activity-summary.js';
+import { jsonBytes } from '../../common/json-bytes.js';
 import { cutEnd } from '../../common/untrusted-text.js';
 import type { KeyFailedRegion, VerificationResult } from './follow-up-result.js';
 
@@ -11,10 +12,6 @@ const ERROR_LENGTH = 300;
  * they may take much of the room one would; past this, why each failed is cut shorter, to nothing.
  */
 const MAX_FAILURES_BYTES = 100_000;
-
-function size(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value), 'utf8');
-}
 
 /**
  * Every region a verification did not search, each with the key it was for, in the order given
@@ -32,7 +29,7 @@ export function regionsNotSearched(summaries: readonly (ActivitySummary | undefi
   );
   for (let length = ERROR_LENGTH; ; length = Math.floor(length / 2)) {
     const cut = once.map((failed) => ({ ...failed, error: cutEnd(failed.error, length) }));
-    if (length === 0 || size(cut) <= MAX_FAILURES_BYTES) return cut;
+    if (length === 0 || jsonBytes(cut) <= MAX_FAILURES_BYTES) return cut;
   }
 }
 
