@@ -94,6 +94,9 @@ export interface UndeliveredOutcome {
   ended?: 'alerted' | 'reported' | 'not-ended' | 'simulation';
 }
 
+/** An alert as it is published: the e-mail's parts, and the chat's when it has one. */
+type AlertToSend = Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
+
 /** What became of a batch. */
 export interface UndeliveredResult {
   /** Lambda's partial batch response: the messages left on the queue, to be received again. */
@@ -235,7 +238,7 @@ async function handle(deps: UndeliveredDeps, record: DeadLetterRecord): Promise<
   const ended = endedExecutionOf(body, deps.stateMachineArn);
   if (ended) return handleEnded(deps, record, ended);
   const attributes = attributesOf(record);
-  let alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
+  let alert: AlertToSend;
   let restarted: RestartOutcome = { status: 'not-tried', reason: 'it could not be read' };
   let fallback = false;
   const shares = withShares(deps);
@@ -270,15 +273,14 @@ async function handleEnded(
   const restarted: RestartOutcome = { status: 'not-tried', reason: `the execution ${ended.status}` };
   const needsNone = noAlertNeeded(ended);
   if (needsNone) return { messageId: record.messageId, restart: restarted, chat: 'none', ended: needsNone };
-  let alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
+  const fixed = fallbackEndedAlert(ended.executionArn);
+  let alert: AlertToSend = fixed;
   let fallback = false;
   try {
     alert = endedExecutionAlert(ended, accountOfQueue(record.eventSourceARN));
   } catch {
-    alert = fallbackEndedAlert(ended.executionArn);
     fallback = true;
   }
-  const fixed = fallbackEndedAlert(ended.executionArn);
   const outcome = await publishAlert(deps, shares, record, { alert, restarted, fallback, fixed });
   return { ...outcome, ended: 'alerted' };
 }
@@ -289,7 +291,7 @@ async function publishAlert(
   shares: ReturnType<typeof withShares>,
   record: DeadLetterRecord,
   made: {
-    alert: Pick<UndeliveredAlert, 'subject' | 'message' | 'attributes'> & Partial<UndeliveredAlert>;
+    alert: AlertToSend;
     restarted: RestartOutcome;
     fallback: boolean;
     /** What goes instead of an alert SNS refuses for what it holds: fixed text. */
