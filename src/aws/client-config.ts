@@ -9,6 +9,14 @@ export interface AwsCredentials {
 /** Gives credentials when a client signs a request; the SDK calls it before each one. */
 export type CredentialsProvider = () => Promise<AwsCredentials>;
 
+/** The logger a client gives the SDK's own messages to, as far as the SDK calls it. */
+export interface SdkLogger {
+  debug(...content: unknown[]): void;
+  info(...content: unknown[]): void;
+  warn(...content: unknown[]): void;
+  error(...content: unknown[]): void;
+}
+
 /** Where and as whom to call AWS. Endpoints come from `AWS_ENDPOINT_URL[_<SERVICE>]`, read by the SDK. */
 export interface AwsContext {
   region: string;
@@ -19,6 +27,8 @@ export interface AwsContext {
   maxAttempts?: number;
   /** Milliseconds to wait for an answer before a call is treated as failed (default 30 s). */
   requestTimeoutMs?: number;
+  /** Takes the SDK's own messages (default: the SDK's logger, which prints some warnings on the console). */
+  logger?: SdkLogger;
 }
 
 /**
@@ -37,6 +47,7 @@ export function clientConfig(context: AwsContext, region = context.region) {
     region,
     ...(context.profile ? { profile: context.profile } : {}),
     ...(context.credentials ? { credentials: context.credentials } : {}),
+    ...(context.logger ? { logger: context.logger } : {}),
     maxAttempts: context.maxAttempts ?? 4,
     retryMode: 'standard' as const,
     // Without throwOnRequestTimeout the SDK only logs a request that exceeds its timeout, and waits on.

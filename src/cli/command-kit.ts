@@ -96,14 +96,22 @@ export function refuseWithoutOrg(flags: OrganizationFlags): void {
 
 /**
  * Runs a command's body with the output module, turning any error into its message, hint and exit
- * code. Output and error handling are loaded here, on first use, to keep `--help` fast.
+ * code, after warning when a profile and the environment's key are both set (the profile is used).
+ * Output and error handling are loaded here, on first use, to keep `--help` fast.
  */
 export async function runAction(
   options: CommonOptions,
   body: (output: Output) => Promise<ExitCodeValue>,
 ): Promise<ExitCodeValue> {
-  const [{ Output }, { handleError }] = await Promise.all([import('./output.js'), import('./error-handler.js')]);
+  const [{ Output }, { handleError }, { credentialSourcesWarning }] = await Promise.all([
+    import('./output.js'),
+    import('./error-handler.js'),
+    import('./credential-sources.js'),
+  ]);
   const output = new Output({ json: options.json, verbose: options.verbose });
+  // Before any call: a person must know which credentials act, the SDK's own warning being dropped.
+  const credentials = credentialSourcesWarning(options.profile, process.env);
+  if (credentials) output.warn(credentials);
   try {
     const { stackName } = options as { stackName?: unknown };
     if (typeof stackName === 'string') (await import('./options.js')).parseStackName(stackName);

@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { TimeWindow } from '../activity/activity-summary.js';
 import type { TableName } from '../activity/athena/activity-sql.js';
 import { REGION_PATTERN } from '../aws/aws-names.js';
+import { cliSdkLogger } from '../aws/cli-sdk-logger.js';
 import type { AwsContext } from '../aws/client-config.js';
 import { DEFAULT_LOOKBACK_HOURS, DEFAULT_RESPONDER_ROLE_NAME, STACK_REGION } from '../constants.js';
 import { InvalidInputError, WrongRegionError } from '../errors.js';
@@ -123,14 +124,16 @@ export function resolveRegion(options: CommonOptions): string {
 
 /**
  * Where and as whom to call AWS: the region given, the profile, and --timeout (seconds to wait for
- * each answer, 1 to 300; default 30) for networks where a hung call must fail fast.
+ * each answer, 1 to 300; default 30) for networks where a hung call must fail fast. The SDK's own
+ * messages go to the CLI's logger, since the CLI says itself which credentials it uses.
  */
 export function awsContext(options: CommonOptions, region: string): AwsContext {
-  if (options.timeout === undefined) return { region, profile: options.profile };
+  const context = { region, profile: options.profile, logger: cliSdkLogger };
+  if (options.timeout === undefined) return context;
   const seconds = /^\d+(\.\d+)?$/.test(options.timeout) ? Number(options.timeout) : Number.NaN;
   if (!(seconds >= 1 && seconds <= 300))
     throw new InvalidInputError('--timeout', '--timeout must be a number of seconds from 1 to 300.');
-  return { region, profile: options.profile, requestTimeoutMs: seconds * 1000 };
+  return { ...context, requestTimeoutMs: seconds * 1000 };
 }
 
 /** The region for stack commands, refused before any call unless it is us-east-1. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliSdkLogger } from '../../../src/aws/cli-sdk-logger.js';
 import {
   awsContext,
   parseAccessKeyId,
@@ -139,8 +140,16 @@ describe('the options of the commands', () => {
     }
   });
 
+  it("give the clients the CLI's logger for the SDK's own messages, and the profile", () => {
+    expect(awsContext({ profile: 'incident' }, 'us-east-1')).toEqual({
+      region: 'us-east-1',
+      profile: 'incident',
+      logger: cliSdkLogger,
+    });
+  });
+
   it('turn --timeout into milliseconds, from 1 to 300 seconds', () => {
-    expect(awsContext({ timeout: '5' }, 'us-east-1')).toEqual({ region: 'us-east-1', requestTimeoutMs: 5000 });
+    expect(awsContext({ timeout: '5' }, 'us-east-1')).toMatchObject({ region: 'us-east-1', requestTimeoutMs: 5000 });
     for (const timeout of ['0', '301', 'soon', '0x10'])
       expect(refusal(() => awsContext({ timeout }, 'us-east-1')).field).toBe('--timeout');
   });
