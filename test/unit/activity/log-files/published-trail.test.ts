@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -139,5 +140,34 @@ describe('readLogFiles on a trail folder of published deliveries', () => {
           regionsSearched: ['eu-west-2', 'us-east-2'],
         }),
       );
+  });
+
+  it('lists no region searched for an Insights file under a plain name, whose events are no calls', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'published-trail-'));
+    try {
+      const logs = join(TRAIL, 'AWSLogs', '123456789012');
+      copyFileSync(
+        join(
+          logs,
+          'CloudTrail-Insight/us-east-1/2019/11/14/123456789012_CloudTrail-Insight_us-east-1_20191114T0051Z_Wq3rT6yU9iO2pA5s.json',
+        ),
+        join(folder, 'insight.json'),
+      );
+      copyFileSync(
+        join(
+          logs,
+          'CloudTrail/us-east-2/2016/07/14/123456789012_CloudTrail_us-east-2_20160714T1915Z_Hn5wE2rT7yU1iO3p.json',
+        ),
+        join(folder, 'trail.json'),
+      );
+
+      const result = await readLogFiles({}, { location: folder, accessKeyIds: [ALICE_KEY], window: WINDOW });
+
+      // us-east-1, where IAM and STS calls are recorded, must not look searched when none of its calls was read.
+      expect(result.summaries[0]?.regions.searched).toEqual(['us-east-2']);
+      expect(result.summaries[0]?.totalEvents).toBe(1);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
