@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from '../cloudtrail-record.js';
 import type { CountedEventId } from './counted-event-ids.js';
+import { searchedRegionOf } from './delivery-parser.js';
 import { CLOSE_BRACKET, COLON, isSpace, OPEN_BRACE, OPEN_BRACKET } from './json-bytes.js';
 import { TopLevelRecords } from './top-level-records.js';
 import type { WantedKeys } from './wanted-keys.js';
@@ -8,7 +9,7 @@ import type { WantedKeys } from './wanted-keys.js';
 export interface DeliveryContent {
   /** The records that may have been made with a wanted key (the summarizer filters exactly). */
   records: CloudTrailRecord[];
-  /** The `awsRegion` values of the file's records, when asked for. */
+  /** The regions the file's records show searched (see {@link searchedRegionOf}), when asked for. */
   regions: string[];
 }
 
@@ -193,7 +194,8 @@ export class CompactDeliveryScanner {
   #takeWithRegion(bytes: Buffer, start: number, end: number): boolean {
     const record = parseRecord(bytes, start, end);
     if (record === null) return false;
-    if (typeof record.awsRegion === 'string' && record.awsRegion !== '') this.#regions.add(record.awsRegion);
+    const region = searchedRegionOf(record);
+    if (region !== null) this.#regions.add(region);
     if (this.#mentionsWanted(bytes, start, end)) this.#records.push(record);
     return true;
   }

@@ -6,6 +6,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The region a record shows searched, when its file's path names none: its `awsRegion`, unless it
+ * is an Insights event (`eventCategory` `Insight`), which CloudTrail made about calls, and none of
+ * them: an Insights file under a plain name would otherwise make a region look searched.
+ */
+export function searchedRegionOf(record: Record<string, unknown>): string | null {
+  if (record.eventCategory === 'Insight' || record.eventType === 'AwsCloudTrailInsight') return null;
+  return typeof record.awsRegion === 'string' && record.awsRegion !== '' ? record.awsRegion : null;
+}
+
 /** Whether a parsed entry of `Records` is a record made with a wanted key. */
 export function isWantedRecord(record: unknown, wanted: WantedKeys): record is CloudTrailRecord {
   if (!isObject(record)) return false;
@@ -44,8 +54,8 @@ export function parseDelivery(bytes: Buffer, wanted: WantedKeys, collectRegions:
   const regions = new Set<string>();
   for (const record of all) {
     if (!isObject(record)) continue;
-    if (collectRegions && typeof record.awsRegion === 'string' && record.awsRegion !== '')
-      regions.add(record.awsRegion);
+    const region = collectRegions ? searchedRegionOf(record) : null;
+    if (region !== null) regions.add(region);
     if (isWantedRecord(record, wanted)) records.push(record);
   }
   return { records, regions: [...regions] };
