@@ -170,4 +170,27 @@ describe('readLogFiles on a trail folder of published deliveries', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  it('counts a record with no eventID again in a delivery found again, and one with an eventID once', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'published-trail-'));
+    try {
+      const logs = join(TRAIL, 'AWSLogs', '123456789012', 'CloudTrail', 'us-east-2');
+      const deliveries = readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((path) =>
+        path.endsWith('.json'),
+      );
+      for (const [index, path] of deliveries.entries()) {
+        copyFileSync(join(logs, path), join(folder, `delivery-${index}.json`));
+        copyFileSync(join(logs, path), join(folder, `delivery-${index}-again.json`));
+      }
+
+      const result = await readLogFiles({}, { location: folder, accessKeyIds: [ALICE_KEY], window: WINDOW });
+
+      // Five records have no eventID, and cannot be told from another call alike: they count twice.
+      expect(result.summaries[0]?.totalEvents).toBe(2 * 5 + 1);
+      expect(result.summaries[0]?.eventNames).toContainEqual({ name: 'UpdateTrail', count: 1 });
+      expect(result.summaries[0]?.eventNames).toContainEqual({ name: 'CreateUser', count: 2 });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
