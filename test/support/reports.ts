@@ -1,4 +1,5 @@
 import type { IncidentReport } from '../../src/steps/incident-outcome.js';
+import type { FollowUpResult, VerificationResult } from '../../src/steps/lifecycle/follow-up-result.js';
 import type { IncidentRecord } from '../../src/steps/signals/incident-record.js';
 import type { SignalReceipt } from '../../src/steps/signals/receive-signal.js';
 import { incidentFor } from './incidents.js';
@@ -6,6 +7,9 @@ import { summaryFor } from './summaries.js';
 
 /** The key of the reports below. */
 export const REPORT_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+/** When the key of the reports below was contained, as its follow-ups say. */
+export const CONTAINED_AT = '2026-11-26T22:00:09.000Z';
 
 /** A full response that deleted the key, with `overrides` on top. */
 export function deletedReport(overrides: Partial<IncidentReport> = {}): IncidentReport {
@@ -104,5 +108,45 @@ export function quarantineReport(signal: Partial<Extract<SignalReceipt, { role: 
       incidents: [],
       ...signal,
     },
+  };
+}
+
+/** A follow-up of the key, contained at {@link CONTAINED_AT} in 123456789012, that ended with `result`. */
+export function followUpReport(result: FollowUpResult): IncidentReport {
+  return {
+    incident: null,
+    containment: { status: 'skipped', reason: 'a follow-up contains nothing' },
+    investigation: { status: 'skipped', reason: 'a follow-up investigates nothing' },
+    followUp: {
+      kind: result.kind,
+      accessKeyId: result.accessKeyId,
+      userName: result.userName,
+      accountId: '123456789012',
+      containedAt: CONTAINED_AT,
+      step: { status: 'done', result },
+    },
+  };
+}
+
+/**
+ * A verification of the key, a day after its containment, that found nothing since: every region
+ * searched (us-east-1), no session key minted, with `overrides` on top.
+ */
+export function verificationResult(overrides: Partial<VerificationResult> = {}): VerificationResult {
+  return {
+    kind: 'verification',
+    accessKeyId: REPORT_KEY,
+    userName: 'alice',
+    containedAt: CONTAINED_AT,
+    window: { start: CONTAINED_AT, end: '2026-11-27T22:00:09.000Z' },
+    quiet: true,
+    sessionKeysChecked: [],
+    sessionKeysNotChecked: 0,
+    lookback: { start: '2026-11-25T22:00:09.000Z', end: CONTAINED_AT },
+    activity: [],
+    regionsSearched: ['us-east-1'],
+    regionsFailed: [],
+    truncated: false,
+    ...overrides,
   };
 }

@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { buildNotification, MAX_SUBJECT_LENGTH } from '../../../src/message/email.js';
 import { type IncidentReport, needsHuman } from '../../../src/steps/incident-outcome.js';
-import type { FollowUpResult } from '../../../src/steps/lifecycle/follow-up-result.js';
-import { deletedReport, quarantineReport, REPORT_KEY } from '../../support/reports.js';
+import {
+  deletedReport,
+  followUpReport,
+  quarantineReport,
+  REPORT_KEY,
+  verificationResult,
+} from '../../support/reports.js';
 
 const ACCOUNT = '123456789012';
-
-/** A follow-up of the key, contained before, that ended with `result`. */
-function followUp(result: FollowUpResult): IncidentReport {
-  return {
-    incident: null,
-    containment: { status: 'skipped', reason: 'a follow-up' },
-    investigation: { status: 'skipped', reason: 'a follow-up' },
-    followUp: {
-      kind: result.kind,
-      accessKeyId: REPORT_KEY,
-      userName: 'alice',
-      accountId: ACCOUNT,
-      containedAt: '2026-11-26T22:00:09.000Z',
-      step: { status: 'done', result },
-    },
-  };
-}
 
 function expectSubject(subject: string): void {
   expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
@@ -31,7 +19,7 @@ function expectSubject(subject: string): void {
 describe('the subject of a notification', () => {
   it('keeps the key and the account whole after a long headline, shortening the headline instead', () => {
     const { subject } = buildNotification(
-      followUp({
+      followUpReport({
         kind: 'release',
         accessKeyId: REPORT_KEY,
         userName: 'alice',
@@ -50,23 +38,7 @@ describe('the subject of a notification', () => {
   });
 
   it('keeps the account after a headline that leaves no room for the user name', () => {
-    const { subject } = buildNotification(
-      followUp({
-        kind: 'verification',
-        accessKeyId: REPORT_KEY,
-        userName: 'alice',
-        containedAt: '2026-11-26T22:00:09.000Z',
-        window: { start: '2026-11-26T22:00:09.000Z', end: '2026-11-27T22:00:09.000Z' },
-        quiet: true,
-        sessionKeysChecked: [],
-        sessionKeysNotChecked: 0,
-        lookback: { start: '2026-11-25T22:00:09.000Z', end: '2026-11-26T22:00:09.000Z' },
-        activity: [],
-        regionsSearched: ['us-east-1'],
-        regionsFailed: [],
-        truncated: true,
-      }),
-    );
+    const { subject } = buildNotification(followUpReport(verificationResult({ truncated: true })));
 
     expectSubject(subject);
     expect(subject).toBe(`ACTION REQUIRED: verification after containment INCOMPLETE...: ${REPORT_KEY} in ${ACCOUNT}`);

@@ -3,53 +3,29 @@ import { customNotification, webhookPayload } from '../../../src/message/chat.js
 import { messageOf } from '../../../src/message/message-of.js';
 import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
 import type { KeyFailedRegion } from '../../../src/steps/lifecycle/follow-up-result.js';
-import { REPORT_KEY } from '../../support/reports.js';
+import { followUpReport, REPORT_KEY, verificationResult } from '../../support/reports.js';
 import { activeCharacters } from '../../support/well-formed.js';
 
 /** A verification that found calls of `sessionKey`, an id as CloudTrail gave it. */
 function verificationWithSession(sessionKey: string): IncidentReport {
-  const containedAt = '2026-11-26T22:00:09.000Z';
-  return {
-    incident: null,
-    containment: { status: 'skipped', reason: '' },
-    investigation: { status: 'skipped', reason: '' },
-    followUp: {
-      kind: 'verification',
-      accessKeyId: REPORT_KEY,
-      userName: 'alice',
-      accountId: '123456789012',
-      containedAt,
-      step: {
-        status: 'done',
-        result: {
-          kind: 'verification',
-          accessKeyId: REPORT_KEY,
-          userName: 'alice',
-          containedAt,
-          window: { start: containedAt, end: '2026-11-27T22:00:09.000Z' },
-          quiet: false,
-          sessionKeysChecked: [sessionKey],
-          sessionKeysNotChecked: 0,
-          lookback: { start: '2026-11-25T22:00:09.000Z', end: containedAt },
-          activity: [
-            {
-              accessKeyId: sessionKey,
-              role: 'session',
-              totalEvents: 2,
-              firstSeen: '2026-11-27T01:00:00.000Z',
-              lastSeen: '2026-11-27T01:00:01.000Z',
-              calls: [{ name: 'ListBuckets', count: 2 }],
-              errorCodes: [],
-              sourceIps: [{ name: '203.0.113.9', count: 2 }],
-            },
-          ],
-          regionsSearched: ['us-east-1'],
-          regionsFailed: [],
-          truncated: false,
+  return followUpReport(
+    verificationResult({
+      quiet: false,
+      sessionKeysChecked: [sessionKey],
+      activity: [
+        {
+          accessKeyId: sessionKey,
+          role: 'session',
+          totalEvents: 2,
+          firstSeen: '2026-11-27T01:00:00.000Z',
+          lastSeen: '2026-11-27T01:00:01.000Z',
+          calls: [{ name: 'ListBuckets', count: 2 }],
+          errorCodes: [],
+          sourceIps: [{ name: '203.0.113.9', count: 2 }],
         },
-      },
-    },
-  };
+      ],
+    }),
+  );
 }
 
 describe('the message of a verification that found calls of a session key', () => {
@@ -66,13 +42,9 @@ describe('the message of a verification that found calls of a session key', () =
   });
 });
 
-/** A verification that found nothing since containment, its search failed in `regionsFailed`. */
+/** A verification that checked `session`, found nothing since containment, its search failed in `regionsFailed`. */
 function quietVerification(session: string, regionsFailed: KeyFailedRegion[]): IncidentReport {
-  const report = verificationWithSession(session);
-  if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
-    throw new Error('not a verification');
-  report.followUp.step.result = { ...report.followUp.step.result, quiet: true, activity: [], regionsFailed };
-  return report;
+  return followUpReport(verificationResult({ sessionKeysChecked: [session], regionsFailed }));
 }
 
 describe('the message of a quiet verification that could not search every region', () => {
@@ -110,17 +82,8 @@ describe('the message of a quiet verification that could not search a region for
 
 describe('the message of a quiet verification of a key that minted more session keys than it checks', () => {
   it('says how many were not checked, not verified, and how to check them', () => {
-    const report = verificationWithSession('ASIAEXAMPLESESSIONAB');
-    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
-      throw new Error('not a verification');
     const checked = Array.from({ length: 25 }, (_, index) => `ASIA${String(index).padStart(16, '0')}`);
-    report.followUp.step.result = {
-      ...report.followUp.step.result,
-      quiet: true,
-      activity: [],
-      sessionKeysChecked: checked,
-      sessionKeysNotChecked: 15,
-    };
+    const report = followUpReport(verificationResult({ sessionKeysChecked: checked, sessionKeysNotChecked: 15 }));
 
     const message = messageOf(report);
 
@@ -136,18 +99,14 @@ describe('the message of a quiet verification of a key that minted more session 
 
 describe('the message of a quiet verification that named session keys it did not check', () => {
   it('names each, with why, and gives the search since containment', () => {
-    const report = verificationWithSession('ASIAEXAMPLESESSIONAB');
-    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
-      throw new Error('not a verification');
     const keys = ['B', 'C', 'D', 'E', 'F'].map((letter) => `ASIAEXAMPLENOTCHEC${letter}${letter}`);
-    report.followUp.step.result = {
-      ...report.followUp.step.result,
-      quiet: true,
-      activity: [],
-      sessionKeysChecked: ['ASIAEXAMPLESESSIONAB'],
-      sessionKeysNotChecked: 6,
-      sessionKeysNotCheckedListed: keys.map((accessKeyId) => ({ accessKeyId, mintedBy: REPORT_KEY, reason: 'time' })),
-    };
+    const report = followUpReport(
+      verificationResult({
+        sessionKeysChecked: ['ASIAEXAMPLESESSIONAB'],
+        sessionKeysNotChecked: 6,
+        sessionKeysNotCheckedListed: keys.map((accessKeyId) => ({ accessKeyId, mintedBy: REPORT_KEY, reason: 'time' })),
+      }),
+    );
 
     const message = messageOf(report);
 
@@ -167,20 +126,17 @@ describe('the message of a quiet verification that named session keys it did not
 
 describe('the message of a quiet verification that did not follow some session keys', () => {
   it('says what they minted was not looked for, names each, and how to find it', () => {
-    const report = verificationWithSession('ASIAEXAMPLESESSIONAB');
-    if (report.followUp?.step.status !== 'done' || report.followUp.step.result.kind !== 'verification')
-      throw new Error('not a verification');
     const left = 'ASIAEXAMPLENOTFOLLOW';
-    report.followUp.step.result = {
-      ...report.followUp.step.result,
-      quiet: true,
-      activity: [],
-      sessionKeysNotFollowed: {
-        count: 2,
-        keys: [{ accessKeyId: left, mintedBy: REPORT_KEY, reason: 'limit' }],
-        window: { start: '2026-11-25T22:00:09.000Z', end: '2026-11-27T10:00:00.000Z' },
-      },
-    };
+    const report = followUpReport(
+      verificationResult({
+        sessionKeysChecked: ['ASIAEXAMPLESESSIONAB'],
+        sessionKeysNotFollowed: {
+          count: 2,
+          keys: [{ accessKeyId: left, mintedBy: REPORT_KEY, reason: 'limit' }],
+          window: { start: '2026-11-25T22:00:09.000Z', end: '2026-11-27T10:00:00.000Z' },
+        },
+      }),
+    );
 
     const message = messageOf(report);
 

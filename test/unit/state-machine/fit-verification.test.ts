@@ -3,12 +3,10 @@ import { messageOf } from '../../../src/message/message-of.js';
 import { notSearchedInBrief } from '../../../src/message/verification-gaps.js';
 import { MAX_INVESTIGATION_BYTES } from '../../../src/state-machine/fit-state.js';
 import { fitVerification } from '../../../src/state-machine/fit-verification.js';
-import type { IncidentReport } from '../../../src/steps/incident-outcome.js';
 import type { CallsAfterContainment, VerificationResult } from '../../../src/steps/lifecycle/follow-up-result.js';
 import { everyRegionNotSearched } from '../../../src/steps/lifecycle/regions-not-searched.js';
+import { followUpReport, REPORT_KEY, verificationResult } from '../../support/reports.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
-const CONTAINED_AT = '2026-11-26T22:00:09.000Z';
 const REGIONS = Array.from({ length: 20 }, (_, index) => `xx-test-${index + 1}`);
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
 
@@ -47,46 +45,21 @@ function calls(accessKeyId: string, role: CallsAfterContainment['role'], totalEv
  * characters of its own.
  */
 function largest(): VerificationResult {
-  const keys = [KEY, ...Array.from({ length: 125 }, (_, index) => sessionKey(index))];
-  return {
-    kind: 'verification',
-    accessKeyId: KEY,
-    userName: 'alice',
-    containedAt: CONTAINED_AT,
-    window: { start: CONTAINED_AT, end: '2026-11-27T22:00:09.000Z' },
+  const keys = [REPORT_KEY, ...Array.from({ length: 125 }, (_, index) => sessionKey(index))];
+  return verificationResult({
     quiet: false,
     sessionKeysChecked: keys.slice(1),
-    sessionKeysNotChecked: 0,
-    lookback: { start: '2026-11-25T22:00:09.000Z', end: CONTAINED_AT },
     activity: keys.map((key, index) => calls(key, index === 0 ? 'key' : 'session', 1_000 + index)),
-    regionsSearched: ['us-east-1'],
     regionsFailed: keys.flatMap((key, index) =>
       REGIONS.map((region) => ({ region, accessKeyId: key, error: `${index}: ${'😀'.repeat(2_000)}` })),
     ),
-    truncated: false,
-  };
-}
-
-function report(result: VerificationResult): IncidentReport {
-  return {
-    incident: null,
-    containment: { status: 'skipped', reason: '' },
-    investigation: { status: 'skipped', reason: '' },
-    followUp: {
-      kind: 'verification',
-      accessKeyId: KEY,
-      userName: 'alice',
-      accountId: '123456789012',
-      containedAt: CONTAINED_AT,
-      step: { status: 'done', result },
-    },
-  };
+  });
 }
 
 describe('fitVerification', () => {
   it('keeps a verification that fits as it is', () => {
-    const result = { ...largest(), activity: [calls(KEY, 'key', 3)], regionsFailed: [] };
-    result.activity[0] = { ...calls(KEY, 'key', 3), calls: rows(2, 'Call'), errorCodes: [], sourceIps: [] };
+    const result = { ...largest(), activity: [calls(REPORT_KEY, 'key', 3)], regionsFailed: [] };
+    result.activity[0] = { ...calls(REPORT_KEY, 'key', 3), calls: rows(2, 'Call'), errorCodes: [], sourceIps: [] };
 
     expect(fitVerification(result)).toBe(result);
   });
@@ -120,7 +93,7 @@ describe('fitVerification', () => {
     expect(notSearchedInBrief(fitted)).toBe(
       '20 region(s) could not be searched, and 2500 region(s) could not be searched for 125 session key(s)',
     );
-    const message = messageOf(report(fitted));
+    const message = messageOf(followUpReport(fitted));
     expect(message.keyNow).toContain('ACTIVITY AFTER CONTAINMENT');
     expect(message.done.join('\n')).toContain('cut to fit');
     expect(message.attackerDid[0]).toContain('the key: 1,000 call(s)');
@@ -128,8 +101,8 @@ describe('fitVerification', () => {
   });
 
   it('fits when only the regions not searched are many, keeping every call of the one active key', () => {
-    const result = { ...largest(), activity: [{ ...calls(KEY, 'key', 7), calls: rows(3, 'Call') }] };
-    result.activity[0] = { ...calls(KEY, 'key', 7), calls: rows(3, 'Call'), errorCodes: [], sourceIps: [] };
+    const result = { ...largest(), activity: [{ ...calls(REPORT_KEY, 'key', 7), calls: rows(3, 'Call') }] };
+    result.activity[0] = { ...calls(REPORT_KEY, 'key', 7), calls: rows(3, 'Call'), errorCodes: [], sourceIps: [] };
 
     const fitted = fitVerification(result);
 
@@ -145,7 +118,7 @@ describe('fitVerification', () => {
     const result: VerificationResult = {
       ...largest(),
       sessionKeysChecked: keys,
-      activity: [calls(KEY, 'key', 9), ...keys.map((key) => calls(key, 'session', 9))],
+      activity: [calls(REPORT_KEY, 'key', 9), ...keys.map((key) => calls(key, 'session', 9))],
       regionsFailed: keys.flatMap((key, index) =>
         regionsOf(index).map((region) => ({ region, accessKeyId: key, error: 'denied' })),
       ),
@@ -159,7 +132,7 @@ describe('fitVerification', () => {
     expect(everyRegionNotSearched(fitted).length + notNamed.regions).toBe(result.regionsFailed.length);
     const named = new Set(everyRegionNotSearched(fitted).map((failed) => failed.accessKeyId));
     expect(named.size + notNamed.keys).toBe(125);
-    const message = messageOf(report(fitted));
+    const message = messageOf(followUpReport(fitted));
     expect(message.done.join('\n')).toContain(
       `${notNamed.regions.toLocaleString('en-US')} more region(s) NOT searched for ${notNamed.keys} more session key(s)`,
     );
@@ -175,7 +148,7 @@ describe('fitVerification', () => {
     const result: VerificationResult = {
       ...largest(),
       sessionKeysChecked: keys,
-      activity: [calls(KEY, 'key', 9), ...keys.map((key) => calls(key, 'session', 9))],
+      activity: [calls(REPORT_KEY, 'key', 9), ...keys.map((key) => calls(key, 'session', 9))],
       regionsFailed: keys.flatMap((key) =>
         regions.map((region) => ({ region, accessKeyId: key, error: 'AccessDenied' })),
       ),
@@ -186,7 +159,9 @@ describe('fitVerification', () => {
     expect(bytes(fitted)).toBeLessThanOrEqual(MAX_INVESTIGATION_BYTES);
     expect(notSearchedInBrief(fitted)).toBe('4500 region(s) could not be searched for 125 session key(s)');
     expect(everyRegionNotSearched(fitted).every((failed) => failed.error === 'AccessDenied')).toBe(true);
-    expect(messageOf(report(fitted)).attackerDid[1]).toContain('9 call(s) (500 distinct call(s), not named here)');
+    expect(messageOf(followUpReport(fitted)).attackerDid[1]).toContain(
+      '9 call(s) (500 distinct call(s), not named here)',
+    );
   });
 
   it('lists the session keys in the order they were checked, whatever groups gathered them', () => {

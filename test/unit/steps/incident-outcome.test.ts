@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accessStillHeld, type IncidentReport, keyContained, needsHuman } from '../../../src/steps/incident-outcome.js';
 import type { Leftover, LeftoverKind } from '../../../src/steps/inventory/inventory-types.js';
-import type { ScheduledDeletionResult } from '../../../src/steps/lifecycle/follow-up-result.js';
-import { deletedReport, REPORT_KEY } from '../../support/reports.js';
+import { deletedReport, followUpReport, REPORT_KEY } from '../../support/reports.js';
 import { summaryFor } from '../../support/summaries.js';
 
 function withLeftover(kind: LeftoverKind, state: Leftover['state'], foreignTrust?: boolean) {
@@ -58,7 +57,7 @@ describe('a contained key whose attacker made itself another way in', () => {
 
 describe('a scheduled deletion that was refused', () => {
   function refused(keyStatus?: 'Active' | 'Inactive'): IncidentReport {
-    const result: ScheduledDeletionResult = {
+    return followUpReport({
       kind: 'scheduled-deletion',
       accessKeyId: REPORT_KEY,
       userName: 'alice',
@@ -67,20 +66,7 @@ describe('a scheduled deletion that was refused', () => {
       humanSteps: [],
       warnings: [],
       ...(keyStatus ? { keyStatus } : {}),
-    };
-    return {
-      incident: null,
-      containment: { status: 'skipped', reason: 'a follow-up contains nothing' },
-      investigation: { status: 'skipped', reason: 'a follow-up investigates nothing' },
-      followUp: {
-        kind: 'scheduled-deletion',
-        accessKeyId: REPORT_KEY,
-        userName: 'alice',
-        accountId: '123456789012',
-        containedAt: '2026-11-20T03:00:00.000Z',
-        step: { status: 'done', result },
-      },
-    };
+    });
   }
 
   it('leaves a key it found inactive contained, a human still to decide', () => {
