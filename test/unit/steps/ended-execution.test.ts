@@ -1,24 +1,29 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../../src/deploy/template.js';
 import { REPORTED_FAILURES } from '../../../src/steps/ended-execution.js';
-import { alertUndelivered, type DeadLetterRecord, type UndeliveredDeps } from '../../../src/steps/undelivered.js';
-import { publishedEvent, withKey } from '../../support/published.js';
+import { alertUndelivered, type DeadLetterRecord } from '../../../src/steps/undelivered.js';
+import {
+  type DeadLetterQueue,
+  EVENT_KEY,
+  STATE_MACHINE_ARN,
+  trustedAdvisorEvent,
+  undeliveredDeps,
+} from '../../support/undelivered.js';
 import { activeCharacters } from '../../support/well-formed.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys';
-const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys';
 const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:exposed-keys:3f1c0f6e-0a52-4a4b-9a8e-2f5d1c9b7a10';
-const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue';
+const QUEUE: DeadLetterQueue = {
+  arn: 'arn:aws:sqs:us-east-1:123456789012:exposed-keys-UndeliveredQueue',
+  url: 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue',
+};
 const snsMock = mockClient(SNSClient);
 const sfnMock = mockClient(SFNClient);
 
-/** AWS's published Trusted Advisor event, naming KEY: what the execution was started with. */
-const INPUT = JSON.stringify(withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', KEY));
+/** AWS's published Trusted Advisor event, naming EVENT_KEY: what the execution was started with. */
+const INPUT = JSON.stringify(trustedAdvisorEvent());
 
 /**
  * A Step Functions status change as EventBridge delivers it (the fields of Step Functions'
@@ -36,7 +41,7 @@ function statusChange(status: string, fields: Record<string, unknown> = {}): Dea
     resources: [EXECUTION],
     detail: {
       executionArn: EXECUTION,
-      stateMachineArn: STATE_MACHINE,
+      stateMachineArn: STATE_MACHINE_ARN,
       name: '3f1c0f6e-0a52-4a4b-9a8e-2f5d1c9b7a10',
       status,
       startDate: Date.parse('2026-11-30T03:00:00Z'),
@@ -48,19 +53,7 @@ function statusChange(status: string, fields: Record<string, unknown> = {}): Dea
       ...fields,
     },
   };
-  return { messageId: 'm-ended', receiptHandle: 'r-1', body: JSON.stringify(event), eventSourceARN: QUEUE_ARN };
-}
-
-function deps(): UndeliveredDeps {
-  return {
-    sns: new SNSClient({}),
-    topicArn: TOPIC,
-    sfn: new SFNClient({}),
-    stateMachineArn: STATE_MACHINE,
-    sqs: new SQSClient({}),
-    queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/exposed-keys-UndeliveredQueue',
-    queueArn: QUEUE_ARN,
-  };
+  return { messageId: 'm-ended', receiptHandle: 'r-1', body: JSON.stringify(event), eventSourceARN: QUEUE.arn };
 }
 
 function emails() {
@@ -77,15 +70,15 @@ describe('an execution of the state machine that ended without success', () => {
   it('stopped by someone, is alerted with the key its event named and how to contain it, and is not started again', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'ABORTED', input: INPUT, executionArn: EXECUTION });
 
-    const result = await alertUndelivered(deps(), [statusChange('ABORTED')]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('ABORTED')]);
 
     expect(result.outcomes[0]).toMatchObject({ ended: 'alerted' });
     expect(result.batchItemFailures).toEqual([]);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
     const [email] = emails();
-    expect(email?.Subject).toBe(`ACTION REQUIRED: the exposed-keys response to ${KEY} ended with no report`);
+    expect(email?.Subject).toBe(`ACTION REQUIRED: the exposed-keys response to ${EVENT_KEY} ended with no report`);
     expect(email?.Message).toContain('was STOPPED before it ended');
-    expect(email?.Message).toContain(`exposed-keys respond --key ${KEY}`);
+    expect(email?.Message).toContain(`exposed-keys respond --key ${EVENT_KEY}`);
     expect(email?.Message).toContain(`aws stepfunctions describe-execution --execution-arn ${EXECUTION}`);
     expect(email?.Message).toContain('StopExecution');
     expect(email?.MessageAttributes?.outcome?.StringValue).toBe('response-ended');
@@ -98,7 +91,7 @@ describe('an execution of the state machine that ended without success', () => {
   it('stopped with an error of the state machine reached after its report is still alerted', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'ABORTED', error: 'HumanMustAct', input: INPUT });
 
-    const result = await alertUndelivered(deps(), [statusChange('ABORTED')]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('ABORTED')]);
 
     expect(result.outcomes[0]).toMatchObject({ ended: 'alerted' });
   });
@@ -108,7 +101,7 @@ describe('an execution of the state machine that ended without success', () => {
       .on(DescribeExecutionCommand)
       .resolves({ status: 'FAILED', error: 'States.DataLimitExceeded', input: INPUT });
 
-    const result = await alertUndelivered(deps(), [statusChange('FAILED', { error: 'HumanMustAct' })]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('FAILED', { error: 'HumanMustAct' })]);
 
     expect(result.outcomes[0]).toMatchObject({ ended: 'alerted' });
     expect(emails()[0]?.Message).toContain('Why:        States.DataLimitExceeded');
@@ -117,7 +110,9 @@ describe('an execution of the state machine that ended without success', () => {
   it('redriven since, and running again, is let go: its own end sends its own event', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: INPUT });
 
-    const result = await alertUndelivered(deps(), [statusChange('FAILED', { error: 'States.Runtime' })]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [
+      statusChange('FAILED', { error: 'States.Runtime' }),
+    ]);
 
     expect(result.outcomes[0]).toMatchObject({ ended: 'not-ended' });
     expect(emails()).toEqual([]);
@@ -126,7 +121,7 @@ describe('an execution of the state machine that ended without success', () => {
   it("stopped by simulate's own interruption of its test is let go", async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'ABORTED', error: 'SimulationInterrupted', input: INPUT });
 
-    const result = await alertUndelivered(deps(), [statusChange('ABORTED')]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('ABORTED')]);
 
     expect(result.outcomes[0]).toMatchObject({ ended: 'simulation' });
     expect(emails()).toEqual([]);
@@ -135,11 +130,13 @@ describe('an execution of the state machine that ended without success', () => {
   it('whose input the event left out (over 248 KB) names the key from Step Functions', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'TIMED_OUT', input: INPUT });
 
-    await alertUndelivered(deps(), [
+    await alertUndelivered(undeliveredDeps(QUEUE), [
       statusChange('TIMED_OUT', { input: undefined, inputDetails: { included: false } }),
     ]);
 
-    expect(emails()[0]?.Subject).toBe(`ACTION REQUIRED: the exposed-keys response to ${KEY} ended with no report`);
+    expect(emails()[0]?.Subject).toBe(
+      `ACTION REQUIRED: the exposed-keys response to ${EVENT_KEY} ended with no report`,
+    );
   });
 
   it('failed where no step reports (a state over 256 KB) is alerted, with why from Step Functions', async () => {
@@ -150,7 +147,7 @@ describe('an execution of the state machine that ended without success', () => {
       input: INPUT,
     });
 
-    const result = await alertUndelivered(deps(), [statusChange('FAILED')]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('FAILED')]);
 
     expect(result.outcomes[0]).toMatchObject({ ended: 'alerted' });
     expect(emails()[0]?.Message).toContain('Why:        States.DataLimitExceeded: The state/task returned');
@@ -159,7 +156,7 @@ describe('an execution of the state machine that ended without success', () => {
   it('failed as it meant to, after its report, needs no other alert', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'HumanMustAct', input: INPUT });
 
-    const result = await alertUndelivered(deps(), [statusChange('FAILED')]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('FAILED')]);
 
     expect(result.outcomes[0]).toMatchObject({ ended: 'reported' });
     expect(emails()).toEqual([]);
@@ -169,7 +166,7 @@ describe('an execution of the state machine that ended without success', () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'NotificationFailed', input: INPUT });
     snsMock.on(PublishCommand).rejects(Object.assign(new Error('Service unavailable'), { $fault: 'server' }));
 
-    const result = await alertUndelivered(deps(), [statusChange('FAILED')]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('FAILED')]);
 
     expect(emails()).toHaveLength(1);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-ended' }]);
@@ -180,12 +177,12 @@ describe('an execution of the state machine that ended without success', () => {
       .on(DescribeExecutionCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
 
-    await alertUndelivered(deps(), [statusChange('TIMED_OUT')]);
+    await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('TIMED_OUT')]);
 
     const message = emails()[0]?.Message ?? '';
     expect(message).toContain('TIMED OUT before it ended');
     expect(message).toContain('Step Functions could not be asked about it');
-    expect(message).toContain(`exposed-keys respond --key ${KEY}`);
+    expect(message).toContain(`exposed-keys respond --key ${EVENT_KEY}`);
   });
 
   it('shows what Step Functions and the event said inert', async () => {
@@ -194,7 +191,7 @@ describe('an execution of the state machine that ended without success', () => {
       .on(DescribeExecutionCommand)
       .resolves({ status: 'FAILED', error: 'States.Runtime', cause: hostile, input: `{"detail":"${'\\u001b[2J'}"}` });
 
-    await alertUndelivered(deps(), [statusChange('FAILED')]);
+    await alertUndelivered(undeliveredDeps(QUEUE), [statusChange('FAILED')]);
 
     const [email] = emails();
     expect(activeCharacters(email?.Message ?? '')).toEqual([]);
@@ -204,9 +201,9 @@ describe('an execution of the state machine that ended without success', () => {
   });
 
   it("of another state machine is not taken for one of the stack's", async () => {
-    const other = statusChange('ABORTED', { stateMachineArn: `${STATE_MACHINE}-other` });
+    const other = statusChange('ABORTED', { stateMachineArn: `${STATE_MACHINE_ARN}-other` });
 
-    const result = await alertUndelivered(deps(), [other]);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [other]);
 
     expect(sfnMock.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
     expect(result.outcomes[0]?.ended).toBeUndefined();

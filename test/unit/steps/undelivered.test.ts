@@ -5,16 +5,22 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as messages from '../../../src/message/undelivered-message.js';
-import { alertUndelivered, type DeadLetterRecord, type UndeliveredDeps } from '../../../src/steps/undelivered.js';
-import { publishedEvent, withKey } from '../../support/published.js';
+import { alertUndelivered, type DeadLetterRecord } from '../../../src/steps/undelivered.js';
+import {
+  type DeadLetterQueue,
+  EVENT_KEY,
+  STATE_MACHINE_ARN,
+  TOPIC_ARN,
+  trustedAdvisorEvent,
+  undeliveredDeps,
+} from '../../support/undelivered.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys';
 const CHAT_TOPIC = 'arn:aws:sns:us-east-1:123456789012:exposed-keys-chat';
-const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:exposed-keys';
 /** The queue of the published SQS event. */
-const QUEUE_ARN = 'arn:aws:sqs:us-east-2:123456789012:my-queue';
-const QUEUE_URL = 'https://sqs.us-east-2.amazonaws.com/123456789012/my-queue';
+const QUEUE: DeadLetterQueue = {
+  arn: 'arn:aws:sqs:us-east-2:123456789012:my-queue',
+  url: 'https://sqs.us-east-2.amazonaws.com/123456789012/my-queue',
+};
 /** The id of AWS's published Trusted Advisor event. */
 const EVENT_ID = 'f2b7e2dd-20ce-4a2b-baa8-fe24ed0be19a';
 const FIRST = '059f36b4-87a3-44ab-83d2-661975830a7d';
@@ -30,13 +36,12 @@ const sqsMock = mockClient(SQSClient);
 function deadLetterRecords(body?: string): DeadLetterRecord[] {
   const url = new URL('../../fixtures/events/published/sqs-lambda-event-aws-docs.json', import.meta.url);
   const { Records } = JSON.parse(readFileSync(url, 'utf8')) as { Records: DeadLetterRecord[] };
-  const event = withKey(publishedEvent('ta-exposed-keys-readme-envelope'), 'ACCESS_KEY_ID_HERE', KEY);
   return Records.map((record) => ({
     ...record,
-    body: body ?? JSON.stringify(event),
+    body: body ?? JSON.stringify(trustedAdvisorEvent()),
     messageAttributes: {
       RULE_ARN: { stringValue: 'arn:aws:events:us-east-2:123456789012:rule/exposed-keys-TrustedAdvisorRule-1' },
-      TARGET_ARN: { stringValue: STATE_MACHINE },
+      TARGET_ARN: { stringValue: STATE_MACHINE_ARN },
       ERROR_CODE: { stringValue: 'SDK_CLIENT_ERROR' },
       ERROR_MESSAGE: { stringValue: 'Rate exceeded' },
       EXHAUSTED_RETRY_CONDITION: { stringValue: 'MaximumEventAgeInSeconds' },
@@ -45,21 +50,8 @@ function deadLetterRecords(body?: string): DeadLetterRecord[] {
   }));
 }
 
-function deps(overrides: Partial<UndeliveredDeps> = {}): UndeliveredDeps {
-  return {
-    sns: new SNSClient({}),
-    topicArn: TOPIC,
-    sfn: new SFNClient({}),
-    stateMachineArn: STATE_MACHINE,
-    sqs: new SQSClient({}),
-    queueUrl: QUEUE_URL,
-    queueArn: QUEUE_ARN,
-    ...overrides,
-  };
-}
-
 function emails() {
-  return snsMock.commandCalls(PublishCommand).filter((call) => call.args[0].input.TopicArn === TOPIC);
+  return snsMock.commandCalls(PublishCommand).filter((call) => call.args[0].input.TopicArn === TOPIC_ARN);
 }
 
 beforeEach(() => {
@@ -78,28 +70,28 @@ describe('what the dead-letter queue holds', () => {
   it('is given to the state machine again, named after the event, and alerted to the topic as started late', async () => {
     const records = deadLetterRecords();
 
-    const result = await alertUndelivered(deps(), records);
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), records);
 
     // The same event in two messages: one name, so that Step Functions starts it once.
     const starts = sfnMock.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
     expect(starts).toEqual([
-      { stateMachineArn: STATE_MACHINE, name: `undelivered-${EVENT_ID}`, input: records[0]?.body },
-      { stateMachineArn: STATE_MACHINE, name: `undelivered-${EVENT_ID}`, input: records[1]?.body },
+      { stateMachineArn: STATE_MACHINE_ARN, name: `undelivered-${EVENT_ID}`, input: records[0]?.body },
+      { stateMachineArn: STATE_MACHINE_ARN, name: `undelivered-${EVENT_ID}`, input: records[1]?.body },
     ]);
     // Each proved received from the queue first, by its receipt handle.
     expect(sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input)).toEqual(
-      records.map((record) => ({ QueueUrl: QUEUE_URL, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 360 })),
+      records.map((record) => ({ QueueUrl: QUEUE.url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: 360 })),
     );
     expect(emails()).toHaveLength(2);
     const input = emails()[0]?.args[0].input;
-    expect(input?.Subject).toBe(`exposed-keys started late for ${KEY}: check its report`);
+    expect(input?.Subject).toBe(`exposed-keys started late for ${EVENT_KEY}: check its report`);
     expect(input?.Message).toContain('SDK_CLIENT_ERROR: Rate exceeded (after 12 retries; MaximumEventAgeInSeconds)');
     expect(input?.Message).toContain(`execution:exposed-keys:undelivered-${EVENT_ID}`);
     expect(input?.MessageAttributes).toEqual({
       source: { DataType: 'String', StringValue: 'trusted-advisor' },
       outcome: { DataType: 'String', StringValue: 'started-late' },
       account: { DataType: 'String', StringValue: '111222333444' },
-      accessKeyId: { DataType: 'String', StringValue: KEY },
+      accessKeyId: { DataType: 'String', StringValue: EVENT_KEY },
     });
     expect(result.batchItemFailures).toEqual([]);
     expect(result.outcomes.map((outcome) => outcome.restart.status)).toEqual(['started', 'started']);
@@ -108,7 +100,7 @@ describe('what the dead-letter queue holds', () => {
   it('counts an execution an earlier delivery of the message started as started', async () => {
     sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
 
-    const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), deadLetterRecords().slice(0, 1));
 
     expect(result.outcomes[0]?.restart).toEqual({
       status: 'started',
@@ -121,9 +113,9 @@ describe('what the dead-letter queue holds', () => {
       .on(StartExecutionCommand)
       .rejects(Object.assign(new Error('State Machine Does Not Exist'), { name: 'StateMachineDoesNotExist' }));
 
-    const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), deadLetterRecords().slice(0, 1));
 
-    expect(emails()[0]?.args[0].input.Subject).toBe(`ACTION REQUIRED: exposed-keys did not start for ${KEY}`);
+    expect(emails()[0]?.args[0].input.Subject).toBe(`ACTION REQUIRED: exposed-keys did not start for ${EVENT_KEY}`);
     expect(emails()[0]?.args[0].input.Message).toMatch(
       /could not start it again either \(.*State Machine Does Not Exist/,
     );
@@ -139,9 +131,9 @@ describe('what the dead-letter queue holds', () => {
       attributes: { ...record.attributes, ApproximateReceiveCount: String(count) },
     });
 
-    const first = await alertUndelivered(deps(), [received(1)]);
-    const third = await alertUndelivered(deps(), [received(3)]);
-    const last = await alertUndelivered(deps(), [received(4)]);
+    const first = await alertUndelivered(undeliveredDeps(QUEUE), [received(1)]);
+    const third = await alertUndelivered(undeliveredDeps(QUEUE), [received(3)]);
+    const last = await alertUndelivered(undeliveredDeps(QUEUE), [received(4)]);
 
     expect(first.outcomes[0]?.restart).toMatchObject({ status: 'failed', again: { afterMinutes: 6, triesLeft: 3 } });
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
@@ -158,7 +150,7 @@ describe('what the dead-letter queue holds', () => {
   it('starts a kept message once its start no longer fails, and lets it go', async () => {
     const [record] = deadLetterRecords() as [DeadLetterRecord];
 
-    const result = await alertUndelivered(deps(), [
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), [
       { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } },
     ]);
 
@@ -170,7 +162,7 @@ describe('what the dead-letter queue holds', () => {
     for (const name of ['StateMachineDoesNotExist', 'AccessDeniedException']) {
       sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error(name), { name, $fault: 'client' }));
 
-      const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+      const result = await alertUndelivered(undeliveredDeps(QUEUE), deadLetterRecords().slice(0, 1));
 
       expect(result.outcomes[0]?.restart).not.toHaveProperty('again');
       expect(result.batchItemFailures).toEqual([]);
@@ -194,7 +186,7 @@ describe('what the dead-letter queue holds', () => {
       ],
       [
         'another target',
-        { ...record, messageAttributes: { ...attributes, TARGET_ARN: { stringValue: `${STATE_MACHINE}-other` } } },
+        { ...record, messageAttributes: { ...attributes, TARGET_ARN: { stringValue: `${STATE_MACHINE_ARN}-other` } } },
         /not an event EventBridge or a schedule gave up/,
       ],
       [
@@ -209,7 +201,7 @@ describe('what the dead-letter queue holds', () => {
 
     for (const [name, forged, reason] of cases) {
       snsMock.resetHistory();
-      const result = await alertUndelivered(deps(), [forged]);
+      const result = await alertUndelivered(undeliveredDeps(QUEUE), [forged]);
 
       expect(result.outcomes[0]?.restart, name).toEqual({ status: 'not-tried', reason: expect.stringMatching(reason) });
       expect(emails()[0]?.args[0].input.Message, name).toMatch(/did not start it again: /);
@@ -218,7 +210,10 @@ describe('what the dead-letter queue holds', () => {
   });
 
   it('does not give the state machine what exposed-keys cannot read, and still alerts', async () => {
-    const result = await alertUndelivered(deps(), deadLetterRecords('{"source":"aws.trustedadvisor"}').slice(0, 1));
+    const result = await alertUndelivered(
+      undeliveredDeps(QUEUE),
+      deadLetterRecords('{"source":"aws.trustedadvisor"}').slice(0, 1),
+    );
 
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
     expect(result.outcomes[0]?.restart).toEqual({ status: 'not-tried', reason: expect.stringMatching(/cannot read/) });
@@ -230,12 +225,12 @@ describe('what the dead-letter queue holds', () => {
   it('leaves on the queue only the message whose alerts SNS refused, full and fixed, and still alerts for the others', async () => {
     const refused = Object.assign(new Error('Invalid parameter: Message'), { name: 'InvalidParameterException' });
     snsMock
-      .on(PublishCommand, { TopicArn: TOPIC })
+      .on(PublishCommand, { TopicArn: TOPIC_ARN })
       .rejectsOnce(refused)
       .rejectsOnce(refused)
       .resolves({ MessageId: 'm-2' });
 
-    const result = await alertUndelivered(deps(), deadLetterRecords());
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), deadLetterRecords());
 
     expect(emails()).toHaveLength(3);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: FIRST }]);
@@ -248,9 +243,9 @@ describe('what the dead-letter queue holds', () => {
   it('leaves the message on the queue, to be alerted whole later, when SNS fails for a while or refuses everything', async () => {
     for (const name of ['ThrottledException', 'KMSDisabledException', 'InternalErrorException']) {
       snsMock.reset();
-      snsMock.on(PublishCommand, { TopicArn: TOPIC }).rejects(Object.assign(new Error(name), { name }));
+      snsMock.on(PublishCommand, { TopicArn: TOPIC_ARN }).rejects(Object.assign(new Error(name), { name }));
 
-      const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+      const result = await alertUndelivered(undeliveredDeps(QUEUE), deadLetterRecords().slice(0, 1));
 
       expect(emails(), name).toHaveLength(1);
       expect(result.outcomes[0], name).not.toHaveProperty('fallback');
@@ -260,13 +255,13 @@ describe('what the dead-letter queue holds', () => {
 
   it('sends the fixed alert when SNS refuses the full one, and takes the message off the queue', async () => {
     snsMock
-      .on(PublishCommand, { TopicArn: TOPIC })
+      .on(PublishCommand, { TopicArn: TOPIC_ARN })
       .rejectsOnce(
         Object.assign(new Error('Invalid parameter: Message too long'), { name: 'InvalidParameterException' }),
       )
       .resolves({ MessageId: 'm-2' });
 
-    const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), deadLetterRecords().slice(0, 1));
 
     expect(emails()).toHaveLength(2);
     expect(emails()[1]?.args[0].input.Subject).toBe(
@@ -285,14 +280,17 @@ describe('what the dead-letter queue holds', () => {
 
   it('sends a short alert to the chat topic too, which goes out when the e-mail topic refuses', async () => {
     snsMock
-      .on(PublishCommand, { TopicArn: TOPIC })
+      .on(PublishCommand, { TopicArn: TOPIC_ARN })
       .rejects(Object.assign(new Error('KMS key is disabled'), { name: 'KMSDisabledException' }));
 
-    const result = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), deadLetterRecords().slice(0, 1));
+    const result = await alertUndelivered(
+      undeliveredDeps(QUEUE, { chatTopicArn: CHAT_TOPIC }),
+      deadLetterRecords().slice(0, 1),
+    );
 
     const chat = snsMock.commandCalls(PublishCommand).find((call) => call.args[0].input.TopicArn === CHAT_TOPIC);
     const notification = JSON.parse(chat?.args[0].input.Message ?? '{}');
-    expect(notification).toMatchObject({ version: '1.0', source: 'custom', metadata: { threadId: KEY } });
+    expect(notification).toMatchObject({ version: '1.0', source: 'custom', metadata: { threadId: EVENT_KEY } });
     expect(result.outcomes[0]).toMatchObject({ chat: 'sent', error: expect.stringMatching(/KMS key is disabled/) });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: FIRST }]);
   });
@@ -306,7 +304,7 @@ describe('what the dead-letter queue holds', () => {
     const chats: number[] = [];
 
     for (let count = 1; count <= 40; count += 1) {
-      const result = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [received(count)]);
+      const result = await alertUndelivered(undeliveredDeps(QUEUE, { chatTopicArn: CHAT_TOPIC }), [received(count)]);
       if (result.outcomes[0]?.chat === 'sent') chats.push(count);
     }
 
@@ -316,15 +314,15 @@ describe('what the dead-letter queue holds', () => {
   it('tries the chat again on a later receive when it failed the first time, and says why it failed', async () => {
     const [record] = deadLetterRecords() as [DeadLetterRecord];
     snsMock
-      .on(PublishCommand, { TopicArn: TOPIC })
+      .on(PublishCommand, { TopicArn: TOPIC_ARN })
       .rejects(Object.assign(new Error('KMS key is disabled'), { name: 'KMSDisabledException' }));
     snsMock
       .on(PublishCommand, { TopicArn: CHAT_TOPIC })
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
       .resolves({ MessageId: 'chat-1' });
 
-    const first = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [record]);
-    const second = await alertUndelivered(deps({ chatTopicArn: CHAT_TOPIC }), [
+    const first = await alertUndelivered(undeliveredDeps(QUEUE, { chatTopicArn: CHAT_TOPIC }), [record]);
+    const second = await alertUndelivered(undeliveredDeps(QUEUE, { chatTopicArn: CHAT_TOPIC }), [
       { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } },
     ]);
 
@@ -338,7 +336,7 @@ describe('what the dead-letter queue holds', () => {
       throw new Error('a defect');
     });
 
-    const result = await alertUndelivered(deps(), deadLetterRecords().slice(0, 1));
+    const result = await alertUndelivered(undeliveredDeps(QUEUE), deadLetterRecords().slice(0, 1));
 
     expect(result.outcomes[0]).toMatchObject({ fallback: true, restart: { status: 'not-tried' } });
     expect(emails()[0]?.args[0].input.Subject).toBe(
@@ -351,12 +349,12 @@ describe('what the dead-letter queue holds', () => {
   it('leaves out --account for a key of the account the queue is in', async () => {
     const [record] = deadLetterRecords() as [DeadLetterRecord];
 
-    await alertUndelivered(deps(), [
+    await alertUndelivered(undeliveredDeps(QUEUE), [
       { ...record, eventSourceARN: 'arn:aws:sqs:us-east-1:111222333444:exposed-keys-UndeliveredQueue' },
     ]);
 
     const message = emails()[0]?.args[0].input.Message ?? '';
-    expect(message).toContain(`exposed-keys respond --key ${KEY}\n`);
+    expect(message).toContain(`exposed-keys respond --key ${EVENT_KEY}\n`);
     expect(message).not.toContain('--account');
   });
 });
@@ -385,7 +383,7 @@ describe('the time the function has', () => {
     const started = Date.now();
 
     const result = await alertUndelivered(
-      deps({
+      undeliveredDeps(QUEUE, {
         sns: sns as never,
         sfn: hanging() as never,
         sqs: { send: async () => ({}) } as never,
@@ -400,7 +398,7 @@ describe('the time the function has', () => {
     const [outcome] = result.outcomes;
     expect(outcome?.restart).toMatchObject({ status: 'failed', error: expect.stringMatching(/states:StartExecution/) });
     expect(outcome?.chat).toBe('failed');
-    expect(published).toEqual([TOPIC]);
+    expect(published).toEqual([TOPIC_ARN]);
     // A start abandoned at its deadline may pass: the message is kept, to start it again.
     expect(outcome?.restart).toMatchObject({ again: { triesLeft: 3 } });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: outcome?.messageId }]);
@@ -410,7 +408,12 @@ describe('the time the function has', () => {
     const started = Date.now();
 
     const result = await alertUndelivered(
-      deps({ sns: hanging() as never, sfn: hanging() as never, sqs: hanging() as never, deadline: started + 1_000 }),
+      undeliveredDeps(QUEUE, {
+        sns: hanging() as never,
+        sfn: hanging() as never,
+        sqs: hanging() as never,
+        deadline: started + 1_000,
+      }),
       deadLetterRecords().slice(0, 1),
     );
 
