@@ -5,7 +5,7 @@ import {
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
 import { runStateMachineLocally } from '../../src/state-machine/run-local.js';
 import { followUpEvent } from '../../src/steps/lifecycle/follow-up.js';
@@ -73,6 +73,17 @@ async function scheduledInput(name: string): Promise<unknown> {
   return JSON.parse(schedule.Target?.Input ?? 'null');
 }
 
+/** The execution a scheduled deletion's input starts, with the clock at the time it names, when Scheduler starts it. */
+async function runWhenDue(input: unknown) {
+  const { deleteAt } = (input as { detail: { deleteAt: string } }).detail;
+  vi.setSystemTime(Date.parse(deleteAt) + 5_000);
+  try {
+    return await run(input);
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 function trustedAdvisorEvent(accessKeyId: string, userName: string) {
   const event = loadEvent('trusted-advisor-exposed');
   event.detail['check-item-detail']['Access Key ID'] = accessKeyId;
@@ -90,7 +101,7 @@ describe('the follow-ups of a containment, in the state machine with the real ha
     expect(await keysOf('alice')).toEqual({ [key]: 'Inactive' });
     expect(contained.messages[0]?.Message).toMatch(/It will be DELETED at .* unless released/);
 
-    const deletion = await run(await scheduledInput(`exposed-keys-delete-${key}`));
+    const deletion = await runWhenDue(await scheduledInput(`exposed-keys-delete-${key}`));
 
     expect(deletion.result.status).toBe('SUCCEEDED');
     expect(deletion.result.events.map((event) => event.state)).toContain('DeleteAsScheduled');
@@ -111,7 +122,7 @@ describe('the follow-ups of a containment, in the state machine with the real ha
       }),
     );
 
-    const deletion = await run(await scheduledInput(`exposed-keys-delete-${key}`));
+    const deletion = await runWhenDue(await scheduledInput(`exposed-keys-delete-${key}`));
 
     expect(deletion.result.status).toBe('FAILED');
     expect(deletion.result.error).toBe('KeyNotContained');

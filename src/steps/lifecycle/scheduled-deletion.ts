@@ -16,6 +16,15 @@ export interface ScheduledDeletionDeps {
   now?: () => Date;
 }
 
+/*
+ * How early a deletion may run before the time its record names. Scheduler starts a one-time
+ * schedule anywhere within the minute of its `at(…)` time, which drops the milliseconds; and two
+ * containments of the key at once write the record and the schedule in separate calls, so the
+ * record left may name a deletion a moment after the schedule left. A minute covers both, and cuts
+ * the release window no shorter than Scheduler itself may.
+ */
+const SCHEDULER_PRECISION_MS = 60_000;
+
 function refused(
   request: FollowUpRequest,
   summary: string,
@@ -114,9 +123,9 @@ export async function deleteAsScheduled(
         [`Delete it by hand once nothing needs it: ${deleteByHand}`],
         await statusFor(deps.iam, owner.userName, accessKeyId),
       );
-    // A schedule left by an earlier containment must not act on a later one's decision (`--mode deactivate` keeps the key).
+    // The record decides, not the schedule: one left by an earlier containment must not act on a later one's decision (`--mode deactivate` keeps the key, another moves the deletion later).
     const due = deletionDueIn(record);
-    if (due === null || (request.deleteAt !== null && Date.parse(due) !== Date.parse(request.deleteAt)))
+    if (due === null || Date.parse(due) > now.getTime() + SCHEDULER_PRECISION_MS)
       return refused(
         request,
         `The latest containment of ${accessKeyId} (${record}) ${due === null ? 'scheduled no deletion' : `scheduled its deletion for ${due}, not now`}; it was not deleted.`,

@@ -170,8 +170,8 @@ function followUp(kind: FollowUpRequest['kind'], accountId: string | null) {
       accessKeyId: KEY,
       userName: 'alice',
       accountId,
-      containedAt: '2026-11-30T00:00:00.000Z',
-      deleteAt: kind === 'scheduled-deletion' ? '2026-12-07T00:00:00.000Z' : null,
+      containedAt: '2026-11-20T00:00:00.000Z',
+      deleteAt: kind === 'scheduled-deletion' ? '2026-11-27T00:00:00.000Z' : null,
     }),
   };
 }
@@ -208,7 +208,7 @@ describe('the steps after containment, in organisation mode', () => {
       Tags: [
         {
           Key: `exposed-keys/contained/${KEY}`,
-          Value: 'deactivated 2026-11-30T00:00:00.000Z delete at 2026-12-07T00:00:00.000Z',
+          Value: 'deactivated 2026-11-20T00:00:00.000Z delete at 2026-11-27T00:00:00.000Z',
         },
       ],
     });
