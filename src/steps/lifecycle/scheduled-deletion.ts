@@ -76,6 +76,7 @@ async function goneFromIam(iam: IamClient, accessKeyId: string): Promise<boolean
  * word is not enough: the key is deleted only when IAM says it still belongs to the user named, is
  * still inactive, and carries exposed-keys' record of its containment. A key made active again
  * since (by hand, not with `exposed-keys release`) is left alone, and a human is asked to decide.
+ * So is a key whose record names a deletion not yet due, or whose request names no time of deletion.
  *
  * @throws ContainmentError when IAM fails: the key is still there, inactive.
  */
@@ -86,6 +87,14 @@ export async function deleteAsScheduled(
   const { accessKeyId, userName } = request;
   const now = (deps.now ?? (() => new Date()))();
   const deleteByHand = shellCommand`aws iam delete-access-key --user-name ${userName} --access-key-id ${accessKeyId}`;
+  // Every schedule's request names its time: one without (an execution started by hand) must not cut the release window short.
+  if (request.deleteAt === null)
+    return refused(
+      request,
+      `The request to delete ${accessKeyId} of ${userName} names no time of deletion (detail.deleteAt), so it is none of exposed-keys' schedules; it was not deleted.`,
+      [`Decide whether ${accessKeyId} must go before its scheduled deletion; if so: ${deleteByHand}`],
+      await statusFor(deps.iam, userName, accessKeyId),
+    );
   // What the key was known to be when IAM failed: checked and found inactive, or not yet checked.
   let checked = false;
   try {

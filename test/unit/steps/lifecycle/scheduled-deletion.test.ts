@@ -20,7 +20,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { containKey } from '../../../../src/steps/contain.js';
-import { readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
+import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
 import { incidentFor } from '../../../support/incidents.js';
 import { SCHEDULE_TARGET } from '../../../support/schedule-target.js';
@@ -174,5 +174,27 @@ describe('deleteAsScheduled deciding by the time the record names', () => {
     );
 
     expect(result.outcome).toBe('deleted');
+  });
+});
+
+describe('deleteAsScheduled given a request that names no time of deletion', () => {
+  it('refuses it, whether the deletion the record names is due or not, and deletes nothing', async () => {
+    const event = followUpEvent(REQUEST);
+    const read = readFollowUp({ ...event, detail: { ...(event.detail as object), deleteAt: undefined } });
+    if (!('request' in read)) throw new Error(read.problem);
+    const now = () => new Date('2026-11-22T03:00:00.000Z');
+    tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z');
+    const early = await deleteAsScheduled({ iam, now }, read.request);
+    tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-21T03:00:00.000Z');
+    const due = await deleteAsScheduled({ iam, now }, { ...REQUEST, deleteAt: null });
+
+    expect(read.request.deleteAt).toBeNull();
+    for (const result of [early, due])
+      expect(result).toMatchObject({
+        outcome: 'refused',
+        keyStatus: 'Inactive',
+        summary: expect.stringMatching(/names no time of deletion/),
+      });
+    expect(iamMock).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
   });
 });
