@@ -176,9 +176,9 @@ describe('fitInvestigation', () => {
           );
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 24 },
     );
-    // Forty summaries of up to 24 MB each: ten seconds on an idle machine, several times that on a busy one.
+    // Summaries of up to 24 MB each: some seconds on an idle machine, many times that on a busy one.
   }, 180_000);
 
   it('keeps within the bound when risky events name thousands of resources each, and says it cut them', () => {
