@@ -1,8 +1,9 @@
 /*
  * Step Functions retries `DeleteAccessKeyPair` when Lambda's answer is lost (Lambda.ServiceException)
- * although the invocation deleted the key. For a report that names no user (AWS Health may not),
- * the retry finds a key IAM no longer knows, and CloudTrail may not show the deletion for minutes:
- * the owner IAM named when the incident was claimed is what shows the key was held here.
+ * although the invocation deleted the key, before it denied the sessions and left its record on the
+ * user. The retry finds a key IAM no longer knows, and CloudTrail may not show the deletion for
+ * minutes: the owner IAM named when the incident was claimed is what shows the key was held here,
+ * for a report that names no user (AWS Health may not) or names that same user (Trusted Advisor).
  */
 import {
   DeleteAccessKeyCommand,
@@ -21,13 +22,15 @@ import { CLAIM_STEP, containTask } from '../../../src/state-machine/tasks/contai
 import type { ContainmentResult } from '../../../src/steps/contain.js';
 import type { SignalReceipt } from '../../../src/steps/signals/receive-signal.js';
 import { containConfig } from '../../support/contain-config.js';
-import { loadEvent } from '../../support/fixtures.js';
+import { type EventFixture, loadEvent } from '../../support/fixtures.js';
 
 const KEY = 'AKIA2EXAMPLEHEALTH7Q';
+/** The key and user the Trusted Advisor event names. */
+const NAMED_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CONFIG = containConfig({});
 
 /** IAM holding alice's key until it is deleted; what was sent is kept. */
-function fakeIam() {
+function fakeIam(key = KEY, owner = 'alice') {
   let held = true;
   const sent: object[] = [];
   const noSuchEntity = () => new NoSuchEntityException({ message: 'not found', $metadata: {} });
@@ -36,10 +39,10 @@ function fakeIam() {
       sent.push(command);
       if (command instanceof GetAccessKeyLastUsedCommand) {
         if (!held) throw noSuchEntity();
-        return { UserName: 'alice', AccessKeyLastUsed: {} };
+        return { UserName: owner, AccessKeyLastUsed: {} };
       }
       if (command instanceof ListAccessKeysCommand)
-        return { AccessKeyMetadata: held ? [{ AccessKeyId: KEY, Status: 'Active' }] : [] };
+        return { AccessKeyMetadata: held ? [{ AccessKeyId: key, Status: 'Active' }] : [] };
       if (command instanceof DeleteAccessKeyCommand) {
         if (!held) throw noSuchEntity();
         held = false;
@@ -54,13 +57,13 @@ function fakeIam() {
   return { iam, sent, deleteKey: () => (held = false) };
 }
 
-async function claimed(iam: IamClient) {
-  const state = { event: loadEvent('health-exposed-entities-only') };
+async function claimed(iam: IamClient, event: EventFixture = 'health-exposed-entities-only') {
+  const state = { event: loadEvent(event) };
   const signal = (await containTask({ iam }, CONFIG)({ ...state, step: CLAIM_STEP })) as SignalReceipt;
   return { ...state, signal };
 }
 
-describe('containment retried after an attempt that deleted the key of a report naming no user', () => {
+describe('containment retried after an attempt that deleted the key', () => {
   it('is already contained, by the owner IAM named at the claim, and that owner’s sessions are denied', async () => {
     const { iam, sent, deleteKey } = fakeIam();
     const state = await claimed(iam);
@@ -115,5 +118,31 @@ describe('containment retried after an attempt that deleted the key of a report 
     const retried = (await containTask({ iam }, CONFIG)(state)) as ContainmentResult;
 
     expect(retried.outcome).toBe('not-found');
+  });
+
+  it('is already contained, with alice’s sessions denied, for a report naming alice, the owner IAM named at the claim', async () => {
+    const { iam, sent, deleteKey } = fakeIam(NAMED_KEY, 'Alice');
+    const state = await claimed(iam, 'trusted-advisor-exposed');
+    expect(state.signal).toMatchObject({ role: 'first', ownerName: 'Alice' });
+    deleteKey();
+
+    const retried = (await containTask({ iam }, CONFIG)(state)) as ContainmentResult;
+
+    expect(retried).toMatchObject({ outcome: 'already-contained', contained: true, userName: 'alice' });
+    expect(retried.summary).toMatch(/IAM named Alice as its holder when this report was received/);
+    const denied = sent.filter((command) => command instanceof PutUserPolicyCommand);
+    expect(denied.map((command) => (command as PutUserPolicyCommand).input.UserName)).toEqual(['alice']);
+  });
+
+  it('is not found for a report naming alice when IAM named another owner at the claim: nothing ties the key to alice', async () => {
+    const { iam, sent, deleteKey } = fakeIam(NAMED_KEY, 'bob');
+    const state = await claimed(iam, 'trusted-advisor-exposed');
+    expect(state.signal).toMatchObject({ role: 'first', ownerName: 'bob' });
+    deleteKey();
+
+    const retried = (await containTask({ iam }, CONFIG)(state)) as ContainmentResult;
+
+    expect(retried.outcome).toBe('not-found');
+    expect(sent.some((command) => command instanceof PutUserPolicyCommand)).toBe(false);
   });
 });

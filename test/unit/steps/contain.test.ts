@@ -142,6 +142,30 @@ describe('containKey in delete mode', () => {
     expectNoMutation();
   });
 
+  it('reports already-contained, the sessions denied, a key gone whose owner at the claim is the user the event names', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+
+    const result = await containKey({ ...deps(), ownerAtClaim: 'Alice' }, incidentFor(KEY, 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'already-contained', contained: true, userName: 'alice' });
+    expect(result.summary).toMatch(
+      /IAM named Alice as its holder when this report was received, and no longer knows it/,
+    );
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'revoke-sessions', target: 'alice', status: 'done' }),
+    ]);
+    expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, { UserName: 'alice' });
+  });
+
+  it('reports not-found, denying no sessions, a key gone whose owner at the claim is another user than the event names', async () => {
+    iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
+
+    const result = await containKey({ ...deps(), ownerAtClaim: 'bob' }, incidentFor(KEY, 'alice'));
+
+    expect(result).toMatchObject({ outcome: 'not-found', contained: false });
+    expectNoMutation();
+  });
+
   it('takes no refused DeleteAccessKey in CloudTrail (a wrong profile, say) for the deletion of the key', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
     const refused = (errorCode: string) => ({

@@ -132,6 +132,29 @@ describe('receiveSignal', () => {
     expectNoMutation();
   });
 
+  it('gives the owner IAM names for a report that names a user too, and claims without it when IAM does not answer', async () => {
+    dbMock.on(UpdateItemCommand).resolves({ Attributes: item('event-1') });
+    iamMock
+      .on(GetAccessKeyLastUsedCommand, { AccessKeyId: KEY })
+      .resolves({ UserName: 'Alice' })
+      .on(GetAccessKeyLastUsedCommand, { AccessKeyId: OTHER })
+      .rejects(Object.assign(new Error('throttled'), { name: 'Throttling' }));
+
+    const receipt = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(KEY, 'alice') });
+    const other = await receiveSignal(deps(), { kind: 'key', incident: incidentFor(OTHER, 'alice') });
+
+    expect(receipt).toMatchObject({ role: 'first', ownerName: 'Alice' });
+    expect(other).toMatchObject({ role: 'first', record: { firstEventId: 'event-1' } });
+    expect(other).not.toHaveProperty('ownerName');
+    // The key is filed under the user the report names, as before.
+    const users = dbMock
+      .commandCalls(UpdateItemCommand)
+      .map((call) => call.args[0].input.Key?.pk?.S)
+      .filter((pk) => pk?.startsWith('user#'));
+    expect(users).toEqual(['user#123456789012#alice', 'user#123456789012#alice']);
+    expectNoMutation();
+  });
+
   it('still claims the incident when the key cannot be filed under its user', async () => {
     dbMock
       .on(UpdateItemCommand)
@@ -201,7 +224,12 @@ describe('receiveSignal', () => {
 
     expect(soon).toMatchObject({ role: 'joined', keyNow: { status: 'active' } });
     expect(soon).not.toHaveProperty('overdue');
-    expect(late).toEqual({ role: 'first', record: expect.objectContaining({ firstEventId: 'ta-event' }), again: true });
+    expect(late).toEqual({
+      role: 'first',
+      record: expect.objectContaining({ firstEventId: 'ta-event' }),
+      again: true,
+      ownerName: 'alice',
+    });
     expectNoMutation();
   });
 
