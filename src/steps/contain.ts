@@ -39,7 +39,8 @@ export { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './containment
  * What containment ended with:
  * - `deleted`, `deactivated`: this run made the key unusable;
  * - `already-contained`: the key was already gone, and something shows it was contained (the tag
- *   exposed-keys leaves on the user, or its deletion in CloudTrail), or it is listed as inactive;
+ *   exposed-keys leaves on the user, its deletion in CloudTrail, or the owner IAM named at the
+ *   claim, see {@link ContainDeps.ownerAtClaim}), or it is listed as inactive;
  * - `not-found`: IAM does not know the key and nothing shows it was ever contained here (a typo,
  *   another account's key, the wrong credentials): a human must look;
  * - `other-account`: the event names a key of another account; nothing was touched here;
@@ -144,9 +145,10 @@ export interface ContainDeps {
    */
   schedules?: () => Promise<ScheduleDeps>;
   /**
-   * The key's owner as IAM named it when this report was received (its incident's claim), for a
-   * report that names none. A key IAM no longer knows was then held here, and has gone since: a
-   * retry of containment whose first attempt deleted it, its answer lost, finds it so.
+   * The key's owner as IAM named it when this report was received (its incident's claim). A key
+   * IAM no longer knows was then held here, and has gone since: a retry of containment whose first
+   * attempt deleted it, its answer lost, finds it so. Evidence only for a report that names no
+   * user, or names this one (IAM user names do not depend on case).
    */
   ownerAtClaim?: string;
 }
@@ -304,9 +306,21 @@ async function goneKeySessions(
   };
 }
 
+/**
+ * The owner IAM named at the claim, when it may tie a key gone since to the incident: the report
+ * names no user, or names that one. One naming another user ties nothing: the first attempt would
+ * have refused that key, so its going is no containment of ours.
+ */
+function ownerAtClaimOf(deps: ContainDeps, incident: Incident): string | null {
+  const { ownerAtClaim } = deps;
+  if (ownerAtClaim === undefined) return null;
+  const named = incident.userName;
+  return named === null || named.toLowerCase() === ownerAtClaim.toLowerCase() ? ownerAtClaim : null;
+}
+
 /** The outcome when IAM does not know the key: contained before, if something shows it; else not found. */
 async function unknownKey(deps: ContainDeps, incident: Incident, opts: Required<ContainOptions>, now: Date) {
-  const claimed = incident.userName === null ? (deps.ownerAtClaim ?? null) : null;
+  const claimed = ownerAtClaimOf(deps, incident);
   const found = await removalEvidence(
     { iam: deps.iam, cloudTrail: deps.cloudTrail, now },
     incident.accessKeyId,

@@ -23,8 +23,9 @@ export type SignalReceipt =
       role: 'first';
       record: IncidentRecord | null;
       /**
-       * The key's owner as IAM named it on receipt, for a report that names none: containment,
-       * retried after a first attempt deleted the key, knows from it that the key was held here.
+       * The key's owner as IAM named it on receipt, whether the report names one or not:
+       * containment, retried after a first attempt deleted the key, knows from it that the key was
+       * held here (for a report naming a user, only when it is that user).
        */
       ownerName?: string;
       /**
@@ -113,10 +114,10 @@ async function releaseOf(iam: IamClient, userName: string, accessKeyId: string):
 }
 
 /**
- * The key's owner as IAM names it, for a report that names none: the key is filed under it when
- * the incident is claimed, so that AWS quarantining that user while the response still looks for
- * the owner finds the incident. Read only; undefined when IAM does not say (the response then
- * files the key once it knows the owner).
+ * The key's owner as IAM names it on receipt. For a report that names none, the key is filed under
+ * it when the incident is claimed, so that AWS quarantining that user while the response still
+ * looks for the owner finds the incident. Read only; undefined when IAM does not say or fails (the
+ * response then files the key once it knows the owner, and contains it without this).
  */
 async function ownerOf(iam: IamClient, accessKeyId: string): Promise<string | undefined> {
   const owner = await resolveOwner(iam, accessKeyId, null).catch(() => null);
@@ -150,7 +151,9 @@ async function receiveQuarantine(deps: ReceiveDeps, quarantine: QuarantineSignal
 export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<SignalReceipt> {
   if (signal.kind === 'user') return receiveQuarantine(deps, signal.quarantine);
   const { incident } = signal;
-  const ownerName = incident.userName ? undefined : await ownerOf(deps.iam, incident.accessKeyId);
+  // Read for every report, before containment can delete the key: a retry that finds it gone has
+  // only this to show it was held here until CloudTrail shows the deletion.
+  const ownerName = await ownerOf(deps.iam, incident.accessKeyId);
   const owner = ownerName ? { ownerName } : {};
   if (!deps.record) return { role: 'first', record: null, ...owner };
   let claim: Awaited<ReturnType<typeof claimIncident>>;
@@ -161,7 +164,8 @@ export async function receiveSignal(deps: ReceiveDeps, signal: Signal): Promise<
       eventId: incident.eventId,
       source: incident.source,
       userName: incident.userName,
-      ...(ownerName ? { ownerName } : {}),
+      // The key is filed under the user the report names, when it names one.
+      ...(ownerName && !incident.userName ? { ownerName } : {}),
     });
   } catch (error) {
     throw toAwsCallError('dynamodb:UpdateItem', error);
