@@ -1,7 +1,7 @@
 import type { CloudTrailRecord } from '../cloudtrail-record.js';
 import type { CountedEventId } from './counted-event-ids.js';
-import { searchedRegionOf } from './delivery-parser.js';
 import { CLOSE_BRACKET, COLON, isSpace, OPEN_BRACE, OPEN_BRACKET } from './json-bytes.js';
+import { searchedRegionOf } from './searched-region.js';
 import { TopLevelRecords } from './top-level-records.js';
 import type { WantedKeys } from './wanted-keys.js';
 

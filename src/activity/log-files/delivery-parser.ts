@@ -1,19 +1,10 @@
 import { accessKeyOf, type CloudTrailRecord } from '../cloudtrail-record.js';
 import type { DeliveryContent } from './compact-delivery-scanner.js';
+import { searchedRegionOf } from './searched-region.js';
 import type { WantedKeys } from './wanted-keys.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * The region a record shows searched, when its file's path names none: its `awsRegion`, unless it
- * is an Insights event (`eventCategory` `Insight`), which CloudTrail made about calls, and none of
- * them: an Insights file under a plain name would otherwise make a region look searched.
- */
-export function searchedRegionOf(record: Record<string, unknown>): string | null {
-  if (record.eventCategory === 'Insight' || record.eventType === 'AwsCloudTrailInsight') return null;
-  return typeof record.awsRegion === 'string' && record.awsRegion !== '' ? record.awsRegion : null;
 }
 
 /** Whether a parsed entry of `Records` is a record made with a wanted key. */
