@@ -5,6 +5,7 @@ import { manualContainSteps, rootKeySteps } from '../steps/human-steps.js';
 import type { IncidentReport } from '../steps/incident-outcome.js';
 import {
   coveringIncidents,
+  goneUnexplained,
   needsHuman,
   notInThisAccount,
   quarantineReceivedAt,
@@ -58,6 +59,10 @@ function joinedKeyNow(signal: Joined): string {
   const { keyNow, record } = signal;
   switch (keyNow.status) {
     case 'gone':
+      if (goneUnexplained(signal))
+        return signal.overdue
+          ? `NOT SHOWN CONTAINED: this account's IAM does not have it, and the first response, started at ${openedAt(record)}, has recorded nothing since: it may have failed, and the key may never have been here (another account's).`
+          : `NOT SHOWN CONTAINED: this account's IAM does not have it, which shows nothing until the first response, under way since ${openedAt(record)}, records what it found: the key may never have been here (another account's).`;
       return notInThisAccount(signal)
         ? `NOT CONTAINED: this account's IAM does not have it, and the first response ended with ${record.response ? endedWith(record.response) : 'unknown'}: nothing was touched.`
         : 'GONE: IAM no longer has it.';
@@ -85,7 +90,9 @@ function keyShown(signal: Joined): string {
     case 'inactive':
       return 'the key is inactive';
     case 'gone':
-      return notInThisAccount(signal) ? "this account's IAM does not have the key" : 'the key is gone from IAM';
+      return notInThisAccount(signal) || goneUnexplained(signal)
+        ? "this account's IAM does not have the key"
+        : 'the key is gone from IAM';
     default:
       return 'IAM cannot show the key now';
   }

@@ -94,15 +94,14 @@ export interface IncidentReport {
  * is the root user's) and the response did not contain it. While the first response runs, it is
  * its own to report, unless none is provably under way (`overdue`: it has recorded nothing for
  * longer than a response takes, or the record does not say when it began): then a key not shown
- * contained needs a human. (A key IAM shows active that no response contained then runs the
- * response again, rather than join: see receiveSignal; one a response contained, active again,
- * joins, and needs a human.)
+ * contained (any but an inactive one, see {@link goneUnexplained}) needs a human. (A key IAM shows
+ * active that no response contained then runs the response again, rather than join: see
+ * receiveSignal; one a response contained, active again, joins, and needs a human.)
  */
 function joinedKeyStillUsable(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   const response = signal.record.response;
   const { keyNow } = signal;
-  if (response === undefined)
-    return signal.overdue === true && (keyNow.status === 'active' || keyNow.status === 'unknown');
+  if (response === undefined) return signal.overdue === true && keyNow.status !== 'inactive';
   if (response.outcome === 'notify-only') return false;
   if (keyNow.status === 'unknown') return !response.contained;
   return keyNow.status === 'active' || (keyNow.status === 'gone' && notInThisAccount(signal));
@@ -122,13 +121,24 @@ export function notInThisAccount(signal: Extract<SignalReceipt, { role: 'joined'
 }
 
 /**
- * True when a later signal finds its key unusable: inactive, or gone from this account's IAM; or,
- * when IAM cannot tell, contained by the first response, as it recorded.
+ * True when this account's IAM does not have a later signal's key and the first response has
+ * recorded nothing yet: the key may never have been here (a member's key that AWS Health's
+ * organisational view reports to the management account), so "gone" shows nothing until the
+ * response records what it found.
+ */
+export function goneUnexplained(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
+  return signal.keyNow.status === 'gone' && signal.record.response === undefined;
+}
+
+/**
+ * True when a later signal finds its key unusable: inactive, or gone from this account's IAM after
+ * a response that found it here; or, when IAM cannot tell, contained by the first response, as it
+ * recorded.
  */
 function joinedKeyContained(signal: Extract<SignalReceipt, { role: 'joined' }>): boolean {
   if (signal.keyNow.status === 'inactive') return true;
   if (signal.keyNow.status === 'unknown') return signal.record.response?.contained === true;
-  return signal.keyNow.status === 'gone' && !notInThisAccount(signal);
+  return signal.keyNow.status === 'gone' && !notInThisAccount(signal) && !goneUnexplained(signal);
 }
 
 /**

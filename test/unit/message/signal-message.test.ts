@@ -62,7 +62,7 @@ describe('the message of a report that joined an open incident', () => {
     expect(message.doNow.join('\n')).toMatch(/first message of this incident/);
   });
 
-  it('takes a key gone after a response that contained it, or one under way, as contained', () => {
+  it('takes a key gone after a response that contained it as contained', () => {
     const joinedAfter = (response: IncidentRecord['response']) =>
       joinedReport({ keyNow: { status: 'gone' }, record: recordOf({ response }) });
     const deleted = joinedAfter({
@@ -75,7 +75,6 @@ describe('the message of a report that joined an open incident', () => {
     expect(keyContained(deleted)).toBe(true);
     expect(needsHuman(deleted)).toBe(false);
     expect(messageOf(deleted).keyNow).toBe('GONE: IAM no longer has it.');
-    expect(keyContained(joinedAfter(undefined))).toBe(true);
     // Deleted by hand after a containment that failed, as its message said to: gone, no alarm.
     const byHand = joinedAfter({
       outcome: 'containment-failed',
@@ -86,6 +85,22 @@ describe('the message of a report that joined an open incident', () => {
     expect(keyContained(byHand)).toBe(true);
     expect(needsHuman(byHand)).toBe(false);
     expect(messageOf(byHand).keyNow).toBe('GONE: IAM no longer has it.');
+  });
+
+  it("does not take a key gone from this account's IAM as contained while the first response has recorded nothing", () => {
+    // AWS Health's organisational view reports a member's key to the management account, whose IAM never had it.
+    const report = joinedReport({ keyNow: { status: 'gone' }, record: recordOf({ response: undefined }) });
+    const message = messageOf(report);
+
+    expect(keyContained(report)).toBe(false);
+    expect(needsHuman(report)).toBe(false);
+    expect(message.headline).toBe('Exposed key reported again, same incident');
+    expect(message.keyNow).toBe(
+      "NOT SHOWN CONTAINED: this account's IAM does not have it, which shows nothing until the first response, under way since 2026-11-26T22:00:00.000Z, records what it found: the key may never have been here (another account's).",
+    );
+    expect(message.done).toEqual([
+      "Nothing was changed: containing the key is left to the response to the first report, under way since 2026-11-26T22:00:00.000Z; this account's IAM does not have the key.",
+    ]);
   });
 
   it('does not, while the first response is under way', () => {
@@ -137,8 +152,18 @@ describe('a later report of a key the first response did not contain, whose stat
     expect(needsHuman(overdue)).toBe(true);
     expect(messageOf(overdue).keyNow).toMatch(/has recorded nothing since: it may have failed/);
     expect(messageOf(overdue).facts.find(([name]) => name === 'Response')?.[1]).toMatch(/may have FAILED/);
-    // Gone or inactive: whatever became of the first response, the key is contained.
-    expect(needsHuman(joinedReport({ keyNow: { status: 'gone' }, record: recordOf(), overdue: true }))).toBe(false);
+    // Inactive: whatever became of the first response, the key is contained.
+    const inactive = { status: 'inactive', userName: 'alice' } as const;
+    expect(
+      needsHuman(joinedReport({ keyNow: inactive, record: recordOf({ response: undefined }), overdue: true })),
+    ).toBe(false);
+    // Gone: this account's IAM may never have had it, and nothing recorded shows it contained.
+    const gone = joinedReport({ keyNow: { status: 'gone' }, record: recordOf({ response: undefined }), overdue: true });
+    expect(needsHuman(gone)).toBe(true);
+    expect(keyContained(gone)).toBe(false);
+    expect(messageOf(gone).keyNow).toBe(
+      "NOT SHOWN CONTAINED: this account's IAM does not have it, and the first response, started at 2026-11-26T22:00:00.000Z, has recorded nothing since: it may have failed, and the key may never have been here (another account's).",
+    );
   });
 });
 
