@@ -131,7 +131,7 @@ export class AwsCallError extends ExposedKeysError {
   }
 }
 
-/** Thrown by containment when IAM fails, so that the key is known to be still active. */
+/** Thrown by containment when IAM fails, so that the key is known to be, or may be, still active. */
 export class ContainmentError extends ExposedKeysError {
   readonly code = 'CONTAINMENT_FAILED';
   readonly exitCode = ExitCode.needsHuman;

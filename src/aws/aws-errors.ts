@@ -5,7 +5,8 @@ interface SdkErrorShape {
   name?: unknown;
   Code?: unknown;
   message?: unknown;
-  $metadata?: { httpStatusCode?: number };
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
 /**
@@ -68,6 +69,23 @@ export function isAccessDenied(error: unknown): boolean {
   if (isAwsError(error, ...ACCESS_DENIED)) return true;
   const status = typeof error === 'object' && error !== null ? (error as SdkErrorShape).$metadata?.httpStatusCode : 0;
   return status === 403 && BODILESS_REFUSAL.has(awsErrorCode(error));
+}
+
+/**
+ * True when a failed call may have been carried out all the same: AWS gave no answer (a time-out,
+ * a call abandoned at its deadline, a dropped connection), answered with a fault of its own (5xx),
+ * or the SDK sent it more than once (an earlier try may have been carried out, its answer lost).
+ * False when AWS answered the one try with a refusal (AccessDenied, a bad parameter), and for
+ * credentials the SDK could not find or AWS did not accept: the call was not carried out.
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  const shape = error as SdkErrorShape;
+  if ((shape.$metadata?.attempts ?? 1) > 1) return true;
+  if (isCredentialsFailure(error) || isAccessDenied(error)) return false;
+  const status = shape.$metadata?.httpStatusCode;
+  if (typeof status === 'number') return status >= 500;
+  return shape.$fault !== 'client';
 }
 
 /** What AWS names in most refusals: `User: arn:… is not authorized to perform: iam:GetRole on resource: …`. */

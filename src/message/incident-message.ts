@@ -148,7 +148,7 @@ function deletionNow(result: ContainmentResult, member: string | null): string {
 function keyNow(report: IncidentReport): string {
   const { containment } = report;
   if (containment.status === 'failed')
-    return `STILL ACTIVE: containment failed (${shownText(containment.error, 300)}).`;
+    return `${/may still be active/i.test(containment.error) ? 'MAY STILL BE ACTIVE' : 'STILL ACTIVE'}: containment failed (${shownText(containment.error, 300)}).`;
   if (containment.status === 'skipped') return `NOT CONTAINED: ${shownText(containment.reason, 300)}.`;
   const result = containment.result;
   const summary = shownText(result.summary, 400);

@@ -14,7 +14,7 @@ export function renderMessageHead(message: IncidentMessage, palette: Palette): s
   const headline = message.urgent
     ? palette.red(palette.bold(message.headline))
     : palette.green(palette.bold(message.headline));
-  const keyNow = /^(STILL ACTIVE|UNKNOWN|NOT CONTAINED)/.test(message.keyNow)
+  const keyNow = /^(STILL ACTIVE|MAY STILL BE ACTIVE|UNKNOWN|NOT CONTAINED)/.test(message.keyNow)
     ? palette.red(message.keyNow)
     : message.keyNow;
   return [

@@ -4,8 +4,9 @@ import {
   TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { isAwsError, toAwsCallError } from '../../aws/aws-errors.js';
+import { isAwsError, mayHaveTakenEffect, toAwsCallError } from '../../aws/aws-errors.js';
 import type { IamClient } from '../../aws/narrow-clients.js';
+import { shellCommand } from '../../common/shell-words.js';
 import { ContainmentError, describeError } from '../../errors.js';
 import { manualContainSteps } from '../human-steps.js';
 import { containedTag } from './evidence.js';
@@ -19,10 +20,18 @@ import { REVOKE_SESSIONS_POLICY_NAME, revokeSessionsPolicy } from './revoke-sess
  */
 export type DisableResult = 'changed' | 'gone' | 'already';
 
+/**
+ * What a failed call left of the key: still active when IAM refused it; otherwise (no answer, a
+ * fault of IAM's, a call cut off at its deadline) the call may have been carried out, and only
+ * listing the key shows which.
+ */
 function failure(accessKeyId: string, userName: string, operation: string, error: unknown): never {
+  const state = mayHaveTakenEffect(error)
+    ? `the key may still be active (IAM did not answer that it refused; check its status: ${shellCommand`aws iam list-access-keys --user-name ${userName}`})`
+    : 'the key is still active';
   throw new ContainmentError(
     accessKeyId,
-    `Could not contain ${accessKeyId} of ${userName}; the key is still active: ${describeError(toAwsCallError(operation, error))}`,
+    `Could not contain ${accessKeyId} of ${userName}; ${state}: ${describeError(toAwsCallError(operation, error))}`,
     { cause: error, hint: manualContainSteps(accessKeyId, userName)[0] },
   );
 }
@@ -67,7 +76,8 @@ async function goneOrStillHeld(
 /**
  * Deletes or deactivates the key of `userName`, whose ownership was just checked.
  *
- * @throws ContainmentError when IAM refuses: the key is still active.
+ * @throws ContainmentError when IAM refuses (the key is still active), or the call fails otherwise
+ * (it may still be active).
  */
 export async function disableKey(
   iam: IamClient,

@@ -321,3 +321,21 @@ describe('the inventory of an incident', () => {
     );
   });
 });
+
+describe('the key of a containment that failed', () => {
+  const failedWith = (error: string) => messageOf(deletedReport({ containment: { status: 'failed', error } }));
+
+  it('is said still active only when the failure says so, and may be otherwise', () => {
+    const refused = failedWith(
+      `ContainmentError: Could not contain ${REPORT_KEY} of alice; the key is still active: AwsCallError: iam:DeleteAccessKey failed: AccessDenied: not authorized`,
+    );
+    const cutOff = failedWith(
+      `ContainmentError: Could not contain ${REPORT_KEY} of alice; the key may still be active (IAM did not answer that it refused; check its status: aws iam list-access-keys --user-name alice): AwsCallError: iam:DeleteAccessKey failed: AbortError: Request aborted`,
+    );
+
+    expect(refused.keyNow).toMatch(/^STILL ACTIVE: containment failed \(/);
+    expect(cutOff.keyNow).toMatch(
+      /^MAY STILL BE ACTIVE: containment failed \(.*aws iam list-access-keys --user-name alice/,
+    );
+  });
+});

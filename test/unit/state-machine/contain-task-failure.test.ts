@@ -67,7 +67,7 @@ describe('the containment task, when containment fails', () => {
     // 11 s left, less the 10 s kept for reporting: containment has one second.
     const context = { getRemainingTimeInMillis: () => 11_000 - (Date.now() - startedAt) };
 
-    await expect(containTask({ iam, db }, CONFIG)(state(), context)).rejects.toThrow(/still active/);
+    await expect(containTask({ iam, db }, CONFIG)(state(), context)).rejects.toThrow(/the key may still be active/);
 
     expect(written).toEqual([
       expect.objectContaining({
