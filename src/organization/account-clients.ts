@@ -48,6 +48,11 @@ export interface AccountAccess {
   /** The account the hub runs in. */
   hubAccountId(): Promise<string>;
   /**
+   * Tells the account the hub runs in, as its function's ARN names it: from then on it is known
+   * without asking STS, so that acting in the hub's own account depends on no STS call.
+   */
+  knowHubAccount(accountId: string): void;
+  /**
    * Clients acting in `accountId` for the incident of `accessKeyId`. For the hub's own account,
    * the hub's own clients. For any other, clients whose credentials come from assuming
    * `arn:aws:iam::<accountId>:role/<roleName>` with the session name `exposed-keys-<accessKeyId>`
@@ -106,6 +111,9 @@ export function accountAccess(options: AccountAccessOptions): AccountAccess {
   const own = clientsOf('', true, options.context);
   return {
     hubAccountId,
+    knowHubAccount(accountId) {
+      hub = Promise.resolve(accountId);
+    },
     async accountClients(accountId, accessKeyId) {
       if (!/^\d{12}$/.test(accountId))
         throw new InvalidInputError('account', `${JSON.stringify(accountId)} is not an account id (12 digits).`);

@@ -18,10 +18,10 @@ import { type RecordDeps, recordResponse } from '../../steps/signals/incident-re
 import { receiveSignal, type SignalReceipt } from '../../steps/signals/receive-signal.js';
 import { eventOf, type WorkflowState } from '../workflow-state.js';
 import {
-  accountOf,
   clientsIn,
   followUpClients,
   followUpRequest,
+  ownAccount,
   TASK_MARGIN_MS,
   type TaskContext,
   type TaskLogger,
@@ -160,12 +160,12 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
     state: WorkflowState,
     context?: TaskContext,
   ): Promise<ContainmentResult | SignalReceipt | ScheduledDeletionResult> => {
+    const own = ownAccount(deps.organization, deps.accountId, context);
     if (state.step === CLAIM_STEP) return claimStep(deps, config, state, context);
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.contain);
     if (isFollowUpEvent(eventOf(state))) {
       const request = followUpRequest(state, 'scheduled-deletion');
       deps.logger?.appendKeys({ accessKeyId: request.accessKeyId, followUp: request.kind });
-      const own = deps.accountId ?? accountOf(context?.invokedFunctionArn);
       const member = await followUpClients(deps.organization, request, own);
       const deleted = await deleteAsScheduled(
         { iam: withDeadline(member ? member.iam() : deps.iam, deadline) },
@@ -188,7 +188,7 @@ export function containTask(deps: ContainTaskDeps, config: ContainConfig) {
         {
           iam: withDeadline(member ? member.iam() : deps.iam, deadline),
           cloudTrail: cloudTrail && withDeadline(cloudTrail, deadline),
-          accountId: member ? member.accountId : (deps.accountId ?? accountOf(context?.invokedFunctionArn)),
+          accountId: member ? member.accountId : own,
           schedules: schedulesOf(deps.scheduler, config, state, deadline),
           ...ownerAtClaim(state),
         },

@@ -23,6 +23,7 @@ import {
   accountOf,
   followUpClients,
   followUpRequest,
+  ownAccount,
   TASK_MARGIN_MS,
   type TaskContext,
   type TaskLogger,
@@ -168,10 +169,9 @@ export function investigateTask(
     const event = eventOf(state);
     const followUp = isFollowUpEvent(event) ? followUpRequest(state, 'verification') : undefined;
     const incident = followUp ? undefined : parseIncident(event);
-    if (incident && !deps.organization)
-      refuseOtherAccount(incident, deps.accountId ?? accountOf(context?.invokedFunctionArn));
+    const own = ownAccount(deps.organization, deps.accountId, context);
+    if (incident && !deps.organization) refuseOtherAccount(incident, own);
     const accountId = followUp ? followUp.accountId : (incident?.accountId ?? null);
-    const own = deps.accountId ?? accountOf(context?.invokedFunctionArn);
     // Organisation mode: the CloudTrail of the key's account (an account outside it throws, for the Catch).
     const member =
       deps.organization && incident

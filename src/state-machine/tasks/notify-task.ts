@@ -8,7 +8,7 @@ import { type ChannelsResult, publishChannels } from '../../steps/channels/publi
 import { type IncidentReport, incidentOutcome, keyContained, needsHuman } from '../../steps/incident-outcome.js';
 import { notifySecurity } from '../../steps/notify.js';
 import { incidentReportOf, type NotificationOutput, type WorkflowState } from '../workflow-state.js';
-import { accountOf, clientsIn, TASK_MARGIN_MS, type TaskContext, type TaskLogger } from './task-common.js';
+import { accountOf, clientsIn, ownAccount, TASK_MARGIN_MS, type TaskContext, type TaskLogger } from './task-common.js';
 
 /** What the notification function needs: SNS, and the clients of the channels it is configured for. */
 interface NotifyTaskDeps {
@@ -81,7 +81,7 @@ function channelStatus(channels: ChannelsResult): NotificationOutput['channels']
  */
 export function notifyTask(deps: NotifyTaskDeps, config: NotifyConfig) {
   return async (state: WorkflowState, context?: TaskContext): Promise<NotificationOutput> => {
-    const hub = deps.organization && (deps.accountId ?? accountOf(context?.invokedFunctionArn));
+    const hub = deps.organization && ownAccount(deps.organization, deps.accountId, context);
     const report: IncidentReport = { ...incidentReportOf(state), ...(hub ? { actedFrom: hub } : {}) };
     const deadline = invocationDeadline(context, TASK_MARGIN_MS.notify);
     const sns = withDeadline(deps.sns, deadline);

@@ -35,6 +35,20 @@ export function accountOf(functionArn: string | undefined): string | undefined {
 }
 
 /**
+ * The account the function runs in: `accountId` when given, else its ARN's. In organisation mode
+ * the hub is told it, so that a key of the hub's own account is acted on without asking STS.
+ */
+export function ownAccount(
+  organization: OrganizationAccess | undefined,
+  accountId: string | undefined,
+  context: TaskContext | undefined,
+): string | undefined {
+  const own = accountId ?? accountOf(context?.invokedFunctionArn);
+  if (organization && own) organization.access.knowHubAccount(own);
+  return own;
+}
+
+/**
  * Organisation mode: clients acting in `accountId` for the key (or user) `name`. No membership
  * check: this is for reads and follow-ups of an incident whose containment checked it, and the
  * hub may assume roles only in accounts of its organisation. Undefined outside organisation mode.
