@@ -145,10 +145,21 @@ function deletionNow(result: ContainmentResult, member: string | null): string {
   return '';
 }
 
+/*
+ * A failure Step Functions or Lambda names (a time-out, a function that died or could not run) says
+ * nothing of how far the function got: it may have died after IAM deleted the key.
+ */
+const FUNCTION_DIED = /^(States|Lambda|Sandbox|Runtime)\./;
+
+/** Whether a failed containment may have contained the key after all: only a refusal shows it did not. */
+function mayHaveContained(error: string): boolean {
+  return /may still be active/i.test(error) || FUNCTION_DIED.test(error);
+}
+
 function keyNow(report: IncidentReport): string {
   const { containment } = report;
   if (containment.status === 'failed')
-    return `${/may still be active/i.test(containment.error) ? 'MAY STILL BE ACTIVE' : 'STILL ACTIVE'}: containment failed (${shownText(containment.error, 300)}).`;
+    return `${mayHaveContained(containment.error) ? 'MAY STILL BE ACTIVE' : 'STILL ACTIVE'}: containment failed (${shownText(containment.error, 300)}).`;
   if (containment.status === 'skipped') return `NOT CONTAINED: ${shownText(containment.reason, 300)}.`;
   const result = containment.result;
   const summary = shownText(result.summary, 400);

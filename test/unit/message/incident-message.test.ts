@@ -338,4 +338,14 @@ describe('the key of a containment that failed', () => {
       /^MAY STILL BE ACTIVE: containment failed \(.*aws iam list-access-keys --user-name alice/,
     );
   });
+
+  it('may be active when the function itself died, since it may have died after IAM deleted the key', () => {
+    for (const error of [
+      'States.Timeout',
+      'Sandbox.Timedout: Task timed out after 60.00 seconds',
+      'Lambda.ServiceException: Lambda was unable to run the function',
+      'Runtime.ExitError: RequestId: 1 Error: Runtime exited with error: signal: killed',
+    ])
+      expect(failedWith(error).keyNow, error).toMatch(/^MAY STILL BE ACTIVE: containment failed \(/);
+  });
 });
