@@ -11,6 +11,7 @@ import { disableKey, recordContainment, revokeSessions } from './containment/act
 import type { ContainmentMode } from './containment/containment-modes.js';
 import { containedRecord, removalEvidence } from './containment/evidence.js';
 import { deletionDue, type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
+import { type LostDeletion, scheduleLostDeletion } from './containment/lost-deletion.js';
 import { type KeyOwner, listedStatus, resolveOwner, sameUser } from './containment/owner.js';
 import {
   containmentRecord,
@@ -450,7 +451,7 @@ export async function containKey(
     scheduleFollowUps(deps.schedules, {
       accessKeyId,
       userName,
-      accountId: deps.accountId ?? (/^\d{12}$/.test(incident.accountId) ? incident.accountId : null),
+      accountId: followUpAccount(deps, incident),
       now,
       deleteAfterDays: opts.mode === 'deactivate-then-delete' && !gone ? opts.deleteAfterDays : null,
       verifyAfterMinutes: opts.verifyAfterMinutes,
@@ -528,13 +529,16 @@ export async function containKey(
             warnings,
           )
         : null;
+      // The containment that left a record naming the deletion may have died before scheduling it.
+      const lost = unscheduled ? null : await recordedDeletionScheduled(deps, incident, userName, earlier, now);
+      const followUp = scheduled ?? lost;
       return result(incident, opts, {
         ...common,
         outcome: 'already-contained',
-        summary: `${accessKeyId} of ${userName} was already inactive: exposed-keys contained it earlier (${earlier || 'no detail'})${sessions.actions.length ? `; ${completedBy(sessions.actions)}` : ''}${scheduled?.deleteAt ? `; its deletion, not scheduled then, is now, at ${scheduled.deleteAt}, unless released` : ''}.`,
-        actions: [...sessions.actions, ...(scheduled?.actions ?? [])],
-        humanSteps: [...sessions.humanSteps, ...(scheduled?.humanSteps ?? [])],
-        ...(scheduled ? { deleteAt: scheduled.deleteAt, verifyAt: scheduled.verifyAt } : {}),
+        summary: `${accessKeyId} of ${userName} was already inactive: exposed-keys contained it earlier (${earlier || 'no detail'})${sessions.actions.length ? `; ${completedBy(sessions.actions)}` : ''}${scheduled?.deleteAt ? `; its deletion, not scheduled then, is now, at ${scheduled.deleteAt}, unless released` : ''}${lost ? `; ${lost.said}` : ''}.`,
+        actions: [...sessions.actions, ...(followUp?.actions ?? [])],
+        humanSteps: [...sessions.humanSteps, ...(followUp?.humanSteps ?? [])],
+        ...(followUp ? { deleteAt: followUp.deleteAt, verifyAt: followUp.verifyAt } : {}),
       });
     }
   }
@@ -598,6 +602,37 @@ export async function containKey(
     containedAt: now.toISOString(),
     deleteAt: scheduled.deleteAt,
     verifyAt: scheduled.verifyAt,
+  });
+}
+
+/** The account a follow-up of the key names: this one, or the incident's when it is an account id. */
+function followUpAccount(deps: ContainDeps, incident: Incident): string | null {
+  return deps.accountId ?? (/^\d{12}$/.test(incident.accountId) ? incident.accountId : null);
+}
+
+/**
+ * The deletion an earlier containment's record names (`earlier`), looked up in the stack's
+ * schedules and scheduled again when it is not there: that containment may have died between
+ * leaving the record and scheduling it. Null when the record names none (or a release), the
+ * stack's schedules are not given, or the deletion is scheduled.
+ */
+async function recordedDeletionScheduled(
+  deps: ContainDeps,
+  incident: Incident,
+  userName: string,
+  earlier: string,
+  now: Date,
+): Promise<LostDeletion | null> {
+  const due = isReleaseRecord(earlier) ? null : deletionDueIn(earlier);
+  // A time no containment of exposed-keys wrote (the tag is anyone's to write) schedules nothing.
+  if (due === null || Number.isNaN(Date.parse(due)) || !deps.schedules) return null;
+  return scheduleLostDeletion(deps.schedules, {
+    accessKeyId: incident.accessKeyId,
+    userName,
+    accountId: followUpAccount(deps, incident),
+    containedAt: new Date(recordTime(earlier) ?? now).toISOString(),
+    deleteAt: new Date(due).toISOString(),
+    now,
   });
 }
 

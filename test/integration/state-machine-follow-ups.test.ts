@@ -4,7 +4,12 @@ import {
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleGroupCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CloudTrailLookupServer, startCloudTrailLookupServer } from '../../emulators/cloudtrail-lookup-server.js';
 import { runStateMachineLocally } from '../../src/state-machine/run-local.js';
@@ -109,6 +114,22 @@ describe('the follow-ups of a containment, in the state machine with the real ha
     expect(await keysOf('alice')).toEqual({});
     expect(deletion.messages).toHaveLength(1);
     expect(deletion.messages[0]?.Subject).toBe(`Exposed key deleted as scheduled: ${key} (alice) in 123456789012`);
+  });
+
+  it('schedules again, contained again, a deletion whose containment died before scheduling it; it then deletes the key', async () => {
+    const key = await exposedKey('erin');
+    await run(trustedAdvisorEvent(key, 'erin'));
+    // As a containment that died between leaving its record and scheduling the deletion leaves it.
+    await scheduler.send(new DeleteScheduleCommand({ Name: `exposed-keys-delete-${key}`, GroupName: 'exposed-keys' }));
+
+    const again = await run(trustedAdvisorEvent(key, 'erin'));
+
+    expect(again.result.status).toBe('SUCCEEDED');
+    expect(again.messages[0]?.Message).toMatch(/had no schedule: scheduled again, for \S+Z, unless released/);
+    const deletion = await runWhenDue(await scheduledInput(`exposed-keys-delete-${key}`));
+
+    expect(deletion.result.output?.followUp).toMatchObject({ kind: 'scheduled-deletion', outcome: 'deleted' });
+    expect(await keysOf('erin')).toEqual({});
   });
 
   it('refuses the scheduled deletion of a key made active again, and fails the execution for a human', async () => {

@@ -50,6 +50,14 @@ export interface FollowUpPlan {
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
+/** The step for a human when a key left inactive may not be deleted as scheduled: `why` says why. */
+export function deleteByHandStep(
+  key: { userName: string; accessKeyId: string },
+  why = 'its deletion is NOT scheduled',
+): string {
+  return `The key is inactive but ${why}: delete it by hand once the incident is understood: aws iam delete-access-key --user-name ${shellWord(key.userName)} --access-key-id ${key.accessKeyId}`;
+}
+
 /** When a deletion scheduled at `now` is due: `days` later. */
 export function deletionDue(now: Date, days: number): Date {
   return new Date(now.getTime() + days * DAY_MS);
@@ -135,10 +143,7 @@ export async function scheduleFollowUps(
       target: scheduleName('scheduled-deletion', plan.accessKeyId),
       ...scheduled,
     });
-    if (scheduled.status === 'failed')
-      done.humanSteps.push(
-        `The key is inactive but its deletion is NOT scheduled: delete it by hand once the incident is understood: aws iam delete-access-key --user-name ${shellWord(plan.userName)} --access-key-id ${plan.accessKeyId}`,
-      );
+    if (scheduled.status === 'failed') done.humanSteps.push(deleteByHandStep(plan));
     else done.deleteAt = deleteAt.toISOString();
   }
   if (verifyAt && !noStack) {

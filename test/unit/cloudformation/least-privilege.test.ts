@@ -85,6 +85,7 @@ const ROLE_ACTIONS: Record<string, string[]> = {
     'dynamodb:GetItem',
     'scheduler:CreateSchedule',
     'scheduler:UpdateSchedule',
+    'scheduler:GetSchedule',
     'iam:PassRole',
     'logs:CreateLogStream',
 
@@ -278,7 +279,7 @@ function allowedResources(template: CloudFormationTemplate, role: string, action
   if (/^iam:\w+Group/.test(action)) return role === 'InvestigateRole' ? [GROUPS_ARN] : undefined;
   if (action.startsWith('iam:')) return [USERS_ARN];
   if (action === 'lambda:GetFunctionConcurrency') return [FUNCTIONS_ARN];
-  if (action === 'scheduler:CreateSchedule' || action === 'scheduler:UpdateSchedule')
+  if (['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:GetSchedule'].includes(action))
     return role === 'ContainRole' ? [SCHEDULES_ARN] : undefined;
   // The state machine publishes its last-resort alert to the e-mail topic alone.
   if (action === 'sns:Publish')
@@ -507,7 +508,7 @@ describe('the narrowed grants', () => {
 
     expect(byCondition).toEqual({
       RevokesSessions: ['iam:PutUserPolicy'],
-      UsesSchedules: ['iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+      UsesSchedules: ['iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
       // The notification function's, the state machine's for its last-resort alert, and the dead-letter alerts'.
       UsesCustomerKey: [
         'kms:Decrypt',
@@ -592,7 +593,8 @@ describe('the least-privilege check', () => {
       statement.Resource = { 'Fn::Sub': `arn:\${AWS::Partition}:scheduler:*:*:schedule/*/*` };
     });
 
-    expect(privilegeViolations(copy)).toHaveLength(2);
+    // One for each action of the statement: CreateSchedule, UpdateSchedule, GetSchedule.
+    expect(privilegeViolations(copy)).toHaveLength(3);
   });
 
   it('catches a log write to another function’s log group', () => {

@@ -294,6 +294,140 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(schedulerMock).not.toHaveReceivedCommandWith(CreateScheduleCommand, { Name: `exposed-keys-delete-${KEY}` });
   });
 
+  describe('contained again, when the deletion its record names has no schedule (the function died in between)', () => {
+    const notFound = () =>
+      new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} });
+    const sessionsDenied = () =>
+      iamMock.on(GetUserPolicyCommand).resolves({
+        PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date('2026-11-26T03:00:00.000Z'))),
+      });
+    const deletionAction = (result: { actions: { kind: string }[] }) =>
+      result.actions.find((action) => action.kind === 'schedule-deletion');
+
+    beforeEach(() => {
+      inactiveKey();
+      sessionsDenied();
+      tagged('deactivated 2026-11-26T03:00:00.000Z delete at 2026-12-03T03:00:00.000Z');
+      schedulerMock.on(GetScheduleCommand).rejects(notFound());
+    });
+
+    it('schedules the deletion again for the time its record names, and says so', async () => {
+      const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+      expect(schedulerMock).toHaveReceivedCommandWith(GetScheduleCommand, {
+        Name: `exposed-keys-delete-${KEY}`,
+        GroupName: 'exposed-keys',
+      });
+      expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, {
+        Name: `exposed-keys-delete-${KEY}`,
+        GroupName: 'exposed-keys',
+        ScheduleExpression: 'at(2026-12-03T03:00:00)',
+      });
+      const input = JSON.parse(schedulerMock.commandCalls(CreateScheduleCommand)[0]?.args[0].input.Target?.Input ?? '');
+      expect(readFollowUp(input)).toEqual({
+        request: { ...REQUEST, containedAt: '2026-11-26T03:00:00.000Z', deleteAt: '2026-12-03T03:00:00.000Z' },
+      });
+      expect(again).toMatchObject({
+        outcome: 'already-contained',
+        contained: true,
+        deleteAt: '2026-12-03T03:00:00.000Z',
+        humanSteps: [],
+      });
+      expect(again.actions.map((action) => [action.kind, action.status])).toEqual([['schedule-deletion', 'done']]);
+      expect(again.summary).toMatch(/its deletion at 2026-12-03T03:00:00.000Z had no schedule: scheduled again/);
+      // The record already names the deletion: it is left as it is.
+      expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
+    });
+
+    it('schedules a deletion whose time has passed a little later, still naming the time of the record, so that it deletes', async () => {
+      tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T02:00:00.000Z');
+
+      const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+      expect(schedulerMock).toHaveReceivedCommandWith(CreateScheduleCommand, {
+        Name: `exposed-keys-delete-${KEY}`,
+        ScheduleExpression: 'at(2026-11-27T03:02:00)',
+      });
+      expect(again.deleteAt).toBe('2026-11-27T03:02:00.000Z');
+      const input = JSON.parse(schedulerMock.commandCalls(CreateScheduleCommand)[0]?.args[0].input.Target?.Input ?? '');
+      const sent = readFollowUp(input);
+      expect(sent).toEqual({ request: { ...REQUEST, deleteAt: '2026-11-27T02:00:00.000Z' } });
+      // When the schedule comes, the deletion finds the record naming it, and deletes.
+      if (!('request' in sent)) throw new Error('no request');
+      const deleted = await deleteAsScheduled({ iam, now: () => new Date('2026-11-27T03:02:00.000Z') }, sent.request);
+      expect(deleted.outcome).toBe('deleted');
+    });
+
+    it('says nothing new when the schedule is there', async () => {
+      schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-12-03T03:00:00)' });
+
+      const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+      expect(again).toMatchObject({ outcome: 'already-contained', actions: [], humanSteps: [] });
+      expect(again.deleteAt).toBeUndefined();
+      expect(again.summary).toBe(
+        `${KEY} of alice was already inactive: exposed-keys contained it earlier (deactivated 2026-11-26T03:00:00.000Z delete at 2026-12-03T03:00:00.000Z).`,
+      );
+      expect(schedulerMock).not.toHaveReceivedCommand(CreateScheduleCommand);
+      expect(schedulerMock).not.toHaveReceivedCommand(UpdateScheduleCommand);
+    });
+
+    it.each([
+      [
+        'the schedule cannot be looked up',
+        () => schedulerMock.on(GetScheduleCommand).rejects(new Error('AccessDenied')),
+        'may NOT be scheduled',
+      ],
+      [
+        'Scheduler refuses it',
+        () => schedulerMock.on(CreateScheduleCommand).rejects(new Error('AccessDenied')),
+        'is NOT scheduled',
+      ],
+    ])('asks a human to delete the key by hand when %s', async (_, fail, said) => {
+      fail();
+      const incident = incidentFor(KEY, 'alice');
+
+      const again = await containKey(deps(), incident, { mode: 'deactivate-then-delete' });
+
+      expect(again.outcome).toBe('already-contained');
+      expect(deletionAction(again)).toMatchObject({ status: 'failed', detail: expect.stringMatching(/AccessDenied/) });
+      expect(again.humanSteps).toContainEqual(
+        expect.stringContaining(`aws iam delete-access-key --user-name alice --access-key-id ${KEY}`),
+      );
+      expect(again.summary).toContain(`its deletion at 2026-12-03T03:00:00.000Z ${said}`);
+      expect(again.deleteAt).toBeNull();
+      const report = { incident, containment: { status: 'done' as const, result: again }, investigation: SKIPPED };
+      expect(needsHuman(report)).toBe(true);
+    });
+
+    it("fails the deletion, with the step to take, when the stack's schedules cannot be had", async () => {
+      const noStack = {
+        ...deps(),
+        schedules: async () => {
+          throw new StackNotFoundError('exposed-keys', 'us-east-1');
+        },
+      };
+
+      const again = await containKey(noStack, incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
+
+      expect(deletionAction(again)).toMatchObject({ status: 'failed' });
+      expect(again.humanSteps).toContainEqual(expect.stringContaining('aws iam delete-access-key'));
+    });
+
+    it('changes nothing on a dry run', async () => {
+      const plan = await containKey(deps(), incidentFor(KEY, 'alice'), {
+        mode: 'deactivate-then-delete',
+        dryRun: true,
+        checkSchedules: true,
+      });
+
+      expect(plan.outcome).toBe('planned');
+      expect(schedulerMock).not.toHaveReceivedCommand(CreateScheduleCommand);
+      expect(schedulerMock).not.toHaveReceivedCommand(UpdateScheduleCommand);
+      expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
+    });
+  });
+
   it("schedules the verification after the stack's own minutes when its schedules carry them, none for 0", async () => {
     const stack = (verifyAfterMinutes: number) => ({
       ...deps(),
