@@ -9,13 +9,14 @@ import type { Incident } from '../incident/incident.js';
 import { isRootUserName } from '../incident/user-name.js';
 import { disableKey, recordContainment, revokeSessions } from './containment/actions.js';
 import type { ContainmentMode } from './containment/containment-modes.js';
-import { containedRecord, removalEvidence } from './containment/evidence.js';
+import { containedRecord, containedTag, removalEvidence } from './containment/evidence.js';
 import { deletionDue, type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
 import { type LostDeletion, scheduleLostDeletion } from './containment/lost-deletion.js';
 import { type KeyOwner, listedStatus, resolveOwner, sameUser } from './containment/owner.js';
 import {
   containmentRecord,
   deletionDueIn,
+  deletionUnscheduled,
   isReleaseRecord,
   recordTime,
   usableSince,
@@ -64,15 +65,20 @@ export type ContainmentOutcome =
   | 'owner-mismatch'
   | 'planned';
 
-/** One change containment made, would make (dry run), or tried to make. */
+/**
+ * One change containment made, would make (dry run), or tried to make. `record-containment` is the
+ * record of the containment left on the user (the tag `exposed-keys/contained/<key>`); like a
+ * verification that cannot be scheduled, a record IAM refuses is a warning, not a failed action.
+ */
 export interface ContainmentAction {
   kind:
     | 'delete-access-key'
     | 'deactivate-access-key'
     | 'revoke-sessions'
+    | 'record-containment'
     | 'schedule-deletion'
     | 'schedule-verification';
-  /** The key id, or the user for `revoke-sessions`. */
+  /** The key id; the user for `revoke-sessions` and `record-containment`; the schedule's name for a schedule. */
   target: string;
   status: 'done' | 'planned' | 'failed';
   detail: string;
@@ -469,6 +475,8 @@ export async function containKey(
     // A key already inactive is not deactivated again: the plan says so, as the run would find it.
     const inactive =
       opts.mode !== 'delete' && (await listedStatusOrNull(deps.iam, userName, accessKeyId)) === 'Inactive';
+    // The run does only what is left of a containment exposed-keys' record shows: so does the plan.
+    const earlier = inactive ? await earlierContainment(deps.iam, userName, accessKeyId, warnings) : null;
     const actions: ContainmentAction[] = inactive
       ? []
       : [
@@ -486,12 +494,23 @@ export async function containKey(
         status: 'planned',
         detail: `deny ${userName}'s sessions issued before the time of containment${inactive ? ', unless IAM shows them denied' : ''} (inline policy ${REVOKE_SESSIONS_POLICY_NAME})`,
       });
-    actions.push(...(await followUps(true)).actions);
+    // After an earlier containment, the run records again only a deletion it schedules now.
+    const unscheduled = earlier === null || deletionUnscheduled(opts.mode, earlier);
+    if (earlier === null)
+      actions.push(
+        plannedRecord(
+          userName,
+          accessKeyId,
+          inactive ? 'found inactive' : opts.mode === 'delete' ? 'deleted' : 'deactivated',
+        ),
+      );
+    else if (unscheduled && deletionAt()) actions.push(plannedRecord(userName, accessKeyId, 'deactivated'));
+    if (unscheduled) actions.push(...(await followUps(true)).actions);
     return result(incident, opts, {
       ...common,
       outcome: 'planned',
       summary: inactive
-        ? `Dry run: ${accessKeyId} of ${userName} is already inactive, and stays so; the rest of its containment is done unless exposed-keys' record shows it was; nothing was changed.`
+        ? `Dry run: ${accessKeyId} of ${userName} is already inactive, and stays so; ${earlier === null ? 'nothing shows exposed-keys contained it, so the rest of its containment would be done' : `exposed-keys contained it earlier (${earlier || 'no detail'}), so only what is left of it would be done`}; nothing was changed.`
         : `Dry run: would ${opts.mode} ${accessKeyId} of ${userName}; nothing was changed.`,
       actions,
     });
@@ -512,9 +531,7 @@ export async function containKey(
         ? await denySessionsIfNot(deps.iam, { userName, accessKeyId, lastUsed: owner.lastUsed }, now, warnings)
         : { actions: [], humanSteps: [] };
       // Its deletion was to be scheduled, and the record names none (scheduling failed then): scheduled now.
-      // A release is a person's decision that the key stays: nothing is scheduled after one.
-      const unscheduled =
-        opts.mode === 'deactivate-then-delete' && !isReleaseRecord(earlier) && deletionDueIn(earlier) === null;
+      const unscheduled = deletionUnscheduled(opts.mode, earlier);
       const due = deletionAt();
       const scheduled = unscheduled
         ? await recordThenSchedule(
@@ -573,7 +590,7 @@ export async function containKey(
   }
   const what = foundInactive ? 'found inactive' : done;
   const due = deletionAt(disabled === 'gone');
-  const scheduled: FollowUpsScheduled = await recordThenSchedule(
+  const scheduled = await recordThenSchedule(
     deps.iam,
     { userName, accessKeyId },
     { first: containmentRecord(what, now, due), withoutDeletion: containmentRecord(what, now) },
@@ -636,6 +653,9 @@ async function recordedDeletionScheduled(
   });
 }
 
+/** What {@link recordThenSchedule} did: the follow-ups scheduled, after the record left on the user, if any. */
+type RecordedThenScheduled = Omit<FollowUpsScheduled, 'actions'> & { actions: ContainmentAction[] };
+
 /**
  * Leaves the record of a containment on the user (`first`, when there is one), then schedules its
  * follow-ups. A scheduled deletion deletes only a key whose record names it, so the deletion due
@@ -653,21 +673,44 @@ async function recordThenSchedule(
   deleteAt: string | null,
   schedule: (unrecorded: string | null) => Promise<FollowUpsScheduled>,
   warnings: string[],
-): Promise<FollowUpsScheduled> {
+): Promise<RecordedThenScheduled> {
   const { userName, accessKeyId } = key;
   const recordFailure =
     record.first === null ? null : await recordContainment(iam, userName, accessKeyId, record.first);
   if (recordFailure) warnings.push(recordFailure);
   const scheduled = await schedule(deleteAt ? recordFailure : null);
   warnings.push(...scheduled.warnings);
+  let left = recordFailure ? null : record.first;
   if (deleteAt && !recordFailure && scheduled.deleteAt === null) {
     const rewritten = await recordContainment(iam, userName, accessKeyId, record.withoutDeletion);
     if (rewritten)
       warnings.push(
         `${rewritten}; it names a deletion at ${deleteAt}, which was not scheduled, so a later containment will not schedule it`,
       );
+    else left = record.withoutDeletion;
   }
-  return scheduled;
+  const recorded: ContainmentAction[] =
+    left === null
+      ? []
+      : [
+          {
+            kind: 'record-containment',
+            target: userName,
+            status: 'done',
+            detail: `recorded "${left}" on ${userName} (tag ${containedTag(accessKeyId)})`,
+          },
+        ];
+  return { ...scheduled, actions: [...recorded, ...scheduled.actions] };
+}
+
+/** The record a plan says the run will leave on the user: what it records, as the run will (its time is the run's). */
+function plannedRecord(userName: string, accessKeyId: string, what: string): ContainmentAction {
+  return {
+    kind: 'record-containment',
+    target: userName,
+    status: 'planned',
+    detail: `record "${what}" on ${userName}, with the time of containment (tag ${containedTag(accessKeyId)})`,
+  };
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   CreateUserCommand,
   ListAccessKeysCommand,
   ListUserPoliciesCommand,
+  ListUserTagsCommand,
+  UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetFindingsCommand } from '@aws-sdk/client-securityhub';
@@ -196,6 +198,26 @@ describe('responding to an exposed key', () => {
 
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).containment.outcome).toBe('deactivated');
+    expect(await keysOf('alice')).toEqual({ [exposed]: 'Inactive', [other]: 'Active' });
+  });
+
+  it('asks before recording the containment of a key found inactive, changing nothing without --yes', async () => {
+    const { exposed, other } = await exposedKeyOfAlice(10);
+    await cli().moto.iam.send(
+      new UpdateAccessKeyCommand({ UserName: 'alice', AccessKeyId: exposed, Status: 'Inactive' }),
+    );
+    cli().forgetCalls();
+
+    const run = await respond(exposed, '--mode', 'deactivate', '--no-revoke-sessions');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `record "found inactive" on alice, with the time of containment (tag exposed-keys/contained/${exposed})`,
+    );
+    expect(run.stderr).toMatch(/add --yes/);
+    expect(cli().mutatingCalls()).toEqual([]);
+    const tags = await cli().moto.iam.send(new ListUserTagsCommand({ UserName: 'alice' }));
+    expect(tags.Tags).toEqual([]);
     expect(await keysOf('alice')).toEqual({ [exposed]: 'Inactive', [other]: 'Active' });
   });
 

@@ -6,6 +6,8 @@
  * that rule was followed had one after the time, and are still read.
  */
 
+import type { ContainmentMode } from './containment-modes.js';
+
 /** The record of a containment: what was done (`deleted`, `deactivated`, `found inactive`), when, and the deletion due. */
 export function containmentRecord(what: string, at: Date, deleteAt?: string | null): string {
   return `${what} ${at.toISOString()}${deleteAt ? ` delete at ${deleteAt}` : ''}`;
@@ -21,6 +23,15 @@ export function releaseRecord(at: Date, options: { reactivated: boolean; active:
 /** True when the record is of a release: no scheduled deletion may follow it. */
 export function isReleaseRecord(record: string): boolean {
   return /^(released|reactivated) /.test(record);
+}
+
+/**
+ * Whether the deletion of a key exposed-keys contained before (its record `earlier`) is still to be
+ * scheduled: deactivate-then-delete, and the record names none (scheduling failed then). A release
+ * is a person's decision that the key stays: nothing is scheduled after one.
+ */
+export function deletionUnscheduled(mode: ContainmentMode, earlier: string): boolean {
+  return mode === 'deactivate-then-delete' && !isReleaseRecord(earlier) && deletionDueIn(earlier) === null;
 }
 
 /** The deletion a record schedules (`… delete at <time>`), if any. */

@@ -86,6 +86,7 @@ describe('containKey in delete mode', () => {
     expect(result.actions.map((action) => [action.kind, action.status])).toEqual([
       ['delete-access-key', 'done'],
       ['revoke-sessions', 'done'],
+      ['record-containment', 'done'],
     ]);
   });
 
@@ -572,7 +573,15 @@ describe('containKey in other modes', () => {
 
     expect(result).toMatchObject({ outcome: 'already-contained', contained: true, humanSteps: [] });
     expect(result.summary).toMatch(/already inactive, not by exposed-keys; .*sessions minted before now are denied/);
-    expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'done' })]);
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'revoke-sessions', status: 'done' }),
+      {
+        kind: 'record-containment',
+        target: 'alice',
+        status: 'done',
+        detail: `recorded "found inactive ${NOW.toISOString()}" on alice (tag exposed-keys/contained/${KEY})`,
+      },
+    ]);
     expect(iamMock).toHaveReceivedCommandWith(PutUserPolicyCommand, {
       UserName: 'alice',
       PolicyName: REVOKE_SESSIONS_POLICY_NAME,
@@ -593,7 +602,10 @@ describe('containKey in other modes', () => {
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
 
     expect(result.outcome).toBe('already-contained');
-    expect(result.actions).toEqual([expect.objectContaining({ kind: 'revoke-sessions', status: 'failed' })]);
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'revoke-sessions', status: 'failed' }),
+      expect.objectContaining({ kind: 'record-containment', status: 'done' }),
+    ]);
     expect(result.humanSteps.join('\n')).toMatch(/alice/);
     expect(result.warnings.join('\n')).toMatch(/Could not read the tags of alice/);
   });
@@ -614,7 +626,11 @@ describe('containKey in other modes', () => {
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode, dryRun: true });
 
     expect(result).toMatchObject({ outcome: 'planned', dryRun: true, contained: false });
-    expect(result.actions.map((action) => action.status)).toEqual(['planned', 'planned']);
+    expect(result.actions.map((action) => [action.kind, action.status])).toEqual([
+      [`${mode}-access-key`, 'planned'],
+      ['revoke-sessions', 'planned'],
+      ['record-containment', 'planned'],
+    ]);
     expectNoMutation();
   });
 });

@@ -4,7 +4,9 @@ import {
   GetAccessKeyLastUsedCommand,
   GetUserCommand,
   IAMClient,
+  ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
+  ListUserTagsCommand,
   PutUserPolicyCommand,
   TagUserCommand,
 } from '@aws-sdk/client-iam';
@@ -21,6 +23,7 @@ import {
   responseExitCode,
 } from '../../../../src/cli/run/respond.js';
 import { ExitCode, InterruptedError } from '../../../../src/errors.js';
+import { containedTag } from '../../../../src/steps/containment/evidence.js';
 import { recordingHost } from '../../../support/io-host.js';
 import { summaryFor } from '../../../support/summaries.js';
 
@@ -119,6 +122,59 @@ describe('respondToKey for a key IAM no longer knows', () => {
       expect.objectContaining({ kind: 'revoke-sessions', target: 'alice', status: 'planned' }),
     ]);
     expect(iamMock).not.toHaveReceivedCommand(PutUserPolicyCommand);
+  });
+});
+
+describe('respondToKey for a key already inactive', () => {
+  /** `respond --mode deactivate --no-revoke-sessions` without a stack: only the record could change. */
+  async function respondToInactive(answer: boolean, record: string | null) {
+    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    iamMock
+      .on(ListUserTagsCommand)
+      .resolves({ Tags: record === null ? [] : [{ Key: containedTag(KEY), Value: record }] });
+    const io = recordingHost<RespondMessage>(answer);
+    const outcome = await respondToKey(
+      { iam: new IAMClient({}), sts: new STSClient({}), source: stoppedSource(), topic: async () => ({}) },
+      { ...OPTIONS, mode: 'deactivate', revokeSessions: false },
+      io,
+    );
+    return { io, outcome };
+  }
+
+  it('asks before leaving the record of its containment on the user, and leaves none when told no', async () => {
+    const { io, outcome } = await respondToInactive(false, null);
+
+    expect(io.questions).toHaveLength(1);
+    expect(outcome.aborted).toBe(true);
+    const plan = outcome.aborted ? outcome.planned.plan : undefined;
+    expect(plan?.status === 'done' && plan.result.actions).toEqual([
+      expect.objectContaining({ kind: 'record-containment', target: 'alice', status: 'planned' }),
+    ]);
+    expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
+  });
+
+  it('leaves the record it planned once told yes, and reports it done', async () => {
+    const { io, outcome } = await respondToInactive(true, null);
+
+    expect(io.questions).toHaveLength(1);
+    const result = resultOf(outcome);
+    expect(result.containment).toMatchObject({
+      outcome: 'already-contained',
+      actions: [expect.objectContaining({ kind: 'record-containment', target: 'alice', status: 'done' })],
+    });
+    expect(iamMock).toHaveReceivedCommandWith(TagUserCommand, {
+      UserName: 'alice',
+      Tags: [{ Key: containedTag(KEY), Value: expect.stringMatching(/^found inactive /) }],
+    });
+  });
+
+  it("asks nothing and changes nothing when exposed-keys' earlier record is on the user", async () => {
+    const { io, outcome } = await respondToInactive(false, 'deactivated 2026-11-20T03:00:00.000Z');
+
+    expect(io.questions).toHaveLength(0);
+    const result = resultOf(outcome);
+    expect(result.containment).toMatchObject({ outcome: 'already-contained', actions: [] });
+    expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
   });
 });
 

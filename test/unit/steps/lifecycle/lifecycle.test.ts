@@ -456,6 +456,7 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(result.actions.map((action) => [action.kind, action.status])).toEqual([
       ['deactivate-access-key', 'planned'],
       ['revoke-sessions', 'planned'],
+      ['record-containment', 'planned'],
       ['schedule-deletion', 'planned'],
       ['schedule-verification', 'planned'],
     ]);
@@ -474,7 +475,11 @@ describe('containKey in deactivate-then-delete mode', () => {
       { mode: 'deactivate', dryRun: true, checkSchedules: true },
     );
 
-    expect(result.actions.map((action) => action.kind)).toEqual(['deactivate-access-key', 'revoke-sessions']);
+    expect(result.actions.map((action) => action.kind)).toEqual([
+      'deactivate-access-key',
+      'revoke-sessions',
+      'record-containment',
+    ]);
     expect(result.warnings).toEqual([]);
   });
 
@@ -505,6 +510,43 @@ describe('containKey in deactivate-then-delete mode', () => {
     expect(plan.summary).toMatch(/^Dry run: AKIAIOSFODNN7EXAMPLE of alice is already inactive, and stays so;/);
     expect(plan.actions.map((action) => action.kind)).not.toContain('deactivate-access-key');
     expect(iamMock).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('plans, for a key exposed-keys left inactive, only what the run does: the record of a deletion it schedules now', async () => {
+    inactiveKey();
+    const options = { mode: 'deactivate-then-delete' as const, revokeSessions: false };
+    const kinds = (result: Awaited<ReturnType<typeof containKey>>) =>
+      result.actions.map((action) => [action.kind, action.status]);
+    // Its deletion was not scheduled then: the run records and schedules it now.
+    tagged('deactivated 2026-11-20T03:00:00.000Z');
+
+    const plan = await containKey(deps(), incidentFor(KEY, 'alice'), { ...options, dryRun: true });
+    expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
+    const run = await containKey(deps(), incidentFor(KEY, 'alice'), options);
+
+    expect(kinds(plan)).toEqual([
+      ['record-containment', 'planned'],
+      ['schedule-deletion', 'planned'],
+      ['schedule-verification', 'planned'],
+    ]);
+    expect(kinds(run)).toEqual([
+      ['record-containment', 'done'],
+      ['schedule-deletion', 'done'],
+      ['schedule-verification', 'done'],
+    ]);
+
+    // Its record names the deletion: the run changes nothing, and the plan says so.
+    iamMock.resetHistory();
+    tagged();
+    const nothing = await containKey(deps(), incidentFor(KEY, 'alice'), { ...options, dryRun: true });
+    const again = await containKey(deps(), incidentFor(KEY, 'alice'), options);
+
+    expect(nothing.actions).toEqual([]);
+    expect(nothing.summary).toMatch(
+      /exposed-keys contained it earlier \(deactivated 2026-11-20T03:00:00.000Z delete at/,
+    );
+    expect(again.actions).toEqual([]);
+    expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
   });
 
   it('contains again a key found inactive whose record says it was reactivated since', async () => {
@@ -551,6 +593,7 @@ describe('containKey in deactivate-then-delete mode', () => {
     });
     expect(result.actions.map((action) => [action.kind, action.status])).toEqual([
       ['revoke-sessions', 'done'],
+      ['record-containment', 'done'],
       ['schedule-deletion', 'done'],
       ['schedule-verification', 'done'],
     ]);
