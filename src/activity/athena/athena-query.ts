@@ -54,6 +54,12 @@ export interface QueryStatistics {
   /** The price of the bytes scanned at Athena's published price ({@link ATHENA_PRICE}). */
   estimatedCostUsd: number;
   elapsedMs: number;
+  /**
+   * The object Athena writes the query's results to (`s3://…/<id>.csv`), as it names it: every
+   * query writes one, a dry run's too. Absent when Athena names none (a workgroup whose results
+   * Athena manages itself).
+   */
+  outputLocation?: string;
 }
 
 /** A query's answer: one object per row, each value as text, and what it cost. */
@@ -173,12 +179,14 @@ async function readAnswer(athena: AthenaApi, statistics: QueryStatistics): Promi
 
 function statisticsOf(execution: QueryExecution | undefined, id: string, elapsedMs: number): QueryStatistics {
   const bytesScanned = execution?.Statistics?.DataScannedInBytes ?? 0;
+  const outputLocation = execution?.ResultConfiguration?.OutputLocation;
   return {
     queryExecutionId: id,
     state: execution?.Status?.State ?? 'UNKNOWN',
     bytesScanned,
     estimatedCostUsd: queryCostUsd(bytesScanned),
     elapsedMs,
+    ...(outputLocation ? { outputLocation } : {}),
   };
 }
 

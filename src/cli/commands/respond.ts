@@ -39,7 +39,7 @@ export function registerRespond(program: Command, setExitCode: (code: ExitCodeVa
       .option('--regions <list>', REGIONS_HELP)
       .option('--no-revoke-sessions', 'do not deny the sessions minted before containment')
       .option('--no-follow-sessions', 'do not investigate the session keys the key minted')
-      .option('--dry-run', 'show what would be done, and change nothing at all')
+      .option('--dry-run', "show what would be done; change nothing but Athena's query results in S3")
       .option('--yes', 'do not ask before changing the account'),
     { athena: true },
   ).action(async (flags: RespondFlags) => setExitCode(await runAction(flags, (output) => respond(flags, output))));

@@ -33,8 +33,12 @@ export function renderPlan(planned: RespondPlan, options: RespondOptions, palett
     lines.push(`  - AWS quarantine policy ${shownValue(policy)} is attached; it stays`);
   lines.push(
     `  - investigate ${options.searchedWhere} from ${options.window.start.toISOString()} to ${options.window.end.toISOString()}`,
-    `  - notify ${options.dryRun ? 'nobody (dry run: the message is printed)' : options.notifiedWhom}`,
   );
+  if (options.investigationWritesTo)
+    lines.push(
+      `  - Athena writes the query results to ${options.investigationWritesTo}${options.dryRun ? ": the dry run's only write" : ''}`,
+    );
+  lines.push(`  - notify ${options.dryRun ? 'nobody (dry run: the message is printed)' : options.notifiedWhom}`);
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ import { listenForInterrupt } from '../interrupt.js';
 import type { AccountTarget, AthenaRequest } from '../options.js';
 import type { Output, Progress } from '../output.js';
 import { renderActivityProgress } from '../render/progress.js';
+import { athenaResultsLocation, renderDryRunWrites, renderQueriesReport } from '../render/queries.js';
 import { renderPlan } from '../render/respond.js';
 import { actingClients } from './acting-clients.js';
 import {
@@ -210,12 +211,15 @@ export async function respondCommand(
       ...request,
       searchedWhere: searchedWhere(request),
       notifiedWhom: topic.whom,
+      ...(request.athena ? { investigationWritesTo: athenaResultsLocation(request.athena) } : {}),
     },
     cliHost(output, { command: 'respond', yes: ui.yes, show }),
   ).finally(() => interrupt.dispose());
   // Also with --json, whose stdout then stays empty: the answer was no.
   if (outcome.aborted) output.notice('Nothing was changed.');
   const queries = source.queries ?? [];
-  if (queries.length > 0) output.notice((await import('../render/queries.js')).renderQueriesReport(queries));
+  if (queries.length > 0) output.notice(renderQueriesReport(queries));
+  if (request.dryRun && request.athena && queries.length > 0)
+    output.notice(renderDryRunWrites(queries, athenaResultsLocation(request.athena)));
   return outcome;
 }

@@ -62,6 +62,11 @@ export interface RespondOptions extends PlanOptions {
   /** How the plan names what is searched and who is notified: "every enabled region", "the stack's topic". */
   searchedWhere: string;
   notifiedWhom: string;
+  /**
+   * Where the investigation itself writes, for the plan: Athena writes every query's results, a dry
+   * run's too ("s3://bucket/prefix/"); absent when it writes nothing.
+   */
+  investigationWritesTo?: string;
 }
 
 /** How the notification went. */

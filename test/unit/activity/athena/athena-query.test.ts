@@ -92,6 +92,28 @@ describe('runAthenaQuery', () => {
     expect(answer.statistics.estimatedCostUsd).toBeCloseTo((13e6 / 1e12) * 5, 12);
   });
 
+  it('names the object Athena wrote the results to, as Athena names it, and none when it names none', async () => {
+    const written = 's3://out/x/q-1.csv';
+    athenaMock
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({
+        QueryExecution: {
+          Status: { State: 'SUCCEEDED' },
+          Statistics: { DataScannedInBytes: 0 },
+          ResultConfiguration: { OutputLocation: written },
+        },
+      })
+      .resolves(execution('SUCCEEDED'));
+    athenaMock.on(GetQueryResultsCommand).resolves({ ResultSet: { Rows: [], ResultSetMetadata: columns } });
+    const deps = { athena: new AthenaClient({}) };
+
+    const named = await runAthenaQuery(deps, QUERY, { outputLocation: 's3://out/x/' });
+    const unnamed = await runAthenaQuery(deps, QUERY, { workgroup: 'managed' });
+
+    expect(named.statistics.outputLocation).toBe(written);
+    expect(unnamed.statistics).not.toHaveProperty('outputLocation');
+  });
+
   it('keeps the id and the cost of a query whose results cannot be read, and says how to read them', async () => {
     athenaMock.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED', 400e9));
     athenaMock

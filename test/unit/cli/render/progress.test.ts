@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, renderActivityProgress } from '../../../../src/cli/render/progress.js';
-import { renderQueriesReport } from '../../../../src/cli/render/queries.js';
+import { athenaResultsLocation, renderDryRunWrites, renderQueriesReport } from '../../../../src/cli/render/queries.js';
 
 describe('renderActivityProgress', () => {
   it('says which page of which region is being read, for LookupEvents', () => {
@@ -59,6 +59,40 @@ describe('renderQueriesReport', () => {
 
     expect(renderQueriesReport([query('q-1', 22_100_000), query('q-2', 0)])).toBe(
       'Athena scanned 22.1 MB in 2 queries (3.0 s): about USD 0.0002 at USD 5 per TB, 10 MB at least per query (https://aws.amazon.com/athena/pricing/); ids q-1, q-2',
+    );
+  });
+});
+
+describe('what a dry run with Athena wrote', () => {
+  const query = (id: string, outputLocation?: string) => ({
+    queryExecutionId: id,
+    state: 'SUCCEEDED',
+    bytesScanned: 0,
+    estimatedCostUsd: 0,
+    elapsedMs: 100,
+    ...(outputLocation ? { outputLocation } : {}),
+  });
+
+  it('names every object Athena wrote its query results to', () => {
+    expect(
+      renderDryRunWrites([query('q-1', 's3://out/x/q-1.csv'), query('q-2', 's3://out/x/q-2.csv')], 's3://out/x/'),
+    ).toBe(
+      "Dry run: nothing was changed but for Athena's query results, which Athena writes to S3 for every query: s3://out/x/q-1.csv, s3://out/x/q-2.csv.",
+    );
+  });
+
+  it('says where they were to go when Athena named no object for a query', () => {
+    const expected = athenaResultsLocation({ table: { database: 'db', table: 't' }, workgroup: 'wg' });
+
+    expect(expected).toBe('the results location of workgroup wg');
+    expect(renderDryRunWrites([query('q-1', 's3://out/q-1.csv'), query('q-2')], expected)).toBe(
+      "Dry run: nothing was changed but for Athena's query results, which Athena writes for every query, to the results location of workgroup wg (s3://out/q-1.csv).",
+    );
+  });
+
+  it('names --athena-output as the place, before any query, unless the workgroup enforces its own', () => {
+    expect(athenaResultsLocation({ table: { database: 'db', table: 't' }, outputLocation: 's3://out/x/' })).toBe(
+      's3://out/x/ (unless workgroup primary enforces its own)',
     );
   });
 });
