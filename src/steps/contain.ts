@@ -11,7 +11,12 @@ import { disableKey, recordContainment, revokeSessions } from './containment/act
 import type { ContainmentMode } from './containment/containment-modes.js';
 import { containedRecord, containedTag, removalEvidence } from './containment/evidence.js';
 import { deletionDue, type FollowUpsScheduled, scheduleFollowUps } from './containment/follow-ups.js';
-import { type LostDeletion, scheduleLostDeletion } from './containment/lost-deletion.js';
+import {
+  type LostDeletion,
+  planLostDeletion,
+  type RecordedDeletion,
+  scheduleLostDeletion,
+} from './containment/lost-deletion.js';
 import { type KeyOwner, listedStatus, resolveOwner, sameUser } from './containment/owner.js';
 import {
   containmentRecord,
@@ -506,6 +511,12 @@ export async function containKey(
       );
     else if (unscheduled && deletionAt()) actions.push(plannedRecord(userName, accessKeyId, 'deactivated'));
     if (unscheduled) actions.push(...(await followUps(true)).actions);
+    else {
+      // The run schedules again a deletion the record names that no schedule holds: so does the plan.
+      const recorded = earlier === null ? null : recordedDeletion(deps, incident, userName, earlier, now);
+      const planned = recorded && (await planLostDeletion(deps.schedules, recorded, opts.checkSchedules === true));
+      if (planned) actions.push(planned);
+    }
     return result(incident, opts, {
       ...common,
       outcome: 'planned',
@@ -628,11 +639,31 @@ function followUpAccount(deps: ContainDeps, incident: Incident): string | null {
 }
 
 /**
- * The deletion an earlier containment's record names (`earlier`), looked up in the stack's
- * schedules and scheduled again when it is not there: that containment may have died between
- * leaving the record and scheduling it. Null when the record names none (or a release), the
- * stack's schedules are not given, or the deletion is scheduled.
+ * The deletion an earlier containment's record names (`earlier`), whose schedule the run looks up
+ * (that containment may have died between leaving the record and scheduling it); null when the
+ * record names none (or a release), or the stack's schedules are not given.
  */
+function recordedDeletion(
+  deps: ContainDeps,
+  incident: Incident,
+  userName: string,
+  earlier: string,
+  now: Date,
+): RecordedDeletion | null {
+  const due = isReleaseRecord(earlier) ? null : deletionDueIn(earlier);
+  // A time no containment of exposed-keys wrote (the tag is anyone's to write) schedules nothing.
+  if (due === null || Number.isNaN(Date.parse(due)) || !deps.schedules) return null;
+  return {
+    accessKeyId: incident.accessKeyId,
+    userName,
+    accountId: followUpAccount(deps, incident),
+    containedAt: new Date(recordTime(earlier) ?? now).toISOString(),
+    deleteAt: new Date(due).toISOString(),
+    now,
+  };
+}
+
+/** The recorded deletion (see {@link recordedDeletion}) scheduled again when no schedule holds it; null when one does. */
 async function recordedDeletionScheduled(
   deps: ContainDeps,
   incident: Incident,
@@ -640,17 +671,8 @@ async function recordedDeletionScheduled(
   earlier: string,
   now: Date,
 ): Promise<LostDeletion | null> {
-  const due = isReleaseRecord(earlier) ? null : deletionDueIn(earlier);
-  // A time no containment of exposed-keys wrote (the tag is anyone's to write) schedules nothing.
-  if (due === null || Number.isNaN(Date.parse(due)) || !deps.schedules) return null;
-  return scheduleLostDeletion(deps.schedules, {
-    accessKeyId: incident.accessKeyId,
-    userName,
-    accountId: followUpAccount(deps, incident),
-    containedAt: new Date(recordTime(earlier) ?? now).toISOString(),
-    deleteAt: new Date(due).toISOString(),
-    now,
-  });
+  const recorded = recordedDeletion(deps, incident, userName, earlier, now);
+  return recorded && deps.schedules ? scheduleLostDeletion(deps.schedules, recorded) : null;
 }
 
 /** What {@link recordThenSchedule} did: the follow-ups scheduled, after the record left on the user, if any. */

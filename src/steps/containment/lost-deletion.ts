@@ -14,6 +14,11 @@ import { deleteByHandStep, type FollowUpsScheduled } from './follow-ups.js';
  */
 const LEAD_MS = 120_000;
 
+/** When a deletion scheduled again runs: at the record's time, or a little after now when that has passed, or nearly. */
+function rescheduledAt(deletion: RecordedDeletion): Date {
+  return new Date(Math.max(Date.parse(deletion.deleteAt), deletion.now.getTime() + LEAD_MS));
+}
+
 /** A deletion that exposed-keys' record on the user names. */
 export interface RecordedDeletion {
   accessKeyId: string;
@@ -74,7 +79,7 @@ export async function scheduleLostDeletion(
       `its deletion at ${deleteAt} may NOT be scheduled`,
     );
   }
-  const at = new Date(Math.max(Date.parse(deleteAt), deletion.now.getTime() + LEAD_MS));
+  const at = rescheduledAt(deletion);
   const { userName, accountId, containedAt } = deletion;
   try {
     await scheduleFollowUp(
@@ -104,4 +109,42 @@ export async function scheduleLostDeletion(
     verifyAt: null,
     said: `its deletion at ${deleteAt} had no schedule: scheduled again, for ${at.toISOString()}, unless released`,
   };
+}
+
+/**
+ * What the run would do about the deletion a record names, for a plan (a dry run): the deletion
+ * scheduled again when no schedule holds it. With `lookUp`, the schedule is looked up (only read),
+ * and nothing is planned when it is there; otherwise, or when it cannot be looked up, the plan
+ * says the run will look and schedule it if missing, so that a person is asked before it may.
+ */
+export async function planLostDeletion(
+  schedules: (() => Promise<ScheduleDeps>) | undefined,
+  deletion: RecordedDeletion,
+  lookUp: boolean,
+): Promise<FollowUpsScheduled['actions'][number] | null> {
+  if (!schedules) return null;
+  const { accessKeyId, deleteAt } = deletion;
+  const name = scheduleName('scheduled-deletion', accessKeyId);
+  const planned = (detail: string) => ({
+    kind: 'schedule-deletion' as const,
+    target: name,
+    status: 'planned' as const,
+    detail,
+  });
+  if (!lookUp)
+    return planned(
+      `schedule again the deletion at ${deleteAt} that exposed-keys' record names, if no schedule holds it (${name}; not looked up yet)`,
+    );
+  try {
+    const deps = await schedules();
+    if (await findFollowUp(deps.scheduler, deps.target.groupName, 'scheduled-deletion', accessKeyId)) return null;
+  } catch (error) {
+    return planned(
+      `schedule again the deletion at ${deleteAt} that exposed-keys' record names, if no schedule holds it (${name}); its schedule could not be looked up: ${describeError(error)}`,
+    );
+  }
+  const at = rescheduledAt(deletion);
+  return planned(
+    `schedule again the deletion at ${deleteAt} that exposed-keys' record names, which no schedule holds, at ${at.toISOString()} (${name})`,
+  );
 }

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { planChangesSomething } from '../../../../src/cli/run/respond-plan.js';
 import {
   AwsCallError,
   ContainmentError,
@@ -414,17 +415,52 @@ describe('containKey in deactivate-then-delete mode', () => {
       expect(again.humanSteps).toContainEqual(expect.stringContaining('aws iam delete-access-key'));
     });
 
-    it('changes nothing on a dry run', async () => {
+    it('changes nothing on a dry run, and plans the deletion the run would schedule again, so that a person is asked', async () => {
       const plan = await containKey(deps(), incidentFor(KEY, 'alice'), {
         mode: 'deactivate-then-delete',
+        revokeSessions: false,
         dryRun: true,
         checkSchedules: true,
       });
 
       expect(plan.outcome).toBe('planned');
+      expect(plan.actions).toEqual([
+        expect.objectContaining({
+          kind: 'schedule-deletion',
+          status: 'planned',
+          detail: expect.stringMatching(/deletion at 2026-12-03T03:00:00.000Z .* which no schedule holds/),
+        }),
+      ]);
+      expect(planChangesSomething({ status: 'done', result: plan })).toBe(true);
+      expect(schedulerMock).toHaveReceivedCommand(GetScheduleCommand);
       expect(schedulerMock).not.toHaveReceivedCommand(CreateScheduleCommand);
       expect(schedulerMock).not.toHaveReceivedCommand(UpdateScheduleCommand);
       expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
+    });
+
+    it('plans nothing when the schedule is there, and the look-up for a plan made without looking the schedules up', async () => {
+      const notLookedUp = await containKey(deps(), incidentFor(KEY, 'alice'), {
+        mode: 'deactivate-then-delete',
+        revokeSessions: false,
+        dryRun: true,
+      });
+      expect(schedulerMock).not.toHaveReceivedCommand(GetScheduleCommand);
+      schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-12-03T03:00:00)' });
+      const there = await containKey(deps(), incidentFor(KEY, 'alice'), {
+        mode: 'deactivate-then-delete',
+        revokeSessions: false,
+        dryRun: true,
+        checkSchedules: true,
+      });
+
+      expect(notLookedUp.actions).toEqual([
+        expect.objectContaining({
+          kind: 'schedule-deletion',
+          status: 'planned',
+          detail: expect.stringMatching(/if no schedule holds it .*not looked up yet/),
+        }),
+      ]);
+      expect(there.actions).toEqual([]);
     });
   });
 
@@ -535,10 +571,15 @@ describe('containKey in deactivate-then-delete mode', () => {
       ['schedule-verification', 'done'],
     ]);
 
-    // Its record names the deletion: the run changes nothing, and the plan says so.
+    // Its record names the deletion, whose schedule is there: the run changes nothing, and the plan says so.
     iamMock.resetHistory();
     tagged();
-    const nothing = await containKey(deps(), incidentFor(KEY, 'alice'), { ...options, dryRun: true });
+    schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
+    const nothing = await containKey(deps(), incidentFor(KEY, 'alice'), {
+      ...options,
+      dryRun: true,
+      checkSchedules: true,
+    });
     const again = await containKey(deps(), incidentFor(KEY, 'alice'), options);
 
     expect(nothing.actions).toEqual([]);
