@@ -16,10 +16,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ContainmentError } from '../../../src/errors.js';
 import { containKey, REVOKE_SESSIONS_POLICY_NAME } from '../../../src/steps/contain.js';
-import { revokeSessionsPolicy } from '../../../src/steps/containment/revoke-sessions-policy.js';
+import {
+  aliceHoldsTheKey,
+  CONTAINED_KEY as KEY,
+  keyListed,
+  sessionsDeniedBefore,
+  tagged,
+} from '../../support/contained-key.js';
 import { incidentFor } from '../../support/incidents.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const NOW = new Date('2026-11-27T03:00:00.000Z');
 const iamMock = mockClient(IAMClient);
 const cloudTrailMock = mockClient(CloudTrailClient);
@@ -43,25 +48,12 @@ function expectNoMutation(): void {
   expect(sent.filter((command) => (MUTATIONS as readonly unknown[]).includes(command))).toEqual([]);
 }
 
-/** exposed-keys' session revocation on alice, denying the sessions issued before `cutoff`. */
-function sessionsDeniedBefore(cutoff: string): void {
-  iamMock.on(GetUserPolicyCommand).resolves({
-    UserName: 'alice',
-    PolicyName: 'exposed-keys-revoke-sessions',
-    PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date(cutoff))),
-  });
-}
-
 beforeEach(() => {
   iamMock.reset();
   cloudTrailMock.reset();
   cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
+  aliceHoldsTheKey(iamMock);
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
-  iamMock.on(TagUserCommand).resolves({});
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
-  iamMock.on(DeleteAccessKeyCommand).resolves({});
-  iamMock.on(PutUserPolicyCommand).resolves({});
 });
 
 describe('containKey in delete mode', () => {
@@ -131,10 +123,8 @@ describe('containKey in delete mode', () => {
 
   it('reports already-contained when exposed-keys left its record on the user the event names', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
-    iamMock
-      .on(ListUserTagsCommand)
-      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deleted 2026-11-27T02:00:00.000Z' }] });
-    sessionsDeniedBefore('2026-11-27T02:00:00.000Z');
+    tagged(iamMock, 'deleted 2026-11-27T02:00:00.000Z');
+    sessionsDeniedBefore(iamMock, '2026-11-27T02:00:00.000Z');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'));
 
@@ -298,7 +288,7 @@ describe('containKey in delete mode', () => {
       ],
     });
     // A revocation left by an older incident, with a cutoff before this key's deletion.
-    sessionsDeniedBefore('2026-01-01T00:00:00.000Z');
+    sessionsDeniedBefore(iamMock, '2026-01-01T00:00:00.000Z');
     cloudTrailMock.on(LookupEventsCommand).resolves(deletedAt('2026-11-26T10:00:00Z'));
 
     const recent = await containKey(deps(), incidentFor(KEY, null));
@@ -444,7 +434,7 @@ describe('containKey refuses keys it must not touch', () => {
 
   it('contains the key of an IAM user named root, which the spelling alone would take for the root user', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'root' });
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    keyListed(iamMock, 'Active');
 
     const result = await containKey(deps(), incidentFor(KEY, 'root'));
 
@@ -513,11 +503,9 @@ describe('containKey in other modes', () => {
   });
 
   it('reports a key it deactivated before as already contained, and changes nothing', async () => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
-    iamMock
-      .on(ListUserTagsCommand)
-      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deactivated 2026-11-26T01:00:00.000Z' }] });
-    sessionsDeniedBefore('2026-11-26T01:00:00.000Z');
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'deactivated 2026-11-26T01:00:00.000Z');
+    sessionsDeniedBefore(iamMock, '2026-11-26T01:00:00.000Z');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
 
@@ -527,10 +515,8 @@ describe('containKey in other modes', () => {
   });
 
   it('denies the sessions of a key found contained whose sessions nothing shows denied: a tag anyone may write, a revocation that failed', async () => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
-    iamMock
-      .on(ListUserTagsCommand)
-      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deactivated 2026-11-01T00:00:00.000Z' }] });
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'deactivated 2026-11-01T00:00:00.000Z');
     iamMock.on(GetAccessKeyLastUsedCommand).resolves({
       UserName: 'alice',
       AccessKeyLastUsed: {
@@ -540,7 +526,7 @@ describe('containKey in other modes', () => {
       },
     });
     // Denied before the key's last use: sessions it minted then still work.
-    sessionsDeniedBefore('2026-11-01T00:00:00.000Z');
+    sessionsDeniedBefore(iamMock, '2026-11-01T00:00:00.000Z');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
 
@@ -551,9 +537,7 @@ describe('containKey in other modes', () => {
 
   it('asks a human when the sessions of a key deleted before cannot be denied, rather than report it contained and done', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(noSuchEntity());
-    iamMock
-      .on(ListUserTagsCommand)
-      .resolves({ Tags: [{ Key: `exposed-keys/contained/${KEY}`, Value: 'deleted 2026-11-27T02:00:00.000Z' }] });
+    tagged(iamMock, 'deleted 2026-11-27T02:00:00.000Z');
     iamMock.on(GetUserPolicyCommand).rejects(noSuchEntity());
     iamMock.on(PutUserPolicyCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
 
@@ -567,7 +551,7 @@ describe('containKey in other modes', () => {
   });
 
   it('completes the containment of a key someone else deactivated: its sessions denied, the containment recorded', async () => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    keyListed(iamMock, 'Inactive');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
 
@@ -595,7 +579,7 @@ describe('containKey in other modes', () => {
   });
 
   it('says a human must act when the sessions of a key found inactive cannot be denied', async () => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    keyListed(iamMock, 'Inactive');
     iamMock.on(ListUserTagsCommand).rejects(new Error('tags unreadable'));
     iamMock.on(PutUserPolicyCommand).rejects(new Error('denied'));
 
@@ -621,7 +605,7 @@ describe('containKey in other modes', () => {
   });
 
   it.each(['delete', 'deactivate'] as const)('plans without calling any mutating API in a %s dry run', async (mode) => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    keyListed(iamMock, 'Active');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode, dryRun: true });
 

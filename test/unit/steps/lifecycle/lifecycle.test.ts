@@ -1,10 +1,8 @@
 import {
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
-  GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
   ListUserTagsCommand,
   NoSuchEntityException,
   PutUserPolicyCommand,
@@ -31,54 +29,38 @@ import {
   StackNotFoundError,
 } from '../../../../src/errors.js';
 import { containKey } from '../../../../src/steps/contain.js';
-import { revokeSessionsPolicy } from '../../../../src/steps/containment/revoke-sessions-policy.js';
 import { needsHuman } from '../../../../src/steps/incident-outcome.js';
 import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
 import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
 import { atExpression, scheduleName } from '../../../../src/steps/lifecycle/schedules.js';
+import {
+  aliceHoldsTheKey,
+  CONTAINED_KEY as KEY,
+  keyListed,
+  DELETION_REQUEST as REQUEST,
+  sessionsDeniedBefore,
+  CONTAINED_TAG as TAG,
+  tagged,
+} from '../../../support/contained-key.js';
 import { incidentFor } from '../../../support/incidents.js';
 import { SCHEDULE_TARGET } from '../../../support/schedule-target.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const NOW = new Date('2026-11-27T03:00:00.000Z');
-const TAG = `exposed-keys/contained/${KEY}`;
 const TARGET = SCHEDULE_TARGET;
 const iamMock = mockClient(IAMClient);
 const schedulerMock = mockClient(SchedulerClient);
 const iam = new IAMClient({ region: 'us-east-1' });
 const scheduler = new SchedulerClient({ region: 'us-east-1' });
 
-function inactiveKey(status: 'Active' | 'Inactive' = 'Inactive') {
-  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: status }] });
-}
-
-function tagged(value = 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z') {
-  iamMock.on(ListUserTagsCommand).resolves({ Tags: [{ Key: TAG, Value: value }] });
-}
-
 const SKIPPED = { status: 'skipped' as const, reason: 'not investigated here' };
-
-const REQUEST = {
-  kind: 'scheduled-deletion',
-  accessKeyId: KEY,
-  userName: 'alice',
-  accountId: '123456789012',
-  containedAt: '2026-11-20T03:00:00.000Z',
-  deleteAt: '2026-11-27T03:00:00.000Z',
-} as const;
 
 beforeEach(() => {
   iamMock.reset();
   schedulerMock.reset();
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  aliceHoldsTheKey(iamMock);
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
-  iamMock.on(TagUserCommand).resolves({});
-  iamMock.on(PutUserPolicyCommand).resolves({});
-  iamMock.on(UpdateAccessKeyCommand).resolves({});
-  iamMock.on(DeleteAccessKeyCommand).resolves({});
-  inactiveKey('Active');
+  keyListed(iamMock, 'Active');
   schedulerMock.on(CreateScheduleCommand).resolves({});
   schedulerMock.on(UpdateScheduleCommand).resolves({});
   schedulerMock.on(DeleteScheduleCommand).resolves({});
@@ -148,11 +130,9 @@ describe('containKey in deactivate-then-delete mode', () => {
   });
 
   it('schedules, when contained again, the deletion an earlier containment could not schedule, and never after a release', async () => {
-    inactiveKey();
-    iamMock.on(GetUserPolicyCommand).resolves({
-      PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date('2026-11-26T03:00:00.000Z'))),
-    });
-    tagged('deactivated 2026-11-26T03:00:00.000Z');
+    keyListed(iamMock, 'Inactive');
+    sessionsDeniedBefore(iamMock, '2026-11-26T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-26T03:00:00.000Z');
 
     const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
 
@@ -163,7 +143,7 @@ describe('containKey in deactivate-then-delete mode', () => {
     });
 
     schedulerMock.resetHistory();
-    tagged('released 2026-11-26T04:00:00.000Z left inactive');
+    tagged(iamMock, 'released 2026-11-26T04:00:00.000Z left inactive');
     const released = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
 
     expect(released.outcome).toBe('already-contained');
@@ -280,11 +260,9 @@ describe('containKey in deactivate-then-delete mode', () => {
   });
 
   it('schedules no deletion, contained again, when the record of it cannot be left', async () => {
-    inactiveKey();
-    iamMock.on(GetUserPolicyCommand).resolves({
-      PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date('2026-11-26T03:00:00.000Z'))),
-    });
-    tagged('deactivated 2026-11-26T03:00:00.000Z');
+    keyListed(iamMock, 'Inactive');
+    sessionsDeniedBefore(iamMock, '2026-11-26T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-26T03:00:00.000Z');
     iamMock.on(TagUserCommand).rejects(Object.assign(new Error('denied by an SCP'), { name: 'AccessDenied' }));
 
     const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
@@ -298,17 +276,13 @@ describe('containKey in deactivate-then-delete mode', () => {
   describe('contained again, when the deletion its record names has no schedule (the function died in between)', () => {
     const notFound = () =>
       new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} });
-    const sessionsDenied = () =>
-      iamMock.on(GetUserPolicyCommand).resolves({
-        PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date('2026-11-26T03:00:00.000Z'))),
-      });
     const deletionAction = (result: { actions: { kind: string }[] }) =>
       result.actions.find((action) => action.kind === 'schedule-deletion');
 
     beforeEach(() => {
-      inactiveKey();
-      sessionsDenied();
-      tagged('deactivated 2026-11-26T03:00:00.000Z delete at 2026-12-03T03:00:00.000Z');
+      keyListed(iamMock, 'Inactive');
+      sessionsDeniedBefore(iamMock, '2026-11-26T03:00:00.000Z');
+      tagged(iamMock, 'deactivated 2026-11-26T03:00:00.000Z delete at 2026-12-03T03:00:00.000Z');
       schedulerMock.on(GetScheduleCommand).rejects(notFound());
     });
 
@@ -341,7 +315,7 @@ describe('containKey in deactivate-then-delete mode', () => {
     });
 
     it('schedules a deletion whose time has passed a little later, still naming the time of the record, so that it deletes', async () => {
-      tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T02:00:00.000Z');
+      tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T02:00:00.000Z');
 
       const again = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
 
@@ -538,8 +512,8 @@ describe('containKey in deactivate-then-delete mode', () => {
   });
 
   it('plans no deactivation, in a dry run, of a key already inactive, as the run would find it', async () => {
-    inactiveKey();
-    tagged('deactivated 2026-11-20T03:00:00.000Z');
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z');
 
     const plan = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate', dryRun: true });
 
@@ -591,8 +565,8 @@ describe('containKey in deactivate-then-delete mode', () => {
   });
 
   it('contains again a key found inactive whose record says it was reactivated since', async () => {
-    inactiveKey();
-    tagged('reactivated 2026-11-22T03:00:00.000Z');
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'reactivated 2026-11-22T03:00:00.000Z');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate' });
 
@@ -623,7 +597,7 @@ describe('containKey in deactivate-then-delete mode', () => {
   });
 
   it('completes the containment of a key someone else deactivated: sessions denied, deletion scheduled', async () => {
-    inactiveKey();
+    keyListed(iamMock, 'Inactive');
 
     const result = await containKey(deps(), incidentFor(KEY, 'alice'), { mode: 'deactivate-then-delete' });
 
@@ -648,8 +622,8 @@ describe('containKey in deactivate-then-delete mode', () => {
 
 describe('deleteAsScheduled', () => {
   it('deletes a key that is still inactive and carries the record of its containment', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
 
     const result = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST);
 
@@ -658,11 +632,11 @@ describe('deleteAsScheduled', () => {
   });
 
   it('leaves alone a key made active again, and one nothing shows exposed-keys contained', async () => {
-    inactiveKey('Active');
-    tagged();
+    keyListed(iamMock, 'Active');
+    tagged(iamMock);
     const active = await deleteAsScheduled({ iam }, REQUEST);
     iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
-    inactiveKey();
+    keyListed(iamMock, 'Inactive');
     const untagged = await deleteAsScheduled({ iam }, REQUEST);
 
     expect(active).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/ACTIVE again/) });
@@ -672,11 +646,11 @@ describe('deleteAsScheduled', () => {
 
   it('reports a key already gone as deleted, and an IAM failure as a containment error', async () => {
     iamMock.on(GetAccessKeyLastUsedCommand).rejects(new NoSuchEntityException({ message: 'gone', $metadata: {} }));
-    tagged();
+    tagged(iamMock);
     expect((await deleteAsScheduled({ iam }, REQUEST)).outcome).toBe('already-deleted');
 
     iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-    inactiveKey();
+    keyListed(iamMock, 'Inactive');
     iamMock.on(DeleteAccessKeyCommand).rejects(new Error('AccessDenied'));
     await expect(deleteAsScheduled({ iam }, REQUEST)).rejects.toThrow(ContainmentError);
   });
@@ -684,16 +658,16 @@ describe('deleteAsScheduled', () => {
 
 describe('deleteAsScheduled refusing a deletion', () => {
   it('says how IAM lists the key then: inactive, still contained, or ACTIVE again', async () => {
-    inactiveKey();
-    tagged('released 2026-11-21T03:00:00.000Z left inactive');
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'released 2026-11-21T03:00:00.000Z left inactive');
     const released = await deleteAsScheduled({ iam }, REQUEST);
-    tagged('deactivated 2026-11-20T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z');
     const noDeletionDue = await deleteAsScheduled({ iam }, REQUEST);
-    inactiveKey('Active');
-    tagged();
+    keyListed(iamMock, 'Active');
+    tagged(iamMock);
     const active = await deleteAsScheduled({ iam }, REQUEST);
     iamMock.on(ListAccessKeysCommand).rejects(new Error('Rate exceeded'));
-    tagged('released 2026-11-21T03:00:00.000Z left inactive');
+    tagged(iamMock, 'released 2026-11-21T03:00:00.000Z left inactive');
     const unknown = await deleteAsScheduled({ iam }, REQUEST);
 
     expect(released).toMatchObject({ outcome: 'refused', keyStatus: 'Inactive' });
@@ -717,8 +691,8 @@ describe('deleteAsScheduled when the key or its user changed after containment',
   });
 
   it('never reports a key gone when its deletion found no such key because the user was renamed', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     iamMock.on(GetAccessKeyLastUsedCommand).resolvesOnce({ UserName: 'alice' }).resolves({ UserName: 'alice2' });
     iamMock.on(DeleteAccessKeyCommand).rejects(new NoSuchEntityException({ message: 'no such key', $metadata: {} }));
 
@@ -742,7 +716,7 @@ describe('deleteAsScheduled steps for a human', () => {
 
 describe('deleteAsScheduled when IAM fails before the deletion', () => {
   it('says the key was not checked, so not known to be inactive, and was not deleted', async () => {
-    tagged();
+    tagged(iamMock);
     iamMock.on(ListAccessKeysCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
 
     const error = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST).catch((thrown: unknown) => thrown);
@@ -758,11 +732,11 @@ describe('deleteAsScheduled when IAM fails before the deletion', () => {
 
 describe('deleteAsScheduled after a later containment', () => {
   it('leaves alone a key whose latest containment scheduled no deletion, or another one', async () => {
-    inactiveKey();
+    keyListed(iamMock, 'Inactive');
     // Contained again since with --mode deactivate: the key is to stay, inactive.
-    tagged('deactivated 2026-11-22T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-22T03:00:00.000Z');
     const kept = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST);
-    tagged('deactivated 2026-11-22T03:00:00.000Z delete at 2026-11-29T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-22T03:00:00.000Z delete at 2026-11-29T03:00:00.000Z');
     const later = await deleteAsScheduled({ iam, now: () => NOW }, REQUEST);
 
     expect(kept).toMatchObject({ outcome: 'refused', summary: expect.stringMatching(/scheduled no deletion/) });
@@ -778,7 +752,7 @@ describe('planRelease and releaseKey', () => {
   const deps = { iam, scheduler, groupName: 'exposed-keys', now: () => NOW };
 
   it('refuses a key that nothing shows exposed-keys contained, changing nothing', async () => {
-    inactiveKey();
+    keyListed(iamMock, 'Inactive');
     schedulerMock
       .on(GetScheduleCommand)
       .rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
@@ -789,8 +763,8 @@ describe('planRelease and releaseKey', () => {
   });
 
   it('refuses, changing nothing, a key whose record says it was released and that someone made inactive since', async () => {
-    inactiveKey();
-    tagged('reactivated 2026-11-22T03:00:00.000Z');
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'reactivated 2026-11-22T03:00:00.000Z');
     schedulerMock
       .on(GetScheduleCommand)
       .rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
@@ -812,8 +786,8 @@ describe('planRelease and releaseKey', () => {
   });
 
   it('names the tag and the schedule as evidence, removes the deletion and leaves the key inactive', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
 
     const plan = await planRelease(deps, { accessKeyId: KEY });
@@ -830,10 +804,10 @@ describe('planRelease and releaseKey', () => {
   });
 
   it('takes the time of containment from its record only when the record begins with one', async () => {
-    inactiveKey();
+    keyListed(iamMock, 'Inactive');
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     const containedAt = async (record: string) => {
-      tagged(record);
+      tagged(iamMock, record);
       return (await planRelease(deps, { accessKeyId: KEY })).containedAt;
     };
 
@@ -844,8 +818,8 @@ describe('planRelease and releaseKey', () => {
   });
 
   it("takes no time of containment from the record of an earlier release, whose time is the release's", async () => {
-    inactiveKey();
-    tagged('released 2026-11-22T03:00:00.000Z left inactive');
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'released 2026-11-22T03:00:00.000Z left inactive');
     schedulerMock
       .on(GetScheduleCommand)
       .rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
@@ -857,8 +831,8 @@ describe('planRelease and releaseKey', () => {
   });
 
   it('with reactivate, removes the verification too and makes the key active again', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
 
     const result = await releaseKey(deps, await planRelease(deps, { accessKeyId: KEY }), { reactivate: true });
@@ -877,8 +851,8 @@ describe('planRelease and releaseKey', () => {
 
 describe('a released key', () => {
   it('is not deleted when a schedule comes after all', async () => {
-    inactiveKey();
-    tagged('released 2026-11-21T03:00:00.000Z, left inactive');
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock, 'released 2026-11-21T03:00:00.000Z, left inactive');
 
     const result = await deleteAsScheduled({ iam }, REQUEST);
 
@@ -892,8 +866,8 @@ describe('releaseKey while its scheduled deletion comes due', () => {
   const notFound = () => new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} });
 
   it('records the release before it removes the deletion, so that a deletion started meanwhile finds it', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     const plan = await planRelease(deps, { accessKeyId: KEY });
     const order: string[] = [];
@@ -906,11 +880,11 @@ describe('releaseKey while its scheduled deletion comes due', () => {
   });
 
   it('gives the key as IAM lists it once released, not as the plan found it', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     const plan = await planRelease(deps, { accessKeyId: KEY });
-    inactiveKey('Active');
+    keyListed(iamMock, 'Active');
 
     const result = await releaseKey(deps, plan, { reactivate: false });
 
@@ -919,8 +893,8 @@ describe('releaseKey while its scheduled deletion comes due', () => {
   });
 
   it('fails, saying the deletion ran first, when the deletion the plan saw is gone with the key', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     const plan = await planRelease(deps, { accessKeyId: KEY });
     // While the question was open, the schedule started its execution (removing itself), which deleted the key.
@@ -938,8 +912,8 @@ describe('releaseKey while its scheduled deletion comes due', () => {
   });
 
   it('reports a key still there as released when its deletion schedule was gone, the deletion having found the release', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     const plan = await planRelease(deps, { accessKeyId: KEY });
     schedulerMock.on(DeleteScheduleCommand).rejects(notFound());
@@ -955,8 +929,8 @@ describe('releaseKey when something fails', () => {
   const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
 
   it('removes the scheduled deletion the plan could not read', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).rejects(throttled());
 
     const plan = await planRelease(deps, { accessKeyId: KEY });
@@ -968,8 +942,8 @@ describe('releaseKey when something fails', () => {
   });
 
   it('changes nothing when the key cannot be made active again, and says so', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     iamMock.on(UpdateAccessKeyCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
 
@@ -981,8 +955,8 @@ describe('releaseKey when something fails', () => {
   });
 
   it('says what it did before a schedule could not be removed', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     schedulerMock.on(DeleteScheduleCommand).rejects(throttled());
 
@@ -994,8 +968,8 @@ describe('releaseKey when something fails', () => {
   });
 
   it('fails when it can neither record the release nor reach a schedule group, as a deletion would then go ahead', async () => {
-    inactiveKey();
-    tagged();
+    keyListed(iamMock, 'Inactive');
+    tagged(iamMock);
     iamMock.on(TagUserCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const noStack = { iam, groupName: null, now: () => NOW };
 

@@ -1,13 +1,10 @@
 import {
   DeleteAccessKeyCommand,
-  GetAccessKeyLastUsedCommand,
   GetUserPolicyCommand,
   IAMClient,
   ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
   ListUserTagsCommand,
   NoSuchEntityException,
-  PutUserPolicyCommand,
   TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
@@ -22,28 +19,20 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { containKey } from '../../../../src/steps/contain.js';
 import { followUpEvent, readFollowUp } from '../../../../src/steps/lifecycle/follow-up.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
+import {
+  aliceHoldsTheKey,
+  CONTAINED_KEY as KEY,
+  keyListed,
+  DELETION_REQUEST as REQUEST,
+  tagged,
+} from '../../../support/contained-key.js';
 import { incidentFor } from '../../../support/incidents.js';
 import { SCHEDULE_TARGET } from '../../../support/schedule-target.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
-const TAG = `exposed-keys/contained/${KEY}`;
 const iamMock = mockClient(IAMClient);
 const schedulerMock = mockClient(SchedulerClient);
 const iam = new IAMClient({ region: 'us-east-1' });
 const scheduler = new SchedulerClient({ region: 'us-east-1' });
-
-const REQUEST = {
-  kind: 'scheduled-deletion',
-  accessKeyId: KEY,
-  userName: 'alice',
-  accountId: '123456789012',
-  containedAt: '2026-11-20T03:00:00.000Z',
-  deleteAt: '2026-11-27T03:00:00.000Z',
-} as const;
-
-function tagged(value: string) {
-  iamMock.on(ListUserTagsCommand).resolves({ Tags: [{ Key: TAG, Value: value }] });
-}
 
 /** An IAM and a Scheduler that keep what is written to them: the key's status, the user's tags, the schedules' inputs. */
 function stateful(): { schedules: Map<string, string>; deleted: () => boolean } {
@@ -82,13 +71,9 @@ function stateful(): { schedules: Map<string, string>; deleted: () => boolean } 
 beforeEach(() => {
   iamMock.reset();
   schedulerMock.reset();
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  aliceHoldsTheKey(iamMock);
   iamMock.on(GetUserPolicyCommand).rejects(new NoSuchEntityException({ message: 'none', $metadata: {} }));
-  iamMock.on(PutUserPolicyCommand).resolves({});
-  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
-  iamMock.on(TagUserCommand).resolves({});
-  iamMock.on(DeleteAccessKeyCommand).resolves({});
+  keyListed(iamMock, 'Inactive');
 });
 
 describe('deleteAsScheduled after two containments of the key at once', () => {
@@ -139,7 +124,7 @@ describe('deleteAsScheduled after two containments of the key at once', () => {
 
 describe('deleteAsScheduled deciding by the time the record names', () => {
   it('deletes when the record names a deletion due within the minute Scheduler may fire early or late by', async () => {
-    tagged('deactivated 2026-11-20T03:00:00.400Z delete at 2026-11-27T03:00:00.400Z');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.400Z delete at 2026-11-27T03:00:00.400Z');
 
     const result = await deleteAsScheduled({ iam, now: () => new Date('2026-11-27T03:00:00.000Z') }, REQUEST);
 
@@ -148,9 +133,9 @@ describe('deleteAsScheduled deciding by the time the record names', () => {
   });
 
   it('leaves alone a key whose record names a deletion more than a minute away, one a later containment moved', async () => {
-    tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:01:30.000Z');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:01:30.000Z');
     const soon = await deleteAsScheduled({ iam, now: () => new Date('2026-11-27T03:00:00.000Z') }, REQUEST);
-    tagged('deactivated 2026-11-25T03:00:00.000Z delete at 2026-12-02T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-25T03:00:00.000Z delete at 2026-12-02T03:00:00.000Z');
     const moved = await deleteAsScheduled({ iam, now: () => new Date('2026-11-27T03:00:20.000Z') }, REQUEST);
 
     expect(soon).toMatchObject({
@@ -166,7 +151,7 @@ describe('deleteAsScheduled deciding by the time the record names', () => {
   });
 
   it('deletes when the record names a deletion a moment before the schedule, the other order of two containments', async () => {
-    tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z');
 
     const result = await deleteAsScheduled(
       { iam, now: () => new Date('2026-11-27T03:00:05.000Z') },
@@ -183,9 +168,9 @@ describe('deleteAsScheduled given a request that names no time of deletion', () 
     const read = readFollowUp({ ...event, detail: { ...(event.detail as object), deleteAt: undefined } });
     if (!('request' in read)) throw new Error(read.problem);
     const now = () => new Date('2026-11-22T03:00:00.000Z');
-    tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-27T03:00:00.000Z');
     const early = await deleteAsScheduled({ iam, now }, read.request);
-    tagged('deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-21T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z delete at 2026-11-21T03:00:00.000Z');
     const due = await deleteAsScheduled({ iam, now }, { ...REQUEST, deleteAt: null });
 
     expect(read.request.deleteAt).toBeNull();
