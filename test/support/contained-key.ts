@@ -13,6 +13,7 @@ import {
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { revokeSessionsPolicy } from '../../src/steps/containment/revoke-sessions-policy.js';
 import type { FollowUpRequest } from '../../src/steps/lifecycle/follow-up.js';
+import { loadEvent } from './fixtures.js';
 
 /** The key that the containment and lifecycle tests contain: alice's, in account 123456789012. */
 export const CONTAINED_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -67,4 +68,13 @@ export function sessionsDeniedBefore(iamMock: AwsClientStub<IAMClient>, cutoff: 
     PolicyName: 'exposed-keys-revoke-sessions',
     PolicyDocument: encodeURIComponent(revokeSessionsPolicy(new Date(cutoff))),
   });
+}
+
+/** A task's input for Trusted Advisor's report of {@link CONTAINED_KEY}, alice's, exposed in `accountId`. */
+export function reportIn(accountId: string): { event: Record<string, any> } {
+  const event = loadEvent('trusted-advisor-exposed');
+  event.account = accountId;
+  event.detail['check-item-detail']['Access Key ID'] = CONTAINED_KEY;
+  event.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice';
+  return { event };
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { DynamoDbApi, IamClient } from '../../../src/aws/narrow-clients.js';
 import { containTask } from '../../../src/state-machine/tasks/contain-task.js';
 import { containConfig } from '../../support/contain-config.js';
-import { loadEvent } from '../../support/fixtures.js';
+import { reportIn } from '../../support/contained-key.js';
 
 /*
  * A containment that fails leaves its failure on the incident record, so that a later report of
@@ -17,7 +17,6 @@ import { loadEvent } from '../../support/fixtures.js';
  * honour the abort signal of each call, as the SDK's do.
  */
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CONFIG = containConfig({ incidentTable: 'incidents' });
 
 type Options = { abortSignal?: AbortSignal };
@@ -34,13 +33,6 @@ function answerAfter<T>(ms: number, value: T, options?: Options): Promise<T> {
       abort();
     });
   });
-}
-
-function state() {
-  const event = loadEvent('trusted-advisor-exposed');
-  event.detail['check-item-detail']['Access Key ID'] = KEY;
-  event.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice';
-  return { event };
 }
 
 describe('the containment task, when containment fails', () => {
@@ -67,7 +59,9 @@ describe('the containment task, when containment fails', () => {
     // 11 s left, less the 10 s kept for reporting: containment has one second.
     const context = { getRemainingTimeInMillis: () => 11_000 - (Date.now() - startedAt) };
 
-    await expect(containTask({ iam, db }, CONFIG)(state(), context)).rejects.toThrow(/the key may still be active/);
+    await expect(containTask({ iam, db }, CONFIG)(reportIn('123456789012'), context)).rejects.toThrow(
+      /the key may still be active/,
+    );
 
     expect(written).toEqual([
       expect.objectContaining({

@@ -1,14 +1,5 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import {
-  DeleteAccessKeyCommand,
-  GetAccessKeyLastUsedCommand,
-  IAMClient,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  ListUserTagsCommand,
-  PutUserPolicyCommand,
-  TagUserCommand,
-} from '@aws-sdk/client-iam';
+import { DeleteAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { AccountNotFoundException, DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -26,7 +17,7 @@ import type { ContainmentResult } from '../../../src/steps/contain.js';
 import type { Investigation } from '../../../src/steps/investigate.js';
 import { type FollowUpRequest, followUpEvent } from '../../../src/steps/lifecycle/follow-up.js';
 import { containConfig } from '../../support/contain-config.js';
-import { loadEvent } from '../../support/fixtures.js';
+import { aliceHoldsTheKey, CONTAINED_KEY as KEY, keyListed, reportIn, tagged } from '../../support/contained-key.js';
 import { hubOrganization, signedWith } from '../../support/organization-access.js';
 import { asCloudTrailEvent, publishedRecord } from '../../support/published.js';
 
@@ -40,18 +31,9 @@ const HUB = '123456789012';
 const MEMBER = '210987654321';
 const OUTSIDE = '999999999999';
 const ORG = 'o-exampleorg1';
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 
 function organization(): OrganizationAccess {
   return hubOrganization(HUB, ORG);
-}
-
-function eventFrom(account: string) {
-  const event = loadEvent('trusted-advisor-exposed');
-  event.account = account;
-  event.detail['check-item-detail']['Access Key ID'] = KEY;
-  event.detail['check-item-detail']['User Name (IAM or Root)'] = 'alice';
-  return { event };
 }
 
 const CONFIG = containConfig();
@@ -72,11 +54,7 @@ beforeEach(() => {
       Account: { Id: AccountId, Name: 'Payments', Arn: `arn:aws:organizations::${HUB}:account/${ORG}/${AccountId}` },
     };
   });
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
-  iamMock.on(DeleteAccessKeyCommand).resolves({});
-  iamMock.on(PutUserPolicyCommand).resolves({});
-  iamMock.on(TagUserCommand).resolves({});
+  aliceHoldsTheKey(iamMock);
   cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
 });
 
@@ -86,7 +64,7 @@ describe('the containment task in organisation mode', () => {
   it("contains a member's key in the member account, through its responder role, and names the account", async () => {
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 
-    const result = (await task(eventFrom(MEMBER))) as ContainmentResult;
+    const result = (await task(reportIn(MEMBER))) as ContainmentResult;
 
     expect(result).toMatchObject({ outcome: 'deleted', contained: true, accountName: 'Payments' });
     expect(await signedWith(iamMock.commandCalls(DeleteAccessKeyCommand)[0])).toBe('ASIAMEMBERKEY0000001');
@@ -100,7 +78,7 @@ describe('the containment task in organisation mode', () => {
   it('refuses a key of an account outside the organisation, touching nothing and assuming no role', async () => {
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 
-    const result = (await task(eventFrom(OUTSIDE))) as ContainmentResult;
+    const result = (await task(reportIn(OUTSIDE))) as ContainmentResult;
 
     expect(result).toMatchObject({ outcome: 'outside-organization', contained: false, actions: [] });
     expect(result.humanSteps[0]).toContain(`Account ${OUTSIDE} is not a member of organization ${ORG}`);
@@ -111,7 +89,7 @@ describe('the containment task in organisation mode', () => {
   it("contains a key of the hub's own account with the hub's own credentials", async () => {
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 
-    const result = (await task(eventFrom(HUB))) as ContainmentResult;
+    const result = (await task(reportIn(HUB))) as ContainmentResult;
 
     expect(result).toMatchObject({ outcome: 'deleted', accountName: 'Payments' });
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
@@ -123,7 +101,7 @@ describe('the containment task in organisation mode', () => {
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 
-    const result = (await task(eventFrom(MEMBER))) as ContainmentResult;
+    const result = (await task(reportIn(MEMBER))) as ContainmentResult;
 
     expect(result.outcome).toBe('deleted');
     expect(result.accountName).toBeUndefined();
@@ -140,7 +118,7 @@ describe('the investigation task in organisation mode', () => {
       { lookbackHours: 24, regions: ['us-east-1'] },
     );
 
-    const investigation = (await task(eventFrom(MEMBER))) as Investigation;
+    const investigation = (await task(reportIn(MEMBER))) as Investigation;
 
     expect(investigation.activity.regions.searched).toEqual(['us-east-1']);
     expect(await signedWith(cloudTrailMock.commandCalls(LookupEventsCommand)[0])).toBe('ASIAMEMBERKEY0000001');
@@ -158,7 +136,7 @@ describe('the investigation task in organisation mode', () => {
       { lookbackHours: 24, regions: ['us-east-1'] },
     );
 
-    await expect(task(eventFrom(OUTSIDE))).rejects.toBeInstanceOf(OutsideOrganizationError);
+    await expect(task(reportIn(OUTSIDE))).rejects.toBeInstanceOf(OutsideOrganizationError);
     expect(cloudTrailMock.calls()).toHaveLength(0);
   });
 });
@@ -204,15 +182,8 @@ describe('the steps after containment, in organisation mode', () => {
   const hubIam = new IAMClient({ region: 'us-east-1' });
 
   it("deletes a member's key as scheduled in the member account, through its responder role", async () => {
-    iamMock.on(ListUserTagsCommand).resolves({
-      Tags: [
-        {
-          Key: `exposed-keys/contained/${KEY}`,
-          Value: 'deactivated 2026-11-20T00:00:00.000Z delete at 2026-11-27T00:00:00.000Z',
-        },
-      ],
-    });
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    tagged(iamMock, 'deactivated 2026-11-20T00:00:00.000Z delete at 2026-11-27T00:00:00.000Z');
+    keyListed(iamMock, 'Inactive');
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 
     const result = await task(followUp('scheduled-deletion', MEMBER));
@@ -238,7 +209,7 @@ describe('the steps after containment, in organisation mode', () => {
   });
 
   it('refuses a follow-up that names no account, rather than act in the hub’s own account', async () => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Inactive' }] });
+    keyListed(iamMock, 'Inactive');
     const deletion = containTask({ iam: hubIam, organization: organization() }, CONFIG);
     const verification = investigateTask(
       { cloudTrail: () => new CloudTrailClient({ region: 'us-east-1' }), organization: organization() },
@@ -255,10 +226,10 @@ describe('the steps after containment, in organisation mode', () => {
     const containment = (await containTask(
       { iam: hubIam, organization: organization() },
       CONFIG,
-    )(eventFrom(OUTSIDE))) as ContainmentResult;
+    )(reportIn(OUTSIDE))) as ContainmentResult;
     const task = hubNotifier();
 
-    const output = await task({ ...eventFrom(OUTSIDE), containment });
+    const output = await task({ ...reportIn(OUTSIDE), containment });
 
     expect(containment.outcome).toBe('outside-organization');
     expect(output.channels?.finding).toBe('skipped');
@@ -270,7 +241,7 @@ describe('the steps after containment, in organisation mode', () => {
     stsMock
       .on(AssumeRoleCommand)
       .rejects(Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
-    const event = eventFrom(MEMBER).event;
+    const event = reportIn(MEMBER).event;
     const error = await containTask(
       { iam: hubIam, organization: organization() },
       CONFIG,
@@ -292,7 +263,7 @@ describe('the steps after containment, in organisation mode', () => {
   /** The message of a containment whose role could not be assumed: as Step Functions hands the error on. */
   async function messageWhenRoleFails(stsError: Error) {
     stsMock.on(AssumeRoleCommand).rejects(stsError);
-    const event = eventFrom(MEMBER).event;
+    const event = reportIn(MEMBER).event;
     const error = (await containTask(
       { iam: hubIam, organization: organization() },
       CONFIG,
@@ -360,7 +331,7 @@ describe('the steps after containment, in organisation mode', () => {
   });
 
   it("names the member's account in the commands to contain and investigate by hand when both failed", async () => {
-    const event = eventFrom(MEMBER).event;
+    const event = reportIn(MEMBER).event;
     const failed = (message: string) => ({ Error: 'AwsCallError', Cause: JSON.stringify({ errorMessage: message }) });
 
     await hubNotifier()({
@@ -375,7 +346,7 @@ describe('the steps after containment, in organisation mode', () => {
   });
 
   it("lists a quarantined member user's keys in the member account", async () => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    keyListed(iamMock, 'Active');
     const task = containTask({ iam: hubIam, organization: organization() }, CONFIG);
 
     const receipt = await task({ event: quarantineIn(MEMBER), step: CLAIM_STEP });
@@ -388,10 +359,10 @@ describe('the steps after containment, in organisation mode', () => {
     const containment = (await containTask(
       { iam: hubIam, organization: organization() },
       CONFIG,
-    )(eventFrom(MEMBER))) as ContainmentResult;
+    )(reportIn(MEMBER))) as ContainmentResult;
     const task = hubNotifier();
 
-    const output = await task({ ...eventFrom(MEMBER), containment });
+    const output = await task({ ...reportIn(MEMBER), containment });
 
     expect(output.channels?.finding).toBe('imported');
     const imported = securityHubMock.commandCalls(BatchImportFindingsCommand)[0];
@@ -403,7 +374,7 @@ describe('the steps after containment, in organisation mode', () => {
   });
 
   it("imports a quarantined member user's finding in the member account", async () => {
-    iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
+    keyListed(iamMock, 'Active');
     const event = quarantineIn(MEMBER);
     const signal = await containTask(
       { iam: hubIam, organization: organization() },
@@ -434,7 +405,7 @@ describe('the steps after containment, in organisation mode', () => {
   });
 
   it('imports no finding for a later report of a key outside the organisation, saying the account is outside', async () => {
-    const { event } = eventFrom(OUTSIDE);
+    const { event } = reportIn(OUTSIDE);
     const record = {
       accountId: OUTSIDE,
       accessKeyId: KEY,
