@@ -2,15 +2,7 @@
  * The exposed key made a new long-term key before it was contained: revoking sessions denies
  * temporary credentials only, so that key keeps working until someone deletes it.
  */
-import {
-  DeleteAccessKeyCommand,
-  GetAccessKeyLastUsedCommand,
-  IAMClient,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  PutUserPolicyCommand,
-  TagUserCommand,
-} from '@aws-sdk/client-iam';
+import { GetAccessKeyLastUsedCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -23,10 +15,10 @@ import {
 } from '../../../../src/cli/run/respond.js';
 import { buildIncidentMessage } from '../../../../src/message/incident-message.js';
 import { takeInventory } from '../../../../src/steps/inventory/take-inventory.js';
+import { aliceHoldsTheKey, CONTAINED_KEY as KEY } from '../../../support/contained-key.js';
 import { recordingHost } from '../../../support/io-host.js';
 import { summaryFor } from '../../../support/summaries.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const ATTACKER_KEY = 'AKIAQQQQQQQQQQQQQQQQ';
 const iamMock = mockClient(IAMClient);
 const stsMock = mockClient(STSClient);
@@ -35,11 +27,7 @@ beforeEach(() => {
   iamMock.reset();
   stsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
-  iamMock.on(DeleteAccessKeyCommand).resolves({});
-  iamMock.on(PutUserPolicyCommand).resolves({});
-  iamMock.on(TagUserCommand).resolves({});
+  aliceHoldsTheKey(iamMock);
   // After containment alice still holds the key the attacker made with the exposed one.
   iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: ATTACKER_KEY, Status: 'Active' }] });
 });

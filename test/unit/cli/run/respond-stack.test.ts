@@ -3,16 +3,7 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import {
-  GetAccessKeyLastUsedCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  PutUserPolicyCommand,
-  TagUserCommand,
-  UpdateAccessKeyCommand,
-} from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import {
   DescribeAccountCommand,
   DescribeOrganizationCommand,
@@ -25,6 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsClients } from '../../../../src/aws/clients.js';
 import { type RespondRequest, respondCommand } from '../../../../src/cli/run/respond-command.js';
+import { aliceHoldsTheKey, CONTAINED_KEY as KEY, keyListed } from '../../../support/contained-key.js';
 import { capturedOutput } from '../../../support/output.js';
 import { summaryFor } from '../../../support/summaries.js';
 
@@ -46,7 +38,6 @@ vi.mock('../../../../src/cli/run/investigate.js', () => ({
 const ACCOUNT = '123456789012';
 const MEMBER = '210987654321';
 const MEMBER_SESSION = 'ASIAMEMBERSESSION001';
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:exposed-keys-topic`;
 const STATE_MACHINE = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:exposed-keys`;
 const cloudFormationMock = mockClient(CloudFormationClient);
@@ -60,12 +51,8 @@ const mocks = [cloudFormationMock, iamMock, stsMock, schedulerMock, snsMock, org
 beforeEach(() => {
   for (const mock of mocks) mock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/responder` });
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAccessKeysCommand).resolves({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: 'Active' }] });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
-  iamMock.on(UpdateAccessKeyCommand).resolves({});
-  iamMock.on(PutUserPolicyCommand).resolves({});
-  iamMock.on(TagUserCommand).resolves({});
+  aliceHoldsTheKey(iamMock);
+  keyListed(iamMock, 'Active');
   iamMock.on(GetRoleCommand).resolves({ Role: { Arn: `arn:aws:iam::${ACCOUNT}:role/scheduler` } as never });
   cloudFormationMock.on(DescribeStacksCommand).resolves({
     Stacks: [

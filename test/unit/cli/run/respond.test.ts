@@ -24,10 +24,10 @@ import {
 } from '../../../../src/cli/run/respond.js';
 import { ExitCode, InterruptedError } from '../../../../src/errors.js';
 import { containedTag } from '../../../../src/steps/containment/evidence.js';
+import { aliceHoldsTheKey, CONTAINED_KEY as KEY } from '../../../support/contained-key.js';
 import { recordingHost } from '../../../support/io-host.js';
 import { summaryFor } from '../../../support/summaries.js';
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const iamMock = mockClient(IAMClient);
 const stsMock = mockClient(STSClient);
 
@@ -35,11 +35,7 @@ beforeEach(() => {
   iamMock.reset();
   stsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
-  iamMock.on(DeleteAccessKeyCommand).resolves({});
-  iamMock.on(PutUserPolicyCommand).resolves({});
-  iamMock.on(TagUserCommand).resolves({});
+  aliceHoldsTheKey(iamMock);
 });
 
 /** A source whose reading is stopped: what a LookupEvents search gives once Ctrl-C was pressed. */

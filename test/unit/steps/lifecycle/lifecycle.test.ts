@@ -523,12 +523,12 @@ describe('containKey in deactivate-then-delete mode', () => {
   });
 
   it('plans, for a key exposed-keys left inactive, only what the run does: the record of a deletion it schedules now', async () => {
-    inactiveKey();
+    keyListed(iamMock, 'Inactive');
     const options = { mode: 'deactivate-then-delete' as const, revokeSessions: false };
     const kinds = (result: Awaited<ReturnType<typeof containKey>>) =>
       result.actions.map((action) => [action.kind, action.status]);
     // Its deletion was not scheduled then: the run records and schedules it now.
-    tagged('deactivated 2026-11-20T03:00:00.000Z');
+    tagged(iamMock, 'deactivated 2026-11-20T03:00:00.000Z');
 
     const plan = await containKey(deps(), incidentFor(KEY, 'alice'), { ...options, dryRun: true });
     expect(iamMock).not.toHaveReceivedCommand(TagUserCommand);
@@ -547,7 +547,7 @@ describe('containKey in deactivate-then-delete mode', () => {
 
     // Its record names the deletion, whose schedule is there: the run changes nothing, and the plan says so.
     iamMock.resetHistory();
-    tagged();
+    tagged(iamMock);
     schedulerMock.on(GetScheduleCommand).resolves({ ScheduleExpression: 'at(2026-11-27T03:00:00)' });
     const nothing = await containKey(deps(), incidentFor(KEY, 'alice'), {
       ...options,
