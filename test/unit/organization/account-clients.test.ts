@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
 import { accountAccess } from '../../../src/organization/account-clients.js';
+import { roleSession } from '../../support/organization-access.js';
 
 const stsMock = mockClient(STSClient);
 const iamMock = mockClient(IAMClient);
@@ -24,14 +25,7 @@ beforeEach(() => {
   stsMock.reset();
   iamMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: HUB });
-  stsMock.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'ASIAMEMBERKEY0000001',
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3_600_000),
-    },
-  });
+  stsMock.on(AssumeRoleCommand).resolves(roleSession('ASIAMEMBERKEY0000001'));
   iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
 });
 

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { organizationFromEnvironment } from '../../../src/organization/from-environment.js';
 import { type HubFunction, sessionPolicy } from '../../../src/organization/session-policies.js';
+import { roleSession } from '../../support/organization-access.js';
 
 const stsMock = mockClient(STSClient);
 const HUB = '123456789012';
@@ -13,14 +14,7 @@ const ENV = { ORGANIZATION_ID: 'o-abcdefghij', RESPONDER_ROLE_NAME: 'exposed-key
 beforeEach(() => {
   stsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: HUB });
-  stsMock.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'ASIAMEMBERKEY0000001',
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3_600_000),
-    },
-  });
+  stsMock.on(AssumeRoleCommand).resolves(roleSession('ASIAMEMBERKEY0000001'));
 });
 
 /** The actions of the session policy the function assumed the member's role with. */

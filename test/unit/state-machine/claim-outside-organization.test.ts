@@ -7,8 +7,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { OrganizationAccess } from '../../../src/organization/organization-access.js';
 import { CLAIM_STEP, containTask } from '../../../src/state-machine/tasks/contain-task.js';
 import { containConfig } from '../../support/contain-config.js';
-import { loadEvent } from '../../support/fixtures.js';
-import { hubOrganization, signedWith } from '../../support/organization-access.js';
+import { reportIn } from '../../support/contained-key.js';
+import { hubOrganization, roleSession, signedWith } from '../../support/organization-access.js';
 import { asCloudTrailEvent, publishedRecord } from '../../support/published.js';
 
 const stsMock = mockClient(STSClient);
@@ -18,7 +18,6 @@ const dbMock = mockClient(DynamoDBClient);
 const HUB = '123456789012';
 const OUTSIDE = '999999999999';
 const ORG = 'o-exampleorg1';
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const CONFIG = { ...containConfig(), incidentTable: 'incidents' };
 
 function organization(): OrganizationAccess {
@@ -38,10 +37,8 @@ function task() {
 
 /** A report of the key in the account outside the organisation. */
 function reportOutside(id: string) {
-  const event = loadEvent('trusted-advisor-exposed');
-  event.account = OUTSIDE;
+  const { event } = reportIn(OUTSIDE);
   event.id = id;
-  event.detail['check-item-detail']['Access Key ID'] = KEY;
   return event;
 }
 
@@ -52,14 +49,7 @@ async function signedWithAll(): Promise<(string | undefined)[]> {
 
 beforeEach(() => {
   for (const mock of [stsMock, organizationsMock, iamMock, dbMock]) mock.reset();
-  stsMock.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'ASIAOUTSIDE000000001',
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3_600_000),
-    },
-  });
+  stsMock.on(AssumeRoleCommand).resolves(roleSession('ASIAOUTSIDE000000001'));
   organizationsMock
     .on(DescribeAccountCommand)
     .rejects(new AccountNotFoundException({ message: 'no such account', $metadata: {} }));

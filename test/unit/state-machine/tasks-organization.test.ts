@@ -18,7 +18,7 @@ import type { Investigation } from '../../../src/steps/investigate.js';
 import { type FollowUpRequest, followUpEvent } from '../../../src/steps/lifecycle/follow-up.js';
 import { containConfig } from '../../support/contain-config.js';
 import { aliceHoldsTheKey, CONTAINED_KEY as KEY, keyListed, reportIn, tagged } from '../../support/contained-key.js';
-import { hubOrganization, signedWith } from '../../support/organization-access.js';
+import { hubOrganization, roleSession, signedWith } from '../../support/organization-access.js';
 import { asCloudTrailEvent, publishedRecord } from '../../support/published.js';
 
 const stsMock = mockClient(STSClient);
@@ -40,14 +40,7 @@ const CONFIG = containConfig();
 
 beforeEach(() => {
   for (const mock of [stsMock, organizationsMock, iamMock, cloudTrailMock, securityHubMock, snsMock]) mock.reset();
-  stsMock.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: 'ASIAMEMBERKEY0000001',
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3_600_000),
-    },
-  });
+  stsMock.on(AssumeRoleCommand).resolves(roleSession('ASIAMEMBERKEY0000001'));
   organizationsMock.on(DescribeAccountCommand).callsFake(({ AccountId }: { AccountId: string }) => {
     if (AccountId === OUTSIDE) throw new AccountNotFoundException({ message: 'no such account', $metadata: {} });
     return {

@@ -19,6 +19,7 @@ import { releaseCommand } from '../../../../src/cli/run/release-command.js';
 import { respondCommand } from '../../../../src/cli/run/respond-command.js';
 import { ExitCode } from '../../../../src/errors.js';
 import { NotAHubError } from '../../../../src/organization/organization-errors.js';
+import { callerInHub } from '../../../support/organization-access.js';
 import { capturedOutput } from '../../../support/output.js';
 
 /*
@@ -45,19 +46,7 @@ function deployed(parameters: Parameter[]) {
 
 beforeEach(() => {
   for (const mock of [stsMock, organizationsMock, cloudFormationMock, iamMock, schedulerMock]) mock.reset();
-  stsMock.on(AssumeRoleCommand).resolves({
-    Credentials: {
-      AccessKeyId: MEMBER_SESSION,
-      SecretAccessKey: 'secret',
-      SessionToken: 'token',
-      Expiration: new Date(Date.now() + 3_600_000),
-    },
-  });
-  // The caller is the hub's; the role assumed acts in the member.
-  stsMock.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
-    const credentials = await (getClient().config.credentials as () => Promise<{ accessKeyId: string }>)();
-    return { Account: credentials.accessKeyId === MEMBER_SESSION ? MEMBER : HUB };
-  });
+  callerInHub(stsMock, HUB, MEMBER, MEMBER_SESSION);
   organizationsMock.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-exampleorg1' } });
   organizationsMock.on(DescribeAccountCommand).resolves({
     Account: { Id: MEMBER, Name: 'Payments', Arn: `arn:aws:organizations::${HUB}:account/o-exampleorg1/${MEMBER}` },

@@ -11,12 +11,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsClients } from '../../../../src/aws/clients.js';
 import { type RespondRequest, respondCommand } from '../../../../src/cli/run/respond-command.js';
 import { aliceHoldsTheKey, CONTAINED_KEY as KEY, keyListed } from '../../../support/contained-key.js';
+import { callerInHub } from '../../../support/organization-access.js';
 import { capturedOutput } from '../../../support/output.js';
 import { summaryFor } from '../../../support/summaries.js';
 
@@ -186,18 +187,7 @@ describe('respond and its deployed stack', () => {
   });
 
   it('says once that the parameters could not be read, however many ask, and goes on with the defaults', async () => {
-    stsMock.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: MEMBER_SESSION,
-        SecretAccessKey: 'secret',
-        SessionToken: 'token',
-        Expiration: new Date(Date.now() + 3_600_000),
-      },
-    });
-    stsMock.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
-      const credentials = await (getClient().config.credentials as () => Promise<{ accessKeyId: string }>)();
-      return { Account: credentials.accessKeyId === MEMBER_SESSION ? MEMBER : ACCOUNT };
-    });
+    callerInHub(stsMock, ACCOUNT, MEMBER, MEMBER_SESSION);
     organizationsMock.on(DescribeOrganizationCommand).resolves({ Organization: { Id: 'o-exampleorg1' } });
     organizationsMock.on(DescribeAccountCommand).resolves({ Account: { Id: MEMBER, Name: 'Payments' } });
     cloudFormationMock
