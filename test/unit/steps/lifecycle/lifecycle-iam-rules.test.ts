@@ -1,11 +1,8 @@
 import {
   DeleteAccessKeyCommand,
-  GetAccessKeyLastUsedCommand,
   IAMClient,
   ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
   ListUserTagsCommand,
-  PutUserPolicyCommand,
   TagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
@@ -24,6 +21,7 @@ import { type IncidentReport, keyContained } from '../../../../src/steps/inciden
 import type { FollowUpResult } from '../../../../src/steps/lifecycle/follow-up-result.js';
 import { planRelease, releaseKey } from '../../../../src/steps/lifecycle/release.js';
 import { deleteAsScheduled } from '../../../../src/steps/lifecycle/scheduled-deletion.js';
+import { aliceHoldsTheKey, CONTAINED_KEY as KEY } from '../../../support/contained-key.js';
 import { incidentFor } from '../../../support/incidents.js';
 import { SCHEDULE_TARGET } from '../../../support/schedule-target.js';
 
@@ -35,7 +33,6 @@ import { SCHEDULE_TARGET } from '../../../support/schedule-target.js';
  */
 const IAM_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const NOW = new Date('2026-11-27T03:00:00.000Z');
 const TARGET = SCHEDULE_TARGET;
 const iamMock = mockClient(IAMClient);
@@ -73,8 +70,7 @@ beforeEach(() => {
   schedulerMock.reset();
   tags = new Map();
   status = 'Active';
-  iamMock.on(GetAccessKeyLastUsedCommand).resolves({ UserName: 'alice' });
-  iamMock.on(ListAttachedUserPoliciesCommand).resolves({ AttachedPolicies: [] });
+  aliceHoldsTheKey(iamMock);
   iamMock
     .on(ListAccessKeysCommand)
     .callsFake(async () => ({ AccessKeyMetadata: [{ AccessKeyId: KEY, Status: status }] }));
@@ -82,8 +78,6 @@ beforeEach(() => {
     status = input.Status;
     return {};
   });
-  iamMock.on(PutUserPolicyCommand).resolves({});
-  iamMock.on(DeleteAccessKeyCommand).resolves({});
   iamMock.on(ListUserTagsCommand).callsFake(async () => ({
     Tags: [...tags].map(([Key, Value]) => ({ Key, Value })),
   }));
