@@ -181,7 +181,8 @@ export class StackNotFoundError extends ExposedKeysError {
     region: string,
   ) {
     super(`Stack ${stackName} was not found in ${region}.`, {
-      hint: 'Deploy it with `exposed-keys deploy`, or pass --stack-name / --region of the stack you deployed.',
+      // The stack lives in us-east-1 only: a stack not found there is one of another name or account.
+      hint: 'Deploy it with `exposed-keys deploy`, or give the --stack-name it was deployed with, or the --profile of the account it is in.',
     });
   }
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { toAwsCallError } from '../../../src/aws/aws-errors.js';
 import { handleError } from '../../../src/cli/error-handler.js';
-import { AwsCallError, ContainmentError, DeploymentError, ExitCode, InvalidInputError } from '../../../src/errors.js';
+import {
+  AwsCallError,
+  ContainmentError,
+  DeploymentError,
+  ExitCode,
+  InvalidInputError,
+  StackNotFoundError,
+} from '../../../src/errors.js';
 import { capturedOutput } from '../../support/output.js';
 
 describe('handleError', () => {
@@ -31,6 +38,19 @@ describe('handleError', () => {
     handleError(new DeploymentError('The member stack is still in 1 account(s).', failures), output);
 
     expect(stderr.text.split('\n')[0]).toBe('error: 111122223333 CURRENT');
+  });
+
+  it('points a stack not found at the account signed in to, not at another region, where no stack can live', () => {
+    const { output, stderr } = capturedOutput();
+
+    const code = handleError(new StackNotFoundError('exposed-keys', 'us-east-1'), output);
+
+    expect(code).toBe(ExitCode.awsFailed);
+    const hint = stderr.text.split('\n')[1] ?? '';
+    expect(hint).toMatch(/^hint: /);
+    expect(hint).not.toContain('--region');
+    expect(hint).toMatch(/--profile/);
+    expect(hint).toMatch(/--stack-name/);
   });
 
   it('says a human must act when containment failed', () => {
