@@ -71,6 +71,16 @@ export function renderTimeline(summary: ActivitySummary, palette: Palette, limit
   ];
 }
 
+/**
+ * The log files the summary's read missed, for its head: the result saved from stdout must not
+ * read as a complete search when --json says it was not (stderr names the files).
+ */
+function filesNotReadLine(summary: ActivitySummary, palette: Palette): string[] {
+  const count = summary.filesNotRead?.count ?? 0;
+  if (count === 0) return [];
+  return [palette.red(`  files    ${formatCount(count)} NOT read: the search is NOT complete (named on stderr)`)];
+}
+
 /** A key's activity for a terminal: header, verdict, timeline, session keys and the top rows of each count. */
 export function renderActivity(summary: ActivitySummary, palette: Palette, rows = TOP_ROWS): string {
   const lines = [
@@ -79,6 +89,7 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
     ),
     `  window   ${summary.window.start} .. ${summary.window.end}  ${palette.dim(`(${summary.source})`)}`,
     `  regions  ${summary.regions.searched.length} searched${summary.regions.failed.length ? palette.red(`, ${summary.regions.failed.length} NOT searched`) : ''}`,
+    ...filesNotReadLine(summary, palette),
     `  events   ${formatCount(summary.totalEvents)}${summary.firstSeen ? `, first ${summary.firstSeen}, last ${summary.lastSeen}` : ''}${summary.truncated ? palette.yellow(' (TRUNCATED: a limit was hit, or the search was stopped)') : ''}`,
     '',
     `${palette.bold('In brief:')} ${activityInBrief(summary)}`,

@@ -187,3 +187,22 @@ describe('a summary with a caveat, as a person reads it', () => {
     expect(text).toMatch(/\n {2}events {3}0\n {2}note {5}calls of its last minutes may not show yet\n/);
   });
 });
+
+describe('a summary read from log files some of which could not be read, as a person reads it', () => {
+  it('says in its head that files were NOT read, as --json does, not only in the notes on stderr', () => {
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', {
+      source: 'cloudtrail-logs',
+      filesNotRead: { count: 2, files: [{ path: 'logs/a.json.gz', error: 'unexpected end of file' }] },
+    });
+
+    const text = renderInvestigation({ activity, sessionActivity: [] }, paletteOf(false));
+
+    expect(text).toMatch(/\n {2}regions {2}1 searched\n {2}files {4}2 NOT read: the search is NOT complete/);
+  });
+
+  it('says nothing of files when every one was read', () => {
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { source: 'cloudtrail-logs' });
+
+    expect(renderInvestigation({ activity, sessionActivity: [] }, paletteOf(false))).not.toMatch(/\n {2}files /);
+  });
+});
