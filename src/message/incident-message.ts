@@ -445,8 +445,9 @@ function searchAgain(summary: ActivitySummary, whose: string, member: string | n
     );
   if (summary.regions.failed.length > elsewhere.length) {
     const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
+    // The window searched, not the default last 24 hours: the message is read, and run, later.
     steps.push(
-      `Search the regions that failed${whose}: exposed-keys investigate --key ${key} --regions ${regions.join(',') || '<regions>'}`,
+      `Search the regions that failed${whose}: exposed-keys investigate --key ${key} --regions ${regions.join(',') || '<regions>'} --start ${summary.window.start} --end ${summary.window.end}`,
     );
   }
   return steps;

@@ -328,7 +328,7 @@ describe('the e-mail, when regions could not be searched', () => {
       `Region NOT searched for session key ${sessionKey}: eu-west-1: AccessDenied: not allowed`,
     );
     expect(message).toContain(
-      `Search the regions that failed for the session key: exposed-keys investigate --key ${sessionKey} --regions eu-west-1`,
+      `Search the regions that failed for the session key: exposed-keys investigate --key ${sessionKey} --regions eu-west-1 --start ${session.window.start} --end ${session.window.end}`,
     );
     expect(message).toContain('  NOT searched: eu-west-1: AccessDenied: not allowed');
     expect(message).toContain('No activity of this key was found in what could be searched');

@@ -55,6 +55,14 @@ describe('the head of an incident whose search was not complete', () => {
     );
   });
 
+  it('gives the command that searches the regions that failed over the window that was searched, not the last 24 hours', () => {
+    const message = messageOf(searched({ regions: { searched: ['us-east-1'], failed: FAILED } }));
+
+    expect(message.doNow).toContainEqual(
+      `Search the regions that failed: exposed-keys investigate --key ${REPORT_KEY} --regions eu-west-1,eu-central-1,ap-southeast-1,us-west-2,sa-east-1 --start 2026-11-26T03:00:00.000Z --end 2026-11-27T03:00:00.000Z`,
+    );
+  });
+
   it('says the search was cut short, and gives the command to search its window again, and where to look further back', () => {
     const message = messageOf(searched({ truncated: true }));
 
