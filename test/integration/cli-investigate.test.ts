@@ -258,6 +258,28 @@ describe('investigate through LookupEvents', () => {
     );
   });
 
+  it('says how to search again, over the window searched, the regions LookupEvents refused', async () => {
+    const denying = await startCloudTrailLookupServer({
+      records: [],
+      requestsPerSecond: 0,
+      fault: ({ region }) => (region === 'eu-west-1' ? 'access-denied' : null),
+    });
+    try {
+      const run = await runCli(
+        ['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1,eu-west-1', ...MOVED_WINDOW],
+        { ...env, AWS_ENDPOINT_URL_CLOUDTRAIL: denying.endpoint },
+      );
+
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/^warning: Region not searched: eu-west-1: .*AccessDeniedException/m);
+      expect(run.stderr).toContain(
+        `warning: Search them again: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1 --start ${MOVED_WINDOW[1]} --end ${MOVED_WINDOW[3]}\n`,
+      );
+    } finally {
+      await denying.stop();
+    }
+  });
+
   it('exits 3, naming each region and their one reason once, when no region can be searched', async () => {
     const run = await runCli(
       ['investigate', '--key', INVICTUS_KEY, '--regions', 'us-east-1,eu-west-1', '--hours', '24', '--timeout', '1'],

@@ -63,8 +63,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   const interrupt = source.logs ? undefined : listenForInterrupt();
   const result = await run
     .runInvestigation(new AwsClients(parse.awsContext(flags, region)), {
-      ...{ accessKeyId, window, ...source, followSessions, signal: interrupt?.signal },
-      inventory: flags.inventory ?? false,
+      ...{ accessKeyId, window, ...source, followSessions, signal: interrupt?.signal, inventory: !!flags.inventory },
       onProgress: (report) => progress.update(renderActivityProgress(report)),
       onWarning: (text) => output.warn(text),
     })
@@ -75,6 +74,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   else output.result(render.renderInvestigation(result, output.palette));
   for (const line of result.files ? render.renderFilesReport(result.files, output.verbose) : []) output.notice(line);
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));
-  for (const text of render.notSearched(result, window)) output.warn(text);
+  const again = render.searchAgainLines(result, source.account?.accountId);
+  for (const text of [...render.notSearched(result, window), ...again]) output.warn(text);
   return run.investigationExitCode(result, interrupt?.signal.aborted === true);
 }

@@ -7,6 +7,7 @@ import {
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import { RISK_CATEGORIES } from '../../activity/risky-events.js';
 import { activityInBrief, verdictLines } from '../../activity/verdict.js';
+import { isRegionName } from '../../aws/aws-names.js';
 import { shownText, shownValue, shownValues } from '../../common/untrusted-text.js';
 import { formatCount } from '../../format/plain-table.js';
 import { whyNotSearched } from '../../message/incident-message.js';
@@ -213,6 +214,28 @@ export function notSearched(
     sessionKeysNotSearchedLine(investigation.sessionKeysNotSearched, sessionActivity.length, activity.window);
   if (left) lines.push(left);
   return lines;
+}
+
+/**
+ * What `investigate` says to run next when LookupEvents could not search regions, the key's or a
+ * session key's: the command that searches them again over the window searched, not the default
+ * last 24 hours (in `account`, the member `--account` named). One command: the key's read finds
+ * again the session keys it minted (us-east-1 is always searched) and follows them there. None for
+ * log files or Athena, whose places not searched each say how to search them.
+ */
+export function searchAgainLines(investigation: InvestigationShown, account?: string): string[] {
+  const { activity, sessionActivity } = investigation;
+  const failedIn = (summary: ActivitySummary) =>
+    summary.source === 'lookup-events'
+      ? summary.regions.failed.map((failed) => failed.region).filter(isRegionName)
+      : [];
+  const regions = [...new Set([activity, ...sessionActivity].flatMap(failedIn))];
+  if (regions.length === 0) return [];
+  const where = account ? ` --account ${account}` : '';
+  const sessions = sessionActivity.some((summary) => failedIn(summary).length > 0) ? ' --follow-sessions' : '';
+  return [
+    `Search them again: exposed-keys investigate --key ${activity.accessKeyId}${where} --regions ${regions.join(',')} --start ${activity.window.start} --end ${activity.window.end}${sessions}`,
+  ];
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   notSearched,
   renderFilesReport,
   renderInvestigation,
+  searchAgainLines,
 } from '../../../../src/cli/render/activity.js';
 import { summaryFor } from '../../../support/summaries.js';
 
@@ -68,6 +69,47 @@ describe('notSearched', () => {
       'Region not searched: eu-west-1: AccessDenied',
       'Region not searched for session key ASIAIOSFODNN7EXAMPL2: ap-southeast-2: AccessDenied',
     ]);
+  });
+});
+
+describe('searchAgainLines: what investigate says to run next', () => {
+  const failed = (...regions: string[]) => ({
+    searched: ['us-east-1'],
+    failed: regions.map((region) => ({ region, error: 'AccessDeniedException: explicit deny' })),
+  });
+
+  it('gives the command that searches again the regions LookupEvents could not, over the window searched', () => {
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { regions: failed('eu-west-1', 'ap-south-1') });
+
+    expect(searchAgainLines({ activity, sessionActivity: [summaryFor('ASIAIOSFODNN7EXAMPL1')] })).toEqual([
+      'Search them again: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --regions eu-west-1,ap-south-1 --start 2026-11-26T03:00:00.000Z --end 2026-11-27T03:00:00.000Z',
+    ]);
+  });
+
+  it("gives one command for the session keys' regions too: the key's read finds them again and follows them", () => {
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { regions: failed('eu-west-1') });
+    const sessions = ['ASIAIOSFODNN7EXAMPL1', 'ASIAIOSFODNN7EXAMPL2'].map((key) =>
+      summaryFor(key, { regions: failed('eu-west-1', 'us-west-2') }),
+    );
+
+    expect(searchAgainLines({ activity, sessionActivity: sessions })).toEqual([
+      'Search them again: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --regions eu-west-1,us-west-2 --start 2026-11-26T03:00:00.000Z --end 2026-11-27T03:00:00.000Z --follow-sessions',
+    ]);
+  });
+
+  it('names the member account the search was made in (--account)', () => {
+    const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { regions: failed('eu-west-1') });
+
+    expect(searchAgainLines({ activity, sessionActivity: [] }, '210987654321')).toEqual([
+      'Search them again: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --account 210987654321 --regions eu-west-1 --start 2026-11-26T03:00:00.000Z --end 2026-11-27T03:00:00.000Z',
+    ]);
+  });
+
+  it('gives none when every region was searched, nor for log files or Athena, whose places name their own way', () => {
+    const logs = summaryFor('AKIAIOSFODNN7EXAMPLE', { source: 'cloudtrail-logs', regions: failed('eu-west-1') });
+
+    expect(searchAgainLines({ activity: summaryFor('AKIAIOSFODNN7EXAMPLE'), sessionActivity: [] })).toEqual([]);
+    expect(searchAgainLines({ activity: logs, sessionActivity: [] })).toEqual([]);
   });
 });
 
