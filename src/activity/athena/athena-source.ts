@@ -100,7 +100,10 @@ function summariesOf(
   truncated = false,
 ): ActivitySummary[] {
   return summariesOfRows(accessKeyIds, rows, context).map((summary) => {
-    const own = unsearched.map((place) => ({ region: place.region, error: place.why(summary.accessKeyId) }));
+    const own = unsearched.map((place) => ({
+      region: place.region,
+      error: place.why(summary.accessKeyId, summary.window),
+    }));
     const failed: FailedRegion[] = [...summary.regions.failed, ...own].sort((a, b) => compareText(a.region, b.region));
     return { ...summary, regions: { ...summary.regions, failed }, truncated: summary.truncated || truncated };
   });

@@ -11,7 +11,13 @@ import type { TableLayout } from './activity-sql.js';
 export interface Unsearched {
   /** A region, or what stands for one (`(every region) of account …`), as `regions.failed` names it. */
   region: string;
-  why: (accessKeyId: string) => string;
+  /** Why, for a key over the window its summary covers: a command that searches it elsewhere names both. */
+  why: (accessKeyId: string, window: { start: string; end: string }) => string;
+}
+
+/** ` --start … --end …`: a command that searches elsewhere covers the window searched, not the default last 24 hours. */
+function windowFlags(window: { start: string; end: string }): string {
+  return ` --start ${window.start} --end ${window.end}`;
 }
 
 /** Which regions a query reads, what the summary says it searched, and the regions asked for that it cannot. */
@@ -71,24 +77,24 @@ export function regionScope(
         .filter((region) => region !== only)
         .map((region) => ({
           region,
-          why: (key) =>
-            `the table ${table} holds only ${only} (its location is ${shownLocation(layout)}): search ${region} with another table, or with LookupEvents: exposed-keys investigate --key ${key} --regions ${region}`,
+          why: (key, window) =>
+            `the table ${table} holds only ${only} (its location is ${shownLocation(layout)}): search ${region} with another table, or with LookupEvents: exposed-keys investigate --key ${key} --regions ${region}${windowFlags(window)}`,
         })),
     };
   const listed = layout.regionValues;
   if (listed) {
     const column = layout.partitions.region;
     const held = new Set(listed);
-    const elsewhere = (key: string, region: string) =>
-      `or search it with LookupEvents: exposed-keys investigate --key ${key} --regions ${region}`;
+    const elsewhere = (key: string, region: string, window: { start: string; end: string }) =>
+      `or search it with LookupEvents: exposed-keys investigate --key ${key} --regions ${region}${windowFlags(window)}`;
     const notHeld = (region: string): Unsearched => {
       const value = padded(listed, region);
       return {
         region,
-        why: (key) =>
+        why: (key, window) =>
           value
-            ? `${paddedWhy(table, column, value, region)}, ${elsewhere(key, region)}`
-            : `the table ${table} holds no partition for this region (it is not in projection.${column}.values): add it there, ${elsewhere(key, region)}`,
+            ? `${paddedWhy(table, column, value, region)}, ${elsewhere(key, region, window)}`
+            : `the table ${table} holds no partition for this region (it is not in projection.${column}.values): add it there, ${elsewhere(key, region, window)}`,
       };
     };
     if (asked.length > 0) {
@@ -136,8 +142,8 @@ export function accountScope(
         .filter((account) => account !== only)
         .map((account) => ({
           region: `(every region) of account ${account}`,
-          why: (key) =>
-            `the table ${table} holds only account ${only}'s trail (its location is ${shownLocation(layout)}): search account ${account}'s with another table, or with LookupEvents in that account: exposed-keys investigate --key ${key} --account ${account}`,
+          why: (key, window) =>
+            `the table ${table} holds only account ${only}'s trail (its location is ${shownLocation(layout)}): search account ${account}'s with another table, or with LookupEvents in that account: exposed-keys investigate --key ${key} --account ${account}${windowFlags(window)}`,
         })),
     };
   const listed = layout.accountValues;

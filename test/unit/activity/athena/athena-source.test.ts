@@ -487,7 +487,7 @@ describe('athenaSource', () => {
       failed: [
         {
           region: 'ap-south-2',
-          error: `the table athena:cloudtrail.events holds no partition for this region (it is not in projection.region.values): add it there, or search it with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions ap-south-2`,
+          error: `the table athena:cloudtrail.events holds no partition for this region (it is not in projection.region.values): add it there, or search it with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions ap-south-2 --start ${INVICTUS_WINDOW.start.toISOString()} --end ${INVICTUS_WINDOW.end.toISOString()}`,
         },
       ],
     });
@@ -536,7 +536,7 @@ describe('athenaSource', () => {
       ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
     const spaced = {
       region: 'eu-west-1',
-      error: `projection.region.values of the table athena:cloudtrail.events holds " eu-west-1", with white space that Athena keeps as part of the value, so no partition of eu-west-1 is read: remove the white space from the table property, or search it with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1`,
+      error: `projection.region.values of the table athena:cloudtrail.events holds " eu-west-1", with white space that Athena keeps as part of the value, so no partition of eu-west-1 is read: remove the white space from the table property, or search it with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1 --start ${INVICTUS_WINDOW.start.toISOString()} --end ${INVICTUS_WINDOW.end.toISOString()}`,
     };
 
     const [every] = await read();
@@ -645,7 +645,7 @@ describe('athenaSource', () => {
       ).summarize({ accessKeyIds: [INVICTUS_KEY], window: INVICTUS_WINDOW });
     const elsewhere = {
       region: 'eu-west-1',
-      error: `the table athena:cloudtrail.events holds only us-east-1 (its location is s3://trail/AWSLogs/123837392027/CloudTrail/us-east-1/\${timestamp}): search eu-west-1 with another table, or with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1`,
+      error: `the table athena:cloudtrail.events holds only us-east-1 (its location is s3://trail/AWSLogs/123837392027/CloudTrail/us-east-1/\${timestamp}): search eu-west-1 with another table, or with LookupEvents: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1 --start ${INVICTUS_WINDOW.start.toISOString()} --end ${INVICTUS_WINDOW.end.toISOString()}`,
     };
 
     const [every] = await read([]);
@@ -663,7 +663,12 @@ describe('athenaSource', () => {
     // A table of another region does not hold it, and says so.
     expect(ireland?.regions).toEqual({
       searched: ['eu-west-1'],
-      failed: [{ region: 'us-east-1', error: expect.stringMatching(/holds only eu-west-1 .*--regions us-east-1$/) }],
+      failed: [
+        {
+          region: 'us-east-1',
+          error: expect.stringMatching(/holds only eu-west-1 .*--regions us-east-1 --start \S+ --end \S+$/),
+        },
+      ],
     });
     // Four queries: none for a region the table cannot hold.
     expect(athenaMock).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 4);
@@ -684,7 +689,7 @@ describe('athenaSource', () => {
           region: '(every region) of account 123837392027',
           error: expect.stringMatching(
             new RegExp(
-              `holds only account 111111111111's trail .*: search account 123837392027's with another table, or with LookupEvents in that account: exposed-keys investigate --key ${INVICTUS_KEY} --account 123837392027$`,
+              `holds only account 111111111111's trail .*: search account 123837392027's with another table, or with LookupEvents in that account: exposed-keys investigate --key ${INVICTUS_KEY} --account 123837392027 --start ${INVICTUS_WINDOW.start.toISOString()} --end ${INVICTUS_WINDOW.end.toISOString()}$`,
             ),
           ),
         },

@@ -43,13 +43,15 @@ describe('heldWindow', () => {
   });
 
   it('cuts a window to the days held, and names the days left out with the command that searches them', () => {
+    // The days left out name their own window, whatever the summary's.
+    const SEARCHED = { start: '2024-06-30T00:00:00.000Z', end: '2024-07-01T23:45:00.000Z' };
     const held = heldWindow(layout('2024/06/30,2024/07/01'), window, NOW, 'athena:cloudtrail.events');
 
     // The last 15 minutes of 2024/07/01 are delivered to the folder of 2024/07/02, which the table lacks.
     expect(held.window).toEqual({ start: day('2024-06-30'), end: new Date('2024-07-01T23:45:00.000Z') });
     expect(held).toMatchObject({ cut: true });
     const unsearched = held.window ? held.unsearched : [];
-    expect(unsearched.map((place) => [place.region, place.why('AKIAIOSFODNN7EXAMPLE')])).toEqual([
+    expect(unsearched.map((place) => [place.region, place.why('AKIAIOSFODNN7EXAMPLE', SEARCHED)])).toEqual([
       [
         '(days before 2024/06/30) athena:cloudtrail.events',
         'the table athena:cloudtrail.events holds the days 2024/06/30 to 2024/07/01 only (projection.timestamp.range is 2024/06/30,2024/07/01): search it with another table, with log files (--logs), or, within the last 90 days, with LookupEvents: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --start 2024-06-29T12:00:00.000Z --end 2024-06-30T00:00:00.000Z',
