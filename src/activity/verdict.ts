@@ -174,7 +174,7 @@ export function activityInBrief(
   cut?: { riskyEvents: number; distinct: { sourceIps: number } },
 ): string {
   if (summary.totalEvents === 0)
-    return summary.truncated || summary.regions.failed.length > 0
+    return summary.truncated || summary.regions.failed.length > 0 || (summary.filesNotRead?.count ?? 0) > 0
       ? 'No activity of this key was found in what could be searched: the search was not complete (see below).'
       : 'No activity of this key was found in the window searched.';
   const addresses = cut?.distinct.sourceIps ?? summary.sourceIps.length;

@@ -146,4 +146,15 @@ describe('activityInBrief', () => {
       ),
     ).toBe('2,104 calls from 1 address, 1 risky call among them.');
   });
+
+  it('does not call a read that missed log files a search of the whole window, when it found nothing', () => {
+    const missed = summaryFor('AKIAIOSFODNN7EXAMPLE', {
+      source: 'cloudtrail-logs',
+      filesNotRead: { count: 1, files: [{ path: 'logs/a.json.gz', error: 'unexpected end of file' }] },
+    });
+
+    expect(activityInBrief(missed)).toBe(
+      'No activity of this key was found in what could be searched: the search was not complete (see below).',
+    );
+  });
 });
