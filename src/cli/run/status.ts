@@ -12,7 +12,7 @@ import type {
 } from '../../aws/narrow-clients.js';
 import { queueCount } from '../../aws/queue-count.js';
 import { cutEnd } from '../../common/untrusted-text.js';
-import { LOGICAL_IDS } from '../../constants.js';
+import { LOGICAL_IDS, STACK_REGION } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
 import { describeError, StackNotFoundError } from '../../errors.js';
 import { otherAlertChannels } from './alert-channels.js';
@@ -178,6 +178,19 @@ export async function stackStatus(
 }
 
 /**
+ * What to do when no subscription is confirmed: confirm those pending, else subscribe the address
+ * again with the AWS CLI (a deploy with the same --email changes nothing, so makes no subscription).
+ */
+function subscribeStep(status: StackStatus): string {
+  const pending = status.subscriptions.filter((subscription) => subscription.pending);
+  if (pending.length > 0)
+    return `Pending confirmation: ${pending.map((subscription) => subscription.endpoint).join(', ')}: open the e-mail AWS sent there ("AWS Notification - Subscription Confirmation") and choose Confirm subscription.`;
+  const topicArn = physicalId(status.stack, LOGICAL_IDS.topic) ?? '<topic ARN>';
+  const address = status.stack.parameters.NotificationEmail || '<address>';
+  return `Subscribe an address: aws sns subscribe --region ${STACK_REGION} --topic-arn ${topicArn} --protocol email --notification-endpoint ${address}, then confirm it from the e-mail AWS sends.`;
+}
+
+/**
  * What in a stack's status keeps alerts from reaching anyone: a stack that failed, is changing, or
  * whose first deploy was rolled back,
  * a rule disabled, the dead-letter queue's function not reading it, no confirmed subscription of the
@@ -209,7 +222,7 @@ export function statusProblems(status: StackStatus): string[] {
     otherAlertChannels(status.stack).length === 0
   )
     problems.push(
-      'Nobody receives the notifications: no confirmed subscription of the topic, and no chat channel or webhook.',
+      `Nobody receives the notifications: no confirmed subscription of the topic, and no chat channel or webhook. ${subscribeStep(status)}`,
     );
   const queue = status.undelivered;
   if (queue && 'error' in queue) problems.push(`The dead-letter queue could not be read: ${queue.error}`);

@@ -58,7 +58,7 @@ describe('what status reports as keeping alerts from anyone (exit 3)', () => {
 
   it('names no confirmed subscriber, events on the dead-letter queue, and a queue it cannot read', () => {
     expect(statusProblems(status({ subscriptions: [] }))).toEqual([
-      'Nobody receives the notifications: no confirmed subscription of the topic, and no chat channel or webhook.',
+      'Nobody receives the notifications: no confirmed subscription of the topic, and no chat channel or webhook. Subscribe an address: aws sns subscribe --region us-east-1 --topic-arn <topic ARN> --protocol email --notification-endpoint <address>, then confirm it from the e-mail AWS sends.',
     ]);
     expect(
       statusProblems(status({ subscriptions: [{ protocol: 'email', endpoint: 'a@example.com', pending: true }] })),
@@ -69,6 +69,32 @@ describe('what status reports as keeping alerts from anyone (exit 3)', () => {
     expect(statusProblems(status({ undelivered: { error: 'AccessDenied' } }))).toEqual([
       'The dead-letter queue could not be read: AccessDenied',
     ]);
+  });
+});
+
+describe('what status says to do when nobody receives the notifications', () => {
+  const topicArn = 'arn:aws:sns:us-east-1:123456789012:exposed-keys-NotificationTopic-1';
+  const stack = {
+    ...withResources([{ logicalId: 'NotificationTopic', type: 'AWS::SNS::Topic', physicalId: topicArn }]),
+    parameters: { NotificationEmail: 'security@example.com' },
+  } as unknown as StackStatus['stack'];
+
+  it('gives the command that subscribes the address again when the topic has no subscription', () => {
+    const [problem] = statusProblems(status({ stack, subscriptions: [] }));
+
+    expect(problem).toMatch(/^Nobody receives the notifications: /);
+    expect(problem).toContain(
+      `aws sns subscribe --region us-east-1 --topic-arn ${topicArn} --protocol email --notification-endpoint security@example.com`,
+    );
+  });
+
+  it('says to confirm the subscription when one waits for its confirmation', () => {
+    const pending = [{ protocol: 'email', endpoint: 'security@example.com', pending: true }];
+
+    const [problem] = statusProblems(status({ stack, subscriptions: pending }));
+
+    expect(problem).toMatch(/Pending confirmation: security@example\.com: /);
+    expect(problem).toMatch(/Confirm subscription/);
   });
 });
 
