@@ -114,6 +114,22 @@ export function renderActivity(summary: ActivitySummary, palette: Palette, rows 
   return lines.join('\n');
 }
 
+/** Whether no place could be searched for the summary's key. */
+function unsearched(summary: ActivitySummary): boolean {
+  return summary.regions.searched.length === 0 && summary.regions.failed.length > 0;
+}
+
+/**
+ * A session key's count of events, for its row: NOT searched when no place could be (a session of
+ * another account, a hop that failed), never 0 as if it did nothing; incomplete when some could not.
+ */
+function eventsCell(summary: ActivitySummary, palette: Palette): string {
+  if (unsearched(summary)) return palette.red('NOT searched');
+  const { failed } = summary.regions;
+  const count = formatCount(summary.totalEvents);
+  return failed.length > 0 || (summary.filesNotRead?.count ?? 0) > 0 ? palette.yellow(`${count} (incomplete)`) : count;
+}
+
 /**
  * What each session key followed did, one line each, with the key that minted it (`activity`'s,
  * or a session key's before it: role chaining).
@@ -144,10 +160,10 @@ export function renderSessionActivity(
       summaries.map((summary) => [
         shownValue(summary.accessKeyId),
         shownValue(mintedBy(summary.accessKeyId) ?? '-'),
-        formatCount(summary.totalEvents),
+        eventsCell(summary, palette),
         summary.firstSeen ?? '-',
         summary.lastSeen ?? '-',
-        String(summary.riskyEvents.length),
+        unsearched(summary) ? '-' : String(summary.riskyEvents.length),
         summary.eventNames
           .slice(0, 3)
           .map((entry) => `${shownValue(entry.name, 40)} ${entry.count}`)

@@ -248,3 +248,29 @@ describe('a summary read from log files some of which could not be read, as a pe
     expect(renderInvestigation({ activity, sessionActivity: [] }, paletteOf(false))).not.toMatch(/\n {2}files /);
   });
 });
+
+describe('the session keys followed, when one could not be searched', () => {
+  const KEY = 'AKIAIOSFODNN7EXAMPLE';
+  const ELSEWHERE = 'ASIAELSEWHEREEXAMPLE';
+  const PART = 'ASIAPARTLYSEARCHED01';
+  const activity = summaryFor(KEY, { sessionKeys: [ELSEWHERE, PART] });
+  const sessionActivity = [
+    summaryFor(ELSEWHERE, {
+      regions: {
+        searched: [],
+        failed: [{ region: '(every region) of account 999999999999', error: 'recorded in that account' }],
+      },
+    }),
+    summaryFor(PART, {
+      totalEvents: 3,
+      regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'AccessDenied' }] },
+    }),
+  ];
+
+  it('says NOT searched in its row rather than 0 events, and marks a count from a search that missed regions', () => {
+    const text = renderInvestigation({ activity, sessionActivity }, paletteOf(false));
+
+    expect(text).toMatch(new RegExp(`${ELSEWHERE}\\s+${KEY}\\s+NOT searched\\s+-\\s+-\\s+-\\s*\n`));
+    expect(text).toMatch(new RegExp(`${PART}\\s+${KEY}\\s+3 \\(incomplete\\)\\s`));
+  });
+});
