@@ -47,6 +47,12 @@ export interface InvestigateOptions {
    */
   signal?: AbortSignal;
   onProgress?: (progress: ActivityProgress) => void;
+  /**
+   * The flags that name where this search read (` --logs …`, ` --athena-table …`, ` --account …`),
+   * each a shell word: the command a caveat gives to search again reads there too, not LookupEvents
+   * of the caller's account. None: LookupEvents, in the account whose credentials search.
+   */
+  searchedWith?: string;
 }
 
 /** A session key minted that was not searched, and why. */
@@ -146,7 +152,7 @@ export async function investigateKey(deps: InvestigateDeps, options: Investigate
       `No region could be searched for ${options.accessKeyId}: ${failedRegionsText(activity.regions.failed)}`,
     );
 
-  const own = withDeliveryCaveat(activity, nowOf(options));
+  const own = withDeliveryCaveat(activity, nowOf(options), options.searchedWith);
   if (options.followSessionKeys === false || own.sessionKeys.length === 0)
     return { activity: own, sessionActivity: [] };
   const found = await followSessionKeys(source, own, options);
@@ -170,12 +176,12 @@ export const DELIVERY_LAG_MS = 15 * 60_000;
  * search (`searchedAt`): calls of its last minutes may not show yet. Said, not counted as a gap:
  * nothing that was searched is missing, and searching again later settles it.
  */
-function withDeliveryCaveat(summary: ActivitySummary, searchedAt: number): ActivitySummary {
+function withDeliveryCaveat(summary: ActivitySummary, searchedAt: number, searchedWith = ''): ActivitySummary {
   const end = Date.parse(summary.window.end);
   if (!(searchedAt - end < DELIVERY_LAG_MS) || summary.regions.searched.length === 0) return summary;
   const minutes = Math.max(0, Math.floor((searchedAt - end) / 60_000));
   const after = new Date(end + DELIVERY_LAG_MS).toISOString();
-  const caveat = `The window ends at ${summary.window.end}, ${minutes} minute(s) before this search: CloudTrail shows a call's event about 5 minutes after it, at times later, so calls of its last minutes may not show yet. Search again after ${after}, in the same account: exposed-keys investigate --key ${summary.accessKeyId} --start ${summary.window.start} --end ${summary.window.end}`;
+  const caveat = `The window ends at ${summary.window.end}, ${minutes} minute(s) before this search: CloudTrail shows a call's event about 5 minutes after it, at times later, so calls of its last minutes may not show yet. Search again after ${after}, in the same account: exposed-keys investigate --key ${summary.accessKeyId} --start ${summary.window.start} --end ${summary.window.end}${searchedWith}`;
   return { ...summary, caveats: [...(summary.caveats ?? []), caveat] };
 }
 
@@ -303,7 +309,7 @@ export interface SessionKeysFollowed {
 /** Options of {@link followSessionKeys}: the window, the deadline, the stop and the clocks, as for {@link investigateKey}. */
 export type FollowSessionKeysOptions = Pick<
   InvestigateOptions,
-  'window' | 'deadline' | 'now' | 'clock' | 'signal' | 'onProgress'
+  'window' | 'deadline' | 'now' | 'clock' | 'signal' | 'onProgress' | 'searchedWith'
 >;
 
 /**
@@ -349,7 +355,9 @@ export async function followSessionKeys(
         onProgress: options.onProgress,
         accessKeyIds: keys,
       });
-      minters = (await withSessionsElsewhere(source, read, hop)).map((summary) => withDeliveryCaveat(summary, now()));
+      minters = (await withSessionsElsewhere(source, read, hop)).map((summary) =>
+        withDeliveryCaveat(summary, now(), options.searchedWith),
+      );
     } catch (error) {
       // Stopped during a hop (an Athena query cancelled on Ctrl-C), or failed (credentials that
       // expired during a long first read): what was read is kept, and each session key of the

@@ -3,6 +3,8 @@ import type { ActivitySummary, TimeWindow } from '../../activity/activity-summar
 import type { QueryStatistics } from '../../activity/athena/athena-query.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import type { AwsClients } from '../../aws/clients.js';
+import { shellWord } from '../../common/shell-words.js';
+import { DEFAULT_RESPONDER_ROLE_NAME } from '../../constants.js';
 import { describeError, ExitCode, type ExitCodeValue, InterruptedError } from '../../errors.js';
 import { grantsAccess, type Inventory, inventoryIncomplete } from '../../steps/inventory/inventory-types.js';
 import { investigateKey, type SessionKeysNotSearched } from '../../steps/investigate.js';
@@ -152,6 +154,24 @@ async function inventoryElsewhere(
   };
 }
 
+/**
+ * The flags that name where `investigate` read, each a shell word: the log files, the Athena table
+ * (with its workgroup and results location), the member account (with its role when not the
+ * default); for the command a caveat gives to search again there.
+ */
+export function searchedWith(request: Pick<InvestigationRequest, 'logs' | 'athena' | 'account'>): string {
+  const { logs, athena, account } = request;
+  const flags = [
+    ...(logs ? ['--logs', logs.location] : []),
+    ...(athena ? ['--athena-table', `${athena.table.database}.${athena.table.table}`] : []),
+    ...(athena?.workgroup ? ['--workgroup', athena.workgroup] : []),
+    ...(athena?.outputLocation ? ['--athena-output', athena.outputLocation] : []),
+    ...(account ? ['--account', account.accountId] : []),
+    ...(account && account.roleName !== DEFAULT_RESPONDER_ROLE_NAME ? ['--role-name', account.roleName] : []),
+  ];
+  return flags.map((flag) => ` ${shellWord(flag)}`).join('');
+}
+
 /** A source, with what it read (log files) or ran (Athena queries). */
 export type Source = ActivitySource & { files?: LogFilesReport; queries?: readonly QueryStatistics[] };
 
@@ -179,6 +199,7 @@ export async function runInvestigation(
       followSessionKeys: request.followSessions,
       signal: request.signal,
       onProgress: request.onProgress,
+      searchedWith: searchedWith(request),
     },
   ).catch((error: unknown) => {
     // Stopped during the key's own Athena query: what was scanned, and billed, is still said.

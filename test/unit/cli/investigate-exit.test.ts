@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followsSessions, investigationExitCode } from '../../../src/cli/run/investigate.js';
+import { followsSessions, investigationExitCode, searchedWith } from '../../../src/cli/run/investigate.js';
 import { ExitCode } from '../../../src/errors.js';
 import type { Inventory, Leftover } from '../../../src/steps/inventory/inventory-types.js';
 
@@ -108,5 +108,23 @@ describe('the second hop of investigate', () => {
     expect(
       investigationExitCode({ activity: read, sessionActivity: [read], sessionKeysNotSearched: left }, false),
     ).toBe(ExitCode.awsFailed);
+  });
+});
+
+describe('the flags that name where investigate read, for the command that searches again', () => {
+  it('names the log files, the Athena table or the member account, each one shell word', () => {
+    expect(searchedWith({})).toBe('');
+    expect(searchedWith({ logs: { location: '/srv/trail logs' } })).toBe(" --logs '/srv/trail logs'");
+    expect(
+      searchedWith({
+        athena: { table: { database: 'cloudtrail', table: 'events' }, workgroup: 'ir', outputLocation: 's3://r/x/' },
+      }),
+    ).toBe(' --athena-table cloudtrail.events --workgroup ir --athena-output s3://r/x/');
+    expect(searchedWith({ account: { accountId: '210987654321', roleName: 'exposed-keys-responder' } })).toBe(
+      ' --account 210987654321',
+    );
+    expect(searchedWith({ account: { accountId: '210987654321', roleName: 'ir-role' } })).toBe(
+      ' --account 210987654321 --role-name ir-role',
+    );
   });
 });

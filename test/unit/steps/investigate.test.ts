@@ -392,6 +392,18 @@ describe('investigateKey and calls CloudTrail has not shown yet', () => {
     expect(investigationExitCode(investigation, false)).toBe(ExitCode.ok);
   });
 
+  it('gives the command that searches again where this search read (log files, Athena, a member account)', async () => {
+    const investigation = await investigateKey(
+      { source: source() },
+      { accessKeyId: INVICTUS_KEY, window, now: at(3), searchedWith: " --logs '/srv/trail logs'" },
+    );
+
+    expect(investigation.activity.caveats?.[0]).toMatch(
+      / --start 2026-01-01T00:00:00\.000Z --end 2026-01-02T00:00:00\.000Z --logs '\/srv\/trail logs'$/,
+    );
+    expect(investigation.sessionActivity[0]?.caveats?.[0]).toMatch(/ --logs '\/srv\/trail logs'$/);
+  });
+
   it('says nothing of a window that ended 15 minutes or more before the search', async () => {
     const investigation = await investigateKey(
       { source: source() },
