@@ -74,7 +74,7 @@ async function investigate(flags: InvestigateFlags, output: Output): Promise<Exi
   else output.result(render.renderInvestigation(result, output.palette));
   for (const line of result.files ? render.renderFilesReport(result.files, output.verbose) : []) output.notice(line);
   if (result.queries) output.notice((await import('../render/queries.js')).renderQueriesReport(result.queries));
-  const again = render.searchAgainLines(result, source.account?.accountId);
+  const again = render.searchAgainLines(result, run.searchedWith(source));
   for (const text of [...render.notSearched(result, window), ...again]) output.warn(text);
   return run.investigationExitCode(result, interrupt?.signal.aborted === true);
 }

@@ -235,11 +235,12 @@ export function notSearched(
 /**
  * What `investigate` says to run next when LookupEvents could not search regions, the key's or a
  * session key's: the command that searches them again over the window searched, not the default
- * last 24 hours (in `account`, the member `--account` named). One command: the key's read finds
- * again the session keys it minted (us-east-1 is always searched) and follows them there. None for
- * log files or Athena, whose places not searched each say how to search them.
+ * last 24 hours (`searchedWith`: the flags of the account searched, `--account` and its role).
+ * One command: the key's read finds again the session keys it minted (us-east-1 is always
+ * searched) and follows them there. None for log files or Athena, whose places not searched each
+ * say how to search them.
  */
-export function searchAgainLines(investigation: InvestigationShown, account?: string): string[] {
+export function searchAgainLines(investigation: InvestigationShown, searchedWith = ''): string[] {
   const { activity, sessionActivity } = investigation;
   const failedIn = (summary: ActivitySummary) =>
     summary.source === 'lookup-events'
@@ -247,10 +248,9 @@ export function searchAgainLines(investigation: InvestigationShown, account?: st
       : [];
   const regions = [...new Set([activity, ...sessionActivity].flatMap(failedIn))];
   if (regions.length === 0) return [];
-  const where = account ? ` --account ${account}` : '';
   const sessions = sessionActivity.some((summary) => failedIn(summary).length > 0) ? ' --follow-sessions' : '';
   return [
-    `Search them again: exposed-keys investigate --key ${activity.accessKeyId}${where} --regions ${regions.join(',')} --start ${activity.window.start} --end ${activity.window.end}${sessions}`,
+    `Search them again: exposed-keys investigate --key ${activity.accessKeyId}${searchedWith} --regions ${regions.join(',')} --start ${activity.window.start} --end ${activity.window.end}${sessions}`,
   ];
 }
 

@@ -100,8 +100,8 @@ describe('searchAgainLines: what investigate says to run next', () => {
   it('names the member account the search was made in (--account)', () => {
     const activity = summaryFor('AKIAIOSFODNN7EXAMPLE', { regions: failed('eu-west-1') });
 
-    expect(searchAgainLines({ activity, sessionActivity: [] }, '210987654321')).toEqual([
-      'Search them again: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --account 210987654321 --regions eu-west-1 --start 2026-11-26T03:00:00.000Z --end 2026-11-27T03:00:00.000Z',
+    expect(searchAgainLines({ activity, sessionActivity: [] }, ' --account 210987654321 --role-name ir-role')).toEqual([
+      'Search them again: exposed-keys investigate --key AKIAIOSFODNN7EXAMPLE --account 210987654321 --role-name ir-role --regions eu-west-1 --start 2026-11-26T03:00:00.000Z --end 2026-11-27T03:00:00.000Z',
     ]);
   });
 
