@@ -188,7 +188,7 @@ describe('investigate --athena-table against moto', () => {
       env(),
     );
 
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(3);
     const summary = JSON.parse(run.stdout);
     expect(summary.regions.searched).toEqual(['us-east-1']);
     expect(summary.regions.failed).toContainEqual({

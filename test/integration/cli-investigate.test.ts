@@ -270,7 +270,7 @@ describe('investigate through LookupEvents', () => {
         { ...env, AWS_ENDPOINT_URL_CLOUDTRAIL: denying.endpoint },
       );
 
-      expect(run.code, run.stderr).toBe(0);
+      expect(run.code, run.stderr).toBe(3);
       expect(run.stderr).toMatch(/^warning: Region not searched: eu-west-1: .*AccessDeniedException/m);
       expect(run.stderr).toContain(
         `warning: Search them again: exposed-keys investigate --key ${INVICTUS_KEY} --regions eu-west-1 --start ${MOVED_WINDOW[1]} --end ${MOVED_WINDOW[3]}\n`,

@@ -236,8 +236,8 @@ export function followsSessions(flags: { followSessions?: boolean; json?: boolea
 
 /**
  * The exit code of an investigation: 130 when stopped with Ctrl-C; 4 when the inventory found a
- * way in the attacker made that outlives the key (a human must act); 3 when no region was searched
- * to its end, for the key or for a session key it minted (what was read before is shown), or a
+ * way in the attacker made that outlives the key (a human must act); 3 when a region was not searched
+ * to its end, for the key or for a session key it minted (what was read is shown), as for respond, or a
  * session key minted was not searched (past the ones followed, or out of time), or a log
  * file could not be read (`filesNotRead`: a file that exists and holds the window's events was
  * missed, which a reader of the summary alone would not see), or the inventory asked for could not
@@ -256,11 +256,9 @@ export function investigationExitCode(
   if (interrupted) return ExitCode.interrupted;
   if (result.inventory?.items.some(grantsAccess)) return ExitCode.needsHuman;
   if (result.sessionKeysNotSearched) return ExitCode.awsFailed;
+  // A region left out may hold the very calls looked for: a script reading --json must not take the search as complete.
   const unsearched = [result.activity, ...(result.sessionActivity ?? [])].some(
-    (summary) =>
-      summary &&
-      ((summary.regions.searched.length === 0 && summary.regions.failed.length > 0) ||
-        (summary.filesNotRead?.count ?? 0) > 0),
+    (summary) => summary && (summary.regions.failed.length > 0 || (summary.filesNotRead?.count ?? 0) > 0),
   );
   if (unsearched) return ExitCode.awsFailed;
   return inventoryIncomplete(result.inventory) ? ExitCode.awsFailed : ExitCode.ok;

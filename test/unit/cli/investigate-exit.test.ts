@@ -74,6 +74,17 @@ describe('the exit code of investigate', () => {
     expect(investigationExitCode({ activity: { regions } }, false)).toBe(ExitCode.ok);
   });
 
+  it('is 3 when one region could not be searched while others were, for the key or a session key, as for respond', () => {
+    const read = { regions: { searched: ['us-east-1', 'eu-west-1'], failed: [] } };
+    const partly = {
+      regions: { searched: ['us-east-1'], failed: [{ region: 'eu-west-1', error: 'AccessDenied' }] },
+    };
+
+    expect(investigationExitCode({ activity: partly }, false)).toBe(ExitCode.awsFailed);
+    expect(investigationExitCode({ activity: read, sessionActivity: [partly] }, false)).toBe(ExitCode.awsFailed);
+    expect(investigationExitCode({ activity: read, sessionActivity: [read] }, false)).toBe(ExitCode.ok);
+  });
+
   it('is 130 when stopped with Ctrl-C', () => {
     expect(investigationExitCode({ inventory: inventoryOf({}) }, true)).toBe(ExitCode.interrupted);
   });
