@@ -511,9 +511,9 @@ export async function containKey(
       );
     else if (unscheduled && deletionAt()) actions.push(plannedRecord(userName, accessKeyId, 'deactivated'));
     if (unscheduled) actions.push(...(await followUps(true)).actions);
-    else {
+    else if (earlier !== null) {
       // The run schedules again a deletion the record names that no schedule holds: so does the plan.
-      const recorded = earlier === null ? null : recordedDeletion(deps, incident, userName, earlier, now);
+      const recorded = recordedDeletion(deps, incident, userName, earlier, now);
       const planned = recorded && (await planLostDeletion(deps.schedules, recorded, opts.checkSchedules === true));
       if (planned) actions.push(planned);
     }

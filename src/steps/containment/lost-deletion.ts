@@ -55,6 +55,20 @@ function failed(deletion: RecordedDeletion, detail: string, said: string, why?: 
 }
 
 /**
+ * The stack's schedules, and whether one holds the deletion of the key.
+ *
+ * @throws when the schedules cannot be had, or Scheduler does not answer.
+ */
+async function deletionSchedule(
+  schedules: () => Promise<ScheduleDeps>,
+  accessKeyId: string,
+): Promise<{ deps: ScheduleDeps; scheduled: boolean }> {
+  const deps = await schedules();
+  const found = await findFollowUp(deps.scheduler, deps.target.groupName, 'scheduled-deletion', accessKeyId);
+  return { deps, scheduled: found !== null };
+}
+
+/**
  * Looks the schedule of the deletion a record names up, and schedules it again when there is none:
  * at the time the record names, or a little after now when that time has passed or nearly. The
  * request names the record's time all the same, since the deletion checks it against the record.
@@ -69,8 +83,9 @@ export async function scheduleLostDeletion(
   const name = scheduleName('scheduled-deletion', accessKeyId);
   let deps: ScheduleDeps;
   try {
-    deps = await schedules();
-    if (await findFollowUp(deps.scheduler, deps.target.groupName, 'scheduled-deletion', accessKeyId)) return null;
+    const found = await deletionSchedule(schedules, accessKeyId);
+    if (found.scheduled) return null;
+    deps = found.deps;
   } catch (error) {
     return failed(
       deletion,
@@ -136,8 +151,7 @@ export async function planLostDeletion(
       `schedule again the deletion at ${deleteAt} that exposed-keys' record names, if no schedule holds it (${name}; not looked up yet)`,
     );
   try {
-    const deps = await schedules();
-    if (await findFollowUp(deps.scheduler, deps.target.groupName, 'scheduled-deletion', accessKeyId)) return null;
+    if ((await deletionSchedule(schedules, accessKeyId)).scheduled) return null;
   } catch (error) {
     return planned(
       `schedule again the deletion at ${deleteAt} that exposed-keys' record names, if no schedule holds it (${name}); its schedule could not be looked up: ${describeError(error)}`,
