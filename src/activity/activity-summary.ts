@@ -124,6 +124,14 @@ export interface TimeWindow {
   end: Date;
 }
 
+/**
+ * ` --start … --end …` for the window a summary covers (ISO 8601): a command that searches again
+ * names it, since without it `investigate` searches the last 24 hours of whenever it is run.
+ */
+export function windowFlags(window: { start: string; end: string }): string {
+  return ` --start ${window.start} --end ${window.end}`;
+}
+
 /** A count list from a map: count descending, then name ascending. */
 export function toCountList(counts: ReadonlyMap<string, number>): CountEntry[] {
   return [...counts]

@@ -1,4 +1,4 @@
-import type { ActivitySummary, FailedRegion } from '../activity/activity-summary.js';
+import { type ActivitySummary, type FailedRegion, windowFlags } from '../activity/activity-summary.js';
 import { RISK_CATEGORIES, type RiskCategory } from '../activity/risky-events.js';
 import { activityInBrief, searchGap, verdictLines } from '../activity/verdict.js';
 import { isRegionName } from '../aws/aws-names.js';
@@ -447,7 +447,7 @@ function searchAgain(summary: ActivitySummary, whose: string, member: string | n
     const regions = summary.regions.failed.map((failed) => failed.region).filter(isRegionName);
     // The window searched, not the default last 24 hours: the message is read, and run, later.
     steps.push(
-      `Search the regions that failed${whose}: exposed-keys investigate --key ${key} --regions ${regions.join(',') || '<regions>'} --start ${summary.window.start} --end ${summary.window.end}`,
+      `Search the regions that failed${whose}: exposed-keys investigate --key ${key} --regions ${regions.join(',') || '<regions>'}${windowFlags(summary.window)}`,
     );
   }
   return steps;

@@ -1,5 +1,11 @@
 import type { ActivityProgress, ActivitySource } from '../activity/activity-source.js';
-import type { ActivitySummary, CountListField, SessionKeyMinted, TimeWindow } from '../activity/activity-summary.js';
+import {
+  type ActivitySummary,
+  type CountListField,
+  type SessionKeyMinted,
+  type TimeWindow,
+  windowFlags,
+} from '../activity/activity-summary.js';
 import { failedRegionsText } from '../activity/failed-regions-text.js';
 import { ActivityAccumulator } from '../activity/summarizer.js';
 import { compareText } from '../common/compare-text.js';
@@ -181,7 +187,7 @@ function withDeliveryCaveat(summary: ActivitySummary, searchedAt: number, search
   if (!(searchedAt - end < DELIVERY_LAG_MS) || summary.regions.searched.length === 0) return summary;
   const minutes = Math.max(0, Math.floor((searchedAt - end) / 60_000));
   const after = new Date(end + DELIVERY_LAG_MS).toISOString();
-  const caveat = `The window ends at ${summary.window.end}, ${minutes} minute(s) before this search: CloudTrail shows a call's event about 5 minutes after it, at times later, so calls of its last minutes may not show yet. Search again after ${after}, in the same account: exposed-keys investigate --key ${summary.accessKeyId} --start ${summary.window.start} --end ${summary.window.end}${searchedWith}`;
+  const caveat = `The window ends at ${summary.window.end}, ${minutes} minute(s) before this search: CloudTrail shows a call's event about 5 minutes after it, at times later, so calls of its last minutes may not show yet. Search again after ${after}, in the same account: exposed-keys investigate --key ${summary.accessKeyId}${windowFlags(summary.window)}${searchedWith}`;
   return { ...summary, caveats: [...(summary.caveats ?? []), caveat] };
 }
 

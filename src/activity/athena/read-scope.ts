@@ -2,6 +2,7 @@ import { isRegionName } from '../../aws/aws-names.js';
 import { isKnownRegion } from '../../aws/known-regions.js';
 import { compareText } from '../../common/compare-text.js';
 import { shownValue } from '../../common/untrusted-text.js';
+import { windowFlags } from '../activity-summary.js';
 import type { TableLayout } from './activity-sql.js';
 
 /**
@@ -13,11 +14,6 @@ export interface Unsearched {
   region: string;
   /** Why, for a key over the window its summary covers: a command that searches it elsewhere names both. */
   why: (accessKeyId: string, window: { start: string; end: string }) => string;
-}
-
-/** ` --start … --end …`: a command that searches elsewhere covers the window searched, not the default last 24 hours. */
-function windowFlags(window: { start: string; end: string }): string {
-  return ` --start ${window.start} --end ${window.end}`;
 }
 
 /** Which regions a query reads, what the summary says it searched, and the regions asked for that it cannot. */

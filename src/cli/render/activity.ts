@@ -3,6 +3,7 @@ import {
   COUNT_LISTS,
   type CountEntry,
   type TimeWindow,
+  windowFlags,
 } from '../../activity/activity-summary.js';
 import type { LogFilesReport } from '../../activity/log-files/log-files-source.js';
 import { RISK_CATEGORIES } from '../../activity/risky-events.js';
@@ -250,7 +251,7 @@ export function searchAgainLines(investigation: InvestigationShown, searchedWith
   if (regions.length === 0) return [];
   const sessions = sessionActivity.some((summary) => failedIn(summary).length > 0) ? ' --follow-sessions' : '';
   return [
-    `Search them again: exposed-keys investigate --key ${activity.accessKeyId}${searchedWith} --regions ${regions.join(',')} --start ${activity.window.start} --end ${activity.window.end}${sessions}`,
+    `Search them again: exposed-keys investigate --key ${activity.accessKeyId}${searchedWith} --regions ${regions.join(',')}${windowFlags(activity.window)}${sessions}`,
   ];
 }
 
