@@ -11,6 +11,7 @@ import type {
   SqsApi,
 } from '../../aws/narrow-clients.js';
 import { queueCount } from '../../aws/queue-count.js';
+import { shellWord } from '../../common/shell-words.js';
 import { cutEnd } from '../../common/untrusted-text.js';
 import { LOGICAL_IDS, STACK_REGION } from '../../constants.js';
 import { describeStack, type StackDescription } from '../../deploy/stack-description.js';
@@ -185,8 +186,11 @@ function subscribeStep(status: StackStatus): string {
   const pending = status.subscriptions.filter((subscription) => subscription.pending);
   if (pending.length > 0)
     return `Pending confirmation: ${pending.map((subscription) => subscription.endpoint).join(', ')}: open the e-mail AWS sent there ("AWS Notification - Subscription Confirmation") and choose Confirm subscription.`;
-  const topicArn = physicalId(status.stack, LOGICAL_IDS.topic) ?? '<topic ARN>';
-  const address = status.stack.parameters.NotificationEmail || '<address>';
+  // The stack's parameter is anyone's to set who may update the stack: one shell word, as every command given.
+  const topic = physicalId(status.stack, LOGICAL_IDS.topic);
+  const email = status.stack.parameters.NotificationEmail;
+  const topicArn = topic ? shellWord(topic) : '<topic ARN>';
+  const address = email ? shellWord(email) : '<address>';
   return `Subscribe an address: aws sns subscribe --region ${STACK_REGION} --topic-arn ${topicArn} --protocol email --notification-endpoint ${address}, then confirm it from the e-mail AWS sends.`;
 }
 

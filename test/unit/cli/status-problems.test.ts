@@ -88,6 +88,14 @@ describe('what status says to do when nobody receives the notifications', () => 
     );
   });
 
+  it('gives the address the stack names as one shell word, whatever it holds', () => {
+    const odd = { ...stack, parameters: { NotificationEmail: 'a@b.c; rm -rf ~' } } as StackStatus['stack'];
+
+    const [problem] = statusProblems(status({ stack: odd, subscriptions: [] }));
+
+    expect(problem).toContain("--notification-endpoint 'a@b.c; rm -rf ~', then confirm it");
+  });
+
   it('says to confirm the subscription when one waits for its confirmation', () => {
     const pending = [{ protocol: 'email', endpoint: 'security@example.com', pending: true }];
 
